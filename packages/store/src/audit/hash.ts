@@ -1,0 +1,48 @@
+import { createHash } from 'node:crypto';
+
+/** The hash before the first event: 64 zeros. */
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** The fields of an audit event that its hash covers (everything but the hash itself). */
+export interface HashedAuditFields {
+  seq: number;
+  at: string;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  study_id: string | null;
+  site_id: string | null;
+  subject_id: string | null;
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  reason: string | null;
+  prev_hash: string;
+}
+
+/**
+ * SHA-256 over the event's fields in a fixed order, including the previous event's hash, so that
+ * changing, deleting or reordering any event breaks every later link.
+ */
+export function auditEventHash(e: HashedAuditFields): string {
+  const canonical = JSON.stringify([
+    e.seq,
+    e.at,
+    e.actor_id,
+    e.actor_name,
+    e.action,
+    e.entity_type,
+    e.entity_id,
+    e.study_id,
+    e.site_id,
+    e.subject_id,
+    e.field,
+    e.old_value,
+    e.new_value,
+    e.reason,
+    e.prev_hash,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}

@@ -1,0 +1,173 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, writeTransaction } from '../audit/writer.js';
+import type { Db } from '../database.js';
+import { notFound, StoreError } from '../errors.js';
+import type { QueryMessageTable, QueryTable } from '../schema.js';
+import { loadForUpdate, writeVersioned } from './versioned.js';
+
+export type DataQuery = QueryTable;
+export type QueryMessage = QueryMessageTable;
+
+export interface NewQuery {
+  subjectId: string;
+  entityType: string;
+  entityId: string;
+  field?: string | null;
+  text: string;
+}
+
+/** A monitor raises a query on a record or one field of it. */
+export async function raiseQuery(db: Db, actor: Actor, input: NewQuery): Promise<DataQuery> {
+  if (!actor.id) throw new StoreError('invalid', 'queries are raised by users');
+  const raisedBy = actor.id;
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const s = await tx
+      .selectFrom('subjects')
+      .select(['id', 'study_id', 'site_id'])
+      .where('id', '=', input.subjectId)
+      .executeTakeFirst();
+    if (!s) throw notFound('subject', input.subjectId);
+    const row: DataQuery = {
+      id: randomUUID(),
+      subject_id: s.id,
+      entity_type: input.entityType,
+      entity_id: input.entityId,
+      field: input.field ?? null,
+      status: 'open',
+      text: input.text,
+      raised_by: raisedBy,
+      raised_at: audit.now,
+      closed_by: null,
+      closed_at: null,
+      version: 1,
+    };
+    await tx.insertInto('queries').values(row).execute();
+    await tx
+      .insertInto('query_messages')
+      .values({
+        id: randomUUID(),
+        query_id: row.id,
+        author_id: raisedBy,
+        kind: 'raise',
+        text: input.text,
+        created_at: audit.now,
+      })
+      .execute();
+    await audit.record({
+      action: 'query.raise',
+      entityType: 'query',
+      entityId: row.id,
+      studyId: s.study_id,
+      siteId: s.site_id,
+      subjectId: s.id,
+      field: row.field,
+      newValue: input.text,
+    });
+    return row;
+  });
+}
+
+export type QueryTransition = 'answer' | 'close' | 'reopen';
+const NEXT_STATUS: Record<QueryTransition, { from: string[]; to: string }> = {
+  answer: { from: ['open'], to: 'answered' },
+  close: { from: ['open', 'answered'], to: 'closed' },
+  reopen: { from: ['answered', 'closed'], to: 'open' },
+};
+
+/** The site answers; the monitor closes or reopens. Each step is a message and an audited status change. */
+export async function transitionQuery(
+  db: Db,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  transition: QueryTransition,
+  text: string,
+): Promise<DataQuery> {
+  if (!actor.id) throw new StoreError('invalid', 'queries are handled by users');
+  const authorId = actor.id;
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const before = await loadForUpdate(tx, 'queries', id, expectedVersion, 'query');
+    const rule = NEXT_STATUS[transition];
+    if (!rule.from.includes(before.status)) {
+      throw new StoreError(
+        'invalid',
+        `a query that is ${before.status} cannot be ${transition === 'answer' ? 'answered' : `${transition}d`}`,
+        { field: 'status', status: before.status },
+      );
+    }
+    const cols: Partial<DataQuery> = { status: rule.to };
+    if (transition === 'close') Object.assign(cols, { closed_by: authorId, closed_at: audit.now });
+    if (transition === 'reopen') Object.assign(cols, { closed_by: null, closed_at: null });
+    const version = await writeVersioned(tx, 'queries', id, expectedVersion, cols, 'query');
+    await tx
+      .insertInto('query_messages')
+      .values({
+        id: randomUUID(),
+        query_id: id,
+        author_id: authorId,
+        kind: transition,
+        text,
+        created_at: audit.now,
+      })
+      .execute();
+    const s = await tx
+      .selectFrom('subjects')
+      .select(['study_id', 'site_id'])
+      .where('id', '=', before.subject_id)
+      .executeTakeFirstOrThrow();
+    await audit.record({
+      action: `query.${transition}`,
+      entityType: 'query',
+      entityId: id,
+      studyId: s.study_id,
+      siteId: s.site_id,
+      subjectId: before.subject_id,
+      field: 'status',
+      oldValue: before.status,
+      newValue: rule.to,
+      reason: text,
+    });
+    return { ...before, ...cols, version };
+  });
+}
+
+export async function getQuery(db: Db, id: string): Promise<DataQuery> {
+  const row = await db.kysely.selectFrom('queries').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('query', id);
+  return row;
+}
+
+export async function listQueryMessages(db: Db, queryId: string): Promise<QueryMessage[]> {
+  return db.kysely
+    .selectFrom('query_messages')
+    .selectAll()
+    .where('query_id', '=', queryId)
+    .orderBy('created_at')
+    .execute();
+}
+
+export interface QueryListOptions {
+  studyId: string;
+  siteIds?: readonly string[];
+  subjectId?: string;
+  status?: string;
+}
+
+export async function listQueries(
+  db: Db,
+  opts: QueryListOptions,
+): Promise<(DataQuery & { subject_code: string; site_id: string })[]> {
+  let q = db.kysely
+    .selectFrom('queries')
+    .innerJoin('subjects', 'subjects.id', 'queries.subject_id')
+    .selectAll('queries')
+    .select(['subjects.subject_code', 'subjects.site_id'])
+    .where('subjects.study_id', '=', opts.studyId);
+  if (opts.siteIds) {
+    if (opts.siteIds.length === 0) return [];
+    q = q.where('subjects.site_id', 'in', opts.siteIds);
+  }
+  if (opts.subjectId) q = q.where('queries.subject_id', '=', opts.subjectId);
+  if (opts.status) q = q.where('queries.status', '=', opts.status);
+  return q.orderBy('queries.raised_at').execute();
+}

@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, writeTransaction } from '../audit/writer.js';
+import type { Db } from '../database.js';
+import { notFound, StoreError } from '../errors.js';
+import type { AdverseEventTable, Database, InfusionTable } from '../schema.js';
+import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
+
+// Infusions and adverse events share one life cycle: created for a subject, then changed only with
+// the version read and a reason, each changed column audited old → new.
+type Tables = { infusions: InfusionTable; adverse_events: AdverseEventTable };
+type Owned<T extends keyof Tables> = Omit<Tables[T], 'id' | 'subject_id' | 'created_at' | 'version'>;
+const LABEL: Record<keyof Tables, string> = { infusions: 'infusion', adverse_events: 'adverse event' };
+
+export async function createSubjectRecord<T extends keyof Tables>(
+  db: Db,
+  actor: Actor,
+  table: T,
+  subjectId: string,
+  values: Owned<T>,
+): Promise<Tables[T]> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const s = await tx
+      .selectFrom('subjects')
+      .select(['id', 'study_id', 'site_id'])
+      .where('id', '=', subjectId)
+      .executeTakeFirst();
+    if (!s) throw notFound('subject', subjectId);
+    const row = {
+      ...values,
+      id: randomUUID(),
+      subject_id: s.id,
+      created_at: audit.now,
+      version: 1,
+    } as Tables[T];
+    // biome-ignore lint/suspicious/noExplicitAny: the table is one of two known tables with the row's type.
+    await (tx as any).insertInto(table).values(row).execute();
+    await audit.record({
+      action: `${LABEL[table].replace(' ', '_')}.create`,
+      entityType: LABEL[table],
+      entityId: row.id,
+      studyId: s.study_id,
+      siteId: s.site_id,
+      subjectId: s.id,
+      newValue: JSON.stringify(values),
+    });
+    return row;
+  });
+}
+
+export async function updateSubjectRecord<T extends keyof Tables>(
+  db: Db,
+  actor: Actor,
+  table: T,
+  id: string,
+  expectedVersion: number,
+  changes: Partial<Owned<T>>,
+  reason: string | undefined,
+): Promise<Tables[T]> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const before = (await loadForUpdate(tx, table, id, expectedVersion, LABEL[table])) as Tables[T];
+    const diffs = changedFields(before, changes as Partial<Tables[T]>);
+    if (diffs.length === 0) return before;
+    if (!reason?.trim())
+      throw new StoreError('reason_required', `a reason is required to change a recorded ${LABEL[table]}`, {
+        field: 'reason',
+      });
+    const s = await tx
+      .selectFrom('subjects')
+      .select(['id', 'study_id', 'site_id'])
+      .where('id', '=', before.subject_id)
+      .executeTakeFirstOrThrow();
+    const version = await writeVersioned(
+      tx,
+      table,
+      id,
+      expectedVersion,
+      changes as Partial<Database[T]>,
+      LABEL[table],
+    );
+    await audit.record(
+      diffs.map((d) => ({
+        action: `${LABEL[table].replace(' ', '_')}.update`,
+        entityType: LABEL[table],
+        entityId: id,
+        studyId: s.study_id,
+        siteId: s.site_id,
+        subjectId: s.id,
+        ...d,
+        reason,
+      })),
+    );
+    return { ...before, ...changes, version };
+  });
+}
+
+export async function getSubjectRecord<T extends keyof Tables>(
+  db: Db,
+  table: T,
+  id: string,
+): Promise<Tables[T]> {
+  // biome-ignore lint/suspicious/noExplicitAny: the table is one of two known tables.
+  const row = await (db.kysely as any).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound(LABEL[table], id);
+  return row as Tables[T];
+}
+
+export async function listSubjectRecords<T extends keyof Tables>(
+  db: Db,
+  table: T,
+  subjectId: string,
+): Promise<Tables[T][]> {
+  // biome-ignore lint/suspicious/noExplicitAny: the table is one of two known tables.
+  return (db.kysely as any)
+    .selectFrom(table)
+    .selectAll()
+    .where('subject_id', '=', subjectId)
+    .orderBy('created_at')
+    .execute();
+}

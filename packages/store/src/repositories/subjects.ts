@@ -1,0 +1,160 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { type Actor, writeTransaction } from '../audit/writer.js';
+import type { Db } from '../database.js';
+import { notFound, StoreError } from '../errors.js';
+import type { SubjectTable } from '../schema.js';
+import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
+
+export type Subject = SubjectTable;
+export const SUBJECT_STATUSES = [
+  'screening',
+  'enrolled',
+  'screen_failed',
+  'withdrawn',
+  'completed',
+  'died',
+] as const;
+export type SubjectStatus = (typeof SUBJECT_STATUSES)[number];
+
+export interface NewSubject {
+  studyId: string;
+  siteId: string;
+  status?: SubjectStatus;
+  sex?: string | null;
+  birthDate?: string | null;
+  enrolledAt?: string | null;
+  day0Date?: string | null;
+}
+
+/** Registers a subject at a site; the subject code is the site code and a per-site sequence (e.g. NJDT-007). */
+export async function createSubject(db: Db, actor: Actor, input: NewSubject): Promise<Subject> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const site = await tx
+      .selectFrom('sites')
+      .select(['id', 'code', 'study_id'])
+      .where('id', '=', input.siteId)
+      .executeTakeFirst();
+    if (!site || site.study_id !== input.studyId) throw notFound('site', input.siteId);
+    const n = await tx
+      .selectFrom('subjects')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('site_id', '=', site.id)
+      .executeTakeFirstOrThrow();
+    const row: Subject = {
+      id: randomUUID(),
+      study_id: input.studyId,
+      site_id: site.id,
+      subject_code: `${site.code}-${String(Number(n.n) + 1).padStart(3, '0')}`,
+      pseudonym: `P${randomBytes(5).toString('hex').toUpperCase()}`,
+      status: input.status ?? 'screening',
+      sex: input.sex ?? null,
+      birth_date: input.birthDate ?? null,
+      enrolled_at: input.enrolledAt ?? null,
+      day0_date: input.day0Date ?? null,
+      created_at: audit.now,
+      version: 1,
+    };
+    await tx.insertInto('subjects').values(row).execute();
+    await audit.record({
+      action: 'subject.create',
+      entityType: 'subject',
+      entityId: row.id,
+      studyId: row.study_id,
+      siteId: row.site_id,
+      subjectId: row.id,
+      newValue: JSON.stringify({ subjectCode: row.subject_code, status: row.status }),
+    });
+    return row;
+  });
+}
+
+export async function getSubject(db: Db, id: string): Promise<Subject> {
+  const row = await db.kysely.selectFrom('subjects').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('subject', id);
+  return row;
+}
+
+export interface SubjectListOptions {
+  studyId: string;
+  /** Restrict to these sites; undefined = every site. */
+  siteIds?: readonly string[];
+  /** Keyset pagination on subject_code. */
+  after?: string;
+  limit?: number;
+}
+
+export async function listSubjects(db: Db, opts: SubjectListOptions): Promise<Subject[]> {
+  let q = db.kysely.selectFrom('subjects').selectAll().where('study_id', '=', opts.studyId);
+  if (opts.siteIds) {
+    if (opts.siteIds.length === 0) return [];
+    q = q.where('site_id', 'in', opts.siteIds);
+  }
+  if (opts.after) q = q.where('subject_code', '>', opts.after);
+  return q
+    .orderBy('subject_code')
+    .limit(opts.limit ?? 500)
+    .execute();
+}
+
+export interface SubjectChanges {
+  status?: SubjectStatus;
+  sex?: string | null;
+  birthDate?: string | null;
+  enrolledAt?: string | null;
+  day0Date?: string | null;
+}
+
+export async function updateSubject(
+  db: Db,
+  actor: Actor,
+  id: string,
+  expectedVersion: number,
+  changes: SubjectChanges,
+  reason: string | undefined,
+): Promise<Subject> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const before = await loadForUpdate(tx, 'subjects', id, expectedVersion, 'subject');
+    const cols: Partial<Subject> = {};
+    if (changes.status !== undefined) cols.status = changes.status;
+    if (changes.sex !== undefined) cols.sex = changes.sex;
+    if (changes.birthDate !== undefined) cols.birth_date = changes.birthDate;
+    if (changes.enrolledAt !== undefined) cols.enrolled_at = changes.enrolledAt;
+    if (changes.day0Date !== undefined) cols.day0_date = changes.day0Date;
+    const diffs = changedFields(before, cols);
+    if (diffs.length === 0) return before;
+    if (!reason?.trim())
+      throw new StoreError('reason_required', 'a reason is required to change a subject record', {
+        field: 'reason',
+      });
+    const version = await writeVersioned(tx, 'subjects', id, expectedVersion, cols, 'subject');
+    await audit.record(
+      diffs.map((d) => ({
+        action: 'subject.update',
+        entityType: 'subject',
+        entityId: id,
+        studyId: before.study_id,
+        siteId: before.site_id,
+        subjectId: id,
+        ...d,
+        reason,
+      })),
+    );
+    return { ...before, ...cols, version };
+  });
+}
+
+/** Where a record lives (study, site, subject): what the access policy needs to decide. */
+export interface RecordScope {
+  studyId: string;
+  siteId: string;
+  subjectId: string;
+}
+
+export async function subjectScope(db: Db, subjectId: string): Promise<RecordScope | undefined> {
+  const row = await db.kysely
+    .selectFrom('subjects')
+    .select(['id', 'study_id', 'site_id'])
+    .where('id', '=', subjectId)
+    .executeTakeFirst();
+  return row ? { studyId: row.study_id, siteId: row.site_id, subjectId: row.id } : undefined;
+}

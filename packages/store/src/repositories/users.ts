@@ -1,0 +1,212 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, writeTransaction } from '../audit/writer.js';
+import type { Db } from '../database.js';
+import { notFound, StoreError } from '../errors.js';
+import type { RoleAssignmentTable, UserTable } from '../schema.js';
+import { loadForUpdate, writeVersioned } from './versioned.js';
+
+/** The roles of issue 2: what each may do is decided by the server's one policy function. */
+export const ROLES = ['admin', 'investigator', 'coordinator', 'monitor', 'statistician', 'safety'] as const;
+export type Role = (typeof ROLES)[number];
+
+export type User = UserTable;
+export type RoleAssignment = Omit<RoleAssignmentTable, 'role'> & { role: Role };
+
+export interface NewUser {
+  username: string;
+  displayName: string;
+  passwordHash: string;
+}
+
+export async function createUser(db: Db, actor: Actor, input: NewUser): Promise<User> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const dup = await tx
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', input.username)
+      .executeTakeFirst();
+    if (dup)
+      throw new StoreError('duplicate', `username "${input.username}" is taken`, { field: 'username' });
+    const row: User = {
+      id: randomUUID(),
+      username: input.username,
+      display_name: input.displayName,
+      password_hash: input.passwordHash,
+      is_active: 1,
+      failed_logins: 0,
+      locked_until: null,
+      password_changed_at: audit.now,
+      created_at: audit.now,
+      version: 1,
+    };
+    await tx.insertInto('users').values(row).execute();
+    // The password hash is never written to the audit trail.
+    await audit.record({
+      action: 'user.create',
+      entityType: 'user',
+      entityId: row.id,
+      newValue: JSON.stringify({ username: row.username, displayName: row.display_name }),
+    });
+    return row;
+  });
+}
+
+export async function getUser(db: Db, id: string): Promise<User> {
+  const row = await db.kysely.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('user', id);
+  return row;
+}
+
+export async function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
+  return db.kysely.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst();
+}
+
+export async function listUsers(db: Db): Promise<User[]> {
+  return db.kysely.selectFrom('users').selectAll().orderBy('username').execute();
+}
+
+export async function countUsers(db: Db): Promise<number> {
+  const r = await db.kysely
+    .selectFrom('users')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export async function setPassword(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  expectedVersion: number,
+  passwordHash: string,
+): Promise<void> {
+  await writeTransaction(db, actor, async (tx, audit) => {
+    await loadForUpdate(tx, 'users', userId, expectedVersion, 'user');
+    await writeVersioned(
+      tx,
+      'users',
+      userId,
+      expectedVersion,
+      { password_hash: passwordHash, password_changed_at: audit.now, failed_logins: 0, locked_until: null },
+      'user',
+    );
+    await audit.record({ action: 'user.password', entityType: 'user', entityId: userId, field: 'password' });
+  });
+}
+
+/** Failed-login bookkeeping: not clinical data, so it bypasses versions, but lockouts are audited. */
+export async function recordLoginFailure(
+  db: Db,
+  userId: string,
+  lockAfter: number,
+  lockMinutes: number,
+): Promise<{ locked: boolean }> {
+  return writeTransaction(db, { id: null, name: 'system' }, async (tx, audit) => {
+    const user = await tx
+      .selectFrom('users')
+      .select(['failed_logins'])
+      .where('id', '=', userId)
+      .executeTakeFirstOrThrow();
+    const failures = Number(user.failed_logins) + 1;
+    const lock = failures >= lockAfter;
+    const lockedUntil = lock ? new Date(Date.parse(audit.now) + lockMinutes * 60_000).toISOString() : null;
+    await tx
+      .updateTable('users')
+      .set({ failed_logins: lock ? 0 : failures, ...(lock ? { locked_until: lockedUntil } : {}) })
+      .where('id', '=', userId)
+      .execute();
+    if (lock)
+      await audit.record({
+        action: 'user.lockout',
+        entityType: 'user',
+        entityId: userId,
+        newValue: lockedUntil,
+      });
+    return { locked: lock };
+  });
+}
+
+export async function recordLoginSuccess(db: Db, userId: string): Promise<void> {
+  await db.kysely
+    .updateTable('users')
+    .set({ failed_logins: 0, locked_until: null })
+    .where('id', '=', userId)
+    .execute();
+}
+
+export interface NewRoleAssignment {
+  userId: string;
+  role: Role;
+  studyId: string | null;
+  siteId: string | null;
+}
+
+export async function assignRole(db: Db, actor: Actor, input: NewRoleAssignment): Promise<RoleAssignment> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const user = await tx.selectFrom('users').select('id').where('id', '=', input.userId).executeTakeFirst();
+    if (!user) throw notFound('user', input.userId);
+    if (input.siteId) {
+      const site = await tx
+        .selectFrom('sites')
+        .select(['id', 'study_id'])
+        .where('id', '=', input.siteId)
+        .executeTakeFirst();
+      if (!site) throw notFound('site', input.siteId);
+      if (input.studyId && site.study_id !== input.studyId) {
+        throw new StoreError('invalid', 'the site does not belong to that study', { field: 'siteId' });
+      }
+      input = { ...input, studyId: site.study_id };
+    }
+    const row: RoleAssignment = {
+      id: randomUUID(),
+      user_id: input.userId,
+      role: input.role,
+      study_id: input.studyId,
+      site_id: input.siteId,
+      created_at: audit.now,
+    };
+    await tx.insertInto('role_assignments').values(row).execute();
+    await audit.record({
+      action: 'role.assign',
+      entityType: 'user',
+      entityId: input.userId,
+      studyId: input.studyId,
+      siteId: input.siteId,
+      field: 'role',
+      newValue: input.role,
+    });
+    return row;
+  });
+}
+
+export async function revokeRole(db: Db, actor: Actor, assignmentId: string, reason: string): Promise<void> {
+  await writeTransaction(db, actor, async (tx, audit) => {
+    const row = await tx
+      .selectFrom('role_assignments')
+      .selectAll()
+      .where('id', '=', assignmentId)
+      .executeTakeFirst();
+    if (!row) throw notFound('role assignment', assignmentId);
+    await tx.deleteFrom('role_assignments').where('id', '=', assignmentId).execute();
+    await audit.record({
+      action: 'role.revoke',
+      entityType: 'user',
+      entityId: row.user_id,
+      studyId: row.study_id,
+      siteId: row.site_id,
+      field: 'role',
+      oldValue: row.role,
+      reason,
+    });
+  });
+}
+
+export async function listRoles(db: Db, userId: string): Promise<RoleAssignment[]> {
+  const rows = await db.kysely
+    .selectFrom('role_assignments')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('created_at')
+    .execute();
+  return rows as RoleAssignment[];
+}

@@ -1,0 +1,63 @@
+import type { Tx } from '../audit/writer.js';
+import { conflict, notFound } from '../errors.js';
+import type { Database } from '../schema.js';
+
+type VersionedTable = {
+  [K in keyof Database]: Database[K] extends { id: string; version: number } ? K : never;
+}[keyof Database];
+
+/**
+ * Reads a row for update and checks that the caller saw its current version. A stale version is a
+ * conflict, never a silent overwrite (DESIGN.md principle 4).
+ */
+export async function loadForUpdate<T extends VersionedTable>(
+  tx: Tx,
+  table: T,
+  id: string,
+  expectedVersion: number,
+  label: string,
+): Promise<Database[T]> {
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely cannot type a table name chosen at run time.
+  const row = (await (tx as any).selectFrom(table).selectAll().where('id', '=', id).executeTakeFirst()) as
+    | Database[T]
+    | undefined;
+  if (!row) throw notFound(label, id);
+  if (Number(row.version) !== expectedVersion)
+    throw conflict(label, id, expectedVersion, Number(row.version));
+  return row;
+}
+
+/** Writes changed columns and bumps the version, guarded by the version read. */
+export async function writeVersioned<T extends VersionedTable>(
+  tx: Tx,
+  table: T,
+  id: string,
+  expectedVersion: number,
+  changes: Partial<Database[T]>,
+  label: string,
+): Promise<number> {
+  // biome-ignore lint/suspicious/noExplicitAny: Kysely cannot type a table name chosen at run time.
+  const result = await (tx as any)
+    .updateTable(table)
+    .set({ ...changes, version: expectedVersion + 1 })
+    .where('id', '=', id)
+    .where('version', '=', expectedVersion)
+    .executeTakeFirst();
+  if (Number(result.numUpdatedRows) !== 1) throw conflict(label, id, expectedVersion, expectedVersion + 1);
+  return expectedVersion + 1;
+}
+
+/** The audit entries for the columns that differ between the old row and the changes. */
+export function changedFields<R extends object>(
+  before: R,
+  changes: Partial<R>,
+): { field: string; oldValue: string | null; newValue: string | null }[] {
+  const out: { field: string; oldValue: string | null; newValue: string | null }[] = [];
+  for (const [field, next] of Object.entries(changes)) {
+    const prev = (before as Record<string, unknown>)[field];
+    const a = prev === null || prev === undefined ? null : String(prev);
+    const b = next === null || next === undefined ? null : String(next);
+    if (a !== b) out.push({ field, oldValue: a, newValue: b });
+  }
+  return out;
+}

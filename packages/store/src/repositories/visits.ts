@@ -1,0 +1,381 @@
+import { randomUUID } from 'node:crypto';
+import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
+import type { Db } from '../database.js';
+import { notFound, StoreError } from '../errors.js';
+import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
+import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
+
+export type Visit = VisitTable;
+export type FormInstance = FormInstanceTable;
+export type ItemValue = ItemValueTable;
+
+export interface NewVisit {
+  subjectId: string;
+  visitCode: string;
+  cycle?: number;
+  visitDate?: string | null;
+}
+
+async function subjectRow(tx: Tx, subjectId: string) {
+  const s = await tx
+    .selectFrom('subjects')
+    .select(['id', 'study_id', 'site_id'])
+    .where('id', '=', subjectId)
+    .executeTakeFirst();
+  if (!s) throw notFound('subject', subjectId);
+  return s;
+}
+
+export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promise<Visit> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const s = await subjectRow(tx, input.subjectId);
+    const cycle = input.cycle ?? 1;
+    const dup = await tx
+      .selectFrom('visits')
+      .select('id')
+      .where('subject_id', '=', s.id)
+      .where('visit_code', '=', input.visitCode)
+      .where('cycle', '=', cycle)
+      .executeTakeFirst();
+    if (dup)
+      throw new StoreError(
+        'duplicate',
+        `visit ${input.visitCode} (cycle ${cycle}) already exists for this subject`,
+        { field: 'visitCode', id: dup.id },
+      );
+    const row: Visit = {
+      id: randomUUID(),
+      subject_id: s.id,
+      visit_code: input.visitCode,
+      cycle,
+      visit_date: input.visitDate ?? null,
+      status: 'open',
+      created_at: audit.now,
+      version: 1,
+    };
+    await tx.insertInto('visits').values(row).execute();
+    await audit.record({
+      action: 'visit.create',
+      entityType: 'visit',
+      entityId: row.id,
+      studyId: s.study_id,
+      siteId: s.site_id,
+      subjectId: s.id,
+      newValue: JSON.stringify({ visitCode: row.visit_code, cycle, visitDate: row.visit_date }),
+    });
+    return row;
+  });
+}
+
+export async function updateVisitDate(
+  db: Db,
+  actor: Actor,
+  visitId: string,
+  expectedVersion: number,
+  visitDate: string | null,
+  reason?: string,
+): Promise<Visit> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const before = await loadForUpdate(tx, 'visits', visitId, expectedVersion, 'visit');
+    const s = await subjectRow(tx, before.subject_id);
+    const diffs = changedFields(before, { visit_date: visitDate });
+    if (diffs.length === 0) return before;
+    if (before.visit_date !== null && !reason?.trim())
+      throw new StoreError('reason_required', 'a reason is required to change a recorded visit date', {
+        field: 'reason',
+      });
+    const version = await writeVersioned(
+      tx,
+      'visits',
+      visitId,
+      expectedVersion,
+      { visit_date: visitDate },
+      'visit',
+    );
+    await audit.record(
+      diffs.map((d) => ({
+        action: 'visit.update',
+        entityType: 'visit',
+        entityId: visitId,
+        studyId: s.study_id,
+        siteId: s.site_id,
+        subjectId: s.id,
+        ...d,
+        reason: reason ?? null,
+      })),
+    );
+    return { ...before, visit_date: visitDate, version };
+  });
+}
+
+export async function getVisit(db: Db, id: string): Promise<Visit> {
+  const row = await db.kysely.selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) throw notFound('visit', id);
+  return row;
+}
+
+export async function listVisits(db: Db, subjectId: string): Promise<Visit[]> {
+  return db.kysely
+    .selectFrom('visits')
+    .selectAll()
+    .where('subject_id', '=', subjectId)
+    .orderBy('cycle')
+    .orderBy('visit_date')
+    .orderBy('created_at')
+    .execute();
+}
+
+export async function listForms(db: Db, visitId: string): Promise<FormInstance[]> {
+  return db.kysely
+    .selectFrom('form_instances')
+    .selectAll()
+    .where('visit_id', '=', visitId)
+    .orderBy('form_code')
+    .execute();
+}
+
+export async function getForm(db: Db, formId: string): Promise<FormInstance> {
+  const row = await db.kysely
+    .selectFrom('form_instances')
+    .selectAll()
+    .where('id', '=', formId)
+    .executeTakeFirst();
+  if (!row) throw notFound('form', formId);
+  return row;
+}
+
+export async function listItems(db: Db, formId: string): Promise<ItemValue[]> {
+  return db.kysely
+    .selectFrom('item_values')
+    .selectAll()
+    .where('form_instance_id', '=', formId)
+    .orderBy('item_code')
+    .execute();
+}
+
+export interface ItemWrite {
+  itemCode: string;
+  value: string | null;
+  unit?: string | null;
+  /** The version the client read; 0 (or absent) for a first entry. */
+  expectedVersion?: number;
+}
+
+export interface SaveItemsInput {
+  visitId: string;
+  formCode: string;
+  items: ItemWrite[];
+  /** Required when any item already had a value (ALCOA: every change after first entry says why). */
+  reason?: string;
+}
+
+export interface SaveItemsResult {
+  form: FormInstance;
+  items: ItemValue[];
+  changed: number;
+}
+
+/**
+ * Saves a batch of item values of one form in one transaction. A first entry needs no reason; a change
+ * of an existing value needs the version the client read and a reason. Signed or locked forms refuse
+ * changes until unlocked. Either every item is saved or none.
+ */
+export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Promise<SaveItemsResult> {
+  if (!actor.id) throw new StoreError('invalid', 'item values must be entered by a user');
+  const userId = actor.id;
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const visit = await tx
+      .selectFrom('visits')
+      .selectAll()
+      .where('id', '=', input.visitId)
+      .executeTakeFirst();
+    if (!visit) throw notFound('visit', input.visitId);
+    const s = await subjectRow(tx, visit.subject_id);
+    let form = await tx
+      .selectFrom('form_instances')
+      .selectAll()
+      .where('visit_id', '=', visit.id)
+      .where('form_code', '=', input.formCode)
+      .executeTakeFirst();
+    if (!form) {
+      form = {
+        id: randomUUID(),
+        visit_id: visit.id,
+        subject_id: s.id,
+        form_code: input.formCode,
+        status: 'incomplete',
+        signed_by: null,
+        signed_at: null,
+        created_at: audit.now,
+        version: 1,
+      };
+      await tx.insertInto('form_instances').values(form).execute();
+      await audit.record({
+        action: 'form.create',
+        entityType: 'form',
+        entityId: form.id,
+        studyId: s.study_id,
+        siteId: s.site_id,
+        subjectId: s.id,
+        newValue: input.formCode,
+      });
+    } else if (form.status === 'signed' || form.status === 'locked') {
+      throw new StoreError(
+        'locked',
+        `form ${input.formCode} is ${form.status}: an investigator must unlock it (with a reason) before it can change`,
+        { formId: form.id },
+      );
+    }
+    const existing = await tx
+      .selectFrom('item_values')
+      .selectAll()
+      .where('form_instance_id', '=', form.id)
+      .execute();
+    const byCode = new Map(existing.map((r) => [r.item_code, r]));
+    const seen = new Set<string>();
+    let changed = 0;
+    for (const item of input.items) {
+      if (seen.has(item.itemCode))
+        throw new StoreError('invalid', `item ${item.itemCode} appears twice in one save`, {
+          field: item.itemCode,
+        });
+      seen.add(item.itemCode);
+      const prev = byCode.get(item.itemCode);
+      const unit = item.unit ?? null;
+      const scope = { studyId: s.study_id, siteId: s.site_id, subjectId: s.id };
+      if (!prev) {
+        if ((item.expectedVersion ?? 0) !== 0) {
+          throw new StoreError(
+            'conflict',
+            `item ${item.itemCode} has no value yet but you sent version ${item.expectedVersion}`,
+            { field: item.itemCode, currentVersion: 0 },
+          );
+        }
+        const row: ItemValue = {
+          id: randomUUID(),
+          form_instance_id: form.id,
+          item_code: item.itemCode,
+          value: item.value,
+          unit,
+          updated_at: audit.now,
+          updated_by: userId,
+          version: 1,
+        };
+        await tx.insertInto('item_values').values(row).execute();
+        byCode.set(item.itemCode, row);
+        await audit.record({
+          action: 'item.enter',
+          entityType: 'item',
+          entityId: row.id,
+          ...scope,
+          field: `${input.formCode}.${item.itemCode}`,
+          newValue: valueText(item.value, unit),
+        });
+        changed++;
+        continue;
+      }
+      if (prev.value === item.value && prev.unit === unit) continue;
+      if (item.expectedVersion === undefined || item.expectedVersion !== Number(prev.version)) {
+        throw new StoreError(
+          'conflict',
+          `item ${item.itemCode} was changed by someone else: you read version ${item.expectedVersion ?? 0}, it is now version ${prev.version} (value ${valueText(prev.value, prev.unit)}). Reload and re-apply your change.`,
+          {
+            field: item.itemCode,
+            expectedVersion: item.expectedVersion ?? 0,
+            currentVersion: Number(prev.version),
+          },
+        );
+      }
+      if (!input.reason?.trim()) {
+        throw new StoreError(
+          'reason_required',
+          `a reason is required to change ${item.itemCode}, which already has a value`,
+          { field: 'reason', item: item.itemCode },
+        );
+      }
+      const version = Number(prev.version) + 1;
+      const res = await tx
+        .updateTable('item_values')
+        .set({ value: item.value, unit, updated_at: audit.now, updated_by: userId, version })
+        .where('id', '=', prev.id)
+        .where('version', '=', prev.version)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1)
+        throw new StoreError('conflict', `item ${item.itemCode} changed while saving`, {
+          field: item.itemCode,
+        });
+      byCode.set(item.itemCode, {
+        ...prev,
+        value: item.value,
+        unit,
+        updated_at: audit.now,
+        updated_by: userId,
+        version,
+      });
+      await audit.record({
+        action: 'item.change',
+        entityType: 'item',
+        entityId: prev.id,
+        ...scope,
+        field: `${input.formCode}.${item.itemCode}`,
+        oldValue: valueText(prev.value, prev.unit),
+        newValue: valueText(item.value, unit),
+        reason: input.reason,
+      });
+      changed++;
+    }
+    return {
+      form,
+      items: [...byCode.values()].sort((a, b) => a.item_code.localeCompare(b.item_code)),
+      changed,
+    };
+  });
+}
+
+function valueText(value: string | null, unit: string | null): string | null {
+  if (value === null) return null;
+  return unit ? `${value} ${unit}` : value;
+}
+
+/** Marks a form complete, signs it (investigator) or unlocks it; each step names the version it read. */
+export async function setFormStatus(
+  db: Db,
+  actor: Actor,
+  formId: string,
+  expectedVersion: number,
+  status: 'incomplete' | 'complete' | 'signed' | 'locked',
+  reason?: string,
+): Promise<FormInstance> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const before = await loadForUpdate(tx, 'form_instances', formId, expectedVersion, 'form');
+    const s = await subjectRow(tx, before.subject_id);
+    const wasClosed = before.status === 'signed' || before.status === 'locked';
+    if (wasClosed && (status === 'incomplete' || status === 'complete') && !reason?.trim()) {
+      throw new StoreError('reason_required', 'a reason is required to unlock a signed or locked form', {
+        field: 'reason',
+      });
+    }
+    const cols: Partial<FormInstance> = { status };
+    if (status === 'signed') {
+      cols.signed_by = actor.id;
+      cols.signed_at = audit.now;
+    } else if (status !== 'locked') {
+      cols.signed_by = null;
+      cols.signed_at = null;
+    }
+    const version = await writeVersioned(tx, 'form_instances', formId, expectedVersion, cols, 'form');
+    await audit.record({
+      action: status === 'signed' ? 'form.sign' : 'form.status',
+      entityType: 'form',
+      entityId: formId,
+      studyId: s.study_id,
+      siteId: s.site_id,
+      subjectId: s.id,
+      field: 'status',
+      oldValue: before.status,
+      newValue: status,
+      reason: reason ?? null,
+    });
+    return { ...before, ...cols, version };
+  });
+}

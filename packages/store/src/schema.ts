@@ -1,0 +1,220 @@
+// The database schema as Kysely types. Timestamps are ISO-8601 UTC strings and booleans are 0/1
+// integers on both dialects, so one code path serves SQLite and PostgreSQL (DESIGN.md principle 6).
+
+export interface StudyTable {
+  id: string;
+  code: string;
+  title: string;
+  /** The study definition (protocol as data), JSON. */
+  definition_json: string;
+  status: string;
+  created_at: string;
+  version: number;
+}
+
+export interface SiteTable {
+  id: string;
+  study_id: string;
+  code: string;
+  name: string;
+  created_at: string;
+  version: number;
+}
+
+export interface UserTable {
+  id: string;
+  username: string;
+  display_name: string;
+  password_hash: string;
+  is_active: number;
+  failed_logins: number;
+  locked_until: string | null;
+  password_changed_at: string;
+  created_at: string;
+  version: number;
+}
+
+export interface RoleAssignmentTable {
+  id: string;
+  user_id: string;
+  role: string;
+  /** null = every study (admin only). */
+  study_id: string | null;
+  /** null = every site of the study. */
+  site_id: string | null;
+  created_at: string;
+}
+
+export interface SessionTable {
+  /** SHA-256 of the cookie token: a stolen database does not yield live sessions. */
+  id: string;
+  user_id: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface SubjectTable {
+  id: string;
+  study_id: string;
+  site_id: string;
+  subject_code: string;
+  /** Pseudonym used in exports for the statistician role. */
+  pseudonym: string;
+  status: string;
+  sex: string | null;
+  birth_date: string | null;
+  enrolled_at: string | null;
+  day0_date: string | null;
+  created_at: string;
+  version: number;
+}
+
+export interface VisitTable {
+  id: string;
+  subject_id: string;
+  visit_code: string;
+  cycle: number;
+  visit_date: string | null;
+  status: string;
+  created_at: string;
+  version: number;
+}
+
+export interface FormInstanceTable {
+  id: string;
+  visit_id: string;
+  subject_id: string;
+  form_code: string;
+  status: string;
+  signed_by: string | null;
+  signed_at: string | null;
+  created_at: string;
+  version: number;
+}
+
+export interface ItemValueTable {
+  id: string;
+  form_instance_id: string;
+  item_code: string;
+  value: string | null;
+  unit: string | null;
+  updated_at: string;
+  updated_by: string;
+  version: number;
+}
+
+export interface InfusionTable {
+  id: string;
+  subject_id: string;
+  cycle: number;
+  infusion_number: number;
+  planned_date: string | null;
+  started_at: string | null;
+  ended_at: string | null;
+  product_lot: string | null;
+  total_cells: number | null;
+  viability_pct: number | null;
+  volume_ml: number | null;
+  weight_kg: number | null;
+  /** JSON: vital signs before, during and after. */
+  vitals_json: string | null;
+  reactions: string | null;
+  status: string;
+  created_at: string;
+  version: number;
+}
+
+export interface AdverseEventTable {
+  id: string;
+  subject_id: string;
+  term: string;
+  onset_date: string;
+  resolution_date: string | null;
+  ctcae_grade: number | null;
+  serious: number;
+  /** JSON array of ICH E2A criteria codes. */
+  seriousness_json: string;
+  relatedness: string;
+  action_taken: string | null;
+  outcome: string | null;
+  infusion_id: string | null;
+  death_date: string | null;
+  death_cause: string | null;
+  created_at: string;
+  version: number;
+}
+
+export interface QueryTable {
+  id: string;
+  subject_id: string;
+  entity_type: string;
+  entity_id: string;
+  field: string | null;
+  status: string;
+  text: string;
+  raised_by: string;
+  raised_at: string;
+  closed_by: string | null;
+  closed_at: string | null;
+  version: number;
+}
+
+export interface QueryMessageTable {
+  id: string;
+  query_id: string;
+  author_id: string;
+  kind: string;
+  text: string;
+  created_at: string;
+}
+
+export interface AuditEventTable {
+  seq: number;
+  at: string;
+  actor_id: string | null;
+  actor_name: string;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  study_id: string | null;
+  site_id: string | null;
+  subject_id: string | null;
+  field: string | null;
+  old_value: string | null;
+  new_value: string | null;
+  reason: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** One row, locked by every writer: it serialises the hash chain on PostgreSQL as SQLite's writer lock does. */
+export interface AuditHeadTable {
+  id: number;
+  seq: number;
+  hash: string;
+}
+
+export interface MetaTable {
+  key: string;
+  value: string;
+}
+
+export interface Database {
+  studies: StudyTable;
+  sites: SiteTable;
+  users: UserTable;
+  role_assignments: RoleAssignmentTable;
+  sessions: SessionTable;
+  subjects: SubjectTable;
+  visits: VisitTable;
+  form_instances: FormInstanceTable;
+  item_values: ItemValueTable;
+  infusions: InfusionTable;
+  adverse_events: AdverseEventTable;
+  queries: QueryTable;
+  query_messages: QueryMessageTable;
+  audit_events: AuditEventTable;
+  audit_head: AuditHeadTable;
+  meta: MetaTable;
+}

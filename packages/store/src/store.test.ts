@@ -1,0 +1,291 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type Actor,
+  assignRole,
+  createSite,
+  createStudy,
+  createSubject,
+  createSubjectRecord,
+  createUser,
+  createVisit,
+  type Db,
+  listAuditEvents,
+  listItems,
+  listSubjects,
+  migrateToLatest,
+  raiseQuery,
+  StoreError,
+  saveItems,
+  setFormStatus,
+  transitionQuery,
+  updateSubjectRecord,
+  verifyAuditChain,
+} from './index.js';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/databases.js';
+
+const system: Actor = { id: null, name: 'system' };
+
+async function expectStoreError(p: Promise<unknown>, code: string): Promise<StoreError> {
+  const err = await p.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(StoreError);
+  expect((err as StoreError).code).toBe(code);
+  return err as StoreError;
+}
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`store on ${dialect}`, () => {
+    let t: TestDatabase;
+    let db: Db;
+    let user: Actor;
+    let studyId: string;
+    let siteA: string;
+    let siteB: string;
+
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      db = t.db;
+      const u = await createUser(db, system, {
+        username: 'coord',
+        displayName: 'Coordinator',
+        passwordHash: 'x',
+      });
+      user = { id: u.id, name: u.username };
+      const study = await createStudy(db, system, {
+        code: 'MSCT-SLE',
+        title: 'UC-MSC in SLE',
+        definition: { v: 1 },
+      });
+      studyId = study.id;
+      siteA = (await createSite(db, system, { studyId, code: 'NJDT', name: 'Drum Tower' })).id;
+      siteB = (await createSite(db, system, { studyId, code: 'ZJ', name: 'Zhenjiang' })).id;
+      await assignRole(db, system, { userId: u.id, role: 'coordinator', studyId, siteId: siteA });
+    });
+    afterAll(async () => t?.drop());
+
+    it('migrations are idempotent: a second run applies nothing', async () => {
+      const report = await migrateToLatest(db);
+      expect(report).toEqual({ applied: [] });
+    });
+
+    it('refuses duplicate study and site codes', async () => {
+      await expectStoreError(
+        createStudy(db, system, { code: 'MSCT-SLE', title: 'again', definition: {} }),
+        'duplicate',
+      );
+      await expectStoreError(createSite(db, system, { studyId, code: 'NJDT', name: 'again' }), 'duplicate');
+    });
+
+    it('numbers subjects per site and lists them by site', async () => {
+      const a1 = await createSubject(db, user, { studyId, siteId: siteA });
+      const a2 = await createSubject(db, user, { studyId, siteId: siteA });
+      const b1 = await createSubject(db, user, { studyId, siteId: siteB });
+      expect([a1.subject_code, a2.subject_code, b1.subject_code]).toEqual(['NJDT-001', 'NJDT-002', 'ZJ-001']);
+      expect(a1.pseudonym).toMatch(/^P[0-9A-F]{10}$/);
+      const onlyA = await listSubjects(db, { studyId, siteIds: [siteA] });
+      expect(onlyA.map((s) => s.subject_code)).toEqual(['NJDT-001', 'NJDT-002']);
+      const page = await listSubjects(db, { studyId, after: 'NJDT-001', limit: 1 });
+      expect(page.map((s) => s.subject_code)).toEqual(['NJDT-002']);
+    });
+
+    it('saves item values: first entry without reason, change needs version and reason, all audited', async () => {
+      const s = await createSubject(db, user, { studyId, siteId: siteA });
+      const v = await createVisit(db, user, {
+        subjectId: s.id,
+        visitCode: 'baseline',
+        visitDate: '2013-01-10',
+      });
+      const first = await saveItems(db, user, {
+        visitId: v.id,
+        formCode: 'labs',
+        items: [{ itemCode: 'c3', value: '0.45', unit: 'g/L' }],
+      });
+      expect(first.changed).toBe(1);
+      const item = first.items[0]!;
+      expect(item.version).toBe(1);
+
+      await expectStoreError(
+        saveItems(db, user, {
+          visitId: v.id,
+          formCode: 'labs',
+          items: [{ itemCode: 'c3', value: '0.50', unit: 'g/L', expectedVersion: 1 }],
+        }),
+        'reason_required',
+      );
+      await expectStoreError(
+        saveItems(db, user, {
+          visitId: v.id,
+          formCode: 'labs',
+          items: [{ itemCode: 'c3', value: '0.50', unit: 'g/L', expectedVersion: 0 }],
+          reason: 'typo',
+        }),
+        'conflict',
+      );
+
+      const second = await saveItems(db, user, {
+        visitId: v.id,
+        formCode: 'labs',
+        items: [{ itemCode: 'c3', value: '0.50', unit: 'g/L', expectedVersion: 1 }],
+        reason: 'transcription error',
+      });
+      expect(second.items[0]!.version).toBe(2);
+
+      const history = await listAuditEvents(db, { entityType: 'item', entityId: item.id });
+      expect(history.map((e) => [e.action, e.old_value, e.new_value, e.reason, e.actor_name])).toEqual([
+        ['item.enter', null, '0.45 g/L', null, 'coord'],
+        ['item.change', '0.45 g/L', '0.50 g/L', 'transcription error', 'coord'],
+      ]);
+    });
+
+    it('a failed batch saves nothing (all or none)', async () => {
+      const s = await createSubject(db, user, { studyId, siteId: siteA });
+      const v = await createVisit(db, user, { subjectId: s.id, visitCode: 'baseline' });
+      const ok = await saveItems(db, user, {
+        visitId: v.id,
+        formCode: 'labs',
+        items: [{ itemCode: 'alb', value: '30', unit: 'g/L' }],
+      });
+      await expectStoreError(
+        saveItems(db, user, {
+          visitId: v.id,
+          formCode: 'labs',
+          items: [
+            { itemCode: 'c4', value: '0.1', unit: 'g/L' },
+            { itemCode: 'alb', value: '31', unit: 'g/L', expectedVersion: 7 },
+          ],
+          reason: 'x',
+        }),
+        'conflict',
+      );
+      const items = await listItems(db, ok.form.id);
+      expect(items.map((i) => [i.item_code, i.value])).toEqual([['alb', '30']]);
+    });
+
+    it('two writers from the same version: exactly one wins, the other gets a conflict, the trail shows one change', async () => {
+      const s = await createSubject(db, user, { studyId, siteId: siteA });
+      const v = await createVisit(db, user, { subjectId: s.id, visitCode: 'month_1' });
+      const { items } = await saveItems(db, user, {
+        visitId: v.id,
+        formCode: 'labs',
+        items: [{ itemCode: 'plt', value: '80', unit: '10^9/L' }],
+      });
+      const results = await Promise.allSettled([
+        saveItems(db, user, {
+          visitId: v.id,
+          formCode: 'labs',
+          items: [{ itemCode: 'plt', value: '81', unit: '10^9/L', expectedVersion: 1 }],
+          reason: 'a',
+        }),
+        saveItems(db, user, {
+          visitId: v.id,
+          formCode: 'labs',
+          items: [{ itemCode: 'plt', value: '82', unit: '10^9/L', expectedVersion: 1 }],
+          reason: 'b',
+        }),
+      ]);
+      const won = results.filter((r) => r.status === 'fulfilled');
+      const lost = results.filter((r) => r.status === 'rejected');
+      expect(won).toHaveLength(1);
+      expect(lost).toHaveLength(1);
+      expect(((lost[0] as PromiseRejectedResult).reason as StoreError).code).toBe('conflict');
+      const trail = await listAuditEvents(db, { entityType: 'item', entityId: items[0]!.id });
+      expect(trail.filter((e) => e.action === 'item.change')).toHaveLength(1);
+    });
+
+    it('signed forms refuse changes until unlocked with a reason', async () => {
+      const s = await createSubject(db, user, { studyId, siteId: siteA });
+      const v = await createVisit(db, user, { subjectId: s.id, visitCode: 'month_3' });
+      const { form } = await saveItems(db, user, {
+        visitId: v.id,
+        formCode: 'sledai2k',
+        items: [{ itemCode: 'rash', value: '1' }],
+      });
+      const signed = await setFormStatus(db, user, form.id, 1, 'signed');
+      expect(signed.signed_by).toBe(user.id);
+      await expectStoreError(
+        saveItems(db, user, {
+          visitId: v.id,
+          formCode: 'sledai2k',
+          items: [{ itemCode: 'rash', value: '0', expectedVersion: 1 }],
+          reason: 'x',
+        }),
+        'locked',
+      );
+      await expectStoreError(setFormStatus(db, user, form.id, 2, 'incomplete'), 'reason_required');
+      await expectStoreError(setFormStatus(db, user, form.id, 1, 'incomplete', 'stale'), 'conflict');
+      const reopened = await setFormStatus(db, user, form.id, 2, 'incomplete', 'late lab result');
+      expect(reopened.version).toBe(3);
+    });
+
+    it('infusions and adverse events change only with version and reason', async () => {
+      const s = await createSubject(db, user, { studyId, siteId: siteA });
+      const inf = await createSubjectRecord(db, user, 'infusions', s.id, {
+        cycle: 1,
+        infusion_number: 1,
+        planned_date: '2013-01-10',
+        started_at: null,
+        ended_at: null,
+        product_lot: 'UC-2013-001',
+        total_cells: 55e6,
+        viability_pct: 95,
+        volume_ml: 100,
+        weight_kg: 55,
+        vitals_json: null,
+        reactions: null,
+        status: 'given',
+      });
+      await expectStoreError(
+        updateSubjectRecord(db, user, 'infusions', inf.id, 1, { product_lot: 'UC-2013-002' }, undefined),
+        'reason_required',
+      );
+      const upd = await updateSubjectRecord(
+        db,
+        user,
+        'infusions',
+        inf.id,
+        1,
+        { product_lot: 'UC-2013-002' },
+        'label misread',
+      );
+      expect(upd.version).toBe(2);
+      await expectStoreError(
+        updateSubjectRecord(db, user, 'infusions', inf.id, 1, { product_lot: 'X' }, 'r'),
+        'conflict',
+      );
+    });
+
+    it('queries move open → answered → closed, each step audited', async () => {
+      const s = await createSubject(db, user, { studyId, siteId: siteA });
+      const q = await raiseQuery(db, user, {
+        subjectId: s.id,
+        entityType: 'subject',
+        entityId: s.id,
+        field: 'sex',
+        text: 'Please confirm',
+      });
+      await expectStoreError(transitionQuery(db, user, q.id, 1, 'reopen', 'x'), 'invalid');
+      const answered = await transitionQuery(db, user, q.id, 1, 'answer', 'Confirmed female');
+      const closed = await transitionQuery(db, user, q.id, answered.version, 'close', 'Thanks');
+      expect(closed.status).toBe('closed');
+      const trail = await listAuditEvents(db, { entityType: 'query', entityId: q.id });
+      expect(trail.map((e) => e.action)).toEqual(['query.raise', 'query.answer', 'query.close']);
+    });
+
+    it('the audit chain verifies, and tampering is found at the first broken link', async () => {
+      const ok = await verifyAuditChain(db);
+      expect(ok.ok).toBe(true);
+      expect(ok.eventsChecked).toBeGreaterThan(10);
+      const target = 5;
+      await db.kysely
+        .updateTable('audit_events')
+        .set({ new_value: 'tampered' })
+        .where('seq', '=', target)
+        .execute();
+      const bad = await verifyAuditChain(db);
+      expect(bad.ok).toBe(false);
+      expect(bad.firstBreak?.seq).toBe(target);
+    });
+  });
+}
