@@ -1,0 +1,3 @@
+export * from './descriptors.js';
+export * from './lab-rules.js';
+export * from './score.js';

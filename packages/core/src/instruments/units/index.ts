@@ -1,0 +1,2 @@
+export * from './conversions.js';
+export * from './lab-value.js';
