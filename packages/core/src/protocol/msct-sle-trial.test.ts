@@ -1,0 +1,55 @@
+import { describe, expect, test } from 'vitest';
+import { msctSleTrial } from './msct-sle-trial.js';
+import { visitWindowDays } from './study-definition.js';
+
+describe('msctSleTrial pins trial.md', () => {
+  test('four Jiangsu centres (trial.md Design)', () => {
+    expect(msctSleTrial.centres.map((c) => c.city)).toEqual(['Nanjing', 'Zhenjiang', 'Yangzhou', 'Nanjing']);
+  });
+
+  test('schedule: target days and windows (trial.md Schedule)', () => {
+    const rows = msctSleTrial.visits.map((v) => [v.code, v.targetDay, visitWindowDays(v)]);
+    expect(rows).toEqual([
+      ['SCR', -1, { earliestDay: -28, latestDay: -1 }],
+      ['D0', 0, { earliestDay: 0, latestDay: 0 }],
+      ['D7', 7, { earliestDay: 6, latestDay: 8 }],
+      ['M1', 30, { earliestDay: 23, latestDay: 37 }],
+      ['M3', 91, { earliestDay: 77, latestDay: 105 }],
+      ['M6', 182, { earliestDay: 168, latestDay: 196 }],
+      ['M9', 273, { earliestDay: 259, latestDay: 287 }],
+      ['M12', 365, { earliestDay: 351, latestDay: 379 }],
+    ]);
+  });
+
+  test('endpoint rule set, re-treatment rule, BILAG version and SLEDAI window', () => {
+    expect(msctSleTrial.endpointRuleSetId).toBe('msct-sle-bilag-2014');
+    // endpoints.md Re-treatment rule: after month 6, SLEDAI rise ≥ 3, two consecutive assessments.
+    expect(msctSleTrial.retreatment).toEqual({
+      afterStudyDay: 196,
+      flagOnRelapse: true,
+      sledaiRise: 3,
+      consecutiveAssessments: 2,
+    });
+    // trial.md Published results: classic BILAG weights reproduce Table 1 totals.
+    expect(msctSleTrial.bilagVersion).toBe('classic');
+    expect(msctSleTrial.sledaiWindowDays).toBe(10);
+  });
+
+  test('eligibility thresholds (trial.md Population)', () => {
+    const byId = Object.fromEntries(msctSleTrial.eligibility.map((c) => [c.id, c.condition]));
+    expect(byId['inc-age']).toMatchObject({ op: 'between', min: 15, max: 60 });
+    expect(byId['inc-sledai']).toMatchObject({ op: 'gte', value: 8 });
+    expect(JSON.stringify(byId['inc-lupus-nephritis'])).toContain(
+      '"op":"gte","item":"urine_protein_24h_g","value":1',
+    );
+    const refractory = JSON.stringify(byId['inc-refractory']);
+    expect(refractory).toContain('"op":"gt","item":"failed_prednisone_mg_day","value":20');
+    expect(refractory).toContain('"min":0.4,"max":0.6');
+    expect(refractory).toContain('"item":"failed_mmf_g_day","value":2');
+    expect(msctSleTrial.eligibility.filter((c) => c.kind === 'exclusion')).toHaveLength(6);
+  });
+
+  test('the definition survives a JSON round trip (a study is data)', () => {
+    expect(JSON.parse(JSON.stringify(msctSleTrial))).toEqual(msctSleTrial);
+  });
+});

@@ -1,0 +1,246 @@
+import { describe, expect, test } from 'vitest';
+import { evaluateEligibility } from './eligibility.js';
+import { msctSleTrial } from './msct-sle-trial.js';
+import type { StudyDefinition } from './study-definition.js';
+import { validateStudyDefinition } from './validate-definition.js';
+import { expectedVisits } from './visit-schedule.js';
+
+// biome-ignore lint/suspicious/noExplicitAny: the tests break untyped JSON on purpose.
+type Json = any;
+
+const clone = (): Record<string, unknown> => JSON.parse(JSON.stringify(msctSleTrial));
+
+describe('validateStudyDefinition', () => {
+  test('the built-in trial is valid', () => {
+    const r = validateStudyDefinition(clone(), { knownRuleSetIds: ['msct-sle-bilag-2014'] });
+    expect(r).toMatchObject({ ok: true, issues: [] });
+  });
+
+  test('another study is definable as data: a small two-visit renal study', () => {
+    const other: StudyDefinition = {
+      id: 'ln-pilot',
+      title: 'Lupus nephritis pilot',
+      version: '0.1',
+      source: 'example',
+      centres: [{ id: 'A', name: 'Centre A', city: 'Oslo', country: 'NO' }],
+      visits: [
+        {
+          code: 'BL',
+          label: 'Baseline',
+          kind: 'baseline',
+          targetDay: 0,
+          windowDays: 0,
+          repeatsInCycles: true,
+        },
+        {
+          code: 'W24',
+          label: 'Week 24',
+          kind: 'assessment',
+          targetDay: 168,
+          windowDays: { before: 7, after: 21 },
+          month: 6,
+          repeatsInCycles: true,
+        },
+      ],
+      infusion: {
+        product: 'BM-MSC',
+        route: 'intravenous',
+        infusionVisitCodes: ['BL'],
+        cellsPerKg: 2e6,
+        doseTolerance: 0.2,
+        minViabilityPercent: 80,
+        maxCycles: 1,
+      },
+      forms: [{ id: 'labs', title: 'Labs', visitCodes: ['BL', 'W24', 'UNSCHEDULED'] }],
+      eligibility: [
+        {
+          id: 'inc-upcr',
+          label: 'UPCR ≥ 100 mg/mmol',
+          kind: 'inclusion',
+          condition: { op: 'gte', item: 'upcr_mg_mmol', value: 100 },
+          source: 'example',
+        },
+      ],
+      endpointRuleSetId: 'renal-response-v1',
+      retreatment: { afterStudyDay: 168, flagOnRelapse: false, sledaiRise: 4, consecutiveAssessments: 1 },
+      bilagVersion: '2004',
+      sledaiWindowDays: 30,
+    };
+    const r = validateStudyDefinition(JSON.parse(JSON.stringify(other)));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(expectedVisits(r.value.visits, '2024-01-01').map((v) => [v.code, v.latestDate])).toEqual([
+      ['BL', '2024-01-01'],
+      ['W24', '2024-07-08'],
+    ]);
+    expect(evaluateEligibility(r.value.eligibility, { upcr_mg_mmol: 120 }).overall).toBe('eligible');
+  });
+
+  test.each([
+    [
+      'negative window',
+      (d: Json) => {
+        d.visits[2].windowDays = -1;
+      },
+      ['visits', 2, 'windowDays'],
+      'invalid_value',
+    ],
+    [
+      'window as a string',
+      (d: Json) => {
+        d.visits[3].windowDays = '7';
+      },
+      ['visits', 3, 'windowDays'],
+      'invalid_type',
+    ],
+    [
+      'duplicate visit code',
+      (d: Json) => {
+        d.visits[4].code = 'M1';
+      },
+      ['visits', 4, 'code'],
+      'duplicate',
+    ],
+    [
+      'visits out of order',
+      (d: Json) => {
+        d.visits[5].targetDay = 20;
+      },
+      ['visits', 5, 'targetDay'],
+      'out_of_order',
+    ],
+    [
+      'non-integer target day',
+      (d: Json) => {
+        d.visits[6].targetDay = 273.5;
+      },
+      ['visits', 6, 'targetDay'],
+      'invalid_value',
+    ],
+    [
+      'infusion at an unknown visit',
+      (d: Json) => {
+        d.infusion.infusionVisitCodes = ['D0', 'D8'];
+      },
+      ['infusion', 'infusionVisitCodes', 1],
+      'unknown_reference',
+    ],
+    [
+      'zero dose',
+      (d: Json) => {
+        d.infusion.cellsPerKg = 0;
+      },
+      ['infusion', 'cellsPerKg'],
+      'invalid_value',
+    ],
+    [
+      'viability above 100%',
+      (d: Json) => {
+        d.infusion.minViabilityPercent = 190;
+      },
+      ['infusion', 'minViabilityPercent'],
+      'invalid_value',
+    ],
+    [
+      'form at an unknown visit',
+      (d: Json) => {
+        d.forms[3].visitCodes.push('M24');
+      },
+      ['forms', 3, 'visitCodes', 8],
+      'unknown_reference',
+    ],
+    [
+      'unknown condition operator',
+      (d: Json) => {
+        d.eligibility[2].condition.op = 'atLeast';
+      },
+      ['eligibility', 2, 'condition', 'op'],
+      'invalid_value',
+    ],
+    [
+      'nested condition missing its item',
+      (d: Json) => {
+        delete d.eligibility[3].condition.conditions[1].item;
+      },
+      ['eligibility', 3, 'condition', 'conditions', 1, 'item'],
+      'required',
+    ],
+    [
+      'between with min above max',
+      (d: Json) => {
+        d.eligibility[1].condition.min = 80;
+      },
+      ['eligibility', 1, 'condition', 'max'],
+      'invalid_value',
+    ],
+    [
+      'duplicate criterion id',
+      (d: Json) => {
+        d.eligibility[5].id = 'inc-age';
+      },
+      ['eligibility', 5, 'id'],
+      'duplicate',
+    ],
+    [
+      'bad BILAG version',
+      (d: Json) => {
+        d.bilagVersion = '1993';
+      },
+      ['bilagVersion'],
+      'invalid_value',
+    ],
+    [
+      'missing re-treatment rule',
+      (d: Json) => {
+        delete d.retreatment;
+      },
+      ['retreatment'],
+      'required',
+    ],
+    [
+      'empty centre list',
+      (d: Json) => {
+        d.centres = [];
+      },
+      ['centres'],
+      'invalid_value',
+    ],
+    [
+      'unknown rule set',
+      (d: Json) => {
+        d.endpointRuleSetId = 'sri-4';
+      },
+      ['endpointRuleSetId'],
+      'unknown_reference',
+    ],
+  ])('%s → issue at its path', (_label, breakIt, path, code) => {
+    const d = clone();
+    breakIt(d);
+    const r = validateStudyDefinition(d, { knownRuleSetIds: ['msct-sle-bilag-2014'] });
+    expect(r.ok).toBe(false);
+    expect(r.issues).toContainEqual(expect.objectContaining({ path, code }));
+  });
+
+  test('several problems are all reported, and a missing baseline is named', () => {
+    const d = clone() as Json;
+    d.visits = d.visits.filter((v: { kind: string }) => v.kind !== 'baseline');
+    d.title = '';
+    d.sledaiWindowDays = 0;
+    const r = validateStudyDefinition(d);
+    expect(r.ok).toBe(false);
+    const paths = r.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(
+      expect.arrayContaining(['title', 'visits', 'sledaiWindowDays', 'infusion.infusionVisitCodes.0']),
+    );
+    expect(r.issues.find((i) => i.path.join('.') === 'visits')?.message).toContain(
+      "exactly one visit of kind 'baseline'",
+    );
+  });
+
+  test('non-objects are rejected without throwing', () => {
+    expect(validateStudyDefinition(null).issues).toEqual([
+      { path: [], code: 'invalid_type', message: 'must be an object, got null' },
+    ]);
+    expect(validateStudyDefinition([]).ok).toBe(false);
+  });
+});
