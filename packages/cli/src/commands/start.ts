@@ -1,0 +1,36 @@
+import { fileURLToPath } from 'node:url';
+import { buildApp, configFromEnv } from '@msct/server';
+import { openDatabase } from '@msct/store';
+import { bootstrap, dataDirFor } from '../bootstrap.js';
+
+const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
+
+export async function startCommand(opts: { port?: string; host?: string }): Promise<void> {
+  const config = { ...configFromEnv(), webRoot: WEB_ROOT };
+  if (opts.port) config.port = Number(opts.port);
+  if (opts.host) config.host = opts.host;
+  const db = openDatabase(config.databaseUrl);
+  const boot = await bootstrap(db, process.env, dataDirFor(db.location, db.dialect));
+  console.log(
+    `msct: database ${db.dialect} at ${db.location}${boot.migrationsApplied.length ? ` (migrated: ${boot.migrationsApplied.join(', ')})` : ''}`,
+  );
+  if (boot.admin) {
+    console.log(
+      boot.admin.passwordFile
+        ? `msct: created user "${boot.admin.username}"; its initial password is in ${boot.admin.passwordFile} (readable only by you). Change it after the first login.`
+        : `msct: created user "${boot.admin.username}" with the password from the environment.`,
+    );
+  }
+  const app = await buildApp({ db, config, logger: process.env.MSCT_LOG === '1' });
+  const close = async () => {
+    await app.close();
+    await db.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', close);
+  process.once('SIGTERM', close);
+  await app.listen({ host: config.host, port: config.port });
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  console.log(`msct: serving the API and web app on http://${config.host}:${port}`);
+}

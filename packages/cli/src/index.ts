@@ -1,0 +1,1 @@
+export { bootstrap, dataDirFor } from './bootstrap.js';

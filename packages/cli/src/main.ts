@@ -1,0 +1,54 @@
+#!/usr/bin/env node
+// The `msct` command.
+import { Command } from 'commander';
+import { auditVerifyCommand, migrateCommand, userAddCommand } from './commands/admin.js';
+import { startCommand } from './commands/start.js';
+
+async function readStdin(): Promise<string> {
+  if (process.stdin.isTTY) process.stderr.write('password: ');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8').trim();
+}
+
+const program = new Command()
+  .name('msct')
+  .description(
+    'msct: run and analyse the multicentre MSCT–SLE trial. The database is MSCT_DATABASE_URL (default sqlite:./data/msct.sqlite; postgres://… also works).',
+  )
+  .showHelpAfterError();
+
+program
+  .command('start')
+  .description('migrate, create the first admin if there is none, and serve the API and web app')
+  .option('-p, --port <port>', 'port (default MSCT_PORT or 3000)')
+  .option('--host <host>', 'interface (default MSCT_HOST or 127.0.0.1)')
+  .action(startCommand);
+
+program
+  .command('migrate')
+  .description('bring the database schema to the latest version')
+  .action(migrateCommand);
+
+const user = program.command('user').description('manage users');
+user
+  .command('add <username>')
+  .description('create a user; the password is read from MSCT_NEW_PASSWORD or standard input')
+  .option('--name <displayName>', 'display name')
+  .option('--role <role>', 'admin | investigator | coordinator | monitor | statistician | safety')
+  .option('--study <code>', 'study code the role belongs to')
+  .option('--site <code>', 'site code (omit for every site of the study)')
+  .action((username: string, opts) => userAddCommand(username, opts, readStdin));
+
+const audit = program.command('audit').description('the audit trail');
+audit
+  .command('verify')
+  .description('walk the hash chain and report the first broken link')
+  .action(async () => {
+    process.exitCode = await auditVerifyCommand();
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  console.error(`msct: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+});

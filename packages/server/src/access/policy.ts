@@ -1,0 +1,124 @@
+// The one place that decides access (DESIGN.md principle 7): may this user do this action to a
+// record in this study and site? Every route asks `decide`; a test matrix proves the table.
+import type { Role, RoleAssignment } from '@msct/store';
+
+export const ACTIONS = [
+  'study.read',
+  'study.manage',
+  'user.manage',
+  'subject.read',
+  'subject.create',
+  'subject.update',
+  'data.enter',
+  'form.sign',
+  'form.unlock',
+  'ae.read',
+  'ae.write',
+  'query.read',
+  'query.raise',
+  'query.answer',
+  'query.close',
+  'audit.read',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+/**
+ * What each role may do where it is assigned. Monitors read and raise queries but never change
+ * data; statisticians read pseudonymised data only; safety reviewers see subjects and adverse events
+ * of every site; only investigators sign and unlock.
+ */
+export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
+  admin: new Set(ACTIONS),
+  investigator: new Set<Action>([
+    'study.read',
+    'subject.read',
+    'subject.create',
+    'subject.update',
+    'data.enter',
+    'form.sign',
+    'form.unlock',
+    'ae.read',
+    'ae.write',
+    'query.read',
+    'query.answer',
+    'audit.read',
+  ]),
+  coordinator: new Set<Action>([
+    'study.read',
+    'subject.read',
+    'subject.create',
+    'subject.update',
+    'data.enter',
+    'ae.read',
+    'ae.write',
+    'query.read',
+    'query.answer',
+    'audit.read',
+  ]),
+  monitor: new Set<Action>([
+    'study.read',
+    'subject.read',
+    'ae.read',
+    'query.read',
+    'query.raise',
+    'query.close',
+    'audit.read',
+  ]),
+  statistician: new Set<Action>(['study.read', 'subject.read', 'ae.read']),
+  safety: new Set<Action>(['study.read', 'subject.read', 'ae.read', 'query.read']),
+};
+
+export interface Principal {
+  userId: string;
+  username: string;
+  assignments: readonly Pick<RoleAssignment, 'role' | 'study_id' | 'site_id'>[];
+}
+
+export interface Scope {
+  studyId?: string;
+  siteId?: string;
+}
+
+export type Decision = 'allow' | 'forbidden' | 'hidden';
+
+function covers(a: Pick<RoleAssignment, 'study_id' | 'site_id'>, scope: Scope): boolean {
+  if (a.study_id !== null && scope.studyId !== undefined && a.study_id !== scope.studyId) return false;
+  if (a.study_id !== null && scope.studyId === undefined) return false;
+  if (a.site_id !== null && scope.siteId !== undefined && a.site_id !== scope.siteId) return false;
+  return true;
+}
+
+/**
+ * `allow`; `forbidden` when the user can see the record but its role may not do this; `hidden` when
+ * the record is outside every assignment (answered 404, so another site's records do not even
+ * reveal that they exist).
+ */
+export function decide(principal: Principal, action: Action, scope: Scope): Decision {
+  const visible = principal.assignments.filter((a) => covers(a, scope));
+  if (visible.length === 0)
+    return scope.studyId === undefined && scope.siteId === undefined ? 'forbidden' : 'hidden';
+  return visible.some((a) => ROLE_ACTIONS[a.role].has(action)) ? 'allow' : 'forbidden';
+}
+
+/** The sites of a study whose records the user may `action`: undefined = all of them. */
+export function sitesFor(principal: Principal, action: Action, studyId: string): string[] | undefined {
+  const sites = new Set<string>();
+  for (const a of principal.assignments) {
+    if (!ROLE_ACTIONS[a.role].has(action)) continue;
+    if (a.study_id !== null && a.study_id !== studyId) continue;
+    if (a.site_id === null) return undefined;
+    sites.add(a.site_id);
+  }
+  return [...sites];
+}
+
+/** Statisticians see pseudonyms, never subject codes, unless another role of theirs grants more. */
+export function seesIdentifiers(principal: Principal, studyId: string): boolean {
+  return principal.assignments.some(
+    (a) => a.role !== 'statistician' && (a.study_id === null || a.study_id === studyId),
+  );
+}
+
+export function isAdmin(principal: Principal): boolean {
+  return principal.assignments.some((a) => a.role === 'admin' && a.study_id === null);
+}

@@ -1,0 +1,190 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import fastifyCookie from '@fastify/cookie';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import { type Db, getUser, listRoles, StoreError, touchSession } from '@msct/store';
+import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
+import {
+  hasZodFastifySchemaValidationErrors,
+  jsonSchemaTransform,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { ServerConfig } from './config.js';
+import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
+import type { App } from './http/types.js';
+import { registerAdminRoutes } from './routes/admin.js';
+import { registerAuditRoutes } from './routes/audit.js';
+import { registerAuthRoutes, SESSION_COOKIE } from './routes/auth.js';
+import { registerHealthRoutes } from './routes/health.js';
+import { registerQueryRoutes } from './routes/queries.js';
+import { registerSafetyRoutes } from './routes/safety.js';
+import { registerStudyRoutes } from './routes/studies.js';
+import { registerSubjectRoutes } from './routes/subjects.js';
+import { registerVisitRoutes } from './routes/visits.js';
+
+export const API_VERSION = '0.1.0';
+
+/** The CSRF token of a session: derived from the session token, so it needs no storage. */
+export const csrfTokenFor = (sessionToken: string) =>
+  createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url');
+
+const STORE_CODES: Record<StoreError['code'], ProblemCode> = {
+  not_found: 'MSCT_E_NOT_FOUND',
+  conflict: 'MSCT_E_CONFLICT',
+  duplicate: 'MSCT_E_DUPLICATE',
+  invalid: 'MSCT_E_VALIDATION',
+  locked: 'MSCT_E_LOCKED',
+  reason_required: 'MSCT_E_REASON_REQUIRED',
+};
+
+export interface AppOptions {
+  db: Db;
+  config: ServerConfig;
+  logger?: boolean;
+}
+
+export async function buildApp({ db, config, logger = false }: AppOptions): Promise<App> {
+  const app = Fastify({
+    logger: logger
+      ? { level: 'info', redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.body.password'] }
+      : false,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: false,
+  }).withTypeProvider<ZodTypeProvider>();
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+
+  app.setErrorHandler((err: FastifyError, req, reply) => {
+    if (err instanceof HttpProblem) return sendProblem(reply, problem(err.code, err.detail, err.extra));
+    if (err instanceof StoreError) {
+      const field = typeof err.details.field === 'string' ? err.details.field : undefined;
+      return sendProblem(
+        reply,
+        problem(STORE_CODES[err.code], err.message, {
+          ...err.details,
+          ...(field ? { errors: [{ field, rule: err.code, message: err.message }] } : {}),
+        }),
+      );
+    }
+    if (hasZodFastifySchemaValidationErrors(err)) {
+      const errors: FieldIssue[] = err.validation.map((v) => {
+        const path =
+          v.instancePath.replace(/^\//, '').replaceAll('/', '.') ||
+          (v.params as { issue?: { path?: unknown[] } }).issue?.path?.join('.') ||
+          '';
+        return {
+          field: `${err.validationContext ?? 'body'}${path ? `.${path}` : ''}`,
+          rule: v.keyword,
+          message: v.message ?? 'invalid',
+        };
+      });
+      const detail = errors.map((e) => `${e.field}: ${e.message}`).join('; ');
+      return sendProblem(reply, problem('MSCT_E_VALIDATION', detail || 'the request is invalid', { errors }));
+    }
+    if (err.statusCode === 413)
+      return sendProblem(
+        reply,
+        problem('MSCT_E_PAYLOAD_TOO_LARGE', `the request body is larger than ${config.bodyLimitBytes} bytes`),
+      );
+    if (err.statusCode === 415)
+      return sendProblem(reply, problem('MSCT_E_UNSUPPORTED_MEDIA', 'send application/json'));
+    if (err.statusCode === 429)
+      return sendProblem(
+        reply,
+        problem('MSCT_E_RATE_LIMITED', 'too many attempts: wait a minute and try again'),
+      );
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return sendProblem(reply, problem('MSCT_E_VALIDATION', err.message));
+    }
+    req.log.error({ err }, 'unhandled error');
+    return sendProblem(reply, problem('MSCT_E_INTERNAL', 'an internal error occurred; it has been logged'));
+  });
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(reply, problem('MSCT_E_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)),
+  );
+
+  // Security headers on every response (OWASP Secure Headers): no framing, no sniffing, strict CSP.
+  app.addHook('onSend', async (_req, reply, payload) => {
+    reply.header(
+      'Content-Security-Policy',
+      "default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('X-Frame-Options', 'DENY');
+    reply.header('Referrer-Policy', 'no-referrer');
+    reply.header('Cross-Origin-Opener-Policy', 'same-origin');
+    if (config.secureCookies) reply.header('Strict-Transport-Security', 'max-age=31536000');
+    return payload;
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: {
+        title: 'msct API',
+        version: API_VERSION,
+        description: 'Multicentre MSCT–SLE trial: data capture, audit, adjudication and analysis.',
+      },
+      components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  // Resolve the session cookie to a principal; state-changing requests must also carry the CSRF token.
+  app.addHook('onRequest', async (req: FastifyRequest) => {
+    if (!req.url.startsWith('/api/')) return;
+    const token = req.cookies[SESSION_COOKIE];
+    if (!token) return;
+    const session = await touchSession(db, token, config.sessionTtlMinutes);
+    if (!session) return;
+    const user = await getUser(db, session.user_id);
+    if (!user.is_active) return;
+    const assignments = await listRoles(db, user.id);
+    req.principal = { userId: user.id, username: user.username, assignments };
+    req.sessionToken = token;
+    if (
+      req.method !== 'GET' &&
+      req.method !== 'HEAD' &&
+      req.method !== 'OPTIONS' &&
+      req.url !== '/api/auth/login'
+    ) {
+      if (req.headers['x-csrf-token'] !== csrfTokenFor(token)) {
+        throw new HttpProblem(
+          'MSCT_E_CSRF',
+          'missing or wrong X-CSRF-Token header (it is returned by /api/auth/me and at login)',
+        );
+      }
+    }
+  });
+
+  const ctx = { db, config };
+  await app.register(async (api) => {
+    const a = api as unknown as App;
+    registerHealthRoutes(a, ctx);
+    registerAuthRoutes(a, ctx);
+    registerAdminRoutes(a, ctx);
+    registerStudyRoutes(a, ctx);
+    registerSubjectRoutes(a, ctx);
+    registerVisitRoutes(a, ctx);
+    registerSafetyRoutes(a, ctx);
+    registerQueryRoutes(a, ctx);
+    registerAuditRoutes(a, ctx);
+  });
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  if (config.webRoot && existsSync(config.webRoot)) {
+    await app.register(fastifyStatic, { root: config.webRoot, wildcard: false });
+    // The web app routes on the client: unknown non-API paths get index.html.
+    app.get('/*', { schema: { hide: true } }, (req, reply) => {
+      if (req.url.startsWith('/api/'))
+        return sendProblem(reply, problem('MSCT_E_NOT_FOUND', `no route ${req.method} ${req.url}`));
+      return reply.sendFile('index.html');
+    });
+  }
+  return app as unknown as App;
+}

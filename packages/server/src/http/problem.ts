@@ -1,0 +1,67 @@
+// Errors leave the API as RFC 9457 problem+json, with a stable greppable code (Fastify's FST_ERR_*
+// idea) and, for validation, the field and the rule that failed.
+import type { FastifyReply } from 'fastify';
+
+export const PROBLEM_CODES = {
+  MSCT_E_VALIDATION: 400,
+  MSCT_E_REASON_REQUIRED: 400,
+  MSCT_E_UNAUTHENTICATED: 401,
+  MSCT_E_CSRF: 403,
+  MSCT_E_FORBIDDEN: 403,
+  MSCT_E_NOT_FOUND: 404,
+  MSCT_E_CONFLICT: 409,
+  MSCT_E_DUPLICATE: 409,
+  MSCT_E_LOCKED: 423,
+  MSCT_E_PAYLOAD_TOO_LARGE: 413,
+  MSCT_E_UNSUPPORTED_MEDIA: 415,
+  MSCT_E_RATE_LIMITED: 429,
+  MSCT_E_INTERNAL: 500,
+} as const;
+
+export type ProblemCode = keyof typeof PROBLEM_CODES;
+
+export interface FieldIssue {
+  /** Dotted path of the offending field, e.g. `items.2.value`. */
+  field: string;
+  rule: string;
+  message: string;
+}
+
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  code: ProblemCode;
+  detail: string;
+  errors?: FieldIssue[];
+  [extra: string]: unknown;
+}
+
+export class HttpProblem extends Error {
+  constructor(
+    readonly code: ProblemCode,
+    readonly detail: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(detail);
+  }
+}
+
+export function problem(code: ProblemCode, detail: string, extra: Record<string, unknown> = {}): Problem {
+  const status = PROBLEM_CODES[code];
+  return {
+    type: `https://msct.invalid/problems/${code.toLowerCase().replaceAll('_', '-')}`,
+    title: code.replace('MSCT_E_', '').replaceAll('_', ' ').toLowerCase(),
+    status,
+    code,
+    detail,
+    ...extra,
+  };
+}
+
+export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
+  return reply.status(p.status).type('application/problem+json').send(p);
+}
+
+export const notFoundProblem = (what: string) => new HttpProblem('MSCT_E_NOT_FOUND', `${what} not found`);
+export const forbidden = (detail: string) => new HttpProblem('MSCT_E_FORBIDDEN', detail);

@@ -1,0 +1,31 @@
+import type { Db } from '@msct/store';
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault,
+} from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Principal } from '../access/policy.js';
+import type { ServerConfig } from '../config.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal?: Principal;
+    sessionToken?: string;
+  }
+}
+
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export interface RouteContext {
+  db: Db;
+  config: ServerConfig;
+}

@@ -1,0 +1,148 @@
+import { assignRole, createUser, listRoles, listUsers, ROLES, revokeRole } from '@msct/store';
+import { z } from 'zod';
+import { enforce } from '../access/guard.js';
+import { hashPassword, passwordProblems } from '../auth/password.js';
+import { HttpProblem } from '../http/problem.js';
+import { id, reason } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+
+const userOut = z.object({
+  id: z.string(),
+  username: z.string(),
+  displayName: z.string(),
+  active: z.boolean(),
+  roles: z.array(
+    z.object({
+      id: z.string(),
+      role: z.string(),
+      studyId: z.string().nullable(),
+      siteId: z.string().nullable(),
+    }),
+  ),
+});
+
+export function registerAdminRoutes(app: App, { db }: RouteContext) {
+  app.get(
+    '/api/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'List users with their roles',
+        response: { 200: z.array(userOut) },
+      },
+    },
+    async (req) => {
+      enforce(req, 'user.manage', {}, 'users');
+      const users = await listUsers(db);
+      return Promise.all(
+        users.map(async (u) => ({
+          id: u.id,
+          username: u.username,
+          displayName: u.display_name,
+          active: u.is_active === 1,
+          roles: (await listRoles(db, u.id)).map((r) => ({
+            id: r.id,
+            role: r.role,
+            studyId: r.study_id,
+            siteId: r.site_id,
+          })),
+        })),
+      );
+    },
+  );
+
+  app.post(
+    '/api/users',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Create a user',
+        body: z
+          .object({
+            username: z
+              .string()
+              .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'lowercase letters, digits, . _ - (3–40)'),
+            displayName: z.string().trim().min(1).max(100),
+            password: z.string().max(1000),
+          })
+          .strict(),
+      },
+    },
+    async (req, reply) => {
+      const p = enforce(req, 'user.manage', {}, 'users');
+      const problems = passwordProblems(req.body.password, req.body.username);
+      if (problems.length > 0)
+        throw new HttpProblem('MSCT_E_VALIDATION', `password ${problems.join('; ')}`, {
+          errors: problems.map((m) => ({ field: 'body.password', rule: 'password-policy', message: m })),
+        });
+      const user = await createUser(
+        db,
+        { id: p.userId, name: p.username },
+        {
+          username: req.body.username,
+          displayName: req.body.displayName,
+          passwordHash: await hashPassword(req.body.password),
+        },
+      );
+      return reply.status(201).send({
+        id: user.id,
+        username: user.username,
+        displayName: user.display_name,
+        active: true,
+        roles: [],
+      });
+    },
+  );
+
+  app.post(
+    '/api/users/:userId/roles',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Give a user a role, for a study and optionally one site',
+        params: z.object({ userId: id }),
+        body: z.object({ role: z.enum(ROLES), studyId: id.nullable(), siteId: id.nullable() }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const p = enforce(req, 'user.manage', {}, 'users');
+      if (req.body.role === 'admin' && (req.body.studyId || req.body.siteId))
+        throw new HttpProblem(
+          'MSCT_E_VALIDATION',
+          'the admin role is global: studyId and siteId must be null',
+        );
+      if (req.body.role !== 'admin' && !req.body.studyId)
+        throw new HttpProblem('MSCT_E_VALIDATION', 'body.studyId: every role but admin belongs to a study', {
+          errors: [{ field: 'body.studyId', rule: 'required', message: 'required for this role' }],
+        });
+      const a = await assignRole(
+        db,
+        { id: p.userId, name: p.username },
+        {
+          userId: req.params.userId,
+          role: req.body.role,
+          studyId: req.body.studyId,
+          siteId: req.body.siteId,
+        },
+      );
+      return reply.status(201).send({ id: a.id, role: a.role, studyId: a.study_id, siteId: a.site_id });
+    },
+  );
+
+  app.delete(
+    '/api/users/:userId/roles/:assignmentId',
+    {
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke a role (reason required)',
+        params: z.object({ userId: id, assignmentId: id }),
+        querystring: z.object({ reason }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const p = enforce(req, 'user.manage', {}, 'users');
+      await revokeRole(db, { id: p.userId, name: p.username }, req.params.assignmentId, req.query.reason);
+      return reply.status(204).send();
+    },
+  );
+}

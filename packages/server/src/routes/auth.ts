@@ -1,0 +1,167 @@
+import {
+  createSession,
+  deleteSession,
+  deleteUserSessions,
+  findUserByUsername,
+  getUser,
+  listRoles,
+  recordLoginFailure,
+  recordLoginSuccess,
+  setPassword,
+} from '@msct/store';
+import { z } from 'zod';
+import { principalOf } from '../access/guard.js';
+import { csrfTokenFor } from '../app.js';
+import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from '../auth/password.js';
+import { HttpProblem } from '../http/problem.js';
+import type { App, RouteContext } from '../http/types.js';
+
+export const SESSION_COOKIE = 'msct_session';
+
+const meSchema = z.object({
+  user: z.object({ id: z.string(), username: z.string(), displayName: z.string() }),
+  roles: z.array(
+    z.object({
+      id: z.string(),
+      role: z.string(),
+      studyId: z.string().nullable(),
+      siteId: z.string().nullable(),
+    }),
+  ),
+  csrfToken: z.string(),
+});
+
+export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
+  async function me(userId: string, token: string) {
+    const user = await getUser(db, userId);
+    const roles = await listRoles(db, userId);
+    return {
+      user: { id: user.id, username: user.username, displayName: user.display_name },
+      roles: roles.map((r) => ({ id: r.id, role: r.role, studyId: r.study_id, siteId: r.site_id })),
+      csrfToken: csrfTokenFor(token),
+    };
+  }
+
+  app.post(
+    '/api/auth/login',
+    {
+      config: { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Log in; sets an httpOnly session cookie',
+        body: z
+          .object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) })
+          .strict(),
+        response: { 200: meSchema },
+      },
+    },
+    async (req, reply) => {
+      const { username, password } = req.body;
+      const user = await findUserByUsername(db, username);
+      const fail = () => new HttpProblem('MSCT_E_UNAUTHENTICATED', 'wrong username or password');
+      if (!user) {
+        await verifyPassword(await dummyPasswordHash(), password);
+        throw fail();
+      }
+      if (user.locked_until && Date.parse(user.locked_until) > Date.now()) {
+        throw new HttpProblem(
+          'MSCT_E_UNAUTHENTICATED',
+          `the account is locked after repeated failed logins until ${user.locked_until}`,
+        );
+      }
+      if (!user.is_active || !(await verifyPassword(user.password_hash, password))) {
+        if (user.is_active) await recordLoginFailure(db, user.id, config.lockoutAfter, config.lockoutMinutes);
+        throw fail();
+      }
+      await recordLoginSuccess(db, user.id);
+      // A new token at every login: a session id planted before login is never promoted (no fixation).
+      const old = req.cookies[SESSION_COOKIE];
+      if (old) await deleteSession(db, old);
+      const { token } = await createSession(db, user.id, config.sessionTtlMinutes);
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.secureCookies,
+        path: '/',
+      });
+      return me(user.id, token);
+    },
+  );
+
+  app.get(
+    '/api/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The logged-in user, roles and CSRF token',
+        response: { 200: meSchema },
+      },
+    },
+    async (req) => {
+      const p = principalOf(req);
+      return me(p.userId, req.sessionToken!);
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], summary: 'End this session' } },
+    async (req, reply) => {
+      principalOf(req);
+      await deleteSession(db, req.sessionToken!);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/auth/logout-everywhere',
+    { schema: { tags: ['auth'], summary: 'End every session of this user' } },
+    async (req, reply) => {
+      const p = principalOf(req);
+      await deleteUserSessions(db, p.userId);
+      reply.clearCookie(SESSION_COOKIE, { path: '/' });
+      return reply.status(204).send();
+    },
+  );
+
+  app.post(
+    '/api/auth/password',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'Change own password (ends every other session)',
+        body: z
+          .object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().max(1000) })
+          .strict(),
+      },
+    },
+    async (req, reply) => {
+      const p = principalOf(req);
+      const user = await getUser(db, p.userId);
+      if (!(await verifyPassword(user.password_hash, req.body.currentPassword)))
+        throw new HttpProblem('MSCT_E_UNAUTHENTICATED', 'the current password is wrong');
+      const problems = passwordProblems(req.body.newPassword, user.username);
+      if (problems.length > 0)
+        throw new HttpProblem('MSCT_E_VALIDATION', `newPassword ${problems.join('; ')}`, {
+          errors: problems.map((m) => ({ field: 'body.newPassword', rule: 'password-policy', message: m })),
+        });
+      await setPassword(
+        db,
+        { id: user.id, name: user.username },
+        user.id,
+        user.version,
+        await hashPassword(req.body.newPassword),
+      );
+      await deleteUserSessions(db, user.id);
+      const { token } = await createSession(db, user.id, config.sessionTtlMinutes);
+      reply.setCookie(SESSION_COOKIE, token, {
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: config.secureCookies,
+        path: '/',
+      });
+      return reply.status(204).send();
+    },
+  );
+}

@@ -1,0 +1,148 @@
+import { getQuery, listQueries, listQueryMessages, raiseQuery, transitionQuery } from '@msct/store';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
+import { sitesFor } from '../access/policy.js';
+import { HttpProblem } from '../http/problem.js';
+import { id, version } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+
+const text = z.string().trim().min(1, 'must not be empty').max(4000);
+
+export function registerQueryRoutes(app: App, { db }: RouteContext) {
+  const actorOf = (req: FastifyRequest) => {
+    const p = principalOf(req);
+    return { id: p.userId, name: p.username };
+  };
+  const toQuery = (q: Awaited<ReturnType<typeof getQuery>>) => ({
+    id: q.id,
+    subjectId: q.subject_id,
+    entityType: q.entity_type,
+    entityId: q.entity_id,
+    field: q.field,
+    status: q.status,
+    text: q.text,
+    raisedBy: q.raised_by,
+    raisedAt: q.raised_at,
+    closedAt: q.closed_at,
+    version: q.version,
+  });
+
+  app.get(
+    '/api/studies/:studyId/queries',
+    {
+      schema: {
+        tags: ['queries'],
+        summary: "Queries at the user's sites",
+        params: z.object({ studyId: id }),
+        querystring: z
+          .object({ status: z.enum(['open', 'answered', 'closed']).optional(), subjectId: id.optional() })
+          .strict(),
+      },
+    },
+    async (req) => {
+      const p = enforce(req, 'query.read', { studyId: req.params.studyId }, 'study');
+      const rows = await listQueries(db, {
+        studyId: req.params.studyId,
+        siteIds: sitesFor(p, 'query.read', req.params.studyId),
+        status: req.query.status,
+        subjectId: req.query.subjectId,
+      });
+      return rows.map((q) => ({ ...toQuery(q), subjectCode: q.subject_code, siteId: q.site_id }));
+    },
+  );
+
+  app.post(
+    '/api/subjects/:subjectId/queries',
+    {
+      schema: {
+        tags: ['queries'],
+        summary: 'Raise a query on a record or one of its fields (monitor)',
+        params: z.object({ subjectId: id }),
+        body: z
+          .object({
+            entityType: z.enum(['subject', 'visit', 'form', 'item', 'infusion', 'adverse event']),
+            entityId: id,
+            field: z.string().max(100).nullable().optional(),
+            text,
+          })
+          .strict(),
+      },
+    },
+    async (req, reply) => {
+      await enforceOnSubject(db, req, 'query.raise', req.params.subjectId);
+      const q = await raiseQuery(db, actorOf(req), {
+        subjectId: req.params.subjectId,
+        entityType: req.body.entityType,
+        entityId: req.body.entityId,
+        field: req.body.field ?? null,
+        text: req.body.text,
+      });
+      return reply.status(201).send(toQuery(q));
+    },
+  );
+
+  async function queryFor(
+    req: FastifyRequest,
+    queryId: string,
+    action: 'query.read' | 'query.answer' | 'query.close' | 'query.raise',
+  ) {
+    const q = await getQuery(db, queryId).catch(() => undefined);
+    if (!q) {
+      principalOf(req);
+      throw new HttpProblem('MSCT_E_NOT_FOUND', 'query not found');
+    }
+    await enforceOnSubject(db, req, action, q.subject_id);
+    return q;
+  }
+
+  app.get(
+    '/api/queries/:queryId',
+    { schema: { tags: ['queries'], summary: 'A query with its thread', params: z.object({ queryId: id }) } },
+    async (req) => {
+      const q = await queryFor(req, req.params.queryId, 'query.read');
+      const messages = await listQueryMessages(db, q.id);
+      return {
+        ...toQuery(q),
+        messages: messages.map((m) => ({
+          id: m.id,
+          authorId: m.author_id,
+          kind: m.kind,
+          text: m.text,
+          createdAt: m.created_at,
+        })),
+      };
+    },
+  );
+
+  app.post(
+    '/api/queries/:queryId/transitions',
+    {
+      schema: {
+        tags: ['queries'],
+        summary: 'Answer (site), close or reopen (monitor) a query',
+        params: z.object({ queryId: id }),
+        body: z.object({ transition: z.enum(['answer', 'close', 'reopen']), version, text }).strict(),
+      },
+    },
+    async (req) => {
+      const action =
+        req.body.transition === 'answer'
+          ? 'query.answer'
+          : req.body.transition === 'close'
+            ? 'query.close'
+            : 'query.raise';
+      await queryFor(req, req.params.queryId, action);
+      return toQuery(
+        await transitionQuery(
+          db,
+          actorOf(req),
+          req.params.queryId,
+          req.body.version,
+          req.body.transition,
+          req.body.text,
+        ),
+      );
+    },
+  );
+}

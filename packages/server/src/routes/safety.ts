@@ -1,0 +1,308 @@
+import { createSubjectRecord, getSubjectRecord, listSubjectRecords, updateSubjectRecord } from '@msct/store';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { enforceOnSubject, principalOf } from '../access/guard.js';
+import { HttpProblem } from '../http/problem.js';
+import { id, isoDate, reason, shortText, version } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+
+// Infusions (product lot, cells, viability, weight) and adverse events (CTCAE grade, ICH E2A
+// seriousness, relatedness to the MSC infusion) — endpoints.md "Safety (primary)".
+const infusionFields = {
+  cycle: z.number().int().min(1).max(20),
+  infusionNumber: z.number().int().min(1).max(10),
+  plannedDate: isoDate.nullable().optional(),
+  startedAt: z.iso.datetime().nullable().optional(),
+  endedAt: z.iso.datetime().nullable().optional(),
+  productLot: z.string().trim().min(1).max(60).nullable().optional(),
+  totalCells: z.number().positive().max(1e12).nullable().optional(),
+  viabilityPct: z.number().min(0).max(100).nullable().optional(),
+  volumeMl: z.number().positive().max(5000).nullable().optional(),
+  weightKg: z.number().positive().max(400).nullable().optional(),
+  vitals: z.record(z.string(), z.unknown()).nullable().optional(),
+  reactions: z.string().max(2000).nullable().optional(),
+  status: z.enum(['planned', 'given', 'not_given']).optional(),
+};
+
+/** Relatedness scale of endpoints.md; "transplantation-related" = possible, probable or definite. */
+const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
+/** ICH E2A seriousness criteria. */
+const SERIOUSNESS = [
+  'death',
+  'life_threatening',
+  'hospitalisation',
+  'disability',
+  'congenital_anomaly',
+  'medically_important',
+] as const;
+
+const aeFields = {
+  term: shortText,
+  onsetDate: isoDate,
+  resolutionDate: isoDate.nullable().optional(),
+  ctcaeGrade: z.number().int().min(1).max(5).nullable().optional(),
+  seriousness: z.array(z.enum(SERIOUSNESS)).max(6).optional(),
+  relatedness: z.enum(RELATEDNESS),
+  actionTaken: z.string().max(500).nullable().optional(),
+  outcome: z
+    .enum(['recovered', 'recovering', 'not_recovered', 'recovered_with_sequelae', 'fatal', 'unknown'])
+    .nullable()
+    .optional(),
+  infusionId: id.nullable().optional(),
+  deathDate: isoDate.nullable().optional(),
+  deathCause: z.string().max(500).nullable().optional(),
+};
+
+type Infusion = Awaited<ReturnType<typeof getSubjectRecord<'infusions'>>>;
+type AdverseEvent = Awaited<ReturnType<typeof getSubjectRecord<'adverse_events'>>>;
+
+const toInfusion = (r: Infusion) => ({
+  id: r.id,
+  subjectId: r.subject_id,
+  cycle: r.cycle,
+  infusionNumber: r.infusion_number,
+  plannedDate: r.planned_date,
+  startedAt: r.started_at,
+  endedAt: r.ended_at,
+  productLot: r.product_lot,
+  totalCells: r.total_cells,
+  viabilityPct: r.viability_pct,
+  volumeMl: r.volume_ml,
+  weightKg: r.weight_kg,
+  cellsPerKg: r.total_cells !== null && r.weight_kg ? r.total_cells / r.weight_kg : null,
+  vitals: r.vitals_json ? (JSON.parse(r.vitals_json) as unknown) : null,
+  reactions: r.reactions,
+  status: r.status,
+  version: r.version,
+});
+
+const toAe = (r: AdverseEvent) => ({
+  id: r.id,
+  subjectId: r.subject_id,
+  term: r.term,
+  onsetDate: r.onset_date,
+  resolutionDate: r.resolution_date,
+  ctcaeGrade: r.ctcae_grade,
+  serious: r.serious === 1,
+  seriousness: JSON.parse(r.seriousness_json) as string[],
+  relatedness: r.relatedness,
+  actionTaken: r.action_taken,
+  outcome: r.outcome,
+  infusionId: r.infusion_id,
+  deathDate: r.death_date,
+  deathCause: r.death_cause,
+  version: r.version,
+});
+
+function infusionColumns(b: Partial<z.infer<z.ZodObject<typeof infusionFields>>>) {
+  const c: Record<string, unknown> = {};
+  if (b.cycle !== undefined) c.cycle = b.cycle;
+  if (b.infusionNumber !== undefined) c.infusion_number = b.infusionNumber;
+  if (b.plannedDate !== undefined) c.planned_date = b.plannedDate;
+  if (b.startedAt !== undefined) c.started_at = b.startedAt;
+  if (b.endedAt !== undefined) c.ended_at = b.endedAt;
+  if (b.productLot !== undefined) c.product_lot = b.productLot;
+  if (b.totalCells !== undefined) c.total_cells = b.totalCells;
+  if (b.viabilityPct !== undefined) c.viability_pct = b.viabilityPct;
+  if (b.volumeMl !== undefined) c.volume_ml = b.volumeMl;
+  if (b.weightKg !== undefined) c.weight_kg = b.weightKg;
+  if (b.vitals !== undefined) c.vitals_json = b.vitals === null ? null : JSON.stringify(b.vitals);
+  if (b.reactions !== undefined) c.reactions = b.reactions;
+  if (b.status !== undefined) c.status = b.status;
+  return c;
+}
+
+function aeColumns(b: Partial<z.infer<z.ZodObject<typeof aeFields>>>) {
+  const c: Record<string, unknown> = {};
+  if (b.term !== undefined) c.term = b.term;
+  if (b.onsetDate !== undefined) c.onset_date = b.onsetDate;
+  if (b.resolutionDate !== undefined) c.resolution_date = b.resolutionDate;
+  if (b.ctcaeGrade !== undefined) c.ctcae_grade = b.ctcaeGrade;
+  if (b.seriousness !== undefined) {
+    c.seriousness_json = JSON.stringify(b.seriousness);
+    c.serious = b.seriousness.length > 0 ? 1 : 0;
+  }
+  if (b.relatedness !== undefined) c.relatedness = b.relatedness;
+  if (b.actionTaken !== undefined) c.action_taken = b.actionTaken;
+  if (b.outcome !== undefined) c.outcome = b.outcome;
+  if (b.infusionId !== undefined) c.infusion_id = b.infusionId;
+  if (b.deathDate !== undefined) c.death_date = b.deathDate;
+  if (b.deathCause !== undefined) c.death_cause = b.deathCause;
+  return c;
+}
+
+export function registerSafetyRoutes(app: App, { db }: RouteContext) {
+  const actorOf = (req: FastifyRequest) => {
+    const p = principalOf(req);
+    return { id: p.userId, name: p.username };
+  };
+  async function recordFor<T extends 'infusions' | 'adverse_events'>(
+    req: FastifyRequest,
+    table: T,
+    recordId: string,
+    action: 'data.enter' | 'ae.write',
+  ) {
+    const row = await getSubjectRecord(db, table, recordId).catch(() => undefined);
+    if (!row) {
+      principalOf(req);
+      throw new HttpProblem(
+        'MSCT_E_NOT_FOUND',
+        `${table === 'infusions' ? 'infusion' : 'adverse event'} not found`,
+      );
+    }
+    await enforceOnSubject(db, req, action, row.subject_id);
+    return row;
+  }
+
+  app.get(
+    '/api/subjects/:subjectId/infusions',
+    {
+      schema: { tags: ['infusions'], summary: "A subject's infusions", params: z.object({ subjectId: id }) },
+    },
+    async (req) => {
+      await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
+      return (await listSubjectRecords(db, 'infusions', req.params.subjectId)).map(toInfusion);
+    },
+  );
+
+  app.post(
+    '/api/subjects/:subjectId/infusions',
+    {
+      schema: {
+        tags: ['infusions'],
+        summary: 'Record an infusion',
+        params: z.object({ subjectId: id }),
+        body: z.object(infusionFields).strict(),
+      },
+    },
+    async (req, reply) => {
+      await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
+      const cols = {
+        planned_date: null,
+        started_at: null,
+        ended_at: null,
+        product_lot: null,
+        total_cells: null,
+        viability_pct: null,
+        volume_ml: null,
+        weight_kg: null,
+        vitals_json: null,
+        reactions: null,
+        status: 'planned',
+        ...infusionColumns(req.body),
+      };
+      const row = await createSubjectRecord(
+        db,
+        actorOf(req),
+        'infusions',
+        req.params.subjectId,
+        cols as Parameters<typeof createSubjectRecord<'infusions'>>[4],
+      );
+      return reply.status(201).send(toInfusion(row));
+    },
+  );
+
+  app.patch(
+    '/api/infusions/:infusionId',
+    {
+      schema: {
+        tags: ['infusions'],
+        summary: 'Change an infusion record (version and reason)',
+        params: z.object({ infusionId: id }),
+        body: z.object(infusionFields).partial().extend({ version, reason }).strict(),
+      },
+    },
+    async (req) => {
+      await recordFor(req, 'infusions', req.params.infusionId, 'data.enter');
+      const { version: v, reason: why, ...rest } = req.body;
+      return toInfusion(
+        await updateSubjectRecord(
+          db,
+          actorOf(req),
+          'infusions',
+          req.params.infusionId,
+          v,
+          infusionColumns(rest),
+          why,
+        ),
+      );
+    },
+  );
+
+  app.get(
+    '/api/subjects/:subjectId/adverse-events',
+    {
+      schema: {
+        tags: ['adverse events'],
+        summary: "A subject's adverse events",
+        params: z.object({ subjectId: id }),
+      },
+    },
+    async (req) => {
+      await enforceOnSubject(db, req, 'ae.read', req.params.subjectId);
+      return (await listSubjectRecords(db, 'adverse_events', req.params.subjectId)).map(toAe);
+    },
+  );
+
+  app.post(
+    '/api/subjects/:subjectId/adverse-events',
+    {
+      schema: {
+        tags: ['adverse events'],
+        summary: 'Report an adverse event',
+        params: z.object({ subjectId: id }),
+        body: z.object(aeFields).strict(),
+      },
+    },
+    async (req, reply) => {
+      await enforceOnSubject(db, req, 'ae.write', req.params.subjectId);
+      const cols = {
+        resolution_date: null,
+        ctcae_grade: null,
+        serious: 0,
+        seriousness_json: '[]',
+        action_taken: null,
+        outcome: null,
+        infusion_id: null,
+        death_date: null,
+        death_cause: null,
+        ...aeColumns(req.body),
+      };
+      const row = await createSubjectRecord(
+        db,
+        actorOf(req),
+        'adverse_events',
+        req.params.subjectId,
+        cols as Parameters<typeof createSubjectRecord<'adverse_events'>>[4],
+      );
+      return reply.status(201).send(toAe(row));
+    },
+  );
+
+  app.patch(
+    '/api/adverse-events/:aeId',
+    {
+      schema: {
+        tags: ['adverse events'],
+        summary: 'Change an adverse event (version and reason)',
+        params: z.object({ aeId: id }),
+        body: z.object(aeFields).partial().extend({ version, reason }).strict(),
+      },
+    },
+    async (req) => {
+      await recordFor(req, 'adverse_events', req.params.aeId, 'ae.write');
+      const { version: v, reason: why, ...rest } = req.body;
+      return toAe(
+        await updateSubjectRecord(
+          db,
+          actorOf(req),
+          'adverse_events',
+          req.params.aeId,
+          v,
+          aeColumns(rest),
+          why,
+        ),
+      );
+    },
+  );
+}

@@ -1,0 +1,288 @@
+import {
+  createVisit,
+  getForm,
+  getUser,
+  getVisit,
+  listForms,
+  listItems,
+  listVisits,
+  saveItems,
+  setFormStatus,
+  updateVisitDate,
+} from '@msct/store';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { enforceOnSubject, principalOf } from '../access/guard.js';
+import type { Action } from '../access/policy.js';
+import { verifyPassword } from '../auth/password.js';
+import { HttpProblem } from '../http/problem.js';
+import { code, id, isoDate, reason, version } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+
+const visitOut = z.object({
+  id: z.string(),
+  subjectId: z.string(),
+  visitCode: z.string(),
+  cycle: z.number(),
+  visitDate: z.string().nullable(),
+  status: z.string(),
+  version: z.number(),
+});
+const itemOut = z.object({
+  id: z.string(),
+  itemCode: z.string(),
+  value: z.string().nullable(),
+  unit: z.string().nullable(),
+  version: z.number(),
+  updatedAt: z.string(),
+  updatedBy: z.string(),
+});
+const formOut = z.object({
+  id: z.string(),
+  formCode: z.string(),
+  status: z.string(),
+  signedBy: z.string().nullable(),
+  signedAt: z.string().nullable(),
+  version: z.number(),
+  items: z.array(itemOut),
+});
+
+/** The meaning of an electronic signature, shown before signing and stored with it (21 CFR 11.50). */
+export const SIGNATURE_MEANING =
+  'I am the investigator responsible for this visit; I have reviewed these data and confirm they are accurate and complete.';
+
+type VisitRow = Awaited<ReturnType<typeof getVisit>>;
+const toVisit = (v: VisitRow) => ({
+  id: v.id,
+  subjectId: v.subject_id,
+  visitCode: v.visit_code,
+  cycle: v.cycle,
+  visitDate: v.visit_date,
+  status: v.status,
+  version: v.version,
+});
+const actorOf = (req: FastifyRequest) => {
+  const p = principalOf(req);
+  return { id: p.userId, name: p.username };
+};
+
+export function registerVisitRoutes(app: App, { db }: RouteContext) {
+  async function visitFor(req: FastifyRequest, visitId: string, action: Action) {
+    const visit = await getVisit(db, visitId).catch(() => undefined);
+    if (!visit) {
+      principalOf(req);
+      throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
+    }
+    await enforceOnSubject(db, req, action, visit.subject_id);
+    return visit;
+  }
+
+  async function formsWithItems(visitId: string) {
+    const forms = await listForms(db, visitId);
+    return Promise.all(
+      forms.map(async (f) => ({
+        id: f.id,
+        formCode: f.form_code,
+        status: f.status,
+        signedBy: f.signed_by,
+        signedAt: f.signed_at,
+        version: f.version,
+        items: (await listItems(db, f.id)).map((i) => ({
+          id: i.id,
+          itemCode: i.item_code,
+          value: i.value,
+          unit: i.unit,
+          version: i.version,
+          updatedAt: i.updated_at,
+          updatedBy: i.updated_by,
+        })),
+      })),
+    );
+  }
+
+  app.get(
+    '/api/subjects/:subjectId/visits',
+    {
+      schema: {
+        tags: ['visits'],
+        summary: "A subject's visits",
+        params: z.object({ subjectId: id }),
+        response: { 200: z.array(visitOut) },
+      },
+    },
+    async (req) => {
+      await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
+      return (await listVisits(db, req.params.subjectId)).map(toVisit);
+    },
+  );
+
+  app.post(
+    '/api/subjects/:subjectId/visits',
+    {
+      schema: {
+        tags: ['visits'],
+        summary: 'Open a visit (scheduled or unscheduled)',
+        params: z.object({ subjectId: id }),
+        body: z
+          .object({
+            visitCode: code,
+            cycle: z.number().int().min(1).max(20).optional(),
+            visitDate: isoDate.nullable().optional(),
+          })
+          .strict(),
+      },
+    },
+    async (req, reply) => {
+      await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
+      const v = await createVisit(db, actorOf(req), {
+        subjectId: req.params.subjectId,
+        visitCode: req.body.visitCode,
+        cycle: req.body.cycle,
+        visitDate: req.body.visitDate ?? null,
+      });
+      return reply.status(201).send(toVisit(v));
+    },
+  );
+
+  app.get(
+    '/api/visits/:visitId',
+    {
+      schema: {
+        tags: ['visits'],
+        summary: 'A visit with its forms and item values',
+        params: z.object({ visitId: id }),
+        response: { 200: visitOut.extend({ forms: z.array(formOut) }) },
+      },
+    },
+    async (req) => {
+      const v = await visitFor(req, req.params.visitId, 'subject.read');
+      return { ...toVisit(v), forms: await formsWithItems(v.id) };
+    },
+  );
+
+  app.patch(
+    '/api/visits/:visitId',
+    {
+      schema: {
+        tags: ['visits'],
+        summary: 'Change the visit date (reason required once recorded)',
+        params: z.object({ visitId: id }),
+        body: z.object({ version, visitDate: isoDate.nullable(), reason: reason.optional() }).strict(),
+      },
+    },
+    async (req) => {
+      await visitFor(req, req.params.visitId, 'data.enter');
+      return toVisit(
+        await updateVisitDate(
+          db,
+          actorOf(req),
+          req.params.visitId,
+          req.body.version,
+          req.body.visitDate,
+          req.body.reason,
+        ),
+      );
+    },
+  );
+
+  app.put(
+    '/api/visits/:visitId/forms/:formCode',
+    {
+      schema: {
+        tags: ['visits'],
+        summary:
+          'Save item values of a form (all or none). Changing a saved value needs its version and a reason.',
+        params: z.object({ visitId: id, formCode: code }),
+        body: z
+          .object({
+            items: z
+              .array(
+                z
+                  .object({
+                    itemCode: code,
+                    value: z.string().max(2000).nullable(),
+                    unit: z.string().trim().min(1).max(40).nullable().optional(),
+                    version: version.optional(),
+                  })
+                  .strict(),
+              )
+              .min(1)
+              .max(500),
+            reason: reason.optional(),
+          })
+          .strict(),
+      },
+    },
+    async (req) => {
+      await visitFor(req, req.params.visitId, 'data.enter');
+      await saveItems(db, actorOf(req), {
+        visitId: req.params.visitId,
+        formCode: req.params.formCode,
+        items: req.body.items.map((i) => ({
+          itemCode: i.itemCode,
+          value: i.value,
+          unit: i.unit ?? null,
+          expectedVersion: i.version,
+        })),
+        reason: req.body.reason,
+      });
+      const forms = await formsWithItems(req.params.visitId);
+      return forms.find((f) => f.formCode === req.params.formCode);
+    },
+  );
+
+  app.post(
+    '/api/forms/:formId/status',
+    {
+      schema: {
+        tags: ['visits'],
+        summary: `Mark complete, sign (investigator, password re-entered) or unlock (reason) a form. Signature meaning: "${SIGNATURE_MEANING}"`,
+        params: z.object({ formId: id }),
+        body: z
+          .object({
+            version,
+            status: z.enum(['incomplete', 'complete', 'signed']),
+            password: z.string().max(1000).optional(),
+            reason: reason.optional(),
+          })
+          .strict(),
+      },
+    },
+    async (req) => {
+      const form = await getForm(db, req.params.formId).catch(() => undefined);
+      if (!form) {
+        principalOf(req);
+        throw new HttpProblem('MSCT_E_NOT_FOUND', 'form not found');
+      }
+      const unlocking =
+        (form.status === 'signed' || form.status === 'locked') && req.body.status !== 'signed';
+      const action: Action =
+        req.body.status === 'signed' ? 'form.sign' : unlocking ? 'form.unlock' : 'data.enter';
+      await enforceOnSubject(db, req, action, form.subject_id);
+      if (req.body.status === 'signed') {
+        const user = await getUser(db, principalOf(req).userId);
+        if (!req.body.password || !(await verifyPassword(user.password_hash, req.body.password))) {
+          throw new HttpProblem('MSCT_E_UNAUTHENTICATED', 'signing needs your password, re-entered', {
+            errors: [{ field: 'body.password', rule: 'signature', message: 'wrong or missing password' }],
+          });
+        }
+      }
+      const f = await setFormStatus(
+        db,
+        actorOf(req),
+        form.id,
+        req.body.version,
+        req.body.status,
+        req.body.status === 'signed' ? SIGNATURE_MEANING : req.body.reason,
+      );
+      return {
+        id: f.id,
+        formCode: f.form_code,
+        status: f.status,
+        signedBy: f.signed_by,
+        signedAt: f.signed_at,
+        version: f.version,
+      };
+    },
+  );
+}
