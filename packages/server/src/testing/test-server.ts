@@ -1,0 +1,140 @@
+// Test support: the real server on a loopback port over a fresh database, plus a small HTTP client
+// that keeps the session cookie and sends the CSRF token, as the web app does.
+import type { Dialect } from '@msct/store';
+import { assignRole, createSite, createStudy, createUser, type Db, type Role } from '@msct/store';
+import { createTestDatabase } from '@msct/store/testing';
+import { buildApp } from '../app.js';
+import { hashPassword } from '../auth/password.js';
+import { configFromEnv, type ServerConfig } from '../config.js';
+import type { App } from '../http/types.js';
+
+export const TEST_PASSWORD = 'correct-horse-battery-staple';
+
+export interface TestServer {
+  baseUrl: string;
+  app: App;
+  db: Db;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(
+  dialect: Dialect = 'sqlite',
+  overrides: Partial<ServerConfig> = {},
+): Promise<TestServer> {
+  const t = await createTestDatabase(dialect);
+  const config: ServerConfig = {
+    ...configFromEnv({}),
+    databaseUrl: t.url,
+    port: 0,
+    loginRateLimitPerMinute: 1000,
+    ...overrides,
+  };
+  const app = await buildApp({ db: t.db, config });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  if (!address || typeof address === 'string') throw new Error('server has no TCP address');
+  return {
+    baseUrl: `http://127.0.0.1:${address.port}`,
+    app,
+    db: t.db,
+    close: async () => {
+      await app.close();
+      await t.drop();
+    },
+  };
+}
+
+export interface ApiResponse<T = unknown> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** An HTTP client with one session, like one browser. */
+export class ApiClient {
+  private cookie = '';
+  private csrf = '';
+  constructor(readonly baseUrl: string) {}
+
+  async login(username: string, password = TEST_PASSWORD): Promise<ApiResponse> {
+    const res = await this.request('POST', '/api/auth/login', { username, password });
+    if (res.status === 200) this.csrf = (res.body as { csrfToken: string }).csrfToken;
+    return res;
+  }
+
+  get = <T = unknown>(path: string) => this.request<T>('GET', path);
+  post = <T = unknown>(path: string, body?: unknown) => this.request<T>('POST', path, body);
+  put = <T = unknown>(path: string, body?: unknown) => this.request<T>('PUT', path, body);
+  patch = <T = unknown>(path: string, body?: unknown) => this.request<T>('PATCH', path, body);
+  delete = <T = unknown>(path: string) => this.request<T>('DELETE', path);
+
+  async request<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+    extraHeaders: Record<string, string> = {},
+  ): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...extraHeaders };
+    if (this.cookie) headers.cookie = this.cookie;
+    if (this.csrf) headers['x-csrf-token'] = this.csrf;
+    let payload: string | undefined;
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      payload = typeof body === 'string' ? body : JSON.stringify(body);
+    }
+    const res = await fetch(this.baseUrl + path, { method, headers, body: payload });
+    const setCookie = res.headers.getSetCookie();
+    for (const c of setCookie) {
+      const [pair] = c.split(';');
+      if (pair?.startsWith('msct_session=')) this.cookie = pair.endsWith('=') ? '' : pair;
+    }
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      // not JSON: keep the text
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  }
+}
+
+export interface TestTrial {
+  studyId: string;
+  siteA: string;
+  siteB: string;
+  /** username per role at site A, plus the site-B coordinator and the global roles. */
+  users: Record<string, { id: string; username: string }>;
+}
+
+/**
+ * A study with two sites and one user per role: site-scoped roles at site A (and a coordinator at
+ * site B), monitor/statistician/safety for every site, and a global admin. All share TEST_PASSWORD.
+ */
+export async function createTestTrial(db: Db): Promise<TestTrial> {
+  const system = { id: null, name: 'test' };
+  const study = await createStudy(db, system, {
+    code: `T${Math.random().toString(36).slice(2, 8)}`,
+    title: 'Test trial',
+    definition: {},
+  });
+  const siteA = await createSite(db, system, { studyId: study.id, code: 'SA', name: 'Site A' });
+  const siteB = await createSite(db, system, { studyId: study.id, code: 'SB', name: 'Site B' });
+  const hash = await hashPassword(TEST_PASSWORD);
+  const users: TestTrial['users'] = {};
+  const plan: [string, Role, string | null, string | null][] = [
+    ['admin', 'admin', null, null],
+    ['investigator', 'investigator', study.id, siteA.id],
+    ['coordinator', 'coordinator', study.id, siteA.id],
+    ['coordinator_b', 'coordinator', study.id, siteB.id],
+    ['monitor', 'monitor', study.id, null],
+    ['statistician', 'statistician', study.id, null],
+    ['safety', 'safety', study.id, null],
+  ];
+  for (const [username, role, studyId, siteId] of plan) {
+    const u = await createUser(db, system, { username, displayName: username, passwordHash: hash });
+    await assignRole(db, system, { userId: u.id, role, studyId, siteId });
+    users[username] = { id: u.id, username };
+  }
+  return { studyId: study.id, siteA: siteA.id, siteB: siteB.id, users };
+}
