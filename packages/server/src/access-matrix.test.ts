@@ -1,0 +1,433 @@
+// The role × site × route matrix (issue 2): every route of the OpenAPI document has an entry, and
+// each role, at its own site and at another site, gets exactly the expected allow / 403 / 404.
+import {
+  assignRole,
+  createSubject,
+  createSubjectRecord,
+  createVisit,
+  raiseQuery,
+  saveItems,
+} from '@msct/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiClient,
+  createTestTrial,
+  startTestServer,
+  TEST_PASSWORD,
+  type TestServer,
+  type TestTrial,
+} from './testing/test-server.js';
+
+type RoleName = 'admin' | 'investigator' | 'coordinator' | 'monitor' | 'statistician' | 'safety';
+const ROLE_NAMES: RoleName[] = ['admin', 'investigator', 'coordinator', 'monitor', 'statistician', 'safety'];
+/** Roles assigned to one site (site A) in the test trial; the others see every site. */
+const SITE_SCOPED: RoleName[] = ['investigator', 'coordinator'];
+
+interface Fixture {
+  subjectId: string;
+  visitId: string;
+  formId: string;
+  infusionId: string;
+  aeId: string;
+  queryId: string;
+  siteId: string;
+  /** A role assignment that the admin's DELETE may revoke. */
+  assignmentId: string;
+}
+
+interface Entry {
+  /** Roles the policy lets through. */
+  allow: RoleName[] | 'everyone' | 'public';
+  /** Where the record lives: a subject-level route answers 404 to a role outside its site. */
+  scope: 'global' | 'study' | 'subject';
+  path: (f: Fixture, t: TestTrial) => string;
+  body?: (f: Fixture, t: TestTrial) => unknown;
+}
+
+const DATA_ENTRY: RoleName[] = ['admin', 'investigator', 'coordinator'];
+let n = 0;
+const uniq = () => `x${++n}`;
+
+/** Keys are `METHOD openapi-path`; the test fails if the OpenAPI document has a route not listed here. */
+const MATRIX: Record<string, Entry> = {
+  'GET /api/health': { allow: 'public', scope: 'global', path: () => '/api/health' },
+  'POST /api/auth/login': {
+    allow: 'public',
+    scope: 'global',
+    path: () => '/api/auth/login',
+    body: () => ({ username: 'nobody', password: 'wrong' }),
+  },
+  'GET /api/auth/me': { allow: 'everyone', scope: 'global', path: () => '/api/auth/me' },
+  'POST /api/auth/logout': { allow: 'everyone', scope: 'global', path: () => '/api/auth/logout' },
+  'POST /api/auth/logout-everywhere': {
+    allow: 'everyone',
+    scope: 'global',
+    path: () => '/api/auth/logout-everywhere',
+  },
+  'POST /api/auth/password': {
+    allow: 'everyone',
+    scope: 'global',
+    path: () => '/api/auth/password',
+    body: () => ({ currentPassword: 'wrong-password', newPassword: 'another-long-password' }),
+  },
+  'GET /api/users': { allow: ['admin'], scope: 'global', path: () => '/api/users' },
+  'POST /api/users': {
+    allow: ['admin'],
+    scope: 'global',
+    path: () => '/api/users',
+    body: () => ({ username: `user${uniq()}`, displayName: 'New', password: 'a-long-enough-password' }),
+  },
+  'POST /api/users/{userId}/roles': {
+    allow: ['admin'],
+    scope: 'global',
+    path: (_f, t) => `/api/users/${t.users.safety!.id}/roles`,
+    body: (_f, t) => ({ role: 'safety', studyId: t.studyId, siteId: null }),
+  },
+  'DELETE /api/users/{userId}/roles/{assignmentId}': {
+    allow: ['admin'],
+    scope: 'global',
+    path: (f, t) => `/api/users/${t.users.safety!.id}/roles/${f.assignmentId}?reason=matrix`,
+  },
+  'GET /api/studies': { allow: 'everyone', scope: 'global', path: () => '/api/studies' },
+  'POST /api/studies': {
+    allow: ['admin'],
+    scope: 'global',
+    path: () => '/api/studies',
+    body: () => ({ code: `S${uniq()}`, title: 'Another study' }),
+  },
+  'GET /api/studies/{studyId}': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}`,
+  },
+  'GET /api/studies/{studyId}/sites': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/sites`,
+  },
+  'POST /api/studies/{studyId}/sites': {
+    allow: ['admin'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/sites`,
+    body: () => ({ code: `C${uniq()}`, name: 'New centre' }),
+  },
+  'GET /api/studies/{studyId}/subjects': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/subjects`,
+  },
+  'POST /api/studies/{studyId}/subjects': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (_f, t) => `/api/studies/${t.studyId}/subjects`,
+    body: (f) => ({ siteId: f.siteId, sex: 'female' }),
+  },
+  'GET /api/subjects/{subjectId}': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}`,
+  },
+  'PATCH /api/subjects/{subjectId}': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}`,
+    body: () => ({ version: 999, reason: 'matrix', sex: 'male' }),
+  },
+  'GET /api/subjects/{subjectId}/visits': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/visits`,
+  },
+  'POST /api/subjects/{subjectId}/visits': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/visits`,
+    body: () => ({ visitCode: `unscheduled_${uniq()}`, visitDate: '2013-03-01' }),
+  },
+  'GET /api/visits/{visitId}': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/visits/${f.visitId}`,
+  },
+  'PATCH /api/visits/{visitId}': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/visits/${f.visitId}`,
+    body: () => ({ version: 999, visitDate: '2013-01-11', reason: 'matrix' }),
+  },
+  'PUT /api/visits/{visitId}/forms/{formCode}': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/visits/${f.visitId}/forms/f_${uniq()}`,
+    body: () => ({ items: [{ itemCode: 'c3', value: '0.5', unit: 'g/L' }] }),
+  },
+  'POST /api/forms/{formId}/status': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/forms/${f.formId}/status`,
+    body: () => ({ version: 999, status: 'complete' }),
+  },
+  'GET /api/subjects/{subjectId}/infusions': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/infusions`,
+  },
+  'POST /api/subjects/{subjectId}/infusions': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/infusions`,
+    body: () => ({ cycle: 9, infusionNumber: (n++ % 9) + 1, productLot: 'L1' }),
+  },
+  'PATCH /api/infusions/{infusionId}': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/infusions/${f.infusionId}`,
+    body: () => ({ version: 999, reason: 'matrix', productLot: 'L2' }),
+  },
+  'GET /api/subjects/{subjectId}/adverse-events': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/adverse-events`,
+  },
+  'POST /api/subjects/{subjectId}/adverse-events': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/adverse-events`,
+    body: () => ({ term: 'Headache', onsetDate: '2013-02-01', relatedness: 'unlikely' }),
+  },
+  'PATCH /api/adverse-events/{aeId}': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/adverse-events/${f.aeId}`,
+    body: () => ({ version: 999, reason: 'matrix', ctcaeGrade: 2 }),
+  },
+  'GET /api/studies/{studyId}/queries': {
+    allow: ['admin', 'investigator', 'coordinator', 'monitor', 'safety'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/queries`,
+  },
+  'POST /api/subjects/{subjectId}/queries': {
+    allow: ['admin', 'monitor'],
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/queries`,
+    body: (f) => ({ entityType: 'subject', entityId: f.subjectId, field: 'sex', text: 'Please check' }),
+  },
+  'GET /api/queries/{queryId}': {
+    allow: ['admin', 'investigator', 'coordinator', 'monitor', 'safety'],
+    scope: 'subject',
+    path: (f) => `/api/queries/${f.queryId}`,
+  },
+  'POST /api/queries/{queryId}/transitions': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/queries/${f.queryId}/transitions`,
+    body: () => ({ transition: 'answer', version: 999, text: 'Checked' }),
+  },
+  'GET /api/subjects/{subjectId}/audit': {
+    allow: ['admin', 'investigator', 'coordinator', 'monitor'],
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/audit`,
+  },
+  'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
+};
+
+describe('access matrix (role × own/other site × route)', () => {
+  let server: TestServer;
+  let trial: TestTrial;
+  const fixtures: Record<'own' | 'other', Fixture> = {} as Record<'own' | 'other', Fixture>;
+  const clients = {} as Record<RoleName, ApiClient>;
+
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+    trial = await createTestTrial(server.db);
+    const admin = { id: trial.users.admin!.id, name: 'admin' };
+    for (const [key, siteId] of [
+      ['own', trial.siteA],
+      ['other', trial.siteB],
+    ] as const) {
+      const s = await createSubject(server.db, admin, { studyId: trial.studyId, siteId });
+      const v = await createVisit(server.db, admin, {
+        subjectId: s.id,
+        visitCode: 'baseline',
+        visitDate: '2013-01-10',
+      });
+      const { form } = await saveItems(server.db, admin, {
+        visitId: v.id,
+        formCode: 'labs',
+        items: [{ itemCode: 'alb', value: '30', unit: 'g/L' }],
+      });
+      const inf = await createSubjectRecord(server.db, admin, 'infusions', s.id, {
+        cycle: 1,
+        infusion_number: 1,
+        planned_date: null,
+        started_at: null,
+        ended_at: null,
+        product_lot: 'L0',
+        total_cells: null,
+        viability_pct: null,
+        volume_ml: null,
+        weight_kg: null,
+        vitals_json: null,
+        reactions: null,
+        status: 'given',
+      });
+      const ae = await createSubjectRecord(server.db, admin, 'adverse_events', s.id, {
+        term: 'Fever',
+        onset_date: '2013-01-12',
+        resolution_date: null,
+        ctcae_grade: 1,
+        serious: 0,
+        seriousness_json: '[]',
+        relatedness: 'not_related',
+        action_taken: null,
+        outcome: null,
+        infusion_id: null,
+        death_date: null,
+        death_cause: null,
+      });
+      const q = await raiseQuery(server.db, admin, {
+        subjectId: s.id,
+        entityType: 'subject',
+        entityId: s.id,
+        text: 'check',
+      });
+      const extra = await assignRole(server.db, admin, {
+        userId: trial.users.safety!.id,
+        role: 'safety',
+        studyId: trial.studyId,
+        siteId: null,
+      });
+      fixtures[key] = {
+        assignmentId: extra.id,
+        subjectId: s.id,
+        visitId: v.id,
+        formId: form.id,
+        infusionId: inf.id,
+        aeId: ae.id,
+        queryId: q.id,
+        siteId,
+      };
+    }
+    for (const role of ROLE_NAMES) {
+      clients[role] = new ApiClient(server.baseUrl);
+      expect((await clients[role].login(role)).status).toBe(200);
+    }
+  });
+  afterAll(async () => server?.close());
+
+  it('lists every route of the OpenAPI document', async () => {
+    const doc = (
+      await new ApiClient(server.baseUrl).get<{ paths: Record<string, Record<string, unknown>> }>(
+        '/api/openapi.json',
+      )
+    ).body;
+    const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+    );
+    expect(routes.length).toBeGreaterThan(30);
+    expect(routes.filter((r) => !(r in MATRIX))).toEqual([]);
+    expect(Object.keys(MATRIX).filter((r) => !routes.includes(r))).toEqual([]);
+  });
+
+  it('anonymous callers get 401 on every non-public route', async () => {
+    const anon = new ApiClient(server.baseUrl);
+    const wrong: string[] = [];
+    for (const [key, e] of Object.entries(MATRIX)) {
+      if (e.allow === 'public') continue;
+      const [method] = key.split(' ');
+      const res = await anon.request(method!, e.path(fixtures.own, trial), e.body?.(fixtures.own, trial));
+      if (res.status !== 401) wrong.push(`${key}: ${res.status}`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  for (const [key, entry] of Object.entries(MATRIX)) {
+    if (
+      entry.allow === 'public' ||
+      key.startsWith('POST /api/auth/logout') ||
+      key === 'POST /api/auth/password'
+    )
+      continue;
+    it(key, async () => {
+      const [method] = key.split(' ');
+      const wrong: string[] = [];
+      for (const role of ROLE_NAMES) {
+        for (const where of ['own', 'other'] as const) {
+          const f = fixtures[where];
+          const res = await clients[role].request(method!, entry.path(f, trial), entry.body?.(f, trial));
+          const allowed = entry.allow === 'everyone' || entry.allow.includes(role);
+          const outside = where === 'other' && SITE_SCOPED.includes(role) && entry.scope === 'subject';
+          const expected = outside ? 404 : allowed ? 'allowed' : 403;
+          // "allowed" = the policy let it through: success, or a business answer such as a stale-version 409.
+          // A 400 would mean the matrix sent a bad body and proved nothing, so it counts as wrong.
+          const got = [401, 403, 404, 400].includes(res.status) ? res.status : 'allowed';
+          if (got !== expected)
+            wrong.push(
+              `${role}@${where}: expected ${expected}, got ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`,
+            );
+        }
+      }
+      expect(wrong).toEqual([]);
+    });
+  }
+
+  it('logout and logout-everywhere end sessions', async () => {
+    const a = new ApiClient(server.baseUrl);
+    const b = new ApiClient(server.baseUrl);
+    await a.login('monitor');
+    await b.login('monitor');
+    expect((await a.post('/api/auth/logout')).status).toBe(204);
+    expect((await a.get('/api/auth/me')).status).toBe(401);
+    expect((await b.get('/api/auth/me')).status).toBe(200);
+    const c = new ApiClient(server.baseUrl);
+    await c.login('monitor');
+    expect((await c.post('/api/auth/logout-everywhere')).status).toBe(204);
+    expect((await b.get('/api/auth/me')).status).toBe(401);
+    expect((await clients.monitor.get('/api/auth/me')).status).toBe(401);
+    await clients.monitor.login('monitor');
+  });
+
+  it('password change: wrong current password 401, weak new one 400 at the field, then 204 and a new session', async () => {
+    const c = new ApiClient(server.baseUrl);
+    await c.login('safety');
+    expect(
+      (
+        await c.post('/api/auth/password', {
+          currentPassword: 'not-it',
+          newPassword: 'a-long-enough-password',
+        })
+      ).status,
+    ).toBe(401);
+    const weak = await c.post<{ errors: { field: string }[] }>('/api/auth/password', {
+      currentPassword: TEST_PASSWORD,
+      newPassword: 'short',
+    });
+    expect(weak.status).toBe(400);
+    expect(weak.body.errors[0]!.field).toBe('body.newPassword');
+    expect(
+      (await c.post('/api/auth/password', { currentPassword: TEST_PASSWORD, newPassword: TEST_PASSWORD }))
+        .status,
+    ).toBe(204);
+    expect((await c.get('/api/auth/me')).status).toBe(200);
+    expect((await clients.safety.get('/api/auth/me')).status).toBe(401);
+    await clients.safety.login('safety');
+  });
+
+  it('a statistician sees pseudonyms, never subject codes or birth dates', async () => {
+    const res = await clients.statistician.get<{ subjectCode: string; birthDate: string | null }[]>(
+      `/api/studies/${trial.studyId}/subjects`,
+    );
+    expect(res.status).toBe(200);
+    expect(res.body.length).toBeGreaterThan(0);
+    for (const s of res.body) {
+      expect(s.subjectCode).toMatch(/^P[0-9A-F]{10}$/);
+      expect(s.birthDate).toBeNull();
+    }
+  });
+
+  it("a coordinator's subject list holds only its own site", async () => {
+    const res = await clients.coordinator.get<{ siteId: string }[]>(`/api/studies/${trial.studyId}/subjects`);
+    expect(res.body.length).toBeGreaterThan(0);
+    expect(new Set(res.body.map((s) => s.siteId))).toEqual(new Set([trial.siteA]));
+  });
+});
