@@ -74,9 +74,10 @@ export class ApiClient {
     body?: unknown,
     extraHeaders: Record<string, string> = {},
   ): Promise<ApiResponse<T>> {
-    const headers: Record<string, string> = { ...extraHeaders };
+    const headers: Record<string, string> = {};
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf) headers['x-csrf-token'] = this.csrf;
+    Object.assign(headers, extraHeaders);
     let payload: string | undefined;
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
