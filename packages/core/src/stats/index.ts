@@ -1,0 +1,20 @@
+// @msct/core/stats — statistics checked against R on committed fixtures (see README.md).
+
+export { type DescriptiveSummary, describe, mean, quantileType7, sampleVariance } from './descriptive.js';
+export { betaQuantile, incompleteBeta } from './distributions/beta.js';
+export { chiSquareCdf, chiSquareUpperTail } from './distributions/chi-square.js';
+export { incompleteGamma, logBeta, logChoose, logGamma, type Tails } from './distributions/gamma.js';
+export { normalCdf, normalQuantile } from './distributions/normal.js';
+export { studentTCdf, studentTQuantile, studentTTwoSided } from './distributions/student-t.js';
+export { adjustPValues, type PAdjustMethod } from './p-adjust.js';
+export { type PairedTTest, pairedTTest } from './paired-t.js';
+export { type CompletePairs, completePairs } from './pairs.js';
+export {
+  clopperPearsonInterval,
+  type ProportionInterval,
+  type WilsonOptions,
+  wilsonInterval,
+} from './proportion.js';
+export { averageRanks, type Ranked } from './ranks.js';
+export { fail, ok, type StatIssue, type StatIssueCode, type StatResult } from './result.js';
+export { signedRankCdf, signedRankCounts, type WilcoxonSignedRank, wilcoxonSignedRank } from './wilcoxon.js';

@@ -1,0 +1,69 @@
+/**
+ * The one error convention of msct statistics: every public function returns a `StatResult`.
+ * Invalid or degenerate input (too few observations, non-finite values, mismatched lengths, a
+ * statistic R itself reports as NaN/NA or refuses with an error) is an `{ ok: false, issue }`
+ * value, never a thrown exception and never a silent NaN. Inside a successful result, a field
+ * typed `number | null` is `null` exactly where R reports NA/Inf for a quantity that is not
+ * estimable (e.g. the upper confidence limit of a median that is never reached).
+ */
+
+export type StatIssueCode =
+  | 'empty'
+  | 'too-few'
+  | 'non-finite'
+  | 'length-mismatch'
+  | 'invalid-argument'
+  | 'constant-data'
+  | 'no-events'
+  | 'singular';
+
+export interface StatIssue {
+  readonly code: StatIssueCode;
+  readonly message: string;
+}
+
+export type StatResult<T> =
+  | { readonly ok: true; readonly value: T }
+  | { readonly ok: false; readonly issue: StatIssue };
+
+export function ok<T>(value: T): StatResult<T> {
+  return { ok: true, value };
+}
+
+export function fail<T = never>(code: StatIssueCode, message: string): StatResult<T> {
+  return { ok: false, issue: { code, message } };
+}
+
+/** The first index holding a non-finite number, or -1. */
+export function firstNonFinite(values: readonly number[]): number {
+  for (let i = 0; i < values.length; i++) if (!Number.isFinite(values[i])) return i;
+  return -1;
+}
+
+/** Validates a confidence level strictly between 0 and 1; returns a message or null. */
+export function badConfLevel(confLevel: number): string | null {
+  return Number.isFinite(confLevel) && confLevel > 0 && confLevel < 1
+    ? null
+    : `confLevel must be a number strictly between 0 and 1, got ${confLevel}`;
+}
+
+/** Checks a non-empty rectangular table of non-negative finite counts; returns a message or null. */
+export function badCountTable(
+  table: readonly (readonly number[])[],
+  minRows: number,
+  minCols: number,
+): string | null {
+  if (table.length < minRows) return `table needs at least ${minRows} rows, got ${table.length}`;
+  const cols = table[0]?.length ?? 0;
+  if (cols < minCols) return `table needs at least ${minCols} columns, got ${cols}`;
+  for (let i = 0; i < table.length; i++) {
+    const row = table[i]!;
+    if (row.length !== cols) return `table row ${i} has ${row.length} cells, expected ${cols}`;
+    for (let j = 0; j < cols; j++) {
+      const v = row[j]!;
+      if (!Number.isFinite(v) || v < 0)
+        return `table cell [${i}][${j}] = ${v} must be a non-negative finite count`;
+    }
+  }
+  return null;
+}
