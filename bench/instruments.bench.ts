@@ -1,0 +1,136 @@
+// SLEDAI-2K + BILAG-2004 scoring throughput (issue 3: ≥ 1 000 000 visits/s on one core).
+// 1 000 000 synthetic visits are generated deterministically (mulberry32, fixed seed) in batches
+// of 10 000; only scoring is timed, generation is not. Every visit carries all 24 SLEDAI
+// descriptors, SLEDAI labs, all 79 coded BILAG items and the renal/haematological values.
+import {
+  BILAG2004_SYSTEMS,
+  type Bilag2004Input,
+  bilag2004Score,
+  CARDIORESPIRATORY_ITEMS,
+  CONSTITUTIONAL_ITEMS,
+  GASTROINTESTINAL_ITEMS,
+  MUCOCUTANEOUS_ITEMS,
+  MUSCULOSKELETAL_ITEMS,
+  NEUROPSYCHIATRIC_ITEMS,
+  OPHTHALMIC_ITEMS,
+  SLEDAI2K_DESCRIPTOR_IDS,
+  type Sledai2kInput,
+  sledai2kScore,
+} from '../packages/core/src/instruments/index.js';
+import type { BenchResult } from './types.js';
+
+const VISITS = 1_000_000;
+const BATCH = 10_000;
+
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const ORDINAL: readonly [string, readonly { id: string }[]][] = [
+  ['constitutional', CONSTITUTIONAL_ITEMS],
+  ['mucocutaneous', MUCOCUTANEOUS_ITEMS],
+  ['neuropsychiatric', NEUROPSYCHIATRIC_ITEMS],
+  ['musculoskeletal', MUSCULOSKELETAL_ITEMS],
+  ['cardiorespiratory', CARDIORESPIRATORY_ITEMS],
+  ['gastrointestinal', GASTROINTESTINAL_ITEMS],
+  ['ophthalmic', OPHTHALMIC_ITEMS],
+];
+const HISTORY = Object.fromEntries(BILAG2004_SYSTEMS.map((s, i) => [s, i % 2 === 0]));
+
+function visit(rnd: () => number): { sledai: Sledai2kInput; bilag: Bilag2004Input } {
+  const descriptors: Record<string, boolean> = {};
+  for (const id of SLEDAI2K_DESCRIPTOR_IDS) descriptors[id] = rnd() < 0.1;
+  const sledai: Sledai2kInput = {
+    descriptors,
+    labs: {
+      proteinuria24h: { value: rnd() * 3, unit: 'g/24h' },
+      c3: { value: 0.4 + rnd(), unit: 'g/L', lowerLimitOfNormal: 0.9 },
+      antiDsDna: { value: rnd() * 400, unit: 'IU/mL', upperLimitOfNormal: 100 },
+      platelets: { value: 20 + rnd() * 300, unit: '10^9/L' },
+      wbc: { value: 1 + rnd() * 9, unit: '10^9/L' },
+    },
+  };
+  const bilag: Record<string, unknown> = { history: HISTORY };
+  for (const [system, items] of ORDINAL) {
+    const rec: Record<string, number> = {};
+    for (const it of items) rec[it.id] = rnd() < 0.85 ? 0 : Math.floor(rnd() * 5);
+    bilag[system] = rec;
+  }
+  bilag.renal = {
+    systolic_bp: 110 + Math.floor(rnd() * 50),
+    diastolic_bp: 70 + Math.floor(rnd() * 30),
+    accelerated_hypertension: rnd() < 0.02,
+    upcr: { value: rnd() * 300, unit: 'mg/mmol' },
+    proteinuria_24h: { value: rnd() * 3, unit: 'g/24h' },
+    creatinine: { value: 60 + rnd() * 150, unit: 'µmol/L' },
+    gfr: { value: 30 + rnd() * 90, unit: 'mL/min/1.73m2' },
+    nephrotic_syndrome: rnd() < 0.05,
+    active_urinary_sediment: rnd() < 0.2,
+    active_nephritis: rnd() < 0.05,
+  };
+  bilag.previous = {
+    renal: {
+      systolic_bp: 120,
+      diastolic_bp: 80,
+      upcr: { value: rnd() * 300, unit: 'mg/mmol' },
+      proteinuria_24h: { value: rnd() * 3, unit: 'g/24h' },
+      creatinine: { value: 60 + rnd() * 150, unit: 'µmol/L' },
+      gfr: { value: 30 + rnd() * 90, unit: 'mL/min/1.73m2' },
+    },
+  };
+  bilag.haematological = {
+    haemoglobin: { value: 7 + rnd() * 8, unit: 'g/dL' },
+    wcc: { value: 1 + rnd() * 9, unit: '10^9/L' },
+    neutrophils: { value: 0.4 + rnd() * 6, unit: '10^9/L' },
+    lymphocytes: { value: 0.3 + rnd() * 3, unit: '10^9/L' },
+    platelets: { value: 20 + rnd() * 300, unit: '10^9/L' },
+    haemolysis: rnd() < 0.05,
+    coombs_positive: rnd() < 0.05,
+  };
+  return { sledai, bilag: bilag as Bilag2004Input };
+}
+
+function runOnce(trace: boolean): { perSecond: number; checksum: number } {
+  const rnd = mulberry32(20260301);
+  const opts = { trace };
+  let checksum = 0;
+  let elapsedNs = 0n;
+  const batch: { sledai: Sledai2kInput; bilag: Bilag2004Input }[] = new Array(BATCH);
+  for (let done = 0; done < VISITS; done += BATCH) {
+    for (let i = 0; i < BATCH; i++) batch[i] = visit(rnd);
+    const t0 = process.hrtime.bigint();
+    for (let i = 0; i < BATCH; i++) {
+      const v = batch[i]!;
+      const s = sledai2kScore(v.sledai, opts);
+      const b = bilag2004Score(v.bilag, opts);
+      if (s.ok && b.ok) checksum += s.value.score + b.value.numeric;
+      else checksum -= 1;
+    }
+    elapsedNs += process.hrtime.bigint() - t0;
+  }
+  return { perSecond: Math.round(VISITS / (Number(elapsedNs) / 1e9)), checksum };
+}
+
+export default async function run(): Promise<BenchResult[]> {
+  runOnce(false); // warm-up: let the JIT settle before measuring
+  const fast = runOnce(false);
+  const traced = runOnce(true);
+  if (fast.checksum !== traced.checksum) throw new Error('trace on/off gave different scores');
+  return [
+    {
+      name: 'SLEDAI-2K + BILAG-2004 scoring, trace off (1 000 000 visits)',
+      value: fast.perSecond,
+      unit: 'visits/s',
+      target: '>= 1 000 000 visits/s',
+      ok: fast.perSecond >= 1_000_000,
+    },
+    { name: 'SLEDAI-2K + BILAG-2004 scoring, full trace', value: traced.perSecond, unit: 'visits/s' },
+  ];
+}

@@ -1,0 +1,2 @@
+export * from './grades.js';
+export * from './renal.js';

@@ -1,0 +1,2 @@
+export * from './egfr.js';
+export * from './kdigo.js';
