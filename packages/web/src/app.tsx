@@ -1,3 +1,54 @@
+import type { ReactNode } from 'react';
+import { Header } from './components/header.js';
+import { AdminPage } from './pages/admin-page.js';
+import { LoginPage } from './pages/login-page.js';
+import { StudiesPage } from './pages/studies-page.js';
+import { StudyHome } from './pages/study-home.js';
+import { SubjectPage } from './pages/subject-page.js';
+import { VisitPage } from './pages/visit-page.js';
+import { match, usePath } from './router.js';
+import { SessionProvider, useSession } from './session.js';
+
 export function App() {
-  return <h1>msct</h1>;
+  return (
+    <SessionProvider>
+      <Shell />
+    </SessionProvider>
+  );
+}
+
+function Shell() {
+  const { me } = useSession();
+  const path = usePath();
+  if (!me) return <LoginPage />;
+  return (
+    <>
+      <Header />
+      <main>
+        <Page path={path} />
+      </main>
+    </>
+  );
+}
+
+type Route = [pattern: string, render: (p: Record<string, string>) => ReactNode];
+const ROUTES: Route[] = [
+  ['/', () => <StudiesPage />],
+  ['/studies/:studyId', (p) => <StudyHome key={p.studyId} studyId={p.studyId!} />],
+  ['/subjects/:subjectId', (p) => <SubjectPage key={p.subjectId} subjectId={p.subjectId!} />],
+  ['/visits/:visitId', (p) => <VisitPage key={p.visitId} visitId={p.visitId!} />],
+  ['/admin', () => <AdminPage />],
+];
+
+function Page({ path }: { path: string }) {
+  for (const [pattern, render] of ROUTES) {
+    const params = match(pattern, path);
+    if (params) return render(params);
+  }
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p role="alert">No page at {path}.</p>
+    </section>
+  );
 }

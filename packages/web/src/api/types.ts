@@ -1,0 +1,161 @@
+// The shapes the API returns (see packages/server/src/routes/*.ts).
+
+export type Role = 'admin' | 'investigator' | 'coordinator' | 'monitor' | 'statistician' | 'safety';
+export const ROLES: readonly Role[] = [
+  'admin',
+  'investigator',
+  'coordinator',
+  'monitor',
+  'statistician',
+  'safety',
+];
+
+export interface RoleAssignment {
+  id: string;
+  role: Role;
+  studyId: string | null;
+  siteId: string | null;
+}
+
+export interface Me {
+  user: { id: string; username: string; displayName: string };
+  roles: RoleAssignment[];
+  csrfToken: string;
+}
+
+export interface Study {
+  id: string;
+  code: string;
+  title: string;
+  status: string;
+  version: number;
+}
+
+export interface Site {
+  id: string;
+  studyId: string;
+  code: string;
+  name: string;
+}
+
+export interface Subject {
+  id: string;
+  studyId: string;
+  siteId: string;
+  subjectCode: string;
+  status: string;
+  sex: string | null;
+  birthDate: string | null;
+  enrolledAt: string | null;
+  day0Date: string | null;
+  version: number;
+}
+
+export interface Visit {
+  id: string;
+  subjectId: string;
+  visitCode: string;
+  cycle: number;
+  visitDate: string | null;
+  status: string;
+  version: number;
+}
+
+export interface Item {
+  id: string;
+  itemCode: string;
+  value: string | null;
+  unit: string | null;
+  version: number;
+  updatedAt: string;
+  updatedBy: string;
+}
+
+export interface Form {
+  id: string;
+  formCode: string;
+  status: 'incomplete' | 'complete' | 'signed' | 'locked';
+  signedBy: string | null;
+  signedAt: string | null;
+  version: number;
+  items: Item[];
+}
+
+export interface VisitWithForms extends Visit {
+  forms: Form[];
+}
+
+export interface Query {
+  id: string;
+  subjectId: string;
+  entityType: string;
+  entityId: string;
+  field: string | null;
+  status: 'open' | 'answered' | 'closed';
+  text: string;
+  raisedBy: string;
+  raisedAt: string;
+  closedAt: string | null;
+  version: number;
+  subjectCode?: string;
+  siteId?: string;
+}
+
+export interface QueryMessage {
+  id: string;
+  authorId: string;
+  kind: string;
+  text: string;
+  createdAt: string;
+}
+
+export interface AuditEvent {
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  entityType: string;
+  entityId: string;
+  field: string | null;
+  oldValue: string | null;
+  newValue: string | null;
+  reason: string | null;
+}
+
+export interface UserRow {
+  id: string;
+  username: string;
+  displayName: string;
+  active: boolean;
+  roles: RoleAssignment[];
+}
+
+export interface Infusion {
+  id: string;
+  subjectId: string;
+  cycle: number;
+  infusionNumber: number;
+  plannedDate: string | null;
+  productLot: string | null;
+  totalCells: number | null;
+  viabilityPct: number | null;
+  weightKg: number | null;
+  cellsPerKg: number | null;
+  reactions: string | null;
+  status: 'planned' | 'given' | 'not_given';
+  version: number;
+}
+
+export interface AdverseEvent {
+  id: string;
+  subjectId: string;
+  term: string;
+  onsetDate: string;
+  resolutionDate: string | null;
+  ctcaeGrade: number | null;
+  serious: boolean;
+  seriousness: string[];
+  relatedness: string;
+  outcome: string | null;
+  version: number;
+}

@@ -1,0 +1,89 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../../api/client.js';
+import { fieldErrors } from '../../api/problem.js';
+import { ROLES, type Site, type Study, type UserRow } from '../../api/types.js';
+import { useLoad } from '../../hooks/use-load.js';
+import { ErrorBox } from '../error-box.js';
+import { SelectField } from '../text-field.js';
+
+export function AssignRole({
+  users,
+  studies,
+  onAssigned,
+}: {
+  users: UserRow[];
+  studies: Study[];
+  onAssigned(): void;
+}) {
+  const [userId, setUserId] = useState('');
+  const [role, setRole] = useState('coordinator');
+  const [studyId, setStudyId] = useState('');
+  const [siteId, setSiteId] = useState('');
+  const [error, setError] = useState<unknown>();
+  const errs = fieldErrors(error);
+  const chosenStudy = role === 'admin' ? '' : studyId || studies[0]?.id || '';
+  const sites = useLoad(
+    () =>
+      chosenStudy ? api.get<Site[]>(`/api/studies/${chosenStudy}/sites`) : Promise.resolve([] as Site[]),
+    [chosenStudy],
+  );
+  const chosenUser = userId || users[0]?.id || '';
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.post(`/api/users/${chosenUser}/roles`, {
+        role,
+        studyId: chosenStudy || null,
+        siteId: role === 'admin' ? null : siteId || null,
+      });
+      onAssigned();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label="Assign a role" className="inline-form">
+      <SelectField
+        label="User"
+        value={chosenUser}
+        onChange={setUserId}
+        options={users.map((u) => ({ value: u.id, label: `${u.username} (${u.displayName})` }))}
+      />
+      <SelectField
+        label="Role"
+        value={role}
+        onChange={setRole}
+        options={ROLES.map((r) => ({ value: r, label: r }))}
+      />
+      {role !== 'admin' && (
+        <>
+          <SelectField
+            label="Study of the role"
+            value={chosenStudy}
+            onChange={(v) => {
+              setStudyId(v);
+              setSiteId('');
+            }}
+            options={studies.map((s) => ({ value: s.id, label: s.code }))}
+            error={errs.studyId}
+          />
+          <SelectField
+            label="Site of the role"
+            value={siteId}
+            onChange={setSiteId}
+            options={[
+              { value: '', label: 'all sites' },
+              ...(sites.data ?? []).map((s) => ({ value: s.id, label: `${s.code} — ${s.name}` })),
+            ]}
+            error={errs.siteId}
+          />
+        </>
+      )}
+      <button type="submit" disabled={!chosenUser}>
+        Assign role
+      </button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}

@@ -1,0 +1,55 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../../api/client.js';
+import { fieldErrors } from '../../api/problem.js';
+import { ErrorBox } from '../error-box.js';
+import { TextField } from '../text-field.js';
+
+export function CreateUser({ onCreated }: { onCreated(): void }) {
+  const [username, setUsername] = useState('');
+  const [displayName, setDisplayName] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>();
+  const errs = fieldErrors(error);
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.post('/api/users', { username, displayName, password });
+      setUsername('');
+      setDisplayName('');
+      setPassword('');
+      onCreated();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label="Create a user" className="inline-form">
+      <TextField
+        label="New username"
+        value={username}
+        onChange={setUsername}
+        required
+        error={errs.username}
+      />
+      <TextField
+        label="Display name"
+        value={displayName}
+        onChange={setDisplayName}
+        required
+        error={errs.displayName}
+      />
+      <TextField
+        label="Initial password (12+ characters)"
+        type="password"
+        autoComplete="new-password"
+        value={password}
+        onChange={setPassword}
+        required
+        error={errs.password}
+      />
+      <button type="submit">Create user</button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}

@@ -1,0 +1,75 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../api/client.js';
+import { fieldErrors } from '../api/problem.js';
+import type { Site, Subject } from '../api/types.js';
+import { ErrorBox } from './error-box.js';
+import { SelectField, TextField } from './text-field.js';
+
+/** Register a subject at one of the user's sites; the server assigns the subject code. */
+export function EnrolForm({
+  studyId,
+  sites,
+  onEnrolled,
+}: {
+  studyId: string;
+  sites: Site[];
+  onEnrolled(s: Subject): void;
+}) {
+  const [siteId, setSiteId] = useState(sites[0]?.id ?? '');
+  const [sex, setSex] = useState('');
+  const [birthDate, setBirthDate] = useState('');
+  const [error, setError] = useState<unknown>();
+  const errs = fieldErrors(error);
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      const s = await api.post<Subject>(`/api/studies/${studyId}/subjects`, {
+        siteId,
+        sex: sex || null,
+        birthDate: birthDate || null,
+      });
+      setSex('');
+      setBirthDate('');
+      onEnrolled(s);
+    } catch (err) {
+      setError(err);
+    }
+  };
+
+  return (
+    <form onSubmit={submit} aria-label="Enrol a subject" className="inline-form">
+      <SelectField
+        label="Site"
+        value={siteId}
+        onChange={setSiteId}
+        options={sites.map((s) => ({ value: s.id, label: `${s.code} — ${s.name}` }))}
+        error={errs.siteId}
+        required
+      />
+      <SelectField
+        label="Sex"
+        value={sex}
+        onChange={setSex}
+        options={[
+          { value: '', label: '(not recorded)' },
+          { value: 'female', label: 'female' },
+          { value: 'male', label: 'male' },
+        ]}
+        error={errs.sex}
+      />
+      <TextField
+        label="Birth date"
+        type="date"
+        value={birthDate}
+        onChange={setBirthDate}
+        error={errs.birthDate}
+      />
+      <button type="submit" disabled={!siteId}>
+        Enrol subject
+      </button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}

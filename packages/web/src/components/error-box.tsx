@@ -1,0 +1,33 @@
+import { ApiError, errorText } from '../api/problem.js';
+
+/** A server or network error, announced to screen readers. Conflicts say what to do. */
+export function ErrorBox({ error, onReload }: { error: unknown; onReload?: () => void }) {
+  if (!error) return null;
+  const conflict = error instanceof ApiError && error.isConflict;
+  return (
+    <div role="alert" className={conflict ? 'error conflict' : 'error'}>
+      {conflict && <strong>Changed by someone else — reload. </strong>}
+      <span>{conflict ? (error as ApiError).message : errorText(error)}</span>
+      {conflict && onReload && (
+        <button type="button" onClick={onReload}>
+          Reload
+        </button>
+      )}
+    </div>
+  );
+}
+
+export function NotFound({ what }: { what: string }) {
+  return (
+    <section>
+      <h1>Not found</h1>
+      <p role="alert">This {what} was not found, or you do not have access to it.</p>
+    </section>
+  );
+}
+
+/** Shows a load error: 404 as "not found", anything else as an error box. */
+export function LoadError({ error, what }: { error: unknown; what: string }) {
+  if (error instanceof ApiError && error.isNotFound) return <NotFound what={what} />;
+  return <ErrorBox error={error} />;
+}

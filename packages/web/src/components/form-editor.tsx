@@ -1,0 +1,236 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../api/client.js';
+import { ApiError, fieldErrors } from '../api/problem.js';
+import type { Form, Item } from '../api/types.js';
+import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { ErrorBox } from './error-box.js';
+import { TextField } from './text-field.js';
+
+export interface ItemExtrasProps {
+  item: Item;
+}
+
+interface Props {
+  visitId: string;
+  /** The saved form; undefined for a new form (the form code is then asked for). */
+  form?: Form;
+  readOnly: boolean;
+  onSaved(): void;
+  onReload(): void;
+  /** Per item: history, queries and their buttons, rendered under the item's row. */
+  renderExtras?(item: Item): React.ReactNode;
+}
+
+type Edit = { value: string; unit: string };
+
+/**
+ * Generic CRF entry: saved items are editable in place; one new item can be added per save.
+ * Changing a saved value needs a reason, sent with the item's version so a stale edit is refused.
+ */
+export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderExtras }: Props) {
+  const [formCode, setFormCode] = useState('');
+  const [edits, setEdits] = useState<Record<string, Edit>>({});
+  const [newItem, setNewItem] = useState({ itemCode: '', value: '', unit: '' });
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const items = form?.items ?? [];
+
+  const changed = items.filter((i) => {
+    const e = edits[i.itemCode];
+    return e && (e.value !== (i.value ?? '') || e.unit !== (i.unit ?? ''));
+  });
+  const needsReason = changed.some((i) => i.value !== null || i.unit !== null);
+  const dirty = changed.length > 0 || newItem.itemCode !== '' || newItem.value !== '';
+  useUnsavedWarning(dirty);
+
+  const sent = [
+    ...changed.map((i) => ({
+      itemCode: i.itemCode,
+      value: edits[i.itemCode]!.value === '' ? null : edits[i.itemCode]!.value,
+      unit: edits[i.itemCode]!.unit || null,
+      version: i.version,
+    })),
+    ...(newItem.itemCode
+      ? [
+          {
+            itemCode: newItem.itemCode,
+            value: newItem.value === '' ? null : newItem.value,
+            unit: newItem.unit || null,
+          },
+        ]
+      : []),
+  ];
+
+  // Map problem fields (`items.0.value`, or a store error naming the item code) to item codes.
+  const errs = fieldErrors(error);
+  const itemError = (code: string) => {
+    const idx = sent.findIndex((s) => s.itemCode === code);
+    const msgs = Object.entries(errs)
+      .filter(([k]) => k === code || (idx >= 0 && k.startsWith(`items.${idx}.`)))
+      .map(([, m]) => m);
+    return msgs.length ? msgs.join('; ') : undefined;
+  };
+
+  const code = form?.formCode ?? formCode;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    if (sent.length === 0) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.put(`/api/visits/${visitId}/forms/${encodeURIComponent(code)}`, {
+        items: sent,
+        ...(needsReason ? { reason } : {}),
+      });
+      setEdits({});
+      setNewItem({ itemCode: '', value: '', unit: '' });
+      setReason('');
+      setFormCode('');
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const edit = (i: Item, patch: Partial<Edit>) =>
+    setEdits((all) => ({
+      ...all,
+      [i.itemCode]: { value: i.value ?? '', unit: i.unit ?? '', ...all[i.itemCode], ...patch },
+    }));
+
+  return (
+    <form onSubmit={submit} aria-label={form ? `Form ${form.formCode} values` : 'New form'} noValidate>
+      {!form && (
+        <TextField label="Form code" value={formCode} onChange={setFormCode} required error={errs.formCode} />
+      )}
+      <table className="items">
+        <thead>
+          <tr>
+            <th scope="col">Item</th>
+            <th scope="col">Value</th>
+            <th scope="col">Unit</th>
+            <th scope="col">Version</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((i) => {
+            const e = edits[i.itemCode];
+            const err = itemError(i.itemCode);
+            return (
+              <ItemRow key={i.id} item={i} error={err} extras={renderExtras?.(i)}>
+                <td>
+                  <input
+                    aria-label={`Value of ${i.itemCode}`}
+                    value={e?.value ?? i.value ?? ''}
+                    disabled={readOnly}
+                    aria-invalid={err ? true : undefined}
+                    onChange={(ev) => edit(i, { value: ev.target.value })}
+                  />
+                </td>
+                <td>
+                  <input
+                    aria-label={`Unit of ${i.itemCode}`}
+                    value={e?.unit ?? i.unit ?? ''}
+                    disabled={readOnly}
+                    size={8}
+                    onChange={(ev) => edit(i, { unit: ev.target.value })}
+                  />
+                </td>
+              </ItemRow>
+            );
+          })}
+          {!readOnly && (
+            <tr className="new-item">
+              <td>
+                <input
+                  aria-label="New item code"
+                  placeholder="item code"
+                  value={newItem.itemCode}
+                  onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
+                  aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
+                />
+                {newItem.itemCode && itemError(newItem.itemCode) && (
+                  <span className="field-error">{itemError(newItem.itemCode)}</span>
+                )}
+              </td>
+              <td>
+                <input
+                  aria-label="New item value"
+                  placeholder="value"
+                  value={newItem.value}
+                  onChange={(ev) => setNewItem({ ...newItem, value: ev.target.value })}
+                />
+              </td>
+              <td>
+                <input
+                  aria-label="New item unit"
+                  placeholder="unit"
+                  size={8}
+                  value={newItem.unit}
+                  onChange={(ev) => setNewItem({ ...newItem, unit: ev.target.value })}
+                />
+              </td>
+              <td />
+            </tr>
+          )}
+        </tbody>
+      </table>
+      {needsReason && (
+        <TextField
+          label="Reason for change"
+          value={reason}
+          onChange={setReason}
+          required
+          error={errs.reason}
+          placeholder="why is a saved value changing?"
+        />
+      )}
+      <ErrorBox
+        error={error}
+        onReload={error instanceof ApiError && error.isConflict ? onReload : undefined}
+      />
+      {!readOnly && (
+        <button type="submit" disabled={busy || sent.length === 0 || (!form && !formCode)}>
+          Save {form ? form.formCode : 'form'}
+        </button>
+      )}
+    </form>
+  );
+}
+
+function ItemRow({
+  item,
+  error,
+  extras,
+  children,
+}: {
+  item: Item;
+  error?: string;
+  extras?: React.ReactNode;
+  children: React.ReactNode;
+}) {
+  return (
+    <>
+      <tr>
+        <th scope="row">
+          <code>{item.itemCode}</code>
+          {error && (
+            <span className="field-error" role="alert">
+              {error}
+            </span>
+          )}
+        </th>
+        {children}
+        <td>v{item.version}</td>
+      </tr>
+      {extras && (
+        <tr className="extras">
+          <td colSpan={4}>{extras}</td>
+        </tr>
+      )}
+    </>
+  );
+}

@@ -1,0 +1,91 @@
+import { useState } from 'react';
+import { api } from '../api/client.js';
+import type { Form, Query } from '../api/types.js';
+import { ErrorBox } from './error-box.js';
+import { FormEditor } from './form-editor.js';
+import { ItemExtras } from './item-extras.js';
+import { SignForm } from './sign-form.js';
+import { UnlockForm } from './unlock-form.js';
+
+export interface Permissions {
+  enter: boolean;
+  sign: boolean;
+  raiseQuery: boolean;
+}
+
+/** One CRF of a visit: its status (signed forms are locked), its items, and what the user may do. */
+export function FormPanel({
+  visitId,
+  subjectId,
+  studyId,
+  form,
+  queries,
+  can,
+  reload,
+  reloadQueries,
+}: {
+  visitId: string;
+  subjectId: string;
+  studyId: string;
+  form: Form;
+  queries: Query[];
+  can: Permissions;
+  reload(): void;
+  reloadQueries(): void;
+}) {
+  const [error, setError] = useState<unknown>();
+  const locked = form.status === 'signed' || form.status === 'locked';
+  const markComplete = async () => {
+    setError(undefined);
+    try {
+      await api.post(`/api/forms/${form.id}/status`, { version: form.version, status: 'complete' });
+      reload();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section aria-label={`Form ${form.formCode}`} className={`form-panel${locked ? ' locked' : ''}`}>
+      <h3>
+        {form.formCode}{' '}
+        <span className={`badge status-${form.status}`} data-testid={`form-status-${form.formCode}`}>
+          {locked ? `${form.status} — locked` : form.status}
+        </span>
+      </h3>
+      {form.signedAt && (
+        <p className="signed-note">
+          Signed {form.signedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC — locked: values cannot
+          change until an investigator unlocks it with a reason.
+        </p>
+      )}
+      <div className="actions">
+        {can.enter && form.status === 'incomplete' && (
+          <button type="button" onClick={markComplete}>
+            Mark {form.formCode} complete
+          </button>
+        )}
+        {can.sign && !locked && <SignForm form={form} onDone={reload} />}
+        {can.sign && locked && <UnlockForm form={form} onDone={reload} />}
+      </div>
+      <ErrorBox error={error} onReload={reload} />
+      <FormEditor
+        visitId={visitId}
+        form={form}
+        readOnly={locked || !can.enter}
+        onSaved={reload}
+        onReload={reload}
+        renderExtras={(item) => (
+          <ItemExtras
+            item={item}
+            formCode={form.formCode}
+            subjectId={subjectId}
+            studyId={studyId}
+            queries={queries}
+            canRaise={can.raiseQuery}
+            onQueriesChanged={reloadQueries}
+          />
+        )}
+      />
+    </section>
+  );
+}

@@ -1,0 +1,36 @@
+import { Link, navigate } from '../router.js';
+import { isAdmin, useMe, useSession } from '../session.js';
+
+export function Header() {
+  const me = useMe();
+  const { logout } = useSession();
+  const roles = [...new Set(me.roles.map((r) => r.role))].join(', ') || 'no role';
+  return (
+    <header className="app-header">
+      <nav aria-label="Main">
+        <Link href="/" className="brand">
+          msct
+        </Link>
+        <Link href="/">Studies</Link>
+        {isAdmin(me) && <Link href="/admin">Admin</Link>}
+      </nav>
+      <div className="who">
+        <span data-testid="current-user">
+          {me.user.displayName} ({me.user.username})
+        </span>{' '}
+        <span className="roles" data-testid="current-roles">
+          {roles}
+        </span>
+        <button
+          type="button"
+          onClick={async () => {
+            await logout();
+            navigate('/');
+          }}
+        >
+          Log out
+        </button>
+      </div>
+    </header>
+  );
+}

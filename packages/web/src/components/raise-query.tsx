@@ -1,0 +1,49 @@
+import { type FormEvent, useId, useState } from 'react';
+import { api } from '../api/client.js';
+import { fieldErrors } from '../api/problem.js';
+import { ErrorBox } from './error-box.js';
+
+/** A monitor raises a query on a record or one of its fields. */
+export function RaiseQuery({
+  subjectId,
+  entityType,
+  entityId,
+  field,
+  onRaised,
+  onCancel,
+}: {
+  subjectId: string;
+  entityType: string;
+  entityId: string;
+  field: string | null;
+  onRaised(): void;
+  onCancel(): void;
+}) {
+  const [text, setText] = useState('');
+  const [error, setError] = useState<unknown>();
+  const id = useId();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.post(`/api/subjects/${subjectId}/queries`, { entityType, entityId, field, text });
+      setText('');
+      onRaised();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const errs = fieldErrors(error);
+  return (
+    <form onSubmit={submit} aria-label={`Raise a query on ${field ?? entityType}`} className="inline-form">
+      <label htmlFor={id}>Query text</label>
+      <textarea id={id} value={text} onChange={(e) => setText(e.target.value)} rows={2} required />
+      {errs.text && <span className="field-error">{errs.text}</span>}
+      <button type="submit">Raise query</button>
+      <button type="button" onClick={onCancel}>
+        Cancel
+      </button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}

@@ -1,0 +1,61 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../api/client.js';
+import { fieldErrors } from '../api/problem.js';
+import type { Form } from '../api/types.js';
+import { ErrorBox } from './error-box.js';
+import { TextField } from './text-field.js';
+
+/**
+ * The meaning of an electronic signature (21 CFR 11.50), shown before signing. The server stores its
+ * own copy with the signature: this text must match SIGNATURE_MEANING in
+ * packages/server/src/routes/visits.ts (the API does not serve it yet).
+ */
+export const SIGNATURE_MEANING =
+  'I am the investigator responsible for this visit; I have reviewed these data and confirm they are accurate and complete.';
+
+/** The investigator signs a form: the meaning is shown, the password re-entered. */
+export function SignForm({ form, onDone }: { form: Form; onDone(): void }) {
+  const [open, setOpen] = useState(false);
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<unknown>();
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Sign {form.formCode}
+      </button>
+    );
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.post(`/api/forms/${form.id}/status`, { version: form.version, status: 'signed', password });
+      setPassword('');
+      setOpen(false);
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label={`Sign ${form.formCode}`} className="sign-panel">
+      <p className="meaning">
+        <strong>Meaning of this signature:</strong>{' '}
+        <span data-testid="signature-meaning">{SIGNATURE_MEANING}</span>
+      </p>
+      <TextField
+        label="Password (re-enter to sign)"
+        type="password"
+        autoComplete="current-password"
+        value={password}
+        onChange={setPassword}
+        required
+        error={fieldErrors(error).password}
+      />
+      <button type="submit">Sign electronically</button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      <ErrorBox error={error} onReload={onDone} />
+    </form>
+  );
+}

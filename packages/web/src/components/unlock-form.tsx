@@ -1,0 +1,46 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../api/client.js';
+import { fieldErrors } from '../api/problem.js';
+import type { Form } from '../api/types.js';
+import { ErrorBox } from './error-box.js';
+import { TextField } from './text-field.js';
+
+/** The investigator unlocks a signed form, with a reason (audited). */
+export function UnlockForm({ form, onDone }: { form: Form; onDone(): void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>();
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Unlock {form.formCode}
+      </button>
+    );
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.post(`/api/forms/${form.id}/status`, { version: form.version, status: 'incomplete', reason });
+      setOpen(false);
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label={`Unlock ${form.formCode}`} className="inline-form">
+      <TextField
+        label="Reason for unlocking"
+        value={reason}
+        onChange={setReason}
+        required
+        error={fieldErrors(error).reason}
+      />
+      <button type="submit">Unlock</button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      <ErrorBox error={error} onReload={onDone} />
+    </form>
+  );
+}

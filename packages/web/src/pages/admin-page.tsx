@@ -1,0 +1,68 @@
+import { api } from '../api/client.js';
+import type { Study, UserRow } from '../api/types.js';
+import { AddSite } from '../components/admin/add-site.js';
+import { AssignRole } from '../components/admin/assign-role.js';
+import { CreateStudy } from '../components/admin/create-study.js';
+import { CreateUser } from '../components/admin/create-user.js';
+import { LoadError } from '../components/error-box.js';
+import { useLoad } from '../hooks/use-load.js';
+import { Link } from '../router.js';
+
+/** Admin: studies and their sites, users and their roles. */
+export function AdminPage() {
+  const studies = useLoad(() => api.get<Study[]>('/api/studies'), []);
+  const users = useLoad(() => api.get<UserRow[]>('/api/users'), []);
+  if (studies.error) return <LoadError error={studies.error} what="admin page" />;
+  if (users.error) return <LoadError error={users.error} what="admin page" />;
+  const studyCode = new Map((studies.data ?? []).map((s) => [s.id, s.code]));
+  return (
+    <section>
+      <h1>Administration</h1>
+      <section aria-labelledby="adm-studies">
+        <h2 id="adm-studies">Studies</h2>
+        <ul>
+          {studies.data?.map((s) => (
+            <li key={s.id}>
+              <Link href={`/studies/${s.id}`}>{s.code}</Link> — {s.title}
+            </li>
+          ))}
+        </ul>
+        <CreateStudy onCreated={studies.reload} />
+        <h3>Add a site</h3>
+        <AddSite studies={studies.data ?? []} onAdded={studies.reload} />
+      </section>
+      <section aria-labelledby="adm-users">
+        <h2 id="adm-users">Users</h2>
+        <table aria-label="Users">
+          <thead>
+            <tr>
+              <th scope="col">Username</th>
+              <th scope="col">Name</th>
+              <th scope="col">Roles</th>
+            </tr>
+          </thead>
+          <tbody>
+            {users.data?.map((u) => (
+              <tr key={u.id}>
+                <td>{u.username}</td>
+                <td>{u.displayName}</td>
+                <td>
+                  {u.roles
+                    .map(
+                      (r) =>
+                        `${r.role}${r.studyId ? ` @ ${studyCode.get(r.studyId) ?? 'study'}` : ''}${r.siteId ? ' (one site)' : ''}`,
+                    )
+                    .join('; ') || '—'}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <h3>Create a user</h3>
+        <CreateUser onCreated={users.reload} />
+        <h3>Assign a role</h3>
+        <AssignRole users={users.data ?? []} studies={studies.data ?? []} onAssigned={users.reload} />
+      </section>
+    </section>
+  );
+}

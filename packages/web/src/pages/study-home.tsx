@@ -1,0 +1,110 @@
+import { api } from '../api/client.js';
+import type { Query, Site, Study, Subject } from '../api/types.js';
+import { EnrolForm } from '../components/enrol-form.js';
+import { LoadError } from '../components/error-box.js';
+import { QueryList } from '../components/query-list.js';
+import { useLoad } from '../hooks/use-load.js';
+import { Link, navigate } from '../router.js';
+import { hasRole, useMe } from '../session.js';
+
+/** Study home: sites with subject counts, the subject list (the API filters it to the user's sites), enrolment and open queries. */
+export function StudyHome({ studyId }: { studyId: string }) {
+  const me = useMe();
+  const data = useLoad(
+    () =>
+      Promise.all([
+        api.get<Study>(`/api/studies/${studyId}`),
+        api.get<Site[]>(`/api/studies/${studyId}/sites`),
+        api.get<Subject[]>(`/api/studies/${studyId}/subjects`),
+      ]),
+    [studyId],
+  );
+  const queries = useLoad(
+    () =>
+      hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId)
+        ? Promise.all([
+            api.get<Query[]>(`/api/studies/${studyId}/queries?status=open`),
+            api.get<Query[]>(`/api/studies/${studyId}/queries?status=answered`),
+          ]).then(([o, a]) => [...o, ...a])
+        : Promise.resolve([] as Query[]),
+    [studyId],
+  );
+  if (data.error) return <LoadError error={data.error} what="study" />;
+  if (!data.data) return <p className="loading">Loading…</p>;
+  const [study, sites, subjects] = data.data;
+  const siteName = new Map(sites.map((s) => [s.id, s.code]));
+  const enrolSites = sites.filter((s) => hasRole(me, ['coordinator', 'investigator'], studyId, s.id));
+
+  return (
+    <section>
+      <h1>
+        {study.code} — {study.title}
+      </h1>
+      <div className="columns">
+        <section aria-labelledby="sites-h">
+          <h2 id="sites-h">Sites</h2>
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Site</th>
+                <th scope="col">Name</th>
+                <th scope="col">Subjects</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sites.map((s) => (
+                <tr key={s.id}>
+                  <td>{s.code}</td>
+                  <td>{s.name}</td>
+                  <td>{subjects.filter((x) => x.siteId === s.id).length}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </section>
+        <section aria-labelledby="queries-h">
+          <h2 id="queries-h">Open queries</h2>
+          {queries.error ? <LoadError error={queries.error} what="queries" /> : null}
+          {queries.data && <QueryList queries={queries.data} studyId={studyId} onChange={queries.reload} />}
+        </section>
+      </div>
+      <section aria-labelledby="subjects-h">
+        <h2 id="subjects-h">Subjects</h2>
+        {subjects.length === 0 ? (
+          <p>No subjects at your sites yet.</p>
+        ) : (
+          <table aria-label="Subjects">
+            <thead>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">Site</th>
+                <th scope="col">Status</th>
+                <th scope="col">Sex</th>
+                <th scope="col">Day 0</th>
+              </tr>
+            </thead>
+            <tbody>
+              {subjects.map((s) => (
+                <tr key={s.id}>
+                  <td>
+                    <Link href={`/subjects/${s.id}`}>{s.subjectCode}</Link>
+                  </td>
+                  <td>{siteName.get(s.siteId) ?? s.siteId}</td>
+                  <td>{s.status}</td>
+                  <td>{s.sex ?? '—'}</td>
+                  <td>{s.day0Date ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      {enrolSites.length > 0 && (
+        <section aria-labelledby="enrol-h">
+          <h2 id="enrol-h">Enrol a subject</h2>
+          <EnrolForm studyId={studyId} sites={enrolSites} onEnrolled={(s) => navigate(`/subjects/${s.id}`)} />
+        </section>
+      )}
+    </section>
+  );
+}

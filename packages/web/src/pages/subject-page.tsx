@@ -1,0 +1,78 @@
+import { api } from '../api/client.js';
+import type { Subject, Visit } from '../api/types.js';
+import { AdverseEvents } from '../components/adverse-events.js';
+import { LoadError } from '../components/error-box.js';
+import { Infusions } from '../components/infusions.js';
+import { OpenVisitForm } from '../components/open-visit-form.js';
+import { useLoad } from '../hooks/use-load.js';
+import { Link, navigate } from '../router.js';
+import { hasRole, useMe } from '../session.js';
+
+/** A subject: details, visits (open one), infusions and adverse events. */
+export function SubjectPage({ subjectId }: { subjectId: string }) {
+  const me = useMe();
+  const data = useLoad(
+    () =>
+      Promise.all([
+        api.get<Subject>(`/api/subjects/${subjectId}`),
+        api.get<Visit[]>(`/api/subjects/${subjectId}/visits`),
+      ]),
+    [subjectId],
+  );
+  if (data.error) return <LoadError error={data.error} what="subject" />;
+  if (!data.data) return <p className="loading">Loading…</p>;
+  const [subject, visits] = data.data;
+  const canEnter = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
+  const canAe = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
+  return (
+    <section>
+      <p className="crumbs">
+        <Link href={`/studies/${subject.studyId}`}>Study</Link>
+      </p>
+      <h1>Subject {subject.subjectCode}</h1>
+      <dl className="facts">
+        <dt>Status</dt>
+        <dd>{subject.status}</dd>
+        <dt>Sex</dt>
+        <dd>{subject.sex ?? '—'}</dd>
+        <dt>Birth date</dt>
+        <dd>{subject.birthDate ?? '—'}</dd>
+        <dt>Day 0</dt>
+        <dd>{subject.day0Date ?? '—'}</dd>
+      </dl>
+      <section aria-labelledby="visits-h">
+        <h2 id="visits-h">Visits</h2>
+        {visits.length === 0 ? (
+          <p>No visits yet.</p>
+        ) : (
+          <table aria-label="Visits">
+            <thead>
+              <tr>
+                <th scope="col">Visit</th>
+                <th scope="col">Date</th>
+                <th scope="col">Status</th>
+              </tr>
+            </thead>
+            <tbody>
+              {visits.map((v) => (
+                <tr key={v.id}>
+                  <td>
+                    <Link href={`/visits/${v.id}`}>
+                      {v.visitCode}
+                      {v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}
+                    </Link>
+                  </td>
+                  <td>{v.visitDate ?? '—'}</td>
+                  <td>{v.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+        {canEnter && <OpenVisitForm subjectId={subject.id} onOpened={(v) => navigate(`/visits/${v.id}`)} />}
+      </section>
+      <Infusions subjectId={subject.id} canEnter={canEnter} />
+      <AdverseEvents subjectId={subject.id} canReport={canAe} />
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { api } from '../api/client.js';
+import type { Query, Subject, VisitWithForms } from '../api/types.js';
+import { LoadError } from '../components/error-box.js';
+import { FormEditor } from '../components/form-editor.js';
+import { FormPanel } from '../components/form-panel.js';
+import { useLoad } from '../hooks/use-load.js';
+import { Link } from '../router.js';
+import { hasRole, useMe } from '../session.js';
+
+/** A visit: each form with its item values, queries, history and signature; and a new form. */
+export function VisitPage({ visitId }: { visitId: string }) {
+  const me = useMe();
+  const data = useLoad(async () => {
+    const visit = await api.get<VisitWithForms>(`/api/visits/${visitId}`);
+    const subject = await api.get<Subject>(`/api/subjects/${visit.subjectId}`);
+    return { visit, subject };
+  }, [visitId]);
+  const subject = data.data?.subject;
+  const queries = useLoad(
+    () =>
+      subject && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], subject.studyId)
+        ? api.get<Query[]>(`/api/studies/${subject.studyId}/queries?subjectId=${subject.id}`)
+        : Promise.resolve([] as Query[]),
+    [subject?.id],
+  );
+  if (data.error) return <LoadError error={data.error} what="visit" />;
+  if (!data.data || !subject) return <p className="loading">Loading…</p>;
+  const { visit } = data.data;
+  const can = {
+    enter: hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
+    sign: hasRole(me, 'investigator', subject.studyId, subject.siteId),
+    raiseQuery: hasRole(me, 'monitor', subject.studyId, subject.siteId),
+  };
+  return (
+    <section>
+      <p className="crumbs">
+        <Link href={`/studies/${subject.studyId}`}>Study</Link> ›{' '}
+        <Link href={`/subjects/${subject.id}`}>{subject.subjectCode}</Link>
+      </p>
+      <h1>
+        Visit {visit.visitCode}
+        {visit.cycle > 1 ? ` (cycle ${visit.cycle})` : ''} — {subject.subjectCode}
+      </h1>
+      <p>
+        Date: {visit.visitDate ?? 'not recorded'} · Status: {visit.status}
+      </p>
+      {visit.forms.length === 0 && <p>No forms entered yet.</p>}
+      {visit.forms.map((f) => (
+        <FormPanel
+          key={`${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`}
+          visitId={visit.id}
+          subjectId={subject.id}
+          studyId={subject.studyId}
+          form={f}
+          queries={queries.data ?? []}
+          can={can}
+          reload={data.reload}
+          reloadQueries={queries.reload}
+        />
+      ))}
+      {can.enter && (
+        <section aria-labelledby="new-form-h" className="form-panel">
+          <h2 id="new-form-h">Enter a new form</h2>
+          <FormEditor visitId={visit.id} readOnly={false} onSaved={data.reload} onReload={data.reload} />
+        </section>
+      )}
+    </section>
+  );
+}
