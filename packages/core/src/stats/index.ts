@@ -6,6 +6,18 @@ export { chiSquareCdf, chiSquareUpperTail } from './distributions/chi-square.js'
 export { incompleteGamma, logBeta, logChoose, logGamma, type Tails } from './distributions/gamma.js';
 export { normalCdf, normalQuantile } from './distributions/normal.js';
 export { studentTCdf, studentTQuantile, studentTTwoSided } from './distributions/student-t.js';
+export {
+  type KaplanMeierFit,
+  type KaplanMeierOptions,
+  kaplanMeier,
+  type SurvivalAtTime,
+  type SurvivalConfType,
+  type SurvivalQuantile,
+  survivalAt,
+  survivalQuantile,
+} from './kaplan-meier.js';
+export { cholesky, invertSymmetric, solveLinear } from './linear-algebra.js';
+export { type GroupLabel, type LogRankGroup, type LogRankTest, logRankTest } from './log-rank.js';
 export { adjustPValues, type PAdjustMethod } from './p-adjust.js';
 export { type PairedTTest, pairedTTest } from './paired-t.js';
 export { type CompletePairs, completePairs } from './pairs.js';
