@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { msctSleEligibilityCriteria } from '../protocol/msct-sle-eligibility.js';
+import { canonicalLabs, deriveVisitScores, type VisitItems } from './derive.js';
+import { CLASSIC_BILAG_FORM, eligibilityForm, LABS_FORM, SLEDAI2K_FORM } from './forms.js';
+import { checkItemValue } from './item-definition.js';
+
+const item = (value: string | null, unit: string | null = null) => ({ value, unit });
+
+describe('item checks', () => {
+  it.each([
+    [LABS_FORM, 'c3', '0.45', 'g/L', undefined],
+    [LABS_FORM, 'c3', '45', 'mg/dL', undefined],
+    [LABS_FORM, 'c3', '0.45', null, 'unit-missing'],
+    [LABS_FORM, 'c3', '0.45', 'mmol/L', 'unit-invalid'],
+    [LABS_FORM, 'c3', 'low', 'g/L', 'value-invalid'],
+    [LABS_FORM, 'albumin', '300', 'g/L', 'value-out-of-range'],
+    [LABS_FORM, 'albumin', '-3', 'g/dL', 'value-out-of-range'],
+    [LABS_FORM, 'nonsense', '1', null, 'item-unknown'],
+    [LABS_FORM, 'ana_titre', '320', null, undefined],
+    [LABS_FORM, 'ana_titre', '320.5', null, 'value-invalid'],
+    [SLEDAI2K_FORM, 'arthritis', '1', null, undefined],
+    [SLEDAI2K_FORM, 'arthritis', 'yes', null, 'code-invalid'],
+    [SLEDAI2K_FORM, 'arthritis', '1', 'points', 'unit-invalid'],
+    [CLASSIC_BILAG_FORM, 'renal', 'A', null, undefined],
+    [CLASSIC_BILAG_FORM, 'renal', 'F', null, 'code-invalid'],
+    [CLASSIC_BILAG_FORM, 'renal', null, null, undefined],
+  ])('%s.%s = %s %s → %s', (form, code, value, unit, expected) => {
+    expect(checkItemValue(form, code, value, unit)?.code).toBe(expected);
+  });
+
+  it('every SLEDAI-2K descriptor is on the form with its definition as help', () => {
+    expect(SLEDAI2K_FORM.items).toHaveLength(24);
+    expect(SLEDAI2K_FORM.items.every((i) => (i.help ?? '').length > 10)).toBe(true);
+  });
+
+  it('the screening form holds every item the eligibility criteria read', () => {
+    const form = eligibilityForm(msctSleEligibilityCriteria());
+    const codes = form.items.map((i) => i.code);
+    expect(codes).toContain('age_years');
+    expect(codes).toContain('urine_protein_24h_g');
+    expect(form.items.find((i) => i.code === 'informed_consent_signed')?.type).toBe('boolean');
+  });
+});
+
+describe('deriving a visit', () => {
+  it('scores SLEDAI-2K from ticked descriptors plus lab-derived ones, with the trace', () => {
+    const items: VisitItems = {
+      sledai2k: { arthritis: item('1'), rash: item('1'), seizure: item('0') },
+      // proteinuria 1.2 g/24 h > 0.5 (4); C3 0.5 < LLN 0.9 (2); platelets 80 < 100 (1): instruments.md §1.2
+      labs: {
+        proteinuria_24h: item('1.2', 'g/24h'),
+        c3: item('0.5', 'g/L'),
+        c3_lln: item('0.9', 'g/L'),
+        platelets: item('80', '10^9/L'),
+      },
+    };
+    const r = deriveVisitScores(items).sledai!;
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.score).toBe(4 + 2 + 4 + 2 + 1);
+    expect(r.value.clinicalScore).toBe(4 + 2 + 4 + 1);
+    expect(r.trace.map((t) => t.item)).toEqual(
+      expect.arrayContaining(['arthritis', 'rash', 'proteinuria', 'low_complement', 'thrombocytopenia']),
+    );
+  });
+
+  it('an explicit 0 overrides a lab-derived positive (e.g. pyuria from a urinary infection)', () => {
+    const r = deriveVisitScores({
+      sledai2k: { pyuria: item('0') },
+      labs: { urine_wbc_hpf: item('20', '/hpf') },
+    }).sledai!;
+    expect(r.ok && r.value.score).toBe(0);
+  });
+
+  it('C3 limit in another unit is compared in g/L', () => {
+    const r = deriveVisitScores({
+      sledai2k: {},
+      labs: { c3: item('50', 'mg/dL'), c3_lln: item('0.9', 'g/L') },
+    }).sledai!;
+    expect(r.ok && r.value.score).toBe(2);
+  });
+
+  it('totals classic BILAG: Table 1 patient 10 has 7 = B + B + C (trial.md)', () => {
+    const grades = {
+      general: 'E',
+      mucocutaneous: 'E',
+      neurological: 'E',
+      musculoskeletal: 'B',
+      cardiorespiratory: 'E',
+      vasculitis: 'C',
+      renal: 'B',
+      haematological: 'E',
+    };
+    const r = deriveVisitScores({
+      bilag: Object.fromEntries(Object.entries(grades).map(([k, v]) => [k, item(v)])),
+    }).bilag!;
+    expect(r.ok && r.value.total).toBe(7);
+  });
+
+  it('an incomplete BILAG form gives typed issues, never a number', () => {
+    const r = deriveVisitScores({ bilag: { renal: item('A') } }).bilag!;
+    expect(r.ok).toBe(false);
+  });
+
+  it('puts labs in canonical units', () => {
+    const labs = canonicalLabs({
+      creatinine: item('1.0', 'mg/dL'),
+      albumin: item('3.5', 'g/dL'),
+      c3: item('90', 'mg/dL'),
+      proteinuria_24h: item('800', 'mg/24h'),
+      urea: item('14', 'mg/dL'),
+      ana_titre: item('320'),
+    });
+    expect(labs.creatinineUmolL).toBeCloseTo(88.4, 12);
+    expect(labs.albuminGL).toBeCloseTo(35, 12);
+    expect(labs.c3GL).toBeCloseTo(0.9, 12);
+    expect(labs.proteinuriaG24h).toBeCloseTo(0.8, 12);
+    expect(labs.ureaMmolL).toBeCloseTo(14 / 6.006, 3);
+    expect(labs.anaLog2).toBeCloseTo(Math.log2(320), 12);
+  });
+});

@@ -1,0 +1,253 @@
+// The case report forms of the built-in trial, item by item. Visit contents and the lab panel:
+// shared/protocol/trial.md "Schedule"; SLEDAI-2K descriptors: instruments.md §1.2; classic BILAG
+// systems: instruments.md §2.1. Plausibility ranges are wide physiological limits (a typing error
+// such as albumin 300 g/L is refused; a clinically extreme but possible value is accepted).
+import { CLASSIC_BILAG_SYSTEMS } from '../instruments/bilag-classic/grades.js';
+import { SLEDAI2K_DESCRIPTORS } from '../instruments/sledai2k/descriptors.js';
+import type { EligibilityCondition, EligibilityCriterion } from '../protocol/eligibility.js';
+import type { FormDefinitionItems, ItemDefinition } from './item-definition.js';
+
+const GRADE_CODES = [
+  { code: 'A', label: 'A — severe activity, needs disease-modifying treatment' },
+  { code: 'B', label: 'B — moderate activity, symptomatic treatment' },
+  { code: 'C', label: 'C — mild stable disease' },
+  { code: 'D', label: 'D — previously involved, now inactive' },
+  { code: 'E', label: 'E — never involved' },
+] as const;
+
+const SYSTEM_LABELS: Record<string, string> = {
+  general: 'General (constitutional)',
+  mucocutaneous: 'Mucocutaneous',
+  neurological: 'Neurological',
+  musculoskeletal: 'Musculoskeletal',
+  cardiorespiratory: 'Cardiorespiratory',
+  vasculitis: 'Vasculitis',
+  renal: 'Renal',
+  haematological: 'Haematological',
+};
+
+/** SLEDAI-2K: one present/absent item per descriptor, the definition as help text. */
+export const SLEDAI2K_FORM: FormDefinitionItems = {
+  formCode: 'sledai2k',
+  title: 'SLEDAI-2K',
+  items: SLEDAI2K_DESCRIPTORS.map((d) => ({
+    code: d.id,
+    label: `${d.number}. ${d.label} (${d.weight})`,
+    type: 'boolean',
+    help: d.definition,
+    source: 'instruments.md §1.2',
+  })),
+};
+
+/** Classic BILAG: the assessor grades each of the eight systems from the glossary. */
+export const CLASSIC_BILAG_FORM: FormDefinitionItems = {
+  formCode: 'bilag',
+  title: 'BILAG (classic)',
+  items: CLASSIC_BILAG_SYSTEMS.map((s) => ({
+    code: s,
+    label: SYSTEM_LABELS[s] ?? s,
+    type: 'code',
+    codes: GRADE_CODES,
+    source: 'instruments.md §2.1',
+  })),
+};
+
+const lab = (
+  code: string,
+  label: string,
+  units: string[],
+  min: number,
+  max: number,
+  help?: string,
+): ItemDefinition => ({
+  code,
+  label,
+  type: 'decimal',
+  units,
+  min,
+  max,
+  ...(help ? { help } : {}),
+  source: 'trial.md Schedule (labs at each assessment)',
+});
+
+/** The lab panel at each assessment (trial.md "Schedule"), with each lab's own reference limits. */
+export const LABS_FORM: FormDefinitionItems = {
+  formCode: 'labs',
+  title: 'Laboratory tests',
+  items: [
+    lab('haemoglobin', 'Haemoglobin', ['g/L', 'g/dL'], 20, 250),
+    lab('wbc', 'White cells', ['10^9/L'], 0, 200),
+    lab('neutrophils', 'Neutrophils', ['10^9/L'], 0, 150),
+    lab('lymphocytes', 'Lymphocytes', ['10^9/L'], 0, 100),
+    lab('platelets', 'Platelets', ['10^9/L'], 0, 2000),
+    lab('proteinuria_24h', '24-h urine protein', ['g/24h', 'mg/24h'], 0, 40),
+    lab('upcr', 'Urine protein/creatinine ratio', ['mg/mmol', 'mg/g'], 0, 5000),
+    lab('urine_rbc_hpf', 'Urine red cells', ['/hpf'], 0, 1000),
+    lab('urine_wbc_hpf', 'Urine white cells', ['/hpf'], 0, 1000),
+    {
+      code: 'urine_casts',
+      label: 'Heme-granular or red-cell casts',
+      type: 'boolean',
+      source: 'instruments.md §1.2 descriptor 11',
+    },
+    lab('creatinine', 'Serum creatinine', ['µmol/L', 'mg/dL'], 5, 3000),
+    lab('urea', 'Urea nitrogen', ['mmol/L', 'mg/dL'], 0.3, 150),
+    lab('albumin', 'Serum albumin', ['g/L', 'g/dL'], 5, 70),
+    lab('c3', 'Complement C3', ['g/L', 'mg/dL'], 0, 5),
+    lab('c3_lln', 'C3 lower limit of normal (this lab)', ['g/L', 'mg/dL'], 0, 5),
+    lab('c4', 'Complement C4', ['g/L', 'mg/dL'], 0, 2),
+    lab('c4_lln', 'C4 lower limit of normal (this lab)', ['g/L', 'mg/dL'], 0, 2),
+    lab('anti_dsdna', 'Anti-dsDNA', ['IU/mL'], 0, 100000),
+    lab('anti_dsdna_uln', 'Anti-dsDNA upper limit of normal (this lab)', ['IU/mL'], 0, 100000),
+    {
+      code: 'ana_titre',
+      label: 'ANA titre (reciprocal, e.g. 320 for 1:320)',
+      type: 'integer',
+      min: 0,
+      max: 100000,
+      source: 'trial.md Schedule',
+    },
+  ],
+};
+
+export const MEDICATION_FORM: FormDefinitionItems = {
+  formCode: 'medication',
+  title: 'Prednisone and immunosuppressants',
+  items: [
+    {
+      code: 'prednisone_mg_day',
+      label: 'Prednisone (or equivalent)',
+      type: 'decimal',
+      units: ['mg/day'],
+      min: 0,
+      max: 2000,
+      source: 'trial.md Intervention (recorded at every visit)',
+    },
+    { code: 'cyclophosphamide', label: 'Cyclophosphamide', type: 'boolean' },
+    {
+      code: 'mycophenolate_g_day',
+      label: 'Mycophenolate mofetil',
+      type: 'decimal',
+      units: ['g/day'],
+      min: 0,
+      max: 4,
+    },
+    { code: 'hydroxychloroquine', label: 'Hydroxychloroquine', type: 'boolean' },
+    { code: 'other_immunosuppressant', label: 'Other immunosuppressant', type: 'text' },
+  ],
+};
+
+export const VITAL_SIGNS_FORM: FormDefinitionItems = {
+  formCode: 'vital-signs',
+  title: 'Vital signs',
+  items: [
+    { code: 'weight_kg', label: 'Weight', type: 'decimal', units: ['kg'], min: 20, max: 300 },
+    {
+      code: 'systolic_bp',
+      label: 'Systolic blood pressure',
+      type: 'integer',
+      units: ['mmHg'],
+      min: 50,
+      max: 260,
+    },
+    {
+      code: 'diastolic_bp',
+      label: 'Diastolic blood pressure',
+      type: 'integer',
+      units: ['mmHg'],
+      min: 20,
+      max: 160,
+    },
+    { code: 'heart_rate', label: 'Heart rate', type: 'integer', units: ['/min'], min: 20, max: 250 },
+    { code: 'temperature', label: 'Temperature', type: 'decimal', units: ['°C'], min: 30, max: 43 },
+  ],
+};
+
+export const DEMOGRAPHICS_FORM: FormDefinitionItems = {
+  formCode: 'demographics',
+  title: 'Demographics and SLE history',
+  items: [
+    { code: 'age_years', label: 'Age at screening', type: 'integer', units: ['years'], min: 0, max: 120 },
+    {
+      code: 'disease_duration_months',
+      label: 'SLE duration',
+      type: 'integer',
+      units: ['months'],
+      min: 0,
+      max: 1200,
+    },
+    {
+      code: 'lupus_nephritis',
+      label: 'Lupus nephritis at baseline',
+      type: 'boolean',
+      help: 'Defines the LN subgroup of the analysis (analysis-plan.md)',
+    },
+    { code: 'manifestations', label: 'Manifestations at baseline', type: 'text' },
+    {
+      code: 'prior_immunosuppressants',
+      label: 'Prior immunosuppressants with cumulative dosing',
+      type: 'text',
+    },
+  ],
+};
+
+export const END_OF_STUDY_FORM: FormDefinitionItems = {
+  formCode: 'end-of-study',
+  title: 'End of study / withdrawal / death',
+  items: [
+    {
+      code: 'status',
+      label: 'Status',
+      type: 'code',
+      codes: [
+        { code: 'completed', label: 'Completed 12 months' },
+        { code: 'withdrawn', label: 'Withdrawn' },
+        { code: 'lost', label: 'Lost to follow-up' },
+        { code: 'died', label: 'Died' },
+      ],
+    },
+    { code: 'date', label: 'Date of completion, withdrawal, last contact or death', type: 'date' },
+    { code: 'last_contact_date', label: 'Last known alive', type: 'date' },
+    { code: 'death_cause', label: 'Cause of death', type: 'text' },
+    { code: 'withdrawal_reason', label: 'Reason for withdrawal', type: 'text' },
+  ],
+};
+
+function conditionItemDefs(c: EligibilityCondition, out: Map<string, ItemDefinition>): void {
+  switch (c.op) {
+    case 'all':
+    case 'any':
+      for (const sub of c.conditions) conditionItemDefs(sub, out);
+      return;
+    case 'is':
+      if (!out.has(c.item))
+        out.set(
+          c.item,
+          typeof c.value === 'boolean'
+            ? { code: c.item, label: c.item.replaceAll('_', ' '), type: 'boolean' }
+            : { code: c.item, label: c.item.replaceAll('_', ' '), type: 'text' },
+        );
+      return;
+    default:
+      if (!out.has(c.item))
+        out.set(c.item, { code: c.item, label: c.item.replaceAll('_', ' '), type: 'decimal', min: 0 });
+  }
+}
+
+/** The screening form is whatever the eligibility criteria read: one item per criterion item. */
+export function eligibilityForm(criteria: readonly EligibilityCriterion[]): FormDefinitionItems {
+  const items = new Map<string, ItemDefinition>();
+  for (const c of criteria) conditionItemDefs(c.condition, items);
+  return { formCode: 'eligibility', title: 'Eligibility and screening', items: [...items.values()] };
+}
+
+/** The built-in trial's forms with item definitions (others of its forms hold free items). */
+export const MSCT_SLE_FORMS: readonly FormDefinitionItems[] = [
+  SLEDAI2K_FORM,
+  CLASSIC_BILAG_FORM,
+  LABS_FORM,
+  MEDICATION_FORM,
+  VITAL_SIGNS_FORM,
+  DEMOGRAPHICS_FORM,
+  END_OF_STUDY_FORM,
+];

@@ -1,0 +1,4 @@
+// @msct/core/crf: case report form items, their checks, and the scores derived from them.
+export * from './derive.js';
+export * from './forms.js';
+export * from './item-definition.js';

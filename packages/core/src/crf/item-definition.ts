@@ -1,0 +1,140 @@
+// What an item on a case report form is: its code, type, unit and allowed values. The same
+// definition checks a value typed in the browser, posted to the API, or imported from a file
+// (USERS.md: scores and checks must not depend on the path the data took).
+
+export type ItemType = 'boolean' | 'integer' | 'decimal' | 'text' | 'date' | 'code';
+
+export interface ItemDefinition {
+  code: string;
+  label: string;
+  type: ItemType;
+  /** Units accepted for a numeric item; the first is the form's default. Absent = unitless. */
+  units?: readonly string[];
+  /** Allowed codes for a `code` item. */
+  codes?: readonly { code: string; label: string }[];
+  /** Plausibility range, in the default unit (a hard edit check: outside it the value is refused). */
+  min?: number;
+  max?: number;
+  /** Help text shown beside the item. */
+  help?: string;
+  /** Where the definition, range or threshold comes from. */
+  source?: string;
+}
+
+export interface FormDefinitionItems {
+  formCode: string;
+  title: string;
+  items: readonly ItemDefinition[];
+}
+
+export type ItemIssueCode =
+  | 'item-unknown'
+  | 'code-invalid'
+  | 'value-invalid'
+  | 'value-out-of-range'
+  | 'unit-missing'
+  | 'unit-invalid';
+
+export interface ItemIssue {
+  code: ItemIssueCode;
+  formCode: string;
+  itemCode: string;
+  message: string;
+}
+
+const BOOLEAN_VALUES = new Set(['0', '1']);
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isRealDate(s: string): boolean {
+  if (!ISO_DATE.test(s)) return false;
+  const [y, m, d] = s.split('-').map(Number) as [number, number, number];
+  const t = new Date(Date.UTC(y, m - 1, d));
+  return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/**
+ * Checks one entered value against its item definition. `null` (cleared) is always allowed:
+ * missingness is a data-quality question, not an entry error.
+ */
+export function checkItemValue(
+  form: FormDefinitionItems,
+  itemCode: string,
+  value: string | null,
+  unit: string | null,
+): ItemIssue | undefined {
+  const def = form.items.find((i) => i.code === itemCode);
+  const at = { formCode: form.formCode, itemCode };
+  if (!def) return { ...at, code: 'item-unknown', message: `${form.formCode} has no item "${itemCode}"` };
+  if (value === null) return undefined;
+  if (def.units && def.units.length > 0) {
+    if (!unit)
+      return {
+        ...at,
+        code: 'unit-missing',
+        message: `${def.label}: unit missing; expected ${def.units.join(' or ')}`,
+      };
+    if (!def.units.includes(unit))
+      return {
+        ...at,
+        code: 'unit-invalid',
+        message: `${def.label}: unit "${unit}" is not one of ${def.units.join(', ')}`,
+      };
+  } else if (unit) {
+    return { ...at, code: 'unit-invalid', message: `${def.label} takes no unit, got "${unit}"` };
+  }
+  switch (def.type) {
+    case 'boolean':
+      if (!BOOLEAN_VALUES.has(value))
+        return {
+          ...at,
+          code: 'code-invalid',
+          message: `${def.label}: expected 1 (present) or 0 (absent), got "${value}"`,
+        };
+      return undefined;
+    case 'code':
+      if (!def.codes?.some((c) => c.code === value)) {
+        return {
+          ...at,
+          code: 'code-invalid',
+          message: `${def.label}: "${value}" is not one of ${def.codes?.map((c) => c.code).join(', ')}`,
+        };
+      }
+      return undefined;
+    case 'date':
+      if (!isRealDate(value))
+        return { ...at, code: 'value-invalid', message: `${def.label}: "${value}" is not a date YYYY-MM-DD` };
+      return undefined;
+    case 'text':
+      return undefined;
+    case 'integer':
+    case 'decimal': {
+      const pattern = def.type === 'integer' ? /^-?\d+$/ : /^-?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+      if (!pattern.test(value.trim()))
+        return {
+          ...at,
+          code: 'value-invalid',
+          message: `${def.label}: "${value}" is not ${def.type === 'integer' ? 'a whole number' : 'a number'}`,
+        };
+      const n = Number(value);
+      // Ranges are stated in the default unit; a value in another unit is converted by the caller
+      // before scoring, so only the default unit's range is enforced here.
+      if (unit === (def.units?.[0] ?? null) || !def.units) {
+        if (def.min !== undefined && n < def.min)
+          return {
+            ...at,
+            code: 'value-out-of-range',
+            message: `${def.label}: ${value} is below the plausible minimum ${def.min}${unit ? ` ${unit}` : ''}`,
+          };
+        if (def.max !== undefined && n > def.max)
+          return {
+            ...at,
+            code: 'value-out-of-range',
+            message: `${def.label}: ${value} is above the plausible maximum ${def.max}${unit ? ` ${unit}` : ''}`,
+          };
+      } else if (n < 0) {
+        return { ...at, code: 'value-out-of-range', message: `${def.label}: ${value} must not be negative` };
+      }
+      return undefined;
+    }
+  }
+}
