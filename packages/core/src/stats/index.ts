@@ -1,11 +1,14 @@
 // @msct/core/stats — statistics checked against R on committed fixtures (see README.md).
 
+export { type ChiSquareTest, chiSquareTest } from './chi-square-test.js';
 export { type DescriptiveSummary, describe, mean, quantileType7, sampleVariance } from './descriptive.js';
 export { betaQuantile, incompleteBeta } from './distributions/beta.js';
 export { chiSquareCdf, chiSquareUpperTail } from './distributions/chi-square.js';
 export { incompleteGamma, logBeta, logChoose, logGamma, type Tails } from './distributions/gamma.js';
 export { normalCdf, normalQuantile } from './distributions/normal.js';
 export { studentTCdf, studentTQuantile, studentTTwoSided } from './distributions/student-t.js';
+export { type FisherExactTest, fisherExact2x2 } from './fisher.js';
+export { type FriedmanTest, friedmanTest } from './friedman.js';
 export {
   type KaplanMeierFit,
   type KaplanMeierOptions,
@@ -18,6 +21,7 @@ export {
 } from './kaplan-meier.js';
 export { cholesky, invertSymmetric, solveLinear } from './linear-algebra.js';
 export { type GroupLabel, type LogRankGroup, type LogRankTest, logRankTest } from './log-rank.js';
+export { type McNemarTest, mcnemarTest } from './mcnemar.js';
 export { adjustPValues, type PAdjustMethod } from './p-adjust.js';
 export { type PairedTTest, pairedTTest } from './paired-t.js';
 export { type CompletePairs, completePairs } from './pairs.js';
