@@ -1,4 +1,11 @@
 import { describe, expect, test } from 'vitest';
+import {
+  CLASSIC_BILAG_SYSTEMS,
+  type ClassicBilagGrades,
+  type ClassicBilagSystem,
+} from '../instruments/bilag-classic/index.js';
+import { msctSleTrial } from '../protocol/msct-sle-trial.js';
+import { validateStudyDefinition } from '../protocol/validate-definition.js';
 import { adjudicate } from './adjudicate.js';
 import { type Assessment, newGrades } from './assessment.js';
 import { isVeryHighBaseline } from './response.js';
@@ -166,5 +173,48 @@ describe('BILAG-2004 (9 systems) works through the same generic input', () => {
     });
     expect(relapse.primary.label).toBe('MCR → relapse');
     expect(relapse.primary.relapse?.systems).toEqual(['gastrointestinal']);
+  });
+});
+
+describe('input compatibility with the instruments', () => {
+  test('classic BILAG grades from the instruments are assessment grades', () => {
+    const fromInstruments: ClassicBilagGrades = {
+      general: 'E',
+      mucocutaneous: 'C',
+      neurological: 'E',
+      musculoskeletal: 'E',
+      cardiorespiratory: 'E',
+      vasculitis: 'E',
+      renal: 'C',
+      haematological: 'D',
+    };
+    const a: Assessment<ClassicBilagSystem> = {
+      visitCode: 'M6',
+      studyDay: 182,
+      date: '2024-07-01',
+      grades: fromInstruments,
+    };
+    expect(CLASSIC_BILAG_SYSTEMS).toEqual(CLASSIC);
+    expect(
+      adjudicate({
+        systems: CLASSIC_BILAG_SYSTEMS,
+        baseline: { ...a, grades: { ...fromInstruments, renal: 'A' } },
+        assessments: [a, { ...a, visitCode: 'M12', studyDay: 365 }],
+      }).primary.outcome,
+    ).toBe('MCR');
+  });
+});
+
+describe('the built-in trial and its rule set agree', () => {
+  test('msctSleTrial names a known rule set and the same re-treatment rule', () => {
+    expect(validateStudyDefinition(msctSleTrial, { knownRuleSetIds: Object.keys(endpointRuleSets) }).ok).toBe(
+      true,
+    );
+    expect(getEndpointRuleSet(msctSleTrial.endpointRuleSetId)?.retreatment).toEqual(msctSleTrial.retreatment);
+    const m12 = msctSleTrial.visits.find((v) => v.code === 'M12')!;
+    expect([m12.targetDay - 14, m12.targetDay + 14]).toEqual([
+      msctSleBilag2014.endOfFollowUp.earliestDay,
+      msctSleBilag2014.endOfFollowUp.latestDay,
+    ]);
   });
 });
