@@ -81,7 +81,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
     try {
       await api.put(`/api/visits/${visitId}/forms/${encodeURIComponent(code)}`, {
         items: sent,
-        ...(needsReason ? { reason } : {}),
+        ...(needsReason && reason.trim() ? { reason } : {}),
       });
       setEdits({});
       setNewItem({ itemCode: '', value: '', unit: '' });

@@ -1,0 +1,106 @@
+// Shared set-up for the browser tests: the real server (serving the built web app) over a fresh
+// SQLite database with a two-site test trial, and Debian's Chromium driven by playwright-core.
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import {
+  ApiClient,
+  createTestTrial,
+  startTestServer,
+  TEST_PASSWORD,
+  type TestServer,
+  type TestTrial,
+} from '../packages/server/src/testing/test-server.js';
+
+export { TEST_PASSWORD };
+
+const webRoot = fileURLToPath(new URL('../packages/web/dist', import.meta.url));
+const screenshotDir = fileURLToPath(new URL('../artifacts/screenshots', import.meta.url));
+
+export interface E2e {
+  server: TestServer;
+  trial: TestTrial;
+  browser: Browser;
+  contexts: BrowserContext[];
+}
+
+export async function startE2e(): Promise<E2e> {
+  if (!existsSync(`${webRoot}/index.html`))
+    throw new Error(`no web build at ${webRoot}: run \`npm run build:web\` first`);
+  const server = await startTestServer('sqlite', { webRoot });
+  const trial = await createTestTrial(server.db);
+  const browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+  return { server, trial, browser, contexts: [] };
+}
+
+export async function stopE2e(e: E2e | undefined) {
+  if (!e) return;
+  for (const c of e.contexts) await c.close().catch(() => {});
+  await e.browser.close();
+  await e.server.close();
+}
+
+/** A fresh browser profile, logged in as `username`, on the study picker. */
+export async function loginAs(e: E2e, username: string, password = TEST_PASSWORD): Promise<Page> {
+  const context = await e.browser.newContext({
+    baseURL: e.server.baseUrl,
+    viewport: { width: 1280, height: 900 },
+  });
+  context.setDefaultTimeout(10_000);
+  e.contexts.push(context);
+  const page = await context.newPage();
+  page.on('dialog', (d) => void d.accept());
+  await page.goto('/');
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('heading', { name: 'Studies' }).waitFor();
+  return page;
+}
+
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(screenshotDir, { recursive: true });
+  await page.screenshot({ path: `${screenshotDir}/${name}.png`, fullPage: true });
+}
+
+/** An API client logged in as `username` (for setting up what a test does not exercise in the UI). */
+export async function apiAs(e: E2e, username: string): Promise<ApiClient> {
+  const c = new ApiClient(e.server.baseUrl);
+  const res = await c.login(username);
+  if (res.status !== 200) throw new Error(`login ${username}: ${res.status}`);
+  return c;
+}
+
+/** A subject at site A with a BASELINE visit whose LAB form holds HGB = 12.5 g/dL. */
+export async function subjectWithLabValue(e: E2e) {
+  const c = await apiAs(e, 'coordinator');
+  const subject = await c.post<{ id: string; subjectCode: string }>(
+    `/api/studies/${e.trial.studyId}/subjects`,
+    {
+      siteId: e.trial.siteA,
+    },
+  );
+  if (subject.status !== 201) throw new Error(`enrol: ${subject.status}`);
+  const visit = await c.post<{ id: string }>(`/api/subjects/${subject.body.id}/visits`, {
+    visitCode: 'BASELINE',
+    visitDate: '2026-03-01',
+  });
+  if (visit.status !== 201) throw new Error(`visit: ${visit.status}`);
+  const form = await c.put(`/api/visits/${visit.body.id}/forms/LAB`, {
+    items: [{ itemCode: 'HGB', value: '12.5', unit: 'g/dL' }],
+  });
+  if (form.status !== 200) throw new Error(`form: ${form.status} ${JSON.stringify(form.body)}`);
+  return { subjectId: subject.body.id, subjectCode: subject.body.subjectCode, visitId: visit.body.id };
+}
