@@ -1,6 +1,7 @@
 // @msct/core/stats — statistics checked against R on committed fixtures (see README.md).
 
 export { type ChiSquareTest, chiSquareTest } from './chi-square-test.js';
+export { type CoxCoefficient, type CoxModel, type CoxOptions, type CoxTest, coxPH } from './cox.js';
 export { type DescriptiveSummary, describe, mean, quantileType7, sampleVariance } from './descriptive.js';
 export { betaQuantile, incompleteBeta } from './distributions/beta.js';
 export { chiSquareCdf, chiSquareUpperTail } from './distributions/chi-square.js';
