@@ -3,6 +3,7 @@ export { auditEventHash, GENESIS_HASH } from './audit/hash.js';
 export { type AuditVerifyReport, verifyAuditChain } from './audit/verify.js';
 export { type Actor, type AuditEntry, type AuditWriter, type Tx, writeTransaction } from './audit/writer.js';
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
+export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { type MigrateReport, migrateToLatest } from './migrate.js';
 export * from './repositories/audit-trail.js';

@@ -1,0 +1,3 @@
+// @msct/core/dataset: the trial's raw data as one value, and the per-subject derivation to endpoint input.
+export * from './patient-history.js';
+export * from './trial-dataset.js';
