@@ -14,6 +14,11 @@ export interface Db {
   /** Where the data lives, with any password removed: safe to print. */
   location: string;
   close(): Promise<void>;
+  /**
+   * Set inside `inTransaction`: the open transaction and its audit writer, which every repository
+   * call made with this Db joins instead of opening its own.
+   */
+  current?: { tx: import('kysely').Transaction<Database>; audit: import('./audit/writer.js').AuditWriter };
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/msct.sqlite';

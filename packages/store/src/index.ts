@@ -1,7 +1,14 @@
 // @msct/store: schema, migrations, repositories and the audit chain, on SQLite or PostgreSQL.
 export { auditEventHash, GENESIS_HASH } from './audit/hash.js';
 export { type AuditVerifyReport, verifyAuditChain } from './audit/verify.js';
-export { type Actor, type AuditEntry, type AuditWriter, type Tx, writeTransaction } from './audit/writer.js';
+export {
+  type Actor,
+  type AuditEntry,
+  type AuditWriter,
+  inTransaction,
+  type Tx,
+  writeTransaction,
+} from './audit/writer.js';
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
 export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';

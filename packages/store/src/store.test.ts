@@ -9,6 +9,7 @@ import {
   createUser,
   createVisit,
   type Db,
+  inTransaction,
   listAuditEvents,
   listItems,
   listSubjects,
@@ -271,6 +272,37 @@ for (const dialect of TEST_DIALECTS) {
       expect(closed.status).toBe('closed');
       const trail = await listAuditEvents(db, { entityType: 'query', entityId: q.id });
       expect(trail.map((e) => e.action)).toEqual(['query.raise', 'query.answer', 'query.close']);
+    });
+
+    it('inTransaction joins several calls into one commit, or rolls all of them back', async () => {
+      const before = await listSubjects(db, { studyId, siteIds: [siteB] });
+      await expect(
+        inTransaction(db, user, async (txDb) => {
+          const s = await createSubject(txDb, user, { studyId, siteId: siteB });
+          await createVisit(txDb, user, { subjectId: s.id, visitCode: 'baseline' });
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect(await listSubjects(db, { studyId, siteIds: [siteB] })).toHaveLength(before.length);
+      const made = await inTransaction(db, user, async (txDb) => {
+        const s = await createSubject(txDb, user, { studyId, siteId: siteB });
+        const v = await createVisit(txDb, user, { subjectId: s.id, visitCode: 'baseline' });
+        await saveItems(txDb, user, {
+          visitId: v.id,
+          formCode: 'labs',
+          items: [{ itemCode: 'c3', value: '0.7', unit: 'g/L' }],
+        });
+        return s;
+      });
+      const trail = await listAuditEvents(db, { subjectId: made.id });
+      expect(trail.map((e) => e.action)).toEqual([
+        'subject.create',
+        'visit.create',
+        'form.create',
+        'item.enter',
+      ]);
+      expect(new Set(trail.map((e) => e.at)).size).toBe(1);
+      expect((await verifyAuditChain(db)).ok).toBe(true);
     });
 
     it('the audit chain verifies, and tampering is found at the first broken link', async () => {

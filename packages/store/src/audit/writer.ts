@@ -43,6 +43,7 @@ export async function writeTransaction<T>(
   actor: Actor,
   fn: (tx: Tx, audit: AuditWriter) => Promise<T>,
 ): Promise<T> {
+  if (db.current) return fn(db.current.tx, db.current.audit);
   return db.kysely.transaction().execute(async (tx) => {
     await tx.updateTable('audit_head').set({ id: 1 }).where('id', '=', 1).execute();
     const head = await tx
@@ -96,4 +97,14 @@ export async function writeTransaction<T>(
     }
     return result;
   });
+}
+
+/**
+ * Runs several repository calls as one transaction (one commit, one fsync): each call made with the
+ * Db passed to `fn` joins it, and its audit events join the same chain segment. The outer actor is
+ * recorded for all of them. Used by bulk paths such as the demo trial and imports.
+ */
+export async function inTransaction<T>(db: Db, actor: Actor, fn: (txDb: Db) => Promise<T>): Promise<T> {
+  if (db.current) return fn(db);
+  return writeTransaction(db, actor, (tx, audit) => fn({ ...db, kysely: tx, current: { tx, audit } }));
 }
