@@ -119,3 +119,43 @@ describe('deriving a visit', () => {
     expect(labs.anaLog2).toBeCloseTo(Math.log2(320), 12);
   });
 });
+
+describe('screening items', () => {
+  it('become typed eligibility data, and a waiver reason turns a not-met criterion into waived', async () => {
+    const { screeningFromItems } = await import('./screening.js');
+    const { evaluateEligibility } = await import('../protocol/eligibility.js');
+    const criteria = msctSleEligibilityCriteria();
+    const yes = item('1');
+    const no = item('0');
+    const items = {
+      acr_sle_classification: yes,
+      age_years: item('17'),
+      sledai2k_screening: item('7'),
+      lupus_nephritis: yes,
+      urine_protein_24h_g: item('1.5'),
+      failed_prednisone_mg_day: item('30'),
+      informed_consent_signed: yes,
+      contraception_agreed: yes,
+      active_uncontrolled_infection: no,
+      pregnant_or_lactating: no,
+      malignancy: no,
+      severe_heart_failure: no,
+      severe_liver_failure: no,
+      egfr_ml_min_1_73m2: item('90'),
+      on_dialysis: no,
+      other_trial_within_3_months: no,
+    };
+    const { data, waivers } = screeningFromItems(criteria, items);
+    expect(data.age_years).toBe(17);
+    expect(data.informed_consent_signed).toBe(true);
+    // Table 1 patient 13 had baseline SLEDAI 7 < 8 (trial.md "Population").
+    expect(evaluateEligibility(criteria, data, waivers).overall).toBe('not_eligible');
+    const waived = screeningFromItems(criteria, {
+      ...items,
+      waiver_inc_sledai: item('Refractory thrombocytopenia; PI approved deviation'),
+    });
+    const r = evaluateEligibility(criteria, waived.data, waived.waivers);
+    expect(r.overall).toBe('eligible');
+    expect(r.waived.map((w) => w.id)).toEqual(['inc-sledai']);
+  });
+});

@@ -234,10 +234,22 @@ function conditionItemDefs(c: EligibilityCondition, out: Map<string, ItemDefinit
   }
 }
 
+/** The screening-form item holding the justification of a waiver of criterion `id`. */
+export const waiverItemCode = (criterionId: string) => `waiver_${criterionId.replaceAll('-', '_')}`;
+
 /** The screening form is whatever the eligibility criteria read: one item per criterion item. */
 export function eligibilityForm(criteria: readonly EligibilityCriterion[]): FormDefinitionItems {
   const items = new Map<string, ItemDefinition>();
   for (const c of criteria) conditionItemDefs(c.condition, items);
+  // A justified protocol deviation (trial.md "Population": the enrolled cohort does not meet every
+  // registered criterion) is recorded as the waiver's reason on the screening form, so it is audited.
+  for (const c of criteria) {
+    items.set(waiverItemCode(c.id), {
+      code: waiverItemCode(c.id),
+      label: `Waiver of "${c.label}": justification`,
+      type: 'text',
+    });
+  }
   return { formCode: 'eligibility', title: 'Eligibility and screening', items: [...items.values()] };
 }
 
@@ -251,3 +263,20 @@ export const MSCT_SLE_FORMS: readonly FormDefinitionItems[] = [
   DEMOGRAPHICS_FORM,
   END_OF_STUDY_FORM,
 ];
+
+/**
+ * The item definitions that apply to a study: each form of its definition that the catalog knows
+ * (by form code), plus the screening form built from its eligibility criteria. Forms the catalog
+ * does not know hold free items (a study defined as data may add its own).
+ */
+export function itemFormsFor(definition: {
+  forms?: readonly { id: string }[];
+  eligibility?: readonly EligibilityCriterion[];
+}): Map<string, FormDefinitionItems> {
+  const out = new Map<string, FormDefinitionItems>();
+  const ids = new Set((definition.forms ?? []).map((f) => f.id));
+  for (const f of MSCT_SLE_FORMS) if (ids.has(f.formCode)) out.set(f.formCode, f);
+  if (ids.has('eligibility') && definition.eligibility)
+    out.set('eligibility', eligibilityForm(definition.eligibility));
+  return out;
+}

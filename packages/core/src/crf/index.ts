@@ -2,3 +2,4 @@
 export * from './derive.js';
 export * from './forms.js';
 export * from './item-definition.js';
+export * from './screening.js';
