@@ -29,7 +29,7 @@ describe('coordinator data entry', () => {
 
     await page.getByRole('heading', { name: /Visit BASELINE/ }).waitFor();
     await page.getByLabel('Form code').fill('LAB');
-    const newForm = page.getByRole('form', { name: 'New form' });
+    const newForm = page.getByRole('group', { name: 'New form' });
     await newForm.getByLabel('New item code').fill('HGB');
     await newForm.getByLabel('New item value').fill('12.5');
     await newForm.getByLabel('New item unit').fill('g/dL');

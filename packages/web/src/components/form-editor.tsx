@@ -1,4 +1,4 @@
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { ApiError, fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
@@ -35,6 +35,9 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const items = form?.items ?? [];
+  // The inputs join the form by its id (the `form` attribute), so the item rows can hold their own
+  // query and history forms without nesting one form in another.
+  const formId = useId();
 
   const changed = items.filter((i) => {
     const e = edits[i.itemCode];
@@ -102,9 +105,17 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
     }));
 
   return (
-    <form onSubmit={submit} aria-label={form ? `Form ${form.formCode} values` : 'New form'} noValidate>
+    <div role="group" aria-label={form ? `Form ${form.formCode} values` : 'New form'}>
+      <form id={formId} onSubmit={submit} noValidate />
       {!form && (
-        <TextField label="Form code" value={formCode} onChange={setFormCode} required error={errs.formCode} />
+        <TextField
+          form={formId}
+          label="Form code"
+          value={formCode}
+          onChange={setFormCode}
+          required
+          error={errs.formCode}
+        />
       )}
       <table className="items">
         <thead>
@@ -123,6 +134,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
               <ItemRow key={i.id} item={i} error={err} extras={renderExtras?.(i)}>
                 <td>
                   <input
+                    form={formId}
                     aria-label={`Value of ${i.itemCode}`}
                     value={e?.value ?? i.value ?? ''}
                     disabled={readOnly}
@@ -132,6 +144,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
                 </td>
                 <td>
                   <input
+                    form={formId}
                     aria-label={`Unit of ${i.itemCode}`}
                     value={e?.unit ?? i.unit ?? ''}
                     disabled={readOnly}
@@ -146,6 +159,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
             <tr className="new-item">
               <td>
                 <input
+                  form={formId}
                   aria-label="New item code"
                   placeholder="item code"
                   value={newItem.itemCode}
@@ -158,6 +172,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
               </td>
               <td>
                 <input
+                  form={formId}
                   aria-label="New item value"
                   placeholder="value"
                   value={newItem.value}
@@ -166,6 +181,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
               </td>
               <td>
                 <input
+                  form={formId}
                   aria-label="New item unit"
                   placeholder="unit"
                   size={8}
@@ -180,6 +196,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
       </table>
       {needsReason && (
         <TextField
+          form={formId}
           label="Reason for change"
           value={reason}
           onChange={setReason}
@@ -193,11 +210,11 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
         onReload={error instanceof ApiError && error.isConflict ? onReload : undefined}
       />
       {!readOnly && (
-        <button type="submit" disabled={busy || sent.length === 0 || (!form && !formCode)}>
+        <button type="submit" form={formId} disabled={busy || sent.length === 0 || (!form && !formCode)}>
           Save {form ? form.formCode : 'form'}
         </button>
       )}
-    </form>
+    </div>
   );
 }
 

@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Study, UserRow } from '../api/types.js';
 import { AddSite } from '../components/admin/add-site.js';
@@ -12,6 +13,7 @@ import { Link } from '../router.js';
 export function AdminPage() {
   const studies = useLoad(() => api.get<Study[]>('/api/studies'), []);
   const users = useLoad(() => api.get<UserRow[]>('/api/users'), []);
+  const [sitesChanged, setSitesChanged] = useState(0);
   if (studies.error) return <LoadError error={studies.error} what="admin page" />;
   if (users.error) return <LoadError error={users.error} what="admin page" />;
   const studyCode = new Map((studies.data ?? []).map((s) => [s.id, s.code]));
@@ -29,7 +31,7 @@ export function AdminPage() {
         </ul>
         <CreateStudy onCreated={studies.reload} />
         <h3>Add a site</h3>
-        <AddSite studies={studies.data ?? []} onAdded={studies.reload} />
+        <AddSite studies={studies.data ?? []} onAdded={() => setSitesChanged((n) => n + 1)} />
       </section>
       <section aria-labelledby="adm-users">
         <h2 id="adm-users">Users</h2>
@@ -61,7 +63,12 @@ export function AdminPage() {
         <h3>Create a user</h3>
         <CreateUser onCreated={users.reload} />
         <h3>Assign a role</h3>
-        <AssignRole users={users.data ?? []} studies={studies.data ?? []} onAssigned={users.reload} />
+        <AssignRole
+          users={users.data ?? []}
+          studies={studies.data ?? []}
+          sitesChanged={sitesChanged}
+          onAssigned={users.reload}
+        />
       </section>
     </section>
   );

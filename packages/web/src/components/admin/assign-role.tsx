@@ -9,10 +9,13 @@ import { SelectField } from '../text-field.js';
 export function AssignRole({
   users,
   studies,
+  sitesChanged,
   onAssigned,
 }: {
   users: UserRow[];
   studies: Study[];
+  /** Changes whenever a site is added, so the site list is fetched again. */
+  sitesChanged: number;
   onAssigned(): void;
 }) {
   const [userId, setUserId] = useState('');
@@ -25,7 +28,7 @@ export function AssignRole({
   const sites = useLoad(
     () =>
       chosenStudy ? api.get<Site[]>(`/api/studies/${chosenStudy}/sites`) : Promise.resolve([] as Site[]),
-    [chosenStudy],
+    [chosenStudy, sitesChanged],
   );
   const chosenUser = userId || users[0]?.id || '';
   const submit = async (e: FormEvent) => {
