@@ -105,7 +105,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
     }));
 
   return (
-    <div role="group" aria-label={form ? `Form ${form.formCode} values` : 'New form'}>
+    <fieldset className="crf" aria-label={form ? `Form ${form.formCode} values` : 'New form'}>
       <form id={formId} onSubmit={submit} noValidate />
       {!form && (
         <TextField
@@ -214,7 +214,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
           Save {form ? form.formCode : 'form'}
         </button>
       )}
-    </div>
+    </fieldset>
   );
 }
 
