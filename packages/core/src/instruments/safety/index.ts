@@ -1,0 +1,2 @@
+export * from './ctcae.js';
+export * from './seriousness.js';
