@@ -1,5 +1,7 @@
 // The role × site × route matrix (issue 2): every route of the OpenAPI document has an entry, and
 // each role, at its own site and at another site, gets exactly the expected allow / 403 / 404.
+
+import { msctSleTrial } from '@msct/core/protocol';
 import {
   assignRole,
   createSubject,
@@ -228,6 +230,37 @@ const MATRIX: Record<string, Entry> = {
     scope: 'subject',
     path: (f) => `/api/subjects/${f.subjectId}/audit`,
   },
+  'GET /api/visits/{visitId}/scores': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/visits/${f.visitId}/scores`,
+  },
+  'GET /api/subjects/{subjectId}/endpoints': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/endpoints`,
+  },
+  'GET /api/studies/{studyId}/endpoints': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/endpoints`,
+  },
+  'GET /api/subjects/{subjectId}/eligibility': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/eligibility`,
+  },
+  'POST /api/subjects/{subjectId}/enrol': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/enrol`,
+    body: () => ({ version: 1, day0Date: '2013-01-10' }),
+  },
+  'GET /api/subjects/{subjectId}/schedule': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/schedule?today=2013-05-01`,
+  },
   'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
 };
 
@@ -239,13 +272,17 @@ describe('access matrix (role × own/other site × route)', () => {
 
   beforeAll(async () => {
     server = await startTestServer('sqlite');
-    trial = await createTestTrial(server.db);
+    trial = await createTestTrial(server.db, { definition: msctSleTrial });
     const admin = { id: trial.users.admin!.id, name: 'admin' };
     for (const [key, siteId] of [
       ['own', trial.siteA],
       ['other', trial.siteB],
     ] as const) {
-      const s = await createSubject(server.db, admin, { studyId: trial.studyId, siteId });
+      const s = await createSubject(server.db, admin, {
+        studyId: trial.studyId,
+        siteId,
+        day0Date: '2013-01-10',
+      });
       const v = await createVisit(server.db, admin, {
         subjectId: s.id,
         visitCode: 'baseline',

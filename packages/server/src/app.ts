@@ -19,6 +19,7 @@ import type { App } from './http/types.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes, SESSION_COOKIE } from './routes/auth.js';
+import { registerClinicalRoutes } from './routes/clinical.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerSafetyRoutes } from './routes/safety.js';
@@ -174,6 +175,7 @@ export async function buildApp({ db, config, logger = false }: AppOptions): Prom
     registerSafetyRoutes(a, ctx);
     registerQueryRoutes(a, ctx);
     registerAuditRoutes(a, ctx);
+    registerClinicalRoutes(a, ctx);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

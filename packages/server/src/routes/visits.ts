@@ -1,3 +1,4 @@
+import { checkItemValue } from '@msct/core/crf';
 import {
   createVisit,
   getForm,
@@ -8,6 +9,7 @@ import {
   listVisits,
   saveItems,
   setFormStatus,
+  subjectScope,
   updateVisitDate,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
@@ -15,7 +17,8 @@ import { z } from 'zod';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
 import type { Action } from '../access/policy.js';
 import { verifyPassword } from '../auth/password.js';
-import { HttpProblem } from '../http/problem.js';
+import { studyDefinition } from '../clinical/study-definition.js';
+import { type FieldIssue, HttpProblem } from '../http/problem.js';
 import { code, id, isoDate, reason, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -214,7 +217,32 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
       },
     },
     async (req) => {
-      await visitFor(req, req.params.visitId, 'data.enter');
+      const visit = await visitFor(req, req.params.visitId, 'data.enter');
+      // Server-side edit checks: the same item definitions serve the UI, the API and imports.
+      const scope = await subjectScope(db, visit.subject_id);
+      const { forms } = await studyDefinition(db, scope!.studyId);
+      const form = forms.get(req.params.formCode);
+      if (form) {
+        const errors: FieldIssue[] = [];
+        req.body.items.forEach((it, i) => {
+          const problem = checkItemValue(form, it.itemCode, it.value, it.unit ?? null);
+          if (problem) {
+            const where =
+              problem.code === 'item-unknown'
+                ? 'itemCode'
+                : problem.code.startsWith('unit')
+                  ? 'unit'
+                  : 'value';
+            errors.push({ field: `body.items.${i}.${where}`, rule: problem.code, message: problem.message });
+          }
+        });
+        if (errors.length > 0)
+          throw new HttpProblem(
+            'MSCT_E_VALIDATION',
+            errors.map((e) => `${e.field}: ${e.message}`).join('; '),
+            { errors },
+          );
+      }
       await saveItems(db, actorOf(req), {
         visitId: req.params.visitId,
         formCode: req.params.formCode,
@@ -226,8 +254,8 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
         })),
         reason: req.body.reason,
       });
-      const forms = await formsWithItems(req.params.visitId);
-      return forms.find((f) => f.formCode === req.params.formCode);
+      const saved = await formsWithItems(req.params.visitId);
+      return saved.find((f) => f.formCode === req.params.formCode);
     },
   );
 

@@ -112,12 +112,12 @@ export interface TestTrial {
  * A study with two sites and one user per role: site-scoped roles at site A (and a coordinator at
  * site B), monitor/statistician/safety for every site, and a global admin. All share TEST_PASSWORD.
  */
-export async function createTestTrial(db: Db): Promise<TestTrial> {
+export async function createTestTrial(db: Db, options: { definition?: unknown } = {}): Promise<TestTrial> {
   const system = { id: null, name: 'test' };
   const study = await createStudy(db, system, {
     code: `T${Math.random().toString(36).slice(2, 8)}`,
     title: 'Test trial',
-    definition: {},
+    definition: options.definition ?? {},
   });
   const siteA = await createSite(db, system, { studyId: study.id, code: 'SA', name: 'Site A' });
   const siteB = await createSite(db, system, { studyId: study.id, code: 'SB', name: 'Site B' });

@@ -1,0 +1,204 @@
+// The clinical routes on the built-in trial's definition: edit checks at entry, eligibility and
+// enrolment, live scores with their trace, and the endpoint verdict computed from stored items.
+import { msctSleTrial } from '@msct/core/protocol';
+import { TEST_DIALECTS } from '@msct/store/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  ApiClient,
+  createTestTrial,
+  startTestServer,
+  type TestServer,
+  type TestTrial,
+} from './testing/test-server.js';
+
+const SYSTEMS = [
+  'general',
+  'mucocutaneous',
+  'neurological',
+  'musculoskeletal',
+  'cardiorespiratory',
+  'vasculitis',
+  'renal',
+  'haematological',
+];
+const bilag = (grades: Record<string, string>) =>
+  SYSTEMS.map((s) => ({ itemCode: s, value: grades[s] ?? 'E' }));
+
+const SCREENING_OK = {
+  acr_sle_classification: '1',
+  age_years: '30',
+  sledai2k_screening: '7',
+  lupus_nephritis: '1',
+  urine_protein_24h_g: '2.1',
+  failed_prednisone_mg_day: '30',
+  informed_consent_signed: '1',
+  contraception_agreed: '1',
+  active_uncontrolled_infection: '0',
+  pregnant_or_lactating: '0',
+  malignancy: '0',
+  severe_heart_failure: '0',
+  severe_liver_failure: '0',
+  egfr_ml_min_1_73m2: '85',
+  on_dialysis: '0',
+  other_trial_within_3_months: '0',
+};
+
+for (const dialect of TEST_DIALECTS) {
+  describe(`clinical routes on ${dialect}`, () => {
+    let server: TestServer;
+    let trial: TestTrial;
+    let coord: ApiClient;
+    let subject: { id: string; version: number };
+
+    beforeAll(async () => {
+      server = await startTestServer(dialect);
+      trial = await createTestTrial(server.db, { definition: msctSleTrial });
+      coord = new ApiClient(server.baseUrl);
+      await coord.login('coordinator');
+      subject = (
+        await coord.post<{ id: string; version: number }>(`/api/studies/${trial.studyId}/subjects`, {
+          siteId: trial.siteA,
+          sex: 'female',
+        })
+      ).body;
+    });
+    afterAll(async () => server?.close());
+
+    it('checks items at entry against the form: unknown item, bad code, missing unit, out of range — nothing saved', async () => {
+      const v = await coord.post<{ id: string }>(`/api/subjects/${subject.id}/visits`, {
+        visitCode: 'SCR',
+        visitDate: '2013-01-02',
+      });
+      const bad = await coord.put<{ errors: { field: string; rule: string }[] }>(
+        `/api/visits/${v.body.id}/forms/labs`,
+        {
+          items: [
+            { itemCode: 'c3', value: '0.5' },
+            { itemCode: 'albumin', value: '400', unit: 'g/L' },
+            { itemCode: 'colour', value: 'red' },
+            { itemCode: 'urine_casts', value: 'maybe' },
+          ],
+        },
+      );
+      expect(bad.status).toBe(400);
+      expect(bad.body.errors.map((e) => [e.field, e.rule])).toEqual([
+        ['body.items.0.unit', 'unit-missing'],
+        ['body.items.1.value', 'value-out-of-range'],
+        ['body.items.2.itemCode', 'item-unknown'],
+        ['body.items.3.value', 'code-invalid'],
+      ]);
+      const visit = await coord.get<{ forms: unknown[] }>(`/api/visits/${v.body.id}`);
+      expect(visit.body.forms).toEqual([]);
+    });
+
+    it('refuses enrolment while a criterion is not met, and enrols once a justified waiver is recorded', async () => {
+      const visits = await coord.get<{ id: string; visitCode: string }[]>(
+        `/api/subjects/${subject.id}/visits`,
+      );
+      const scr = visits.body.find((v) => v.visitCode === 'SCR')!;
+      const items = Object.entries(SCREENING_OK).map(([itemCode, value]) => ({ itemCode, value }));
+      expect((await coord.put(`/api/visits/${scr.id}/forms/eligibility`, { items })).status).toBe(200);
+      const elig = await coord.get<{
+        overall: string;
+        criteria: { id: string; status: string; reason: string }[];
+      }>(`/api/subjects/${subject.id}/eligibility`);
+      expect(elig.body.overall).toBe('not_eligible');
+      expect(elig.body.criteria.find((c) => c.id === 'inc-sledai')).toMatchObject({ status: 'not_met' });
+
+      const refused = await coord.post<{ code: string; detail: string }>(
+        `/api/subjects/${subject.id}/enrol`,
+        { version: subject.version, day0Date: '2013-01-10' },
+      );
+      expect(refused.status).toBe(422);
+      expect(refused.body.code).toBe('MSCT_E_NOT_ELIGIBLE');
+      expect(refused.body.detail).toMatch(/SLEDAI/);
+
+      await coord.put(`/api/visits/${scr.id}/forms/eligibility`, {
+        items: [
+          {
+            itemCode: 'waiver_inc_sledai',
+            value: 'Severe thrombocytopenia with SLEDAI 7; deviation approved by the PI',
+          },
+        ],
+      });
+      const enrolled = await coord.post<{ status: string; reason: string; version: number }>(
+        `/api/subjects/${subject.id}/enrol`,
+        { version: subject.version, day0Date: '2013-01-10' },
+      );
+      expect(enrolled.status).toBe(200);
+      expect(enrolled.body).toMatchObject({
+        status: 'enrolled',
+        reason: 'enrolled with waivers: inc-sledai',
+      });
+      const trail = await coord.get<{ field: string; newValue: string; reason: string }[]>(
+        `/api/subjects/${subject.id}/audit?entityType=subject`,
+      );
+      expect(trail.body.find((e) => e.field === 'status')).toMatchObject({
+        newValue: 'enrolled',
+        reason: 'enrolled with waivers: inc-sledai',
+      });
+    });
+
+    it('scores a visit live from its items, with the trace, and adjudicates the subject from stored items', async () => {
+      const dates: Record<string, string> = {
+        D0: '2013-01-10',
+        M1: '2013-02-09',
+        M3: '2013-04-11',
+        M6: '2013-07-11',
+        M9: '2013-10-10',
+        M12: '2014-01-10',
+      };
+      for (const [code, date] of Object.entries(dates)) {
+        const v = await coord.post<{ id: string }>(`/api/subjects/${subject.id}/visits`, {
+          visitCode: code,
+          visitDate: date,
+        });
+        const active = code === 'D0' || code === 'M1';
+        await coord.put(`/api/visits/${v.body.id}/forms/bilag`, {
+          items: bilag(active ? { renal: 'A', musculoskeletal: 'B' } : { renal: 'C', musculoskeletal: 'D' }),
+        });
+        await coord.put(`/api/visits/${v.body.id}/forms/sledai2k`, {
+          items: [{ itemCode: 'arthritis', value: active ? '1' : '0' }],
+        });
+        await coord.put(`/api/visits/${v.body.id}/forms/labs`, {
+          items: [
+            { itemCode: 'proteinuria_24h', value: active ? '2.4' : '0.3', unit: 'g/24h' },
+            { itemCode: 'c3', value: active ? '0.5' : '1.0', unit: 'g/L' },
+            { itemCode: 'c3_lln', value: '0.9', unit: 'g/L' },
+          ],
+        });
+        if (code === 'D0') {
+          const scores = await coord.get<{
+            sledai2k: { value: { score: number }; explanation: string[] };
+            bilag: { value: { total: number } };
+          }>(`/api/visits/${v.body.id}/scores`);
+          // arthritis 4 + proteinuria 4 + low complement 2 (instruments.md §1.2); renal A 9 + MSK B 3 (classic BILAG, trial.md)
+          expect(scores.body.sledai2k.value.score).toBe(10);
+          expect(scores.body.sledai2k.explanation.join('\n')).toMatch(/C3/);
+          expect(scores.body.bilag.value.total).toBe(12);
+        }
+      }
+      const ep = await coord.get<{
+        adjudication: { primary: { outcome: string; trace: unknown[] } };
+        visits: { visitCode: string; sledai: number }[];
+        timeToEvent: { firstResponse: { time: number; event: number } };
+      }>(`/api/subjects/${subject.id}/endpoints`);
+      expect(ep.status).toBe(200);
+      expect(ep.body.adjudication.primary.outcome).toBe('MCR');
+      expect(ep.body.adjudication.primary.trace.length).toBeGreaterThan(0);
+      expect(ep.body.visits.find((v) => v.visitCode === 'M6')?.sledai).toBe(0);
+      expect(ep.body.timeToEvent.firstResponse).toMatchObject({ time: 182, event: 1 });
+
+      const all = await coord.get<{ subjects: { subjectId: string; outcome: string }[] }>(
+        `/api/studies/${trial.studyId}/endpoints`,
+      );
+      expect(all.body.subjects.find((s) => s.subjectId === subject.id)?.outcome).toBe('MCR');
+
+      const schedule = await coord.get<{ visits: { code: string; status: string }[] }>(
+        `/api/subjects/${subject.id}/schedule?today=2014-02-01`,
+      );
+      expect(schedule.body.visits.find((v) => v.code === 'M12')?.status).toBe('done');
+      expect(schedule.body.visits.find((v) => v.code === 'D7')?.status).not.toBe('done');
+    });
+  });
+}

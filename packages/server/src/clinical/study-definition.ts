@@ -1,0 +1,31 @@
+import type { FormDefinitionItems } from '@msct/core/crf';
+import { itemFormsFor } from '@msct/core/crf';
+import type { StudyDefinition } from '@msct/core/protocol';
+import { type Db, getStudy } from '@msct/store';
+
+export interface LoadedDefinition {
+  /** The definition as stored: a full StudyDefinition for defined studies, `{}` for ad-hoc ones. */
+  definition: Partial<StudyDefinition>;
+  /** Forms whose items are checked at entry. */
+  forms: Map<string, FormDefinitionItems>;
+}
+
+// Parsed definitions by study id and version: a study's definition changes rarely, items often.
+const cache = new Map<string, { version: number; loaded: LoadedDefinition }>();
+
+export async function studyDefinition(db: Db, studyId: string): Promise<LoadedDefinition> {
+  const study = await getStudy(db, studyId);
+  const key = `${db.location}:${studyId}`;
+  const hit = cache.get(key);
+  if (hit && hit.version === study.version) return hit.loaded;
+  const definition = JSON.parse(study.definition_json) as Partial<StudyDefinition>;
+  const loaded = { definition, forms: itemFormsFor(definition) };
+  cache.set(key, { version: study.version, loaded });
+  return loaded;
+}
+
+/** Scoring options the definition sets (the SLEDAI-2K window is 10 or 30 days: instruments.md §1.1). */
+export function deriveOptionsOf(definition: Partial<StudyDefinition>): { sledaiWindowDays?: 10 | 30 } {
+  const w = definition.sledaiWindowDays;
+  return w === 10 || w === 30 ? { sledaiWindowDays: w } : {};
+}

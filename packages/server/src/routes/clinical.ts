@@ -1,0 +1,246 @@
+import { deriveVisitScores, explain, screeningFromItems, type VisitItems } from '@msct/core/crf';
+import { evaluateEligibility, visitStatuses } from '@msct/core/protocol';
+import { getSubject, getVisit, listForms, listItems, listVisits, updateSubject } from '@msct/store';
+import type { FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
+import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { deriveOptionsOf, studyDefinition } from '../clinical/study-definition.js';
+import { subjectEndpoints } from '../clinical/subject-endpoints.js';
+import { HttpProblem } from '../http/problem.js';
+import { id, isoDate, version } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+
+export function registerClinicalRoutes(app: App, { db }: RouteContext) {
+  async function visitItems(visitId: string): Promise<VisitItems> {
+    const out: Record<string, Record<string, { value: string | null; unit: string | null }>> = {};
+    for (const f of await listForms(db, visitId)) {
+      out[f.form_code] = Object.fromEntries(
+        (await listItems(db, f.id)).map((i) => [i.item_code, { value: i.value, unit: i.unit }]),
+      );
+    }
+    return out;
+  }
+
+  async function screening(subjectId: string) {
+    const visits = await listVisits(db, subjectId);
+    const scr = visits.find((v) => v.visit_code === 'SCR' && v.cycle === 1);
+    return scr ? ((await visitItems(scr.id)).eligibility ?? {}) : {};
+  }
+
+  app.get(
+    '/api/visits/:visitId/scores',
+    {
+      schema: {
+        tags: ['clinical'],
+        summary: 'SLEDAI-2K, BILAG and labs derived from the visit’s items, with the trace of each score',
+        params: z.object({ visitId: id }),
+      },
+    },
+    async (req) => {
+      const visit = await getVisit(db, req.params.visitId).catch(() => undefined);
+      if (!visit) {
+        principalOf(req);
+        throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
+      }
+      const scope = await enforceOnSubject(db, req, 'subject.read', visit.subject_id);
+      const { definition } = await studyDefinition(db, scope.studyId);
+      const scores = deriveVisitScores(await visitItems(visit.id), deriveOptionsOf(definition));
+      const summary = <T>(r: { ok: true; value: T } | { ok: false } | undefined) => (r?.ok ? r.value : null);
+      return {
+        sledai2k: scores.sledai
+          ? {
+              value: summary(scores.sledai),
+              explanation: explain(scores.sledai),
+              issues: scores.sledai.ok ? [] : scores.sledai.issues,
+            }
+          : null,
+        bilag: scores.bilag
+          ? {
+              value: summary(scores.bilag),
+              explanation: explain(scores.bilag),
+              issues: scores.bilag.ok ? [] : scores.bilag.issues,
+            }
+          : null,
+        labs: scores.labs,
+      };
+    },
+  );
+
+  app.get(
+    '/api/subjects/:subjectId/endpoints',
+    {
+      schema: {
+        tags: ['clinical'],
+        summary:
+          'Endpoint verdict (MCR/PCR/NR, relapse, death) with its trace, scores per visit, time-to-event data',
+        params: z.object({ subjectId: id }),
+      },
+    },
+    async (req) => {
+      const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
+      const { definition } = await studyDefinition(db, scope.studyId);
+      const pseudonymise = !seesIdentifiers(principalOf(req), scope.studyId);
+      const r = await subjectEndpoints(db, scope.studyId, definition, {
+        subjectIds: [req.params.subjectId],
+        pseudonymise,
+      });
+      return { snapshot: r.snapshot, ...r.subjects[0] };
+    },
+  );
+
+  app.get(
+    '/api/studies/:studyId/endpoints',
+    {
+      schema: {
+        tags: ['clinical'],
+        summary: "Every visible subject's endpoint verdict (adjudication run)",
+        params: z.object({ studyId: id }),
+      },
+    },
+    async (req) => {
+      const p = enforce(req, 'subject.read', { studyId: req.params.studyId }, 'study');
+      const { definition } = await studyDefinition(db, req.params.studyId);
+      const sites = sitesFor(p, 'subject.read', req.params.studyId);
+      const r = await subjectEndpoints(db, req.params.studyId, definition, {
+        ...(sites ? { siteIds: sites } : {}),
+        pseudonymise: !seesIdentifiers(p, req.params.studyId),
+      });
+      return {
+        snapshot: r.snapshot,
+        subjects: r.subjects.map((s) => ({
+          subjectId: s.subjectId,
+          subjectCode: s.subjectCode,
+          siteCode: s.siteCode,
+          outcome: s.adjudication?.primary.outcome ?? null,
+          label: s.adjudication?.primary.label ?? null,
+          firstResponseMonth: s.adjudication?.primary.firstResponseMonth ?? null,
+          relapse: s.adjudication?.primary.relapse ?? null,
+          death: s.adjudication?.death ?? null,
+          summary: s.adjudication?.primary.summary ?? null,
+          problems: s.problems,
+        })),
+      };
+    },
+  );
+
+  app.get(
+    '/api/subjects/:subjectId/eligibility',
+    {
+      schema: {
+        tags: ['clinical'],
+        summary: 'Each eligibility criterion met / not met / missing / waived, with the reason',
+        params: z.object({ subjectId: id }),
+      },
+    },
+    async (req) => {
+      const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
+      const { definition } = await studyDefinition(db, scope.studyId);
+      if (!definition.eligibility)
+        throw new HttpProblem('MSCT_E_VALIDATION', 'this study defines no eligibility criteria');
+      const { data, waivers } = screeningFromItems(
+        definition.eligibility,
+        await screening(req.params.subjectId),
+      );
+      return evaluateEligibility(definition.eligibility, data, waivers);
+    },
+  );
+
+  app.post(
+    '/api/subjects/:subjectId/enrol',
+    {
+      schema: {
+        tags: ['clinical'],
+        summary:
+          'Enrol a screened subject: refused while any criterion is not met or missing (waivers are recorded on the screening form)',
+        params: z.object({ subjectId: id }),
+        body: z.object({ version, day0Date: isoDate }).strict(),
+      },
+    },
+    async (
+      req: FastifyRequest<{ Params: { subjectId: string }; Body: { version: number; day0Date: string } }>,
+    ) => {
+      const scope = await enforceOnSubject(db, req, 'subject.update', req.params.subjectId);
+      const { definition } = await studyDefinition(db, scope.studyId);
+      const subject = await getSubject(db, req.params.subjectId);
+      if (subject.status !== 'screening')
+        throw new HttpProblem('MSCT_E_CONFLICT', `the subject is ${subject.status}, not in screening`);
+      let reason = 'enrolled: no eligibility criteria defined';
+      if (definition.eligibility) {
+        const { data, waivers } = screeningFromItems(
+          definition.eligibility,
+          await screening(req.params.subjectId),
+        );
+        const result = evaluateEligibility(definition.eligibility, data, waivers);
+        if (result.overall !== 'eligible') {
+          const blocking = result.criteria.filter((c) => c.status === 'not_met' || c.status === 'missing');
+          throw new HttpProblem(
+            'MSCT_E_NOT_ELIGIBLE',
+            `cannot enrol: ${blocking.map((c) => `${c.label} — ${c.status.replace('_', ' ')} (${c.reason})`).join('; ')}`,
+            { criteria: result.criteria },
+          );
+        }
+        reason = result.waived.length
+          ? `enrolled with waivers: ${result.waived.map((w) => w.id).join(', ')}`
+          : 'enrolled: all eligibility criteria met';
+      }
+      const p = principalOf(req);
+      const updated = await updateSubject(
+        db,
+        { id: p.userId, name: p.username },
+        subject.id,
+        req.body.version,
+        {
+          status: 'enrolled',
+          enrolledAt: new Date().toISOString().slice(0, 10),
+          day0Date: req.body.day0Date,
+        },
+        reason,
+      );
+      return {
+        id: updated.id,
+        status: updated.status,
+        day0Date: updated.day0_date,
+        version: updated.version,
+        reason,
+      };
+    },
+  );
+
+  app.get(
+    '/api/subjects/:subjectId/schedule',
+    {
+      schema: {
+        tags: ['clinical'],
+        summary:
+          'Expected visit dates from day 0 and each visit’s status (not due, due, overdue, done, missed)',
+        params: z.object({ subjectId: id }),
+        querystring: z
+          .object({ today: isoDate.optional(), cycle: z.coerce.number().int().min(1).max(20).optional() })
+          .strict(),
+      },
+    },
+    async (req) => {
+      const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
+      const { definition } = await studyDefinition(db, scope.studyId);
+      if (!definition.visits)
+        throw new HttpProblem('MSCT_E_VALIDATION', 'this study defines no visit schedule');
+      const subject = await getSubject(db, req.params.subjectId);
+      if (!subject.day0_date)
+        throw new HttpProblem(
+          'MSCT_E_VALIDATION',
+          'the subject has no day 0 yet (enrol with the first infusion date)',
+        );
+      const recorded = (await listVisits(db, subject.id))
+        .filter((v) => v.visit_date)
+        .map((v) => ({ code: v.visit_code, date: v.visit_date!, cycle: v.cycle }));
+      return visitStatuses({
+        visits: definition.visits,
+        day0: subject.day0_date,
+        today: req.query.today ?? new Date().toISOString().slice(0, 10),
+        recorded,
+        ...(req.query.cycle ? { cycle: req.query.cycle } : {}),
+      });
+    },
+  );
+}
