@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The `msct` command.
 import { Command } from 'commander';
+import { adjudicateCommand } from './commands/adjudicate.js';
 import { auditVerifyCommand, migrateCommand, userAddCommand } from './commands/admin.js';
 import { startCommand } from './commands/start.js';
 
@@ -39,6 +40,16 @@ user
   .option('--study <code>', 'study code the role belongs to')
   .option('--site <code>', 'site code (omit for every site of the study)')
   .action((username: string, opts) => userAddCommand(username, opts, readStdin));
+
+program
+  .command('adjudicate')
+  .description(
+    'derive MCR / PCR / NR, relapse and death for every subject from the stored items, with the reason',
+  )
+  .option('--study <code>', 'study code (default: the only study)')
+  .option('--subject <code>', 'one subject, with the full trace of its verdict')
+  .option('--json', 'print the verdicts, traces, visit scores and time-to-event data as JSON')
+  .action(adjudicateCommand);
 
 const audit = program.command('audit').description('the audit trail');
 audit
