@@ -2,7 +2,7 @@
 // SQLite database with a two-site test trial, and Debian's Chromium driven by playwright-core.
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import {
   ApiClient,
   createTestTrial,
@@ -103,4 +103,16 @@ export async function subjectWithLabValue(e: E2e) {
   });
   if (form.status !== 200) throw new Error(`form: ${form.status} ${JSON.stringify(form.body)}`);
   return { subjectId: subject.body.id, subjectCode: subject.body.subjectCode, visitId: visit.body.id };
+}
+
+/** Waits until the element's text contains `text` (playwright-core has no expect of its own). */
+export async function waitForText(locator: Locator, text: string, timeoutMs = 10_000) {
+  const until = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < until) {
+    last = (await locator.textContent().catch(() => '')) ?? '';
+    if (last.includes(text)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`timed out waiting for "${text}"; the text was "${last}"`);
 }

@@ -1,10 +1,11 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { Form, Query } from '../api/types.js';
+import type { Form, Query, VisitWithForms } from '../api/types.js';
 import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
 import { ItemExtras } from './item-extras.js';
 import { SignForm } from './sign-form.js';
+import { SLEDAI_FORM_CODE, SledaiEditor } from './sledai-editor.js';
 import { UnlockForm } from './unlock-form.js';
 
 export interface Permissions {
@@ -15,6 +16,7 @@ export interface Permissions {
 
 /** One CRF of a visit: its status (signed forms are locked), its items, and what the user may do. */
 export function FormPanel({
+  visit,
   visitId,
   subjectId,
   studyId,
@@ -24,6 +26,7 @@ export function FormPanel({
   reload,
   reloadQueries,
 }: {
+  visit: VisitWithForms;
   visitId: string;
   subjectId: string;
   studyId: string;
@@ -35,6 +38,7 @@ export function FormPanel({
 }) {
   const [error, setError] = useState<unknown>();
   const locked = form.status === 'signed' || form.status === 'locked';
+  const isSledai = form.formCode === SLEDAI_FORM_CODE;
   const markComplete = async () => {
     setError(undefined);
     try {
@@ -44,6 +48,26 @@ export function FormPanel({
       setError(err);
     }
   };
+  const editor = (
+    <FormEditor
+      visitId={visitId}
+      form={form}
+      readOnly={locked || !can.enter || isSledai}
+      onSaved={reload}
+      onReload={reload}
+      renderExtras={(item) => (
+        <ItemExtras
+          item={item}
+          formCode={form.formCode}
+          subjectId={subjectId}
+          studyId={studyId}
+          queries={queries}
+          canRaise={can.raiseQuery}
+          onQueriesChanged={reloadQueries}
+        />
+      )}
+    />
+  );
   return (
     <section aria-label={`Form ${form.formCode}`} className={`form-panel${locked ? ' locked' : ''}`}>
       <h3>
@@ -68,24 +92,23 @@ export function FormPanel({
         {can.sign && locked && <UnlockForm form={form} onDone={reload} />}
       </div>
       <ErrorBox error={error} onReload={reload} />
-      <FormEditor
-        visitId={visitId}
-        form={form}
-        readOnly={locked || !can.enter}
-        onSaved={reload}
-        onReload={reload}
-        renderExtras={(item) => (
-          <ItemExtras
-            item={item}
-            formCode={form.formCode}
-            subjectId={subjectId}
-            studyId={studyId}
-            queries={queries}
-            canRaise={can.raiseQuery}
-            onQueriesChanged={reloadQueries}
-          />
-        )}
-      />
+      {isSledai && (
+        <SledaiEditor
+          visit={visit}
+          form={form}
+          readOnly={locked || !can.enter}
+          onSaved={reload}
+          onReload={reload}
+        />
+      )}
+      {isSledai ? (
+        <details>
+          <summary>Items, history and queries</summary>
+          {editor}
+        </details>
+      ) : (
+        editor
+      )}
     </section>
   );
 }

@@ -3,6 +3,7 @@ import type { Query, Subject, VisitWithForms } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
 import { FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
+import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
@@ -48,6 +49,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
       {visit.forms.map((f) => (
         <FormPanel
           key={`${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`}
+          visit={visit}
           visitId={visit.id}
           subjectId={subject.id}
           studyId={subject.studyId}
@@ -58,6 +60,12 @@ export function VisitPage({ visitId }: { visitId: string }) {
           reloadQueries={queries.reload}
         />
       ))}
+      {can.enter && !visit.forms.some((f) => f.formCode === SLEDAI_FORM_CODE) && (
+        <section aria-label="New SLEDAI-2K" className="form-panel">
+          <h2>SLEDAI-2K</h2>
+          <SledaiEditor visit={visit} readOnly={false} onSaved={data.reload} onReload={data.reload} />
+        </section>
+      )}
       {can.enter && (
         <section aria-labelledby="new-form-h" className="form-panel">
           <h2 id="new-form-h">Enter a new form</h2>

@@ -1,0 +1,165 @@
+// The SLEDAI-2K CRF: 24 descriptors with their definitions as help text, the score and its trace
+// computed live by the same core function the server and the analysis use (@msct/core/crf), from the
+// ticked descriptors and the labs already entered at this visit.
+import { deriveVisitScores, explain, SLEDAI2K_FORM, type VisitItems } from '@msct/core/crf';
+import { type FormEvent, useId, useState } from 'react';
+import { api } from '../api/client.js';
+import { ApiError, fieldErrors } from '../api/problem.js';
+import type { Form, VisitWithForms } from '../api/types.js';
+import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { ErrorBox } from './error-box.js';
+import { TextField } from './text-field.js';
+
+export const SLEDAI_FORM_CODE = SLEDAI2K_FORM.formCode;
+
+/** Per descriptor: '1' present, '0' recorded as not due to SLE (overrides a lab rule), null not recorded. */
+type Entry = '1' | '0' | null;
+
+function visitItems(visit: VisitWithForms, sledai: Record<string, Entry>): VisitItems {
+  const out: Record<string, Record<string, { value: string | null; unit: string | null }>> = {};
+  for (const f of visit.forms)
+    out[f.formCode] = Object.fromEntries(f.items.map((i) => [i.itemCode, { value: i.value, unit: i.unit }]));
+  out[SLEDAI_FORM_CODE] = Object.fromEntries(
+    SLEDAI2K_FORM.items.map((d) => [d.code, { value: sledai[d.code] ?? null, unit: null }]),
+  );
+  return out;
+}
+
+export function SledaiEditor({
+  visit,
+  form,
+  readOnly,
+  onSaved,
+  onReload,
+}: {
+  visit: VisitWithForms;
+  form?: Form;
+  readOnly: boolean;
+  onSaved(): void;
+  onReload(): void;
+}) {
+  const saved = Object.fromEntries((form?.items ?? []).map((i) => [i.itemCode, i]));
+  const savedEntry = (code: string): Entry => {
+    const v = saved[code]?.value;
+    return v === '1' || v === '0' ? v : null;
+  };
+  const [entries, setEntries] = useState<Record<string, Entry>>(() =>
+    Object.fromEntries(SLEDAI2K_FORM.items.map((d) => [d.code, savedEntry(d.code)])),
+  );
+  const set = (code: string, v: Entry) => setEntries({ ...entries, [code]: v });
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>();
+  const formId = useId();
+
+  // First entry records every descriptor (null = not present); later saves send what changed.
+  const changed = SLEDAI2K_FORM.items.filter((d) =>
+    form ? savedEntry(d.code) !== (entries[d.code] ?? null) : true,
+  );
+  const needsReason = changed.some((d) => savedEntry(d.code) !== null);
+  useUnsavedWarning(!!form && changed.length > 0);
+
+  const sledai = deriveVisitScores(visitItems(visit, entries)).sledai;
+  const trace = explain(sledai);
+  // Descriptors a lab rule makes positive: the assessor may record them as not due to SLE.
+  const fromLabs = new Set(
+    sledai?.ok
+      ? sledai.trace.filter((t) => t.source === 'derived' || t.source === 'excluded').map((t) => t.item)
+      : [],
+  );
+
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.put(`/api/visits/${visit.id}/forms/${SLEDAI_FORM_CODE}`, {
+        items: changed.map((d) => ({
+          itemCode: d.code,
+          value: entries[d.code] ?? null,
+          ...(saved[d.code] ? { version: saved[d.code]!.version } : {}),
+        })),
+        ...(needsReason && reason.trim() ? { reason } : {}),
+      });
+      setReason('');
+      onSaved();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const errs = fieldErrors(error);
+
+  return (
+    <div className="sledai">
+      <form id={formId} onSubmit={submit} noValidate />
+      <div className="score-box" role="status" aria-live="polite">
+        {sledai?.ok ? (
+          <>
+            <span className="score" data-testid="sledai-score">
+              SLEDAI-2K {sledai.value.score}
+            </span>{' '}
+            <span>
+              (clinical {sledai.value.clinicalScore}; window {sledai.value.windowDays} days)
+            </span>
+          </>
+        ) : (
+          <span>SLEDAI-2K cannot be scored yet</span>
+        )}
+        <ul className="trace" aria-label="SLEDAI-2K trace">
+          {trace.map((t) => (
+            <li key={t}>{t}</li>
+          ))}
+        </ul>
+      </div>
+      <fieldset className="descriptors" disabled={readOnly}>
+        <legend>SLEDAI-2K descriptors present in the last 10 days and due to SLE</legend>
+        {SLEDAI2K_FORM.items.map((d) => (
+          <div key={d.code} className="descriptor">
+            <label>
+              <input
+                type="checkbox"
+                form={formId}
+                checked={entries[d.code] === '1'}
+                aria-describedby={`${formId}-${d.code}-help`}
+                onChange={(e) => set(d.code, e.target.checked ? '1' : null)}
+              />{' '}
+              {d.label}
+            </label>
+            {(fromLabs.has(d.code) || entries[d.code] === '0') && (
+              <label className="not-sle">
+                <input
+                  type="checkbox"
+                  form={formId}
+                  checked={entries[d.code] === '0'}
+                  onChange={(e) => set(d.code, e.target.checked ? '0' : null)}
+                />{' '}
+                {d.label}: positive by lab, not due to SLE
+              </label>
+            )}
+            <small id={`${formId}-${d.code}-help`} className="help">
+              {d.help}
+            </small>
+            {errs[d.code] && <span className="field-error">{errs[d.code]}</span>}
+          </div>
+        ))}
+      </fieldset>
+      {needsReason && !readOnly && (
+        <TextField
+          form={formId}
+          label="Reason for change"
+          value={reason}
+          onChange={setReason}
+          required
+          error={errs.reason}
+        />
+      )}
+      <ErrorBox
+        error={error}
+        onReload={error instanceof ApiError && error.isConflict ? onReload : undefined}
+      />
+      {!readOnly && (
+        <button type="submit" form={formId} disabled={changed.length === 0}>
+          Save SLEDAI-2K
+        </button>
+      )}
+    </div>
+  );
+}
