@@ -1,0 +1,209 @@
+/**
+ * The typed results of the analysis plan (shared/protocol/analysis-plan.md R1–R12): plain,
+ * JSON-serialisable data, so the report, the API and the CSV export read the same numbers.
+ * Statistics keep the `StatResult` convention of @msct/core/stats: a test that R would refuse
+ * (too few pairs, all differences zero, …) is `{ ok: false, issue }`, never NaN.
+ */
+import type { ResponseOutcome } from '../endpoints/adjudicate.js';
+import type {
+  CoxModel,
+  DescriptiveSummary,
+  FriedmanTest,
+  KaplanMeierFit,
+  LogRankTest,
+  PairedTTest,
+  ProportionInterval,
+  StatResult,
+  SurvivalAtTime,
+  WilcoxonSignedRank,
+} from '../stats/index.js';
+
+/** A count over a denominator with exact (Clopper–Pearson) and Wilson 95% CIs (plan "Methods"). */
+export interface Proportion {
+  x: number;
+  n: number;
+  /** x / n, or null when n = 0. */
+  estimate: number | null;
+  clopperPearson: StatResult<ProportionInterval>;
+  wilson: StatResult<ProportionInterval>;
+}
+
+/** One timepoint of a change-from-baseline analysis (plan R5–R11). */
+export interface TimepointComparison {
+  timepoint: string;
+  /** Summary of every available value at this timepoint. */
+  summary: StatResult<DescriptiveSummary>;
+  /** Patients with both a baseline and this timepoint (the "available pairs" rule). */
+  pairs: number;
+  /** Summary of (timepoint − baseline) over the pairs. Null at baseline. */
+  change: StatResult<DescriptiveSummary> | null;
+  tTest: StatResult<PairedTTest> | null;
+  wilcoxon: StatResult<WilcoxonSignedRank> | null;
+  /** Holm-adjusted across this measure's follow-up timepoints (sensitivity column, plan R5). */
+  tTestHolm: number | null;
+  wilcoxonHolm: number | null;
+  /** p of the primary test (MeasureAnalysis.primaryTest), unadjusted; null when not computable. */
+  primaryP: number | null;
+}
+
+export type PairedTestName = 'paired-t' | 'wilcoxon';
+
+export interface MeasureAnalysis {
+  /** Stable key, e.g. 'sledai', 'bilag.renal', 'ln.proteinuria', 'ln-no-relapse.creatinine'. */
+  key: string;
+  /** Plan line, e.g. 'R5'. */
+  planId: string;
+  label: string;
+  unit: string;
+  population: 'enrolled' | 'LN' | 'LN without relapse';
+  /** Patients in that population. */
+  populationN: number;
+  primaryTest: PairedTestName;
+  /** Baseline first, then each follow-up timepoint. */
+  timepoints: TimepointComparison[];
+  /** Friedman test across all timepoints, complete cases only (sensitivity, plan "Methods"). */
+  friedman: StatResult<FriedmanTest> & { completeCases: number };
+}
+
+export interface CountRow {
+  label: string;
+  events: number;
+  patients: number;
+}
+
+export interface DeathRecord {
+  subject: string;
+  site: string;
+  studyDay: number;
+  date: string;
+  cause: string | null;
+}
+
+export interface SafetyResults {
+  /** R2: adverse events from day 0 to the end of follow-up. */
+  adverseEvents: {
+    total: number;
+    patientsWithAny: Proportion;
+    excludedOutsideWindow: number;
+    byTerm: CountRow[];
+    byGrade: CountRow[];
+    bySeriousness: CountRow[];
+    byRelatedness: CountRow[];
+    /** Possible, probable or definite (endpoints.md "Safety"). */
+    transplantationRelated: Proportion;
+    serious: Proportion;
+  };
+  infusions: { given: number; patients: number; withReaction: number; reactions: CountRow[] };
+  deaths: DeathRecord[];
+  /** R1: alive at the horizon / enrolled, exact CI. */
+  aliveAtHorizon: Proportion;
+  /** Patients lost or withdrawn alive before the horizon (vital status unknown at it). */
+  vitalStatusUnknown: number;
+  horizonDay: number;
+}
+
+export interface ResponseTable {
+  group: string;
+  n: number;
+  MCR: Proportion;
+  PCR: Proportion;
+  NR: Proportion;
+  responders: Proportion;
+  pending: number;
+}
+
+export interface ResponseResults {
+  overall: ResponseTable;
+  bySite: ResponseTable[];
+  /** First-response month (6, 9, 12) among responders. */
+  firstResponseMonth: { month: number; count: number }[];
+  /** NR by imputation, by reason (the NRI rule made visible). */
+  imputed: CountRow[];
+}
+
+export interface RelapseResults {
+  responders: number;
+  /** New relapses first detected at each visit, and cumulative, among responders (plan R4). */
+  byVisit: { visit: string; newRelapses: number; cumulative: Proportion }[];
+  total: Proportion;
+  /** R12: re-treatment triggers among responders. */
+  retreatment: {
+    flagged: Proportion;
+    byVisit: { visit: string; count: number }[];
+    patients: { subject: string; visit: string; studyDay: number; rule: string }[];
+  };
+}
+
+export interface SurvivalCurve {
+  label: string;
+  fit: StatResult<KaplanMeierFit>;
+  /** S(t) at the reporting times (number-at-risk table). */
+  at: StatResult<SurvivalAtTime[]>;
+}
+
+export interface SurvivalResults {
+  overall: SurvivalCurve;
+  /** Relapse-free survival among responders, from first response (plan R4). */
+  relapseFree: SurvivalCurve;
+  timeToFirstResponse: SurvivalCurve;
+  /** Log-rank, LN vs non-LN (plan "Time to event"). */
+  logRankResponseLn: StatResult<LogRankTest>;
+  logRankSurvivalLn: StatResult<LogRankTest>;
+  /** Exploratory Cox model of time to first response (plan "Time to event"). */
+  coxResponse: StatResult<CoxModel> & { covariates: string[]; n: number; excluded: number };
+}
+
+export interface PatientListingRow {
+  subjectId: string;
+  subject: string;
+  site: string;
+  lupusNephritis: boolean | null;
+  age: number | null;
+  diseaseDurationMonths: number | null;
+  baselineSledai: number | null;
+  baselineBilag: number | null;
+  bestResponse: ResponseOutcome;
+  label: string;
+  firstResponseMonth: number | null;
+  firstResponseDay: number | null;
+  relapseVisit: string | null;
+  relapseDay: number | null;
+  retreatmentVisit: string | null;
+  deathDay: number | null;
+  deathCause: string | null;
+  lastContactDay: number | null;
+  infusionDays: number[];
+  /** SLEDAI-2K per timepoint (spaghetti plot). */
+  sledai: Record<string, number | null>;
+  imputation: string | null;
+  summary: string;
+  problems: string[];
+}
+
+export interface AnalysisDefinitions {
+  ruleSet: { id: string; version: string; title: string };
+  bilagVersion: string;
+  timepoints: string[];
+  horizonDay: number;
+  primaryPairedTest: PairedTestName;
+  alpha: number;
+  confLevel: number;
+  missingData: string[];
+  methods: string[];
+}
+
+export interface AnalysisResults {
+  study: { id: string; code: string; title: string };
+  snapshot: { takenAt: string; hash: string };
+  definitions: AnalysisDefinitions;
+  populations: { screened: number; enrolled: number; responders: number; lupusNephritis: number };
+  safety: SafetyResults;
+  response: ResponseResults;
+  relapse: RelapseResults;
+  survival: SurvivalResults;
+  /** R5–R11, one entry per measure and population. */
+  measures: MeasureAnalysis[];
+  listing: PatientListingRow[];
+  /** Subjects excluded from the enrolled population, and data problems met on the way. */
+  notes: string[];
+}
