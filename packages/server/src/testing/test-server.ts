@@ -54,7 +54,8 @@ export interface ApiResponse<T = unknown> {
 export class ApiClient {
   private cookie = '';
   private csrf = '';
-  constructor(readonly baseUrl: string) {}
+  /** Mutable so a client can follow a restarted server to its new port with the same session. */
+  constructor(public baseUrl: string) {}
 
   async login(username: string, password = TEST_PASSWORD): Promise<ApiResponse> {
     const res = await this.request('POST', '/api/auth/login', { username, password });
