@@ -2,7 +2,13 @@
 // The `msct` command.
 import { Command } from 'commander';
 import { adjudicateCommand } from './commands/adjudicate.js';
-import { auditVerifyCommand, migrateCommand, userAddCommand } from './commands/admin.js';
+import {
+  auditVerifyCommand,
+  backupCommand,
+  migrateCommand,
+  restoreCommand,
+  userAddCommand,
+} from './commands/admin.js';
 import { startCommand } from './commands/start.js';
 
 async function readStdin(): Promise<string> {
@@ -50,6 +56,21 @@ program
   .option('--subject <code>', 'one subject, with the full trace of its verdict')
   .option('--json', 'print the verdicts, traces, visit scores and time-to-event data as JSON')
   .action(adjudicateCommand);
+
+program
+  .command('backup [file]')
+  .description(
+    'write a consistent backup of the live database (SQLite online backup, or pg_dump) and verify it',
+  )
+  .action(backupCommand);
+
+program
+  .command('restore <file>')
+  .description(
+    'restore a backup into MSCT_DATABASE_URL (stop the server first); refuses to replace data without --force',
+  )
+  .option('--force', 'replace an existing database')
+  .action(restoreCommand);
 
 const audit = program.command('audit').description('the audit trail');
 audit

@@ -13,6 +13,10 @@ export interface Db {
   dialect: Dialect;
   /** Where the data lives, with any password removed: safe to print. */
   location: string;
+  /** The raw connection string (may hold a password: never print it). */
+  url: string;
+  /** SQLite only: the raw better-sqlite3 handle, for the online backup API and pragmas. */
+  sqlite?: SQLite.Database;
   close(): Promise<void>;
   /**
    * Set inside `inTransaction`: the open transaction and its audit writer, which every repository
@@ -56,10 +60,12 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
       kysely,
       dialect,
       location: target === ':memory:' ? 'sqlite (in memory)' : resolve(target),
+      url,
+      sqlite,
       close: () => kysely.destroy(),
     };
   }
   const pool = new pg.Pool({ connectionString: target, max: 10 });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect, location: redact(target), close: () => kysely.destroy() };
+  return { kysely, dialect, location: redact(target), url, close: () => kysely.destroy() };
 }

@@ -9,6 +9,7 @@ export {
   type Tx,
   writeTransaction,
 } from './audit/writer.js';
+export { type BackupReport, backupDatabase, restoreDatabase } from './backup.js';
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
 export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';

@@ -1,6 +1,7 @@
 import { configFromEnv, hashPassword, passwordProblems } from '@msct/server';
 import {
   assignRole,
+  backupDatabase,
   createUser,
   findStudyByCode,
   listSites,
@@ -8,6 +9,7 @@ import {
   openDatabase,
   ROLES,
   type Role,
+  restoreDatabase,
   verifyAuditChain,
 } from '@msct/store';
 
@@ -94,4 +96,24 @@ export async function auditVerifyCommand(): Promise<number> {
   } finally {
     await db.close();
   }
+}
+
+export async function backupCommand(file: string | undefined): Promise<void> {
+  const db = openDatabase(configFromEnv().databaseUrl);
+  try {
+    const out =
+      file ??
+      `./backups/msct-${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}.${db.dialect === 'sqlite' ? 'sqlite' : 'pgdump'}`;
+    const r = await backupDatabase(db, out);
+    console.log(
+      `backup written to ${r.file} (${r.bytes} bytes${r.auditEvents >= 0 ? `, audit chain of ${r.auditEvents} events verified` : ''})`,
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+export async function restoreCommand(file: string, opts: { force?: boolean }): Promise<void> {
+  const r = await restoreDatabase(configFromEnv().databaseUrl, file, opts);
+  console.log(`restored ${file}; audit chain of ${r.auditEvents} events verified`);
 }
