@@ -304,3 +304,44 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+describe('query lists say who raised them and where', () => {
+  it('names the raiser and the visit and form of a query on an item', async () => {
+    const server = await startTestServer('sqlite');
+    try {
+      const trial = await createTestTrial(server.db);
+      const coord = new ApiClient(server.baseUrl);
+      await coord.login('coordinator');
+      const s = await coord.post<{ id: string }>(`/api/studies/${trial.studyId}/subjects`, {
+        siteId: trial.siteA,
+      });
+      const v = await coord.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, { visitCode: 'M1' });
+      const form = await coord.put<Form>(`/api/visits/${v.body.id}/forms/labs`, {
+        items: [{ itemCode: 'c3', value: '0.3' }],
+      });
+      const monitor = new ApiClient(server.baseUrl);
+      await monitor.login('monitor');
+      const q = await monitor.post<{ id: string }>(`/api/subjects/${s.body.id}/queries`, {
+        entityType: 'item',
+        entityId: form.body.items[0]!.id,
+        field: 'labs.c3',
+        text: 'Unit?',
+      });
+      expect(q.status).toBe(201);
+      const list = await coord.get<{ id: string; raisedByName: string; visitId: string; formCode: string }[]>(
+        `/api/studies/${trial.studyId}/queries`,
+      );
+      expect(list.body.find((x) => x.id === q.body.id)).toMatchObject({
+        raisedByName: 'monitor',
+        visitId: v.body.id,
+        formCode: 'labs',
+      });
+      const thread = await coord.get<{ messages: { authorName: string }[] }>(`/api/queries/${q.body.id}`);
+      expect(thread.body.messages[0]!.authorName).toBe('monitor');
+      const visit = await coord.get<{ signatureMeaning: string }>(`/api/visits/${v.body.id}`);
+      expect(visit.body.signatureMeaning).toMatch(/investigator/);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -48,7 +48,14 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
         status: req.query.status,
         subjectId: req.query.subjectId,
       });
-      return rows.map((q) => ({ ...toQuery(q), subjectCode: q.subject_code, siteId: q.site_id }));
+      return rows.map((q) => ({
+        ...toQuery(q),
+        subjectCode: q.subject_code,
+        siteId: q.site_id,
+        raisedByName: q.raised_by_name,
+        visitId: q.visit_id,
+        formCode: q.form_code,
+      }));
     },
   );
 
@@ -107,6 +114,7 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
         messages: messages.map((m) => ({
           id: m.id,
           authorId: m.author_id,
+          authorName: m.author_name,
           kind: m.kind,
           text: m.text,
           createdAt: m.created_at,

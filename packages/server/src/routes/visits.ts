@@ -154,12 +154,12 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
         tags: ['visits'],
         summary: 'A visit with its forms and item values',
         params: z.object({ visitId: id }),
-        response: { 200: visitOut.extend({ forms: z.array(formOut) }) },
+        response: { 200: visitOut.extend({ forms: z.array(formOut), signatureMeaning: z.string() }) },
       },
     },
     async (req) => {
       const v = await visitFor(req, req.params.visitId, 'subject.read');
-      return { ...toVisit(v), forms: await formsWithItems(v.id) };
+      return { ...toVisit(v), forms: await formsWithItems(v.id), signatureMeaning: SIGNATURE_MEANING };
     },
   );
 

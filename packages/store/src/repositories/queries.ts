@@ -137,10 +137,15 @@ export async function getQuery(db: Db, id: string): Promise<DataQuery> {
   return row;
 }
 
-export async function listQueryMessages(db: Db, queryId: string): Promise<QueryMessage[]> {
+export async function listQueryMessages(
+  db: Db,
+  queryId: string,
+): Promise<(QueryMessage & { author_name: string })[]> {
   return db.kysely
     .selectFrom('query_messages')
-    .selectAll()
+    .innerJoin('users', 'users.id', 'query_messages.author_id')
+    .selectAll('query_messages')
+    .select('users.display_name as author_name')
     .where('query_id', '=', queryId)
     .orderBy('created_at')
     .execute();
@@ -156,12 +161,42 @@ export interface QueryListOptions {
 export async function listQueries(
   db: Db,
   opts: QueryListOptions,
-): Promise<(DataQuery & { subject_code: string; site_id: string })[]> {
+): Promise<
+  (DataQuery & {
+    subject_code: string;
+    site_id: string;
+    raised_by_name: string;
+    visit_id: string | null;
+    form_code: string | null;
+  })[]
+> {
   let q = db.kysely
     .selectFrom('queries')
     .innerJoin('subjects', 'subjects.id', 'queries.subject_id')
+    .innerJoin('users', 'users.id', 'queries.raised_by')
+    // Where the queried record sits, so a list can link to the visit: items and forms resolve to theirs.
+    .leftJoin('item_values', (j) =>
+      j.onRef('item_values.id', '=', 'queries.entity_id').on('queries.entity_type', '=', 'item'),
+    )
+    .leftJoin('form_instances', (j) =>
+      j.on((eb) =>
+        eb.or([
+          eb.and([
+            eb('queries.entity_type', '=', 'form'),
+            eb('form_instances.id', '=', eb.ref('queries.entity_id')),
+          ]),
+          eb('form_instances.id', '=', eb.ref('item_values.form_instance_id')),
+        ]),
+      ),
+    )
     .selectAll('queries')
-    .select(['subjects.subject_code', 'subjects.site_id'])
+    .select([
+      'subjects.subject_code',
+      'subjects.site_id',
+      'users.display_name as raised_by_name',
+      'form_instances.visit_id',
+      'form_instances.form_code',
+    ])
     .where('subjects.study_id', '=', opts.studyId);
   if (opts.siteIds) {
     if (opts.siteIds.length === 0) return [];
