@@ -26,6 +26,10 @@ export interface AnalyzeOptions {
   /** Primary paired test (analysis-plan.md R5 asks to flag it); default the paired t-test. */
   primaryPairedTest?: PairedTestName;
   confLevel?: number;
+  /** Two-sided significance level (analysis-plan.md "Methods": α = 0.05). */
+  alpha?: number;
+  /** SLEDAI-2K look-back window of the study definition (10 or 30 days). */
+  sledaiWindowDays?: 10 | 30;
   /** Baseline then follow-up visit codes (analysis-plan.md "Timepoints"). */
   timepoints?: readonly string[];
   /** Relapse visits in order (the response assessments of the rule set, plus unscheduled). */
@@ -58,6 +62,7 @@ export function analyzeTrial(dataset: TrialDataset, options: AnalyzeOptions = {}
       ruleSet,
       ...(options.retreatment ? { retreatment: options.retreatment } : {}),
       horizonDay,
+      ...(options.sledaiWindowDays ? { sledaiWindowDays: options.sledaiWindowDays } : {}),
     }),
   );
   const enrolled = records.filter((r) => r.enrolled);
@@ -114,7 +119,7 @@ export function analyzeTrial(dataset: TrialDataset, options: AnalyzeOptions = {}
       timepoints,
       horizonDay,
       primaryPairedTest: primary,
-      alpha: 1 - confLevel,
+      alpha: options.alpha ?? 0.05,
       confLevel,
       missingData: MISSING_DATA_RULES,
       methods: [

@@ -1,6 +1,8 @@
 // @msct/core/analysis: the analysis plan (analysis-plan.md R1–R12) — dataset in, typed results out.
 export * from './analyze-trial.js';
 export * from './change-from-baseline.js';
+export { EXAMPLE_SPECS, exampleTrialDataset } from './example-trial.js';
 export * from './measures.js';
 export * from './proportion.js';
+export { buildDataset, type SubjectSpec, type VisitSpec } from './test-dataset.js';
 export * from './types.js';

@@ -43,9 +43,10 @@ const numberOrNull = (s: string | null): number | null => {
 
 export function subjectRecord(
   subject: DatasetSubject,
-  options: AdjudicateOptions & { horizonDay: number },
+  options: AdjudicateOptions & { horizonDay: number; sledaiWindowDays?: 10 | 30 },
 ): SubjectRecord {
-  const derivation = deriveSubject(subject);
+  const { horizonDay, sledaiWindowDays, ...adjudicateOptions } = options;
+  const derivation = deriveSubject(subject, sledaiWindowDays ? { sledaiWindowDays } : {});
   const givenInfusion = subject.infusions.find((i) => i.status === 'given' && i.date);
   const day0 =
     subject.day0Date ??
@@ -58,7 +59,6 @@ export function subjectRecord(
     byVisit.set(dv.visit.visitCode, dv);
   }
   const ln = demographic(subject, 'lupus_nephritis');
-  const { horizonDay, ...adjudicateOptions } = options;
   const history = derivation.history;
   const adjudication = history ? adjudicate(history, adjudicateOptions) : null;
   const timeToEvent =

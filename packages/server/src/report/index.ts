@@ -1,0 +1,5 @@
+// The analysis report: HTML (inline CSS + SVG), CSV per table, and PDF through headless Chromium.
+export { resultsToCsv, toCsv } from './csv.js';
+export { atPath, formatNumber, type NumberFormat } from './format.js';
+export { type ReportMeta, renderReportHtml } from './html.js';
+export { type PdfOptions, renderPdf } from './pdf.js';
