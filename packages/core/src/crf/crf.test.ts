@@ -159,3 +159,15 @@ describe('screening items', () => {
     expect(r.waived.map((w) => w.id)).toEqual(['inc-sledai']);
   });
 });
+
+describe('urine casts', () => {
+  it('count as the SLEDAI-2K casts descriptor unless the assessor entered 0 (instruments.md §1.2 descriptor 11)', () => {
+    const withCasts = deriveVisitScores({ sledai2k: {}, labs: { urine_casts: item('1') } }).sledai!;
+    expect(withCasts.ok && withCasts.value.score).toBe(4);
+    const overridden = deriveVisitScores({
+      sledai2k: { urinary_casts: item('0') },
+      labs: { urine_casts: item('1') },
+    }).sledai!;
+    expect(overridden.ok && overridden.value.score).toBe(0);
+  });
+});

@@ -158,6 +158,9 @@ export function deriveVisitScores(items: VisitItems, options: DeriveOptions = {}
       if (raw === '1') descriptors[id] = true;
       else if (raw === '0') descriptors[id] = false;
     }
+    // Casts are read from the urine sediment when the assessor did not decide (instruments.md §1.2 descriptor 11).
+    if (descriptors.urinary_casts === undefined && items.labs?.urine_casts?.value === '1')
+      descriptors.urinary_casts = true;
     out.sledai = sledai2kScore({
       windowDays: options.sledaiWindowDays ?? 10,
       descriptors,

@@ -63,6 +63,8 @@ export function deriveSubject(
   const assessments: Assessment<ClassicBilagSystem>[] = [];
   for (const dv of visits) {
     if (NOT_ASSESSMENTS.has(dv.visit.visitCode)) continue;
+    // A visit without a disease-activity form (e.g. an unscheduled visit recording a death) is not an assessment.
+    if (!dv.visit.items.bilag && !dv.visit.items.sledai2k) continue;
     for (const [name, r] of [
       ['SLEDAI-2K', dv.scores.sledai],
       ['BILAG', dv.scores.bilag],
