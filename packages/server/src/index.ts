@@ -3,4 +3,14 @@ export { API_VERSION, buildApp, csrfTokenFor } from './app.js';
 export { hashPassword, passwordProblems } from './auth/password.js';
 export { configFromEnv, type ServerConfig } from './config.js';
 export type { App } from './http/types.js';
+export {
+  analysisOptionsOf,
+  analyzeStudy,
+  type ReportMeta,
+  renderPdf,
+  renderReportHtml,
+  resultsToCsv,
+  softwareVersion,
+} from './report/index.js';
+export { registerAnalysisRoutes } from './routes/analysis.js';
 export { SESSION_COOKIE } from './routes/auth.js';

@@ -1,5 +1,8 @@
 // The analysis report: HTML (inline CSS + SVG), CSV per table, and PDF through headless Chromium.
+
+export { analysisOptionsOf, analyzeStudy } from './analyze-study.js';
 export { resultsToCsv, toCsv } from './csv.js';
 export { atPath, formatNumber, type NumberFormat } from './format.js';
 export { type ReportMeta, renderReportHtml } from './html.js';
 export { type PdfOptions, renderPdf } from './pdf.js';
+export { softwareVersion } from './software-version.js';

@@ -1,0 +1,107 @@
+// `msct analyze [--study CODE] [--out DIR] [--format html,json,csv,pdf]` (issue 5 "CLI"): loads the
+// study's raw data, runs the analysis plan, and writes report.html, results.json, one CSV per table
+// and report.pdf, with a progress bar on standard error.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { analyzeTrial } from '@msct/core/analysis';
+import {
+  analysisOptionsOf,
+  configFromEnv,
+  renderPdf,
+  renderReportHtml,
+  resultsToCsv,
+  softwareVersion,
+} from '@msct/server';
+import { findStudyByCode, listStudies, loadTrialDataset, openDatabase } from '@msct/store';
+import cliProgress from 'cli-progress';
+
+export const ANALYZE_FORMATS = ['html', 'json', 'csv', 'pdf'] as const;
+export type AnalyzeFormat = (typeof ANALYZE_FORMATS)[number];
+
+export interface AnalyzeCommandOptions {
+  study?: string;
+  out?: string;
+  /** Comma-separated subset of html,json,csv,pdf (default html,json,csv). */
+  format?: string;
+}
+
+export function parseFormats(format: string | undefined): AnalyzeFormat[] {
+  if (!format) return ['html', 'json', 'csv'];
+  const parts = format
+    .split(',')
+    .map((s) => s.trim().toLowerCase())
+    .filter(Boolean);
+  const bad = parts.filter((p) => !(ANALYZE_FORMATS as readonly string[]).includes(p));
+  if (bad.length) throw new Error(`--format: unknown ${bad.join(', ')} (use ${ANALYZE_FORMATS.join(', ')})`);
+  if (parts.length === 0) throw new Error(`--format: name at least one of ${ANALYZE_FORMATS.join(', ')}`);
+  return [...new Set(parts as AnalyzeFormat[])];
+}
+
+/** Returns the files written (absolute paths). */
+export async function analyzeCommand(opts: AnalyzeCommandOptions): Promise<string[]> {
+  const formats = parseFormats(opts.format);
+  const out = resolve(opts.out ?? './analysis');
+  const db = openDatabase(configFromEnv().databaseUrl);
+  const steps = 3 + formats.length;
+  const bar = new cliProgress.SingleBar(
+    { format: 'msct analyze [{bar}] {value}/{total} {step}', stream: process.stderr, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  const written: string[] = [];
+  try {
+    let study: { id: string; code: string; definition_json: string };
+    if (opts.study) {
+      const s = await findStudyByCode(db, opts.study);
+      if (!s) throw new Error(`--study: no study with code "${opts.study}"`);
+      study = s;
+    } else {
+      const all = await listStudies(db);
+      if (all.length === 0) throw new Error('the database holds no study');
+      if (all.length > 1)
+        throw new Error(
+          `the database holds ${all.length} studies (${all.map((s) => s.code).join(', ')}): name one with --study CODE`,
+        );
+      study = all[0]!;
+    }
+    bar.start(steps, 0, { step: `loading ${study.code}` });
+    const dataset = await loadTrialDataset(db, study.id);
+    bar.increment(1, { step: `analysing ${dataset.subjects.length} subjects` });
+    const results = analyzeTrial(dataset, analysisOptionsOf(study.definition_json));
+    bar.increment(1, { step: 'rendering the report' });
+    mkdirSync(out, { recursive: true });
+    const write = (name: string, text: string) => {
+      const file = join(out, name);
+      writeFileSync(file, text);
+      written.push(file);
+    };
+    const needsHtml = formats.includes('html') || formats.includes('pdf');
+    const html = needsHtml
+      ? await renderReportHtml(results, {
+          softwareVersion: softwareVersion(),
+          generatedAt: new Date().toISOString(),
+        })
+      : '';
+    bar.increment(1, { step: 'writing' });
+    for (const f of formats) {
+      if (f === 'html') write('report.html', html);
+      if (f === 'json') write('results.json', `${JSON.stringify(results, null, 2)}\n`);
+      if (f === 'csv')
+        for (const [name, text] of Object.entries(resultsToCsv(results))) write(`${name}.csv`, text);
+      if (f === 'pdf') {
+        bar.update({ step: 'printing the PDF in Chromium' });
+        const file = join(out, 'report.pdf');
+        await renderPdf(html, file);
+        written.push(file);
+      }
+      bar.increment(1, { step: `${f} written` });
+    }
+    bar.stop();
+    console.log(
+      `msct: analysed ${results.populations.enrolled} enrolled of ${results.populations.screened} subjects in ${study.code} (snapshot ${results.snapshot.hash}); wrote ${written.length} files to ${out}`,
+    );
+    return written;
+  } finally {
+    bar.stop();
+    await db.close();
+  }
+}

@@ -1,0 +1,36 @@
+// Loads a study from the store and runs the analysis plan with the study definition's own
+// parameters (endpoint rule set, re-treatment rule, BILAG version, SLEDAI-2K window), so the CLI
+// and the API produce the same results from the same snapshot.
+import { type AnalysisResults, type AnalyzeOptions, analyzeTrial } from '@msct/core/analysis';
+import { getEndpointRuleSet } from '@msct/core/endpoints';
+import type { StudyDefinition } from '@msct/core/protocol';
+import { type Db, getStudy, type LoadDatasetOptions, loadTrialDataset } from '@msct/store';
+
+/** AnalyzeOptions from a study's definition JSON; unknown or absent fields keep the defaults. */
+export function analysisOptionsOf(definitionJson: string | null | undefined): AnalyzeOptions {
+  let d: Partial<StudyDefinition> = {};
+  try {
+    d = definitionJson ? (JSON.parse(definitionJson) as Partial<StudyDefinition>) : {};
+  } catch {
+    d = {};
+  }
+  const options: AnalyzeOptions = {};
+  const ruleSet = d.endpointRuleSetId ? getEndpointRuleSet(d.endpointRuleSetId) : undefined;
+  if (d.endpointRuleSetId && !ruleSet)
+    throw new Error(`the study names endpoint rule set "${d.endpointRuleSetId}", which msct does not know`);
+  if (ruleSet) options.ruleSet = ruleSet;
+  if (d.retreatment) options.retreatment = d.retreatment;
+  if (d.bilagVersion) options.bilagVersion = d.bilagVersion;
+  if (d.sledaiWindowDays === 10 || d.sledaiWindowDays === 30) options.sledaiWindowDays = d.sledaiWindowDays;
+  return options;
+}
+
+export async function analyzeStudy(
+  db: Db,
+  studyId: string,
+  load: LoadDatasetOptions = {},
+): Promise<AnalysisResults> {
+  const study = await getStudy(db, studyId);
+  const dataset = await loadTrialDataset(db, studyId, load);
+  return analyzeTrial(dataset, analysisOptionsOf(study.definition_json));
+}
