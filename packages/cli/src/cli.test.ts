@@ -13,7 +13,7 @@ const MAIN = fileURLToPath(new URL('./main.ts', import.meta.url));
 const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'msct-cli-'));
 const url = `sqlite:${join(dir, 'msct.sqlite')}`;
-const env = { ...process.env, MSCT_DATABASE_URL: url };
+const env = { ...process.env, MSCT_DATABASE_URL: url, MSCT_DEMO: '0' };
 
 async function msct(args: string[], extraEnv: Record<string, string> = {}) {
   try {
@@ -64,7 +64,7 @@ describe('msct CLI', () => {
     expect(bad.stderr).toContain('BROKEN at event 2');
   });
 
-  it('start on an empty database creates the admin with a generated password in an owner-only file, and serves', async () => {
+  it('start on an empty database creates the admin (password in an owner-only file), loads the demo trial, and serves; adjudicate then finds the published outcomes', async () => {
     const fresh = mkdtempSync(join(tmpdir(), 'msct-start-'));
     const child = spawn(TSX, [MAIN, 'start', '--port', '0'], {
       env: { ...process.env, MSCT_DATABASE_URL: `sqlite:${join(fresh, 'msct.sqlite')}` },
@@ -72,7 +72,7 @@ describe('msct CLI', () => {
     try {
       const out = await new Promise<string>((resolve, reject) => {
         let buf = '';
-        const timer = setTimeout(() => reject(new Error(`start did not serve: ${buf}`)), 20_000);
+        const timer = setTimeout(() => reject(new Error(`start did not serve: ${buf}`)), 90_000);
         child.stdout.on('data', (d: Buffer) => {
           buf += d.toString();
           if (buf.includes('serving')) {
@@ -91,9 +91,16 @@ describe('msct CLI', () => {
       const port = /http:\/\/127\.0\.0\.1:(\d+)/.exec(out)![1];
       const health = await fetch(`http://127.0.0.1:${port}/api/health`);
       expect(await health.json()).toMatchObject({ status: 'ok', database: 'sqlite' });
+      expect(out).toContain('msct demo: loaded study MSCT-SLE');
+      expect(out).toMatch(/coordinator/);
+      const adj = await msct(['adjudicate'], { MSCT_DATABASE_URL: `sqlite:${join(fresh, 'msct.sqlite')}` });
+      // trial.md "Published results": MCR 13, PCR 11 (so 16 NR) of 40 — derived from items by msct's rules.
+      expect(adj.stdout).toMatch(/40 subjects: .*MCR 13/);
+      expect(adj.stdout).toMatch(/PCR 11/);
+      expect(adj.stdout).toMatch(/NR 16/);
     } finally {
       child.kill('SIGTERM');
       rmSync(fresh, { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 });

@@ -9,6 +9,7 @@ import {
   restoreCommand,
   userAddCommand,
 } from './commands/admin.js';
+import { demoCommand } from './commands/demo.js';
 import { startCommand } from './commands/start.js';
 
 async function readStdin(): Promise<string> {
@@ -46,6 +47,14 @@ user
   .option('--study <code>', 'study code the role belongs to')
   .option('--site <code>', 'site code (omit for every site of the study)')
   .action((username: string, opts) => userAddCommand(username, opts, readStdin));
+
+program
+  .command('demo')
+  .description(
+    'load the published 40-patient, four-centre MSCT–SLE trial as item-level data, and print demo logins',
+  )
+  .option('--seed <n>', 'seed of the generated values (default 2014)')
+  .action(demoCommand);
 
 program
   .command('adjudicate')

@@ -27,7 +27,7 @@ function prng(seed: number) {
 
 async function startServer(url: string): Promise<{ child: ChildProcess; baseUrl: string }> {
   const child = spawn(TSX, [MAIN, 'start', '--port', '0'], {
-    env: { ...process.env, MSCT_DATABASE_URL: url, MSCT_ADMIN_PASSWORD: ADMIN_PASSWORD },
+    env: { ...process.env, MSCT_DATABASE_URL: url, MSCT_ADMIN_PASSWORD: ADMIN_PASSWORD, MSCT_DEMO: '0' },
   });
   const baseUrl = await new Promise<string>((resolve, reject) => {
     let out = '';

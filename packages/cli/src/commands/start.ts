@@ -1,7 +1,9 @@
 import { fileURLToPath } from 'node:url';
 import { buildApp, configFromEnv } from '@msct/server';
-import { openDatabase } from '@msct/store';
+import { listStudies, openDatabase } from '@msct/store';
 import { bootstrap, dataDirFor } from '../bootstrap.js';
+import { loadDemoTrial } from '../demo/load-demo.js';
+import { formatDemoReport } from './demo.js';
 
 const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
@@ -20,6 +22,10 @@ export async function startCommand(opts: { port?: string; host?: string }): Prom
         ? `msct: created user "${boot.admin.username}"; its initial password is in ${boot.admin.passwordFile} (readable only by you). Change it after the first login.`
         : `msct: created user "${boot.admin.username}" with the password from the environment.`,
     );
+  }
+  // The first start on an empty database opens onto the published trial (issue 8); MSCT_DEMO=0 starts empty.
+  if (process.env.MSCT_DEMO !== '0' && (await listStudies(db)).length === 0) {
+    console.log(formatDemoReport(await loadDemoTrial(db, {}), db.location));
   }
   const app = await buildApp({ db, config, logger: process.env.MSCT_LOG === '1' });
   const close = async () => {
