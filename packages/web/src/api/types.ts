@@ -28,6 +28,8 @@ export interface Study {
   code: string;
   title: string;
   status: string;
+  /** The study definition as stored: a full StudyDefinition for defined studies, `{}` for ad-hoc ones. */
+  definition?: unknown;
   version: number;
 }
 
@@ -83,6 +85,8 @@ export interface Form {
 
 export interface VisitWithForms extends Visit {
   forms: Form[];
+  /** The meaning of an electronic signature (21 CFR 11.50), as the server stores it with a signature. */
+  signatureMeaning: string;
 }
 
 export interface Query {
@@ -99,11 +103,15 @@ export interface Query {
   version: number;
   subjectCode?: string;
   siteId?: string;
+  raisedByName?: string;
+  visitId?: string | null;
+  formCode?: string | null;
 }
 
 export interface QueryMessage {
   id: string;
   authorId: string;
+  authorName?: string;
   kind: string;
   text: string;
   createdAt: string;

@@ -1,9 +1,12 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Form, Query, VisitWithForms } from '../api/types.js';
+import type { Definition } from '../lib/definition.js';
+import { CatalogForm } from './catalog-form.js';
 import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
 import { ItemExtras } from './item-extras.js';
+import { liveFor, uiFormFor } from './live-panels.js';
 import { SignForm } from './sign-form.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from './sledai-editor.js';
 import { UnlockForm } from './unlock-form.js';
@@ -25,7 +28,9 @@ export function FormPanel({
   can,
   reload,
   reloadQueries,
+  definition = {},
 }: {
+  definition?: Definition;
   visit: VisitWithForms;
   visitId: string;
   subjectId: string;
@@ -39,6 +44,8 @@ export function FormPanel({
   const [error, setError] = useState<unknown>();
   const locked = form.status === 'signed' || form.status === 'locked';
   const isSledai = form.formCode === SLEDAI_FORM_CODE;
+  const catalog = isSledai ? undefined : uiFormFor(form.formCode, definition);
+  const live = catalog ? liveFor(form.formCode, visit, definition) : undefined;
   const markComplete = async () => {
     setError(undefined);
     try {
@@ -52,7 +59,7 @@ export function FormPanel({
     <FormEditor
       visitId={visitId}
       form={form}
-      readOnly={locked || !can.enter || isSledai}
+      readOnly={locked || !can.enter || isSledai || !!catalog}
       onSaved={reload}
       onReload={reload}
       renderExtras={(item) => (
@@ -88,7 +95,7 @@ export function FormPanel({
             Mark {form.formCode} complete
           </button>
         )}
-        {can.sign && !locked && <SignForm form={form} onDone={reload} />}
+        {can.sign && !locked && <SignForm form={form} meaning={visit.signatureMeaning} onDone={reload} />}
         {can.sign && locked && <UnlockForm form={form} onDone={reload} />}
       </div>
       <ErrorBox error={error} onReload={reload} />
@@ -101,7 +108,18 @@ export function FormPanel({
           onReload={reload}
         />
       )}
-      {isSledai ? (
+      {catalog && (
+        <CatalogForm
+          def={catalog}
+          visitId={visitId}
+          form={form}
+          readOnly={locked || !can.enter}
+          onSaved={reload}
+          onReload={reload}
+          {...(live ?? {})}
+        />
+      )}
+      {isSledai || catalog ? (
         <details>
           <summary>Items, history and queries</summary>
           {editor}

@@ -19,7 +19,15 @@ export function QueryList({
         <li key={q.id} className={`query query-${q.status}`}>
           <div>
             {q.subjectCode && <Link href={`/subjects/${q.subjectId}`}>{q.subjectCode}</Link>}{' '}
-            <code>{q.field ?? q.entityType}</code> <span className="badge">{q.status}</span>
+            {q.visitId ? (
+              <Link href={`/visits/${q.visitId}`}>
+                <code>{q.field ?? q.formCode ?? q.entityType}</code>
+              </Link>
+            ) : (
+              <code>{q.field ?? q.entityType}</code>
+            )}{' '}
+            <span className="badge">{q.status}</span>
+            {q.raisedByName && <span className="muted"> raised by {q.raisedByName}</span>}
           </div>
           <p className="query-text">{q.text}</p>
           <QueryActions query={q} studyId={studyId} onDone={onChange} />

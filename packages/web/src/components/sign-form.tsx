@@ -5,16 +5,8 @@ import type { Form } from '../api/types.js';
 import { ErrorBox } from './error-box.js';
 import { TextField } from './text-field.js';
 
-/**
- * The meaning of an electronic signature (21 CFR 11.50), shown before signing. The server stores its
- * own copy with the signature: this text must match SIGNATURE_MEANING in
- * packages/server/src/routes/visits.ts (the API does not serve it yet).
- */
-export const SIGNATURE_MEANING =
-  'I am the investigator responsible for this visit; I have reviewed these data and confirm they are accurate and complete.';
-
-/** The investigator signs a form: the meaning is shown, the password re-entered. */
-export function SignForm({ form, onDone }: { form: Form; onDone(): void }) {
+/** The investigator signs a form: the meaning (as the server stores it with the signature) is shown, the password re-entered. */
+export function SignForm({ form, meaning, onDone }: { form: Form; meaning: string; onDone(): void }) {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>();
@@ -39,8 +31,7 @@ export function SignForm({ form, onDone }: { form: Form; onDone(): void }) {
   return (
     <form onSubmit={submit} aria-label={`Sign ${form.formCode}`} className="sign-panel">
       <p className="meaning">
-        <strong>Meaning of this signature:</strong>{' '}
-        <span data-testid="signature-meaning">{SIGNATURE_MEANING}</span>
+        <strong>Meaning of this signature:</strong> <span data-testid="signature-meaning">{meaning}</span>
       </p>
       <TextField
         label="Password (re-enter to sign)"

@@ -3,7 +3,9 @@ import type { Query, Site, Study, Subject } from '../api/types.js';
 import { EnrolForm } from '../components/enrol-form.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
+import { RecordStatus } from '../components/status-grid.js';
 import { useLoad } from '../hooks/use-load.js';
+import { definitionOf } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 
@@ -32,7 +34,6 @@ export function StudyHome({ studyId }: { studyId: string }) {
   if (data.error) return <LoadError error={data.error} what="study" />;
   if (!data.data) return <p className="loading">Loading…</p>;
   const [study, sites, subjects] = data.data;
-  const siteName = new Map(sites.map((s) => [s.id, s.code]));
   const enrolSites = sites.filter((s) => hasRole(me, ['coordinator', 'investigator'], studyId, s.id));
 
   return (
@@ -40,6 +41,11 @@ export function StudyHome({ studyId }: { studyId: string }) {
       <h1>
         {study.code} — {study.title}
       </h1>
+      {hasRole(me, ['statistician', 'monitor', 'investigator'], studyId) && (
+        <p>
+          <Link href={`/studies/${studyId}/analysis`}>Analysis and endpoints</Link>
+        </p>
+      )}
       <div className="columns">
         <section aria-labelledby="sites-h">
           <h2 id="sites-h">Sites</h2>
@@ -70,33 +76,17 @@ export function StudyHome({ studyId }: { studyId: string }) {
       </div>
       <section aria-labelledby="subjects-h">
         <h2 id="subjects-h">Subjects</h2>
+        <p className="hint">Record status: subjects × scheduled visits, at your sites.</p>
         {subjects.length === 0 ? (
           <p>No subjects at your sites yet.</p>
         ) : (
-          <table aria-label="Subjects">
-            <thead>
-              <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">Site</th>
-                <th scope="col">Status</th>
-                <th scope="col">Sex</th>
-                <th scope="col">Day 0</th>
-              </tr>
-            </thead>
-            <tbody>
-              {subjects.map((s) => (
-                <tr key={s.id}>
-                  <td>
-                    <Link href={`/subjects/${s.id}`}>{s.subjectCode}</Link>
-                  </td>
-                  <td>{siteName.get(s.siteId) ?? s.siteId}</td>
-                  <td>{s.status}</td>
-                  <td>{s.sex ?? '—'}</td>
-                  <td>{s.day0Date ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <RecordStatus
+            studyId={studyId}
+            definition={definitionOf(study)}
+            sites={sites}
+            subjects={subjects}
+            queries={queries.data ?? []}
+          />
         )}
       </section>
       {enrolSites.length > 0 && (

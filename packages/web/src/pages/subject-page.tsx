@@ -1,10 +1,12 @@
 import { api } from '../api/client.js';
-import type { Subject, Visit } from '../api/types.js';
+import type { Study, Subject, Visit } from '../api/types.js';
 import { AdverseEvents } from '../components/adverse-events.js';
 import { LoadError } from '../components/error-box.js';
 import { Infusions } from '../components/infusions.js';
 import { OpenVisitForm } from '../components/open-visit-form.js';
+import { PatientCourse } from '../components/patient-course.js';
 import { useLoad } from '../hooks/use-load.js';
+import { definitionOf } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 
@@ -16,12 +18,15 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
       Promise.all([
         api.get<Subject>(`/api/subjects/${subjectId}`),
         api.get<Visit[]>(`/api/subjects/${subjectId}/visits`),
-      ]),
+      ]).then(async ([subject, visits]) => {
+        const study = await api.get<Study>(`/api/studies/${subject.studyId}`);
+        return [subject, visits, definitionOf(study)] as const;
+      }),
     [subjectId],
   );
   if (data.error) return <LoadError error={data.error} what="subject" />;
   if (!data.data) return <p className="loading">Loading…</p>;
-  const [subject, visits] = data.data;
+  const [subject, visits, definition] = data.data;
   const canEnter = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
   const canAe = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
   return (
@@ -40,6 +45,13 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
         <dt>Day 0</dt>
         <dd>{subject.day0Date ?? '—'}</dd>
       </dl>
+      {definition.eligibility && (
+        <p>
+          <Link href={`/subjects/${subject.id}/screening`}>
+            {subject.status === 'screening' ? 'Screening checklist and enrolment' : 'Screening checklist'}
+          </Link>
+        </p>
+      )}
       <section aria-labelledby="visits-h">
         <h2 id="visits-h">Visits</h2>
         {visits.length === 0 ? (
@@ -71,6 +83,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
         )}
         {canEnter && <OpenVisitForm subjectId={subject.id} onOpened={(v) => navigate(`/visits/${v.id}`)} />}
       </section>
+      <PatientCourse subject={subject} />
       <Infusions subjectId={subject.id} canEnter={canEnter} />
       <AdverseEvents subjectId={subject.id} canReport={canAe} />
     </section>

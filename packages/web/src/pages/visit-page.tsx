@@ -1,10 +1,13 @@
 import { api } from '../api/client.js';
-import type { Query, Subject, VisitWithForms } from '../api/types.js';
+import type { Query, Study, Subject, VisitWithForms } from '../api/types.js';
+import { CatalogForm } from '../components/catalog-form.js';
 import { LoadError } from '../components/error-box.js';
 import { FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
+import { liveFor, uiFormFor } from '../components/live-panels.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { useLoad } from '../hooks/use-load.js';
+import { definitionOf, formsExpectedAt } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 
@@ -14,7 +17,8 @@ export function VisitPage({ visitId }: { visitId: string }) {
   const data = useLoad(async () => {
     const visit = await api.get<VisitWithForms>(`/api/visits/${visitId}`);
     const subject = await api.get<Subject>(`/api/subjects/${visit.subjectId}`);
-    return { visit, subject };
+    const study = await api.get<Study>(`/api/studies/${subject.studyId}`);
+    return { visit, subject, definition: definitionOf(study) };
   }, [visitId]);
   const subject = data.data?.subject;
   const queries = useLoad(
@@ -26,7 +30,11 @@ export function VisitPage({ visitId }: { visitId: string }) {
   );
   if (data.error) return <LoadError error={data.error} what="visit" />;
   if (!data.data || !subject) return <p className="loading">Loading…</p>;
-  const { visit } = data.data;
+  const { visit, definition } = data.data;
+  const present = new Set(visit.forms.map((f) => f.formCode));
+  const toEnter = formsExpectedAt(definition, visit.visitCode).filter(
+    (f) => !present.has(f.formCode) && f.formCode !== SLEDAI_FORM_CODE,
+  );
   const can = {
     enter: hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
     sign: hasRole(me, 'investigator', subject.studyId, subject.siteId),
@@ -45,6 +53,11 @@ export function VisitPage({ visitId }: { visitId: string }) {
       <p>
         Date: {visit.visitDate ?? 'not recorded'} · Status: {visit.status}
       </p>
+      {visit.visitCode === 'SCR' && definition.eligibility && (
+        <p>
+          <Link href={`/subjects/${subject.id}/screening`}>Screening checklist and enrolment</Link>
+        </p>
+      )}
       {visit.forms.length === 0 && <p>No forms entered yet.</p>}
       {visit.forms.map((f) => (
         <FormPanel
@@ -54,6 +67,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
           subjectId={subject.id}
           studyId={subject.studyId}
           form={f}
+          definition={definition}
           queries={queries.data ?? []}
           can={can}
           reload={data.reload}
@@ -66,6 +80,25 @@ export function VisitPage({ visitId }: { visitId: string }) {
           <SledaiEditor visit={visit} readOnly={false} onSaved={data.reload} onReload={data.reload} />
         </section>
       )}
+      {can.enter &&
+        toEnter.map((f) => {
+          const def = uiFormFor(f.formCode, definition) ?? f;
+          return (
+            <details key={f.formCode} className="form-panel new-form">
+              <summary>Enter {f.title}</summary>
+              <section aria-label={`New ${f.title}`}>
+                <CatalogForm
+                  def={def}
+                  visitId={visit.id}
+                  readOnly={false}
+                  onSaved={data.reload}
+                  onReload={data.reload}
+                  {...(liveFor(f.formCode, visit, definition) ?? {})}
+                />
+              </section>
+            </details>
+          );
+        })}
       {can.enter && (
         <section aria-labelledby="new-form-h" className="form-panel">
           <h2 id="new-form-h">Enter a new form</h2>

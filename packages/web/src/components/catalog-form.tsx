@@ -1,0 +1,293 @@
+// A CRF rendered from its item definitions (@msct/core/crf): each item with its label, unit(s),
+// plausible range and help; values checked as they are typed by the same checkItemValue the server
+// runs, and the server's own messages shown at the field after a save. A live panel (score, trace,
+// checklist) can be rendered from the draft by the caller.
+import { checkItemValue, type FormDefinitionItems, type ItemDefinition, type RawItem } from '@msct/core/crf';
+import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { api } from '../api/client.js';
+import { ApiError, fieldErrors } from '../api/problem.js';
+import type { Form, Item } from '../api/types.js';
+import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { ErrorBox } from './error-box.js';
+import { TextField } from './text-field.js';
+
+type Edit = { value: string; unit: string };
+export type Draft = Record<string, RawItem>;
+
+const initial = (def: ItemDefinition, saved: Item | undefined): Edit => ({
+  value: saved?.value ?? '',
+  unit: saved?.unit ?? def.units?.[0] ?? '',
+});
+
+/** A reference-limit item (the testing lab's lower / upper limit of normal of the item before it). */
+const isRefLimit = (code: string) => /_(lln|uln)$/.test(code);
+
+export function CatalogForm({
+  def,
+  visitId,
+  form,
+  readOnly,
+  onSaved,
+  onReload,
+  renderLive,
+  hideItem,
+}: {
+  def: FormDefinitionItems;
+  visitId: string;
+  /** The saved form; undefined while nothing is saved yet. */
+  form?: Form;
+  readOnly: boolean;
+  onSaved(): void;
+  onReload(): void;
+  /** Rendered above the items from the current draft (saved values with the user's edits). */
+  renderLive?(draft: Draft, setValue: (code: string, value: string) => void, readOnly: boolean): ReactNode;
+  /** Items entered elsewhere (e.g. in the live panel) rather than in the item list. */
+  hideItem?(code: string): boolean;
+}) {
+  const saved = new Map((form?.items ?? []).map((i) => [i.itemCode, i]));
+  const [edits, setEdits] = useState<Record<string, Edit>>({});
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [busy, setBusy] = useState(false);
+  const formId = useId();
+
+  const current = (d: ItemDefinition): Edit => edits[d.code] ?? initial(d, saved.get(d.code));
+  const set = (d: ItemDefinition, patch: Partial<Edit>) =>
+    setEdits((all) => ({
+      ...all,
+      [d.code]: { ...(all[d.code] ?? initial(d, saved.get(d.code))), ...patch },
+    }));
+  const setValue = (code: string, value: string) => {
+    const d = def.items.find((i) => i.code === code);
+    if (d) set(d, { value });
+  };
+
+  const changed = def.items.filter((d) => {
+    const e = edits[d.code];
+    if (!e) return false;
+    const s = saved.get(d.code);
+    const before = initial(d, s);
+    if (e.value !== before.value) return true;
+    // A unit change matters only when there is a value to qualify.
+    return e.value !== '' && e.unit !== before.unit;
+  });
+  const needsReason = changed.some((d) => (saved.get(d.code)?.value ?? null) !== null);
+  useUnsavedWarning(changed.length > 0);
+
+  const sent = changed.map((d) => {
+    const e = edits[d.code]!;
+    const s = saved.get(d.code);
+    return {
+      itemCode: d.code,
+      value: e.value.trim() === '' ? null : e.value.trim(),
+      unit: d.units && d.units.length > 0 && e.value.trim() !== '' ? e.unit || null : null,
+      ...(s ? { version: s.version } : {}),
+    };
+  });
+
+  const draft: Draft = Object.fromEntries(
+    def.items.map((d) => {
+      const e = current(d);
+      return [
+        d.code,
+        { value: e.value.trim() === '' ? null : e.value.trim(), unit: e.value ? e.unit || null : null },
+      ];
+    }),
+  );
+
+  const errs = fieldErrors(error);
+  const fieldError = (d: ItemDefinition): string | undefined => {
+    const idx = sent.findIndex((s) => s.itemCode === d.code);
+    const server = Object.entries(errs)
+      .filter(([k]) => k === d.code || (idx >= 0 && k.startsWith(`items.${idx}.`)))
+      .map(([, m]) => m);
+    if (server.length) return server.join('; ');
+    const e = current(d);
+    if (e.value.trim() === '') return undefined;
+    return checkItemValue(def, d.code, e.value.trim(), d.units?.length ? e.unit || null : null)?.message;
+  };
+
+  const submit = async (ev: FormEvent) => {
+    ev.preventDefault();
+    if (sent.length === 0) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      await api.put(`/api/visits/${visitId}/forms/${encodeURIComponent(def.formCode)}`, {
+        items: sent,
+        ...(needsReason && reason.trim() ? { reason } : {}),
+      });
+      setEdits({});
+      setReason('');
+      onSaved();
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="catalog-form">
+      <form id={formId} onSubmit={submit} noValidate aria-label={`${def.title} entry`} />
+      {renderLive?.(draft, setValue, readOnly)}
+      <fieldset disabled={readOnly} aria-label={`${def.title} items`}>
+        <legend>{def.title}</legend>
+        {def.items
+          .filter((d) => !hideItem?.(d.code))
+          .map((d) => (
+            <ItemInput
+              key={d.code}
+              def={d}
+              formId={formId}
+              edit={current(d)}
+              error={fieldError(d)}
+              onChange={(patch) => set(d, patch)}
+            />
+          ))}
+      </fieldset>
+      {needsReason && !readOnly && (
+        <TextField
+          form={formId}
+          label="Reason for change"
+          value={reason}
+          onChange={setReason}
+          required
+          error={errs.reason}
+          placeholder="why is a saved value changing?"
+        />
+      )}
+      <ErrorBox
+        error={error}
+        onReload={error instanceof ApiError && error.isConflict ? onReload : undefined}
+      />
+      {!readOnly && (
+        <button type="submit" form={formId} disabled={busy || sent.length === 0}>
+          Save {def.title}
+        </button>
+      )}
+    </div>
+  );
+}
+
+function rangeText(d: ItemDefinition): string | undefined {
+  if (d.min === undefined && d.max === undefined) return undefined;
+  const unit = d.units?.[0] ? ` ${d.units[0]}` : '';
+  return `plausible ${d.min ?? '…'}–${d.max ?? '…'}${unit}`;
+}
+
+function ItemInput({
+  def,
+  formId,
+  edit,
+  error,
+  onChange,
+}: {
+  def: ItemDefinition;
+  formId: string;
+  edit: Edit;
+  error: string | undefined;
+  onChange(patch: Partial<Edit>): void;
+}) {
+  const id = useId();
+  const help = [def.help, rangeText(def)].filter(Boolean).join(' · ');
+  const describedBy =
+    [help ? `${id}-help` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
+  const common = {
+    id,
+    form: formId,
+    'aria-describedby': describedBy,
+    'aria-invalid': error ? true : undefined,
+  } as const;
+  let input: ReactNode;
+  switch (def.type) {
+    case 'boolean':
+      input = (
+        <select {...common} value={edit.value} onChange={(e) => onChange({ value: e.target.value })}>
+          <option value="">(not recorded)</option>
+          <option value="1">Yes</option>
+          <option value="0">No</option>
+        </select>
+      );
+      break;
+    case 'code':
+      input = (
+        <select {...common} value={edit.value} onChange={(e) => onChange({ value: e.target.value })}>
+          <option value="">(not recorded)</option>
+          {def.codes?.map((c) => (
+            <option key={c.code} value={c.code}>
+              {c.label}
+            </option>
+          ))}
+        </select>
+      );
+      break;
+    case 'date':
+      input = (
+        <input
+          {...common}
+          type="date"
+          value={edit.value}
+          onChange={(e) => onChange({ value: e.target.value })}
+        />
+      );
+      break;
+    case 'text':
+      input = (
+        <input
+          {...common}
+          type="text"
+          size={40}
+          value={edit.value}
+          onChange={(e) => onChange({ value: e.target.value })}
+        />
+      );
+      break;
+    default:
+      input = (
+        <input
+          {...common}
+          type="text"
+          inputMode={def.type === 'integer' ? 'numeric' : 'decimal'}
+          size={8}
+          value={edit.value}
+          onChange={(e) => onChange({ value: e.target.value })}
+        />
+      );
+  }
+  const units = def.units ?? [];
+  return (
+    <div className={`item-row${isRefLimit(def.code) ? ' ref-limit' : ''}`} data-item={def.code}>
+      <label htmlFor={id}>{def.label}</label>
+      <div className="item-input">
+        {input}
+        {units.length > 1 ? (
+          <select
+            form={formId}
+            aria-label={`Unit of ${def.label}`}
+            value={edit.unit}
+            onChange={(e) => onChange({ unit: e.target.value })}
+          >
+            {units.map((u) => (
+              <option key={u} value={u}>
+                {u}
+              </option>
+            ))}
+          </select>
+        ) : units.length === 1 ? (
+          <span className="unit">{units[0]}</span>
+        ) : null}
+        {error && (
+          <span id={`${id}-err`} className="field-error" role="alert">
+            {error}
+          </span>
+        )}
+      </div>
+      {help && (
+        <small id={`${id}-help`} className="help">
+          {help}
+        </small>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,165 @@
+// Live panels beside catalog forms: what the draft scores or decides, computed in the browser by the
+// same core functions the server and the analysis use.
+import {
+  deriveVisitScores,
+  explain,
+  type FormDefinitionItems,
+  type ItemDefinition,
+  screeningFromItems,
+  waiverItemCode,
+} from '@msct/core/crf';
+import {
+  type EligibilityCondition,
+  type EligibilityCriterion,
+  evaluateEligibility,
+} from '@msct/core/protocol';
+import type { ReactNode } from 'react';
+import type { VisitWithForms } from '../api/types.js';
+import { catalogForms, type Definition } from '../lib/definition.js';
+import { visitItemsOf } from '../lib/visit-items.js';
+import type { Draft } from './catalog-form.js';
+import { TextField } from './text-field.js';
+
+export function BilagLive({ visit, draft }: { visit: VisitWithForms; draft: Draft }) {
+  const bilag = deriveVisitScores(visitItemsOf(visit, { formCode: 'bilag', items: draft })).bilag;
+  const entered = Object.values(draft).filter((d) => d.value !== null).length;
+  return (
+    <div className="live-box" role="status" aria-live="polite" aria-label="BILAG live score">
+      {bilag?.ok ? (
+        <span className="score" data-testid="bilag-total">
+          BILAG total {bilag.value.total}
+        </span>
+      ) : (
+        <span data-testid="bilag-total">
+          BILAG total cannot be computed yet ({entered} of 8 systems graded)
+        </span>
+      )}
+      {bilag?.ok && <span> · highest grade {String(bilag.value.highest)}</span>}
+      <ul className="trace" aria-label="BILAG trace">
+        {explain(bilag).map((t) => (
+          <li key={t}>{t}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+const STATUS_TEXT = { met: 'met', not_met: 'not met', missing: 'missing', waived: 'waived' } as const;
+
+export function EligibilityChecklist({
+  criteria,
+  draft,
+  setValue,
+  readOnly,
+}: {
+  criteria: readonly EligibilityCriterion[];
+  draft: Draft;
+  setValue(code: string, value: string): void;
+  readOnly: boolean;
+}) {
+  const { data, waivers } = screeningFromItems(criteria, draft);
+  const result = evaluateEligibility(criteria, data, waivers);
+  return (
+    <section className="live-box" aria-label="Eligibility checklist">
+      <p role="status" aria-live="polite">
+        Overall: <strong data-testid="eligibility-overall">{result.overall.replace('_', ' ')}</strong>
+      </p>
+      <ul className="checklist">
+        {result.criteria.map((c) => {
+          const code = waiverItemCode(c.id);
+          const waiver = draft[code]?.value ?? '';
+          return (
+            <li key={c.id} data-criterion={c.id} data-status={c.status}>
+              <span className={`crit-status crit-${c.status}`}>{STATUS_TEXT[c.status]}</span>{' '}
+              <span className="muted">{c.kind}</span> <strong>{c.label}</strong>
+              <div className="muted">{c.reason}</div>
+              {(c.status === 'not_met' || c.status === 'waived' || waiver) && (
+                <TextField
+                  label={`Waiver of "${c.label}": justification`}
+                  value={waiver}
+                  disabled={readOnly}
+                  onChange={(v) => setValue(code, v)}
+                />
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      {result.rejectedWaivers.length > 0 && (
+        <ul aria-label="Waivers not applied">
+          {result.rejectedWaivers.map((w) => (
+            <li key={w.waiver.criterionId}>
+              Waiver of {w.waiver.criterionId} not applied: {w.reason}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
+
+function conditionUnits(c: EligibilityCondition, out: Map<string, string>) {
+  if (c.op === 'all' || c.op === 'any') for (const x of c.conditions) conditionUnits(x, out);
+  else if (c.op !== 'is' && c.unit) out.set(c.item, c.unit);
+}
+
+/**
+ * The screening form with readable labels: each item says its unit (from the criterion that reads
+ * it) and which criteria read it. Units are shown, not sent: the screening items are unitless.
+ */
+export function screeningFormForUi(form: FormDefinitionItems, criteria: readonly EligibilityCriterion[]) {
+  const units = new Map<string, string>();
+  const readers = new Map<string, string[]>();
+  const collect = (c: EligibilityCondition, label: string) => {
+    if (c.op === 'all' || c.op === 'any') for (const x of c.conditions) collect(x, label);
+    else readers.set(c.item, [...(readers.get(c.item) ?? []), label]);
+  };
+  for (const c of criteria) {
+    conditionUnits(c.condition, units);
+    collect(c.condition, c.label);
+  }
+  const items: ItemDefinition[] = form.items.map((d) => {
+    const unit = units.get(d.code);
+    const label = d.label.charAt(0).toUpperCase() + d.label.slice(1);
+    const read = readers.get(d.code);
+    return {
+      ...d,
+      label: unit ? `${label} (${unit})` : label,
+      ...(read ? { help: `Read by: ${[...new Set(read)].join('; ')}` } : {}),
+    };
+  });
+  return { ...form, items };
+}
+
+/** What a catalog form shows beside its items: a live score, or the eligibility checklist. */
+export function liveFor(
+  formCode: string,
+  visit: VisitWithForms,
+  definition: Definition,
+):
+  | {
+      renderLive(draft: Draft, setValue: (code: string, value: string) => void, readOnly: boolean): ReactNode;
+      hideItem?(code: string): boolean;
+    }
+  | undefined {
+  if (formCode === 'bilag') return { renderLive: (draft) => <BilagLive visit={visit} draft={draft} /> };
+  if (formCode === 'eligibility' && definition.eligibility) {
+    const criteria = definition.eligibility;
+    return {
+      renderLive: (draft, setValue, readOnly) => (
+        <EligibilityChecklist criteria={criteria} draft={draft} setValue={setValue} readOnly={readOnly} />
+      ),
+      hideItem: (code) => code.startsWith('waiver_'),
+    };
+  }
+  return undefined;
+}
+
+/** The catalog form for a form code, as the UI shows it; undefined for forms with free items. */
+export function uiFormFor(formCode: string, definition: Definition): FormDefinitionItems | undefined {
+  const form = catalogForms(definition).get(formCode);
+  if (!form) return undefined;
+  return formCode === 'eligibility' && definition.eligibility
+    ? screeningFormForUi(form, definition.eligibility)
+    : form;
+}

@@ -1,0 +1,311 @@
+// The patient's course: a timeline of visits with infusion markers, small line charts of the disease
+// measures over study days, and the current endpoint verdict with its trace — all from
+// GET /api/subjects/:id/endpoints (the server's adjudication of the stored items).
+import { daysBetween } from '@msct/core/protocol';
+import { api } from '../api/client.js';
+import type { Infusion, Subject } from '../api/types.js';
+import { useLoad } from '../hooks/use-load.js';
+import { LoadError } from './error-box.js';
+
+interface TraceStep {
+  rule: string;
+  outcome: 'met' | 'not_met' | 'missing' | 'info';
+  visitCode?: string;
+  studyDay?: number;
+  text: string;
+}
+interface Verdict {
+  outcome: 'MCR' | 'PCR' | 'NR' | 'pending';
+  label: string;
+  firstResponseMonth: number | null;
+  summary: string;
+  trace: TraceStep[];
+}
+interface EndpointVisit {
+  visitId: string;
+  visitCode: string;
+  cycle: number;
+  date: string | null;
+  studyDay: number | null;
+  sledai: number | null;
+  bilagTotal: number | null;
+  labs: {
+    proteinuriaG24h?: number;
+    creatinineUmolL?: number;
+    c3GL?: number;
+    antiDsDnaIuMl?: number;
+  };
+}
+export interface SubjectEndpoints {
+  adjudication: { primary: Verdict; death: { studyDay: number; date: string; cause?: string } | null } | null;
+  visits: EndpointVisit[];
+  problems: string[];
+}
+
+interface Point {
+  x: number;
+  y: number;
+  label: string;
+}
+
+const SERIES: {
+  key: string;
+  title: string;
+  unit: string;
+  get(v: EndpointVisit): number | null | undefined;
+}[] = [
+  { key: 'sledai', title: 'SLEDAI-2K', unit: '', get: (v) => v.sledai },
+  { key: 'bilag', title: 'BILAG total', unit: '', get: (v) => v.bilagTotal },
+  { key: 'proteinuria', title: 'Proteinuria', unit: 'g/24 h', get: (v) => v.labs.proteinuriaG24h },
+  { key: 'creatinine', title: 'Creatinine', unit: 'µmol/L', get: (v) => v.labs.creatinineUmolL },
+  { key: 'c3', title: 'C3', unit: 'g/L', get: (v) => v.labs.c3GL },
+  { key: 'dsdna', title: 'Anti-dsDNA', unit: 'IU/mL', get: (v) => v.labs.antiDsDnaIuMl },
+];
+
+const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(3).replace(/\.?0+$/, ''));
+
+/** A small line chart: study day on x, the measure on y, infusions as dashed verticals. */
+export function LineChart({
+  title,
+  unit,
+  points,
+  infusionDays,
+  domain,
+}: {
+  title: string;
+  unit: string;
+  points: Point[];
+  infusionDays: number[];
+  domain: [number, number];
+}) {
+  const W = 340;
+  const H = 150;
+  const m = { l: 44, r: 10, t: 10, b: 26 };
+  const ys = points.map((p) => p.y);
+  const yMin = Math.min(0, ...ys);
+  const yMax = Math.max(...ys, yMin + 1);
+  const [x0, x1] = domain[0] === domain[1] ? [domain[0] - 1, domain[1] + 1] : domain;
+  const sx = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
+  const sy = (y: number) => H - m.b - ((y - yMin) / (yMax - yMin)) * (H - m.t - m.b);
+  const described = points.map((p) => `${p.label} day ${p.x}: ${fmt(p.y)}`).join('; ');
+  const caption = `${title}${unit ? ` (${unit})` : ''}`;
+  return (
+    <figure className="chart" data-chart={title}>
+      <figcaption>{caption}</figcaption>
+      {points.length === 0 ? (
+        <p className="muted">No values yet.</p>
+      ) : (
+        <svg
+          viewBox={`0 0 ${W} ${H}`}
+          width={W}
+          height={H}
+          role="img"
+          aria-label={`${caption} over study days: ${described}`}
+        >
+          <line x1={m.l} y1={H - m.b} x2={W - m.r} y2={H - m.b} stroke="#888" />
+          <line x1={m.l} y1={m.t} x2={m.l} y2={H - m.b} stroke="#888" />
+          {[yMin, (yMin + yMax) / 2, yMax].map((t) => (
+            <g key={t}>
+              <line x1={m.l - 4} x2={m.l} y1={sy(t)} y2={sy(t)} stroke="#888" />
+              <text x={m.l - 6} y={sy(t) + 4} textAnchor="end" fontSize="10" fill="#333">
+                {fmt(t)}
+              </text>
+            </g>
+          ))}
+          <text x={m.l} y={H - 6} fontSize="10" fill="#333">
+            day {x0}
+          </text>
+          <text x={W - m.r} y={H - 6} fontSize="10" fill="#333" textAnchor="end">
+            day {x1}
+          </text>
+          {infusionDays.map((d) => (
+            <line key={d} x1={sx(d)} x2={sx(d)} y1={m.t} y2={H - m.b} stroke="#7a3db8" strokeDasharray="3 3">
+              <title>infusion, day {d}</title>
+            </line>
+          ))}
+          <polyline
+            fill="none"
+            stroke="#0b5cad"
+            strokeWidth="2"
+            points={points.map((p) => `${sx(p.x)},${sy(p.y)}`).join(' ')}
+          />
+          {points.map((p) => (
+            <circle key={`${p.label}-${p.x}`} cx={sx(p.x)} cy={sy(p.y)} r="3.5" fill="#0b5cad">
+              <title>
+                {p.label} (day {p.x}): {fmt(p.y)} {unit}
+              </title>
+            </circle>
+          ))}
+        </svg>
+      )}
+    </figure>
+  );
+}
+
+/** Visits as labelled dots along study days; infusions as triangles. */
+function Timeline({
+  visits,
+  infusions,
+  domain,
+}: {
+  visits: EndpointVisit[];
+  infusions: { day: number; label: string }[];
+  domain: [number, number];
+}) {
+  const W = 1000;
+  const H = 90;
+  const m = { l: 20, r: 20 };
+  const [x0, x1] = domain[0] === domain[1] ? [domain[0] - 1, domain[1] + 1] : domain;
+  const sx = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
+  const dated = visits.filter((v) => v.studyDay !== null);
+  const text = [
+    ...dated.map((v) => `${v.visitCode} day ${v.studyDay}`),
+    ...infusions.map((i) => `${i.label} day ${i.day}`),
+  ].join('; ');
+  return (
+    <svg
+      viewBox={`0 0 ${W} ${H}`}
+      width="100%"
+      height={H}
+      role="img"
+      aria-label={`Timeline: ${text || 'no dated visits'}`}
+      className="timeline"
+    >
+      <line x1={m.l} x2={W - m.r} y1={45} y2={45} stroke="#888" />
+      {infusions.map((i) => (
+        <g key={`${i.label}-${i.day}`} data-infusion-day={i.day}>
+          <polygon points={`${sx(i.day)},52 ${sx(i.day) - 7},66 ${sx(i.day) + 7},66`} fill="#7a3db8">
+            <title>
+              {i.label}, day {i.day}
+            </title>
+          </polygon>
+          <text x={sx(i.day)} y={80} fontSize="11" textAnchor="middle" fill="#4b2377">
+            {i.label}
+          </text>
+        </g>
+      ))}
+      {dated.map((v) => (
+        <g key={v.visitId}>
+          <circle cx={sx(v.studyDay!)} cy={45} r="6" fill="#0b5cad">
+            <title>
+              {v.visitCode} {v.date} (day {v.studyDay})
+            </title>
+          </circle>
+          <text x={sx(v.studyDay!)} y={30} fontSize="11" textAnchor="middle" fill="#1a1a1a">
+            {v.visitCode}
+          </text>
+          <text x={sx(v.studyDay!)} y={16} fontSize="9" textAnchor="middle" fill="#555">
+            d{v.studyDay}
+          </text>
+        </g>
+      ))}
+    </svg>
+  );
+}
+
+export function EndpointVerdict({ endpoints }: { endpoints: SubjectEndpoints }) {
+  const a = endpoints.adjudication;
+  if (!a)
+    return (
+      <div className="verdict" data-testid="verdict">
+        <p>
+          <span className="outcome">Not adjudicated yet</span>
+        </p>
+        {endpoints.problems.length > 0 && (
+          <ul aria-label="Why not">
+            {endpoints.problems.map((p) => (
+              <li key={p}>{p}</li>
+            ))}
+          </ul>
+        )}
+      </div>
+    );
+  const v = a.primary;
+  return (
+    <div className="verdict" data-testid="verdict">
+      <p>
+        <span className="outcome" data-testid="verdict-outcome">
+          {v.label}
+        </span>{' '}
+        {v.firstResponseMonth !== null && <span>(first response at month {v.firstResponseMonth})</span>}
+      </p>
+      <p data-testid="verdict-summary">{v.summary}</p>
+      {a.death && (
+        <p>
+          Died on day {a.death.studyDay} ({a.death.date}){a.death.cause ? `: ${a.death.cause}` : ''}
+        </p>
+      )}
+      <details open>
+        <summary>Why: the trace of rules applied</summary>
+        <ol aria-label="Endpoint trace">
+          {v.trace.map((t, i) => (
+            // biome-ignore lint/suspicious/noArrayIndexKey: the trace is an ordered, immutable list
+            <li key={`${t.rule}-${i}`} className={`trace-${t.outcome}`}>
+              <code>{t.rule}</code> — {t.outcome.replace('_', ' ')}
+              {t.visitCode
+                ? ` at ${t.visitCode}${t.studyDay !== undefined ? ` (day ${t.studyDay})` : ''}`
+                : ''}
+              : {t.text}
+            </li>
+          ))}
+        </ol>
+      </details>
+    </div>
+  );
+}
+
+export function PatientCourse({ subject }: { subject: Subject }) {
+  const data = useLoad(
+    () =>
+      Promise.all([
+        api.get<SubjectEndpoints>(`/api/subjects/${subject.id}/endpoints`),
+        api.get<Infusion[]>(`/api/subjects/${subject.id}/infusions`),
+      ]),
+    [subject.id, subject.version],
+  );
+  if (data.error) return <LoadError error={data.error} what="course" />;
+  if (!data.data) return <p className="loading">Loading the course…</p>;
+  const [endpoints, infusionList] = data.data;
+  const visits = endpoints.visits
+    .filter((v) => v.studyDay !== null)
+    .sort((a, b) => a.studyDay! - b.studyDay!);
+  const infusions = subject.day0Date
+    ? infusionList
+        .filter((i) => i.status === 'given' && i.plannedDate)
+        .map((i) => ({
+          day: daysBetween(subject.day0Date!, i.plannedDate!),
+          label: `Inf ${i.cycle > 1 ? `${i.cycle}.` : ''}${i.infusionNumber}`,
+        }))
+    : [];
+  const days = [...visits.map((v) => v.studyDay!), ...infusions.map((i) => i.day)];
+  const domain: [number, number] = days.length ? [Math.min(...days), Math.max(...days)] : [0, 1];
+  return (
+    <section aria-labelledby="course-h">
+      <h2 id="course-h">Course and endpoint</h2>
+      <h3>Current endpoint status</h3>
+      <EndpointVerdict endpoints={endpoints} />
+      <h3>Timeline</h3>
+      {visits.length === 0 && infusions.length === 0 ? (
+        <p>No dated visits since day 0 yet.</p>
+      ) : (
+        <Timeline visits={visits} infusions={infusions} domain={domain} />
+      )}
+      <h3>Measures over study days</h3>
+      <div className="charts">
+        {SERIES.map((s) => (
+          <LineChart
+            key={s.key}
+            title={s.title}
+            unit={s.unit}
+            domain={domain}
+            infusionDays={infusions.map((i) => i.day)}
+            points={visits.flatMap((v) => {
+              const y = s.get(v);
+              return y === null || y === undefined ? [] : [{ x: v.studyDay!, y, label: v.visitCode }];
+            })}
+          />
+        ))}
+      </div>
+    </section>
+  );
+}

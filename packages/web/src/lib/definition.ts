@@ -1,0 +1,48 @@
+// The study definition as the browser sees it: the same core functions the server applies to it.
+import { type FormDefinitionItems, itemFormsFor } from '@msct/core/crf';
+import type { StudyDefinition } from '@msct/core/protocol';
+import type { Study } from '../api/types.js';
+
+export type Definition = Partial<StudyDefinition>;
+
+export function definitionOf(study: Pick<Study, 'definition'> | undefined): Definition {
+  const d = study?.definition;
+  return d && typeof d === 'object' ? (d as Definition) : {};
+}
+
+/** Forms whose items the server checks at entry (catalog forms and the screening form), by form code. */
+export function catalogForms(definition: Definition): Map<string, FormDefinitionItems> {
+  return itemFormsFor(definition);
+}
+
+/** Catalog forms the definition expects at a visit code, in the definition's order. */
+export function formsExpectedAt(definition: Definition, visitCode: string): FormDefinitionItems[] {
+  const catalog = catalogForms(definition);
+  return (definition.forms ?? [])
+    .filter((f) => f.visitCodes.includes(visitCode))
+    .flatMap((f) => (catalog.has(f.id) ? [catalog.get(f.id)!] : []));
+}
+
+export const todayIso = () => {
+  const d = new Date();
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}`;
+};
+
+/** Runs `fn` over `xs` with at most `limit` in flight (the grid loads many visits; the server has few cores). */
+export async function mapLimit<T, R>(
+  xs: readonly T[],
+  limit: number,
+  fn: (x: T) => Promise<R>,
+): Promise<R[]> {
+  const out: R[] = new Array(xs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < xs.length) {
+      const i = next++;
+      out[i] = await fn(xs[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, xs.length) }, worker));
+  return out;
+}

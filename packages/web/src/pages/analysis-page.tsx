@@ -1,0 +1,189 @@
+// Analysis: the endpoint counts of every visible subject (GET /api/studies/:id/endpoints, the
+// server's adjudication of the stored items), per site and overall, and the analysis report when the
+// server offers it (GET /api/studies/:id/analysis and …/analysis/report.html).
+import { api } from '../api/client.js';
+import { errorText } from '../api/problem.js';
+import type { Study } from '../api/types.js';
+import { LoadError } from '../components/error-box.js';
+import { useLoad } from '../hooks/use-load.js';
+import { Link } from '../router.js';
+
+interface EndpointRow {
+  subjectId: string;
+  subjectCode: string;
+  siteCode: string;
+  outcome: 'MCR' | 'PCR' | 'NR' | 'pending' | null;
+  label: string | null;
+  firstResponseMonth: number | null;
+  summary: string | null;
+  problems?: string[];
+}
+
+const OUTCOMES = ['MCR', 'PCR', 'NR', 'pending', 'not adjudicated'] as const;
+type OutcomeKey = (typeof OUTCOMES)[number];
+const keyOf = (r: EndpointRow): OutcomeKey => r.outcome ?? 'not adjudicated';
+
+function countBy(rows: EndpointRow[]): Record<OutcomeKey, number> {
+  const out = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<OutcomeKey, number>;
+  for (const r of rows) out[keyOf(r)] += 1;
+  return out;
+}
+
+function csvOf(rows: EndpointRow[]): string {
+  const q = (s: unknown) => `"${String(s ?? '').replaceAll('"', '""')}"`;
+  return [
+    'subject,site,outcome,label,first_response_month,summary',
+    ...rows.map((r) =>
+      [r.subjectCode, r.siteCode, r.outcome ?? '', r.label ?? '', r.firstResponseMonth ?? '', r.summary ?? '']
+        .map(q)
+        .join(','),
+    ),
+  ].join('\n');
+}
+
+export function AnalysisPage({ studyId }: { studyId: string }) {
+  const data = useLoad(
+    () =>
+      Promise.all([
+        api.get<Study>(`/api/studies/${studyId}`),
+        api.get<{ snapshot?: unknown; subjects: EndpointRow[] }>(`/api/studies/${studyId}/endpoints`),
+      ]),
+    [studyId],
+  );
+  // The analysis route may not be deployed on this server yet: its absence is shown, not an error.
+  const analysis = useLoad(
+    () =>
+      api
+        .get<unknown>(`/api/studies/${studyId}/analysis`)
+        .then((r) => ({ ok: true as const, results: r }))
+        .catch((e: unknown) => ({ ok: false as const, why: errorText(e) })),
+    [studyId],
+  );
+  if (data.error) return <LoadError error={data.error} what="study" />;
+  if (!data.data) return <p className="loading">Loading…</p>;
+  const [study, endpoints] = data.data;
+  const rows = endpoints.subjects;
+  const total = countBy(rows);
+  const sites = [...new Set(rows.map((r) => r.siteCode))].sort();
+  const responders = total.MCR + total.PCR;
+  const adjudicated = rows.length - total['not adjudicated'];
+  const csvHref = `data:text/csv;charset=utf-8,${encodeURIComponent(csvOf(rows))}`;
+
+  return (
+    <section>
+      <p className="crumbs">
+        <Link href={`/studies/${studyId}`}>Study</Link>
+      </p>
+      <h1>Analysis — {study.code}</h1>
+      <section aria-labelledby="counts-h">
+        <h2 id="counts-h">Primary endpoint (cycle 1)</h2>
+        <ul className="counts" aria-label="Endpoint counts">
+          {OUTCOMES.map((o) => (
+            <li key={o} className="count" data-outcome={o}>
+              <strong data-testid={`count-${o}`}>{total[o]}</strong>
+              {o}
+            </li>
+          ))}
+          <li className="count">
+            <strong data-testid="count-subjects">{rows.length}</strong>
+            subjects
+          </li>
+        </ul>
+        <p>
+          Response (MCR + PCR): {responders} of {adjudicated} adjudicated subject
+          {adjudicated === 1 ? '' : 's'}
+          {adjudicated > 0 ? ` (${((100 * responders) / adjudicated).toFixed(1)}%)` : ''}.
+        </p>
+        <table aria-label="Endpoint counts per site" className="compact">
+          <thead>
+            <tr>
+              <th scope="col">Site</th>
+              {OUTCOMES.map((o) => (
+                <th key={o} scope="col">
+                  {o}
+                </th>
+              ))}
+              <th scope="col">Subjects</th>
+            </tr>
+          </thead>
+          <tbody>
+            {sites.map((site) => {
+              const mine = rows.filter((r) => r.siteCode === site);
+              const c = countBy(mine);
+              return (
+                <tr key={site}>
+                  <th scope="row">{site}</th>
+                  {OUTCOMES.map((o) => (
+                    <td key={o}>{c[o]}</td>
+                  ))}
+                  <td>{mine.length}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+        <p>
+          <a href={csvHref} download={`${study.code}-endpoints.csv`}>
+            Download the endpoint table (CSV)
+          </a>
+        </p>
+      </section>
+      <section aria-labelledby="report-h">
+        <h2 id="report-h">Analysis report</h2>
+        {!analysis.data ? (
+          <p className="loading">Checking for the analysis report…</p>
+        ) : analysis.data.ok ? (
+          <>
+            <p>
+              <a href={`/api/studies/${studyId}/analysis/report.html`} target="_blank" rel="noreferrer">
+                Open the report in a new tab
+              </a>{' '}
+              ·{' '}
+              <a href={`/api/studies/${studyId}/analysis`} download={`${study.code}-analysis.json`}>
+                Download the results (JSON)
+              </a>
+            </p>
+            <iframe
+              className="report"
+              title="Analysis report"
+              src={`/api/studies/${studyId}/analysis/report.html`}
+              sandbox="allow-same-origin"
+            />
+          </>
+        ) : (
+          <p role="note" data-testid="analysis-unavailable">
+            The analysis report is not available from this server yet ({analysis.data.why}). The endpoint
+            counts above come from the adjudication of the stored items.
+          </p>
+        )}
+      </section>
+      <section aria-labelledby="subjects-end-h">
+        <h2 id="subjects-end-h">Per subject</h2>
+        <table aria-label="Endpoint per subject">
+          <thead>
+            <tr>
+              <th scope="col">Subject</th>
+              <th scope="col">Site</th>
+              <th scope="col">Verdict</th>
+              <th scope="col">First response</th>
+              <th scope="col">Summary</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((r) => (
+              <tr key={r.subjectId}>
+                <th scope="row">
+                  <Link href={`/subjects/${r.subjectId}`}>{r.subjectCode}</Link>
+                </th>
+                <td>{r.siteCode}</td>
+                <td>{r.label ?? 'not adjudicated'}</td>
+                <td>{r.firstResponseMonth !== null ? `month ${r.firstResponseMonth}` : '—'}</td>
+                <td>{r.summary ?? r.problems?.join('; ') ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </section>
+    </section>
+  );
+}

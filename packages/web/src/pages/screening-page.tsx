@@ -1,0 +1,166 @@
+// Screening and enrolment: the SCR visit's eligibility form rendered from the study's criteria, the
+// checklist evaluated live (the same core engine the server's enrol route runs), a waiver per unmet
+// criterion, and enrolment with day 0 — refused by the server, with its reasons, while a criterion
+// is not met or missing.
+import type { CriterionResult } from '@msct/core/protocol';
+import { type FormEvent, useState } from 'react';
+import { api } from '../api/client.js';
+import { ApiError, fieldErrors } from '../api/problem.js';
+import type { Study, Subject, Visit, VisitWithForms } from '../api/types.js';
+import { CatalogForm } from '../components/catalog-form.js';
+import { ErrorBox, LoadError } from '../components/error-box.js';
+import { liveFor, uiFormFor } from '../components/live-panels.js';
+import { TextField } from '../components/text-field.js';
+import { useLoad } from '../hooks/use-load.js';
+import { definitionOf, todayIso } from '../lib/definition.js';
+import { Link } from '../router.js';
+import { hasRole, useMe } from '../session.js';
+
+export function ScreeningPage({ subjectId }: { subjectId: string }) {
+  const me = useMe();
+  const data = useLoad(async () => {
+    const subject = await api.get<Subject>(`/api/subjects/${subjectId}`);
+    const [study, visits] = await Promise.all([
+      api.get<Study>(`/api/studies/${subject.studyId}`),
+      api.get<Visit[]>(`/api/subjects/${subjectId}/visits`),
+    ]);
+    const scr = visits.find((v) => v.visitCode === 'SCR' && v.cycle === 1);
+    const visit = scr ? await api.get<VisitWithForms>(`/api/visits/${scr.id}`) : undefined;
+    return { subject, definition: definitionOf(study), visit };
+  }, [subjectId]);
+  if (data.error) return <LoadError error={data.error} what="subject" />;
+  if (!data.data) return <p className="loading">Loading…</p>;
+  const { subject, definition, visit } = data.data;
+  const canEnter = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
+  const def = uiFormFor('eligibility', definition);
+  const form = visit?.forms.find((f) => f.formCode === 'eligibility');
+  const locked = form?.status === 'signed' || form?.status === 'locked';
+
+  return (
+    <section>
+      <p className="crumbs">
+        <Link href={`/studies/${subject.studyId}`}>Study</Link> ›{' '}
+        <Link href={`/subjects/${subject.id}`}>{subject.subjectCode}</Link>
+      </p>
+      <h1>Screening — {subject.subjectCode}</h1>
+      <p>
+        Status: <strong data-testid="subject-status">{subject.status}</strong>
+        {subject.day0Date ? ` · day 0 ${subject.day0Date}` : ''}
+      </p>
+      {!def || !definition.eligibility ? (
+        <p>This study defines no eligibility criteria.</p>
+      ) : !visit ? (
+        canEnter ? (
+          <OpenScreeningVisit subjectId={subject.id} onOpened={data.reload} />
+        ) : (
+          <p>No screening visit yet.</p>
+        )
+      ) : (
+        <>
+          <p>
+            Screening visit <Link href={`/visits/${visit.id}`}>SCR</Link> on {visit.visitDate ?? 'no date'}
+            {form ? ` · form ${form.status}` : ''}
+          </p>
+          <section aria-label="Screening form" className="form-panel">
+            <h2>Eligibility and screening</h2>
+            <CatalogForm
+              key={form ? `${form.id}:${form.version}:${form.items.map((i) => i.version).join(',')}` : 'new'}
+              def={def}
+              visitId={visit.id}
+              {...(form ? { form } : {})}
+              readOnly={!canEnter || locked}
+              onSaved={data.reload}
+              onReload={data.reload}
+              {...(liveFor('eligibility', visit, definition) ?? {})}
+            />
+          </section>
+          {subject.status === 'screening' && canEnter && <Enrol subject={subject} onEnrolled={data.reload} />}
+        </>
+      )}
+    </section>
+  );
+}
+
+function OpenScreeningVisit({ subjectId, onOpened }: { subjectId: string; onOpened(): void }) {
+  const [date, setDate] = useState(todayIso());
+  const [error, setError] = useState<unknown>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.post(`/api/subjects/${subjectId}/visits`, { visitCode: 'SCR', visitDate: date || null });
+      onOpened();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label="Open the screening visit" className="inline-form">
+      <TextField label="Screening date" type="date" value={date} onChange={setDate} required />
+      <button type="submit">Open screening visit</button>
+      <ErrorBox error={error} />
+    </form>
+  );
+}
+
+function Enrol({ subject, onEnrolled }: { subject: Subject; onEnrolled(): void }) {
+  const [day0, setDay0] = useState('');
+  const [error, setError] = useState<unknown>();
+  const [done, setDone] = useState<string>();
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      const r = await api.post<{ reason: string }>(`/api/subjects/${subject.id}/enrol`, {
+        version: subject.version,
+        day0Date: day0,
+      });
+      setDone(r.reason);
+      onEnrolled();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const refused =
+    error instanceof ApiError && error.code === 'MSCT_E_NOT_ELIGIBLE'
+      ? ((error.problem.criteria as CriterionResult[] | undefined) ?? []).filter(
+          (c) => c.status === 'not_met' || c.status === 'missing',
+        )
+      : undefined;
+  return (
+    <section aria-labelledby="enrol-h" className="form-panel">
+      <h2 id="enrol-h">Enrol</h2>
+      <p className="hint">
+        Enrolment reads the saved screening form: save it first. Day 0 is the date of the first infusion.
+      </p>
+      <form onSubmit={submit} aria-label="Enrol" className="inline-form">
+        <TextField
+          label="Day 0 (first infusion)"
+          type="date"
+          value={day0}
+          onChange={setDay0}
+          required
+          error={fieldErrors(error).day0Date}
+        />
+        <button type="submit" disabled={!day0}>
+          Enrol
+        </button>
+      </form>
+      {done && <p role="status">{done}</p>}
+      {refused ? (
+        <div role="alert" className="error" aria-label="Enrolment refused">
+          <strong>Enrolment refused.</strong> The saved screening form does not make this subject eligible:
+          <ul>
+            {refused.map((c) => (
+              <li key={c.id}>
+                {c.label} — {c.status.replace('_', ' ')}: {c.reason}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : (
+        <ErrorBox error={error} onReload={onEnrolled} />
+      )}
+    </section>
+  );
+}
