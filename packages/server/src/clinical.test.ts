@@ -202,3 +202,48 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+describe('infusion checks', () => {
+  it('flags a dose off the 1×10^6 cells/kg plan by more than ±10% and viability under 90% (trial.md Intervention)', async () => {
+    const server = await startTestServer('sqlite');
+    try {
+      const trial = await createTestTrial(server.db, { definition: msctSleTrial });
+      const coord = new ApiClient(server.baseUrl);
+      await coord.login('coordinator');
+      const s = await coord.post<{ id: string }>(`/api/studies/${trial.studyId}/subjects`, {
+        siteId: trial.siteA,
+      });
+      type Inf = {
+        cellsPerKg: number;
+        doseCheck: { flagged: boolean };
+        viabilityCheck: { released: boolean };
+      };
+      const onPlan = await coord.post<Inf>(`/api/subjects/${s.body.id}/infusions`, {
+        cycle: 1,
+        infusionNumber: 1,
+        productLot: 'UC-001',
+        totalCells: 55e6,
+        weightKg: 55,
+        viabilityPct: 95,
+        status: 'given',
+      });
+      expect(onPlan.body).toMatchObject({
+        cellsPerKg: 1e6,
+        doseCheck: { flagged: false },
+        viabilityCheck: { released: true },
+      });
+      const off = await coord.post<Inf>(`/api/subjects/${s.body.id}/infusions`, {
+        cycle: 1,
+        infusionNumber: 2,
+        productLot: 'UC-002',
+        totalCells: 70e6,
+        weightKg: 55,
+        viabilityPct: 85,
+        status: 'given',
+      });
+      expect(off.body).toMatchObject({ doseCheck: { flagged: true }, viabilityCheck: { released: false } });
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -1,7 +1,15 @@
-import { createSubjectRecord, getSubjectRecord, listSubjectRecords, updateSubjectRecord } from '@msct/store';
+import { checkInfusionDose, checkViability } from '@msct/core/protocol';
+import {
+  createSubjectRecord,
+  getSubjectRecord,
+  listSubjectRecords,
+  subjectScope,
+  updateSubjectRecord,
+} from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
+import { studyDefinition } from '../clinical/study-definition.js';
 import { HttpProblem } from '../http/problem.js';
 import { id, isoDate, reason, shortText, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -132,6 +140,20 @@ function aeColumns(b: Partial<z.infer<z.ZodObject<typeof aeFields>>>) {
 }
 
 export function registerSafetyRoutes(app: App, { db }: RouteContext) {
+  /** The record plus the protocol's checks: dose within tolerance of plan, viability ≥ release criterion (trial.md "Intervention"). */
+  async function withChecks(row: Infusion, studyId: string) {
+    const plan = (await studyDefinition(db, studyId)).definition.infusion;
+    const out = toInfusion(row);
+    return {
+      ...out,
+      doseCheck:
+        plan && row.total_cells !== null && row.weight_kg !== null
+          ? checkInfusionDose(plan, { totalCells: row.total_cells, weightKg: row.weight_kg })
+          : null,
+      viabilityCheck: plan && row.viability_pct !== null ? checkViability(plan, row.viability_pct) : null,
+    };
+  }
+
   const actorOf = (req: FastifyRequest) => {
     const p = principalOf(req);
     return { id: p.userId, name: p.username };
@@ -160,8 +182,9 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
       schema: { tags: ['infusions'], summary: "A subject's infusions", params: z.object({ subjectId: id }) },
     },
     async (req) => {
-      await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
-      return (await listSubjectRecords(db, 'infusions', req.params.subjectId)).map(toInfusion);
+      const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
+      const rows = await listSubjectRecords(db, 'infusions', req.params.subjectId);
+      return Promise.all(rows.map((r) => withChecks(r, scope.studyId)));
     },
   );
 
@@ -176,7 +199,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
       },
     },
     async (req, reply) => {
-      await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
+      const scope = await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
       const cols = {
         planned_date: null,
         started_at: null,
@@ -198,7 +221,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
         req.params.subjectId,
         cols as Parameters<typeof createSubjectRecord<'infusions'>>[4],
       );
-      return reply.status(201).send(toInfusion(row));
+      return reply.status(201).send(await withChecks(row, scope.studyId));
     },
   );
 
@@ -213,9 +236,10 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
       },
     },
     async (req) => {
-      await recordFor(req, 'infusions', req.params.infusionId, 'data.enter');
+      const before = await recordFor(req, 'infusions', req.params.infusionId, 'data.enter');
       const { version: v, reason: why, ...rest } = req.body;
-      return toInfusion(
+      const scope = await subjectScope(db, before.subject_id);
+      return withChecks(
         await updateSubjectRecord(
           db,
           actorOf(req),
@@ -225,6 +249,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
           infusionColumns(rest),
           why,
         ),
+        scope!.studyId,
       );
     },
   );
