@@ -1,0 +1,391 @@
+// CDISC ODM 1.3.2 export, streamed. Subjects are read a page at a time on their code (a stable key),
+// each page's visits, items and item audit events are read with it, written, and flushed before the
+// next page is read: memory holds one page whatever the size of the study (USERS.md: large exports
+// must not crash). Each value carries its history as ItemData with AuditRecords (who, where, when,
+// why) in a Transactional file; de-identified exports are Snapshots without audit records.
+import type { Writable } from 'node:stream';
+import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
+import type { Db } from '@msct/store';
+import type { XMLBuilderCB } from 'xmlbuilder2/lib/interfaces.js';
+import { exportedItems, type MetadataOptions, writeStudy } from './odm-metadata.js';
+import {
+  type ExchangeMetadata,
+  loadMetadata,
+  oid,
+  SUBJECT_EVENT,
+  SUBJECT_FORM,
+  studyDay,
+  VISIT_FORM,
+} from './study-metadata.js';
+import { XmlStream } from './xml-stream.js';
+
+export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
+
+export interface DeidentifyOptions {
+  /** Pseudonyms instead of subject codes; free text and birth dates left out (the statistician's view). */
+  pseudonymise?: boolean;
+  /** Dates as study days from day 0 (first infusion); audit records, which carry instants, are left out. */
+  shiftDates?: 'study-day';
+}
+
+export interface OdmExportOptions extends DeidentifyOptions {
+  /** Subjects per page (default 100). */
+  pageSize?: number;
+  /** Only these sites (site-scoped users). */
+  siteIds?: readonly string[];
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface OdmExportReport {
+  subjects: number;
+  itemValues: number;
+  auditRecords: number;
+  /** Values of forms without item definitions (free forms), which ODM metadata cannot describe. */
+  skippedValues: number;
+  bytes: number;
+}
+
+interface ItemRow {
+  id: string;
+  visit_id: string;
+  form_code: string;
+  item_code: string;
+  value: string | null;
+  unit: string | null;
+  updated_at: string;
+  updated_by_name: string | null;
+}
+
+interface AuditRow {
+  entity_id: string;
+  at: string;
+  actor_name: string;
+  action: string;
+  new_value: string | null;
+  reason: string | null;
+}
+
+export async function exportOdm(
+  db: Db,
+  studyId: string,
+  out: Writable,
+  opts: OdmExportOptions = {},
+): Promise<OdmExportReport> {
+  const meta = await loadMetadata(db, studyId);
+  const mo: MetadataOptions = {
+    dropFreeText: !!opts.pseudonymise,
+    studyDays: opts.shiftDates === 'study-day',
+  };
+  const withAudit = !mo.studyDays;
+  const stream = new XmlStream(out);
+  const { xml } = stream;
+  const report: OdmExportReport = { subjects: 0, itemValues: 0, auditRecords: 0, skippedValues: 0, bytes: 0 };
+
+  xml.dec({ version: '1.0', encoding: 'UTF-8' });
+  xml.ele('ODM', {
+    xmlns: ODM_NAMESPACE,
+    ODMVersion: '1.3.2',
+    FileType: withAudit ? 'Transactional' : 'Snapshot',
+    FileOID: `msct.${meta.studyCode}.${Date.now()}`,
+    CreationDateTime: new Date().toISOString(),
+    Originator: 'msct',
+    SourceSystem: 'msct',
+    ...(mo.dropFreeText || mo.studyDays ? { Description: 'De-identified export (statistician view)' } : {}),
+  });
+  writeStudy(xml, meta, mo);
+  await writeAdminData(db, xml, meta, withAudit);
+  await stream.flush();
+
+  const sites = await db.kysely
+    .selectFrom('sites')
+    .select(['id', 'code'])
+    .where('study_id', '=', studyId)
+    .execute();
+  const siteCode = new Map(sites.map((s) => [s.id, s.code]));
+  let total = db.kysely
+    .selectFrom('subjects')
+    .select((eb) => eb.fn.countAll().as('n'))
+    .where('study_id', '=', studyId);
+  if (opts.siteIds) total = total.where('site_id', 'in', opts.siteIds.length ? opts.siteIds : ['']);
+  const totalSubjects = Number((await total.executeTakeFirstOrThrow()).n);
+
+  xml.ele('ClinicalData', {
+    StudyOID: oid.study(meta.studyCode),
+    MetaDataVersionOID: oid.metaDataVersion(meta.definitionVersion),
+  });
+  const pageSize = opts.pageSize ?? 100;
+  let after: string | undefined;
+  for (;;) {
+    let q = db.kysely.selectFrom('subjects').selectAll().where('study_id', '=', studyId);
+    if (opts.siteIds) q = q.where('site_id', 'in', opts.siteIds.length ? opts.siteIds : ['']);
+    if (after !== undefined) q = q.where('subject_code', '>', after);
+    const page = await q.orderBy('subject_code').limit(pageSize).execute();
+    if (page.length === 0) break;
+    after = page[page.length - 1]!.subject_code;
+    const ids = page.map((s) => s.id);
+    const visits = await db.kysely
+      .selectFrom('visits')
+      .selectAll()
+      .where('subject_id', 'in', ids)
+      .orderBy('subject_id')
+      .orderBy('cycle')
+      .orderBy('visit_code')
+      .execute();
+    const items: ItemRow[] = await db.kysely
+      .selectFrom('item_values')
+      .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+      .leftJoin('users', 'users.id', 'item_values.updated_by')
+      .select([
+        'item_values.id',
+        'form_instances.visit_id',
+        'form_instances.form_code',
+        'item_values.item_code',
+        'item_values.value',
+        'item_values.unit',
+        'item_values.updated_at',
+        'users.username as updated_by_name',
+      ])
+      .where('form_instances.subject_id', 'in', ids)
+      .execute();
+    const history = new Map<string, AuditRow[]>();
+    if (withAudit) {
+      const rows = await db.kysely
+        .selectFrom('audit_events')
+        .select(['entity_id', 'at', 'actor_name', 'action', 'new_value', 'reason'])
+        .where('subject_id', 'in', ids)
+        .where('entity_type', '=', 'item')
+        .orderBy('seq')
+        .execute();
+      for (const r of rows) {
+        const list = history.get(r.entity_id) ?? [];
+        list.push(r);
+        history.set(r.entity_id, list);
+      }
+    }
+    const itemsByVisit = groupBy(items, (i) => i.visit_id);
+    const visitsBySubject = groupBy(visits, (v) => v.subject_id);
+    for (const s of page) {
+      const site = siteCode.get(s.site_id) ?? '';
+      xml.ele('SubjectData', {
+        SubjectKey: opts.pseudonymise ? s.pseudonym : s.subject_code,
+        ...(withAudit ? { TransactionType: 'Upsert' } : {}),
+      });
+      xml.ele('SiteRef', { LocationOID: oid.location(site) }).up();
+      const subjectValues: Record<string, string | null> = {
+        SEX: s.sex,
+        BIRTH_DATE: s.birth_date,
+        DAY0_DATE: s.day0_date,
+        STATUS: s.status,
+      };
+      xml.ele('StudyEventData', { StudyEventOID: oid.visit(SUBJECT_EVENT) });
+      writeOwnForm(xml, SUBJECT_FORM, subjectValues, mo);
+      xml.up();
+      const subjectVisits = (visitsBySubject.get(s.id) ?? []).sort(
+        (a, b) =>
+          visitOrder(meta, a.visit_code) - visitOrder(meta, b.visit_code) ||
+          Number(a.cycle) - Number(b.cycle),
+      );
+      for (const v of subjectVisits) {
+        const def = meta.visits.find((x) => x.code === v.visit_code);
+        xml.ele('StudyEventData', {
+          StudyEventOID: oid.visit(v.visit_code),
+          ...(def?.repeating !== false ? { StudyEventRepeatKey: String(v.cycle) } : {}),
+        });
+        writeOwnForm(
+          xml,
+          VISIT_FORM,
+          { VISIT_DATE: v.visit_date, STUDY_DAY: nullableString(studyDay(v.visit_date, s.day0_date)) },
+          mo,
+        );
+        const byForm = groupBy(itemsByVisit.get(v.id) ?? [], (i) => i.form_code);
+        for (const [formCode, rows] of [...byForm].sort(
+          ([a], [b]) => formOrder(meta, a) - formOrder(meta, b),
+        )) {
+          const form = meta.forms.get(formCode);
+          if (!form) {
+            report.skippedValues += rows.length;
+            continue;
+          }
+          const allowed = exportedItems(form, mo);
+          const byCode = new Map(rows.map((r) => [r.item_code, r]));
+          xml.ele('FormData', { FormOID: oid.form(formCode) });
+          xml.ele('ItemGroupData', { ItemGroupOID: oid.itemGroup(formCode) });
+          for (const it of allowed) {
+            const row = byCode.get(it.code);
+            if (!row) continue;
+            byCode.delete(it.code);
+            report.itemValues++;
+            const entries = itemHistory(row, it, history.get(row.id) ?? [], withAudit);
+            for (const e of entries) {
+              const value =
+                it.type === 'date' && mo.studyDays ? nullableString(studyDay(e.value, s.day0_date)) : e.value;
+              xml.ele('ItemData', {
+                ItemOID: oid.item(formCode, it.code),
+                ...(value === null ? { IsNull: 'Yes' } : { Value: value }),
+                ...(withAudit ? { TransactionType: e.insert ? 'Insert' : 'Update' } : {}),
+              });
+              if (withAudit) {
+                report.auditRecords++;
+                xml.ele('AuditRecord');
+                xml.ele('UserRef', { UserOID: oid.user(e.user) }).up();
+                xml.ele('LocationRef', { LocationOID: oid.location(site) }).up();
+                xml.ele('DateTimeStamp').txt(e.at).up();
+                if (e.reason) xml.ele('ReasonForChange').txt(e.reason).up();
+                xml.up();
+              }
+              if (e.unit && value !== null)
+                xml.ele('MeasurementUnitRef', { MeasurementUnitOID: meta.units.get(e.unit) ?? e.unit }).up();
+              xml.up();
+            }
+          }
+          // Values of items the catalog no longer defines (or free text left out) are not exported.
+          report.skippedValues += [...byCode.values()].filter(
+            (r) => !form.items.some((i) => i.code === r.item_code),
+          ).length;
+          xml.up().up();
+        }
+        xml.up();
+      }
+      xml.up();
+      report.subjects++;
+    }
+    opts.onProgress?.(report.subjects, totalSubjects);
+    await stream.flush();
+  }
+  xml.up(); // ClinicalData
+  xml.up(); // ODM
+  xml.end();
+  await stream.flush();
+  report.bytes = stream.written;
+  return report;
+}
+
+async function writeAdminData(db: Db, xml: XMLBuilderCB, meta: ExchangeMetadata, withUsers: boolean) {
+  const sites = await db.kysely
+    .selectFrom('sites')
+    .select(['code', 'name', 'created_at'])
+    .where('study_id', '=', meta.studyId)
+    .orderBy('code')
+    .execute();
+  xml.ele('AdminData', { StudyOID: oid.study(meta.studyCode) });
+  if (withUsers) {
+    // Everyone who entered or changed a value of this study, as the audit trail names them.
+    const users = await db.kysely
+      .selectFrom('audit_events')
+      .leftJoin('users', 'users.id', 'audit_events.actor_id')
+      .select(['audit_events.actor_name', 'users.display_name'])
+      .where('audit_events.study_id', '=', meta.studyId)
+      .where('audit_events.entity_type', '=', 'item')
+      .groupBy(['audit_events.actor_name', 'users.display_name'])
+      .orderBy('audit_events.actor_name')
+      .execute();
+    const seen = new Set<string>();
+    for (const u of users) {
+      if (seen.has(u.actor_name)) continue;
+      seen.add(u.actor_name);
+      xml.ele('User', { OID: oid.user(u.actor_name) });
+      xml.ele('LoginName').txt(u.actor_name).up();
+      if (u.display_name) xml.ele('DisplayName').txt(u.display_name).up();
+      xml.up();
+    }
+  }
+  for (const s of sites) {
+    xml.ele('Location', { OID: oid.location(s.code), Name: s.name, LocationType: 'Site' });
+    xml
+      .ele('MetaDataVersionRef', {
+        StudyOID: oid.study(meta.studyCode),
+        MetaDataVersionOID: oid.metaDataVersion(meta.definitionVersion),
+        EffectiveDate: s.created_at.slice(0, 10),
+      })
+      .up();
+    xml.up();
+  }
+  xml.up();
+}
+
+function writeOwnForm(
+  xml: XMLBuilderCB,
+  form: FormDefinitionItems,
+  values: Record<string, string | null>,
+  mo: MetadataOptions,
+): void {
+  const present = exportedItems(form, mo).filter((i) => values[i.code] != null);
+  if (present.length === 0) return;
+  xml.ele('FormData', { FormOID: oid.form(form.formCode) });
+  xml.ele('ItemGroupData', { ItemGroupOID: oid.itemGroup(form.formCode) });
+  for (const it of present)
+    xml.ele('ItemData', { ItemOID: oid.item(form.formCode, it.code), Value: values[it.code]! }).up();
+  xml.up().up();
+}
+
+interface HistoryEntry {
+  value: string | null;
+  unit: string | null;
+  at: string;
+  user: string;
+  reason: string | null;
+  insert: boolean;
+}
+
+/**
+ * The versions of one value, oldest first. The audit trail stores "value unit" text; the last
+ * version is always the stored row itself, so the file's final value is exactly what msct holds.
+ */
+function itemHistory(
+  row: ItemRow,
+  def: ItemDefinition,
+  audit: AuditRow[],
+  withAudit: boolean,
+): HistoryEntry[] {
+  const current: HistoryEntry = {
+    value: row.value,
+    unit: row.unit,
+    at: row.updated_at,
+    user: row.updated_by_name ?? 'unknown',
+    reason: null,
+    insert: true,
+  };
+  if (!withAudit || audit.length === 0) return [current];
+  const out = audit.map((a, i) => ({
+    ...splitValueText(a.new_value, def),
+    at: a.at,
+    user: a.actor_name,
+    reason: a.reason,
+    insert: i === 0,
+  }));
+  const last = out[out.length - 1]!;
+  out[out.length - 1] = { ...last, value: row.value, unit: row.unit };
+  return out;
+}
+
+/** Splits the audit trail's "value unit" text using the item's known units. */
+export function splitValueText(
+  text: string | null,
+  def: ItemDefinition,
+): { value: string | null; unit: string | null } {
+  if (text === null) return { value: null, unit: null };
+  for (const u of def.units ?? [])
+    if (text.endsWith(` ${u}`)) return { value: text.slice(0, -u.length - 1), unit: u };
+  return { value: text, unit: null };
+}
+
+function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
+  const m = new Map<string, T[]>();
+  for (const r of rows) {
+    const k = key(r);
+    const list = m.get(k);
+    if (list) list.push(r);
+    else m.set(k, [r]);
+  }
+  return m;
+}
+
+const visitOrder = (meta: ExchangeMetadata, code: string) => {
+  const i = meta.visits.findIndex((v) => v.code === code);
+  return i < 0 ? meta.visits.length : i;
+};
+const formOrder = (meta: ExchangeMetadata, code: string) => {
+  const i = [...meta.forms.keys()].indexOf(code);
+  return i < 0 ? meta.forms.size : i;
+};
+const nullableString = (n: number | null) => (n === null ? null : String(n));
