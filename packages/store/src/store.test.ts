@@ -305,6 +305,25 @@ for (const dialect of TEST_DIALECTS) {
       expect((await verifyAuditChain(db)).ok).toBe(true);
     });
 
+    it('many concurrent writes: each is acknowledged or refused on its own, none is lost, the chain holds (group commit on SQLite)', async () => {
+      const s = await createSubject(db, user, { studyId, siteId: siteA });
+      const v = await createVisit(db, user, { subjectId: s.id, visitCode: 'month_6' });
+      const writes = Array.from({ length: 40 }, (_, i) =>
+        saveItems(db, user, {
+          visitId: v.id,
+          formCode: `f${i}`,
+          // Write 13 names an item version that does not exist: it alone must fail.
+          items: [{ itemCode: 'x', value: String(i), ...(i === 13 ? { expectedVersion: 5 } : {}) }],
+        }),
+      );
+      const results = await Promise.allSettled(writes);
+      expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(39);
+      expect(((results[13] as PromiseRejectedResult).reason as StoreError).code).toBe('conflict');
+      const trail = await listAuditEvents(db, { subjectId: s.id, limit: 1000 });
+      expect(trail.filter((e) => e.action === 'item.enter')).toHaveLength(39);
+      expect((await verifyAuditChain(db)).ok).toBe(true);
+    });
+
     it('the audit chain verifies, and tampering is found at the first broken link', async () => {
       const ok = await verifyAuditChain(db);
       expect(ok.ok).toBe(true);

@@ -44,59 +44,152 @@ export async function writeTransaction<T>(
   fn: (tx: Tx, audit: AuditWriter) => Promise<T>,
 ): Promise<T> {
   if (db.current) return fn(db.current.tx, db.current.audit);
-  return db.kysely.transaction().execute(async (tx) => {
-    await tx.updateTable('audit_head').set({ id: 1 }).where('id', '=', 1).execute();
-    const head = await tx
-      .selectFrom('audit_head')
-      .select(['seq', 'hash'])
-      .where('id', '=', 1)
-      .executeTakeFirstOrThrow();
-    let seq = Number(head.seq);
-    let prevHash = head.hash;
-    const now = new Date().toISOString();
-    const pending: AuditEventTable[] = [];
-    const audit: AuditWriter = {
-      actor,
-      now,
-      async record(entries) {
-        for (const e of Array.isArray(entries) ? entries : [entries]) {
-          seq += 1;
-          const row = {
-            seq,
-            at: now,
-            actor_id: actor.id,
-            actor_name: actor.name,
-            action: e.action,
-            entity_type: e.entityType,
-            entity_id: e.entityId,
-            study_id: e.studyId ?? null,
-            site_id: e.siteId ?? null,
-            subject_id: e.subjectId ?? null,
-            field: e.field ?? null,
-            old_value: e.oldValue ?? null,
-            new_value: e.newValue ?? null,
-            reason: e.reason ?? null,
-            prev_hash: prevHash,
-          };
-          const hash = auditEventHash(row);
-          pending.push({ ...row, hash });
-          prevHash = hash;
-        }
-      },
-    };
-    const result = await fn(tx, audit);
-    if (pending.length > 0) {
-      // Chunked so a large import stays under SQLite's bound-parameter limit.
-      for (let i = 0; i < pending.length; i += 500) {
-        await tx
-          .insertInto('audit_events')
-          .values(pending.slice(i, i + 500))
-          .execute();
+  if (db.dialect === 'sqlite') return groupCommitter(db).run((tx) => applyWithAudit(tx, actor, fn));
+  return db.kysely.transaction().execute((tx) => applyWithAudit(tx, actor, fn));
+}
+
+/** Runs `fn` inside an open transaction and appends its audit events to the chain. */
+async function applyWithAudit<T>(
+  tx: Tx,
+  actor: Actor,
+  fn: (tx: Tx, audit: AuditWriter) => Promise<T>,
+): Promise<T> {
+  await tx.updateTable('audit_head').set({ id: 1 }).where('id', '=', 1).execute();
+  const head = await tx
+    .selectFrom('audit_head')
+    .select(['seq', 'hash'])
+    .where('id', '=', 1)
+    .executeTakeFirstOrThrow();
+  let seq = Number(head.seq);
+  let prevHash = head.hash;
+  const now = new Date().toISOString();
+  const pending: AuditEventTable[] = [];
+  const audit: AuditWriter = {
+    actor,
+    now,
+    async record(entries) {
+      for (const e of Array.isArray(entries) ? entries : [entries]) {
+        seq += 1;
+        const row = {
+          seq,
+          at: now,
+          actor_id: actor.id,
+          actor_name: actor.name,
+          action: e.action,
+          entity_type: e.entityType,
+          entity_id: e.entityId,
+          study_id: e.studyId ?? null,
+          site_id: e.siteId ?? null,
+          subject_id: e.subjectId ?? null,
+          field: e.field ?? null,
+          old_value: e.oldValue ?? null,
+          new_value: e.newValue ?? null,
+          reason: e.reason ?? null,
+          prev_hash: prevHash,
+        };
+        const hash = auditEventHash(row);
+        pending.push({ ...row, hash });
+        prevHash = hash;
       }
-      await tx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+    },
+  };
+  const result = await fn(tx, audit);
+  if (pending.length > 0) {
+    // Chunked so a large import stays under SQLite's bound-parameter limit.
+    for (let i = 0; i < pending.length; i += 500) {
+      await tx
+        .insertInto('audit_events')
+        .values(pending.slice(i, i + 500))
+        .execute();
     }
-    return result;
-  });
+    await tx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+  }
+  return result;
+}
+
+interface QueuedWrite {
+  work: (tx: Tx) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+const committers = new WeakMap<Db['kysely'], GroupCommitter>();
+const groupCommitter = (db: Db) => {
+  let c = committers.get(db.kysely);
+  if (!c) {
+    c = new GroupCommitter(db);
+    committers.set(db.kysely, c);
+  }
+  return c;
+};
+
+/**
+ * Group commit for SQLite. better-sqlite3 is synchronous and SQLite has one writer, so each commit
+ * costs one fsync (synchronous=FULL) during which nothing else runs. Writes that arrive while a
+ * commit is under way are queued and then run together in one transaction, each inside its own
+ * savepoint: a write that fails rolls back to its savepoint alone and is rejected; the others commit
+ * together with a single fsync. Every caller is answered only after the commit that holds its write
+ * is durable, so an acknowledged write survives a crash exactly as before (see durability.test.ts).
+ * Own code because no SQLite driver for Node offers group commit.
+ */
+class GroupCommitter {
+  private queue: QueuedWrite[] = [];
+  private draining = false;
+  constructor(private readonly db: Db) {}
+
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        const batch = this.queue.splice(0, 256);
+        if (batch.length === 1) {
+          const [only] = batch as [QueuedWrite];
+          await this.db.kysely.transaction().execute(only.work).then(only.resolve, only.reject);
+          continue;
+        }
+        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+        let trx: Awaited<ReturnType<ReturnType<Db['kysely']['startTransaction']>['execute']>> | undefined;
+        try {
+          trx = await this.db.kysely.startTransaction().execute();
+          for (const item of batch) {
+            const sp = await trx.savepoint('msct_write').execute();
+            try {
+              const value = await item.work(sp);
+              await sp.releaseSavepoint('msct_write').execute();
+              outcomes.push({ ok: true, value });
+            } catch (error) {
+              await sp.rollbackToSavepoint('msct_write').execute();
+              await sp.releaseSavepoint('msct_write').execute();
+              outcomes.push({ ok: false, error });
+            }
+          }
+          await trx.commit().execute();
+        } catch (error) {
+          if (trx)
+            await trx
+              .rollback()
+              .execute()
+              .catch(() => undefined);
+          for (const item of batch) item.reject(error);
+          continue;
+        }
+        batch.forEach((item, i) => {
+          const o = outcomes[i]!;
+          if (o.ok) item.resolve(o.value);
+          else item.reject(o.error);
+        });
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
 }
 
 /**
