@@ -24,11 +24,12 @@ export interface E2e {
   contexts: BrowserContext[];
 }
 
-export async function startE2e(): Promise<E2e> {
+/** `definition`: the study definition of the test trial (default `{}`: free forms, no schedule). */
+export async function startE2e(options: { definition?: unknown } = {}): Promise<E2e> {
   if (!existsSync(`${webRoot}/index.html`))
     throw new Error(`no web build at ${webRoot}: run \`npm run build:web\` first`);
   const server = await startTestServer('sqlite', { webRoot });
-  const trial = await createTestTrial(server.db);
+  const trial = await createTestTrial(server.db, options);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     headless: true,
