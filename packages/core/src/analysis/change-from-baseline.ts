@@ -59,6 +59,7 @@ function holm(ps: readonly (number | null)[]): (number | null)[] {
 export function compareWithBaseline(
   m: MeasureMatrix,
   primaryTest: PairedTestName = 'paired-t',
+  options: { friedman?: boolean } = {},
 ): Pick<MeasureAnalysis, 'timepoints' | 'friedman' | 'primaryTest'> {
   const base = m.values[0] ?? [];
   const rows: TimepointComparison[] = m.timepoints.map((timepoint, t) => {
@@ -106,6 +107,16 @@ export function compareWithBaseline(
   });
 
   // Friedman: rows = patients (blocks), columns = timepoints; rows with a null are dropped.
+  if (options.friedman === false)
+    return {
+      timepoints: rows,
+      friedman: {
+        ok: false,
+        issue: { code: 'invalid-argument', message: 'not requested' },
+        completeCases: 0,
+      },
+      primaryTest,
+    };
   const nPatients = base.length;
   const blocks: (number | null)[][] = [];
   let complete = 0;
