@@ -1,0 +1,165 @@
+import { Readable } from 'node:stream';
+import { verifyAuditChain } from '@msct/store';
+import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { importCsv } from './csv-import.js';
+import { readCsv } from './csv-reader.js';
+import { createTestStudy, databaseFingerprint, type TestStudy } from './test-study.js';
+
+const source = (text: string) => () => Readable.from([text]);
+
+describe('CSV reader', () => {
+  it('reads quotes, doubled quotes, embedded newlines and CRLF, across chunk boundaries', async () => {
+    const text = 'a,b,c\r\n"x, y","say ""hi""",3\n"multi\nline",,z\n';
+    for (const size of [1, 2, 3, 7, 1000]) {
+      const chunks = Array.from({ length: Math.ceil(text.length / size) }, (_, i) =>
+        text.slice(i * size, i * size + size),
+      );
+      const recs = [];
+      for await (const r of readCsv(Readable.from(chunks))) recs.push(r);
+      expect(recs).toEqual([
+        { line: 1, fields: ['a', 'b', 'c'] },
+        { line: 2, fields: ['x, y', 'say "hi"', '3'] },
+        { line: 3, fields: ['multi\nline', '', 'z'] },
+      ]);
+    }
+  });
+});
+
+describe('CSV import', () => {
+  let t: TestDatabase;
+  let study: TestStudy;
+  beforeAll(async () => {
+    t = await createTestDatabase('sqlite');
+    study = await createTestStudy(t.db, 2);
+  });
+  afterAll(() => t.drop());
+
+  const [s1, s2] = ['NJDT-001', 'ZJJU-001'];
+
+  it('names row, column and rule for each class of bad row, and writes nothing', async () => {
+    const before = await databaseFingerprint(t.db);
+    const csv = [
+      'subject,visit,form,item,value,unit',
+      `${s1},M6,labs,creatinine,90,µmol/L`,
+      `${s1},M6,labs,no_such_item,1,`,
+      `${s1},M6,bilag,renal,F,`,
+      `${s1},M6,labs,creatinine,90,`,
+      `${s1},M6,labs,albumin,300,g/L`,
+      `${s1},M6,labs,albumin,35,furlongs`,
+      `${s1},M6,labs,albumin,abc,g/L`,
+      `NOPE-999,M6,labs,albumin,35,g/L`,
+      `${s1},M99,labs,albumin,35,g/L`,
+      `${s1},M6,nosuchform,x,1,`,
+      `${s1},M6,demographics,age_years,40,years`,
+      `${s1},M6,labs`,
+    ].join('\n');
+    const r = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
+    expect(r.written).toBe(false);
+    expect(r.invalidRows).toBe(11);
+    expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
+      [3, 'item', 'item-unknown'],
+      [4, 'value', 'code-invalid'],
+      [5, 'unit', 'unit-missing'],
+      [6, 'value', 'value-out-of-range'],
+      [7, 'unit', 'unit-invalid'],
+      [8, 'value', 'value-invalid'],
+      [9, 'subject', 'subject-unknown'],
+      [10, 'visit', 'visit-unknown'],
+      [11, 'form', 'form-unknown'],
+      [12, 'form', 'form-not-at-visit'],
+      [13, '*', 'row-malformed'],
+    ]);
+    for (const p of r.problems) expect(p.message.length).toBeGreaterThan(5);
+    expect(await databaseFingerprint(t.db)).toBe(before);
+  });
+
+  it('dry-run of a valid file writes nothing; the real run writes it in one audited transaction', async () => {
+    const csv = [
+      'subject,visit,cycle,visit_date,form,item,value,unit',
+      `${s1},M6,1,2024-07-10,labs,creatinine,90,µmol/L`,
+      `${s1},M6,1,2024-07-10,bilag,renal,B,`,
+      `${s2},M6,1,2024-07-12,sledai2k,seizure,0,`,
+      `${s1},M3,1,,labs,creatinine,95,µmol/L`,
+    ].join('\n');
+    const before = await databaseFingerprint(t.db);
+    const dry = await importCsv(t.db, study.studyId, source(csv), {
+      format: 'long',
+      actor: study.actor,
+      dryRun: true,
+    });
+    expect(dry.problems).toEqual([]);
+    expect(dry.written).toBe(false);
+    expect(await databaseFingerprint(t.db)).toBe(before);
+    const r = await importCsv(t.db, study.studyId, source(csv), {
+      format: 'long',
+      actor: study.actor,
+      reason: 'site migration',
+    });
+    expect(r).toMatchObject({ written: true, entered: 3, changed: 1, visitsCreated: 2 });
+    const change = await t.db.kysely
+      .selectFrom('audit_events')
+      .selectAll()
+      .where('action', '=', 'item.change')
+      .where('reason', '=', 'site migration')
+      .executeTakeFirstOrThrow();
+    expect([change.old_value, change.new_value]).toEqual(['88 µmol/L', '95 µmol/L']);
+    expect((await verifyAuditChain(t.db)).ok).toBe(true);
+    const again = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
+    expect(again).toMatchObject({ entered: 0, changed: 0, unchanged: 4 });
+  });
+
+  it('skipInvalid writes the valid rows and reports the others', async () => {
+    const csv = [
+      'subject,visit,form,item,value,unit',
+      `${s2},M9,labs,c3,0.8,g/L`,
+      `${s2},M9,labs,c3,0.8,`,
+    ].join('\n');
+    const r = await importCsv(t.db, study.studyId, source(csv), {
+      format: 'long',
+      actor: study.actor,
+      skipInvalid: true,
+    });
+    expect(r).toMatchObject({ written: true, entered: 1, invalidRows: 1 });
+    expect(r.problems[0]).toMatchObject({ row: 3, column: 'unit', rule: 'unit-missing' });
+  });
+
+  it('imports a REDCap-like wide file through a mapping, naming the bad cell by its column', async () => {
+    const mapping = {
+      subject: 'record_id',
+      visit: 'redcap_event_name',
+      visits: { month_12_arm_1: 'M12' },
+      columns: {
+        creat: { item: 'labs.creatinine', unit: 'µmol/L' },
+        c3_gl: { item: 'labs.c3', unit: 'g/L' },
+        bilag_renal: 'bilag.renal',
+      },
+    };
+    const bad = [
+      'record_id,redcap_event_name,creat,c3_gl,bilag_renal,redcap_repeat_instance',
+      `${s1},month_12_arm_1,80,9,Z,`,
+    ].join('\n');
+    const before = await databaseFingerprint(t.db);
+    const r = await importCsv(t.db, study.studyId, source(bad), {
+      format: 'wide',
+      actor: study.actor,
+      mapping,
+    });
+    expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
+      [2, 'c3_gl', 'value-out-of-range'],
+      [2, 'bilag_renal', 'code-invalid'],
+    ]);
+    expect(await databaseFingerprint(t.db)).toBe(before);
+    const good = [
+      'record_id,redcap_event_name,creat,c3_gl,bilag_renal',
+      `${s1},month_12_arm_1,80,0.9,C`,
+      `${s2},month_12_arm_1,,1.1,E`,
+    ].join('\n');
+    const ok = await importCsv(t.db, study.studyId, source(good), {
+      format: 'wide',
+      actor: study.actor,
+      mapping,
+    });
+    expect(ok).toMatchObject({ written: true, rows: 2, entered: 5, visitsCreated: 2 });
+  });
+});

@@ -1,0 +1,282 @@
+// CSV import, long (one row per value: subject, visit, form, item, value, unit) or wide (one row per
+// subject-visit, one column per form.item, the layout a REDCap export has, with a mapping file).
+// The file is streamed twice: first every row is checked and every problem listed with its row,
+// column and rule; only if the whole file is valid (or the caller asked to skip invalid rows) is it
+// read again and written, in one transaction, so a failure leaves the database as it was.
+import type { Actor, Db } from '@msct/store';
+import { bulkTransaction } from './bulk-transaction.js';
+import { type CsvSource, openSource, readCsv } from './csv-reader.js';
+import {
+  addProblem,
+  type ColumnNames,
+  checkValue,
+  emptyReport,
+  type ImportProblem,
+  type ImportReport,
+  type RawValue,
+  type SubjectRef,
+  subjectIndex,
+} from './import-check.js';
+import { ImportWriter } from './import-writer.js';
+import { loadMetadata } from './study-metadata.js';
+
+/** A wide file's columns: which hold the subject and visit, and which form item each other column is. */
+export interface WideMapping {
+  subject?: string;
+  visit?: string;
+  cycle?: string;
+  visitDate?: string;
+  /** The file's visit names (REDCap event names) → msct visit codes. */
+  visits?: Record<string, string>;
+  /** Column → `form.item`, or `{ item: 'form.item', unit }` when the column's unit is fixed. */
+  columns: Record<string, string | { item: string; unit?: string }>;
+}
+
+export interface CsvImportOptions {
+  format: 'long' | 'wide';
+  /** The user the values are entered as (item values always name a user). */
+  actor: Actor;
+  mapping?: WideMapping;
+  dryRun?: boolean;
+  skipInvalid?: boolean;
+  /** Reason recorded for values that replace an existing one (default: "imported from CSV"). */
+  reason?: string;
+  onProgress?: (rows: number) => void;
+}
+
+interface RowValues {
+  row: number;
+  values: { raw: RawValue; columns: ColumnNames; visitDate: string | null }[];
+  problems: Omit<ImportProblem, 'row'>[];
+}
+
+const LONG_COLUMNS = ['subject', 'visit', 'form', 'item', 'value', 'unit'] as const;
+
+export async function importCsv(
+  db: Db,
+  studyId: string,
+  input: CsvSource,
+  opts: CsvImportOptions,
+): Promise<ImportReport> {
+  const meta = await loadMetadata(db, studyId);
+  const subjects = await subjectIndex(db, studyId);
+  const report = emptyReport(!!opts.dryRun);
+  const judge = (r: RowValues) => {
+    const problems = [...r.problems];
+    const checked = r.values.map((v) => {
+      const c = checkValue(meta, subjects, v.raw, v.columns);
+      if (!c.ok) problems.push(c.problem);
+      return c;
+    });
+    return { problems, checked };
+  };
+
+  for await (const r of rowsOf(input, opts)) {
+    report.rows++;
+    report.values += r.values.length;
+    const { problems } = judge(r);
+    if (problems.length > 0) report.invalidRows++;
+    for (const p of problems) addProblem(report, { row: r.row, ...p });
+    if (report.rows % 10_000 === 0) opts.onProgress?.(report.rows);
+  }
+  opts.onProgress?.(report.rows);
+  if (opts.dryRun || (report.invalidRows > 0 && !opts.skipInvalid)) return report;
+
+  const reason = opts.reason ?? 'imported from CSV';
+  const counts = await bulkTransaction(db, opts.actor, async (txDb) => {
+    const writer = new ImportWriter(txDb, opts.actor, studyId, reason);
+    let rows = 0;
+    for await (const r of rowsOf(input, opts)) {
+      rows++;
+      const { problems, checked } = judge(r);
+      if (problems.length > 0) continue;
+      for (const [i, v] of r.values.entries()) {
+        const c = checked[i]!;
+        if (!c.ok) continue;
+        await writer.write(toImportValue(v.raw, c.subject, c.cycle, v.visitDate));
+      }
+      if (rows % 10_000 === 0) opts.onProgress?.(rows);
+    }
+    await writer.flush();
+    return writer.counts;
+  });
+  return { ...report, ...counts, written: true };
+}
+
+function toImportValue(raw: RawValue, subject: SubjectRef, cycle: number, visitDate: string | null) {
+  return {
+    subjectId: subject.id,
+    siteId: subject.siteId,
+    visitCode: raw.visit,
+    cycle,
+    visitDate,
+    formCode: raw.form,
+    itemCode: raw.item,
+    value: raw.value,
+    unit: raw.unit,
+  };
+}
+
+async function* rowsOf(input: CsvSource, opts: CsvImportOptions): AsyncGenerator<RowValues> {
+  let header: string[] | undefined;
+  let layout: ReturnType<typeof longLayout> | ReturnType<typeof wideLayout> | undefined;
+  for await (const rec of readCsv(openSource(input))) {
+    if (!header) {
+      header = rec.fields.map((f) => f.trim());
+      layout = opts.format === 'long' ? longLayout(header) : wideLayout(header, opts.mapping);
+      if (layout.problems.length > 0) {
+        yield { row: rec.line, values: [], problems: layout.problems };
+        return;
+      }
+      continue;
+    }
+    if (rec.fields.length !== header.length) {
+      yield {
+        row: rec.line,
+        values: [],
+        problems: [
+          {
+            column: '*',
+            rule: 'row-malformed',
+            message: `row has ${rec.fields.length} fields, the header has ${header.length}`,
+          },
+        ],
+      };
+      continue;
+    }
+    yield { row: rec.line, values: layout!.values(rec.fields), problems: [] };
+  }
+}
+
+function longLayout(header: string[]) {
+  const lower = header.map((h) => h.toLowerCase());
+  const at = (name: string) => lower.indexOf(name);
+  const missing = LONG_COLUMNS.filter((c) => at(c) < 0);
+  const problems: Omit<ImportProblem, 'row'>[] = missing.map((c) => ({
+    column: c,
+    rule: 'row-malformed',
+    message: `the header has no "${c}" column (a long file has ${LONG_COLUMNS.join(', ')}, optionally cycle and visit_date)`,
+  }));
+  const idx = Object.fromEntries(LONG_COLUMNS.map((c) => [c, at(c)])) as Record<
+    (typeof LONG_COLUMNS)[number],
+    number
+  >;
+  const cycleAt = at('cycle');
+  const dateAt = at('visit_date');
+  const columns: ColumnNames = {
+    subject: 'subject',
+    visit: 'visit',
+    cycle: 'cycle',
+    form: 'form',
+    item: 'item',
+    value: 'value',
+    unit: 'unit',
+  };
+  return {
+    problems,
+    values: (f: string[]) => {
+      const value = f[idx.value]!.trim();
+      if (value === '') return [];
+      const unit = f[idx.unit]!.trim();
+      return [
+        {
+          raw: {
+            subject: f[idx.subject]!.trim(),
+            visit: f[idx.visit]!.trim(),
+            cycle: cycleAt < 0 ? undefined : f[cycleAt]!.trim(),
+            form: f[idx.form]!.trim(),
+            item: f[idx.item]!.trim(),
+            value,
+            unit: unit === '' ? null : unit,
+          },
+          columns,
+          visitDate: dateAt < 0 ? null : f[dateAt]!.trim() || null,
+        },
+      ];
+    },
+  };
+}
+
+function wideLayout(header: string[], mapping: WideMapping | undefined) {
+  const problems: Omit<ImportProblem, 'row'>[] = [];
+  const find = (name: string | undefined, fallback: string) => header.indexOf(name ?? fallback);
+  const subjectAt = find(mapping?.subject, 'subject');
+  const visitAt = find(mapping?.visit, 'visit');
+  const cycleAt = find(mapping?.cycle, 'cycle');
+  const dateAt = find(mapping?.visitDate, 'visit_date');
+  if (subjectAt < 0)
+    problems.push({
+      column: mapping?.subject ?? 'subject',
+      rule: 'row-malformed',
+      message: 'the header has no subject column',
+    });
+  if (visitAt < 0)
+    problems.push({
+      column: mapping?.visit ?? 'visit',
+      rule: 'row-malformed',
+      message: 'the header has no visit column',
+    });
+  const items: { at: number; column: string; form: string; item: string; unit?: string; unitAt: number }[] =
+    [];
+  header.forEach((column, at) => {
+    if ([subjectAt, visitAt, cycleAt, dateAt].includes(at) || column.endsWith('.unit')) return;
+    const m = mapping ? mapping.columns[column] : column;
+    if (m === undefined) return; // a column the mapping leaves out (REDCap's own fields)
+    const target = typeof m === 'string' ? m : m.item;
+    const dot = target.indexOf('.');
+    if (dot < 0) {
+      if (mapping)
+        problems.push({
+          column,
+          rule: 'mapping-invalid',
+          message: `maps to "${target}", which is not form.item`,
+        });
+      return;
+    }
+    items.push({
+      at,
+      column,
+      form: target.slice(0, dot),
+      item: target.slice(dot + 1),
+      ...(typeof m === 'object' && m.unit ? { unit: m.unit } : {}),
+      unitAt: header.indexOf(`${column}.unit`),
+    });
+  });
+  if (items.length === 0 && problems.length === 0)
+    problems.push({ column: '*', rule: 'mapping-invalid', message: 'no column maps to a form item' });
+  return {
+    problems,
+    values: (f: string[]) => {
+      const visitName = f[visitAt]!.trim();
+      const visit = mapping?.visits?.[visitName] ?? visitName;
+      const base = {
+        subject: f[subjectAt]!.trim(),
+        visit,
+        cycle: cycleAt < 0 ? undefined : f[cycleAt]!.trim(),
+      };
+      const visitDate = dateAt < 0 ? null : f[dateAt]!.trim() || null;
+      const out: RowValues['values'] = [];
+      for (const it of items) {
+        const value = f[it.at]!.trim();
+        if (value === '') continue;
+        const unitCell = it.unitAt < 0 ? '' : f[it.unitAt]!.trim();
+        const unit = it.unit ?? (unitCell === '' ? null : unitCell);
+        const unitColumn = it.unitAt < 0 ? it.column : header[it.unitAt]!;
+        out.push({
+          raw: { ...base, form: it.form, item: it.item, value, unit },
+          columns: {
+            subject: header[subjectAt]!,
+            visit: header[visitAt]!,
+            cycle: cycleAt < 0 ? 'cycle' : header[cycleAt]!,
+            form: it.column,
+            item: it.column,
+            value: it.column,
+            unit: unitColumn,
+          },
+          visitDate,
+        });
+      }
+      return out;
+    },
+  };
+}

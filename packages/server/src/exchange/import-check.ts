@@ -1,0 +1,152 @@
+// The checks every imported value passes, whatever the file format: the subject exists, the visit
+// is one of the study's, the form is defined and expected at that visit, and the value passes the
+// same item check as entry in the UI (checkItemValue). A problem names the row, the column and the
+// rule, as DESIGN.md asks of every error.
+import { checkItemValue, type ItemIssueCode } from '@msct/core/crf';
+import type { Db } from '@msct/store';
+import type { ExchangeMetadata } from './study-metadata.js';
+
+export type ImportRule =
+  | ItemIssueCode
+  | 'subject-unknown'
+  | 'visit-unknown'
+  | 'form-unknown'
+  | 'form-not-at-visit'
+  | 'cycle-invalid'
+  | 'row-malformed'
+  | 'mapping-invalid';
+
+export interface ImportProblem {
+  /** Row of the file (CSV: line, header = 1; ODM: the n-th ItemData). */
+  row: number;
+  /** Column name (CSV) or the ODM path of the value. */
+  column: string;
+  rule: ImportRule;
+  message: string;
+}
+
+export interface ImportReport {
+  dryRun: boolean;
+  /** Whether anything was written. */
+  written: boolean;
+  rows: number;
+  values: number;
+  invalidRows: number;
+  problems: ImportProblem[];
+  /** Problems beyond the listed ones (the list is capped to keep memory bounded). */
+  problemsNotListed: number;
+  entered: number;
+  changed: number;
+  unchanged: number;
+  visitsCreated: number;
+  formsCreated: number;
+}
+
+export const MAX_LISTED_PROBLEMS = 10_000;
+
+export function emptyReport(dryRun: boolean): ImportReport {
+  return {
+    dryRun,
+    written: false,
+    rows: 0,
+    values: 0,
+    invalidRows: 0,
+    problems: [],
+    problemsNotListed: 0,
+    entered: 0,
+    changed: 0,
+    unchanged: 0,
+    visitsCreated: 0,
+    formsCreated: 0,
+  };
+}
+
+export function addProblem(report: ImportReport, p: ImportProblem): void {
+  if (report.problems.length < MAX_LISTED_PROBLEMS) report.problems.push(p);
+  else report.problemsNotListed++;
+}
+
+export interface SubjectRef {
+  id: string;
+  siteId: string;
+}
+
+/** Subject code → id and site, for the whole study (one short row per subject). */
+export async function subjectIndex(db: Db, studyId: string): Promise<Map<string, SubjectRef>> {
+  const rows = await db.kysely
+    .selectFrom('subjects')
+    .select(['id', 'site_id', 'subject_code', 'pseudonym'])
+    .where('study_id', '=', studyId)
+    .execute();
+  return new Map(rows.map((r) => [r.subject_code, { id: r.id, siteId: r.site_id }]));
+}
+
+export interface RawValue {
+  subject: string;
+  visit: string;
+  cycle: string | undefined;
+  form: string;
+  item: string;
+  value: string | null;
+  unit: string | null;
+}
+
+/** Where each kind of problem sits, for formats whose columns are fixed (long CSV). */
+export interface ColumnNames {
+  subject: string;
+  visit: string;
+  cycle: string;
+  form: string;
+  item: string;
+  value: string;
+  unit: string;
+}
+
+export type CheckedValue =
+  | { ok: true; subject: SubjectRef; cycle: number }
+  | { ok: false; problem: Omit<ImportProblem, 'row'> };
+
+export function checkValue(
+  meta: ExchangeMetadata,
+  subjects: Map<string, SubjectRef>,
+  v: RawValue,
+  columns: ColumnNames,
+): CheckedValue {
+  const fail = (column: string, rule: ImportRule, message: string): CheckedValue => ({
+    ok: false,
+    problem: { column, rule, message },
+  });
+  const subject = subjects.get(v.subject);
+  if (!subject)
+    return fail(columns.subject, 'subject-unknown', `no subject "${v.subject}" in study ${meta.studyCode}`);
+  const visit = meta.visits.find((x) => x.code === v.visit);
+  if (!visit)
+    return fail(
+      columns.visit,
+      'visit-unknown',
+      `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
+    );
+  const cycle = v.cycle === undefined || v.cycle === '' ? 1 : Number(v.cycle);
+  if (!Number.isInteger(cycle) || cycle < 1 || (!visit.repeating && cycle !== 1))
+    return fail(columns.cycle, 'cycle-invalid', `cycle "${v.cycle}" is not valid for visit ${v.visit}`);
+  const form = meta.forms.get(v.form);
+  if (!form)
+    return fail(
+      columns.form,
+      'form-unknown',
+      `"${v.form}" is not a form with item definitions in ${meta.studyCode}`,
+    );
+  if (!visit.formCodes.includes(v.form))
+    return fail(columns.form, 'form-not-at-visit', `form ${v.form} is not collected at visit ${v.visit}`);
+  const issue = checkItemValue(form, v.item, v.value, v.unit);
+  if (issue) {
+    const column =
+      issue.code === 'item-unknown'
+        ? columns.item
+        : issue.code.startsWith('unit')
+          ? columns.unit
+          : columns.value;
+    return fail(column, issue.code, issue.message);
+  }
+  return { ok: true, subject, cycle };
+}

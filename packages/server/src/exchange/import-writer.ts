@@ -1,0 +1,210 @@
+// Writes imported item values inside one bulk transaction, with the same rules as entry in the UI
+// (store/src/repositories/visits.ts saveItems): a first value is an audited entry; a different value
+// for an item that already has one is an audited change with the import's reason and a new version;
+// an equal value is left alone; signed or locked forms refuse the import. Rows are inserted in
+// batches, and only the form being written is held in memory, so a million values stay cheap.
+import { randomUUID } from 'node:crypto';
+import { type Actor, createVisit, type Db, type ItemValueTable, StoreError } from '@msct/store';
+
+export interface ImportValue {
+  subjectId: string;
+  siteId: string;
+  visitCode: string;
+  cycle: number;
+  visitDate?: string | null;
+  formCode: string;
+  itemCode: string;
+  value: string | null;
+  unit: string | null;
+}
+
+export interface WriteCounts {
+  entered: number;
+  changed: number;
+  unchanged: number;
+  visitsCreated: number;
+  formsCreated: number;
+}
+
+interface ItemRow {
+  id: string;
+  value: string | null;
+  unit: string | null;
+  version: number;
+}
+
+const valueText = (value: string | null, unit: string | null) =>
+  value === null ? null : unit ? `${value} ${unit}` : value;
+
+export class ImportWriter {
+  readonly counts: WriteCounts = { entered: 0, changed: 0, unchanged: 0, visitsCreated: 0, formsCreated: 0 };
+  private visits = new Map<string, string>();
+  private visitsLoaded = new Set<string>();
+  private formKey = '';
+  private formId = '';
+  private formItems = new Map<string, ItemRow>();
+  private pendingInserts: ItemValueTable[] = [];
+  private readonly now: string;
+
+  constructor(
+    private readonly db: Db,
+    private readonly actor: Actor,
+    private readonly studyId: string,
+    private readonly reason: string,
+  ) {
+    if (!db.current) throw new Error('ImportWriter needs a bulk transaction');
+    if (!actor.id) throw new StoreError('invalid', 'imported values must be entered by a user');
+    this.now = db.current.audit.now;
+  }
+
+  async write(v: ImportValue): Promise<void> {
+    const visitId = await this.visitFor(v);
+    const key = `${visitId}|${v.formCode}`;
+    if (key !== this.formKey) await this.openForm(key, visitId, v);
+    const audit = this.db.current!.audit;
+    const scope = { studyId: this.studyId, siteId: v.siteId, subjectId: v.subjectId };
+    const field = `${v.formCode}.${v.itemCode}`;
+    const prev = this.formItems.get(v.itemCode);
+    if (!prev) {
+      const row = {
+        id: randomUUID(),
+        form_instance_id: this.formId,
+        item_code: v.itemCode,
+        value: v.value,
+        unit: v.unit,
+        updated_at: this.now,
+        updated_by: this.actor.id!,
+        version: 1,
+      };
+      this.pendingInserts.push(row);
+      this.formItems.set(v.itemCode, { id: row.id, value: v.value, unit: v.unit, version: 1 });
+      await audit.record({
+        action: 'item.enter',
+        entityType: 'item',
+        entityId: row.id,
+        ...scope,
+        field,
+        newValue: valueText(v.value, v.unit),
+      });
+      this.counts.entered++;
+      if (this.pendingInserts.length >= 500) await this.flush();
+      return;
+    }
+    if (prev.value === v.value && prev.unit === v.unit) {
+      this.counts.unchanged++;
+      return;
+    }
+    await this.flush();
+    const version = prev.version + 1;
+    await this.db.kysely
+      .updateTable('item_values')
+      .set({ value: v.value, unit: v.unit, updated_at: this.now, updated_by: this.actor.id!, version })
+      .where('id', '=', prev.id)
+      .execute();
+    await audit.record({
+      action: 'item.change',
+      entityType: 'item',
+      entityId: prev.id,
+      ...scope,
+      field,
+      oldValue: valueText(prev.value, prev.unit),
+      newValue: valueText(v.value, v.unit),
+      reason: this.reason,
+    });
+    this.formItems.set(v.itemCode, { ...prev, value: v.value, unit: v.unit, version });
+    this.counts.changed++;
+  }
+
+  /** Writes the batched inserts; call before reading item_values and at the end. */
+  async flush(): Promise<void> {
+    if (this.pendingInserts.length === 0) return;
+    const rows = this.pendingInserts;
+    this.pendingInserts = [];
+    await this.db.kysely.insertInto('item_values').values(rows).execute();
+  }
+
+  private async visitFor(v: ImportValue): Promise<string> {
+    if (!this.visitsLoaded.has(v.subjectId)) {
+      const rows = await this.db.kysely
+        .selectFrom('visits')
+        .select(['id', 'visit_code', 'cycle'])
+        .where('subject_id', '=', v.subjectId)
+        .execute();
+      for (const r of rows) this.visits.set(`${v.subjectId}|${r.visit_code}|${Number(r.cycle)}`, r.id);
+      this.visitsLoaded.add(v.subjectId);
+    }
+    const key = `${v.subjectId}|${v.visitCode}|${v.cycle}`;
+    const hit = this.visits.get(key);
+    if (hit) return hit;
+    const visit = await createVisit(this.db, this.actor, {
+      subjectId: v.subjectId,
+      visitCode: v.visitCode,
+      cycle: v.cycle,
+      visitDate: v.visitDate ?? null,
+    });
+    this.counts.visitsCreated++;
+    this.visits.set(key, visit.id);
+    return visit.id;
+  }
+
+  private async openForm(key: string, visitId: string, v: ImportValue): Promise<void> {
+    await this.flush();
+    this.formKey = key;
+    this.formItems = new Map();
+    const form = await this.db.kysely
+      .selectFrom('form_instances')
+      .select(['id', 'status'])
+      .where('visit_id', '=', visitId)
+      .where('form_code', '=', v.formCode)
+      .executeTakeFirst();
+    if (form) {
+      if (form.status === 'signed' || form.status === 'locked')
+        throw new StoreError(
+          'locked',
+          `form ${v.formCode} of visit ${v.visitCode} is ${form.status}: unlock it before importing into it`,
+          {
+            formId: form.id,
+          },
+        );
+      this.formId = form.id;
+      const rows = await this.db.kysely
+        .selectFrom('item_values')
+        .select(['id', 'item_code', 'value', 'unit', 'version'])
+        .where('form_instance_id', '=', form.id)
+        .execute();
+      for (const r of rows)
+        this.formItems.set(r.item_code, {
+          id: r.id,
+          value: r.value,
+          unit: r.unit,
+          version: Number(r.version),
+        });
+      return;
+    }
+    this.formId = randomUUID();
+    await this.db.kysely
+      .insertInto('form_instances')
+      .values({
+        id: this.formId,
+        visit_id: visitId,
+        subject_id: v.subjectId,
+        form_code: v.formCode,
+        status: 'incomplete',
+        signed_by: null,
+        signed_at: null,
+        created_at: this.now,
+        version: 1,
+      })
+      .execute();
+    await this.db.current!.audit.record({
+      action: 'form.create',
+      entityType: 'form',
+      entityId: this.formId,
+      studyId: this.studyId,
+      siteId: v.siteId,
+      subjectId: v.subjectId,
+      newValue: v.formCode,
+    });
+    this.counts.formsCreated++;
+  }
+}
