@@ -55,6 +55,13 @@ export async function buildApp({ db, config, logger = false }: AppOptions): Prom
       : false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    // Errors Fastify raises before routing (malformed URL encoding, bad content type) also leave as problem+json.
+    frameworkErrors: (err, _req, reply) => {
+      void sendProblem(
+        reply,
+        problem('MSCT_E_VALIDATION', `the request URL or headers are malformed: ${err.message}`),
+      );
+    },
   }).withTypeProvider<ZodTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
