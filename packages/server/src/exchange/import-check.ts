@@ -11,7 +11,6 @@ export type ImportRule =
   | 'subject-unknown'
   | 'visit-unknown'
   | 'form-unknown'
-  | 'form-not-at-visit'
   | 'cycle-invalid'
   | 'row-malformed'
   | 'mapping-invalid';
@@ -136,8 +135,8 @@ export function checkValue(
       'form-unknown',
       `"${v.form}" is not a form with item definitions in ${meta.studyCode}`,
     );
-  if (!visit.formCodes.includes(v.form))
-    return fail(columns.form, 'form-not-at-visit', `form ${v.form} is not collected at visit ${v.visit}`);
+  // Whether the form is expected at this visit is not checked: entry in the UI does not check it
+  // either, and an import must accept what msct itself accepts (USERS.md: same checks on every path).
   const issue = checkItemValue(form, v.item, v.value, v.unit);
   if (issue) {
     const column =

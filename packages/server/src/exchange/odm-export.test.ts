@@ -1,41 +1,9 @@
-import { execFileSync } from 'node:child_process';
-import { createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { finished } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportOdm } from './odm-export.js';
-import { createTestStudy, type TestStudy } from './test-study.js';
-
-const XSD = resolve(
-  fileURLToPath(new URL('.', import.meta.url)),
-  '../../../../schemas/odm-1.3.2/ODM1-3-2.xsd',
-);
-
-/** xmllint's verdict: empty when the file is valid, the errors otherwise. */
-export function xsdErrors(file: string): string {
-  try {
-    execFileSync('xmllint', ['--noout', '--nonet', '--schema', XSD, file], { stdio: 'pipe' });
-    return '';
-  } catch (e) {
-    return String((e as { stderr?: Buffer }).stderr ?? e);
-  }
-}
-
-export async function exportToFile(
-  t: TestDatabase,
-  studyId: string,
-  file: string,
-  opts: Parameters<typeof exportOdm>[3] = {},
-) {
-  const out = createWriteStream(file);
-  const report = await exportOdm(t.db, studyId, out, opts);
-  out.end();
-  await finished(out);
-  return report;
-}
+import { createTestStudy, exportToFile, type TestStudy, xsdErrors } from './test-study.js';
 
 describe('ODM 1.3.2 export', () => {
   let t: TestDatabase;

@@ -1,5 +1,10 @@
 // Test support: a small study of the built-in definition, entered through the store's own
-// repositories (every value audited), with a changed value and its reason.
+// repositories (every value audited), with a changed value and its reason; and the XSD check.
+import { execFileSync } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { resolve } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { fileURLToPath } from 'node:url';
 import { SLEDAI2K_FORM } from '@msct/core/crf';
 import { msctSleTrial } from '@msct/core/protocol';
 import {
@@ -14,6 +19,8 @@ import {
   saveItems,
   updateSubject,
 } from '@msct/store';
+import type { TestDatabase } from '@msct/store/testing';
+import { exportOdm } from './odm-export.js';
 
 export interface TestStudy {
   studyId: string;
@@ -154,4 +161,32 @@ export async function databaseFingerprint(db: Db): Promise<string> {
   }
   const head = await db.kysely.selectFrom('audit_head').select(['seq', 'hash']).executeTakeFirstOrThrow();
   return `${counts.join(' ')} head=${Number(head.seq)}:${head.hash}`;
+}
+
+const XSD = resolve(
+  fileURLToPath(new URL('.', import.meta.url)),
+  '../../../../schemas/odm-1.3.2/ODM1-3-2.xsd',
+);
+
+/** xmllint's verdict: empty when the file is valid, the errors otherwise. */
+export function xsdErrors(file: string): string {
+  try {
+    execFileSync('xmllint', ['--noout', '--nonet', '--schema', XSD, file], { stdio: 'pipe' });
+    return '';
+  } catch (e) {
+    return String((e as { stderr?: Buffer }).stderr ?? e);
+  }
+}
+
+export async function exportToFile(
+  t: TestDatabase,
+  studyId: string,
+  file: string,
+  opts: Parameters<typeof exportOdm>[3] = {},
+) {
+  const out = createWriteStream(file);
+  const report = await exportOdm(t.db, studyId, out, opts);
+  out.end();
+  await finished(out);
+  return report;
 }
