@@ -9,6 +9,7 @@ import {
   restoreCommand,
   userAddCommand,
 } from './commands/admin.js';
+import { analyzeCommand } from './commands/analyze.js';
 import { demoCommand } from './commands/demo.js';
 import { startCommand } from './commands/start.js';
 
@@ -65,6 +66,18 @@ program
   .option('--subject <code>', 'one subject, with the full trace of its verdict')
   .option('--json', 'print the verdicts, traces, visit scores and time-to-event data as JSON')
   .action(adjudicateCommand);
+
+program
+  .command('analyze')
+  .description(
+    'regenerate every result of the trial from the raw item-level data: report.html, results.json, one CSV per table, report.pdf',
+  )
+  .option('--study <code>', 'study code (default: the only study)')
+  .option('--out <dir>', 'output folder (default ./analysis)')
+  .option('--format <list>', 'comma-separated: html,json,csv,pdf (default html,json,csv)')
+  .action(async (o: { study?: string; out?: string; format?: string }) => {
+    await analyzeCommand(o);
+  });
 
 program
   .command('backup [file]')

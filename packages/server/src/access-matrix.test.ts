@@ -261,6 +261,16 @@ const MATRIX: Record<string, Entry> = {
     scope: 'subject',
     path: (f) => `/api/subjects/${f.subjectId}/schedule?today=2013-05-01`,
   },
+  'GET /api/studies/{studyId}/analysis': {
+    allow: ['admin', 'investigator', 'monitor', 'statistician'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/analysis`,
+  },
+  'GET /api/studies/{studyId}/analysis/report.html': {
+    allow: ['admin', 'investigator', 'monitor', 'statistician'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/analysis/report.html`,
+  },
   'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
 };
 

@@ -17,6 +17,7 @@ import type { ServerConfig } from './config.js';
 import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
 import type { App } from './http/types.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes, SESSION_COOKIE } from './routes/auth.js';
 import { registerClinicalRoutes } from './routes/clinical.js';
@@ -183,6 +184,7 @@ export async function buildApp({ db, config, logger = false }: AppOptions): Prom
     registerQueryRoutes(a, ctx);
     registerAuditRoutes(a, ctx);
     registerClinicalRoutes(a, ctx);
+    registerAnalysisRoutes(a, ctx);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -19,6 +19,7 @@ export const ACTIONS = [
   'query.answer',
   'query.close',
   'audit.read',
+  'analysis.read',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -31,6 +32,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(ACTIONS),
   investigator: new Set<Action>([
     'study.read',
+    'analysis.read',
     'subject.read',
     'subject.create',
     'subject.update',
@@ -57,6 +59,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
   ]),
   monitor: new Set<Action>([
     'study.read',
+    'analysis.read',
     'subject.read',
     'ae.read',
     'query.read',
@@ -64,7 +67,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.close',
     'audit.read',
   ]),
-  statistician: new Set<Action>(['study.read', 'subject.read', 'ae.read']),
+  statistician: new Set<Action>(['study.read', 'analysis.read', 'subject.read', 'ae.read']),
   safety: new Set<Action>(['study.read', 'subject.read', 'ae.read', 'query.read']),
 };
 

@@ -1,31 +1,17 @@
 // GET /api/studies/:studyId/analysis and …/report.html over the real server: who may read them,
 // and that a study with no data yet still analyses (every statistic refuses, nothing throws).
-import { createTestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../app.js';
-import { configFromEnv } from '../config.js';
-import { ApiClient, createTestTrial, type TestTrial } from '../testing/test-server.js';
-import { registerAnalysisRoutes } from './analysis.js';
+import { ApiClient, createTestTrial, startTestServer, type TestTrial } from '../testing/test-server.js';
 
 let baseUrl = '';
 let trial: TestTrial;
 let close: () => Promise<void>;
 
 beforeAll(async () => {
-  const t = await createTestDatabase('sqlite');
-  const config = { ...configFromEnv({}), databaseUrl: t.url, port: 0, loginRateLimitPerMinute: 1000 };
-  const app = await buildApp({ db: t.db, config });
-  // Until app.ts wires it, register the route file on the built app before it starts.
-  registerAnalysisRoutes(app, { db: t.db, config });
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const address = app.server.address();
-  if (!address || typeof address === 'string') throw new Error('no address');
-  baseUrl = `http://127.0.0.1:${address.port}`;
-  trial = await createTestTrial(t.db);
-  close = async () => {
-    await app.close();
-    await t.drop();
-  };
+  const server = await startTestServer('sqlite');
+  baseUrl = server.baseUrl;
+  trial = await createTestTrial(server.db);
+  close = server.close;
 }, 30_000);
 afterAll(async () => close?.());
 
