@@ -55,6 +55,26 @@ export const SIGNATURE_MEANING =
   'I am the investigator responsible for this visit; I have reviewed these data and confirm they are accurate and complete.';
 
 type VisitRow = Awaited<ReturnType<typeof getVisit>>;
+type FormRow = Awaited<ReturnType<typeof getForm>>;
+type ItemRow = Awaited<ReturnType<typeof listItems>>[number];
+
+const toForm = (f: FormRow, items: readonly ItemRow[]) => ({
+  id: f.id,
+  formCode: f.form_code,
+  status: f.status,
+  signedBy: f.signed_by,
+  signedAt: f.signed_at,
+  version: f.version,
+  items: items.map((i) => ({
+    id: i.id,
+    itemCode: i.item_code,
+    value: i.value,
+    unit: i.unit,
+    version: i.version,
+    updatedAt: i.updated_at,
+    updatedBy: i.updated_by,
+  })),
+});
 const toVisit = (v: VisitRow) => ({
   id: v.id,
   subjectId: v.subject_id,
@@ -82,25 +102,7 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
 
   async function formsWithItems(visitId: string) {
     const forms = await listForms(db, visitId);
-    return Promise.all(
-      forms.map(async (f) => ({
-        id: f.id,
-        formCode: f.form_code,
-        status: f.status,
-        signedBy: f.signed_by,
-        signedAt: f.signed_at,
-        version: f.version,
-        items: (await listItems(db, f.id)).map((i) => ({
-          id: i.id,
-          itemCode: i.item_code,
-          value: i.value,
-          unit: i.unit,
-          version: i.version,
-          updatedAt: i.updated_at,
-          updatedBy: i.updated_by,
-        })),
-      })),
-    );
+    return Promise.all(forms.map(async (f) => toForm(f, await listItems(db, f.id))));
   }
 
   app.get(
@@ -243,7 +245,8 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
             { errors },
           );
       }
-      await saveItems(db, actorOf(req), {
+      // The answer is built from what the save returned: no re-read of the visit's other forms.
+      const saved = await saveItems(db, actorOf(req), {
         visitId: req.params.visitId,
         formCode: req.params.formCode,
         items: req.body.items.map((i) => ({
@@ -254,8 +257,7 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
         })),
         reason: req.body.reason,
       });
-      const saved = await formsWithItems(req.params.visitId);
-      return saved.find((f) => f.formCode === req.params.formCode);
+      return toForm(saved.form, saved.items);
     },
   );
 

@@ -1,0 +1,127 @@
+// Load (issue 9): CRF saves with audit through the real HTTP API on SQLite, 32 concurrent clients
+// (autocannon on loopback), next to the physical limit measured in the same run: single-row
+// transactions with synchronous=FULL on the same database file.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { msctSleTrial } from '@msct/core/protocol';
+import { buildApp, configFromEnv } from '@msct/server';
+import { migrateToLatest, openDatabase } from '@msct/store';
+import autocannon from 'autocannon';
+import { ApiClient, createTestTrial, TEST_PASSWORD } from '../packages/server/src/testing/test-server.js';
+import type { BenchResult } from './types.js';
+
+const CONNECTIONS = 32;
+const DURATION_S = Number(process.env.MSCT_BENCH_SECONDS ?? 10);
+
+function rawInsertRate(path: string, seconds: number): number {
+  const db = openDatabase(`sqlite:${path}`).sqlite!;
+  db.exec('create table if not exists bench_raw (id integer primary key, v text)');
+  const insert = db.prepare('insert into bench_raw (v) values (?)');
+  const tx = db.transaction((v: string) => insert.run(v));
+  const end = performance.now() + seconds * 1000;
+  let n = 0;
+  while (performance.now() < end) {
+    tx(`value-${n}`);
+    n++;
+  }
+  db.exec('drop table bench_raw');
+  db.close();
+  return n / seconds;
+}
+
+export default async function run(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'msct-bench-'));
+  const path = join(dir, 'msct.sqlite');
+  const db = openDatabase(`sqlite:${path}`);
+  await migrateToLatest(db);
+  const trial = await createTestTrial(db, { definition: msctSleTrial });
+  const app = await buildApp({
+    db,
+    config: { ...configFromEnv({}), databaseUrl: `sqlite:${path}`, loginRateLimitPerMinute: 10_000 },
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const baseUrl = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  try {
+    // One subject and visit per client, so the clients contend for the database, not for one row.
+    const client = new ApiClient(baseUrl);
+    await client.login('coordinator', TEST_PASSWORD);
+    const login = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'coordinator', password: TEST_PASSWORD }),
+    });
+    const cookie = login.headers.getSetCookie()[0]!.split(';')[0]!;
+    const csrf = ((await login.json()) as { csrfToken: string }).csrfToken;
+    const visits: string[] = [];
+    for (let i = 0; i < CONNECTIONS; i++) {
+      const s = await client.post<{ id: string }>(`/api/studies/${trial.studyId}/subjects`, {
+        siteId: trial.siteA,
+      });
+      visits.push(
+        (
+          await client.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
+            visitCode: 'M1',
+            visitDate: '2013-02-09',
+          })
+        ).body.id,
+      );
+    }
+    let seq = 0;
+    const free = await autocannon({
+      url: baseUrl,
+      connections: CONNECTIONS,
+      duration: DURATION_S,
+      headers: { cookie, 'x-csrf-token': csrf, 'content-type': 'application/json' },
+      requests: [
+        {
+          method: 'PUT',
+          setupRequest: (req) => {
+            const n = seq++;
+            return {
+              ...req,
+              path: `/api/visits/${visits[n % CONNECTIONS]}/forms/notes`,
+              body: JSON.stringify({ items: [{ itemCode: `note_${n}`, value: `observation ${n}` }] }),
+            };
+          },
+        },
+      ],
+    });
+    const ok2xx = free['2xx'];
+    const saves = ok2xx / DURATION_S;
+    await app.close();
+    await db.close();
+    const raw = rawInsertRate(path, 5);
+    const ratio = saves / raw;
+    return [
+      {
+        name: 'raw fsync’d single-row transactions (same file, synchronous=FULL)',
+        value: Math.round(raw),
+        unit: 'tx/s',
+      },
+      {
+        name: `API CRF saves with audit, ${CONNECTIONS} clients (2xx only; ${free.non2xx} non-2xx)`,
+        value: Math.round(saves),
+        unit: 'saves/s',
+      },
+      {
+        name: 'API saves / raw rate',
+        value: Math.round(ratio * 1000) / 10,
+        unit: '%',
+        target: '>= 50 %',
+        ok: ratio >= 0.5,
+      },
+      { name: 'API save latency p50', value: free.latency.p50, unit: 'ms' },
+      {
+        name: 'API save latency p99',
+        value: free.latency.p99,
+        unit: 'ms',
+        target: '< 50 ms',
+        ok: free.latency.p99 < 50,
+      },
+    ];
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
