@@ -123,9 +123,11 @@ async function loadRow(subject: Subject, definition: Definition, today: string):
   // Recorded visits of the first cycle: their forms decide the cell (the schedule's window note stays).
   for (const v of detailed) {
     if (v.cycle !== 1) continue;
-    const code = definition.visits?.some((d) => d.code === v.visitCode)
-      ? v.visitCode
-      : UNSCHEDULED_VISIT_CODE;
+    // Without a schedule (an ad-hoc study) each recorded visit code is a column of its own.
+    const code =
+      !definition.visits || definition.visits.some((d) => d.code === v.visitCode)
+        ? v.visitCode
+        : UNSCHEDULED_VISIT_CODE;
     if (code === UNSCHEDULED_VISIT_CODE && cells.has(code)) continue;
     const fromSchedule = cells.get(code);
     const cell = recordedStatus(v, definition);
@@ -250,14 +252,15 @@ export function RecordStatus({
                 <td>{openQueries.get(r.subject.id) ?? 0}</td>
                 {cols.map((c) => {
                   const cell = r.cells.get(c.code) ?? { status: 'none' as const, reason: 'not scheduled' };
-                  const label = `${r.subject.subjectCode} ${c.code}: ${LABEL[cell.status]} — ${cell.reason}`;
+                  // The row header names the subject; the cell's own name starts with the visit.
+                  const label = `${c.code}: ${LABEL[cell.status]} — ${cell.reason}`;
                   return (
                     <td
                       key={c.code}
                       className={`cell st-${cell.status}`}
                       data-visit={c.code}
                       data-status={cell.status}
-                      title={label}
+                      title={`${r.subject.subjectCode} ${label}`}
                     >
                       {cell.visitId ? (
                         <Link href={`/visits/${cell.visitId}`} aria-label={label}>
