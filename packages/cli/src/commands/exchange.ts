@@ -1,0 +1,146 @@
+// `msct export` and `msct import`: CDISC ODM 1.3.2, SDTM-style CSVs, long and wide CSV, with a
+// progress bar. Imports are checked whole before anything is written (--dry-run only checks).
+import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
+import { finished } from 'node:stream/promises';
+import { configFromEnv } from '@msct/server';
+import { type Actor, type Db, openDatabase } from '@msct/store';
+import { SingleBar } from 'cli-progress';
+// @msct/server exports no "./exchange" subpath yet (package.json is the lead's): import the source.
+import {
+  exportOdm,
+  exportSdtm,
+  type ImportReport,
+  importCsv,
+  importOdm,
+  type WideMapping,
+} from '../../../server/src/exchange/index.js';
+import { resolveStudy } from './adjudicate.js';
+
+const bar = (label: string) =>
+  new SingleBar({
+    format: `${label} [{bar}] {percentage}% | {value}/{total}`,
+    hideCursor: true,
+    clearOnComplete: true,
+    stream: process.stderr,
+  });
+
+/** `msct export --format odm|sdtm --out PATH [--pseudonymise]`. */
+export async function exportCommand(opts: {
+  study?: string;
+  format: 'odm' | 'sdtm';
+  out: string;
+  pseudonymise?: boolean;
+}): Promise<void> {
+  const db = openDatabase(configFromEnv().databaseUrl);
+  try {
+    const study = await resolveStudy(db, opts.study);
+    // A pseudonymised export is the statistician's view: dates become study days too.
+    const deid = opts.pseudonymise ? ({ pseudonymise: true, shiftDates: 'study-day' } as const) : {};
+    if (opts.format === 'sdtm') {
+      const r = await exportSdtm(db, study.id, opts.out, deid);
+      for (const f of r.files) console.log(`${f.name.padEnd(12)} ${f.rows} rows`);
+      console.log(`SDTM-style domains of ${study.code} written to ${opts.out}`);
+      return;
+    }
+    const progress = bar('export');
+    const out = createWriteStream(opts.out);
+    let started = false;
+    const r = await exportOdm(db, study.id, out, {
+      ...deid,
+      onProgress: (done, total) => {
+        if (!started) progress.start(total, 0);
+        started = true;
+        progress.update(done);
+      },
+    });
+    if (started) progress.stop();
+    out.end();
+    await finished(out);
+    console.log(
+      `${opts.out}: ${r.subjects} subjects, ${r.itemValues} values, ${r.auditRecords} audit records, ${(r.bytes / 1e6).toFixed(1)} MB` +
+        (r.skippedValues ? ` (${r.skippedValues} values of forms without item definitions left out)` : ''),
+    );
+  } finally {
+    await db.close();
+  }
+}
+
+/** The user imported values are entered as: MSCT_IMPORT_USER, or the first active administrator. */
+async function importActor(db: Db): Promise<Actor> {
+  const wanted = process.env.MSCT_IMPORT_USER;
+  let q = db.kysely
+    .selectFrom('users')
+    .innerJoin('role_assignments', 'role_assignments.user_id', 'users.id')
+    .select(['users.id', 'users.username'])
+    .where('users.is_active', '=', 1);
+  q = wanted ? q.where('users.username', '=', wanted) : q.where('role_assignments.role', '=', 'admin');
+  const u = await q.orderBy('users.created_at').executeTakeFirst();
+  if (!u)
+    throw new Error(
+      wanted
+        ? `MSCT_IMPORT_USER: no active user "${wanted}"`
+        : 'no active administrator to import as; set MSCT_IMPORT_USER',
+    );
+  return { id: u.id, name: u.username };
+}
+
+function printReport(r: ImportReport): void {
+  for (const p of r.problems) console.log(`row ${p.row}, column ${p.column}: ${p.rule}: ${p.message}`);
+  if (r.problemsNotListed) console.log(`… and ${r.problemsNotListed} more problems`);
+  const summary = `${r.rows} rows, ${r.values} values, ${r.invalidRows} invalid rows`;
+  if (r.written)
+    console.log(
+      `${summary}; written: ${r.entered} entered, ${r.changed} changed, ${r.unchanged} unchanged, ${r.visitsCreated} visits and ${r.formsCreated} forms created`,
+    );
+  else console.log(`${summary}; nothing written${r.dryRun ? ' (dry run)' : ''}`);
+}
+
+/** `msct import FILE --format odm|csv-long|csv-wide [--mapping FILE] [--dry-run] [--skip-invalid]`. */
+export async function importCommand(
+  file: string,
+  opts: {
+    study?: string;
+    format: 'odm' | 'csv-long' | 'csv-wide';
+    mapping?: string;
+    dryRun?: boolean;
+    skipInvalid?: boolean;
+  },
+): Promise<void> {
+  const db = openDatabase(configFromEnv().databaseUrl);
+  try {
+    const study = await resolveStudy(db, opts.study);
+    const actor = await importActor(db);
+    let r: ImportReport;
+    if (opts.format === 'odm') {
+      r = await importOdm(db, study.id, createReadStream(file), {
+        actor,
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(opts.skipInvalid ? { skipInvalid: true } : {}),
+        reason: `imported from ${file}`,
+      });
+    } else {
+      const mapping = opts.mapping
+        ? (JSON.parse(readFileSync(opts.mapping, 'utf8')) as WideMapping)
+        : undefined;
+      const progress = bar('rows');
+      progress.start(0, 0);
+      r = await importCsv(db, study.id, file, {
+        format: opts.format === 'csv-long' ? 'long' : 'wide',
+        actor,
+        ...(mapping ? { mapping } : {}),
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(opts.skipInvalid ? { skipInvalid: true } : {}),
+        reason: `imported from ${file}`,
+        onProgress: (rows) => {
+          progress.setTotal(Math.max(rows, progress.getTotal()));
+          progress.update(rows);
+        },
+      });
+      progress.stop();
+    }
+    printReport(r);
+    if (r.invalidRows > 0 && !r.written) process.exitCode = 1;
+  } finally {
+    await db.close();
+  }
+}

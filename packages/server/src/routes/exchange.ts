@@ -1,0 +1,64 @@
+// GET /api/studies/:studyId/export.odm.xml: the study as CDISC ODM 1.3.2, streamed as it is written.
+// Admins and monitors get the identified file (with the audit trail); statisticians a pseudonymised
+// one (no subject codes, no free text; `?shiftDates=study-day` also turns dates into study days).
+// Site-scoped users get their sites' subjects only.
+import { PassThrough } from 'node:stream';
+import { getStudy } from '@msct/store';
+import { z } from 'zod';
+import { enforce } from '../access/guard.js';
+import { sitesFor } from '../access/policy.js';
+import { exportOdm } from '../exchange/odm-export.js';
+import { HttpProblem } from '../http/problem.js';
+import { id } from '../http/schemas.js';
+import type { App, RouteContext } from '../http/types.js';
+
+const EXPORT_ROLES = new Set(['admin', 'monitor', 'statistician']);
+const IDENTIFIED_ROLES = new Set(['admin', 'monitor']);
+
+export function registerExchangeRoutes(app: App, { db }: RouteContext) {
+  app.get(
+    '/api/studies/:studyId/export.odm.xml',
+    {
+      schema: {
+        tags: ['exchange'],
+        summary: 'The study as CDISC ODM 1.3.2 XML (pseudonymised for statisticians)',
+        params: z.object({ studyId: id }),
+        querystring: z.object({ shiftDates: z.enum(['study-day']).optional() }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const { studyId } = req.params;
+      const p = enforce(req, 'study.read', { studyId }, 'study');
+      const roles = p.assignments
+        .filter((a) => a.study_id === null || a.study_id === studyId)
+        .map((a) => a.role);
+      if (!roles.some((r) => EXPORT_ROLES.has(r)))
+        throw new HttpProblem(
+          'MSCT_E_FORBIDDEN',
+          'only admins, monitors and statisticians may export a study',
+          {
+            action: 'study.export',
+          },
+        );
+      const identified = roles.some((r) => IDENTIFIED_ROLES.has(r));
+      const study = await getStudy(db, studyId);
+      const siteIds = sitesFor(p, 'study.read', studyId);
+      const out = new PassThrough();
+      exportOdm(db, studyId, out, {
+        pseudonymise: !identified,
+        ...(req.query.shiftDates ? { shiftDates: req.query.shiftDates } : {}),
+        ...(siteIds ? { siteIds } : {}),
+      }).then(
+        () => out.end(),
+        (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),
+      );
+      return reply
+        .type('application/xml; charset=utf-8')
+        .header(
+          'content-disposition',
+          `attachment; filename="${study.code}${identified ? '' : '-deid'}.odm.xml"`,
+        )
+        .send(out);
+    },
+  );
+}
