@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type Actor,
   assignRole,
+  createSession,
   createSite,
   createStudy,
   createSubject,
@@ -9,6 +10,7 @@ import {
   createUser,
   createVisit,
   type Db,
+  deleteUserSessions,
   inTransaction,
   listAuditEvents,
   listItems,
@@ -18,6 +20,7 @@ import {
   StoreError,
   saveItems,
   setFormStatus,
+  touchSession,
   transitionQuery,
   updateSubjectRecord,
   verifyAuditChain,
@@ -322,6 +325,22 @@ for (const dialect of TEST_DIALECTS) {
       const trail = await listAuditEvents(db, { subjectId: s.id, limit: 1000 });
       expect(trail.filter((e) => e.action === 'item.enter')).toHaveLength(39);
       expect((await verifyAuditChain(db)).ok).toBe(true);
+    });
+
+    it('sessions expire after their idle lifetime and keep only a hash of the token', async () => {
+      const u = await createUser(db, system, {
+        username: `sess${dialect}`,
+        displayName: 'S',
+        passwordHash: 'x',
+      });
+      const live = await createSession(db, u.id, 30);
+      expect(live.session.id).not.toContain(live.token);
+      expect((await touchSession(db, live.token, 30))?.user_id).toBe(u.id);
+      const stale = await createSession(db, u.id, -1);
+      expect(await touchSession(db, stale.token, 30)).toBeUndefined();
+      expect(await touchSession(db, 'forged-token', 30)).toBeUndefined();
+      expect(await deleteUserSessions(db, u.id)).toBe(1);
+      expect(await touchSession(db, live.token, 30)).toBeUndefined();
     });
 
     it('the audit chain verifies, and tampering is found at the first broken link', async () => {
