@@ -345,7 +345,20 @@ describe('the MSCT–SLE trial in the browser', () => {
     }
     const none = endpoints.body.subjects.filter((s) => s.outcome === null).length;
     expect(await page.getByTestId('count-not adjudicated').textContent()).toBe(String(none));
-    await page.getByRole('heading', { name: 'Analysis report' }).waitFor();
+    // The analysis plan's results from the server, and its report in the page.
+    const stat = await apiAs(e, 'statistician');
+    const results = await stat.get<{ populations: { enrolled: number; screened: number } }>(
+      `/api/studies/${e.trial.studyId}/analysis`,
+    );
+    expect(results.status).toBe(200);
+    await waitForText(page.getByTestId('population-enrolled'), String(results.body.populations.enrolled));
+    expect(await page.getByTestId('population-screened').textContent()).toBe(
+      String(results.body.populations.screened),
+    );
+    await page.frameLocator('iframe[title="Analysis report"]').locator('body').waitFor();
+    expect(
+      (await page.frameLocator('iframe[title="Analysis report"]').locator('body').textContent())?.length,
+    ).toBeGreaterThan(100);
     await screenshot(page, '77-analysis');
   });
 });

@@ -1,6 +1,7 @@
 // Analysis: the endpoint counts of every visible subject (GET /api/studies/:id/endpoints, the
 // server's adjudication of the stored items), per site and overall, and the analysis report when the
 // server offers it (GET /api/studies/:id/analysis and …/analysis/report.html).
+import type { AnalysisResults } from '@msct/core/analysis';
 import { api } from '../api/client.js';
 import { errorText } from '../api/problem.js';
 import type { Study } from '../api/types.js';
@@ -54,11 +55,19 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
   const analysis = useLoad(
     () =>
       api
-        .get<unknown>(`/api/studies/${studyId}/analysis`)
+        .get<AnalysisResults>(`/api/studies/${studyId}/analysis`)
         .then((r) => ({ ok: true as const, results: r }))
         .catch((e: unknown) => ({ ok: false as const, why: errorText(e) })),
     [studyId],
   );
+  // The server forbids framing its pages (frame-ancestors 'none'), so the report is fetched and shown
+  // as the iframe's srcdoc, sandboxed: no scripts, no same-origin access.
+  const report = useLoad(async () => {
+    if (!analysis.data?.ok) return undefined;
+    const res = await fetch(`/api/studies/${studyId}/analysis/report.html`, { credentials: 'same-origin' });
+    if (!res.ok) throw new Error(`the report could not be loaded (${res.status})`);
+    return res.text();
+  }, [studyId, analysis.data?.ok]);
   if (data.error) return <LoadError error={data.error} what="study" />;
   if (!data.data) return <p className="loading">Loading…</p>;
   const [study, endpoints] = data.data;
@@ -67,6 +76,7 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
   const sites = [...new Set(rows.map((r) => r.siteCode))].sort();
   const responders = total.MCR + total.PCR;
   const adjudicated = rows.length - total['not adjudicated'];
+  const results = analysis.data?.ok ? analysis.data.results : undefined;
   const csvHref = `data:text/csv;charset=utf-8,${encodeURIComponent(csvOf(rows))}`;
 
   return (
@@ -132,25 +142,44 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
         <h2 id="report-h">Analysis report</h2>
         {!analysis.data ? (
           <p className="loading">Checking for the analysis report…</p>
-        ) : analysis.data.ok ? (
+        ) : results ? (
           <>
+            <ul className="counts" aria-label="Analysis populations">
+              {(
+                [
+                  ['screened', 'screened'],
+                  ['enrolled', 'enrolled'],
+                  ['responders', 'responders'],
+                  ['lupusNephritis', 'lupus nephritis'],
+                ] as const
+              ).map(([k, label]) => (
+                <li key={k} className="count">
+                  <strong data-testid={`population-${k}`}>{results?.populations[k]}</strong>
+                  {label}
+                </li>
+              ))}
+            </ul>
+            <p className="hint">
+              Snapshot {results.snapshot.takenAt} · data hash{' '}
+              <code>{results.snapshot.hash.slice(0, 12)}</code>
+            </p>
             <p>
               <a href={`/api/studies/${studyId}/analysis/report.html`} target="_blank" rel="noreferrer">
-                Open the report in a new tab
+                Open the report in a new tab (print it to PDF from there)
               </a>{' '}
               ·{' '}
               <a href={`/api/studies/${studyId}/analysis`} download={`${study.code}-analysis.json`}>
                 Download the results (JSON)
               </a>
             </p>
-            <iframe
-              className="report"
-              title="Analysis report"
-              src={`/api/studies/${studyId}/analysis/report.html`}
-              sandbox="allow-same-origin"
-            />
+            {report.error ? <LoadError error={report.error} what="report" /> : null}
+            {report.data ? (
+              <iframe className="report" title="Analysis report" srcDoc={report.data} sandbox="" />
+            ) : (
+              !report.error && <p className="loading">Loading the report…</p>
+            )}
           </>
-        ) : (
+        ) : analysis.data.ok ? null : (
           <p role="note" data-testid="analysis-unavailable">
             The analysis report is not available from this server yet ({analysis.data.why}). The endpoint
             counts above come from the adjudication of the stored items.
