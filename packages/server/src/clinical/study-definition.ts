@@ -14,13 +14,19 @@ export interface LoadedDefinition {
 const cache = new Map<string, { version: number; loaded: LoadedDefinition }>();
 
 export async function studyDefinition(db: Db, studyId: string): Promise<LoadedDefinition> {
-  const study = await getStudy(db, studyId);
+  // Every form save asks for the definition: read only the version unless the cache is stale.
   const key = `${db.location}:${studyId}`;
   const hit = cache.get(key);
-  if (hit && hit.version === study.version) return hit.loaded;
+  const current = await db.kysely
+    .selectFrom('studies')
+    .select('version')
+    .where('id', '=', studyId)
+    .executeTakeFirst();
+  if (hit && current && hit.version === Number(current.version)) return hit.loaded;
+  const study = await getStudy(db, studyId);
   const definition = JSON.parse(study.definition_json) as Partial<StudyDefinition>;
   const loaded = { definition, forms: itemFormsFor(definition) };
-  cache.set(key, { version: study.version, loaded });
+  cache.set(key, { version: Number(study.version), loaded });
   return loaded;
 }
 

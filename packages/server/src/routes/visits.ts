@@ -9,7 +9,6 @@ import {
   listVisits,
   saveItems,
   setFormStatus,
-  subjectScope,
   updateVisitDate,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
@@ -96,8 +95,8 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
       principalOf(req);
       throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
     }
-    await enforceOnSubject(db, req, action, visit.subject_id);
-    return visit;
+    const scope = await enforceOnSubject(db, req, action, visit.subject_id);
+    return Object.assign(visit, { scope });
   }
 
   async function formsWithItems(visitId: string) {
@@ -221,8 +220,7 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
     async (req) => {
       const visit = await visitFor(req, req.params.visitId, 'data.enter');
       // Server-side edit checks: the same item definitions serve the UI, the API and imports.
-      const scope = await subjectScope(db, visit.subject_id);
-      const { forms } = await studyDefinition(db, scope!.studyId);
+      const { forms } = await studyDefinition(db, visit.scope.studyId);
       const form = forms.get(req.params.formCode);
       if (form) {
         const errors: FieldIssue[] = [];
