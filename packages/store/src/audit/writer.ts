@@ -49,6 +49,8 @@ export async function writeTransaction<T>(
 }
 
 /** Runs `fn` inside an open transaction and appends its audit events to the chain. */
+const AUDIT_CHUNK = 500;
+
 async function applyWithAudit<T>(
   tx: Tx,
   actor: Actor,
@@ -60,10 +62,18 @@ async function applyWithAudit<T>(
     .select(['seq', 'hash'])
     .where('id', '=', 1)
     .executeTakeFirstOrThrow();
-  let seq = Number(head.seq);
+  const startSeq = Number(head.seq);
+  let seq = startSeq;
   let prevHash = head.hash;
   const now = new Date().toISOString();
-  const pending: AuditEventTable[] = [];
+  let pending: AuditEventTable[] = [];
+  // Chunks stay under SQLite's bound-parameter limit (16 columns × 500 rows).
+  const flush = async () => {
+    if (pending.length === 0) return;
+    const rows = pending;
+    pending = [];
+    await tx.insertInto('audit_events').values(rows).execute();
+  };
   const audit: AuditWriter = {
     actor,
     now,
@@ -90,20 +100,15 @@ async function applyWithAudit<T>(
         const hash = auditEventHash(row);
         pending.push({ ...row, hash });
         prevHash = hash;
+        // Written in chunks as they come, so a bulk import's memory stays flat; still one transaction.
+        if (pending.length >= AUDIT_CHUNK) await flush();
       }
     },
   };
   const result = await fn(tx, audit);
-  if (pending.length > 0) {
-    // Chunked so a large import stays under SQLite's bound-parameter limit.
-    for (let i = 0; i < pending.length; i += 500) {
-      await tx
-        .insertInto('audit_events')
-        .values(pending.slice(i, i + 500))
-        .execute();
-    }
+  await flush();
+  if (seq !== startSeq)
     await tx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
-  }
   return result;
 }
 
