@@ -171,7 +171,8 @@ export function CatalogForm({
 }
 
 function rangeText(d: ItemDefinition): string | undefined {
-  if (d.min === undefined && d.max === undefined) return undefined;
+  // A lower bound alone (0 for counts and doses) says nothing worth the space.
+  if (d.max === undefined) return undefined;
   const unit = d.units?.[0] ? ` ${d.units[0]}` : '';
   return `plausible ${d.min ?? '…'}–${d.max ?? '…'}${unit}`;
 }

@@ -40,7 +40,7 @@ const SYMBOL: Record<CellStatus, string> = {
   incomplete: '◐',
   complete: '●',
   signed: '✓',
-  locked: '🔒',
+  locked: '▣',
   none: '',
 };
 
