@@ -12,6 +12,7 @@ import { OPHTHALMIC_ITEMS } from './ophthalmic.js';
 import { RENAL_ITEMS } from './renal.js';
 import { type Bilag2004Input, bilag2004Score } from './score.js';
 import { BILAG2004_SYSTEMS, type Bilag2004System, type BilagGrade } from './types.js';
+import { BILAG2004_WORKED_CASES } from './worked-examples.js';
 
 const NEVER = Object.fromEntries(BILAG2004_SYSTEMS.map((s) => [s, false])) as Record<
   Bilag2004System,
@@ -146,62 +147,7 @@ describe('D versus E needs history (instruments.md §2.2.2)', () => {
 });
 
 describe('worked visits (hand-checked; numeric 12/8/1)', () => {
-  const cases: [string, Bilag2004Input, Partial<Record<Bilag2004System, BilagGrade>>, number][] = [
-    ['all inactive, never involved', {}, { renal: 'E' }, 0],
-    [
-      'active nephritis',
-      { renal: { upcr: { value: 300, unit: 'mg/mmol' }, active_urinary_sediment: true } },
-      { renal: 'A' },
-      12,
-    ],
-    [
-      'arthritis moderate + rash mild',
-      { musculoskeletal: { arthritis_moderate_tendonitis: 3 }, mucocutaneous: { skin_eruption_mild: 2 } },
-      { musculoskeletal: 'B', mucocutaneous: 'B' },
-      16,
-    ],
-    [
-      'thrombocytopenia 40 + fever',
-      { haematological: { platelets: { value: 40, unit: '10^9/L' } }, constitutional: { pyrexia: 4 } },
-      { haematological: 'B', constitutional: 'B' },
-      16,
-    ],
-    [
-      'pleurisy improving',
-      { cardiorespiratory: { pleurisy_pericarditis: 1 } },
-      { cardiorespiratory: 'C' },
-      1,
-    ],
-    [
-      'CNS vasculitis + mild alopecia',
-      { neuropsychiatric: { cerebral_vasculitis: 4 }, mucocutaneous: { alopecia_mild: 2 } },
-      { neuropsychiatric: 'A', mucocutaneous: 'C' },
-      13,
-    ],
-    [
-      'uveitis + lupus hepatitis',
-      { ophthalmic: { anterior_uveitis: 2 }, gastrointestinal: { lupus_hepatitis: 3 } },
-      { ophthalmic: 'B', gastrointestinal: 'B' },
-      16,
-    ],
-    ['mild proteinuria', { renal: { proteinuria_24h: { value: 0.3, unit: 'g/24h' } } }, { renal: 'C' }, 1],
-    [
-      'A-set improving beats C-set',
-      { musculoskeletal: { myositis_severe: 1, arthritis_mild_arthralgia_myalgia: 4 } },
-      { musculoskeletal: 'B' },
-      8,
-    ],
-    [
-      'multi-system flare',
-      {
-        renal: { proteinuria_24h: { value: 3, unit: 'g/24h' }, active_nephritis: true },
-        haematological: { platelets: { value: 20, unit: '10^9/L' } },
-        mucocutaneous: { skin_eruption_severe: 4 },
-      },
-      { renal: 'A', haematological: 'A', mucocutaneous: 'A' },
-      36,
-    ],
-  ];
+  const cases = BILAG2004_WORKED_CASES;
   test.each(cases)('%s', (_n, input, expected, numeric) => {
     const v = grades(input);
     expect(v.grades).toMatchObject(expected);

@@ -27,6 +27,23 @@ export type ConstitutionalInput = Partial<Record<ConstitutionalItemId, BilagItem
 
 const IDS: ReadonlySet<string> = new Set(CONSTITUTIONAL_ITEMS.map((i) => i.id));
 
+/** The rule's numbers: a code ≥ 2 (same/worse/new) is "active"; A and B need ≥ 2 active others. */
+export const CONSTITUTIONAL_RULE = Object.freeze({ activeCode: 2, minActiveOthers: 2 });
+
+/**
+ * The PROVISIONAL constitutional rule on counts: `pyrexia` is its code (0 when ND or absent),
+ * `othersAny` the other items coded 1–4, `othersActive` those coded ≥ activeCode. Shared by
+ * gradeConstitutional and the compact kernel.
+ */
+export function constitutionalRank(pyrexia: number, othersAny: number, othersActive: number): ActivityRank {
+  const pyrexiaActive = pyrexia >= CONSTITUTIONAL_RULE.activeCode;
+  const othersMet = othersActive >= CONSTITUTIONAL_RULE.minActiveOthers;
+  if (pyrexiaActive && othersMet) return 3;
+  if (pyrexiaActive || othersMet) return 2;
+  if (pyrexia === 1 || othersAny > 0) return 1;
+  return 0;
+}
+
 export function gradeConstitutional(
   record: Readonly<Record<string, unknown>>,
   issues: Issue[],
@@ -58,7 +75,7 @@ export function gradeConstitutional(
     if (key === 'pyrexia') pyrexia = code;
     else {
       othersAny++;
-      if (code >= 2) othersActive++;
+      if (code >= CONSTITUTIONAL_RULE.activeCode) othersActive++;
     }
     trace?.push({
       item: `constitutional.${key}`,
@@ -66,19 +83,18 @@ export function gradeConstitutional(
       detail: `coded ${code} (${BILAG_CODE_MEANING[code]})`,
     });
   }
-  const pyrexiaActive = pyrexia >= 2;
-  let rank: ActivityRank = 0;
-  let why = '';
-  if (pyrexiaActive && othersActive >= 2) {
-    rank = 3;
-    why = 'pyrexia 2–4 and ≥2 other items 2–4 → A';
-  } else if (pyrexiaActive || othersActive >= 2) {
-    rank = 2;
-    why = pyrexiaActive ? 'pyrexia 2–4 → B' : '≥2 of weight loss/lymphadenopathy/anorexia 2–4 → B';
-  } else if (pyrexia === 1 || othersAny > 0) {
-    rank = 1;
-    why = pyrexia === 1 ? 'pyrexia improving → C' : 'other constitutional item present → C';
-  }
+  const rank = constitutionalRank(pyrexia, othersAny, othersActive);
+  const pyrexiaActive = pyrexia >= CONSTITUTIONAL_RULE.activeCode;
+  const why =
+    rank === 3
+      ? 'pyrexia 2–4 and ≥2 other items 2–4 → A'
+      : rank === 2
+        ? pyrexiaActive
+          ? 'pyrexia 2–4 → B'
+          : '≥2 of weight loss/lymphadenopathy/anorexia 2–4 → B'
+        : pyrexia === 1
+          ? 'pyrexia improving → C'
+          : 'other constitutional item present → C';
   if (trace !== null && rank > 0)
     trace.push({ item: 'constitutional', source: 'rule', detail: `${why} (PROVISIONAL rule)` });
   return rank;

@@ -99,6 +99,11 @@ export function bandRank(lab: HaemLabId, value: number): ActivityRank {
   return 0;
 }
 
+/** TTP (item 95): coded 1 (improving) → B, 2–4 → A, else no activity. Shared with the compact kernel. */
+export function ttpRank(code: number): ActivityRank {
+  return code === 1 ? 2 : code > 1 ? 3 : 0;
+}
+
 export function gradeHaematological(
   input: HaematologicalInput,
   issues: Issue[],
@@ -155,7 +160,7 @@ export function gradeHaematological(
         ),
       );
     } else if (ttp > 0) {
-      const r: ActivityRank = ttp === 1 ? 2 : 3;
+      const r = ttpRank(ttp);
       if (r > rank) rank = r;
       trace?.push({
         item: 'haematological.ttp',

@@ -20,7 +20,7 @@ export interface SetItemDef<Id extends string = string> extends BilagItemDef<Id>
 }
 
 /** RANK_BY_SET_CODE[set][code] for codes 0..4. */
-const RANK_BY_SET_CODE: Readonly<Record<ItemSet, readonly ActivityRank[]>> = Object.freeze({
+export const RANK_BY_SET_CODE: Readonly<Record<ItemSet, readonly ActivityRank[]>> = Object.freeze({
   A: [0, 2, 3, 3, 3],
   B: [0, 1, 2, 2, 2],
   C: [0, 1, 1, 1, 1],

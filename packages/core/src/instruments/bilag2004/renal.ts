@@ -120,6 +120,20 @@ export const RENAL_THRESHOLDS = Object.freeze({
   diastolicRise: 15,
 });
 
+/** The renal rule's counts (instruments.md §2.2.3): dipstick levels and how many A criteria make A. */
+export const RENAL_RULE_COUNTS = Object.freeze({
+  /** A1 without a quantitative measure: dipstick risen ≥ 2 levels. */
+  dipstickRiseA: 2,
+  /** B: dipstick risen ≥ 1 level to ≥ 2+. */
+  dipstickRiseB: 1,
+  dipstickLevelB: 2,
+  /** C: dipstick ≥ 1+. */
+  dipstickLevelC: 1,
+  /** A: ≥ 2 category-A criteria, one of them 1, 4 or 5. */
+  criteriaForA: 2,
+});
+const R = RENAL_RULE_COUNTS;
+
 const KNOWN: ReadonlySet<string> = new Set(RENAL_ITEMS.map((i) => i.id));
 const T = RENAL_THRESHOLDS;
 
@@ -233,7 +247,8 @@ export function gradeRenal(
     proteinCriterion(c.p24, p.p24, T.severeProteinG24h, false) ||
     proteinCriterion(c.upcr, p.upcr, T.severeRatioMgMmol, false) ||
     proteinCriterion(c.uacr, p.uacr, T.severeRatioMgMmol, false);
-  if (!quantitative && c.dip !== undefined && p.dip !== undefined && c.dip - p.dip >= 2) a1 = true;
+  if (!quantitative && c.dip !== undefined && p.dip !== undefined && c.dip - p.dip >= R.dipstickRiseA)
+    a1 = true;
   if (a1)
     note(
       'proteinuria',
@@ -273,7 +288,7 @@ export function gradeRenal(
 
   const met = [a1, a2, a3, a4, a5, a6];
   const criteriaA = met.flatMap((m, i) => (m ? [i + 1] : []));
-  if (criteriaA.length >= 2 && (a1 || a4 || a5)) {
+  if (criteriaA.length >= R.criteriaForA && (a1 || a4 || a5)) {
     note(
       'grade',
       `A: ${criteriaA.length} category-A criteria (${criteriaA.join(', ')}), including 1, 4 or 5`,
@@ -289,7 +304,13 @@ export function gradeRenal(
     proteinCriterion(c.upcr, p.upcr, T.moderateRatioMgMmol, true) ||
     proteinCriterion(c.uacr, p.uacr, T.moderateRatioMgMmol, true);
   if (b) note('proteinuria', 'B: 24 h ≥ 0.5 g or UPCR/UACR ≥ 50 mg/mmol, not decreased ≥ 25%');
-  if (!quantitative && c.dip !== undefined && p.dip !== undefined && c.dip - p.dip >= 1 && c.dip >= 2) {
+  if (
+    !quantitative &&
+    c.dip !== undefined &&
+    p.dip !== undefined &&
+    c.dip - p.dip >= R.dipstickRiseB &&
+    c.dip >= R.dipstickLevelB
+  ) {
     b = true;
     note('dipstick_protein', `B: dipstick risen ${c.dip - p.dip} level(s) to ${c.dip}+`);
   }
@@ -311,7 +332,7 @@ export function gradeRenal(
     (c.upcr !== undefined && c.upcr > T.mildRatioMgMmol) ||
     (c.uacr !== undefined && c.uacr > T.mildRatioMgMmol);
   if (cc) note('proteinuria', 'C: 24 h > 0.25 g or UPCR/UACR > 25 mg/mmol');
-  if (!quantitative && c.dip !== undefined && c.dip >= 1) {
+  if (!quantitative && c.dip !== undefined && c.dip >= R.dipstickLevelC) {
     cc = true;
     note('dipstick_protein', `C: dipstick ${c.dip}+ ≥ 1+`);
   }

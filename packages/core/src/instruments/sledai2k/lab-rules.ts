@@ -72,7 +72,8 @@ const COMPLEMENT_UNITS: readonly string[] = ['g/L', 'mg/dL'];
 function idx(id: Sledai2kDescriptorId): number {
   return SLEDAI2K_INDEX.get(id)!;
 }
-const BIT = {
+/** Bit of each lab-derived descriptor in a presentMask (shared with the compact kernel). */
+export const SLEDAI2K_LAB_BITS = Object.freeze({
   proteinuria: 1 << idx('proteinuria'),
   haematuria: 1 << idx('haematuria'),
   pyuria: 1 << idx('pyuria'),
@@ -80,7 +81,26 @@ const BIT = {
   increased_dna_binding: 1 << idx('increased_dna_binding'),
   thrombocytopenia: 1 << idx('thrombocytopenia'),
   leukopenia: 1 << idx('leukopenia'),
-} as const;
+} as const);
+const BIT = SLEDAI2K_LAB_BITS;
+
+/**
+ * A spot UPCR as g/g, taken as g/24 h for the proteinuria descriptor under `upcrEquivalence`
+ * (see UpcrEquivalence). Shared with the compact compiler so both compare the same number.
+ */
+export function upcrAsGPerG(
+  value: number,
+  unit: 'mg/mmol' | 'mg/g' | 'g/g',
+  upcrEquivalence: UpcrEquivalence,
+): number {
+  return unit === 'g/g'
+    ? value
+    : unit === 'mg/g'
+      ? value / 1000
+      : upcrEquivalence === 'molar'
+        ? (value * UPCR_MGG_PER_MGMMOL) / 1000
+        : value / 100;
+}
 
 function refLimit(
   q: { lowerLimitOfNormal?: unknown; upperLimitOfNormal?: unknown },
@@ -140,14 +160,7 @@ export function deriveLabDescriptors(
     if (bad) issues.push(bad);
     else {
       const { value, unit } = labs.upcr;
-      const gPerG =
-        unit === 'g/g'
-          ? value
-          : unit === 'mg/g'
-            ? value / 1000
-            : upcrEquivalence === 'molar'
-              ? (value * UPCR_MGG_PER_MGMMOL) / 1000
-              : value / 100;
+      const gPerG = upcrAsGPerG(value, unit, upcrEquivalence);
       if (gPerG > SLEDAI2K_THRESHOLDS.proteinuriaG24h) {
         mask |= BIT.proteinuria;
         trace?.push({

@@ -53,7 +53,11 @@ export interface Sledai2kValue {
 }
 
 /** low_complement and increased_dna_binding: the bits clinical SLEDAI leaves out. */
-const SEROLOGY_MASK = SLEDAI2K_DESCRIPTORS.reduce((m, d, i) => (d.serological ? m | (1 << i) : m), 0);
+export const SLEDAI2K_SEROLOGY_MASK: number = SLEDAI2K_DESCRIPTORS.reduce(
+  (m, d, i) => (d.serological ? m | (1 << i) : m),
+  0,
+);
+const SEROLOGY_MASK = SLEDAI2K_SEROLOGY_MASK;
 
 /**
  * Scores SLEDAI-2K. Each descriptor present within the window scores its full weight; the total

@@ -1,0 +1,3 @@
+export * from './compile.js';
+export * from './kernel.js';
+export * from './layout.js';
