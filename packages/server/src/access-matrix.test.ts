@@ -271,6 +271,11 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/analysis/report.html`,
   },
+  'GET /api/studies/{studyId}/visit-overview': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/visit-overview`,
+  },
   'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
 };
 

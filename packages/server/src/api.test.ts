@@ -345,3 +345,41 @@ describe('query lists say who raised them and where', () => {
     }
   });
 });
+
+describe('visit overview and enrolment by hand', () => {
+  it('gives the grid every visible visit with form states in one request, site-scoped; refuses status enrolled by PATCH', async () => {
+    const server = await startTestServer('sqlite');
+    try {
+      const trial = await createTestTrial(server.db);
+      const a = new ApiClient(server.baseUrl);
+      await a.login('coordinator');
+      const b = new ApiClient(server.baseUrl);
+      await b.login('coordinator_b');
+      const sa = await a.post<{ id: string; version: number }>(`/api/studies/${trial.studyId}/subjects`, {
+        siteId: trial.siteA,
+      });
+      const va = await a.post<{ id: string }>(`/api/subjects/${sa.body.id}/visits`, {
+        visitCode: 'M1',
+        visitDate: '2013-02-09',
+      });
+      await a.put(`/api/visits/${va.body.id}/forms/labs`, { items: [{ itemCode: 'c3', value: '0.4' }] });
+      const sb = await b.post<{ id: string }>(`/api/studies/${trial.studyId}/subjects`, {
+        siteId: trial.siteB,
+      });
+      await b.post(`/api/subjects/${sb.body.id}/visits`, { visitCode: 'M1' });
+      const ov = await a.get<
+        { subjectId: string; visitCode: string; forms: { formCode: string; status: string }[] }[]
+      >(`/api/studies/${trial.studyId}/visit-overview`);
+      expect(ov.body.map((v) => v.subjectId)).toEqual([sa.body.id]);
+      expect(ov.body[0]!.forms).toMatchObject([{ formCode: 'labs', status: 'incomplete' }]);
+      const patched = await a.patch<{ code: string; errors: { field: string }[] }>(
+        `/api/subjects/${sa.body.id}`,
+        { version: sa.body.version, status: 'enrolled', reason: 'shortcut' },
+      );
+      expect(patched.status).toBe(400);
+      expect(patched.body.errors[0]!.field).toBe('body.status');
+    } finally {
+      await server.close();
+    }
+  });
+});

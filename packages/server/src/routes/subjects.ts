@@ -10,7 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { type Principal, seesIdentifiers, sitesFor } from '../access/policy.js';
-import { notFoundProblem } from '../http/problem.js';
+import { HttpProblem, notFoundProblem } from '../http/problem.js';
 import { id, isoDate, reason, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -154,6 +154,16 @@ export function registerSubjectRoutes(app: App, { db }: RouteContext) {
     async (req) => {
       await enforceOnSubject(db, req, 'subject.update', req.params.subjectId);
       const { version: v, reason: why, ...changes } = req.body;
+      if (changes.status === 'enrolled') {
+        // Enrolment is decided by the eligibility rules (POST /enrol), never set by hand.
+        throw new HttpProblem(
+          'MSCT_E_VALIDATION',
+          'body.status: a subject is enrolled with POST /api/subjects/{id}/enrol, which checks eligibility',
+          {
+            errors: [{ field: 'body.status', rule: 'enrol-route', message: 'use the enrol route' }],
+          },
+        );
+      }
       const s = await updateSubject(db, actorOf(req), req.params.subjectId, v, changes, why);
       if (!s) throw notFoundProblem('subject');
       return toSubject(s, principalOf(req));

@@ -6,6 +6,7 @@ import {
   getVisit,
   listForms,
   listItems,
+  listStudyVisitOverview,
   listVisits,
   saveItems,
   setFormStatus,
@@ -13,8 +14,8 @@ import {
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { enforceOnSubject, principalOf } from '../access/guard.js';
-import type { Action } from '../access/policy.js';
+import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
+import { type Action, sitesFor } from '../access/policy.js';
 import { verifyPassword } from '../auth/password.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { type FieldIssue, HttpProblem } from '../http/problem.js';
@@ -103,6 +104,38 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
     const forms = await listForms(db, visitId);
     return Promise.all(forms.map(async (f) => toForm(f, await listItems(db, f.id))));
   }
+
+  app.get(
+    '/api/studies/:studyId/visit-overview',
+    {
+      schema: {
+        tags: ['visits'],
+        summary:
+          "Every visit of the user's visible subjects with its forms' states (no item values): the record status grid in one request",
+        params: z.object({ studyId: id }),
+      },
+    },
+    async (req) => {
+      const p = enforce(req, 'subject.read', { studyId: req.params.studyId }, 'study');
+      const rows = await listStudyVisitOverview(
+        db,
+        req.params.studyId,
+        sitesFor(p, 'subject.read', req.params.studyId),
+      );
+      return rows.map((r) => ({
+        ...toVisit(r.visit),
+        forms: r.forms.map((f) => ({
+          id: f.id,
+          formCode: f.form_code,
+          status: f.status,
+          signedBy: f.signed_by,
+          signedAt: f.signed_at,
+          version: f.version,
+          items: [],
+        })),
+      }));
+    },
+  );
 
   app.get(
     '/api/subjects/:subjectId/visits',

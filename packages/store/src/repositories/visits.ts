@@ -379,3 +379,54 @@ export async function setFormStatus(
     return { ...before, ...cols, version };
   });
 }
+
+export interface VisitOverviewRow {
+  subjectId: string;
+  visit: Visit;
+  forms: Pick<FormInstance, 'id' | 'form_code' | 'status' | 'version' | 'signed_by' | 'signed_at'>[];
+}
+
+/**
+ * Every visit of a study's subjects (optionally of some sites) with its forms' states, in two
+ * queries: what a record status grid needs, without one request per visit.
+ */
+export async function listStudyVisitOverview(
+  db: Db,
+  studyId: string,
+  siteIds?: readonly string[],
+): Promise<VisitOverviewRow[]> {
+  if (siteIds && siteIds.length === 0) return [];
+  let vq = db.kysely
+    .selectFrom('visits')
+    .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+    .selectAll('visits')
+    .where('subjects.study_id', '=', studyId);
+  if (siteIds) vq = vq.where('subjects.site_id', 'in', siteIds);
+  const visits = await vq
+    .orderBy('visits.subject_id')
+    .orderBy('visits.cycle')
+    .orderBy('visits.visit_date')
+    .execute();
+  let fq = db.kysely
+    .selectFrom('form_instances')
+    .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
+    .select([
+      'form_instances.id',
+      'form_instances.visit_id',
+      'form_instances.form_code',
+      'form_instances.status',
+      'form_instances.version',
+      'form_instances.signed_by',
+      'form_instances.signed_at',
+    ])
+    .where('subjects.study_id', '=', studyId);
+  if (siteIds) fq = fq.where('subjects.site_id', 'in', siteIds);
+  const forms = await fq.orderBy('form_instances.form_code').execute();
+  const byVisit = new Map<string, VisitOverviewRow['forms']>();
+  for (const { visit_id, ...f } of forms) {
+    const list = byVisit.get(visit_id) ?? [];
+    list.push(f);
+    byVisit.set(visit_id, list);
+  }
+  return visits.map((v) => ({ subjectId: v.subject_id, visit: v, forms: byVisit.get(v.id) ?? [] }));
+}

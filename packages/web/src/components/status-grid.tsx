@@ -6,7 +6,7 @@ import { UNSCHEDULED_VISIT_CODE, type VisitStatusEntry, visitStatuses } from '@m
 import { api } from '../api/client.js';
 import type { Query, Site, Subject, Visit, VisitWithForms } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
-import { type Definition, formsExpectedAt, mapLimit, todayIso } from '../lib/definition.js';
+import { type Definition, formsExpectedAt, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
 
@@ -97,9 +97,13 @@ function scheduleCell(e: VisitStatusEntry): Cell {
   };
 }
 
-async function loadRow(subject: Subject, definition: Definition, today: string): Promise<SubjectRow> {
-  const visits = await api.get<Visit[]>(`/api/subjects/${subject.id}/visits`);
-  const detailed = await mapLimit(visits, 4, (v) => api.get<VisitWithForms>(`/api/visits/${v.id}`));
+function buildRow(
+  subject: Subject,
+  detailed: readonly VisitWithForms[],
+  definition: Definition,
+  today: string,
+): SubjectRow {
+  const visits: readonly Visit[] = detailed;
   const cells = new Map<string, Cell>();
   const overdue: SubjectRow['overdue'] = [];
   let scheduleNote: string | undefined;
@@ -178,10 +182,13 @@ export function RecordStatus({
   queries: Query[];
 }) {
   const today = todayIso();
-  const rows = useLoad(
-    () => mapLimit(subjects, 3, (s) => loadRow(s, definition, today)),
-    [studyId, subjects.map((s) => `${s.id}:${s.version}`).join(',')],
-  );
+  // One request for the whole grid: every visible visit with its forms' states.
+  const rows = useLoad(async () => {
+    const all = await api.get<VisitWithForms[]>(`/api/studies/${studyId}/visit-overview`);
+    const bySubject = new Map<string, VisitWithForms[]>();
+    for (const v of all) bySubject.set(v.subjectId, [...(bySubject.get(v.subjectId) ?? []), v]);
+    return subjects.map((s) => buildRow(s, bySubject.get(s.id) ?? [], definition, today));
+  }, [studyId, subjects.map((s) => `${s.id}:${s.version}`).join(',')]);
   if (rows.error) return <LoadError error={rows.error} what="record status" />;
   if (!rows.data) return <p className="loading">Loading record status…</p>;
   const data = rows.data;
