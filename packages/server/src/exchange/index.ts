@@ -3,6 +3,11 @@
 export { type CsvImportOptions, importCsv, type WideMapping } from './csv-import.js';
 export type { CsvSource } from './csv-reader.js';
 export type { ImportProblem, ImportReport, ImportRule } from './import-check.js';
-export { type DeidentifyOptions, exportOdm, type OdmExportOptions, type OdmExportReport } from './odm-export.js';
+export {
+  type DeidentifyOptions,
+  exportOdm,
+  type OdmExportOptions,
+  type OdmExportReport,
+} from './odm-export.js';
 export { importOdm, type OdmImportOptions } from './odm-import.js';
 export { exportSdtm, type SdtmExportReport } from './sdtm-export.js';
