@@ -7,19 +7,19 @@
 // ~120 fields of an object per call (≈ 9 µs per visit); issue 3 asks for ≥ 1 000 000 visits/s on
 // one core. Validation happens once, in compileVisit; this kernel only applies the rules.
 //
-// Every threshold and comparator below is imported from the reference modules (SLEDAI2K_THRESHOLDS,
-// RENAL_THRESHOLDS, RENAL_RULE_COUNTS, CONSTITUTIONAL_RULE, RANK_BY_SET_CODE, HAEM_BANDS via
-// bandRank, ttpRank, BILAG_NUMERIC_WEIGHTS); the constitutional, TTP and haematological band rules
-// are the reference's own functions. The renal and SLEDAI lab rules are restated over NaN-for-absent
-// numbers (NaN compares false, which is what "not given" means in every rule except the "previous
-// not measured" branches, which test for NaN explicitly). compact.test.ts holds the contract:
-// thousands of random valid visits score identically here and in the reference.
+// Every threshold below is imported from the reference modules (SLEDAI2K_THRESHOLDS, SLEDAI2K_LAB_BITS,
+// RENAL_THRESHOLDS, RENAL_RULE_COUNTS, CONSTITUTIONAL_RULE, RANK_BY_SET_CODE, HAEM_BANDS,
+// BILAG_NUMERIC_WEIGHTS); the constitutional and TTP rules are the reference's own functions
+// (constitutionalRank, ttpRank). The renal, haematological-band and SLEDAI lab rules are restated
+// over NaN-for-absent numbers (NaN compares false, which is what "not given" means in every rule
+// except the "previous not measured" branches, which test for NaN explicitly). compact.test.ts
+// holds the contract: thousands of random valid visits score identically here and in the reference.
 import {
   CONSTITUTIONAL_ITEMS,
   CONSTITUTIONAL_RULE,
   constitutionalRank,
 } from '../bilag2004/constitutional.js';
-import { bandRank, ttpRank } from '../bilag2004/haematological.js';
+import { HAEM_BANDS, ttpRank } from '../bilag2004/haematological.js';
 import { type ItemSet, RANK_BY_SET_CODE } from '../bilag2004/item-sets.js';
 import { BILAG_NUMERIC_WEIGHTS, type BilagNumericScheme } from '../bilag2004/numeric.js';
 import { RENAL_RULE_COUNTS, RENAL_THRESHOLDS } from '../bilag2004/renal.js';
@@ -233,11 +233,19 @@ function renalRank(v: Float64Array, c: number, p: number, bits: number): Activit
   return 0;
 }
 
+// HAEM_BANDS flattened in HAEM_LABS order (3 edges per lab), for bandRank without a keyed lookup.
+const BANDS: Float64Array = Float64Array.from(HAEM_LABS.flatMap((lab) => HAEM_BANDS[lab]));
+/** bandRank: < edge 0 → A, < edge 1 → B, < edge 2 → C; NaN (not given) → 0. */
+function band(i: number, x: number): ActivityRank {
+  const e = i * 3;
+  return x < BANDS[e]! ? 3 : x < BANDS[e + 1]! ? 2 : x < BANDS[e + 2]! ? 1 : 0;
+}
+
 /** gradeHaematological's rank. */
 function haemRank(v: Float64Array, o: number, ttp: number, bits: number): ActivityRank {
   let rank: ActivityRank = 0;
   for (let i = 0; i < HAEM_LABS.length; i++) {
-    const r = bandRank(HAEM_LABS[i]!, v[o + i]!); // NaN (not given) → 0
+    const r = band(i, v[o + i]!);
     if (r === 0 || r <= rank) continue;
     const counts =
       i === HAEMOGLOBIN
