@@ -6,7 +6,7 @@
 import type { Writable } from 'node:stream';
 import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
 import type { Db } from '@msct/store';
-import type { XMLBuilderCB } from 'xmlbuilder2/lib/interfaces.js';
+
 import { exportedItems, type MetadataOptions, writeStudy } from './odm-metadata.js';
 import {
   type ExchangeMetadata,
@@ -17,7 +17,7 @@ import {
   studyDay,
   VISIT_FORM,
 } from './study-metadata.js';
-import { XmlStream } from './xml-stream.js';
+import { XmlStream, type XmlWriter } from './xml-stream.js';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
 
@@ -134,6 +134,8 @@ export async function exportOdm(
     const items: ItemRow[] = await db.kysely
       .selectFrom('item_values')
       .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+      // Through visits: their (subject_id, visit_code, cycle) key indexes subject_id; form_instances has none.
+      .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
       .leftJoin('users', 'users.id', 'item_values.updated_by')
       .select([
         'item_values.id',
@@ -145,18 +147,20 @@ export async function exportOdm(
         'item_values.updated_at',
         'users.username as updated_by_name',
       ])
-      .where('form_instances.subject_id', 'in', ids)
+      .where('visits.subject_id', 'in', ids)
       .execute();
     const history = new Map<string, AuditRow[]>();
     if (withAudit) {
+      // Filtered on entity type here, not in SQL: with it in the WHERE clause SQLite picks the
+      // (entity_type, entity_id) index and scans every item event of the database for each page.
       const rows = await db.kysely
         .selectFrom('audit_events')
-        .select(['entity_id', 'at', 'actor_name', 'action', 'new_value', 'reason'])
+        .select(['entity_id', 'entity_type', 'at', 'actor_name', 'action', 'new_value', 'reason'])
         .where('subject_id', 'in', ids)
-        .where('entity_type', '=', 'item')
         .orderBy('seq')
         .execute();
       for (const r of rows) {
+        if (r.entity_type !== 'item') continue;
         const list = history.get(r.entity_id) ?? [];
         list.push(r);
         history.set(r.entity_id, list);
@@ -260,7 +264,7 @@ export async function exportOdm(
   return report;
 }
 
-async function writeAdminData(db: Db, xml: XMLBuilderCB, meta: ExchangeMetadata, withUsers: boolean) {
+async function writeAdminData(db: Db, xml: XmlWriter, meta: ExchangeMetadata, withUsers: boolean) {
   const sites = await db.kysely
     .selectFrom('sites')
     .select(['code', 'name', 'created_at'])
@@ -304,7 +308,7 @@ async function writeAdminData(db: Db, xml: XMLBuilderCB, meta: ExchangeMetadata,
 }
 
 function writeOwnForm(
-  xml: XMLBuilderCB,
+  xml: XmlWriter,
   form: FormDefinitionItems,
   values: Record<string, string | null>,
   mo: MetadataOptions,

@@ -2,7 +2,7 @@
 // MetaDataVersion with a StudyEventDef per visit, a FormDef and ItemGroupDef per form, an ItemDef per
 // item (data type, units, plausibility range) and a CodeList per coded item.
 import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
-import type { XMLBuilderCB } from 'xmlbuilder2/lib/interfaces.js';
+
 import {
   BOOLEAN_CODE_LIST,
   type ExchangeMetadata,
@@ -12,7 +12,7 @@ import {
   SUBJECT_FORM,
   VISIT_FORM,
 } from './study-metadata.js';
-import { translatedText } from './xml-stream.js';
+import { translatedText, type XmlWriter } from './xml-stream.js';
 
 export interface MetadataOptions {
   /** Pseudonymised: free-text items and birth dates left out. */
@@ -52,7 +52,7 @@ export function exportedItems(form: FormDefinitionItems, o: MetadataOptions): It
   });
 }
 
-export function writeStudy(xml: XMLBuilderCB, meta: ExchangeMetadata, o: MetadataOptions): void {
+export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOptions): void {
   xml.ele('Study', { OID: oid.study(meta.studyCode) });
   xml.ele('GlobalVariables');
   xml.ele('StudyName').txt(meta.studyCode).up();

@@ -1,0 +1,133 @@
+// Data exchange at scale (issue 7): import 1 000 000 item values from a long CSV (generated to a
+// temp file) into SQLite, checked and written in one transaction with every value audited (target:
+// well under a minute, peak RSS < 300 MB), then export the study as ODM 1.3.2 with its audit trail.
+import { createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
+import { CLASSIC_BILAG_FORM, LABS_FORM, SLEDAI2K_FORM } from '../packages/core/src/crf/index.js';
+import { msctSleTrial } from '../packages/core/src/protocol/index.js';
+import { exportOdm, importCsv } from '../packages/server/src/exchange/index.js';
+import {
+  createSite,
+  createStudy,
+  createSubject,
+  createUser,
+  inTransaction,
+  migrateToLatest,
+  openDatabase,
+  verifyAuditChain,
+} from '../packages/store/src/index.js';
+import type { BenchResult } from './types.js';
+
+const VALUES = Number(process.env.MSCT_BENCH_EXCHANGE_VALUES ?? 1_000_000);
+const VISITS = ['D0', 'M1', 'M3', 'M6', 'M9', 'M12'];
+
+/** One visit's values: every SLEDAI-2K descriptor, every BILAG system, every lab in its default unit. */
+function visitRows(subject: string, visit: string, n: number): string[] {
+  const rows: string[] = [];
+  SLEDAI2K_FORM.items.forEach((it, i) => {
+    rows.push(`${subject},${visit},sledai2k,${it.code},${(n + i) % 7 === 0 ? 1 : 0},`);
+  });
+  for (const it of CLASSIC_BILAG_FORM.items)
+    rows.push(`${subject},${visit},bilag,${it.code},${'ABCDE'[n % 5]},`);
+  for (const it of LABS_FORM.items) {
+    if (it.type === 'boolean') rows.push(`${subject},${visit},labs,${it.code},0,`);
+    else if (it.type === 'integer') rows.push(`${subject},${visit},labs,${it.code},320,`);
+    else rows.push(`${subject},${visit},labs,${it.code},${(it.min ?? 0) + 1},${it.units?.[0] ?? ''}`);
+  }
+  return rows;
+}
+
+export default async function run(): Promise<BenchResult[]> {
+  const dir = mkdtempSync(join(tmpdir(), 'msct-bench-exchange-'));
+  const db = openDatabase(`sqlite:${join(dir, 'msct.sqlite')}`);
+  try {
+    const m = await migrateToLatest(db);
+    if (m.error) throw new Error(m.error);
+    const system = { id: null, name: 'bench' };
+    const perSubject = VISITS.length * visitRows('X', 'D0', 0).length;
+    const subjects = Math.ceil(VALUES / perSubject);
+    const setup = await inTransaction(db, system, async (tx) => {
+      const study = await createStudy(tx, system, {
+        code: 'BENCH',
+        title: 'bench',
+        definition: msctSleTrial,
+      });
+      const site = await createSite(tx, system, { studyId: study.id, code: 'S1', name: 'Site 1' });
+      const user = await createUser(tx, system, {
+        username: 'importer',
+        displayName: 'Importer',
+        passwordHash: 'x',
+      });
+      const codes: string[] = [];
+      for (let i = 0; i < subjects; i++)
+        codes.push((await createSubject(tx, system, { studyId: study.id, siteId: site.id })).subject_code);
+      return { studyId: study.id, actor: { id: user.id, name: user.username }, codes };
+    });
+
+    console.error(`setup ${subjects} subjects done`, performance.now());
+    const csv = join(dir, 'values.csv');
+    const out = createWriteStream(csv);
+    out.write('subject,visit,form,item,value,unit\n');
+    let written = 0;
+    for (const [n, code] of setup.codes.entries())
+      for (const visit of VISITS) {
+        const rows = visitRows(code, visit, n).slice(0, VALUES - written);
+        written += rows.length;
+        if (rows.length && !out.write(`${rows.join('\n')}\n`))
+          await new Promise<void>((r) => out.once('drain', () => r()));
+      }
+    out.end();
+    await finished(out);
+
+    const rssBefore = process.memoryUsage().rss;
+    let peak = rssBefore;
+    const timer = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage().rss);
+    }, 50);
+    let t0 = performance.now();
+    const r = await importCsv(db, setup.studyId, csv, { format: 'long', actor: setup.actor });
+    const importMs = performance.now() - t0;
+    clearInterval(timer);
+    peak = Math.max(peak, process.memoryUsage().rss);
+    if (!r.written || r.entered !== VALUES)
+      throw new Error(`import wrote ${r.entered} of ${VALUES}: ${JSON.stringify(r.problems.slice(0, 3))}`);
+
+    const xml = join(dir, 'export.xml');
+    const xout = createWriteStream(xml);
+    t0 = performance.now();
+    const x = await exportOdm(db, setup.studyId, xout);
+    xout.end();
+    await finished(xout);
+    const exportMs = performance.now() - t0;
+    const chain = await verifyAuditChain(db);
+    if (!chain.ok) throw new Error('audit chain broken after import');
+    const seconds = importMs / 1000;
+    return [
+      {
+        name: `CSV import, ${VALUES.toLocaleString('en-US')} values (${(statSync(csv).size / 1e6).toFixed(0)} MB, checked + audited, SQLite)`,
+        value: Math.round(seconds * 10) / 10,
+        unit: 's',
+        target: '< 60 s',
+        ok: seconds < 60,
+      },
+      { name: 'CSV import throughput', value: Math.round(VALUES / seconds), unit: 'values/s' },
+      {
+        name: 'CSV import peak RSS (whole bench process)',
+        value: Math.round(peak / 1e6),
+        unit: 'MB',
+        target: '< 300 MB',
+        ok: peak < 300e6,
+      },
+      {
+        name: `ODM export, ${x.itemValues.toLocaleString('en-US')} values with audit records (${(x.bytes / 1e6).toFixed(0)} MB)`,
+        value: Math.round(exportMs / 100) / 10,
+        unit: 's',
+      },
+    ];
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
