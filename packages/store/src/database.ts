@@ -55,7 +55,9 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
     sqlite.pragma('synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
-    const kysely = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    const kysely = new Kysely<Database>({
+      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+    });
     return {
       kysely,
       dialect,
@@ -68,4 +70,31 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
   const pool = new pg.Pool({ connectionString: target, max: 10 });
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect, location: redact(target), url, close: () => kysely.destroy() };
+}
+
+/**
+ * Kysely prepares every query afresh; SQLite parsing and planning the same few dozen statements on
+ * each request cost more than running them. Prepared statements are reusable in better-sqlite3, and
+ * the one connection runs one statement at a time, so a cache keyed by SQL text is safe. Bounded:
+ * the least recently used statement goes when it is full.
+ */
+function withStatementCache(sqlite: SQLite.Database, size = 500): SQLite.Database {
+  const cache = new Map<string, SQLite.Statement>();
+  const prepare = sqlite.prepare.bind(sqlite);
+  return new Proxy(sqlite, {
+    get(target, prop, receiver) {
+      if (prop !== 'prepare') return Reflect.get(target, prop, receiver);
+      return (sql: string) => {
+        let stmt = cache.get(sql);
+        if (stmt) {
+          cache.delete(sql);
+        } else {
+          stmt = prepare(sql);
+          if (cache.size >= size) cache.delete(cache.keys().next().value as string);
+        }
+        cache.set(sql, stmt);
+        return stmt;
+      };
+    },
+  });
 }
