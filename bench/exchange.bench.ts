@@ -66,7 +66,6 @@ export default async function run(): Promise<BenchResult[]> {
       return { studyId: study.id, actor: { id: user.id, name: user.username }, codes };
     });
 
-    console.error(`setup ${subjects} subjects done`, performance.now());
     const csv = join(dir, 'values.csv');
     const out = createWriteStream(csv);
     out.write('subject,visit,form,item,value,unit\n');
