@@ -11,6 +11,7 @@ import {
 } from './commands/admin.js';
 import { analyzeCommand } from './commands/analyze.js';
 import { demoCommand } from './commands/demo.js';
+import { exportCommand, importCommand } from './commands/exchange.js';
 import { startCommand } from './commands/start.js';
 
 async function readStdin(): Promise<string> {
@@ -78,6 +79,29 @@ program
   .action(async (o: { study?: string; out?: string; format?: string }) => {
     await analyzeCommand(o);
   });
+
+program
+  .command('export')
+  .description(
+    'export a study: CDISC ODM 1.3.2 XML (with audit records) or SDTM-style domain CSVs with a define listing',
+  )
+  .requiredOption('--format <format>', 'odm | sdtm')
+  .requiredOption('--out <path>', 'output file (odm) or folder (sdtm)')
+  .option('--study <code>', 'study code (default: the only study)')
+  .option('--pseudonymise', 'de-identified: pseudonyms, study days instead of dates, no free text')
+  .action(exportCommand);
+
+program
+  .command('import <file>')
+  .description(
+    'import item values from ODM XML or CSV (long or wide with --mapping); nothing is written unless the whole file is valid',
+  )
+  .requiredOption('--format <format>', 'odm | csv-long | csv-wide')
+  .option('--study <code>', 'study code (default: the only study)')
+  .option('--mapping <file>', 'csv-wide: JSON mapping of columns to form.item and unit')
+  .option('--dry-run', 'check every row and list the problems; write nothing')
+  .option('--skip-invalid', 'write the valid rows and report the others')
+  .action(importCommand);
 
 program
   .command('backup [file]')

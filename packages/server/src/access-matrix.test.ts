@@ -276,6 +276,11 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/visit-overview`,
   },
+  'GET /api/studies/{studyId}/export.odm.xml': {
+    allow: ['admin', 'monitor', 'statistician'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/export.odm.xml`,
+  },
   'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
 };
 

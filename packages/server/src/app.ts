@@ -21,6 +21,7 @@ import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes, SESSION_COOKIE } from './routes/auth.js';
 import { registerClinicalRoutes } from './routes/clinical.js';
+import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerSafetyRoutes } from './routes/safety.js';
@@ -185,6 +186,7 @@ export async function buildApp({ db, config, logger = false }: AppOptions): Prom
     registerAuditRoutes(a, ctx);
     registerClinicalRoutes(a, ctx);
     registerAnalysisRoutes(a, ctx);
+    registerExchangeRoutes(a, ctx);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

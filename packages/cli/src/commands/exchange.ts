@@ -3,8 +3,6 @@
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
 import { configFromEnv } from '@msct/server';
-import { type Actor, type Db, openDatabase } from '@msct/store';
-import { SingleBar } from 'cli-progress';
 // @msct/server exports no "./exchange" subpath yet (package.json is the lead's): import the source.
 import {
   exportOdm,
@@ -13,7 +11,9 @@ import {
   importCsv,
   importOdm,
   type WideMapping,
-} from '../../../server/src/exchange/index.js';
+} from '@msct/server/exchange';
+import { type Actor, type Db, openDatabase } from '@msct/store';
+import { SingleBar } from 'cli-progress';
 import { resolveStudy } from './adjudicate.js';
 
 const bar = (label: string) =>

@@ -20,6 +20,7 @@ export const ACTIONS = [
   'query.close',
   'audit.read',
   'analysis.read',
+  'study.export',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -60,6 +61,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
   monitor: new Set<Action>([
     'study.read',
     'analysis.read',
+    'study.export',
     'subject.read',
     'ae.read',
     'query.read',
@@ -67,7 +69,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.close',
     'audit.read',
   ]),
-  statistician: new Set<Action>(['study.read', 'analysis.read', 'subject.read', 'ae.read']),
+  statistician: new Set<Action>(['study.read', 'analysis.read', 'study.export', 'subject.read', 'ae.read']),
   safety: new Set<Action>(['study.read', 'subject.read', 'ae.read', 'query.read']),
 };
 

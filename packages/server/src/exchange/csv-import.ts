@@ -3,8 +3,7 @@
 // The file is streamed twice: first every row is checked and every problem listed with its row,
 // column and rule; only if the whole file is valid (or the caller asked to skip invalid rows) is it
 // read again and written, in one transaction, so a failure leaves the database as it was.
-import type { Actor, Db } from '@msct/store';
-import { bulkTransaction } from './bulk-transaction.js';
+import { type Actor, type Db, inTransaction } from '@msct/store';
 import { type CsvSource, openSource, readCsv } from './csv-reader.js';
 import {
   addProblem,
@@ -83,7 +82,7 @@ export async function importCsv(
   if (opts.dryRun || (report.invalidRows > 0 && !opts.skipInvalid)) return report;
 
   const reason = opts.reason ?? 'imported from CSV';
-  const counts = await bulkTransaction(db, opts.actor, async (txDb) => {
+  const counts = await inTransaction(db, opts.actor, async (txDb) => {
     const writer = new ImportWriter(txDb, opts.actor, studyId, reason);
     let rows = 0;
     for await (const r of rowsOf(input, opts)) {

@@ -5,9 +5,15 @@
 // records the import. The file is parsed whole (fast-xml-parser has no streaming mode): memory grows
 // with the file, unlike the CSV import and the export.
 import type { Readable } from 'node:stream';
-import { type Actor, createSite, createSubject, type Db, type SubjectStatus } from '@msct/store';
+import {
+  type Actor,
+  createSite,
+  createSubject,
+  type Db,
+  inTransaction,
+  type SubjectStatus,
+} from '@msct/store';
 import { XMLParser } from 'fast-xml-parser';
-import { bulkTransaction } from './bulk-transaction.js';
 import {
   addProblem,
   checkValue,
@@ -192,7 +198,7 @@ export async function importOdm(
   if (opts.dryRun || (invalid.size > 0 && !opts.skipInvalid)) return report;
 
   const reason = opts.reason ?? 'imported from ODM';
-  const counts = await bulkTransaction(db, opts.actor, async (tx) => {
+  const counts = await inTransaction(db, opts.actor, async (tx) => {
     const writer = new ImportWriter(tx, opts.actor, studyId, reason);
     const ids = new Map(known);
     for (const s of subjects) {
@@ -244,28 +250,9 @@ async function createImportedSubject(
     sex: s.facts.SEX ?? null,
     birthDate: s.facts.BIRTH_DATE ?? null,
     day0Date: s.facts.DAY0_DATE ?? null,
+    // An imported subject keeps the key it had in the file.
+    subjectCode: s.key,
   });
-  // The store numbers new subjects per site; an imported subject keeps the key it had in the file.
-  // Store change proposed: let NewSubject carry a subject code for imports.
-  if (created.subject_code !== s.key) {
-    await tx.kysely
-      .updateTable('subjects')
-      .set({ subject_code: s.key })
-      .where('id', '=', created.id)
-      .execute();
-    await tx.current!.audit.record({
-      action: 'subject.update',
-      entityType: 'subject',
-      entityId: created.id,
-      studyId,
-      siteId,
-      subjectId: created.id,
-      field: 'subject_code',
-      oldValue: created.subject_code,
-      newValue: s.key,
-      reason: 'imported from ODM: the subject keeps its key',
-    });
-  }
   return { id: created.id, siteId };
 }
 

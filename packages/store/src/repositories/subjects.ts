@@ -19,6 +19,8 @@ export type SubjectStatus = (typeof SUBJECT_STATUSES)[number];
 export interface NewSubject {
   studyId: string;
   siteId: string;
+  /** An imported subject keeps its code from the source file; otherwise it is numbered per site. */
+  subjectCode?: string;
   status?: SubjectStatus;
   sex?: string | null;
   birthDate?: string | null;
@@ -40,11 +42,25 @@ export async function createSubject(db: Db, actor: Actor, input: NewSubject): Pr
       .select((eb) => eb.fn.countAll().as('n'))
       .where('site_id', '=', site.id)
       .executeTakeFirstOrThrow();
+    if (input.subjectCode) {
+      const dup = await tx
+        .selectFrom('subjects')
+        .select('id')
+        .where('study_id', '=', input.studyId)
+        .where('subject_code', '=', input.subjectCode)
+        .executeTakeFirst();
+      if (dup)
+        throw new StoreError(
+          'duplicate',
+          `subject code "${input.subjectCode}" is already used in this study`,
+          { field: 'subjectCode' },
+        );
+    }
     const row: Subject = {
       id: randomUUID(),
       study_id: input.studyId,
       site_id: site.id,
-      subject_code: `${site.code}-${String(Number(n.n) + 1).padStart(3, '0')}`,
+      subject_code: input.subjectCode ?? `${site.code}-${String(Number(n.n) + 1).padStart(3, '0')}`,
       pseudonym: `P${randomBytes(5).toString('hex').toUpperCase()}`,
       status: input.status ?? 'screening',
       sex: input.sex ?? null,
