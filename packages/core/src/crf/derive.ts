@@ -7,6 +7,7 @@ import {
   type ClassicBilagValue,
   classicBilagTotal,
 } from '../instruments/bilag-classic/grades.js';
+import type { Bilag2004Value } from '../instruments/bilag2004/score.js';
 import type { Issue, Result, TraceEntry } from '../instruments/result.js';
 import { SLEDAI2K_DESCRIPTOR_IDS, type Sledai2kDescriptorId } from '../instruments/sledai2k/descriptors.js';
 import type { Sledai2kLabs } from '../instruments/sledai2k/lab-rules.js';
@@ -20,6 +21,7 @@ import {
   ureaMgDlToMmolL,
   urineProteinInG,
 } from '../instruments/units/conversions.js';
+import { bilag2004FromItems } from './derive-bilag2004.js';
 
 export interface RawItem {
   value: string | null;
@@ -50,6 +52,8 @@ export interface CanonicalLabs {
 export interface VisitScores {
   sledai?: Result<Sledai2kValue>;
   bilag?: Result<ClassicBilagValue>;
+  /** BILAG-2004 grades and numeric total, when the visit has a BILAG-2004 form. */
+  bilag2004?: Result<Bilag2004Value>;
   labs: CanonicalLabs;
   /** Items whose value could not be read as a number (they are left out, and listed here). */
   unreadable: Issue[];
@@ -57,6 +61,8 @@ export interface VisitScores {
 
 export interface DeriveOptions {
   sledaiWindowDays?: Sledai2kWindowDays;
+  /** The previous assessment's BILAG-2004 items, for the renal change rules. */
+  previousBilag2004?: Readonly<Record<string, RawItem>>;
 }
 
 const num = (it: RawItem | undefined): number | undefined => {
@@ -174,6 +180,7 @@ export function deriveVisitScores(items: VisitItems, options: DeriveOptions = {}
       if (it.value !== null) grades[code as ClassicBilagSystem] = it.value;
     out.bilag = classicBilagTotal(grades);
   }
+  if (items.bilag2004) out.bilag2004 = bilag2004FromItems(items.bilag2004, options.previousBilag2004);
   return out;
 }
 

@@ -5,6 +5,7 @@
 import { CLASSIC_BILAG_SYSTEMS } from '../instruments/bilag-classic/grades.js';
 import { SLEDAI2K_DESCRIPTORS } from '../instruments/sledai2k/descriptors.js';
 import type { EligibilityCondition, EligibilityCriterion } from '../protocol/eligibility.js';
+import { BILAG2004_FORM } from './bilag2004-form.js';
 import type { FormDefinitionItems, ItemDefinition } from './item-definition.js';
 
 const GRADE_CODES = [
@@ -276,6 +277,7 @@ export function itemFormsFor(definition: {
   const out = new Map<string, FormDefinitionItems>();
   const ids = new Set((definition.forms ?? []).map((f) => f.id));
   for (const f of MSCT_SLE_FORMS) if (ids.has(f.formCode)) out.set(f.formCode, f);
+  if (ids.has(BILAG2004_FORM.formCode)) out.set(BILAG2004_FORM.formCode, BILAG2004_FORM);
   if (ids.has('eligibility') && definition.eligibility)
     out.set('eligibility', eligibilityForm(definition.eligibility));
   return out;

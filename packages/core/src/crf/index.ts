@@ -1,5 +1,7 @@
 // @msct/core/crf: case report form items, their checks, and the scores derived from them.
+export * from './bilag2004-form.js';
 export * from './derive.js';
+export * from './derive-bilag2004.js';
 export * from './forms.js';
 export * from './item-definition.js';
 export * from './screening.js';

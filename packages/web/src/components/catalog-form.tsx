@@ -14,6 +14,13 @@ import { TextField } from './text-field.js';
 type Edit = { value: string; unit: string };
 export type Draft = Record<string, RawItem>;
 
+/** A group of items shown as its own fieldset (e.g. one BILAG-2004 system), with a legend. */
+export interface ItemGroup {
+  id: string;
+  legend: string;
+  codes: readonly string[];
+}
+
 const initial = (def: ItemDefinition, saved: Item | undefined): Edit => ({
   value: saved?.value ?? '',
   unit: saved?.unit ?? def.units?.[0] ?? '',
@@ -31,6 +38,8 @@ export function CatalogForm({
   onReload,
   renderLive,
   hideItem,
+  groups,
+  renderGroup,
 }: {
   def: FormDefinitionItems;
   visitId: string;
@@ -43,6 +52,10 @@ export function CatalogForm({
   renderLive?(draft: Draft, setValue: (code: string, value: string) => void, readOnly: boolean): ReactNode;
   /** Items entered elsewhere (e.g. in the live panel) rather than in the item list. */
   hideItem?(code: string): boolean;
+  /** Items shown in a fieldset per group, in the groups' order; items in no group follow. */
+  groups?: readonly ItemGroup[];
+  /** Rendered at the top of a group's fieldset from the current draft (e.g. the group's live grade). */
+  renderGroup?(groupId: string, draft: Draft): ReactNode;
 }) {
   const saved = new Map((form?.items ?? []).map((i) => [i.itemCode, i]));
   const [edits, setEdits] = useState<Record<string, Edit>>({});
@@ -127,24 +140,36 @@ export function CatalogForm({
     }
   };
 
+  const shown = def.items.filter((d) => !hideItem?.(d.code));
+  const grouped = new Set((groups ?? []).flatMap((g) => g.codes));
+  const input = (d: ItemDefinition) => (
+    <ItemInput
+      key={d.code}
+      def={d}
+      formId={formId}
+      edit={current(d)}
+      error={fieldError(d)}
+      onChange={(patch) => set(d, patch)}
+    />
+  );
+
   return (
     <div className="catalog-form">
       <form id={formId} onSubmit={submit} noValidate aria-label={`${def.title} entry`} />
       {renderLive?.(draft, setValue, readOnly)}
       <fieldset disabled={readOnly} aria-label={`${def.title} items`}>
         <legend>{def.title}</legend>
-        {def.items
-          .filter((d) => !hideItem?.(d.code))
-          .map((d) => (
-            <ItemInput
-              key={d.code}
-              def={d}
-              formId={formId}
-              edit={current(d)}
-              error={fieldError(d)}
-              onChange={(patch) => set(d, patch)}
-            />
-          ))}
+        {groups?.map((g) => {
+          const codes = new Set(g.codes);
+          return (
+            <fieldset key={g.id} className="item-group" data-group={g.id}>
+              <legend>{g.legend}</legend>
+              {renderGroup?.(g.id, draft)}
+              {shown.filter((d) => codes.has(d.code)).map(input)}
+            </fieldset>
+          );
+        })}
+        {shown.filter((d) => !grouped.has(d.code)).map(input)}
       </fieldset>
       {needsReason && !readOnly && (
         <TextField

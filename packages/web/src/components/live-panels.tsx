@@ -1,6 +1,10 @@
 // Live panels beside catalog forms: what the draft scores or decides, computed in the browser by the
 // same core functions the server and the analysis use.
 import {
+  BILAG2004_FORM_CODE,
+  BILAG2004_FORM_GROUPS,
+  BILAG2004_SYSTEM_LABELS,
+  bilag2004SystemGrades,
   deriveVisitScores,
   explain,
   type FormDefinitionItems,
@@ -17,7 +21,7 @@ import type { ReactNode } from 'react';
 import type { VisitWithForms } from '../api/types.js';
 import { catalogForms, type Definition } from '../lib/definition.js';
 import { visitItemsOf } from '../lib/visit-items.js';
-import type { Draft } from './catalog-form.js';
+import type { Draft, ItemGroup } from './catalog-form.js';
 import { TextField } from './text-field.js';
 
 export function BilagLive({ visit, draft }: { visit: VisitWithForms; draft: Draft }) {
@@ -41,6 +45,99 @@ export function BilagLive({ visit, draft }: { visit: VisitWithForms; draft: Draf
         ))}
       </ul>
     </div>
+  );
+}
+
+type SystemGrades = ReturnType<typeof bilag2004SystemGrades>;
+type System = keyof SystemGrades;
+
+/** Per-system grades of a draft, computed once per draft however many fieldsets show them. */
+const gradesOfDraft = new WeakMap<Draft, SystemGrades>();
+function systemGrades(draft: Draft): SystemGrades {
+  let g = gradesOfDraft.get(draft);
+  if (!g) {
+    g = bilag2004SystemGrades(draft);
+    gradesOfDraft.set(draft, g);
+  }
+  return g;
+}
+
+const gradeText = (r: SystemGrades[System]) =>
+  r.ok ? r.value : 'not yet graded (no activity entered: is "ever involved" recorded?)';
+
+/** The BILAG-2004 form's fieldsets, one per system. */
+export const BILAG2004_GROUPS: readonly ItemGroup[] = BILAG2004_FORM_GROUPS.map((g) => ({
+  id: g.system,
+  legend: g.title,
+  codes: g.items.map((i) => i.code),
+}));
+
+/** A system's live grade, at the top of its fieldset. */
+export function Bilag2004SystemGrade({ system, draft }: { system: System; draft: Draft }) {
+  const r = systemGrades(draft)[system];
+  return (
+    <p className="group-grade" role="status" aria-live="polite">
+      {BILAG2004_SYSTEM_LABELS[system]} grade:{' '}
+      <strong data-testid={`bilag2004-grade-${system}`}>{gradeText(r)}</strong>
+    </p>
+  );
+}
+
+/** BILAG-2004: the nine grades, the numeric total (12/8/1) and the trace, from the draft. */
+export function Bilag2004Live({ visit, draft }: { visit: VisitWithForms; draft: Draft }) {
+  const total = deriveVisitScores(
+    visitItemsOf(visit, { formCode: BILAG2004_FORM_CODE, items: draft }),
+  ).bilag2004;
+  const grades = systemGrades(draft);
+  const systems = BILAG2004_FORM_GROUPS.map((g) => g.system);
+  const waiting = systems.filter((s) => !grades[s].ok);
+  const trace = total?.ok ? explain(total) : systems.flatMap((s) => (grades[s].ok ? explain(grades[s]) : []));
+  const problems = total && !total.ok ? total.issues.filter((i) => i.code !== 'history-missing') : [];
+  return (
+    <section className="live-box" aria-label="BILAG-2004 live grades">
+      <p role="status" aria-live="polite">
+        {total?.ok ? (
+          <span className="score" data-testid="bilag2004-total">
+            BILAG-2004 numeric total {total.value.numeric}
+          </span>
+        ) : (
+          <span data-testid="bilag2004-total">
+            BILAG-2004 total cannot be computed yet ({systems.length - waiting.length} of {systems.length}{' '}
+            systems graded)
+          </span>
+        )}
+      </p>
+      <table className="compact" aria-label="BILAG-2004 grades">
+        <thead>
+          <tr>
+            <th scope="col">System</th>
+            <th scope="col">Grade</th>
+          </tr>
+        </thead>
+        <tbody>
+          {systems.map((s) => (
+            <tr key={s} data-system={s}>
+              <th scope="row">{BILAG2004_SYSTEM_LABELS[s]}</th>
+              <td data-testid={`bilag2004-summary-${s}`}>{grades[s].ok ? grades[s].value : '—'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {problems.length > 0 && (
+        <ul aria-label="BILAG-2004 problems">
+          {problems.map((i) => (
+            <li key={`${i.path.join('.')}:${i.message}`}>
+              {i.path.join('.')}: {i.message}
+            </li>
+          ))}
+        </ul>
+      )}
+      <ul className="trace" aria-label="BILAG-2004 trace">
+        {trace.map((t) => (
+          <li key={t}>{t}</li>
+        ))}
+      </ul>
+    </section>
   );
 }
 
@@ -165,9 +262,17 @@ export function liveFor(
   | {
       renderLive(draft: Draft, setValue: (code: string, value: string) => void, readOnly: boolean): ReactNode;
       hideItem?(code: string): boolean;
+      groups?: readonly ItemGroup[];
+      renderGroup?(groupId: string, draft: Draft): ReactNode;
     }
   | undefined {
   if (formCode === 'bilag') return { renderLive: (draft) => <BilagLive visit={visit} draft={draft} /> };
+  if (formCode === BILAG2004_FORM_CODE)
+    return {
+      renderLive: (draft) => <Bilag2004Live visit={visit} draft={draft} />,
+      groups: BILAG2004_GROUPS,
+      renderGroup: (system, draft) => <Bilag2004SystemGrade system={system as System} draft={draft} />,
+    };
   if (formCode === 'eligibility' && definition.eligibility) {
     const criteria = definition.eligibility;
     return {
