@@ -14,3 +14,4 @@ export {
 } from './report/index.js';
 export { registerAnalysisRoutes } from './routes/analysis.js';
 export { SESSION_COOKIE } from './routes/auth.js';
+export { SIGNATURE_MEANING } from './routes/visits.js';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { checkItemValue, itemFormsFor } from '@msct/core/crf';
 import { DEMO_STUDY_CODE, type DemoPatient, type DemoTrialPlan, generateDemoTrial } from '@msct/core/demo';
-import { hashPassword, passwordProblems } from '@msct/server';
+import { hashPassword, passwordProblems, SIGNATURE_MEANING } from '@msct/server';
 import {
   type Actor,
   assignRole,
@@ -20,6 +20,7 @@ import {
   inTransaction,
   type Role,
   saveItems,
+  setFormStatus,
   updateSubject,
 } from '@msct/store';
 
@@ -155,7 +156,16 @@ export async function loadDemoTrial(db: Db, options: LoadDemoOptions = {}): Prom
     const subject = await inTransaction(db, actor, (tx) =>
       loadPatient(tx, actor, setup.studyId, setup.siteIds.get(p.siteCode)!, p, counts),
     );
-    patients.push({ number: p.number, ...subject });
+    // A finished trial's visits are signed: the site investigator signs every form, audited as such.
+    const investigator = plan.users.find((u) => u.role === 'investigator' && u.siteCode === p.siteCode);
+    if (investigator) {
+      const inv: Actor = { id: setup.userIds.get(investigator.username)!, name: investigator.username };
+      await inTransaction(db, inv, async (tx) => {
+        for (const f of subject.forms)
+          await setFormStatus(tx, inv, f.id, f.version, 'signed', SIGNATURE_MEANING);
+      });
+    }
+    patients.push({ number: p.number, subjectId: subject.subjectId, subjectCode: subject.subjectCode });
     options.onPatient?.(patients.length, plan.patients.length);
   }
   return { studyId: setup.studyId, seed: plan.seed, users: logins, notes: plan.notes, counts, patients };
@@ -168,7 +178,7 @@ async function loadPatient(
   siteId: string,
   p: DemoPatient,
   counts: LoadDemoResult['counts'],
-): Promise<{ subjectId: string; subjectCode: string }> {
+): Promise<{ subjectId: string; subjectCode: string; forms: { id: string; version: number }[] }> {
   let subject = await createSubject(tx, actor, {
     studyId,
     siteId,
@@ -177,6 +187,7 @@ async function loadPatient(
     birthDate: p.birthDate,
   });
   counts.subjects++;
+  const forms: { id: string; version: number }[] = [];
   for (const v of p.visits) {
     const visit = await createVisit(tx, actor, {
       subjectId: subject.id,
@@ -191,7 +202,8 @@ async function loadPatient(
         value: it.value,
         unit: it.unit,
       }));
-      await saveItems(tx, actor, { visitId: visit.id, formCode, items: writes });
+      const saved = await saveItems(tx, actor, { visitId: visit.id, formCode, items: writes });
+      forms.push({ id: saved.form.id, version: saved.form.version });
       counts.forms++;
       counts.items += writes.length;
     }
@@ -252,7 +264,7 @@ async function loadPatient(
       ? 'Death recorded on the end-of-study form'
       : 'Month 12 completed (end-of-study form)',
   );
-  return { subjectId: subject.id, subjectCode: subject.subject_code };
+  return { subjectId: subject.id, subjectCode: subject.subject_code, forms };
 }
 
 export { DEMO_STUDY_CODE };

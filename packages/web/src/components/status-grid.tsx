@@ -19,6 +19,7 @@ export type CellStatus =
   | 'complete'
   | 'signed'
   | 'locked'
+  | 'ended'
   | 'none';
 
 const LABEL: Record<CellStatus, string> = {
@@ -30,6 +31,7 @@ const LABEL: Record<CellStatus, string> = {
   complete: 'complete',
   signed: 'signed',
   locked: 'locked',
+  ended: 'not expected',
   none: '—',
 };
 const SYMBOL: Record<CellStatus, string> = {
@@ -41,8 +43,11 @@ const SYMBOL: Record<CellStatus, string> = {
   complete: '●',
   signed: '✓',
   locked: '▣',
+  ended: '–',
   none: '',
 };
+
+const ENDED_STATUSES = new Set(['died', 'withdrawn', 'screen_failed']);
 
 export interface Cell {
   status: CellStatus;
@@ -116,7 +121,17 @@ function buildRow(
         .filter((v) => v.visitDate)
         .map((v) => ({ code: v.visitCode, date: v.visitDate!, cycle: v.cycle })),
     });
+    // After death or withdrawal no further visit is expected: not overdue, and not in the overdue list.
+    const ended = ENDED_STATUSES.has(subject.status);
     for (const e of schedule.visits) {
+      if (ended && e.status !== 'done') {
+        cells.set(e.code, {
+          status: 'ended',
+          reason: `subject ${subject.status.replace('_', ' ')}: visit not expected`,
+          expectedDate: e.targetDate,
+        });
+        continue;
+      }
       cells.set(e.code, scheduleCell(e));
       if (e.status === 'overdue')
         overdue.push({ code: e.code, label: e.label, latestDate: e.latestDate, reason: e.reason });
@@ -286,11 +301,21 @@ export function RecordStatus({
         </table>
       </div>
       <p className="legend">
-        {(['not_due', 'due', 'overdue', 'missed', 'incomplete', 'complete', 'signed', 'locked'] as const).map(
-          (s) => (
-            <StatusBadge key={s} cell={{ status: s, reason: '' }} />
-          ),
-        )}
+        {(
+          [
+            'not_due',
+            'due',
+            'overdue',
+            'missed',
+            'incomplete',
+            'complete',
+            'signed',
+            'locked',
+            'ended',
+          ] as const
+        ).map((s) => (
+          <StatusBadge key={s} cell={{ status: s, reason: '' }} />
+        ))}
       </p>
       <section aria-labelledby="overdue-h">
         <h3 id="overdue-h">Overdue visits</h3>
