@@ -1,26 +1,11 @@
 import { createHash } from 'node:crypto';
+import type { AuditEventTable } from '../schema.js';
 
 /** The hash before the first event: 64 zeros. */
 export const GENESIS_HASH = '0'.repeat(64);
 
 /** The fields of an audit event that its hash covers (everything but the hash itself). */
-export interface HashedAuditFields {
-  seq: number;
-  at: string;
-  actor_id: string | null;
-  actor_name: string;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  study_id: string | null;
-  site_id: string | null;
-  subject_id: string | null;
-  field: string | null;
-  old_value: string | null;
-  new_value: string | null;
-  reason: string | null;
-  prev_hash: string;
-}
+export type HashedAuditFields = Omit<AuditEventTable, 'hash'>;
 
 /**
  * SHA-256 over the event's fields in a fixed order, including the previous event's hash, so that
