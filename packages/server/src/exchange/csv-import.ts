@@ -82,6 +82,10 @@ export async function importCsv(
   if (opts.dryRun || (report.invalidRows > 0 && !opts.skipInvalid)) return report;
 
   const reason = opts.reason ?? 'imported from CSV';
+  // One transaction writes every value and its audit event: with SQLite's default 2 MB page cache
+  // the indexes spill to the WAL again and again. A larger cache (32 MB, inside the 300 MB memory budget) for the import only.
+  const previousCache = db.sqlite?.pragma('cache_size', { simple: true });
+  db.sqlite?.pragma('cache_size = -32768');
   const counts = await inTransaction(db, opts.actor, async (txDb) => {
     const writer = new ImportWriter(txDb, opts.actor, studyId, reason);
     let rows = 0;
@@ -98,7 +102,7 @@ export async function importCsv(
     }
     await writer.flush();
     return writer.counts;
-  });
+  }).finally(() => db.sqlite?.pragma(`cache_size = ${Number(previousCache)}`));
   return { ...report, ...counts, written: true };
 }
 
