@@ -110,7 +110,10 @@ describe('deriving a visit', () => {
       proteinuria_24h: item('800', 'mg/24h'),
       urea: item('14', 'mg/dL'),
       ana_titre: item('320'),
+      haemoglobin: item('12.5', 'g/dL'),
     });
+    expect(labs.haemoglobinGL).toBeCloseTo(125, 12);
+    expect(canonicalLabs({ haemoglobin: item('118', 'g/L') }).haemoglobinGL).toBe(118);
     expect(labs.creatinineUmolL).toBeCloseTo(88.4, 12);
     expect(labs.albuminGL).toBeCloseTo(35, 12);
     expect(labs.c3GL).toBeCloseTo(0.9, 12);

@@ -16,7 +16,7 @@ import {
   albuminGdLToGL,
   complementInGL,
   creatinineInUmolL,
-  haemoglobinInGdL,
+  haemoglobinGdLToGL,
   upcrInMgMmol,
   ureaMgDlToMmolL,
   urineProteinInG,
@@ -139,7 +139,11 @@ export function canonicalLabs(labs: Readonly<Record<string, RawItem>> | undefine
     if (ana > 0) out.anaLog2 = Math.log2(ana);
   }
   const hb = v('haemoglobin');
-  if (hb !== undefined) out.haemoglobinGL = haemoglobinInGdL(hb, u('haemoglobin') as 'g/dL' | 'g/L') * 10;
+  if (hb !== undefined)
+    out.haemoglobinGL =
+      u('haemoglobin') === 'g/dL'
+        ? haemoglobinGdLToGL({ analyte: 'haemoglobin', value: hb, unit: 'g/dL' }).value
+        : hb;
   const plt = v('platelets');
   if (plt !== undefined) out.plateletsE9L = plt;
   const wbc = v('wbc');
