@@ -68,6 +68,10 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
     };
   }
   const pool = new pg.Pool({ connectionString: target, max: 10 });
+  // An idle connection the server closes (restart, failover, pg_terminate_backend) is reported on the
+  // pool; without a listener Node would end the process. The pool has already dropped that client
+  // and the next query opens a new one, while a query in flight gets its own error.
+  pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return { kysely, dialect, location: redact(target), url, close: () => kysely.destroy() };
 }
