@@ -10,9 +10,11 @@ export {
   writeTransaction,
 } from './audit/writer.js';
 export { type BackupReport, backupDatabase, restoreDatabase } from './backup.js';
+export { insertRows } from './bulk.js';
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
 export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
+export { newId } from './ids.js';
 export { type MigrateReport, migrateToLatest } from './migrate.js';
 export * from './repositories/audit-trail.js';
 export * from './repositories/queries.js';

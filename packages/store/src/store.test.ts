@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { uuidV7 } from './ids.js';
 import {
   type Actor,
   assignRole,
@@ -16,6 +17,8 @@ import {
   listItems,
   listSubjects,
   migrateToLatest,
+  newId,
+  openDatabase,
   raiseQuery,
   StoreError,
   saveItems,
@@ -25,7 +28,12 @@ import {
   updateSubjectRecord,
   verifyAuditChain,
 } from './index.js';
-import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/databases.js';
+import {
+  createTestDatabase,
+  TEST_DIALECTS,
+  TEST_PG_ADMIN_URL,
+  type TestDatabase,
+} from './testing/databases.js';
 
 const system: Actor = { id: null, name: 'system' };
 
@@ -68,6 +76,33 @@ for (const dialect of TEST_DIALECTS) {
       await assignRole(db, system, { userId: u.id, role: 'coordinator', studyId, siteId: siteA });
     });
     afterAll(async () => t?.drop());
+
+    it.runIf(dialect === 'postgres')(
+      'survives the server closing an idle connection: the next query opens a new one',
+      async () => {
+        const { sql } = await import('kysely');
+        const pid = await sql<{ pid: number }>`select pg_backend_pid() as pid`.execute(db.kysely);
+        const admin = openDatabase(TEST_PG_ADMIN_URL);
+        try {
+          await sql`select pg_terminate_backend(${pid.rows[0]!.pid})`.execute(admin.kysely);
+        } finally {
+          await admin.close();
+        }
+        await new Promise((r) => setTimeout(r, 100)); // the idle client's error arrives on the pool
+        const after = await sql<{ one: number }>`select 1 as one`.execute(db.kysely);
+        expect(after.rows[0]!.one).toBe(1);
+      },
+    );
+
+    it('record ids are UUIDv7: time-ordered, so bulk inserts append to the indexes', () => {
+      const ids = Array.from({ length: 1000 }, () => newId());
+      for (const id of ids)
+        expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(new Set(ids).size).toBe(ids.length);
+      expect(uuidV7(0x0123456789ab).slice(0, 13)).toBe('01234567-89ab');
+      const ms = (id: string) => Number.parseInt(id.slice(0, 8) + id.slice(9, 13), 16);
+      for (let i = 1; i < ids.length; i++) expect(ms(ids[i]!)).toBeGreaterThanOrEqual(ms(ids[i - 1]!));
+    });
 
     it('migrations are idempotent: a second run applies nothing', async () => {
       const report = await migrateToLatest(db);

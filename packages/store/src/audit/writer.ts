@@ -1,4 +1,6 @@
+import type SQLite from 'better-sqlite3';
 import type { Transaction } from 'kysely';
+import { insertRows } from '../bulk.js';
 import type { Db } from '../database.js';
 import type { AuditEventTable, Database } from '../schema.js';
 import { auditEventHash } from './hash.js';
@@ -44,7 +46,8 @@ export async function writeTransaction<T>(
   fn: (tx: Tx, audit: AuditWriter) => Promise<T>,
 ): Promise<T> {
   if (db.current) return fn(db.current.tx, db.current.audit);
-  if (db.dialect === 'sqlite') return groupCommitter(db).run((tx) => applyWithAudit(tx, actor, fn));
+  if (db.dialect === 'sqlite')
+    return groupCommitter(db).run((tx) => applyWithAudit(tx, actor, fn, db.sqlite));
   return db.kysely.transaction().execute((tx) => applyWithAudit(tx, actor, fn));
 }
 
@@ -55,6 +58,8 @@ async function applyWithAudit<T>(
   tx: Tx,
   actor: Actor,
   fn: (tx: Tx, audit: AuditWriter) => Promise<T>,
+  /** SQLite: the handle `tx` runs on, for prepared single-row inserts (bulk.ts). */
+  sqlite?: SQLite.Database,
 ): Promise<T> {
   await tx.updateTable('audit_head').set({ id: 1 }).where('id', '=', 1).execute();
   const head = await tx
@@ -67,12 +72,12 @@ async function applyWithAudit<T>(
   let prevHash = head.hash;
   const now = new Date().toISOString();
   let pending: AuditEventTable[] = [];
-  // Chunks stay under SQLite's bound-parameter limit (16 columns × 500 rows).
+  // Chunks keep memory flat and stay under the bound-parameter limit of a multi-row INSERT.
   const flush = async () => {
     if (pending.length === 0) return;
     const rows = pending;
     pending = [];
-    await tx.insertInto('audit_events').values(rows).execute();
+    await insertRows(tx, sqlite, 'audit_events', rows);
   };
   const audit: AuditWriter = {
     actor,

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
+import { newId } from '../ids.js';
 import type { QueryMessageTable, QueryTable } from '../schema.js';
 import { loadForUpdate, writeVersioned } from './versioned.js';
 
@@ -28,7 +28,7 @@ export async function raiseQuery(db: Db, actor: Actor, input: NewQuery): Promise
       .executeTakeFirst();
     if (!s) throw notFound('subject', input.subjectId);
     const row: DataQuery = {
-      id: randomUUID(),
+      id: newId(),
       subject_id: s.id,
       entity_type: input.entityType,
       entity_id: input.entityId,
@@ -45,7 +45,7 @@ export async function raiseQuery(db: Db, actor: Actor, input: NewQuery): Promise
     await tx
       .insertInto('query_messages')
       .values({
-        id: randomUUID(),
+        id: newId(),
         query_id: row.id,
         author_id: raisedBy,
         kind: 'raise',
@@ -102,7 +102,7 @@ export async function transitionQuery(
     await tx
       .insertInto('query_messages')
       .values({
-        id: randomUUID(),
+        id: newId(),
         query_id: id,
         author_id: authorId,
         kind: transition,

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
+import { newId } from '../ids.js';
 import type { SiteTable, StudyTable } from '../schema.js';
 
 export type Study = StudyTable;
@@ -25,7 +25,7 @@ export async function createStudy(db: Db, actor: Actor, input: NewStudy): Promis
         field: 'code',
       });
     const row: Study = {
-      id: randomUUID(),
+      id: newId(),
       code: input.code,
       title: input.title,
       definition_json: JSON.stringify(input.definition ?? {}),
@@ -89,7 +89,7 @@ export async function createSite(db: Db, actor: Actor, input: NewSite): Promise<
         field: 'code',
       });
     const row: Site = {
-      id: randomUUID(),
+      id: newId(),
       study_id: input.studyId,
       code: input.code,
       name: input.name,

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
+import { newId } from '../ids.js';
 import type { AdverseEventTable, Database, InfusionTable } from '../schema.js';
 import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 
@@ -27,7 +27,7 @@ export async function createSubjectRecord<T extends keyof Tables>(
     if (!s) throw notFound('subject', subjectId);
     const row = {
       ...values,
-      id: randomUUID(),
+      id: newId(),
       subject_id: s.id,
       created_at: audit.now,
       version: 1,

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
+import { newId } from '../ids.js';
 import type { RoleAssignmentTable, UserTable } from '../schema.js';
 import { loadForUpdate, writeVersioned } from './versioned.js';
 
@@ -28,7 +28,7 @@ export async function createUser(db: Db, actor: Actor, input: NewUser): Promise<
     if (dup)
       throw new StoreError('duplicate', `username "${input.username}" is taken`, { field: 'username' });
     const row: User = {
-      id: randomUUID(),
+      id: newId(),
       username: input.username,
       display_name: input.displayName,
       password_hash: input.passwordHash,
@@ -158,7 +158,7 @@ export async function assignRole(db: Db, actor: Actor, input: NewRoleAssignment)
       input = { ...input, studyId: site.study_id };
     }
     const row: RoleAssignment = {
-      id: randomUUID(),
+      id: newId(),
       user_id: input.userId,
       role: input.role,
       study_id: input.studyId,

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
+import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
 import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 
@@ -44,7 +44,7 @@ export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promis
         { field: 'visitCode', id: dup.id },
       );
     const row: Visit = {
-      id: randomUUID(),
+      id: newId(),
       subject_id: s.id,
       visit_code: input.visitCode,
       cycle,
@@ -199,7 +199,7 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
       .executeTakeFirst();
     if (!form) {
       form = {
-        id: randomUUID(),
+        id: newId(),
         visit_id: visit.id,
         subject_id: s.id,
         form_code: input.formCode,
@@ -252,7 +252,7 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
           );
         }
         const row: ItemValue = {
-          id: randomUUID(),
+          id: newId(),
           form_instance_id: form.id,
           item_code: item.itemCode,
           value: item.value,
