@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { verifyAuditChain } from '@msct/store';
-import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsv } from './csv-import.js';
 import { readCsv } from './csv-reader.js';
@@ -24,140 +24,172 @@ describe('CSV reader', () => {
       ]);
     }
   });
+
+  it('decodes a UTF-8 character split between two chunks', async () => {
+    const bytes = Buffer.from('item,unit\ncreatinine,µmol/L\n', 'utf8');
+    const cut = bytes.indexOf(0xb5); // the second byte of µ (C2 B5)
+    const recs = [];
+    for await (const r of readCsv(Readable.from([bytes.subarray(0, cut), bytes.subarray(cut)])))
+      recs.push(r.fields);
+    expect(recs).toEqual([
+      ['item', 'unit'],
+      ['creatinine', 'µmol/L'],
+    ]);
+  });
 });
 
-describe('CSV import', () => {
-  let t: TestDatabase;
-  let study: TestStudy;
-  beforeAll(async () => {
-    t = await createTestDatabase('sqlite');
-    study = await createTestStudy(t.db, 2);
-  });
-  afterAll(() => t.drop());
-
-  const [s1, s2] = ['NJDT-001', 'ZJJU-001'];
-
-  it('names row, column and rule for each class of bad row, and writes nothing', async () => {
-    const before = await databaseFingerprint(t.db);
-    const csv = [
-      'subject,visit,form,item,value,unit',
-      `${s1},M6,labs,creatinine,90,µmol/L`,
-      `${s1},M6,labs,no_such_item,1,`,
-      `${s1},M6,bilag,renal,F,`,
-      `${s1},M6,labs,creatinine,90,`,
-      `${s1},M6,labs,albumin,300,g/L`,
-      `${s1},M6,labs,albumin,35,furlongs`,
-      `${s1},M6,labs,albumin,abc,g/L`,
-      `NOPE-999,M6,labs,albumin,35,g/L`,
-      `${s1},M99,labs,albumin,35,g/L`,
-      `${s1},M6,nosuchform,x,1,`,
-      `${s1},M6,labs`,
-    ].join('\n');
-    const r = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
-    expect(r.written).toBe(false);
-    expect(r.invalidRows).toBe(10);
-    expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
-      [3, 'item', 'item-unknown'],
-      [4, 'value', 'code-invalid'],
-      [5, 'unit', 'unit-missing'],
-      [6, 'value', 'value-out-of-range'],
-      [7, 'unit', 'unit-invalid'],
-      [8, 'value', 'value-invalid'],
-      [9, 'subject', 'subject-unknown'],
-      [10, 'visit', 'visit-unknown'],
-      [11, 'form', 'form-unknown'],
-      [12, '*', 'row-malformed'],
-    ]);
-    for (const p of r.problems) expect(p.message.length).toBeGreaterThan(5);
-    expect(await databaseFingerprint(t.db)).toBe(before);
-  });
-
-  it('dry-run of a valid file writes nothing; the real run writes it in one audited transaction', async () => {
-    const csv = [
-      'subject,visit,cycle,visit_date,form,item,value,unit',
-      `${s1},M6,1,2024-07-10,labs,creatinine,90,µmol/L`,
-      `${s1},M6,1,2024-07-10,bilag,renal,B,`,
-      `${s2},M6,1,2024-07-12,sledai2k,seizure,0,`,
-      `${s1},M3,1,,labs,creatinine,95,µmol/L`,
-    ].join('\n');
-    const before = await databaseFingerprint(t.db);
-    const dry = await importCsv(t.db, study.studyId, source(csv), {
-      format: 'long',
-      actor: study.actor,
-      dryRun: true,
+for (const dialect of TEST_DIALECTS)
+  describe(`CSV import on ${dialect}`, () => {
+    let t: TestDatabase;
+    let study: TestStudy;
+    beforeAll(async () => {
+      t = await createTestDatabase(dialect);
+      study = await createTestStudy(t.db, 2);
     });
-    expect(dry.problems).toEqual([]);
-    expect(dry.written).toBe(false);
-    expect(await databaseFingerprint(t.db)).toBe(before);
-    const r = await importCsv(t.db, study.studyId, source(csv), {
-      format: 'long',
-      actor: study.actor,
-      reason: 'site migration',
-    });
-    expect(r).toMatchObject({ written: true, entered: 3, changed: 1, visitsCreated: 2 });
-    const change = await t.db.kysely
-      .selectFrom('audit_events')
-      .selectAll()
-      .where('action', '=', 'item.change')
-      .where('reason', '=', 'site migration')
-      .executeTakeFirstOrThrow();
-    expect([change.old_value, change.new_value]).toEqual(['88 µmol/L', '95 µmol/L']);
-    expect((await verifyAuditChain(t.db)).ok).toBe(true);
-    const again = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
-    expect(again).toMatchObject({ entered: 0, changed: 0, unchanged: 4 });
-  });
+    afterAll(() => t.drop());
 
-  it('skipInvalid writes the valid rows and reports the others', async () => {
-    const csv = [
-      'subject,visit,form,item,value,unit',
-      `${s2},M9,labs,c3,0.8,g/L`,
-      `${s2},M9,labs,c3,0.8,`,
-    ].join('\n');
-    const r = await importCsv(t.db, study.studyId, source(csv), {
-      format: 'long',
-      actor: study.actor,
-      skipInvalid: true,
-    });
-    expect(r).toMatchObject({ written: true, entered: 1, invalidRows: 1 });
-    expect(r.problems[0]).toMatchObject({ row: 3, column: 'unit', rule: 'unit-missing' });
-  });
+    const [s1, s2] = ['NJDT-001', 'ZJJU-001'];
 
-  it('imports a REDCap-like wide file through a mapping, naming the bad cell by its column', async () => {
-    const mapping = {
-      subject: 'record_id',
-      visit: 'redcap_event_name',
-      visits: { month_12_arm_1: 'M12' },
-      columns: {
-        creat: { item: 'labs.creatinine', unit: 'µmol/L' },
-        c3_gl: { item: 'labs.c3', unit: 'g/L' },
-        bilag_renal: 'bilag.renal',
-      },
-    };
-    const bad = [
-      'record_id,redcap_event_name,creat,c3_gl,bilag_renal,redcap_repeat_instance',
-      `${s1},month_12_arm_1,80,9,Z,`,
-    ].join('\n');
-    const before = await databaseFingerprint(t.db);
-    const r = await importCsv(t.db, study.studyId, source(bad), {
-      format: 'wide',
-      actor: study.actor,
-      mapping,
+    it('names row, column and rule for each class of bad row, and writes nothing', async () => {
+      const before = await databaseFingerprint(t.db);
+      const csv = [
+        'subject,visit,form,item,value,unit',
+        `${s1},M6,labs,creatinine,90,µmol/L`,
+        `${s1},M6,labs,no_such_item,1,`,
+        `${s1},M6,bilag,renal,F,`,
+        `${s1},M6,labs,creatinine,90,`,
+        `${s1},M6,labs,albumin,300,g/L`,
+        `${s1},M6,labs,albumin,35,furlongs`,
+        `${s1},M6,labs,albumin,abc,g/L`,
+        `NOPE-999,M6,labs,albumin,35,g/L`,
+        `${s1},M99,labs,albumin,35,g/L`,
+        `${s1},M6,nosuchform,x,1,`,
+        `${s1},M6,labs`,
+      ].join('\n');
+      const r = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
+      expect(r.written).toBe(false);
+      expect(r.invalidRows).toBe(10);
+      expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
+        [3, 'item', 'item-unknown'],
+        [4, 'value', 'code-invalid'],
+        [5, 'unit', 'unit-missing'],
+        [6, 'value', 'value-out-of-range'],
+        [7, 'unit', 'unit-invalid'],
+        [8, 'value', 'value-invalid'],
+        [9, 'subject', 'subject-unknown'],
+        [10, 'visit', 'visit-unknown'],
+        [11, 'form', 'form-unknown'],
+        [12, '*', 'row-malformed'],
+      ]);
+      for (const p of r.problems) expect(p.message.length).toBeGreaterThan(5);
+      expect(await databaseFingerprint(t.db)).toBe(before);
     });
-    expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
-      [2, 'c3_gl', 'value-out-of-range'],
-      [2, 'bilag_renal', 'code-invalid'],
-    ]);
-    expect(await databaseFingerprint(t.db)).toBe(before);
-    const good = [
-      'record_id,redcap_event_name,creat,c3_gl,bilag_renal',
-      `${s1},month_12_arm_1,80,0.9,C`,
-      `${s2},month_12_arm_1,,1.1,E`,
-    ].join('\n');
-    const ok = await importCsv(t.db, study.studyId, source(good), {
-      format: 'wide',
-      actor: study.actor,
-      mapping,
+
+    it('dry-run of a valid file writes nothing; the real run writes it in one audited transaction', async () => {
+      const csv = [
+        'subject,visit,cycle,visit_date,form,item,value,unit',
+        `${s1},M6,1,2024-07-10,labs,creatinine,90,µmol/L`,
+        `${s1},M6,1,2024-07-10,bilag,renal,B,`,
+        `${s2},M6,1,2024-07-12,sledai2k,seizure,0,`,
+        `${s1},M3,1,,labs,creatinine,95,µmol/L`,
+      ].join('\n');
+      const before = await databaseFingerprint(t.db);
+      const dry = await importCsv(t.db, study.studyId, source(csv), {
+        format: 'long',
+        actor: study.actor,
+        dryRun: true,
+      });
+      expect(dry.problems).toEqual([]);
+      expect(dry.written).toBe(false);
+      expect(await databaseFingerprint(t.db)).toBe(before);
+      const r = await importCsv(t.db, study.studyId, source(csv), {
+        format: 'long',
+        actor: study.actor,
+        reason: 'site migration',
+      });
+      expect(r).toMatchObject({ written: true, entered: 3, changed: 1, visitsCreated: 2 });
+      const change = await t.db.kysely
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'item.change')
+        .where('reason', '=', 'site migration')
+        .executeTakeFirstOrThrow();
+      expect([change.old_value, change.new_value]).toEqual(['88 µmol/L', '95 µmol/L']);
+      expect((await verifyAuditChain(t.db)).ok).toBe(true);
+      const again = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
+      expect(again).toMatchObject({ entered: 0, changed: 0, unchanged: 4 });
     });
-    expect(ok).toMatchObject({ written: true, rows: 2, entered: 5, visitsCreated: 2 });
+
+    it('skipInvalid writes the valid rows and reports the others', async () => {
+      const csv = [
+        'subject,visit,form,item,value,unit',
+        `${s2},M9,labs,c3,0.8,g/L`,
+        `${s2},M9,labs,c3,0.8,`,
+      ].join('\n');
+      const r = await importCsv(t.db, study.studyId, source(csv), {
+        format: 'long',
+        actor: study.actor,
+        skipInvalid: true,
+      });
+      expect(r).toMatchObject({ written: true, entered: 1, invalidRows: 1 });
+      expect(r.problems[0]).toMatchObject({ row: 3, column: 'unit', rule: 'unit-missing' });
+    });
+
+    it('imports a REDCap-like wide file through a mapping, naming the bad cell by its column', async () => {
+      const mapping = {
+        subject: 'record_id',
+        visit: 'redcap_event_name',
+        visits: { month_12_arm_1: 'M12' },
+        columns: {
+          creat: { item: 'labs.creatinine', unit: 'µmol/L' },
+          c3_gl: { item: 'labs.c3', unit: 'g/L' },
+          bilag_renal: 'bilag.renal',
+        },
+      };
+      const bad = [
+        'record_id,redcap_event_name,creat,c3_gl,bilag_renal,redcap_repeat_instance',
+        `${s1},month_12_arm_1,80,9,Z,`,
+      ].join('\n');
+      const before = await databaseFingerprint(t.db);
+      const r = await importCsv(t.db, study.studyId, source(bad), {
+        format: 'wide',
+        actor: study.actor,
+        mapping,
+      });
+      expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
+        [2, 'c3_gl', 'value-out-of-range'],
+        [2, 'bilag_renal', 'code-invalid'],
+      ]);
+      expect(await databaseFingerprint(t.db)).toBe(before);
+      const good = [
+        'record_id,redcap_event_name,creat,c3_gl,bilag_renal',
+        `${s1},month_12_arm_1,80,0.9,C`,
+        `${s2},month_12_arm_1,,1.1,E`,
+      ].join('\n');
+      const ok = await importCsv(t.db, study.studyId, source(good), {
+        format: 'wide',
+        actor: study.actor,
+        mapping,
+      });
+      expect(ok).toMatchObject({ written: true, rows: 2, entered: 5, visitsCreated: 2 });
+    });
+
+    it('rolls back when the file changes between its check and its import', async () => {
+      const checked = ['subject,visit,form,item,value,unit', `${s2},M1,labs,c3,0.7,g/L`].join('\n');
+      const swapped = ['subject,visit,form,item,value,unit', `${s2},M1,labs,c3,1.7,g/L`].join('\n');
+      let reads = 0;
+      const before = await databaseFingerprint(t.db);
+      const err = await importCsv(
+        t.db,
+        study.studyId,
+        () => Readable.from([reads++ === 0 ? checked : swapped]),
+        {
+          format: 'long',
+          actor: study.actor,
+        },
+      ).catch((e: unknown) => e);
+      expect(reads).toBe(2);
+      expect(err).toMatchObject({ code: 'conflict', message: expect.stringMatching(/file changed/) });
+      expect(await databaseFingerprint(t.db)).toBe(before);
+    });
   });
-});

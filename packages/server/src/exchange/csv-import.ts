@@ -2,13 +2,16 @@
 // subject-visit, one column per form.item, the layout a REDCap export has, with a mapping file).
 // The file is streamed twice: first every row is checked and every problem listed with its row,
 // column and rule; only if the whole file is valid (or the caller asked to skip invalid rows) is it
-// read again and written, in one transaction, so a failure leaves the database as it was.
-import { type Actor, type Db, inTransaction } from '@msct/store';
+// read again and written, in one transaction, so a failure leaves the database as it was. Both
+// reads hash the bytes; if the file changed in between, the transaction is rolled back.
+import { createHash, type Hash } from 'node:crypto';
+import { type Actor, type Db, inTransaction, StoreError } from '@msct/store';
 import { type CsvSource, openSource, readCsv } from './csv-reader.js';
 import {
   addProblem,
   type ColumnNames,
   checkValue,
+  cycleOf,
   emptyReport,
   type ImportProblem,
   type ImportReport,
@@ -70,7 +73,8 @@ export async function importCsv(
     return { problems, checked };
   };
 
-  for await (const r of rowsOf(input, opts)) {
+  const checkedDigest = createHash('sha256');
+  for await (const r of rowsOf(input, opts, checkedDigest)) {
     report.rows++;
     report.values += r.values.length;
     const { problems } = judge(r);
@@ -82,28 +86,48 @@ export async function importCsv(
   if (opts.dryRun || (report.invalidRows > 0 && !opts.skipInvalid)) return report;
 
   const reason = opts.reason ?? 'imported from CSV';
-  // One transaction writes every value and its audit event: with SQLite's default 2 MB page cache
-  // the indexes spill to the WAL again and again. A larger cache (32 MB, inside the 300 MB memory budget) for the import only.
-  const previousCache = db.sqlite?.pragma('cache_size', { simple: true });
-  db.sqlite?.pragma('cache_size = -32768');
+  const expectedDigest = checkedDigest.digest('hex');
+  const allValid = report.invalidRows === 0;
   const counts = await inTransaction(db, opts.actor, async (txDb) => {
     const writer = new ImportWriter(txDb, opts.actor, studyId, reason);
+    const digest = createHash('sha256');
     let rows = 0;
-    for await (const r of rowsOf(input, opts)) {
+    for await (const r of rowsOf(input, opts, digest)) {
       rows++;
-      const { problems, checked } = judge(r);
-      if (problems.length > 0) continue;
-      for (const [i, v] of r.values.entries()) {
-        const c = checked[i]!;
-        if (!c.ok) continue;
-        await writer.write(toImportValue(v.raw, c.subject, c.cycle, v.visitDate));
+      if (allValid) {
+        // Every value passed its check in the first read, and the digest below proves these are
+        // the same bytes: only the subject and cycle are looked up again.
+        for (const v of r.values) {
+          const ref = resolveValue(subjects, v.raw);
+          await writer.write(toImportValue(v.raw, ref.subject, ref.cycle, v.visitDate));
+        }
+      } else {
+        const { problems, checked } = judge(r);
+        if (problems.length > 0) continue;
+        for (const [i, v] of r.values.entries()) {
+          const c = checked[i]!;
+          if (!c.ok) continue;
+          await writer.write(toImportValue(v.raw, c.subject, c.cycle, v.visitDate));
+        }
       }
       if (rows % 10_000 === 0) opts.onProgress?.(rows);
     }
+    if (digest.digest('hex') !== expectedDigest)
+      throw new StoreError(
+        'conflict',
+        'the file changed between its check and its import: nothing was imported; import it again',
+      );
     await writer.flush();
     return writer.counts;
-  }).finally(() => db.sqlite?.pragma(`cache_size = ${Number(previousCache)}`));
+  });
   return { ...report, ...counts, written: true };
+}
+
+/** Subject and cycle of a value already checked by checkValue. */
+function resolveValue(subjects: Map<string, SubjectRef>, raw: RawValue) {
+  const subject = subjects.get(raw.subject);
+  if (!subject) throw new StoreError('conflict', `subject ${raw.subject} is gone since the file was checked`);
+  return { subject, cycle: cycleOf(raw) };
 }
 
 function toImportValue(raw: RawValue, subject: SubjectRef, cycle: number, visitDate: string | null) {
@@ -120,10 +144,10 @@ function toImportValue(raw: RawValue, subject: SubjectRef, cycle: number, visitD
   };
 }
 
-async function* rowsOf(input: CsvSource, opts: CsvImportOptions): AsyncGenerator<RowValues> {
+async function* rowsOf(input: CsvSource, opts: CsvImportOptions, digest?: Hash): AsyncGenerator<RowValues> {
   let header: string[] | undefined;
   let layout: ReturnType<typeof longLayout> | ReturnType<typeof wideLayout> | undefined;
-  for await (const rec of readCsv(openSource(input))) {
+  for await (const rec of readCsv(openSource(input), digest)) {
     if (!header) {
       header = rec.fields.map((f) => f.trim());
       layout = opts.format === 'long' ? longLayout(header) : wideLayout(header, opts.mapping);

@@ -1,8 +1,10 @@
 // A streaming CSV reader (RFC 4180: quoted fields, doubled quotes, newlines inside quotes, CRLF or
 // LF). It yields one record at a time with its line number, so a file of any size is read in
 // constant memory and a problem can name the row it is on.
+import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 
 export interface CsvRecord {
   /** 1-based line on which the record starts (the header is line 1). */
@@ -17,7 +19,13 @@ export function openSource(source: CsvSource): Readable {
   return typeof source === 'string' ? createReadStream(source) : source();
 }
 
-export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
+/**
+ * Reads records from a UTF-8 stream. `digest`, when given, is fed every byte read, so a caller that
+ * reads a file twice can tell whether it changed in between.
+ */
+export async function* readCsv(input: Readable, digest?: Hash): AsyncGenerator<CsvRecord> {
+  // A chunk may end inside a multi-byte character: the decoder keeps the partial bytes for the next.
+  const decoder = new StringDecoder('utf8');
   let field = '';
   let fields: string[] = [];
   let inQuotes = false;
@@ -27,7 +35,8 @@ export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
   let bom = true;
   let pendingCR = false;
   for await (const chunk of input) {
-    let text = typeof chunk === 'string' ? chunk : (chunk as Buffer).toString('utf8');
+    if (digest) digest.update(chunk as Buffer | string);
+    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
     if (bom) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       bom = false;
@@ -84,6 +93,7 @@ export async function* readCsv(input: Readable): AsyncGenerator<CsvRecord> {
     else if (!inQuotes) field += text.slice(start);
     for (const r of out) if (!(r.fields.length === 1 && r.fields[0] === '')) yield r;
   }
+  field += decoder.end(); // bytes of a character the file cut short come out as U+FFFD
   if (field !== '' || fields.length > 0) {
     fields.push(field);
     yield { line: recordLine, fields };

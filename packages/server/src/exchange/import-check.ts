@@ -105,6 +105,10 @@ export type CheckedValue =
   | { ok: true; subject: SubjectRef; cycle: number }
   | { ok: false; problem: Omit<ImportProblem, 'row'> };
 
+/** The cycle a value is for: 1 when the file leaves it empty (checked by checkValue). */
+export const cycleOf = (v: RawValue): number =>
+  v.cycle === undefined || v.cycle === '' ? 1 : Number(v.cycle);
+
 export function checkValue(
   meta: ExchangeMetadata,
   subjects: Map<string, SubjectRef>,
@@ -125,7 +129,7 @@ export function checkValue(
       'visit-unknown',
       `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
     );
-  const cycle = v.cycle === undefined || v.cycle === '' ? 1 : Number(v.cycle);
+  const cycle = cycleOf(v);
   if (!Number.isInteger(cycle) || cycle < 1 || (!visit.repeating && cycle !== 1))
     return fail(columns.cycle, 'cycle-invalid', `cycle "${v.cycle}" is not valid for visit ${v.visit}`);
   const form = meta.forms.get(v.form);

@@ -2,9 +2,17 @@
 // (store/src/repositories/visits.ts saveItems): a first value is an audited entry; a different value
 // for an item that already has one is an audited change with the import's reason and a new version;
 // an equal value is left alone; signed or locked forms refuse the import. Rows are inserted in
-// batches, and only the form being written is held in memory, so a million values stay cheap.
-import { randomUUID } from 'node:crypto';
-import { type Actor, createVisit, type Db, type ItemValueTable, StoreError } from '@msct/store';
+// batches, and only the form being written is held in memory, so a million values stay cheap. A
+// subject's visits and forms are read once, when its first value comes, not once per form.
+import {
+  type Actor,
+  createVisit,
+  type Db,
+  type ItemValueTable,
+  insertRows,
+  newId,
+  StoreError,
+} from '@msct/store';
 
 export interface ImportValue {
   subjectId: string;
@@ -40,6 +48,8 @@ export class ImportWriter {
   readonly counts: WriteCounts = { entered: 0, changed: 0, unchanged: 0, visitsCreated: 0, formsCreated: 0 };
   private visits = new Map<string, string>();
   private visitsLoaded = new Set<string>();
+  /** `visitId|formCode` → the form of a loaded subject. */
+  private forms = new Map<string, { id: string; status: string }>();
   private formKey = '';
   private formId = '';
   private formItems = new Map<string, ItemRow>();
@@ -67,7 +77,7 @@ export class ImportWriter {
     const prev = this.formItems.get(v.itemCode);
     if (!prev) {
       const row = {
-        id: randomUUID(),
+        id: newId(),
         form_instance_id: this.formId,
         item_code: v.itemCode,
         value: v.value,
@@ -120,7 +130,7 @@ export class ImportWriter {
     if (this.pendingInserts.length === 0) return;
     const rows = this.pendingInserts;
     this.pendingInserts = [];
-    await this.db.kysely.insertInto('item_values').values(rows).execute();
+    await insertRows(this.db.kysely, this.db.sqlite, 'item_values', rows);
   }
 
   private async visitFor(v: ImportValue): Promise<string> {
@@ -131,6 +141,15 @@ export class ImportWriter {
         .where('subject_id', '=', v.subjectId)
         .execute();
       for (const r of rows) this.visits.set(`${v.subjectId}|${r.visit_code}|${Number(r.cycle)}`, r.id);
+      const forms = await this.db.kysely
+        .selectFrom('form_instances')
+        .select(['id', 'visit_id', 'form_code', 'status'])
+        // By visit, not subject_id: form_instances is indexed on (visit_id, form_code) only.
+        .where('visit_id', 'in', (q) =>
+          q.selectFrom('visits').select('id').where('subject_id', '=', v.subjectId),
+        )
+        .execute();
+      for (const f of forms) this.forms.set(`${f.visit_id}|${f.form_code}`, { id: f.id, status: f.status });
       this.visitsLoaded.add(v.subjectId);
     }
     const key = `${v.subjectId}|${v.visitCode}|${v.cycle}`;
@@ -151,12 +170,7 @@ export class ImportWriter {
     await this.flush();
     this.formKey = key;
     this.formItems = new Map();
-    const form = await this.db.kysely
-      .selectFrom('form_instances')
-      .select(['id', 'status'])
-      .where('visit_id', '=', visitId)
-      .where('form_code', '=', v.formCode)
-      .executeTakeFirst();
+    const form = this.forms.get(key);
     if (form) {
       if (form.status === 'signed' || form.status === 'locked')
         throw new StoreError(
@@ -181,10 +195,10 @@ export class ImportWriter {
         });
       return;
     }
-    this.formId = randomUUID();
-    await this.db.kysely
-      .insertInto('form_instances')
-      .values({
+    this.formId = newId();
+    this.forms.set(key, { id: this.formId, status: 'incomplete' });
+    await insertRows(this.db.kysely, this.db.sqlite, 'form_instances', [
+      {
         id: this.formId,
         visit_id: visitId,
         subject_id: v.subjectId,
@@ -194,8 +208,8 @@ export class ImportWriter {
         signed_at: null,
         created_at: this.now,
         version: 1,
-      })
-      .execute();
+      },
+    ]);
     await this.db.current!.audit.record({
       action: 'form.create',
       entityType: 'form',
