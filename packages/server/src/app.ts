@@ -48,12 +48,18 @@ export interface AppOptions {
   db: Db;
   config: ServerConfig;
   logger?: boolean;
+  /** Where the log goes (default stdout); tests pass a stream to read what the server logs. */
+  logStream?: { write(line: string): void };
 }
 
-export async function buildApp({ db, config, logger = false }: AppOptions): Promise<App> {
+export async function buildApp({ db, config, logger = false, logStream }: AppOptions): Promise<App> {
   const app = Fastify({
     logger: logger
-      ? { level: 'info', redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.body.password'] }
+      ? {
+          level: 'info',
+          redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.body.password'],
+          ...(logStream ? { stream: logStream } : {}),
+        }
       : false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
