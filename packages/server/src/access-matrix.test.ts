@@ -281,6 +281,12 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/export.odm.xml`,
   },
+  'POST /api/studies/{studyId}/import.csv': {
+    allow: ['admin'],
+    scope: 'study',
+    // No body: an allowed caller gets past the policy to "send the file as text/csv" (415).
+    path: (_f, t) => `/api/studies/${t.studyId}/import.csv?dryRun=true`,
+  },
   'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
 };
 

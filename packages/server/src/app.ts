@@ -23,6 +23,7 @@ import { registerAuthRoutes, SESSION_COOKIE } from './routes/auth.js';
 import { registerClinicalRoutes } from './routes/clinical.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerHealthRoutes } from './routes/health.js';
+import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerSafetyRoutes } from './routes/safety.js';
 import { registerStudyRoutes } from './routes/studies.js';
@@ -193,6 +194,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerClinicalRoutes(a, ctx);
     registerAnalysisRoutes(a, ctx);
     registerExchangeRoutes(a, ctx);
+    registerImportRoutes(a, ctx);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -21,6 +21,9 @@ export const ACTIONS = [
   'audit.read',
   'analysis.read',
   'study.export',
+  // Bulk import of item values (CSV/ODM) across every site of a study: a data-management task, so
+  // admins only (ROLE_ACTIONS.admin has every action); site staff enter data through the forms.
+  'data.import',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 

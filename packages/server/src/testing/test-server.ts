@@ -81,7 +81,7 @@ export class ApiClient {
     Object.assign(headers, extraHeaders);
     let payload: string | undefined;
     if (body !== undefined) {
-      headers['content-type'] = 'application/json';
+      headers['content-type'] ??= 'application/json';
       payload = typeof body === 'string' ? body : JSON.stringify(body);
     }
     const res = await fetch(this.baseUrl + path, { method, headers, body: payload });

@@ -1,0 +1,148 @@
+// POST /api/studies/:studyId/import.csv over the real server: who may import, the dry run, the
+// problem list of a bad file (row, column, rule) with nothing written, a wide file with a mapping,
+// and the limits on what is sent.
+import { msctSleTrial } from '@msct/core/protocol';
+import { createSubject } from '@msct/store';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseFingerprint } from '../exchange/test-study.js';
+import {
+  ApiClient,
+  createTestTrial,
+  startTestServer,
+  type TestServer,
+  type TestTrial,
+} from '../testing/test-server.js';
+
+let server: TestServer;
+let trial: TestTrial;
+let s1 = '';
+let s2 = '';
+
+beforeAll(async () => {
+  server = await startTestServer('sqlite');
+  trial = await createTestTrial(server.db, { definition: msctSleTrial });
+  const system = { id: null, name: 'test' };
+  s1 = (await createSubject(server.db, system, { studyId: trial.studyId, siteId: trial.siteA })).subject_code;
+  s2 = (await createSubject(server.db, system, { studyId: trial.studyId, siteId: trial.siteB })).subject_code;
+}, 30_000);
+afterAll(async () => server?.close());
+
+async function as(username: string) {
+  const c = new ApiClient(server.baseUrl);
+  expect((await c.login(username)).status).toBe(200);
+  return c;
+}
+const url = (query = '') => `/api/studies/${trial.studyId}/import.csv${query}`;
+const csv = (c: ApiClient, query: string, body: string) =>
+  c.request<Record<string, unknown>>('POST', url(query), body, { 'content-type': 'text/csv' });
+
+describe('CSV import route', () => {
+  it('only a role with data.import may import; site roles and readers are refused', async () => {
+    const body = `subject,visit,form,item,value,unit\n${s1},M1,labs,c3,0.8,g/L\n`;
+    for (const user of ['investigator', 'coordinator', 'monitor', 'statistician', 'safety']) {
+      const r = await csv(await as(user), '?dryRun=true', body);
+      expect(r.status, user).toBe(403);
+      expect(r.headers.get('content-type')).toContain('application/problem+json');
+    }
+    expect((await csv(new ApiClient(server.baseUrl), '', body)).status).toBe(401);
+  });
+
+  it('a bad file: every problem with its row, column and rule, 422, and nothing written', async () => {
+    const admin = await as('admin');
+    const before = await databaseFingerprint(server.db);
+    const body = [
+      'subject,visit,form,item,value,unit',
+      `${s1},M1,labs,c3,0.8,g/L`,
+      `${s1},M1,labs,c3,0.8,`,
+      `NOPE-1,M1,labs,c3,0.8,g/L`,
+      `${s1},M1,labs,no_such,1,`,
+    ].join('\n');
+    const r = await csv(admin, '', body);
+    expect(r.status).toBe(422);
+    expect(r.body.code).toBe('MSCT_E_IMPORT_INVALID');
+    const report = r.body.report as {
+      written: boolean;
+      problems: { row: number; column: string; rule: string }[];
+    };
+    expect(report.written).toBe(false);
+    expect(report.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
+      [3, 'unit', 'unit-missing'],
+      [4, 'subject', 'subject-unknown'],
+      [5, 'item', 'item-unknown'],
+    ]);
+    expect(await databaseFingerprint(server.db)).toBe(before);
+  });
+
+  it('dry run writes nothing; the import writes every value as the importing user, audited with the reason', async () => {
+    const admin = await as('admin');
+    const body = [
+      'subject,visit,form,item,value,unit',
+      `${s1},M1,labs,c3,0.8,g/L`,
+      `${s2},M1,bilag,renal,C,`,
+    ].join('\r\n');
+    const before = await databaseFingerprint(server.db);
+    const dry = await csv(admin, '?dryRun=true', body);
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ dryRun: true, written: false, rows: 2, values: 2, problems: [] });
+    expect(await databaseFingerprint(server.db)).toBe(before);
+    const real = await csv(admin, '?reason=migrated%20from%20REDCap', body);
+    expect(real.status).toBe(200);
+    expect(real.body).toMatchObject({ written: true, entered: 2, visitsCreated: 2 });
+    const entered = await server.db.kysely
+      .selectFrom('audit_events')
+      .select(['actor_name', 'reason'])
+      .where('study_id', '=', trial.studyId)
+      .where('action', '=', 'item.enter')
+      .execute();
+    expect(entered.map((e) => e.actor_name)).toEqual(['admin', 'admin']);
+    const change = `subject,visit,form,item,value,unit\n${s1},M1,labs,c3,0.9,g/L\n`;
+    const changed = await csv(admin, '?reason=corrected%20at%20source', change);
+    expect(changed.body).toMatchObject({ written: true, changed: 1 });
+    const reason = await server.db.kysely
+      .selectFrom('audit_events')
+      .select('reason')
+      .where('study_id', '=', trial.studyId)
+      .where('action', '=', 'item.change')
+      .executeTakeFirstOrThrow();
+    expect(reason.reason).toBe('corrected at source');
+  });
+
+  it('a wide file through a mapping; a bad mapping is a 400 naming the field', async () => {
+    const admin = await as('admin');
+    const mapping = {
+      subject: 'record_id',
+      visit: 'redcap_event_name',
+      visits: { month_3_arm_1: 'M3' },
+      columns: { c3_gl: { item: 'labs.c3', unit: 'g/L' }, bilag_renal: 'bilag.renal' },
+    };
+    const body = `record_id,redcap_event_name,c3_gl,bilag_renal\n${s1},month_3_arm_1,1.1,D\n`;
+    const q = `?format=wide&mapping=${encodeURIComponent(JSON.stringify(mapping))}`;
+    const r = await csv(admin, q, body);
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ written: true, entered: 2 });
+    const noMap = await csv(admin, '?format=wide', body);
+    expect(noMap.status).toBe(400);
+    const badMap = await csv(
+      admin,
+      `?format=wide&mapping=${encodeURIComponent('{"columns":{"x":5}}')}`,
+      body,
+    );
+    expect(badMap.status).toBe(400);
+    expect((badMap.body.errors as { field: string }[])[0]!.field).toMatch(/^mapping\.columns\.x/);
+    const notJson = await csv(admin, '?format=wide&mapping=%7Bnope', body);
+    expect(notJson.status).toBe(400);
+  });
+
+  it('refuses other media types and unknown studies', async () => {
+    const admin = await as('admin');
+    const json = await admin.post(url(), { csv: 'x' });
+    expect(json.status).toBe(415);
+    const unknown = await admin.request(
+      'POST',
+      '/api/studies/00000000-0000-7000-8000-000000000000/import.csv',
+      'a\n',
+      { 'content-type': 'text/csv' },
+    );
+    expect(unknown.status).toBe(404);
+  });
+});
