@@ -8,17 +8,23 @@ export function setCsrfToken(token: string) {
   csrfToken = token;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** A file sent as it is (not JSON), with its media type: the CSV import. */
+interface RawBody {
+  raw: Blob;
+  type: string;
+}
+
+async function request<T>(method: string, path: string, body?: unknown, raw?: RawBody): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') {
     headers['x-csrf-token'] = csrfToken;
-    headers['content-type'] = 'application/json';
+    headers['content-type'] = raw ? raw.type : 'application/json';
   }
   const res = await fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    body: method === 'GET' ? undefined : JSON.stringify(body ?? {}),
+    body: method === 'GET' ? undefined : raw ? raw.raw : JSON.stringify(body ?? {}),
   });
   const text = await res.text();
   let parsed: unknown;
@@ -44,4 +50,7 @@ export const api = {
   post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
   put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body),
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
+  /** POSTs a file as its own media type (e.g. text/csv), streamed by the browser. */
+  upload: <T>(path: string, file: Blob, type: string) =>
+    request<T>('POST', path, undefined, { raw: file, type }),
 };

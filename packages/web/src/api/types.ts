@@ -167,3 +167,27 @@ export interface AdverseEvent {
   outcome: string | null;
   version: number;
 }
+
+/** One problem of an imported file: where it is and which rule it breaks. */
+export interface ImportProblem {
+  row: number;
+  column: string;
+  rule: string;
+  message: string;
+}
+
+/** What an import (or its dry run) found and did. */
+export interface ImportReport {
+  dryRun: boolean;
+  written: boolean;
+  rows: number;
+  values: number;
+  invalidRows: number;
+  problems: ImportProblem[];
+  problemsNotListed: number;
+  entered: number;
+  changed: number;
+  unchanged: number;
+  visitsCreated: number;
+  formsCreated: number;
+}

@@ -5,6 +5,7 @@ import { AddSite } from '../components/admin/add-site.js';
 import { AssignRole } from '../components/admin/assign-role.js';
 import { CreateStudy } from '../components/admin/create-study.js';
 import { CreateUser } from '../components/admin/create-user.js';
+import { ImportData } from '../components/admin/import-data.js';
 import { LoadError } from '../components/error-box.js';
 import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
@@ -69,6 +70,10 @@ export function AdminPage() {
           sitesChanged={sitesChanged}
           onAssigned={users.reload}
         />
+      </section>
+      <section aria-labelledby="adm-import">
+        <h2 id="adm-import">Import data</h2>
+        <ImportData studies={studies.data ?? []} />
       </section>
     </section>
   );

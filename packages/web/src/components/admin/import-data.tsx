@@ -1,0 +1,166 @@
+// Import item values from a CSV file (long, or REDCap-like wide with a mapping): check the file
+// first (dry run) and see every problem with its row, column and rule; import only a file that
+// checked clean. The server writes all of it or nothing.
+import { type FormEvent, useState } from 'react';
+import { api } from '../../api/client.js';
+import { ApiError } from '../../api/problem.js';
+import type { ImportReport, Study } from '../../api/types.js';
+import { ErrorBox } from '../error-box.js';
+import { SelectField, TextField } from '../text-field.js';
+
+/** Problems shown on the page; the report says how many more there are. */
+const SHOWN = 200;
+
+export function ImportData({ studies }: { studies: Study[] }) {
+  const [studyId, setStudyId] = useState('');
+  const [format, setFormat] = useState<'long' | 'wide'>('long');
+  const [mapping, setMapping] = useState('');
+  const [reason, setReason] = useState('');
+  const [file, setFile] = useState<File | null>(null);
+  const [report, setReport] = useState<ImportReport>();
+  const [checked, setChecked] = useState<File | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const chosen = studyId || studies[0]?.id || '';
+
+  const send = async (dryRun: boolean) => {
+    if (!file) return;
+    setBusy(true);
+    setError(undefined);
+    const q = new URLSearchParams({ format });
+    if (dryRun) q.set('dryRun', 'true');
+    if (format === 'wide') q.set('mapping', mapping);
+    if (!dryRun && reason.trim()) q.set('reason', reason.trim());
+    try {
+      const r = await api.upload<ImportReport>(`/api/studies/${chosen}/import.csv?${q}`, file, 'text/csv');
+      setReport(r);
+      setChecked(dryRun && r.invalidRows === 0 ? file : null);
+    } catch (err) {
+      // A file with invalid rows comes back as a problem carrying the full report.
+      const r = err instanceof ApiError ? (err.problem.report as ImportReport | undefined) : undefined;
+      if (r) setReport(r);
+      else setError(err);
+      setChecked(null);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const check = (e: FormEvent) => {
+    e.preventDefault();
+    void send(true);
+  };
+
+  return (
+    <form onSubmit={check} aria-label="Import data from CSV">
+      <SelectField
+        label="Study to import into"
+        value={chosen}
+        onChange={(v) => {
+          setStudyId(v);
+          setChecked(null);
+        }}
+        options={studies.map((s) => ({ value: s.id, label: s.code }))}
+      />
+      <SelectField
+        label="Layout of the file"
+        value={format}
+        onChange={(v) => {
+          setFormat(v as 'long' | 'wide');
+          setChecked(null);
+        }}
+        options={[
+          { value: 'long', label: 'long: subject, visit, form, item, value, unit' },
+          { value: 'wide', label: 'wide: one row per subject-visit (REDCap), with a mapping' },
+        ]}
+      />
+      {format === 'wide' && (
+        <div className="field">
+          <label htmlFor="import-mapping">Mapping (JSON: column → form.item)</label>
+          <textarea
+            id="import-mapping"
+            rows={6}
+            value={mapping}
+            onChange={(e) => {
+              setMapping(e.target.value);
+              setChecked(null);
+            }}
+          />
+        </div>
+      )}
+      <div className="field">
+        <label htmlFor="import-file">CSV file</label>
+        <input
+          id="import-file"
+          type="file"
+          accept=".csv,text/csv"
+          onChange={(e) => {
+            setFile(e.target.files?.[0] ?? null);
+            setReport(undefined);
+            setChecked(null);
+          }}
+        />
+      </div>
+      <button type="submit" disabled={!file || !chosen || busy}>
+        Check file
+      </button>
+      <TextField
+        label="Reason for changed values (audit trail)"
+        value={reason}
+        onChange={setReason}
+        placeholder="imported from CSV"
+      />
+      <button type="button" disabled={!checked || checked !== file || busy} onClick={() => void send(false)}>
+        Import checked file
+      </button>
+      <ErrorBox error={error} />
+      {report && <ImportResult report={report} />}
+    </form>
+  );
+}
+
+function ImportResult({ report }: { report: ImportReport }) {
+  const shown = report.problems.slice(0, SHOWN);
+  const more = report.problems.length - shown.length + report.problemsNotListed;
+  return (
+    <section aria-label="Import result" aria-live="polite">
+      {report.written ? (
+        <p role="status">
+          Imported: {report.entered} values entered, {report.changed} changed, {report.unchanged} unchanged;{' '}
+          {report.visitsCreated} visits and {report.formsCreated} forms created.
+        </p>
+      ) : report.invalidRows === 0 ? (
+        <p role="status">
+          The file checked clean: {report.rows} rows, {report.values} values. Nothing is written until you
+          import it.
+        </p>
+      ) : (
+        <p role="alert">
+          {report.invalidRows} of {report.rows} rows are invalid; nothing was written.
+        </p>
+      )}
+      {shown.length > 0 && (
+        <table aria-label="Problems in the file">
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Column</th>
+              <th scope="col">Rule</th>
+              <th scope="col">Problem</th>
+            </tr>
+          </thead>
+          <tbody>
+            {shown.map((p) => (
+              <tr key={`${p.row}-${p.column}-${p.rule}`}>
+                <td>{p.row}</td>
+                <td>{p.column}</td>
+                <td>{p.rule}</td>
+                <td>{p.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {more > 0 && <p>…and {more} more problems not shown.</p>}
+    </section>
+  );
+}
