@@ -150,12 +150,17 @@ class GroupCommitter {
   run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      // The first write of an idle moment waits for the end of this event-loop turn: requests read
+      // from the sockets in the same turn reach this queue by then and share its commit. A commit
+      // blocks the event loop (fsync), so without the wait each batch would hold one write.
+      if (!this.draining) {
+        this.draining = true;
+        setImmediate(() => void this.drain());
+      }
     });
   }
 
   private async drain(): Promise<void> {
-    this.draining = true;
     try {
       while (this.queue.length > 0) {
         const batch = this.queue.splice(0, 256);
