@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
-import { type Db, getUser, listRoles, StoreError, touchSession } from '@msct/store';
+import { type Db, StoreError } from '@msct/store';
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
@@ -13,6 +13,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { sessionResolver } from './auth/session-principal.js';
 import type { ServerConfig } from './config.js';
 import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
 import type { App } from './http/types.js';
@@ -153,16 +154,15 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
   });
 
   // Resolve the session cookie to a principal; state-changing requests must also carry the CSRF token.
+  // Principals are cached per token with exact invalidation: see auth/session-principal.ts.
+  const sessions = sessionResolver(db, config.sessionTtlMinutes);
   app.addHook('onRequest', async (req: FastifyRequest) => {
     if (!req.url.startsWith('/api/')) return;
     const token = req.cookies[SESSION_COOKIE];
     if (!token) return;
-    const session = await touchSession(db, token, config.sessionTtlMinutes);
-    if (!session) return;
-    const user = await getUser(db, session.user_id);
-    if (!user.is_active) return;
-    const assignments = await listRoles(db, user.id);
-    req.principal = { userId: user.id, username: user.username, assignments };
+    const principal = await sessions.resolve(token);
+    if (!principal) return;
+    req.principal = principal;
     req.sessionToken = token;
     if (
       req.method !== 'GET' &&

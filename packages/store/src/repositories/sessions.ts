@@ -6,6 +6,55 @@ export type Session = SessionTable;
 
 const hashToken = (token: string) => createHash('sha256').update(token).digest('hex');
 
+// Who a session token stands for (its session row, its user, the user's role assignments) changes
+// only through the writes in this file and in users.ts. Each of them bumps this per-connection
+// counter once it has run, so a server that caches principals can tell, exactly, that a cached
+// one may be stale. Writes by other connections (another process on the same SQLite file) are seen
+// through SQLite's `data_version`, below. Keyed by the better-sqlite3 handle when there is one, so
+// a Db joined to a transaction (inTransaction) bumps the same counter as its parent.
+const authEpochs = new WeakMap<object, number>();
+const epochKey = (db: Db): object => db.sqlite ?? db.kysely;
+
+/** A number that changes after every write that can change a session's principal. */
+export function authEpoch(db: Db): number {
+  return authEpochs.get(epochKey(db)) ?? 0;
+}
+
+/** Marks every cached principal of this database as possibly stale. */
+export function bumpAuthEpoch(db: Db): void {
+  const key = epochKey(db);
+  authEpochs.set(key, (authEpochs.get(key) ?? 0) + 1);
+}
+
+/** Runs a write that can change a principal, bumping the epoch whether it succeeded or not. */
+export async function authWrite<T>(db: Db, write: () => Promise<T>): Promise<T> {
+  bumpAuthEpoch(db);
+  try {
+    return await write();
+  } finally {
+    bumpAuthEpoch(db);
+  }
+}
+
+const dataVersionStatements = new WeakMap<object, () => number>();
+
+/**
+ * SQLite: `PRAGMA data_version`, which changes whenever another connection has committed to the
+ * file (this connection's own commits do not change it; they bump the epoch instead). Undefined on
+ * PostgreSQL, where other servers may write and no cheap equivalent exists.
+ */
+export function sqliteDataVersion(db: Db): number | undefined {
+  const sqlite = db.sqlite;
+  if (!sqlite) return undefined;
+  let read = dataVersionStatements.get(sqlite);
+  if (!read) {
+    const stmt = sqlite.prepare('pragma data_version').pluck();
+    read = () => Number(stmt.get());
+    dataVersionStatements.set(sqlite, read);
+  }
+  return read();
+}
+
 /** Creates a session and returns the bearer token (only its hash is stored). */
 export async function createSession(
   db: Db,
@@ -25,6 +74,13 @@ export async function createSession(
   return { token, session };
 }
 
+/**
+ * A session's idle expiry slides at most this often: its row is written only when this long has
+ * passed since the last write, so the expiry may fall up to this much earlier than a per-request
+ * slide would put it (never later).
+ */
+export const SESSION_TOUCH_MS = 60_000;
+
 /** The live session for a token, sliding its expiry (idle timeout), or undefined if expired/unknown. */
 export async function touchSession(db: Db, token: string, ttlMinutes: number): Promise<Session | undefined> {
   const id = hashToken(token);
@@ -32,11 +88,11 @@ export async function touchSession(db: Db, token: string, ttlMinutes: number): P
   if (!row) return undefined;
   const now = new Date();
   if (Date.parse(row.expires_at) <= now.getTime()) {
-    await db.kysely.deleteFrom('sessions').where('id', '=', id).execute();
+    await authWrite(db, () => db.kysely.deleteFrom('sessions').where('id', '=', id).execute());
     return undefined;
   }
   // Only write when a minute has passed, so reads do not each cost a write.
-  if (now.getTime() - Date.parse(row.last_seen_at) > 60_000) {
+  if (now.getTime() - Date.parse(row.last_seen_at) > SESSION_TOUCH_MS) {
     const expires = new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
     await db.kysely
       .updateTable('sessions')
@@ -49,10 +105,12 @@ export async function touchSession(db: Db, token: string, ttlMinutes: number): P
 }
 
 export async function deleteSession(db: Db, token: string): Promise<void> {
-  await db.kysely.deleteFrom('sessions').where('id', '=', hashToken(token)).execute();
+  await authWrite(db, () => db.kysely.deleteFrom('sessions').where('id', '=', hashToken(token)).execute());
 }
 
 export async function deleteUserSessions(db: Db, userId: string): Promise<number> {
-  const r = await db.kysely.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst();
+  const r = await authWrite(db, () =>
+    db.kysely.deleteFrom('sessions').where('user_id', '=', userId).executeTakeFirst(),
+  );
   return Number(r.numDeletedRows);
 }

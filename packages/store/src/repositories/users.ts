@@ -3,6 +3,7 @@ import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { RoleAssignmentTable, UserTable } from '../schema.js';
+import { authWrite } from './sessions.js';
 import { loadForUpdate, writeVersioned } from './versioned.js';
 
 /** The roles of issue 2: what each may do is decided by the server's one policy function. */
@@ -80,6 +81,16 @@ export async function setPassword(
   expectedVersion: number,
   passwordHash: string,
 ): Promise<void> {
+  await authWrite(db, () => setPasswordTx(db, actor, userId, expectedVersion, passwordHash));
+}
+
+async function setPasswordTx(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  expectedVersion: number,
+  passwordHash: string,
+): Promise<void> {
   await writeTransaction(db, actor, async (tx, audit) => {
     await loadForUpdate(tx, 'users', userId, expectedVersion, 'user');
     await writeVersioned(
@@ -96,6 +107,15 @@ export async function setPassword(
 
 /** Failed-login bookkeeping: not clinical data, so it bypasses versions, but lockouts are audited. */
 export async function recordLoginFailure(
+  db: Db,
+  userId: string,
+  lockAfter: number,
+  lockMinutes: number,
+): Promise<{ locked: boolean }> {
+  return authWrite(db, () => recordLoginFailureTx(db, userId, lockAfter, lockMinutes));
+}
+
+async function recordLoginFailureTx(
   db: Db,
   userId: string,
   lockAfter: number,
@@ -127,11 +147,43 @@ export async function recordLoginFailure(
 }
 
 export async function recordLoginSuccess(db: Db, userId: string): Promise<void> {
-  await db.kysely
-    .updateTable('users')
-    .set({ failed_logins: 0, locked_until: null })
-    .where('id', '=', userId)
-    .execute();
+  await authWrite(db, () =>
+    db.kysely
+      .updateTable('users')
+      .set({ failed_logins: 0, locked_until: null })
+      .where('id', '=', userId)
+      .execute(),
+  );
+}
+
+/**
+ * Deactivates (or reactivates) an account, audited. A deactivated user's sessions stop at the next
+ * request and the user cannot log in; the records they made keep their name.
+ */
+export async function setUserActive(
+  db: Db,
+  actor: Actor,
+  userId: string,
+  expectedVersion: number,
+  active: boolean,
+  reason: string,
+): Promise<void> {
+  await authWrite(db, () =>
+    writeTransaction(db, actor, async (tx, audit) => {
+      const before = await loadForUpdate(tx, 'users', userId, expectedVersion, 'user');
+      if (Number(before.is_active) === (active ? 1 : 0)) return;
+      await writeVersioned(tx, 'users', userId, expectedVersion, { is_active: active ? 1 : 0 }, 'user');
+      await audit.record({
+        action: active ? 'user.activate' : 'user.deactivate',
+        entityType: 'user',
+        entityId: userId,
+        field: 'is_active',
+        oldValue: String(before.is_active),
+        newValue: active ? '1' : '0',
+        reason,
+      });
+    }),
+  );
 }
 
 export interface NewRoleAssignment {
@@ -142,6 +194,10 @@ export interface NewRoleAssignment {
 }
 
 export async function assignRole(db: Db, actor: Actor, input: NewRoleAssignment): Promise<RoleAssignment> {
+  return authWrite(db, () => assignRoleTx(db, actor, input));
+}
+
+async function assignRoleTx(db: Db, actor: Actor, input: NewRoleAssignment): Promise<RoleAssignment> {
   return writeTransaction(db, actor, async (tx, audit) => {
     const user = await tx.selectFrom('users').select('id').where('id', '=', input.userId).executeTakeFirst();
     if (!user) throw notFound('user', input.userId);
@@ -180,6 +236,10 @@ export async function assignRole(db: Db, actor: Actor, input: NewRoleAssignment)
 }
 
 export async function revokeRole(db: Db, actor: Actor, assignmentId: string, reason: string): Promise<void> {
+  await authWrite(db, () => revokeRoleTx(db, actor, assignmentId, reason));
+}
+
+async function revokeRoleTx(db: Db, actor: Actor, assignmentId: string, reason: string): Promise<void> {
   await writeTransaction(db, actor, async (tx, audit) => {
     const row = await tx
       .selectFrom('role_assignments')
