@@ -138,4 +138,31 @@ describe('BILAG-2004 in the browser', () => {
     );
     expect(await form.getByTestId('bilag2004-grade-mucocutaneous').textContent()).toBe('A');
   });
+
+  it('grades renal against the previous assessment: creatinine risen to ≥ 115 % of D0 and > 130 µmol/L → B', async () => {
+    // D0 (saved above) gets a creatinine of 121 µmol/L; M1 is then entered in the browser.
+    const api = await apiAs(e, 'coordinator');
+    const visits = await api.get<{ id: string; visitCode: string }[]>(`/api/subjects/${subjectId}/visits`);
+    const d0 = visits.body.find((v) => v.visitCode === 'D0')!;
+    const put = await api.put(`/api/visits/${d0.id}/forms/bilag2004`, {
+      items: [{ itemCode: 'creatinine', value: '121', unit: 'µmol/L' }],
+    });
+    expect(put.status, JSON.stringify(put.body)).toBe(200);
+
+    const page = await loginAs(e, 'coordinator');
+    await page.goto(`/subjects/${subjectId}`);
+    await page.getByLabel('Visit code').fill('M1');
+    await page.getByLabel('Visit date').fill('2026-03-12');
+    await page.getByRole('button', { name: 'Open visit' }).click();
+    await page.getByRole('heading', { name: /Visit M1/ }).waitFor();
+    await page.getByText('Enter BILAG-2004').click();
+    const panel = page.getByRole('region', { name: 'New BILAG-2004' });
+    await waitForText(panel.getByTestId('bilag2004-previous'), 'compare with visit D0 (2026-02-10)');
+    const renal = panel.getByRole('group', { name: 'Renal', exact: true });
+    await renal.getByLabel('Renal: ever involved before this assessment').selectOption({ label: 'Yes' });
+    await waitForText(renal.getByTestId('bilag2004-grade-renal'), 'D');
+    await renal.getByLabel('86. Plasma/serum creatinine', { exact: true }).fill('140');
+    await renal.getByLabel('Unit of 86. Plasma/serum creatinine').selectOption('µmol/L');
+    await waitForText(renal.getByTestId('bilag2004-grade-renal'), 'B');
+  });
 });

@@ -247,3 +247,67 @@ describe('infusion checks', () => {
     }
   });
 });
+
+describe('BILAG-2004 scores against the previous assessment', () => {
+  it('grades renal B when creatinine > 130 µmol/L has risen to ≥ 115 % of the previous visit (instruments.md §2.2.3)', async () => {
+    const server = await startTestServer('sqlite');
+    try {
+      const definition = {
+        ...msctSleTrial,
+        bilagVersion: '2004',
+        forms: [...msctSleTrial.forms, { id: 'bilag2004', title: 'BILAG-2004', visitCodes: ['D0', 'M1'] }],
+      };
+      const trial = await createTestTrial(server.db, { definition });
+      const coord = new ApiClient(server.baseUrl);
+      await coord.login('coordinator');
+      const s = await coord.post<{ id: string }>(`/api/studies/${trial.studyId}/subjects`, {
+        siteId: trial.siteA,
+      });
+      // Every system but renal never involved (E); renal involved before, so no change → D.
+      const systems = [
+        'constitutional',
+        'mucocutaneous',
+        'neuropsychiatric',
+        'musculoskeletal',
+        'cardiorespiratory',
+        'gastrointestinal',
+        'ophthalmic',
+        'haematological',
+      ];
+      const form = (creatinine: string) => [
+        ...systems.map((x) => ({ itemCode: `history_${x}`, value: '0' })),
+        { itemCode: 'history_renal', value: '1' },
+        { itemCode: 'creatinine', value: creatinine, unit: 'µmol/L' },
+      ];
+      type Scores = {
+        bilag2004: { value: { grades: Record<string, string> } | null; issues: unknown[] };
+        previousBilag2004: { visitCode: string; items: Record<string, { value: string }> } | null;
+      };
+      const ids: Record<string, string> = {};
+      for (const [code, date, creatinine] of [
+        ['D0', '2013-01-10', '121'],
+        ['M1', '2013-02-09', '140'],
+      ] as const) {
+        const v = await coord.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
+          visitCode: code,
+          visitDate: date,
+        });
+        ids[code] = v.body.id;
+        const put = await coord.put(`/api/visits/${v.body.id}/forms/bilag2004`, { items: form(creatinine) });
+        expect(put.status, JSON.stringify(put.body)).toBe(200);
+      }
+      const d0 = await coord.get<Scores>(`/api/visits/${ids.D0}/scores`);
+      expect(d0.body.previousBilag2004).toBeNull();
+      expect(d0.body.bilag2004.value?.grades.renal).toBe('D');
+      const m1 = await coord.get<Scores>(`/api/visits/${ids.M1}/scores`);
+      expect(m1.body.previousBilag2004).toMatchObject({
+        visitCode: 'D0',
+        items: { creatinine: { value: '121' } },
+      });
+      // 140 / 121 = 115.7 % of the previous value, above 130 µmol/L → B.
+      expect(m1.body.bilag2004.value?.grades.renal).toBe('B');
+    } finally {
+      await server.close();
+    }
+  });
+});

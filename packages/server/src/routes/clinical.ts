@@ -1,10 +1,17 @@
-import { deriveVisitScores, explain, screeningFromItems, type VisitItems } from '@msct/core/crf';
+import {
+  BILAG2004_FORM_CODE,
+  deriveVisitScores,
+  explain,
+  screeningFromItems,
+  type VisitItems,
+} from '@msct/core/crf';
 import { evaluateEligibility, visitStatuses } from '@msct/core/protocol';
 import { getSubject, getVisit, listForms, listItems, listVisits, updateSubject } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { previousAssessment } from '../clinical/previous-assessment.js';
 import { deriveOptionsOf, studyDefinition } from '../clinical/study-definition.js';
 import { subjectEndpoints } from '../clinical/subject-endpoints.js';
 import { HttpProblem } from '../http/problem.js';
@@ -22,6 +29,31 @@ export function registerClinicalRoutes(app: App, { db }: RouteContext) {
     return out;
   }
 
+  /** The previous BILAG-2004 assessment of a visit (for the renal change rules), with its items. */
+  async function previousBilag2004(subjectId: string, visitId: string) {
+    const visits = await listVisits(db, subjectId);
+    const refs = [];
+    for (const v of visits) {
+      const form = (await listForms(db, v.id)).find((f) => f.form_code === BILAG2004_FORM_CODE);
+      const items = form ? await listItems(db, form.id) : [];
+      refs.push({
+        id: v.id,
+        visitCode: v.visit_code,
+        visitDate: v.visit_date,
+        hasAssessment: items.some((i) => i.value !== null && i.value !== ''),
+        items,
+      });
+    }
+    const prev = previousAssessment(refs, visitId) as (typeof refs)[number] | undefined;
+    if (!prev) return undefined;
+    return {
+      visitId: prev.id,
+      visitCode: prev.visitCode,
+      visitDate: prev.visitDate,
+      items: Object.fromEntries(prev.items.map((i) => [i.item_code, { value: i.value, unit: i.unit }])),
+    };
+  }
+
   async function screening(subjectId: string) {
     const visits = await listVisits(db, subjectId);
     const scr = visits.find((v) => v.visit_code === 'SCR' && v.cycle === 1);
@@ -33,7 +65,8 @@ export function registerClinicalRoutes(app: App, { db }: RouteContext) {
     {
       schema: {
         tags: ['clinical'],
-        summary: 'SLEDAI-2K, BILAG and labs derived from the visit’s items, with the trace of each score',
+        summary:
+          'SLEDAI-2K, classic BILAG, BILAG-2004 (renal change rules against the previous assessment) and labs derived from the visit’s items, with the trace of each score',
         params: z.object({ visitId: id }),
       },
     },
@@ -45,7 +78,11 @@ export function registerClinicalRoutes(app: App, { db }: RouteContext) {
       }
       const scope = await enforceOnSubject(db, req, 'subject.read', visit.subject_id);
       const { definition } = await studyDefinition(db, scope.studyId);
-      const scores = deriveVisitScores(await visitItems(visit.id), deriveOptionsOf(definition));
+      const previous = await previousBilag2004(visit.subject_id, visit.id);
+      const scores = deriveVisitScores(await visitItems(visit.id), {
+        ...deriveOptionsOf(definition),
+        ...(previous ? { previousBilag2004: previous.items } : {}),
+      });
       const summary = <T>(r: { ok: true; value: T } | { ok: false } | undefined) => (r?.ok ? r.value : null);
       return {
         sledai2k: scores.sledai
@@ -62,6 +99,15 @@ export function registerClinicalRoutes(app: App, { db }: RouteContext) {
               issues: scores.bilag.ok ? [] : scores.bilag.issues,
             }
           : null,
+        bilag2004: scores.bilag2004
+          ? {
+              value: summary(scores.bilag2004),
+              explanation: explain(scores.bilag2004),
+              issues: scores.bilag2004.ok ? [] : scores.bilag2004.issues,
+            }
+          : null,
+        // The assessment the renal change rules compare with; the web form scores live against it.
+        previousBilag2004: previous ?? null,
         labs: scores.labs,
       };
     },

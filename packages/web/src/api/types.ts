@@ -191,3 +191,11 @@ export interface ImportReport {
   visitsCreated: number;
   formsCreated: number;
 }
+
+/** The BILAG-2004 assessment before a visit, which the renal change rules compare with. */
+export interface PreviousAssessment {
+  visitId: string;
+  visitCode: string;
+  visitDate: string | null;
+  items: Record<string, { value: string | null; unit: string | null }>;
+}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { Form, Query, VisitWithForms } from '../api/types.js';
+import type { Form, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
 import type { Definition } from '../lib/definition.js';
 import { CatalogForm } from './catalog-form.js';
 import { ErrorBox } from './error-box.js';
@@ -29,8 +29,11 @@ export function FormPanel({
   reload,
   reloadQueries,
   definition = {},
+  previousBilag2004,
 }: {
   definition?: Definition;
+  /** The BILAG-2004 assessment before this visit, for the renal change rules. */
+  previousBilag2004?: PreviousAssessment | undefined;
   visit: VisitWithForms;
   visitId: string;
   subjectId: string;
@@ -45,7 +48,7 @@ export function FormPanel({
   const locked = form.status === 'signed' || form.status === 'locked';
   const isSledai = form.formCode === SLEDAI_FORM_CODE;
   const catalog = isSledai ? undefined : uiFormFor(form.formCode, definition);
-  const live = catalog ? liveFor(form.formCode, visit, definition) : undefined;
+  const live = catalog ? liveFor(form.formCode, visit, definition, { previousBilag2004 }) : undefined;
   const markComplete = async () => {
     setError(undefined);
     try {

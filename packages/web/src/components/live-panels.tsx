@@ -18,7 +18,7 @@ import {
   evaluateEligibility,
 } from '@msct/core/protocol';
 import type { ReactNode } from 'react';
-import type { VisitWithForms } from '../api/types.js';
+import type { PreviousAssessment, VisitWithForms } from '../api/types.js';
 import { catalogForms, type Definition } from '../lib/definition.js';
 import { visitItemsOf } from '../lib/visit-items.js';
 import type { Draft, ItemGroup } from './catalog-form.js';
@@ -52,14 +52,16 @@ type SystemGrades = ReturnType<typeof bilag2004SystemGrades>;
 type System = keyof SystemGrades;
 
 /** Per-system grades of a draft, computed once per draft however many fieldsets show them. */
-const gradesOfDraft = new WeakMap<Draft, SystemGrades>();
-function systemGrades(draft: Draft): SystemGrades {
-  let g = gradesOfDraft.get(draft);
-  if (!g) {
-    g = bilag2004SystemGrades(draft);
-    gradesOfDraft.set(draft, g);
-  }
-  return g;
+const gradesOfDraft = new WeakMap<
+  Draft,
+  { previous: PreviousAssessment | undefined; grades: SystemGrades }
+>();
+function systemGrades(draft: Draft, previous: PreviousAssessment | undefined): SystemGrades {
+  const hit = gradesOfDraft.get(draft);
+  if (hit && hit.previous === previous) return hit.grades;
+  const grades = bilag2004SystemGrades(draft, previous?.items);
+  gradesOfDraft.set(draft, { previous, grades });
+  return grades;
 }
 
 const gradeText = (r: SystemGrades[System]) =>
@@ -73,8 +75,16 @@ export const BILAG2004_GROUPS: readonly ItemGroup[] = BILAG2004_FORM_GROUPS.map(
 }));
 
 /** A system's live grade, at the top of its fieldset. */
-export function Bilag2004SystemGrade({ system, draft }: { system: System; draft: Draft }) {
-  const r = systemGrades(draft)[system];
+export function Bilag2004SystemGrade({
+  system,
+  draft,
+  previous,
+}: {
+  system: System;
+  draft: Draft;
+  previous?: PreviousAssessment | undefined;
+}) {
+  const r = systemGrades(draft, previous)[system];
   return (
     <p className="group-grade" role="status" aria-live="polite">
       {BILAG2004_SYSTEM_LABELS[system]} grade:{' '}
@@ -83,12 +93,25 @@ export function Bilag2004SystemGrade({ system, draft }: { system: System; draft:
   );
 }
 
-/** BILAG-2004: the nine grades, the numeric total (12/8/1) and the trace, from the draft. */
-export function Bilag2004Live({ visit, draft }: { visit: VisitWithForms; draft: Draft }) {
+/**
+ * BILAG-2004: the nine grades, the numeric total (12/8/1) and the trace, from the draft. The renal
+ * change rules (creatinine, proteinuria, GFR against the previous assessment, instruments.md §2.2.3)
+ * use the subject's previous BILAG-2004 assessment, as the server does.
+ */
+export function Bilag2004Live({
+  visit,
+  draft,
+  previous,
+}: {
+  visit: VisitWithForms;
+  draft: Draft;
+  previous?: PreviousAssessment | undefined;
+}) {
   const total = deriveVisitScores(
     visitItemsOf(visit, { formCode: BILAG2004_FORM_CODE, items: draft }),
+    previous ? { previousBilag2004: previous.items } : {},
   ).bilag2004;
-  const grades = systemGrades(draft);
+  const grades = systemGrades(draft, previous);
   const systems = BILAG2004_FORM_GROUPS.map((g) => g.system);
   const waiting = systems.filter((s) => !grades[s].ok);
   const trace = total?.ok ? explain(total) : systems.flatMap((s) => (grades[s].ok ? explain(grades[s]) : []));
@@ -106,6 +129,11 @@ export function Bilag2004Live({ visit, draft }: { visit: VisitWithForms; draft: 
             systems graded)
           </span>
         )}
+      </p>
+      <p data-testid="bilag2004-previous">
+        {previous
+          ? `Renal change rules compare with visit ${previous.visitCode}${previous.visitDate ? ` (${previous.visitDate})` : ''}.`
+          : 'No earlier BILAG-2004 assessment: the renal change rules have nothing to compare with.'}
       </p>
       <table className="compact" aria-label="BILAG-2004 grades">
         <thead>
@@ -258,6 +286,7 @@ export function liveFor(
   formCode: string,
   visit: VisitWithForms,
   definition: Definition,
+  context: { previousBilag2004?: PreviousAssessment | undefined } = {},
 ):
   | {
       renderLive(draft: Draft, setValue: (code: string, value: string) => void, readOnly: boolean): ReactNode;
@@ -269,9 +298,13 @@ export function liveFor(
   if (formCode === 'bilag') return { renderLive: (draft) => <BilagLive visit={visit} draft={draft} /> };
   if (formCode === BILAG2004_FORM_CODE)
     return {
-      renderLive: (draft) => <Bilag2004Live visit={visit} draft={draft} />,
+      renderLive: (draft) => (
+        <Bilag2004Live visit={visit} draft={draft} previous={context.previousBilag2004} />
+      ),
       groups: BILAG2004_GROUPS,
-      renderGroup: (system, draft) => <Bilag2004SystemGrade system={system as System} draft={draft} />,
+      renderGroup: (system, draft) => (
+        <Bilag2004SystemGrade system={system as System} draft={draft} previous={context.previousBilag2004} />
+      ),
     };
   if (formCode === 'eligibility' && definition.eligibility) {
     const criteria = definition.eligibility;

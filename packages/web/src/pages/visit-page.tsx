@@ -1,5 +1,5 @@
 import { api } from '../api/client.js';
-import type { Query, Study, Subject, VisitWithForms } from '../api/types.js';
+import type { PreviousAssessment, Query, Study, Subject, VisitWithForms } from '../api/types.js';
 import { CatalogForm } from '../components/catalog-form.js';
 import { LoadError } from '../components/error-box.js';
 import { FormEditor } from '../components/form-editor.js';
@@ -15,10 +15,18 @@ import { hasRole, useMe } from '../session.js';
 export function VisitPage({ visitId }: { visitId: string }) {
   const me = useMe();
   const data = useLoad(async () => {
-    const visit = await api.get<VisitWithForms>(`/api/visits/${visitId}`);
+    const [visit, scores] = await Promise.all([
+      api.get<VisitWithForms>(`/api/visits/${visitId}`),
+      api.get<{ previousBilag2004: PreviousAssessment | null }>(`/api/visits/${visitId}/scores`),
+    ]);
     const subject = await api.get<Subject>(`/api/subjects/${visit.subjectId}`);
     const study = await api.get<Study>(`/api/studies/${subject.studyId}`);
-    return { visit, subject, definition: definitionOf(study) };
+    return {
+      visit,
+      subject,
+      definition: definitionOf(study),
+      previousBilag2004: scores.previousBilag2004 ?? undefined,
+    };
   }, [visitId]);
   const subject = data.data?.subject;
   const queries = useLoad(
@@ -30,7 +38,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
   );
   if (data.error) return <LoadError error={data.error} what="visit" />;
   if (!data.data || !subject) return <p className="loading">Loading…</p>;
-  const { visit, definition } = data.data;
+  const { visit, definition, previousBilag2004 } = data.data;
   const present = new Set(visit.forms.map((f) => f.formCode));
   const toEnter = formsExpectedAt(definition, visit.visitCode).filter(
     (f) => !present.has(f.formCode) && f.formCode !== SLEDAI_FORM_CODE,
@@ -68,6 +76,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
           studyId={subject.studyId}
           form={f}
           definition={definition}
+          previousBilag2004={previousBilag2004}
           queries={queries.data ?? []}
           can={can}
           reload={data.reload}
@@ -93,7 +102,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
                   readOnly={false}
                   onSaved={data.reload}
                   onReload={data.reload}
-                  {...(liveFor(f.formCode, visit, definition) ?? {})}
+                  {...(liveFor(f.formCode, visit, definition, { previousBilag2004 }) ?? {})}
                 />
               </section>
             </details>
