@@ -8,6 +8,7 @@ import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
 import type { Db } from '@msct/store';
 
 import { exportedItems, type MetadataOptions, writeStudy } from './odm-metadata.js';
+import { AE_FORM, aeValues, INFUSION_FORM, infusionValues } from './odm-records.js';
 import {
   type ExchangeMetadata,
   loadMetadata,
@@ -39,6 +40,8 @@ export interface OdmExportOptions extends DeidentifyOptions {
 export interface OdmExportReport {
   subjects: number;
   itemValues: number;
+  infusions: number;
+  adverseEvents: number;
   auditRecords: number;
   /** Values of forms without item definitions (free forms), which ODM metadata cannot describe. */
   skippedValues: number;
@@ -79,7 +82,15 @@ export async function exportOdm(
   const withAudit = !mo.studyDays;
   const stream = new XmlStream(out);
   const { xml } = stream;
-  const report: OdmExportReport = { subjects: 0, itemValues: 0, auditRecords: 0, skippedValues: 0, bytes: 0 };
+  const report: OdmExportReport = {
+    subjects: 0,
+    itemValues: 0,
+    infusions: 0,
+    adverseEvents: 0,
+    auditRecords: 0,
+    skippedValues: 0,
+    bytes: 0,
+  };
 
   xml.dec({ version: '1.0', encoding: 'UTF-8' });
   xml.ele('ODM', {
@@ -149,7 +160,27 @@ export async function exportOdm(
       ])
       .where('visits.subject_id', 'in', ids)
       .execute();
+    const infusions = await db.kysely
+      .selectFrom('infusions')
+      .selectAll()
+      .where('subject_id', 'in', ids)
+      .orderBy('subject_id')
+      .orderBy('cycle')
+      .orderBy('infusion_number')
+      .orderBy('id')
+      .execute();
+    const aes = await db.kysely
+      .selectFrom('adverse_events')
+      .selectAll()
+      .where('subject_id', 'in', ids)
+      .orderBy('subject_id')
+      .orderBy('onset_date')
+      .orderBy('term')
+      .orderBy('id')
+      .execute();
     const history = new Map<string, AuditRow[]>();
+    /** The last audit event of each infusion and adverse event: who last wrote it, when and why. */
+    const lastRecordEvent = new Map<string, AuditRow>();
     if (withAudit) {
       // Filtered on entity type here, not in SQL: with it in the WHERE clause SQLite picks the
       // (entity_type, entity_id) index and scans every item event of the database for each page.
@@ -160,6 +191,10 @@ export async function exportOdm(
         .orderBy('seq')
         .execute();
       for (const r of rows) {
+        if (r.entity_type === 'infusion' || r.entity_type === 'adverse event') {
+          lastRecordEvent.set(r.entity_id, r);
+          continue;
+        }
         if (r.entity_type !== 'item') continue;
         const list = history.get(r.entity_id) ?? [];
         list.push(r);
@@ -168,6 +203,9 @@ export async function exportOdm(
     }
     const itemsByVisit = groupBy(items, (i) => i.visit_id);
     const visitsBySubject = groupBy(visits, (v) => v.subject_id);
+    const infusionsBySubject = groupBy(infusions, (i) => i.subject_id);
+    const aesBySubject = groupBy(aes, (a) => a.subject_id);
+    const infusionById = new Map(infusions.map((i) => [i.id, i]));
     for (const s of page) {
       const site = siteCode.get(s.site_id) ?? '';
       xml.ele('SubjectData', {
@@ -183,6 +221,34 @@ export async function exportOdm(
       };
       xml.ele('StudyEventData', { StudyEventOID: oid.visit(SUBJECT_EVENT) });
       writeOwnForm(xml, SUBJECT_FORM, subjectValues, mo);
+      const recordContext = { mo, day0: s.day0_date, site, withAudit, lastRecordEvent };
+      const subjectInfusions = infusionsBySubject.get(s.id) ?? [];
+      writeRecords(
+        xml,
+        INFUSION_FORM,
+        subjectInfusions.map((r) => ({ id: r.id, values: infusionValues(r) })),
+        recordContext,
+        report,
+      );
+      report.infusions += subjectInfusions.length;
+      const subjectAes = aesBySubject.get(s.id) ?? [];
+      writeRecords(
+        xml,
+        AE_FORM,
+        subjectAes.map((r) => {
+          const inf = r.infusion_id ? infusionById.get(r.infusion_id) : undefined;
+          return {
+            id: r.id,
+            values: aeValues(
+              r,
+              inf ? { cycle: Number(inf.cycle), number: Number(inf.infusion_number) } : undefined,
+            ),
+          };
+        }),
+        recordContext,
+        report,
+      );
+      report.adverseEvents += subjectAes.length;
       xml.up();
       const subjectVisits = (visitsBySubject.get(s.id) ?? []).sort(
         (a, b) =>
@@ -279,7 +345,7 @@ async function writeAdminData(db: Db, xml: XmlWriter, meta: ExchangeMetadata, wi
       .leftJoin('users', 'users.id', 'audit_events.actor_id')
       .select(['audit_events.actor_name', 'users.display_name'])
       .where('audit_events.study_id', '=', meta.studyId)
-      .where('audit_events.entity_type', '=', 'item')
+      .where('audit_events.entity_type', 'in', ['item', 'infusion', 'adverse event'])
       .groupBy(['audit_events.actor_name', 'users.display_name'])
       .orderBy('audit_events.actor_name')
       .execute();
@@ -320,6 +386,53 @@ function writeOwnForm(
   for (const it of present)
     xml.ele('ItemData', { ItemOID: oid.item(form.formCode, it.code), Value: values[it.code]! }).up();
   xml.up().up();
+}
+
+/**
+ * Infusions or adverse events of one subject: one repeating ItemGroupData each (ItemGroupRepeatKey =
+ * ordinal), with an AuditRecord of the record's last write in Transactional files.
+ */
+function writeRecords(
+  xml: XmlWriter,
+  form: FormDefinitionItems,
+  records: { id: string; values: Record<string, string | null> }[],
+  c: {
+    mo: MetadataOptions;
+    day0: string | null;
+    site: string;
+    withAudit: boolean;
+    lastRecordEvent: Map<string, AuditRow>;
+  },
+  report: OdmExportReport,
+): void {
+  if (records.length === 0) return;
+  const items = exportedItems(form, c.mo);
+  xml.ele('FormData', { FormOID: oid.form(form.formCode) });
+  records.forEach((r, i) => {
+    xml.ele('ItemGroupData', {
+      ItemGroupOID: oid.itemGroup(form.formCode),
+      ItemGroupRepeatKey: String(i + 1),
+    });
+    const last = c.withAudit ? c.lastRecordEvent.get(r.id) : undefined;
+    if (last) {
+      report.auditRecords++;
+      xml.ele('AuditRecord');
+      xml.ele('UserRef', { UserOID: oid.user(last.actor_name) }).up();
+      xml.ele('LocationRef', { LocationOID: oid.location(c.site) }).up();
+      xml.ele('DateTimeStamp').txt(last.at).up();
+      if (last.reason) xml.ele('ReasonForChange').txt(last.reason).up();
+      xml.up();
+    }
+    for (const it of items) {
+      let value = r.values[it.code] ?? null;
+      if (value !== null && it.type === 'date' && c.mo.studyDays)
+        value = nullableString(studyDay(value, c.day0));
+      if (value === null) continue;
+      xml.ele('ItemData', { ItemOID: oid.item(form.formCode, it.code), Value: value }).up();
+    }
+    xml.up();
+  });
+  xml.up();
 }
 
 interface HistoryEntry {

@@ -2,7 +2,7 @@
 // MetaDataVersion with a StudyEventDef per visit, a FormDef and ItemGroupDef per form, an ItemDef per
 // item (data type, units, plausibility range) and a CodeList per coded item.
 import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
-
+import { RECORD_FORMS, type RecordItem } from './odm-records.js';
 import {
   BOOLEAN_CODE_LIST,
   type ExchangeMetadata,
@@ -23,6 +23,7 @@ export interface MetadataOptions {
 
 /** ODM DataType of an msct item type. Booleans keep ODM's own boolean (lexical 0/1). */
 export function odmDataType(item: ItemDefinition, studyDays: boolean): string {
+  if ((item as RecordItem).odmType) return (item as RecordItem).odmType!;
   switch (item.type) {
     case 'boolean':
       return 'boolean';
@@ -42,7 +43,10 @@ export function odmDataType(item: ItemDefinition, studyDays: boolean): string {
 /** The items of a form that an export of this kind carries. */
 export function exportedItems(form: FormDefinitionItems, o: MetadataOptions): ItemDefinition[] {
   const own = form.formCode === SUBJECT_FORM.formCode || form.formCode === VISIT_FORM.formCode;
-  return form.items.filter((i) => {
+  return form.items.filter((i: RecordItem) => {
+    // Instants would give the dates back in a study-day export.
+    if (o.studyDays && i.odmType === 'datetime') return false;
+    if (i.notFreeText) return true;
     if (own && i.code === 'STUDY_DAY') return o.studyDays;
     if (own && (i.code === 'VISIT_DATE' || i.code === 'DAY0_DATE')) return !o.studyDays;
     if (own && i.code === 'BIRTH_DATE') return !o.studyDays && !o.dropFreeText;
@@ -93,7 +97,10 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
     Repeating: 'No',
     Type: 'Common',
   });
-  xml.ele('FormRef', { FormOID: oid.form(SUBJECT_FORM.formCode), Mandatory: 'Yes' }).up();
+  xml.ele('FormRef', { FormOID: oid.form(SUBJECT_FORM.formCode), OrderNumber: '1', Mandatory: 'Yes' }).up();
+  RECORD_FORMS.forEach((f, i) => {
+    xml.ele('FormRef', { FormOID: oid.form(f.formCode), OrderNumber: String(i + 2), Mandatory: 'No' }).up();
+  });
   xml.up();
   for (const v of meta.visits) {
     xml.ele('StudyEventDef', {
@@ -108,14 +115,20 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
     });
     xml.up();
   }
-  const forms = [SUBJECT_FORM, VISIT_FORM, ...meta.forms.values()];
+  const forms = [SUBJECT_FORM, ...RECORD_FORMS, VISIT_FORM, ...meta.forms.values()];
+  // One ItemGroupData per infusion / adverse event: their item groups repeat within one form.
+  const repeating = (f: FormDefinitionItems) => (RECORD_FORMS as readonly FormDefinitionItems[]).includes(f);
   for (const f of forms) {
     xml.ele('FormDef', { OID: oid.form(f.formCode), Name: f.title, Repeating: 'No' });
     xml.ele('ItemGroupRef', { ItemGroupOID: oid.itemGroup(f.formCode), Mandatory: 'Yes' }).up();
     xml.up();
   }
   for (const f of forms) {
-    xml.ele('ItemGroupDef', { OID: oid.itemGroup(f.formCode), Name: f.title, Repeating: 'No' });
+    xml.ele('ItemGroupDef', {
+      OID: oid.itemGroup(f.formCode),
+      Name: f.title,
+      Repeating: repeating(f) ? 'Yes' : 'No',
+    });
     exportedItems(f, o).forEach((it, i) => {
       xml
         .ele('ItemRef', {
@@ -136,7 +149,7 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
         Name: `${f.formCode}.${it.code}`,
         DataType: dataType,
         ...(dataType === 'text' ? { Length: '2000' } : {}),
-        ...(it.source ? { Origin: it.source } : {}),
+        ...(it.source ? { Origin: it.source } : (it as RecordItem).derived ? { Origin: 'Derived' } : {}),
       });
       translatedText(
         xml,

@@ -1,0 +1,246 @@
+// Infusions and adverse events in ODM. They are not CRF forms in msct (they are their own records,
+// store/src/repositories/subject-records.ts), so they travel as two reserved forms of the subject-level
+// event SE.SUBJECT, each with a repeating item group: one ItemGroupData per infusion (F.INFUSION /
+// IG.INFUSION) and per adverse event (F.AE / IG.AE), ItemGroupRepeatKey = its ordinal within the
+// subject. The ranges and code lists are those the API applies (routes/safety.ts), checked on import
+// with the same item check as every other value (checkItemValue).
+import { checkItemValue, type FormDefinitionItems, type ItemDefinition } from '@msct/core/crf';
+import type { AdverseEventTable, InfusionTable } from '@msct/store';
+import type { ImportRule } from './import-check.js';
+
+/** An item of a record form: an ItemDefinition plus what ODM needs beyond msct's item types. */
+export interface RecordItem extends ItemDefinition {
+  /** ODM DataType when it is not the one of `type` (instants are datetimes). */
+  odmType?: 'datetime';
+  /** Text that is data, not free text (the AE term is the data: kept in de-identified exports). */
+  notFreeText?: boolean;
+  /** Derived on export, ignored on import. */
+  derived?: boolean;
+}
+
+export interface RecordForm extends FormDefinitionItems {
+  items: readonly RecordItem[];
+}
+
+export const INFUSION_FORM: RecordForm = {
+  formCode: 'INFUSION',
+  title: 'MSC infusion',
+  items: [
+    { code: 'CYCLE', label: 'Treatment cycle', type: 'integer', min: 1, max: 20 },
+    { code: 'INFUSION_NUMBER', label: 'Infusion number within the cycle', type: 'integer', min: 1, max: 10 },
+    { code: 'PLANNED_DATE', label: 'Planned date', type: 'date' },
+    { code: 'STARTED_AT', label: 'Infusion started (UTC)', type: 'text', odmType: 'datetime' },
+    { code: 'ENDED_AT', label: 'Infusion ended (UTC)', type: 'text', odmType: 'datetime' },
+    { code: 'PRODUCT_LOT', label: 'Product lot', type: 'text', notFreeText: true },
+    { code: 'TOTAL_CELLS', label: 'Total cells infused', type: 'decimal', min: 0, max: 1e12 },
+    {
+      code: 'CELLS_PER_KG',
+      label: 'Cells per kg body weight (derived: total cells / weight)',
+      type: 'decimal',
+      derived: true,
+    },
+    { code: 'VIABILITY_PCT', label: 'Cell viability (%)', type: 'decimal', min: 0, max: 100 },
+    { code: 'VOLUME_ML', label: 'Volume (mL)', type: 'decimal', min: 0, max: 5000 },
+    { code: 'WEIGHT_KG', label: 'Body weight (kg)', type: 'decimal', min: 0, max: 400 },
+    { code: 'VITALS', label: 'Vital signs (JSON)', type: 'text' },
+    { code: 'REACTIONS', label: 'Infusion reactions', type: 'text' },
+    {
+      code: 'STATUS',
+      label: 'Infusion status',
+      type: 'code',
+      codes: [
+        { code: 'planned', label: 'Planned' },
+        { code: 'given', label: 'Given' },
+        { code: 'not_given', label: 'Not given' },
+      ],
+    },
+  ],
+};
+
+/** ICH E2A seriousness criteria, one boolean each, named as the SDTM AE flags. */
+export const SERIOUSNESS_ITEMS = [
+  ['AESDTH', 'death', 'Results in death'],
+  ['AESLIFE', 'life_threatening', 'Is life threatening'],
+  ['AESHOSP', 'hospitalisation', 'Requires or prolongs hospitalisation'],
+  ['AESDISAB', 'disability', 'Persistent or significant disability'],
+  ['AESCONG', 'congenital_anomaly', 'Congenital anomaly'],
+  ['AESMIE', 'medically_important', 'Other medically important event'],
+] as const;
+
+export const AE_FORM: RecordForm = {
+  formCode: 'AE',
+  title: 'Adverse event',
+  items: [
+    { code: 'TERM', label: 'Reported term', type: 'text', notFreeText: true },
+    { code: 'ONSET_DATE', label: 'Onset date', type: 'date' },
+    { code: 'RESOLUTION_DATE', label: 'Resolution date', type: 'date' },
+    {
+      code: 'CTCAE_GRADE',
+      label: 'CTCAE grade',
+      type: 'integer',
+      min: 1,
+      max: 5,
+      source: 'CTCAE v5.0',
+    },
+    { code: 'AESER', label: 'Serious (any ICH E2A criterion; derived)', type: 'boolean', derived: true },
+    ...SERIOUSNESS_ITEMS.map(([code, , label]): RecordItem => ({ code, label, type: 'boolean' })),
+    {
+      code: 'RELATEDNESS',
+      label: 'Relatedness to the MSC infusion',
+      type: 'code',
+      codes: [
+        { code: 'not_related', label: 'Not related' },
+        { code: 'unlikely', label: 'Unlikely' },
+        { code: 'possible', label: 'Possible' },
+        { code: 'probable', label: 'Probable' },
+        { code: 'definite', label: 'Definite' },
+      ],
+    },
+    { code: 'ACTION_TAKEN', label: 'Action taken', type: 'text' },
+    {
+      code: 'OUTCOME',
+      label: 'Outcome',
+      type: 'code',
+      codes: [
+        { code: 'recovered', label: 'Recovered' },
+        { code: 'recovering', label: 'Recovering' },
+        { code: 'not_recovered', label: 'Not recovered' },
+        { code: 'recovered_with_sequelae', label: 'Recovered with sequelae' },
+        { code: 'fatal', label: 'Fatal' },
+        { code: 'unknown', label: 'Unknown' },
+      ],
+    },
+    { code: 'INFUSION_CYCLE', label: 'Linked infusion: cycle', type: 'integer', min: 1, max: 20 },
+    { code: 'INFUSION_NUMBER', label: 'Linked infusion: number', type: 'integer', min: 1, max: 10 },
+    { code: 'DEATH_DATE', label: 'Date of death', type: 'date' },
+    { code: 'DEATH_CAUSE', label: 'Cause of death', type: 'text' },
+  ],
+};
+
+export const RECORD_FORMS = [INFUSION_FORM, AE_FORM] as const;
+
+const str = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+const num = (v: unknown): string | null => (v === null || v === undefined ? null : String(Number(v)));
+
+/** An infusion row as item values (null = no value). */
+export function infusionValues(r: InfusionTable): Record<string, string | null> {
+  const total = r.total_cells === null ? null : Number(r.total_cells);
+  const weight = r.weight_kg === null ? null : Number(r.weight_kg);
+  return {
+    CYCLE: num(r.cycle),
+    INFUSION_NUMBER: num(r.infusion_number),
+    PLANNED_DATE: str(r.planned_date),
+    STARTED_AT: str(r.started_at),
+    ENDED_AT: str(r.ended_at),
+    PRODUCT_LOT: str(r.product_lot),
+    TOTAL_CELLS: num(r.total_cells),
+    CELLS_PER_KG: total !== null && weight ? String(Math.round(total / weight)) : null,
+    VIABILITY_PCT: num(r.viability_pct),
+    VOLUME_ML: num(r.volume_ml),
+    WEIGHT_KG: num(r.weight_kg),
+    VITALS: str(r.vitals_json),
+    REACTIONS: str(r.reactions),
+    STATUS: str(r.status),
+  };
+}
+
+/** An adverse event row as item values; `linked` is the linked infusion's cycle and number. */
+export function aeValues(
+  r: AdverseEventTable,
+  linked: { cycle: number; number: number } | undefined,
+): Record<string, string | null> {
+  const criteria = new Set(JSON.parse(r.seriousness_json) as string[]);
+  const out: Record<string, string | null> = {
+    TERM: r.term,
+    ONSET_DATE: r.onset_date,
+    RESOLUTION_DATE: str(r.resolution_date),
+    CTCAE_GRADE: num(r.ctcae_grade),
+    AESER: Number(r.serious) === 1 ? '1' : '0',
+  };
+  for (const [code, criterion] of SERIOUSNESS_ITEMS) out[code] = criteria.has(criterion) ? '1' : '0';
+  return {
+    ...out,
+    RELATEDNESS: r.relatedness,
+    ACTION_TAKEN: str(r.action_taken),
+    OUTCOME: str(r.outcome),
+    INFUSION_CYCLE: linked ? String(linked.cycle) : null,
+    INFUSION_NUMBER: linked ? String(linked.number) : null,
+    DEATH_DATE: str(r.death_date),
+    DEATH_CAUSE: str(r.death_cause),
+  };
+}
+
+export type InfusionColumns = Omit<InfusionTable, 'id' | 'subject_id' | 'created_at' | 'version'>;
+export type AeColumns = Omit<AdverseEventTable, 'id' | 'subject_id' | 'created_at' | 'version'>;
+
+const n = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
+const s = (v: string | null | undefined) => (v === undefined ? null : v);
+
+export function infusionColumns(v: Record<string, string | null>): InfusionColumns {
+  return {
+    cycle: Number(v.CYCLE),
+    infusion_number: Number(v.INFUSION_NUMBER),
+    planned_date: s(v.PLANNED_DATE),
+    started_at: s(v.STARTED_AT),
+    ended_at: s(v.ENDED_AT),
+    product_lot: s(v.PRODUCT_LOT),
+    total_cells: n(v.TOTAL_CELLS),
+    viability_pct: n(v.VIABILITY_PCT),
+    volume_ml: n(v.VOLUME_ML),
+    weight_kg: n(v.WEIGHT_KG),
+    vitals_json: s(v.VITALS),
+    reactions: s(v.REACTIONS),
+    status: v.STATUS ?? 'planned',
+  };
+}
+
+/** AE columns without the infusion link (resolved by the caller from INFUSION_CYCLE/NUMBER). */
+export function aeColumns(v: Record<string, string | null>): Omit<AeColumns, 'infusion_id'> {
+  const seriousness = SERIOUSNESS_ITEMS.filter(([code]) => v[code] === '1').map(([, c]) => c);
+  return {
+    term: v.TERM!,
+    onset_date: v.ONSET_DATE!,
+    resolution_date: s(v.RESOLUTION_DATE),
+    ctcae_grade: n(v.CTCAE_GRADE),
+    serious: seriousness.length > 0 ? 1 : 0,
+    seriousness_json: JSON.stringify(seriousness),
+    relatedness: v.RELATEDNESS!,
+    action_taken: s(v.ACTION_TAKEN),
+    outcome: s(v.OUTCOME),
+    death_date: s(v.DEATH_DATE),
+    death_cause: s(v.DEATH_CAUSE),
+  };
+}
+
+const REQUIRED: Record<string, readonly string[]> = {
+  INFUSION: ['CYCLE', 'INFUSION_NUMBER'],
+  AE: ['TERM', 'ONSET_DATE', 'RELATEDNESS'],
+};
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** One value of a record form: the item check of entry, plus datetimes (which msct's item types lack). */
+export function checkRecordValue(
+  form: RecordForm,
+  itemCode: string,
+  value: string | null,
+  unit: string | null,
+): { rule: ImportRule; message: string } | undefined {
+  const issue = checkItemValue(form, itemCode, value, unit);
+  if (issue) return { rule: issue.code, message: issue.message };
+  const def = form.items.find((i) => i.code === itemCode)!;
+  if (
+    def.odmType === 'datetime' &&
+    value !== null &&
+    !(INSTANT.test(value) && !Number.isNaN(Date.parse(value)))
+  )
+    return {
+      rule: 'value-invalid',
+      message: `${def.label}: "${value}" is not an instant YYYY-MM-DDThh:mm:ssZ`,
+    };
+  return undefined;
+}
+
+/** The items a record cannot be created without. */
+export function missingRequired(form: RecordForm, values: Record<string, string | null>): string[] {
+  return (REQUIRED[form.formCode] ?? []).filter((c) => values[c] === undefined || values[c] === null);
+}
