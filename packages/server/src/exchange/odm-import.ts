@@ -1,29 +1,60 @@
 // CDISC ODM import: msct's own export (round trip) and ODM from another system, whose items map to
-// msct's by OID (msct's OIDs are I.<form>.<item>; other systems' are mapped with `oidMap`). Every
-// value is checked as at entry; nothing is written unless the whole file is valid. Of a value's
-// history (Transactional files) the last ItemData is the value imported; msct's own audit trail
-// records the import. The file is parsed whole (fast-xml-parser has no streaming mode): memory grows
-// with the file, unlike the CSV import and the export.
-import type { Readable } from 'node:stream';
+// msct's by OID (msct's OIDs are I.<form>.<item>; other systems' are mapped with `oidMap`). The file
+// is streamed twice, like the CSV import: first every value is checked as at entry and every problem
+// listed (row = the ItemData's ordinal, column = its ODM path); only if the whole file is valid (or
+// the caller asked to skip invalid values) is it read again and written in one transaction. Memory
+// holds one SubjectData at a time (odm-reader.ts). Of a value's history (Transactional files) the
+// last ItemData is the value imported; msct's own audit trail records the import. Infusions and
+// adverse events (F.INFUSION, F.AE) are written through the store's repositories, with their audit.
+import { createHash } from 'node:crypto';
+import { createReadStream, createWriteStream } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import { checkItemValue } from '@msct/core/crf';
 import {
   type Actor,
   createSite,
   createSubject,
+  createSubjectRecord,
   type Db,
   inTransaction,
+  listSubjectRecords,
+  StoreError,
+  SUBJECT_STATUSES,
   type SubjectStatus,
+  updateSubjectRecord,
 } from '@msct/store';
-import { XMLParser } from 'fast-xml-parser';
 import {
   addProblem,
   checkValue,
   emptyReport,
+  type ImportProblem,
   type ImportReport,
   type SubjectRef,
   subjectIndex,
 } from './import-check.js';
 import { ImportWriter } from './import-writer.js';
-import { loadMetadata, SUBJECT_EVENT, SUBJECT_FORM, VISIT_FORM } from './study-metadata.js';
+import { type OdmSubjectData, OdmSyntaxError, readOdm } from './odm-reader.js';
+import {
+  AE_FORM,
+  aeColumns,
+  checkRecordValue,
+  INFUSION_FORM,
+  infusionColumns,
+  missingRequired,
+  RECORD_FORMS,
+  type RecordForm,
+} from './odm-records.js';
+import {
+  type ExchangeMetadata,
+  loadMetadata,
+  SUBJECT_EVENT,
+  SUBJECT_FORM,
+  VISIT_FORM,
+} from './study-metadata.js';
 
 export interface OdmImportOptions {
   actor: Actor;
@@ -34,199 +65,418 @@ export interface OdmImportOptions {
   reason?: string;
 }
 
-type Node = Record<string, unknown>;
-const ARRAYS = new Set([
-  'SubjectData',
-  'StudyEventData',
-  'FormData',
-  'ItemGroupData',
-  'ItemData',
-  'Location',
-  'MeasurementUnit',
-  'ClinicalData',
-  'AdminData',
-  'Study',
-]);
-const list = (n: unknown): Node[] => (Array.isArray(n) ? (n as Node[]) : n ? [n as Node] : []);
-const str = (n: unknown): string | undefined => (n === undefined || n === null ? undefined : String(n));
+/**
+ * The XML text itself, a function opening a fresh stream (read twice, e.g. `() => createReadStream(path)`),
+ * or a one-shot stream (spooled to a temporary file during the check, so it can be read again).
+ */
+export type OdmSource = string | Readable | (() => Readable);
+
+export interface RecordCounts {
+  entered: number;
+  changed: number;
+  unchanged: number;
+}
+
+export interface OdmImportReport extends ImportReport {
+  infusions: RecordCounts;
+  adverseEvents: RecordCounts;
+}
+
+/** A mapped OID: own keys only (an ItemOID "constructor" must not find Object.prototype's). */
+const mapped = (map: Record<string, string> | undefined, key: string): string | undefined =>
+  map && Object.hasOwn(map, key) && typeof map[key] === 'string' ? map[key] : undefined;
+
 const afterPrefix = (oid: string, prefix: string) =>
   oid.startsWith(prefix) ? oid.slice(prefix.length) : oid;
 
+interface ValueRow {
+  row: number;
+  column: string;
+  visit: string;
+  cycle: string;
+  form: string;
+  item: string;
+  value: string | null;
+  unit: string | null;
+}
+
+interface RecordRow {
+  form: RecordForm;
+  /** Row and path of the group's first ItemData (where a record-level problem is reported). */
+  row: number;
+  column: string;
+  values: Record<string, string | null>;
+  at: Record<string, { row: number; column: string }>;
+}
+
+/** One SubjectData, reduced to the last version of each value. */
 interface OdmSubject {
   key: string;
   siteCode: string | undefined;
   facts: Record<string, string>;
+  factAt: Record<string, { row: number; column: string }>;
   visitDates: Map<string, string>;
-  values: Map<
-    string,
-    {
-      row: number;
-      column: string;
-      visit: string;
-      cycle: string;
-      form: string;
-      item: string;
-      value: string | null;
-      unit: string | null;
+  values: Map<string, ValueRow>;
+  records: RecordRow[];
+}
+
+function reduceSubject(s: OdmSubjectData, units: Map<string, string>, oidMap?: Record<string, string>) {
+  const out: OdmSubject = {
+    key: s.key,
+    siteCode: s.siteOid && afterPrefix(s.siteOid, 'LOC.'),
+    facts: {},
+    factAt: {},
+    visitDates: new Map(),
+    values: new Map(),
+    records: [],
+  };
+  const records = new Map<string, RecordRow>();
+  for (const id of s.items) {
+    const visit = mapped(oidMap, id.eventOid) ?? afterPrefix(id.eventOid, 'SE.');
+    const cycle = id.eventRepeatKey ?? '1';
+    const formCode = afterPrefix(id.formOid, 'F.');
+    const recordForm = RECORD_FORMS.find((f) => f.formCode === formCode);
+    if (recordForm) {
+      const key = `${formCode}|${id.groupRepeatKey ?? '1'}`;
+      let r = records.get(key);
+      if (!r) {
+        r = { form: recordForm, row: id.row, column: id.path.replace(/\/[^/]*$/, ''), values: {}, at: {} };
+        records.set(key, r);
+        out.records.push(r);
+      }
+      const item = afterPrefix(id.itemOid, `I.${formCode}.`);
+      r.values[item] = id.value;
+      r.at[item] = { row: id.row, column: id.path };
+      continue;
     }
-  >;
+    const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
+    const dot = target.lastIndexOf('.');
+    const form = dot < 0 ? formCode : target.slice(0, dot);
+    const item = dot < 0 ? target : target.slice(dot + 1);
+    const unit = id.unitOid ? (units.get(id.unitOid) ?? id.unitOid) : null;
+    if (visit === SUBJECT_EVENT && form === SUBJECT_FORM.formCode) {
+      if (id.value !== null) {
+        out.facts[item] = id.value;
+        out.factAt[item] = { row: id.row, column: id.path };
+      }
+    } else if (form === VISIT_FORM.formCode) {
+      if (item === 'VISIT_DATE' && id.value) out.visitDates.set(`${visit}|${cycle}`, id.value);
+    } else {
+      out.values.set(`${visit}|${cycle}|${form}|${item}`, {
+        row: id.row,
+        column: id.path,
+        visit,
+        cycle,
+        form,
+        item,
+        value: id.value,
+        unit,
+      });
+    }
+  }
+  return out;
+}
+
+/** Everything the check of one subject needs. */
+interface CheckContext {
+  db: Db;
+  meta: ExchangeMetadata;
+  known: Map<string, SubjectRef>;
+  sites: Map<string, string>;
+  locations: Map<string, string>;
+}
+
+/** A subject in the database, or one the import may create (its site exists or is in AdminData). */
+function subjectRefFor(c: CheckContext, s: OdmSubject): SubjectRef | undefined {
+  const known = c.known.get(s.key);
+  if (known) return known;
+  if (s.siteCode && (c.sites.has(s.siteCode) || c.locations.has(`LOC.${s.siteCode}`)))
+    return { id: `new:${s.key}`, siteId: `new:${s.siteCode}` };
+  return undefined;
+}
+
+/** The problems of one subject, each with the row of its ItemData. */
+async function checkSubject(c: CheckContext, s: OdmSubject): Promise<ImportProblem[]> {
+  const problems: ImportProblem[] = [];
+  const ref = subjectRefFor(c, s);
+  const candidates = new Map<string, SubjectRef>(ref ? [[s.key, ref]] : []);
+  for (const v of s.values.values()) {
+    const r = checkValue(
+      c.meta,
+      candidates,
+      { subject: s.key, ...v },
+      {
+        subject: v.column,
+        visit: v.column,
+        cycle: v.column,
+        form: v.column,
+        item: v.column,
+        value: v.column,
+        unit: v.column,
+      },
+    );
+    if (!r.ok) problems.push({ row: v.row, ...r.problem });
+  }
+  if (!c.known.has(s.key) && ref) {
+    // A subject the import creates: its own facts are checked as its record would be.
+    for (const [item, value] of Object.entries(s.facts)) {
+      const at = s.factAt[item]!;
+      const issue = checkItemValue(SUBJECT_FORM, item, value, null);
+      if (issue) problems.push({ ...at, rule: issue.code, message: issue.message });
+      else if (item === 'STATUS' && !(SUBJECT_STATUSES as readonly string[]).includes(value))
+        problems.push({
+          ...at,
+          rule: 'code-invalid',
+          message: `Subject status: "${value}" is not one of ${SUBJECT_STATUSES.join(', ')}`,
+        });
+    }
+  }
+  if (s.records.length === 0) return problems;
+  if (!ref) {
+    for (const r of s.records)
+      problems.push({
+        row: r.row,
+        column: r.column,
+        rule: 'subject-unknown',
+        message: `no subject "${s.key}" in study ${c.meta.studyCode}`,
+      });
+    return problems;
+  }
+  const infusionKeys = new Set(
+    s.records
+      .filter((r) => r.form === INFUSION_FORM)
+      .map((r) => `${r.values.CYCLE}|${r.values.INFUSION_NUMBER}`),
+  );
+  if (c.known.has(s.key))
+    for (const i of await listSubjectRecords(c.db, 'infusions', ref.id))
+      infusionKeys.add(`${Number(i.cycle)}|${Number(i.infusion_number)}`);
+  for (const r of s.records) problems.push(...checkRecord(r, infusionKeys));
+  return problems;
+}
+
+function checkRecord(r: RecordRow, infusionKeys: Set<string>): ImportProblem[] {
+  const problems: ImportProblem[] = [];
+  for (const [item, value] of Object.entries(r.values)) {
+    const issue = checkRecordValue(r.form, item, value, null);
+    if (issue) problems.push({ ...r.at[item]!, ...issue });
+  }
+  for (const item of missingRequired(r.form, r.values))
+    problems.push({
+      row: r.row,
+      column: r.column,
+      rule: 'value-invalid',
+      message: `${r.form.title}: ${r.form.items.find((i) => i.code === item)!.label} is required`,
+    });
+  if (r.form === AE_FORM && (r.values.INFUSION_CYCLE || r.values.INFUSION_NUMBER)) {
+    const key = `${r.values.INFUSION_CYCLE}|${r.values.INFUSION_NUMBER}`;
+    if (!infusionKeys.has(key))
+      problems.push({
+        ...(r.at.INFUSION_NUMBER ?? r.at.INFUSION_CYCLE)!,
+        rule: 'value-invalid',
+        message: `Adverse event: linked infusion ${key.replace('|', '.')} (cycle.number) is not one of the subject's infusions`,
+      });
+  }
+  return problems;
 }
 
 export async function importOdm(
   db: Db,
   studyId: string,
-  input: Readable | string,
+  input: OdmSource,
   opts: OdmImportOptions,
-): Promise<ImportReport> {
-  const text = typeof input === 'string' ? input : await readAll(input);
-  const parser = new XMLParser({
-    ignoreAttributes: false,
-    attributeNamePrefix: '',
-    removeNSPrefix: true,
-    parseAttributeValue: false,
-    parseTagValue: false,
-    isArray: (name) => ARRAYS.has(name),
-  });
-  const odm = (parser.parse(text) as Node).ODM as Node | undefined;
-  const report = emptyReport(!!opts.dryRun);
-  if (!odm) {
-    addProblem(report, {
-      row: 0,
-      column: 'ODM',
-      rule: 'row-malformed',
-      message: 'the file has no ODM root element',
-    });
-    return report;
-  }
+): Promise<OdmImportReport> {
+  const report: OdmImportReport = {
+    ...emptyReport(!!opts.dryRun),
+    infusions: { entered: 0, changed: 0, unchanged: 0 },
+    adverseEvents: { entered: 0, changed: 0, unchanged: 0 },
+  };
   const meta = await loadMetadata(db, studyId);
-  const units = new Map<string, string>();
-  for (const st of list(odm.Study))
-    for (const mu of list((st.BasicDefinitions as Node | undefined)?.MeasurementUnit))
-      units.set(String(mu.OID), String(mu.Name));
-  const locations = new Map<string, string>();
-  for (const ad of list(odm.AdminData))
-    for (const l of list(ad.Location)) locations.set(String(l.OID), String(l.Name));
-
-  // Collect the last version of each value, subject by subject.
-  const subjects: OdmSubject[] = [];
-  let row = 0;
-  for (const cd of list(odm.ClinicalData))
-    for (const sd of list(cd.SubjectData)) {
-      const key = String(sd.SubjectKey);
-      const siteOid = str((sd.SiteRef as Node | undefined)?.LocationOID);
-      const s: OdmSubject = {
-        key,
-        siteCode: siteOid && afterPrefix(siteOid, 'LOC.'),
-        facts: {},
-        visitDates: new Map(),
-        values: new Map(),
-      };
-      subjects.push(s);
-      for (const se of list(sd.StudyEventData)) {
-        const seOid = String(se.StudyEventOID);
-        const visit = opts.oidMap?.[seOid] ?? afterPrefix(seOid, 'SE.');
-        const cycle = str(se.StudyEventRepeatKey) ?? '1';
-        for (const fd of list(se.FormData))
-          for (const ig of list(fd.ItemGroupData))
-            for (const id of list(ig.ItemData)) {
-              row++;
-              const itemOid = String(id.ItemOID);
-              const target = opts.oidMap?.[itemOid] ?? afterPrefix(itemOid, 'I.');
-              const dot = target.lastIndexOf('.');
-              const form = dot < 0 ? String(fd.FormOID) : target.slice(0, dot);
-              const item = dot < 0 ? target : target.slice(dot + 1);
-              const value = id.IsNull === 'Yes' ? null : (str(id.Value) ?? null);
-              const unitOid = str((id.MeasurementUnitRef as Node | undefined)?.MeasurementUnitOID);
-              const unit = unitOid ? (units.get(unitOid) ?? unitOid) : null;
-              if (visit === SUBJECT_EVENT && form === SUBJECT_FORM.formCode) {
-                if (value !== null) s.facts[item] = value;
-              } else if (form === VISIT_FORM.formCode) {
-                if (item === 'VISIT_DATE' && value) s.visitDates.set(`${visit}|${cycle}`, value);
-              } else {
-                const column = `${key}/${seOid}[${cycle}]/${String(fd.FormOID)}/${itemOid}`;
-                s.values.set(`${visit}|${cycle}|${form}|${item}`, {
-                  row,
-                  column,
-                  visit,
-                  cycle,
-                  form,
-                  item,
-                  value,
-                  unit,
-                });
-              }
-            }
-      }
-    }
-
   const known = await subjectIndex(db, studyId);
   const sites = new Map(
     (
       await db.kysely.selectFrom('sites').select(['id', 'code']).where('study_id', '=', studyId).execute()
     ).map((s) => [s.code, s.id]),
   );
-  // Subjects not yet in the database are created at their site; a placeholder stands in for the check.
-  const candidates = new Map<string, SubjectRef>(known);
-  for (const s of subjects)
-    if (!known.has(s.key) && s.siteCode && (sites.has(s.siteCode) || locations.has(`LOC.${s.siteCode}`)))
-      candidates.set(s.key, { id: `new:${s.key}`, siteId: `new:${s.siteCode}` });
-  const invalid = new Set<string>();
-  for (const s of subjects)
-    for (const v of s.values.values()) {
-      report.values++;
-      const c = checkValue(
-        meta,
-        candidates,
-        { subject: s.key, ...v },
-        {
-          subject: v.column,
-          visit: v.column,
-          cycle: v.column,
-          form: v.column,
-          item: v.column,
-          value: v.column,
-          unit: v.column,
+  const units = new Map<string, string>();
+  const locations = new Map<string, string>();
+  const ctx: CheckContext = { db, meta, known, sites, locations };
+  const source = await openable(input);
+  try {
+    // First read: check every subject as it closes; nothing is kept but the problems.
+    const checkedDigest = createHash('sha256');
+    let invalidRows = 0;
+    const read = await readSafely(report, () =>
+      readOdm(source.open(), {
+        units,
+        locations,
+        onChunk: async (c) => {
+          checkedDigest.update(c);
+          await source.spool?.(c);
         },
-      );
-      if (!c.ok) {
-        invalid.add(`${s.key}|${v.row}`);
-        addProblem(report, { row: v.row, ...c.problem });
-      }
+        onSubject: async (raw) => {
+          const s = reduceSubject(raw, units, opts.oidMap);
+          report.values += s.values.size + s.records.reduce((n, r) => n + Object.keys(r.values).length, 0);
+          const problems = await checkSubject(ctx, s);
+          invalidRows += new Set(problems.map((p) => p.row)).size;
+          for (const p of problems) addProblem(report, p);
+        },
+      }),
+    );
+    await source.spooled?.();
+    if (!read) return report;
+    report.rows = read.itemData;
+    report.invalidRows = invalidRows;
+    if (!read.hasRoot) {
+      addProblem(report, {
+        row: 0,
+        column: 'ODM',
+        rule: 'row-malformed',
+        message: 'the file has no ODM root element',
+      });
+      return report;
     }
-  report.rows = row;
-  report.invalidRows = invalid.size;
-  if (opts.dryRun || (invalid.size > 0 && !opts.skipInvalid)) return report;
+    if (opts.dryRun || (invalidRows > 0 && !opts.skipInvalid)) return report;
 
-  const reason = opts.reason ?? 'imported from ODM';
-  const counts = await inTransaction(db, opts.actor, async (tx) => {
-    const writer = new ImportWriter(tx, opts.actor, studyId, reason);
-    const ids = new Map(known);
-    for (const s of subjects) {
-      let ref = ids.get(s.key);
-      if (!ref) {
-        if (!candidates.has(s.key)) continue;
-        ref = await createImportedSubject(tx, opts.actor, studyId, s, sites, locations);
-        ids.set(s.key, ref);
-      }
-      for (const v of s.values.values()) {
-        if (invalid.has(`${s.key}|${v.row}`)) continue;
-        await writer.write({
-          subjectId: ref.id,
-          siteId: ref.siteId,
-          visitCode: v.visit,
-          cycle: Number(v.cycle),
-          visitDate: s.visitDates.get(`${v.visit}|${v.cycle}`) ?? null,
-          formCode: v.form,
-          itemCode: v.item,
-          value: v.value,
-          unit: v.unit,
-        });
-      }
+    // Second read, in one transaction: write each subject as it closes.
+    const expectedDigest = checkedDigest.digest('hex');
+    const allValid = invalidRows === 0;
+    const reason = opts.reason ?? 'imported from ODM';
+    const counts = await inTransaction(db, opts.actor, async (tx) => {
+      const writer = new ImportWriter(tx, opts.actor, studyId, reason);
+      const txCtx: CheckContext = { ...ctx, db: tx };
+      const ids = new Map(known);
+      const digest = createHash('sha256');
+      await readOdm(source.open(), {
+        units,
+        locations,
+        onChunk: (c) => {
+          digest.update(c);
+        },
+        onSubject: async (raw) => {
+          const s = reduceSubject(raw, units, opts.oidMap);
+          // Every value passed its check in the first read and the digest below proves these are
+          // the same bytes; only when invalid values are skipped is each subject judged again.
+          const invalid = allValid
+            ? new Set<number>()
+            : new Set((await checkSubject(txCtx, s)).map((p) => p.row));
+          let ref = ids.get(s.key);
+          if (!ref) {
+            if (!subjectRefFor(ctx, s)) return;
+            ref = await createImportedSubject(tx, opts.actor, studyId, s, sites, locations);
+            ids.set(s.key, ref);
+          }
+          for (const v of s.values.values()) {
+            if (invalid.has(v.row)) continue;
+            await writer.write({
+              subjectId: ref.id,
+              siteId: ref.siteId,
+              visitCode: v.visit,
+              cycle: Number(v.cycle),
+              visitDate: s.visitDates.get(`${v.visit}|${v.cycle}`) ?? null,
+              formCode: v.form,
+              itemCode: v.item,
+              value: v.value,
+              unit: v.unit,
+            });
+          }
+          const valid = s.records.filter(
+            (r) => !Object.values(r.at).some((a) => invalid.has(a.row)) && !invalid.has(r.row),
+          );
+          await writeRecords(tx, opts.actor, ref.id, valid, reason, report);
+        },
+      });
+      if (digest.digest('hex') !== expectedDigest)
+        throw new StoreError(
+          'conflict',
+          'the file changed between its check and its import: nothing was imported; import it again',
+        );
+      await writer.flush();
+      return writer.counts;
+    });
+    return { ...report, ...counts, written: true };
+  } finally {
+    await source.cleanup();
+  }
+}
+
+/** Runs the first read; a syntax error (malformed XML, DOCTYPE) becomes a problem with its position. */
+async function readSafely<T>(report: ImportReport, read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (e) {
+    if (!(e instanceof OdmSyntaxError)) throw e;
+    report.invalidRows++;
+    addProblem(report, {
+      row: 0,
+      column: `line ${e.line}, column ${e.column}`,
+      rule: e.rule,
+      message: e.message,
+    });
+    return undefined;
+  }
+}
+
+/** Infusions (keyed by cycle and number) and adverse events (by term and onset) of one subject. */
+async function writeRecords(
+  tx: Db,
+  actor: Actor,
+  subjectId: string,
+  records: RecordRow[],
+  reason: string,
+  report: OdmImportReport,
+) {
+  if (records.length === 0) return;
+  const infusions = await listSubjectRecords(tx, 'infusions', subjectId);
+  const infusionKey = (cycle: unknown, n: unknown) => `${Number(cycle)}|${Number(n)}`;
+  const byKey = new Map(infusions.map((i) => [infusionKey(i.cycle, i.infusion_number), i]));
+  for (const r of records.filter((x) => x.form === INFUSION_FORM)) {
+    const cols = infusionColumns(r.values);
+    const key = infusionKey(cols.cycle, cols.infusion_number);
+    const before = byKey.get(key);
+    if (!before) {
+      byKey.set(key, await createSubjectRecord(tx, actor, 'infusions', subjectId, cols));
+      report.infusions.entered++;
+      continue;
     }
-    await writer.flush();
-    return writer.counts;
-  });
-  return { ...report, ...counts, written: true };
+    const after = await updateSubjectRecord(
+      tx,
+      actor,
+      'infusions',
+      before.id,
+      Number(before.version),
+      cols,
+      reason,
+    );
+    byKey.set(key, after);
+    if (Number(after.version) === Number(before.version)) report.infusions.unchanged++;
+    else report.infusions.changed++;
+  }
+  const aes = await listSubjectRecords(tx, 'adverse_events', subjectId);
+  const aeKey = (term: string, onset: string) => `${term}|${onset}`;
+  const aeByKey = new Map(aes.map((a) => [aeKey(a.term, a.onset_date), a]));
+  for (const r of records.filter((x) => x.form === AE_FORM)) {
+    const link = r.values.INFUSION_CYCLE
+      ? byKey.get(infusionKey(r.values.INFUSION_CYCLE, r.values.INFUSION_NUMBER))
+      : undefined;
+    const cols = { ...aeColumns(r.values), infusion_id: link?.id ?? null };
+    const before = aeByKey.get(aeKey(cols.term, cols.onset_date));
+    if (!before) {
+      await createSubjectRecord(tx, actor, 'adverse_events', subjectId, cols);
+      report.adverseEvents.entered++;
+      continue;
+    }
+    const after = await updateSubjectRecord(
+      tx,
+      actor,
+      'adverse_events',
+      before.id,
+      Number(before.version),
+      cols,
+      reason,
+    );
+    if (Number(after.version) === Number(before.version)) report.adverseEvents.unchanged++;
+    else report.adverseEvents.changed++;
+  }
 }
 
 async function createImportedSubject(
@@ -256,8 +506,46 @@ async function createImportedSubject(
   return { id: created.id, siteId };
 }
 
-async function readAll(input: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const c of input) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
-  return Buffer.concat(chunks).toString('utf8');
+const CHUNK = 1 << 16;
+
+/**
+ * A source read twice. A one-shot stream is copied to a temporary file as the first read goes, and
+ * the second read comes from that file: the file is never held in memory.
+ */
+async function openable(input: OdmSource): Promise<{
+  open: () => AsyncIterable<string | Buffer>;
+  spool?: (chunk: string | Buffer) => Promise<void>;
+  spooled?: () => Promise<void>;
+  cleanup: () => Promise<void>;
+}> {
+  if (typeof input === 'string')
+    return {
+      open: async function* () {
+        for (let i = 0; i < input.length; i += CHUNK) yield input.slice(i, i + CHUNK);
+      },
+      cleanup: async () => {},
+    };
+  if (typeof input === 'function') return { open: () => input(), cleanup: async () => {} };
+  const dir = await mkdtemp(join(tmpdir(), 'msct-odm-import-'));
+  const file = join(dir, 'import.xml');
+  const out: Writable = createWriteStream(file);
+  let first = true;
+  return {
+    open: () => {
+      if (!first) return createReadStream(file);
+      first = false;
+      return input;
+    },
+    spool: async (c) => {
+      if (!out.write(c)) await new Promise<void>((r) => out.once('drain', () => r()));
+    },
+    spooled: async () => {
+      out.end();
+      await finished(out);
+    },
+    cleanup: async () => {
+      if (!out.writableFinished) out.destroy();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
 }
