@@ -3,7 +3,8 @@ import {
   createVisit,
   getForm,
   getUser,
-  getVisit,
+  type getVisit,
+  getVisitWithScope,
   listForms,
   listItems,
   listStudyVisitOverview,
@@ -91,12 +92,13 @@ const actorOf = (req: FastifyRequest) => {
 
 export function registerVisitRoutes(app: App, { db }: RouteContext) {
   async function visitFor(req: FastifyRequest, visitId: string, action: Action) {
-    const visit = await getVisit(db, visitId).catch(() => undefined);
-    if (!visit) {
-      principalOf(req);
-      throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
-    }
-    const scope = await enforceOnSubject(db, req, action, visit.subject_id);
+    principalOf(req);
+    // The visit and where its subject lives, in one query.
+    const row = await getVisitWithScope(db, visitId);
+    if (!row) throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
+    const { study_id, site_id, ...visit } = row;
+    const scope = { studyId: study_id, siteId: site_id, subjectId: visit.subject_id };
+    enforce(req, action, scope, 'subject');
     return Object.assign(visit, { scope });
   }
 

@@ -61,11 +61,12 @@ async function applyWithAudit<T>(
   /** SQLite: the handle `tx` runs on, for prepared single-row inserts (bulk.ts). */
   sqlite?: SQLite.Database,
 ): Promise<T> {
-  await tx.updateTable('audit_head').set({ id: 1 }).where('id', '=', 1).execute();
+  // One statement takes the lock and reads the head (RETURNING: SQLite >= 3.35 and PostgreSQL).
   const head = await tx
-    .selectFrom('audit_head')
-    .select(['seq', 'hash'])
+    .updateTable('audit_head')
+    .set({ id: 1 })
     .where('id', '=', 1)
+    .returning(['seq', 'hash'])
     .executeTakeFirstOrThrow();
   const startSeq = Number(head.seq);
   let seq = startSeq;

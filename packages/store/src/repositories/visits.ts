@@ -1,4 +1,5 @@
 import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
+import { insertRows } from '../bulk.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -108,6 +109,20 @@ export async function updateVisitDate(
   });
 }
 
+/** A visit with where its subject lives (study and site), in one query: what an access check needs. */
+export async function getVisitWithScope(
+  db: Db,
+  id: string,
+): Promise<(Visit & { study_id: string; site_id: string }) | undefined> {
+  return db.kysely
+    .selectFrom('visits')
+    .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+    .selectAll('visits')
+    .select(['subjects.study_id', 'subjects.site_id'])
+    .where('visits.id', '=', id)
+    .executeTakeFirst();
+}
+
 export async function getVisit(db: Db, id: string): Promise<Visit> {
   const row = await db.kysely.selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('visit', id);
@@ -184,19 +199,57 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
   if (!actor.id) throw new StoreError('invalid', 'item values must be entered by a user');
   const userId = actor.id;
   return writeTransaction(db, actor, async (tx, audit) => {
+    // The visit with its subject's study and site, then the form with its items: two queries.
     const visit = await tx
       .selectFrom('visits')
-      .selectAll()
-      .where('id', '=', input.visitId)
+      .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+      .select(['visits.id', 'visits.subject_id', 'subjects.study_id', 'subjects.site_id'])
+      .where('visits.id', '=', input.visitId)
       .executeTakeFirst();
     if (!visit) throw notFound('visit', input.visitId);
-    const s = await subjectRow(tx, visit.subject_id);
-    let form = await tx
-      .selectFrom('form_instances')
-      .selectAll()
-      .where('visit_id', '=', visit.id)
-      .where('form_code', '=', input.formCode)
-      .executeTakeFirst();
+    const s = { id: visit.subject_id, study_id: visit.study_id, site_id: visit.site_id };
+    const formRows = await tx
+      .selectFrom('form_instances as f')
+      .leftJoin('item_values as i', 'i.form_instance_id', 'f.id')
+      .selectAll('f')
+      .select([
+        'i.id as item_id',
+        'i.item_code',
+        'i.value as item_value',
+        'i.unit as item_unit',
+        'i.updated_at as item_updated_at',
+        'i.updated_by as item_updated_by',
+        'i.version as item_version',
+      ])
+      .where('f.visit_id', '=', visit.id)
+      .where('f.form_code', '=', input.formCode)
+      .execute();
+    let form: FormInstance | undefined;
+    const existing: ItemValue[] = [];
+    for (const r of formRows) {
+      form ??= {
+        id: r.id,
+        visit_id: r.visit_id,
+        subject_id: r.subject_id,
+        form_code: r.form_code,
+        status: r.status,
+        signed_by: r.signed_by,
+        signed_at: r.signed_at,
+        created_at: r.created_at,
+        version: r.version,
+      };
+      if (r.item_id !== null)
+        existing.push({
+          id: r.item_id,
+          form_instance_id: r.id,
+          item_code: r.item_code!,
+          value: r.item_value,
+          unit: r.item_unit,
+          updated_at: r.item_updated_at!,
+          updated_by: r.item_updated_by!,
+          version: r.item_version!,
+        });
+    }
     if (!form) {
       form = {
         id: newId(),
@@ -226,11 +279,6 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
         { formId: form.id },
       );
     }
-    const existing = await tx
-      .selectFrom('item_values')
-      .selectAll()
-      .where('form_instance_id', '=', form.id)
-      .execute();
     const byCode = new Map(existing.map((r) => [r.item_code, r]));
     const seen = new Set<string>();
     let changed = 0;
@@ -261,7 +309,7 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
           updated_by: userId,
           version: 1,
         };
-        await tx.insertInto('item_values').values(row).execute();
+        await insertRows(tx, db.sqlite, 'item_values', [row]);
         byCode.set(item.itemCode, row);
         await audit.record({
           action: 'item.enter',
