@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { verifyAuditChain } from '@msct/store';
-import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
+import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@msct/store/testing';
 import { XMLParser } from 'fast-xml-parser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOdm } from './odm-import.js';
@@ -34,45 +34,46 @@ function clinicalValues(xml: string): string[] {
   return [...out].map(([k, v]) => `${k} = ${v}`).sort();
 }
 
-describe('ODM import', () => {
-  let a: TestDatabase;
-  let b: TestDatabase;
-  let study: TestStudy;
-  let dir: string;
-  beforeAll(async () => {
-    [a, b] = await Promise.all([createTestDatabase('sqlite'), createTestDatabase('sqlite')]);
-    study = await createTestStudy(a.db);
-    dir = mkdtempSync(join(tmpdir(), 'msct-odm-rt-'));
-  });
-  afterAll(async () => {
-    await Promise.all([a.drop(), b.drop()]);
-    rmSync(dir, { recursive: true, force: true });
-  });
-
-  it('round-trips: export → import into an empty database → export gives the same clinical data', async () => {
-    const first = join(dir, 'first.xml');
-    await exportToFile(a, study.studyId, first);
-    const target = await createEmptyStudy(b.db);
-    const before = await databaseFingerprint(b.db);
-    const dry = await importOdm(b.db, target.studyId, readFileSync(first, 'utf8'), {
-      actor: target.actor,
-      dryRun: true,
+for (const dialect of TEST_DIALECTS)
+  describe(`ODM import on ${dialect}`, () => {
+    let a: TestDatabase;
+    let b: TestDatabase;
+    let study: TestStudy;
+    let dir: string;
+    beforeAll(async () => {
+      [a, b] = await Promise.all([createTestDatabase(dialect), createTestDatabase(dialect)]);
+      study = await createTestStudy(a.db);
+      dir = mkdtempSync(join(tmpdir(), 'msct-odm-rt-'));
     });
-    expect(dry.problems).toEqual([]);
-    expect(await databaseFingerprint(b.db)).toBe(before);
-    const r = await importOdm(b.db, target.studyId, readFileSync(first, 'utf8'), { actor: target.actor });
-    expect(r.written).toBe(true);
-    expect(r.entered).toBeGreaterThan(100);
-    const second = join(dir, 'second.xml');
-    await exportToFile(b, target.studyId, second);
-    const x = clinicalValues(readFileSync(first, 'utf8'));
-    expect(x.length).toBeGreaterThan(100);
-    expect(clinicalValues(readFileSync(second, 'utf8'))).toEqual(x);
-    expect((await verifyAuditChain(b.db)).ok).toBe(true);
-  });
+    afterAll(async () => {
+      await Promise.all([a.drop(), b.drop()]);
+      rmSync(dir, { recursive: true, force: true });
+    });
 
-  it('imports ODM from another system by OID mapping, and refuses a file with one bad value', async () => {
-    const foreign = (renal: string) => `<?xml version="1.0"?>
+    it('round-trips: export → import into an empty database → export gives the same clinical data', async () => {
+      const first = join(dir, 'first.xml');
+      await exportToFile(a, study.studyId, first);
+      const target = await createEmptyStudy(b.db);
+      const before = await databaseFingerprint(b.db);
+      const dry = await importOdm(b.db, target.studyId, readFileSync(first, 'utf8'), {
+        actor: target.actor,
+        dryRun: true,
+      });
+      expect(dry.problems).toEqual([]);
+      expect(await databaseFingerprint(b.db)).toBe(before);
+      const r = await importOdm(b.db, target.studyId, readFileSync(first, 'utf8'), { actor: target.actor });
+      expect(r.written).toBe(true);
+      expect(r.entered).toBeGreaterThan(100);
+      const second = join(dir, 'second.xml');
+      await exportToFile(b, target.studyId, second);
+      const x = clinicalValues(readFileSync(first, 'utf8'));
+      expect(x.length).toBeGreaterThan(100);
+      expect(clinicalValues(readFileSync(second, 'utf8'))).toEqual(x);
+      expect((await verifyAuditChain(b.db)).ok).toBe(true);
+    });
+
+    it('imports ODM from another system by OID mapping, and refuses a file with one bad value', async () => {
+      const foreign = (renal: string) => `<?xml version="1.0"?>
 <ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileType="Snapshot" FileOID="x" CreationDateTime="2024-01-01T00:00:00">
   <Study OID="OTHER"><GlobalVariables><StudyName>x</StudyName><StudyDescription>x</StudyDescription><ProtocolName>x</ProtocolName></GlobalVariables>
     <BasicDefinitions><MeasurementUnit OID="U1" Name="mg/dL"><Symbol><TranslatedText>mg/dL</TranslatedText></Symbol></MeasurementUnit></BasicDefinitions>
@@ -88,14 +89,14 @@ describe('ODM import', () => {
     </SubjectData>
   </ClinicalData>
 </ODM>`;
-    const oidMap = { EV_MONTH6: 'M6', CREAT: 'labs.creatinine', BILAG_REN: 'bilag.renal' };
-    const before = await databaseFingerprint(a.db);
-    const bad = await importOdm(a.db, study.studyId, foreign('Q'), { actor: study.actor, oidMap });
-    expect(bad.written).toBe(false);
-    expect(bad.problems).toMatchObject([{ row: 2, rule: 'code-invalid' }]);
-    expect(bad.problems[0]!.column).toContain('BILAG_REN');
-    expect(await databaseFingerprint(a.db)).toBe(before);
-    const ok = await importOdm(a.db, study.studyId, foreign('B'), { actor: study.actor, oidMap });
-    expect(ok).toMatchObject({ written: true, entered: 2, visitsCreated: 1 });
+      const oidMap = { EV_MONTH6: 'M6', CREAT: 'labs.creatinine', BILAG_REN: 'bilag.renal' };
+      const before = await databaseFingerprint(a.db);
+      const bad = await importOdm(a.db, study.studyId, foreign('Q'), { actor: study.actor, oidMap });
+      expect(bad.written).toBe(false);
+      expect(bad.problems).toMatchObject([{ row: 2, rule: 'code-invalid' }]);
+      expect(bad.problems[0]!.column).toContain('BILAG_REN');
+      expect(await databaseFingerprint(a.db)).toBe(before);
+      const ok = await importOdm(a.db, study.studyId, foreign('B'), { actor: study.actor, oidMap });
+      expect(ok).toMatchObject({ written: true, entered: 2, visitsCreated: 1 });
+    });
   });
-});
