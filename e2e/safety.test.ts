@@ -1,12 +1,13 @@
 // Adverse events and infusions on the subject page: an SAE is highlighted (also for the safety
 // role), and an infusion shows cells/kg.
+import { msctSleTrial } from '@msct/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
 
 describe('adverse events and infusions', () => {
   let e: E2e;
   beforeAll(async () => {
-    e = await startE2e();
+    e = await startE2e({ definition: msctSleTrial });
   });
   afterAll(() => stopE2e(e));
 
@@ -25,7 +26,22 @@ describe('adverse events and infusions', () => {
     await inf.getByLabel('Weight kg').fill('60');
     await waitForText(inf.getByLabel('Cells per kg'), '1.00e+6');
     await inf.getByRole('button', { name: 'Record infusion' }).click();
-    await waitForText(page.getByRole('table', { name: 'Infusions' }), 'LOT-42');
+    const infusions = page.getByRole('table', { name: 'Infusions' });
+    await waitForText(infusions, 'LOT-42');
+
+    // The planned infusion is then recorded as given, with a viability under the 90 % release
+    // criterion (trial.md "Intervention"): the row shows the time and the flag.
+    await page.getByText('Record infusion 1 of cycle 1 as given').click();
+    const given = page.getByRole('form', { name: 'Record infusion 1 of cycle 1 as given' });
+    await given.getByLabel('Given at').fill('2026-03-02T09:30');
+    await given.getByLabel('Viability %').fill('85');
+    await given.getByRole('button', { name: 'Record as given' }).click();
+    const row = infusions.locator('tr[data-infusion="1-1"]');
+    await waitForText(row, 'given');
+    await waitForText(row, '⚠');
+    expect(await row.locator('.flag').textContent()).toMatch(/85/);
+    expect(await row.locator('td').nth(3).textContent()).not.toBe('—');
+    expect(await page.getByText('Record infusion 1 of cycle 1 as given').count()).toBe(0);
 
     const ae = page.getByRole('form', { name: 'Report an adverse event' });
     await ae.getByLabel('AE term').fill('Pneumonia');

@@ -144,14 +144,21 @@ export interface Infusion {
   cycle: number;
   infusionNumber: number;
   plannedDate: string | null;
+  startedAt: string | null;
+  endedAt: string | null;
   productLot: string | null;
   totalCells: number | null;
   viabilityPct: number | null;
+  volumeMl: number | null;
   weightKg: number | null;
   cellsPerKg: number | null;
   reactions: string | null;
   status: 'planned' | 'given' | 'not_given';
   version: number;
+  /** The protocol's dose check (±10 % of the planned cells/kg), when cells and weight are known. */
+  doseCheck: { flagged: boolean; message: string } | null;
+  /** The release criterion (viability ≥ 90 %), when viability is known. */
+  viabilityCheck: { released: boolean; message: string } | null;
 }
 
 export interface AdverseEvent {

@@ -7,8 +7,11 @@ import { ErrorBox, LoadError } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
 
 const num = (s: string) => (s.trim() === '' ? null : Number(s));
+/** `<input type="datetime-local">` holds local time without a zone; the API wants an ISO instant. */
+const instant = (local: string) => (local.trim() === '' ? null : new Date(local).toISOString());
+const shown = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
 
-/** A subject's infusions (cells/kg computed by the server) and a form to record one. */
+/** A subject's infusions with the protocol's checks, a form to record one, and "record as given". */
 export function Infusions({ subjectId, canEnter }: { subjectId: string; canEnter: boolean }) {
   const list = useLoad(() => api.get<Infusion[]>(`/api/subjects/${subjectId}/infusions`), [subjectId]);
   return (
@@ -23,33 +26,174 @@ export function Infusions({ subjectId, canEnter }: { subjectId: string; canEnter
               <th scope="col">Cycle</th>
               <th scope="col">No.</th>
               <th scope="col">Planned</th>
+              <th scope="col">Given at</th>
               <th scope="col">Lot</th>
               <th scope="col">Cells</th>
               <th scope="col">Viability %</th>
               <th scope="col">Weight kg</th>
               <th scope="col">Cells/kg</th>
+              <th scope="col">Protocol checks</th>
               <th scope="col">Status</th>
             </tr>
           </thead>
           <tbody>
             {list.data.map((i) => (
-              <tr key={i.id}>
+              <tr key={i.id} data-infusion={`${i.cycle}-${i.infusionNumber}`}>
                 <td>{i.cycle}</td>
                 <td>{i.infusionNumber}</td>
                 <td>{i.plannedDate ?? '—'}</td>
+                <td>{shown(i.startedAt)}</td>
                 <td>{i.productLot ?? '—'}</td>
                 <td>{i.totalCells?.toExponential(2) ?? '—'}</td>
                 <td>{i.viabilityPct ?? '—'}</td>
                 <td>{i.weightKg ?? '—'}</td>
                 <td>{i.cellsPerKg?.toExponential(2) ?? '—'}</td>
+                <td>
+                  <Checks infusion={i} />
+                </td>
                 <td>{i.status}</td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
+      {canEnter &&
+        list.data
+          ?.filter((i) => i.status === 'planned')
+          .map((i) => <RecordGiven key={`${i.id}:${i.version}`} infusion={i} onSaved={list.reload} />)}
       {canEnter && <InfusionForm subjectId={subjectId} onSaved={list.reload} />}
     </section>
+  );
+}
+
+/** The dose (±10 % of plan) and viability (≥ 90 %) checks the server returns with each record. */
+function Checks({ infusion: i }: { infusion: Infusion }) {
+  const lines: { ok: boolean; text: string }[] = [];
+  if (i.doseCheck) lines.push({ ok: !i.doseCheck.flagged, text: i.doseCheck.message });
+  if (i.viabilityCheck) lines.push({ ok: i.viabilityCheck.released, text: i.viabilityCheck.message });
+  if (lines.length === 0) return <>—</>;
+  return (
+    <ul className="checks">
+      {lines.map((l) => (
+        <li key={l.text} className={l.ok ? undefined : 'flag'}>
+          {l.ok ? '' : '⚠ '}
+          {l.text}
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** A planned infusion recorded as given: when, the product actually infused, and why it changed. */
+function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): void }) {
+  const [f, setF] = useState({
+    startedAt: '',
+    endedAt: '',
+    productLot: infusion.productLot ?? '',
+    totalCells: infusion.totalCells?.toString() ?? '',
+    viabilityPct: infusion.viabilityPct?.toString() ?? '',
+    weightKg: infusion.weightKg?.toString() ?? '',
+    volumeMl: infusion.volumeMl?.toString() ?? '',
+    reactions: '',
+    reason: 'infusion given',
+  });
+  const [error, setError] = useState<unknown>();
+  const errs = fieldErrors(error);
+  const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
+  const label = `infusion ${infusion.infusionNumber} of cycle ${infusion.cycle}`;
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.patch(`/api/infusions/${infusion.id}`, {
+        version: infusion.version,
+        reason: f.reason,
+        status: 'given',
+        startedAt: instant(f.startedAt),
+        endedAt: instant(f.endedAt),
+        productLot: f.productLot || null,
+        totalCells: num(f.totalCells),
+        viabilityPct: num(f.viabilityPct),
+        weightKg: num(f.weightKg),
+        volumeMl: num(f.volumeMl),
+        reactions: f.reactions.trim() || null,
+      });
+      onSaved();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <details className="form-panel">
+      <summary>Record {label} as given</summary>
+      <form onSubmit={submit} aria-label={`Record ${label} as given`} className="inline-form">
+        <TextField
+          label="Given at"
+          type="datetime-local"
+          required
+          value={f.startedAt}
+          onChange={set('startedAt')}
+          error={errs.startedAt}
+        />
+        <TextField
+          label="Ended at"
+          type="datetime-local"
+          value={f.endedAt}
+          onChange={set('endedAt')}
+          error={errs.endedAt}
+        />
+        <TextField
+          label="Product lot"
+          value={f.productLot}
+          onChange={set('productLot')}
+          error={errs.productLot}
+        />
+        <TextField
+          label="Total cells"
+          inputMode="decimal"
+          value={f.totalCells}
+          onChange={set('totalCells')}
+          error={errs.totalCells}
+        />
+        <TextField
+          label="Viability %"
+          inputMode="decimal"
+          value={f.viabilityPct}
+          onChange={set('viabilityPct')}
+          error={errs.viabilityPct}
+        />
+        <TextField
+          label="Weight kg"
+          inputMode="decimal"
+          value={f.weightKg}
+          onChange={set('weightKg')}
+          error={errs.weightKg}
+        />
+        <TextField
+          label="Volume mL"
+          inputMode="decimal"
+          value={f.volumeMl}
+          onChange={set('volumeMl')}
+          error={errs.volumeMl}
+        />
+        <TextField
+          label="Infusion reactions"
+          value={f.reactions}
+          onChange={set('reactions')}
+          error={errs.reactions}
+          placeholder="none"
+        />
+        <TextField
+          label="Reason for the change"
+          required
+          value={f.reason}
+          onChange={set('reason')}
+          error={errs.reason}
+        />
+        <button type="submit">Record as given</button>
+        <ErrorBox error={error} />
+      </form>
+    </details>
   );
 }
 
@@ -58,10 +202,13 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
     cycle: '1',
     infusionNumber: '1',
     plannedDate: '',
+    startedAt: '',
     productLot: '',
     totalCells: '',
     viabilityPct: '',
     weightKg: '',
+    volumeMl: '',
+    reactions: '',
     status: 'planned',
   };
   const [f, setF] = useState(empty);
@@ -78,10 +225,13 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         cycle: Number(f.cycle),
         infusionNumber: Number(f.infusionNumber),
         plannedDate: f.plannedDate || null,
+        startedAt: instant(f.startedAt),
         productLot: f.productLot || null,
         totalCells: num(f.totalCells),
         viabilityPct: num(f.viabilityPct),
         weightKg: num(f.weightKg),
+        volumeMl: num(f.volumeMl),
+        reactions: f.reactions.trim() || null,
         status: f.status,
       });
       setF(empty);
@@ -116,6 +266,13 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         error={errs.plannedDate}
       />
       <TextField
+        label="Given at (if given)"
+        type="datetime-local"
+        value={f.startedAt}
+        onChange={set('startedAt')}
+        error={errs.startedAt}
+      />
+      <TextField
         label="Product lot"
         value={f.productLot}
         onChange={set('productLot')}
@@ -141,6 +298,20 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         value={f.weightKg}
         onChange={set('weightKg')}
         error={errs.weightKg}
+      />
+      <TextField
+        label="Volume mL"
+        inputMode="decimal"
+        value={f.volumeMl}
+        onChange={set('volumeMl')}
+        error={errs.volumeMl}
+      />
+      <TextField
+        label="Infusion reactions"
+        value={f.reactions}
+        onChange={set('reactions')}
+        error={errs.reactions}
+        placeholder="none"
       />
       <SelectField
         label="Infusion status"
