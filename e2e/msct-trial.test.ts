@@ -131,11 +131,23 @@ describe('the MSCT–SLE trial in the browser', () => {
   afterAll(() => stopE2e(e));
 
   it('shows the record status grid with a done and an overdue visit, counts per site and the overdue list', async () => {
+    // A repeat-treatment cycle: its recorded visit gets a column of its own ("M1 c2").
+    const coordApi = await apiAs(e, 'coordinator');
+    const repeat = await coordApi.post<{ id: string }>(`/api/subjects/${course.id}/visits`, {
+      visitCode: 'M1',
+      cycle: 2,
+      visitDate: '2025-09-01',
+    });
+    ok(repeat.status, 'cycle-2 visit', repeat.body);
     const page = await loginAs(e, 'coordinator');
     await page.getByRole('link', { name: /Test trial/ }).click();
     const grid = page.getByRole('table', { name: 'Record status' });
     await grid.waitFor();
     const row = grid.locator(`tr[data-subject="${course.code}"]`);
+    const m1c2 = row.locator('td[data-visit="M1@2"]');
+    expect(await m1c2.getAttribute('data-status')).toBe('incomplete');
+    expect(await m1c2.getByRole('link').getAttribute('href')).toBe(`/visits/${repeat.body.id}`);
+    await grid.getByRole('columnheader', { name: 'M1 c2' }).waitFor();
     // D0 was recorded with forms (none signed): its cell says so in words, not by colour alone.
     const d0 = row.locator('td[data-visit="D0"]');
     expect(await d0.getAttribute('data-status')).toMatch(/^(incomplete|complete)$/);

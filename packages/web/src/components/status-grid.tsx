@@ -141,7 +141,13 @@ function buildRow(
   }
   // Recorded visits of the first cycle: their forms decide the cell (the schedule's window note stays).
   for (const v of detailed) {
-    if (v.cycle !== 1) continue;
+    if (v.cycle !== 1) {
+      // A repeat-treatment cycle (trial.md: relapse after 6 months calls for a repeat infusion) gets
+      // columns of its own, one per recorded visit; its windows count from the cycle's own day 0,
+      // which the grid does not schedule.
+      cells.set(cycleKey(v.visitCode, v.cycle), recordedStatus(v, definition));
+      continue;
+    }
     // Without a schedule (an ad-hoc study) each recorded visit code is a column of its own.
     const code =
       !definition.visits || definition.visits.some((d) => d.code === v.visitCode)
@@ -161,17 +167,48 @@ function buildRow(
   return { subject, cells, overdue, ...(scheduleNote ? { scheduleNote } : {}) };
 }
 
-/** Columns: the scheduled visits of the definition, else the visit codes recorded so far. */
-function columnsOf(definition: Definition, rows: SubjectRow[]): { code: string; label: string }[] {
-  const cols = (definition.visits ?? []).map((v) => ({ code: v.code, label: v.label }));
+/** The cell key of a visit of a later treatment cycle: `M3@2` is M3 of cycle 2. */
+const cycleKey = (code: string, cycle: number) => `${code}@${cycle}`;
+
+interface Column {
+  /** The cell key. */
+  code: string;
+  /** The column heading. */
+  heading: string;
+  label: string;
+}
+
+/**
+ * Columns: the scheduled visits of the definition (else the visit codes recorded so far), then the
+ * visits of later cycles that some subject has, by cycle and in schedule order.
+ */
+function columnsOf(definition: Definition, rows: SubjectRow[]): Column[] {
+  const scheduled = definition.visits ?? [];
+  const cols: Column[] = scheduled.map((v) => ({ code: v.code, heading: v.code, label: v.label }));
   const known = new Set(cols.map((c) => c.code));
+  const later: (Column & { cycle: number; order: number })[] = [];
   for (const r of rows)
-    for (const code of r.cells.keys())
-      if (!known.has(code)) {
-        known.add(code);
-        cols.push({ code, label: code === UNSCHEDULED_VISIT_CODE ? 'Unscheduled' : code });
+    for (const key of r.cells.keys()) {
+      if (known.has(key)) continue;
+      known.add(key);
+      const at = key.lastIndexOf('@');
+      if (at > 0) {
+        const code = key.slice(0, at);
+        const cycle = Number(key.slice(at + 1));
+        const def = scheduled.findIndex((v) => v.code === code);
+        later.push({
+          code: key,
+          heading: `${code} c${cycle}`,
+          label: `${scheduled[def]?.label ?? code}, treatment cycle ${cycle}`,
+          cycle,
+          order: def < 0 ? scheduled.length : def,
+        });
+        continue;
       }
-  return cols;
+      cols.push({ code: key, heading: key, label: key === UNSCHEDULED_VISIT_CODE ? 'Unscheduled' : key });
+    }
+  later.sort((a, b) => a.cycle - b.cycle || a.order - b.order || a.code.localeCompare(b.code));
+  return [...cols, ...later.map(({ code, heading, label }) => ({ code, heading, label }))];
 }
 
 export function StatusBadge({ cell }: { cell: Cell }) {
@@ -257,7 +294,7 @@ export function RecordStatus({
               <th scope="col">Open queries</th>
               {cols.map((c) => (
                 <th key={c.code} scope="col" title={c.label}>
-                  {c.code}
+                  {c.heading}
                 </th>
               ))}
             </tr>
@@ -275,7 +312,7 @@ export function RecordStatus({
                 {cols.map((c) => {
                   const cell = r.cells.get(c.code) ?? { status: 'none' as const, reason: 'not scheduled' };
                   // The row header names the subject; the cell's own name starts with the visit.
-                  const label = `${c.code}: ${LABEL[cell.status]} — ${cell.reason}`;
+                  const label = `${c.heading}: ${LABEL[cell.status]} — ${cell.reason}`;
                   return (
                     <td
                       key={c.code}
