@@ -57,7 +57,7 @@ export async function exportCommand(opts: {
     out.end();
     await finished(out);
     console.log(
-      `${opts.out}: ${r.subjects} subjects, ${r.itemValues} values, ${r.auditRecords} audit records, ${(r.bytes / 1e6).toFixed(1)} MB` +
+      `${opts.out}: ${r.subjects} subjects, ${r.itemValues} values, ${r.infusions} infusions, ${r.adverseEvents} adverse events, ${r.auditRecords} audit records, ${(r.bytes / 1e6).toFixed(1)} MB` +
         (r.skippedValues ? ` (${r.skippedValues} values of forms without item definitions left out)` : ''),
     );
   } finally {
@@ -112,12 +112,20 @@ export async function importCommand(
     const actor = await importActor(db);
     let r: ImportReport;
     if (opts.format === 'odm') {
-      r = await importOdm(db, study.id, createReadStream(file), {
+      // Opened twice, streamed each time: the whole-file check, then the write.
+      const odm = await importOdm(db, study.id, () => createReadStream(file), {
         actor,
         ...(opts.dryRun ? { dryRun: true } : {}),
         ...(opts.skipInvalid ? { skipInvalid: true } : {}),
         reason: `imported from ${file}`,
       });
+      r = odm;
+      if (odm.written)
+        for (const [label, c] of [
+          ['infusions', odm.infusions],
+          ['adverse events', odm.adverseEvents],
+        ] as const)
+          console.log(`${label}: ${c.entered} entered, ${c.changed} changed, ${c.unchanged} unchanged`);
     } else {
       const mapping = opts.mapping
         ? (JSON.parse(readFileSync(opts.mapping, 'utf8')) as WideMapping)
