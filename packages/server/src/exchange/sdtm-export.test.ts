@@ -1,9 +1,10 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { saveItems } from '@msct/store';
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { exportSdtm } from './sdtm-export.js';
+import { bilag2004QsRows, exportSdtm } from './sdtm-export.js';
 import { createTestStudy, type TestStudy } from './test-study.js';
 
 describe('SDTM-style export', () => {
@@ -64,5 +65,73 @@ describe('SDTM-style export', () => {
     expect(all).not.toMatch(/\d{4}-\d{2}-\d{2}/);
     expect(all).not.toContain('Dr ');
     expect(all).toMatch(/MSCT-SLE-P[0-9A-F]{10}/);
+  });
+
+  it('QS carries BILAG-2004: items, ever-involved, grades against the previous assessment, and the total', async () => {
+    const visits = await t.db.kysely
+      .selectFrom('visits')
+      .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+      .select(['visits.id', 'visits.visit_code'])
+      .where('subjects.subject_code', '=', study.subjectCodes[0]!)
+      .where('visits.visit_code', 'in', ['D0', 'M3'])
+      .execute();
+    const others = [
+      'constitutional',
+      'mucocutaneous',
+      'neuropsychiatric',
+      'musculoskeletal',
+      'cardiorespiratory',
+      'gastrointestinal',
+      'ophthalmic',
+      'haematological',
+    ];
+    for (const v of visits)
+      await saveItems(t.db, study.actor, {
+        visitId: v.id,
+        formCode: 'bilag2004',
+        items: [
+          ...others.map((x) => ({ itemCode: `history_${x}`, value: '0' })),
+          { itemCode: 'history_renal', value: '1' },
+          { itemCode: 'creatinine', value: v.visit_code === 'D0' ? '121' : '140', unit: 'µmol/L' },
+        ],
+      });
+    const out = join(dir, 'b04');
+    await exportSdtm(t.db, study.studyId, out);
+    const qs = readFileSync(join(out, 'qs.csv'), 'utf8')
+      .split('\r\n')
+      .filter((l) => l.includes('BILAG-2004'));
+    const at = (visit: string, testcd: string) =>
+      qs.find((l) => l.includes(`,${testcd},`) && l.includes(`,${visit},1,`));
+    expect(at('M3', 'B04I086')).toContain(',86. Plasma/serum creatinine,140 µmol/L,140 µmol/L,,,');
+    expect(at('D0', 'B04HREN')).toContain(',Renal: ever involved,1,1,1,,');
+    // M3's creatinine is 115.7 % of D0's and > 130 µmol/L: renal B (instruments.md §2.2.3); D0 has no previous: D.
+    expect(at('M3', 'B04GREN')).toContain(',BILAG-2004 renal grade,B,B,,Y,');
+    expect(at('D0', 'B04GREN')).toContain(',BILAG-2004 renal grade,D,D,,Y,');
+    // 12/8/1 numeric scheme: B = 8, the eight never-involved systems E = 0; D0's D = 0.
+    expect(at('M3', 'B04TOT')).toContain(',8,8,8,Y,');
+    expect(at('D0', 'B04TOT')).toContain(',0,0,0,Y,');
+  });
+
+  it('bilag2004QsRows has no grades when the assessment is incomplete, and keeps every test code ≤ 8 characters', () => {
+    const rows = bilag2004QsRows({ creatinine: { value: '140', unit: 'µmol/L' } }, undefined);
+    expect(rows.map((r) => r.testcd)).toEqual(['B04I086']);
+    const full = bilag2004QsRows(
+      Object.fromEntries(
+        [
+          'constitutional',
+          'mucocutaneous',
+          'neuropsychiatric',
+          'musculoskeletal',
+          'cardiorespiratory',
+          'gastrointestinal',
+          'ophthalmic',
+          'renal',
+          'haematological',
+        ].map((x) => [`history_${x}`, { value: '1', unit: null }]),
+      ),
+      undefined,
+    );
+    expect(full.filter((r) => r.derived).map((r) => r.testcd)).toContain('B04TOT');
+    for (const r of full) expect(r.testcd.length).toBeLessThanOrEqual(8);
   });
 });

@@ -6,9 +6,19 @@ import { createWriteStream } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { SLEDAI2K_FORM } from '@msct/core/crf';
+import {
+  BILAG2004_FORM_CODE,
+  BILAG2004_HAEM_LABS,
+  BILAG2004_SYSTEM_ITEMS,
+  BILAG2004_SYSTEM_LABELS,
+  bilag2004FromItems,
+  dueToSleItemCode,
+  historyItemCode,
+  SLEDAI2K_FORM,
+} from '@msct/core/crf';
 import type { StudyDefinition } from '@msct/core/protocol';
 import { type Db, getStudy, loadTrialDataset } from '@msct/store';
+import { previousAssessment } from '../clinical/previous-assessment.js';
 import { subjectEndpoints } from '../clinical/subject-endpoints.js';
 import type { DeidentifyOptions } from './odm-export.js';
 import { DISPOSITION, DOMAINS, type DomainSpec, LAB_TESTS, toStandardUnit } from './sdtm-domains.js';
@@ -31,6 +41,88 @@ const BILAG_CODES: Record<string, string> = {
   renal: 'BILREN',
   haematological: 'BILHAE',
 };
+
+/** BILAG-2004 system → the three letters of its QSTESTCDs (B04G… grade, B04H… ever involved). */
+const BILAG2004_CODES: Record<string, string> = {
+  constitutional: 'CON',
+  mucocutaneous: 'MUC',
+  neuropsychiatric: 'NEU',
+  musculoskeletal: 'MSK',
+  cardiorespiratory: 'CAR',
+  gastrointestinal: 'GAS',
+  ophthalmic: 'OPH',
+  renal: 'REN',
+  haematological: 'HAE',
+};
+const HAEM_LAB_CODES: Record<string, string> = {
+  haemoglobin: 'HGB',
+  wcc: 'WBC',
+  neutrophils: 'NEUT',
+  lymphocytes: 'LYM',
+  platelets: 'PLAT',
+};
+
+/**
+ * The BILAG-2004 rows of one assessment: every item (QSTESTCD B04I + its number in the 97-item
+ * form), "ever involved" per system (B04H…), "due to SLE" per cytopenia (B04D…), then the grades
+ * (B04G…) and the numeric total (B04TOT, 12/8/1) derived by the core scorer with the renal change
+ * rules against the previous assessment (instruments.md §2.2.3).
+ */
+export function bilag2004QsRows(
+  form: Readonly<Record<string, { value: string | null; unit: string | null }>>,
+  previous: Readonly<Record<string, { value: string | null; unit: string | null }>> | undefined,
+): { testcd: string; test: string; orres: string | number; derived: boolean }[] {
+  const out: { testcd: string; test: string; orres: string | number; derived: boolean }[] = [];
+  const text = (it: { value: string | null; unit: string | null } | undefined) =>
+    it && it.value !== null && it.value !== '' ? (it.unit ? `${it.value} ${it.unit}` : it.value) : undefined;
+  for (const [system, items] of Object.entries(BILAG2004_SYSTEM_ITEMS)) {
+    for (const d of items) {
+      const v = text(form[d.id]);
+      if (v !== undefined)
+        out.push({
+          testcd: `B04I${String(d.number).padStart(3, '0')}`,
+          test: `${d.number}. ${d.label}`,
+          orres: v,
+          derived: false,
+        });
+    }
+    const h = text(form[historyItemCode(system as keyof typeof BILAG2004_SYSTEM_LABELS)]);
+    if (h !== undefined)
+      out.push({
+        testcd: `B04H${BILAG2004_CODES[system]}`,
+        test: `${BILAG2004_SYSTEM_LABELS[system as keyof typeof BILAG2004_SYSTEM_LABELS]}: ever involved`,
+        orres: h,
+        derived: false,
+      });
+  }
+  for (const lab of BILAG2004_HAEM_LABS) {
+    const v = text(form[dueToSleItemCode(lab)]);
+    if (v !== undefined)
+      out.push({
+        testcd: `B04D${HAEM_LAB_CODES[lab]}`,
+        test: `${lab}: due to SLE activity`,
+        orres: v,
+        derived: false,
+      });
+  }
+  const r = bilag2004FromItems(form, previous, { trace: false });
+  if (r.ok) {
+    for (const [system, grade] of Object.entries(r.value.grades))
+      out.push({
+        testcd: `B04G${BILAG2004_CODES[system]}`,
+        test: `BILAG-2004 ${system} grade`,
+        orres: grade,
+        derived: true,
+      });
+    out.push({
+      testcd: 'B04TOT',
+      test: 'BILAG-2004 numeric total (12/8/1)',
+      orres: r.value.numeric,
+      derived: true,
+    });
+  }
+  return out;
+}
 
 function csvField(v: Cell): string {
   if (v === null || v === undefined) return '';
@@ -131,6 +223,15 @@ export async function exportSdtm(
         AESDTH: ae.deathDate ? 'Y' : 'N',
       });
     const derived = new Map((verdicts.get(s.subjectId)?.visits ?? []).map((v) => [v.visitId, v]));
+    // The previous BILAG-2004 assessment of each visit, chosen as the scores route chooses it.
+    const b04Refs = s.visits.map((v) => ({
+      id: v.visitId,
+      visitDate: v.date,
+      hasAssessment: Object.values(v.items[BILAG2004_FORM_CODE] ?? {}).some(
+        (i) => i.value !== null && i.value !== '',
+      ),
+    }));
+    const visitById = new Map(s.visits.map((v) => [v.visitId, v]));
     for (const v of s.visits) {
       const at = { VISITNUM: visitNum(v.visitCode), VISIT: v.visitCode, CYCLE: v.cycle };
       for (const [code, it] of Object.entries(v.items.labs ?? {})) {
@@ -178,6 +279,13 @@ export async function exportSdtm(
           const it = bilag[system];
           if (it) qs('BILAG', code, `BILAG ${system} grade`, it.value);
         }
+      const b04 = v.items[BILAG2004_FORM_CODE];
+      if (b04) {
+        const prev = previousAssessment(b04Refs, v.visitId);
+        const prevItems = prev ? visitById.get(prev.id)?.items[BILAG2004_FORM_CODE] : undefined;
+        for (const row of bilag2004QsRows(b04, prevItems))
+          qs('BILAG-2004', row.testcd, row.test, row.orres, row.derived);
+      }
       const d = derived.get(v.visitId);
       if (d?.sledai !== null && d?.sledai !== undefined)
         qs('SLEDAI-2K', 'SLEDTOT', 'SLEDAI-2K total score', d.sledai, true);
