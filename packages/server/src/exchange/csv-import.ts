@@ -226,6 +226,11 @@ function longLayout(header: string[]) {
 
 function wideLayout(header: string[], mapping: WideMapping | undefined) {
   const problems: Omit<ImportProblem, 'row'>[] = [];
+  // A problem names its column: a header cell left empty is named by its position.
+  const named = (at: number) => header[at] || `column ${at + 1} (no name)`;
+  // Own keys only: a column or visit named "constructor" or "__proto__" is not an Object method.
+  const own = <T>(map: Record<string, T> | undefined, key: string) =>
+    map && Object.hasOwn(map, key) ? map[key] : undefined;
   const find = (name: string | undefined, fallback: string) => header.indexOf(name ?? fallback);
   const subjectAt = find(mapping?.subject, 'subject');
   const visitAt = find(mapping?.visit, 'visit');
@@ -233,13 +238,13 @@ function wideLayout(header: string[], mapping: WideMapping | undefined) {
   const dateAt = find(mapping?.visitDate, 'visit_date');
   if (subjectAt < 0)
     problems.push({
-      column: mapping?.subject ?? 'subject',
+      column: mapping?.subject || 'subject',
       rule: 'row-malformed',
       message: 'the header has no subject column',
     });
   if (visitAt < 0)
     problems.push({
-      column: mapping?.visit ?? 'visit',
+      column: mapping?.visit || 'visit',
       rule: 'row-malformed',
       message: 'the header has no visit column',
     });
@@ -247,14 +252,14 @@ function wideLayout(header: string[], mapping: WideMapping | undefined) {
     [];
   header.forEach((column, at) => {
     if ([subjectAt, visitAt, cycleAt, dateAt].includes(at) || column.endsWith('.unit')) return;
-    const m = mapping ? mapping.columns[column] : column;
+    const m = mapping ? own(mapping.columns, column) : column;
     if (m === undefined) return; // a column the mapping leaves out (REDCap's own fields)
     const target = typeof m === 'string' ? m : m.item;
     const dot = target.indexOf('.');
     if (dot < 0) {
       if (mapping)
         problems.push({
-          column,
+          column: named(at),
           rule: 'mapping-invalid',
           message: `maps to "${target}", which is not form.item`,
         });
@@ -262,7 +267,7 @@ function wideLayout(header: string[], mapping: WideMapping | undefined) {
     }
     items.push({
       at,
-      column,
+      column: named(at),
       form: target.slice(0, dot),
       item: target.slice(dot + 1),
       ...(typeof m === 'object' && m.unit ? { unit: m.unit } : {}),
@@ -275,7 +280,7 @@ function wideLayout(header: string[], mapping: WideMapping | undefined) {
     problems,
     values: (f: string[]) => {
       const visitName = f[visitAt]!.trim();
-      const visit = mapping?.visits?.[visitName] ?? visitName;
+      const visit = own(mapping?.visits, visitName) ?? visitName;
       const base = {
         subject: f[subjectAt]!.trim(),
         visit,
@@ -292,9 +297,9 @@ function wideLayout(header: string[], mapping: WideMapping | undefined) {
         out.push({
           raw: { ...base, form: it.form, item: it.item, value, unit },
           columns: {
-            subject: header[subjectAt]!,
-            visit: header[visitAt]!,
-            cycle: cycleAt < 0 ? 'cycle' : header[cycleAt]!,
+            subject: named(subjectAt),
+            visit: named(visitAt),
+            cycle: cycleAt < 0 ? 'cycle' : named(cycleAt),
             form: it.column,
             item: it.column,
             value: it.column,

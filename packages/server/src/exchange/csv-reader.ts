@@ -37,7 +37,8 @@ export async function* readCsv(input: Readable, digest?: Hash): AsyncGenerator<C
   for await (const chunk of input) {
     if (digest) digest.update(chunk as Buffer | string);
     let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
-    if (bom) {
+    // The BOM's three bytes may come in more than one chunk: decide on the first decoded character.
+    if (bom && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
       bom = false;
     }
