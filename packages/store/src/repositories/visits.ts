@@ -199,7 +199,7 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
   if (!actor.id) throw new StoreError('invalid', 'item values must be entered by a user');
   const userId = actor.id;
   return writeTransaction(db, actor, async (tx, audit) => {
-    // The visit with its subject's study and site, then the form with its items: two queries.
+    // The visit with its subject's study and site in one query; then the form and its items.
     const visit = await tx
       .selectFrom('visits')
       .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
@@ -208,48 +208,13 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
       .executeTakeFirst();
     if (!visit) throw notFound('visit', input.visitId);
     const s = { id: visit.subject_id, study_id: visit.study_id, site_id: visit.site_id };
-    const formRows = await tx
-      .selectFrom('form_instances as f')
-      .leftJoin('item_values as i', 'i.form_instance_id', 'f.id')
-      .selectAll('f')
-      .select([
-        'i.id as item_id',
-        'i.item_code',
-        'i.value as item_value',
-        'i.unit as item_unit',
-        'i.updated_at as item_updated_at',
-        'i.updated_by as item_updated_by',
-        'i.version as item_version',
-      ])
-      .where('f.visit_id', '=', visit.id)
-      .where('f.form_code', '=', input.formCode)
-      .execute();
-    let form: FormInstance | undefined;
-    const existing: ItemValue[] = [];
-    for (const r of formRows) {
-      form ??= {
-        id: r.id,
-        visit_id: r.visit_id,
-        subject_id: r.subject_id,
-        form_code: r.form_code,
-        status: r.status,
-        signed_by: r.signed_by,
-        signed_at: r.signed_at,
-        created_at: r.created_at,
-        version: r.version,
-      };
-      if (r.item_id !== null)
-        existing.push({
-          id: r.item_id,
-          form_instance_id: r.id,
-          item_code: r.item_code!,
-          value: r.item_value,
-          unit: r.item_unit,
-          updated_at: r.item_updated_at!,
-          updated_by: r.item_updated_by!,
-          version: r.item_version!,
-        });
-    }
+    let form = await tx
+      .selectFrom('form_instances')
+      .selectAll()
+      .where('visit_id', '=', visit.id)
+      .where('form_code', '=', input.formCode)
+      .executeTakeFirst();
+    const created = !form;
     if (!form) {
       form = {
         id: newId(),
@@ -279,6 +244,11 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
         { formId: form.id },
       );
     }
+    // Not joined to the form: a join repeats the form's columns on every item row, which costs more
+    // than the second query once a form holds a few dozen items.
+    const existing: ItemValue[] = created
+      ? []
+      : await tx.selectFrom('item_values').selectAll().where('form_instance_id', '=', form.id).execute();
     const byCode = new Map(existing.map((r) => [r.item_code, r]));
     const seen = new Set<string>();
     let changed = 0;
