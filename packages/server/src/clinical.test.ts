@@ -1,5 +1,6 @@
 // The clinical routes on the built-in trial's definition: edit checks at entry, eligibility and
 // enrolment, live scores with their trace, and the endpoint verdict computed from stored items.
+import { BILAG2004_SYSTEMS } from '@msct/core/instruments';
 import { msctSleTrial } from '@msct/core/protocol';
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -264,16 +265,7 @@ describe('BILAG-2004 scores against the previous assessment', () => {
         siteId: trial.siteA,
       });
       // Every system but renal never involved (E); renal involved before, so no change → D.
-      const systems = [
-        'constitutional',
-        'mucocutaneous',
-        'neuropsychiatric',
-        'musculoskeletal',
-        'cardiorespiratory',
-        'gastrointestinal',
-        'ophthalmic',
-        'haematological',
-      ];
+      const systems = BILAG2004_SYSTEMS.filter((x) => x !== 'renal');
       const form = (creatinine: string) => [
         ...systems.map((x) => ({ itemCode: `history_${x}`, value: '0' })),
         { itemCode: 'history_renal', value: '1' },

@@ -1,6 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { BILAG2004_SYSTEMS } from '@msct/core/instruments';
 import { saveItems } from '@msct/store';
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,16 +76,7 @@ describe('SDTM-style export', () => {
       .where('subjects.subject_code', '=', study.subjectCodes[0]!)
       .where('visits.visit_code', 'in', ['D0', 'M3'])
       .execute();
-    const others = [
-      'constitutional',
-      'mucocutaneous',
-      'neuropsychiatric',
-      'musculoskeletal',
-      'cardiorespiratory',
-      'gastrointestinal',
-      'ophthalmic',
-      'haematological',
-    ];
+    const others = BILAG2004_SYSTEMS.filter((x) => x !== 'renal');
     for (const v of visits)
       await saveItems(t.db, study.actor, {
         visitId: v.id,
@@ -116,19 +108,7 @@ describe('SDTM-style export', () => {
     const rows = bilag2004QsRows({ creatinine: { value: '140', unit: 'µmol/L' } }, undefined);
     expect(rows.map((r) => r.testcd)).toEqual(['B04I086']);
     const full = bilag2004QsRows(
-      Object.fromEntries(
-        [
-          'constitutional',
-          'mucocutaneous',
-          'neuropsychiatric',
-          'musculoskeletal',
-          'cardiorespiratory',
-          'gastrointestinal',
-          'ophthalmic',
-          'renal',
-          'haematological',
-        ].map((x) => [`history_${x}`, { value: '1', unit: null }]),
-      ),
+      Object.fromEntries(BILAG2004_SYSTEMS.map((x) => [`history_${x}`, { value: '1', unit: null }])),
       undefined,
     );
     expect(full.filter((r) => r.derived).map((r) => r.testcd)).toContain('B04TOT');

@@ -84,6 +84,60 @@ function Checks({ infusion: i }: { infusion: Infusion }) {
   );
 }
 
+/** What was infused: the fields a new record and "record as given" share. */
+interface ProductValues {
+  productLot: string;
+  totalCells: string;
+  viabilityPct: string;
+  weightKg: string;
+  volumeMl: string;
+  reactions: string;
+}
+
+const productBody = (f: ProductValues) => ({
+  productLot: f.productLot || null,
+  totalCells: num(f.totalCells),
+  viabilityPct: num(f.viabilityPct),
+  weightKg: num(f.weightKg),
+  volumeMl: num(f.volumeMl),
+  reactions: f.reactions.trim() || null,
+});
+
+function ProductFields({
+  f,
+  set,
+  errs,
+}: {
+  f: ProductValues;
+  set(k: keyof ProductValues): (v: string) => void;
+  errs: Record<string, string>;
+}) {
+  const decimal = (k: keyof ProductValues, label: string) => (
+    <TextField label={label} inputMode="decimal" value={f[k]} onChange={set(k)} error={errs[k]} />
+  );
+  return (
+    <>
+      <TextField
+        label="Product lot"
+        value={f.productLot}
+        onChange={set('productLot')}
+        error={errs.productLot}
+      />
+      {decimal('totalCells', 'Total cells')}
+      {decimal('viabilityPct', 'Viability %')}
+      {decimal('weightKg', 'Weight kg')}
+      {decimal('volumeMl', 'Volume mL')}
+      <TextField
+        label="Infusion reactions"
+        value={f.reactions}
+        onChange={set('reactions')}
+        error={errs.reactions}
+        placeholder="none"
+      />
+    </>
+  );
+}
+
 /** A planned infusion recorded as given: when, the product actually infused, and why it changed. */
 function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): void }) {
   const [f, setF] = useState({
@@ -111,12 +165,7 @@ function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): voi
         status: 'given',
         startedAt: instant(f.startedAt),
         endedAt: instant(f.endedAt),
-        productLot: f.productLot || null,
-        totalCells: num(f.totalCells),
-        viabilityPct: num(f.viabilityPct),
-        weightKg: num(f.weightKg),
-        volumeMl: num(f.volumeMl),
-        reactions: f.reactions.trim() || null,
+        ...productBody(f),
       });
       onSaved();
     } catch (err) {
@@ -142,47 +191,7 @@ function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): voi
           onChange={set('endedAt')}
           error={errs.endedAt}
         />
-        <TextField
-          label="Product lot"
-          value={f.productLot}
-          onChange={set('productLot')}
-          error={errs.productLot}
-        />
-        <TextField
-          label="Total cells"
-          inputMode="decimal"
-          value={f.totalCells}
-          onChange={set('totalCells')}
-          error={errs.totalCells}
-        />
-        <TextField
-          label="Viability %"
-          inputMode="decimal"
-          value={f.viabilityPct}
-          onChange={set('viabilityPct')}
-          error={errs.viabilityPct}
-        />
-        <TextField
-          label="Weight kg"
-          inputMode="decimal"
-          value={f.weightKg}
-          onChange={set('weightKg')}
-          error={errs.weightKg}
-        />
-        <TextField
-          label="Volume mL"
-          inputMode="decimal"
-          value={f.volumeMl}
-          onChange={set('volumeMl')}
-          error={errs.volumeMl}
-        />
-        <TextField
-          label="Infusion reactions"
-          value={f.reactions}
-          onChange={set('reactions')}
-          error={errs.reactions}
-          placeholder="none"
-        />
+        <ProductFields f={f} set={set} errs={errs} />
         <TextField
           label="Reason for the change"
           required
@@ -226,12 +235,7 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         infusionNumber: Number(f.infusionNumber),
         plannedDate: f.plannedDate || null,
         startedAt: instant(f.startedAt),
-        productLot: f.productLot || null,
-        totalCells: num(f.totalCells),
-        viabilityPct: num(f.viabilityPct),
-        weightKg: num(f.weightKg),
-        volumeMl: num(f.volumeMl),
-        reactions: f.reactions.trim() || null,
+        ...productBody(f),
         status: f.status,
       });
       setF(empty);
@@ -272,47 +276,7 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         onChange={set('startedAt')}
         error={errs.startedAt}
       />
-      <TextField
-        label="Product lot"
-        value={f.productLot}
-        onChange={set('productLot')}
-        error={errs.productLot}
-      />
-      <TextField
-        label="Total cells"
-        inputMode="decimal"
-        value={f.totalCells}
-        onChange={set('totalCells')}
-        error={errs.totalCells}
-      />
-      <TextField
-        label="Viability %"
-        inputMode="decimal"
-        value={f.viabilityPct}
-        onChange={set('viabilityPct')}
-        error={errs.viabilityPct}
-      />
-      <TextField
-        label="Weight kg"
-        inputMode="decimal"
-        value={f.weightKg}
-        onChange={set('weightKg')}
-        error={errs.weightKg}
-      />
-      <TextField
-        label="Volume mL"
-        inputMode="decimal"
-        value={f.volumeMl}
-        onChange={set('volumeMl')}
-        error={errs.volumeMl}
-      />
-      <TextField
-        label="Infusion reactions"
-        value={f.reactions}
-        onChange={set('reactions')}
-        error={errs.reactions}
-        placeholder="none"
-      />
+      <ProductFields f={f} set={set} errs={errs} />
       <SelectField
         label="Infusion status"
         value={f.status}
