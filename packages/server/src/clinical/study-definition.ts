@@ -13,10 +13,16 @@ export interface LoadedDefinition {
 // Parsed definitions by study id and version: a study's definition changes rarely, items often.
 const cache = new Map<string, { version: number; loaded: LoadedDefinition }>();
 
-export async function studyDefinition(db: Db, studyId: string): Promise<LoadedDefinition> {
+export async function studyDefinition(
+  db: Db,
+  studyId: string,
+  /** The study's version, when the caller has just read it (saves read it with the visit). */
+  knownVersion?: number,
+): Promise<LoadedDefinition> {
   // Every form save asks for the definition: read only the version unless the cache is stale.
   const key = `${db.location}:${studyId}`;
   const hit = cache.get(key);
+  if (hit && knownVersion !== undefined && hit.version === knownVersion) return hit.loaded;
   const current = await db.kysely
     .selectFrom('studies')
     .select('version')

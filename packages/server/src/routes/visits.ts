@@ -96,10 +96,10 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
     // The visit and where its subject lives, in one query.
     const row = await getVisitWithScope(db, visitId);
     if (!row) throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
-    const { study_id, site_id, ...visit } = row;
+    const { study_id, site_id, study_version, ...visit } = row;
     const scope = { studyId: study_id, siteId: site_id, subjectId: visit.subject_id };
     enforce(req, action, scope, 'subject');
-    return Object.assign(visit, { scope });
+    return Object.assign(visit, { scope, studyVersion: Number(study_version) });
   }
 
   async function formsWithItems(visitId: string) {
@@ -255,7 +255,7 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
     async (req) => {
       const visit = await visitFor(req, req.params.visitId, 'data.enter');
       // Server-side edit checks: the same item definitions serve the UI, the API and imports.
-      const { forms } = await studyDefinition(db, visit.scope.studyId);
+      const { forms } = await studyDefinition(db, visit.scope.studyId, visit.studyVersion);
       const form = forms.get(req.params.formCode);
       if (form) {
         const errors: FieldIssue[] = [];

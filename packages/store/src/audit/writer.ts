@@ -2,6 +2,7 @@ import type SQLite from 'better-sqlite3';
 import type { Transaction } from 'kysely';
 import { insertRows } from '../bulk.js';
 import type { Db } from '../database.js';
+import { runCompiled } from '../repositories/versioned.js';
 import type { AuditEventTable, Database } from '../schema.js';
 import { auditEventHash } from './hash.js';
 
@@ -62,12 +63,10 @@ async function applyWithAudit<T>(
   sqlite?: SQLite.Database,
 ): Promise<T> {
   // One statement takes the lock and reads the head (RETURNING: SQLite >= 3.35 and PostgreSQL).
-  const head = await tx
-    .updateTable('audit_head')
-    .set({ id: 1 })
-    .where('id', '=', 1)
-    .returning(['seq', 'hash'])
-    .executeTakeFirstOrThrow();
+  const [head] = await runCompiled(tx, sqlite ? 'sqlite' : 'postgres', 'audit.lockHead', [1, 1], () =>
+    tx.updateTable('audit_head').set({ id: 1 }).where('id', '=', 1).returning(['seq', 'hash']),
+  );
+  if (!head) throw new Error('the audit head row is missing: run the migrations');
   const startSeq = Number(head.seq);
   let seq = startSeq;
   let prevHash = head.hash;
@@ -114,7 +113,9 @@ async function applyWithAudit<T>(
   const result = await fn(tx, audit);
   await flush();
   if (seq !== startSeq)
-    await tx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1).execute();
+    await runCompiled(tx, sqlite ? 'sqlite' : 'postgres', 'audit.moveHead', [seq, prevHash, 1], () =>
+      tx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1),
+    );
   return result;
 }
 

@@ -1,6 +1,36 @@
+import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
 import type { Tx } from '../audit/writer.js';
+import type { Dialect } from '../database.js';
 import { conflict, notFound } from '../errors.js';
 import type { Database } from '../schema.js';
+
+const compiledSql = new Map<string, string>();
+
+/**
+ * Runs a hot query whose SQL text never changes, building and compiling it with Kysely only the
+ * first time per dialect: on the save path, building and compiling each query cost about as much
+ * as SQLite running it. `build` must bind exactly `params`, in that order (checked at the first
+ * compile), so the cached SQL text stays the one Kysely wrote for this dialect.
+ */
+export async function runCompiled<R>(
+  q: Kysely<Database> | Tx,
+  dialect: Dialect,
+  name: string,
+  params: readonly unknown[],
+  build: () => Compilable<R>,
+): Promise<R[]> {
+  const key = `${dialect}:${name}`;
+  let sql = compiledSql.get(key);
+  if (sql === undefined) {
+    const compiled = build().compile();
+    if (compiled.parameters.length !== params.length || compiled.parameters.some((p, i) => p !== params[i]))
+      throw new Error(`runCompiled(${name}): the query must bind exactly the given parameters, in order`);
+    sql = compiled.sql;
+    compiledSql.set(key, sql);
+  }
+  const result = await q.executeQuery<R>(CompiledQuery.raw(sql, [...params]));
+  return result.rows;
+}
 
 type VersionedTable = {
   [K in keyof Database]: Database[K] extends { id: string; version: number } ? K : never;

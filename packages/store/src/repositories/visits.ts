@@ -4,7 +4,7 @@ import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
-import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
+import { changedFields, loadForUpdate, runCompiled, writeVersioned } from './versioned.js';
 
 export type Visit = VisitTable;
 export type FormInstance = FormInstanceTable;
@@ -113,14 +113,17 @@ export async function updateVisitDate(
 export async function getVisitWithScope(
   db: Db,
   id: string,
-): Promise<(Visit & { study_id: string; site_id: string }) | undefined> {
-  return db.kysely
-    .selectFrom('visits')
-    .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
-    .selectAll('visits')
-    .select(['subjects.study_id', 'subjects.site_id'])
-    .where('visits.id', '=', id)
-    .executeTakeFirst();
+): Promise<(Visit & { study_id: string; site_id: string; study_version: number }) | undefined> {
+  const [row] = await runCompiled(db.kysely, db.dialect, 'getVisitWithScope', [id], () =>
+    db.kysely
+      .selectFrom('visits')
+      .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+      .innerJoin('studies', 'studies.id', 'subjects.study_id')
+      .selectAll('visits')
+      .select(['subjects.study_id', 'subjects.site_id', 'studies.version as study_version'])
+      .where('visits.id', '=', id),
+  );
+  return row;
 }
 
 export async function getVisit(db: Db, id: string): Promise<Visit> {
@@ -200,20 +203,22 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
   const userId = actor.id;
   return writeTransaction(db, actor, async (tx, audit) => {
     // The visit with its subject's study and site in one query; then the form and its items.
-    const visit = await tx
-      .selectFrom('visits')
-      .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
-      .select(['visits.id', 'visits.subject_id', 'subjects.study_id', 'subjects.site_id'])
-      .where('visits.id', '=', input.visitId)
-      .executeTakeFirst();
+    const [visit] = await runCompiled(tx, db.dialect, 'saveItems.visit', [input.visitId], () =>
+      tx
+        .selectFrom('visits')
+        .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+        .select(['visits.id', 'visits.subject_id', 'subjects.study_id', 'subjects.site_id'])
+        .where('visits.id', '=', input.visitId),
+    );
     if (!visit) throw notFound('visit', input.visitId);
     const s = { id: visit.subject_id, study_id: visit.study_id, site_id: visit.site_id };
-    let form = await tx
-      .selectFrom('form_instances')
-      .selectAll()
-      .where('visit_id', '=', visit.id)
-      .where('form_code', '=', input.formCode)
-      .executeTakeFirst();
+    let [form] = await runCompiled(tx, db.dialect, 'saveItems.form', [visit.id, input.formCode], () =>
+      tx
+        .selectFrom('form_instances')
+        .selectAll()
+        .where('visit_id', '=', visit.id)
+        .where('form_code', '=', input.formCode),
+    );
     const created = !form;
     if (!form) {
       form = {
@@ -248,7 +253,9 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
     // than the second query once a form holds a few dozen items.
     const existing: ItemValue[] = created
       ? []
-      : await tx.selectFrom('item_values').selectAll().where('form_instance_id', '=', form.id).execute();
+      : await runCompiled(tx, db.dialect, 'saveItems.items', [form.id], () =>
+          tx.selectFrom('item_values').selectAll().where('form_instance_id', '=', form.id),
+        );
     const byCode = new Map(existing.map((r) => [r.item_code, r]));
     const seen = new Set<string>();
     let changed = 0;
