@@ -13,6 +13,7 @@ import { StoreError } from '@msct/store';
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestTrial, startTestServer, TEST_PASSWORD, type TestServer } from '../testing/test-server.js';
 import { importCsv, type WideMapping } from './csv-import.js';
 import type { ImportReport } from './import-check.js';
 import { importOdm } from './odm-import.js';
@@ -273,6 +274,84 @@ async function mustExplain(
 
 const flags = fc.record({ dryRun: fc.boolean(), skipInvalid: fc.boolean() });
 
+const columnName = fc.oneof(fc.constantFrom('c3', 'creat', 'renal', 'age', 'notes'), nasty);
+const target = fc.oneof(
+  fc.constantFrom(
+    'labs.c3',
+    'labs.creatinine',
+    'bilag.renal',
+    'demographics.age_years',
+    'nodot',
+    '.',
+    'a.b.c',
+  ),
+  nasty,
+);
+const wideCase = fc
+  .record({
+    subject: fc.option(fc.oneof(fc.constant('record_id'), nasty), { nil: undefined }),
+    visit: fc.option(fc.oneof(fc.constant('redcap_event_name'), nasty), { nil: undefined }),
+    columns: fc.array(
+      fc.tuple(
+        columnName,
+        fc.oneof(target, fc.record({ item: target, unit: fc.option(unitCell, { nil: undefined }) })),
+      ),
+      { maxLength: 5 },
+    ),
+    visits: fc.option(fc.array(fc.tuple(nasty, visitCell), { maxLength: 3 }), { nil: undefined }),
+    useMapping: fc.boolean(),
+    extraHeader: fc.array(nasty, { maxLength: 2 }),
+    rows: fc.array(
+      fc.record({
+        subject: subjectCell,
+        visit: fc.oneof(visitCell, nasty),
+        cells: fc.array(valueCell),
+        ragged: fc.integer({ min: -1, max: 1 }),
+      }),
+      { maxLength: 8 },
+    ),
+    eols: fc.array(eol, { minLength: 1, maxLength: 4 }),
+    bom: fc.boolean(),
+    corrupt: fc.oneof(fc.constant([]), corruption),
+    q: quoting,
+  })
+  .map((c) => {
+    const mapping: WideMapping = { columns: Object.fromEntries(c.columns) };
+    if (c.subject !== undefined) mapping.subject = c.subject;
+    if (c.visit !== undefined) mapping.visit = c.visit;
+    if (c.visits) mapping.visits = Object.fromEntries(c.visits);
+    const names = c.useMapping
+      ? c.columns.map(([k]) => k)
+      : ['labs.c3', 'labs.c3.unit', 'bilag.renal', ...c.extraHeader];
+    const header = [
+      c.subject ?? 'subject',
+      c.visit ?? 'visit',
+      ...names,
+      `${names[0] ?? 'x'}.unit`,
+      ...c.extraHeader,
+    ];
+    const lines: CsvShape['lines'] = [
+      { fields: header.map((h) => [h, 'quoted'] as [string, string]), eol: c.eols[0]! },
+      ...c.rows.map((r, i) => {
+        let cells = [
+          r.subject,
+          r.visit,
+          ...header.slice(2).map((_, j) => r.cells[j % Math.max(1, r.cells.length)] ?? ''),
+        ];
+        if (r.ragged < 0) cells = cells.slice(1);
+        if (r.ragged > 0) cells.push('extra');
+        return {
+          fields: cells.map((v) => [v, c.q] as [string, string]),
+          eol: c.eols[(i + 1) % c.eols.length]!,
+        };
+      }),
+    ];
+    return {
+      bytes: csvBytes({ bom: c.bom, lines, trailing: true, corrupt: c.corrupt }),
+      mapping: c.useMapping ? mapping : undefined,
+    };
+  });
+
 describe('fuzzing the CSV import', () => {
   let t: TestDatabase;
   let study: TestStudy;
@@ -297,7 +376,7 @@ describe('fuzzing the CSV import', () => {
           f,
         );
       }),
-      { numRuns: 250 },
+      { numRuns: 150 },
     );
   });
 
@@ -318,87 +397,9 @@ describe('fuzzing the CSV import', () => {
           );
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
-
-  const columnName = fc.oneof(fc.constantFrom('c3', 'creat', 'renal', 'age', 'notes'), nasty);
-  const target = fc.oneof(
-    fc.constantFrom(
-      'labs.c3',
-      'labs.creatinine',
-      'bilag.renal',
-      'demographics.age_years',
-      'nodot',
-      '.',
-      'a.b.c',
-    ),
-    nasty,
-  );
-  const wideCase = fc
-    .record({
-      subject: fc.option(fc.oneof(fc.constant('record_id'), nasty), { nil: undefined }),
-      visit: fc.option(fc.oneof(fc.constant('redcap_event_name'), nasty), { nil: undefined }),
-      columns: fc.array(
-        fc.tuple(
-          columnName,
-          fc.oneof(target, fc.record({ item: target, unit: fc.option(unitCell, { nil: undefined }) })),
-        ),
-        { maxLength: 5 },
-      ),
-      visits: fc.option(fc.array(fc.tuple(nasty, visitCell), { maxLength: 3 }), { nil: undefined }),
-      useMapping: fc.boolean(),
-      extraHeader: fc.array(nasty, { maxLength: 2 }),
-      rows: fc.array(
-        fc.record({
-          subject: subjectCell,
-          visit: fc.oneof(visitCell, nasty),
-          cells: fc.array(valueCell),
-          ragged: fc.integer({ min: -1, max: 1 }),
-        }),
-        { maxLength: 8 },
-      ),
-      eols: fc.array(eol, { minLength: 1, maxLength: 4 }),
-      bom: fc.boolean(),
-      corrupt: fc.oneof(fc.constant([]), corruption),
-      q: quoting,
-    })
-    .map((c) => {
-      const mapping: WideMapping = { columns: Object.fromEntries(c.columns) };
-      if (c.subject !== undefined) mapping.subject = c.subject;
-      if (c.visit !== undefined) mapping.visit = c.visit;
-      if (c.visits) mapping.visits = Object.fromEntries(c.visits);
-      const names = c.useMapping
-        ? c.columns.map(([k]) => k)
-        : ['labs.c3', 'labs.c3.unit', 'bilag.renal', ...c.extraHeader];
-      const header = [
-        c.subject ?? 'subject',
-        c.visit ?? 'visit',
-        ...names,
-        `${names[0] ?? 'x'}.unit`,
-        ...c.extraHeader,
-      ];
-      const lines: CsvShape['lines'] = [
-        { fields: header.map((h) => [h, 'quoted'] as [string, string]), eol: c.eols[0]! },
-        ...c.rows.map((r, i) => {
-          let cells = [
-            r.subject,
-            r.visit,
-            ...header.slice(2).map((_, j) => r.cells[j % Math.max(1, r.cells.length)] ?? ''),
-          ];
-          if (r.ragged < 0) cells = cells.slice(1);
-          if (r.ragged > 0) cells.push('extra');
-          return {
-            fields: cells.map((v) => [v, c.q] as [string, string]),
-            eol: c.eols[(i + 1) % c.eols.length]!,
-          };
-        }),
-      ];
-      return {
-        bytes: csvBytes({ bom: c.bom, lines, trailing: true, corrupt: c.corrupt }),
-        mapping: c.useMapping ? mapping : undefined,
-      };
-    });
 
   it('wide files with any mapping (prototype-named columns, bad targets, visit maps) are explained', async () => {
     await fc.assert(
@@ -416,7 +417,7 @@ describe('fuzzing the CSV import', () => {
           f,
         );
       }),
-      { numRuns: 200 },
+      { numRuns: 120 },
     );
   });
 
@@ -428,7 +429,7 @@ describe('fuzzing the CSV import', () => {
         const pieces = await importCsv(t.db, study.studyId, chunked(bytes, sizes), opts);
         expect(pieces).toEqual(whole);
       }),
-      { numRuns: 150 },
+      { numRuns: 80 },
     );
   });
 
@@ -629,15 +630,12 @@ ${clinical}${clinicalTwice ? clinical : ''}
       const i = at % (doc.length + 1);
       return cut ? doc.slice(0, i) + junk : doc.slice(0, i) + junk + doc.slice(i);
     });
-  // Null-prototype maps: with an ordinary object, an OID named like an Object.prototype member
-  // ("__proto__", "constructor", "toString") crashes the ODM importer with a TypeError (a defect of
-  // odm-import.ts, reported to its owner and left out of this property until it is fixed).
-  const nullProto = (o: Record<string, string>) =>
-    Object.assign(Object.create(null) as Record<string, string>, o);
+  // Ordinary objects, as the CLI and JSON give them: an OID named like an Object.prototype member
+  // ("__proto__", "constructor", "toString") must be read as data (it crashed the importer once).
   const oidMap = fc.option(
-    fc.constantFrom(
-      nullProto({ CREAT: 'labs.creatinine', EV6: 'M6' }),
-      nullProto({ CREAT: 'labs.creatinine', constructor: 'labs.c3' }),
+    fc.constantFrom<Record<string, string>>(
+      { CREAT: 'labs.creatinine', EV6: 'M6' },
+      { CREAT: 'labs.creatinine', constructor: 'labs.c3' },
     ),
     { nil: undefined },
   );
@@ -671,7 +669,7 @@ ${clinical}${clinicalTwice ? clinical : ''}
           );
         },
       ),
-      { numRuns: 250 },
+      { numRuns: 150 },
     );
   });
 
@@ -685,7 +683,7 @@ ${clinical}${clinicalTwice ? clinical : ''}
           { ...f, createsSubjects: true },
         );
       }),
-      { numRuns: 100 },
+      { numRuns: 60 },
     );
   });
 
@@ -755,13 +753,37 @@ ${doctype}
     expect(httpHits, 'an external entity was fetched over HTTP').toBe(0);
   }, 60_000);
 
+  it('reads OIDs named like Object.prototype members as data, with an ordinary oidMap', async () => {
+    const doc = (event: string, item: string) =>
+      `<ODM><ClinicalData StudyOID="S" MetaDataVersionOID="v1"><SubjectData SubjectKey="NJDT-001"><StudyEventData StudyEventOID="${event}"><FormData FormOID="F.labs"><ItemGroupData ItemGroupOID="IG"><ItemData ItemOID="${item}" Value="0.5"/></ItemGroupData></FormData></StudyEventData></SubjectData></ClinicalData></ODM>`;
+    const f = { dryRun: false, skipInvalid: false };
+    for (const [event, item, rule] of [
+      ['SE.M6', '__proto__', 'item-unknown'],
+      ['SE.M6', 'constructor', 'item-unknown'],
+      ['SE.M6', 'toString', 'item-unknown'],
+      ['constructor', 'I.labs.c3', 'visit-unknown'],
+      ['__proto__', 'I.labs.c3', 'visit-unknown'],
+    ] as const) {
+      const r = await mustExplain(
+        t.db,
+        `${event} ${item}`,
+        () => runOdm(doc(event, item), f, { CREAT: 'labs.creatinine' }),
+        f,
+      );
+      expect(
+        r?.problems.map((p) => p.rule),
+        `${event} ${item}`,
+      ).toEqual([rule]);
+    }
+  });
+
   it('explains deep nesting and huge attributes without overflowing the stack', async () => {
-    const depth = 100_000;
+    const depth = 50_000;
     const cases: [string, string][] = [
       ['deep unknown elements', `<ODM>${'<a>'.repeat(depth)}${'</a>'.repeat(depth)}</ODM>`],
       ['deep ODM elements', `<ODM>${'<ClinicalData>'.repeat(depth)}${'</ClinicalData>'.repeat(depth)}</ODM>`],
       ['deep and unclosed', `<ODM>${'<SubjectData SubjectKey="NJDT-001">'.repeat(depth)}`],
-      ['a 20 MB attribute', withValue('', 'v'.repeat(20 * 1024 * 1024))],
+      ['an 8 MB attribute', withValue('', 'v'.repeat(8 * 1024 * 1024))],
       ['100 000 attributes', `<ODM ${Array.from({ length: 100_000 }, (_, i) => `a${i}="x"`).join(' ')}/>`],
     ];
     for (const [what, doc] of cases) {
@@ -769,4 +791,96 @@ ${doctype}
       await mustExplain(t.db, what, () => runOdm(doc, f), { ...f, createsSubjects: true });
     }
   }, 120_000);
+});
+
+describe('fuzzing the CSV import route', () => {
+  let server: TestServer;
+  let study: TestStudy;
+  let auth: Record<string, string>;
+  beforeAll(async () => {
+    server = await startTestServer('sqlite');
+    study = await createTestStudy(server.db, 2);
+    await createTestTrial(server.db); // the users, among them a global admin
+    const res = await fetch(`${server.baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: 'admin', password: TEST_PASSWORD }),
+    });
+    const cookie = res.headers.getSetCookie()[0]!.split(';')[0]!;
+    auth = { cookie, 'x-csrf-token': ((await res.json()) as { csrfToken: string }).csrfToken };
+  }, 30_000);
+  afterAll(async () => server?.close());
+
+  const flag = fc.option(fc.oneof(fc.constantFrom('true', 'false'), nasty), { nil: undefined });
+  const query = fc.record(
+    {
+      format: fc.oneof(fc.constantFrom('long', 'wide'), nasty),
+      dryRun: flag,
+      skipInvalid: flag,
+      reason: nasty,
+      mapping: fc.oneof(
+        wideCase.map((w) => JSON.stringify(w.mapping ?? { columns: { 'labs.c3': 'labs.c3' } })),
+        fc.constantFrom('{', '[]', 'null', '{"columns":{"a":1}}', '{"columns":{},"__proto__":{"x":1}}'),
+        nasty,
+      ),
+      [String('extra')]: nasty,
+    },
+    { requiredKeys: [] },
+  );
+  const body = fc.oneof(
+    longCsv,
+    wideCase.map((w) => w.bytes),
+    fc.uint8Array({ maxLength: 400 }).map((a) => Buffer.from(a)),
+  );
+  const contentType = fc.constantFrom(
+    'text/csv',
+    'text/csv',
+    'application/csv',
+    'text/csv; charset=latin1',
+    'application/json',
+    'multipart/form-data; boundary=x',
+    '',
+  );
+
+  async function snapshot() {
+    return databaseFingerprint(server.db);
+  }
+
+  it('answers 200 with a report or 4xx problem+json, never 5xx, and changes nothing unless it wrote', async () => {
+    await fc.assert(
+      fc.asyncProperty(body, query, contentType, async (bytes, q, type) => {
+        const params = new URLSearchParams();
+        // Query values are kept under Node's 16 KB header limit: past it Node itself answers 431 with
+        // a plain JSON body before Fastify sees the request (reported; not this route's doing).
+        for (const [k, v] of Object.entries(q))
+          if (v !== undefined) params.set(k, v.replace(/[\ud800-\udfff]/g, 'x').slice(0, 2000));
+        const before = await snapshot();
+        const res = await fetch(`${server.baseUrl}/api/studies/${study.studyId}/import.csv?${params}`, {
+          method: 'POST',
+          headers: { ...auth, ...(type ? { 'content-type': type } : {}) },
+          body: bytes,
+        });
+        const text = await res.text();
+        const what = `${res.status} ${text.slice(0, 300)} for ?${params.toString().slice(0, 300)} (${type}) ${JSON.stringify(bytes.toString('latin1').slice(0, 200))}`;
+        expect(res.status, what).toBeLessThan(500);
+        const json = JSON.parse(text) as {
+          written?: boolean;
+          detail?: string;
+          code?: string;
+          report?: ImportReport;
+        };
+        if (res.status >= 400) {
+          expect(res.headers.get('content-type'), what).toMatch(/application\/problem\+json/);
+          expect(typeof json.detail === 'string' && json.detail !== '', what).toBe(true);
+          expect(json.code, what).toMatch(/^MSCT_E_/);
+          for (const p of json.report?.problems ?? []) {
+            expect(p.column, what).not.toBe('');
+            expect(p.rule, what).toMatch(RULE);
+          }
+        }
+        if (res.status !== 200 || !json.written) expect(await snapshot(), what).toBe(before);
+      }),
+      { numRuns: 80 },
+    );
+  }, 60_000);
 });
