@@ -39,6 +39,12 @@ describe('item checks', () => {
     expect(codes).toContain('age_years');
     expect(codes).toContain('urine_protein_24h_g');
     expect(form.items.find((i) => i.code === 'informed_consent_signed')?.type).toBe('boolean');
+    // Readable labels for the built-in trial's items; a code the table does not know keeps its words.
+    expect(form.items.find((i) => i.code === 'urine_protein_24h_g')?.label).toBe('24-h urine protein');
+    const other = eligibilityForm([
+      { id: 'x', kind: 'inclusion', label: 'X', condition: { op: 'is', item: 'some_flag', value: true } },
+    ] as never);
+    expect(other.items[0]?.label).toBe('Some flag');
   });
 });
 

@@ -214,6 +214,39 @@ export const END_OF_STUDY_FORM: FormDefinitionItems = {
   ],
 };
 
+/**
+ * Readable labels of the built-in trial's screening items (trial.md "Population": the criteria name
+ * items by code). A study defined as data with other items gets its codes as words, capitalised.
+ */
+export const SCREENING_ITEM_LABELS: Readonly<Record<string, string>> = {
+  acr_sle_classification: 'Meets the ACR classification criteria for SLE',
+  age_years: 'Age',
+  sledai2k_screening: 'SLEDAI-2K at screening',
+  lupus_nephritis: 'Lupus nephritis',
+  urine_protein_24h_g: '24-h urine protein',
+  failed_prednisone_mg_day: 'Failed prednisone dose',
+  failed_cyc_dose_g_m2: 'Failed cyclophosphamide dose',
+  failed_cyc_months: 'Cyclophosphamide given for',
+  failed_mmf_g_day: 'Failed mycophenolate dose',
+  failed_mmf_months: 'Mycophenolate given for',
+  failed_other_immunosuppressant: 'Failed another immunosuppressant',
+  informed_consent_signed: 'Informed consent signed',
+  contraception_agreed: 'Contraception agreed',
+  active_uncontrolled_infection: 'Active uncontrolled infection',
+  pregnant_or_lactating: 'Pregnant or lactating',
+  malignancy: 'Malignancy',
+  severe_heart_failure: 'Severe heart failure',
+  severe_liver_failure: 'Severe liver failure',
+  egfr_ml_min_1_73m2: 'eGFR',
+  on_dialysis: 'On dialysis',
+  other_trial_within_3_months: 'In another trial within the last 3 months',
+};
+
+const screeningLabel = (code: string) => {
+  const words = code.replaceAll('_', ' ');
+  return SCREENING_ITEM_LABELS[code] ?? words.charAt(0).toUpperCase() + words.slice(1);
+};
+
 function conditionItemDefs(c: EligibilityCondition, out: Map<string, ItemDefinition>): void {
   switch (c.op) {
     case 'all':
@@ -225,13 +258,13 @@ function conditionItemDefs(c: EligibilityCondition, out: Map<string, ItemDefinit
         out.set(
           c.item,
           typeof c.value === 'boolean'
-            ? { code: c.item, label: c.item.replaceAll('_', ' '), type: 'boolean' }
-            : { code: c.item, label: c.item.replaceAll('_', ' '), type: 'text' },
+            ? { code: c.item, label: screeningLabel(c.item), type: 'boolean' }
+            : { code: c.item, label: screeningLabel(c.item), type: 'text' },
         );
       return;
     default:
       if (!out.has(c.item))
-        out.set(c.item, { code: c.item, label: c.item.replaceAll('_', ' '), type: 'decimal', min: 0 });
+        out.set(c.item, { code: c.item, label: screeningLabel(c.item), type: 'decimal', min: 0 });
   }
 }
 

@@ -223,31 +223,6 @@ export function EligibilityChecklist({
   );
 }
 
-/** Readable labels of the built-in trial's screening items (the criteria name items by code). */
-const SCREENING_LABELS: Record<string, string> = {
-  acr_sle_classification: 'Meets the ACR classification criteria for SLE',
-  age_years: 'Age',
-  sledai2k_screening: 'SLEDAI-2K at screening',
-  lupus_nephritis: 'Lupus nephritis',
-  urine_protein_24h_g: '24-h urine protein',
-  failed_prednisone_mg_day: 'Failed prednisone dose',
-  failed_cyc_dose_g_m2: 'Failed cyclophosphamide dose',
-  failed_cyc_months: 'Cyclophosphamide given for',
-  failed_mmf_g_day: 'Failed mycophenolate dose',
-  failed_mmf_months: 'Mycophenolate given for',
-  failed_other_immunosuppressant: 'Failed another immunosuppressant',
-  informed_consent_signed: 'Informed consent signed',
-  contraception_agreed: 'Contraception agreed',
-  active_uncontrolled_infection: 'Active uncontrolled infection',
-  pregnant_or_lactating: 'Pregnant or lactating',
-  malignancy: 'Malignancy',
-  severe_heart_failure: 'Severe heart failure',
-  severe_liver_failure: 'Severe liver failure',
-  egfr_ml_min_1_73m2: 'eGFR',
-  on_dialysis: 'On dialysis',
-  other_trial_within_3_months: 'In another trial within the last 3 months',
-};
-
 function conditionUnits(c: EligibilityCondition, out: Map<string, string>) {
   if (c.op === 'all' || c.op === 'any') for (const x of c.conditions) conditionUnits(x, out);
   else if (c.op !== 'is' && c.unit) out.set(c.item, c.unit);
@@ -270,7 +245,8 @@ export function screeningFormForUi(form: FormDefinitionItems, criteria: readonly
   }
   const items: ItemDefinition[] = form.items.map((d) => {
     const unit = units.get(d.code);
-    const label = SCREENING_LABELS[d.code] ?? d.label.charAt(0).toUpperCase() + d.label.slice(1);
+    // Readable labels come from the core (SCREENING_ITEM_LABELS).
+    const label = d.label;
     const read = readers.get(d.code);
     return {
       ...d,
