@@ -95,11 +95,18 @@ export default async function run(): Promise<BenchResult[]> {
 
     const xml = join(dir, 'export.xml');
     const xout = createWriteStream(xml);
+    const exportRssBefore = process.memoryUsage().rss;
+    let exportPeak = exportRssBefore;
+    const exportTimer = setInterval(() => {
+      exportPeak = Math.max(exportPeak, process.memoryUsage().rss);
+    }, 50);
     t0 = performance.now();
     const x = await exportOdm(db, setup.studyId, xout);
     xout.end();
     await finished(xout);
     const exportMs = performance.now() - t0;
+    clearInterval(exportTimer);
+    exportPeak = Math.max(exportPeak, process.memoryUsage().rss);
     const chain = await verifyAuditChain(db);
     if (!chain.ok) throw new Error('audit chain broken after import');
     const seconds = importMs / 1000;
@@ -123,6 +130,14 @@ export default async function run(): Promise<BenchResult[]> {
         name: `ODM export, ${x.itemValues.toLocaleString('en-US')} values with audit records (${(x.bytes / 1e6).toFixed(0)} MB)`,
         value: Math.round(exportMs / 100) / 10,
         unit: 's',
+      },
+      {
+        // Sampled every 50 ms during the export only; the process already holds the import's heap.
+        name: `ODM export peak RSS (whole bench process; ${Math.round(exportRssBefore / 1e6)} MB when it started)`,
+        value: Math.round(exportPeak / 1e6),
+        unit: 'MB',
+        target: '< 300 MB',
+        ok: exportPeak < 300e6,
       },
     ];
   } finally {
