@@ -304,7 +304,6 @@ export async function importOdm(
   try {
     // First read: check every subject as it closes; nothing is kept but the problems.
     const checkedDigest = createHash('sha256');
-    let invalidRows = 0;
     const read = await readSafely(report, () =>
       readOdm(source.open(), {
         units,
@@ -317,7 +316,7 @@ export async function importOdm(
           const s = reduceSubject(raw, units, opts.oidMap);
           report.values += s.values.size + s.records.reduce((n, r) => n + Object.keys(r.values).length, 0);
           const problems = await checkSubject(ctx, s);
-          invalidRows += new Set(problems.map((p) => p.row)).size;
+          report.invalidRows += new Set(problems.map((p) => p.row)).size;
           for (const p of problems) addProblem(report, p);
         },
       }),
@@ -325,7 +324,6 @@ export async function importOdm(
     await source.spooled?.();
     if (!read) return report;
     report.rows = read.itemData;
-    report.invalidRows = invalidRows;
     if (!read.hasRoot) {
       addProblem(report, {
         row: 0,
@@ -335,17 +333,22 @@ export async function importOdm(
       });
       return report;
     }
-    if (opts.dryRun || (invalidRows > 0 && !opts.skipInvalid)) return report;
+    if (opts.dryRun || (report.invalidRows > 0 && !opts.skipInvalid)) return report;
 
     // Second read, in one transaction: write each subject as it closes.
     const expectedDigest = checkedDigest.digest('hex');
-    const allValid = invalidRows === 0;
+    const allValid = report.invalidRows === 0;
     const reason = opts.reason ?? 'imported from ODM';
     const counts = await inTransaction(db, opts.actor, async (tx) => {
       const writer = new ImportWriter(tx, opts.actor, studyId, reason);
       const txCtx: CheckContext = { ...ctx, db: tx };
       const ids = new Map(known);
       const digest = createHash('sha256');
+      const changed = () =>
+        new StoreError(
+          'conflict',
+          'the file changed between its check and its import: nothing was imported; import it again',
+        );
       await readOdm(source.open(), {
         units,
         locations,
@@ -384,12 +387,11 @@ export async function importOdm(
           );
           await writeRecords(tx, opts.actor, ref.id, valid, reason, report);
         },
+      }).catch((e: unknown) => {
+        // Bytes that parsed in the check and not now: the file was changed in between.
+        throw e instanceof OdmSyntaxError ? changed() : e;
       });
-      if (digest.digest('hex') !== expectedDigest)
-        throw new StoreError(
-          'conflict',
-          'the file changed between its check and its import: nothing was imported; import it again',
-        );
+      if (digest.digest('hex') !== expectedDigest) throw changed();
       await writer.flush();
       return writer.counts;
     });

@@ -336,6 +336,24 @@ for (const dialect of TEST_DIALECTS)
       expect(await databaseFingerprint(a.db)).toBe(before);
     });
 
+    it('refuses a file that changed between the check and the write, writing nothing', async () => {
+      const before = await databaseFingerprint(a.db);
+      const file = (v: string) =>
+        odm(`<SubjectData SubjectKey="${s1}"><StudyEventData StudyEventOID="SE.M6" StudyEventRepeatKey="1">
+          <FormData FormOID="F.medication"><ItemGroupData ItemGroupOID="IG.medication">
+          <ItemData ItemOID="I.medication.other_immunosuppressant" Value="${v}"/>
+          </ItemGroupData></FormData></StudyEventData></SubjectData>`);
+      for (const second of [file('changed'), file('cut').slice(0, 400)]) {
+        let reads = 0;
+        const source = () => Readable.from([reads++ === 0 ? file('checked') : second]);
+        await expect(importOdm(a.db, study.studyId, source, { actor: study.actor })).rejects.toThrow(
+          /changed between its check and its import/,
+        );
+        expect(reads).toBe(2);
+      }
+      expect(await databaseFingerprint(a.db)).toBe(before);
+    });
+
     it('with skipInvalid writes the valid values and records only', async () => {
       const xml = odm(`
     <SubjectData SubjectKey="${s1}">
