@@ -162,7 +162,7 @@ export default async function run(): Promise<BenchResult[]> {
       // The server process's own CPU time per acknowledged save (user + system, fsync waits excluded):
       // steadier than the rates when other work shares the machine.
       {
-        name: 'server CPU per save',
+        name: `server CPU per save (${Math.round(cpu.user / Math.max(1, load.ok2xx))} µs user + ${Math.round(cpu.system / Math.max(1, load.ok2xx))} µs system)`,
         value: Math.round((cpu.user + cpu.system) / Math.max(1, load.ok2xx)),
         unit: 'µs',
       },
