@@ -9,5 +9,5 @@ export {
   type OdmExportOptions,
   type OdmExportReport,
 } from './odm-export.js';
-export { importOdm, type OdmImportOptions } from './odm-import.js';
+export { importOdm, type OdmImportOptions, type OdmImportReport, type OdmSource } from './odm-import.js';
 export { exportSdtm, type SdtmExportReport } from './sdtm-export.js';

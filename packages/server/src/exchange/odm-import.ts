@@ -78,6 +78,8 @@ export interface RecordCounts {
 }
 
 export interface OdmImportReport extends ImportReport {
+  /** Subjects of the file that the study did not have (created with the file's subject key). */
+  subjectsCreated: number;
   infusions: RecordCounts;
   adverseEvents: RecordCounts;
 }
@@ -287,6 +289,7 @@ export async function importOdm(
 ): Promise<OdmImportReport> {
   const report: OdmImportReport = {
     ...emptyReport(!!opts.dryRun),
+    subjectsCreated: 0,
     infusions: { entered: 0, changed: 0, unchanged: 0 },
     adverseEvents: { entered: 0, changed: 0, unchanged: 0 },
   };
@@ -367,6 +370,7 @@ export async function importOdm(
             if (!subjectRefFor(ctx, s)) return;
             ref = await createImportedSubject(tx, opts.actor, studyId, s, sites, locations);
             ids.set(s.key, ref);
+            report.subjectsCreated++;
           }
           for (const v of s.values.values()) {
             if (invalid.has(v.row)) continue;

@@ -150,7 +150,16 @@ export async function createTestStudy(db: Db, subjects = 3): Promise<TestStudy> 
 
 /** Row counts of every data table and the audit head: equal before and after = nothing written. */
 export async function databaseFingerprint(db: Db): Promise<string> {
-  const tables = ['subjects', 'visits', 'form_instances', 'item_values', 'audit_events', 'sites'] as const;
+  const tables = [
+    'subjects',
+    'visits',
+    'form_instances',
+    'item_values',
+    'infusions',
+    'adverse_events',
+    'audit_events',
+    'sites',
+  ] as const;
   const counts: string[] = [];
   for (const t of tables) {
     const r = await db.kysely
