@@ -39,8 +39,8 @@ describe('CSV import in the browser', () => {
 
     const page = await loginAs(e, 'admin');
     await page.getByRole('link', { name: 'Admin' }).click();
-    const form = page.getByRole('form', { name: 'Import data from CSV' });
-    await form.getByLabel('CSV file').setInputFiles(bad);
+    const form = page.getByRole('form', { name: 'Import data' });
+    await form.getByLabel('File', { exact: true }).setInputFiles(bad);
     await form.getByRole('button', { name: 'Check file' }).click();
     const problems = form.getByRole('table', { name: 'Problems in the file' });
     await problems.waitFor();
@@ -57,7 +57,7 @@ describe('CSV import in the browser', () => {
     expect(await form.getByRole('button', { name: 'Import checked file' }).isDisabled()).toBe(true);
     await screenshot(page, 'import-problems');
 
-    await form.getByLabel('CSV file').setInputFiles(good);
+    await form.getByLabel('File', { exact: true }).setInputFiles(good);
     await form.getByRole('button', { name: 'Check file' }).click();
     await waitForText(form.getByRole('status'), 'The file checked clean: 1 rows, 1 values');
     await form.getByRole('button', { name: 'Import checked file' }).click();
@@ -70,5 +70,26 @@ describe('CSV import in the browser', () => {
       .where('item_values.item_code', '=', 'c3')
       .executeTakeFirstOrThrow();
     expect(row).toEqual({ value: '0.8', unit: 'g/L', username: 'admin' });
+
+    // Another system's ODM file, mapped by OID: checked clean, then imported.
+    const odm = join(dir, 'other-edc.odm.xml');
+    writeFileSync(
+      odm,
+      `<?xml version="1.0"?>
+<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileType="Snapshot" FileOID="x" CreationDateTime="2024-01-01T00:00:00">
+  <ClinicalData StudyOID="OTHER" MetaDataVersionOID="v1">
+    <SubjectData SubjectKey="${code}"><StudyEventData StudyEventOID="EV3"><FormData FormOID="B"><ItemGroupData ItemGroupOID="G">
+      <ItemData ItemOID="REN" Value="C"/>
+    </ItemGroupData></FormData></StudyEventData></SubjectData>
+  </ClinicalData>
+</ODM>`,
+    );
+    await form.getByLabel('Layout of the file').selectOption('odm');
+    await form.getByLabel(/^OID map/).fill(JSON.stringify({ EV3: 'M3', REN: 'bilag.renal' }));
+    await form.getByLabel('File', { exact: true }).setInputFiles(odm);
+    await form.getByRole('button', { name: 'Check file' }).click();
+    await waitForText(form.getByRole('status'), 'The file checked clean');
+    await form.getByRole('button', { name: 'Import checked file' }).click();
+    await waitForText(form.getByRole('status'), 'Imported: 1 values entered');
   });
 });

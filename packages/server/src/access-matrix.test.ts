@@ -287,6 +287,11 @@ const MATRIX: Record<string, Entry> = {
     // No body: an allowed caller gets past the policy to "send the file as text/csv" (415).
     path: (_f, t) => `/api/studies/${t.studyId}/import.csv?dryRun=true`,
   },
+  'POST /api/studies/{studyId}/import.odm': {
+    allow: ['admin'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/import.odm?dryRun=true`,
+  },
   'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
 };
 

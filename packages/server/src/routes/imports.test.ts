@@ -145,4 +145,66 @@ describe('CSV import route', () => {
     );
     expect(unknown.status).toBe(404);
   });
+
+  it('imports ODM from another system through an OID map; a bad value is a 422 naming ItemData and rule', async () => {
+    const admin = await as('admin');
+    const odm = (renal: string) => `<?xml version="1.0"?>
+<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileType="Snapshot" FileOID="x" CreationDateTime="2024-01-01T00:00:00">
+  <Study OID="OTHER"><GlobalVariables><StudyName>x</StudyName><StudyDescription>x</StudyDescription><ProtocolName>x</ProtocolName></GlobalVariables>
+    <BasicDefinitions><MeasurementUnit OID="U1" Name="g/L"><Symbol><TranslatedText>g/L</TranslatedText></Symbol></MeasurementUnit></BasicDefinitions>
+  </Study>
+  <ClinicalData StudyOID="OTHER" MetaDataVersionOID="v1">
+    <SubjectData SubjectKey="${s2}">
+      <StudyEventData StudyEventOID="EV_MONTH9">
+        <FormData FormOID="LAB"><ItemGroupData ItemGroupOID="LAB_IG">
+          <ItemData ItemOID="C3" Value="0.95"><MeasurementUnitRef MeasurementUnitOID="U1"/></ItemData>
+          <ItemData ItemOID="BILAG_REN" Value="${renal}"/>
+        </ItemGroupData></FormData>
+      </StudyEventData>
+    </SubjectData>
+  </ClinicalData>
+</ODM>`;
+    const oidMap = encodeURIComponent(
+      JSON.stringify({ EV_MONTH9: 'M9', C3: 'labs.c3', BILAG_REN: 'bilag.renal' }),
+    );
+    const post = (query: string, body: string) =>
+      admin.request<Record<string, unknown>>(
+        'POST',
+        `/api/studies/${trial.studyId}/import.odm${query}`,
+        body,
+        {
+          'content-type': 'application/xml',
+        },
+      );
+    const before = await databaseFingerprint(server.db);
+    const bad = await post(`?oidMap=${oidMap}`, odm('Q'));
+    expect(bad.status).toBe(422);
+    const report = bad.body.report as { problems: { row: number; column: string; rule: string }[] };
+    expect(report.problems).toMatchObject([{ row: 2, rule: 'code-invalid' }]);
+    expect(report.problems[0]!.column).toContain('BILAG_REN');
+    expect(await databaseFingerprint(server.db)).toBe(before);
+    const dry = await post(`?dryRun=true&oidMap=${oidMap}`, odm('B'));
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ dryRun: true, written: false, problems: [] });
+    expect(await databaseFingerprint(server.db)).toBe(before);
+    const ok = await post(`?oidMap=${oidMap}&reason=from%20the%20site%20EDC`, odm('B'));
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ written: true, entered: 2, visitsCreated: 1, subjectsCreated: 0 });
+    const doctype = await post('', '<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "b">]><ODM/>');
+    expect(doctype.status).toBe(422);
+    expect(JSON.stringify(doctype.body)).toMatch(/DOCTYPE/i);
+    const badMap = await post('?oidMap=%5B1%5D', odm('B'));
+    expect(badMap.status).toBe(400);
+    for (const user of ['investigator', 'monitor', 'statistician'])
+      expect(
+        (
+          await (
+            await as(user)
+          ).request('POST', `/api/studies/${trial.studyId}/import.odm`, odm('B'), {
+            'content-type': 'application/xml',
+          })
+        ).status,
+        user,
+      ).toBe(403);
+  });
 });

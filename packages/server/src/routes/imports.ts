@@ -1,10 +1,11 @@
-// POST /api/studies/:studyId/import.csv: the CSV import (long or REDCap-like wide) over HTTP, so a
-// data manager can load a site's data from the browser or a script, not only from the server's shell.
-// The body (text/csv) is streamed to a private temporary file, never held in memory, then checked
-// and written exactly as `msct import` does: every problem listed with its row, column and rule, and
-// nothing written unless the whole file is valid (or `skipInvalid`). `dryRun` checks only.
+// POST /api/studies/:studyId/import.csv and …/import.odm: the CSV import (long or REDCap-like wide)
+// and the CDISC ODM import over HTTP, so a data manager can load a site's data from the browser or a
+// script, not only from the server's shell. The body is streamed to a private temporary file, never
+// held in memory, then checked and written exactly as `msct import` does: every problem listed with
+// its row (ODM: ItemData ordinal), column (ODM: path) and rule, and nothing written unless the whole
+// file is valid (or `skipInvalid`). `dryRun` checks only.
 import { once } from 'node:events';
-import { createWriteStream } from 'node:fs';
+import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,12 +14,17 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { enforce } from '../access/guard.js';
 import { importCsv, type WideMapping } from '../exchange/csv-import.js';
+import type { ImportReport } from '../exchange/import-check.js';
+import { importOdm } from '../exchange/odm-import.js';
 import { HttpProblem } from '../http/problem.js';
 import { id } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
-/** The largest CSV accepted over HTTP: a million values in long format is about 35 MB. */
-export const MAX_IMPORT_BYTES = 256 * 1024 * 1024;
+/**
+ * The largest file accepted over HTTP (spooled to disk, never to memory): a million values are
+ * about 35 MB as a long CSV and 380 MB as ODM with its audit records.
+ */
+export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
 
 const flag = z
   .enum(['true', 'false'])
@@ -60,28 +66,40 @@ const reportSchema = z.object({
   formsCreated: z.number(),
 });
 
-/** Parses the `mapping` query parameter (JSON), naming what is wrong with it. */
-export function parseMapping(text: string | undefined): WideMapping | undefined {
+const oidMapSchema = z.record(z.string(), z.string());
+const recordCounts = z.object({ entered: z.number(), changed: z.number(), unchanged: z.number() });
+const odmReportSchema = reportSchema.extend({
+  subjectsCreated: z.number(),
+  infusions: recordCounts,
+  adverseEvents: recordCounts,
+});
+
+/** Parses a JSON query parameter against its schema, naming the parameter and what is wrong. */
+function parseJsonParam<T>(name: string, text: string | undefined, schema: z.ZodType<T>): T | undefined {
   if (text === undefined) return undefined;
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
-    throw new HttpProblem('MSCT_E_VALIDATION', 'mapping is not valid JSON', {
-      errors: [{ field: 'mapping', rule: 'json', message: 'mapping must be a JSON object' }],
+    throw new HttpProblem('MSCT_E_VALIDATION', `${name} is not valid JSON`, {
+      errors: [{ field: name, rule: 'json', message: `${name} must be a JSON object` }],
     });
   }
-  const parsed = mappingSchema.safeParse(json);
+  const parsed = schema.safeParse(json);
   if (!parsed.success)
-    throw new HttpProblem('MSCT_E_VALIDATION', 'mapping does not have the expected shape', {
+    throw new HttpProblem('MSCT_E_VALIDATION', `${name} does not have the expected shape`, {
       errors: parsed.error.issues.map((i) => ({
-        field: ['mapping', ...i.path.map(String)].join('.'),
+        field: [name, ...i.path.map(String)].join('.'),
         rule: i.code,
         message: i.message,
       })),
     });
-  return parsed.data as WideMapping;
+  return parsed.data;
 }
+
+/** Parses the `mapping` query parameter (JSON) of a wide CSV. */
+export const parseMapping = (text: string | undefined): WideMapping | undefined =>
+  parseJsonParam('mapping', text, mappingSchema) as WideMapping | undefined;
 
 /** Copies the request body to `file`, refusing more than `limit` bytes. */
 async function spool(body: Readable, file: string, limit: number): Promise<number> {
@@ -140,29 +158,85 @@ export function registerImportRoutes(app: App, { db }: RouteContext) {
           throw new HttpProblem('MSCT_E_VALIDATION', 'a wide file needs a mapping', {
             errors: [{ field: 'mapping', rule: 'required', message: 'give the column → form.item mapping' }],
           });
-        const dir = await mkdtemp(join(tmpdir(), 'msct-import-'));
-        try {
-          const file = join(dir, 'upload.csv');
-          await spool(req.body, file, MAX_IMPORT_BYTES);
-          const report = await importCsv(db, studyId, file, {
+        return fromUpload(req.body, dryRun, (file) =>
+          importCsv(db, studyId, file, {
             format,
             actor: { id: p.userId, name: p.username },
             ...(mapping ? { mapping } : {}),
             dryRun,
             skipInvalid,
             ...(reason ? { reason } : {}),
-          });
-          if (!report.written && !dryRun)
-            throw new HttpProblem(
-              'MSCT_E_IMPORT_INVALID',
-              `${report.invalidRows} of ${report.rows} rows are invalid: nothing was written`,
-              { report },
-            );
-          return report;
-        } finally {
-          await rm(dir, { recursive: true, force: true });
-        }
+          }),
+        );
+      },
+    );
+
+    scoped.addContentTypeParser(
+      ['application/xml', 'text/xml', 'application/vnd.cdisc.odm+xml'],
+      (_req, payload, done) => done(null, payload),
+    );
+    scoped.post(
+      '/api/studies/:studyId/import.odm',
+      {
+        schema: {
+          tags: ['exchange'],
+          summary:
+            'Import a CDISC ODM 1.3.2 file (msct’s own export, or another system’s with oidMap: ItemOID → form.item, StudyEventOID → visit); dryRun lists every problem without writing',
+          params: z.object({ studyId: id }),
+          querystring: z
+            .object({
+              dryRun: flag,
+              skipInvalid: flag,
+              reason: z.string().trim().min(1).max(500).optional(),
+              oidMap: z.string().max(100_000).optional(),
+            })
+            .strict(),
+          response: { 200: odmReportSchema },
+        },
+      },
+      async (req) => {
+        const { studyId } = req.params;
+        const p = enforce(req, 'data.import', { studyId }, 'study');
+        if (!(req.body instanceof Readable))
+          throw new HttpProblem('MSCT_E_UNSUPPORTED_MEDIA', 'send the file as application/xml');
+        const { dryRun, skipInvalid, reason } = req.query;
+        const oidMap = parseJsonParam('oidMap', req.query.oidMap, oidMapSchema);
+        return fromUpload(req.body, dryRun, (file) =>
+          importOdm(db, studyId, () => createReadStream(file), {
+            actor: { id: p.userId, name: p.username },
+            ...(oidMap ? { oidMap } : {}),
+            dryRun,
+            skipInvalid,
+            ...(reason ? { reason } : {}),
+          }),
+        );
       },
     );
   });
+}
+
+/**
+ * Spools an upload to a private temporary file, runs the import on it and removes it. A file with
+ * invalid rows (not a dry run) answers 422 with the whole report: nothing was written.
+ */
+async function fromUpload<R extends ImportReport>(
+  body: Readable,
+  dryRun: boolean,
+  run: (file: string) => Promise<R>,
+): Promise<R> {
+  const dir = await mkdtemp(join(tmpdir(), 'msct-import-'));
+  try {
+    const file = join(dir, 'upload');
+    await spool(body, file, MAX_IMPORT_BYTES);
+    const report = await run(file);
+    if (!report.written && !dryRun)
+      throw new HttpProblem(
+        'MSCT_E_IMPORT_INVALID',
+        `${report.invalidRows} of ${report.rows} rows are invalid: nothing was written`,
+        { report },
+      );
+    return report;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 }

@@ -1,6 +1,7 @@
-// Import item values from a CSV file (long, or REDCap-like wide with a mapping): check the file
-// first (dry run) and see every problem with its row, column and rule; import only a file that
-// checked clean. The server writes all of it or nothing.
+// Import item values from a CSV file (long, or REDCap-like wide with a mapping) or a CDISC ODM file
+// (msct's own export, or another system's with an OID map): check the file first (dry run) and see
+// every problem with its row, column and rule; import only a file that checked clean. The server
+// writes all of it or nothing.
 import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.js';
 import { ApiError } from '../../api/problem.js';
@@ -11,9 +12,11 @@ import { SelectField, TextField } from '../text-field.js';
 /** Problems shown on the page; the report says how many more there are. */
 const SHOWN = 200;
 
+type Format = 'long' | 'wide' | 'odm';
+
 export function ImportData({ studies }: { studies: Study[] }) {
   const [studyId, setStudyId] = useState('');
-  const [format, setFormat] = useState<'long' | 'wide'>('long');
+  const [format, setFormat] = useState<Format>('long');
   const [mapping, setMapping] = useState('');
   const [reason, setReason] = useState('');
   const [file, setFile] = useState<File | null>(null);
@@ -27,12 +30,16 @@ export function ImportData({ studies }: { studies: Study[] }) {
     if (!file) return;
     setBusy(true);
     setError(undefined);
-    const q = new URLSearchParams({ format });
+    const odm = format === 'odm';
+    const q = new URLSearchParams(odm ? {} : { format });
     if (dryRun) q.set('dryRun', 'true');
     if (format === 'wide') q.set('mapping', mapping);
+    if (odm && mapping.trim()) q.set('oidMap', mapping);
     if (!dryRun && reason.trim()) q.set('reason', reason.trim());
     try {
-      const r = await api.upload<ImportReport>(`/api/studies/${chosen}/import.csv?${q}`, file, 'text/csv');
+      const r = odm
+        ? await api.upload<ImportReport>(`/api/studies/${chosen}/import.odm?${q}`, file, 'application/xml')
+        : await api.upload<ImportReport>(`/api/studies/${chosen}/import.csv?${q}`, file, 'text/csv');
       setReport(r);
       setChecked(dryRun && r.invalidRows === 0 ? file : null);
     } catch (err) {
@@ -51,7 +58,7 @@ export function ImportData({ studies }: { studies: Study[] }) {
   };
 
   return (
-    <form onSubmit={check} aria-label="Import data from CSV">
+    <form onSubmit={check} aria-label="Import data">
       <SelectField
         label="Study to import into"
         value={chosen}
@@ -65,17 +72,22 @@ export function ImportData({ studies }: { studies: Study[] }) {
         label="Layout of the file"
         value={format}
         onChange={(v) => {
-          setFormat(v as 'long' | 'wide');
+          setFormat(v as Format);
           setChecked(null);
         }}
         options={[
           { value: 'long', label: 'long: subject, visit, form, item, value, unit' },
           { value: 'wide', label: 'wide: one row per subject-visit (REDCap), with a mapping' },
+          { value: 'odm', label: 'CDISC ODM 1.3.2 XML (an OID map for another system’s file)' },
         ]}
       />
-      {format === 'wide' && (
+      {format !== 'long' && (
         <div className="field">
-          <label htmlFor="import-mapping">Mapping (JSON: column → form.item)</label>
+          <label htmlFor="import-mapping">
+            {format === 'wide'
+              ? 'Mapping (JSON: column → form.item)'
+              : 'OID map (JSON: ItemOID → form.item, StudyEventOID → visit; empty for msct’s own export)'}
+          </label>
           <textarea
             id="import-mapping"
             rows={6}
@@ -88,11 +100,11 @@ export function ImportData({ studies }: { studies: Study[] }) {
         </div>
       )}
       <div className="field">
-        <label htmlFor="import-file">CSV file</label>
+        <label htmlFor="import-file">File</label>
         <input
           id="import-file"
           type="file"
-          accept=".csv,text/csv"
+          accept=".csv,text/csv,.xml,application/xml"
           onChange={(e) => {
             setFile(e.target.files?.[0] ?? null);
             setReport(undefined);
