@@ -18,6 +18,7 @@ import type { BenchResult } from './types.js';
 
 const CONNECTIONS = 32;
 const DURATION_S = Number(process.env.MSCT_BENCH_SECONDS ?? 10);
+const ITEMS_PER_FORM = 20;
 
 interface LoadJob {
   baseUrl: string;
@@ -47,7 +48,10 @@ async function driveLoad({ baseUrl, cookie, csrf, visits }: LoadJob): Promise<Lo
           const n = seq++;
           return {
             ...req,
-            path: `/api/visits/${visits[n % CONNECTIONS]}/forms/notes`,
+            // A CRF page holds a bounded number of items: every 20 saves a visit moves on to a new
+            // form, so a save's cost does not grow with the run (one ever-growing form made each save
+            // read and return hundreds of items by the end).
+            path: `/api/visits/${visits[n % CONNECTIONS]}/forms/notes_${Math.floor(n / (CONNECTIONS * ITEMS_PER_FORM))}`,
             body: JSON.stringify({ items: [{ itemCode: `note_${n}`, value: `observation ${n}` }] }),
           };
         },
