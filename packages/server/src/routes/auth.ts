@@ -58,16 +58,23 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
     async (req, reply) => {
       const { username, password } = req.body;
       const user = await findUserByUsername(db, username);
-      const fail = () => new HttpProblem('MSCT_E_UNAUTHENTICATED', 'wrong username or password');
+      // One answer for every refusal — unknown name, wrong password, inactive or locked account —
+      // and one password check's time for each, so neither the text nor the timing tells whether
+      // a username exists or is locked (OWASP Authentication Cheat Sheet, "Authentication and
+      // error messages"). The answer says that lockout exists, so a locked-out user knows to wait.
+      const fail = () =>
+        new HttpProblem(
+          'MSCT_E_UNAUTHENTICATED',
+          `wrong username or password (after ${config.lockoutAfter} failed logins an account is locked for ${config.lockoutMinutes} minutes)`,
+        );
       if (!user) {
         await verifyPassword(await dummyPasswordHash(), password);
         throw fail();
       }
       if (user.locked_until && Date.parse(user.locked_until) > Date.now()) {
-        throw new HttpProblem(
-          'MSCT_E_UNAUTHENTICATED',
-          `the account is locked after repeated failed logins until ${user.locked_until}`,
-        );
+        // Refused even with the right password, which is still checked for the time it takes.
+        await verifyPassword(user.password_hash, password);
+        throw fail();
       }
       if (!user.is_active || !(await verifyPassword(user.password_hash, password))) {
         if (user.is_active) await recordLoginFailure(db, user.id, config.lockoutAfter, config.lockoutMinutes);
