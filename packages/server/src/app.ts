@@ -54,6 +54,26 @@ export interface AppOptions {
   logStream?: { write(line: string): void };
 }
 
+/** Node's `clientError` (no request object exists yet): write a problem+json answer and close. */
+function clientErrorAsProblem(err: Error & { code?: string }, socket: import('node:stream').Duplex) {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const p =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? problem(
+          'MSCT_E_HEADERS_TOO_LARGE',
+          'the request line or headers are larger than 16 KB: shorten the URL or query string',
+        )
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problem('MSCT_E_TIMEOUT', 'the request was not received in time')
+        : problem('MSCT_E_VALIDATION', 'the request is not valid HTTP');
+  const body = JSON.stringify(p);
+  if (socket.writable)
+    socket.write(
+      `HTTP/1.1 ${p.status} ${p.title}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nContent-Type: application/problem+json\r\nConnection: close\r\n\r\n${body}`,
+    );
+  socket.destroy(err);
+}
+
 export async function buildApp({ db, config, logger = false, logStream }: AppOptions): Promise<App> {
   const app = Fastify({
     logger: logger
@@ -65,6 +85,9 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
       : false,
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
+    // Requests Node's HTTP parser refuses before Fastify sees them (headers or URL over 16 KB, a
+    // timeout, malformed HTTP) are answered as problem+json too, not with Fastify's own body.
+    clientErrorHandler: clientErrorAsProblem,
     // Errors Fastify raises before routing (malformed URL encoding, bad content type) also leave as problem+json.
     frameworkErrors: (err, _req, reply) => {
       void sendProblem(

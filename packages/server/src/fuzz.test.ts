@@ -196,4 +196,13 @@ describe('fuzzing every JSON route', () => {
     }
     expect(failures).toEqual([]);
   }, 300_000);
+
+  it('a URL or headers over 16 KB, refused by the HTTP parser before routing, is still problem+json', async () => {
+    const res = await fetch(`${server.baseUrl}/api/studies?q=${'x'.repeat(20_000)}`);
+    expect(res.status).toBe(431);
+    expect(res.headers.get('content-type')).toBe('application/problem+json');
+    expect(await res.json()).toMatchObject({ status: 431, code: 'MSCT_E_HEADERS_TOO_LARGE' });
+    // The server goes on answering.
+    expect((await fetch(`${server.baseUrl}/api/health`)).status).toBe(200);
+  });
 });
