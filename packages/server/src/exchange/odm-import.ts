@@ -1,9 +1,13 @@
 // CDISC ODM import: msct's own export (round trip) and ODM from another system, whose items map to
 // msct's by OID (msct's OIDs are I.<form>.<item>; other systems' are mapped with `oidMap`). The file
-// is streamed twice, like the CSV import: first every value is checked as at entry and every problem
-// listed (row = the ItemData's ordinal, column = its ODM path); only if the whole file is valid (or
-// the caller asked to skip invalid values) is it read again and written in one transaction. Memory
-// holds one SubjectData at a time (odm-reader.ts). Of a value's history (Transactional files) the
+// is parsed once: every value is checked as at entry and every problem listed (row = the ItemData's
+// ordinal, column = its ODM path), and each SubjectData, reduced to what is written (the last version
+// of each value, no audit records), is spooled as one JSON line to a temporary file. Only if the whole
+// file is valid (or the caller asked to skip invalid values) is that spool read back and written in one
+// transaction: what is written is exactly what was checked, and the XML (most of it audit records) is
+// not parsed a second time. A source that can be opened again (a function) is read again first and
+// its bytes must hash as in the check: a file that changed in between is refused, nothing written.
+// Memory holds one SubjectData at a time (odm-reader.ts). Of a value's history (Transactional files) the
 // last ItemData is the value imported; msct's own audit trail records the import. Infusions and
 // adverse events (F.INFUSION, F.AE) are written through the store's repositories, with their audit.
 import { createHash } from 'node:crypto';
@@ -11,6 +15,7 @@ import { createReadStream, createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { checkItemValue } from '@msct/core/crf';
@@ -66,8 +71,8 @@ export interface OdmImportOptions {
 }
 
 /**
- * The XML text itself, a function opening a fresh stream (read twice, e.g. `() => createReadStream(path)`),
- * or a one-shot stream (spooled to a temporary file during the check, so it can be read again).
+ * The XML text itself, a function opening a stream (e.g. `() => createReadStream(path)`), or a
+ * one-shot stream. Each is read once.
  */
 export type OdmSource = string | Readable | (() => Readable);
 
@@ -303,17 +308,16 @@ export async function importOdm(
   const units = new Map<string, string>();
   const locations = new Map<string, string>();
   const ctx: CheckContext = { db, meta, known, sites, locations };
-  const source = await openable(input);
+  const spool = await openSpool();
   try {
-    // First read: check every subject as it closes; nothing is kept but the problems.
+    // The only read: check every subject as it closes and spool what will be written.
     const checkedDigest = createHash('sha256');
     const read = await readSafely(report, () =>
-      readOdm(source.open(), {
+      readOdm(open(input), {
         units,
         locations,
-        onChunk: async (c) => {
+        onChunk: (c) => {
           checkedDigest.update(c);
-          await source.spool?.(c);
         },
         onSubject: async (raw) => {
           const s = reduceSubject(raw, units, opts.oidMap);
@@ -321,10 +325,11 @@ export async function importOdm(
           const problems = await checkSubject(ctx, s);
           report.invalidRows += new Set(problems.map((p) => p.row)).size;
           for (const p of problems) addProblem(report, p);
+          if (!opts.dryRun) await spool.write(s);
         },
       }),
     );
-    await source.spooled?.();
+    await spool.end();
     if (!read) return report;
     report.rows = read.itemData;
     if (!read.hasRoot) {
@@ -338,70 +343,62 @@ export async function importOdm(
     }
     if (opts.dryRun || (report.invalidRows > 0 && !opts.skipInvalid)) return report;
 
-    // Second read, in one transaction: write each subject as it closes.
-    const expectedDigest = checkedDigest.digest('hex');
+    if (typeof input === 'function') {
+      // The caller's file may have changed since the check: it must still be the bytes checked.
+      const digest = createHash('sha256');
+      for await (const c of input()) digest.update(c as string | Buffer);
+      if (digest.digest('hex') !== checkedDigest.digest('hex'))
+        throw new StoreError(
+          'conflict',
+          'the file changed between its check and its import: nothing was imported; import it again',
+        );
+    }
+
+    // Then, in one transaction: write each spooled subject.
     const allValid = report.invalidRows === 0;
     const reason = opts.reason ?? 'imported from ODM';
     const counts = await inTransaction(db, opts.actor, async (tx) => {
       const writer = new ImportWriter(tx, opts.actor, studyId, reason);
       const txCtx: CheckContext = { ...ctx, db: tx };
       const ids = new Map(known);
-      const digest = createHash('sha256');
-      const changed = () =>
-        new StoreError(
-          'conflict',
-          'the file changed between its check and its import: nothing was imported; import it again',
+      for await (const s of spool.read()) {
+        // Every value passed its check above; only when invalid values are skipped is each subject
+        // judged again (inside the transaction, against what it has written so far).
+        const invalid = allValid
+          ? new Set<number>()
+          : new Set((await checkSubject(txCtx, s)).map((p) => p.row));
+        let ref = ids.get(s.key);
+        if (!ref) {
+          if (!subjectRefFor(ctx, s)) continue;
+          ref = await createImportedSubject(tx, opts.actor, studyId, s, sites, locations);
+          ids.set(s.key, ref);
+          report.subjectsCreated++;
+        }
+        for (const v of s.values.values()) {
+          if (invalid.has(v.row)) continue;
+          await writer.write({
+            subjectId: ref.id,
+            siteId: ref.siteId,
+            visitCode: v.visit,
+            cycle: Number(v.cycle),
+            visitDate: s.visitDates.get(`${v.visit}|${v.cycle}`) ?? null,
+            formCode: v.form,
+            itemCode: v.item,
+            value: v.value,
+            unit: v.unit,
+          });
+        }
+        const valid = s.records.filter(
+          (r) => !Object.values(r.at).some((a) => invalid.has(a.row)) && !invalid.has(r.row),
         );
-      await readOdm(source.open(), {
-        units,
-        locations,
-        onChunk: (c) => {
-          digest.update(c);
-        },
-        onSubject: async (raw) => {
-          const s = reduceSubject(raw, units, opts.oidMap);
-          // Every value passed its check in the first read and the digest below proves these are
-          // the same bytes; only when invalid values are skipped is each subject judged again.
-          const invalid = allValid
-            ? new Set<number>()
-            : new Set((await checkSubject(txCtx, s)).map((p) => p.row));
-          let ref = ids.get(s.key);
-          if (!ref) {
-            if (!subjectRefFor(ctx, s)) return;
-            ref = await createImportedSubject(tx, opts.actor, studyId, s, sites, locations);
-            ids.set(s.key, ref);
-            report.subjectsCreated++;
-          }
-          for (const v of s.values.values()) {
-            if (invalid.has(v.row)) continue;
-            await writer.write({
-              subjectId: ref.id,
-              siteId: ref.siteId,
-              visitCode: v.visit,
-              cycle: Number(v.cycle),
-              visitDate: s.visitDates.get(`${v.visit}|${v.cycle}`) ?? null,
-              formCode: v.form,
-              itemCode: v.item,
-              value: v.value,
-              unit: v.unit,
-            });
-          }
-          const valid = s.records.filter(
-            (r) => !Object.values(r.at).some((a) => invalid.has(a.row)) && !invalid.has(r.row),
-          );
-          await writeRecords(tx, opts.actor, ref.id, valid, reason, report);
-        },
-      }).catch((e: unknown) => {
-        // Bytes that parsed in the check and not now: the file was changed in between.
-        throw e instanceof OdmSyntaxError ? changed() : e;
-      });
-      if (digest.digest('hex') !== expectedDigest) throw changed();
+        await writeRecords(tx, opts.actor, ref.id, valid, reason, report);
+      }
       await writer.flush();
       return writer.counts;
     });
     return { ...report, ...counts, written: true };
   } finally {
-    await source.cleanup();
+    await spool.cleanup();
   }
 }
 
@@ -514,40 +511,59 @@ async function createImportedSubject(
 
 const CHUNK = 1 << 16;
 
+function open(input: OdmSource): AsyncIterable<string | Buffer> {
+  if (typeof input === 'function') return input();
+  if (typeof input !== 'string') return input;
+  return (async function* () {
+    for (let i = 0; i < input.length; i += CHUNK) yield input.slice(i, i + CHUNK);
+  })();
+}
+
+/** An OdmSubject as one JSON line (its maps as entry arrays, a record's form as its code). */
+interface SpooledSubject extends Omit<OdmSubject, 'visitDates' | 'values' | 'records'> {
+  visitDates: [string, string][];
+  values: [string, ValueRow][];
+  records: (Omit<RecordRow, 'form'> & { form: string })[];
+}
+
 /**
- * A source read twice. A one-shot stream is copied to a temporary file as the first read goes, and
- * the second read comes from that file: the file is never held in memory.
+ * The reduced subjects of the check, one JSON line each, in a temporary file: read back for the
+ * write, so memory holds one subject at a time and the XML is parsed once.
  */
-async function openable(input: OdmSource): Promise<{
-  open: () => AsyncIterable<string | Buffer>;
-  spool?: (chunk: string | Buffer) => Promise<void>;
-  spooled?: () => Promise<void>;
-  cleanup: () => Promise<void>;
-}> {
-  if (typeof input === 'string')
-    return {
-      open: async function* () {
-        for (let i = 0; i < input.length; i += CHUNK) yield input.slice(i, i + CHUNK);
-      },
-      cleanup: async () => {},
-    };
-  if (typeof input === 'function') return { open: () => input(), cleanup: async () => {} };
+async function openSpool() {
   const dir = await mkdtemp(join(tmpdir(), 'msct-odm-import-'));
-  const file = join(dir, 'import.xml');
+  const file = join(dir, 'subjects.jsonl');
   const out: Writable = createWriteStream(file);
-  let first = true;
   return {
-    open: () => {
-      if (!first) return createReadStream(file);
-      first = false;
-      return input;
+    write: async (s: OdmSubject) => {
+      const line: SpooledSubject = {
+        ...s,
+        visitDates: [...s.visitDates],
+        values: [...s.values],
+        records: s.records.map((r) => ({ ...r, form: r.form.formCode })),
+      };
+      if (!out.write(`${JSON.stringify(line)}\n`))
+        await new Promise<void>((r) => out.once('drain', () => r()));
     },
-    spool: async (c) => {
-      if (!out.write(c)) await new Promise<void>((r) => out.once('drain', () => r()));
-    },
-    spooled: async () => {
+    end: async () => {
       out.end();
       await finished(out);
+    },
+    read: async function* (): AsyncGenerator<OdmSubject> {
+      const lines = createInterface({ input: createReadStream(file), crlfDelay: Number.POSITIVE_INFINITY });
+      for await (const text of lines) {
+        if (!text) continue;
+        const line = JSON.parse(text) as SpooledSubject;
+        yield {
+          ...line,
+          visitDates: new Map(line.visitDates),
+          values: new Map(line.values),
+          records: line.records.map((r) => ({
+            ...r,
+            form: RECORD_FORMS.find((f) => f.formCode === r.form)!,
+          })),
+        };
+      }
     },
     cleanup: async () => {
       if (!out.writableFinished) out.destroy();
