@@ -519,10 +519,14 @@ function open(input: OdmSource): AsyncIterable<string | Buffer> {
   })();
 }
 
-/** An OdmSubject as one JSON line (its maps as entry arrays, a record's form as its code). */
+/**
+ * An OdmSubject as one JSON line: its visit dates as entries, a record's form as its code, and each
+ * value as a short array without its ODM path (the write needs only a problem's row, never its
+ * column: problems are reported by the check) and without its map key (made again from its parts).
+ */
 interface SpooledSubject extends Omit<OdmSubject, 'visitDates' | 'values' | 'records'> {
   visitDates: [string, string][];
-  values: [string, ValueRow][];
+  values: [number, string, string, string, string, string | null, string | null][];
   records: (Omit<RecordRow, 'form'> & { form: string })[];
 }
 
@@ -539,7 +543,15 @@ async function openSpool() {
       const line: SpooledSubject = {
         ...s,
         visitDates: [...s.visitDates],
-        values: [...s.values],
+        values: Array.from(s.values.values(), (v) => [
+          v.row,
+          v.visit,
+          v.cycle,
+          v.form,
+          v.item,
+          v.value,
+          v.unit,
+        ]),
         records: s.records.map((r) => ({ ...r, form: r.form.formCode })),
       };
       if (!out.write(`${JSON.stringify(line)}\n`))
@@ -557,7 +569,12 @@ async function openSpool() {
         yield {
           ...line,
           visitDates: new Map(line.visitDates),
-          values: new Map(line.values),
+          values: new Map(
+            line.values.map(([row, visit, cycle, form, item, value, unit]) => [
+              `${visit}|${cycle}|${form}|${item}`,
+              { row, column: '', visit, cycle, form, item, value, unit },
+            ]),
+          ),
           records: line.records.map((r) => ({
             ...r,
             form: RECORD_FORMS.find((f) => f.formCode === r.form)!,
