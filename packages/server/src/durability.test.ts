@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { ApiClient } from './testing/test-server.js';
 
 const MAIN = fileURLToPath(new URL('../../cli/src/main.ts', import.meta.url));
-const TSX = fileURLToPath(new URL('../../../node_modules/.bin/tsx', import.meta.url));
+const REPO = fileURLToPath(new URL('../../../', import.meta.url));
 const ADMIN_PASSWORD = 'kill-nine-resilience-pw';
 
 /** A seeded PRNG (mulberry32) so a failing round can be replayed. */
@@ -26,7 +26,10 @@ function prng(seed: number) {
 }
 
 async function startServer(url: string): Promise<{ child: ChildProcess; baseUrl: string }> {
-  const child = spawn(TSX, [MAIN, 'start', '--port', '0'], {
+  // One process: node with tsx's loader. (The `tsx` command runs the program in a child process of
+  // its own, so a SIGKILL sent to it would kill only the wrapper and leave the server running.)
+  const child = spawn(process.execPath, ['--import', 'tsx', MAIN, 'start', '--port', '0'], {
+    cwd: REPO,
     env: { ...process.env, MSCT_DATABASE_URL: url, MSCT_ADMIN_PASSWORD: ADMIN_PASSWORD, MSCT_DEMO: '0' },
   });
   const baseUrl = await new Promise<string>((resolve, reject) => {
@@ -110,6 +113,12 @@ async function run(dialect: 'sqlite' | 'postgres', rounds: number, seed: number)
         await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - random() * 20)));
         await kill(child);
         await Promise.all(writers);
+        // The server is gone: nothing answers on its port any more.
+        const after = await fetch(`${baseUrl}/api/health`).then(
+          (r) => r.status,
+          () => 'refused',
+        );
+        expect(after, `round ${round}: the killed server still answers`).toBe('refused');
       } finally {
         await kill(child);
       }
