@@ -6,11 +6,11 @@
 // subject's visits and forms are read once, when its first value comes, not once per form.
 import {
   type Actor,
-  createVisit,
   type Db,
   type ItemValueTable,
   insertRows,
   newId,
+  newVisitRecord,
   StoreError,
 } from '@msct/store';
 
@@ -155,15 +155,18 @@ export class ImportWriter {
     const key = `${v.subjectId}|${v.visitCode}|${v.cycle}`;
     const hit = this.visits.get(key);
     if (hit) return hit;
-    const visit = await createVisit(this.db, this.actor, {
-      subjectId: v.subjectId,
-      visitCode: v.visitCode,
-      cycle: v.cycle,
-      visitDate: v.visitDate ?? null,
-    });
+    // The subject was checked and its visits loaded above, so the visit is new: its row and audit
+    // event are the ones createVisit writes (newVisitRecord), without createVisit's lookups.
+    const { row, event } = newVisitRecord(
+      { id: v.subjectId, studyId: this.studyId, siteId: v.siteId },
+      { visitCode: v.visitCode, cycle: v.cycle, visitDate: v.visitDate ?? null },
+      this.now,
+    );
+    await insertRows(this.db.kysely, this.db.sqlite, 'visits', [row]);
+    await this.db.current!.audit.record(event);
     this.counts.visitsCreated++;
-    this.visits.set(key, visit.id);
-    return visit.id;
+    this.visits.set(key, row.id);
+    return row.id;
   }
 
   private async openForm(key: string, visitId: string, v: ImportValue): Promise<void> {

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
+import { type Actor, type AuditEntry, type Tx, writeTransaction } from '../audit/writer.js';
 import { insertRows } from '../bulk.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
@@ -28,6 +28,39 @@ async function subjectRow(tx: Tx, subjectId: string) {
   return s;
 }
 
+/**
+ * A new visit's row and its audit event: the one definition of what creating a visit writes, for
+ * createVisit and for bulk imports (which have checked the subject and the duplicate themselves).
+ */
+export function newVisitRecord(
+  subject: { id: string; studyId: string; siteId: string },
+  input: Omit<NewVisit, 'subjectId'> & { cycle: number },
+  now: string,
+): { row: Visit; event: AuditEntry } {
+  const row: Visit = {
+    id: newId(),
+    subject_id: subject.id,
+    visit_code: input.visitCode,
+    cycle: input.cycle,
+    visit_date: input.visitDate ?? null,
+    status: 'open',
+    created_at: now,
+    version: 1,
+  };
+  return {
+    row,
+    event: {
+      action: 'visit.create',
+      entityType: 'visit',
+      entityId: row.id,
+      studyId: subject.studyId,
+      siteId: subject.siteId,
+      subjectId: subject.id,
+      newValue: JSON.stringify({ visitCode: row.visit_code, cycle: input.cycle, visitDate: row.visit_date }),
+    },
+  };
+}
+
 export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promise<Visit> {
   return writeTransaction(db, actor, async (tx, audit) => {
     const s = await subjectRow(tx, input.subjectId);
@@ -45,26 +78,13 @@ export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promis
         `visit ${input.visitCode} (cycle ${cycle}) already exists for this subject`,
         { field: 'visitCode', id: dup.id },
       );
-    const row: Visit = {
-      id: newId(),
-      subject_id: s.id,
-      visit_code: input.visitCode,
-      cycle,
-      visit_date: input.visitDate ?? null,
-      status: 'open',
-      created_at: audit.now,
-      version: 1,
-    };
+    const { row, event } = newVisitRecord(
+      { id: s.id, studyId: s.study_id, siteId: s.site_id },
+      { ...input, cycle },
+      audit.now,
+    );
     await tx.insertInto('visits').values(row).execute();
-    await audit.record({
-      action: 'visit.create',
-      entityType: 'visit',
-      entityId: row.id,
-      studyId: s.study_id,
-      siteId: s.site_id,
-      subjectId: s.id,
-      newValue: JSON.stringify({ visitCode: row.visit_code, cycle, visitDate: row.visit_date }),
-    });
+    await audit.record(event);
     return row;
   });
 }
