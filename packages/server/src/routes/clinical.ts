@@ -31,26 +31,35 @@ export function registerClinicalRoutes(app: App, { db }: RouteContext) {
 
   /** The previous BILAG-2004 assessment of a visit (for the renal change rules), with its items. */
   async function previousBilag2004(subjectId: string, visitId: string) {
+    // The subject's visits in list order, and every BILAG-2004 value of theirs, in two queries
+    // (not a query per visit and per form).
     const visits = await listVisits(db, subjectId);
-    const refs = [];
-    for (const v of visits) {
-      const form = (await listForms(db, v.id)).find((f) => f.form_code === BILAG2004_FORM_CODE);
-      const items = form ? await listItems(db, form.id) : [];
-      refs.push({
-        id: v.id,
-        visitCode: v.visit_code,
-        visitDate: v.visit_date,
-        hasAssessment: items.some((i) => i.value !== null && i.value !== ''),
-        items,
-      });
+    const values = await db.kysely
+      .selectFrom('item_values')
+      .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+      .select(['form_instances.visit_id', 'item_values.item_code', 'item_values.value', 'item_values.unit'])
+      .where('form_instances.subject_id', '=', subjectId)
+      .where('form_instances.form_code', '=', BILAG2004_FORM_CODE)
+      .execute();
+    const byVisit = new Map<string, Record<string, { value: string | null; unit: string | null }>>();
+    for (const v of values) {
+      const items = byVisit.get(v.visit_id) ?? {};
+      items[v.item_code] = { value: v.value, unit: v.unit };
+      byVisit.set(v.visit_id, items);
     }
-    const prev = previousAssessment(refs, visitId) as (typeof refs)[number] | undefined;
-    if (!prev) return undefined;
+    const refs = visits.map((v) => ({
+      id: v.id,
+      visitDate: v.visit_date,
+      hasAssessment: Object.values(byVisit.get(v.id) ?? {}).some((i) => i.value !== null && i.value !== ''),
+    }));
+    const prev = previousAssessment(refs, visitId);
+    const visit = prev && visits.find((v) => v.id === prev.id);
+    if (!visit) return undefined;
     return {
-      visitId: prev.id,
-      visitCode: prev.visitCode,
-      visitDate: prev.visitDate,
-      items: Object.fromEntries(prev.items.map((i) => [i.item_code, { value: i.value, unit: i.unit }])),
+      visitId: visit.id,
+      visitCode: visit.visit_code,
+      visitDate: visit.visit_date,
+      items: byVisit.get(visit.id) ?? {},
     };
   }
 
