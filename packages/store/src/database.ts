@@ -5,6 +5,7 @@ import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { Database } from './schema.js';
+import { WalSync } from './wal-sync.js';
 
 export type Dialect = 'sqlite' | 'postgres';
 
@@ -17,6 +18,14 @@ export interface Db {
   url: string;
   /** SQLite only: the raw better-sqlite3 handle, for the online backup API and pragmas. */
   sqlite?: SQLite.Database;
+  /**
+   * Resolves once every commit made before the call is on disk. SQLite files commit with
+   * synchronous=NORMAL and are synced here, off the event loop (wal-sync.ts); a write is acknowledged
+   * only after this. PostgreSQL commits are durable when they return (synchronous_commit=on).
+   */
+  durable(): Promise<void>;
+  /** SQLite files: the WAL syncer behind `durable` (counts its fsyncs). */
+  walSync?: WalSync;
   close(): Promise<void>;
   /**
    * Set inside `inTransaction`: the open transaction and its audit writer, which every repository
@@ -49,10 +58,14 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
   if (dialect === 'sqlite') {
     if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
     const sqlite = new SQLite(target);
-    // WAL for concurrent readers; synchronous=FULL so an acknowledged commit survives power loss;
-    // foreign keys are off by default in SQLite and must be switched on per connection.
+    // WAL for concurrent readers. synchronous=NORMAL: a commit writes the WAL without fsync and the
+    // writer acknowledges it only after `durable()` has synced the WAL on the thread pool, so an
+    // acknowledged commit survives power loss without the event loop waiting for the disk (the
+    // argument is in wal-sync.ts). In memory there is nothing to sync.
+    // Foreign keys are off by default in SQLite and must be switched on per connection.
     sqlite.pragma('journal_mode = WAL');
-    sqlite.pragma('synchronous = FULL');
+    const walSync = target === ':memory:' ? undefined : new WalSync(resolve(target));
+    sqlite.pragma(walSync ? 'synchronous = NORMAL' : 'synchronous = FULL');
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const kysely = new Kysely<Database>({
@@ -64,6 +77,8 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
       location: target === ':memory:' ? 'sqlite (in memory)' : resolve(target),
       url,
       sqlite,
+      walSync,
+      durable: walSync ? () => walSync.sync() : () => Promise.resolve(),
       close: () => kysely.destroy(),
     };
   }
@@ -73,7 +88,14 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
   // and the next query opens a new one, while a query in flight gets its own error.
   pool.on('error', () => undefined);
   const kysely = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return { kysely, dialect, location: redact(target), url, close: () => kysely.destroy() };
+  return {
+    kysely,
+    dialect,
+    location: redact(target),
+    url,
+    durable: () => Promise.resolve(),
+    close: () => kysely.destroy(),
+  };
 }
 
 /**

@@ -12,5 +12,6 @@ export async function migrateToLatest(db: Db): Promise<MigrateReport> {
   const migrator = new Migrator({ db: db.kysely, provider: migrationProvider });
   const { error, results } = await migrator.migrateToLatest();
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  await db.durable();
   return error ? { applied, error: error instanceof Error ? error.message : String(error) } : { applied };
 }

@@ -27,6 +27,7 @@ import {
   transitionQuery,
   updateSubjectRecord,
   verifyAuditChain,
+  writeTransaction,
 } from './index.js';
 import {
   createTestDatabase,
@@ -358,6 +359,24 @@ for (const dialect of TEST_DIALECTS) {
       expect(((results[13] as PromiseRejectedResult).reason as StoreError).code).toBe('conflict');
       const trail = await listAuditEvents(db, { subjectId: s.id, limit: 1000 });
       expect(trail.filter((e) => e.action === 'item.enter')).toHaveLength(39);
+      expect((await verifyAuditChain(db)).ok).toBe(true);
+    });
+
+    it('a write that fails after recording audit events leaves no event and no gap in the chain, among writes committed with it', async () => {
+      const writes = Array.from({ length: 12 }, (_, i) =>
+        writeTransaction(db, user, async (_tx, audit) => {
+          await audit.record({ action: 'test.batch', entityType: 'test', entityId: `b${i}` });
+          await audit.record({ action: 'test.batch', entityType: 'test', entityId: `b${i}-2` });
+          if (i % 4 === 1) throw new StoreError('invalid', `write ${i} refused after its events`);
+          return i;
+        }),
+      );
+      const results = await Promise.allSettled(writes);
+      expect(results.filter((r) => r.status === 'rejected')).toHaveLength(3);
+      const added = await listAuditEvents(db, { entityType: 'test', limit: 1000 });
+      expect(added).toHaveLength(18);
+      expect(added.map((e) => e.entity_id).some((id) => /^b(1|5|9)(-2)?$/.test(id))).toBe(false);
+      // The chain verifies seq by seq and hash by hash: a refused write's events left no gap.
       expect((await verifyAuditChain(db)).ok).toBe(true);
     });
 

@@ -48,7 +48,7 @@ export async function writeTransaction<T>(
 ): Promise<T> {
   if (db.current) return fn(db.current.tx, db.current.audit);
   if (db.dialect === 'sqlite')
-    return groupCommitter(db).run((tx) => applyWithAudit(tx, actor, fn, db.sqlite));
+    return groupCommitter(db).run((tx, head) => applyWithAudit(tx, actor, fn, db.sqlite, head));
   return db.kysely.transaction().execute((tx) => applyWithAudit(tx, actor, fn));
 }
 
@@ -61,12 +61,14 @@ async function applyWithAudit<T>(
   fn: (tx: Tx, audit: AuditWriter) => Promise<T>,
   /** SQLite: the handle `tx` runs on, for prepared single-row inserts (bulk.ts). */
   sqlite?: SQLite.Database,
+  /**
+   * Group commit: the chain's head as the batch's earlier writes left it. The batch locked and read
+   * the head row once and writes it back once; this write starts from here and, if it succeeds,
+   * leaves its last event's seq and hash here.
+   */
+  batchHead?: AuditHead,
 ): Promise<T> {
-  // One statement takes the lock and reads the head (RETURNING: SQLite >= 3.35 and PostgreSQL).
-  const [head] = await runCompiled(tx, sqlite ? 'sqlite' : 'postgres', 'audit.lockHead', [1, 1], () =>
-    tx.updateTable('audit_head').set({ id: 1 }).where('id', '=', 1).returning(['seq', 'hash']),
-  );
-  if (!head) throw new Error('the audit head row is missing: run the migrations');
+  const head = batchHead ?? (await lockHead(tx, sqlite ? 'sqlite' : 'postgres'));
   const startSeq = Number(head.seq);
   let seq = startSeq;
   let prevHash = head.hash;
@@ -115,15 +117,42 @@ async function applyWithAudit<T>(
   };
   const result = await fn(tx, audit);
   await flush();
-  if (seq !== startSeq)
-    await runCompiled(tx, sqlite ? 'sqlite' : 'postgres', 'audit.moveHead', [seq, prevHash, 1], () =>
-      tx.updateTable('audit_head').set({ seq, hash: prevHash }).where('id', '=', 1),
-    );
+  if (batchHead) {
+    batchHead.seq = seq;
+    batchHead.hash = prevHash;
+  } else if (seq !== startSeq) await moveHead(tx, sqlite ? 'sqlite' : 'postgres', { seq, hash: prevHash });
   return result;
 }
 
+export interface AuditHead {
+  seq: number;
+  hash: string;
+}
+
+/** One statement takes the write lock and reads the head (RETURNING: SQLite >= 3.35 and PostgreSQL). */
+async function lockHead(tx: Tx, dialect: Db['dialect']): Promise<AuditHead> {
+  const [head] = await runCompiled(tx, dialect, 'audit.lockHead', [1, 1], () =>
+    tx.updateTable('audit_head').set({ id: 1 }).where('id', '=', 1).returning(['seq', 'hash']),
+  );
+  if (!head) throw new Error('the audit head row is missing: run the migrations');
+  return { seq: Number(head.seq), hash: head.hash };
+}
+
+async function moveHead(tx: Tx, dialect: Db['dialect'], head: AuditHead): Promise<void> {
+  await runCompiled(tx, dialect, 'audit.moveHead', [head.seq, head.hash, 1], () =>
+    tx.updateTable('audit_head').set({ seq: head.seq, hash: head.hash }).where('id', '=', 1),
+  );
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+function settle(item: QueuedWrite, outcome: Outcome): void {
+  if (outcome.ok) item.resolve(outcome.value);
+  else item.reject(outcome.error);
+}
+
 interface QueuedWrite {
-  work: (tx: Tx) => Promise<unknown>;
+  work: (tx: Tx, batchHead?: AuditHead) => Promise<unknown>;
   resolve: (value: unknown) => void;
   reject: (error: unknown) => void;
 }
@@ -139,20 +168,32 @@ const groupCommitter = (db: Db) => {
 };
 
 /**
- * Group commit for SQLite. better-sqlite3 is synchronous and SQLite has one writer, so each commit
- * costs one fsync (synchronous=FULL) during which nothing else runs. Writes that arrive while a
- * commit is under way are queued and then run together in one transaction, each inside its own
- * savepoint: a write that fails rolls back to its savepoint alone and is rejected; the others commit
- * together with a single fsync. Every caller is answered only after the commit that holds its write
- * is durable, so an acknowledged write survives a crash exactly as before (see durability.test.ts).
+ * Group commit for SQLite. better-sqlite3 is synchronous and SQLite has one writer. Writes that
+ * arrive while the event loop is busy are queued and then run together in one transaction, each
+ * inside its own savepoint: a write that fails rolls back to its savepoint alone and is rejected; the
+ * others commit together. The commit itself does not wait for the disk (synchronous=NORMAL): every
+ * caller is answered only after `db.durable()` has synced the WAL on the thread pool, and meanwhile
+ * the next batch runs, so one fsync often carries several batches (the argument that an acknowledged
+ * write survives power loss is in wal-sync.ts; durability.test.ts kills the server for real).
+ * A batch reads and locks the audit head once and writes it back once; its savepoints are prepared
+ * statements run on the connection directly (the batch holds Kysely's connection, so nothing else
+ * runs on it meanwhile): per write that saves four statements through Kysely's async layers.
  * Own code because no SQLite driver for Node offers group commit.
  */
 class GroupCommitter {
   private queue: QueuedWrite[] = [];
   private draining = false;
-  constructor(private readonly db: Db) {}
+  private readonly savepoint: { open: SQLite.Statement; release: SQLite.Statement; undo: SQLite.Statement };
+  constructor(private readonly db: Db) {
+    const sqlite = db.sqlite!;
+    this.savepoint = {
+      open: sqlite.prepare('SAVEPOINT msct_write'),
+      release: sqlite.prepare('RELEASE msct_write'),
+      undo: sqlite.prepare('ROLLBACK TO msct_write'),
+    };
+  }
 
-  run<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
+  run<T>(work: (tx: Tx, batchHead?: AuditHead) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (v: unknown) => void, reject });
       // The first write of an idle moment waits for the end of this event-loop turn: requests read
@@ -171,25 +212,35 @@ class GroupCommitter {
         const batch = this.queue.splice(0, 256);
         if (batch.length === 1) {
           const [only] = batch as [QueuedWrite];
-          await this.db.kysely.transaction().execute(only.work).then(only.resolve, only.reject);
+          try {
+            const value = await this.db.kysely.transaction().execute(only.work);
+            this.acknowledge([only], [{ ok: true, value }]);
+          } catch (error) {
+            only.reject(error);
+          }
           continue;
         }
-        const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+        const outcomes: Outcome[] = [];
         let trx: Awaited<ReturnType<ReturnType<Db['kysely']['startTransaction']>['execute']>> | undefined;
         try {
           trx = await this.db.kysely.startTransaction().execute();
+          const head = await lockHead(trx, 'sqlite');
+          const start = head.seq;
           for (const item of batch) {
-            const sp = await trx.savepoint('msct_write').execute();
+            this.savepoint.open.run();
+            const itemHead = { ...head };
             try {
-              const value = await item.work(sp);
-              await sp.releaseSavepoint('msct_write').execute();
+              const value = await item.work(trx, itemHead);
+              this.savepoint.release.run();
+              Object.assign(head, itemHead);
               outcomes.push({ ok: true, value });
             } catch (error) {
-              await sp.rollbackToSavepoint('msct_write').execute();
-              await sp.releaseSavepoint('msct_write').execute();
+              this.savepoint.undo.run();
+              this.savepoint.release.run();
               outcomes.push({ ok: false, error });
             }
           }
+          if (head.seq !== start) await moveHead(trx, 'sqlite', head);
           await trx.commit().execute();
         } catch (error) {
           if (trx)
@@ -200,15 +251,20 @@ class GroupCommitter {
           for (const item of batch) item.reject(error);
           continue;
         }
-        batch.forEach((item, i) => {
-          const o = outcomes[i]!;
-          if (o.ok) item.resolve(o.value);
-          else item.reject(o.error);
-        });
+        this.acknowledge(batch, outcomes);
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  /** Answers a committed batch once its commit is on disk; a failed sync fails its writes too. */
+  private acknowledge(batch: QueuedWrite[], outcomes: Outcome[]) {
+    this.db.durable().then(
+      () => batch.forEach((item, i) => settle(item, outcomes[i]!)),
+      (error) =>
+        batch.forEach((item, i) => settle(item, outcomes[i]!.ok ? { ok: false, error } : outcomes[i]!)),
+    );
   }
 }
 

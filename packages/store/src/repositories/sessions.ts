@@ -30,7 +30,10 @@ export function bumpAuthEpoch(db: Db): void {
 export async function authWrite<T>(db: Db, write: () => Promise<T>): Promise<T> {
   bumpAuthEpoch(db);
   try {
-    return await write();
+    const result = await write();
+    // Revoking a session must survive a power loss before it is reported done (see Db.durable).
+    await db.durable();
+    return result;
   } finally {
     bumpAuthEpoch(db);
   }
@@ -71,6 +74,7 @@ export async function createSession(
     last_seen_at: now.toISOString(),
   };
   await db.kysely.insertInto('sessions').values(session).execute();
+  await db.durable();
   return { token, session };
 }
 
