@@ -261,9 +261,13 @@ class GroupCommitter {
   /** Answers a committed batch once its commit is on disk; a failed sync fails its writes too. */
   private acknowledge(batch: QueuedWrite[], outcomes: Outcome[]) {
     this.db.durable().then(
-      () => batch.forEach((item, i) => settle(item, outcomes[i]!)),
-      (error) =>
-        batch.forEach((item, i) => settle(item, outcomes[i]!.ok ? { ok: false, error } : outcomes[i]!)),
+      () => {
+        for (const [i, item] of batch.entries()) settle(item, outcomes[i]!);
+      },
+      (error) => {
+        for (const [i, item] of batch.entries())
+          settle(item, outcomes[i]!.ok ? { ok: false, error } : outcomes[i]!);
+      },
     );
   }
 }
