@@ -106,7 +106,8 @@ function rawInsertRate(path: string, seconds: number): number {
 export default async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'msct-bench-'));
   const path = join(dir, 'msct.sqlite');
-  const db = openDatabase(`sqlite:${path}`);
+  // As `msct start` opens it: WAL checkpoints in a worker thread (store/src/checkpointer.ts).
+  const db = openDatabase(`sqlite:${path}`, { backgroundCheckpoints: true });
   await migrateToLatest(db);
   const trial = await createTestTrial(db, { definition: msctSleTrial });
   const app = await buildApp({

@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import { Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
 
@@ -26,6 +27,8 @@ export interface Db {
   durable(): Promise<void>;
   /** SQLite files: the WAL syncer behind `durable` (counts its fsyncs). */
   walSync?: WalSync;
+  /** SQLite files opened with `backgroundCheckpoints`: the worker that checkpoints the WAL. */
+  checkpointer?: Checkpointer;
   close(): Promise<void>;
   /**
    * Set inside `inTransaction`: the open transaction and its audit writer, which every repository
@@ -53,7 +56,15 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
+export interface OpenOptions {
+  /**
+   * SQLite files: checkpoint the WAL in a worker thread instead of inside the commits that pass 1000
+   * pages (checkpointer.ts). For the long-running server; short jobs keep SQLite's own checkpoints.
+   */
+  backgroundCheckpoints?: boolean;
+}
+
+export function openDatabase(url: string = DEFAULT_DATABASE_URL, options: OpenOptions = {}): Db {
   const { dialect, target } = parseDatabaseUrl(url);
   if (dialect === 'sqlite') {
     if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
@@ -71,6 +82,8 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
     const kysely = new Kysely<Database>({
       dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
     });
+    const checkpointer =
+      options.backgroundCheckpoints && walSync ? new Checkpointer(sqlite, resolve(target)) : undefined;
     return {
       kysely,
       dialect,
@@ -78,8 +91,12 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL): Db {
       url,
       sqlite,
       walSync,
+      checkpointer,
       durable: walSync ? () => walSync.sync() : () => Promise.resolve(),
-      close: () => kysely.destroy(),
+      close: async () => {
+        await checkpointer?.stop();
+        await kysely.destroy();
+      },
     };
   }
   const pool = new pg.Pool({ connectionString: target, max: 10 });

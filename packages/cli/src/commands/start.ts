@@ -11,7 +11,7 @@ export async function startCommand(opts: { port?: string; host?: string }): Prom
   const config = { ...configFromEnv(), webRoot: WEB_ROOT };
   if (opts.port) config.port = Number(opts.port);
   if (opts.host) config.host = opts.host;
-  const db = openDatabase(config.databaseUrl);
+  const db = openDatabase(config.databaseUrl, { backgroundCheckpoints: true });
   const boot = await bootstrap(db, process.env, dataDirFor(db.location, db.dialect));
   console.log(
     `msct: database ${db.dialect} at ${db.location}${boot.migrationsApplied.length ? ` (migrated: ${boot.migrationsApplied.join(', ')})` : ''}`,

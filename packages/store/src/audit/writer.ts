@@ -214,6 +214,7 @@ class GroupCommitter {
           const [only] = batch as [QueuedWrite];
           try {
             const value = await this.db.kysely.transaction().execute(only.work);
+            this.db.checkpointer?.afterCommit();
             this.acknowledge([only], [{ ok: true, value }]);
           } catch (error) {
             only.reject(error);
@@ -242,6 +243,7 @@ class GroupCommitter {
           }
           if (head.seq !== start) await moveHead(trx, 'sqlite', head);
           await trx.commit().execute();
+          this.db.checkpointer?.afterCommit();
         } catch (error) {
           if (trx)
             await trx
