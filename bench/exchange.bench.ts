@@ -1,8 +1,9 @@
 // Data exchange at scale (issue 7): import 1 000 000 item values from a long CSV (generated to a
 // temp file) into SQLite, checked and written in one transaction with every value audited (target:
 // well under a minute, peak RSS < 300 MB), then export the study as ODM 1.3.2 with its audit trail,
-// then import that ODM file into a fresh, empty SQLite database (in a child process, so the figure is
-// the import's own and not the bench process's heap of tsx, set-up and the CSV import).
+// then import that ODM file into a fresh, empty SQLite database. Each of the three timed steps runs
+// in a child process of its own (this file again, see `child` below), so each RSS figure is that
+// step's, not the bench process's heap of set-up and earlier steps.
 import { execFile } from 'node:child_process';
 import { copyFileSync, createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,7 @@ import {
   createStudy,
   createSubject,
   createUser,
+  type Db,
   inTransaction,
   migrateToLatest,
   openDatabase,
@@ -23,8 +25,8 @@ import {
 } from '../packages/store/src/index.js';
 import type { BenchResult } from './types.js';
 
-/** Set in the child process that imports the exported ODM file (see odmImportChild below). */
-const CHILD_FILE = process.env.MSCT_BENCH_ODM_IMPORT_FILE;
+/** Set in a child process: which step it runs and on what (see `child` below). */
+const CHILD_JOB = process.env.MSCT_BENCH_EXCHANGE_CHILD;
 /** Dev aid: keep a copy of the exported ODM file there (to profile the import on its own). */
 const KEEP_ODM = process.env.MSCT_BENCH_ODM_KEEP;
 
@@ -49,30 +51,28 @@ function visitRows(subject: string, visit: string, n: number): string[] {
 
 export default async function run(): Promise<BenchResult[]> {
   const dir = mkdtempSync(join(tmpdir(), 'msct-bench-exchange-'));
-  const db = openDatabase(`sqlite:${join(dir, 'msct.sqlite')}`);
+  const dbFile = join(dir, 'msct.sqlite');
   try {
-    const m = await migrateToLatest(db);
-    if (m.error) throw new Error(m.error);
+    const db = openDatabase(`sqlite:${dbFile}`);
     const system = { id: null, name: 'bench' };
-    const perSubject = VISITS.length * visitRows('X', 'D0', 0).length;
-    const subjects = Math.ceil(VALUES / perSubject);
-    const setup = await inTransaction(db, system, async (tx) => {
-      const study = await createStudy(tx, system, {
-        code: 'BENCH',
-        title: 'bench',
-        definition: msctSleTrial,
-      });
-      const site = await createSite(tx, system, { studyId: study.id, code: 'S1', name: 'Site 1' });
-      const user = await createUser(tx, system, {
-        username: 'importer',
-        displayName: 'Importer',
-        passwordHash: 'x',
-      });
-      const codes: string[] = [];
-      for (let i = 0; i < subjects; i++)
-        codes.push((await createSubject(tx, system, { studyId: study.id, siteId: site.id })).subject_code);
-      return { studyId: study.id, actor: { id: user.id, name: user.username }, codes };
-    });
+    const setup = await (async () => {
+      try {
+        const m = await migrateToLatest(db);
+        if (m.error) throw new Error(m.error);
+        const perSubject = VISITS.length * visitRows('X', 'D0', 0).length;
+        const subjects = Math.ceil(VALUES / perSubject);
+        return await inTransaction(db, system, async (tx) => {
+          const { studyId, actor } = await benchStudy(tx);
+          const site = await listStudySites(tx, studyId);
+          const codes: string[] = [];
+          for (let i = 0; i < subjects; i++)
+            codes.push((await createSubject(tx, system, { studyId, siteId: site }))!.subject_code);
+          return { studyId, actor, codes };
+        });
+      } finally {
+        await db.close();
+      }
+    })();
 
     const csv = join(dir, 'values.csv');
     const out = createWriteStream(csv);
@@ -88,43 +88,32 @@ export default async function run(): Promise<BenchResult[]> {
     out.end();
     await finished(out);
 
-    const rssBefore = process.memoryUsage().rss;
-    let peak = rssBefore;
-    const timer = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 50);
-    let t0 = performance.now();
-    const r = await importCsv(db, setup.studyId, csv, { format: 'long', actor: setup.actor });
-    const importMs = performance.now() - t0;
-    clearInterval(timer);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    if (!r.written || r.entered !== VALUES)
-      throw new Error(`import wrote ${r.entered} of ${VALUES}: ${JSON.stringify(r.problems.slice(0, 3))}`);
-
+    const csvImport = await runChild({
+      step: 'csv-import',
+      db: dbFile,
+      file: csv,
+      studyId: setup.studyId,
+      actor: setup.actor,
+    });
+    if (csvImport.values !== VALUES)
+      throw new Error(`the CSV import wrote ${csvImport.values} of ${VALUES} values`);
     const xml = join(dir, 'export.xml');
-    const xout = createWriteStream(xml);
-    const exportRssBefore = process.memoryUsage().rss;
-    let exportPeak = exportRssBefore;
-    const exportTimer = setInterval(() => {
-      exportPeak = Math.max(exportPeak, process.memoryUsage().rss);
-    }, 50);
-    t0 = performance.now();
-    const x = await exportOdm(db, setup.studyId, xout);
-    xout.end();
-    await finished(xout);
-    const exportMs = performance.now() - t0;
-    clearInterval(exportTimer);
-    exportPeak = Math.max(exportPeak, process.memoryUsage().rss);
-    const chain = await verifyAuditChain(db);
-    if (!chain.ok) throw new Error('audit chain broken after import');
+    const odmExport = await runChild({ step: 'odm-export', db: dbFile, file: xml, studyId: setup.studyId });
+    const check = openDatabase(`sqlite:${dbFile}`);
+    try {
+      if (!(await verifyAuditChain(check)).ok) throw new Error('audit chain broken after import');
+    } finally {
+      await check.close();
+    }
     if (KEEP_ODM) copyFileSync(xml, KEEP_ODM);
-    const odm = await runOdmImportChild(xml, join(dir, 'odm-target.sqlite'));
-    if (odm.entered !== x.itemValues)
-      throw new Error(`ODM import wrote ${odm.entered} of ${x.itemValues} values`);
-    const seconds = importMs / 1000;
+    const odm = await runChild({ step: 'odm-import', db: join(dir, 'odm-target.sqlite'), file: xml });
+    if (odm.values !== odmExport.values)
+      throw new Error(`ODM import wrote ${odm.values} of ${odmExport.values} values`);
+    const seconds = csvImport.ms / 1000;
+    const odmBytes = statSync(xml).size;
     return [
       {
-        name: `CSV import, ${VALUES.toLocaleString('en-US')} values (${(statSync(csv).size / 1e6).toFixed(0)} MB, checked + audited, SQLite)`,
+        name: `CSV import, ${VALUES.toLocaleString('en-US')} values (${(statSync(csv).size / 1e6).toFixed(0)} MB, checked + audited, SQLite, child process)`,
         value: Math.round(seconds * 10) / 10,
         unit: 's',
         target: '< 60 s',
@@ -132,33 +121,32 @@ export default async function run(): Promise<BenchResult[]> {
       },
       { name: 'CSV import throughput', value: Math.round(VALUES / seconds), unit: 'values/s' },
       {
-        name: 'CSV import peak RSS (whole bench process)',
-        value: Math.round(peak / 1e6),
+        name: `CSV import peak RSS (whole child process; ${Math.round(csvImport.rssBefore / 1e6)} MB when it started)`,
+        value: Math.round(csvImport.peak / 1e6),
         unit: 'MB',
         target: '< 300 MB',
-        ok: peak < 300e6,
+        ok: csvImport.peak < 300e6,
       },
       {
-        name: `ODM export, ${x.itemValues.toLocaleString('en-US')} values with audit records (${(x.bytes / 1e6).toFixed(0)} MB)`,
-        value: Math.round(exportMs / 100) / 10,
+        name: `ODM export, ${odmExport.values.toLocaleString('en-US')} values with audit records (${(odmBytes / 1e6).toFixed(0)} MB, child process)`,
+        value: Math.round(odmExport.ms / 100) / 10,
         unit: 's',
       },
       {
-        // Sampled every 50 ms during the export only; the process already holds the import's heap.
-        name: `ODM export peak RSS (whole bench process; ${Math.round(exportRssBefore / 1e6)} MB when it started)`,
-        value: Math.round(exportPeak / 1e6),
+        name: `ODM export peak RSS (whole child process; ${Math.round(odmExport.rssBefore / 1e6)} MB when it started)`,
+        value: Math.round(odmExport.peak / 1e6),
         unit: 'MB',
         target: '< 300 MB',
-        ok: exportPeak < 300e6,
+        ok: odmExport.peak < 300e6,
       },
       {
-        name: `ODM import of that file into an empty SQLite database, ${odm.entered.toLocaleString('en-US')} values (${(x.bytes / 1e6).toFixed(0)} MB, checked + audited, child process)`,
+        name: `ODM import of that file into an empty SQLite database, ${odm.values.toLocaleString('en-US')} values (${(odmBytes / 1e6).toFixed(0)} MB, checked + audited, child process)`,
         value: Math.round(odm.ms / 100) / 10,
         unit: 's',
         target: '< 60 s',
         ok: odm.ms < 60_000,
       },
-      { name: 'ODM import throughput', value: Math.round(odm.entered / (odm.ms / 1000)), unit: 'values/s' },
+      { name: 'ODM import throughput', value: Math.round(odm.values / (odm.ms / 1000)), unit: 'values/s' },
       {
         name: `ODM import peak RSS (whole child process; ${Math.round(odm.rssBefore / 1e6)} MB when it started)`,
         value: Math.round(odm.peak / 1e6),
@@ -168,83 +156,116 @@ export default async function run(): Promise<BenchResult[]> {
       },
     ];
   } finally {
-    await db.close();
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-interface OdmImportFigures {
-  entered: number;
+type Actor = { id: string; name: string };
+type ChildJob =
+  | { step: 'csv-import'; db: string; file: string; studyId: string; actor: Actor }
+  | { step: 'odm-export'; db: string; file: string; studyId: string }
+  | { step: 'odm-import'; db: string; file: string };
+
+interface StepFigures {
+  /** Item values imported or exported. */
+  values: number;
   ms: number;
   rssBefore: number;
   peak: number;
 }
 
-/** Runs this file again in a child process (same node flags, so tsx) to import `file` into `target`. */
-function runOdmImportChild(file: string, target: string): Promise<OdmImportFigures> {
+/** The bench's study, its one site and the importing user (in the parent and in the ODM import's empty database). */
+async function benchStudy(tx: Db): Promise<{ studyId: string; actor: Actor }> {
+  const system = { id: null, name: 'bench' };
+  const study = await createStudy(tx, system, { code: 'BENCH', title: 'bench', definition: msctSleTrial });
+  await createSite(tx, system, { studyId: study.id, code: 'S1', name: 'Site 1' });
+  const user = await createUser(tx, system, {
+    username: 'importer',
+    displayName: 'Importer',
+    passwordHash: 'x',
+  });
+  return { studyId: study.id, actor: { id: user.id, name: user.username } };
+}
+
+async function listStudySites(tx: Db, studyId: string): Promise<string> {
+  const site = await tx.kysely
+    .selectFrom('sites')
+    .select('id')
+    .where('study_id', '=', studyId)
+    .executeTakeFirstOrThrow();
+  return site.id;
+}
+
+/** Runs this file again in a child process (same node flags, so tsx) for one timed step. */
+function runChild(job: ChildJob): Promise<StepFigures> {
   return new Promise((resolve, reject) => {
     execFile(
       process.execPath,
       [...process.execArgv, new URL(import.meta.url).pathname],
-      {
-        env: { ...process.env, MSCT_BENCH_ODM_IMPORT_FILE: file, MSCT_BENCH_ODM_TARGET: target },
-        maxBuffer: 1 << 20,
-      },
+      { env: { ...process.env, MSCT_BENCH_EXCHANGE_CHILD: JSON.stringify(job) }, maxBuffer: 1 << 20 },
       (err, stdout, stderr) => {
-        if (err) return reject(new Error(`ODM import child failed: ${err.message}\n${stderr}`));
+        if (err) return reject(new Error(`${job.step} child failed: ${err.message}\n${stderr}`));
         const last = stdout.trim().split('\n').pop() ?? '';
         try {
-          resolve(JSON.parse(last) as OdmImportFigures);
+          resolve(JSON.parse(last) as StepFigures);
         } catch {
-          reject(new Error(`ODM import child printed no figures: ${stdout}\n${stderr}`));
+          reject(new Error(`${job.step} child printed no figures: ${stdout}\n${stderr}`));
         }
       },
     );
   });
 }
 
-/** The child: a fresh database with the bench's study definition and site, then the timed import. */
-async function odmImportChild(file: string, target: string): Promise<OdmImportFigures> {
-  const db = openDatabase(`sqlite:${target}`);
+/** Times `work` and samples the process's RSS every 50 ms while it runs. */
+async function measured(work: () => Promise<number>): Promise<StepFigures> {
+  const rssBefore = process.memoryUsage().rss;
+  let peak = rssBefore;
+  const timer = setInterval(() => {
+    peak = Math.max(peak, process.memoryUsage().rss);
+  }, 50);
+  const t0 = performance.now();
   try {
+    const values = await work();
+    return { values, ms: performance.now() - t0, rssBefore, peak: Math.max(peak, process.memoryUsage().rss) };
+  } finally {
+    clearInterval(timer);
+  }
+}
+
+/** A child's one step. */
+async function child(job: ChildJob): Promise<StepFigures> {
+  const db = openDatabase(`sqlite:${job.db}`);
+  try {
+    if (job.step === 'csv-import') {
+      return await measured(async () => {
+        const r = await importCsv(db, job.studyId, job.file, { format: 'long', actor: job.actor });
+        if (!r.written)
+          throw new Error(`the CSV import refused the file: ${JSON.stringify(r.problems.slice(0, 3))}`);
+        return r.entered;
+      });
+    }
+    if (job.step === 'odm-export') {
+      return await measured(async () => {
+        const out = createWriteStream(job.file);
+        const x = await exportOdm(db, job.studyId, out);
+        out.end();
+        await finished(out);
+        return x.itemValues;
+      });
+    }
+    // ODM import: a fresh database with the bench's study definition and site, then the timed import.
     const m = await migrateToLatest(db);
     if (m.error) throw new Error(m.error);
-    const system = { id: null, name: 'bench' };
-    const { studyId, actor } = await inTransaction(db, system, async (tx) => {
-      const study = await createStudy(tx, system, {
-        code: 'BENCH',
-        title: 'bench',
-        definition: msctSleTrial,
-      });
-      await createSite(tx, system, { studyId: study.id, code: 'S1', name: 'Site 1' });
-      const user = await createUser(tx, system, {
-        username: 'importer',
-        displayName: 'Importer',
-        passwordHash: 'x',
-      });
-      return { studyId: study.id, actor: { id: user.id, name: user.username } };
+    const { studyId, actor } = await inTransaction(db, { id: null, name: 'bench' }, benchStudy);
+    return await measured(async () => {
+      const r = await importOdm(db, studyId, () => createReadStream(job.file), { actor });
+      if (!r.written)
+        throw new Error(`ODM import refused the file: ${JSON.stringify(r.problems.slice(0, 3))}`);
+      return r.entered;
     });
-    const rssBefore = process.memoryUsage().rss;
-    let peak = rssBefore;
-    const timer = setInterval(() => {
-      peak = Math.max(peak, process.memoryUsage().rss);
-    }, 50);
-    const t0 = performance.now();
-    const r = await importOdm(db, studyId, () => createReadStream(file), { actor });
-    const ms = performance.now() - t0;
-    clearInterval(timer);
-    peak = Math.max(peak, process.memoryUsage().rss);
-    if (!r.written) throw new Error(`ODM import refused the file: ${JSON.stringify(r.problems.slice(0, 3))}`);
-    return { entered: r.entered, ms, rssBefore, peak };
   } finally {
     await db.close();
   }
 }
 
-if (CHILD_FILE) {
-  const figures = await odmImportChild(
-    CHILD_FILE,
-    process.env.MSCT_BENCH_ODM_TARGET ?? `${CHILD_FILE}.sqlite`,
-  );
-  process.stdout.write(`${JSON.stringify(figures)}\n`);
-}
+if (CHILD_JOB) process.stdout.write(`${JSON.stringify(await child(JSON.parse(CHILD_JOB) as ChildJob))}\n`);
