@@ -63,7 +63,7 @@ export default async function run(): Promise<BenchResult[]> {
         const subjects = Math.ceil(VALUES / perSubject);
         return await inTransaction(db, system, async (tx) => {
           const { studyId, actor } = await benchStudy(tx);
-          const site = await listStudySites(tx, studyId);
+          const site = await firstSiteId(tx, studyId);
           const codes: string[] = [];
           for (let i = 0; i < subjects; i++)
             codes.push((await createSubject(tx, system, { studyId, siteId: site }))!.subject_code);
@@ -187,7 +187,7 @@ async function benchStudy(tx: Db): Promise<{ studyId: string; actor: Actor }> {
   return { studyId: study.id, actor: { id: user.id, name: user.username } };
 }
 
-async function listStudySites(tx: Db, studyId: string): Promise<string> {
+async function firstSiteId(tx: Db, studyId: string): Promise<string> {
   const site = await tx.kysely
     .selectFrom('sites')
     .select('id')
