@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { CLASSIC_BILAG_FORM, LABS_FORM, SLEDAI2K_FORM } from '../packages/core/src/crf/index.js';
-import { msctSleTrial } from '../packages/core/src/protocol/index.js';
 import { exportOdm, importCsv, importOdm } from '../packages/server/src/exchange/index.js';
+// The study and sites the exchange tests import into: the same set-up in the parent and the ODM child.
+import { createEmptyStudy } from '../packages/server/src/exchange/test-study.js';
 import {
-  createSite,
-  createStudy,
+  type Actor,
   createSubject,
-  createUser,
   type Db,
   inTransaction,
   migrateToLatest,
@@ -62,7 +61,7 @@ export default async function run(): Promise<BenchResult[]> {
         const perSubject = VISITS.length * visitRows('X', 'D0', 0).length;
         const subjects = Math.ceil(VALUES / perSubject);
         return await inTransaction(db, system, async (tx) => {
-          const { studyId, actor } = await benchStudy(tx);
+          const { studyId, actor } = await createEmptyStudy(tx);
           const site = await firstSiteId(tx, studyId);
           const codes: string[] = [];
           for (let i = 0; i < subjects; i++)
@@ -160,7 +159,6 @@ export default async function run(): Promise<BenchResult[]> {
   }
 }
 
-type Actor = { id: string; name: string };
 type ChildJob =
   | { step: 'csv-import'; db: string; file: string; studyId: string; actor: Actor }
   | { step: 'odm-export'; db: string; file: string; studyId: string }
@@ -174,24 +172,12 @@ interface StepFigures {
   peak: number;
 }
 
-/** The bench's study, its one site and the importing user (in the parent and in the ODM import's empty database). */
-async function benchStudy(tx: Db): Promise<{ studyId: string; actor: Actor }> {
-  const system = { id: null, name: 'bench' };
-  const study = await createStudy(tx, system, { code: 'BENCH', title: 'bench', definition: msctSleTrial });
-  await createSite(tx, system, { studyId: study.id, code: 'S1', name: 'Site 1' });
-  const user = await createUser(tx, system, {
-    username: 'importer',
-    displayName: 'Importer',
-    passwordHash: 'x',
-  });
-  return { studyId: study.id, actor: { id: user.id, name: user.username } };
-}
-
 async function firstSiteId(tx: Db, studyId: string): Promise<string> {
   const site = await tx.kysely
     .selectFrom('sites')
     .select('id')
     .where('study_id', '=', studyId)
+    .orderBy('code')
     .executeTakeFirstOrThrow();
   return site.id;
 }
@@ -256,7 +242,7 @@ async function child(job: ChildJob): Promise<StepFigures> {
     // ODM import: a fresh database with the bench's study definition and site, then the timed import.
     const m = await migrateToLatest(db);
     if (m.error) throw new Error(m.error);
-    const { studyId, actor } = await inTransaction(db, { id: null, name: 'bench' }, benchStudy);
+    const { studyId, actor } = await inTransaction(db, { id: null, name: 'bench' }, createEmptyStudy);
     return await measured(async () => {
       const r = await importOdm(db, studyId, () => createReadStream(job.file), { actor });
       if (!r.written)

@@ -58,7 +58,7 @@ export class WalSync {
   private next: Promise<void> | undefined;
   private failure: Error | undefined;
   private syncedInode: number | undefined;
-  /** Completed fsyncs, for tests and benchmarks (how many commits each one carried). */
+  /** Completed fsyncs of the WAL, for tests and benchmarks (compare with the commits made). */
   syncs = 0;
 
   constructor(
