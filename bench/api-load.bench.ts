@@ -32,11 +32,14 @@ interface LoadOutcome {
   non2xx: number;
   p50: number;
   p99: number;
+  /** The load generator's own CPU time (user + system, µs). */
+  cpuMicros: number;
 }
 
 /** The child's side: drive the saves with autocannon and report the counts and latencies. */
 async function driveLoad({ baseUrl, cookie, csrf, visits }: LoadJob): Promise<LoadOutcome> {
   let seq = 0;
+  const cpuBefore = process.cpuUsage();
   const free = await autocannon({
     url: baseUrl,
     connections: CONNECTIONS,
@@ -59,7 +62,14 @@ async function driveLoad({ baseUrl, cookie, csrf, visits }: LoadJob): Promise<Lo
       },
     ],
   });
-  return { ok2xx: free['2xx'], non2xx: free.non2xx, p50: free.latency.p50, p99: free.latency.p99 };
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    ok2xx: free['2xx'],
+    non2xx: free.non2xx,
+    p50: free.latency.p50,
+    p99: free.latency.p99,
+    cpuMicros: cpu.user + cpu.system,
+  };
 }
 
 if (process.env.MSCT_API_LOAD_CLIENT && process.send) {
@@ -143,8 +153,13 @@ export default async function run(): Promise<BenchResult[]> {
       );
     }
     const cpuBefore = process.cpuUsage();
+    const eluBefore = performance.eventLoopUtilization();
+    const syncsBefore = { n: db.walSync!.syncs, ms: db.walSync!.syncMillis };
     const load = await loadInChildProcess({ baseUrl, cookie, csrf, visits });
     const cpu = process.cpuUsage(cpuBefore);
+    const elu = performance.eventLoopUtilization(eluBefore);
+    const syncs = db.walSync!.syncs - syncsBefore.n;
+    const syncMs = db.walSync!.syncMillis - syncsBefore.ms;
     const saves = load.ok2xx / DURATION_S;
     await app.close();
     await db.close();
@@ -174,6 +189,22 @@ export default async function run(): Promise<BenchResult[]> {
       {
         name: `server CPU per save (${Math.round(cpu.user / Math.max(1, load.ok2xx))} µs user + ${Math.round(cpu.system / Math.max(1, load.ok2xx))} µs system)`,
         value: Math.round((cpu.user + cpu.system) / Math.max(1, load.ok2xx)),
+        unit: 'µs',
+      },
+      // How much of the run the server's event loop was busy: near 100 % means its one thread is the
+      // limit, well under it means the saves wait for something else (disk, clients).
+      { name: 'server event loop busy', value: Math.round(elu.utilization * 1000) / 10, unit: '%' },
+      // Each acknowledgement waits for a WAL fsync (wal-sync.ts); one sync serves every save before it.
+      {
+        name: `WAL fsync time, mean (${syncs} syncs, ${Math.round((load.ok2xx / Math.max(1, syncs)) * 10) / 10} saves each)`,
+        value: Math.round((syncMs / Math.max(1, syncs)) * 100) / 100,
+        unit: 'ms',
+      },
+      // The load generator shares the machine's two cores with the server: its CPU per save says how
+      // much of the machine it takes.
+      {
+        name: 'load generator CPU per save',
+        value: Math.round(load.cpuMicros / Math.max(1, load.ok2xx)),
         unit: 'µs',
       },
       {

@@ -96,6 +96,7 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL, options: OpenOp
       close: async () => {
         await checkpointer?.stop();
         await kysely.destroy();
+        await walSync?.close();
       },
     };
   }

@@ -1,9 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createStudy, type Db, migrateToLatest, openDatabase } from './index.js';
-import { WalSync, type WalSyncIo } from './wal-sync.js';
+import { nodeWalSyncIo, WalSync, type WalSyncIo } from './wal-sync.js';
 
 /** An io whose fsyncs finish only when the test says so. */
 function heldIo(inode = 7) {
@@ -63,6 +63,49 @@ describe('WalSync', () => {
       syncDir: async () => undefined,
     });
     await expect(sync.sync()).resolves.toBeUndefined();
+  });
+});
+
+describe('nodeWalSyncIo', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'msct-walio-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  /** This process's open descriptors on `path` (Linux /proc). */
+  const openOn = (path: string) =>
+    readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(path);
+      } catch {
+        return false; // the directory's own descriptor, closed by now
+      }
+    }).length;
+
+  it('keeps one descriptor on the WAL across syncs and releases it on close', async () => {
+    const wal = join(dir, 'a.sqlite-wal');
+    writeFileSync(wal, 'frames');
+    const io = nodeWalSyncIo();
+    expect(await io.syncFile(wal)).toBe(statSync(wal).ino);
+    expect(openOn(wal)).toBe(1);
+    expect(await io.syncFile(wal)).toBe(statSync(wal).ino);
+    expect(openOn(wal)).toBe(1);
+    await io.close?.();
+    expect(openOn(wal)).toBe(0);
+  });
+
+  it('syncs the new file when the WAL at the path was replaced, and reports a removed one as missing', async () => {
+    const wal = join(dir, 'b.sqlite-wal');
+    writeFileSync(wal, 'old');
+    const io = nodeWalSyncIo();
+    const first = await io.syncFile(wal);
+    rmSync(wal);
+    writeFileSync(wal, 'new');
+    const second = statSync(wal).ino;
+    expect(second).not.toBe(first); // the old inode is still held open, so it cannot be reused
+    expect(await io.syncFile(wal)).toBe(second);
+    expect(openOn(wal)).toBe(1); // the old file's descriptor was dropped (readlink says "(deleted)" for it)
+    rmSync(wal);
+    await expect(io.syncFile(wal)).rejects.toMatchObject({ code: 'ENOENT' });
+    expect(openOn(wal)).toBe(0);
+    await io.close?.();
   });
 });
 
