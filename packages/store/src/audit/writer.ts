@@ -214,11 +214,11 @@ class GroupCommitter {
           const [only] = batch as [QueuedWrite];
           try {
             const value = await this.db.kysely.transaction().execute(only.work);
-            this.db.checkpointer?.afterCommit();
             this.acknowledge([only], [{ ok: true, value }]);
           } catch (error) {
             only.reject(error);
           }
+          await this.db.checkpointer?.afterCommit();
           continue;
         }
         const outcomes: Outcome[] = [];
@@ -243,7 +243,6 @@ class GroupCommitter {
           }
           if (head.seq !== start) await moveHead(trx, 'sqlite', head);
           await trx.commit().execute();
-          this.db.checkpointer?.afterCommit();
         } catch (error) {
           if (trx)
             await trx
@@ -254,6 +253,8 @@ class GroupCommitter {
           continue;
         }
         this.acknowledge(batch, outcomes);
+        // The worker may need the writes held for a moment to let the WAL restart (checkpointer.ts).
+        await this.db.checkpointer?.afterCommit();
       }
     } finally {
       this.draining = false;
