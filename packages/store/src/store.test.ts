@@ -14,6 +14,7 @@ import {
   deleteUserSessions,
   inTransaction,
   listAuditEvents,
+  listForms,
   listItems,
   listSubjects,
   migrateToLatest,
@@ -27,6 +28,7 @@ import {
   transitionQuery,
   updateSubjectRecord,
   verifyAuditChain,
+  visitScope,
   writeTransaction,
 } from './index.js';
 import {
@@ -176,6 +178,37 @@ for (const dialect of TEST_DIALECTS) {
         ['item.enter', null, '0.45 g/L', null, 'coord'],
         ['item.change', '0.45 g/L', '0.50 g/L', 'transcription error', 'coord'],
       ]);
+    });
+
+    it('visitScope is cached, and a save checked against a scope that is not the visit’s is refused as a conflict', async () => {
+      const s = await createSubject(db, user, { studyId, siteId: siteA });
+      const v = await createVisit(db, user, { subjectId: s.id, visitCode: 'baseline' });
+      const scope = await visitScope(db, v.id);
+      expect(scope).toEqual({ subjectId: s.id, studyId, siteId: siteA, studyVersion: 1 });
+      expect(await visitScope(db, v.id)).toBe(scope); // the same entry, not a new read
+      expect(await visitScope(db, 'no-such-visit')).toBeUndefined();
+      // A caller that checked the visit as if it were at site B writes nothing.
+      await expectStoreError(
+        saveItems(db, user, {
+          visitId: v.id,
+          formCode: 'labs',
+          items: [{ itemCode: 'alb', value: '30', unit: 'g/L' }],
+          expectedScope: { ...scope!, siteId: siteB },
+        }),
+        'conflict',
+      );
+      expect(await listForms(db, v.id)).toEqual([]);
+      // The entry was dropped: the next read is fresh (an equal value, a new object).
+      const again = await visitScope(db, v.id);
+      expect(again).toEqual(scope);
+      expect(again).not.toBe(scope);
+      const saved = await saveItems(db, user, {
+        visitId: v.id,
+        formCode: 'labs',
+        items: [{ itemCode: 'alb', value: '30', unit: 'g/L' }],
+        expectedScope: again!,
+      });
+      expect(saved.changed).toBe(1);
     });
 
     it('a failed batch saves nothing (all or none)', async () => {

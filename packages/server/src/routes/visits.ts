@@ -12,6 +12,7 @@ import {
   saveItems,
   setFormStatus,
   updateVisitDate,
+  visitScope,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -253,9 +254,13 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
       },
     },
     async (req) => {
-      const visit = await visitFor(req, req.params.visitId, 'data.enter');
+      principalOf(req);
+      // The visit's scope from the store's cache (saveItems checks it again inside its transaction).
+      const where = await visitScope(db, req.params.visitId);
+      if (!where) throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
+      enforce(req, 'data.enter', { studyId: where.studyId, siteId: where.siteId }, 'subject');
       // Server-side edit checks: the same item definitions serve the UI, the API and imports.
-      const { forms } = await studyDefinition(db, visit.scope.studyId, visit.studyVersion);
+      const { forms } = await studyDefinition(db, where.studyId, where.studyVersion);
       const form = forms.get(req.params.formCode);
       if (form) {
         const errors: FieldIssue[] = [];
@@ -289,6 +294,7 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
           expectedVersion: i.version,
         })),
         reason: req.body.reason,
+        expectedScope: where,
       });
       return toForm(saved.form, saved.items);
     },

@@ -147,6 +147,51 @@ export async function getVisitWithScope(
   return row;
 }
 
+/** Where a visit belongs, and the version of its study's definition. */
+export interface VisitScope {
+  subjectId: string;
+  studyId: string;
+  siteId: string;
+  studyVersion: number;
+}
+
+const scopeCaches = new WeakMap<object, Map<string, VisitScope>>();
+const SCOPE_CACHE_MAX = 10_000;
+const scopeCache = (db: Db) => {
+  const key = db.sqlite ?? db.kysely;
+  let cache = scopeCaches.get(key);
+  if (!cache) {
+    cache = new Map();
+    scopeCaches.set(key, cache);
+  }
+  return cache;
+};
+
+/**
+ * The scope of a visit for the access and edit checks before a save. Cached per database: every save
+ * needs it, and read outside a transaction it cost ~16 µs of a save under load (a read transaction of
+ * its own). None of it changes once the visit exists (no write moves a visit to another subject or a
+ * subject to another study or site, and studies are not updated), and a stale entry could still never
+ * let a save through under the wrong scope: saveItems re-reads the scope inside its transaction,
+ * refuses the save when it differs from `expectedScope` and drops the entry.
+ */
+export async function visitScope(db: Db, visitId: string): Promise<VisitScope | undefined> {
+  const cache = scopeCache(db);
+  const hit = cache.get(visitId);
+  if (hit) return hit;
+  const row = await getVisitWithScope(db, visitId);
+  if (!row) return undefined;
+  const scope = Object.freeze({
+    subjectId: row.subject_id,
+    studyId: row.study_id,
+    siteId: row.site_id,
+    studyVersion: Number(row.study_version),
+  });
+  if (cache.size >= SCOPE_CACHE_MAX) cache.delete(cache.keys().next().value as string);
+  cache.set(visitId, scope);
+  return scope;
+}
+
 export async function getVisit(db: Db, id: string): Promise<Visit> {
   const row = await db.kysely.selectFrom('visits').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) throw notFound('visit', id);
@@ -206,6 +251,11 @@ export interface SaveItemsInput {
   items: ItemWrite[];
   /** Required when any item already had a value (ALCOA: every change after first entry says why). */
   reason?: string;
+  /**
+   * The scope the caller checked access and values against (from visitScope): the save is refused as
+   * a conflict if the visit's scope inside the transaction differs.
+   */
+  expectedScope?: VisitScope;
 }
 
 export interface SaveItemsResult {
@@ -228,10 +278,31 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
       tx
         .selectFrom('visits')
         .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
-        .select(['visits.id', 'visits.subject_id', 'subjects.study_id', 'subjects.site_id'])
+        .innerJoin('studies', 'studies.id', 'subjects.study_id')
+        .select([
+          'visits.id',
+          'visits.subject_id',
+          'subjects.study_id',
+          'subjects.site_id',
+          'studies.version as study_version',
+        ])
         .where('visits.id', '=', input.visitId),
     );
     if (!visit) throw notFound('visit', input.visitId);
+    const expected = input.expectedScope;
+    if (
+      expected &&
+      (expected.subjectId !== visit.subject_id ||
+        expected.studyId !== visit.study_id ||
+        expected.siteId !== visit.site_id ||
+        expected.studyVersion !== Number(visit.study_version))
+    ) {
+      scopeCache(db).delete(input.visitId);
+      throw new StoreError(
+        'conflict',
+        `visit ${input.visitId} no longer belongs where it was checked (subject, study, site or study version changed): reload and retry`,
+      );
+    }
     const s = { id: visit.subject_id, study_id: visit.study_id, site_id: visit.site_id };
     let [form] = await runCompiled(tx, db.dialect, 'saveItems.form', [visit.id, input.formCode], () =>
       tx
