@@ -6,7 +6,8 @@
 //   and lockout, (de)activation, role grant and revoke) bumps the store's auth epoch
 //   (store/src/repositories/sessions.ts) after it has run, so the very next request reloads;
 // - a commit by another connection to the same file (another process, the CLI) changes SQLite's
-//   `data_version`, which also drops the cache;
+//   `data_version`, which also drops the cache (it is read once per event-loop turn, so such a commit
+//   takes effect from the next turn on: about a millisecond under load);
 // - the session's idle expiry is checked against the cached expiry on every request, and an entry
 //   is used for at most SESSION_TOUCH_MS after the session was last written: past that the request
 //   goes to touchSession, which slides the expiry exactly as it always did (a write at most once a
