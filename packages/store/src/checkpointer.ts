@@ -123,7 +123,8 @@ export class Checkpointer {
    * asks the worker to copy what was committed since and returns a promise the writer waits for
    * before its next commit (so that the checkpoint reaches the end of the WAL and the next write
    * restarts it); otherwise undefined. A worker that does not answer within `catchUpTimeoutMs` does
-   * not hold the writes any longer: the WAL then restarts at a later catch-up.
+   * not hold the writes any longer, and is not asked again before its next report: the WAL then
+   * restarts at a later catch-up.
    */
   afterCommit(): Promise<void> | undefined {
     if (this.catchingUp) return this.catchingUp.done;
@@ -133,7 +134,11 @@ export class Checkpointer {
     const done = new Promise<void>((r) => {
       resolve = r;
     });
-    const timer = setTimeout(resolve, this.catchUpTimeoutMs);
+    const timer = setTimeout(() => {
+      // Not again until the worker reports: a slow worker must not hold every commit.
+      this.stats.lastLog = 0;
+      resolve();
+    }, this.catchUpTimeoutMs);
     this.catchingUp = { done, resolve };
     void done.then(() => {
       clearTimeout(timer);
