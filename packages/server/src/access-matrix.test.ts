@@ -157,6 +157,12 @@ const MATRIX: Record<string, Entry> = {
     path: (f) => `/api/visits/${f.visitId}`,
     body: () => ({ version: 999, visitDate: '2013-01-11', reason: 'matrix' }),
   },
+  'POST /api/visits/{visitId}/missed': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/visits/${f.visitId}/missed`,
+    body: () => ({ version: 999, missed: true, reason: 'matrix' }),
+  },
   'PUT /api/visits/{visitId}/forms/{formCode}': {
     allow: DATA_ENTRY,
     scope: 'subject',

@@ -201,6 +201,71 @@ for (const dialect of TEST_DIALECTS) {
       expect(schedule.body.visits.find((v) => v.code === 'M12')?.status).toBe('done');
       expect(schedule.body.visits.find((v) => v.code === 'D7')?.status).not.toBe('done');
     });
+
+    it('a site declares a visit missed with a reason: the schedule shows it, it takes no date or data, and it can be taken back', async () => {
+      const d7 = (
+        await coord.post<{ id: string; version: number }>(`/api/subjects/${subject.id}/visits`, {
+          visitCode: 'D7',
+        })
+      ).body;
+      const noReason = await coord.post(`/api/visits/${d7.id}/missed`, { version: d7.version, missed: true });
+      expect(noReason.status).toBe(400);
+      const missed = await coord.post<{ status: string; version: number }>(`/api/visits/${d7.id}/missed`, {
+        version: d7.version,
+        missed: true,
+        reason: 'patient febrile, second infusion not given',
+      });
+      expect(missed.status).toBe(200);
+      expect(missed.body.status).toBe('missed');
+      const schedule = await coord.get<{ visits: { code: string; status: string }[] }>(
+        `/api/subjects/${subject.id}/schedule?today=2014-02-01`,
+      );
+      expect(schedule.body.visits.find((v) => v.code === 'D7')?.status).toBe('missed');
+      // A missed visit takes neither data nor a date; a visit that took place cannot be declared missed.
+      const data = await coord.put<{ detail: string }>(`/api/visits/${d7.id}/forms/labs`, {
+        items: [{ itemCode: 'c3', value: '0.5', unit: 'g/L' }],
+      });
+      expect(data.status).toBe(400);
+      expect(data.body.detail).toMatch(/declared missed/);
+      const dated = await coord.patch<{ detail: string }>(`/api/visits/${d7.id}`, {
+        version: missed.body.version,
+        visitDate: '2013-01-17',
+      });
+      expect(dated.status).toBe(400);
+      const visits = await coord.get<{ id: string; visitCode: string; version: number }[]>(
+        `/api/subjects/${subject.id}/visits`,
+      );
+      const m1 = visits.body.find((v) => v.visitCode === 'M1')!;
+      const took = await coord.post<{ detail: string }>(`/api/visits/${m1.id}/missed`, {
+        version: m1.version,
+        missed: true,
+        reason: 'x',
+      });
+      expect(took.status).toBe(400);
+      expect(took.body.detail).toMatch(/took place on 2013-02-09/);
+      // Taken back (with a reason): the visit is open again and takes its date.
+      const back = await coord.post<{ status: string; version: number }>(`/api/visits/${d7.id}/missed`, {
+        version: missed.body.version,
+        missed: false,
+        reason: 'declared on the wrong subject',
+      });
+      expect(back.body.status).toBe('open');
+      expect(
+        (await coord.patch(`/api/visits/${d7.id}`, { version: back.body.version, visitDate: '2013-01-17' }))
+          .status,
+      ).toBe(200);
+      const trail = await coord.get<{ action: string; oldValue: string; newValue: string; reason: string }[]>(
+        `/api/subjects/${subject.id}/audit?entityType=visit`,
+      );
+      expect(
+        trail.body
+          .filter((e) => e.action === 'visit.missed' || e.action === 'visit.reopen')
+          .map((e) => [e.action, e.oldValue, e.newValue, e.reason]),
+      ).toEqual([
+        ['visit.missed', 'open', 'missed', 'patient febrile, second infusion not given'],
+        ['visit.reopen', 'missed', 'open', 'declared on the wrong subject'],
+      ]);
+    });
   });
 }
 

@@ -286,9 +286,14 @@ export function registerClinicalRoutes(app: App, { db }: RouteContext) {
           'MSCT_E_VALIDATION',
           'the subject has no day 0 yet (enrol with the first infusion date)',
         );
+      // Visits done on a date, and visits the site declared missed (POST /api/visits/{id}/missed).
       const recorded = (await listVisits(db, subject.id))
-        .filter((v) => v.visit_date)
-        .map((v) => ({ code: v.visit_code, date: v.visit_date!, cycle: v.cycle }));
+        .filter((v) => v.visit_date || v.status === 'missed')
+        .map((v) =>
+          v.status === 'missed'
+            ? { code: v.visit_code, missed: true, cycle: v.cycle }
+            : { code: v.visit_code, date: v.visit_date!, cycle: v.cycle },
+        );
       return visitStatuses({
         visits: definition.visits,
         day0: subject.day0_date,

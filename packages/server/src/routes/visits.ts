@@ -11,6 +11,7 @@ import {
   listVisits,
   saveItems,
   setFormStatus,
+  setVisitMissed,
   updateVisitDate,
   visitScope,
 } from '@msct/store';
@@ -219,6 +220,32 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
           req.params.visitId,
           req.body.version,
           req.body.visitDate,
+          req.body.reason,
+        ),
+      );
+    },
+  );
+
+  app.post(
+    '/api/visits/:visitId/missed',
+    {
+      schema: {
+        tags: ['visits'],
+        summary:
+          'Declare a visit missed (not done), or take that back; a reason is required either way. A visit with a date or data cannot be declared missed.',
+        params: z.object({ visitId: id }),
+        body: z.object({ version, missed: z.boolean(), reason }).strict(),
+      },
+    },
+    async (req) => {
+      await visitFor(req, req.params.visitId, 'data.enter');
+      return toVisit(
+        await setVisitMissed(
+          db,
+          actorOf(req),
+          req.params.visitId,
+          req.body.version,
+          req.body.missed,
           req.body.reason,
         ),
       );

@@ -99,6 +99,12 @@ export async function updateVisitDate(
 ): Promise<Visit> {
   return writeTransaction(db, actor, async (tx, audit) => {
     const before = await loadForUpdate(tx, 'visits', visitId, expectedVersion, 'visit');
+    if (visitDate !== null && before.status === 'missed')
+      throw new StoreError(
+        'invalid',
+        `visit ${before.visit_code} is declared missed: take that back (with a reason) before giving it a date`,
+        { field: 'visitDate' },
+      );
     const s = await subjectRow(tx, before.subject_id);
     const diffs = changedFields(before, { visit_date: visitDate });
     if (diffs.length === 0) return before;
@@ -127,6 +133,68 @@ export async function updateVisitDate(
       })),
     );
     return { ...before, visit_date: visitDate, version };
+  });
+}
+
+/**
+ * Declares a visit missed (not done) or takes that back, with a reason either way (audited as a
+ * change of the visit's status). A missed visit has no date and no data: one with a date or any
+ * form is refused, and while it is missed it takes neither (updateVisitDate, saveItems).
+ */
+export async function setVisitMissed(
+  db: Db,
+  actor: Actor,
+  visitId: string,
+  expectedVersion: number,
+  missed: boolean,
+  reason: string,
+): Promise<Visit> {
+  if (!reason.trim())
+    throw new StoreError(
+      'reason_required',
+      'a reason is required to declare a visit missed or to take it back',
+      {
+        field: 'reason',
+      },
+    );
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const before = await loadForUpdate(tx, 'visits', visitId, expectedVersion, 'visit');
+    const status = missed ? 'missed' : 'open';
+    if (before.status === status) return before;
+    if (missed && before.visit_date !== null)
+      throw new StoreError(
+        'invalid',
+        `visit ${before.visit_code} took place on ${before.visit_date}: clear its date (with a reason) before declaring it missed`,
+        { field: 'missed' },
+      );
+    if (missed) {
+      const form = await tx
+        .selectFrom('form_instances')
+        .select('form_code')
+        .where('visit_id', '=', visitId)
+        .executeTakeFirst();
+      if (form)
+        throw new StoreError(
+          'invalid',
+          `visit ${before.visit_code} has data (form ${form.form_code}): a visit with data was not missed`,
+          { field: 'missed' },
+        );
+    }
+    const s = await subjectRow(tx, before.subject_id);
+    const version = await writeVersioned(tx, 'visits', visitId, expectedVersion, { status }, 'visit');
+    await audit.record({
+      action: missed ? 'visit.missed' : 'visit.reopen',
+      entityType: 'visit',
+      entityId: visitId,
+      studyId: s.study_id,
+      siteId: s.site_id,
+      subjectId: s.id,
+      field: 'status',
+      oldValue: before.status,
+      newValue: status,
+      reason,
+    });
+    return { ...before, status, version };
   });
 }
 
@@ -282,6 +350,7 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
         .select([
           'visits.id',
           'visits.subject_id',
+          'visits.status',
           'subjects.study_id',
           'subjects.site_id',
           'studies.version as study_version',
@@ -289,6 +358,12 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
         .where('visits.id', '=', input.visitId),
     );
     if (!visit) throw notFound('visit', input.visitId);
+    if (visit.status === 'missed')
+      throw new StoreError(
+        'invalid',
+        'this visit is declared missed: take that back (with a reason) before entering data',
+        { field: 'visitId' },
+      );
     const expected = input.expectedScope;
     if (
       expected &&
