@@ -5,6 +5,7 @@ import { LoadError } from '../components/error-box.js';
 import { FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
+import { MissedVisit } from '../components/missed-visit.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf, formsExpectedAt } from '../lib/definition.js';
@@ -48,6 +49,9 @@ export function VisitPage({ visitId }: { visitId: string }) {
     sign: hasRole(me, 'investigator', subject.studyId, subject.siteId),
     raiseQuery: hasRole(me, 'monitor', subject.studyId, subject.siteId),
   };
+  // A visit declared missed takes no data (the server refuses it), so no entry forms are offered.
+  const missed = visit.status === 'missed';
+  const canEnterData = can.enter && !missed;
   return (
     <section>
       <p className="crumbs">
@@ -61,12 +65,16 @@ export function VisitPage({ visitId }: { visitId: string }) {
       <p>
         Date: {visit.visitDate ?? 'not recorded'} · Status: {visit.status}
       </p>
+      {can.enter && (missed || (!visit.visitDate && visit.forms.length === 0)) && (
+        <MissedVisit visit={visit} onDone={data.reload} />
+      )}
+      {missed && <p>Declared missed: no data can be entered unless that is taken back.</p>}
       {visit.visitCode === 'SCR' && definition.eligibility && (
         <p>
           <Link href={`/subjects/${subject.id}/screening`}>Screening checklist and enrolment</Link>
         </p>
       )}
-      {visit.forms.length === 0 && <p>No forms entered yet.</p>}
+      {visit.forms.length === 0 && !missed && <p>No forms entered yet.</p>}
       {visit.forms.map((f) => (
         <FormPanel
           key={`${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`}
@@ -83,13 +91,13 @@ export function VisitPage({ visitId }: { visitId: string }) {
           reloadQueries={queries.reload}
         />
       ))}
-      {can.enter && !visit.forms.some((f) => f.formCode === SLEDAI_FORM_CODE) && (
+      {canEnterData && !visit.forms.some((f) => f.formCode === SLEDAI_FORM_CODE) && (
         <section aria-label="New SLEDAI-2K" className="form-panel">
           <h2>SLEDAI-2K</h2>
           <SledaiEditor visit={visit} readOnly={false} onSaved={data.reload} onReload={data.reload} />
         </section>
       )}
-      {can.enter &&
+      {canEnterData &&
         toEnter.map((f) => {
           const def = uiFormFor(f.formCode, definition) ?? f;
           return (
@@ -108,7 +116,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
             </details>
           );
         })}
-      {can.enter && (
+      {canEnterData && (
         <section aria-labelledby="new-form-h" className="form-panel">
           <h2 id="new-form-h">Enter a new form</h2>
           <FormEditor visitId={visit.id} readOnly={false} onSaved={data.reload} onReload={data.reload} />

@@ -1,0 +1,53 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../api/client.js';
+import { fieldErrors } from '../api/problem.js';
+import type { Visit } from '../api/types.js';
+import { ErrorBox } from './error-box.js';
+import { TextField } from './text-field.js';
+
+/**
+ * The site declares a visit missed (not done), or takes that back, with a reason either way (audited).
+ * Offered only for a visit without a date or data, or one already declared missed; the server
+ * enforces the same rule.
+ */
+export function MissedVisit({ visit, onDone }: { visit: Visit; onDone(): void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>();
+  const missed = visit.status === 'missed';
+  const label = missed ? 'Take back “missed”' : 'Declare visit missed';
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        {label}
+      </button>
+    );
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.post(`/api/visits/${visit.id}/missed`, { version: visit.version, missed: !missed, reason });
+      setOpen(false);
+      setReason('');
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label={label} className="inline-form">
+      <TextField
+        label={missed ? 'Reason for taking it back' : 'Reason the visit was missed'}
+        value={reason}
+        onChange={setReason}
+        required
+        error={fieldErrors(error).reason}
+      />
+      <button type="submit">{missed ? 'Take back' : 'Declare missed'}</button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      <ErrorBox error={error} onReload={onDone} />
+    </form>
+  );
+}
