@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { verifyAuditChain } from '@msct/store';
+import { createVisit, setVisitMissed, verifyAuditChain } from '@msct/store';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsv } from './csv-import.js';
@@ -118,6 +118,22 @@ for (const dialect of TEST_DIALECTS)
       expect((await verifyAuditChain(t.db)).ok).toBe(true);
       const again = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
       expect(again).toMatchObject({ entered: 0, changed: 0, unchanged: 4 });
+    });
+
+    it('refuses to import into a visit the site declared missed, and writes nothing', async () => {
+      const subject = await t.db.kysely
+        .selectFrom('subjects')
+        .select('id')
+        .where('subject_code', '=', s2)
+        .executeTakeFirstOrThrow();
+      const visit = await createVisit(t.db, study.actor, { subjectId: subject.id, visitCode: 'D7' });
+      await setVisitMissed(t.db, study.actor, visit.id, visit.version, true, 'patient moved away');
+      const before = await databaseFingerprint(t.db);
+      const csv = ['subject,visit,form,item,value,unit', `${s2},D7,labs,creatinine,81,µmol/L`].join('\n');
+      await expect(
+        importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor }),
+      ).rejects.toThrow(/D7 \(cycle 1\) of this subject is declared missed/);
+      expect(await databaseFingerprint(t.db)).toBe(before);
     });
 
     it('skipInvalid writes the valid rows and reports the others', async () => {

@@ -48,6 +48,8 @@ export class ImportWriter {
   readonly counts: WriteCounts = { entered: 0, changed: 0, unchanged: 0, visitsCreated: 0, formsCreated: 0 };
   private visits = new Map<string, string>();
   private visitsLoaded = new Set<string>();
+  /** Visits of the loaded subjects that the site declared missed: they take no data (saveItems too). */
+  private missedVisits = new Set<string>();
   /** `visitId|formCode` → the form of a loaded subject. */
   private forms = new Map<string, { id: string; status: string }>();
   private formKey = '';
@@ -137,10 +139,13 @@ export class ImportWriter {
     if (!this.visitsLoaded.has(v.subjectId)) {
       const rows = await this.db.kysely
         .selectFrom('visits')
-        .select(['id', 'visit_code', 'cycle'])
+        .select(['id', 'visit_code', 'cycle', 'status'])
         .where('subject_id', '=', v.subjectId)
         .execute();
-      for (const r of rows) this.visits.set(`${v.subjectId}|${r.visit_code}|${Number(r.cycle)}`, r.id);
+      for (const r of rows) {
+        this.visits.set(`${v.subjectId}|${r.visit_code}|${Number(r.cycle)}`, r.id);
+        if (r.status === 'missed') this.missedVisits.add(r.id);
+      }
       const forms = await this.db.kysely
         .selectFrom('form_instances')
         .select(['id', 'visit_id', 'form_code', 'status'])
@@ -154,6 +159,12 @@ export class ImportWriter {
     }
     const key = `${v.subjectId}|${v.visitCode}|${v.cycle}`;
     const hit = this.visits.get(key);
+    if (hit && this.missedVisits.has(hit))
+      throw new StoreError(
+        'invalid',
+        `visit ${v.visitCode} (cycle ${v.cycle}) of this subject is declared missed: take that back (with a reason) before importing into it`,
+        { field: 'visit' },
+      );
     if (hit) return hit;
     // The subject was checked and its visits loaded above, so the visit is new: its row and audit
     // event are the ones createVisit writes (newVisitRecord), without createVisit's lookups.
