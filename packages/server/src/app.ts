@@ -16,6 +16,7 @@ import {
 import { sessionResolver } from './auth/session-principal.js';
 import type { ServerConfig } from './config.js';
 import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
+import { refuseMalformedText } from './http/text.js';
 import type { App } from './http/types.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
@@ -107,7 +108,17 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
         reply,
         problem(STORE_CODES[err.code], err.message, {
           ...err.details,
-          ...(field ? { errors: [{ field, rule: err.code, message: err.message }] } : {}),
+          ...(field
+            ? {
+                errors: [
+                  {
+                    field,
+                    rule: typeof err.details.rule === 'string' ? err.details.rule : err.code,
+                    message: err.message,
+                  },
+                ],
+              }
+            : {}),
         }),
       );
     }
@@ -159,6 +170,8 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     reply.header('Referrer-Policy', 'no-referrer');
     reply.header('Cross-Origin-Opener-Policy', 'same-origin');
     if (config.secureCookies) reply.header('Strict-Transport-Security', 'max-age=31536000');
+    // API answers carry patient data: no browser or proxy may keep a copy (static assets may).
+    if (_req.url.startsWith('/api/')) reply.header('Cache-Control', 'no-store');
     return payload;
   });
 
@@ -201,6 +214,10 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
       }
     }
   });
+
+  // Text that is not well-formed Unicode, or holds control characters or non-characters, is
+  // refused for every route before its own schema runs (http/text.ts).
+  app.addHook('preValidation', refuseMalformedText);
 
   const ctx = { db, config };
   await app.register(async (api) => {

@@ -53,13 +53,15 @@ export class HttpProblem extends Error {
 
 export function problem(code: ProblemCode, detail: string, extra: Record<string, unknown> = {}): Problem {
   const status = PROBLEM_CODES[code];
+  // Extra members never replace the standard ones: a detail named `status` (a query's, a form's)
+  // once became the HTTP status of the answer.
   return {
+    ...extra,
     type: `https://msct.invalid/problems/${code.toLowerCase().replaceAll('_', '-')}`,
     title: code.replace('MSCT_E_', '').replaceAll('_', ' ').toLowerCase(),
     status,
     code,
     detail,
-    ...extra,
   };
 }
 

@@ -4,7 +4,8 @@ import { insertRows } from '../bulk.js';
 import type { Db } from '../database.js';
 import { runCompiled } from '../repositories/versioned.js';
 import type { AuditEventTable, Database } from '../schema.js';
-import { auditEventHash } from './hash.js';
+import { translateDriverError } from './driver-errors.js';
+import { assertStorableEvent, auditEventHash } from './hash.js';
 
 export type Tx = Transaction<Database>;
 
@@ -47,9 +48,15 @@ export async function writeTransaction<T>(
   fn: (tx: Tx, audit: AuditWriter) => Promise<T>,
 ): Promise<T> {
   if (db.current) return fn(db.current.tx, db.current.audit);
-  if (db.dialect === 'sqlite')
-    return groupCommitter(db).run((tx, head) => applyWithAudit(tx, actor, fn, db.sqlite, head));
-  return db.kysely.transaction().execute((tx) => applyWithAudit(tx, actor, fn));
+  // A constraint the code's own checks missed (a unique key, a foreign key, NUL on PostgreSQL) is
+  // refused as a StoreError naming what it can, never an HTTP 500; the transaction is rolled back.
+  try {
+    if (db.dialect === 'sqlite')
+      return await groupCommitter(db).run((tx, head) => applyWithAudit(tx, actor, fn, db.sqlite, head));
+    return await db.kysely.transaction().execute((tx) => applyWithAudit(tx, actor, fn));
+  } catch (error) {
+    throw translateDriverError(error);
+  }
 }
 
 /** Runs `fn` inside an open transaction and appends its audit events to the chain. */
@@ -105,6 +112,9 @@ async function applyWithAudit<T>(
           prev_hash: prevHash,
           hash: '',
         };
+        // What is hashed must be what is stored: text that the database would store differently
+        // (a lone surrogate) or not at all (NUL on PostgreSQL) is refused, and the write with it.
+        assertStorableEvent(row);
         // The hash covers every field but itself (auditEventHash reads them by name); set in place
         // rather than copying the row, which a bulk import does a million times.
         row.hash = auditEventHash(row);

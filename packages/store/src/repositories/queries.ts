@@ -1,4 +1,4 @@
-import { type Actor, writeTransaction } from '../audit/writer.js';
+import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -27,6 +27,14 @@ export async function raiseQuery(db: Db, actor: Actor, input: NewQuery): Promise
       .where('id', '=', input.subjectId)
       .executeTakeFirst();
     if (!s) throw notFound('subject', input.subjectId);
+    // The queried record must be this subject's: the caller's access was checked on the subject, so
+    // a record of another subject (perhaps at another site) is not found, as the access policy hides it.
+    if (!(await entityOfSubject(tx, input.entityType, input.entityId, s.id)))
+      throw new StoreError(
+        'not_found',
+        `${input.entityType} ${input.entityId} is not a record of subject ${s.id}`,
+        { field: 'entityId', rule: 'reference', entity: input.entityType, id: input.entityId },
+      );
     const row: DataQuery = {
       id: newId(),
       subject_id: s.id,
@@ -92,7 +100,12 @@ export async function transitionQuery(
       throw new StoreError(
         'invalid',
         `a query that is ${before.status} cannot be ${transition === 'answer' ? 'answered' : `${transition}d`}`,
-        { field: 'status', status: before.status },
+        {
+          field: 'transition',
+          rule: 'transition',
+          currentStatus: before.status,
+          currentVersion: before.version,
+        },
       );
     }
     const cols: Partial<DataQuery> = { status: rule.to };
@@ -129,6 +142,36 @@ export async function transitionQuery(
     });
     return { ...before, ...cols, version };
   });
+}
+
+/** Whether the record a query points at exists and belongs to the subject. */
+async function entityOfSubject(tx: Tx, entityType: string, entityId: string, subjectId: string) {
+  const owner = async (table: 'visits' | 'form_instances' | 'infusions' | 'adverse_events') =>
+    (await tx.selectFrom(table).select('subject_id').where('id', '=', entityId).executeTakeFirst())
+      ?.subject_id;
+  switch (entityType) {
+    case 'subject':
+      return entityId === subjectId;
+    case 'visit':
+      return (await owner('visits')) === subjectId;
+    case 'form':
+      return (await owner('form_instances')) === subjectId;
+    case 'infusion':
+      return (await owner('infusions')) === subjectId;
+    case 'adverse event':
+      return (await owner('adverse_events')) === subjectId;
+    case 'item': {
+      const row = await tx
+        .selectFrom('item_values')
+        .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+        .select('form_instances.subject_id')
+        .where('item_values.id', '=', entityId)
+        .executeTakeFirst();
+      return row?.subject_id === subjectId;
+    }
+    default:
+      return false;
+  }
 }
 
 export async function getQuery(db: Db, id: string): Promise<DataQuery> {

@@ -1,8 +1,9 @@
-import { type Actor, writeTransaction } from '../audit/writer.js';
+import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { AdverseEventTable, Database, InfusionTable } from '../schema.js';
+import { assertStorable } from '../text.js';
 import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 
 // Infusions and adverse events share one life cycle: created for a subject, then changed only with
@@ -25,6 +26,8 @@ export async function createSubjectRecord<T extends keyof Tables>(
       .where('id', '=', subjectId)
       .executeTakeFirst();
     if (!s) throw notFound('subject', subjectId);
+    assertStorable(LABEL[table], values as Record<string, unknown>);
+    await checkKeysAndLinks(tx, table, s.id, undefined, values as Partial<Owned<T>>);
     const row = {
       ...values,
       id: newId(),
@@ -64,6 +67,8 @@ export async function updateSubjectRecord<T extends keyof Tables>(
       throw new StoreError('reason_required', `a reason is required to change a recorded ${LABEL[table]}`, {
         field: 'reason',
       });
+    assertStorable(LABEL[table], changes as Record<string, unknown>);
+    await checkKeysAndLinks(tx, table, before.subject_id, { ...before, ...changes }, changes, id);
     const s = await tx
       .selectFrom('subjects')
       .select(['id', 'study_id', 'site_id'])
@@ -91,6 +96,54 @@ export async function updateSubjectRecord<T extends keyof Tables>(
     );
     return { ...before, ...changes, version };
   });
+}
+
+/**
+ * Before a write: an infusion's cycle and number are unique for its subject (the database's unique key
+ * would refuse it too, but as an unexplained error), and an adverse event's linked infusion exists and
+ * is one of the same subject's infusions (an infusion of another subject, or of another site, is not).
+ * `after` is the whole row after an update (undefined on create, where `changes` is the whole row).
+ */
+async function checkKeysAndLinks<T extends keyof Tables>(
+  tx: Tx,
+  table: T,
+  subjectId: string,
+  after: Tables[T] | undefined,
+  changes: Partial<Owned<T>>,
+  id?: string,
+): Promise<void> {
+  if (table === 'infusions') {
+    const c = changes as Partial<InfusionTable>;
+    if (after && c.cycle === undefined && c.infusion_number === undefined) return;
+    const row = (after ?? changes) as Partial<InfusionTable>;
+    let q = tx
+      .selectFrom('infusions')
+      .select('id')
+      .where('subject_id', '=', subjectId)
+      .where('cycle', '=', Number(row.cycle))
+      .where('infusion_number', '=', Number(row.infusion_number));
+    if (id) q = q.where('id', '!=', id);
+    const dup = await q.executeTakeFirst();
+    if (dup)
+      throw new StoreError(
+        'duplicate',
+        `this subject already has infusion ${row.infusion_number} of cycle ${row.cycle}: change that one instead`,
+        { field: 'infusionNumber', rule: 'unique', id: dup.id },
+      );
+    return;
+  }
+  const link = (changes as Partial<AdverseEventTable>).infusion_id;
+  if (link === undefined || link === null) return;
+  const infusion = await tx
+    .selectFrom('infusions')
+    .select('subject_id')
+    .where('id', '=', link)
+    .executeTakeFirst();
+  if (infusion?.subject_id !== subjectId)
+    throw new StoreError('invalid', `infusion ${link} is not one of this subject's infusions`, {
+      field: 'infusionId',
+      rule: 'reference',
+    });
 }
 
 export async function getSubjectRecord<T extends keyof Tables>(

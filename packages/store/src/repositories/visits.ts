@@ -569,6 +569,14 @@ export async function setFormStatus(
 ): Promise<FormInstance> {
   return writeTransaction(db, actor, async (tx, audit) => {
     const before = await loadForUpdate(tx, 'form_instances', formId, expectedVersion, 'form');
+    // A repeated step changes nothing; a signature is given once (unlock, then sign again).
+    if (before.status === status && status !== 'signed') return before;
+    if (before.status === 'signed' && status === 'signed')
+      throw new StoreError(
+        'invalid',
+        `form ${before.form_code} is already signed (${before.signed_at}): it can be signed again only after a change, once it has been unlocked`,
+        { field: 'status', rule: 'transition', currentStatus: before.status },
+      );
     const s = await subjectRow(tx, before.subject_id);
     const wasClosed = before.status === 'signed' || before.status === 'locked';
     if (wasClosed && (status === 'incomplete' || status === 'complete') && !reason?.trim()) {
