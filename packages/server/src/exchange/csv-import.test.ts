@@ -85,6 +85,29 @@ for (const dialect of TEST_DIALECTS)
       expect(await databaseFingerprint(t.db)).toBe(before);
     });
 
+    it('a value or unit breaking the text rule (NUL, control character, non-character, too long) is a row problem; nothing written (issue 17)', async () => {
+      const before = await databaseFingerprint(t.db);
+      const csv = [
+        'subject,visit,form,item,value,unit',
+        `${s1},M6,labs,creatinine,90,µmol/L`,
+        `${s1},M6,labs,albumin,3\u00005,g/L`,
+        `${s1},M6,labs,albumin,35,g/\u0007L`,
+        `${s1},M6,labs,albumin,35\ufdd0,g/L`,
+        `${s1},M6,labs,albumin,35\u{10ffff},g/L`,
+        `${s1},M6,labs,albumin,${'9'.repeat(2001)},g/L`,
+      ].join('\n');
+      const r = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
+      expect(r.written).toBe(false);
+      expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
+        [3, 'value', 'control-character'],
+        [4, 'unit', 'control-character'],
+        [5, 'value', 'noncharacter'],
+        [6, 'value', 'noncharacter'],
+        [7, 'value', 'max-length'],
+      ]);
+      expect(await databaseFingerprint(t.db)).toBe(before);
+    });
+
     it('dry-run of a valid file writes nothing; the real run writes it in one audited transaction', async () => {
       const csv = [
         'subject,visit,cycle,visit_date,form,item,value,unit',

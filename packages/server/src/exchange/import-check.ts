@@ -4,6 +4,7 @@
 // rule, as DESIGN.md asks of every error.
 import { checkItemValue, type ItemIssueCode } from '@msct/core/crf';
 import type { Db } from '@msct/store';
+import { type TextRule, textIssue } from '../http/text.js';
 import type { ExchangeMetadata } from './study-metadata.js';
 
 export type ImportRule =
@@ -13,7 +14,12 @@ export type ImportRule =
   | 'form-unknown'
   | 'cycle-invalid'
   | 'row-malformed'
-  | 'mapping-invalid';
+  | 'mapping-invalid'
+  | TextRule;
+
+/** The longest item value and unit, as at entry (routes/visits.ts). */
+export const MAX_VALUE_CHARS = 2000;
+export const MAX_UNIT_CHARS = 40;
 
 export interface ImportProblem {
   /** Row of the file (CSV: line, header = 1; ODM: the n-th ItemData). */
@@ -119,6 +125,14 @@ export function checkValue(
     ok: false,
     problem: { column, rule, message },
   });
+  // The text rule of the API (http/text.ts): what would be refused at entry is a problem of its row.
+  for (const [text, column, max] of [
+    [v.value, columns.value, MAX_VALUE_CHARS],
+    [v.unit, columns.unit, MAX_UNIT_CHARS],
+  ] as const) {
+    const issue = text === null ? undefined : textIssue(text, max);
+    if (issue) return fail(column, issue.rule, `${column} ${issue.message}`);
+  }
   const subject = subjects.get(v.subject);
   if (!subject)
     return fail(columns.subject, 'subject-unknown', `no subject "${v.subject}" in study ${meta.studyCode}`);

@@ -98,6 +98,16 @@ for (const dialect of TEST_DIALECTS)
       expect(bad.problems).toMatchObject([{ row: 2, rule: 'code-invalid' }]);
       expect(bad.problems[0]!.column).toContain('BILAG_REN');
       expect(await databaseFingerprint(a.db)).toBe(before);
+      // The API's text rule holds for imported values too (issue 17): a non-character, an overlong value.
+      for (const [value, rule] of [
+        ['B\ufdd0', 'noncharacter'],
+        ['B'.repeat(2001), 'max-length'],
+      ] as const) {
+        const refused = await importOdm(a.db, study.studyId, foreign(value), { actor: study.actor, oidMap });
+        expect(refused.written).toBe(false);
+        expect(refused.problems).toMatchObject([{ row: 2, rule }]);
+      }
+      expect(await databaseFingerprint(a.db)).toBe(before);
       const ok = await importOdm(a.db, study.studyId, foreign('B'), { actor: study.actor, oidMap });
       expect(ok).toMatchObject({ written: true, entered: 2, visitsCreated: 1, subjectsCreated: 0 });
     });

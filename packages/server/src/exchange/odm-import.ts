@@ -32,6 +32,7 @@ import {
   type SubjectStatus,
   updateSubjectRecord,
 } from '@msct/store';
+import { textIssue } from '../http/text.js';
 import {
   addProblem,
   checkValue,
@@ -225,9 +226,23 @@ async function checkSubject(c: CheckContext, s: OdmSubject): Promise<ImportProbl
     if (!r.ok) problems.push({ row: v.row, ...r.problem });
   }
   if (!c.known.has(s.key) && ref) {
-    // A subject the import creates: its own facts are checked as its record would be.
+    // A subject the import creates: its key becomes its code, under the API's text rule.
+    const keyIssue = textIssue(s.key, 100);
+    if (keyIssue)
+      problems.push({
+        row: firstRow(s),
+        column: 'SubjectData/@SubjectKey',
+        rule: keyIssue.rule,
+        message: `the subject key ${keyIssue.message}`,
+      });
+    // Its own facts are checked as its record would be.
     for (const [item, value] of Object.entries(s.facts)) {
       const at = s.factAt[item]!;
+      const text = textIssue(value, 2000);
+      if (text) {
+        problems.push({ ...at, rule: text.rule, message: `${item} ${text.message}` });
+        continue;
+      }
       const issue = checkItemValue(SUBJECT_FORM, item, value, null);
       if (issue) problems.push({ ...at, rule: issue.code, message: issue.message });
       else if (item === 'STATUS' && !(SUBJECT_STATUSES as readonly string[]).includes(value))
@@ -259,6 +274,14 @@ async function checkSubject(c: CheckContext, s: OdmSubject): Promise<ImportProbl
       infusionKeys.add(`${Number(i.cycle)}|${Number(i.infusion_number)}`);
   for (const r of s.records) problems.push(...checkRecord(r, infusionKeys));
   return problems;
+}
+
+/** The row of a subject's first ItemData (where a problem of the SubjectData itself is reported). */
+function firstRow(s: OdmSubject): number {
+  let row = Number.POSITIVE_INFINITY;
+  for (const v of s.values.values()) row = Math.min(row, v.row);
+  for (const r of s.records) row = Math.min(row, r.row);
+  return Number.isFinite(row) ? row : 0;
 }
 
 function checkRecord(r: RecordRow, infusionKeys: Set<string>): ImportProblem[] {

@@ -6,6 +6,7 @@
 // with the same item check as every other value (checkItemValue).
 import { checkItemValue, type FormDefinitionItems, type ItemDefinition } from '@msct/core/crf';
 import type { AdverseEventTable, InfusionTable } from '@msct/store';
+import { textIssue } from '../http/text.js';
 import type { ImportRule } from './import-check.js';
 
 /** An item of a record form: an ItemDefinition plus what ODM needs beyond msct's item types. */
@@ -216,6 +217,14 @@ const REQUIRED: Record<string, readonly string[]> = {
   INFUSION: ['CYCLE', 'INFUSION_NUMBER'],
   AE: ['TERM', 'ONSET_DATE', 'RELATEDNESS'],
 };
+/** The longest text of a record item, as the API accepts it (routes/safety.ts); others: 2000. */
+const MAX_CHARS: Record<string, number> = {
+  TERM: 200,
+  PRODUCT_LOT: 60,
+  ACTION_TAKEN: 500,
+  DEATH_CAUSE: 500,
+  VITALS: 100_000,
+};
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /** One value of a record form: the item check of entry, plus datetimes (which msct's item types lack). */
@@ -225,6 +234,11 @@ export function checkRecordValue(
   value: string | null,
   unit: string | null,
 ): { rule: ImportRule; message: string } | undefined {
+  if (value !== null) {
+    // The text rule and the field lengths of the API (http/text.ts, routes/safety.ts).
+    const text = textIssue(value, MAX_CHARS[itemCode] ?? 2000);
+    if (text) return { rule: text.rule, message: `${itemCode} ${text.message}` };
+  }
   const issue = checkItemValue(form, itemCode, value, unit);
   if (issue) return { rule: issue.code, message: issue.message };
   const def = form.items.find((i) => i.code === itemCode)!;
