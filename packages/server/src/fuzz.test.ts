@@ -2,7 +2,8 @@
 // oversized, unicode-edge and injection-shaped bodies, path parameters and query strings from
 // fast-check. Always a 4xx with a clear problem+json message, never a 500, never a state change.
 import { msctSleTrial } from '@msct/core/protocol';
-import { createSubject, createVisit, saveItems } from '@msct/store';
+import { createSubject, createVisit, saveItems, verifyAuditChain } from '@msct/store';
+import { TEST_DIALECTS } from '@msct/store/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -206,3 +207,253 @@ describe('fuzzing every JSON route', () => {
     expect((await fetch(`${server.baseUrl}/api/health`)).status).toBe(200);
   });
 });
+
+// Issue 17, integrity round 2. (1) The text rule on every write route of the OpenAPI document: each
+// string a route takes — every string property of its JSON body at any depth, keys of free-form
+// objects, path and query parameters — gets a lone surrogate, a C0 control character (NUL among
+// them), a non-character or an overlong string, inside otherwise plausible input. (2) Repeated and
+// out-of-order state transitions and dangling or foreign references, as random sequences. On both
+// databases: never a 5xx; a refusal is problem+json and changes neither the data nor the audit head;
+// the audit chain verifies at the end.
+
+interface JsonSchema {
+  type?: string;
+  properties?: Record<string, JsonSchema>;
+  required?: string[];
+  items?: JsonSchema;
+  enum?: unknown[];
+  format?: string;
+  pattern?: string;
+  minimum?: number;
+  maxLength?: number;
+  minItems?: number;
+  additionalProperties?: JsonSchema | boolean;
+  anyOf?: JsonSchema[];
+}
+interface OpenApiOperation {
+  parameters?: { name: string; in: 'path' | 'query'; schema?: JsonSchema }[];
+  requestBody?: { content?: Record<string, { schema?: JsonSchema }> };
+}
+
+/** A place a route takes text: a body path (`body.items.0.value`), a key of a free-form object, or a parameter. */
+interface Slot {
+  in: 'body' | 'body-key' | 'path' | 'query';
+  path: (string | number)[];
+  maxLength?: number;
+}
+
+/** A plausible instance of a schema: real ids by property name, sample values otherwise. */
+function sampleOf(s: JsonSchema, name: string, ids: Record<string, string>): unknown {
+  if (s.anyOf?.[0]) return sampleOf(s.anyOf[0], name, ids);
+  if (s.enum) return s.enum[0];
+  switch (s.type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [k, p] of Object.entries(s.properties ?? {})) out[k] = sampleOf(p, k, ids);
+      if (typeof s.additionalProperties === 'object' && !s.properties) out.note = 'x';
+      return out;
+    }
+    case 'array':
+      return Array.from({ length: Math.max(1, s.minItems ?? 1) }, () => sampleOf(s.items ?? {}, name, ids));
+    case 'integer':
+    case 'number':
+      return name === 'version' ? 1 : Math.max(1, s.minimum ?? 1);
+    case 'boolean':
+      return false;
+    default:
+      if (s.format === 'uuid') return ids[name] ?? ids.subjectId;
+      if (s.format === 'date') return '2013-02-01';
+      if (s.format === 'date-time') return '2013-02-01T10:00:00Z';
+      if (s.pattern) return 'ok1';
+      return 'plausible text';
+  }
+}
+
+/** Every string place of a body schema. */
+function bodySlots(s: JsonSchema, path: (string | number)[] = []): Slot[] {
+  if (s.anyOf) return s.anyOf.flatMap((b) => bodySlots(b, path)).slice(0, 1);
+  if (s.type === 'object') {
+    const out = Object.entries(s.properties ?? {}).flatMap(([k, p]) => bodySlots(p, [...path, k]));
+    if (typeof s.additionalProperties === 'object' && !s.properties)
+      out.push({ in: 'body', path: [...path, 'note'] }, { in: 'body-key', path });
+    return out;
+  }
+  if (s.type === 'array') return bodySlots(s.items ?? {}, [...path, 0]);
+  if (s.type === 'string' || (!s.type && !s.enum))
+    return [{ in: 'body', path, ...(s.maxLength ? { maxLength: s.maxLength } : {}) }];
+  return [];
+}
+
+const fromCp = (cp: number) => String.fromCodePoint(cp);
+/** A bad character of each class, with the rule that must name it. */
+const badCharacter = fc.oneof(
+  fc
+    .integer({ min: 0xd800, max: 0xdfff })
+    .map((cp) => ({ text: String.fromCharCode(cp), rules: ['unicode'] })),
+  fc
+    .constantFrom(0, 1, 7, 8, 11, 12, 14, 27, 31)
+    .map((cp) => ({ text: fromCp(cp), rules: ['control-character'] })),
+  fc
+    .oneof(
+      fc.integer({ min: 0xfdd0, max: 0xfdef }),
+      fc.constantFrom(0xfffe, 0xffff),
+      fc
+        .integer({ min: 1, max: 16 })
+        .chain((p) => fc.constantFrom(p * 0x10000 + 0xfffe, p * 0x10000 + 0xffff)),
+    )
+    .map((cp) => ({ text: fromCp(cp), rules: ['noncharacter'] })),
+);
+/** Bad text: a bad character inside printable text (ASCII around it, so no surrogate can pair up), or overlong. */
+const badText = (maxLength: number | undefined) =>
+  fc.oneof(
+    {
+      weight: 4,
+      arbitrary: fc
+        .tuple(fc.string({ maxLength: 8 }), badCharacter, fc.string({ maxLength: 8 }))
+        .map(([a, b, c]) => ({ text: a + b.text + c, rules: b.rules })),
+    },
+    {
+      weight: 1,
+      arbitrary: fc.constant({
+        text: 'x'.repeat((maxLength ?? 100_000) + 1),
+        rules: maxLength ? ['too_big', 'max-length'] : ['max-length'],
+      }),
+    },
+  );
+
+function setAt(root: unknown, path: (string | number)[], value: unknown): unknown {
+  if (path.length === 0) return value;
+  const copy = structuredClone(root) as Record<string | number, unknown>;
+  let at = copy;
+  for (const k of path.slice(0, -1)) at = at[k] as Record<string | number, unknown>;
+  at[path[path.length - 1]!] = value;
+  return copy;
+}
+
+/** Percent-encodes text, a lone surrogate as the UTF-8-like bytes a broken client would send. */
+const encodeLoose = (x: string) =>
+  [...x]
+    .map((ch) => {
+      const cp = ch.codePointAt(0)!;
+      if (cp >= 0xd800 && cp <= 0xdfff)
+        return `%${(0xe0 | (cp >> 12)).toString(16)}%${(0x80 | ((cp >> 6) & 0x3f)).toString(16)}%${(0x80 | (cp & 0x3f)).toString(16)}`.toUpperCase();
+      return encodeURIComponent(ch);
+    })
+    .join('');
+
+for (const dialect of TEST_DIALECTS)
+  describe(`issue 17 fuzz on ${dialect}: text rule on every write route, state transitions, references`, () => {
+    let server: TestServer;
+    let trial: TestTrial;
+    let admin: ApiClient;
+    const ids: Record<string, string> = {};
+
+    beforeAll(async () => {
+      server = await startTestServer(dialect);
+      trial = await createTestTrial(server.db, { definition: msctSleTrial });
+      const actor = { id: trial.users.admin!.id, name: 'admin' };
+      const s = await createSubject(server.db, actor, {
+        studyId: trial.studyId,
+        siteId: trial.siteA,
+        day0Date: '2013-01-10',
+      });
+      const v = await createVisit(server.db, actor, {
+        subjectId: s.id,
+        visitCode: 'M1',
+        visitDate: '2013-02-09',
+      });
+      const { form, items } = await saveItems(server.db, actor, {
+        visitId: v.id,
+        formCode: 'labs',
+        items: [{ itemCode: 'c3', value: '0.5', unit: 'g/L' }],
+      });
+      Object.assign(ids, {
+        studyId: trial.studyId,
+        siteId: trial.siteA,
+        subjectId: s.id,
+        visitId: v.id,
+        formId: form.id,
+        itemId: items[0]!.id,
+        userId: trial.users.coordinator!.id,
+        formCode: 'labs',
+      });
+      admin = new ApiClient(server.baseUrl);
+      await admin.login('admin');
+    });
+    afterAll(async () => server?.close());
+
+    it('every string a write route takes, made malformed, is a 400 naming it; nothing changes', async () => {
+      const doc = (
+        await admin.get<{ paths: Record<string, Record<string, OpenApiOperation>> }>('/api/openapi.json')
+      ).body;
+      const routes = Object.entries(doc.paths).flatMap(([path, ops]) =>
+        Object.entries(ops)
+          .filter(([m]) => m !== 'get')
+          .map(([m, op]) => ({ method: m.toUpperCase(), path, op })),
+      );
+      expect(routes.length).toBeGreaterThan(20);
+      const failures: string[] = [];
+      let cases = 0;
+      let slotsCovered = 0;
+      for (const { method, path, op } of routes) {
+        const schema = op.requestBody?.content?.['application/json']?.schema;
+        const body = schema ? sampleOf(schema, '', ids) : undefined;
+        const slots: Slot[] = [
+          ...(schema ? bodySlots(schema) : []),
+          ...(op.parameters ?? [])
+            .filter(
+              (p) =>
+                p.in === 'path' || (p.in === 'query' && (p.schema?.type === 'string' || !p.schema?.enum)),
+            )
+            .map((p): Slot => ({ in: p.in, path: [p.name] })),
+        ];
+        slotsCovered += slots.length;
+        for (const slot of slots) {
+          await fc.assert(
+            fc.asyncProperty(badText(slot.maxLength), async (bad) => {
+              cases++;
+              const name = String(slot.path[0]);
+              const url =
+                path.replace(/\{(\w+)\}/g, (_m, p: string) =>
+                  slot.in === 'path' && p === name
+                    ? encodeLoose(bad.text)
+                    : encodeURIComponent(ids[p] ?? ids.subjectId!),
+                ) + (slot.in === 'query' ? `?${name}=${encodeLoose(bad.text)}` : '');
+              let payload = body;
+              if (slot.in === 'body') payload = setAt(body, slot.path, bad.text);
+              if (slot.in === 'body-key') payload = setAt(body, slot.path, { [bad.text]: 1 });
+              const before = await snapshot(server);
+              const res = await admin.request<{
+                detail?: string;
+                errors?: { field: string; rule: string }[];
+              }>(method, url, payload);
+              const where = `${method} ${path} ${slot.in}:${slot.path.join('.')} (${JSON.stringify(bad.text.slice(0, 20))}…)`;
+              if (res.status >= 500 || res.status < 400 || typeof res.body?.detail !== 'string')
+                failures.push(`${where} → ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`);
+              else if (slot.in === 'body' || slot.in === 'body-key') {
+                // A body string is refused with 400 naming exactly that field and the rule broken.
+                const field = slot.in === 'body' ? ['body', ...slot.path].join('.') : undefined;
+                const named = res.body.errors?.some(
+                  (e) =>
+                    (field ? e.field === field : e.field.startsWith(['body', ...slot.path].join('.'))) &&
+                    bad.rules.includes(e.rule),
+                );
+                if (res.status !== 400 || !named)
+                  failures.push(
+                    `${where} → ${res.status} not naming it: ${JSON.stringify(res.body.errors)?.slice(0, 200)}`,
+                  );
+              }
+              expect(await snapshot(server)).toEqual(before);
+            }),
+            { numRuns: 6, seed: 17_2026 },
+          );
+        }
+      }
+      console.log(
+        `issue 17 text fuzz (${dialect}): ${routes.length} write routes, ${slotsCovered} text slots, ${cases} cases, ${failures.length} failures`,
+      );
+      expect(failures).toEqual([]);
+      expect(cases).toBeGreaterThan(300);
+      expect(await verifyAuditChain(server.db)).toMatchObject({ ok: true });
+    }, 600_000);
+  });
