@@ -10,6 +10,7 @@ import {
   ApiClient,
   createTestTrial,
   startTestServer,
+  TEST_PASSWORD,
   type TestServer,
   type TestTrial,
 } from './testing/test-server.js';
@@ -454,6 +455,288 @@ for (const dialect of TEST_DIALECTS)
       );
       expect(failures).toEqual([]);
       expect(cases).toBeGreaterThan(300);
+      expect(await verifyAuditChain(server.db)).toMatchObject({ ok: true });
+    }, 600_000);
+
+    it('repeated and out-of-order transitions, dangling and foreign references: never a 5xx, a refusal changes nothing', async () => {
+      const actor = { id: trial.users.admin!.id, name: 'admin' };
+      type Rec = { id: string; subject: number; version: number };
+      const subjects: Rec[] = [];
+      const visits: Rec[] = [];
+      const forms: (Rec & { status: string })[] = [];
+      const items: Rec[] = [];
+      const infusions: (Rec & { cycle: number; number: number })[] = [];
+      const aes: Rec[] = [];
+      const queries: (Rec & { status: string })[] = [];
+      for (const siteId of [trial.siteA, trial.siteA, trial.siteB]) {
+        const s = await createSubject(server.db, actor, {
+          studyId: trial.studyId,
+          siteId,
+          day0Date: '2013-01-10',
+        });
+        const v = await createVisit(server.db, actor, {
+          subjectId: s.id,
+          visitCode: 'M3',
+          visitDate: '2013-04-10',
+        });
+        const { form, items: saved } = await saveItems(server.db, actor, {
+          visitId: v.id,
+          formCode: 'labs',
+          items: [{ itemCode: 'c3', value: '0.7', unit: 'g/L' }],
+        });
+        const n = subjects.length;
+        subjects.push({ id: s.id, subject: n, version: Number(s.version) });
+        visits.push({ id: v.id, subject: n, version: Number(v.version) });
+        forms.push({ id: form.id, subject: n, version: Number(form.version), status: form.status });
+        items.push({ id: saved[0]!.id, subject: n, version: Number(saved[0]!.version) });
+      }
+      const UNKNOWN = '00000000-0000-4000-8000-000000000000';
+      const version = fc.constantFrom('current', 'current', 'stale', 'zero', 'future');
+      const versionOf = (r: { version: number }, v: string) =>
+        v === 'current'
+          ? r.version
+          : v === 'stale'
+            ? Math.max(0, r.version - 1)
+            : v === 'zero'
+              ? 0
+              : r.version + 3;
+      const pick = <T>(pool: T[], i: number) => (pool.length === 0 ? undefined : pool[i % pool.length]);
+      const op = fc.oneof(
+        fc.record({
+          kind: fc.constant('raise' as const),
+          subject: fc.nat(2),
+          target: fc.constantFrom('subject', 'visit', 'form', 'item', 'infusion', 'adverse event'),
+          of: fc.nat(8),
+        }),
+        fc.record({
+          kind: fc.constant('transition' as const),
+          query: fc.nat(20),
+          transition: fc.constantFrom('answer', 'close', 'reopen'),
+          version,
+        }),
+        fc.record({
+          kind: fc.constant('formStatus' as const),
+          form: fc.nat(2),
+          status: fc.constantFrom('incomplete', 'complete', 'signed'),
+          version,
+          reason: fc.boolean(),
+        }),
+        fc.record({
+          kind: fc.constant('infusion' as const),
+          subject: fc.nat(2),
+          cycle: fc.integer({ min: 1, max: 2 }),
+          number: fc.integer({ min: 1, max: 2 }),
+        }),
+        fc.record({
+          kind: fc.constant('patchInfusion' as const),
+          infusion: fc.nat(20),
+          cycle: fc.integer({ min: 1, max: 2 }),
+          number: fc.integer({ min: 1, max: 2 }),
+          version,
+        }),
+        fc.record({
+          kind: fc.constant('ae' as const),
+          subject: fc.nat(2),
+          link: fc.oneof(fc.nat(20), fc.constantFrom('unknown', 'none')),
+        }),
+        fc.record({
+          kind: fc.constant('patchAe' as const),
+          ae: fc.nat(20),
+          link: fc.oneof(fc.nat(20), fc.constantFrom('unknown', 'none')),
+          version,
+        }),
+        fc.record({ kind: fc.constant('missed' as const), visit: fc.nat(2), missed: fc.boolean(), version }),
+        fc.record({
+          kind: fc.constant('save' as const),
+          item: fc.nat(2),
+          value: fc.constantFrom('0.4', '0.9'),
+          version,
+          reason: fc.boolean(),
+        }),
+      );
+      const failures: string[] = [];
+      let steps = 0;
+      let refusals = 0;
+      const linkOf = (link: number | 'unknown' | 'none') =>
+        link === 'none'
+          ? { id: null, subject: -1 }
+          : link === 'unknown'
+            ? { id: UNKNOWN, subject: -1 }
+            : (pick(infusions, link) ?? { id: UNKNOWN, subject: -1 });
+      await fc.assert(
+        fc.asyncProperty(fc.array(op, { minLength: 5, maxLength: 15 }), async (ops) => {
+          for (const o of ops) {
+            let method = 'POST';
+            let url = '';
+            let payload: unknown;
+            /** The status the model expects, when it knows. */
+            let expected: number | undefined;
+            let onOk: (b: Record<string, unknown>) => void = () => {};
+            switch (o.kind) {
+              case 'raise': {
+                const pools = {
+                  subject: subjects,
+                  visit: visits,
+                  form: forms,
+                  item: items,
+                  infusion: infusions,
+                  'adverse event': aes,
+                };
+                const target = pick(pools[o.target] as Rec[], o.of);
+                url = `/api/subjects/${subjects[o.subject]!.id}/queries`;
+                payload = { entityType: o.target, entityId: target?.id ?? UNKNOWN, text: 'please check' };
+                expected = target && target.subject === o.subject ? 201 : 404;
+                onOk = (b) =>
+                  queries.push({
+                    id: String(b.id),
+                    subject: o.subject,
+                    version: Number(b.version),
+                    status: 'open',
+                  });
+                break;
+              }
+              case 'transition': {
+                const q = pick(queries, o.query);
+                if (!q) continue;
+                url = `/api/queries/${q.id}/transitions`;
+                payload = { transition: o.transition, version: versionOf(q, o.version), text: 'step' };
+                const from = {
+                  answer: ['open'],
+                  close: ['open', 'answered'],
+                  reopen: ['answered', 'closed'],
+                }[o.transition];
+                if (o.version === 'current') expected = from.includes(q.status) ? 200 : 400;
+                onOk = (b) => Object.assign(q, { version: Number(b.version), status: String(b.status) });
+                break;
+              }
+              case 'formStatus': {
+                const f = forms[o.form]!;
+                url = `/api/forms/${f.id}/status`;
+                payload = {
+                  version: versionOf(f, o.version),
+                  status: o.status,
+                  ...(o.status === 'signed' ? { password: TEST_PASSWORD } : {}),
+                  ...(o.reason ? { reason: 'correction' } : {}),
+                };
+                if (o.version === 'current' && o.status === 'signed')
+                  expected = f.status === 'signed' ? 400 : 200;
+                onOk = (b) => Object.assign(f, { version: Number(b.version), status: String(b.status) });
+                break;
+              }
+              case 'infusion': {
+                url = `/api/subjects/${subjects[o.subject]!.id}/infusions`;
+                payload = { cycle: o.cycle, infusionNumber: o.number };
+                expected = infusions.some(
+                  (i) => i.subject === o.subject && i.cycle === o.cycle && i.number === o.number,
+                )
+                  ? 409
+                  : 201;
+                onOk = (b) =>
+                  infusions.push({
+                    id: String(b.id),
+                    subject: o.subject,
+                    version: Number(b.version),
+                    cycle: o.cycle,
+                    number: o.number,
+                  });
+                break;
+              }
+              case 'patchInfusion': {
+                const inf = pick(infusions, o.infusion);
+                if (!inf) continue;
+                method = 'PATCH';
+                url = `/api/infusions/${inf.id}`;
+                payload = {
+                  version: versionOf(inf, o.version),
+                  cycle: o.cycle,
+                  infusionNumber: o.number,
+                  reason: 'renumbered',
+                };
+                const clash = infusions.some(
+                  (i) =>
+                    i !== inf && i.subject === inf.subject && i.cycle === o.cycle && i.number === o.number,
+                );
+                if (o.version === 'current') expected = clash ? 409 : 200;
+                onOk = (b) =>
+                  Object.assign(inf, { version: Number(b.version), cycle: o.cycle, number: o.number });
+                break;
+              }
+              case 'ae': {
+                const link = linkOf(o.link);
+                url = `/api/subjects/${subjects[o.subject]!.id}/adverse-events`;
+                payload = {
+                  term: 'Fever',
+                  onsetDate: '2013-01-20',
+                  relatedness: 'possible',
+                  infusionId: link.id,
+                };
+                expected = link.id === null || link.subject === o.subject ? 201 : 400;
+                onOk = (b) => aes.push({ id: String(b.id), subject: o.subject, version: Number(b.version) });
+                break;
+              }
+              case 'patchAe': {
+                const ae = pick(aes, o.ae);
+                if (!ae) continue;
+                const link = linkOf(o.link);
+                method = 'PATCH';
+                url = `/api/adverse-events/${ae.id}`;
+                payload = { version: versionOf(ae, o.version), infusionId: link.id, reason: 'relinked' };
+                if (o.version === 'current' && link.id !== null && link.subject !== ae.subject)
+                  expected = 400;
+                onOk = (b) => Object.assign(ae, { version: Number(b.version) });
+                break;
+              }
+              case 'missed': {
+                const v = visits[o.visit]!;
+                url = `/api/visits/${v.id}/missed`;
+                payload = { version: versionOf(v, o.version), missed: o.missed, reason: 'not done' };
+                onOk = (b) => Object.assign(v, { version: Number(b.version) });
+                break;
+              }
+              case 'save': {
+                const it = items[o.item]!;
+                method = 'PUT';
+                url = `/api/visits/${visits[o.item]!.id}/forms/labs`;
+                payload = {
+                  items: [{ itemCode: 'c3', value: o.value, unit: 'g/L', version: versionOf(it, o.version) }],
+                  ...(o.reason ? { reason: 'lab correction' } : {}),
+                };
+                onOk = (b) => {
+                  const saved = (b.items as { id: string; version: number }[]).find((x) => x.id === it.id);
+                  if (saved) it.version = Number(saved.version);
+                  forms[o.item]!.version = Number(b.version);
+                };
+                break;
+              }
+            }
+            steps++;
+            const before = await snapshot(server);
+            const res = await admin.request<Record<string, unknown>>(method, url, payload);
+            const where = `${method} ${url} ${JSON.stringify(payload)}`;
+            if (res.status >= 500)
+              failures.push(`${where} → ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`);
+            else if (expected !== undefined && res.status !== expected)
+              failures.push(
+                `${where} → ${res.status}, expected ${expected}: ${JSON.stringify(res.body).slice(0, 200)}`,
+              );
+            if (res.status >= 400) {
+              refusals++;
+              if (
+                !res.headers.get('content-type')?.startsWith('application/problem+json') ||
+                typeof res.body?.detail !== 'string'
+              )
+                failures.push(`${where} → ${res.status} without a problem body`);
+              expect(await snapshot(server)).toEqual(before);
+            } else onOk(res.body);
+          }
+        }),
+        { numRuns: 40, seed: 17_0617 },
+      );
+      console.log(
+        `issue 17 state fuzz (${dialect}): ${steps} requests, ${refusals} refused, ${failures.length} failures`,
+      );
+      expect(failures).toEqual([]);
+      expect(refusals).toBeGreaterThan(20);
       expect(await verifyAuditChain(server.db)).toMatchObject({ ok: true });
     }, 600_000);
   });
