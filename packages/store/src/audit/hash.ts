@@ -9,19 +9,11 @@ export const GENESIS_HASH = '0'.repeat(64);
 /** The fields of an audit event that its hash covers (everything but the hash itself). */
 export type HashedAuditFields = Omit<AuditEventTable, 'hash'>;
 
-/** The event's text fields that come from the caller (old_value is read from the database). */
-const CALLER_TEXT = [
-  'actor_name',
-  'action',
-  'entity_type',
-  'entity_id',
-  'study_id',
-  'site_id',
-  'subject_id',
-  'field',
-  'new_value',
-  'reason',
-] as const;
+/**
+ * The event's text that comes from callers (ids, actions and entity types are the code's own; old_value
+ * is read from the database).
+ */
+const CALLER_TEXT = ['actor_name', 'field', 'new_value', 'reason'] as const;
 
 /**
  * The hash covers the event as it is stored, so an event must be stored exactly as it is hashed.
