@@ -546,6 +546,13 @@ for (const dialect of TEST_DIALECTS)
           version,
         }),
         fc.record({ kind: fc.constant('missed' as const), visit: fc.nat(2), missed: fc.boolean(), version }),
+        fc.record({ kind: fc.constant('enrol' as const), subject: fc.nat(2), version }),
+        fc.record({
+          kind: fc.constant('subjectStatus' as const),
+          subject: fc.nat(2),
+          status: fc.constantFrom('screening', 'withdrawn', 'completed', 'screen_failed'),
+          version,
+        }),
         fc.record({
           kind: fc.constant('save' as const),
           item: fc.nat(2),
@@ -693,6 +700,21 @@ for (const dialect of TEST_DIALECTS)
                 onOk = (b) => Object.assign(v, { version: Number(b.version) });
                 break;
               }
+              case 'enrol': {
+                const subj = subjects[o.subject]!;
+                url = `/api/subjects/${subj.id}/enrol`;
+                payload = { version: versionOf(subj, o.version), day0Date: '2013-01-10' };
+                onOk = (b) => Object.assign(subj, { version: Number(b.version) });
+                break;
+              }
+              case 'subjectStatus': {
+                const subj = subjects[o.subject]!;
+                method = 'PATCH';
+                url = `/api/subjects/${subj.id}`;
+                payload = { version: versionOf(subj, o.version), status: o.status, reason: 'status review' };
+                onOk = (b) => Object.assign(subj, { version: Number(b.version) });
+                break;
+              }
               case 'save': {
                 const it = items[o.item]!;
                 method = 'PUT';
@@ -730,7 +752,7 @@ for (const dialect of TEST_DIALECTS)
             } else onOk(res.body);
           }
         }),
-        { numRuns: 40, seed: 17_0617 },
+        { numRuns: 80, seed: 17_0617 },
       );
       console.log(
         `issue 17 state fuzz (${dialect}): ${steps} requests, ${refusals} refused, ${failures.length} failures`,
