@@ -108,6 +108,23 @@ for (const dialect of TEST_DIALECTS)
       expect(await databaseFingerprint(t.db)).toBe(before);
     });
 
+    it('a visit date that is not a real date is a problem of its row, naming the date column', async () => {
+      const before = await databaseFingerprint(t.db);
+      const csv = [
+        'subject,visit,cycle,visit_date,form,item,value,unit',
+        `${s1},M6,1,2024-07-10,labs,creatinine,90,µmol/L`,
+        `${s1},M6,1,2024-02-30,labs,albumin,35,g/L`,
+        `${s1},M6,1,soon,labs,albumin,35,g/L`,
+      ].join('\n');
+      const r = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
+      expect(r.written).toBe(false);
+      expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
+        [3, 'visit_date', 'value-invalid'],
+        [4, 'visit_date', 'value-invalid'],
+      ]);
+      expect(await databaseFingerprint(t.db)).toBe(before);
+    });
+
     it('dry-run of a valid file writes nothing; the real run writes it in one audited transaction', async () => {
       const csv = [
         'subject,visit,cycle,visit_date,form,item,value,unit',

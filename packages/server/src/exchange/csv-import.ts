@@ -5,6 +5,7 @@
 // read again and written, in one transaction, so a failure leaves the database as it was. Both
 // reads hash the bytes; if the file changed in between, the transaction is rolled back.
 import { createHash, type Hash } from 'node:crypto';
+import { isIsoDate } from '@msct/core/protocol';
 import { type Actor, type Db, inTransaction, StoreError } from '@msct/store';
 import { type CsvSource, openSource, readCsv } from './csv-reader.js';
 import {
@@ -171,7 +172,20 @@ async function* rowsOf(input: CsvSource, opts: CsvImportOptions, digest?: Hash):
       };
       continue;
     }
-    yield { row: rec.line, values: layout!.values(rec.fields), problems: [] };
+    const values = layout!.values(rec.fields);
+    // A visit date is a real date, as at entry (one problem per row: the row shares it).
+    const date = values.find((v) => v.visitDate !== null)?.visitDate;
+    const problems: Omit<ImportProblem, 'row'>[] =
+      date && !isIsoDate(date)
+        ? [
+            {
+              column: layout!.dateColumn,
+              rule: 'value-invalid',
+              message: `${layout!.dateColumn} "${String(date).slice(0, 40)}" is not a date YYYY-MM-DD`,
+            },
+          ]
+        : [];
+    yield { row: rec.line, values, problems };
   }
 }
 
@@ -201,6 +215,7 @@ function longLayout(header: string[]) {
   };
   return {
     problems,
+    dateColumn: 'visit_date',
     values: (f: string[]) => {
       const value = f[idx.value]!.trim();
       if (value === '') return [];
@@ -278,6 +293,7 @@ function wideLayout(header: string[], mapping: WideMapping | undefined) {
     problems.push({ column: '*', rule: 'mapping-invalid', message: 'no column maps to a form item' });
   return {
     problems,
+    dateColumn: dateAt < 0 ? 'visit_date' : named(dateAt),
     values: (f: string[]) => {
       const visitName = f[visitAt]!.trim();
       const visit = own(mapping?.visits, visitName) ?? visitName;

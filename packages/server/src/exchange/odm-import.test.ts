@@ -107,6 +107,15 @@ for (const dialect of TEST_DIALECTS)
         expect(refused.written).toBe(false);
         expect(refused.problems).toMatchObject([{ row: 2, rule }]);
       }
+      // A visit date that is not a real date is a problem of its ItemData.
+      const badDate = foreign('B').replace(
+        '<ItemData ItemOID="BILAG_REN"',
+        '<ItemData ItemOID="I.VISIT.VISIT_DATE" Value="2024-02-30"/><ItemData ItemOID="BILAG_REN"',
+      );
+      const refused = await importOdm(a.db, study.studyId, badDate, { actor: study.actor, oidMap });
+      expect(refused.written).toBe(false);
+      expect(refused.problems).toMatchObject([{ row: 2, rule: 'value-invalid' }]);
+      expect(refused.problems[0]!.column).toContain('VISIT_DATE');
       expect(await databaseFingerprint(a.db)).toBe(before);
       const ok = await importOdm(a.db, study.studyId, foreign('B'), { actor: study.actor, oidMap });
       expect(ok).toMatchObject({ written: true, entered: 2, visitsCreated: 1, subjectsCreated: 0 });

@@ -19,6 +19,7 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { checkItemValue } from '@msct/core/crf';
+import { isIsoDate } from '@msct/core/protocol';
 import {
   type Actor,
   createSite,
@@ -124,6 +125,8 @@ interface OdmSubject {
   facts: Record<string, string>;
   factAt: Record<string, { row: number; column: string }>;
   visitDates: Map<string, string>;
+  /** Where each visit date is in the file (`visit|cycle` → row and path). */
+  dateAt: Record<string, { row: number; column: string }>;
   values: Map<string, ValueRow>;
   records: RecordRow[];
 }
@@ -135,6 +138,7 @@ function reduceSubject(s: OdmSubjectData, units: Map<string, string>, oidMap?: R
     facts: {},
     factAt: {},
     visitDates: new Map(),
+    dateAt: {},
     values: new Map(),
     records: [],
   };
@@ -168,7 +172,10 @@ function reduceSubject(s: OdmSubjectData, units: Map<string, string>, oidMap?: R
         out.factAt[item] = { row: id.row, column: id.path };
       }
     } else if (form === VISIT_FORM.formCode) {
-      if (item === 'VISIT_DATE' && id.value) out.visitDates.set(`${visit}|${cycle}`, id.value);
+      if (item === 'VISIT_DATE' && id.value) {
+        out.visitDates.set(`${visit}|${cycle}`, id.value);
+        out.dateAt[`${visit}|${cycle}`] = { row: id.row, column: id.path };
+      }
     } else {
       out.values.set(`${visit}|${cycle}|${form}|${item}`, {
         row: id.row,
@@ -208,6 +215,14 @@ async function checkSubject(c: CheckContext, s: OdmSubject): Promise<ImportProbl
   const problems: ImportProblem[] = [];
   const ref = subjectRefFor(c, s);
   const candidates = new Map<string, SubjectRef>(ref ? [[s.key, ref]] : []);
+  // A visit date is a real date, as at entry.
+  for (const [key, date] of s.visitDates)
+    if (!isIsoDate(date))
+      problems.push({
+        ...(s.dateAt[key] ?? { row: firstRow(s), column: 'VISIT_DATE' }),
+        rule: 'value-invalid',
+        message: `visit date "${String(date).slice(0, 40)}" is not a date YYYY-MM-DD`,
+      });
   for (const v of s.values.values()) {
     const r = checkValue(
       c.meta,
