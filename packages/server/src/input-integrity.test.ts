@@ -483,6 +483,31 @@ for (const dialect of TEST_DIALECTS) {
         );
       const list = await monitor.get<{ visitId: string | null }[]>(`/api/studies/${trial.studyId}/queries`);
       expect(list.body.map((q) => q.visitId)).not.toContain(ids.visitB);
+      // A query stored before the check, pointing at site B's item, does not show site B's visit.
+      const actor = { id: trial.users.monitor!.id, name: 'monitor' };
+      await writeTransaction(server.db, actor, async (tx) => {
+        await tx
+          .insertInto('queries')
+          .values({
+            id: crypto.randomUUID(),
+            subject_id: ids.subjectA,
+            entity_type: 'item',
+            entity_id: ids.itemB,
+            field: null,
+            status: 'open',
+            text: 'legacy',
+            raised_by: actor.id,
+            raised_at: new Date().toISOString(),
+            closed_by: null,
+            closed_at: null,
+            version: 1,
+          })
+          .execute();
+      });
+      const legacy = await monitor.get<{ text: string; visitId: string | null; formCode: string | null }[]>(
+        `/api/studies/${trial.studyId}/queries`,
+      );
+      expect(legacy.body.find((q) => q.text === 'legacy')).toMatchObject({ visitId: null, formCode: null });
     });
 
     it('API answers carry Cache-Control: no-store', async () => {

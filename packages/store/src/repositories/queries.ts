@@ -223,12 +223,17 @@ export async function listQueries(
     )
     .leftJoin('form_instances', (j) =>
       j.on((eb) =>
-        eb.or([
-          eb.and([
-            eb('queries.entity_type', '=', 'form'),
-            eb('form_instances.id', '=', eb.ref('queries.entity_id')),
+        eb.and([
+          eb.or([
+            eb.and([
+              eb('queries.entity_type', '=', 'form'),
+              eb('form_instances.id', '=', eb.ref('queries.entity_id')),
+            ]),
+            eb('form_instances.id', '=', eb.ref('item_values.form_instance_id')),
           ]),
-          eb('form_instances.id', '=', eb.ref('item_values.form_instance_id')),
+          // Only the query's own subject's form: a query raised before targets were checked
+          // (raiseQuery) must not show another site's visit and form.
+          eb('form_instances.subject_id', '=', eb.ref('queries.subject_id')),
         ]),
       ),
     )
