@@ -79,7 +79,11 @@ for (const dialect of TEST_DIALECTS)
     afterAll(async () => server?.close());
 
     /** A subject with the visits created (same dates on every path); visit ids by code. */
-    async function subjectWithVisits(): Promise<{ code: string; visits: Record<string, string> }> {
+    async function subjectWithVisits(): Promise<{
+      id: string;
+      code: string;
+      visits: Record<string, string>;
+    }> {
       const s = await coord.post<{ id: string; subjectCode: string }>(
         `/api/studies/${trial.studyId}/subjects`,
         {
@@ -96,7 +100,7 @@ for (const dialect of TEST_DIALECTS)
         expect(r.status).toBe(201);
         visits[v.code] = r.body.id;
       }
-      return { code: s.body.subjectCode, visits };
+      return { id: s.body.id, code: s.body.subjectCode, visits };
     }
 
     async function scores(visits: Record<string, string>) {
@@ -127,6 +131,12 @@ for (const dialect of TEST_DIALECTS)
           expect(r.status, `${v.code} ${form}`).toBe(200);
         }
       viaForm = await scores(s.visits);
+      // The patient page's source states which BILAG drives the endpoints (issue #18 item 13).
+      const course = await coord.get<{ endpointBilag: string; visits: { bilag2004Provisional: string[] }[] }>(
+        `/api/subjects/${s.id}/endpoints`,
+      );
+      expect(course.body.endpointBilag).toMatch(/classic BILAG system grades \(verified\)/);
+      expect(course.body.visits.every((v) => v.bilag2004Provisional.length === 0)).toBe(true);
       for (const v of VISITS) expect(viaForm[v.code]!.score, v.code).toBe(v.score);
       expect(viaForm.M1!.explanation.join('\n')).toMatch(/fever: temperature 38.4 °C > 38 °C/);
       expect(viaForm.M3!.explanation.join('\n')).toMatch(/pyuria: .*present but not due to SLE \(0\)/);
