@@ -197,4 +197,44 @@ for (const dialect of TEST_DIALECTS)
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       expect(await scores(s.visits)).toEqual(viaForm);
     });
+
+    it('an ODM import (another system, through an OID map) of the same data gives identical scores', async () => {
+      const s = await subjectWithVisits();
+      const units = new Map<string, string>();
+      const oidMap: Record<string, string> = {};
+      const events = VISITS.map((v) => {
+        oidMap[`EV_${v.code}`] = v.code;
+        const items = FORMS.flatMap(([form, key]) =>
+          Object.entries(v[key]).map(([item, [value, unit]]) => {
+            const oid = `${form.replace('-', '_').toUpperCase()}.${item.toUpperCase()}`;
+            oidMap[oid] = `${form}.${item}`;
+            if (unit && !units.has(unit)) units.set(unit, `U${units.size + 1}`);
+            return `<ItemData ItemOID="${oid}" Value="${value}">${
+              unit ? `<MeasurementUnitRef MeasurementUnitOID="${units.get(unit)}"/>` : ''
+            }</ItemData>`;
+          }),
+        );
+        return `<StudyEventData StudyEventOID="EV_${v.code}"><FormData FormOID="CRF"><ItemGroupData ItemGroupOID="IG">${items.join('')}</ItemGroupData></FormData></StudyEventData>`;
+      });
+      const odm = `<?xml version="1.0"?>
+<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileType="Snapshot" FileOID="x" CreationDateTime="2024-01-01T00:00:00">
+  <Study OID="OTHER"><GlobalVariables><StudyName>x</StudyName><StudyDescription>x</StudyDescription><ProtocolName>x</ProtocolName></GlobalVariables>
+    <BasicDefinitions>${[...units]
+      .map(
+        ([name, oid]) =>
+          `<MeasurementUnit OID="${oid}" Name="${name}"><Symbol><TranslatedText>${name}</TranslatedText></Symbol></MeasurementUnit>`,
+      )
+      .join('')}</BasicDefinitions>
+  </Study>
+  <ClinicalData StudyOID="OTHER" MetaDataVersionOID="v1"><SubjectData SubjectKey="${s.code}">${events.join('')}</SubjectData></ClinicalData>
+</ODM>`;
+      const r = await admin.request(
+        'POST',
+        `/api/studies/${trial.studyId}/import.odm?oidMap=${encodeURIComponent(JSON.stringify(oidMap))}`,
+        odm,
+        { 'content-type': 'application/xml' },
+      );
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      expect(await scores(s.visits)).toEqual(viaForm);
+    });
   });
