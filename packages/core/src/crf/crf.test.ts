@@ -39,6 +39,8 @@ describe('item checks', () => {
     [VITAL_SIGNS_FORM, 'temperature', '38.4', '°C', undefined],
     [VITAL_SIGNS_FORM, 'temperature', '101.1', '°F', undefined],
     [VITAL_SIGNS_FORM, 'temperature', '38.4', 'K', 'unit-invalid'],
+    [VITAL_SIGNS_FORM, 'temperature', '500', '°F', 'value-out-of-range'],
+    [VITAL_SIGNS_FORM, 'temperature', '80', '°F', 'value-out-of-range'],
     [CLASSIC_BILAG_FORM, 'renal', 'A', null, undefined],
     [CLASSIC_BILAG_FORM, 'renal', 'F', null, 'code-invalid'],
     [CLASSIC_BILAG_FORM, 'renal', null, null, undefined],
