@@ -70,7 +70,7 @@ interface Row {
   site_id: string;
 }
 
-/** SLEDAI-2K item rows of the given codes, with the subject's scope, in a stable order. */
+/** SLEDAI-2K item rows of the given codes, with the subject's scope, by form then item code (a stable order). */
 async function sledaiItems(tx: Tx, codes: readonly string[]): Promise<Row[]> {
   const rows = await tx
     .selectFrom('item_values')
@@ -90,7 +90,8 @@ async function sledaiItems(tx: Tx, codes: readonly string[]): Promise<Row[]> {
     ])
     .where('form_instances.form_code', '=', FORM)
     .where('item_values.item_code', 'in', [...codes])
-    .orderBy('item_values.id')
+    .orderBy('item_values.form_instance_id')
+    .orderBy('item_values.item_code')
     .execute();
   return rows.map((r) => ({ ...r, version: Number(r.version) }));
 }
