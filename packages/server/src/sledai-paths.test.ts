@@ -132,11 +132,16 @@ for (const dialect of TEST_DIALECTS)
         }
       viaForm = await scores(s.visits);
       // The patient page's source states which BILAG drives the endpoints (issue #18 item 13).
-      const course = await coord.get<{ endpointBilag: string; visits: { bilag2004Provisional: string[] }[] }>(
-        `/api/subjects/${s.id}/endpoints`,
-      );
+      const course = await coord.get<{
+        endpointBilag: string;
+        visits: { visitCode: string; sledai: number | null; bilag2004Provisional: string[] }[];
+      }>(`/api/subjects/${s.id}/endpoints`);
       expect(course.body.endpointBilag).toMatch(/classic BILAG system grades \(verified\)/);
       expect(course.body.visits.every((v) => v.bilag2004Provisional.length === 0)).toBe(true);
+      // The analysis path (stored dataset → deriveSubject) scores the same, fever included.
+      expect(course.body.visits.map((v) => [v.visitCode, v.sledai])).toEqual(
+        VISITS.map((v) => [v.code, v.score]),
+      );
       for (const v of VISITS) expect(viaForm[v.code]!.score, v.code).toBe(v.score);
       expect(viaForm.M1!.explanation.join('\n')).toMatch(/fever: temperature 38.4 °C > 38 °C/);
       expect(viaForm.M3!.explanation.join('\n')).toMatch(/pyuria: .*present but not due to SLE \(0\)/);
