@@ -10,6 +10,7 @@ import {
   SLEDAI2K_FORM,
   type VisitItems,
 } from '@msct/core/crf';
+import { type Sledai2kDescriptorId, sledai2kAttributionItemCode } from '@msct/core/instruments';
 import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { ApiError, fieldErrors } from '../api/problem.js';
@@ -25,7 +26,8 @@ export const SLEDAI_FORM_CODE = SLEDAI2K_FORM.formCode;
  * recorded. Descriptor items and their attribution items `<id>_not_sle` alike.
  */
 type Entry = '1' | '0' | null;
-const attributionCode = (code: string) => `${code}_not_sle`;
+const attributionCode = (code: string) => sledai2kAttributionItemCode(code as Sledai2kDescriptorId);
+const ATTRIBUTION_CODES = new Set(SLEDAI2K_DESCRIPTOR_ITEMS.map((d) => attributionCode(d.code)));
 function visitItems(visit: VisitWithForms, sledai: Record<string, Entry>): VisitItems {
   const out: Record<string, Record<string, { value: string | null; unit: string | null }>> = {};
   for (const f of visit.forms)
@@ -69,7 +71,7 @@ export function SledaiEditor({
   const changed = SLEDAI2K_FORM.items.filter((d) =>
     form
       ? savedEntry(d.code) !== (entries[d.code] ?? null)
-      : !d.code.endsWith('_not_sle') || entries[d.code] !== null,
+      : !ATTRIBUTION_CODES.has(d.code) || entries[d.code] !== null,
   );
   const needsReason = changed.some((d) => savedEntry(d.code) !== null);
   useUnsavedWarning(!!form && changed.length > 0);
