@@ -9,7 +9,7 @@ import { copyFileSync, createReadStream, createWriteStream, mkdtempSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { CLASSIC_BILAG_FORM, LABS_FORM, SLEDAI2K_FORM } from '../packages/core/src/crf/index.js';
+import { CLASSIC_BILAG_FORM, LABS_FORM, SLEDAI2K_DESCRIPTOR_ITEMS } from '../packages/core/src/crf/index.js';
 import { exportOdm, importCsv, importOdm } from '../packages/server/src/exchange/index.js';
 // The study and sites the exchange tests import into: the same set-up in the parent and the ODM child.
 import { createEmptyStudy } from '../packages/server/src/exchange/test-study.js';
@@ -35,7 +35,7 @@ const VISITS = ['D0', 'M1', 'M3', 'M6', 'M9', 'M12'];
 /** One visit's values: every SLEDAI-2K descriptor, every BILAG system, every lab in its default unit. */
 function visitRows(subject: string, visit: string, n: number): string[] {
   const rows: string[] = [];
-  SLEDAI2K_FORM.items.forEach((it, i) => {
+  SLEDAI2K_DESCRIPTOR_ITEMS.forEach((it, i) => {
     rows.push(`${subject},${visit},sledai2k,${it.code},${(n + i) % 7 === 0 ? 1 : 0},`);
   });
   for (const it of CLASSIC_BILAG_FORM.items)

@@ -56,8 +56,8 @@ const ORDINAL: readonly [string, readonly { id: string }[]][] = [
 const HISTORY = Object.fromEntries(BILAG2004_SYSTEMS.map((s, i) => [s, i % 2 === 0]));
 
 function visit(rnd: () => number): { sledai: Sledai2kInput; bilag: Bilag2004Input } {
-  const descriptors: Record<string, boolean> = {};
-  for (const id of SLEDAI2K_DESCRIPTOR_IDS) descriptors[id] = rnd() < 0.1;
+  const descriptors: Record<string, 'present' | 'absent'> = {};
+  for (const id of SLEDAI2K_DESCRIPTOR_IDS) descriptors[id] = rnd() < 0.1 ? 'present' : 'absent';
   const sledai: Sledai2kInput = {
     descriptors,
     labs: {

@@ -96,6 +96,11 @@ describe('BILAG-2004 in the browser', () => {
     await renal.getByLabel('Unit of 83. Urine protein:creatinine ratio').selectOption('mg/mmol');
     await renal.getByLabel('88. Active urinary sediment', { exact: true }).selectOption({ label: 'Yes' });
     await waitForText(renal.getByTestId('bilag2004-grade-renal'), 'A');
+    // Issue #18 item 13: the mucocutaneous grade rests on a provisional rule and says so; the renal
+    // grade (written rules, instruments.md §2.2.3) is not marked.
+    await waitForText(muco.getByTestId('bilag2004-provisional-mucocutaneous'), 'provisional');
+    expect(await renal.getByTestId('bilag2004-provisional-renal').count()).toBe(0);
+    await waitForText(panel.locator('.provisional-note'), 'not yet checked against the published');
 
     // A bad value is refused at the field, by the same check the server runs.
     const plt = panel.getByLabel('94. Platelets (× 10⁹/L)', { exact: true });

@@ -38,6 +38,16 @@ describe('msct CLI', () => {
     expect((await msct(['migrate'])).stdout).toContain('up to date');
   });
 
+  it('migrate --revert reverts only the named most recent migration (issue #18: 003 is reversible)', async () => {
+    const wrong = await msct(['migrate', '--revert', '001-initial']);
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toContain('the most recent migration is 003-sledai-attribution');
+    expect((await msct(['migrate', '--revert', '003-sledai-attribution'])).stdout).toContain(
+      'reverted: 003-sledai-attribution',
+    );
+    expect((await msct(['migrate'])).stdout).toContain('applied: 003-sledai-attribution');
+  });
+
   it('user add refuses a weak password and creates a user with a good one', async () => {
     const weak = await msct(['user', 'add', 'dr.wang', '--role', 'admin'], { MSCT_NEW_PASSWORD: 'short' });
     expect(weak.code).toBe(1);

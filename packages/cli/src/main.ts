@@ -38,7 +38,11 @@ program
 program
   .command('migrate')
   .description('bring the database schema to the latest version')
-  .action(migrateCommand);
+  .option(
+    '--revert <migration>',
+    'revert the most recent migration, named to be sure (e.g. 003-sledai-attribution; audited); the next migrate applies it again',
+  )
+  .action((opts: { revert?: string }) => migrateCommand(opts));
 
 const user = program.command('user').description('manage users');
 user

@@ -15,7 +15,7 @@ export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabas
 export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { newId } from './ids.js';
-export { type MigrateReport, migrateToLatest } from './migrate.js';
+export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export * from './repositories/audit-trail.js';
 export * from './repositories/queries.js';
 export * from './repositories/sessions.js';

@@ -15,3 +15,22 @@ export async function migrateToLatest(db: Db): Promise<MigrateReport> {
   await db.durable();
   return error ? { applied, error: error instanceof Error ? error.message : String(error) } : { applied };
 }
+
+/**
+ * Reverts the most recent migration, which must be `expected` (so an operator cannot revert the
+ * wrong one by accident) and must have a reverse: a data migration's `down` writes its own audit
+ * events (e.g. 003-sledai-attribution); the initial schema is forward-only (restore a backup).
+ */
+export async function revertMigration(db: Db, expected: string): Promise<MigrateReport> {
+  const migrator = new Migrator({ db: db.kysely, provider: migrationProvider });
+  const executed = (await migrator.getMigrations()).filter((m) => m.executedAt !== undefined);
+  const last = executed.at(-1)?.name;
+  if (last !== expected)
+    return { applied: [], error: `the most recent migration is ${last ?? 'none'}, not ${expected}` };
+  const { error, results } = await migrator.migrateDown();
+  const reverted = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+  await db.durable();
+  return error
+    ? { applied: reverted, error: error instanceof Error ? error.message : String(error) }
+    : { applied: reverted };
+}

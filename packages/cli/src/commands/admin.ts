@@ -10,12 +10,19 @@ import {
   ROLES,
   type Role,
   restoreDatabase,
+  revertMigration,
   verifyAuditChain,
 } from '@msct/store';
 
-export async function migrateCommand(): Promise<void> {
+export async function migrateCommand(opts: { revert?: string } = {}): Promise<void> {
   const db = openDatabase(configFromEnv().databaseUrl);
   try {
+    if (opts.revert) {
+      const back = await revertMigration(db, opts.revert);
+      if (back.error) throw new Error(`revert failed: ${back.error}`);
+      console.log(`reverted: ${back.applied.join(', ')}`);
+      return;
+    }
     const r = await migrateToLatest(db);
     if (r.error) throw new Error(`migration failed: ${r.error}`);
     console.log(r.applied.length ? `applied: ${r.applied.join(', ')}` : 'the schema is up to date');

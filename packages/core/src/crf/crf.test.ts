@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'vitest';
+import {
+  SLEDAI2K_ARTHRITIS_MIN_JOINTS,
+  SLEDAI2K_DESCRIPTOR_IDS,
+} from '../instruments/sledai2k/descriptors.js';
 import { msctSleEligibilityCriteria } from '../protocol/msct-sle-eligibility.js';
-import { canonicalLabs, deriveVisitScores, type VisitItems } from './derive.js';
-import { CLASSIC_BILAG_FORM, eligibilityForm, LABS_FORM, SLEDAI2K_FORM } from './forms.js';
+import { BILAG2004_FORM } from './bilag2004-form.js';
+import { canonicalLabs, deriveVisitScores, sledai2kDescriptorState, type VisitItems } from './derive.js';
+import {
+  CLASSIC_BILAG_FORM,
+  eligibilityForm,
+  LABS_FORM,
+  MSCT_SLE_FORMS,
+  SLEDAI2K_DESCRIPTOR_ITEMS,
+  SLEDAI2K_FORM,
+  VITAL_SIGNS_FORM,
+} from './forms.js';
 import { checkItemValue } from './item-definition.js';
 
 const item = (value: string | null, unit: string | null = null) => ({ value, unit });
@@ -21,6 +34,13 @@ describe('item checks', () => {
     [SLEDAI2K_FORM, 'arthritis', '1', null, undefined],
     [SLEDAI2K_FORM, 'arthritis', 'yes', null, 'code-invalid'],
     [SLEDAI2K_FORM, 'arthritis', '1', 'points', 'unit-invalid'],
+    [SLEDAI2K_FORM, 'arthritis_not_sle', '1', null, undefined],
+    [SLEDAI2K_FORM, 'arthritis_not_sle', '2', null, 'code-invalid'],
+    [VITAL_SIGNS_FORM, 'temperature', '38.4', '°C', undefined],
+    [VITAL_SIGNS_FORM, 'temperature', '101.1', '°F', undefined],
+    [VITAL_SIGNS_FORM, 'temperature', '38.4', 'K', 'unit-invalid'],
+    [VITAL_SIGNS_FORM, 'temperature', '500', '°F', 'value-out-of-range'],
+    [VITAL_SIGNS_FORM, 'temperature', '80', '°F', 'value-out-of-range'],
     [CLASSIC_BILAG_FORM, 'renal', 'A', null, undefined],
     [CLASSIC_BILAG_FORM, 'renal', 'F', null, 'code-invalid'],
     [CLASSIC_BILAG_FORM, 'renal', null, null, undefined],
@@ -28,9 +48,25 @@ describe('item checks', () => {
     expect(checkItemValue(form, code, value, unit)?.code).toBe(expected);
   });
 
-  it('every SLEDAI-2K descriptor is on the form with its definition as help', () => {
-    expect(SLEDAI2K_FORM.items).toHaveLength(24);
+  it('every SLEDAI-2K descriptor is on the form with its definition as help, and its own attribution item', () => {
+    expect(SLEDAI2K_DESCRIPTOR_ITEMS.map((i) => i.code)).toEqual([...SLEDAI2K_DESCRIPTOR_IDS]);
+    expect(SLEDAI2K_FORM.items).toHaveLength(48);
     expect(SLEDAI2K_FORM.items.every((i) => (i.help ?? '').length > 10)).toBe(true);
+    for (const id of SLEDAI2K_DESCRIPTOR_IDS)
+      expect(SLEDAI2K_FORM.items.find((i) => i.code === `${id}_not_sle`)?.type).toBe('boolean');
+  });
+
+  it('help texts are clinician glossary text only, no developer notes (issue #18 item 3)', () => {
+    for (const f of [...MSCT_SLE_FORMS, BILAG2004_FORM])
+      for (const i of f.items)
+        expect(i.help ?? '', `${f.formCode}.${i.code}`).not.toMatch(
+          /instruments\.md|§|sources differ|protocol glossary|\.md\b|PROVISIONAL/i,
+        );
+    // Arthritis: "more than 2 joints" (SLEDAI2K_ARTHRITIS_MIN_JOINTS = 3, Gladman 2002 glossary).
+    expect(SLEDAI2K_FORM.items.find((i) => i.code === 'arthritis')?.help).toBe(
+      'More than 2 joints with pain and signs of inflammation (tenderness, swelling or effusion).',
+    );
+    expect(SLEDAI2K_ARTHRITIS_MIN_JOINTS).toBe(3);
   });
 
   it('the screening form holds every item the eligibility criteria read', () => {
@@ -70,14 +106,118 @@ describe('deriving a visit', () => {
     );
   });
 
-  it('an explicit 0 overrides a lab-derived positive (e.g. pyuria from a urinary infection)', () => {
-    const r = deriveVisitScores({
-      sledai2k: { pyuria: item('0') },
-      labs: { urine_wbc_hpf: item('20', '/hpf') },
-    }).sledai!;
-    expect(r.ok && r.value.score).toBe(0);
+  // endpoints.md Clarification 5 (binding): three states stored explicitly; a stored 0 or an empty
+  // value is absent; only the explicit attribution ("present but not due to SLE") vetoes a lab- or
+  // measurement-derived descriptor. Fever is derived from the measured temperature (> 38 °C,
+  // instruments.md §1.2 #22). Each row: descriptor items, labs, vital signs → total.
+  const c3Low = { c3: item('0.6', 'g/L'), c3_lln: item('0.9', 'g/L') };
+  it.each<
+    [
+      string,
+      Record<string, ReturnType<typeof item>>,
+      Record<string, ReturnType<typeof item>>,
+      Record<string, ReturnType<typeof item>> | undefined,
+      number,
+    ]
+  >([
+    [
+      'issue #18: imported 0 with C3 below normal scores 7, not 5',
+      { arthritis: item('1'), low_complement: item('0'), fever: item('1') },
+      c3Low,
+      undefined,
+      4 + 2 + 1,
+    ],
+    ['0 = absent: low complement still derived', { low_complement: item('0') }, c3Low, undefined, 2],
+    ['empty = absent', { low_complement: item('') }, c3Low, undefined, 2],
+    ['null = absent', { low_complement: item(null) }, c3Low, undefined, 2],
+    ['attribution vetoes the lab rule', { low_complement_not_sle: item('1') }, c3Low, undefined, 0],
+    [
+      'attribution 0 = not recorded: lab rule counts',
+      { low_complement_not_sle: item('0') },
+      c3Low,
+      undefined,
+      2,
+    ],
+    [
+      'present + attribution = present but not due to SLE',
+      { seizure: item('1'), seizure_not_sle: item('1') },
+      {},
+      undefined,
+      0,
+    ],
+    [
+      'pyuria 20/hpf, attributed to a urinary infection',
+      { pyuria_not_sle: item('1') },
+      { urine_wbc_hpf: item('20', '/hpf') },
+      undefined,
+      0,
+    ],
+    [
+      'pyuria 20/hpf, stored 0 (REDCap absent)',
+      { pyuria: item('0') },
+      { urine_wbc_hpf: item('20', '/hpf') },
+      undefined,
+      4,
+    ],
+    [
+      'casts in the sediment, stored 0',
+      { urinary_casts: item('0') },
+      { urine_casts: item('1') },
+      undefined,
+      4,
+    ],
+    [
+      'casts in the sediment, attributed',
+      { urinary_casts_not_sle: item('1') },
+      { urine_casts: item('1') },
+      undefined,
+      0,
+    ],
+    ['fever: 38.0 °C is not > 38 °C', { fever: item('0') }, {}, { temperature: item('38.0', '°C') }, 0],
+    ['fever: 38.1 °C > 38 °C, stored 0', { fever: item('0') }, {}, { temperature: item('38.1', '°C') }, 1],
+    ['fever: 100.4 °F = 38.0 °C is not fever', {}, {}, { temperature: item('100.4', '°F') }, 0],
+    ['fever: 100.5 °F > 100.4 °F', {}, {}, { temperature: item('100.5', '°F') }, 1],
+    [
+      'fever 38.9 °C attributed to infection',
+      { fever_not_sle: item('1') },
+      {},
+      { temperature: item('38.9', '°C') },
+      0,
+    ],
+    ['fever entered without a temperature', { fever: item('1') }, {}, undefined, 1],
+  ])('Clarification 5: %s', (_, sledai2k, labs, vitals, total) => {
+    const r = deriveVisitScores({ sledai2k, labs, ...(vitals ? { 'vital-signs': vitals } : {}) }).sledai!;
+    expect(r.ok && r.value.score).toBe(total);
   });
 
+  it('the three states are read the same from every value spelling', () => {
+    for (const [descriptor, attribution, want] of [
+      ['1', null, 'present'],
+      ['1', '0', 'present'],
+      ['0', null, 'absent'],
+      ['', null, 'absent'],
+      [null, null, 'absent'],
+      [' 1 ', null, 'present'],
+      ['0', '1', 'not-sle'],
+      ['1', '1', 'not-sle'],
+      [null, '1', 'not-sle'],
+    ] as const)
+      expect(
+        sledai2kDescriptorState({ rash: item(descriptor), rash_not_sle: item(attribution) }, 'rash'),
+      ).toBe(want);
+  });
+
+  it('a not-due-to-SLE clinical descriptor is traced, scoring 0', () => {
+    const r = deriveVisitScores({ sledai2k: { seizure_not_sle: item('1') } }).sledai!;
+    expect(r.ok && r.trace).toEqual([
+      {
+        item: 'seizure',
+        source: 'excluded',
+        detail: 'recorded by the assessor as present but not due to SLE',
+        contributes: 0,
+      },
+    ]);
+  });
   it('C3 limit in another unit is compared in g/L', () => {
     const r = deriveVisitScores({
       sledai2k: {},
@@ -170,13 +310,14 @@ describe('screening items', () => {
 });
 
 describe('urine casts', () => {
-  it('count as the SLEDAI-2K casts descriptor unless the assessor entered 0 (instruments.md §1.2 descriptor 11)', () => {
+  it('count as the SLEDAI-2K casts descriptor unless attributed to another cause (instruments.md §1.2 descriptor 11; Clarification 5)', () => {
     const withCasts = deriveVisitScores({ sledai2k: {}, labs: { urine_casts: item('1') } }).sledai!;
     expect(withCasts.ok && withCasts.value.score).toBe(4);
-    const overridden = deriveVisitScores({
-      sledai2k: { urinary_casts: item('0') },
+    expect(withCasts.ok && withCasts.trace[0]?.source).toBe('derived');
+    const attributed = deriveVisitScores({
+      sledai2k: { urinary_casts: item('0'), urinary_casts_not_sle: item('1') },
       labs: { urine_casts: item('1') },
     }).sledai!;
-    expect(overridden.ok && overridden.value.score).toBe(0);
+    expect(attributed.ok && attributed.value.score).toBe(0);
   });
 });

@@ -9,7 +9,12 @@ import {
 } from '../instruments/bilag-classic/grades.js';
 import type { Bilag2004Value } from '../instruments/bilag2004/score.js';
 import type { Issue, Result, TraceEntry } from '../instruments/result.js';
-import { SLEDAI2K_DESCRIPTOR_IDS, type Sledai2kDescriptorId } from '../instruments/sledai2k/descriptors.js';
+import {
+  SLEDAI2K_DESCRIPTOR_IDS,
+  type Sledai2kDescriptorId,
+  type Sledai2kDescriptorState,
+  sledai2kAttributionItemCode,
+} from '../instruments/sledai2k/descriptors.js';
 import type { Sledai2kLabs } from '../instruments/sledai2k/lab-rules.js';
 import { type Sledai2kValue, type Sledai2kWindowDays, sledai2kScore } from '../instruments/sledai2k/score.js';
 import {
@@ -71,8 +76,36 @@ const num = (it: RawItem | undefined): number | undefined => {
   return Number.isFinite(n) ? n : undefined;
 };
 
-function sledaiLabs(labs: Readonly<Record<string, RawItem>>): Sledai2kLabs {
+/**
+ * The three-state reading of one SLEDAI-2K descriptor from its two items (endpoints.md
+ * Clarification 5): the attribution item `<id>_not_sle` = '1' is "present but not due to SLE";
+ * otherwise the descriptor item '1' is present; '0', empty or no value is absent. The same
+ * function reads the items whichever path they took (form, API, CSV, ODM, demo loader).
+ */
+export function sledai2kDescriptorState(
+  form: Readonly<Record<string, RawItem>> | undefined,
+  id: Sledai2kDescriptorId,
+): Sledai2kDescriptorState {
+  if (!form) return 'absent';
+  if (form[sledai2kAttributionItemCode(id)]?.value?.trim() === '1') return 'not-sle';
+  return form[id]?.value?.trim() === '1' ? 'present' : 'absent';
+}
+
+/** The vital-signs form's code and its temperature item (forms.ts VITAL_SIGNS_FORM). */
+const VITAL_SIGNS = 'vital-signs';
+
+function sledaiLabs(
+  labs: Readonly<Record<string, RawItem>>,
+  vitals: Readonly<Record<string, RawItem>> | undefined,
+): Sledai2kLabs {
   const out: Record<string, unknown> = {};
+  // Fever is derived from the visit's measured temperature (Clarification 5), in °C or °F.
+  const t = num(vitals?.temperature);
+  if (t !== undefined) out.temperature = { value: t, unit: vitals!.temperature!.unit ?? '' };
+  // Casts are read from the urine sediment (instruments.md §1.2 descriptor 11): '1' seen, '0' none.
+  const casts = labs.urine_casts?.value?.trim();
+  if (casts === '1') out.urineCasts = true;
+  else if (casts === '0') out.urineCasts = false;
   const q = (code: string) => {
     const v = num(labs[code]);
     return v === undefined ? undefined : { value: v, unit: labs[code]!.unit ?? '' };
@@ -162,19 +195,15 @@ export function deriveVisitScores(items: VisitItems, options: DeriveOptions = {}
   const out: VisitScores = { labs: canonicalLabs(items.labs), unreadable: [] };
   const sledaiForm = items.sledai2k;
   if (sledaiForm) {
-    const descriptors: Partial<Record<Sledai2kDescriptorId, boolean>> = {};
+    const descriptors: Partial<Record<Sledai2kDescriptorId, Sledai2kDescriptorState>> = {};
     for (const id of SLEDAI2K_DESCRIPTOR_IDS) {
-      const raw = sledaiForm[id]?.value;
-      if (raw === '1') descriptors[id] = true;
-      else if (raw === '0') descriptors[id] = false;
+      const state = sledai2kDescriptorState(sledaiForm, id);
+      if (state !== 'absent') descriptors[id] = state;
     }
-    // Casts are read from the urine sediment when the assessor did not decide (instruments.md §1.2 descriptor 11).
-    if (descriptors.urinary_casts === undefined && items.labs?.urine_casts?.value === '1')
-      descriptors.urinary_casts = true;
     out.sledai = sledai2kScore({
       windowDays: options.sledaiWindowDays ?? 10,
       descriptors,
-      labs: items.labs ? sledaiLabs(items.labs) : {},
+      labs: sledaiLabs(items.labs ?? {}, items[VITAL_SIGNS]),
     });
   }
   const bilagForm = items.bilag;

@@ -3,7 +3,7 @@
 // systems: instruments.md §2.1. Plausibility ranges are wide physiological limits (a typing error
 // such as albumin 300 g/L is refused; a clinically extreme but possible value is accepted).
 import { CLASSIC_BILAG_SYSTEMS } from '../instruments/bilag-classic/grades.js';
-import { SLEDAI2K_DESCRIPTORS } from '../instruments/sledai2k/descriptors.js';
+import { SLEDAI2K_DESCRIPTORS, sledai2kAttributionItemCode } from '../instruments/sledai2k/descriptors.js';
 import type { EligibilityCondition, EligibilityCriterion } from '../protocol/eligibility.js';
 import { BILAG2004_FORM } from './bilag2004-form.js';
 import type { FormDefinitionItems, ItemDefinition } from './item-definition.js';
@@ -27,18 +27,37 @@ const SYSTEM_LABELS: Record<string, string> = {
   haematological: 'Haematological',
 };
 
-/** SLEDAI-2K: one present/absent item per descriptor, the definition as help text. */
+/**
+ * SLEDAI-2K: per descriptor a present/absent item (1 / 0 or empty = absent), the glossary
+ * definition as help text, and its own attribution item `<id>_not_sle` (1 = present but not due to
+ * SLE). Three states, stored explicitly (endpoints.md Clarification 5); why two items rather than a
+ * third code: sledai2kAttributionItemCode in instruments/sledai2k/descriptors.ts.
+ */
 export const SLEDAI2K_FORM: FormDefinitionItems = {
   formCode: 'sledai2k',
   title: 'SLEDAI-2K',
-  items: SLEDAI2K_DESCRIPTORS.map((d) => ({
-    code: d.id,
-    label: `${d.number}. ${d.label} (${d.weight})`,
-    type: 'boolean',
-    help: d.definition,
-    source: 'instruments.md §1.2',
-  })),
+  items: SLEDAI2K_DESCRIPTORS.flatMap((d): ItemDefinition[] => [
+    {
+      code: d.id,
+      label: `${d.number}. ${d.label} (${d.weight})`,
+      type: 'boolean',
+      help: d.definition,
+      source: 'instruments.md §1.2',
+    },
+    {
+      code: sledai2kAttributionItemCode(d.id),
+      label: `${d.number}. ${d.label}: present but not due to SLE`,
+      type: 'boolean',
+      help: 'Present, but the assessor attributes it to another cause (e.g. infection, drug, metabolic cause): it does not score, even when a laboratory value or measurement shows it.',
+      source: 'endpoints.md Clarification 5',
+    },
+  ]),
 };
+
+/** The descriptor items of SLEDAI2K_FORM, one per descriptor in form order (no attribution items). */
+export const SLEDAI2K_DESCRIPTOR_ITEMS: readonly ItemDefinition[] = SLEDAI2K_FORM.items.filter(
+  (_, i) => i % 2 === 0,
+);
 
 /** Classic BILAG: the assessor grades each of the eight systems from the glossary. */
 export const CLASSIC_BILAG_FORM: FormDefinitionItems = {
@@ -160,7 +179,8 @@ export const VITAL_SIGNS_FORM: FormDefinitionItems = {
       max: 160,
     },
     { code: 'heart_rate', label: 'Heart rate', type: 'integer', units: ['/min'], min: 20, max: 250 },
-    { code: 'temperature', label: 'Temperature', type: 'decimal', units: ['°C'], min: 30, max: 43 },
+    // °F accepted too (converted by the SLEDAI-2K fever rule, instruments/units); range in °C.
+    { code: 'temperature', label: 'Temperature', type: 'decimal', units: ['°C', '°F'], min: 30, max: 43 },
   ],
 };
 
@@ -181,7 +201,8 @@ export const DEMOGRAPHICS_FORM: FormDefinitionItems = {
       code: 'lupus_nephritis',
       label: 'Lupus nephritis at baseline',
       type: 'boolean',
-      help: 'Defines the LN subgroup of the analysis (analysis-plan.md)',
+      // Defines the LN subgroup of the analysis (analysis-plan.md); the help is for clinicians.
+      help: 'Lupus nephritis present at baseline; defines the lupus nephritis subgroup of the analysis',
     },
     { code: 'manifestations', label: 'Manifestations at baseline', type: 'text' },
     {

@@ -1,6 +1,7 @@
 // What an item on a case report form is: its code, type, unit and allowed values. The same
 // definition checks a value typed in the browser, posted to the API, or imported from a file
 // (USERS.md: scores and checks must not depend on the path the data took).
+import { temperatureInC } from '../instruments/units/conversions.js';
 
 export type ItemType = 'boolean' | 'integer' | 'decimal' | 'text' | 'date' | 'code';
 
@@ -43,6 +44,15 @@ export interface ItemIssue {
 }
 
 const BOOLEAN_VALUES = new Set(['0', '1']);
+
+/**
+ * Conversions of another accepted unit to an item's default unit, where the plausibility range must
+ * hold in any unit (a temperature of 500 °F is a typing error as surely as 260 °C). Units without
+ * an entry here are only refused when negative (their ranges differ by analyte, see above).
+ */
+const TO_DEFAULT_UNIT: Readonly<Record<string, (n: number) => number>> = {
+  '°F→°C': (f) => temperatureInC(f, '°F'),
+};
 const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function isRealDate(s: string): boolean {
@@ -131,8 +141,24 @@ export function checkItemValue(
             code: 'value-out-of-range',
             message: `${def.label}: ${value} is above the plausible maximum ${def.max}${unit ? ` ${unit}` : ''}`,
           };
-      } else if (n < 0) {
-        return { ...at, code: 'value-out-of-range', message: `${def.label}: ${value} must not be negative` };
+      } else {
+        const toDefault = TO_DEFAULT_UNIT[`${unit}→${def.units[0]}`];
+        const d = toDefault ? toDefault(n) : undefined;
+        if (
+          d !== undefined &&
+          ((def.min !== undefined && d < def.min) || (def.max !== undefined && d > def.max))
+        )
+          return {
+            ...at,
+            code: 'value-out-of-range',
+            message: `${def.label}: ${value} ${unit} (${Math.round(d * 10) / 10} ${def.units[0]}) is outside the plausible range ${def.min ?? '…'}–${def.max ?? '…'} ${def.units[0]}`,
+          };
+        if (n < 0)
+          return {
+            ...at,
+            code: 'value-out-of-range',
+            message: `${def.label}: ${value} must not be negative`,
+          };
       }
       return undefined;
     }

@@ -1,6 +1,10 @@
 import { describe, expect, test } from 'vitest';
+import {
+  BILAG2004_PROVISIONAL_SYSTEMS,
+  isProvisionalBilag2004Grade,
+} from '../instruments/bilag2004/provisional.js';
 import { msctSleTrial } from './msct-sle-trial.js';
-import { visitWindowDays } from './study-definition.js';
+import { endpointBilagStatement, visitWindowDays } from './study-definition.js';
 
 describe('msctSleTrial pins trial.md', () => {
   test('four Jiangsu centres (trial.md Design)', () => {
@@ -33,6 +37,33 @@ describe('msctSleTrial pins trial.md', () => {
     // trial.md Published results: classic BILAG weights reproduce Table 1 totals.
     expect(msctSleTrial.bilagVersion).toBe('classic');
     expect(msctSleTrial.sledaiWindowDays).toBe(10);
+  });
+
+  test('issue #18 item 13: the study definition states that classic BILAG (verified) drives endpoints', () => {
+    expect(msctSleTrial.endpointBilagVersion).toBe('classic');
+    expect(endpointBilagStatement(msctSleTrial)).toMatch(/classic BILAG system grades \(verified\)/);
+    // A definition written before the field existed reads as classic, which the adjudication uses.
+    expect(endpointBilagStatement({})).toBe(endpointBilagStatement(msctSleTrial));
+  });
+
+  test('issue #18 item 13: BILAG-2004 A/B/C grades of systems with provisional rules are marked', () => {
+    // The six item-set systems (instruments.md §2.2.2 "not obtained") plus constitutional and
+    // haematological (instruments/README.md PROVISIONAL rules 2–3); renal follows §2.2.3.
+    expect([...BILAG2004_PROVISIONAL_SYSTEMS].sort()).toEqual(
+      [
+        'cardiorespiratory',
+        'constitutional',
+        'gastrointestinal',
+        'haematological',
+        'mucocutaneous',
+        'musculoskeletal',
+        'neuropsychiatric',
+        'ophthalmic',
+      ].sort(),
+    );
+    expect(isProvisionalBilag2004Grade('mucocutaneous', 'B')).toBe(true);
+    expect(isProvisionalBilag2004Grade('mucocutaneous', 'E')).toBe(false);
+    expect(isProvisionalBilag2004Grade('renal', 'A')).toBe(false);
   });
 
   test('eligibility thresholds (trial.md Population)', () => {

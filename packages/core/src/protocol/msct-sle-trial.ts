@@ -140,6 +140,9 @@ export const msctSleTrial: StudyDefinition = {
   retreatment: { afterStudyDay: 196, flagOnRelapse: true, sledaiRise: 3, consecutiveAssessments: 2 },
   // trial.md "Published results": Table 1 BILAG totals decompose into classic weights → classic BILAG.
   bilagVersion: 'classic',
+  // Issue #18 item 13: the endpoints run on classic BILAG grades (verified, instruments.md §2.1);
+  // BILAG-2004's grading rules of several systems are provisional.
+  endpointBilagVersion: 'classic',
   // instruments.md §1.1: canonical SLEDAI-2K window is 10 days (30-day variant allowed).
   sledaiWindowDays: 10,
 };

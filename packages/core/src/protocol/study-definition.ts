@@ -88,6 +88,15 @@ export interface StudyDefinition {
   endpointRuleSetId: string;
   retreatment: RetreatmentRuleParameters;
   bilagVersion: BilagVersion;
+  /**
+   * The BILAG whose system grades drive the endpoints (MCR, PCR, relapse; endpoints.md). The
+   * adjudication grades classic BILAG systems, whose grades the assessor enters from the glossary
+   * (instruments.md §2.1): the only value accepted is 'classic'. BILAG-2004 grades can be recorded
+   * and are shown, but several of its grading rules are provisional (instruments/bilag2004/
+   * provisional.ts), so they never drive an endpoint. Absent in definitions written before it:
+   * read as 'classic', which is what the adjudication has always used.
+   */
+  endpointBilagVersion?: 'classic';
   /** SLEDAI-2K look-back window in days (10 canonical, 30 variant). */
   sledaiWindowDays: number;
 }
@@ -101,4 +110,14 @@ export function visitWindowDays(visit: Pick<VisitDefinition, 'targetDay' | 'wind
   const before = typeof w === 'number' ? w : w.before;
   const after = typeof w === 'number' ? w : w.after;
   return { earliestDay: visit.targetDay - before, latestDay: visit.targetDay + after };
+}
+
+/** The BILAG version that drives the endpoints, for users (patient page, report, study page). */
+export function endpointBilagStatement(
+  definition: Partial<Pick<StudyDefinition, 'endpointBilagVersion'>>,
+): string {
+  const v = definition.endpointBilagVersion ?? 'classic';
+  return v === 'classic'
+    ? 'Endpoints are judged on classic BILAG system grades (verified); BILAG-2004 grades, where recorded, do not drive endpoints.'
+    : `Endpoints are judged on BILAG ${v}.`;
 }

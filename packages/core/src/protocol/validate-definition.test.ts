@@ -190,6 +190,14 @@ describe('validateStudyDefinition', () => {
       'invalid_value',
     ],
     [
+      'BILAG-2004 driving endpoints (its grading is partly provisional; issue #18)',
+      (d: Json) => {
+        d.endpointBilagVersion = '2004';
+      },
+      ['endpointBilagVersion'],
+      'invalid_value',
+    ],
+    [
       'missing re-treatment rule',
       (d: Json) => {
         delete d.retreatment;

@@ -284,6 +284,8 @@ export function validateStudyDefinition(input: unknown, options: ValidateOptions
     c.number(retreatment, 'consecutiveAssessments', p, { integer: true, min: 1 });
   }
   c.oneOf(root, 'bilagVersion', [], ['classic', '2004']);
+  // Optional (definitions written before issue #18 lack it); only classic BILAG drives endpoints.
+  if (root.endpointBilagVersion !== undefined) c.oneOf(root, 'endpointBilagVersion', [], ['classic']);
   c.number(root, 'sledaiWindowDays', [], { integer: true, min: 1 });
 
   if (c.issues.length > 0) return { ok: false, issues: c.issues };

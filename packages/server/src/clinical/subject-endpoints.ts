@@ -3,9 +3,21 @@
 import { explain } from '@msct/core/crf';
 import { deriveSubject } from '@msct/core/dataset';
 import { adjudicate, deriveTimeToEvent, getEndpointRuleSet } from '@msct/core/endpoints';
+import {
+  BILAG2004_SYSTEMS,
+  type Bilag2004System,
+  type Bilag2004Value,
+  isProvisionalBilag2004Grade,
+  type Result,
+} from '@msct/core/instruments';
 import type { StudyDefinition } from '@msct/core/protocol';
 import { type Db, loadTrialDataset } from '@msct/store';
 import { deriveOptionsOf } from './study-definition.js';
+
+function provisionalSystems(r: Result<Bilag2004Value> | undefined): Bilag2004System[] {
+  if (!r?.ok) return [];
+  return BILAG2004_SYSTEMS.filter((s) => isProvisionalBilag2004Grade(s, r.value.grades[s]));
+}
 
 export function adjudicationOptions(definition: Partial<StudyDefinition>) {
   const ruleSet = definition.endpointRuleSetId ? getEndpointRuleSet(definition.endpointRuleSetId) : undefined;
@@ -45,6 +57,10 @@ export async function subjectEndpoints(
           bilagTotal: v.scores.bilag?.ok ? v.scores.bilag.value.total : null,
           bilagGrades: v.scores.bilag?.ok ? v.scores.bilag.value.grades : null,
           bilagTrace: explain(v.scores.bilag),
+          // BILAG-2004 grades, if recorded, with the systems whose grade rests on a provisional
+          // rule (issue #18 item 13); they never drive endpoints (endpointBilagVersion).
+          bilag2004Grades: v.scores.bilag2004?.ok ? v.scores.bilag2004.value.grades : null,
+          bilag2004Provisional: provisionalSystems(v.scores.bilag2004),
           labs: v.scores.labs,
         })),
         adjudication,

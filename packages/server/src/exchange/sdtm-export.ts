@@ -14,7 +14,7 @@ import {
   bilag2004FromItems,
   dueToSleItemCode,
   historyItemCode,
-  SLEDAI2K_FORM,
+  SLEDAI2K_DESCRIPTOR_ITEMS,
 } from '@msct/core/crf';
 import type { StudyDefinition } from '@msct/core/protocol';
 import { type Db, getStudy, loadTrialDataset } from '@msct/store';
@@ -269,9 +269,13 @@ export async function exportSdtm(
         });
       const sledai = v.items.sledai2k;
       if (sledai)
-        SLEDAI2K_FORM.items.forEach((d, i) => {
+        SLEDAI2K_DESCRIPTOR_ITEMS.forEach((d, i) => {
+          const n = String(i + 1).padStart(2, '0');
           const it = sledai[d.code];
-          if (it) qs('SLEDAI-2K', `SLEDAI${String(i + 1).padStart(2, '0')}`, d.label, it.value);
+          if (it) qs('SLEDAI-2K', `SLEDAI${n}`, d.label, it.value);
+          // The attribution is its own test (Clarification 5): SLEDNSnn = present but not due to SLE.
+          const not = sledai[`${d.code}_not_sle`];
+          if (not) qs('SLEDAI-2K', `SLEDNS${n}`, `${d.label}: present but not due to SLE`, not.value);
         });
       const bilag = v.items.bilag;
       if (bilag)

@@ -5,7 +5,7 @@ import { createWriteStream } from 'node:fs';
 import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
-import { SLEDAI2K_FORM } from '@msct/core/crf';
+import { SLEDAI2K_DESCRIPTOR_ITEMS } from '@msct/core/crf';
 import { msctSleTrial } from '@msct/core/protocol';
 import {
   type Actor,
@@ -91,7 +91,10 @@ export async function createTestStudy(db: Db, subjects = 3): Promise<TestStudy> 
       await saveItems(db, actor, {
         visitId: v.id,
         formCode: 'sledai2k',
-        items: SLEDAI2K_FORM.items.map((d, i) => ({ itemCode: d.code, value: i < sledai / 4 ? '1' : '0' })),
+        items: SLEDAI2K_DESCRIPTOR_ITEMS.map((d, i) => ({
+          itemCode: d.code,
+          value: i < sledai / 4 ? '1' : '0',
+        })),
       });
       await saveItems(db, actor, {
         visitId: v.id,

@@ -3,6 +3,8 @@
 // reproduce every number: data snapshot hash, software version, generation time, endpoint rule set,
 // BILAG version, methods and missing-data rules (analysis-plan.md "Methods").
 import type { AnalysisResults } from '@msct/core/analysis';
+import { BILAG2004_PROVISIONAL_SYSTEMS } from '@msct/core/instruments';
+import { endpointBilagStatement } from '@msct/core/protocol';
 import {
   kaplanMeierSpec,
   responseBarSpec,
@@ -51,6 +53,9 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
     `${text('Generated')}<td id="generated-at">${escapeHtml(meta.generatedAt)}</td>`,
     `${text('Endpoint rule set')}<td id="rule-set">${escapeHtml(`${d.ruleSet.id} v${d.ruleSet.version}`)} — ${escapeHtml(d.ruleSet.title)}</td>`,
     `${text('BILAG version')}<td id="bilag-version">${escapeHtml(d.bilagVersion)}</td>`,
+    // Issue #18 item 13: only classic BILAG (verified) drives endpoints (validate-definition refuses
+    // another); BILAG-2004 grades of eight systems rest on provisional rules and are not used here.
+    `${text('BILAG driving endpoints')}<td id="endpoint-bilag">${escapeHtml(`${endpointBilagStatement({})} BILAG-2004 grades of the ${BILAG2004_PROVISIONAL_SYSTEMS.join(', ')} systems are provisional.`)}</td>`,
     `${text('Timepoints')}${text(`${d.timepoints.join(', ')} (baseline ${d.timepoints[0]}); follow-up to study day ${d.horizonDay}`)}`,
     `${text('Methods')}<td><ul>${d.methods.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul></td>`,
     `${text('Missing data')}<td id="missing-data"><ul>${d.missingData.map((m) => `<li>${escapeHtml(m)}</li>`).join('')}</ul></td>`,

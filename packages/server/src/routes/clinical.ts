@@ -5,7 +5,7 @@ import {
   screeningFromItems,
   type VisitItems,
 } from '@msct/core/crf';
-import { evaluateEligibility, visitStatuses } from '@msct/core/protocol';
+import { endpointBilagStatement, evaluateEligibility, visitStatuses } from '@msct/core/protocol';
 import { getSubject, getVisit, listForms, listItems, listVisits, updateSubject } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
@@ -140,7 +140,8 @@ export function registerClinicalRoutes(app: App, { db }: RouteContext) {
         subjectIds: [req.params.subjectId],
         pseudonymise,
       });
-      return { snapshot: r.snapshot, ...r.subjects[0] };
+      // Which BILAG drives the endpoints, stated by the study definition (issue #18 item 13).
+      return { snapshot: r.snapshot, endpointBilag: endpointBilagStatement(definition), ...r.subjects[0] };
     },
   );
 

@@ -1,5 +1,5 @@
 import type SQLite from 'better-sqlite3';
-import type { Transaction } from 'kysely';
+import { type Kysely, SqliteAdapter, type Transaction } from 'kysely';
 import { insertRows } from '../bulk.js';
 import type { Db } from '../database.js';
 import { runCompiled } from '../repositories/versioned.js';
@@ -59,6 +59,23 @@ export async function writeTransaction<T>(
   }
 }
 
+/**
+ * For data migrations (migrations get a bare Kysely, not a Db): runs `fn` with an audit writer on
+ * the same hash chain, in the migration's transaction when it runs in one (PostgreSQL: Kysely runs
+ * each migration in a transaction), else in a new transaction (SQLite), so the data change and its
+ * audit events commit or roll back together.
+ */
+export async function migrationWriteTransaction<T>(
+  // biome-ignore lint/suspicious/noExplicitAny: a migration's Kysely is untyped by design
+  db: Kysely<any>,
+  actor: Actor,
+  fn: (tx: Tx, audit: AuditWriter) => Promise<T>,
+): Promise<T> {
+  const dialect: Db['dialect'] = db.getExecutor().adapter instanceof SqliteAdapter ? 'sqlite' : 'postgres';
+  const run = (tx: Tx) => applyWithAudit(tx, actor, fn, undefined, undefined, dialect);
+  return db.isTransaction ? run(db as Tx) : (db as Kysely<Database>).transaction().execute(run);
+}
+
 /** Runs `fn` inside an open transaction and appends its audit events to the chain. */
 const AUDIT_CHUNK = 500;
 
@@ -74,8 +91,10 @@ async function applyWithAudit<T>(
    * leaves its last event's seq and hash here.
    */
   batchHead?: AuditHead,
+  /** The dialect `tx` runs on (for the compiled-statement cache); known from `sqlite` when given. */
+  dialect: Db['dialect'] = sqlite ? 'sqlite' : 'postgres',
 ): Promise<T> {
-  const head = batchHead ?? (await lockHead(tx, sqlite ? 'sqlite' : 'postgres'));
+  const head = batchHead ?? (await lockHead(tx, dialect));
   const startSeq = Number(head.seq);
   let seq = startSeq;
   let prevHash = head.hash;
@@ -130,7 +149,7 @@ async function applyWithAudit<T>(
   if (batchHead) {
     batchHead.seq = seq;
     batchHead.hash = prevHash;
-  } else if (seq !== startSeq) await moveHead(tx, sqlite ? 'sqlite' : 'postgres', { seq, hash: prevHash });
+  } else if (seq !== startSeq) await moveHead(tx, dialect, { seq, hash: prevHash });
   return result;
 }
 

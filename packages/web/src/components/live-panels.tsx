@@ -12,6 +12,7 @@ import {
   screeningFromItems,
   waiverItemCode,
 } from '@msct/core/crf';
+import { BILAG2004_PROVISIONAL_NOTE, isProvisionalBilag2004Grade } from '@msct/core/instruments';
 import {
   type EligibilityCondition,
   type EligibilityCriterion,
@@ -89,6 +90,12 @@ export function Bilag2004SystemGrade({
     <p className="group-grade" role="status" aria-live="polite">
       {BILAG2004_SYSTEM_LABELS[system]} grade:{' '}
       <strong data-testid={`bilag2004-grade-${system}`}>{gradeText(r)}</strong>
+      {r.ok && isProvisionalBilag2004Grade(system, r.value) && (
+        <span className="provisional" data-testid={`bilag2004-provisional-${system}`}>
+          {' '}
+          ({BILAG2004_PROVISIONAL_NOTE})
+        </span>
+      )}
     </p>
   );
 }
@@ -140,17 +147,33 @@ export function Bilag2004Live({
           <tr>
             <th scope="col">System</th>
             <th scope="col">Grade</th>
+            <th scope="col">Grading rule</th>
           </tr>
         </thead>
         <tbody>
-          {systems.map((s) => (
-            <tr key={s} data-system={s}>
-              <th scope="row">{BILAG2004_SYSTEM_LABELS[s]}</th>
-              <td data-testid={`bilag2004-summary-${s}`}>{grades[s].ok ? grades[s].value : '—'}</td>
-            </tr>
-          ))}
+          {systems.map((s) => {
+            const g = grades[s];
+            return (
+              <tr key={s} data-system={s}>
+                <th scope="row">{BILAG2004_SYSTEM_LABELS[s]}</th>
+                <td data-testid={`bilag2004-summary-${s}`}>{g.ok ? g.value : '—'}</td>
+                <td className="provisional">
+                  {g.ok && isProvisionalBilag2004Grade(s, g.value) ? 'provisional' : ''}
+                </td>
+              </tr>
+            );
+          })}
         </tbody>
       </table>
+      {systems.some((s) => {
+        const g = grades[s];
+        return g.ok && isProvisionalBilag2004Grade(s, g.value);
+      }) && (
+        <p className="provisional-note">
+          Grades marked provisional come from grading rules not yet checked against the published BILAG-2004
+          scoring rules.
+        </p>
+      )}
       {problems.length > 0 && (
         <ul aria-label="BILAG-2004 problems">
           {problems.map((i) => (

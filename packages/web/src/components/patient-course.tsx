@@ -29,6 +29,9 @@ interface EndpointVisit {
   studyDay: number | null;
   sledai: number | null;
   bilagTotal: number | null;
+  /** BILAG-2004 grades if recorded, and the systems whose grade rests on a provisional rule. */
+  bilag2004Grades?: Record<string, string> | null;
+  bilag2004Provisional?: string[];
   labs: {
     proteinuriaG24h?: number;
     creatinineUmolL?: number;
@@ -40,6 +43,8 @@ export interface SubjectEndpoints {
   adjudication: { primary: Verdict; death: { studyDay: number; date: string; cause?: string } | null } | null;
   visits: EndpointVisit[];
   problems: string[];
+  /** Which BILAG drives the endpoints (the study definition's endpointBilagVersion). */
+  endpointBilag?: string;
 }
 
 interface Point {
@@ -254,6 +259,28 @@ export function EndpointVerdict({ endpoints }: { endpoints: SubjectEndpoints }) 
   );
 }
 
+/** BILAG-2004 grades of this patient that rest on provisional grading rules (issue #18 item 13). */
+function ProvisionalBilag2004({ visits }: { visits: EndpointVisit[] }) {
+  const marked = visits.filter((v) => v.bilag2004Grades && (v.bilag2004Provisional?.length ?? 0) > 0);
+  if (marked.length === 0) return null;
+  return (
+    <div className="provisional-note" data-testid="bilag2004-provisional">
+      <p>
+        BILAG-2004 grades marked provisional come from grading rules not yet checked against the published
+        BILAG-2004 scoring rules:
+      </p>
+      <ul>
+        {marked.map((v) => (
+          <li key={v.visitId}>
+            {v.visitCode}:{' '}
+            {v.bilag2004Provisional!.map((s) => `${s} ${v.bilag2004Grades![s]} (provisional)`).join(', ')}
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
 export function PatientCourse({ subject }: { subject: Subject }) {
   const data = useLoad(
     () =>
@@ -283,7 +310,9 @@ export function PatientCourse({ subject }: { subject: Subject }) {
     <section aria-labelledby="course-h">
       <h2 id="course-h">Course and endpoint</h2>
       <h3>Current endpoint status</h3>
+      {endpoints.endpointBilag && <p data-testid="endpoint-bilag">{endpoints.endpointBilag}</p>}
       <EndpointVerdict endpoints={endpoints} />
+      <ProvisionalBilag2004 visits={visits} />
       <h3>Timeline</h3>
       {visits.length === 0 && infusions.length === 0 ? (
         <p>No dated visits since day 0 yet.</p>

@@ -1,7 +1,16 @@
-// The SLEDAI-2K CRF: 24 descriptors with their definitions as help text, the score and its trace
-// computed live by the same core function the server and the analysis use (@msct/core/crf), from the
-// ticked descriptors and the labs already entered at this visit.
-import { deriveVisitScores, explain, SLEDAI2K_FORM, type VisitItems } from '@msct/core/crf';
+// The SLEDAI-2K CRF: 24 descriptors with their definitions as help text, each with its own
+// attribution control ("present but not due to SLE", never pre-ticked; endpoints.md Clarification 5),
+// the score and its trace computed live by the same core function the server and the analysis use
+// (@msct/core/crf), from the ticked descriptors, the labs and the temperature already entered at this
+// visit (lab- and measurement-derived descriptors, fever from the temperature).
+import {
+  deriveVisitScores,
+  explain,
+  SLEDAI2K_DESCRIPTOR_ITEMS,
+  SLEDAI2K_FORM,
+  type VisitItems,
+} from '@msct/core/crf';
+import { type Sledai2kDescriptorId, sledai2kAttributionItemCode } from '@msct/core/instruments';
 import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { ApiError, fieldErrors } from '../api/problem.js';
@@ -12,9 +21,13 @@ import { TextField } from './text-field.js';
 
 export const SLEDAI_FORM_CODE = SLEDAI2K_FORM.formCode;
 
-/** Per descriptor: '1' present, '0' recorded as not due to SLE (overrides a lab rule), null not recorded. */
+/**
+ * Per item: '1' ticked, '0' stored absent (e.g. an import or the demo: 0 means absent), null not
+ * recorded. Descriptor items and their attribution items `<id>_not_sle` alike.
+ */
 type Entry = '1' | '0' | null;
-
+const attributionCode = (code: string) => sledai2kAttributionItemCode(code as Sledai2kDescriptorId);
+const ATTRIBUTION_CODES = new Set(SLEDAI2K_DESCRIPTOR_ITEMS.map((d) => attributionCode(d.code)));
 function visitItems(visit: VisitWithForms, sledai: Record<string, Entry>): VisitItems {
   const out: Record<string, Record<string, { value: string | null; unit: string | null }>> = {};
   for (const f of visit.forms)
@@ -40,28 +53,33 @@ export function SledaiEditor({
 }) {
   const saved = Object.fromEntries((form?.items ?? []).map((i) => [i.itemCode, i]));
   const savedEntry = (code: string): Entry => {
-    const v = saved[code]?.value;
+    const v = saved[code]?.value?.trim();
     return v === '1' || v === '0' ? v : null;
   };
   const [entries, setEntries] = useState<Record<string, Entry>>(() =>
     Object.fromEntries(SLEDAI2K_FORM.items.map((d) => [d.code, savedEntry(d.code)])),
   );
-  const set = (code: string, v: Entry) => setEntries({ ...entries, [code]: v });
+  // Unticking gives back what was stored when that meant absent (0), so it is not a change.
+  const set = (code: string, ticked: boolean) =>
+    setEntries({ ...entries, [code]: ticked ? '1' : savedEntry(code) === '0' ? '0' : null });
   const [reason, setReason] = useState('');
   const [error, setError] = useState<unknown>();
   const formId = useId();
 
-  // First entry records every descriptor (null = not present); later saves send what changed.
+  // First entry records every descriptor (null = not present) and the attributions ticked; later
+  // saves send what changed.
   const changed = SLEDAI2K_FORM.items.filter((d) =>
-    form ? savedEntry(d.code) !== (entries[d.code] ?? null) : true,
+    form
+      ? savedEntry(d.code) !== (entries[d.code] ?? null)
+      : !ATTRIBUTION_CODES.has(d.code) || entries[d.code] !== null,
   );
   const needsReason = changed.some((d) => savedEntry(d.code) !== null);
   useUnsavedWarning(!!form && changed.length > 0);
 
   const sledai = deriveVisitScores(visitItems(visit, entries)).sledai;
   const trace = explain(sledai);
-  // Descriptors a lab rule makes positive: the assessor may record them as not due to SLE.
-  const fromLabs = new Set(
+  // Descriptors a lab or measurement rule makes positive at this visit (shown beside the descriptor).
+  const derived = new Set(
     sledai?.ok
       ? sledai.trace.filter((t) => t.source === 'derived' || t.source === 'excluded').map((t) => t.item)
       : [],
@@ -110,36 +128,45 @@ export function SledaiEditor({
         </ul>
       </div>
       <fieldset className="descriptors" disabled={readOnly}>
-        <legend>SLEDAI-2K descriptors present in the last 10 days and due to SLE</legend>
-        {SLEDAI2K_FORM.items.map((d) => (
-          <div key={d.code} className="descriptor">
-            <label>
-              <input
-                type="checkbox"
-                form={formId}
-                checked={entries[d.code] === '1'}
-                aria-describedby={`${formId}-${d.code}-help`}
-                onChange={(e) => set(d.code, e.target.checked ? '1' : null)}
-              />{' '}
-              {d.label}
-            </label>
-            {(fromLabs.has(d.code) || entries[d.code] === '0') && (
+        <legend>
+          SLEDAI-2K descriptors present in the last 10 days. Tick "present but not due to SLE" when another
+          cause explains it (e.g. infection, drug): it then does not score, even when a laboratory value or
+          the temperature shows it.
+        </legend>
+        {SLEDAI2K_DESCRIPTOR_ITEMS.map((d) => {
+          const not = attributionCode(d.code);
+          return (
+            <div key={d.code} className="descriptor">
+              <label>
+                <input
+                  type="checkbox"
+                  form={formId}
+                  checked={entries[d.code] === '1'}
+                  aria-describedby={`${formId}-${d.code}-help`}
+                  onChange={(e) => set(d.code, e.target.checked)}
+                />{' '}
+                {d.label}
+              </label>
+              {derived.has(d.code) && entries[d.code] !== '1' && (
+                <span className="derived-note">shown by this visit's measurements</span>
+              )}
               <label className="not-sle">
                 <input
                   type="checkbox"
                   form={formId}
-                  checked={entries[d.code] === '0'}
-                  onChange={(e) => set(d.code, e.target.checked ? '0' : null)}
+                  checked={entries[not] === '1'}
+                  onChange={(e) => set(not, e.target.checked)}
                 />{' '}
-                {d.label}: positive by lab, not due to SLE
+                {d.label.replace(/^\d+\. /, '').replace(/ \(\d+\)$/, '')}: present but not due to SLE
               </label>
-            )}
-            <small id={`${formId}-${d.code}-help`} className="help">
-              {d.help}
-            </small>
-            {errs[d.code] && <span className="field-error">{errs[d.code]}</span>}
-          </div>
-        ))}
+              <small id={`${formId}-${d.code}-help`} className="help">
+                {d.help}
+              </small>
+              {errs[d.code] && <span className="field-error">{errs[d.code]}</span>}
+              {errs[not] && <span className="field-error">{errs[not]}</span>}
+            </div>
+          );
+        })}
       </fieldset>
       {needsReason && !readOnly && (
         <TextField

@@ -8,6 +8,7 @@ export * from './musculoskeletal.js';
 export * from './neuropsychiatric.js';
 export * from './numeric.js';
 export * from './ophthalmic.js';
+export * from './provisional.js';
 export * from './renal.js';
 export * from './score.js';
 export * from './types.js';

@@ -81,6 +81,14 @@ const sledaiLabs = fc
     antiDsDna: maybe(fc.record({ value, unit: fc.constantFrom('IU/mL', '%'), upperLimitOfNormal: value })),
     platelets: maybe(quantity(COUNT_UNITS)),
     wbc: maybe(quantity(COUNT_UNITS)),
+    urineCasts: maybe(fc.boolean()),
+    temperature: maybe(
+      fc.oneof(
+        fc.record({ value: fc.constantFrom(36.6, 38, 38.05, 38.1, 40), unit: fc.constant('°C' as const) }),
+        fc.record({ value: fc.constantFrom(98.6, 100.4, 100.5, 104), unit: fc.constant('°F' as const) }),
+        quantity(['°C', '°F']),
+      ),
+    ),
   })
   .map(defined);
 const sledai: fc.Arbitrary<Sledai2kInput> = fc
@@ -89,7 +97,9 @@ const sledai: fc.Arbitrary<Sledai2kInput> = fc
     descriptors: maybe(
       fc
         .tuple(
-          ...SLEDAI2K_DESCRIPTOR_IDS.map(() => fc.constantFrom(undefined, undefined, undefined, true, false)),
+          ...SLEDAI2K_DESCRIPTOR_IDS.map(() =>
+            fc.constantFrom(undefined, undefined, 'absent' as const, 'present' as const, 'not-sle' as const),
+          ),
         )
         .map((vs) => defined(Object.fromEntries(SLEDAI2K_DESCRIPTOR_IDS.map((id, i) => [id, vs[i]])))),
       4,
@@ -327,7 +337,7 @@ describe('invalid input is refused at compile time with the reference issues', (
     const rows = createCompactVisits(1);
     const history = Object.fromEntries(BILAG2004_SYSTEMS.map((s) => [s, true]));
     const good: VisitInput = {
-      sledai: { descriptors: { arthritis: true } },
+      sledai: { descriptors: { arthritis: 'present' } },
       bilag: { history, renal: { active_nephritis: true } },
     };
     expect(compileVisitInto(rows, 0, good).ok).toBe(true);

@@ -9,7 +9,7 @@ import { bilag2004Score } from '../bilag2004/score.js';
 import { BILAG2004_SYSTEMS } from '../bilag2004/types.js';
 import { EMPTY_TRACE, fail, type Issue, issue, ok, type Result } from '../result.js';
 import { SLEDAI2K_DESCRIPTOR_IDS } from '../sledai2k/descriptors.js';
-import { type UpcrEquivalence, upcrAsGPerG } from '../sledai2k/lab-rules.js';
+import { SLEDAI2K_THRESHOLDS, type UpcrEquivalence, upcrAsGPerG } from '../sledai2k/lab-rules.js';
 import { type Sledai2kInput, sledai2kScore } from '../sledai2k/score.js';
 import {
   cellCountIn1e9L,
@@ -58,6 +58,7 @@ import {
   V_SLEDAI_C3_LLN,
   V_SLEDAI_C4,
   V_SLEDAI_C4_LLN,
+  V_SLEDAI_CASTS,
   V_SLEDAI_CH50,
   V_SLEDAI_CH50_LLN,
   V_SLEDAI_DSDNA,
@@ -65,6 +66,8 @@ import {
   V_SLEDAI_PLATELETS,
   V_SLEDAI_PROTEIN_G,
   V_SLEDAI_RBC_HPF,
+  V_SLEDAI_TEMP,
+  V_SLEDAI_TEMP_LIMIT,
   V_SLEDAI_WBC,
   V_SLEDAI_WBC_HPF,
   VALUE_STRIDE,
@@ -143,14 +146,14 @@ function writeSledai(into: CompactVisits, row: number, input: Sledai2kInput, eq:
   if (ds !== undefined) {
     for (let i = 0; i < SLEDAI2K_DESCRIPTOR_IDS.length; i++) {
       const x = ds[SLEDAI2K_DESCRIPTOR_IDS[i]!];
-      if (x === true) entered |= 1 << i;
-      else if (x === false) excluded |= 1 << i;
+      if (x === 'present') entered |= 1 << i;
+      else if (x === 'not-sle') excluded |= 1 << i;
     }
   }
   into.flags[f + FLAG_SLEDAI_ENTERED] = entered;
   into.flags[f + FLAG_SLEDAI_EXCLUDED] = excluded;
   into.flags[f + FLAG_WINDOW_DAYS] = input.windowDays ?? 10;
-  for (let k = V_SLEDAI_PROTEIN_G; k <= V_SLEDAI_WBC; k++) v[o + k] = Number.NaN;
+  for (let k = V_SLEDAI_PROTEIN_G; k <= V_SLEDAI_TEMP_LIMIT; k++) v[o + k] = Number.NaN;
   const labs = input.labs;
   if (labs === undefined) return;
   // 24 h protein wins over UPCR, as in deriveLabDescriptors.
@@ -181,6 +184,13 @@ function writeSledai(into: CompactVisits, row: number, input: Sledai2kInput, eq:
   if (labs.platelets !== undefined)
     v[o + V_SLEDAI_PLATELETS] = cellCountIn1e9L(labs.platelets.value, labs.platelets.unit);
   if (labs.wbc !== undefined) v[o + V_SLEDAI_WBC] = cellCountIn1e9L(labs.wbc.value, labs.wbc.unit);
+  if (labs.urineCasts !== undefined) v[o + V_SLEDAI_CASTS] = labs.urineCasts ? 1 : 0;
+  // Temperature stays in the measured unit next to the fever limit in that unit, as in deriveLabDescriptors.
+  if (labs.temperature !== undefined) {
+    v[o + V_SLEDAI_TEMP] = labs.temperature.value;
+    v[o + V_SLEDAI_TEMP_LIMIT] =
+      labs.temperature.unit === '°F' ? SLEDAI2K_THRESHOLDS.feverF : SLEDAI2K_THRESHOLDS.feverC;
+  }
 }
 
 function writeRenalValues(v: Float64Array, o: number, r: RenalValues | undefined): void {

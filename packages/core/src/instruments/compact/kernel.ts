@@ -70,6 +70,7 @@ import {
   V_SLEDAI_C3_LLN,
   V_SLEDAI_C4,
   V_SLEDAI_C4_LLN,
+  V_SLEDAI_CASTS,
   V_SLEDAI_CH50,
   V_SLEDAI_CH50_LLN,
   V_SLEDAI_DSDNA,
@@ -77,6 +78,8 @@ import {
   V_SLEDAI_PLATELETS,
   V_SLEDAI_PROTEIN_G,
   V_SLEDAI_RBC_HPF,
+  V_SLEDAI_TEMP,
+  V_SLEDAI_TEMP_LIMIT,
   V_SLEDAI_WBC,
   V_SLEDAI_WBC_HPF,
   VALUE_STRIDE,
@@ -293,7 +296,9 @@ export function scoreCompact(
   if (v[o + V_SLEDAI_DSDNA]! > v[o + V_SLEDAI_DSDNA_ULN]!) derived |= S_BIT.increased_dna_binding;
   if (v[o + V_SLEDAI_PLATELETS]! < S_T.platelets1e9L) derived |= S_BIT.thrombocytopenia;
   if (v[o + V_SLEDAI_WBC]! < S_T.wbc1e9L) derived |= S_BIT.leukopenia;
-  const present = fl[f + FLAG_SLEDAI_ENTERED]! | (derived & ~fl[f + FLAG_SLEDAI_EXCLUDED]!);
+  if (v[o + V_SLEDAI_CASTS] === 1) derived |= S_BIT.urinary_casts;
+  if (v[o + V_SLEDAI_TEMP]! > v[o + V_SLEDAI_TEMP_LIMIT]!) derived |= S_BIT.fever;
+  const present = (fl[f + FLAG_SLEDAI_ENTERED]! | derived) & ~fl[f + FLAG_SLEDAI_EXCLUDED]!;
   out.presentMask[outRow] = present;
   out.sledai[outRow] = weightSum(present);
   out.clinical[outRow] = weightSum(present & ~SLEDAI2K_SEROLOGY_MASK);

@@ -80,6 +80,9 @@ export const V_SLEDAI_DSDNA = 9; // anti-dsDNA then ULN, in the entered unit
 export const V_SLEDAI_DSDNA_ULN = 10;
 export const V_SLEDAI_PLATELETS = 11; // 10⁹/L
 export const V_SLEDAI_WBC = 12; // 10⁹/L
+export const V_SLEDAI_CASTS = 13; // 1 = casts in the sediment, 0 = none reported, NaN = not given
+export const V_SLEDAI_TEMP = 14; // measured temperature then the fever limit, in the measured unit
+export const V_SLEDAI_TEMP_LIMIT = 15;
 /** BILAG renal block (current at V_RENAL, previous at V_RENAL_PREV), offsets within a block. */
 export const R_P24 = 0; // g/24 h
 export const R_UPCR = 1; // mg/mmol
@@ -90,7 +93,7 @@ export const R_DIP = 5; // 0–3
 export const R_SBP = 6; // mm Hg
 export const R_DBP = 7; // mm Hg
 export const RENAL_BLOCK = 8;
-export const V_RENAL = 13;
+export const V_RENAL = V_SLEDAI_TEMP_LIMIT + 1;
 export const V_RENAL_PREV = V_RENAL + RENAL_BLOCK;
 export const V_HAEM = V_RENAL_PREV + RENAL_BLOCK;
 export const VALUE_STRIDE = V_HAEM + HAEM_LABS.length;

@@ -55,6 +55,38 @@ export interface Sledai2kDescriptor {
     | 'haematological';
 }
 
+/**
+ * Arthritis: the fewest joints with pain and signs of inflammation that score the descriptor — a
+ * protocol decision, because sources differ (instruments.md §1.2 #9): "more than 2 joints"
+ * [READ: medicalcriteria.com/web/reusledai/; HHE Rheumatology 2019 Table 4, both reproducing the
+ * Gladman 2002 glossary] vs "≥2 joints" [READ: pediatriconcall.com calculator]. The built-in trial
+ * follows the Gladman 2002 glossary as reproduced by the two concordant sources: more than 2, i.e.
+ * at least 3 joints. The assessor applies it (the item is ticked, not counted); the form shows the
+ * glossary sentence built from this number and nothing else (issue #18 item 3).
+ */
+export const SLEDAI2K_ARTHRITIS_MIN_JOINTS = 3;
+
+/**
+ * The three states of a descriptor (endpoints.md Clarification 5, binding): absent; present (and
+ * due to SLE); present but NOT due to SLE (the assessor's attribution, e.g. fever from an
+ * infection, pyuria from a urinary infection — instruments.md §1.1 pitfalls). Only 'not-sle'
+ * vetoes a lab- or measurement-derived descriptor; 'absent' never does.
+ */
+export const SLEDAI2K_DESCRIPTOR_STATES = ['absent', 'present', 'not-sle'] as const;
+export type Sledai2kDescriptorState = (typeof SLEDAI2K_DESCRIPTOR_STATES)[number];
+
+/**
+ * The CRF item holding a descriptor's attribution: '1' = present but not due to SLE.
+ *
+ * Why a separate item and not a third code on the descriptor item: the descriptor item stays a
+ * plain 0/1 present/absent boolean, which is what REDCap-style exports and imports carry, what
+ * the shared ODM boolean code list decodes ("1 Yes / present", "0 No / absent") and what SDTM QS
+ * rows SLEDAI01–24 report; a stored 0 therefore means absent on every path, never "not due to
+ * SLE". The attribution is its own question (its own ODM item and SDTM test code), asked
+ * explicitly, so it can never be implied by a 0 (issue #18 item 1; Clarification 5).
+ */
+export const sledai2kAttributionItemCode = (id: Sledai2kDescriptorId): string => `${id}_not_sle`;
+
 const d = (
   id: Sledai2kDescriptorId,
   number: number,
@@ -129,7 +161,9 @@ export const SLEDAI2K_DESCRIPTORS: readonly Sledai2kDescriptor[] = Object.freeze
     'Arthritis',
     4,
     'musculoskeletal',
-    'More than 2 joints (i.e. at least 3) with pain and signs of inflammation (tenderness, swelling or effusion). Sources differ (">2" vs "≥2", instruments.md §1.2): follow the protocol glossary.',
+    // Clinician glossary text only; the joint count is the protocol decision
+    // SLEDAI2K_ARTHRITIS_MIN_JOINTS below (sources and why there).
+    `More than ${SLEDAI2K_ARTHRITIS_MIN_JOINTS - 1} joints with pain and signs of inflammation (tenderness, swelling or effusion).`,
   ),
   d(
     'myositis',

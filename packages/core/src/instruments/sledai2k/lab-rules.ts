@@ -1,11 +1,13 @@
-// Lab-derived SLEDAI-2K descriptors: each rule turns a raw value (with unit and, where the
-// definition needs it, the testing lab's reference limit) into present/absent, and says why.
-// Thresholds and comparators: instruments.md §1.2 (descriptors 11–14, 20–21, 23–24).
+// Lab- and measurement-derived SLEDAI-2K descriptors: each rule turns a raw value (with unit and,
+// where the definition needs it, the testing lab's reference limit) into present/absent, and says
+// why. Thresholds and comparators: instruments.md §1.2 (descriptors 11–14, 20–22, 23–24); fever
+// from the visit's measured temperature per endpoints.md Clarification 5.
 
 import { type Issue, issue, type TraceEntry } from '../result.js';
 import {
   cellCountIn1e9L,
   complementInGL,
+  temperatureInC,
   UPCR_MGG_PER_MGMMOL,
   urineProteinInG,
 } from '../units/conversions.js';
@@ -29,6 +31,10 @@ export interface Sledai2kLabs {
   readonly antiDsDna?: WithUpperLimit<'IU/mL' | '%'>;
   readonly platelets?: Quantity<'10^9/L' | '/mm3' | '/µL'>;
   readonly wbc?: Quantity<'10^9/L' | '/mm3' | '/µL'>;
+  /** Heme-granular or red-cell casts seen in the urine sediment (descriptor 11). */
+  readonly urineCasts?: boolean;
+  /** The visit's measured body temperature (vital signs), for fever (descriptor 22). */
+  readonly temperature?: Quantity<'°C' | '°F'>;
 }
 
 export const SLEDAI2K_LAB_KEYS: ReadonlySet<string> = new Set([
@@ -42,6 +48,8 @@ export const SLEDAI2K_LAB_KEYS: ReadonlySet<string> = new Set([
   'antiDsDna',
   'platelets',
   'wbc',
+  'urineCasts',
+  'temperature',
 ]);
 
 /**
@@ -63,11 +71,20 @@ export const SLEDAI2K_THRESHOLDS = Object.freeze({
   platelets1e9L: 100,
   /** Leukopenia: < 3 × 10⁹/L (strict). */
   wbc1e9L: 3,
+  /**
+   * Fever: > 38 °C (strict) [instruments.md §1.2 #22, READ: selena-sledai-calc; Gladman 2002
+   * glossary "> 38 °C"; endpoints.md Clarification 5: derived from the measured temperature].
+   */
+  feverC: 38,
+  /** The same threshold in °F, 38 × 9/5 + 32 = 100.4 exactly: °F values are compared in °F, so no
+   * rounding of a conversion can move 100.4 °F (= 38.0 °C, not fever) across the line. */
+  feverF: 100.4,
 });
 
 const HPF: readonly string[] = ['/hpf'];
 const COUNT_UNITS: readonly string[] = ['10^9/L', '/mm3', '/µL'];
 const COMPLEMENT_UNITS: readonly string[] = ['g/L', 'mg/dL'];
+const TEMPERATURE_UNITS: readonly string[] = ['°C', '°F'];
 
 function idx(id: Sledai2kDescriptorId): number {
   return SLEDAI2K_INDEX.get(id)!;
@@ -81,6 +98,8 @@ export const SLEDAI2K_LAB_BITS = Object.freeze({
   increased_dna_binding: 1 << idx('increased_dna_binding'),
   thrombocytopenia: 1 << idx('thrombocytopenia'),
   leukopenia: 1 << idx('leukopenia'),
+  urinary_casts: 1 << idx('urinary_casts'),
+  fever: 1 << idx('fever'),
 } as const);
 const BIT = SLEDAI2K_LAB_BITS;
 
@@ -167,6 +186,48 @@ export function deriveLabDescriptors(
           item: 'proteinuria',
           source: 'derived',
           detail: `UPCR ${value} ${unit} = ${gPerG} g/g (${upcrEquivalence} equivalence; g/g taken as g/24 h) > 0.5`,
+        });
+      }
+    }
+  }
+
+  // Casts: the sediment report itself is the finding (instruments.md §1.2 #11).
+  if (labs.urineCasts !== undefined) {
+    if (typeof labs.urineCasts !== 'boolean')
+      issues.push(
+        issue(
+          'code-invalid',
+          [...p, 'urineCasts'],
+          `urineCasts must be true or false, got ${String(labs.urineCasts)}`,
+        ),
+      );
+    else if (labs.urineCasts) {
+      mask |= BIT.urinary_casts;
+      trace?.push({
+        item: 'urinary_casts',
+        source: 'derived',
+        detail: 'heme-granular or red-cell casts in the urine sediment',
+      });
+    }
+  }
+
+  // Fever: measured temperature strictly above 38 °C, compared in the unit it was measured in
+  // (instruments.md §1.2 #22; endpoints.md Clarification 5).
+  if (labs.temperature !== undefined) {
+    const path = [...p, 'temperature'];
+    const bad = checkQuantity(labs.temperature, TEMPERATURE_UNITS, path);
+    if (bad) issues.push(bad);
+    else {
+      const { value, unit } = labs.temperature;
+      const limit = unit === '°F' ? SLEDAI2K_THRESHOLDS.feverF : SLEDAI2K_THRESHOLDS.feverC;
+      if (value > limit) {
+        mask |= BIT.fever;
+        trace?.push({
+          item: 'fever',
+          source: 'derived',
+          detail: `temperature ${value} ${unit} > ${limit} ${unit}${
+            unit === '°F' ? ` (${temperatureInC(value, unit)} °C)` : ''
+          }`,
         });
       }
     }

@@ -14,6 +14,7 @@ import {
   SLEDAI2K_INDEX,
   SLEDAI2K_WEIGHTS,
   type Sledai2kDescriptorId,
+  type Sledai2kDescriptorState,
 } from './descriptors.js';
 import { deriveLabDescriptors, type Sledai2kLabs, type UpcrEquivalence } from './lab-rules.js';
 
@@ -28,12 +29,14 @@ export interface Sledai2kInput {
   /** Default 10 (instruments.md §1.1). */
   readonly windowDays?: Sledai2kWindowDays;
   /**
-   * Clinician-entered descriptors. `true` = present and attributed to SLE within the window;
-   * `false` = absent or NOT attributable to SLE — a `false` also overrides a lab-derived
-   * positive (e.g. pyuria from a urinary infection, instruments.md §1.1 pitfalls).
+   * The assessor's state of each descriptor (endpoints.md Clarification 5): 'present' (and due to
+   * SLE) scores its weight on its own; 'absent' (or not given) leaves lab- and measurement-derived
+   * descriptors to their rules; 'not-sle' (present but not due to SLE, e.g. pyuria from a urinary
+   * infection, fever from an infection — instruments.md §1.1 pitfalls) scores nothing and vetoes a
+   * derived positive. Nothing else vetoes: an entered absent never overrides a lab rule.
    */
-  readonly descriptors?: Partial<Record<Sledai2kDescriptorId, boolean>>;
-  /** Raw lab values from which lab descriptors are derived. */
+  readonly descriptors?: Partial<Record<Sledai2kDescriptorId, Sledai2kDescriptorState>>;
+  /** Raw lab values and the measured temperature, from which derivable descriptors are derived. */
   readonly labs?: Sledai2kLabs;
 }
 
@@ -61,10 +64,11 @@ const SEROLOGY_MASK = SLEDAI2K_SEROLOGY_MASK;
 
 /**
  * Scores SLEDAI-2K. Each descriptor present within the window scores its full weight; the total
- * is the sum (instruments.md §1.1). Lab descriptors are derived from raw values where given;
- * a clinician entry of `true` counts on its own, `false` excludes a lab-derived positive.
+ * is the sum (instruments.md §1.1). Lab and measurement descriptors are derived from raw values
+ * where given; an assessor's 'present' counts on its own, 'not-sle' excludes the descriptor (a
+ * derived positive included), 'absent' excludes nothing (Clarification 5).
  *
- * @example sledai2kScore({ descriptors: { arthritis: true }, labs: { c3: { value: 0.6, unit: 'g/L', lowerLimitOfNormal: 0.9 } } })
+ * @example sledai2kScore({ descriptors: { arthritis: 'present' }, labs: { c3: { value: 0.6, unit: 'g/L', lowerLimitOfNormal: 0.9 } } })
  *   // → { ok: true, value: { score: 6, clinicalScore: 4, windowDays: 10, presentMask }, trace: [...] }
  */
 export function sledai2kScore(input: Sledai2kInput, options?: Sledai2kOptions): Result<Sledai2kValue> {
@@ -94,14 +98,14 @@ export function sledai2kScore(input: Sledai2kInput, options?: Sledai2kOptions): 
         issues.push(
           issue('item-unknown', ['sledai2k', 'descriptors', key], `unknown SLEDAI-2K descriptor ${key}`),
         );
-      } else if (v === true) entered |= 1 << i;
-      else if (v === false) excluded |= 1 << i;
-      else if (v !== undefined) {
+      } else if (v === 'present') entered |= 1 << i;
+      else if (v === 'not-sle') excluded |= 1 << i;
+      else if (v !== 'absent' && v !== undefined) {
         issues.push(
           issue(
             'code-invalid',
             ['sledai2k', 'descriptors', key],
-            `descriptor ${key} must be true or false, got ${String(v)}`,
+            `descriptor ${key} must be 'absent', 'present' or 'not-sle' (present but not due to SLE), got ${String(v)}`,
           ),
         );
       }
@@ -121,7 +125,7 @@ export function sledai2kScore(input: Sledai2kInput, options?: Sledai2kOptions): 
           trace.push({
             item: t.item,
             source: 'excluded',
-            detail: `${t.detail}, but the assessor recorded it as not due to SLE`,
+            detail: `${t.detail}, but the assessor recorded it as present but not due to SLE`,
             contributes: 0,
           });
         } else if (!(entered & bit)) {
@@ -132,7 +136,18 @@ export function sledai2kScore(input: Sledai2kInput, options?: Sledai2kOptions): 
   }
   if (issues.length > 0) return fail(issues);
 
-  const present = entered | (derived & ~excluded);
+  // 'not-sle' wins: the attribution excludes the descriptor whatever else says it is present.
+  const present = (entered | derived) & ~excluded;
+  if (trace !== null) {
+    for (let i = 0, bits = excluded & ~derived; bits !== 0; i++, bits >>>= 1)
+      if (bits & 1)
+        trace.push({
+          item: SLEDAI2K_DESCRIPTORS[i]!.id,
+          source: 'excluded',
+          detail: 'recorded by the assessor as present but not due to SLE',
+          contributes: 0,
+        });
+  }
   let score = 0;
   let serology = 0;
   for (let i = 0, bits = present; bits !== 0; i++, bits >>>= 1) {

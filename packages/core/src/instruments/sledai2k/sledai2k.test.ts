@@ -5,6 +5,7 @@ import {
   SLEDAI2K_DESCRIPTORS,
   SLEDAI2K_MAX,
   type Sledai2kDescriptorId,
+  type Sledai2kDescriptorState,
 } from './descriptors.js';
 import type { Sledai2kLabs } from './lab-rules.js';
 import { type Sledai2kInput, sledai2kPresent, sledai2kScore } from './score.js';
@@ -15,8 +16,11 @@ function score(input: Sledai2kInput, opts?: Parameters<typeof sledai2kScore>[1])
   if (!r.ok) throw new Error(JSON.stringify(r.issues));
   return r;
 }
-const all = (v: boolean) =>
-  Object.fromEntries(SLEDAI2K_DESCRIPTOR_IDS.map((id) => [id, v])) as Record<Sledai2kDescriptorId, boolean>;
+const all = (v: Sledai2kDescriptorState) =>
+  Object.fromEntries(SLEDAI2K_DESCRIPTOR_IDS.map((id) => [id, v])) as Record<
+    Sledai2kDescriptorId,
+    Sledai2kDescriptorState
+  >;
 
 describe('SLEDAI-2K weights (Gladman 2002; instruments.md §1.2 weight table and Sledai2kCalculator groups)', () => {
   const expected: Record<Sledai2kDescriptorId, number> = {
@@ -46,11 +50,11 @@ describe('SLEDAI-2K weights (Gladman 2002; instruments.md §1.2 weight table and
     leukopenia: 1,
   };
   test.each(Object.entries(expected))('%s weighs %i', (id, w) => {
-    expect(score({ descriptors: { [id]: true } }).value.score).toBe(w);
+    expect(score({ descriptors: { [id]: 'present' } }).value.score).toBe(w);
   });
   test('24 descriptors, maximum 105 (instruments.md §1.1)', () => {
     expect(SLEDAI2K_DESCRIPTORS).toHaveLength(24);
-    expect(score({ descriptors: all(true) }).value.score).toBe(105);
+    expect(score({ descriptors: all('present') }).value.score).toBe(105);
     expect(SLEDAI2K_MAX).toBe(105);
   });
   test('numbers run 1..24 in form order', () => {
@@ -133,7 +137,7 @@ describe('window and trace', () => {
   });
   test('trace names entered vs derived, with the lab value and the rule', () => {
     const r = score({
-      descriptors: { arthritis: true },
+      descriptors: { arthritis: 'present' },
       labs: { c3: { value: 0.6, unit: 'g/L', lowerLimitOfNormal: 0.9 } },
     });
     expect(r.trace).toEqual([
@@ -148,13 +152,13 @@ describe('window and trace', () => {
     expect(sledai2kPresent(r.value.presentMask)).toEqual(['arthritis', 'low_complement']);
   });
   test('trace: false gives an empty trace and the same score', () => {
-    const r = score({ descriptors: { arthritis: true } }, { trace: false });
+    const r = score({ descriptors: { arthritis: 'present' } }, { trace: false });
     expect(r.trace).toHaveLength(0);
     expect(r.value.score).toBe(4);
   });
   test('an excluded lab positive is traced as excluded', () => {
     const r = score({
-      descriptors: { pyuria: false },
+      descriptors: { pyuria: 'not-sle' },
       labs: { urineWbcPerHpf: { value: 30, unit: '/hpf' } },
     });
     expect(r.trace[0]?.source).toBe('excluded');
@@ -166,6 +170,14 @@ describe('invalid input is a typed issue naming the item', () => {
     [{ descriptors: { sneezing: true } }, 'item-unknown', ['sledai2k', 'descriptors', 'sneezing']],
     [{ descriptors: { toString: true } }, 'item-unknown', ['sledai2k', 'descriptors', 'toString']],
     [{ descriptors: { rash: 1 } }, 'code-invalid', ['sledai2k', 'descriptors', 'rash']],
+    // Booleans are refused: false used to mean "not due to SLE" — the state must be explicit.
+    [{ descriptors: { rash: false } }, 'code-invalid', ['sledai2k', 'descriptors', 'rash']],
+    [
+      { labs: { temperature: { value: 38.5, unit: 'K' } } },
+      'unit-invalid',
+      ['sledai2k', 'labs', 'temperature'],
+    ],
+    [{ labs: { urineCasts: 1 } }, 'code-invalid', ['sledai2k', 'labs', 'urineCasts']],
     [
       { labs: { platelets: { value: -1, unit: '10^9/L' } } },
       'value-negative',
@@ -195,9 +207,9 @@ describe('properties', () => {
   test('adding a descriptor never lowers the score (monotone)', () => {
     fc.assert(
       fc.property(subset, fc.constantFrom(...SLEDAI2K_DESCRIPTOR_IDS), (ids, extra) => {
-        const base = Object.fromEntries(ids.map((id) => [id, true]));
+        const base = Object.fromEntries(ids.map((id) => [id, 'present' as const]));
         const a = score({ descriptors: base }).value.score;
-        const b = score({ descriptors: { ...base, [extra]: true } }).value.score;
+        const b = score({ descriptors: { ...base, [extra]: 'present' } }).value.score;
         expect(b).toBeGreaterThanOrEqual(a);
       }),
     );
@@ -205,7 +217,7 @@ describe('properties', () => {
   test('score stays within 0..105 and clinical ≤ total', () => {
     fc.assert(
       fc.property(subset, (ids) => {
-        const r = score({ descriptors: Object.fromEntries(ids.map((id) => [id, true])) }).value;
+        const r = score({ descriptors: Object.fromEntries(ids.map((id) => [id, 'present' as const])) }).value;
         expect(r.score).toBeGreaterThanOrEqual(0);
         expect(r.score).toBeLessThanOrEqual(105);
         expect(r.clinicalScore).toBeLessThanOrEqual(r.score);

@@ -4,17 +4,17 @@ import type { Sledai2kInput } from './score.js';
 
 export const SLEDAI2K_WORKED_CASES: readonly [string, Sledai2kInput, number, number][] = [
   ['nothing', {}, 0, 0],
-  ['arthritis + rash', { descriptors: { arthritis: true, rash: true } }, 6, 6],
+  ['arthritis + rash', { descriptors: { arthritis: 'present', rash: 'present' } }, 6, 6],
   [
     'arthritis + low C3',
     {
-      descriptors: { arthritis: true },
+      descriptors: { arthritis: 'present' },
       labs: { c3: { value: 0.6, unit: 'g/L', lowerLimitOfNormal: 0.9 } },
     },
     6,
     4,
   ],
-  ['serology only', { descriptors: { low_complement: true, increased_dna_binding: true } }, 4, 0],
+  ['serology only', { descriptors: { low_complement: 'present', increased_dna_binding: 'present' } }, 4, 0],
   [
     'nephritis from labs',
     {
@@ -30,7 +30,7 @@ export const SLEDAI2K_WORKED_CASES: readonly [string, Sledai2kInput, number, num
   [
     'nephritis + casts + serology',
     {
-      descriptors: { urinary_casts: true },
+      descriptors: { urinary_casts: 'present' },
       labs: {
         proteinuria24h: { value: 1.2, unit: 'g/24h' },
         antiDsDna: { value: 200, unit: 'IU/mL', upperLimitOfNormal: 100 },
@@ -40,7 +40,7 @@ export const SLEDAI2K_WORKED_CASES: readonly [string, Sledai2kInput, number, num
     12,
     8,
   ],
-  ['seizure + fever', { descriptors: { seizure: true, fever: true } }, 9, 9],
+  ['seizure + fever', { descriptors: { seizure: 'present', fever: 'present' } }, 9, 9],
   [
     'cytopenias',
     { labs: { platelets: { value: 45, unit: '10^9/L' }, wbc: { value: 2.1, unit: '10^9/L' } } },
@@ -49,13 +49,37 @@ export const SLEDAI2K_WORKED_CASES: readonly [string, Sledai2kInput, number, num
   ],
   [
     'pyuria excluded as UTI',
-    { descriptors: { pyuria: false }, labs: { urineWbcPerHpf: { value: 30, unit: '/hpf' } } },
+    { descriptors: { pyuria: 'not-sle' }, labs: { urineWbcPerHpf: { value: 30, unit: '/hpf' } } },
+    0,
+    0,
+  ],
+  [
+    'absent (a stored 0) never vetoes a lab rule: 4 + 2 + 1 (Clarification 5)',
+    {
+      descriptors: { arthritis: 'present', low_complement: 'absent', fever: 'absent' },
+      labs: {
+        c3: { value: 0.6, unit: 'g/L', lowerLimitOfNormal: 0.9 },
+        temperature: { value: 38.4, unit: '°C' },
+      },
+    },
+    7,
+    5,
+  ],
+  [
+    'fever derived from 101.3 °F, casts from the sediment',
+    { labs: { temperature: { value: 101.3, unit: '°F' }, urineCasts: true } },
+    5,
+    5,
+  ],
+  [
+    'fever attributed to infection: not scored although 38.9 °C',
+    { descriptors: { fever: 'not-sle' }, labs: { temperature: { value: 38.9, unit: '°C' } } },
     0,
     0,
   ],
   [
     'entered and derived counted once',
-    { descriptors: { proteinuria: true }, labs: { proteinuria24h: { value: 3, unit: 'g/24h' } } },
+    { descriptors: { proteinuria: 'present' }, labs: { proteinuria24h: { value: 3, unit: 'g/24h' } } },
     4,
     4,
   ],
@@ -63,10 +87,10 @@ export const SLEDAI2K_WORKED_CASES: readonly [string, Sledai2kInput, number, num
     'CNS-heavy',
     {
       descriptors: {
-        psychosis: true,
-        organic_brain_syndrome: true,
-        lupus_headache: true,
-        vasculitis: true,
+        psychosis: 'present',
+        organic_brain_syndrome: 'present',
+        lupus_headache: 'present',
+        vasculitis: 'present',
       },
     },
     32,
@@ -75,7 +99,13 @@ export const SLEDAI2K_WORKED_CASES: readonly [string, Sledai2kInput, number, num
   [
     'mucocutaneous + serosal',
     {
-      descriptors: { rash: true, alopecia: true, mucosal_ulcers: true, pleurisy: true, pericarditis: true },
+      descriptors: {
+        rash: 'present',
+        alopecia: 'present',
+        mucosal_ulcers: 'present',
+        pleurisy: 'present',
+        pericarditis: 'present',
+      },
     },
     10,
     10,

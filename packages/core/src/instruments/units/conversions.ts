@@ -18,6 +18,9 @@ export const MGDL_PER_GL = 100;
  * 10) is a rounded convention and is NOT this function (see sledai2k proteinuria options).
  */
 export const UPCR_MGG_PER_MGMMOL = 8.84;
+/** °F = °C × 9/5 + 32 (definition of the Fahrenheit scale). */
+export const FAHRENHEIT_PER_CELSIUS = 9 / 5;
+export const FAHRENHEIT_AT_0C = 32;
 /** 1 × 10⁹/L = 1000 /mm³ (= /µL) (instruments.md §6.4, CTCAE "<1500/mm3; <1.5 x 10^9/L"). */
 export const PER_MM3_PER_1E9L = 1000;
 
@@ -142,6 +145,15 @@ export function uacrInMgMmol(value: number, unit: 'mg/mmol' | 'mg/g'): number {
   return unit === 'mg/mmol' ? value : value / UPCR_MGG_PER_MGMMOL;
 }
 /** 24 h urine protein in g. */
+/** Body temperature in °C from °C or °F ((°F − 32) × 5/9). */
+export function temperatureInC(value: number, unit: '°C' | '°F'): number {
+  return unit === '°F' ? (value - FAHRENHEIT_AT_0C) / FAHRENHEIT_PER_CELSIUS : value;
+}
+/** Body temperature in °F from °C (°C × 9/5 + 32). */
+export function temperatureInF(value: number, unit: '°C' | '°F'): number {
+  return unit === '°C' ? value * FAHRENHEIT_PER_CELSIUS + FAHRENHEIT_AT_0C : value;
+}
+
 export function urineProteinInG(value: number, unit: 'g/24h' | 'mg/24h'): number {
   return unit === 'g/24h' ? value : value / 1000;
 }

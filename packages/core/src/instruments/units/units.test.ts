@@ -121,3 +121,22 @@ describe('checkQuantity', () => {
     expect(checkQuantity({ value: 0, unit: 'g/L' }, ['g/L'], ['x'])).toBeUndefined();
   });
 });
+
+describe('body temperature (°F = °C × 9/5 + 32)', () => {
+  test.each([
+    [38, 100.4],
+    [37, 98.6],
+    [0, 32],
+    [40, 104],
+  ])('%d °C = %d °F', (cels, fahr) => {
+    expect(c.temperatureInF(cels, '°C')).toBeCloseTo(fahr, 12);
+    expect(c.temperatureInC(fahr, '°F')).toBeCloseTo(cels, 12);
+  });
+  test('round trip °C → °F → °C within 1e-12', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 25, max: 45, noNaN: true }), (x) => {
+        expect(c.temperatureInC(c.temperatureInF(x, '°C'), '°F')).toBeCloseTo(x, 12);
+      }),
+    );
+  });
+});
