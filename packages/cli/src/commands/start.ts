@@ -19,8 +19,8 @@ export async function startCommand(opts: { port?: string; host?: string }): Prom
   if (boot.admin) {
     console.log(
       boot.admin.passwordFile
-        ? `msct: created user "${boot.admin.username}"; its initial password is in ${boot.admin.passwordFile} (readable only by you). Change it after the first login.`
-        : `msct: created user "${boot.admin.username}" with the password from the environment.`,
+        ? `msct: created user "${boot.admin.username}"; its initial password is in ${boot.admin.passwordFile} (readable only by you); the first login asks for a new one.`
+        : `msct: created user "${boot.admin.username}" with the password from the environment; the first login asks for a new one.`,
     );
   }
   // The first start on an empty database opens onto the published trial (issue 8); MSCT_DEMO=0 starts empty.
