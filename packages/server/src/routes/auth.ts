@@ -153,7 +153,8 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
       if (outcome !== 'ok')
         throw refusedPassword(outcome, 'body.currentPassword', config, 'the current password');
       assertPasswordPolicy(req.body.newPassword, user.username, 'newPassword');
-      if (req.body.newPassword === req.body.currentPassword)
+      // A password someone else chose is replaced, not confirmed (issue 17).
+      if (user.must_change_password === 1 && req.body.newPassword === req.body.currentPassword)
         throw new HttpProblem('MSCT_E_VALIDATION', 'newPassword must differ from the current password', {
           errors: [
             {
