@@ -2,24 +2,13 @@
 // used to be derived from the public source and the default seed (the same on every install); now
 // each load draws them from a cryptographic random source, prints them once, and each must be
 // changed at the first login. Checked against the real server on both dialects.
-import { createHash } from 'node:crypto';
-import { passwordProblems } from '@msct/server';
+import { hashPassword } from '@msct/server';
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ApiClient, startTestServer, type TestServer } from '../../../server/src/testing/test-server.js';
 import { formatDemoReport } from '../commands/demo.js';
+import { formerDemoPassword, replaceFormerDemoPasswords } from './former-demo-logins.js';
 import { type LoadDemoResult, loadDemoTrial } from './load-demo.js';
-
-/** The password the demo gave a user before issue 17 (public source + seed): it must not work. */
-function formerSeedDerivedPassword(seed: number, username: string): string {
-  for (let salt = 0; ; salt++) {
-    const pw = createHash('sha256')
-      .update(`msct-demo/${seed}/${username}/${salt}`)
-      .digest('base64url')
-      .slice(0, 16);
-    if (passwordProblems(pw, username).length === 0) return pw;
-  }
-}
 
 const loads: LoadDemoResult[] = [];
 
@@ -36,11 +25,8 @@ for (const dialect of TEST_DIALECTS) {
       expect(demo.users.length).toBe(23);
       expect(demo.users.filter((u) => u.role === 'admin')).toHaveLength(1);
       for (const u of demo.users) {
-        expect(u.password).not.toBe(formerSeedDerivedPassword(2014, u.username));
-        const r = await new ApiClient(server.baseUrl).login(
-          u.username,
-          formerSeedDerivedPassword(2014, u.username),
-        );
+        expect(u.password).not.toBe(formerDemoPassword(2014, u.username));
+        const r = await new ApiClient(server.baseUrl).login(u.username, formerDemoPassword(2014, u.username));
         expect(r.status, u.username).toBe(401);
       }
       // The report prints each password once and says it must be changed.
@@ -61,6 +47,35 @@ for (const dialect of TEST_DIALECTS) {
       expect((await c.get('/api/users')).status).toBe(403);
       expect((await c.changePassword(admin.password, 'demo-admin-own-phrase-2026')).status).toBe(204);
       expect((await c.get('/api/studies')).status).toBe(200);
+    });
+
+    it('an install upgraded with the former seed-derived demo passwords gets them replaced at start', async () => {
+      // As a demo loaded before issue 17 left them: the seed-derived password, no change required.
+      const [kept, untouched] = demo.users.filter((u) => u.role === 'coordinator');
+      for (const u of [kept!, untouched!])
+        await server.db.kysely
+          .updateTable('users')
+          .set({
+            password_hash: await hashPassword(formerDemoPassword(2014, u.username)),
+            must_change_password: 0,
+          })
+          .where('username', '=', u.username)
+          .execute();
+      // One owner had changed theirs since (a later password_changed_at): left alone.
+      await server.db.kysely
+        .updateTable('users')
+        .set({ password_changed_at: new Date().toISOString() })
+        .where('username', '=', untouched!.username)
+        .execute();
+      const replaced = await replaceFormerDemoPasswords(server.db);
+      expect(replaced.map((r) => r.username)).toEqual([kept!.username]);
+      const c = new ApiClient(server.baseUrl);
+      expect((await c.login(kept!.username, formerDemoPassword(2014, kept!.username))).status).toBe(401);
+      const fresh = await c.login(kept!.username, replaced[0]!.password);
+      expect(fresh.status).toBe(200);
+      expect((fresh.body as { mustChangePassword: boolean }).mustChangePassword).toBe(true);
+      // Idempotent: nothing left to replace at the next start.
+      expect(await replaceFormerDemoPasswords(server.db)).toEqual([]);
     });
   });
 }
