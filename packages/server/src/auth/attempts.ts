@@ -46,13 +46,14 @@ export function refusedPassword(
   outcome: Exclude<AttemptOutcome, 'ok'>,
   field: string,
   config: Pick<ServerConfig, 'lockoutAfter' | 'lockoutMinutes'>,
-  what: string,
+  /** The answer's detail for a wrong password. */
+  wrongDetail: string,
 ): HttpProblem {
   const message =
     outcome === 'locked'
       ? `your account is locked after ${config.lockoutAfter} wrong passwords: try again in ${config.lockoutMinutes} minutes`
       : 'wrong or missing password';
-  return new HttpProblem('MSCT_E_UNAUTHENTICATED', `${what}: ${message}`, {
+  return new HttpProblem('MSCT_E_UNAUTHENTICATED', outcome === 'locked' ? message : wrongDetail, {
     errors: [{ field, rule: outcome === 'locked' ? 'lockout' : 'signature', message }],
   });
 }

@@ -151,7 +151,7 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
         'password change',
       );
       if (outcome !== 'ok')
-        throw refusedPassword(outcome, 'body.currentPassword', config, 'the current password');
+        throw refusedPassword(outcome, 'body.currentPassword', config, 'the current password is wrong');
       assertPasswordPolicy(req.body.newPassword, user.username, 'newPassword');
       // A password someone else chose is replaced, not confirmed (issue 17).
       if (user.must_change_password === 1 && req.body.newPassword === req.body.currentPassword)
