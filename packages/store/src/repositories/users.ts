@@ -152,7 +152,8 @@ export async function reservePasswordAttempt(
     .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
     .where('id', '=', userId)
     .where('is_active', '=', 1)
-    .where('failed_logins', '<', lockAfter)
+    // At least one slot, so MSCT_LOCKOUT_AFTER=0 locks at the first wrong password, as it always did.
+    .where('failed_logins', '<', Math.max(1, lockAfter))
     .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
     .returning('failed_logins')
     .executeTakeFirst();
