@@ -136,5 +136,20 @@ describe('administration', () => {
     await reactivate.getByLabel('Reason to reactivate leaver').fill('Back on the trial');
     await reactivate.getByRole('button', { name: 'Reactivate' }).click();
     await users.getByTestId('state-leaver').getByText('active', { exact: true }).waitFor();
+
+    // An admin reset: the user must choose their own password again at the next login.
+    await users
+      .getByRole('row', { name: /leaver/ })
+      .getByRole('button', { name: 'Reset password' })
+      .click();
+    const reset = admin.getByRole('form', { name: 'Reset the password of leaver' });
+    await reset.getByLabel(/New password for leaver/).fill('departing-reset-phrase-3');
+    await reset.getByRole('button', { name: 'Set password' }).click();
+    await users.getByTestId('state-leaver').getByText('active (must change password)').waitFor();
+    await leaver.goto('/');
+    await leaver.getByLabel('Username').fill('leaver');
+    await leaver.getByLabel('Password').fill('departing-reset-phrase-3');
+    await leaver.getByRole('button', { name: 'Log in' }).click();
+    await leaver.getByRole('form', { name: 'Choose a new password' }).waitFor();
   });
 });

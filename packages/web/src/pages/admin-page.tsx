@@ -6,6 +6,7 @@ import { AssignRole } from '../components/admin/assign-role.js';
 import { CreateStudy } from '../components/admin/create-study.js';
 import { CreateUser } from '../components/admin/create-user.js';
 import { ImportData } from '../components/admin/import-data.js';
+import { ResetPassword } from '../components/admin/reset-password.js';
 import { UserActive } from '../components/admin/user-active.js';
 import { LoadError } from '../components/error-box.js';
 import { useLoad } from '../hooks/use-load.js';
@@ -69,7 +70,16 @@ export function AdminPage() {
                       : 'active'
                     : `deactivated${u.deactivatedAt ? ` ${u.deactivatedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`}
                 </td>
-                <td>{u.id === me.user.id ? '—' : <UserActive user={u} onDone={users.reload} />}</td>
+                <td>
+                  {u.id === me.user.id ? (
+                    '—'
+                  ) : (
+                    <>
+                      <UserActive user={u} onDone={users.reload} />
+                      {u.active && <ResetPassword user={u} onDone={users.reload} />}
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
