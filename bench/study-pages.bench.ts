@@ -25,6 +25,8 @@ export default async function run(): Promise<BenchResult[]> {
   try {
     const admin = demo.users.find((u) => u.role === 'admin')!;
     await client.login(admin.username, admin.password);
+    // The demo's passwords are generated: the first login chooses a new one (issue 17).
+    await client.changePassword(admin.password, 'bench-admin-own-phrase-2026');
     const s = demo.studyId;
     const calls: [string, string][] = [
       ['subject list', `/api/studies/${s}/subjects`],

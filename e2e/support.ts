@@ -53,8 +53,17 @@ export async function stopE2e(e: E2e | undefined) {
   await e.server.close();
 }
 
-/** A fresh browser profile, logged in as `username`, on the study picker. */
-export async function loginAs(e: E2e, username: string, password = TEST_PASSWORD): Promise<Page> {
+/**
+ * A fresh browser profile, logged in as `username`, on the study picker. `newPassword`: the user's
+ * password was set by someone else (an admin, the demo), so the first login asks for a new one
+ * (issue 17); it is chosen in the "Choose a new password" form, as a user would.
+ */
+export async function loginAs(
+  e: E2e,
+  username: string,
+  password = TEST_PASSWORD,
+  newPassword?: string,
+): Promise<Page> {
   const context = await e.browser.newContext({
     baseURL: e.server.baseUrl,
     viewport: { width: 1280, height: 900 },
@@ -67,8 +76,18 @@ export async function loginAs(e: E2e, username: string, password = TEST_PASSWORD
   await page.getByLabel('Username').fill(username);
   await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Log in' }).click();
+  if (newPassword) await chooseNewPassword(page, newPassword);
   await page.getByRole('heading', { name: 'Studies' }).waitFor();
   return page;
+}
+
+/** Fills the "Choose a new password" form shown after a first login with a password set by someone else. */
+export async function chooseNewPassword(page: Page, newPassword: string) {
+  const form = page.getByRole('form', { name: 'Choose a new password' });
+  await form.waitFor();
+  await form.getByLabel('New password', { exact: true }).fill(newPassword);
+  await form.getByLabel('Repeat the new password').fill(newPassword);
+  await form.getByRole('button', { name: 'Save new password' }).click();
 }
 
 export async function screenshot(page: Page, name: string) {

@@ -12,7 +12,8 @@ export interface BootstrapResult {
 /**
  * Migrates, then creates the first admin if there are no users. The password comes from
  * MSCT_ADMIN_PASSWORD or MSCT_ADMIN_PASSWORD_FILE; otherwise a random one is generated and written to
- * a file readable only by its owner, whose path is printed — never a hard-coded password.
+ * a file readable only by its owner, whose path is printed — never a hard-coded password. Either way
+ * the first login may only change it (issue 17).
  */
 export async function bootstrap(db: Db, env: NodeJS.ProcessEnv, dataDir: string): Promise<BootstrapResult> {
   const report = await migrateToLatest(db);
@@ -32,7 +33,7 @@ export async function bootstrap(db: Db, env: NodeJS.ProcessEnv, dataDir: string)
     password = randomBytes(18).toString('base64url');
     passwordSource = 'file';
     passwordFile = resolve(dataDir, 'initial-admin-password.txt');
-    mkdirSync(dirname(passwordFile), { recursive: true });
+    mkdirSync(dirname(passwordFile), { recursive: true, mode: 0o700 });
     writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
     chmodSync(passwordFile, 0o600);
   }
@@ -41,6 +42,8 @@ export async function bootstrap(db: Db, env: NodeJS.ProcessEnv, dataDir: string)
     username,
     displayName: 'Administrator',
     passwordHash: await hashPassword(password),
+    // Generated or handed over through the environment: the admin chooses their own at the first login.
+    mustChangePassword: true,
   });
   await assignRole(db, system, { userId: admin.id, role: 'admin', studyId: null, siteId: null });
   return {

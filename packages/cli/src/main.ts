@@ -14,6 +14,11 @@ import { demoCommand } from './commands/demo.js';
 import { exportCommand, importCommand } from './commands/exchange.js';
 import { startCommand } from './commands/start.js';
 
+// Everything msct writes may hold patient data or secrets: the database and its -wal/-shm, backups
+// (also pg_dump's, a child process that inherits this), generated passwords, exports and reports.
+// Files are created readable by their owner only (0600) and directories 0700 (issue 17).
+process.umask(0o077);
+
 async function readStdin(): Promise<string> {
   if (process.stdin.isTTY) process.stderr.write('password: ');
   const chunks: Buffer[] = [];

@@ -90,6 +90,19 @@ const MATRIX: Record<string, Entry> = {
     scope: 'global',
     path: (f, t) => `/api/users/${t.users.safety!.id}/roles/${f.assignmentId}?reason=matrix`,
   },
+  // A stale version: an allowed admin gets past the policy to a 409, and nothing changes.
+  'POST /api/users/{userId}/active': {
+    allow: ['admin'],
+    scope: 'global',
+    path: (_f, t) => `/api/users/${t.users.safety!.id}/active`,
+    body: () => ({ active: false, version: 999_999, reason: 'matrix' }),
+  },
+  'POST /api/users/{userId}/password': {
+    allow: ['admin'],
+    scope: 'global',
+    path: (_f, t) => `/api/users/${t.users.safety!.id}/password`,
+    body: () => ({ password: 'a-long-enough-password', version: 999_999 }),
+  },
   'GET /api/studies': { allow: 'everyone', scope: 'global', path: () => '/api/studies' },
   'POST /api/studies': {
     allow: ['admin'],

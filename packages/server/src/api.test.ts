@@ -98,7 +98,13 @@ for (const dialect of TEST_DIALECTS) {
       ).toBe(201);
 
       const nurse = new ApiClient(server.baseUrl);
-      expect((await nurse.login('nurse.li', 'a-long-enough-password')).status).toBe(200);
+      const first = await nurse.login('nurse.li', 'a-long-enough-password');
+      expect(first.status).toBe(200);
+      // The admin chose the password: the nurse chooses her own before anything else (issue 17).
+      expect((first.body as { mustChangePassword: boolean }).mustChangePassword).toBe(true);
+      expect(
+        (await nurse.changePassword('a-long-enough-password', 'nurse-li-own-passphrase-2013')).status,
+      ).toBe(204);
       const subject = await nurse.post<{ id: string; subjectCode: string }>(
         `/api/studies/${study.body.id}/subjects`,
         { siteId: site.body.id },

@@ -13,6 +13,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
+import { enforcePasswordChange } from './auth/attempts.js';
 import { sessionResolver } from './auth/session-principal.js';
 import type { ServerConfig } from './config.js';
 import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
@@ -191,7 +192,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
 
   // Resolve the session cookie to a principal; state-changing requests must also carry the CSRF token.
   // Principals are cached per token with exact invalidation: see auth/session-principal.ts.
-  const sessions = sessionResolver(db, config.sessionTtlMinutes);
+  const sessions = sessionResolver(db, config.sessionTtlMinutes, config.sessionMaxHours);
   app.addHook('onRequest', async (req: FastifyRequest) => {
     if (!req.url.startsWith('/api/')) return;
     const token = req.cookies[SESSION_COOKIE];
@@ -213,6 +214,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
         );
       }
     }
+    enforcePasswordChange(req, principal);
   });
 
   // Text that is not well-formed Unicode, or holds control characters or non-characters, is

@@ -6,6 +6,8 @@ export interface ServerConfig {
   port: number;
   /** Idle session lifetime. */
   sessionTtlMinutes: number;
+  /** Absolute session lifetime from login, however active the session (issue 17). */
+  sessionMaxHours: number;
   /** Set the Secure flag on cookies (behind HTTPS). */
   secureCookies: boolean;
   /** Failed logins before an account is locked, and for how long. */
@@ -33,6 +35,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     host: env.MSCT_HOST || '127.0.0.1',
     port: int('MSCT_PORT', 3000),
     sessionTtlMinutes: int('MSCT_SESSION_TTL_MINUTES', 30),
+    sessionMaxHours: int('MSCT_SESSION_MAX_HOURS', 12),
     secureCookies: env.MSCT_SECURE_COOKIES === '1',
     lockoutAfter: int('MSCT_LOCKOUT_AFTER', 5),
     lockoutMinutes: int('MSCT_LOCKOUT_MINUTES', 15),

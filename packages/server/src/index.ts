@@ -1,6 +1,6 @@
 export { ACTIONS, type Action, decide, type Principal, ROLE_ACTIONS } from './access/policy.js';
 export { API_VERSION, buildApp, csrfTokenFor } from './app.js';
-export { hashPassword, passwordProblems } from './auth/password.js';
+export { hashPassword, passwordProblems, verifyPassword } from './auth/password.js';
 export { configFromEnv, type ServerConfig } from './config.js';
 export type { App } from './http/types.js';
 export {

@@ -1,5 +1,5 @@
 // Opens the one query layer (Kysely) on SQLite or PostgreSQL from a URL.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -64,10 +64,28 @@ export interface OpenOptions {
   backgroundCheckpoints?: boolean;
 }
 
+/**
+ * The database holds patient data: a new data directory is made 0700 and the file 0600 before SQLite
+ * opens it, and SQLite gives its -wal and -shm files the database file's permissions. A file left
+ * readable by others (made before issue 17) is narrowed to 0600 when its owner opens it.
+ */
+function ownerOnlyDatabaseFile(file: string): void {
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  if (!existsSync(file)) closeSync(openSync(file, 'a', 0o600));
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      const st = statSync(f);
+      if (st.mode & 0o077 && st.uid === process.getuid?.()) chmodSync(f, st.mode & 0o700);
+    } catch {
+      // absent (-wal, -shm before the first write) or not ours: nothing to narrow
+    }
+  }
+}
+
 export function openDatabase(url: string = DEFAULT_DATABASE_URL, options: OpenOptions = {}): Db {
   const { dialect, target } = parseDatabaseUrl(url);
   if (dialect === 'sqlite') {
-    if (target !== ':memory:') mkdirSync(dirname(resolve(target)), { recursive: true });
+    if (target !== ':memory:') ownerOnlyDatabaseFile(resolve(target));
     const sqlite = new SQLite(target);
     // WAL for concurrent readers. synchronous=NORMAL: a commit writes the WAL without fsync and the
     // writer acknowledges it only after `durable()` has synced the WAL on the thread pool, so an

@@ -30,6 +30,10 @@ export interface UserTable {
   failed_logins: number;
   locked_until: string | null;
   password_changed_at: string;
+  /** 1: the password was set by someone else; the next login may only change it (migration 002). */
+  must_change_password: number;
+  /** When the account was deactivated, null while active (migration 002). */
+  deactivated_at: string | null;
   created_at: string;
   version: number;
 }

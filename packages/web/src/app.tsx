@@ -22,7 +22,8 @@ export function App() {
 function Shell() {
   const { me } = useSession();
   const path = usePath();
-  if (!me) return <LoginPage />;
+  // A password set by someone else is changed before anything else (the server allows nothing else).
+  if (!me || me.mustChangePassword) return <LoginPage />;
   return (
     <>
       <Header />

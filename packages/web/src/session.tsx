@@ -7,6 +7,8 @@ import type { Me, Role } from './api/types.js';
 interface SessionValue {
   me: Me | null;
   login(username: string, password: string): Promise<void>;
+  /** Changes the own password; the server answers with a new session, whose CSRF token is read again. */
+  changePassword(currentPassword: string, newPassword: string): Promise<void>;
   logout(): Promise<void>;
 }
 
@@ -34,6 +36,13 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setMe(m);
   }, []);
 
+  const changePassword = useCallback(async (currentPassword: string, newPassword: string) => {
+    await api.post('/api/auth/password', { currentPassword, newPassword });
+    const m = await api.get<Me>('/api/auth/me');
+    setCsrfToken(m.csrfToken);
+    setMe(m);
+  }, []);
+
   const logout = useCallback(async () => {
     try {
       await api.post('/api/auth/logout');
@@ -44,7 +53,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   if (me === undefined) return <p className="loading">Loading…</p>;
-  return <SessionContext.Provider value={{ me, login, logout }}>{children}</SessionContext.Provider>;
+  return (
+    <SessionContext.Provider value={{ me, login, changePassword, logout }}>
+      {children}
+    </SessionContext.Provider>
+  );
 }
 
 export function useSession(): SessionValue {

@@ -72,6 +72,8 @@ export async function userAddCommand(
       username,
       displayName: opts.name ?? username,
       passwordHash: await hashPassword(password),
+      // Set by whoever ran the command: the user chooses their own at the first login (issue 17).
+      mustChangePassword: true,
     });
     if (opts.role)
       await assignRole(db, actor, {
@@ -81,7 +83,7 @@ export async function userAddCommand(
         siteId: opts.role === 'admin' ? null : siteId,
       });
     console.log(
-      `created user ${username}${opts.role ? ` (${opts.role}${opts.site ? ` at ${opts.site}` : ''})` : ''}`,
+      `created user ${username}${opts.role ? ` (${opts.role}${opts.site ? ` at ${opts.site}` : ''})` : ''}; the password must be changed at the first login`,
     );
   } finally {
     await db.close();

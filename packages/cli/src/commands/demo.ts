@@ -10,7 +10,7 @@ export function formatDemoReport(r: LoadDemoResult, location: string): string {
   const lines = [
     `msct demo: loaded study ${DEMO_STUDY_CODE} (seed ${r.seed}) into ${location}: ${r.counts.subjects} subjects, ${r.counts.visits} visits, ${r.counts.items} items, ${r.counts.infusions} infusions, ${r.counts.adverseEvents} adverse events, ${r.counts.users} users.`,
     '',
-    'Demo logins (derived from the seed; for the demo only — never use these on real data):',
+    'Demo logins (random for this install and shown only now; each must be changed at the first login; for the demo only — never use these on real data):',
     ...r.users.map(
       (u) =>
         `  ${u.username.padEnd(width)}  ${u.password}  ${u.role}${u.site ? ` at ${u.site}` : u.role === 'admin' ? '' : ' (all sites)'}`,

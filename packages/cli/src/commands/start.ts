@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import { buildApp, configFromEnv } from '@msct/server';
 import { listStudies, openDatabase } from '@msct/store';
 import { bootstrap, dataDirFor } from '../bootstrap.js';
+import { replaceFormerDemoPasswords } from '../demo/former-demo-logins.js';
 import { loadDemoTrial } from '../demo/load-demo.js';
 import { formatDemoReport } from './demo.js';
 
@@ -19,8 +20,19 @@ export async function startCommand(opts: { port?: string; host?: string }): Prom
   if (boot.admin) {
     console.log(
       boot.admin.passwordFile
-        ? `msct: created user "${boot.admin.username}"; its initial password is in ${boot.admin.passwordFile} (readable only by you). Change it after the first login.`
-        : `msct: created user "${boot.admin.username}" with the password from the environment.`,
+        ? `msct: created user "${boot.admin.username}"; its initial password is in ${boot.admin.passwordFile} (readable only by you); the first login asks for a new one.`
+        : `msct: created user "${boot.admin.username}" with the password from the environment; the first login asks for a new one.`,
+    );
+  }
+  // A demo loaded before issue 17 had seed-derived (public) passwords: replace any still in use.
+  const replaced = await replaceFormerDemoPasswords(db);
+  if (replaced.length > 0) {
+    const width = Math.max(...replaced.map((r) => r.username.length));
+    console.log(
+      [
+        `msct: ${replaced.length} demo accounts still had passwords derived from the public seed; their new random passwords (shown only now; each must be changed at the first login):`,
+        ...replaced.map((r) => `  ${r.username.padEnd(width)}  ${r.password}`),
+      ].join('\n'),
     );
   }
   // The first start on an empty database opens onto the published trial (issue 8); MSCT_DEMO=0 starts empty.

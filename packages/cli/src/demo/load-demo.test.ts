@@ -4,6 +4,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type DemoCohortSummary, demoCohortSummary, generateDemoTrial } from '@msct/core/demo';
+import { passwordProblems } from '@msct/server';
 import { findUserByUsername, listRoles, loadTrialDataset, verifyAuditChain } from '@msct/store';
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -75,15 +76,17 @@ describe('loadDemoTrial (sqlite)', () => {
     expect(report.eventsChecked).toBeGreaterThan(loaded.counts.items);
   });
 
-  it('users have their roles and seed-derived passwords', async () => {
+  it('users have their roles and random passwords that must be changed at the first login (issue 17)', async () => {
     for (const u of loaded.users) {
-      expect(u.password).toBe(demoPassword(2014, u.username));
+      expect(passwordProblems(u.password, u.username)).toEqual([]);
       const row = await findUserByUsername(t.db, u.username);
+      expect(row!.must_change_password).toBe(1);
       const roles = await listRoles(t.db, row!.id);
       expect(roles.map((r) => r.role)).toEqual([u.role]);
     }
     expect(new Set(loaded.users.map((u) => u.password)).size).toBe(loaded.users.length);
-    expect(demoPassword(2015, 'coordinator.nj-dt')).not.toBe(demoPassword(2014, 'coordinator.nj-dt'));
+    // Never the same twice for one username (crypto random, not derived from the seed).
+    expect(demoPassword('coordinator.nj-dt')).not.toBe(demoPassword('coordinator.nj-dt'));
   });
 
   it('refuses to load the demo twice', async () => {

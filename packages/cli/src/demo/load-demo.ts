@@ -2,7 +2,7 @@
 // take the same path, checks and hash-chained audit trail as data typed into the UI: study, centres,
 // users with roles, then per patient (one transaction each, entered as that centre's coordinator)
 // the subject, its visits and items, infusions, adverse events and status changes.
-import { createHash } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { checkItemValue, itemFormsFor } from '@msct/core/crf';
 import { DEMO_STUDY_CODE, type DemoPatient, type DemoTrialPlan, generateDemoTrial } from '@msct/core/demo';
 import { hashPassword, passwordProblems, SIGNATURE_MEANING } from '@msct/server';
@@ -58,15 +58,14 @@ export interface LoadDemoOptions {
 }
 
 /**
- * A demo login's password, derived from the seed and the username (never a constant in the code):
- * the same seed gives the same logins, which the CLI prints for the demo only.
+ * A demo login's password: 16 characters from a cryptographic random source, new at every load, so
+ * no two installs share one and nothing in the public source or the seed reveals it (issue 17: a
+ * seed-derived password was the same on every install). It is printed once by the CLI and must be
+ * changed at the first login.
  */
-export function demoPassword(seed: number, username: string): string {
-  for (let salt = 0; ; salt++) {
-    const pw = createHash('sha256')
-      .update(`msct-demo/${seed}/${username}/${salt}`)
-      .digest('base64url')
-      .slice(0, 16);
+export function demoPassword(username: string): string {
+  for (;;) {
+    const pw = randomBytes(12).toString('base64url');
     if (passwordProblems(pw, username).length === 0) return pw;
   }
 }
@@ -103,7 +102,7 @@ export async function loadDemoTrial(db: Db, options: LoadDemoOptions = {}): Prom
     username: u.username,
     role: u.role,
     site: u.siteCode,
-    password: demoPassword(plan.seed, u.username),
+    password: demoPassword(u.username),
   }));
   // argon2 hashing (~30 ms each) runs on libuv's pool, outside the write transaction.
   const hashes = await Promise.all(logins.map((l) => hashPassword(l.password)));
@@ -127,6 +126,8 @@ export async function loadDemoTrial(db: Db, options: LoadDemoOptions = {}): Prom
         username: u.username,
         displayName: u.displayName,
         passwordHash: hashes[i]!,
+        // Generated, not chosen by the user: changed at the first login.
+        mustChangePassword: true,
       });
       userIds.set(u.username, user.id);
       await assignRole(tx, system, {

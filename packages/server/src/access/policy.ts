@@ -80,6 +80,8 @@ export interface Principal {
   userId: string;
   username: string;
   assignments: readonly Pick<RoleAssignment, 'role' | 'study_id' | 'site_id'>[];
+  /** The password was set by someone else: the session may only change it (issue 17). */
+  mustChangePassword?: boolean;
 }
 
 export interface Scope {

@@ -83,7 +83,7 @@ for (const dialect of TEST_DIALECTS) {
       expect((await a.get('/api/auth/me')).status).toBe(200);
     });
 
-    it('a deactivated user is refused at the next request, and a reactivated one is not', async () => {
+    it('a deactivated user is refused at the next request; reactivated, they log in again', async () => {
       const c = new ApiClient(server.baseUrl);
       await c.login('safety');
       expect((await c.get('/api/auth/me')).status).toBe(200);
@@ -91,6 +91,9 @@ for (const dialect of TEST_DIALECTS) {
       await setUserActive(server.db, admin, user.id, user.version, false, 'left the trial');
       expect((await c.get('/api/auth/me')).status).toBe(401);
       await setUserActive(server.db, admin, user.id, user.version + 1, true, 'back');
+      // Deactivation deleted the sessions (issue 17): the old one stays ended, a new login works.
+      expect((await c.get('/api/auth/me')).status).toBe(401);
+      expect((await c.login('safety')).status).toBe(200);
       expect((await c.get('/api/auth/me')).status).toBe(200);
     });
 

@@ -39,7 +39,7 @@ export interface SessionResolver {
   resolve(token: string): Promise<Principal | undefined>;
 }
 
-export function sessionResolver(db: Db, ttlMinutes: number): SessionResolver {
+export function sessionResolver(db: Db, ttlMinutes: number, maxHours?: number): SessionResolver {
   const cache = new Map<string, Entry>();
 
   async function load(token: string): Promise<Principal | undefined> {
@@ -47,7 +47,7 @@ export function sessionResolver(db: Db, ttlMinutes: number): SessionResolver {
     // leaves an entry that is already stale by these numbers.
     const epoch = authEpoch(db);
     const dataVersion = sqliteDataVersion(db);
-    const session = await touchSession(db, token, ttlMinutes);
+    const session = await touchSession(db, token, ttlMinutes, maxHours);
     if (!session) {
       cache.delete(token);
       return undefined;
@@ -58,7 +58,12 @@ export function sessionResolver(db: Db, ttlMinutes: number): SessionResolver {
       return undefined;
     }
     const assignments = Object.freeze((await listRoles(db, user.id)).map((a) => Object.freeze({ ...a })));
-    const principal: Principal = Object.freeze({ userId: user.id, username: user.username, assignments });
+    const principal: Principal = Object.freeze({
+      userId: user.id,
+      username: user.username,
+      assignments,
+      ...(user.must_change_password ? { mustChangePassword: true } : {}),
+    });
     if (dataVersion !== undefined) {
       if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value as string);
       cache.set(token, {

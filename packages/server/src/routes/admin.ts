@@ -1,9 +1,20 @@
-import { assignRole, createUser, listRoles, listUsers, ROLES, revokeRole } from '@msct/store';
+import {
+  assignRole,
+  createUser,
+  deleteUserSessions,
+  getUser,
+  listRoles,
+  listUsers,
+  ROLES,
+  revokeRole,
+  setPassword,
+  setUserActive,
+} from '@msct/store';
 import { z } from 'zod';
 import { enforce } from '../access/guard.js';
-import { hashPassword, passwordProblems } from '../auth/password.js';
+import { assertPasswordPolicy, hashPassword } from '../auth/password.js';
 import { HttpProblem } from '../http/problem.js';
-import { id, reason } from '../http/schemas.js';
+import { id, reason, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
 const userOut = z.object({
@@ -11,6 +22,11 @@ const userOut = z.object({
   username: z.string(),
   displayName: z.string(),
   active: z.boolean(),
+  /** When the account was deactivated (null while active). */
+  deactivatedAt: z.string().nullable(),
+  /** The password was set by an admin and not yet changed by the user. */
+  mustChangePassword: z.boolean(),
+  version: z.number(),
   roles: z.array(
     z.object({
       id: z.string(),
@@ -40,6 +56,9 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
           username: u.username,
           displayName: u.display_name,
           active: u.is_active === 1,
+          deactivatedAt: u.deactivated_at,
+          mustChangePassword: u.must_change_password === 1,
+          version: u.version,
           roles: (await listRoles(db, u.id)).map((r) => ({
             id: r.id,
             role: r.role,
@@ -70,11 +89,8 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
     },
     async (req, reply) => {
       const p = enforce(req, 'user.manage', {}, 'users');
-      const problems = passwordProblems(req.body.password, req.body.username);
-      if (problems.length > 0)
-        throw new HttpProblem('MSCT_E_VALIDATION', `password ${problems.join('; ')}`, {
-          errors: problems.map((m) => ({ field: 'body.password', rule: 'password-policy', message: m })),
-        });
+      assertPasswordPolicy(req.body.password, req.body.username, 'password');
+      // The admin chose this password: the user must change it at the first login (issue 17).
       const user = await createUser(
         db,
         { id: p.userId, name: p.username },
@@ -89,8 +105,83 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
         username: user.username,
         displayName: user.display_name,
         active: true,
+        deactivatedAt: null,
+        mustChangePassword: true,
+        version: user.version,
         roles: [],
       });
+    },
+  );
+
+  app.post(
+    '/api/users/:userId/active',
+    {
+      schema: {
+        tags: ['admin'],
+        summary:
+          'Deactivate (active: false) or reactivate a user, reason required. A deactivated user cannot log in and their sessions end at once.',
+        params: z.object({ userId: id }),
+        body: z.object({ active: z.boolean(), version, reason }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const p = enforce(req, 'user.manage', {}, 'users');
+      if (req.params.userId === p.userId && !req.body.active)
+        throw new HttpProblem('MSCT_E_FORBIDDEN', 'an admin cannot deactivate their own account', {
+          errors: [{ field: 'params.userId', rule: 'not-self', message: 'you cannot deactivate yourself' }],
+        });
+      await setUserActive(
+        db,
+        { id: p.userId, name: p.username },
+        req.params.userId,
+        req.body.version,
+        req.body.active,
+        req.body.reason,
+      );
+      const u = await getUser(db, req.params.userId);
+      return reply.send({
+        id: u.id,
+        username: u.username,
+        displayName: u.display_name,
+        active: u.is_active === 1,
+        deactivatedAt: u.deactivated_at,
+        mustChangePassword: u.must_change_password === 1,
+        version: u.version,
+        roles: (await listRoles(db, u.id)).map((r) => ({
+          id: r.id,
+          role: r.role,
+          studyId: r.study_id,
+          siteId: r.site_id,
+        })),
+      });
+    },
+  );
+
+  app.post(
+    '/api/users/:userId/password',
+    {
+      schema: {
+        tags: ['admin'],
+        summary:
+          "Reset a user's password (lifts a lockout, ends their sessions); the user must change it at the next login",
+        params: z.object({ userId: id }),
+        body: z.object({ password: z.string().max(1000), version }).strict(),
+      },
+    },
+    async (req, reply) => {
+      const p = enforce(req, 'user.manage', {}, 'users');
+      const user = await getUser(db, req.params.userId);
+      assertPasswordPolicy(req.body.password, user.username, 'password');
+      await setPassword(
+        db,
+        { id: p.userId, name: p.username },
+        user.id,
+        req.body.version,
+        await hashPassword(req.body.password),
+        true,
+      );
+      await deleteUserSessions(db, user.id);
+      return reply.status(204).send();
     },
   );
 

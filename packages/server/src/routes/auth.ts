@@ -5,14 +5,13 @@ import {
   findUserByUsername,
   getUser,
   listRoles,
-  recordLoginFailure,
-  recordLoginSuccess,
   setPassword,
 } from '@msct/store';
 import { z } from 'zod';
 import { principalOf } from '../access/guard.js';
 import { csrfTokenFor } from '../app.js';
-import { dummyPasswordHash, hashPassword, passwordProblems, verifyPassword } from '../auth/password.js';
+import { checkPasswordAttempt, refusedPassword } from '../auth/attempts.js';
+import { assertPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password.js';
 import { HttpProblem } from '../http/problem.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -20,6 +19,8 @@ export const SESSION_COOKIE = 'msct_session';
 
 const meSchema = z.object({
   user: z.object({ id: z.string(), username: z.string(), displayName: z.string() }),
+  /** The password was set by someone else: until it is changed, only POST /api/auth/password works. */
+  mustChangePassword: z.boolean(),
   roles: z.array(
     z.object({
       id: z.string(),
@@ -37,6 +38,7 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
     const roles = await listRoles(db, userId);
     return {
       user: { id: user.id, username: user.username, displayName: user.display_name },
+      mustChangePassword: user.must_change_password === 1,
       roles: roles.map((r) => ({ id: r.id, role: r.role, studyId: r.study_id, siteId: r.site_id })),
       csrfToken: csrfTokenFor(token),
     };
@@ -71,20 +73,14 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
         await verifyPassword(await dummyPasswordHash(), password);
         throw fail();
       }
-      if (user.locked_until && Date.parse(user.locked_until) > Date.now()) {
-        // Refused even with the right password, which is still checked for the time it takes.
-        await verifyPassword(user.password_hash, password);
-        throw fail();
-      }
-      if (!user.is_active || !(await verifyPassword(user.password_hash, password))) {
-        if (user.is_active) await recordLoginFailure(db, user.id, config.lockoutAfter, config.lockoutMinutes);
-        throw fail();
-      }
-      await recordLoginSuccess(db, user.id);
+      // Locked, inactive, out of attempt slots or wrong: refused alike. The count is reserved
+      // atomically before the password is checked (auth/attempts.ts), so a burst of concurrent
+      // attempts checks at most lockoutAfter passwords, and a right one is refused once locked.
+      if ((await checkPasswordAttempt(db, config, user, password, 'login')) !== 'ok') throw fail();
       // A new token at every login: a session id planted before login is never promoted (no fixation).
       const old = req.cookies[SESSION_COOKIE];
       if (old) await deleteSession(db, old);
-      const { token } = await createSession(db, user.id, config.sessionTtlMinutes);
+      const { token } = await createSession(db, user.id, config.sessionTtlMinutes, config.sessionMaxHours);
       reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'strict',
@@ -137,7 +133,8 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
     {
       schema: {
         tags: ['auth'],
-        summary: 'Change own password (ends every other session)',
+        summary:
+          'Change own password (ends every other session). A wrong current password counts toward the lockout.',
         body: z
           .object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().max(1000) })
           .strict(),
@@ -146,12 +143,26 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
     async (req, reply) => {
       const p = principalOf(req);
       const user = await getUser(db, p.userId);
-      if (!(await verifyPassword(user.password_hash, req.body.currentPassword)))
-        throw new HttpProblem('MSCT_E_UNAUTHENTICATED', 'the current password is wrong');
-      const problems = passwordProblems(req.body.newPassword, user.username);
-      if (problems.length > 0)
-        throw new HttpProblem('MSCT_E_VALIDATION', `newPassword ${problems.join('; ')}`, {
-          errors: problems.map((m) => ({ field: 'body.newPassword', rule: 'password-policy', message: m })),
+      const outcome = await checkPasswordAttempt(
+        db,
+        config,
+        user,
+        req.body.currentPassword,
+        'password change',
+      );
+      if (outcome !== 'ok')
+        throw refusedPassword(outcome, 'body.currentPassword', config, 'the current password is wrong');
+      assertPasswordPolicy(req.body.newPassword, user.username, 'newPassword');
+      // A password someone else chose is replaced, not confirmed (issue 17).
+      if (user.must_change_password === 1 && req.body.newPassword === req.body.currentPassword)
+        throw new HttpProblem('MSCT_E_VALIDATION', 'newPassword must differ from the current password', {
+          errors: [
+            {
+              field: 'body.newPassword',
+              rule: 'unchanged',
+              message: 'must differ from the current password',
+            },
+          ],
         });
       await setPassword(
         db,
@@ -161,7 +172,7 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
         await hashPassword(req.body.newPassword),
       );
       await deleteUserSessions(db, user.id);
-      const { token } = await createSession(db, user.id, config.sessionTtlMinutes);
+      const { token } = await createSession(db, user.id, config.sessionTtlMinutes, config.sessionMaxHours);
       reply.setCookie(SESSION_COOKIE, token, {
         httpOnly: true,
         sameSite: 'strict',

@@ -19,7 +19,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { type Action, sitesFor } from '../access/policy.js';
-import { verifyPassword } from '../auth/password.js';
+import { checkPasswordAttempt, refusedPassword } from '../auth/attempts.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { type FieldIssue, HttpProblem } from '../http/problem.js';
 import { code, id, isoDate, reason, version } from '../http/schemas.js';
@@ -92,7 +92,7 @@ const actorOf = (req: FastifyRequest) => {
   return { id: p.userId, name: p.username };
 };
 
-export function registerVisitRoutes(app: App, { db }: RouteContext) {
+export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   async function visitFor(req: FastifyRequest, visitId: string, action: Action) {
     principalOf(req);
     // The visit and where its subject lives, in one query.
@@ -357,11 +357,12 @@ export function registerVisitRoutes(app: App, { db }: RouteContext) {
       await enforceOnSubject(db, req, action, form.subject_id);
       if (req.body.status === 'signed') {
         const user = await getUser(db, principalOf(req).userId);
-        if (!req.body.password || !(await verifyPassword(user.password_hash, req.body.password))) {
-          throw new HttpProblem('MSCT_E_UNAUTHENTICATED', 'signing needs your password, re-entered', {
-            errors: [{ field: 'body.password', rule: 'signature', message: 'wrong or missing password' }],
-          });
-        }
+        // A wrong signing password counts toward the login lockout (21 CFR 11.300(d)); issue 17.
+        const outcome = req.body.password
+          ? await checkPasswordAttempt(db, config, user, req.body.password, 'e-signature')
+          : 'wrong';
+        if (outcome !== 'ok')
+          throw refusedPassword(outcome, 'body.password', config, 'signing needs your password, re-entered');
       }
       const f = await setFormStatus(
         db,

@@ -63,6 +63,19 @@ export class ApiClient {
     return res;
   }
 
+  /**
+   * Changes this session's password (as the web app's "choose a new password" form does): the
+   * server answers with a new session, so the CSRF token is read again from /api/auth/me.
+   */
+  async changePassword(currentPassword: string, newPassword: string): Promise<ApiResponse> {
+    const res = await this.post('/api/auth/password', { currentPassword, newPassword });
+    if (res.status === 204) {
+      const me = await this.get<{ csrfToken: string }>('/api/auth/me');
+      if (me.status === 200) this.csrf = me.body.csrfToken;
+    }
+    return res;
+  }
+
   get = <T = unknown>(path: string) => this.request<T>('GET', path);
   post = <T = unknown>(path: string, body?: unknown) => this.request<T>('POST', path, body);
   put = <T = unknown>(path: string, body?: unknown) => this.request<T>('PUT', path, body);
@@ -111,7 +124,8 @@ export interface TestTrial {
 
 /**
  * A study with two sites and one user per role: site-scoped roles at site A (and a coordinator at
- * site B), monitor/statistician/safety for every site, and a global admin. All share TEST_PASSWORD.
+ * site B), monitor/statistician/safety for every site, and a global admin. All share TEST_PASSWORD,
+ * stored as a password the users chose themselves (no change required at login: issue 17).
  */
 export async function createTestTrial(db: Db, options: { definition?: unknown } = {}): Promise<TestTrial> {
   const system = { id: null, name: 'test' };
@@ -134,7 +148,12 @@ export async function createTestTrial(db: Db, options: { definition?: unknown } 
     ['safety', 'safety', study.id, null],
   ];
   for (const [username, role, studyId, siteId] of plan) {
-    const u = await createUser(db, system, { username, displayName: username, passwordHash: hash });
+    const u = await createUser(db, system, {
+      username,
+      displayName: username,
+      passwordHash: hash,
+      mustChangePassword: false,
+    });
     await assignRole(db, system, { userId: u.id, role, studyId, siteId });
     users[username] = { id: u.id, username };
   }

@@ -1,10 +1,15 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
+import * as m002 from './002-account-security.js';
 import * as m003 from './003-sledai-attribution.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
   async getMigrations(): Promise<Record<string, Migration>> {
-    return { '001-initial': m001, '003-sledai-attribution': m003 };
+    return {
+      '001-initial': m001,
+      '002-account-security': m002,
+      '003-sledai-attribution': m003,
+    };
   },
 };

@@ -79,6 +79,7 @@ export async function createSession(
   db: Db,
   userId: string,
   ttlMinutes: number,
+  maxHours = Number.POSITIVE_INFINITY,
 ): Promise<{ token: string; session: Session }> {
   const token = randomBytes(32).toString('base64url');
   const now = new Date();
@@ -86,7 +87,9 @@ export async function createSession(
     id: hashToken(token),
     user_id: userId,
     created_at: now.toISOString(),
-    expires_at: new Date(now.getTime() + ttlMinutes * 60_000).toISOString(),
+    expires_at: new Date(
+      Math.min(now.getTime() + ttlMinutes * 60_000, now.getTime() + maxHours * 3_600_000),
+    ).toISOString(),
     last_seen_at: now.toISOString(),
   };
   await db.kysely.insertInto('sessions').values(session).execute();
@@ -101,19 +104,28 @@ export async function createSession(
  */
 export const SESSION_TOUCH_MS = 60_000;
 
-/** The live session for a token, sliding its expiry (idle timeout), or undefined if expired/unknown. */
-export async function touchSession(db: Db, token: string, ttlMinutes: number): Promise<Session | undefined> {
+/**
+ * The live session for a token, sliding its expiry (idle timeout), or undefined if expired/unknown.
+ * `maxHours` is the absolute lifetime from login (issue 17): the expiry never slides past it.
+ */
+export async function touchSession(
+  db: Db,
+  token: string,
+  ttlMinutes: number,
+  maxHours = Number.POSITIVE_INFINITY,
+): Promise<Session | undefined> {
   const id = hashToken(token);
   const row = await db.kysely.selectFrom('sessions').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return undefined;
   const now = new Date();
-  if (Date.parse(row.expires_at) <= now.getTime()) {
+  const absoluteEnd = Date.parse(row.created_at) + maxHours * 3_600_000;
+  if (Date.parse(row.expires_at) <= now.getTime() || absoluteEnd <= now.getTime()) {
     await authWrite(db, () => db.kysely.deleteFrom('sessions').where('id', '=', id).execute());
     return undefined;
   }
   // Only write when a minute has passed, so reads do not each cost a write.
   if (now.getTime() - Date.parse(row.last_seen_at) > SESSION_TOUCH_MS) {
-    const expires = new Date(now.getTime() + ttlMinutes * 60_000).toISOString();
+    const expires = new Date(Math.min(now.getTime() + ttlMinutes * 60_000, absoluteEnd)).toISOString();
     await db.kysely
       .updateTable('sessions')
       .set({ last_seen_at: now.toISOString(), expires_at: expires })

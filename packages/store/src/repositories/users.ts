@@ -17,6 +17,12 @@ export interface NewUser {
   username: string;
   displayName: string;
   passwordHash: string;
+  /**
+   * The password was chosen by someone other than the user (an admin, `msct user add`, the first
+   * start, the demo): the first login may only change it. Default true; false only for a password
+   * the user chose themselves (issue 17).
+   */
+  mustChangePassword?: boolean;
 }
 
 export async function createUser(db: Db, actor: Actor, input: NewUser): Promise<User> {
@@ -37,6 +43,8 @@ export async function createUser(db: Db, actor: Actor, input: NewUser): Promise<
       failed_logins: 0,
       locked_until: null,
       password_changed_at: audit.now,
+      must_change_password: input.mustChangePassword === false ? 0 : 1,
+      deactivated_at: null,
       created_at: audit.now,
       version: 1,
     };
@@ -80,8 +88,10 @@ export async function setPassword(
   userId: string,
   expectedVersion: number,
   passwordHash: string,
+  /** true when someone else (an admin) sets it: the user must change it at the next login. */
+  mustChange = false,
 ): Promise<void> {
-  await authWrite(db, () => setPasswordTx(db, actor, userId, expectedVersion, passwordHash));
+  await authWrite(db, () => setPasswordTx(db, actor, userId, expectedVersion, passwordHash, mustChange));
 }
 
 async function setPasswordTx(
@@ -90,6 +100,7 @@ async function setPasswordTx(
   userId: string,
   expectedVersion: number,
   passwordHash: string,
+  mustChange: boolean,
 ): Promise<void> {
   await writeTransaction(db, actor, async (tx, audit) => {
     await loadForUpdate(tx, 'users', userId, expectedVersion, 'user');
@@ -98,62 +109,111 @@ async function setPasswordTx(
       'users',
       userId,
       expectedVersion,
-      { password_hash: passwordHash, password_changed_at: audit.now, failed_logins: 0, locked_until: null },
+      {
+        password_hash: passwordHash,
+        password_changed_at: audit.now,
+        must_change_password: mustChange ? 1 : 0,
+        // A reset by an admin lifts a lockout; a change by the user happens only while not locked.
+        ...(mustChange ? { failed_logins: 0, locked_until: null } : {}),
+      },
       'user',
     );
-    await audit.record({ action: 'user.password', entityType: 'user', entityId: userId, field: 'password' });
+    await audit.record({
+      action: mustChange ? 'user.password.reset' : 'user.password',
+      entityType: 'user',
+      entityId: userId,
+      field: 'password',
+    });
   });
 }
 
-/** Failed-login bookkeeping: not clinical data, so it bypasses versions, but lockouts are audited. */
-export async function recordLoginFailure(
+// Password attempts and lockout (issue 9; made atomic in issue 17). Every check of a user's password
+// (login, e-signature, password change) first reserves one of `lockAfter` attempt slots with one
+// atomic UPDATE, so concurrent attempts cannot all be checked: at most `lockAfter` wrong passwords
+// are ever verified before the account locks, however many arrive at once. A wrong password keeps
+// its slot (it is the failure count); the first wrong answer that finds every slot used locks the
+// account; a right password frees the slots, but only if the account was not locked meanwhile.
+// Not clinical data, so versions are not bumped; lockouts are audited.
+
+const nowIso = () => new Date().toISOString();
+
+/**
+ * Reserves an attempt slot: the failure count after this attempt, or undefined when the account is
+ * locked, inactive or every slot is taken by attempts still being checked (the attempt is refused).
+ */
+export async function reservePasswordAttempt(
+  db: Db,
+  userId: string,
+  lockAfter: number,
+): Promise<number | undefined> {
+  const now = nowIso();
+  const row = await db.kysely
+    .updateTable('users')
+    .set((eb) => ({ failed_logins: eb('failed_logins', '+', 1) }))
+    .where('id', '=', userId)
+    .where('is_active', '=', 1)
+    // At least one slot, so MSCT_LOCKOUT_AFTER=0 locks at the first wrong password, as it always did.
+    .where('failed_logins', '<', Math.max(1, lockAfter))
+    .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+    .returning('failed_logins')
+    .executeTakeFirst();
+  await db.durable();
+  return row ? Number(row.failed_logins) : undefined;
+}
+
+/**
+ * A reserved attempt had the wrong password. Its slot stays used (it is counted); if every slot is
+ * used the account locks now, audited once with where the attempts came from.
+ */
+export async function recordWrongPassword(
   db: Db,
   userId: string,
   lockAfter: number,
   lockMinutes: number,
+  via: string,
 ): Promise<{ locked: boolean }> {
-  return authWrite(db, () => recordLoginFailureTx(db, userId, lockAfter, lockMinutes));
+  return authWrite(db, () =>
+    writeTransaction(db, { id: null, name: 'system' }, async (tx, audit) => {
+      const lockedUntil = new Date(Date.parse(audit.now) + lockMinutes * 60_000).toISOString();
+      const locked = await tx
+        .updateTable('users')
+        .set({ failed_logins: 0, locked_until: lockedUntil })
+        .where('id', '=', userId)
+        .where('failed_logins', '>=', lockAfter)
+        .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', audit.now)]))
+        .returning('id')
+        .executeTakeFirst();
+      if (locked)
+        await audit.record({
+          action: 'user.lockout',
+          entityType: 'user',
+          entityId: userId,
+          field: 'locked_until',
+          newValue: lockedUntil,
+          reason: `${lockAfter} wrong passwords (last one: ${via})`,
+        });
+      return { locked: locked !== undefined };
+    }),
+  );
 }
 
-async function recordLoginFailureTx(
-  db: Db,
-  userId: string,
-  lockAfter: number,
-  lockMinutes: number,
-): Promise<{ locked: boolean }> {
-  return writeTransaction(db, { id: null, name: 'system' }, async (tx, audit) => {
-    const user = await tx
-      .selectFrom('users')
-      .select(['failed_logins'])
-      .where('id', '=', userId)
-      .executeTakeFirstOrThrow();
-    const failures = Number(user.failed_logins) + 1;
-    const lock = failures >= lockAfter;
-    const lockedUntil = lock ? new Date(Date.parse(audit.now) + lockMinutes * 60_000).toISOString() : null;
-    await tx
-      .updateTable('users')
-      .set({ failed_logins: lock ? 0 : failures, ...(lock ? { locked_until: lockedUntil } : {}) })
-      .where('id', '=', userId)
-      .execute();
-    if (lock)
-      await audit.record({
-        action: 'user.lockout',
-        entityType: 'user',
-        entityId: userId,
-        newValue: lockedUntil,
-      });
-    return { locked: lock };
-  });
-}
-
-export async function recordLoginSuccess(db: Db, userId: string): Promise<void> {
-  await authWrite(db, () =>
+/**
+ * A reserved attempt had the right password: the failure count is reset, unless the account was
+ * locked while it was being checked (then the attempt is refused: false).
+ */
+export async function recordRightPassword(db: Db, userId: string): Promise<boolean> {
+  const now = nowIso();
+  const row = await authWrite(db, () =>
     db.kysely
       .updateTable('users')
-      .set({ failed_logins: 0, locked_until: null })
+      .set({ failed_logins: 0 })
       .where('id', '=', userId)
-      .execute(),
+      .where('is_active', '=', 1)
+      .where((eb) => eb.or([eb('locked_until', 'is', null), eb('locked_until', '<=', now)]))
+      .returning('id')
+      .executeTakeFirst(),
   );
+  return row !== undefined;
 }
 
 /**
@@ -172,7 +232,18 @@ export async function setUserActive(
     writeTransaction(db, actor, async (tx, audit) => {
       const before = await loadForUpdate(tx, 'users', userId, expectedVersion, 'user');
       if (Number(before.is_active) === (active ? 1 : 0)) return;
-      await writeVersioned(tx, 'users', userId, expectedVersion, { is_active: active ? 1 : 0 }, 'user');
+      await writeVersioned(
+        tx,
+        'users',
+        userId,
+        expectedVersion,
+        active
+          ? { is_active: 1, deactivated_at: null, failed_logins: 0, locked_until: null }
+          : { is_active: 0, deactivated_at: audit.now },
+        'user',
+      );
+      // Access ends at once: every session of a deactivated user is deleted with the change.
+      if (!active) await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
       await audit.record({
         action: active ? 'user.activate' : 'user.deactivate',
         entityType: 'user',

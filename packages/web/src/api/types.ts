@@ -19,6 +19,8 @@ export interface RoleAssignment {
 
 export interface Me {
   user: { id: string; username: string; displayName: string };
+  /** The password was set by someone else: the session may only change it. */
+  mustChangePassword: boolean;
   roles: RoleAssignment[];
   csrfToken: string;
 }
@@ -135,6 +137,10 @@ export interface UserRow {
   username: string;
   displayName: string;
   active: boolean;
+  /** When the account was deactivated, null while active. */
+  deactivatedAt: string | null;
+  mustChangePassword: boolean;
+  version: number;
   roles: RoleAssignment[];
 }
 

@@ -6,15 +6,19 @@ import { AssignRole } from '../components/admin/assign-role.js';
 import { CreateStudy } from '../components/admin/create-study.js';
 import { CreateUser } from '../components/admin/create-user.js';
 import { ImportData } from '../components/admin/import-data.js';
+import { ResetPassword } from '../components/admin/reset-password.js';
+import { UserActive } from '../components/admin/user-active.js';
 import { LoadError } from '../components/error-box.js';
 import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
+import { useMe } from '../session.js';
 
 /** Admin: studies and their sites, users and their roles. */
 export function AdminPage() {
   const studies = useLoad(() => api.get<Study[]>('/api/studies'), []);
   const users = useLoad(() => api.get<UserRow[]>('/api/users'), []);
   const [sitesChanged, setSitesChanged] = useState(0);
+  const me = useMe();
   if (studies.error) return <LoadError error={studies.error} what="admin page" />;
   if (users.error) return <LoadError error={users.error} what="admin page" />;
   const studyCode = new Map((studies.data ?? []).map((s) => [s.id, s.code]));
@@ -42,6 +46,8 @@ export function AdminPage() {
               <th scope="col">Username</th>
               <th scope="col">Name</th>
               <th scope="col">Roles</th>
+              <th scope="col">State</th>
+              <th scope="col">Access</th>
             </tr>
           </thead>
           <tbody>
@@ -56,6 +62,23 @@ export function AdminPage() {
                         `${r.role}${r.studyId ? ` @ ${studyCode.get(r.studyId) ?? 'study'}` : ''}${r.siteId ? ' (one site)' : ''}`,
                     )
                     .join('; ') || '—'}
+                </td>
+                <td data-testid={`state-${u.username}`}>
+                  {u.active
+                    ? u.mustChangePassword
+                      ? 'active (must change password)'
+                      : 'active'
+                    : `deactivated${u.deactivatedAt ? ` ${u.deactivatedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`}
+                </td>
+                <td>
+                  {u.id === me.user.id ? (
+                    '—'
+                  ) : (
+                    <>
+                      <UserActive user={u} onDone={users.reload} />
+                      {u.active && <ResetPassword user={u} onDone={users.reload} />}
+                    </>
+                  )}
                 </td>
               </tr>
             ))}

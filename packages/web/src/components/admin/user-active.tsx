@@ -1,0 +1,51 @@
+import { type FormEvent, useState } from 'react';
+import { api } from '../../api/client.js';
+import { fieldErrors } from '../../api/problem.js';
+import type { UserRow } from '../../api/types.js';
+import { ErrorBox } from '../error-box.js';
+import { TextField } from '../text-field.js';
+
+/**
+ * Deactivate or reactivate a user, with a reason (audited). A deactivated user cannot log in and
+ * their sessions end at once; an admin cannot deactivate themselves (the server refuses it).
+ */
+export function UserActive({ user, onDone }: { user: UserRow; onDone(): void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const [error, setError] = useState<unknown>();
+  const verb = user.active ? 'Deactivate' : 'Reactivate';
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        {verb}
+      </button>
+    );
+  const submit = async (e: FormEvent) => {
+    e.preventDefault();
+    setError(undefined);
+    try {
+      await api.post(`/api/users/${user.id}/active`, { active: !user.active, version: user.version, reason });
+      setOpen(false);
+      setReason('');
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <form onSubmit={submit} aria-label={`${verb} ${user.username}`} className="inline-form">
+      <TextField
+        label={`Reason to ${verb.toLowerCase()} ${user.username}`}
+        value={reason}
+        onChange={setReason}
+        required
+        error={fieldErrors(error).reason}
+      />
+      <button type="submit">{verb}</button>
+      <button type="button" onClick={() => setOpen(false)}>
+        Cancel
+      </button>
+      <ErrorBox error={error} onReload={onDone} />
+    </form>
+  );
+}
