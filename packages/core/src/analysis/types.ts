@@ -79,12 +79,26 @@ export interface DeathRecord {
   cause: string | null;
 }
 
+/** An adverse event the safety tables leave out, and why (issue #18 item 8: none is dropped silently). */
+export interface ExcludedAdverseEvent {
+  subject: string;
+  site: string;
+  term: string;
+  onsetDate: string;
+  studyDay: number | null;
+  /** 'not_enrolled', 'no_day0', 'before_day0', 'after_follow_up', or an AE date rule (adverse-event-dates.ts). */
+  rule: string;
+  reason: string;
+}
+
 export interface SafetyResults {
   /** R2: adverse events from day 0 to the end of follow-up. */
   adverseEvents: {
     total: number;
     patientsWithAny: Proportion;
+    /** Number of AEs left out (= excluded.length). */
     excludedOutsideWindow: number;
+    excluded: ExcludedAdverseEvent[];
     byTerm: CountRow[];
     byGrade: CountRow[];
     bySeriousness: CountRow[];

@@ -13,7 +13,9 @@ export type ImportRule =
   | 'form-unknown'
   | 'cycle-invalid'
   | 'row-malformed'
-  | 'mapping-invalid';
+  | 'mapping-invalid'
+  /** A date against the subject's own dates (core/dataset/adverse-event-dates.ts). */
+  | 'date-implausible';
 
 export interface ImportProblem {
   /** Row of the file (CSV: line, header = 1; ODM: the n-th ItemData). */

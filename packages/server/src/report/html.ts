@@ -77,7 +77,7 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
         `${text('patients with a transplantation-related AE (possible/probable/definite)')}${w.proportion('safety.adverseEvents.transplantationRelated')}`,
       ],
     ),
-    `<p class="note">Adverse events: ${w.s('safety.adverseEvents.total', 'int')} from day 0 to day ${s.horizonDay} (${w.s('safety.adverseEvents.excludedOutsideWindow', 'int')} outside the window left out). Vital status unknown at the horizon (withdrawn or lost alive): ${w.s('safety.vitalStatusUnknown', 'int')}. Infusions given: ${w.s('safety.infusions.given', 'int')} to ${w.s('safety.infusions.patients', 'int')} patients; patients with an infusion reaction: ${w.s('safety.infusions.withReaction', 'int')}.</p>`,
+    `<p class="note">Adverse events: ${w.s('safety.adverseEvents.total', 'int')} from day 0 to day ${s.horizonDay} (${w.s('safety.adverseEvents.excludedOutsideWindow', 'int')} left out, each listed below with the reason). Vital status unknown at the horizon (withdrawn or lost alive): ${w.s('safety.vitalStatusUnknown', 'int')}. Infusions given: ${w.s('safety.infusions.given', 'int')} to ${w.s('safety.infusions.patients', 'int')} patients; patients with an infusion reaction: ${w.s('safety.infusions.withReaction', 'int')}.</p>`,
     countTable(
       w,
       'ae-by-term',
@@ -112,6 +112,17 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
       'Infusion reactions',
       'safety.infusions.reactions',
       s.infusions.reactions,
+    ),
+    table(
+      'ae-excluded',
+      'Adverse events left out of the tables, and why',
+      '<th>subject</th><th>centre</th><th>term</th><th>onset</th><th>study day</th><th>rule</th><th>reason</th>',
+      s.adverseEvents.excluded.length
+        ? s.adverseEvents.excluded.map(
+            (x, i) =>
+              `${text(x.subject)}${text(x.site)}${text(x.term)}${text(x.onsetDate)}${w.n(`safety.adverseEvents.excluded.${i}.studyDay`, 'day')}${text(x.rule)}${text(x.reason)}`,
+          )
+        : ['<td colspan="7">none: every recorded adverse event is in the tables above</td>'],
     ),
     table(
       'deaths',

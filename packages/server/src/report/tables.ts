@@ -16,14 +16,14 @@ export class TableWriter {
   n(path: string, fmt: NumberFormat = 'num'): Cell {
     const v = atPath(this.results, path);
     const raw = typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
-    return `<td class="num" data-path="${escapeHtml(path)}" data-fmt="${fmt}" data-v="${raw}">${formatNumber(fmt, v)}</td>`;
+    return `<td class="num" data-path="${escapeHtml(path)}" data-fmt="${fmt}" data-v="${raw}">${escapeHtml(formatNumber(fmt, v))}</td>`;
   }
 
   /** The same, inline in a sentence. */
   s(path: string, fmt: NumberFormat = 'num'): string {
     const v = atPath(this.results, path);
     const raw = typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
-    return `<span class="num" data-path="${escapeHtml(path)}" data-fmt="${fmt}" data-v="${raw}">${formatNumber(fmt, v)}</span>`;
+    return `<span class="num" data-path="${escapeHtml(path)}" data-fmt="${fmt}" data-v="${raw}">${escapeHtml(formatNumber(fmt, v))}</span>`;
   }
 
   /** "x (pct) [CP lower–upper] [Wilson lower–upper]" cells for a Proportion at `path`. */
