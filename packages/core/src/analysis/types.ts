@@ -206,9 +206,28 @@ export interface AnalysisDefinitions {
   methods: string[];
 }
 
+/**
+ * The software that computed the results, exactly (issue #18 item 11): version, git commit when the
+ * code runs from a git checkout, and always a SHA-256 of the code's content (so a build without git,
+ * or with uncommitted changes, is still identified). Set by the edge that runs the analysis (server,
+ * CLI): the core does no I/O.
+ */
+export interface SoftwareIdentity {
+  name: 'msct';
+  version: string;
+  /** Full git commit hash, or null when git or the repository is unavailable. */
+  commit: string | null;
+  /** True when tracked files differ from `commit`; null when unknown. */
+  uncommittedChanges: boolean | null;
+  /** 'sha256:…' over the source files and lock file that run (see software-version.ts). */
+  contentHash: string;
+}
+
 export interface AnalysisResults {
   study: { id: string; code: string; title: string };
   snapshot: { takenAt: string; hash: string };
+  /** Beside the data snapshot: the software that computed everything below. */
+  software?: SoftwareIdentity;
   definitions: AnalysisDefinitions;
   populations: { screened: number; enrolled: number; responders: number; lupusNephritis: number };
   safety: SafetyResults;

@@ -48,6 +48,11 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
     `${text('Study')}${text(`${r.study.code} — ${r.study.title}`)}`,
     `${text('Data snapshot')}<td><code id="snapshot-hash">${escapeHtml(r.snapshot.hash)}</code> read at ${escapeHtml(r.snapshot.takenAt)}</td>`,
     `${text('Software')}<td id="software-version">msct ${escapeHtml(meta.softwareVersion)}</td>`,
+    `${text('Software build')}<td id="software-build">${
+      r.software
+        ? `${r.software.commit ? `commit <code>${escapeHtml(r.software.commit)}</code>${r.software.uncommittedChanges ? ' with uncommitted changes' : ''}` : 'no git commit available'}; content <code>${escapeHtml(r.software.contentHash)}</code>`
+        : 'not recorded in these results'
+    }</td>`,
     `${text('Generated')}<td id="generated-at">${escapeHtml(meta.generatedAt)}</td>`,
     `${text('Endpoint rule set')}<td id="rule-set">${escapeHtml(`${d.ruleSet.id} v${d.ruleSet.version}`)} — ${escapeHtml(d.ruleSet.title)}</td>`,
     `${text('BILAG version')}<td id="bilag-version">${escapeHtml(d.bilagVersion)}</td>`,
