@@ -129,6 +129,9 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
           )
         : ['<td colspan="7">none: every recorded adverse event is in the tables above</td>'],
     ),
+    s.adverseEvents.excluded.some((x) => x.studyDay === null)
+      ? '<p class="note">Study day "—": the subject has no day 0 (no first infusion), so the onset has no study day.</p>'
+      : '',
     table(
       'deaths',
       'Deaths',
@@ -138,6 +141,9 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
           `${text(x.subject)}${text(x.site)}${w.n(`safety.deaths.${i}.studyDay`, 'day')}${text(x.date)}${text(x.cause)}`,
       ),
     ),
+    s.deaths.some((x) => x.cause === null)
+      ? '<p class="note">Cause "—": not recorded on the end-of-study form or the fatal adverse event.</p>'
+      : '',
   ].join('');
 
   // Kaplan–Meier median with its CI (R survfit print: NA = the curve never reaches 0.5 in follow-up).
