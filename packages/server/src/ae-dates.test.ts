@@ -148,5 +148,18 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(fixed.status).toBe(200);
     });
+
+    it("a change is judged without the record's own old death date", async () => {
+      const fatal = await post(ongoing, { onsetDate: '2013-03-01', deathDate: '2013-03-05' });
+      expect(fatal.status).toBe(201);
+      // Entered by mistake as fatal: the correction removes the death date and adds a later resolution.
+      const fixed = await coord.patch<Ae>(`/api/adverse-events/${fatal.body.id}`, {
+        version: fatal.body.version,
+        reason: 'not fatal: entered on the wrong AE',
+        deathDate: null,
+        resolutionDate: '2013-03-20',
+      });
+      expect(fixed.status).toBe(200);
+    });
   });
 }

@@ -151,9 +151,18 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
     studyId: string,
     subjectId: string,
     ae: { onsetDate: string; resolutionDate: string | null; deathDate: string | null },
+    /** On a change: the record as stored, whose own old death date must not bound the new values. */
+    before?: AdverseEvent,
   ) {
     const subject = (await loadTrialDataset(db, studyId, { subjectIds: [subjectId] })).subjects[0];
     if (!subject) return;
+    if (before) {
+      const own = subject.adverseEvents.findIndex(
+        (a) =>
+          a.term === before.term && a.onsetDate === before.onset_date && a.deathDate === before.death_date,
+      );
+      if (own >= 0) subject.adverseEvents.splice(own, 1);
+    }
     const issues = checkAdverseEventDates(ae, subjectDateBounds(subject), latestTodayAnywhere(new Date()));
     if (issues.length > 0)
       throw new HttpProblem(
@@ -348,11 +357,16 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
       const before = await recordFor(req, 'adverse_events', req.params.aeId, 'ae.write');
       const { version: v, reason: why, ...rest } = req.body;
       const scope = await subjectScope(db, before.subject_id);
-      await assertAeDates(scope!.studyId, before.subject_id, {
-        onsetDate: rest.onsetDate ?? before.onset_date,
-        resolutionDate: rest.resolutionDate !== undefined ? rest.resolutionDate : before.resolution_date,
-        deathDate: rest.deathDate !== undefined ? rest.deathDate : before.death_date,
-      });
+      await assertAeDates(
+        scope!.studyId,
+        before.subject_id,
+        {
+          onsetDate: rest.onsetDate ?? before.onset_date,
+          resolutionDate: rest.resolutionDate !== undefined ? rest.resolutionDate : before.resolution_date,
+          deathDate: rest.deathDate !== undefined ? rest.deathDate : before.death_date,
+        },
+        before,
+      );
       return toAe(
         await updateSubjectRecord(
           db,
