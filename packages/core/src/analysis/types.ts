@@ -182,6 +182,8 @@ export interface PatientListingRow {
   firstResponseDay: number | null;
   relapseVisit: string | null;
   relapseDay: number | null;
+  /** Month at which response criteria were met again after the relapse (endpoints.md Clarification 3). */
+  reResponseMonth: number | null;
   retreatmentVisit: string | null;
   deathDay: number | null;
   deathCause: string | null;

@@ -291,15 +291,15 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
   const listing = table(
     'listing',
     'Per-patient listing (each verdict with its trace summary)',
-    '<th>subject</th><th>centre</th><th>LN</th><th>baseline SLEDAI-2K</th><th>baseline BILAG</th><th>best response</th><th>first response month</th><th>relapse</th><th>re-treatment flag</th><th>death day</th><th>verdict trace</th>',
+    '<th>subject</th><th>centre</th><th>LN</th><th>baseline SLEDAI-2K</th><th>baseline BILAG</th><th>best response</th><th>first response month</th><th>relapse</th><th>re-response month</th><th>re-treatment flag</th><th>death day</th><th>verdict trace</th>',
     r.listing.map(
       (p, i) =>
-        `${text(p.subject)}${text(p.site)}${text(p.lupusNephritis === null ? '?' : p.lupusNephritis ? 'yes' : 'no')}${w.n(`listing.${i}.baselineSledai`, 'int')}${w.n(`listing.${i}.baselineBilag`, 'int')}${text(p.label)}${w.n(`listing.${i}.firstResponseMonth`, 'int')}${text(p.relapseVisit)}${text(p.retreatmentVisit)}${w.n(`listing.${i}.deathDay`, 'day')}<td class="trace">${escapeHtml(p.summary)}${p.problems.length ? `<br>${escapeHtml(p.problems.join('; '))}` : ''}</td>`,
+        `${text(p.subject)}${text(p.site)}${text(p.lupusNephritis === null ? '?' : p.lupusNephritis ? 'yes' : 'no')}${w.n(`listing.${i}.baselineSledai`, 'int')}${w.n(`listing.${i}.baselineBilag`, 'int')}${text(p.label)}${w.n(`listing.${i}.firstResponseMonth`, 'int')}${text(p.relapseVisit)}${w.n(`listing.${i}.reResponseMonth`, 'int')}${text(p.retreatmentVisit)}${w.n(`listing.${i}.deathDay`, 'day')}<td class="trace">${escapeHtml(p.summary)}${p.problems.length ? `<br>${escapeHtml(p.problems.join('; '))}` : ''}</td>`,
     ),
   );
 
   const listingLegend =
-    '<p class="note">"—" in the listing: none (no response month, no relapse, no re-treatment flag, alive) or not recorded (baseline score); "?" = LN status not recorded.</p>';
+    '<p class="note">"—" in the listing: none (no response month, no relapse, no re-response after a relapse, no re-treatment flag, alive) or not recorded (baseline score); "?" = LN status not recorded. A re-response never changes the best response or removes the relapse (endpoints.md Clarification 3).</p>';
 
   const title = meta.title ?? `Analysis report — ${r.study.code}`;
   return `<!doctype html>
