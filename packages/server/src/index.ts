@@ -10,7 +10,9 @@ export {
   renderPdf,
   renderReportHtml,
   resultsToCsv,
+  softwareIdentity,
   softwareVersion,
+  withSoftware,
 } from './report/index.js';
 export { registerAnalysisRoutes } from './routes/analysis.js';
 export { SESSION_COOKIE } from './routes/auth.js';

@@ -38,9 +38,19 @@ describe('msct analyze', () => {
     const files = await analyzeCommand({ study: code, out, format: 'html,json,csv,pdf' });
     for (const f of ['report.html', 'results.json', 'response.csv', 'change_from_baseline.csv', 'report.pdf'])
       expect(files).toContain(join(out, f));
-    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as { study: { code: string } };
+    const json = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) as {
+      study: { code: string };
+      software: { version: string; commit: string | null; contentHash: string };
+    };
     expect(json.study.code).toBe(code);
-    expect(readFileSync(join(out, 'report.html'), 'utf8')).toContain(`Analysis report — ${code}`);
+    // Issue #18 item 11: the software identity right after the data snapshot, and in the header.
+    expect(Object.keys(json).slice(0, 3)).toEqual(['study', 'snapshot', 'software']);
+    expect(json.software.commit).toMatch(/^[0-9a-f]{40}$/);
+    expect(json.software.contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain(`Analysis report — ${code}`);
+    expect(html).toContain(`<code>${json.software.commit}</code>`);
+    expect(html).toContain(`<code>${json.software.contentHash}</code>`);
     expect(readFileSync(join(out, 'report.pdf')).subarray(0, 5).toString()).toBe('%PDF-');
   }, 60_000);
 

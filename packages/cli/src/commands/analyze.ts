@@ -11,6 +11,7 @@ import {
   renderReportHtml,
   resultsToCsv,
   softwareVersion,
+  withSoftware,
 } from '@msct/server';
 import { findStudyByCode, listStudies, loadTrialDataset, openDatabase } from '@msct/store';
 import cliProgress from 'cli-progress';
@@ -66,7 +67,7 @@ export async function analyzeCommand(opts: AnalyzeCommandOptions): Promise<strin
     bar.start(steps, 0, { step: `loading ${study.code}` });
     const dataset = await loadTrialDataset(db, study.id);
     bar.increment(1, { step: `analysing ${dataset.subjects.length} subjects` });
-    const results = analyzeTrial(dataset, analysisOptionsOf(study.definition_json));
+    const results = withSoftware(analyzeTrial(dataset, analysisOptionsOf(study.definition_json)));
     bar.increment(1, { step: 'rendering the report' });
     mkdirSync(out, { recursive: true });
     const write = (name: string, text: string) => {

@@ -209,7 +209,7 @@ describe('analyzeTrial on the example trial (verdicts by hand from endpoints.md)
   });
 
   it('states the definitions and the missing-data rules, and is plain JSON', () => {
-    expect(results.definitions.ruleSet).toMatchObject({ id: 'msct-sle-bilag-2014', version: '1.0.0' });
+    expect(results.definitions.ruleSet).toMatchObject({ id: 'msct-sle-bilag-2014', version: '2.0.0' });
     expect(results.definitions.missingData.join(' ')).toMatch(/non-responder imputation.*available pairs/s);
     expect(JSON.parse(JSON.stringify(results))).toEqual(results);
   });

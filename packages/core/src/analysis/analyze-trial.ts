@@ -137,7 +137,7 @@ export function analyzeTrial(dataset: TrialDataset, options: AnalyzeOptions = {}
       responders: responders.length,
       lupusNephritis: ln.length,
     },
-    safety: analyseSafety(enrolled, horizonDay),
+    safety: analyseSafety(records, horizonDay, dataset.snapshot.takenAt.slice(0, 10)),
     response: analyseResponse(enrolled, dataset.sites, confLevel),
     relapse: analyseRelapse(enrolled, relapseVisits, confLevel),
     survival: analyseSurvival(enrolled, {

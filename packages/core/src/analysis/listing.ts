@@ -42,6 +42,7 @@ export function listingRow(
     firstResponseDay: v?.firstResponseAt?.studyDay ?? null,
     relapseVisit: v?.relapse?.visitCode ?? null,
     relapseDay: v?.relapse?.studyDay ?? null,
+    reResponseMonth: v?.reResponse?.month ?? null,
     retreatmentVisit: v?.retreatment.flagged ? (v.retreatment.visitCode ?? null) : null,
     deathDay: death?.studyDay ?? null,
     deathCause: death?.cause ?? null,

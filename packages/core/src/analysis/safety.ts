@@ -4,10 +4,11 @@
  * "transplantation-related" = possible, probable or definite; infusion reactions; deaths with cause
  * and day; alive at the horizon over the enrolled with an exact CI (R `binom.test`).
  */
+import { checkAdverseEventDates, subjectDateBounds } from '../dataset/adverse-event-dates.js';
 import type { DatasetAdverseEvent } from '../dataset/trial-dataset.js';
 import { countBy, proportion } from './proportion.js';
 import { dayOf, type SubjectRecord } from './subject-record.js';
-import type { DeathRecord, SafetyResults } from './types.js';
+import type { DeathRecord, ExcludedAdverseEvent, SafetyResults } from './types.js';
 
 /** endpoints.md "Safety": the relatedness scale, in order. */
 export const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
@@ -27,15 +28,70 @@ export function deathOf(r: SubjectRecord): DeathRecord | null {
   return day === null ? null : { subject, site, studyDay: day, date: ae.deathDate, cause: ae.deathCause };
 }
 
-export function analyseSafety(enrolled: readonly SubjectRecord[], horizonDay: number): SafetyResults {
+/**
+ * Why an AE is not in the safety tables, or null when it is: the subject is not in the safety
+ * population (no first infusion), its onset date is implausible against the subject's own dates
+ * (core/dataset/adverse-event-dates.ts, with "today" = the data snapshot date), or its onset lies
+ * outside day 0 … the end of follow-up (endpoints.md "Safety (primary)": from first infusion to
+ * month 12).
+ */
+export function adverseEventExclusion(
+  r: SubjectRecord,
+  ae: DatasetAdverseEvent,
+  horizonDay: number,
+  asOf: string,
+): Pick<ExcludedAdverseEvent, 'rule' | 'reason' | 'studyDay'> | null {
+  const day = dayOf(r, ae.onsetDate);
+  if (!r.enrolled)
+    return {
+      rule: 'not_enrolled',
+      studyDay: null,
+      reason: 'subject not enrolled (no first infusion recorded)',
+    };
+  const issue = checkAdverseEventDates({ onsetDate: ae.onsetDate }, subjectDateBounds(r.subject), asOf).find(
+    (i) => i.field === 'onsetDate',
+  );
+  if (issue) return { rule: issue.rule, studyDay: day, reason: `implausible onset: ${issue.message}` };
+  if (day === null) return { rule: 'no_day0', studyDay: null, reason: 'no day 0 to place the onset' };
+  if (day < 0)
+    return {
+      rule: 'before_day0',
+      studyDay: day,
+      reason: `onset on day ${day}, before the first infusion (pre-treatment event)`,
+    };
+  if (day > horizonDay)
+    return {
+      rule: 'after_follow_up',
+      studyDay: day,
+      reason: `onset on day ${day}, after the end of follow-up (day ${horizonDay})`,
+    };
+  return null;
+}
+
+/**
+ * `records`: every subject in the dataset (AEs of subjects not enrolled are listed as left out);
+ * proportions are over the enrolled. `asOf`: the data snapshot date (AE dates after it are implausible).
+ */
+export function analyseSafety(
+  records: readonly SubjectRecord[],
+  horizonDay: number,
+  asOf: string,
+): SafetyResults {
+  const enrolled = records.filter((r) => r.enrolled);
   const n = enrolled.length;
   const events: { ae: DatasetAdverseEvent; patient: string }[] = [];
-  let excluded = 0;
-  for (const r of enrolled) {
+  const excluded: ExcludedAdverseEvent[] = [];
+  for (const r of records) {
     for (const ae of r.subject.adverseEvents) {
-      const day = dayOf(r, ae.onsetDate);
-      if (day === null || day < 0 || day > horizonDay) {
-        excluded++;
+      const why = adverseEventExclusion(r, ae, horizonDay, asOf);
+      if (why) {
+        excluded.push({
+          subject: r.subject.subjectCode,
+          site: r.subject.siteCode,
+          term: ae.term,
+          onsetDate: ae.onsetDate,
+          ...why,
+        });
         continue;
       }
       events.push({ ae, patient: r.subject.subjectId });
@@ -71,7 +127,8 @@ export function analyseSafety(enrolled: readonly SubjectRecord[], horizonDay: nu
     adverseEvents: {
       total: events.length,
       patientsWithAny: proportion(new Set(events.map(patientOf)).size, n),
-      excludedOutsideWindow: excluded,
+      excludedOutsideWindow: excluded.length,
+      excluded,
       byTerm: countBy(events, (e) => e.ae.term, patientOf),
       byGrade: countBy(
         events,

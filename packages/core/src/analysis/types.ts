@@ -79,12 +79,26 @@ export interface DeathRecord {
   cause: string | null;
 }
 
+/** An adverse event the safety tables leave out, and why (issue #18 item 8: none is dropped silently). */
+export interface ExcludedAdverseEvent {
+  subject: string;
+  site: string;
+  term: string;
+  onsetDate: string;
+  studyDay: number | null;
+  /** 'not_enrolled', 'no_day0', 'before_day0', 'after_follow_up', or an AE date rule (adverse-event-dates.ts). */
+  rule: string;
+  reason: string;
+}
+
 export interface SafetyResults {
   /** R2: adverse events from day 0 to the end of follow-up. */
   adverseEvents: {
     total: number;
     patientsWithAny: Proportion;
+    /** Number of AEs left out (= excluded.length). */
     excludedOutsideWindow: number;
+    excluded: ExcludedAdverseEvent[];
     byTerm: CountRow[];
     byGrade: CountRow[];
     bySeriousness: CountRow[];
@@ -168,6 +182,8 @@ export interface PatientListingRow {
   firstResponseDay: number | null;
   relapseVisit: string | null;
   relapseDay: number | null;
+  /** Month at which response criteria were met again after the relapse (endpoints.md Clarification 3). */
+  reResponseMonth: number | null;
   retreatmentVisit: string | null;
   deathDay: number | null;
   deathCause: string | null;
@@ -192,9 +208,28 @@ export interface AnalysisDefinitions {
   methods: string[];
 }
 
+/**
+ * The software that computed the results, exactly (issue #18 item 11): version, git commit when the
+ * code runs from a git checkout, and always a SHA-256 of the code's content (so a build without git,
+ * or with uncommitted changes, is still identified). Set by the edge that runs the analysis (server,
+ * CLI): the core does no I/O.
+ */
+export interface SoftwareIdentity {
+  name: 'msct';
+  version: string;
+  /** Full git commit hash, or null when git or the repository is unavailable. */
+  commit: string | null;
+  /** True when tracked files differ from `commit`; null when unknown. */
+  uncommittedChanges: boolean | null;
+  /** 'sha256:…' over the source files and lock file that run (see software-version.ts). */
+  contentHash: string;
+}
+
 export interface AnalysisResults {
   study: { id: string; code: string; title: string };
   snapshot: { takenAt: string; hash: string };
+  /** Beside the data snapshot: the software that computed everything below. */
+  software?: SoftwareIdentity;
   definitions: AnalysisDefinitions;
   populations: { screened: number; enrolled: number; responders: number; lupusNephritis: number };
   safety: SafetyResults;

@@ -51,11 +51,19 @@ export function demoDataset(plan: DemoTrialPlan): TrialDataset {
       infusionLinked: false,
     })),
   }));
+  // The plan is read "as of" its last recorded date (deterministic; dates after a snapshot are
+  // implausible, core/dataset/adverse-event-dates.ts).
+  const latest = subjects
+    .flatMap((s) => [
+      ...s.visits.map((v) => v.date),
+      ...s.adverseEvents.flatMap((a) => [a.onsetDate, a.resolutionDate, a.deathDate]),
+    ])
+    .reduce<string>((a, d) => (d && d > a ? d : a), '1970-01-01');
   return {
     study: { id: plan.study.code, code: plan.study.code, title: plan.study.title },
     sites: plan.sites.map((s) => ({ id: s.code, code: s.code, name: s.name })),
     subjects,
-    snapshot: { takenAt: '1970-01-01T00:00:00.000Z', hash: `demo-seed-${plan.seed}` },
+    snapshot: { takenAt: `${latest}T23:59:59.000Z`, hash: `demo-seed-${plan.seed}` },
   };
 }
 

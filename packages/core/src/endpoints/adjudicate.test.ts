@@ -169,9 +169,9 @@ const cases: Array<[string, HistorySpec, Expected]> = [
     { outcome: 'MCR', label: 'MCR → relapse', relapseAt: 'UNSCHEDULED' },
   ],
   [
-    'baseline-A system back to B after response: not new vs baseline (Notation), one B vs response is no flare → MCR',
+    'Clarification 1 example: renal A → C (MCR state at 6) → B at 9 is a new B against month 6 → PCR (routes 1, 2)',
     { baseline: ACTIVE, visits: { M6: ALL_C, M9: 'ren:B', M12: ALL_C } },
-    { outcome: 'MCR', relapseAt: null },
+    { outcome: 'PCR', routes: [1, 2], relapseAt: null },
   ],
   // ── flares before the response assessment ──────────────────────────────────────────────────
   [

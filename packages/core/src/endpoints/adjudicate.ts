@@ -7,10 +7,17 @@
 import type { RetreatmentRuleParameters } from '../protocol/study-definition.js';
 import { type Assessment, type CycleStart, gradeProfile, type PatientHistory } from './assessment.js';
 import type { CycleAssessment } from './relapse.js';
-import { type CandidateResponse, type CycleContext, evaluateResponseAt, type PcrRoute } from './response.js';
+import {
+  type CandidateResponse,
+  type CycleContext,
+  evaluateResponseAt,
+  evaluateUpgradeAt,
+  type PcrRoute,
+  responseCriteriaAt,
+} from './response.js';
 import { type RetreatmentFlag, retreatmentFlag } from './retreatment.js';
 import { type EndpointRuleSet, msctSleBilag2014 } from './rule-set.js';
-import { listSystems, step, type TraceStep } from './trace.js';
+import { CLARIFICATION, listSystems, step, type TraceStep } from './trace.js';
 
 export type ResponseOutcome = 'MCR' | 'PCR' | 'NR' | 'pending';
 
@@ -34,7 +41,10 @@ export interface CycleVerdict<S extends string = string> {
   label: string;
   /** PCR routes met at the response assessment (empty unless PCR). */
   pcrRoutes: PcrRoute[];
-  /** Earliest month (6, 9 or 12) at which MCR or PCR criteria were met and confirmed. */
+  /**
+   * Month (6, 9 or 12) at which the response was first established (Clarification 1); later than
+   * `response.month` never, earlier when a PCR was upgraded to MCR (Clarification 3).
+   */
   firstResponseMonth: number | null;
   /** The assessment of that first response (time to first response ends here). */
   firstResponseAt: VisitRef | null;
@@ -43,6 +53,11 @@ export interface CycleVerdict<S extends string = string> {
   /** The assessment that established the reported response (relapse is measured from it). */
   response: (VisitRef & { month: number }) | null;
   relapse: (VisitRef & { rule: 'relapse.bilag-flare' | 'relapse.sledai-rise'; systems: S[] }) | null;
+  /**
+   * After a relapse, the first later response visit at which response criteria are met again
+   * (endpoints.md Clarification 3): shown with its month; the category and the relapse stand.
+   */
+  reResponse: (VisitRef & { month: number; outcome: 'MCR' | 'PCR' }) | null;
   /** Set when the outcome is NR by non-responder imputation rather than observed. */
   imputation: { reason: ImputationReason; text: string } | null;
   /** Criteria met at an assessment but not confirmed (follow-up ended or still ongoing). */
@@ -211,6 +226,7 @@ function adjudicateCycle<S extends string>(
     lastAssessment: ctx.assessments.length > 0 ? ref(ctx.assessments.at(-1)!) : null,
     response: null,
     relapse: null,
+    reResponse: null,
     provisional: null,
     retreatment: { flagged: false, trace: [] },
   };
@@ -236,7 +252,8 @@ function adjudicateCycle<S extends string>(
     };
   }
 
-  const candidates: CandidateResponse<S>[] = [];
+  // The response visits present with every system graded, in order.
+  const available: Array<{ month: number; r: CycleAssessment<S> }> = [];
   let missingVisit: ImputationReason | null = null;
   for (const { month, visitCode } of ruleSet.responseVisits) {
     const r = ctx.assessments.find((a) => a.visitCode === visitCode);
@@ -264,30 +281,109 @@ function adjudicateCycle<S extends string>(
       missingVisit ??= 'incomplete-assessment';
       continue;
     }
-    const c = evaluateResponseAt(ctx, month, r);
-    candidates.push(c);
-    trace.push(...c.trace);
-    if (c.mcr) break; // MCR is the best outcome; later months cannot change the verdict.
+    available.push({ month, r });
   }
 
-  const mcr = candidates.find((c) => c.mcr);
-  const pcr = candidates.find((c) => c.pcrRoutes.length > 0);
-  const chosen = mcr ?? pcr ?? null;
-  const confirmed = candidates.filter((c) => c.mcr || c.pcrRoutes.length > 0);
-  const first = confirmed.reduce<CandidateResponse<S> | null>(
-    (a, c) => (a && a.month <= c.month ? a : c),
-    null,
-  );
-  const provisionalCandidate =
-    chosen === null
-      ? (candidates.find((c) => !c.reachedEnd && (c.state.mcr || c.state.pcr2 || c.state.pcr3)) ?? null)
-      : null;
+  // Clarification 1: until a response is established, "new" is judged against baseline. The response
+  // is established at the first response visit whose MCR or PCR criteria are met (maintenance aside);
+  // from there on "new", maintenance and relapse are judged against that assessment.
+  let first: CandidateResponse<S> | null = null;
+  for (const { month, r } of available) {
+    const c = evaluateResponseAt(ctx, month, r);
+    trace.push(...c.trace);
+    if (c.state.mcr || c.state.pcr2 || c.state.pcr3) {
+      first = c;
+      break;
+    }
+  }
+  const confirmed = first && (first.mcr || first.pcrRoutes.length > 0) ? first : null;
+
+  // Clarification 3: before any relapse, a PCR is upgraded to MCR when MCR criteria are met at a later
+  // response visit (month 9 or 12); the response is then re-established there.
+  let chosen = confirmed;
+  if (confirmed && !confirmed.mcr) {
+    for (const { month, r } of available) {
+      if (r.cycleDay <= confirmed.at.cycleDay) continue;
+      if (confirmed.relapse && r.cycleDay >= confirmed.relapse.cycleDay) break;
+      const u = evaluateUpgradeAt(ctx, confirmed, month, r);
+      trace.push(...u.trace);
+      if (u.mcr) {
+        chosen = u;
+        break;
+      }
+    }
+  }
+  const provisionalCandidate = confirmed ? null : first;
   const responseAt = chosen?.at ?? provisionalCandidate?.at ?? null;
+
+  // Clarification 4: death within follow-up is NR for the primary analysis, whatever came before; any
+  // earlier response (even one a relapse confirmed) is shown as provisional.
+  if (termination?.reason === 'death') {
+    const earlier = chosen ?? provisionalCandidate;
+    const provisional = earlier
+      ? {
+          ...ref(earlier.at),
+          month: earlier.month,
+          outcome: earlier.mcr || (!chosen && earlier.state.mcr) ? ('MCR' as const) : ('PCR' as const),
+        }
+      : null;
+    if (provisional) {
+      const relapse = chosen?.relapse ?? null;
+      trace.push(
+        step(
+          'nri.provisional-response',
+          'info',
+          `${provisional.outcome} ${chosen ? 'established' : 'criteria met'} at ${provisional.visitCode} (month ${provisional.month})${
+            relapse ? `, relapse at ${relapse.visitCode} (day ${relapse.studyDay})` : ''
+          }: provisional only, the patient died on day ${termination.studyDay} within follow-up.`,
+          ref(earlier!.at),
+          undefined,
+          CLARIFICATION.deathIsNr,
+        ),
+      );
+    }
+    const text = `patient died on day ${termination.studyDay}${
+      provisional ? `; the ${provisional.outcome} at ${provisional.visitCode} is provisional` : ''
+    }`;
+    trace.push(
+      step(
+        'nri.death',
+        'met',
+        `Non-responder imputation: ${text}.`,
+        undefined,
+        undefined,
+        CLARIFICATION.deathIsNr,
+      ),
+    );
+    return {
+      ...empty,
+      outcome: 'NR',
+      label: 'NR',
+      provisional,
+      imputation: { reason: 'death', text },
+      retreatment: { flagged: false, trace: [] },
+      trace,
+      summary: `NR by non-responder imputation: ${text}.`,
+    };
+  }
+
   const retreatment = retreatmentFlag(responseAt, chosen?.relapse ?? null, ctx.assessments, retreatmentRule);
 
   if (chosen) {
     const outcome = chosen.mcr ? 'MCR' : 'PCR';
     const relapse = chosen.relapse;
+    if (!chosen.mcr && chosen.state.mcr) {
+      trace.push(
+        step(
+          'mcr.turned-pcr',
+          'met',
+          `MCR criteria met at ${chosen.at.visitCode} but not maintained (a new A or B without a flare): PCR (route ${chosen.pcrRoutes.join(', ')}).`,
+          chosen.at,
+          undefined,
+          CLARIFICATION.mcrMaintained,
+        ),
+      );
+    }
     trace.push(
       step(
         'response.established',
@@ -296,7 +392,46 @@ function adjudicateCycle<S extends string>(
         chosen.at,
       ),
     );
-    if (relapse) trace.push(relapse.trace);
+    let reResponse: CycleVerdict<S>['reResponse'] = null;
+    if (relapse) {
+      trace.push(relapse.trace);
+      const later = available.find(({ r }) => r.cycleDay > relapse.cycleDay);
+      const again = available
+        .filter(({ r }) => r.cycleDay > relapse.cycleDay)
+        .map(({ month, r }) => ({ month, r, criteria: responseCriteriaAt(ctx, r) }))
+        .find((x) => x.criteria !== null);
+      if (again?.criteria) {
+        reResponse = { ...ref(again.r), month: again.month, outcome: again.criteria };
+      }
+      trace.push(
+        step(
+          'relapse.final',
+          'met',
+          `The relapse at ${relapse.visitCode} is counted and final: the category stays ${outcome} → relapse${
+            again
+              ? `; ${again.criteria} criteria met again at ${again.r.visitCode} (month ${again.month}), shown as a re-response`
+              : later
+                ? '; no re-response'
+                : ''
+          }.`,
+          { visitCode: relapse.visitCode, studyDay: relapse.studyDay },
+          undefined,
+          CLARIFICATION.relapseNeverErased,
+        ),
+      );
+      if (again) {
+        trace.push(
+          step(
+            'response.re-response',
+            'info',
+            `Re-response at ${again.r.visitCode} (month ${again.month}): ${again.criteria} criteria met after the relapse; not a new category.`,
+            again.r,
+            undefined,
+            CLARIFICATION.relapseNeverErased,
+          ),
+        );
+      }
+    }
     trace.push(...retreatment.trace);
     const label = relapse ? `${outcome} → relapse` : outcome;
     return {
@@ -304,8 +439,8 @@ function adjudicateCycle<S extends string>(
       outcome,
       label,
       pcrRoutes: chosen.pcrRoutes,
-      firstResponseMonth: first?.month ?? null,
-      firstResponseAt: first ? ref(first.at) : null,
+      firstResponseMonth: confirmed!.month,
+      firstResponseAt: ref(confirmed!.at),
       response: { ...ref(chosen.at), month: chosen.month },
       relapse: relapse
         ? {
@@ -316,12 +451,13 @@ function adjudicateCycle<S extends string>(
             systems: [...relapse.newA, ...relapse.newB],
           }
         : null,
+      reResponse,
       imputation: null,
       retreatment,
       trace,
       summary: `${label}: response at month ${chosen.month} (${chosen.at.visitCode}, day ${chosen.at.studyDay})${
         relapse ? `, relapse at ${relapse.visitCode} (day ${relapse.studyDay})` : ''
-      }${retreatment.flagged ? '; flagged for re-treatment' : ''}.`,
+      }${reResponse ? `, re-response at month ${reResponse.month}` : ''}${retreatment.flagged ? '; flagged for re-treatment' : ''}.`,
     };
   }
 

@@ -16,10 +16,10 @@ describe('rule set msct-sle-bilag-2014 pins endpoints.md', () => {
   test('named and versioned, registered by id', () => {
     expect(getEndpointRuleSet('msct-sle-bilag-2014')).toBe(msctSleBilag2014);
     expect(Object.keys(endpointRuleSets)).toEqual(['msct-sle-bilag-2014']);
-    expect(msctSleBilag2014.version).toBe('1.0.0');
+    expect(msctSleBilag2014.version).toBe('2.0.0');
     expect(adjudicate(history({ baseline: 'ren:A' })).ruleSet).toEqual({
       id: 'msct-sle-bilag-2014',
-      version: '1.0.0',
+      version: '2.0.0',
     });
   });
 
@@ -27,13 +27,13 @@ describe('rule set msct-sle-bilag-2014 pins endpoints.md', () => {
     const r = msctSleBilag2014;
     expect(r.responseVisits.map((v) => v.month)).toEqual([6, 9, 12]);
     expect(r.endOfFollowUp).toEqual({ visitCode: 'M12', earliestDay: 351, latestDay: 379 });
-    expect(r.newReference).toBe('baseline');
     expect(r.pcr1MaintainedDays).toBe(122);
     expect([r.pcr2MaxB, r.pcr3MaxB]).toEqual([1, 2]);
     expect(r.veryHighBaseline).toEqual({ minA: 2, oneAMinB: 2, minB: 4 });
     expect(r.flare).toEqual({ minNewA: 1, minNewB: 2 });
     expect(r.relapseSledai).toEqual({ sledaiRise: 4, minNewB: 1 });
     expect(r.retreatment).toEqual({
+      afterVisitCode: 'M6',
       afterStudyDay: 196,
       flagOnRelapse: true,
       sledaiRise: 3,
@@ -82,11 +82,13 @@ describe('traces are structured data', () => {
     });
     expect(relapse?.text).toContain('new A in mucocutaneous');
     expect(v.trace.map((t) => t.rule)).toEqual([
+      'response.visit-missing',
       'mcr.c-or-better',
       'mcr.no-new-a-or-b',
       'mcr.maintained',
       'response.established',
       'relapse.bilag-flare',
+      'relapse.final',
       'retreatment.relapse',
     ]);
     expect(v.relapse).toEqual({
@@ -119,12 +121,14 @@ describe('rule sets are data: variants change verdicts without code changes', ()
     expect(r.ruleSet.id).toBe('example-early');
   });
 
-  test("newReference 'response': a baseline-A system back to B after response breaks MCR", () => {
-    const h = history({ baseline: 'ren:A', visits: { M6: 'ren:C', M9: 'ren:B', M12: 'ren:B' } });
-    expect(adjudicate(h).primary.outcome).toBe('MCR');
-    const strict = adjudicate(h, { ruleSet: { ...msctSleBilag2014, newReference: 'response' } }).primary;
-    expect(strict.outcome).toBe('PCR');
-    expect(strict.pcrRoutes).toEqual([1, 2]);
+  test('flare threshold: a rule set needing 3 new B turns an MCR → relapse by 2 new B into a PCR', () => {
+    const h = history({ baseline: 'ren:A', visits: { M6: 'ren:C', M9: 'ren:C', M12: 'muc:B hae:B' } });
+    expect(adjudicate(h).primary.label).toBe('MCR → relapse');
+    const lenient = adjudicate(h, {
+      ruleSet: { ...msctSleBilag2014, flare: { minNewA: 1, minNewB: 3 } },
+    }).primary;
+    expect(lenient.label).toBe('PCR');
+    expect(lenient.pcrRoutes).toEqual([1, 2]);
   });
 
   test('a study re-treatment rule overrides the rule set default', () => {

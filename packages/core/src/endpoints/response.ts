@@ -5,11 +5,14 @@
  * The window after the response assessment runs to month 12 and stops before a relapse: a response
  * followed by a relapse is "MCR → relapse" / "PCR → relapse" (endpoints.md MCR: "or to the last
  * assessment if the patient relapses later").
+ *
+ * Reference for "new" (endpoints.md Clarification 1): up to and including the response assessment R,
+ * new A / new B are judged against baseline; after R (maintenance, flares, relapse) against R.
  */
 import { type Assessment, gradeProfile, newGrades } from './assessment.js';
 import { type CycleAssessment, findRelapse, type RelapseFinding } from './relapse.js';
 import type { EndpointRuleSet } from './rule-set.js';
-import { listSystems, step, type TraceStep } from './trace.js';
+import { CLARIFICATION, listSystems, step, type TraceStep } from './trace.js';
 
 export type PcrRoute = 1 | 2 | 3;
 
@@ -27,6 +30,8 @@ export interface CandidateResponse<S extends string> {
   at: CycleAssessment<S>;
   /** Criteria met at the response assessment and before it, maintenance aside. */
   state: { mcr: boolean; pcr1: boolean; pcr2: boolean; pcr3: boolean };
+  /** No new A or B (vs baseline) from baseline up to and including R. */
+  preClean: boolean;
   mcr: boolean;
   pcrRoutes: PcrRoute[];
   /** Maintenance reaches month 12 (or a relapse). False = unconfirmed for lack of later data. */
@@ -95,7 +100,8 @@ export function evaluateResponseAt<S extends string>(
   const later = ctx.assessments.filter((v) => v.cycleDay > r.cycleDay);
   const relapse = findRelapse(r, later, systems, rs);
   const post = relapse ? later.filter((v) => v.cycleDay < relapse.cycleDay) : later;
-  const reference = rs.newReference === 'baseline' ? baseline : r;
+  // Clarification 1: after R, "new" is judged against R itself.
+  const reference = r;
   const end = rs.endOfFollowUp;
   const reachedEnd =
     r.visitCode === end.visitCode ||
@@ -139,12 +145,13 @@ export function evaluateResponseAt<S extends string>(
         'mcr.maintained',
         postNew.clean ? (reachedEnd ? 'met' : 'missing') : 'not_met',
         postNew.first
-          ? `New A/B at ${postNew.first.v.visitCode} (day ${postNew.first.v.studyDay}) in ${listSystems(postNew.first.systems)}: MCR not maintained.`
+          ? `New A/B at ${postNew.first.v.visitCode} (day ${postNew.first.v.studyDay}) in ${listSystems(postNew.first.systems)} compared with ${r.visitCode}, no flare: MCR not maintained, at best PCR`
           : reachedEnd
-            ? `No new A or B after ${r.visitCode}${relapse ? ` until the relapse at ${relapse.visitCode}` : ' through month 12'}.`
-            : `No new A or B after ${r.visitCode}, but follow-up does not reach month 12.`,
+            ? `No new A or B compared with ${r.visitCode} after it${relapse ? ` until the relapse at ${relapse.visitCode}` : ' through month 12'}`
+            : `No new A or B compared with ${r.visitCode} after it, but follow-up does not reach month 12`,
         postNew.first ? at(postNew.first.v) : at(r),
         postNew.first?.systems,
+        postNew.first ? CLARIFICATION.mcrMaintained : CLARIFICATION.referenceForNew,
       ),
     );
   }
@@ -186,7 +193,10 @@ export function evaluateResponseAt<S extends string>(
         profile.B,
       ),
     );
-    const flare = firstFlare([...pre, ...post], baseline, systems, rs.flare);
+    // Up to R against baseline; after R against R (Clarification 1). `post` ends before the relapse,
+    // and a flare against R after R *is* the relapse, so only the part up to R can disqualify.
+    const preFlare = firstFlare(pre, baseline, systems, rs.flare);
+    const flare = preFlare.clean ? firstFlare(post, reference, systems, rs.flare) : preFlare;
     const ok = flare.clean && reachedEnd;
     trace.push(
       step(
@@ -195,10 +205,11 @@ export function evaluateResponseAt<S extends string>(
         flare.first
           ? `Flare at ${flare.first.v.visitCode} (day ${flare.first.v.studyDay}) in ${listSystems(flare.first.systems)}.`
           : reachedEnd
-            ? `No flare through ${relapse ? `the relapse at ${relapse.visitCode}` : 'month 12'}.`
-            : 'No flare seen, but follow-up does not reach month 12.',
+            ? `No flare through ${relapse ? `the relapse at ${relapse.visitCode}` : 'month 12'} (against baseline up to ${r.visitCode}, against ${r.visitCode} after it).`
+            : `No flare seen (against baseline up to ${r.visitCode}, against ${r.visitCode} after it), but follow-up does not reach month 12.`,
         flare.first ? at(flare.first.v) : at(r),
         flare.first?.systems,
+        CLARIFICATION.referenceForNew,
       ),
     );
     pcr2 = pcr2State && ok;
@@ -225,6 +236,7 @@ export function evaluateResponseAt<S extends string>(
       pcr2: pcr2State && preFlareFree(pre, baseline, systems, rs),
       pcr3: pcr3State && preFlareFree(pre, baseline, systems, rs),
     },
+    preClean: preNew.clean,
     mcr,
     pcrRoutes,
     reachedEnd,
@@ -240,4 +252,90 @@ function preFlareFree<S extends string>(
   rs: EndpointRuleSet,
 ): boolean {
   return firstFlare(pre, baseline, systems, rs.flare).clean;
+}
+
+/**
+ * Endpoints.md Clarification 3, last sentence: before any relapse, a PCR established at `first` is
+ * upgraded to MCR when MCR criteria are met at a later response assessment `v` (month 9 or 12): all
+ * systems C or better at `v`, no new A or B from baseline to `first` (against baseline) nor from
+ * `first` to `v` (against `first`, Clarification 1), and maintained after `v` (against `v`) through
+ * month 12 or to a relapse. The response is then re-established at `v`.
+ */
+export function evaluateUpgradeAt<S extends string>(
+  ctx: CycleContext<S>,
+  first: CandidateResponse<S>,
+  month: number,
+  v: CycleAssessment<S>,
+): CandidateResponse<S> {
+  const { systems, ruleSet: rs } = ctx;
+  const profile = gradeProfile(v, systems);
+  const between = ctx.assessments.filter((a) => a.cycleDay > first.at.cycleDay && a.cycleDay <= v.cycleDay);
+  const sinceFirst = firstNewAorB(between, first.at, systems);
+  const later = ctx.assessments.filter((a) => a.cycleDay > v.cycleDay);
+  const relapse = findRelapse(v, later, systems, rs);
+  const post = relapse ? later.filter((a) => a.cycleDay < relapse.cycleDay) : later;
+  const postNew = firstNewAorB(post, v, systems);
+  const end = rs.endOfFollowUp;
+  const reachedEnd =
+    v.visitCode === end.visitCode ||
+    v.cycleDay >= end.earliestDay ||
+    relapse !== null ||
+    post.some((a) => a.visitCode === end.visitCode || a.cycleDay >= end.earliestDay);
+  const mcrState = profile.cOrBetter && first.preClean && sinceFirst.clean;
+  const mcr = mcrState && postNew.clean && reachedEnd;
+  const why = !profile.cOrBetter
+    ? `A in ${listSystems(profile.A)}, B in ${listSystems(profile.B)}`
+    : !first.preClean
+      ? `new A or B between baseline and ${first.at.visitCode}`
+      : sinceFirst.first
+        ? `new A/B at ${sinceFirst.first.v.visitCode} in ${listSystems(sinceFirst.first.systems)} compared with ${first.at.visitCode}`
+        : postNew.first
+          ? `new A/B at ${postNew.first.v.visitCode} in ${listSystems(postNew.first.systems)} compared with ${v.visitCode}`
+          : !reachedEnd
+            ? 'follow-up does not reach month 12'
+            : '';
+  const trace = [
+    step(
+      'response.upgraded',
+      mcr ? 'met' : 'not_met',
+      mcr
+        ? `PCR established at ${first.at.visitCode} upgraded to MCR at ${v.visitCode} (month ${month}): all systems C or better, no new A or B since baseline and since ${first.at.visitCode}, maintained${relapse ? ` until the relapse at ${relapse.visitCode}` : ' through month 12'}; the response is re-established at ${v.visitCode}`
+        : `No upgrade of the PCR to MCR at ${v.visitCode} (month ${month}): ${why}`,
+      at(v),
+      undefined,
+      CLARIFICATION.relapseNeverErased,
+    ),
+  ];
+  return {
+    month,
+    at: v,
+    state: { mcr: mcrState, pcr1: false, pcr2: false, pcr3: false },
+    preClean: first.preClean && sinceFirst.clean,
+    mcr,
+    pcrRoutes: [],
+    reachedEnd,
+    relapse: mcr ? relapse : null,
+    trace,
+  };
+}
+
+/**
+ * Whether `v` meets the response criteria at its own grades (Clarification 3's "meets response
+ * criteria again" after a relapse): all systems C or better (MCR criteria), or no A with at most
+ * `pcr2MaxB` B, or at most `pcr3MaxB` B after a very high baseline (PCR criteria). Follow-up ends at
+ * month 12, so a re-response is shown and never confirmed.
+ */
+export function responseCriteriaAt<S extends string>(
+  ctx: CycleContext<S>,
+  v: Assessment<S>,
+): 'MCR' | 'PCR' | null {
+  const { systems, ruleSet: rs } = ctx;
+  const p = gradeProfile(v, systems);
+  if (p.missing.length > 0) return null;
+  if (p.cOrBetter) return 'MCR';
+  if (p.A.length > 0) return null;
+  if (p.B.length <= rs.pcr2MaxB) return 'PCR';
+  if (p.B.length <= rs.pcr3MaxB && isVeryHighBaseline(ctx.baseline, systems, rs.veryHighBaseline))
+    return 'PCR';
+  return null;
 }

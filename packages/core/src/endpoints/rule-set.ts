@@ -13,8 +13,6 @@ export interface EndpointRuleSet {
   responseVisits: ReadonlyArray<{ month: number; visitCode: string }>;
   /** The visit that ends follow-up, and the last cycle day that counts if it is missing. */
   endOfFollowUp: { visitCode: string; earliestDay: number; latestDay: number };
-  /** Reference for "new A/B" in the response criteria: baseline (Notation) or the response visit. */
-  newReference: 'baseline' | 'response';
   /** PCR route 1: days without flare after the response assessment ("≥ 4 months"). */
   pcr1MaintainedDays: number;
   /** PCR route 2: most B systems at the response assessment (no A). */
@@ -37,7 +35,11 @@ export interface EndpointRuleSet {
  */
 export const msctSleBilag2014: EndpointRuleSet = {
   id: 'msct-sle-bilag-2014',
-  version: '1.0.0',
+  // 2.0.0: endpoints.md Clarifications 1–4 (new A/B against the response assessment after it; MCR
+  // turns PCR on a non-flare new A/B; a relapse is never erased; death within follow-up is NR;
+  // re-treatment "after month 6" = after the month-6 assessment). 1.0.0 judged maintenance against
+  // baseline and let a later MCR hide a relapse.
+  version: '2.0.0',
   title: 'BILAG MCR/PCR over 12 months with relapse after response (FDA 2010 guidance, EXPLORER-style)',
   source: 'shared/protocol/endpoints.md; Wang D et al. Arthritis Res Ther 2014;16:R79',
   // endpoints.md PCR: response at month 6, or first met at 9 or 12 months "during 12 months".
@@ -48,8 +50,6 @@ export const msctSleBilag2014: EndpointRuleSet = {
   ],
   // trial.md Schedule: month 12 = day 365 ± 14 ends the study.
   endOfFollowUp: { visitCode: 'M12', earliestDay: 351, latestDay: 379 },
-  // endpoints.md Notation: "new" is relative to baseline for the response criteria.
-  newReference: 'baseline',
   // endpoints.md PCR 1: "maintained without flare for ≥ 4 months" = 4 × 30.4375 days, rounded up.
   pcr1MaintainedDays: 122,
   // endpoints.md PCR 2: at most one system B.
@@ -62,8 +62,15 @@ export const msctSleBilag2014: EndpointRuleSet = {
   flare: { minNewA: 1, minNewB: 2 },
   // endpoints.md Relapse: SLEDAI-2K increase ≥ 4 together with ≥ 1 new B.
   relapseSledai: { sledaiRise: 4, minNewB: 1 },
-  // endpoints.md Re-treatment rule (as in msctSleTrial.retreatment; 196 = end of the month-6 window).
-  retreatment: { afterStudyDay: 196, flagOnRelapse: true, sledaiRise: 3, consecutiveAssessments: 2 },
+  // endpoints.md Re-treatment rule (as in msctSleTrial.retreatment): "after month 6" = after the
+  // month-6 assessment; when M6 was not done, after day 196 (end of its window, trial.md Schedule).
+  retreatment: {
+    afterVisitCode: 'M6',
+    afterStudyDay: 196,
+    flagOnRelapse: true,
+    sledaiRise: 3,
+    consecutiveAssessments: 2,
+  },
 };
 
 /** Every rule set the platform knows, by id. */

@@ -17,9 +17,14 @@ export type TraceRule =
   | 'pcr.no-flare'
   | 'response.reaches-month-12'
   | 'response.established'
+  | 'response.upgraded'
+  | 'response.re-response'
+  | 'mcr.turned-pcr'
+  | 'relapse.final'
   | 'relapse.bilag-flare'
   | 'relapse.sledai-rise'
   | 'nri.death'
+  | 'nri.provisional-response'
   | 'nri.withdrawal'
   | 'nri.retreated'
   | 'nri.missing-visit'
@@ -40,7 +45,20 @@ export interface TraceStep {
   /** BILAG systems involved (e.g. the new B systems of a flare). */
   systems?: string[];
   text: string;
+  /**
+   * The protocol text that decided this step when it is one of the binding clarifications, e.g.
+   * 'endpoints.md Clarification 3' (also appended to `text`, so a reviewer reading the trace sees it).
+   */
+  source?: string;
 }
+
+/** The binding clarifications at the end of shared/protocol/endpoints.md, by number. */
+export const CLARIFICATION = {
+  referenceForNew: 'endpoints.md Clarification 1',
+  mcrMaintained: 'endpoints.md Clarification 2',
+  relapseNeverErased: 'endpoints.md Clarification 3',
+  deathIsNr: 'endpoints.md Clarification 4',
+} as const;
 
 export function step(
   rule: TraceRule,
@@ -48,13 +66,15 @@ export function step(
   text: string,
   at?: { visitCode: string; studyDay: number },
   systems?: readonly string[],
+  source?: string,
 ): TraceStep {
-  const s: TraceStep = { rule, outcome, text };
+  const s: TraceStep = { rule, outcome, text: source ? `${text.replace(/\.$/, '')} (${source}).` : text };
   if (at) {
     s.visitCode = at.visitCode;
     s.studyDay = at.studyDay;
   }
   if (systems && systems.length > 0) s.systems = [...systems];
+  if (source) s.source = source;
   return s;
 }
 

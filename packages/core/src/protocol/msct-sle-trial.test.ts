@@ -29,6 +29,7 @@ describe('msctSleTrial pins trial.md', () => {
     expect(msctSleTrial.endpointRuleSetId).toBe('msct-sle-bilag-2014');
     // endpoints.md Re-treatment rule: after month 6, SLEDAI rise ≥ 3, two consecutive assessments.
     expect(msctSleTrial.retreatment).toEqual({
+      afterVisitCode: 'M6',
       afterStudyDay: 196,
       flagOnRelapse: true,
       sledaiRise: 3,

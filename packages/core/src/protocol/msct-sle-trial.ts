@@ -134,10 +134,16 @@ export const msctSleTrial: StudyDefinition = {
   eligibility: msctSleEligibilityCriteria({ maxAgeYears: 60 }),
   // endpoints.md: FDA 2010 / EXPLORER-style BILAG MCR/PCR over 12 months.
   endpointRuleSetId: 'msct-sle-bilag-2014',
-  // endpoints.md "Re-treatment rule": after month 6 (182 + 14 = end of the month-6 window, trial.md
-  // "Schedule"), relapse, or SLEDAI-2K rise ≥ 3 with falling C3 / rising anti-dsDNA at 2 consecutive
-  // assessments.
-  retreatment: { afterStudyDay: 196, flagOnRelapse: true, sledaiRise: 3, consecutiveAssessments: 2 },
+  // endpoints.md "Re-treatment rule": after month 6 = after the month-6 assessment (or, when it was
+  // not done, after day 196 = 182 + 14, the end of its window, trial.md "Schedule"): relapse, or
+  // SLEDAI-2K rise ≥ 3 with falling C3 / rising anti-dsDNA at 2 consecutive assessments.
+  retreatment: {
+    afterVisitCode: 'M6',
+    afterStudyDay: 196,
+    flagOnRelapse: true,
+    sledaiRise: 3,
+    consecutiveAssessments: 2,
+  },
   // trial.md "Published results": Table 1 BILAG totals decompose into classic weights → classic BILAG.
   bilagVersion: 'classic',
   // Issue #18 item 13: the endpoints run on classic BILAG grades (verified, instruments.md §2.1);

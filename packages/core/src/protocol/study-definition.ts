@@ -61,9 +61,17 @@ export interface FormDefinition {
  * advice; starting a cycle is an audited action at the edge.
  */
 export interface RetreatmentRuleParameters {
-  /** Only assessments after this study day count ("after month 6"). */
+  /**
+   * "After month 6" (endpoints.md "Re-treatment rule") = after this cycle's assessment with this visit
+   * code (e.g. 'M6'): only relapses and assessments later than it count. Absent: `afterStudyDay` only.
+   */
+  afterVisitCode?: string;
+  /**
+   * Cycle day after which assessments count when `afterVisitCode` is absent or that visit was not
+   * done (the end of its window, e.g. 196 = 182 + 14 for M6, trial.md Schedule).
+   */
   afterStudyDay: number;
-  /** A relapse after `afterStudyDay` flags re-treatment. */
+  /** A relapse after month 6 (as above) flags re-treatment. */
   flagOnRelapse: boolean;
   /** SLEDAI-2K rise, from the assessment that established response, that counts as rising. */
   sledaiRise: number;

@@ -126,6 +126,14 @@ describe('validateStudyDefinition', () => {
       'unknown_reference',
     ],
     [
+      're-treatment "after month 6" names an unknown visit',
+      (d: Json) => {
+        d.retreatment.afterVisitCode = 'M7';
+      },
+      ['retreatment', 'afterVisitCode'],
+      'unknown_reference',
+    ],
+    [
       'zero dose',
       (d: Json) => {
         d.infusion.cellsPerKg = 0;

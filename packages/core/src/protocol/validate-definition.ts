@@ -278,6 +278,12 @@ export function validateStudyDefinition(input: unknown, options: ValidateOptions
   const retreatment = c.object(root.retreatment, ['retreatment']);
   if (retreatment) {
     const p = ['retreatment'];
+    if (retreatment.afterVisitCode !== undefined) {
+      const code = c.string(retreatment, 'afterVisitCode', p);
+      if (code && visits && !knownVisit(code)) {
+        c.add([...p, 'afterVisitCode'], 'unknown_reference', `no visit with code ${describe(code)}`);
+      }
+    }
     c.number(retreatment, 'afterStudyDay', p, { integer: true, min: 0 });
     c.boolean(retreatment, 'flagOnRelapse', p);
     c.number(retreatment, 'sledaiRise', p, { exclusiveMin: 0 });

@@ -15,7 +15,8 @@ export type StatIssueCode =
   | 'invalid-argument'
   | 'constant-data'
   | 'no-events'
-  | 'singular';
+  | 'singular'
+  | 'overflow';
 
 export interface StatIssue {
   readonly code: StatIssueCode;

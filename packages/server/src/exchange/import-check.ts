@@ -15,6 +15,8 @@ export type ImportRule =
   | 'cycle-invalid'
   | 'row-malformed'
   | 'mapping-invalid'
+  /** A date against the subject's own dates (core/dataset/adverse-event-dates.ts). */
+  | 'date-implausible'
   | TextRule;
 
 /** The longest item value and unit, as at entry (routes/visits.ts). */

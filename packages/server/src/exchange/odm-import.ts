@@ -19,6 +19,12 @@ import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { checkItemValue } from '@msct/core/crf';
+import {
+  type AdverseEventDateIssue,
+  checkAdverseEventDates,
+  latestTodayAnywhere,
+  subjectDateBounds,
+} from '@msct/core/dataset';
 import { isIsoDate } from '@msct/core/protocol';
 import {
   type Actor,
@@ -28,6 +34,7 @@ import {
   type Db,
   inTransaction,
   listSubjectRecords,
+  loadTrialDataset,
   StoreError,
   SUBJECT_STATUSES,
   type SubjectStatus,
@@ -288,6 +295,7 @@ async function checkSubject(c: CheckContext, s: OdmSubject): Promise<ImportProbl
     for (const i of await listSubjectRecords(c.db, 'infusions', ref.id))
       infusionKeys.add(`${Number(i.cycle)}|${Number(i.infusion_number)}`);
   for (const r of s.records) problems.push(...checkRecord(r, infusionKeys));
+  problems.push(...(await checkAeDates(c, s, ref)));
   return problems;
 }
 
@@ -297,6 +305,45 @@ function firstRow(s: OdmSubject): number {
   for (const v of s.values.values()) row = Math.min(row, v.row);
   for (const r of s.records) row = Math.min(row, r.row);
   return Number.isFinite(row) ? row : 0;
+}
+
+const AE_DATE_ITEM: Record<AdverseEventDateIssue['field'], string> = {
+  onsetDate: 'ONSET_DATE',
+  resolutionDate: 'RESOLUTION_DATE',
+  deathDate: 'DEATH_DATE',
+};
+
+/**
+ * Imported AE dates against the subject's stored dates, as the API checks them (issue #18 item 8).
+ * A subject the import creates has no stored dates yet: only resolution ≥ onset and "not in the
+ * future" apply to it.
+ */
+async function checkAeDates(c: CheckContext, s: OdmSubject, ref: SubjectRef): Promise<ImportProblem[]> {
+  const aes = s.records.filter((r) => r.form === AE_FORM && isIsoDate(r.values.ONSET_DATE));
+  if (aes.length === 0) return [];
+  const stored = c.known.has(s.key)
+    ? (await loadTrialDataset(c.db, c.meta.studyId, { subjectIds: [ref.id] })).subjects[0]
+    : undefined;
+  const bounds = stored
+    ? subjectDateBounds(stored)
+    : { firstStudyDate: null, deathDate: null, lastContactDate: null };
+  const today = latestTodayAnywhere(new Date());
+  const date = (v: string | null | undefined) => (isIsoDate(v) ? v : null);
+  return aes.flatMap((r) =>
+    checkAdverseEventDates(
+      {
+        onsetDate: r.values.ONSET_DATE!,
+        resolutionDate: date(r.values.RESOLUTION_DATE),
+        deathDate: date(r.values.DEATH_DATE),
+      },
+      bounds,
+      today,
+    ).map((i) => ({
+      ...(r.at[AE_DATE_ITEM[i.field]] ?? { row: r.row, column: r.column }),
+      rule: 'date-implausible' as const,
+      message: `Adverse event ${r.values.TERM ?? ''}: ${i.message} (${i.rule})`,
+    })),
+  );
 }
 
 function checkRecord(r: RecordRow, infusionKeys: Set<string>): ImportProblem[] {

@@ -56,6 +56,18 @@ export function resultsToCsv(r: AnalysisResults): Record<string, string> {
   out.ae_by_seriousness = counts(r.safety.adverseEvents.bySeriousness);
   out.ae_by_relatedness = counts(r.safety.adverseEvents.byRelatedness);
   out.infusion_reactions = counts(r.safety.infusions.reactions);
+  out.ae_excluded = toCsv(
+    ['subject', 'site', 'term', 'onset_date', 'study_day', 'rule', 'reason'],
+    r.safety.adverseEvents.excluded.map((x) => [
+      x.subject,
+      x.site,
+      x.term,
+      x.onsetDate,
+      x.studyDay,
+      x.rule,
+      x.reason,
+    ]),
+  );
   out.safety_summary = toCsv(
     ['measure', ...PROPORTION_HEADER],
     [
@@ -223,6 +235,7 @@ export function resultsToCsv(r: AnalysisResults): Record<string, string> {
       'label',
       'first_response_month',
       'relapse_visit',
+      're_response_month',
       'retreatment_visit',
       'death_day',
       'death_cause',
@@ -242,6 +255,7 @@ export function resultsToCsv(r: AnalysisResults): Record<string, string> {
       p.label,
       p.firstResponseMonth,
       p.relapseVisit,
+      p.reResponseMonth,
       p.retreatmentVisit,
       p.deathDay,
       p.deathCause,

@@ -50,6 +50,11 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
     `${text('Study')}${text(`${r.study.code} — ${r.study.title}`)}`,
     `${text('Data snapshot')}<td><code id="snapshot-hash">${escapeHtml(r.snapshot.hash)}</code> read at ${escapeHtml(r.snapshot.takenAt)}</td>`,
     `${text('Software')}<td id="software-version">msct ${escapeHtml(meta.softwareVersion)}</td>`,
+    `${text('Software build')}<td id="software-build">${
+      r.software
+        ? `${r.software.commit ? `commit <code>${escapeHtml(r.software.commit)}</code>${r.software.uncommittedChanges ? ' with uncommitted changes' : ''}` : 'no git commit available'}; content <code>${escapeHtml(r.software.contentHash)}</code>`
+        : 'not recorded in these results'
+    }</td>`,
     `${text('Generated')}<td id="generated-at">${escapeHtml(meta.generatedAt)}</td>`,
     `${text('Endpoint rule set')}<td id="rule-set">${escapeHtml(`${d.ruleSet.id} v${d.ruleSet.version}`)} — ${escapeHtml(d.ruleSet.title)}</td>`,
     `${text('BILAG version')}<td id="bilag-version">${escapeHtml(d.bilagVersion)}</td>`,
@@ -82,7 +87,7 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
         `${text('patients with a transplantation-related AE (possible/probable/definite)')}${w.proportion('safety.adverseEvents.transplantationRelated')}`,
       ],
     ),
-    `<p class="note">Adverse events: ${w.s('safety.adverseEvents.total', 'int')} from day 0 to day ${s.horizonDay} (${w.s('safety.adverseEvents.excludedOutsideWindow', 'int')} outside the window left out). Vital status unknown at the horizon (withdrawn or lost alive): ${w.s('safety.vitalStatusUnknown', 'int')}. Infusions given: ${w.s('safety.infusions.given', 'int')} to ${w.s('safety.infusions.patients', 'int')} patients; patients with an infusion reaction: ${w.s('safety.infusions.withReaction', 'int')}.</p>`,
+    `<p class="note">Adverse events: ${w.s('safety.adverseEvents.total', 'int')} from day 0 to day ${s.horizonDay} (${w.s('safety.adverseEvents.excludedOutsideWindow', 'int')} left out, each listed below with the reason). Vital status unknown at the horizon (withdrawn or lost alive): ${w.s('safety.vitalStatusUnknown', 'int')}. Infusions given: ${w.s('safety.infusions.given', 'int')} to ${w.s('safety.infusions.patients', 'int')} patients; patients with an infusion reaction: ${w.s('safety.infusions.withReaction', 'int')}.</p>`,
     countTable(
       w,
       'ae-by-term',
@@ -119,6 +124,20 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
       s.infusions.reactions,
     ),
     table(
+      'ae-excluded',
+      'Adverse events left out of the tables, and why',
+      '<th>subject</th><th>centre</th><th>term</th><th>onset</th><th>study day</th><th>rule</th><th>reason</th>',
+      s.adverseEvents.excluded.length
+        ? s.adverseEvents.excluded.map(
+            (x, i) =>
+              `${text(x.subject)}${text(x.site)}${text(x.term)}${text(x.onsetDate)}${w.n(`safety.adverseEvents.excluded.${i}.studyDay`, 'day')}${text(x.rule)}${text(x.reason)}`,
+          )
+        : ['<td colspan="7">none: every recorded adverse event is in the tables above</td>'],
+    ),
+    s.adverseEvents.excluded.some((x) => x.studyDay === null)
+      ? '<p class="note">Study day "—": the subject has no day 0 (no first infusion), so the onset has no study day.</p>'
+      : '',
+    table(
       'deaths',
       'Deaths',
       '<th>subject</th><th>centre</th><th>study day</th><th>date</th><th>cause</th>',
@@ -127,12 +146,26 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
           `${text(x.subject)}${text(x.site)}${w.n(`safety.deaths.${i}.studyDay`, 'day')}${text(x.date)}${text(x.cause)}`,
       ),
     ),
+    s.deaths.some((x) => x.cause === null)
+      ? '<p class="note">Cause "—": not recorded on the end-of-study form or the fatal adverse event.</p>'
+      : '',
   ].join('');
 
+  // Kaplan–Meier median with its CI (R survfit print: NA = the curve never reaches 0.5 in follow-up).
+  const median = (key: 'overall' | 'relapseFree' | 'timeToFirstResponse') => {
+    const f = r.survival[key].fit;
+    if (!f.ok) return `Median: not estimable (${escapeHtml(f.issue.message)}).`;
+    const p = `survival.${key}.fit.value.median`;
+    const v = (part: 'estimate' | 'lower' | 'upper') =>
+      f.value.median[part] === null ? 'not reached' : w.s(`${p}.${part}`, 'day');
+    return `<span id="median-${key}">Median (days): ${v('estimate')}, 95% CI ${v('lower')} to ${v('upper')}</span> (n = ${w.s(`survival.${key}.fit.value.n`, 'int')}, events = ${w.s(`survival.${key}.fit.value.events`, 'int')}; "not reached": the curve or its confidence limit stays above 50% through follow-up).`;
+  };
   const atRisk = (key: 'overall' | 'relapseFree' | 'timeToFirstResponse', caption: string) => {
     const c = r.survival[key];
-    if (!c.at.ok) return `<p class="note">${escapeHtml(caption)}: ${escapeHtml(c.at.issue.message)}</p>`;
-    return table(
+    if (!c.at.ok)
+      return `<p class="note">${escapeHtml(caption)}: ${escapeHtml(c.at.issue.message)}</p><p class="note">${median(key)}</p>`;
+    const noCi = c.at.value.some((a) => a.lower === null || a.upper === null);
+    return `${table(
       `km-${key}`,
       caption,
       '<th>day</th><th>at risk</th><th>events</th><th>censored</th><th>S(t)</th><th>lower</th><th>upper</th>',
@@ -140,7 +173,11 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
         const p = `survival.${key}.at.value.${i}`;
         return `${w.n(`${p}.time`, 'day')}${w.n(`${p}.nRisk`, 'int')}${w.n(`${p}.nEvent`, 'int')}${w.n(`${p}.nCensor`, 'int')}${w.n(`${p}.survival`, 'pct')}${w.n(`${p}.lower`, 'pct')}${w.n(`${p}.upper`, 'pct')}`;
       }),
-    );
+    )}<p class="note">${median(key)}${
+      noCi
+        ? ' "—" in lower/upper: the log-log CI is undefined where S(t) = 1 (no event yet) or S(t) = 0 (R survfit gives NA).'
+        : ''
+    }</p>`;
   };
 
   // R3
@@ -198,15 +235,22 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
     const t = r.survival[key];
     if (!t.ok)
       return `<p class="note">Log-rank LN vs non-LN, ${escapeHtml(label)}: not computed (${escapeHtml(t.issue.message)}).</p>`;
-    return table(
+    // Caution below 5 events in a group: the χ² approximation of the log-rank statistic is then
+    // unreliable (the usual ≥ 5 rule for χ² approximations; Cochran 1954, Biometrics 10:417–451).
+    const few = t.value.groups.filter((g) => g.observed < 5);
+    return `${table(
       key,
-      `Log-rank LN vs non-LN — ${label}: χ² = ${formatInline(w, `survival.${key}.value.chiSquare`)}, p = ${formatInline(w, `survival.${key}.value.pValue`, 'p')}`,
+      `Log-rank LN vs non-LN — ${label}: χ² = ${formatInline(w, `survival.${key}.value.chiSquare`)}, df = ${formatInline(w, `survival.${key}.value.df`)}, p = ${formatInline(w, `survival.${key}.value.pValue`, 'p')}`,
       '<th>group</th><th>n</th><th>observed</th><th>expected</th>',
       t.value.groups.map(
         (g, i) =>
           `${text(String(g.group))}${w.n(`survival.${key}.value.groups.${i}.n`, 'int')}${w.n(`survival.${key}.value.groups.${i}.observed`, 'int')}${w.n(`survival.${key}.value.groups.${i}.expected`)}`,
       ),
-    );
+    )}${
+      few.length
+        ? `<p class="note caution" id="caution-${key}">Caution: ${escapeHtml(few.map((g) => `group ${g.group} has ${g.observed} event${g.observed === 1 ? '' : 's'}`).join(', '))} (fewer than 5): the χ² approximation is unreliable; read this p-value as descriptive only.</p>`
+        : ''
+    }`;
   };
   const cox = r.survival.coxResponse;
   const coxHtml = cox.ok
@@ -218,7 +262,25 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
           const p = `survival.coxResponse.value.coefficients.${i}`;
           return `${text(cox.covariates[i])}${w.n(`${p}.coefficient`)}${w.n(`${p}.se`)}${w.n(`${p}.hazardRatio`)}${w.n(`${p}.lower`)}${w.n(`${p}.upper`)}${w.n(`${p}.pValue`, 'p')}`;
         }),
-      )
+      ) +
+      table(
+        'cox-global',
+        `Cox model global tests (H0: all β = 0; R summary(coxph)): n = ${w.s('survival.coxResponse.value.n', 'int')}, events = ${w.s('survival.coxResponse.value.events', 'int')}`,
+        '<th>test</th><th>χ²</th><th>df</th><th>p</th>',
+        (
+          [
+            ['likelihood ratio', 'likelihoodRatio'],
+            ['score (log-rank)', 'score'],
+            ['Wald', 'wald'],
+          ] as const
+        ).map(
+          ([label, k]) =>
+            `${text(label)}${w.n(`survival.coxResponse.value.${k}.statistic`)}${w.n(`survival.coxResponse.value.${k}.df`, 'int')}${w.n(`survival.coxResponse.value.${k}.pValue`, 'p')}`,
+        ),
+      ) +
+      (cox.value.events < 10 * cox.value.coefficients.length
+        ? `<p class="note caution" id="caution-cox">Caution: ${cox.value.events} events for ${cox.value.coefficients.length} coefficients (fewer than 10 per coefficient; Peduzzi et al. 1995, J Clin Epidemiol 48:1503–1510): estimates are unstable, exploratory only.</p>`
+        : '')
     : `<p class="note">Cox model not computed: ${escapeHtml(cox.issue.message)} (complete cases ${cox.n}).</p>`;
 
   // Charts
@@ -234,12 +296,15 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
   const listing = table(
     'listing',
     'Per-patient listing (each verdict with its trace summary)',
-    '<th>subject</th><th>centre</th><th>LN</th><th>baseline SLEDAI-2K</th><th>baseline BILAG</th><th>best response</th><th>first response month</th><th>relapse</th><th>re-treatment flag</th><th>death day</th><th>verdict trace</th>',
+    '<th>subject</th><th>centre</th><th>LN</th><th>baseline SLEDAI-2K</th><th>baseline BILAG</th><th>best response</th><th>first response month</th><th>relapse</th><th>re-response month</th><th>re-treatment flag</th><th>death day</th><th>verdict trace</th>',
     r.listing.map(
       (p, i) =>
-        `${text(p.subject)}${text(p.site)}${text(p.lupusNephritis === null ? '?' : p.lupusNephritis ? 'yes' : 'no')}${w.n(`listing.${i}.baselineSledai`, 'int')}${w.n(`listing.${i}.baselineBilag`, 'int')}${text(p.label)}${w.n(`listing.${i}.firstResponseMonth`, 'int')}${text(p.relapseVisit)}${text(p.retreatmentVisit)}${w.n(`listing.${i}.deathDay`, 'day')}<td class="trace">${escapeHtml(p.summary)}${p.problems.length ? `<br>${escapeHtml(p.problems.join('; '))}` : ''}</td>`,
+        `${text(p.subject)}${text(p.site)}${text(p.lupusNephritis === null ? '?' : p.lupusNephritis ? 'yes' : 'no')}${w.n(`listing.${i}.baselineSledai`, 'int')}${w.n(`listing.${i}.baselineBilag`, 'int')}${text(p.label)}${w.n(`listing.${i}.firstResponseMonth`, 'int')}${text(p.relapseVisit)}${w.n(`listing.${i}.reResponseMonth`, 'int')}${text(p.retreatmentVisit)}${w.n(`listing.${i}.deathDay`, 'day')}<td class="trace">${escapeHtml(p.summary)}${p.problems.length ? `<br>${escapeHtml(p.problems.join('; '))}` : ''}</td>`,
     ),
   );
+
+  const listingLegend =
+    '<p class="note">"—" in the listing: none (no response month, no relapse, no re-response after a relapse, no re-treatment flag, alive) or not recorded (baseline score); "?" = LN status not recorded. A re-response never changes the best response or removes the relapse (endpoints.md Clarification 3).</p>';
 
   const title = meta.title ?? `Analysis report — ${r.study.code}`;
   return `<!doctype html>
@@ -271,6 +336,7 @@ ${coxHtml}
 <h2 id="patients">Patients</h2>
 <div class="charts">${figure(spaghettiSvg, 'spaghetti')}${figure(swimmerSvg, 'swimmer')}</div>
 <div class="listing">${listing}</div>
+${listingLegend}
 ${r.notes.length ? `<h3>Notes</h3><ul id="notes">${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 </body></html>
 `;

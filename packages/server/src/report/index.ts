@@ -5,4 +5,4 @@ export { resultsToCsv, toCsv } from './csv.js';
 export { atPath, formatNumber, type NumberFormat } from './format.js';
 export { type ReportMeta, renderReportHtml } from './html.js';
 export { type PdfOptions, renderPdf } from './pdf.js';
-export { softwareVersion } from './software-version.js';
+export { describeSoftware, softwareIdentity, softwareVersion, withSoftware } from './software-version.js';

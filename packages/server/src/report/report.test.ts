@@ -78,7 +78,7 @@ describe('renderReportHtml', () => {
     expect(cell('relapse.byVisit.1.newRelapses')).toBe('1');
     await expect(page.locator('#snapshot-hash').textContent()).resolves.toBe('sha256:test');
     await expect(page.locator('#software-version').textContent()).resolves.toBe('msct 9.9.9-test');
-    await expect(page.locator('#rule-set').textContent()).resolves.toContain('msct-sle-bilag-2014 v1.0.0');
+    await expect(page.locator('#rule-set').textContent()).resolves.toContain('msct-sle-bilag-2014 v2.0.0');
     await expect(page.locator('#missing-data').textContent()).resolves.toContain('non-responder imputation');
     // The charts are drawn (Vega SVG with marks), not empty boxes.
     const marks = await page.$$eval('#chart-km-overall path, #chart-spaghetti path', (ps) => ps.length);

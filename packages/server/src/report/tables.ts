@@ -16,14 +16,14 @@ export class TableWriter {
   n(path: string, fmt: NumberFormat = 'num'): Cell {
     const v = atPath(this.results, path);
     const raw = typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
-    return `<td class="num" data-path="${escapeHtml(path)}" data-fmt="${fmt}" data-v="${raw}">${formatNumber(fmt, v)}</td>`;
+    return `<td class="num" data-path="${escapeHtml(path)}" data-fmt="${fmt}" data-v="${raw}">${escapeHtml(formatNumber(fmt, v))}</td>`;
   }
 
   /** The same, inline in a sentence. */
   s(path: string, fmt: NumberFormat = 'num'): string {
     const v = atPath(this.results, path);
     const raw = typeof v === 'number' && Number.isFinite(v) ? String(v) : '';
-    return `<span class="num" data-path="${escapeHtml(path)}" data-fmt="${fmt}" data-v="${raw}">${formatNumber(fmt, v)}</span>`;
+    return `<span class="num" data-path="${escapeHtml(path)}" data-fmt="${fmt}" data-v="${raw}">${escapeHtml(formatNumber(fmt, v))}</span>`;
   }
 
   /** "x (pct) [CP lower–upper] [Wilson lower–upper]" cells for a Proportion at `path`. */
@@ -84,10 +84,12 @@ export function measureTable(w: TableWriter, m: MeasureAnalysis, index: number):
       w.n(`${s}.q1`),
       w.n(`${s}.q3`),
       base
-        ? '<td></td>'.repeat(7)
+        ? '<td></td>'.repeat(9)
         : [
             w.n(`${tp}.pairs`, 'int'),
             w.n(`${tp}.change.value.mean`),
+            w.n(`${tp}.tTest.value.ciLower`),
+            w.n(`${tp}.tTest.value.ciUpper`),
             w.n(`${tp}.tTest.value.pValue`, 'p'),
             w.n(`${tp}.tTestHolm`, 'p'),
             w.n(`${tp}.wilcoxon.value.pValue`, 'p'),
@@ -103,7 +105,54 @@ export function measureTable(w: TableWriter, m: MeasureAnalysis, index: number):
   return `<div class="measure" id="measure-${escapeHtml(m.key)}">${table(
     `table-${m.key}`,
     `${m.planId} — ${m.label} (${m.unit}); population: ${m.population}, N = ${m.populationN}`,
-    `<th>timepoint</th><th>n</th><th>mean</th><th>SD</th><th>SE</th><th>median</th><th>Q1</th><th>Q3</th><th>pairs</th><th>mean change</th><th>p (t)${primary === 't' ? ' ★' : ''}</th><th>p (t) Holm</th><th>p (Wilcoxon)${primary === 'W' ? ' ★' : ''}</th><th>p (W) Holm</th><th>sig.</th>`,
+    `<th>timepoint</th><th>n</th><th>mean</th><th>SD</th><th>SE</th><th>median</th><th>Q1</th><th>Q3</th><th>pairs</th><th>mean change</th><th colspan="2">95% CI of mean change (t)</th><th>p (t)${primary === 't' ? ' ★' : ''}</th><th>p (t) Holm</th><th>p (Wilcoxon)${primary === 'W' ? ' ★' : ''}</th><th>p (W) Holm</th><th>sig.</th>`,
     rows,
-  )}<p class="note">${friedman} ★ = primary test; sig. = primary p &lt; ${w.alpha} vs baseline; available pairs.</p></div>`;
+  )}<p class="note">${friedman} ★ = primary test; sig. = primary p &lt; ${w.alpha} vs baseline; available pairs.</p>${dashNotes(m, w.alpha)}</div>`;
+}
+
+const describeIssue = (issue: { code: string; message: string }) =>
+  issue.code === 'empty' ? 'no value recorded at this timepoint in the population' : issue.message;
+
+/**
+ * Why a cell of a measure table prints "—", and where a "not significant" rests on a degenerate
+ * sample (all changes equal): one footnote line per timepoint concerned (issue #18 item 9).
+ */
+export function dashNotes(m: MeasureAnalysis, alpha: number): string {
+  const lines: string[] = [];
+  m.timepoints.forEach((t, k) => {
+    const why: string[] = [];
+    if (!t.summary.ok) why.push(`no summary (${describeIssue(t.summary.issue)})`);
+    else if (t.summary.value.sd === null) why.push('SD and SE need at least 2 values (n = 1)');
+    if (k > 0) {
+      if (t.pairs === 0) {
+        why.push('no patient has both a baseline and this value, so there is no change, CI or test');
+      } else if (
+        (t.tTest && !t.tTest.ok && t.tTest.issue.code === 'constant-data') ||
+        (t.change?.ok && t.change.value.sd === 0)
+      ) {
+        // All changes equal: a degenerate sample (issue #18 item 9).
+        const d = t.change?.ok ? t.change.value.mean : null;
+        const w = t.wilcoxon?.ok ? t.wilcoxon.value.pValue : null;
+        why.push(
+          d === 0
+            ? `all ${t.pairs} changes are 0 (no patient changed from baseline): the t-test, its CI and the Wilcoxon test are undefined`
+            : `all ${t.pairs} changes are equal${d === null ? '' : ` (${Number(d.toPrecision(4))})`}: the t-test and its CI are undefined${
+                w === null
+                  ? ''
+                  : w >= alpha
+                    ? `; the Wilcoxon p = ${w.toPrecision(3)} rests on this degenerate sample, so "not significant" here says nothing about the size of the change`
+                    : `; the Wilcoxon p = ${w.toPrecision(3)} only says every patient changed in the same direction (a degenerate sample)`
+              }`,
+        );
+      } else {
+        if (t.change && !t.change.ok) why.push(`change: ${describeIssue(t.change.issue)}`);
+        if (t.tTest && !t.tTest.ok) why.push(`t-test and CI: ${t.tTest.issue.message}`);
+        if (t.wilcoxon && !t.wilcoxon.ok) why.push(`Wilcoxon: ${t.wilcoxon.issue.message}`);
+      }
+      if (t.pairs > 0 && (t.tTestHolm === null || t.wilcoxonHolm === null) && (t.tTest?.ok || t.wilcoxon?.ok))
+        why.push('Holm column: "—" where that test has no p');
+    }
+    if (why.length) lines.push(`<li>${escapeHtml(t.timepoint)}: ${escapeHtml(why.join('; '))}.</li>`);
+  });
+  return lines.length ? `<ul class="note dash-notes">${lines.join('')}</ul>` : '';
 }

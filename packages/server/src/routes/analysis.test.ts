@@ -24,11 +24,16 @@ async function as(username: string) {
 describe('analysis routes', () => {
   it('admin, investigator, monitor and statistician read the results; coordinator and safety may not', async () => {
     for (const user of ['admin', 'investigator', 'monitor', 'statistician']) {
-      const r = await (await as(user)).get<{ study: { id: string }; populations: { enrolled: number } }>(
-        `/api/studies/${trial.studyId}/analysis`,
-      );
+      const r = await (await as(user)).get<{
+        study: { id: string };
+        populations: { enrolled: number };
+        software: { version: string; contentHash: string };
+      }>(`/api/studies/${trial.studyId}/analysis`);
       expect(r.status, user).toBe(200);
       expect(r.body.study.id).toBe(trial.studyId);
+      // Issue #18 item 11: the software that computed the results, beside the snapshot.
+      expect(Object.keys(r.body).slice(0, 3)).toEqual(['study', 'snapshot', 'software']);
+      expect(r.body.software.contentHash).toMatch(/^sha256:[0-9a-f]{64}$/);
       expect(r.body.populations.enrolled).toBe(0);
     }
     for (const user of ['coordinator', 'safety']) {
@@ -51,5 +56,6 @@ describe('analysis routes', () => {
     expect(r.headers.get('content-type')).toContain('text/html');
     expect(r.body).toContain('<!doctype html>');
     expect(r.body).toContain('msct-sle-bilag-2014');
+    expect(r.body).toContain('<td id="software-build">');
   });
 });

@@ -12,17 +12,19 @@ import { id } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { analyzeStudy } from '../report/analyze-study.js';
 import { renderReportHtml } from '../report/html.js';
-import { softwareVersion } from '../report/software-version.js';
+import { softwareVersion, withSoftware } from '../report/software-version.js';
 
 export function registerAnalysisRoutes(app: App, { db }: RouteContext) {
   async function resultsFor(req: FastifyRequest, studyId: string) {
     const p = enforce(req, 'analysis.read', { studyId }, 'study');
     // Bounded by the sites where the user may read the analysis (site scoping of the one policy).
     const siteIds = sitesFor(p, 'analysis.read', studyId);
-    return analyzeStudy(db, studyId, {
-      pseudonymise: !seesIdentifiers(p, studyId),
-      ...(siteIds ? { siteIds } : {}),
-    });
+    return withSoftware(
+      await analyzeStudy(db, studyId, {
+        pseudonymise: !seesIdentifiers(p, studyId),
+        ...(siteIds ? { siteIds } : {}),
+      }),
+    );
   }
 
   app.get(

@@ -1,8 +1,10 @@
+import { checkAdverseEventDates, latestTodayAnywhere, subjectDateBounds } from '@msct/core/dataset';
 import { checkInfusionDose, checkViability } from '@msct/core/protocol';
 import {
   createSubjectRecord,
   getSubjectRecord,
   listSubjectRecords,
+  loadTrialDataset,
   subjectScope,
   updateSubjectRecord,
 } from '@msct/store';
@@ -140,6 +142,38 @@ function aeColumns(b: Partial<z.infer<z.ZodObject<typeof aeFields>>>) {
 }
 
 export function registerSafetyRoutes(app: App, { db }: RouteContext) {
+  /**
+   * AE dates against the subject's own dates (core/dataset/adverse-event-dates.ts: not before the
+   * first study date, not after death or the last contact of a subject who left, resolution not
+   * before onset, nothing in the future) → 400 naming each field and rule; nothing is written.
+   */
+  async function assertAeDates(
+    studyId: string,
+    subjectId: string,
+    ae: { onsetDate: string; resolutionDate: string | null; deathDate: string | null },
+    /** On a change: the record as stored, whose own old death date must not bound the new values. */
+    before?: AdverseEvent,
+  ) {
+    const subject = (await loadTrialDataset(db, studyId, { subjectIds: [subjectId] })).subjects[0];
+    if (!subject) return;
+    if (before) {
+      const own = subject.adverseEvents.findIndex(
+        (a) =>
+          a.term === before.term && a.onsetDate === before.onset_date && a.deathDate === before.death_date,
+      );
+      if (own >= 0) subject.adverseEvents.splice(own, 1);
+    }
+    const issues = checkAdverseEventDates(ae, subjectDateBounds(subject), latestTodayAnywhere(new Date()));
+    if (issues.length > 0)
+      throw new HttpProblem(
+        'MSCT_E_VALIDATION',
+        issues.map((i) => `body.${i.field}: ${i.message}`).join('; '),
+        {
+          errors: issues.map((i) => ({ field: `body.${i.field}`, rule: i.rule, message: i.message })),
+        },
+      );
+  }
+
   /** The record plus the protocol's checks: dose within tolerance of plan, viability ≥ release criterion (trial.md "Intervention"). */
   async function withChecks(row: Infusion, studyId: string) {
     const plan = (await studyDefinition(db, studyId)).definition.infusion;
@@ -280,7 +314,12 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
       },
     },
     async (req, reply) => {
-      await enforceOnSubject(db, req, 'ae.write', req.params.subjectId);
+      const scope = await enforceOnSubject(db, req, 'ae.write', req.params.subjectId);
+      await assertAeDates(scope.studyId, req.params.subjectId, {
+        onsetDate: req.body.onsetDate,
+        resolutionDate: req.body.resolutionDate ?? null,
+        deathDate: req.body.deathDate ?? null,
+      });
       const cols = {
         resolution_date: null,
         ctcae_grade: null,
@@ -315,8 +354,19 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
       },
     },
     async (req) => {
-      await recordFor(req, 'adverse_events', req.params.aeId, 'ae.write');
+      const before = await recordFor(req, 'adverse_events', req.params.aeId, 'ae.write');
       const { version: v, reason: why, ...rest } = req.body;
+      const scope = await subjectScope(db, before.subject_id);
+      await assertAeDates(
+        scope!.studyId,
+        before.subject_id,
+        {
+          onsetDate: rest.onsetDate ?? before.onset_date,
+          resolutionDate: rest.resolutionDate !== undefined ? rest.resolutionDate : before.resolution_date,
+          deathDate: rest.deathDate !== undefined ? rest.deathDate : before.death_date,
+        },
+        before,
+      );
       return toAe(
         await updateSubjectRecord(
           db,
