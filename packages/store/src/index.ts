@@ -2,6 +2,12 @@
 export { auditEventHash, GENESIS_HASH } from './audit/hash.js';
 export { type AuditVerifyReport, verifyAuditChain } from './audit/verify.js';
 export {
+  type DataFinding,
+  type DataVerifyOptions,
+  type DataVerifyReport,
+  verifyAuditedData,
+} from './audit/verify-data.js';
+export {
   type Actor,
   type AuditEntry,
   type AuditWriter,
