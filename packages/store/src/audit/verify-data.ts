@@ -542,7 +542,7 @@ export async function verifyAuditedData(db: Db, opts: DataVerifyOptions = {}): P
         compareRow(spec, row, s, report, unprovable);
       }
       if (spec.extra) await spec.extra(db, rows, byId, report);
-      rowsChecked[spec.table] += rows.length;
+      rowsChecked[spec.table] = (rowsChecked[spec.table] ?? 0) + rows.length;
       if (rows.length < pageSize) break;
     }
     await reportMissingRows(db, spec, maxFindings, report);
