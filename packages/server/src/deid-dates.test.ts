@@ -36,7 +36,7 @@ const day = (s: string) => s.slice(0, 10);
 /** Every string leaf of a JSON value by its path. */
 function leaves(v: unknown, path = '$', out = new Map<string, string>()): Map<string, string> {
   if (typeof v === 'string') out.set(path, v);
-  else if (Array.isArray(v)) v.forEach((x, i) => leaves(x, `${path}[${i}]`, out));
+  else if (Array.isArray(v)) for (const [i, x] of v.entries()) leaves(x, `${path}[${i}]`, out);
   else if (v && typeof v === 'object') for (const [k, x] of Object.entries(v)) leaves(x, `${path}.${k}`, out);
   return out;
 }
