@@ -139,9 +139,10 @@ export async function deidentifyDates(
   value: unknown,
   where: { studyId: string; subjectId?: string },
 ): Promise<unknown> {
+  // An answer about one subject needs no pseudonym lookup: whatever it holds is that subject's.
   const [secret, subjectOf] = await Promise.all([
     dateShiftSecret(db),
-    studySubjectResolver(db, where.studyId),
+    studySubjectResolver(db, where.subjectId ? undefined : where.studyId),
   ]);
   return shiftDatesDeep(value, {
     secret,
