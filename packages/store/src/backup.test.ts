@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   backupDatabase,
@@ -144,7 +145,7 @@ for (const dialect of TEST_DIALECTS) {
         expect((await restoreDatabase(target.url, file, { force: true })).auditEvents).toBe(1);
         // And while a restore runs, a server cannot start.
         const restoring = await lockDatabase(target.url, 'restore');
-        await expect(lockDatabase(target.url, 'server')).rejects.toThrow(/held by a restore|held by an msct/);
+        await expect(lockDatabase(target.url, 'server')).rejects.toThrow(/held by a restore/);
         await restoring.release();
       } finally {
         await source.drop();
@@ -153,3 +154,44 @@ for (const dialect of TEST_DIALECTS) {
     });
   });
 }
+
+describe('the server lock on PostgreSQL survives a lost session', () => {
+  it.skipIf(!TEST_DIALECTS.includes('postgres'))(
+    'takes the lock again when its session is cut, and reports the loss when a restore got it first',
+    async () => {
+      const target = await createTestDatabase('postgres');
+      const lost: Error[] = [];
+      const server = await lockDatabase(target.url, 'server', { onLost: (e) => lost.push(e) });
+      const cut = async () => {
+        const c = new pg.Client({ connectionString: target.url });
+        await c.connect();
+        await c.query(
+          "select pg_terminate_backend(pid) from pg_stat_activity where datname = current_database() and application_name like 'msct server%'",
+        );
+        await c.end();
+      };
+      try {
+        await cut();
+        // Re-taken within a moment: a restore is still refused.
+        await new Promise((r) => setTimeout(r, 500));
+        await expect(lockDatabase(target.url, 'restore')).rejects.toThrow(/stop the server first/);
+        expect(lost).toEqual([]);
+        // A restore waiting for the database gets it the moment the server's session ends, before
+        // the server can open a new one: the server is told it lost it.
+        const restoreLock = new pg.Client({ connectionString: target.url });
+        await restoreLock.connect();
+        const waiting = restoreLock.query('select pg_advisory_lock($1, $2)', [0x6d736374, 1]);
+        await new Promise((r) => setTimeout(r, 200));
+        await cut();
+        await waiting;
+        for (let i = 0; i < 100 && lost.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+        await restoreLock.end();
+        expect(lost).toHaveLength(1);
+        expect(lost[0]!.message).toMatch(/held by a restore/);
+      } finally {
+        await server.release();
+        await target.drop();
+      }
+    },
+  );
+});

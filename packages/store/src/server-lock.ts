@@ -66,7 +66,7 @@ function inUseMessage(holder: LockHolder, other: LockFileContent | null, where: 
     other === null
       ? 'an msct server'
       : other.holder === 'restore'
-        ? `a restore (pid ${other.pid}, since ${other.since})`
+        ? `a restore${other.pid > 0 ? ` (pid ${other.pid}, since ${other.since})` : ''}`
         : `an msct server${other.pid > 0 ? ` (pid ${other.pid}${other.host !== hostname() ? ` on ${other.host}` : ''}, since ${other.since})` : ''}`;
   return holder === 'restore'
     ? `the database is in use by ${who}: stop the server first (Ctrl-C, or kill -TERM ${other?.pid ?? 'its pid'}), then restore; writes it acknowledged after a restore would be lost (lock: ${where})`
@@ -77,10 +77,14 @@ function inUseMessage(holder: LockHolder, other: LockFileContent | null, where: 
  * Takes the database for a server (shared on PostgreSQL) or a restore (exclusive). Throws
  * DatabaseInUseError, saying what to do, when another holder has it.
  */
-export async function lockDatabase(url: string, holder: LockHolder): Promise<DatabaseLock> {
+export async function lockDatabase(
+  url: string,
+  holder: LockHolder,
+  opts: { onLost?: (why: Error) => void } = {},
+): Promise<DatabaseLock> {
   const { dialect, target } = parseDatabaseUrl(url);
   if (dialect === 'sqlite') return lockSqlite(target, holder);
-  return lockPostgres(target, holder);
+  return lockPostgres(target, holder, opts.onLost);
 }
 
 function lockSqlite(target: string, holder: LockHolder): DatabaseLock {
@@ -120,8 +124,7 @@ function lockSqlite(target: string, holder: LockHolder): DatabaseLock {
   throw new DatabaseInUseError(inUseMessage(holder, null, file));
 }
 
-async function lockPostgres(target: string, holder: LockHolder): Promise<DatabaseLock> {
-  const where = `PostgreSQL advisory lock (${PG_LOCK_KEY.join(', ')})`;
+async function takePgLock(target: string, holder: LockHolder, where: string): Promise<pg.Client> {
   const client = new pg.Client({
     connectionString: target,
     application_name: `msct ${holder} (pid ${process.pid} on ${hostname()})`.slice(0, 63),
@@ -134,8 +137,8 @@ async function lockPostgres(target: string, holder: LockHolder): Promise<Databas
   if (!r.rows[0]?.ok) {
     // Name the holders: their sessions carry the holder's pid and host in application_name.
     const holders = await client
-      .query<{ application_name: string; backend_start: Date }>(
-        `select a.application_name, a.backend_start from pg_locks l join pg_stat_activity a on a.pid = l.pid
+      .query<{ application_name: string }>(
+        `select a.application_name from pg_locks l join pg_stat_activity a on a.pid = l.pid
          where l.locktype = 'advisory' and l.classid = $1 and l.objid = $2 and l.granted
            and l.database = (select oid from pg_database where datname = current_database())`,
         [...PG_LOCK_KEY],
@@ -143,13 +146,56 @@ async function lockPostgres(target: string, holder: LockHolder): Promise<Databas
       .then((q) => q.rows.map((h) => h.application_name).join(', '))
       .catch(() => '');
     await client.end().catch(() => undefined);
+    // Only a restore's exclusive lock keeps a server out; a restore is kept out by servers.
+    const other: LockFileContent | null =
+      holder === 'server' ? { holder: 'restore', pid: -1, host: hostname(), since: '' } : null;
     throw new DatabaseInUseError(
-      `${inUseMessage(holder, null, where)}${holders ? `; held by: ${holders}` : ''}`,
+      `${inUseMessage(holder, other, where)}${holders ? `; held by: ${holders}` : ''}`,
     );
   }
+  return client;
+}
+
+/**
+ * A server's lock lives on one session: if that session ends (the database restarted, the
+ * connection was cut), the lock is taken again at once; if a restore got it meanwhile, `onLost` is
+ * called (the server must stop: its database is being replaced).
+ */
+async function lockPostgres(
+  target: string,
+  holder: LockHolder,
+  onLost?: (why: Error) => void,
+): Promise<DatabaseLock> {
+  const where = `PostgreSQL advisory lock (${PG_LOCK_KEY.join(', ')})`;
+  let client = await takePgLock(target, holder, where);
+  let released = false;
+  let retry: NodeJS.Timeout | undefined;
+  const watch = (c: pg.Client) =>
+    c.once('end', () => {
+      if (released) return;
+      const again = () => {
+        retry = undefined;
+        if (released) return;
+        takePgLock(target, holder, where).then(
+          (next) => {
+            if (released) return void next.end().catch(() => undefined);
+            client = next;
+            watch(next);
+          },
+          (e: Error) => {
+            if (e instanceof DatabaseInUseError) onLost?.(e);
+            else retry = setTimeout(again, 1000);
+          },
+        );
+      };
+      again();
+    });
+  watch(client);
   return {
     where,
     release: async () => {
+      released = true;
+      if (retry) clearTimeout(retry);
       await client.end().catch(() => undefined);
     },
   };

@@ -15,7 +15,13 @@ export async function startCommand(opts: { port?: string; host?: string }): Prom
   if (opts.host) config.host = opts.host;
   // Held for the server's lifetime: `msct restore` refuses while it is held (issue 17), so a restore
   // can never replace the database under a server that goes on acknowledging writes.
-  const lock = await lockDatabase(config.databaseUrl, 'server');
+  const lock = await lockDatabase(config.databaseUrl, 'server', {
+    // PostgreSQL: the lock's session ended and a restore holds the database now: stop serving it.
+    onLost: (why) => {
+      console.error(`msct: lost the database lock (${why.message}); stopping`);
+      process.kill(process.pid, 'SIGTERM');
+    },
+  });
   try {
     await serve(config, lock);
   } catch (e) {
