@@ -456,7 +456,8 @@ const SPECS: TableSpec[] = [
       s.set('item', e.field, seq);
       s.set('value', e.new_value, seq);
       s.set('updated_at', e.at, seq);
-      s.set('updated_by', e.actor_id, seq);
+      // updated_by names a user; a system actor (a migration: actor id null) leaves it as it was.
+      if (e.actor_id !== null) s.set('updated_by', e.actor_id, seq);
       s.step(e, false);
     },
   },
