@@ -3,6 +3,7 @@
 import { Command } from 'commander';
 import { adjudicateCommand } from './commands/adjudicate.js';
 import {
+  auditHeadCommand,
   auditVerifyCommand,
   backupCommand,
   migrateCommand,
@@ -122,18 +123,34 @@ program
 program
   .command('restore <file>')
   .description(
-    'restore a backup into MSCT_DATABASE_URL (stop the server first); refuses to replace data without --force',
+    'restore a backup into MSCT_DATABASE_URL; refused while a server runs on it (stop it first) and, before anything is replaced, when the backup does not verify; refuses to replace data without --force',
   )
   .option('--force', 'replace an existing database')
+  .option('--anchor <file>', 'also require the backup to hold this exported audit head')
   .action(restoreCommand);
 
 const audit = program.command('audit').description('the audit trail');
 audit
   .command('verify')
-  .description('walk the hash chain and report the first broken link')
-  .action(async () => {
-    process.exitCode = await auditVerifyCommand();
+  .description(
+    'walk the hash chain, check that the trail explains every audited row (each finding names table, record and field), exit 1 on any finding',
+  )
+  .option('--json', 'print the whole report as JSON')
+  .option(
+    '--anchor <file>',
+    'also check that the chain still holds the head exported by `msct audit head --out`',
+  )
+  .option('--backup <file>', 'verify a backup file (SQLite copy or pg_dump archive) instead of the database')
+  .action(async (o: { json?: boolean; anchor?: string; backup?: string }) => {
+    process.exitCode = await auditVerifyCommand(o);
   });
+audit
+  .command('head')
+  .description(
+    'print the chain head (sequence, hash, time) to keep outside the database; `audit verify --anchor FILE` checks it later',
+  )
+  .option('--out <file>', 'write the anchor to a new file (mode 0600) instead of printing it')
+  .action(auditHeadCommand);
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   console.error(`msct: ${err instanceof Error ? err.message : String(err)}`);

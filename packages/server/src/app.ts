@@ -16,6 +16,7 @@ import {
 import { enforcePasswordChange } from './auth/attempts.js';
 import { sessionResolver } from './auth/session-principal.js';
 import type { ServerConfig } from './config.js';
+import { deidentifyDates } from './deid/date-shift.js';
 import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
 import { refuseMalformedText } from './http/text.js';
 import type { App } from './http/types.js';
@@ -158,6 +159,12 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
   });
   app.setNotFoundHandler((req, reply) =>
     sendProblem(reply, problem('MSCT_E_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)),
+  );
+
+  // Pseudonymised readers (statisticians) get no calendar date of the data: every date in an answer
+  // the access guard marked is shifted by the secret offset of its subject (deid/date-shift.ts).
+  app.addHook('preSerialization', async (req, _reply, payload) =>
+    req.deid ? deidentifyDates(db, payload, req.deid) : payload,
   );
 
   // Security headers on every response (OWASP Secure Headers): no framing, no sniffing, strict CSP.

@@ -1,6 +1,25 @@
 // @msct/store: schema, migrations, repositories and the audit chain, on SQLite or PostgreSQL.
+export {
+  type AnchorCheck,
+  type AuditAnchor,
+  checkAuditAnchor,
+  parseAuditAnchor,
+  readAuditAnchor,
+} from './audit/anchor.js';
 export { auditEventHash, GENESIS_HASH } from './audit/hash.js';
 export { type AuditVerifyReport, verifyAuditChain } from './audit/verify.js';
+export {
+  type DataFinding,
+  type DataVerifyOptions,
+  type DataVerifyReport,
+  verifyAuditedData,
+} from './audit/verify-data.js';
+export {
+  type DatabaseVerifyReport,
+  describeProblems,
+  formatFinding,
+  verifyDatabase,
+} from './audit/verify-database.js';
 export {
   type Actor,
   type AuditEntry,
@@ -9,7 +28,15 @@ export {
   type Tx,
   writeTransaction,
 } from './audit/writer.js';
-export { type BackupReport, backupDatabase, restoreDatabase } from './backup.js';
+export {
+  type BackupReport,
+  type BackupVerifyReport,
+  backupDatabase,
+  backupDialect,
+  type RestoreReport,
+  restoreDatabase,
+  verifyBackupFile,
+} from './backup.js';
 export { insertRows } from './bulk.js';
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
 export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
@@ -25,3 +52,10 @@ export * from './repositories/subjects.js';
 export * from './repositories/users.js';
 export * from './repositories/visits.js';
 export type * from './schema.js';
+export {
+  DatabaseInUseError,
+  type DatabaseLock,
+  type LockHolder,
+  lockDatabase,
+  sqliteLockFile,
+} from './server-lock.js';

@@ -1,17 +1,24 @@
+import { readFileSync, writeFileSync } from 'node:fs';
 import { configFromEnv, hashPassword, passwordProblems } from '@msct/server';
 import {
   assignRole,
   backupDatabase,
   createUser,
+  type DatabaseVerifyReport,
   findStudyByCode,
+  formatFinding,
   listSites,
   migrateToLatest,
   openDatabase,
+  parseAuditAnchor,
+  parseDatabaseUrl,
   ROLES,
   type Role,
+  readAuditAnchor,
   restoreDatabase,
   revertMigration,
-  verifyAuditChain,
+  verifyBackupFile,
+  verifyDatabase,
 } from '@msct/store';
 
 export async function migrateCommand(opts: { revert?: string } = {}): Promise<void> {
@@ -90,18 +97,87 @@ export async function userAddCommand(
   }
 }
 
-export async function auditVerifyCommand(): Promise<number> {
+export interface AuditVerifyOptions {
+  json?: boolean;
+  anchor?: string;
+  backup?: string;
+}
+
+/**
+ * `msct audit verify`: the hash chain, every audited row against the trail (issue 17) and, with
+ * --anchor, an exported head. Each finding is printed as it is found; exit 1 if there is any.
+ * --backup FILE checks a backup file (SQLite copy or pg_dump archive) the same way.
+ */
+export async function auditVerifyCommand(opts: AuditVerifyOptions = {}): Promise<number> {
+  const anchor = opts.anchor ? parseAuditAnchor(readFileSync(opts.anchor, 'utf8')) : undefined;
+  const print = (line: string) => {
+    if (!opts.json) console.log(line);
+  };
+  let report: DatabaseVerifyReport;
+  let subject: string;
+  if (opts.backup) {
+    const url = configFromEnv().databaseUrl;
+    report = await verifyBackupFile(opts.backup, {
+      pgUrl: parseDatabaseUrl(url).dialect === 'postgres' ? url : undefined,
+      anchor,
+    });
+    subject = `backup ${opts.backup}`;
+    if (!opts.json) for (const f of report.data.findings) print(`FINDING ${formatFinding(f)}`);
+  } else {
+    const db = openDatabase(configFromEnv().databaseUrl);
+    try {
+      report = await verifyDatabase(db, { anchor, onFinding: (f) => print(`FINDING ${formatFinding(f)}`) });
+      subject = `database ${db.location}`;
+    } finally {
+      await db.close();
+    }
+  }
+  if (opts.json) {
+    console.log(JSON.stringify({ subject, ...report }, null, 2));
+    return report.ok ? 0 : 1;
+  }
+  const c = report.chain;
+  if (c.ok) print(`audit chain intact: ${c.eventsChecked} events verified`);
+  else
+    console.error(
+      `audit chain BROKEN at event ${c.firstBreak?.seq}: ${c.firstBreak?.problem} (${c.eventsChecked} events before it verified)`,
+    );
+  if (report.anchor)
+    if (report.anchor.ok) print(`anchor ${opts.anchor}: event ${anchor?.seq} is in the chain with its hash`);
+    else console.error(`anchor ${opts.anchor} FAILED: ${report.anchor.problem}`);
+  const rows = Object.values(report.data.rowsChecked).reduce((a, b) => a + b, 0);
+  const unprovable = Object.entries(report.data.unprovable);
+  if (report.data.ok)
+    print(
+      `data: all ${rows} audited rows explained by the trail (${Object.entries(report.data.rowsChecked)
+        .map(([t, n]) => `${t} ${n}`)
+        .join(', ')})`,
+    );
+  else
+    console.error(
+      `data: ${report.data.findingsTotal} finding${report.data.findingsTotal === 1 ? '' : 's'}: rows the audit trail does not explain (of ${rows} checked)`,
+    );
+  if (unprovable.length > 0)
+    print(
+      `not provable (recorded before creation events carried them): ${unprovable.map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    );
+  print(`${subject}: verified in ${report.ms} ms — ${report.ok ? 'OK' : 'FAILED'}`);
+  return report.ok ? 0 : 1;
+}
+
+/** `msct audit head`: the chain head to keep outside the database (an anchor for `audit verify --anchor`). */
+export async function auditHeadCommand(opts: { out?: string }): Promise<void> {
   const db = openDatabase(configFromEnv().databaseUrl);
   try {
-    const r = await verifyAuditChain(db);
-    if (r.ok) {
-      console.log(`audit chain intact: ${r.eventsChecked} events verified`);
-      return 0;
-    }
-    console.error(
-      `audit chain BROKEN at event ${r.firstBreak?.seq}: ${r.firstBreak?.problem} (${r.eventsChecked} events before it verified)`,
-    );
-    return 1;
+    const anchor = await readAuditAnchor(db);
+    const text = `${JSON.stringify(anchor, null, 2)}\n`;
+    if (opts.out) {
+      // A new file only (never overwrite an earlier anchor), readable by its owner alone.
+      writeFileSync(opts.out, text, { flag: 'wx', mode: 0o600 });
+      console.log(
+        `audit head: event ${anchor.seq} (${anchor.at ?? 'empty chain'}), hash ${anchor.hash}; anchor written to ${opts.out}: keep it outside the database server`,
+      );
+    } else process.stdout.write(text);
   } finally {
     await db.close();
   }
@@ -115,14 +191,20 @@ export async function backupCommand(file: string | undefined): Promise<void> {
       `./backups/msct-${new Date().toISOString().replaceAll(':', '-').slice(0, 19)}.${db.dialect === 'sqlite' ? 'sqlite' : 'pgdump'}`;
     const r = await backupDatabase(db, out);
     console.log(
-      `backup written to ${r.file} (${r.bytes} bytes${r.auditEvents >= 0 ? `, audit chain of ${r.auditEvents} events verified` : ''})`,
+      `backup written to ${r.file} (${r.bytes} bytes, audit chain of ${r.auditEvents} events and ${r.rowsChecked} audited rows verified)`,
     );
   } finally {
     await db.close();
   }
 }
 
-export async function restoreCommand(file: string, opts: { force?: boolean }): Promise<void> {
-  const r = await restoreDatabase(configFromEnv().databaseUrl, file, opts);
-  console.log(`restored ${file}; audit chain of ${r.auditEvents} events verified`);
+export async function restoreCommand(
+  file: string,
+  opts: { force?: boolean; anchor?: string },
+): Promise<void> {
+  const anchor = opts.anchor ? parseAuditAnchor(readFileSync(opts.anchor, 'utf8')) : undefined;
+  const r = await restoreDatabase(configFromEnv().databaseUrl, file, { force: opts.force, anchor });
+  console.log(
+    `restored ${file}; audit chain of ${r.auditEvents} events and ${r.rowsChecked} audited rows verified (before and after)`,
+  );
 }

@@ -1,10 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import { buildApp, configFromEnv } from '@msct/server';
-import { listStudies, openDatabase } from '@msct/store';
+import { type DatabaseLock, listStudies, lockDatabase, openDatabase } from '@msct/store';
 import { bootstrap, dataDirFor } from '../bootstrap.js';
 import { replaceFormerDemoPasswords } from '../demo/former-demo-logins.js';
 import { loadDemoTrial } from '../demo/load-demo.js';
 import { formatDemoReport } from './demo.js';
+
+type Config = ReturnType<typeof configFromEnv> & { webRoot: string };
 
 const WEB_ROOT = fileURLToPath(new URL('../../../web/dist', import.meta.url));
 
@@ -12,6 +14,26 @@ export async function startCommand(opts: { port?: string; host?: string }): Prom
   const config = { ...configFromEnv(), webRoot: WEB_ROOT };
   if (opts.port) config.port = Number(opts.port);
   if (opts.host) config.host = opts.host;
+  // Held for the server's lifetime: `msct restore` refuses while it is held (issue 17), so a restore
+  // can never replace the database under a server that goes on acknowledging writes.
+  const lock = await lockDatabase(config.databaseUrl, 'server', {
+    // PostgreSQL: the lock's session ended and a restore holds the database now: stop serving it.
+    onLost: (why) => {
+      console.error(`msct: lost the database lock (${why.message}); stopping`);
+      process.kill(process.pid, 'SIGTERM');
+    },
+  });
+  try {
+    await serve(config, lock);
+  } catch (e) {
+    // A start that fails lets go of the database (on PostgreSQL the lock's connection would keep
+    // the process alive).
+    await lock.release();
+    throw e;
+  }
+}
+
+async function serve(config: Config, lock: DatabaseLock): Promise<void> {
   const db = openDatabase(config.databaseUrl, { backgroundCheckpoints: true });
   const boot = await bootstrap(db, process.env, dataDirFor(db.location, db.dialect));
   console.log(
@@ -43,6 +65,7 @@ export async function startCommand(opts: { port?: string; host?: string }): Prom
   const close = async () => {
     await app.close();
     await db.close();
+    await lock.release();
     process.exit(0);
   };
   process.once('SIGINT', close);

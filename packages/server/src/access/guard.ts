@@ -1,7 +1,7 @@
 import { type Db, subjectScope } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import { HttpProblem, notFoundProblem } from '../http/problem.js';
-import { type Action, decide, type Principal, type Scope } from './policy.js';
+import { type Action, decide, type Principal, type Scope, seesIdentifiers } from './policy.js';
 
 export function principalOf(req: FastifyRequest): Principal {
   if (!req.principal) throw new HttpProblem('MSCT_E_UNAUTHENTICATED', 'log in first');
@@ -17,6 +17,12 @@ export function enforce(req: FastifyRequest, action: Action, scope: Scope, what:
     throw new HttpProblem('MSCT_E_FORBIDDEN', `your role may not ${action.replace('.', ' ')} here`, {
       action,
     });
+  // A reader without identifiers for this study gets no calendar date of its data either (issue 17).
+  if (scope.studyId && !seesIdentifiers(p, scope.studyId))
+    req.deid = {
+      studyId: scope.studyId,
+      ...('subjectId' in scope && typeof scope.subjectId === 'string' ? { subjectId: scope.subjectId } : {}),
+    };
   return p;
 }
 

@@ -14,6 +14,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
     sessionToken?: string;
+    /**
+     * Set by the access guard when the answer is for a reader the policy pseudonymises: its dates are
+     * then shifted per subject before serialisation (deid/date-shift.ts).
+     */
+    deid?: { studyId: string; subjectId?: string };
   }
 }
 

@@ -8,6 +8,7 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { deidentifyDates } from '../deid/date-shift.js';
 import { id } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { analyzeStudy } from '../report/analyze-study.js';
@@ -49,7 +50,11 @@ export function registerAnalysisRoutes(app: App, { db }: RouteContext) {
       },
     },
     async (req, reply) => {
-      const results = await resultsFor(req, req.params.studyId);
+      const computed = await resultsFor(req, req.params.studyId);
+      // A string answer skips the app's date shifting (JSON only): shift before rendering.
+      const results = req.deid
+        ? ((await deidentifyDates(db, computed, req.deid)) as typeof computed)
+        : computed;
       const html = await renderReportHtml(results, {
         softwareVersion: softwareVersion(),
         generatedAt: new Date().toISOString(),

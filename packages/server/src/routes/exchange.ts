@@ -1,6 +1,6 @@
 // GET /api/studies/:studyId/export.odm.xml: the study as CDISC ODM 1.3.2, streamed as it is written.
 // Admins and monitors get the identified file (with the audit trail); statisticians a pseudonymised
-// one (no subject codes, no free text; `?shiftDates=study-day` also turns dates into study days).
+// one (no subject codes, no free text, dates as study days); `?shiftDates=study-day` gives anyone study days.
 // Site-scoped users get their sites' subjects only.
 import { PassThrough } from 'node:stream';
 import { getStudy } from '@msct/store';
@@ -17,7 +17,8 @@ export function registerExchangeRoutes(app: App, { db }: RouteContext) {
     {
       schema: {
         tags: ['exchange'],
-        summary: 'The study as CDISC ODM 1.3.2 XML (pseudonymised for statisticians)',
+        summary:
+          'The study as CDISC ODM 1.3.2 XML (pseudonymised, with study days for dates, for statisticians)',
         params: z.object({ studyId: id }),
         querystring: z.object({ shiftDates: z.enum(['study-day']).optional() }).strict(),
       },
@@ -25,14 +26,20 @@ export function registerExchangeRoutes(app: App, { db }: RouteContext) {
     async (req, reply) => {
       const { studyId } = req.params;
       const p = enforce(req, 'study.export', { studyId }, 'study');
-      // Statisticians get pseudonyms (and, on request, study days); the policy decides who sees identifiers.
+      // Statisticians get pseudonyms and study days; the policy decides who sees identifiers.
       const identified = seesIdentifiers(p, studyId);
       const study = await getStudy(db, studyId);
       const siteIds = sitesFor(p, 'study.export', studyId);
       const out = new PassThrough();
       exportOdm(db, studyId, out, {
         pseudonymise: !identified,
-        ...(req.query.shiftDates ? { shiftDates: req.query.shiftDates } : {}),
+        // Without identifiers, no calendar dates either (issue 17): study days, which are the same
+        // numbers as the API's per-subject shifted dates give.
+        ...(!identified
+          ? { shiftDates: 'study-day' as const }
+          : req.query.shiftDates
+            ? { shiftDates: req.query.shiftDates }
+            : {}),
         ...(siteIds ? { siteIds } : {}),
       }).then(
         () => out.end(),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
@@ -39,7 +40,12 @@ export async function createStudy(db: Db, actor: Actor, input: NewStudy): Promis
       entityType: 'study',
       entityId: row.id,
       studyId: row.id,
-      newValue: JSON.stringify({ code: row.code, title: row.title }),
+      // The definition by its SHA-256 (it is large), so `msct audit verify` can prove it unchanged.
+      newValue: JSON.stringify({
+        code: row.code,
+        title: row.title,
+        definitionSha256: createHash('sha256').update(row.definition_json, 'utf8').digest('hex'),
+      }),
     });
     return row;
   });

@@ -79,7 +79,16 @@ export async function createSubject(db: Db, actor: Actor, input: NewSubject): Pr
       studyId: row.study_id,
       siteId: row.site_id,
       subjectId: row.id,
-      newValue: JSON.stringify({ subjectCode: row.subject_code, status: row.status }),
+      // Every column the subject is created with, so that `msct audit verify` can prove them
+      // (audit/verify-data.ts); the pseudonym stays out of the trail (it would link it to the code).
+      newValue: JSON.stringify({
+        subjectCode: row.subject_code,
+        status: row.status,
+        sex: row.sex,
+        birthDate: row.birth_date,
+        enrolledAt: row.enrolled_at,
+        day0Date: row.day0_date,
+      }),
     });
     return row;
   });
