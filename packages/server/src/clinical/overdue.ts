@@ -1,0 +1,53 @@
+// Overdue visits per site for the study home's counts (issue 16), by the same core function and the
+// same rules as the record status grid (web/src/components/status-grid.tsx) and the schedule route:
+// windows counted from day 0 (core/protocol visitStatuses, trial.md visit schedule), visits declared
+// missed are not overdue, and no visit is expected after death, withdrawal or a screen failure.
+// Subjects are read in batches with their visits, so memory stays bounded whatever the trial's size.
+import { type VisitDefinition, visitStatuses } from '@msct/core/protocol';
+import { type Db, forEachSubjectScheduleBatch, type SubjectScheduleRow } from '@msct/store';
+
+/** After these a subject's remaining visits are not expected (status-grid.tsx shows them "not expected"). */
+export const SCHEDULE_ENDED_STATUSES: ReadonlySet<string> = new Set(['died', 'withdrawn', 'screen_failed']);
+
+const BATCH = 1000;
+
+/** The number of overdue visits of one subject on `today` (treatment cycle 1, as the grid schedules). */
+export function overdueVisitCount(
+  visits: readonly VisitDefinition[],
+  subject: Pick<SubjectScheduleRow, 'status' | 'day0_date'>,
+  recorded: readonly { visit_code: string; cycle: number; visit_date: string | null; status: string }[],
+  today: string,
+): number {
+  if (!subject.day0_date || SCHEDULE_ENDED_STATUSES.has(subject.status)) return 0;
+  const schedule = visitStatuses({
+    visits,
+    day0: subject.day0_date,
+    today,
+    recorded: recorded
+      .filter((v) => v.visit_date || v.status === 'missed')
+      .map((v) =>
+        v.status === 'missed'
+          ? { code: v.visit_code, missed: true, cycle: v.cycle }
+          : { code: v.visit_code, date: v.visit_date!, cycle: v.cycle },
+      ),
+  });
+  return schedule.visits.filter((e) => e.status === 'overdue').length;
+}
+
+/** Overdue visits per site id, over every subject of the given sites (undefined = all). */
+export async function overdueVisitsBySite(
+  db: Db,
+  studyId: string,
+  visits: readonly VisitDefinition[],
+  siteIds: readonly string[] | undefined,
+  today: string,
+): Promise<Map<string, number>> {
+  const bySite = new Map<string, number>();
+  await forEachSubjectScheduleBatch(db, studyId, siteIds, BATCH, (subjects, recorded) => {
+    for (const s of subjects) {
+      const n = overdueVisitCount(visits, s, recorded.get(s.id) ?? [], today);
+      if (n > 0) bySite.set(s.site_id, (bySite.get(s.site_id) ?? 0) + n);
+    }
+  });
+  return bySite;
+}
