@@ -1,9 +1,9 @@
-// Overdue visits per site for the study home's counts (issue 16), by the same core function and the
-// same rules as the record status grid (web/src/components/status-grid.tsx) and the schedule route:
-// windows counted from day 0 (core/protocol visitStatuses, trial.md visit schedule), visits declared
+// Overdue visits per site for the study home's counts (issue 16), by the same rules as the record
+// status grid (web/src/components/status-grid.tsx) and the schedule route: windows counted from day 0
+// (core/protocol countOverdueVisits, pinned to visitStatuses; trial.md visit schedule), visits declared
 // missed are not overdue, and no visit is expected after death, withdrawal or a screen failure.
 // Subjects are read in batches with their visits, so memory stays bounded whatever the trial's size.
-import { type VisitDefinition, visitStatuses } from '@msct/core/protocol';
+import { countOverdueVisits, type VisitDefinition } from '@msct/core/protocol';
 import { type Db, forEachSubjectScheduleBatch, type SubjectScheduleRow } from '@msct/store';
 
 /** After these a subject's remaining visits are not expected (status-grid.tsx shows them "not expected"). */
@@ -19,7 +19,7 @@ export function overdueVisitCount(
   today: string,
 ): number {
   if (!subject.day0_date || SCHEDULE_ENDED_STATUSES.has(subject.status)) return 0;
-  const schedule = visitStatuses({
+  return countOverdueVisits({
     visits,
     day0: subject.day0_date,
     today,
@@ -31,7 +31,6 @@ export function overdueVisitCount(
           : { code: v.visit_code, date: v.visit_date!, cycle: v.cycle },
       ),
   });
-  return schedule.visits.filter((e) => e.status === 'overdue').length;
 }
 
 /** Overdue visits per site id, over every subject of the given sites (undefined = all). */
@@ -43,11 +42,17 @@ export async function overdueVisitsBySite(
   today: string,
 ): Promise<Map<string, number>> {
   const bySite = new Map<string, number>();
-  await forEachSubjectScheduleBatch(db, studyId, siteIds, BATCH, (subjects, recorded) => {
-    for (const s of subjects) {
-      const n = overdueVisitCount(visits, s, recorded.get(s.id) ?? [], today);
-      if (n > 0) bySite.set(s.site_id, (bySite.get(s.site_id) ?? 0) + n);
-    }
-  });
+  const scheduledOnly = { exceptStatuses: [...SCHEDULE_ENDED_STATUSES] };
+  await forEachSubjectScheduleBatch(
+    db,
+    studyId,
+    { siteIds, scheduledOnly, batchSize: BATCH },
+    (subjects, recorded) => {
+      for (const s of subjects) {
+        const n = overdueVisitCount(visits, s, recorded.get(s.id) ?? [], today);
+        if (n > 0) bySite.set(s.site_id, (bySite.get(s.site_id) ?? 0) + n);
+      }
+    },
+  );
   return bySite;
 }

@@ -78,6 +78,26 @@ export const toOverviewVisit = (r: VisitOverviewRow) => ({
   })),
 });
 
+/** The grid needs each form's code and state only: a page of 200 subjects stays small. */
+const gridVisitOut = z.object({
+  id: z.string(),
+  subjectId: z.string(),
+  visitCode: z.string(),
+  cycle: z.number(),
+  visitDate: z.string().nullable(),
+  status: z.string(),
+  forms: z.array(z.object({ formCode: z.string(), status: z.string() })),
+});
+const toGridVisit = (r: VisitOverviewRow) => ({
+  id: r.visit.id,
+  subjectId: r.visit.subject_id,
+  visitCode: r.visit.visit_code,
+  cycle: r.visit.cycle,
+  visitDate: r.visit.visit_date,
+  status: r.visit.status,
+  forms: r.forms.map((f) => ({ formCode: f.form_code, status: f.status })),
+});
+
 const zeroByStatus = () =>
   Object.fromEntries(SUBJECT_STATUSES.map((s) => [s, 0])) as Record<
     (typeof SUBJECT_STATUSES)[number],
@@ -199,7 +219,7 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
               subjectOut.extend({
                 siteCode: z.string(),
                 unresolvedQueries: z.number().int().nullable(),
-                visits: z.array(overviewVisitOut),
+                visits: z.array(gridVisitOut),
               }),
             ),
           }),
@@ -235,11 +255,11 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
           'subject',
         ),
       ]);
-      const bySubject = new Map<string, ReturnType<typeof toOverviewVisit>[]>();
+      const bySubject = new Map<string, ReturnType<typeof toGridVisit>[]>();
       for (const v of visits) {
         const list = bySubject.get(v.subjectId);
-        if (list) list.push(toOverviewVisit(v));
-        else bySubject.set(v.subjectId, [toOverviewVisit(v)]);
+        if (list) list.push(toGridVisit(v));
+        else bySubject.set(v.subjectId, [toGridVisit(v)]);
       }
       return {
         total: page.total,

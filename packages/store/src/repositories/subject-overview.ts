@@ -159,10 +159,15 @@ export type ScheduleVisitRow = Pick<Visit, 'subject_id' | 'visit_code' | 'cycle'
 export async function forEachSubjectScheduleBatch(
   db: Db,
   studyId: string,
-  siteIds: readonly string[] | undefined,
-  batchSize: number,
+  opts: {
+    siteIds?: readonly string[] | undefined;
+    /** Only subjects with a day 0 and none of these statuses (those whose visits are still expected). */
+    scheduledOnly?: { exceptStatuses: readonly string[] };
+    batchSize: number;
+  },
   fn: (subjects: SubjectScheduleRow[], visits: Map<string, ScheduleVisitRow[]>) => void | Promise<void>,
 ): Promise<void> {
+  const { siteIds, batchSize } = opts;
   if (siteIds && siteIds.length === 0) return;
   let after: string | undefined;
   for (;;) {
@@ -171,6 +176,11 @@ export async function forEachSubjectScheduleBatch(
       .select(['id', 'site_id', 'status', 'day0_date'])
       .where('study_id', '=', studyId);
     if (siteIds) q = q.where('site_id', 'in', siteIds);
+    if (opts.scheduledOnly) {
+      q = q.where('day0_date', 'is not', null);
+      if (opts.scheduledOnly.exceptStatuses.length > 0)
+        q = q.where('status', 'not in', opts.scheduledOnly.exceptStatuses);
+    }
     if (after !== undefined) q = q.where('id', '>', after);
     const subjects = await q.orderBy('id').limit(batchSize).execute();
     if (subjects.length === 0) return;

@@ -237,6 +237,7 @@ export interface RecordStatusPage {
   subjects: (Subject & {
     siteCode: string;
     unresolvedQueries: number | null;
-    visits: VisitWithForms[];
+    /** The page's visits with each form's code and state (no item values). */
+    visits: (Omit<Visit, 'version'> & { forms: Pick<Form, 'formCode' | 'status'>[] })[];
   })[];
 }

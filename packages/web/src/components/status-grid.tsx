@@ -7,7 +7,7 @@
 import { UNSCHEDULED_VISIT_CODE, type VisitStatusEntry, visitStatuses } from '@msct/core/protocol';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
-import type { Counts, RecordStatusPage, Site, Subject, SubjectCounts, VisitWithForms } from '../api/types.js';
+import type { Counts, Form, RecordStatusPage, Site, Subject, SubjectCounts, Visit } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { type Definition, formsExpectedAt, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
@@ -61,8 +61,8 @@ export interface Cell {
   expectedDate?: string;
 }
 
-/** A visit as the grid gets it: its forms' states, no item values. */
-export type OverviewVisit = Omit<VisitWithForms, 'signatureMeaning'>;
+/** A visit as the grid gets it: its forms' codes and states, no item values. */
+export type OverviewVisit = Omit<Visit, 'version'> & { forms: Pick<Form, 'formCode' | 'status'>[] };
 
 export interface SubjectRow {
   subject: Subject & { unresolvedQueries?: number | null };
