@@ -9,13 +9,12 @@ import { type Db, forEachSubjectScheduleBatch, type SubjectScheduleRow } from '@
 /** After these a subject's remaining visits are not expected (status-grid.tsx shows them "not expected"). */
 export const SCHEDULE_ENDED_STATUSES: ReadonlySet<string> = new Set(['died', 'withdrawn', 'screen_failed']);
 
-const BATCH = 1000;
+const BATCH = 2000;
 
 /** The number of overdue visits of one subject on `today` (treatment cycle 1, as the grid schedules). */
 export function overdueVisitCount(
   visits: readonly VisitDefinition[],
-  subject: Pick<SubjectScheduleRow, 'status' | 'day0_date'>,
-  recorded: readonly { visit_code: string; cycle: number; visit_date: string | null; status: string }[],
+  subject: Pick<SubjectScheduleRow, 'status' | 'day0_date' | 'recorded'>,
   today: string,
 ): number {
   if (!subject.day0_date || SCHEDULE_ENDED_STATUSES.has(subject.status)) return 0;
@@ -23,13 +22,7 @@ export function overdueVisitCount(
     visits,
     day0: subject.day0_date,
     today,
-    recorded: recorded
-      .filter((v) => v.visit_date || v.status === 'missed')
-      .map((v) =>
-        v.status === 'missed'
-          ? { code: v.visit_code, missed: true, cycle: v.cycle }
-          : { code: v.visit_code, date: v.visit_date!, cycle: v.cycle },
-      ),
+    recorded: subject.recorded,
   });
 }
 
@@ -43,16 +36,11 @@ export async function overdueVisitsBySite(
 ): Promise<Map<string, number>> {
   const bySite = new Map<string, number>();
   const scheduledOnly = { exceptStatuses: [...SCHEDULE_ENDED_STATUSES] };
-  await forEachSubjectScheduleBatch(
-    db,
-    studyId,
-    { siteIds, scheduledOnly, batchSize: BATCH },
-    (subjects, recorded) => {
-      for (const s of subjects) {
-        const n = overdueVisitCount(visits, s, recorded.get(s.id) ?? [], today);
-        if (n > 0) bySite.set(s.site_id, (bySite.get(s.site_id) ?? 0) + n);
-      }
-    },
-  );
+  await forEachSubjectScheduleBatch(db, studyId, { siteIds, scheduledOnly, batchSize: BATCH }, (subjects) => {
+    for (const s of subjects) {
+      const n = overdueVisitCount(visits, s, today);
+      if (n > 0) bySite.set(s.site_id, (bySite.get(s.site_id) ?? 0) + n);
+    }
+  });
   return bySite;
 }

@@ -149,12 +149,19 @@ export async function countUnresolvedQueries(
   return new Map(rows.map((r) => [r.k, Number(r.n)]));
 }
 
-export type SubjectScheduleRow = Pick<SubjectTable, 'id' | 'site_id' | 'status' | 'day0_date'>;
-export type ScheduleVisitRow = Pick<Visit, 'subject_id' | 'visit_code' | 'cycle' | 'visit_date' | 'status'>;
+export type SubjectScheduleRow = Pick<SubjectTable, 'id' | 'site_id' | 'status' | 'day0_date'> & {
+  /** The subject's visits of treatment cycle 1 done on a date or declared missed (core's RecordedVisit). */
+  recorded: ({ code: string; date: string } | { code: string; missed: true })[];
+};
+
+// Separators of the aggregated visit list: control characters, which no visit code or date holds.
+const UNIT = '\u001f';
+const RECORD = '\u001e';
 
 /**
- * Walks a study's subjects (optionally of some sites) in batches of `batchSize`, in id order, with
- * the visits of each batch: what a schedule count needs, holding one batch at a time.
+ * Walks a study's subjects (optionally of some sites) in batches of `batchSize`, in id order (an
+ * index range per batch), each with its recorded visits of cycle 1 aggregated by the database into
+ * one value: what the overdue count needs, one row per subject, one batch in memory at a time.
  */
 export async function forEachSubjectScheduleBatch(
   db: Db,
@@ -165,43 +172,49 @@ export async function forEachSubjectScheduleBatch(
     scheduledOnly?: { exceptStatuses: readonly string[] };
     batchSize: number;
   },
-  fn: (subjects: SubjectScheduleRow[], visits: Map<string, ScheduleVisitRow[]>) => void | Promise<void>,
+  fn: (subjects: SubjectScheduleRow[]) => void | Promise<void>,
 ): Promise<void> {
   const { siteIds, batchSize } = opts;
   if (siteIds && siteIds.length === 0) return;
+  const agg = db.dialect === 'sqlite' ? sql.raw('group_concat') : sql.raw('string_agg');
   let after: string | undefined;
   for (;;) {
     let q = db.kysely
-      .selectFrom('subjects')
-      .select(['id', 'site_id', 'status', 'day0_date'])
-      .where('study_id', '=', studyId);
-    if (siteIds) q = q.where('site_id', 'in', siteIds);
-    if (opts.scheduledOnly) {
-      q = q.where('day0_date', 'is not', null);
-      if (opts.scheduledOnly.exceptStatuses.length > 0)
-        q = q.where('status', 'not in', opts.scheduledOnly.exceptStatuses);
-    }
-    if (after !== undefined) q = q.where('id', '>', after);
-    const subjects = await q.orderBy('id').limit(batchSize).execute();
-    if (subjects.length === 0) return;
-    const visits = new Map<string, ScheduleVisitRow[]>();
-    const rows = await db.kysely
-      .selectFrom('visits')
-      .select(['subject_id', 'visit_code', 'cycle', 'visit_date', 'status'])
-      .where(
-        'subject_id',
-        'in',
-        subjects.map((s) => s.id),
+      .selectFrom('subjects as s')
+      .select(['s.id', 's.site_id', 's.status', 's.day0_date'])
+      .select(
+        sql<
+          string | null
+        >`(select ${agg}(v.visit_code || ${UNIT} || coalesce(v.visit_date, '') || ${UNIT} || case when v.status = 'missed' then 'm' else '' end, ${RECORD}) from visits v where v.subject_id = s.id and v.cycle = 1 and (v.visit_date is not null or v.status = 'missed'))`.as(
+          'recorded',
+        ),
       )
-      .execute();
-    for (const v of rows) {
-      const list = visits.get(v.subject_id);
-      if (list) list.push(v);
-      else visits.set(v.subject_id, [v]);
+      .where('s.study_id', '=', studyId);
+    if (siteIds) q = q.where('s.site_id', 'in', siteIds);
+    if (opts.scheduledOnly) {
+      q = q.where('s.day0_date', 'is not', null);
+      if (opts.scheduledOnly.exceptStatuses.length > 0)
+        q = q.where('s.status', 'not in', opts.scheduledOnly.exceptStatuses);
     }
-    await fn(subjects, visits);
-    if (subjects.length < batchSize) return;
-    after = subjects[subjects.length - 1]!.id;
+    if (after !== undefined) q = q.where('s.id', '>', after);
+    const rows = await q.orderBy('s.id').limit(batchSize).execute();
+    if (rows.length === 0) return;
+    await fn(
+      rows.map((r) => ({
+        id: r.id,
+        site_id: r.site_id,
+        status: r.status,
+        day0_date: r.day0_date,
+        recorded: r.recorded
+          ? r.recorded.split(RECORD).map((v) => {
+              const [code = '', date = '', missed = ''] = v.split(UNIT);
+              return missed === 'm' ? { code, missed: true as const } : { code, date };
+            })
+          : [],
+      })),
+    );
+    if (rows.length < batchSize) return;
+    after = rows[rows.length - 1]!.id;
   }
 }
 
