@@ -96,6 +96,13 @@ describe('study home at scale', () => {
     expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
     await pager.getByRole('button', { name: 'Previous' }).click();
     await waitForText(pager, 'Showing 51–100');
+    // The page is in the address: back from a subject returns to the same page of the grid.
+    expect(new URL(page.url()).searchParams.get('page')).toBe('2');
+    await page.getByRole('table', { name: 'Record status' }).getByRole('link', { name: codes[50]! }).click();
+    await page.getByRole('heading', { name: new RegExp(`^Subject ${codes[50]}`) }).waitFor();
+    await page.goBack();
+    await waitForText(pager, 'Showing 51–100');
+    expect(await gridCodes(page)).toEqual(codes.slice(50, 100));
 
     // The server filters: site B's 47 in pages of 25, the total saying what the filter matched.
     const filters = page.getByRole('form', { name: 'Find subjects' });

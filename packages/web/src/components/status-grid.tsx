@@ -331,6 +331,49 @@ function queryString(q: GridQuery): string {
   return p.toString();
 }
 
+const DEFAULT_QUERY: GridQuery = {
+  siteId: '',
+  status: '',
+  search: '',
+  sort: 'code',
+  order: 'asc',
+  limit: 50,
+  offset: 0,
+};
+
+/**
+ * The grid's place kept in the page's address (`?site=…&page=…`), so going back from a subject
+ * returns to the same page and filters, and a page can be shared.
+ */
+function queryFromLocation(search: string): GridQuery {
+  const p = new URLSearchParams(search);
+  const sort = SORTS.find(([k]) => k === p.get('sort'))?.[0] ?? DEFAULT_QUERY.sort;
+  const limit = PAGE_SIZES.find((n) => String(n) === p.get('size')) ?? DEFAULT_QUERY.limit;
+  const page = Math.max(1, Math.floor(Number(p.get('page')) || 1));
+  return {
+    siteId: p.get('site') ?? '',
+    status: STATUS_COLUMNS.find(([k]) => k === p.get('status'))?.[0] ?? '',
+    search: (p.get('q') ?? '').slice(0, 40),
+    sort,
+    order: p.get('order') === 'desc' ? 'desc' : 'asc',
+    limit,
+    offset: (page - 1) * limit,
+  };
+}
+
+function locationOf(q: GridQuery): string {
+  const p = new URLSearchParams();
+  if (q.siteId) p.set('site', q.siteId);
+  if (q.status) p.set('status', q.status);
+  if (q.search.trim()) p.set('q', q.search.trim());
+  if (q.sort !== DEFAULT_QUERY.sort) p.set('sort', q.sort);
+  if (q.order !== DEFAULT_QUERY.order) p.set('order', q.order);
+  if (q.limit !== DEFAULT_QUERY.limit) p.set('size', String(q.limit));
+  if (q.offset > 0) p.set('page', String(Math.floor(q.offset / q.limit) + 1));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
 /**
  * The record status grid, one page at a time: the server filters, sorts and pages the subjects and
  * sends the visits of that page only. The pager always says which part of how many it shows.
@@ -347,17 +390,13 @@ export function RecordStatus({
   counts: SubjectCounts | undefined;
 }) {
   const today = todayIso();
-  const [q, setQ] = useState<GridQuery>({
-    siteId: '',
-    status: '',
-    search: '',
-    sort: 'code',
-    order: 'asc',
-    limit: 50,
-    offset: 0,
-  });
+  const [q, setQ] = useState<GridQuery>(() => queryFromLocation(location.search));
+  useEffect(() => {
+    const search = locationOf(q);
+    if (search !== location.search) history.replaceState(history.state, '', `${location.pathname}${search}`);
+  }, [q]);
   // The search box applies after a pause in typing, not on every key.
-  const [searchText, setSearchText] = useState('');
+  const [searchText, setSearchText] = useState(q.search);
   useEffect(() => {
     const t = setTimeout(
       () => setQ((old) => (old.search === searchText ? old : { ...old, search: searchText, offset: 0 })),
