@@ -240,6 +240,16 @@ for (const dialect of TEST_DIALECTS) {
         `/api/studies/${trial.studyId}/record-status?siteId=${trial.siteB}`,
       );
       expect(other.body.total).toBe(0);
+      // An empty search is no filter; a search longer than a code is refused at its field.
+      expect(
+        (await clients.admin!.get<GridBody>(`/api/studies/${trial.studyId}/record-status?search=`)).body
+          .total,
+      ).toBe(N_A + N_B);
+      const long = await clients.admin!.get<{ errors: { field: string }[] }>(
+        `/api/studies/${trial.studyId}/record-status?search=${'x'.repeat(41)}`,
+      );
+      expect(long.status).toBe(400);
+      expect(long.body.errors[0]!.field).toBe('querystring.search');
       // Pages are bounded.
       expect((await clients.admin!.get(`/api/studies/${trial.studyId}/record-status?limit=201`)).status).toBe(
         400,

@@ -197,10 +197,11 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
             search: z
               .string()
               .trim()
-              .min(1)
               .max(40)
               .optional()
-              .describe('part of the subject code shown (the pseudonym for pseudonymised roles)'),
+              .describe(
+                'part of the subject code shown (the pseudonym for pseudonymised roles); empty = any',
+              ),
             sort: z
               .enum(SUBJECT_SORTS)
               .optional()
