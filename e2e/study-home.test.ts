@@ -139,4 +139,28 @@ describe('study home at scale', () => {
     await waitForText(pager, `Showing 51–${N_A} of ${N_A} subjects`);
     expect((await gridCodes(page)).every((c) => c.startsWith('SA-'))).toBe(true);
   });
+
+  it('a statistician pages through pseudonyms, in pseudonym order, with no date to sort by', async () => {
+    const page = await loginAs(e, 'statistician');
+    await page.getByRole('link', { name: /Test trial/ }).click();
+    const pager = page.getByRole('navigation', { name: 'Record status pages', exact: true });
+    await waitForText(pager, `Showing 1–50 of ${N_A + N_B} subjects`);
+    const pseudonyms = subjects.map((s) => s.pseudonym).sort(cmp);
+    expect(await gridCodes(page)).toEqual(pseudonyms.slice(0, 50));
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await waitForText(pager, 'Showing 51–100');
+    expect(await gridCodes(page)).toEqual(pseudonyms.slice(50, 100));
+    const sorts = await page
+      .getByRole('form', { name: 'Find subjects' })
+      .getByLabel('Sort by')
+      .locator('option')
+      .allTextContents();
+    expect(sorts).toEqual(['Subject', 'Site', 'Status']);
+    expect(
+      await page
+        .getByRole('table', { name: 'Record status' })
+        .getByText(/S[AB]-0\d\d/)
+        .count(),
+    ).toBe(0);
+  });
 });

@@ -301,6 +301,15 @@ for (const dialect of TEST_DIALECTS) {
           .map((s) => s.pseudonym)
           .sort(cmp),
       );
+      // Never by a date: day 0 follows enrolment, which numbers the codes.
+      const byDay0 = await stat.get<{ errors: { field: string }[] }>(
+        `/api/studies/${trial.studyId}/record-status?sort=day0`,
+      );
+      expect(byDay0.status).toBe(400);
+      expect(byDay0.body.errors[0]!.field).toBe('querystring.sort');
+      expect(
+        (await clients.monitor!.get(`/api/studies/${trial.studyId}/record-status?sort=day0`)).status,
+      ).toBe(200);
       const byCode = await stat.get<GridBody>(`/api/studies/${trial.studyId}/record-status?search=SA-0`);
       expect(byCode.body.total).toBe(0);
       const target = subjects[7]!;

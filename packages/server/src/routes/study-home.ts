@@ -18,6 +18,7 @@ import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { overdueVisitsBySite } from '../clinical/overdue.js';
 import { studyDefinition } from '../clinical/study-definition.js';
+import { HttpProblem } from '../http/problem.js';
 import { id, isoDate } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 import { subjectOut, toSubject } from './subjects.js';
@@ -205,7 +206,9 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
             sort: z
               .enum(SUBJECT_SORTS)
               .optional()
-              .describe('code (default; the pseudonym for pseudonymised roles), site, status or day0'),
+              .describe(
+                'code (default; the pseudonym for pseudonymised roles), site, status or day0 (not for pseudonymised roles)',
+              ),
             order: z.enum(['asc', 'desc']).optional(),
             offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
             limit: z.coerce.number().int().min(1).max(200).optional(),
@@ -235,12 +238,29 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
         siteIds = siteIds === undefined || siteIds.includes(req.query.siteId) ? [req.query.siteId] : [];
       const offset = req.query.offset ?? 0;
       const limit = req.query.limit ?? 50;
+      const identified = seesIdentifiers(p, studyId);
+      // In a pseudonymised view the order may follow the pseudonym, the site or the status, never a
+      // date: day 0 follows enrolment, which numbers the subject codes (issue 17, Medium 3).
+      if (!identified && req.query.sort === 'day0')
+        throw new HttpProblem(
+          'MSCT_E_VALIDATION',
+          'querystring.sort: a pseudonymised view is sorted by pseudonym, site or status',
+          {
+            errors: [
+              {
+                field: 'querystring.sort',
+                rule: 'pseudonymised',
+                message: 'sort by code (the pseudonym), site or status',
+              },
+            ],
+          },
+        );
       const page = await listSubjectPage(db, {
         studyId,
         ...(siteIds ? { siteIds } : {}),
         ...(req.query.status ? { status: req.query.status } : {}),
         ...(req.query.search ? { search: req.query.search } : {}),
-        codeColumn: seesIdentifiers(p, studyId) ? 'subject_code' : 'pseudonym',
+        codeColumn: identified ? 'subject_code' : 'pseudonym',
         sort: req.query.sort ?? 'code',
         descending: req.query.order === 'desc',
         offset,

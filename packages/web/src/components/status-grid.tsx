@@ -345,9 +345,9 @@ const DEFAULT_QUERY: GridQuery = {
  * The grid's place kept in the page's address (`?site=…&page=…`), so going back from a subject
  * returns to the same page and filters, and a page can be shared.
  */
-function queryFromLocation(search: string): GridQuery {
+function queryFromLocation(search: string, sorts: readonly (typeof SORTS)[number][]): GridQuery {
   const p = new URLSearchParams(search);
-  const sort = SORTS.find(([k]) => k === p.get('sort'))?.[0] ?? DEFAULT_QUERY.sort;
+  const sort = sorts.find(([k]) => k === p.get('sort'))?.[0] ?? DEFAULT_QUERY.sort;
   const limit = PAGE_SIZES.find((n) => String(n) === p.get('size')) ?? DEFAULT_QUERY.limit;
   const page = Math.max(1, Math.floor(Number(p.get('page')) || 1));
   return {
@@ -383,14 +383,18 @@ export function RecordStatus({
   definition,
   sites,
   counts,
+  pseudonymised,
 }: {
   studyId: string;
   definition: Definition;
   sites: Site[];
   counts: SubjectCounts | undefined;
+  /** The user sees pseudonyms: the server sorts by pseudonym, site or status only, never by a date. */
+  pseudonymised: boolean;
 }) {
   const today = todayIso();
-  const [q, setQ] = useState<GridQuery>(() => queryFromLocation(location.search));
+  const sorts = pseudonymised ? SORTS.filter(([k]) => k !== 'day0') : SORTS;
+  const [q, setQ] = useState<GridQuery>(() => queryFromLocation(location.search, sorts));
   useEffect(() => {
     const search = locationOf(q);
     if (search !== location.search) history.replaceState(history.state, '', `${location.pathname}${search}`);
@@ -466,7 +470,7 @@ export function RecordStatus({
             value={q.sort}
             onChange={(e) => change({ sort: e.target.value as GridQuery['sort'] })}
           >
-            {SORTS.map(([k, label]) => (
+            {sorts.map(([k, label]) => (
               <option key={k} value={k}>
                 {label}
               </option>

@@ -85,7 +85,13 @@ export function StudyHome({ studyId }: { studyId: string }) {
         <h2 id="subjects-h">Subjects</h2>
         <p className="hint">Record status: subjects × scheduled visits, at your sites.</p>
         {counts.error ? <LoadError error={counts.error} what="subject counts" /> : null}
-        <RecordStatus studyId={studyId} definition={definitionOf(study)} sites={sites} counts={counts.data} />
+        <RecordStatus
+          studyId={studyId}
+          definition={definitionOf(study)}
+          sites={sites}
+          counts={counts.data}
+          pseudonymised={!hasRole(me, ['investigator', 'coordinator', 'monitor', 'safety'], studyId)}
+        />
       </section>
       {enrolSites.length > 0 && (
         <section aria-labelledby="enrol-h">
