@@ -56,7 +56,7 @@ export function registerSubjectRoutes(app: App, { db }: RouteContext) {
       schema: {
         tags: ['subjects'],
         summary:
-          "Subjects at the user's sites, paged by subject code (by pseudonym for pseudonymised roles: `after` is then a pseudonym)",
+          "Subjects at the user's sites, one page (`limit`, default 500) in subject-code order (pseudonym order for pseudonymised roles, `after` then being a pseudonym); continue with `after` = the last code; counts: GET /subject-counts",
         params: z.object({ studyId: id }),
         querystring: z
           .object({
