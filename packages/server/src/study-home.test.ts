@@ -33,7 +33,6 @@ interface Counts {
   unresolvedQueries: number | null;
 }
 interface CountsBody {
-  today: string;
   sites: (Counts & { siteId: string; siteCode: string })[];
   total: Counts;
 }

@@ -123,7 +123,6 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
           .strict(),
         response: {
           200: z.object({
-            today: z.string(),
             sites: z.array(
               countsOut.extend({ siteId: z.string(), siteCode: z.string(), siteName: z.string() }),
             ),
@@ -179,7 +178,9 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
           total.unresolvedQueries = (total.unresolvedQueries ?? 0) + row.unresolvedQueries;
         return row;
       });
-      return { today, sites: rows, total };
+      // The day used is the caller's (or the server's): not echoed, as a pseudonymised reader's answer
+      // has its dates shifted (deid), and this one is no subject's.
+      return { sites: rows, total };
     },
   );
 

@@ -224,7 +224,6 @@ export interface Counts {
 
 /** GET /api/studies/{id}/subject-counts: counted by the server over every subject at the user's sites. */
 export interface SubjectCounts {
-  today: string;
   sites: (Counts & { siteId: string; siteCode: string; siteName: string })[];
   total: Counts;
 }

@@ -262,7 +262,7 @@ export function SiteCounts({ counts }: { counts: SubjectCounts }) {
     <section aria-labelledby="site-counts-h">
       <h3 id="site-counts-h">Counts per site</h3>
       <p className="hint">
-        Every subject at your sites, counted by the server; overdue visits as of {counts.today}.
+        Every subject at your sites, counted by the server; overdue visits as of {todayIso()}.
       </p>
       <table aria-label="Counts per site" className="compact">
         <thead>
