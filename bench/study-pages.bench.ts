@@ -30,7 +30,8 @@ export default async function run(): Promise<BenchResult[]> {
     const s = demo.studyId;
     const calls: [string, string][] = [
       ['subject list', `/api/studies/${s}/subjects`],
-      ['record status grid (visit overview)', `/api/studies/${s}/visit-overview`],
+      ['counts per site', `/api/studies/${s}/subject-counts`],
+      ['record status grid (first page of 50)', `/api/studies/${s}/record-status?limit=50`],
       ['query list', `/api/studies/${s}/queries`],
       ['endpoint verdicts of 40 subjects', `/api/studies/${s}/endpoints`],
       ['one patient page (scores, verdict, trace)', `/api/subjects/${demo.patients[0]!.subjectId}/endpoints`],

@@ -293,7 +293,17 @@ const MATRIX: Record<string, Entry> = {
   'GET /api/studies/{studyId}/visit-overview': {
     allow: 'everyone',
     scope: 'study',
-    path: (_f, t) => `/api/studies/${t.studyId}/visit-overview`,
+    path: (f, t) => `/api/studies/${t.studyId}/visit-overview?subjectIds=${f.subjectId}`,
+  },
+  'GET /api/studies/{studyId}/subject-counts': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/subject-counts`,
+  },
+  'GET /api/studies/{studyId}/record-status': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/record-status?limit=10&sort=site`,
   },
   'GET /api/studies/{studyId}/export.odm.xml': {
     allow: ['admin', 'monitor', 'statistician'],

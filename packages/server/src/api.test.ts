@@ -353,7 +353,7 @@ describe('query lists say who raised them and where', () => {
 });
 
 describe('visit overview and enrolment by hand', () => {
-  it('gives the grid every visible visit with form states in one request, site-scoped; refuses status enrolled by PATCH', async () => {
+  it('gives the visits of the subjects asked for with form states, site-scoped; refuses status enrolled by PATCH', async () => {
     const server = await startTestServer('sqlite');
     try {
       const trial = await createTestTrial(server.db);
@@ -375,8 +375,14 @@ describe('visit overview and enrolment by hand', () => {
       await b.post(`/api/subjects/${sb.body.id}/visits`, { visitCode: 'M1' });
       const ov = await a.get<
         { subjectId: string; visitCode: string; forms: { formCode: string; status: string }[] }[]
-      >(`/api/studies/${trial.studyId}/visit-overview`);
+      >(`/api/studies/${trial.studyId}/visit-overview?subjectIds=${sa.body.id},${sb.body.id}`);
       expect(ov.body.map((v) => v.subjectId)).toEqual([sa.body.id]);
+      // Never every visit of the trial: the subjects must be named (at most 200).
+      const all = await a.get<{ errors: { field: string }[] }>(
+        `/api/studies/${trial.studyId}/visit-overview`,
+      );
+      expect(all.status).toBe(400);
+      expect(all.body.errors[0]!.field).toBe('querystring.subjectIds');
       expect(ov.body[0]!.forms).toMatchObject([{ formCode: 'labs', status: 'incomplete' }]);
       const patched = await a.patch<{ code: string; errors: { field: string }[] }>(
         `/api/subjects/${sa.body.id}`,

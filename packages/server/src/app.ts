@@ -31,6 +31,7 @@ import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerSafetyRoutes } from './routes/safety.js';
 import { registerStudyRoutes } from './routes/studies.js';
+import { registerStudyHomeRoutes } from './routes/study-home.js';
 import { registerSubjectRoutes } from './routes/subjects.js';
 import { registerVisitRoutes } from './routes/visits.js';
 
@@ -235,6 +236,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerAuthRoutes(a, ctx);
     registerAdminRoutes(a, ctx);
     registerStudyRoutes(a, ctx);
+    registerStudyHomeRoutes(a, ctx);
     registerSubjectRoutes(a, ctx);
     registerVisitRoutes(a, ctx);
     registerSafetyRoutes(a, ctx);

@@ -47,6 +47,7 @@ export * from './repositories/audit-trail.js';
 export * from './repositories/queries.js';
 export * from './repositories/sessions.js';
 export * from './repositories/studies.js';
+export * from './repositories/subject-overview.js';
 export * from './repositories/subject-records.js';
 export * from './repositories/subjects.js';
 export * from './repositories/users.js';

@@ -125,9 +125,14 @@ for (const dialect of TEST_DIALECTS) {
       const b1 = await createSubject(db, user, { studyId, siteId: siteB });
       expect([a1.subject_code, a2.subject_code, b1.subject_code]).toEqual(['NJDT-001', 'NJDT-002', 'ZJ-001']);
       expect(a1.pseudonym).toMatch(/^P[0-9A-F]{10}$/);
-      const onlyA = await listSubjects(db, { studyId, siteIds: [siteA] });
+      const onlyA = await listSubjects(db, { studyId, siteIds: [siteA], codeColumn: 'subject_code' });
       expect(onlyA.map((s) => s.subject_code)).toEqual(['NJDT-001', 'NJDT-002']);
-      const page = await listSubjects(db, { studyId, after: 'NJDT-001', limit: 1 });
+      const page = await listSubjects(db, {
+        studyId,
+        after: 'NJDT-001',
+        limit: 1,
+        codeColumn: 'subject_code',
+      });
       expect(page.map((s) => s.subject_code)).toEqual(['NJDT-002']);
     });
 
@@ -346,7 +351,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('inTransaction joins several calls into one commit, or rolls all of them back', async () => {
-      const before = await listSubjects(db, { studyId, siteIds: [siteB] });
+      const before = await listSubjects(db, { studyId, siteIds: [siteB], codeColumn: 'subject_code' });
       await expect(
         inTransaction(db, user, async (txDb) => {
           const s = await createSubject(txDb, user, { studyId, siteId: siteB });
@@ -354,7 +359,9 @@ for (const dialect of TEST_DIALECTS) {
           throw new Error('abort');
         }),
       ).rejects.toThrow('abort');
-      expect(await listSubjects(db, { studyId, siteIds: [siteB] })).toHaveLength(before.length);
+      expect(await listSubjects(db, { studyId, siteIds: [siteB], codeColumn: 'subject_code' })).toHaveLength(
+        before.length,
+      );
       const made = await inTransaction(db, user, async (txDb) => {
         const s = await createSubject(txDb, user, { studyId, siteId: siteB });
         const v = await createVisit(txDb, user, { subjectId: s.id, visitCode: 'baseline' });

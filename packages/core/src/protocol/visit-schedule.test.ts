@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
+import { addDays } from './iso-date.js';
 import { msctSleVisits } from './msct-sle-trial.js';
-import { checkVisitWindow, expectedVisits, visitStatuses } from './visit-schedule.js';
+import {
+  checkVisitWindow,
+  countOverdueVisits,
+  expectedVisits,
+  type RecordedVisit,
+  visitStatuses,
+} from './visit-schedule.js';
 
 const byCode = (day0: string, cycle = 1) =>
   Object.fromEntries(expectedVisits(msctSleVisits, day0, cycle).map((v) => [v.code, v]));
@@ -169,5 +176,43 @@ describe('visit status', () => {
       M9: 'not_due',
       M12: 'not_due',
     });
+  });
+});
+
+describe('overdue count', () => {
+  // The study home counts overdue visits over every subject with countOverdueVisits; it must say
+  // exactly what visitStatuses says, visit by visit, whatever was recorded.
+  test('equals the number of overdue entries of visitStatuses over 3 000 random courses', () => {
+    let seed = 7;
+    const rand = () => {
+      seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
+      return seed / 2_147_483_648;
+    };
+    let overdueSeen = 0;
+    for (let i = 0; i < 3000; i++) {
+      const day0 = addDays('2024-01-01', Math.floor(rand() * 700));
+      const today = addDays(day0, Math.floor(rand() * 500) - 20);
+      const cycle = rand() < 0.8 ? 1 : 2;
+      const recorded: RecordedVisit[] = [];
+      for (const v of msctSleVisits) {
+        const r = rand();
+        const c = rand() < 0.85 ? cycle : 3 - cycle;
+        if (r < 0.45)
+          recorded.push({
+            code: v.code,
+            date: addDays(day0, v.targetDay + Math.floor(rand() * 20) - 10),
+            cycle: c,
+          });
+        else if (r < 0.55) recorded.push({ code: v.code, missed: true, cycle: c });
+        else if (r < 0.6) recorded.push({ code: v.code, cycle: c });
+      }
+      if (rand() < 0.2) recorded.push({ code: 'UNSCHEDULED', date: addDays(day0, 40), cycle });
+      const input = { visits: msctSleVisits, day0, today, recorded, cycle };
+      const expected = visitStatuses(input).visits.filter((v) => v.status === 'overdue').length;
+      expect(countOverdueVisits(input)).toBe(expected);
+      overdueSeen += expected;
+    }
+    // The random courses do reach overdue visits (the comparison is not all zeros).
+    expect(overdueSeen).toBeGreaterThan(1000);
   });
 });

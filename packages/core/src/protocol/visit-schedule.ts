@@ -194,3 +194,40 @@ export function visitStatuses(input: {
     .map((r) => ({ code: r.code, cycle, date: r.date!, studyDay: daysBetween(input.day0, r.date!) }));
   return { visits, unscheduled };
 }
+
+/**
+ * How many visits of a cycle {@link visitStatuses} calls `overdue` on `today`, without building the
+ * entries: the same rules (a visit done on a date or declared missed is not overdue; one whose window
+ * has not closed is not; one superseded by a later scheduled visit already done is missed, not
+ * overdue) on day numbers only. The study home counts this over every subject of a trial (issue 16);
+ * visit-schedule.test.ts pins it to `visitStatuses` over random schedules.
+ */
+export function countOverdueVisits(input: {
+  visits: readonly VisitDefinition[];
+  day0: IsoDate;
+  today: IsoDate;
+  recorded: readonly RecordedVisit[];
+  cycle?: number;
+}): number {
+  const cycle = input.cycle ?? 1;
+  const todayDay = daysBetween(input.day0, input.today);
+  const first = new Map<string, RecordedVisit>();
+  const done = new Set<string>();
+  for (const r of input.recorded) {
+    if ((r.cycle ?? 1) !== cycle) continue;
+    if (!first.has(r.code)) first.set(r.code, r);
+    if (r.date && !r.missed) done.add(r.code);
+  }
+  const expected = input.visits.filter((v) => cycle === 1 || v.repeatsInCycles);
+  let latestDone = Number.NEGATIVE_INFINITY;
+  for (const v of expected) if (done.has(v.code) && v.targetDay > latestDone) latestDone = v.targetDay;
+  let overdue = 0;
+  for (const v of expected) {
+    const r = first.get(v.code);
+    if (r && (r.date || r.missed)) continue;
+    if (todayDay <= visitWindowDays(v).latestDay) continue;
+    if (latestDone > v.targetDay) continue;
+    overdue++;
+  }
+  return overdue;
+}

@@ -35,9 +35,16 @@ export async function subjectEndpoints(
 ) {
   const dataset = await loadTrialDataset(db, studyId, opts);
   const options = adjudicationOptions(definition);
+  // A pseudonymised list is ordered by pseudonym: in subject-code order (site code and enrolment
+  // number) its positions would map each pseudonym back to its code (issue 17, Medium 3).
+  const subjects = opts.pseudonymise
+    ? [...dataset.subjects].sort((a, b) =>
+        a.subjectCode < b.subjectCode ? -1 : a.subjectCode > b.subjectCode ? 1 : 0,
+      )
+    : dataset.subjects;
   return {
     snapshot: dataset.snapshot,
-    subjects: dataset.subjects.map((s) => {
+    subjects: subjects.map((s) => {
       const d = deriveSubject(s, deriveOptionsOf(definition));
       const adjudication = d.history ? adjudicate(d.history, options) : null;
       return {

@@ -2,7 +2,7 @@ import { getQuery, listQueries, listQueryMessages, raiseQuery, transitionQuery }
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
-import { sitesFor } from '../access/policy.js';
+import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { HttpProblem } from '../http/problem.js';
 import { id, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -48,9 +48,11 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
         status: req.query.status,
         subjectId: req.query.subjectId,
       });
+      // Ordered by when each query was raised, never by subject code; pseudonyms for roles shown them.
+      const identified = seesIdentifiers(p, req.params.studyId);
       return rows.map((q) => ({
         ...toQuery(q),
-        subjectCode: q.subject_code,
+        subjectCode: identified ? q.subject_code : q.pseudonym,
         siteId: q.site_id,
         raisedByName: q.raised_by_name,
         visitId: q.visit_id,

@@ -55,7 +55,8 @@ export function registerSubjectRoutes(app: App, { db }: RouteContext) {
     {
       schema: {
         tags: ['subjects'],
-        summary: "Subjects at the user's sites, paged by subject code",
+        summary:
+          "Subjects at the user's sites, one page (`limit`, default 500) in subject-code order (pseudonym order for pseudonymised roles, `after` then being a pseudonym); continue with `after` = the last code; counts: GET /subject-counts",
         params: z.object({ studyId: id }),
         querystring: z
           .object({
@@ -75,6 +76,8 @@ export function registerSubjectRoutes(app: App, { db }: RouteContext) {
       const rows = await listSubjects(db, {
         studyId: req.params.studyId,
         siteIds: sites,
+        // A caller shown pseudonyms is ordered and paged on them, never on the codes it does not see.
+        codeColumn: seesIdentifiers(p, req.params.studyId) ? 'subject_code' : 'pseudonym',
         after: req.query.after,
         limit: req.query.limit,
       });

@@ -7,7 +7,7 @@ import {
   getVisitWithScope,
   listForms,
   listItems,
-  listStudyVisitOverview,
+  listVisitOverview,
   listVisits,
   saveItems,
   setFormStatus,
@@ -24,6 +24,7 @@ import { studyDefinition } from '../clinical/study-definition.js';
 import { type FieldIssue, HttpProblem } from '../http/problem.js';
 import { code, id, isoDate, reason, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
+import { overviewVisitOut, toOverviewVisit } from './study-home.js';
 
 const visitOut = z.object({
   id: z.string(),
@@ -115,29 +116,31 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       schema: {
         tags: ['visits'],
         summary:
-          "Every visit of the user's visible subjects with its forms' states (no item values): the record status grid in one request",
+          "The visits of some subjects at the user's sites with their forms' states (no item values); the record status grid pages through GET /record-status",
         params: z.object({ studyId: id }),
+        querystring: z
+          .object({
+            subjectIds: z
+              .string()
+              .regex(
+                /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}){0,199}$/i,
+                'comma-separated subject ids (UUIDs), at most 200',
+              ),
+          })
+          .strict(),
+        response: { 200: z.array(overviewVisitOut) },
       },
     },
     async (req) => {
       const p = enforce(req, 'subject.read', { studyId: req.params.studyId }, 'study');
-      const rows = await listStudyVisitOverview(
+      // Bounded by the ids asked for: no request reads every visit of a trial (issue 16).
+      const rows = await listVisitOverview(
         db,
         req.params.studyId,
+        [...new Set(req.query.subjectIds.split(','))],
         sitesFor(p, 'subject.read', req.params.studyId),
       );
-      return rows.map((r) => ({
-        ...toVisit(r.visit),
-        forms: r.forms.map((f) => ({
-          id: f.id,
-          formCode: f.form_code,
-          status: f.status,
-          signedBy: f.signed_by,
-          signedAt: f.signed_at,
-          version: f.version,
-          items: [],
-        })),
-      }));
+      return rows.map(toOverviewVisit);
     },
   );
 

@@ -207,6 +207,7 @@ export async function listQueries(
 ): Promise<
   (DataQuery & {
     subject_code: string;
+    pseudonym: string;
     site_id: string;
     raised_by_name: string;
     visit_id: string | null;
@@ -240,6 +241,7 @@ export async function listQueries(
     .selectAll('queries')
     .select([
       'subjects.subject_code',
+      'subjects.pseudonym',
       'subjects.site_id',
       'users.display_name as raised_by_name',
       'form_instances.visit_id',

@@ -104,20 +104,27 @@ export interface SubjectListOptions {
   studyId: string;
   /** Restrict to these sites; undefined = every site. */
   siteIds?: readonly string[];
-  /** Keyset pagination on subject_code. */
+  /**
+   * The column the list is ordered and paged on: the subject code, or for a caller shown pseudonyms
+   * the pseudonym, so the order and `after` never reveal a code the caller does not see.
+   */
+  codeColumn: 'subject_code' | 'pseudonym';
+  /** Keyset pagination on `codeColumn`. */
   after?: string;
   limit?: number;
 }
 
 export async function listSubjects(db: Db, opts: SubjectListOptions): Promise<Subject[]> {
+  const key = opts.codeColumn;
   let q = db.kysely.selectFrom('subjects').selectAll().where('study_id', '=', opts.studyId);
   if (opts.siteIds) {
     if (opts.siteIds.length === 0) return [];
     q = q.where('site_id', 'in', opts.siteIds);
   }
-  if (opts.after) q = q.where('subject_code', '>', opts.after);
+  if (opts.after) q = q.where(key, '>', opts.after);
   return q
-    .orderBy('subject_code')
+    .orderBy(key)
+    .orderBy('id')
     .limit(opts.limit ?? 500)
     .execute();
 }

@@ -212,3 +212,37 @@ export interface PreviousAssessment {
   visitDate: string | null;
   items: Record<string, { value: string | null; unit: string | null }>;
 }
+
+/** Subjects per status, as GET /subject-counts counts them. */
+export type StatusCounts = Record<
+  'screening' | 'enrolled' | 'screen_failed' | 'withdrawn' | 'completed' | 'died',
+  number
+>;
+
+export interface Counts {
+  subjects: number;
+  byStatus: StatusCounts;
+  /** null when the study defines no visit schedule. */
+  overdueVisits: number | null;
+  /** Open or answered queries; null where the role may not read queries. */
+  unresolvedQueries: number | null;
+}
+
+/** GET /api/studies/{id}/subject-counts: counted by the server over every subject at the user's sites. */
+export interface SubjectCounts {
+  sites: (Counts & { siteId: string; siteCode: string; siteName: string })[];
+  total: Counts;
+}
+
+/** GET /api/studies/{id}/record-status: one page of the grid, with the total matching the filters. */
+export interface RecordStatusPage {
+  total: number;
+  offset: number;
+  limit: number;
+  subjects: (Subject & {
+    siteCode: string;
+    unresolvedQueries: number | null;
+    /** The page's visits with each form's code and state (no item values). */
+    visits: (Omit<Visit, 'version'> & { forms: Pick<Form, 'formCode' | 'status'>[] })[];
+  })[];
+}

@@ -2,9 +2,12 @@
 // the schedule (not due / due / overdue / missed, windows counted from day 0 by the same core function
 // the server's schedule route uses) or, once the visit is recorded, from its forms (incomplete /
 // complete / signed / locked). Status is written out and has its own symbol: never colour alone.
+// At scale (issue 16) the counts per site come from the server over every subject, and the grid shows
+// one page of subjects at a time, filtered, sorted and paged by the server, with its true total.
 import { UNSCHEDULED_VISIT_CODE, type VisitStatusEntry, visitStatuses } from '@msct/core/protocol';
+import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
-import type { Query, Site, Subject, Visit, VisitWithForms } from '../api/types.js';
+import type { Counts, Form, RecordStatusPage, Site, Subject, SubjectCounts, Visit } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { type Definition, formsExpectedAt, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
@@ -58,16 +61,21 @@ export interface Cell {
   expectedDate?: string;
 }
 
+/** A visit as the grid gets it: its forms' codes and states, no item values. */
+export type OverviewVisit = Omit<Visit, 'version'> & { forms: Pick<Form, 'formCode' | 'status'>[] };
+
 export interface SubjectRow {
-  subject: Subject;
+  subject: Subject & { unresolvedQueries?: number | null };
   cells: Map<string, Cell>;
   overdue: { code: string; label: string; latestDate: string; reason: string }[];
   scheduleNote?: string;
 }
 
 /** A recorded visit's status from its forms (and the catalog forms the definition expects at it). */
-export function recordedStatus(visit: VisitWithForms, definition: Definition): Cell {
+export function recordedStatus(visit: OverviewVisit, definition: Definition): Cell {
   const base = { visitId: visit.id, ...(visit.visitDate ? { date: visit.visitDate } : {}) };
+  // Declared missed by the site (with a reason, audited): no data is expected.
+  if (visit.status === 'missed') return { ...base, status: 'missed', reason: 'declared missed by the site' };
   const present = new Set(visit.forms.map((f) => f.formCode));
   const missing = formsExpectedAt(definition, visit.visitCode)
     .filter((f) => !present.has(f.formCode))
@@ -103,12 +111,12 @@ function scheduleCell(e: VisitStatusEntry): Cell {
 }
 
 function buildRow(
-  subject: Subject,
-  detailed: readonly VisitWithForms[],
+  subject: SubjectRow['subject'],
+  detailed: readonly OverviewVisit[],
   definition: Definition,
   today: string,
 ): SubjectRow {
-  const visits: readonly Visit[] = detailed;
+  const visits = detailed;
   const cells = new Map<string, Cell>();
   const overdue: SubjectRow['overdue'] = [];
   let scheduleNote: string | undefined;
@@ -117,9 +125,15 @@ function buildRow(
       visits: definition.visits,
       day0: subject.day0Date,
       today,
+      // Visits done on a date and visits declared missed, as the schedule route and the server's
+      // overdue counts (server/src/clinical/overdue.ts) read them.
       recorded: visits
-        .filter((v) => v.visitDate)
-        .map((v) => ({ code: v.visitCode, date: v.visitDate!, cycle: v.cycle })),
+        .filter((v) => v.visitDate || v.status === 'missed')
+        .map((v) =>
+          v.status === 'missed'
+            ? { code: v.visitCode, missed: true, cycle: v.cycle }
+            : { code: v.visitCode, date: v.visitDate!, cycle: v.cycle },
+        ),
     });
     // After death or withdrawal no further visit is expected: not overdue, and not in the overdue list.
     const ended = ENDED_STATUSES.has(subject.status);
@@ -220,71 +234,395 @@ export function StatusBadge({ cell }: { cell: Cell }) {
   );
 }
 
+const STATUS_COLUMNS: [keyof Counts['byStatus'], string][] = [
+  ['screening', 'Screening'],
+  ['enrolled', 'Enrolled'],
+  ['completed', 'Completed'],
+  ['withdrawn', 'Withdrawn'],
+  ['died', 'Died'],
+  ['screen_failed', 'Screen failed'],
+];
+
+const fmt = (n: number) => n.toLocaleString('en-GB');
+const orDash = (n: number | null) => (n === null ? '—' : fmt(n));
+
+/** Counts per site, as the server counted them over every subject at the user's sites. */
+export function SiteCounts({ counts }: { counts: SubjectCounts }) {
+  const row = (c: Counts) => (
+    <>
+      <td>{fmt(c.subjects)}</td>
+      {STATUS_COLUMNS.map(([k]) => (
+        <td key={k}>{fmt(c.byStatus[k])}</td>
+      ))}
+      <td>{orDash(c.overdueVisits)}</td>
+      <td>{orDash(c.unresolvedQueries)}</td>
+    </>
+  );
+  return (
+    <section aria-labelledby="site-counts-h">
+      <h3 id="site-counts-h">Counts per site</h3>
+      <p className="hint">
+        Every subject at your sites, counted by the server; overdue visits as of {todayIso()}.
+      </p>
+      <table aria-label="Counts per site" className="compact">
+        <thead>
+          <tr>
+            <th scope="col">Site</th>
+            <th scope="col">Subjects</th>
+            {STATUS_COLUMNS.map(([k, label]) => (
+              <th key={k} scope="col">
+                {label}
+              </th>
+            ))}
+            <th scope="col">Overdue visits</th>
+            <th scope="col" title="open or answered, not yet closed">
+              Open queries
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {counts.sites.map((site) => (
+            <tr key={site.siteId} data-site={site.siteCode}>
+              <th scope="row">{site.siteCode}</th>
+              {row(site)}
+            </tr>
+          ))}
+        </tbody>
+        {counts.sites.length > 1 && (
+          <tfoot>
+            <tr data-site="">
+              <th scope="row">All sites</th>
+              {row(counts.total)}
+            </tr>
+          </tfoot>
+        )}
+      </table>
+    </section>
+  );
+}
+
+const PAGE_SIZES = [25, 50, 100, 200] as const;
+const SORTS = [
+  ['code', 'Subject'],
+  ['site', 'Site'],
+  ['status', 'Status'],
+  ['day0', 'Day 0'],
+] as const;
+
+interface GridQuery {
+  siteId: string;
+  status: string;
+  search: string;
+  sort: (typeof SORTS)[number][0];
+  order: 'asc' | 'desc';
+  limit: number;
+  offset: number;
+}
+
+function queryString(q: GridQuery): string {
+  const p = new URLSearchParams();
+  if (q.siteId) p.set('siteId', q.siteId);
+  if (q.status) p.set('status', q.status);
+  if (q.search.trim()) p.set('search', q.search.trim());
+  p.set('sort', q.sort);
+  p.set('order', q.order);
+  p.set('limit', String(q.limit));
+  p.set('offset', String(q.offset));
+  return p.toString();
+}
+
+const DEFAULT_QUERY: GridQuery = {
+  siteId: '',
+  status: '',
+  search: '',
+  sort: 'code',
+  order: 'asc',
+  limit: 50,
+  offset: 0,
+};
+
+/**
+ * The grid's place kept in the page's address (`?site=…&page=…`), so going back from a subject
+ * returns to the same page and filters, and a page can be shared.
+ */
+function queryFromLocation(search: string, sorts: readonly (typeof SORTS)[number][]): GridQuery {
+  const p = new URLSearchParams(search);
+  const sort = sorts.find(([k]) => k === p.get('sort'))?.[0] ?? DEFAULT_QUERY.sort;
+  const limit = PAGE_SIZES.find((n) => String(n) === p.get('size')) ?? DEFAULT_QUERY.limit;
+  const page = Math.max(1, Math.floor(Number(p.get('page')) || 1));
+  return {
+    siteId: p.get('site') ?? '',
+    status: STATUS_COLUMNS.find(([k]) => k === p.get('status'))?.[0] ?? '',
+    search: (p.get('q') ?? '').slice(0, 40),
+    sort,
+    order: p.get('order') === 'desc' ? 'desc' : 'asc',
+    limit,
+    offset: (page - 1) * limit,
+  };
+}
+
+function locationOf(q: GridQuery): string {
+  const p = new URLSearchParams();
+  if (q.siteId) p.set('site', q.siteId);
+  if (q.status) p.set('status', q.status);
+  if (q.search.trim()) p.set('q', q.search.trim());
+  if (q.sort !== DEFAULT_QUERY.sort) p.set('sort', q.sort);
+  if (q.order !== DEFAULT_QUERY.order) p.set('order', q.order);
+  if (q.limit !== DEFAULT_QUERY.limit) p.set('size', String(q.limit));
+  if (q.offset > 0) p.set('page', String(Math.floor(q.offset / q.limit) + 1));
+  const s = p.toString();
+  return s ? `?${s}` : '';
+}
+
+/**
+ * The record status grid, one page at a time: the server filters, sorts and pages the subjects and
+ * sends the visits of that page only. The pager always says which part of how many it shows.
+ */
 export function RecordStatus({
   studyId,
   definition,
   sites,
-  subjects,
-  queries,
+  counts,
+  pseudonymised,
 }: {
   studyId: string;
   definition: Definition;
   sites: Site[];
-  subjects: Subject[];
-  queries: Query[];
+  counts: SubjectCounts | undefined;
+  /** The user sees pseudonyms: the server sorts by pseudonym, site or status only, never by a date. */
+  pseudonymised: boolean;
 }) {
   const today = todayIso();
-  // One request for the whole grid: every visible visit with its forms' states.
-  const rows = useLoad(async () => {
-    const all = await api.get<VisitWithForms[]>(`/api/studies/${studyId}/visit-overview`);
-    const bySubject = new Map<string, VisitWithForms[]>();
-    for (const v of all) bySubject.set(v.subjectId, [...(bySubject.get(v.subjectId) ?? []), v]);
-    return subjects.map((s) => buildRow(s, bySubject.get(s.id) ?? [], definition, today));
-  }, [studyId, subjects.map((s) => `${s.id}:${s.version}`).join(',')]);
-  if (rows.error) return <LoadError error={rows.error} what="record status" />;
-  if (!rows.data) return <p className="loading">Loading record status…</p>;
-  const data = rows.data;
-  const cols = columnsOf(definition, data);
-  const siteCode = new Map(sites.map((s) => [s.id, s.code]));
-  const openQueries = new Map<string, number>();
-  for (const q of queries)
-    if (q.status !== 'closed') openQueries.set(q.subjectId, (openQueries.get(q.subjectId) ?? 0) + 1);
-  const overdue = data.flatMap((r) => r.overdue.map((o) => ({ ...o, subject: r.subject })));
+  const sorts = pseudonymised ? SORTS.filter(([k]) => k !== 'day0') : SORTS;
+  const [q, setQ] = useState<GridQuery>(() => queryFromLocation(location.search, sorts));
+  useEffect(() => {
+    const search = locationOf(q);
+    if (search !== location.search) history.replaceState(history.state, '', `${location.pathname}${search}`);
+  }, [q]);
+  // The search box applies after a pause in typing, not on every key.
+  const [searchText, setSearchText] = useState(q.search);
+  useEffect(() => {
+    const t = setTimeout(
+      () => setQ((old) => (old.search === searchText ? old : { ...old, search: searchText, offset: 0 })),
+      300,
+    );
+    return () => clearTimeout(t);
+  }, [searchText]);
+  const change = (patch: Partial<GridQuery>) =>
+    setQ((old) => ({ ...old, ...patch, offset: patch.offset ?? 0 }));
+
+  const page = useLoad(async () => {
+    const res = await api.get<RecordStatusPage>(`/api/studies/${studyId}/record-status?${queryString(q)}`);
+    return {
+      ...res,
+      rows: res.subjects.map((s) => buildRow(s, s.visits, definition, today)),
+    };
+  }, [studyId, queryString(q)]);
+
+  const filtered = q.siteId !== '' || q.status !== '' || q.search.trim() !== '';
+  return (
+    <>
+      {counts && <SiteCounts counts={counts} />}
+      <form
+        className="inline-form grid-filters"
+        aria-label="Find subjects"
+        onSubmit={(e) => {
+          e.preventDefault();
+          change({ search: searchText });
+        }}
+      >
+        <div className="field">
+          <label htmlFor="grid-site">Filter by site</label>
+          <select id="grid-site" value={q.siteId} onChange={(e) => change({ siteId: e.target.value })}>
+            <option value="">All your sites</option>
+            {sites.map((s) => (
+              <option key={s.id} value={s.id}>
+                {s.code}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="grid-status">Filter by status</label>
+          <select id="grid-status" value={q.status} onChange={(e) => change({ status: e.target.value })}>
+            <option value="">Any status</option>
+            {STATUS_COLUMNS.map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="grid-search">Subject contains</label>
+          <input
+            id="grid-search"
+            type="search"
+            maxLength={40}
+            value={searchText}
+            onChange={(e) => setSearchText(e.target.value)}
+          />
+        </div>
+        <div className="field">
+          <label htmlFor="grid-sort">Sort by</label>
+          <select
+            id="grid-sort"
+            value={q.sort}
+            onChange={(e) => change({ sort: e.target.value as GridQuery['sort'] })}
+          >
+            {sorts.map(([k, label]) => (
+              <option key={k} value={k}>
+                {label}
+              </option>
+            ))}
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="grid-order">Order</label>
+          <select
+            id="grid-order"
+            value={q.order}
+            onChange={(e) => change({ order: e.target.value as GridQuery['order'] })}
+          >
+            <option value="asc">Ascending</option>
+            <option value="desc">Descending</option>
+          </select>
+        </div>
+        <div className="field">
+          <label htmlFor="grid-size">Per page</label>
+          <select id="grid-size" value={q.limit} onChange={(e) => change({ limit: Number(e.target.value) })}>
+            {PAGE_SIZES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </div>
+      </form>
+      {page.error ? <LoadError error={page.error} what="record status" /> : null}
+      {page.data ? (
+        <GridPage
+          data={page.data}
+          loading={page.loading}
+          filtered={filtered}
+          definition={definition}
+          siteCount={counts?.total.subjects}
+          overdueTotal={counts?.total.overdueVisits ?? null}
+          onPage={(offset) => change({ offset })}
+        />
+      ) : (
+        !page.error && <p className="loading">Loading record status…</p>
+      )}
+    </>
+  );
+}
+
+function Pager({
+  offset,
+  shown,
+  total,
+  limit,
+  filtered,
+  allSubjects,
+  loading,
+  onPage,
+  label,
+  live,
+}: {
+  live: boolean;
+  offset: number;
+  shown: number;
+  total: number;
+  limit: number;
+  filtered: boolean;
+  allSubjects: number | undefined;
+  loading: boolean;
+  onPage(offset: number): void;
+  label: string;
+}) {
+  const pages = Math.max(1, Math.ceil(total / limit));
+  const current = Math.floor(offset / limit) + 1;
+  const of = filtered
+    ? `${fmt(total)} matching subject${total === 1 ? '' : 's'}${allSubjects !== undefined ? ` (${fmt(allSubjects)} at your sites)` : ''}`
+    : `${fmt(total)} subject${total === 1 ? '' : 's'}`;
+  return (
+    <nav className="pager" aria-label={label}>
+      <button type="button" disabled={offset === 0 || loading} onClick={() => onPage(0)}>
+        First
+      </button>
+      <button
+        type="button"
+        disabled={offset === 0 || loading}
+        onClick={() => onPage(Math.max(0, offset - limit))}
+      >
+        Previous
+      </button>
+      <span className="pager-status" aria-live={live ? 'polite' : undefined}>
+        {shown === 0 ? `Showing 0 of ${of}` : `Showing ${fmt(offset + 1)}–${fmt(offset + shown)} of ${of}`} ·
+        page {fmt(current)} of {fmt(pages)}
+        {loading ? ' · loading…' : ''}
+      </span>
+      <button
+        type="button"
+        disabled={offset + shown >= total || loading}
+        onClick={() => onPage(offset + limit)}
+      >
+        Next
+      </button>
+      <button
+        type="button"
+        disabled={offset + shown >= total || loading}
+        onClick={() => onPage((pages - 1) * limit)}
+      >
+        Last
+      </button>
+    </nav>
+  );
+}
+
+function GridPage({
+  data,
+  loading,
+  filtered,
+  definition,
+  siteCount,
+  overdueTotal,
+  onPage,
+}: {
+  data: RecordStatusPage & { rows: SubjectRow[] };
+  loading: boolean;
+  filtered: boolean;
+  definition: Definition;
+  siteCount: number | undefined;
+  overdueTotal: number | null;
+  onPage(offset: number): void;
+}) {
+  const rows = data.rows;
+  const cols = columnsOf(definition, rows);
+  const overdue = rows.flatMap((r) => r.overdue.map((o) => ({ ...o, subject: r.subject })));
+  const siteCode = new Map(data.subjects.map((s) => [s.id, s.siteCode]));
+  const pager = (label: string, live: boolean) => (
+    <Pager
+      live={live}
+      offset={data.offset}
+      shown={rows.length}
+      total={data.total}
+      limit={data.limit}
+      filtered={filtered}
+      allSubjects={siteCount}
+      loading={loading}
+      onPage={onPage}
+      label={label}
+    />
+  );
+  if (data.total === 0)
+    return <p>{filtered ? 'No subject matches these filters.' : 'No subjects at your sites yet.'}</p>;
 
   return (
     <>
-      <section aria-labelledby="site-counts-h">
-        <h3 id="site-counts-h">Counts per site</h3>
-        <table aria-label="Counts per site" className="compact">
-          <thead>
-            <tr>
-              <th scope="col">Site</th>
-              <th scope="col">Subjects</th>
-              <th scope="col">Screening</th>
-              <th scope="col">Enrolled</th>
-              <th scope="col">Overdue visits</th>
-              <th scope="col">Open queries</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sites.map((site) => {
-              const mine = data.filter((r) => r.subject.siteId === site.id);
-              return (
-                <tr key={site.id}>
-                  <th scope="row">{site.code}</th>
-                  <td>{mine.length}</td>
-                  <td>{mine.filter((r) => r.subject.status === 'screening').length}</td>
-                  <td>{mine.filter((r) => r.subject.status !== 'screening').length}</td>
-                  <td>{mine.reduce((n, r) => n + r.overdue.length, 0)}</td>
-                  <td>{mine.reduce((n, r) => n + (openQueries.get(r.subject.id) ?? 0), 0)}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
-      </section>
+      {pager('Record status pages', true)}
       <div className="grid-scroll">
-        <table aria-label="Record status" className="status-grid">
+        <table aria-label="Record status" className="status-grid" aria-busy={loading}>
           <thead>
             <tr>
               <th scope="col">Subject</th>
@@ -300,15 +638,15 @@ export function RecordStatus({
             </tr>
           </thead>
           <tbody>
-            {data.map((r) => (
+            {rows.map((r) => (
               <tr key={r.subject.id} data-subject={r.subject.subjectCode}>
                 <th scope="row">
                   <Link href={`/subjects/${r.subject.id}`}>{r.subject.subjectCode}</Link>
                 </th>
-                <td>{siteCode.get(r.subject.siteId) ?? '—'}</td>
+                <td>{siteCode.get(r.subject.id) ?? '—'}</td>
                 <td>{r.subject.status}</td>
                 <td title={r.scheduleNote}>{r.subject.day0Date ?? '—'}</td>
-                <td>{openQueries.get(r.subject.id) ?? 0}</td>
+                <td>{orDash(r.subject.unresolvedQueries ?? null)}</td>
                 {cols.map((c) => {
                   const cell = r.cells.get(c.code) ?? { status: 'none' as const, reason: 'not scheduled' };
                   // The row header names the subject; the cell's own name starts with the visit.
@@ -337,6 +675,7 @@ export function RecordStatus({
           </tbody>
         </table>
       </div>
+      {pager('Record status pages (bottom)', false)}
       <p className="legend">
         {(
           [
@@ -356,8 +695,15 @@ export function RecordStatus({
       </p>
       <section aria-labelledby="overdue-h">
         <h3 id="overdue-h">Overdue visits</h3>
+        <p className="hint">
+          Of the subjects on this page
+          {overdueTotal !== null
+            ? ` (${fmt(overdueTotal)} overdue at your sites in all: see the counts per site)`
+            : ''}
+          .
+        </p>
         {overdue.length === 0 ? (
-          <p>No overdue visits.</p>
+          <p>No overdue visits on this page.</p>
         ) : (
           <ul aria-label="Overdue visits" className="overdue-list">
             {overdue.map((o) => (

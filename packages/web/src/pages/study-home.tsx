@@ -1,15 +1,18 @@
 import { api } from '../api/client.js';
-import type { Query, Site, Study, Subject } from '../api/types.js';
+import type { Query, Site, Study, SubjectCounts } from '../api/types.js';
 import { EnrolForm } from '../components/enrol-form.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
 import { RecordStatus } from '../components/status-grid.js';
 import { useLoad } from '../hooks/use-load.js';
-import { definitionOf } from '../lib/definition.js';
+import { definitionOf, todayIso } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 
-/** Study home: sites with subject counts, the subject list (the API filters it to the user's sites), enrolment and open queries. */
+/**
+ * Study home: sites with subject counts (counted by the server over every subject at the user's
+ * sites), the record status grid one page at a time, enrolment and open queries.
+ */
 export function StudyHome({ studyId }: { studyId: string }) {
   const me = useMe();
   const data = useLoad(
@@ -17,8 +20,11 @@ export function StudyHome({ studyId }: { studyId: string }) {
       Promise.all([
         api.get<Study>(`/api/studies/${studyId}`),
         api.get<Site[]>(`/api/studies/${studyId}/sites`),
-        api.get<Subject[]>(`/api/studies/${studyId}/subjects`),
       ]),
+    [studyId],
+  );
+  const counts = useLoad(
+    () => api.get<SubjectCounts>(`/api/studies/${studyId}/subject-counts?today=${todayIso()}`),
     [studyId],
   );
   const queries = useLoad(
@@ -33,8 +39,9 @@ export function StudyHome({ studyId }: { studyId: string }) {
   );
   if (data.error) return <LoadError error={data.error} what="study" />;
   if (!data.data) return <p className="loading">Loading…</p>;
-  const [study, sites, subjects] = data.data;
+  const [study, sites] = data.data;
   const enrolSites = sites.filter((s) => hasRole(me, ['coordinator', 'investigator'], studyId, s.id));
+  const subjectsAt = new Map(counts.data?.sites.map((c) => [c.siteId, c.subjects]));
 
   return (
     <section>
@@ -62,7 +69,7 @@ export function StudyHome({ studyId }: { studyId: string }) {
                 <tr key={s.id}>
                   <td>{s.code}</td>
                   <td>{s.name}</td>
-                  <td>{subjects.filter((x) => x.siteId === s.id).length}</td>
+                  <td>{subjectsAt.get(s.id)?.toLocaleString('en-GB') ?? '—'}</td>
                 </tr>
               ))}
             </tbody>
@@ -77,17 +84,14 @@ export function StudyHome({ studyId }: { studyId: string }) {
       <section aria-labelledby="subjects-h">
         <h2 id="subjects-h">Subjects</h2>
         <p className="hint">Record status: subjects × scheduled visits, at your sites.</p>
-        {subjects.length === 0 ? (
-          <p>No subjects at your sites yet.</p>
-        ) : (
-          <RecordStatus
-            studyId={studyId}
-            definition={definitionOf(study)}
-            sites={sites}
-            subjects={subjects}
-            queries={queries.data ?? []}
-          />
-        )}
+        {counts.error ? <LoadError error={counts.error} what="subject counts" /> : null}
+        <RecordStatus
+          studyId={studyId}
+          definition={definitionOf(study)}
+          sites={sites}
+          counts={counts.data}
+          pseudonymised={!hasRole(me, ['investigator', 'coordinator', 'monitor', 'safety'], studyId)}
+        />
       </section>
       {enrolSites.length > 0 && (
         <section aria-labelledby="enrol-h">
