@@ -71,6 +71,8 @@ async function run(dialect: 'sqlite' | 'postgres', rounds: number, seed: number)
         const api = new ApiClient(baseUrl);
         if (!client) {
           expect((await api.login('admin', ADMIN_PASSWORD)).status).toBe(200);
+          // The initial admin's password was set from the environment: it must be changed first.
+          expect((await api.changePassword(ADMIN_PASSWORD, `${ADMIN_PASSWORD}-changed`)).status).toBe(204);
           const study = await api.post<{ id: string }>('/api/studies', { code: 'DUR', title: 'Durability' });
           const site = await api.post<{ id: string }>(`/api/studies/${study.body.id}/sites`, {
             code: 'S1',
