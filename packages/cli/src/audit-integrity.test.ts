@@ -235,3 +235,19 @@ for (const dialect of TEST_DIALECTS) {
     }, 120_000);
   });
 }
+
+describe('msct start on a fresh install (README quick start)', () => {
+  it('creates the data directory (0700) with the lock and the database (0600) in it, and serves', async () => {
+    // The quick start's default is ./data/msct.sqlite, a directory a fresh clone does not have: the
+    // server lock is taken before the database is opened, so taking it must create the directory.
+    const dataDir = join(dir, 'fresh-install', 'data');
+    const server = await startServer(`sqlite:${join(dataDir, 'msct.sqlite')}`);
+    try {
+      expect(statSync(dataDir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dataDir, 'msct.sqlite')).mode & 0o777).toBe(0o600);
+      expect(statSync(join(dataDir, 'msct.sqlite.lock')).mode & 0o777).toBe(0o600);
+    } finally {
+      await stop(server);
+    }
+  }, 90_000);
+});

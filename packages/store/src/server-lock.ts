@@ -7,9 +7,9 @@
 //   PostgreSQL: a session advisory lock on a connection of its own, shared by servers (several may
 //   serve one database) and exclusive for a restore; the database releases it when the holder's
 //   session ends, however it ends.
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import pg from 'pg';
 import { parseDatabaseUrl } from './database.js';
 
@@ -90,6 +90,9 @@ export async function lockDatabase(
 function lockSqlite(target: string, holder: LockHolder): DatabaseLock {
   if (target === ':memory:') return { where: 'memory', release: async () => undefined };
   const file = sqliteLockFile(target);
+  // On a fresh install the data directory does not exist yet (README quick start: ./data/msct.sqlite);
+  // the lock is taken before the database is opened, so it makes the directory, 0700 as openDatabase does.
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const mine: LockFileContent = {
     holder,
     pid: process.pid,
