@@ -155,10 +155,15 @@ function reportOutcome(r: { written: boolean; problems: { rule: string; message:
 const csvOf = (c: Case, a: Attempt) =>
   `subject,visit,form,item,value,unit\n${c.subjectCode},${VISIT},${FORM},${ITEM},"${a.value}",\n`;
 
+/** An attribute value; NUL and lone surrogates as character references (XML has no other way). */
 const xmlText = (s: string) =>
-  s
-    .replace(/[\u0000\ud800-\udfff]/gu, (ch) => `&#x${ch.charCodeAt(0).toString(16)};`)
-    .replace(/"/g, '&quot;');
+  [...s]
+    .map((ch) => {
+      const n = ch.codePointAt(0)!;
+      if (n === 0 || (n >= 0xd800 && n <= 0xdfff)) return `&#x${n.toString(16)};`;
+      return ch === '"' ? '&quot;' : ch;
+    })
+    .join('');
 
 const odmOf = (c: Case, a: Attempt) => `<?xml version="1.0" encoding="UTF-8"?>
 <ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileType="Snapshot" FileOID="x" CreationDateTime="2024-01-01T00:00:00">
