@@ -104,7 +104,7 @@ export async function updateVisitDate(
 /**
  * Declares a visit missed (not done) or takes that back, with a reason either way (audited as a
  * change of the visit's status). A missed visit has no date and no data: one with a date or any
- * form is refused, and while it is missed it takes neither (updateVisitDate, saveItems).
+ * form is refused, and while it is missed it takes neither (updateVisitDate, the item writer).
  */
 export async function setVisitMissed(
   db: Db,
