@@ -13,20 +13,14 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { msctSleTrial } from '@msct/core/protocol';
 import { buildApp, configFromEnv } from '@msct/server';
-import {
-  createSite,
-  createStudy,
-  type Db,
-  type Dialect,
-  insertRows,
-  migrateToLatest,
-  newId,
-  openDatabase,
-} from '@msct/store';
+import { createSite, createStudy, type Db, type Dialect, migrateToLatest, openDatabase } from '@msct/store';
 import { freshDatabaseUrl } from '@msct/store/testing';
 import { sql } from 'kysely';
 import { chromium } from 'playwright-core';
 import { ApiClient, createTestTrial } from '../packages/server/src/testing/test-server.js';
+// Seeding only: the rows go straight into the tables, past the repositories (see above).
+import { insertRows } from '../packages/store/src/bulk.js';
+import { newId } from '../packages/store/src/ids.js';
 import type { BenchResult } from './types.js';
 
 const N = Number(process.env.MSCT_BENCH_SUBJECTS ?? 5000);

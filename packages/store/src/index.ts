@@ -37,13 +37,18 @@ export {
   restoreDatabase,
   verifyBackupFile,
 } from './backup.js';
-export { insertRows } from './bulk.js';
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
 export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
-export { newId } from './ids.js';
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export * from './repositories/audit-trail.js';
+export {
+  type BasedOn,
+  type ImportValue,
+  type ItemValueWrite,
+  ItemWriter,
+  type WriteCounts,
+} from './repositories/item-writer.js';
 export * from './repositories/queries.js';
 export * from './repositories/sessions.js';
 export * from './repositories/studies.js';

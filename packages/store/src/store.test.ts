@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { uuidV7 } from './ids.js';
+import { newId, uuidV7 } from './ids.js';
 import {
   type Actor,
   assignRole,
@@ -18,7 +18,6 @@ import {
   listItems,
   listSubjects,
   migrateToLatest,
-  newId,
   openDatabase,
   raiseQuery,
   StoreError,

@@ -6,7 +6,7 @@
 // reads hash the bytes; if the file changed in between, the transaction is rolled back.
 import { createHash, type Hash } from 'node:crypto';
 import { isIsoDate } from '@msct/core/protocol';
-import { type Actor, type Db, inTransaction, StoreError } from '@msct/store';
+import { type Actor, type Db, ItemWriter, inTransaction, StoreError } from '@msct/store';
 import { type CsvSource, openSource, readCsv } from './csv-reader.js';
 import {
   addProblem,
@@ -20,7 +20,6 @@ import {
   type SubjectRef,
   subjectIndex,
 } from './import-check.js';
-import { ImportWriter } from './import-writer.js';
 import { loadMetadata } from './study-metadata.js';
 
 /** A wide file's columns: which hold the subject and visit, and which form item each other column is. */
@@ -90,7 +89,7 @@ export async function importCsv(
   const expectedDigest = checkedDigest.digest('hex');
   const allValid = report.invalidRows === 0;
   const counts = await inTransaction(db, opts.actor, async (txDb) => {
-    const writer = new ImportWriter(txDb, opts.actor, studyId, reason);
+    const writer = ItemWriter.forImport(txDb, studyId, reason);
     const digest = createHash('sha256');
     let rows = 0;
     for await (const r of rowsOf(input, opts, digest)) {

@@ -32,6 +32,7 @@ import {
   createSubject,
   createSubjectRecord,
   type Db,
+  ItemWriter,
   inTransaction,
   listSubjectRecords,
   loadTrialDataset,
@@ -50,7 +51,6 @@ import {
   type SubjectRef,
   subjectIndex,
 } from './import-check.js';
-import { ImportWriter } from './import-writer.js';
 import { type OdmSubjectData, OdmSyntaxError, readOdm } from './odm-reader.js';
 import {
   AE_FORM,
@@ -443,7 +443,7 @@ export async function importOdm(
     const allValid = report.invalidRows === 0;
     const reason = opts.reason ?? 'imported from ODM';
     const counts = await inTransaction(db, opts.actor, async (tx) => {
-      const writer = new ImportWriter(tx, opts.actor, studyId, reason);
+      const writer = ItemWriter.forImport(tx, studyId, reason);
       const txCtx: CheckContext = { ...ctx, db: tx };
       const ids = new Map(known);
       for await (const s of spool.read()) {

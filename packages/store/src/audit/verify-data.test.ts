@@ -2,6 +2,7 @@
 // is done directly in the database, around the repositories; before this check every one of them
 // passed `verifyAuditChain`.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { newId } from '../ids.js';
 import {
   type Actor,
   assignRole,
@@ -12,7 +13,6 @@ import {
   createUser,
   createVisit,
   type Db,
-  newId,
   raiseQuery,
   saveItems,
   setFormStatus,

@@ -1,10 +1,8 @@
-import type SQLite from 'better-sqlite3';
-import { type Actor, type AuditEntry, type Tx, writeTransaction } from '../audit/writer.js';
-import { insertRows } from '../bulk.js';
+import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
-import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
+import { ItemWriter, newVisitRecord } from './item-writer.js';
 import { changedFields, loadForUpdate, runCompiled, writeVersioned } from './versioned.js';
 
 export type Visit = VisitTable;
@@ -26,39 +24,6 @@ async function subjectRow(tx: Tx, subjectId: string) {
     .executeTakeFirst();
   if (!s) throw notFound('subject', subjectId);
   return s;
-}
-
-/**
- * A new visit's row and its audit event: the one definition of what creating a visit writes, for
- * createVisit and for bulk imports (which have checked the subject and the duplicate themselves).
- */
-export function newVisitRecord(
-  subject: { id: string; studyId: string; siteId: string },
-  input: Omit<NewVisit, 'subjectId'> & { cycle: number },
-  now: string,
-): { row: Visit; event: AuditEntry } {
-  const row: Visit = {
-    id: newId(),
-    subject_id: subject.id,
-    visit_code: input.visitCode,
-    cycle: input.cycle,
-    visit_date: input.visitDate ?? null,
-    status: 'open',
-    created_at: now,
-    version: 1,
-  };
-  return {
-    row,
-    event: {
-      action: 'visit.create',
-      entityType: 'visit',
-      entityId: row.id,
-      studyId: subject.studyId,
-      siteId: subject.siteId,
-      subjectId: subject.id,
-      newValue: JSON.stringify({ visitCode: row.visit_code, cycle: input.cycle, visitDate: row.visit_date }),
-    },
-  };
 }
 
 export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promise<Visit> {
@@ -139,7 +104,7 @@ export async function updateVisitDate(
 /**
  * Declares a visit missed (not done) or takes that back, with a reason either way (audited as a
  * change of the visit's status). A missed visit has no date and no data: one with a date or any
- * form is refused, and while it is missed it takes neither (updateVisitDate, saveItems).
+ * form is refused, and while it is missed it takes neither (updateVisitDate, the item writer).
  */
 export async function setVisitMissed(
   db: Db,
@@ -333,14 +298,15 @@ export interface SaveItemsResult {
 }
 
 /**
- * Saves a batch of item values of one form in one transaction. A first entry needs no reason; a change
- * of an existing value needs the version the client read and a reason. Signed or locked forms refuse
- * changes until unlocked. Either every item is saved or none.
+ * Saves a batch of item values of one form in one transaction, through the one item writer
+ * (item-writer.ts: missed visits, locks, versions, reasons, the text rule and the audit events). A
+ * first entry needs no reason; a change of an existing value needs the version the client read and
+ * a reason. Either every item is saved or none.
  */
 export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Promise<SaveItemsResult> {
   if (!actor.id) throw new StoreError('invalid', 'item values must be entered by a user');
-  const userId = actor.id;
   return writeTransaction(db, actor, async (tx, audit) => {
+    const writer = new ItemWriter({ tx, audit, sqlite: db.sqlite, dialect: db.dialect }, input.reason);
     // The visit with its subject's study and site in one query; then the form and its items.
     const [visit] = await runCompiled(tx, db.dialect, 'saveItems.visit', [input.visitId], () =>
       tx
@@ -350,6 +316,8 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
         .select([
           'visits.id',
           'visits.subject_id',
+          'visits.visit_code',
+          'visits.cycle',
           'visits.status',
           'subjects.study_id',
           'subjects.site_id',
@@ -358,12 +326,6 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
         .where('visits.id', '=', input.visitId),
     );
     if (!visit) throw notFound('visit', input.visitId);
-    if (visit.status === 'missed')
-      throw new StoreError(
-        'invalid',
-        'this visit is declared missed: take that back (with a reason) before entering data',
-        { field: 'visitId' },
-      );
     const expected = input.expectedScope;
     if (
       expected &&
@@ -378,48 +340,18 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
         `visit ${input.visitId} no longer belongs where it was checked (subject, study, site or study version changed): reload and retry`,
       );
     }
-    const s = { id: visit.subject_id, study_id: visit.study_id, site_id: visit.site_id };
-    let [form] = await runCompiled(tx, db.dialect, 'saveItems.form', [visit.id, input.formCode], () =>
-      tx
-        .selectFrom('form_instances')
-        .selectAll()
-        .where('visit_id', '=', visit.id)
-        .where('form_code', '=', input.formCode),
+    const form = await writer.openForm(
+      {
+        id: visit.id,
+        subjectId: visit.subject_id,
+        studyId: visit.study_id,
+        siteId: visit.site_id,
+        visitCode: visit.visit_code,
+        cycle: Number(visit.cycle),
+        status: visit.status,
+      },
+      input.formCode,
     );
-    const created = !form;
-    if (!form) {
-      form = {
-        id: newId(),
-        visit_id: visit.id,
-        subject_id: s.id,
-        form_code: input.formCode,
-        status: 'incomplete',
-        signed_by: null,
-        signed_at: null,
-        created_at: audit.now,
-        version: 1,
-      };
-      await tx.insertInto('form_instances').values(form).execute();
-      await audit.record({
-        action: 'form.create',
-        entityType: 'form',
-        entityId: form.id,
-        studyId: s.study_id,
-        siteId: s.site_id,
-        subjectId: s.id,
-        newValue: input.formCode,
-      });
-    } else if (form.status === 'signed' || form.status === 'locked') {
-      throw new StoreError(
-        'locked',
-        `form ${input.formCode} is ${form.status}: an investigator must unlock it (with a reason) before it can change`,
-        { formId: form.id },
-      );
-    }
-    // Not joined to the form: a join repeats the form's columns on every item row, which costs more
-    // than the second query once a form holds a few dozen items.
-    const existing: ItemValue[] = created ? [] : await formItems(db, tx, form.id);
-    const byCode = new Map(existing.map((r) => [r.item_code, r]));
     const seen = new Set<string>();
     let changed = 0;
     for (const item of input.items) {
@@ -428,134 +360,11 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
           field: item.itemCode,
         });
       seen.add(item.itemCode);
-      const prev = byCode.get(item.itemCode);
-      const unit = item.unit ?? null;
-      const scope = { studyId: s.study_id, siteId: s.site_id, subjectId: s.id };
-      if (!prev) {
-        if ((item.expectedVersion ?? 0) !== 0) {
-          throw new StoreError(
-            'conflict',
-            `item ${item.itemCode} has no value yet but you sent version ${item.expectedVersion}`,
-            { field: item.itemCode, currentVersion: 0 },
-          );
-        }
-        const row: ItemValue = {
-          id: newId(),
-          form_instance_id: form.id,
-          item_code: item.itemCode,
-          value: item.value,
-          unit,
-          updated_at: audit.now,
-          updated_by: userId,
-          version: 1,
-        };
-        await insertRows(tx, db.sqlite, 'item_values', [row]);
-        byCode.set(item.itemCode, row);
-        await audit.record({
-          action: 'item.enter',
-          entityType: 'item',
-          entityId: row.id,
-          ...scope,
-          field: `${input.formCode}.${item.itemCode}`,
-          newValue: valueText(item.value, unit),
-        });
-        changed++;
-        continue;
-      }
-      if (prev.value === item.value && prev.unit === unit) continue;
-      if (item.expectedVersion === undefined || item.expectedVersion !== Number(prev.version)) {
-        throw new StoreError(
-          'conflict',
-          `item ${item.itemCode} was changed by someone else: you read version ${item.expectedVersion ?? 0}, it is now version ${prev.version} (value ${valueText(prev.value, prev.unit)}). Reload and re-apply your change.`,
-          {
-            field: item.itemCode,
-            expectedVersion: item.expectedVersion ?? 0,
-            currentVersion: Number(prev.version),
-          },
-        );
-      }
-      if (!input.reason?.trim()) {
-        throw new StoreError(
-          'reason_required',
-          `a reason is required to change ${item.itemCode}, which already has a value`,
-          { field: 'reason', item: item.itemCode },
-        );
-      }
-      const version = Number(prev.version) + 1;
-      const res = await tx
-        .updateTable('item_values')
-        .set({ value: item.value, unit, updated_at: audit.now, updated_by: userId, version })
-        .where('id', '=', prev.id)
-        .where('version', '=', prev.version)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1)
-        throw new StoreError('conflict', `item ${item.itemCode} changed while saving`, {
-          field: item.itemCode,
-        });
-      byCode.set(item.itemCode, {
-        ...prev,
-        value: item.value,
-        unit,
-        updated_at: audit.now,
-        updated_by: userId,
-        version,
-      });
-      await audit.record({
-        action: 'item.change',
-        entityType: 'item',
-        entityId: prev.id,
-        ...scope,
-        field: `${input.formCode}.${item.itemCode}`,
-        oldValue: valueText(prev.value, prev.unit),
-        newValue: valueText(item.value, unit),
-        reason: input.reason,
-      });
-      changed++;
+      if (await writer.writeItem(item, item.expectedVersion ?? 0)) changed++;
     }
-    return {
-      form,
-      items: [...byCode.values()].sort((a, b) => a.item_code.localeCompare(b.item_code)),
-      changed,
-    };
+    await writer.flush();
+    return { form, items: writer.currentItems(), changed };
   });
-}
-
-const itemStatements = new WeakMap<SQLite.Database, SQLite.Statement<[string], unknown[]>>();
-
-/**
- * The items of a form, inside the caller's transaction. Every save reads them all (the answer is
- * the whole form), so on SQLite they come as arrays from one prepared statement on the
- * transaction's connection: better-sqlite3 building an object per row cost twice as much.
- */
-async function formItems(db: Db, tx: Tx, formId: string): Promise<ItemValue[]> {
-  if (!db.sqlite)
-    return runCompiled(tx, db.dialect, 'saveItems.items', [formId], () =>
-      tx.selectFrom('item_values').selectAll().where('form_instance_id', '=', formId),
-    );
-  let stmt = itemStatements.get(db.sqlite);
-  if (!stmt) {
-    stmt = db.sqlite
-      .prepare<[string], unknown[]>(
-        'select id, item_code, value, unit, updated_at, updated_by, version from item_values where form_instance_id = ?',
-      )
-      .raw(true);
-    itemStatements.set(db.sqlite, stmt);
-  }
-  return stmt.all(formId).map((r) => ({
-    id: r[0] as string,
-    form_instance_id: formId,
-    item_code: r[1] as string,
-    value: r[2] as string | null,
-    unit: r[3] as string | null,
-    updated_at: r[4] as string,
-    updated_by: r[5] as string,
-    version: r[6] as number,
-  }));
-}
-
-function valueText(value: string | null, unit: string | null): string | null {
-  if (value === null) return null;
-  return unit ? `${value} ${unit}` : value;
 }
 
 /** Marks a form complete, signs it (investigator) or unlocks it; each step names the version it read. */

@@ -1,0 +1,446 @@
+// The one audited writer of item values. Every path that puts a value on a form goes through it: a
+// form save (saveItems: the PUT form route, the demo loader, tests) and the bulk imports (CSV, ODM:
+// ItemWriter.forImport). A rule about writing an item value is written here once and holds for all:
+// - a missed visit takes no data; a signed or locked form takes no change;
+// - a value must be text both dialects store and read back unchanged (no lone surrogate, no NUL);
+// - a first value is an audited entry (version 1); an equal value is left alone; a different value
+//   is a change that needs a reason and names the version it was based on (a stale one is refused
+//   as a conflict), is written guarded by that version and bumps it, with an audited change event
+//   (who and when from the transaction, why from the reason, old and new value);
+// - a new form (and, for imports, a new visit) is created with its own audit event.
+// It runs inside the caller's transaction: many values per call, rows inserted in batches, and for
+// imports a subject's visits and forms are read once, so a million values stay cheap.
+import type SQLite from 'better-sqlite3';
+import type { Actor, AuditEntry, AuditWriter, Tx } from '../audit/writer.js';
+import { insertRows } from '../bulk.js';
+import type { Db, Dialect } from '../database.js';
+import { StoreError } from '../errors.js';
+import { newId } from '../ids.js';
+import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
+import { unstorableText } from '../text.js';
+import { runCompiled } from './versioned.js';
+
+/** The transaction a writer writes in. */
+export interface WriteContext {
+  tx: Tx;
+  audit: AuditWriter;
+  /** SQLite: the handle `tx` runs on (prepared statements join its transaction). */
+  sqlite?: SQLite.Database;
+  dialect: Dialect;
+}
+
+/** A visit about to take values, with where its subject lives. */
+export interface WritableVisit {
+  id: string;
+  subjectId: string;
+  studyId: string;
+  siteId: string;
+  visitCode: string;
+  cycle: number;
+  status: string;
+}
+
+/** One item value to write. */
+export interface ItemValueWrite {
+  itemCode: string;
+  value: string | null;
+  unit?: string | null;
+}
+
+/**
+ * The version a change is based on: the one the client read (0 for a first entry), or 'current' for
+ * an import, which names none and is applied to the value as this transaction reads it.
+ */
+export type BasedOn = number | 'current';
+
+/** One imported value: where it goes (the visit is created if the subject does not have it yet). */
+export interface ImportValue {
+  subjectId: string;
+  siteId: string;
+  visitCode: string;
+  cycle: number;
+  visitDate?: string | null;
+  formCode: string;
+  itemCode: string;
+  value: string | null;
+  unit: string | null;
+}
+
+export interface WriteCounts {
+  entered: number;
+  changed: number;
+  unchanged: number;
+  visitsCreated: number;
+  formsCreated: number;
+}
+
+const INSERT_BATCH = 500;
+
+/**
+ * A new visit's row and its audit event: the one definition of what creating a visit writes, for
+ * createVisit and for imports (which have checked the subject and the duplicate themselves).
+ */
+export function newVisitRecord(
+  subject: { id: string; studyId: string; siteId: string },
+  input: { visitCode: string; cycle: number; visitDate?: string | null },
+  now: string,
+): { row: VisitTable; event: AuditEntry } {
+  const row: VisitTable = {
+    id: newId(),
+    subject_id: subject.id,
+    visit_code: input.visitCode,
+    cycle: input.cycle,
+    visit_date: input.visitDate ?? null,
+    status: 'open',
+    created_at: now,
+    version: 1,
+  };
+  return {
+    row,
+    event: {
+      action: 'visit.create',
+      entityType: 'visit',
+      entityId: row.id,
+      studyId: subject.studyId,
+      siteId: subject.siteId,
+      subjectId: subject.id,
+      newValue: JSON.stringify({ visitCode: row.visit_code, cycle: input.cycle, visitDate: row.visit_date }),
+    },
+  };
+}
+
+export function valueText(value: string | null, unit: string | null): string | null {
+  if (value === null) return null;
+  return unit ? `${value} ${unit}` : value;
+}
+
+export class ItemWriter {
+  readonly counts: WriteCounts = { entered: 0, changed: 0, unchanged: 0, visitsCreated: 0, formsCreated: 0 };
+  private readonly userId: string;
+  private pending: ItemValueTable[] = [];
+  /** The form being written and its items (only one form is held in memory). */
+  private form: FormInstanceTable | undefined;
+  private visit: WritableVisit | undefined;
+  private items = new Map<string, ItemValueTable>();
+  // Imports: a subject's visits and forms, read once when its first value comes.
+  private readonly loaded = new Set<string>();
+  private readonly visits = new Map<string, WritableVisit>();
+  private readonly forms = new Map<string, FormInstanceTable>();
+  private formKey = '';
+
+  constructor(
+    private readonly ctx: WriteContext,
+    /** Why existing values change (required as soon as one does). */
+    private readonly reason?: string,
+    /** Imports: the study the imported subjects belong to. */
+    private readonly studyId = '',
+  ) {
+    const actor: Actor = ctx.audit.actor;
+    if (!actor.id) throw new StoreError('invalid', 'item values must be entered by a user');
+    this.userId = actor.id;
+  }
+
+  /** A writer for a bulk import into `studyId`, inside the transaction `db` is in (inTransaction). */
+  static forImport(db: Db, studyId: string, reason: string): ItemWriter {
+    if (!db.current) throw new Error('an import writes inside one transaction (inTransaction)');
+    const { tx, audit } = db.current;
+    return new ItemWriter({ tx, audit, sqlite: db.sqlite, dialect: db.dialect }, reason, studyId);
+  }
+
+  /**
+   * Opens the form `formCode` of `visit` for writing, creating it if the visit has none. Refused on
+   * a missed visit and on a signed or locked form.
+   */
+  async openForm(visit: WritableVisit, formCode: string): Promise<FormInstanceTable> {
+    const { tx, dialect } = this.ctx;
+    this.refuseMissed(visit);
+    const [form] = await runCompiled(tx, dialect, 'itemWriter.form', [visit.id, formCode], () =>
+      tx
+        .selectFrom('form_instances')
+        .selectAll()
+        .where('visit_id', '=', visit.id)
+        .where('form_code', '=', formCode),
+    );
+    return this.enterForm(visit, formCode, form);
+  }
+
+  /** The items of the open form, by item code, as written so far. */
+  currentItems(): ItemValueTable[] {
+    return [...this.items.values()].sort((a, b) => a.item_code.localeCompare(b.item_code));
+  }
+
+  /**
+   * Writes one value on the open form. Returns whether it changed anything (an equal value does not).
+   */
+  async writeItem(item: ItemValueWrite, basedOn: BasedOn): Promise<boolean> {
+    const form = this.form;
+    const visit = this.visit;
+    if (!form || !visit) throw new Error('ItemWriter.writeItem: no form is open');
+    const { audit } = this.ctx;
+    const unit = item.unit ?? null;
+    refuseUnstorable(item.itemCode, item.value, unit);
+    const scope = { studyId: visit.studyId, siteId: visit.siteId, subjectId: visit.subjectId };
+    const field = `${form.form_code}.${item.itemCode}`;
+    const prev = this.items.get(item.itemCode);
+    if (!prev) {
+      if (basedOn !== 'current' && basedOn !== 0)
+        throw new StoreError(
+          'conflict',
+          `item ${item.itemCode} has no value yet but you sent version ${basedOn}`,
+          { field: item.itemCode, currentVersion: 0 },
+        );
+      const row: ItemValueTable = {
+        id: newId(),
+        form_instance_id: form.id,
+        item_code: item.itemCode,
+        value: item.value,
+        unit,
+        updated_at: audit.now,
+        updated_by: this.userId,
+        version: 1,
+      };
+      this.pending.push(row);
+      this.items.set(item.itemCode, row);
+      await audit.record({
+        action: 'item.enter',
+        entityType: 'item',
+        entityId: row.id,
+        ...scope,
+        field,
+        newValue: valueText(item.value, unit),
+      });
+      this.counts.entered++;
+      if (this.pending.length >= INSERT_BATCH) await this.flush();
+      return true;
+    }
+    if (prev.value === item.value && prev.unit === unit) {
+      this.counts.unchanged++;
+      return false;
+    }
+    const current = Number(prev.version);
+    if (basedOn !== 'current' && basedOn !== current)
+      throw new StoreError(
+        'conflict',
+        `item ${item.itemCode} was changed by someone else: you read version ${basedOn}, it is now version ${current} (value ${valueText(prev.value, prev.unit)}). Reload and re-apply your change.`,
+        { field: item.itemCode, expectedVersion: basedOn, currentVersion: current },
+      );
+    if (!this.reason?.trim())
+      throw new StoreError(
+        'reason_required',
+        `a reason is required to change ${item.itemCode}, which already has a value`,
+        { field: 'reason', item: item.itemCode },
+      );
+    // The row may still be waiting in the batch (an import naming one item twice).
+    await this.flush();
+    const version = current + 1;
+    const res = await this.ctx.tx
+      .updateTable('item_values')
+      .set({ value: item.value, unit, updated_at: audit.now, updated_by: this.userId, version })
+      .where('id', '=', prev.id)
+      .where('version', '=', current)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1)
+      throw new StoreError('conflict', `item ${item.itemCode} changed while saving`, {
+        field: item.itemCode,
+      });
+    this.items.set(item.itemCode, {
+      ...prev,
+      value: item.value,
+      unit,
+      updated_at: audit.now,
+      updated_by: this.userId,
+      version,
+    });
+    await audit.record({
+      action: 'item.change',
+      entityType: 'item',
+      entityId: prev.id,
+      ...scope,
+      field,
+      oldValue: valueText(prev.value, prev.unit),
+      newValue: valueText(item.value, unit),
+      reason: this.reason,
+    });
+    this.counts.changed++;
+    return true;
+  }
+
+  /** Writes the batched inserts; call at the end (the writer calls it before it reads or updates). */
+  async flush(): Promise<void> {
+    if (this.pending.length === 0) return;
+    const rows = this.pending;
+    this.pending = [];
+    await insertRows(this.ctx.tx, this.ctx.sqlite, 'item_values', rows);
+  }
+
+  /** Imports: writes one value, finding or creating its visit and form. */
+  async write(v: ImportValue): Promise<void> {
+    const visit = await this.visitFor(v);
+    const key = `${visit.id}|${v.formCode}`;
+    if (key !== this.formKey) {
+      this.refuseMissed(visit);
+      const form = await this.enterForm(visit, v.formCode, this.forms.get(key));
+      this.forms.set(key, form);
+      this.formKey = key;
+    }
+    await this.writeItem(v, 'current');
+  }
+
+  private refuseMissed(visit: WritableVisit): void {
+    if (visit.status === 'missed')
+      throw new StoreError(
+        'invalid',
+        `visit ${visit.visitCode} (cycle ${visit.cycle}) of this subject is declared missed: take that back (with a reason) before entering data into it`,
+        { field: 'visit', rule: 'visit-missed' },
+      );
+  }
+
+  private async enterForm(
+    visit: WritableVisit,
+    formCode: string,
+    form: FormInstanceTable | undefined,
+  ): Promise<FormInstanceTable> {
+    await this.flush();
+    this.visit = visit;
+    this.items = new Map();
+    if (form) {
+      if (form.status === 'signed' || form.status === 'locked')
+        throw new StoreError(
+          'locked',
+          `form ${formCode} of visit ${visit.visitCode} is ${form.status}: an investigator must unlock it (with a reason) before it can change`,
+          { formId: form.id },
+        );
+      for (const r of await this.formItems(form.id)) this.items.set(r.item_code, r);
+      this.form = form;
+      return form;
+    }
+    const created: FormInstanceTable = {
+      id: newId(),
+      visit_id: visit.id,
+      subject_id: visit.subjectId,
+      form_code: formCode,
+      status: 'incomplete',
+      signed_by: null,
+      signed_at: null,
+      created_at: this.ctx.audit.now,
+      version: 1,
+    };
+    await insertRows(this.ctx.tx, this.ctx.sqlite, 'form_instances', [created]);
+    await this.ctx.audit.record({
+      action: 'form.create',
+      entityType: 'form',
+      entityId: created.id,
+      studyId: visit.studyId,
+      siteId: visit.siteId,
+      subjectId: visit.subjectId,
+      newValue: formCode,
+    });
+    this.counts.formsCreated++;
+    this.form = created;
+    return created;
+  }
+
+  /** Imports: the visit a value goes to, creating it (audited) if the subject has none yet. */
+  private async visitFor(v: ImportValue): Promise<WritableVisit> {
+    const { tx } = this.ctx;
+    if (!this.loaded.has(v.subjectId)) {
+      const rows = await tx
+        .selectFrom('visits')
+        .select(['id', 'visit_code', 'cycle', 'status'])
+        .where('subject_id', '=', v.subjectId)
+        .execute();
+      for (const r of rows)
+        this.visits.set(`${v.subjectId}|${r.visit_code}|${Number(r.cycle)}`, {
+          id: r.id,
+          subjectId: v.subjectId,
+          studyId: this.studyId,
+          siteId: v.siteId,
+          visitCode: r.visit_code,
+          cycle: Number(r.cycle),
+          status: r.status,
+        });
+      const forms = await tx
+        .selectFrom('form_instances')
+        .selectAll()
+        // By visit, not subject_id: form_instances is indexed on (visit_id, form_code) only.
+        .where('visit_id', 'in', (q) =>
+          q.selectFrom('visits').select('id').where('subject_id', '=', v.subjectId),
+        )
+        .execute();
+      for (const f of forms) this.forms.set(`${f.visit_id}|${f.form_code}`, f);
+      this.loaded.add(v.subjectId);
+    }
+    const key = `${v.subjectId}|${v.visitCode}|${v.cycle}`;
+    const hit = this.visits.get(key);
+    if (hit) return hit;
+    const { row, event } = newVisitRecord(
+      { id: v.subjectId, studyId: this.studyId, siteId: v.siteId },
+      { visitCode: v.visitCode, cycle: v.cycle, visitDate: v.visitDate ?? null },
+      this.ctx.audit.now,
+    );
+    await insertRows(tx, this.ctx.sqlite, 'visits', [row]);
+    await this.ctx.audit.record(event);
+    this.counts.visitsCreated++;
+    const visit: WritableVisit = {
+      id: row.id,
+      subjectId: v.subjectId,
+      studyId: this.studyId,
+      siteId: v.siteId,
+      visitCode: v.visitCode,
+      cycle: v.cycle,
+      status: row.status,
+    };
+    this.visits.set(key, visit);
+    return visit;
+  }
+
+  /**
+   * The items of a form, inside the transaction. On SQLite they come as arrays from one prepared
+   * statement on the transaction's connection: better-sqlite3 building an object per row cost twice
+   * as much, and every form save reads them all (its answer is the whole form).
+   */
+  private async formItems(formId: string): Promise<ItemValueTable[]> {
+    const { tx, sqlite, dialect } = this.ctx;
+    if (!sqlite)
+      return runCompiled(tx, dialect, 'itemWriter.items', [formId], () =>
+        tx.selectFrom('item_values').selectAll().where('form_instance_id', '=', formId),
+      );
+    let stmt = itemStatements.get(sqlite);
+    if (!stmt) {
+      stmt = sqlite
+        .prepare<[string], unknown[]>(
+          'select id, item_code, value, unit, updated_at, updated_by, version from item_values where form_instance_id = ?',
+        )
+        .raw(true);
+      itemStatements.set(sqlite, stmt);
+    }
+    return stmt.all(formId).map((r) => ({
+      id: r[0] as string,
+      form_instance_id: formId,
+      item_code: r[1] as string,
+      value: r[2] as string | null,
+      unit: r[3] as string | null,
+      updated_at: r[4] as string,
+      updated_by: r[5] as string,
+      version: r[6] as number,
+    }));
+  }
+}
+
+const itemStatements = new WeakMap<SQLite.Database, SQLite.Statement<[string], unknown[]>>();
+
+/** The text rule (text.ts), named by item: refused before anything of the value is written. */
+function refuseUnstorable(itemCode: string, value: string | null, unit: string | null): void {
+  for (const [part, text] of [
+    ['value', value],
+    ['unit', unit],
+  ] as const) {
+    if (text === null) continue;
+    const issue = unstorableText(text);
+    if (issue)
+      throw new StoreError('invalid', `item ${itemCode}: ${part} ${issue.message}`, {
+        field: itemCode,
+        rule: issue.rule,
+      });
+  }
+}
