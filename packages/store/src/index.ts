@@ -41,6 +41,7 @@ export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabas
 export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
+export { migrationProvider } from './migrations/index.js';
 export * from './repositories/audit-trail.js';
 export {
   type BasedOn,
