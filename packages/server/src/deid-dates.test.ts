@@ -161,7 +161,9 @@ for (const dialect of TEST_DIALECTS) {
       for (const [path, ops] of Object.entries(doc.paths)) {
         if (!('get' in ops)) continue;
         if (/\{(?!studyId|subjectId|visitId)\w+\}/.test(path)) continue; // other records: not the statistician's
-        const url = path.replace(/\{(\w+)\}/g, (_, k: string) => params[k]!);
+        // Routes that answer only for named subjects (no request reads every visit of the trial).
+        const query = path.endsWith('/visit-overview') ? `?subjectIds=${ids.subjectId}` : '';
+        const url = path.replace(/\{(\w+)\}/g, (_, k: string) => params[k]!) + query;
         const res = await stat.get<unknown>(url);
         if (res.status !== 200) continue;
         read.push(path);
@@ -195,6 +197,7 @@ for (const dialect of TEST_DIALECTS) {
           '/api/subjects/{subjectId}/schedule',
           '/api/subjects/{subjectId}/endpoints',
           '/api/studies/{studyId}/visit-overview',
+          '/api/studies/{studyId}/record-status',
           '/api/studies/{studyId}/analysis',
           '/api/studies/{studyId}/analysis/report.html',
           '/api/studies/{studyId}/export.odm.xml',
