@@ -19,3 +19,11 @@ export function uuidV7(ms: number = Date.now()): string {
 
 /** A new record id. */
 export const newId = (): string => uuidV7();
+
+/**
+ * A subject's id: random (UUIDv4), with no creation time. Roles shown pseudonyms see subject ids
+ * (in answers and addresses); a time-ordered id would give them the enrolment order and so, with
+ * codes numbered per site in that order, the pseudonym → code map (issue 17, Medium 3). Subjects
+ * are few beside item values, so the index locality v7 buys is not needed here.
+ */
+export const newSubjectId = (): string => randomUUID();

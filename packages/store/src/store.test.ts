@@ -124,6 +124,9 @@ for (const dialect of TEST_DIALECTS) {
       const b1 = await createSubject(db, user, { studyId, siteId: siteB });
       expect([a1.subject_code, a2.subject_code, b1.subject_code]).toEqual(['NJDT-001', 'NJDT-002', 'ZJ-001']);
       expect(a1.pseudonym).toMatch(/^P[0-9A-F]{10}$/);
+      // A subject's id is random (v4), not time-ordered: a pseudonymised reader sees ids, and a
+      // creation time would give the enrolment order, hence the per-site code (issue 17, Medium 3).
+      for (const s of [a1, a2, b1]) expect(s.id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab]/);
       const onlyA = await listSubjects(db, { studyId, siteIds: [siteA], codeColumn: 'subject_code' });
       expect(onlyA.map((s) => s.subject_code)).toEqual(['NJDT-001', 'NJDT-002']);
       const page = await listSubjects(db, {

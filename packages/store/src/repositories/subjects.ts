@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
-import { newId } from '../ids.js';
+import { newSubjectId } from '../ids.js';
 import type { SubjectTable } from '../schema.js';
 import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 
@@ -58,7 +58,7 @@ export async function createSubject(db: Db, actor: Actor, input: NewSubject): Pr
         );
     }
     const row: Subject = {
-      id: newId(),
+      id: newSubjectId(),
       study_id: input.studyId,
       site_id: site.id,
       subject_code: input.subjectCode ?? `${site.code}-${String(Number(n.n) + 1).padStart(3, '0')}`,
