@@ -77,6 +77,14 @@ describe('checkImports', () => {
     expect(rules(root)).toEqual(['relative-escape']);
   });
 
+  it('fails a package that has no place in the import order', () => {
+    const root = workspace({});
+    expect(checkImports({ root, allowed: { core: [] } })).toEqual([
+      expect.objectContaining({ rule: 'direction', file: 'packages/store/package.json' }),
+      expect.objectContaining({ rule: 'direction', file: 'packages/store/src/index.ts' }),
+    ]);
+  });
+
   it('fails a Node built-in in core', () => {
     const root = workspace({
       'packages/core/src/io.ts': "import { readFileSync } from 'node:fs';\nexport { readFileSync };\n",

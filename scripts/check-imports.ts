@@ -14,12 +14,17 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
-/** Which workspace packages each package may import (by directory name under packages/). */
+/**
+ * Which workspace packages each package may import (by directory name under packages/). A package
+ * missing here fails the check until its place in the order is written down. `exchange` is the
+ * place issue 19 gives the exchange services (core ← store ← exchange ← server ← cli).
+ */
 export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   core: [],
   store: ['core'],
-  server: ['core', 'store'],
-  cli: ['core', 'store', 'server'],
+  exchange: ['core', 'store'],
+  server: ['core', 'store', 'exchange'],
+  cli: ['core', 'store', 'exchange', 'server'],
   web: ['core'],
 };
 
@@ -107,6 +112,15 @@ export function checkImports(options: CheckOptions): ImportViolation[] {
   const graph = new Map<string, Set<string>>();
   const rel = (file: string) => relative(root, file).split(sep).join('/');
 
+  for (const dir of packages.keys()) {
+    if (!(dir in allowed)) {
+      violations.push({
+        rule: 'direction',
+        file: `packages/${dir}/package.json`,
+        message: `packages/${dir} has no place in the import order: add it to ALLOWED_IMPORTS (scripts/check-imports.ts)`,
+      });
+    }
+  }
   const files = [...packages.values()].flatMap((p) => {
     try {
       return sourceFiles(join(p.dir, 'src'));
