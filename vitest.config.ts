@@ -7,6 +7,7 @@ export default defineConfig({
     reporters: ['default', './scripts/closing-line-reporter.ts'],
     projects: [
       { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
+      { test: { name: 'scripts', include: ['scripts/**/*.test.ts'] } },
       { test: { name: 'store', include: ['packages/store/src/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -18,12 +17,13 @@ import { sessionResolver } from './auth/session-principal.js';
 import type { ServerConfig } from './config.js';
 import { deidentifyDates } from './deid/date-shift.js';
 import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
+import { csrfTokenFor, SESSION_COOKIE } from './http/session.js';
 import { refuseMalformedText } from './http/text.js';
 import type { App } from './http/types.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAuditRoutes } from './routes/audit.js';
-import { registerAuthRoutes, SESSION_COOKIE } from './routes/auth.js';
+import { registerAuthRoutes } from './routes/auth.js';
 import { registerClinicalRoutes } from './routes/clinical.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -34,12 +34,7 @@ import { registerStudyRoutes } from './routes/studies.js';
 import { registerStudyHomeRoutes } from './routes/study-home.js';
 import { registerSubjectRoutes } from './routes/subjects.js';
 import { registerVisitRoutes } from './routes/visits.js';
-
-export const API_VERSION = '0.1.0';
-
-/** The CSRF token of a session: derived from the session token, so it needs no storage. */
-export const csrfTokenFor = (sessionToken: string) =>
-  createHash('sha256').update(`csrf:${sessionToken}`).digest('base64url');
+import { API_VERSION } from './version.js';
 
 const STORE_CODES: Record<StoreError['code'], ProblemCode> = {
   not_found: 'MSCT_E_NOT_FOUND',

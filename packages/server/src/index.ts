@@ -1,7 +1,8 @@
 export { ACTIONS, type Action, decide, type Principal, ROLE_ACTIONS } from './access/policy.js';
-export { API_VERSION, buildApp, csrfTokenFor } from './app.js';
+export { buildApp } from './app.js';
 export { hashPassword, passwordProblems, verifyPassword } from './auth/password.js';
 export { configFromEnv, type ServerConfig } from './config.js';
+export { csrfTokenFor, SESSION_COOKIE } from './http/session.js';
 export type { App } from './http/types.js';
 export {
   analysisOptionsOf,
@@ -15,5 +16,5 @@ export {
   withSoftware,
 } from './report/index.js';
 export { registerAnalysisRoutes } from './routes/analysis.js';
-export { SESSION_COOKIE } from './routes/auth.js';
 export { SIGNATURE_MEANING } from './routes/visits.js';
+export { API_VERSION } from './version.js';

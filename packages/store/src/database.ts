@@ -4,6 +4,7 @@ import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
+import type { AuditWriter, Tx } from './audit/types.js';
 import { Checkpointer } from './checkpointer.js';
 import type { Database } from './schema.js';
 import { WalSync } from './wal-sync.js';
@@ -34,7 +35,7 @@ export interface Db {
    * Set inside `inTransaction`: the open transaction and its audit writer, which every repository
    * call made with this Db joins instead of opening its own.
    */
-  current?: { tx: import('kysely').Transaction<Database>; audit: import('./audit/writer.js').AuditWriter };
+  current?: { tx: Tx; audit: AuditWriter };
 }
 
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/msct.sqlite';

@@ -2,10 +2,10 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createTestTrial } from '@msct/server/testing';
 import { getStudy } from '@msct/store';
 import { createTestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestTrial } from '../../../server/src/testing/test-server.js';
 import { analyzeCommand, parseFormats } from './analyze.js';
 
 const out = mkdtempSync(join(tmpdir(), 'msct-analyze-'));

@@ -3,9 +3,9 @@
 // each load draws them from a cryptographic random source, prints them once, and each must be
 // changed at the first login. Checked against the real server on both dialects.
 import { hashPassword } from '@msct/server';
+import { ApiClient, startTestServer, type TestServer } from '@msct/server/testing';
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ApiClient, startTestServer, type TestServer } from '../../../server/src/testing/test-server.js';
 import { formatDemoReport } from '../commands/demo.js';
 import { formerDemoPassword, replaceFormerDemoPasswords } from './former-demo-logins.js';
 import { type LoadDemoResult, loadDemoTrial } from './load-demo.js';

@@ -4,11 +4,11 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type DemoCohortSummary, demoCohortSummary, generateDemoTrial } from '@msct/core/demo';
+import table1 from '@msct/core/demo/fixtures/table1.json' with { type: 'json' };
 import { passwordProblems } from '@msct/server';
 import { findUserByUsername, listRoles, loadTrialDataset, verifyAuditChain } from '@msct/store';
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import table1 from '../../../core/src/demo/fixtures/table1.json' with { type: 'json' };
 import { demoPassword, type LoadDemoResult, loadDemoTrial } from './load-demo.js';
 
 describe('loadDemoTrial (sqlite)', () => {

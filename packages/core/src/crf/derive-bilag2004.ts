@@ -15,7 +15,7 @@ import {
   dueToSleItemCode,
   historyItemCode,
 } from './bilag2004-form.js';
-import type { RawItem } from './derive.js';
+import type { RawItem } from './raw-items.js';
 
 type Items = Readonly<Record<string, RawItem>>;
 

@@ -27,14 +27,9 @@ import {
   urineProteinInG,
 } from '../instruments/units/conversions.js';
 import { bilag2004FromItems } from './derive-bilag2004.js';
+import type { RawItem, VisitItems } from './raw-items.js';
 
-export interface RawItem {
-  value: string | null;
-  unit: string | null;
-}
-
-/** formCode → itemCode → value: everything entered at one visit. */
-export type VisitItems = Readonly<Record<string, Readonly<Record<string, RawItem>>>>;
+export type { RawItem, VisitItems } from './raw-items.js';
 
 /** The labs the analysis follows, each in one unit (named in the key). */
 export interface CanonicalLabs {

@@ -31,7 +31,7 @@ const TAG =
 const ENTITY = /^&(?:#\d+|#x[0-9a-fA-F]+|[A-Za-z][A-Za-z0-9]*);/;
 
 /** Problems of `html` as strict markup, with their offset; empty when well formed. */
-export function strictMarkupProblems(html: string): string[] {
+function strictMarkupProblems(html: string): string[] {
   const problems: string[] = [];
   const stack: string[] = [];
   let at = 0;

@@ -9,13 +9,11 @@ import {
 } from '@msct/store';
 import { z } from 'zod';
 import { principalOf } from '../access/guard.js';
-import { csrfTokenFor } from '../app.js';
 import { checkPasswordAttempt, refusedPassword } from '../auth/attempts.js';
 import { assertPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password.js';
 import { HttpProblem } from '../http/problem.js';
+import { csrfTokenFor, SESSION_COOKIE } from '../http/session.js';
 import type { App, RouteContext } from '../http/types.js';
-
-export const SESSION_COOKIE = 'msct_session';
 
 const meSchema = z.object({
   user: z.object({ id: z.string(), username: z.string(), displayName: z.string() }),

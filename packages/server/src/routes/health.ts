@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { API_VERSION } from '../app.js';
 import type { App, RouteContext } from '../http/types.js';
+import { API_VERSION } from '../version.js';
 
 export function registerHealthRoutes(app: App, { db }: RouteContext) {
   app.get(

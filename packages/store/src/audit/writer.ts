@@ -1,40 +1,14 @@
 import type SQLite from 'better-sqlite3';
-import { type Kysely, SqliteAdapter, type Transaction } from 'kysely';
+import { type Kysely, SqliteAdapter } from 'kysely';
 import { insertRows } from '../bulk.js';
 import type { Db } from '../database.js';
 import { runCompiled } from '../repositories/versioned.js';
 import type { AuditEventTable, Database } from '../schema.js';
 import { translateDriverError } from './driver-errors.js';
 import { assertStorableEvent, auditEventHash } from './hash.js';
+import type { Actor, AuditWriter, Tx } from './types.js';
 
-export type Tx = Transaction<Database>;
-
-/** Who is acting: a user, or the system itself (migrations, demo generator) with a name. */
-export interface Actor {
-  id: string | null;
-  name: string;
-}
-
-export interface AuditEntry {
-  action: string;
-  entityType: string;
-  entityId: string;
-  studyId?: string | null;
-  siteId?: string | null;
-  subjectId?: string | null;
-  field?: string | null;
-  oldValue?: string | null;
-  newValue?: string | null;
-  reason?: string | null;
-}
-
-export interface AuditWriter {
-  /** Appends events to the hash chain inside the current transaction. */
-  record(entries: AuditEntry | AuditEntry[]): Promise<void>;
-  readonly actor: Actor;
-  /** The instant of this transaction, shared by every row and event it writes. */
-  readonly now: string;
-}
+export type { Actor, AuditEntry, AuditWriter, Tx } from './types.js';
 
 /**
  * Runs `fn` in one transaction that also appends its audit events, so a change and its audit record

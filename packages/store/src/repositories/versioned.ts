@@ -1,5 +1,5 @@
 import { type Compilable, CompiledQuery, type Kysely } from 'kysely';
-import type { Tx } from '../audit/writer.js';
+import type { Tx } from '../audit/types.js';
 import type { Dialect } from '../database.js';
 import { conflict, notFound } from '../errors.js';
 import type { Database } from '../schema.js';
