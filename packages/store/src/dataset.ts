@@ -2,8 +2,10 @@
 // keys, and groups in memory: a 40-patient trial is a few thousand rows.
 import { createHash } from 'node:crypto';
 import type { DatasetSubject, DatasetVisit, TrialDataset } from '@msct/core/dataset';
+import type { Selectable } from 'kysely';
 import type { Db } from './database.js';
 import { getStudy } from './repositories/studies.js';
+import type { AdverseEventTable, InfusionTable, VisitTable } from './schema.js';
 
 export interface LoadDatasetOptions {
   /** Use pseudonyms for subject codes and drop birth dates (the statistician's view). */
@@ -46,14 +48,26 @@ export async function loadTrialDataset(
   const chunks = <T>(xs: T[], n = 500) =>
     Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
 
-  const visits = [];
-  const items = [];
-  const infusions = [];
-  const aes = [];
+  // Appends row by row: `xs.push(...rows)` passes every row as an argument and overflows the call
+  // stack above ~120 000 rows (issue 16: a 500-subject batch holds ~220 000 item rows).
+  const append = <T>(xs: T[], rows: readonly T[]) => {
+    for (const r of rows) xs.push(r);
+  };
+  const visits: Selectable<VisitTable>[] = [];
+  const items: {
+    visit_id: string;
+    form_code: string;
+    item_code: string;
+    value: string | null;
+    unit: string | null;
+  }[] = [];
+  const infusions: Selectable<InfusionTable>[] = [];
+  const aes: Selectable<AdverseEventTable>[] = [];
   for (const part of chunks(ids)) {
     if (part.length === 0) continue;
-    visits.push(
-      ...(await db.kysely
+    append(
+      visits,
+      await db.kysely
         .selectFrom('visits')
         .selectAll()
         .where('subject_id', 'in', part)
@@ -61,10 +75,11 @@ export async function loadTrialDataset(
         .orderBy('cycle')
         .orderBy('visit_date')
         .orderBy('id')
-        .execute()),
+        .execute(),
     );
-    items.push(
-      ...(await db.kysely
+    append(
+      items,
+      await db.kysely
         .selectFrom('item_values')
         .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
         .select([
@@ -78,25 +93,27 @@ export async function loadTrialDataset(
         .orderBy('form_instances.visit_id')
         .orderBy('form_instances.form_code')
         .orderBy('item_values.item_code')
-        .execute()),
+        .execute(),
     );
-    infusions.push(
-      ...(await db.kysely
+    append(
+      infusions,
+      await db.kysely
         .selectFrom('infusions')
         .selectAll()
         .where('subject_id', 'in', part)
         .orderBy('cycle')
         .orderBy('infusion_number')
-        .execute()),
+        .execute(),
     );
-    aes.push(
-      ...(await db.kysely
+    append(
+      aes,
+      await db.kysely
         .selectFrom('adverse_events')
         .selectAll()
         .where('subject_id', 'in', part)
         .orderBy('onset_date')
         .orderBy('id')
-        .execute()),
+        .execute(),
     );
   }
   const itemsByVisit = new Map<
