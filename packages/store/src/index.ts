@@ -12,7 +12,19 @@ export {
 export { type BackupReport, backupDatabase, restoreDatabase } from './backup.js';
 export { insertRows } from './bulk.js';
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
-export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
+export {
+  forEachTrialSubject,
+  itemRowsQuery,
+  type LoadDatasetOptions,
+  listDatasetSubjects,
+  loadTrialDataset,
+  loadTrialHeader,
+  SUBJECT_PAGE,
+  snapshotHash,
+  streamTrialSubjects,
+  subjectDataHash,
+  type TrialHeader,
+} from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { newId } from './ids.js';
 export { type MigrateReport, migrateToLatest } from './migrate.js';

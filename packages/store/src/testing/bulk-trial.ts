@@ -16,6 +16,8 @@ import type { Database } from '../schema.js';
 
 export interface BulkTrial {
   studyId: string;
+  /** The fixture's user (an actor for later audited writes). */
+  userId: string;
   subjects: number;
   visits: number;
   itemRows: number;
@@ -172,5 +174,5 @@ export async function insertTrialInBulk(
     visits += rows.visits.length;
     itemRows += rows.items.length;
   }
-  return { studyId: setup.studyId, subjects, visits, itemRows, codeOf };
+  return { studyId: setup.studyId, userId: setup.userId, subjects, visits, itemRows, codeOf };
 }
