@@ -14,6 +14,7 @@ import {
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
 import { sessionResolver } from './auth/session-principal.js';
+import { DerivedStudyCache } from './clinical/derived-study.js';
 import type { ServerConfig } from './config.js';
 import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
 import type { App } from './http/types.js';
@@ -213,7 +214,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     }
   });
 
-  const ctx = { db, config };
+  const ctx = { db, config, derived: new DerivedStudyCache(db) };
   await app.register(async (api) => {
     const a = api as unknown as App;
     registerHealthRoutes(a, ctx);
