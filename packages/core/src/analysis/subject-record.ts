@@ -7,7 +7,12 @@
 import type { VisitScores } from '../crf/derive.js';
 import { type DerivedVisit, deriveSubject, type SubjectDerivation } from '../dataset/patient-history.js';
 import type { DatasetSubject } from '../dataset/trial-dataset.js';
-import { type AdjudicateOptions, type Adjudication, adjudicate } from '../endpoints/adjudicate.js';
+import {
+  type AdjudicateOptions,
+  type Adjudication,
+  adjudicate,
+  type CycleVerdict,
+} from '../endpoints/adjudicate.js';
 import { deriveTimeToEvent, type TimeToEventData } from '../endpoints/time-to-event.js';
 import type { ClassicBilagSystem } from '../instruments/bilag-classic/grades.js';
 import { EMPTY_TRACE, type Result } from '../instruments/result.js';
@@ -126,7 +131,21 @@ export function compactRecord(r: SubjectRecord): SubjectRecord {
   );
   const byVisit = new Map<string, DerivedVisit>();
   for (const [code, dv] of r.byVisit) byVisit.set(code, slim.get(dv)!);
-  return { ...r, subject, derivation: { ...r.derivation, subject, visits }, byVisit };
+  // The verdicts without their step-by-step traces (each keeps its summary); the endpoint history
+  // without its assessments (already adjudicated; its baseline, death, withdrawal and last contact stay).
+  const cycles = new Map<CycleVerdict<ClassicBilagSystem>, CycleVerdict<ClassicBilagSystem>>();
+  const slimCycle = (c: CycleVerdict<ClassicBilagSystem>) => {
+    let out = cycles.get(c);
+    if (!out) {
+      out = { ...c, trace: [], retreatment: { ...c.retreatment, trace: [] } };
+      cycles.set(c, out);
+    }
+    return out;
+  };
+  const a = r.adjudication;
+  const adjudication = a ? { ...a, primary: slimCycle(a.primary), cycles: a.cycles.map(slimCycle) } : null;
+  const history = r.derivation.history ? { ...r.derivation.history, assessments: [] } : null;
+  return { ...r, subject, derivation: { ...r.derivation, subject, visits, history }, byVisit, adjudication };
 }
 
 /** Study day of an ISO date for this subject, or null. */
