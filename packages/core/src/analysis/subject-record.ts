@@ -103,8 +103,10 @@ export function subjectRecordFrom(
 
 const NO_SCORES: VisitScores = Object.freeze({ labs: Object.freeze({}), unreadable: [] }) as VisitScores;
 
-const withoutTrace = <T>(r: Result<T> | undefined): Result<T> | undefined =>
-  r?.ok ? { ok: true, value: r.value, trace: EMPTY_TRACE } : r;
+// Fresh small objects (a shallow copy of the value), so nothing of the derivation's working data
+// stays reachable from the kept record.
+const withoutTrace = <T extends object>(r: Result<T> | undefined): Result<T> | undefined =>
+  r?.ok ? { ok: true, value: { ...r.value }, trace: EMPTY_TRACE } : r;
 
 /**
  * The record without what no table reads once it is built (issue 16: a trial of thousands is
@@ -122,7 +124,7 @@ export function compactRecord(r: SubjectRecord): SubjectRecord {
       scores: {
         ...(dv.scores.sledai ? { sledai: withoutTrace(dv.scores.sledai)! } : {}),
         ...(dv.scores.bilag ? { bilag: withoutTrace(dv.scores.bilag)! } : {}),
-        labs: dv.scores.labs,
+        labs: { ...dv.scores.labs },
         unreadable: [],
       },
     });
