@@ -27,6 +27,8 @@ interface Job {
 }
 interface Figures {
   ms: number;
+  /** CPU time (user + system) of the step's process over the step: steadier than wall time on a shared machine. */
+  cpuMs: number;
   peakMb: number;
   extra?: Record<string, number>;
 }
@@ -40,15 +42,22 @@ if (CHILD) {
   process.exit(0);
 }
 
+/** CPU milliseconds (user + system) since `from`. */
+function cpuSince(from: NodeJS.CpuUsage): number {
+  const c = process.cpuUsage(from);
+  return (c.user + c.system) / 1000;
+}
+
 async function runStep(job: Job): Promise<Figures> {
   const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
   if (job.step === 'analyze-json' || job.step === 'analyze-html') {
     const { analyzeCommand } = await import('../packages/cli/src/commands/analyze.js');
     const dir = mkdtempSync(join(tmpdir(), 'msct-scale-out-'));
     try {
+      const cpu = process.cpuUsage();
       const t0 = performance.now();
       await analyzeCommand({ out: dir, format: job.step === 'analyze-json' ? 'json' : 'html' });
-      return { ms: performance.now() - t0, peakMb: peak() };
+      return { ms: performance.now() - t0, cpuMs: cpuSince(cpu), peakMb: peak() };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -62,11 +71,13 @@ async function runStep(job: Job): Promise<Figures> {
       lines += String(chunk).split('\n').length - 1;
       return true;
     }) as typeof process.stdout.write;
+    const cpu = process.cpuUsage();
     const t0 = performance.now();
     await adjudicateCommand({});
     const ms = performance.now() - t0;
+    const cpuMs = cpuSince(cpu);
     process.stdout.write = write;
-    return { ms, peakMb: peak(), extra: { lines } };
+    return { ms, cpuMs, peakMb: peak(), extra: { lines } };
   }
   // The server: /endpoints and /analysis, first (derived) and again (cached).
   const { buildApp, configFromEnv } = await import('../packages/server/src/index.js');
@@ -89,12 +100,13 @@ async function runStep(job: Job): Promise<Figures> {
       return performance.now() - t0;
     };
     const extra: Record<string, number> = {};
+    const cpu = process.cpuUsage();
     const t0 = performance.now();
     extra.endpointsFirstMs = await timed(`/api/studies/${study!.id}/endpoints`);
     extra.endpointsCachedMs = await timed(`/api/studies/${study!.id}/endpoints`);
     extra.analysisFirstMs = await timed(`/api/studies/${study!.id}/analysis`);
     extra.analysisCachedMs = await timed(`/api/studies/${study!.id}/analysis`);
-    return { ms: performance.now() - t0, peakMb: peak(), extra };
+    return { ms: performance.now() - t0, cpuMs: cpuSince(cpu), peakMb: peak(), extra };
   } finally {
     await app.close();
     await db.close();
@@ -200,6 +212,11 @@ export default async function run(): Promise<BenchResult[]> {
               ...(n <= 5000 ? { target: '< 1 000 ms (5 000 patients)', ok: e.analysisCachedMs! < 1000 } : {}),
             },
             { name: `${tag}: server peak RSS over the four requests`, value: f.peakMb, unit: 'MB' },
+            {
+              name: `${tag}: server CPU time over the four requests`,
+              value: Math.round(f.cpuMs / 100) / 10,
+              unit: 's',
+            },
           );
           continue;
         }
@@ -210,6 +227,11 @@ export default async function run(): Promise<BenchResult[]> {
             value: Math.round(f.ms / 100) / 10,
             unit: 's',
             ...(goal ? { target: '< 15 s', ok: f.ms < 15_000 } : {}),
+          },
+          {
+            name: `${tag}: msct ${step.replace('-', ' ')}, CPU time`,
+            value: Math.round(f.cpuMs / 100) / 10,
+            unit: 's',
           },
           {
             name: `${tag}: msct ${step.replace('-', ' ')}, peak RSS`,
