@@ -125,4 +125,15 @@ for (const dialect of TEST_DIALECTS)
       expect(cache.stats.rebuilds).toBe(s0.rebuilds + 1);
       expect(analysis.response.bySite.map((s) => s.group)).toContain('ZZ-NEW');
     });
+
+    it('keeps views within its subject budget, least recently used dropped first', async () => {
+      const small = new DerivedStudyCache(t.db, 100);
+      await small.select(trial.studyId, { pseudonymise: false });
+      await small.select(trial.studyId, { pseudonymise: true }); // 160 > 100: the identified view goes
+      expect(small.stats.rebuilds).toBe(2);
+      await small.select(trial.studyId, { pseudonymise: true });
+      expect(small.stats).toMatchObject({ rebuilds: 2, hits: 1 });
+      await small.select(trial.studyId, { pseudonymise: false });
+      expect(small.stats.rebuilds).toBe(3);
+    });
   });

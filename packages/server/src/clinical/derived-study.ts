@@ -167,8 +167,11 @@ export class DerivedStudyCache {
 
   constructor(
     private readonly db: Db,
-    /** Views kept (one per study × identified/pseudonymised × definition version). */
-    private readonly maxViews = 8,
+    /**
+     * Subject records kept over all views (one view per study × identified/pseudonymised ×
+     * definition version), least recently used dropped first: ~12 KB each, so ~500 MB at most.
+     */
+    private readonly maxSubjects = 40_000,
   ) {}
 
   /** The derived subjects of a study as of now, and the snapshot of the selected sites. */
@@ -211,6 +214,18 @@ export class DerivedStudyCache {
     }
   }
 
+  /** Drops least recently used views (never `keep`) while over the subject budget. */
+  private evict(keep: string): void {
+    let total = 0;
+    for (const v of this.views.values()) total += v.subjects.length;
+    for (const [k, v] of this.views) {
+      if (total <= this.maxSubjects) break;
+      if (k === keep) continue;
+      this.views.delete(k);
+      total -= v.subjects.length;
+    }
+  }
+
   private async head(): Promise<{ seq: number; hash: string }> {
     const h = await this.db.kysely
       .selectFrom('audit_head')
@@ -230,6 +245,8 @@ export class DerivedStudyCache {
     const cached = this.views.get(key);
     if (cached && cached.seq === head.seq && cached.headHash === head.hash) {
       this.stats.hits++;
+      this.views.delete(key); // most recently used last
+      this.views.set(key, cached);
       return cached;
     }
     const changed = cached ? await this.changedSince(cached, studyId, head.seq) : 'all';
@@ -285,7 +302,7 @@ export class DerivedStudyCache {
     };
     this.views.delete(key);
     this.views.set(key, view);
-    while (this.views.size > this.maxViews) this.views.delete(this.views.keys().next().value!);
+    this.evict(key);
     return view;
   }
 
