@@ -66,6 +66,10 @@ program
     'load the published 40-patient, four-centre MSCT–SLE trial as item-level data, and print demo logins',
   )
   .option('--seed <n>', 'seed of the generated values (default 2014)')
+  .option(
+    '--patients <n>',
+    'load more patients than the published 40 (further generated cohorts, for scale tests; not the published trial)',
+  )
   .action(demoCommand);
 
 program

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
@@ -14,6 +15,7 @@ import {
 } from 'fastify-type-provider-zod';
 import { enforcePasswordChange } from './auth/attempts.js';
 import { sessionResolver } from './auth/session-principal.js';
+import { DerivedStudyCache } from './clinical/derived-study.js';
 import type { ServerConfig } from './config.js';
 import { deidentifyDates } from './deid/date-shift.js';
 import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
@@ -75,13 +77,16 @@ function clientErrorAsProblem(err: Error & { code?: string }, socket: import('no
 
 export async function buildApp({ db, config, logger = false, logStream }: AppOptions): Promise<App> {
   const app = Fastify({
-    logger: logger
-      ? {
-          level: 'info',
-          redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.body.password'],
-          ...(logStream ? { stream: logStream } : {}),
-        }
-      : false,
+    // The logger is always on: `logger` (MSCT_LOG=1) turns on the request log (info); without it
+    // only errors are written, so an unexpected error is never lost (issue 16).
+    logger: {
+      level: logger ? 'info' : 'error',
+      redact: ['req.headers.cookie', 'req.headers["x-csrf-token"]', 'req.body.password'],
+      ...(logStream ? { stream: logStream } : {}),
+    },
+    // A random id per request (not Fastify's per-process counter, which repeats after a restart):
+    // it is in every log line of the request and in the answer to an unexpected error.
+    genReqId: () => randomUUID(),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: false,
     // Requests Node's HTTP parser refuses before Fastify sees them (headers or URL over 16 KB, a
@@ -150,8 +155,16 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return sendProblem(reply, problem('MSCT_E_VALIDATION', err.message));
     }
-    req.log.error({ err }, 'unhandled error');
-    return sendProblem(reply, problem('MSCT_E_INTERNAL', 'an internal error occurred; it has been logged'));
+    // Unexpected: logged with the request id (whatever the log level), and the id goes back to the
+    // caller, so a user's report can be matched with the log line.
+    req.log.error({ err, method: req.method, url: req.url.split('?')[0] }, 'unhandled error');
+    return sendProblem(
+      reply.header('x-request-id', req.id),
+      problem('MSCT_E_INTERNAL', `an internal error occurred; it has been logged as request ${req.id}`, {
+        instance: `urn:uuid:${req.id}`,
+        requestId: req.id,
+      }),
+    );
   });
   app.setNotFoundHandler((req, reply) =>
     sendProblem(reply, problem('MSCT_E_NOT_FOUND', `no route ${req.method} ${req.url.split('?')[0]}`)),
@@ -224,7 +237,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
   // refused for every route before its own schema runs (http/text.ts).
   app.addHook('preValidation', refuseMalformedText);
 
-  const ctx = { db, config };
+  const ctx = { db, config, derived: new DerivedStudyCache(db) };
   await app.register(async (api) => {
     const a = api as unknown as App;
     registerHealthRoutes(a, ctx);

@@ -38,7 +38,19 @@ export {
   verifyBackupFile,
 } from './backup.js';
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
-export { type LoadDatasetOptions, loadTrialDataset } from './dataset.js';
+export {
+  forEachTrialSubject,
+  itemRowsQuery,
+  type LoadDatasetOptions,
+  listDatasetSubjects,
+  loadTrialDataset,
+  loadTrialHeader,
+  SUBJECT_PAGE,
+  snapshotHash,
+  streamTrialSubjects,
+  subjectDataHash,
+  type TrialHeader,
+} from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export { migrationProvider } from './migrations/index.js';

@@ -1,5 +1,5 @@
 import { configFromEnv } from '@msct/server';
-import { studyDefinition, subjectEndpoints } from '@msct/server/clinical';
+import { forEachSubjectEndpoints, studyDefinition } from '@msct/server/clinical';
 import { type Db, findStudyByCode, listStudies, openDatabase } from '@msct/store';
 
 export async function resolveStudy(db: Db, code: string | undefined) {
@@ -38,28 +38,45 @@ export async function adjudicateCommand(opts: {
       if (!s) throw new Error(`--subject: no subject "${opts.subject}" in ${study.code}`);
       subjectIds = [s.id];
     }
-    const r = await subjectEndpoints(db, study.id, definition, subjectIds ? { subjectIds } : {});
+    const load: { subjectIds?: string[] } = subjectIds ? { subjectIds } : {};
+    // Subject by subject from the store's stream, each written out as it is derived (issue 16): the
+    // items of one page of subjects are in memory at a time, whatever the trial size.
+    const out = (text: string) =>
+      process.stdout.write(text) ? undefined : new Promise<void>((r) => process.stdout.once('drain', r));
     if (opts.json) {
-      console.log(JSON.stringify(r, null, 2));
+      // The same document as before ({ subjects, snapshot }), written as it is made; the snapshot
+      // comes last because it covers every subject.
+      let n = 0;
+      await out('{\n  "subjects": [');
+      const snapshot = await forEachSubjectEndpoints(db, study.id, definition, load, async (s) => {
+        const text = JSON.stringify(s, null, 2).replaceAll('\n', '\n    ');
+        await out(`${n++ ? ',' : ''}\n    ${text}`);
+      });
+      await out(
+        `${n ? '\n  ' : ''}],\n  "snapshot": ${JSON.stringify(snapshot, null, 2).replaceAll('\n', '\n  ')}\n}\n`,
+      );
       return;
     }
     const counts: Record<string, number> = {};
-    for (const s of r.subjects) {
+    let n = 0;
+    let ruleSetId: string | undefined;
+    const snapshot = await forEachSubjectEndpoints(db, study.id, definition, load, async (s) => {
+      n++;
       const v = s.adjudication?.primary;
+      ruleSetId ??= s.adjudication?.ruleSet.id;
       const outcome = v?.outcome ?? 'not adjudicable';
       counts[outcome] = (counts[outcome] ?? 0) + 1;
-      console.log(
+      const lines = [
         `${s.subjectCode.padEnd(10)} ${(v?.label ?? outcome).padEnd(16)} ${v?.summary ?? s.problems.join('; ')}`,
-      );
-      if (opts.subject && v)
-        for (const step of v.trace) console.log(`    ${step.visitCode ?? ''} ${step.rule}: ${step.text}`);
-    }
+      ];
+      if (load.subjectIds && v)
+        for (const step of v.trace) lines.push(`    ${step.visitCode ?? ''} ${step.rule}: ${step.text}`);
+      await out(`${lines.join('\n')}\n`);
+    });
     console.log(
-      `\n${r.subjects.length} subjects: ${Object.entries(counts)
-        .map(([k, n]) => `${k} ${n}`)
-        .join(
-          ', ',
-        )} (rule set ${r.subjects.find((s) => s.adjudication)?.adjudication?.ruleSet.id ?? 'n/a'}; data snapshot ${r.snapshot.hash.slice(0, 12)})`,
+      `\n${n} subjects: ${Object.entries(counts)
+        .map(([k, c]) => `${k} ${c}`)
+        .join(', ')} (rule set ${ruleSetId ?? 'n/a'}; data snapshot ${snapshot.hash.slice(0, 12)})`,
     );
   } finally {
     await db.close();

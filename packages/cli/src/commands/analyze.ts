@@ -3,9 +3,8 @@
 // and report.pdf, with a progress bar on standard error.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { analyzeTrial } from '@msct/core/analysis';
 import {
-  analysisOptionsOf,
+  analyzeStudy,
   configFromEnv,
   renderPdf,
   renderReportHtml,
@@ -13,7 +12,7 @@ import {
   softwareVersion,
   withSoftware,
 } from '@msct/server';
-import { findStudyByCode, listStudies, loadTrialDataset, openDatabase } from '@msct/store';
+import { findStudyByCode, listStudies, openDatabase } from '@msct/store';
 import cliProgress from 'cli-progress';
 
 export const ANALYZE_FORMATS = ['html', 'json', 'csv', 'pdf'] as const;
@@ -64,10 +63,15 @@ export async function analyzeCommand(opts: AnalyzeCommandOptions): Promise<strin
         );
       study = all[0]!;
     }
-    bar.start(steps, 0, { step: `loading ${study.code}` });
-    const dataset = await loadTrialDataset(db, study.id);
-    bar.increment(1, { step: `analysing ${dataset.subjects.length} subjects` });
-    const results = withSoftware(analyzeTrial(dataset, analysisOptionsOf(study.definition_json)));
+    bar.start(steps, 0, { step: `reading and deriving ${study.code}` });
+    // Subject by subject from the store: each one's items are scored and adjudicated, and only the
+    // derived record is kept (issue 16).
+    const results = withSoftware(
+      await analyzeStudy(db, study.id, {}, (done) => {
+        if (done % 500 === 0) bar.update({ step: `reading and deriving ${study.code}: ${done} subjects` });
+      }),
+    );
+    bar.increment(1, { step: `analysed ${results.populations.screened} subjects` });
     bar.increment(1, { step: 'rendering the report' });
     mkdirSync(out, { recursive: true });
     const write = (name: string, text: string) => {

@@ -22,7 +22,10 @@ export function formatDemoReport(r: LoadDemoResult, location: string): string {
   return lines.join('\n');
 }
 
-export async function demoCommand(opts: { seed?: string }): Promise<void> {
+export async function demoCommand(opts: { seed?: string; patients?: string }): Promise<void> {
+  const patients = opts.patients === undefined ? undefined : Number(opts.patients);
+  if (patients !== undefined && !(Number.isInteger(patients) && patients >= 1 && patients <= 1_000_000))
+    throw new Error(`--patients: a whole number from 1 to 1 000 000, not "${opts.patients}"`);
   const db = openDatabase(configFromEnv().databaseUrl);
   try {
     const m = await migrateToLatest(db);
@@ -34,6 +37,7 @@ export async function demoCommand(opts: { seed?: string }): Promise<void> {
     const tty = process.stderr.isTTY;
     const result = await loadDemoTrial(db, {
       ...(opts.seed !== undefined ? { seed: opts.seed } : {}),
+      ...(patients !== undefined ? { patients } : {}),
       onPatient: tty
         ? (done, total) => process.stderr.write(`\rmsct demo: patient ${done}/${total}`)
         : undefined,

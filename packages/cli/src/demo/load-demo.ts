@@ -53,6 +53,12 @@ export interface LoadDemoResult {
 
 export interface LoadDemoOptions {
   seed?: number | string;
+  /**
+   * Patients to load (default the published 40). More are further 40-patient cohorts of the same
+   * generator, each drawn from its own seed (`<seed>/<k>`), numbered on, and generated one cohort at
+   * a time (for scale tests and benches: issue 16; they are not the published trial).
+   */
+  patients?: number;
   /** Called after each patient is committed (for a progress bar). */
   onPatient?: (done: number, total: number) => void;
 }
@@ -151,7 +157,20 @@ export async function loadDemoTrial(db: Db, options: LoadDemoOptions = {}): Prom
     adverseEvents: 0,
   };
   const patients: LoadDemoResult['patients'] = [];
-  for (const p of plan.patients) {
+  const total = options.patients ?? plan.patients.length;
+  const cohorts = function* (): Generator<DemoPatient> {
+    let n = 0;
+    for (let k = 0; n < total; k++) {
+      const cohort = k === 0 ? plan : generateDemoTrial({ seed: `${plan.seed}/${k}` });
+      if (k > 0) checkPlanItems(cohort);
+      for (const p of cohort.patients) {
+        if (n >= total) return;
+        n++;
+        yield k === 0 ? p : { ...p, number: n };
+      }
+    }
+  };
+  for (const p of cohorts()) {
     const coordinator = plan.users.find((u) => u.role === 'coordinator' && u.siteCode === p.siteCode)!;
     const actor: Actor = { id: setup.userIds.get(coordinator.username)!, name: coordinator.username };
     const subject = await inTransaction(db, actor, (tx) =>
@@ -167,9 +186,16 @@ export async function loadDemoTrial(db: Db, options: LoadDemoOptions = {}): Prom
       });
     }
     patients.push({ number: p.number, subjectId: subject.subjectId, subjectCode: subject.subjectCode });
-    options.onPatient?.(patients.length, plan.patients.length);
+    options.onPatient?.(patients.length, total);
   }
-  return { studyId: setup.studyId, seed: plan.seed, users: logins, notes: plan.notes, counts, patients };
+  const notes =
+    total === plan.patients.length
+      ? plan.notes
+      : [
+          ...plan.notes,
+          `Scaled to ${total} patients: patients 41 and up are further cohorts of the same generator (seeds "${plan.seed}/1", "${plan.seed}/2", …), not the published trial.`,
+        ];
+  return { studyId: setup.studyId, seed: plan.seed, users: logins, notes, counts, patients };
 }
 
 async function loadPatient(

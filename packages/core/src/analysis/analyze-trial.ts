@@ -13,7 +13,7 @@ import { MEASURES, type MeasureDefinition } from './measures.js';
 import { analyseRelapse } from './relapse.js';
 import { analyseResponse, isResponder } from './response.js';
 import { analyseSafety } from './safety.js';
-import { type SubjectRecord, subjectRecord } from './subject-record.js';
+import { type SubjectRecord, type SubjectRecordOptions, subjectRecord } from './subject-record.js';
 import { analyseSurvival } from './survival.js';
 import type { AnalysisResults, MeasureAnalysis, PairedTestName } from './types.js';
 
@@ -49,7 +49,43 @@ export const MISSING_DATA_RULES = [
   'Cox model: complete cases for the covariates (subjects missing age, disease duration or baseline SLEDAI-2K are left out; the count is shown).',
 ];
 
+/** How each subject is derived for the analysis (the same for every subject of a run). */
+export function subjectRecordOptionsOf(options: AnalyzeOptions = {}): SubjectRecordOptions {
+  const ruleSet = options.ruleSet ?? msctSleBilag2014;
+  return {
+    ruleSet,
+    ...(options.retreatment ? { retreatment: options.retreatment } : {}),
+    horizonDay: ruleSet.endOfFollowUp.latestDay,
+    ...(options.sledaiWindowDays ? { sledaiWindowDays: options.sledaiWindowDays } : {}),
+  };
+}
+
 export function analyzeTrial(dataset: TrialDataset, options: AnalyzeOptions = {}): AnalysisResults {
+  const recordOptions = subjectRecordOptionsOf(options);
+  return analyzeRecords(
+    dataset,
+    dataset.subjects.map((s) => subjectRecord(s, recordOptions)),
+    options,
+  );
+}
+
+/** What the analysis needs besides the subjects' records. */
+export interface AnalysisFrame {
+  study: TrialDataset['study'];
+  sites: TrialDataset['sites'];
+  snapshot: TrialDataset['snapshot'];
+}
+
+/**
+ * The analysis plan over subjects already derived (subjectRecord with subjectRecordOptionsOf the
+ * same options, compacted or not), in subject order: a caller can derive subject by subject from a
+ * stream and keep only the records (issue 16).
+ */
+export function analyzeRecords(
+  dataset: AnalysisFrame,
+  records: readonly SubjectRecord[],
+  options: AnalyzeOptions = {},
+): AnalysisResults {
   const ruleSet = options.ruleSet ?? msctSleBilag2014;
   const confLevel = options.confLevel ?? 0.95;
   const timepoints = [...(options.timepoints ?? DEFAULT_TIMEPOINTS)];
@@ -57,14 +93,6 @@ export function analyzeTrial(dataset: TrialDataset, options: AnalyzeOptions = {}
   const horizonDay = ruleSet.endOfFollowUp.latestDay;
   const notes: string[] = [];
 
-  const records = dataset.subjects.map((s) =>
-    subjectRecord(s, {
-      ruleSet,
-      ...(options.retreatment ? { retreatment: options.retreatment } : {}),
-      horizonDay,
-      ...(options.sledaiWindowDays ? { sledaiWindowDays: options.sledaiWindowDays } : {}),
-    }),
-  );
   const enrolled = records.filter((r) => r.enrolled);
   for (const r of records)
     if (!r.enrolled) notes.push(`${r.subject.subjectCode}: not enrolled (no first infusion recorded).`);

@@ -4,5 +4,12 @@ export * from './change-from-baseline.js';
 export { EXAMPLE_SPECS, exampleTrialDataset } from './example-trial.js';
 export * from './measures.js';
 export * from './proportion.js';
+export {
+  compactRecord,
+  type SubjectRecord,
+  type SubjectRecordOptions,
+  subjectRecord,
+  subjectRecordFrom,
+} from './subject-record.js';
 export { buildDataset, type SubjectSpec, type VisitSpec } from './test-dataset.js';
 export * from './types.js';

@@ -4,11 +4,18 @@
  * Nothing here is typed in by hand: every value comes from the subject's raw items.
  */
 
+import type { VisitScores } from '../crf/derive.js';
 import { type DerivedVisit, deriveSubject, type SubjectDerivation } from '../dataset/patient-history.js';
 import type { DatasetSubject } from '../dataset/trial-dataset.js';
-import { type AdjudicateOptions, type Adjudication, adjudicate } from '../endpoints/adjudicate.js';
+import {
+  type AdjudicateOptions,
+  type Adjudication,
+  adjudicate,
+  type CycleVerdict,
+} from '../endpoints/adjudicate.js';
 import { deriveTimeToEvent, type TimeToEventData } from '../endpoints/time-to-event.js';
 import type { ClassicBilagSystem } from '../instruments/bilag-classic/grades.js';
+import { EMPTY_TRACE, type Result } from '../instruments/result.js';
 import { studyDay } from '../protocol/iso-date.js';
 
 export interface SubjectRecord {
@@ -41,12 +48,24 @@ const numberOrNull = (s: string | null): number | null => {
   return Number.isFinite(n) ? n : null;
 };
 
-export function subjectRecord(
+export type SubjectRecordOptions = AdjudicateOptions & { horizonDay: number; sledaiWindowDays?: 10 | 30 };
+
+export function subjectRecord(subject: DatasetSubject, options: SubjectRecordOptions): SubjectRecord {
+  const { sledaiWindowDays } = options;
+  return subjectRecordFrom(
+    subject,
+    deriveSubject(subject, sledaiWindowDays ? { sledaiWindowDays } : {}),
+    options,
+  );
+}
+
+/** The record of a subject already derived (deriveSubject with the same SLEDAI-2K window). */
+export function subjectRecordFrom(
   subject: DatasetSubject,
-  options: AdjudicateOptions & { horizonDay: number; sledaiWindowDays?: 10 | 30 },
+  derivation: SubjectDerivation,
+  options: SubjectRecordOptions,
 ): SubjectRecord {
-  const { horizonDay, sledaiWindowDays, ...adjudicateOptions } = options;
-  const derivation = deriveSubject(subject, sledaiWindowDays ? { sledaiWindowDays } : {});
+  const { horizonDay, sledaiWindowDays: _window, ...adjudicateOptions } = options;
   const givenInfusion = subject.infusions.find((i) => i.status === 'given' && i.date);
   const day0 =
     subject.day0Date ??
@@ -80,6 +99,55 @@ export function subjectRecord(
     adjudication,
     timeToEvent,
   };
+}
+
+const NO_SCORES: VisitScores = Object.freeze({ labs: Object.freeze({}), unreadable: [] }) as VisitScores;
+
+// Fresh small objects (a shallow copy of the value), so nothing of the derivation's working data
+// stays reachable from the kept record.
+const withoutTrace = <T extends object>(r: Result<T> | undefined): Result<T> | undefined =>
+  r?.ok ? { ok: true, value: { ...r.value }, trace: EMPTY_TRACE } : r;
+
+/**
+ * The record without what no table reads once it is built (issue 16: a trial of thousands is
+ * analysed subject by subject, keeping records, not items): the raw items of every visit, the
+ * scores of visits outside the plan's timepoints and the score traces. Every field the analysis
+ * reads (analyzeRecords and the tables it calls) is kept as it was.
+ */
+export function compactRecord(r: SubjectRecord): SubjectRecord {
+  const subject: DatasetSubject = { ...r.subject, visits: [] };
+  const slim = new Map<DerivedVisit, DerivedVisit>();
+  for (const dv of r.byVisit.values())
+    slim.set(dv, {
+      visit: { ...dv.visit, items: {} },
+      studyDay: dv.studyDay,
+      scores: {
+        ...(dv.scores.sledai ? { sledai: withoutTrace(dv.scores.sledai)! } : {}),
+        ...(dv.scores.bilag ? { bilag: withoutTrace(dv.scores.bilag)! } : {}),
+        labs: { ...dv.scores.labs },
+        unreadable: [],
+      },
+    });
+  const visits = r.derivation.visits.map(
+    (dv) => slim.get(dv) ?? { visit: { ...dv.visit, items: {} }, studyDay: dv.studyDay, scores: NO_SCORES },
+  );
+  const byVisit = new Map<string, DerivedVisit>();
+  for (const [code, dv] of r.byVisit) byVisit.set(code, slim.get(dv)!);
+  // The verdicts without their step-by-step traces (each keeps its summary); the endpoint history
+  // without its assessments (already adjudicated; its baseline, death, withdrawal and last contact stay).
+  const cycles = new Map<CycleVerdict<ClassicBilagSystem>, CycleVerdict<ClassicBilagSystem>>();
+  const slimCycle = (c: CycleVerdict<ClassicBilagSystem>) => {
+    let out = cycles.get(c);
+    if (!out) {
+      out = { ...c, trace: [], retreatment: { ...c.retreatment, trace: [] } };
+      cycles.set(c, out);
+    }
+    return out;
+  };
+  const a = r.adjudication;
+  const adjudication = a ? { ...a, primary: slimCycle(a.primary), cycles: a.cycles.map(slimCycle) } : null;
+  const history = r.derivation.history ? { ...r.derivation.history, assessments: [] } : null;
+  return { ...r, subject, derivation: { ...r.derivation, subject, visits, history }, byVisit, adjudication };
 }
 
 /** Study day of an ISO date for this subject, or null. */

@@ -36,7 +36,10 @@ export function fisherExact2x2(table: readonly (readonly number[])[]): StatResul
   const hi = Math.min(k, m);
   const logd: number[] = [];
   for (let x = lo; x <= hi; x++) logd.push(logChoose(m, x) + logChoose(n, k - x) - logChoose(m + n, k));
-  const maxLog = Math.max(...logd);
+  // A loop, not Math.max(...logd): the support grows with n, and a spread of >~120 000 arguments
+  // overflows the call stack (issue 16).
+  let maxLog = Number.NEGATIVE_INFINITY;
+  for (const v of logd) if (v > maxLog) maxLog = v;
   const dens = logd.map((v) => Math.exp(v - maxLog));
   let total = 0;
   for (const v of dens) total += v;

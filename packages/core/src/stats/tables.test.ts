@@ -65,3 +65,15 @@ describe('McNemar, Fisher and chi-square tests agree with R', () => {
     );
   });
 });
+
+describe('Fisher at trial scale (issue 16)', () => {
+  test('a 400 000-patient table (support of 200 001 values) does not overflow the call stack', () => {
+    // Balanced table: the observed table is the mode of the hypergeometric, so p = 1.
+    const r = fisherExact2x2([
+      [100_000, 100_000],
+      [100_000, 100_000],
+    ]);
+    expect(r.ok).toBe(true);
+    if (r.ok) expect(r.value.pValue).toBeCloseTo(1, 6);
+  });
+});

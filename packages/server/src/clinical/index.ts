@@ -1,2 +1,16 @@
+export {
+  analyzeSelection,
+  type DerivedSelection,
+  DerivedStudyCache,
+  type DerivedSubject,
+  deriveDatasetSubject,
+  deriveStudy,
+} from './derived-study.js';
 export { deriveOptionsOf, studyDefinition } from './study-definition.js';
-export { adjudicationOptions, subjectEndpoints } from './subject-endpoints.js';
+export {
+  adjudicationOptions,
+  endpointsOfSubject,
+  forEachSubjectEndpoints,
+  type SubjectEndpoints,
+  subjectEndpoints,
+} from './subject-endpoints.js';

@@ -132,13 +132,16 @@ export async function exportOdm(
   });
   const pageSize = opts.pageSize ?? 10;
   let after: string | undefined;
+  // Pseudonymised files list subjects in pseudonym order: in code order (site, enrolment number)
+  // their positions would map each pseudonym back to its code (issue 17, Medium 3).
+  const key = opts.pseudonymise ? 'pseudonym' : 'subject_code';
   for (;;) {
     let q = db.kysely.selectFrom('subjects').selectAll().where('study_id', '=', studyId);
     if (opts.siteIds) q = q.where('site_id', 'in', opts.siteIds.length ? opts.siteIds : ['']);
-    if (after !== undefined) q = q.where('subject_code', '>', after);
-    const page = await q.orderBy('subject_code').limit(pageSize).execute();
+    if (after !== undefined) q = q.where(key, '>', after);
+    const page = await q.orderBy(key).limit(pageSize).execute();
     if (page.length === 0) break;
-    after = page[page.length - 1]!.subject_code;
+    after = page[page.length - 1]![key];
     const ids = page.map((s) => s.id);
     const visits = await db.kysely
       .selectFrom('visits')

@@ -8,6 +8,7 @@ import type {
 } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Principal } from '../access/policy.js';
+import type { DerivedStudyCache } from '../clinical/derived-study.js';
 import type { ServerConfig } from '../config.js';
 
 declare module 'fastify' {
@@ -33,4 +34,6 @@ export type App = FastifyInstance<
 export interface RouteContext {
   db: Db;
   config: ServerConfig;
+  /** Derived results (scores, verdicts, analysis) cached by data snapshot (clinical/derived-study.ts). */
+  derived: DerivedStudyCache;
 }

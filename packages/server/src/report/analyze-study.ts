@@ -1,10 +1,18 @@
 // Loads a study from the store and runs the analysis plan with the study definition's own
 // parameters (endpoint rule set, re-treatment rule, BILAG version, SLEDAI-2K window), so the CLI
 // and the API produce the same results from the same snapshot.
-import { type AnalysisResults, type AnalyzeOptions, analyzeTrial } from '@msct/core/analysis';
+import {
+  type AnalysisResults,
+  type AnalyzeOptions,
+  analyzeRecords,
+  compactRecord,
+  type SubjectRecord,
+  subjectRecord,
+  subjectRecordOptionsOf,
+} from '@msct/core/analysis';
 import { getEndpointRuleSet } from '@msct/core/endpoints';
 import type { StudyDefinition } from '@msct/core/protocol';
-import { type Db, getStudy, type LoadDatasetOptions, loadTrialDataset } from '@msct/store';
+import { type Db, forEachTrialSubject, getStudy, type LoadDatasetOptions } from '@msct/store';
 
 /** AnalyzeOptions from a study's definition JSON; unknown or absent fields keep the defaults. */
 export function analysisOptionsOf(definitionJson: string | null | undefined): AnalyzeOptions {
@@ -25,12 +33,24 @@ export function analysisOptionsOf(definitionJson: string | null | undefined): An
   return options;
 }
 
+/**
+ * Streams the study's subjects from the store, derives each one as it comes and keeps its compact
+ * record (no items), then runs the analysis plan over the records (issue 16: memory holds one page
+ * of items, not the trial's).
+ */
 export async function analyzeStudy(
   db: Db,
   studyId: string,
   load: LoadDatasetOptions = {},
+  onSubject?: (done: number) => void,
 ): Promise<AnalysisResults> {
   const study = await getStudy(db, studyId);
-  const dataset = await loadTrialDataset(db, studyId, load);
-  return analyzeTrial(dataset, analysisOptionsOf(study.definition_json));
+  const options = analysisOptionsOf(study.definition_json);
+  const recordOptions = subjectRecordOptionsOf(options);
+  const records: SubjectRecord[] = [];
+  const frame = await forEachTrialSubject(db, studyId, load, (s) => {
+    records.push(compactRecord(subjectRecord(s, recordOptions)));
+    onSubject?.(records.length);
+  });
+  return analyzeRecords(frame, records, options);
 }

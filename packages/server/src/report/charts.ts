@@ -1,6 +1,7 @@
 // The report's charts (analysis-plan.md "Charts") as Vega-Lite specs rendered to inline SVG
 // (DESIGN.md: the same specs the web UI draws). Rendered headless with renderer 'none': no canvas.
 import type { AnalysisResults, MeasureAnalysis, SurvivalCurve } from '@msct/core/analysis';
+import { describe } from '@msct/core/stats';
 import * as vega from 'vega';
 import type { TopLevelSpec } from 'vega-lite';
 import * as vl from 'vega-lite';
@@ -150,8 +151,147 @@ export function responseBarSpec(r: AnalysisResults): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Per-patient SLEDAI-2K trajectories coloured by best response. */
+/**
+ * Above this many patients the patient charts are drawn from aggregates, not one mark per patient
+ * (issue 16: a 20 000-patient report; one line or lane per patient is unreadable long before, and
+ * the chart library's cost grows with the marks). The per-patient listing stays in the report.
+ */
+export const PER_PATIENT_CHART_LIMIT = 60;
+
+const BEST = ['MCR', 'PCR', 'NR', 'pending'] as const;
+
+/** SLEDAI-2K per timepoint by best response: median with the IQR (aggregate of any size). */
+export function sledaiByResponseSpec(r: AnalysisResults): TopLevelSpec {
+  const values = r.definitions.timepoints.flatMap((t) =>
+    BEST.flatMap((best) => {
+      const xs: number[] = [];
+      for (const p of r.listing) {
+        const v = p.sledai[t];
+        if (p.bestResponse === best && v !== null && v !== undefined) xs.push(v);
+      }
+      const d = describe(xs);
+      return d.ok
+        ? [{ timepoint: t, best, median: d.value.median, q1: d.value.q1, q3: d.value.q3, n: d.value.n }]
+        : [];
+    }),
+  );
+  const x = {
+    field: 'timepoint',
+    type: 'ordinal' as const,
+    sort: r.definitions.timepoints,
+    title: null,
+    axis: { labelAngle: 0 },
+  };
+  const color = {
+    field: 'best',
+    type: 'nominal' as const,
+    title: 'best response',
+    scale: { domain: [...BEST], range: Object.values(RESPONSE_COLOURS) },
+  };
+  return {
+    width: 360,
+    height: 220,
+    title: {
+      text: 'SLEDAI-2K by best response',
+      subtitle: `median and IQR per timepoint, ${r.listing.length} patients`,
+    },
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'errorbar', ticks: true },
+        encoding: {
+          x,
+          xOffset: { field: 'best', sort: [...BEST] },
+          y: { field: 'q1', type: 'quantitative', title: 'SLEDAI-2K' },
+          y2: { field: 'q3' },
+          color,
+        },
+      },
+      {
+        mark: { type: 'line', point: true },
+        encoding: { x, y: { field: 'median', type: 'quantitative' }, color },
+      },
+    ],
+  } as TopLevelSpec;
+}
+
+/**
+ * Follow-up and events of many patients: patients still followed at each 30-day mark by best
+ * response, and the first responses, relapses and deaths per 30-day window (counts, not lanes).
+ */
+export function followUpSpec(r: AnalysisResults): TopLevelSpec {
+  const STEP = 30;
+  let last = 0;
+  for (const p of r.listing) last = Math.max(last, p.lastContactDay ?? 0);
+  const marks = Array.from({ length: Math.floor(last / STEP) + 1 }, (_, i) => i * STEP);
+  const followed = BEST.flatMap((best) => {
+    const ends = r.listing.filter((p) => p.bestResponse === best).map((p) => p.lastContactDay ?? 0);
+    if (ends.length === 0) return [];
+    return marks.map((day) => ({ day, best, patients: ends.filter((e) => e >= day).length }));
+  });
+  const counts = new Map<string, number>();
+  const add = (day: number | null, event: string) => {
+    if (day === null) return;
+    const k = `${Math.floor(Math.max(0, day) / STEP) * STEP}|${event}`;
+    counts.set(k, (counts.get(k) ?? 0) + 1);
+  };
+  for (const p of r.listing) {
+    add(p.firstResponseDay, 'first response');
+    add(p.relapseDay, 'relapse');
+    add(p.deathDay, 'death');
+  }
+  const events = [...counts].map(([k, n]) => {
+    const [day, event] = k.split('|');
+    return { day: Number(day), end: Number(day) + STEP, event, patients: n };
+  });
+  const x = { field: 'day', type: 'quantitative' as const, title: 'study day' };
+  return {
+    title: { text: 'Follow-up and events', subtitle: `${r.listing.length} patients; 30-day windows` },
+    vconcat: [
+      {
+        width: 420,
+        height: 140,
+        data: { values: followed },
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: {
+          x,
+          y: { field: 'patients', type: 'quantitative', title: 'patients followed' },
+          color: {
+            field: 'best',
+            type: 'nominal',
+            title: 'best response',
+            scale: { domain: [...BEST], range: Object.values(RESPONSE_COLOURS) },
+          },
+        },
+      },
+      {
+        width: 420,
+        height: 100,
+        data: { values: events },
+        mark: 'bar',
+        encoding: {
+          x,
+          x2: { field: 'end' },
+          y: { field: 'patients', type: 'quantitative', stack: 'zero', title: 'patients' },
+          color: {
+            field: 'event',
+            type: 'nominal',
+            title: 'event',
+            scale: {
+              domain: ['first response', 'relapse', 'death'],
+              range: ['#4393c3', '#f4a582', '#000000'],
+            },
+          },
+        },
+      },
+    ],
+    resolve: { scale: { color: 'independent' } },
+  } as TopLevelSpec;
+}
+
+/** Per-patient SLEDAI-2K trajectories coloured by best response (aggregated above PER_PATIENT_CHART_LIMIT). */
 export function spaghettiSpec(r: AnalysisResults): TopLevelSpec {
+  if (r.listing.length > PER_PATIENT_CHART_LIMIT) return sledaiByResponseSpec(r);
   const values = r.listing.flatMap((p) =>
     r.definitions.timepoints.flatMap((t) =>
       p.sledai[t] === null || p.sledai[t] === undefined
@@ -185,8 +325,9 @@ export function spaghettiSpec(r: AnalysisResults): TopLevelSpec {
   } as TopLevelSpec;
 }
 
-/** Swimmer plot: follow-up per patient with infusions, first response, relapse and death. */
+/** Swimmer plot: follow-up per patient with infusions, first response, relapse and death (aggregated above PER_PATIENT_CHART_LIMIT). */
 export function swimmerSpec(r: AnalysisResults): TopLevelSpec {
+  if (r.listing.length > PER_PATIENT_CHART_LIMIT) return followUpSpec(r);
   const lanes = r.listing.map((p) => ({
     subject: p.subject,
     end: p.lastContactDay ?? 0,

@@ -1,5 +1,6 @@
 // The analysis of a study over the API (issue 5: "the Analysis page of the web app"): the results
-// as JSON and the report as HTML, computed from the current data on each request.
+// as JSON and the report as HTML, from the current data: derived subject by subject and cached by
+// data snapshot (clinical/derived-study.ts), so only subjects whose data changed are derived again.
 // Access: the policy's 'analysis.read' (admin, investigator, monitor, statistician; not coordinators
 // or safety reviewers).
 // A user whose roles are site-scoped sees the analysis of their sites only; statisticians (and
@@ -11,21 +12,19 @@ import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { deidentifyDates } from '../deid/date-shift.js';
 import { id } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { analyzeStudy } from '../report/analyze-study.js';
 import { renderReportHtml } from '../report/html.js';
 import { softwareVersion, withSoftware } from '../report/software-version.js';
 
-export function registerAnalysisRoutes(app: App, { db }: RouteContext) {
+export function registerAnalysisRoutes(app: App, { db, derived }: RouteContext) {
   async function resultsFor(req: FastifyRequest, studyId: string) {
     const p = enforce(req, 'analysis.read', { studyId }, 'study');
     // Bounded by the sites where the user may read the analysis (site scoping of the one policy).
     const siteIds = sitesFor(p, 'analysis.read', studyId);
-    return withSoftware(
-      await analyzeStudy(db, studyId, {
-        pseudonymise: !seesIdentifiers(p, studyId),
-        ...(siteIds ? { siteIds } : {}),
-      }),
-    );
+    const selection = await derived.select(studyId, {
+      pseudonymise: !seesIdentifiers(p, studyId),
+      siteIds: siteIds ?? undefined,
+    });
+    return withSoftware(await selection.analysis());
   }
 
   app.get(

@@ -18,7 +18,7 @@ import { HttpProblem } from '../http/problem.js';
 import { id, isoDate, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
-export function registerClinicalRoutes(app: App, { db }: RouteContext) {
+export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) {
   async function visitItems(visitId: string): Promise<VisitItems> {
     const out: Record<string, Record<string, { value: string | null; unit: string | null }>> = {};
     for (const f of await listForms(db, visitId)) {
@@ -156,26 +156,29 @@ export function registerClinicalRoutes(app: App, { db }: RouteContext) {
     },
     async (req) => {
       const p = enforce(req, 'subject.read', { studyId: req.params.studyId }, 'study');
-      const { definition } = await studyDefinition(db, req.params.studyId);
       const sites = sitesFor(p, 'subject.read', req.params.studyId);
-      const r = await subjectEndpoints(db, req.params.studyId, definition, {
-        ...(sites ? { siteIds: sites } : {}),
+      // Derived subject by subject and cached by data snapshot (clinical/derived-study.ts).
+      const r = await derived.select(req.params.studyId, {
+        siteIds: sites ?? undefined,
         pseudonymise: !seesIdentifiers(p, req.params.studyId),
       });
       return {
         snapshot: r.snapshot,
-        subjects: r.subjects.map((s) => ({
-          subjectId: s.subjectId,
-          subjectCode: s.subjectCode,
-          siteCode: s.siteCode,
-          outcome: s.adjudication?.primary.outcome ?? null,
-          label: s.adjudication?.primary.label ?? null,
-          firstResponseMonth: s.adjudication?.primary.firstResponseMonth ?? null,
-          relapse: s.adjudication?.primary.relapse ?? null,
-          death: s.adjudication?.death ?? null,
-          summary: s.adjudication?.primary.summary ?? null,
-          problems: s.problems,
-        })),
+        subjects: r.subjects.map((s) => {
+          const a = s.record.adjudication;
+          return {
+            subjectId: s.subjectId,
+            subjectCode: s.subjectCode,
+            siteCode: s.siteCode,
+            outcome: a?.primary.outcome ?? null,
+            label: a?.primary.label ?? null,
+            firstResponseMonth: a?.primary.firstResponseMonth ?? null,
+            relapse: a?.primary.relapse ?? null,
+            death: a?.death ?? null,
+            summary: a?.primary.summary ?? null,
+            problems: s.problems,
+          };
+        }),
       };
     },
   );

@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import * as m001 from './001-initial.js';
 import * as m002 from './002-account-security.js';
 import * as m003 from './003-sledai-attribution.js';
+import * as m004 from './004-scale-indexes.js';
 import * as m005 from './005-subject-lists.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
@@ -11,6 +12,7 @@ export const migrationProvider: MigrationProvider = {
       '001-initial': m001,
       '002-account-security': m002,
       '003-sledai-attribution': m003,
+      '004-scale-indexes': m004,
       '005-subject-lists': m005,
     };
   },

@@ -1,0 +1,341 @@
+// A study's derived results, subject by subject (issue 16): each subject's items are streamed from
+// the store, scored, adjudicated and reduced to a compact record (core/analysis compactRecord); the
+// items are dropped. What the endpoint list and the analysis read comes from these records.
+//
+// DerivedStudyCache keeps the records between requests and re-derives only the subjects whose data
+// changed. Every write to clinical data is audited in the same transaction as the write, with the
+// subject it touches (docs/architecture.md "Audit in the same transaction"), and the audit sequence
+// only grows; so the cache is valid exactly as long as no audit event after the one it was built at
+// names one of its subjects:
+//  - the audit head (seq, hash) is read BEFORE the data, so a write committed while the data are
+//    read has a later seq and is picked up by the next request;
+//  - events after the cached seq with a subject id re-derive that subject;
+//  - an event of this study without a subject (study, site: the header, the definition) or of an
+//    entity the cache does not know rebuilds the whole view;
+//  - if the event at the cached seq no longer has the cached hash (a restored backup, another
+//    database), or the head went backwards, the whole view is rebuilt.
+// Users, sessions and roles do not change derived data; queries (data clarification) carry a
+// subject and only cost a re-derivation of it.
+import {
+  type AnalysisResults,
+  type AnalyzeOptions,
+  analyzeRecords,
+  compactRecord,
+  type SubjectRecord,
+  type SubjectRecordOptions,
+  subjectRecordFrom,
+  subjectRecordOptionsOf,
+} from '@msct/core/analysis';
+import type { TrialDataset } from '@msct/core/dataset';
+import { type DatasetSubject, deriveSubject } from '@msct/core/dataset';
+import {
+  type Db,
+  GENESIS_HASH,
+  getStudy,
+  loadTrialHeader,
+  snapshotHash,
+  streamTrialSubjects,
+  subjectDataHash,
+  type TrialHeader,
+} from '@msct/store';
+import { analysisOptionsOf } from '../report/analyze-study.js';
+
+export interface DerivedSubject {
+  subjectId: string;
+  siteId: string;
+  subjectCode: string;
+  siteCode: string;
+  /** SHA-256 of the subject's data as read (a term of the snapshot hash). */
+  hash: string;
+  /** deriveSubject's problems (the endpoint list shows these). */
+  problems: readonly string[];
+  /** Scores, verdict and time-to-event data, without the items (compactRecord). */
+  record: SubjectRecord;
+}
+
+export interface DerivedView {
+  header: TrialHeader;
+  options: AnalyzeOptions;
+  /** In subject-code order. */
+  subjects: readonly DerivedSubject[];
+}
+
+export interface DerivedSelection {
+  header: TrialHeader;
+  options: AnalyzeOptions;
+  subjects: readonly DerivedSubject[];
+  snapshot: TrialDataset['snapshot'];
+}
+
+/** Derives one subject: items → scores → verdict → compact record. */
+export function deriveDatasetSubject(
+  subject: DatasetSubject,
+  recordOptions: SubjectRecordOptions,
+  hash: string,
+): DerivedSubject {
+  const derivation = deriveSubject(
+    subject,
+    recordOptions.sledaiWindowDays ? { sledaiWindowDays: recordOptions.sledaiWindowDays } : {},
+  );
+  const problems = [...derivation.problems];
+  const record = compactRecord(subjectRecordFrom(subject, derivation, recordOptions));
+  return {
+    subjectId: subject.subjectId,
+    siteId: subject.siteId,
+    subjectCode: subject.subjectCode,
+    siteCode: subject.siteCode,
+    hash,
+    problems,
+    record,
+  };
+}
+
+/** The snapshot and subjects of a view restricted to some sites (undefined: all). */
+export function selectSites(view: DerivedView, siteIds: readonly string[] | undefined, takenAt: string) {
+  const allowed = siteIds ? new Set(siteIds) : null;
+  const subjects = allowed ? view.subjects.filter((s) => allowed.has(s.siteId)) : view.subjects;
+  return {
+    header: view.header,
+    options: view.options,
+    subjects,
+    snapshot: {
+      takenAt,
+      hash: snapshotHash(
+        view.header,
+        subjects.map((s) => s.hash),
+      ),
+    },
+  } satisfies DerivedSelection;
+}
+
+/** One pass over the store without a cache (the CLI): every subject derived once, items dropped. */
+export async function deriveStudy(
+  db: Db,
+  studyId: string,
+  opts: { pseudonymise?: boolean; siteIds?: readonly string[]; subjectIds?: readonly string[] } = {},
+  onSubject?: (done: number) => void,
+): Promise<DerivedSelection> {
+  const takenAt = new Date().toISOString();
+  const study = await getStudy(db, studyId);
+  const options = analysisOptionsOf(study.definition_json);
+  const recordOptions = subjectRecordOptionsOf(options);
+  const header = await loadTrialHeader(db, studyId);
+  const subjects: DerivedSubject[] = [];
+  for await (const s of streamTrialSubjects(db, studyId, { ...opts, header })) {
+    subjects.push(deriveDatasetSubject(s, recordOptions, subjectDataHash(s)));
+    onSubject?.(subjects.length);
+  }
+  return {
+    header,
+    options,
+    subjects,
+    snapshot: {
+      takenAt,
+      hash: snapshotHash(
+        header,
+        subjects.map((s) => s.hash),
+      ),
+    },
+  };
+}
+
+/** The analysis of a selection (what analyzeStudy computes, from derived records). */
+export function analyzeSelection(sel: DerivedSelection): AnalysisResults {
+  return analyzeRecords(
+    { study: sel.header.study, sites: sel.header.sites, snapshot: sel.snapshot },
+    sel.subjects.map((s) => s.record),
+    sel.options,
+  );
+}
+
+interface CachedView extends DerivedView {
+  seq: number;
+  headHash: string;
+  bySubject: Map<string, DerivedSubject>;
+  /** Analysis results by site selection, valid while seq is. */
+  analyses: Map<string, AnalysisResults>;
+}
+
+/** Entity types whose events change nothing a derivation reads (when they carry no subject). */
+const NOT_DERIVED = new Set(['user', 'role', 'session']);
+
+export class DerivedStudyCache {
+  private readonly views = new Map<string, CachedView>();
+  private readonly pending = new Map<string, Promise<CachedView>>();
+  /** Counters for tests and the bench: subjects derived, views rebuilt whole. */
+  readonly stats = { derived: 0, rebuilds: 0, hits: 0 };
+
+  constructor(
+    private readonly db: Db,
+    /**
+     * Subject records kept over all views (one view per study × identified/pseudonymised ×
+     * definition version), least recently used dropped first: ~12 KB each, so ~500 MB at most.
+     */
+    private readonly maxSubjects = 40_000,
+  ) {}
+
+  /** The derived subjects of a study as of now, and the snapshot of the selected sites. */
+  async select(
+    studyId: string,
+    opts: { pseudonymise: boolean; siteIds?: readonly string[] | undefined },
+  ): Promise<DerivedSelection & { analysis(): AnalysisResults }> {
+    const takenAt = new Date().toISOString();
+    const view = await this.view(studyId, opts.pseudonymise);
+    const sel = selectSites(view, opts.siteIds, takenAt);
+    const key = opts.siteIds ? [...opts.siteIds].sort().join(',') : '*';
+    return {
+      ...sel,
+      analysis: () => {
+        const hit = view.analyses.get(key);
+        // The cached results carry the hash of the same data; only the reading time is new.
+        if (hit) return { ...hit, snapshot: { ...sel.snapshot } };
+        const results = analyzeSelection(sel);
+        view.analyses.set(key, results);
+        return results;
+      },
+    };
+  }
+
+  private async view(studyId: string, pseudonymise: boolean): Promise<CachedView> {
+    const study = await getStudy(this.db, studyId);
+    const key = `${studyId}|${pseudonymise ? 'p' : 'i'}|${study.version}`;
+    // One derivation at a time per view: a second request waits for it, then checks again.
+    for (;;) {
+      const running = this.pending.get(key);
+      if (!running) break;
+      await running.catch(() => undefined);
+    }
+    const work = this.refresh(key, studyId, pseudonymise, study.definition_json);
+    this.pending.set(key, work);
+    try {
+      return await work;
+    } finally {
+      this.pending.delete(key);
+    }
+  }
+
+  /** Drops least recently used views (never `keep`) while over the subject budget. */
+  private evict(keep: string): void {
+    let total = 0;
+    for (const v of this.views.values()) total += v.subjects.length;
+    for (const [k, v] of this.views) {
+      if (total <= this.maxSubjects) break;
+      if (k === keep) continue;
+      this.views.delete(k);
+      total -= v.subjects.length;
+    }
+  }
+
+  private async head(): Promise<{ seq: number; hash: string }> {
+    const h = await this.db.kysely
+      .selectFrom('audit_head')
+      .select(['seq', 'hash'])
+      .where('id', '=', 1)
+      .executeTakeFirstOrThrow();
+    return { seq: Number(h.seq), hash: h.hash };
+  }
+
+  private async refresh(
+    key: string,
+    studyId: string,
+    pseudonymise: boolean,
+    definitionJson: string,
+  ): Promise<CachedView> {
+    const head = await this.head(); // before any data is read: see the top of this file
+    const cached = this.views.get(key);
+    if (cached && cached.seq === head.seq && cached.headHash === head.hash) {
+      this.stats.hits++;
+      this.views.delete(key); // most recently used last
+      this.views.set(key, cached);
+      return cached;
+    }
+    const changed = cached ? await this.changedSince(cached, studyId, head.seq) : 'all';
+    const options = analysisOptionsOf(definitionJson);
+    const recordOptions = subjectRecordOptionsOf(options);
+    const header = await loadTrialHeader(this.db, studyId);
+    const bySubject = new Map<string, DerivedSubject>();
+    let subjects: DerivedSubject[];
+    if (changed === 'all' || !cached) {
+      this.stats.rebuilds++;
+      for await (const s of streamTrialSubjects(this.db, studyId, { pseudonymise, header })) {
+        bySubject.set(s.subjectId, deriveDatasetSubject(s, recordOptions, subjectDataHash(s)));
+        this.stats.derived++;
+      }
+      subjects = [...bySubject.values()]; // the stream's order: code (or pseudonym), as the database sorts it
+    } else {
+      // The study's subjects now (new ones, codes, sites) in the stream's order, then only the
+      // changed ones read again.
+      const rows = await this.db.kysely
+        .selectFrom('subjects')
+        .select('id')
+        .where('study_id', '=', studyId)
+        .orderBy(pseudonymise ? 'pseudonym' : 'subject_code')
+        .execute();
+      const again: string[] = [];
+      for (const { id } of rows) {
+        const old = cached.bySubject.get(id);
+        if (old && !changed.has(id)) bySubject.set(id, old);
+        else again.push(id);
+      }
+      if (again.length)
+        for await (const s of streamTrialSubjects(this.db, studyId, {
+          pseudonymise,
+          header,
+          subjectIds: again,
+        })) {
+          bySubject.set(s.subjectId, deriveDatasetSubject(s, recordOptions, subjectDataHash(s)));
+          this.stats.derived++;
+        }
+      subjects = rows.flatMap(({ id }) => {
+        const d = bySubject.get(id);
+        return d ? [d] : [];
+      });
+    }
+    const view: CachedView = {
+      header,
+      options,
+      subjects,
+      seq: head.seq,
+      headHash: head.hash,
+      bySubject,
+      analyses: new Map(),
+    };
+    this.views.delete(key);
+    this.views.set(key, view);
+    this.evict(key);
+    return view;
+  }
+
+  /** Subjects named by audit events after the cached view, or 'all' when the view must be rebuilt. */
+  private async changedSince(
+    cached: CachedView,
+    studyId: string,
+    headSeq: number,
+  ): Promise<Set<string> | 'all'> {
+    if (headSeq < cached.seq) return 'all';
+    const at =
+      cached.seq === 0
+        ? { hash: GENESIS_HASH }
+        : await this.db.kysely
+            .selectFrom('audit_events')
+            .select('hash')
+            .where('seq', '=', cached.seq)
+            .executeTakeFirst();
+    if (!at || at.hash !== cached.headHash) return 'all';
+    const events = await this.db.kysely
+      .selectFrom('audit_events')
+      .select(['subject_id', 'entity_type', 'study_id'])
+      .distinct()
+      .where('seq', '>', cached.seq)
+      .where('seq', '<=', headSeq)
+      .execute();
+    const changed = new Set<string>();
+    for (const e of events) {
+      if (e.subject_id) changed.add(e.subject_id);
+      else if (NOT_DERIVED.has(e.entity_type)) continue;
+      else if (e.study_id !== null && e.study_id !== studyId) continue;
+      else return 'all';
+    }
+    return changed;
+  }
+}
