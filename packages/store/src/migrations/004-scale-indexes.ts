@@ -12,6 +12,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
 }
 
-export async function down(): Promise<void> {
-  throw new Error('msct migrations are forward-only: restore a backup to go back');
+/** Index only: dropping it loses no data (003-sledai-attribution's down needs the ones after it undone). */
+export async function down(db: Kysely<unknown>): Promise<void> {
+  await db.schema.dropIndex('form_instances_subject').execute();
 }
