@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
-import { checkItemValue } from '@msct/core/crf';
+import { checkItemValue, textIssue } from '@msct/core/crf';
 import {
   type AdverseEventDateIssue,
   checkAdverseEventDates,
@@ -41,7 +41,6 @@ import {
   type SubjectStatus,
   updateSubjectRecord,
 } from '@msct/store';
-import { textIssue } from '../http/text.js';
 import {
   addProblem,
   checkValue,
