@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
-// One runner, four projects: the pure core, the store on both databases, the API against the real
-// server on a loopback port, and the web UI in real headless Chromium.
+// One runner, six projects: the pure core, the scripts, the store on both databases, the exchange
+// services (ODM, SDTM, CSV) on both databases, the API against the real server on a loopback port
+// (with the CLI), and the web UI in real headless Chromium.
 export default defineConfig({
   test: {
     reporters: ['default', './scripts/closing-line-reporter.ts'],
@@ -9,6 +10,7 @@ export default defineConfig({
       { test: { name: 'core', include: ['packages/core/src/**/*.test.ts'] } },
       { test: { name: 'scripts', include: ['scripts/**/*.test.ts'] } },
       { test: { name: 'store', include: ['packages/store/src/**/*.test.ts'], testTimeout: 30_000 } },
+      { test: { name: 'exchange', include: ['packages/exchange/src/**/*.test.ts'], testTimeout: 30_000 } },
       {
         test: {
           name: 'server',

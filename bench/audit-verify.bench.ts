@@ -7,9 +7,9 @@ import { createWriteStream, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
+import { importCsv } from '@msct/exchange';
+import { createEmptyStudy } from '@msct/exchange/testing';
 import { LABS_FORM, SLEDAI2K_FORM } from '../packages/core/src/crf/index.js';
-import { importCsv } from '../packages/server/src/exchange/index.js';
-import { createEmptyStudy } from '../packages/server/src/exchange/test-study.js';
 import {
   createSubject,
   inTransaction,

@@ -9,10 +9,10 @@ import { copyFileSync, createReadStream, createWriteStream, mkdtempSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
-import { CLASSIC_BILAG_FORM, LABS_FORM, SLEDAI2K_DESCRIPTOR_ITEMS } from '../packages/core/src/crf/index.js';
-import { exportOdm, importCsv, importOdm } from '../packages/server/src/exchange/index.js';
+import { exportOdm, importCsv, importOdm } from '@msct/exchange';
 // The study and sites the exchange tests import into: the same set-up in the parent and the ODM child.
-import { createEmptyStudy } from '../packages/server/src/exchange/test-study.js';
+import { createEmptyStudy } from '@msct/exchange/testing';
+import { CLASSIC_BILAG_FORM, LABS_FORM, SLEDAI2K_DESCRIPTOR_ITEMS } from '../packages/core/src/crf/index.js';
 import {
   type Actor,
   createSubject,

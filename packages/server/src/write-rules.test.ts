@@ -5,6 +5,8 @@
 // The same rows for each path, on SQLite and PostgreSQL; after each attempt the item and the audit
 // trail are read back, and at the end the chain verifies and the audited data has no findings.
 import { Readable } from 'node:stream';
+import { importCsv, importOdm, oid } from '@msct/exchange';
+import { createEmptyStudy } from '@msct/exchange/testing';
 import {
   type Actor,
   assignRole,
@@ -25,10 +27,6 @@ import {
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from './auth/password.js';
-import { importCsv } from './exchange/csv-import.js';
-import { importOdm } from './exchange/odm-import.js';
-import { oid } from './exchange/study-metadata.js';
-import { createEmptyStudy } from './exchange/test-study.js';
 import { ApiClient, startTestServer, TEST_PASSWORD, type TestServer } from './testing/test-server.js';
 
 const VISIT = 'M6';

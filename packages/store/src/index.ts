@@ -55,6 +55,8 @@ export { StoreError, type StoreErrorCode } from './errors.js';
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export { migrationProvider } from './migrations/index.js';
 export * from './repositories/audit-trail.js';
+export * from './repositories/forms.js';
+export * from './repositories/item-values.js';
 export {
   type BasedOn,
   type ImportValue,
@@ -69,6 +71,7 @@ export * from './repositories/subject-overview.js';
 export * from './repositories/subject-records.js';
 export * from './repositories/subjects.js';
 export * from './repositories/users.js';
+export { getVisitWithScope, type VisitScope, visitScope } from './repositories/visit-scope.js';
 export * from './repositories/visits.js';
 export type * from './schema.js';
 export {

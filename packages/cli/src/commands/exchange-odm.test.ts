@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { generateDemoTrial } from '@msct/core/demo';
-import { exportOdm, importOdm } from '@msct/server/exchange';
+import { exportOdm, importOdm } from '@msct/exchange';
 import { createStudy, createUser, type Db, verifyAuditChain } from '@msct/store';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';

@@ -2,8 +2,6 @@
 // progress bar. Imports are checked whole before anything is written (--dry-run only checks).
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
-import { configFromEnv } from '@msct/server';
-// @msct/server exports no "./exchange" subpath yet (package.json is the lead's): import the source.
 import {
   exportOdm,
   exportSdtm,
@@ -11,7 +9,8 @@ import {
   importCsv,
   importOdm,
   type WideMapping,
-} from '@msct/server/exchange';
+} from '@msct/exchange';
+import { configFromEnv } from '@msct/server';
 import { type Actor, type Db, openDatabase } from '@msct/store';
 import { SingleBar } from 'cli-progress';
 import { resolveStudy } from './adjudicate.js';

@@ -5,3 +5,4 @@ export * from './derive-bilag2004.js';
 export * from './forms.js';
 export * from './item-definition.js';
 export * from './screening.js';
+export * from './text.js';

@@ -2,4 +2,6 @@
 
 export * from './adverse-event-dates.js';
 export * from './patient-history.js';
+export * from './previous-assessment.js';
+export * from './subject-endpoints.js';
 export * from './trial-dataset.js';

@@ -3,6 +3,9 @@ import { itemFormsFor } from '@msct/core/crf';
 import type { StudyDefinition } from '@msct/core/protocol';
 import { type Db, getStudy } from '@msct/store';
 
+/** Scoring options a definition sets: core/dataset's, re-exported for the routes. */
+export { deriveOptionsOf } from '@msct/core/dataset';
+
 export interface LoadedDefinition {
   /** The definition as stored: a full StudyDefinition for defined studies, `{}` for ad-hoc ones. */
   definition: Partial<StudyDefinition>;
@@ -34,10 +37,4 @@ export async function studyDefinition(
   const loaded = { definition, forms: itemFormsFor(definition) };
   cache.set(key, { version: Number(study.version), loaded });
   return loaded;
-}
-
-/** Scoring options the definition sets (the SLEDAI-2K window is 10 or 30 days: instruments.md §1.1). */
-export function deriveOptionsOf(definition: Partial<StudyDefinition>): { sledaiWindowDays?: 10 | 30 } {
-  const w = definition.sledaiWindowDays;
-  return w === 10 || w === 30 ? { sledaiWindowDays: w } : {};
 }

@@ -7,54 +7,13 @@
 // Unicode 15 §23.7) and no more than MAX_TEXT_CHARS characters. Each field's own schema sets its
 // tighter length (http/schemas.ts); this check runs once for every route before its schema
 // (a preValidation hook in app.ts), so no route can forget it. Importers apply the same rule per
-// value (exchange/import-check.ts).
+// value (exchange/src/import-check.ts). The rule itself is core/crf/text.ts.
 import { Readable } from 'node:stream';
+import { textIssue } from '@msct/core/crf';
 import type { FastifyRequest } from 'fastify';
 import { type FieldIssue, HttpProblem } from './problem.js';
 
-/** The longest string any request may carry (a study definition's longest text is far shorter). */
-export const MAX_TEXT_CHARS = 100_000;
-
-const planeEnds = Array.from({ length: 16 }, (_, i) => {
-  const plane = (i + 1).toString(16).toUpperCase();
-  return `\\u{${plane}FFFE}\\u{${plane}FFFF}`;
-}).join('');
-/** One pass finds the first offending character; `u` makes a valid surrogate pair one code point. */
-const FORBIDDEN = new RegExp(
-  `[\\uD800-\\uDFFF\\u0000-\\u0008\\u000B\\u000C\\u000E-\\u001F\\uFDD0-\\uFDEF\\uFFFE\\uFFFF${planeEnds}]`,
-  'u',
-);
-
-export type TextRule = 'unicode' | 'control-character' | 'noncharacter' | 'max-length';
-
-const hex = (cp: number) => `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-
-/** What is wrong with `s` under the text rule, or undefined. */
-export function textIssue(
-  s: string,
-  maxLength = MAX_TEXT_CHARS,
-): { rule: TextRule; message: string } | undefined {
-  if (s.length > maxLength)
-    return {
-      rule: 'max-length',
-      message: `is ${s.length} characters long; at most ${maxLength} are accepted`,
-    };
-  const m = FORBIDDEN.exec(s);
-  if (!m) return undefined;
-  const cp = m[0].codePointAt(0)!;
-  const at = `at character ${m.index + 1}`;
-  if (cp >= 0xd800 && cp <= 0xdfff)
-    return {
-      rule: 'unicode',
-      message: `is not well-formed Unicode: a lone UTF-16 surrogate ${hex(cp)} ${at}`,
-    };
-  if (cp < 0x20)
-    return {
-      rule: 'control-character',
-      message: `contains the control character ${hex(cp)} ${at}; of the control characters only tab, CR and LF are accepted`,
-    };
-  return { rule: 'noncharacter', message: `contains the Unicode non-character ${hex(cp)} ${at}` };
-}
+export { MAX_TEXT_CHARS, type TextRule, textIssue } from '@msct/core/crf';
 
 /**
  * Every string in a parsed JSON value (keys too), each issue with its dotted path (`body.items.2.value`).

@@ -5,13 +5,13 @@ import {
   screeningFromItems,
   type VisitItems,
 } from '@msct/core/crf';
+import { previousAssessment } from '@msct/core/dataset';
 import { endpointBilagStatement, evaluateEligibility, visitStatuses } from '@msct/core/protocol';
 import { getSubject, getVisit, listForms, listItems, listVisits, updateSubject } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
-import { previousAssessment } from '../clinical/previous-assessment.js';
 import { deriveOptionsOf, studyDefinition } from '../clinical/study-definition.js';
 import { subjectEndpoints } from '../clinical/subject-endpoints.js';
 import { HttpProblem } from '../http/problem.js';

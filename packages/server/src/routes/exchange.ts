@@ -3,11 +3,11 @@
 // one (no subject codes, no free text, dates as study days); `?shiftDates=study-day` gives anyone study days.
 // Site-scoped users get their sites' subjects only.
 import { PassThrough } from 'node:stream';
+import { exportOdm } from '@msct/exchange';
 import { getStudy } from '@msct/store';
 import { z } from 'zod';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
-import { exportOdm } from '../exchange/odm-export.js';
 import { id } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 

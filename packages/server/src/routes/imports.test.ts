@@ -2,9 +2,9 @@
 // problem list of a bad file (row, column, rule) with nothing written, a wide file with a mapping,
 // and the limits on what is sent.
 import { msctSleTrial } from '@msct/core/protocol';
+import { databaseFingerprint } from '@msct/exchange/testing';
 import { createSubject } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { databaseFingerprint } from '../exchange/test-study.js';
 import {
   ApiClient,
   createTestTrial,

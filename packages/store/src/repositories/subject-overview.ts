@@ -8,8 +8,9 @@
 import { type SelectQueryBuilder, sql } from 'kysely';
 import type { Db } from '../database.js';
 import type { Database, SubjectTable } from '../schema.js';
+import type { FormInstance } from './forms.js';
 import { SUBJECT_STATUSES, type SubjectStatus } from './subjects.js';
-import type { FormInstance, Visit } from './visits.js';
+import type { Visit } from './visits.js';
 
 /** The column a caller knows subjects by: their code, or for a pseudonymised view their pseudonym. */
 export type SubjectCodeColumn = 'subject_code' | 'pseudonym';

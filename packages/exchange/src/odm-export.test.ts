@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestStudy, exportToFile, type TestStudy, xsdErrors } from './test-study.js';
+import { createTestStudy, exportToFile, type TestStudy, xsdErrors } from './testing/test-study.js';
 
 for (const dialect of TEST_DIALECTS)
   describe(`ODM 1.3.2 export on ${dialect}`, () => {

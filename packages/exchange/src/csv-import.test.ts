@@ -4,7 +4,7 @@ import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@msct/stor
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importCsv } from './csv-import.js';
 import { readCsv } from './csv-reader.js';
-import { createTestStudy, databaseFingerprint, type TestStudy } from './test-study.js';
+import { createTestStudy, databaseFingerprint, type TestStudy } from './testing/test-study.js';
 
 const source = (text: string) => () => Readable.from([text]);
 

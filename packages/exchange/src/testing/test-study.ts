@@ -20,7 +20,7 @@ import {
   updateSubject,
 } from '@msct/store';
 import type { TestDatabase } from '@msct/store/testing';
-import { exportOdm } from './odm-export.js';
+import { exportOdm } from '../odm-export.js';
 
 export interface TestStudy {
   studyId: string;

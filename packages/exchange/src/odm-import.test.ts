@@ -12,7 +12,7 @@ import {
   databaseFingerprint,
   exportToFile,
   type TestStudy,
-} from './test-study.js';
+} from './testing/test-study.js';
 
 /** The ClinicalData of a file as `subject|event[repeat]|item = value unit`, last version of each. */
 function clinicalValues(xml: string): string[] {

@@ -11,3 +11,4 @@ export {
 } from './odm-export.js';
 export { importOdm, type OdmImportOptions, type OdmImportReport, type OdmSource } from './odm-import.js';
 export { exportSdtm, type SdtmExportReport } from './sdtm-export.js';
+export { oid } from './study-metadata.js';

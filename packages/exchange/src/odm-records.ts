@@ -4,9 +4,8 @@
 // IG.INFUSION) and per adverse event (F.AE / IG.AE), ItemGroupRepeatKey = its ordinal within the
 // subject. The ranges and code lists are those the API applies (routes/safety.ts), checked on import
 // with the same item check as every other value (checkItemValue).
-import { checkItemValue, type FormDefinitionItems, type ItemDefinition } from '@msct/core/crf';
+import { checkItemValue, type FormDefinitionItems, type ItemDefinition, textIssue } from '@msct/core/crf';
 import type { AdverseEventTable, InfusionTable } from '@msct/store';
-import { textIssue } from '../http/text.js';
 import type { ImportRule } from './import-check.js';
 
 /** An item of a record form: an ItemDefinition plus what ODM needs beyond msct's item types. */

@@ -6,7 +6,7 @@ import { saveItems } from '@msct/store';
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bilag2004QsRows, exportSdtm } from './sdtm-export.js';
-import { createTestStudy, type TestStudy } from './test-study.js';
+import { createTestStudy, type TestStudy } from './testing/test-study.js';
 
 describe('SDTM-style export', () => {
   let t: TestDatabase;

@@ -25,7 +25,7 @@ import {
   exportToFile,
   type TestStudy,
   xsdErrors,
-} from './test-study.js';
+} from './testing/test-study.js';
 
 /** Two infusions (one corrected with a reason) and an AE linked to the second for subject 1; a fatal AE for subject 2. */
 async function addSafetyRecords(db: Db, study: TestStudy) {

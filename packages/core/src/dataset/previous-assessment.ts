@@ -4,7 +4,7 @@
 // before this one that has a BILAG-2004 form with at least one value. "Before" is by visit date;
 // a visit without a date counts by its place in the subject's visit list (cycle, date, creation).
 
-export interface VisitRef {
+export interface AssessedVisitRef {
   id: string;
   visitDate: string | null;
   /** Whether the visit has a BILAG-2004 form holding at least one value. */
@@ -12,13 +12,16 @@ export interface VisitRef {
 }
 
 /** The previous assessment of `currentId` among `visits` (in the subject's list order), if any. */
-export function previousAssessment(visits: readonly VisitRef[], currentId: string): VisitRef | undefined {
+export function previousAssessment(
+  visits: readonly AssessedVisitRef[],
+  currentId: string,
+): AssessedVisitRef | undefined {
   const at = visits.findIndex((v) => v.id === currentId);
   if (at < 0) return undefined;
   const current = visits[at]!;
-  const before = (v: VisitRef, i: number) =>
+  const before = (v: AssessedVisitRef, i: number) =>
     v.id !== currentId && (current.visitDate && v.visitDate ? v.visitDate < current.visitDate : i < at);
-  let best: { v: VisitRef; i: number } | undefined;
+  let best: { v: AssessedVisitRef; i: number } | undefined;
   visits.forEach((v, i) => {
     if (!v.hasAssessment || !before(v, i)) return;
     const later =

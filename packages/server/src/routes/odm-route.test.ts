@@ -5,6 +5,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { msctSleTrial } from '@msct/core/protocol';
+import { xsdErrors } from '@msct/exchange/testing';
 import { createSubject, createSubjectRecord, createVisit, getStudy, saveItems } from '@msct/store';
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +16,6 @@ import {
   type TestServer,
   type TestTrial,
 } from '../testing/test-server.js';
-import { xsdErrors } from './test-study.js';
 
 for (const dialect of TEST_DIALECTS)
   describe(`GET export.odm.xml on ${dialect}`, () => {

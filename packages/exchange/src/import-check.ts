@@ -2,9 +2,8 @@
 // is one of the study's, the form is defined and expected at that visit, and the value passes the
 // same item check as entry in the UI (checkItemValue). A problem names the row, the column and the
 // rule, as DESIGN.md asks of every error.
-import { checkItemValue, type ItemIssueCode } from '@msct/core/crf';
+import { checkItemValue, type ItemIssueCode, type TextRule, textIssue } from '@msct/core/crf';
 import type { Db } from '@msct/store';
-import { type TextRule, textIssue } from '../http/text.js';
 import type { ExchangeMetadata } from './study-metadata.js';
 
 export type ImportRule =

@@ -5,9 +5,10 @@
 // with AuditRecords (who, where, when, why) in a Transactional file; de-identified exports are
 // Snapshots without audit records.
 import type { Writable } from 'node:stream';
-import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
+import type { FormDefinitionItems } from '@msct/core/crf';
 import type { Db } from '@msct/store';
 
+import { type AuditRow, type ItemRow, itemHistory } from './odm-item-history.js';
 import { exportedItems, type MetadataOptions, writeStudy } from './odm-metadata.js';
 import { AE_FORM, aeValues, INFUSION_FORM, infusionValues } from './odm-records.js';
 import {
@@ -20,6 +21,8 @@ import {
   VISIT_FORM,
 } from './study-metadata.js';
 import { XmlStream, type XmlWriter } from './xml-stream.js';
+
+export { splitValueText } from './odm-item-history.js';
 
 export const ODM_NAMESPACE = 'http://www.cdisc.org/ns/odm/v1.3';
 
@@ -52,26 +55,6 @@ export interface OdmExportReport {
   /** Values of forms without item definitions (free forms), which ODM metadata cannot describe. */
   skippedValues: number;
   bytes: number;
-}
-
-interface ItemRow {
-  id: string;
-  visit_id: string;
-  form_code: string;
-  item_code: string;
-  value: string | null;
-  unit: string | null;
-  updated_at: string;
-  updated_by_name: string | null;
-}
-
-interface AuditRow {
-  entity_id: string;
-  at: string;
-  actor_name: string;
-  action: string;
-  new_value: string | null;
-  reason: string | null;
 }
 
 export async function exportOdm(
@@ -445,57 +428,6 @@ function writeRecords(
     xml.up();
   });
   xml.up();
-}
-
-interface HistoryEntry {
-  value: string | null;
-  unit: string | null;
-  at: string;
-  user: string;
-  reason: string | null;
-  insert: boolean;
-}
-
-/**
- * The versions of one value, oldest first. The audit trail stores "value unit" text; the last
- * version is always the stored row itself, so the file's final value is exactly what msct holds.
- */
-function itemHistory(
-  row: ItemRow,
-  def: ItemDefinition,
-  audit: AuditRow[],
-  withAudit: boolean,
-): HistoryEntry[] {
-  const current: HistoryEntry = {
-    value: row.value,
-    unit: row.unit,
-    at: row.updated_at,
-    user: row.updated_by_name ?? 'unknown',
-    reason: null,
-    insert: true,
-  };
-  if (!withAudit || audit.length === 0) return [current];
-  const out = audit.map((a, i) => ({
-    ...splitValueText(a.new_value, def),
-    at: a.at,
-    user: a.actor_name,
-    reason: a.reason,
-    insert: i === 0,
-  }));
-  const last = out[out.length - 1]!;
-  out[out.length - 1] = { ...last, value: row.value, unit: row.unit };
-  return out;
-}
-
-/** Splits the audit trail's "value unit" text using the item's known units. */
-export function splitValueText(
-  text: string | null,
-  def: ItemDefinition,
-): { value: string | null; unit: string | null } {
-  if (text === null) return { value: null, unit: null };
-  for (const u of def.units ?? [])
-    if (text.endsWith(` ${u}`)) return { value: text.slice(0, -u.length - 1), unit: u };
-  return { value: text, unit: null };
 }
 
 function groupBy<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {

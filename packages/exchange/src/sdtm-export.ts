@@ -18,10 +18,9 @@ import {
   historyItemCode,
   SLEDAI2K_DESCRIPTOR_ITEMS,
 } from '@msct/core/crf';
+import { endpointsOfSubject, previousAssessment } from '@msct/core/dataset';
 import type { StudyDefinition } from '@msct/core/protocol';
 import { type Db, forEachTrialSubject, getStudy } from '@msct/store';
-import { previousAssessment } from '../clinical/previous-assessment.js';
-import { endpointsOfSubject } from '../clinical/subject-endpoints.js';
 import type { DeidentifyOptions } from './odm-export.js';
 import { DISPOSITION, DOMAINS, type DomainSpec, LAB_TESTS, toStandardUnit } from './sdtm-domains.js';
 import { studyDay } from './study-metadata.js';

@@ -7,7 +7,7 @@ import { createSubjectRecord } from '@msct/store';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { importOdm } from './odm-import.js';
-import { createTestStudy, databaseFingerprint, exportToFile, type TestStudy } from './test-study.js';
+import { createTestStudy, databaseFingerprint, exportToFile, type TestStudy } from './testing/test-study.js';
 
 for (const dialect of TEST_DIALECTS)
   describe(`ODM import of AE dates on ${dialect}`, () => {

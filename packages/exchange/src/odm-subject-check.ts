@@ -1,0 +1,189 @@
+// The check of one reduced ODM subject (odm-subject.ts) before anything is written: values as at
+// entry, a visit date a real date, a subject the import creates under the API's text rule, infusion
+// and AE records complete and consistent, AE dates against the subject's stored dates. Every
+// problem carries the row (the ItemData's ordinal) and column (its ODM path) of what it is about.
+import { checkItemValue, textIssue } from '@msct/core/crf';
+import {
+  type AdverseEventDateIssue,
+  checkAdverseEventDates,
+  latestTodayAnywhere,
+  subjectDateBounds,
+} from '@msct/core/dataset';
+import { isIsoDate } from '@msct/core/protocol';
+import { type Db, listSubjectRecords, loadTrialDataset, SUBJECT_STATUSES } from '@msct/store';
+import { checkValue, type ImportProblem, type SubjectRef } from './import-check.js';
+import { AE_FORM, checkRecordValue, INFUSION_FORM, missingRequired } from './odm-records.js';
+import type { OdmSubject, RecordRow } from './odm-subject.js';
+import { type ExchangeMetadata, SUBJECT_FORM } from './study-metadata.js';
+
+/** Everything the check of one subject needs. */
+export interface CheckContext {
+  db: Db;
+  meta: ExchangeMetadata;
+  known: Map<string, SubjectRef>;
+  sites: Map<string, string>;
+  locations: Map<string, string>;
+}
+
+/** A subject in the database, or one the import may create (its site exists or is in AdminData). */
+export function subjectRefFor(c: CheckContext, s: OdmSubject): SubjectRef | undefined {
+  const known = c.known.get(s.key);
+  if (known) return known;
+  if (s.siteCode && (c.sites.has(s.siteCode) || c.locations.has(`LOC.${s.siteCode}`)))
+    return { id: `new:${s.key}`, siteId: `new:${s.siteCode}` };
+  return undefined;
+}
+
+/** The problems of one subject, each with the row of its ItemData. */
+export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<ImportProblem[]> {
+  const problems: ImportProblem[] = [];
+  const ref = subjectRefFor(c, s);
+  const candidates = new Map<string, SubjectRef>(ref ? [[s.key, ref]] : []);
+  // A visit date is a real date, as at entry.
+  for (const [key, date] of s.visitDates)
+    if (!isIsoDate(date))
+      problems.push({
+        ...(s.dateAt[key] ?? { row: firstRow(s), column: 'VISIT_DATE' }),
+        rule: 'value-invalid',
+        message: `visit date "${String(date).slice(0, 40)}" is not a date YYYY-MM-DD`,
+      });
+  for (const v of s.values.values()) {
+    const r = checkValue(
+      c.meta,
+      candidates,
+      { subject: s.key, ...v },
+      {
+        subject: v.column,
+        visit: v.column,
+        cycle: v.column,
+        form: v.column,
+        item: v.column,
+        value: v.column,
+        unit: v.column,
+      },
+    );
+    if (!r.ok) problems.push({ row: v.row, ...r.problem });
+  }
+  if (!c.known.has(s.key) && ref) {
+    // A subject the import creates: its key becomes its code, under the API's text rule.
+    const keyIssue = textIssue(s.key, 100);
+    if (keyIssue)
+      problems.push({
+        row: firstRow(s),
+        column: 'SubjectData/@SubjectKey',
+        rule: keyIssue.rule,
+        message: `the subject key ${keyIssue.message}`,
+      });
+    // Its own facts are checked as its record would be.
+    for (const [item, value] of Object.entries(s.facts)) {
+      const at = s.factAt[item]!;
+      const text = textIssue(value, 2000);
+      if (text) {
+        problems.push({ ...at, rule: text.rule, message: `${item} ${text.message}` });
+        continue;
+      }
+      const issue = checkItemValue(SUBJECT_FORM, item, value, null);
+      if (issue) problems.push({ ...at, rule: issue.code, message: issue.message });
+      else if (item === 'STATUS' && !(SUBJECT_STATUSES as readonly string[]).includes(value))
+        problems.push({
+          ...at,
+          rule: 'code-invalid',
+          message: `Subject status: "${value}" is not one of ${SUBJECT_STATUSES.join(', ')}`,
+        });
+    }
+  }
+  if (s.records.length === 0) return problems;
+  if (!ref) {
+    for (const r of s.records)
+      problems.push({
+        row: r.row,
+        column: r.column,
+        rule: 'subject-unknown',
+        message: `no subject "${s.key}" in study ${c.meta.studyCode}`,
+      });
+    return problems;
+  }
+  const infusionKeys = new Set(
+    s.records
+      .filter((r) => r.form === INFUSION_FORM)
+      .map((r) => `${r.values.CYCLE}|${r.values.INFUSION_NUMBER}`),
+  );
+  if (c.known.has(s.key))
+    for (const i of await listSubjectRecords(c.db, 'infusions', ref.id))
+      infusionKeys.add(`${Number(i.cycle)}|${Number(i.infusion_number)}`);
+  for (const r of s.records) problems.push(...checkRecord(r, infusionKeys));
+  problems.push(...(await checkAeDates(c, s, ref)));
+  return problems;
+}
+
+/** The row of a subject's first ItemData (where a problem of the SubjectData itself is reported). */
+function firstRow(s: OdmSubject): number {
+  let row = Number.POSITIVE_INFINITY;
+  for (const v of s.values.values()) row = Math.min(row, v.row);
+  for (const r of s.records) row = Math.min(row, r.row);
+  return Number.isFinite(row) ? row : 0;
+}
+
+const AE_DATE_ITEM: Record<AdverseEventDateIssue['field'], string> = {
+  onsetDate: 'ONSET_DATE',
+  resolutionDate: 'RESOLUTION_DATE',
+  deathDate: 'DEATH_DATE',
+};
+
+/**
+ * Imported AE dates against the subject's stored dates, as the API checks them (issue #18 item 8).
+ * A subject the import creates has no stored dates yet: only resolution ≥ onset and "not in the
+ * future" apply to it.
+ */
+async function checkAeDates(c: CheckContext, s: OdmSubject, ref: SubjectRef): Promise<ImportProblem[]> {
+  const aes = s.records.filter((r) => r.form === AE_FORM && isIsoDate(r.values.ONSET_DATE));
+  if (aes.length === 0) return [];
+  const stored = c.known.has(s.key)
+    ? (await loadTrialDataset(c.db, c.meta.studyId, { subjectIds: [ref.id] })).subjects[0]
+    : undefined;
+  const bounds = stored
+    ? subjectDateBounds(stored)
+    : { firstStudyDate: null, deathDate: null, lastContactDate: null };
+  const today = latestTodayAnywhere(new Date());
+  const date = (v: string | null | undefined) => (isIsoDate(v) ? v : null);
+  return aes.flatMap((r) =>
+    checkAdverseEventDates(
+      {
+        onsetDate: r.values.ONSET_DATE!,
+        resolutionDate: date(r.values.RESOLUTION_DATE),
+        deathDate: date(r.values.DEATH_DATE),
+      },
+      bounds,
+      today,
+    ).map((i) => ({
+      ...(r.at[AE_DATE_ITEM[i.field]] ?? { row: r.row, column: r.column }),
+      rule: 'date-implausible' as const,
+      message: `Adverse event ${r.values.TERM ?? ''}: ${i.message} (${i.rule})`,
+    })),
+  );
+}
+
+function checkRecord(r: RecordRow, infusionKeys: Set<string>): ImportProblem[] {
+  const problems: ImportProblem[] = [];
+  for (const [item, value] of Object.entries(r.values)) {
+    const issue = checkRecordValue(r.form, item, value, null);
+    if (issue) problems.push({ ...r.at[item]!, ...issue });
+  }
+  for (const item of missingRequired(r.form, r.values))
+    problems.push({
+      row: r.row,
+      column: r.column,
+      rule: 'value-invalid',
+      message: `${r.form.title}: ${r.form.items.find((i) => i.code === item)!.label} is required`,
+    });
+  if (r.form === AE_FORM && (r.values.INFUSION_CYCLE || r.values.INFUSION_NUMBER)) {
+    const key = `${r.values.INFUSION_CYCLE}|${r.values.INFUSION_NUMBER}`;
+    if (!infusionKeys.has(key))
+      problems.push({
+        ...(r.at.INFUSION_NUMBER ?? r.at.INFUSION_CYCLE)!,
+        rule: 'value-invalid',
+        message: `Adverse event: linked infusion ${key.replace('|', '.')} (cycle.number) is not one of the subject's infusions`,
+      });
+  }
+  return problems;
+}
