@@ -12,23 +12,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { compareWithBaseline, type MeasureMatrix } from '../packages/core/src/analysis/index.js';
+import { mulberry32 } from '../packages/core/src/demo/prng.js';
 import { kaplanMeier, survivalAt } from '../packages/core/src/stats/index.js';
 import type { BenchResult } from './types.js';
 
 const PATIENTS = 100_000;
 const TIMEPOINTS = ['D0', 'M1', 'M3', 'M6', 'M9', 'M12'] as const;
 const R_SCRIPT = fileURLToPath(new URL('./r/analysis.R', import.meta.url));
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Data {
   sledai: MeasureMatrix;

@@ -10,6 +10,8 @@
 // instead of the scoring; and objects built key by key fall into V8's slow dictionary mode past
 // ~20 properties, which JSON-parsed objects do not.) Every visit carries all 24 SLEDAI
 // descriptors, SLEDAI labs, all 79 coded BILAG items and the renal/haematological values.
+
+import { mulberry32 } from '../packages/core/src/demo/prng.js';
 import {
   BILAG2004_SYSTEMS,
   type Bilag2004Input,
@@ -32,17 +34,6 @@ import {
 import type { BenchResult } from './types.js';
 
 const VISITS = 1_000_000;
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const ORDINAL: readonly [string, readonly { id: string }[]][] = [
   ['constitutional', CONSTITUTIONAL_ITEMS],

@@ -17,6 +17,7 @@ import { createSite, createStudy, type Db, type Dialect, migrateToLatest, openDa
 import { freshDatabaseUrl } from '@msct/store/testing';
 import { sql } from 'kysely';
 import { chromium } from 'playwright-core';
+import { mulberry32 as rng } from '../packages/core/src/demo/prng.js';
 import { ApiClient, createTestTrial } from '../packages/server/src/testing/test-server.js';
 // Seeding only: the rows go straight into the tables, past the repositories (see above).
 import { insertRows } from '../packages/store/src/bulk.js';
@@ -32,17 +33,6 @@ const SITES: [string, number][] = [
 ];
 const webRoot = fileURLToPath(new URL('../packages/web/dist', import.meta.url));
 
-/** A small deterministic generator (mulberry32), so every run builds the same trial. */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const iso = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 const DAY = 86_400_000;
 
