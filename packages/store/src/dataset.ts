@@ -109,6 +109,31 @@ export function itemRowsQuery(db: Db, subjectIds: readonly string[]) {
     .orderBy('item_values.item_code');
 }
 
+/** One item row as read: visit id, form code, item code, value, unit. */
+type ItemRow = [string, string, string, string | null, string | null];
+
+/**
+ * The item rows of a page of subjects. On SQLite the compiled item query runs as a prepared
+ * better-sqlite3 statement returning raw rows (arrays, not one object per row through Kysely):
+ * the item read is most of the time of a derivation at scale (issue 16). Same SQL, same order.
+ */
+async function readItemRows(
+  db: Db,
+  subjectIds: readonly string[],
+  statements: Map<string, { all: (...params: unknown[]) => unknown[] }>,
+): Promise<ItemRow[]> {
+  const query = itemRowsQuery(db, subjectIds);
+  if (!db.sqlite)
+    return (await query.execute()).map((r) => [r.visit_id, r.form_code, r.item_code, r.value, r.unit]);
+  const { sql, parameters } = query.compile();
+  let statement = statements.get(sql);
+  if (!statement) {
+    statement = db.sqlite.prepare(sql).raw(true);
+    statements.set(sql, statement);
+  }
+  return statement.all(...parameters) as ItemRow[];
+}
+
 function groupBy<T extends { subject_id: string }>(rows: readonly T[]): Map<string, T[]> {
   const by = new Map<string, T[]>();
   for (const r of rows) {
@@ -132,6 +157,7 @@ export async function* streamTrialSubjects(
   const siteCode = new Map(header.sites.map((s) => [s.id, s.code]));
   const subjects = await listDatasetSubjects(db, studyId, opts);
   const pageSize = opts.pageSize ?? SUBJECT_PAGE;
+  const statements = new Map<string, { all: (...params: unknown[]) => unknown[] }>();
   for (let p = 0; p < subjects.length; p += pageSize) {
     const page = subjects.slice(p, p + pageSize);
     const ids = page.map((s) => s.id);
@@ -144,7 +170,7 @@ export async function* streamTrialSubjects(
       .orderBy('visit_date')
       .orderBy('id')
       .execute();
-    const items = await itemRowsQuery(db, ids).execute();
+    const items = await readItemRows(db, ids, statements);
     const infusions: Selectable<InfusionTable>[] = await db.kysely
       .selectFrom('infusions')
       .selectAll()
@@ -163,18 +189,27 @@ export async function* streamTrialSubjects(
       string,
       Record<string, Record<string, { value: string | null; unit: string | null }>>
     >();
-    for (const it of items) {
-      let forms = itemsByVisit.get(it.visit_id);
-      if (!forms) {
-        forms = {};
-        itemsByVisit.set(it.visit_id, forms);
+    // Rows arrive ordered by visit, form and item: consecutive rows share their visit and form.
+    let lastVisit: string | undefined;
+    let lastForm: string | undefined;
+    let form: Record<string, { value: string | null; unit: string | null }> = {};
+    for (const [visitId, formCode, itemCode, value, unit] of items) {
+      if (visitId !== lastVisit || formCode !== lastForm) {
+        let forms = itemsByVisit.get(visitId);
+        if (!forms) {
+          forms = {};
+          itemsByVisit.set(visitId, forms);
+        }
+        const existing = forms[formCode];
+        if (existing) form = existing;
+        else {
+          form = {};
+          forms[formCode] = form;
+        }
+        lastVisit = visitId;
+        lastForm = formCode;
       }
-      let form = forms[it.form_code];
-      if (!form) {
-        form = {};
-        forms[it.form_code] = form;
-      }
-      form[it.item_code] = { value: it.value, unit: it.unit };
+      form[itemCode] = { value, unit };
     }
     const visitsBy = groupBy(visits);
     const infBy = groupBy(infusions);

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { demoDataset, generateDemoTrial } from '../demo/index.js';
 import { analyzeRecords, analyzeTrial, subjectRecordOptionsOf } from './analyze-trial.js';
 import { exampleTrialDataset } from './example-trial.js';
+import { MEASURE_LABS, MEASURES } from './measures.js';
 import { compactRecord, subjectRecord } from './subject-record.js';
 
 describe('analyzeRecords over compact records', () => {
@@ -23,4 +24,34 @@ describe('analyzeRecords over compact records', () => {
       }
       expect(analyzeRecords(dataset, records, options)).toEqual(whole);
     });
+});
+
+describe('MEASURE_LABS', () => {
+  it('holds every laboratory value a measure reads (a compact record keeps only these)', () => {
+    const labs = {
+      proteinuriaG24h: 1.5,
+      creatinineUmolL: 80,
+      ureaMmolL: 5.5,
+      albuminGL: 38,
+      c3GL: 0.7,
+      c4GL: 0.12,
+      antiDsDnaIuMl: 40,
+      anaTitre: 160,
+      anaLog2: 7.32,
+      haemoglobinGL: 120,
+      plateletsE9L: 200,
+      wbcE9L: 5,
+      upcrMgMmol: 90,
+    };
+    const kept = Object.fromEntries(MEASURE_LABS.map((k) => [k, labs[k]]));
+    const full = { labs, unreadable: [] };
+    const compact = { labs: kept, unreadable: [] };
+    for (const m of MEASURES) expect(m.read(compact), m.key).toBe(m.read(full));
+    // Every kept lab is one a measure reads (reading it alone gives a number).
+    for (const k of MEASURE_LABS)
+      expect(
+        MEASURES.some((m) => m.read({ labs: { [k]: labs[k] }, unreadable: [] }) === labs[k]),
+        k,
+      ).toBe(true);
+  });
 });

@@ -4,7 +4,7 @@
  * weight of the system's grade (A = 9, B = 3, C = 1, D = E = 0; instruments.md §2.1,
  * CLASSIC_BILAG_WEIGHTS); the total is their sum.
  */
-import type { VisitScores } from '../crf/derive.js';
+import type { CanonicalLabs, VisitScores } from '../crf/derive.js';
 import { CLASSIC_BILAG_WEIGHTS, type ClassicBilagSystem } from '../instruments/bilag-classic/grades.js';
 
 export type MeasurePopulation = 'enrolled' | 'LN';
@@ -124,4 +124,19 @@ export const MEASURES: readonly MeasureDefinition[] = [
     population: 'enrolled',
     read: (s) => s.labs.antiDsDnaIuMl,
   },
+];
+
+/**
+ * The laboratory values the MEASURES read (R8–R11): a compact record keeps only these of a
+ * timepoint's labs (issue 16: a 20 000-patient analysis keeps one record a subject).
+ * compact-record.test.ts checks that every measure reads the same from the kept labs.
+ */
+export const MEASURE_LABS: readonly (keyof CanonicalLabs)[] = [
+  'proteinuriaG24h',
+  'creatinineUmolL',
+  'ureaMmolL',
+  'albuminGL',
+  'c3GL',
+  'anaLog2',
+  'antiDsDnaIuMl',
 ];

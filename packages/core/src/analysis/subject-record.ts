@@ -4,9 +4,9 @@
  * Nothing here is typed in by hand: every value comes from the subject's raw items.
  */
 
-import type { VisitScores } from '../crf/derive.js';
+import type { CanonicalLabs, VisitScores } from '../crf/derive.js';
 import { type DerivedVisit, deriveSubject, type SubjectDerivation } from '../dataset/patient-history.js';
-import type { DatasetSubject } from '../dataset/trial-dataset.js';
+import type { DatasetSubject, DatasetVisit } from '../dataset/trial-dataset.js';
 import {
   type AdjudicateOptions,
   type Adjudication,
@@ -17,6 +17,7 @@ import { deriveTimeToEvent, type TimeToEventData } from '../endpoints/time-to-ev
 import type { ClassicBilagSystem } from '../instruments/bilag-classic/grades.js';
 import { EMPTY_TRACE, type Result } from '../instruments/result.js';
 import { studyDay } from '../protocol/iso-date.js';
+import { MEASURE_LABS } from './measures.js';
 
 export interface SubjectRecord {
   subject: DatasetSubject;
@@ -102,6 +103,19 @@ export function subjectRecordFrom(
 }
 
 const NO_SCORES: VisitScores = Object.freeze({ labs: Object.freeze({}), unreadable: [] }) as VisitScores;
+/** Shared by every compacted visit: the items are dropped, and nothing writes to a kept record. */
+const NO_ITEMS: DatasetVisit['items'] = Object.freeze({});
+const NO_ISSUES: VisitScores['unreadable'] = Object.freeze([]) as unknown as VisitScores['unreadable'];
+
+/** The labs the measures read (MEASURE_LABS), without the others. */
+function measureLabs(labs: CanonicalLabs): CanonicalLabs {
+  const out: CanonicalLabs = {};
+  for (const key of MEASURE_LABS) {
+    const v = labs[key];
+    if (v !== undefined) out[key] = v;
+  }
+  return out;
+}
 
 // Fresh small objects (a shallow copy of the value), so nothing of the derivation's working data
 // stays reachable from the kept record.
@@ -111,7 +125,8 @@ const withoutTrace = <T extends object>(r: Result<T> | undefined): Result<T> | u
 /**
  * The record without what no table reads once it is built (issue 16: a trial of thousands is
  * analysed subject by subject, keeping records, not items): the raw items of every visit, the
- * scores of visits outside the plan's timepoints and the score traces. Every field the analysis
+ * scores of visits outside the plan's timepoints, the score traces and the labs no measure reads
+ * (MEASURE_LABS). Every field the analysis
  * reads (analyzeRecords and the tables it calls) is kept as it was.
  */
 export function compactRecord(r: SubjectRecord): SubjectRecord {
@@ -119,17 +134,18 @@ export function compactRecord(r: SubjectRecord): SubjectRecord {
   const slim = new Map<DerivedVisit, DerivedVisit>();
   for (const dv of r.byVisit.values())
     slim.set(dv, {
-      visit: { ...dv.visit, items: {} },
+      visit: { ...dv.visit, items: NO_ITEMS },
       studyDay: dv.studyDay,
       scores: {
         ...(dv.scores.sledai ? { sledai: withoutTrace(dv.scores.sledai)! } : {}),
         ...(dv.scores.bilag ? { bilag: withoutTrace(dv.scores.bilag)! } : {}),
-        labs: { ...dv.scores.labs },
-        unreadable: [],
+        labs: measureLabs(dv.scores.labs),
+        unreadable: NO_ISSUES,
       },
     });
   const visits = r.derivation.visits.map(
-    (dv) => slim.get(dv) ?? { visit: { ...dv.visit, items: {} }, studyDay: dv.studyDay, scores: NO_SCORES },
+    (dv) =>
+      slim.get(dv) ?? { visit: { ...dv.visit, items: NO_ITEMS }, studyDay: dv.studyDay, scores: NO_SCORES },
   );
   const byVisit = new Map<string, DerivedVisit>();
   for (const [code, dv] of r.byVisit) byVisit.set(code, slim.get(dv)!);
