@@ -17,7 +17,7 @@
 // upgrade. Values are never deleted.
 //
 // Frozen copies of the codes: a migration must do the same thing whatever the code later becomes.
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { type Actor, migrationWriteTransaction, type Tx } from '../audit/writer.js';
 import { newId } from '../ids.js';
 
@@ -98,21 +98,72 @@ async function sledaiItems(tx: Tx, codes: readonly string[]): Promise<Row[]> {
 
 const scope = (r: Row) => ({ studyId: r.study_id, siteId: r.site_id, subjectId: r.subject_id });
 
+/** Rows read per page by `up`: its memory stays flat whatever the trial's size. */
+const PAGE = 5000;
+
+/**
+ * The stored SLEDAI-2K descriptor 0s after (formInstanceId, itemCode), one page in the same stable
+ * order as `sledaiItems` (form, then item code). Only the 0s are read: a 20 000-patient trial holds
+ * ~4 million SLEDAI-2K rows, and reading them all at once took 3.5 GB (measured, issue 16).
+ */
+async function storedZeros(tx: Tx, after: readonly [string, string] | null): Promise<Row[]> {
+  let q = tx
+    .selectFrom('item_values')
+    .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+    .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
+    .select([
+      'item_values.id',
+      'item_values.form_instance_id',
+      'item_values.item_code',
+      'item_values.value',
+      'item_values.unit',
+      'item_values.version',
+      'item_values.updated_by',
+      'form_instances.subject_id',
+      'subjects.study_id',
+      'subjects.site_id',
+    ])
+    .where('form_instances.form_code', '=', FORM)
+    .where('item_values.item_code', 'in', [...DESCRIPTORS])
+    .where(sql<string>`trim(item_values.value)`, '=', '0');
+  if (after)
+    q = q.where((eb) =>
+      eb.or([
+        eb('item_values.form_instance_id', '>', after[0]),
+        eb.and([
+          eb('item_values.form_instance_id', '=', after[0]),
+          eb('item_values.item_code', '>', after[1]),
+        ]),
+      ]),
+    );
+  const rows = await q
+    .orderBy('item_values.form_instance_id')
+    .orderBy('item_values.item_code')
+    .limit(PAGE)
+    .execute();
+  return rows.map((r) => ({ ...r, version: Number(r.version) }));
+}
+
 // biome-ignore lint/suspicious/noExplicitAny: migrations take an untyped Kysely
 export async function up(db: Kysely<any>): Promise<void> {
   await migrationWriteTransaction(db, MIGRATION_003_ACTOR, async (tx, audit) => {
-    for (const r of await sledaiItems(tx, DESCRIPTORS)) {
-      if (r.value?.trim() !== '0') continue;
-      await audit.record({
-        action: 'item.reinterpret',
-        entityType: 'item',
-        entityId: r.id,
-        ...scope(r),
-        field: `${FORM}.${r.item_code}`,
-        oldValue: OLD_READING,
-        newValue: NEW_READING,
-        reason: REINTERPRET_REASON,
-      });
+    let after: [string, string] | null = null;
+    for (;;) {
+      const page = await storedZeros(tx, after);
+      for (const r of page)
+        await audit.record({
+          action: 'item.reinterpret',
+          entityType: 'item',
+          entityId: r.id,
+          ...scope(r),
+          field: `${FORM}.${r.item_code}`,
+          oldValue: OLD_READING,
+          newValue: NEW_READING,
+          reason: REINTERPRET_REASON,
+        });
+      if (page.length < PAGE) break;
+      const last = page[page.length - 1]!;
+      after = [last.form_instance_id, last.item_code];
     }
   });
 }
