@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { exampleTrialDataset } from '../testing/example-trial.js';
 import { analyzeTrial } from './analyze-trial.js';
 import { compareWithBaseline } from './change-from-baseline.js';
-import { exampleTrialDataset } from './example-trial.js';
 import R from './fixtures/example-trial.json' with { type: 'json' };
 import type { AnalysisResults, MeasureAnalysis, Proportion } from './types.js';
 

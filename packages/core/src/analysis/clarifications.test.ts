@@ -2,8 +2,8 @@
 // relapse between a PCR and a later all-C month is counted at its visit and flagged for re-treatment,
 // the re-response is listed with its month, and a death after a relapse makes the patient NR.
 import { describe, expect, test } from 'vitest';
+import { buildDataset } from '../testing/test-dataset.js';
 import { analyzeTrial } from './analyze-trial.js';
-import { buildDataset } from './test-dataset.js';
 
 const ALL_C = { renal: 'C', mucocutaneous: 'C' } as const;
 

@@ -2,8 +2,8 @@
 // caller keeps them) gives exactly the results of the analysis over the whole dataset.
 import { describe, expect, it } from 'vitest';
 import { demoDataset, generateDemoTrial } from '../demo/index.js';
+import { exampleTrialDataset } from '../testing/example-trial.js';
 import { analyzeRecords, analyzeTrial, subjectRecordOptionsOf } from './analyze-trial.js';
-import { exampleTrialDataset } from './example-trial.js';
 import { MEASURE_LABS, MEASURES } from './measures.js';
 import { compactRecord, subjectRecord } from './subject-record.js';
 

@@ -1,7 +1,6 @@
 // @msct/core/analysis: the analysis plan (analysis-plan.md R1–R12) — dataset in, typed results out.
 export * from './analyze-trial.js';
 export * from './change-from-baseline.js';
-export { EXAMPLE_SPECS, exampleTrialDataset } from './example-trial.js';
 export * from './measures.js';
 export * from './proportion.js';
 export {
@@ -11,5 +10,4 @@ export {
   subjectRecord,
   subjectRecordFrom,
 } from './subject-record.js';
-export { buildDataset, type SubjectSpec, type VisitSpec } from './test-dataset.js';
 export * from './types.js';

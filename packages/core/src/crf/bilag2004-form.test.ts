@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { bilag2004Score } from '../instruments/bilag2004/score.js';
 import { BILAG2004_SYSTEMS } from '../instruments/bilag2004/types.js';
-import { BILAG2004_WORKED_CASES } from '../instruments/bilag2004/worked-examples.js';
 import { msctSleTrial } from '../protocol/msct-sle-trial.js';
+import { BILAG2004_WORKED_CASES } from '../testing/bilag2004-worked-examples.js';
 import {
   BILAG2004_FORM,
   BILAG2004_FORM_GROUPS,

@@ -2,7 +2,7 @@
 // and the analysis lists every AE it leaves out with the reason (none is dropped silently).
 import { describe, expect, test } from 'vitest';
 import { analyzeTrial } from '../analysis/analyze-trial.js';
-import { buildDataset, buildSubject } from '../analysis/test-dataset.js';
+import { buildDataset, buildSubject } from '../testing/test-dataset.js';
 import {
   type AdverseEventDates,
   checkAdverseEventDates,

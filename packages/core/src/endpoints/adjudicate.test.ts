@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
+import { type HistorySpec, history } from '../testing/test-histories.js';
 import { adjudicate, type ImputationReason, type ResponseOutcome } from './adjudicate.js';
 import { msctSleBilag2014 } from './rule-set.js';
-import { type HistorySpec, history } from './test-histories.js';
 
 interface Expected {
   outcome: ResponseOutcome;

@@ -4,9 +4,9 @@
  * clarification it pins; the trace must cite it, so a reviewer can follow the decision.
  */
 import { describe, expect, test } from 'vitest';
+import { type HistorySpec, history } from '../testing/test-histories.js';
 import { adjudicate, type CycleVerdict } from './adjudicate.js';
 import { msctSleBilag2014 } from './rule-set.js';
-import { type HistorySpec, history } from './test-histories.js';
 
 const ACTIVE = 'ren:A muc:C';
 const ALL_C = 'ren:C muc:C';

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { history } from '../testing/test-histories.js';
 import { adjudicate } from './adjudicate.js';
-import { history } from './test-histories.js';
 
 describe('re-treatment cycles', () => {
   test('MCR → relapse at 9 in cycle 1, re-treated on day 300, MCR in cycle 2 from its own day 0', () => {

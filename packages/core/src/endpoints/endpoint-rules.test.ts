@@ -6,11 +6,11 @@ import {
 } from '../instruments/bilag-classic/index.js';
 import { msctSleTrial } from '../protocol/msct-sle-trial.js';
 import { validateStudyDefinition } from '../protocol/validate-definition.js';
+import { assessment, CLASSIC, history } from '../testing/test-histories.js';
 import { adjudicate } from './adjudicate.js';
 import { type Assessment, newGrades } from './assessment.js';
 import { isVeryHighBaseline } from './response.js';
 import { endpointRuleSets, getEndpointRuleSet, msctSleBilag2014 } from './rule-set.js';
-import { assessment, CLASSIC, history } from './test-histories.js';
 
 describe('rule set msct-sle-bilag-2014 pins endpoints.md', () => {
   test('named and versioned, registered by id', () => {

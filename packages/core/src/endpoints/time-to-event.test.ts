@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
+import { type HistorySpec, history } from '../testing/test-histories.js';
 import { adjudicate } from './adjudicate.js';
-import { type HistorySpec, history } from './test-histories.js';
 import { deriveTimeToEvent } from './time-to-event.js';
 
 const tte = (spec: HistorySpec, horizon?: number) => {

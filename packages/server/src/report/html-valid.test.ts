@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { analyzeTrial, exampleTrialDataset } from '@msct/core/analysis';
+import { analyzeTrial } from '@msct/core/analysis';
+import { exampleTrialDataset } from '@msct/core/testing';
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from './html.js';
 

@@ -2,12 +2,8 @@
 // change, Kaplan–Meier medians with CI or "not reached", the Cox global tests with the event count,
 // a footnote for every "—" of a measure table and for a "not significant" on a degenerate sample,
 // and a caution when a log-rank group has fewer than 5 events.
-import {
-  analyzeTrial,
-  compareWithBaseline,
-  exampleTrialDataset,
-  type MeasureAnalysis,
-} from '@msct/core/analysis';
+import { analyzeTrial, compareWithBaseline, type MeasureAnalysis } from '@msct/core/analysis';
+import { exampleTrialDataset } from '@msct/core/testing';
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from './html.js';
 import { dashNotes } from './tables.js';

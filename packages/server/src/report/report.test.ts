@@ -4,7 +4,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type AnalysisResults, analyzeTrial, exampleTrialDataset } from '@msct/core/analysis';
+import { type AnalysisResults, analyzeTrial } from '@msct/core/analysis';
+import { exampleTrialDataset } from '@msct/core/testing';
 import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resultsToCsv } from './csv.js';

@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { BILAG2004_WORKED_CASES } from '../../testing/bilag2004-worked-examples.js';
 import { CARDIORESPIRATORY_ITEMS } from './cardiorespiratory.js';
 import { CONSTITUTIONAL_ITEMS } from './constitutional.js';
 import { GASTROINTESTINAL_ITEMS } from './gastrointestinal.js';
@@ -12,7 +13,6 @@ import { OPHTHALMIC_ITEMS } from './ophthalmic.js';
 import { RENAL_ITEMS } from './renal.js';
 import { type Bilag2004Input, bilag2004Score } from './score.js';
 import { BILAG2004_SYSTEMS, type Bilag2004System, type BilagGrade } from './types.js';
-import { BILAG2004_WORKED_CASES } from './worked-examples.js';
 
 const NEVER = Object.fromEntries(BILAG2004_SYSTEMS.map((s) => [s, false])) as Record<
   Bilag2004System,

@@ -3,6 +3,8 @@
 // total, clinical SLEDAI, presentMask, window, the nine BILAG-2004 grades and the numeric total.
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { BILAG2004_WORKED_CASES } from '../../testing/bilag2004-worked-examples.js';
+import { SLEDAI2K_WORKED_CASES } from '../../testing/sledai2k-worked-examples.js';
 import { CARDIORESPIRATORY_ITEMS } from '../bilag2004/cardiorespiratory.js';
 import { CONSTITUTIONAL_ITEMS } from '../bilag2004/constitutional.js';
 import { GASTROINTESTINAL_ITEMS } from '../bilag2004/gastrointestinal.js';
@@ -15,11 +17,9 @@ import { OPHTHALMIC_ITEMS } from '../bilag2004/ophthalmic.js';
 import { RENAL_ITEMS, RENAL_THRESHOLDS } from '../bilag2004/renal.js';
 import { type Bilag2004Input, bilag2004Score } from '../bilag2004/score.js';
 import { BILAG2004_SYSTEMS, type Bilag2004System } from '../bilag2004/types.js';
-import { BILAG2004_WORKED_CASES } from '../bilag2004/worked-examples.js';
 import { SLEDAI2K_DESCRIPTOR_IDS } from '../sledai2k/descriptors.js';
 import { SLEDAI2K_THRESHOLDS, type UpcrEquivalence } from '../sledai2k/lab-rules.js';
 import { type Sledai2kInput, sledai2kScore } from '../sledai2k/score.js';
-import { SLEDAI2K_WORKED_CASES } from '../sledai2k/worked-examples.js';
 import { CREATININE_UMOL_PER_MGDL, UPCR_MGG_PER_MGMMOL } from '../units/conversions.js';
 import { compileVisit, compileVisitInto, type VisitInput } from './compile.js';
 import { createCompactScores, numericWeights, readCompactScore, scoreBatch, scoreCompact } from './kernel.js';

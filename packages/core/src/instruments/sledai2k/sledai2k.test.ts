@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
+import { SLEDAI2K_WORKED_CASES } from '../../testing/sledai2k-worked-examples.js';
 import {
   SLEDAI2K_DESCRIPTOR_IDS,
   SLEDAI2K_DESCRIPTORS,
@@ -9,7 +10,6 @@ import {
 } from './descriptors.js';
 import type { Sledai2kLabs } from './lab-rules.js';
 import { type Sledai2kInput, sledai2kPresent, sledai2kScore } from './score.js';
-import { SLEDAI2K_WORKED_CASES } from './worked-examples.js';
 
 function score(input: Sledai2kInput, opts?: Parameters<typeof sledai2kScore>[1]) {
   const r = sledai2kScore(input, opts);

@@ -1,8 +1,8 @@
 // Hand-checked BILAG-2004 visits (numeric 12/8/1), scored with history 'never involved' for every
 // system: [name, input, expected grades, numeric]. Shared by bilag2004.test.ts and the compact-path
 // equivalence test.
-import type { Bilag2004Input } from './score.js';
-import type { Bilag2004System, BilagGrade } from './types.js';
+import type { Bilag2004Input } from '../instruments/bilag2004/score.js';
+import type { Bilag2004System, BilagGrade } from '../instruments/bilag2004/types.js';
 
 export const BILAG2004_WORKED_CASES: readonly [
   string,

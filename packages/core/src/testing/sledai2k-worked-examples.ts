@@ -1,6 +1,6 @@
 // Hand-checked SLEDAI-2K visits (sums of the instruments.md §1.2 weights): [name, input, total,
 // clinical SLEDAI]. Shared by sledai2k.test.ts and the compact-path equivalence test.
-import type { Sledai2kInput } from './score.js';
+import type { Sledai2kInput } from '../instruments/sledai2k/score.js';
 
 export const SLEDAI2K_WORKED_CASES: readonly [string, Sledai2kInput, number, number][] = [
   ['nothing', {}, 0, 0],

@@ -2,8 +2,9 @@
  * Test support: build patient histories from a compact notation, e.g. `'ren:A hae:B'` (systems not
  * named are E). Used by the endpoint tests only; not exported from index.ts.
  */
+
+import type { Assessment, CycleStart, PatientHistory, SystemGrade } from '../endpoints/assessment.js';
 import { addDays } from '../protocol/iso-date.js';
-import type { Assessment, CycleStart, PatientHistory, SystemGrade } from './assessment.js';
 
 export const CLASSIC = [
   'general',
