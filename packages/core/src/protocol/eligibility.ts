@@ -88,6 +88,16 @@ function fmt(v: ScreeningValue, unit?: string): string {
   return unit ? `${String(v)} ${unit}` : String(v);
 }
 
+/** A numeric item's value, or the `unknown` evaluation when it is missing or not a finite number. */
+function numericValue(item: string, data: ScreeningData): number | Evaluation {
+  const v = data[item];
+  if (isMissing(v)) return { value: 'unknown', clauses: [`${item} missing`], missing: [item] };
+  if (typeof v !== 'number' || !Number.isFinite(v)) {
+    return { value: 'unknown', clauses: [`${item} = ${JSON.stringify(v)} is not a number`], missing: [item] };
+  }
+  return v;
+}
+
 /** Evaluate one condition against the screening data (three-valued). */
 export function evaluateCondition(condition: EligibilityCondition, data: ScreeningData): Evaluation {
   switch (condition.op) {
@@ -96,16 +106,8 @@ export function evaluateCondition(condition: EligibilityCondition, data: Screeni
     case 'lt':
     case 'lte':
     case 'eq': {
-      const v = data[condition.item];
-      if (isMissing(v))
-        return { value: 'unknown', clauses: [`${condition.item} missing`], missing: [condition.item] };
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        return {
-          value: 'unknown',
-          clauses: [`${condition.item} = ${JSON.stringify(v)} is not a number`],
-          missing: [condition.item],
-        };
-      }
+      const v = numericValue(condition.item, data);
+      if (typeof v !== 'number') return v;
       const t = condition.value;
       const ok =
         condition.op === 'gt'
@@ -127,16 +129,8 @@ export function evaluateCondition(condition: EligibilityCondition, data: Screeni
       };
     }
     case 'between': {
-      const v = data[condition.item];
-      if (isMissing(v))
-        return { value: 'unknown', clauses: [`${condition.item} missing`], missing: [condition.item] };
-      if (typeof v !== 'number' || !Number.isFinite(v)) {
-        return {
-          value: 'unknown',
-          clauses: [`${condition.item} = ${JSON.stringify(v)} is not a number`],
-          missing: [condition.item],
-        };
-      }
+      const v = numericValue(condition.item, data);
+      if (typeof v !== 'number') return v;
       const ok = v >= condition.min && v <= condition.max;
       return {
         value: ok,
