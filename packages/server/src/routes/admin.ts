@@ -1,6 +1,7 @@
 import {
   assignRole,
   createUser,
+  type Db,
   deleteUserSessions,
   getUser,
   listRoles,
@@ -9,6 +10,7 @@ import {
   revokeRole,
   setPassword,
   setUserActive,
+  type User,
 } from '@msct/store';
 import { z } from 'zod';
 import { enforce } from '../access/guard.js';
@@ -37,6 +39,25 @@ const userOut = z.object({
   ),
 });
 
+/** A user as the admin API shows it: the account and its role assignments. */
+async function toUserOut(db: Db, u: User): Promise<z.infer<typeof userOut>> {
+  return {
+    id: u.id,
+    username: u.username,
+    displayName: u.display_name,
+    active: u.is_active === 1,
+    deactivatedAt: u.deactivated_at,
+    mustChangePassword: u.must_change_password === 1,
+    version: u.version,
+    roles: (await listRoles(db, u.id)).map((r) => ({
+      id: r.id,
+      role: r.role,
+      studyId: r.study_id,
+      siteId: r.site_id,
+    })),
+  };
+}
+
 export function registerAdminRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/users',
@@ -50,23 +71,7 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
     async (req) => {
       enforce(req, 'user.manage', {}, 'users');
       const users = await listUsers(db);
-      return Promise.all(
-        users.map(async (u) => ({
-          id: u.id,
-          username: u.username,
-          displayName: u.display_name,
-          active: u.is_active === 1,
-          deactivatedAt: u.deactivated_at,
-          mustChangePassword: u.must_change_password === 1,
-          version: u.version,
-          roles: (await listRoles(db, u.id)).map((r) => ({
-            id: r.id,
-            role: r.role,
-            studyId: r.study_id,
-            siteId: r.site_id,
-          })),
-        })),
-      );
+      return Promise.all(users.map((u) => toUserOut(db, u)));
     },
   );
 
@@ -139,21 +144,7 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
         req.body.reason,
       );
       const u = await getUser(db, req.params.userId);
-      return reply.send({
-        id: u.id,
-        username: u.username,
-        displayName: u.display_name,
-        active: u.is_active === 1,
-        deactivatedAt: u.deactivated_at,
-        mustChangePassword: u.must_change_password === 1,
-        version: u.version,
-        roles: (await listRoles(db, u.id)).map((r) => ({
-          id: r.id,
-          role: r.role,
-          studyId: r.study_id,
-          siteId: r.site_id,
-        })),
-      });
+      return reply.send(await toUserOut(db, u));
     },
   );
 
