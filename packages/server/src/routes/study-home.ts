@@ -49,7 +49,8 @@ export const overviewFormOut = z.object({
   version: z.number(),
   items: z.array(z.never()).describe('always empty: the overview carries no item values'),
 });
-export const overviewVisitOut = z.object({
+/** A visit's own fields, as every visit route returns them (here and in visits.ts). */
+export const visitOut = z.object({
   id: z.string(),
   subjectId: z.string(),
   visitCode: z.string(),
@@ -57,17 +58,21 @@ export const overviewVisitOut = z.object({
   visitDate: z.string().nullable(),
   status: z.string(),
   version: z.number(),
-  forms: z.array(overviewFormOut),
+});
+export const toVisitOut = (v: VisitOverviewRow['visit']) => ({
+  id: v.id,
+  subjectId: v.subject_id,
+  visitCode: v.visit_code,
+  cycle: v.cycle,
+  visitDate: v.visit_date,
+  status: v.status,
+  version: v.version,
 });
 
+export const overviewVisitOut = visitOut.extend({ forms: z.array(overviewFormOut) });
+
 export const toOverviewVisit = (r: VisitOverviewRow) => ({
-  id: r.visit.id,
-  subjectId: r.visit.subject_id,
-  visitCode: r.visit.visit_code,
-  cycle: r.visit.cycle,
-  visitDate: r.visit.visit_date,
-  status: r.visit.status,
-  version: r.visit.version,
+  ...toVisitOut(r.visit),
   forms: r.forms.map((f) => ({
     id: f.id,
     formCode: f.form_code,

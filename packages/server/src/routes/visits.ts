@@ -3,7 +3,6 @@ import {
   createVisit,
   getForm,
   getUser,
-  type getVisit,
   getVisitWithScope,
   listForms,
   listItems,
@@ -24,17 +23,14 @@ import { studyDefinition } from '../clinical/study-definition.js';
 import { type FieldIssue, HttpProblem } from '../http/problem.js';
 import { code, id, isoDate, reason, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { overviewVisitOut, toOverviewVisit } from './study-home.js';
+import {
+  overviewFormOut,
+  overviewVisitOut,
+  toOverviewVisit,
+  toVisitOut as toVisit,
+  visitOut,
+} from './study-home.js';
 
-const visitOut = z.object({
-  id: z.string(),
-  subjectId: z.string(),
-  visitCode: z.string(),
-  cycle: z.number(),
-  visitDate: z.string().nullable(),
-  status: z.string(),
-  version: z.number(),
-});
 const itemOut = z.object({
   id: z.string(),
   itemCode: z.string(),
@@ -44,21 +40,12 @@ const itemOut = z.object({
   updatedAt: z.string(),
   updatedBy: z.string(),
 });
-const formOut = z.object({
-  id: z.string(),
-  formCode: z.string(),
-  status: z.string(),
-  signedBy: z.string().nullable(),
-  signedAt: z.string().nullable(),
-  version: z.number(),
-  items: z.array(itemOut),
-});
+const formOut = overviewFormOut.extend({ items: z.array(itemOut) });
 
 /** The meaning of an electronic signature, shown before signing and stored with it (21 CFR 11.50). */
 export const SIGNATURE_MEANING =
   'I am the investigator responsible for this visit; I have reviewed these data and confirm they are accurate and complete.';
 
-type VisitRow = Awaited<ReturnType<typeof getVisit>>;
 type FormRow = Awaited<ReturnType<typeof getForm>>;
 type ItemRow = Awaited<ReturnType<typeof listItems>>[number];
 
@@ -78,15 +65,6 @@ const toForm = (f: FormRow, items: readonly ItemRow[]) => ({
     updatedAt: i.updated_at,
     updatedBy: i.updated_by,
   })),
-});
-const toVisit = (v: VisitRow) => ({
-  id: v.id,
-  subjectId: v.subject_id,
-  visitCode: v.visit_code,
-  cycle: v.cycle,
-  visitDate: v.visit_date,
-  status: v.status,
-  version: v.version,
 });
 const actorOf = (req: FastifyRequest) => {
   const p = principalOf(req);
