@@ -5,11 +5,10 @@
 import { checkItemValue, type FormDefinitionItems, type ItemDefinition, type RawItem } from '@msct/core/crf';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { api } from '../api/client.js';
-import { ApiError, fieldErrors } from '../api/problem.js';
+import { fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
-import { ErrorBox } from './error-box.js';
-import { TextField } from './text-field.js';
+import { ChangeReasonAndError } from './change-reason.js';
 
 type Edit = { value: string; unit: string };
 export type Draft = Record<string, RawItem>;
@@ -171,20 +170,14 @@ export function CatalogForm({
         })}
         {shown.filter((d) => !grouped.has(d.code)).map(input)}
       </fieldset>
-      {needsReason && !readOnly && (
-        <TextField
-          form={formId}
-          label="Reason for change"
-          value={reason}
-          onChange={setReason}
-          required
-          error={errs.reason}
-          placeholder="why is a saved value changing?"
-        />
-      )}
-      <ErrorBox
+      <ChangeReasonAndError
+        formId={formId}
+        show={needsReason && !readOnly}
+        reason={reason}
+        onReason={setReason}
+        reasonError={errs.reason}
         error={error}
-        onReload={error instanceof ApiError && error.isConflict ? onReload : undefined}
+        onReload={onReload}
       />
       {!readOnly && (
         <button type="submit" form={formId} disabled={busy || sent.length === 0}>

@@ -1,9 +1,9 @@
 import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/client.js';
-import { ApiError, fieldErrors } from '../api/problem.js';
+import { fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
-import { ErrorBox } from './error-box.js';
+import { ChangeReasonAndError } from './change-reason.js';
 import { TextField } from './text-field.js';
 
 export interface ItemExtrasProps {
@@ -194,20 +194,14 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
           )}
         </tbody>
       </table>
-      {needsReason && (
-        <TextField
-          form={formId}
-          label="Reason for change"
-          value={reason}
-          onChange={setReason}
-          required
-          error={errs.reason}
-          placeholder="why is a saved value changing?"
-        />
-      )}
-      <ErrorBox
+      <ChangeReasonAndError
+        formId={formId}
+        show={needsReason}
+        reason={reason}
+        onReason={setReason}
+        reasonError={errs.reason}
         error={error}
-        onReload={error instanceof ApiError && error.isConflict ? onReload : undefined}
+        onReload={onReload}
       />
       {!readOnly && (
         <button type="submit" form={formId} disabled={busy || sent.length === 0 || (!form && !formCode)}>

@@ -13,11 +13,10 @@ import {
 import { type Sledai2kDescriptorId, sledai2kAttributionItemCode } from '@msct/core/instruments';
 import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/client.js';
-import { ApiError, fieldErrors } from '../api/problem.js';
+import { fieldErrors } from '../api/problem.js';
 import type { Form, VisitWithForms } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
-import { ErrorBox } from './error-box.js';
-import { TextField } from './text-field.js';
+import { ChangeReasonAndError } from './change-reason.js';
 
 export const SLEDAI_FORM_CODE = SLEDAI2K_FORM.formCode;
 
@@ -168,19 +167,14 @@ export function SledaiEditor({
           );
         })}
       </fieldset>
-      {needsReason && !readOnly && (
-        <TextField
-          form={formId}
-          label="Reason for change"
-          value={reason}
-          onChange={setReason}
-          required
-          error={errs.reason}
-        />
-      )}
-      <ErrorBox
+      <ChangeReasonAndError
+        formId={formId}
+        show={needsReason && !readOnly}
+        reason={reason}
+        onReason={setReason}
+        reasonError={errs.reason}
         error={error}
-        onReload={error instanceof ApiError && error.isConflict ? onReload : undefined}
+        onReload={onReload}
       />
       {!readOnly && (
         <button type="submit" form={formId} disabled={changed.length === 0}>
