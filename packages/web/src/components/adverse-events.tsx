@@ -1,8 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client.js';
-import { fieldErrors } from '../api/problem.js';
 import type { AdverseEvent } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox, LoadError } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
 
@@ -77,29 +77,21 @@ function AeForm({ subjectId, onSaved }: { subjectId: string; onSaved(): void }) 
   const [relatedness, setRelatedness] = useState('not_related');
   const [outcome, setOutcome] = useState('');
   const [seriousness, setSeriousness] = useState<string[]>([]);
-  const [error, setError] = useState<unknown>();
-  const errs = fieldErrors(error);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post(`/api/subjects/${subjectId}/adverse-events`, {
-        term,
-        onsetDate,
-        ctcaeGrade: grade ? Number(grade) : null,
-        relatedness,
-        outcome: outcome || null,
-        seriousness,
-      });
-      setTerm('');
-      setOnsetDate('');
-      setGrade('');
-      setSeriousness([]);
-      onSaved();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, errs, submit } = useSubmit(async () => {
+    await api.post(`/api/subjects/${subjectId}/adverse-events`, {
+      term,
+      onsetDate,
+      ctcaeGrade: grade ? Number(grade) : null,
+      relatedness,
+      outcome: outcome || null,
+      seriousness,
+    });
+    setTerm('');
+    setOnsetDate('');
+    setGrade('');
+    setSeriousness([]);
+    onSaved();
+  });
   return (
     <form onSubmit={submit} aria-label="Report an adverse event" className="inline-form">
       <TextField label="AE term" value={term} onChange={setTerm} required error={errs.term} />

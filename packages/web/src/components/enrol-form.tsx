@@ -1,7 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client.js';
-import { fieldErrors } from '../api/problem.js';
 import type { Site, Subject } from '../api/types.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
 
@@ -18,25 +18,17 @@ export function EnrolForm({
   const [siteId, setSiteId] = useState(sites[0]?.id ?? '');
   const [sex, setSex] = useState('');
   const [birthDate, setBirthDate] = useState('');
-  const [error, setError] = useState<unknown>();
-  const errs = fieldErrors(error);
 
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      const s = await api.post<Subject>(`/api/studies/${studyId}/subjects`, {
-        siteId,
-        sex: sex || null,
-        birthDate: birthDate || null,
-      });
-      setSex('');
-      setBirthDate('');
-      onEnrolled(s);
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, errs, submit } = useSubmit(async () => {
+    const s = await api.post<Subject>(`/api/studies/${studyId}/subjects`, {
+      siteId,
+      sex: sex || null,
+      birthDate: birthDate || null,
+    });
+    setSex('');
+    setBirthDate('');
+    onEnrolled(s);
+  });
 
   return (
     <form onSubmit={submit} aria-label="Enrol a subject" className="inline-form">

@@ -1,7 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client.js';
-import { fieldErrors } from '../api/problem.js';
 import type { Visit } from '../api/types.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox } from './error-box.js';
 import { TextField } from './text-field.js';
 
@@ -9,22 +9,14 @@ import { TextField } from './text-field.js';
 export function OpenVisitForm({ subjectId, onOpened }: { subjectId: string; onOpened(v: Visit): void }) {
   const [visitCode, setVisitCode] = useState('BASELINE');
   const [visitDate, setVisitDate] = useState(new Date().toISOString().slice(0, 10));
-  const [error, setError] = useState<unknown>();
-  const errs = fieldErrors(error);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      onOpened(
-        await api.post<Visit>(`/api/subjects/${subjectId}/visits`, {
-          visitCode,
-          visitDate: visitDate || null,
-        }),
-      );
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, errs, submit } = useSubmit(async () => {
+    onOpened(
+      await api.post<Visit>(`/api/subjects/${subjectId}/visits`, {
+        visitCode,
+        visitDate: visitDate || null,
+      }),
+    );
+  });
   return (
     <form onSubmit={submit} aria-label="Open a visit" className="inline-form">
       <TextField

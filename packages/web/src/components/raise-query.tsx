@@ -1,6 +1,6 @@
-import { type FormEvent, useId, useState } from 'react';
+import { useId, useState } from 'react';
 import { api } from '../api/client.js';
-import { fieldErrors } from '../api/problem.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox } from './error-box.js';
 
 /** A monitor raises a query on a record or one of its fields. */
@@ -20,20 +20,12 @@ export function RaiseQuery({
   onCancel(): void;
 }) {
   const [text, setText] = useState('');
-  const [error, setError] = useState<unknown>();
   const id = useId();
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post(`/api/subjects/${subjectId}/queries`, { entityType, entityId, field, text });
-      setText('');
-      onRaised();
-    } catch (err) {
-      setError(err);
-    }
-  };
-  const errs = fieldErrors(error);
+  const { error, errs, submit } = useSubmit(async () => {
+    await api.post(`/api/subjects/${subjectId}/queries`, { entityType, entityId, field, text });
+    setText('');
+    onRaised();
+  });
   return (
     <form onSubmit={submit} aria-label={`Raise a query on ${field ?? entityType}`} className="inline-form">
       <label htmlFor={id}>Query text</label>

@@ -1,7 +1,7 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/client.js';
-import { fieldErrors } from '../../api/problem.js';
 import type { Study } from '../../api/types.js';
+import { useSubmit } from '../../hooks/use-submit.js';
 import { ErrorBox } from '../error-box.js';
 import { SelectField, TextField } from '../text-field.js';
 
@@ -9,21 +9,13 @@ export function AddSite({ studies, onAdded }: { studies: Study[]; onAdded(): voi
   const [studyId, setStudyId] = useState('');
   const [code, setCode] = useState('');
   const [name, setName] = useState('');
-  const [error, setError] = useState<unknown>();
-  const errs = fieldErrors(error);
   const chosen = studyId || studies[0]?.id || '';
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post(`/api/studies/${chosen}/sites`, { code, name });
-      setCode('');
-      setName('');
-      onAdded();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, errs, submit } = useSubmit(async () => {
+    await api.post(`/api/studies/${chosen}/sites`, { code, name });
+    setCode('');
+    setName('');
+    onAdded();
+  });
   return (
     <form onSubmit={submit} aria-label="Add a site" className="inline-form">
       <SelectField

@@ -1,8 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/client.js';
-import { fieldErrors } from '../../api/problem.js';
 import { ROLES, type Site, type Study, type UserRow } from '../../api/types.js';
 import { useLoad } from '../../hooks/use-load.js';
+import { useSubmit } from '../../hooks/use-submit.js';
 import { ErrorBox } from '../error-box.js';
 import { SelectField } from '../text-field.js';
 
@@ -22,8 +22,6 @@ export function AssignRole({
   const [role, setRole] = useState('coordinator');
   const [studyId, setStudyId] = useState('');
   const [siteId, setSiteId] = useState('');
-  const [error, setError] = useState<unknown>();
-  const errs = fieldErrors(error);
   const chosenStudy = role === 'admin' ? '' : studyId || studies[0]?.id || '';
   const sites = useLoad(
     () =>
@@ -31,20 +29,14 @@ export function AssignRole({
     [chosenStudy, sitesChanged],
   );
   const chosenUser = userId || users[0]?.id || '';
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post(`/api/users/${chosenUser}/roles`, {
-        role,
-        studyId: chosenStudy || null,
-        siteId: role === 'admin' ? null : siteId || null,
-      });
-      onAssigned();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, errs, submit } = useSubmit(async () => {
+    await api.post(`/api/users/${chosenUser}/roles`, {
+      role,
+      studyId: chosenStudy || null,
+      siteId: role === 'admin' ? null : siteId || null,
+    });
+    onAssigned();
+  });
   return (
     <form onSubmit={submit} aria-label="Assign a role" className="inline-form">
       <SelectField

@@ -1,27 +1,19 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/client.js';
-import { fieldErrors } from '../../api/problem.js';
 import type { Study } from '../../api/types.js';
+import { useSubmit } from '../../hooks/use-submit.js';
 import { ErrorBox } from '../error-box.js';
 import { TextField } from '../text-field.js';
 
 export function CreateStudy({ onCreated }: { onCreated(s: Study): void }) {
   const [code, setCode] = useState('');
   const [title, setTitle] = useState('');
-  const [error, setError] = useState<unknown>();
-  const errs = fieldErrors(error);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      const s = await api.post<Study>('/api/studies', { code, title });
-      setCode('');
-      setTitle('');
-      onCreated(s);
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, errs, submit } = useSubmit(async () => {
+    const s = await api.post<Study>('/api/studies', { code, title });
+    setCode('');
+    setTitle('');
+    onCreated(s);
+  });
   return (
     <form onSubmit={submit} aria-label="Create a study" className="inline-form">
       <TextField label="Study code" value={code} onChange={setCode} required error={errs.code} />

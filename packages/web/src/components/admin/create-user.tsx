@@ -1,6 +1,6 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/client.js';
-import { fieldErrors } from '../../api/problem.js';
+import { useSubmit } from '../../hooks/use-submit.js';
 import { ErrorBox } from '../error-box.js';
 import { TextField } from '../text-field.js';
 
@@ -8,21 +8,13 @@ export function CreateUser({ onCreated }: { onCreated(): void }) {
   const [username, setUsername] = useState('');
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const errs = fieldErrors(error);
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post('/api/users', { username, displayName, password });
-      setUsername('');
-      setDisplayName('');
-      setPassword('');
-      onCreated();
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const { error, errs, submit } = useSubmit(async () => {
+    await api.post('/api/users', { username, displayName, password });
+    setUsername('');
+    setDisplayName('');
+    setPassword('');
+    onCreated();
+  });
   return (
     <form onSubmit={submit} aria-label="Create a user" className="inline-form">
       <TextField
