@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Visit } from '../api/types.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox } from './error-box.js';
 import { TextField } from './text-field.js';
 
@@ -13,27 +14,20 @@ import { TextField } from './text-field.js';
 export function MissedVisit({ visit, onDone }: { visit: Visit; onDone(): void }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
   const missed = visit.status === 'missed';
   const label = missed ? 'Take back “missed”' : 'Declare visit missed';
+  const { error, submit } = useSubmit(async () => {
+    await api.post(`/api/visits/${visit.id}/missed`, { version: visit.version, missed: !missed, reason });
+    setOpen(false);
+    setReason('');
+    onDone();
+  });
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
         {label}
       </button>
     );
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post(`/api/visits/${visit.id}/missed`, { version: visit.version, missed: !missed, reason });
-      setOpen(false);
-      setReason('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
     <form onSubmit={submit} aria-label={label} className="inline-form">
       <TextField

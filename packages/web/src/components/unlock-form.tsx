@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form } from '../api/types.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox } from './error-box.js';
 import { TextField } from './text-field.js';
 
@@ -9,24 +10,17 @@ import { TextField } from './text-field.js';
 export function UnlockForm({ form, onDone }: { form: Form; onDone(): void }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
+  const { error, submit } = useSubmit(async () => {
+    await api.post(`/api/forms/${form.id}/status`, { version: form.version, status: 'incomplete', reason });
+    setOpen(false);
+    onDone();
+  });
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
         Unlock {form.formCode}
       </button>
     );
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post(`/api/forms/${form.id}/status`, { version: form.version, status: 'incomplete', reason });
-      setOpen(false);
-      onDone();
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
     <form onSubmit={submit} aria-label={`Unlock ${form.formCode}`} className="inline-form">
       <TextField

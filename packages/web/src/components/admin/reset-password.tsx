@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/client.js';
 import { fieldErrors } from '../../api/problem.js';
 import type { UserRow } from '../../api/types.js';
+import { useSubmit } from '../../hooks/use-submit.js';
 import { ErrorBox } from '../error-box.js';
 import { TextField } from '../text-field.js';
 
@@ -12,25 +13,18 @@ import { TextField } from '../text-field.js';
 export function ResetPassword({ user, onDone }: { user: UserRow; onDone(): void }) {
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
+  const { error, submit } = useSubmit(async () => {
+    await api.post(`/api/users/${user.id}/password`, { password, version: user.version });
+    setOpen(false);
+    setPassword('');
+    onDone();
+  });
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
         Reset password
       </button>
     );
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post(`/api/users/${user.id}/password`, { password, version: user.version });
-      setOpen(false);
-      setPassword('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
     <form onSubmit={submit} aria-label={`Reset the password of ${user.username}`} className="inline-form">
       <TextField

@@ -1,7 +1,8 @@
-import { type FormEvent, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../../api/client.js';
 import { fieldErrors } from '../../api/problem.js';
 import type { UserRow } from '../../api/types.js';
+import { useSubmit } from '../../hooks/use-submit.js';
 import { ErrorBox } from '../error-box.js';
 import { TextField } from '../text-field.js';
 
@@ -12,26 +13,19 @@ import { TextField } from '../text-field.js';
 export function UserActive({ user, onDone }: { user: UserRow; onDone(): void }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const [error, setError] = useState<unknown>();
   const verb = user.active ? 'Deactivate' : 'Reactivate';
+  const { error, submit } = useSubmit(async () => {
+    await api.post(`/api/users/${user.id}/active`, { active: !user.active, version: user.version, reason });
+    setOpen(false);
+    setReason('');
+    onDone();
+  });
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
         {verb}
       </button>
     );
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
-    try {
-      await api.post(`/api/users/${user.id}/active`, { active: !user.active, version: user.version, reason });
-      setOpen(false);
-      setReason('');
-      onDone();
-    } catch (err) {
-      setError(err);
-    }
-  };
   return (
     <form onSubmit={submit} aria-label={`${verb} ${user.username}`} className="inline-form">
       <TextField
