@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Visit } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
-import { ErrorBox } from './error-box.js';
+import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
 
 /**
@@ -37,11 +37,12 @@ export function MissedVisit({ visit, onDone }: { visit: Visit; onDone(): void })
         required
         error={fieldErrors(error).reason}
       />
-      <button type="submit">{missed ? 'Take back' : 'Declare missed'}</button>
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-      <ErrorBox error={error} onReload={onDone} />
+      <SubmitCancel
+        submitLabel={missed ? 'Take back' : 'Declare missed'}
+        onCancel={() => setOpen(false)}
+        error={error}
+        onReload={onDone}
+      />
     </form>
   );
 }

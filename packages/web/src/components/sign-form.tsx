@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
-import { ErrorBox } from './error-box.js';
+import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
 
 /** The investigator signs a form: the meaning (as the server stores it with the signature) is shown, the password re-entered. */
@@ -36,11 +36,12 @@ export function SignForm({ form, meaning, onDone }: { form: Form; meaning: strin
         required
         error={fieldErrors(error).password}
       />
-      <button type="submit">Sign electronically</button>
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-      <ErrorBox error={error} onReload={onDone} />
+      <SubmitCancel
+        submitLabel="Sign electronically"
+        onCancel={() => setOpen(false)}
+        error={error}
+        onReload={onDone}
+      />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
-import { ErrorBox } from './error-box.js';
+import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
 
 /** The investigator unlocks a signed form, with a reason (audited). */
@@ -30,11 +30,7 @@ export function UnlockForm({ form, onDone }: { form: Form; onDone(): void }) {
         required
         error={fieldErrors(error).reason}
       />
-      <button type="submit">Unlock</button>
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-      <ErrorBox error={error} onReload={onDone} />
+      <SubmitCancel submitLabel="Unlock" onCancel={() => setOpen(false)} error={error} onReload={onDone} />
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { api } from '../../api/client.js';
 import { fieldErrors } from '../../api/problem.js';
 import type { UserRow } from '../../api/types.js';
 import { useSubmit } from '../../hooks/use-submit.js';
-import { ErrorBox } from '../error-box.js';
+import { SubmitCancel } from '../submit-cancel.js';
 import { TextField } from '../text-field.js';
 
 /**
@@ -36,11 +36,12 @@ export function ResetPassword({ user, onDone }: { user: UserRow; onDone(): void 
         required
         error={fieldErrors(error).password}
       />
-      <button type="submit">Set password</button>
-      <button type="button" onClick={() => setOpen(false)}>
-        Cancel
-      </button>
-      <ErrorBox error={error} onReload={onDone} />
+      <SubmitCancel
+        submitLabel="Set password"
+        onCancel={() => setOpen(false)}
+        error={error}
+        onReload={onDone}
+      />
     </form>
   );
 }
