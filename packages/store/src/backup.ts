@@ -95,33 +95,8 @@ export async function verifyBackupFile(
   const src = resolve(file);
   if (!existsSync(src)) throw new Error(`${src} does not exist`);
   const dialect = backupDialect(src);
-  if (dialect === 'sqlite') {
-    const raw = new SQLite(src, { readonly: true });
-    try {
-      const integrity = raw.pragma('integrity_check', { simple: true });
-      if (integrity !== 'ok') throw new Error(`the backup fails SQLite's integrity check: ${integrity}`);
-    } finally {
-      raw.close();
-    }
-    const copy = openDatabase(`sqlite:${src}`);
-    try {
-      return {
-        ...(await verifyDatabase(copy, { anchor: opts.anchor, maxFindings: 1000 })),
-        dialect,
-        file: src,
-      };
-    } finally {
-      await copy.close();
-    }
-  }
-  if (!opts.pgUrl || parseDatabaseUrl(opts.pgUrl).dialect !== 'postgres')
-    throw new Error(
-      `${src} is a PostgreSQL dump: verifying it needs a PostgreSQL server (set MSCT_DATABASE_URL to postgres://…)`,
-    );
-  return withScratchDatabase(opts.pgUrl, async (url) => {
-    await run('pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${url}`, src]).catch((e: Error) => {
-      throw new Error(`pg_restore of ${src} into a scratch database failed: ${e.message}`);
-    });
+  // The same checks on whichever copy the dialect gives: the SQLite file itself, or the scratch restore.
+  const verifyCopy = async (url: string): Promise<BackupVerifyReport> => {
     const copy = openDatabase(url);
     try {
       return {
@@ -132,6 +107,26 @@ export async function verifyBackupFile(
     } finally {
       await copy.close();
     }
+  };
+  if (dialect === 'sqlite') {
+    const raw = new SQLite(src, { readonly: true });
+    try {
+      const integrity = raw.pragma('integrity_check', { simple: true });
+      if (integrity !== 'ok') throw new Error(`the backup fails SQLite's integrity check: ${integrity}`);
+    } finally {
+      raw.close();
+    }
+    return verifyCopy(`sqlite:${src}`);
+  }
+  if (!opts.pgUrl || parseDatabaseUrl(opts.pgUrl).dialect !== 'postgres')
+    throw new Error(
+      `${src} is a PostgreSQL dump: verifying it needs a PostgreSQL server (set MSCT_DATABASE_URL to postgres://…)`,
+    );
+  return withScratchDatabase(opts.pgUrl, async (url) => {
+    await run('pg_restore', ['--no-owner', '--exit-on-error', `--dbname=${url}`, src]).catch((e: Error) => {
+      throw new Error(`pg_restore of ${src} into a scratch database failed: ${e.message}`);
+    });
+    return verifyCopy(url);
   });
 }
 
