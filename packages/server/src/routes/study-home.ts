@@ -69,19 +69,21 @@ export const toVisitOut = (v: VisitOverviewRow['visit']) => ({
   version: v.version,
 });
 
+/** A form's own fields (no items), as the visit and overview routes return them. */
+export const toFormState = (f: VisitOverviewRow['forms'][number]) => ({
+  id: f.id,
+  formCode: f.form_code,
+  status: f.status,
+  signedBy: f.signed_by,
+  signedAt: f.signed_at,
+  version: f.version,
+});
+
 export const overviewVisitOut = visitOut.extend({ forms: z.array(overviewFormOut) });
 
 export const toOverviewVisit = (r: VisitOverviewRow) => ({
   ...toVisitOut(r.visit),
-  forms: r.forms.map((f) => ({
-    id: f.id,
-    formCode: f.form_code,
-    status: f.status,
-    signedBy: f.signed_by,
-    signedAt: f.signed_at,
-    version: f.version,
-    items: [] as never[],
-  })),
+  forms: r.forms.map((f) => ({ ...toFormState(f), items: [] as never[] })),
 });
 
 /** The grid needs each form's code and state only: a page of 200 subjects stays small. */

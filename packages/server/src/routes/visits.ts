@@ -26,6 +26,7 @@ import type { App, RouteContext } from '../http/types.js';
 import {
   overviewFormOut,
   overviewVisitOut,
+  toFormState,
   toOverviewVisit,
   toVisitOut as toVisit,
   visitOut,
@@ -50,12 +51,7 @@ type FormRow = Awaited<ReturnType<typeof getForm>>;
 type ItemRow = Awaited<ReturnType<typeof listItems>>[number];
 
 const toForm = (f: FormRow, items: readonly ItemRow[]) => ({
-  id: f.id,
-  formCode: f.form_code,
-  status: f.status,
-  signedBy: f.signed_by,
-  signedAt: f.signed_at,
-  version: f.version,
+  ...toFormState(f),
   items: items.map((i) => ({
     id: i.id,
     itemCode: i.item_code,
