@@ -70,9 +70,9 @@ interface Row {
   site_id: string;
 }
 
-/** SLEDAI-2K item rows of the given codes, with the subject's scope, by form then item code (a stable order). */
-async function sledaiItems(tx: Tx, codes: readonly string[]): Promise<Row[]> {
-  const rows = await tx
+/** The SLEDAI-2K item rows of the given codes, with the subject's scope, by form then item code (a stable order). */
+function sledaiItemQuery(tx: Tx, codes: readonly string[]) {
+  return tx
     .selectFrom('item_values')
     .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
     .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
@@ -91,9 +91,14 @@ async function sledaiItems(tx: Tx, codes: readonly string[]): Promise<Row[]> {
     .where('form_instances.form_code', '=', FORM)
     .where('item_values.item_code', 'in', [...codes])
     .orderBy('item_values.form_instance_id')
-    .orderBy('item_values.item_code')
-    .execute();
-  return rows.map((r) => ({ ...r, version: Number(r.version) }));
+    .orderBy('item_values.item_code');
+}
+
+const asRow = <T extends { version: number | string }>(r: T) => ({ ...r, version: Number(r.version) });
+
+/** All SLEDAI-2K item rows of the given codes (the down path; see `storedZeros` for `up`). */
+async function sledaiItems(tx: Tx, codes: readonly string[]): Promise<Row[]> {
+  return (await sledaiItemQuery(tx, codes).execute()).map(asRow);
 }
 
 const scope = (r: Row) => ({ studyId: r.study_id, siteId: r.site_id, subjectId: r.subject_id });
@@ -104,28 +109,10 @@ const PAGE = 5000;
 /**
  * The stored SLEDAI-2K descriptor 0s after (formInstanceId, itemCode), one page in the same stable
  * order as `sledaiItems` (form, then item code). Only the 0s are read: a 20 000-patient trial holds
- * ~4 million SLEDAI-2K rows, and reading them all at once took 3.5 GB (measured, issue 16).
+ * ~4 million SLEDAI-2K rows, and reading them all at once took 3.46 GB (measured, issue 16).
  */
 async function storedZeros(tx: Tx, after: readonly [string, string] | null): Promise<Row[]> {
-  let q = tx
-    .selectFrom('item_values')
-    .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
-    .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
-    .select([
-      'item_values.id',
-      'item_values.form_instance_id',
-      'item_values.item_code',
-      'item_values.value',
-      'item_values.unit',
-      'item_values.version',
-      'item_values.updated_by',
-      'form_instances.subject_id',
-      'subjects.study_id',
-      'subjects.site_id',
-    ])
-    .where('form_instances.form_code', '=', FORM)
-    .where('item_values.item_code', 'in', [...DESCRIPTORS])
-    .where(sql<string>`trim(item_values.value)`, '=', '0');
+  let q = sledaiItemQuery(tx, DESCRIPTORS).where(sql<string>`trim(item_values.value)`, '=', '0');
   if (after)
     q = q.where((eb) =>
       eb.or([
@@ -136,12 +123,7 @@ async function storedZeros(tx: Tx, after: readonly [string, string] | null): Pro
         ]),
       ]),
     );
-  const rows = await q
-    .orderBy('item_values.form_instance_id')
-    .orderBy('item_values.item_code')
-    .limit(PAGE)
-    .execute();
-  return rows.map((r) => ({ ...r, version: Number(r.version) }));
+  return (await q.limit(PAGE).execute()).map(asRow);
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations take an untyped Kysely
