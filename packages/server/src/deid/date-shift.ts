@@ -102,30 +102,50 @@ export function shiftDatesDeep(value: unknown, ctx: ShiftContext): unknown {
   return walk(value, ctx.defaultKey);
 }
 
+const NAMING_KEYS = ['subject', 'subjectCode', 'pseudonym'] as const;
+
+/** The strings an answer uses to name subjects (candidate pseudonyms), collected in one walk. */
+function namedSubjects(value: unknown, out = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) namedSubjects(v, out);
+  else if (value && typeof value === 'object') {
+    const obj = value as Record<string, unknown>;
+    for (const k of NAMING_KEYS) if (typeof obj[k] === 'string') out.add(obj[k] as string);
+    for (const v of Object.values(obj)) if (v && typeof v === 'object') namedSubjects(v, out);
+  }
+  return out;
+}
+
 /**
  * The subject resolver for a study's answers: an object with `subjectId`, a subject itself (`id`
  * beside `subjectCode`), or one that names a subject by its pseudonym (`subject`, `subjectCode`).
+ * Only the pseudonyms the answer names are looked up (a page of a 20 000-subject study names 50,
+ * not 20 000).
  */
 export async function studySubjectResolver(
   db: Db,
   studyId: string | undefined,
+  answer: unknown,
 ): Promise<(obj: Record<string, unknown>) => string | undefined> {
-  let byPseudonym: Map<string, string> | undefined;
+  const byPseudonym = new Map<string, string>();
   if (studyId) {
-    const rows = await db.kysely
-      .selectFrom('subjects')
-      .select(['id', 'pseudonym'])
-      .where('study_id', '=', studyId)
-      .execute();
-    byPseudonym = new Map(rows.map((r) => [r.pseudonym, r.id]));
+    const names = [...namedSubjects(answer)];
+    for (let i = 0; i < names.length; i += 500) {
+      const rows = await db.kysely
+        .selectFrom('subjects')
+        .select(['id', 'pseudonym'])
+        .where('study_id', '=', studyId)
+        .where('pseudonym', 'in', names.slice(i, i + 500))
+        .execute();
+      for (const r of rows) byPseudonym.set(r.pseudonym, r.id);
+    }
   }
   return (obj) => {
     if (typeof obj.subjectId === 'string') return obj.subjectId;
     if (typeof obj.id === 'string' && typeof obj.subjectCode === 'string' && 'siteId' in obj) return obj.id;
-    for (const k of ['subject', 'subjectCode', 'pseudonym'] as const) {
+    for (const k of NAMING_KEYS) {
       const s = obj[k];
       if (typeof s === 'string') {
-        const hit = byPseudonym?.get(s);
+        const hit = byPseudonym.get(s);
         if (hit) return hit;
       }
     }
@@ -142,7 +162,7 @@ export async function deidentifyDates(
   // An answer about one subject needs no pseudonym lookup: whatever it holds is that subject's.
   const [secret, subjectOf] = await Promise.all([
     dateShiftSecret(db),
-    studySubjectResolver(db, where.subjectId ? undefined : where.studyId),
+    studySubjectResolver(db, where.subjectId ? undefined : where.studyId, value),
   ]);
   return shiftDatesDeep(value, {
     secret,
