@@ -108,37 +108,6 @@ export function selectSites(view: DerivedView, siteIds: readonly string[] | unde
   } satisfies DerivedSelection;
 }
 
-/** One pass over the store without a cache (the CLI): every subject derived once, items dropped. */
-export async function deriveStudy(
-  db: Db,
-  studyId: string,
-  opts: { pseudonymise?: boolean; siteIds?: readonly string[]; subjectIds?: readonly string[] } = {},
-  onSubject?: (done: number) => void,
-): Promise<DerivedSelection> {
-  const takenAt = new Date().toISOString();
-  const study = await getStudy(db, studyId);
-  const options = analysisOptionsOf(study.definition_json);
-  const recordOptions = subjectRecordOptionsOf(options);
-  const header = await loadTrialHeader(db, studyId);
-  const subjects: DerivedSubject[] = [];
-  for await (const s of streamTrialSubjects(db, studyId, { ...opts, header })) {
-    subjects.push(deriveDatasetSubject(s, recordOptions, subjectDataHash(s)));
-    onSubject?.(subjects.length);
-  }
-  return {
-    header,
-    options,
-    subjects,
-    snapshot: {
-      takenAt,
-      hash: snapshotHash(
-        header,
-        subjects.map((s) => s.hash),
-      ),
-    },
-  };
-}
-
 /** The analysis of a selection (what analyzeStudy computes, from derived records). */
 export function analyzeSelection(sel: DerivedSelection): AnalysisResults {
   return analyzeRecords(

@@ -4,7 +4,6 @@ export {
   DerivedStudyCache,
   type DerivedSubject,
   deriveDatasetSubject,
-  deriveStudy,
 } from './derived-study.js';
 export { deriveOptionsOf, studyDefinition } from './study-definition.js';
 export {
