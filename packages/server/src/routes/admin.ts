@@ -2,7 +2,6 @@ import {
   assignRole,
   createUser,
   type Db,
-  deleteUserSessions,
   getUser,
   listRoles,
   listUsers,
@@ -171,7 +170,6 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
         await hashPassword(req.body.password),
         true,
       );
-      await deleteUserSessions(db, user.id);
       return reply.status(204).send();
     },
   );

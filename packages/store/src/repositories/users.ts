@@ -124,6 +124,9 @@ async function setPasswordTx(
       entityId: userId,
       field: 'password',
     });
+    // An admin's reset ends the user's sessions in the same transaction (as deactivation does), so
+    // no session outlives a reset that the trail records as done.
+    if (mustChange) await tx.deleteFrom('sessions').where('user_id', '=', userId).execute();
   });
 }
 
