@@ -185,7 +185,9 @@ export function adjudicate<S extends string>(
         assessments: inFollowUp,
         ruleSet,
       },
-      terminations[0] ?? null,
+      // Clarification 4: a death within follow-up decides the category even after another way
+      // follow-up ended (withdrawal, then death), so it is looked for first.
+      terminations.find((t) => t.reason === 'death') ?? terminations[0] ?? null,
       ongoing,
       retreatment,
     );

@@ -186,6 +186,16 @@ const cases: Array<[string, HistorySpec, Want]> = [
     { baseline: ACTIVE, visits: { M6: ALL_C, M9: 'ren:A' }, withdrawalDay: 300 },
     { label: 'MCR → relapse', relapseAt: 'M9' },
   ],
+  [
+    'C4: withdrawal on day 250, then death on day 300 (within follow-up) → NR, the MCR provisional',
+    { baseline: ACTIVE, visits: { M6: ALL_C, M9: 'ren:A' }, withdrawalDay: 250, deathDay: 300 },
+    { label: 'NR', provisional: 'M6', relapseAt: null, retreat: false, cites: C4 },
+  ],
+  [
+    'C2/NR: MCR criteria at 6 and 9, no new A or B, withdrawal on day 330 → NR, not PCR route 1 (maintenance never failed)',
+    { baseline: ACTIVE, visits: { M6: ALL_C, M9: ALL_C, U1: { g: ALL_C, day: 320 } }, withdrawalDay: 330 },
+    { label: 'NR', provisional: 'M6' },
+  ],
   // ── Re-treatment rule: "after month 6" = after the month-6 assessment ───────────────────────
   [
     'Re-treatment: M6 done on day 175, relapse at an unscheduled visit on day 190 (≤ 196) → flagged',

@@ -156,9 +156,11 @@ export function evaluateResponseAt<S extends string>(
     );
   }
 
-  // PCR 1: MCR fails only on maintenance; flare-free for ≥ 4 months after R.
+  // PCR 1: MCR fails only on maintenance (endpoints.md PCR 1: a new A or B after R, Clarification 2);
+  // flare-free for ≥ 4 months after R. Follow-up that merely ends before month 12 with no new A or B
+  // is not a failed maintenance: that MCR is missing (pending at a data cut, NR after withdrawal).
   let pcr1 = false;
-  if (mcrState && !mcr) {
+  if (mcrState && !mcr && !postNew.clean) {
     const flare = firstFlare(post, reference, systems, rs.flare);
     const flareFree = flare.first ? post.filter((v) => v.cycleDay < flare.first!.v.cycleDay) : post;
     const lastFree = flareFree.at(-1);
