@@ -73,6 +73,12 @@ const cases: Array<[string, AdverseEventDates, SubjectDateBounds, Array<[string,
     [['resolutionDate', 'after_death']],
   ],
   [
+    "an AE's later death date does not move the subject's recorded death: onset between them is after death",
+    { onsetDate: '2013-09-20', deathDate: '2013-09-25' },
+    DIED,
+    [['onsetDate', 'after_death']],
+  ],
+  [
     'death date before onset',
     { onsetDate: '2013-09-01', deathDate: '2013-08-30' },
     ONGOING,

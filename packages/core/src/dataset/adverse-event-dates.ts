@@ -114,7 +114,10 @@ export function checkAdverseEventDates(
         message: `${word} date ${date} is before the onset ${ae.onsetDate}`,
       });
     }
-    const death = ae.deathDate ?? bounds.deathDate;
+    // The earlier of the AE's own death date and the subject's recorded death bounds every date: an
+    // AE that records a later death than the subject's must not open a window after the real one.
+    // (ISO dates: the lexically first is the earliest.)
+    const death = [ae.deathDate, bounds.deathDate].filter((d): d is string => !!d).sort()[0] ?? null;
     if (field !== 'deathDate' && death && date > death) {
       issues.push({
         field,
