@@ -1,6 +1,7 @@
 // The patient's course: a timeline of visits with infusion markers, small line charts of the disease
 // measures over study days, and the current endpoint verdict with its trace — all from
 // GET /api/subjects/:id/endpoints (the server's adjudication of the stored items).
+import { BILAG2004_SYSTEM_LABELS } from '@msct/core/crf';
 import { daysBetween } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import type { Infusion, Subject } from '../api/types.js';
@@ -259,6 +260,9 @@ export function EndpointVerdict({ endpoints }: { endpoints: SubjectEndpoints }) 
   );
 }
 
+/** The clinician's names of the BILAG-2004 systems (the API names them by code). */
+const SYSTEM_LABEL = new Map<string, string>(Object.entries(BILAG2004_SYSTEM_LABELS));
+
 /** BILAG-2004 grades of this patient that rest on provisional grading rules (issue #18 item 13). */
 function ProvisionalBilag2004({ visits }: { visits: EndpointVisit[] }) {
   const marked = visits.filter((v) => v.bilag2004Grades && (v.bilag2004Provisional?.length ?? 0) > 0);
@@ -273,7 +277,11 @@ function ProvisionalBilag2004({ visits }: { visits: EndpointVisit[] }) {
         {marked.map((v) => (
           <li key={v.visitId}>
             {v.visitCode}:{' '}
-            {v.bilag2004Provisional!.map((s) => `${s} ${v.bilag2004Grades![s]} (provisional)`).join(', ')}
+            {v
+              .bilag2004Provisional!.map(
+                (s) => `${SYSTEM_LABEL.get(s) ?? s} ${v.bilag2004Grades![s]} (provisional)`,
+              )
+              .join(', ')}
           </li>
         ))}
       </ul>
