@@ -24,8 +24,11 @@ export function formatDemoReport(r: LoadDemoResult, location: string): string {
 
 export async function demoCommand(opts: { seed?: string; patients?: string }): Promise<void> {
   const patients = opts.patients === undefined ? undefined : Number(opts.patients);
-  if (patients !== undefined && !(Number.isInteger(patients) && patients >= 1 && patients <= 1_000_000))
-    throw new Error(`--patients: a whole number from 1 to 1 000 000, not "${opts.patients}"`);
+  // At least the published 40: fewer would not be the published trial its notes describe.
+  if (patients !== undefined && !(Number.isInteger(patients) && patients >= 40 && patients <= 1_000_000))
+    throw new Error(
+      `--patients: a whole number from 40 (the published trial) to 1 000 000, not "${opts.patients}"`,
+    );
   const db = openDatabase(configFromEnv().databaseUrl);
   try {
     const m = await migrateToLatest(db);
