@@ -1,5 +1,5 @@
 import { fileURLToPath } from 'node:url';
-import { buildApp, configFromEnv } from '@msct/server';
+import { buildApp, configFromEnv, softwareIdentity } from '@msct/server';
 import { type DatabaseLock, listStudies, lockDatabase, openDatabase } from '@msct/store';
 import { bootstrap, dataDirFor } from '../bootstrap.js';
 import { replaceFormerDemoPasswords } from '../demo/former-demo-logins.js';
@@ -34,6 +34,9 @@ export async function startCommand(opts: { port?: string; host?: string }): Prom
 }
 
 async function serve(config: Config, lock: DatabaseLock): Promise<void> {
+  // The build's identity (version, commit, content hash of the sources) is read once, here, rather
+  // than synchronously inside the first analysis request (it reads every source file and runs git).
+  softwareIdentity();
   const db = openDatabase(config.databaseUrl, { backgroundCheckpoints: true });
   const boot = await bootstrap(db, process.env, dataDirFor(db.location, db.dialect));
   console.log(
