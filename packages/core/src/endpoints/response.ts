@@ -29,7 +29,7 @@ export interface CandidateResponse<S extends string> {
   month: number;
   at: CycleAssessment<S>;
   /** Criteria met at the response assessment and before it, maintenance aside. */
-  state: { mcr: boolean; pcr1: boolean; pcr2: boolean; pcr3: boolean };
+  state: { mcr: boolean; pcr2: boolean; pcr3: boolean };
   /** No new A or B (vs baseline) from baseline up to and including R. */
   preClean: boolean;
   mcr: boolean;
@@ -88,6 +88,24 @@ function firstFlare<S extends string>(
 
 const at = (v: CycleAssessment<string>) => ({ visitCode: v.visitCode, studyDay: v.studyDay });
 
+/**
+ * The maintenance window after a response assessment `r`: the assessments after it up to (not
+ * including) a relapse, the relapse if any, and whether follow-up reaches the end of the cycle's
+ * follow-up (endpoints.md MCR: "to month 12, or to the last assessment if the patient relapses
+ * later"; month 12 = the rule set's `endOfFollowUp` visit or any assessment from its earliest day).
+ */
+function followUpAfter<S extends string>(
+  ctx: CycleContext<S>,
+  r: CycleAssessment<S>,
+): { relapse: RelapseFinding<S> | null; post: CycleAssessment<S>[]; reachedEnd: boolean } {
+  const later = ctx.assessments.filter((v) => v.cycleDay > r.cycleDay);
+  const relapse = findRelapse(r, later, ctx.systems, ctx.ruleSet);
+  const post = relapse ? later.filter((v) => v.cycleDay < relapse.cycleDay) : later;
+  const end = ctx.ruleSet.endOfFollowUp;
+  const isEnd = (v: CycleAssessment<S>) => v.visitCode === end.visitCode || v.cycleDay >= end.earliestDay;
+  return { relapse, post, reachedEnd: isEnd(r) || relapse !== null || post.some(isEnd) };
+}
+
 export function evaluateResponseAt<S extends string>(
   ctx: CycleContext<S>,
   month: number,
@@ -97,17 +115,9 @@ export function evaluateResponseAt<S extends string>(
   const trace: TraceStep[] = [];
   const profile = gradeProfile(r, systems);
   const pre = ctx.assessments.filter((v) => v.cycleDay <= r.cycleDay);
-  const later = ctx.assessments.filter((v) => v.cycleDay > r.cycleDay);
-  const relapse = findRelapse(r, later, systems, rs);
-  const post = relapse ? later.filter((v) => v.cycleDay < relapse.cycleDay) : later;
+  const { relapse, post, reachedEnd } = followUpAfter(ctx, r);
   // Clarification 1: after R, "new" is judged against R itself.
   const reference = r;
-  const end = rs.endOfFollowUp;
-  const reachedEnd =
-    r.visitCode === end.visitCode ||
-    r.cycleDay >= end.earliestDay ||
-    relapse !== null ||
-    post.some((v) => v.visitCode === end.visitCode || v.cycleDay >= end.earliestDay);
 
   // MCR / PCR 1 state: all systems C or better at R, no new A or B between baseline and R.
   const cOrBetter = profile.cOrBetter;
@@ -234,7 +244,6 @@ export function evaluateResponseAt<S extends string>(
     at: r,
     state: {
       mcr: mcrState,
-      pcr1: mcrState,
       pcr2: pcr2State && preFlareFree(pre, baseline, systems, rs),
       pcr3: pcr3State && preFlareFree(pre, baseline, systems, rs),
     },
@@ -269,20 +278,12 @@ export function evaluateUpgradeAt<S extends string>(
   month: number,
   v: CycleAssessment<S>,
 ): CandidateResponse<S> {
-  const { systems, ruleSet: rs } = ctx;
+  const { systems } = ctx;
   const profile = gradeProfile(v, systems);
   const between = ctx.assessments.filter((a) => a.cycleDay > first.at.cycleDay && a.cycleDay <= v.cycleDay);
   const sinceFirst = firstNewAorB(between, first.at, systems);
-  const later = ctx.assessments.filter((a) => a.cycleDay > v.cycleDay);
-  const relapse = findRelapse(v, later, systems, rs);
-  const post = relapse ? later.filter((a) => a.cycleDay < relapse.cycleDay) : later;
+  const { relapse, post, reachedEnd } = followUpAfter(ctx, v);
   const postNew = firstNewAorB(post, v, systems);
-  const end = rs.endOfFollowUp;
-  const reachedEnd =
-    v.visitCode === end.visitCode ||
-    v.cycleDay >= end.earliestDay ||
-    relapse !== null ||
-    post.some((a) => a.visitCode === end.visitCode || a.cycleDay >= end.earliestDay);
   const mcrState = profile.cOrBetter && first.preClean && sinceFirst.clean;
   const mcr = mcrState && postNew.clean && reachedEnd;
   const why = !profile.cOrBetter
@@ -311,7 +312,7 @@ export function evaluateUpgradeAt<S extends string>(
   return {
     month,
     at: v,
-    state: { mcr: mcrState, pcr1: false, pcr2: false, pcr3: false },
+    state: { mcr: mcrState, pcr2: false, pcr3: false },
     preClean: first.preClean && sinceFirst.clean,
     mcr,
     pcrRoutes: [],
