@@ -140,6 +140,18 @@ describe('study home at scale', () => {
     expect((await gridCodes(page)).every((c) => c.startsWith('SA-'))).toBe(true);
   });
 
+  it('a kept address past the last page shows the last page, not an empty grid', async () => {
+    const page = await loginAs(e, 'coordinator');
+    await page.getByRole('link', { name: /Test trial/ }).click();
+    const pager = page.getByRole('navigation', { name: 'Record status pages', exact: true });
+    await waitForText(pager, `Showing 1–50 of ${N_A} subjects`);
+    // Site A holds 83 subjects: two pages of 50; page 9 was kept from a larger list.
+    await page.goto(`${page.url().split('?')[0]}?page=9`);
+    await waitForText(pager, `Showing 51–${N_A} of ${N_A} subjects · page 2 of 2`);
+    expect(await gridCodes(page)).toHaveLength(N_A - 50);
+    expect(new URL(page.url()).searchParams.get('page')).toBe('2');
+  });
+
   it('a statistician pages through pseudonyms, in pseudonym order, with no date to sort by', async () => {
     const page = await loginAs(e, 'statistician');
     await page.getByRole('link', { name: /Test trial/ }).click();

@@ -419,6 +419,14 @@ export function RecordStatus({
     };
   }, [studyId, queryString(q)]);
 
+  // A page past the last one (a kept or shared `?page=` after subjects left the filter, or a smaller
+  // page size): go to the last page that has rows rather than show an empty grid.
+  const total = page.data?.total;
+  useEffect(() => {
+    if (total !== undefined && total > 0 && q.offset >= total)
+      setQ((old) => ({ ...old, offset: Math.floor((total - 1) / old.limit) * old.limit }));
+  }, [total, q.offset]);
+
   const filtered = q.siteId !== '' || q.status !== '' || q.search.trim() !== '';
   return (
     <>
