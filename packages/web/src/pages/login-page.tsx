@@ -1,31 +1,17 @@
-import { type FormEvent, useState } from 'react';
-import { fieldErrors } from '../api/problem.js';
+import { useState } from 'react';
 import { ErrorBox } from '../components/error-box.js';
 import { TextField } from '../components/text-field.js';
+import { useSubmit } from '../hooks/use-submit.js';
 import { useSession } from '../session.js';
 
 export function LoginPage() {
   const { me, login } = useSession();
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
+  const { error, submit, busy } = useSubmit(() => login(username, password));
 
   // Logged in with a password someone else set (an admin, the first start, the demo): choose one.
   if (me?.mustChangePassword) return <ChooseNewPassword knownPassword={password} />;
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await login(username, password);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
 
   return (
     <main className="login">
@@ -65,24 +51,11 @@ function ChooseNewPassword({ knownPassword }: { knownPassword: string }) {
   const [next, setNext] = useState('');
   const [repeat, setRepeat] = useState('');
   const [mismatch, setMismatch] = useState(false);
-  const [error, setError] = useState<unknown>();
-  const [busy, setBusy] = useState(false);
-  const errs = fieldErrors(error);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setError(undefined);
+  const { error, errs, submit, busy } = useSubmit(async () => {
     setMismatch(next !== repeat);
     if (next !== repeat) return;
-    setBusy(true);
-    try {
-      await changePassword(knownPassword || current, next);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setBusy(false);
-    }
-  };
+    await changePassword(knownPassword || current, next);
+  });
 
   return (
     <main className="login">
