@@ -6,7 +6,15 @@
  * Transcribed from stats::fisher.test (2 × 2 branch, or = 1). Source: Fisher (1935), JRSS 98:39–82.
  */
 import { logChoose } from './distributions/gamma.js';
-import { badCountTable, fail, ok, type StatResult } from './result.js';
+import {
+  type Alternative,
+  badAlternative,
+  badConfLevel,
+  badCountTable,
+  fail,
+  ok,
+  type StatResult,
+} from './result.js';
 
 export interface FisherExactTest {
   readonly pValue: number;
@@ -53,4 +61,110 @@ export function fisherExact2x2(table: readonly (readonly number[])[]): StatResul
     pValue: p,
     sampleOddsRatio: den === 0 ? (num === 0 ? null : Number.POSITIVE_INFINITY) : num / den,
   });
+}
+
+/**
+ * Fisher's exact test of a 2 × 2 table with R's full output, as
+ * fisher.test(x, alternative, conf.level): the p-value for the chosen alternative, the conditional
+ * maximum-likelihood estimate of the odds ratio and its exact conditional confidence interval.
+ *
+ * Given the margins, the top-left count follows Fisher's noncentral hypergeometric distribution
+ * with the odds ratio ψ as parameter: P(X = x) ∝ C(m, x)·C(n, k − x)·ψˣ on lo ≤ x ≤ hi. The MLE
+ * solves E_ψ[X] = x (0 at x = lo, ∞ at x = hi); the interval limits solve P_ψ(X ≥ x) = α and
+ * P_ψ(X ≤ x) = α (α = (1 − conf.level)/2 two-sided, 1 − conf.level one-sided; 0 and ∞ at the ends
+ * of the support). "less" p = P_1(X ≤ x), "greater" p = P_1(X ≥ x), two-sided as fisherExact2x2.
+ * Transcribed from stats::fisher.test (R 4.2; its mle, ncp.L, ncp.U). R solves these equations
+ * with uniroot at its default tolerance (about 1.2e-4 on the (0, 1) scale it searches, so its
+ * printed estimate is good to about 4 digits); we bisect on log ψ to the last representable
+ * value, and the tests compare with R's equations solved at tol = 1e-15 to 1e-9 and with R's own
+ * output to uniroot's tolerance. Sources: Fisher (1935), JRSS 98:39–82; Cornfield (1956), Proc 3rd
+ * Berkeley Symp 4:135–148 (conditional MLE and exact limits); Agresti (2002), Categorical Data
+ * Analysis, §3.5.
+ */
+export interface FisherExactOddsRatio {
+  readonly alternative: Alternative;
+  readonly pValue: number;
+  /** Conditional MLE of the odds ratio: 0 when x is the least possible count, +Infinity when the most. */
+  readonly oddsRatio: number;
+  readonly confLevel: number;
+  readonly ciLower: number;
+  /** +Infinity when x is the most possible count or for alternative 'greater' (as R). */
+  readonly ciUpper: number;
+}
+
+export function fisherExactTest(
+  table: readonly (readonly number[])[],
+  options: { readonly alternative?: Alternative; readonly confLevel?: number } = {},
+): StatResult<FisherExactOddsRatio> {
+  const alternative = options.alternative ?? 'two-sided';
+  const confLevel = options.confLevel ?? 0.95;
+  const badOption = badConfLevel(confLevel) ?? badAlternative(alternative);
+  if (badOption) return fail('invalid-argument', `Fisher's exact test: ${badOption}`);
+  const two = fisherExact2x2(table); // validates the table and gives the two-sided p
+  if (!two.ok) return two;
+  const a = table[0]![0]!;
+  const m = a + table[1]![0]!;
+  const n = table[0]![1]! + table[1]![1]!;
+  const k = a + table[0]![1]!;
+  const lo = Math.max(0, k - n);
+  const hi = Math.min(k, m);
+  const support: number[] = [];
+  const logdc: number[] = [];
+  for (let s = lo; s <= hi; s++) {
+    support.push(s);
+    logdc.push(logChoose(m, s) + logChoose(n, k - s));
+  }
+  /** The noncentral hypergeometric probabilities at log ψ = theta. */
+  const density = (theta: number): number[] => {
+    const d = logdc.map((v, i) => v + theta * support[i]!);
+    let max = Number.NEGATIVE_INFINITY;
+    for (const v of d) if (v > max) max = v;
+    const e = d.map((v) => Math.exp(v - max));
+    let total = 0;
+    for (const v of e) total += v;
+    return e.map((v) => v / total);
+  };
+  const meanAt = (theta: number) => density(theta).reduce((s, p, i) => s + p * support[i]!, 0);
+  const lowerTailAt = (theta: number) =>
+    density(theta).reduce((s, p, i) => (support[i]! <= a ? s + p : s), 0);
+  const upperTailAt = (theta: number) =>
+    density(theta).reduce((s, p, i) => (support[i]! >= a ? s + p : s), 0);
+  /** ψ with f(log ψ) = target, f increasing in log ψ; 1 exactly when f(0) = target. */
+  const solve = (f: (theta: number) => number, target: number): number => {
+    const at0 = f(0);
+    if (at0 === target) return 1;
+    let lower = at0 < target ? 0 : -1;
+    let upper = at0 < target ? 1 : 0;
+    while (f(upper) < target && upper < 1e4) upper = upper * 2 + 1;
+    while (f(lower) > target && lower > -1e4) lower = lower * 2 - 1;
+    for (let i = 0; i < 2000; i++) {
+      const mid = lower + (upper - lower) / 2;
+      // |Δ log ψ| ≤ 2e-16 is a relative error in ψ below double precision.
+      if (upper - lower <= 2e-16 || mid <= lower || mid >= upper) break;
+      if (f(mid) < target) lower = mid;
+      else upper = mid;
+    }
+    return Math.exp(lower + (upper - lower) / 2);
+  };
+  const oddsRatio = a === lo ? 0 : a === hi ? Number.POSITIVE_INFINITY : solve(meanAt, a);
+  // P(X ≥ a) increases with ψ: the lower limit; P(X ≤ a) decreases: the upper limit.
+  const lowerLimit = (alpha: number) => (a === lo ? 0 : solve(upperTailAt, alpha));
+  const upperLimit = (alpha: number) =>
+    a === hi ? Number.POSITIVE_INFINITY : solve((t) => -lowerTailAt(t), -alpha);
+  let ciLower: number;
+  let ciUpper: number;
+  if (alternative === 'less') {
+    ciLower = 0;
+    ciUpper = upperLimit(1 - confLevel);
+  } else if (alternative === 'greater') {
+    ciLower = lowerLimit(1 - confLevel);
+    ciUpper = Number.POSITIVE_INFINITY;
+  } else {
+    const alpha = (1 - confLevel) / 2;
+    ciLower = lowerLimit(alpha);
+    ciUpper = upperLimit(alpha);
+  }
+  const pValue =
+    alternative === 'less' ? lowerTailAt(0) : alternative === 'greater' ? upperTailAt(0) : two.value.pValue;
+  return ok({ alternative, pValue, oddsRatio, confLevel, ciLower, ciUpper });
 }
