@@ -108,27 +108,49 @@ export function fisherExactTest(
   const k = a + table[0]![1]!;
   const lo = Math.max(0, k - n);
   const hi = Math.min(k, m);
-  const support: number[] = [];
-  const logdc: number[] = [];
-  for (let s = lo; s <= hi; s++) {
-    support.push(s);
-    logdc.push(logChoose(m, s) + logChoose(n, k - s));
-  }
-  /** The noncentral hypergeometric probabilities at log ψ = theta. */
-  const density = (theta: number): number[] => {
-    const d = logdc.map((v, i) => v + theta * support[i]!);
-    let max = Number.NEGATIVE_INFINITY;
-    for (const v of d) if (v > max) max = v;
-    const e = d.map((v) => Math.exp(v - max));
+  const size = hi - lo + 1;
+  const logdc = new Float64Array(size);
+  for (let i = 0; i < size; i++) logdc[i] = logChoose(m, lo + i) + logChoose(n, k - lo - i);
+  /**
+   * Sums of the noncentral hypergeometric weights at log ψ = theta: total, Σ s·w, Σ_{s ≤ a} w and
+   * Σ_{s ≥ a} w. The log-density is concave in s, so only the window around the mode where
+   * exp(v − max) does not underflow to 0 is visited: the sums are those over the whole support
+   * (the skipped terms are exactly 0 in double precision), at a cost that grows with the spread of
+   * the distribution, not with the table's total (issue 16 scale: 100 000 patients).
+   */
+  const sums = (theta: number) => {
+    const v = (i: number) => logdc[i]! + theta * (lo + i);
+    // The first i whose successor is lower: the mode (v increases, then decreases).
+    let left = 0;
+    let right = size - 1;
+    while (left < right) {
+      const mid = (left + right) >> 1;
+      if (v(mid + 1) > v(mid)) left = mid + 1;
+      else right = mid;
+    }
+    let max = v(left);
+    let i0 = left;
+    let i1 = left;
+    while (i0 > 0 && v(i0 - 1) - max > -746) i0--;
+    while (i1 < size - 1 && v(i1 + 1) - max > -746) i1++;
+    for (let i = i0; i <= i1; i++) if (v(i) > max) max = v(i);
     let total = 0;
-    for (const v of e) total += v;
-    return e.map((v) => v / total);
+    let first = 0;
+    let below = 0;
+    let above = 0;
+    for (let i = i0; i <= i1; i++) {
+      const w = Math.exp(v(i) - max);
+      const s = lo + i;
+      total += w;
+      first += w * s;
+      if (s <= a) below += w;
+      if (s >= a) above += w;
+    }
+    return { mean: first / total, lowerTail: below / total, upperTail: above / total };
   };
-  const meanAt = (theta: number) => density(theta).reduce((s, p, i) => s + p * support[i]!, 0);
-  const lowerTailAt = (theta: number) =>
-    density(theta).reduce((s, p, i) => (support[i]! <= a ? s + p : s), 0);
-  const upperTailAt = (theta: number) =>
-    density(theta).reduce((s, p, i) => (support[i]! >= a ? s + p : s), 0);
+  const meanAt = (theta: number) => sums(theta).mean;
+  const lowerTailAt = (theta: number) => sums(theta).lowerTail;
+  const upperTailAt = (theta: number) => sums(theta).upperTail;
   /** ψ with f(log ψ) = target, f increasing in log ψ; 1 exactly when f(0) = target. */
   const solve = (f: (theta: number) => number, target: number): number => {
     const at0 = f(0);
