@@ -108,7 +108,8 @@ describe('fisherExactTest agrees with R fisher.test (p, conditional MLE odds rat
       if (!r.ok) continue;
       expect(e.error, where).toBeUndefined();
       // Independently of R: the estimate and limits satisfy the equations that define them.
-      if (e.alternative === 'two.sided')
+      const total = c.table.flat().reduce((t, v) => t + v, 0);
+      if (e.alternative === 'two.sided' && total <= 10_000)
         checkByDefinition(where, c.table, r.value, (1 - (e.confLevel ?? 0.95)) / 2);
       expectClose('fisher-or', `${where} p`, r.value.pValue, e.pValue, 1e-9, 1e-300);
       expectCloseOrInfinite('fisher-or', `${where} estimate`, r.value.oddsRatio, e.precise.estimate);
