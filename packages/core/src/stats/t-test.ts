@@ -86,7 +86,9 @@ function finish(
   const mu = options.mu ?? 0;
   const t = (estimate - mu) / se;
   if (!Number.isFinite(t))
-    return fail('constant-data', 't-test: the data are constant and equal to mu, so t is undefined');
+    return se === 0
+      ? fail('constant-data', 't-test: the data are constant, so t is undefined')
+      : fail('overflow', `t-test: estimate − mu overflows (mu = ${mu})`);
   let pValue: number;
   let lower: number;
   let upper: number;
@@ -129,6 +131,8 @@ export function oneSampleTTest(x: readonly number[], options: TTestOptions = {})
   if (nx < 2) return fail('too-few', `one-sample t-test needs at least 2 observations, got ${nx}`);
   const mx = mean(x);
   const se = Math.sqrt(sampleVariance(x, mx) / nx);
+  if (!Number.isFinite(se))
+    return fail('overflow', 'one-sample t-test: the spread of the data exceeds the largest double');
   if (se < 10 * Number.EPSILON * Math.abs(mx))
     return fail('constant-data', 'one-sample t-test: the data are essentially constant');
   return finish('one-sample', [mx], [nx], mx, se, nx - 1, options);
@@ -170,7 +174,16 @@ export function twoSampleTTest(
     const sy2 = vy / ny;
     se = Math.sqrt(sx2 + sy2);
     df = se ** 4 / (sx2 ** 2 / (nx - 1) + sy2 ** 2 / (ny - 1));
+    if (Number.isNaN(df)) {
+      // se⁴ overflowed (R then reports df = NaN): the same ratio with both variances scaled by the larger.
+      const top = Math.max(sx2, sy2);
+      const u = sx2 / top;
+      const w = sy2 / top;
+      df = (u + w) ** 2 / (u ** 2 / (nx - 1) + w ** 2 / (ny - 1));
+    }
   }
+  if (!Number.isFinite(se) || !Number.isFinite(mx - my))
+    return fail('overflow', 'two-sample t-test: the spread of the data exceeds the largest double');
   if (se < 10 * Number.EPSILON * Math.max(Math.abs(mx), Math.abs(my)) || se === 0)
     return fail('constant-data', 'two-sample t-test: the data are essentially constant');
   return finish(varEqual ? 'student' : 'welch', [mx, my], [nx, ny], mx - my, se, df, options);
