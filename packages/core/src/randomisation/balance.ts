@@ -4,8 +4,8 @@
  * Deviation of arm i in a group of n subjects = n_i − n·r_i/T (T the ratio total); a group's
  * imbalance is the largest |deviation|. For permuted blocks it is 0 at the end of every block and
  * |deviation of arm i| ≤ B·r_i·(T − r_i)/T² inside one, B the largest block size (arm i can run at
- * most m·r_i ahead within a block of size m·T; Rosenberger & Lachin 2016, §3.3, the "maximum
- * imbalance" of a permuted block design); issue 24 asks for this report by stratum.
+ * most m·r_i ahead within a block of size m·T; cf. Rosenberger & Lachin 2016 on the
+ * maximum imbalance of permuted block designs); issue 24 asks for this report by stratum.
  */
 import { type Arm, checkArms, type FactorLevels } from './design.js';
 import { fail, ok, type RandomisationResult } from './result.js';

@@ -25,7 +25,7 @@ const design: MinimisationDesign = {
   imbalance: 'range',
   probability: 1,
 };
-// Worked by hand (Pocock & Simon 1975 §2–3 with two factors): the new subject is M, young.
+// Worked by hand (Pocock & Simon 1975, with two factors): the new subject is M, young.
 // Among M: A has 2 (subjects 1, 3), B has 1 (subject 4). Among young: A has 1, B has 1.
 const history: RandomisedSubject[] = [
   { levels: { sex: 'M', age: 'young' }, arm: 'A' },

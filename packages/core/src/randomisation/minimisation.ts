@@ -1,18 +1,20 @@
 /**
  * Pocock–Simon minimisation with a random element (Pocock & Simon 1975, Biometrics 31:103–115;
- * Rosenberger & Lachin, Randomization in Clinical Trials, 2nd ed., §9.3 "covariate-adaptive
- * randomization").
+ * Rosenberger & Lachin, Randomization in Clinical Trials, 2nd ed. (Wiley 2016),
+ * the chapter on covariate-adaptive randomization).
  *
  * For a new subject with levels (l_1, …, l_F) of the minimisation factors, and each candidate arm
  * k: let n_{f,j} be the number of subjects already assigned to arm j with level l_f of factor f,
  * plus 1 if j = k (the new subject hypothetically assigned to k). The imbalance at factor f is
  * D_f(k) = range or sample variance over arms j of n_{f,j}/r_j (counts scaled by the allocation
  * ratio r_j, so that "balanced" means "in the ratio"), and the total is G_k = Σ_f w_f·D_f(k).
- * Random element, Pocock & Simon §3 (their "P" rule): if one arm has the smallest G it is chosen
- * with probability p and each other arm with probability (1 − p)/(K − 1); arms tied at the
- * smallest G share the choice in proportion to their ratios (pure randomisation for the first
- * subject). p = 1 is deterministic minimisation (Taves 1974), which ICH E9 §2.3.1 discourages:
- * p must be in (1/K, 1]; 0.8 is a common choice.
+ * Random element (Pocock & Simon's rule with a single probability p): if one arm has the smallest
+ * G it is chosen with probability p and each other arm with probability (1 − p)/(K − 1); arms
+ * tied at the smallest G share the choice in proportion to their ratios (msct's rule for ties;
+ * with equal ratios it is the usual random choice among the tied arms). p = 1 is deterministic
+ * minimisation (Taves 1974, Clin Pharmacol Ther 15:443–453), which ICH E9 §2.3.2 says to avoid
+ * ("an appropriate element of randomisation should be incorporated"), so p must be in (1/K, 1];
+ * 0.8 is a common choice.
  *
  * Each decision draws from its own stream, derived from the seed and the decision's sequence
  * number, so any one assignment can be replayed and audited from the seed and the history alone.

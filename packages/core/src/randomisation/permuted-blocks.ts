@@ -9,9 +9,9 @@
  * Algorithm 3.4.2 P). So at the end of every block each arm has exactly its ratio share, and within
  * a block the imbalance never exceeds half the largest block for 1:1; mixing sizes keeps the end of
  * a block from being predictable by someone who has counted assignments.
- * Sources: Rosenberger & Lachin, Randomization in Clinical Trials, 2nd ed. (Wiley 2016), §3.3
- * (permuted block design) and §3.3.2 (variable block sizes); Zelen (1974), J Chronic Dis 27:365–375
- * (stratified permuted blocks); ICH E9 §2.3.1 (blocks, their length not disclosed to investigators).
+ * Sources: Rosenberger & Lachin, Randomization in Clinical Trials, 2nd ed. (Wiley 2016),
+ * the chapter on restricted randomization (permuted blocks, random block sizes); Zelen (1974), J Chronic Dis 27:365–375
+ * (stratified permuted blocks); ICH E9 §2.3.2 (randomisation: block length kept from investigators).
  */
 import type { RandomStream } from './chacha20.js';
 import {

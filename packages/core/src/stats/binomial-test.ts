@@ -5,9 +5,8 @@
  *   tolerance 1 + 1e-7 on "no more likely" (the tail on x's side plus the outcomes on the other
  *   side of n·p with density ≤ d(x)·(1 + 1e-7)), capped at 1;
  * - Clopper–Pearson interval (two-sided at α/2 each side; one-sided with the other limit 0 or 1).
- * Transcribed from stats::binom.test (R 4.2). Sources: Clopper & Pearson (1934), Biometrika
- * 26:404–413; two-sided "minimum likelihood" p: Hollander & Wolfe, Nonparametric Statistical
- * Methods (1973).
+ * Transcribed from stats::binom.test (R 4.2). Source: Clopper & Pearson (1934), Biometrika
+ * 26:404–413 (the interval); the two-sided p is R's own rule, transcribed.
  */
 import { betaQuantile } from './distributions/beta.js';
 import { binomialCdf, binomialPmf } from './distributions/binomial.js';

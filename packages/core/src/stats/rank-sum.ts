@@ -13,7 +13,7 @@
  *   `warnings` here.
  * Transcribed from stats:::wilcox.test.default (R 4.2) and nmath/wilcox.c (cwilcox, pwilcox).
  * Sources: Wilcoxon (1945), Biometrics Bull 1:80–83; Mann & Whitney (1947), Ann Math Stat
- * 18:50–60; tie correction: Lehmann, Nonparametrics (1975), §1.4.
+ * 18:50–60; tie correction: Lehmann, Nonparametrics (1975).
  */
 import { normalCdf } from './distributions/normal.js';
 import { averageRanks } from './ranks.js';
