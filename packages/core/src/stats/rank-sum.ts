@@ -63,7 +63,10 @@ export function rankSumCounts(nx: number, ny: number): Float64Array {
     for (let j = Math.min(r, nx); j >= 1; j--) {
       const row = dp[j]!;
       const prev = dp[j - 1]!;
-      for (let s = maxSum; s >= r; s--) if (prev[s - r]! !== 0) row[s]! += prev[s - r]!;
+      // A j-subset of ranks 1..r that contains r sums to between r + j(j−1)/2 and j·r − j(j−1)/2.
+      const top = j * r - (j * (j - 1)) / 2;
+      const bottom = r + (j * (j - 1)) / 2;
+      for (let s = top; s >= bottom; s--) row[s]! += prev[s - r]!;
     }
   }
   const offset = (nx * (nx + 1)) / 2;
