@@ -78,8 +78,8 @@ export function fisherExact2x2(table: readonly (readonly number[])[]): StatResul
  * printed estimate is good to about 4 digits); we bisect on log ψ to the last representable
  * value, and the tests compare with R's equations solved at tol = 1e-15 to 1e-9 and with R's own
  * output to uniroot's tolerance. Sources: Fisher (1935), JRSS 98:39–82; Cornfield (1956), Proc 3rd
- * Berkeley Symp 4:135–148 (conditional MLE and exact limits); Agresti (2002), Categorical Data
- * Analysis, §3.5.
+ * Berkeley Symp 4:135–148 (exact limits); Agresti (2002), Categorical Data
+ * Analysis, 2nd ed. (small-sample inference for 2 × 2 tables).
  */
 export interface FisherExactOddsRatio {
   readonly alternative: Alternative;
