@@ -4,11 +4,20 @@
  * Yates' correction Y = min(0.5, |O − E|) for 2 × 2 tables when correct (R's default) and Y = 0
  * otherwise.
  *
+ * Like R, the result carries the warning "Chi-squared approximation may be incorrect" when any
+ * expected count is below 5 (Cochran (1954), Biometrics 10:417–451, the rule chisq.test applies).
  * Transcribed from stats::chisq.test. Sources: Pearson (1900), Phil Mag 50:157–175;
  * Yates (1934), JRSS Suppl 1:217–235.
  */
 import { chiSquareUpperTail } from './distributions/chi-square.js';
-import { badCountTable, fail, ok, type StatResult } from './result.js';
+import {
+  badCountTable,
+  fail,
+  ok,
+  SMALL_EXPECTED_WARNING,
+  type StatResult,
+  type StatWarning,
+} from './result.js';
 
 export interface ChiSquareTest {
   readonly statistic: number;
@@ -16,6 +25,8 @@ export interface ChiSquareTest {
   readonly pValue: number;
   readonly expected: number[][];
   readonly yatesCorrected: boolean;
+  /** R's "Chi-squared approximation may be incorrect" when an expected count is below 5. */
+  readonly warnings: readonly StatWarning[];
 }
 
 export function chiSquareTest(
@@ -59,5 +70,6 @@ export function chiSquareTest(
     pValue: chiSquareUpperTail(statistic, df),
     expected,
     yatesCorrected: yates > 0,
+    warnings: expected.some((row) => row.some((e) => e < 5)) ? [SMALL_EXPECTED_WARNING] : [],
   });
 }

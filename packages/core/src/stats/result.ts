@@ -18,6 +18,34 @@ export type StatIssueCode =
   | 'singular'
   | 'overflow';
 
+/**
+ * A caveat R raises with `warning()` while still returning a result (e.g. "Chi-squared
+ * approximation may be incorrect"). The message is R's own text, so a report can show exactly what
+ * R would print; the code is stable for programs.
+ */
+export type StatWarningCode = 'small-expected-counts' | 'exact-with-ties';
+
+export interface StatWarning {
+  readonly code: StatWarningCode;
+  readonly message: string;
+}
+
+/** R's "Chi-squared approximation may be incorrect" (chisq.test, prop.test: some expected count < 5). */
+export const SMALL_EXPECTED_WARNING: StatWarning = {
+  code: 'small-expected-counts',
+  message: 'Chi-squared approximation may be incorrect',
+};
+
+/** The direction of the alternative hypothesis, R's `alternative = "two.sided" | "less" | "greater"`. */
+export type Alternative = 'two-sided' | 'less' | 'greater';
+
+/** Validates an alternative given at run time (e.g. from JSON); returns a message or null. */
+export function badAlternative(alternative: string): string | null {
+  return alternative === 'two-sided' || alternative === 'less' || alternative === 'greater'
+    ? null
+    : `alternative must be 'two-sided', 'less' or 'greater', got '${alternative}'`;
+}
+
 export interface StatIssue {
   readonly code: StatIssueCode;
   readonly message: string;
