@@ -7,8 +7,8 @@
  * shape: a definition with a blank title and an unknown visit code gets both problems listed at
  * once. A value of the wrong shape is skipped here (the schema reports it).
  */
-import { UNSCHEDULED_VISIT_CODE } from './definition-schema.js';
 import { visitWindowDays } from './study-definition.js';
+import { UNSCHEDULED_VISIT_CODE } from './visit-schedule.js';
 
 export type DefinitionIssueCode =
   | 'required'

@@ -55,9 +55,6 @@ export const visitSchema = z.strictObject({
   repeatsInCycles: z.boolean(),
 });
 
-/** The visit code of a visit outside the schedule; not a visit of the schedule itself. */
-export const UNSCHEDULED_VISIT_CODE = 'UNSCHEDULED';
-
 export const infusionPlanSchema = z.strictObject({
   product: text,
   route: text,
