@@ -2,6 +2,7 @@
 export * from './cross-checks.js';
 export * from './definition-schema.js';
 export * from './eligibility.js';
+export * from './entry-rules.js';
 export * from './infusion.js';
 export * from './iso-date.js';
 export * from './msct-sle-eligibility.js';

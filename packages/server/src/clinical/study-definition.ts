@@ -9,6 +9,8 @@ export { deriveOptionsOf } from '@msct/core/dataset';
 export interface LoadedDefinition {
   /** The definition as stored: a full StudyDefinition for defined studies, `{}` for ad-hoc ones. */
   definition: StoredDefinition;
+  /** The study's code, for messages naming it. */
+  studyCode: string;
   /** Forms whose items are checked at entry. */
   forms: Map<string, FormDefinitionItems>;
 }
@@ -35,7 +37,7 @@ export async function studyDefinition(
   const study = await getStudy(db, studyId);
   // Through the one schema (throws InvalidDefinitionError, answered 409 with every problem listed).
   const definition = storedDefinition(study.definition_json, study.code);
-  const loaded = { definition, forms: itemFormsFor(definition) };
+  const loaded = { definition, studyCode: study.code, forms: itemFormsFor(definition) };
   cache.set(key, { version: Number(study.version), loaded });
   return loaded;
 }

@@ -95,3 +95,86 @@ for (const dialect of TEST_DIALECTS)
       expect(r.body.detail).toContain('study OLD-BAD');
     });
   });
+
+for (const dialect of TEST_DIALECTS)
+  describe(`entry follows the definition on ${dialect}`, () => {
+    let server: TestServer;
+    let coord: ApiClient;
+    let subjectId: string;
+    let studyCode: string;
+
+    beforeAll(async () => {
+      server = await startTestServer(dialect);
+      const trial = await createTestTrial(server.db, { definition: msctSleTrial });
+      studyCode = (await listStudies(server.db)).find((s) => s.id === trial.studyId)!.code;
+      coord = new ApiClient(server.baseUrl);
+      expect((await coord.login('coordinator')).status).toBe(200);
+      subjectId = (
+        await coord.post<{ id: string }>(`/api/studies/${trial.studyId}/subjects`, { siteId: trial.siteA })
+      ).body.id;
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it('opens only a visit of the schedule, naming the rule and the choices', async () => {
+      const r = await coord.post<Problem>(`/api/subjects/${subjectId}/visits`, { visitCode: 'BASELINE' });
+      expect(r.status).toBe(422);
+      expect(r.body.code).toBe('MSCT_E_NOT_IN_DEFINITION');
+      expect(r.body.detail).toBe(
+        `visitCode: "BASELINE" is not a visit of study ${studyCode} (SCR, D0, D7, M1, M3, M6, M9, M12, UNSCHEDULED)`,
+      );
+      expect(r.body.errors).toEqual([
+        { field: 'body.visitCode', rule: 'visit-not-in-schedule', message: r.body.detail },
+      ]);
+      expect((await coord.get<unknown[]>(`/api/subjects/${subjectId}/visits`)).body).toEqual([]);
+      expect((await coord.post(`/api/subjects/${subjectId}/visits`, { visitCode: 'D7' })).status).toBe(201);
+    });
+
+    it('opens an unscheduled visit only with a reason, kept in the audit trail', async () => {
+      const bare = await coord.post<Problem>(`/api/subjects/${subjectId}/visits`, {
+        visitCode: 'UNSCHEDULED',
+      });
+      expect(bare.status).toBe(422);
+      expect(bare.body.errors[0]).toMatchObject({
+        field: 'body.reason',
+        rule: 'unscheduled-reason-required',
+      });
+      const ok = await coord.post<{ id: string }>(`/api/subjects/${subjectId}/visits`, {
+        visitCode: 'UNSCHEDULED',
+        reason: 'Flare between visits',
+      });
+      expect(ok.status).toBe(201);
+      const event = await server.db.kysely
+        .selectFrom('audit_events')
+        .select(['action', 'reason'])
+        .where('entity_id', '=', ok.body.id)
+        .executeTakeFirst();
+      expect(event).toEqual({ action: 'visit.create', reason: 'Flare between visits' });
+    });
+
+    it('enters a form only where the definition collects it', async () => {
+      const visits = await coord.get<{ id: string; visitCode: string }[]>(
+        `/api/subjects/${subjectId}/visits`,
+      );
+      const d7 = visits.body.find((v) => v.visitCode === 'D7')!;
+      const labs = await coord.put<Problem>(`/api/visits/${d7.id}/forms/labs`, {
+        items: [{ itemCode: 'c3', value: '0.5', unit: 'g/L' }],
+      });
+      expect(labs.status).toBe(422);
+      expect(labs.body.errors[0]).toMatchObject({ field: 'body.formCode', rule: 'form-not-at-visit' });
+      const unknown = await coord.put<Problem>(`/api/visits/${d7.id}/forms/LAB`, {
+        items: [{ itemCode: 'HGB', value: '12.5' }],
+      });
+      expect(unknown.body.errors[0]).toMatchObject({
+        field: 'body.formCode',
+        rule: 'form-not-in-definition',
+      });
+      const vitals = await coord.put(`/api/visits/${d7.id}/forms/vital-signs`, {
+        items: [{ itemCode: 'weight_kg', value: '61', unit: 'kg' }],
+      });
+      expect(vitals.status).toBe(200);
+      const visit = await coord.get<{ forms: { formCode: string }[] }>(`/api/visits/${d7.id}`);
+      expect(visit.body.forms.map((f) => f.formCode)).toEqual(['vital-signs']);
+    });
+  });
