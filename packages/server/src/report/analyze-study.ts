@@ -27,6 +27,7 @@ export function analysisOptionsOf(definitionJson: string | null | undefined): An
   if (ruleSet) options.ruleSet = ruleSet;
   if (d.retreatment) options.retreatment = d.retreatment;
   if (d.bilagVersion) options.bilagVersion = d.bilagVersion;
+  if (d.analysisMeasures) options.measureKeys = d.analysisMeasures;
   if (d.sledaiWindowDays === 10 || d.sledaiWindowDays === 30) options.sledaiWindowDays = d.sledaiWindowDays;
   return options;
 }
