@@ -66,7 +66,7 @@ describe('BILAG-2004 in the browser', () => {
   it('grades the systems live from the items, shows the trace, and saves', async () => {
     const page = await loginAs(e, 'coordinator');
     await page.goto(`/subjects/${subjectId}`);
-    await page.getByLabel('Visit code').fill('D0');
+    await page.getByLabel('Visit code').selectOption('D0');
     await page.getByLabel('Visit date').fill('2026-02-10');
     await page.getByRole('button', { name: 'Open visit' }).click();
     await page.getByRole('heading', { name: /Visit D0/ }).waitFor();
@@ -156,7 +156,7 @@ describe('BILAG-2004 in the browser', () => {
 
     const page = await loginAs(e, 'coordinator');
     await page.goto(`/subjects/${subjectId}`);
-    await page.getByLabel('Visit code').fill('M1');
+    await page.getByLabel('Visit code').selectOption('M1');
     await page.getByLabel('Visit date').fill('2026-03-12');
     await page.getByRole('button', { name: 'Open visit' }).click();
     await page.getByRole('heading', { name: /Visit M1/ }).waitFor();

@@ -14,6 +14,7 @@ import { analyzeCommand } from './commands/analyze.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand, importCommand } from './commands/exchange.js';
 import { startCommand } from './commands/start.js';
+import { studyValidateCommand } from './commands/study.js';
 
 // Everything msct writes may hold patient data or secrets: the database and its -wal/-shm, backups
 // (also pg_dump's, a child process that inherits this), generated passwords, exports and reports.
@@ -132,6 +133,16 @@ program
   .option('--force', 'replace an existing database')
   .option('--anchor <file>', 'also require the backup to hold this exported audit head')
   .action(restoreCommand);
+
+const study = program.command('study').description('study definitions');
+study
+  .command('validate <file>')
+  .description(
+    'check a study definition (JSON) against the schema: exit 0 when valid, 1 with every problem by path (the list POST /api/studies answers)',
+  )
+  .action(async (file: string) => {
+    process.exitCode = await studyValidateCommand(file);
+  });
 
 const audit = program.command('audit').description('the audit trail');
 audit

@@ -19,7 +19,7 @@ import {
   SLEDAI2K_DESCRIPTOR_ITEMS,
 } from '@msct/core/crf';
 import { endpointsOfSubject, previousAssessment } from '@msct/core/dataset';
-import type { StudyDefinition } from '@msct/core/protocol';
+import { storedDefinition } from '@msct/core/protocol';
 import { type Db, forEachTrialSubject, getStudy } from '@msct/store';
 import type { DeidentifyOptions } from './odm-export.js';
 import { DISPOSITION, DOMAINS, type DomainSpec, LAB_TESTS, toStandardUnit } from './sdtm-domains.js';
@@ -177,7 +177,7 @@ export async function exportSdtm(
   opts: DeidentifyOptions = {},
 ): Promise<SdtmExportReport> {
   const study = await getStudy(db, studyId);
-  const definition = JSON.parse(study.definition_json) as Partial<StudyDefinition>;
+  const definition = storedDefinition(study.definition_json, study.code);
   const pseudonymise = !!opts.pseudonymise;
   const studyDays = opts.shiftDates === 'study-day';
   const visitNum = (code: string) => {

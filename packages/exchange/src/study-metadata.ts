@@ -1,7 +1,7 @@
 // What a study looks like to the outside world: its visits, forms and items with stable OIDs. Both
 // the ODM writer and the importers read this one value, so an OID means the same thing in and out.
 import { type FormDefinitionItems, type ItemDefinition, itemFormsFor } from '@msct/core/crf';
-import type { StudyDefinition } from '@msct/core/protocol';
+import { type StoredDefinition, storedDefinition } from '@msct/core/protocol';
 import { type Db, getStudy } from '@msct/store';
 
 /** A visit as an ODM StudyEventDef. */
@@ -77,7 +77,7 @@ export const VISIT_FORM: FormDefinitionItems = {
 
 export function buildMetadata(
   study: { id: string; code: string; title: string },
-  definition: Partial<StudyDefinition>,
+  definition: StoredDefinition,
 ): ExchangeMetadata {
   const forms = itemFormsFor(definition);
   const formDefs = definition.forms ?? [];
@@ -117,7 +117,7 @@ export function buildMetadata(
 
 export async function loadMetadata(db: Db, studyId: string): Promise<ExchangeMetadata> {
   const study = await getStudy(db, studyId);
-  return buildMetadata(study, JSON.parse(study.definition_json) as Partial<StudyDefinition>);
+  return buildMetadata(study, storedDefinition(study.definition_json, study.code));
 }
 
 /** Free text could name a person or a place: de-identified exports leave it out. */

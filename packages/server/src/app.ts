@@ -4,6 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
+import { InvalidDefinitionError } from '@msct/core/protocol';
 import { type Db, StoreError } from '@msct/store';
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import {
@@ -18,7 +19,14 @@ import { sessionResolver } from './auth/session-principal.js';
 import { DerivedStudyCache } from './clinical/derived-study.js';
 import type { ServerConfig } from './config.js';
 import { deidentifyDates } from './deid/date-shift.js';
-import { type FieldIssue, HttpProblem, type ProblemCode, problem, sendProblem } from './http/problem.js';
+import {
+  definitionProblemExtra,
+  type FieldIssue,
+  HttpProblem,
+  type ProblemCode,
+  problem,
+  sendProblem,
+} from './http/problem.js';
 import { csrfTokenFor, SESSION_COOKIE } from './http/session.js';
 import { refuseMalformedText } from './http/text.js';
 import type { App } from './http/types.js';
@@ -105,6 +113,11 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
 
   app.setErrorHandler((err: FastifyError, req, reply) => {
     if (err instanceof HttpProblem) return sendProblem(reply, problem(err.code, err.detail, err.extra));
+    if (err instanceof InvalidDefinitionError)
+      return sendProblem(
+        reply,
+        problem('MSCT_E_STORED_DEFINITION_INVALID', err.message, definitionProblemExtra(err.issues)),
+      );
     if (err instanceof StoreError) {
       const field = typeof err.details.field === 'string' ? err.details.field : undefined;
       return sendProblem(

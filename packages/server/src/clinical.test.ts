@@ -222,8 +222,9 @@ for (const dialect of TEST_DIALECTS) {
       );
       expect(schedule.body.visits.find((v) => v.code === 'D7')?.status).toBe('missed');
       // A missed visit takes neither data nor a date; a visit that took place cannot be declared missed.
-      const data = await coord.put<{ detail: string }>(`/api/visits/${d7.id}/forms/labs`, {
-        items: [{ itemCode: 'c3', value: '0.5', unit: 'g/L' }],
+      // (vital signs: a form the definition collects at D7, so only the missed status refuses it)
+      const data = await coord.put<{ detail: string }>(`/api/visits/${d7.id}/forms/vital-signs`, {
+        items: [{ itemCode: 'weight_kg', value: '61', unit: 'kg' }],
       });
       expect(data.status).toBe(400);
       expect(data.body.detail).toMatch(/declared missed/);

@@ -215,6 +215,15 @@ describe('analyzeTrial on the example trial (verdicts by hand from endpoints.md)
   });
 });
 
+describe("the study definition's analysisMeasures (issue #20)", () => {
+  it('analyses only the measures it names, each as without it', () => {
+    const only = analyzeTrial(exampleTrialDataset(), { measureKeys: ['sledai', 'c3'] });
+    expect(only.measures.map((m) => m.key)).toEqual(['sledai', 'c3']);
+    expect(only.measures[0]).toEqual(measure('sledai'));
+    expect(results.measures.length).toBeGreaterThan(2);
+  });
+});
+
 describe('compareWithBaseline', () => {
   it('uses available pairs, refuses a test R refuses, and leaves Holm null where p is missing', () => {
     const r = compareWithBaseline({

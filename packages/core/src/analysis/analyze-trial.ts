@@ -34,6 +34,11 @@ export interface AnalyzeOptions {
   timepoints?: readonly string[];
   /** Relapse visits in order (the response assessments of the rule set, plus unscheduled). */
   reportingDays?: readonly number[];
+  /**
+   * The measures (MEASURES keys) the study definition's `analysisMeasures` names; absent: every
+   * measure of the plan.
+   */
+  measureKeys?: readonly string[];
 }
 
 /** analysis-plan.md: "baseline (day 0, before the first infusion), months 1, 3, 6, 9, 12". */
@@ -128,6 +133,7 @@ export function analyzeRecords(
   };
   const measures: MeasureAnalysis[] = [];
   for (const m of MEASURES) {
+    if (options.measureKeys && !options.measureKeys.includes(m.key)) continue;
     const group = m.population === 'LN' ? ln : enrolled;
     measures.push(analyseMeasure(m, m.population, group, m.key));
     if (m.alsoWithoutRelapse)

@@ -16,6 +16,7 @@ import {
   type Bilag2004System,
   type BilagItemDef,
 } from '../instruments/bilag2004/types.js';
+import type { CodeList } from '../protocol/study-definition.js';
 import type { FormDefinitionItems, ItemDefinition } from './item-definition.js';
 
 export const BILAG2004_FORM_CODE = 'bilag2004';
@@ -62,6 +63,22 @@ const DIPSTICK_CODES = [
   { code: '3', label: '+++' },
 ] as const;
 
+/** BILAG-2004's code lists, each declared once. */
+export const BILAG2004_ITEM_CODE_LIST: CodeList = {
+  id: 'bilag2004-item',
+  label: 'BILAG-2004 item (ND, 0–4)',
+  codes: BILAG2004_CODES,
+};
+export const BILAG2004_DIPSTICK_CODE_LIST: CodeList = {
+  id: 'urine-dipstick',
+  label: 'Urine dipstick protein',
+  codes: DIPSTICK_CODES,
+};
+export const BILAG2004_CODE_LISTS: readonly CodeList[] = [
+  BILAG2004_ITEM_CODE_LIST,
+  BILAG2004_DIPSTICK_CODE_LIST,
+];
+
 /** Plausibility ranges of the value items, in each item's first (default) unit. */
 const VALUE_RANGES: Readonly<Record<string, readonly [number, number]>> = {
   systolic_bp: [50, 260],
@@ -95,14 +112,14 @@ const SOURCE = 'instruments.md §2.2.1';
 function itemDefinition(d: BilagItemDef): ItemDefinition {
   const label = `${d.number}. ${d.label}`;
   if (d.kind === 'ordinal')
-    return { code: d.id, label, type: 'code', codes: BILAG2004_CODES, source: SOURCE };
+    return { code: d.id, label, type: 'code', codes: BILAG2004_ITEM_CODE_LIST.codes, source: SOURCE };
   if (d.kind === 'yes-no') return { code: d.id, label, type: 'boolean', source: SOURCE };
   if (d.id === 'dipstick_protein')
     return {
       code: d.id,
       label: `${d.number}. Urine dipstick protein`,
       type: 'code',
-      codes: DIPSTICK_CODES,
+      codes: BILAG2004_DIPSTICK_CODE_LIST.codes,
       source: SOURCE,
     };
   const range = VALUE_RANGES[d.id];

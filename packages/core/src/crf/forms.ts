@@ -5,7 +5,9 @@
 import { CLASSIC_BILAG_SYSTEMS } from '../instruments/bilag-classic/grades.js';
 import { SLEDAI2K_DESCRIPTORS, sledai2kAttributionItemCode } from '../instruments/sledai2k/descriptors.js';
 import type { EligibilityCondition, EligibilityCriterion } from '../protocol/eligibility.js';
-import { BILAG2004_FORM } from './bilag2004-form.js';
+import type { CodeList, DefinitionItem } from '../protocol/study-definition.js';
+import { BILAG2004_CODE_LISTS, BILAG2004_FORM } from './bilag2004-form.js';
+import { resolveDefinitionForm } from './definition-forms.js';
 import type { FormDefinitionItems, ItemDefinition } from './item-definition.js';
 
 const GRADE_CODES = [
@@ -15,6 +17,13 @@ const GRADE_CODES = [
   { code: 'D', label: 'D — previously involved, now inactive' },
   { code: 'E', label: 'E — never involved' },
 ] as const;
+
+/** Classic BILAG system grade (instruments.md §2.1), one list for the eight systems. */
+export const CLASSIC_BILAG_GRADE_CODE_LIST: CodeList = {
+  id: 'bilag-classic-grade',
+  label: 'Classic BILAG system grade',
+  codes: GRADE_CODES,
+};
 
 const SYSTEM_LABELS: Record<string, string> = {
   general: 'General (constitutional)',
@@ -67,7 +76,7 @@ export const CLASSIC_BILAG_FORM: FormDefinitionItems = {
     code: s,
     label: SYSTEM_LABELS[s] ?? s,
     type: 'code',
-    codes: GRADE_CODES,
+    codes: CLASSIC_BILAG_GRADE_CODE_LIST.codes,
     source: 'instruments.md §2.1',
   })),
 };
@@ -213,6 +222,18 @@ export const DEMOGRAPHICS_FORM: FormDefinitionItems = {
   ],
 };
 
+/** How a subject's participation ended. */
+export const END_OF_STUDY_STATUS_CODE_LIST: CodeList = {
+  id: 'end-of-study-status',
+  label: 'End-of-study status',
+  codes: [
+    { code: 'completed', label: 'Completed 12 months' },
+    { code: 'withdrawn', label: 'Withdrawn' },
+    { code: 'lost', label: 'Lost to follow-up' },
+    { code: 'died', label: 'Died' },
+  ],
+};
+
 export const END_OF_STUDY_FORM: FormDefinitionItems = {
   formCode: 'end-of-study',
   title: 'End of study / withdrawal / death',
@@ -221,12 +242,7 @@ export const END_OF_STUDY_FORM: FormDefinitionItems = {
       code: 'status',
       label: 'Status',
       type: 'code',
-      codes: [
-        { code: 'completed', label: 'Completed 12 months' },
-        { code: 'withdrawn', label: 'Withdrawn' },
-        { code: 'lost', label: 'Lost to follow-up' },
-        { code: 'died', label: 'Died' },
-      ],
+      codes: END_OF_STUDY_STATUS_CODE_LIST.codes,
     },
     { code: 'date', label: 'Date of completion, withdrawal, last contact or death', type: 'date' },
     { code: 'last_contact_date', label: 'Last known alive', type: 'date' },
@@ -319,20 +335,35 @@ export const MSCT_SLE_FORMS: readonly FormDefinitionItems[] = [
   END_OF_STUDY_FORM,
 ];
 
+/** The catalog's code lists, each declared once (a definition's items name them by id). */
+export const CATALOG_CODE_LISTS: readonly CodeList[] = [
+  CLASSIC_BILAG_GRADE_CODE_LIST,
+  END_OF_STUDY_STATUS_CODE_LIST,
+  ...BILAG2004_CODE_LISTS,
+];
+
 /**
- * The item definitions that apply to a study: each form of its definition that the catalog knows
- * (by form code), plus the screening form built from its eligibility criteria. Forms the catalog
- * does not know hold free items (a study defined as data may add its own).
+ * The item definitions that apply to a study: each form of its definition with the items the
+ * definition declares (code lists resolved), or, for a form declaring none, the catalog's items when
+ * the catalog knows the form code, plus the screening form built from its eligibility criteria.
+ * Other forms hold free items.
  */
 export function itemFormsFor(definition: {
-  forms?: readonly { id: string }[];
+  forms?: readonly { id: string; title: string; items?: readonly DefinitionItem[] }[];
+  codeLists?: readonly CodeList[];
   eligibility?: readonly EligibilityCriterion[];
 }): Map<string, FormDefinitionItems> {
   const out = new Map<string, FormDefinitionItems>();
-  const ids = new Set((definition.forms ?? []).map((f) => f.id));
+  const forms = definition.forms ?? [];
+  const ids = new Set(forms.map((f) => f.id));
   for (const f of MSCT_SLE_FORMS) if (ids.has(f.formCode)) out.set(f.formCode, f);
   if (ids.has(BILAG2004_FORM.formCode)) out.set(BILAG2004_FORM.formCode, BILAG2004_FORM);
   if (ids.has('eligibility') && definition.eligibility)
     out.set('eligibility', eligibilityForm(definition.eligibility));
+  for (const f of forms) {
+    const items = f.items;
+    if (items)
+      out.set(f.id, resolveDefinitionForm({ id: f.id, title: f.title, items }, definition.codeLists ?? []));
+  }
   return out;
 }

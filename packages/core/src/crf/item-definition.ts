@@ -1,32 +1,19 @@
 // What an item on a case report form is: its code, type, unit and allowed values. The same
 // definition checks a value typed in the browser, posted to the API, or imported from a file
 // (USERS.md: scores and checks must not depend on the path the data took).
+import type { z } from 'zod';
 import { temperatureInC } from '../instruments/units/conversions.js';
+import type {
+  itemDefinitionSchema,
+  itemTypeSchema,
+  resolvedFormSchema,
+} from '../protocol/definition-schema.js';
 
-export type ItemType = 'boolean' | 'integer' | 'decimal' | 'text' | 'date' | 'code';
-
-export interface ItemDefinition {
-  code: string;
-  label: string;
-  type: ItemType;
-  /** Units accepted for a numeric item; the first is the form's default. Absent = unitless. */
-  units?: readonly string[];
-  /** Allowed codes for a `code` item. */
-  codes?: readonly { code: string; label: string }[];
-  /** Plausibility range, in the default unit (a hard edit check: outside it the value is refused). */
-  min?: number;
-  max?: number;
-  /** Help text shown beside the item. */
-  help?: string;
-  /** Where the definition, range or threshold comes from. */
-  source?: string;
-}
-
-export interface FormDefinitionItems {
-  formCode: string;
-  title: string;
-  items: readonly ItemDefinition[];
-}
+// Item and resolved-form types are inferred from the study-definition schema (protocol/definition-schema.ts):
+// a resolved item is a definition item with its code list's codes in place of the list's id.
+export type ItemType = z.infer<typeof itemTypeSchema>;
+export type ItemDefinition = z.infer<typeof itemDefinitionSchema>;
+export type FormDefinitionItems = z.infer<typeof resolvedFormSchema>;
 
 export type ItemIssueCode =
   | 'item-unknown'

@@ -11,30 +11,23 @@
  *   "Population": the enrolled cohort includes patients outside the registered criteria).
  */
 
+import type { z } from 'zod';
+import type {
+  criterionKindSchema,
+  EligibilityCondition,
+  eligibilityCriterionSchema,
+  numericComparatorSchema,
+} from './definition-schema.js';
+
 /** A value entered on the screening form. `null`/absent = not entered. */
 export type ScreeningValue = number | boolean | string | null | undefined;
 export type ScreeningData = Readonly<Record<string, ScreeningValue>>;
 
-export type NumericComparator = 'gt' | 'gte' | 'lt' | 'lte' | 'eq';
-
-export type EligibilityCondition =
-  | { op: NumericComparator; item: string; value: number; unit?: string }
-  | { op: 'between'; item: string; min: number; max: number; unit?: string }
-  | { op: 'is'; item: string; value: boolean | string }
-  | { op: 'all'; conditions: EligibilityCondition[] }
-  | { op: 'any'; conditions: EligibilityCondition[] };
-
-export type CriterionKind = 'inclusion' | 'exclusion';
-
-export interface EligibilityCriterion {
-  id: string;
-  label: string;
-  kind: CriterionKind;
-  /** For an inclusion: what must hold. For an exclusion: what, if it holds, excludes. */
-  condition: EligibilityCondition;
-  /** Where the criterion comes from, e.g. 'trial.md Population, registry NCT01741857 inclusion 1'. */
-  source: string;
-}
+// The criterion types are inferred from the one schema of a study definition (definition-schema.ts).
+export type { EligibilityCondition } from './definition-schema.js';
+export type NumericComparator = z.infer<typeof numericComparatorSchema>;
+export type CriterionKind = z.infer<typeof criterionKindSchema>;
+export type EligibilityCriterion = z.infer<typeof eligibilityCriterionSchema>;
 
 export interface EligibilityWaiver {
   criterionId: string;

@@ -1,9 +1,13 @@
 // @msct/core/protocol: the trial as data (study definition, eligibility, visit schedule, infusion plan).
+export * from './cross-checks.js';
+export * from './definition-schema.js';
 export * from './eligibility.js';
+export * from './entry-rules.js';
 export * from './infusion.js';
 export * from './iso-date.js';
 export * from './msct-sle-eligibility.js';
 export * from './msct-sle-trial.js';
+export * from './stored-definition.js';
 export * from './study-definition.js';
 export * from './validate-definition.js';
 export * from './visit-schedule.js';

@@ -1,10 +1,12 @@
 import { describe, expect, test } from 'vitest';
+import { itemFormsFor, MSCT_SLE_FORMS } from '../crf/forms.js';
 import {
   BILAG2004_PROVISIONAL_SYSTEMS,
   isProvisionalBilag2004Grade,
 } from '../instruments/bilag2004/provisional.js';
 import { msctSleTrial } from './msct-sle-trial.js';
 import { endpointBilagStatement, visitWindowDays } from './study-definition.js';
+import { validateStudyDefinition } from './validate-definition.js';
 
 describe('msctSleTrial pins trial.md', () => {
   test('four Jiangsu centres (trial.md Design)', () => {
@@ -83,5 +85,30 @@ describe('msctSleTrial pins trial.md', () => {
 
   test('the definition survives a JSON round trip (a study is data)', () => {
     expect(JSON.parse(JSON.stringify(msctSleTrial))).toEqual(msctSleTrial);
+  });
+});
+
+describe('the built-in trial under the one definition schema (issue #20)', () => {
+  test('validates, also after a round trip through JSON (as stored), with every item and code list', () => {
+    const stored = JSON.parse(JSON.stringify(msctSleTrial));
+    const r = validateStudyDefinition(stored);
+    expect(r.issues).toEqual([]);
+    expect(r.ok && r.value).toEqual(msctSleTrial);
+    // Declared once: the eight classic BILAG systems share one grade list.
+    expect(msctSleTrial.codeLists?.map((l) => l.id)).toEqual(['bilag-classic-grade', 'end-of-study-status']);
+    const bilag = msctSleTrial.forms.find((f) => f.id === 'bilag');
+    expect(bilag?.items?.map((i) => i.codeList)).toEqual(Array(8).fill('bilag-classic-grade'));
+  });
+
+  test('its forms resolve to exactly the catalog forms that entry checked before', () => {
+    const resolved = itemFormsFor(JSON.parse(JSON.stringify(msctSleTrial)));
+    for (const form of MSCT_SLE_FORMS) expect(resolved.get(form.formCode)).toEqual(form);
+    expect([...resolved.keys()].sort()).toEqual(
+      [...MSCT_SLE_FORMS.map((f) => f.formCode), 'eligibility'].sort(),
+    );
+  });
+
+  test('each form is collected at a visit at most once', () => {
+    for (const f of msctSleTrial.forms) expect(new Set(f.visitCodes).size).toBe(f.visitCodes.length);
   });
 });

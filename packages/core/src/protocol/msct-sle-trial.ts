@@ -5,8 +5,10 @@
  * shared/protocol/trial.md. [paper] = from the publication; [design] = our operationalisation, a
  * parameter a study can change. Every number below cites its trial.md section.
  */
+import { withItems } from '../crf/definition-forms.js';
+import { CATALOG_CODE_LISTS, MSCT_SLE_FORMS } from '../crf/forms.js';
 import { msctSleEligibilityCriteria } from './msct-sle-eligibility.js';
-import type { StudyDefinition, VisitDefinition } from './study-definition.js';
+import type { FormDefinition, StudyDefinition, VisitDefinition } from './study-definition.js';
 
 /** trial.md "Schedule" table: target days and [design] windows. */
 export const msctSleVisits: VisitDefinition[] = [
@@ -80,6 +82,31 @@ export const msctSleVisits: VisitDefinition[] = [
 ];
 
 const ASSESSMENT_VISITS = ['D0', 'M1', 'M3', 'M6', 'M9', 'M12', 'UNSCHEDULED'];
+/** Day 0 and day 7 (the infusion visits, trial.md "Intervention"), then the assessments after day 0. */
+const TREATMENT_AND_ASSESSMENT_VISITS = ['D0', 'D7', ...ASSESSMENT_VISITS.slice(1)];
+
+// trial.md "Schedule" (content column) and "Intervention" (infusion record, background therapy).
+const msctSleForms = withItems(
+  [
+    { id: 'eligibility', title: 'Eligibility and screening', visitCodes: ['SCR'] },
+    { id: 'consent', title: 'Informed consent', visitCodes: ['SCR'] },
+    { id: 'demographics', title: 'Demographics and SLE history', visitCodes: ['SCR'] },
+    { id: 'sledai2k', title: 'SLEDAI-2K', visitCodes: ['SCR', ...ASSESSMENT_VISITS] },
+    { id: 'bilag', title: 'BILAG (classic)', visitCodes: ['SCR', ...ASSESSMENT_VISITS] },
+    { id: 'labs', title: 'Laboratory tests', visitCodes: ['SCR', ...ASSESSMENT_VISITS] },
+    {
+      id: 'medication',
+      title: 'Prednisone and immunosuppressants',
+      visitCodes: ['SCR', ...ASSESSMENT_VISITS],
+    },
+    { id: 'infusion', title: 'MSC infusion record', visitCodes: ['D0', 'D7'] },
+    { id: 'vital-signs', title: 'Vital signs', visitCodes: TREATMENT_AND_ASSESSMENT_VISITS },
+    { id: 'adverse-events', title: 'Adverse events', visitCodes: TREATMENT_AND_ASSESSMENT_VISITS },
+    { id: 'end-of-study', title: 'End of study / withdrawal / death', visitCodes: ['M12', 'UNSCHEDULED'] },
+  ] satisfies FormDefinition[],
+  MSCT_SLE_FORMS,
+  CATALOG_CODE_LISTS,
+);
 
 export const msctSleTrial: StudyDefinition = {
   id: 'msct-sle',
@@ -113,24 +140,9 @@ export const msctSleTrial: StudyDefinition = {
     // trial.md "Intervention": re-treatment as further cycles [paper conclusion]; one repeat allowed.
     maxCycles: 2,
   },
-  // trial.md "Schedule" (content column) and "Intervention" (infusion record, background therapy).
-  forms: [
-    { id: 'eligibility', title: 'Eligibility and screening', visitCodes: ['SCR'] },
-    { id: 'consent', title: 'Informed consent', visitCodes: ['SCR'] },
-    { id: 'demographics', title: 'Demographics and SLE history', visitCodes: ['SCR'] },
-    { id: 'sledai2k', title: 'SLEDAI-2K', visitCodes: ['SCR', ...ASSESSMENT_VISITS] },
-    { id: 'bilag', title: 'BILAG (classic)', visitCodes: ['SCR', ...ASSESSMENT_VISITS] },
-    { id: 'labs', title: 'Laboratory tests', visitCodes: ['SCR', ...ASSESSMENT_VISITS] },
-    {
-      id: 'medication',
-      title: 'Prednisone and immunosuppressants',
-      visitCodes: ['SCR', ...ASSESSMENT_VISITS],
-    },
-    { id: 'infusion', title: 'MSC infusion record', visitCodes: ['D0', 'D7'] },
-    { id: 'vital-signs', title: 'Vital signs', visitCodes: ['D0', 'D7', ...ASSESSMENT_VISITS] },
-    { id: 'adverse-events', title: 'Adverse events', visitCodes: ['D0', 'D7', ...ASSESSMENT_VISITS] },
-    { id: 'end-of-study', title: 'End of study / withdrawal / death', visitCodes: ['M12', 'UNSCHEDULED'] },
-  ],
+  // The forms with the catalog's items (crf/forms.ts) and the code lists they use, declared once.
+  forms: msctSleForms.forms,
+  codeLists: msctSleForms.codeLists,
   eligibility: msctSleEligibilityCriteria({ maxAgeYears: 60 }),
   // endpoints.md: FDA 2010 / EXPLORER-style BILAG MCR/PCR over 12 months.
   endpointRuleSetId: 'msct-sle-bilag-2014',

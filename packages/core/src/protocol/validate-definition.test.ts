@@ -2,7 +2,11 @@ import { describe, expect, test } from 'vitest';
 import { evaluateEligibility } from './eligibility.js';
 import { msctSleTrial } from './msct-sle-trial.js';
 import type { StudyDefinition } from './study-definition.js';
-import { validateStudyDefinition } from './validate-definition.js';
+import {
+  formatDefinitionIssue,
+  PLATFORM_DEFINITION_OPTIONS,
+  validateStudyDefinition,
+} from './validate-definition.js';
 import { expectedVisits } from './visit-schedule.js';
 
 // biome-ignore lint/suspicious/noExplicitAny: the tests break untyped JSON on purpose.
@@ -66,7 +70,9 @@ describe('validateStudyDefinition', () => {
       bilagVersion: '2004',
       sledaiWindowDays: 30,
     };
-    const r = validateStudyDefinition(JSON.parse(JSON.stringify(other)));
+    const r = validateStudyDefinition(JSON.parse(JSON.stringify(other)), {
+      knownRuleSetIds: ['renal-response-v1'],
+    });
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(expectedVisits(r.value.visits, '2024-01-01').map((v) => [v.code, v.latestDate])).toEqual([
@@ -229,12 +235,154 @@ describe('validateStudyDefinition', () => {
       ['endpointRuleSetId'],
       'unknown_reference',
     ],
+    [
+      'item naming an unknown code list',
+      (d: Json) => {
+        d.forms[4].items[7].codeList = 'yn2';
+      },
+      ['forms', 4, 'items', 7, 'codeList'],
+      'unknown_reference',
+    ],
+    [
+      'code item without a code list',
+      (d: Json) => {
+        delete d.forms[10].items[0].codeList;
+      },
+      ['forms', 10, 'items', 0, 'codeList'],
+      'required',
+    ],
+    [
+      'code list on a boolean item',
+      (d: Json) => {
+        d.forms[3].items[0].codeList = 'bilag-classic-grade';
+      },
+      ['forms', 3, 'items', 0, 'codeList'],
+      'invalid_value',
+    ],
+    [
+      'units on a text item',
+      (d: Json) => {
+        d.forms[6].items[4].units = ['mg'];
+      },
+      ['forms', 6, 'items', 4, 'units'],
+      'invalid_value',
+    ],
+    [
+      'item range with min above max',
+      (d: Json) => {
+        d.forms[5].items[0].min = 300;
+      },
+      ['forms', 5, 'items', 0, 'max'],
+      'invalid_value',
+    ],
+    [
+      'unknown item type',
+      (d: Json) => {
+        d.forms[5].items[2].type = 'float';
+      },
+      ['forms', 5, 'items', 2, 'type'],
+      'invalid_value',
+    ],
+    [
+      'duplicate item code in a form',
+      (d: Json) => {
+        d.forms[5].items[3].code = 'wbc';
+      },
+      ['forms', 5, 'items', 3, 'code'],
+      'duplicate',
+    ],
+    [
+      'unknown missing-data code',
+      (d: Json) => {
+        d.forms[5].items[0].missingCodes = ['ND', 'UNK'];
+      },
+      ['forms', 5, 'items', 0, 'missingCodes', 1],
+      'invalid_value',
+    ],
+    [
+      'duplicate code list id',
+      (d: Json) => {
+        d.codeLists[1].id = d.codeLists[0].id;
+      },
+      ['codeLists', 1, 'id'],
+      'duplicate',
+    ],
+    [
+      'duplicate code within a list',
+      (d: Json) => {
+        d.codeLists[0].codes[1].code = 'A';
+      },
+      ['codeLists', 0, 'codes', 1, 'code'],
+      'duplicate',
+    ],
+    [
+      'empty code list',
+      (d: Json) => {
+        d.codeLists[0].codes = [];
+      },
+      ['codeLists', 0, 'codes'],
+      'invalid_value',
+    ],
+    [
+      'windows of consecutive visits overlap',
+      (d: Json) => {
+        d.visits[4].windowDays = 70;
+      },
+      ['visits', 4, 'windowDays'],
+      'overlap',
+    ],
+    [
+      'UNSCHEDULED used as a scheduled visit',
+      (d: Json) => {
+        d.visits[7].code = 'UNSCHEDULED';
+      },
+      ['visits', 7, 'code'],
+      'invalid_value',
+    ],
+    [
+      'misspelt field',
+      (d: Json) => {
+        d.visits[1].repeatInCycles = true;
+      },
+      ['visits', 1, 'repeatInCycles'],
+      'unknown_key',
+    ],
+    [
+      'unknown analysis measure',
+      (d: Json) => {
+        d.analysisMeasures = ['sledai', 'sri4'];
+      },
+      ['analysisMeasures', 1],
+      'unknown_reference',
+    ],
   ])('%s → issue at its path', (_label, breakIt, path, code) => {
     const d = clone();
     breakIt(d);
-    const r = validateStudyDefinition(d, { knownRuleSetIds: ['msct-sle-bilag-2014'] });
+    const r = validateStudyDefinition(d, {
+      knownRuleSetIds: ['msct-sle-bilag-2014'],
+      knownMeasureKeys: PLATFORM_DEFINITION_OPTIONS.knownMeasureKeys,
+    });
     expect(r.ok).toBe(false);
     expect(r.issues).toContainEqual(expect.objectContaining({ path, code }));
+  });
+
+  test('each problem reads as one line naming its path', () => {
+    const d = clone() as Json;
+    d.forms[4].items[7].codeList = 'yn2';
+    d.visits[2].windowDays = -1;
+    const r = validateStudyDefinition(d);
+    expect(r.issues.map(formatDefinitionIssue)).toEqual([
+      'visits[2].windowDays: must be ≥ 0, got -1',
+      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status)',
+    ]);
+  });
+
+  test('by default the endpoint rule set must be one the platform runs', () => {
+    const d = clone() as Json;
+    d.endpointRuleSetId = 'sri-4';
+    expect(validateStudyDefinition(d).issues.map(formatDefinitionIssue)).toEqual([
+      'endpointRuleSetId: unknown endpoint rule set "sri-4" (msct-sle-bilag-2014)',
+    ]);
   });
 
   test('several problems are all reported, and a missing baseline is named', () => {

@@ -1,6 +1,6 @@
 import type { FormDefinitionItems } from '@msct/core/crf';
 import { itemFormsFor } from '@msct/core/crf';
-import type { StudyDefinition } from '@msct/core/protocol';
+import { type StoredDefinition, storedDefinition } from '@msct/core/protocol';
 import { type Db, getStudy } from '@msct/store';
 
 /** Scoring options a definition sets: core/dataset's, re-exported for the routes. */
@@ -8,7 +8,9 @@ export { deriveOptionsOf } from '@msct/core/dataset';
 
 export interface LoadedDefinition {
   /** The definition as stored: a full StudyDefinition for defined studies, `{}` for ad-hoc ones. */
-  definition: Partial<StudyDefinition>;
+  definition: StoredDefinition;
+  /** The study's code, for messages naming it. */
+  studyCode: string;
   /** Forms whose items are checked at entry. */
   forms: Map<string, FormDefinitionItems>;
 }
@@ -33,8 +35,9 @@ export async function studyDefinition(
     .executeTakeFirst();
   if (hit && current && hit.version === Number(current.version)) return hit.loaded;
   const study = await getStudy(db, studyId);
-  const definition = JSON.parse(study.definition_json) as Partial<StudyDefinition>;
-  const loaded = { definition, forms: itemFormsFor(definition) };
+  // Through the one schema (throws InvalidDefinitionError, answered 409 with every problem listed).
+  const definition = storedDefinition(study.definition_json, study.code);
+  const loaded = { definition, studyCode: study.code, forms: itemFormsFor(definition) };
   cache.set(key, { version: Number(study.version), loaded });
   return loaded;
 }

@@ -2,7 +2,7 @@
 // (issue 16), so a caller that writes each subject out (msct adjudicate) holds one subject's items
 // at a time.
 import { endpointsOfSubject, type SubjectEndpoints } from '@msct/core/dataset';
-import type { StudyDefinition } from '@msct/core/protocol';
+import type { StoredDefinition } from '@msct/core/protocol';
 import { type Db, forEachTrialSubject } from '@msct/store';
 
 export { adjudicationOptions, endpointsOfSubject, type SubjectEndpoints } from '@msct/core/dataset';
@@ -17,7 +17,7 @@ export interface SubjectEndpointsOptions {
 export async function forEachSubjectEndpoints(
   db: Db,
   studyId: string,
-  definition: Partial<StudyDefinition>,
+  definition: StoredDefinition,
   opts: SubjectEndpointsOptions,
   each: (s: SubjectEndpoints) => void | Promise<void>,
 ) {
@@ -30,7 +30,7 @@ export async function forEachSubjectEndpoints(
 export async function subjectEndpoints(
   db: Db,
   studyId: string,
-  definition: Partial<StudyDefinition>,
+  definition: StoredDefinition,
   opts: SubjectEndpointsOptions,
 ) {
   const subjects: SubjectEndpoints[] = [];

@@ -1,5 +1,6 @@
 // Errors leave the API as RFC 9457 problem+json, with a stable greppable code (Fastify's FST_ERR_*
 // idea) and, for validation, the field and the rule that failed.
+import { type DefinitionIssue, definitionPathText, formatDefinitionIssue } from '@msct/core/protocol';
 import type { FastifyReply } from 'fastify';
 
 export const PROBLEM_CODES = {
@@ -15,6 +16,9 @@ export const PROBLEM_CODES = {
   MSCT_E_LOCKED: 423,
   MSCT_E_NOT_ELIGIBLE: 422,
   MSCT_E_IMPORT_INVALID: 422,
+  MSCT_E_DEFINITION_INVALID: 422,
+  MSCT_E_NOT_IN_DEFINITION: 422,
+  MSCT_E_STORED_DEFINITION_INVALID: 409,
   MSCT_E_PAYLOAD_TOO_LARGE: 413,
   MSCT_E_HEADERS_TOO_LARGE: 431,
   MSCT_E_TIMEOUT: 408,
@@ -68,6 +72,23 @@ export function problem(code: ProblemCode, detail: string, extra: Record<string,
 
 export function sendProblem(reply: FastifyReply, p: Problem): FastifyReply {
   return reply.status(p.status).type('application/problem+json').send(p);
+}
+
+/**
+ * Every problem of a study definition, by path: `problems` holds the lines `msct study validate`
+ * prints (`forms[3].items[7].codeList: unknown code list "yn2"`), `errors` the same as field issues.
+ */
+export function definitionProblemExtra(issues: readonly DefinitionIssue[], field = 'definition') {
+  return {
+    problems: issues.map(formatDefinitionIssue),
+    errors: issues.map(
+      (i): FieldIssue => ({
+        field: i.path.length ? `${field}.${definitionPathText(i.path)}` : field,
+        rule: i.code,
+        message: i.message,
+      }),
+    ),
+  };
 }
 
 export const notFoundProblem = (what: string) => new HttpProblem('MSCT_E_NOT_FOUND', `${what} not found`);

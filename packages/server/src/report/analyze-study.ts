@@ -11,17 +11,15 @@ import {
   subjectRecordOptionsOf,
 } from '@msct/core/analysis';
 import { getEndpointRuleSet } from '@msct/core/endpoints';
-import type { StudyDefinition } from '@msct/core/protocol';
+import { storedDefinition } from '@msct/core/protocol';
 import { type Db, forEachTrialSubject, getStudy, type LoadDatasetOptions } from '@msct/store';
 
-/** AnalyzeOptions from a study's definition JSON; unknown or absent fields keep the defaults. */
+/**
+ * AnalyzeOptions from a study's definition JSON, read through the one schema (an invalid one throws
+ * InvalidDefinitionError listing every problem); an ad-hoc study (`{}`) keeps the defaults.
+ */
 export function analysisOptionsOf(definitionJson: string | null | undefined): AnalyzeOptions {
-  let d: Partial<StudyDefinition> = {};
-  try {
-    d = definitionJson ? (JSON.parse(definitionJson) as Partial<StudyDefinition>) : {};
-  } catch {
-    d = {};
-  }
+  const d = storedDefinition(definitionJson ?? '{}');
   const options: AnalyzeOptions = {};
   const ruleSet = d.endpointRuleSetId ? getEndpointRuleSet(d.endpointRuleSetId) : undefined;
   if (d.endpointRuleSetId && !ruleSet)
@@ -29,6 +27,7 @@ export function analysisOptionsOf(definitionJson: string | null | undefined): An
   if (ruleSet) options.ruleSet = ruleSet;
   if (d.retreatment) options.retreatment = d.retreatment;
   if (d.bilagVersion) options.bilagVersion = d.bilagVersion;
+  if (d.analysisMeasures) options.measureKeys = d.analysisMeasures;
   if (d.sledaiWindowDays === 10 || d.sledaiWindowDays === 30) options.sledaiWindowDays = d.sledaiWindowDays;
   return options;
 }

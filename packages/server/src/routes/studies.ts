@@ -1,7 +1,9 @@
+import { formatDefinitionIssue, readStoredDefinition } from '@msct/core/protocol';
 import { createSite, createStudy, getStudy, listSites, listStudies } from '@msct/store';
 import { z } from 'zod';
 import { enforce, principalOf } from '../access/guard.js';
 import { decide, isAdmin } from '../access/policy.js';
+import { definitionProblemExtra, HttpProblem } from '../http/problem.js';
 import { code, id, shortText } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -59,10 +61,19 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
     },
     async (req, reply) => {
       const p = enforce(req, 'study.manage', {}, 'studies');
+      // Through the one schema: an invalid definition is refused with every problem, nothing stored;
+      // none (or `{}`) is an ad-hoc study.
+      const read = readStoredDefinition(req.body.definition ?? {});
+      if (!read.ok)
+        throw new HttpProblem(
+          'MSCT_E_DEFINITION_INVALID',
+          `the study definition has ${read.issues.length} problem${read.issues.length === 1 ? '' : 's'}: ${read.issues.map(formatDefinitionIssue).join('; ')}`,
+          definitionProblemExtra(read.issues),
+        );
       const s = await createStudy(
         db,
         { id: p.userId, name: p.username },
-        { code: req.body.code, title: req.body.title, definition: req.body.definition ?? {} },
+        { code: req.body.code, title: req.body.title, definition: read.definition },
       );
       return reply.status(201).send(toStudy(s));
     },

@@ -1,4 +1,5 @@
 import { checkItemValue } from '@msct/core/crf';
+import { type EntryRefusal, formEntryRefusal, visitOpeningRefusal } from '@msct/core/protocol';
 import {
   createVisit,
   getForm,
@@ -66,6 +67,14 @@ const actorOf = (req: FastifyRequest) => {
   const p = principalOf(req);
   return { id: p.userId, name: p.username };
 };
+
+/** A refusal of entry-rules.ts as a 422 naming its rule and field. */
+function refuseEntry(refusal: EntryRefusal | undefined): void {
+  if (!refusal) return;
+  throw new HttpProblem('MSCT_E_NOT_IN_DEFINITION', refusal.message, {
+    errors: [{ field: `body.${refusal.field}`, rule: refusal.rule, message: refusal.message }],
+  });
+}
 
 export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   async function visitFor(req: FastifyRequest, visitId: string, action: Action) {
@@ -146,17 +155,23 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
             visitCode: code,
             cycle: z.number().int().min(1).max(20).optional(),
             visitDate: isoDate.nullable().optional(),
+            /** Why an unscheduled visit is opened (required for one in a defined study). */
+            reason: reason.optional(),
           })
           .strict(),
       },
     },
     async (req, reply) => {
-      await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
+      const scope = await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
+      // Only a visit of the definition's schedule, or an unscheduled one with a reason (issue #20).
+      const { definition, studyCode } = await studyDefinition(db, scope.studyId);
+      refuseEntry(visitOpeningRefusal(definition, studyCode, req.body));
       const v = await createVisit(db, actorOf(req), {
         subjectId: req.params.subjectId,
         visitCode: req.body.visitCode,
         cycle: req.body.cycle,
         visitDate: req.body.visitDate ?? null,
+        ...(req.body.reason ? { reason: req.body.reason } : {}),
       });
       return reply.status(201).send(toVisit(v));
     },
@@ -264,7 +279,9 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       if (!where) throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
       enforce(req, 'data.enter', { studyId: where.studyId, siteId: where.siteId }, 'subject');
       // Server-side edit checks: the same item definitions serve the UI, the API and imports.
-      const { forms } = await studyDefinition(db, where.studyId, where.studyVersion);
+      const { definition, studyCode, forms } = await studyDefinition(db, where.studyId, where.studyVersion);
+      // Only a form the definition collects at this visit (issue #20); its items are checked below.
+      refuseEntry(formEntryRefusal(definition, studyCode, req.params.formCode, where.visitCode));
       const form = forms.get(req.params.formCode);
       if (form) {
         const errors: FieldIssue[] = [];

@@ -82,7 +82,7 @@ const INSERT_BATCH = 500;
  */
 export function newVisitRecord(
   subject: { id: string; studyId: string; siteId: string },
-  input: { visitCode: string; cycle: number; visitDate?: string | null },
+  input: { visitCode: string; cycle: number; visitDate?: string | null; reason?: string },
   now: string,
 ): { row: VisitTable; event: AuditEntry } {
   const row: VisitTable = {
@@ -105,6 +105,7 @@ export function newVisitRecord(
       siteId: subject.siteId,
       subjectId: subject.id,
       newValue: JSON.stringify({ visitCode: row.visit_code, cycle: input.cycle, visitDate: row.visit_date }),
+      ...(input.reason ? { reason: input.reason } : {}),
     },
   };
 }

@@ -40,6 +40,8 @@ export interface VisitScope {
   studyId: string;
   siteId: string;
   studyVersion: number;
+  /** The visit's code (never changes once the visit exists): which forms its definition collects. */
+  visitCode: string;
 }
 
 const scopeCaches = new WeakMap<object, Map<string, VisitScope>>();
@@ -73,6 +75,7 @@ export async function visitScope(db: Db, visitId: string): Promise<VisitScope | 
     studyId: row.study_id,
     siteId: row.site_id,
     studyVersion: Number(row.study_version),
+    visitCode: row.visit_code,
   });
   if (cache.size >= SCOPE_CACHE_MAX) cache.delete(cache.keys().next().value as string);
   cache.set(visitId, scope);

@@ -16,6 +16,8 @@ export interface NewVisit {
   visitCode: string;
   cycle?: number;
   visitDate?: string | null;
+  /** Why the visit is opened (required by the API for an unscheduled visit); kept in the audit trail. */
+  reason?: string;
 }
 
 export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promise<Visit> {

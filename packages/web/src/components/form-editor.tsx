@@ -4,7 +4,7 @@ import { fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
 import { ChangeReasonAndError } from './change-reason.js';
-import { TextField } from './text-field.js';
+import { SelectField, TextField } from './text-field.js';
 
 export interface ItemExtrasProps {
   item: Item;
@@ -19,6 +19,19 @@ interface Props {
   onReload(): void;
   /** Per item: history, queries and their buttons, rendered under the item's row. */
   renderExtras?(item: Item): React.ReactNode;
+  /**
+   * A new form of a defined study: the forms its definition collects at this visit (the server
+   * refuses others), each with its items when the definition declares them. Absent: an ad-hoc study,
+   * any form and item code.
+   */
+  formChoices?: readonly FormChoice[];
+}
+
+export interface FormChoice {
+  code: string;
+  title: string;
+  /** The form's items; absent for a form whose items are free. */
+  items?: readonly { code: string; label: string }[];
 }
 
 type Edit = { value: string; unit: string };
@@ -27,8 +40,8 @@ type Edit = { value: string; unit: string };
  * Generic CRF entry: saved items are editable in place; one new item can be added per save.
  * Changing a saved value needs a reason, sent with the item's version so a stale edit is refused.
  */
-export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderExtras }: Props) {
-  const [formCode, setFormCode] = useState('');
+export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderExtras, formChoices }: Props) {
+  const [formCode, setFormCode] = useState(formChoices?.[0]?.code ?? '');
   const [edits, setEdits] = useState<Record<string, Edit>>({});
   const [newItem, setNewItem] = useState({ itemCode: '', value: '', unit: '' });
   const [reason, setReason] = useState('');
@@ -76,6 +89,8 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
   };
 
   const code = form?.formCode ?? formCode;
+  // The item codes a form of the definition has (a saved form's too); absent: free item codes.
+  const itemChoices = formChoices?.find((f) => f.code === code)?.items;
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     if (sent.length === 0) return;
@@ -89,7 +104,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
       setEdits({});
       setNewItem({ itemCode: '', value: '', unit: '' });
       setReason('');
-      setFormCode('');
+      setFormCode(formChoices?.[0]?.code ?? '');
       onSaved();
     } catch (err) {
       setError(err);
@@ -107,7 +122,20 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
   return (
     <fieldset className="crf" aria-label={form ? `Form ${form.formCode} values` : 'New form'}>
       <form id={formId} onSubmit={submit} noValidate />
-      {!form && (
+      {!form && formChoices && (
+        <SelectField
+          label="Form code"
+          value={formCode}
+          onChange={(c) => {
+            setFormCode(c);
+            setNewItem({ itemCode: '', value: '', unit: '' });
+          }}
+          options={formChoices.map((f) => ({ value: f.code, label: `${f.title} (${f.code})` }))}
+          required
+          error={errs.formCode}
+        />
+      )}
+      {!form && !formChoices && (
         <TextField
           form={formId}
           label="Form code"
@@ -158,14 +186,31 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
           {!readOnly && (
             <tr className="new-item">
               <td>
-                <input
-                  form={formId}
-                  aria-label="New item code"
-                  placeholder="item code"
-                  value={newItem.itemCode}
-                  onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
-                  aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
-                />
+                {itemChoices ? (
+                  <select
+                    form={formId}
+                    aria-label="New item code"
+                    value={newItem.itemCode}
+                    onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
+                    aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
+                  >
+                    <option value="">(choose an item)</option>
+                    {itemChoices.map((i) => (
+                      <option key={i.code} value={i.code}>
+                        {i.label} ({i.code})
+                      </option>
+                    ))}
+                  </select>
+                ) : (
+                  <input
+                    form={formId}
+                    aria-label="New item code"
+                    placeholder="item code"
+                    value={newItem.itemCode}
+                    onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
+                    aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
+                  />
+                )}
                 {newItem.itemCode && itemError(newItem.itemCode) && (
                   <span className="field-error">{itemError(newItem.itemCode)}</span>
                 )}

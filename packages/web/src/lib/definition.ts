@@ -1,14 +1,25 @@
 // The study definition as the browser sees it: the same core functions the server applies to it.
 import { type FormDefinitionItems, itemFormsFor } from '@msct/core/crf';
-import type { StudyDefinition } from '@msct/core/protocol';
+import { type StoredDefinition, storedDefinition } from '@msct/core/protocol';
 import type { Study } from '../api/types.js';
 
-export type Definition = Partial<StudyDefinition>;
+export type Definition = StoredDefinition;
 
+/**
+ * The study's definition through the one schema: `{}` for an ad-hoc study (or no study yet); one the
+ * server should never have stored throws, listing its problems (the page shows the error).
+ */
 export function definitionOf(study: Pick<Study, 'definition'> | undefined): Definition {
   const d = study?.definition;
-  return d && typeof d === 'object' ? (d as Definition) : {};
+  if (typeof d !== 'object' || d === null) return storedDefinition(d ?? {});
+  // Pages ask again on every load: the same object is read once.
+  const hit = read.get(d);
+  if (hit) return hit;
+  const definition = storedDefinition(d);
+  read.set(d, definition);
+  return definition;
 }
+const read = new WeakMap<object, Definition>();
 
 /** Forms whose items the server checks at entry (catalog forms and the screening form), by form code. */
 export function catalogForms(definition: Definition): Map<string, FormDefinitionItems> {

@@ -81,7 +81,14 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
             </tbody>
           </table>
         )}
-        {canEnter && <OpenVisitForm subjectId={subject.id} onOpened={(v) => navigate(`/visits/${v.id}`)} />}
+        {canEnter && (
+          <OpenVisitForm
+            subjectId={subject.id}
+            definition={definition}
+            opened={visits.filter((v) => v.cycle === 1).map((v) => v.visitCode)}
+            onOpened={(v) => navigate(`/visits/${v.id}`)}
+          />
+        )}
       </section>
       <PatientCourse subject={subject} />
       <Infusions subjectId={subject.id} canEnter={canEnter} />

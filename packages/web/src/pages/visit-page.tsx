@@ -1,14 +1,15 @@
+import { formChoicesAt } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import type { PreviousAssessment, Query, Study, Subject, VisitWithForms } from '../api/types.js';
 import { CatalogForm } from '../components/catalog-form.js';
 import { LoadError } from '../components/error-box.js';
-import { FormEditor } from '../components/form-editor.js';
+import { type FormChoice, FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
 import { MissedVisit } from '../components/missed-visit.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { useLoad } from '../hooks/use-load.js';
-import { definitionOf, formsExpectedAt } from '../lib/definition.js';
+import { catalogForms, definitionOf, formsExpectedAt } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 
@@ -44,6 +45,25 @@ export function VisitPage({ visitId }: { visitId: string }) {
   const toEnter = formsExpectedAt(definition, visit.visitCode).filter(
     (f) => !present.has(f.formCode) && f.formCode !== SLEDAI_FORM_CODE,
   );
+  // A defined study's new form: only the forms its definition collects at this visit that have no
+  // panel of their own above (the server refuses the others, core protocol/entry-rules.ts).
+  const defined = (definition.forms ?? []).length > 0;
+  const catalog = catalogForms(definition);
+  const newFormChoices: FormChoice[] | undefined = defined
+    ? formChoicesAt(definition, visit.visitCode)
+        .filter(
+          (code) =>
+            !present.has(code) && code !== SLEDAI_FORM_CODE && !toEnter.some((f) => f.formCode === code),
+        )
+        .map((code) => {
+          const items = catalog.get(code)?.items;
+          return {
+            code,
+            title: definition.forms?.find((f) => f.id === code)?.title ?? code,
+            ...(items ? { items: items.map((i) => ({ code: i.code, label: i.label })) } : {}),
+          };
+        })
+    : undefined;
   const can = {
     enter: hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
     sign: hasRole(me, 'investigator', subject.studyId, subject.siteId),
@@ -116,10 +136,17 @@ export function VisitPage({ visitId }: { visitId: string }) {
             </details>
           );
         })}
-      {canEnterData && (
+      {canEnterData && (!newFormChoices || newFormChoices.length > 0) && (
         <section aria-labelledby="new-form-h" className="form-panel">
           <h2 id="new-form-h">Enter a new form</h2>
-          <FormEditor visitId={visit.id} readOnly={false} onSaved={data.reload} onReload={data.reload} />
+          <FormEditor
+            key={newFormChoices?.map((f) => f.code).join(',') ?? ''}
+            visitId={visit.id}
+            readOnly={false}
+            onSaved={data.reload}
+            onReload={data.reload}
+            {...(newFormChoices ? { formChoices: newFormChoices } : {})}
+          />
         </section>
       )}
     </section>

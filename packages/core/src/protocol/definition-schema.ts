@@ -1,0 +1,270 @@
+/**
+ * The one schema of a study definition (issue #20): the shape every definition must have, whether
+ * written in TypeScript (the built-in trial), posted to the API, read from a file by the CLI or read
+ * back from the database. The TypeScript types of study-definition.ts are inferred from it.
+ *
+ * This file holds the shape of each value; the rules that look across values (unknown code list,
+ * visit or form; duplicate ids; visit order and window overlaps) are cross-checks.ts, run by
+ * validateStudyDefinition (validate-definition.ts) on the same input so that every problem is listed.
+ *
+ * zod is the one runtime dependency of core: the same schema types the API, the CLI and the web app
+ * (DESIGN.md principle 5).
+ */
+import { z } from 'zod';
+
+/** A non-blank string (the checks say "must not be empty" rather than accept a space). */
+const text = z.string().regex(/\S/, 'must not be empty');
+const nonNegativeInt = z.int().min(0);
+
+// ---------------------------------------------------------------------------------------------
+// Centres and the visit schedule
+// ---------------------------------------------------------------------------------------------
+
+export const centreSchema = z.strictObject({
+  /** Stable short id used in subject numbers and site scoping, e.g. 'NJ-DT'. */
+  id: text,
+  name: text,
+  city: text,
+  country: text,
+});
+
+/** What happens at a visit; decides how the schedule treats it. */
+export const visitKindSchema = z.enum(['screening', 'baseline', 'infusion', 'assessment']);
+
+/** Allowed distance from the target day, in days: symmetric, or different before/after. */
+export const visitWindowSchema = z.union([
+  nonNegativeInt,
+  z.strictObject({ before: nonNegativeInt, after: nonNegativeInt }),
+]);
+
+/**
+ * A visit of the schedule. Its window is anchored on the protocol event that starts a treatment
+ * cycle: study day 0 = the cycle's first infusion (the baseline visit; DESIGN.md "Conventions").
+ */
+export const visitSchema = z.strictObject({
+  /** Unique within the study, e.g. 'SCR', 'D0', 'D7', 'M1'. */
+  code: text,
+  label: text,
+  kind: visitKindSchema,
+  /** Study day relative to the cycle's day 0 (day 0 = first infusion of the cycle). */
+  targetDay: z.int(),
+  windowDays: visitWindowSchema,
+  /** Month label of a follow-up assessment (1, 3, 6, 9, 12), used by endpoint rules. */
+  month: nonNegativeInt.optional(),
+  /** Whether a re-treatment cycle repeats this visit against its own day 0 (screening does not). */
+  repeatsInCycles: z.boolean(),
+});
+
+export const infusionPlanSchema = z.strictObject({
+  product: text,
+  route: text,
+  /** Visit codes at which an infusion is given, in order (day 0, day 7 for MSCT–SLE). */
+  infusionVisitCodes: z.array(text).min(1),
+  /** Planned dose per infusion, cells per kg body weight. */
+  cellsPerKg: z.number().gt(0),
+  /** Largest allowed relative deviation of the given dose from plan before it is flagged (0.1 = ±10%). */
+  doseTolerance: z.number().min(0).max(1),
+  /** Product release criterion: minimum viability, percent of cells. */
+  minViabilityPercent: z.number().min(0).max(100),
+  /** Largest number of treatment cycles (1 = no re-treatment). */
+  maxCycles: z.int().min(1),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Forms, items and code lists
+// ---------------------------------------------------------------------------------------------
+
+export const itemTypeSchema = z.enum(['boolean', 'integer', 'decimal', 'text', 'date', 'code']);
+
+/** One allowed value of a code list. */
+export const codeSchema = z.strictObject({ code: text, label: text });
+
+/** A code list, declared once in the definition and referenced by its id from items. */
+export const codeListSchema = z.strictObject({
+  id: text,
+  label: text.optional(),
+  codes: z.array(codeSchema).readonly().check(z.minLength(1)),
+});
+
+/**
+ * Missing-data codes an item may hold instead of a value (CDISC usage): ND not done, NK not known,
+ * NA not applicable.
+ */
+export const missingDataCodeSchema = z.enum(['ND', 'NK', 'NA']);
+
+/** The fields every item has, in the definition and in the resolved form catalog alike. */
+const itemFields = {
+  code: text,
+  label: text,
+  type: itemTypeSchema,
+  /** Units accepted for a numeric item; the first is the form's default. Absent = unitless. */
+  units: z.array(text).readonly().check(z.minLength(1)).optional(),
+  /** Plausibility range, in the default unit (a hard edit check: outside it the value is refused). */
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** Help text shown beside the item. */
+  help: text.optional(),
+  /** Where the definition, range or threshold comes from. */
+  source: text.optional(),
+  /** The item must be filled in (or hold one of its missing-data codes) for the form to be complete. */
+  required: z.boolean().optional(),
+  /** Missing-data codes the item accepts in place of a value. */
+  missingCodes: z.array(missingDataCodeSchema).readonly().optional(),
+};
+
+/** An item as the definition declares it: a `code` item names its code list by id. */
+export const definitionItemSchema = z.strictObject({
+  ...itemFields,
+  /** The id of one of the definition's `codeLists`, for an item of type `code`. */
+  codeList: text.optional(),
+});
+
+/**
+ * An item with its code list resolved: what entry, checks and exports read
+ * (crf/item-definition.ts `checkItemValue`).
+ */
+export const itemDefinitionSchema = z.strictObject({
+  ...itemFields,
+  /** Allowed codes for a `code` item. */
+  codes: z.array(codeSchema).readonly().optional(),
+});
+
+/** A form with its items resolved: what entry checks read (crf/forms.ts `itemFormsFor`). */
+export const resolvedFormSchema = z.strictObject({
+  formCode: text,
+  title: text,
+  items: z.array(itemDefinitionSchema).readonly(),
+});
+
+export const formSchema = z.strictObject({
+  /** The form code, e.g. 'sledai2k'. */
+  id: text,
+  title: text,
+  /** Visit codes at which the form is expected; 'UNSCHEDULED' allows it at unscheduled visits. */
+  visitCodes: z.array(text).min(1),
+  /**
+   * The form's items. Absent: the form's items come from core's catalog when it knows the form
+   * (crf/forms.ts), the screening form from the eligibility criteria; otherwise the form is free.
+   */
+  items: z.array(definitionItemSchema).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Eligibility
+// ---------------------------------------------------------------------------------------------
+
+export const numericComparatorSchema = z.enum(['gt', 'gte', 'lt', 'lte', 'eq']);
+export const criterionKindSchema = z.enum(['inclusion', 'exclusion']);
+
+const numericCondition = z.strictObject({
+  op: numericComparatorSchema,
+  item: text,
+  value: z.number(),
+  unit: z.string().optional(),
+});
+const betweenCondition = z.strictObject({
+  op: z.literal('between'),
+  item: text,
+  min: z.number(),
+  max: z.number(),
+  unit: z.string().optional(),
+});
+const isCondition = z.strictObject({
+  op: z.literal('is'),
+  item: text,
+  value: z.union([z.boolean(), z.string()]),
+});
+
+/** A condition on screening items; `all`/`any` combine sub-conditions (eligibility.ts evaluates). */
+export type EligibilityCondition =
+  | z.infer<typeof numericCondition>
+  | z.infer<typeof betweenCondition>
+  | z.infer<typeof isCondition>
+  | { op: 'all'; conditions: EligibilityCondition[] }
+  | { op: 'any'; conditions: EligibilityCondition[] };
+
+// A recursive schema needs its type written once (zod cannot infer a type from its own initializer);
+// the leaves above are inferred.
+export const eligibilityConditionSchema: z.ZodType<EligibilityCondition> = z.lazy(() =>
+  z.discriminatedUnion('op', [
+    numericCondition,
+    betweenCondition,
+    isCondition,
+    z.strictObject({ op: z.literal('all'), conditions: z.array(eligibilityConditionSchema).min(1) }),
+    z.strictObject({ op: z.literal('any'), conditions: z.array(eligibilityConditionSchema).min(1) }),
+  ]),
+);
+
+export const eligibilityCriterionSchema = z.strictObject({
+  id: text,
+  label: text,
+  kind: criterionKindSchema,
+  /** For an inclusion: what must hold. For an exclusion: what, if it holds, excludes. */
+  condition: eligibilityConditionSchema,
+  /** Where the criterion comes from, e.g. 'trial.md Population, registry NCT01741857 inclusion 1'. */
+  source: text,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Endpoints and analysis
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * When a responder is flagged for a repeat cycle (endpoints.md "Re-treatment rule"). The flag is
+ * advice; starting a cycle is an audited action at the edge.
+ */
+export const retreatmentRuleSchema = z.strictObject({
+  /**
+   * "After month 6" (endpoints.md "Re-treatment rule") = after this cycle's assessment with this visit
+   * code (e.g. 'M6'): only relapses and assessments later than it count. Absent: `afterStudyDay` only.
+   */
+  afterVisitCode: text.optional(),
+  /**
+   * Cycle day after which assessments count when `afterVisitCode` is absent or that visit was not
+   * done (the end of its window, e.g. 196 = 182 + 14 for M6, trial.md Schedule).
+   */
+  afterStudyDay: nonNegativeInt,
+  /** A relapse after month 6 (as above) flags re-treatment. */
+  flagOnRelapse: z.boolean(),
+  /** SLEDAI-2K rise, from the assessment that established response, that counts as rising. */
+  sledaiRise: z.number().gt(0),
+  /** Number of consecutive assessments the serological worsening must persist. */
+  consecutiveAssessments: z.int().min(1),
+});
+
+export const bilagVersionSchema = z.enum(['classic', '2004']);
+
+export const studyDefinitionSchema = z.strictObject({
+  id: text,
+  title: text,
+  version: text,
+  /** Publication / registry the definition operationalises. */
+  source: text,
+  centres: z.array(centreSchema).min(1),
+  visits: z.array(visitSchema).min(1),
+  infusion: infusionPlanSchema,
+  /** Code lists referenced by the forms' items (each declared once). */
+  codeLists: z.array(codeListSchema).optional(),
+  forms: z.array(formSchema),
+  eligibility: z.array(eligibilityCriterionSchema),
+  /** Named, versioned endpoint rule set (see @msct/core/endpoints), e.g. 'msct-sle-bilag-2014'. */
+  endpointRuleSetId: text,
+  retreatment: retreatmentRuleSchema,
+  bilagVersion: bilagVersionSchema,
+  /**
+   * The BILAG whose system grades drive the endpoints (MCR, PCR, relapse; endpoints.md). The
+   * adjudication grades classic BILAG systems, whose grades the assessor enters from the glossary
+   * (instruments.md §2.1): the only value accepted is 'classic'. BILAG-2004 grades can be recorded
+   * and are shown, but several of its grading rules are provisional (instruments/bilag2004/
+   * provisional.ts), so they never drive an endpoint. Absent in definitions written before it:
+   * read as 'classic', which is what the adjudication has always used.
+   */
+  endpointBilagVersion: z.literal('classic').optional(),
+  /** SLEDAI-2K look-back window in days (10 canonical, 30 variant; instruments.md §1.1). */
+  sledaiWindowDays: z.int().min(1),
+  /**
+   * The analysis plan's measures this study analyses, by key (@msct/core/analysis MEASURES, e.g.
+   * 'sledai', 'bilag.total'). Absent: every measure of the plan.
+   */
+  analysisMeasures: z.array(text).optional(),
+});
