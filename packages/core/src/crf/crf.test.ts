@@ -311,7 +311,8 @@ describe('screening items', () => {
 
 describe('urine casts', () => {
   it('count as the SLEDAI-2K casts descriptor unless attributed to another cause (instruments.md §1.2 descriptor 11; Clarification 5)', () => {
-    const withCasts = deriveVisitScores({ sledai2k: {}, labs: { urine_casts: item('1') } }, { trace: true }).sledai!;
+    const withCasts = deriveVisitScores({ sledai2k: {}, labs: { urine_casts: item('1') } }, { trace: true })
+      .sledai!;
     expect(withCasts.ok && withCasts.value.score).toBe(4);
     expect(withCasts.ok && withCasts.trace[0]?.source).toBe('derived');
     const attributed = deriveVisitScores({

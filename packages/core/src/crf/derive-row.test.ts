@@ -114,16 +114,26 @@ const EDGES: number[] = [
   ...Object.values(RENAL_THRESHOLDS),
   ...Object.values(HAEM_BANDS).flat(),
 ].flatMap((e) =>
-  [1, 10, 100, 1000, 0.1, 0.001, CREATININE_UMOL_PER_MGDL, 1 / CREATININE_UMOL_PER_MGDL, UPCR_MGG_PER_MGMMOL].flatMap(
-    (k) => {
-      const x = e * k;
-      return [x, x * (1 + Number.EPSILON), x * (1 - Number.EPSILON)];
-    },
-  ),
+  [
+    1,
+    10,
+    100,
+    1000,
+    0.1,
+    0.001,
+    CREATININE_UMOL_PER_MGDL,
+    1 / CREATININE_UMOL_PER_MGDL,
+    UPCR_MGG_PER_MGMMOL,
+  ].flatMap((k) => {
+    const x = e * k;
+    return [x, x * (1 + Number.EPSILON), x * (1 - Number.EPSILON)];
+  }),
 );
 /** Values as a lab or a form records them: few decimals, integers, full doubles, the edges. */
 const cleanNumber = fc.oneof(
-  fc.integer({ min: 0, max: 300_000 }).chain((n) => fc.constantFrom(String(n), String(n / 10), String(n / 1000))),
+  fc
+    .integer({ min: 0, max: 300_000 })
+    .chain((n) => fc.constantFrom(String(n), String(n / 10), String(n / 1000))),
   fc.integer({ min: 0, max: 300 }).map(String),
   fc.double({ min: 0, max: 500, noNaN: true, noDefaultInfinity: true }).map(String),
   fc.constantFrom(...EDGES).map(String),
@@ -148,7 +158,10 @@ const oddNumber = fc.constantFrom(
 );
 const unitOf = (units: readonly (string | null)[], noisy: boolean) =>
   noisy
-    ? fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...units) }, { weight: 1, arbitrary: fc.constantFrom(null, '', 'bogus') })
+    ? fc.oneof(
+        { weight: 8, arbitrary: fc.constantFrom(...units) },
+        { weight: 1, arbitrary: fc.constantFrom(null, '', 'bogus') },
+      )
     : fc.constantFrom(...units);
 const numberText = (noisy: boolean) =>
   noisy ? fc.oneof({ weight: 8, arbitrary: cleanNumber }, { weight: 1, arbitrary: oddNumber }) : cleanNumber;
@@ -157,7 +170,10 @@ const quantityItem = (units: readonly (string | null)[], noisy: boolean) =>
 const textItem = (values: readonly (string | null)[], odd: readonly (string | null)[], noisy: boolean) =>
   fc.record({
     value: noisy
-      ? fc.oneof({ weight: 8, arbitrary: fc.constantFrom(...values) }, { weight: 1, arbitrary: fc.constantFrom(...odd) })
+      ? fc.oneof(
+          { weight: 8, arbitrary: fc.constantFrom(...values) },
+          { weight: 1, arbitrary: fc.constantFrom(...odd) },
+        )
       : fc.constantFrom(...values),
     unit: fc.constant(null),
   });
@@ -302,10 +318,15 @@ function withTies(form: Form, prev: Form, t: typeof ties extends fc.Arbitrary<in
   const p = { ...prev };
   const q = (value: number, unit: string | null): RawItem => ({ value: String(value), unit });
   if (t.mask & 1) [p.creatinine, cur.creatinine] = [q(t.creat, 'µmol/L'), q(t.rise * t.creat, 'µmol/L')];
-  if (t.mask & 2) [p.gfr, cur.gfr] = [q(t.gfr, 'mL/min/1.73m2'), q(T.gfrFallFraction * t.gfr, 'mL/min/1.73m2')];
+  if (t.mask & 2)
+    [p.gfr, cur.gfr] = [q(t.gfr, 'mL/min/1.73m2'), q(T.gfrFallFraction * t.gfr, 'mL/min/1.73m2')];
   if (t.mask & 4)
-    [p.proteinuria_24h, cur.proteinuria_24h] = [q(t.p24, 'g/24h'), q(T.notDecreasedFraction * t.p24, 'g/24h')];
-  if (t.mask & 8) [p.upcr, cur.upcr] = [q(t.ratio, 'mg/mmol'), q(T.notDecreasedFraction * t.ratio, 'mg/mmol')];
+    [p.proteinuria_24h, cur.proteinuria_24h] = [
+      q(t.p24, 'g/24h'),
+      q(T.notDecreasedFraction * t.p24, 'g/24h'),
+    ];
+  if (t.mask & 8)
+    [p.upcr, cur.upcr] = [q(t.ratio, 'mg/mmol'), q(T.notDecreasedFraction * t.ratio, 'mg/mmol')];
   if (t.mask & 16) {
     [p.systolic_bp, cur.systolic_bp] = [q(t.sbp, 'mmHg'), q(t.sbp + T.systolicRise, 'mmHg')];
     [p.diastolic_bp, cur.diastolic_bp] = [q(t.dbp, 'mmHg'), q(t.dbp + T.diastolicRise, 'mmHg')];
@@ -339,9 +360,16 @@ function storedVisit(noisy: boolean): fc.Arbitrary<StoredVisit> {
       if (r.bilag)
         items.bilag = formOf(
           Object.fromEntries(
-            ['general', 'mucocutaneous', 'neurological', 'musculoskeletal', 'cardiorespiratory', 'vasculitis', 'renal', 'haematological'].map(
-              (s) => [s, { value: (r.bilag as Record<string, string>)[s] ?? 'E', unit: null }],
-            ),
+            [
+              'general',
+              'mucocutaneous',
+              'neurological',
+              'musculoskeletal',
+              'cardiorespiratory',
+              'vasculitis',
+              'renal',
+              'haematological',
+            ].map((s) => [s, { value: (r.bilag as Record<string, string>)[s] ?? 'E', unit: null }]),
           ),
         );
       let previous = r.previous;
@@ -352,7 +380,10 @@ function storedVisit(noisy: boolean): fc.Arbitrary<StoredVisit> {
       return { items, ...(previous ? { previous } : {}), windowDays: r.windowDays };
     });
 }
-const visit = fc.oneof({ weight: 7, arbitrary: storedVisit(false) }, { weight: 3, arbitrary: storedVisit(true) });
+const visit = fc.oneof(
+  { weight: 7, arbitrary: storedVisit(false) },
+  { weight: 3, arbitrary: storedVisit(true) },
+);
 
 // ---- the check ----
 
@@ -394,10 +425,13 @@ describe('items as stored: row path ≡ reference scorers (fast-check)', () => {
     let mask = 0;
     for (const v of fc.sample(visit, { numRuns: 3000, seed: 42 })) {
       const r = derive(v, false);
-      if (r.bilag2004?.ok) for (const [s, g] of Object.entries(r.bilag2004.value.grades)) seen.add(`${s}:${g}`);
+      if (r.bilag2004?.ok)
+        for (const [s, g] of Object.entries(r.bilag2004.value.grades)) seen.add(`${s}:${g}`);
       if (r.sledai?.ok) mask |= r.sledai.value.presentMask;
     }
-    const missing = BILAG2004_SYSTEMS.flatMap((s) => [...'ABCDE'].map((g) => `${s}:${g}`)).filter((k) => !seen.has(k));
+    const missing = BILAG2004_SYSTEMS.flatMap((s) => [...'ABCDE'].map((g) => `${s}:${g}`)).filter(
+      (k) => !seen.has(k),
+    );
     expect(missing).toEqual([]);
     expect(mask).toBe((1 << SLEDAI2K_DESCRIPTOR_IDS.length) - 1);
   }, 60_000);
@@ -407,11 +441,14 @@ describe('readDecimal reads a stored value as Number() does', () => {
   const chars = fc.constantFrom(...'0123456789.. -+eE x'.split(''));
   test('random strings of digits, points, signs, exponents and spaces', () => {
     fc.assert(
-      fc.property(fc.array(chars, { maxLength: 20 }).map((cs) => cs.join('')), (s) => {
-        const n = Number(s);
-        const want = s.trim() === '' || !Number.isFinite(n) ? Number.NaN : n;
-        expect(Object.is(readDecimal(s), want)).toBe(true);
-      }),
+      fc.property(
+        fc.array(chars, { maxLength: 20 }).map((cs) => cs.join('')),
+        (s) => {
+          const n = Number(s);
+          const want = s.trim() === '' || !Number.isFinite(n) ? Number.NaN : n;
+          expect(Object.is(readDecimal(s), want)).toBe(true);
+        },
+      ),
       { numRuns: 20_000 },
     );
   });
@@ -420,7 +457,9 @@ describe('readDecimal reads a stored value as Number() does', () => {
       fc.property(
         fc.oneof(
           fc.double({ min: 0, max: 1e6, noNaN: true, noDefaultInfinity: true }).map(String),
-          fc.tuple(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 999_999 })).map(([a, b]) => `${a}.${b}`),
+          fc
+            .tuple(fc.integer({ min: 0, max: 999_999_999 }), fc.integer({ min: 0, max: 999_999 }))
+            .map(([a, b]) => `${a}.${b}`),
           // Integers of 15–17 digits: around 2^53, where digit-by-digit accumulation stops being exact.
           fc.bigInt({ min: 10n ** 14n, max: 10n ** 17n }).map(String),
         ),
@@ -435,7 +474,9 @@ describe('readDecimal reads a stored value as Number() does', () => {
 
 // ---- the worked examples, as stored items ----
 
-const NEVER: Form = formOf(Object.fromEntries(BILAG2004_SYSTEMS.map((s) => [historyItemCode(s), { value: '0', unit: null }])));
+const NEVER: Form = formOf(
+  Object.fromEntries(BILAG2004_SYSTEMS.map((s) => [historyItemCode(s), { value: '0', unit: null }])),
+);
 const it = (value: string | number | boolean, unit: string | null = null): RawItem => ({
   value: typeof value === 'boolean' ? (value ? '1' : '0') : String(value),
   unit,
@@ -477,7 +518,8 @@ function bilagItems(input: Bilag2004Input): Form {
   for (const system of BILAG2004_SYSTEMS) {
     for (const [id, v] of Object.entries((input[system] ?? {}) as Record<string, unknown>)) {
       if (id === 'due_to_sle')
-        for (const [lab, b] of Object.entries(v as Record<string, boolean>)) form[dueToSleItemCode(lab as never)] = it(b);
+        for (const [lab, b] of Object.entries(v as Record<string, boolean>))
+          form[dueToSleItemCode(lab as never)] = it(b);
       else if (typeof v === 'object' && v !== null) {
         const q = v as { value: number; unit: string };
         form[id] = it(q.value, q.unit);
@@ -501,7 +543,10 @@ describe('worked examples through the product path (items as stored → deriveVi
     expect(r.value.grades).toMatchObject(expected);
     expect(r.value.numeric).toBe(numeric);
     // The reference on the structured input agrees (the items say the same thing).
-    const ref = bilag2004Score({ history: Object.fromEntries(BILAG2004_SYSTEMS.map((s) => [s, false])), ...input });
+    const ref = bilag2004Score({
+      history: Object.fromEntries(BILAG2004_SYSTEMS.map((s) => [s, false])),
+      ...input,
+    });
     expect(ref.ok && ref.value.numeric).toBe(numeric);
   });
 });

@@ -187,34 +187,34 @@ function canonicalFromScratch(): CanonicalLabs {
   const v = labValue;
   const u = labUnit;
   const p = v[L.proteinuria_24h]!;
-  if (p === p) out.proteinuriaG24h = urineProteinInG(p, u[L.proteinuria_24h] as 'g/24h' | 'mg/24h');
+  if (!Number.isNaN(p)) out.proteinuriaG24h = urineProteinInG(p, u[L.proteinuria_24h] as 'g/24h' | 'mg/24h');
   const cr = v[L.creatinine]!;
-  if (cr === cr) out.creatinineUmolL = creatinineInUmolL(cr, u[L.creatinine] as 'mg/dL' | 'µmol/L');
+  if (!Number.isNaN(cr)) out.creatinineUmolL = creatinineInUmolL(cr, u[L.creatinine] as 'mg/dL' | 'µmol/L');
   const urea = v[L.urea]!;
   // Urea in mg/dL ÷ 6.006 = mmol/L (units/conversions.ts ureaMgDlToMmolL, instruments.md §6.4).
-  if (urea === urea) out.ureaMmolL = u[L.urea] === 'mg/dL' ? urea / UREA_MGDL_PER_MMOLL : urea;
+  if (!Number.isNaN(urea)) out.ureaMmolL = u[L.urea] === 'mg/dL' ? urea / UREA_MGDL_PER_MMOLL : urea;
   const alb = v[L.albumin]!;
   // g/dL × 10 = g/L (albuminGdLToGL, haemoglobinGdLToGL; instruments.md §6.4).
-  if (alb === alb) out.albuminGL = u[L.albumin] === 'g/dL' ? alb * G_L_PER_G_DL : alb;
+  if (!Number.isNaN(alb)) out.albuminGL = u[L.albumin] === 'g/dL' ? alb * G_L_PER_G_DL : alb;
   const c3 = v[L.c3]!;
-  if (c3 === c3) out.c3GL = complementInGL(c3, u[L.c3] as 'g/L' | 'mg/dL');
+  if (!Number.isNaN(c3)) out.c3GL = complementInGL(c3, u[L.c3] as 'g/L' | 'mg/dL');
   const c4 = v[L.c4]!;
-  if (c4 === c4) out.c4GL = complementInGL(c4, u[L.c4] as 'g/L' | 'mg/dL');
+  if (!Number.isNaN(c4)) out.c4GL = complementInGL(c4, u[L.c4] as 'g/L' | 'mg/dL');
   const ds = v[L.anti_dsdna]!;
-  if (ds === ds) out.antiDsDnaIuMl = ds;
+  if (!Number.isNaN(ds)) out.antiDsDnaIuMl = ds;
   const ana = v[L.ana_titre]!;
-  if (ana === ana) {
+  if (!Number.isNaN(ana)) {
     out.anaTitre = ana;
     if (ana > 0) out.anaLog2 = Math.log2(ana);
   }
   const hb = v[L.haemoglobin]!;
-  if (hb === hb) out.haemoglobinGL = u[L.haemoglobin] === 'g/dL' ? hb * G_L_PER_G_DL : hb;
+  if (!Number.isNaN(hb)) out.haemoglobinGL = u[L.haemoglobin] === 'g/dL' ? hb * G_L_PER_G_DL : hb;
   const plt = v[L.platelets]!;
-  if (plt === plt) out.plateletsE9L = plt;
+  if (!Number.isNaN(plt)) out.plateletsE9L = plt;
   const wbc = v[L.wbc]!;
-  if (wbc === wbc) out.wbcE9L = wbc;
+  if (!Number.isNaN(wbc)) out.wbcE9L = wbc;
   const upcr = v[L.upcr]!;
-  if (upcr === upcr) out.upcrMgMmol = upcrInMgMmol(upcr, u[L.upcr] as 'mg/mmol' | 'mg/g');
+  if (!Number.isNaN(upcr)) out.upcrMgMmol = upcrInMgMmol(upcr, u[L.upcr] as 'mg/mmol' | 'mg/g');
   return out;
 }
 
@@ -258,7 +258,7 @@ function writeSledai(form: Form, labs: Form | undefined, vitals: Form | undefine
   // Fever from the measured temperature, compared in its own unit (lab-rules.ts, §1.2 #22).
   const temperature = vitals?.temperature;
   const t = numberOf(temperature);
-  if (t === t) {
+  if (!Number.isNaN(t)) {
     const unit = temperature!.unit ?? '';
     if ((unit !== '°C' && unit !== '°F') || t < 0) return false;
     V[V_SLEDAI_TEMP] = t;
@@ -273,13 +273,13 @@ function writeSledai(form: Form, labs: Form | undefined, vitals: Form | undefine
   const u = labUnit;
   // 24 h protein wins over UPCR (lab-rules.ts); UPCR is not even checked when 24 h protein is given.
   const p24 = v[L.proteinuria_24h]!;
-  if (p24 === p24) {
+  if (!Number.isNaN(p24)) {
     const unit = u[L.proteinuria_24h]!;
     if ((unit !== 'g/24h' && unit !== 'mg/24h') || p24 < 0) return false;
     V[V_SLEDAI_PROTEIN_G] = urineProteinInG(p24, unit);
   } else {
     const upcr = v[L.upcr]!;
-    if (upcr === upcr) {
+    if (!Number.isNaN(upcr)) {
       const unit = u[L.upcr]!;
       if ((unit !== 'mg/mmol' && unit !== 'mg/g' && unit !== 'g/g') || upcr < 0) return false;
       V[V_SLEDAI_PROTEIN_G] = upcrAsGPerG(upcr, unit, 'molar');
@@ -287,13 +287,13 @@ function writeSledai(form: Form, labs: Form | undefined, vitals: Form | undefine
   }
   for (const [code, slot] of HPF_SLOTS) {
     const x = v[code]!;
-    if (x !== x) continue;
+    if (Number.isNaN(x)) continue;
     if (u[code] !== '/hpf' || x < 0) return false;
     V[slot] = x;
   }
   for (const [code, slot] of COUNT_SLOTS) {
     const x = v[code]!;
-    if (x !== x) continue;
+    if (Number.isNaN(x)) continue;
     const unit = u[code]!;
     if (!COUNT_UNITS.includes(unit) || x < 0) return false;
     V[slot] = cellCountIn1e9L(x, unit as '10^9/L');
@@ -303,7 +303,7 @@ function writeSledai(form: Form, labs: Form | undefined, vitals: Form | undefine
   for (const [code, lln, slot, limitSlot] of COMPLEMENT_SLOTS) {
     const x = v[code]!;
     const limit = v[lln]!;
-    if (x !== x || limit !== limit) continue;
+    if (Number.isNaN(x) || Number.isNaN(limit)) continue;
     const g = complementInGL(x, u[code] as 'g/L');
     const gLimit = complementInGL(limit, u[lln] as 'g/L');
     if (g < 0 || gLimit < 0) return false;
@@ -312,7 +312,7 @@ function writeSledai(form: Form, labs: Form | undefined, vitals: Form | undefine
   }
   const ds = v[L.anti_dsdna]!;
   const uln = v[L.anti_dsdna_uln]!;
-  if (ds === ds && uln === uln) {
+  if (!Number.isNaN(ds) && !Number.isNaN(uln)) {
     const unit = u[L.anti_dsdna];
     if ((unit !== 'IU/mL' && unit !== '%') || ds < 0 || uln < 0) return false;
     V[V_SLEDAI_DSDNA] = ds;
@@ -339,7 +339,10 @@ const COMPLEMENT_SLOTS: readonly [number, number, number, number][] = [
 const BAD = -2;
 
 /** Item codes of the coded slots (layout.ts order), TTP last. */
-const CODE_ITEMS: readonly string[] = [...CODED_SYSTEMS.flatMap(([, items]) => items.map((i) => i.id)), 'ttp'];
+const CODE_ITEMS: readonly string[] = [
+  ...CODED_SYSTEMS.flatMap(([, items]) => items.map((i) => i.id)),
+  'ttp',
+];
 
 /** An ND/0–4 item: its code 0–4, CODE_NONE for ND or not entered, BAD otherwise. */
 function readCode(it: RawItem | undefined): number {
@@ -376,16 +379,15 @@ function readValue(it: RawItem | undefined, units: readonly string[] | null): nu
   const s = it.value;
   if (s === null) return Number.NaN;
   const x = readDecimal(s);
-  if (x !== x) return s.trim() === '' ? Number.NaN : BAD;
+  if (Number.isNaN(x)) return s.trim() === '' ? Number.NaN : BAD;
   if (x < 0) return BAD;
   if (units !== null && !units.includes(it.unit ?? '')) return BAD;
   return x;
 }
 
-const RENAL_UNITS = Object.fromEntries(RENAL_ITEMS.map((i) => [i.id, 'units' in i ? i.units : null])) as Record<
-  string,
-  readonly string[] | null
->;
+const RENAL_UNITS = Object.fromEntries(
+  RENAL_ITEMS.map((i) => [i.id, 'units' in i ? i.units : null]),
+) as Record<string, readonly string[] | null>;
 const RENAL_YES_NO: readonly [string, number][] = [
   ['accelerated_hypertension', B_ACCELERATED_HYPERTENSION],
   ['nephrotic_syndrome', B_NEPHROTIC_SYNDROME],
@@ -414,43 +416,51 @@ function writeRenalValues(form: Form | undefined, o: number): number {
   const uacr = readValue(form.uacr, RENAL_UNITS.uacr!);
   const creat = readValue(form.creatinine, RENAL_UNITS.creatinine!);
   const gfr = readValue(form.gfr, RENAL_UNITS.gfr!);
-  if (sbp === BAD || dbp === BAD || p24 === BAD || upcr === BAD || uacr === BAD || creat === BAD || gfr === BAD)
+  if (
+    sbp === BAD ||
+    dbp === BAD ||
+    p24 === BAD ||
+    upcr === BAD ||
+    uacr === BAD ||
+    creat === BAD ||
+    gfr === BAD
+  )
     return BAD;
   // Dipstick: 0 (negative/trace) to 3 (+++), exactly.
   const dip = form.dipstick_protein?.value;
   if (dip !== undefined && dip !== null) {
     const d = readDecimal(dip);
-    if (d === d || dip.trim() !== '') {
+    if (!Number.isNaN(d) || dip.trim() !== '') {
       if (d !== 0 && d !== 1 && d !== 2 && d !== 3) return BAD;
       V[o + R_DIP] = d;
       any = 1;
     }
   }
-  if (sbp === sbp) {
+  if (!Number.isNaN(sbp)) {
     V[o + R_SBP] = sbp;
     any = 1;
   }
-  if (dbp === dbp) {
+  if (!Number.isNaN(dbp)) {
     V[o + R_DBP] = dbp;
     any = 1;
   }
-  if (p24 === p24) {
+  if (!Number.isNaN(p24)) {
     V[o + R_P24] = urineProteinInG(p24, form.proteinuria_24h!.unit as 'g/24h');
     any = 1;
   }
-  if (upcr === upcr) {
+  if (!Number.isNaN(upcr)) {
     V[o + R_UPCR] = upcrInMgMmol(upcr, form.upcr!.unit as 'mg/mmol');
     any = 1;
   }
-  if (uacr === uacr) {
+  if (!Number.isNaN(uacr)) {
     V[o + R_UACR] = uacrInMgMmol(uacr, form.uacr!.unit as 'mg/mmol');
     any = 1;
   }
-  if (creat === creat) {
+  if (!Number.isNaN(creat)) {
     V[o + R_CREAT] = creatinineInUmolL(creat, form.creatinine!.unit as 'µmol/L');
     any = 1;
   }
-  if (gfr === gfr) {
+  if (!Number.isNaN(gfr)) {
     V[o + R_GFR] = gfr;
     any = 1;
   }
@@ -495,12 +505,11 @@ function writeBilag2004(form: Form, previous: Form | undefined): boolean {
     const lab = HAEM_LABS[i]!;
     const x = readValue(form[lab], HAEM_UNITS[lab]!);
     if (x === BAD) return false;
-    V[V_HAEM + i] =
-      x !== x
-        ? x
-        : lab === 'haemoglobin'
-          ? haemoglobinInGdL(x, form[lab]!.unit as 'g/dL')
-          : cellCountIn1e9L(x, form[lab]!.unit as '10^9/L');
+    V[V_HAEM + i] = Number.isNaN(x)
+      ? x
+      : lab === 'haemoglobin'
+        ? haemoglobinInGdL(x, form[lab]!.unit as 'g/dL')
+        : cellCountIn1e9L(x, form[lab]!.unit as '10^9/L');
     // A "due to SLE" value other than Y/N is no confirmation either way (as the reference reads it).
     const due = readYesNo(form[DUE_CODES[i]!]);
     if (due === 1) bits |= 1 << (DUE_TRUE_SHIFT + i);

@@ -133,7 +133,10 @@ function sledaiLabs(
  * lab form's values and the measured temperature. The reference path (test oracle, trace, and the
  * visits the row path leaves to it).
  */
-export function sledai2kInputFromItems(items: VisitItems, windowDays: Sledai2kWindowDays = 10): Sledai2kInput {
+export function sledai2kInputFromItems(
+  items: VisitItems,
+  windowDays: Sledai2kWindowDays = 10,
+): Sledai2kInput {
   const descriptors: Partial<Record<Sledai2kDescriptorId, Sledai2kDescriptorState>> = {};
   for (const id of SLEDAI2K_DESCRIPTOR_IDS) {
     const state = sledai2kDescriptorState(items.sledai2k, id);
@@ -150,10 +153,10 @@ const NO_TRACE = Object.freeze({ trace: false });
  * shown as a score.
  */
 function withTrace<T>(name: string, kernel: Result<T> | undefined, reference: Result<T>): Result<T> {
-  if (kernel === undefined || !reference.ok) return reference;
-  if (!kernel.ok || JSON.stringify(kernel.value) !== JSON.stringify(reference.value))
+  if (kernel === undefined) return reference;
+  if (!kernel.ok || !reference.ok || JSON.stringify(kernel.value) !== JSON.stringify(reference.value))
     throw new Error(
-      `${name}: the scoring kernel gave ${JSON.stringify(kernel.ok ? kernel.value : kernel.issues)}, the reference scorer ${JSON.stringify(reference.value)}`,
+      `${name}: the scoring kernel gave ${JSON.stringify(kernel.ok ? kernel.value : kernel.issues)}, the reference scorer ${JSON.stringify(reference.ok ? reference.value : reference.issues)}`,
     );
   return ok(kernel.value, reference.trace);
 }
@@ -180,7 +183,11 @@ export function deriveVisitScores(items: VisitItems, options: DeriveOptions = {}
     out.sledai = withTrace('SLEDAI-2K', out.sledai, reference);
   }
   if (items.bilag2004 !== undefined && (trace || need & NEEDS_REFERENCE_BILAG2004)) {
-    const reference = bilag2004FromItems(items.bilag2004, options.previousBilag2004, trace ? undefined : NO_TRACE);
+    const reference = bilag2004FromItems(
+      items.bilag2004,
+      options.previousBilag2004,
+      trace ? undefined : NO_TRACE,
+    );
     out.bilag2004 = withTrace('BILAG-2004', out.bilag2004, reference);
   }
   // Classic BILAG: the assessor's eight grades, validated and totalled (instruments.md §2.1).

@@ -34,7 +34,7 @@ import {
 } from '../bilag2004/types.js';
 import { SLEDAI2K_WEIGHTS } from '../sledai2k/descriptors.js';
 import { SLEDAI2K_LAB_BITS, SLEDAI2K_THRESHOLDS } from '../sledai2k/lab-rules.js';
-import { SLEDAI2K_SEROLOGY_MASK, type Sledai2kWindowDays } from '../sledai2k/score.js';
+import { SLEDAI2K_SEROLOGY_MASK } from '../sledai2k/score.js';
 import {
   B_ACCELERATED_HYPERTENSION,
   B_ACTIVE_NEPHRITIS,
@@ -55,7 +55,6 @@ import {
   FLAG_SLEDAI_ENTERED,
   FLAG_SLEDAI_EXCLUDED,
   FLAG_STRIDE,
-  FLAG_WINDOW_DAYS,
   HAEM_LABS,
   R_CREAT,
   R_DBP,
@@ -125,7 +124,10 @@ export function createCompactScores(capacity: number): CompactScores {
 }
 
 /** BILAG-2004 numeric weights 12/8/1 (Yee 2010) by grade index, from BILAG_NUMERIC_WEIGHTS. */
-const NUMERIC: Uint8Array = Uint8Array.from(GRADE_LETTERS, (g) => BILAG_NUMERIC_WEIGHTS['bilag2004-12-8-1'][g]);
+const NUMERIC: Uint8Array = Uint8Array.from(
+  GRADE_LETTERS,
+  (g) => BILAG_NUMERIC_WEIGHTS['bilag2004-12-8-1'][g],
+);
 
 // SLEDAI weight sums of a 24-bit presentMask, one 256-entry table per byte.
 const WEIGHT_BYTE: Uint8Array = new Uint8Array(3 * 256);
@@ -335,13 +337,7 @@ export function scoreCompact(
 }
 
 /** Writes system `s`'s grade; returns its numeric weight. */
-function grade(
-  grades: Uint8Array,
-  g: number,
-  s: number,
-  rank: number,
-  bits: number,
-): number {
+function grade(grades: Uint8Array, g: number, s: number, rank: number, bits: number): number {
   const gi = rank > 0 ? GRADE_BY_RANK[rank]! : (bits >>> (EVER_SHIFT + s)) & 1 ? G_D : G_E;
   grades[g + s] = gi;
   return NUMERIC[gi]!;
