@@ -264,6 +264,27 @@ const referenceFromItems = (v: StoredVisit) => {
   return s.ok && b.ok ? s.value.score + b.value.numeric : -1;
 };
 
+export /**
+ * Reading every stored item of a visit once by its item code (the forms' own keys), and nothing
+ * else: no parse, no scoring. The ceiling any scorer fed this representation can reach.
+ */
+function readOnly(stored: readonly StoredVisit[]) {
+  const first = stored[0]!;
+  const forms = Object.keys(first.items);
+  const codes = forms.map((f) => Object.keys(first.items[f]!));
+  const previous = Object.keys(first.previousBilag2004);
+  return (v: StoredVisit) => {
+    let n = 0;
+    for (let f = 0; f < forms.length; f++) {
+      const form = v.items[forms[f]!]!;
+      const cs = codes[f]!;
+      for (let k = 0; k < cs.length; k++) n += form[cs[k]!]?.value?.length ?? 0;
+    }
+    for (let k = 0; k < previous.length; k++) n += v.previousBilag2004[previous[k]!]?.value?.length ?? 0;
+    return n;
+  };
+}
+
 export function pool(precise: boolean) {
   const rnd = mulberry32(20260301);
   const visits = Array.from({ length: POOL }, () => visit(rnd, precise));
@@ -283,6 +304,7 @@ export default async function run(): Promise<BenchResult[]> {
   ] as const)
     if (r.checksum !== (r.visits / POOL) * lab.checksum)
       throw new Error(`${name}: checksum ${r.checksum} ≠ ${(r.visits / POOL) * lab.checksum}`);
+  const reading = timed(lab.stored, readOnly(lab.stored));
   const precise = pool(true);
   const analysisPrecise = timed(precise.stored, product(false));
   // The same visits JSON round-tripped: fast-mode objects, as the bench of session 5 built them
@@ -295,6 +317,11 @@ export default async function run(): Promise<BenchResult[]> {
       unit: 'visits/s',
       target: '>= 1 000 000 visits/s',
       ok: analysis.perCpuSecond >= 1_000_000,
+    },
+    {
+      name: "reading the visit's ~190 stored items once by item code, nothing else (the ceiling of this input representation), per CPU-second",
+      value: reading.perCpuSecond,
+      unit: 'visits/s',
     },
     {
       name: 'product path, trace off, by the wall clock (median)',
