@@ -319,7 +319,7 @@ export default async function run(): Promise<BenchResult[]> {
       ok: analysis.perCpuSecond >= 1_000_000,
     },
     {
-      name: "reading the visit's ~190 stored items once by item code, nothing else (the ceiling of this input representation), per CPU-second",
+      name: "reading the visit's 175 stored items once by item code, nothing else (the ceiling of this input representation), per CPU-second",
       value: reading.perCpuSecond,
       unit: 'visits/s',
     },
