@@ -67,163 +67,17 @@ import {
   cellCountIn1e9L,
   complementInGL,
   creatinineInUmolL,
-  G_L_PER_G_DL,
   haemoglobinInGdL,
-  UREA_MGDL_PER_MMOLL,
   uacrInMgMmol,
   upcrInMgMmol,
   urineProteinInG,
 } from '../instruments/units/conversions.js';
 import { dueToSleItemCode, historyItemCode } from './bilag2004-form.js';
+import { type CanonicalLabs, canonicalFromScratch, L, labUnit, labValue, readLabs } from './derive-labs.js';
 import type { RawItem, VisitItems } from './raw-items.js';
+import { BAD, isTrimmed, numberOf, readCode, readDecimal, readValue, readYesNo } from './stored-values.js';
 
 type Form = Readonly<Record<string, RawItem>>;
-
-/** The labs the analysis follows, each in one unit (named in the key). */
-export interface CanonicalLabs {
-  proteinuriaG24h?: number;
-  creatinineUmolL?: number;
-  ureaMmolL?: number;
-  albuminGL?: number;
-  c3GL?: number;
-  c4GL?: number;
-  antiDsDnaIuMl?: number;
-  /** ANA as a reciprocal titre, and its log2 (analysis-plan.md R11: titres on the log2 scale). */
-  anaTitre?: number;
-  anaLog2?: number;
-  haemoglobinGL?: number;
-  plateletsE9L?: number;
-  wbcE9L?: number;
-  upcrMgMmol?: number;
-}
-
-// ---- values: a stored string → the number Number() reads, without allocating ----
-
-const POW10 = Float64Array.from({ length: 16 }, (_, k) => 10 ** k);
-
-/**
- * The number a stored value holds, exactly as `Number(s)` reads it; NaN when blank or not a finite
- * number. Plain decimals (digits with at most one point, ≤ 15 digits) are parsed here: the digits
- * form an integer below 2^53 and 10^k is exact, so one IEEE division gives the correctly rounded
- * value, the same double Number() gives. Anything else (signs, exponents, spaces, longer) goes to
- * Number() itself.
- */
-export function readDecimal(s: string): number {
-  const n = s.length;
-  if (n === 0 || n > 16) return slowDecimal(s);
-  let m = 0;
-  let digits = 0;
-  let frac = -1;
-  for (let i = 0; i < n; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 48 && c <= 57) {
-      m = m * 10 + (c - 48);
-      digits++;
-      if (frac >= 0) frac++;
-    } else if (c === 46 && frac < 0) frac = 0;
-    else return slowDecimal(s);
-  }
-  if (digits === 0 || digits > 15) return slowDecimal(s);
-  return frac > 0 ? m / POW10[frac]! : m;
-}
-
-function slowDecimal(s: string): number {
-  if (s.trim() === '') return Number.NaN;
-  const x = Number(s);
-  return Number.isFinite(x) ? x : Number.NaN;
-}
-
-/** A stored value's number (NaN when absent, blank or unreadable). */
-function numberOf(it: RawItem | undefined): number {
-  if (it === undefined) return Number.NaN;
-  const s = it.value;
-  return s === null ? Number.NaN : readDecimal(s);
-}
-
-/** Whether a stored value, trimmed, is exactly `c` ('1' or '0'). */
-function isTrimmed(it: RawItem | undefined, c: '0' | '1'): boolean {
-  if (it === undefined) return false;
-  const s = it.value;
-  if (s === c) return true;
-  return s !== null && s.length > 1 && s.trim() === c;
-}
-
-// ---- the labs form, parsed once per visit into scratch slots ----
-
-const LAB_CODES = [
-  'proteinuria_24h',
-  'upcr',
-  'urine_rbc_hpf',
-  'urine_wbc_hpf',
-  'platelets',
-  'wbc',
-  'c3',
-  'c3_lln',
-  'c4',
-  'c4_lln',
-  'anti_dsdna',
-  'anti_dsdna_uln',
-  'creatinine',
-  'urea',
-  'albumin',
-  'haemoglobin',
-  'ana_titre',
-] as const;
-const L = Object.fromEntries(LAB_CODES.map((c, i) => [c, i])) as Record<(typeof LAB_CODES)[number], number>;
-const labValue = new Float64Array(LAB_CODES.length);
-const labUnit: string[] = LAB_CODES.map(() => '');
-
-function readLabs(labs: Form): void {
-  for (let i = 0; i < LAB_CODES.length; i++) {
-    const it = labs[LAB_CODES[i]!];
-    labValue[i] = numberOf(it);
-    labUnit[i] = it?.unit ?? '';
-  }
-}
-
-/** Canonical units from the parsed labs: g/24 h, µmol/L, mmol/L, g/L, IU/mL (trial.md "Schedule"). */
-function canonicalFromScratch(): CanonicalLabs {
-  const out: CanonicalLabs = {};
-  const v = labValue;
-  const u = labUnit;
-  const p = v[L.proteinuria_24h]!;
-  if (!Number.isNaN(p)) out.proteinuriaG24h = urineProteinInG(p, u[L.proteinuria_24h] as 'g/24h' | 'mg/24h');
-  const cr = v[L.creatinine]!;
-  if (!Number.isNaN(cr)) out.creatinineUmolL = creatinineInUmolL(cr, u[L.creatinine] as 'mg/dL' | 'µmol/L');
-  const urea = v[L.urea]!;
-  // Urea in mg/dL ÷ 6.006 = mmol/L (units/conversions.ts ureaMgDlToMmolL, instruments.md §6.4).
-  if (!Number.isNaN(urea)) out.ureaMmolL = u[L.urea] === 'mg/dL' ? urea / UREA_MGDL_PER_MMOLL : urea;
-  const alb = v[L.albumin]!;
-  // g/dL × 10 = g/L (albuminGdLToGL, haemoglobinGdLToGL; instruments.md §6.4).
-  if (!Number.isNaN(alb)) out.albuminGL = u[L.albumin] === 'g/dL' ? alb * G_L_PER_G_DL : alb;
-  const c3 = v[L.c3]!;
-  if (!Number.isNaN(c3)) out.c3GL = complementInGL(c3, u[L.c3] as 'g/L' | 'mg/dL');
-  const c4 = v[L.c4]!;
-  if (!Number.isNaN(c4)) out.c4GL = complementInGL(c4, u[L.c4] as 'g/L' | 'mg/dL');
-  const ds = v[L.anti_dsdna]!;
-  if (!Number.isNaN(ds)) out.antiDsDnaIuMl = ds;
-  const ana = v[L.ana_titre]!;
-  if (!Number.isNaN(ana)) {
-    out.anaTitre = ana;
-    if (ana > 0) out.anaLog2 = Math.log2(ana);
-  }
-  const hb = v[L.haemoglobin]!;
-  if (!Number.isNaN(hb)) out.haemoglobinGL = u[L.haemoglobin] === 'g/dL' ? hb * G_L_PER_G_DL : hb;
-  const plt = v[L.platelets]!;
-  if (!Number.isNaN(plt)) out.plateletsE9L = plt;
-  const wbc = v[L.wbc]!;
-  if (!Number.isNaN(wbc)) out.wbcE9L = wbc;
-  const upcr = v[L.upcr]!;
-  if (!Number.isNaN(upcr)) out.upcrMgMmol = upcrInMgMmol(upcr, u[L.upcr] as 'mg/mmol' | 'mg/g');
-  return out;
-}
-
-/** The labs the analysis follows, in canonical units, from the lab form's items ({} without one). */
-export function canonicalLabs(labs: Form | undefined): CanonicalLabs {
-  if (!labs) return {};
-  readLabs(labs);
-  return canonicalFromScratch();
-}
 
 // ---- the row and the kernel's output: one of each, reused (scoring is synchronous) ----
 
@@ -335,55 +189,11 @@ const COMPLEMENT_SLOTS: readonly [number, number, number, number][] = [
 
 // ---- the BILAG-2004 form ----
 
-/** A code, yes/no or value the reference would refuse. */
-const BAD = -2;
-
 /** Item codes of the coded slots (layout.ts order), TTP last. */
 const CODE_ITEMS: readonly string[] = [
   ...CODED_SYSTEMS.flatMap(([, items]) => items.map((i) => i.id)),
   'ttp',
 ];
-
-/** An ND/0–4 item: its code 0–4, CODE_NONE for ND or not entered, BAD otherwise. */
-function readCode(it: RawItem | undefined): number {
-  if (it === undefined) return CODE_NONE;
-  const s = it.value;
-  if (s === null) return CODE_NONE;
-  if (s.length === 1) {
-    const c = s.charCodeAt(0) - 48;
-    if (c >= 0 && c <= 4) return c;
-  }
-  const t = s.trim();
-  if (t === '' || t === 'ND') return CODE_NONE;
-  if (t.length === 1) {
-    const c = t.charCodeAt(0) - 48;
-    if (c >= 0 && c <= 4) return c;
-  }
-  return BAD;
-}
-
-/** A Y/N item: 1 ('1'), 0 ('0'), CODE_NONE (not entered), BAD (anything else). */
-function readYesNo(it: RawItem | undefined): number {
-  if (it === undefined) return CODE_NONE;
-  const s = it.value;
-  if (s === null) return CODE_NONE;
-  if (s === '1') return 1;
-  if (s === '0') return 0;
-  const t = s.trim();
-  return t === '' ? CODE_NONE : t === '1' ? 1 : t === '0' ? 0 : BAD;
-}
-
-/** A value item: its number (≥ 0), NaN when not entered, BAD when unreadable, negative or badly unitted. */
-function readValue(it: RawItem | undefined, units: readonly string[] | null): number {
-  if (it === undefined) return Number.NaN;
-  const s = it.value;
-  if (s === null) return Number.NaN;
-  const x = readDecimal(s);
-  if (Number.isNaN(x)) return s.trim() === '' ? Number.NaN : BAD;
-  if (x < 0) return BAD;
-  if (units !== null && !units.includes(it.unit ?? '')) return BAD;
-  return x;
-}
 
 const RENAL_UNITS = Object.fromEntries(
   RENAL_ITEMS.map((i) => [i.id, 'units' in i ? i.units : null]),

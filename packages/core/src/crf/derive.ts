@@ -24,15 +24,11 @@ import {
 } from '../instruments/sledai2k/score.js';
 import { complementInGL } from '../instruments/units/conversions.js';
 import { bilag2004FromItems } from './derive-bilag2004.js';
-import {
-  type CanonicalLabs,
-  NEEDS_REFERENCE_BILAG2004,
-  NEEDS_REFERENCE_SLEDAI,
-  scoreItemsByRow,
-} from './derive-row.js';
+import type { CanonicalLabs } from './derive-labs.js';
+import { NEEDS_REFERENCE_BILAG2004, NEEDS_REFERENCE_SLEDAI, scoreItemsByRow } from './derive-row.js';
 import type { RawItem, VisitItems } from './raw-items.js';
 
-export { type CanonicalLabs, canonicalLabs } from './derive-row.js';
+export { type CanonicalLabs, canonicalLabs } from './derive-labs.js';
 export type { RawItem, VisitItems } from './raw-items.js';
 
 export interface VisitScores {
