@@ -96,7 +96,7 @@ describe('deriving a visit', () => {
         platelets: item('80', '10^9/L'),
       },
     };
-    const r = deriveVisitScores(items).sledai!;
+    const r = deriveVisitScores(items, { trace: true }).sledai!;
     expect(r.ok).toBe(true);
     if (!r.ok) return;
     expect(r.value.score).toBe(4 + 2 + 4 + 2 + 1);
@@ -208,7 +208,7 @@ describe('deriving a visit', () => {
   });
 
   it('a not-due-to-SLE clinical descriptor is traced, scoring 0', () => {
-    const r = deriveVisitScores({ sledai2k: { seizure_not_sle: item('1') } }).sledai!;
+    const r = deriveVisitScores({ sledai2k: { seizure_not_sle: item('1') } }, { trace: true }).sledai!;
     expect(r.ok && r.trace).toEqual([
       {
         item: 'seizure',
@@ -311,7 +311,8 @@ describe('screening items', () => {
 
 describe('urine casts', () => {
   it('count as the SLEDAI-2K casts descriptor unless attributed to another cause (instruments.md §1.2 descriptor 11; Clarification 5)', () => {
-    const withCasts = deriveVisitScores({ sledai2k: {}, labs: { urine_casts: item('1') } }).sledai!;
+    const withCasts = deriveVisitScores({ sledai2k: {}, labs: { urine_casts: item('1') } }, { trace: true })
+      .sledai!;
     expect(withCasts.ok && withCasts.value.score).toBe(4);
     expect(withCasts.ok && withCasts.trace[0]?.source).toBe('derived');
     const attributed = deriveVisitScores({

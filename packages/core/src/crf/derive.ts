@@ -1,5 +1,5 @@
-// From the raw items of one visit to what the trial measures at that visit: SLEDAI-2K (with its
-// trace), BILAG grades and total, and the labs in one canonical unit each. Scores are never stored
+// From the raw items of one visit to what the trial measures at that visit: SLEDAI-2K, BILAG grades
+// and totals (each with its trace when asked for), and the labs in one canonical unit each. Scores are never stored
 // as entered numbers: they are recomputed from items, whatever path the items took (DESIGN.md
 // principle 3; USERS.md "calculated scores drift").
 import {
@@ -8,7 +8,7 @@ import {
   classicBilagTotal,
 } from '../instruments/bilag-classic/grades.js';
 import type { Bilag2004Value } from '../instruments/bilag2004/score.js';
-import type { Issue, Result, TraceEntry } from '../instruments/result.js';
+import { type Issue, ok, type Result, type TraceEntry } from '../instruments/result.js';
 import {
   SLEDAI2K_DESCRIPTOR_IDS,
   type Sledai2kDescriptorId,
@@ -16,38 +16,20 @@ import {
   sledai2kAttributionItemCode,
 } from '../instruments/sledai2k/descriptors.js';
 import type { Sledai2kLabs } from '../instruments/sledai2k/lab-rules.js';
-import { type Sledai2kValue, type Sledai2kWindowDays, sledai2kScore } from '../instruments/sledai2k/score.js';
 import {
-  albuminGdLToGL,
-  complementInGL,
-  creatinineInUmolL,
-  haemoglobinGdLToGL,
-  upcrInMgMmol,
-  ureaMgDlToMmolL,
-  urineProteinInG,
-} from '../instruments/units/conversions.js';
+  type Sledai2kInput,
+  type Sledai2kValue,
+  type Sledai2kWindowDays,
+  sledai2kScore,
+} from '../instruments/sledai2k/score.js';
+import { complementInGL } from '../instruments/units/conversions.js';
 import { bilag2004FromItems } from './derive-bilag2004.js';
+import type { CanonicalLabs } from './derive-labs.js';
+import { NEEDS_REFERENCE_BILAG2004, NEEDS_REFERENCE_SLEDAI, scoreItemsByRow } from './derive-row.js';
 import type { RawItem, VisitItems } from './raw-items.js';
 
+export { type CanonicalLabs, canonicalLabs } from './derive-labs.js';
 export type { RawItem, VisitItems } from './raw-items.js';
-
-/** The labs the analysis follows, each in one unit (named in the key). */
-export interface CanonicalLabs {
-  proteinuriaG24h?: number;
-  creatinineUmolL?: number;
-  ureaMmolL?: number;
-  albuminGL?: number;
-  c3GL?: number;
-  c4GL?: number;
-  antiDsDnaIuMl?: number;
-  /** ANA as a reciprocal titre, and its log2 (analysis-plan.md R11: titres on the log2 scale). */
-  anaTitre?: number;
-  anaLog2?: number;
-  haemoglobinGL?: number;
-  plateletsE9L?: number;
-  wbcE9L?: number;
-  upcrMgMmol?: number;
-}
 
 export interface VisitScores {
   sledai?: Result<Sledai2kValue>;
@@ -63,6 +45,11 @@ export interface DeriveOptions {
   sledaiWindowDays?: Sledai2kWindowDays;
   /** The previous assessment's BILAG-2004 items, for the renal change rules. */
   previousBilag2004?: Readonly<Record<string, RawItem>>;
+  /**
+   * Build each score's trace (the "why" lines of the API's explain view and the live form panels).
+   * Default false: the analysis needs the values only.
+   */
+  trace?: boolean;
 }
 
 const num = (it: RawItem | undefined): number | undefined => {
@@ -137,80 +124,81 @@ function sledaiLabs(
   return out as Sledai2kLabs;
 }
 
-/** Canonical units: g/24 h, µmol/L, mmol/L, g/L, IU/mL (trial.md "Schedule" lab list). */
-export function canonicalLabs(labs: Readonly<Record<string, RawItem>> | undefined): CanonicalLabs {
-  if (!labs) return {};
-  const out: CanonicalLabs = {};
-  const v = (code: string) => num(labs[code]);
-  const u = (code: string) => labs[code]?.unit ?? '';
-  const p = v('proteinuria_24h');
-  if (p !== undefined) out.proteinuriaG24h = urineProteinInG(p, u('proteinuria_24h') as 'g/24h' | 'mg/24h');
-  const cr = v('creatinine');
-  if (cr !== undefined) out.creatinineUmolL = creatinineInUmolL(cr, u('creatinine') as 'mg/dL' | 'µmol/L');
-  const urea = v('urea');
-  if (urea !== undefined)
-    out.ureaMmolL =
-      u('urea') === 'mg/dL' ? ureaMgDlToMmolL({ analyte: 'urea', value: urea, unit: 'mg/dL' }).value : urea;
-  const alb = v('albumin');
-  if (alb !== undefined)
-    out.albuminGL =
-      u('albumin') === 'g/dL' ? albuminGdLToGL({ analyte: 'albumin', value: alb, unit: 'g/dL' }).value : alb;
-  const c3 = v('c3');
-  if (c3 !== undefined) out.c3GL = complementInGL(c3, u('c3') as 'g/L' | 'mg/dL');
-  const c4 = v('c4');
-  if (c4 !== undefined) out.c4GL = complementInGL(c4, u('c4') as 'g/L' | 'mg/dL');
-  const ds = v('anti_dsdna');
-  if (ds !== undefined) out.antiDsDnaIuMl = ds;
-  const ana = v('ana_titre');
-  if (ana !== undefined) {
-    out.anaTitre = ana;
-    if (ana > 0) out.anaLog2 = Math.log2(ana);
+/**
+ * The SLEDAI-2K scorer's input from the visit's items: the SLEDAI-2K form's descriptor states, the
+ * lab form's values and the measured temperature. The reference path (test oracle, trace, and the
+ * visits the row path leaves to it).
+ */
+export function sledai2kInputFromItems(
+  items: VisitItems,
+  windowDays: Sledai2kWindowDays = 10,
+): Sledai2kInput {
+  const descriptors: Partial<Record<Sledai2kDescriptorId, Sledai2kDescriptorState>> = {};
+  for (const id of SLEDAI2K_DESCRIPTOR_IDS) {
+    const state = sledai2kDescriptorState(items.sledai2k, id);
+    if (state !== 'absent') descriptors[id] = state;
   }
-  const hb = v('haemoglobin');
-  if (hb !== undefined)
-    out.haemoglobinGL =
-      u('haemoglobin') === 'g/dL'
-        ? haemoglobinGdLToGL({ analyte: 'haemoglobin', value: hb, unit: 'g/dL' }).value
-        : hb;
-  const plt = v('platelets');
-  if (plt !== undefined) out.plateletsE9L = plt;
-  const wbc = v('wbc');
-  if (wbc !== undefined) out.wbcE9L = wbc;
-  const upcr = v('upcr');
-  if (upcr !== undefined) out.upcrMgMmol = upcrInMgMmol(upcr, u('upcr') as 'mg/mmol' | 'mg/g');
-  return out;
+  return { windowDays, descriptors, labs: sledaiLabs(items.labs ?? {}, items[VITAL_SIGNS]) };
+}
+
+const NO_TRACE = Object.freeze({ trace: false });
+
+/**
+ * The kernel's value with the reference's trace (the explain view). The two must agree: the
+ * property test proves it on random visits, and a disagreement here is a scoring defect, never
+ * shown as a score.
+ */
+function withTrace<T>(name: string, kernel: Result<T> | undefined, reference: Result<T>): Result<T> {
+  if (kernel === undefined) return reference;
+  if (!kernel.ok || !reference.ok || JSON.stringify(kernel.value) !== JSON.stringify(reference.value))
+    throw new Error(
+      `${name}: the scoring kernel gave ${JSON.stringify(kernel.ok ? kernel.value : kernel.issues)}, the reference scorer ${JSON.stringify(reference.ok ? reference.value : reference.issues)}`,
+    );
+  return ok(kernel.value, reference.trace);
 }
 
 /**
- * Scores one visit from its items. SLEDAI-2K is scored when the SLEDAI-2K form or any lab exists
- * (lab descriptors alone can score); classic BILAG when the BILAG form exists. A form present but
- * incomplete yields the instrument's typed issues, never a partial number.
+ * Scores one visit from its items as stored. SLEDAI-2K is scored when the visit has the SLEDAI-2K
+ * form (its lab descriptors from the lab form, fever from the vital signs), classic BILAG when it
+ * has the BILAG form, BILAG-2004 when it has the BILAG-2004 form (renal change rules against
+ * `previousBilag2004`). A form present but incomplete or invalid yields the instrument's typed
+ * issues, never a partial number.
+ *
+ * SLEDAI-2K and BILAG-2004 are scored through the compact kernel (derive-row.ts), the reference
+ * scorers being its test oracle; a visit the row cannot hold as the reference reads it (invalid
+ * input) is scored by the reference, which gives the issues. With `trace: true` (the API's explain
+ * view) each score also carries the reference's trace, checked to explain the same value.
  */
 export function deriveVisitScores(items: VisitItems, options: DeriveOptions = {}): VisitScores {
-  const out: VisitScores = { labs: canonicalLabs(items.labs), unreadable: [] };
-  const sledaiForm = items.sledai2k;
-  if (sledaiForm) {
-    const descriptors: Partial<Record<Sledai2kDescriptorId, Sledai2kDescriptorState>> = {};
-    for (const id of SLEDAI2K_DESCRIPTOR_IDS) {
-      const state = sledai2kDescriptorState(sledaiForm, id);
-      if (state !== 'absent') descriptors[id] = state;
-    }
-    out.sledai = sledai2kScore({
-      windowDays: options.sledaiWindowDays ?? 10,
-      descriptors,
-      labs: sledaiLabs(items.labs ?? {}, items[VITAL_SIGNS]),
-    });
+  const out: VisitScores = { labs: EMPTY_LABS, unreadable: [] };
+  const windowDays = options.sledaiWindowDays ?? 10;
+  const trace = options.trace === true;
+  const need = scoreItemsByRow(items, windowDays, options.previousBilag2004, out);
+  if (items.sledai2k !== undefined && (trace || need & NEEDS_REFERENCE_SLEDAI)) {
+    const reference = sledai2kScore(sledai2kInputFromItems(items, windowDays), trace ? undefined : NO_TRACE);
+    out.sledai = withTrace('SLEDAI-2K', out.sledai, reference);
   }
+  if (items.bilag2004 !== undefined && (trace || need & NEEDS_REFERENCE_BILAG2004)) {
+    const reference = bilag2004FromItems(
+      items.bilag2004,
+      options.previousBilag2004,
+      trace ? undefined : NO_TRACE,
+    );
+    out.bilag2004 = withTrace('BILAG-2004', out.bilag2004, reference);
+  }
+  // Classic BILAG: the assessor's eight grades, validated and totalled (instruments.md §2.1).
   const bilagForm = items.bilag;
-  if (bilagForm) {
+  if (bilagForm !== undefined) {
     const grades: Partial<Record<ClassicBilagSystem, string>> = {};
-    for (const [code, it] of Object.entries(bilagForm))
-      if (it.value !== null) grades[code as ClassicBilagSystem] = it.value;
-    out.bilag = classicBilagTotal(grades);
+    for (const code in bilagForm) {
+      const value = bilagForm[code]!.value;
+      if (value !== null) grades[code as ClassicBilagSystem] = value;
+    }
+    out.bilag = classicBilagTotal(grades, trace ? undefined : NO_TRACE);
   }
-  if (items.bilag2004) out.bilag2004 = bilag2004FromItems(items.bilag2004, options.previousBilag2004);
   return out;
 }
+const EMPTY_LABS: CanonicalLabs = Object.freeze({});
 
 /** The trace lines of a derived score, or the issues that stopped it, as text for the UI and report. */
 export function explain(r: Result<unknown> | undefined): string[] {

@@ -44,10 +44,13 @@ function toAssessment(d: DerivedVisit): Assessment<ClassicBilagSystem> | undefin
   return a;
 }
 
-/** Derives every visit's scores and the endpoint history of one subject. */
+/**
+ * Derives every visit's scores and the endpoint history of one subject. `trace`: build each score's
+ * trace (the endpoint views show it); the analysis leaves it off (deriveVisitScores).
+ */
 export function deriveSubject(
   subject: DatasetSubject,
-  options: { sledaiWindowDays?: 10 | 30 } = {},
+  options: { sledaiWindowDays?: 10 | 30; trace?: boolean } = {},
 ): SubjectDerivation {
   const problems: string[] = [];
   const d0 =

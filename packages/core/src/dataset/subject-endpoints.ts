@@ -29,7 +29,7 @@ export function adjudicationOptions(definition: Partial<StudyDefinition>) {
 
 /** One subject's scores per visit (with traces), verdict and time-to-event data. */
 export function endpointsOfSubject(s: DatasetSubject, definition: Partial<StudyDefinition>) {
-  const d = deriveSubject(s, deriveOptionsOf(definition));
+  const d = deriveSubject(s, { ...deriveOptionsOf(definition), trace: true });
   const adjudication = d.history ? adjudicate(d.history, adjudicationOptions(definition)) : null;
   return {
     subjectId: s.subjectId,

@@ -91,6 +91,8 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
       const scores = deriveVisitScores(await visitItems(visit.id), {
         ...deriveOptionsOf(definition),
         ...(previous ? { previousBilag2004: previous.items } : {}),
+        // The explain view: each score with the lines that say why.
+        trace: true,
       });
       const summary = <T>(r: { ok: true; value: T } | { ok: false } | undefined) => (r?.ok ? r.value : null);
       return {

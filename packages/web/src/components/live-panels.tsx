@@ -26,7 +26,9 @@ import type { Draft, ItemGroup } from './catalog-form.js';
 import { TextField } from './text-field.js';
 
 export function BilagLive({ visit, draft }: { visit: VisitWithForms; draft: Draft }) {
-  const bilag = deriveVisitScores(visitItemsOf(visit, { formCode: 'bilag', items: draft })).bilag;
+  const bilag = deriveVisitScores(visitItemsOf(visit, { formCode: 'bilag', items: draft }), {
+    trace: true,
+  }).bilag;
   const entered = Object.values(draft).filter((d) => d.value !== null).length;
   return (
     <div className="live-box" role="status" aria-live="polite" aria-label="BILAG live score">
@@ -116,7 +118,7 @@ export function Bilag2004Live({
 }) {
   const total = deriveVisitScores(
     visitItemsOf(visit, { formCode: BILAG2004_FORM_CODE, items: draft }),
-    previous ? { previousBilag2004: previous.items } : {},
+    previous ? { previousBilag2004: previous.items, trace: true } : { trace: true },
   ).bilag2004;
   const grades = systemGrades(draft, previous);
   const systems = BILAG2004_FORM_GROUPS.map((g) => g.system);

@@ -75,7 +75,7 @@ export function SledaiEditor({
   const needsReason = changed.some((d) => savedEntry(d.code) !== null);
   useUnsavedWarning(!!form && changed.length > 0);
 
-  const sledai = deriveVisitScores(visitItems(visit, entries)).sledai;
+  const sledai = deriveVisitScores(visitItems(visit, entries), { trace: true }).sledai;
   const trace = explain(sledai);
   // Descriptors a lab or measurement rule makes positive at this visit (shown beside the descriptor).
   const derived = new Set(

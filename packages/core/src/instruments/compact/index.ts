@@ -1,3 +1,2 @@
-export * from './compile.js';
 export * from './kernel.js';
 export * from './layout.js';

@@ -4,16 +4,18 @@
 //
 // Why this is our own code (shared/DESIGN.md principle 8, "scoring hot loops"): no library scores
 // SLEDAI-2K or BILAG-2004, and the reference scorers (sledai2kScore, bilag2004Score) validate
-// ~120 fields of an object per call (≈ 9 µs per visit); issue 3 asks for ≥ 1 000 000 visits/s on
-// one core. Validation happens once, in compileVisit; this kernel only applies the rules.
+// ~120 fields of an object per call; issue 3 asks for ≥ 1 000 000 visits/s on one core. The
+// product's path (crf/derive-row.ts, called by deriveVisitScores) reads a visit's stored items
+// straight into the row, checking them as the reference would; this kernel only applies the rules.
 //
 // Every threshold below is imported from the reference modules (SLEDAI2K_THRESHOLDS, SLEDAI2K_LAB_BITS,
 // RENAL_THRESHOLDS, RENAL_RULE_COUNTS, CONSTITUTIONAL_RULE, RANK_BY_SET_CODE, HAEM_BANDS,
 // BILAG_NUMERIC_WEIGHTS); the constitutional and TTP rules are the reference's own functions
 // (constitutionalRank, ttpRank). The renal, haematological-band and SLEDAI lab rules are restated
 // over NaN-for-absent numbers (NaN compares false, which is what "not given" means in every rule
-// except the "previous not measured" branches, which test for NaN explicitly). compact.test.ts
-// holds the contract: thousands of random valid visits score identically here and in the reference.
+// except the "previous not measured" branches, which test for NaN explicitly).
+// crf/derive-row.test.ts holds the contract: thousands of random stored visits score identically
+// through this kernel and through the reference scorers.
 import {
   CONSTITUTIONAL_ITEMS,
   CONSTITUTIONAL_RULE,
@@ -21,7 +23,7 @@ import {
 } from '../bilag2004/constitutional.js';
 import { HAEM_BANDS, ttpRank } from '../bilag2004/haematological.js';
 import { type ItemSet, RANK_BY_SET_CODE } from '../bilag2004/item-sets.js';
-import { BILAG_NUMERIC_WEIGHTS, type BilagNumericScheme } from '../bilag2004/numeric.js';
+import { BILAG_NUMERIC_WEIGHTS } from '../bilag2004/numeric.js';
 import { RENAL_RULE_COUNTS, RENAL_THRESHOLDS } from '../bilag2004/renal.js';
 import {
   type ActivityRank,
@@ -32,7 +34,7 @@ import {
 } from '../bilag2004/types.js';
 import { SLEDAI2K_WEIGHTS } from '../sledai2k/descriptors.js';
 import { SLEDAI2K_LAB_BITS, SLEDAI2K_THRESHOLDS } from '../sledai2k/lab-rules.js';
-import { SLEDAI2K_SEROLOGY_MASK, type Sledai2kWindowDays } from '../sledai2k/score.js';
+import { SLEDAI2K_SEROLOGY_MASK } from '../sledai2k/score.js';
 import {
   B_ACCELERATED_HYPERTENSION,
   B_ACTIVE_NEPHRITIS,
@@ -53,7 +55,6 @@ import {
   FLAG_SLEDAI_ENTERED,
   FLAG_SLEDAI_EXCLUDED,
   FLAG_STRIDE,
-  FLAG_WINDOW_DAYS,
   HAEM_LABS,
   R_CREAT,
   R_DBP,
@@ -122,11 +123,11 @@ export function createCompactScores(capacity: number): CompactScores {
   };
 }
 
-/** Numeric weights by grade index, per scheme (from BILAG_NUMERIC_WEIGHTS). */
-const NUMERIC_BY_SCHEME: Readonly<Record<BilagNumericScheme, Uint8Array>> = {
-  'bilag2004-12-8-1': Uint8Array.from(GRADE_LETTERS, (g) => BILAG_NUMERIC_WEIGHTS['bilag2004-12-8-1'][g]),
-  'classic-9-3-1': Uint8Array.from(GRADE_LETTERS, (g) => BILAG_NUMERIC_WEIGHTS['classic-9-3-1'][g]),
-};
+/** BILAG-2004 numeric weights 12/8/1 (Yee 2010) by grade index, from BILAG_NUMERIC_WEIGHTS. */
+const NUMERIC: Uint8Array = Uint8Array.from(
+  GRADE_LETTERS,
+  (g) => BILAG_NUMERIC_WEIGHTS['bilag2004-12-8-1'][g],
+);
 
 // SLEDAI weight sums of a 24-bit presentMask, one 256-entry table per byte.
 const WEIGHT_BYTE: Uint8Array = new Uint8Array(3 * 256);
@@ -265,15 +266,14 @@ function haemRank(v: Float64Array, o: number, ttp: number, bits: number): Activi
 }
 
 /**
- * Scores compiled row `row` of `visits` into row `outRow` of `out`. `weights` are the numeric
- * weights by grade index (numericWeights(scheme)); default BILAG-2004 12/8/1.
+ * Scores row `row` of `visits` into row `outRow` of `out` (BILAG-2004 numeric 12/8/1, the scheme
+ * bilag2004Score uses by default).
  */
 export function scoreCompact(
   visits: CompactVisits,
   row: number,
   out: CompactScores,
   outRow: number = row,
-  weights: Uint8Array = NUMERIC_BY_SCHEME['bilag2004-12-8-1'],
 ): void {
   const v = visits.values;
   const fl = visits.flags;
@@ -321,7 +321,7 @@ export function scoreCompact(
       if (code >= ACTIVE_CODE) othersActive++;
     }
   }
-  numeric += grade(grades, g, 0, constitutionalRank(pyrexia, othersAny, othersActive), bits, weights);
+  numeric += grade(grades, g, 0, constitutionalRank(pyrexia, othersAny, othersActive), bits);
 
   for (let s = 1; s < CODED_SYSTEMS.length; s++) {
     let rank = 0;
@@ -329,55 +329,16 @@ export function scoreCompact(
       const r = SET_RANK[j * CODES + codes[c + j]! - CODE_NONE]!;
       if (r > rank) rank = r;
     }
-    numeric += grade(grades, g, s, rank, bits, weights);
+    numeric += grade(grades, g, s, rank, bits);
   }
-  numeric += grade(grades, g, S_RENAL, renalRank(v, o + V_RENAL, o + V_RENAL_PREV, bits), bits, weights);
-  numeric += grade(grades, g, S_HAEM, haemRank(v, o + V_HAEM, codes[c + CODE_TTP]!, bits), bits, weights);
+  numeric += grade(grades, g, S_RENAL, renalRank(v, o + V_RENAL, o + V_RENAL_PREV, bits), bits);
+  numeric += grade(grades, g, S_HAEM, haemRank(v, o + V_HAEM, codes[c + CODE_TTP]!, bits), bits);
   out.numeric[outRow] = numeric;
 }
 
 /** Writes system `s`'s grade; returns its numeric weight. */
-function grade(
-  grades: Uint8Array,
-  g: number,
-  s: number,
-  rank: number,
-  bits: number,
-  weights: Uint8Array,
-): number {
+function grade(grades: Uint8Array, g: number, s: number, rank: number, bits: number): number {
   const gi = rank > 0 ? GRADE_BY_RANK[rank]! : (bits >>> (EVER_SHIFT + s)) & 1 ? G_D : G_E;
   grades[g + s] = gi;
-  return weights[gi]!;
-}
-
-/** Scores rows [from, to) of `visits` into the same rows of `out`. */
-export function scoreBatch(
-  visits: CompactVisits,
-  out: CompactScores,
-  options?: { readonly from?: number; readonly to?: number; readonly numericScheme?: BilagNumericScheme },
-): void {
-  const weights = NUMERIC_BY_SCHEME[options?.numericScheme ?? 'bilag2004-12-8-1'];
-  const to = Math.min(options?.to ?? visits.length, visits.length, out.length);
-  for (let row = options?.from ?? 0; row < to; row++) scoreCompact(visits, row, out, row, weights);
-}
-
-/** Numeric weights by grade index for `scheme`, for scoreCompact. */
-export function numericWeights(scheme: BilagNumericScheme): Uint8Array {
-  return NUMERIC_BY_SCHEME[scheme];
-}
-
-/** One scored row as plain values (allocates; for tests, export and display, not the hot loop). */
-export function readCompactScore(visits: CompactVisits, out: CompactScores, row: number) {
-  const grades = {} as Record<Bilag2004System, BilagGrade>;
-  for (let s = 0; s < N_SYSTEMS; s++)
-    grades[BILAG2004_SYSTEMS[s]!] = GRADE_LETTERS[out.grades[row * N_SYSTEMS + s]!]!;
-  return {
-    sledai: {
-      score: out.sledai[row]!,
-      clinicalScore: out.clinical[row]!,
-      windowDays: visits.flags[row * FLAG_STRIDE + FLAG_WINDOW_DAYS] as Sledai2kWindowDays,
-      presentMask: out.presentMask[row]!,
-    },
-    bilag: { grades, numeric: out.numeric[row]! },
-  };
+  return NUMERIC[gi]!;
 }

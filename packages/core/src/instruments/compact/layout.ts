@@ -5,7 +5,7 @@
 //   flags  Int32Array   SLEDAI entered / excluded bitmasks, BILAG Y/N bits and history bits, window;
 //   values Float64Array lab values normalised to the unit the rule compares in (NaN = not given),
 //                       complement and anti-dsDNA with the testing lab's limit in the same unit.
-// Only compile.ts writes rows, and only after the reference scorers accepted the visit.
+// Only crf/derive-row.ts writes rows, and only with input the reference scorers accept.
 // Slot positions are derived from the item lists the modules export; no clinical number lives here.
 import { CARDIORESPIRATORY_ITEMS } from '../bilag2004/cardiorespiratory.js';
 import { CONSTITUTIONAL_ITEMS } from '../bilag2004/constitutional.js';

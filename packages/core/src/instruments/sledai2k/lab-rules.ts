@@ -105,7 +105,7 @@ const BIT = SLEDAI2K_LAB_BITS;
 
 /**
  * A spot UPCR as g/g, taken as g/24 h for the proteinuria descriptor under `upcrEquivalence`
- * (see UpcrEquivalence). Shared with the compact compiler so both compare the same number.
+ * (see UpcrEquivalence). Shared with crf/derive-row.ts (the compact row) so both compare the same number.
  */
 export function upcrAsGPerG(
   value: number,
