@@ -10,10 +10,10 @@
 // or from a cache of per-subject hashes: snapshotHash), and any change to one value changes it.
 import { createHash } from 'node:crypto';
 import type { DatasetSubject, DatasetVisit, TrialDataset } from '@msct/core/dataset';
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Db } from './database.js';
 import { getStudy } from './repositories/studies.js';
-import type { AdverseEventTable, InfusionTable, SubjectTable, VisitTable } from './schema.js';
+import type { AdverseEventTable, InfusionTable, SubjectTable } from './schema.js';
 
 export interface LoadDatasetOptions {
   /** Use pseudonyms for subject codes and drop birth dates (the statistician's view). */
@@ -91,47 +91,28 @@ export async function listDatasetSubjects(
   return out.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0));
 }
 
-/** The item query of a page of subjects (exported so tests can EXPLAIN it). */
-export function itemRowsQuery(db: Db, subjectIds: readonly string[]) {
-  return db.kysely
-    .selectFrom('form_instances')
-    .innerJoin('item_values', 'item_values.form_instance_id', 'form_instances.id')
-    .select([
-      'form_instances.visit_id',
-      'form_instances.form_code',
-      'item_values.item_code',
-      'item_values.value',
-      'item_values.unit',
-    ])
-    .where('form_instances.subject_id', 'in', subjectIds)
-    .orderBy('form_instances.visit_id')
-    .orderBy('form_instances.form_code')
-    .orderBy('item_values.item_code');
-}
-
-/** One item row as read: visit id, form code, item code, value, unit. */
-type ItemRow = [string, string, string, string | null, string | null];
-
 /**
- * The item rows of a page of subjects. On SQLite the compiled item query runs as a prepared
- * better-sqlite3 statement returning raw rows (arrays, not one object per row through Kysely):
- * the item read is most of the time of a derivation at scale (issue 16). Same SQL, same order.
+ * The visits of a page of subjects, each with its items as one JSON text (exported so tests can
+ * EXPLAIN it): `{formCode: {itemCode: {"value": …, "unit": …}}}`, forms and items in code order,
+ * forms without items left out (as the row-per-item read of before left them out). The database
+ * builds the objects (SQLite json_group_object, PostgreSQL json_object_agg) and Node parses one text
+ * a visit: at ~446 item values a patient the read was one row, five strings and one object per item,
+ * most of the time of a derivation at scale (issue 16). Codes are ordered byte-wise (COLLATE "C" on
+ * PostgreSQL, SQLite's default), so both databases give the same objects in the same key order.
  */
-async function readItemRows(
-  db: Db,
-  subjectIds: readonly string[],
-  statements: Map<string, { all: (...params: unknown[]) => unknown[] }>,
-): Promise<ItemRow[]> {
-  const query = itemRowsQuery(db, subjectIds);
-  if (!db.sqlite)
-    return (await query.execute()).map((r) => [r.visit_id, r.form_code, r.item_code, r.value, r.unit]);
-  const { sql, parameters } = query.compile();
-  let statement = statements.get(sql);
-  if (!statement) {
-    statement = db.sqlite.prepare(sql).raw(true);
-    statements.set(sql, statement);
-  }
-  return statement.all(...parameters) as ItemRow[];
+export function visitItemsQuery(db: Db, subjectIds: readonly string[]) {
+  const itemsJson =
+    db.dialect === 'postgres'
+      ? sql<string>`coalesce((select json_object_agg(fi.form_code, (select json_object_agg(iv.item_code, json_build_object('value', iv.value, 'unit', iv.unit) order by iv.item_code collate "C") from item_values iv where iv.form_instance_id = fi.id) order by fi.form_code collate "C") from form_instances fi where fi.visit_id = visits.id and exists (select 1 from item_values x where x.form_instance_id = fi.id))::text, '{}')`
+      : sql<string>`coalesce((select json_group_object(fi.form_code, (select json_group_object(iv.item_code, json_object('value', iv.value, 'unit', iv.unit) order by iv.item_code) from item_values iv where iv.form_instance_id = fi.id) order by fi.form_code) from form_instances fi where fi.visit_id = visits.id and exists (select 1 from item_values x where x.form_instance_id = fi.id)), '{}')`;
+  return db.kysely
+    .selectFrom('visits')
+    .select(['id', 'subject_id', 'visit_code', 'cycle', 'visit_date', itemsJson.as('items_json')])
+    .where('subject_id', 'in', subjectIds)
+    .orderBy('subject_id')
+    .orderBy('cycle')
+    .orderBy('visit_date')
+    .orderBy('id');
 }
 
 function groupBy<T extends { subject_id: string }>(rows: readonly T[]): Map<string, T[]> {
@@ -157,60 +138,37 @@ export async function* streamTrialSubjects(
   const siteCode = new Map(header.sites.map((s) => [s.id, s.code]));
   const subjects = await listDatasetSubjects(db, studyId, opts);
   const pageSize = opts.pageSize ?? SUBJECT_PAGE;
-  const statements = new Map<string, { all: (...params: unknown[]) => unknown[] }>();
-  for (let p = 0; p < subjects.length; p += pageSize) {
-    const page = subjects.slice(p, p + pageSize);
+  // One page is read ahead while the subjects of the one before are derived: on PostgreSQL the
+  // queries' round trips overlap the caller's work (better-sqlite3 runs them at once anyway).
+  const readPage = async (page: Selectable<SubjectTable>[]) => {
     const ids = page.map((s) => s.id);
-    const visits: Selectable<VisitTable>[] = await db.kysely
-      .selectFrom('visits')
-      .selectAll()
-      .where('subject_id', 'in', ids)
-      .orderBy('subject_id')
-      .orderBy('cycle')
-      .orderBy('visit_date')
-      .orderBy('id')
-      .execute();
-    const items = await readItemRows(db, ids, statements);
-    const infusions: Selectable<InfusionTable>[] = await db.kysely
-      .selectFrom('infusions')
-      .selectAll()
-      .where('subject_id', 'in', ids)
-      .orderBy('cycle')
-      .orderBy('infusion_number')
-      .execute();
-    const aes: Selectable<AdverseEventTable>[] = await db.kysely
-      .selectFrom('adverse_events')
-      .selectAll()
-      .where('subject_id', 'in', ids)
-      .orderBy('onset_date')
-      .orderBy('id')
-      .execute();
-    const itemsByVisit = new Map<
-      string,
-      Record<string, Record<string, { value: string | null; unit: string | null }>>
-    >();
-    // Rows arrive ordered by visit, form and item: consecutive rows share their visit and form.
-    let lastVisit: string | undefined;
-    let lastForm: string | undefined;
-    let form: Record<string, { value: string | null; unit: string | null }> = {};
-    for (const [visitId, formCode, itemCode, value, unit] of items) {
-      if (visitId !== lastVisit || formCode !== lastForm) {
-        let forms = itemsByVisit.get(visitId);
-        if (!forms) {
-          forms = {};
-          itemsByVisit.set(visitId, forms);
-        }
-        const existing = forms[formCode];
-        if (existing) form = existing;
-        else {
-          form = {};
-          forms[formCode] = form;
-        }
-        lastVisit = visitId;
-        lastForm = formCode;
-      }
-      form[itemCode] = { value, unit };
-    }
+    const [visits, infusions, aes] = await Promise.all([
+      visitItemsQuery(db, ids).execute(),
+      db.kysely
+        .selectFrom('infusions')
+        .selectAll()
+        .where('subject_id', 'in', ids)
+        .orderBy('cycle')
+        .orderBy('infusion_number')
+        .execute() as Promise<Selectable<InfusionTable>[]>,
+      db.kysely
+        .selectFrom('adverse_events')
+        .selectAll()
+        .where('subject_id', 'in', ids)
+        .orderBy('onset_date')
+        .orderBy('id')
+        .execute() as Promise<Selectable<AdverseEventTable>[]>,
+    ]);
+    return { page, visits, infusions, aes };
+  };
+  const pages: Selectable<SubjectTable>[][] = [];
+  for (let p = 0; p < subjects.length; p += pageSize) pages.push(subjects.slice(p, p + pageSize));
+  let next: ReturnType<typeof readPage> | undefined;
+  for (let p = 0; p < pages.length; p++) {
+    const { page, visits, infusions, aes } = await (next ?? readPage(pages[p]!));
+    next = db.dialect === 'postgres' && p + 1 < pages.length ? readPage(pages[p + 1]!) : undefined;
+    // Awaited on the next turn; a caller that stops early must not leave it unhandled.
+    next?.catch(() => undefined);
     const visitsBy = groupBy(visits);
     const infBy = groupBy(infusions);
     const aeBy = groupBy(aes);
@@ -230,7 +188,7 @@ export async function* streamTrialSubjects(
             visitCode: v.visit_code,
             cycle: Number(v.cycle),
             date: v.visit_date,
-            items: itemsByVisit.get(v.id) ?? {},
+            items: JSON.parse(v.items_json) as DatasetVisit['items'],
           }),
         ),
         infusions: (infBy.get(s.id) ?? []).map((i) => ({
