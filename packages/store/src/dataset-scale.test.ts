@@ -5,7 +5,14 @@
 import { demoCohortSummary, demoDataset, generateDemoTrial } from '@msct/core/demo';
 import { CompiledQuery, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadTrialDataset, SUBJECT_PAGE, visitItemsQuery } from './dataset.js';
+import {
+  loadTrialDataset,
+  READER_MIN_PAGES,
+  SUBJECT_PAGE,
+  streamTrialSubjects,
+  subjectDataHash,
+  visitItemsQuery,
+} from './dataset.js';
 import { type BulkTrial, insertTrialInBulk } from './testing/bulk-trial.js';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from './testing/databases.js';
 
@@ -53,6 +60,24 @@ for (const dialect of TEST_DIALECTS)
             subjectCode: '',
           });
         }
+    }, 120_000);
+
+    it('pages read ahead (a worker thread on SQLite, overlapping queries on PostgreSQL) give what one page read at once gives', async () => {
+      expect(Math.ceil(trial.subjects / SUBJECT_PAGE)).toBeGreaterThan(READER_MIN_PAGES);
+      const read = async (pageSize: number) => {
+        const subjects = [];
+        for await (const s of streamTrialSubjects(t.db, trial.studyId, { pageSize })) subjects.push(s);
+        return subjects;
+      };
+      const paged = await read(SUBJECT_PAGE);
+      const whole = await read(trial.subjects);
+      expect(paged).toHaveLength(trial.subjects);
+      expect(paged.map(subjectDataHash)).toEqual(whole.map(subjectDataHash));
+      expect(paged).toEqual(whole);
+      // A caller that stops early leaves no worker or query behind (the next read still works).
+      let n = 0;
+      for await (const _ of streamTrialSubjects(t.db, trial.studyId)) if (++n === 3 * SUBJECT_PAGE) break;
+      expect((await read(SUBJECT_PAGE)).length).toBe(trial.subjects);
     }, 120_000);
 
     it('the visit and item query of a page of subjects finds visits, forms and items by index, not by scanning', async () => {

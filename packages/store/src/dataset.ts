@@ -9,9 +9,11 @@
 // data always give the same hash, whoever reads it and however it is read (all at once, streamed,
 // or from a cache of per-subject hashes: snapshotHash), and any change to one value changes it.
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { DatasetSubject, DatasetVisit, TrialDataset } from '@msct/core/dataset';
 import { type Selectable, sql } from 'kysely';
-import type { Db } from './database.js';
+import { type Db, parseDatabaseUrl } from './database.js';
+import { SqlitePageReader } from './page-reader.js';
 import { getStudy } from './repositories/studies.js';
 import type { AdverseEventTable, InfusionTable, SubjectTable } from './schema.js';
 
@@ -36,6 +38,8 @@ export interface TrialHeader {
  * same time (four indexed queries a page).
  */
 export const SUBJECT_PAGE = 25;
+/** A trial of more pages than this is read by a worker thread on SQLite files (page-reader.ts). */
+export const READER_MIN_PAGES = 4;
 /** Ids per `in (…)` list, under SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 5000;
 
@@ -115,6 +119,12 @@ export function visitItemsQuery(db: Db, subjectIds: readonly string[]) {
     .orderBy('id');
 }
 
+/** The database file of a SQLite Db (undefined in memory). */
+function sqliteFile(db: Db): string | undefined {
+  const { target } = parseDatabaseUrl(db.url);
+  return target === ':memory:' ? undefined : resolve(target);
+}
+
 function groupBy<T extends { subject_id: string }>(rows: readonly T[]): Map<string, T[]> {
   const by = new Map<string, T[]>();
   for (const r of rows) {
@@ -138,84 +148,114 @@ export async function* streamTrialSubjects(
   const siteCode = new Map(header.sites.map((s) => [s.id, s.code]));
   const subjects = await listDatasetSubjects(db, studyId, opts);
   const pageSize = opts.pageSize ?? SUBJECT_PAGE;
-  // One page is read ahead while the subjects of the one before are derived: on PostgreSQL the
-  // queries' round trips overlap the caller's work (better-sqlite3 runs them at once anyway).
+  const pages: Selectable<SubjectTable>[][] = [];
+  for (let p = 0; p < subjects.length; p += pageSize) pages.push(subjects.slice(p, p + pageSize));
+  // Pages are read ahead while the caller derives the subjects of the one before: on PostgreSQL the
+  // queries' round trips overlap the caller's work; on a SQLite file of more than a few pages a
+  // worker thread runs them on its own connection (page-reader.ts), outside a transaction only (the
+  // worker would not see what the transaction wrote). A few pages ahead at most: memory stays bounded.
+  const file = db.dialect === 'sqlite' && !db.current ? sqliteFile(db) : undefined;
+  const reader = file && pages.length > READER_MIN_PAGES ? new SqlitePageReader(file) : undefined;
+  const ahead = reader ? 2 : db.dialect === 'postgres' ? 1 : 0;
   const readPage = async (page: Selectable<SubjectTable>[]) => {
     const ids = page.map((s) => s.id);
-    const [visits, infusions, aes] = await Promise.all([
-      visitItemsQuery(db, ids).execute(),
+    const queries = [
+      visitItemsQuery(db, ids),
       db.kysely
         .selectFrom('infusions')
         .selectAll()
         .where('subject_id', 'in', ids)
         .orderBy('cycle')
-        .orderBy('infusion_number')
-        .execute() as Promise<Selectable<InfusionTable>[]>,
+        .orderBy('infusion_number'),
       db.kysely
         .selectFrom('adverse_events')
         .selectAll()
         .where('subject_id', 'in', ids)
         .orderBy('onset_date')
-        .orderBy('id')
-        .execute() as Promise<Selectable<AdverseEventTable>[]>,
-    ]);
-    return { page, visits, infusions, aes };
-  };
-  const pages: Selectable<SubjectTable>[][] = [];
-  for (let p = 0; p < subjects.length; p += pageSize) pages.push(subjects.slice(p, p + pageSize));
-  let next: ReturnType<typeof readPage> | undefined;
-  for (let p = 0; p < pages.length; p++) {
-    const { page, visits, infusions, aes } = await (next ?? readPage(pages[p]!));
-    next = db.dialect === 'postgres' && p + 1 < pages.length ? readPage(pages[p + 1]!) : undefined;
-    // Awaited on the next turn; a caller that stops early must not leave it unhandled.
-    next?.catch(() => undefined);
-    const visitsBy = groupBy(visits);
-    const infBy = groupBy(infusions);
-    const aeBy = groupBy(aes);
-    for (const s of page)
-      yield {
-        subjectId: s.id,
-        subjectCode: opts.pseudonymise ? s.pseudonym : s.subject_code,
-        siteId: s.site_id,
-        siteCode: siteCode.get(s.site_id) ?? '',
-        status: s.status,
-        sex: s.sex,
-        birthDate: opts.pseudonymise ? null : s.birth_date,
-        day0Date: s.day0_date,
-        visits: (visitsBy.get(s.id) ?? []).map(
-          (v): DatasetVisit => ({
-            visitId: v.id,
-            visitCode: v.visit_code,
-            cycle: Number(v.cycle),
-            date: v.visit_date,
-            items: JSON.parse(v.items_json) as DatasetVisit['items'],
-          }),
-        ),
-        infusions: (infBy.get(s.id) ?? []).map((i) => ({
-          cycle: Number(i.cycle),
-          infusionNumber: Number(i.infusion_number),
-          date: i.started_at?.slice(0, 10) ?? i.planned_date,
-          productLot: i.product_lot,
-          totalCells: i.total_cells === null ? null : Number(i.total_cells),
-          viabilityPct: i.viability_pct === null ? null : Number(i.viability_pct),
-          weightKg: i.weight_kg === null ? null : Number(i.weight_kg),
-          status: i.status,
-          reactions: i.reactions,
-        })),
-        adverseEvents: (aeBy.get(s.id) ?? []).map((a) => ({
-          term: a.term,
-          onsetDate: a.onset_date,
-          resolutionDate: a.resolution_date,
-          ctcaeGrade: a.ctcae_grade === null ? null : Number(a.ctcae_grade),
-          serious: Number(a.serious) === 1,
-          seriousness: JSON.parse(a.seriousness_json) as string[],
-          relatedness: a.relatedness,
-          outcome: a.outcome,
-          deathDate: a.death_date,
-          deathCause: a.death_cause,
-          infusionLinked: a.infusion_id !== null,
-        })),
+        .orderBy('id'),
+    ] as const;
+    if (reader && (await reader.ready)) {
+      const [visits, infusions, aes] = await reader.read(queries.map((q) => q.compile()));
+      return {
+        page,
+        visits: visits as Awaited<ReturnType<(typeof queries)[0]['execute']>>,
+        infusions: infusions as Selectable<InfusionTable>[],
+        aes: aes as Selectable<AdverseEventTable>[],
       };
+    }
+    const [visits, infusions, aes] = await Promise.all(queries.map((q) => q.execute()));
+    return {
+      page,
+      visits: visits as Awaited<ReturnType<(typeof queries)[0]['execute']>>,
+      infusions: infusions as Selectable<InfusionTable>[],
+      aes: aes as Selectable<AdverseEventTable>[],
+    };
+  };
+  const queue: ReturnType<typeof readPage>[] = [];
+  let requested = 0;
+  const request = (depth: number) => {
+    while (requested < pages.length && queue.length < depth) {
+      const read = readPage(pages[requested++]!);
+      // Awaited in turn; a caller that stops early must not leave it unhandled.
+      read.catch(() => undefined);
+      queue.push(read);
+    }
+  };
+  try {
+    for (let p = 0; p < pages.length; p++) {
+      request(1);
+      const { page, visits, infusions, aes } = await queue.shift()!;
+      request(ahead);
+      const visitsBy = groupBy(visits);
+      const infBy = groupBy(infusions);
+      const aeBy = groupBy(aes);
+      for (const s of page)
+        yield {
+          subjectId: s.id,
+          subjectCode: opts.pseudonymise ? s.pseudonym : s.subject_code,
+          siteId: s.site_id,
+          siteCode: siteCode.get(s.site_id) ?? '',
+          status: s.status,
+          sex: s.sex,
+          birthDate: opts.pseudonymise ? null : s.birth_date,
+          day0Date: s.day0_date,
+          visits: (visitsBy.get(s.id) ?? []).map(
+            (v): DatasetVisit => ({
+              visitId: v.id,
+              visitCode: v.visit_code,
+              cycle: Number(v.cycle),
+              date: v.visit_date,
+              items: JSON.parse(v.items_json) as DatasetVisit['items'],
+            }),
+          ),
+          infusions: (infBy.get(s.id) ?? []).map((i) => ({
+            cycle: Number(i.cycle),
+            infusionNumber: Number(i.infusion_number),
+            date: i.started_at?.slice(0, 10) ?? i.planned_date,
+            productLot: i.product_lot,
+            totalCells: i.total_cells === null ? null : Number(i.total_cells),
+            viabilityPct: i.viability_pct === null ? null : Number(i.viability_pct),
+            weightKg: i.weight_kg === null ? null : Number(i.weight_kg),
+            status: i.status,
+            reactions: i.reactions,
+          })),
+          adverseEvents: (aeBy.get(s.id) ?? []).map((a) => ({
+            term: a.term,
+            onsetDate: a.onset_date,
+            resolutionDate: a.resolution_date,
+            ctcaeGrade: a.ctcae_grade === null ? null : Number(a.ctcae_grade),
+            serious: Number(a.serious) === 1,
+            seriousness: JSON.parse(a.seriousness_json) as string[],
+            relatedness: a.relatedness,
+            outcome: a.outcome,
+            deathDate: a.death_date,
+            deathCause: a.death_cause,
+            infusionLinked: a.infusion_id !== null,
+          })),
+        };
+    }
+  } finally {
+    await reader?.close();
   }
 }
 
