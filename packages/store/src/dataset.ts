@@ -1,7 +1,8 @@
 // Reads a study's raw data for the core: subject by subject from a stream (streamTrialSubjects), so
 // a caller can derive each subject and keep the result, not the items (issue 16: a 20 000-patient
 // trial is ~9 million item values), or all at once as a TrialDataset (loadTrialDataset).
-// Subjects come in pages; each page is read with one query per table, ordered on stable keys.
+// Subjects come in pages; each page is read with three queries (visits with their items as one JSON
+// text a visit, infusions, adverse events), ordered on stable keys, a few pages ahead of the caller.
 //
 // The data snapshot hash is a streaming hash over a canonical serialisation: SHA-256 of the study
 // header's JSON, then, subject by subject in subject-code order, the SHA-256 of that subject's JSON
@@ -9,11 +10,13 @@
 // data always give the same hash, whoever reads it and however it is read (all at once, streamed,
 // or from a cache of per-subject hashes: snapshotHash), and any change to one value changes it.
 import { createHash } from 'node:crypto';
+import { resolve } from 'node:path';
 import type { DatasetSubject, DatasetVisit, TrialDataset } from '@msct/core/dataset';
-import type { Selectable } from 'kysely';
-import type { Db } from './database.js';
+import { type Selectable, sql } from 'kysely';
+import { type Db, parseDatabaseUrl } from './database.js';
+import { SqlitePageReader } from './page-reader.js';
 import { getStudy } from './repositories/studies.js';
-import type { AdverseEventTable, InfusionTable, SubjectTable, VisitTable } from './schema.js';
+import type { AdverseEventTable, InfusionTable, SubjectTable } from './schema.js';
 
 export interface LoadDatasetOptions {
   /** Use pseudonyms for subject codes and drop birth dates (the statistician's view). */
@@ -33,9 +36,11 @@ export interface TrialHeader {
  * Subjects per page of the stream: ~11 000 item rows at the demo's ~446 items per subject. Small
  * pages keep the garbage between collections small: on 5 000 patients, deriving and keeping the
  * records peaked at 442 MB RSS with pages of 200, 321 MB with 50 and 256 MB with 25, in about the
- * same time (four indexed queries a page).
+ * same time (then four indexed queries a page; now three, and pages of 10 measured the same as 25).
  */
 export const SUBJECT_PAGE = 25;
+/** A trial of more pages than this is read by a worker thread on SQLite files (page-reader.ts). */
+export const READER_MIN_PAGES = 4;
 /** Ids per `in (…)` list, under SQLite's and PostgreSQL's parameter limits. */
 const ID_CHUNK = 5000;
 
@@ -91,47 +96,54 @@ export async function listDatasetSubjects(
   return out.sort((a, b) => (a[key] < b[key] ? -1 : a[key] > b[key] ? 1 : 0));
 }
 
-/** The item query of a page of subjects (exported so tests can EXPLAIN it). */
-export function itemRowsQuery(db: Db, subjectIds: readonly string[]) {
+/**
+ * The visits of a page of subjects, each with its items as one JSON text (exported so tests can
+ * EXPLAIN it), items in form then item code order; forms without items are left out (as the
+ * row-per-item read of before left them out). At ~446 item values a patient the read of one row,
+ * five strings and one object per item was most of the time of a derivation at scale (issue 16);
+ * now Node parses one text a visit. On SQLite the text is the visit's items object itself,
+ * `{formCode: {itemCode: {"value": …, "unit": …}}}` (json_group_object); on PostgreSQL, where
+ * building objects cost the server more than arrays (EXPLAIN ANALYZE at 5 000 patients: ~55–80 ms a
+ * page of 25 subjects, ~40 ms with arrays), it is `[[formCode, [[itemCode, value, unit], …]], …]`
+ * (json_agg; null for a form without items), made into the same object by visitItemsOf. Each level
+ * is a subquery on its parent's key, so the items are found by index even before the database has
+ * statistics (a join here was planned as a scan of every item for each visit on a fresh database). Codes are ordered byte-wise (COLLATE "C" on PostgreSQL, SQLite's default), so both
+ * databases give the same objects with the same key order, and the same snapshot hash.
+ */
+export function visitItemsQuery(db: Db, subjectIds: readonly string[]) {
+  const itemsJson =
+    db.dialect === 'postgres'
+      ? sql<string>`coalesce((select json_agg(json_build_array(fi.form_code, (select json_agg(json_build_array(iv.item_code, iv.value, iv.unit) order by iv.item_code collate "C") from item_values iv where iv.form_instance_id = fi.id)) order by fi.form_code collate "C") from form_instances fi where fi.visit_id = visits.id)::text, '[]')`
+      : sql<string>`coalesce((select json_group_object(fi.form_code, (select json_group_object(iv.item_code, json_object('value', iv.value, 'unit', iv.unit) order by iv.item_code) from item_values iv where iv.form_instance_id = fi.id) order by fi.form_code) from form_instances fi where fi.visit_id = visits.id and exists (select 1 from item_values x where x.form_instance_id = fi.id)), '{}')`;
   return db.kysely
-    .selectFrom('form_instances')
-    .innerJoin('item_values', 'item_values.form_instance_id', 'form_instances.id')
-    .select([
-      'form_instances.visit_id',
-      'form_instances.form_code',
-      'item_values.item_code',
-      'item_values.value',
-      'item_values.unit',
-    ])
-    .where('form_instances.subject_id', 'in', subjectIds)
-    .orderBy('form_instances.visit_id')
-    .orderBy('form_instances.form_code')
-    .orderBy('item_values.item_code');
+    .selectFrom('visits')
+    .select(['id', 'subject_id', 'visit_code', 'cycle', 'visit_date', itemsJson.as('items_json')])
+    .where('subject_id', 'in', subjectIds)
+    .orderBy('subject_id')
+    .orderBy('cycle')
+    .orderBy('visit_date')
+    .orderBy('id');
 }
 
-/** One item row as read: visit id, form code, item code, value, unit. */
-type ItemRow = [string, string, string, string | null, string | null];
+/** The database file of a SQLite Db (undefined in memory). */
+function sqliteFile(db: Db): string | undefined {
+  const { target } = parseDatabaseUrl(db.url);
+  return target === ':memory:' ? undefined : resolve(target);
+}
 
-/**
- * The item rows of a page of subjects. On SQLite the compiled item query runs as a prepared
- * better-sqlite3 statement returning raw rows (arrays, not one object per row through Kysely):
- * the item read is most of the time of a derivation at scale (issue 16). Same SQL, same order.
- */
-async function readItemRows(
-  db: Db,
-  subjectIds: readonly string[],
-  statements: Map<string, { all: (...params: unknown[]) => unknown[] }>,
-): Promise<ItemRow[]> {
-  const query = itemRowsQuery(db, subjectIds);
-  if (!db.sqlite)
-    return (await query.execute()).map((r) => [r.visit_id, r.form_code, r.item_code, r.value, r.unit]);
-  const { sql, parameters } = query.compile();
-  let statement = statements.get(sql);
-  if (!statement) {
-    statement = db.sqlite.prepare(sql).raw(true);
-    statements.set(sql, statement);
+/** A visit's items from visitItemsQuery's text (an object on SQLite, rows on PostgreSQL). */
+function visitItemsOf(json: string): DatasetVisit['items'] {
+  type Rows = [string, [string, string | null, string | null][] | null][];
+  const parsed = JSON.parse(json) as DatasetVisit['items'] | Rows;
+  if (!Array.isArray(parsed)) return parsed;
+  const items: Record<string, Record<string, { value: string | null; unit: string | null }>> = {};
+  for (const [formCode, rows] of parsed) {
+    if (!rows) continue; // a form without items
+    const form: Record<string, { value: string | null; unit: string | null }> = {};
+    for (const [itemCode, value, unit] of rows) form[itemCode] = { value, unit };
+    items[formCode] = form;
   }
-  return statement.all(...parameters) as ItemRow[];
+  return items;
 }
 
 function groupBy<T extends { subject_id: string }>(rows: readonly T[]): Map<string, T[]> {
@@ -157,107 +169,115 @@ export async function* streamTrialSubjects(
   const siteCode = new Map(header.sites.map((s) => [s.id, s.code]));
   const subjects = await listDatasetSubjects(db, studyId, opts);
   const pageSize = opts.pageSize ?? SUBJECT_PAGE;
-  const statements = new Map<string, { all: (...params: unknown[]) => unknown[] }>();
-  for (let p = 0; p < subjects.length; p += pageSize) {
-    const page = subjects.slice(p, p + pageSize);
+  const pages: Selectable<SubjectTable>[][] = [];
+  for (let p = 0; p < subjects.length; p += pageSize) pages.push(subjects.slice(p, p + pageSize));
+  // Two pages are read ahead while the caller derives the subjects of the one before: on PostgreSQL
+  // their queries run on pooled connections meanwhile (the server's work and round trips overlap the
+  // caller's); on a SQLite file of more than a few pages a worker thread runs them on its own
+  // connection (page-reader.ts), outside a transaction only (the worker would not see what the
+  // transaction wrote). Only a few pages are held at once: memory stays bounded.
+  const file = db.dialect === 'sqlite' && !db.current ? sqliteFile(db) : undefined;
+  const reader = file && pages.length > READER_MIN_PAGES ? new SqlitePageReader(file) : undefined;
+  const ahead = reader || db.dialect === 'postgres' ? 2 : 0;
+  const readPage = async (page: Selectable<SubjectTable>[]) => {
     const ids = page.map((s) => s.id);
-    const visits: Selectable<VisitTable>[] = await db.kysely
-      .selectFrom('visits')
-      .selectAll()
-      .where('subject_id', 'in', ids)
-      .orderBy('subject_id')
-      .orderBy('cycle')
-      .orderBy('visit_date')
-      .orderBy('id')
-      .execute();
-    const items = await readItemRows(db, ids, statements);
-    const infusions: Selectable<InfusionTable>[] = await db.kysely
-      .selectFrom('infusions')
-      .selectAll()
-      .where('subject_id', 'in', ids)
-      .orderBy('cycle')
-      .orderBy('infusion_number')
-      .execute();
-    const aes: Selectable<AdverseEventTable>[] = await db.kysely
-      .selectFrom('adverse_events')
-      .selectAll()
-      .where('subject_id', 'in', ids)
-      .orderBy('onset_date')
-      .orderBy('id')
-      .execute();
-    const itemsByVisit = new Map<
-      string,
-      Record<string, Record<string, { value: string | null; unit: string | null }>>
-    >();
-    // Rows arrive ordered by visit, form and item: consecutive rows share their visit and form.
-    let lastVisit: string | undefined;
-    let lastForm: string | undefined;
-    let form: Record<string, { value: string | null; unit: string | null }> = {};
-    for (const [visitId, formCode, itemCode, value, unit] of items) {
-      if (visitId !== lastVisit || formCode !== lastForm) {
-        let forms = itemsByVisit.get(visitId);
-        if (!forms) {
-          forms = {};
-          itemsByVisit.set(visitId, forms);
-        }
-        const existing = forms[formCode];
-        if (existing) form = existing;
-        else {
-          form = {};
-          forms[formCode] = form;
-        }
-        lastVisit = visitId;
-        lastForm = formCode;
-      }
-      form[itemCode] = { value, unit };
-    }
-    const visitsBy = groupBy(visits);
-    const infBy = groupBy(infusions);
-    const aeBy = groupBy(aes);
-    for (const s of page)
-      yield {
-        subjectId: s.id,
-        subjectCode: opts.pseudonymise ? s.pseudonym : s.subject_code,
-        siteId: s.site_id,
-        siteCode: siteCode.get(s.site_id) ?? '',
-        status: s.status,
-        sex: s.sex,
-        birthDate: opts.pseudonymise ? null : s.birth_date,
-        day0Date: s.day0_date,
-        visits: (visitsBy.get(s.id) ?? []).map(
-          (v): DatasetVisit => ({
-            visitId: v.id,
-            visitCode: v.visit_code,
-            cycle: Number(v.cycle),
-            date: v.visit_date,
-            items: itemsByVisit.get(v.id) ?? {},
-          }),
-        ),
-        infusions: (infBy.get(s.id) ?? []).map((i) => ({
-          cycle: Number(i.cycle),
-          infusionNumber: Number(i.infusion_number),
-          date: i.started_at?.slice(0, 10) ?? i.planned_date,
-          productLot: i.product_lot,
-          totalCells: i.total_cells === null ? null : Number(i.total_cells),
-          viabilityPct: i.viability_pct === null ? null : Number(i.viability_pct),
-          weightKg: i.weight_kg === null ? null : Number(i.weight_kg),
-          status: i.status,
-          reactions: i.reactions,
-        })),
-        adverseEvents: (aeBy.get(s.id) ?? []).map((a) => ({
-          term: a.term,
-          onsetDate: a.onset_date,
-          resolutionDate: a.resolution_date,
-          ctcaeGrade: a.ctcae_grade === null ? null : Number(a.ctcae_grade),
-          serious: Number(a.serious) === 1,
-          seriousness: JSON.parse(a.seriousness_json) as string[],
-          relatedness: a.relatedness,
-          outcome: a.outcome,
-          deathDate: a.death_date,
-          deathCause: a.death_cause,
-          infusionLinked: a.infusion_id !== null,
-        })),
+    const queries = [
+      visitItemsQuery(db, ids),
+      db.kysely
+        .selectFrom('infusions')
+        .selectAll()
+        .where('subject_id', 'in', ids)
+        .orderBy('cycle')
+        .orderBy('infusion_number'),
+      db.kysely
+        .selectFrom('adverse_events')
+        .selectAll()
+        .where('subject_id', 'in', ids)
+        .orderBy('onset_date')
+        .orderBy('id'),
+    ] as const;
+    if (reader && (await reader.ready)) {
+      const [visits, infusions, aes] = await reader.read(queries.map((q) => q.compile()));
+      return {
+        page,
+        visits: visits as Awaited<ReturnType<(typeof queries)[0]['execute']>>,
+        infusions: infusions as Selectable<InfusionTable>[],
+        aes: aes as Selectable<AdverseEventTable>[],
       };
+    }
+    const [visits, infusions, aes] = await Promise.all(queries.map((q) => q.execute()));
+    return {
+      page,
+      visits: visits as Awaited<ReturnType<(typeof queries)[0]['execute']>>,
+      infusions: infusions as Selectable<InfusionTable>[],
+      aes: aes as Selectable<AdverseEventTable>[],
+    };
+  };
+  const queue: ReturnType<typeof readPage>[] = [];
+  let requested = 0;
+  const request = (depth: number) => {
+    while (requested < pages.length && queue.length < depth) {
+      const read = readPage(pages[requested++]!);
+      // Awaited in turn; a caller that stops early must not leave it unhandled.
+      read.catch(() => undefined);
+      queue.push(read);
+    }
+  };
+  try {
+    for (let p = 0; p < pages.length; p++) {
+      request(1);
+      const { page, visits, infusions, aes } = await queue.shift()!;
+      request(ahead);
+      const visitsBy = groupBy(visits);
+      const infBy = groupBy(infusions);
+      const aeBy = groupBy(aes);
+      for (const s of page)
+        yield {
+          subjectId: s.id,
+          subjectCode: opts.pseudonymise ? s.pseudonym : s.subject_code,
+          siteId: s.site_id,
+          siteCode: siteCode.get(s.site_id) ?? '',
+          status: s.status,
+          sex: s.sex,
+          birthDate: opts.pseudonymise ? null : s.birth_date,
+          day0Date: s.day0_date,
+          visits: (visitsBy.get(s.id) ?? []).map(
+            (v): DatasetVisit => ({
+              visitId: v.id,
+              visitCode: v.visit_code,
+              cycle: Number(v.cycle),
+              date: v.visit_date,
+              items: visitItemsOf(v.items_json),
+            }),
+          ),
+          infusions: (infBy.get(s.id) ?? []).map((i) => ({
+            cycle: Number(i.cycle),
+            infusionNumber: Number(i.infusion_number),
+            date: i.started_at?.slice(0, 10) ?? i.planned_date,
+            productLot: i.product_lot,
+            totalCells: i.total_cells === null ? null : Number(i.total_cells),
+            viabilityPct: i.viability_pct === null ? null : Number(i.viability_pct),
+            weightKg: i.weight_kg === null ? null : Number(i.weight_kg),
+            status: i.status,
+            reactions: i.reactions,
+          })),
+          adverseEvents: (aeBy.get(s.id) ?? []).map((a) => ({
+            term: a.term,
+            onsetDate: a.onset_date,
+            resolutionDate: a.resolution_date,
+            ctcaeGrade: a.ctcae_grade === null ? null : Number(a.ctcae_grade),
+            serious: Number(a.serious) === 1,
+            seriousness: JSON.parse(a.seriousness_json) as string[],
+            relatedness: a.relatedness,
+            outcome: a.outcome,
+            deathDate: a.death_date,
+            deathCause: a.death_cause,
+            infusionLinked: a.infusion_id !== null,
+          })),
+        };
+    }
+  } finally {
+    await reader?.close();
   }
 }
 

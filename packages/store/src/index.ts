@@ -40,7 +40,6 @@ export {
 export { type Db, DEFAULT_DATABASE_URL, type Dialect, openDatabase, parseDatabaseUrl } from './database.js';
 export {
   forEachTrialSubject,
-  itemRowsQuery,
   type LoadDatasetOptions,
   listDatasetSubjects,
   loadTrialDataset,
@@ -50,6 +49,7 @@ export {
   streamTrialSubjects,
   subjectDataHash,
   type TrialHeader,
+  visitItemsQuery,
 } from './dataset.js';
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';

@@ -14,8 +14,9 @@ import {
   type CycleVerdict,
 } from '../endpoints/adjudicate.js';
 import { deriveTimeToEvent, type TimeToEventData } from '../endpoints/time-to-event.js';
-import type { ClassicBilagSystem } from '../instruments/bilag-classic/grades.js';
+import type { ClassicBilagSystem, ClassicBilagValue } from '../instruments/bilag-classic/grades.js';
 import { EMPTY_TRACE, type Result } from '../instruments/result.js';
+import type { Sledai2kValue } from '../instruments/sledai2k/score.js';
 import { studyDay } from '../protocol/iso-date.js';
 import { MEASURE_LABS } from './measures.js';
 
@@ -117,10 +118,25 @@ function measureLabs(labs: CanonicalLabs): CanonicalLabs {
   return out;
 }
 
-// Fresh small objects (a shallow copy of the value), so nothing of the derivation's working data
-// stays reachable from the kept record.
-const withoutTrace = <T extends object>(r: Result<T> | undefined): Result<T> | undefined =>
-  r?.ok ? { ok: true, value: { ...r.value }, trace: EMPTY_TRACE } : r;
+// Fresh small objects of one shape each (literals, not spreads), so nothing of the derivation's
+// working data stays reachable from the kept record and the kept objects are as small as V8 makes
+// them (issue 16: ~20 000 records are held at once).
+function slimSledai(r: Result<Sledai2kValue> | undefined): Result<Sledai2kValue> | undefined {
+  if (!r?.ok) return r;
+  const { score, clinicalScore, windowDays, presentMask } = r.value;
+  return { ok: true, value: { score, clinicalScore, windowDays, presentMask }, trace: EMPTY_TRACE };
+}
+
+function slimBilag(r: Result<ClassicBilagValue> | undefined): Result<ClassicBilagValue> | undefined {
+  if (!r?.ok) return r;
+  const { grades, total, highest } = r.value;
+  return { ok: true, value: { grades: { ...grades }, total, highest }, trace: EMPTY_TRACE };
+}
+
+function slimVisit(dv: DerivedVisit, scores: VisitScores): DerivedVisit {
+  const { visitId, visitCode, cycle, date } = dv.visit;
+  return { visit: { visitId, visitCode, cycle, date, items: NO_ITEMS }, studyDay: dv.studyDay, scores };
+}
 
 /**
  * The record without what no table reads once it is built (issue 16: a trial of thousands is
@@ -132,21 +148,14 @@ const withoutTrace = <T extends object>(r: Result<T> | undefined): Result<T> | u
 export function compactRecord(r: SubjectRecord): SubjectRecord {
   const subject: DatasetSubject = { ...r.subject, visits: [] };
   const slim = new Map<DerivedVisit, DerivedVisit>();
-  for (const dv of r.byVisit.values())
-    slim.set(dv, {
-      visit: { ...dv.visit, items: NO_ITEMS },
-      studyDay: dv.studyDay,
-      scores: {
-        ...(dv.scores.sledai ? { sledai: withoutTrace(dv.scores.sledai)! } : {}),
-        ...(dv.scores.bilag ? { bilag: withoutTrace(dv.scores.bilag)! } : {}),
-        labs: measureLabs(dv.scores.labs),
-        unreadable: NO_ISSUES,
-      },
-    });
-  const visits = r.derivation.visits.map(
-    (dv) =>
-      slim.get(dv) ?? { visit: { ...dv.visit, items: NO_ITEMS }, studyDay: dv.studyDay, scores: NO_SCORES },
-  );
+  for (const dv of r.byVisit.values()) {
+    const { sledai, bilag, labs } = dv.scores;
+    const scores: VisitScores = { labs: measureLabs(labs), unreadable: NO_ISSUES };
+    if (sledai) scores.sledai = slimSledai(sledai)!;
+    if (bilag) scores.bilag = slimBilag(bilag)!;
+    slim.set(dv, slimVisit(dv, scores));
+  }
+  const visits = r.derivation.visits.map((dv) => slim.get(dv) ?? slimVisit(dv, NO_SCORES));
   const byVisit = new Map<string, DerivedVisit>();
   for (const [code, dv] of r.byVisit) byVisit.set(code, slim.get(dv)!);
   // The verdicts without their step-by-step traces (each keeps its summary); the endpoint history
