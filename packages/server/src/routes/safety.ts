@@ -1,3 +1,4 @@
+import { routes } from '@msct/contract';
 import { checkAdverseEventDates, latestTodayAnywhere, subjectDateBounds } from '@msct/core/dataset';
 import { checkInfusionDose, checkViability } from '@msct/core/protocol';
 import {
@@ -12,8 +13,9 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
 import { studyDefinition } from '../clinical/study-definition.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
-import { id, isoDate, reason, shortText, version } from '../http/schemas.js';
+import { id, isoDate, shortText } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
 // Infusions (product lot, cells, viability, weight) and adverse events (CTCAE grade, ICH E2A
@@ -82,7 +84,7 @@ const toInfusion = (r: Infusion) => ({
   cellsPerKg: r.total_cells !== null && r.weight_kg ? r.total_cells / r.weight_kg : null,
   vitals: r.vitals_json ? (JSON.parse(r.vitals_json) as unknown) : null,
   reactions: r.reactions,
-  status: r.status,
+  status: r.status as 'planned' | 'given' | 'not_given',
   version: r.version,
 });
 
@@ -213,7 +215,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/subjects/:subjectId/infusions',
     {
-      schema: { tags: ['infusions'], summary: "A subject's infusions", params: z.object({ subjectId: id }) },
+      schema: schemaOf(routes.listInfusions),
     },
     async (req) => {
       const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
@@ -225,12 +227,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/subjects/:subjectId/infusions',
     {
-      schema: {
-        tags: ['infusions'],
-        summary: 'Record an infusion',
-        params: z.object({ subjectId: id }),
-        body: z.object(infusionFields).strict(),
-      },
+      schema: schemaOf(routes.createInfusion),
     },
     async (req, reply) => {
       const scope = await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
@@ -262,12 +259,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.patch(
     '/api/infusions/:infusionId',
     {
-      schema: {
-        tags: ['infusions'],
-        summary: 'Change an infusion record (version and reason)',
-        params: z.object({ infusionId: id }),
-        body: z.object(infusionFields).partial().extend({ version, reason }).strict(),
-      },
+      schema: schemaOf(routes.updateInfusion),
     },
     async (req) => {
       const before = await recordFor(req, 'infusions', req.params.infusionId, 'data.enter');
@@ -291,11 +283,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/subjects/:subjectId/adverse-events',
     {
-      schema: {
-        tags: ['adverse events'],
-        summary: "A subject's adverse events",
-        params: z.object({ subjectId: id }),
-      },
+      schema: schemaOf(routes.listAdverseEvents),
     },
     async (req) => {
       await enforceOnSubject(db, req, 'ae.read', req.params.subjectId);
@@ -306,12 +294,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/subjects/:subjectId/adverse-events',
     {
-      schema: {
-        tags: ['adverse events'],
-        summary: 'Report an adverse event',
-        params: z.object({ subjectId: id }),
-        body: z.object(aeFields).strict(),
-      },
+      schema: schemaOf(routes.createAdverseEvent),
     },
     async (req, reply) => {
       const scope = await enforceOnSubject(db, req, 'ae.write', req.params.subjectId);
@@ -346,12 +329,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.patch(
     '/api/adverse-events/:aeId',
     {
-      schema: {
-        tags: ['adverse events'],
-        summary: 'Change an adverse event (version and reason)',
-        params: z.object({ aeId: id }),
-        body: z.object(aeFields).partial().extend({ version, reason }).strict(),
-      },
+      schema: schemaOf(routes.updateAdverseEvent),
     },
     async (req) => {
       const before = await recordFor(req, 'adverse_events', req.params.aeId, 'ae.write');
