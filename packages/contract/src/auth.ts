@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import { ROLES } from './common.js';
 import { noContent, route } from './route.js';
 
 export const roleAssignment = z.object({
   id: z.string(),
-  role: z.string(),
+  role: z.enum(ROLES),
   studyId: z.string().nullable(),
   siteId: z.string().nullable(),
 });

@@ -60,7 +60,9 @@ const endpointVisit = z.object({
   bilagGrades: computed<EndpointVisit['bilagGrades']>('classic BILAG grade per system').nullable(),
   bilagTrace: z.array(z.string()),
   bilag2004Grades: computed<EndpointVisit['bilag2004Grades']>('BILAG-2004 grade per system').nullable(),
-  bilag2004Provisional: z.array(z.string()),
+  bilag2004Provisional: z.array(
+    z.custom<EndpointVisit['bilag2004Provisional'][number]>((v) => typeof v === 'string'),
+  ),
   labs: computed<EndpointVisit['labs']>('canonical labs (core/crf/derive.ts)'),
 });
 
@@ -87,7 +89,7 @@ export const studyEndpoints = z.object({
       subjectId: z.string(),
       subjectCode: z.string(),
       siteCode: z.string(),
-      outcome: z.string().nullable(),
+      outcome: z.enum(['MCR', 'PCR', 'NR', 'pending']).nullable(),
       label: z.string().nullable(),
       firstResponseMonth: z.number().nullable(),
       relapse: computed<Adjudication['primary']['relapse']>('the relapse, if any').nullable(),

@@ -4,14 +4,22 @@ import type { z } from 'zod';
 import type { Method, RouteContract } from './route.js';
 import type { routes } from './routes.js';
 
-/** Any route of the API. */
-export type ApiRoute = (typeof routes)[keyof typeof routes];
+type Routes = typeof routes;
+
+/** Every route of the API keyed `METHOD /path`. */
+export type RouteTable = {
+  [K in keyof Routes as `${Routes[K]['method']} ${Routes[K]['path']}`]: Routes[K];
+};
 
 /** The paths a method is declared for: `PathOf<'GET'>`. */
-export type PathOf<M extends Method> = Extract<ApiRoute, { method: M }>['path'];
+export type PathOf<M extends Method> = {
+  [K in keyof RouteTable]: K extends `${M} ${infer P}` ? P : never;
+}[keyof RouteTable];
 
 /** The route declared for a method and path. */
-export type RouteOf<M extends Method, P extends string> = Extract<ApiRoute, { method: M; path: P }>;
+export type RouteOf<M extends Method, P extends string> = `${M} ${P}` extends keyof RouteTable
+  ? RouteTable[`${M} ${P}`]
+  : never;
 
 type Input<S> = S extends z.ZodType ? z.input<S> : never;
 

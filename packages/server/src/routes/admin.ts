@@ -1,4 +1,4 @@
-import { routes } from '@msct/contract';
+import { type Role, routes, type user } from '@msct/contract';
 import {
   assignRole,
   createUser,
@@ -11,35 +11,15 @@ import {
   setUserActive,
   type User,
 } from '@msct/store';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { enforce } from '../access/guard.js';
 import { assertPasswordPolicy, hashPassword } from '../auth/password.js';
 import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
 import type { App, RouteContext } from '../http/types.js';
 
-const userOut = z.object({
-  id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
-  active: z.boolean(),
-  /** When the account was deactivated (null while active). */
-  deactivatedAt: z.string().nullable(),
-  /** The password was set by an admin and not yet changed by the user. */
-  mustChangePassword: z.boolean(),
-  version: z.number(),
-  roles: z.array(
-    z.object({
-      id: z.string(),
-      role: z.string(),
-      studyId: z.string().nullable(),
-      siteId: z.string().nullable(),
-    }),
-  ),
-});
-
 /** A user as the admin API shows it: the account and its role assignments. */
-async function toUserOut(db: Db, u: User): Promise<z.infer<typeof userOut>> {
+async function toUserOut(db: Db, u: User): Promise<z.infer<typeof user>> {
   return {
     id: u.id,
     username: u.username,
@@ -50,7 +30,7 @@ async function toUserOut(db: Db, u: User): Promise<z.infer<typeof userOut>> {
     version: u.version,
     roles: (await listRoles(db, u.id)).map((r) => ({
       id: r.id,
-      role: r.role,
+      role: r.role as Role,
       studyId: r.study_id,
       siteId: r.site_id,
     })),
@@ -172,7 +152,9 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
           siteId: req.body.siteId,
         },
       );
-      return reply.status(201).send({ id: a.id, role: a.role, studyId: a.study_id, siteId: a.site_id });
+      return reply
+        .status(201)
+        .send({ id: a.id, role: a.role as Role, studyId: a.study_id, siteId: a.site_id });
     },
   );
 

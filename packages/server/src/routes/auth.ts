@@ -1,4 +1,4 @@
-import { routes } from '@msct/contract';
+import { type Role, routes } from '@msct/contract';
 import {
   createSession,
   deleteSession,
@@ -23,7 +23,7 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
     return {
       user: { id: user.id, username: user.username, displayName: user.display_name },
       mustChangePassword: user.must_change_password === 1,
-      roles: roles.map((r) => ({ id: r.id, role: r.role, studyId: r.study_id, siteId: r.site_id })),
+      roles: roles.map((r) => ({ id: r.id, role: r.role as Role, studyId: r.study_id, siteId: r.site_id })),
       csrfToken: csrfTokenFor(token),
     };
   }

@@ -11,9 +11,12 @@ export function OpenVisitForm({ subjectId, onOpened }: { subjectId: string; onOp
   const [visitDate, setVisitDate] = useState(new Date().toISOString().slice(0, 10));
   const { error, errs, submit } = useSubmit(async () => {
     onOpened(
-      await api.post<Visit>(`/api/subjects/${subjectId}/visits`, {
-        visitCode,
-        visitDate: visitDate || null,
+      await api.post('/api/subjects/:subjectId/visits', {
+        params: { subjectId },
+        body: {
+          visitCode,
+          visitDate: visitDate || null,
+        },
       }),
     );
   });
