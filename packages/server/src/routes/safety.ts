@@ -1,4 +1,4 @@
-import { routes } from '@msct/contract';
+import { type aeFields, type infusionFields, routes } from '@msct/contract';
 import { checkAdverseEventDates, latestTodayAnywhere, subjectDateBounds } from '@msct/core/dataset';
 import { checkInfusionDose, checkViability } from '@msct/core/protocol';
 import {
@@ -10,60 +10,15 @@ import {
   updateSubjectRecord,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
-import { id, isoDate, shortText } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
 // Infusions (product lot, cells, viability, weight) and adverse events (CTCAE grade, ICH E2A
 // seriousness, relatedness to the MSC infusion) — endpoints.md "Safety (primary)".
-const infusionFields = {
-  cycle: z.number().int().min(1).max(20),
-  infusionNumber: z.number().int().min(1).max(10),
-  plannedDate: isoDate.nullable().optional(),
-  startedAt: z.iso.datetime().nullable().optional(),
-  endedAt: z.iso.datetime().nullable().optional(),
-  productLot: z.string().trim().min(1).max(60).nullable().optional(),
-  totalCells: z.number().positive().max(1e12).nullable().optional(),
-  viabilityPct: z.number().min(0).max(100).nullable().optional(),
-  volumeMl: z.number().positive().max(5000).nullable().optional(),
-  weightKg: z.number().positive().max(400).nullable().optional(),
-  vitals: z.record(z.string(), z.unknown()).nullable().optional(),
-  reactions: z.string().max(2000).nullable().optional(),
-  status: z.enum(['planned', 'given', 'not_given']).optional(),
-};
-
-/** Relatedness scale of endpoints.md; "transplantation-related" = possible, probable or definite. */
-const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
-/** ICH E2A seriousness criteria. */
-const SERIOUSNESS = [
-  'death',
-  'life_threatening',
-  'hospitalisation',
-  'disability',
-  'congenital_anomaly',
-  'medically_important',
-] as const;
-
-const aeFields = {
-  term: shortText,
-  onsetDate: isoDate,
-  resolutionDate: isoDate.nullable().optional(),
-  ctcaeGrade: z.number().int().min(1).max(5).nullable().optional(),
-  seriousness: z.array(z.enum(SERIOUSNESS)).max(6).optional(),
-  relatedness: z.enum(RELATEDNESS),
-  actionTaken: z.string().max(500).nullable().optional(),
-  outcome: z
-    .enum(['recovered', 'recovering', 'not_recovered', 'recovered_with_sequelae', 'fatal', 'unknown'])
-    .nullable()
-    .optional(),
-  infusionId: id.nullable().optional(),
-  deathDate: isoDate.nullable().optional(),
-  deathCause: z.string().max(500).nullable().optional(),
-};
 
 type Infusion = Awaited<ReturnType<typeof getSubjectRecord<'infusions'>>>;
 type AdverseEvent = Awaited<ReturnType<typeof getSubjectRecord<'adverse_events'>>>;
