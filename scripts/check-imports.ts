@@ -1,7 +1,8 @@
 // The import-graph check (issue 19, items 4 and 5), run by `npm run lint` and so by `npm test` and CI.
 // Over every .ts/.tsx file in packages/*/src it fails on:
-//   - an import between packages against the allowed direction (core ← store ← server ← cli;
-//     web → core only), or of an @msct package the importer's package.json does not declare;
+//   - an import between packages against the allowed direction (core ← store ← exchange ← server ← cli,
+//     core ← contract ← exchange/server/cli/web;
+//     web → core and contract only), or of an @msct package the importer's package.json does not declare;
 //   - a relative import that leaves its package (`../../store/src/…`): packages meet by name only;
 //   - a Node built-in in core (pure, no I/O) or web (runs in the browser);
 //   - any import cycle between files, type-only and dynamic imports included.
@@ -21,15 +22,18 @@ import ts from 'typescript';
  */
 export const ALLOWED_IMPORTS: Readonly<Record<string, readonly string[]>> = {
   core: [],
+  // The HTTP API contract (issue 19 item 2): zod schemas per route, beside core; the web app
+  // takes its types from it, the exchange services build the import report it declares.
+  contract: ['core'],
   store: ['core'],
-  exchange: ['core', 'store'],
-  server: ['core', 'store', 'exchange'],
-  cli: ['core', 'store', 'exchange', 'server'],
-  web: ['core'],
+  exchange: ['core', 'store', 'contract'],
+  server: ['core', 'store', 'exchange', 'contract'],
+  cli: ['core', 'store', 'exchange', 'server', 'contract'],
+  web: ['core', 'contract'],
 };
 
 /** Packages whose code may not use Node built-ins. */
-export const NO_NODE_BUILTINS: readonly string[] = ['core', 'web'];
+export const NO_NODE_BUILTINS: readonly string[] = ['core', 'contract', 'web'];
 
 export interface ImportViolation {
   rule: 'direction' | 'undeclared' | 'relative-escape' | 'node-builtin' | 'unresolved' | 'cycle';

@@ -2,6 +2,7 @@
 // is one of the study's, the form is defined and expected at that visit, and the value passes the
 // same item check as entry in the UI (checkItemValue). A problem names the row, the column and the
 // rule, as DESIGN.md asks of every error.
+import type { ImportReport as ContractImportReport } from '@msct/contract';
 import { checkItemValue, type ItemIssueCode, type TextRule, textIssue } from '@msct/core/crf';
 import type { Db } from '@msct/store';
 import type { ExchangeMetadata } from './study-metadata.js';
@@ -31,22 +32,11 @@ export interface ImportProblem {
   message: string;
 }
 
-export interface ImportReport {
-  dryRun: boolean;
-  /** Whether anything was written. */
-  written: boolean;
-  rows: number;
-  values: number;
-  invalidRows: number;
-  problems: ImportProblem[];
-  /** Problems beyond the listed ones (the list is capped to keep memory bounded). */
-  problemsNotListed: number;
-  entered: number;
-  changed: number;
-  unchanged: number;
-  visitsCreated: number;
-  formsCreated: number;
-}
+/**
+ * What an import (or its dry run) found and did: the API's report (@msct/contract), with each
+ * problem's rule narrowed to the rules the checks name.
+ */
+export type ImportReport = Omit<ContractImportReport, 'problems'> & { problems: ImportProblem[] };
 
 export const MAX_LISTED_PROBLEMS = 10_000;
 

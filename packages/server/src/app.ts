@@ -9,7 +9,6 @@ import { type Db, StoreError } from '@msct/store';
 import Fastify, { type FastifyError, type FastifyRequest } from 'fastify';
 import {
   hasZodFastifySchemaValidationErrors,
-  jsonSchemaTransform,
   serializerCompiler,
   validatorCompiler,
   type ZodTypeProvider,
@@ -19,6 +18,7 @@ import { sessionResolver } from './auth/session-principal.js';
 import { DerivedStudyCache } from './clinical/derived-study.js';
 import type { ServerConfig } from './config.js';
 import { deidentifyDates } from './deid/date-shift.js';
+import { openApiTransform } from './http/contract.js';
 import {
   definitionProblemExtra,
   type FieldIssue,
@@ -216,7 +216,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
       },
       components: { securitySchemes: { session: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
     },
-    transform: jsonSchemaTransform,
+    transform: openApiTransform,
   });
 
   // Resolve the session cookie to a principal; state-changing requests must also carry the CSRF token.

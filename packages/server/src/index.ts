@@ -1,3 +1,4 @@
+export { SIGNATURE_MEANING } from '@msct/contract';
 export { ACTIONS, type Action, decide, type Principal, ROLE_ACTIONS } from './access/policy.js';
 export { buildApp } from './app.js';
 export { hashPassword, passwordProblems, verifyPassword } from './auth/password.js';
@@ -16,5 +17,4 @@ export {
   withSoftware,
 } from './report/index.js';
 export { registerAnalysisRoutes } from './routes/analysis.js';
-export { SIGNATURE_MEANING } from './routes/visits.js';
 export { API_VERSION } from './version.js';

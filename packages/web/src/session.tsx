@@ -19,7 +19,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   useEffect(() => {
     api
-      .get<Me>('/api/auth/me')
+      .get('/api/auth/me')
       .then((m) => {
         setCsrfToken(m.csrfToken);
         setMe(m);
@@ -31,14 +31,14 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const login = useCallback(async (username: string, password: string) => {
-    const m = await api.post<Me>('/api/auth/login', { username, password });
+    const m = await api.post('/api/auth/login', { body: { username, password } });
     setCsrfToken(m.csrfToken);
     setMe(m);
   }, []);
 
   const changePassword = useCallback(async (currentPassword: string, newPassword: string) => {
-    await api.post('/api/auth/password', { currentPassword, newPassword });
-    const m = await api.get<Me>('/api/auth/me');
+    await api.post('/api/auth/password', { body: { currentPassword, newPassword } });
+    const m = await api.get('/api/auth/me');
     setCsrfToken(m.csrfToken);
     setMe(m);
   }, []);

@@ -5,7 +5,7 @@
 // never clinical data and hide text from reviewers), no Unicode non-character (U+FFFE, U+FFFF,
 // U+FDD0–U+FDEF and the last two code points of every plane, "permanently reserved for internal use",
 // Unicode 15 §23.7) and no more than MAX_TEXT_CHARS characters. Each field's own schema sets its
-// tighter length (http/schemas.ts); this check runs once for every route before its schema
+// tighter length (@msct/contract, common.ts); this check runs once for every route before its schema
 // (a preValidation hook in app.ts), so no route can forget it. Importers apply the same rule per
 // value (exchange/src/import-check.ts). The rule itself is core/crf/text.ts.
 import { Readable } from 'node:stream';

@@ -1,3 +1,4 @@
+import { type Role, routes, type user } from '@msct/contract';
 import {
   assignRole,
   createUser,
@@ -5,41 +6,20 @@ import {
   getUser,
   listRoles,
   listUsers,
-  ROLES,
   revokeRole,
   setPassword,
   setUserActive,
   type User,
 } from '@msct/store';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { enforce } from '../access/guard.js';
 import { assertPasswordPolicy, hashPassword } from '../auth/password.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
-import { id, reason, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
-const userOut = z.object({
-  id: z.string(),
-  username: z.string(),
-  displayName: z.string(),
-  active: z.boolean(),
-  /** When the account was deactivated (null while active). */
-  deactivatedAt: z.string().nullable(),
-  /** The password was set by an admin and not yet changed by the user. */
-  mustChangePassword: z.boolean(),
-  version: z.number(),
-  roles: z.array(
-    z.object({
-      id: z.string(),
-      role: z.string(),
-      studyId: z.string().nullable(),
-      siteId: z.string().nullable(),
-    }),
-  ),
-});
-
 /** A user as the admin API shows it: the account and its role assignments. */
-async function toUserOut(db: Db, u: User): Promise<z.infer<typeof userOut>> {
+async function toUserOut(db: Db, u: User): Promise<z.infer<typeof user>> {
   return {
     id: u.id,
     username: u.username,
@@ -50,7 +30,7 @@ async function toUserOut(db: Db, u: User): Promise<z.infer<typeof userOut>> {
     version: u.version,
     roles: (await listRoles(db, u.id)).map((r) => ({
       id: r.id,
-      role: r.role,
+      role: r.role as Role,
       studyId: r.study_id,
       siteId: r.site_id,
     })),
@@ -61,11 +41,7 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/users',
     {
-      schema: {
-        tags: ['admin'],
-        summary: 'List users with their roles',
-        response: { 200: z.array(userOut) },
-      },
+      schema: schemaOf(routes.listUsers),
     },
     async (req) => {
       enforce(req, 'user.manage', {}, 'users');
@@ -77,19 +53,7 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/users',
     {
-      schema: {
-        tags: ['admin'],
-        summary: 'Create a user',
-        body: z
-          .object({
-            username: z
-              .string()
-              .regex(/^[a-z0-9][a-z0-9._-]{2,39}$/, 'lowercase letters, digits, . _ - (3–40)'),
-            displayName: z.string().trim().min(1).max(100),
-            password: z.string().max(1000),
-          })
-          .strict(),
-      },
+      schema: schemaOf(routes.createUser),
     },
     async (req, reply) => {
       const p = enforce(req, 'user.manage', {}, 'users');
@@ -120,13 +84,7 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/users/:userId/active',
     {
-      schema: {
-        tags: ['admin'],
-        summary:
-          'Deactivate (active: false) or reactivate a user, reason required. A deactivated user cannot log in and their sessions end at once.',
-        params: z.object({ userId: id }),
-        body: z.object({ active: z.boolean(), version, reason }).strict(),
-      },
+      schema: schemaOf(routes.setUserActive),
     },
     async (req, reply) => {
       const p = enforce(req, 'user.manage', {}, 'users');
@@ -150,13 +108,7 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/users/:userId/password',
     {
-      schema: {
-        tags: ['admin'],
-        summary:
-          "Reset a user's password (lifts a lockout, ends their sessions); the user must change it at the next login",
-        params: z.object({ userId: id }),
-        body: z.object({ password: z.string().max(1000), version }).strict(),
-      },
+      schema: schemaOf(routes.resetPassword),
     },
     async (req, reply) => {
       const p = enforce(req, 'user.manage', {}, 'users');
@@ -177,12 +129,7 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/users/:userId/roles',
     {
-      schema: {
-        tags: ['admin'],
-        summary: 'Give a user a role, for a study and optionally one site',
-        params: z.object({ userId: id }),
-        body: z.object({ role: z.enum(ROLES), studyId: id.nullable(), siteId: id.nullable() }).strict(),
-      },
+      schema: schemaOf(routes.assignRole),
     },
     async (req, reply) => {
       const p = enforce(req, 'user.manage', {}, 'users');
@@ -205,19 +152,16 @@ export function registerAdminRoutes(app: App, { db }: RouteContext) {
           siteId: req.body.siteId,
         },
       );
-      return reply.status(201).send({ id: a.id, role: a.role, studyId: a.study_id, siteId: a.site_id });
+      return reply
+        .status(201)
+        .send({ id: a.id, role: a.role as Role, studyId: a.study_id, siteId: a.site_id });
     },
   );
 
   app.delete(
     '/api/users/:userId/roles/:assignmentId',
     {
-      schema: {
-        tags: ['admin'],
-        summary: 'Revoke a role (reason required)',
-        params: z.object({ userId: id, assignmentId: id }),
-        querystring: z.object({ reason }).strict(),
-      },
+      schema: schemaOf(routes.revokeRole),
     },
     async (req, reply) => {
       const p = enforce(req, 'user.manage', {}, 'users');

@@ -1,3 +1,4 @@
+import { routes } from '@msct/contract';
 // The analysis of a study over the API (issue 5: "the Analysis page of the web app"): the results
 // as JSON and the report as HTML, from the current data: derived subject by subject and cached by
 // data snapshot (clinical/derived-study.ts), so only subjects whose data changed are derived again.
@@ -6,11 +7,10 @@
 // A user whose roles are site-scoped sees the analysis of their sites only; statisticians (and
 // anyone without identifiers) see pseudonyms.
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { deidentifyDates } from '../deid/date-shift.js';
-import { id } from '../http/schemas.js';
+import { schemaOf } from '../http/contract.js';
 import type { App, RouteContext } from '../http/types.js';
 import { renderReportHtml } from '../report/html.js';
 import { softwareVersion, withSoftware } from '../report/software-version.js';
@@ -30,11 +30,7 @@ export function registerAnalysisRoutes(app: App, { db, derived }: RouteContext) 
   app.get(
     '/api/studies/:studyId/analysis',
     {
-      schema: {
-        tags: ['analysis'],
-        summary: 'The analysis plan’s results (analysis-plan.md R1–R12), recomputed from the item-level data',
-        params: z.object({ studyId: id }),
-      },
+      schema: schemaOf(routes.analysis),
     },
     async (req) => resultsFor(req, req.params.studyId),
   );
@@ -42,11 +38,7 @@ export function registerAnalysisRoutes(app: App, { db, derived }: RouteContext) 
   app.get(
     '/api/studies/:studyId/analysis/report.html',
     {
-      schema: {
-        tags: ['analysis'],
-        summary: 'The analysis report as one self-contained HTML document',
-        params: z.object({ studyId: id }),
-      },
+      schema: schemaOf(routes.analysisReport),
     },
     async (req, reply) => {
       const computed = await resultsFor(req, req.params.studyId);

@@ -1,3 +1,4 @@
+import { type Role, routes } from '@msct/contract';
 import {
   createSession,
   deleteSession,
@@ -7,28 +8,13 @@ import {
   listRoles,
   setPassword,
 } from '@msct/store';
-import { z } from 'zod';
 import { principalOf } from '../access/guard.js';
 import { checkPasswordAttempt, refusedPassword } from '../auth/attempts.js';
 import { assertPasswordPolicy, dummyPasswordHash, hashPassword, verifyPassword } from '../auth/password.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
 import { csrfTokenFor, SESSION_COOKIE } from '../http/session.js';
 import type { App, RouteContext } from '../http/types.js';
-
-const meSchema = z.object({
-  user: z.object({ id: z.string(), username: z.string(), displayName: z.string() }),
-  /** The password was set by someone else: until it is changed, only POST /api/auth/password works. */
-  mustChangePassword: z.boolean(),
-  roles: z.array(
-    z.object({
-      id: z.string(),
-      role: z.string(),
-      studyId: z.string().nullable(),
-      siteId: z.string().nullable(),
-    }),
-  ),
-  csrfToken: z.string(),
-});
 
 export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
   async function me(userId: string, token: string) {
@@ -37,7 +23,7 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
     return {
       user: { id: user.id, username: user.username, displayName: user.display_name },
       mustChangePassword: user.must_change_password === 1,
-      roles: roles.map((r) => ({ id: r.id, role: r.role, studyId: r.study_id, siteId: r.site_id })),
+      roles: roles.map((r) => ({ id: r.id, role: r.role as Role, studyId: r.study_id, siteId: r.site_id })),
       csrfToken: csrfTokenFor(token),
     };
   }
@@ -46,14 +32,7 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
     '/api/auth/login',
     {
       config: { rateLimit: { max: config.loginRateLimitPerMinute, timeWindow: '1 minute' } },
-      schema: {
-        tags: ['auth'],
-        summary: 'Log in; sets an httpOnly session cookie',
-        body: z
-          .object({ username: z.string().min(1).max(100), password: z.string().min(1).max(1000) })
-          .strict(),
-        response: { 200: meSchema },
-      },
+      schema: schemaOf(routes.login),
     },
     async (req, reply) => {
       const { username, password } = req.body;
@@ -92,11 +71,7 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
   app.get(
     '/api/auth/me',
     {
-      schema: {
-        tags: ['auth'],
-        summary: 'The logged-in user, roles and CSRF token',
-        response: { 200: meSchema },
-      },
+      schema: schemaOf(routes.me),
     },
     async (req) => {
       const p = principalOf(req);
@@ -104,20 +79,16 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
     },
   );
 
-  app.post(
-    '/api/auth/logout',
-    { schema: { tags: ['auth'], summary: 'End this session' } },
-    async (req, reply) => {
-      principalOf(req);
-      await deleteSession(db, req.sessionToken!);
-      reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.status(204).send();
-    },
-  );
+  app.post('/api/auth/logout', { schema: schemaOf(routes.logout) }, async (req, reply) => {
+    principalOf(req);
+    await deleteSession(db, req.sessionToken!);
+    reply.clearCookie(SESSION_COOKIE, { path: '/' });
+    return reply.status(204).send();
+  });
 
   app.post(
     '/api/auth/logout-everywhere',
-    { schema: { tags: ['auth'], summary: 'End every session of this user' } },
+    { schema: schemaOf(routes.logoutEverywhere) },
     async (req, reply) => {
       const p = principalOf(req);
       await deleteUserSessions(db, p.userId);
@@ -129,14 +100,7 @@ export function registerAuthRoutes(app: App, { db, config }: RouteContext) {
   app.post(
     '/api/auth/password',
     {
-      schema: {
-        tags: ['auth'],
-        summary:
-          'Change own password (ends every other session). A wrong current password counts toward the lockout.',
-        body: z
-          .object({ currentPassword: z.string().min(1).max(1000), newPassword: z.string().max(1000) })
-          .strict(),
-      },
+      schema: schemaOf(routes.changePassword),
     },
     async (req, reply) => {
       const p = principalOf(req);

@@ -1,3 +1,4 @@
+import { routes } from '@msct/contract';
 import {
   BILAG2004_FORM_CODE,
   deriveVisitScores,
@@ -9,13 +10,12 @@ import { previousAssessment } from '@msct/core/dataset';
 import { endpointBilagStatement, evaluateEligibility, visitStatuses } from '@msct/core/protocol';
 import { getSubject, getVisit, listForms, listItems, listVisits, updateSubject } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { deriveOptionsOf, studyDefinition } from '../clinical/study-definition.js';
 import { subjectEndpoints } from '../clinical/subject-endpoints.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
-import { id, isoDate, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) {
@@ -72,12 +72,7 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
   app.get(
     '/api/visits/:visitId/scores',
     {
-      schema: {
-        tags: ['clinical'],
-        summary:
-          'SLEDAI-2K, classic BILAG, BILAG-2004 (renal change rules against the previous assessment) and labs derived from the visit’s items, with the trace of each score',
-        params: z.object({ visitId: id }),
-      },
+      schema: schemaOf(routes.visitScores),
     },
     async (req) => {
       const visit = await getVisit(db, req.params.visitId).catch(() => undefined);
@@ -127,12 +122,7 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
   app.get(
     '/api/subjects/:subjectId/endpoints',
     {
-      schema: {
-        tags: ['clinical'],
-        summary:
-          'Endpoint verdict (MCR/PCR/NR, relapse, death) with its trace, scores per visit, time-to-event data',
-        params: z.object({ subjectId: id }),
-      },
+      schema: schemaOf(routes.subjectEndpoints),
     },
     async (req) => {
       const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
@@ -143,18 +133,16 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
         pseudonymise,
       });
       // Which BILAG drives the endpoints, stated by the study definition (issue #18 item 13).
-      return { snapshot: r.snapshot, endpointBilag: endpointBilagStatement(definition), ...r.subjects[0] };
+      const subject = r.subjects[0];
+      if (!subject) throw new HttpProblem('MSCT_E_NOT_FOUND', 'subject not found');
+      return { snapshot: r.snapshot, endpointBilag: endpointBilagStatement(definition), ...subject };
     },
   );
 
   app.get(
     '/api/studies/:studyId/endpoints',
     {
-      schema: {
-        tags: ['clinical'],
-        summary: "Every visible subject's endpoint verdict (adjudication run)",
-        params: z.object({ studyId: id }),
-      },
+      schema: schemaOf(routes.studyEndpoints),
     },
     async (req) => {
       const p = enforce(req, 'subject.read', { studyId: req.params.studyId }, 'study');
@@ -188,11 +176,7 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
   app.get(
     '/api/subjects/:subjectId/eligibility',
     {
-      schema: {
-        tags: ['clinical'],
-        summary: 'Each eligibility criterion met / not met / missing / waived, with the reason',
-        params: z.object({ subjectId: id }),
-      },
+      schema: schemaOf(routes.eligibility),
     },
     async (req) => {
       const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
@@ -210,13 +194,7 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
   app.post(
     '/api/subjects/:subjectId/enrol',
     {
-      schema: {
-        tags: ['clinical'],
-        summary:
-          'Enrol a screened subject: refused while any criterion is not met or missing (waivers are recorded on the screening form)',
-        params: z.object({ subjectId: id }),
-        body: z.object({ version, day0Date: isoDate }).strict(),
-      },
+      schema: schemaOf(routes.enrol),
     },
     async (
       req: FastifyRequest<{ Params: { subjectId: string }; Body: { version: number; day0Date: string } }>,
@@ -271,15 +249,7 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
   app.get(
     '/api/subjects/:subjectId/schedule',
     {
-      schema: {
-        tags: ['clinical'],
-        summary:
-          'Expected visit dates from day 0 and each visit’s status (not due, due, overdue, done, missed)',
-        params: z.object({ subjectId: id }),
-        querystring: z
-          .object({ today: isoDate.optional(), cycle: z.coerce.number().int().min(1).max(20).optional() })
-          .strict(),
-      },
+      schema: schemaOf(routes.schedule),
     },
     async (req) => {
       const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);

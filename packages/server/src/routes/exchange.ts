@@ -3,25 +3,19 @@
 // one (no subject codes, no free text, dates as study days); `?shiftDates=study-day` gives anyone study days.
 // Site-scoped users get their sites' subjects only.
 import { PassThrough } from 'node:stream';
+import { routes } from '@msct/contract';
 import { exportOdm } from '@msct/exchange';
 import { getStudy } from '@msct/store';
-import { z } from 'zod';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
-import { id } from '../http/schemas.js';
+import { schemaOf } from '../http/contract.js';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerExchangeRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/studies/:studyId/export.odm.xml',
     {
-      schema: {
-        tags: ['exchange'],
-        summary:
-          'The study as CDISC ODM 1.3.2 XML (pseudonymised, with study days for dates, for statisticians)',
-        params: z.object({ studyId: id }),
-        querystring: z.object({ shiftDates: z.enum(['study-day']).optional() }).strict(),
-      },
+      schema: schemaOf(routes.exportOdm),
     },
     async (req, reply) => {
       const { studyId } = req.params;

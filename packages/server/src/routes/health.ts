@@ -1,4 +1,5 @@
-import { z } from 'zod';
+import { routes } from '@msct/contract';
+import { schemaOf } from '../http/contract.js';
 import type { App, RouteContext } from '../http/types.js';
 import { API_VERSION } from '../version.js';
 
@@ -6,11 +7,7 @@ export function registerHealthRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/health',
     {
-      schema: {
-        tags: ['system'],
-        summary: 'Liveness and database reachability',
-        response: { 200: z.object({ status: z.literal('ok'), version: z.string(), database: z.string() }) },
-      },
+      schema: schemaOf(routes.health),
     },
     async () => {
       await db.kysely.selectFrom('meta').select('key').limit(1).execute();

@@ -10,12 +10,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
+import { routes } from '@msct/contract';
 import { type ImportReport, importCsv, importOdm, type WideMapping } from '@msct/exchange';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { enforce } from '../access/guard.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
-import { id } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
 /**
@@ -23,11 +24,6 @@ import type { App, RouteContext } from '../http/types.js';
  * about 35 MB as a long CSV and 380 MB as ODM with its audit records.
  */
 export const MAX_IMPORT_BYTES = 1024 * 1024 * 1024;
-
-const flag = z
-  .enum(['true', 'false'])
-  .optional()
-  .transform((v) => v === 'true');
 
 const mappingSchema = z
   .object({
@@ -43,34 +39,7 @@ const mappingSchema = z
   })
   .strict();
 
-const problemSchema = z.object({
-  row: z.number(),
-  column: z.string(),
-  rule: z.string(),
-  message: z.string(),
-});
-const reportSchema = z.object({
-  dryRun: z.boolean(),
-  written: z.boolean(),
-  rows: z.number(),
-  values: z.number(),
-  invalidRows: z.number(),
-  problems: z.array(problemSchema),
-  problemsNotListed: z.number(),
-  entered: z.number(),
-  changed: z.number(),
-  unchanged: z.number(),
-  visitsCreated: z.number(),
-  formsCreated: z.number(),
-});
-
 const oidMapSchema = z.record(z.string(), z.string());
-const recordCounts = z.object({ entered: z.number(), changed: z.number(), unchanged: z.number() });
-const odmReportSchema = reportSchema.extend({
-  subjectsCreated: z.number(),
-  infusions: recordCounts,
-  adverseEvents: recordCounts,
-});
 
 /** Parses a JSON query parameter against its schema, naming the parameter and what is wrong. */
 function parseJsonParam<T>(name: string, text: string | undefined, schema: z.ZodType<T>): T | undefined {
@@ -128,22 +97,7 @@ export function registerImportRoutes(app: App, { db }: RouteContext) {
     scoped.post(
       '/api/studies/:studyId/import.csv',
       {
-        schema: {
-          tags: ['exchange'],
-          summary:
-            'Import item values from CSV (long: subject,visit,form,item,value,unit; wide: one row per subject-visit with a mapping); dryRun lists every problem without writing',
-          params: z.object({ studyId: id }),
-          querystring: z
-            .object({
-              format: z.enum(['long', 'wide']).default('long'),
-              dryRun: flag,
-              skipInvalid: flag,
-              reason: z.string().trim().min(1).max(500).optional(),
-              mapping: z.string().max(100_000).optional(),
-            })
-            .strict(),
-          response: { 200: reportSchema },
-        },
+        schema: schemaOf(routes.importCsv),
       },
       async (req) => {
         const { studyId } = req.params;
@@ -176,21 +130,7 @@ export function registerImportRoutes(app: App, { db }: RouteContext) {
     scoped.post(
       '/api/studies/:studyId/import.odm',
       {
-        schema: {
-          tags: ['exchange'],
-          summary:
-            'Import a CDISC ODM 1.3.2 file (msct’s own export, or another system’s with oidMap: ItemOID → form.item, StudyEventOID → visit); dryRun lists every problem without writing',
-          params: z.object({ studyId: id }),
-          querystring: z
-            .object({
-              dryRun: flag,
-              skipInvalid: flag,
-              reason: z.string().trim().min(1).max(500).optional(),
-              oidMap: z.string().max(100_000).optional(),
-            })
-            .strict(),
-          response: { 200: odmReportSchema },
-        },
+        schema: schemaOf(routes.importOdm),
       },
       async (req) => {
         const { studyId } = req.params;

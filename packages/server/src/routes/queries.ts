@@ -1,13 +1,11 @@
+import { type QUERY_STATUSES, routes } from '@msct/contract';
 import { getQuery, listQueries, listQueryMessages, raiseQuery, transitionQuery } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
-import { id, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-
-const text = z.string().trim().min(1, 'must not be empty').max(4000);
 
 export function registerQueryRoutes(app: App, { db }: RouteContext) {
   const actorOf = (req: FastifyRequest) => {
@@ -20,7 +18,7 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
     entityType: q.entity_type,
     entityId: q.entity_id,
     field: q.field,
-    status: q.status,
+    status: q.status as (typeof QUERY_STATUSES)[number],
     text: q.text,
     raisedBy: q.raised_by,
     raisedAt: q.raised_at,
@@ -31,14 +29,7 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/studies/:studyId/queries',
     {
-      schema: {
-        tags: ['queries'],
-        summary: "Queries at the user's sites",
-        params: z.object({ studyId: id }),
-        querystring: z
-          .object({ status: z.enum(['open', 'answered', 'closed']).optional(), subjectId: id.optional() })
-          .strict(),
-      },
+      schema: schemaOf(routes.listQueries),
     },
     async (req) => {
       const p = enforce(req, 'query.read', { studyId: req.params.studyId }, 'study');
@@ -64,19 +55,7 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/subjects/:subjectId/queries',
     {
-      schema: {
-        tags: ['queries'],
-        summary: 'Raise a query on a record or one of its fields (monitor)',
-        params: z.object({ subjectId: id }),
-        body: z
-          .object({
-            entityType: z.enum(['subject', 'visit', 'form', 'item', 'infusion', 'adverse event']),
-            entityId: id,
-            field: z.string().max(100).nullable().optional(),
-            text,
-          })
-          .strict(),
-      },
+      schema: schemaOf(routes.raiseQuery),
     },
     async (req, reply) => {
       await enforceOnSubject(db, req, 'query.raise', req.params.subjectId);
@@ -105,35 +84,26 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
     return q;
   }
 
-  app.get(
-    '/api/queries/:queryId',
-    { schema: { tags: ['queries'], summary: 'A query with its thread', params: z.object({ queryId: id }) } },
-    async (req) => {
-      const q = await queryFor(req, req.params.queryId, 'query.read');
-      const messages = await listQueryMessages(db, q.id);
-      return {
-        ...toQuery(q),
-        messages: messages.map((m) => ({
-          id: m.id,
-          authorId: m.author_id,
-          authorName: m.author_name,
-          kind: m.kind,
-          text: m.text,
-          createdAt: m.created_at,
-        })),
-      };
-    },
-  );
+  app.get('/api/queries/:queryId', { schema: schemaOf(routes.getQuery) }, async (req) => {
+    const q = await queryFor(req, req.params.queryId, 'query.read');
+    const messages = await listQueryMessages(db, q.id);
+    return {
+      ...toQuery(q),
+      messages: messages.map((m) => ({
+        id: m.id,
+        authorId: m.author_id,
+        authorName: m.author_name,
+        kind: m.kind,
+        text: m.text,
+        createdAt: m.created_at,
+      })),
+    };
+  });
 
   app.post(
     '/api/queries/:queryId/transitions',
     {
-      schema: {
-        tags: ['queries'],
-        summary: 'Answer (site), close or reopen (monitor) a query',
-        params: z.object({ queryId: id }),
-        body: z.object({ transition: z.enum(['answer', 'close', 'reopen']), version, text }).strict(),
-      },
+      schema: schemaOf(routes.transitionQuery),
     },
     async (req) => {
       const action =

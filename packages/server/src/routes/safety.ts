@@ -1,3 +1,4 @@
+import { type aeFields, type infusionFields, routes } from '@msct/contract';
 import { checkAdverseEventDates, latestTodayAnywhere, subjectDateBounds } from '@msct/core/dataset';
 import { checkInfusionDose, checkViability } from '@msct/core/protocol';
 import {
@@ -9,59 +10,15 @@ import {
   updateSubjectRecord,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
+import type { z } from 'zod';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
 import { studyDefinition } from '../clinical/study-definition.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
-import { id, isoDate, reason, shortText, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
 
 // Infusions (product lot, cells, viability, weight) and adverse events (CTCAE grade, ICH E2A
 // seriousness, relatedness to the MSC infusion) — endpoints.md "Safety (primary)".
-const infusionFields = {
-  cycle: z.number().int().min(1).max(20),
-  infusionNumber: z.number().int().min(1).max(10),
-  plannedDate: isoDate.nullable().optional(),
-  startedAt: z.iso.datetime().nullable().optional(),
-  endedAt: z.iso.datetime().nullable().optional(),
-  productLot: z.string().trim().min(1).max(60).nullable().optional(),
-  totalCells: z.number().positive().max(1e12).nullable().optional(),
-  viabilityPct: z.number().min(0).max(100).nullable().optional(),
-  volumeMl: z.number().positive().max(5000).nullable().optional(),
-  weightKg: z.number().positive().max(400).nullable().optional(),
-  vitals: z.record(z.string(), z.unknown()).nullable().optional(),
-  reactions: z.string().max(2000).nullable().optional(),
-  status: z.enum(['planned', 'given', 'not_given']).optional(),
-};
-
-/** Relatedness scale of endpoints.md; "transplantation-related" = possible, probable or definite. */
-const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
-/** ICH E2A seriousness criteria. */
-const SERIOUSNESS = [
-  'death',
-  'life_threatening',
-  'hospitalisation',
-  'disability',
-  'congenital_anomaly',
-  'medically_important',
-] as const;
-
-const aeFields = {
-  term: shortText,
-  onsetDate: isoDate,
-  resolutionDate: isoDate.nullable().optional(),
-  ctcaeGrade: z.number().int().min(1).max(5).nullable().optional(),
-  seriousness: z.array(z.enum(SERIOUSNESS)).max(6).optional(),
-  relatedness: z.enum(RELATEDNESS),
-  actionTaken: z.string().max(500).nullable().optional(),
-  outcome: z
-    .enum(['recovered', 'recovering', 'not_recovered', 'recovered_with_sequelae', 'fatal', 'unknown'])
-    .nullable()
-    .optional(),
-  infusionId: id.nullable().optional(),
-  deathDate: isoDate.nullable().optional(),
-  deathCause: z.string().max(500).nullable().optional(),
-};
 
 type Infusion = Awaited<ReturnType<typeof getSubjectRecord<'infusions'>>>;
 type AdverseEvent = Awaited<ReturnType<typeof getSubjectRecord<'adverse_events'>>>;
@@ -82,7 +39,7 @@ const toInfusion = (r: Infusion) => ({
   cellsPerKg: r.total_cells !== null && r.weight_kg ? r.total_cells / r.weight_kg : null,
   vitals: r.vitals_json ? (JSON.parse(r.vitals_json) as unknown) : null,
   reactions: r.reactions,
-  status: r.status,
+  status: r.status as 'planned' | 'given' | 'not_given',
   version: r.version,
 });
 
@@ -213,7 +170,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/subjects/:subjectId/infusions',
     {
-      schema: { tags: ['infusions'], summary: "A subject's infusions", params: z.object({ subjectId: id }) },
+      schema: schemaOf(routes.listInfusions),
     },
     async (req) => {
       const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
@@ -225,12 +182,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/subjects/:subjectId/infusions',
     {
-      schema: {
-        tags: ['infusions'],
-        summary: 'Record an infusion',
-        params: z.object({ subjectId: id }),
-        body: z.object(infusionFields).strict(),
-      },
+      schema: schemaOf(routes.createInfusion),
     },
     async (req, reply) => {
       const scope = await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
@@ -262,12 +214,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.patch(
     '/api/infusions/:infusionId',
     {
-      schema: {
-        tags: ['infusions'],
-        summary: 'Change an infusion record (version and reason)',
-        params: z.object({ infusionId: id }),
-        body: z.object(infusionFields).partial().extend({ version, reason }).strict(),
-      },
+      schema: schemaOf(routes.updateInfusion),
     },
     async (req) => {
       const before = await recordFor(req, 'infusions', req.params.infusionId, 'data.enter');
@@ -291,11 +238,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/subjects/:subjectId/adverse-events',
     {
-      schema: {
-        tags: ['adverse events'],
-        summary: "A subject's adverse events",
-        params: z.object({ subjectId: id }),
-      },
+      schema: schemaOf(routes.listAdverseEvents),
     },
     async (req) => {
       await enforceOnSubject(db, req, 'ae.read', req.params.subjectId);
@@ -306,12 +249,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/subjects/:subjectId/adverse-events',
     {
-      schema: {
-        tags: ['adverse events'],
-        summary: 'Report an adverse event',
-        params: z.object({ subjectId: id }),
-        body: z.object(aeFields).strict(),
-      },
+      schema: schemaOf(routes.createAdverseEvent),
     },
     async (req, reply) => {
       const scope = await enforceOnSubject(db, req, 'ae.write', req.params.subjectId);
@@ -346,12 +284,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
   app.patch(
     '/api/adverse-events/:aeId',
     {
-      schema: {
-        tags: ['adverse events'],
-        summary: 'Change an adverse event (version and reason)',
-        params: z.object({ aeId: id }),
-        body: z.object(aeFields).partial().extend({ version, reason }).strict(),
-      },
+      schema: schemaOf(routes.updateAdverseEvent),
     },
     async (req) => {
       const before = await recordFor(req, 'adverse_events', req.params.aeId, 'ae.write');

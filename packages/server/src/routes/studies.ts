@@ -1,21 +1,11 @@
+import { routes } from '@msct/contract';
 import { formatDefinitionIssue, readStoredDefinition } from '@msct/core/protocol';
 import { createSite, createStudy, getStudy, listSites, listStudies } from '@msct/store';
-import { z } from 'zod';
 import { enforce, principalOf } from '../access/guard.js';
 import { decide, isAdmin } from '../access/policy.js';
+import { schemaOf } from '../http/contract.js';
 import { definitionProblemExtra, HttpProblem } from '../http/problem.js';
-import { code, id, shortText } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-
-const studyOut = z.object({
-  id: z.string(),
-  code: z.string(),
-  title: z.string(),
-  status: z.string(),
-  definition: z.unknown(),
-  version: z.number(),
-});
-const siteOut = z.object({ id: z.string(), studyId: z.string(), code: z.string(), name: z.string() });
 
 export function registerStudyRoutes(app: App, { db }: RouteContext) {
   const toStudy = (s: Awaited<ReturnType<typeof getStudy>>) => ({
@@ -30,11 +20,7 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/studies',
     {
-      schema: {
-        tags: ['studies'],
-        summary: 'Studies the user has a role in',
-        response: { 200: z.array(studyOut) },
-      },
+      schema: schemaOf(routes.listStudies),
     },
     async (req) => {
       const p = principalOf(req);
@@ -51,13 +37,7 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/studies',
     {
-      schema: {
-        tags: ['studies'],
-        summary: 'Create a study',
-        body: z
-          .object({ code, title: shortText, definition: z.record(z.string(), z.unknown()).optional() })
-          .strict(),
-      },
+      schema: schemaOf(routes.createStudy),
     },
     async (req, reply) => {
       const p = enforce(req, 'study.manage', {}, 'studies');
@@ -82,12 +62,7 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/studies/:studyId',
     {
-      schema: {
-        tags: ['studies'],
-        summary: 'One study',
-        params: z.object({ studyId: id }),
-        response: { 200: studyOut },
-      },
+      schema: schemaOf(routes.getStudy),
     },
     async (req) => {
       enforce(req, 'study.read', { studyId: req.params.studyId }, 'study');
@@ -98,12 +73,7 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/studies/:studyId/sites',
     {
-      schema: {
-        tags: ['studies'],
-        summary: 'Sites (centres) of a study visible to the user',
-        params: z.object({ studyId: id }),
-        response: { 200: z.array(siteOut) },
-      },
+      schema: schemaOf(routes.listSites),
     },
     async (req) => {
       const p = enforce(req, 'study.read', { studyId: req.params.studyId }, 'study');
@@ -117,12 +87,7 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/studies/:studyId/sites',
     {
-      schema: {
-        tags: ['studies'],
-        summary: 'Add a site (centre) to a study',
-        params: z.object({ studyId: id }),
-        body: z.object({ code, name: shortText }).strict(),
-      },
+      schema: schemaOf(routes.createSite),
     },
     async (req, reply) => {
       const p = enforce(req, 'study.manage', { studyId: req.params.studyId }, 'study');

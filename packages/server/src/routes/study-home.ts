@@ -1,3 +1,4 @@
+import { routes } from '@msct/contract';
 // The study home at scale (issue 16): true counts per site computed by the database, and the record
 // status grid one page at a time (paged, filtered and sorted by the database) with the visits of that
 // page's subjects only. No request here holds every subject or every visit of the trial.
@@ -9,56 +10,18 @@ import {
   listSites,
   listSubjectPage,
   listVisitOverview,
-  SUBJECT_SORTS,
   SUBJECT_STATUSES,
   type VisitOverviewRow,
 } from '@msct/store';
-import { z } from 'zod';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { overdueVisitsBySite } from '../clinical/overdue.js';
 import { studyDefinition } from '../clinical/study-definition.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
-import { id, isoDate } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import { subjectOut, toSubject } from './subjects.js';
+import { toSubject } from './subjects.js';
 
-const byStatusOut = z.object(
-  Object.fromEntries(SUBJECT_STATUSES.map((s) => [s, z.number().int()])) as Record<
-    (typeof SUBJECT_STATUSES)[number],
-    z.ZodNumber
-  >,
-);
-const countsOut = z.object({
-  subjects: z.number().int(),
-  byStatus: byStatusOut,
-  overdueVisits: z.number().int().nullable().describe('null when the study defines no visit schedule'),
-  unresolvedQueries: z
-    .number()
-    .int()
-    .nullable()
-    .describe('open or answered queries; null where the role may not read queries'),
-});
-
-export const overviewFormOut = z.object({
-  id: z.string(),
-  formCode: z.string(),
-  status: z.string(),
-  signedBy: z.string().nullable(),
-  signedAt: z.string().nullable(),
-  version: z.number(),
-  items: z.array(z.never()).describe('always empty: the overview carries no item values'),
-});
-/** A visit's own fields, as every visit route returns them (here and in visits.ts). */
-export const visitOut = z.object({
-  id: z.string(),
-  subjectId: z.string(),
-  visitCode: z.string(),
-  cycle: z.number(),
-  visitDate: z.string().nullable(),
-  status: z.string(),
-  version: z.number(),
-});
 export const toVisitOut = (v: VisitOverviewRow['visit']) => ({
   id: v.id,
   subjectId: v.subject_id,
@@ -79,23 +42,11 @@ export const toFormState = (f: VisitOverviewRow['forms'][number]) => ({
   version: f.version,
 });
 
-export const overviewVisitOut = visitOut.extend({ forms: z.array(overviewFormOut) });
-
 export const toOverviewVisit = (r: VisitOverviewRow) => ({
   ...toVisitOut(r.visit),
   forms: r.forms.map((f) => ({ ...toFormState(f), items: [] as never[] })),
 });
 
-/** The grid needs each form's code and state only: a page of 200 subjects stays small. */
-const gridVisitOut = z.object({
-  id: z.string(),
-  subjectId: z.string(),
-  visitCode: z.string(),
-  cycle: z.number(),
-  visitDate: z.string().nullable(),
-  status: z.string(),
-  forms: z.array(z.object({ formCode: z.string(), status: z.string() })),
-});
 const toGridVisit = (r: VisitOverviewRow) => ({
   id: r.visit.id,
   subjectId: r.visit.subject_id,
@@ -116,27 +67,7 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/studies/:studyId/subject-counts',
     {
-      schema: {
-        tags: ['subjects'],
-        summary:
-          "Subjects per site and status, overdue visits and unresolved queries, counted over every subject at the user's sites",
-        params: z.object({ studyId: id }),
-        querystring: z
-          .object({
-            today: isoDate
-              .optional()
-              .describe("the day overdue visits are counted on (default: the server's date, UTC)"),
-          })
-          .strict(),
-        response: {
-          200: z.object({
-            sites: z.array(
-              countsOut.extend({ siteId: z.string(), siteCode: z.string(), siteName: z.string() }),
-            ),
-            total: countsOut,
-          }),
-        },
-      },
+      schema: schemaOf(routes.subjectCounts),
     },
     async (req) => {
       const { studyId } = req.params;
@@ -194,49 +125,7 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/studies/:studyId/record-status',
     {
-      schema: {
-        tags: ['subjects'],
-        summary:
-          "One page of the record status grid: subjects at the user's sites (filtered, sorted and paged by the server, with the total) and their visits' form states",
-        params: z.object({ studyId: id }),
-        querystring: z
-          .object({
-            siteId: id.optional(),
-            status: z.enum(SUBJECT_STATUSES).optional(),
-            search: z
-              .string()
-              .trim()
-              .max(40)
-              .optional()
-              .describe(
-                'part of the subject code shown (the pseudonym for pseudonymised roles); empty = any',
-              ),
-            sort: z
-              .enum(SUBJECT_SORTS)
-              .optional()
-              .describe(
-                'code (default; the pseudonym for pseudonymised roles), site, status or day0 (not for pseudonymised roles)',
-              ),
-            order: z.enum(['asc', 'desc']).optional(),
-            offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
-            limit: z.coerce.number().int().min(1).max(200).optional(),
-          })
-          .strict(),
-        response: {
-          200: z.object({
-            total: z.number().int().describe('subjects matching the filters, over every page'),
-            offset: z.number().int(),
-            limit: z.number().int(),
-            subjects: z.array(
-              subjectOut.extend({
-                siteCode: z.string(),
-                unresolvedQueries: z.number().int().nullable(),
-                visits: z.array(gridVisitOut),
-              }),
-            ),
-          }),
-        },
-      },
+      schema: schemaOf(routes.recordStatus),
     },
     async (req) => {
       const { studyId } = req.params;

@@ -1,31 +1,11 @@
-import {
-  createSubject,
-  getSubject,
-  listSubjects,
-  SUBJECT_STATUSES,
-  type Subject,
-  updateSubject,
-} from '@msct/store';
+import { routes } from '@msct/contract';
+import { createSubject, getSubject, listSubjects, type Subject, updateSubject } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { type Principal, seesIdentifiers, sitesFor } from '../access/policy.js';
+import { schemaOf } from '../http/contract.js';
 import { HttpProblem, notFoundProblem } from '../http/problem.js';
-import { id, isoDate, reason, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-
-export const subjectOut = z.object({
-  id: z.string(),
-  studyId: z.string(),
-  siteId: z.string(),
-  subjectCode: z.string(),
-  status: z.string(),
-  sex: z.string().nullable(),
-  birthDate: z.string().nullable(),
-  enrolledAt: z.string().nullable(),
-  day0Date: z.string().nullable(),
-  version: z.number(),
-});
 
 /** Statisticians get the pseudonym in place of the subject code, and no birth date. */
 export function toSubject(s: Subject, p: Principal) {
@@ -53,20 +33,7 @@ export function registerSubjectRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/studies/:studyId/subjects',
     {
-      schema: {
-        tags: ['subjects'],
-        summary:
-          "Subjects at the user's sites, one page (`limit`, default 500) in subject-code order (pseudonym order for pseudonymised roles, `after` then being a pseudonym); continue with `after` = the last code; counts: GET /subject-counts",
-        params: z.object({ studyId: id }),
-        querystring: z
-          .object({
-            siteId: id.optional(),
-            after: z.string().max(100).optional(),
-            limit: z.coerce.number().int().min(1).max(1000).optional(),
-          })
-          .strict(),
-        response: { 200: z.array(subjectOut) },
-      },
+      schema: schemaOf(routes.listSubjects),
     },
     async (req) => {
       const p = enforce(req, 'subject.read', { studyId: req.params.studyId }, 'study');
@@ -88,18 +55,7 @@ export function registerSubjectRoutes(app: App, { db }: RouteContext) {
   app.post(
     '/api/studies/:studyId/subjects',
     {
-      schema: {
-        tags: ['subjects'],
-        summary: 'Register a subject at a site (screening)',
-        params: z.object({ studyId: id }),
-        body: z
-          .object({
-            siteId: id,
-            sex: z.enum(['female', 'male']).nullable().optional(),
-            birthDate: isoDate.nullable().optional(),
-          })
-          .strict(),
-      },
+      schema: schemaOf(routes.createSubject),
     },
     async (req, reply) => {
       const p = enforce(
@@ -121,12 +77,7 @@ export function registerSubjectRoutes(app: App, { db }: RouteContext) {
   app.get(
     '/api/subjects/:subjectId',
     {
-      schema: {
-        tags: ['subjects'],
-        summary: 'One subject',
-        params: z.object({ subjectId: id }),
-        response: { 200: subjectOut },
-      },
+      schema: schemaOf(routes.getSubject),
     },
     async (req) => {
       await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
@@ -137,22 +88,7 @@ export function registerSubjectRoutes(app: App, { db }: RouteContext) {
   app.patch(
     '/api/subjects/:subjectId',
     {
-      schema: {
-        tags: ['subjects'],
-        summary: 'Change a subject record (version read and reason required)',
-        params: z.object({ subjectId: id }),
-        body: z
-          .object({
-            version,
-            reason: reason.optional(),
-            status: z.enum(SUBJECT_STATUSES).optional(),
-            sex: z.enum(['female', 'male']).nullable().optional(),
-            birthDate: isoDate.nullable().optional(),
-            enrolledAt: isoDate.nullable().optional(),
-            day0Date: isoDate.nullable().optional(),
-          })
-          .strict(),
-      },
+      schema: schemaOf(routes.updateSubject),
     },
     async (req) => {
       await enforceOnSubject(db, req, 'subject.update', req.params.subjectId);

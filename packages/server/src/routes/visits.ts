@@ -1,3 +1,4 @@
+import { routes, SIGNATURE_MEANING } from '@msct/contract';
 import { checkItemValue } from '@msct/core/crf';
 import { type EntryRefusal, formEntryRefusal, visitOpeningRefusal } from '@msct/core/protocol';
 import {
@@ -16,37 +17,14 @@ import {
   visitScope,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
-import { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { type Action, sitesFor } from '../access/policy.js';
 import { checkPasswordAttempt, refusedPassword } from '../auth/attempts.js';
 import { studyDefinition } from '../clinical/study-definition.js';
+import { schemaOf } from '../http/contract.js';
 import { type FieldIssue, HttpProblem } from '../http/problem.js';
-import { code, id, isoDate, reason, version } from '../http/schemas.js';
 import type { App, RouteContext } from '../http/types.js';
-import {
-  overviewFormOut,
-  overviewVisitOut,
-  toFormState,
-  toOverviewVisit,
-  toVisitOut as toVisit,
-  visitOut,
-} from './study-home.js';
-
-const itemOut = z.object({
-  id: z.string(),
-  itemCode: z.string(),
-  value: z.string().nullable(),
-  unit: z.string().nullable(),
-  version: z.number(),
-  updatedAt: z.string(),
-  updatedBy: z.string(),
-});
-const formOut = overviewFormOut.extend({ items: z.array(itemOut) });
-
-/** The meaning of an electronic signature, shown before signing and stored with it (21 CFR 11.50). */
-export const SIGNATURE_MEANING =
-  'I am the investigator responsible for this visit; I have reviewed these data and confirm they are accurate and complete.';
+import { toFormState, toOverviewVisit, toVisitOut as toVisit } from './study-home.js';
 
 type FormRow = Awaited<ReturnType<typeof getForm>>;
 type ItemRow = Awaited<ReturnType<typeof listItems>>[number];
@@ -96,23 +74,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   app.get(
     '/api/studies/:studyId/visit-overview',
     {
-      schema: {
-        tags: ['visits'],
-        summary:
-          "The visits of some subjects at the user's sites with their forms' states (no item values); the record status grid pages through GET /record-status",
-        params: z.object({ studyId: id }),
-        querystring: z
-          .object({
-            subjectIds: z
-              .string()
-              .regex(
-                /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(,[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}){0,199}$/i,
-                'comma-separated subject ids (UUIDs), at most 200',
-              ),
-          })
-          .strict(),
-        response: { 200: z.array(overviewVisitOut) },
-      },
+      schema: schemaOf(routes.visitOverview),
     },
     async (req) => {
       const p = enforce(req, 'subject.read', { studyId: req.params.studyId }, 'study');
@@ -130,12 +92,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   app.get(
     '/api/subjects/:subjectId/visits',
     {
-      schema: {
-        tags: ['visits'],
-        summary: "A subject's visits",
-        params: z.object({ subjectId: id }),
-        response: { 200: z.array(visitOut) },
-      },
+      schema: schemaOf(routes.listVisits),
     },
     async (req) => {
       await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
@@ -146,20 +103,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   app.post(
     '/api/subjects/:subjectId/visits',
     {
-      schema: {
-        tags: ['visits'],
-        summary: 'Open a visit (scheduled or unscheduled)',
-        params: z.object({ subjectId: id }),
-        body: z
-          .object({
-            visitCode: code,
-            cycle: z.number().int().min(1).max(20).optional(),
-            visitDate: isoDate.nullable().optional(),
-            /** Why an unscheduled visit is opened (required for one in a defined study). */
-            reason: reason.optional(),
-          })
-          .strict(),
-      },
+      schema: schemaOf(routes.createVisit),
     },
     async (req, reply) => {
       const scope = await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
@@ -180,12 +124,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   app.get(
     '/api/visits/:visitId',
     {
-      schema: {
-        tags: ['visits'],
-        summary: 'A visit with its forms and item values',
-        params: z.object({ visitId: id }),
-        response: { 200: visitOut.extend({ forms: z.array(formOut), signatureMeaning: z.string() }) },
-      },
+      schema: schemaOf(routes.getVisit),
     },
     async (req) => {
       const v = await visitFor(req, req.params.visitId, 'subject.read');
@@ -196,12 +135,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   app.patch(
     '/api/visits/:visitId',
     {
-      schema: {
-        tags: ['visits'],
-        summary: 'Change the visit date (reason required once recorded)',
-        params: z.object({ visitId: id }),
-        body: z.object({ version, visitDate: isoDate.nullable(), reason: reason.optional() }).strict(),
-      },
+      schema: schemaOf(routes.updateVisitDate),
     },
     async (req) => {
       await visitFor(req, req.params.visitId, 'data.enter');
@@ -221,13 +155,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   app.post(
     '/api/visits/:visitId/missed',
     {
-      schema: {
-        tags: ['visits'],
-        summary:
-          'Declare a visit missed (not done), or take that back; a reason is required either way. A visit with a date or data cannot be declared missed.',
-        params: z.object({ visitId: id }),
-        body: z.object({ version, missed: z.boolean(), reason }).strict(),
-      },
+      schema: schemaOf(routes.setVisitMissed),
     },
     async (req) => {
       await visitFor(req, req.params.visitId, 'data.enter');
@@ -247,30 +175,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   app.put(
     '/api/visits/:visitId/forms/:formCode',
     {
-      schema: {
-        tags: ['visits'],
-        summary:
-          'Save item values of a form (all or none). Changing a saved value needs its version and a reason.',
-        params: z.object({ visitId: id, formCode: code }),
-        body: z
-          .object({
-            items: z
-              .array(
-                z
-                  .object({
-                    itemCode: code,
-                    value: z.string().max(2000).nullable(),
-                    unit: z.string().trim().min(1).max(40).nullable().optional(),
-                    version: version.optional(),
-                  })
-                  .strict(),
-              )
-              .min(1)
-              .max(500),
-            reason: reason.optional(),
-          })
-          .strict(),
-      },
+      schema: schemaOf(routes.saveForm),
     },
     async (req) => {
       principalOf(req);
@@ -324,19 +229,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   app.post(
     '/api/forms/:formId/status',
     {
-      schema: {
-        tags: ['visits'],
-        summary: `Mark complete, sign (investigator, password re-entered) or unlock (reason) a form. Signature meaning: "${SIGNATURE_MEANING}"`,
-        params: z.object({ formId: id }),
-        body: z
-          .object({
-            version,
-            status: z.enum(['incomplete', 'complete', 'signed']),
-            password: z.string().max(1000).optional(),
-            reason: reason.optional(),
-          })
-          .strict(),
-      },
+      schema: schemaOf(routes.setFormStatus),
     },
     async (req) => {
       const form = await getForm(db, req.params.formId).catch(() => undefined);

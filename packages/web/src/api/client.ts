@@ -1,5 +1,8 @@
 // The one way the web app talks to the API: JSON in and out, the session cookie sent by the browser,
-// the CSRF token on every state-changing request, problems thrown as ApiError.
+// the CSRF token on every state-changing request, problems thrown as ApiError. Calls are typed by
+// the route (@msct/contract): `api.get('/api/studies/:studyId', { params: { studyId } })` takes the
+// route's parameters, query and body and returns its response type — no cast at the call site.
+import type { Method, PathOf, RequestOf, ResponseOf, RouteOf } from '@msct/contract';
 import { ApiError, type Problem } from './problem.js';
 
 let csrfToken = '';
@@ -8,19 +11,44 @@ export function setCsrfToken(token: string) {
   csrfToken = token;
 }
 
-/** A file sent as it is (not JSON), with its media type: the CSV import. */
+/** A file sent as it is (not JSON), with its media type: the CSV and ODM imports. */
 interface RawBody {
   raw: Blob;
   type: string;
 }
 
-async function request<T>(method: string, path: string, body?: unknown, raw?: RawBody): Promise<T> {
+type Request<M extends Method, P extends string> = RequestOf<RouteOf<M, P>>;
+/** The request argument: optional where the route needs no parameters, query or body. */
+type Args<M extends Method, P extends string> =
+  Record<string, never> extends Request<M, P> ? [request?: Request<M, P>] : [request: Request<M, P>];
+type Answer<M extends Method, P extends string> = Promise<ResponseOf<RouteOf<M, P>>>;
+
+interface AnyRequest {
+  params?: Record<string, string> | undefined;
+  query?: Record<string, unknown> | undefined;
+  body?: unknown;
+}
+
+/** The URL of a route: `:name` segments filled (encoded) from params, the query string appended. */
+export function urlOf(path: string, request: AnyRequest = {}): string {
+  const url = path.replace(/:([A-Za-z]+)/g, (_, name: string) => {
+    const value = request.params?.[name];
+    if (value === undefined) throw new Error(`${path}: parameter ${name} is missing`);
+    return encodeURIComponent(value);
+  });
+  const query = new URLSearchParams();
+  for (const [k, v] of Object.entries(request.query ?? {})) if (v !== undefined) query.set(k, String(v));
+  const q = query.toString();
+  return q ? `${url}?${q}` : url;
+}
+
+async function send(method: Method, url: string, body?: unknown, raw?: RawBody): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (method !== 'GET') {
     headers['x-csrf-token'] = csrfToken;
     headers['content-type'] = raw ? raw.type : 'application/json';
   }
-  const res = await fetch(path, {
+  const res = await fetch(url, {
     method,
     headers,
     credentials: 'same-origin',
@@ -42,15 +70,31 @@ async function request<T>(method: string, path: string, body?: unknown, raw?: Ra
       detail: p.detail ?? `${res.status} ${res.statusText}`,
     });
   }
-  return parsed as T;
+  return parsed;
+}
+
+function call(method: Method, path: string, request?: unknown): Promise<never> {
+  const r = (request ?? {}) as AnyRequest;
+  return send(method, urlOf(path, r), r.body) as Promise<never>;
 }
 
 export const api = {
-  get: <T>(path: string) => request<T>('GET', path),
-  post: <T>(path: string, body?: unknown) => request<T>('POST', path, body),
-  put: <T>(path: string, body?: unknown) => request<T>('PUT', path, body),
-  patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body),
-  /** POSTs a file as its own media type (e.g. text/csv), streamed by the browser. */
-  upload: <T>(path: string, file: Blob, type: string) =>
-    request<T>('POST', path, undefined, { raw: file, type }),
+  get: <P extends PathOf<'GET'>>(path: P, ...[request]: Args<'GET', P>): Answer<'GET', P> =>
+    call('GET', path, request),
+  post: <P extends PathOf<'POST'>>(path: P, ...[request]: Args<'POST', P>): Answer<'POST', P> =>
+    call('POST', path, request),
+  put: <P extends PathOf<'PUT'>>(path: P, ...[request]: Args<'PUT', P>): Answer<'PUT', P> =>
+    call('PUT', path, request),
+  patch: <P extends PathOf<'PATCH'>>(path: P, ...[request]: Args<'PATCH', P>): Answer<'PATCH', P> =>
+    call('PATCH', path, request),
+  delete: <P extends PathOf<'DELETE'>>(path: P, ...[request]: Args<'DELETE', P>): Answer<'DELETE', P> =>
+    call('DELETE', path, request),
+  /** POSTs a file as its own media type (text/csv, application/xml), streamed by the browser. */
+  upload: <P extends PathOf<'POST'>>(
+    path: P,
+    request: Omit<Request<'POST', P>, 'body'>,
+    file: Blob,
+    type: string,
+  ): Answer<'POST', P> =>
+    send('POST', urlOf(path, request as AnyRequest), undefined, { raw: file, type }) as Promise<never>,
 };

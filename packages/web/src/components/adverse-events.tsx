@@ -1,10 +1,12 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { AdverseEvent } from '../api/types.js';
+import type { BodyOf } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox, LoadError } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
+
+type NewAe = BodyOf<'POST', '/api/subjects/:subjectId/adverse-events'>;
 
 /** ICH E2A seriousness criteria: any one makes the event serious (SAE). */
 const SERIOUSNESS = [
@@ -29,7 +31,7 @@ const OUTCOMES = [
 /** A subject's adverse events, serious ones highlighted, and a form to report one. */
 export function AdverseEvents({ subjectId, canReport }: { subjectId: string; canReport: boolean }) {
   const list = useLoad(
-    () => api.get<AdverseEvent[]>(`/api/subjects/${subjectId}/adverse-events`),
+    () => api.get('/api/subjects/:subjectId/adverse-events', { params: { subjectId } }),
     [subjectId],
   );
   return (
@@ -78,13 +80,16 @@ function AeForm({ subjectId, onSaved }: { subjectId: string; onSaved(): void }) 
   const [outcome, setOutcome] = useState('');
   const [seriousness, setSeriousness] = useState<string[]>([]);
   const { error, errs, submit } = useSubmit(async () => {
-    await api.post(`/api/subjects/${subjectId}/adverse-events`, {
-      term,
-      onsetDate,
-      ctcaeGrade: grade ? Number(grade) : null,
-      relatedness,
-      outcome: outcome || null,
-      seriousness,
+    await api.post('/api/subjects/:subjectId/adverse-events', {
+      params: { subjectId },
+      body: {
+        term,
+        onsetDate,
+        ctcaeGrade: grade ? Number(grade) : null,
+        relatedness: relatedness as NewAe['relatedness'],
+        outcome: (outcome || null) as NewAe['outcome'],
+        seriousness: seriousness as NewAe['seriousness'],
+      },
     });
     setTerm('');
     setOnsetDate('');

@@ -1,5 +1,4 @@
 import { api } from '../api/client.js';
-import type { AuditEvent } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { LoadError } from './error-box.js';
 
@@ -17,9 +16,7 @@ export function AuditHistory({
 }) {
   const events = useLoad(
     () =>
-      api.get<AuditEvent[]>(
-        `/api/subjects/${subjectId}/audit?entityType=${encodeURIComponent(entityType)}&entityId=${entityId}`,
-      ),
+      api.get('/api/subjects/:subjectId/audit', { params: { subjectId }, query: { entityType, entityId } }),
     [subjectId, entityType, entityId],
   );
   if (events.error) return <LoadError error={events.error} what="history" />;

@@ -125,9 +125,12 @@ export function CatalogForm({
     setBusy(true);
     setError(undefined);
     try {
-      await api.put(`/api/visits/${visitId}/forms/${encodeURIComponent(def.formCode)}`, {
-        items: sent,
-        ...(needsReason && reason.trim() ? { reason } : {}),
+      await api.put('/api/visits/:visitId/forms/:formCode', {
+        params: { visitId, formCode: def.formCode },
+        body: {
+          items: sent,
+          ...(needsReason && reason.trim() ? { reason } : {}),
+        },
       });
       setEdits({});
       setReason('');

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { Site, Subject } from '../api/types.js';
+import type { BodyOf, Site, Subject } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
@@ -20,10 +20,13 @@ export function EnrolForm({
   const [birthDate, setBirthDate] = useState('');
 
   const { error, errs, submit } = useSubmit(async () => {
-    const s = await api.post<Subject>(`/api/studies/${studyId}/subjects`, {
-      siteId,
-      sex: sex || null,
-      birthDate: birthDate || null,
+    const s = await api.post('/api/studies/:studyId/subjects', {
+      params: { studyId },
+      body: {
+        siteId,
+        sex: (sex || null) as BodyOf<'POST', '/api/studies/:studyId/subjects'>['sex'],
+        birthDate: birthDate || null,
+      },
     });
     setSex('');
     setBirthDate('');

@@ -97,9 +97,12 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
     setBusy(true);
     setError(undefined);
     try {
-      await api.put(`/api/visits/${visitId}/forms/${encodeURIComponent(code)}`, {
-        items: sent,
-        ...(needsReason && reason.trim() ? { reason } : {}),
+      await api.put('/api/visits/:visitId/forms/:formCode', {
+        params: { visitId, formCode: code },
+        body: {
+          items: sent,
+          ...(needsReason && reason.trim() ? { reason } : {}),
+        },
       });
       setEdits({});
       setNewItem({ itemCode: '', value: '', unit: '' });

@@ -52,7 +52,10 @@ export function FormPanel({
   const markComplete = async () => {
     setError(undefined);
     try {
-      await api.post(`/api/forms/${form.id}/status`, { version: form.version, status: 'complete' });
+      await api.post('/api/forms/:formId/status', {
+        params: { formId: form.id },
+        body: { version: form.version, status: 'complete' },
+      });
       reload();
     } catch (err) {
       setError(err);

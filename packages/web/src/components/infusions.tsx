@@ -1,7 +1,7 @@
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
-import type { Infusion } from '../api/types.js';
+import type { BodyOf, Infusion } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { ErrorBox, LoadError } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
@@ -13,7 +13,10 @@ const shown = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : 'â
 
 /** A subject's infusions with the protocol's checks, a form to record one, and "record as given". */
 export function Infusions({ subjectId, canEnter }: { subjectId: string; canEnter: boolean }) {
-  const list = useLoad(() => api.get<Infusion[]>(`/api/subjects/${subjectId}/infusions`), [subjectId]);
+  const list = useLoad(
+    () => api.get('/api/subjects/:subjectId/infusions', { params: { subjectId } }),
+    [subjectId],
+  );
   return (
     <section aria-labelledby="inf-h">
       <h2 id="inf-h">Infusions</h2>
@@ -159,13 +162,16 @@ function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): voi
     e.preventDefault();
     setError(undefined);
     try {
-      await api.patch(`/api/infusions/${infusion.id}`, {
-        version: infusion.version,
-        reason: f.reason,
-        status: 'given',
-        startedAt: instant(f.startedAt),
-        endedAt: instant(f.endedAt),
-        ...productBody(f),
+      await api.patch('/api/infusions/:infusionId', {
+        params: { infusionId: infusion.id },
+        body: {
+          version: infusion.version,
+          reason: f.reason,
+          status: 'given',
+          startedAt: instant(f.startedAt),
+          endedAt: instant(f.endedAt),
+          ...productBody(f),
+        },
       });
       onSaved();
     } catch (err) {
@@ -230,13 +236,16 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
     e.preventDefault();
     setError(undefined);
     try {
-      await api.post(`/api/subjects/${subjectId}/infusions`, {
-        cycle: Number(f.cycle),
-        infusionNumber: Number(f.infusionNumber),
-        plannedDate: f.plannedDate || null,
-        startedAt: instant(f.startedAt),
-        ...productBody(f),
-        status: f.status,
+      await api.post('/api/subjects/:subjectId/infusions', {
+        params: { subjectId },
+        body: {
+          cycle: Number(f.cycle),
+          infusionNumber: Number(f.infusionNumber),
+          plannedDate: f.plannedDate || null,
+          startedAt: instant(f.startedAt),
+          ...productBody(f),
+          status: f.status as BodyOf<'POST', '/api/subjects/:subjectId/infusions'>['status'],
+        },
       });
       setF(empty);
       onSaved();

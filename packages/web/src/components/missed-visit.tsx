@@ -17,7 +17,10 @@ export function MissedVisit({ visit, onDone }: { visit: Visit; onDone(): void })
   const missed = visit.status === 'missed';
   const label = missed ? 'Take back “missed”' : 'Declare visit missed';
   const { error, submit } = useSubmit(async () => {
-    await api.post(`/api/visits/${visit.id}/missed`, { version: visit.version, missed: !missed, reason });
+    await api.post('/api/visits/:visitId/missed', {
+      params: { visitId: visit.id },
+      body: { version: visit.version, missed: !missed, reason },
+    });
     setOpen(false);
     setReason('');
     onDone();

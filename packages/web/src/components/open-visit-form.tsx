@@ -37,10 +37,13 @@ export function OpenVisitForm({
   const unscheduled = choices.length > 0 && visitCode === UNSCHEDULED;
   const { error, errs, submit } = useSubmit(async () => {
     onOpened(
-      await api.post<Visit>(`/api/subjects/${subjectId}/visits`, {
-        visitCode,
-        visitDate: visitDate || null,
-        ...(unscheduled ? { reason } : {}),
+      await api.post('/api/subjects/:subjectId/visits', {
+        params: { subjectId },
+        body: {
+          visitCode,
+          visitDate: visitDate || null,
+          ...(unscheduled ? { reason } : {}),
+        },
       }),
     );
   });

@@ -4,49 +4,12 @@
 import { BILAG2004_SYSTEM_LABELS } from '@msct/core/crf';
 import { daysBetween } from '@msct/core/protocol';
 import { api } from '../api/client.js';
-import type { Infusion, Subject } from '../api/types.js';
+import type { Subject, SubjectEndpoints } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { LoadError } from './error-box.js';
 
-interface TraceStep {
-  rule: string;
-  outcome: 'met' | 'not_met' | 'missing' | 'info';
-  visitCode?: string;
-  studyDay?: number;
-  text: string;
-}
-interface Verdict {
-  outcome: 'MCR' | 'PCR' | 'NR' | 'pending';
-  label: string;
-  firstResponseMonth: number | null;
-  summary: string;
-  trace: TraceStep[];
-}
-interface EndpointVisit {
-  visitId: string;
-  visitCode: string;
-  cycle: number;
-  date: string | null;
-  studyDay: number | null;
-  sledai: number | null;
-  bilagTotal: number | null;
-  /** BILAG-2004 grades if recorded, and the systems whose grade rests on a provisional rule. */
-  bilag2004Grades?: Record<string, string> | null;
-  bilag2004Provisional?: string[];
-  labs: {
-    proteinuriaG24h?: number;
-    creatinineUmolL?: number;
-    c3GL?: number;
-    antiDsDnaIuMl?: number;
-  };
-}
-export interface SubjectEndpoints {
-  adjudication: { primary: Verdict; death: { studyDay: number; date: string; cause?: string } | null } | null;
-  visits: EndpointVisit[];
-  problems: string[];
-  /** Which BILAG drives the endpoints (the study definition's endpointBilagVersion). */
-  endpointBilag?: string;
-}
+/** One visit of GET /api/subjects/:id/endpoints. */
+type EndpointVisit = SubjectEndpoints['visits'][number];
 
 interface Point {
   x: number;
@@ -293,8 +256,8 @@ export function PatientCourse({ subject }: { subject: Subject }) {
   const data = useLoad(
     () =>
       Promise.all([
-        api.get<SubjectEndpoints>(`/api/subjects/${subject.id}/endpoints`),
-        api.get<Infusion[]>(`/api/subjects/${subject.id}/infusions`),
+        api.get('/api/subjects/:subjectId/endpoints', { params: { subjectId: subject.id } }),
+        api.get('/api/subjects/:subjectId/infusions', { params: { subjectId: subject.id } }),
       ]),
     [subject.id, subject.version],
   );

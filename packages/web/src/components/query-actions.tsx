@@ -32,10 +32,13 @@ export function QueryActions({ query, studyId, onDone }: { query: Query; studyId
     if (!open) return;
     setError(undefined);
     try {
-      await api.post(`/api/queries/${query.id}/transitions`, {
-        transition: open,
-        version: query.version,
-        text,
+      await api.post('/api/queries/:queryId/transitions', {
+        params: { queryId: query.id },
+        body: {
+          transition: open,
+          version: query.version,
+          text,
+        },
       });
       setOpen(undefined);
       setText('');

@@ -1,5 +1,6 @@
 import { useId, useState } from 'react';
 import { api } from '../api/client.js';
+import type { BodyOf } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
 import { ErrorBox } from './error-box.js';
 
@@ -22,7 +23,15 @@ export function RaiseQuery({
   const [text, setText] = useState('');
   const id = useId();
   const { error, errs, submit } = useSubmit(async () => {
-    await api.post(`/api/subjects/${subjectId}/queries`, { entityType, entityId, field, text });
+    await api.post('/api/subjects/:subjectId/queries', {
+      params: { subjectId },
+      body: {
+        entityType: entityType as BodyOf<'POST', '/api/subjects/:subjectId/queries'>['entityType'],
+        entityId,
+        field,
+        text,
+      },
+    });
     setText('');
     onRaised();
   });

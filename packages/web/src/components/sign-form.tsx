@@ -11,7 +11,10 @@ export function SignForm({ form, meaning, onDone }: { form: Form; meaning: strin
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const { error, submit } = useSubmit(async () => {
-    await api.post(`/api/forms/${form.id}/status`, { version: form.version, status: 'signed', password });
+    await api.post('/api/forms/:formId/status', {
+      params: { formId: form.id },
+      body: { version: form.version, status: 'signed', password },
+    });
     setPassword('');
     setOpen(false);
     onDone();

@@ -88,13 +88,16 @@ export function SledaiEditor({
     e.preventDefault();
     setError(undefined);
     try {
-      await api.put(`/api/visits/${visit.id}/forms/${SLEDAI_FORM_CODE}`, {
-        items: changed.map((d) => ({
-          itemCode: d.code,
-          value: entries[d.code] ?? null,
-          ...(saved[d.code] ? { version: saved[d.code]!.version } : {}),
-        })),
-        ...(needsReason && reason.trim() ? { reason } : {}),
+      await api.put('/api/visits/:visitId/forms/:formCode', {
+        params: { visitId: visit.id, formCode: SLEDAI_FORM_CODE },
+        body: {
+          items: changed.map((d) => ({
+            itemCode: d.code,
+            value: entries[d.code] ?? null,
+            ...(saved[d.code] ? { version: saved[d.code]!.version } : {}),
+          })),
+          ...(needsReason && reason.trim() ? { reason } : {}),
+        },
       });
       setReason('');
       onSaved();

@@ -7,7 +7,16 @@
 import { UNSCHEDULED_VISIT_CODE, type VisitStatusEntry, visitStatuses } from '@msct/core/protocol';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
-import type { Counts, Form, RecordStatusPage, Site, Subject, SubjectCounts, Visit } from '../api/types.js';
+import type {
+  Counts,
+  Form,
+  RecordStatusPage,
+  Site,
+  Subject,
+  SubjectCounts,
+  SubjectStatus,
+  Visit,
+} from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { type Definition, formsExpectedAt, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
@@ -319,6 +328,19 @@ interface GridQuery {
   offset: number;
 }
 
+/** The grid's filters as the record-status route takes them. */
+function gridQuery(q: GridQuery) {
+  return {
+    ...(q.siteId ? { siteId: q.siteId } : {}),
+    ...(q.status ? { status: q.status as SubjectStatus } : {}),
+    ...(q.search.trim() ? { search: q.search.trim() } : {}),
+    sort: q.sort,
+    order: q.order,
+    limit: q.limit,
+    offset: q.offset,
+  };
+}
+
 function queryString(q: GridQuery): string {
   const p = new URLSearchParams();
   if (q.siteId) p.set('siteId', q.siteId);
@@ -412,7 +434,10 @@ export function RecordStatus({
     setQ((old) => ({ ...old, ...patch, offset: patch.offset ?? 0 }));
 
   const page = useLoad(async () => {
-    const res = await api.get<RecordStatusPage>(`/api/studies/${studyId}/record-status?${queryString(q)}`);
+    const res = await api.get('/api/studies/:studyId/record-status', {
+      params: { studyId },
+      query: gridQuery(q),
+    });
     return {
       ...res,
       rows: res.subjects.map((s) => buildRow(s, s.visits, definition, today)),

@@ -11,7 +11,10 @@ export function UnlockForm({ form, onDone }: { form: Form; onDone(): void }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const { error, submit } = useSubmit(async () => {
-    await api.post(`/api/forms/${form.id}/status`, { version: form.version, status: 'incomplete', reason });
+    await api.post('/api/forms/:formId/status', {
+      params: { formId: form.id },
+      body: { version: form.version, status: 'incomplete', reason },
+    });
     setOpen(false);
     onDone();
   });

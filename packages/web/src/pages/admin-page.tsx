@@ -1,6 +1,5 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { Study, UserRow } from '../api/types.js';
 import { AddSite } from '../components/admin/add-site.js';
 import { AssignRole } from '../components/admin/assign-role.js';
 import { CreateStudy } from '../components/admin/create-study.js';
@@ -15,8 +14,8 @@ import { useMe } from '../session.js';
 
 /** Admin: studies and their sites, users and their roles. */
 export function AdminPage() {
-  const studies = useLoad(() => api.get<Study[]>('/api/studies'), []);
-  const users = useLoad(() => api.get<UserRow[]>('/api/users'), []);
+  const studies = useLoad(() => api.get('/api/studies'), []);
+  const users = useLoad(() => api.get('/api/users'), []);
   const [sitesChanged, setSitesChanged] = useState(0);
   const me = useMe();
   if (studies.error) return <LoadError error={studies.error} what="admin page" />;

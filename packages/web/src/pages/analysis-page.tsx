@@ -1,24 +1,12 @@
 // Analysis: the endpoint counts of every visible subject (GET /api/studies/:id/endpoints, the
 // server's adjudication of the stored items), per site and overall, and the analysis report when the
 // server offers it (GET /api/studies/:id/analysis and …/analysis/report.html).
-import type { AnalysisResults } from '@msct/core/analysis';
 import { api } from '../api/client.js';
 import { errorText } from '../api/problem.js';
-import type { Study } from '../api/types.js';
+import type { EndpointRow } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
 import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
-
-interface EndpointRow {
-  subjectId: string;
-  subjectCode: string;
-  siteCode: string;
-  outcome: 'MCR' | 'PCR' | 'NR' | 'pending' | null;
-  label: string | null;
-  firstResponseMonth: number | null;
-  summary: string | null;
-  problems?: string[];
-}
 
 const OUTCOMES = ['MCR', 'PCR', 'NR', 'pending', 'not adjudicated'] as const;
 type OutcomeKey = (typeof OUTCOMES)[number];
@@ -46,8 +34,8 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
   const data = useLoad(
     () =>
       Promise.all([
-        api.get<Study>(`/api/studies/${studyId}`),
-        api.get<{ snapshot?: unknown; subjects: EndpointRow[] }>(`/api/studies/${studyId}/endpoints`),
+        api.get('/api/studies/:studyId', { params: { studyId } }),
+        api.get('/api/studies/:studyId/endpoints', { params: { studyId } }),
       ]),
     [studyId],
   );
@@ -55,7 +43,7 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
   const analysis = useLoad(
     () =>
       api
-        .get<AnalysisResults>(`/api/studies/${studyId}/analysis`)
+        .get('/api/studies/:studyId/analysis', { params: { studyId } })
         .then((r) => ({ ok: true as const, results: r }))
         .catch((e: unknown) => ({ ok: false as const, why: errorText(e) })),
     [studyId],

@@ -6,7 +6,7 @@ import type { CriterionResult } from '@msct/core/protocol';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
 import { ApiError, fieldErrors } from '../api/problem.js';
-import type { Study, Subject, Visit, VisitWithForms } from '../api/types.js';
+import type { Subject } from '../api/types.js';
 import { CatalogForm } from '../components/catalog-form.js';
 import { ErrorBox, LoadError } from '../components/error-box.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
@@ -19,13 +19,13 @@ import { hasRole, useMe } from '../session.js';
 export function ScreeningPage({ subjectId }: { subjectId: string }) {
   const me = useMe();
   const data = useLoad(async () => {
-    const subject = await api.get<Subject>(`/api/subjects/${subjectId}`);
+    const subject = await api.get('/api/subjects/:subjectId', { params: { subjectId } });
     const [study, visits] = await Promise.all([
-      api.get<Study>(`/api/studies/${subject.studyId}`),
-      api.get<Visit[]>(`/api/subjects/${subjectId}/visits`),
+      api.get('/api/studies/:studyId', { params: { studyId: subject.studyId } }),
+      api.get('/api/subjects/:subjectId/visits', { params: { subjectId } }),
     ]);
     const scr = visits.find((v) => v.visitCode === 'SCR' && v.cycle === 1);
-    const visit = scr ? await api.get<VisitWithForms>(`/api/visits/${scr.id}`) : undefined;
+    const visit = scr ? await api.get('/api/visits/:visitId', { params: { visitId: scr.id } }) : undefined;
     return { subject, definition: definitionOf(study), visit };
   }, [subjectId]);
   if (data.error) return <LoadError error={data.error} what="subject" />;
@@ -88,7 +88,10 @@ function OpenScreeningVisit({ subjectId, onOpened }: { subjectId: string; onOpen
     e.preventDefault();
     setError(undefined);
     try {
-      await api.post(`/api/subjects/${subjectId}/visits`, { visitCode: 'SCR', visitDate: date || null });
+      await api.post('/api/subjects/:subjectId/visits', {
+        params: { subjectId },
+        body: { visitCode: 'SCR', visitDate: date || null },
+      });
       onOpened();
     } catch (err) {
       setError(err);
@@ -111,9 +114,12 @@ function Enrol({ subject, onEnrolled }: { subject: Subject; onEnrolled(): void }
     e.preventDefault();
     setError(undefined);
     try {
-      const r = await api.post<{ reason: string }>(`/api/subjects/${subject.id}/enrol`, {
-        version: subject.version,
-        day0Date: day0,
+      const r = await api.post('/api/subjects/:subjectId/enrol', {
+        params: { subjectId: subject.id },
+        body: {
+          version: subject.version,
+          day0Date: day0,
+        },
       });
       setDone(r.reason);
       onEnrolled();

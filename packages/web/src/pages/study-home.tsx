@@ -1,5 +1,5 @@
 import { api } from '../api/client.js';
-import type { Query, Site, Study, SubjectCounts } from '../api/types.js';
+import type { Query } from '../api/types.js';
 import { EnrolForm } from '../components/enrol-form.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
@@ -18,21 +18,22 @@ export function StudyHome({ studyId }: { studyId: string }) {
   const data = useLoad(
     () =>
       Promise.all([
-        api.get<Study>(`/api/studies/${studyId}`),
-        api.get<Site[]>(`/api/studies/${studyId}/sites`),
+        api.get('/api/studies/:studyId', { params: { studyId } }),
+        api.get('/api/studies/:studyId/sites', { params: { studyId } }),
       ]),
     [studyId],
   );
   const counts = useLoad(
-    () => api.get<SubjectCounts>(`/api/studies/${studyId}/subject-counts?today=${todayIso()}`),
+    () =>
+      api.get('/api/studies/:studyId/subject-counts', { params: { studyId }, query: { today: todayIso() } }),
     [studyId],
   );
   const queries = useLoad(
     () =>
       hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId)
         ? Promise.all([
-            api.get<Query[]>(`/api/studies/${studyId}/queries?status=open`),
-            api.get<Query[]>(`/api/studies/${studyId}/queries?status=answered`),
+            api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'open' } }),
+            api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'answered' } }),
           ]).then(([o, a]) => [...o, ...a])
         : Promise.resolve([] as Query[]),
     [studyId],

@@ -1,5 +1,4 @@
 import { api } from '../api/client.js';
-import type { Study, Subject, Visit } from '../api/types.js';
 import { AdverseEvents } from '../components/adverse-events.js';
 import { LoadError } from '../components/error-box.js';
 import { Infusions } from '../components/infusions.js';
@@ -16,10 +15,10 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
   const data = useLoad(
     () =>
       Promise.all([
-        api.get<Subject>(`/api/subjects/${subjectId}`),
-        api.get<Visit[]>(`/api/subjects/${subjectId}/visits`),
+        api.get('/api/subjects/:subjectId', { params: { subjectId } }),
+        api.get('/api/subjects/:subjectId/visits', { params: { subjectId } }),
       ]).then(async ([subject, visits]) => {
-        const study = await api.get<Study>(`/api/studies/${subject.studyId}`);
+        const study = await api.get('/api/studies/:studyId', { params: { studyId: subject.studyId } });
         return [subject, visits, definitionOf(study)] as const;
       }),
     [subjectId],

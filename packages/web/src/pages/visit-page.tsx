@@ -1,6 +1,6 @@
 import { formChoicesAt } from '@msct/core/protocol';
 import { api } from '../api/client.js';
-import type { PreviousAssessment, Query, Study, Subject, VisitWithForms } from '../api/types.js';
+import type { Query } from '../api/types.js';
 import { CatalogForm } from '../components/catalog-form.js';
 import { LoadError } from '../components/error-box.js';
 import { type FormChoice, FormEditor } from '../components/form-editor.js';
@@ -18,11 +18,11 @@ export function VisitPage({ visitId }: { visitId: string }) {
   const me = useMe();
   const data = useLoad(async () => {
     const [visit, scores] = await Promise.all([
-      api.get<VisitWithForms>(`/api/visits/${visitId}`),
-      api.get<{ previousBilag2004: PreviousAssessment | null }>(`/api/visits/${visitId}/scores`),
+      api.get('/api/visits/:visitId', { params: { visitId } }),
+      api.get('/api/visits/:visitId/scores', { params: { visitId } }),
     ]);
-    const subject = await api.get<Subject>(`/api/subjects/${visit.subjectId}`);
-    const study = await api.get<Study>(`/api/studies/${subject.studyId}`);
+    const subject = await api.get('/api/subjects/:subjectId', { params: { subjectId: visit.subjectId } });
+    const study = await api.get('/api/studies/:studyId', { params: { studyId: subject.studyId } });
     return {
       visit,
       subject,
@@ -34,7 +34,10 @@ export function VisitPage({ visitId }: { visitId: string }) {
   const queries = useLoad(
     () =>
       subject && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], subject.studyId)
-        ? api.get<Query[]>(`/api/studies/${subject.studyId}/queries?subjectId=${subject.id}`)
+        ? api.get('/api/studies/:studyId/queries', {
+            params: { studyId: subject.studyId },
+            query: { subjectId: subject.id },
+          })
         : Promise.resolve([] as Query[]),
     [subject?.id],
   );

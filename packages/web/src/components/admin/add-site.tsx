@@ -11,7 +11,7 @@ export function AddSite({ studies, onAdded }: { studies: Study[]; onAdded(): voi
   const [name, setName] = useState('');
   const chosen = studyId || studies[0]?.id || '';
   const { error, errs, submit } = useSubmit(async () => {
-    await api.post(`/api/studies/${chosen}/sites`, { code, name });
+    await api.post('/api/studies/:studyId/sites', { params: { studyId: chosen }, body: { code, name } });
     setCode('');
     setName('');
     onAdded();

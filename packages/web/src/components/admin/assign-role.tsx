@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { api } from '../../api/client.js';
-import { ROLES, type Site, type Study, type UserRow } from '../../api/types.js';
+import { ROLES, type Role, type Site, type Study, type UserRow } from '../../api/types.js';
 import { useLoad } from '../../hooks/use-load.js';
 import { useSubmit } from '../../hooks/use-submit.js';
 import { ErrorBox } from '../error-box.js';
@@ -25,15 +25,20 @@ export function AssignRole({
   const chosenStudy = role === 'admin' ? '' : studyId || studies[0]?.id || '';
   const sites = useLoad(
     () =>
-      chosenStudy ? api.get<Site[]>(`/api/studies/${chosenStudy}/sites`) : Promise.resolve([] as Site[]),
+      chosenStudy
+        ? api.get('/api/studies/:studyId/sites', { params: { studyId: chosenStudy } })
+        : Promise.resolve([] as Site[]),
     [chosenStudy, sitesChanged],
   );
   const chosenUser = userId || users[0]?.id || '';
   const { error, errs, submit } = useSubmit(async () => {
-    await api.post(`/api/users/${chosenUser}/roles`, {
-      role,
-      studyId: chosenStudy || null,
-      siteId: role === 'admin' ? null : siteId || null,
+    await api.post('/api/users/:userId/roles', {
+      params: { userId: chosenUser },
+      body: {
+        role: role as Role,
+        studyId: chosenStudy || null,
+        siteId: role === 'admin' ? null : siteId || null,
+      },
     });
     onAssigned();
   });

@@ -9,7 +9,7 @@ export function CreateStudy({ onCreated }: { onCreated(s: Study): void }) {
   const [code, setCode] = useState('');
   const [title, setTitle] = useState('');
   const { error, errs, submit } = useSubmit(async () => {
-    const s = await api.post<Study>('/api/studies', { code, title });
+    const s = await api.post('/api/studies', { body: { code, title } });
     setCode('');
     setTitle('');
     onCreated(s);

@@ -9,7 +9,7 @@ export function CreateUser({ onCreated }: { onCreated(): void }) {
   const [displayName, setDisplayName] = useState('');
   const [password, setPassword] = useState('');
   const { error, errs, submit } = useSubmit(async () => {
-    await api.post('/api/users', { username, displayName, password });
+    await api.post('/api/users', { body: { username, displayName, password } });
     setUsername('');
     setDisplayName('');
     setPassword('');

@@ -31,15 +31,32 @@ export function ImportData({ studies }: { studies: Study[] }) {
     setBusy(true);
     setError(undefined);
     const odm = format === 'odm';
-    const q = new URLSearchParams(odm ? {} : { format });
-    if (dryRun) q.set('dryRun', 'true');
-    if (format === 'wide') q.set('mapping', mapping);
-    if (odm && mapping.trim()) q.set('oidMap', mapping);
-    if (!dryRun && reason.trim()) q.set('reason', reason.trim());
+    const flags = {
+      ...(dryRun ? { dryRun: 'true' as const } : {}),
+      ...(!dryRun && reason.trim() ? { reason: reason.trim() } : {}),
+    };
+    const params = { studyId: chosen };
     try {
       const r = odm
-        ? await api.upload<ImportReport>(`/api/studies/${chosen}/import.odm?${q}`, file, 'application/xml')
-        : await api.upload<ImportReport>(`/api/studies/${chosen}/import.csv?${q}`, file, 'text/csv');
+        ? await api.upload(
+            '/api/studies/:studyId/import.odm',
+            { params, query: { ...flags, ...(mapping.trim() ? { oidMap: mapping } : {}) } },
+            file,
+            'application/xml',
+          )
+        : await api.upload(
+            '/api/studies/:studyId/import.csv',
+            {
+              params,
+              query: {
+                format: format === 'wide' ? 'wide' : 'long',
+                ...flags,
+                ...(format === 'wide' ? { mapping } : {}),
+              },
+            },
+            file,
+            'text/csv',
+          );
       setReport(r);
       setChecked(dryRun && r.invalidRows === 0 ? file : null);
     } catch (err) {

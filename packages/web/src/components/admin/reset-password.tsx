@@ -14,7 +14,10 @@ export function ResetPassword({ user, onDone }: { user: UserRow; onDone(): void 
   const [open, setOpen] = useState(false);
   const [password, setPassword] = useState('');
   const { error, submit } = useSubmit(async () => {
-    await api.post(`/api/users/${user.id}/password`, { password, version: user.version });
+    await api.post('/api/users/:userId/password', {
+      params: { userId: user.id },
+      body: { password, version: user.version },
+    });
     setOpen(false);
     setPassword('');
     onDone();

@@ -15,7 +15,10 @@ export function UserActive({ user, onDone }: { user: UserRow; onDone(): void }) 
   const [reason, setReason] = useState('');
   const verb = user.active ? 'Deactivate' : 'Reactivate';
   const { error, submit } = useSubmit(async () => {
-    await api.post(`/api/users/${user.id}/active`, { active: !user.active, version: user.version, reason });
+    await api.post('/api/users/:userId/active', {
+      params: { userId: user.id },
+      body: { active: !user.active, version: user.version, reason },
+    });
     setOpen(false);
     setReason('');
     onDone();

@@ -1,0 +1,103 @@
+// Data exchange over HTTP: the ODM export and the CSV/ODM imports. The import report is declared
+// here once; exchange/src/import-check.ts builds it and the web app shows it.
+import { z } from 'zod';
+import { id } from './common.js';
+import { document, fileBody, route } from './route.js';
+import { studyParams } from './studies.js';
+
+/** One problem of an imported file: where it is and which rule it breaks. */
+export const importProblem = z.object({
+  /** Row of the file (CSV: line, header = 1; ODM: the n-th ItemData). */
+  row: z.number(),
+  /** Column name (CSV) or the ODM path of the value. */
+  column: z.string(),
+  rule: z.string(),
+  message: z.string(),
+});
+
+/** What an import (or its dry run) found and did. */
+export const importReport = z.object({
+  dryRun: z.boolean(),
+  /** Whether anything was written. */
+  written: z.boolean(),
+  rows: z.number(),
+  values: z.number(),
+  invalidRows: z.number(),
+  problems: z.array(importProblem),
+  /** Problems beyond the listed ones (the list is capped to keep memory bounded). */
+  problemsNotListed: z.number(),
+  entered: z.number(),
+  changed: z.number(),
+  unchanged: z.number(),
+  visitsCreated: z.number(),
+  formsCreated: z.number(),
+});
+export type ImportReport = z.infer<typeof importReport>;
+export type ImportProblem = z.infer<typeof importProblem>;
+
+export const recordCounts = z.object({ entered: z.number(), changed: z.number(), unchanged: z.number() });
+export const odmImportReport = importReport.extend({
+  /** Subjects of the file that the study did not have (created with the file's subject key). */
+  subjectsCreated: z.number(),
+  infusions: recordCounts,
+  adverseEvents: recordCounts,
+});
+export type OdmImportReport = z.infer<typeof odmImportReport>;
+
+const flag = z
+  .enum(['true', 'false'])
+  .optional()
+  .transform((v) => v === 'true');
+const importReason = z.string().trim().min(1).max(500).optional();
+
+export const exchangeRoutes = {
+  exportOdm: route({
+    method: 'GET',
+    path: '/api/studies/:studyId/export.odm.xml',
+    tags: ['exchange'],
+    summary: 'The study as CDISC ODM 1.3.2 XML (pseudonymised, with study days for dates, for statisticians)',
+    params: studyParams,
+    querystring: z.object({ shiftDates: z.enum(['study-day']).optional() }).strict(),
+    response: { 200: document },
+    produces: 'application/xml',
+  }),
+  importCsv: route({
+    method: 'POST',
+    path: '/api/studies/:studyId/import.csv',
+    tags: ['exchange'],
+    summary:
+      'Import item values from CSV (long: subject,visit,form,item,value,unit; wide: one row per subject-visit with a mapping); dryRun lists every problem without writing',
+    params: z.object({ studyId: id }),
+    querystring: z
+      .object({
+        format: z.enum(['long', 'wide']).default('long'),
+        dryRun: flag,
+        skipInvalid: flag,
+        reason: importReason,
+        mapping: z.string().max(100_000).optional(),
+      })
+      .strict(),
+    body: fileBody,
+    consumes: ['text/csv', 'application/csv'],
+    response: { 200: importReport },
+  }),
+  importOdm: route({
+    method: 'POST',
+    path: '/api/studies/:studyId/import.odm',
+    tags: ['exchange'],
+    summary:
+      'Import a CDISC ODM 1.3.2 file (msct’s own export, or another system’s with oidMap: ItemOID → form.item, StudyEventOID → visit); dryRun lists every problem without writing',
+    params: z.object({ studyId: id }),
+    querystring: z
+      .object({
+        dryRun: flag,
+        skipInvalid: flag,
+        reason: importReason,
+        oidMap: z.string().max(100_000).optional(),
+      })
+      .strict(),
+    body: fileBody,
+    consumes: ['application/xml', 'text/xml', 'application/vnd.cdisc.odm+xml'],
+    response: { 200: odmImportReport },
+  }),
+};

@@ -1,0 +1,46 @@
+// Every route of the API by name, and as a list for the tests that hold the server to the contract.
+import { adminRoutes } from './admin.js';
+import { analysisRoutes } from './analysis.js';
+import { auditRoutes } from './audit.js';
+import { authRoutes } from './auth.js';
+import { clinicalRoutes } from './clinical.js';
+import { exchangeRoutes } from './exchange.js';
+import { healthRoutes } from './health.js';
+import { queryRoutes } from './queries.js';
+import type { RouteContract } from './route.js';
+import { safetyRoutes } from './safety.js';
+import { studyRoutes } from './studies.js';
+import { subjectRoutes } from './subjects.js';
+import { visitRoutes } from './visits.js';
+
+type Groups = typeof healthRoutes &
+  typeof authRoutes &
+  typeof adminRoutes &
+  typeof studyRoutes &
+  typeof subjectRoutes &
+  typeof visitRoutes &
+  typeof safetyRoutes &
+  typeof queryRoutes &
+  typeof auditRoutes &
+  typeof clinicalRoutes &
+  typeof analysisRoutes &
+  typeof exchangeRoutes;
+
+/** Every route by name (`routes.getStudy`). */
+export const routes: Groups = {
+  ...healthRoutes,
+  ...authRoutes,
+  ...adminRoutes,
+  ...studyRoutes,
+  ...subjectRoutes,
+  ...visitRoutes,
+  ...safetyRoutes,
+  ...queryRoutes,
+  ...auditRoutes,
+  ...clinicalRoutes,
+  ...analysisRoutes,
+  ...exchangeRoutes,
+};
+
+/** Every route of the API, for the tests that hold the server to the contract. */
+export const allRoutes: readonly RouteContract[] = Object.values(routes);

@@ -1,0 +1,168 @@
+import { z } from 'zod';
+import { id, isoDate, reason, shortText, version } from './common.js';
+import { route } from './route.js';
+import { subjectParams } from './subjects.js';
+
+export const infusionFields = {
+  cycle: z.number().int().min(1).max(20),
+  infusionNumber: z.number().int().min(1).max(10),
+  plannedDate: isoDate.nullable().optional(),
+  startedAt: z.iso.datetime().nullable().optional(),
+  endedAt: z.iso.datetime().nullable().optional(),
+  productLot: z.string().trim().min(1).max(60).nullable().optional(),
+  totalCells: z.number().positive().max(1e12).nullable().optional(),
+  viabilityPct: z.number().min(0).max(100).nullable().optional(),
+  volumeMl: z.number().positive().max(5000).nullable().optional(),
+  weightKg: z.number().positive().max(400).nullable().optional(),
+  vitals: z.record(z.string(), z.unknown()).nullable().optional(),
+  reactions: z.string().max(2000).nullable().optional(),
+  status: z.enum(['planned', 'given', 'not_given']).optional(),
+};
+
+/** Relatedness scale of endpoints.md; "transplantation-related" = possible, probable or definite. */
+export const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
+/** ICH E2A seriousness criteria. */
+export const SERIOUSNESS = [
+  'death',
+  'life_threatening',
+  'hospitalisation',
+  'disability',
+  'congenital_anomaly',
+  'medically_important',
+] as const;
+export const AE_OUTCOMES = [
+  'recovered',
+  'recovering',
+  'not_recovered',
+  'recovered_with_sequelae',
+  'fatal',
+  'unknown',
+] as const;
+
+export const aeFields = {
+  term: shortText,
+  onsetDate: isoDate,
+  resolutionDate: isoDate.nullable().optional(),
+  ctcaeGrade: z.number().int().min(1).max(5).nullable().optional(),
+  seriousness: z.array(z.enum(SERIOUSNESS)).max(6).optional(),
+  relatedness: z.enum(RELATEDNESS),
+  actionTaken: z.string().max(500).nullable().optional(),
+  outcome: z.enum(AE_OUTCOMES).nullable().optional(),
+  infusionId: id.nullable().optional(),
+  deathDate: isoDate.nullable().optional(),
+  deathCause: z.string().max(500).nullable().optional(),
+};
+
+/** An infusion record with the protocol's checks (core/protocol/infusion.ts). */
+export const infusion = z.object({
+  id: z.string(),
+  subjectId: z.string(),
+  cycle: z.number(),
+  infusionNumber: z.number(),
+  plannedDate: z.string().nullable(),
+  startedAt: z.string().nullable(),
+  endedAt: z.string().nullable(),
+  productLot: z.string().nullable(),
+  totalCells: z.number().nullable(),
+  viabilityPct: z.number().nullable(),
+  volumeMl: z.number().nullable(),
+  weightKg: z.number().nullable(),
+  cellsPerKg: z.number().nullable(),
+  vitals: z.unknown().nullable(),
+  reactions: z.string().nullable(),
+  status: z.enum(['planned', 'given', 'not_given']),
+  version: z.number(),
+  /** The protocol's dose check (±10 % of the planned cells/kg), when cells and weight are known. */
+  doseCheck: z
+    .object({
+      plannedCellsPerKg: z.number(),
+      actualCellsPerKg: z.number().nullable(),
+      relativeDeviation: z.number().nullable(),
+      tolerance: z.number(),
+      flagged: z.boolean(),
+      message: z.string(),
+    })
+    .nullable(),
+  /** The release criterion (viability ≥ 90 %), when viability is known. */
+  viabilityCheck: z
+    .object({
+      viabilityPercent: z.number(),
+      minViabilityPercent: z.number(),
+      released: z.boolean(),
+      message: z.string(),
+    })
+    .nullable(),
+});
+
+export const adverseEvent = z.object({
+  id: z.string(),
+  subjectId: z.string(),
+  term: z.string(),
+  onsetDate: z.string(),
+  resolutionDate: z.string().nullable(),
+  ctcaeGrade: z.number().nullable(),
+  serious: z.boolean(),
+  seriousness: z.array(z.string()),
+  relatedness: z.string(),
+  actionTaken: z.string().nullable(),
+  outcome: z.string().nullable(),
+  infusionId: z.string().nullable(),
+  deathDate: z.string().nullable(),
+  deathCause: z.string().nullable(),
+  version: z.number(),
+});
+
+export const safetyRoutes = {
+  listInfusions: route({
+    method: 'GET',
+    path: '/api/subjects/:subjectId/infusions',
+    tags: ['infusions'],
+    summary: "A subject's infusions",
+    params: subjectParams,
+    response: { 200: z.array(infusion) },
+  }),
+  createInfusion: route({
+    method: 'POST',
+    path: '/api/subjects/:subjectId/infusions',
+    tags: ['infusions'],
+    summary: 'Record an infusion',
+    params: subjectParams,
+    body: z.object(infusionFields).strict(),
+    response: { 201: infusion },
+  }),
+  updateInfusion: route({
+    method: 'PATCH',
+    path: '/api/infusions/:infusionId',
+    tags: ['infusions'],
+    summary: 'Change an infusion record (version and reason)',
+    params: z.object({ infusionId: id }),
+    body: z.object(infusionFields).partial().extend({ version, reason }).strict(),
+    response: { 200: infusion },
+  }),
+  listAdverseEvents: route({
+    method: 'GET',
+    path: '/api/subjects/:subjectId/adverse-events',
+    tags: ['adverse events'],
+    summary: "A subject's adverse events",
+    params: subjectParams,
+    response: { 200: z.array(adverseEvent) },
+  }),
+  createAdverseEvent: route({
+    method: 'POST',
+    path: '/api/subjects/:subjectId/adverse-events',
+    tags: ['adverse events'],
+    summary: 'Report an adverse event',
+    params: subjectParams,
+    body: z.object(aeFields).strict(),
+    response: { 201: adverseEvent },
+  }),
+  updateAdverseEvent: route({
+    method: 'PATCH',
+    path: '/api/adverse-events/:aeId',
+    tags: ['adverse events'],
+    summary: 'Change an adverse event (version and reason)',
+    params: z.object({ aeId: id }),
+    body: z.object(aeFields).partial().extend({ version, reason }).strict(),
+    response: { 200: adverseEvent },
+  }),
+};
