@@ -191,7 +191,13 @@ for (const dialect of TEST_DIALECTS) {
       const s = await createSubject(db, user, { studyId, siteId: siteA });
       const v = await createVisit(db, user, { subjectId: s.id, visitCode: 'baseline' });
       const scope = await visitScope(db, v.id);
-      expect(scope).toEqual({ subjectId: s.id, studyId, siteId: siteA, studyVersion: 1, visitCode: 'baseline' });
+      expect(scope).toEqual({
+        subjectId: s.id,
+        studyId,
+        siteId: siteA,
+        studyVersion: 1,
+        visitCode: 'baseline',
+      });
       expect(await visitScope(db, v.id)).toBe(scope); // the same entry, not a new read
       expect(await visitScope(db, 'no-such-visit')).toBeUndefined();
       // A caller that checked the visit as if it were at site B writes nothing.
