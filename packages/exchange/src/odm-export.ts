@@ -138,12 +138,15 @@ export async function exportOdm(
   const visitRank = new Map(meta.visits.map((v, i) => [v.code, i]));
   const formRank = new Map([...meta.forms.keys()].map((code, i) => [code, i]));
   const reader = new PageReader(db, studyId, opts, withAudit, pageSize);
-  // The next page is read while this one is written: on PostgreSQL the database works on it meanwhile.
+  // On PostgreSQL the next page is read while this one is written: the database works on it
+  // meanwhile. SQLite reads run on this thread, so there a page is read when it is needed (holding
+  // two pages only raised the peak RSS, ~365 → ~405 MB at 1 000 patients).
+  const readAhead = db.dialect === 'postgres';
   let next = reader.read();
   for (;;) {
     const page = await next;
     if (!page) break;
-    next = reader.read();
+    if (readAhead) next = reader.read();
     const { visits, items, infusions, aes, events, lastRecordEvent } = page;
     const itemsByVisit = groupBy(items, (i) => i[ITEM.visitId]);
     const visitsBySubject = groupBy(visits, (v) => v.subject_id);
@@ -261,6 +264,7 @@ export async function exportOdm(
     }
     opts.onProgress?.(report.subjects, totalSubjects);
     await stream.flush();
+    if (!readAhead) next = reader.read();
   }
   xml.up(); // ClinicalData
   xml.up(); // ODM
