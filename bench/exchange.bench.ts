@@ -132,6 +132,13 @@ export default async function run(): Promise<BenchResult[]> {
         unit: 's',
       },
       {
+        name: 'ODM export throughput (values with their audit records)',
+        value: Math.round(odmExport.values / (odmExport.ms / 1000)),
+        unit: 'values/s',
+        target: '≥ 50 000 values/s',
+        ok: odmExport.values / (odmExport.ms / 1000) >= 50_000,
+      },
+      {
         name: `ODM export peak RSS (whole child process; ${Math.round(odmExport.rssBefore / 1e6)} MB when it started)`,
         value: Math.round(odmExport.peak / 1e6),
         unit: 'MB',

@@ -3,15 +3,20 @@
 // investigator; patients beyond 40 are further generated cohorts, `msct demo --patients N`), on
 // SQLite and PostgreSQL, then times each derived-results path in a child process of its own, so each
 // peak RSS is that step's: `msct analyze` JSON, `msct analyze` HTML (with charts), `msct adjudicate`,
-// and the server's /endpoints and /analysis, first and cached.
+// and the server's /endpoints and /analysis, first and cached; then `msct export` ODM and SDTM
+// (values/s, time, peak RSS) and the routes a user meets on the study home and a subject page, and
+// the ODM export route, each timed over HTTP with the server's peak RSS (issue 16: every command and
+// route that works at 40 patients works at 20 000).
 //
 // Sizes and databases: MSCT_SCALE_SIZES (default 1000,5000,20000), MSCT_SCALE_DIALECTS (default
-// sqlite,postgres). Built databases are kept for the next run (MSCT_SCALE_DIR, default
+// sqlite,postgres), steps MSCT_SCALE_STEPS (default every one: analyze-json, analyze-html,
+// adjudicate, server, export-odm, export-sdtm, routes). Built databases are kept for the next run (MSCT_SCALE_DIR, default
 // /tmp/msct-scale; PostgreSQL databases msct_scale_<N>): building 20 000 patients takes minutes.
 import { execFile } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { finished } from 'node:stream/promises';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadDemoTrial } from '../packages/cli/src/demo/load-demo.js';
@@ -19,6 +24,7 @@ import { DEMO_STUDY_CODE } from '../packages/core/src/demo/index.js';
 import {
   assignRole,
   createUser,
+  type Db,
   findStudyByCode,
   findUserByUsername,
   migrateToLatest,
@@ -31,7 +37,16 @@ const BENCH_ADMIN = 'scale.bench.admin';
 const BENCH_ADMIN_PASSWORD = 'scale-bench-reads-as-admin-2026';
 
 const SEED = 2014;
-type Step = 'analyze-json' | 'analyze-html' | 'adjudicate' | 'server';
+const STEPS = [
+  'analyze-json',
+  'analyze-html',
+  'adjudicate',
+  'server',
+  'export-odm',
+  'export-sdtm',
+  'routes',
+] as const;
+type Step = (typeof STEPS)[number];
 interface Job {
   step: Step;
   url: string;
@@ -61,6 +76,8 @@ function cpuSince(from: NodeJS.CpuUsage): number {
 
 async function runStep(job: Job): Promise<Figures> {
   const peak = () => Math.round(process.resourceUsage().maxRSS / 1024);
+  if (job.step === 'export-odm' || job.step === 'export-sdtm') return exportStep(job.step, job.url);
+  if (job.step === 'routes') return routesStep(job.url);
   if (job.step === 'analyze-json' || job.step === 'analyze-html') {
     const { analyzeCommand } = await import('../packages/cli/src/commands/analyze.js');
     const dir = mkdtempSync(join(tmpdir(), 'msct-scale-out-'));
@@ -211,6 +228,8 @@ async function database(dialect: string, patients: number): Promise<{ url: strin
 export default async function run(): Promise<BenchResult[]> {
   const sizes = (process.env.MSCT_SCALE_SIZES ?? '1000,5000,20000').split(',').map(Number);
   const dialects = (process.env.MSCT_SCALE_DIALECTS ?? 'sqlite,postgres').split(',');
+  const steps = (process.env.MSCT_SCALE_STEPS?.split(',') ?? STEPS) as Step[];
+  for (const s of steps) if (!STEPS.includes(s)) throw new Error(`MSCT_SCALE_STEPS: no step "${s}"`);
   const results: BenchResult[] = [];
   for (const dialect of dialects)
     for (const n of sizes) {
@@ -224,8 +243,12 @@ export default async function run(): Promise<BenchResult[]> {
         });
       else if (!existsSync(url.replace(/^sqlite:/, '')) && dialect === 'sqlite')
         throw new Error(`no database at ${url}`);
-      for (const step of ['analyze-json', 'analyze-html', 'adjudicate', 'server'] as const) {
+      for (const step of steps) {
         const f = await runChild({ step, url });
+        if (step === 'export-odm' || step === 'export-sdtm' || step === 'routes') {
+          results.push(...stepResults(tag, step, f));
+          continue;
+        }
         if (step === 'server') {
           const e = f.extra!;
           const cachedOk = e.endpointsCachedMs! < 1000;
@@ -276,4 +299,195 @@ export default async function run(): Promise<BenchResult[]> {
       }
     }
   return results;
+}
+
+/** `msct export` ODM (with audit records) or SDTM, as the command runs it, to a temporary place. */
+async function exportStep(step: 'export-odm' | 'export-sdtm', url: string): Promise<Figures> {
+  const { exportOdm, exportSdtm } = await import('../packages/exchange/src/index.js');
+  const db = openDatabase(url);
+  const dir = mkdtempSync(join(tmpdir(), 'msct-scale-export-'));
+  try {
+    const study = await findStudyByCode(db, DEMO_STUDY_CODE);
+    if (!study) throw new Error(`no study ${DEMO_STUDY_CODE}`);
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    if (step === 'export-sdtm') {
+      const r = await exportSdtm(db, study.id, dir);
+      const ms = performance.now() - t0;
+      const rows = r.files.reduce((n, f) => n + f.rows, 0);
+      return { ms, cpuMs: cpuSince(cpu), peakMb: peakMb(), extra: { rows } };
+    }
+    const out = createWriteStream(join(dir, 'study.odm.xml'));
+    const r = await exportOdm(db, study.id, out);
+    out.end();
+    await finished(out);
+    const ms = performance.now() - t0;
+    return {
+      ms,
+      cpuMs: cpuSince(cpu),
+      peakMb: peakMb(),
+      extra: { values: r.itemValues, auditRecords: r.auditRecords, mb: Math.round(r.bytes / 1e6) },
+    };
+  } finally {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The process's peak RSS so far, in MB. */
+function peakMb(): number {
+  return Math.round(process.resourceUsage().maxRSS / 1024);
+}
+
+/** The admin the bench reads as: made once per database (no password change pending). */
+async function ensureBenchAdmin(db: Db, hashPassword: (p: string) => Promise<string>): Promise<void> {
+  if (await findUserByUsername(db, BENCH_ADMIN)) return;
+  const system = { id: null, name: 'scale bench' };
+  const u = await createUser(db, system, {
+    username: BENCH_ADMIN,
+    displayName: 'Scale bench',
+    passwordHash: await hashPassword(BENCH_ADMIN_PASSWORD),
+    mustChangePassword: false,
+  });
+  await assignRole(db, system, { userId: u.id, role: 'admin', studyId: null, siteId: null });
+}
+
+/**
+ * The routes of the study home (counts, a grid page, a page far in sorted by status, the subjects
+ * list paged, the visits of a page's subjects), of one subject's page (the subject, its visits, its
+ * endpoints, infusions, adverse events, schedule, audit trail) and the ODM export route, each timed
+ * over HTTP with its response streamed and counted (not held by the client in this process).
+ */
+async function routesStep(url: string): Promise<Figures> {
+  const { buildApp, configFromEnv, hashPassword } = await import('../packages/server/src/index.js');
+  const db = openDatabase(url);
+  const app = await buildApp({ db, config: { ...configFromEnv({}), databaseUrl: url } });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const address = app.server.address();
+  const base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+  try {
+    await ensureBenchAdmin(db, hashPassword);
+    const login = await fetch(`${base}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ username: BENCH_ADMIN, password: BENCH_ADMIN_PASSWORD }),
+    });
+    if (login.status !== 200) throw new Error(`login answered ${login.status}`);
+    const cookie = login.headers
+      .getSetCookie()
+      .map((c) => c.split(';')[0]!)
+      .find((c) => c.startsWith('msct_session='));
+    if (!cookie) throw new Error('login set no session cookie');
+    const extra: Record<string, number> = {};
+    /** GETs `path`, streams and counts the body; keeps its JSON only when asked (small answers). */
+    const get = async (name: string, path: string, keep = false): Promise<unknown> => {
+      const t0 = performance.now();
+      const res = await fetch(base + path, { headers: { cookie } });
+      let bytes = 0;
+      const chunks: Buffer[] = [];
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        bytes += chunk.length;
+        if (keep || res.status !== 200) chunks.push(Buffer.from(chunk));
+      }
+      extra[`${name}Ms`] = performance.now() - t0;
+      extra[`${name}Kb`] = Math.round(bytes / 1024);
+      const text = Buffer.concat(chunks).toString();
+      if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${text.slice(0, 500)}`);
+      return keep ? JSON.parse(text) : undefined;
+    };
+    const study = await findStudyByCode(db, DEMO_STUDY_CODE);
+    if (!study) throw new Error(`no study ${DEMO_STUDY_CODE}`);
+    const s = `/api/studies/${study.id}`;
+    const cpu = process.cpuUsage();
+    const t0 = performance.now();
+    await get('subjectCounts', `${s}/subject-counts`);
+    const grid = (await get('recordStatus', `${s}/record-status?offset=0&limit=50`, true)) as {
+      total: number;
+      subjects: { id: string }[];
+    };
+    const far = Math.max(0, Math.floor(grid.total / 2 / 50) * 50);
+    await get('recordStatusFar', `${s}/record-status?sort=status&order=desc&offset=${far}&limit=50`);
+    // The subjects list, paged to its end with `after` (pages of 500, the route's default).
+    let after: string | undefined;
+    let pages = 0;
+    let listMs = 0;
+    let listKb = 0;
+    for (;;) {
+      const page = (await get(
+        'subjectsPage',
+        `${s}/subjects?limit=500${after ? `&after=${encodeURIComponent(after)}` : ''}`,
+        true,
+      )) as { subjectCode: string }[];
+      listMs += extra.subjectsPageMs!;
+      listKb += extra.subjectsPageKb!;
+      pages++;
+      if (page.length < 500) break;
+      after = page[page.length - 1]!.subjectCode;
+    }
+    Object.assign(extra, { subjectsAllMs: listMs, subjectsAllKb: listKb, subjectsPages: pages });
+    delete extra.subjectsPageMs;
+    delete extra.subjectsPageKb;
+    await get('visitOverview', `${s}/visit-overview?subjectIds=${grid.subjects.map((x) => x.id).join(',')}`);
+    // A subject's page: the last subject of the first grid page.
+    const subject = `/api/subjects/${grid.subjects[grid.subjects.length - 1]!.id}`;
+    const pageT0 = performance.now();
+    for (const [name, path] of [
+      ['subject', subject],
+      ['subjectVisits', `${subject}/visits`],
+      ['subjectEndpoints', `${subject}/endpoints`],
+      ['subjectInfusions', `${subject}/infusions`],
+      ['subjectAdverseEvents', `${subject}/adverse-events`],
+      ['subjectSchedule', `${subject}/schedule`],
+      ['subjectAudit', `${subject}/audit`],
+    ] as const)
+      await get(name, path);
+    extra.subjectPageMs = performance.now() - pageT0;
+    if (process.env.MSCT_SCALE_ODM_ROUTE !== '0') await get('odmExport', `${s}/export.odm.xml`);
+    return { ms: performance.now() - t0, cpuMs: cpuSince(cpu), peakMb: peakMb(), extra };
+  } finally {
+    await app.close();
+    await db.close();
+  }
+}
+
+function stepResults(tag: string, step: 'export-odm' | 'export-sdtm' | 'routes', f: Figures): BenchResult[] {
+  const e = f.extra ?? {};
+  const s = (ms: number) => Math.round(ms / 100) / 10;
+  if (step === 'export-odm') {
+    const perSecond = Math.round(e.values! / (f.ms / 1000));
+    return [
+      { name: `${tag}: msct export odm, time (${e.values} values, ${e.mb} MB)`, value: s(f.ms), unit: 's' },
+      { name: `${tag}: msct export odm, CPU time`, value: s(f.cpuMs), unit: 's' },
+      {
+        name: `${tag}: msct export odm, throughput`,
+        value: perSecond,
+        unit: 'values/s',
+        target: '≥ 50 000 values/s',
+        ok: perSecond >= 50_000,
+      },
+      { name: `${tag}: msct export odm, peak RSS`, value: f.peakMb, unit: 'MB' },
+    ];
+  }
+  if (step === 'export-sdtm')
+    return [
+      { name: `${tag}: msct export sdtm, time (${e.rows} rows)`, value: s(f.ms), unit: 's' },
+      { name: `${tag}: msct export sdtm, CPU time`, value: s(f.cpuMs), unit: 's' },
+      { name: `${tag}: msct export sdtm, peak RSS`, value: f.peakMb, unit: 'MB' },
+    ];
+  const out: BenchResult[] = [];
+  for (const [k, v] of Object.entries(e))
+    if (k.endsWith('Ms')) {
+      const name = k.slice(0, -2);
+      const kb = e[`${name}Kb`];
+      out.push({
+        name: `${tag}: GET ${name}${kb !== undefined ? ` (${kb} kB)` : ''}`,
+        value: Math.round(v),
+        unit: 'ms',
+      });
+    }
+  out.push(
+    { name: `${tag}: server peak RSS over the routes`, value: f.peakMb, unit: 'MB' },
+    { name: `${tag}: server CPU time over the routes`, value: s(f.cpuMs), unit: 's' },
+  );
+  return out;
 }

@@ -136,6 +136,8 @@ class DomainFile {
   private readonly file;
   rows = 0;
   private error: Error | undefined;
+  /** Lines not yet handed to the file: written 64 kB at a time, not a write (and a wait) per line. */
+  private pending = '';
   constructor(
     outDir: string,
     private readonly spec: DomainSpec,
@@ -146,16 +148,23 @@ class DomainFile {
     this.file.on('error', (e) => {
       this.error ??= e;
     });
-    this.file.write(`${spec.variables.map((x) => x.name).join(',')}\r\n`);
+    this.pending = `${spec.variables.map((x) => x.name).join(',')}\r\n`;
   }
   async write(r: Row): Promise<void> {
     if (this.error) throw this.error;
     this.rows++;
-    const line = `${this.spec.variables.map((x) => csvField(this.studyDays && x.date ? null : r[x.name])).join(',')}\r\n`;
-    if (!this.file.write(line)) await new Promise<void>((res) => this.file.once('drain', () => res()));
+    this.pending += `${this.spec.variables.map((x) => csvField(this.studyDays && x.date ? null : r[x.name])).join(',')}\r\n`;
+    if (this.pending.length >= 1 << 16) await this.flush();
+  }
+  private async flush(): Promise<void> {
+    const text = this.pending;
+    this.pending = '';
+    if (text && !this.file.write(text))
+      await new Promise<void>((res) => this.file.once('drain', () => res()));
   }
   async close(): Promise<void> {
     if (this.error) throw this.error;
+    await this.flush();
     this.file.end();
     await finished(this.file);
   }
