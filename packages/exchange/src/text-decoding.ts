@@ -93,6 +93,7 @@ export class ByteDecoder {
   /** Bytes decoded so far (the offset of the next chunk's first byte). */
   private offset = 0;
   private lines = 1;
+  private lastWasCR = false;
   /** UTF-8 bytes of a character cut by the previous chunk's end. */
   private carry: Buffer = Buffer.alloc(0);
 
@@ -124,13 +125,23 @@ export class ByteDecoder {
     return this.decode(head, !final);
   }
 
+  /** Counts the line ends of `text` (CR LF, LF or CR, as XML 1.0 §2.11 and the CSV reader count). */
+  private countLines(text: string): number {
+    for (let i = 0; i < text.length; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 13 || (c === 10 && !this.lastWasCR)) this.lines++;
+      this.lastWasCR = c === 13;
+    }
+    return this.lines;
+  }
+
   private decode(bytes: Buffer, stream: boolean): string {
     const decoder = this.decoder!;
     try {
       const text = decoder.decode(bytes, { stream });
       if (decoder.encoding === 'utf-8') this.carry = utf8Tail(Buffer.concat([this.carry, bytes]));
       this.offset += bytes.length;
-      for (let i = text.indexOf('\n'); i >= 0; i = text.indexOf('\n', i + 1)) this.lines++;
+      this.countLines(text);
       return text;
     } catch {
       // Where exactly: UTF-8 is checked byte by byte; another encoding is named by its chunk.
@@ -140,8 +151,7 @@ export class ByteDecoder {
         const all = Buffer.concat([this.carry, bytes]);
         const bad = firstInvalidUtf8(all);
         at = this.offset - this.carry.length + bad;
-        const valid = all.subarray(0, bad).toString('utf8');
-        for (let i = valid.indexOf('\n'); i >= 0; i = valid.indexOf('\n', i + 1)) line++;
+        line = this.countLines(all.subarray(0, bad).toString('utf8'));
       }
       throw new UndecodableBytes(decoder.encoding.toUpperCase(), at, line);
     }
