@@ -47,7 +47,7 @@ export const sniffXml: Sniff = (head, final) => {
   if (head[0] === 0x3c && head[1] === 0x00 && head[2] === 0x3f && head[3] === 0x00) return 'utf-16le';
   if (head[0] === 0x00 && head[1] === 0x3c && head[2] === 0x00 && head[3] === 0x3f) return 'utf-16be';
   const text = head.toString('latin1');
-  if (!text.startsWith('<?xml')) return 'utf-8';
+  if (!text.startsWith('<?xml')) return !final && '<?xml'.startsWith(text) ? undefined : 'utf-8';
   const end = text.indexOf('?>');
   if (end < 0 && !final && head.length < HEAD_BYTES) return undefined;
   const declared = /\sencoding\s*=\s*["']([A-Za-z][A-Za-z0-9._-]*)["']/.exec(
