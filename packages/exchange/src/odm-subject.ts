@@ -77,9 +77,10 @@ const instanceOf = (id: OdmItem) => `${keyed(id.formRepeatKey)}|${keyed(id.group
 
 /** The record form (infusion, AE) an ODM form is, by msct's own FormOID or by the mapping. */
 export function recordFormOf(formOid: string, oidMap?: Record<string, string>): RecordForm | undefined {
-  const target = mapped(oidMap, formOid) ?? formOid;
-  return RECORD_FORMS.find((f) => oid.form(f.formCode) === target);
+  return RECORD_FORM_BY_OID.get(mapped(oidMap, formOid) ?? formOid);
 }
+
+const RECORD_FORM_BY_OID = new Map<string, RecordForm>(RECORD_FORMS.map((f) => [oid.form(f.formCode), f]));
 
 export function reduceSubject(
   s: OdmSubjectData,

@@ -119,6 +119,8 @@ describe('msct import --format odm', () => {
       ),
       { encoding: 'UTF-16' },
     );
+    const dry = await msctImport('utf16.xml', encoded(xml, 'utf16be', true), { dryRun: true });
+    expect(dry).toContain('nothing written (dry run; the import would enter 1, change 0, leave 0 unchanged)');
     const out = await msctImport('utf16.xml', encoded(xml, 'utf16be', true), {});
     expect(out).toContain('written: 1 entered');
     const v = await t.db.kysely
