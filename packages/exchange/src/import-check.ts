@@ -153,8 +153,8 @@ export function checkValue(
       `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
     );
   // Only the definition's cycle rule makes a repeat of a visit a cycle (study-definition.ts): the
-  // visit repeats in cycles (repeatsInCycles) and the study has that many (infusion plan maxCycles).
-  // Unscheduled visits are numbered without a bound. Any other repeat is a problem, never a cycle.
+  // visit repeats in cycles (repeatsInCycles; unscheduled visits may come in any cycle) and the study
+  // has that many (infusion plan maxCycles), as entry applies it. Any other repeat is a problem.
   const cycle = cycleOf(v);
   if (!Number.isInteger(cycle) || cycle < 1)
     return fail(
@@ -168,7 +168,7 @@ export function checkValue(
       'cycle-invalid',
       `visit ${v.visit} does not repeat in treatment cycles (study definition: repeatsInCycles is false), so its repeat ${cycle} is not a cycle msct can hold`,
     );
-  if (visit.type === 'Scheduled' && cycle > meta.maxCycles)
+  if (meta.maxCycles !== undefined && cycle > meta.maxCycles)
     return fail(
       columns.cycle,
       'cycle-invalid',

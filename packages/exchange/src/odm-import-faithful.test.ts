@@ -107,7 +107,8 @@ for (const dialect of TEST_DIALECTS)
       const xml = foreignOdm(
         s0,
         eventWith('SE_M6', 'F_LAB', 'IG_LAB', item('I_C3', '0.7', 'MU_GL'), { event: '3' }) +
-          eventWith('SE_SCR', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'B'), { event: '2' }),
+          eventWith('SE_SCR', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'B'), { event: '2' }) +
+          eventWith('SE_UNS', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'C'), { event: '3' }),
       );
       for (const dryRun of [true, false]) {
         const r = await importOdm(t.db, study.studyId, xml, { actor: study.actor, oidMap, dryRun });
@@ -115,8 +116,10 @@ for (const dialect of TEST_DIALECTS)
         expect(r.problems.map((p) => [p.row, p.rule])).toEqual([
           [1, 'cycle-invalid'],
           [2, 'cycle-invalid'],
+          [3, 'cycle-invalid'],
         ]);
         expect(r.problems[0]!.message).toContain("beyond the study's 2 treatment cycles");
+        expect(r.problems[2]!.message).toContain('cycle 3 of visit UNSCHEDULED is beyond');
         expect(r.problems[1]!.message).toContain('visit SCR does not repeat in treatment cycles');
       }
       expect(await databaseFingerprint(t.db)).toBe(before);

@@ -25,8 +25,8 @@ export interface ExchangeMetadata {
   forms: Map<string, FormDefinitionItems>;
   /** Every unit any item accepts, with its MeasurementUnit OID. */
   units: Map<string, string>;
-  /** The study's largest number of treatment cycles (definition: infusion plan maxCycles; 1 without one). */
-  maxCycles: number;
+  /** The study's largest number of treatment cycles (definition: infusion plan maxCycles; none without one). */
+  maxCycles: number | undefined;
 }
 
 export const UNSCHEDULED = 'UNSCHEDULED';
@@ -114,7 +114,7 @@ export function buildMetadata(
     visits,
     forms,
     units,
-    maxCycles: definition.infusion?.maxCycles ?? 1,
+    maxCycles: definition.infusion?.maxCycles,
   };
 }
 

@@ -11,6 +11,7 @@ export const FOREIGN_OID_MAP: Record<string, string> = {
   SE_M6: 'M6',
   SE_M9: 'M9',
   SE_M12: 'M12',
+  SE_UNS: 'UNSCHEDULED',
   I_C3: 'labs.c3',
   I_RENAL: 'bilag.renal',
   I_GENERAL: 'bilag.general',
