@@ -139,7 +139,8 @@ export class ByteDecoder {
     const decoder = this.decoder!;
     try {
       const text = decoder.decode(bytes, { stream });
-      if (decoder.encoding === 'utf-8') this.carry = utf8Tail(Buffer.concat([this.carry, bytes]));
+      if (decoder.encoding === 'utf-8')
+        this.carry = utf8Tail(bytes.length >= 3 ? bytes : Buffer.concat([this.carry, bytes]));
       this.offset += bytes.length;
       this.countLines(text);
       return text;
