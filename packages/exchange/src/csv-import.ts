@@ -1,12 +1,14 @@
 // CSV import, long (one row per value: subject, visit, form, item, value, unit) or wide (one row per
 // subject-visit, one column per form.item, the layout a REDCap export has, with a mapping file).
 // The file is streamed twice: first every row is checked and every problem listed with its row,
-// column and rule; only if the whole file is valid (or the caller asked to skip invalid rows) is it
-// read again and written, in one transaction, so a failure leaves the database as it was. Both
+// column and rule; then it is read again and written in one transaction, kept only if the whole file
+// is valid (or the caller asked to skip invalid rows) and not a dry run, so a failure leaves the
+// database as it was and a dry run meets every rule the write applies. Bytes are decoded as UTF-8
+// (or UTF-16 by its byte order mark); undecodable bytes refuse the file (text-decoding.ts). Both
 // reads hash the bytes; if the file changed in between, the transaction is rolled back.
 import { createHash, type Hash } from 'node:crypto';
 import { isIsoDate } from '@msct/core/protocol';
-import { type Actor, type Db, ItemWriter, inTransaction, StoreError } from '@msct/store';
+import { type Actor, type Db, type ImportValue, ItemWriter, StoreError } from '@msct/store';
 import { type CsvSource, openSource, readCsv } from './csv-reader.js';
 import {
   addProblem,
@@ -17,10 +19,13 @@ import {
   type ImportProblem,
   type ImportReport,
   type RawValue,
+  refusalRule,
   type SubjectRef,
   subjectIndex,
+  writeOrRollBack,
 } from './import-check.js';
 import { loadMetadata } from './study-metadata.js';
+import { UndecodableBytes } from './text-decoding.js';
 
 /** A wide file's columns: which hold the subject and visit, and which form item each other column is. */
 export interface WideMapping {
@@ -74,42 +79,72 @@ export async function importCsv(
   };
 
   const checkedDigest = createHash('sha256');
+  let undecodable = false;
   for await (const r of rowsOf(input, opts, checkedDigest)) {
     report.rows++;
     report.values += r.values.length;
     const { problems } = judge(r);
+    if (problems.some((p) => p.rule === 'encoding-invalid')) undecodable = true;
     if (problems.length > 0) report.invalidRows++;
     for (const p of problems) addProblem(report, { row: r.row, ...p });
     if (report.rows % 10_000 === 0) opts.onProgress?.(report.rows);
   }
   opts.onProgress?.(report.rows);
-  if (opts.dryRun || (report.invalidRows > 0 && !opts.skipInvalid)) return report;
+  // A file that cannot be decoded is refused whole: what follows the bad bytes was never read.
+  if (undecodable) {
+    // Refused whole, with the one problem: what was read before the bad bytes depends on how the
+    // file was cut into chunks, and none of it is imported.
+    const only = report.problems.find((p) => p.rule === 'encoding-invalid')!;
+    return { ...emptyReport(!!opts.dryRun), invalidRows: 1, problems: [only] };
+  }
 
+  // The write, in one transaction: kept when the file is valid (or invalid rows are skipped), rolled
+  // back for a dry run and for a refused file, so both apply every rule the write applies (a signed
+  // or locked form, a missed visit) and every problem comes in one report.
   const reason = opts.reason ?? 'imported from CSV';
   const expectedDigest = checkedDigest.digest('hex');
   const allValid = report.invalidRows === 0;
-  const counts = await inTransaction(db, opts.actor, async (txDb) => {
+  const keep = () => !opts.dryRun && (report.invalidRows === 0 || !!opts.skipInvalid);
+  const outcome = await writeOrRollBack(db, opts.actor, keep, async (txDb) => {
     const writer = ItemWriter.forImport(txDb, studyId, reason);
     const digest = createHash('sha256');
     let rows = 0;
     for await (const r of rowsOf(input, opts, digest)) {
       rows++;
+      let writes: { value: ImportValue; columns: ColumnNames }[];
       if (allValid) {
         // Every value passed its check in the first read, and the digest below proves these are
         // the same bytes: only the subject and cycle are looked up again.
-        for (const v of r.values) {
+        writes = r.values.map((v) => {
           const ref = resolveValue(subjects, v.raw);
-          await writer.write(toImportValue(v.raw, ref.subject, ref.cycle, v.visitDate));
-        }
+          return { value: toImportValue(v.raw, ref.subject, ref.cycle, v.visitDate), columns: v.columns };
+        });
       } else {
         const { problems, checked } = judge(r);
         if (problems.length > 0) continue;
-        for (const [i, v] of r.values.entries()) {
+        writes = r.values.flatMap((v, i) => {
           const c = checked[i]!;
-          if (!c.ok) continue;
-          await writer.write(toImportValue(v.raw, c.subject, c.cycle, v.visitDate));
-        }
+          return c.ok
+            ? [{ value: toImportValue(v.raw, c.subject, c.cycle, v.visitDate), columns: v.columns }]
+            : [];
+        });
       }
+      // The writer's own refusals, asked before anything of the row is written: a row is written
+      // whole or not at all.
+      let refused = false;
+      for (const w of writes) {
+        const why = await writer.refusal(w.value);
+        if (!why) continue;
+        if (!refused) report.invalidRows++;
+        refused = true;
+        addProblem(report, {
+          row: r.row,
+          column: w.columns.form,
+          rule: refusalRule(why),
+          message: why.message,
+        });
+      }
+      if (!refused) for (const w of writes) await writer.write(w.value);
       if (rows % 10_000 === 0) opts.onProgress?.(rows);
     }
     if (digest.digest('hex') !== expectedDigest)
@@ -120,7 +155,9 @@ export async function importCsv(
     await writer.flush();
     return writer.counts;
   });
-  return { ...report, ...counts, written: true };
+  if (!outcome.kept && !opts.dryRun) return report;
+  // A dry run reports what the write would have done.
+  return { ...report, ...outcome.value, written: outcome.kept };
 }
 
 /** Subject and cycle of a value already checked by checkValue. */
@@ -145,18 +182,39 @@ function toImportValue(raw: RawValue, subject: SubjectRef, cycle: number, visitD
 }
 
 async function* rowsOf(input: CsvSource, opts: CsvImportOptions, digest?: Hash): AsyncGenerator<RowValues> {
+  try {
+    for await (const row of recordsOf(input, opts, digest)) yield row;
+  } catch (e) {
+    if (!(e instanceof UndecodableBytes)) throw e;
+    yield {
+      row: e.line,
+      values: [],
+      problems: [{ column: '*', rule: 'encoding-invalid', message: e.message }],
+    };
+  }
+}
+
+async function* recordsOf(
+  input: CsvSource,
+  opts: CsvImportOptions,
+  digest?: Hash,
+): AsyncGenerator<RowValues> {
   let header: string[] | undefined;
   let layout: ReturnType<typeof longLayout> | ReturnType<typeof wideLayout> | undefined;
+  let unusable = false;
   for await (const rec of readCsv(openSource(input), digest)) {
     if (!header) {
       header = rec.fields.map((f) => f.trim());
       layout = opts.format === 'long' ? longLayout(header) : wideLayout(header, opts.mapping);
       if (layout.problems.length > 0) {
         yield { row: rec.line, values: [], problems: layout.problems };
-        return;
+        unusable = true;
       }
       continue;
     }
+    // A header without its columns makes no row readable; the rest is still decoded, so bytes
+    // that cannot be are reported whatever the header.
+    if (unusable) continue;
     if (rec.fields.length !== header.length) {
       yield {
         row: rec.line,

@@ -4,7 +4,7 @@
 import type { Hash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
-import { StringDecoder } from 'node:string_decoder';
+import { ByteDecoder, sniffCsv } from './text-decoding.js';
 
 export interface CsvRecord {
   /** 1-based line on which the record starts (the header is line 1). */
@@ -20,12 +20,13 @@ export function openSource(source: CsvSource): Readable {
 }
 
 /**
- * Reads records from a UTF-8 stream. `digest`, when given, is fed every byte read, so a caller that
+ * Reads records from a UTF-8 (or, with its byte order mark, UTF-16) stream; bytes that are not valid
+ * in it throw UndecodableBytes (text-decoding.ts) naming their offset and line, never U+FFFD. `digest`, when given, is fed every byte read, so a caller that
  * reads a file twice can tell whether it changed in between.
  */
 export async function* readCsv(input: Readable, digest?: Hash): AsyncGenerator<CsvRecord> {
   // A chunk may end inside a multi-byte character: the decoder keeps the partial bytes for the next.
-  const decoder = new StringDecoder('utf8');
+  const decoder = new ByteDecoder(sniffCsv);
   let field = '';
   let fields: string[] = [];
   let inQuotes = false;
@@ -34,9 +35,15 @@ export async function* readCsv(input: Readable, digest?: Hash): AsyncGenerator<C
   let recordLine = 1;
   let bom = true;
   let pendingCR = false;
-  for await (const chunk of input) {
-    if (digest) digest.update(chunk as Buffer | string);
-    let text = typeof chunk === 'string' ? chunk : decoder.write(chunk as Buffer);
+  // The decoder holds the first bytes until it knows the encoding: its end may still give text.
+  const texts = async function* () {
+    for await (const chunk of input) {
+      if (digest) digest.update(chunk as Buffer | string);
+      yield decoder.write(chunk as Buffer | string);
+    }
+    yield decoder.end();
+  };
+  for await (let text of texts()) {
     // The BOM's three bytes may come in more than one chunk: decide on the first decoded character.
     if (bom && text.length > 0) {
       if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
@@ -94,7 +101,6 @@ export async function* readCsv(input: Readable, digest?: Hash): AsyncGenerator<C
     else if (!inQuotes) field += text.slice(start);
     for (const r of out) if (!(r.fields.length === 1 && r.fields[0] === '')) yield r;
   }
-  field += decoder.end(); // bytes of a character the file cut short come out as U+FFFD
   if (field !== '' || fields.length > 0) {
     fields.push(field);
     yield { line: recordLine, fields };

@@ -4,7 +4,7 @@
 // rule, as DESIGN.md asks of every error.
 import type { ImportReport as ContractImportReport } from '@msct/contract';
 import { checkItemValue, type ItemIssueCode, type TextRule, textIssue } from '@msct/core/crf';
-import type { Db } from '@msct/store';
+import { type Actor, type Db, inTransaction, type StoreError } from '@msct/store';
 import type { ExchangeMetadata } from './study-metadata.js';
 
 export type ImportRule =
@@ -14,6 +14,14 @@ export type ImportRule =
   | 'form-unknown'
   | 'cycle-invalid'
   | 'row-malformed'
+  /** Bytes that are not valid in the file's encoding (text-decoding.ts): the whole file is refused. */
+  | 'encoding-invalid'
+  /** A repeat (ODM FormRepeatKey/ItemGroupRepeatKey) of a form msct holds once per visit. */
+  | 'repeat-unsupported'
+  /** Refused by the item writer (store/src/repositories/item-writer.ts), as at entry. */
+  | 'form-signed'
+  | 'form-locked'
+  | 'visit-missed'
   | 'mapping-invalid'
   /** A date against the subject's own dates (core/dataset/adverse-event-dates.ts). */
   | 'date-implausible'
@@ -134,9 +142,28 @@ export function checkValue(
       'visit-unknown',
       `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
     );
+  // Only the definition's cycle rule makes a repeat of a visit a cycle (study-definition.ts): the
+  // visit repeats in cycles (repeatsInCycles; unscheduled visits may come in any cycle) and the study
+  // has that many (infusion plan maxCycles), as entry applies it. Any other repeat is a problem.
   const cycle = cycleOf(v);
-  if (!Number.isInteger(cycle) || cycle < 1 || (!visit.repeating && cycle !== 1))
-    return fail(columns.cycle, 'cycle-invalid', `cycle "${v.cycle}" is not valid for visit ${v.visit}`);
+  if (!Number.isInteger(cycle) || cycle < 1)
+    return fail(
+      columns.cycle,
+      'cycle-invalid',
+      `cycle "${String(v.cycle).slice(0, 40)}" of visit ${v.visit} is not a whole number from 1`,
+    );
+  if (!visit.repeating && cycle !== 1)
+    return fail(
+      columns.cycle,
+      'cycle-invalid',
+      `visit ${v.visit} does not repeat in treatment cycles (study definition: repeatsInCycles is false), so its repeat ${cycle} is not a cycle msct can hold`,
+    );
+  if (meta.maxCycles !== undefined && cycle > meta.maxCycles)
+    return fail(
+      columns.cycle,
+      'cycle-invalid',
+      `cycle ${cycle} of visit ${v.visit} is beyond the study's ${meta.maxCycles} treatment cycle${meta.maxCycles === 1 ? '' : 's'} (study definition: infusion plan maxCycles)`,
+    );
   const form = meta.forms.get(v.form);
   if (!form)
     return fail(
@@ -157,4 +184,42 @@ export function checkValue(
     return fail(column, issue.code, issue.message);
   }
   return { ok: true, subject, cycle };
+}
+
+/** The import rule of a refusal of the item writer (ItemWriter.refusal). */
+export function refusalRule(e: StoreError): ImportRule {
+  const rule = e.details.rule;
+  if (rule === 'form-signed' || rule === 'form-locked' || rule === 'visit-missed') return rule;
+  if (rule === 'unicode' || rule === 'control-character' || rule === 'noncharacter') return rule;
+  return 'value-invalid';
+}
+
+class RolledBack<T> extends Error {
+  constructor(readonly value: T) {
+    super('rolled back');
+  }
+}
+
+/**
+ * Runs an import's write in one transaction, then keeps it if `keep()` says so (asked at its end,
+ * when every problem of the write is known) or rolls it back: a dry run and a refused import run
+ * the very write a kept import runs, with all its rules, and leave the database as it was.
+ */
+export async function writeOrRollBack<T>(
+  db: Db,
+  actor: Actor,
+  keep: () => boolean,
+  write: (tx: Db) => Promise<T>,
+): Promise<{ value: T; kept: boolean }> {
+  try {
+    const value = await inTransaction(db, actor, async (tx) => {
+      const v = await write(tx);
+      if (!keep()) throw new RolledBack(v);
+      return v;
+    });
+    return { value, kept: true };
+  } catch (e) {
+    if (e instanceof RolledBack) return { value: e.value as T, kept: false };
+    throw e;
+  }
 }

@@ -4,8 +4,9 @@
 // ordinal, column = its ODM path), and each SubjectData, reduced to what is written (the last version
 // of each value, no audit records), is spooled as one JSON line to a temporary file. Only if the whole
 // file is valid (or the caller asked to skip invalid values) is that spool read back and written in one
-// transaction: what is written is exactly what was checked, and the XML (most of it audit records) is
-// not parsed a second time. A source that can be opened again (a function) is read again first and
+// transaction that is kept; otherwise (and for a dry run) the same write runs and is rolled back, so
+// its rules (signed or locked forms, missed visits) are applied to every run. What is written is exactly
+// what was checked, and the XML (most of it audit records) is not parsed a second time. A source that can be opened again (a function) is read again first and
 // its bytes must hash as in the check: a file that changed in between is refused, nothing written.
 // Memory holds one SubjectData at a time (odm-reader.ts). Of a value's history (Transactional files) the
 // last ItemData is the value imported; msct's own audit trail records the import. Infusions and
@@ -14,12 +15,19 @@
 // odm-spool.ts (spool), odm-subject-write.ts (records and new subjects); this file runs them.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { type Actor, type Db, ItemWriter, inTransaction, StoreError } from '@msct/store';
-import { addProblem, emptyReport, type ImportReport, subjectIndex } from './import-check.js';
+import { type Actor, type Db, ItemWriter, StoreError } from '@msct/store';
+import {
+  addProblem,
+  emptyReport,
+  type ImportReport,
+  refusalRule,
+  subjectIndex,
+  writeOrRollBack,
+} from './import-check.js';
 import { OdmSyntaxError, readOdm } from './odm-reader.js';
 import { openSpool } from './odm-spool.js';
 import { reduceSubject } from './odm-subject.js';
-import { type CheckContext, checkSubject, subjectRefFor } from './odm-subject-check.js';
+import { type CheckContext, checkSubject, SUBJECT_KEY_COLUMN, subjectRefFor } from './odm-subject-check.js';
 import { createImportedSubject, type RecordCounts, writeRecords } from './odm-subject-write.js';
 import { loadMetadata } from './study-metadata.js';
 
@@ -82,11 +90,14 @@ export async function importOdm(
         },
         onSubject: async (raw) => {
           const s = reduceSubject(raw, units, opts.oidMap);
-          report.values += s.values.size + s.records.reduce((n, r) => n + Object.keys(r.values).length, 0);
+          report.values +=
+            s.values.size +
+            s.records.reduce((n, r) => n + Object.keys(r.values).length, 0) +
+            s.repeats.reduce((n, r) => n + r.values, 0);
           const problems = await checkSubject(ctx, s);
           report.invalidRows += new Set(problems.map((p) => p.row)).size;
           for (const p of problems) addProblem(report, p);
-          if (!opts.dryRun) await spool.write(s);
+          await spool.write(s);
         },
       }),
     );
@@ -102,7 +113,6 @@ export async function importOdm(
       });
       return report;
     }
-    if (opts.dryRun || (report.invalidRows > 0 && !opts.skipInvalid)) return report;
 
     if (typeof input === 'function') {
       // The caller's file may have changed since the check: it must still be the bytes checked.
@@ -115,29 +125,47 @@ export async function importOdm(
         );
     }
 
-    // Then, in one transaction: write each spooled subject.
-    const allValid = report.invalidRows === 0;
+    // Then, in one transaction: write each spooled subject. A dry run, and an import refused for its
+    // problems, run this same write and roll it back: every rule the write applies (a signed or locked
+    // form, a missed visit) is applied to them too, and all problems come in one report.
+    const checkedValid = report.invalidRows === 0;
     const reason = opts.reason ?? 'imported from ODM';
-    const counts = await inTransaction(db, opts.actor, async (tx) => {
+    const keep = () => !opts.dryRun && (report.invalidRows === 0 || !!opts.skipInvalid);
+    const outcome = await writeOrRollBack(db, opts.actor, keep, async (tx) => {
       const writer = ItemWriter.forImport(tx, studyId, reason);
       const txCtx: CheckContext = { ...ctx, db: tx };
       const ids = new Map(known);
       for await (const s of spool.read()) {
-        // Every value passed its check above; only when invalid values are skipped is each subject
-        // judged again (inside the transaction, against what it has written so far).
-        const invalid = allValid
-          ? new Set<number>()
-          : new Set((await checkSubject(txCtx, s)).map((p) => p.row));
+        // Every value passed its check above; only when some did not is each subject judged again
+        // (inside the transaction, against what it has written so far) to leave those out.
+        const problems = checkedValid ? [] : await checkSubject(txCtx, s);
+        const invalid = new Set(problems.map((p) => p.row));
+        const keyRefused = problems.some((p) => p.column === SUBJECT_KEY_COLUMN);
         let ref = ids.get(s.key);
+        const values = [...s.values.values()].filter((v) => !invalid.has(v.row));
+        const records = s.records.filter(
+          (r) => !Object.values(r.at).some((a) => invalid.has(a.row)) && !invalid.has(r.row),
+        );
+        const facts = Object.entries(s.facts).filter(([item]) => !invalid.has(s.factAt[item]!.row));
         if (!ref) {
-          if (!subjectRefFor(ctx, s)) continue;
-          ref = await createImportedSubject(tx, opts.actor, studyId, s, sites, locations);
+          // A subject is created only for what of it is imported: not for a row left out.
+          if (!subjectRefFor(ctx, s) || keyRefused) continue;
+          if (values.length === 0 && records.length === 0 && facts.length === 0) continue;
+          ref = await createImportedSubject(
+            tx,
+            opts.actor,
+            studyId,
+            s,
+            Object.fromEntries(facts),
+            sites,
+            locations,
+          );
           ids.set(s.key, ref);
           report.subjectsCreated++;
         }
-        for (const v of s.values.values()) {
-          if (invalid.has(v.row)) continue;
-          await writer.write({
+        const writes = values.map((v) => ({
+          row: v,
+          value: {
             subjectId: ref.id,
             siteId: ref.siteId,
             visitCode: v.visit,
@@ -147,21 +175,43 @@ export async function importOdm(
             itemCode: v.item,
             value: v.value,
             unit: v.unit,
+          },
+        }));
+        // The write's own refusals, asked before anything of the subject's values is written.
+        let refused = false;
+        for (const w of writes) {
+          const why = await writer.refusal(w.value);
+          if (!why) continue;
+          refused = true;
+          report.invalidRows++;
+          addProblem(report, {
+            row: w.row.row,
+            column: w.row.column,
+            rule: refusalRule(why),
+            message: why.message,
           });
         }
-        const valid = s.records.filter(
-          (r) => !Object.values(r.at).some((a) => invalid.has(a.row)) && !invalid.has(r.row),
-        );
-        await writeRecords(tx, opts.actor, ref.id, valid, reason, report);
+        if (refused && !opts.skipInvalid) continue;
+        for (const w of writes) if (!refused || !(await writer.refusal(w.value))) await writer.write(w.value);
+        await writeRecords(tx, opts.actor, ref.id, records, reason, report);
       }
       await writer.flush();
       return writer.counts;
     });
-    return { ...report, ...counts, written: true };
+    if (!outcome.kept && !opts.dryRun)
+      // Refused: nothing was written, and the counts of the rolled-back write are not reported.
+      return { ...report, subjectsCreated: 0, ...zeroRecords };
+    // A dry run reports what the write would have done.
+    return { ...report, ...outcome.value, written: outcome.kept };
   } finally {
     await spool.cleanup();
   }
 }
+
+const zeroRecords = {
+  infusions: { entered: 0, changed: 0, unchanged: 0 },
+  adverseEvents: { entered: 0, changed: 0, unchanged: 0 },
+};
 
 /** Runs the first read; a syntax error (malformed XML, DOCTYPE) becomes a problem with its position. */
 async function readSafely<T>(report: ImportReport, read: () => Promise<T>): Promise<T | undefined> {
@@ -172,7 +222,7 @@ async function readSafely<T>(report: ImportReport, read: () => Promise<T>): Prom
     report.invalidRows++;
     addProblem(report, {
       row: 0,
-      column: `line ${e.line}, column ${e.column}`,
+      column: e.rule === 'encoding-invalid' ? `line ${e.line}` : `line ${e.line}, column ${e.column}`,
       rule: e.rule,
       message: e.message,
     });

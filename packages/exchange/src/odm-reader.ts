@@ -2,10 +2,17 @@
 // SubjectData is handed over as soon as it closes, so memory holds one subject (plus one chunk), not
 // the file. Only what an import needs is kept: MeasurementUnits, AdminData Locations, and per subject
 // its SiteRef, the last ItemData of each value, and its repeating item groups.
+// Values come from ItemData/@Value and from the typed elements of ODM 1.3.2 (ItemDataString,
+// ItemDataInteger, … the ItemDataStarGroup of ODM1-3-2-foundation.xsd), whose value is the element's
+// text and whose unit is its MeasurementUnitOID attribute.
+// Encoding: the bytes are decoded as the file says (XML 1.0 §4.3.3 and appendix F): a byte order mark
+// (UTF-8, UTF-16LE/BE) first, else the XML declaration's encoding (UTF-8, UTF-16, ISO-8859-1,
+// windows-1252 and the other WHATWG labels TextDecoder knows), else UTF-8. Bytes that are not valid
+// in that encoding are refused with their offset, never replaced by U+FFFD.
 // Security: no DTD is read and no entity is expanded (saxes knows only the five XML entities and
 // character references); a DOCTYPE is refused outright, so no entity trick can get through.
-import { StringDecoder } from 'node:string_decoder';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
+import { ByteDecoder, sniffXml, UndecodableBytes } from './text-decoding.js';
 
 export interface OdmItem {
   /** Ordinal of the ItemData in the file (1-based): the "row" of a problem. */
@@ -15,6 +22,7 @@ export interface OdmItem {
   eventOid: string;
   eventRepeatKey: string | undefined;
   formOid: string;
+  formRepeatKey: string | undefined;
   groupOid: string;
   groupRepeatKey: string | undefined;
   itemOid: string;
@@ -34,11 +42,39 @@ export class OdmSyntaxError extends Error {
     message: string,
     readonly line: number,
     readonly column: number,
-    readonly rule: 'row-malformed' = 'row-malformed',
+    readonly rule: 'row-malformed' | 'encoding-invalid' = 'row-malformed',
   ) {
     super(message);
   }
 }
+
+/** The typed ItemData elements of ODM 1.3.2 (ItemDataStarGroup, ODM1-3-2-foundation.xsd). */
+const TYPED_ITEM_DATA = new Set(
+  [
+    'URI',
+    'Any',
+    'Boolean',
+    'String',
+    'Integer',
+    'Float',
+    'Double',
+    'Date',
+    'Time',
+    'Datetime',
+    'HexBinary',
+    'Base64Binary',
+    'HexFloat',
+    'Base64Float',
+    'PartialDate',
+    'PartialTime',
+    'PartialDatetime',
+    'DurationDatetime',
+    'IntervalDatetime',
+    'IncompleteDatetime',
+    'IncompleteDate',
+    'IncompleteTime',
+  ].map((t) => `ItemData${t}`),
+);
 
 const local = (name: string) => {
   const i = name.indexOf(':');
@@ -64,9 +100,12 @@ export async function readOdm(
   const done: OdmSubjectData[] = [];
   let subject: OdmSubjectData | undefined;
   let event: { oid: string; repeat: string | undefined } | undefined;
-  let formOid = '';
+  let form: { oid: string; repeat: string | undefined } | undefined;
   let group: { oid: string; repeat: string | undefined } | undefined;
   let item: OdmItem | undefined;
+  /** The text of a typed ItemData (ItemDataString, …) being read; undefined outside one. */
+  let typedText: string | undefined;
+  let typedName = '';
   let depth = 0;
   let hasRoot = false;
   let inClinical = false;
@@ -102,40 +141,66 @@ export async function readOdm(
         event = { oid: a.StudyEventOID ?? '', repeat: a.StudyEventRepeatKey };
         break;
       case 'FormData':
-        formOid = a.FormOID ?? '';
+        form = { oid: a.FormOID ?? '', repeat: a.FormRepeatKey };
         break;
       case 'ItemGroupData':
         group = { oid: a.ItemGroupOID ?? '', repeat: a.ItemGroupRepeatKey };
         break;
-      case 'ItemData': {
-        row++;
-        if (!subject) break;
-        const ev = event ?? { oid: '', repeat: undefined };
-        const gr = group ?? { oid: '', repeat: undefined };
-        item = {
-          row,
-          path:
-            `${subject.key}/${ev.oid}${ev.repeat ? `[${ev.repeat}]` : ''}/${formOid}/` +
-            `${gr.oid}${gr.repeat ? `[${gr.repeat}]` : ''}/${a.ItemOID ?? ''}`,
-          eventOid: ev.oid,
-          eventRepeatKey: ev.repeat,
-          formOid,
-          groupOid: gr.oid,
-          groupRepeatKey: gr.repeat,
-          itemOid: a.ItemOID ?? '',
-          value: a.IsNull === 'Yes' ? null : (a.Value ?? null),
-          unitOid: null,
-        };
+      case 'ItemData':
+        item = newItem(a, a.IsNull === 'Yes' ? null : (a.Value ?? null), null);
         break;
-      }
       case 'MeasurementUnitRef':
         if (item) item.unitOid = a.MeasurementUnitOID ?? null;
         break;
+      default:
+        if (TYPED_ITEM_DATA.has(name)) {
+          item = newItem(a, null, a.MeasurementUnitOID ?? null);
+          typedText = '';
+          typedName = name;
+        }
     }
   });
+  const newItem = (a: Record<string, string>, value: string | null, unitOid: string | null) => {
+    row++;
+    if (!subject) return undefined;
+    const ev = event ?? { oid: '', repeat: undefined };
+    const fo = form ?? { oid: '', repeat: undefined };
+    const gr = group ?? { oid: '', repeat: undefined };
+    const at = (r: string | undefined) => (r ? `[${r}]` : '');
+    return {
+      row,
+      path:
+        `${subject.key}/${ev.oid}${at(ev.repeat)}/${fo.oid}${at(fo.repeat)}/` +
+        `${gr.oid}${at(gr.repeat)}/${a.ItemOID ?? ''}`,
+      eventOid: ev.oid,
+      eventRepeatKey: ev.repeat,
+      formOid: fo.oid,
+      formRepeatKey: fo.repeat,
+      groupOid: gr.oid,
+      groupRepeatKey: gr.repeat,
+      itemOid: a.ItemOID ?? '',
+      value,
+      unitOid,
+    } satisfies OdmItem;
+  };
+  const onText = (t: string) => {
+    if (typedText !== undefined) typedText += t;
+  };
+  parser.on('text', onText);
+  parser.on('cdata', onText);
   parser.on('closetag', (tag: SaxesTagPlain) => {
     depth--;
-    switch (local(tag.name)) {
+    const name = local(tag.name);
+    if (typedText !== undefined && name === typedName) {
+      // xs:string keeps its whitespace; the other types' lexical spaces collapse it.
+      const text = name === 'ItemDataString' ? typedText : typedText.trim();
+      if (item) item.value = text === '' ? null : text;
+      if (item && subject) subject.items.push(item);
+      item = undefined;
+      typedText = undefined;
+      return;
+    }
+    switch (name) {
       case 'ItemData':
         if (item && subject) subject.items.push(item);
         item = undefined;
@@ -144,7 +209,7 @@ export async function readOdm(
         group = undefined;
         break;
       case 'FormData':
-        formOid = '';
+        form = undefined;
         break;
       case 'StudyEventData':
         event = undefined;
@@ -159,8 +224,15 @@ export async function readOdm(
     }
   });
 
-  const decoder = new StringDecoder('utf8');
-  const feed = async (text: string) => {
+  const decoder = new ByteDecoder(sniffXml);
+  let first = true;
+  const feed = async (input: string) => {
+    let text = input;
+    if (first && text.length > 0) {
+      // A string source may still carry its byte order mark.
+      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+      first = false;
+    }
     try {
       parser.write(text);
     } catch (e) {
@@ -170,11 +242,19 @@ export async function readOdm(
     }
     while (done.length > 0) await handlers.onSubject(done.shift()!);
   };
+  const decode = (f: () => string) => {
+    try {
+      return f();
+    } catch (e) {
+      if (!(e instanceof UndecodableBytes)) throw e;
+      throw new OdmSyntaxError(e.message, e.line, 0, 'encoding-invalid');
+    }
+  };
   for await (const chunk of chunks) {
     await handlers.onChunk?.(chunk);
-    await feed(typeof chunk === 'string' ? chunk : decoder.write(chunk));
+    await feed(decode(() => decoder.write(chunk)));
   }
-  await feed(decoder.end());
+  await feed(decode(() => decoder.end()));
   try {
     parser.close();
   } catch (e) {

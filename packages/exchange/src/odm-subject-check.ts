@@ -16,6 +16,9 @@ import { AE_FORM, checkRecordValue, INFUSION_FORM, missingRequired } from './odm
 import type { OdmSubject, RecordRow } from './odm-subject.js';
 import { type ExchangeMetadata, SUBJECT_FORM } from './study-metadata.js';
 
+/** Where a problem of the subject key of a subject the import would create is reported. */
+export const SUBJECT_KEY_COLUMN = 'SubjectData/@SubjectKey';
+
 /** Everything the check of one subject needs. */
 export interface CheckContext {
   db: Db;
@@ -47,6 +50,21 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
         rule: 'value-invalid',
         message: `visit date "${String(date).slice(0, 40)}" is not a date YYYY-MM-DD`,
       });
+  // A repeated form or item group msct holds once per visit: refused, each instance named.
+  for (const r of s.repeats) {
+    const at = (what: string, key: string | undefined) =>
+      `${what}${key === undefined ? ' (no repeat key)' : ` repeat key ${key}`}`;
+    problems.push({
+      row: r.row,
+      column: r.column,
+      rule: 'repeat-unsupported',
+      message:
+        `subject ${s.key}, event ${at(r.event, r.eventRepeatKey)}, form ${at(r.form, r.formRepeatKey)}, ` +
+        `item group ${at(r.group, r.groupRepeatKey)}: one of ${r.instances} instances of this item group ` +
+        `in this event; msct holds one per visit and form (repeating records come with the study ` +
+        `definition), so none of its ${r.values} values is imported`,
+    });
+  }
   for (const v of s.values.values()) {
     const r = checkValue(
       c.meta,
@@ -70,7 +88,7 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
     if (keyIssue)
       problems.push({
         row: firstRow(s),
-        column: 'SubjectData/@SubjectKey',
+        column: SUBJECT_KEY_COLUMN,
         rule: keyIssue.rule,
         message: `the subject key ${keyIssue.message}`,
       });
@@ -121,6 +139,7 @@ function firstRow(s: OdmSubject): number {
   let row = Number.POSITIVE_INFINITY;
   for (const v of s.values.values()) row = Math.min(row, v.row);
   for (const r of s.records) row = Math.min(row, r.row);
+  for (const r of s.repeats) row = Math.min(row, r.row);
   return Number.isFinite(row) ? row : 0;
 }
 

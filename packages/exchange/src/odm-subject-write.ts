@@ -90,6 +90,8 @@ export async function createImportedSubject(
   actor: Actor,
   studyId: string,
   s: OdmSubject,
+  /** The subject's own facts that passed their check (a fact left out is not written). */
+  facts: Record<string, string>,
   sites: Map<string, string>,
   locations: Map<string, string>,
 ): Promise<SubjectRef> {
@@ -102,10 +104,10 @@ export async function createImportedSubject(
   const created = await createSubject(tx, actor, {
     studyId,
     siteId,
-    status: (s.facts.STATUS as SubjectStatus | undefined) ?? 'screening',
-    sex: s.facts.SEX ?? null,
-    birthDate: s.facts.BIRTH_DATE ?? null,
-    day0Date: s.facts.DAY0_DATE ?? null,
+    status: (facts.STATUS as SubjectStatus | undefined) ?? 'screening',
+    sex: facts.SEX ?? null,
+    birthDate: facts.BIRTH_DATE ?? null,
+    day0Date: facts.DAY0_DATE ?? null,
     // An imported subject keeps the key it had in the file.
     subjectCode: s.key,
   });

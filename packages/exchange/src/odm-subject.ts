@@ -1,9 +1,16 @@
 // One ODM SubjectData in msct's terms (odm-import.ts): mapped OIDs resolved to visit, form and item,
 // the subject's own facts and visit dates set apart, infusion and AE groups gathered into records,
 // and of each value's history (Transactional files) only the last ItemData kept.
-import type { OdmSubjectData } from './odm-reader.js';
+// Repeats: several ItemData of one item in one item group instance are versions of one value (the last
+// counts). Instances of a form or item group that repeat (ODM FormRepeatKey, ItemGroupRepeatKey) are
+// kept apart: an infusion or adverse event is one record per instance; a CRF form msct holds once per
+// visit cannot hold them until the study definition has repeating records (issue #20), so each
+// instance is set apart as a repeat the check refuses, never collapsed into the last one.
+// Special forms (infusions, adverse events, subject and visit records) are recognised by msct's own
+// OIDs (F.AE, I.VISIT.VISIT_DATE, …) or by the oidMap, never by a bare name another system may use.
+import type { OdmItem, OdmSubjectData } from './odm-reader.js';
 import { RECORD_FORMS, type RecordForm } from './odm-records.js';
-import { SUBJECT_EVENT, SUBJECT_FORM, VISIT_FORM } from './study-metadata.js';
+import { oid, SUBJECT_EVENT, SUBJECT_FORM, VISIT_FORM } from './study-metadata.js';
 
 /** A mapped OID: own keys only (an ItemOID "constructor" must not find Object.prototype's). */
 const mapped = (map: Record<string, string> | undefined, key: string): string | undefined =>
@@ -32,6 +39,22 @@ export interface RecordRow {
   at: Record<string, { row: number; column: string }>;
 }
 
+/** One instance of a repeated form or item group of a CRF form, which msct cannot hold (yet). */
+export interface RepeatRow {
+  /** Row and path of the instance's first ItemData. */
+  row: number;
+  column: string;
+  event: string;
+  eventRepeatKey: string | undefined;
+  form: string;
+  formRepeatKey: string | undefined;
+  group: string;
+  groupRepeatKey: string | undefined;
+  /** How many instances the form or group has in this event, and the values of this one. */
+  instances: number;
+  values: number;
+}
+
 /** One SubjectData, reduced to the last version of each value. */
 export interface OdmSubject {
   key: string;
@@ -43,7 +66,21 @@ export interface OdmSubject {
   dateAt: Record<string, { row: number; column: string }>;
   values: Map<string, ValueRow>;
   records: RecordRow[];
+  repeats: RepeatRow[];
 }
+
+const keyed = (r: string | undefined) => (r === undefined ? '' : `[${r}]`);
+/** The form or item group an ItemData is in, without the repeat keys of the form and group. */
+const groupOf = (id: OdmItem) => `${id.eventOid}${keyed(id.eventRepeatKey)}/${id.formOid}/${id.groupOid}`;
+/** The instance of that group (form and group repeat keys included). */
+const instanceOf = (id: OdmItem) => `${keyed(id.formRepeatKey)}|${keyed(id.groupRepeatKey)}`;
+
+/** The record form (infusion, AE) an ODM form is, by msct's own FormOID or by the mapping. */
+export function recordFormOf(formOid: string, oidMap?: Record<string, string>): RecordForm | undefined {
+  return RECORD_FORM_BY_OID.get(mapped(oidMap, formOid) ?? formOid);
+}
+
+const RECORD_FORM_BY_OID = new Map<string, RecordForm>(RECORD_FORMS.map((f) => [oid.form(f.formCode), f]));
 
 export function reduceSubject(
   s: OdmSubjectData,
@@ -59,24 +96,63 @@ export function reduceSubject(
     dateAt: {},
     values: new Map(),
     records: [],
+    repeats: [],
   };
+  // The instances of each form and item group of a CRF form (records keep every instance anyway).
+  const instances = new Map<string, Set<string>>();
+  for (const id of s.items) {
+    if (recordFormOf(id.formOid, oidMap)) continue;
+    const g = groupOf(id);
+    const set = instances.get(g) ?? new Set<string>();
+    instances.set(g, set);
+    set.add(instanceOf(id));
+  }
+  const repeats = new Map<string, RepeatRow>();
   const records = new Map<string, RecordRow>();
   for (const id of s.items) {
     const visit = mapped(oidMap, id.eventOid) ?? afterPrefix(id.eventOid, 'SE.');
     const cycle = id.eventRepeatKey ?? '1';
     const formCode = afterPrefix(id.formOid, 'F.');
-    const recordForm = RECORD_FORMS.find((f) => f.formCode === formCode);
+    const recordForm = recordFormOf(id.formOid, oidMap);
     if (recordForm) {
-      const key = `${formCode}|${id.groupRepeatKey ?? '1'}`;
+      // One record per instance of the group, wherever it is in the file: every repeat is kept.
+      const key = `${groupOf(id)}|${instanceOf(id)}`;
       let r = records.get(key);
       if (!r) {
         r = { form: recordForm, row: id.row, column: id.path.replace(/\/[^/]*$/, ''), values: {}, at: {} };
         records.set(key, r);
         out.records.push(r);
       }
-      const item = afterPrefix(id.itemOid, `I.${formCode}.`);
+      const item = afterPrefix(
+        mapped(oidMap, id.itemOid) ?? id.itemOid,
+        mapped(oidMap, id.itemOid) !== undefined ? `${recordForm.formCode}.` : `I.${recordForm.formCode}.`,
+      );
       r.values[item] = id.value;
       r.at[item] = { row: id.row, column: id.path };
+      continue;
+    }
+    const group = groupOf(id);
+    const seen = instances.get(group)!;
+    if (seen.size > 1) {
+      const key = `${group}|${instanceOf(id)}`;
+      let r = repeats.get(key);
+      if (!r) {
+        r = {
+          row: id.row,
+          column: id.path.replace(/\/[^/]*$/, ''),
+          event: id.eventOid,
+          eventRepeatKey: id.eventRepeatKey,
+          form: id.formOid,
+          formRepeatKey: id.formRepeatKey,
+          group: id.groupOid,
+          groupRepeatKey: id.groupRepeatKey,
+          instances: seen.size,
+          values: 0,
+        };
+        repeats.set(key, r);
+        out.repeats.push(r);
+      }
+      r.values++;
       continue;
     }
     const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
@@ -84,12 +160,15 @@ export function reduceSubject(
     const form = dot < 0 ? formCode : target.slice(0, dot);
     const item = dot < 0 ? target : target.slice(dot + 1);
     const unit = id.unitOid ? (units.get(id.unitOid) ?? id.unitOid) : null;
-    if (visit === SUBJECT_EVENT && form === SUBJECT_FORM.formCode) {
+    // The subject and visit records only under msct's own ItemOIDs (I.SUBJECT.SEX) or mapped ones,
+    // not when another system's form happens to be called VISIT.
+    const special = dot >= 0 && (id.itemOid.startsWith('I.') || mapped(oidMap, id.itemOid) !== undefined);
+    if (special && visit === SUBJECT_EVENT && form === SUBJECT_FORM.formCode) {
       if (id.value !== null) {
         out.facts[item] = id.value;
         out.factAt[item] = { row: id.row, column: id.path };
       }
-    } else if (form === VISIT_FORM.formCode) {
+    } else if (special && form === VISIT_FORM.formCode) {
       if (item === 'VISIT_DATE' && id.value) {
         out.visitDates.set(`${visit}|${cycle}`, id.value);
         out.dateAt[`${visit}|${cycle}`] = { row: id.row, column: id.path };

@@ -25,6 +25,8 @@ export interface ExchangeMetadata {
   forms: Map<string, FormDefinitionItems>;
   /** Every unit any item accepts, with its MeasurementUnit OID. */
   units: Map<string, string>;
+  /** The study's largest number of treatment cycles (definition: infusion plan maxCycles; none without one). */
+  maxCycles: number | undefined;
 }
 
 export const UNSCHEDULED = 'UNSCHEDULED';
@@ -112,6 +114,7 @@ export function buildMetadata(
     visits,
     forms,
     units,
+    maxCycles: definition.infusion?.maxCycles,
   };
 }
 

@@ -91,6 +91,11 @@ function printReport(r: ImportReport): void {
     console.log(
       `${summary}; written: ${r.entered} entered, ${r.changed} changed, ${r.unchanged} unchanged, ${r.visitsCreated} visits and ${r.formsCreated} forms created`,
     );
+  else if (r.dryRun && r.invalidRows === 0)
+    // The dry run ran the write and rolled it back: these are the counts the import will have.
+    console.log(
+      `${summary}; nothing written (dry run; the import would enter ${r.entered}, change ${r.changed}, leave ${r.unchanged} unchanged)`,
+    );
   else console.log(`${summary}; nothing written${r.dryRun ? ' (dry run)' : ''}`);
 }
 

@@ -3,7 +3,8 @@
 // and the limits on what is sent.
 import { msctSleTrial } from '@msct/core/protocol';
 import { databaseFingerprint } from '@msct/exchange/testing';
-import { createSubject } from '@msct/store';
+import { encoded, eventWith, FOREIGN_OID_MAP, foreignOdm, item } from '@msct/exchange/testing/foreign-odm';
+import { createSubject, createVisit, saveItems, setFormStatus } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
@@ -33,7 +34,7 @@ async function as(username: string) {
   return c;
 }
 const url = (query = '') => `/api/studies/${trial.studyId}/import.csv${query}`;
-const csv = (c: ApiClient, query: string, body: string) =>
+const csv = (c: ApiClient, query: string, body: string | Buffer) =>
   c.request<Record<string, unknown>>('POST', url(query), body, { 'content-type': 'text/csv' });
 
 describe('CSV import route', () => {
@@ -206,5 +207,81 @@ describe('CSV import route', () => {
         ).status,
         user,
       ).toBe(403);
+  });
+});
+
+describe('ODM and CSV import routes lose and bend nothing (issue #23)', () => {
+  const odmPost = (c: ApiClient, query: string, body: string | Buffer) =>
+    c.request<Record<string, unknown>>('POST', `/api/studies/${trial.studyId}/import.odm${query}`, body, {
+      'content-type': 'application/xml',
+    });
+  const map = encodeURIComponent(JSON.stringify(FOREIGN_OID_MAP));
+
+  it('the dry run refuses a signed form as the write does: 200 with the problem, then 422, nothing written', async () => {
+    const admin = await as('admin');
+    const subject = await server.db.kysely
+      .selectFrom('subjects')
+      .select('id')
+      .where('subject_code', '=', s1)
+      .executeTakeFirstOrThrow();
+    const actor = { id: trial.users.admin!.id, name: 'admin' };
+    const visit = await createVisit(server.db, actor, { subjectId: subject.id, visitCode: 'M6' });
+    const { form } = await saveItems(server.db, actor, {
+      visitId: visit.id,
+      formCode: 'labs',
+      items: [{ itemCode: 'c3', value: '0.8', unit: 'g/L' }],
+    });
+    await setFormStatus(server.db, actor, form.id, form.version, 'signed');
+    const before = await databaseFingerprint(server.db);
+    const xml = foreignOdm(s1, eventWith('SE_M6', 'F_LAB', 'IG_LAB', item('I_C3', '0.9', 'MU_GL')));
+    const dry = await odmPost(admin, `?dryRun=true&oidMap=${map}`, xml);
+    expect(dry.status).toBe(200);
+    expect(dry.body).toMatchObject({ written: false, problems: [{ row: 1, rule: 'form-signed' }] });
+    const real = await odmPost(admin, `?oidMap=${map}`, xml);
+    expect(real.status).toBe(422);
+    expect((real.body.report as { problems: unknown[] }).problems).toMatchObject([{ rule: 'form-signed' }]);
+    const body = `subject,visit,form,item,value,unit\n${s1},M6,labs,c3,0.9,g/L\n`;
+    const csvDry = await csv(admin, '?dryRun=true', body);
+    expect(csvDry.status).toBe(200);
+    expect(csvDry.body).toMatchObject({ problems: [{ row: 2, rule: 'form-signed' }] });
+    expect((await csv(admin, '', body)).status).toBe(422);
+    expect(await databaseFingerprint(server.db)).toBe(before);
+  });
+
+  it('repeats are refused by name, a UTF-16 file is read, undecodable CSV bytes are refused', async () => {
+    const admin = await as('admin');
+    const before = await databaseFingerprint(server.db);
+    const repeats = foreignOdm(
+      s2,
+      eventWith('SE_M9', 'F_LAB', 'IG_LAB', item('I_C3', '0.8', 'MU_GL'), { group: '1' }) +
+        eventWith('SE_M9', 'F_LAB', 'IG_LAB', item('I_C3', '0.9', 'MU_GL'), { group: '2' }),
+    );
+    const refused = await odmPost(admin, `?oidMap=${map}&skipInvalid=true`, repeats);
+    expect(refused.status).toBe(200);
+    expect(refused.body).toMatchObject({ entered: 0, invalidRows: 2 });
+    expect((refused.body.problems as { rule: string }[]).map((p) => p.rule)).toEqual([
+      'repeat-unsupported',
+      'repeat-unsupported',
+    ]);
+    const latin = Buffer.from(
+      `subject,visit,form,item,value,unit\n${s2},M12,end-of-study,withdrawal_reason,Zürich,\n`,
+      'latin1',
+    );
+    const bad = await csv(admin, '?skipInvalid=true', latin);
+    expect(bad.status).toBe(422);
+    expect((bad.body.report as { problems: unknown[] }).problems).toMatchObject([
+      { row: 2, rule: 'encoding-invalid' },
+    ]);
+    expect(await databaseFingerprint(server.db)).toBe(before);
+    const utf16 = encoded(
+      foreignOdm(s2, eventWith('SE_M12', 'F_EOS', 'IG_EOS', item('I_WDR', '搬到北京')), {
+        encoding: 'UTF-16',
+      }),
+      'utf16le',
+      true,
+    );
+    const ok = await odmPost(admin, `?oidMap=${map}`, utf16);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ written: true, entered: 1 });
   });
 });

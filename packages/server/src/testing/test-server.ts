@@ -92,10 +92,11 @@ export class ApiClient {
     if (this.cookie) headers.cookie = this.cookie;
     if (this.csrf) headers['x-csrf-token'] = this.csrf;
     Object.assign(headers, extraHeaders);
-    let payload: string | undefined;
+    let payload: string | Buffer | undefined;
     if (body !== undefined) {
       headers['content-type'] ??= 'application/json';
-      payload = typeof body === 'string' ? body : JSON.stringify(body);
+      // A Buffer is sent as its bytes (a file in another encoding than UTF-8).
+      payload = typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body);
     }
     const res = await fetch(this.baseUrl + path, { method, headers, body: payload });
     const setCookie = res.headers.getSetCookie();

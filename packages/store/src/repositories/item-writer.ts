@@ -279,12 +279,36 @@ export class ItemWriter {
     const visit = await this.visitFor(v);
     const key = `${visit.id}|${v.formCode}`;
     if (key !== this.formKey) {
+      // Until the form is entered, no form is the open one (a refused form leaves none open).
+      this.formKey = '';
       this.refuseMissed(visit);
       const form = await this.enterForm(visit, v.formCode, this.forms.get(key));
       this.forms.set(key, form);
       this.formKey = key;
     }
     await this.writeItem(v, 'current');
+  }
+
+  /**
+   * Imports: why `write(v)` would be refused, without writing anything: the same rule functions the
+   * write runs (a missed visit, a signed or locked form, text that cannot be stored), against the
+   * subject's visits and forms as this transaction sees them. An import asks before it writes a row,
+   * so a row is written whole or not at all, and a dry run refuses exactly what the write refuses.
+   */
+  async refusal(v: ImportValue): Promise<StoreError | undefined> {
+    try {
+      refuseUnstorable(v.itemCode, v.value, v.unit);
+      await this.loadSubject(v);
+      const visit = this.visits.get(`${v.subjectId}|${v.visitCode}|${v.cycle}`);
+      if (!visit) return undefined; // a visit the import creates: it has no form yet
+      this.refuseMissed(visit);
+      const form = this.forms.get(`${visit.id}|${v.formCode}`);
+      if (form) refuseLocked(visit, v.formCode, form);
+      return undefined;
+    } catch (e) {
+      if (e instanceof StoreError) return e;
+      throw e;
+    }
   }
 
   private refuseMissed(visit: WritableVisit): void {
@@ -301,16 +325,11 @@ export class ItemWriter {
     formCode: string,
     form: FormInstanceTable | undefined,
   ): Promise<FormInstanceTable> {
+    if (form) refuseLocked(visit, formCode, form);
     await this.flush();
     this.visit = visit;
     this.items = new Map();
     if (form) {
-      if (form.status === 'signed' || form.status === 'locked')
-        throw new StoreError(
-          'locked',
-          `form ${formCode} of visit ${visit.visitCode} is ${form.status}: an investigator must unlock it (with a reason) before it can change`,
-          { formId: form.id },
-        );
       for (const r of await this.formItems(form.id)) this.items.set(r.item_code, r);
       this.form = form;
       return form;
@@ -341,36 +360,41 @@ export class ItemWriter {
     return created;
   }
 
+  /** Imports: reads a subject's visits and forms once, when its first value comes. */
+  private async loadSubject(v: ImportValue): Promise<void> {
+    if (this.loaded.has(v.subjectId)) return;
+    const { tx } = this.ctx;
+    const rows = await tx
+      .selectFrom('visits')
+      .select(['id', 'visit_code', 'cycle', 'status'])
+      .where('subject_id', '=', v.subjectId)
+      .execute();
+    for (const r of rows)
+      this.visits.set(`${v.subjectId}|${r.visit_code}|${Number(r.cycle)}`, {
+        id: r.id,
+        subjectId: v.subjectId,
+        studyId: this.studyId,
+        siteId: v.siteId,
+        visitCode: r.visit_code,
+        cycle: Number(r.cycle),
+        status: r.status,
+      });
+    const forms = await tx
+      .selectFrom('form_instances')
+      .selectAll()
+      // By visit, not subject_id: form_instances is indexed on (visit_id, form_code) only.
+      .where('visit_id', 'in', (q) =>
+        q.selectFrom('visits').select('id').where('subject_id', '=', v.subjectId),
+      )
+      .execute();
+    for (const f of forms) this.forms.set(`${f.visit_id}|${f.form_code}`, f);
+    this.loaded.add(v.subjectId);
+  }
+
   /** Imports: the visit a value goes to, creating it (audited) if the subject has none yet. */
   private async visitFor(v: ImportValue): Promise<WritableVisit> {
     const { tx } = this.ctx;
-    if (!this.loaded.has(v.subjectId)) {
-      const rows = await tx
-        .selectFrom('visits')
-        .select(['id', 'visit_code', 'cycle', 'status'])
-        .where('subject_id', '=', v.subjectId)
-        .execute();
-      for (const r of rows)
-        this.visits.set(`${v.subjectId}|${r.visit_code}|${Number(r.cycle)}`, {
-          id: r.id,
-          subjectId: v.subjectId,
-          studyId: this.studyId,
-          siteId: v.siteId,
-          visitCode: r.visit_code,
-          cycle: Number(r.cycle),
-          status: r.status,
-        });
-      const forms = await tx
-        .selectFrom('form_instances')
-        .selectAll()
-        // By visit, not subject_id: form_instances is indexed on (visit_id, form_code) only.
-        .where('visit_id', 'in', (q) =>
-          q.selectFrom('visits').select('id').where('subject_id', '=', v.subjectId),
-        )
-        .execute();
-      for (const f of forms) this.forms.set(`${f.visit_id}|${f.form_code}`, f);
-      this.loaded.add(v.subjectId);
-    }
+    await this.loadSubject(v);
     const key = `${v.subjectId}|${v.visitCode}|${v.cycle}`;
     const hit = this.visits.get(key);
     if (hit) return hit;
@@ -429,6 +453,16 @@ export class ItemWriter {
 }
 
 const itemStatements = new WeakMap<SQLite.Database, SQLite.Statement<[string], unknown[]>>();
+
+/** A signed or locked form takes no change (it is unlocked first, with a reason). */
+function refuseLocked(visit: WritableVisit, formCode: string, form: FormInstanceTable): void {
+  if (form.status === 'signed' || form.status === 'locked')
+    throw new StoreError(
+      'locked',
+      `form ${formCode} of visit ${visit.visitCode} (cycle ${visit.cycle}) is ${form.status}: an investigator must unlock it (with a reason) before it can change`,
+      { formId: form.id, rule: `form-${form.status}` },
+    );
+}
 
 /** The text rule (text.ts), named by item: refused before anything of the value is written. */
 function refuseUnstorable(itemCode: string, value: string | null, unit: string | null): void {

@@ -1,0 +1,133 @@
+// `msct import FILE --format odm` in process on a real SQLite database (issue #23): --skip-invalid
+// creates nothing for rows it does not import, the dry run refuses what the write refuses, a repeat
+// msct cannot hold is refused by name, and a UTF-16 file is read as UTF-16.
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { msctSleTrial } from '@msct/core/protocol';
+import { databaseFingerprint } from '@msct/exchange/testing';
+import { encoded, eventWith, foreignOdm, item } from '@msct/exchange/testing/foreign-odm';
+import { createTestTrial, type TestTrial } from '@msct/server/testing';
+import { createSubject, createVisit, saveItems, setFormStatus } from '@msct/store';
+import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { importCommand } from './exchange.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'msct-import-cli-'));
+const saved = process.env.MSCT_DATABASE_URL;
+let t: TestDatabase;
+let trial: TestTrial;
+let subject = '';
+let lines: string[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase('sqlite');
+  trial = await createTestTrial(t.db, { definition: msctSleTrial });
+  const s = await createSubject(
+    t.db,
+    { id: null, name: 'test' },
+    { studyId: trial.studyId, siteId: trial.siteA },
+  );
+  subject = s.subject_code;
+  process.env.MSCT_DATABASE_URL = t.url;
+}, 30_000);
+afterEach(() => {
+  vi.restoreAllMocks();
+  process.exitCode = undefined;
+});
+afterAll(async () => {
+  if (saved === undefined) delete process.env.MSCT_DATABASE_URL;
+  else process.env.MSCT_DATABASE_URL = saved;
+  await t?.drop();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function msctImport(
+  name: string,
+  body: string | Buffer,
+  flags: { dryRun?: boolean; skipInvalid?: boolean },
+) {
+  const file = join(dir, name);
+  writeFileSync(file, body);
+  lines = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    lines.push(a.join(' '));
+  });
+  await importCommand(file, { format: 'odm', ...flags });
+  vi.restoreAllMocks();
+  return lines.join('\n');
+}
+
+describe('msct import --format odm', () => {
+  it('--skip-invalid creates no site and no subject from a file whose every row is invalid', async () => {
+    const xml = foreignOdm(
+      'NEW-001',
+      eventWith('SE.M6', 'F.bilag', 'IG.bilag', item('I.bilag.renal', 'Q') + item('I.bilag.general', 'Z')),
+      { siteRef: 'LOC.NEWSITE', adminLocation: { oid: 'LOC.NEWSITE', name: 'A new site' } },
+    );
+    const before = await databaseFingerprint(t.db);
+    const out = await msctImport('all-invalid.xml', xml, { skipInvalid: true });
+    expect(out).toContain('2 invalid rows; written: 0 entered');
+    expect(await databaseFingerprint(t.db)).toBe(before);
+  });
+
+  it('the dry run lists a signed form as the write does; a repeat is refused by name', async () => {
+    const s = await t.db.kysely
+      .selectFrom('subjects')
+      .select('id')
+      .where('subject_code', '=', subject)
+      .executeTakeFirstOrThrow();
+    const actor = { id: trial.users.admin!.id, name: 'admin' };
+    const visit = await createVisit(t.db, actor, { subjectId: s.id, visitCode: 'M3' });
+    const { form } = await saveItems(t.db, actor, {
+      visitId: visit.id,
+      formCode: 'labs',
+      items: [{ itemCode: 'c3', value: '0.8', unit: 'g/L' }],
+    });
+    await setFormStatus(t.db, actor, form.id, form.version, 'signed');
+    const before = await databaseFingerprint(t.db);
+    const signed = foreignOdm(
+      subject,
+      eventWith('SE.M3', 'F.labs', 'IG.labs', item('I.labs.c3', '0.9', 'MU_GL')),
+    );
+    for (const dryRun of [true, false]) {
+      const out = await msctImport('signed.xml', signed, { dryRun });
+      expect(out).toContain('row 1, column');
+      expect(out).toContain('form-signed: form labs of visit M3 (cycle 1) is signed');
+      expect(out).toContain('nothing written');
+      expect(process.exitCode).toBe(1);
+    }
+    const repeats = foreignOdm(
+      subject,
+      eventWith('SE.M1', 'F.labs', 'IG.labs', item('I.labs.c3', '0.8', 'MU_GL'), { group: '1' }) +
+        eventWith('SE.M1', 'F.labs', 'IG.labs', item('I.labs.c3', '0.9', 'MU_GL'), { group: '2' }),
+    );
+    const out = await msctImport('repeats.xml', repeats, {});
+    expect(out).toContain(`repeat-unsupported: subject ${subject}, event SE.M1 (no repeat key), form F.labs`);
+    expect(out).toContain('item group IG.labs repeat key 2');
+    expect(await databaseFingerprint(t.db)).toBe(before);
+  });
+
+  it('reads a UTF-16 file (byte order mark) as UTF-16', async () => {
+    const xml = foreignOdm(
+      subject,
+      eventWith(
+        'SE.M12',
+        'F.end-of-study',
+        'IG.end-of-study',
+        item('I.end-of-study.withdrawal_reason', '搬到北京'),
+      ),
+      { encoding: 'UTF-16' },
+    );
+    const dry = await msctImport('utf16.xml', encoded(xml, 'utf16be', true), { dryRun: true });
+    expect(dry).toContain('nothing written (dry run; the import would enter 1, change 0, leave 0 unchanged)');
+    const out = await msctImport('utf16.xml', encoded(xml, 'utf16be', true), {});
+    expect(out).toContain('written: 1 entered');
+    const v = await t.db.kysely
+      .selectFrom('item_values')
+      .select('value')
+      .where('item_code', '=', 'withdrawal_reason')
+      .executeTakeFirstOrThrow();
+    expect(v.value).toBe('搬到北京');
+  });
+});
