@@ -233,6 +233,14 @@ const SPECS: TableSpec[] = [
     fields: ['code', 'title', 'definition_sha256', 'created_at'],
     versioned: true,
     apply(s, e) {
+      if (e.action === 'study.definition.amend') {
+        // An amendment of the stored definition (migration 006): the new definition by its SHA-256.
+        const v = parseJson(e.new_value) ?? {};
+        if ('definitionSha256' in v) s.set('definition_sha256', v.definitionSha256, Number(e.seq));
+        else s.unknown.add('definition_sha256');
+        s.step(e, false);
+        return;
+      }
       if (e.action !== 'study.create') return;
       const seq = Number(e.seq);
       const v = parseJson(e.new_value) ?? {};
