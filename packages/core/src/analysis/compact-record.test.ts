@@ -20,7 +20,9 @@ describe('analyzeRecords over compact records', () => {
       const records = dataset.subjects.map((s) => compactRecord(subjectRecord(s, recordOptions)));
       for (const r of records) {
         expect(r.subject.visits).toEqual([]);
-        for (const v of r.derivation.visits) expect(v.visit.items).toEqual({});
+        // Of a visit, only its study day (every visit) and its scores (the plan's timepoints) are kept.
+        for (const v of r.derivation.visits) expect(Object.keys(v)).toEqual(['studyDay']);
+        for (const v of r.byVisit.values()) expect(Object.keys(v)).toEqual(['studyDay', 'scores']);
       }
       expect(analyzeRecords(dataset, records, options)).toEqual(whole);
     });
