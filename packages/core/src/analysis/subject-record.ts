@@ -125,7 +125,8 @@ const NO_ISSUES: VisitScores['unreadable'] = Object.freeze([]) as unknown as Vis
 /**
  * Values shared between compact records instead of copied into each (issue 16: ~20 000 records are
  * held at once): score results of the same content, study-day entries, repeated short strings.
- * Kept objects are frozen and never written, so sharing them changes no value. Bounded: past
+ * Nothing writes to a kept record, so sharing them changes no value (not frozen: frozen copies of
+ * unshared results take more memory). Bounded: past
  * POOL_LIMIT entries a pool returns fresh objects instead of growing (a long-running server).
  */
 const POOL_LIMIT = 50_000;
@@ -153,12 +154,11 @@ const isIntIn = (n: number, bound: number) => Number.isInteger(n) && n >= 0 && n
 function slimSledai(r: Result<Sledai2kValue>): Result<Sledai2kValue> {
   if (!r.ok) return r;
   const { score, clinicalScore, windowDays, presentMask } = r.value;
-  const make = () =>
-    Object.freeze({
-      ok: true as const,
-      value: Object.freeze({ score, clinicalScore, windowDays, presentMask }),
-      trace: EMPTY_TRACE,
-    });
+  const make = () => ({
+    ok: true as const,
+    value: { score, clinicalScore, windowDays, presentMask },
+    trace: EMPTY_TRACE,
+  });
   // One number a content (scores < 2^7, window < 2^6, mask of the 24 descriptors < 2^24); other
   // values are not shared.
   if (
@@ -174,12 +174,11 @@ function slimSledai(r: Result<Sledai2kValue>): Result<Sledai2kValue> {
 function slimBilag(r: Result<ClassicBilagValue>): Result<ClassicBilagValue> {
   if (!r.ok) return r;
   const { grades, total, highest } = r.value;
-  const make = () =>
-    Object.freeze({
-      ok: true as const,
-      value: Object.freeze({ grades: Object.freeze({ ...grades }), total, highest }),
-      trace: EMPTY_TRACE,
-    });
+  const make = () => ({
+    ok: true as const,
+    value: { grades: { ...grades }, total, highest },
+    trace: EMPTY_TRACE,
+  });
   // The grade of each system in CLASSIC_BILAG_SYSTEMS order ('-' when absent); grades of any other
   // key are not shared.
   let key = `${total}${highest}`;
@@ -203,12 +202,11 @@ class PackedLabs {
     /** Bit i set: MEASURE_LABS[i] was present. */
     readonly present: number,
   ) {}
-  static pack(labs: CanonicalLabs, values: number[]): CanonicalLabs {
-    const at = values.length;
+  static pack(labs: CanonicalLabs, values: number[], at: number): CanonicalLabs {
     let present = 0;
     MEASURE_LABS.forEach((key, i) => {
       const v = labs[key];
-      values.push(v === undefined ? 0 : v);
+      values[at + i] = v === undefined ? 0 : v;
       if (v !== undefined) present |= 1 << i;
     });
     return new PackedLabs(values, at, present) as CanonicalLabs;
@@ -240,13 +238,23 @@ export function compactRecord(r: SubjectRecord): SubjectRecord {
     sex: sharedOrNull(s.sex),
     visits: NO_VISITS,
   };
-  const labValues: number[] = [];
+  // Exactly one slot a measure lab of each kept visit (a growing array would keep slack).
+  const labValues: number[] = new Array(r.byVisit.size * MEASURE_LABS.length);
+  let at = 0;
   const byVisit = new Map<string, RecordVisit>();
   for (const [code, dv] of r.byVisit) {
     const { sledai, bilag, labs } = dv.scores;
-    const scores: VisitScores = { labs: PackedLabs.pack(labs, labValues), unreadable: NO_ISSUES };
-    if (sledai) scores.sledai = slimSledai(sledai);
-    if (bilag) scores.bilag = slimBilag(bilag);
+    const packed = PackedLabs.pack(labs, labValues, at);
+    at += MEASURE_LABS.length;
+    // One literal a shape (properties added later would go to a separate, larger backing store).
+    const scores: VisitScores =
+      sledai && bilag
+        ? { labs: packed, unreadable: NO_ISSUES, sledai: slimSledai(sledai), bilag: slimBilag(bilag) }
+        : sledai
+          ? { labs: packed, unreadable: NO_ISSUES, sledai: slimSledai(sledai) }
+          : bilag
+            ? { labs: packed, unreadable: NO_ISSUES, bilag: slimBilag(bilag) }
+            : { labs: packed, unreadable: NO_ISSUES };
     byVisit.set(shared(code), { studyDay: dv.studyDay, scores });
   }
   const visits = r.derivation.visits.map((dv) => dayEntry(dv.studyDay));
