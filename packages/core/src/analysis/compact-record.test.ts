@@ -17,10 +17,27 @@ describe('analyzeRecords over compact records', () => {
       const options = { sledaiWindowDays: 30 as const };
       const whole = analyzeTrial(dataset, options);
       const recordOptions = subjectRecordOptionsOf(options);
-      const records = dataset.subjects.map((s) => compactRecord(subjectRecord(s, recordOptions)));
+      const full = dataset.subjects.map((s) => subjectRecord(s, recordOptions));
+      const records = full.map(compactRecord);
+      // Each kept visit reads as the full one: every measure lab (absent stays absent), SLEDAI-2K and
+      // BILAG values (shared between records, packed labs).
+      full.forEach((f, i) => {
+        const c = records[i]!;
+        expect([...c.byVisit.keys()]).toEqual([...f.byVisit.keys()]);
+        for (const [code, dv] of f.byVisit) {
+          const kept = c.byVisit.get(code)!.scores;
+          for (const key of MEASURE_LABS) expect(kept.labs[key]).toBe(dv.scores.labs[key]);
+          expect(kept.sledai?.ok && kept.sledai.value).toEqual(
+            dv.scores.sledai?.ok && dv.scores.sledai.value,
+          );
+          expect(kept.bilag?.ok && kept.bilag.value).toEqual(dv.scores.bilag?.ok && dv.scores.bilag.value);
+        }
+      });
       for (const r of records) {
         expect(r.subject.visits).toEqual([]);
-        for (const v of r.derivation.visits) expect(v.visit.items).toEqual({});
+        // Of a visit, only its study day (every visit) and its scores (the plan's timepoints) are kept.
+        for (const v of r.derivation.visits) expect(Object.keys(v)).toEqual(['studyDay']);
+        for (const v of r.byVisit.values()) expect(Object.keys(v)).toEqual(['studyDay', 'scores']);
       }
       expect(analyzeRecords(dataset, records, options)).toEqual(whole);
     });
