@@ -14,6 +14,7 @@ import {
 } from '@msct/server';
 import { findStudyByCode, listStudies, openDatabase } from '@msct/store';
 import cliProgress from 'cli-progress';
+import { writePrettyJsonFile } from './json-file.js';
 
 export const ANALYZE_FORMATS = ['html', 'json', 'csv', 'pdf'] as const;
 export type AnalyzeFormat = (typeof ANALYZE_FORMATS)[number];
@@ -89,7 +90,12 @@ export async function analyzeCommand(opts: AnalyzeCommandOptions): Promise<strin
     bar.increment(1, { step: 'writing' });
     for (const f of formats) {
       if (f === 'html') write('report.html', html);
-      if (f === 'json') write('results.json', `${JSON.stringify(results, null, 2)}\n`);
+      if (f === 'json') {
+        // Streamed: the same bytes as JSON.stringify(results, null, 2), never one 37 MB string (issue 16).
+        const file = join(out, 'results.json');
+        writePrettyJsonFile(file, results);
+        written.push(file);
+      }
       if (f === 'csv')
         for (const [name, text] of Object.entries(resultsToCsv(results))) write(`${name}.csv`, text);
       if (f === 'pdf') {
