@@ -4,7 +4,7 @@
 // rule, as DESIGN.md asks of every error.
 import type { ImportReport as ContractImportReport } from '@msct/contract';
 import { checkItemValue, type ItemIssueCode, type TextRule, textIssue } from '@msct/core/crf';
-import type { EntryRule } from '@msct/core/protocol';
+import { type EntryRule, visitOpeningRefusal } from '@msct/core/protocol';
 import { type Actor, type Db, inTransaction, type StoreError } from '@msct/store';
 import type { ExchangeMetadata } from './study-metadata.js';
 
@@ -139,12 +139,17 @@ export function checkValue(
   if (!subject)
     return fail(columns.subject, 'subject-unknown', `no subject "${v.subject}" in study ${meta.studyCode}`);
   const visit = meta.visits.find((x) => x.code === v.visit);
-  if (!visit)
+  if (!visit) {
+    // In the words of entry (core protocol/entry-rules.ts), as the API's 422 says it.
+    const refusal = visitOpeningRefusal(meta.definition, meta.studyCode, { visitCode: v.visit });
     return fail(
       columns.visit,
       'visit-unknown',
-      `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
+      refusal?.rule === 'visit-not-in-schedule'
+        ? refusal.message
+        : `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
     );
+  }
   // Only the definition's cycle rule makes a repeat of a visit a cycle (study-definition.ts): the
   // visit repeats in cycles (repeatsInCycles; unscheduled visits may come in any cycle) and the study
   // has that many (infusion plan maxCycles), as entry applies it. Any other repeat is a problem.
