@@ -23,9 +23,9 @@ import type { Db, Dialect } from '../database.js';
 import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
-import { unstorableText } from '../text.js';
 import { type EntryDefinition, entryDefinition, refuseEntry, refuseUnknownItem } from './entry-definition.js';
 import { runCompiled } from './versioned.js';
+import { refuseLocked, refuseMissed, refuseUnstorable } from './write-refusals.js';
 
 /** The transaction a writer writes in. */
 export interface WriteContext {
@@ -182,7 +182,7 @@ export class ItemWriter {
     const { tx, dialect } = this.ctx;
     const entry = await this.definition(visit.studyId, studyVersion);
     refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, formCode, visit.visitCode));
-    this.refuseMissed(visit);
+    refuseMissed(visit);
     const [form] = await runCompiled(tx, dialect, 'itemWriter.form', [visit.id, formCode], () =>
       tx
         .selectFrom('form_instances')
@@ -312,7 +312,7 @@ export class ItemWriter {
       // Until the form is entered, no form is the open one (a refused form leaves none open).
       this.formKey = '';
       refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode));
-      this.refuseMissed(visit);
+      refuseMissed(visit);
       const form = await this.enterForm(visit, v.formCode, this.forms.get(key));
       this.forms.set(key, form);
       this.formKey = key;
@@ -337,7 +337,7 @@ export class ItemWriter {
       refuseUnknownItem(entry, v.formCode, v.itemCode);
       refuseUnstorable(v.itemCode, v.value, v.unit);
       if (!visit) return undefined; // a visit the import creates: it has no form yet
-      this.refuseMissed(visit);
+      refuseMissed(visit);
       const form = this.forms.get(`${visit.id}|${v.formCode}`);
       if (form) refuseLocked(visit, v.formCode, form);
       return undefined;
@@ -354,15 +354,6 @@ export class ItemWriter {
       cycle: v.cycle,
       ...(this.reason ? { reason: this.reason } : {}),
     });
-  }
-
-  private refuseMissed(visit: WritableVisit): void {
-    if (visit.status === 'missed')
-      throw new StoreError(
-        'invalid',
-        `visit ${visit.visitCode} (cycle ${visit.cycle}) of this subject is declared missed: take that back (with a reason) before entering data into it`,
-        { field: 'visit', rule: 'visit-missed' },
-      );
   }
 
   private async enterForm(
@@ -505,29 +496,3 @@ export class ItemWriter {
 }
 
 const itemStatements = new WeakMap<SQLite.Database, SQLite.Statement<[string], unknown[]>>();
-
-/** A signed or locked form takes no change (it is unlocked first, with a reason). */
-function refuseLocked(visit: WritableVisit, formCode: string, form: FormInstanceTable): void {
-  if (form.status === 'signed' || form.status === 'locked')
-    throw new StoreError(
-      'locked',
-      `form ${formCode} of visit ${visit.visitCode} (cycle ${visit.cycle}) is ${form.status}: an investigator must unlock it (with a reason) before it can change`,
-      { formId: form.id, rule: `form-${form.status}` },
-    );
-}
-
-/** The text rule (text.ts), named by item: refused before anything of the value is written. */
-function refuseUnstorable(itemCode: string, value: string | null, unit: string | null): void {
-  for (const [part, text] of [
-    ['value', value],
-    ['unit', unit],
-  ] as const) {
-    if (text === null) continue;
-    const issue = unstorableText(text);
-    if (issue)
-      throw new StoreError('invalid', `item ${itemCode}: ${part} ${issue.message}`, {
-        field: itemCode,
-        rule: issue.rule,
-      });
-  }
-}
