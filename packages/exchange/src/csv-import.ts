@@ -19,6 +19,7 @@ import {
   type ImportProblem,
   type ImportReport,
   type RawValue,
+  refusalColumn,
   refusalRule,
   type SubjectRef,
   subjectIndex,
@@ -139,7 +140,7 @@ export async function importCsv(
         refused = true;
         addProblem(report, {
           row: r.row,
-          column: w.columns.form,
+          column: refusalColumn(why, w.columns),
           rule: refusalRule(why),
           message: why.message,
         });

@@ -4,6 +4,7 @@
 // rule, as DESIGN.md asks of every error.
 import type { ImportReport as ContractImportReport } from '@msct/contract';
 import { checkItemValue, type ItemIssueCode, type TextRule, textIssue } from '@msct/core/crf';
+import { type EntryRule, visitOpeningRefusal } from '@msct/core/protocol';
 import { type Actor, type Db, inTransaction, type StoreError } from '@msct/store';
 import type { ExchangeMetadata } from './study-metadata.js';
 
@@ -22,6 +23,8 @@ export type ImportRule =
   | 'form-signed'
   | 'form-locked'
   | 'visit-missed'
+  /** Entry follows the definition (core protocol/entry-rules.ts), applied by the item writer. */
+  | EntryRule
   | 'mapping-invalid'
   /** A date against the subject's own dates (core/dataset/adverse-event-dates.ts). */
   | 'date-implausible'
@@ -136,12 +139,17 @@ export function checkValue(
   if (!subject)
     return fail(columns.subject, 'subject-unknown', `no subject "${v.subject}" in study ${meta.studyCode}`);
   const visit = meta.visits.find((x) => x.code === v.visit);
-  if (!visit)
+  if (!visit) {
+    // In the words of entry (core protocol/entry-rules.ts), as the API's 422 says it.
+    const refusal = visitOpeningRefusal(meta.definition, meta.studyCode, { visitCode: v.visit });
     return fail(
       columns.visit,
       'visit-unknown',
-      `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
+      refusal?.rule === 'visit-not-in-schedule'
+        ? refusal.message
+        : `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
     );
+  }
   // Only the definition's cycle rule makes a repeat of a visit a cycle (study-definition.ts): the
   // visit repeats in cycles (repeatsInCycles; unscheduled visits may come in any cycle) and the study
   // has that many (infusion plan maxCycles), as entry applies it. Any other repeat is a problem.
@@ -171,8 +179,8 @@ export function checkValue(
       'form-unknown',
       `"${v.form}" is not a form with item definitions in ${meta.studyCode}`,
     );
-  // Whether the form is expected at this visit is not checked: entry in the UI does not check it
-  // either, and an import must accept what msct itself accepts (USERS.md: same checks on every path).
+  // Whether the form is collected at this visit (and an unscheduled visit's reason) is the item
+  // writer's rule, as at entry (ItemWriter.refusal, core protocol/entry-rules.ts): same words.
   const issue = checkItemValue(form, v.item, v.value, v.unit);
   if (issue) {
     const column =
@@ -191,7 +199,28 @@ export function refusalRule(e: StoreError): ImportRule {
   const rule = e.details.rule;
   if (rule === 'form-signed' || rule === 'form-locked' || rule === 'visit-missed') return rule;
   if (rule === 'unicode' || rule === 'control-character' || rule === 'noncharacter') return rule;
+  if (typeof rule === 'string' && (ENTRY_RULES as readonly string[]).includes(rule)) return rule as EntryRule;
+  if (rule === 'item-unknown') return rule;
   return 'value-invalid';
+}
+
+const ENTRY_RULES: readonly EntryRule[] = [
+  'visit-not-in-schedule',
+  'visit-not-repeated-in-cycles',
+  'cycle-beyond-plan',
+  'unscheduled-reason-required',
+  'form-not-in-definition',
+  'form-not-at-visit',
+];
+
+/** The column (CSV) of a refusal of the item writer: the field its rule is about. */
+export function refusalColumn(e: StoreError, columns: ColumnNames): string {
+  const field = e.details.field;
+  if (field === 'visitCode') return columns.visit;
+  if (field === 'cycle') return columns.cycle;
+  if (e.details.rule === 'item-unknown') return columns.item;
+  // A form not collected, a missed visit, a signed or locked form: the form the row writes.
+  return columns.form;
 }
 
 class RolledBack<T> extends Error {

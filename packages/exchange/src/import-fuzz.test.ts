@@ -218,13 +218,13 @@ describe('fuzzing the CSV import', () => {
       [2, 'visit', 'visit-unknown'],
       [3, 'visit', 'visit-unknown'],
     ]);
-    expect(proto.problems[0]!.message).toMatch(/^"__proto__" is not a visit/);
+    expect(proto.problems[0]!.message).toMatch(/^visitCode: "__proto__" is not a visit of study MSCT-SLE/);
     const visits = await wide('subject,visit,c3\nNJDT-001,constructor,0.5\n', {
       columns: { c3: { item: 'labs.c3', unit: 'g/L' } },
       visits: { month6: 'M6' },
     });
     expect(visits.problems.map((p) => p.message)).toEqual([
-      expect.stringMatching(/^"constructor" is not a visit/),
+      expect.stringMatching(/^visitCode: "constructor" is not a visit of study MSCT-SLE/),
     ]);
   });
 

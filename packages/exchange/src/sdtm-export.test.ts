@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BILAG2004_SYSTEMS } from '@msct/core/instruments';
+import { msctSleTrial } from '@msct/core/protocol';
 import { saveItems } from '@msct/store';
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +15,12 @@ describe('SDTM-style export', () => {
   let dir: string;
   beforeAll(async () => {
     t = await createTestDatabase('sqlite');
-    study = await createTestStudy(t.db);
+    // The built-in trial with a BILAG-2004 form at D0 and M3: entry follows the definition (issue
+    // #20), so the QS test below can enter it only where a definition collects it.
+    study = await createTestStudy(t.db, 3, {
+      ...msctSleTrial,
+      forms: [...msctSleTrial.forms, { id: 'bilag2004', title: 'BILAG-2004', visitCodes: ['D0', 'M3'] }],
+    });
     dir = mkdtempSync(join(tmpdir(), 'msct-sdtm-'));
   });
   afterAll(async () => {

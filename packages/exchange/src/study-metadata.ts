@@ -27,6 +27,8 @@ export interface ExchangeMetadata {
   units: Map<string, string>;
   /** The study's largest number of treatment cycles (definition: infusion plan maxCycles; none without one). */
   maxCycles: number | undefined;
+  /** The definition itself: the entry rules (core protocol/entry-rules.ts) are applied against it. */
+  definition: StoredDefinition;
 }
 
 export const UNSCHEDULED = 'UNSCHEDULED';
@@ -115,6 +117,7 @@ export function buildMetadata(
     forms,
     units,
     maxCycles: definition.infusion?.maxCycles,
+    definition,
   };
 }
 

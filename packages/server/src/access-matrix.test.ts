@@ -345,13 +345,13 @@ describe('access matrix (role × own/other site × route)', () => {
       });
       const v = await createVisit(server.db, admin, {
         subjectId: s.id,
-        visitCode: 'baseline',
+        visitCode: 'D0',
         visitDate: '2013-01-10',
       });
       const { form } = await saveItems(server.db, admin, {
         visitId: v.id,
         formCode: 'labs',
-        items: [{ itemCode: 'alb', value: '30', unit: 'g/L' }],
+        items: [{ itemCode: 'albumin', value: '30', unit: 'g/L' }],
       });
       const inf = await createSubjectRecord(server.db, admin, 'infusions', s.id, {
         cycle: 1,

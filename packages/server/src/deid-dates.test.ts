@@ -74,7 +74,7 @@ for (const dialect of TEST_DIALECTS) {
         await saveItems(server.db, admin, {
           visitId: v.id,
           formCode: 'labs',
-          items: [{ itemCode: 'alb', value: '30', unit: 'g/L' }],
+          items: [{ itemCode: 'albumin', value: '30', unit: 'g/L' }],
         });
       }
       await saveItems(server.db, admin, {

@@ -34,7 +34,29 @@ const FORM = 'medication';
 const ITEM = 'other_immunosuppressant'; // a free-text item: any text the store can keep is a value
 
 /** What an attempt came to: written, or refused by which rule. */
-type Outcome = 'written' | 'reason-required' | 'conflict' | 'locked' | 'visit-missed' | 'text';
+type Outcome =
+  | 'written'
+  | 'reason-required'
+  | 'conflict'
+  | 'locked'
+  | 'visit-missed'
+  | 'text'
+  /** Entry follows the definition (core protocol/entry-rules.ts; an item only if the form has it). */
+  | 'not-in-definition';
+
+/** The rules of entry following the definition, as the store, the API and the imports name them. */
+const DEFINITION_RULES = new Set([
+  'visit-not-in-schedule',
+  'visit-not-repeated-in-cycles',
+  'cycle-beyond-plan',
+  'unscheduled-reason-required',
+  'form-not-in-definition',
+  'form-not-at-visit',
+  'item-unknown',
+  // The imports' own check of a visit or form code against the definition (import-check.ts).
+  'visit-unknown',
+  'form-unknown',
+]);
 
 /** The state of the item before the attempt. */
 type Given = 'nothing' | 'value' | 'value-changed' | 'signed' | 'missed';
@@ -45,7 +67,14 @@ interface Attempt {
   version?: number;
   /** '' = none given (the API and the demo call leave it out; an import passes it blank). */
   reason: string;
+  /** Where the value goes when not the item FORM.ITEM of visit VISIT (the subject's visit is opened). */
+  visitCode?: string;
+  formCode?: string;
+  itemCode?: string;
 }
+
+const formOf = (a: Attempt) => a.formCode ?? FORM;
+const itemCodeOf = (a: Attempt) => a.itemCode ?? ITEM;
 
 interface Row {
   rule: string;
@@ -113,9 +142,29 @@ const ROWS: Row[] = [
     attempt: { value: 'taco\ud800', reason: '' },
     expect: 'text',
   },
+  {
+    rule: 'a form the definition does not collect at the visit is refused (end-of-study is M12 only)',
+    given: 'nothing',
+    attempt: { value: 'completed', reason: '', formCode: 'end-of-study', itemCode: 'status' },
+    expect: 'not-in-definition',
+  },
+  {
+    rule: 'an item the form does not have is refused',
+    given: 'nothing',
+    attempt: { value: 'tacrolimus', reason: '', itemCode: 'no_such_item' },
+    expect: 'not-in-definition',
+  },
+  {
+    rule: 'a visit not in the schedule is refused (BASELINE is not a visit of MSCT-SLE)',
+    given: 'nothing',
+    attempt: { value: 'tacrolimus', reason: '', visitCode: 'BASELINE' },
+    expect: 'not-in-definition',
+  },
 ];
 
 type PathName = 'api' | 'csv' | 'odm' | 'demo';
+
+type ApiProblem = { code: string; detail: string; errors?: { rule: string }[]; rule?: string };
 
 interface Case {
   db: Db;
@@ -123,6 +172,7 @@ interface Case {
   actor: Actor;
   api: ApiClient;
   subjectCode: string;
+  subjectId: string;
   visitId: string;
 }
 
@@ -133,6 +183,7 @@ function storeOutcome(e: unknown): Outcome {
   if (e.code === 'conflict') return 'conflict';
   if (e.code === 'locked') return 'locked';
   if (e.details.rule === 'visit-missed') return 'visit-missed';
+  if (DEFINITION_RULES.has(String(e.details.rule))) return 'not-in-definition';
   if (e.details.rule === 'unicode' || e.details.rule === 'control-character') return 'text';
   throw e;
 }
@@ -147,11 +198,16 @@ function reportOutcome(r: { written: boolean; problems: { rule: string; message:
     p.rule === 'control-character' ||
     (p.rule === 'row-malformed' && /character/.test(p.message));
   if (r.problems.length > 0 && r.problems.every(textRule)) return 'text';
+  // The item writer's refusals, reported as problems of their row (ItemWriter.refusal).
+  const rules = new Set(r.problems.map((p) => p.rule));
+  if (rules.size === 1 && rules.has('visit-missed')) return 'visit-missed';
+  if (rules.size === 1 && (rules.has('form-signed') || rules.has('form-locked'))) return 'locked';
+  if (r.problems.length > 0 && [...rules].every((x) => DEFINITION_RULES.has(x))) return 'not-in-definition';
   throw new Error(`unexpected import problems: ${JSON.stringify(r.problems)}`);
 }
 
 const csvOf = (c: Case, a: Attempt) =>
-  `subject,visit,form,item,value,unit\n${c.subjectCode},${VISIT},${FORM},${ITEM},"${a.value}",\n`;
+  `subject,visit,form,item,value,unit\n${c.subjectCode},${a.visitCode ?? VISIT},${formOf(a)},${itemCodeOf(a)},"${a.value}",\n`;
 
 /** An attribute value; NUL and lone surrogates as character references (XML has no other way). */
 const xmlText = (s: string) =>
@@ -167,33 +223,45 @@ const odmOf = (c: Case, a: Attempt) => `<?xml version="1.0" encoding="UTF-8"?>
 <ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileType="Snapshot" FileOID="x" CreationDateTime="2024-01-01T00:00:00">
   <ClinicalData StudyOID="S.MSCT-SLE" MetaDataVersionOID="MDV.1">
     <SubjectData SubjectKey="${c.subjectCode}">
-      <StudyEventData StudyEventOID="${oid.visit(VISIT)}">
-        <FormData FormOID="${oid.form(FORM)}"><ItemGroupData ItemGroupOID="${oid.itemGroup(FORM)}">
-          <ItemData ItemOID="${oid.item(FORM, ITEM)}" Value="${xmlText(a.value)}"/>
+      <StudyEventData StudyEventOID="${oid.visit(a.visitCode ?? VISIT)}">
+        <FormData FormOID="${oid.form(formOf(a))}"><ItemGroupData ItemGroupOID="${oid.itemGroup(formOf(a))}">
+          <ItemData ItemOID="${oid.item(formOf(a), itemCodeOf(a))}" Value="${xmlText(a.value)}"/>
         </ItemGroupData></FormData>
       </StudyEventData>
     </SubjectData>
   </ClinicalData>
 </ODM>`;
 
+/** Classifies a refusal of the API. */
+function apiOutcome(b: ApiProblem): Outcome {
+  const rules = [b.rule, ...(b.errors ?? []).map((e) => e.rule)];
+  if (b.code === 'MSCT_E_NOT_IN_DEFINITION' || rules.some((r) => DEFINITION_RULES.has(String(r))))
+    return 'not-in-definition';
+  if (b.code === 'MSCT_E_REASON_REQUIRED') return 'reason-required';
+  if (b.code === 'MSCT_E_CONFLICT') return 'conflict';
+  if (b.code === 'MSCT_E_LOCKED') return 'locked';
+  if (rules.includes('visit-missed')) return 'visit-missed';
+  if (rules.some((r) => r === 'unicode' || r === 'control-character')) return 'text';
+  throw new Error(`unexpected answer: ${JSON.stringify(b)}`);
+}
+
 const PATHS: Record<PathName, (c: Case, a: Attempt) => Promise<Outcome>> = {
   async api(c, a) {
-    const res = await c.api.put<{ code: string; detail: string; errors?: { rule: string }[]; rule?: string }>(
-      `/api/visits/${c.visitId}/forms/${FORM}`,
-      {
-        items: [{ itemCode: ITEM, value: a.value, ...(a.version ? { version: a.version } : {}) }],
-        ...(a.reason ? { reason: a.reason } : {}),
-      },
-    );
+    let visitId = c.visitId;
+    if (a.visitCode) {
+      // The visit is opened first (POST), as the web app does.
+      const opened = await c.api.post<ApiProblem & { id: string }>(`/api/subjects/${c.subjectId}/visits`, {
+        visitCode: a.visitCode,
+      });
+      if (opened.status !== 201) return apiOutcome(opened.body);
+      visitId = opened.body.id;
+    }
+    const res = await c.api.put<ApiProblem>(`/api/visits/${visitId}/forms/${formOf(a)}`, {
+      items: [{ itemCode: itemCodeOf(a), value: a.value, ...(a.version ? { version: a.version } : {}) }],
+      ...(a.reason ? { reason: a.reason } : {}),
+    });
     if (res.status === 200) return 'written';
-    const b = res.body;
-    const rules = [b.rule, ...(b.errors ?? []).map((e) => e.rule)];
-    if (b.code === 'MSCT_E_REASON_REQUIRED') return 'reason-required';
-    if (b.code === 'MSCT_E_CONFLICT') return 'conflict';
-    if (b.code === 'MSCT_E_LOCKED') return 'locked';
-    if (rules.includes('visit-missed')) return 'visit-missed';
-    if (rules.some((r) => r === 'unicode' || r === 'control-character')) return 'text';
-    throw new Error(`unexpected answer ${res.status}: ${JSON.stringify(b)}`);
+    return apiOutcome(res.body);
   },
   async csv(c, a) {
     try {
@@ -221,14 +289,18 @@ const PATHS: Record<PathName, (c: Case, a: Attempt) => Promise<Outcome>> = {
   // The demo loader's call: saveItems inside the patient's transaction (load-demo.ts loadPatient).
   async demo(c, a) {
     try {
-      await inTransaction(c.db, c.actor, (tx) =>
-        saveItems(tx, c.actor, {
-          visitId: c.visitId,
-          formCode: FORM,
-          items: [{ itemCode: ITEM, value: a.value, unit: null, expectedVersion: a.version }],
+      await inTransaction(c.db, c.actor, async (tx) => {
+        // The demo loader opens each visit (createVisit) and enters its forms in one transaction.
+        const visitId = a.visitCode
+          ? (await createVisit(tx, c.actor, { subjectId: c.subjectId, visitCode: a.visitCode, cycle: 1 })).id
+          : c.visitId;
+        await saveItems(tx, c.actor, {
+          visitId,
+          formCode: formOf(a),
+          items: [{ itemCode: itemCodeOf(a), value: a.value, unit: null, expectedVersion: a.version }],
           reason: a.reason || undefined,
-        }),
-      );
+        });
+      });
       return 'written';
     } catch (e) {
       return storeOutcome(e);
@@ -303,7 +375,15 @@ for (const dialect of TEST_DIALECTS)
           });
         if (given === 'signed') await setFormStatus(db, investigator, form.id, form.version, 'signed');
       }
-      return { db, studyId, actor: coordinator, api, subjectCode: s.subject_code, visitId: visit.id };
+      return {
+        db,
+        studyId,
+        actor: coordinator,
+        api,
+        subjectCode: s.subject_code,
+        subjectId: s.id,
+        visitId: visit.id,
+      };
     }
 
     async function itemOf(c: Case): Promise<ItemValue | undefined> {

@@ -70,7 +70,7 @@ for (const dialect of TEST_DIALECTS) {
       const study = await createStudy(db, system, {
         code: 'MSCT-SLE',
         title: 'UC-MSC in SLE',
-        definition: { v: 1 },
+        definition: {}, // ad hoc: any visit, form and item code (entry-definition.ts)
       });
       studyId = study.id;
       siteA = (await createSite(db, system, { studyId, code: 'NJDT', name: 'Drum Tower' })).id;

@@ -221,6 +221,7 @@ async function loadPatient(
       visitCode: v.visitCode,
       cycle: v.cycle,
       visitDate: v.date,
+      ...(v.reason ? { reason: v.reason } : {}),
     });
     counts.visits++;
     for (const [formCode, items] of Object.entries(v.forms)) {

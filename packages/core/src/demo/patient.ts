@@ -342,6 +342,7 @@ export function buildPatient(rng: Rng, spec: PatientSpec, notes: string[]): Demo
       visitCode: 'UNSCHEDULED',
       cycle: 1,
       date: deathDate,
+      reason: 'the subject died: end-of-study recorded outside the schedule',
       forms: {
         'end-of-study': {
           status: text('died'),

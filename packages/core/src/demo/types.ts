@@ -29,6 +29,8 @@ export interface DemoVisit {
   visitCode: string;
   cycle: number;
   date: string;
+  /** Why the visit is outside the schedule: an UNSCHEDULED visit needs one (protocol/entry-rules.ts). */
+  reason?: string;
   /** formCode → itemCode → { value, unit }: exactly what a coordinator would type. */
   forms: VisitItems;
 }

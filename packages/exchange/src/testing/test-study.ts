@@ -6,7 +6,7 @@ import { resolve } from 'node:path';
 import { finished } from 'node:stream/promises';
 import { fileURLToPath } from 'node:url';
 import { SLEDAI2K_DESCRIPTOR_ITEMS } from '@msct/core/crf';
-import { msctSleTrial } from '@msct/core/protocol';
+import { msctSleTrial, type StudyDefinition } from '@msct/core/protocol';
 import {
   type Actor,
   createSite,
@@ -31,11 +31,15 @@ export interface TestStudy {
 const SYSTEM: Actor = { id: null, name: 'system' };
 
 /** Creates the study and its two sites only (the target of an import). */
-export async function createEmptyStudy(db: Db): Promise<{ studyId: string; actor: Actor }> {
+export async function createEmptyStudy(
+  db: Db,
+  /** The built-in trial's definition unless a test needs another (e.g. with a BILAG-2004 form). */
+  definition: StudyDefinition = msctSleTrial,
+): Promise<{ studyId: string; actor: Actor }> {
   const study = await createStudy(db, SYSTEM, {
     code: 'MSCT-SLE',
-    title: msctSleTrial.title,
-    definition: msctSleTrial,
+    title: definition.title,
+    definition,
   });
   await createSite(db, SYSTEM, { studyId: study.id, code: 'NJDT', name: 'Drum Tower Hospital' });
   await createSite(db, SYSTEM, { studyId: study.id, code: 'ZJJU', name: 'Jiangsu University Hospital' });
@@ -47,8 +51,12 @@ export async function createEmptyStudy(db: Db): Promise<{ studyId: string; actor
   return { studyId: study.id, actor: { id: user.id, name: user.username } };
 }
 
-export async function createTestStudy(db: Db, subjects = 3): Promise<TestStudy> {
-  const { studyId, actor } = await createEmptyStudy(db);
+export async function createTestStudy(
+  db: Db,
+  subjects = 3,
+  definition: StudyDefinition = msctSleTrial,
+): Promise<TestStudy> {
+  const { studyId, actor } = await createEmptyStudy(db, definition);
   const sites = await db.kysely
     .selectFrom('sites')
     .select(['id', 'code'])
@@ -137,8 +145,14 @@ export async function createTestStudy(db: Db, subjects = 3): Promise<TestStudy> 
           items: [{ itemCode: 'c3', value: '0.71', unit: 'g/L', expectedVersion: c3.version }],
           reason: 'transcription error: lab report says 0.71',
         });
+        // The definition collects end-of-study at M12 (entry follows the definition, issue #20).
+        const m12 = await createVisit(db, actor, {
+          subjectId: s.id,
+          visitCode: 'M12',
+          visitDate: '2025-01-09',
+        });
         await saveItems(db, actor, {
-          visitId: v.id,
+          visitId: m12.id,
           formCode: 'end-of-study',
           items: [
             { itemCode: 'status', value: 'completed' },

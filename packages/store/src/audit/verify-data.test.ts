@@ -50,7 +50,7 @@ for (const dialect of TEST_DIALECTS) {
         passwordHash: 'x',
       });
       const user: Actor = { id: u.id, name: u.username };
-      const study = await createStudy(db, system, { code: 'S', title: 'Study', definition: { v: 1 } });
+      const study = await createStudy(db, system, { code: 'S', title: 'Study', definition: {} });
       const site = await createSite(db, system, { studyId: study.id, code: 'NJDT', name: 'Drum Tower' });
       await assignRole(db, system, { userId: u.id, role: 'coordinator', studyId: study.id, siteId: site.id });
       let subject = await createSubject(db, user, {

@@ -56,7 +56,10 @@ export interface SaveItemsResult {
 export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Promise<SaveItemsResult> {
   if (!actor.id) throw new StoreError('invalid', 'item values must be entered by a user');
   return writeTransaction(db, actor, async (tx, audit) => {
-    const writer = new ItemWriter({ tx, audit, sqlite: db.sqlite, dialect: db.dialect }, input.reason);
+    const writer = new ItemWriter(
+      { tx, audit, sqlite: db.sqlite, dialect: db.dialect, location: db.location },
+      input.reason,
+    );
     // The visit with its subject's study and site in one query; then the form and its items.
     const [visit] = await runCompiled(tx, db.dialect, 'saveItems.visit', [input.visitId], () =>
       tx
@@ -101,6 +104,7 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
         status: visit.status,
       },
       input.formCode,
+      Number(visit.study_version),
     );
     const seen = new Set<string>();
     let changed = 0;

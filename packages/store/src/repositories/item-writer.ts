@@ -7,9 +7,15 @@
 //   is a change that needs a reason and names the version it was based on (a stale one is refused
 //   as a conflict), is written guarded by that version and bumps it, with an audited change event
 //   (who and when from the transaction, why from the reason, old and new value);
-// - a new form (and, for imports, a new visit) is created with its own audit event.
+// - a new form (and, for imports, a new visit) is created with its own audit event;
+// - entry follows the study definition (entry-definition.ts, core protocol/entry-rules.ts): a visit
+//   only of the schedule, or UNSCHEDULED with a reason (an import's own reason, e.g. "imported from
+//   CSV", is that reason and is recorded on the visit's audit event); a form only where the
+//   definition collects it; an item only if the form has it. An ad-hoc study ({}) takes any code.
 // It runs inside the caller's transaction: many values per call, rows inserted in batches, and for
 // imports a subject's visits and forms are read once, so a million values stay cheap.
+
+import { formEntryRefusal, UNSCHEDULED_VISIT_CODE, visitOpeningRefusal } from '@msct/core/protocol';
 import type SQLite from 'better-sqlite3';
 import type { Actor, AuditEntry, AuditWriter, Tx } from '../audit/writer.js';
 import { insertRows } from '../bulk.js';
@@ -17,8 +23,9 @@ import type { Db, Dialect } from '../database.js';
 import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
-import { unstorableText } from '../text.js';
+import { type EntryDefinition, entryDefinition, refuseEntry, refuseUnknownItem } from './entry-definition.js';
 import { runCompiled } from './versioned.js';
+import { refuseLocked, refuseMissed, refuseUnstorable } from './write-refusals.js';
 
 /** The transaction a writer writes in. */
 export interface WriteContext {
@@ -27,6 +34,8 @@ export interface WriteContext {
   /** SQLite: the handle `tx` runs on (prepared statements join its transaction). */
   sqlite?: SQLite.Database;
   dialect: Dialect;
+  /** The database's location (Db.location): the key of the definitions read once per study version. */
+  location: string;
 }
 
 /** A visit about to take values, with where its subject lives. */
@@ -128,6 +137,8 @@ export class ItemWriter {
   private readonly visits = new Map<string, WritableVisit>();
   private readonly forms = new Map<string, FormInstanceTable>();
   private formKey = '';
+  /** The definition entry follows (read on the first value of a study). */
+  private entry: EntryDefinition | undefined;
 
   constructor(
     private readonly ctx: WriteContext,
@@ -145,16 +156,33 @@ export class ItemWriter {
   static forImport(db: Db, studyId: string, reason: string): ItemWriter {
     if (!db.current) throw new Error('an import writes inside one transaction (inTransaction)');
     const { tx, audit } = db.current;
-    return new ItemWriter({ tx, audit, sqlite: db.sqlite, dialect: db.dialect }, reason, studyId);
+    return new ItemWriter(
+      { tx, audit, sqlite: db.sqlite, dialect: db.dialect, location: db.location },
+      reason,
+      studyId,
+    );
+  }
+
+  /**
+   * The study definition entry follows. `knownVersion`: the study's version as the caller just read
+   * it (no query when the cached definition has it).
+   */
+  private async definition(studyId: string, knownVersion?: number): Promise<EntryDefinition> {
+    if (!this.entry)
+      this.entry = await entryDefinition(this.ctx.tx, this.ctx.location, studyId, knownVersion);
+    return this.entry;
   }
 
   /**
    * Opens the form `formCode` of `visit` for writing, creating it if the visit has none. Refused on
-   * a missed visit and on a signed or locked form.
+   * a form the definition does not collect at the visit, on a missed visit and on a signed or locked
+   * form. `studyVersion`: the study's version as the caller read it with the visit.
    */
-  async openForm(visit: WritableVisit, formCode: string): Promise<FormInstanceTable> {
+  async openForm(visit: WritableVisit, formCode: string, studyVersion?: number): Promise<FormInstanceTable> {
     const { tx, dialect } = this.ctx;
-    this.refuseMissed(visit);
+    const entry = await this.definition(visit.studyId, studyVersion);
+    refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, formCode, visit.visitCode));
+    refuseMissed(visit);
     const [form] = await runCompiled(tx, dialect, 'itemWriter.form', [visit.id, formCode], () =>
       tx
         .selectFrom('form_instances')
@@ -179,6 +207,7 @@ export class ItemWriter {
     if (!form || !visit) throw new Error('ItemWriter.writeItem: no form is open');
     const { audit } = this.ctx;
     const unit = item.unit ?? null;
+    if (this.entry) refuseUnknownItem(this.entry, form.form_code, item.itemCode);
     refuseUnstorable(item.itemCode, item.value, unit);
     const scope = { studyId: visit.studyId, siteId: visit.siteId, subjectId: visit.subjectId };
     const field = `${form.form_code}.${item.itemCode}`;
@@ -276,12 +305,14 @@ export class ItemWriter {
 
   /** Imports: writes one value, finding or creating its visit and form. */
   async write(v: ImportValue): Promise<void> {
+    const entry = await this.definition(this.studyId);
     const visit = await this.visitFor(v);
     const key = `${visit.id}|${v.formCode}`;
     if (key !== this.formKey) {
       // Until the form is entered, no form is the open one (a refused form leaves none open).
       this.formKey = '';
-      this.refuseMissed(visit);
+      refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode));
+      refuseMissed(visit);
       const form = await this.enterForm(visit, v.formCode, this.forms.get(key));
       this.forms.set(key, form);
       this.formKey = key;
@@ -291,17 +322,22 @@ export class ItemWriter {
 
   /**
    * Imports: why `write(v)` would be refused, without writing anything: the same rule functions the
-   * write runs (a missed visit, a signed or locked form, text that cannot be stored), against the
+   * write runs (the definition's entry rules, a missed visit, a signed or locked form, text that
+   * cannot be stored), against the
    * subject's visits and forms as this transaction sees them. An import asks before it writes a row,
    * so a row is written whole or not at all, and a dry run refuses exactly what the write refuses.
    */
   async refusal(v: ImportValue): Promise<StoreError | undefined> {
     try {
-      refuseUnstorable(v.itemCode, v.value, v.unit);
+      const entry = await this.definition(this.studyId);
       await this.loadSubject(v);
       const visit = this.visits.get(`${v.subjectId}|${v.visitCode}|${v.cycle}`);
+      if (!visit) refuseEntry(this.visitOpeningRefusal(entry, v));
+      refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode));
+      refuseUnknownItem(entry, v.formCode, v.itemCode);
+      refuseUnstorable(v.itemCode, v.value, v.unit);
       if (!visit) return undefined; // a visit the import creates: it has no form yet
-      this.refuseMissed(visit);
+      refuseMissed(visit);
       const form = this.forms.get(`${visit.id}|${v.formCode}`);
       if (form) refuseLocked(visit, v.formCode, form);
       return undefined;
@@ -311,13 +347,13 @@ export class ItemWriter {
     }
   }
 
-  private refuseMissed(visit: WritableVisit): void {
-    if (visit.status === 'missed')
-      throw new StoreError(
-        'invalid',
-        `visit ${visit.visitCode} (cycle ${visit.cycle}) of this subject is declared missed: take that back (with a reason) before entering data into it`,
-        { field: 'visit', rule: 'visit-missed' },
-      );
+  /** Imports: the rule for a visit the import opens; its own reason is an unscheduled visit's. */
+  private visitOpeningRefusal(entry: EntryDefinition, v: ImportValue) {
+    return visitOpeningRefusal(entry.definition, entry.studyCode, {
+      visitCode: v.visitCode,
+      cycle: v.cycle,
+      ...(this.reason ? { reason: this.reason } : {}),
+    });
   }
 
   private async enterForm(
@@ -398,9 +434,16 @@ export class ItemWriter {
     const key = `${v.subjectId}|${v.visitCode}|${v.cycle}`;
     const hit = this.visits.get(key);
     if (hit) return hit;
+    refuseEntry(this.visitOpeningRefusal(await this.definition(this.studyId), v));
+    const unscheduled = v.visitCode === UNSCHEDULED_VISIT_CODE && this.reason?.trim();
     const { row, event } = newVisitRecord(
       { id: v.subjectId, studyId: this.studyId, siteId: v.siteId },
-      { visitCode: v.visitCode, cycle: v.cycle, visitDate: v.visitDate ?? null },
+      {
+        visitCode: v.visitCode,
+        cycle: v.cycle,
+        visitDate: v.visitDate ?? null,
+        ...(unscheduled ? { reason: this.reason } : {}),
+      },
       this.ctx.audit.now,
     );
     await insertRows(tx, this.ctx.sqlite, 'visits', [row]);
@@ -453,29 +496,3 @@ export class ItemWriter {
 }
 
 const itemStatements = new WeakMap<SQLite.Database, SQLite.Statement<[string], unknown[]>>();
-
-/** A signed or locked form takes no change (it is unlocked first, with a reason). */
-function refuseLocked(visit: WritableVisit, formCode: string, form: FormInstanceTable): void {
-  if (form.status === 'signed' || form.status === 'locked')
-    throw new StoreError(
-      'locked',
-      `form ${formCode} of visit ${visit.visitCode} (cycle ${visit.cycle}) is ${form.status}: an investigator must unlock it (with a reason) before it can change`,
-      { formId: form.id, rule: `form-${form.status}` },
-    );
-}
-
-/** The text rule (text.ts), named by item: refused before anything of the value is written. */
-function refuseUnstorable(itemCode: string, value: string | null, unit: string | null): void {
-  for (const [part, text] of [
-    ['value', value],
-    ['unit', unit],
-  ] as const) {
-    if (text === null) continue;
-    const issue = unstorableText(text);
-    if (issue)
-      throw new StoreError('invalid', `item ${itemCode}: ${part} ${issue.message}`, {
-        field: itemCode,
-        rule: issue.rule,
-      });
-  }
-}

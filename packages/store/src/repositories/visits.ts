@@ -1,10 +1,12 @@
 // The visit repository: a subject's visits, their dates and the missed-visit declaration, each
 // change audited in its transaction. Forms are forms.ts, item values item-values.ts, where a visit
 // belongs (and its cache) visit-scope.ts.
+import { visitOpeningRefusal } from '@msct/core/protocol';
 import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import type { VisitTable } from '../schema.js';
+import { entryDefinition, refuseEntry } from './entry-definition.js';
 import { newVisitRecord } from './item-writer.js';
 import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 import { subjectRow } from './visit-scope.js';
@@ -24,6 +26,9 @@ export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promis
   return writeTransaction(db, actor, async (tx, audit) => {
     const s = await subjectRow(tx, input.subjectId);
     const cycle = input.cycle ?? 1;
+    // Only a visit of the definition's schedule, or UNSCHEDULED with a reason (entry-definition.ts).
+    const entry = await entryDefinition(tx, db.location, s.study_id);
+    refuseEntry(visitOpeningRefusal(entry.definition, entry.studyCode, { ...input, cycle }));
     const dup = await tx
       .selectFrom('visits')
       .select('id')
