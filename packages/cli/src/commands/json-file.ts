@@ -39,7 +39,10 @@ function write(value: unknown, indent: string, emit: (piece: string) => void): v
   }
   const inner = `${indent}  `;
   if (Array.isArray(value)) {
-    if (value.length === 0) return emit('[]');
+    if (value.length === 0) {
+      emit('[]');
+      return;
+    }
     emit('[');
     for (let i = 0; i < value.length; i++) {
       emit(i === 0 ? `\n${inner}` : `,\n${inner}`);
