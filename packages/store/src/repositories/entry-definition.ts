@@ -6,8 +6,10 @@
 // (and their dry runs, through ItemWriter.refusal) refuse the same thing with the same words.
 import { type FormDefinitionItems, itemFormsFor } from '@msct/core/crf';
 import { type EntryRefusal, type StoredDefinition, storedDefinition } from '@msct/core/protocol';
-import type { Tx } from '../audit/writer.js';
+import type { Kysely } from 'kysely';
+import type { Db } from '../database.js';
 import { StoreError } from '../errors.js';
+import type { Database } from '../schema.js';
 
 export interface EntryDefinition {
   studyCode: string;
@@ -19,12 +21,14 @@ export interface EntryDefinition {
 const cache = new Map<string, { version: number; loaded: EntryDefinition }>();
 
 /**
- * The definition of `studyId` as this transaction sees it. `knownVersion`: the study's version when
+ * The definition of `studyId` as this connection or transaction sees it, parsed once per study
+ * version (a study's definition changes rarely, items often). `knownVersion`: the study's version when
  * the caller has just read it (a form save reads it with the visit), so a cached definition costs no
- * query. An invalid stored definition throws core's InvalidDefinitionError (every problem listed).
+ * query; otherwise only the version is read unless the cache is stale. An invalid stored definition
+ * throws core's InvalidDefinitionError (every problem listed).
  */
 export async function entryDefinition(
-  tx: Tx,
+  kysely: Kysely<Database>,
   location: string,
   studyId: string,
   knownVersion?: number,
@@ -32,18 +36,29 @@ export async function entryDefinition(
   const key = `${location}:${studyId}`;
   const hit = cache.get(key);
   if (hit && knownVersion !== undefined && hit.version === knownVersion) return hit.loaded;
-  const study = await tx
+  if (hit) {
+    const current = await kysely
+      .selectFrom('studies')
+      .select('version')
+      .where('id', '=', studyId)
+      .executeTakeFirst();
+    if (current && Number(current.version) === hit.version) return hit.loaded;
+  }
+  const study = await kysely
     .selectFrom('studies')
     .select(['code', 'version', 'definition_json'])
     .where('id', '=', studyId)
     .executeTakeFirst();
   if (!study) throw new StoreError('not_found', `study ${studyId} not found`);
-  const version = Number(study.version);
-  if (hit && hit.version === version) return hit.loaded;
   const definition = storedDefinition(study.definition_json, study.code);
   const loaded = { studyCode: study.code, definition, forms: itemFormsFor(definition) };
-  cache.set(key, { version, loaded });
+  cache.set(key, { version: Number(study.version), loaded });
   return loaded;
+}
+
+/** A study's definition as entry applies it (the server's routes read it through this too). */
+export function studyDefinition(db: Db, studyId: string, knownVersion?: number): Promise<EntryDefinition> {
+  return entryDefinition(db.kysely, db.location, studyId, knownVersion);
 }
 
 /** A refusal of entry-rules.ts as the store's error, naming its rule and field. */
