@@ -51,6 +51,9 @@ const STORE_CODES: Record<StoreError['code'], ProblemCode> = {
   conflict: 'MSCT_E_CONFLICT',
   duplicate: 'MSCT_E_DUPLICATE',
   invalid: 'MSCT_E_VALIDATION',
+  // The definition's entry rules, refused by the store on every write path (EntryRefusalError): one
+  // answer, 422 naming the rule and the field (`visitCode`, `formCode`, `items.2.itemCode`).
+  not_in_definition: 'MSCT_E_NOT_IN_DEFINITION',
   locked: 'MSCT_E_LOCKED',
   reason_required: 'MSCT_E_REASON_REQUIRED',
 };
