@@ -1,0 +1,178 @@
+// Study definitions from other systems (issue #20 "Build without code"): REDCap data dictionaries and
+// ODM metadata from the REDCapR repository's test projects (fixtures/definitions/README.md), converted,
+// validated, and every construct that could not be mapped listed.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatDefinitionIssue, validateStudyDefinition } from '@msct/core/protocol';
+import { describe, expect, it } from 'vitest';
+import { parseStudyFrame } from './definition-frame.js';
+import { convertOdmMetadata } from './odm-definition.js';
+import { convertRedcapDictionary, DefinitionFileError } from './redcap-dictionary.js';
+
+const dir = join(import.meta.dirname, 'testing', 'fixtures', 'definitions');
+const file = (...p: string[]) => readFileSync(join(dir, ...p));
+/** The hand-written frame: what no REDCap file says (centres, infusion plan, endpoint rule set…). */
+const frameFor = (infusionVisit: string) => {
+  const frame = parseStudyFrame(file('hand-written', 'frame.json').toString('utf8'));
+  return { ...frame, infusion: { ...frame.infusion!, infusionVisitCodes: [infusionVisit] } };
+};
+const count = (u: { kind: string }[], kind: string) => u.filter((x) => x.kind === kind).length;
+
+describe('REDCap data dictionary → study definition', () => {
+  it('converts every field type of the hand-written dictionary, listing what it cannot hold', async () => {
+    const r = await convertRedcapDictionary({
+      dictionary: file('hand-written', 'dictionary.csv'),
+      events: file('hand-written', 'event.csv'),
+      instrumentEvents: file('hand-written', 'instrument-event.csv'),
+      frame: frameFor('screening_arm_1'),
+    });
+    const v = validateStudyDefinition(r.definition);
+    expect(v.issues.map(formatDefinitionIssue)).toEqual([]);
+    expect(r.counts).toEqual({ forms: 2, items: 12, codeLists: 2, visits: 2 });
+    const d = v.ok ? v.value : undefined;
+    const vitals = d?.forms.find((f) => f.id === 'vitals');
+    expect(vitals?.visitCodes).toEqual(['screening_arm_1', 'week_4_arm_1']);
+    expect(vitals?.items?.find((i) => i.code === 'weight')).toEqual({
+      code: 'weight',
+      label: 'Weight (kg)',
+      type: 'decimal',
+      help: 'Without shoes',
+      required: true,
+      min: 30,
+      max: 250,
+    });
+    expect(vitals?.items?.map((i) => i.code)).toEqual([
+      'weight',
+      'pain',
+      'symptoms___1',
+      'symptoms___2',
+      'symptoms___3',
+      'smoker',
+      'partner_sex',
+      'email',
+    ]);
+    // One code list for "F, Female | M, Male", used by sex and partner_sex; a comma inside a label kept.
+    expect(d?.codeLists?.map((l) => l.id)).toEqual(['sex', 'smoker']);
+    expect(vitals?.items?.find((i) => i.code === 'partner_sex')?.codeList).toBe('sex');
+    expect(d?.codeLists?.[1]?.codes[1]).toEqual({ code: '1', label: 'Current, daily' });
+    expect(d?.visits.map((x) => [x.code, x.kind, x.targetDay, x.windowDays])).toEqual([
+      ['screening_arm_1', 'baseline', 0, { before: 0, after: 0 }],
+      ['week_4_arm_1', 'assessment', 28, { before: 3, after: 3 }],
+    ]);
+    const line = (field: string, what: string) =>
+      r.unmapped.find((u) => u.field === field && u.what.startsWith(what));
+    expect(line('pregnant', 'branching logic')).toMatchObject({ row: 5, kind: 'unmapped' });
+    expect(line('pregnant', 'branching logic')?.why).toContain('show only if sex = "F"');
+    expect(line('pregnancy_weeks', 'branching logic')?.why).toContain('not a simple');
+    expect(line('bmi', 'calculated field')).toMatchObject({ row: 8, kind: 'unmapped' });
+    expect(line('consent_file', 'field type file')).toBeDefined();
+    expect(line('info', 'descriptive')).toBeDefined();
+    expect(line('week_4_arm_2', 'event of arm 2')).toBeDefined();
+    expect(line('email', 'identifier flag')).toBeDefined();
+    expect(line('visit_date', 'section header')).toBeDefined();
+    expect(r.unmapped.length).toBe(16);
+    expect(count(r.unmapped, 'unmapped')).toBe(9);
+  });
+
+  it('without a frame, names every field the definition still needs', async () => {
+    const r = await convertRedcapDictionary({ dictionary: file('dag', 'dictionary.csv') });
+    const v = validateStudyDefinition(r.definition);
+    expect(v.ok).toBe(false);
+    expect(v.issues.map(formatDefinitionIssue)).toEqual([
+      'id: is required',
+      'title: is required',
+      'version: is required',
+      'source: is required',
+      'centres: is required',
+      'infusion: is required',
+      'eligibility: is required',
+      'endpointRuleSetId: is required',
+      'retreatment: is required',
+      "bilagVersion: must be one of '2004', 'classic', got undefined",
+      'sledaiWindowDays: is required',
+    ]);
+  });
+
+  it.each([
+    // [project, forms, items, code lists, visits, unmapped constructs]
+    ['dag', 1, 12, 3, 1, 17],
+    ['checkboxes-1', 2, 10, 0, 1, 4],
+    ['clinical-trial-1', 1, 11, 3, 1, 10],
+    ['arm-single-longitudinal', 1, 2, 0, 3, 5],
+  ] as const)('converts REDCapR project %s into a valid definition', async (project, forms, items, lists, visits, unmapped) => {
+    const longitudinal = project === 'arm-single-longitudinal';
+    const r = await convertRedcapDictionary({
+      dictionary: file(project, 'dictionary.csv'),
+      ...(longitudinal
+        ? { events: file(project, 'event.csv'), instrumentEvents: file(project, 'instrument-event.csv') }
+        : {}),
+      frame: frameFor(longitudinal ? 'intake_arm_1' : 'event_1_arm_1'),
+    });
+    expect(validateStudyDefinition(r.definition).issues.map(formatDefinitionIssue)).toEqual([]);
+    expect(r.counts).toEqual({ forms, items, codeLists: lists, visits });
+    expect(r.unmapped.length).toBe(unmapped);
+  });
+
+  it('lists the file field of arm-single-longitudinal and the dag project’s calculations', async () => {
+    const long = await convertRedcapDictionary({ dictionary: file('arm-single-longitudinal', 'dictionary.csv') });
+    expect(long.unmapped.map((u) => `${u.row} ${u.field}: ${u.what}`)).toContain('5 image_profile: field type file');
+    const dag = await convertRedcapDictionary({ dictionary: file('dag', 'dictionary.csv') });
+    expect(dag.unmapped.filter((u) => u.what.startsWith('calculated field')).map((u) => u.field)).toEqual([
+      'age',
+      'bmi',
+    ]);
+    expect(dag.unmapped.filter((u) => u.what.startsWith('identifier flag')).length).toBe(6);
+  });
+
+  it('refuses a file that is not a REDCap data dictionary, naming the column', async () => {
+    await expect(convertRedcapDictionary({ dictionary: 'field,form\na,b\n' })).rejects.toThrow(
+      new DefinitionFileError(
+        'the data dictionary\'s column 1 must be "variable / field name" (REDCap\'s layout), got "field"',
+      ),
+    );
+  });
+});
+
+describe('ODM metadata → study definition', () => {
+  it.each([
+    // [project, forms, items, code lists, visits, unmapped, approximated]
+    ['dag', 1, 17, 4, 1, 84, 5],
+    ['checkboxes-1', 2, 13, 2, 1, 67, 1],
+    ['arm-single-longitudinal', 1, 5, 1, 3, 46, 3],
+  ] as const)('converts REDCap project.xml %s, listing its REDCap extensions', async (project, forms, items, lists, visits, unmapped, approximated) => {
+    const r = await convertOdmMetadata({
+      file: file(project, 'project.xml'),
+      frame: frameFor(project === 'arm-single-longitudinal' ? 'intake_arm_1' : 'event_1_arm_1'),
+    });
+    expect(validateStudyDefinition(r.definition).issues.map(formatDefinitionIssue)).toEqual([]);
+    expect(r.counts).toEqual({ forms, items, codeLists: lists, visits });
+    expect(count(r.unmapped, 'unmapped')).toBe(unmapped);
+    expect(count(r.unmapped, 'approximated')).toBe(approximated);
+    expect(r.unmapped.some((u) => u.what.startsWith('extension attributes') && u.what.includes('redcap:'))).toBe(true);
+  });
+
+  it('reads ItemDef types, soft range checks and code lists of the dag project', async () => {
+    const r = await convertOdmMetadata({ file: file('dag', 'project.xml') });
+    const items = (r.definition.forms as Array<{ items: Array<Record<string, unknown>> }>)[0]!.items;
+    expect(items.find((i) => i.code === 'height')).toEqual({
+      code: 'height',
+      label: 'Height (cm)',
+      type: 'decimal',
+      min: 130,
+      max: 215,
+    });
+    expect(items.find((i) => i.code === 'dob')?.type).toBe('date');
+    expect(items.find((i) => i.code === 'sex')).toMatchObject({ type: 'code', codeList: 'sex' });
+    const soft = r.unmapped.filter((u) => u.field === 'height' && u.what.startsWith('RangeCheck'));
+    expect(soft.map((u) => u.what)).toEqual(['RangeCheck GE 130 (Soft)', 'RangeCheck LE 215 (Soft)']);
+    expect(r.unmapped.find((u) => u.field === 'height' && u.what.startsWith('SignificantDigits'))).toBeDefined();
+  });
+
+  it('refuses what is not ODM metadata', async () => {
+    await expect(convertOdmMetadata({ file: '<x/>' })).rejects.toThrow('not an ODM file');
+    await expect(convertOdmMetadata({ file: '<ODM><Study OID="S"/></ODM>' })).rejects.toThrow(
+      'Study S has no MetaDataVersion',
+    );
+    await expect(convertOdmMetadata({ file: '<ODM><Study' })).rejects.toThrow('malformed XML');
+  });
+});
