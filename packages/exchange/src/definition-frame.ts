@@ -9,6 +9,9 @@
 // user learns exactly what to add to the frame.
 import type { StudyDefinition, VisitDefinition } from '@msct/core/protocol';
 
+/** Thrown when a file is not what it should be (wrong header, not XML, not JSON): nothing converted. */
+export class DefinitionFileError extends Error {}
+
 /** One construct of the source file that the definition does not hold as the source meant it. */
 export interface UnmappedConstruct {
   /** Where it is: the CSV line (header = 1) or the ODM element's OID / path. */
@@ -41,12 +44,12 @@ export function parseStudyFrame(text: string, source = 'the study frame'): Study
   try {
     v = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${source} is not JSON (${e instanceof Error ? e.message : String(e)})`);
+    throw new DefinitionFileError(`${source} is not JSON (${e instanceof Error ? e.message : String(e)})`);
   }
   if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new Error(`${source} must be a JSON object with fields of a study definition`);
+    throw new DefinitionFileError(`${source} must be a JSON object with fields of a study definition`);
   for (const key of ['forms', 'codeLists'])
-    if (key in v) throw new Error(`${source} must not hold "${key}": they come from the converted file`);
+    if (key in v) throw new DefinitionFileError(`${source} must not hold "${key}": they come from the converted file`);
   return v as StudyFrame;
 }
 

@@ -12,3 +12,26 @@ export {
 export { importOdm, type OdmImportOptions, type OdmImportReport, type OdmSource } from './odm-import.js';
 export { exportSdtm, type SdtmExportReport } from './sdtm-export.js';
 export { oid } from './study-metadata.js';
+export {
+  type DefinitionConversion,
+  DefinitionFileError,
+  parseStudyFrame,
+  type StudyFrame,
+  type UnmappedConstruct,
+} from './definition-frame.js';
+export {
+  definitionDictionaryCsv,
+  definitionDictionaryHtml,
+  definitionToOdm,
+  dictionaryRows,
+  explicitForms,
+} from './definition-export.js';
+export {
+  type DefinitionFileInput,
+  type DefinitionFileResult,
+  type DefinitionFormat,
+  formatUnmapped,
+  readDefinitionFile,
+} from './definition-import.js';
+export { convertOdmMetadata } from './odm-definition.js';
+export { convertRedcapDictionary } from './redcap-dictionary.js';

@@ -16,11 +16,11 @@ import type { CodeList, DefinitionItem, FormDefinition } from '@msct/core/protoc
 import {
   assembleDefinition,
   type DefinitionConversion,
+  DefinitionFileError,
   eventsToVisits,
   type StudyFrame,
   type UnmappedConstruct,
 } from './definition-frame.js';
-import { DefinitionFileError } from './redcap-dictionary.js';
 import { ByteDecoder, sniffXml } from './text-decoding.js';
 
 interface El {

@@ -19,11 +19,13 @@ import type { CodeList, DefinitionItem, FormDefinition, VisitDefinition } from '
 import {
   assembleDefinition,
   type DefinitionConversion,
+  DefinitionFileError,
   eventsToVisits,
   type StudyFrame,
   type UnmappedConstruct,
 } from './definition-frame.js';
 import { type CsvRecord, readCsv } from './csv-reader.js';
+import { UndecodableBytes } from './text-decoding.js';
 
 export interface RedcapConversionInput {
   /** The data dictionary's bytes or text. */
@@ -34,9 +36,6 @@ export interface RedcapConversionInput {
   instrumentEvents?: Buffer | string;
   frame?: StudyFrame;
 }
-
-/** Thrown when a file is not what it should be (wrong header, missing column): nothing converted. */
-export class DefinitionFileError extends Error {}
 
 const DICTIONARY_HEADERS = [
   ['variable / field name', 'field_name'],
@@ -62,7 +61,12 @@ const DICTIONARY_HEADERS = [
 async function records(input: Buffer | string): Promise<CsvRecord[]> {
   const out: CsvRecord[] = [];
   const bytes = typeof input === 'string' ? Buffer.from(input, 'utf8') : input;
-  for await (const r of readCsv(Readable.from([bytes]))) out.push(r);
+  try {
+    for await (const r of readCsv(Readable.from([bytes]))) out.push(r);
+  } catch (e) {
+    if (e instanceof UndecodableBytes) throw new DefinitionFileError(e.message);
+    throw e;
+  }
   return out;
 }
 
