@@ -41,8 +41,10 @@ describe('definition → ODM 1.3.2 metadata → definition', () => {
     expect(xsdErrors(file)).toBe('');
     expect(xml).toContain('<StudyEventDef OID="SE.D0" Name="Baseline / infusion 1" Repeating="No" Type="Scheduled">');
     expect(xml).not.toContain('ClinicalData');
-    const { forms, codeLists, ...frame } = msctSleTrial;
+    // The frame gives what ODM cannot carry; the visits travel in the file (Alias msct.visit).
+    const { forms, codeLists, visits, ...frame } = msctSleTrial;
     const back = await convertOdmMetadata({ file: xml, frame });
+    expect(back.definition.visits).toEqual(visits);
     expect(back.unmapped).toEqual([]);
     const v = validateStudyDefinition(back.definition);
     expect(v.ok).toBe(true);
@@ -55,15 +57,16 @@ describe('definition → ODM 1.3.2 metadata → definition', () => {
     expect(codeLists).toEqual(exported.codeLists);
   });
 
-  it('a definition converted from REDCap: units-free items, booleans, shared code lists, required and help read back exactly', async () => {
+  it('a definition converted from REDCap: visits, booleans, shared code lists, required and help read back exactly', async () => {
     const d = await converted();
     const xml = definitionToOdm(d, { code: 'RC', title: 'From REDCap' });
     const file = join(dir, 'redcap.xml');
     writeFileSync(file, xml);
     expect(xsdErrors(file)).toBe('');
-    const { forms, codeLists, ...frame } = d;
+    const { forms, codeLists, visits, ...frame } = d;
     const back = await convertOdmMetadata({ file: xml, frame });
     expect(back.unmapped).toEqual([]);
+    expect(back.definition.visits).toEqual(visits);
     expect(back.definition.forms).toEqual(forms);
     expect(back.definition.codeLists).toEqual(codeLists);
   });

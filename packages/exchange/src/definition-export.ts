@@ -48,6 +48,43 @@ const ODM_TYPE: Record<DefinitionItem['type'], string> = {
 };
 const BOOLEAN_LIST = 'CL.BOOLEAN';
 
+/**
+ * What ODM has no attribute for, of a visit: `kind=baseline;targetDay=0;window=3/5;repeatsInCycles=yes;month=1`
+ * (window `n` for ± n days, `before/after` otherwise), read back by odm-definition.ts.
+ */
+export const VISIT_ALIAS = 'msct.visit';
+export function visitAlias(v: VisitDefinition): string {
+  const w = typeof v.windowDays === 'number' ? String(v.windowDays) : `${v.windowDays.before}/${v.windowDays.after}`;
+  return [
+    `kind=${v.kind}`,
+    `targetDay=${v.targetDay}`,
+    `window=${w}`,
+    `repeatsInCycles=${v.repeatsInCycles ? 'yes' : 'no'}`,
+    ...(v.month !== undefined ? [`month=${v.month}`] : []),
+  ].join(';');
+}
+
+/** The visit an alias describes, or undefined when it is not one msct wrote. */
+export function parseVisitAlias(code: string, label: string, alias: string): VisitDefinition | undefined {
+  const f = new Map(alias.split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const kind = f.get('kind');
+  const targetDay = Number(f.get('targetDay'));
+  const window = f.get('window') ?? '';
+  const m = /^(\d+)(?:\/(\d+))?$/.exec(window);
+  if (!(kind === 'screening' || kind === 'baseline' || kind === 'infusion' || kind === 'assessment')) return undefined;
+  if (!Number.isInteger(targetDay) || !m) return undefined;
+  const month = f.get('month');
+  return {
+    code,
+    label,
+    kind,
+    targetDay,
+    windowDays: m[2] === undefined ? Number(m[1]) : { before: Number(m[1]), after: Number(m[2]) },
+    ...(month !== undefined && /^\d+$/.test(month) ? { month: Number(month) } : {}),
+    repeatsInCycles: f.get('repeatsInCycles') === 'yes',
+  };
+}
+
 /** The definition as an ODM 1.3.2 metadata file (no ClinicalData). */
 export function definitionToOdm(
   definition: StoredDefinition,
@@ -122,6 +159,8 @@ export function definitionToOdm(
       .forEach((f, i) => {
         xml.ele('FormRef', { FormOID: `F.${safe(f.id)}`, OrderNumber: String(i + 1), Mandatory: 'No' }).up();
       });
+    const visit = visits.find((v) => v.code === e.code);
+    if (visit) xml.ele('Alias', { Context: VISIT_ALIAS, Name: visitAlias(visit) }).up();
     xml.up();
   }
   for (const f of forms) {

@@ -67,6 +67,8 @@ export function eventsToVisits(
     label: string;
     dayOffset?: number;
     window?: { before: number; after: number };
+    /** The whole visit, when the source says it (msct's own export). */
+    visit?: VisitDefinition;
     row: number | string;
   }>,
   frame: StudyFrame,
@@ -74,7 +76,7 @@ export function eventsToVisits(
 ): VisitDefinition[] {
   const framed = new Map((frame.visits ?? []).map((v) => [v.code, v]));
   return events.map((e, i) => {
-    const given = framed.get(e.code);
+    const given = framed.get(e.code) ?? e.visit;
     if (given) return given;
     const targetDay = e.dayOffset ?? i;
     unmapped.push({

@@ -12,7 +12,8 @@
 // The bytes are decoded as the file declares (text-decoding.ts); no DTD is read. ClinicalData is
 // skipped without being kept, so a project export with its data converts in little memory.
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import type { CodeList, DefinitionItem, FormDefinition } from '@msct/core/protocol';
+import type { CodeList, DefinitionItem, FormDefinition, VisitDefinition } from '@msct/core/protocol';
+import { parseVisitAlias, VISIT_ALIAS } from './definition-export.js';
 import {
   assembleDefinition,
   type DefinitionConversion,
@@ -348,14 +349,21 @@ export async function convertOdmMetadata(input: {
     ...eventDefs.filter((e) => !order.includes(e.attrs.OID ?? '')),
   ];
   const formByOid = new Map(forms.map((f) => [f.oid, f.def]));
-  const scheduled: Array<{ code: string; label: string; row: string; dayOffset?: number }> = [];
+  const scheduled: Array<{ code: string; label: string; row: string; visit?: VisitDefinition }> = [];
   for (const e of ordered) {
     const eOid = e.attrs.OID ?? '';
     const where = `StudyEventDef ${eOid}`;
     extensions(e, where);
     const code = strip(eOid, ['SE.', 'Event.']);
     const unscheduled = e.attrs.Type === 'Unscheduled';
-    if (!unscheduled) scheduled.push({ code, label: e.attrs.Name ?? code, row: where });
+    const label = e.attrs.Name ?? code;
+    const alias = kids(e, 'Alias').find((a) => a.attrs.Context === VISIT_ALIAS);
+    const visit = alias ? parseVisitAlias(code, label, alias.attrs.Name ?? '') : undefined;
+    if (alias && !visit)
+      note(where, eOid, `Alias ${VISIT_ALIAS}=${alias.attrs.Name ?? ''}`, 'not a visit as msct writes it');
+    for (const a of kids(e, 'Alias'))
+      if (a !== alias) note(where, eOid, `Alias ${a.attrs.Context ?? ''}=${a.attrs.Name ?? ''}`, "a StudyEventDef's Alias is not part of the definition");
+    if (!unscheduled) scheduled.push({ code, label, row: where, ...(visit ? { visit } : {}) });
     else if (code !== 'UNSCHEDULED')
       note(where, eOid, 'unscheduled event', 'its forms are offered at msct\'s unscheduled visits', 'approximated');
     if (e.attrs.Repeating === 'Yes' && !unscheduled)

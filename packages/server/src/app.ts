@@ -40,6 +40,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerSafetyRoutes } from './routes/safety.js';
+import { registerStudyDefinitionRoutes } from './routes/study-definitions.js';
 import { registerStudyRoutes } from './routes/studies.js';
 import { registerStudyHomeRoutes } from './routes/study-home.js';
 import { registerSubjectRoutes } from './routes/subjects.js';
@@ -257,6 +258,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerAuthRoutes(a, ctx);
     registerAdminRoutes(a, ctx);
     registerStudyRoutes(a, ctx);
+    registerStudyDefinitionRoutes(a, ctx);
     registerStudyHomeRoutes(a, ctx);
     registerSubjectRoutes(a, ctx);
     registerVisitRoutes(a, ctx);
