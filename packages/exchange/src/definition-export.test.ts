@@ -5,7 +5,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { msctSleTrial, validateStudyDefinition } from '@msct/core/protocol';
 import { afterAll, describe, expect, it } from 'vitest';
-import { convertRedcapDictionary } from './redcap-dictionary.js';
 import {
   definitionDictionaryCsv,
   definitionDictionaryHtml,
@@ -14,6 +13,7 @@ import {
 } from './definition-export.js';
 import { parseStudyFrame } from './definition-frame.js';
 import { convertOdmMetadata } from './odm-definition.js';
+import { convertRedcapDictionary } from './redcap-dictionary.js';
 import { xsdErrors } from './testing/test-study.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'msct-definition-export-'));
@@ -39,7 +39,9 @@ describe('definition → ODM 1.3.2 metadata → definition', () => {
     const file = join(dir, 'msct-sle.xml');
     writeFileSync(file, xml);
     expect(xsdErrors(file)).toBe('');
-    expect(xml).toContain('<StudyEventDef OID="SE.D0" Name="Baseline / infusion 1" Repeating="No" Type="Scheduled">');
+    expect(xml).toContain(
+      '<StudyEventDef OID="SE.D0" Name="Baseline / infusion 1" Repeating="No" Type="Scheduled">',
+    );
     expect(xml).not.toContain('ClinicalData');
     // The frame gives what ODM cannot carry; the visits travel in the file (Alias msct.visit).
     const { forms, codeLists, visits, ...frame } = msctSleTrial;
@@ -114,7 +116,9 @@ describe('the data dictionary', () => {
       'Form,Form title,Visits,Item,Label,Type,Units,Range,Required,Missing-data codes,Code list,Codes,Help text,Source',
     );
     expect(lines.length).toBe(1 + 12);
-    expect(lines).toContain('vitals,Vitals,screening_arm_1 week_4_arm_1,weight,Weight (kg),decimal,,30 – 250,yes,,,,Without shoes,');
+    expect(lines).toContain(
+      'vitals,Vitals,screening_arm_1 week_4_arm_1,weight,Weight (kg),decimal,,30 – 250,yes,,,,Without shoes,',
+    );
     expect(lines).toContain(
       'vitals,Vitals,screening_arm_1 week_4_arm_1,smoker,Smoker,code,,,,,smoker,"0 = Never | 1 = Current, daily | 2 = Former",,',
     );
@@ -127,7 +131,9 @@ describe('the data dictionary', () => {
       { code: 'RC', title: 'A & B' },
     );
     expect(html).toContain('<h1>Data dictionary — A &amp; B</h1>');
-    expect(html).toContain('<td>week_4_arm_1</td><td>Week 4</td><td>assessment</td><td>28</td><td>−3 / +3</td>');
+    expect(html).toContain(
+      '<td>week_4_arm_1</td><td>Week 4</td><td>assessment</td><td>28</td><td>−3 / +3</td>',
+    );
     expect(html).toContain('<h2>&lt;script&gt; <small>(x)</small></h2>');
     expect(html).not.toContain('<script>');
     expect(html.match(/<section /g)?.length).toBe(3);

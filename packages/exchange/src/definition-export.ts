@@ -20,7 +20,10 @@ export interface ExportedForm {
 }
 
 /** The definition's forms with their items (the catalog's where the form names none) and code lists. */
-export function explicitForms(definition: StoredDefinition): { forms: ExportedForm[]; codeLists: CodeList[] } {
+export function explicitForms(definition: StoredDefinition): {
+  forms: ExportedForm[];
+  codeLists: CodeList[];
+} {
   const codeLists: CodeList[] = [...(definition.codeLists ?? [])];
   const resolved = itemFormsFor(definition);
   const forms = (definition.forms ?? []).map((f): ExportedForm => {
@@ -54,7 +57,8 @@ const BOOLEAN_LIST = 'CL.BOOLEAN';
  */
 export const VISIT_ALIAS = 'msct.visit';
 export function visitAlias(v: VisitDefinition): string {
-  const w = typeof v.windowDays === 'number' ? String(v.windowDays) : `${v.windowDays.before}/${v.windowDays.after}`;
+  const w =
+    typeof v.windowDays === 'number' ? String(v.windowDays) : `${v.windowDays.before}/${v.windowDays.after}`;
   return [
     `kind=${v.kind}`,
     `targetDay=${v.targetDay}`,
@@ -66,12 +70,15 @@ export function visitAlias(v: VisitDefinition): string {
 
 /** The visit an alias describes, or undefined when it is not one msct wrote. */
 export function parseVisitAlias(code: string, label: string, alias: string): VisitDefinition | undefined {
-  const f = new Map(alias.split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+  const f = new Map(
+    alias.split(';').map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+  );
   const kind = f.get('kind');
   const targetDay = Number(f.get('targetDay'));
   const window = f.get('window') ?? '';
   const m = /^(\d+)(?:\/(\d+))?$/.exec(window);
-  if (!(kind === 'screening' || kind === 'baseline' || kind === 'infusion' || kind === 'assessment')) return undefined;
+  if (!(kind === 'screening' || kind === 'baseline' || kind === 'infusion' || kind === 'assessment'))
+    return undefined;
   if (!Number.isInteger(targetDay) || !m) return undefined;
   const month = f.get('month');
   return {
@@ -100,7 +107,8 @@ export function definitionToOdm(
   const unscheduled = forms.some((f) => f.visitCodes.includes('UNSCHEDULED'));
   const units = new Map<string, string>();
   for (const f of forms)
-    for (const it of f.items) for (const u of it.units ?? []) if (!units.has(u)) units.set(u, `MU.${units.size + 1}`);
+    for (const it of f.items)
+      for (const u of it.units ?? []) if (!units.has(u)) units.set(u, `MU.${units.size + 1}`);
   const version = definition.version ?? '1';
 
   xml.dec({ version: '1.0', encoding: 'UTF-8' });
@@ -117,8 +125,14 @@ export function definitionToOdm(
   xml.ele('Study', { OID: `S.${safe(study.code)}` });
   xml.ele('GlobalVariables');
   xml.ele('StudyName').txt(study.title).up();
-  xml.ele('StudyDescription').txt(definition.title ?? study.title).up();
-  xml.ele('ProtocolName').txt(definition.id ?? study.code).up();
+  xml
+    .ele('StudyDescription')
+    .txt(definition.title ?? study.title)
+    .up();
+  xml
+    .ele('ProtocolName')
+    .txt(definition.id ?? study.code)
+    .up();
   xml.up();
   if (units.size > 0) {
     xml.ele('BasicDefinitions');
@@ -193,7 +207,8 @@ export function definitionToOdm(
       });
       if (it.help) translatedText(xml, 'Description', it.help);
       translatedText(xml, 'Question', it.label);
-      for (const u of it.units ?? []) xml.ele('MeasurementUnitRef', { MeasurementUnitOID: units.get(u)! }).up();
+      for (const u of it.units ?? [])
+        xml.ele('MeasurementUnitRef', { MeasurementUnitOID: units.get(u)! }).up();
       for (const [comparator, bound] of [
         ['GE', it.min],
         ['LE', it.max],
@@ -201,10 +216,12 @@ export function definitionToOdm(
         if (bound === undefined) continue;
         xml.ele('RangeCheck', { Comparator: comparator, SoftHard: 'Hard' });
         xml.ele('CheckValue').txt(String(bound)).up();
-        if (it.units?.[0]) xml.ele('MeasurementUnitRef', { MeasurementUnitOID: units.get(it.units[0])! }).up();
+        if (it.units?.[0])
+          xml.ele('MeasurementUnitRef', { MeasurementUnitOID: units.get(it.units[0])! }).up();
         xml.up();
       }
-      if (it.type === 'code' && it.codeList) xml.ele('CodeListRef', { CodeListOID: `CL.${safe(it.codeList)}` }).up();
+      if (it.type === 'code' && it.codeList)
+        xml.ele('CodeListRef', { CodeListOID: `CL.${safe(it.codeList)}` }).up();
       if (it.type === 'boolean') {
         booleans = true;
         xml.ele('CodeListRef', { CodeListOID: BOOLEAN_LIST }).up();
@@ -293,7 +310,11 @@ export function dictionaryRows(definition: StoredDefinition): DictionaryRow[] {
         required: it.required ? 'yes' : '',
         missingCodes: (it.missingCodes ?? []).join(' '),
         codeList: it.codeList ?? '',
-        codes: list ? list.codes.map((c) => `${c.code} = ${c.label}`).join(' | ') : it.type === 'boolean' ? '1 = yes | 0 = no' : '',
+        codes: list
+          ? list.codes.map((c) => `${c.code} = ${c.label}`).join(' | ')
+          : it.type === 'boolean'
+            ? '1 = yes | 0 = no'
+            : '',
         help: it.help ?? '',
         source: it.source ?? '',
       };
@@ -306,12 +327,16 @@ const csvField = (s: string) => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}
 /** The data dictionary as CSV (RFC 4180, CRLF, one row per item). */
 export function definitionDictionaryCsv(definition: StoredDefinition): string {
   const lines = [DICTIONARY_COLUMNS.map(([, h]) => h).join(',')];
-  for (const r of dictionaryRows(definition)) lines.push(DICTIONARY_COLUMNS.map(([k]) => csvField(r[k])).join(','));
+  for (const r of dictionaryRows(definition))
+    lines.push(DICTIONARY_COLUMNS.map(([k]) => csvField(r[k])).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
 
 /** The data dictionary as one HTML page: the schedule, then a table per form. */
-export function definitionDictionaryHtml(definition: StoredDefinition, study: { code: string; title: string }): string {
+export function definitionDictionaryHtml(
+  definition: StoredDefinition,
+  study: { code: string; title: string },
+): string {
   const rows = dictionaryRows(definition);
   const h = escText;
   const visits = (definition.visits ?? [])

@@ -49,7 +49,8 @@ export function parseStudyFrame(text: string, source = 'the study frame'): Study
   if (typeof v !== 'object' || v === null || Array.isArray(v))
     throw new DefinitionFileError(`${source} must be a JSON object with fields of a study definition`);
   for (const key of ['forms', 'codeLists'])
-    if (key in v) throw new DefinitionFileError(`${source} must not hold "${key}": they come from the converted file`);
+    if (key in v)
+      throw new DefinitionFileError(`${source} must not hold "${key}": they come from the converted file`);
   return v as StudyFrame;
 }
 

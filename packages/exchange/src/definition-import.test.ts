@@ -99,23 +99,30 @@ describe('REDCap data dictionary → study definition', () => {
     ['checkboxes-1', 2, 10, 0, 1, 4],
     ['clinical-trial-1', 1, 11, 3, 1, 10],
     ['arm-single-longitudinal', 1, 2, 0, 3, 5],
-  ] as const)('converts REDCapR project %s into a valid definition', async (project, forms, items, lists, visits, unmapped) => {
-    const longitudinal = project === 'arm-single-longitudinal';
-    const r = await convertRedcapDictionary({
-      dictionary: file(project, 'dictionary.csv'),
-      ...(longitudinal
-        ? { events: file(project, 'event.csv'), instrumentEvents: file(project, 'instrument-event.csv') }
-        : {}),
-      frame: frameFor(longitudinal ? 'intake_arm_1' : 'event_1_arm_1'),
-    });
-    expect(validateStudyDefinition(r.definition).issues.map(formatDefinitionIssue)).toEqual([]);
-    expect(r.counts).toEqual({ forms, items, codeLists: lists, visits });
-    expect(r.unmapped.length).toBe(unmapped);
-  });
+  ] as const)(
+    'converts REDCapR project %s into a valid definition',
+    async (project, forms, items, lists, visits, unmapped) => {
+      const longitudinal = project === 'arm-single-longitudinal';
+      const r = await convertRedcapDictionary({
+        dictionary: file(project, 'dictionary.csv'),
+        ...(longitudinal
+          ? { events: file(project, 'event.csv'), instrumentEvents: file(project, 'instrument-event.csv') }
+          : {}),
+        frame: frameFor(longitudinal ? 'intake_arm_1' : 'event_1_arm_1'),
+      });
+      expect(validateStudyDefinition(r.definition).issues.map(formatDefinitionIssue)).toEqual([]);
+      expect(r.counts).toEqual({ forms, items, codeLists: lists, visits });
+      expect(r.unmapped.length).toBe(unmapped);
+    },
+  );
 
   it('lists the file field of arm-single-longitudinal and the dag project’s calculations', async () => {
-    const long = await convertRedcapDictionary({ dictionary: file('arm-single-longitudinal', 'dictionary.csv') });
-    expect(long.unmapped.map((u) => `${u.row} ${u.field}: ${u.what}`)).toContain('5 image_profile: field type file');
+    const long = await convertRedcapDictionary({
+      dictionary: file('arm-single-longitudinal', 'dictionary.csv'),
+    });
+    expect(long.unmapped.map((u) => `${u.row} ${u.field}: ${u.what}`)).toContain(
+      '5 image_profile: field type file',
+    );
     const dag = await convertRedcapDictionary({ dictionary: file('dag', 'dictionary.csv') });
     expect(dag.unmapped.filter((u) => u.what.startsWith('calculated field')).map((u) => u.field)).toEqual([
       'age',
@@ -139,17 +146,22 @@ describe('ODM metadata → study definition', () => {
     ['dag', 1, 17, 4, 1, 84, 5],
     ['checkboxes-1', 2, 13, 2, 1, 78, 1],
     ['arm-single-longitudinal', 1, 5, 1, 3, 46, 3],
-  ] as const)('converts REDCap project.xml %s, listing its REDCap extensions', async (project, forms, items, lists, visits, unmapped, approximated) => {
-    const r = await convertOdmMetadata({
-      file: file(project, 'project.xml'),
-      frame: frameFor(project === 'arm-single-longitudinal' ? 'intake_arm_1' : 'event_1_arm_1'),
-    });
-    expect(validateStudyDefinition(r.definition).issues.map(formatDefinitionIssue)).toEqual([]);
-    expect(r.counts).toEqual({ forms, items, codeLists: lists, visits });
-    expect(count(r.unmapped, 'unmapped')).toBe(unmapped);
-    expect(count(r.unmapped, 'approximated')).toBe(approximated);
-    expect(r.unmapped.some((u) => u.what.startsWith('extension attributes') && u.what.includes('redcap:'))).toBe(true);
-  });
+  ] as const)(
+    'converts REDCap project.xml %s, listing its REDCap extensions',
+    async (project, forms, items, lists, visits, unmapped, approximated) => {
+      const r = await convertOdmMetadata({
+        file: file(project, 'project.xml'),
+        frame: frameFor(project === 'arm-single-longitudinal' ? 'intake_arm_1' : 'event_1_arm_1'),
+      });
+      expect(validateStudyDefinition(r.definition).issues.map(formatDefinitionIssue)).toEqual([]);
+      expect(r.counts).toEqual({ forms, items, codeLists: lists, visits });
+      expect(count(r.unmapped, 'unmapped')).toBe(unmapped);
+      expect(count(r.unmapped, 'approximated')).toBe(approximated);
+      expect(
+        r.unmapped.some((u) => u.what.startsWith('extension attributes') && u.what.includes('redcap:')),
+      ).toBe(true);
+    },
+  );
 
   it('reads ItemDef types, soft range checks and code lists of the dag project', async () => {
     const r = await convertOdmMetadata({ file: file('dag', 'project.xml') });
@@ -165,7 +177,9 @@ describe('ODM metadata → study definition', () => {
     expect(items.find((i) => i.code === 'sex')).toMatchObject({ type: 'code', codeList: 'sex' });
     const soft = r.unmapped.filter((u) => u.field === 'height' && u.what.startsWith('RangeCheck'));
     expect(soft.map((u) => u.what)).toEqual(['RangeCheck GE 130 (Soft)', 'RangeCheck LE 215 (Soft)']);
-    expect(r.unmapped.find((u) => u.field === 'height' && u.what.startsWith('SignificantDigits'))).toBeDefined();
+    expect(
+      r.unmapped.find((u) => u.field === 'height' && u.what.startsWith('SignificantDigits')),
+    ).toBeDefined();
   });
 
   it('refuses what is not ODM metadata', async () => {

@@ -43,7 +43,9 @@ export async function readDefinitionFile(input: DefinitionFileInput): Promise<De
     try {
       definition = JSON.parse(text);
     } catch (e) {
-      throw new DefinitionFileError(`the definition is not JSON (${e instanceof Error ? e.message : String(e)})`);
+      throw new DefinitionFileError(
+        `the definition is not JSON (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
   } else {
     if (input.format === 'odm' && (input.events || input.instrumentEvents))

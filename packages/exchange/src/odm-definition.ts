@@ -11,8 +11,9 @@
 // CL.); REDCap's with others (Event., Form.); the codes are the OIDs without those prefixes.
 // The bytes are decoded as the file declares (text-decoding.ts); no DTD is read. ClinicalData is
 // skipped without being kept, so a project export with its data converts in little memory.
-import { SaxesParser, type SaxesTagPlain } from 'saxes';
+
 import type { CodeList, DefinitionItem, FormDefinition, VisitDefinition } from '@msct/core/protocol';
+import { SaxesParser, type SaxesTagPlain } from 'saxes';
 import { parseVisitAlias, VISIT_ALIAS } from './definition-export.js';
 import {
   assembleDefinition,
@@ -86,7 +87,8 @@ function parseTree(bytes: Buffer | string): El {
 
 const kids = (el: El | undefined, name: string) => el?.children.filter((c) => c.name === name) ?? [];
 const kid = (el: El | undefined, name: string) => el?.children.find((c) => c.name === name);
-const isExtension = (name: string) => name.includes(':') && !name.startsWith('xml:') && !name.startsWith('xmlns');
+const isExtension = (name: string) =>
+  name.includes(':') && !name.startsWith('xml:') && !name.startsWith('xmlns');
 
 /** The English (or first) TranslatedText of a Question / Description / Decode element. */
 function translated(el: El | undefined): string | undefined {
@@ -128,8 +130,13 @@ export async function convertOdmMetadata(input: {
 }): Promise<DefinitionConversion> {
   const frame = input.frame ?? {};
   const unmapped: UnmappedConstruct[] = [];
-  const note = (row: string, field: string, what: string, why: string, kind: UnmappedConstruct['kind'] = 'unmapped') =>
-    unmapped.push({ row, field, what, why, kind });
+  const note = (
+    row: string,
+    field: string,
+    what: string,
+    why: string,
+    kind: UnmappedConstruct['kind'] = 'unmapped',
+  ) => unmapped.push({ row, field, what, why, kind });
 
   const root = parseTree(input.file);
   const odm = kid(root, 'ODM');
@@ -138,20 +145,41 @@ export async function convertOdmMetadata(input: {
   const study = studies[0];
   if (!study) throw new DefinitionFileError('the ODM file has no Study element: no metadata to convert');
   if (studies.length > 1)
-    note(`Study ${studies[1]!.attrs.OID}`, studies[1]!.attrs.OID ?? '', `${studies.length - 1} further Study element(s)`, 'one study is converted: the first');
+    note(
+      `Study ${studies[1]!.attrs.OID}`,
+      studies[1]!.attrs.OID ?? '',
+      `${studies.length - 1} further Study element(s)`,
+      'one study is converted: the first',
+    );
   const mdvs = kids(study, 'MetaDataVersion');
   const mdv = mdvs[0];
   if (!mdv) throw new DefinitionFileError(`Study ${study.attrs.OID ?? ''} has no MetaDataVersion`);
   if (mdvs.length > 1)
-    note(`MetaDataVersion ${mdvs[1]!.attrs.OID}`, mdvs[1]!.attrs.OID ?? '', `${mdvs.length - 1} further MetaDataVersion(s)`, 'one version is converted: the first');
+    note(
+      `MetaDataVersion ${mdvs[1]!.attrs.OID}`,
+      mdvs[1]!.attrs.OID ?? '',
+      `${mdvs.length - 1} further MetaDataVersion(s)`,
+      'one version is converted: the first',
+    );
 
   /** Every extension element and attribute of an element, listed once per element. */
   const extensions = (el: El, where: string) => {
     const attrs = Object.keys(el.attrs).filter(isExtension);
     if (attrs.length > 0)
-      note(where, el.attrs.OID ?? el.name, `extension attributes ${attrs.join(', ')}`, `vendor extensions (${[...new Set(attrs.map((a) => a.split(':')[0]))].join(', ')}) are not part of the definition`);
+      note(
+        where,
+        el.attrs.OID ?? el.name,
+        `extension attributes ${attrs.join(', ')}`,
+        `vendor extensions (${[...new Set(attrs.map((a) => a.split(':')[0]))].join(', ')}) are not part of the definition`,
+      );
     for (const c of el.children)
-      if (isExtension(c.name)) note(`${where} line ${c.line}`, el.attrs.OID ?? el.name, `extension element ${c.name}`, 'vendor extensions are not part of the definition');
+      if (isExtension(c.name))
+        note(
+          `${where} line ${c.line}`,
+          el.attrs.OID ?? el.name,
+          `extension element ${c.name}`,
+          'vendor extensions are not part of the definition',
+        );
   };
   const gv = kid(study, 'GlobalVariables');
   if (gv) extensions(gv, 'GlobalVariables');
@@ -172,11 +200,19 @@ export async function convertOdmMetadata(input: {
     const items = [...kids(cl, 'CodeListItem'), ...kids(cl, 'EnumeratedItem')];
     const external = kid(cl, 'ExternalCodeList');
     if (external) {
-      note(where, clOid, `external code list ${external.attrs.Dictionary ?? ''} ${external.attrs.Version ?? ''}`.trim(), 'msct holds the codes themselves, not a reference to a dictionary');
+      note(
+        where,
+        clOid,
+        `external code list ${external.attrs.Dictionary ?? ''} ${external.attrs.Version ?? ''}`.trim(),
+        'msct holds the codes themselves, not a reference to a dictionary',
+      );
       continue;
     }
     const codes = items
-      .map((it) => ({ code: it.attrs.CodedValue ?? '', label: translated(kid(it, 'Decode')) ?? it.attrs.CodedValue ?? '' }))
+      .map((it) => ({
+        code: it.attrs.CodedValue ?? '',
+        label: translated(kid(it, 'Decode')) ?? it.attrs.CodedValue ?? '',
+      }))
       .filter((c) => c.code.trim() !== '');
     if (codes.length === 0) {
       note(where, clOid, 'code list without codes', 'a code list needs at least one code');
@@ -218,29 +254,43 @@ export async function convertOdmMetadata(input: {
       item.type = 'boolean';
       // Its code list decodes 1/0, the boolean's own lexical forms: nothing more to keep.
       if (clRef !== undefined) booleanLists.add(clRef);
-    }
-    else if (clRef !== undefined) {
+    } else if (clRef !== undefined) {
       const id = codeListIds.get(clRef);
       if (id === undefined) {
-        say(`CodeListRef ${clRef}`, 'the code list is not declared in the file (or was not converted): the item is kept as text');
+        say(
+          `CodeListRef ${clRef}`,
+          'the code list is not declared in the file (or was not converted): the item is kept as text',
+        );
       } else {
         item.type = 'code';
         item.codeList = id;
         usedLists.add(id);
         if (dataType !== 'text' && dataType !== 'string')
-          say(`DataType ${dataType} with a code list`, 'msct code items hold their codes as text', 'approximated');
+          say(
+            `DataType ${dataType} with a code list`,
+            'msct code items hold their codes as text',
+            'approximated',
+          );
       }
     } else if (dataType === 'integer') item.type = 'integer';
     else if (dataType === 'float' || dataType === 'double') item.type = 'decimal';
     else if (dataType === 'date') item.type = 'date';
     else if (TEXT_LIKE.has(dataType)) {
       if (dataType !== 'text' && dataType !== 'string')
-        say(`DataType ${dataType}`, 'msct has no such item type: kept as text, the format is not checked', 'approximated');
+        say(
+          `DataType ${dataType}`,
+          'msct has no such item type: kept as text, the format is not checked',
+          'approximated',
+        );
     } else say(`DataType ${dataType}`, 'not an ODM 1.3.2 data type: kept as text', 'approximated');
     if (d.attrs.Length !== undefined)
       say(`Length ${d.attrs.Length}`, 'msct items have no length limit', 'unmapped');
     if (d.attrs.SignificantDigits !== undefined)
-      say(`SignificantDigits ${d.attrs.SignificantDigits}`, 'msct decimals keep the digits entered; no precision is declared', 'unmapped');
+      say(
+        `SignificantDigits ${d.attrs.SignificantDigits}`,
+        'msct decimals keep the digits entered; no precision is declared',
+        'unmapped',
+      );
     if (help) item.help = help;
     if (d.attrs.Origin) item.source = d.attrs.Origin;
     if (mandatory) item.required = true;
@@ -248,7 +298,11 @@ export async function convertOdmMetadata(input: {
     const unitRefs = kids(d, 'MeasurementUnitRef').map((u) => u.attrs.MeasurementUnitOID ?? '');
     if (unitRefs.length > 0) {
       const names = unitRefs.map((u) => units.get(u));
-      if (!numeric) say(`MeasurementUnitRef ${unitRefs.join(', ')}`, `msct holds units for numeric items only, this item is ${item.type}`);
+      if (!numeric)
+        say(
+          `MeasurementUnitRef ${unitRefs.join(', ')}`,
+          `msct holds units for numeric items only, this item is ${item.type}`,
+        );
       else if (names.some((n) => n === undefined))
         say(`MeasurementUnitRef ${unitRefs.join(', ')}`, 'a unit not declared in BasicDefinitions');
       else item.units = [...new Set(names as string[])];
@@ -259,28 +313,50 @@ export async function convertOdmMetadata(input: {
       const value = values.length === 1 ? Number(values[0]) : Number.NaN;
       const what = `RangeCheck ${comparator} ${values.join(' ')} (${rc.attrs.SoftHard ?? 'Hard'})`;
       if (!numeric || !Number.isFinite(value) || !['GE', 'GT', 'LE', 'LT'].includes(comparator)) {
-        say(what, numeric ? 'msct ranges are one numeric min and max (GE/LE)' : `msct holds ranges for numeric items only, this item is ${item.type}`);
+        say(
+          what,
+          numeric
+            ? 'msct ranges are one numeric min and max (GE/LE)'
+            : `msct holds ranges for numeric items only, this item is ${item.type}`,
+        );
         continue;
       }
       if (comparator === 'GE' || comparator === 'GT') item.min = value;
       else item.max = value;
       const rcUnit = kid(rc, 'MeasurementUnitRef')?.attrs.MeasurementUnitOID;
       if (rcUnit && item.units && units.get(rcUnit) !== item.units[0])
-        say(`${what} in unit ${rcUnit}`, "msct ranges are in the item's first unit: the bound is taken as is", 'approximated');
+        say(
+          `${what} in unit ${rcUnit}`,
+          "msct ranges are in the item's first unit: the bound is taken as is",
+          'approximated',
+        );
       if (comparator === 'GT' || comparator === 'LT')
-        say(what, 'msct ranges include their bound: a strict comparison is taken as inclusive', 'approximated');
+        say(
+          what,
+          'msct ranges include their bound: a strict comparison is taken as inclusive',
+          'approximated',
+        );
       if (rc.attrs.SoftHard === 'Soft')
-        say(what, "a soft check in the source (a warning); msct's min/max refuse a value outside it", 'approximated');
+        say(
+          what,
+          "a soft check in the source (a warning); msct's min/max refuse a value outside it",
+          'approximated',
+        );
     }
     const missing = kids(d, 'Alias').find((a) => a.attrs.Context === 'msct.missingCodes');
     if (missing?.attrs.Name) {
-      const codes = missing.attrs.Name.split(/\s+/).filter((c): c is 'ND' | 'NK' | 'NA' => c === 'ND' || c === 'NK' || c === 'NA');
+      const codes = missing.attrs.Name.split(/\s+/).filter(
+        (c): c is 'ND' | 'NK' | 'NA' => c === 'ND' || c === 'NK' || c === 'NA',
+      );
       if (codes.length > 0) item.missingCodes = codes;
     }
     for (const c of d.children) {
       if (c.name === 'Alias' && c.attrs.Context === 'msct.missingCodes') continue;
       if (['Alias', 'ExternalQuestion', 'Role'].includes(c.name))
-        say(`${c.name}${c.attrs.Context ? ` ${c.attrs.Context}=${c.attrs.Name ?? ''}` : ''}`, `an ItemDef's ${c.name} is not part of the definition`);
+        say(
+          `${c.name}${c.attrs.Context ? ` ${c.attrs.Context}=${c.attrs.Name ?? ''}` : ''}`,
+          `an ItemDef's ${c.name} is not part of the definition`,
+        );
     }
     return item;
   };
@@ -298,7 +374,8 @@ export async function convertOdmMetadata(input: {
     if (f.attrs.Repeating === 'Yes')
       note(where, formOid, 'repeating form', 'the definition has no repeating forms: one instance per visit');
     for (const c of f.children)
-      if (c.name === 'ArchiveLayout' || c.name === 'Alias') note(where, formOid, c.name, `a FormDef's ${c.name} is not part of the definition`);
+      if (c.name === 'ArchiveLayout' || c.name === 'Alias')
+        note(where, formOid, c.name, `a FormDef's ${c.name} is not part of the definition`);
     const items: DefinitionItem[] = [];
     for (const ref of kids(f, 'ItemGroupRef')) {
       const gOid = ref.attrs.ItemGroupOID ?? '';
@@ -311,20 +388,41 @@ export async function convertOdmMetadata(input: {
         seenGroups.add(gOid);
         extensions(g, `ItemGroupDef ${gOid}`);
         if (g.attrs.Repeating === 'Yes')
-          note(`ItemGroupDef ${gOid}`, gOid, 'repeating item group', "the definition's forms have no repeating groups: its items are taken once");
+          note(
+            `ItemGroupDef ${gOid}`,
+            gOid,
+            'repeating item group',
+            "the definition's forms have no repeating groups: its items are taken once",
+          );
         for (const ref2 of kids(g, 'ItemRef')) {
           const extra = Object.keys(ref2.attrs).filter(isExtension);
           if (extra.length > 0)
-            note(`ItemGroupDef ${gOid}`, ref2.attrs.ItemOID ?? '', `ItemRef extension attributes ${extra.join(', ')}`, 'vendor extensions are not part of the definition');
+            note(
+              `ItemGroupDef ${gOid}`,
+              ref2.attrs.ItemOID ?? '',
+              `ItemRef extension attributes ${extra.join(', ')}`,
+              'vendor extensions are not part of the definition',
+            );
           for (const a of ['MethodOID', 'CollectionExceptionConditionOID', 'RoleCodeListOID', 'Role'])
-            if (ref2.attrs[a]) note(`ItemGroupDef ${gOid}`, ref2.attrs.ItemOID ?? '', `ItemRef ${a} ${ref2.attrs[a]}`, 'conditions, methods and roles are not part of the definition');
+            if (ref2.attrs[a])
+              note(
+                `ItemGroupDef ${gOid}`,
+                ref2.attrs.ItemOID ?? '',
+                `ItemRef ${a} ${ref2.attrs[a]}`,
+                'conditions, methods and roles are not part of the definition',
+              );
         }
       }
       for (const ref2 of kids(g, 'ItemRef')) {
         const item = convertItem(ref2.attrs.ItemOID ?? '', ref2.attrs.Mandatory === 'Yes');
         if (!item) continue;
         if (items.some((i) => i.code === item.code)) {
-          note(where, ref2.attrs.ItemOID ?? '', `item ${item.code} in more than one group of the form`, 'a form holds an item once: the first is kept');
+          note(
+            where,
+            ref2.attrs.ItemOID ?? '',
+            `item ${item.code} in more than one group of the form`,
+            'a form holds an item once: the first is kept',
+          );
           continue;
         }
         items.push(item);
@@ -334,12 +432,19 @@ export async function convertOdmMetadata(input: {
     forms.push({ oid: formOid, def: { id, title: f.attrs.Name ?? id, visitCodes: [], items } });
   }
   for (const g of groupDefs.keys())
-    if (!seenGroups.has(g)) note(`ItemGroupDef ${g}`, g, 'item group of no form', 'only the item groups of forms are converted');
+    if (!seenGroups.has(g))
+      note(`ItemGroupDef ${g}`, g, 'item group of no form', 'only the item groups of forms are converted');
   for (const oid of itemDefs.keys())
-    if (!listed.has(oid)) note(`ItemDef ${oid}`, oid, 'item of no form', 'only the items of forms are converted');
+    if (!listed.has(oid))
+      note(`ItemDef ${oid}`, oid, 'item of no form', 'only the items of forms are converted');
   for (const el of mdv.children)
     if (['ConditionDef', 'MethodDef', 'Presentation', 'Include', 'ImputationMethod'].includes(el.name))
-      note(`${el.name} ${el.attrs.OID ?? ''}`.trim(), el.attrs.OID ?? el.name, el.name, `a MetaDataVersion's ${el.name} is not part of the definition (edit checks and derivations are not read from ODM)`);
+      note(
+        `${el.name} ${el.attrs.OID ?? ''}`.trim(),
+        el.attrs.OID ?? el.name,
+        el.name,
+        `a MetaDataVersion's ${el.name} is not part of the definition (edit checks and derivations are not read from ODM)`,
+      );
 
   // Visits: the protocol's order, else the file's.
   const eventDefs = kids(mdv, 'StudyEventDef');
@@ -362,12 +467,30 @@ export async function convertOdmMetadata(input: {
     if (alias && !visit)
       note(where, eOid, `Alias ${VISIT_ALIAS}=${alias.attrs.Name ?? ''}`, 'not a visit as msct writes it');
     for (const a of kids(e, 'Alias'))
-      if (a !== alias) note(where, eOid, `Alias ${a.attrs.Context ?? ''}=${a.attrs.Name ?? ''}`, "a StudyEventDef's Alias is not part of the definition");
+      if (a !== alias)
+        note(
+          where,
+          eOid,
+          `Alias ${a.attrs.Context ?? ''}=${a.attrs.Name ?? ''}`,
+          "a StudyEventDef's Alias is not part of the definition",
+        );
     if (!unscheduled) scheduled.push({ code, label, row: where, ...(visit ? { visit } : {}) });
     else if (code !== 'UNSCHEDULED')
-      note(where, eOid, 'unscheduled event', 'its forms are offered at msct\'s unscheduled visits', 'approximated');
+      note(
+        where,
+        eOid,
+        'unscheduled event',
+        "its forms are offered at msct's unscheduled visits",
+        'approximated',
+      );
     if (e.attrs.Repeating === 'Yes' && !unscheduled)
-      note(where, eOid, 'repeating event', 'a visit of the schedule happens once per cycle; repeats are unscheduled visits', 'approximated');
+      note(
+        where,
+        eOid,
+        'repeating event',
+        'a visit of the schedule happens once per cycle; repeats are unscheduled visits',
+        'approximated',
+      );
     for (const ref of kids(e, 'FormRef')) {
       const f = formByOid.get(ref.attrs.FormOID ?? '');
       if (!f) {
@@ -385,21 +508,37 @@ export async function convertOdmMetadata(input: {
       : undefined;
   if (visits === undefined && fallback === undefined && forms.length > 0) {
     // No events (a REDCap classic project): its one implicit event.
-    visits = eventsToVisits([{ code: 'event_1_arm_1', label: 'Event 1', row: 'MetaDataVersion' }], frame, unmapped);
+    visits = eventsToVisits(
+      [{ code: 'event_1_arm_1', label: 'Event 1', row: 'MetaDataVersion' }],
+      frame,
+      unmapped,
+    );
   }
   for (const f of forms)
     if (f.def.visitCodes.length === 0) {
       const at = fallback ?? (scheduled.length === 0 ? 'event_1_arm_1' : undefined);
       if (at) f.def.visitCodes.push(at);
       else {
-        note(`FormDef ${f.oid}`, f.oid, 'form of no event', 'no StudyEventDef collects it: it is offered at unscheduled visits only', 'approximated');
+        note(
+          `FormDef ${f.oid}`,
+          f.oid,
+          'form of no event',
+          'no StudyEventDef collects it: it is offered at unscheduled visits only',
+          'approximated',
+        );
         f.def.visitCodes.push('UNSCHEDULED');
       }
     }
   const keptLists = codeLists.filter((l) => usedLists.has(l.id));
   const booleanIds = new Set([...booleanLists].map((o) => codeListIds.get(o)));
   for (const l of codeLists)
-    if (!usedLists.has(l.id) && !booleanIds.has(l.id)) note(`CodeList ${l.id}`, l.id, 'code list of no converted item', 'only the code lists items use are kept');
+    if (!usedLists.has(l.id) && !booleanIds.has(l.id))
+      note(
+        `CodeList ${l.id}`,
+        l.id,
+        'code list of no converted item',
+        'only the code lists items use are kept',
+      );
 
   const title = kid(gv, 'StudyName')?.text.trim();
   const protocol = kid(gv, 'ProtocolName')?.text.trim();

@@ -16,6 +16,7 @@
 // definition's arms are another task's).
 import { Readable } from 'node:stream';
 import type { CodeList, DefinitionItem, FormDefinition, VisitDefinition } from '@msct/core/protocol';
+import { type CsvRecord, readCsv } from './csv-reader.js';
 import {
   assembleDefinition,
   type DefinitionConversion,
@@ -24,7 +25,6 @@ import {
   type StudyFrame,
   type UnmappedConstruct,
 } from './definition-frame.js';
-import { type CsvRecord, readCsv } from './csv-reader.js';
 import { UndecodableBytes } from './text-decoding.js';
 
 export interface RedcapConversionInput {
@@ -129,8 +129,13 @@ const finite = (s: string) => (s !== '' && Number.isFinite(Number(s)) ? Number(s
 export async function convertRedcapDictionary(input: RedcapConversionInput): Promise<DefinitionConversion> {
   const frame = input.frame ?? {};
   const unmapped: UnmappedConstruct[] = [];
-  const note = (row: number | string, field: string, what: string, why: string, kind: UnmappedConstruct['kind']) =>
-    unmapped.push({ row, field, what, why, kind });
+  const note = (
+    row: number | string,
+    field: string,
+    what: string,
+    why: string,
+    kind: UnmappedConstruct['kind'],
+  ) => unmapped.push({ row, field, what, why, kind });
 
   const rows = await records(input.dictionary);
   const header = rows.shift();
@@ -214,7 +219,13 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
         else if (v === 'float' || v.startsWith('number')) {
           made.push({ ...base, type: 'decimal' });
           if (v.includes('comma'))
-            note(line, field, `validation ${v}`, 'msct stores decimals with a dot; the comma is not kept', 'approximated');
+            note(
+              line,
+              field,
+              `validation ${v}`,
+              'msct stores decimals with a dot; the comma is not kept',
+              'approximated',
+            );
         } else if (v === 'date_ymd' || v === 'date_mdy' || v === 'date_dmy' || v === 'date') {
           made.push({ ...base, type: 'date' });
         } else {
@@ -239,7 +250,13 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
       case 'dropdown': {
         const codes = parseChoices(choices);
         if (!codes) {
-          note(line, field, `field type ${type} choices ${JSON.stringify(choices)}`, 'the choices cannot be read as "code, label | …"', 'unmapped');
+          note(
+            line,
+            field,
+            `field type ${type} choices ${JSON.stringify(choices)}`,
+            'the choices cannot be read as "code, label | …"',
+            'unmapped',
+          );
           return;
         }
         made.push({ ...base, type: 'code', codeList: codeListFor(field, codes) });
@@ -253,11 +270,22 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
       case 'checkbox': {
         const codes = parseChoices(choices);
         if (!codes) {
-          note(line, field, `field type checkbox choices ${JSON.stringify(choices)}`, 'the choices cannot be read as "code, label | …"', 'unmapped');
+          note(
+            line,
+            field,
+            `field type checkbox choices ${JSON.stringify(choices)}`,
+            'the choices cannot be read as "code, label | …"',
+            'unmapped',
+          );
           return;
         }
         for (const c of codes)
-          made.push({ ...base, code: checkboxVariable(field, c.code), label: `${label}: ${c.label}`, type: 'boolean' });
+          made.push({
+            ...base,
+            code: checkboxVariable(field, c.code),
+            label: `${label}: ${c.label}`,
+            type: 'boolean',
+          });
         note(
           line,
           field,
@@ -287,14 +315,32 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
         );
         return;
       case 'descriptive':
-        note(line, field, 'descriptive text', 'a definition has no display-only text; it is not shown', 'unmapped');
+        note(
+          line,
+          field,
+          'descriptive text',
+          'a definition has no display-only text; it is not shown',
+          'unmapped',
+        );
         return;
       case 'file':
       case 'signature':
-        note(line, field, `field type ${type}`, 'msct holds no uploaded files or signatures in forms', 'unmapped');
+        note(
+          line,
+          field,
+          `field type ${type}`,
+          'msct holds no uploaded files or signatures in forms',
+          'unmapped',
+        );
         return;
       default:
-        note(line, field, `field type ${type || '(empty)'}`, 'not a REDCap field type msct can hold', 'unmapped');
+        note(
+          line,
+          field,
+          `field type ${type || '(empty)'}`,
+          'not a REDCap field type msct can hold',
+          'unmapped',
+        );
         return;
     }
     const main = made[0]!;
@@ -309,7 +355,13 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
           ['max', vmax, max],
         ] as const)
           if (raw !== '' && n === undefined)
-            note(line, field, `validation ${name} ${JSON.stringify(raw)}`, 'not a number: msct ranges are numbers', 'unmapped');
+            note(
+              line,
+              field,
+              `validation ${name} ${JSON.stringify(raw)}`,
+              'not a number: msct ranges are numbers',
+              'unmapped',
+            );
         if (min !== undefined || max !== undefined)
           note(
             line,
@@ -341,7 +393,11 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
     }
     const extras: Array<[string, string, string]> = [
       [section, 'section header', 'a form has no sections in the definition'],
-      [identifier.toLowerCase() === 'y' ? 'y' : '', 'identifier flag', 'msct has no identifier flag: pseudonymised exports leave out every free-text item and shift dates'],
+      [
+        identifier.toLowerCase() === 'y' ? 'y' : '',
+        'identifier flag',
+        'msct has no identifier flag: pseudonymised exports leave out every free-text item and shift dates',
+      ],
       [alignment, 'custom alignment', 'layout is not part of the definition'],
       [questionNo, 'question number', 'surveys are not part of msct'],
       [matrixGroup, 'matrix group', 'the definition has no matrix layout'],
@@ -356,13 +412,29 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
 
   // Events and the instrument-event mapping.
   const formVisits = new Map<string, string[]>();
-  type Event = { code: string; label: string; dayOffset?: number; window?: { before: number; after: number }; row: number | string };
+  type Event = {
+    code: string;
+    label: string;
+    dayOffset?: number;
+    window?: { before: number; after: number };
+    row: number | string;
+  };
   const events: Event[] = [];
   if (input.events) {
-    for (const e of await table(input.events, 'the events CSV', ['event_name', 'arm_num', 'unique_event_name'])) {
+    for (const e of await table(input.events, 'the events CSV', [
+      'event_name',
+      'arm_num',
+      'unique_event_name',
+    ])) {
       const code = e.get('unique_event_name');
       if (e.get('arm_num') !== '1') {
-        note(`events CSV line ${e.line}`, code, `event of arm ${e.get('arm_num')}`, 'arms are not mapped from REDCap (one schedule)', 'unmapped');
+        note(
+          `events CSV line ${e.line}`,
+          code,
+          `event of arm ${e.get('arm_num')}`,
+          'arms are not mapped from REDCap (one schedule)',
+          'unmapped',
+        );
         continue;
       }
       const offset = finite(e.get('day_offset'));
@@ -378,18 +450,34 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
     }
   }
   if (input.instrumentEvents) {
-    for (const m of await table(input.instrumentEvents, 'the instrument-event mapping CSV', ['arm_num', 'unique_event_name', 'form'])) {
+    for (const m of await table(input.instrumentEvents, 'the instrument-event mapping CSV', [
+      'arm_num',
+      'unique_event_name',
+      'form',
+    ])) {
       const event = m.get('unique_event_name');
       const form = m.get('form');
       if (m.get('arm_num') !== '1') continue; // its event is listed above
       if (!input.events && !events.some((e) => e.code === event))
         events.push({ code: event, label: event, row: `instrument-event mapping line ${m.line}` });
       if (!events.some((e) => e.code === event)) {
-        note(`instrument-event mapping line ${m.line}`, form, `form ${form} at event ${event}`, 'the event is not in the events CSV', 'unmapped');
+        note(
+          `instrument-event mapping line ${m.line}`,
+          form,
+          `form ${form} at event ${event}`,
+          'the event is not in the events CSV',
+          'unmapped',
+        );
         continue;
       }
       if (!forms.has(form)) {
-        note(`instrument-event mapping line ${m.line}`, form, `form ${form} at event ${event}`, 'the form is not in the data dictionary', 'unmapped');
+        note(
+          `instrument-event mapping line ${m.line}`,
+          form,
+          `form ${form} at event ${event}`,
+          'the form is not in the data dictionary',
+          'unmapped',
+        );
         continue;
       }
       formVisits.set(form, [...(formVisits.get(form) ?? []), event]);

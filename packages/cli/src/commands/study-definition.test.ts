@@ -12,7 +12,17 @@ import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createStudyFromFile, exportDefinition } from './study-definition.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', '..', 'exchange', 'src', 'testing', 'fixtures', 'definitions');
+const fixtures = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'exchange',
+  'src',
+  'testing',
+  'fixtures',
+  'definitions',
+);
 const hand = (f: string) => join(fixtures, 'hand-written', f);
 const dir = mkdtempSync(join(tmpdir(), 'msct-study-create-'));
 let t: TestDatabase;
@@ -79,8 +89,12 @@ describe('msct study create', () => {
     expect(back.definition.codeLists).toEqual(codeLists);
     const csv = await exportDefinition(t.db, 'RC-DEMO', 'csv');
     expect(csv.split('\r\n').length).toBe(1 + 12 + 1);
-    expect(await exportDefinition(t.db, 'RC-DEMO', 'html')).toContain('<h2>Vitals <small>(vitals)</small></h2>');
-    await expect(exportDefinition(t.db, 'RC-DEMO', 'pdf')).rejects.toThrow('--format must be one of odm, csv, html');
+    expect(await exportDefinition(t.db, 'RC-DEMO', 'html')).toContain(
+      '<h2>Vitals <small>(vitals)</small></h2>',
+    );
+    await expect(exportDefinition(t.db, 'RC-DEMO', 'pdf')).rejects.toThrow(
+      '--format must be one of odm, csv, html',
+    );
   });
 
   it('creates a study from ODM metadata and from msct JSON; refuses an unknown format', async () => {
@@ -105,7 +119,10 @@ describe('msct study create', () => {
     ]);
     const notCsv = join(dir, 'bad.csv');
     writeFileSync(notCsv, 'a,b\n1,2\n');
-    expect((await createStudyFromFile(t.db, { definition: notCsv, format: 'redcap', frame: hand('frame.json') })).errors).toEqual([
+    expect(
+      (await createStudyFromFile(t.db, { definition: notCsv, format: 'redcap', frame: hand('frame.json') }))
+        .errors,
+    ).toEqual([
       `${notCsv}: the data dictionary's column 1 must be "variable / field name" (REDCap's layout), got "a"`,
     ]);
   });

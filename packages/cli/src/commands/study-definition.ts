@@ -49,7 +49,9 @@ export async function createStudyFromFile(db: Db, o: StudyCreateOptions): Promis
     try {
       return await readFile(file);
     } catch (e) {
-      throw new DefinitionFileError(`${file}: cannot be read (${e instanceof Error ? e.message : String(e)})`);
+      throw new DefinitionFileError(
+        `${file}: cannot be read (${e instanceof Error ? e.message : String(e)})`,
+      );
     }
   };
   let result: Awaited<ReturnType<typeof readDefinitionFile>>;
@@ -62,8 +64,7 @@ export async function createStudyFromFile(db: Db, o: StudyCreateOptions): Promis
       ...(o.frame ? { frame: parseStudyFrame((await read(o.frame)).toString('utf8'), o.frame) } : {}),
     });
   } catch (e) {
-    if (e instanceof DefinitionFileError)
-      return fail(`${o.definition}: ${e.message}`);
+    if (e instanceof DefinitionFileError) return fail(`${o.definition}: ${e.message}`);
     throw e;
   }
   if (result.unmapped.length > 0) {
@@ -82,10 +83,13 @@ export async function createStudyFromFile(db: Db, o: StudyCreateOptions): Promis
   const title = o.title ?? d.title;
   const summary = `${d.visits.length} visits, ${d.forms.length} forms, ${d.forms.reduce((n, f) => n + (f.items?.length ?? 0), 0)} items, ${d.codeLists?.length ?? 0} code lists`;
   if (o.dryRun) {
-    lines.push(`${o.definition}: valid study definition ${d.id} version ${d.version} (${summary}); dry run, nothing created`);
+    lines.push(
+      `${o.definition}: valid study definition ${d.id} version ${d.version} (${summary}); dry run, nothing created`,
+    );
     return { exitCode: 0, lines, errors };
   }
-  if (await findStudyByCode(db, code)) return fail(`a study with code "${code}" already exists (give another with --code)`);
+  if (await findStudyByCode(db, code))
+    return fail(`a study with code "${code}" already exists (give another with --code)`);
   const actor = await importActor(db);
   await createStudy(db, { id: actor.id, name: actor.name }, { code, title, definition: d });
   lines.push(`created study ${code} "${title}" from ${o.definition} (${summary})`);

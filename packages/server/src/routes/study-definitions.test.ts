@@ -9,7 +9,17 @@ import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestTrial, startTestServer, type TestServer } from '../testing/test-server.js';
 
-const fixtures = join(import.meta.dirname, '..', '..', '..', 'exchange', 'src', 'testing', 'fixtures', 'definitions');
+const fixtures = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  '..',
+  'exchange',
+  'src',
+  'testing',
+  'fixtures',
+  'definitions',
+);
 const text = (...p: string[]) => readFileSync(join(fixtures, ...p), 'utf8');
 const redcap = {
   format: 'redcap',
@@ -84,7 +94,10 @@ for (const dialect of TEST_DIALECTS)
     it('creates the study from REDCap, and exports its definition as ODM, CSV and HTML to its readers', async () => {
       const r = await admin.post<Report>('/api/studies/from-file', { ...redcap, code: 'RC-API' });
       expect(r.status).toBe(201);
-      expect(r.body.study).toMatchObject({ code: 'RC-API', title: 'Demo study converted from a REDCap data dictionary' });
+      expect(r.body.study).toMatchObject({
+        code: 'RC-API',
+        title: 'Demo study converted from a REDCap data dictionary',
+      });
       const id = r.body.study!.id;
       const odm = await admin.request<string>('GET', `/api/studies/${id}/definition.odm.xml`);
       expect(odm.status).toBe(200);

@@ -31,7 +31,13 @@ export function registerStudyDefinitionRoutes(app: App, { db }: RouteContext) {
       const b = req.body;
       if (b.format === 'msct' && b.frame)
         throw new HttpProblem('MSCT_E_VALIDATION', 'a study frame is for redcap and odm files only', {
-          errors: [{ field: 'frame', rule: 'not_allowed', message: 'a study frame is for redcap and odm files only' }],
+          errors: [
+            {
+              field: 'frame',
+              rule: 'not_allowed',
+              message: 'a study frame is for redcap and odm files only',
+            },
+          ],
         });
       let r: Awaited<ReturnType<typeof readDefinitionFile>>;
       try {
