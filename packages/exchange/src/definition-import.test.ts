@@ -182,6 +182,91 @@ describe('ODM metadata → study definition', () => {
     ).toBeDefined();
   });
 
+  it('reads ODM 1.3.2 constructs REDCap does not write, and lists OpenClinica extensions', async () => {
+    // Written for this test: the ODM 1.3.2 elements the REDCap files lack, as OpenClinica 3 writes them
+    // (OpenClinica: namespace), in ISO-8859-1 as declared.
+    const xml = `<?xml version="1.0" encoding="ISO-8859-1"?>
+<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" xmlns:OpenClinica="http://www.openclinica.org/ns/odm_ext_v130/v3.1" ODMVersion="1.3.2" FileType="Snapshot" FileOID="f" CreationDateTime="2026-12-05T00:00:00">
+<Study OID="S_TRIAL"><GlobalVariables><StudyName>Trial</StudyName><StudyDescription>d</StudyDescription><ProtocolName>trial-2</ProtocolName></GlobalVariables>
+<BasicDefinitions><MeasurementUnit OID="MU_KG" Name="kg"><Symbol><TranslatedText>kg</TranslatedText></Symbol></MeasurementUnit></BasicDefinitions>
+<MetaDataVersion OID="v1" Name="v1">
+<Protocol><StudyEventRef StudyEventOID="SE_BASE" OrderNumber="1" Mandatory="Yes"/><StudyEventRef StudyEventOID="SE_AE" OrderNumber="2" Mandatory="No"/></Protocol>
+<StudyEventDef OID="SE_BASE" Name="Baseline" Repeating="No" Type="Scheduled"><FormRef FormOID="F_VITALS" Mandatory="Yes"/></StudyEventDef>
+<StudyEventDef OID="SE_AE" Name="Adverse events" Repeating="Yes" Type="Unscheduled"><FormRef FormOID="F_AE" Mandatory="No"/></StudyEventDef>
+<FormDef OID="F_VITALS" Name="Vitals" Repeating="No"><ItemGroupRef ItemGroupOID="IG_VITALS" Mandatory="Yes"/></FormDef>
+<FormDef OID="F_AE" Name="Adverse event" Repeating="No"><ItemGroupRef ItemGroupOID="IG_AE" Mandatory="Yes"/><OpenClinica:FormDetails FormOID="F_AE"/></FormDef>
+<ItemGroupDef OID="IG_VITALS" Name="Vitals" Repeating="No"><ItemRef ItemOID="I_WEIGHT" Mandatory="Yes"/><ItemRef ItemOID="I_FEVER" Mandatory="No" CollectionExceptionConditionOID="C1"/></ItemGroupDef>
+<ItemGroupDef OID="IG_AE" Name="AE log" Repeating="Yes"><ItemRef ItemOID="I_TERM" Mandatory="Yes"/></ItemGroupDef>
+<ItemDef OID="I_WEIGHT" Name="WEIGHT" DataType="float" SignificantDigits="1" OpenClinica:FormOIDs="F_VITALS">
+<Question><TranslatedText xml:lang="de">Gewicht</TranslatedText><TranslatedText xml:lang="en">Weight (pesée)</TranslatedText></Question>
+<MeasurementUnitRef MeasurementUnitOID="MU_KG"/>
+<RangeCheck Comparator="GT" SoftHard="Hard"><CheckValue>20</CheckValue></RangeCheck>
+<RangeCheck Comparator="LE" SoftHard="Hard"><CheckValue>300</CheckValue></RangeCheck>
+<RangeCheck Comparator="NE" SoftHard="Hard"><CheckValue>99</CheckValue></RangeCheck>
+</ItemDef>
+<ItemDef OID="I_FEVER" Name="FEVER" DataType="integer"><Question><TranslatedText>Fever</TranslatedText></Question><CodeListRef CodeListOID="CL_YN"/></ItemDef>
+<ItemDef OID="I_TERM" Name="AETERM" DataType="text" Length="200"><Question><TranslatedText>Term</TranslatedText></Question></ItemDef>
+<CodeList OID="CL_YN" Name="yes/no" DataType="integer"><EnumeratedItem CodedValue="1"/><EnumeratedItem CodedValue="0"/></CodeList>
+<ConditionDef OID="C1" Name="c"><Description><TranslatedText>x</TranslatedText></Description></ConditionDef>
+</MetaDataVersion></Study></ODM>`;
+    const r = await convertOdmMetadata({
+      // One byte per character: é is 0xE9, not UTF-8's two bytes.
+      file: Buffer.from(xml, 'latin1'),
+      frame: frameFor('SE_BASE'),
+    });
+    expect(validateStudyDefinition(r.definition).issues.map(formatDefinitionIssue)).toEqual([]);
+    expect(r.counts).toEqual({ forms: 2, items: 3, codeLists: 1, visits: 1 });
+    expect(r.definition.forms).toEqual([
+      {
+        id: 'F_VITALS',
+        title: 'Vitals',
+        visitCodes: ['SE_BASE'],
+        items: [
+          {
+            code: 'WEIGHT',
+            label: 'Weight (pesée)',
+            type: 'decimal',
+            units: ['kg'],
+            min: 20,
+            max: 300,
+            required: true,
+          },
+          { code: 'FEVER', label: 'Fever', type: 'code', codeList: 'CL_YN' },
+        ],
+      },
+      {
+        id: 'F_AE',
+        title: 'Adverse event',
+        visitCodes: ['UNSCHEDULED'],
+        items: [{ code: 'AETERM', label: 'Term', type: 'text', required: true }],
+      },
+    ]);
+    expect(r.definition.codeLists).toEqual([
+      {
+        id: 'CL_YN',
+        label: 'yes/no',
+        codes: [
+          { code: '1', label: '1' },
+          { code: '0', label: '0' },
+        ],
+      },
+    ]);
+    expect(r.unmapped.map((u) => `${u.kind} ${u.field}: ${u.what}`)).toEqual([
+      'unmapped I_FEVER: ItemRef CollectionExceptionConditionOID C1',
+      'unmapped I_WEIGHT: extension attributes OpenClinica:FormOIDs',
+      'unmapped I_WEIGHT: SignificantDigits 1',
+      'approximated I_WEIGHT: RangeCheck GT 20 (Hard)',
+      'unmapped I_WEIGHT: RangeCheck NE 99 (Hard)',
+      'approximated I_FEVER: DataType integer with a code list',
+      'unmapped F_AE: extension element OpenClinica:FormDetails',
+      'unmapped IG_AE: repeating item group',
+      'unmapped I_TERM: Length 200',
+      'unmapped C1: ConditionDef',
+      'approximated SE_AE: unscheduled event',
+      'approximated SE_BASE: event "Baseline" as a visit',
+    ]);
+  });
+
   it('refuses what is not ODM metadata', async () => {
     await expect(convertOdmMetadata({ file: '<x/>' })).rejects.toThrow('not an ODM file');
     await expect(convertOdmMetadata({ file: '<ODM><Study OID="S"/></ODM>' })).rejects.toThrow(
