@@ -7,7 +7,12 @@
 // Decision: nothing of the frame is invented. What neither the file nor the frame gives is left out,
 // and validateStudyDefinition names each missing field by its path (`centres: is required`), so the
 // user learns exactly what to add to the frame.
-import type { StudyDefinition, VisitDefinition } from '@msct/core/protocol';
+import {
+  definitionPathText,
+  type StudyDefinition,
+  studyDefinitionSchema,
+  type VisitDefinition,
+} from '@msct/core/protocol';
 
 /** Thrown when a file is not what it should be (wrong header, not XML, not JSON): nothing converted. */
 export class DefinitionFileError extends Error {}
@@ -38,7 +43,33 @@ export interface DefinitionConversion {
   counts: { forms: number; items: number; codeLists: number; visits: number };
 }
 
-/** Reads a study frame from JSON text; throws with a clear message when it is not a JSON object. */
+/** The frame's shape: the definition's fields but forms and code lists, each optional. */
+const frameSchema = studyDefinitionSchema.omit({ forms: true, codeLists: true }).partial();
+
+/**
+ * A study frame from an untrusted value (JSON body or file), checked against the definition's schema
+ * field by field; throws DefinitionFileError naming every wrong field (`frame.centres[0].city: …`).
+ */
+export function studyFrameFrom(value: unknown, source = 'the study frame'): StudyFrame {
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new DefinitionFileError(`${source} must be a JSON object with fields of a study definition`);
+  for (const key of ['forms', 'codeLists'])
+    if (key in value)
+      throw new DefinitionFileError(`${source} must not hold "${key}": they come from the converted file`);
+  const r = frameSchema.safeParse(value);
+  if (!r.success)
+    throw new DefinitionFileError(
+      `${source} is not part of a study definition: ${r.error.issues
+        .map(
+          (i) =>
+            `${definitionPathText(['frame', ...i.path.map((k) => (typeof k === 'number' ? k : String(k)))])}: ${i.message}`,
+        )
+        .join('; ')}`,
+    );
+  return r.data;
+}
+
+/** Reads a study frame from JSON text. */
 export function parseStudyFrame(text: string, source = 'the study frame'): StudyFrame {
   let v: unknown;
   try {
@@ -46,12 +77,7 @@ export function parseStudyFrame(text: string, source = 'the study frame'): Study
   } catch (e) {
     throw new DefinitionFileError(`${source} is not JSON (${e instanceof Error ? e.message : String(e)})`);
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v))
-    throw new DefinitionFileError(`${source} must be a JSON object with fields of a study definition`);
-  for (const key of ['forms', 'codeLists'])
-    if (key in v)
-      throw new DefinitionFileError(`${source} must not hold "${key}": they come from the converted file`);
-  return v as StudyFrame;
+  return studyFrameFrom(v, source);
 }
 
 /**

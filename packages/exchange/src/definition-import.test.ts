@@ -131,6 +131,16 @@ describe('REDCap data dictionary → study definition', () => {
     expect(dag.unmapped.filter((u) => u.what.startsWith('identifier flag')).length).toBe(6);
   });
 
+  it('refuses a study frame that is not part of a definition, naming each field', () => {
+    expect(() => parseStudyFrame('{"centres": [{"id": "C1"}], "forms": []}')).toThrow(
+      'the study frame must not hold "forms": they come from the converted file',
+    );
+    expect(() => parseStudyFrame('{"centres": [{"id": "C1"}], "sledaiWindowDays": 0}')).toThrow(
+      /^the study frame is not part of a study definition: frame\.centres\[0\]\.name: .*; frame\.sledaiWindowDays: /,
+    );
+    expect(() => parseStudyFrame('[1]')).toThrow(DefinitionFileError);
+  });
+
   it('refuses a file that is not a REDCap data dictionary, naming the column', async () => {
     await expect(convertRedcapDictionary({ dictionary: 'field,form\na,b\n' })).rejects.toThrow(
       new DefinitionFileError(

@@ -14,6 +14,7 @@ export {
   DefinitionFileError,
   parseStudyFrame,
   type StudyFrame,
+  studyFrameFrom,
   type UnmappedConstruct,
 } from './definition-frame.js';
 export {

@@ -82,6 +82,18 @@ for (const dialect of TEST_DIALECTS)
       expect((await listStudies(server.db)).length).toBe(before);
     });
 
+    it('refuses a frame that is not part of a definition with 400, field by field', async () => {
+      const r = await admin.post<{ detail: string; errors: { field: string }[] }>('/api/studies/from-file', {
+        ...redcap,
+        frame: { ...redcap.frame, visits: 'week 4', colour: 'blue' },
+        dryRun: true,
+      });
+      expect(r.status).toBe(400);
+      expect(r.body.errors[0]?.field).toBe('frame');
+      expect(r.body.detail).toContain('the study frame is not part of a study definition: ');
+      expect(r.body.detail).toContain('frame.visits: ');
+    });
+
     it('refuses an unreadable file with 400 naming what is wrong', async () => {
       const r = await admin.post<{ code: string; detail: string }>('/api/studies/from-file', {
         format: 'odm',

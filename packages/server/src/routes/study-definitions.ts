@@ -10,7 +10,7 @@ import {
   definitionDictionaryHtml,
   definitionToOdm,
   readDefinitionFile,
-  type StudyFrame,
+  studyFrameFrom,
 } from '@msct/exchange';
 import { createStudy, getStudy } from '@msct/store';
 import { enforce } from '../access/guard.js';
@@ -46,14 +46,21 @@ export function registerStudyDefinitionRoutes(app: App, { db }: RouteContext) {
           file: b.file,
           ...(b.events !== undefined ? { events: b.events } : {}),
           ...(b.instrumentEvents !== undefined ? { instrumentEvents: b.instrumentEvents } : {}),
-          // The frame is checked with the whole definition: each missing or wrong field by its path.
-          ...(b.frame ? { frame: b.frame as StudyFrame } : {}),
+          // Each field's shape here; what is missing, with the whole definition below.
+          ...(b.frame ? { frame: studyFrameFrom(b.frame) } : {}),
         });
       } catch (e) {
         if (!(e instanceof DefinitionFileError)) throw e;
-        throw new HttpProblem('MSCT_E_VALIDATION', `the ${b.format} file cannot be read: ${e.message}`, {
-          errors: [{ field: 'file', rule: 'unreadable', message: e.message }],
-        });
+        const frame = e.message.startsWith('the study frame');
+        throw new HttpProblem(
+          'MSCT_E_VALIDATION',
+          frame ? e.message : `the ${b.format} file cannot be read: ${e.message}`,
+          {
+            errors: [
+              { field: frame ? 'frame' : 'file', rule: frame ? 'invalid' : 'unreadable', message: e.message },
+            ],
+          },
+        );
       }
       const report = {
         dryRun: b.dryRun === true,
