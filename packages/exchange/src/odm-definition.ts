@@ -9,8 +9,9 @@
 //
 // msct's own definition export (definition-export.ts) names its OIDs with prefixes (SE., F., I.<form>.,
 // CL.); REDCap's with others (Event., Form.); the codes are the OIDs without those prefixes.
-// The bytes are decoded as the file declares (text-decoding.ts); no DTD is read. ClinicalData is
-// skipped without being kept, so a project export with its data converts in little memory.
+// The bytes are decoded as the file declares (text-decoding.ts); no DTD is read. ClinicalData,
+// AdminData and ReferenceData are parsed but not kept in the tree: a project export with its records
+// holds its text once and its metadata as elements.
 
 import type { CodeList, DefinitionItem, FormDefinition, VisitDefinition } from '@msct/core/protocol';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
