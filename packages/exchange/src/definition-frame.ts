@@ -84,8 +84,9 @@ export function parseStudyFrame(text: string, source = 'the study frame'): Study
  * The visits of a converted file: one per event of the source, in the source's order. The source
  * gives the code, label and (REDCap scheduling) day offset; what msct also needs is taken from the
  * frame's visit of the same code when the frame has one, else derived and listed as approximated:
- * the first event is the baseline (day 0), the others assessments; without a day offset an event's
- * target day is its position (day 0, 1, 2…, one day apart so that the schedule's order holds);
+ * the first event is the baseline (day 0), the others assessments; day offsets count from the first
+ * event's; without a day offset an event's target day is its position (day 0, 1, 2…, one day apart
+ * so that the schedule's order holds);
  * windows 0; no re-treatment cycles.
  */
 export function eventsToVisits(
@@ -105,12 +106,14 @@ export function eventsToVisits(
   return events.map((e, i) => {
     const given = framed.get(e.code) ?? e.visit;
     if (given) return given;
-    const targetDay = e.dayOffset ?? i;
+    // msct's day 0 is the baseline: offsets count from the first event's (REDCap's may start at 1).
+    const targetDay = e.dayOffset !== undefined ? e.dayOffset - (events[0]?.dayOffset ?? 0) : i;
+    const shifted = e.dayOffset !== undefined && e.dayOffset !== targetDay;
     unmapped.push({
       row: e.row,
       field: e.code,
       what: `event ${JSON.stringify(e.label)} as a visit`,
-      why: `the source has no visit kind${e.window ? '' : ', window'} or cycle rule: taken as ${i === 0 ? 'the baseline' : 'an assessment'} on day ${targetDay}${e.dayOffset === undefined ? ' (its position; the source gives no day offset)' : ''}${e.window ? '' : ', window 0'}, not repeated in cycles; give the visit in the study frame to set them`,
+      why: `the source has no visit kind${e.window ? '' : ', window'} or cycle rule: taken as ${i === 0 ? 'the baseline' : 'an assessment'} on day ${targetDay}${e.dayOffset === undefined ? ' (its position; the source gives no day offset)' : shifted ? ` (day offset ${e.dayOffset}, counted from the first event's)` : ''}${e.window ? '' : ', window 0'}, not repeated in cycles; give the visit in the study frame to set them`,
       kind: 'approximated',
     });
     return {

@@ -173,6 +173,20 @@ describe('ODM metadata → study definition', () => {
     },
   );
 
+  it("reads REDCap's event schedule (redcap:DayOffset, OffsetMin, OffsetMax), counted from the first event", async () => {
+    const r = await convertOdmMetadata({ file: file('arm-single-longitudinal', 'project.xml') });
+    const visits = r.definition.visits as Array<{ code: string; targetDay: number; windowDays: unknown }>;
+    expect(visits.map((v) => [v.code, v.targetDay, v.windowDays])).toEqual([
+      ['intake_arm_1', 0, { before: 0, after: 0 }],
+      ['dischage_arm_1', 1, { before: 0, after: 0 }],
+      ['follow_up_arm_1', 2, { before: 0, after: 0 }],
+    ]);
+    expect(r.unmapped.find((u) => u.field === 'follow_up_arm_1')?.why).toContain(
+      "on day 2 (day offset 3, counted from the first event's)",
+    );
+    expect(r.unmapped.some((u) => u.what.includes('redcap:DayOffset'))).toBe(false);
+  });
+
   it('reads ItemDef types, soft range checks and code lists of the dag project', async () => {
     const r = await convertOdmMetadata({ file: file('dag', 'project.xml') });
     const items = (r.definition.forms as Array<{ items: Array<Record<string, unknown>> }>)[0]!.items;

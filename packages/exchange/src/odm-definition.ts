@@ -86,6 +86,11 @@ function parseTree(bytes: Buffer | string): El {
   return root;
 }
 
+const redcapNumber = (v: string | undefined) =>
+  v !== undefined && /^-?\d+$/.test(v.trim()) ? Number(v) : undefined;
+/** Extension attributes the converter reads (REDCap's event schedule): not listed as unmapped. */
+const READ_EXTENSIONS = new Set(['redcap:DayOffset', 'redcap:OffsetMin', 'redcap:OffsetMax']);
+
 const kids = (el: El | undefined, name: string) => el?.children.filter((c) => c.name === name) ?? [];
 const kid = (el: El | undefined, name: string) => el?.children.find((c) => c.name === name);
 const isExtension = (name: string) =>
@@ -165,7 +170,7 @@ export async function convertOdmMetadata(input: {
 
   /** Every extension element and attribute of an element, listed once per element. */
   const extensions = (el: El, where: string) => {
-    const attrs = Object.keys(el.attrs).filter(isExtension);
+    const attrs = Object.keys(el.attrs).filter((a) => isExtension(a) && !READ_EXTENSIONS.has(a));
     if (attrs.length > 0)
       note(
         where,
@@ -455,7 +460,14 @@ export async function convertOdmMetadata(input: {
     ...eventDefs.filter((e) => !order.includes(e.attrs.OID ?? '')),
   ];
   const formByOid = new Map(forms.map((f) => [f.oid, f.def]));
-  const scheduled: Array<{ code: string; label: string; row: string; visit?: VisitDefinition }> = [];
+  const scheduled: Array<{
+    code: string;
+    label: string;
+    row: string;
+    visit?: VisitDefinition;
+    dayOffset?: number;
+    window?: { before: number; after: number };
+  }> = [];
   for (const e of ordered) {
     const eOid = e.attrs.OID ?? '';
     const where = `StudyEventDef ${eOid}`;
@@ -475,7 +487,19 @@ export async function convertOdmMetadata(input: {
           `Alias ${a.attrs.Context ?? ''}=${a.attrs.Name ?? ''}`,
           "a StudyEventDef's Alias is not part of the definition",
         );
-    if (!unscheduled) scheduled.push({ code, label, row: where, ...(visit ? { visit } : {}) });
+    // REDCap's scheduling module writes the day offset and window as extension attributes.
+    const offset = redcapNumber(e.attrs['redcap:DayOffset']);
+    const before = redcapNumber(e.attrs['redcap:OffsetMin']);
+    const after = redcapNumber(e.attrs['redcap:OffsetMax']);
+    if (!unscheduled)
+      scheduled.push({
+        code,
+        label,
+        row: where,
+        ...(visit ? { visit } : {}),
+        ...(offset !== undefined ? { dayOffset: offset } : {}),
+        ...(before !== undefined && after !== undefined ? { window: { before, after } } : {}),
+      });
     else if (code !== 'UNSCHEDULED')
       note(
         where,
