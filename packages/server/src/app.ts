@@ -41,6 +41,7 @@ import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerSafetyRoutes } from './routes/safety.js';
 import { registerStudyRoutes } from './routes/studies.js';
+import { registerStudyDefinitionRoutes } from './routes/study-definitions.js';
 import { registerStudyHomeRoutes } from './routes/study-home.js';
 import { registerSubjectRoutes } from './routes/subjects.js';
 import { registerVisitRoutes } from './routes/visits.js';
@@ -260,6 +261,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerAuthRoutes(a, ctx);
     registerAdminRoutes(a, ctx);
     registerStudyRoutes(a, ctx);
+    registerStudyDefinitionRoutes(a, ctx);
     registerStudyHomeRoutes(a, ctx);
     registerSubjectRoutes(a, ctx);
     registerVisitRoutes(a, ctx);
