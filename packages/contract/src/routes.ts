@@ -9,6 +9,7 @@ import { healthRoutes } from './health.js';
 import { queryRoutes } from './queries.js';
 import type { RouteContract } from './route.js';
 import { safetyRoutes } from './safety.js';
+import { signatureRoutes } from './signatures.js';
 import { studyRoutes } from './studies.js';
 import { subjectRoutes } from './subjects.js';
 import { visitRoutes } from './visits.js';
@@ -24,7 +25,8 @@ type Groups = typeof healthRoutes &
   typeof auditRoutes &
   typeof clinicalRoutes &
   typeof analysisRoutes &
-  typeof exchangeRoutes;
+  typeof exchangeRoutes &
+  typeof signatureRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -40,6 +42,7 @@ export const routes: Groups = {
   ...clinicalRoutes,
   ...analysisRoutes,
   ...exchangeRoutes,
+  ...signatureRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

@@ -23,6 +23,8 @@ export type ImportRule =
   | 'form-signed'
   | 'form-locked'
   | 'visit-missed'
+  /** A frozen or locked study, site or subject (store record-locks.ts); the message names the lock. */
+  | 'record-locked'
   /** Entry follows the definition (core protocol/entry-rules.ts), applied by the item writer. */
   | EntryRule
   | 'mapping-invalid'
@@ -198,6 +200,7 @@ export function checkValue(
 export function refusalRule(e: StoreError): ImportRule {
   const rule = e.details.rule;
   if (rule === 'form-signed' || rule === 'form-locked' || rule === 'visit-missed') return rule;
+  if (e.code === 'locked') return 'record-locked';
   if (rule === 'unicode' || rule === 'control-character' || rule === 'noncharacter') return rule;
   if (typeof rule === 'string' && (ENTRY_RULES as readonly string[]).includes(rule)) return rule as EntryRule;
   if (rule === 'item-unknown') return rule;
