@@ -24,6 +24,7 @@ export const recordLock = z.object({
   level: z.enum(LOCK_LEVELS),
   siteId: z.string().nullable(),
   subjectId: z.string().nullable(),
+  subjectCode: z.string().nullable(),
   kind: z.enum(LOCK_KINDS).describe('freeze: no data change, signatures still given; lock: no change at all'),
   reason: z.string(),
   lockedBy: z.string().describe('the full name of who set it'),

@@ -10,9 +10,9 @@ import { createEmptyStudy } from '@msct/exchange/testing';
 import {
   type Actor,
   assignRole,
+  createRecordLock,
   createSubject,
   createUser,
-  createRecordLock,
   createVisit,
   type Db,
   type ItemValue,

@@ -16,8 +16,8 @@ import {
   type RecordLock,
   releaseRecordLock,
   requestUnlock,
-  signForms,
   signerNames,
+  signForms,
   unlockTargetScope,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
@@ -34,13 +34,18 @@ const actorOf = (req: FastifyRequest) => {
   return { id: p.userId, name: p.username };
 };
 
-type LockRow = RecordLock & { locked_by_name: string; released_by_name: string | null };
+type LockRow = RecordLock & {
+  locked_by_name: string;
+  released_by_name: string | null;
+  subject_code: string | null;
+};
 const toLock = (l: LockRow) => ({
   id: l.id,
   studyId: l.study_id,
   level: l.level as 'study' | 'site' | 'subject',
   siteId: l.site_id,
   subjectId: l.subject_id,
+  subjectCode: l.subject_code,
   kind: l.kind as 'freeze' | 'lock',
   reason: l.reason,
   lockedBy: l.locked_by_name,

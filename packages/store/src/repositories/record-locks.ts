@@ -214,13 +214,20 @@ export async function getRecordLock(db: Db, id: string): Promise<RecordLock> {
 export async function listRecordLocks(
   db: Db,
   studyId: string,
-): Promise<(RecordLock & { locked_by_name: string; released_by_name: string | null })[]> {
+): Promise<
+  (RecordLock & { locked_by_name: string; released_by_name: string | null; subject_code: string | null })[]
+> {
   const rows = await db.kysely
     .selectFrom('record_locks')
     .innerJoin('users as l', 'l.id', 'record_locks.locked_by')
     .leftJoin('users as r', 'r.id', 'record_locks.released_by')
+    .leftJoin('subjects', 'subjects.id', 'record_locks.subject_id')
     .selectAll('record_locks')
-    .select(['l.display_name as locked_by_name', 'r.display_name as released_by_name'])
+    .select([
+      'l.display_name as locked_by_name',
+      'r.display_name as released_by_name',
+      'subjects.subject_code',
+    ])
     .where('record_locks.study_id', '=', studyId)
     .orderBy('record_locks.locked_at', 'desc')
     .orderBy('record_locks.id')

@@ -1,13 +1,15 @@
 import { api } from '../api/client.js';
 import { AdverseEvents } from '../components/adverse-events.js';
+import { CasebookSignatures } from '../components/casebook-signatures.js';
 import { LoadError } from '../components/error-box.js';
 import { Infusions } from '../components/infusions.js';
+import { LockForm } from '../components/locks-panel.js';
 import { OpenVisitForm } from '../components/open-visit-form.js';
 import { PatientCourse } from '../components/patient-course.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
-import { hasRole, useMe } from '../session.js';
+import { hasRole, isAdmin, useMe } from '../session.js';
 
 /** A subject: details, visits (open one), infusions and adverse events. */
 export function SubjectPage({ subjectId }: { subjectId: string }) {
@@ -89,6 +91,20 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
           />
         )}
       </section>
+      {isAdmin(me) && (
+        <p className="actions">
+          <LockForm
+            studyId={subject.studyId}
+            target={{ level: 'subject', subjectId: subject.id }}
+            onDone={() => navigate(`/studies/${subject.studyId}/signatures`)}
+          />
+        </p>
+      )}
+      <CasebookSignatures
+        subjectId={subject.id}
+        subjectCode={subject.subjectCode}
+        canSign={hasRole(me, 'investigator', subject.studyId, subject.siteId)}
+      />
       <PatientCourse subject={subject} />
       <Infusions subjectId={subject.id} canEnter={canEnter} />
       <AdverseEvents subjectId={subject.id} canReport={canAe} />

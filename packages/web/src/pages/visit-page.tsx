@@ -7,6 +7,7 @@ import { type FormChoice, FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
 import { MissedVisit } from '../components/missed-visit.js';
+import { SignCeremony } from '../components/sign-ceremony.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { useLoad } from '../hooks/use-load.js';
 import { catalogForms, definitionOf, formsExpectedAt } from '../lib/definition.js';
@@ -72,6 +73,10 @@ export function VisitPage({ visitId }: { visitId: string }) {
     sign: hasRole(me, 'investigator', subject.studyId, subject.siteId),
     raiseQuery: hasRole(me, 'monitor', subject.studyId, subject.siteId),
   };
+  // The whole visit is signed in one ceremony once every unsigned form of it is complete.
+  const unsigned = visit.forms.filter((f) => f.status !== 'signed' && f.status !== 'locked');
+  const notComplete = unsigned.filter((f) => f.status !== 'complete');
+  const visitLabel = `${visit.visitCode}${visit.cycle > 1 ? ` (cycle ${visit.cycle})` : ''}`;
   // A visit declared missed takes no data (the server refuses it), so no entry forms are offered.
   const missed = visit.status === 'missed';
   const canEnterData = can.enter && !missed;
@@ -96,6 +101,30 @@ export function VisitPage({ visitId }: { visitId: string }) {
         <p>
           <Link href={`/subjects/${subject.id}/screening`}>Screening checklist and enrolment</Link>
         </p>
+      )}
+      {can.sign && unsigned.length > 0 && (
+        <section aria-label="Visit signature" className="sign-visit">
+          {notComplete.length > 0 ? (
+            <p className="hint">
+              The visit can be signed once every form is complete (not yet:{' '}
+              {notComplete.map((f) => f.formCode).join(', ')}).
+            </p>
+          ) : (
+            <SignCeremony
+              subjectId={subject.id}
+              visitId={visit.id}
+              label={`Sign visit ${visitLabel}`}
+              meaning={visit.signatureMeaning}
+              forms={unsigned.map((f) => ({
+                formId: f.id,
+                formCode: f.formCode,
+                version: f.version,
+                visitLabel,
+              }))}
+              onDone={data.reload}
+            />
+          )}
+        </section>
       )}
       {visit.forms.length === 0 && !missed && <p>No forms entered yet.</p>}
       {visit.forms.map((f) => (
