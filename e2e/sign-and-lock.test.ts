@@ -93,6 +93,13 @@ describe('signatures and locks', () => {
 
   it('an administrator locks the study; a save is refused with 423 and the lock is shown to the user', async () => {
     const { visitId } = await subjectWithLabValue(e);
+    // The coordinator has the visit open and is editing when the study is locked.
+    const coord = await loginAs(e, 'coordinator');
+    await coord.goto(`/visits/${visitId}`);
+    const lab = coord.getByRole('region', { name: 'Form LAB' });
+    await lab.getByLabel('Value of HGB').fill('13.0');
+    await lab.getByLabel('Reason for change').fill('re-measured');
+
     const admin = await loginAs(e, 'admin');
     await admin.getByRole('link', { name: /Test trial/ }).click();
     await admin.getByRole('link', { name: /locks$/ }).click();
@@ -106,11 +113,6 @@ describe('signatures and locks', () => {
     expect(await locks.textContent()).toContain('whole study');
     await screenshot(admin, '63-study-locked');
 
-    const coord = await loginAs(e, 'coordinator');
-    await coord.goto(`/visits/${visitId}`);
-    const lab = coord.getByRole('region', { name: 'Form LAB' });
-    await lab.getByLabel('Value of HGB').fill('13.0');
-    await lab.getByLabel('Reason for change').fill('re-measured');
     const answer = coord.waitForResponse((r) => r.url().includes(`/api/visits/${visitId}/forms/LAB`));
     await lab.getByRole('button', { name: 'Save LAB' }).click();
     expect((await answer).status()).toBe(423);
@@ -119,6 +121,17 @@ describe('signatures and locks', () => {
       .getByText(/the study is locked \(lock by admin at .*: database lock for the primary analysis\)/)
       .waitFor();
     await screenshot(coord, '64-save-refused-study-locked');
+    // Opened now, the visit says so before any save, and offers no entry.
+    const later = await loginAs(e, 'coordinator');
+    await later.goto(`/visits/${visitId}`);
+    await later
+      .getByRole('status', { name: 'Locked' })
+      .getByText(/The study is locked/)
+      .waitFor();
+    expect(
+      await later.getByRole('region', { name: 'Form LAB' }).getByLabel('Value of HGB').isDisabled(),
+    ).toBe(true);
+    await screenshot(later, '65-visit-study-locked-banner');
 
     // Released with a reason, the same save goes through.
     await locks.getByRole('button', { name: 'Release' }).click();

@@ -6,6 +6,7 @@ import { LoadError } from '../components/error-box.js';
 import { type FormChoice, FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
+import { LockBanner, useActiveLocks } from '../components/lock-banner.js';
 import { MissedVisit } from '../components/missed-visit.js';
 import { SignCeremony } from '../components/sign-ceremony.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
@@ -42,6 +43,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         : Promise.resolve([] as Query[]),
     [subject?.id],
   );
+  const locks = useActiveLocks(subject);
   if (data.error) return <LoadError error={data.error} what="visit" />;
   if (!data.data || !subject) return <p className="loading">Loading…</p>;
   const { visit, definition, previousBilag2004 } = data.data;
@@ -68,9 +70,12 @@ export function VisitPage({ visitId }: { visitId: string }) {
           };
         })
     : undefined;
+  // Under a freeze or lock no data can change (the server refuses it); a freeze still takes signatures.
+  const frozen = locks.active.length > 0;
+  const signable = locks.active.every((l) => l.kind === 'freeze');
   const can = {
-    enter: hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
-    sign: hasRole(me, 'investigator', subject.studyId, subject.siteId),
+    enter: !frozen && hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
+    sign: signable && hasRole(me, 'investigator', subject.studyId, subject.siteId),
     raiseQuery: hasRole(me, 'monitor', subject.studyId, subject.siteId),
   };
   // The whole visit is signed in one ceremony once every unsigned form of it is complete.
@@ -93,6 +98,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
       <p>
         Date: {visit.visitDate ?? 'not recorded'} · Status: {visit.status}
       </p>
+      <LockBanner locks={locks.active} />
       {can.enter && (missed || (!visit.visitDate && visit.forms.length === 0)) && (
         <MissedVisit visit={visit} onDone={data.reload} />
       )}
