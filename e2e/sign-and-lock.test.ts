@@ -92,7 +92,7 @@ describe('signatures and locks', () => {
   });
 
   it('an administrator locks the study; a save is refused with 423 and the lock is shown to the user', async () => {
-    const { visitId } = await subjectWithLabValue(e);
+    const { visitId, subjectId } = await subjectWithLabValue(e);
     // The coordinator has the visit open and is editing when the study is locked.
     const coord = await loginAs(e, 'coordinator');
     await coord.goto(`/visits/${visitId}`);
@@ -132,6 +132,12 @@ describe('signatures and locks', () => {
       await later.getByRole('region', { name: 'Form LAB' }).getByLabel('Value of HGB').isDisabled(),
     ).toBe(true);
     await screenshot(later, '65-visit-study-locked-banner');
+    await later.goto(`/subjects/${subjectId}`);
+    await later
+      .getByRole('status', { name: 'Locked' })
+      .getByText(/The study is locked/)
+      .waitFor();
+    expect(await later.getByRole('button', { name: 'Open visit' }).count()).toBe(0);
 
     // Released with a reason, the same save goes through.
     await locks.getByRole('button', { name: 'Release' }).click();

@@ -3,6 +3,7 @@ import { AdverseEvents } from '../components/adverse-events.js';
 import { CasebookSignatures } from '../components/casebook-signatures.js';
 import { LoadError } from '../components/error-box.js';
 import { Infusions } from '../components/infusions.js';
+import { LockBanner, useActiveLocks } from '../components/lock-banner.js';
 import { LockForm } from '../components/locks-panel.js';
 import { OpenVisitForm } from '../components/open-visit-form.js';
 import { PatientCourse } from '../components/patient-course.js';
@@ -25,17 +26,21 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
       }),
     [subjectId],
   );
+  const locks = useActiveLocks(data.data?.[0]);
   if (data.error) return <LoadError error={data.error} what="subject" />;
   if (!data.data) return <p className="loading">Loading…</p>;
   const [subject, visits, definition] = data.data;
-  const canEnter = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
-  const canAe = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
+  // Under a freeze or lock nothing of the subject can change (the server refuses it).
+  const frozen = locks.active.length > 0;
+  const canEnter = !frozen && hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
+  const canAe = canEnter;
   return (
     <section>
       <p className="crumbs">
         <Link href={`/studies/${subject.studyId}`}>Study</Link>
       </p>
       <h1>Subject {subject.subjectCode}</h1>
+      <LockBanner locks={locks.active} />
       <dl className="facts">
         <dt>Status</dt>
         <dd>{subject.status}</dd>
@@ -92,18 +97,21 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
         )}
       </section>
       {isAdmin(me) && (
-        <p className="actions">
+        <div className="actions">
           <LockForm
             studyId={subject.studyId}
             target={{ level: 'subject', subjectId: subject.id }}
-            onDone={() => navigate(`/studies/${subject.studyId}/signatures`)}
+            onDone={locks.reload}
           />
-        </p>
+        </div>
       )}
       <CasebookSignatures
         subjectId={subject.id}
         subjectCode={subject.subjectCode}
-        canSign={hasRole(me, 'investigator', subject.studyId, subject.siteId)}
+        canSign={
+          locks.active.every((l) => l.kind === 'freeze') &&
+          hasRole(me, 'investigator', subject.studyId, subject.siteId)
+        }
       />
       <PatientCourse subject={subject} />
       <Infusions subjectId={subject.id} canEnter={canEnter} />
