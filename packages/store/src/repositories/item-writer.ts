@@ -410,7 +410,9 @@ export class ItemWriter {
     subjectId: string;
   }): Promise<void> {
     if (this.unlocked.has(where.subjectId)) return;
-    await refuseRecordLock(this.ctx.tx, this.ctx.dialect, where, 'entering data');
+    await refuseRecordLock(this.ctx.tx, this.ctx.dialect, where, 'entering data', {
+      sqlite: this.ctx.sqlite,
+    });
     this.unlocked.add(where.subjectId);
   }
 

@@ -4,6 +4,7 @@
 // The writers (item-writer.ts, forms.ts, visits.ts, subjects.ts, subject-records.ts, signatures.ts)
 // ask `refuseRecordLock` inside their transaction, so every path (forms, imports, AEs, infusions,
 // visits) obeys, and the refusal (423) names the lock: its level, kind, who set it and when.
+import type SQLite from 'better-sqlite3';
 import type { Actor, AuditWriter, Tx } from '../audit/writer.js';
 import { writeTransaction } from '../audit/writer.js';
 import type { Db, Dialect } from '../database.js';
@@ -28,10 +29,21 @@ export interface LockScope {
 /** An active lock with the name of who set it, as a refusal names it. */
 export type ActiveLock = RecordLockTable & { locked_by_name: string };
 
-/** The active locks covering a scope (the study's, its site's and its subject's), innermost last. */
-export async function activeLocksFor(tx: Tx, dialect: Dialect, scope: LockScope): Promise<ActiveLock[]> {
+const lockStatements = new WeakMap<SQLite.Database, SQLite.Statement<unknown[], ActiveLock>>();
+
+/**
+ * The active locks covering a scope (the study's, its site's and its subject's), innermost last.
+ * `sqlite`: the handle `tx` runs on (the item writer's save path), for a prepared statement on it —
+ * through Kysely the check cost ~33 µs a save.
+ */
+export async function activeLocksFor(
+  tx: Tx,
+  dialect: Dialect,
+  scope: LockScope,
+  sqlite?: SQLite.Database,
+): Promise<ActiveLock[]> {
   const params = [scope.studyId, 'study', scope.siteId ?? '', scope.subjectId ?? ''];
-  const rows = await runCompiled<ActiveLock>(tx, dialect, 'recordLocks.active', params, () =>
+  const build = () =>
     tx
       .selectFrom('record_locks')
       .innerJoin('users', 'users.id', 'record_locks.locked_by')
@@ -45,8 +57,17 @@ export async function activeLocksFor(tx: Tx, dialect: Dialect, scope: LockScope)
           eb('record_locks.site_id', '=', scope.siteId ?? ''),
           eb('record_locks.subject_id', '=', scope.subjectId ?? ''),
         ]),
-      ),
-  );
+      );
+  let rows: ActiveLock[];
+  if (sqlite) {
+    let statement = lockStatements.get(sqlite);
+    if (!statement) {
+      statement = sqlite.prepare<unknown[], ActiveLock>(build().compile().sql);
+      lockStatements.set(sqlite, statement);
+    }
+    rows = statement.all(...params);
+  } else rows = await runCompiled<ActiveLock>(tx, dialect, 'recordLocks.active', params, build);
+  if (rows.length === 0) return rows;
   const rank = { study: 0, site: 1, subject: 2 } as Record<string, number>;
   return rows.sort((a, b) => (rank[a.level] ?? 0) - (rank[b.level] ?? 0));
 }
@@ -79,9 +100,9 @@ export async function refuseRecordLock(
   dialect: Dialect,
   scope: LockScope,
   what: string,
-  opts: { signature?: boolean } = {},
+  opts: { signature?: boolean; sqlite?: SQLite.Database } = {},
 ): Promise<void> {
-  const locks = await activeLocksFor(tx, dialect, scope);
+  const locks = await activeLocksFor(tx, dialect, scope, opts.sqlite);
   const blocking = locks.find((l) => !(opts.signature && l.kind === 'freeze'));
   if (blocking) throw lockRefusal(blocking, what);
 }
