@@ -393,4 +393,62 @@ for (const dialect of TEST_DIALECTS)
         .executeTakeFirstOrThrow();
       expect(row).toMatchObject({ status: 'done', closed_by: trial.users.investigator!.id });
     });
+
+    it("a request to release a lock reaches the administrator's worklist, not the investigator's; a release closes it", async () => {
+      const s = await subjectWith({ V1: ['a'] });
+      const lock = await c.admin.post<{ id: string; version: number }>(
+        `/api/studies/${trial.studyId}/locks`,
+        {
+          level: 'subject',
+          subjectId: s.subjectId,
+          kind: 'lock',
+          reason: 'casebook locked',
+        },
+      );
+      const req = await c.coordinator.post<{ id: string }>('/api/unlock-requests', {
+        targetType: 'lock',
+        targetId: lock.body.id,
+        reason: 'a late adverse event to record',
+      });
+      expect(req.status).toBe(201);
+      // Another site's coordinator does not even see the lock.
+      expect(
+        (
+          await c.coordinator_b.post('/api/unlock-requests', {
+            targetType: 'lock',
+            targetId: lock.body.id,
+            reason: 'x',
+          })
+        ).status,
+      ).toBe(404);
+      const forAdmin = await c.admin.get<Worklist>(`/api/studies/${trial.studyId}/signature-worklist`);
+      expect(forAdmin.body.unlockRequests.some((r) => r.id === req.body.id)).toBe(true);
+      const forInvestigator = await c.investigator.get<Worklist>(
+        `/api/studies/${trial.studyId}/signature-worklist`,
+      );
+      expect(forInvestigator.body.unlockRequests.some((r) => r.id === req.body.id)).toBe(false);
+      // Only who could release it may decline it.
+      expect(
+        (
+          await c.investigator.post(`/api/unlock-requests/${req.body.id}/decline`, {
+            version: 1,
+            reason: 'no',
+          })
+        ).status,
+      ).toBe(403);
+      await c.admin.post(`/api/locks/${lock.body.id}/release`, {
+        version: lock.body.version,
+        reason: 'AE to record',
+      });
+      const row = await server.db.kysely
+        .selectFrom('unlock_requests')
+        .selectAll()
+        .where('id', '=', req.body.id)
+        .executeTakeFirstOrThrow();
+      expect(row).toMatchObject({
+        status: 'done',
+        closed_by: trial.users.admin!.id,
+        close_note: 'AE to record',
+      });
+    });
   });
