@@ -75,6 +75,7 @@ describe('accessibility of the main pages (axe-core, WCAG 2.1 AA)', () => {
       ['screening', `/subjects/${subjectId}/screening`, 'Eligibility'],
       ['visit', `/visits/${visitId}`, 'SLEDAI-2K'],
       ['analysis', `/studies/${demo.studyId}/analysis`, 'Analysis'],
+      ['signatures and locks', `/studies/${demo.studyId}/signatures`, 'Freezes and locks'],
       ['admin', '/admin', 'Users'],
     ];
     const serious: string[] = [];

@@ -14,6 +14,7 @@ export * from './queries.js';
 export * from './route.js';
 export * from './routes.js';
 export * from './safety.js';
+export * from './signatures.js';
 export * from './studies.js';
 export * from './subjects.js';
 export * from './types.js';

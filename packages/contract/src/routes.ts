@@ -10,6 +10,7 @@ import { healthRoutes } from './health.js';
 import { queryRoutes } from './queries.js';
 import type { RouteContract } from './route.js';
 import { safetyRoutes } from './safety.js';
+import { signatureRoutes } from './signatures.js';
 import { studyRoutes } from './studies.js';
 import { subjectRoutes } from './subjects.js';
 import { visitRoutes } from './visits.js';
@@ -26,7 +27,8 @@ type Groups = typeof healthRoutes &
   typeof clinicalRoutes &
   typeof analysisRoutes &
   typeof exchangeRoutes &
-  typeof definitionRoutes;
+  typeof definitionRoutes &
+  typeof signatureRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -43,6 +45,7 @@ export const routes: Groups = {
   ...analysisRoutes,
   ...exchangeRoutes,
   ...definitionRoutes,
+  ...signatureRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

@@ -38,7 +38,11 @@ export const item = z.object({
   updatedAt: z.string(),
   updatedBy: z.string(),
 });
-export const form = formState.extend({ items: z.array(item) });
+export const form = formState.extend({
+  items: z.array(item),
+  /** A signed form's manifestation (21 CFR 11.50): signer's full name, date/time, meaning; else null. */
+  signature: z.object({ signerName: z.string(), signedAt: z.string(), meaning: z.string() }).nullable(),
+});
 export const visitWithForms = visit.extend({
   forms: z.array(form),
   /** The meaning of an electronic signature (21 CFR 11.50), as the server stores it with a signature. */

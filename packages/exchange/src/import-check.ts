@@ -26,6 +26,8 @@ export type ImportRule =
   | 'form-signed'
   | 'form-locked'
   | 'visit-missed'
+  /** A frozen or locked study, site or subject (store record-locks.ts); the message names the lock. */
+  | 'record-locked'
   /** Entry follows the definition (core protocol/entry-rules.ts), applied by the item writer. */
   | EntryRule
   | 'mapping-invalid'
@@ -209,6 +211,7 @@ export function refusalRule(e: StoreError): ImportRule {
   if (e instanceof EntryRefusalError) return e.rule;
   const rule = e.details.rule;
   if (rule === 'form-signed' || rule === 'form-locked' || rule === 'visit-missed') return rule;
+  if (e.code === 'locked') return 'record-locked';
   if (rule === 'unicode' || rule === 'control-character' || rule === 'noncharacter') return rule;
   return 'value-invalid';
 }

@@ -2,8 +2,9 @@
 // each page's visits, items, infusions, AEs and audit events are read with it and written, the text
 // handed to the destination every megabyte (awaiting drain): memory holds one page whatever the size
 // of the study (USERS.md: large exports must not crash). Each value carries its history as ItemData
-// with AuditRecords (who, where, when, why) in a Transactional file; de-identified exports are
-// Snapshots without audit records.
+// with AuditRecords (who, where, when, why) in a Transactional file, and each signed form its
+// Signature (who, where, which meaning, when: 21 CFR 11.50) referring to a SignatureDef of AdminData;
+// de-identified exports are Snapshots without audit records or signatures.
 import type { Writable } from 'node:stream';
 import type { FormDefinitionItems } from '@msct/core/crf';
 import type { AdverseEventTable, Db, InfusionTable, SubjectTable, VisitTable } from '@msct/store';
@@ -111,7 +112,7 @@ export async function exportOdm(
     ...(mo.dropFreeText || mo.studyDays ? { Description: 'De-identified export (statistician view)' } : {}),
   });
   writeStudy(xml, meta, mo);
-  await writeAdminData(db, xml, meta, withAudit);
+  const signatureDefs = await writeAdminData(db, xml, meta, withAudit);
   await stream.flush();
 
   const sites = await db.kysely
@@ -147,7 +148,7 @@ export async function exportOdm(
     const page = await next;
     if (!page) break;
     if (readAhead) next = reader.read();
-    const { visits, items, infusions, aes, events, lastRecordEvent } = page;
+    const { visits, items, infusions, aes, events, lastRecordEvent, signatures } = page;
     const itemsByVisit = groupBy(items, (i) => i[ITEM.visitId]);
     const visitsBySubject = groupBy(visits, (v) => v.subject_id);
     const infusionsBySubject = groupBy(infusions, (i) => i.subject_id);
@@ -234,6 +235,8 @@ export async function exportOdm(
             continue;
           }
           xml.ele('FormData', { FormOID: oid.form(formCode) });
+          const signed = signatures.get(`${v.id}|${formCode}`);
+          if (signed) writeSignature(xml, signed, site, signatureDefs);
           xml.ele('ItemGroupData', { ItemGroupOID: oid.itemGroup(formCode) });
           // Each value in its item's slot, written in the form's item order.
           const slots: (ItemRow | undefined)[] = new Array(plan.items.length);
@@ -274,7 +277,41 @@ export async function exportOdm(
   return report;
 }
 
-async function writeAdminData(db: Db, xml: XmlWriter, meta: ExchangeMetadata, withUsers: boolean) {
+/** A signed form's signature (ODM 1.3.2 Signature): who, at which site, with which meaning, when. */
+function writeSignature(
+  xml: XmlWriter,
+  s: SignatureRow,
+  site: string,
+  defs: ReadonlyMap<string, string>,
+): void {
+  xml.ele('Signature');
+  xml.ele('UserRef', { UserOID: oid.user(s.username) }).up();
+  xml.ele('LocationRef', { LocationOID: oid.location(site) }).up();
+  xml.ele('SignatureRef', { SignatureOID: defs.get(meaningOf(s)) ?? oid.signatureDef(0) }).up();
+  xml.ele('DateTimeStamp').txt(s.signed_at).up();
+  xml.up();
+}
+
+/** Who signed a form, when and with which meaning (form_instances, migration 009). */
+interface SignatureRow {
+  visit_id: string;
+  form_code: string;
+  username: string;
+  signed_at: string;
+  signature_meaning: string | null;
+}
+const meaningOf = (s: { signature_meaning: string | null }) => s.signature_meaning ?? 'meaning not recorded';
+
+/**
+ * AdminData: the users who wrote or signed (Transactional files), the sites, and one SignatureDef
+ * per meaning of a signature given in the study. Returns the SignatureDef OIDs by meaning.
+ */
+async function writeAdminData(
+  db: Db,
+  xml: XmlWriter,
+  meta: ExchangeMetadata,
+  withUsers: boolean,
+): Promise<Map<string, string>> {
   const sites = await db.kysely
     .selectFrom('sites')
     .select(['code', 'name', 'created_at'])
@@ -289,7 +326,8 @@ async function writeAdminData(db: Db, xml: XmlWriter, meta: ExchangeMetadata, wi
       .leftJoin('users', 'users.id', 'audit_events.actor_id')
       .select(['audit_events.actor_name', 'users.display_name'])
       .where('audit_events.study_id', '=', meta.studyId)
-      .where('audit_events.entity_type', 'in', ['item', 'infusion', 'adverse event'])
+      // 'form': signers (form.sign), besides those who created forms by entering values.
+      .where('audit_events.entity_type', 'in', ['item', 'form', 'infusion', 'adverse event'])
       .groupBy(['audit_events.actor_name', 'users.display_name'])
       .orderBy('audit_events.actor_name')
       .execute();
@@ -299,7 +337,11 @@ async function writeAdminData(db: Db, xml: XmlWriter, meta: ExchangeMetadata, wi
       seen.add(u.actor_name);
       xml.ele('User', { OID: oid.user(u.actor_name) });
       xml.ele('LoginName').txt(u.actor_name).up();
-      if (u.display_name) xml.ele('DisplayName').txt(u.display_name).up();
+      if (u.display_name) {
+        xml.ele('DisplayName').txt(u.display_name).up();
+        // The printed name a signature shows (21 CFR 11.50(a)(1)).
+        xml.ele('FullName').txt(u.display_name).up();
+      }
       xml.up();
     }
   }
@@ -314,7 +356,35 @@ async function writeAdminData(db: Db, xml: XmlWriter, meta: ExchangeMetadata, wi
       .up();
     xml.up();
   }
+  const defs = new Map<string, string>();
+  if (withUsers) {
+    const meanings = await db.kysely
+      .selectFrom('form_instances')
+      .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
+      .select('form_instances.signature_meaning')
+      .where('subjects.study_id', '=', meta.studyId)
+      .where('form_instances.signed_at', 'is not', null)
+      .groupBy('form_instances.signature_meaning')
+      .orderBy('form_instances.signature_meaning')
+      .execute();
+    for (const m of meanings) {
+      const meaning = meaningOf(m);
+      if (defs.has(meaning)) continue;
+      const defOid = oid.signatureDef(defs.size + 1);
+      defs.set(meaning, defOid);
+      xml.ele('SignatureDef', { OID: defOid, Methodology: 'Electronic' });
+      xml.ele('Meaning').txt(meaning).up();
+      xml
+        .ele('LegalReason')
+        .txt(
+          'Electronic signature under 21 CFR Part 11 (11.50, 11.100(c)): the legally binding equivalent of the signer’s handwritten signature',
+        )
+        .up();
+      xml.up();
+    }
+  }
   xml.up();
+  return defs;
 }
 
 function writeOwnForm(
@@ -399,6 +469,8 @@ interface Page {
   events: ItemEvents;
   /** The last audit event of each infusion and adverse event: who last wrote it, when and why. */
   lastRecordEvent: Map<string, RecordEvent>;
+  /** Signed forms by `visitId|formCode` (Transactional files only). */
+  signatures: Map<string, SignatureRow>;
 }
 
 /**
@@ -439,7 +511,7 @@ class PageReader {
     }
     this.after = subjects[subjects.length - 1]![key];
     const ids = subjects.map((s) => s.id);
-    const [visits, items, infusions, aes, audit] = await Promise.all([
+    const [visits, items, infusions, aes, audit, signed] = await Promise.all([
       db.kysely
         .selectFrom('visits')
         .selectAll()
@@ -507,7 +579,26 @@ class PageReader {
             (r): AuditRow => [r.entity_id, r.entity_type, r.at, r.actor_name, r.new_value, r.reason],
           )
         : Promise.resolve([] as AuditRow[]),
+      this.withAudit
+        ? db.kysely
+            .selectFrom('form_instances')
+            .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+            .innerJoin('users', 'users.id', 'form_instances.signed_by')
+            .select([
+              'form_instances.visit_id',
+              'form_instances.form_code',
+              'users.username',
+              'form_instances.signed_at',
+              'form_instances.signature_meaning',
+            ])
+            .where('visits.subject_id', 'in', ids)
+            .where('form_instances.signed_at', 'is not', null)
+            .execute()
+        : Promise.resolve([]),
     ]);
+    const signatures = new Map<string, SignatureRow>();
+    for (const s of signed)
+      if (s.signed_at) signatures.set(`${s.visit_id}|${s.form_code}`, { ...s, signed_at: s.signed_at });
     const events = new ItemEvents();
     const lastRecordEvent = new Map<string, RecordEvent>();
     for (const r of audit) {
@@ -520,7 +611,7 @@ class PageReader {
           reason: r[AUDIT.reason],
         });
     }
-    return { subjects, visits, items, infusions, aes, events, lastRecordEvent };
+    return { subjects, visits, items, infusions, aes, events, lastRecordEvent, signatures };
   }
 
   /** A query's rows as arrays of its selected columns, in order. */

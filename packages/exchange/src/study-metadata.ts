@@ -45,6 +45,8 @@ export const oid = {
   unit: (n: number) => `MU.${n}`,
   location: (siteCode: string) => `LOC.${safe(siteCode)}`,
   user: (name: string) => `USR.${safe(name)}`,
+  /** The n-th meaning of a signature given in the study (AdminData SignatureDef). */
+  signatureDef: (n: number) => `SD.${n}`,
 } as const;
 
 /** The code list every boolean item shares: msct stores 1 (present/yes) and 0 (absent/no). */

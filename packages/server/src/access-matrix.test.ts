@@ -4,10 +4,13 @@
 import { msctSleTrial } from '@msct/core/protocol';
 import {
   assignRole,
+  createRecordLock,
   createSubject,
   createSubjectRecord,
   createVisit,
   raiseQuery,
+  releaseRecordLock,
+  requestUnlock,
   saveItems,
 } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -35,6 +38,12 @@ interface Fixture {
   siteId: string;
   /** A role assignment that the admin's DELETE may revoke. */
   assignmentId: string;
+  /** A released lock (issue 21): releasing it again is refused after the access check. */
+  lockId: string;
+  /** An open request to unlock the lock of another subject of the site (lockedSubjectId). */
+  unlockRequestId: string;
+  lockedSubjectId: string;
+  activeLockId: string;
 }
 
 interface Entry {
@@ -321,6 +330,55 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/subject-counts`,
   },
+  // Issue 21: signatures and locks.
+  'GET /api/studies/{studyId}/signature-worklist': {
+    allow: ['admin', 'investigator'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/signature-worklist`,
+  },
+  'GET /api/subjects/{subjectId}/signatures': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/signatures`,
+  },
+  'POST /api/subjects/{subjectId}/signatures': {
+    allow: ['admin', 'investigator'],
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/signatures`,
+    // The right password and a stale version: 409 once the policy has let it through.
+    body: (f) => ({ forms: [{ formId: f.formId, version: 999 }], password: TEST_PASSWORD }),
+  },
+  'GET /api/studies/{studyId}/locks': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/locks`,
+  },
+  'POST /api/studies/{studyId}/locks': {
+    allow: ['admin'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/locks`,
+    // A subject already locked: 409 once the policy has let it through, and no new lock for later rows.
+    body: (f) => ({ level: 'subject', subjectId: f.lockedSubjectId, kind: 'lock', reason: 'matrix' }),
+  },
+  'POST /api/locks/{lockId}/release': {
+    allow: ['admin'],
+    scope: 'study',
+    path: (f) => `/api/locks/${f.lockId}/release`,
+    body: () => ({ version: 999, reason: 'matrix' }),
+  },
+  'POST /api/unlock-requests': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: () => '/api/unlock-requests',
+    // Already requested: 409 once the policy has let it through.
+    body: (f) => ({ targetType: 'lock', targetId: f.activeLockId, reason: 'matrix' }),
+  },
+  'POST /api/unlock-requests/{requestId}/decline': {
+    allow: ['admin'],
+    scope: 'subject',
+    path: (f) => `/api/unlock-requests/${f.unlockRequestId}/decline`,
+    body: () => ({ version: 999, reason: 'matrix' }),
+  },
   'GET /api/studies/{studyId}/record-status': {
     allow: 'everyone',
     scope: 'study',
@@ -415,7 +473,32 @@ describe('access matrix (role × own/other site × route)', () => {
         studyId: trial.studyId,
         siteId: null,
       });
+      const lock = await createRecordLock(server.db, admin, {
+        studyId: trial.studyId,
+        level: 'subject',
+        subjectId: s.id,
+        kind: 'freeze',
+        reason: 'matrix',
+      });
+      await releaseRecordLock(server.db, admin, lock.id, lock.version, 'matrix');
+      const locked = await createSubject(server.db, admin, { studyId: trial.studyId, siteId });
+      const lock2 = await createRecordLock(server.db, admin, {
+        studyId: trial.studyId,
+        level: 'subject',
+        subjectId: locked.id,
+        kind: 'lock',
+        reason: 'matrix',
+      });
+      const request = await requestUnlock(server.db, admin, {
+        targetType: 'lock',
+        targetId: lock2.id,
+        reason: 'a late lab value',
+      });
       fixtures[key] = {
+        lockId: lock.id,
+        unlockRequestId: request.id,
+        lockedSubjectId: locked.id,
+        activeLockId: lock2.id,
         assignmentId: extra.id,
         subjectId: s.id,
         visitId: v.id,

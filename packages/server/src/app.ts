@@ -40,6 +40,7 @@ import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerSafetyRoutes } from './routes/safety.js';
+import { registerSignatureRoutes } from './routes/signatures.js';
 import { registerStudyRoutes } from './routes/studies.js';
 import { registerStudyDefinitionRoutes } from './routes/study-definitions.js';
 import { registerStudyHomeRoutes } from './routes/study-home.js';
@@ -272,6 +273,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerAnalysisRoutes(a, ctx);
     registerExchangeRoutes(a, ctx);
     registerImportRoutes(a, ctx);
+    registerSignatureRoutes(a, ctx);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -49,6 +49,11 @@ const MAIN_WRITES = [
   'POST /api/queries/:queryId/transitions',
   'POST /api/studies/:studyId/import.csv',
   'POST /api/studies/:studyId/import.odm',
+  'POST /api/subjects/:subjectId/signatures',
+  'POST /api/unlock-requests',
+  'POST /api/unlock-requests/:requestId/decline',
+  'POST /api/studies/:studyId/locks',
+  'POST /api/locks/:lockId/release',
 ];
 
 interface Seen {
@@ -254,6 +259,56 @@ for (const dialect of TEST_DIALECTS) {
         version: ae.version,
         ctcaeGrade: 2,
         reason: 'graded',
+      });
+
+      // Signatures and locks (issue 21): a visit signed in one ceremony, an unlock requested and
+      // declined, a subject frozen and released.
+      const d0 = await ok<{ id: string }>('coordinator', 'POST', `${sub}/visits`, {
+        visitCode: 'D0',
+        visitDate: '2013-01-10',
+      });
+      const d0Labs = await ok<{ id: string; version: number }>(
+        'coordinator',
+        'PUT',
+        `/api/visits/${d0.id}/forms/labs`,
+        { items: [{ itemCode: 'c3', value: '0.7', unit: 'g/L' }] },
+      );
+      const d0Done = await ok<{ version: number }>('coordinator', 'POST', `/api/forms/${d0Labs.id}/status`, {
+        version: d0Labs.version,
+        status: 'complete',
+      });
+      await ok('investigator', 'GET', `${s}/signature-worklist`);
+      await ok('investigator', 'POST', `${sub}/signatures`, {
+        visitId: d0.id,
+        forms: [{ formId: d0Labs.id, version: d0Done.version }],
+        password: TEST_PASSWORD,
+      });
+      await ok('investigator', 'GET', `${sub}/signatures`);
+      await ok('investigator', 'GET', `/api/visits/${d0.id}`);
+      const unlockRequest = await ok<{ id: string; version: number }>(
+        'coordinator',
+        'POST',
+        '/api/unlock-requests',
+        {
+          targetType: 'form',
+          targetId: d0Labs.id,
+          reason: 'a late lab value',
+        },
+      );
+      await ok('investigator', 'POST', `/api/unlock-requests/${unlockRequest.id}/decline`, {
+        version: unlockRequest.version,
+        reason: 'the value was confirmed',
+      });
+      const freeze = await ok<{ id: string; version: number }>('admin', 'POST', `${s}/locks`, {
+        level: 'subject',
+        subjectId: subject.id,
+        kind: 'freeze',
+        reason: 'interim review',
+      });
+      await ok('admin', 'GET', `${s}/locks`);
+      await ok('admin', 'POST', `/api/locks/${freeze.id}/release`, {
+        version: freeze.version,
+        reason: 'review done',
       });
 
       // Queries: raised by the monitor, answered by the site.

@@ -10,6 +10,7 @@ import { createEmptyStudy } from '@msct/exchange/testing';
 import {
   type Actor,
   assignRole,
+  createRecordLock,
   createSubject,
   createUser,
   createVisit,
@@ -18,6 +19,7 @@ import {
   type EntryRefusalRule,
   type ItemValue,
   inTransaction,
+  releaseRecordLock,
   StoreError,
   saveItems,
   setFormStatus,
@@ -27,7 +29,7 @@ import {
   verifyAuditedData,
 } from '@msct/store';
 import { TEST_DIALECTS } from '@msct/store/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { hashPassword } from './auth/password.js';
 import { ApiClient, startTestServer, TEST_PASSWORD, type TestServer } from './testing/test-server.js';
 
@@ -60,8 +62,27 @@ const DEFINITION_RULES = new Set<string>([
   'item-unknown',
 ] satisfies EntryRefusalRule[]);
 
+/** The refusals of a freeze or lock (record-locks.ts: level-kind). */
+const LOCK_RULES = new Set([
+  'study-lock',
+  'study-freeze',
+  'site-lock',
+  'site-freeze',
+  'subject-lock',
+  'subject-freeze',
+]);
+
 /** The state of the item before the attempt. */
-type Given = 'nothing' | 'value' | 'value-changed' | 'signed' | 'missed';
+type Given =
+  | 'nothing'
+  | 'value'
+  | 'value-changed'
+  | 'signed'
+  | 'missed'
+  /** Issue 21: a lock or freeze of the subject, its site or the study (record-locks.ts). */
+  | 'subject-locked'
+  | 'site-frozen'
+  | 'study-locked';
 
 interface Attempt {
   value: string;
@@ -124,6 +145,24 @@ const ROWS: Row[] = [
     rule: 'a signed form is refused',
     given: 'signed',
     attempt: { value: 'second', version: 1, reason: 'transcription error' },
+    expect: 'locked',
+  },
+  {
+    rule: 'a locked subject is refused, naming the lock',
+    given: 'subject-locked',
+    attempt: { value: 'tacrolimus', reason: '' },
+    expect: 'locked',
+  },
+  {
+    rule: 'a frozen site is refused (a change of a value too), naming the freeze',
+    given: 'site-frozen',
+    attempt: { value: 'second', version: 1, reason: 'transcription error' },
+    expect: 'locked',
+  },
+  {
+    rule: 'a locked study is refused, opening a visit too',
+    given: 'study-locked',
+    attempt: { value: 'tacrolimus', reason: '', visitCode: 'M3' },
     expect: 'locked',
   },
   {
@@ -190,6 +229,7 @@ function storeOutcome(e: unknown): Outcome {
   if (e.code === 'reason_required') return 'reason-required';
   if (e.code === 'conflict') return 'conflict';
   if (e.code === 'locked') return 'locked';
+  if (LOCK_RULES.has(String(e.details.rule))) return 'locked';
   if (e.details.rule === 'visit-missed') return 'visit-missed';
   if (e instanceof EntryRefusalError) return e.rule;
   if (e.details.rule === 'unicode' || e.details.rule === 'control-character') return 'text';
@@ -210,6 +250,7 @@ function reportOutcome(r: { written: boolean; problems: { rule: string; message:
   const rules = new Set(r.problems.map((p) => p.rule));
   if (rules.size === 1 && rules.has('visit-missed')) return 'visit-missed';
   if (rules.size === 1 && (rules.has('form-signed') || rules.has('form-locked'))) return 'locked';
+  if (rules.size === 1 && rules.has('record-locked')) return 'locked';
   if (rules.size === 1 && DEFINITION_RULES.has([...rules][0]!)) return [...rules][0] as EntryRefusalRule;
   throw new Error(`unexpected import problems: ${JSON.stringify(r.problems)}`);
 }
@@ -374,7 +415,7 @@ for (const dialect of TEST_DIALECTS)
       const visit = await createVisit(db, coordinator, { subjectId: s.id, visitCode: VISIT, cycle: 1 });
       if (given === 'missed')
         await setVisitMissed(db, coordinator, visit.id, visit.version, true, 'the patient did not come');
-      if (given === 'value' || given === 'value-changed' || given === 'signed') {
+      if (given === 'value' || given === 'value-changed' || given === 'signed' || given === 'site-frozen') {
         const { form } = await saveItems(db, coordinator, {
           visitId: visit.id,
           formCode: FORM,
@@ -389,6 +430,30 @@ for (const dialect of TEST_DIALECTS)
           });
         if (given === 'signed') await setFormStatus(db, investigator, form.id, form.version, 'signed');
       }
+      // The store sets locks for whoever the route lets (administrators); its rules do not depend on the role.
+      if (given === 'subject-locked')
+        await createRecordLock(db, investigator, {
+          studyId,
+          level: 'subject',
+          subjectId: s.id,
+          kind: 'lock',
+          reason: 'subject complete',
+        });
+      if (given === 'site-frozen')
+        await createRecordLock(db, investigator, {
+          studyId,
+          level: 'site',
+          siteId,
+          kind: 'freeze',
+          reason: 'site close-out',
+        });
+      if (given === 'study-locked')
+        await createRecordLock(db, investigator, {
+          studyId,
+          level: 'study',
+          kind: 'lock',
+          reason: 'database lock',
+        });
       return {
         db,
         studyId,
@@ -399,6 +464,18 @@ for (const dialect of TEST_DIALECTS)
         visitId: visit.id,
       };
     }
+
+    // A site or study lock would hold for the rows after it: each is released (audited) after its row.
+    afterEach(async () => {
+      const active = await server.db.kysely
+        .selectFrom('record_locks')
+        .selectAll()
+        .where('study_id', '=', studyId)
+        .where('released_at', 'is', null)
+        .execute();
+      for (const l of active)
+        await releaseRecordLock(server.db, investigator, l.id, Number(l.version), 'next test row');
+    });
 
     async function itemOf(c: Case): Promise<ItemValue | undefined> {
       return c.db.kysely

@@ -72,7 +72,9 @@ export {
   type WriteCounts,
 } from './repositories/item-writer.js';
 export * from './repositories/queries.js';
+export * from './repositories/record-locks.js';
 export * from './repositories/sessions.js';
+export * from './repositories/signatures.js';
 export * from './repositories/studies.js';
 export * from './repositories/subject-overview.js';
 export * from './repositories/subject-records.js';

@@ -93,6 +93,8 @@ export interface FormInstanceTable {
   status: string;
   signed_by: string | null;
   signed_at: string | null;
+  /** The meaning the signer saw and signed (21 CFR 11.50), null while unsigned (migration 009). */
+  signature_meaning: string | null;
   created_at: string;
   version: number;
 }
@@ -173,6 +175,44 @@ export interface QueryMessageTable {
   created_at: string;
 }
 
+/** A freeze or lock of a study, a site or a subject (migration 009); active while released_at is null. */
+export interface RecordLockTable {
+  id: string;
+  study_id: string;
+  level: string;
+  site_id: string | null;
+  subject_id: string | null;
+  /** 'freeze': no data change, signatures still given; 'lock': no change at all. */
+  kind: string;
+  reason: string;
+  locked_by: string;
+  locked_at: string;
+  released_by: string | null;
+  released_at: string | null;
+  release_reason: string | null;
+  version: number;
+}
+
+/** A request that a signed form or a lock be unlocked (migration 009). */
+export interface UnlockRequestTable {
+  id: string;
+  study_id: string;
+  site_id: string | null;
+  subject_id: string | null;
+  /** 'form' or 'lock'. */
+  target_type: string;
+  target_id: string;
+  reason: string;
+  requested_by: string;
+  requested_at: string;
+  /** 'open', 'done' (the record was unlocked) or 'declined'. */
+  status: string;
+  closed_by: string | null;
+  closed_at: string | null;
+  close_note: string | null;
+  version: number;
+}
+
 export interface AuditEventTable {
   seq: number;
   at: string;
@@ -218,6 +258,8 @@ export interface Database {
   adverse_events: AdverseEventTable;
   queries: QueryTable;
   query_messages: QueryMessageTable;
+  record_locks: RecordLockTable;
+  unlock_requests: UnlockRequestTable;
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
   meta: MetaTable;

@@ -4,6 +4,7 @@ import { AdminPage } from './pages/admin-page.js';
 import { AnalysisPage } from './pages/analysis-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { ScreeningPage } from './pages/screening-page.js';
+import { SignaturesPage } from './pages/signatures-page.js';
 import { StudiesPage } from './pages/studies-page.js';
 import { StudyHome } from './pages/study-home.js';
 import { SubjectPage } from './pages/subject-page.js';
@@ -39,6 +40,7 @@ const ROUTES: Route[] = [
   ['/', () => <StudiesPage />],
   ['/studies/:studyId', (p) => <StudyHome key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/analysis', (p) => <AnalysisPage key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/signatures', (p) => <SignaturesPage key={p.studyId} studyId={p.studyId!} />],
   ['/subjects/:subjectId', (p) => <SubjectPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/subjects/:subjectId/screening', (p) => <ScreeningPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/visits/:visitId', (p) => <VisitPage key={p.visitId} visitId={p.visitId!} />],

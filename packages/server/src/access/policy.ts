@@ -24,6 +24,10 @@ export const ACTIONS = [
   // Bulk import of item values (CSV/ODM) across every site of a study: a data-management task, so
   // admins only (ROLE_ACTIONS.admin has every action); site staff enter data through the forms.
   'data.import',
+  // Freeze, lock and release a study, a site or a subject (issue 21): administrators only.
+  'record.lock',
+  // Ask, with a reason, that a signed form or a lock be unlocked (issue 21).
+  'unlock.request',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -43,6 +47,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'data.enter',
     'form.sign',
     'form.unlock',
+    'unlock.request',
     'ae.read',
     'ae.write',
     'query.read',
@@ -55,6 +60,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'subject.create',
     'subject.update',
     'data.enter',
+    'unlock.request',
     'ae.read',
     'ae.write',
     'query.read',

@@ -12,6 +12,7 @@ import {
   saveItems,
   setFormStatus,
   setVisitMissed,
+  signerNames,
   updateVisitDate,
   visitScope,
 } from '@msct/store';
@@ -28,8 +29,22 @@ import { toFormState, toOverviewVisit, toVisitOut as toVisit } from './study-hom
 type FormRow = Awaited<ReturnType<typeof getForm>>;
 type ItemRow = Awaited<ReturnType<typeof listItems>>[number];
 
-const toForm = (f: FormRow, items: readonly ItemRow[]) => ({
+/** A signed form's manifestation (21 CFR 11.50): the signer's full name, the instant, the meaning. */
+export const signatureOf = (
+  f: { signed_by: string | null; signed_at: string | null; signature_meaning: string | null },
+  names: ReadonlyMap<string, string>,
+) =>
+  f.signed_by && f.signed_at
+    ? {
+        signerName: names.get(f.signed_by) ?? f.signed_by,
+        signedAt: f.signed_at,
+        meaning: f.signature_meaning ?? SIGNATURE_MEANING,
+      }
+    : null;
+
+const toForm = (f: FormRow, items: readonly ItemRow[], names: ReadonlyMap<string, string> = new Map()) => ({
   ...toFormState(f),
+  signature: signatureOf(f, names),
   items: items.map((i) => ({
     id: i.id,
     itemCode: i.item_code,
@@ -59,7 +74,11 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
 
   async function formsWithItems(visitId: string) {
     const forms = await listForms(db, visitId);
-    return Promise.all(forms.map(async (f) => toForm(f, await listItems(db, f.id))));
+    const names = await signerNames(
+      db,
+      forms.flatMap((f) => (f.signed_by ? [f.signed_by] : [])),
+    );
+    return Promise.all(forms.map(async (f) => toForm(f, await listItems(db, f.id), names)));
   }
 
   app.get(

@@ -406,7 +406,15 @@ const SPECS: TableSpec[] = [
     table: 'form_instances',
     entityType: 'form',
     page: plainPage('form_instances'),
-    fields: ['subject_id', 'form_code', 'status', 'signed_by', 'signed_at', 'created_at'],
+    fields: [
+      'subject_id',
+      'form_code',
+      'status',
+      'signed_by',
+      'signed_at',
+      'signature_meaning',
+      'created_at',
+    ],
     versioned: true,
     apply(s, e) {
       const seq = Number(e.seq);
@@ -418,6 +426,7 @@ const SPECS: TableSpec[] = [
         s.set('status', 'incomplete', seq);
         s.set('signed_by', null, seq);
         s.set('signed_at', null, seq);
+        s.set('signature_meaning', null, seq);
         s.set('created_at', e.at, seq);
       } else if (e.field === 'status') {
         // setFormStatus: signing records who and when; a lock keeps the signature; any other status clears it.
@@ -425,9 +434,12 @@ const SPECS: TableSpec[] = [
         if (e.action === 'form.sign') {
           s.set('signed_by', e.actor_id, seq);
           s.set('signed_at', e.at, seq);
+          // The meaning signed is the event's reason (forms.ts, signatures.ts).
+          s.set('signature_meaning', e.reason, seq);
         } else if (e.new_value !== 'locked') {
           s.set('signed_by', null, seq);
           s.set('signed_at', null, seq);
+          s.set('signature_meaning', null, seq);
         }
       }
       s.step(e, false);

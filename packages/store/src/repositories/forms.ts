@@ -4,6 +4,7 @@ import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import type { FormInstanceTable } from '../schema.js';
+import { closeUnlockRequests, refuseRecordLock } from './record-locks.js';
 import { loadForUpdate, writeVersioned } from './versioned.js';
 import { subjectRow } from './visit-scope.js';
 
@@ -48,6 +49,14 @@ export async function setFormStatus(
         { field: 'status', rule: 'transition', currentStatus: before.status },
       );
     const s = await subjectRow(tx, before.subject_id);
+    // A freeze still takes a signature; any other status change waits for the lock's release.
+    await refuseRecordLock(
+      tx,
+      db.dialect,
+      { studyId: s.study_id, siteId: s.site_id, subjectId: s.id },
+      `${status === 'signed' ? 'signing' : 'changing the status of'} form ${before.form_code}`,
+      { signature: status === 'signed' },
+    );
     const wasClosed = before.status === 'signed' || before.status === 'locked';
     if (wasClosed && (status === 'incomplete' || status === 'complete') && !reason?.trim()) {
       throw new StoreError('reason_required', 'a reason is required to unlock a signed or locked form', {
@@ -58,9 +67,12 @@ export async function setFormStatus(
     if (status === 'signed') {
       cols.signed_by = actor.id;
       cols.signed_at = audit.now;
+      // The meaning signed is given as the reason (the route passes the meaning it showed).
+      cols.signature_meaning = reason ?? null;
     } else if (status !== 'locked') {
       cols.signed_by = null;
       cols.signed_at = null;
+      cols.signature_meaning = null;
     }
     const version = await writeVersioned(tx, 'form_instances', formId, expectedVersion, cols, 'form');
     await audit.record({
@@ -75,6 +87,8 @@ export async function setFormStatus(
       newValue: status,
       reason: reason ?? null,
     });
+    if (wasClosed && (status === 'incomplete' || status === 'complete'))
+      await closeUnlockRequests(tx, audit, 'form', formId, 'done', reason ?? '');
     return { ...before, ...cols, version };
   });
 }

@@ -1,7 +1,8 @@
 // The one audited writer of item values. Every path that puts a value on a form goes through it: a
 // form save (saveItems: the PUT form route, the demo loader, tests) and the bulk imports (CSV, ODM:
 // ItemWriter.forImport). A rule about writing an item value is written here once and holds for all:
-// - a missed visit takes no data; a signed or locked form takes no change;
+// - a missed visit takes no data; a signed or locked form takes no change; a frozen or locked
+//   study, site or subject takes none (record-locks.ts);
 // - a value must be text both dialects store and read back unchanged (no lone surrogate, no NUL);
 // - a first value is an audited entry (version 1); an equal value is left alone; a different value
 //   is a change that needs a reason and names the version it was based on (a stale one is refused
@@ -24,6 +25,7 @@ import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
 import { type EntryDefinition, entryDefinition, refuseEntry, refuseUnknownItem } from './entry-definition.js';
+import { refuseRecordLock } from './record-locks.js';
 import { runCompiled } from './versioned.js';
 import { refuseLocked, refuseMissed, refuseUnstorable } from './write-refusals.js';
 
@@ -139,6 +141,8 @@ export class ItemWriter {
   private formKey = '';
   /** The definition entry follows (read on the first value of a study). */
   private entry: EntryDefinition | undefined;
+  /** Subjects found under no freeze or lock in this transaction (asked once per subject). */
+  private readonly unlocked = new Set<string>();
 
   constructor(
     private readonly ctx: WriteContext,
@@ -342,6 +346,7 @@ export class ItemWriter {
       const entry = await this.definition(this.studyId);
       await this.loadSubject(v);
       const visit = this.visits.get(`${v.subjectId}|${v.visitCode}|${v.cycle}`);
+      await this.refuseRecordLock({ studyId: this.studyId, siteId: v.siteId, subjectId: v.subjectId });
       if (!visit) refuseEntry(this.visitOpeningRefusal(entry, v), { visitCode: v.visitCode, cycle: v.cycle });
       refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode), targetOf(v));
       refuseUnknownItem(entry, { ...targetOf(v), itemCode: v.itemCode });
@@ -372,6 +377,7 @@ export class ItemWriter {
     form: FormInstanceTable | undefined,
   ): Promise<FormInstanceTable> {
     if (form) refuseLocked(visit, formCode, form);
+    await this.refuseRecordLock(visit);
     await this.flush();
     this.visit = visit;
     this.items = new Map();
@@ -388,6 +394,7 @@ export class ItemWriter {
       status: 'incomplete',
       signed_by: null,
       signed_at: null,
+      signature_meaning: null,
       created_at: this.ctx.audit.now,
       version: 1,
     };
@@ -404,6 +411,19 @@ export class ItemWriter {
     this.counts.formsCreated++;
     this.form = created;
     return created;
+  }
+
+  /** A frozen or locked study, site or subject takes no value (asked once per subject and transaction). */
+  private async refuseRecordLock(where: {
+    studyId: string;
+    siteId: string;
+    subjectId: string;
+  }): Promise<void> {
+    if (this.unlocked.has(where.subjectId)) return;
+    await refuseRecordLock(this.ctx.tx, this.ctx.dialect, where, 'entering data', {
+      sqlite: this.ctx.sqlite,
+    });
+    this.unlocked.add(where.subjectId);
   }
 
   /** Imports: reads a subject's visits and forms once, when its first value comes. */
@@ -448,6 +468,7 @@ export class ItemWriter {
       visitCode: v.visitCode,
       cycle: v.cycle,
     });
+    await this.refuseRecordLock({ studyId: this.studyId, siteId: v.siteId, subjectId: v.subjectId });
     const unscheduled = v.visitCode === UNSCHEDULED_VISIT_CODE && this.reason?.trim();
     const { row, event } = newVisitRecord(
       { id: v.subjectId, studyId: this.studyId, siteId: v.siteId },

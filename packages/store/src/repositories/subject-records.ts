@@ -4,6 +4,7 @@ import { notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { AdverseEventTable, Database, InfusionTable } from '../schema.js';
 import { assertStorable } from '../text.js';
+import { refuseRecordLock } from './record-locks.js';
 import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 
 // Infusions and adverse events share one life cycle: created for a subject, then changed only with
@@ -26,6 +27,12 @@ export async function createSubjectRecord<T extends keyof Tables>(
       .where('id', '=', subjectId)
       .executeTakeFirst();
     if (!s) throw notFound('subject', subjectId);
+    await refuseRecordLock(
+      tx,
+      db.dialect,
+      { studyId: s.study_id, siteId: s.site_id, subjectId: s.id },
+      `recording an ${LABEL[table]}`,
+    );
     assertStorable(LABEL[table], values as Record<string, unknown>);
     await checkKeysAndLinks(tx, table, s.id, undefined, values as Partial<Owned<T>>);
     const row = {
@@ -74,6 +81,12 @@ export async function updateSubjectRecord<T extends keyof Tables>(
       .select(['id', 'study_id', 'site_id'])
       .where('id', '=', before.subject_id)
       .executeTakeFirstOrThrow();
+    await refuseRecordLock(
+      tx,
+      db.dialect,
+      { studyId: s.study_id, siteId: s.site_id, subjectId: s.id },
+      `changing an ${LABEL[table]}`,
+    );
     const version = await writeVersioned(
       tx,
       table,

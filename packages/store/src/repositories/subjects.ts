@@ -4,6 +4,7 @@ import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import { newSubjectId } from '../ids.js';
 import type { SubjectTable } from '../schema.js';
+import { refuseRecordLock } from './record-locks.js';
 import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 
 export type Subject = SubjectTable;
@@ -38,6 +39,12 @@ export async function createSubject(db: Db, actor: Actor, input: NewSubject): Pr
       .where('id', '=', input.siteId)
       .executeTakeFirst();
     if (!site || site.study_id !== input.studyId) throw notFound('site', input.siteId);
+    await refuseRecordLock(
+      tx,
+      db.dialect,
+      { studyId: site.study_id, siteId: site.id },
+      'registering a subject',
+    );
     const n = await tx
       .selectFrom('subjects')
       .select((eb) => eb.fn.countAll().as('n'))
@@ -147,6 +154,12 @@ export async function updateSubject(
 ): Promise<Subject> {
   return writeTransaction(db, actor, async (tx, audit) => {
     const before = await loadForUpdate(tx, 'subjects', id, expectedVersion, 'subject');
+    await refuseRecordLock(
+      tx,
+      db.dialect,
+      { studyId: before.study_id, siteId: before.site_id, subjectId: id },
+      `changing subject ${before.subject_code}`,
+    );
     const cols: Partial<Subject> = {};
     if (changes.status !== undefined) cols.status = changes.status;
     if (changes.sex !== undefined) cols.sex = changes.sex;

@@ -8,6 +8,7 @@ import { notFound, StoreError } from '../errors.js';
 import type { VisitTable } from '../schema.js';
 import { entryDefinition, refuseEntry } from './entry-definition.js';
 import { newVisitRecord } from './item-writer.js';
+import { refuseRecordLock } from './record-locks.js';
 import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 import { subjectRow } from './visit-scope.js';
 
@@ -25,6 +26,8 @@ export interface NewVisit {
 export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promise<Visit> {
   return writeTransaction(db, actor, async (tx, audit) => {
     const s = await subjectRow(tx, input.subjectId);
+    const lockScope = { studyId: s.study_id, siteId: s.site_id, subjectId: s.id };
+    await refuseRecordLock(tx, db.dialect, lockScope, `opening visit ${input.visitCode}`);
     const cycle = input.cycle ?? 1;
     // Only a visit of the definition's schedule, or UNSCHEDULED with a reason (entry-definition.ts).
     const entry = await entryDefinition(tx, db.location, s.study_id);
@@ -73,6 +76,12 @@ export async function updateVisitDate(
         { field: 'visitDate' },
       );
     const s = await subjectRow(tx, before.subject_id);
+    await refuseRecordLock(
+      tx,
+      db.dialect,
+      { studyId: s.study_id, siteId: s.site_id, subjectId: s.id },
+      `changing visit ${before.visit_code}`,
+    );
     const diffs = changedFields(before, { visit_date: visitDate });
     if (diffs.length === 0) return before;
     if (before.visit_date !== null && !reason?.trim())
@@ -148,6 +157,12 @@ export async function setVisitMissed(
         );
     }
     const s = await subjectRow(tx, before.subject_id);
+    await refuseRecordLock(
+      tx,
+      db.dialect,
+      { studyId: s.study_id, siteId: s.site_id, subjectId: s.id },
+      `changing visit ${before.visit_code}`,
+    );
     const version = await writeVersioned(tx, 'visits', visitId, expectedVersion, { status }, 'visit');
     await audit.record({
       action: missed ? 'visit.missed' : 'visit.reopen',

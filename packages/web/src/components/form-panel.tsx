@@ -7,7 +7,9 @@ import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
 import { ItemExtras } from './item-extras.js';
 import { liveFor, uiFormFor } from './live-panels.js';
+import { RequestUnlock } from './request-unlock.js';
 import { SignForm } from './sign-form.js';
+import { SignatureNote } from './signature-note.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from './sledai-editor.js';
 import { UnlockForm } from './unlock-form.js';
 
@@ -89,12 +91,7 @@ export function FormPanel({
           {locked ? `${form.status} — locked` : form.status}
         </span>
       </h3>
-      {form.signedAt && (
-        <p className="signed-note">
-          Signed {form.signedAt.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')} UTC — locked: values cannot
-          change until an investigator unlocks it with a reason.
-        </p>
-      )}
+      {form.signature && <SignatureNote signature={form.signature} />}
       <div className="actions">
         {can.enter && form.status === 'incomplete' && (
           <button type="button" onClick={markComplete}>
@@ -103,6 +100,9 @@ export function FormPanel({
         )}
         {can.sign && !locked && <SignForm form={form} meaning={visit.signatureMeaning} onDone={reload} />}
         {can.sign && locked && <UnlockForm form={form} onDone={reload} />}
+        {!can.sign && can.enter && locked && (
+          <RequestUnlock targetType="form" targetId={form.id} what={form.formCode} />
+        )}
       </div>
       <ErrorBox error={error} onReload={reload} />
       {isSledai && (

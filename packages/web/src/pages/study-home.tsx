@@ -54,6 +54,13 @@ export function StudyHome({ studyId }: { studyId: string }) {
           <Link href={`/studies/${studyId}/analysis`}>Analysis and endpoints</Link>
         </p>
       )}
+      <p>
+        <Link href={`/studies/${studyId}/signatures`}>
+          {hasRole(me, 'investigator', studyId)
+            ? 'Awaiting my signature, requests to unlock, locks'
+            : 'Freezes and locks'}
+        </Link>
+      </p>
       <div className="columns">
         <section aria-labelledby="sites-h">
           <h2 id="sites-h">Sites</h2>

@@ -1,13 +1,16 @@
 import { api } from '../api/client.js';
 import { AdverseEvents } from '../components/adverse-events.js';
+import { CasebookSignatures } from '../components/casebook-signatures.js';
 import { LoadError } from '../components/error-box.js';
 import { Infusions } from '../components/infusions.js';
+import { LockBanner, useActiveLocks } from '../components/lock-banner.js';
+import { LockForm } from '../components/locks-panel.js';
 import { OpenVisitForm } from '../components/open-visit-form.js';
 import { PatientCourse } from '../components/patient-course.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
-import { hasRole, useMe } from '../session.js';
+import { hasRole, isAdmin, useMe } from '../session.js';
 
 /** A subject: details, visits (open one), infusions and adverse events. */
 export function SubjectPage({ subjectId }: { subjectId: string }) {
@@ -23,17 +26,21 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
       }),
     [subjectId],
   );
+  const locks = useActiveLocks(data.data?.[0]);
   if (data.error) return <LoadError error={data.error} what="subject" />;
   if (!data.data) return <p className="loading">Loading…</p>;
   const [subject, visits, definition] = data.data;
-  const canEnter = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
-  const canAe = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
+  // Under a freeze or lock nothing of the subject can change (the server refuses it).
+  const frozen = locks.active.length > 0;
+  const canEnter = !frozen && hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
+  const canAe = canEnter;
   return (
     <section>
       <p className="crumbs">
         <Link href={`/studies/${subject.studyId}`}>Study</Link>
       </p>
       <h1>Subject {subject.subjectCode}</h1>
+      <LockBanner locks={locks.active} />
       <dl className="facts">
         <dt>Status</dt>
         <dd>{subject.status}</dd>
@@ -89,6 +96,23 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
           />
         )}
       </section>
+      {isAdmin(me) && (
+        <div className="actions">
+          <LockForm
+            studyId={subject.studyId}
+            target={{ level: 'subject', subjectId: subject.id }}
+            onDone={locks.reload}
+          />
+        </div>
+      )}
+      <CasebookSignatures
+        subjectId={subject.id}
+        subjectCode={subject.subjectCode}
+        canSign={
+          locks.active.every((l) => l.kind === 'freeze') &&
+          hasRole(me, 'investigator', subject.studyId, subject.siteId)
+        }
+      />
       <PatientCourse subject={subject} />
       <Infusions subjectId={subject.id} canEnter={canEnter} />
       <AdverseEvents subjectId={subject.id} canReport={canAe} />

@@ -6,7 +6,9 @@ import { LoadError } from '../components/error-box.js';
 import { type FormChoice, FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
+import { LockBanner, useActiveLocks } from '../components/lock-banner.js';
 import { MissedVisit } from '../components/missed-visit.js';
+import { SignCeremony } from '../components/sign-ceremony.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { useLoad } from '../hooks/use-load.js';
 import { catalogForms, definitionOf, formsExpectedAt } from '../lib/definition.js';
@@ -41,6 +43,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         : Promise.resolve([] as Query[]),
     [subject?.id],
   );
+  const locks = useActiveLocks(subject);
   if (data.error) return <LoadError error={data.error} what="visit" />;
   if (!data.data || !subject) return <p className="loading">Loading…</p>;
   const { visit, definition, previousBilag2004 } = data.data;
@@ -67,11 +70,18 @@ export function VisitPage({ visitId }: { visitId: string }) {
           };
         })
     : undefined;
+  // Under a freeze or lock no data can change (the server refuses it); a freeze still takes signatures.
+  const frozen = locks.active.length > 0;
+  const signable = locks.active.every((l) => l.kind === 'freeze');
   const can = {
-    enter: hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
-    sign: hasRole(me, 'investigator', subject.studyId, subject.siteId),
+    enter: !frozen && hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
+    sign: signable && hasRole(me, 'investigator', subject.studyId, subject.siteId),
     raiseQuery: hasRole(me, 'monitor', subject.studyId, subject.siteId),
   };
+  // The whole visit is signed in one ceremony once every unsigned form of it is complete.
+  const unsigned = visit.forms.filter((f) => f.status !== 'signed' && f.status !== 'locked');
+  const notComplete = unsigned.filter((f) => f.status !== 'complete');
+  const visitLabel = `${visit.visitCode}${visit.cycle > 1 ? ` (cycle ${visit.cycle})` : ''}`;
   // A visit declared missed takes no data (the server refuses it), so no entry forms are offered.
   const missed = visit.status === 'missed';
   const canEnterData = can.enter && !missed;
@@ -88,6 +98,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
       <p>
         Date: {visit.visitDate ?? 'not recorded'} · Status: {visit.status}
       </p>
+      <LockBanner locks={locks.active} />
       {can.enter && (missed || (!visit.visitDate && visit.forms.length === 0)) && (
         <MissedVisit visit={visit} onDone={data.reload} />
       )}
@@ -96,6 +107,30 @@ export function VisitPage({ visitId }: { visitId: string }) {
         <p>
           <Link href={`/subjects/${subject.id}/screening`}>Screening checklist and enrolment</Link>
         </p>
+      )}
+      {can.sign && unsigned.length > 0 && (
+        <section aria-label="Visit signature" className="sign-visit">
+          {notComplete.length > 0 ? (
+            <p className="hint">
+              The visit can be signed once every form is complete (not yet:{' '}
+              {notComplete.map((f) => f.formCode).join(', ')}).
+            </p>
+          ) : (
+            <SignCeremony
+              subjectId={subject.id}
+              visitId={visit.id}
+              label={`Sign visit ${visitLabel}`}
+              meaning={visit.signatureMeaning}
+              forms={unsigned.map((f) => ({
+                formId: f.id,
+                formCode: f.formCode,
+                version: f.version,
+                visitLabel,
+              }))}
+              onDone={data.reload}
+            />
+          )}
+        </section>
       )}
       {visit.forms.length === 0 && !missed && <p>No forms entered yet.</p>}
       {visit.forms.map((f) => (

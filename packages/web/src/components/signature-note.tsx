@@ -1,0 +1,15 @@
+/** A signed record's manifestation (21 CFR 11.50): the signer's printed name, date and time (ISO 8601 with its zone), and the meaning. */
+export function SignatureNote({
+  signature,
+}: {
+  signature: { signerName: string; signedAt: string; meaning: string };
+}) {
+  return (
+    <p className="signed-note" data-testid="signature">
+      Signed by <strong data-testid="signer-name">{signature.signerName}</strong> at{' '}
+      <time dateTime={signature.signedAt}>{signature.signedAt}</time> — meaning:{' '}
+      <q data-testid="signed-meaning">{signature.meaning}</q>. Locked: values cannot change until an
+      investigator unlocks it with a reason.
+    </p>
+  );
+}

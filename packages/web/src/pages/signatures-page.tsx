@@ -1,0 +1,170 @@
+import { useState } from 'react';
+import { api } from '../api/client.js';
+import { fieldErrors } from '../api/problem.js';
+import { LoadError } from '../components/error-box.js';
+import { LocksPanel } from '../components/locks-panel.js';
+import { SignCeremony } from '../components/sign-ceremony.js';
+import { SubmitCancel } from '../components/submit-cancel.js';
+import { TextField } from '../components/text-field.js';
+import { useLoad } from '../hooks/use-load.js';
+import { useSubmit } from '../hooks/use-submit.js';
+import { Link } from '../router.js';
+import { hasRole, isAdmin, useMe } from '../session.js';
+
+function DeclineRequest({ id, version, onDone }: { id: string; version: number; onDone(): void }) {
+  const [open, setOpen] = useState(false);
+  const [reason, setReason] = useState('');
+  const { error, submit } = useSubmit(async () => {
+    await api.post('/api/unlock-requests/:requestId/decline', {
+      params: { requestId: id },
+      body: { version, reason },
+    });
+    setOpen(false);
+    onDone();
+  });
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Decline
+      </button>
+    );
+  return (
+    <form onSubmit={submit} aria-label="Decline request" className="inline-form">
+      <TextField
+        label="Reason for declining"
+        value={reason}
+        onChange={setReason}
+        required
+        error={fieldErrors(error).reason}
+      />
+      <SubmitCancel submitLabel="Decline" onCancel={() => setOpen(false)} error={error} onReload={onDone} />
+    </form>
+  );
+}
+
+/**
+ * Signatures and locks of a study: the investigator's worklist (forms awaiting my signature, each
+ * visit signed in one ceremony; requests to unlock) and the study's freezes and locks.
+ */
+export function SignaturesPage({ studyId }: { studyId: string }) {
+  const me = useMe();
+  const signer = hasRole(me, 'investigator', studyId);
+  const study = useLoad(
+    () =>
+      Promise.all([
+        api.get('/api/studies/:studyId', { params: { studyId } }),
+        api.get('/api/studies/:studyId/sites', { params: { studyId } }),
+      ]),
+    [studyId],
+  );
+  const work = useLoad(
+    () =>
+      signer
+        ? api.get('/api/studies/:studyId/signature-worklist', { params: { studyId } })
+        : Promise.resolve(undefined),
+    [studyId],
+  );
+  if (study.error) return <LoadError error={study.error} what="study" />;
+  if (!study.data) return <p className="loading">Loading…</p>;
+  const [s, sites] = study.data;
+  const w = work.data;
+  return (
+    <section>
+      <p className="crumbs">
+        <Link href={`/studies/${studyId}`}>{s.code}</Link>
+      </p>
+      <h1>Signatures and locks — {s.code}</h1>
+      {signer && (
+        <section aria-labelledby="awaiting-h">
+          <h2 id="awaiting-h">Awaiting my signature</h2>
+          {work.error ? <LoadError error={work.error} what="worklist" /> : null}
+          {w && w.awaiting.length === 0 && <p>No complete form awaits your signature.</p>}
+          {w?.truncated && <p className="hint">Only the first forms are listed; sign these to see more.</p>}
+          {w && w.awaiting.length > 0 && (
+            <table aria-label="Awaiting my signature">
+              <thead>
+                <tr>
+                  <th scope="col">Subject</th>
+                  <th scope="col">Visit</th>
+                  <th scope="col">Forms</th>
+                  <th scope="col">Sign</th>
+                </tr>
+              </thead>
+              <tbody>
+                {w.awaiting.flatMap((subj) =>
+                  subj.visits.map((v) => {
+                    const visitLabel = `${v.visitCode}${v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}`;
+                    return (
+                      <tr key={v.visitId}>
+                        <td>
+                          <Link href={`/subjects/${subj.subjectId}`}>{subj.subjectCode}</Link> (
+                          {subj.siteCode})
+                        </td>
+                        <td>
+                          <Link href={`/visits/${v.visitId}`}>{visitLabel}</Link>
+                        </td>
+                        <td>{v.forms.map((f) => f.formCode).join(', ')}</td>
+                        <td>
+                          <SignCeremony
+                            subjectId={subj.subjectId}
+                            visitId={v.visitId}
+                            label={`Sign visit ${visitLabel} of ${subj.subjectCode}`}
+                            meaning={w.meaning}
+                            forms={v.forms.map((f) => ({ ...f, visitLabel }))}
+                            onDone={work.reload}
+                          />
+                        </td>
+                      </tr>
+                    );
+                  }),
+                )}
+              </tbody>
+            </table>
+          )}
+          <h2 id="requests-h">Requests to unlock</h2>
+          {w && w.unlockRequests.length === 0 && <p>No open request.</p>}
+          {w && w.unlockRequests.length > 0 && (
+            <table aria-labelledby="requests-h">
+              <thead>
+                <tr>
+                  <th scope="col">What</th>
+                  <th scope="col">Requested by, at</th>
+                  <th scope="col">Reason</th>
+                  <th scope="col">Action</th>
+                </tr>
+              </thead>
+              <tbody>
+                {w.unlockRequests.map((r) => (
+                  <tr key={r.id}>
+                    <td>
+                      {r.targetType === 'form' && r.visitId ? (
+                        <Link href={`/visits/${r.visitId}`}>
+                          {r.subjectCode} · {r.visitCode} · {r.formCode}
+                        </Link>
+                      ) : (
+                        `${r.lockKind ?? 'lock'} of the ${r.lockLevel ?? ''}${r.subjectCode ? ` ${r.subjectCode}` : ''}`
+                      )}
+                    </td>
+                    <td>
+                      {r.requestedBy}, <time dateTime={r.requestedAt}>{r.requestedAt}</time>
+                    </td>
+                    <td>{r.reason}</td>
+                    <td>
+                      <DeclineRequest id={r.id} version={r.version} onDone={work.reload} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          )}
+        </section>
+      )}
+      <LocksPanel
+        studyId={studyId}
+        sites={sites}
+        canLock={isAdmin(me)}
+        canRequest={hasRole(me, ['coordinator', 'investigator'], studyId)}
+      />
+    </section>
+  );
+}
