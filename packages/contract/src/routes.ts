@@ -7,6 +7,7 @@ import { clinicalRoutes } from './clinical.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
 import { queryRoutes } from './queries.js';
+import { reviewRoutes } from './reviews.js';
 import type { RouteContract } from './route.js';
 import { safetyRoutes } from './safety.js';
 import { studyRoutes } from './studies.js';
@@ -21,6 +22,7 @@ type Groups = typeof healthRoutes &
   typeof visitRoutes &
   typeof safetyRoutes &
   typeof queryRoutes &
+  typeof reviewRoutes &
   typeof auditRoutes &
   typeof clinicalRoutes &
   typeof analysisRoutes &
@@ -36,6 +38,7 @@ export const routes: Groups = {
   ...visitRoutes,
   ...safetyRoutes,
   ...queryRoutes,
+  ...reviewRoutes,
   ...auditRoutes,
   ...clinicalRoutes,
   ...analysisRoutes,

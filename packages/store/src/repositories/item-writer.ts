@@ -24,6 +24,7 @@ import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
 import { type EntryDefinition, entryDefinition, refuseEntry, refuseUnknownItem } from './entry-definition.js';
+import { touchFormReview } from './form-reviews.js';
 import { runCompiled } from './versioned.js';
 import { refuseLocked, refuseMissed, refuseUnstorable } from './write-refusals.js';
 
@@ -139,6 +140,11 @@ export class ItemWriter {
   private formKey = '';
   /** The definition entry follows (read on the first value of a study). */
   private entry: EntryDefinition | undefined;
+  /**
+   * Forms whose review this writer has already touched, or created (a new form has no review): a
+   * form's verification is cleared once per writer, not once per value.
+   */
+  private readonly reviewTouched = new Set<string>();
 
   constructor(
     private readonly ctx: WriteContext,
@@ -239,6 +245,7 @@ export class ItemWriter {
         field,
         newValue: valueText(item.value, unit),
       });
+      await this.formValueChanged(form, scope, field);
       this.counts.entered++;
       if (this.pending.length >= INSERT_BATCH) await this.flush();
       return true;
@@ -291,8 +298,20 @@ export class ItemWriter {
       newValue: valueText(item.value, unit),
       reason: this.reason,
     });
+    await this.formValueChanged(form, scope, field);
     this.counts.changed++;
     return true;
+  }
+
+  /** A value of an existing form was entered or changed: its source verification no longer holds. */
+  private async formValueChanged(
+    form: FormInstanceTable,
+    scope: { studyId: string; siteId: string; subjectId: string },
+    field: string,
+  ): Promise<void> {
+    if (this.reviewTouched.has(form.id)) return;
+    this.reviewTouched.add(form.id);
+    await touchFormReview(this.ctx.tx, this.ctx.audit, form.id, scope, field);
   }
 
   /** Writes the batched inserts; call at the end (the writer calls it before it reads or updates). */
@@ -392,6 +411,7 @@ export class ItemWriter {
       newValue: formCode,
     });
     this.counts.formsCreated++;
+    this.reviewTouched.add(created.id);
     this.form = created;
     return created;
   }
