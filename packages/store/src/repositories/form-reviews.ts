@@ -56,8 +56,14 @@ export async function markFormReview(
         .executeTakeFirst()) ?? emptyReview(formId, form.subject_id);
     const current = Number(before.version);
     if (current !== expectedVersion) throw conflict('form review', formId, expectedVersion, current);
-    const col = mark === 'verified' ? 'verified_at' : 'reviewed_at';
-    if (before[col] !== null) return before;
+    // Marking again what holds changes nothing; a review is given again after a change since it.
+    if (mark === 'verified' && before.verified_at !== null) return before;
+    if (
+      mark === 'reviewed' &&
+      before.reviewed_at !== null &&
+      (before.changed_at === null || before.changed_at <= before.reviewed_at)
+    )
+      return before;
     const changes: Partial<FormReview> =
       mark === 'verified' ? { verified_by: by, verified_at: audit.now } : { reviewed_by: by, reviewed_at: audit.now };
     const after: FormReview = { ...before, ...changes, version: current + 1 };

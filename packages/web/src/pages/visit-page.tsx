@@ -41,6 +41,15 @@ export function VisitPage({ visitId }: { visitId: string }) {
         : Promise.resolve([] as Query[]),
     [subject?.id],
   );
+  // Review state follows every save (a change clears a verification): keyed on the forms' versions.
+  const stamp = data.data?.visit.forms.map((f) => `${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`).join('|');
+  const reviews = useLoad(
+    () =>
+      subject && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], subject.studyId)
+        ? api.get('/api/visits/:visitId/reviews', { params: { visitId } })
+        : Promise.resolve([]),
+    [visitId, subject?.id, stamp],
+  );
   if (data.error) return <LoadError error={data.error} what="visit" />;
   if (!data.data || !subject) return <p className="loading">Loading…</p>;
   const { visit, definition, previousBilag2004 } = data.data;
@@ -71,6 +80,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
     enter: hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
     sign: hasRole(me, 'investigator', subject.studyId, subject.siteId),
     raiseQuery: hasRole(me, 'monitor', subject.studyId, subject.siteId),
+    review: hasRole(me, 'monitor', subject.studyId, subject.siteId),
   };
   // A visit declared missed takes no data (the server refuses it), so no entry forms are offered.
   const missed = visit.status === 'missed';
@@ -112,6 +122,8 @@ export function VisitPage({ visitId }: { visitId: string }) {
           can={can}
           reload={data.reload}
           reloadQueries={queries.reload}
+          review={reviews.data?.find((r) => r.formId === f.id)}
+          reloadReviews={reviews.reload}
         />
       ))}
       {canEnterData && !visit.forms.some((f) => f.formCode === SLEDAI_FORM_CODE) && (
