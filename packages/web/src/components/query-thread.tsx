@@ -18,7 +18,18 @@ export const whenText = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} 
  * One query as a thread both sides read: every message (raise, answer, close, reopen) with who and
  * when, and the actions this user may take next.
  */
-export function QueryThread({ query, studyId, onChange }: { query: Query; studyId: string; onChange(): void }) {
+export function QueryThread({
+  query,
+  studyId,
+  onChange,
+  actions = true,
+}: {
+  query: Query;
+  studyId: string;
+  onChange(): void;
+  /** False where the actions are shown already (the study's list). */
+  actions?: boolean;
+}) {
   // Reloaded whenever the query moves on (its version changes).
   const thread = useLoad(
     () => api.get('/api/queries/:queryId', { params: { queryId: query.id } }),
@@ -38,7 +49,7 @@ export function QueryThread({ query, studyId, onChange }: { query: Query; studyI
           </li>
         ))}
       </ol>
-      <QueryActions query={query} studyId={studyId} onDone={onChange} />
+      {actions && <QueryActions query={query} studyId={studyId} onDone={onChange} />}
     </div>
   );
 }

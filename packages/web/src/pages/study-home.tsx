@@ -31,10 +31,7 @@ export function StudyHome({ studyId }: { studyId: string }) {
   const queries = useLoad(
     () =>
       hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId)
-        ? Promise.all([
-            api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'open' } }),
-            api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'answered' } }),
-          ]).then(([o, a]) => [...o, ...a])
+        ? api.get('/api/studies/:studyId/queries', { params: { studyId } })
         : Promise.resolve([] as Query[]),
     [studyId],
   );
@@ -52,6 +49,11 @@ export function StudyHome({ studyId }: { studyId: string }) {
       {hasRole(me, ['statistician', 'monitor', 'investigator'], studyId) && (
         <p>
           <Link href={`/studies/${studyId}/analysis`}>Analysis and endpoints</Link>
+        </p>
+      )}
+      {hasRole(me, 'monitor', studyId) && (
+        <p>
+          <Link href={`/studies/${studyId}/worklist`}>Monitor's worklist</Link>
         </p>
       )}
       <div className="columns">
@@ -79,7 +81,21 @@ export function StudyHome({ studyId }: { studyId: string }) {
         <section aria-labelledby="queries-h">
           <h2 id="queries-h">Open queries</h2>
           {queries.error ? <LoadError error={queries.error} what="queries" /> : null}
-          {queries.data && <QueryList queries={queries.data} studyId={studyId} onChange={queries.reload} />}
+          {queries.data && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId) && (
+            <p aria-label="Query counts">
+              Open {queries.data.filter((q) => q.status === 'open').length} · Answered{' '}
+              {queries.data.filter((q) => q.status === 'answered').length} · Closed{' '}
+              {queries.data.filter((q) => q.status === 'closed').length} ·{' '}
+              <Link href={`/studies/${studyId}/queries`}>All queries (filters, CSV)</Link>
+            </p>
+          )}
+          {queries.data && (
+            <QueryList
+              queries={queries.data.filter((q) => q.status !== 'closed')}
+              studyId={studyId}
+              onChange={queries.reload}
+            />
+          )}
         </section>
       </div>
       <section aria-labelledby="subjects-h">
