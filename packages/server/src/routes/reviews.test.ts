@@ -1,5 +1,6 @@
 // Issue 21: source data verification and review of forms, the SDV plan, the monitor's worklist and
 // the study query list (filters, ageing, CSV), on both databases.
+import { ItemWriter, inTransaction } from '@msct/store';
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestTrial, startTestServer, type TestServer, type TestTrial } from '../testing/test-server.js';
@@ -105,6 +106,33 @@ for (const dialect of TEST_DIALECTS)
       const actions = audit.body.map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['form.verify', 'form.review', 'form.verify.clear']));
       expect(audit.body.find((e) => e.action === 'form.verify.clear')?.reason).toContain('LAB.HGB');
+    });
+
+    it('an import that changes a value clears the verification too (the same item writer)', async () => {
+      const [r] = await reviews();
+      const v = await c.monitor!.post<Review>(`/api/forms/${formId}/review`, { mark: 'verified', version: r!.version });
+      expect(v.body.verifiedAt).not.toBeNull();
+      // The writer the CSV and ODM imports write with (ItemWriter.forImport), in one transaction.
+      const admin = { id: trial.users.admin!.id, name: 'admin' };
+      await inTransaction(server.db, admin, async (txDb) => {
+        const w = ItemWriter.forImport(txDb, trial.studyId, 'lab re-send');
+        await w.write({
+          subjectId,
+          siteId: trial.siteA,
+          visitCode: 'BASELINE',
+          cycle: 1,
+          formCode: 'LAB',
+          itemCode: 'HGB',
+          value: '11.7',
+          unit: 'g/dL',
+        });
+        await w.flush();
+        expect(w.counts.changed).toBe(1);
+      });
+      const [after] = await reviews();
+      expect(after!.verifiedAt).toBeNull();
+      const audit = await c.admin!.get<{ action: string; reason: string | null }[]>(`/api/subjects/${subjectId}/audit`);
+      expect(audit.body.filter((e) => e.action === 'form.verify.clear')).toHaveLength(2);
     });
 
     it('the SDV plan decides which forms need verification (admin sets it, versioned)', async () => {
