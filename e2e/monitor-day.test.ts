@@ -50,7 +50,9 @@ describe("the monitor's day", () => {
     expect(await mLabs.getByLabel('Complement C3', { exact: true }).isDisabled()).toBe(true);
     const c3Row = mLabs.locator('.item-row[data-item="c3"]');
     await c3Row.getByRole('button', { name: 'Raise query on c3' }).click();
-    await c3Row.getByLabel('Query text').fill('C3 0.55 g/L does not match the lab report (0.45 g/L); please check.');
+    await c3Row
+      .getByLabel('Query text')
+      .fill('C3 0.55 g/L does not match the lab report (0.45 g/L); please check.');
     await c3Row.getByRole('button', { name: 'Raise query' }).click();
     await waitForText(c3Row.getByTestId('query-marker-c3'), 'query: 1 open');
     await mLabs.getByRole('button', { name: 'Mark labs source verified' }).click();
@@ -99,7 +101,7 @@ describe("the monitor's day", () => {
     // The worklist lists the form to verify again; the closed query stays findable in the list.
     await monitor.goto('/');
     await monitor.getByRole('link', { name: /Test trial/ }).click();
-    await waitForText(monitor.getByLabel('Query counts'), 'Closed 1');
+    await waitForText(monitor.getByTestId('query-counts'), 'Closed 1');
     await monitor.getByRole('link', { name: "Monitor's worklist" }).click();
     const toVerify = monitor.getByRole('table', { name: 'Forms to source verify at site SA' });
     await waitForText(toVerify, subjectCode);

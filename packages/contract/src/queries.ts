@@ -71,7 +71,7 @@ export const queryRoutes = {
     method: 'GET',
     path: '/api/studies/:studyId/queries.csv',
     tags: ['queries'],
-    summary: "The study query list as CSV (the same filters as the list), one row per query with its age",
+    summary: 'The study query list as CSV (the same filters as the list), one row per query with its age',
     params: studyParams,
     querystring: queryListFilters,
     response: { 200: document },

@@ -21,7 +21,9 @@ export const formReview = z.object({
   version: z.number(),
 });
 
-const sdvRule = z.object({ formCode: z.string().min(1).max(100), visitCode: z.string().min(1).max(100).optional() }).strict();
+const sdvRule = z
+  .object({ formCode: z.string().min(1).max(100), visitCode: z.string().min(1).max(100).optional() })
+  .strict();
 export const sdvPlan = z.discriminatedUnion('mode', [
   z.object({ mode: z.literal('all') }).strict(),
   z.object({ mode: z.literal('subset'), rules: z.array(sdvRule).max(1000) }).strict(),
@@ -84,7 +86,8 @@ export const reviewRoutes = {
     method: 'POST',
     path: '/api/forms/:formId/review',
     tags: ['reviews'],
-    summary: 'Mark a form source verified or reviewed (monitor); a later change to its values clears the verification',
+    summary:
+      'Mark a form source verified or reviewed (monitor); a later change to its values clears the verification',
     params: z.object({ formId: id }),
     body: z.object({ mark: z.enum(['verified', 'reviewed']), version }).strict(),
     response: { 200: formReview },
@@ -113,9 +116,7 @@ export const reviewRoutes = {
     summary:
       "The monitor's worklist: forms changed since their review, unverified forms, answered queries to close, new SAEs",
     params: studyParams,
-    querystring: z
-      .object({ saeDays: z.coerce.number().int().min(1).max(3650).default(30) })
-      .strict(),
+    querystring: z.object({ saeDays: z.coerce.number().int().min(1).max(3650).default(30) }).strict(),
     response: { 200: monitorWorklist },
   }),
 };

@@ -243,7 +243,11 @@ const MATRIX: Record<string, Entry> = {
     path: (f) => `/api/forms/${f.formId}/review`,
     body: () => ({ mark: 'reviewed', version: 999 }),
   },
-  'GET /api/studies/{studyId}/sdv-plan': { allow: 'everyone', scope: 'study', path: (_f, t) => `/api/studies/${t.studyId}/sdv-plan` },
+  'GET /api/studies/{studyId}/sdv-plan': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/sdv-plan`,
+  },
   'PUT /api/studies/{studyId}/sdv-plan': {
     allow: ['admin'],
     scope: 'study',

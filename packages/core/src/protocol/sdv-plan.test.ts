@@ -6,7 +6,10 @@ describe('needsSdv', () => {
     expect(needsSdv(FULL_SDV, 'LAB', 'M3')).toBe(true);
   });
   it('needs only the forms (and visits) a subset names', () => {
-    const plan = { mode: 'subset' as const, rules: [{ formCode: 'LAB' }, { formCode: 'VS', visitCode: 'SCR' }] };
+    const plan = {
+      mode: 'subset' as const,
+      rules: [{ formCode: 'LAB' }, { formCode: 'VS', visitCode: 'SCR' }],
+    };
     expect(needsSdv(plan, 'LAB', 'M3')).toBe(true);
     expect(needsSdv(plan, 'VS', 'SCR')).toBe(true);
     expect(needsSdv(plan, 'VS', 'M3')).toBe(false);

@@ -16,5 +16,7 @@ export const FULL_SDV: SdvPlan = { mode: 'all' };
 /** Whether a form at a visit needs source verification under the plan. */
 export function needsSdv(plan: SdvPlan, formCode: string, visitCode: string): boolean {
   if (plan.mode === 'all') return true;
-  return plan.rules.some((r) => r.formCode === formCode && (r.visitCode === undefined || r.visitCode === visitCode));
+  return plan.rules.some(
+    (r) => r.formCode === formCode && (r.visitCode === undefined || r.visitCode === visitCode),
+  );
 }

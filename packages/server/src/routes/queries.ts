@@ -74,52 +74,56 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
     listed(req, req.params.studyId, req.query),
   );
 
-  app.get('/api/studies/:studyId/queries.csv', { schema: schemaOf(routes.exportQueriesCsv) }, async (req, reply) => {
-    const rows = await listed(req, req.params.studyId, req.query);
-    const sites = new Map((await listSites(db, req.params.studyId)).map((s) => [s.id, s.code]));
-    const header = [
-      'query_id',
-      'site',
-      'subject',
-      'visit',
-      'form',
-      'field',
-      'record',
-      'status',
-      'raised_by',
-      'raised_at',
-      'age_days',
-      'last_activity_at',
-      'closed_at',
-      'text',
-    ];
-    const lines = [header.join(',')];
-    for (const q of rows)
-      lines.push(
-        [
-          q.id,
-          sites.get(q.siteId) ?? q.siteId,
-          q.subjectCode,
-          q.visitCode,
-          q.formCode,
-          q.field,
-          q.entityType,
-          q.status,
-          q.raisedByName,
-          q.raisedAt,
-          q.ageDays,
-          q.lastActivityAt,
-          q.closedAt,
-          q.text,
-        ]
-          .map(csvField)
-          .join(','),
-      );
-    return reply
-      .type('text/csv; charset=utf-8')
-      .header('content-disposition', 'attachment; filename="queries.csv"')
-      .send(`${lines.join('\r\n')}\r\n`);
-  });
+  app.get(
+    '/api/studies/:studyId/queries.csv',
+    { schema: schemaOf(routes.exportQueriesCsv) },
+    async (req, reply) => {
+      const rows = await listed(req, req.params.studyId, req.query);
+      const sites = new Map((await listSites(db, req.params.studyId)).map((s) => [s.id, s.code]));
+      const header = [
+        'query_id',
+        'site',
+        'subject',
+        'visit',
+        'form',
+        'field',
+        'record',
+        'status',
+        'raised_by',
+        'raised_at',
+        'age_days',
+        'last_activity_at',
+        'closed_at',
+        'text',
+      ];
+      const lines = [header.join(',')];
+      for (const q of rows)
+        lines.push(
+          [
+            q.id,
+            sites.get(q.siteId) ?? q.siteId,
+            q.subjectCode,
+            q.visitCode,
+            q.formCode,
+            q.field,
+            q.entityType,
+            q.status,
+            q.raisedByName,
+            q.raisedAt,
+            q.ageDays,
+            q.lastActivityAt,
+            q.closedAt,
+            q.text,
+          ]
+            .map(csvField)
+            .join(','),
+        );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="queries.csv"')
+        .send(`${lines.join('\r\n')}\r\n`);
+    },
+  );
 
   app.post(
     '/api/subjects/:subjectId/queries',

@@ -3,7 +3,13 @@
 import { ItemWriter, inTransaction } from '@msct/store';
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, createTestTrial, startTestServer, type TestServer, type TestTrial } from '../testing/test-server.js';
+import {
+  ApiClient,
+  createTestTrial,
+  startTestServer,
+  type TestServer,
+  type TestTrial,
+} from '../testing/test-server.js';
 
 interface Review {
   formId: string;
@@ -67,27 +73,44 @@ for (const dialect of TEST_DIALECTS)
     afterAll(async () => server?.close());
 
     const reviews = async () => (await c.monitor!.get<Review[]>(`/api/visits/${visitId}/reviews`)).body;
-    const worklist = async () => (await c.monitor!.get<Worklist>(`/api/studies/${trial.studyId}/worklist`)).body;
+    const worklist = async () =>
+      (await c.monitor!.get<Worklist>(`/api/studies/${trial.studyId}/worklist`)).body;
 
     it('a monitor verifies and reviews a form; a value change clears the verification, audited', async () => {
       const [before] = await reviews();
-      expect(before).toMatchObject({ formId, needsSdv: true, verifiedAt: null, reviewedAt: null, version: 0 });
+      expect(before).toMatchObject({
+        formId,
+        needsSdv: true,
+        verifiedAt: null,
+        reviewedAt: null,
+        version: 0,
+      });
       expect((await worklist()).unverified.map((f) => f.formId)).toContain(formId);
 
-      const v = await c.monitor!.post<Review>(`/api/forms/${formId}/review`, { mark: 'verified', version: 0 });
+      const v = await c.monitor!.post<Review>(`/api/forms/${formId}/review`, {
+        mark: 'verified',
+        version: 0,
+      });
       expect(v.status).toBe(200);
       expect(v.body.verifiedAt).not.toBeNull();
       expect(v.body.verifiedByName).toBeTruthy();
       // A stale version is a conflict, never a silent overwrite.
-      expect((await c.monitor!.post(`/api/forms/${formId}/review`, { mark: 'reviewed', version: 0 })).status).toBe(409);
-      const r = await c.monitor!.post<Review>(`/api/forms/${formId}/review`, { mark: 'reviewed', version: 1 });
+      expect(
+        (await c.monitor!.post(`/api/forms/${formId}/review`, { mark: 'reviewed', version: 0 })).status,
+      ).toBe(409);
+      const r = await c.monitor!.post<Review>(`/api/forms/${formId}/review`, {
+        mark: 'reviewed',
+        version: 1,
+      });
       expect(r.body).toMatchObject({ version: 2, changedAt: null });
       expect(r.body.reviewedAt).not.toBeNull();
       let w = await worklist();
       expect(w.unverified.map((f) => f.formId)).not.toContain(formId);
       expect(w.changedSinceReview).toEqual([]);
       // The coordinator may not verify.
-      expect((await c.coordinator!.post(`/api/forms/${formId}/review`, { mark: 'verified', version: 2 })).status).toBe(403);
+      expect(
+        (await c.coordinator!.post(`/api/forms/${formId}/review`, { mark: 'verified', version: 2 })).status,
+      ).toBe(403);
 
       const change = await c.coordinator!.put(`/api/visits/${visitId}/forms/LAB`, {
         items: [{ itemCode: 'HGB', value: '11.9', unit: 'g/dL', version: 1 }],
@@ -102,7 +125,9 @@ for (const dialect of TEST_DIALECTS)
       expect(w.unverified.map((f) => f.formId)).toContain(formId);
       expect(w.changedSinceReview.map((f) => f.formId)).toEqual([formId]);
 
-      const audit = await c.admin!.get<{ action: string; reason: string | null }[]>(`/api/subjects/${subjectId}/audit`);
+      const audit = await c.admin!.get<{ action: string; reason: string | null }[]>(
+        `/api/subjects/${subjectId}/audit`,
+      );
       const actions = audit.body.map((e) => e.action);
       expect(actions).toEqual(expect.arrayContaining(['form.verify', 'form.review', 'form.verify.clear']));
       expect(audit.body.find((e) => e.action === 'form.verify.clear')?.reason).toContain('LAB.HGB');
@@ -110,7 +135,10 @@ for (const dialect of TEST_DIALECTS)
 
     it('an import that changes a value clears the verification too (the same item writer)', async () => {
       const [r] = await reviews();
-      const v = await c.monitor!.post<Review>(`/api/forms/${formId}/review`, { mark: 'verified', version: r!.version });
+      const v = await c.monitor!.post<Review>(`/api/forms/${formId}/review`, {
+        mark: 'verified',
+        version: r!.version,
+      });
       expect(v.body.verifiedAt).not.toBeNull();
       // The writer the CSV and ODM imports write with (ItemWriter.forImport), in one transaction.
       const admin = { id: trial.users.admin!.id, name: 'admin' };
@@ -131,21 +159,32 @@ for (const dialect of TEST_DIALECTS)
       });
       const [after] = await reviews();
       expect(after!.verifiedAt).toBeNull();
-      const audit = await c.admin!.get<{ action: string; reason: string | null }[]>(`/api/subjects/${subjectId}/audit`);
+      const audit = await c.admin!.get<{ action: string; reason: string | null }[]>(
+        `/api/subjects/${subjectId}/audit`,
+      );
       expect(audit.body.filter((e) => e.action === 'form.verify.clear')).toHaveLength(2);
     });
 
     it('the SDV plan decides which forms need verification (admin sets it, versioned)', async () => {
-      const plan = await c.monitor!.get<{ plan: unknown; version: number }>(`/api/studies/${trial.studyId}/sdv-plan`);
+      const plan = await c.monitor!.get<{ plan: unknown; version: number }>(
+        `/api/studies/${trial.studyId}/sdv-plan`,
+      );
       expect(plan.body).toEqual({ plan: { mode: 'all' }, version: 0 });
       const subset = { mode: 'subset', rules: [{ formCode: 'VS', visitCode: 'BASELINE' }] };
-      expect((await c.monitor!.put(`/api/studies/${trial.studyId}/sdv-plan`, { plan: subset, version: 0 })).status).toBe(403);
+      expect(
+        (await c.monitor!.put(`/api/studies/${trial.studyId}/sdv-plan`, { plan: subset, version: 0 })).status,
+      ).toBe(403);
       const set = await c.admin!.put(`/api/studies/${trial.studyId}/sdv-plan`, { plan: subset, version: 0 });
       expect(set.status).toBe(200);
-      expect((await c.admin!.put(`/api/studies/${trial.studyId}/sdv-plan`, { plan: subset, version: 0 })).status).toBe(409);
+      expect(
+        (await c.admin!.put(`/api/studies/${trial.studyId}/sdv-plan`, { plan: subset, version: 0 })).status,
+      ).toBe(409);
       expect((await reviews())[0]!.needsSdv).toBe(false);
       expect((await worklist()).unverified).toEqual([]);
-      expect((await c.admin!.put(`/api/studies/${trial.studyId}/sdv-plan`, { plan: { mode: 'all' }, version: 1 })).status).toBe(200);
+      expect(
+        (await c.admin!.put(`/api/studies/${trial.studyId}/sdv-plan`, { plan: { mode: 'all' }, version: 1 }))
+          .status,
+      ).toBe(200);
       expect((await worklist()).unverified.map((f) => f.formId)).toContain(formId);
     });
 
@@ -168,12 +207,19 @@ for (const dialect of TEST_DIALECTS)
       expect(byForm.body[0]).toMatchObject({ visitCode: 'BASELINE', formCode: 'LAB', ageDays: 0 });
       expect((await c.monitor!.get<Listed[]>(`${base}?minAgeDays=1`)).body).toEqual([]);
       expect((await c.monitor!.get<Listed[]>(`${base}?siteId=${trial.siteB}`)).body).toEqual([]);
-      expect((await c.monitor!.get<Listed[]>(`${base}?raisedBy=${trial.users.monitor!.id}`)).body).toHaveLength(2);
+      expect(
+        (await c.monitor!.get<Listed[]>(`${base}?raisedBy=${trial.users.monitor!.id}`)).body,
+      ).toHaveLength(2);
       expect((await c.coordinator_b!.get<Listed[]>(base)).body).toEqual([]);
 
       expect(
-        (await c.coordinator!.post(`/api/queries/${q.body.id}/transitions`, { transition: 'answer', version: 1, text: 'Corrected to 11.9' }))
-          .status,
+        (
+          await c.coordinator!.post(`/api/queries/${q.body.id}/transitions`, {
+            transition: 'answer',
+            version: 1,
+            text: 'Corrected to 11.9',
+          })
+        ).status,
       ).toBe(200);
       const w = await worklist();
       expect(w.answeredQueries.map((x) => x.id)).toEqual([q.body.id]);
@@ -186,7 +232,11 @@ for (const dialect of TEST_DIALECTS)
         ['raise', '=HGB does not match the source, "please" check'],
         ['answer', 'Corrected to 11.9'],
       ]);
-      await c.monitor!.post(`/api/queries/${q.body.id}/transitions`, { transition: 'close', version: 2, text: 'OK' });
+      await c.monitor!.post(`/api/queries/${q.body.id}/transitions`, {
+        transition: 'close',
+        version: 2,
+        text: 'OK',
+      });
       const closed = await c.monitor!.get<Listed[]>(`${base}?status=closed`);
       expect(closed.body.map((x) => x.id)).toEqual([q.body.id]);
       expect(closed.body[0]!.lastActivityAt).toBe(closed.body[0]!.closedAt);

@@ -4,16 +4,16 @@
 import { routes } from '@msct/contract';
 import { needsSdv } from '@msct/core/protocol';
 import {
-  type FormReview,
   emptyReview,
+  type FormReview,
   getForm,
   getSdvPlan,
   getVisitWithScope,
   listForms,
   listVisitFormReviews,
   markFormReview,
-  reviewerNames,
   monitorWorklist,
+  reviewerNames,
   setSdvPlan,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
@@ -54,7 +54,10 @@ export function registerReviewRoutes(app: App, { db }: RouteContext) {
       getSdvPlan(db, visit.study_id),
     ]);
     const byForm = new Map(reviews.map((r) => [r.form_instance_id, r]));
-    const names = await reviewerNames(db, reviews.flatMap((r) => [r.verified_by, r.reviewed_by]));
+    const names = await reviewerNames(
+      db,
+      reviews.flatMap((r) => [r.verified_by, r.reviewed_by]),
+    );
     return forms.map((f) =>
       toReview(
         byForm.get(f.id) ?? emptyReview(f.id, f.subject_id),

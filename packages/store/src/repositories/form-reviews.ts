@@ -65,7 +65,9 @@ export async function markFormReview(
     )
       return before;
     const changes: Partial<FormReview> =
-      mark === 'verified' ? { verified_by: by, verified_at: audit.now } : { reviewed_by: by, reviewed_at: audit.now };
+      mark === 'verified'
+        ? { verified_by: by, verified_at: audit.now }
+        : { reviewed_by: by, reviewed_at: audit.now };
     const after: FormReview = { ...before, ...changes, version: current + 1 };
     if (current === 0) await tx.insertInto('form_reviews').values(after).execute();
     else {
@@ -144,7 +146,11 @@ export async function listVisitFormReviews(db: Db, visitId: string): Promise<For
 export async function reviewerNames(db: Db, ids: readonly (string | null)[]): Promise<Map<string, string>> {
   const wanted = [...new Set(ids.filter((x): x is string => x !== null))];
   if (wanted.length === 0) return new Map();
-  const rows = await db.kysely.selectFrom('users').select(['id', 'display_name']).where('id', 'in', wanted).execute();
+  const rows = await db.kysely
+    .selectFrom('users')
+    .select(['id', 'display_name'])
+    .where('id', 'in', wanted)
+    .execute();
   return new Map(rows.map((u) => [u.id, u.display_name]));
 }
 
@@ -155,7 +161,9 @@ export async function getSdvPlan(db: Db, studyId: string): Promise<{ plan: SdvPl
     .select(['plan_json', 'version'])
     .where('study_id', '=', studyId)
     .executeTakeFirst();
-  return row ? { plan: JSON.parse(row.plan_json) as SdvPlan, version: Number(row.version) } : { plan: FULL_SDV, version: 0 };
+  return row
+    ? { plan: JSON.parse(row.plan_json) as SdvPlan, version: Number(row.version) }
+    : { plan: FULL_SDV, version: 0 };
 }
 
 /** Sets the study's SDV plan (admin), audited, guarded by the version read. */
@@ -281,7 +289,9 @@ export async function monitorWorklist(
       'form_reviews.changed_at as changedAt',
     ])
     .where('subjects.study_id', '=', opts.studyId)
-    .where((eb) => eb.or([eb('form_reviews.verified_at', 'is', null), eb('form_reviews.changed_at', 'is not', null)]));
+    .where((eb) =>
+      eb.or([eb('form_reviews.verified_at', 'is', null), eb('form_reviews.changed_at', 'is not', null)]),
+    );
   if (sites) forms = forms.where('subjects.site_id', 'in', sites);
   const [formRows, { plan }] = await Promise.all([
     forms.orderBy('subjects.site_id').orderBy('subjects.subject_code').orderBy('visits.visit_code').execute(),
@@ -344,7 +354,10 @@ export async function monitorWorklist(
   return {
     changedSinceReview,
     unverified,
-    answeredQueries: answeredQueries.map((q) => ({ ...q, answeredAt: (q.answeredAt as string | null) ?? null })),
+    answeredQueries: answeredQueries.map((q) => ({
+      ...q,
+      answeredAt: (q.answeredAt as string | null) ?? null,
+    })),
     newSaes,
   };
 }

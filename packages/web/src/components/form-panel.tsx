@@ -134,7 +134,9 @@ export function FormPanel({
         {can.sign && locked && <UnlockForm form={form} onDone={reload} />}
       </div>
       <ErrorBox error={error} onReload={reload} />
-      {review && <FormReviewState form={form} review={review} canReview={can.review} onDone={reloadReviews} />}
+      {review && (
+        <FormReviewState form={form} review={review} canReview={can.review} onDone={reloadReviews} />
+      )}
       <RecordQueries
         subjectId={subjectId}
         studyId={studyId}

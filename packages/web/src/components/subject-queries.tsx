@@ -18,7 +18,12 @@ export function SubjectQueries({
   visits: { id: string; visitCode: string; cycle: number }[];
 }) {
   const me = useMe();
-  const reads = hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], subject.studyId, subject.siteId);
+  const reads = hasRole(
+    me,
+    ['monitor', 'coordinator', 'investigator', 'safety'],
+    subject.studyId,
+    subject.siteId,
+  );
   const canRaise = hasRole(me, 'monitor', subject.studyId, subject.siteId);
   const data = useLoad(
     () =>
@@ -77,13 +82,14 @@ export function SubjectQueries({
   // Queries on the subject with no field, or with a field not listed above, are shown on the subject.
   const listed = new Set(records.map((r) => `${r.entityType}|${r.entityId}|${r.field ?? ''}`));
   const otherSubject = queries.filter(
-    (q: Query) =>
-      q.entityType === 'subject' && !listed.has(`subject|${q.entityId}|${q.field ?? ''}`),
+    (q: Query) => q.entityType === 'subject' && !listed.has(`subject|${q.entityId}|${q.field ?? ''}`),
   );
   return (
     <section aria-labelledby="record-queries-h">
       <h2 id="record-queries-h">Queries on the subject's records</h2>
-      <p className="hint">Queries on item values and forms are shown beside their fields on the visit pages.</p>
+      <p className="hint">
+        Queries on item values and forms are shown beside their fields on the visit pages.
+      </p>
       <table className="record-queries-table">
         <tbody>
           {records.map((r) => (

@@ -43,7 +43,8 @@ export function QueriesPage({ studyId }: { studyId: string }) {
   const raisers = uniq(all, (q) => q.raisedBy);
   const set = (patch: Partial<Filters>) => {
     const next: Filters = { ...filters, ...patch };
-    for (const k of Object.keys(next) as (keyof Filters)[]) if (next[k] === undefined || next[k] === '') delete next[k];
+    for (const k of Object.keys(next) as (keyof Filters)[])
+      if (next[k] === undefined || next[k] === '') delete next[k];
     setFilters(next);
   };
   const count = (s: Status) => all.filter((q) => q.status === s).length;
@@ -54,7 +55,7 @@ export function QueriesPage({ studyId }: { studyId: string }) {
         <Link href={`/studies/${studyId}`}>{study.code}</Link>
       </p>
       <h1>Queries — {study.code}</h1>
-      <p aria-label="Query counts">
+      <p data-testid="query-counts">
         Open {count('open')} · Answered {count('answered')} · Closed {count('closed')}
       </p>
       <form className="filters" aria-label="Query filters" onSubmit={(e) => e.preventDefault()}>
@@ -70,7 +71,11 @@ export function QueriesPage({ studyId }: { studyId: string }) {
           <option value="closed">closed</option>
         </select>
         <label htmlFor={ids.site}>Site</label>
-        <select id={ids.site} value={filters.siteId ?? ''} onChange={(e) => set({ siteId: e.target.value || undefined })}>
+        <select
+          id={ids.site}
+          value={filters.siteId ?? ''}
+          onChange={(e) => set({ siteId: e.target.value || undefined })}
+        >
           <option value="">any</option>
           {sites.map((s) => (
             <option key={s.id} value={s.id}>
@@ -92,7 +97,11 @@ export function QueriesPage({ studyId }: { studyId: string }) {
           ))}
         </select>
         <label htmlFor={ids.form}>Form</label>
-        <select id={ids.form} value={filters.formCode ?? ''} onChange={(e) => set({ formCode: e.target.value || undefined })}>
+        <select
+          id={ids.form}
+          value={filters.formCode ?? ''}
+          onChange={(e) => set({ formCode: e.target.value || undefined })}
+        >
           <option value="">any</option>
           {forms.map((f) => (
             <option key={f} value={f}>
@@ -101,7 +110,11 @@ export function QueriesPage({ studyId }: { studyId: string }) {
           ))}
         </select>
         <label htmlFor={ids.by}>Raised by</label>
-        <select id={ids.by} value={filters.raisedBy ?? ''} onChange={(e) => set({ raisedBy: e.target.value || undefined })}>
+        <select
+          id={ids.by}
+          value={filters.raisedBy ?? ''}
+          onChange={(e) => set({ raisedBy: e.target.value || undefined })}
+        >
           <option value="">anyone</option>
           {raisers.map((q) => (
             <option key={q.raisedBy} value={q.raisedBy}>
@@ -115,7 +128,9 @@ export function QueriesPage({ studyId }: { studyId: string }) {
           type="number"
           min={0}
           value={filters.minAgeDays ?? ''}
-          onChange={(e) => set({ minAgeDays: e.target.value === '' ? undefined : Math.max(0, Number(e.target.value)) })}
+          onChange={(e) =>
+            set({ minAgeDays: e.target.value === '' ? undefined : Math.max(0, Number(e.target.value)) })
+          }
         />
       </form>
       <p>

@@ -82,7 +82,7 @@ export function StudyHome({ studyId }: { studyId: string }) {
           <h2 id="queries-h">Open queries</h2>
           {queries.error ? <LoadError error={queries.error} what="queries" /> : null}
           {queries.data && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId) && (
-            <p aria-label="Query counts">
+            <p data-testid="query-counts">
               Open {queries.data.filter((q) => q.status === 'open').length} · Answered{' '}
               {queries.data.filter((q) => q.status === 'answered').length} · Closed{' '}
               {queries.data.filter((q) => q.status === 'closed').length} ·{' '}

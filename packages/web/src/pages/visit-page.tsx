@@ -42,7 +42,9 @@ export function VisitPage({ visitId }: { visitId: string }) {
     [subject?.id],
   );
   // Review state follows every save (a change clears a verification): keyed on the forms' versions.
-  const stamp = data.data?.visit.forms.map((f) => `${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`).join('|');
+  const stamp = data.data?.visit.forms
+    .map((f) => `${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`)
+    .join('|');
   const reviews = useLoad(
     () =>
       subject && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], subject.studyId)

@@ -60,8 +60,9 @@ export function WorklistPage({ studyId }: { studyId: string }) {
           <ul aria-label="Answered queries to close">
             {w.answeredQueries.map((q) => (
               <li key={q.id}>
-                <Link href={`/subjects/${q.subjectId}`}>{q.subjectCode}</Link> <code>{q.field ?? q.entityType}</code>{' '}
-                — {q.text} <span className="muted">answered {q.answeredAt ? whenText(q.answeredAt) : ''}</span>
+                <Link href={`/subjects/${q.subjectId}`}>{q.subjectCode}</Link>{' '}
+                <code>{q.field ?? q.entityType}</code> — {q.text}{' '}
+                <span className="muted">answered {q.answeredAt ? whenText(q.answeredAt) : ''}</span>
               </li>
             ))}
           </ul>
@@ -76,7 +77,8 @@ export function WorklistPage({ studyId }: { studyId: string }) {
           <ul aria-label="Forms changed since their review">
             {w.changedSinceReview.map((f) => (
               <li key={f.formId}>
-                {formLink(f)} <span className="muted">changed {f.changedAt ? whenText(f.changedAt) : ''}</span>
+                {formLink(f)}{' '}
+                <span className="muted">changed {f.changedAt ? whenText(f.changedAt) : ''}</span>
               </li>
             ))}
           </ul>
@@ -91,8 +93,8 @@ export function WorklistPage({ studyId }: { studyId: string }) {
           [...bySite].map(([siteId, subjects]) => (
             <details key={siteId} open>
               <summary>
-                Site {siteCode.get(siteId) ?? siteId}: {[...subjects.values()].reduce((n, fs) => n + fs.length, 0)}{' '}
-                forms
+                Site {siteCode.get(siteId) ?? siteId}:{' '}
+                {[...subjects.values()].reduce((n, fs) => n + fs.length, 0)} forms
               </summary>
               <table aria-label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
                 <thead>
