@@ -163,6 +163,10 @@ for (const dialect of TEST_DIALECTS)
         `/api/subjects/${subjectId}/audit`,
       );
       expect(audit.body.filter((e) => e.action === 'form.verify.clear')).toHaveLength(2);
+      // The trail still accounts for every audited row (review events do not touch the form's version).
+      const verified = await c.admin!.get<{ ok: boolean; data: { findings: unknown[] } }>('/api/audit/verify');
+      expect(verified.body.data.findings).toEqual([]);
+      expect(verified.body.ok).toBe(true);
     });
 
     it('the SDV plan decides which forms need verification (admin sets it, versioned)', async () => {

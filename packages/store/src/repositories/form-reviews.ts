@@ -3,6 +3,8 @@
 // of the form's values clears its verification and stamps the change (touchFormReview, called by the
 // item writer in the change's own transaction, so every write path — form save, CSV, ODM — clears it).
 // The study's SDV plan says which forms need verification (core protocol/sdv-plan.ts).
+// Review events are audited as the entity "form review" (id: the form's), not "form": the review row
+// has its own version, and the form's own version (and its replay in audit/verify-data.ts) is untouched.
 import { FULL_SDV, needsSdv, type SdvPlan } from '@msct/core/protocol';
 import type { Actor, AuditWriter, Tx } from '../audit/writer.js';
 import { writeTransaction } from '../audit/writer.js';
@@ -82,7 +84,7 @@ export async function markFormReview(
     const s = await subjectRow(tx, form.subject_id);
     await audit.record({
       action: mark === 'verified' ? 'form.verify' : 'form.review',
-      entityType: 'form',
+      entityType: 'form review',
       entityId: formId,
       studyId: s.study_id,
       siteId: s.site_id,
@@ -122,7 +124,7 @@ export async function touchFormReview(
   if (row.verified_at !== null)
     await audit.record({
       action: 'form.verify.clear',
-      entityType: 'form',
+      entityType: 'form review',
       entityId: formId,
       ...scope,
       field: 'source verified',
