@@ -53,7 +53,7 @@ describe("the monitor's day", () => {
     await c3Row
       .getByLabel('Query text')
       .fill('C3 0.55 g/L does not match the lab report (0.45 g/L); please check.');
-    await c3Row.getByRole('button', { name: 'Raise query' }).click();
+    await c3Row.getByRole('button', { name: 'Raise query', exact: true }).click();
     await waitForText(c3Row.getByTestId('query-marker-c3'), 'query: 1 open');
     await mLabs.getByRole('button', { name: 'Mark labs source verified' }).click();
     await waitForText(mLabs.getByTestId('review-labs'), 'Source verified by');
