@@ -164,7 +164,9 @@ for (const dialect of TEST_DIALECTS)
       );
       expect(audit.body.filter((e) => e.action === 'form.verify.clear')).toHaveLength(2);
       // The trail still accounts for every audited row (review events do not touch the form's version).
-      const verified = await c.admin!.get<{ ok: boolean; data: { findings: unknown[] } }>('/api/audit/verify');
+      const verified = await c.admin!.get<{ ok: boolean; data: { findings: unknown[] } }>(
+        '/api/audit/verify',
+      );
       expect(verified.body.data.findings).toEqual([]);
       expect(verified.body.ok).toBe(true);
     });
@@ -260,5 +262,56 @@ for (const dialect of TEST_DIALECTS)
       expect(row.endsWith(`,"'=HGB does not match the source, ""please"" check"`)).toBe(true);
       expect(lines.some((l) => l.startsWith(other.body.id))).toBe(true);
       expect((await c.statistician!.get(`${base}.csv`)).status).toBe(403);
+    });
+    it('raises queries on every kind of record of the subject, and none on another subject’s', async () => {
+      const inf = await c.coordinator!.post<{ id: string }>(`/api/subjects/${subjectId}/infusions`, {
+        cycle: 1,
+        infusionNumber: 1,
+        productLot: 'L1',
+      });
+      expect(inf.status, JSON.stringify(inf.body)).toBe(201);
+      const ae = await c.coordinator!.post<{ id: string }>(`/api/subjects/${subjectId}/adverse-events`, {
+        term: 'Headache',
+        onsetDate: '2026-03-02',
+        relatedness: 'unlikely',
+      });
+      expect(ae.status, JSON.stringify(ae.body)).toBe(201);
+      const targets: [string, string, string | null][] = [
+        ['item', itemId, 'LAB.HGB'],
+        ['form', formId, null],
+        ['visit', visitId, null],
+        ['subject', subjectId, 'birthDate'],
+        ['infusion', inf.body.id, null],
+        ['adverse event', ae.body.id, null],
+      ];
+      for (const [entityType, entityId, field] of targets) {
+        const r = await c.monitor!.post(`/api/subjects/${subjectId}/queries`, {
+          entityType,
+          entityId,
+          field,
+          text: `check the ${entityType}`,
+        });
+        expect(r.status, `${entityType}: ${JSON.stringify(r.body)}`).toBe(201);
+      }
+      const listed = (
+        await c.coordinator!.get<(Listed & { entityType: string; text: string })[]>(
+          `/api/studies/${trial.studyId}/queries?subjectId=${subjectId}&status=open`,
+        )
+      ).body;
+      for (const [entityType] of targets)
+        expect(
+          listed.some((q) => q.entityType === entityType && q.text === `check the ${entityType}`),
+          entityType,
+        ).toBe(true);
+      // A record of another subject is refused, whatever its kind.
+      const other = await c.coordinator!.post<{ id: string }>(`/api/studies/${trial.studyId}/subjects`, {
+        siteId: trial.siteA,
+      });
+      const wrong = await c.monitor!.post(`/api/subjects/${other.body.id}/queries`, {
+        entityType: 'adverse event',
+        entityId: ae.body.id,
+        text: 'not this subject’s',
+      });
+      expect(wrong.status).toBe(404);
     });
   });

@@ -7,6 +7,7 @@ import { type FormChoice, FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
 import { MissedVisit } from '../components/missed-visit.js';
+import { RecordQueries } from '../components/record-queries.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { useLoad } from '../hooks/use-load.js';
 import { catalogForms, definitionOf, formsExpectedAt } from '../lib/definition.js';
@@ -100,6 +101,17 @@ export function VisitPage({ visitId }: { visitId: string }) {
       <p>
         Date: {visit.visitDate ?? 'not recorded'} · Status: {visit.status}
       </p>
+      <RecordQueries
+        subjectId={subject.id}
+        studyId={subject.studyId}
+        entityType="visit"
+        entityId={visit.id}
+        field={null}
+        label={`visit ${visit.visitCode}`}
+        queries={queries.data ?? []}
+        canRaise={can.raiseQuery}
+        onChanged={queries.reload}
+      />
       {can.enter && (missed || (!visit.visitDate && visit.forms.length === 0)) && (
         <MissedVisit visit={visit} onDone={data.reload} />
       )}
