@@ -119,4 +119,32 @@ describe("the monitor's day", () => {
     expect(await res.text()).toContain(',M1,labs,labs.c3,item,closed,');
     await screenshot(monitor, '94-study-query-list-closed');
   });
+  it('the admin narrows the SDV plan to a risk-based subset; the form no longer needs SDV', async () => {
+    const admin = await loginAs(e, 'admin');
+    await admin.getByRole('link', { name: /Test trial/ }).click();
+    const plan = admin.getByRole('form', { name: 'Source data verification plan' });
+    await plan.getByLabel('Only these forms (risk-based)').check();
+    await plan.getByLabel('Form', { exact: true }).fill('vital-signs');
+    await plan.getByLabel('Visit (empty: every visit)').fill('SCR');
+    await plan.getByRole('button', { name: 'Add form' }).click();
+    await waitForText(plan.getByRole('list', { name: 'Forms that need SDV' }), 'vital-signs at SCR');
+    await plan.getByRole('button', { name: 'Save SDV plan' }).click();
+    await plan.getByText('Saved.').waitFor();
+    await screenshot(admin, '95-admin-sdv-plan');
+    const api = await apiAs(e, 'monitor');
+    const saved = await api.get<{ plan: unknown; version: number }>(
+      `/api/studies/${e.trial.studyId}/sdv-plan`,
+    );
+    expect(saved.body).toEqual({
+      plan: { mode: 'subset', rules: [{ formCode: 'vital-signs', visitCode: 'SCR' }] },
+      version: 1,
+    });
+
+    const monitor = await loginAs(e, 'monitor');
+    await monitor.goto(`/visits/${visitId}`);
+    await waitForText(
+      monitor.getByRole('region', { name: 'Form labs' }).getByTestId('review-labs'),
+      'SDV not required',
+    );
+  });
 });

@@ -3,11 +3,12 @@ import type { Query } from '../api/types.js';
 import { EnrolForm } from '../components/enrol-form.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
+import { SdvPlanEditor } from '../components/sdv-plan-editor.js';
 import { RecordStatus } from '../components/status-grid.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf, todayIso } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
-import { hasRole, useMe } from '../session.js';
+import { hasRole, isAdmin, useMe } from '../session.js';
 
 /**
  * Study home: sites with subject counts (counted by the server over every subject at the user's
@@ -110,6 +111,12 @@ export function StudyHome({ studyId }: { studyId: string }) {
           pseudonymised={!hasRole(me, ['investigator', 'coordinator', 'monitor', 'safety'], studyId)}
         />
       </section>
+      {isAdmin(me) && (
+        <section aria-labelledby="sdv-h">
+          <h2 id="sdv-h">Source data verification plan</h2>
+          <SdvPlanEditor studyId={studyId} definition={definitionOf(study)} />
+        </section>
+      )}
       {enrolSites.length > 0 && (
         <section aria-labelledby="enrol-h">
           <h2 id="enrol-h">Enrol a subject</h2>
