@@ -106,6 +106,8 @@ describe("the monitor's day", () => {
     const toVerify = monitor.getByRole('table', { name: 'Forms to source verify at site SA' });
     await waitForText(toVerify, subjectCode);
     expect(await toVerify.textContent()).toContain('M1 labs');
+    const changed = monitor.getByRole('list', { name: 'Forms changed since their review' });
+    expect(await changed.textContent()).toContain(`${subjectCode} M1 labs`);
     await screenshot(monitor, '93-monitor-worklist');
     await monitor.getByRole('link', { name: 'All queries' }).click();
     await monitor.getByLabel('Status').selectOption('closed');

@@ -233,7 +233,7 @@ export interface WorklistForm {
 }
 
 export interface MonitorWorklist {
-  /** Forms reviewed before, whose values changed since. */
+  /** Forms reviewed or verified before, whose values changed since their last review. */
   changedSinceReview: WorklistForm[];
   /** Forms the SDV plan needs verified that are not (or no longer) verified. */
   unverified: WorklistForm[];
@@ -303,7 +303,8 @@ export async function monitorWorklist(
   const unverified: WorklistForm[] = [];
   for (const f of formRows) {
     const row = { ...f, cycle: Number(f.cycle) };
-    if (row.reviewedAt !== null && row.changedAt !== null && row.changedAt > row.reviewedAt)
+    // Changed after its last review, or after a verification the change cleared (never reviewed).
+    if (row.changedAt !== null && (row.reviewedAt === null || row.changedAt > row.reviewedAt))
       changedSinceReview.push(row);
     if (row.verifiedAt === null && needsSdv(plan, row.formCode, row.visitCode)) unverified.push(row);
   }

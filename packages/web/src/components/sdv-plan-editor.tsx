@@ -14,6 +14,8 @@ type Rule = { formCode: string; visitCode?: string };
  */
 export function SdvPlanEditor({ studyId, definition }: { studyId: string; definition: Definition }) {
   const loaded = useLoad(() => api.get('/api/studies/:studyId/sdv-plan', { params: { studyId } }), [studyId]);
+  // Kept here: the form is remounted with the saved plan's new version.
+  const [saved, setSaved] = useState(false);
   if (loaded.error) return <LoadError error={loaded.error} what="SDV plan" />;
   if (!loaded.data) return null;
   return (
@@ -23,7 +25,12 @@ export function SdvPlanEditor({ studyId, definition }: { studyId: string; defini
       definition={definition}
       plan={loaded.data.plan}
       version={loaded.data.version}
-      onSaved={loaded.reload}
+      saved={saved}
+      onSaved={() => {
+        setSaved(true);
+        loaded.reload();
+      }}
+      onReload={loaded.reload}
     />
   );
 }
@@ -33,32 +40,33 @@ function PlanForm({
   definition,
   plan,
   version,
+  saved,
   onSaved,
+  onReload,
 }: {
   studyId: string;
   definition: Definition;
   plan: Plan;
   version: number;
+  saved: boolean;
   onSaved(): void;
+  onReload(): void;
 }) {
   const [mode, setMode] = useState<Plan['mode']>(plan.mode);
   const [rules, setRules] = useState<Rule[]>(plan.mode === 'subset' ? plan.rules : []);
   const [formCode, setFormCode] = useState('');
   const [visitCode, setVisitCode] = useState('');
   const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState(false);
   const ids = { form: useId(), visit: useId() };
   const forms = (definition.forms ?? []).map((f) => f.id);
   const visits = (definition.visits ?? []).map((v) => v.code);
   const save = async () => {
     setError(undefined);
-    setSaved(false);
     try {
       await api.put('/api/studies/:studyId/sdv-plan', {
         params: { studyId },
         body: { plan: mode === 'all' ? { mode: 'all' } : { mode: 'subset', rules }, version },
       });
-      setSaved(true);
       onSaved();
     } catch (err) {
       setError(err);
@@ -136,7 +144,7 @@ function PlanForm({
       )}
       <button type="submit">Save SDV plan</button>
       {saved && <span role="status"> Saved.</span>}
-      <ErrorBox error={error} onReload={onSaved} />
+      <ErrorBox error={error} onReload={onReload} />
     </form>
   );
 }

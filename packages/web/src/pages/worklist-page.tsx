@@ -70,7 +70,9 @@ export function WorklistPage({ studyId }: { studyId: string }) {
       </section>
 
       <section aria-labelledby="wl-changed-h">
-        <h2 id="wl-changed-h">Forms changed since their review ({w.changedSinceReview.length})</h2>
+        <h2 id="wl-changed-h">
+          Forms changed since their review or verification ({w.changedSinceReview.length})
+        </h2>
         {w.changedSinceReview.length === 0 ? (
           <p>None.</p>
         ) : (
