@@ -8,6 +8,8 @@
 //   as a conflict), is written guarded by that version and bumps it, with an audited change event
 //   (who and when from the transaction, why from the reason, old and new value);
 // - a new form (and, for imports, a new visit) is created with its own audit event;
+// - a value entered or changed on a form that a monitor verified clears that verification and marks
+//   the form changed since its review, audited, in the same transaction (form-reviews.ts);
 // - entry follows the study definition (entry-definition.ts, core protocol/entry-rules.ts): a visit
 //   only of the schedule, or UNSCHEDULED with a reason (an import's own reason, e.g. "imported from
 //   CSV", is that reason and is recorded on the visit's audit event); a form only where the
