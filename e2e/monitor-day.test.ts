@@ -83,7 +83,12 @@ describe("the monitor's day", () => {
 
     // The monitor reads the answer beside the field (who and when), closes the query, and sees the
     // verification cleared by the correction.
-    await monitor.reload();
+    // The answered query is on the monitor's worklist, linked to its visit.
+    await monitor.goto(`/studies/${e.trial.studyId}/worklist`);
+    const toClose = monitor.getByRole('list', { name: 'Queries' });
+    await waitForText(toClose, 'does not match the lab report');
+    await toClose.getByRole('link', { name: /M1/ }).click();
+    await monitor.waitForURL(`**/visits/${visitId}`);
     const mLabs2 = monitor.getByRole('region', { name: 'Form labs' });
     const mRow = mLabs2.locator('.item-row[data-item="c3"]');
     const thread = mRow.getByRole('list', { name: 'Thread of the query on labs.c3' });

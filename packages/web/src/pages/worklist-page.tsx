@@ -1,6 +1,7 @@
 import { api } from '../api/client.js';
 import type { Worklist } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
+import { QueryList } from '../components/query-list.js';
 import { whenText } from '../components/query-thread.js';
 import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
@@ -19,12 +20,14 @@ export function WorklistPage({ studyId }: { studyId: string }) {
         api.get('/api/studies/:studyId', { params: { studyId } }),
         api.get('/api/studies/:studyId/sites', { params: { studyId } }),
         api.get('/api/studies/:studyId/worklist', { params: { studyId }, query: { saeDays: 30 } }),
+        // The same answered queries as the list shows them (visit links, threads, "Close query").
+        api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'answered' } }),
       ]),
     [studyId],
   );
   if (data.error) return <LoadError error={data.error} what="worklist" />;
   if (!data.data) return <p className="loading">Loading…</p>;
-  const [study, sites, w] = data.data;
+  const [study, sites, w, answered] = data.data;
   const siteCode = new Map(sites.map((s) => [s.id, s.code]));
   const formLink = (f: WorklistForm) => (
     <Link href={`/visits/${f.visitId}`}>
@@ -54,19 +57,7 @@ export function WorklistPage({ studyId }: { studyId: string }) {
 
       <section aria-labelledby="wl-answered-h">
         <h2 id="wl-answered-h">Answered queries to close ({w.answeredQueries.length})</h2>
-        {w.answeredQueries.length === 0 ? (
-          <p>None.</p>
-        ) : (
-          <ul aria-label="Answered queries to close">
-            {w.answeredQueries.map((q) => (
-              <li key={q.id}>
-                <Link href={`/subjects/${q.subjectId}`}>{q.subjectCode}</Link>{' '}
-                <code>{q.field ?? q.entityType}</code> — {q.text}{' '}
-                <span className="muted">answered {q.answeredAt ? whenText(q.answeredAt) : ''}</span>
-              </li>
-            ))}
-          </ul>
-        )}
+        <QueryList queries={answered} studyId={studyId} onChange={data.reload} empty="None." />
       </section>
 
       <section aria-labelledby="wl-changed-h">
