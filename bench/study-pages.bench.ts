@@ -33,6 +33,9 @@ export default async function run(): Promise<BenchResult[]> {
       ['counts per site', `/api/studies/${s}/subject-counts`],
       ['record status grid (first page of 50)', `/api/studies/${s}/record-status?limit=50`],
       ['query list', `/api/studies/${s}/queries`],
+      ['query list as CSV', `/api/studies/${s}/queries.csv`],
+      // Nothing verified yet: every form of the 40 patients is on the SDV list (its largest answer).
+      ["monitor's worklist (every form unverified)", `/api/studies/${s}/worklist`],
       ['endpoint verdicts of 40 subjects', `/api/studies/${s}/endpoints`],
       ['one patient page (scores, verdict, trace)', `/api/subjects/${demo.patients[0]!.subjectId}/endpoints`],
       ['full analysis R1–R12', `/api/studies/${s}/analysis`],

@@ -18,7 +18,7 @@ describe('queries', () => {
     expect(await lab.getByLabel('Value of HGB').isDisabled()).toBe(true);
     await lab.getByRole('button', { name: 'Raise query on HGB' }).click();
     await lab.getByLabel('Query text').fill('HGB 12.5 does not match the source lab report; please check.');
-    await lab.getByRole('button', { name: 'Raise query' }).click();
+    await lab.getByRole('button', { name: 'Raise query', exact: true }).click();
     const onHgb = lab.getByRole('list', { name: 'Queries on HGB' });
     await onHgb.getByText('query open').waitFor();
     await screenshot(monitor, '20-visit-query-raised');

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { id, version } from './common.js';
-import { route } from './route.js';
+import { document, route } from './route.js';
 import { studyParams } from './studies.js';
 import { subjectParams } from './subjects.js';
 
@@ -26,7 +26,12 @@ export const listedQuery = query.extend({
   siteId: z.string(),
   raisedByName: z.string(),
   visitId: z.string().nullable(),
+  visitCode: z.string().nullable(),
   formCode: z.string().nullable(),
+  /** Whole days since it was raised, until it was closed (ageing). */
+  ageDays: z.number().int(),
+  /** The last message of its thread (raise, answer, close, reopen). */
+  lastActivityAt: z.string(),
 });
 export const queryMessage = z.object({
   id: z.string(),
@@ -39,15 +44,38 @@ export const queryMessage = z.object({
 
 const queryParams = z.object({ queryId: id });
 
+/** The study query list's filters (the list and its CSV export take the same). */
+export const queryListFilters = z
+  .object({
+    status: z.enum(QUERY_STATUSES).optional(),
+    subjectId: id.optional(),
+    siteId: id.optional(),
+    formCode: z.string().max(100).optional(),
+    raisedBy: id.optional(),
+    /** Only queries open (or, when closed, that were open) at least this many days. */
+    minAgeDays: z.coerce.number().int().min(0).max(100_000).optional(),
+  })
+  .strict();
+
 export const queryRoutes = {
   listQueries: route({
     method: 'GET',
     path: '/api/studies/:studyId/queries',
     tags: ['queries'],
-    summary: "Queries at the user's sites",
+    summary: "Queries at the user's sites, filtered by status, site, subject, form, who raised them and age",
     params: studyParams,
-    querystring: z.object({ status: z.enum(QUERY_STATUSES).optional(), subjectId: id.optional() }).strict(),
+    querystring: queryListFilters,
     response: { 200: z.array(listedQuery) },
+  }),
+  exportQueriesCsv: route({
+    method: 'GET',
+    path: '/api/studies/:studyId/queries.csv',
+    tags: ['queries'],
+    summary: 'The study query list as CSV (the same filters as the list), one row per query with its age',
+    params: studyParams,
+    querystring: queryListFilters,
+    response: { 200: document },
+    produces: 'text/csv',
   }),
   raiseQuery: route({
     method: 'POST',

@@ -9,10 +9,10 @@ const keysOf = (s: z.ZodType | undefined) =>
   s ? Object.keys((s as unknown as { shape: Record<string, unknown> }).shape).sort() : [];
 
 describe('the API contract', () => {
-  it('declares 58 routes, each method and path once', () => {
+  it('declares 72 routes, each method and path once', () => {
     const keys = allRoutes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.length).toBe(58);
+    expect(keys.length).toBe(72);
   });
 
   it("names each path parameter in the route's params schema, and nothing else", () => {
@@ -33,6 +33,7 @@ describe('the API contract', () => {
       ).toBe(true);
     }
     expect(allRoutes.filter((r) => r.produces).map((r) => `${r.path} ${r.produces}`)).toEqual([
+      '/api/studies/:studyId/queries.csv text/csv',
       '/api/studies/:studyId/analysis/report.html text/html',
       '/api/studies/:studyId/export.odm.xml application/xml',
       '/api/studies/:studyId/definition.odm.xml application/xml',

@@ -8,6 +8,7 @@ import { definitionRoutes } from './definitions.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
 import { queryRoutes } from './queries.js';
+import { reviewRoutes } from './reviews.js';
 import type { RouteContract } from './route.js';
 import { safetyRoutes } from './safety.js';
 import { signatureRoutes } from './signatures.js';
@@ -23,6 +24,7 @@ type Groups = typeof healthRoutes &
   typeof visitRoutes &
   typeof safetyRoutes &
   typeof queryRoutes &
+  typeof reviewRoutes &
   typeof auditRoutes &
   typeof clinicalRoutes &
   typeof analysisRoutes &
@@ -40,6 +42,7 @@ export const routes: Groups = {
   ...visitRoutes,
   ...safetyRoutes,
   ...queryRoutes,
+  ...reviewRoutes,
   ...auditRoutes,
   ...clinicalRoutes,
   ...analysisRoutes,

@@ -257,6 +257,38 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/queries`,
   },
+  'GET /api/studies/{studyId}/queries.csv': {
+    allow: ['admin', 'investigator', 'coordinator', 'monitor', 'safety'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/queries.csv?status=closed`,
+  },
+  'GET /api/visits/{visitId}/reviews': {
+    allow: ['admin', 'investigator', 'coordinator', 'monitor', 'safety'],
+    scope: 'subject',
+    path: (f) => `/api/visits/${f.visitId}/reviews`,
+  },
+  'POST /api/forms/{formId}/review': {
+    allow: ['admin', 'monitor'],
+    scope: 'subject',
+    path: (f) => `/api/forms/${f.formId}/review`,
+    body: () => ({ mark: 'reviewed', version: 999 }),
+  },
+  'GET /api/studies/{studyId}/sdv-plan': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/sdv-plan`,
+  },
+  'PUT /api/studies/{studyId}/sdv-plan': {
+    allow: ['admin'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/sdv-plan`,
+    body: () => ({ plan: { mode: 'all' }, version: 999 }),
+  },
+  'GET /api/studies/{studyId}/worklist': {
+    allow: ['admin', 'monitor'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/worklist`,
+  },
   'POST /api/subjects/{subjectId}/queries': {
     allow: ['admin', 'monitor'],
     scope: 'subject',

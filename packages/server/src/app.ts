@@ -39,6 +39,7 @@ import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
+import { registerReviewRoutes } from './routes/reviews.js';
 import { registerSafetyRoutes } from './routes/safety.js';
 import { registerSignatureRoutes } from './routes/signatures.js';
 import { registerStudyRoutes } from './routes/studies.js';
@@ -268,6 +269,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerVisitRoutes(a, ctx);
     registerSafetyRoutes(a, ctx);
     registerQueryRoutes(a, ctx);
+    registerReviewRoutes(a, ctx);
     registerAuditRoutes(a, ctx);
     registerClinicalRoutes(a, ctx);
     registerAnalysisRoutes(a, ctx);

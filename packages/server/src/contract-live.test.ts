@@ -47,6 +47,8 @@ const MAIN_WRITES = [
   'PATCH /api/adverse-events/:aeId',
   'POST /api/subjects/:subjectId/queries',
   'POST /api/queries/:queryId/transitions',
+  'POST /api/forms/:formId/review',
+  'PUT /api/studies/:studyId/sdv-plan',
   'POST /api/studies/:studyId/import.csv',
   'POST /api/studies/:studyId/import.odm',
   'POST /api/subjects/:subjectId/signatures',
@@ -325,6 +327,17 @@ for (const dialect of TEST_DIALECTS) {
       });
       await ok('monitor', 'GET', `/api/queries/${q.id}`);
       await ok('monitor', 'GET', `${s}/queries?status=answered`);
+      await ok('monitor', 'GET', `${s}/queries.csv?minAgeDays=0`);
+
+      // Review and source verification; the SDV plan; the monitor's worklist.
+      await ok('monitor', 'POST', `/api/forms/${form.id}/review`, { mark: 'verified', version: 0 });
+      await ok('monitor', 'GET', `/api/visits/${scr.id}/reviews`);
+      const plan = await ok<{ version: number }>('monitor', 'GET', `${s}/sdv-plan`);
+      await ok('admin', 'PUT', `${s}/sdv-plan`, {
+        plan: { mode: 'subset', rules: [{ formCode: 'labs', visitCode: 'SCR' }] },
+        version: plan.version,
+      });
+      await ok('monitor', 'GET', `${s}/worklist?saeDays=7`);
 
       // Every read of the subject and the study.
       for (const url of [

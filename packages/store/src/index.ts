@@ -62,6 +62,7 @@ export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.
 export { migrationProvider } from './migrations/index.js';
 export * from './repositories/audit-trail.js';
 export { type EntryDefinition, studyDefinition } from './repositories/entry-definition.js';
+export * from './repositories/form-reviews.js';
 export * from './repositories/forms.js';
 export * from './repositories/item-values.js';
 export {

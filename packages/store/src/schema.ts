@@ -244,6 +244,28 @@ export interface MetaTable {
   value: string;
 }
 
+/** Review and source verification of one form (migration 008). */
+export interface FormReviewTable {
+  form_instance_id: string;
+  subject_id: string;
+  verified_by: string | null;
+  verified_at: string | null;
+  reviewed_by: string | null;
+  reviewed_at: string | null;
+  /** The last change of one of the form's values after it was first marked. */
+  changed_at: string | null;
+  version: number;
+}
+
+/** A study's SDV plan (migration 008): which forms need source verification. */
+export interface StudySdvPlanTable {
+  study_id: string;
+  plan_json: string;
+  updated_at: string;
+  updated_by: string;
+  version: number;
+}
+
 export interface Database {
   studies: StudyTable;
   sites: SiteTable;
@@ -260,6 +282,8 @@ export interface Database {
   query_messages: QueryMessageTable;
   record_locks: RecordLockTable;
   unlock_requests: UnlockRequestTable;
+  form_reviews: FormReviewTable;
+  study_sdv_plans: StudySdvPlanTable;
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
   meta: MetaTable;

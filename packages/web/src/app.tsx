@@ -3,12 +3,14 @@ import { Header } from './components/header.js';
 import { AdminPage } from './pages/admin-page.js';
 import { AnalysisPage } from './pages/analysis-page.js';
 import { LoginPage } from './pages/login-page.js';
+import { QueriesPage } from './pages/queries-page.js';
 import { ScreeningPage } from './pages/screening-page.js';
 import { SignaturesPage } from './pages/signatures-page.js';
 import { StudiesPage } from './pages/studies-page.js';
 import { StudyHome } from './pages/study-home.js';
 import { SubjectPage } from './pages/subject-page.js';
 import { VisitPage } from './pages/visit-page.js';
+import { WorklistPage } from './pages/worklist-page.js';
 import { match, usePath } from './router.js';
 import { SessionProvider, useSession } from './session.js';
 
@@ -41,6 +43,8 @@ const ROUTES: Route[] = [
   ['/studies/:studyId', (p) => <StudyHome key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/analysis', (p) => <AnalysisPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/signatures', (p) => <SignaturesPage key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/queries', (p) => <QueriesPage key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/worklist', (p) => <WorklistPage key={p.studyId} studyId={p.studyId!} />],
   ['/subjects/:subjectId', (p) => <SubjectPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/subjects/:subjectId/screening', (p) => <ScreeningPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/visits/:visitId', (p) => <VisitPage key={p.visitId} visitId={p.visitId!} />],

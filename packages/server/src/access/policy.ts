@@ -18,6 +18,8 @@ export const ACTIONS = [
   'query.raise',
   'query.answer',
   'query.close',
+  // Source data verification and review of forms, and the monitor's worklist (issue 21).
+  'form.review',
   'audit.read',
   'analysis.read',
   'study.export',
@@ -76,6 +78,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.read',
     'query.raise',
     'query.close',
+    'form.review',
     'audit.read',
   ]),
   statistician: new Set<Action>(['study.read', 'analysis.read', 'study.export', 'subject.read', 'ae.read']),

@@ -1,6 +1,14 @@
-import { type QUERY_STATUSES, routes } from '@msct/contract';
-import { getQuery, listQueries, listQueryMessages, raiseQuery, transitionQuery } from '@msct/store';
+import { type QUERY_STATUSES, type queryListFilters, routes } from '@msct/contract';
+import {
+  getQuery,
+  listQueries,
+  listQueryMessages,
+  listSites,
+  raiseQuery,
+  transitionQuery,
+} from '@msct/store';
 import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { schemaOf } from '../http/contract.js';
@@ -26,29 +34,94 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
     version: q.version,
   });
 
-  app.get(
-    '/api/studies/:studyId/queries',
-    {
-      schema: schemaOf(routes.listQueries),
-    },
-    async (req) => {
-      const p = enforce(req, 'query.read', { studyId: req.params.studyId }, 'study');
-      const rows = await listQueries(db, {
-        studyId: req.params.studyId,
-        siteIds: sitesFor(p, 'query.read', req.params.studyId),
-        status: req.query.status,
-        subjectId: req.query.subjectId,
-      });
-      // Ordered by when each query was raised, never by subject code; pseudonyms for roles shown them.
-      const identified = seesIdentifiers(p, req.params.studyId);
-      return rows.map((q) => ({
+  const DAY_MS = 86_400_000;
+  /** Whole days a query has been open: until now, or until it was closed. */
+  const ageDays = (raisedAt: string, closedAt: string | null, now: number) =>
+    Math.max(0, Math.floor(((closedAt ? Date.parse(closedAt) : now) - Date.parse(raisedAt)) / DAY_MS));
+
+  /** The study's queries at the user's sites, with the list's filters and each one's age. */
+  async function listed(req: FastifyRequest, studyId: string, f: z.infer<typeof queryListFilters>) {
+    const p = enforce(req, 'query.read', { studyId }, 'study');
+    const now = Date.now();
+    const rows = await listQueries(db, {
+      studyId,
+      siteIds: sitesFor(p, 'query.read', studyId),
+      ...(f.status ? { status: f.status } : {}),
+      ...(f.subjectId ? { subjectId: f.subjectId } : {}),
+      ...(f.siteId ? { siteId: f.siteId } : {}),
+      ...(f.formCode ? { formCode: f.formCode } : {}),
+      ...(f.raisedBy ? { raisedBy: f.raisedBy } : {}),
+      ...(f.minAgeDays ? { raisedBefore: new Date(now - f.minAgeDays * DAY_MS).toISOString() } : {}),
+    });
+    // Ordered by when each query was raised, never by subject code; pseudonyms for roles shown them.
+    const identified = seesIdentifiers(p, studyId);
+    return rows
+      .map((q) => ({
         ...toQuery(q),
         subjectCode: identified ? q.subject_code : q.pseudonym,
         siteId: q.site_id,
         raisedByName: q.raised_by_name,
         visitId: q.visit_id,
+        visitCode: q.visit_code,
         formCode: q.form_code,
-      }));
+        ageDays: ageDays(q.raised_at, q.closed_at, now),
+        lastActivityAt: q.last_message_at,
+      }))
+      .filter((q) => f.minAgeDays === undefined || q.ageDays >= f.minAgeDays);
+  }
+
+  app.get('/api/studies/:studyId/queries', { schema: schemaOf(routes.listQueries) }, (req) =>
+    listed(req, req.params.studyId, req.query),
+  );
+
+  app.get(
+    '/api/studies/:studyId/queries.csv',
+    { schema: schemaOf(routes.exportQueriesCsv) },
+    async (req, reply) => {
+      const rows = await listed(req, req.params.studyId, req.query);
+      const sites = new Map((await listSites(db, req.params.studyId)).map((s) => [s.id, s.code]));
+      const header = [
+        'query_id',
+        'site',
+        'subject',
+        'visit',
+        'form',
+        'field',
+        'record',
+        'status',
+        'raised_by',
+        'raised_at',
+        'age_days',
+        'last_activity_at',
+        'closed_at',
+        'text',
+      ];
+      const lines = [header.join(',')];
+      for (const q of rows)
+        lines.push(
+          [
+            q.id,
+            sites.get(q.siteId) ?? q.siteId,
+            q.subjectCode,
+            q.visitCode,
+            q.formCode,
+            q.field,
+            q.entityType,
+            q.status,
+            q.raisedByName,
+            q.raisedAt,
+            q.ageDays,
+            q.lastActivityAt,
+            q.closedAt,
+            q.text,
+          ]
+            .map(csvField)
+            .join(','),
+        );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="queries.csv"')
+        .send(`${lines.join('\r\n')}\r\n`);
     },
   );
 
@@ -125,4 +198,15 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
       );
     },
   );
+}
+
+/**
+ * One CSV cell (RFC 4180 quoting). Free text that a spreadsheet would run as a formula (=, +, -, @,
+ * tab, CR first) is prefixed with an apostrophe (OWASP "CSV injection").
+ */
+export function csvField(v: string | number | null): string {
+  if (v === null) return '';
+  let s = String(v);
+  if (typeof v === 'string' && /^[=+\-@\t\r]/.test(s)) s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }

@@ -9,6 +9,8 @@
 //   as a conflict), is written guarded by that version and bumps it, with an audited change event
 //   (who and when from the transaction, why from the reason, old and new value);
 // - a new form (and, for imports, a new visit) is created with its own audit event;
+// - a value entered or changed on a form that a monitor verified clears that verification and marks
+//   the form changed since its review, audited, in the same transaction (form-reviews.ts);
 // - entry follows the study definition (entry-definition.ts, core protocol/entry-rules.ts): a visit
 //   only of the schedule, or UNSCHEDULED with a reason (an import's own reason, e.g. "imported from
 //   CSV", is that reason and is recorded on the visit's audit event); a form only where the
@@ -25,6 +27,7 @@ import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
 import { type EntryDefinition, entryDefinition, refuseEntry, refuseUnknownItem } from './entry-definition.js';
+import { touchFormReview } from './form-reviews.js';
 import { refuseRecordLock } from './record-locks.js';
 import { runCompiled } from './versioned.js';
 import { refuseLocked, refuseMissed, refuseUnstorable } from './write-refusals.js';
@@ -143,6 +146,11 @@ export class ItemWriter {
   private entry: EntryDefinition | undefined;
   /** Subjects found under no freeze or lock in this transaction (asked once per subject). */
   private readonly unlocked = new Set<string>();
+  /**
+   * Forms whose review this writer has already touched, or created (a new form has no review): a
+   * form's verification is cleared once per writer, not once per value.
+   */
+  private readonly reviewTouched = new Set<string>();
 
   constructor(
     private readonly ctx: WriteContext,
@@ -253,6 +261,7 @@ export class ItemWriter {
         field,
         newValue: valueText(item.value, unit),
       });
+      await this.formValueChanged(form, scope, field);
       this.counts.entered++;
       if (this.pending.length >= INSERT_BATCH) await this.flush();
       return true;
@@ -305,8 +314,20 @@ export class ItemWriter {
       newValue: valueText(item.value, unit),
       reason: this.reason,
     });
+    await this.formValueChanged(form, scope, field);
     this.counts.changed++;
     return true;
+  }
+
+  /** A value of an existing form was entered or changed: its source verification no longer holds. */
+  private async formValueChanged(
+    form: FormInstanceTable,
+    scope: { studyId: string; siteId: string; subjectId: string },
+    field: string,
+  ): Promise<void> {
+    if (this.reviewTouched.has(form.id)) return;
+    this.reviewTouched.add(form.id);
+    await touchFormReview(this.ctx.tx, this.ctx.audit, form.id, scope, field);
   }
 
   /** Writes the batched inserts; call at the end (the writer calls it before it reads or updates). */
@@ -409,6 +430,7 @@ export class ItemWriter {
       newValue: formCode,
     });
     this.counts.formsCreated++;
+    this.reviewTouched.add(created.id);
     this.form = created;
     return created;
   }

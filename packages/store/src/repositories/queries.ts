@@ -199,6 +199,13 @@ export interface QueryListOptions {
   siteIds?: readonly string[];
   subjectId?: string;
   status?: string;
+  /** One site (within siteIds). */
+  siteId?: string;
+  /** The form the queried item or form belongs to. */
+  formCode?: string;
+  raisedBy?: string;
+  /** Raised at or before this instant (the list's "open at least N days"). */
+  raisedBefore?: string;
 }
 
 export async function listQueries(
@@ -211,7 +218,9 @@ export async function listQueries(
     site_id: string;
     raised_by_name: string;
     visit_id: string | null;
+    visit_code: string | null;
     form_code: string | null;
+    last_message_at: string;
   })[]
 > {
   let q = db.kysely
@@ -246,6 +255,18 @@ export async function listQueries(
       'users.display_name as raised_by_name',
       'form_instances.visit_id',
       'form_instances.form_code',
+      (eb) =>
+        eb
+          .selectFrom('visits')
+          .select('visits.visit_code')
+          .whereRef('visits.id', '=', 'form_instances.visit_id')
+          .as('visit_code'),
+      (eb) =>
+        eb
+          .selectFrom('query_messages')
+          .select((m) => m.fn.max('query_messages.created_at').as('at'))
+          .whereRef('query_messages.query_id', '=', 'queries.id')
+          .as('last_message_at'),
     ])
     .where('subjects.study_id', '=', opts.studyId);
   if (opts.siteIds) {
@@ -254,5 +275,14 @@ export async function listQueries(
   }
   if (opts.subjectId) q = q.where('queries.subject_id', '=', opts.subjectId);
   if (opts.status) q = q.where('queries.status', '=', opts.status);
-  return q.orderBy('queries.raised_at').execute();
+  if (opts.siteId) q = q.where('subjects.site_id', '=', opts.siteId);
+  if (opts.formCode) q = q.where('form_instances.form_code', '=', opts.formCode);
+  if (opts.raisedBy) q = q.where('queries.raised_by', '=', opts.raisedBy);
+  if (opts.raisedBefore) q = q.where('queries.raised_at', '<=', opts.raisedBefore);
+  const rows = await q.orderBy('queries.raised_at').orderBy('queries.id').execute();
+  return rows.map((r) => ({
+    ...r,
+    visit_code: (r.visit_code as string | null) ?? null,
+    last_message_at: (r.last_message_at as string | null) ?? r.raised_at,
+  }));
 }

@@ -39,6 +39,7 @@ export function CatalogForm({
   hideItem,
   groups,
   renderGroup,
+  renderItemExtras,
 }: {
   def: FormDefinitionItems;
   visitId: string;
@@ -55,6 +56,8 @@ export function CatalogForm({
   groups?: readonly ItemGroup[];
   /** Rendered at the top of a group's fieldset from the current draft (e.g. the group's live grade). */
   renderGroup?(groupId: string, draft: Draft): ReactNode;
+  /** Rendered beside an item's field (its queries: the marker and the threads). */
+  renderItemExtras?(code: string): ReactNode;
 }) {
   const saved = new Map((form?.items ?? []).map((i) => [i.itemCode, i]));
   const [edits, setEdits] = useState<Record<string, Edit>>({});
@@ -152,6 +155,8 @@ export function CatalogForm({
       edit={current(d)}
       error={fieldError(d)}
       onChange={(patch) => set(d, patch)}
+      extras={renderItemExtras?.(d.code)}
+      readOnly={readOnly}
     />
   );
 
@@ -159,7 +164,8 @@ export function CatalogForm({
     <div className="catalog-form">
       <form id={formId} onSubmit={submit} noValidate aria-label={`${def.title} entry`} />
       {renderLive?.(draft, setValue, readOnly)}
-      <fieldset disabled={readOnly} aria-label={`${def.title} items`}>
+      {/* Each input is disabled when read-only, not the fieldset: the query buttons beside a field stay usable. */}
+      <fieldset aria-label={`${def.title} items`}>
         <legend>{def.title}</legend>
         {groups?.map((g) => {
           const codes = new Set(g.codes);
@@ -204,12 +210,16 @@ function ItemInput({
   edit,
   error,
   onChange,
+  extras,
+  readOnly,
 }: {
   def: ItemDefinition;
   formId: string;
   edit: Edit;
   error: string | undefined;
   onChange(patch: Partial<Edit>): void;
+  extras?: ReactNode;
+  readOnly: boolean;
 }) {
   const id = useId();
   const help = [def.help, rangeText(def)].filter(Boolean).join(' · ');
@@ -218,6 +228,7 @@ function ItemInput({
   const common = {
     id,
     form: formId,
+    disabled: readOnly,
     'aria-describedby': describedBy,
     'aria-invalid': error ? true : undefined,
   } as const;
@@ -286,6 +297,7 @@ function ItemInput({
         {units.length > 1 ? (
           <select
             form={formId}
+            disabled={readOnly}
             aria-label={`Unit of ${def.label}`}
             value={edit.unit}
             onChange={(e) => onChange({ unit: e.target.value })}
@@ -310,6 +322,7 @@ function ItemInput({
           {help}
         </small>
       )}
+      {extras}
     </div>
   );
 }

@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { Form, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
+import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
 import type { Definition } from '../lib/definition.js';
 import { CatalogForm } from './catalog-form.js';
 import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
+import { FormReviewState } from './form-review.js';
 import { ItemExtras } from './item-extras.js';
 import { liveFor, uiFormFor } from './live-panels.js';
+import { RecordQueries } from './record-queries.js';
 import { RequestUnlock } from './request-unlock.js';
 import { SignForm } from './sign-form.js';
 import { SignatureNote } from './signature-note.js';
@@ -17,6 +19,8 @@ export interface Permissions {
   enter: boolean;
   sign: boolean;
   raiseQuery: boolean;
+  /** Mark forms source verified / reviewed (monitor). */
+  review: boolean;
 }
 
 /** One CRF of a visit: its status (signed forms are locked), its items, and what the user may do. */
@@ -32,7 +36,12 @@ export function FormPanel({
   reloadQueries,
   definition = {},
   previousBilag2004,
+  review,
+  reloadReviews,
 }: {
+  /** The form's review and source verification (absent for roles that do not see it). */
+  review?: FormReview | undefined;
+  reloadReviews(): void;
   definition?: Definition;
   /** The BILAG-2004 assessment before this visit, for the renal change rules. */
   previousBilag2004?: PreviousAssessment | undefined;
@@ -79,10 +88,30 @@ export function FormPanel({
           queries={queries}
           canRaise={can.raiseQuery}
           onQueriesChanged={reloadQueries}
+          showQueries={!catalog}
         />
       )}
     />
   );
+  const savedItems = new Map(form.items.map((i) => [i.itemCode, i]));
+  // A catalog form shows each item's queries beside its field (the marker, the threads, "raise").
+  const itemQueries = (code: string) => {
+    const item = savedItems.get(code);
+    if (!item) return null;
+    return (
+      <RecordQueries
+        subjectId={subjectId}
+        studyId={studyId}
+        entityType="item"
+        entityId={item.id}
+        field={`${form.formCode}.${code}`}
+        label={code}
+        queries={queries}
+        canRaise={can.raiseQuery}
+        onChanged={reloadQueries}
+      />
+    );
+  };
   return (
     <section aria-label={`Form ${form.formCode}`} className={`form-panel${locked ? ' locked' : ''}`}>
       <h3>
@@ -105,6 +134,20 @@ export function FormPanel({
         )}
       </div>
       <ErrorBox error={error} onReload={reload} />
+      {review && (
+        <FormReviewState form={form} review={review} canReview={can.review} onDone={reloadReviews} />
+      )}
+      <RecordQueries
+        subjectId={subjectId}
+        studyId={studyId}
+        entityType="form"
+        entityId={form.id}
+        field={null}
+        label={`form ${form.formCode}`}
+        queries={queries}
+        canRaise={can.raiseQuery}
+        onChanged={reloadQueries}
+      />
       {isSledai && (
         <SledaiEditor
           visit={visit}
@@ -122,6 +165,7 @@ export function FormPanel({
           readOnly={locked || !can.enter}
           onSaved={reload}
           onReload={reload}
+          renderItemExtras={itemQueries}
           {...(live ?? {})}
         />
       )}

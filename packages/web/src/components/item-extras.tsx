@@ -1,10 +1,9 @@
 import { useState } from 'react';
 import type { Item, Query } from '../api/types.js';
 import { AuditHistory } from './audit-history.js';
-import { QueryActions } from './query-actions.js';
-import { RaiseQuery } from './raise-query.js';
+import { RecordQueries } from './record-queries.js';
 
-/** Under an item: its open queries, and buttons to show its history or raise a query. */
+/** Under an item: its queries with their threads, and buttons to show its history or raise a query. */
 export function ItemExtras({
   item,
   formCode,
@@ -13,6 +12,7 @@ export function ItemExtras({
   queries,
   canRaise,
   onQueriesChanged,
+  showQueries = true,
 }: {
   item: Item;
   formCode: string;
@@ -21,45 +21,30 @@ export function ItemExtras({
   queries: Query[];
   canRaise: boolean;
   onQueriesChanged(): void;
+  /** False where the form shows the item's queries beside its field already (catalog forms). */
+  showQueries?: boolean;
 }) {
   const [showHistory, setShowHistory] = useState(false);
-  const [raising, setRaising] = useState(false);
   const field = `${formCode}.${item.itemCode}`;
-  const mine = queries.filter((q) => q.entityType === 'item' && q.entityId === item.id);
   return (
     <div className="item-extras">
       <div className="actions">
         <button type="button" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)}>
           History of {item.itemCode}
         </button>
-        {canRaise && !raising && (
-          <button type="button" onClick={() => setRaising(true)}>
-            Raise query on {item.itemCode}
-          </button>
-        )}
       </div>
-      {raising && (
-        <RaiseQuery
+      {showQueries && (
+        <RecordQueries
           subjectId={subjectId}
+          studyId={studyId}
           entityType="item"
           entityId={item.id}
           field={field}
-          onRaised={() => {
-            setRaising(false);
-            onQueriesChanged();
-          }}
-          onCancel={() => setRaising(false)}
+          label={item.itemCode}
+          queries={queries}
+          canRaise={canRaise}
+          onChanged={onQueriesChanged}
         />
-      )}
-      {mine.length > 0 && (
-        <ul className="queries" aria-label={`Queries on ${item.itemCode}`}>
-          {mine.map((q) => (
-            <li key={q.id} className={`query query-${q.status}`}>
-              <span className="badge">query {q.status}</span> <span className="query-text">{q.text}</span>
-              <QueryActions query={q} studyId={studyId} onDone={onQueriesChanged} />
-            </li>
-          ))}
-        </ul>
       )}
       {showHistory && (
         <AuditHistory subjectId={subjectId} entityType="item" entityId={item.id} title={field} />

@@ -1,38 +1,58 @@
+import { useState } from 'react';
 import type { Query } from '../api/types.js';
 import { Link } from '../router.js';
 import { QueryActions } from './query-actions.js';
+import { QueryThread } from './query-thread.js';
 
-/** Queries as a list: subject, field, status, text, and the actions this user may take. */
+/** Queries as a list: subject, where, status, age, text, the thread on demand, and this user's actions. */
 export function QueryList({
   queries,
   studyId,
   onChange,
+  empty = 'No open queries.',
 }: {
   queries: Query[];
   studyId: string;
   onChange(): void;
+  empty?: string;
 }) {
-  if (queries.length === 0) return <p>No open queries.</p>;
+  if (queries.length === 0) return <p>{empty}</p>;
   return (
     <ul className="queries" aria-label="Queries">
       {queries.map((q) => (
-        <li key={q.id} className={`query query-${q.status}`}>
-          <div>
-            {q.subjectCode && <Link href={`/subjects/${q.subjectId}`}>{q.subjectCode}</Link>}{' '}
-            {q.visitId ? (
-              <Link href={`/visits/${q.visitId}`}>
-                <code>{q.field ?? q.formCode ?? q.entityType}</code>
-              </Link>
-            ) : (
-              <code>{q.field ?? q.entityType}</code>
-            )}{' '}
-            <span className="badge">{q.status}</span>
-            {q.raisedByName && <span className="muted"> raised by {q.raisedByName}</span>}
-          </div>
-          <p className="query-text">{q.text}</p>
-          <QueryActions query={q} studyId={studyId} onDone={onChange} />
-        </li>
+        <QueryListItem key={q.id} q={q} studyId={studyId} onChange={onChange} />
       ))}
     </ul>
+  );
+}
+
+function QueryListItem({ q, studyId, onChange }: { q: Query; studyId: string; onChange(): void }) {
+  const [showThread, setShowThread] = useState(false);
+  const where = q.field ?? (q.formCode ? `form ${q.formCode}` : q.entityType);
+  return (
+    <li className={`query query-${q.status}`}>
+      <div>
+        {q.subjectCode && <Link href={`/subjects/${q.subjectId}`}>{q.subjectCode}</Link>}{' '}
+        {q.visitId ? (
+          <Link href={`/visits/${q.visitId}`}>
+            {q.visitCode && `${q.visitCode} `}
+            <code>{where}</code>
+          </Link>
+        ) : (
+          <code>{where}</code>
+        )}{' '}
+        <span className="badge">{q.status}</span>{' '}
+        <span className="muted">
+          {q.raisedByName && `raised by ${q.raisedByName}, `}
+          {q.status === 'closed' ? `open ${q.ageDays} d` : `${q.ageDays} d open`}
+        </span>
+      </div>
+      <p className="query-text">{q.text}</p>
+      <button type="button" aria-expanded={showThread} onClick={() => setShowThread(!showThread)}>
+        Thread
+      </button>
+      {showThread && <QueryThread query={q} studyId={studyId} onChange={onChange} actions={false} />}
+      <QueryActions query={q} studyId={studyId} onDone={onChange} />
+    </li>
   );
 }

@@ -3,11 +3,12 @@ import type { Query } from '../api/types.js';
 import { EnrolForm } from '../components/enrol-form.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
+import { SdvPlanEditor } from '../components/sdv-plan-editor.js';
 import { RecordStatus } from '../components/status-grid.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf, todayIso } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
-import { hasRole, useMe } from '../session.js';
+import { hasRole, isAdmin, useMe } from '../session.js';
 
 /**
  * Study home: sites with subject counts (counted by the server over every subject at the user's
@@ -31,10 +32,7 @@ export function StudyHome({ studyId }: { studyId: string }) {
   const queries = useLoad(
     () =>
       hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId)
-        ? Promise.all([
-            api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'open' } }),
-            api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'answered' } }),
-          ]).then(([o, a]) => [...o, ...a])
+        ? api.get('/api/studies/:studyId/queries', { params: { studyId } })
         : Promise.resolve([] as Query[]),
     [studyId],
   );
@@ -61,6 +59,11 @@ export function StudyHome({ studyId }: { studyId: string }) {
             : 'Freezes and locks'}
         </Link>
       </p>
+      {hasRole(me, 'monitor', studyId) && (
+        <p>
+          <Link href={`/studies/${studyId}/worklist`}>Monitor's worklist</Link>
+        </p>
+      )}
       <div className="columns">
         <section aria-labelledby="sites-h">
           <h2 id="sites-h">Sites</h2>
@@ -86,7 +89,21 @@ export function StudyHome({ studyId }: { studyId: string }) {
         <section aria-labelledby="queries-h">
           <h2 id="queries-h">Open queries</h2>
           {queries.error ? <LoadError error={queries.error} what="queries" /> : null}
-          {queries.data && <QueryList queries={queries.data} studyId={studyId} onChange={queries.reload} />}
+          {queries.data && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId) && (
+            <p data-testid="query-counts">
+              Open {queries.data.filter((q) => q.status === 'open').length} · Answered{' '}
+              {queries.data.filter((q) => q.status === 'answered').length} · Closed{' '}
+              {queries.data.filter((q) => q.status === 'closed').length} ·{' '}
+              <Link href={`/studies/${studyId}/queries`}>All queries (filters, CSV)</Link>
+            </p>
+          )}
+          {queries.data && (
+            <QueryList
+              queries={queries.data.filter((q) => q.status !== 'closed')}
+              studyId={studyId}
+              onChange={queries.reload}
+            />
+          )}
         </section>
       </div>
       <section aria-labelledby="subjects-h">
@@ -101,6 +118,12 @@ export function StudyHome({ studyId }: { studyId: string }) {
           pseudonymised={!hasRole(me, ['investigator', 'coordinator', 'monitor', 'safety'], studyId)}
         />
       </section>
+      {isAdmin(me) && (
+        <section aria-labelledby="sdv-h">
+          <h2 id="sdv-h">Source data verification plan</h2>
+          <SdvPlanEditor studyId={studyId} definition={definitionOf(study)} />
+        </section>
+      )}
       {enrolSites.length > 0 && (
         <section aria-labelledby="enrol-h">
           <h2 id="enrol-h">Enrol a subject</h2>

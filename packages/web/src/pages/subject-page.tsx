@@ -7,6 +7,7 @@ import { LockBanner, useActiveLocks } from '../components/lock-banner.js';
 import { LockForm } from '../components/locks-panel.js';
 import { OpenVisitForm } from '../components/open-visit-form.js';
 import { PatientCourse } from '../components/patient-course.js';
+import { SubjectQueries } from '../components/subject-queries.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
@@ -116,6 +117,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
       <PatientCourse subject={subject} />
       <Infusions subjectId={subject.id} canEnter={canEnter} />
       <AdverseEvents subjectId={subject.id} canReport={canAe} />
+      <SubjectQueries subject={subject} visits={visits} />
     </section>
   );
 }

@@ -8,6 +8,7 @@ import { FormPanel } from '../components/form-panel.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
 import { LockBanner, useActiveLocks } from '../components/lock-banner.js';
 import { MissedVisit } from '../components/missed-visit.js';
+import { RecordQueries } from '../components/record-queries.js';
 import { SignCeremony } from '../components/sign-ceremony.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { useLoad } from '../hooks/use-load.js';
@@ -44,6 +45,17 @@ export function VisitPage({ visitId }: { visitId: string }) {
     [subject?.id],
   );
   const locks = useActiveLocks(subject);
+  // Review state follows every save (a change clears a verification): keyed on the forms' versions.
+  const stamp = data.data?.visit.forms
+    .map((f) => `${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`)
+    .join('|');
+  const reviews = useLoad(
+    () =>
+      subject && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], subject.studyId)
+        ? api.get('/api/visits/:visitId/reviews', { params: { visitId } })
+        : Promise.resolve([]),
+    [visitId, subject?.id, stamp],
+  );
   if (data.error) return <LoadError error={data.error} what="visit" />;
   if (!data.data || !subject) return <p className="loading">Loading…</p>;
   const { visit, definition, previousBilag2004 } = data.data;
@@ -77,6 +89,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
     enter: !frozen && hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId),
     sign: signable && hasRole(me, 'investigator', subject.studyId, subject.siteId),
     raiseQuery: hasRole(me, 'monitor', subject.studyId, subject.siteId),
+    review: hasRole(me, 'monitor', subject.studyId, subject.siteId),
   };
   // The whole visit is signed in one ceremony once every unsigned form of it is complete.
   const unsigned = visit.forms.filter((f) => f.status !== 'signed' && f.status !== 'locked');
@@ -99,6 +112,17 @@ export function VisitPage({ visitId }: { visitId: string }) {
         Date: {visit.visitDate ?? 'not recorded'} · Status: {visit.status}
       </p>
       <LockBanner locks={locks.active} />
+      <RecordQueries
+        subjectId={subject.id}
+        studyId={subject.studyId}
+        entityType="visit"
+        entityId={visit.id}
+        field={null}
+        label={`visit ${visit.visitCode}`}
+        queries={queries.data ?? []}
+        canRaise={can.raiseQuery}
+        onChanged={queries.reload}
+      />
       {can.enter && (missed || (!visit.visitDate && visit.forms.length === 0)) && (
         <MissedVisit visit={visit} onDone={data.reload} />
       )}
@@ -147,6 +171,8 @@ export function VisitPage({ visitId }: { visitId: string }) {
           can={can}
           reload={data.reload}
           reloadQueries={queries.reload}
+          review={reviews.data?.find((r) => r.formId === f.id)}
+          reloadReviews={reviews.reload}
         />
       ))}
       {canEnterData && !visit.forms.some((f) => f.formCode === SLEDAI_FORM_CODE) && (

@@ -1,0 +1,366 @@
+// Review and source data verification of forms (issue 21, migration 008). A monitor marks a form
+// "source verified" and/or "reviewed" (audited, guarded by the review row's version); a change to one
+// of the form's values clears its verification and stamps the change (touchFormReview, called by the
+// item writer in the change's own transaction, so every write path — form save, CSV, ODM — clears it).
+// The study's SDV plan says which forms need verification (core protocol/sdv-plan.ts).
+// Review events are audited as the entity "form review" (id: the form's), not "form": the review row
+// has its own version, and the form's own version (and its replay in audit/verify-data.ts) is untouched.
+import { FULL_SDV, needsSdv, type SdvPlan } from '@msct/core/protocol';
+import type { Actor, AuditWriter, Tx } from '../audit/writer.js';
+import { writeTransaction } from '../audit/writer.js';
+import type { Db } from '../database.js';
+import { conflict, notFound, StoreError } from '../errors.js';
+import type { FormReviewTable } from '../schema.js';
+import { subjectRow } from './visit-scope.js';
+
+export type FormReview = FormReviewTable;
+export type ReviewMark = 'verified' | 'reviewed';
+
+/** The review row of a form as a client reads it: version 0 when the form was never marked. */
+export function emptyReview(formId: string, subjectId: string): FormReview {
+  return {
+    form_instance_id: formId,
+    subject_id: subjectId,
+    verified_by: null,
+    verified_at: null,
+    reviewed_by: null,
+    reviewed_at: null,
+    changed_at: null,
+    version: 0,
+  };
+}
+
+/**
+ * A monitor marks a form source verified or reviewed. `expectedVersion` is the review's version the
+ * monitor read (0: never marked); a stale one is a conflict. Marking again what is marked changes nothing.
+ */
+export async function markFormReview(
+  db: Db,
+  actor: Actor,
+  formId: string,
+  mark: ReviewMark,
+  expectedVersion: number,
+): Promise<FormReview> {
+  if (!actor.id) throw new StoreError('invalid', 'forms are reviewed by users');
+  const by = actor.id;
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const form = await tx
+      .selectFrom('form_instances')
+      .select(['id', 'subject_id', 'form_code'])
+      .where('id', '=', formId)
+      .executeTakeFirst();
+    if (!form) throw notFound('form', formId);
+    const before =
+      (await tx
+        .selectFrom('form_reviews')
+        .selectAll()
+        .where('form_instance_id', '=', formId)
+        .executeTakeFirst()) ?? emptyReview(formId, form.subject_id);
+    const current = Number(before.version);
+    if (current !== expectedVersion) throw conflict('form review', formId, expectedVersion, current);
+    // Marking again what holds changes nothing; a review is given again after a change since it.
+    if (mark === 'verified' && before.verified_at !== null) return before;
+    if (
+      mark === 'reviewed' &&
+      before.reviewed_at !== null &&
+      (before.changed_at === null || before.changed_at <= before.reviewed_at)
+    )
+      return before;
+    const changes: Partial<FormReview> =
+      mark === 'verified'
+        ? { verified_by: by, verified_at: audit.now }
+        : { reviewed_by: by, reviewed_at: audit.now };
+    const after: FormReview = { ...before, ...changes, version: current + 1 };
+    if (current === 0) await tx.insertInto('form_reviews').values(after).execute();
+    else {
+      const res = await tx
+        .updateTable('form_reviews')
+        .set({ ...changes, version: current + 1 })
+        .where('form_instance_id', '=', formId)
+        .where('version', '=', current)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) throw conflict('form review', formId, current, current + 1);
+    }
+    const s = await subjectRow(tx, form.subject_id);
+    await audit.record({
+      action: mark === 'verified' ? 'form.verify' : 'form.review',
+      entityType: 'form review',
+      entityId: formId,
+      studyId: s.study_id,
+      siteId: s.site_id,
+      subjectId: s.id,
+      field: mark === 'verified' ? 'source verified' : 'reviewed',
+      oldValue: null,
+      newValue: `${form.form_code}: ${mark === 'verified' ? 'source verified' : 'reviewed'}`,
+    });
+    return after;
+  });
+}
+
+/**
+ * A value of the form changed (the item writer calls this in the change's transaction): a verified
+ * form loses its verification (audited, naming the change), and the change is stamped so the
+ * worklist shows the form as changed since its review. A form never marked has nothing to clear.
+ */
+export async function touchFormReview(
+  tx: Tx,
+  audit: AuditWriter,
+  formId: string,
+  scope: { studyId: string; siteId: string; subjectId: string },
+  field: string,
+): Promise<void> {
+  const row = await tx
+    .selectFrom('form_reviews')
+    .select(['verified_at', 'version'])
+    .where('form_instance_id', '=', formId)
+    .executeTakeFirst();
+  if (!row) return;
+  const version = Number(row.version) + 1;
+  await tx
+    .updateTable('form_reviews')
+    .set({ changed_at: audit.now, verified_by: null, verified_at: null, version })
+    .where('form_instance_id', '=', formId)
+    .execute();
+  if (row.verified_at !== null)
+    await audit.record({
+      action: 'form.verify.clear',
+      entityType: 'form review',
+      entityId: formId,
+      ...scope,
+      field: 'source verified',
+      oldValue: row.verified_at,
+      newValue: null,
+      reason: `${field} changed after the form was source verified`,
+    });
+}
+
+/** The review rows of a visit's forms (forms never marked have none). */
+export async function listVisitFormReviews(db: Db, visitId: string): Promise<FormReview[]> {
+  return db.kysely
+    .selectFrom('form_reviews')
+    .innerJoin('form_instances', 'form_instances.id', 'form_reviews.form_instance_id')
+    .selectAll('form_reviews')
+    .where('form_instances.visit_id', '=', visitId)
+    .execute();
+}
+
+/** Display names of the users who marked reviews, by user id. */
+export async function reviewerNames(db: Db, ids: readonly (string | null)[]): Promise<Map<string, string>> {
+  const wanted = [...new Set(ids.filter((x): x is string => x !== null))];
+  if (wanted.length === 0) return new Map();
+  const rows = await db.kysely
+    .selectFrom('users')
+    .select(['id', 'display_name'])
+    .where('id', 'in', wanted)
+    .execute();
+  return new Map(rows.map((u) => [u.id, u.display_name]));
+}
+
+/** The study's SDV plan and its version (0: never set, every form needs SDV). */
+export async function getSdvPlan(db: Db, studyId: string): Promise<{ plan: SdvPlan; version: number }> {
+  const row = await db.kysely
+    .selectFrom('study_sdv_plans')
+    .select(['plan_json', 'version'])
+    .where('study_id', '=', studyId)
+    .executeTakeFirst();
+  return row
+    ? { plan: JSON.parse(row.plan_json) as SdvPlan, version: Number(row.version) }
+    : { plan: FULL_SDV, version: 0 };
+}
+
+/** Sets the study's SDV plan (admin), audited, guarded by the version read. */
+export async function setSdvPlan(
+  db: Db,
+  actor: Actor,
+  studyId: string,
+  plan: SdvPlan,
+  expectedVersion: number,
+): Promise<{ plan: SdvPlan; version: number }> {
+  if (!actor.id) throw new StoreError('invalid', 'the SDV plan is set by users');
+  const by = actor.id;
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const study = await tx.selectFrom('studies').select('id').where('id', '=', studyId).executeTakeFirst();
+    if (!study) throw notFound('study', studyId);
+    const before = await tx
+      .selectFrom('study_sdv_plans')
+      .select(['plan_json', 'version'])
+      .where('study_id', '=', studyId)
+      .executeTakeFirst();
+    const current = before ? Number(before.version) : 0;
+    if (current !== expectedVersion) throw conflict('SDV plan', studyId, expectedVersion, current);
+    const planJson = JSON.stringify(plan);
+    const version = current + 1;
+    if (!before)
+      await tx
+        .insertInto('study_sdv_plans')
+        .values({ study_id: studyId, plan_json: planJson, updated_at: audit.now, updated_by: by, version })
+        .execute();
+    else {
+      const res = await tx
+        .updateTable('study_sdv_plans')
+        .set({ plan_json: planJson, updated_at: audit.now, updated_by: by, version })
+        .where('study_id', '=', studyId)
+        .where('version', '=', current)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) throw conflict('SDV plan', studyId, current, version);
+    }
+    await audit.record({
+      action: 'study.sdv-plan',
+      entityType: 'study',
+      entityId: studyId,
+      studyId,
+      field: 'sdv plan',
+      oldValue: before?.plan_json ?? JSON.stringify(FULL_SDV),
+      newValue: planJson,
+    });
+    return { plan, version };
+  });
+}
+
+export interface WorklistForm {
+  formId: string;
+  formCode: string;
+  formStatus: string;
+  visitId: string;
+  visitCode: string;
+  cycle: number;
+  subjectId: string;
+  subjectCode: string;
+  siteId: string;
+  reviewedAt: string | null;
+  verifiedAt: string | null;
+  changedAt: string | null;
+}
+
+export interface MonitorWorklist {
+  /** Forms reviewed or verified before, whose values changed since their last review. */
+  changedSinceReview: WorklistForm[];
+  /** Forms the SDV plan needs verified that are not (or no longer) verified. */
+  unverified: WorklistForm[];
+  answeredQueries: {
+    id: string;
+    subjectId: string;
+    subjectCode: string;
+    siteId: string;
+    field: string | null;
+    entityType: string;
+    text: string;
+    raisedAt: string;
+    answeredAt: string | null;
+  }[];
+  /** Serious adverse events recorded on or after `saeSince`. */
+  newSaes: {
+    id: string;
+    subjectId: string;
+    subjectCode: string;
+    siteId: string;
+    term: string;
+    onsetDate: string;
+    createdAt: string;
+  }[];
+}
+
+/**
+ * A monitor's worklist at the given sites (undefined: every site): four reads, each one indexed join
+ * over the study's forms, queries or adverse events.
+ */
+export async function monitorWorklist(
+  db: Db,
+  opts: { studyId: string; siteIds?: readonly string[]; saeSince: string },
+): Promise<MonitorWorklist> {
+  if (opts.siteIds && opts.siteIds.length === 0)
+    return { changedSinceReview: [], unverified: [], answeredQueries: [], newSaes: [] };
+  const sites = opts.siteIds;
+  let forms = db.kysely
+    .selectFrom('form_instances')
+    .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
+    .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+    .leftJoin('form_reviews', 'form_reviews.form_instance_id', 'form_instances.id')
+    .select([
+      'form_instances.id as formId',
+      'form_instances.form_code as formCode',
+      'form_instances.status as formStatus',
+      'visits.id as visitId',
+      'visits.visit_code as visitCode',
+      'visits.cycle as cycle',
+      'subjects.id as subjectId',
+      'subjects.subject_code as subjectCode',
+      'subjects.site_id as siteId',
+      'form_reviews.reviewed_at as reviewedAt',
+      'form_reviews.verified_at as verifiedAt',
+      'form_reviews.changed_at as changedAt',
+    ])
+    .where('subjects.study_id', '=', opts.studyId)
+    .where((eb) =>
+      eb.or([eb('form_reviews.verified_at', 'is', null), eb('form_reviews.changed_at', 'is not', null)]),
+    );
+  if (sites) forms = forms.where('subjects.site_id', 'in', sites);
+  const [formRows, { plan }] = await Promise.all([
+    forms.orderBy('subjects.site_id').orderBy('subjects.subject_code').orderBy('visits.visit_code').execute(),
+    getSdvPlan(db, opts.studyId),
+  ]);
+  const changedSinceReview: WorklistForm[] = [];
+  const unverified: WorklistForm[] = [];
+  for (const f of formRows) {
+    const row = { ...f, cycle: Number(f.cycle) };
+    // Changed after its last review, or after a verification the change cleared (never reviewed).
+    if (row.changedAt !== null && (row.reviewedAt === null || row.changedAt > row.reviewedAt))
+      changedSinceReview.push(row);
+    if (row.verifiedAt === null && needsSdv(plan, row.formCode, row.visitCode)) unverified.push(row);
+  }
+
+  let queries = db.kysely
+    .selectFrom('queries')
+    .innerJoin('subjects', 'subjects.id', 'queries.subject_id')
+    .select([
+      'queries.id',
+      'queries.subject_id as subjectId',
+      'subjects.subject_code as subjectCode',
+      'subjects.site_id as siteId',
+      'queries.field',
+      'queries.entity_type as entityType',
+      'queries.text',
+      'queries.raised_at as raisedAt',
+      (eb) =>
+        eb
+          .selectFrom('query_messages')
+          .select((m) => m.fn.max('query_messages.created_at').as('at'))
+          .whereRef('query_messages.query_id', '=', 'queries.id')
+          .where('query_messages.kind', '=', 'answer')
+          .as('answeredAt'),
+    ])
+    .where('subjects.study_id', '=', opts.studyId)
+    .where('queries.status', '=', 'answered');
+  if (sites) queries = queries.where('subjects.site_id', 'in', sites);
+
+  let saes = db.kysely
+    .selectFrom('adverse_events')
+    .innerJoin('subjects', 'subjects.id', 'adverse_events.subject_id')
+    .select([
+      'adverse_events.id',
+      'adverse_events.subject_id as subjectId',
+      'subjects.subject_code as subjectCode',
+      'subjects.site_id as siteId',
+      'adverse_events.term',
+      'adverse_events.onset_date as onsetDate',
+      'adverse_events.created_at as createdAt',
+    ])
+    .where('subjects.study_id', '=', opts.studyId)
+    .where('adverse_events.serious', '=', 1)
+    .where('adverse_events.created_at', '>=', opts.saeSince);
+  if (sites) saes = saes.where('subjects.site_id', 'in', sites);
+
+  const [answeredQueries, newSaes] = await Promise.all([
+    queries.orderBy('queries.raised_at').execute(),
+    saes.orderBy('adverse_events.created_at', 'desc').execute(),
+  ]);
+  return {
+    changedSinceReview,
+    unverified,
+    answeredQueries: answeredQueries.map((q) => ({
+      ...q,
+      answeredAt: (q.answeredAt as string | null) ?? null,
+    })),
+    newSaes,
+  };
+}

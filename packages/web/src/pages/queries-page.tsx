@@ -1,0 +1,155 @@
+import { useId, useState } from 'react';
+import { api, urlOf } from '../api/client.js';
+import type { Query } from '../api/types.js';
+import { LoadError } from '../components/error-box.js';
+import { QueryList } from '../components/query-list.js';
+import { useLoad } from '../hooks/use-load.js';
+import { Link } from '../router.js';
+
+type Status = Query['status'];
+interface Filters {
+  status?: Status;
+  siteId?: string;
+  subjectId?: string;
+  formCode?: string;
+  raisedBy?: string;
+  minAgeDays?: number;
+}
+
+/** The study's queries with filters, ageing and a CSV export of what the filters select; closed ones too. */
+export function QueriesPage({ studyId }: { studyId: string }) {
+  const [filters, setFilters] = useState<Filters>({});
+  const base = useLoad(
+    () =>
+      Promise.all([
+        api.get('/api/studies/:studyId', { params: { studyId } }),
+        api.get('/api/studies/:studyId/sites', { params: { studyId } }),
+        // Every query once, for the filters' choices and the counts.
+        api.get('/api/studies/:studyId/queries', { params: { studyId } }),
+      ]),
+    [studyId],
+  );
+  const list = useLoad(
+    () => api.get('/api/studies/:studyId/queries', { params: { studyId }, query: filters }),
+    [studyId, JSON.stringify(filters)],
+  );
+  const ids = { status: useId(), site: useId(), subject: useId(), form: useId(), by: useId(), age: useId() };
+  if (base.error) return <LoadError error={base.error} what="queries" />;
+  if (!base.data) return <p className="loading">Loading…</p>;
+  const [study, sites, all] = base.data;
+  const uniq = <T,>(xs: T[], key: (x: T) => string) => [...new Map(xs.map((x) => [key(x), x])).values()];
+  const subjects = uniq(all, (q) => q.subjectId).sort((a, b) => a.subjectCode.localeCompare(b.subjectCode));
+  const forms = [...new Set(all.map((q) => q.formCode).filter((f): f is string => f !== null))].sort();
+  const raisers = uniq(all, (q) => q.raisedBy);
+  const set = (patch: Partial<Filters>) => {
+    const next: Filters = { ...filters, ...patch };
+    for (const k of Object.keys(next) as (keyof Filters)[])
+      if (next[k] === undefined || next[k] === '') delete next[k];
+    setFilters(next);
+  };
+  const count = (s: Status) => all.filter((q) => q.status === s).length;
+  const csvHref = urlOf('/api/studies/:studyId/queries.csv', { params: { studyId }, query: { ...filters } });
+  return (
+    <section>
+      <p className="crumbs">
+        <Link href={`/studies/${studyId}`}>{study.code}</Link>
+      </p>
+      <h1>Queries — {study.code}</h1>
+      <p data-testid="query-counts">
+        Open {count('open')} · Answered {count('answered')} · Closed {count('closed')}
+      </p>
+      <form className="filters" aria-label="Query filters" onSubmit={(e) => e.preventDefault()}>
+        <label htmlFor={ids.status}>Status</label>
+        <select
+          id={ids.status}
+          value={filters.status ?? ''}
+          onChange={(e) => set({ status: (e.target.value || undefined) as Status | undefined })}
+        >
+          <option value="">any</option>
+          <option value="open">open</option>
+          <option value="answered">answered</option>
+          <option value="closed">closed</option>
+        </select>
+        <label htmlFor={ids.site}>Site</label>
+        <select
+          id={ids.site}
+          value={filters.siteId ?? ''}
+          onChange={(e) => set({ siteId: e.target.value || undefined })}
+        >
+          <option value="">any</option>
+          {sites.map((s) => (
+            <option key={s.id} value={s.id}>
+              {s.code}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={ids.subject}>Subject</label>
+        <select
+          id={ids.subject}
+          value={filters.subjectId ?? ''}
+          onChange={(e) => set({ subjectId: e.target.value || undefined })}
+        >
+          <option value="">any</option>
+          {subjects.map((q) => (
+            <option key={q.subjectId} value={q.subjectId}>
+              {q.subjectCode}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={ids.form}>Form</label>
+        <select
+          id={ids.form}
+          value={filters.formCode ?? ''}
+          onChange={(e) => set({ formCode: e.target.value || undefined })}
+        >
+          <option value="">any</option>
+          {forms.map((f) => (
+            <option key={f} value={f}>
+              {f}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={ids.by}>Raised by</label>
+        <select
+          id={ids.by}
+          value={filters.raisedBy ?? ''}
+          onChange={(e) => set({ raisedBy: e.target.value || undefined })}
+        >
+          <option value="">anyone</option>
+          {raisers.map((q) => (
+            <option key={q.raisedBy} value={q.raisedBy}>
+              {q.raisedByName}
+            </option>
+          ))}
+        </select>
+        <label htmlFor={ids.age}>Open at least (days)</label>
+        <input
+          id={ids.age}
+          type="number"
+          min={0}
+          value={filters.minAgeDays ?? ''}
+          onChange={(e) =>
+            set({ minAgeDays: e.target.value === '' ? undefined : Math.max(0, Number(e.target.value)) })
+          }
+        />
+      </form>
+      <p>
+        <a href={csvHref} download="queries.csv">
+          Export these queries (CSV)
+        </a>
+      </p>
+      {list.error ? <LoadError error={list.error} what="queries" /> : null}
+      {list.data && (
+        <QueryList
+          queries={list.data}
+          studyId={studyId}
+          empty="No query matches these filters."
+          onChange={() => {
+            list.reload();
+            base.reload();
+          }}
+        />
+      )}
+    </section>
+  );
+}

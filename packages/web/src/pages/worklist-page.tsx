@@ -1,0 +1,141 @@
+import { api } from '../api/client.js';
+import type { Worklist } from '../api/types.js';
+import { LoadError } from '../components/error-box.js';
+import { QueryList } from '../components/query-list.js';
+import { whenText } from '../components/query-thread.js';
+import { useLoad } from '../hooks/use-load.js';
+import { Link } from '../router.js';
+
+type WorklistForm = Worklist['unverified'][number];
+
+/**
+ * The monitor's worklist: answered queries to close, forms changed since their review, forms the SDV
+ * plan needs verified (by site, subject and visit), and new serious adverse events (linked to the
+ * subject: the SAE views are the safety role's).
+ */
+export function WorklistPage({ studyId }: { studyId: string }) {
+  const data = useLoad(
+    () =>
+      Promise.all([
+        api.get('/api/studies/:studyId', { params: { studyId } }),
+        api.get('/api/studies/:studyId/sites', { params: { studyId } }),
+        api.get('/api/studies/:studyId/worklist', { params: { studyId }, query: { saeDays: 30 } }),
+        // The same answered queries as the list shows them (visit links, threads, "Close query").
+        api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'answered' } }),
+      ]),
+    [studyId],
+  );
+  if (data.error) return <LoadError error={data.error} what="worklist" />;
+  if (!data.data) return <p className="loading">Loading…</p>;
+  const [study, sites, w, answered] = data.data;
+  const siteCode = new Map(sites.map((s) => [s.id, s.code]));
+  const formLink = (f: WorklistForm) => (
+    <Link href={`/visits/${f.visitId}`}>
+      {f.subjectCode} {f.visitCode}
+      {f.cycle > 1 ? ` (cycle ${f.cycle})` : ''} {f.formCode}
+    </Link>
+  );
+  // Unverified forms grouped by site, then subject; each row one visit with its forms.
+  const bySite = new Map<string, Map<string, WorklistForm[]>>();
+  for (const f of w.unverified) {
+    const subjects = bySite.get(f.siteId) ?? new Map<string, WorklistForm[]>();
+    bySite.set(f.siteId, subjects);
+    subjects.set(f.subjectCode, [...(subjects.get(f.subjectCode) ?? []), f]);
+  }
+  return (
+    <section>
+      <p className="crumbs">
+        <Link href={`/studies/${studyId}`}>{study.code}</Link>
+      </p>
+      <h1>Monitor's worklist — {study.code}</h1>
+      <p>
+        <button type="button" onClick={data.reload}>
+          Refresh
+        </button>{' '}
+        <Link href={`/studies/${studyId}/queries`}>All queries</Link>
+      </p>
+
+      <section aria-labelledby="wl-answered-h">
+        <h2 id="wl-answered-h">Answered queries to close ({w.answeredQueries.length})</h2>
+        <QueryList queries={answered} studyId={studyId} onChange={data.reload} empty="None." />
+      </section>
+
+      <section aria-labelledby="wl-changed-h">
+        <h2 id="wl-changed-h">
+          Forms changed since their review or verification ({w.changedSinceReview.length})
+        </h2>
+        {w.changedSinceReview.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <ul aria-label="Forms changed since their review">
+            {w.changedSinceReview.map((f) => (
+              <li key={f.formId}>
+                {formLink(f)}{' '}
+                <span className="muted">changed {f.changedAt ? whenText(f.changedAt) : ''}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+
+      <section aria-labelledby="wl-sdv-h">
+        <h2 id="wl-sdv-h">Forms to source verify ({w.unverified.length})</h2>
+        {w.unverified.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          [...bySite].map(([siteId, subjects]) => (
+            <details key={siteId} open>
+              <summary>
+                Site {siteCode.get(siteId) ?? siteId}:{' '}
+                {[...subjects.values()].reduce((n, fs) => n + fs.length, 0)} forms
+              </summary>
+              <table aria-label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
+                <thead>
+                  <tr>
+                    <th scope="col">Subject</th>
+                    <th scope="col">Forms (visit form)</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {[...subjects].map(([code, fs]) => (
+                    <tr key={code}>
+                      <th scope="row">{code}</th>
+                      <td>
+                        {fs.map((f, i) => (
+                          <span key={f.formId}>
+                            {i > 0 && ', '}
+                            <Link href={`/visits/${f.visitId}`}>
+                              {f.visitCode}
+                              {f.cycle > 1 ? ` (cycle ${f.cycle})` : ''} {f.formCode}
+                            </Link>
+                            {f.changedAt && <span className="muted"> (changed)</span>}
+                          </span>
+                        ))}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </details>
+          ))
+        )}
+      </section>
+
+      <section aria-labelledby="wl-sae-h">
+        <h2 id="wl-sae-h">New serious adverse events, last 30 days ({w.newSaes.length})</h2>
+        {w.newSaes.length === 0 ? (
+          <p>None.</p>
+        ) : (
+          <ul aria-label="New serious adverse events">
+            {w.newSaes.map((a) => (
+              <li key={a.id}>
+                <Link href={`/subjects/${a.subjectId}`}>{a.subjectCode}</Link> {a.term}, onset {a.onsetDate}{' '}
+                <span className="muted">reported {whenText(a.createdAt)}</span>
+              </li>
+            ))}
+          </ul>
+        )}
+      </section>
+    </section>
+  );
+}
