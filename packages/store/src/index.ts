@@ -55,6 +55,7 @@ export { StoreError, type StoreErrorCode } from './errors.js';
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export { migrationProvider } from './migrations/index.js';
 export * from './repositories/audit-trail.js';
+export * from './repositories/definition-versions.js';
 export { type EntryDefinition, studyDefinition } from './repositories/entry-definition.js';
 export * from './repositories/forms.js';
 export * from './repositories/item-values.js';

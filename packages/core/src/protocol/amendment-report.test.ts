@@ -12,20 +12,27 @@ import { validateStudyDefinition } from './validate-definition.js';
 
 const clone = (): StudyDefinition => JSON.parse(JSON.stringify(msctSleTrial));
 const form = (d: StudyDefinition, id: string) => d.forms.find((f) => f.id === id)!;
-const item = (d: StudyDefinition, formId: string, code: string) => form(d, formId).items!.find((i) => i.code === code)!;
+const item = (d: StudyDefinition, formId: string, code: string) =>
+  form(d, formId).items!.find((i) => i.code === code)!;
 
-const value = (v: Partial<StoredValue> & Pick<StoredValue, 'formCode' | 'itemCode' | 'value'>): StoredValue => ({
+const value = (
+  v: Partial<StoredValue> & Pick<StoredValue, 'formCode' | 'itemCode' | 'value'>,
+): StoredValue => ({
   subjectCode: 'S-001',
   visitCode: 'M3',
   cycle: 1,
   unit: null,
   ...v,
 });
-const c3 = (v: string, visitCode = 'M3') => value({ visitCode, formCode: 'labs', itemCode: 'c3', value: v, unit: 'g/L' });
-const eos = (v: string) => value({ visitCode: 'M12', formCode: 'end-of-study', itemCode: 'status', value: v });
-const bp = (v: string, visitCode = 'D7') => value({ visitCode, formCode: 'vital-signs', itemCode: 'systolic_bp', value: v, unit: 'mmHg' });
+const c3 = (v: string, visitCode = 'M3') =>
+  value({ visitCode, formCode: 'labs', itemCode: 'c3', value: v, unit: 'g/L' });
+const eos = (v: string) =>
+  value({ visitCode: 'M12', formCode: 'end-of-study', itemCode: 'status', value: v });
+const bp = (v: string, visitCode = 'D7') =>
+  value({ visitCode, formCode: 'vital-signs', itemCode: 'systolic_bp', value: v, unit: 'mmHg' });
 
-const weight = (v: string) => value({ visitCode: 'D7', formCode: 'vital-signs', itemCode: 'weight_kg', value: v, unit: 'kg' });
+const weight = (v: string) =>
+  value({ visitCode: 'D7', formCode: 'vital-signs', itemCode: 'weight_kg', value: v, unit: 'kg' });
 
 interface Row {
   name: string;
@@ -39,10 +46,17 @@ interface Row {
 }
 
 const changeKey = (c: DefinitionChange) =>
-  [c.kind, c.target, c.formCode && c.itemCode ? `${c.formCode}.${c.itemCode}` : (c.formCode ?? ''), c.visitCode ?? '', c.detail ?? '']
+  [
+    c.kind,
+    c.target,
+    c.formCode && c.itemCode ? `${c.formCode}.${c.itemCode}` : (c.formCode ?? ''),
+    c.visitCode ?? '',
+    c.detail ?? '',
+  ]
     .filter(Boolean)
     .join(' ');
-const allChanges = (r: AmendmentReport) => [...r.added, ...r.removed, ...r.narrowed, ...r.changed].map(changeKey).sort();
+const allChanges = (r: AmendmentReport) =>
+  [...r.added, ...r.removed, ...r.narrowed, ...r.changed].map(changeKey).sort();
 
 const ROWS: Row[] = [
   {
@@ -58,7 +72,11 @@ const ROWS: Row[] = [
     amend: (d) => {
       item(d, 'labs', 'c3').max = 3;
     },
-    values: [c3('4.5'), c3('2.1', 'M6'), value({ formCode: 'labs', itemCode: 'c4', value: '0.9', unit: 'g/L' })],
+    values: [
+      c3('4.5'),
+      c3('2.1', 'M6'),
+      value({ formCode: 'labs', itemCode: 'c4', value: '0.9', unit: 'g/L' }),
+    ],
     changes: ['narrowed item-range labs.c3'],
     invalid: ['S-001 M3 labs.c3 4.5 value-out-of-range'],
     scope: { formCodes: ['labs'], visitCodes: [] },
@@ -124,7 +142,13 @@ const ROWS: Row[] = [
   {
     name: 'item added: reported, no value affected',
     amend: (d) => {
-      form(d, 'labs').items!.push({ code: 'ferritin', label: 'Ferritin', type: 'decimal', units: ['µg/L'], min: 0 });
+      form(d, 'labs').items!.push({
+        code: 'ferritin',
+        label: 'Ferritin',
+        type: 'decimal',
+        units: ['µg/L'],
+        min: 0,
+      });
     },
     values: [c3('1')],
     changes: ['added item labs.ferritin'],
@@ -172,7 +196,15 @@ const ROWS: Row[] = [
   {
     name: 'form and visit added; eligibility and label changes are named',
     amend: (d) => {
-      d.visits.push({ code: 'M18', label: 'Month 18', kind: 'assessment', targetDay: 540, windowDays: 30, month: 18, repeatsInCycles: false });
+      d.visits.push({
+        code: 'M18',
+        label: 'Month 18',
+        kind: 'assessment',
+        targetDay: 540,
+        windowDays: 30,
+        month: 18,
+        repeatsInCycles: false,
+      });
       form(d, 'labs').visitCodes.push('M18');
       d.forms.push({ id: 'quality-of-life', title: 'Quality of life', visitCodes: ['M12', 'M18'] });
       item(d, 'labs', 'c3').label = 'C3';
@@ -209,7 +241,9 @@ describe('amendmentReport', () => {
     const r = amendmentReport(msctSleTrial, after, row.values, { studyCode: 'MSCT' });
     expect(allChanges(r)).toEqual([...row.changes].sort());
     expect(
-      r.invalidValues.map((v) => `${v.subjectCode} ${v.visitCode} ${v.formCode}.${v.itemCode} ${v.value} ${v.rule}`),
+      r.invalidValues.map(
+        (v) => `${v.subjectCode} ${v.visitCode} ${v.formCode}.${v.itemCode} ${v.value} ${v.rule}`,
+      ),
     ).toEqual(row.invalid);
     expect(r.invalidValuesTotal).toBe(row.invalid.length);
     expect(r.valuesChecked).toBe(row.values.length);
@@ -218,7 +252,9 @@ describe('amendmentReport', () => {
   });
 
   test('an ad-hoc study getting its first definition checks every value', () => {
-    const values = [value({ visitCode: 'BASELINE', formCode: 'labs', itemCode: 'c3', value: '1', unit: 'g/L' })];
+    const values = [
+      value({ visitCode: 'BASELINE', formCode: 'labs', itemCode: 'c3', value: '1', unit: 'g/L' }),
+    ];
     const r = amendmentReport({}, msctSleTrial, values);
     expect(amendmentScope({}, msctSleTrial).all).toBe(true);
     expect(r.invalidValues.map((v) => v.rule)).toEqual(['visit-not-in-schedule']);

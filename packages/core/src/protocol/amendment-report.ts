@@ -8,8 +8,13 @@
  * it now". Nothing here deletes anything: a removed item keeps its values (reported, not dropped).
  */
 import { itemFormsFor } from '../crf/forms.js';
-import { checkItemValue, type FormDefinitionItems, type ItemDefinition } from '../crf/item-definition.js';
-import { formEntryRefusal, visitOpeningRefusal } from './entry-rules.js';
+import {
+  checkItemValue,
+  type FormDefinitionItems,
+  type ItemDefinition,
+  type ItemIssueCode,
+} from '../crf/item-definition.js';
+import { type EntryRule, formEntryRefusal, visitOpeningRefusal } from './entry-rules.js';
 import type { StoredDefinition } from './stored-definition.js';
 
 export type ChangeKind = 'added' | 'removed' | 'narrowed' | 'widened' | 'changed';
@@ -51,18 +56,7 @@ export interface StoredValue {
 }
 
 /** The rule a stored value breaks under the new version (entry's rule names). */
-export type InvalidValueRule =
-  | 'visit-not-in-schedule'
-  | 'visit-not-repeated-in-cycles'
-  | 'cycle-beyond-plan'
-  | 'form-not-in-definition'
-  | 'form-not-at-visit'
-  | 'item-unknown'
-  | 'code-invalid'
-  | 'value-invalid'
-  | 'value-out-of-range'
-  | 'unit-missing'
-  | 'unit-invalid';
+export type InvalidValueRule = EntryRule | ItemIssueCode;
 
 export interface InvalidStoredValue extends StoredValue {
   rule: InvalidValueRule;
@@ -124,7 +118,8 @@ export function definitionChanges(
   const newVisits = new Map((after.visits ?? []).map((v) => [v.code, v]));
   for (const [code, v] of newVisits) {
     const o = oldVisits.get(code);
-    if (!o) push({ kind: 'added', target: 'visit', visitCode: code, message: `visit ${code} (${v.label}) added` });
+    if (!o)
+      push({ kind: 'added', target: 'visit', visitCode: code, message: `visit ${code} (${v.label}) added` });
     else if (JSON.stringify(o) !== JSON.stringify(v))
       push({
         kind: 'changed',
@@ -157,12 +152,23 @@ export function definitionChanges(
   for (const [id, f] of newForms) {
     const o = oldForms.get(id);
     if (!o) {
-      push({ kind: 'added', target: 'form', formCode: id, message: `form ${id} (${f.title}) added at ${f.visitCodes.join(', ')}` });
+      push({
+        kind: 'added',
+        target: 'form',
+        formCode: id,
+        message: `form ${id} (${f.title}) added at ${f.visitCodes.join(', ')}`,
+      });
       continue;
     }
     for (const vc of f.visitCodes)
       if (!o.visitCodes.includes(vc))
-        push({ kind: 'added', target: 'form-at-visit', formCode: id, visitCode: vc, message: `form ${id} now collected at visit ${vc}` });
+        push({
+          kind: 'added',
+          target: 'form-at-visit',
+          formCode: id,
+          visitCode: vc,
+          message: `form ${id} now collected at visit ${vc}`,
+        });
     for (const vc of o.visitCodes)
       if (!f.visitCodes.includes(vc))
         push({
@@ -175,7 +181,12 @@ export function definitionChanges(
   }
   for (const id of oldForms.keys())
     if (!newForms.has(id))
-      push({ kind: 'removed', target: 'form', formCode: id, message: `form ${id} removed (its stored data is kept)` });
+      push({
+        kind: 'removed',
+        target: 'form',
+        formCode: id,
+        message: `form ${id} removed (its stored data is kept)`,
+      });
 
   // Items of the forms both versions have, resolved (catalog items, code lists in place).
   const oldItems = itemFormsFor(before);
@@ -231,24 +242,53 @@ function itemChanges(
       continue;
     }
     if (o.type !== n.type)
-      out.push({ kind: 'narrowed', target: 'item-type', ...at, message: `item ${name}: type ${o.type} → ${n.type}` });
+      out.push({
+        kind: 'narrowed',
+        target: 'item-type',
+        ...at,
+        message: `item ${name}: type ${o.type} → ${n.type}`,
+      });
     out.push(...rangeChanges(name, at, o, n));
     const oldCodes = new Set((o.codes ?? []).map((c) => c.code));
     const newCodes = new Set((n.codes ?? []).map((c) => c.code));
     for (const c of oldCodes)
       if (!newCodes.has(c))
-        out.push({ kind: 'narrowed', target: 'item-code', ...at, detail: c, message: `item ${name}: code ${quote(c)} removed` });
+        out.push({
+          kind: 'narrowed',
+          target: 'item-code',
+          ...at,
+          detail: c,
+          message: `item ${name}: code ${quote(c)} removed`,
+        });
     for (const c of newCodes)
       if (!oldCodes.has(c))
-        out.push({ kind: 'widened', target: 'item-code', ...at, detail: c, message: `item ${name}: code ${quote(c)} added` });
+        out.push({
+          kind: 'widened',
+          target: 'item-code',
+          ...at,
+          detail: c,
+          message: `item ${name}: code ${quote(c)} added`,
+        });
     const oldUnits = o.units ?? [];
     const newUnits = n.units ?? [];
     for (const u of oldUnits)
       if (!newUnits.includes(u))
-        out.push({ kind: 'narrowed', target: 'item-unit', ...at, detail: u, message: `item ${name}: unit ${u} no longer accepted` });
+        out.push({
+          kind: 'narrowed',
+          target: 'item-unit',
+          ...at,
+          detail: u,
+          message: `item ${name}: unit ${u} no longer accepted`,
+        });
     for (const u of newUnits)
       if (!oldUnits.includes(u))
-        out.push({ kind: 'widened', target: 'item-unit', ...at, detail: u, message: `item ${name}: unit ${u} accepted` });
+        out.push({
+          kind: 'widened',
+          target: 'item-unit',
+          ...at,
+          detail: u,
+          message: `item ${name}: unit ${u} accepted`,
+        });
     if (Boolean(o.required) !== Boolean(n.required))
       out.push({
         kind: 'changed',
@@ -257,7 +297,12 @@ function itemChanges(
         message: `item ${name} is ${n.required ? 'now required' : 'no longer required'}`,
       });
     if (o.label !== n.label)
-      out.push({ kind: 'changed', target: 'item-label', ...at, message: `item ${name}: label ${quote(o.label)} → ${quote(n.label)}` });
+      out.push({
+        kind: 'changed',
+        target: 'item-label',
+        ...at,
+        message: `item ${name}: label ${quote(o.label)} → ${quote(n.label)}`,
+      });
   }
   for (const code of oldItems.keys())
     if (!newItems.has(code))
@@ -323,7 +368,8 @@ function valueRefusal(
     cycle: v.cycle,
     reason: 'stored',
   });
-  if (visit && visit.rule !== 'unscheduled-reason-required') return { rule: visit.rule, message: visit.message };
+  if (visit && visit.rule !== 'unscheduled-reason-required')
+    return { rule: visit.rule, message: visit.message };
   const form = formEntryRefusal(definition, studyCode, v.formCode, v.visitCode);
   if (form) return { rule: form.rule, message: form.message };
   const items = forms.get(v.formCode);

@@ -73,10 +73,9 @@ for (const dialect of TEST_DIALECTS)
     };
 
     it('up: every stored 0 is reinterpreted as absent, one audited event each; values unchanged', async () => {
-      // Data as the old code stored it (REDCap-style import: 0 = absent) while 003 is not applied.
-      // Back to just before 003 (the migrations after it, index-only, are reverted with it).
-      const down = await migrator().migrateTo('002-account-security');
-      expect(down.error).toBeUndefined();
+      // Data as the old code stored it (REDCap-style import: 0 = absent), then back to just before 003
+      // (the migrations after it are reverted with it; 003's down finds nothing of its own to revert).
+      // Written first: today's writer writes migration 007's columns, which 002's schema lacks.
       await saveItems(db, user, {
         visitId,
         formCode: 'sledai2k',
@@ -87,6 +86,8 @@ for (const dialect of TEST_DIALECTS)
           { itemCode: 'rash', value: null },
         ],
       });
+      const down = await migrator().migrateTo('002-account-security');
+      expect(down.error).toBeUndefined();
       const before = await items();
       const upgraded = await migrator().migrateTo('003-sledai-attribution');
       expect(upgraded.error).toBeUndefined();
@@ -108,6 +109,7 @@ for (const dialect of TEST_DIALECTS)
     });
 
     it('down: attributions re-encoded as the old 0, reinterpreted 0s read the old way again, audited', async () => {
+      expect((await migrator().migrateToLatest()).error).toBeUndefined();
       const form = (await listForms(db, visitId)).find((f) => f.form_code === 'sledai2k')!;
       const current = await listItems(db, form.id);
       await saveItems(db, user, {
@@ -117,7 +119,7 @@ for (const dialect of TEST_DIALECTS)
       });
       expect(current.length).toBeGreaterThan(0);
       expect(await score()).toBe(6);
-      const r = await migrator().migrateDown();
+      const r = await migrator().migrateTo('002-account-security');
       expect(r.error).toBeUndefined();
       const now = await items();
       expect(now.pyuria).toBe('0');
