@@ -49,7 +49,8 @@ describe('msct CLI', () => {
     for (const name of toRevert)
       expect((await msct(['migrate', '--revert', name])).stdout).toContain(`reverted: ${name}`);
     expect((await msct(['migrate'])).stdout).toContain(`applied: ${[...toRevert].reverse().join(', ')}`);
-  });
+    // One `msct` process per migration after 003 (five since 007), each several seconds on a busy machine.
+  }, 90_000);
 
   it('user add refuses a weak password and creates a user with a good one', async () => {
     const weak = await msct(['user', 'add', 'dr.wang', '--role', 'admin'], { MSCT_NEW_PASSWORD: 'short' });
