@@ -14,7 +14,7 @@ import { analyzeCommand } from './commands/analyze.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand, importCommand } from './commands/exchange.js';
 import { startCommand } from './commands/start.js';
-import { studyValidateCommand } from './commands/study.js';
+import { studyAmendCommand, studyValidateCommand } from './commands/study.js';
 import { studyCreateCommand, studyExportDefinitionCommand } from './commands/study-definition.js';
 
 // Everything msct writes may hold patient data or secrets: the database and its -wal/-shm, backups
@@ -170,6 +170,17 @@ study
   .option('--out <file>', 'output file (default: standard output)')
   .action(async (code: string, o: { format: string; out?: string }) => {
     process.exitCode = await studyExportDefinitionCommand(code, o);
+  });
+study
+  .command('amend <code>')
+  .description(
+    'amend a study definition (protocol amendment): validated like `study validate`, reported against the stored data (what is added, removed, narrowed; which stored values become invalid), stored as the next version with the reason; exit 0 applied, 1 refused. Written as MSCT_IMPORT_USER or the first active administrator',
+  )
+  .requiredOption('--definition <file>', 'the new study definition (JSON)')
+  .option('--reason <text>', 'why the protocol is amended (required unless --dry-run)')
+  .option('--dry-run', 'validate and print the report; store nothing')
+  .action(async (code: string, o: { definition: string; reason?: string; dryRun?: boolean }) => {
+    process.exitCode = await studyAmendCommand(code, o);
   });
 
 const audit = program.command('audit').description('the audit trail');

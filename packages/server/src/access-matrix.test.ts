@@ -150,6 +150,18 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/sites`,
   },
+  // A dry run at a stale version: an allowed admin gets past the policy to a 409, nothing changes.
+  'POST /api/studies/{studyId}/definition/amendments': {
+    allow: ['admin'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/definition/amendments`,
+    body: () => ({ definition: msctSleTrial, version: 999_999, dryRun: true }),
+  },
+  'GET /api/studies/{studyId}/definition/versions': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/definition/versions`,
+  },
   'POST /api/studies/{studyId}/sites': {
     allow: ['admin'],
     scope: 'study',

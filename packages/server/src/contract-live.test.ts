@@ -34,6 +34,7 @@ const MAIN_WRITES = [
   'POST /api/studies',
   'POST /api/studies/from-file',
   'POST /api/studies/:studyId/sites',
+  'POST /api/studies/:studyId/definition/amendments',
   'POST /api/studies/:studyId/subjects',
   'PATCH /api/subjects/:subjectId',
   'POST /api/subjects/:subjectId/visits',
@@ -176,7 +177,7 @@ for (const dialect of TEST_DIALECTS) {
         password: 'another-long-passphrase-43',
         version: on.version,
       });
-      const study = await ok<{ id: string }>('admin', 'POST', '/api/studies', {
+      const study = await ok<{ id: string; version: number }>('admin', 'POST', '/api/studies', {
         code: `C${Date.now() % 100000}`,
         title: 'Contract study',
       });
@@ -185,12 +186,26 @@ for (const dialect of TEST_DIALECTS) {
       const fromFile = { format: 'msct', file: JSON.stringify(msctSleTrial) };
       await ok('admin', 'POST', '/api/studies/from-file', { ...fromFile, dryRun: true });
       await ok('admin', 'POST', '/api/studies/from-file', { ...fromFile, code: `F${Date.now() % 100000}` });
+      // The ad-hoc study amended to a full definition: checked (dry run), then applied.
+      const amendments = `/api/studies/${study.id}/definition/amendments`;
+      await ok('admin', 'POST', amendments, {
+        definition: msctSleTrial,
+        version: study.version,
+        dryRun: true,
+      });
+      await ok('admin', 'POST', amendments, {
+        definition: msctSleTrial,
+        version: study.version,
+        reason: 'the protocol as data',
+      });
+      await ok('admin', 'GET', `/api/studies/${study.id}/definition/versions`);
       await ok('admin', 'GET', '/api/audit/verify');
 
       // A subject through screening, visits, forms, infusions and adverse events.
       await ok('coordinator', 'GET', '/api/studies');
       await ok('coordinator', 'GET', s);
       await ok('coordinator', 'GET', `${s}/sites`);
+      await ok('coordinator', 'GET', `${s}/definition/versions`);
       const subject = await ok<{ id: string; version: number }>('coordinator', 'POST', `${s}/subjects`, {
         siteId: trial.siteA,
         sex: 'female',

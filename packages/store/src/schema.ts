@@ -10,6 +10,21 @@ export interface StudyTable {
   status: string;
   created_at: string;
   version: number;
+  /** The number of the current definition version (study_definitions; migration 007). */
+  definition_version: number;
+}
+
+/** Every version of a study's definition, never overwritten (migration 007). */
+export interface StudyDefinitionTable {
+  study_id: string;
+  version: number;
+  definition_json: string;
+  created_at: string;
+  /** The user who stored this version; null for a version a migration stored. */
+  created_by: string | null;
+  created_by_name: string;
+  /** Why the definition was amended; null for the first version. */
+  reason: string | null;
 }
 
 export interface SiteTable {
@@ -83,6 +98,8 @@ export interface VisitTable {
   status: string;
   created_at: string;
   version: number;
+  /** The study definition version the row was entered (a value: last changed) under (migration 007). */
+  definition_version: number;
 }
 
 export interface FormInstanceTable {
@@ -97,6 +114,8 @@ export interface FormInstanceTable {
   signature_meaning: string | null;
   created_at: string;
   version: number;
+  /** The study definition version the row was entered (a value: last changed) under (migration 007). */
+  definition_version: number;
 }
 
 export interface ItemValueTable {
@@ -108,6 +127,8 @@ export interface ItemValueTable {
   updated_at: string;
   updated_by: string;
   version: number;
+  /** The study definition version the row was entered (a value: last changed) under (migration 007). */
+  definition_version: number;
 }
 
 export interface InfusionTable {
@@ -268,6 +289,7 @@ export interface StudySdvPlanTable {
 
 export interface Database {
   studies: StudyTable;
+  study_definitions: StudyDefinitionTable;
   sites: SiteTable;
   users: UserTable;
   role_assignments: RoleAssignmentTable;

@@ -64,7 +64,10 @@ export async function exportCommand(opts: {
   }
 }
 
-/** The user imported values are entered as: MSCT_IMPORT_USER, or the first active administrator. */
+/**
+ * The user the CLI writes as (imported values, `msct study amend`): MSCT_IMPORT_USER, or the first
+ * active administrator.
+ */
 export async function importActor(db: Db): Promise<Actor> {
   const wanted = process.env.MSCT_IMPORT_USER;
   let q = db.kysely

@@ -1,4 +1,5 @@
 // @msct/core/protocol: the trial as data (study definition, eligibility, visit schedule, infusion plan).
+export * from './amendment-report.js';
 export * from './cross-checks.js';
 export * from './definition-schema.js';
 export * from './eligibility.js';

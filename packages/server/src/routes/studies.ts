@@ -1,6 +1,21 @@
 import { routes } from '@msct/contract';
-import { formatDefinitionIssue, readStoredDefinition } from '@msct/core/protocol';
-import { createSite, createStudy, getStudy, listSites, listStudies } from '@msct/store';
+import {
+  type DefinitionIssue,
+  formatDefinitionIssue,
+  isAdHocDefinition,
+  readStoredDefinition,
+  validateStudyDefinition,
+} from '@msct/core/protocol';
+import {
+  amendStudyDefinition,
+  checkAmendment,
+  createSite,
+  createStudy,
+  getStudy,
+  listDefinitionVersions,
+  listSites,
+  listStudies,
+} from '@msct/store';
 import { enforce, principalOf } from '../access/guard.js';
 import { decide, isAdmin } from '../access/policy.js';
 import { schemaOf } from '../http/contract.js';
@@ -15,7 +30,16 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
     status: s.status,
     definition: JSON.parse(s.definition_json) as unknown,
     version: s.version,
+    definitionVersion: Number(s.definition_version),
   });
+
+  /** Refused with every problem by path (the lines `msct study validate` prints), nothing stored. */
+  const invalidDefinition = (issues: readonly DefinitionIssue[]) =>
+    new HttpProblem(
+      'MSCT_E_DEFINITION_INVALID',
+      `the study definition has ${issues.length} problem${issues.length === 1 ? '' : 's'}: ${issues.map(formatDefinitionIssue).join('; ')}`,
+      definitionProblemExtra(issues),
+    );
 
   app.get(
     '/api/studies',
@@ -44,12 +68,7 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
       // Through the one schema: an invalid definition is refused with every problem, nothing stored;
       // none (or `{}`) is an ad-hoc study.
       const read = readStoredDefinition(req.body.definition ?? {});
-      if (!read.ok)
-        throw new HttpProblem(
-          'MSCT_E_DEFINITION_INVALID',
-          `the study definition has ${read.issues.length} problem${read.issues.length === 1 ? '' : 's'}: ${read.issues.map(formatDefinitionIssue).join('; ')}`,
-          definitionProblemExtra(read.issues),
-        );
+      if (!read.ok) throw invalidDefinition(read.issues);
       const s = await createStudy(
         db,
         { id: p.userId, name: p.username },
@@ -67,6 +86,74 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
     async (req) => {
       enforce(req, 'study.read', { studyId: req.params.studyId }, 'study');
       return toStudy(await getStudy(db, req.params.studyId));
+    },
+  );
+
+  // Protocol amendments (issue #20): a new definition version, validated like a new study's, reported
+  // against the stored data (dry run), applied with a reason; every version kept.
+  app.post(
+    '/api/studies/:studyId/definition/amendments',
+    {
+      schema: schemaOf(routes.amendDefinition),
+    },
+    async (req) => {
+      const p = enforce(req, 'study.manage', { studyId: req.params.studyId }, 'study');
+      const { definition, reason, dryRun, version } = req.body;
+      if (isAdHocDefinition(definition))
+        throw invalidDefinition([
+          {
+            path: [],
+            code: 'invalid_type',
+            message: 'an amendment is a full study definition, not an empty one',
+          },
+        ]);
+      const read = validateStudyDefinition(definition);
+      if (!read.ok) throw invalidDefinition(read.issues);
+      const valid = read.value;
+      if (dryRun) {
+        const c = await checkAmendment(db, req.params.studyId, valid);
+        if (c.studyVersion !== version)
+          throw new HttpProblem(
+            'MSCT_E_CONFLICT',
+            `study ${c.studyCode} was changed by someone else: you read version ${version}, it is now version ${c.studyVersion}. Reload and check the amendment again.`,
+            { expectedVersion: version, currentVersion: c.studyVersion },
+          );
+        return { applied: false, ...pick(c) };
+      }
+      if (!reason)
+        throw new HttpProblem(
+          'MSCT_E_REASON_REQUIRED',
+          'a reason is required to amend the study definition',
+          {
+            errors: [{ field: 'reason', rule: 'required', message: 'why the protocol is amended' }],
+          },
+        );
+      const c = await amendStudyDefinition(
+        db,
+        { id: p.userId, name: p.username },
+        { studyId: req.params.studyId, definition: valid, reason, expectedVersion: version },
+      );
+      return { applied: true, ...pick(c) };
+    },
+  );
+
+  app.get(
+    '/api/studies/:studyId/definition/versions',
+    {
+      schema: schemaOf(routes.listDefinitionVersions),
+    },
+    async (req) => {
+      enforce(req, 'study.read', { studyId: req.params.studyId }, 'study');
+      const versions = await listDefinitionVersions(db, req.params.studyId);
+      const current = versions.at(-1)?.version;
+      return versions.map((v) => ({
+        version: v.version,
+        createdAt: v.createdAt,
+        createdByName: v.createdByName,
+        reason: v.reason,
+        definitionSha256: v.definitionSha256,
+        current: v.version === current,
+      }));
     },
   );
 
@@ -100,3 +187,10 @@ export function registerStudyRoutes(app: App, { db }: RouteContext) {
     },
   );
 }
+
+const pick = (c: Awaited<ReturnType<typeof checkAmendment>>) => ({
+  studyVersion: c.studyVersion,
+  fromVersion: c.fromVersion,
+  toVersion: c.toVersion,
+  report: c.report,
+});

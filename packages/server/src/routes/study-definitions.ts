@@ -98,6 +98,7 @@ export function registerStudyDefinitionRoutes(app: App, { db }: RouteContext) {
           status: s.status,
           definition: JSON.parse(s.definition_json) as unknown,
           version: s.version,
+          definitionVersion: Number(s.definition_version),
         },
       });
     },

@@ -266,6 +266,7 @@ for (const dialect of TEST_DIALECTS) {
           status: 'open',
           created_at: new Date().toISOString(),
           version: 1,
+          definition_version: 1,
         })
         .execute();
       await db.kysely.deleteFrom('query_messages').where('query_id', '=', ids.query).execute();

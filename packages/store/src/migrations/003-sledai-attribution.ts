@@ -20,6 +20,7 @@
 import { type Kysely, sql } from 'kysely';
 import { type Actor, migrationWriteTransaction, type Tx } from '../audit/writer.js';
 import { newId } from '../ids.js';
+import type { ItemValueTable } from '../schema.js';
 
 const FORM = 'sledai2k';
 const DESCRIPTORS = [
@@ -169,18 +170,20 @@ export async function down(db: Kysely<any>): Promise<void> {
       const d = descriptorRows.get(`${a.form_instance_id}/${code}`);
       if (!d) {
         const id = newId();
+        // The columns as of this migration (migration 007's definition_version is not there yet).
+        const row: Omit<ItemValueTable, 'definition_version'> = {
+          id,
+          form_instance_id: a.form_instance_id,
+          item_code: code,
+          value: '0',
+          unit: null,
+          updated_at: now,
+          updated_by: a.updated_by,
+          version: 1,
+        };
         await tx
           .insertInto('item_values')
-          .values({
-            id,
-            form_instance_id: a.form_instance_id,
-            item_code: code,
-            value: '0',
-            unit: null,
-            updated_at: now,
-            updated_by: a.updated_by,
-            version: 1,
-          })
+          .values(row as ItemValueTable)
           .execute();
         await audit.record({
           action: 'item.enter',

@@ -5,6 +5,7 @@ import * as m003 from './003-sledai-attribution.js';
 import * as m004 from './004-scale-indexes.js';
 import * as m005 from './005-subject-lists.js';
 import * as m006 from './006-definition-duplicate-visits.js';
+import * as m007 from './007-definition-versions.js';
 import * as m008 from './008-form-reviews.js';
 import * as m009 from './009-signatures-and-locks.js';
 
@@ -18,6 +19,7 @@ export const migrationProvider: MigrationProvider = {
       '004-scale-indexes': m004,
       '005-subject-lists': m005,
       '006-definition-duplicate-visits': m006,
+      '007-definition-versions': m007,
       '008-form-reviews': m008,
       '009-signatures-and-locks': m009,
     };

@@ -14,6 +14,8 @@ import type { Database } from '../schema.js';
 export interface EntryDefinition {
   studyCode: string;
   definition: StoredDefinition;
+  /** The definition's version number: what new visits, forms and values record (migration 007). */
+  definitionVersion: number;
   /** The definition's forms with their items, by form code. */
   forms: Map<string, FormDefinitionItems>;
 }
@@ -46,12 +48,17 @@ export async function entryDefinition(
   }
   const study = await kysely
     .selectFrom('studies')
-    .select(['code', 'version', 'definition_json'])
+    .select(['code', 'version', 'definition_json', 'definition_version'])
     .where('id', '=', studyId)
     .executeTakeFirst();
   if (!study) throw new StoreError('not_found', `study ${studyId} not found`);
   const definition = storedDefinition(study.definition_json, study.code);
-  const loaded = { studyCode: study.code, definition, forms: itemFormsFor(definition) };
+  const loaded = {
+    studyCode: study.code,
+    definition,
+    definitionVersion: Number(study.definition_version),
+    forms: itemFormsFor(definition),
+  };
   cache.set(key, { version: Number(study.version), loaded });
   return loaded;
 }

@@ -98,6 +98,8 @@ export function newVisitRecord(
   subject: { id: string; studyId: string; siteId: string },
   input: { visitCode: string; cycle: number; visitDate?: string | null; reason?: string },
   now: string,
+  /** The study definition version the visit is opened under. */
+  definitionVersion: number,
 ): { row: VisitTable; event: AuditEntry } {
   const row: VisitTable = {
     id: newId(),
@@ -108,6 +110,7 @@ export function newVisitRecord(
     status: 'open',
     created_at: now,
     version: 1,
+    definition_version: definitionVersion,
   };
   return {
     row,
@@ -185,6 +188,12 @@ export class ItemWriter {
     return this.entry;
   }
 
+  /** The definition version new rows record (read with the definition before any row is written). */
+  private definitionVersion(): number {
+    if (!this.entry) throw new Error('ItemWriter: the study definition is read before anything is written');
+    return this.entry.definitionVersion;
+  }
+
   /**
    * Opens the form `formCode` of `visit` for writing, creating it if the visit has none. Refused on
    * a form the definition does not collect at the visit, on a missed visit and on a signed or locked
@@ -250,6 +259,7 @@ export class ItemWriter {
         updated_at: audit.now,
         updated_by: this.userId,
         version: 1,
+        definition_version: this.definitionVersion(),
       };
       this.pending.push(row);
       this.items.set(item.itemCode, row);
@@ -286,9 +296,18 @@ export class ItemWriter {
     // The row may still be waiting in the batch (an import naming one item twice).
     await this.flush();
     const version = current + 1;
+    // A changed value is bound to the version it is now entered under.
+    const definition_version = this.definitionVersion();
     const res = await this.ctx.tx
       .updateTable('item_values')
-      .set({ value: item.value, unit, updated_at: audit.now, updated_by: this.userId, version })
+      .set({
+        value: item.value,
+        unit,
+        updated_at: audit.now,
+        updated_by: this.userId,
+        version,
+        definition_version,
+      })
       .where('id', '=', prev.id)
       .where('version', '=', current)
       .executeTakeFirst();
@@ -303,6 +322,7 @@ export class ItemWriter {
       updated_at: audit.now,
       updated_by: this.userId,
       version,
+      definition_version,
     });
     await audit.record({
       action: 'item.change',
@@ -418,6 +438,7 @@ export class ItemWriter {
       signature_meaning: null,
       created_at: this.ctx.audit.now,
       version: 1,
+      definition_version: this.definitionVersion(),
     };
     await insertRows(this.ctx.tx, this.ctx.sqlite, 'form_instances', [created]);
     await this.ctx.audit.record({
@@ -501,6 +522,7 @@ export class ItemWriter {
         ...(unscheduled ? { reason: this.reason } : {}),
       },
       this.ctx.audit.now,
+      this.definitionVersion(),
     );
     await insertRows(tx, this.ctx.sqlite, 'visits', [row]);
     await this.ctx.audit.record(event);
@@ -533,7 +555,7 @@ export class ItemWriter {
     if (!stmt) {
       stmt = sqlite
         .prepare<[string], unknown[]>(
-          'select id, item_code, value, unit, updated_at, updated_by, version from item_values where form_instance_id = ?',
+          'select id, item_code, value, unit, updated_at, updated_by, version, definition_version from item_values where form_instance_id = ?',
         )
         .raw(true);
       itemStatements.set(sqlite, stmt);
@@ -547,6 +569,7 @@ export class ItemWriter {
       updated_at: r[4] as string,
       updated_by: r[5] as string,
       version: r[6] as number,
+      definition_version: r[7] as number,
     }));
   }
 }

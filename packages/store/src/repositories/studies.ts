@@ -33,8 +33,22 @@ export async function createStudy(db: Db, actor: Actor, input: NewStudy): Promis
       status: 'active',
       created_at: audit.now,
       version: 1,
+      definition_version: 1,
     };
     await tx.insertInto('studies').values(row).execute();
+    // Version 1 of the definition (repositories/definition-versions.ts keeps the later ones).
+    await tx
+      .insertInto('study_definitions')
+      .values({
+        study_id: row.id,
+        version: 1,
+        definition_json: row.definition_json,
+        created_at: audit.now,
+        created_by: actor.id,
+        created_by_name: actor.name,
+        reason: null,
+      })
+      .execute();
     await audit.record({
       action: 'study.create',
       entityType: 'study',

@@ -52,6 +52,7 @@ export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promis
       { id: s.id, studyId: s.study_id, siteId: s.site_id },
       { ...input, cycle },
       audit.now,
+      entry.definitionVersion,
     );
     await tx.insertInto('visits').values(row).execute();
     await audit.record(event);

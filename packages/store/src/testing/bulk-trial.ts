@@ -95,6 +95,7 @@ export async function insertTrialInBulk(
           status: 'open',
           created_at: now,
           version: 1,
+          definition_version: 1,
         });
         for (const [formCode, items] of Object.entries(v.forms)) {
           const formId = newId();
@@ -108,6 +109,7 @@ export async function insertTrialInBulk(
             signed_at: null,
             created_at: now,
             version: 1,
+            definition_version: 1,
           });
           for (const [itemCode, it] of Object.entries(items))
             rows.items.push({
@@ -118,6 +120,7 @@ export async function insertTrialInBulk(
               unit: it.unit,
               updated_at: now,
               updated_by: setup.userId,
+              definition_version: 1,
               version: 1,
             });
         }

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { AddSite } from '../components/admin/add-site.js';
+import { AmendDefinition } from '../components/admin/amend-definition.js';
 import { AssignRole } from '../components/admin/assign-role.js';
 import { CreateStudy } from '../components/admin/create-study.js';
 import { CreateUser } from '../components/admin/create-user.js';
@@ -12,7 +13,7 @@ import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
 
-/** Admin: studies and their sites, users and their roles. */
+/** Admin: studies and their sites, definition amendments, users and their roles, imports. */
 export function AdminPage() {
   const studies = useLoad(() => api.get('/api/studies'), []);
   const users = useLoad(() => api.get('/api/users'), []);
@@ -92,6 +93,10 @@ export function AdminPage() {
           sitesChanged={sitesChanged}
           onAssigned={users.reload}
         />
+      </section>
+      <section aria-labelledby="adm-amend">
+        <h2 id="adm-amend">Study definition: versions and amendments</h2>
+        <AmendDefinition studies={studies.data ?? []} onApplied={studies.reload} />
       </section>
       <section aria-labelledby="adm-import">
         <h2 id="adm-import">Import data</h2>
