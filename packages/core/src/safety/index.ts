@@ -1,0 +1,3 @@
+// @msct/core/safety: serious adverse events — the expedited-reporting clock.
+
+export * from './expedited-reporting.js';
