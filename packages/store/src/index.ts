@@ -54,6 +54,7 @@ export {
 export { StoreError, type StoreErrorCode } from './errors.js';
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export { migrationProvider } from './migrations/index.js';
+export * from './repositories/adverse-event-listing.js';
 export * from './repositories/audit-trail.js';
 export { type EntryDefinition, studyDefinition } from './repositories/entry-definition.js';
 export * from './repositories/forms.js';

@@ -87,12 +87,18 @@ const daysBetween = (from: string, to: string) =>
 
 export function saeReportingClock(ae: SaeClockInput, now: Date): SaeClock {
   const serious = ae.seriousness.length > 0;
-  const isRelated = (r: string | null) => r !== null && (RELATED_ASSESSMENTS as readonly string[]).includes(r);
+  const isRelated = (r: string | null) =>
+    r !== null && (RELATED_ASSESSMENTS as readonly string[]).includes(r);
   const related = isRelated(ae.relatedness) || isRelated(ae.sponsorRelatedness);
   const expectednessAssumed = serious && related && ae.expectedness === null;
   const expedited = serious && related && ae.expectedness !== 'expected';
-  const fatalOrLifeThreatening = ae.seriousness.includes('death') || ae.seriousness.includes('life_threatening');
-  const deadlineDays = !expedited ? null : fatalOrLifeThreatening ? FATAL_OR_LIFE_THREATENING_DAYS : OTHER_SERIOUS_DAYS;
+  const fatalOrLifeThreatening =
+    ae.seriousness.includes('death') || ae.seriousness.includes('life_threatening');
+  const deadlineDays = !expedited
+    ? null
+    : fatalOrLifeThreatening
+      ? FATAL_OR_LIFE_THREATENING_DAYS
+      : OTHER_SERIOUS_DAYS;
   const reasons: string[] = [];
   const today = now.toISOString().slice(0, 10);
 
@@ -110,7 +116,8 @@ export function saeReportingClock(ae: SaeClockInput, now: Date): SaeClock {
         siteNotice = Date.parse(ae.sponsorNotifiedAt) <= due ? 'on_time' : 'late';
       else siteNotice = now.getTime() <= due ? 'due' : 'overdue';
       if (siteNotice === 'late') reasons.push('the site notified the sponsor more than 24 h after awareness');
-      if (siteNotice === 'overdue') reasons.push('the site has not notified the sponsor within 24 h of awareness');
+      if (siteNotice === 'overdue')
+        reasons.push('the site has not notified the sponsor within 24 h of awareness');
     }
   }
 
@@ -119,7 +126,8 @@ export function saeReportingClock(ae: SaeClockInput, now: Date): SaeClock {
   let daysLeft: number | null = null;
   if (!serious) reasons.push('not serious: no expedited report');
   else if (!related) reasons.push('not related (investigator and sponsor): no expedited report');
-  else if (ae.expectedness === 'expected') reasons.push('expected: reported in the periodic safety report, not expedited');
+  else if (ae.expectedness === 'expected')
+    reasons.push('expected: reported in the periodic safety report, not expedited');
   if (expedited && deadlineDays !== null) {
     reasons.push(
       `${fatalOrLifeThreatening ? 'fatal or life-threatening' : 'serious'}, ${

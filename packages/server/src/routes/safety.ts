@@ -43,7 +43,7 @@ const toInfusion = (r: Infusion) => ({
   version: r.version,
 });
 
-const toAe = (r: AdverseEvent) => ({
+export const toAe = (r: AdverseEvent) => ({
   id: r.id,
   subjectId: r.subject_id,
   term: r.term,
@@ -58,6 +58,13 @@ const toAe = (r: AdverseEvent) => ({
   infusionId: r.infusion_id,
   deathDate: r.death_date,
   deathCause: r.death_cause,
+  seriousDate: r.serious_date,
+  siteAwareAt: r.site_aware_at,
+  sponsorNotifiedAt: r.sponsor_notified_at,
+  reportedDate: r.reported_date,
+  narrative: r.narrative,
+  sponsorRelatedness: r.sponsor_relatedness,
+  expectedness: r.expectedness,
   version: r.version,
 });
 
@@ -95,6 +102,10 @@ function aeColumns(b: Partial<z.infer<z.ZodObject<typeof aeFields>>>) {
   if (b.infusionId !== undefined) c.infusion_id = b.infusionId;
   if (b.deathDate !== undefined) c.death_date = b.deathDate;
   if (b.deathCause !== undefined) c.death_cause = b.deathCause;
+  if (b.seriousDate !== undefined) c.serious_date = b.seriousDate;
+  if (b.siteAwareAt !== undefined) c.site_aware_at = b.siteAwareAt;
+  if (b.sponsorNotifiedAt !== undefined) c.sponsor_notified_at = b.sponsorNotifiedAt;
+  if (b.narrative !== undefined) c.narrative = b.narrative;
   return c;
 }
 
