@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { Header } from './components/header.js';
 import { AdminPage } from './pages/admin-page.js';
+import { AdverseEventPage } from './pages/adverse-event-page.js';
+import { AdverseEventsPage } from './pages/adverse-events-page.js';
 import { AnalysisPage } from './pages/analysis-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { ScreeningPage } from './pages/screening-page.js';
@@ -39,6 +41,8 @@ const ROUTES: Route[] = [
   ['/', () => <StudiesPage />],
   ['/studies/:studyId', (p) => <StudyHome key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/analysis', (p) => <AnalysisPage key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/adverse-events', (p) => <AdverseEventsPage key={p.studyId} studyId={p.studyId!} />],
+  ['/adverse-events/:aeId', (p) => <AdverseEventPage key={p.aeId} aeId={p.aeId!} />],
   ['/subjects/:subjectId', (p) => <SubjectPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/subjects/:subjectId/screening', (p) => <ScreeningPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/visits/:visitId', (p) => <VisitPage key={p.visitId} visitId={p.visitId!} />],
