@@ -265,7 +265,13 @@ export const safetyRoutes = {
     tags: ['adverse events'],
     summary: 'One adverse event with its follow-ups and reporting clock (the SAE detail)',
     params: z.object({ aeId: id }),
-    response: { 200: listedAdverseEvent.extend({ followUps: z.array(aeFollowUp) }) },
+    response: {
+      200: listedAdverseEvent.extend({
+        followUps: z.array(aeFollowUp),
+        /** Where the subject's death records disagree (core/safety/death-records.ts); empty = consistent. */
+        deathRecordConflicts: z.array(z.object({ rule: z.string(), message: z.string() })),
+      }),
+    },
   }),
   addAdverseEventFollowUp: route({
     method: 'POST',

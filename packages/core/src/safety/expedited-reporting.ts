@@ -143,8 +143,9 @@ export function saeReportingClock(ae: SaeClockInput, now: Date): SaeClock {
         daysLeft = daysBetween(today, reportDueDate);
         report = daysLeft >= 0 ? 'due' : 'overdue';
       }
-      if (report === 'overdue') reasons.push(`expedited report overdue since ${reportDueDate}`);
-      if (report === 'late') reasons.push(`expedited report submitted after its due date ${reportDueDate}`);
+      // Reasons carry no calendar date (the answer's dates are shifted for pseudonymised readers).
+      if (report === 'overdue') reasons.push('expedited report overdue: past its due date');
+      if (report === 'late') reasons.push('expedited report submitted after its due date');
     }
   }
   return {

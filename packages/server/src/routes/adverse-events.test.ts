@@ -278,5 +278,33 @@ for (const dialect of TEST_DIALECTS) {
       });
       expect(stale.status).toBe(409);
     });
+
+    it('names disagreeing death records on the detail (dates hidden from pseudonymised readers)', async () => {
+      type Detail = { subjectId: string; deathRecordConflicts: { rule: string; message: string }[] };
+      const consistent = await c.safety!.get<Detail>(`/api/adverse-events/${ae.death!.id}`);
+      expect(consistent.body.deathRecordConflicts).toEqual([]);
+      const second = await c.coordinator!.post<Ae>(
+        `/api/subjects/${consistent.body.subjectId}/adverse-events`,
+        {
+          term: 'Stroke',
+          onsetDate: '2026-02-27',
+          seriousness: ['hospitalisation'],
+          relatedness: 'unlikely',
+          outcome: 'fatal',
+        },
+      );
+      expect(second.status).toBe(201);
+      const d = await c.safety!.get<Detail>(`/api/adverse-events/${ae.death!.id}`);
+      expect(d.body.deathRecordConflicts.map((x) => x.rule).sort()).toEqual([
+        'fatal_not_serious_death',
+        'fatal_without_death_date',
+      ]);
+      expect(d.body.deathRecordConflicts[0]!.message).toMatch(/Stroke/);
+      const stat = await c.statistician!.get<Detail>(`/api/adverse-events/${ae.death!.id}`);
+      expect(stat.body.deathRecordConflicts).toHaveLength(2);
+      expect(stat.body.deathRecordConflicts.map((x) => x.message).join(' ')).not.toMatch(
+        /\d{4}-\d{2}-\d{2}|Stroke/,
+      );
+    });
   });
 }

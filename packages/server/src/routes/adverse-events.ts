@@ -1,11 +1,17 @@
 import { type AE_RELATEDNESS_FILTERS, RELATEDNESS, routes } from '@msct/contract';
-import { RELATED_ASSESSMENTS, saeReportingClock } from '@msct/core/safety';
+import {
+  DEATH_RECORD_RULES,
+  deathRecordConflicts,
+  RELATED_ASSESSMENTS,
+  saeReportingClock,
+} from '@msct/core/safety';
 import {
   addAdverseEventFollowUp,
   getSubjectRecord,
   type ListedAdverseEventRow,
   listAdverseEventFollowUps,
   listStudyAdverseEvents,
+  loadTrialDataset,
   updateSubjectRecord,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
@@ -108,8 +114,17 @@ export function registerAdverseEventRoutes(app: App, { db }: RouteContext) {
     const { scope } = await aeFor(req, req.params.aeId, 'ae.read');
     const [row] = await listStudyAdverseEvents(db, { studyId: scope.studyId, aeId: req.params.aeId });
     const followUps = await listAdverseEventFollowUps(db, req.params.aeId);
+    const identified = seesIdentifiers(principalOf(req), scope.studyId);
+    const subject = (await loadTrialDataset(db, scope.studyId, { subjectIds: [row!.subject_id] }))
+      .subjects[0];
+    // The messages name the records' dates: a reader shown no calendar dates gets each rule's words.
+    const conflicts = (subject ? deathRecordConflicts(subject) : []).map((c) => ({
+      rule: c.rule,
+      message: identified ? c.message : DEATH_RECORD_RULES[c.rule],
+    }));
     return {
-      ...listed(row!, seesIdentifiers(principalOf(req), scope.studyId), new Date()),
+      ...listed(row!, identified, new Date()),
+      deathRecordConflicts: conflicts,
       followUps: followUps.map((u) => ({
         id: u.id,
         adverseEventId: u.adverse_event_id,
