@@ -302,6 +302,54 @@ for (const dialect of TEST_DIALECTS) {
       expect(d.body.deathRecordConflicts[0]!.message).toMatch(/Stroke/);
       const stat = await c.statistician!.get<Detail>(`/api/adverse-events/${ae.death!.id}`);
       expect(stat.body.deathRecordConflicts).toHaveLength(2);
+
+      // Each conflict is a system query on the subject, raised once (not again on the next write).
+      type Query = { text: string; raisedByName: string; status: string };
+      const queries = async () =>
+        (
+          await c.monitor!.get<Query[]>(
+            `/api/studies/${trial.studyId}/queries?subjectId=${consistent.body.subjectId}`,
+          )
+        ).body;
+      const raised = await queries();
+      expect(raised.map((q) => q.text).sort()).toEqual([
+        expect.stringMatching(
+          /^Automatic check, death records disagree: adverse event "Stroke" has outcome fatal but no death date/,
+        ),
+        expect.stringMatching(
+          /^Automatic check, death records disagree: adverse event "Stroke" resulted in death/,
+        ),
+      ]);
+      expect(new Set(raised.map((q) => q.raisedByName))).toEqual(new Set(['msct automatic check']));
+      const fixed = await c.coordinator!.patch<Ae>(`/api/adverse-events/${second.body.id}`, {
+        version: second.body.version,
+        ctcaeGrade: 5,
+        reason: 'graded',
+      });
+      expect(fixed.status).toBe(200);
+      expect(await queries()).toHaveLength(2);
+
+      // The end-of-study form saying "completed" for a subject with a fatal AE: one more query.
+      const visit = await c.coordinator!.post<{ id: string }>(
+        `/api/subjects/${consistent.body.subjectId}/visits`,
+        {
+          visitCode: 'M12',
+          visitDate: '2026-03-01',
+        },
+      );
+      expect(visit.status).toBe(201);
+      const eos = await c.coordinator!.put(`/api/visits/${visit.body.id}/forms/end-of-study`, {
+        items: [
+          { itemCode: 'status', value: 'completed' },
+          { itemCode: 'date', value: '2026-03-01' },
+        ],
+      });
+      expect(eos.status).toBe(200);
+      expect((await queries()).map((q) => q.text)).toContainEqual(
+        expect.stringMatching(/end-of-study status is completed, not died/),
+      );
+      // The system account cannot log in.
+      expect((await new ApiClient(server.baseUrl).login('msct-system', '!')).status).toBe(401);
       expect(stat.body.deathRecordConflicts.map((x) => x.message).join(' ')).not.toMatch(
         /\d{4}-\d{2}-\d{2}|Stroke/,
       );

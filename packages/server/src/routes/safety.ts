@@ -12,6 +12,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
+import { checkDeathRecords } from '../clinical/death-record-queries.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
@@ -288,6 +289,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
         req.params.subjectId,
         cols as Parameters<typeof createSubjectRecord<'adverse_events'>>[4],
       );
+      await checkDeathRecords(db, req, scope.studyId, req.params.subjectId);
       return reply.status(201).send(toAe(row));
     },
   );
@@ -311,17 +313,17 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
         },
         before,
       );
-      return toAe(
-        await updateSubjectRecord(
-          db,
-          actorOf(req),
-          'adverse_events',
-          req.params.aeId,
-          v,
-          aeColumns(rest),
-          why,
-        ),
+      const after = await updateSubjectRecord(
+        db,
+        actorOf(req),
+        'adverse_events',
+        req.params.aeId,
+        v,
+        aeColumns(rest),
+        why,
       );
+      await checkDeathRecords(db, req, scope!.studyId, before.subject_id);
+      return toAe(after);
     },
   );
 }
