@@ -1,6 +1,7 @@
 // The safety role's work at the API (issue #21), on both databases: AEs edited with a reason (409 on a
 // stale version), the study-wide listing with filters, counts, site scoping and each SAE's clock,
 // the SAE detail with follow-ups, and the sponsor's assessment.
+import { verifyAuditedData } from '@msct/store';
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -353,6 +354,12 @@ for (const dialect of TEST_DIALECTS) {
       expect(stat.body.deathRecordConflicts.map((x) => x.message).join(' ')).not.toMatch(
         /\d{4}-\d{2}-\d{2}|Stroke/,
       );
+    });
+
+    it('the audit trail explains every AE column, follow-up and system query written here', async () => {
+      const report = await verifyAuditedData(server.db);
+      expect(report.findings).toEqual([]);
+      expect(report.rowsChecked.adverse_event_follow_ups).toBe(1);
     });
   });
 }
