@@ -172,7 +172,10 @@ export function aeValues(
 
 export type InfusionColumns = Omit<InfusionTable, 'id' | 'subject_id' | 'created_at' | 'version'>;
 /** The ODM carries the AE as reported; the SAE detail of migration 010 is not part of it. */
-export type AeColumns = Omit<AdverseEventTable, 'id' | 'subject_id' | 'created_at' | 'version' | SaeDetailColumn>;
+export type AeColumns = Omit<
+  AdverseEventTable,
+  'id' | 'subject_id' | 'created_at' | 'version' | SaeDetailColumn
+>;
 
 const n = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
 const s = (v: string | null | undefined) => (v === undefined ? null : v);
