@@ -58,8 +58,13 @@ export function AeForm({ subjectId, editing, onSaved, onCancel, onReload }: Prop
     ...(serious
       ? {
           seriousDate: seriousDate || null,
-          siteAwareAt: fromLocalInput(siteAwareAt),
-          sponsorNotifiedAt: fromLocalInput(sponsorNotifiedAt),
+          // An instant is shown to the minute: sent only when changed, so a stored second is kept.
+          ...(siteAwareAt !== toLocalInput(e?.siteAwareAt ?? null)
+            ? { siteAwareAt: fromLocalInput(siteAwareAt) }
+            : {}),
+          ...(sponsorNotifiedAt !== toLocalInput(e?.sponsorNotifiedAt ?? null)
+            ? { sponsorNotifiedAt: fromLocalInput(sponsorNotifiedAt) }
+            : {}),
           narrative: narrative || null,
         }
       : {}),
