@@ -178,4 +178,31 @@ describe('safety: the AE/SAE listing, the SAE clock, AEs edited', () => {
       }),
     );
   });
+
+  it('a death recorded inconsistently is shown on the SAE page and raised as a system query', async () => {
+    const api = await apiAs(e, 'coordinator');
+    const r = await api.post<{ id: string }>(`/api/subjects/${subjectA}/adverse-events`, {
+      term: 'Cardiac arrest',
+      onsetDate: '2026-03-10',
+      ctcaeGrade: 5,
+      seriousness: ['hospitalisation'],
+      relatedness: 'not_related',
+      outcome: 'fatal',
+      deathDate: '2026-03-10',
+    });
+    expect(r.status).toBe(201);
+    const page = await loginAs(e, 'safety');
+    await page.goto(`/adverse-events/${r.body.id}`);
+    const alert = page.getByRole('alert', { name: 'Death records disagree' });
+    await waitForText(alert, 'does not carry the seriousness criterion "death"');
+    const queries = await (await apiAs(e, 'monitor')).get<{ text: string; raisedByName: string }[]>(
+      `/api/studies/${e.trial.studyId}/queries?subjectId=${subjectA}`,
+    );
+    expect(queries.body).toContainEqual(
+      expect.objectContaining({
+        raisedByName: 'msct automatic check',
+        text: expect.stringContaining('"Cardiac arrest" resulted in death'),
+      }),
+    );
+  });
 });

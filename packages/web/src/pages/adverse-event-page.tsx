@@ -50,6 +50,16 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
         </button>
       </p>
       <Clock clock={ae.clock} />
+      {ae.deathRecordConflicts.length > 0 && (
+        <div role="alert" className="error" aria-label="Death records disagree">
+          <strong>The subject's death records disagree</strong> (adverse events, end-of-study form, survival):
+          <ul>
+            {ae.deathRecordConflicts.map((c) => (
+              <li key={c.message}>{c.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
 
       <h2>I. Reaction information</h2>
       <dl className="facts" aria-label="Reaction information">
