@@ -16,16 +16,23 @@
 // ×10⁹/L); one further figure uses full 17-digit doubles, which take Number()'s slower parse.
 // Before timing, every pool visit is scored by the product path and by the reference scorers and
 // must give the same values. The pool is scored round-robin; only scoring is timed.
+// Two further figures read the same items from slots (per form a value array in the definition's
+// item order) instead of by item code: what that representation would leave of the reading cost
+// (bench/instruments-profile.ts shows where the product path's time goes).
 
 import {
+  BILAG2004_FORM,
   bilag2004FromItems,
   deriveVisitScores,
   dueToSleItemCode,
+  type FormDefinitionItems,
   historyItemCode,
+  MSCT_SLE_FORMS,
   type RawItem,
   sledai2kInputFromItems,
   type VisitItems,
 } from '../packages/core/src/crf/index.js';
+import { readDecimal } from '../packages/core/src/crf/stored-values.js';
 import { mulberry32 } from '../packages/core/src/demo/prng.js';
 import { classicBilagTotal } from '../packages/core/src/instruments/bilag-classic/grades.js';
 import {
@@ -226,7 +233,7 @@ function checkAgainstReference(pool: readonly Pooled[], stored: readonly StoredV
  * with other work the wall clock also counts the time the process waited for a core; the CPU-time
  * rate is what one core does while it runs the scoring (GC helper threads included).
  */
-function timed(stored: readonly StoredVisit[], score: (v: StoredVisit) => number, visits = TIMED, reps = 3) {
+function timed<T>(stored: readonly T[], score: (v: T) => number, visits = TIMED, reps = 3) {
   const pass = (visits: number) => {
     let checksum = 0;
     const t0 = process.hrtime.bigint();
@@ -285,6 +292,74 @@ function readOnly(stored: readonly StoredVisit[]) {
   };
 }
 
+/**
+ * The same visits in slots, as a reader could hand them (the representation issue #19 item 6 asks
+ * about): per form one array of values and one of units, in the form definition's item order, the
+ * item code → slot table built once per form definition (MSCT_SLE_FORMS, BILAG2004_FORM), not per
+ * visit. Only measured here, to know what that representation would allow; no scorer reads it.
+ */
+interface SlottedForm {
+  values: (string | null)[];
+  units: (string | null)[];
+}
+type SlottedVisit = SlottedForm[];
+
+const SLOT_FORMS: readonly FormDefinitionItems[] = [
+  ...MSCT_SLE_FORMS.filter((f) => ['sledai2k', 'labs', 'vital-signs', 'bilag'].includes(f.formCode)),
+  BILAG2004_FORM,
+  // The previous visit's BILAG-2004 items, in the same form's slots.
+  { ...BILAG2004_FORM, formCode: 'previous' },
+];
+
+function slotted(stored: readonly StoredVisit[]): SlottedVisit[] {
+  const tables = SLOT_FORMS.map((f) => new Map(f.items.map((it, i) => [it.code, i])));
+  return stored.map((v) =>
+    SLOT_FORMS.map((f, k) => {
+      const form = f.formCode === 'previous' ? v.previousBilag2004 : v.items[f.formCode]!;
+      const out: SlottedForm = {
+        values: new Array(f.items.length).fill(null),
+        units: new Array(f.items.length).fill(null),
+      };
+      for (const [code, it] of Object.entries(form)) {
+        const slot = tables[k]!.get(code);
+        if (slot === undefined) throw new Error(`${f.formCode} has no slot for ${code}`);
+        out.values[slot] = it.value;
+        out.units[slot] = it.unit;
+      }
+      return out;
+    }),
+  );
+}
+
+/** readOnly on slots: every value of every form read once by position, nothing else. */
+function readSlots(v: SlottedVisit): number {
+  let n = 0;
+  for (let f = 0; f < v.length; f++) {
+    const values = v[f]!.values;
+    for (let k = 0; k < values.length; k++) n += values[k]?.length ?? 0;
+  }
+  return n;
+}
+
+/**
+ * Reading and parsing on slots: every value read by position and parsed as the row writers parse
+ * it (readDecimal: the same double as Number(), no allocation) — the item-reading work of the
+ * product path without its keyed look-ups; still no scoring.
+ */
+function parseSlots(v: SlottedVisit): number {
+  let n = 0;
+  for (let f = 0; f < v.length; f++) {
+    const values = v[f]!.values;
+    for (let k = 0; k < values.length; k++) {
+      const s = values[k];
+      if (s === null || s === undefined) continue;
+      const x = readDecimal(s);
+      if (!Number.isNaN(x)) n += x;
+    }
+  }
+  return n;
+}
+
 export function pool(precise: boolean) {
   const rnd = mulberry32(20260301);
   const visits = Array.from({ length: POOL }, () => visit(rnd, precise));
@@ -305,6 +380,9 @@ export default async function run(): Promise<BenchResult[]> {
     if (r.checksum !== (r.visits / POOL) * lab.checksum)
       throw new Error(`${name}: checksum ${r.checksum} ≠ ${(r.visits / POOL) * lab.checksum}`);
   const reading = timed(lab.stored, readOnly(lab.stored));
+  const slots = slotted(lab.stored);
+  const readingSlots = timed(slots, readSlots);
+  const parsingSlots = timed(slots, parseSlots);
   const precise = pool(true);
   const analysisPrecise = timed(precise.stored, product(false));
   // The same visits JSON round-tripped: fast-mode objects, as the bench of session 5 built them
@@ -321,6 +399,16 @@ export default async function run(): Promise<BenchResult[]> {
     {
       name: "reading the visit's 175 stored items once by item code, nothing else (the ceiling of this input representation), per CPU-second",
       value: reading.perCpuSecond,
+      unit: 'visits/s',
+    },
+    {
+      name: "the same 175 items in slots (per form a value array in the definition's item order), read once by position, nothing else, per CPU-second",
+      value: readingSlots.perCpuSecond,
+      unit: 'visits/s',
+    },
+    {
+      name: 'the same slots read and every value parsed (readDecimal, as the row writers parse), no scoring, per CPU-second',
+      value: parsingSlots.perCpuSecond,
       unit: 'visits/s',
     },
     {

@@ -15,6 +15,7 @@ import { demoCommand } from './commands/demo.js';
 import { exportCommand, importCommand } from './commands/exchange.js';
 import { startCommand } from './commands/start.js';
 import { studyValidateCommand } from './commands/study.js';
+import { studyCreateCommand, studyExportDefinitionCommand } from './commands/study-definition.js';
 
 // Everything msct writes may hold patient data or secrets: the database and its -wal/-shm, backups
 // (also pg_dump's, a child process that inherits this), generated passwords, exports and reports.
@@ -142,6 +143,33 @@ study
   )
   .action(async (file: string) => {
     process.exitCode = await studyValidateCommand(file);
+  });
+study
+  .command('create')
+  .description(
+    'create a study from a definition file: msct JSON, a REDCap data dictionary (with its events and instrument-event mapping CSVs) or ODM 1.3.2 metadata; prints the problems and every construct not mapped, creates only a valid definition',
+  )
+  .requiredOption('--definition <file>', 'the definition, data dictionary or ODM file')
+  .option('--format <format>', 'msct | redcap | odm', 'msct')
+  .option('--events <file>', 'redcap: the events CSV (longitudinal projects)')
+  .option('--instrument-events <file>', 'redcap: the instrument-event mapping CSV')
+  .option(
+    '--frame <file>',
+    'redcap, odm: JSON with the definition fields the file cannot give (id, title, version, source, centres, infusion, eligibility, endpointRuleSetId, retreatment, bilagVersion, sledaiWindowDays; visits to set their kind and windows)',
+  )
+  .option('--code <code>', 'study code (default: the definition id)')
+  .option('--title <title>', 'study title (default: the definition title)')
+  .option('--dry-run', 'check and report; create nothing')
+  .action(async (o: Parameters<typeof studyCreateCommand>[0]) => {
+    process.exitCode = await studyCreateCommand(o);
+  });
+study
+  .command('export-definition <code>')
+  .description('the definition of a study as ODM 1.3.2 metadata or a data dictionary (CSV, HTML)')
+  .requiredOption('--format <format>', 'odm | csv | html')
+  .option('--out <file>', 'output file (default: standard output)')
+  .action(async (code: string, o: { format: string; out?: string }) => {
+    process.exitCode = await studyExportDefinitionCommand(code, o);
   });
 
 const audit = program.command('audit').description('the audit trail');

@@ -7,6 +7,7 @@ export * from './audit.js';
 export * from './auth.js';
 export * from './clinical.js';
 export * from './common.js';
+export * from './definitions.js';
 export * from './exchange.js';
 export * from './health.js';
 export * from './queries.js';

@@ -4,6 +4,7 @@ import { analysisRoutes } from './analysis.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { clinicalRoutes } from './clinical.js';
+import { definitionRoutes } from './definitions.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
 import { queryRoutes } from './queries.js';
@@ -24,7 +25,8 @@ type Groups = typeof healthRoutes &
   typeof auditRoutes &
   typeof clinicalRoutes &
   typeof analysisRoutes &
-  typeof exchangeRoutes;
+  typeof exchangeRoutes &
+  typeof definitionRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -40,6 +42,7 @@ export const routes: Groups = {
   ...clinicalRoutes,
   ...analysisRoutes,
   ...exchangeRoutes,
+  ...definitionRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

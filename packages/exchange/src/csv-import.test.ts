@@ -77,8 +77,8 @@ for (const dialect of TEST_DIALECTS)
         [7, 'unit', 'unit-invalid'],
         [8, 'value', 'value-invalid'],
         [9, 'subject', 'subject-unknown'],
-        [10, 'visit', 'visit-unknown'],
-        [11, 'form', 'form-unknown'],
+        [10, 'visit', 'visit-not-in-schedule'],
+        [11, 'form', 'form-not-in-definition'],
         [12, '*', 'row-malformed'],
       ]);
       for (const p of r.problems) expect(p.message.length).toBeGreaterThan(5);

@@ -4,15 +4,18 @@
 // rule, as DESIGN.md asks of every error.
 import type { ImportReport as ContractImportReport } from '@msct/contract';
 import { checkItemValue, type ItemIssueCode, type TextRule, textIssue } from '@msct/core/crf';
-import { type EntryRule, visitOpeningRefusal } from '@msct/core/protocol';
-import { type Actor, type Db, inTransaction, type StoreError } from '@msct/store';
+import { type EntryRule, formEntryRefusal, visitOpeningRefusal } from '@msct/core/protocol';
+import { type Actor, type Db, EntryRefusalError, inTransaction, type StoreError } from '@msct/store';
 import type { ExchangeMetadata } from './study-metadata.js';
 
 export type ImportRule =
   | ItemIssueCode
   | 'subject-unknown'
+  /** A visit code the study has no event for, where the definition's schedule does not refuse it (an ad-hoc study). */
   | 'visit-unknown'
+  /** A form of the definition (or an ad-hoc study's) without item definitions to check its values against. */
   | 'form-unknown'
+  /** A cycle that is not a whole number from 1. */
   | 'cycle-invalid'
   | 'row-malformed'
   /** Bytes that are not valid in the file's encoding (text-decoding.ts): the whole file is refused. */
@@ -140,19 +143,20 @@ export function checkValue(
     return fail(columns.subject, 'subject-unknown', `no subject "${v.subject}" in study ${meta.studyCode}`);
   const visit = meta.visits.find((x) => x.code === v.visit);
   if (!visit) {
-    // In the words of entry (core protocol/entry-rules.ts), as the API's 422 says it.
+    // The rule and words of entry (core protocol/entry-rules.ts), as the store refuses it on every path.
     const refusal = visitOpeningRefusal(meta.definition, meta.studyCode, { visitCode: v.visit });
-    return fail(
-      columns.visit,
-      'visit-unknown',
-      refusal?.rule === 'visit-not-in-schedule'
-        ? refusal.message
-        : `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
-    );
+    return refusal?.rule === 'visit-not-in-schedule'
+      ? fail(columns.visit, refusal.rule, refusal.message)
+      : fail(
+          columns.visit,
+          'visit-unknown',
+          `"${v.visit}" is not a visit of ${meta.studyCode} (${meta.visits.map((x) => x.code).join(', ')})`,
+        );
   }
   // Only the definition's cycle rule makes a repeat of a visit a cycle (study-definition.ts): the
   // visit repeats in cycles (repeatsInCycles; unscheduled visits may come in any cycle) and the study
-  // has that many (infusion plan maxCycles), as entry applies it. Any other repeat is a problem.
+  // has that many (infusion plan maxCycles), as entry applies it, under entry's rule names
+  // (visit-not-repeated-in-cycles, cycle-beyond-plan). Any other repeat is a problem.
   const cycle = cycleOf(v);
   if (!Number.isInteger(cycle) || cycle < 1)
     return fail(
@@ -163,22 +167,28 @@ export function checkValue(
   if (!visit.repeating && cycle !== 1)
     return fail(
       columns.cycle,
-      'cycle-invalid',
+      'visit-not-repeated-in-cycles',
       `visit ${v.visit} does not repeat in treatment cycles (study definition: repeatsInCycles is false), so its repeat ${cycle} is not a cycle msct can hold`,
     );
   if (meta.maxCycles !== undefined && cycle > meta.maxCycles)
     return fail(
       columns.cycle,
-      'cycle-invalid',
+      'cycle-beyond-plan',
       `cycle ${cycle} of visit ${v.visit} is beyond the study's ${meta.maxCycles} treatment cycle${meta.maxCycles === 1 ? '' : 's'} (study definition: infusion plan maxCycles)`,
     );
   const form = meta.forms.get(v.form);
-  if (!form)
-    return fail(
-      columns.form,
-      'form-unknown',
-      `"${v.form}" is not a form with item definitions in ${meta.studyCode}`,
-    );
+  if (!form) {
+    // A form outside the definition under entry's rule and words; one without item definitions
+    // (an ad-hoc study's) cannot have its values checked.
+    const refusal = formEntryRefusal(meta.definition, meta.studyCode, v.form, v.visit);
+    return refusal?.rule === 'form-not-in-definition'
+      ? fail(columns.form, refusal.rule, refusal.message)
+      : fail(
+          columns.form,
+          'form-unknown',
+          `"${v.form}" is not a form with item definitions in ${meta.studyCode}`,
+        );
+  }
   // Whether the form is collected at this visit (and an unscheduled visit's reason) is the item
   // writer's rule, as at entry (ItemWriter.refusal, core protocol/entry-rules.ts): same words.
   const issue = checkItemValue(form, v.item, v.value, v.unit);
@@ -194,31 +204,23 @@ export function checkValue(
   return { ok: true, subject, cycle };
 }
 
-/** The import rule of a refusal of the item writer (ItemWriter.refusal). */
+/** The import rule of a refusal of the item writer (ItemWriter.refusal): the store's own rule name. */
 export function refusalRule(e: StoreError): ImportRule {
+  if (e instanceof EntryRefusalError) return e.rule;
   const rule = e.details.rule;
   if (rule === 'form-signed' || rule === 'form-locked' || rule === 'visit-missed') return rule;
   if (rule === 'unicode' || rule === 'control-character' || rule === 'noncharacter') return rule;
-  if (typeof rule === 'string' && (ENTRY_RULES as readonly string[]).includes(rule)) return rule as EntryRule;
-  if (rule === 'item-unknown') return rule;
   return 'value-invalid';
 }
 
-const ENTRY_RULES: readonly EntryRule[] = [
-  'visit-not-in-schedule',
-  'visit-not-repeated-in-cycles',
-  'cycle-beyond-plan',
-  'unscheduled-reason-required',
-  'form-not-in-definition',
-  'form-not-at-visit',
-];
-
 /** The column (CSV) of a refusal of the item writer: the field its rule is about. */
 export function refusalColumn(e: StoreError, columns: ColumnNames): string {
-  const field = e.details.field;
-  if (field === 'visitCode') return columns.visit;
-  if (field === 'cycle') return columns.cycle;
-  if (e.details.rule === 'item-unknown') return columns.item;
+  if (e instanceof EntryRefusalError) {
+    if (e.field === 'cycle') return columns.cycle;
+    if (e.field === 'itemCode') return columns.item;
+    // A visit outside the schedule, or an unscheduled one without a reason: the row's visit.
+    if (e.field === 'visitCode' || e.field === 'reason') return columns.visit;
+  }
   // A form not collected, a missed visit, a signed or locked form: the form the row writes.
   return columns.form;
 }

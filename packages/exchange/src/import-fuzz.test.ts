@@ -215,8 +215,8 @@ describe('fuzzing the CSV import', () => {
     );
     // "constructor" is not in the mapping: left out like any unmapped column, not read as Object's own.
     expect(proto.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
-      [2, 'visit', 'visit-unknown'],
-      [3, 'visit', 'visit-unknown'],
+      [2, 'visit', 'visit-not-in-schedule'],
+      [3, 'visit', 'visit-not-in-schedule'],
     ]);
     expect(proto.problems[0]!.message).toMatch(/^visitCode: "__proto__" is not a visit of study MSCT-SLE/);
     const visits = await wide('subject,visit,c3\nNJDT-001,constructor,0.5\n', {
@@ -507,8 +507,8 @@ ${doctype}
       ['SE.M6', '__proto__', 'item-unknown'],
       ['SE.M6', 'constructor', 'item-unknown'],
       ['SE.M6', 'toString', 'item-unknown'],
-      ['constructor', 'I.labs.c3', 'visit-unknown'],
-      ['__proto__', 'I.labs.c3', 'visit-unknown'],
+      ['constructor', 'I.labs.c3', 'visit-not-in-schedule'],
+      ['__proto__', 'I.labs.c3', 'visit-not-in-schedule'],
     ] as const) {
       const r = await mustExplain(
         t.db,

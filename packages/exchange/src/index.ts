@@ -2,7 +2,30 @@
 // wide), each with de-identification options for the statistician's view.
 export { type CsvImportOptions, importCsv, type WideMapping } from './csv-import.js';
 export type { CsvSource } from './csv-reader.js';
+export {
+  definitionDictionaryCsv,
+  definitionDictionaryHtml,
+  definitionToOdm,
+  dictionaryRows,
+  explicitForms,
+} from './definition-export.js';
+export {
+  type DefinitionConversion,
+  DefinitionFileError,
+  parseStudyFrame,
+  type StudyFrame,
+  studyFrameFrom,
+  type UnmappedConstruct,
+} from './definition-frame.js';
+export {
+  type DefinitionFileInput,
+  type DefinitionFileResult,
+  type DefinitionFormat,
+  formatUnmapped,
+  readDefinitionFile,
+} from './definition-import.js';
 export type { ImportProblem, ImportReport, ImportRule } from './import-check.js';
+export { convertOdmMetadata } from './odm-definition.js';
 export {
   type DeidentifyOptions,
   exportOdm,
@@ -10,5 +33,6 @@ export {
   type OdmExportReport,
 } from './odm-export.js';
 export { importOdm, type OdmImportOptions, type OdmImportReport, type OdmSource } from './odm-import.js';
+export { convertRedcapDictionary } from './redcap-dictionary.js';
 export { exportSdtm, type SdtmExportReport } from './sdtm-export.js';
 export { oid } from './study-metadata.js';

@@ -114,9 +114,9 @@ for (const dialect of TEST_DIALECTS)
         const r = await importOdm(t.db, study.studyId, xml, { actor: study.actor, oidMap, dryRun });
         expect(r.written).toBe(false);
         expect(r.problems.map((p) => [p.row, p.rule])).toEqual([
-          [1, 'cycle-invalid'],
-          [2, 'cycle-invalid'],
-          [3, 'cycle-invalid'],
+          [1, 'cycle-beyond-plan'],
+          [2, 'visit-not-repeated-in-cycles'],
+          [3, 'cycle-beyond-plan'],
         ]);
         expect(r.problems[0]!.message).toContain("beyond the study's 2 treatment cycles");
         expect(r.problems[2]!.message).toContain('cycle 3 of visit UNSCHEDULED is beyond');
@@ -148,7 +148,7 @@ for (const dialect of TEST_DIALECTS)
       });
       expect(r.written).toBe(false);
       expect(r.adverseEvents.entered).toBe(0);
-      expect(r.problems.map((p) => p.rule)).toEqual(['form-unknown', 'form-unknown']);
+      expect(r.problems.map((p) => p.rule)).toEqual(['form-not-in-definition', 'form-not-in-definition']);
       expect(r.problems[0]!.message).toContain('"AE" is not a form');
       expect(await databaseFingerprint(t.db)).toBe(before);
       // Mapped, its items go where the mapping says, as ordinary values.

@@ -115,6 +115,27 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}`,
   },
+  'POST /api/studies/from-file': {
+    allow: ['admin'],
+    scope: 'global',
+    path: () => '/api/studies/from-file',
+    body: () => ({ format: 'msct', file: JSON.stringify(msctSleTrial), dryRun: true }),
+  },
+  'GET /api/studies/{studyId}/definition.odm.xml': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/definition.odm.xml`,
+  },
+  'GET /api/studies/{studyId}/definition.csv': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/definition.csv`,
+  },
+  'GET /api/studies/{studyId}/definition.html': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/definition.html`,
+  },
   'GET /api/studies/{studyId}/sites': {
     allow: 'everyone',
     scope: 'study',

@@ -42,6 +42,7 @@ import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerSafetyRoutes } from './routes/safety.js';
 import { registerStudyRoutes } from './routes/studies.js';
+import { registerStudyDefinitionRoutes } from './routes/study-definitions.js';
 import { registerStudyHomeRoutes } from './routes/study-home.js';
 import { registerSubjectRoutes } from './routes/subjects.js';
 import { registerVisitRoutes } from './routes/visits.js';
@@ -52,6 +53,9 @@ const STORE_CODES: Record<StoreError['code'], ProblemCode> = {
   conflict: 'MSCT_E_CONFLICT',
   duplicate: 'MSCT_E_DUPLICATE',
   invalid: 'MSCT_E_VALIDATION',
+  // The definition's entry rules, refused by the store on every write path (EntryRefusalError): one
+  // answer, 422 naming the rule and the field (`visitCode`, `formCode`, `items.2.itemCode`).
+  not_in_definition: 'MSCT_E_NOT_IN_DEFINITION',
   locked: 'MSCT_E_LOCKED',
   reason_required: 'MSCT_E_REASON_REQUIRED',
 };
@@ -258,6 +262,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerAuthRoutes(a, ctx);
     registerAdminRoutes(a, ctx);
     registerStudyRoutes(a, ctx);
+    registerStudyDefinitionRoutes(a, ctx);
     registerStudyHomeRoutes(a, ctx);
     registerSubjectRoutes(a, ctx);
     registerVisitRoutes(a, ctx);

@@ -85,8 +85,23 @@ for (const dialect of TEST_DIALECTS) {
       expect(bad.body.errors.map((e) => [e.field, e.rule])).toEqual([
         ['body.items.0.unit', 'unit-missing'],
         ['body.items.1.value', 'value-out-of-range'],
-        ['body.items.2.itemCode', 'item-unknown'],
         ['body.items.3.value', 'code-invalid'],
+      ]);
+      // An item the form does not have is the definition's entry rule, refused by the store on every
+      // write path with one answer (422, the rule, the item's path in the request).
+      const unknown = await coord.put<{ code: string; errors: { field: string; rule: string }[] }>(
+        `/api/visits/${v.body.id}/forms/labs`,
+        {
+          items: [
+            { itemCode: 'c3', value: '0.5', unit: 'g/L' },
+            { itemCode: 'colour', value: 'red' },
+          ],
+        },
+      );
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.code).toBe('MSCT_E_NOT_IN_DEFINITION');
+      expect(unknown.body.errors.map((e) => [e.field, e.rule])).toEqual([
+        ['items.1.itemCode', 'item-unknown'],
       ]);
       const visit = await coord.get<{ forms: unknown[] }>(`/api/visits/${v.body.id}`);
       expect(visit.body.forms).toEqual([]);

@@ -32,6 +32,7 @@ const MAIN_WRITES = [
   'POST /api/users/:userId/roles',
   'DELETE /api/users/:userId/roles/:assignmentId',
   'POST /api/studies',
+  'POST /api/studies/from-file',
   'POST /api/studies/:studyId/sites',
   'POST /api/studies/:studyId/subjects',
   'PATCH /api/subjects/:subjectId',
@@ -175,6 +176,10 @@ for (const dialect of TEST_DIALECTS) {
         title: 'Contract study',
       });
       await ok('admin', 'POST', `/api/studies/${study.id}/sites`, { code: 'S1', name: 'Site one' });
+      // A study from a definition file (issue #20): a dry run, then created.
+      const fromFile = { format: 'msct', file: JSON.stringify(msctSleTrial) };
+      await ok('admin', 'POST', '/api/studies/from-file', { ...fromFile, dryRun: true });
+      await ok('admin', 'POST', '/api/studies/from-file', { ...fromFile, code: `F${Date.now() % 100000}` });
       await ok('admin', 'GET', '/api/audit/verify');
 
       // A subject through screening, visits, forms, infusions and adverse events.
@@ -311,6 +316,8 @@ for (const dialect of TEST_DIALECTS) {
       ])
         await ok('coordinator', 'GET', url);
       for (const url of [`${s}/analysis`, `${s}/analysis/report.html`, `${s}/export.odm.xml`])
+        await ok('statistician', 'GET', url);
+      for (const url of [`${s}/definition.odm.xml`, `${s}/definition.csv`, `${s}/definition.html`])
         await ok('statistician', 'GET', url);
       await ok('statistician', 'GET', `${s}/endpoints`);
       await ok('statistician', 'GET', sub);

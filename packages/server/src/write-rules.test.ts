@@ -14,6 +14,8 @@ import {
   createUser,
   createVisit,
   type Db,
+  EntryRefusalError,
+  type EntryRefusalRule,
   type ItemValue,
   inTransaction,
   StoreError,
@@ -41,11 +43,14 @@ type Outcome =
   | 'locked'
   | 'visit-missed'
   | 'text'
-  /** Entry follows the definition (core protocol/entry-rules.ts; an item only if the form has it). */
-  | 'not-in-definition';
+  /**
+   * Entry follows the definition (core protocol/entry-rules.ts; an item only if the form has it):
+   * refused under the rule's own name, the same on every path.
+   */
+  | EntryRefusalRule;
 
 /** The rules of entry following the definition, as the store, the API and the imports name them. */
-const DEFINITION_RULES = new Set([
+const DEFINITION_RULES = new Set<string>([
   'visit-not-in-schedule',
   'visit-not-repeated-in-cycles',
   'cycle-beyond-plan',
@@ -53,10 +58,7 @@ const DEFINITION_RULES = new Set([
   'form-not-in-definition',
   'form-not-at-visit',
   'item-unknown',
-  // The imports' own check of a visit or form code against the definition (import-check.ts).
-  'visit-unknown',
-  'form-unknown',
-]);
+] satisfies EntryRefusalRule[]);
 
 /** The state of the item before the attempt. */
 type Given = 'nothing' | 'value' | 'value-changed' | 'signed' | 'missed';
@@ -146,25 +148,31 @@ const ROWS: Row[] = [
     rule: 'a form the definition does not collect at the visit is refused (end-of-study is M12 only)',
     given: 'nothing',
     attempt: { value: 'completed', reason: '', formCode: 'end-of-study', itemCode: 'status' },
-    expect: 'not-in-definition',
+    expect: 'form-not-at-visit',
   },
   {
     rule: 'an item the form does not have is refused',
     given: 'nothing',
     attempt: { value: 'tacrolimus', reason: '', itemCode: 'no_such_item' },
-    expect: 'not-in-definition',
+    expect: 'item-unknown',
   },
   {
     rule: 'a visit not in the schedule is refused (BASELINE is not a visit of MSCT-SLE)',
     given: 'nothing',
     attempt: { value: 'tacrolimus', reason: '', visitCode: 'BASELINE' },
-    expect: 'not-in-definition',
+    expect: 'visit-not-in-schedule',
   },
 ];
 
 type PathName = 'api' | 'csv' | 'odm' | 'demo';
 
-type ApiProblem = { code: string; detail: string; errors?: { rule: string }[]; rule?: string };
+type ApiProblem = {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: { field: string; rule: string; message: string }[];
+  rule?: string;
+};
 
 interface Case {
   db: Db;
@@ -183,7 +191,7 @@ function storeOutcome(e: unknown): Outcome {
   if (e.code === 'conflict') return 'conflict';
   if (e.code === 'locked') return 'locked';
   if (e.details.rule === 'visit-missed') return 'visit-missed';
-  if (DEFINITION_RULES.has(String(e.details.rule))) return 'not-in-definition';
+  if (e instanceof EntryRefusalError) return e.rule;
   if (e.details.rule === 'unicode' || e.details.rule === 'control-character') return 'text';
   throw e;
 }
@@ -202,7 +210,7 @@ function reportOutcome(r: { written: boolean; problems: { rule: string; message:
   const rules = new Set(r.problems.map((p) => p.rule));
   if (rules.size === 1 && rules.has('visit-missed')) return 'visit-missed';
   if (rules.size === 1 && (rules.has('form-signed') || rules.has('form-locked'))) return 'locked';
-  if (r.problems.length > 0 && [...rules].every((x) => DEFINITION_RULES.has(x))) return 'not-in-definition';
+  if (rules.size === 1 && DEFINITION_RULES.has([...rules][0]!)) return [...rules][0] as EntryRefusalRule;
   throw new Error(`unexpected import problems: ${JSON.stringify(r.problems)}`);
 }
 
@@ -235,8 +243,14 @@ const odmOf = (c: Case, a: Attempt) => `<?xml version="1.0" encoding="UTF-8"?>
 /** Classifies a refusal of the API. */
 function apiOutcome(b: ApiProblem): Outcome {
   const rules = [b.rule, ...(b.errors ?? []).map((e) => e.rule)];
-  if (b.code === 'MSCT_E_NOT_IN_DEFINITION' || rules.some((r) => DEFINITION_RULES.has(String(r))))
-    return 'not-in-definition';
+  if (rules.some((r) => DEFINITION_RULES.has(String(r)))) {
+    // One answer for the definition's rules: 422, the rule named, the field without a `body.` prefix.
+    expect(b).toMatchObject({ status: 422, code: 'MSCT_E_NOT_IN_DEFINITION' });
+    expect(b.errors).toEqual([
+      { field: expect.not.stringMatching(/^body\./), rule: b.rule, message: b.detail },
+    ]);
+    return b.rule as EntryRefusalRule;
+  }
   if (b.code === 'MSCT_E_REASON_REQUIRED') return 'reason-required';
   if (b.code === 'MSCT_E_CONFLICT') return 'conflict';
   if (b.code === 'MSCT_E_LOCKED') return 'locked';

@@ -51,7 +51,13 @@ export {
   type TrialHeader,
   visitItemsQuery,
 } from './dataset.js';
-export { StoreError, type StoreErrorCode } from './errors.js';
+export {
+  EntryRefusalError,
+  type EntryRefusalRule,
+  type EntryTarget,
+  StoreError,
+  type StoreErrorCode,
+} from './errors.js';
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export { migrationProvider } from './migrations/index.js';
 export * from './repositories/adverse-event-listing.js';

@@ -125,7 +125,7 @@ for (const dialect of TEST_DIALECTS)
         `visitCode: "BASELINE" is not a visit of study ${studyCode} (SCR, D0, D7, M1, M3, M6, M9, M12, UNSCHEDULED)`,
       );
       expect(r.body.errors).toEqual([
-        { field: 'body.visitCode', rule: 'visit-not-in-schedule', message: r.body.detail },
+        { field: 'visitCode', rule: 'visit-not-in-schedule', message: r.body.detail },
       ]);
       expect((await coord.get<unknown[]>(`/api/subjects/${subjectId}/visits`)).body).toEqual([]);
       expect((await coord.post(`/api/subjects/${subjectId}/visits`, { visitCode: 'D7' })).status).toBe(201);
@@ -137,7 +137,7 @@ for (const dialect of TEST_DIALECTS)
       });
       expect(bare.status).toBe(422);
       expect(bare.body.errors[0]).toMatchObject({
-        field: 'body.reason',
+        field: 'reason',
         rule: 'unscheduled-reason-required',
       });
       const ok = await coord.post<{ id: string }>(`/api/subjects/${subjectId}/visits`, {
@@ -162,12 +162,12 @@ for (const dialect of TEST_DIALECTS)
         items: [{ itemCode: 'c3', value: '0.5', unit: 'g/L' }],
       });
       expect(labs.status).toBe(422);
-      expect(labs.body.errors[0]).toMatchObject({ field: 'body.formCode', rule: 'form-not-at-visit' });
+      expect(labs.body.errors[0]).toMatchObject({ field: 'formCode', rule: 'form-not-at-visit' });
       const unknown = await coord.put<Problem>(`/api/visits/${d7.id}/forms/LAB`, {
         items: [{ itemCode: 'HGB', value: '12.5' }],
       });
       expect(unknown.body.errors[0]).toMatchObject({
-        field: 'body.formCode',
+        field: 'formCode',
         rule: 'form-not-in-definition',
       });
       const vitals = await coord.put(`/api/visits/${d7.id}/forms/vital-signs`, {

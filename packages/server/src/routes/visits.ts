@@ -1,6 +1,5 @@
 import { routes, SIGNATURE_MEANING } from '@msct/contract';
 import { checkItemValue } from '@msct/core/crf';
-import { type EntryRefusal, formEntryRefusal, visitOpeningRefusal } from '@msct/core/protocol';
 import {
   createVisit,
   getForm,
@@ -46,14 +45,6 @@ const actorOf = (req: FastifyRequest) => {
   const p = principalOf(req);
   return { id: p.userId, name: p.username };
 };
-
-/** A refusal of entry-rules.ts as a 422 naming its rule and field. */
-function refuseEntry(refusal: EntryRefusal | undefined): void {
-  if (!refusal) return;
-  throw new HttpProblem('MSCT_E_NOT_IN_DEFINITION', refusal.message, {
-    errors: [{ field: `body.${refusal.field}`, rule: refusal.rule, message: refusal.message }],
-  });
-}
 
 export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
   async function visitFor(req: FastifyRequest, visitId: string, action: Action) {
@@ -107,10 +98,9 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       schema: schemaOf(routes.createVisit),
     },
     async (req, reply) => {
-      const scope = await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
-      // Only a visit of the definition's schedule, or an unscheduled one with a reason (issue #20).
-      const { definition, studyCode } = await studyDefinition(db, scope.studyId);
-      refuseEntry(visitOpeningRefusal(definition, studyCode, req.body));
+      await enforceOnSubject(db, req, 'data.enter', req.params.subjectId);
+      // Only a visit of the definition's schedule, or an unscheduled one with a reason: the store's
+      // rule (EntryRefusalError, answered 422 by the app's error handler).
       const v = await createVisit(db, actorOf(req), {
         subjectId: req.params.subjectId,
         visitCode: req.body.visitCode,
@@ -184,22 +174,17 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       const where = await visitScope(db, req.params.visitId);
       if (!where) throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
       enforce(req, 'data.enter', { studyId: where.studyId, siteId: where.siteId }, 'subject');
-      // Server-side edit checks: the same item definitions serve the UI, the API and imports.
-      const { definition, studyCode, forms } = await studyDefinition(db, where.studyId, where.studyVersion);
-      // Only a form the definition collects at this visit (issue #20); its items are checked below.
-      refuseEntry(formEntryRefusal(definition, studyCode, req.params.formCode, where.visitCode));
+      // Server-side edit checks of the values: the same item definitions serve the UI, the API and
+      // imports. Whether the form is collected at this visit and has each item is the store's rule
+      // (saveItems refuses it with EntryRefusalError, answered 422 by the app's error handler).
+      const { forms } = await studyDefinition(db, where.studyId, where.studyVersion);
       const form = forms.get(req.params.formCode);
       if (form) {
         const errors: FieldIssue[] = [];
         req.body.items.forEach((it, i) => {
           const problem = checkItemValue(form, it.itemCode, it.value, it.unit ?? null);
-          if (problem) {
-            const where =
-              problem.code === 'item-unknown'
-                ? 'itemCode'
-                : problem.code.startsWith('unit')
-                  ? 'unit'
-                  : 'value';
+          if (problem && problem.code !== 'item-unknown') {
+            const where = problem.code.startsWith('unit') ? 'unit' : 'value';
             errors.push({ field: `body.items.${i}.${where}`, rule: problem.code, message: problem.message });
           }
         });

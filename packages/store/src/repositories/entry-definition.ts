@@ -8,7 +8,7 @@ import { type FormDefinitionItems, itemFormsFor } from '@msct/core/crf';
 import { type EntryRefusal, type StoredDefinition, storedDefinition } from '@msct/core/protocol';
 import type { Kysely } from 'kysely';
 import type { Db } from '../database.js';
-import { StoreError } from '../errors.js';
+import { EntryRefusalError, type EntryTarget, StoreError } from '../errors.js';
 import type { Database } from '../schema.js';
 
 export interface EntryDefinition {
@@ -61,17 +61,29 @@ export function studyDefinition(db: Db, studyId: string, knownVersion?: number):
   return entryDefinition(db.kysely, db.location, studyId, knownVersion);
 }
 
-/** A refusal of entry-rules.ts as the store's error, naming its rule and field. */
-export function refuseEntry(refusal: EntryRefusal | undefined): void {
-  if (refusal) throw new StoreError('invalid', refusal.message, { field: refusal.field, rule: refusal.rule });
+/**
+ * A refusal of entry-rules.ts as the store's typed error, naming its rule, the field it is about and
+ * the visit/form it was going to.
+ */
+export function refuseEntry(refusal: EntryRefusal | undefined, target: EntryTarget): void {
+  if (refusal) throw new EntryRefusalError(refusal.rule, refusal.field, refusal.message, target);
 }
 
-/** An item only if the form has it (the form's own items; an ad-hoc form takes any item). */
-export function refuseUnknownItem(entry: EntryDefinition, formCode: string, itemCode: string): void {
-  const form = entry.forms.get(formCode);
-  if (form && !form.items.some((i) => i.code === itemCode))
-    throw new StoreError('invalid', `${formCode} has no item "${itemCode}"`, {
-      field: itemCode,
-      rule: 'item-unknown',
-    });
+/**
+ * An item only if the form has it (the form's own items; an ad-hoc form takes any item). `field`:
+ * where the item code sits in the writer's input (`items.2.itemCode` in a form save).
+ */
+export function refuseUnknownItem(
+  entry: EntryDefinition,
+  target: EntryTarget & { formCode: string; itemCode: string },
+  field = 'itemCode',
+): void {
+  const form = entry.forms.get(target.formCode);
+  if (form && !form.items.some((i) => i.code === target.itemCode))
+    throw new EntryRefusalError(
+      'item-unknown',
+      field,
+      `${target.formCode} has no item "${target.itemCode}"`,
+      target,
+    );
 }

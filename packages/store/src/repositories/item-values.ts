@@ -108,13 +108,13 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
     );
     const seen = new Set<string>();
     let changed = 0;
-    for (const item of input.items) {
+    for (const [i, item] of input.items.entries()) {
       if (seen.has(item.itemCode))
         throw new StoreError('invalid', `item ${item.itemCode} appears twice in one save`, {
           field: item.itemCode,
         });
       seen.add(item.itemCode);
-      if (await writer.writeItem(item, item.expectedVersion ?? 0)) changed++;
+      if (await writer.writeItem(item, item.expectedVersion ?? 0, `items.${i}`)) changed++;
     }
     await writer.flush();
     return { form, items: writer.currentItems(), changed };

@@ -181,7 +181,11 @@ export class ItemWriter {
   async openForm(visit: WritableVisit, formCode: string, studyVersion?: number): Promise<FormInstanceTable> {
     const { tx, dialect } = this.ctx;
     const entry = await this.definition(visit.studyId, studyVersion);
-    refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, formCode, visit.visitCode));
+    refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, formCode, visit.visitCode), {
+      visitCode: visit.visitCode,
+      cycle: visit.cycle,
+      formCode,
+    });
     refuseMissed(visit);
     const [form] = await runCompiled(tx, dialect, 'itemWriter.form', [visit.id, formCode], () =>
       tx
@@ -200,14 +204,20 @@ export class ItemWriter {
 
   /**
    * Writes one value on the open form. Returns whether it changed anything (an equal value does not).
+   * `at`: where the value sits in the caller's input (`items.2` in a form save), for a refusal's field.
    */
-  async writeItem(item: ItemValueWrite, basedOn: BasedOn): Promise<boolean> {
+  async writeItem(item: ItemValueWrite, basedOn: BasedOn, at?: string): Promise<boolean> {
     const form = this.form;
     const visit = this.visit;
     if (!form || !visit) throw new Error('ItemWriter.writeItem: no form is open');
     const { audit } = this.ctx;
     const unit = item.unit ?? null;
-    if (this.entry) refuseUnknownItem(this.entry, form.form_code, item.itemCode);
+    if (this.entry)
+      refuseUnknownItem(
+        this.entry,
+        { visitCode: visit.visitCode, cycle: visit.cycle, formCode: form.form_code, itemCode: item.itemCode },
+        at ? `${at}.itemCode` : 'itemCode',
+      );
     refuseUnstorable(item.itemCode, item.value, unit);
     const scope = { studyId: visit.studyId, siteId: visit.siteId, subjectId: visit.subjectId };
     const field = `${form.form_code}.${item.itemCode}`;
@@ -311,7 +321,7 @@ export class ItemWriter {
     if (key !== this.formKey) {
       // Until the form is entered, no form is the open one (a refused form leaves none open).
       this.formKey = '';
-      refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode));
+      refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode), targetOf(v));
       refuseMissed(visit);
       const form = await this.enterForm(visit, v.formCode, this.forms.get(key));
       this.forms.set(key, form);
@@ -332,9 +342,9 @@ export class ItemWriter {
       const entry = await this.definition(this.studyId);
       await this.loadSubject(v);
       const visit = this.visits.get(`${v.subjectId}|${v.visitCode}|${v.cycle}`);
-      if (!visit) refuseEntry(this.visitOpeningRefusal(entry, v));
-      refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode));
-      refuseUnknownItem(entry, v.formCode, v.itemCode);
+      if (!visit) refuseEntry(this.visitOpeningRefusal(entry, v), { visitCode: v.visitCode, cycle: v.cycle });
+      refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode), targetOf(v));
+      refuseUnknownItem(entry, { ...targetOf(v), itemCode: v.itemCode });
       refuseUnstorable(v.itemCode, v.value, v.unit);
       if (!visit) return undefined; // a visit the import creates: it has no form yet
       refuseMissed(visit);
@@ -434,7 +444,10 @@ export class ItemWriter {
     const key = `${v.subjectId}|${v.visitCode}|${v.cycle}`;
     const hit = this.visits.get(key);
     if (hit) return hit;
-    refuseEntry(this.visitOpeningRefusal(await this.definition(this.studyId), v));
+    refuseEntry(this.visitOpeningRefusal(await this.definition(this.studyId), v), {
+      visitCode: v.visitCode,
+      cycle: v.cycle,
+    });
     const unscheduled = v.visitCode === UNSCHEDULED_VISIT_CODE && this.reason?.trim();
     const { row, event } = newVisitRecord(
       { id: v.subjectId, studyId: this.studyId, siteId: v.siteId },
@@ -494,5 +507,8 @@ export class ItemWriter {
     }));
   }
 }
+
+/** The visit and form an imported value goes to, as a refusal names them. */
+const targetOf = (v: ImportValue) => ({ visitCode: v.visitCode, cycle: v.cycle, formCode: v.formCode });
 
 const itemStatements = new WeakMap<SQLite.Database, SQLite.Statement<[string], unknown[]>>();

@@ -28,7 +28,10 @@ export async function createVisit(db: Db, actor: Actor, input: NewVisit): Promis
     const cycle = input.cycle ?? 1;
     // Only a visit of the definition's schedule, or UNSCHEDULED with a reason (entry-definition.ts).
     const entry = await entryDefinition(tx, db.location, s.study_id);
-    refuseEntry(visitOpeningRefusal(entry.definition, entry.studyCode, { ...input, cycle }));
+    refuseEntry(visitOpeningRefusal(entry.definition, entry.studyCode, { ...input, cycle }), {
+      visitCode: input.visitCode,
+      cycle,
+    });
     const dup = await tx
       .selectFrom('visits')
       .select('id')
