@@ -55,16 +55,23 @@ describe('accessibility of the main pages (axe-core, WCAG 2.1 AA)', () => {
   let e: E2e;
   let demo: LoadDemoResult;
   let visitId: string;
+  let saeId: string;
 
   beforeAll(async () => {
     e = await startE2e();
     demo = await loadDemoTrial(e.server.db, {});
     const visits = await listVisits(e.server.db, demo.patients[0]!.subjectId);
     visitId = visits.find((v) => v.visit_code === 'D0')!.id;
+    const sae = await e.server.db.kysely
+      .selectFrom('adverse_events')
+      .select('id')
+      .where('serious', '=', 1)
+      .executeTakeFirstOrThrow();
+    saeId = sae.id;
   }, 120_000);
   afterAll(async () => stopE2e(e));
 
-  it('has no serious or critical violation on the studies, study home, subject, screening, visit, analysis and admin pages', async () => {
+  it('has no serious or critical violation on the studies, study home, subject, screening, visit, analysis, AE listing, SAE and admin pages', async () => {
     const admin = demo.users.find((u) => u.role === 'admin')!;
     const page = await loginForAudit(e, admin.username, admin.password);
     const subjectId = demo.patients[0]!.subjectId;
@@ -76,6 +83,8 @@ describe('accessibility of the main pages (axe-core, WCAG 2.1 AA)', () => {
       ['visit', `/visits/${visitId}`, 'SLEDAI-2K'],
       ['analysis', `/studies/${demo.studyId}/analysis`, 'Analysis'],
       ['signatures and locks', `/studies/${demo.studyId}/signatures`, 'Freezes and locks'],
+      ['adverse events', `/studies/${demo.studyId}/adverse-events`, 'Reporting clock'],
+      ['sae', `/adverse-events/${saeId}`, 'Reaction information'],
       ['admin', '/admin', 'Users'],
     ];
     const serious: string[] = [];

@@ -51,6 +51,20 @@ export const aeFields = {
   infusionId: id.nullable().optional(),
   deathDate: isoDate.nullable().optional(),
   deathCause: z.string().max(500).nullable().optional(),
+  // SAE detail the site records (migration 010): the dates the reporting clock runs on, the narrative.
+  seriousDate: isoDate.nullable().optional(),
+  siteAwareAt: z.iso.datetime().nullable().optional(),
+  sponsorNotifiedAt: z.iso.datetime().nullable().optional(),
+  narrative: z.string().max(10_000).nullable().optional(),
+};
+
+/** Expectedness against the reference safety information (ICH E2A §II.C), the sponsor's judgement. */
+export const EXPECTEDNESS = ['expected', 'unexpected'] as const;
+/** The sponsor's assessment of an SAE: causality, expectedness and when the expedited report went. */
+export const sponsorAssessmentFields = {
+  sponsorRelatedness: z.enum(RELATEDNESS).nullable().optional(),
+  expectedness: z.enum(EXPECTEDNESS).nullable().optional(),
+  reportedDate: isoDate.nullable().optional(),
 };
 
 /** An infusion record with the protocol's checks (core/protocol/infusion.ts). */
@@ -109,8 +123,66 @@ export const adverseEvent = z.object({
   infusionId: z.string().nullable(),
   deathDate: z.string().nullable(),
   deathCause: z.string().nullable(),
+  seriousDate: z.string().nullable(),
+  siteAwareAt: z.string().nullable(),
+  sponsorNotifiedAt: z.string().nullable(),
+  reportedDate: z.string().nullable(),
+  narrative: z.string().nullable(),
+  sponsorRelatedness: z.string().nullable(),
+  expectedness: z.string().nullable(),
   version: z.number(),
 });
+
+const clockState = z.enum(['not_applicable', 'pending', 'on_time', 'due', 'overdue', 'late']);
+/** The expedited-reporting clock (core/safety/expedited-reporting.ts). */
+export const saeClock = z.object({
+  serious: z.boolean(),
+  related: z.boolean(),
+  expectednessAssumed: z.boolean(),
+  expedited: z.boolean(),
+  deadlineDays: z.number().nullable(),
+  reportDueDate: z.string().nullable(),
+  report: clockState,
+  daysLeft: z.number().nullable(),
+  siteNoticeDueAt: z.string().nullable(),
+  siteNotice: clockState,
+  overdue: z.boolean(),
+  reasons: z.array(z.string()),
+});
+
+/** An AE in the study-wide listing: where it sits and its reporting clock. */
+export const listedAdverseEvent = adverseEvent.extend({
+  subjectCode: z.string(),
+  siteId: z.string(),
+  siteCode: z.string(),
+  clock: saeClock,
+});
+
+export const aeFollowUp = z.object({
+  id: z.string(),
+  adverseEventId: z.string(),
+  entryDate: z.string(),
+  text: z.string(),
+  authorName: z.string(),
+  createdAt: z.string(),
+});
+
+/** Filters of the study-wide listing: "related" = possible, probable or definite (endpoints.md). */
+export const AE_SERIOUSNESS_FILTERS = ['serious', 'non_serious', ...SERIOUSNESS] as const;
+export const AE_RELATEDNESS_FILTERS = ['related', 'unrelated', ...RELATEDNESS] as const;
+const aeListQuery = z
+  .object({
+    seriousness: z.enum(AE_SERIOUSNESS_FILTERS).optional(),
+    grade: z.coerce.number().int().min(1).max(5).optional(),
+    relatedness: z.enum(AE_RELATEDNESS_FILTERS).optional(),
+    siteId: id.optional(),
+    term: z.string().trim().min(1).max(200).optional(),
+    outcome: z.enum([...AE_OUTCOMES, 'none']).optional(),
+    onsetFrom: isoDate.optional(),
+    onsetTo: isoDate.optional(),
+    overdue: z.enum(['yes']).optional(),
+  })
+  .strict();
 
 export const safetyRoutes = {
   listInfusions: route({
@@ -163,6 +235,60 @@ export const safetyRoutes = {
     summary: 'Change an adverse event (version and reason)',
     params: z.object({ aeId: id }),
     body: z.object(aeFields).partial().extend({ version, reason }).strict(),
+    response: { 200: adverseEvent },
+  }),
+  listStudyAdverseEvents: route({
+    method: 'GET',
+    path: '/api/studies/:studyId/adverse-events',
+    tags: ['adverse events'],
+    summary: 'Study-wide AE/SAE listing with filters, counts and each SAE reporting clock',
+    params: z.object({ studyId: id }),
+    querystring: aeListQuery,
+    response: {
+      200: z.object({
+        /** Counts over the filtered events. */
+        counts: z.object({
+          total: z.number(),
+          serious: z.number(),
+          related: z.number(),
+          fatal: z.number(),
+          overdue: z.number(),
+          byGrade: z.record(z.string(), z.number()),
+        }),
+        events: z.array(listedAdverseEvent),
+      }),
+    },
+  }),
+  getAdverseEvent: route({
+    method: 'GET',
+    path: '/api/adverse-events/:aeId',
+    tags: ['adverse events'],
+    summary: 'One adverse event with its follow-ups and reporting clock (the SAE detail)',
+    params: z.object({ aeId: id }),
+    response: {
+      200: listedAdverseEvent.extend({
+        followUps: z.array(aeFollowUp),
+        /** Where the subject's death records disagree (core/safety/death-records.ts); empty = consistent. */
+        deathRecordConflicts: z.array(z.object({ rule: z.string(), message: z.string() })),
+      }),
+    },
+  }),
+  addAdverseEventFollowUp: route({
+    method: 'POST',
+    path: '/api/adverse-events/:aeId/follow-ups',
+    tags: ['adverse events'],
+    summary: 'Append a dated follow-up entry to an adverse event',
+    params: z.object({ aeId: id }),
+    body: z.object({ entryDate: isoDate, text: z.string().trim().min(1).max(5000) }).strict(),
+    response: { 201: aeFollowUp },
+  }),
+  assessAdverseEvent: route({
+    method: 'PATCH',
+    path: '/api/adverse-events/:aeId/sponsor-assessment',
+    tags: ['adverse events'],
+    summary: "The sponsor's assessment of an SAE: causality, expectedness, report date (version and reason)",
+    params: z.object({ aeId: id }),
+    body: z.object(sponsorAssessmentFields).extend({ version, reason }).strict(),
     response: { 200: adverseEvent },
   }),
 };

@@ -5,7 +5,7 @@
 // subject. The ranges and code lists are those the API applies (routes/safety.ts), checked on import
 // with the same item check as every other value (checkItemValue).
 import { checkItemValue, type FormDefinitionItems, type ItemDefinition, textIssue } from '@msct/core/crf';
-import type { AdverseEventTable, InfusionTable } from '@msct/store';
+import type { AdverseEventTable, InfusionTable, SaeDetailColumn } from '@msct/store';
 import type { ImportRule } from './import-check.js';
 
 /** An item of a record form: an ItemDefinition plus what ODM needs beyond msct's item types. */
@@ -171,7 +171,11 @@ export function aeValues(
 }
 
 export type InfusionColumns = Omit<InfusionTable, 'id' | 'subject_id' | 'created_at' | 'version'>;
-export type AeColumns = Omit<AdverseEventTable, 'id' | 'subject_id' | 'created_at' | 'version'>;
+/** The ODM carries the AE as reported; the SAE detail of migration 010 is not part of it. */
+export type AeColumns = Omit<
+  AdverseEventTable,
+  'id' | 'subject_id' | 'created_at' | 'version' | SaeDetailColumn
+>;
 
 const n = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
 const s = (v: string | null | undefined) => (v === undefined ? null : v);

@@ -264,6 +264,29 @@ const MATRIX: Record<string, Entry> = {
     path: (f) => `/api/adverse-events/${f.aeId}`,
     body: () => ({ version: 999, reason: 'matrix', ctcaeGrade: 2 }),
   },
+  // Every role reads AEs; a site-scoped role's listing holds only its sites (routes/adverse-events.test.ts).
+  'GET /api/studies/{studyId}/adverse-events': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/adverse-events?seriousness=serious`,
+  },
+  'GET /api/adverse-events/{aeId}': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/adverse-events/${f.aeId}`,
+  },
+  'POST /api/adverse-events/{aeId}/follow-ups': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/adverse-events/${f.aeId}/follow-ups`,
+    body: () => ({ entryDate: '2013-01-20', text: 'Fever resolved.' }),
+  },
+  'PATCH /api/adverse-events/{aeId}/sponsor-assessment': {
+    allow: ['admin', 'safety'],
+    scope: 'subject',
+    path: (f) => `/api/adverse-events/${f.aeId}/sponsor-assessment`,
+    body: () => ({ version: 999, reason: 'matrix', expectedness: 'expected' }),
+  },
   'GET /api/studies/{studyId}/queries': {
     allow: ['admin', 'investigator', 'coordinator', 'monitor', 'safety'],
     scope: 'study',

@@ -31,6 +31,7 @@ import { csrfTokenFor, SESSION_COOKIE } from './http/session.js';
 import { refuseMalformedText } from './http/text.js';
 import type { App } from './http/types.js';
 import { registerAdminRoutes } from './routes/admin.js';
+import { registerAdverseEventRoutes } from './routes/adverse-events.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
@@ -268,6 +269,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerSubjectRoutes(a, ctx);
     registerVisitRoutes(a, ctx);
     registerSafetyRoutes(a, ctx);
+    registerAdverseEventRoutes(a, ctx);
     registerQueryRoutes(a, ctx);
     registerReviewRoutes(a, ctx);
     registerAuditRoutes(a, ctx);

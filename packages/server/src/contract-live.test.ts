@@ -46,6 +46,8 @@ const MAIN_WRITES = [
   'PATCH /api/infusions/:infusionId',
   'POST /api/subjects/:subjectId/adverse-events',
   'PATCH /api/adverse-events/:aeId',
+  'POST /api/adverse-events/:aeId/follow-ups',
+  'PATCH /api/adverse-events/:aeId/sponsor-assessment',
   'POST /api/subjects/:subjectId/queries',
   'POST /api/queries/:queryId/transitions',
   'POST /api/forms/:formId/review',
@@ -130,7 +132,7 @@ for (const dialect of TEST_DIALECTS) {
       if (!address || typeof address === 'string') throw new Error('no TCP address');
       baseUrl = `http://127.0.0.1:${address.port}`;
       trial = await createTestTrial(t.db, { definition: msctSleTrial });
-      for (const who of ['admin', 'investigator', 'coordinator', 'monitor', 'statistician'])
+      for (const who of ['admin', 'investigator', 'coordinator', 'monitor', 'statistician', 'safety'])
         clients[who] = new ApiClient(baseUrl);
       clients.anonymous = new ApiClient(baseUrl);
     }, 60_000);
@@ -140,7 +142,7 @@ for (const dialect of TEST_DIALECTS) {
     });
 
     it('every GET route and the main writes answer as declared', async () => {
-      for (const who of ['admin', 'investigator', 'coordinator', 'monitor', 'statistician']) {
+      for (const who of ['admin', 'investigator', 'coordinator', 'monitor', 'statistician', 'safety']) {
         // The login answer is checked; the client's own login then keeps the session and CSRF token.
         await ok(who, 'POST', '/api/auth/login', { username: who, password: TEST_PASSWORD });
         await clients[who]!.login(who);
@@ -272,11 +274,35 @@ for (const dialect of TEST_DIALECTS) {
         seriousness: [],
         actionTaken: 'paracetamol',
       });
-      await ok('coordinator', 'PATCH', `/api/adverse-events/${ae.id}`, {
+      const graded = await ok<{ version: number }>('coordinator', 'PATCH', `/api/adverse-events/${ae.id}`, {
         version: ae.version,
         ctcaeGrade: 2,
         reason: 'graded',
       });
+      // It became serious: the SAE detail, a follow-up, the sponsor's assessment, the listing.
+      const sae = await ok<{ version: number }>('coordinator', 'PATCH', `/api/adverse-events/${ae.id}`, {
+        version: graded.version,
+        seriousness: ['hospitalisation'],
+        seriousDate: '2013-01-13',
+        siteAwareAt: '2013-01-13T08:00:00Z',
+        sponsorNotifiedAt: '2013-01-13T12:00:00Z',
+        narrative: 'Admitted for fever.',
+        reason: 'hospitalised',
+      });
+      await ok('coordinator', 'POST', `/api/adverse-events/${ae.id}/follow-ups`, {
+        entryDate: '2013-01-15',
+        text: 'Discharged.',
+      });
+      await ok('safety', 'PATCH', `/api/adverse-events/${ae.id}/sponsor-assessment`, {
+        version: sae.version,
+        sponsorRelatedness: 'possible',
+        expectedness: 'unexpected',
+        reportedDate: '2013-01-20',
+        reason: 'sponsor review',
+      });
+      await ok('safety', 'GET', `/api/adverse-events/${ae.id}`);
+      await ok('safety', 'GET', `${s}/adverse-events?seriousness=serious&relatedness=related`);
+      await ok('statistician', 'GET', `${s}/adverse-events`);
 
       // Signatures and locks (issue 21): a visit signed in one ceremony, an unlock requested and
       // declined, a subject frozen and released.

@@ -194,6 +194,7 @@ for (const dialect of TEST_DIALECTS) {
           '/api/visits/{visitId}',
           '/api/subjects/{subjectId}/infusions',
           '/api/subjects/{subjectId}/adverse-events',
+          '/api/studies/{studyId}/adverse-events',
           '/api/subjects/{subjectId}/schedule',
           '/api/subjects/{subjectId}/endpoints',
           '/api/studies/{studyId}/visit-overview',

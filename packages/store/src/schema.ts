@@ -168,8 +168,31 @@ export interface AdverseEventTable {
   infusion_id: string | null;
   death_date: string | null;
   death_cause: string | null;
+  /** SAE detail (migration 010): the date the event became serious. */
+  serious_date: string | null;
+  /** Instant the site learnt of the SAE (the 24 h notice clock starts). */
+  site_aware_at: string | null;
+  /** Instant the site's initial notice reached the sponsor (day 0 of the expedited clock). */
+  sponsor_notified_at: string | null;
+  /** Date the expedited report was submitted. */
+  reported_date: string | null;
+  narrative: string | null;
+  /** The sponsor's causality (same scale as `relatedness`, the investigator's). */
+  sponsor_relatedness: string | null;
+  /** 'expected' | 'unexpected' (against the reference safety information), null = not assessed. */
+  expectedness: string | null;
   created_at: string;
   version: number;
+}
+
+/** A dated follow-up entry on an adverse event (migration 010): appended, never changed. */
+export interface AdverseEventFollowUpTable {
+  id: string;
+  adverse_event_id: string;
+  entry_date: string;
+  text: string;
+  author_id: string;
+  created_at: string;
 }
 
 export interface QueryTable {
@@ -300,6 +323,7 @@ export interface Database {
   item_values: ItemValueTable;
   infusions: InfusionTable;
   adverse_events: AdverseEventTable;
+  adverse_event_follow_ups: AdverseEventFollowUpTable;
   queries: QueryTable;
   query_messages: QueryMessageTable;
   record_locks: RecordLockTable;

@@ -1,6 +1,8 @@
 import type { ReactNode } from 'react';
 import { Header } from './components/header.js';
 import { AdminPage } from './pages/admin-page.js';
+import { AdverseEventPage } from './pages/adverse-event-page.js';
+import { AdverseEventsPage } from './pages/adverse-events-page.js';
 import { AnalysisPage } from './pages/analysis-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { QueriesPage } from './pages/queries-page.js';
@@ -45,6 +47,8 @@ const ROUTES: Route[] = [
   ['/studies/:studyId/signatures', (p) => <SignaturesPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/queries', (p) => <QueriesPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/worklist', (p) => <WorklistPage key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/adverse-events', (p) => <AdverseEventsPage key={p.studyId} studyId={p.studyId!} />],
+  ['/adverse-events/:aeId', (p) => <AdverseEventPage key={p.aeId} aeId={p.aeId!} />],
   ['/subjects/:subjectId', (p) => <SubjectPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/subjects/:subjectId/screening', (p) => <ScreeningPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/visits/:visitId', (p) => <VisitPage key={p.visitId} visitId={p.visitId!} />],

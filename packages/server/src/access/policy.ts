@@ -14,6 +14,8 @@ export const ACTIONS = [
   'form.unlock',
   'ae.read',
   'ae.write',
+  // The sponsor's assessment of an SAE (causality, expectedness, expedited report): the safety role.
+  'ae.assess',
   'query.read',
   'query.raise',
   'query.answer',
@@ -36,7 +38,7 @@ export type Action = (typeof ACTIONS)[number];
 /**
  * What each role may do where it is assigned. Monitors read and raise queries but never change
  * data; statisticians read pseudonymised data only; safety reviewers see subjects and adverse events
- * of every site; only investigators sign and unlock.
+ * of every site and record the sponsor's assessment of SAEs; only investigators sign and unlock.
  */
 export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
   admin: new Set(ACTIONS),
@@ -82,7 +84,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'audit.read',
   ]),
   statistician: new Set<Action>(['study.read', 'analysis.read', 'study.export', 'subject.read', 'ae.read']),
-  safety: new Set<Action>(['study.read', 'subject.read', 'ae.read', 'query.read']),
+  safety: new Set<Action>(['study.read', 'subject.read', 'ae.read', 'ae.assess', 'query.read']),
 };
 
 export interface Principal {

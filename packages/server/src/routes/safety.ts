@@ -12,6 +12,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
+import { checkDeathRecords } from '../clinical/death-record-queries.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
@@ -43,7 +44,7 @@ const toInfusion = (r: Infusion) => ({
   version: r.version,
 });
 
-const toAe = (r: AdverseEvent) => ({
+export const toAe = (r: AdverseEvent) => ({
   id: r.id,
   subjectId: r.subject_id,
   term: r.term,
@@ -58,6 +59,13 @@ const toAe = (r: AdverseEvent) => ({
   infusionId: r.infusion_id,
   deathDate: r.death_date,
   deathCause: r.death_cause,
+  seriousDate: r.serious_date,
+  siteAwareAt: r.site_aware_at,
+  sponsorNotifiedAt: r.sponsor_notified_at,
+  reportedDate: r.reported_date,
+  narrative: r.narrative,
+  sponsorRelatedness: r.sponsor_relatedness,
+  expectedness: r.expectedness,
   version: r.version,
 });
 
@@ -95,6 +103,10 @@ function aeColumns(b: Partial<z.infer<z.ZodObject<typeof aeFields>>>) {
   if (b.infusionId !== undefined) c.infusion_id = b.infusionId;
   if (b.deathDate !== undefined) c.death_date = b.deathDate;
   if (b.deathCause !== undefined) c.death_cause = b.deathCause;
+  if (b.seriousDate !== undefined) c.serious_date = b.seriousDate;
+  if (b.siteAwareAt !== undefined) c.site_aware_at = b.siteAwareAt;
+  if (b.sponsorNotifiedAt !== undefined) c.sponsor_notified_at = b.sponsorNotifiedAt;
+  if (b.narrative !== undefined) c.narrative = b.narrative;
   return c;
 }
 
@@ -277,6 +289,7 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
         req.params.subjectId,
         cols as Parameters<typeof createSubjectRecord<'adverse_events'>>[4],
       );
+      await checkDeathRecords(db, req, scope.studyId, req.params.subjectId);
       return reply.status(201).send(toAe(row));
     },
   );
@@ -300,17 +313,17 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
         },
         before,
       );
-      return toAe(
-        await updateSubjectRecord(
-          db,
-          actorOf(req),
-          'adverse_events',
-          req.params.aeId,
-          v,
-          aeColumns(rest),
-          why,
-        ),
+      const after = await updateSubjectRecord(
+        db,
+        actorOf(req),
+        'adverse_events',
+        req.params.aeId,
+        v,
+        aeColumns(rest),
+        why,
       );
+      await checkDeathRecords(db, req, scope!.studyId, before.subject_id);
+      return toAe(after);
     },
   );
 }

@@ -20,6 +20,7 @@ import type { FastifyRequest } from 'fastify';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { type Action, sitesFor } from '../access/policy.js';
 import { checkPasswordAttempt, refusedPassword } from '../auth/attempts.js';
+import { checkDeathRecords } from '../clinical/death-record-queries.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
 import { type FieldIssue, HttpProblem } from '../http/problem.js';
@@ -226,6 +227,9 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
         reason: req.body.reason,
         expectedScope: where,
       });
+      // The end-of-study form records deaths: its death must agree with the fatal AE (issue #21).
+      if (req.params.formCode === 'end-of-study')
+        await checkDeathRecords(db, req, where.studyId, where.subjectId);
       return toForm(saved.form, saved.items);
     },
   );

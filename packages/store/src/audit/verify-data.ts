@@ -192,6 +192,14 @@ const AE_COLUMNS = [
   'infusion_id',
   'death_date',
   'death_cause',
+  // SAE detail (migration 010): an event that predates it left them out, which replays as null.
+  'serious_date',
+  'site_aware_at',
+  'sponsor_notified_at',
+  'reported_date',
+  'narrative',
+  'sponsor_relatedness',
+  'expectedness',
 ];
 
 function subjectRecordSpec(
@@ -483,6 +491,27 @@ const SPECS: TableSpec[] = [
   },
   subjectRecordSpec('infusions', 'infusion', INFUSION_COLUMNS),
   subjectRecordSpec('adverse_events', 'adverse event', AE_COLUMNS),
+  {
+    // Follow-up entries of an adverse event (migration 010): appended once, never changed.
+    table: 'adverse_event_follow_ups',
+    entityType: 'adverse event follow-up',
+    page: plainPage('adverse_event_follow_ups'),
+    fields: ['adverse_event_id', 'entry_date', 'text', 'author_id', 'created_at'],
+    versioned: false,
+    apply(s, e) {
+      if (e.action !== 'adverse_event.follow_up') return;
+      const seq = Number(e.seq);
+      const v = parseJson(e.new_value) ?? {};
+      s.created = true;
+      s.createSeq = seq;
+      s.set('adverse_event_id', v.adverse_event_id ?? null, seq);
+      s.set('entry_date', v.entry_date ?? null, seq);
+      s.set('text', v.text ?? null, seq);
+      s.set('author_id', e.actor_id, seq);
+      s.set('created_at', e.at, seq);
+      s.step(e, false);
+    },
+  },
   {
     table: 'queries',
     entityType: 'query',

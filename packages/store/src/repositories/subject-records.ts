@@ -10,7 +10,22 @@ import { changedFields, loadForUpdate, writeVersioned } from './versioned.js';
 // Infusions and adverse events share one life cycle: created for a subject, then changed only with
 // the version read and a reason, each changed column audited old → new.
 type Tables = { infusions: InfusionTable; adverse_events: AdverseEventTable };
-type Owned<T extends keyof Tables> = Omit<Tables[T], 'id' | 'subject_id' | 'created_at' | 'version'>;
+/** The SAE detail of migration 010: optional on create (null until known). */
+export const SAE_DETAIL_COLUMNS = [
+  'serious_date',
+  'site_aware_at',
+  'sponsor_notified_at',
+  'reported_date',
+  'narrative',
+  'sponsor_relatedness',
+  'expectedness',
+] as const;
+export type SaeDetailColumn = (typeof SAE_DETAIL_COLUMNS)[number];
+type SaeDetail = SaeDetailColumn;
+type Base<T extends keyof Tables> = Omit<Tables[T], 'id' | 'subject_id' | 'created_at' | 'version'>;
+type Owned<T extends keyof Tables> = T extends 'adverse_events'
+  ? Omit<Base<T>, SaeDetail> & Partial<Pick<AdverseEventTable, SaeDetail>>
+  : Base<T>;
 const LABEL: Record<keyof Tables, string> = { infusions: 'infusion', adverse_events: 'adverse event' };
 
 export async function createSubjectRecord<T extends keyof Tables>(
@@ -36,12 +51,13 @@ export async function createSubjectRecord<T extends keyof Tables>(
     assertStorable(LABEL[table], values as Record<string, unknown>);
     await checkKeysAndLinks(tx, table, s.id, undefined, values as Partial<Owned<T>>);
     const row = {
+      ...(table === 'adverse_events' ? Object.fromEntries(SAE_DETAIL_COLUMNS.map((c) => [c, null])) : {}),
       ...values,
       id: newId(),
       subject_id: s.id,
       created_at: audit.now,
       version: 1,
-    } as Tables[T];
+    } as unknown as Tables[T];
     // biome-ignore lint/suspicious/noExplicitAny: the table is one of two known tables with the row's type.
     await (tx as any).insertInto(table).values(row).execute();
     await audit.record({
@@ -181,5 +197,72 @@ export async function listSubjectRecords<T extends keyof Tables>(
     .selectAll()
     .where('subject_id', '=', subjectId)
     .orderBy('created_at')
+    .execute();
+}
+
+export interface AdverseEventFollowUp {
+  id: string;
+  adverse_event_id: string;
+  entry_date: string;
+  text: string;
+  author_id: string;
+  author_name: string;
+  created_at: string;
+}
+
+/** Appends a dated follow-up entry to an adverse event (never changed afterwards), audited. */
+export async function addAdverseEventFollowUp(
+  db: Db,
+  actor: Actor,
+  aeId: string,
+  entry: { entryDate: string; text: string },
+): Promise<AdverseEventFollowUp> {
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const ae = await tx
+      .selectFrom('adverse_events')
+      .innerJoin('subjects', 'subjects.id', 'adverse_events.subject_id')
+      .select(['adverse_events.id', 'subjects.id as subject_id', 'subjects.study_id', 'subjects.site_id'])
+      .where('adverse_events.id', '=', aeId)
+      .executeTakeFirst();
+    if (!ae) throw notFound('adverse event', aeId);
+    if (!actor.id) throw new StoreError('invalid', 'a follow-up entry needs a user as its author');
+    assertStorable('follow-up', { text: entry.text });
+    const row = {
+      id: newId(),
+      adverse_event_id: aeId,
+      entry_date: entry.entryDate,
+      text: entry.text,
+      author_id: actor.id as string,
+      created_at: audit.now,
+    };
+    await tx.insertInto('adverse_event_follow_ups').values(row).execute();
+    await audit.record({
+      action: 'adverse_event.follow_up',
+      entityType: 'adverse event follow-up',
+      entityId: row.id,
+      studyId: ae.study_id,
+      siteId: ae.site_id,
+      subjectId: ae.subject_id,
+      newValue: JSON.stringify({ adverse_event_id: aeId, entry_date: entry.entryDate, text: entry.text }),
+    });
+    const author = await tx
+      .selectFrom('users')
+      .select('display_name')
+      .where('id', '=', actor.id)
+      .executeTakeFirst();
+    return { ...row, author_name: author?.display_name ?? actor.name };
+  });
+}
+
+/** An adverse event's follow-up entries, oldest first, with their authors' names. */
+export async function listAdverseEventFollowUps(db: Db, aeId: string): Promise<AdverseEventFollowUp[]> {
+  return db.kysely
+    .selectFrom('adverse_event_follow_ups')
+    .innerJoin('users', 'users.id', 'adverse_event_follow_ups.author_id')
+    .selectAll('adverse_event_follow_ups')
+    .select('users.display_name as author_name')
+    .where('adverse_event_follow_ups.adverse_event_id', '=', aeId)
+    .orderBy('adverse_event_follow_ups.created_at')
+    .orderBy('adverse_event_follow_ups.id')
     .execute();
 }

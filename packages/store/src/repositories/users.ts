@@ -344,3 +344,49 @@ export async function listRoles(db: Db, userId: string): Promise<RoleAssignment[
     .execute();
   return rows as RoleAssignment[];
 }
+
+/** The account that raises automatic (system) queries: inactive, no role, no usable password. */
+export const SYSTEM_USERNAME = 'msct-system';
+
+/**
+ * The system author of automatic queries, created on first use (audited like any account). It cannot
+ * log in: it is inactive and its password hash is not a hash any password verifies against.
+ */
+export async function systemUser(db: Db): Promise<{ id: string; name: string }> {
+  const found = await db.kysely
+    .selectFrom('users')
+    .select(['id', 'display_name'])
+    .where('username', '=', SYSTEM_USERNAME)
+    .executeTakeFirst();
+  if (found) return { id: found.id, name: SYSTEM_USERNAME };
+  try {
+    const u = await createUser(
+      db,
+      { id: null, name: 'system' },
+      {
+        username: SYSTEM_USERNAME,
+        displayName: 'msct automatic check',
+        passwordHash: '!',
+        mustChangePassword: false,
+      },
+    );
+    await setUserActive(
+      db,
+      { id: null, name: 'system' },
+      u.id,
+      u.version,
+      false,
+      'the system author of automatic queries never logs in',
+    );
+    return { id: u.id, name: SYSTEM_USERNAME };
+  } catch (e) {
+    // Created meanwhile by a concurrent request: read it.
+    const again = await db.kysely
+      .selectFrom('users')
+      .select('id')
+      .where('username', '=', SYSTEM_USERNAME)
+      .executeTakeFirst();
+    if (again) return { id: again.id, name: SYSTEM_USERNAME };
+    throw e;
+  }
+}

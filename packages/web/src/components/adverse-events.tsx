@@ -1,39 +1,22 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
-import type { BodyOf } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
-import { useSubmit } from '../hooks/use-submit.js';
-import { ErrorBox, LoadError } from './error-box.js';
-import { SelectField, TextField } from './text-field.js';
+import { Link } from '../router.js';
+import { AeForm, type AeRecord } from './ae-form.js';
+import { LoadError } from './error-box.js';
 
-type NewAe = BodyOf<'POST', '/api/subjects/:subjectId/adverse-events'>;
-
-/** ICH E2A seriousness criteria: any one makes the event serious (SAE). */
-const SERIOUSNESS = [
-  'death',
-  'life_threatening',
-  'hospitalisation',
-  'disability',
-  'congenital_anomaly',
-  'medically_important',
-];
-const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'];
-const OUTCOMES = [
-  '',
-  'recovered',
-  'recovering',
-  'not_recovered',
-  'recovered_with_sequelae',
-  'fatal',
-  'unknown',
-];
-
-/** A subject's adverse events, serious ones highlighted, and a form to report one. */
+/**
+ * A subject's adverse events, serious ones highlighted; a form to report one (blank again after
+ * each report: it is remounted, so no field carries over) and, per event, a form to change it with
+ * a reason (issue #21).
+ */
 export function AdverseEvents({ subjectId, canReport }: { subjectId: string; canReport: boolean }) {
   const list = useLoad(
     () => api.get('/api/subjects/:subjectId/adverse-events', { params: { subjectId } }),
     [subjectId],
   );
+  const [reported, setReported] = useState(0);
+  const [editing, setEditing] = useState<AeRecord>();
   return (
     <section aria-labelledby="ae-h">
       <h2 id="ae-h">Adverse events</h2>
@@ -49,11 +32,13 @@ export function AdverseEvents({ subjectId, canReport }: { subjectId: string; can
               <th scope="col">Serious</th>
               <th scope="col">Related</th>
               <th scope="col">Outcome</th>
+              <th scope="col">Resolved</th>
+              <th scope="col">Actions</th>
             </tr>
           </thead>
           <tbody>
             {list.data.map((a) => (
-              <tr key={a.id} className={a.serious ? 'sae' : undefined}>
+              <tr key={a.id} className={a.serious ? 'sae' : undefined} data-ae={a.term}>
                 <td>
                   {a.serious && <strong className="badge sae-badge">SAE</strong>} {a.term}
                 </td>
@@ -62,90 +47,50 @@ export function AdverseEvents({ subjectId, canReport }: { subjectId: string; can
                 <td>{a.serious ? a.seriousness.join(', ') : 'no'}</td>
                 <td>{a.relatedness}</td>
                 <td>{a.outcome ?? '—'}</td>
+                <td>{a.resolutionDate ?? '—'}</td>
+                <td>
+                  <Link href={`/adverse-events/${a.id}`}>Details</Link>
+                  {canReport && (
+                    <>
+                      {' '}
+                      <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.term}`}>
+                        Edit
+                      </button>
+                    </>
+                  )}
+                </td>
               </tr>
             ))}
           </tbody>
         </table>
       )}
-      {canReport && <AeForm subjectId={subjectId} onSaved={list.reload} />}
+      {canReport && editing && (
+        <AeForm
+          key={`edit-${editing.id}-${editing.version}`}
+          subjectId={subjectId}
+          editing={editing}
+          onSaved={() => {
+            setEditing(undefined);
+            list.reload();
+          }}
+          onCancel={() => setEditing(undefined)}
+          onReload={async () => {
+            const fresh = await api.get('/api/subjects/:subjectId/adverse-events', { params: { subjectId } });
+            setEditing(fresh.find((a) => a.id === editing.id));
+            list.reload();
+          }}
+        />
+      )}
+      {canReport && (
+        <AeForm
+          key={`new-${reported}`}
+          subjectId={subjectId}
+          onSaved={() => {
+            setReported((n) => n + 1);
+            list.reload();
+          }}
+        />
+      )}
     </section>
-  );
-}
-
-function AeForm({ subjectId, onSaved }: { subjectId: string; onSaved(): void }) {
-  const [term, setTerm] = useState('');
-  const [onsetDate, setOnsetDate] = useState('');
-  const [grade, setGrade] = useState('');
-  const [relatedness, setRelatedness] = useState('not_related');
-  const [outcome, setOutcome] = useState('');
-  const [seriousness, setSeriousness] = useState<string[]>([]);
-  const { error, errs, submit } = useSubmit(async () => {
-    await api.post('/api/subjects/:subjectId/adverse-events', {
-      params: { subjectId },
-      body: {
-        term,
-        onsetDate,
-        ctcaeGrade: grade ? Number(grade) : null,
-        relatedness: relatedness as NewAe['relatedness'],
-        outcome: (outcome || null) as NewAe['outcome'],
-        seriousness: seriousness as NewAe['seriousness'],
-      },
-    });
-    setTerm('');
-    setOnsetDate('');
-    setGrade('');
-    setSeriousness([]);
-    onSaved();
-  });
-  return (
-    <form onSubmit={submit} aria-label="Report an adverse event" className="inline-form">
-      <TextField label="AE term" value={term} onChange={setTerm} required error={errs.term} />
-      <TextField
-        label="Onset date"
-        type="date"
-        value={onsetDate}
-        onChange={setOnsetDate}
-        required
-        error={errs.onsetDate}
-      />
-      <SelectField
-        label="CTCAE grade"
-        value={grade}
-        onChange={setGrade}
-        options={['', '1', '2', '3', '4', '5'].map((g) => ({ value: g, label: g || '(not graded)' }))}
-        error={errs.ctcaeGrade}
-      />
-      <SelectField
-        label="Relatedness to infusion"
-        value={relatedness}
-        onChange={setRelatedness}
-        options={RELATEDNESS.map((r) => ({ value: r, label: r.replaceAll('_', ' ') }))}
-        error={errs.relatedness}
-      />
-      <SelectField
-        label="Outcome"
-        value={outcome}
-        onChange={setOutcome}
-        options={OUTCOMES.map((o) => ({ value: o, label: o ? o.replaceAll('_', ' ') : '(not yet known)' }))}
-        error={errs.outcome}
-      />
-      <fieldset>
-        <legend>Seriousness (any makes it an SAE)</legend>
-        {SERIOUSNESS.map((s) => (
-          <label key={s} className="check">
-            <input
-              type="checkbox"
-              checked={seriousness.includes(s)}
-              onChange={(e) =>
-                setSeriousness(e.target.checked ? [...seriousness, s] : seriousness.filter((x) => x !== s))
-              }
-            />{' '}
-            {s.replaceAll('_', ' ')}
-          </label>
-        ))}
-      </fieldset>
-      <button type="submit">Report adverse event</button>
-      <ErrorBox error={error} />
-    </form>
   );
 }

@@ -64,6 +64,9 @@ export function StudyHome({ studyId }: { studyId: string }) {
           <Link href={`/studies/${studyId}/worklist`}>Monitor's worklist</Link>
         </p>
       )}
+      <p>
+        <Link href={`/studies/${studyId}/adverse-events`}>Adverse events and SAEs</Link>
+      </p>
       <div className="columns">
         <section aria-labelledby="sites-h">
           <h2 id="sites-h">Sites</h2>

@@ -1,0 +1,203 @@
+// The adverse event form: a new report, or a change to a reported event (every field, with a reason
+// for change and the version read, so a concurrent change is a conflict, never lost). The SAE dates
+// and narrative appear once a seriousness criterion is ticked.
+import { AE_OUTCOMES, RELATEDNESS, SERIOUSNESS } from '@msct/contract';
+import { useState } from 'react';
+import { api } from '../api/client.js';
+import type { BodyOf } from '../api/types.js';
+import { useSubmit } from '../hooks/use-submit.js';
+import { ChangeReasonAndError } from './change-reason.js';
+import { ErrorBox } from './error-box.js';
+import { SelectField, TextField } from './text-field.js';
+
+type NewAe = BodyOf<'POST', '/api/subjects/:subjectId/adverse-events'>;
+export type AeRecord = Awaited<ReturnType<typeof listAes>>[number];
+const listAes = (subjectId: string) =>
+  api.get('/api/subjects/:subjectId/adverse-events', { params: { subjectId } });
+
+const label = (code: string) => code.replaceAll('_', ' ');
+/** An instant as the value of a datetime-local input (UTC, minutes), and back. */
+const toLocalInput = (iso: string | null) => (iso ? iso.slice(0, 16) : '');
+const fromLocalInput = (v: string) => (v ? `${v}:00Z` : null);
+
+interface Props {
+  subjectId: string;
+  /** The event being changed; absent for a new report. */
+  editing?: AeRecord;
+  onSaved(): void;
+  onCancel?(): void;
+  onReload?(): void;
+}
+
+export function AeForm({ subjectId, editing, onSaved, onCancel, onReload }: Props) {
+  const e = editing;
+  const [term, setTerm] = useState(e?.term ?? '');
+  const [onsetDate, setOnsetDate] = useState(e?.onsetDate ?? '');
+  const [resolutionDate, setResolutionDate] = useState(e?.resolutionDate ?? '');
+  const [grade, setGrade] = useState(e?.ctcaeGrade ? String(e.ctcaeGrade) : '');
+  const [relatedness, setRelatedness] = useState(e?.relatedness ?? 'not_related');
+  const [outcome, setOutcome] = useState(e?.outcome ?? '');
+  const [actionTaken, setActionTaken] = useState(e?.actionTaken ?? '');
+  const [seriousness, setSeriousness] = useState<string[]>(e?.seriousness ?? []);
+  const [seriousDate, setSeriousDate] = useState(e?.seriousDate ?? '');
+  const [siteAwareAt, setSiteAwareAt] = useState(toLocalInput(e?.siteAwareAt ?? null));
+  const [sponsorNotifiedAt, setSponsorNotifiedAt] = useState(toLocalInput(e?.sponsorNotifiedAt ?? null));
+  const [narrative, setNarrative] = useState(e?.narrative ?? '');
+  const [reason, setReason] = useState('');
+  const serious = seriousness.length > 0;
+  const fields = {
+    term,
+    onsetDate,
+    resolutionDate: resolutionDate || null,
+    ctcaeGrade: grade ? Number(grade) : null,
+    relatedness: relatedness as NewAe['relatedness'],
+    outcome: (outcome || null) as NewAe['outcome'],
+    actionTaken: actionTaken || null,
+    seriousness: seriousness as NewAe['seriousness'],
+    // The SAE detail is sent only while the event is serious (unticking every criterion keeps it).
+    ...(serious
+      ? {
+          seriousDate: seriousDate || null,
+          // An instant is shown to the minute: sent only when changed, so a stored second is kept.
+          ...(siteAwareAt !== toLocalInput(e?.siteAwareAt ?? null)
+            ? { siteAwareAt: fromLocalInput(siteAwareAt) }
+            : {}),
+          ...(sponsorNotifiedAt !== toLocalInput(e?.sponsorNotifiedAt ?? null)
+            ? { sponsorNotifiedAt: fromLocalInput(sponsorNotifiedAt) }
+            : {}),
+          narrative: narrative || null,
+        }
+      : {}),
+  };
+  const { error, errs, submit, busy } = useSubmit(async () => {
+    if (e)
+      await api.patch('/api/adverse-events/:aeId', {
+        params: { aeId: e.id },
+        body: { ...fields, version: e.version, reason },
+      });
+    else await api.post('/api/subjects/:subjectId/adverse-events', { params: { subjectId }, body: fields });
+    onSaved();
+  });
+  const formId = e ? `ae-edit-${e.id}` : 'ae-new';
+  const name = e ? `Change adverse event ${e.term}` : 'Report an adverse event';
+  return (
+    <form id={formId} onSubmit={submit} aria-label={name} className="inline-form ae-form">
+      {e && <h3 className="full">Change “{e.term}”</h3>}
+      <TextField label="AE term" value={term} onChange={setTerm} required error={errs.term} />
+      <TextField
+        label="Onset date"
+        type="date"
+        value={onsetDate}
+        onChange={setOnsetDate}
+        required
+        error={errs.onsetDate}
+      />
+      <TextField
+        label="Resolution date"
+        type="date"
+        value={resolutionDate}
+        onChange={setResolutionDate}
+        error={errs.resolutionDate}
+      />
+      <SelectField
+        label="CTCAE grade"
+        value={grade}
+        onChange={setGrade}
+        options={['', '1', '2', '3', '4', '5'].map((g) => ({ value: g, label: g || '(not graded)' }))}
+        error={errs.ctcaeGrade}
+      />
+      <SelectField
+        label="Relatedness to infusion"
+        value={relatedness}
+        onChange={setRelatedness}
+        options={RELATEDNESS.map((r) => ({ value: r, label: label(r) }))}
+        error={errs.relatedness}
+      />
+      <SelectField
+        label="Outcome"
+        value={outcome}
+        onChange={setOutcome}
+        options={['', ...AE_OUTCOMES].map((o) => ({ value: o, label: o ? label(o) : '(not yet known)' }))}
+        error={errs.outcome}
+      />
+      <TextField
+        label="Action taken"
+        value={actionTaken}
+        onChange={setActionTaken}
+        error={errs.actionTaken}
+      />
+      <fieldset>
+        <legend>Seriousness (any makes it an SAE)</legend>
+        {SERIOUSNESS.map((s) => (
+          <label key={s} className="check">
+            <input
+              type="checkbox"
+              checked={seriousness.includes(s)}
+              onChange={(ev) =>
+                setSeriousness(ev.target.checked ? [...seriousness, s] : seriousness.filter((x) => x !== s))
+              }
+            />{' '}
+            {label(s)}
+          </label>
+        ))}
+      </fieldset>
+      {serious && (
+        <fieldset className="full">
+          <legend>Serious adverse event</legend>
+          <TextField
+            label="Became serious on"
+            type="date"
+            value={seriousDate}
+            onChange={setSeriousDate}
+            error={errs.seriousDate}
+          />
+          <TextField
+            label="Site aware at (UTC)"
+            type="datetime-local"
+            value={siteAwareAt}
+            onChange={setSiteAwareAt}
+            error={errs.siteAwareAt}
+          />
+          <TextField
+            label="Sponsor notified at (UTC)"
+            type="datetime-local"
+            value={sponsorNotifiedAt}
+            onChange={setSponsorNotifiedAt}
+            error={errs.sponsorNotifiedAt}
+          />
+          <div className="field">
+            <label htmlFor={`${formId}-narrative`}>Narrative</label>
+            <textarea
+              id={`${formId}-narrative`}
+              rows={4}
+              value={narrative}
+              onChange={(ev) => setNarrative(ev.target.value)}
+            />
+            {errs.narrative && <span className="field-error">{errs.narrative}</span>}
+          </div>
+        </fieldset>
+      )}
+      {e ? (
+        <ChangeReasonAndError
+          formId={formId}
+          show
+          reason={reason}
+          onReason={setReason}
+          reasonError={errs.reason}
+          error={error}
+          onReload={() => onReload?.()}
+        />
+      ) : (
+        <ErrorBox error={error} />
+      )}
+      <button type="submit" disabled={busy}>
+        {e ? 'Save changes' : 'Report adverse event'}
+      </button>
+      {onCancel && (
+        <button type="button" onClick={onCancel}>
+          Cancel
+        </button>
+      )}
+    </form>
+  );
+}
