@@ -10,6 +10,7 @@ export * from './common.js';
 export * from './exchange.js';
 export * from './health.js';
 export * from './queries.js';
+export * from './randomisation.js';
 export * from './route.js';
 export * from './routes.js';
 export * from './safety.js';

@@ -7,6 +7,7 @@ import { clinicalRoutes } from './clinical.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
 import { queryRoutes } from './queries.js';
+import { randomisationRoutes } from './randomisation.js';
 import type { RouteContract } from './route.js';
 import { safetyRoutes } from './safety.js';
 import { studyRoutes } from './studies.js';
@@ -24,7 +25,8 @@ type Groups = typeof healthRoutes &
   typeof auditRoutes &
   typeof clinicalRoutes &
   typeof analysisRoutes &
-  typeof exchangeRoutes;
+  typeof exchangeRoutes &
+  typeof randomisationRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -40,6 +42,7 @@ export const routes: Groups = {
   ...clinicalRoutes,
   ...analysisRoutes,
   ...exchangeRoutes,
+  ...randomisationRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

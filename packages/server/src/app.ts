@@ -39,6 +39,7 @@ import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
+import { registerRandomisationRoutes } from './routes/randomisation.js';
 import { registerSafetyRoutes } from './routes/safety.js';
 import { registerStudyRoutes } from './routes/studies.js';
 import { registerStudyHomeRoutes } from './routes/study-home.js';
@@ -265,6 +266,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerAuditRoutes(a, ctx);
     registerClinicalRoutes(a, ctx);
     registerAnalysisRoutes(a, ctx);
+    registerRandomisationRoutes(a, ctx);
     registerExchangeRoutes(a, ctx);
     registerImportRoutes(a, ctx);
   });

@@ -66,6 +66,7 @@ export {
   type WriteCounts,
 } from './repositories/item-writer.js';
 export * from './repositories/queries.js';
+export * from './repositories/randomisation.js';
 export * from './repositories/sessions.js';
 export * from './repositories/studies.js';
 export * from './repositories/subject-overview.js';

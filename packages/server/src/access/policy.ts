@@ -24,6 +24,15 @@ export const ACTIONS = [
   // Bulk import of item values (CSV/ODM) across every site of a study: a data-management task, so
   // admins only (ROLE_ACTIONS.admin has every action); site staff enter data through the forms.
   'data.import',
+  // Randomisation (issue 24): randomise an enrolled subject; emergency unblinding of one subject;
+  // read the unblindings; the allocation balance report; the allocation list with its seed for the
+  // trial master file. A role the study definition blinds is refused whatever these grant
+  // (access/blinding.ts).
+  'subject.randomise',
+  'subject.unblind',
+  'unblinding.read',
+  'randomisation.report',
+  'randomisation.list',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -33,7 +42,9 @@ export type Action = (typeof ACTIONS)[number];
  * of every site; only investigators sign and unlock.
  */
 export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
-  admin: new Set(ACTIONS),
+  // Issue 24: emergency unblinding is an investigator's act, and the allocation list with its seed
+  // goes to an unblinded statistician only; an administrator does neither.
+  admin: new Set(ACTIONS.filter((a) => a !== 'subject.unblind' && a !== 'randomisation.list')),
   investigator: new Set<Action>([
     'study.read',
     'analysis.read',
@@ -48,6 +59,10 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.read',
     'query.answer',
     'audit.read',
+    'subject.randomise',
+    'subject.unblind',
+    'unblinding.read',
+    'randomisation.report',
   ]),
   coordinator: new Set<Action>([
     'study.read',
@@ -60,6 +75,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.read',
     'query.answer',
     'audit.read',
+    'subject.randomise',
   ]),
   monitor: new Set<Action>([
     'study.read',
@@ -71,9 +87,19 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.raise',
     'query.close',
     'audit.read',
+    'randomisation.report',
   ]),
-  statistician: new Set<Action>(['study.read', 'analysis.read', 'study.export', 'subject.read', 'ae.read']),
-  safety: new Set<Action>(['study.read', 'subject.read', 'ae.read', 'query.read']),
+  statistician: new Set<Action>([
+    'study.read',
+    'analysis.read',
+    'study.export',
+    'subject.read',
+    'ae.read',
+    'randomisation.report',
+    'randomisation.list',
+  ]),
+  // Emergency unblindings are notified to the safety role (issue 24).
+  safety: new Set<Action>(['study.read', 'subject.read', 'ae.read', 'query.read', 'unblinding.read']),
 };
 
 export interface Principal {

@@ -5,6 +5,7 @@ import * as m003 from './003-sledai-attribution.js';
 import * as m004 from './004-scale-indexes.js';
 import * as m005 from './005-subject-lists.js';
 import * as m006 from './006-definition-duplicate-visits.js';
+import * as m011 from './011-randomisation.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -16,6 +17,7 @@ export const migrationProvider: MigrationProvider = {
       '004-scale-indexes': m004,
       '005-subject-lists': m005,
       '006-definition-duplicate-visits': m006,
+      '011-randomisation': m011,
     };
   },
 };
