@@ -227,19 +227,6 @@ export interface RandomisationAssignmentTable {
   assigned_by: string | null;
 }
 
-/** A correction of an assignment's record (a wrong stratum level): a new row, never an overwrite. */
-export interface RandomisationCorrectionTable {
-  id: string;
-  assignment_id: string;
-  subject_id: string;
-  field: string;
-  old_value: string;
-  new_value: string;
-  reason: string;
-  corrected_at: string;
-  corrected_by: string | null;
-}
-
 /** Emergency unblinding of one subject (migration 011). */
 export interface UnblindingTable {
   id: string;
@@ -276,6 +263,5 @@ export interface Database {
   meta: MetaTable;
   randomisation_lists: RandomisationListTable;
   randomisation_assignments: RandomisationAssignmentTable;
-  randomisation_corrections: RandomisationCorrectionTable;
   unblindings: UnblindingTable;
 }

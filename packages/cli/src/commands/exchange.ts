@@ -65,7 +65,7 @@ export async function exportCommand(opts: {
 }
 
 /** The user imported values are entered as: MSCT_IMPORT_USER, or the first active administrator. */
-async function importActor(db: Db): Promise<Actor> {
+export async function importActor(db: Db): Promise<Actor> {
   const wanted = process.env.MSCT_IMPORT_USER;
   let q = db.kysely
     .selectFrom('users')

@@ -6,7 +6,6 @@
 // - randomisation_assignments: a subject's one assignment (unique per subject: final; a second
 //   randomisation is refused), its stratum and place in the stratum's sequence (unique, so two
 //   concurrent randomisations can never take the same entry).
-// - randomisation_corrections: a correction is a new row with its reason, never an overwrite.
 // - unblindings: emergency unblinding of one subject, who, when and why.
 import type { Kysely } from 'kysely';
 
@@ -35,23 +34,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addUniqueConstraint('randomisation_assignments_sequence', ['study_id', 'stratum', 'sequence'])
     .execute();
   await db.schema
-    .createTable('randomisation_corrections')
-    .addColumn('id', 'text', (c) => c.primaryKey())
-    .addColumn('assignment_id', 'text', (c) => c.notNull().references('randomisation_assignments.id'))
-    .addColumn('subject_id', 'text', (c) => c.notNull().references('subjects.id'))
-    .addColumn('field', 'text', (c) => c.notNull())
-    .addColumn('old_value', 'text', (c) => c.notNull())
-    .addColumn('new_value', 'text', (c) => c.notNull())
-    .addColumn('reason', 'text', (c) => c.notNull())
-    .addColumn('corrected_at', 'text', (c) => c.notNull())
-    .addColumn('corrected_by', 'text')
-    .execute();
-  await db.schema
-    .createIndex('randomisation_corrections_subject')
-    .on('randomisation_corrections')
-    .column('subject_id')
-    .execute();
-  await db.schema
     .createTable('unblindings')
     .addColumn('id', 'text', (c) => c.primaryKey())
     .addColumn('study_id', 'text', (c) => c.notNull().references('studies.id'))
@@ -71,7 +53,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
 
 export async function down(db: Kysely<unknown>): Promise<void> {
   await db.schema.dropTable('unblindings').execute();
-  await db.schema.dropTable('randomisation_corrections').execute();
   await db.schema.dropTable('randomisation_assignments').execute();
   await db.schema.dropTable('randomisation_lists').execute();
 }
