@@ -4,6 +4,7 @@ import { LoadError } from '../components/error-box.js';
 import { Infusions } from '../components/infusions.js';
 import { OpenVisitForm } from '../components/open-visit-form.js';
 import { PatientCourse } from '../components/patient-course.js';
+import { RandomisationPanel } from '../components/randomisation-panel.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
@@ -51,6 +52,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
           </Link>
         </p>
       )}
+      <RandomisationPanel subject={subject} onChanged={data.reload} />
       <section aria-labelledby="visits-h">
         <h2 id="visits-h">Visits</h2>
         {visits.length === 0 ? (
