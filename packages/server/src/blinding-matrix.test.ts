@@ -46,6 +46,11 @@ const ROUTES: Record<string, { path: (ids: Ids) => string; monitor: Expect; stat
   },
   endpoints: { path: (i) => `/api/studies/${i.study}/endpoints`, monitor: 'no-arm', statistician: 'no-arm' },
   analysis: { path: (i) => `/api/studies/${i.study}/analysis`, monitor: 'no-arm', statistician: 'no-arm' },
+  infusions: {
+    path: (i) => `/api/subjects/${i.subject}/infusions`,
+    monitor: 'no-arm',
+    statistician: 'no-arm',
+  },
   balance: { path: (i) => `/api/studies/${i.study}/randomisation/balance`, monitor: 403, statistician: 403 },
   list: { path: (i) => `/api/studies/${i.study}/randomisation/list`, monitor: 403, statistician: 403 },
   unblindings: { path: (i) => `/api/studies/${i.study}/unblindings`, monitor: 403, statistician: 403 },
@@ -91,6 +96,13 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
       visitCode: 'D0',
       visitDate: '2026-01-10',
     });
+    const inf = await co.post(`/api/subjects/${s.body.id}/infusions`, {
+      cycle: 1,
+      infusionNumber: 1,
+      status: 'given',
+      productLot: 'LOT-ACTIVE-1',
+    });
+    expect(inf.status).toBe(201);
     await co.put(`/api/visits/${d0.body.id}/forms/infusion`, {
       items: [{ itemCode: 'cells_per_kg', value: '1000000' }],
     });
@@ -107,6 +119,8 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
     expect(ARM_TEXT.some((t) => JSON.stringify(r.body).includes(t))).toBe(true);
     const v = await c.coordinator!.get(`/api/visits/${ids.d0}`);
     expect(JSON.stringify(v.body)).toContain('cells_per_kg');
+    const inf = await c.coordinator!.get(`/api/subjects/${ids.subject}/infusions`);
+    expect(JSON.stringify(inf.body)).toContain('LOT-ACTIVE-1');
   });
 
   for (const role of ['monitor', 'statistician'] as const)
@@ -121,7 +135,9 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
         }
         if (res.status !== 200) wrong.push(`${name}: expected 200, got ${res.status} ${text.slice(0, 120)}`);
         const leak =
-          ARM_TEXT.find((t) => text.includes(t)) ?? (text.includes('cells_per_kg') ? 'cells_per_kg' : null);
+          ARM_TEXT.find((t) => text.includes(t)) ??
+          ['cells_per_kg', 'LOT-ACTIVE-1'].find((t) => text.includes(t)) ??
+          null;
         if (leak) wrong.push(`${name}: shows ${leak}`);
       }
       expect(wrong).toEqual([]);

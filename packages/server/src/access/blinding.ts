@@ -85,6 +85,8 @@ export function blindAuditEvent<
     const dot = e.field.indexOf('.');
     if (dot > 0 && !filter.item(e.field.slice(0, dot), e.field.slice(dot + 1))) return null;
   }
+  // Infusion records (store subject-records.ts, entity 'infusion') are the definition's infusion form.
+  if (e.entityType === 'infusion' && !filter.form('infusion')) return null;
   if (e.entityType === 'form' && e.field === null && e.newValue !== null && !filter.form(e.newValue))
     return null;
   return e;
