@@ -5,7 +5,6 @@
 
 import {
   factorSourcesOf,
-  isRandomised,
   type RandomisationPlan,
   randomisationPlanOf,
   type StoredDefinition,
@@ -229,4 +228,3 @@ export async function allocationListExport(db: Db, studyId: string) {
   };
 }
 
-export { isRandomised };
