@@ -11,7 +11,7 @@ import {
 } from './randomisation-plan.js';
 import { formatDefinitionIssue, validateStudyDefinition } from './validate-definition.js';
 
-const SEED = '00'.repeat(31) + '2a';
+const SEED = `${'00'.repeat(31)}2a`;
 // biome-ignore lint/suspicious/noExplicitAny: the tests break a definition as raw JSON, field by field
 const clone = (): Record<string, any> => structuredClone(randomisedLnTrial) as never;
 const problems = (d: unknown) => {

@@ -227,4 +227,3 @@ export async function allocationListExport(db: Db, studyId: string) {
     })),
   };
 }
-
