@@ -13,6 +13,7 @@ import {
 import { analyzeCommand } from './commands/analyze.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand, importCommand } from './commands/exchange.js';
+import { balanceCommand, randomiseCommand } from './commands/randomise.js';
 import { startCommand } from './commands/start.js';
 import { studyAmendCommand, studyValidateCommand } from './commands/study.js';
 import { studyCreateCommand, studyExportDefinitionCommand } from './commands/study-definition.js';
@@ -181,6 +182,27 @@ study
   .option('--dry-run', 'validate and print the report; store nothing')
   .action(async (code: string, o: { definition: string; reason?: string; dryRun?: boolean }) => {
     process.exitCode = await studyAmendCommand(code, o);
+  });
+
+program
+  .command('randomise <subject>')
+  .description(
+    'randomise an enrolled subject (by subject code) of a randomised study: audited and final, as the operator (MSCT_IMPORT_USER or the first administrator)',
+  )
+  .option('--study <code>', 'study code (default: the only study)')
+  .action(async (subject: string, o: { study?: string }) => {
+    console.log(await randomiseCommand(subject, o));
+  });
+const randomisation = program.command('randomisation').description('randomisation reports');
+randomisation
+  .command('balance')
+  .description(
+    'allocation balance: subjects per arm overall, by stratum and by factor level, and the deviation from the ratio',
+  )
+  .option('--study <code>', 'study code (default: the only study)')
+  .option('--json', 'print the report as JSON')
+  .action(async (o: { study?: string; json?: boolean }) => {
+    console.log(await balanceCommand(o));
   });
 
 const audit = program.command('audit').description('the audit trail');

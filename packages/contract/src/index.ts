@@ -11,6 +11,7 @@ export * from './definitions.js';
 export * from './exchange.js';
 export * from './health.js';
 export * from './queries.js';
+export * from './randomisation.js';
 export * from './reviews.js';
 export * from './route.js';
 export * from './routes.js';

@@ -8,6 +8,7 @@ import { definitionRoutes } from './definitions.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
 import { queryRoutes } from './queries.js';
+import { randomisationRoutes } from './randomisation.js';
 import { reviewRoutes } from './reviews.js';
 import type { RouteContract } from './route.js';
 import { safetyRoutes } from './safety.js';
@@ -30,7 +31,8 @@ type Groups = typeof healthRoutes &
   typeof analysisRoutes &
   typeof exchangeRoutes &
   typeof definitionRoutes &
-  typeof signatureRoutes;
+  typeof signatureRoutes &
+  typeof randomisationRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -49,6 +51,7 @@ export const routes: Groups = {
   ...exchangeRoutes,
   ...definitionRoutes,
   ...signatureRoutes,
+  ...randomisationRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

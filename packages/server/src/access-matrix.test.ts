@@ -372,6 +372,39 @@ const MATRIX: Record<string, Entry> = {
     path: (f) => `/api/subjects/${f.subjectId}/enrol`,
     body: () => ({ version: 1, day0Date: '2013-01-10' }),
   },
+  // Randomisation (issue 24). This study has no arms: an allowed caller gets past the policy to a
+  // 422 "does not randomise"; blinding is proven on a randomised study in blinding-matrix.test.ts.
+  'POST /api/subjects/{subjectId}/randomise': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/randomise`,
+  },
+  'GET /api/subjects/{subjectId}/randomisation': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/randomisation`,
+  },
+  'POST /api/subjects/{subjectId}/unblind': {
+    allow: ['investigator'],
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/unblind`,
+    body: () => ({ reason: 'matrix' }),
+  },
+  'GET /api/studies/{studyId}/unblindings': {
+    allow: ['admin', 'investigator', 'safety'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/unblindings`,
+  },
+  'GET /api/studies/{studyId}/randomisation/balance': {
+    allow: ['admin', 'investigator', 'monitor', 'statistician'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/randomisation/balance`,
+  },
+  'GET /api/studies/{studyId}/randomisation/list': {
+    allow: ['statistician'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/randomisation/list`,
+  },
   'GET /api/subjects/{subjectId}/schedule': {
     allow: 'everyone',
     scope: 'subject',

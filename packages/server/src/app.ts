@@ -40,6 +40,7 @@ import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerQueryRoutes } from './routes/queries.js';
+import { registerRandomisationRoutes } from './routes/randomisation.js';
 import { registerReviewRoutes } from './routes/reviews.js';
 import { registerSafetyRoutes } from './routes/safety.js';
 import { registerSignatureRoutes } from './routes/signatures.js';
@@ -275,6 +276,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerAuditRoutes(a, ctx);
     registerClinicalRoutes(a, ctx);
     registerAnalysisRoutes(a, ctx);
+    registerRandomisationRoutes(a, ctx);
     registerExchangeRoutes(a, ctx);
     registerImportRoutes(a, ctx);
     registerSignatureRoutes(a, ctx);

@@ -6,6 +6,8 @@
 // fails here instead of silently changing an answer.
 import { allRoutes } from '@msct/contract';
 import { msctSleTrial } from '@msct/core/protocol';
+import { randomisedLnTrial } from '@msct/core/testing';
+import { assignRole, createSite, createStudy, type Db } from '@msct/store';
 import { createTestDatabase, TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from './app.js';
@@ -53,6 +55,8 @@ const MAIN_WRITES = [
   'POST /api/forms/:formId/review',
   'PUT /api/studies/:studyId/sdv-plan',
   'POST /api/studies/:studyId/import.csv',
+  'POST /api/subjects/:subjectId/randomise',
+  'POST /api/subjects/:subjectId/unblind',
   'POST /api/studies/:studyId/import.odm',
   'POST /api/subjects/:subjectId/signatures',
   'POST /api/unlock-requests',
@@ -74,6 +78,7 @@ for (const dialect of TEST_DIALECTS) {
     let drop: () => Promise<void>;
     let baseUrl: string;
     let trial: TestTrial;
+    let db: Db;
     /** What each handler returned, before serialisation (a hook added for this test). */
     const returned: Seen[] = [];
     /** Every answer on the wire, and the routes answered with success. */
@@ -114,6 +119,7 @@ for (const dialect of TEST_DIALECTS) {
     beforeAll(async () => {
       const t = await createTestDatabase(dialect);
       drop = t.drop;
+      db = t.db;
       app = await buildApp({
         db: t.db,
         config: { ...configFromEnv({}), databaseUrl: t.url, port: 0, loginRateLimitPerMinute: 1000 },
@@ -424,6 +430,39 @@ for (const dialect of TEST_DIALECTS) {
         day0Date: '2013-01-10',
       });
       expect([200, 409, 422]).toContain(enrol.status);
+      // Randomisation (issue 24), on a second study defined as data with two arms.
+      const system = { id: null, name: 'test' };
+      const rct = await createStudy(db, system, { code: 'RCT', title: 'RCT', definition: randomisedLnTrial });
+      const rctSite = await createSite(db, system, { studyId: rct.id, code: 'SA', name: 'Site A' });
+      for (const who of ['coordinator', 'investigator', 'monitor', 'statistician'] as const)
+        await assignRole(db, system, {
+          userId: trial.users[who]!.id,
+          role: who,
+          studyId: rct.id,
+          siteId: null,
+        });
+      const r = `/api/studies/${rct.id}`;
+      const rs = await ok<{ id: string; version: number }>('coordinator', 'POST', `${r}/subjects`, {
+        siteId: rctSite.id,
+      });
+      const rscr = await ok<{ id: string }>('coordinator', 'POST', `/api/subjects/${rs.id}/visits`, {
+        visitCode: 'SCR',
+        visitDate: '2026-01-05',
+      });
+      await ok('coordinator', 'PUT', `/api/visits/${rscr.id}/forms/renal-screening`, {
+        items: [{ itemCode: 'ln_class', value: 'III' }],
+      });
+      await ok('coordinator', 'POST', `/api/subjects/${rs.id}/enrol`, {
+        version: rs.version,
+        day0Date: '2026-01-10',
+      });
+      await ok('coordinator', 'POST', `/api/subjects/${rs.id}/randomise`);
+      await ok('investigator', 'POST', `/api/subjects/${rs.id}/unblind`, { reason: 'serious adverse event' });
+      await ok('monitor', 'GET', `/api/subjects/${rs.id}/randomisation`);
+      await ok('investigator', 'GET', `${r}/unblindings`);
+      await ok('statistician', 'GET', `${r}/randomisation/balance`);
+      await ok('statistician', 'GET', `${r}/randomisation/list`);
+
       // Problems: not found, invalid input, unauthenticated.
       expect(
         (await call('coordinator', 'GET', '/api/subjects/00000000-0000-7000-8000-000000000000')).status,

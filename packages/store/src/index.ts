@@ -75,6 +75,7 @@ export {
   type WriteCounts,
 } from './repositories/item-writer.js';
 export * from './repositories/queries.js';
+export * from './repositories/randomisation.js';
 export * from './repositories/record-locks.js';
 export * from './repositories/sessions.js';
 export * from './repositories/signatures.js';

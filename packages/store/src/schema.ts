@@ -283,6 +283,46 @@ export interface AuditHeadTable {
   hash: string;
 }
 
+/** A randomised study's seed (migration 011): the allocation sequence is the CSPRNG's output for it. */
+export interface RandomisationListTable {
+  study_id: string;
+  method: string;
+  /** 64 hexadecimal characters; read only by the trial master file export (unblinded statistician). */
+  seed_hex: string;
+  /** "sha256:…" of the seed, safe to show before unblinding. */
+  seed_commitment: string;
+  created_at: string;
+  created_by: string | null;
+}
+
+/** A subject's one, final assignment (migration 011). */
+export interface RandomisationAssignmentTable {
+  id: string;
+  study_id: string;
+  site_id: string;
+  subject_id: string;
+  stratum: string;
+  /** 1-based place in the stratum's sequence (blocks) or in the study's (minimisation). */
+  sequence: number;
+  arm: string;
+  /** The factor levels the subject was randomised with, JSON. */
+  levels_json: string;
+  assigned_at: string;
+  assigned_by: string | null;
+}
+
+/** Emergency unblinding of one subject (migration 011). */
+export interface UnblindingTable {
+  id: string;
+  study_id: string;
+  site_id: string;
+  subject_id: string;
+  reason: string;
+  unblinded_at: string;
+  unblinded_by: string | null;
+  unblinded_by_name: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -333,4 +373,7 @@ export interface Database {
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;
   meta: MetaTable;
+  randomisation_lists: RandomisationListTable;
+  randomisation_assignments: RandomisationAssignmentTable;
+  unblindings: UnblindingTable;
 }

@@ -7,24 +7,12 @@
  * shape: a definition with a blank title and an unknown visit code gets both problems listed at
  * once. A value of the wrong shape is skipped here (the schema reports it).
  */
+import type { DefinitionIssue } from './definition-issue.js';
+import { crossCheckRandomisation } from './randomisation-checks.js';
 import { visitWindowDays } from './study-definition.js';
 import { UNSCHEDULED_VISIT_CODE } from './visit-schedule.js';
 
-export type DefinitionIssueCode =
-  | 'required'
-  | 'invalid_type'
-  | 'invalid_value'
-  | 'unknown_key'
-  | 'duplicate'
-  | 'unknown_reference'
-  | 'out_of_order'
-  | 'overlap';
-
-export interface DefinitionIssue {
-  path: Array<string | number>;
-  code: DefinitionIssueCode;
-  message: string;
-}
+export type { DefinitionIssue, DefinitionIssueCode } from './definition-issue.js';
 
 export interface CrossCheckOptions {
   /** Endpoint rule set ids the platform knows; when given, `endpointRuleSetId` must be one of them. */
@@ -200,6 +188,8 @@ export function crossCheckStudyDefinition(
     'criterion id',
   );
   for (const [i, c] of criteria) checkCondition(out, c.condition, ['eligibility', i, 'condition']);
+
+  out.push(...crossCheckRandomisation(input));
 
   const ruleSet = str(input.endpointRuleSetId);
   if (ruleSet !== undefined && options.knownRuleSetIds && !options.knownRuleSetIds.includes(ruleSet)) {

@@ -232,6 +232,79 @@ export const retreatmentRuleSchema = z.strictObject({
   consecutiveAssessments: z.int().min(1),
 });
 
+// ---------------------------------------------------------------------------------------------
+// Arms, randomisation and blinding (issue #24; engine: @msct/core/randomisation)
+// ---------------------------------------------------------------------------------------------
+
+/** A treatment arm of a randomised study, with its share of the allocation ratio (2 and 1 for 2:1). */
+export const armSchema = z.strictObject({
+  /** Unique arm code, e.g. 'msct', 'control'. */
+  id: z.string().regex(/^[^;=|\s]+$/, 'must be a code without spaces or ; = |'),
+  label: text,
+  /** The arm's integer share of the allocation ratio (issue 24: "allocation ratio from the definition"). */
+  ratio: z.int().min(1),
+});
+
+/** The roles of the platform (store ROLES), as a definition names them for blinding. */
+export const studyRoleSchema = z.enum([
+  'admin',
+  'investigator',
+  'coordinator',
+  'monitor',
+  'statistician',
+  'safety',
+]);
+
+/**
+ * A stratification (or minimisation) factor: the subject's site, or the value of one item the
+ * study already holds (e.g. the lupus nephritis class on the screening form). For an item, the
+ * levels are its possible values (a code item's codes, or a subset the protocol names).
+ */
+export const stratificationFactorSchema = z.strictObject({
+  name: z.string().regex(/^[^;=|\s]+$/, 'must be a name without spaces or ; = |'),
+  source: z.union([
+    z.literal('site'),
+    z.strictObject({
+      form: text,
+      item: text,
+      /** The visit whose form holds the value; absent: the first visit that collects the form. */
+      visit: text.optional(),
+    }),
+  ]),
+  /** The levels, required for an item factor (a site factor's levels are the study's sites). */
+  levels: z
+    .array(z.string().regex(/^[^;=|]+$/, 'must not be empty or hold ; = |'))
+    .min(1)
+    .optional(),
+  /** Minimisation weight w_f (default 1). */
+  weight: z.number().gt(0).optional(),
+});
+
+export const randomisationSchema = z.strictObject({
+  /** Permuted blocks of mixed sizes, or Pocock–Simon minimisation with a random element. */
+  method: z.enum(['blocks', 'minimisation']),
+  /** Block sizes for method 'blocks', each a multiple of the ratio total; one drawn per block. */
+  blockSizes: z.array(z.int().min(1)).min(1).optional(),
+  /** Minimisation's random element and imbalance measure (defaults: 0.8, range). */
+  minimisation: z
+    .strictObject({
+      probability: z.number().gt(0).max(1),
+      imbalance: z.enum(['range', 'variance']),
+    })
+    .optional(),
+  /** Stratification factors (blocks) or minimisation factors, by name. */
+  factors: z.array(stratificationFactorSchema),
+  /** Roles that never see the arm nor anything that reveals it. */
+  blindedRoles: z.array(studyRoleSchema),
+  /** Forms and items whose values reveal the arm: hidden from blinded roles. */
+  armRevealing: z
+    .strictObject({
+      forms: z.array(text).optional(),
+      items: z.array(z.strictObject({ form: text, item: text })).optional(),
+    })
+    .optional(),
+});
+
 export const bilagVersionSchema = z.enum(['classic', '2004']);
 
 export const studyDefinitionSchema = z.strictObject({
@@ -241,6 +314,10 @@ export const studyDefinitionSchema = z.strictObject({
   /** Publication / registry the definition operationalises. */
   source: text,
   centres: z.array(centreSchema).min(1),
+  /** Treatment arms (issue #24); absent for a single-arm study. */
+  arms: z.array(armSchema).min(1).optional(),
+  /** How subjects are randomised between the arms, and who is blinded; absent: not randomised. */
+  randomisation: randomisationSchema.optional(),
   visits: z.array(visitSchema).min(1),
   infusion: infusionPlanSchema,
   /** Code lists referenced by the forms' items (each declared once). */

@@ -6,14 +6,18 @@
  */
 import type { z } from 'zod';
 import type {
+  armSchema,
   bilagVersionSchema,
   centreSchema,
   codeListSchema,
   definitionItemSchema,
   formSchema,
   infusionPlanSchema,
+  randomisationSchema,
   retreatmentRuleSchema,
+  stratificationFactorSchema,
   studyDefinitionSchema,
+  studyRoleSchema,
   visitKindSchema,
   visitSchema,
   visitWindowSchema,
@@ -30,6 +34,10 @@ export type DefinitionItem = z.infer<typeof definitionItemSchema>;
 export type FormDefinition = z.infer<typeof formSchema>;
 export type RetreatmentRuleParameters = z.infer<typeof retreatmentRuleSchema>;
 export type BilagVersion = z.infer<typeof bilagVersionSchema>;
+export type ArmDefinition = z.infer<typeof armSchema>;
+export type StudyRole = z.infer<typeof studyRoleSchema>;
+export type StratificationFactorDefinition = z.infer<typeof stratificationFactorSchema>;
+export type RandomisationDefinition = z.infer<typeof randomisationSchema>;
 export type StudyDefinition = z.infer<typeof studyDefinitionSchema>;
 
 /** Earliest and latest study day of a visit's window. */

@@ -32,6 +32,15 @@ export const ACTIONS = [
   'record.lock',
   // Ask, with a reason, that a signed form or a lock be unlocked (issue 21).
   'unlock.request',
+  // Randomisation (issue 24): randomise an enrolled subject; emergency unblinding of one subject;
+  // read the unblindings; the allocation balance report; the allocation list with its seed for the
+  // trial master file. A role the study definition blinds is refused whatever these grant
+  // (access/blinding.ts).
+  'subject.randomise',
+  'subject.unblind',
+  'unblinding.read',
+  'randomisation.report',
+  'randomisation.list',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -41,7 +50,9 @@ export type Action = (typeof ACTIONS)[number];
  * of every site and record the sponsor's assessment of SAEs; only investigators sign and unlock.
  */
 export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
-  admin: new Set(ACTIONS),
+  // Issue 24: emergency unblinding is an investigator's act, and the allocation list with its seed
+  // goes to an unblinded statistician only; an administrator does neither.
+  admin: new Set(ACTIONS.filter((a) => a !== 'subject.unblind' && a !== 'randomisation.list')),
   investigator: new Set<Action>([
     'study.read',
     'analysis.read',
@@ -57,6 +68,10 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.read',
     'query.answer',
     'audit.read',
+    'subject.randomise',
+    'subject.unblind',
+    'unblinding.read',
+    'randomisation.report',
   ]),
   coordinator: new Set<Action>([
     'study.read',
@@ -70,6 +85,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.read',
     'query.answer',
     'audit.read',
+    'subject.randomise',
   ]),
   monitor: new Set<Action>([
     'study.read',
@@ -82,9 +98,26 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'query.close',
     'form.review',
     'audit.read',
+    'randomisation.report',
   ]),
-  statistician: new Set<Action>(['study.read', 'analysis.read', 'study.export', 'subject.read', 'ae.read']),
-  safety: new Set<Action>(['study.read', 'subject.read', 'ae.read', 'ae.assess', 'query.read']),
+  statistician: new Set<Action>([
+    'study.read',
+    'analysis.read',
+    'study.export',
+    'subject.read',
+    'ae.read',
+    'randomisation.report',
+    'randomisation.list',
+  ]),
+  // Emergency unblindings are notified to the safety role (issue 24).
+  safety: new Set<Action>([
+    'study.read',
+    'subject.read',
+    'ae.read',
+    'ae.assess',
+    'query.read',
+    'unblinding.read',
+  ]),
 };
 
 export interface Principal {

@@ -1,6 +1,8 @@
 import { routes } from '@msct/contract';
 import { listAuditEvents, verifyDatabase } from '@msct/store';
-import { enforce, enforceOnSubject } from '../access/guard.js';
+import { armRevealingFilter, blindAuditEvent, isBlinded } from '../access/blinding.js';
+import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
+import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
 import type { App, RouteContext } from '../http/types.js';
 
@@ -11,9 +13,14 @@ export function registerAuditRoutes(app: App, { db }: RouteContext) {
       schema: schemaOf(routes.subjectAudit),
     },
     async (req) => {
-      await enforceOnSubject(db, req, 'audit.read', req.params.subjectId);
+      const scope = await enforceOnSubject(db, req, 'audit.read', req.params.subjectId);
       const rows = await listAuditEvents(db, { subjectId: req.params.subjectId, ...req.query });
-      return rows.map((e) => ({
+      // A role the study blinds sees neither the arm nor arm-revealing forms in the trail (issue 24).
+      const { definition } = await studyDefinition(db, scope.studyId);
+      const p = principalOf(req);
+      const blinded = isBlinded(p, scope.studyId, definition);
+      const filter = armRevealingFilter(p, scope.studyId, definition);
+      const events = rows.map((e) => ({
         seq: e.seq,
         at: e.at,
         actor: e.actor_name,
@@ -25,6 +32,7 @@ export function registerAuditRoutes(app: App, { db }: RouteContext) {
         newValue: e.new_value,
         reason: e.reason,
       }));
+      return events.flatMap((e) => blindAuditEvent(filter, blinded, e) ?? []);
     },
   );
 

@@ -6,9 +6,12 @@ import { PassThrough } from 'node:stream';
 import { routes } from '@msct/contract';
 import { exportOdm } from '@msct/exchange';
 import { getStudy } from '@msct/store';
+import { armRevealingFilter } from '../access/blinding.js';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
+import { HttpProblem } from '../http/problem.js';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerExchangeRoutes(app: App, { db }: RouteContext) {
@@ -23,6 +26,15 @@ export function registerExchangeRoutes(app: App, { db }: RouteContext) {
       // Statisticians get pseudonyms and study days; the policy decides who sees identifiers.
       const identified = seesIdentifiers(p, studyId);
       const study = await getStudy(db, studyId);
+      // The export holds every form's values and the audit trail: for a role the study blinds, it
+      // would carry the arm-revealing forms (issue 24), which the exporter cannot yet leave out.
+      const { definition } = await studyDefinition(db, studyId);
+      if (armRevealingFilter(p, studyId, definition).active)
+        throw new HttpProblem(
+          'MSCT_E_FORBIDDEN',
+          'your role is blinded in this study and the export would hold the forms that reveal the arm',
+          { rule: 'blinding' },
+        );
       const siteIds = sitesFor(p, 'study.export', studyId);
       const out = new PassThrough();
       exportOdm(db, studyId, out, {

@@ -11,12 +11,16 @@ import {
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import type { z } from 'zod';
+import { armRevealingFilter } from '../access/blinding.js';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
 import { checkDeathRecords } from '../clinical/death-record-queries.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
 import type { App, RouteContext } from '../http/types.js';
+
+/** The form id a definition gives its infusion records (msct-sle-trial.ts, the randomised trial). */
+const INFUSION_FORM = 'infusion';
 
 // Infusions (product lot, cells, viability, weight) and adverse events (CTCAE grade, ICH E2A
 // seriousness, relatedness to the MSC infusion) — endpoints.md "Safety (primary)".
@@ -186,6 +190,10 @@ export function registerSafetyRoutes(app: App, { db }: RouteContext) {
     },
     async (req) => {
       const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
+      // Infusion records are the definition's `infusion` form: when it reveals the arm (issue 24),
+      // a role the study blinds is shown none.
+      const { definition } = await studyDefinition(db, scope.studyId);
+      if (!armRevealingFilter(principalOf(req), scope.studyId, definition).form(INFUSION_FORM)) return [];
       const rows = await listSubjectRecords(db, 'infusions', req.params.subjectId);
       return Promise.all(rows.map((r) => withChecks(r, scope.studyId)));
     },

@@ -17,6 +17,7 @@ import {
   visitScope,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
+import { type ArmRevealingFilter, armRevealingFilter } from '../access/blinding.js';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { type Action, sitesFor } from '../access/policy.js';
 import { checkPasswordAttempt, refusedPassword } from '../auth/attempts.js';
@@ -73,13 +74,22 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
     return Object.assign(visit, { scope, studyVersion: Number(study_version) });
   }
 
-  async function formsWithItems(visitId: string) {
-    const forms = await listForms(db, visitId);
+  /** The visit's forms; a role the study blinds does not see arm-revealing forms or items (issue 24). */
+  async function formsWithItems(visitId: string, filter: ArmRevealingFilter) {
+    const forms = (await listForms(db, visitId)).filter((f) => filter.form(f.form_code));
     const names = await signerNames(
       db,
       forms.flatMap((f) => (f.signed_by ? [f.signed_by] : [])),
     );
-    return Promise.all(forms.map(async (f) => toForm(f, await listItems(db, f.id), names)));
+    return Promise.all(
+      forms.map(async (f) =>
+        toForm(
+          f,
+          (await listItems(db, f.id)).filter((i) => filter.item(f.form_code, i.item_code)),
+          names,
+        ),
+      ),
+    );
   }
 
   app.get(
@@ -138,7 +148,13 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
     },
     async (req) => {
       const v = await visitFor(req, req.params.visitId, 'subject.read');
-      return { ...toVisit(v), forms: await formsWithItems(v.id), signatureMeaning: SIGNATURE_MEANING };
+      const { definition } = await studyDefinition(db, v.scope.studyId, v.studyVersion);
+      const filter = armRevealingFilter(principalOf(req), v.scope.studyId, definition);
+      return {
+        ...toVisit(v),
+        forms: await formsWithItems(v.id, filter),
+        signatureMeaning: SIGNATURE_MEANING,
+      };
     },
   );
 

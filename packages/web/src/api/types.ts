@@ -65,3 +65,4 @@ export type SubjectEndpoints = Get<'/api/subjects/:subjectId/endpoints'>;
 export type EndpointRow = Get<'/api/studies/:studyId/endpoints'>['subjects'][number];
 /** GET /api/studies/{id}/analysis: the analysis plan's results. */
 export type AnalysisResults = Get<'/api/studies/:studyId/analysis'>;
+export type RandomisationStatus = Get<'/api/subjects/:subjectId/randomisation'>;

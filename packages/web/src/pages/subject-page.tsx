@@ -7,6 +7,7 @@ import { LockBanner, useActiveLocks } from '../components/lock-banner.js';
 import { LockForm } from '../components/locks-panel.js';
 import { OpenVisitForm } from '../components/open-visit-form.js';
 import { PatientCourse } from '../components/patient-course.js';
+import { RandomisationPanel } from '../components/randomisation-panel.js';
 import { SubjectQueries } from '../components/subject-queries.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf } from '../lib/definition.js';
@@ -59,6 +60,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
           </Link>
         </p>
       )}
+      <RandomisationPanel subject={subject} onChanged={data.reload} />
       <section aria-labelledby="visits-h">
         <h2 id="visits-h">Visits</h2>
         {visits.length === 0 ? (
