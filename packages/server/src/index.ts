@@ -11,6 +11,7 @@ export {
   type ReportMeta,
   renderPdf,
   renderReportHtml,
+  reportHtmlChunks,
   resultsToCsv,
   softwareIdentity,
   softwareVersion,
