@@ -33,6 +33,13 @@ describe('msct CLI', () => {
     for (const c of ['start', 'migrate', 'user', 'audit']) expect(r.stdout).toContain(c);
   });
 
+  it('is a bin of the workspace: `npx msct` (node_modules/.bin/msct after npm ci) runs it (issue #22)', async () => {
+    const BIN = fileURLToPath(new URL('../../../node_modules/.bin/msct', import.meta.url));
+    const r = await run(BIN, ['--help'], { env, cwd: tmpdir() });
+    expect(r.stdout).toMatch(/^Usage: msct /);
+    expect(r.stdout).toContain('analyze');
+  });
+
   it('migrate creates the schema, then reports it up to date', async () => {
     expect((await msct(['migrate'])).stdout).toContain('applied: 001-initial');
     expect((await msct(['migrate'])).stdout).toContain('up to date');

@@ -12,6 +12,7 @@ export {
   type ReportMeta,
   renderPdf,
   renderReportHtml,
+  reportHtmlChunks,
   resultsToCsv,
   softwareIdentity,
   softwareVersion,

@@ -1,13 +1,14 @@
 // `msct analyze [--study CODE] [--out DIR] [--format html,json,csv,pdf]` (issue 5 "CLI"): loads the
 // study's raw data, runs the analysis plan, and writes report.html, results.json, one CSV per table
 // and report.pdf, with a progress bar on standard error.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import {
   analyzeStudy,
   configFromEnv,
   renderPdf,
   renderReportHtml,
+  reportHtmlChunks,
   resultsToCsv,
   softwareVersion,
   withSoftware,
@@ -80,16 +81,20 @@ export async function analyzeCommand(opts: AnalyzeCommandOptions): Promise<strin
       writeFileSync(file, text);
       written.push(file);
     };
-    const needsHtml = formats.includes('html') || formats.includes('pdf');
-    const html = needsHtml
-      ? await renderReportHtml(results, {
-          softwareVersion: softwareVersion(),
-          generatedAt: new Date().toISOString(),
-        })
-      : '';
+    const meta = { softwareVersion: softwareVersion(), generatedAt: new Date().toISOString() };
     bar.increment(1, { step: 'writing' });
     for (const f of formats) {
-      if (f === 'html') write('report.html', html);
+      if (f === 'html') {
+        // Chunk by chunk: the document (13.6 MB at 20 000 patients) is never one string (issue 16).
+        const file = join(out, 'report.html');
+        const fd = openSync(file, 'w');
+        try {
+          for await (const chunk of reportHtmlChunks(results, meta)) writeSync(fd, chunk);
+        } finally {
+          closeSync(fd);
+        }
+        written.push(file);
+      }
       if (f === 'json') {
         // Streamed: the same bytes as JSON.stringify(results, null, 2), never one 37 MB string (issue 16).
         const file = join(out, 'results.json');
@@ -101,7 +106,7 @@ export async function analyzeCommand(opts: AnalyzeCommandOptions): Promise<strin
       if (f === 'pdf') {
         bar.update({ step: 'printing the PDF in Chromium' });
         const file = join(out, 'report.pdf');
-        await renderPdf(html, file);
+        await renderPdf(await renderReportHtml(results, meta), file);
         written.push(file);
       }
       bar.increment(1, { step: `${f} written` });

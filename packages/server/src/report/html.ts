@@ -14,7 +14,7 @@ import {
   trajectorySpec,
 } from './charts.js';
 import { escapeHtml } from './format.js';
-import { countTable, measureTable, PROPORTION_HEAD, TableWriter, table, text } from './tables.js';
+import { countTable, measureTable, PROPORTION_HEAD, TableWriter, table, tableEnds, text } from './tables.js';
 
 export interface ReportMeta {
   softwareVersion: string;
@@ -39,7 +39,23 @@ td.num{text-align:right;font-variant-numeric:tabular-nums}td.sig{text-align:cent
 const figure = (svg: string | null, id: string) =>
   svg ? `<figure id="chart-${escapeHtml(id)}">${svg}</figure>` : '';
 
+/** Patients per chunk of the listing: one chunk is ~0.3 MB of HTML at 500 rows. */
+const LISTING_CHUNK = 500;
+
+/** The whole report as one string (the API route and the PDF printer take a string). */
 export async function renderReportHtml(results: AnalysisResults, meta: ReportMeta): Promise<string> {
+  const parts: string[] = [];
+  for await (const part of reportHtmlChunks(results, meta)) parts.push(part);
+  return parts.join('');
+}
+
+/**
+ * The report as consecutive chunks of HTML whose concatenation is the document, the per-patient
+ * listing in slices of LISTING_CHUNK rows: `msct analyze` writes them to report.html one by one, so
+ * the 13.6 MB document of a 20 000-patient trial (and its 20 000 row strings) never exists in memory
+ * at once (issue 16: < 600 MB peak RSS with the HTML report).
+ */
+export async function* reportHtmlChunks(results: AnalysisResults, meta: ReportMeta): AsyncGenerator<string> {
   const r = results;
   const w = new TableWriter(r);
   const d = r.definitions;
@@ -293,21 +309,19 @@ export async function renderReportHtml(results: AnalysisResults, meta: ReportMet
   ]);
   const trajectories = await Promise.all(r.measures.map((m) => svg(trajectorySpec(m, alpha))));
 
-  const listing = table(
+  const listingRow = (p: AnalysisResults['listing'][number], i: number) =>
+    `${text(p.subject)}${text(p.site)}${text(p.lupusNephritis === null ? '?' : p.lupusNephritis ? 'yes' : 'no')}${w.n(`listing.${i}.baselineSledai`, 'int')}${w.n(`listing.${i}.baselineBilag`, 'int')}${text(p.label)}${w.n(`listing.${i}.firstResponseMonth`, 'int')}${text(p.relapseVisit)}${w.n(`listing.${i}.reResponseMonth`, 'int')}${text(p.retreatmentVisit)}${w.n(`listing.${i}.deathDay`, 'day')}<td class="trace">${escapeHtml(p.summary)}${p.problems.length ? `<br>${escapeHtml(p.problems.join('; '))}` : ''}</td>`;
+  const [listingOpen, listingClose] = tableEnds(
     'listing',
     'Per-patient listing (each verdict with its trace summary)',
     '<th>subject</th><th>centre</th><th>LN</th><th>baseline SLEDAI-2K</th><th>baseline BILAG</th><th>best response</th><th>first response month</th><th>relapse</th><th>re-response month</th><th>re-treatment flag</th><th>death day</th><th>verdict trace</th>',
-    r.listing.map(
-      (p, i) =>
-        `${text(p.subject)}${text(p.site)}${text(p.lupusNephritis === null ? '?' : p.lupusNephritis ? 'yes' : 'no')}${w.n(`listing.${i}.baselineSledai`, 'int')}${w.n(`listing.${i}.baselineBilag`, 'int')}${text(p.label)}${w.n(`listing.${i}.firstResponseMonth`, 'int')}${text(p.relapseVisit)}${w.n(`listing.${i}.reResponseMonth`, 'int')}${text(p.retreatmentVisit)}${w.n(`listing.${i}.deathDay`, 'day')}<td class="trace">${escapeHtml(p.summary)}${p.problems.length ? `<br>${escapeHtml(p.problems.join('; '))}` : ''}</td>`,
-    ),
   );
 
   const listingLegend =
     '<p class="note">"—" in the listing: none (no response month, no relapse, no re-response after a relapse, no re-treatment flag, alive) or not recorded (baseline score); "?" = LN status not recorded. A re-response never changes the best response or removes the relapse (endpoints.md Clarification 3).</p>';
 
   const title = meta.title ?? `Analysis report — ${r.study.code}`;
-  return `<!doctype html>
+  yield `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)}</title><style>${CSS}</style></head>
 <body>
 <h1>${escapeHtml(title)}</h1>
@@ -335,7 +349,14 @@ ${lr('logRankSurvivalLn', 'overall survival')}
 ${coxHtml}
 <h2 id="patients">Patients</h2>
 <div class="charts">${figure(spaghettiSvg, 'spaghetti')}${figure(swimmerSvg, 'swimmer')}</div>
-<div class="listing">${listing}</div>
+<div class="listing">${listingOpen}`;
+  for (let from = 0; from < r.listing.length; from += LISTING_CHUNK) {
+    const rows: string[] = [];
+    const to = Math.min(from + LISTING_CHUNK, r.listing.length);
+    for (let i = from; i < to; i++) rows.push(`<tr>${listingRow(r.listing[i]!, i)}</tr>`);
+    yield rows.join('');
+  }
+  yield `${listingClose}</div>
 ${listingLegend}
 ${r.notes.length ? `<h3>Notes</h3><ul id="notes">${r.notes.map((n) => `<li>${escapeHtml(n)}</li>`).join('')}</ul>` : ''}
 </body></html>

@@ -3,6 +3,6 @@
 export { analysisOptionsOf, analyzeStudy } from './analyze-study.js';
 export { resultsToCsv, toCsv } from './csv.js';
 export { atPath, formatNumber, type NumberFormat } from './format.js';
-export { type ReportMeta, renderReportHtml } from './html.js';
+export { type ReportMeta, renderReportHtml, reportHtmlChunks } from './html.js';
 export { type PdfOptions, renderPdf } from './pdf.js';
 export { describeSoftware, softwareIdentity, softwareVersion, withSoftware } from './software-version.js';

@@ -44,9 +44,16 @@ export const text = (s: string | number | null | undefined): Cell =>
   `<td>${s === null || s === undefined ? '—' : escapeHtml(String(s))}</td>`;
 
 export function table(id: string, caption: string, head: string, rows: readonly string[]): string {
-  return `<table id="${escapeHtml(id)}"><caption>${caption}</caption><thead><tr>${head}</tr></thead><tbody>${rows
-    .map((r) => `<tr>${r}</tr>`)
-    .join('')}</tbody></table>`;
+  const [open, close] = tableEnds(id, caption, head);
+  return `${open}${rows.map((r) => `<tr>${r}</tr>`).join('')}${close}`;
+}
+
+/** The HTML before and after a table's rows, for a table written row by row (the listing). */
+export function tableEnds(id: string, caption: string, head: string): [open: string, close: string] {
+  return [
+    `<table id="${escapeHtml(id)}"><caption>${caption}</caption><thead><tr>${head}</tr></thead><tbody>`,
+    '</tbody></table>',
+  ];
 }
 
 export function countTable(
