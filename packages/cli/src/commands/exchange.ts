@@ -37,7 +37,8 @@ export async function exportCommand(opts: {
     const deid = opts.pseudonymise ? ({ pseudonymise: true, shiftDates: 'study-day' } as const) : {};
     if (opts.format === 'sdtm') {
       const r = await exportSdtm(db, study.id, opts.out, deid);
-      for (const f of r.files) console.log(`${f.name.padEnd(12)} ${f.rows} rows`);
+      for (const f of r.files)
+        console.log(`${f.name.padEnd(12)} ${f.rows} ${f.name.startsWith('define.') ? 'variables' : 'rows'}`);
       console.log(`SDTM-style domains of ${study.code} written to ${opts.out}`);
       return;
     }
