@@ -41,6 +41,11 @@ export const odmImportReport = importReport.extend({
   subjectsCreated: z.number(),
   infusions: recordCounts,
   adverseEvents: recordCounts,
+  /** ItemData left out on purpose (items the mapping does not map, with skipUnmapped), each with why. */
+  skipped: z.array(importProblem),
+  skippedNotListed: z.number(),
+  /** Values whose unit was converted to one the item accepts (core convertUnit). */
+  unitsConverted: z.number(),
 });
 export type OdmImportReport = z.infer<typeof odmImportReport>;
 

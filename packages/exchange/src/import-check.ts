@@ -26,6 +26,10 @@ export type ImportRule =
   /** Entry follows the definition (core protocol/entry-rules.ts), applied by the item writer. */
   | EntryRule
   | 'mapping-invalid'
+  /** An ODM file without ClinicalData (a Define-XML or metadata-only file). */
+  | 'no-clinical-data'
+  /** An item the mapping does not map, left out (`skipUnmapped`): listed, never a problem. */
+  | 'item-unmapped'
   /** A date against the subject's own dates (core/dataset/adverse-event-dates.ts). */
   | 'date-implausible'
   | TextRule;

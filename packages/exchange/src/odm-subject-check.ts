@@ -65,22 +65,25 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
         `definition), so none of its ${r.values} values is imported`,
     });
   }
+  const columns = (v: { column: string }) => ({
+    subject: v.column,
+    visit: v.column,
+    cycle: v.column,
+    form: v.column,
+    item: v.column,
+    value: v.column,
+    unit: v.column,
+  });
+  // An unknown subject does not hide the value's other problems (visit, form, item, unit): they
+  // are checked as if the subject were known, so one report has them all (issue #23).
+  const asKnown = new Map([[s.key, { id: `unknown:${s.key}`, siteId: '' }]]);
   for (const v of s.values.values()) {
-    const r = checkValue(
-      c.meta,
-      candidates,
-      { subject: s.key, ...v },
-      {
-        subject: v.column,
-        visit: v.column,
-        cycle: v.column,
-        form: v.column,
-        item: v.column,
-        value: v.column,
-        unit: v.column,
-      },
-    );
-    if (!r.ok) problems.push({ row: v.row, ...r.problem });
+    const r = checkValue(c.meta, candidates, { subject: s.key, ...v }, columns(v));
+    if (r.ok) continue;
+    problems.push({ row: v.row, ...r.problem });
+    if (r.problem.rule !== 'subject-unknown') continue;
+    const rest = checkValue(c.meta, asKnown, { subject: s.key, ...v }, columns(v));
+    if (!rest.ok) problems.push({ row: v.row, ...rest.problem });
   }
   if (!c.known.has(s.key) && ref) {
     // A subject the import creates: its key becomes its code, under the API's text rule.
