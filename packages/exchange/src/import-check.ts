@@ -198,6 +198,25 @@ export function checkValue(
   return { ok: true, subject, cycle };
 }
 
+/**
+ * The check of a value with all its problems: an unknown subject does not hide the value's visit,
+ * cycle, form, item or unit problems, which are checked as if the subject were known, so one report
+ * has them all (issue #23).
+ */
+export function checkValueAll(
+  meta: ExchangeMetadata,
+  subjects: Map<string, SubjectRef>,
+  v: RawValue,
+  columns: ColumnNames,
+): { checked: CheckedValue; problems: Omit<ImportProblem, 'row'>[] } {
+  const checked = checkValue(meta, subjects, v, columns);
+  if (checked.ok) return { checked, problems: [] };
+  if (checked.problem.rule !== 'subject-unknown') return { checked, problems: [checked.problem] };
+  const asKnown = new Map([[v.subject, { id: `unknown:${v.subject}`, siteId: '' }]]);
+  const rest = checkValue(meta, asKnown, v, columns);
+  return { checked, problems: rest.ok ? [checked.problem] : [checked.problem, rest.problem] };
+}
+
 /** The import rule of a refusal of the item writer (ItemWriter.refusal). */
 export function refusalRule(e: StoreError): ImportRule {
   const rule = e.details.rule;

@@ -11,7 +11,7 @@ import {
 } from '@msct/core/dataset';
 import { isIsoDate } from '@msct/core/protocol';
 import { type Db, listSubjectRecords, loadTrialDataset, SUBJECT_STATUSES } from '@msct/store';
-import { checkValue, type ImportProblem, type SubjectRef } from './import-check.js';
+import { checkValueAll, type ImportProblem, type SubjectRef } from './import-check.js';
 import { AE_FORM, checkRecordValue, INFUSION_FORM, missingRequired } from './odm-records.js';
 import type { OdmSubject, RecordRow } from './odm-subject.js';
 import { type ExchangeMetadata, SUBJECT_FORM } from './study-metadata.js';
@@ -74,17 +74,10 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
     value: v.column,
     unit: v.column,
   });
-  // An unknown subject does not hide the value's other problems (visit, form, item, unit): they
-  // are checked as if the subject were known, so one report has them all (issue #23).
-  const asKnown = new Map([[s.key, { id: `unknown:${s.key}`, siteId: '' }]]);
-  for (const v of s.values.values()) {
-    const r = checkValue(c.meta, candidates, { subject: s.key, ...v }, columns(v));
-    if (r.ok) continue;
-    problems.push({ row: v.row, ...r.problem });
-    if (r.problem.rule !== 'subject-unknown') continue;
-    const rest = checkValue(c.meta, asKnown, { subject: s.key, ...v }, columns(v));
-    if (!rest.ok) problems.push({ row: v.row, ...rest.problem });
-  }
+  // An unknown subject does not hide the value's other problems (checkValueAll).
+  for (const v of s.values.values())
+    for (const p of checkValueAll(c.meta, candidates, { subject: s.key, ...v }, columns(v)).problems)
+      problems.push({ row: v.row, ...p });
   if (!c.known.has(s.key) && ref) {
     // A subject the import creates: its key becomes its code, under the API's text rule.
     const keyIssue = textIssue(s.key, 100);
