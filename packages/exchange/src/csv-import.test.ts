@@ -85,7 +85,7 @@ for (const dialect of TEST_DIALECTS)
       expect(await databaseFingerprint(t.db)).toBe(before);
     });
 
-    it('an unknown subject does not hide the row\'s visit, form or unit problems: all come in one report (issue #23)', async () => {
+    it("an unknown subject does not hide the row's visit, form or unit problems: all come in one report (issue #23)", async () => {
       const csv = [
         'subject,visit,form,item,value,unit',
         `NOPE-999,M99,labs,albumin,35,g/L`,
