@@ -136,22 +136,38 @@ describe('ODM import: mapping real files from other systems', () => {
     <BasicDefinitions><MeasurementUnit OID="U.LB" Name="lb"><Symbol><TranslatedText>lb</TranslatedText></Symbol></MeasurementUnit></BasicDefinitions>
     <MetaDataVersion OID="MDV.1" Name="1">
       <ItemDef OID="IT.WEIGHT" Name="WEIGHT" DataType="float"><MeasurementUnitRef MeasurementUnitOID="U.LB"/></ItemDef>
+      <ItemDef OID="IT.C3" Name="C3" DataType="float"><MeasurementUnitRef MeasurementUnitOID="U.LB"/><MeasurementUnitRef MeasurementUnitOID="U.GL"/></ItemDef>
     </MetaDataVersion>
   </Study>
   <ClinicalData StudyOID="OTHER" MetaDataVersionOID="MDV.1">
     <SubjectData SubjectKey="${code}">
       <StudyEventData StudyEventOID="SE.BASELINE">
         <FormData FormOID="F.VS"><ItemGroupData ItemGroupOID="IG.VS"><ItemData ItemOID="IT.WEIGHT" Value="150"/></ItemGroupData></FormData>
+        <FormData FormOID="F.LAB"><ItemGroupData ItemGroupOID="IG.LAB"><ItemData ItemOID="IT.C3" Value="0.8"/></ItemGroupData></FormData>
       </StudyEventData>
     </SubjectData>
   </ClinicalData>
 </ODM>`;
     const r = await importOdm(t.db, study.studyId, odm, {
       actor: study.actor,
-      ...mapping({ visits: { 'SE.BASELINE': 'D0' }, columns: { 'IT.WEIGHT': 'vital-signs.weight_kg' } }),
+      ...mapping({
+        visits: { 'SE.BASELINE': 'D0' },
+        columns: { 'IT.WEIGHT': 'vital-signs.weight_kg', 'IT.C3': 'labs.c3' },
+      }),
     });
-    expect(r.problems).toEqual([]);
-    expect(r).toMatchObject({ written: true, entered: 1, unitsConverted: 1 });
+    // An ItemDef with two units says nothing about a value without one: C3's unit is missing.
+    expect(r.problems.map((p) => [p.column.split('/').pop(), p.rule])).toEqual([['IT.C3', 'unit-missing']]);
+    const written = await importOdm(
+      t.db,
+      study.studyId,
+      odm.replace(/<FormData FormOID="F.LAB">.*<\/FormData>/, ''),
+      {
+        actor: study.actor,
+        ...mapping({ visits: { 'SE.BASELINE': 'D0' }, columns: { 'IT.WEIGHT': 'vital-signs.weight_kg' } }),
+      },
+    );
+    expect(written.problems).toEqual([]);
+    expect(written).toMatchObject({ written: true, entered: 1, unitsConverted: 1 });
     const stored = await t.db.kysely
       .selectFrom('item_values')
       .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')

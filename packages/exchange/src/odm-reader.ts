@@ -93,8 +93,9 @@ export async function readOdm(
     units: Map<string, string>;
     locations: Map<string, string>;
     /**
-     * Filled with each ItemDef's unit (ItemOID → MeasurementUnitOID of its first MeasurementUnitRef):
-     * the unit of the item's values that carry none of their own.
+     * Filled with the unit of each ItemDef that declares exactly one (ItemOID → MeasurementUnitOID of
+     * its MeasurementUnitRef): the unit of the item's values that carry none of their own. An ItemDef
+     * with several units says nothing about a value without one.
      */
     itemUnits?: Map<string, string>;
     /** Fed every chunk read (to tell whether the file changed between two reads). */
@@ -117,6 +118,8 @@ export async function readOdm(
   let hasClinicalData = false;
   /** The ItemDef being read (metadata), whose MeasurementUnitRef is the unit of its values. */
   let itemDef: string | undefined;
+  /** How many MeasurementUnitRefs that ItemDef has. */
+  let itemDefUnits = 0;
   let row = 0;
   const fail = (message: string): never => {
     throw new OdmSyntaxError(message, parser.line, parser.column);
@@ -136,6 +139,7 @@ export async function readOdm(
         break;
       case 'ItemDef':
         if (!inClinical) itemDef = a.OID;
+        itemDefUnits = 0;
         break;
       case 'MeasurementUnit':
         if (a.OID) handlers.units.set(a.OID, a.Name ?? a.OID);
@@ -163,8 +167,10 @@ export async function readOdm(
         break;
       case 'MeasurementUnitRef':
         if (item) item.unitOid = a.MeasurementUnitOID ?? null;
-        else if (itemDef && a.MeasurementUnitOID && !handlers.itemUnits?.has(itemDef))
+        else if (itemDef && a.MeasurementUnitOID) {
+          itemDefUnits++;
           handlers.itemUnits?.set(itemDef, a.MeasurementUnitOID);
+        }
         break;
       default:
         if (TYPED_ITEM_DATA.has(name)) {
@@ -236,6 +242,7 @@ export async function readOdm(
         inClinical = false;
         break;
       case 'ItemDef':
+        if (itemDef && itemDefUnits > 1) handlers.itemUnits?.delete(itemDef);
         itemDef = undefined;
         break;
     }
