@@ -314,7 +314,8 @@ async function exportStep(step: 'export-odm' | 'export-sdtm', url: string): Prom
     if (step === 'export-sdtm') {
       const r = await exportSdtm(db, study.id, dir);
       const ms = performance.now() - t0;
-      const rows = r.files.reduce((n, f) => n + f.rows, 0);
+      // The CSVs' rows (as before Dataset-JSON and define.xml were written beside them).
+      const rows = r.files.filter((f) => f.name.endsWith('.csv')).reduce((n, f) => n + f.rows, 0);
       return { ms, cpuMs: cpuSince(cpu), peakMb: peakMb(), extra: { rows } };
     }
     const out = createWriteStream(join(dir, 'study.odm.xml'));

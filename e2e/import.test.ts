@@ -1,7 +1,7 @@
 // The admin imports a site's CSV in the browser: the check lists each bad row with its column and
 // rule and writes nothing; the corrected file checks clean and is imported; the value is then on the
 // patient's visit, entered by the admin.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { msctSleTrial } from '@msct/core/protocol';
@@ -91,5 +91,27 @@ describe('CSV import in the browser', () => {
     await waitForText(form.getByRole('status'), 'The file checked clean');
     await form.getByRole('button', { name: 'Import checked file' }).click();
     await waitForText(form.getByRole('status'), 'Imported: 1 values entered');
+
+    // The same file with an item nobody mapped, and the CLI's mapping format (issue #23): skipped
+    // and listed with its row and path, the rest checked clean.
+    const unmapped = join(dir, 'other-edc-unmapped.odm.xml');
+    writeFileSync(
+      unmapped,
+      readFileSync(odm, 'utf8').replace(
+        '<ItemData ItemOID="REN" Value="C"/>',
+        '<ItemData ItemOID="REN" Value="C"/><ItemData ItemOID="NOTE" Value="x"/>',
+      ),
+    );
+    await form
+      .getByLabel(/^OID map/)
+      .fill(JSON.stringify({ visits: { EV3: 'M3' }, columns: { REN: 'bilag.renal' } }));
+    await form.getByLabel('Skip the items the mapping does not map (each listed)').check();
+    await form.getByLabel('File', { exact: true }).setInputFiles(unmapped);
+    await form.getByRole('button', { name: 'Check file' }).click();
+    await waitForText(
+      form.getByRole('table', { name: 'Items skipped (not in the mapping)' }),
+      'ItemOID NOTE is not in the mapping',
+    );
+    await waitForText(form.getByRole('status'), 'The file checked clean: 2 rows, 1 values');
   });
 });

@@ -115,9 +115,13 @@ program
   )
   .requiredOption('--format <format>', 'odm | csv-long | csv-wide')
   .option('--study <code>', 'study code (default: the only study)')
-  .option('--mapping <file>', 'csv-wide: JSON mapping of columns to form.item and unit')
+  .option(
+    '--mapping <file>',
+    'csv-wide: JSON mapping of columns to form.item and unit; odm: the same format, ItemOIDs as "columns", StudyEventOIDs as "visits"',
+  )
   .option('--dry-run', 'check every row and list the problems; write nothing')
   .option('--skip-invalid', 'write the valid rows and report the others')
+  .option('--skip-unmapped', 'odm: leave out the items the mapping does not map, each listed')
   .action(importCommand);
 
 program

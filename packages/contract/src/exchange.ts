@@ -41,6 +41,11 @@ export const odmImportReport = importReport.extend({
   subjectsCreated: z.number(),
   infusions: recordCounts,
   adverseEvents: recordCounts,
+  /** ItemData left out on purpose (items the mapping does not map, with skipUnmapped), each with why. */
+  skipped: z.array(importProblem),
+  skippedNotListed: z.number(),
+  /** Values whose unit was converted to one the item accepts (core convertUnit). */
+  unitsConverted: z.number(),
 });
 export type OdmImportReport = z.infer<typeof odmImportReport>;
 
@@ -86,14 +91,16 @@ export const exchangeRoutes = {
     path: '/api/studies/:studyId/import.odm',
     tags: ['exchange'],
     summary:
-      'Import a CDISC ODM 1.3.2 file (msct’s own export, or another system’s with oidMap: ItemOID → form.item, StudyEventOID → visit); dryRun lists every problem without writing',
+      'Import a CDISC ODM 1.3.2 file (msct’s own export, or another system’s with oidMap: ItemOID → form.item, StudyEventOID → visit, or mapping: the wide CSV mapping format with ItemOIDs as columns and StudyEventOIDs as visits); skipUnmapped leaves out and lists the items neither maps; dryRun lists every problem without writing',
     params: z.object({ studyId: id }),
     querystring: z
       .object({
         dryRun: flag,
         skipInvalid: flag,
+        skipUnmapped: flag,
         reason: importReason,
         oidMap: z.string().max(100_000).optional(),
+        mapping: z.string().max(100_000).optional(),
       })
       .strict(),
     body: fileBody,

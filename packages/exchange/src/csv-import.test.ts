@@ -85,6 +85,27 @@ for (const dialect of TEST_DIALECTS)
       expect(await databaseFingerprint(t.db)).toBe(before);
     });
 
+    it("an unknown subject does not hide the row's visit, form or unit problems: all come in one report (issue #23)", async () => {
+      const csv = [
+        'subject,visit,form,item,value,unit',
+        `NOPE-999,M99,labs,albumin,35,g/L`,
+        `NOPE-999,M6,nosuchform,x,1,`,
+        `NOPE-999,M6,labs,albumin,35,furlongs`,
+        `NOPE-999,M6,labs,albumin,35,g/L`,
+      ].join('\n');
+      const r = await importCsv(t.db, study.studyId, source(csv), { format: 'long', actor: study.actor });
+      expect(r.invalidRows).toBe(4);
+      expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
+        [2, 'subject', 'subject-unknown'],
+        [2, 'visit', 'visit-unknown'],
+        [3, 'subject', 'subject-unknown'],
+        [3, 'form', 'form-unknown'],
+        [4, 'subject', 'subject-unknown'],
+        [4, 'unit', 'unit-invalid'],
+        [5, 'subject', 'subject-unknown'],
+      ]);
+    });
+
     it('a value or unit breaking the text rule (NUL, control character, non-character, too long) is a row problem; nothing written (issue 17)', async () => {
       const before = await databaseFingerprint(t.db);
       const csv = [

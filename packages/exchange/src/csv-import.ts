@@ -13,7 +13,7 @@ import { type CsvSource, openSource, readCsv } from './csv-reader.js';
 import {
   addProblem,
   type ColumnNames,
-  checkValue,
+  checkValueAll,
   cycleOf,
   emptyReport,
   type ImportProblem,
@@ -72,9 +72,9 @@ export async function importCsv(
   const judge = (r: RowValues) => {
     const problems = [...r.problems];
     const checked = r.values.map((v) => {
-      const c = checkValue(meta, subjects, v.raw, v.columns);
-      if (!c.ok) problems.push(c.problem);
-      return c;
+      const c = checkValueAll(meta, subjects, v.raw, v.columns);
+      problems.push(...c.problems);
+      return c.checked;
     });
     return { problems, checked };
   };

@@ -31,6 +31,10 @@ export type ImportRule =
   /** Entry follows the definition (core protocol/entry-rules.ts), applied by the item writer. */
   | EntryRule
   | 'mapping-invalid'
+  /** An ODM file without ClinicalData (a Define-XML or metadata-only file). */
+  | 'no-clinical-data'
+  /** An item the mapping does not map, left out (`skipUnmapped`): listed, never a problem. */
+  | 'item-unmapped'
   /** A date against the subject's own dates (core/dataset/adverse-event-dates.ts). */
   | 'date-implausible'
   | TextRule;
@@ -204,6 +208,25 @@ export function checkValue(
     return fail(column, issue.code, issue.message);
   }
   return { ok: true, subject, cycle };
+}
+
+/**
+ * The check of a value with all its problems: an unknown subject does not hide the value's visit,
+ * cycle, form, item or unit problems, which are checked as if the subject were known, so one report
+ * has them all (issue #23).
+ */
+export function checkValueAll(
+  meta: ExchangeMetadata,
+  subjects: Map<string, SubjectRef>,
+  v: RawValue,
+  columns: ColumnNames,
+): { checked: CheckedValue; problems: Omit<ImportProblem, 'row'>[] } {
+  const checked = checkValue(meta, subjects, v, columns);
+  if (checked.ok) return { checked, problems: [] };
+  if (checked.problem.rule !== 'subject-unknown') return { checked, problems: [checked.problem] };
+  const asKnown = new Map([[v.subject, { id: `unknown:${v.subject}`, siteId: '' }]]);
+  const rest = checkValue(meta, asKnown, v, columns);
+  return { checked, problems: rest.ok ? [checked.problem] : [checked.problem, rest.problem] };
 }
 
 /** The import rule of a refusal of the item writer (ItemWriter.refusal): the store's own rule name. */

@@ -33,6 +33,7 @@ export {
   type OdmExportReport,
 } from './odm-export.js';
 export { importOdm, type OdmImportOptions, type OdmImportReport, type OdmSource } from './odm-import.js';
+export { type OdmMapping, type ResolvedOdmMapping, resolveOdmMapping } from './odm-mapping.js';
 export { convertRedcapDictionary } from './redcap-dictionary.js';
 export { exportSdtm, type SdtmExportReport } from './sdtm-export.js';
 export { oid } from './study-metadata.js';

@@ -19,7 +19,9 @@ import { type Actor, type Db, ItemWriter, StoreError } from '@msct/store';
 import {
   addProblem,
   emptyReport,
+  type ImportProblem,
   type ImportReport,
+  MAX_LISTED_PROBLEMS,
   refusalRule,
   subjectIndex,
   writeOrRollBack,
@@ -29,6 +31,7 @@ import { openSpool } from './odm-spool.js';
 import { reduceSubject } from './odm-subject.js';
 import { type CheckContext, checkSubject, SUBJECT_KEY_COLUMN, subjectRefFor } from './odm-subject-check.js';
 import { createImportedSubject, type RecordCounts, writeRecords } from './odm-subject-write.js';
+import { convertUnits } from './odm-units.js';
 import { loadMetadata } from './study-metadata.js';
 
 export type { RecordCounts } from './odm-subject-write.js';
@@ -39,6 +42,15 @@ export interface OdmImportOptions {
   skipInvalid?: boolean;
   /** ItemOID → `form.item` for files from other systems; StudyEventOID → visit code likewise. */
   oidMap?: Record<string, string>;
+  /**
+   * ItemOID → the unit of its values when neither the value (MeasurementUnitOID) nor the file's
+   * ItemDef (MeasurementUnitRef) says it (the mapping's `{ item, unit }`, odm-mapping.ts).
+   */
+  itemUnits?: Record<string, string>;
+  /** Leave out the ItemData of items neither mapped nor msct's own, each listed in `skipped`. */
+  skipUnmapped?: boolean;
+  /** The file's name, for the messages about the file as a whole. */
+  sourceName?: string;
   reason?: string;
 }
 
@@ -53,6 +65,11 @@ export interface OdmImportReport extends ImportReport {
   subjectsCreated: number;
   infusions: RecordCounts;
   adverseEvents: RecordCounts;
+  /** ItemData left out on purpose (`skipUnmapped`), each with its row, path and why. */
+  skipped: ImportProblem[];
+  skippedNotListed: number;
+  /** Values whose unit was converted to one the item accepts (core convertUnit). */
+  unitsConverted: number;
 }
 
 export async function importOdm(
@@ -66,6 +83,9 @@ export async function importOdm(
     subjectsCreated: 0,
     infusions: { entered: 0, changed: 0, unchanged: 0 },
     adverseEvents: { entered: 0, changed: 0, unchanged: 0 },
+    skipped: [],
+    skippedNotListed: 0,
+    unitsConverted: 0,
   };
   const meta = await loadMetadata(db, studyId);
   const known = await subjectIndex(db, studyId);
@@ -76,6 +96,9 @@ export async function importOdm(
   );
   const units = new Map<string, string>();
   const locations = new Map<string, string>();
+  // The file's ItemDef units (ItemOID → MeasurementUnitOID), read with its metadata.
+  const itemDefUnits = new Map<string, string>();
+  let itemUnits: Map<string, string> | undefined;
   const ctx: CheckContext = { db, meta, known, sites, locations };
   const spool = await openSpool();
   try {
@@ -85,11 +108,32 @@ export async function importOdm(
       readOdm(open(input), {
         units,
         locations,
+        itemUnits: itemDefUnits,
         onChunk: (c) => {
           checkedDigest.update(c);
         },
         onSubject: async (raw) => {
-          const s = reduceSubject(raw, units, opts.oidMap);
+          // The unit of values that carry none: the file's ItemDef (by its MeasurementUnit's name), then
+          // the mapping's. The metadata precedes ClinicalData, so it is complete at the first subject.
+          itemUnits ??= new Map([
+            ...Object.entries(opts.itemUnits ?? {}),
+            ...[...itemDefUnits].map(([item, u]) => [item, units.get(u) ?? u] as [string, string]),
+          ]);
+          const s = reduceSubject(raw, units, opts.oidMap, {
+            itemUnits,
+            ...(opts.skipUnmapped ? { skipUnmapped: true } : {}),
+          });
+          for (const u of s.unmapped) {
+            if (report.skipped.length < MAX_LISTED_PROBLEMS)
+              report.skipped.push({
+                row: u.row,
+                column: u.column,
+                rule: 'item-unmapped',
+                message: `ItemOID ${u.itemOid} is not in the mapping: skipped (--skip-unmapped)`,
+              });
+            else report.skippedNotListed++;
+          }
+          report.unitsConverted += convertUnits(meta, s);
           report.values +=
             s.values.size +
             s.records.reduce((n, r) => n + Object.keys(r.values).length, 0) +
@@ -110,6 +154,17 @@ export async function importOdm(
         column: 'ODM',
         rule: 'row-malformed',
         message: 'the file has no ODM root element',
+      });
+      return report;
+    }
+    if (!read.hasClinicalData) {
+      // A Define-XML or metadata-only ODM file: refused as such, not "0 values imported".
+      report.invalidRows++;
+      addProblem(report, {
+        row: 0,
+        column: 'ODM/ClinicalData',
+        rule: 'no-clinical-data',
+        message: `no clinical data in ${opts.sourceName ?? 'the file'}: it has no ClinicalData element (metadata only, e.g. Define-XML); nothing to import`,
       });
       return report;
     }

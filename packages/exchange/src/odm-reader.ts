@@ -92,10 +92,16 @@ export async function readOdm(
     onSubject: (s: OdmSubjectData) => Promise<void>;
     units: Map<string, string>;
     locations: Map<string, string>;
+    /**
+     * Filled with the unit of each ItemDef that declares exactly one (ItemOID → MeasurementUnitOID of
+     * its MeasurementUnitRef): the unit of the item's values that carry none of their own. An ItemDef
+     * with several units says nothing about a value without one.
+     */
+    itemUnits?: Map<string, string>;
     /** Fed every chunk read (to tell whether the file changed between two reads). */
     onChunk?: (chunk: string | Buffer) => void | Promise<void>;
   },
-): Promise<{ itemData: number; hasRoot: boolean }> {
+): Promise<{ itemData: number; hasRoot: boolean; hasClinicalData: boolean }> {
   const parser = new SaxesParser<{ position: true; xmlns: false }>({ position: true, xmlns: false });
   const done: OdmSubjectData[] = [];
   let subject: OdmSubjectData | undefined;
@@ -109,6 +115,11 @@ export async function readOdm(
   let depth = 0;
   let hasRoot = false;
   let inClinical = false;
+  let hasClinicalData = false;
+  /** The ItemDef being read (metadata), whose MeasurementUnitRef is the unit of its values. */
+  let itemDef: string | undefined;
+  /** How many MeasurementUnitRefs that ItemDef has. */
+  let itemDefUnits = 0;
   let row = 0;
   const fail = (message: string): never => {
     throw new OdmSyntaxError(message, parser.line, parser.column);
@@ -124,6 +135,11 @@ export async function readOdm(
     switch (name) {
       case 'ClinicalData':
         inClinical = true;
+        hasClinicalData = true;
+        break;
+      case 'ItemDef':
+        if (!inClinical) itemDef = a.OID;
+        itemDefUnits = 0;
         break;
       case 'MeasurementUnit':
         if (a.OID) handlers.units.set(a.OID, a.Name ?? a.OID);
@@ -151,6 +167,10 @@ export async function readOdm(
         break;
       case 'MeasurementUnitRef':
         if (item) item.unitOid = a.MeasurementUnitOID ?? null;
+        else if (itemDef && a.MeasurementUnitOID) {
+          itemDefUnits++;
+          handlers.itemUnits?.set(itemDef, a.MeasurementUnitOID);
+        }
         break;
       default:
         if (TYPED_ITEM_DATA.has(name)) {
@@ -221,6 +241,10 @@ export async function readOdm(
       case 'ClinicalData':
         inClinical = false;
         break;
+      case 'ItemDef':
+        if (itemDef && itemDefUnits > 1) handlers.itemUnits?.delete(itemDef);
+        itemDef = undefined;
+        break;
     }
   });
 
@@ -261,5 +285,5 @@ export async function readOdm(
     fail(`malformed XML: ${String((e as Error).message).replace(/^(?:[^:]*:)?\d+:\d+: /, '')}`);
   }
   while (done.length > 0) await handlers.onSubject(done.shift()!);
-  return { itemData: row, hasRoot };
+  return { itemData: row, hasRoot, hasClinicalData };
 }

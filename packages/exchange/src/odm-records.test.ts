@@ -409,7 +409,7 @@ describe('ODM reader', () => {
         log.push(`subject ${s.key} ${s.items.map((i) => `${i.itemOid}=${i.value}`).join()}`);
       },
     });
-    expect(r).toEqual({ itemData: 3, hasRoot: true });
+    expect(r).toEqual({ itemData: 3, hasRoot: true, hasClinicalData: true });
     expect(log).toEqual([
       'read A',
       'subject A I.labs.c3=0.7',

@@ -11,7 +11,7 @@ import {
 } from '@msct/core/dataset';
 import { isIsoDate } from '@msct/core/protocol';
 import { type Db, listSubjectRecords, loadTrialDataset, SUBJECT_STATUSES } from '@msct/store';
-import { checkValue, type ImportProblem, type SubjectRef } from './import-check.js';
+import { checkValueAll, type ImportProblem, type SubjectRef } from './import-check.js';
 import { AE_FORM, checkRecordValue, INFUSION_FORM, missingRequired } from './odm-records.js';
 import type { OdmSubject, RecordRow } from './odm-subject.js';
 import { type ExchangeMetadata, SUBJECT_FORM } from './study-metadata.js';
@@ -65,23 +65,19 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
         `definition), so none of its ${r.values} values is imported`,
     });
   }
-  for (const v of s.values.values()) {
-    const r = checkValue(
-      c.meta,
-      candidates,
-      { subject: s.key, ...v },
-      {
-        subject: v.column,
-        visit: v.column,
-        cycle: v.column,
-        form: v.column,
-        item: v.column,
-        value: v.column,
-        unit: v.column,
-      },
-    );
-    if (!r.ok) problems.push({ row: v.row, ...r.problem });
-  }
+  const columns = (v: { column: string }) => ({
+    subject: v.column,
+    visit: v.column,
+    cycle: v.column,
+    form: v.column,
+    item: v.column,
+    value: v.column,
+    unit: v.column,
+  });
+  // An unknown subject does not hide the value's other problems (checkValueAll).
+  for (const v of s.values.values())
+    for (const p of checkValueAll(c.meta, candidates, { subject: s.key, ...v }, columns(v)).problems)
+      problems.push({ row: v.row, ...p });
   if (!c.known.has(s.key) && ref) {
     // A subject the import creates: its key becomes its code, under the API's text rule.
     const keyIssue = textIssue(s.key, 100);

@@ -67,6 +67,15 @@ export interface OdmSubject {
   values: Map<string, ValueRow>;
   records: RecordRow[];
   repeats: RepeatRow[];
+  /** ItemData of items neither mapped nor msct's own, left out (only with `skipUnmapped`). */
+  unmapped: { row: number; column: string; itemOid: string }[];
+}
+
+export interface ReduceOptions {
+  /** The unit of an item's values that carry none (ItemOID → unit): the file's ItemDef, then the mapping's. */
+  itemUnits?: ReadonlyMap<string, string>;
+  /** Leave out (and list) the ItemData of items the mapping does not map and that are not msct's own. */
+  skipUnmapped?: boolean;
 }
 
 const keyed = (r: string | undefined) => (r === undefined ? '' : `[${r}]`);
@@ -86,6 +95,7 @@ export function reduceSubject(
   s: OdmSubjectData,
   units: Map<string, string>,
   oidMap?: Record<string, string>,
+  opts: ReduceOptions = {},
 ) {
   const out: OdmSubject = {
     key: s.key,
@@ -97,11 +107,14 @@ export function reduceSubject(
     values: new Map(),
     records: [],
     repeats: [],
+    unmapped: [],
   };
   // The instances of each form and item group of a CRF form (records keep every instance anyway).
   const instances = new Map<string, Set<string>>();
+  const unmapped = (id: OdmItem) =>
+    !!opts.skipUnmapped && mapped(oidMap, id.itemOid) === undefined && !id.itemOid.startsWith('I.');
   for (const id of s.items) {
-    if (recordFormOf(id.formOid, oidMap)) continue;
+    if (recordFormOf(id.formOid, oidMap) || unmapped(id)) continue;
     const g = groupOf(id);
     const set = instances.get(g) ?? new Set<string>();
     instances.set(g, set);
@@ -110,6 +123,10 @@ export function reduceSubject(
   const repeats = new Map<string, RepeatRow>();
   const records = new Map<string, RecordRow>();
   for (const id of s.items) {
+    if (unmapped(id)) {
+      out.unmapped.push({ row: id.row, column: id.path, itemOid: id.itemOid });
+      continue;
+    }
     const visit = mapped(oidMap, id.eventOid) ?? afterPrefix(id.eventOid, 'SE.');
     const cycle = id.eventRepeatKey ?? '1';
     const formCode = afterPrefix(id.formOid, 'F.');
@@ -159,7 +176,9 @@ export function reduceSubject(
     const dot = target.lastIndexOf('.');
     const form = dot < 0 ? formCode : target.slice(0, dot);
     const item = dot < 0 ? target : target.slice(dot + 1);
-    const unit = id.unitOid ? (units.get(id.unitOid) ?? id.unitOid) : null;
+    const unit = id.unitOid
+      ? (units.get(id.unitOid) ?? id.unitOid)
+      : (opts.itemUnits?.get(id.itemOid) ?? null);
     // The subject and visit records only under msct's own ItemOIDs (I.SUBJECT.SEX) or mapped ones,
     // not when another system's form happens to be called VISIT.
     const special = dot >= 0 && (id.itemOid.startsWith('I.') || mapped(oidMap, id.itemOid) !== undefined);

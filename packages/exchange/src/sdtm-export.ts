@@ -4,10 +4,9 @@
 // leave every --DTC empty when dates are shifted (the --DY study days stay), and drop free text.
 // Subjects are read from the store's stream and written out one by one (issue 16): memory holds one
 // page of subjects' items and one subject's rows, like the ODM export, whatever the trial size.
-import { createWriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import {
   BILAG2004_FORM_CODE,
   BILAG2004_HAEM_LABS,
@@ -21,12 +20,28 @@ import {
 import { endpointsOfSubject, previousAssessment } from '@msct/core/dataset';
 import { storedDefinition } from '@msct/core/protocol';
 import { type Db, forEachTrialSubject, getStudy } from '@msct/store';
+import { countryAlpha3 } from './iso-3166.js';
 import type { DeidentifyOptions } from './odm-export.js';
-import { DISPOSITION, DOMAINS, type DomainSpec, LAB_TESTS, toStandardUnit } from './sdtm-domains.js';
-import { studyDay } from './study-metadata.js';
+import { writeDefineXml } from './sdtm-define-xml.js';
+import {
+  AE_OUTCOME_TERMS,
+  AE_RELATEDNESS_TERMS,
+  DISPOSITION,
+  DOMAINS,
+  LAB_TESTS,
+  sdtmDayOf,
+  sdtmSex,
+  sdtmStudyDay,
+  toStandardUnit,
+} from './sdtm-domains.js';
+import { type Cell, csvField, DomainFile, type Row } from './sdtm-files.js';
+import { oid } from './study-metadata.js';
 
-type Cell = string | number | null | undefined;
-type Row = Record<string, Cell>;
+const ARM_NAME = 'Umbilical cord MSC transplantation';
+/** msct's version (this package's), named as the source system in Dataset-JSON and define.xml. */
+const MSCT_VERSION: string = JSON.parse(
+  readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+).version;
 
 export interface SdtmExportReport {
   files: { name: string; rows: number }[];
@@ -125,60 +140,6 @@ export function bilag2004QsRows(
   return out;
 }
 
-function csvField(v: Cell): string {
-  if (v === null || v === undefined) return '';
-  const s = typeof v === 'number' ? (Number.isFinite(v) ? String(v) : '') : v;
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
-}
-
-/** One domain's CSV file, written row by row with backpressure. */
-class DomainFile {
-  private readonly file;
-  rows = 0;
-  private error: Error | undefined;
-  /** Lines not yet handed to the file: written 64 kB at a time, not a write (and a wait) per line. */
-  private pending = '';
-  constructor(
-    outDir: string,
-    private readonly spec: DomainSpec,
-    private readonly studyDays: boolean,
-  ) {
-    this.file = createWriteStream(join(outDir, `${spec.name.toLowerCase()}.csv`));
-    // A write error (disk full…) is kept and thrown at the next write or at close, not left unhandled.
-    this.file.on('error', (e) => {
-      this.error ??= e;
-    });
-    this.pending = `${spec.variables.map((x) => x.name).join(',')}\r\n`;
-  }
-  async write(r: Row): Promise<void> {
-    if (this.error) throw this.error;
-    this.rows++;
-    this.pending += `${this.spec.variables.map((x) => csvField(this.studyDays && x.date ? null : r[x.name])).join(',')}\r\n`;
-    if (this.pending.length >= 1 << 16) await this.flush();
-  }
-  private async flush(): Promise<void> {
-    const text = this.pending;
-    this.pending = '';
-    if (text && !this.file.write(text))
-      await new Promise<void>((res) => this.file.once('drain', () => res()));
-  }
-  async close(): Promise<void> {
-    if (this.error) throw this.error;
-    await this.flush();
-    this.file.end();
-    await finished(this.file);
-  }
-  destroy(): void {
-    this.file.destroy();
-  }
-}
-
-async function writeDomain(outDir: string, spec: DomainSpec, rows: Row[], studyDays: boolean) {
-  const file = new DomainFile(outDir, spec, studyDays);
-  for (const r of rows) await file.write(r);
-  await file.close();
-}
-
 export async function exportSdtm(
   db: Db,
   studyId: string,
@@ -193,8 +154,22 @@ export async function exportSdtm(
     const i = (definition.visits ?? []).findIndex((x) => x.code === code);
     return i < 0 ? 99 : i + 1;
   };
+  // DM.COUNTRY: the country of the subject's centre in the definition (a site's code is its centre's
+  // id), or the one country of every centre; ISO 3166-1 alpha-3 (SDTMIG v3.3 DM).
+  const centres = definition.centres ?? [];
+  const countries = new Set(centres.map((c) => countryAlpha3(c.country)));
+  const onlyCountry = countries.size === 1 ? [...countries][0] : undefined;
+  const countryOf = (siteCode: string) => {
+    const c = centres.find((x) => x.id === siteCode);
+    return c ? countryAlpha3(c.country) : onlyCountry;
+  };
   await mkdir(outDir, { recursive: true });
-  const files = new Map(DOMAINS.map((d) => [d.name, new DomainFile(outDir, d, studyDays)]));
+  const header = {
+    studyOID: oid.study(study.code),
+    creationDateTime: new Date().toISOString(),
+    sourceSystemVersion: MSCT_VERSION,
+  };
+  const files = new Map(DOMAINS.map((d) => [d.name, new DomainFile(outDir, d, { studyDays, header })]));
   // One subject's rows at a time (SEQ numbers count within a subject).
   let rows: Record<string, Row[]> = {};
   let seq: Record<string, number> = {};
@@ -217,27 +192,42 @@ export async function exportSdtm(
       // The subject's scores and verdict from the core: the same as the API's and the report's.
       const verdicts = new Map([[s.subjectId, endpointsOfSubject(s, definition)]]);
       const usubjid = `${study.code}-${s.subjectCode}`;
-      const day = (d: string | null | undefined) => studyDay(d ?? null, s.day0Date);
-      const death = s.adverseEvents.find((a) => a.deathDate);
+      // --DY: SDTM study days from RFSTDTC (= msct's day 0), no day 0 (sdtmStudyDay).
+      const day = (d: string | null | undefined) => sdtmStudyDay(d, s.day0Date);
       const demo = s.visits.find((v) => v.items.demographics)?.items.demographics;
+      const eos = [...s.visits].reverse().find((v) => v.items['end-of-study']?.status)?.items['end-of-study'];
+      // A death: an AE with a death date, the end-of-study form's status, or the subject's status.
+      const deathAe = s.adverseEvents.find((a) => a.deathDate);
+      const died = !!deathAe || eos?.status?.value === 'died' || s.status === 'died';
+      const deathDate =
+        deathAe?.deathDate ?? (eos?.status?.value === 'died' ? (eos?.date?.value ?? null) : null);
+      // EX and the treatment dates: infusions actually given (planned or not-given ones are no exposure).
+      const given = s.infusions.filter((i) => i.status === 'given');
+      const treated = given.length > 0;
       rows.DM!.push({
         STUDYID: study.code,
         DOMAIN: 'DM',
         USUBJID: usubjid,
         SUBJID: s.subjectCode,
         RFSTDTC: s.day0Date,
-        RFXSTDTC: s.infusions[0]?.date ?? s.day0Date,
+        RFXSTDTC: given[0]?.date ?? null,
+        RFXENDTC: given.at(-1)?.date ?? null,
+        DTHDTC: deathDate,
+        DTHFL: died ? 'Y' : null,
         SITEID: s.siteCode,
         BRTHDTC: pseudonymise ? null : s.birthDate,
         AGE: demo?.age_years?.value ?? null,
         AGEU: demo?.age_years ? 'YEARS' : null,
-        SEX: s.sex,
+        SEX: sdtmSex(s.sex),
         ARMCD: 'UCMSC',
-        ARM: 'Umbilical cord MSC transplantation',
-        DTHDTC: death?.deathDate ?? null,
-        DTHFL: death ? 'Y' : null,
+        ARM: ARM_NAME,
+        ACTARMCD: treated ? 'UCMSC' : null,
+        ACTARM: treated ? ARM_NAME : null,
+        ARMNRS: treated ? null : 'ASSIGNED, NOT TREATED',
+        COUNTRY: countryOf(s.siteCode) ?? null,
+        DTHDY: day(deathDate),
       });
-      for (const inf of s.infusions)
+      for (const inf of given)
         push('EX', usubjid, {
           EXTRT: 'UC-MSC',
           EXDOSE:
@@ -261,8 +251,8 @@ export async function exportSdtm(
           AESTDY: day(ae.onsetDate),
           AETOXGR: ae.ctcaeGrade === null ? null : String(ae.ctcaeGrade),
           AESER: ae.serious ? 'Y' : 'N',
-          AEREL: ae.relatedness.toUpperCase(),
-          AEOUT: ae.outcome?.toUpperCase() ?? null,
+          AEREL: AE_RELATEDNESS_TERMS[ae.relatedness] ?? ae.relatedness.toUpperCase(),
+          AEOUT: ae.outcome ? (AE_OUTCOME_TERMS[ae.outcome] ?? ae.outcome.toUpperCase()) : null,
           AESDTH: ae.deathDate ? 'Y' : 'N',
         });
       const derived = new Map((verdicts.get(s.subjectId)?.visits ?? []).map((v) => [v.visitId, v]));
@@ -363,7 +353,7 @@ export async function exportSdtm(
             VISIT: ref?.visitCode ?? null,
             CYCLE: c.cycle,
             RSDTC: ref?.date ?? null,
-            RSDY: ref?.studyDay ?? null,
+            RSDY: sdtmDayOf(ref?.studyDay),
           });
           push('RS', usubjid, {
             RSTESTCD: 'RELAPSE',
@@ -376,16 +366,12 @@ export async function exportSdtm(
             VISIT: c.relapse?.visitCode ?? null,
             CYCLE: c.cycle,
             RSDTC: c.relapse?.date ?? null,
-            RSDY: c.relapse?.studyDay ?? null,
+            RSDY: sdtmDayOf(c.relapse?.studyDay),
           });
         }
-      const eos = [...s.visits].reverse().find((v) => v.items['end-of-study']?.status)?.items['end-of-study'];
-      const status =
-        eos?.status?.value ??
-        (s.status === 'died' || death ? 'died' : s.status === 'withdrawn' ? 'withdrawn' : null);
+      const status = eos?.status?.value ?? (died ? 'died' : s.status === 'withdrawn' ? 'withdrawn' : null);
       if (status) {
-        const date =
-          status === 'died' ? (death?.deathDate ?? eos?.date?.value ?? null) : (eos?.date?.value ?? null);
+        const date = status === 'died' ? (deathDate ?? eos?.date?.value ?? null) : (eos?.date?.value ?? null);
         push('DS', usubjid, {
           DSTERM: pseudonymise
             ? (DISPOSITION[status] ?? status.toUpperCase())
@@ -407,33 +393,41 @@ export async function exportSdtm(
   for (const spec of DOMAINS) {
     const file = files.get(spec.name)!;
     await file.close();
-    report.files.push({ name: `${spec.name.toLowerCase()}.csv`, rows: file.rows });
+    const base = spec.name.toLowerCase();
+    report.files.push({ name: `${base}.csv`, rows: file.rows }, { name: `${base}.json`, rows: file.rows });
   }
-  const define: Row[] = DOMAINS.flatMap((d) =>
-    d.variables.map((x, i) => ({
-      DATASET: d.name,
-      DATASET_LABEL: d.label,
-      ORDER: i + 1,
-      VARIABLE: x.name,
-      LABEL: x.label,
-      TYPE: x.type,
-      ORIGIN: x.origin,
-      NOTE: studyDays && x.date ? 'empty: dates shifted to study days (see --DY)' : null,
-    })),
-  );
-  const defineSpec: DomainSpec = {
-    name: 'DEFINE',
-    label: 'Variable listing',
-    variables: ['DATASET', 'DATASET_LABEL', 'ORDER', 'VARIABLE', 'LABEL', 'TYPE', 'ORIGIN', 'NOTE'].map(
-      (n) => ({
-        name: n,
-        label: n,
-        type: 'Char',
-        origin: 'Assigned',
-      }),
+  const listing = DOMAINS.flatMap((d) =>
+    d.variables.map((x, i) =>
+      [
+        d.name,
+        d.label,
+        i + 1,
+        x.name,
+        x.label,
+        x.type,
+        x.origin,
+        studyDays && x.date ? 'empty: dates shifted to study days (see --DY)' : null,
+      ]
+        .map(csvField)
+        .join(','),
     ),
-  };
-  await writeDomain(outDir, defineSpec, define, false);
-  report.files.push({ name: 'define.csv', rows: define.length });
+  );
+  await writeFile(
+    join(outDir, 'define.csv'),
+    `DATASET,DATASET_LABEL,ORDER,VARIABLE,LABEL,TYPE,ORIGIN,NOTE\r\n${listing.map((l) => `${l}\r\n`).join('')}`,
+  );
+  report.files.push({ name: 'define.csv', rows: listing.length });
+  await writeDefineXml(join(outDir, 'define.xml'), {
+    study: { code: study.code, title: study.title },
+    domains: DOMAINS.map((d) => ({
+      spec: d,
+      rows: files.get(d.name)!.rows,
+      stats: files.get(d.name)!.stats,
+    })),
+    studyDays,
+    creationDateTime: header.creationDateTime,
+    sourceSystemVersion: MSCT_VERSION,
+  });
+  report.files.push({ name: 'define.xml', rows: listing.length });
   return report;
 }

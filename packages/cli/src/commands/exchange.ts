@@ -8,6 +8,8 @@ import {
   type ImportReport,
   importCsv,
   importOdm,
+  type OdmImportReport,
+  resolveOdmMapping,
   type WideMapping,
 } from '@msct/exchange';
 import { configFromEnv } from '@msct/server';
@@ -37,7 +39,8 @@ export async function exportCommand(opts: {
     const deid = opts.pseudonymise ? ({ pseudonymise: true, shiftDates: 'study-day' } as const) : {};
     if (opts.format === 'sdtm') {
       const r = await exportSdtm(db, study.id, opts.out, deid);
-      for (const f of r.files) console.log(`${f.name.padEnd(12)} ${f.rows} rows`);
+      for (const f of r.files)
+        console.log(`${f.name.padEnd(12)} ${f.rows} ${f.name.startsWith('define.') ? 'variables' : 'rows'}`);
       console.log(`SDTM-style domains of ${study.code} written to ${opts.out}`);
       return;
     }
@@ -86,6 +89,15 @@ export async function importActor(db: Db): Promise<Actor> {
   return { id: u.id, name: u.username };
 }
 
+/** The ItemData left out on purpose, each with its row and path, and the units converted. */
+function printSkipped(r: OdmImportReport): void {
+  for (const p of r.skipped) console.log(`row ${p.row}, column ${p.column}: skipped: ${p.message}`);
+  if (r.skippedNotListed) console.log(`… and ${r.skippedNotListed} more skipped`);
+  if (r.skipped.length + r.skippedNotListed > 0)
+    console.log(`${r.skipped.length + r.skippedNotListed} values skipped (not in the mapping)`);
+  if (r.unitsConverted) console.log(`${r.unitsConverted} values converted to the item's unit`);
+}
+
 function printReport(r: ImportReport): void {
   for (const p of r.problems) console.log(`row ${p.row}, column ${p.column}: ${p.rule}: ${p.message}`);
   if (r.problemsNotListed) console.log(`… and ${r.problemsNotListed} more problems`);
@@ -102,7 +114,19 @@ function printReport(r: ImportReport): void {
   else console.log(`${summary}; nothing written${r.dryRun ? ' (dry run)' : ''}`);
 }
 
-/** `msct import FILE --format odm|csv-long|csv-wide [--mapping FILE] [--dry-run] [--skip-invalid]`. */
+/** The mapping file's JSON, or an error naming the file and what is wrong with it. */
+function readMapping(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (e) {
+    throw new Error(`--mapping ${path}: ${(e as Error).message}`);
+  }
+}
+
+/**
+ * `msct import FILE --format odm|csv-long|csv-wide [--mapping FILE] [--dry-run] [--skip-invalid]
+ * [--skip-unmapped]`.
+ */
 export async function importCommand(
   file: string,
   opts: {
@@ -111,8 +135,22 @@ export async function importCommand(
     mapping?: string;
     dryRun?: boolean;
     skipInvalid?: boolean;
+    skipUnmapped?: boolean;
   },
 ): Promise<void> {
+  if (opts.skipUnmapped && opts.format !== 'odm')
+    throw new Error(
+      '--skip-unmapped is for --format odm (a CSV mapping leaves out the columns it does not name)',
+    );
+  // Read and checked before the database is opened: a bad mapping is refused whole.
+  const odmMapping =
+    opts.format === 'odm' && opts.mapping ? resolveOdmMapping(readMapping(opts.mapping)) : undefined;
+  if (odmMapping && !odmMapping.ok) {
+    for (const p of odmMapping.problems)
+      console.log(`--mapping ${opts.mapping}, ${p.column}: ${p.rule}: ${p.message}`);
+    process.exitCode = 1;
+    return;
+  }
   const db = openDatabase(configFromEnv().databaseUrl);
   try {
     const study = await resolveStudy(db, opts.study);
@@ -122,11 +160,15 @@ export async function importCommand(
       // Opened twice, streamed each time: the whole-file check, then the write.
       const odm = await importOdm(db, study.id, () => createReadStream(file), {
         actor,
+        ...(odmMapping?.ok ? { oidMap: odmMapping.value.oidMap, itemUnits: odmMapping.value.itemUnits } : {}),
         ...(opts.dryRun ? { dryRun: true } : {}),
         ...(opts.skipInvalid ? { skipInvalid: true } : {}),
+        ...(opts.skipUnmapped ? { skipUnmapped: true } : {}),
+        sourceName: file,
         reason: `imported from ${file}`,
       });
       r = odm;
+      printSkipped(odm);
       if (odm.written)
         for (const [label, c] of [
           ['infusions', odm.infusions],
@@ -134,9 +176,7 @@ export async function importCommand(
         ] as const)
           console.log(`${label}: ${c.entered} entered, ${c.changed} changed, ${c.unchanged} unchanged`);
     } else {
-      const mapping = opts.mapping
-        ? (JSON.parse(readFileSync(opts.mapping, 'utf8')) as WideMapping)
-        : undefined;
+      const mapping = opts.mapping ? (readMapping(opts.mapping) as WideMapping) : undefined;
       const progress = bar('rows');
       progress.start(0, 0);
       r = await importCsv(db, study.id, file, {

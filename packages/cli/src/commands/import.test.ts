@@ -45,7 +45,7 @@ afterAll(async () => {
 async function msctImport(
   name: string,
   body: string | Buffer,
-  flags: { dryRun?: boolean; skipInvalid?: boolean },
+  flags: { dryRun?: boolean; skipInvalid?: boolean; skipUnmapped?: boolean; mapping?: string },
 ) {
   const file = join(dir, name);
   writeFileSync(file, body);
@@ -129,5 +129,63 @@ describe('msct import --format odm', () => {
       .where('item_code', '=', 'withdrawal_reason')
       .executeTakeFirstOrThrow();
     expect(v.value).toBe('搬到北京');
+  });
+
+  it("--mapping maps another system's OIDs in the wide CSV format (it was ignored for ODM); --skip-unmapped lists what it leaves out", async () => {
+    const xml = foreignOdm(
+      subject,
+      eventWith(
+        'Event.month_1',
+        'Form.vitals',
+        'vitals.weight',
+        item('weight', '150') + item('redcap_note', 'x'),
+      ),
+    );
+    const mapping = join(dir, 'mapping.json');
+    writeFileSync(
+      mapping,
+      JSON.stringify({
+        visits: { 'Event.month_1': 'M1' },
+        columns: { weight: { item: 'vital-signs.weight_kg', unit: 'lb' } },
+      }),
+    );
+    // Without the option the unmapped item is a problem; with it, it is skipped and listed, and the
+    // weight in lb (the mapping's unit) is converted to kg, the item's unit, by the core.
+    const refused = await msctImport('mapped.xml', xml, { mapping, dryRun: true });
+    expect(refused).toContain('/redcap_note: form-unknown');
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    const out = await msctImport('mapped.xml', xml, { mapping, skipUnmapped: true });
+    expect(out).toContain(
+      `row 2, column ${subject}/Event.month_1/Form.vitals/vitals.weight/redcap_note: skipped: ItemOID redcap_note is not in the mapping`,
+    );
+    expect(out).toContain('1 values skipped (not in the mapping)');
+    expect(out).toContain("1 values converted to the item's unit");
+    expect(out).toContain('written: 1 entered');
+    expect(process.exitCode).toBeUndefined();
+    const v = await t.db.kysely
+      .selectFrom('item_values')
+      .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+      .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+      .select(['item_values.value', 'item_values.unit'])
+      .where('visits.visit_code', '=', 'M1')
+      .where('item_values.item_code', '=', 'weight_kg')
+      .executeTakeFirstOrThrow();
+    expect(v).toEqual({ value: '68.038856', unit: 'kg' });
+  });
+
+  it('a bad mapping is refused whole, naming its key; a file without ClinicalData is "no clinical data", exit 1', async () => {
+    const mapping = join(dir, 'bad-mapping.json');
+    writeFileSync(mapping, JSON.stringify({ subject: 'record_id', columns: {} }));
+    const out = await msctImport('any.xml', foreignOdm(subject, ''), { mapping });
+    expect(out).toContain(`--mapping ${mapping}, subject: mapping-invalid:`);
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    const metadataOnly =
+      '<?xml version="1.0" encoding="UTF-8"?><ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" ODMVersion="1.3.2" FileOID="d" FileType="Snapshot" CreationDateTime="2024-01-01T00:00:00"><Study OID="S"><MetaDataVersion OID="M" Name="m"/></Study></ODM>';
+    const none = await msctImport('define.xml', metadataOnly, {});
+    expect(none).toContain(`no-clinical-data: no clinical data in ${join(dir, 'define.xml')}`);
+    expect(none).toContain('nothing written');
+    expect(process.exitCode).toBe(1);
   });
 });

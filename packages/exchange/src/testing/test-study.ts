@@ -194,10 +194,16 @@ const XSD = resolve(
   '../../../../schemas/odm-1.3.2/ODM1-3-2.xsd',
 );
 
-/** xmllint's verdict: empty when the file is valid, the errors otherwise. */
-export function xsdErrors(file: string): string {
+/** The CDISC Define-XML 2.1 schema (schemas/define-xml-2.1/README.md). */
+export const DEFINE_XML_XSD = resolve(
+  fileURLToPath(new URL('.', import.meta.url)),
+  '../../../../schemas/define-xml-2.1/cdisc-define-2.1/define2-1-0.xsd',
+);
+
+/** xmllint's verdict against ODM 1.3.2 (or another schema): empty when valid, the errors otherwise. */
+export function xsdErrors(file: string, xsd: string = XSD): string {
   try {
-    execFileSync('xmllint', ['--noout', '--nonet', '--schema', XSD, file], { stdio: 'pipe' });
+    execFileSync('xmllint', ['--noout', '--nonet', '--schema', xsd, file], { stdio: 'pipe' });
     return '';
   } catch (e) {
     return String((e as { stderr?: Buffer }).stderr ?? e);

@@ -196,6 +196,24 @@ describe('CSV import route', () => {
     expect(JSON.stringify(doctype.body)).toMatch(/DOCTYPE/i);
     const badMap = await post('?oidMap=%5B1%5D', odm('B'));
     expect(badMap.status).toBe(400);
+    // The CLI's mapping file format (issue #23): a CSV-only key is a 400 naming it.
+    const csvKey = await post(
+      `?mapping=${encodeURIComponent(JSON.stringify({ subject: 'x', columns: {} }))}`,
+      odm('B'),
+    );
+    expect(csvKey.status).toBe(400);
+    expect(JSON.stringify(csvKey.body)).toContain('mapping.subject');
+    // With it, an item the mapping leaves out is skipped and listed (skipUnmapped), not a problem.
+    const mapping = encodeURIComponent(
+      JSON.stringify({ visits: { EV_MONTH9: 'M9' }, columns: { C3: { item: 'labs.c3', unit: 'g/L' } } }),
+    );
+    const skipped = await post(`?dryRun=true&skipUnmapped=true&mapping=${mapping}`, odm('B'));
+    expect(skipped.status).toBe(200);
+    expect(skipped.body).toMatchObject({
+      problems: [],
+      skipped: [{ row: 2, rule: 'item-unmapped' }],
+      unitsConverted: 0,
+    });
     for (const user of ['investigator', 'monitor', 'statistician'])
       expect(
         (

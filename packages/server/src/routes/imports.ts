@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { routes } from '@msct/contract';
-import { type ImportReport, importCsv, importOdm, type WideMapping } from '@msct/exchange';
+import { type ImportReport, importCsv, importOdm, resolveOdmMapping, type WideMapping } from '@msct/exchange';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { enforce } from '../access/guard.js';
@@ -137,14 +137,31 @@ export function registerImportRoutes(app: App, { db }: RouteContext) {
         const p = enforce(req, 'data.import', { studyId }, 'study');
         if (!(req.body instanceof Readable))
           throw new HttpProblem('MSCT_E_UNSUPPORTED_MEDIA', 'send the file as application/xml');
-        const { dryRun, skipInvalid, reason } = req.query;
-        const oidMap = parseJsonParam('oidMap', req.query.oidMap, oidMapSchema);
+        const { dryRun, skipInvalid, skipUnmapped, reason } = req.query;
+        const flat = parseJsonParam('oidMap', req.query.oidMap, oidMapSchema);
+        // The mapping file of the CLI's --mapping (odm-mapping.ts), checked whole before the upload.
+        const mapping =
+          req.query.mapping === undefined
+            ? undefined
+            : resolveOdmMapping(parseJsonParam('mapping', req.query.mapping, z.unknown()));
+        if (mapping && !mapping.ok)
+          throw new HttpProblem('MSCT_E_VALIDATION', 'mapping does not have the expected shape', {
+            errors: mapping.problems.map((q) => ({
+              field: `mapping.${q.column}`,
+              rule: q.rule,
+              message: q.message,
+            })),
+          });
+        const oidMap =
+          flat || mapping ? { ...flat, ...(mapping?.ok ? mapping.value.oidMap : {}) } : undefined;
         return fromUpload(req.body, dryRun, (file) =>
           importOdm(db, studyId, () => createReadStream(file), {
             actor: { id: p.userId, name: p.username },
             ...(oidMap ? { oidMap } : {}),
+            ...(mapping?.ok ? { itemUnits: mapping.value.itemUnits } : {}),
             dryRun,
             skipInvalid,
+            skipUnmapped,
             ...(reason ? { reason } : {}),
           }),
         );

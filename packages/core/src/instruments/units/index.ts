@@ -1,2 +1,3 @@
 export * from './conversions.js';
+export * from './convert.js';
 export * from './lab-value.js';

@@ -1,5 +1,6 @@
 // Import item values from a CSV file (long, or REDCap-like wide with a mapping) or a CDISC ODM file
-// (msct's own export, or another system's with an OID map): check the file first (dry run) and see
+// (msct's own export, or another system's with an OID map or the wide CSV mapping format, whose
+// unmapped items may be skipped and listed): check the file first (dry run) and see
 // every problem with its row, column and rule; import only a file that checked clean. The server
 // writes all of it or nothing.
 import { type FormEvent, useState } from 'react';
@@ -12,15 +13,31 @@ import { SelectField, TextField } from '../text-field.js';
 /** Problems shown on the page; the report says how many more there are. */
 const SHOWN = 200;
 
+/** An ODM import's report: also the items skipped on purpose (skipUnmapped). */
+type ShownReport = ImportReport & { skipped?: ImportReport['problems']; skippedNotListed?: number };
+
+/** The ODM mapping text as the query parameter it is: the mapping format has "columns", an OID map not. */
+function odmMappingQuery(text: string): { mapping: string } | { oidMap: string } | Record<string, never> {
+  if (!text.trim()) return {};
+  try {
+    const json: unknown = JSON.parse(text);
+    if (typeof json === 'object' && json !== null && 'columns' in json) return { mapping: text };
+  } catch {
+    // Not JSON: the server names the parameter and what is wrong.
+  }
+  return { oidMap: text };
+}
+
 type Format = 'long' | 'wide' | 'odm';
 
 export function ImportData({ studies }: { studies: Study[] }) {
   const [studyId, setStudyId] = useState('');
   const [format, setFormat] = useState<Format>('long');
   const [mapping, setMapping] = useState('');
+  const [skipUnmapped, setSkipUnmapped] = useState(false);
   const [reason, setReason] = useState('');
   const [file, setFile] = useState<File | null>(null);
-  const [report, setReport] = useState<ImportReport>();
+  const [report, setReport] = useState<ShownReport>();
   const [checked, setChecked] = useState<File | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
@@ -40,7 +57,14 @@ export function ImportData({ studies }: { studies: Study[] }) {
       const r = odm
         ? await api.upload(
             '/api/studies/:studyId/import.odm',
-            { params, query: { ...flags, ...(mapping.trim() ? { oidMap: mapping } : {}) } },
+            {
+              params,
+              query: {
+                ...flags,
+                ...odmMappingQuery(mapping),
+                ...(skipUnmapped ? { skipUnmapped: 'true' as const } : {}),
+              },
+            },
             file,
             'application/xml',
           )
@@ -61,7 +85,7 @@ export function ImportData({ studies }: { studies: Study[] }) {
       setChecked(dryRun && r.invalidRows === 0 ? file : null);
     } catch (err) {
       // A file with invalid rows comes back as a problem carrying the full report.
-      const r = err instanceof ApiError ? (err.problem.report as ImportReport | undefined) : undefined;
+      const r = err instanceof ApiError ? (err.problem.report as ShownReport | undefined) : undefined;
       if (r) setReport(r);
       else setError(err);
       setChecked(null);
@@ -103,7 +127,7 @@ export function ImportData({ studies }: { studies: Study[] }) {
           <label htmlFor="import-mapping">
             {format === 'wide'
               ? 'Mapping (JSON: column → form.item)'
-              : 'OID map (JSON: ItemOID → form.item, StudyEventOID → visit; empty for msct’s own export)'}
+              : 'OID map (JSON: ItemOID → form.item, StudyEventOID → visit; or the mapping format with "columns" and "visits"; empty for msct’s own export)'}
           </label>
           <textarea
             id="import-mapping"
@@ -115,6 +139,19 @@ export function ImportData({ studies }: { studies: Study[] }) {
             }}
           />
         </div>
+      )}
+      {format === 'odm' && (
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={skipUnmapped}
+            onChange={(e) => {
+              setSkipUnmapped(e.target.checked);
+              setChecked(null);
+            }}
+          />{' '}
+          Skip the items the mapping does not map (each listed)
+        </label>
       )}
       <div className="field">
         <label htmlFor="import-file">File</label>
@@ -147,8 +184,10 @@ export function ImportData({ studies }: { studies: Study[] }) {
   );
 }
 
-function ImportResult({ report }: { report: ImportReport }) {
+function ImportResult({ report }: { report: ShownReport }) {
   const shown = report.problems.slice(0, SHOWN);
+  const skipped = (report.skipped ?? []).slice(0, SHOWN);
+  const moreSkipped = (report.skipped?.length ?? 0) - skipped.length + (report.skippedNotListed ?? 0);
   const more = report.problems.length - shown.length + report.problemsNotListed;
   return (
     <section aria-label="Import result" aria-live="polite">
@@ -190,6 +229,27 @@ function ImportResult({ report }: { report: ImportReport }) {
         </table>
       )}
       {more > 0 && <p>…and {more} more problems not shown.</p>}
+      {skipped.length > 0 && (
+        <table aria-label="Items skipped (not in the mapping)">
+          <thead>
+            <tr>
+              <th scope="col">Row</th>
+              <th scope="col">Column</th>
+              <th scope="col">Why</th>
+            </tr>
+          </thead>
+          <tbody>
+            {skipped.map((p) => (
+              <tr key={`${p.row}-${p.column}`}>
+                <td>{p.row}</td>
+                <td>{p.column}</td>
+                <td>{p.message}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {moreSkipped > 0 && <p>…and {moreSkipped} more items skipped, not shown.</p>}
     </section>
   );
 }
