@@ -17,7 +17,9 @@ export const unmappedConstruct = z.object({
 });
 export type UnmappedConstructBody = z.infer<typeof unmappedConstruct>;
 
-const FILE_LIMIT = 5_000_000;
+/** Largest definition file, events or mapping CSV a request may carry, in characters. */
+export const DEFINITION_FILE_LIMIT = 5_000_000;
+const FILE_LIMIT = DEFINITION_FILE_LIMIT;
 
 export const definitionFileReport = z.object({
   dryRun: z.boolean(),

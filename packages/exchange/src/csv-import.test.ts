@@ -97,9 +97,9 @@ for (const dialect of TEST_DIALECTS)
       expect(r.invalidRows).toBe(4);
       expect(r.problems.map((p) => [p.row, p.column, p.rule])).toEqual([
         [2, 'subject', 'subject-unknown'],
-        [2, 'visit', 'visit-unknown'],
+        [2, 'visit', 'visit-not-in-schedule'],
         [3, 'subject', 'subject-unknown'],
-        [3, 'form', 'form-unknown'],
+        [3, 'form', 'form-not-in-definition'],
         [4, 'subject', 'subject-unknown'],
         [4, 'unit', 'unit-invalid'],
         [5, 'subject', 'subject-unknown'],

@@ -121,7 +121,7 @@ describe('ODM import: mapping real files from other systems', () => {
     // Each record_id ItemData: its unknown subject and its unknown form (REDCap's Form.collection).
     const recordIds = r.problems.filter((p) => p.column.endsWith('/record_id'));
     expect(recordIds.filter((p) => p.rule === 'subject-unknown')).toHaveLength(9);
-    expect(recordIds.filter((p) => p.rule === 'form-unknown')).toHaveLength(9);
+    expect(recordIds.filter((p) => p.rule === 'form-not-in-definition')).toHaveLength(9);
     // The image files (ItemDataBase64Binary) are refused too: far longer than a value may be.
     expect(r.problems.filter((p) => p.column.endsWith('/image_profile'))).toHaveLength(5);
     expect(r.written).toBe(false);

@@ -152,7 +152,7 @@ describe('msct import --format odm', () => {
     // Without the option the unmapped item is a problem; with it, it is skipped and listed, and the
     // weight in lb (the mapping's unit) is converted to kg, the item's unit, by the core.
     const refused = await msctImport('mapped.xml', xml, { mapping, dryRun: true });
-    expect(refused).toContain('/redcap_note: form-unknown');
+    expect(refused).toContain('/redcap_note: form-not-in-definition');
     expect(process.exitCode).toBe(1);
     process.exitCode = undefined;
     const out = await msctImport('mapped.xml', xml, { mapping, skipUnmapped: true });

@@ -2,7 +2,7 @@
 // metadata), and GET /api/studies/:studyId/definition.{odm.xml,csv,html}: its definition exported for
 // review (issue #20 "Build without code"). The file is read by the exchange package's one entry
 // (readDefinitionFile), as `msct study create` reads it: the same problems, the same unmapped list.
-import { routes } from '@msct/contract';
+import { DEFINITION_FILE_LIMIT, routes } from '@msct/contract';
 import { isAdHocDefinition, storedDefinition } from '@msct/core/protocol';
 import {
   DefinitionFileError,
@@ -25,6 +25,10 @@ export function registerStudyDefinitionRoutes(app: App, { db }: RouteContext) {
     '/api/studies/from-file',
     {
       schema: schemaOf(routes.createStudyFromFile),
+      // The route's own body limit (admins only): its three files may each hold DEFINITION_FILE_LIMIT
+      // characters of up to 3 UTF-8 bytes, so a file over its limit is a 400 naming the field, not a
+      // 413 for the whole request.
+      bodyLimit: 9 * DEFINITION_FILE_LIMIT + 1_048_576,
     },
     async (req, reply) => {
       const p = enforce(req, 'study.manage', {}, 'studies');
