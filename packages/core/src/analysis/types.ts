@@ -17,6 +17,7 @@ import type {
   SurvivalAtTime,
   WilcoxonSignedRank,
 } from '../stats/index.js';
+import type { ArmResults } from './by-arm-types.js';
 
 /** A count over a denominator with exact (Clopper–Pearson) and Wilson 95% CIs (plan "Methods"). */
 export interface Proportion {
@@ -241,4 +242,6 @@ export interface AnalysisResults {
   listing: PatientListingRow[];
   /** Subjects excluded from the enrolled population, and data problems met on the way. */
   notes: string[];
+  /** The analysis by arm of a randomised study (issue 24); absent for a single-arm study. */
+  byArm?: ArmResults;
 }
