@@ -48,6 +48,12 @@ describe('analysis by arm (the demo trial randomised 1:1, every seventh subject 
   it('baseline table: one summary or count per arm, over the analysed subjects', () => {
     const age = byArm.baseline.find((b) => b.label === 'Age')!;
     expect(age.summaries!.map((s) => value(s).n)).toEqual([17, 18]);
+    const female = byArm.baseline.find((b) => b.label === 'Female')!;
+    const sexes = [0, 1].map((i) =>
+      dataset.subjects.filter((s) => s.arm === TWO_ARM_DEMO_ARMS[i]!.id && s.sex === 'female').length,
+    );
+    expect(female.counts!.map((c) => c.x)).toEqual(sexes);
+    expect(sexes.every((n) => n > 0)).toBe(true);
     const ln = byArm.baseline.find((b) => b.label === 'Lupus nephritis')!;
     expect(ln.counts!.map((c) => c.n)).toEqual([17, 18]);
     expect(byArm.baseline.some((b) => b.label === 'SLEDAI-2K')).toBe(true);

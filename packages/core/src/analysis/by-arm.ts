@@ -129,7 +129,8 @@ export function analyseByArm(
     kind: 'count',
     counts: analysed.map((g) => {
       const known = g.filter((r) => r.subject.sex !== null);
-      return { x: known.filter((r) => r.subject.sex === 'F').length, n: known.length };
+      // Subjects' sex is stored as 'female' / 'male' (the API's enum); 'F' as ODM/CDISC code it.
+      return { x: known.filter((r) => /^(f|female)$/i.test(r.subject.sex ?? '')).length, n: known.length };
     }),
   });
   baseline.push({

@@ -47,6 +47,9 @@ describe('the report of a randomised study', async () => {
     expect(section).toContain('Repeat MSCT: n = 17');
     expect(section).toContain('cannot compute exact p-value with ties');
     expect(section).toContain('the hazard ratio is not estimable');
+    // No events in one arm (overall survival): no hazard ratio printed.
+    const os = section.slice(section.indexOf('<table id="arm-survival-overall">'));
+    expect(os.slice(0, os.indexOf('</table>'))).toContain('not estimable: an arm has no event');
   });
 
   it('has no section by arm for a single-arm study', async () => {

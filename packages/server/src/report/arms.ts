@@ -141,7 +141,12 @@ export async function armSectionHtml(r: AnalysisResults, w: TableWriter): Promis
             `${escapeHtml(s.label)} between the arms: log-rank (R survdiff) and Cox with arm as covariate (Efron ties; HR ${escapeHtml(b.arms[0]!.label)} : ${escapeHtml(b.arms[1]!.label)})`,
             '<th>log-rank χ²</th><th>p</th><th>hazard ratio</th><th>lower</th><th>upper</th><th>Cox p</th>',
             [
-              `${w.n(`${p}.logRank.chiSquare`)}${w.n(`${p}.logRank.pValue`, 'p')}${w.n(`${p}.cox.hazardRatio`)}${w.n(`${p}.cox.lower`)}${w.n(`${p}.cox.upper`)}${w.n(`${p}.cox.pValue`, 'p')}`,
+              `${w.n(`${p}.logRank.chiSquare`)}${w.n(`${p}.logRank.pValue`, 'p')}${
+                // An arm without events: no finite hazard ratio (see the caveats), so none is printed.
+                c.value.logRank.groups.some((g) => g.observed === 0)
+                  ? '<td colspan="4">not estimable: an arm has no event</td>'
+                  : `${w.n(`${p}.cox.hazardRatio`)}${w.n(`${p}.cox.lower`)}${w.n(`${p}.cox.upper`)}${w.n(`${p}.cox.pValue`, 'p')}`
+              }`,
             ],
           )
         : `<p class="note">${escapeHtml(s.label)} between the arms: not computed (${escapeHtml(c.issue.message)}).</p>`;
