@@ -7,10 +7,10 @@
 import type { TrialDataset } from '../dataset/trial-dataset.js';
 import { type EndpointRuleSet, msctSleBilag2014 } from '../endpoints/rule-set.js';
 import type { RetreatmentRuleParameters } from '../protocol/study-definition.js';
+import { analyseByArm } from './by-arm.js';
 import { compareWithBaseline } from './change-from-baseline.js';
 import { listingRow } from './listing.js';
 import { MEASURES, type MeasureDefinition } from './measures.js';
-import { analyseByArm } from './by-arm.js';
 import { analyseRelapse } from './relapse.js';
 import { analyseResponse, isResponder } from './response.js';
 import { analyseSafety } from './safety.js';

@@ -9,7 +9,9 @@ function close(actual: number | null | undefined, expected: number, tol = 1e-9) 
   expect(actual).not.toBeNull();
   expect(actual).not.toBeUndefined();
   const scale = Math.max(Math.abs(expected), 1e-300);
-  expect(Math.abs((actual as number) - expected) / scale, `${actual} vs R ${expected}`).toBeLessThanOrEqual(tol);
+  expect(Math.abs((actual as number) - expected) / scale, `${actual} vs R ${expected}`).toBeLessThanOrEqual(
+    tol,
+  );
 }
 function value<T>(r: { ok: true; value: T } | { ok: false; issue: { message: string } } | null): T {
   if (!r) throw new Error('no result');
@@ -38,8 +40,24 @@ describe('analysis by arm (the demo trial randomised 1:1, every seventh subject 
       randomised: 35,
       notRandomised: 5,
       arms: [
-        { arm: 'msct', label: 'Repeat MSCT', allocated: 17, receivedInfusion: 17, lost: 0, analysed: 17, excluded: 0 },
-        { arm: 'control', label: 'Standard care', allocated: 18, receivedInfusion: 18, lost: 0, analysed: 18, excluded: 0 },
+        {
+          arm: 'msct',
+          label: 'Repeat MSCT',
+          allocated: 17,
+          receivedInfusion: 17,
+          lost: 0,
+          analysed: 17,
+          excluded: 0,
+        },
+        {
+          arm: 'control',
+          label: 'Standard care',
+          allocated: 18,
+          receivedInfusion: 18,
+          lost: 0,
+          analysed: 18,
+          excluded: 0,
+        },
       ],
     });
     expect(byArm.comparison).toEqual({ experimental: 'msct', reference: 'control' });
@@ -49,8 +67,8 @@ describe('analysis by arm (the demo trial randomised 1:1, every seventh subject 
     const age = byArm.baseline.find((b) => b.label === 'Age')!;
     expect(age.summaries!.map((s) => value(s).n)).toEqual([17, 18]);
     const female = byArm.baseline.find((b) => b.label === 'Female')!;
-    const sexes = [0, 1].map((i) =>
-      dataset.subjects.filter((s) => s.arm === TWO_ARM_DEMO_ARMS[i]!.id && s.sex === 'female').length,
+    const sexes = [0, 1].map(
+      (i) => dataset.subjects.filter((s) => s.arm === TWO_ARM_DEMO_ARMS[i]!.id && s.sex === 'female').length,
     );
     expect(female.counts!.map((c) => c.x)).toEqual(sexes);
     expect(sexes.every((n) => n > 0)).toBe(true);
@@ -120,9 +138,9 @@ describe('analysis by arm (the demo trial randomised 1:1, every seventh subject 
     const os = value(byArm.survival.overall.comparison);
     close(os.logRank.chiSquare, R.osLogRank.chisq);
     close(os.logRank.pValue, R.osLogRank.p);
-    expect(byArm.warnings.some((w) => w.startsWith('Overall survival, Cox model: no event in Standard care'))).toBe(
-      true,
-    );
+    expect(
+      byArm.warnings.some((w) => w.startsWith('Overall survival, Cox model: no event in Standard care')),
+    ).toBe(true);
     const rfs = value(byArm.survival.relapseFree.comparison);
     close(rfs.logRank.chiSquare, R.rfsLogRank.chisq);
     close(rfs.logRank.pValue, R.rfsLogRank.p);
@@ -152,7 +170,9 @@ describe('analysis by arm (the demo trial randomised 1:1, every seventh subject 
     expect(three.comparison).toBeNull();
     expect(three.response.comparisons).toEqual([]);
     expect(three.survival.overall.comparison).toBeNull();
-    expect(three.consort.arms.map((a) => a.allocated).reduce((s, n) => s + n, 0)).toBe(three.consort.randomised);
+    expect(three.consort.arms.map((a) => a.allocated).reduce((s, n) => s + n, 0)).toBe(
+      three.consort.randomised,
+    );
     expect(three.notes).toContain('The study has 3 arms: the two-arm comparisons are not computed.');
   });
 });

@@ -26,6 +26,10 @@ import {
   twoSampleTTest,
   wilcoxonRankSum,
 } from '../stats/index.js';
+import { MEASURES } from './measures.js';
+import { responseTable } from './response.js';
+import type { SubjectRecord } from './subject-record.js';
+import { overallSurvivalOf, relapseFreeOf, survivalCurve, type Tte } from './survival.js';
 import type {
   ArmChangeComparison,
   ArmMeasure,
@@ -34,11 +38,7 @@ import type {
   ArmSurvival,
   BaselineRow,
   ProportionComparison,
-} from './by-arm-types.js';
-import { MEASURES } from './measures.js';
-import { responseTable } from './response.js';
-import type { SubjectRecord } from './subject-record.js';
-import { overallSurvivalOf, relapseFreeOf, survivalCurve, type Tte } from './survival.js';
+} from './types.js';
 
 export interface ByArmOptions {
   timepoints: readonly string[];
@@ -95,7 +95,9 @@ export function analyseByArm(
   const randomised = records.filter((r) => r.subject.arm !== undefined);
   for (const r of randomised)
     if (!known.has(r.subject.arm!))
-      notes.push(`${r.subject.subjectCode}: randomised to arm '${r.subject.arm}', which the definition does not name.`);
+      notes.push(
+        `${r.subject.subjectCode}: randomised to arm '${r.subject.arm}', which the definition does not name.`,
+      );
   const allocated = arms.map((a) => randomised.filter((r) => r.subject.arm === a.id));
   const analysed = allocated.map((g) => g.filter((r) => r.enrolled));
   allocated.forEach((g, i) => {
@@ -168,7 +170,9 @@ export function analyseByArm(
 
   // Change from baseline between the arms.
   const armMeasures: ArmMeasure[] = measures.map((m) => {
-    const groups = analysed.map((g) => (m.population === 'LN' ? g.filter((r) => r.lupusNephritis === true) : g));
+    const groups = analysed.map((g) =>
+      m.population === 'LN' ? g.filter((r) => r.lupusNephritis === true) : g,
+    );
     const read = readAt(m);
     // R's warnings of the rank-sum tests, once per message with the timepoints it concerns.
     const rankSumWarnings = new Map<string, string[]>();
@@ -198,7 +202,11 @@ export function analyseByArm(
   });
 
   // Time to event by arm.
-  const survival = (label: string, tte: (r: SubjectRecord) => Tte | null, days: readonly number[]): ArmSurvival => {
+  const survival = (
+    label: string,
+    tte: (r: SubjectRecord) => Tte | null,
+    days: readonly number[],
+  ): ArmSurvival => {
     const data = analysed.map((g) => g.map(tte));
     const curves = data.map((d, i) =>
       survivalCurve(
@@ -266,4 +274,3 @@ export function analyseByArm(
     notes,
   };
 }
-

@@ -25,7 +25,11 @@ export function imputationOf(r: SubjectRecord): string | null {
   return r.adjudication.primary.imputation?.reason ?? null;
 }
 
-export function responseTable(group: string, records: readonly SubjectRecord[], confLevel: number): ResponseTable {
+export function responseTable(
+  group: string,
+  records: readonly SubjectRecord[],
+  confLevel: number,
+): ResponseTable {
   const n = records.length;
   const count = (o: ResponseOutcome) => records.filter((r) => outcomeOf(r) === o).length;
   return {

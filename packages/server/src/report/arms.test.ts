@@ -37,7 +37,13 @@ describe('the report of a randomised study', async () => {
       expect(raw, path).toBe(typeof v === 'number' && Number.isFinite(v) ? String(v) : '');
       expect(shown!.replace('&lt;', '<'), path).toBe(formatNumber(fmt as NumberFormat, v));
     }
-    for (const id of ['arm-baseline', 'arm-response', 'arm-response-comparison', 'arm-change-sledai', 'arm-survival-relapseFree'])
+    for (const id of [
+      'arm-baseline',
+      'arm-response',
+      'arm-response-comparison',
+      'arm-change-sledai',
+      'arm-survival-relapseFree',
+    ])
       expect(section).toContain(`<table id="${id}">`);
   });
 

@@ -24,7 +24,9 @@ export function consortSvg(flow: ArmResults['consort']): string {
   const width = Math.max(2, arms.length) * colW + 20;
   const mid = width / 2;
   const rowY = [10, 80, 170, 240, 310, 380];
-  const colX = arms.map((_, i) => 10 + colW / 2 + i * colW + ((Math.max(2, arms.length) - arms.length) * colW) / 2);
+  const colX = arms.map(
+    (_, i) => 10 + colW / 2 + i * colW + ((Math.max(2, arms.length) - arms.length) * colW) / 2,
+  );
   const parts: string[] = [
     '<defs><marker id="consort-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto"><path d="M0,0L10,5L0,10z" fill="#333"/></marker></defs>',
     box(mid, rowY[0]!, 'Screened (subjects in the study)', flow.screened, 'screened'),
@@ -52,7 +54,8 @@ export function consortSvg(flow: ArmResults['consort']): string {
 export async function armSectionHtml(r: AnalysisResults, w: TableWriter): Promise<string> {
   const b = r.byArm;
   if (!b) return '';
-  const armHead = (per: string) => b.arms.map((a) => `<th colspan="${per}">${escapeHtml(a.label)}</th>`).join('');
+  const armHead = (per: string) =>
+    b.arms.map((a) => `<th colspan="${per}">${escapeHtml(a.label)}</th>`).join('');
   const comparisonNote = b.comparison
     ? `Comparisons: ${escapeHtml(b.arms[0]!.label)} against ${escapeHtml(b.arms[1]!.label)} (differences first − second; odds and hazard ratios of the first arm, the second the reference).`
     : 'No two-arm comparison: the study does not have exactly two arms.';

@@ -413,7 +413,11 @@ export function kaplanMeierByArmSpec(
     layer: [
       {
         mark: { type: 'line', interpolate: 'step-after' },
-        encoding: { x, y: { field: 's', type: 'quantitative', scale: { domain: [0, 1] }, title: 'S(t)' }, color },
+        encoding: {
+          x,
+          y: { field: 's', type: 'quantitative', scale: { domain: [0, 1] }, title: 'S(t)' },
+          color,
+        },
       },
       {
         transform: [{ filter: 'datum.censored > 0' }],

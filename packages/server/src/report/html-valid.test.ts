@@ -85,41 +85,41 @@ describe('the report is valid markup', () => {
       'id="consort"',
     ],
   ] as const)
-  it(`${name} passes the strict check and xmllint --html`, async () => {
-    const html = await renderReportHtml(results, {
-      softwareVersion: '9.9.9-test',
-      generatedAt: '2014-02-02T10:00:00.000Z',
-    });
-    expect(html).toContain(mark);
-    expect(strictMarkupProblems(html)).toEqual([]);
+    it(`${name} passes the strict check and xmllint --html`, async () => {
+      const html = await renderReportHtml(results, {
+        softwareVersion: '9.9.9-test',
+        generatedAt: '2014-02-02T10:00:00.000Z',
+      });
+      expect(html).toContain(mark);
+      expect(strictMarkupProblems(html)).toEqual([]);
 
-    const dir = mkdtempSync(join(tmpdir(), 'msct-html-'));
-    try {
-      const file = join(dir, 'report.html');
-      writeFileSync(file, html);
-      let out = '';
+      const dir = mkdtempSync(join(tmpdir(), 'msct-html-'));
       try {
-        execFileSync('xmllint', ['--html', '--noout', file], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-      } catch (e) {
-        out = String((e as { stderr?: string }).stderr ?? '');
+        const file = join(dir, 'report.html');
+        writeFileSync(file, html);
+        let out = '';
+        try {
+          execFileSync('xmllint', ['--html', '--noout', file], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+        } catch (e) {
+          out = String((e as { stderr?: string }).stderr ?? '');
+        }
+        const errors = out
+          .split('\n')
+          .filter((l) => l.includes('parser error'))
+          .map((l) => l.replace(/^.*parser error : /, ''))
+          // libxml2's HTML 4 parser does not know HTML5 elements (figure) or inline SVG: nothing else may appear.
+          .filter(
+            (msg) =>
+              !/^Tag (svg|g|path|line|polyline|marker|text|rect|figure|title|defs|clipPath|circle|symbol|tspan) invalid$/.test(
+                msg,
+              ),
+          );
+        expect(errors).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      const errors = out
-        .split('\n')
-        .filter((l) => l.includes('parser error'))
-        .map((l) => l.replace(/^.*parser error : /, ''))
-        // libxml2's HTML 4 parser does not know HTML5 elements (figure) or inline SVG: nothing else may appear.
-        .filter(
-          (msg) =>
-            !/^Tag (svg|g|path|line|polyline|marker|text|rect|figure|title|defs|clipPath|circle|symbol|tspan) invalid$/.test(
-              msg,
-            ),
-        );
-      expect(errors).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    });
 });

@@ -3,13 +3,24 @@
 // statistician gets the results by arm, a blinded monitor the pooled results only.
 import { randomisedLnTrial } from '@msct/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ApiClient, createTestTrial, startTestServer, type TestServer, type TestTrial } from '../testing/test-server.js';
+import {
+  ApiClient,
+  createTestTrial,
+  startTestServer,
+  type TestServer,
+  type TestTrial,
+} from '../testing/test-server.js';
 
 interface Analysis {
   populations: { screened: number };
   byArm?: {
     arms: { id: string; label: string }[];
-    consort: { screened: number; randomised: number; notRandomised: number; arms: { arm: string; allocated: number }[] };
+    consort: {
+      screened: number;
+      randomised: number;
+      notRandomised: number;
+      arms: { arm: string; allocated: number }[];
+    };
     response: { byArm: { n: number }[] };
   };
 }
@@ -20,11 +31,14 @@ describe('analysis by arm over the API (issue 24)', () => {
   const c: Record<string, ApiClient> = {};
 
   async function enrolledSubject() {
-    const s = await c.coordinator!.post<{ id: string; version: number }>(`/api/studies/${trial.studyId}/subjects`, {
-      siteId: trial.siteA,
-      sex: 'female',
-      birthDate: '1990-01-01',
-    });
+    const s = await c.coordinator!.post<{ id: string; version: number }>(
+      `/api/studies/${trial.studyId}/subjects`,
+      {
+        siteId: trial.siteA,
+        sex: 'female',
+        birthDate: '1990-01-01',
+      },
+    );
     expect(s.status).toBe(201);
     const v = await c.coordinator!.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
       visitCode: 'SCR',
@@ -54,7 +68,12 @@ describe('analysis by arm over the API (issue 24)', () => {
   afterAll(async () => server?.close());
 
   it('reads the arms of the assignments, after the cached analysis; hides them from the blinded monitor', async () => {
-    const ids = [await enrolledSubject(), await enrolledSubject(), await enrolledSubject(), await enrolledSubject()];
+    const ids = [
+      await enrolledSubject(),
+      await enrolledSubject(),
+      await enrolledSubject(),
+      await enrolledSubject(),
+    ];
     const before = await c.statistician!.get<Analysis>(`/api/studies/${trial.studyId}/analysis`);
     expect(before.status).toBe(200);
     expect(before.body.byArm?.consort).toMatchObject({ screened: 4, randomised: 0, notRandomised: 4 });
