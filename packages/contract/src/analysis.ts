@@ -61,6 +61,9 @@ export const analysisResults = z.object({
   measures: computed<AnalysisResults['measures']>('R5–R11, one entry per measure and population'),
   listing: z.array(patientListingRow),
   notes: z.array(z.string()),
+  byArm: computed<NonNullable<AnalysisResults['byArm']>>(
+    'randomised study only, not for a blinded role: CONSORT flow, baseline, endpoints and survival by arm',
+  ).optional(),
 });
 
 export const analysisRoutes = {

@@ -195,22 +195,29 @@ export async function* streamTrialSubjects(
         .where('subject_id', 'in', ids)
         .orderBy('onset_date')
         .orderBy('id'),
+      // The arm of each randomised subject (issue 24: the analysis by arm).
+      db.kysely
+        .selectFrom('randomisation_assignments')
+        .select(['subject_id', 'arm'])
+        .where('subject_id', 'in', ids),
     ] as const;
     if (reader && (await reader.ready)) {
-      const [visits, infusions, aes] = await reader.read(queries.map((q) => q.compile()));
+      const [visits, infusions, aes, arms] = await reader.read(queries.map((q) => q.compile()));
       return {
         page,
         visits: visits as Awaited<ReturnType<(typeof queries)[0]['execute']>>,
         infusions: infusions as Selectable<InfusionTable>[],
         aes: aes as Selectable<AdverseEventTable>[],
+        arms: arms as { subject_id: string; arm: string }[],
       };
     }
-    const [visits, infusions, aes] = await Promise.all(queries.map((q) => q.execute()));
+    const [visits, infusions, aes, arms] = await Promise.all(queries.map((q) => q.execute()));
     return {
       page,
       visits: visits as Awaited<ReturnType<(typeof queries)[0]['execute']>>,
       infusions: infusions as Selectable<InfusionTable>[],
       aes: aes as Selectable<AdverseEventTable>[],
+      arms: arms as { subject_id: string; arm: string }[],
     };
   };
   const queue: ReturnType<typeof readPage>[] = [];
@@ -226,8 +233,9 @@ export async function* streamTrialSubjects(
   try {
     for (let p = 0; p < pages.length; p++) {
       request(1);
-      const { page, visits, infusions, aes } = await queue.shift()!;
+      const { page, visits, infusions, aes, arms } = await queue.shift()!;
       request(ahead);
+      const armOf = new Map(arms.map((a) => [a.subject_id, a.arm]));
       const visitsBy = groupBy(visits);
       const infBy = groupBy(infusions);
       const aeBy = groupBy(aes);
@@ -274,6 +282,8 @@ export async function* streamTrialSubjects(
             deathCause: a.death_cause,
             infusionLinked: a.infusion_id !== null,
           })),
+          // Only when randomised: a single-arm study's subjects (and their hashes) are unchanged.
+          ...(armOf.has(s.id) ? { arm: armOf.get(s.id)! } : {}),
         };
     }
   } finally {

@@ -7,6 +7,7 @@
 import type { TrialDataset } from '../dataset/trial-dataset.js';
 import { type EndpointRuleSet, msctSleBilag2014 } from '../endpoints/rule-set.js';
 import type { RetreatmentRuleParameters } from '../protocol/study-definition.js';
+import { analyseByArm } from './by-arm.js';
 import { compareWithBaseline } from './change-from-baseline.js';
 import { listingRow } from './listing.js';
 import { MEASURES, type MeasureDefinition } from './measures.js';
@@ -39,6 +40,8 @@ export interface AnalyzeOptions {
    * measure of the plan.
    */
   measureKeys?: readonly string[];
+  /** The study definition's arms (issue 24): when present, the results gain `byArm`. */
+  arms?: readonly { id: string; label: string }[];
 }
 
 /** analysis-plan.md: "baseline (day 0, before the first infusion), months 1, 3, 6, 9, 12". */
@@ -144,7 +147,8 @@ export function analyzeRecords(
 
   const relapseVisits = ruleSet.responseVisits.map((v) => v.visitCode);
   const responders = enrolled.filter(isResponder);
-  return {
+  const reportingDays = options.reportingDays ?? DEFAULT_REPORTING_DAYS;
+  const results: AnalysisResults = {
     study: { ...dataset.study },
     snapshot: { ...dataset.snapshot },
     definitions: {
@@ -176,11 +180,21 @@ export function analyzeRecords(
     relapse: analyseRelapse(enrolled, relapseVisits, confLevel),
     survival: analyseSurvival(enrolled, {
       horizonDay,
-      reportingDays: options.reportingDays ?? DEFAULT_REPORTING_DAYS,
+      reportingDays,
       confLevel,
     }),
     measures,
     listing: enrolled.map((r) => listingRow(r, timepoints, horizonDay)),
     notes,
   };
+  // Only a study whose definition has arms gains the key (a single-arm study's results are unchanged).
+  if (options.arms?.length)
+    results.byArm = analyseByArm(records, options.arms, {
+      timepoints,
+      horizonDay,
+      reportingDays,
+      confLevel,
+      ...(options.measureKeys ? { measureKeys: options.measureKeys } : {}),
+    });
+  return results;
 }

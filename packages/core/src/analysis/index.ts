@@ -1,5 +1,6 @@
 // @msct/core/analysis: the analysis plan (analysis-plan.md R1–R12) — dataset in, typed results out.
 export * from './analyze-trial.js';
+export * from './by-arm.js';
 export * from './change-from-baseline.js';
 export * from './measures.js';
 export * from './proportion.js';

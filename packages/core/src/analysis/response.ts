@@ -25,7 +25,11 @@ export function imputationOf(r: SubjectRecord): string | null {
   return r.adjudication.primary.imputation?.reason ?? null;
 }
 
-function table(group: string, records: readonly SubjectRecord[], confLevel: number): ResponseTable {
+export function responseTable(
+  group: string,
+  records: readonly SubjectRecord[],
+  confLevel: number,
+): ResponseTable {
   const n = records.length;
   const count = (o: ResponseOutcome) => records.filter((r) => outcomeOf(r) === o).length;
   return {
@@ -51,9 +55,9 @@ export function analyseResponse(
   }
   const imputed = enrolled.filter((r) => outcomeOf(r) === 'NR' && imputationOf(r) !== null);
   return {
-    overall: table('all centres', enrolled, confLevel),
+    overall: responseTable('all centres', enrolled, confLevel),
     bySite: sites.map((s) =>
-      table(
+      responseTable(
         s.code,
         enrolled.filter((r) => r.subject.siteId === s.id),
         confLevel,

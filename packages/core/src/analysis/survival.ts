@@ -14,12 +14,12 @@ import { deathOf } from './safety.js';
 import type { SubjectRecord } from './subject-record.js';
 import type { SurvivalCurve, SurvivalResults } from './types.js';
 
-interface Tte {
+export interface Tte {
   time: number;
   event: boolean;
 }
 
-function curve(
+export function survivalCurve(
   label: string,
   data: readonly Tte[],
   times: readonly number[],
@@ -96,14 +96,14 @@ export function analyseSurvival(enrolled: readonly SubjectRecord[], o: SurvivalO
   );
 
   return {
-    overall: curve('Overall survival', os, o.reportingDays, o.confLevel),
-    relapseFree: curve(
+    overall: survivalCurve('Overall survival', os, o.reportingDays, o.confLevel),
+    relapseFree: survivalCurve(
       'Relapse-free survival among responders (from first response)',
       rfs,
       o.reportingDays.filter((d) => d <= o.horizonDay - 182),
       o.confLevel,
     ),
-    timeToFirstResponse: curve(
+    timeToFirstResponse: survivalCurve(
       'Time to first response (1 − S = cumulative response)',
       ttr,
       o.reportingDays,

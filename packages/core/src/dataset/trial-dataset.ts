@@ -51,6 +51,8 @@ export interface DatasetSubject {
   visits: DatasetVisit[];
   infusions: DatasetInfusion[];
   adverseEvents: DatasetAdverseEvent[];
+  /** The arm id of the subject's randomisation assignment (issue 24); absent when not randomised. */
+  arm?: string;
 }
 
 export interface TrialDataset {

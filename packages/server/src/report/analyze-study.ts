@@ -28,6 +28,7 @@ export function analysisOptionsOf(definitionJson: string | null | undefined): An
   if (d.retreatment) options.retreatment = d.retreatment;
   if (d.bilagVersion) options.bilagVersion = d.bilagVersion;
   if (d.analysisMeasures) options.measureKeys = d.analysisMeasures;
+  if (d.arms?.length) options.arms = d.arms.map((a) => ({ id: a.id, label: a.label }));
   if (d.sledaiWindowDays === 10 || d.sledaiWindowDays === 30) options.sledaiWindowDays = d.sledaiWindowDays;
   return options;
 }

@@ -381,3 +381,49 @@ export function swimmerSpec(r: AnalysisResults): TopLevelSpec {
     resolve: { scale: { color: 'independent' } },
   } as TopLevelSpec;
 }
+
+/** Kaplan–Meier curves of the arms of a randomised study on one chart, a colour per arm (issue 24). */
+export function kaplanMeierByArmSpec(
+  title: string,
+  curves: readonly SurvivalCurve[],
+  xTitle: string,
+): TopLevelSpec | null {
+  const values: { arm: string; time: number; s: number; censored: number }[] = [];
+  for (const c of curves) {
+    if (!c.fit.ok) continue;
+    const f = c.fit.value;
+    values.push({ arm: c.label, time: 0, s: 1, censored: 0 });
+    f.time.forEach((t, i) => {
+      values.push({ arm: c.label, time: t, s: f.survival[i]!, censored: f.nCensor[i]! });
+    });
+  }
+  if (values.length === 0) return null;
+  const x = { field: 'time', type: 'quantitative' as const, title: xTitle };
+  const color = { field: 'arm', type: 'nominal' as const, title: 'arm', sort: curves.map((c) => c.label) };
+  return {
+    width: 360,
+    height: 200,
+    title: {
+      text: title,
+      subtitle: curves
+        .map((c) => (c.fit.ok ? `${c.label}: n = ${c.fit.value.n}, events = ${c.fit.value.events}` : c.label))
+        .join('; '),
+    },
+    data: { values },
+    layer: [
+      {
+        mark: { type: 'line', interpolate: 'step-after' },
+        encoding: {
+          x,
+          y: { field: 's', type: 'quantitative', scale: { domain: [0, 1] }, title: 'S(t)' },
+          color,
+        },
+      },
+      {
+        transform: [{ filter: 'datum.censored > 0' }],
+        mark: { type: 'tick', orient: 'vertical', size: 8 },
+        encoding: { x, y: { field: 's', type: 'quantitative' }, color },
+      },
+    ],
+  } as TopLevelSpec;
+}

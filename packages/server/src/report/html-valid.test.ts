@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { analyzeTrial } from '@msct/core/analysis';
-import { exampleTrialDataset } from '@msct/core/testing';
+import { exampleTrialDataset, TWO_ARM_DEMO_ARMS, twoArmDemoDataset } from '@msct/core/testing';
 import { describe, expect, it } from 'vitest';
 import { renderReportHtml } from './html.js';
 
@@ -77,42 +77,49 @@ describe('the report is valid markup', () => {
     expect(strictMarkupProblems('<p>p &lt;0.001 &amp; <br> <svg><path d="M0"/></svg></p>')).toEqual([]);
   });
 
-  it('the rendered report (with p < 0.001 cells) passes the strict check and xmllint --html', async () => {
-    const results = analyzeTrial(exampleTrialDataset());
-    const html = await renderReportHtml(results, {
-      softwareVersion: '9.9.9-test',
-      generatedAt: '2014-02-02T10:00:00.000Z',
-    });
-    expect(html).toContain('&lt;0.001');
-    expect(strictMarkupProblems(html)).toEqual([]);
+  for (const [name, results, mark] of [
+    ['the rendered report (with p < 0.001 cells)', analyzeTrial(exampleTrialDataset()), '&lt;0.001'],
+    [
+      'the report of a randomised study (CONSORT SVG, tables and curves by arm)',
+      analyzeTrial(twoArmDemoDataset(), { arms: TWO_ARM_DEMO_ARMS }),
+      'id="consort"',
+    ],
+  ] as const)
+    it(`${name} passes the strict check and xmllint --html`, async () => {
+      const html = await renderReportHtml(results, {
+        softwareVersion: '9.9.9-test',
+        generatedAt: '2014-02-02T10:00:00.000Z',
+      });
+      expect(html).toContain(mark);
+      expect(strictMarkupProblems(html)).toEqual([]);
 
-    const dir = mkdtempSync(join(tmpdir(), 'msct-html-'));
-    try {
-      const file = join(dir, 'report.html');
-      writeFileSync(file, html);
-      let out = '';
+      const dir = mkdtempSync(join(tmpdir(), 'msct-html-'));
       try {
-        execFileSync('xmllint', ['--html', '--noout', file], {
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-      } catch (e) {
-        out = String((e as { stderr?: string }).stderr ?? '');
+        const file = join(dir, 'report.html');
+        writeFileSync(file, html);
+        let out = '';
+        try {
+          execFileSync('xmllint', ['--html', '--noout', file], {
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          });
+        } catch (e) {
+          out = String((e as { stderr?: string }).stderr ?? '');
+        }
+        const errors = out
+          .split('\n')
+          .filter((l) => l.includes('parser error'))
+          .map((l) => l.replace(/^.*parser error : /, ''))
+          // libxml2's HTML 4 parser does not know HTML5 elements (figure) or inline SVG: nothing else may appear.
+          .filter(
+            (msg) =>
+              !/^Tag (svg|g|path|line|polyline|marker|text|rect|figure|title|defs|clipPath|circle|symbol|tspan) invalid$/.test(
+                msg,
+              ),
+          );
+        expect(errors).toEqual([]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
       }
-      const errors = out
-        .split('\n')
-        .filter((l) => l.includes('parser error'))
-        .map((l) => l.replace(/^.*parser error : /, ''))
-        // libxml2's HTML 4 parser does not know HTML5 elements (figure) or inline SVG: nothing else may appear.
-        .filter(
-          (msg) =>
-            !/^Tag (svg|g|path|line|text|rect|figure|title|defs|clipPath|circle|symbol|tspan) invalid$/.test(
-              msg,
-            ),
-        );
-      expect(errors).toEqual([]);
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+    });
 });

@@ -5,6 +5,7 @@
 import type { AnalysisResults } from '@msct/core/analysis';
 import { BILAG2004_PROVISIONAL_SYSTEMS } from '@msct/core/instruments';
 import { endpointBilagStatement } from '@msct/core/protocol';
+import { armSectionHtml } from './arms.js';
 import {
   kaplanMeierSpec,
   responseBarSpec,
@@ -308,6 +309,7 @@ export async function* reportHtmlChunks(results: AnalysisResults, meta: ReportMe
     svg(swimmerSpec(r)),
   ]);
   const trajectories = await Promise.all(r.measures.map((m) => svg(trajectorySpec(m, alpha))));
+  const byArm = await armSectionHtml(r, w);
 
   const listingRow = (p: AnalysisResults['listing'][number], i: number) =>
     `${text(p.subject)}${text(p.site)}${text(p.lupusNephritis === null ? '?' : p.lupusNephritis ? 'yes' : 'no')}${w.n(`listing.${i}.baselineSledai`, 'int')}${w.n(`listing.${i}.baselineBilag`, 'int')}${text(p.label)}${w.n(`listing.${i}.firstResponseMonth`, 'int')}${text(p.relapseVisit)}${w.n(`listing.${i}.reResponseMonth`, 'int')}${text(p.retreatmentVisit)}${w.n(`listing.${i}.deathDay`, 'day')}<td class="trace">${escapeHtml(p.summary)}${p.problems.length ? `<br>${escapeHtml(p.problems.join('; '))}` : ''}</td>`;
@@ -328,7 +330,7 @@ export async function* reportHtmlChunks(results: AnalysisResults, meta: ReportMe
 <p class="note">Every result below is recomputed from item-level data by msct's analysis plan (analysis-plan.md R1–R12). Numbers are rounded for display; results.json holds them at full precision.</p>
 ${header}
 ${populations}
-<h2 id="safety">Safety and survival (R1, R2)</h2>
+${byArm}<h2 id="safety">Safety and survival (R1, R2)</h2>
 ${safety}
 <div class="charts">${figure(osSvg, 'km-overall')}</div>
 ${atRisk('overall', 'Overall survival: Kaplan–Meier at the scheduled visits')}

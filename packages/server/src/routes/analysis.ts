@@ -7,8 +7,10 @@ import { routes } from '@msct/contract';
 // A user whose roles are site-scoped sees the analysis of their sites only; statisticians (and
 // anyone without identifiers) see pseudonyms.
 import type { FastifyRequest } from 'fastify';
+import { isBlinded } from '../access/blinding.js';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { studyDefinition } from '../clinical/study-definition.js';
 import { deidentifyDates } from '../deid/date-shift.js';
 import { schemaOf } from '../http/contract.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -24,7 +26,16 @@ export function registerAnalysisRoutes(app: App, { db, derived }: RouteContext) 
       pseudonymise: !seesIdentifiers(p, studyId),
       siteIds: siteIds ?? undefined,
     });
-    return withSoftware(await selection.analysis());
+    const results = selection.analysis();
+    // A blinded role sees the pooled analysis only: the results by arm would reveal the arms (issue 24).
+    if (results.byArm) {
+      const { definition } = await studyDefinition(db, studyId);
+      if (isBlinded(p, studyId, definition)) {
+        const { byArm: _hidden, ...pooled } = results;
+        return withSoftware(pooled);
+      }
+    }
+    return withSoftware(results);
   }
 
   app.get(
