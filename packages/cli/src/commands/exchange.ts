@@ -94,6 +94,8 @@ export async function importActor(db: Db): Promise<Actor> {
 function printSkipped(r: OdmImportReport): void {
   for (const p of r.skipped) console.log(`row ${p.row}, column ${p.column}: skipped: ${p.message}`);
   if (r.skippedNotListed) console.log(`… and ${r.skippedNotListed} more skipped`);
+  const unmapped = r.skipped.filter((p) => p.rule === 'item-unmapped').length;
+  if (unmapped > 0) console.log(`${unmapped} values skipped (not in the mapping)`);
   if (r.unitsConverted) console.log(`${r.unitsConverted} values converted to the item's unit`);
   if (r.subjectsCreated || r.sitesCreated)
     console.log(`${r.subjectsCreated} subjects and ${r.sitesCreated} sites created`);
