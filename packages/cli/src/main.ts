@@ -117,11 +117,23 @@ program
   .option('--study <code>', 'study code (default: the only study)')
   .option(
     '--mapping <file>',
-    'csv-wide: JSON mapping of columns to form.item and unit; odm: the same format, ItemOIDs as "columns", StudyEventOIDs as "visits"',
+    'csv-wide: JSON mapping of columns to form.item and unit; odm: the same format, ItemOIDs as "columns", StudyEventOIDs as "visits", plus "sites" (file site → msct site code) and "defaultSite"',
   )
   .option('--dry-run', 'check every row and list the problems; write nothing')
   .option('--skip-invalid', 'write the valid rows and report the others')
   .option('--skip-unmapped', 'odm: leave out the items the mapping does not map, each listed')
+  .option(
+    '--map-by-metadata',
+    "odm: map the file's data onto the study its own metadata became (msct study create --format odm); --mapping wins per OID",
+  )
+  .option(
+    '--create-subjects',
+    "odm: create the subjects the study lacks, keeping the file's subject key (REDCap record id, OpenClinica StudySubjectID) as code",
+  )
+  .option(
+    '--create-sites',
+    'odm: create the sites the study lacks (SiteRef, REDCap data access group) not mapped by the mapping\'s "sites"',
+  )
   .action(importCommand);
 
 program

@@ -46,6 +46,22 @@ export const odmImportReport = importReport.extend({
   skippedNotListed: z.number(),
   /** Values whose unit was converted to one the item accepts (core convertUnit). */
   unitsConverted: z.number(),
+  /** Sites the import created (createSites). */
+  sitesCreated: z.number(),
+  /**
+   * Every ItemData of the file, accounted for once (the counts add up to itemData): imported;
+   * withheld (valid, but a dry run or an import refused as a whole); superseded (an earlier version
+   * of a value the file gives again); skipped (each in `skipped` with why); refused (each in
+   * `problems` with its rule).
+   */
+  accounting: z.object({
+    itemData: z.number(),
+    imported: z.number(),
+    withheld: z.number(),
+    superseded: z.number(),
+    skipped: z.number(),
+    refused: z.number(),
+  }),
 });
 export type OdmImportReport = z.infer<typeof odmImportReport>;
 
@@ -91,13 +107,16 @@ export const exchangeRoutes = {
     path: '/api/studies/:studyId/import.odm',
     tags: ['exchange'],
     summary:
-      'Import a CDISC ODM 1.3.2 file (msct’s own export, or another system’s with oidMap: ItemOID → form.item, StudyEventOID → visit, or mapping: the wide CSV mapping format with ItemOIDs as columns and StudyEventOIDs as visits); skipUnmapped leaves out and lists the items neither maps; dryRun lists every problem without writing',
+      'Import a CDISC ODM 1.3.2 file (msct’s own export, or another system’s with oidMap: ItemOID → form.item, StudyEventOID → visit, or mapping: the wide CSV mapping format with ItemOIDs as columns and StudyEventOIDs as visits, sites and defaultSite; mapByMetadata maps the file onto the study its own metadata became); createSubjects creates the subjects the study lacks with the file’s subject key as code, createSites (admins) the sites; skipUnmapped leaves out and lists the items neither maps; dryRun lists every problem without writing; the report accounts for every ItemData',
     params: z.object({ studyId: id }),
     querystring: z
       .object({
         dryRun: flag,
         skipInvalid: flag,
         skipUnmapped: flag,
+        createSubjects: flag,
+        createSites: flag,
+        mapByMetadata: flag,
         reason: importReason,
         oidMap: z.string().max(100_000).optional(),
         mapping: z.string().max(100_000).optional(),

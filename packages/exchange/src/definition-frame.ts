@@ -39,6 +39,12 @@ export interface DefinitionConversion {
   /** The definition as converted: pass it to validateStudyDefinition, which lists what is missing. */
   definition: Record<string, unknown>;
   unmapped: UnmappedConstruct[];
+  /**
+   * ODM only: where the file's own ClinicalData goes in the converted definition (ItemOID →
+   * `form.item`, StudyEventOID → visit code; '' → the visit of FormData outside any event), so the
+   * file's data can follow its metadata (odm-metadata-mapping.ts).
+   */
+  oidMap?: Record<string, string>;
   /** Counts of what the file gave, for reports and tests. */
   counts: { forms: number; items: number; codeLists: number; visits: number };
 }

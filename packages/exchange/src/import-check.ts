@@ -35,6 +35,8 @@ export type ImportRule =
   | 'no-clinical-data'
   /** An item the mapping does not map, left out (`skipUnmapped`): listed, never a problem. */
   | 'item-unmapped'
+  /** An ItemData left out on purpose for another reason (listed in `skipped` with why). */
+  | 'item-skipped'
   /** A date against the subject's own dates (core/dataset/adverse-event-dates.ts). */
   | 'date-implausible'
   | TextRule;

@@ -32,8 +32,15 @@ export {
   type OdmExportOptions,
   type OdmExportReport,
 } from './odm-export.js';
-export { importOdm, type OdmImportOptions, type OdmImportReport, type OdmSource } from './odm-import.js';
+export {
+  type ItemDataAccounting,
+  importOdm,
+  type OdmImportOptions,
+  type OdmImportReport,
+  type OdmSource,
+} from './odm-import.js';
 export { type OdmMapping, type ResolvedOdmMapping, resolveOdmMapping } from './odm-mapping.js';
+export { odmMetadataMapping } from './odm-metadata-mapping.js';
 export { convertRedcapDictionary } from './redcap-dictionary.js';
 export { exportSdtm, type SdtmExportReport } from './sdtm-export.js';
 export { oid } from './study-metadata.js';

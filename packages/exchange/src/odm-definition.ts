@@ -371,6 +371,8 @@ export async function convertOdmMetadata(input: {
   const groupDefs = new Map(kids(mdv, 'ItemGroupDef').map((g) => [g.attrs.OID ?? '', g]));
   const seenGroups = new Set<string>();
   const forms: Array<{ oid: string; def: FormDefinition }> = [];
+  /** Where the file's ClinicalData goes: ItemOID → `form.item`, StudyEventOID → visit code. */
+  const oidMap: Record<string, string> = {};
   let itemCount = 0;
   for (const f of kids(mdv, 'FormDef')) {
     const formOid = f.attrs.OID ?? '';
@@ -432,6 +434,8 @@ export async function convertOdmMetadata(input: {
           continue;
         }
         items.push(item);
+        const itemOid = ref2.attrs.ItemOID ?? '';
+        if (!Object.hasOwn(oidMap, itemOid)) oidMap[itemOid] = `${id}.${item.code}`;
       }
     }
     itemCount += items.length;
@@ -491,6 +495,7 @@ export async function convertOdmMetadata(input: {
     const offset = redcapNumber(e.attrs['redcap:DayOffset']);
     const before = redcapNumber(e.attrs['redcap:OffsetMin']);
     const after = redcapNumber(e.attrs['redcap:OffsetMax']);
+    oidMap[eOid] = unscheduled ? 'UNSCHEDULED' : code;
     if (!unscheduled)
       scheduled.push({
         code,
@@ -539,6 +544,9 @@ export async function convertOdmMetadata(input: {
       unmapped,
     );
   }
+  // A file without events (a REDCap classic project) has FormData outside any StudyEventData: its
+  // one visit.
+  if (scheduled.length === 0) oidMap[''] = fallback ?? 'event_1_arm_1';
   for (const f of forms)
     if (f.def.visitCodes.length === 0) {
       const at = fallback ?? (scheduled.length === 0 ? 'event_1_arm_1' : undefined);
@@ -576,6 +584,7 @@ export async function convertOdmMetadata(input: {
       codeLists: keptLists,
     }),
     unmapped,
+    oidMap,
     counts: {
       forms: forms.length,
       items: itemCount,

@@ -67,6 +67,7 @@ describe('ODM import: mapping real files from other systems', () => {
         'Event.follow_up_arm_1': 'M1',
       },
       itemUnits: { weight: 'lb' },
+      sites: {},
     });
     const bad = resolveOdmMapping({ subject: 'record_id', columns: { weight: 'weight_kg' }, visits: [] });
     expect(bad.ok).toBe(false);
@@ -107,7 +108,16 @@ describe('ODM import: mapping real files from other systems', () => {
     expect(weights.filter((p) => p.rule === 'subject-unknown')).toHaveLength(9);
     expect(weights.filter((p) => p.rule === 'value-out-of-range')).toHaveLength(9);
     expect(weights.find((p) => p.rule === 'value-out-of-range')?.message).toContain('4.989516');
-    expect(r.invalidRows).toBe(9);
+    // The 9 weights and the 9 visit dates (which have no subject to go to either).
+    expect(r.invalidRows).toBe(18);
+    expect(r.accounting).toEqual({
+      itemData: 41,
+      imported: 0,
+      withheld: 0,
+      superseded: 0,
+      skipped: 23,
+      refused: 18,
+    });
     expect(r.written).toBe(false);
     expect(await databaseFingerprint(t2.db)).toBe(before);
   });

@@ -49,16 +49,24 @@ export interface OdmImportOptions {
   itemUnits?: Record<string, string>;
   /** Leave out the ItemData of items neither mapped nor msct's own, each listed in `skipped`. */
   skipUnmapped?: boolean;
+  /** The file's site (SiteRef LocationOID, REDCap data access group) → msct site code. */
+  sites?: Record<string, string>;
+  /** The msct site of subjects the file gives no site. */
+  defaultSite?: string;
+  /** Create the subjects the study lacks, with the file's subject key as their code (audited). */
+  createSubjects?: boolean;
+  /** Create the sites the study lacks (the admin's consent), coded as the file (or mapping) says. */
+  createSites?: boolean;
   /** The file's name, for the messages about the file as a whole. */
   sourceName?: string;
   reason?: string;
 }
 
 /**
- * The XML text itself, a function opening a stream (e.g. `() => createReadStream(path)`), or a
+ * The XML text itself, its bytes (decoded as the file declares), a function opening a stream (e.g. `() => createReadStream(path)`), or a
  * one-shot stream. Each is read once.
  */
-export type OdmSource = string | Readable | (() => Readable);
+export type OdmSource = string | Buffer | Readable | (() => Readable);
 
 export interface OdmImportReport extends ImportReport {
   /** Subjects of the file that the study did not have (created with the file's subject key). */
@@ -70,6 +78,25 @@ export interface OdmImportReport extends ImportReport {
   skippedNotListed: number;
   /** Values whose unit was converted to one the item accepts (core convertUnit). */
   unitsConverted: number;
+  /** Sites the import created (`createSites`). */
+  sitesCreated: number;
+  /** What became of every ItemData of the file; the counts add up to `itemData`. */
+  accounting: ItemDataAccounting;
+}
+
+/**
+ * Every ItemData of the file, accounted for once: imported; withheld (valid, but the import was a dry
+ * run or refused as a whole); superseded (an earlier version of a value the file gives again, the
+ * last counts: ODM Transactional files); skipped (left out on purpose, each in `skipped` with why);
+ * refused (each in `problems` with the rule it breaks).
+ */
+export interface ItemDataAccounting {
+  itemData: number;
+  imported: number;
+  withheld: number;
+  superseded: number;
+  skipped: number;
+  refused: number;
 }
 
 export async function importOdm(
@@ -86,6 +113,12 @@ export async function importOdm(
     skipped: [],
     skippedNotListed: 0,
     unitsConverted: 0,
+    sitesCreated: 0,
+    accounting: { itemData: 0, imported: 0, withheld: 0, superseded: 0, skipped: 0, refused: 0 },
+  };
+  const skip = (p: ImportProblem) => {
+    if (report.skipped.length < MAX_LISTED_PROBLEMS) report.skipped.push(p);
+    else report.skippedNotListed++;
   };
   const meta = await loadMetadata(db, studyId);
   const known = await subjectIndex(db, studyId);
@@ -99,7 +132,15 @@ export async function importOdm(
   // The file's ItemDef units (ItemOID → MeasurementUnitOID), read with its metadata.
   const itemDefUnits = new Map<string, string>();
   let itemUnits: Map<string, string> | undefined;
-  const ctx: CheckContext = { db, meta, known, sites, locations };
+  const ctx: CheckContext = {
+    db,
+    meta,
+    known,
+    sites,
+    locations,
+    ...(opts.createSubjects ? { createSubjects: true } : {}),
+    ...(opts.createSites ? { createSites: true } : {}),
+  };
   const spool = await openSpool();
   try {
     // The only read: check every subject as it closes and spool what will be written.
@@ -122,17 +163,20 @@ export async function importOdm(
           const s = reduceSubject(raw, units, opts.oidMap, {
             itemUnits,
             ...(opts.skipUnmapped ? { skipUnmapped: true } : {}),
+            ...(opts.sites ? { sites: opts.sites } : {}),
+            ...(opts.defaultSite ? { defaultSite: opts.defaultSite } : {}),
           });
-          for (const u of s.unmapped) {
-            if (report.skipped.length < MAX_LISTED_PROBLEMS)
-              report.skipped.push({
-                row: u.row,
-                column: u.column,
-                rule: 'item-unmapped',
-                message: `ItemOID ${u.itemOid} is not in the mapping: skipped (--skip-unmapped)`,
-              });
-            else report.skippedNotListed++;
-          }
+          for (const u of s.unmapped)
+            skip({
+              row: u.row,
+              column: u.column,
+              rule: 'item-unmapped',
+              message: `ItemOID ${u.itemOid} is not in the mapping: skipped (--skip-unmapped)`,
+            });
+          for (const u of s.skippedRows)
+            skip({ row: u.row, column: u.column, rule: 'item-skipped', message: u.why });
+          report.accounting.skipped += s.unmapped.length + s.skippedRows.length;
+          report.accounting.superseded += s.superseded;
           report.unitsConverted += convertUnits(meta, s);
           report.values +=
             s.values.size +
@@ -148,6 +192,7 @@ export async function importOdm(
     await spool.end();
     if (!read) return report;
     report.rows = read.itemData;
+    report.accounting.itemData = read.itemData;
     if (!read.hasRoot) {
       addProblem(report, {
         row: 0,
@@ -186,6 +231,9 @@ export async function importOdm(
     const checkedValid = report.invalidRows === 0;
     const reason = opts.reason ?? 'imported from ODM';
     const keep = () => !opts.dryRun && (report.invalidRows === 0 || !!opts.skipInvalid);
+    /** ItemData the write takes (imported if the write is kept), and those left out with a refused subject. */
+    let taken = 0;
+    let withheld = 0;
     const outcome = await writeOrRollBack(db, opts.actor, keep, async (tx) => {
       const writer = ItemWriter.forImport(tx, studyId, reason);
       const txCtx: CheckContext = { ...ctx, db: tx };
@@ -196,16 +244,44 @@ export async function importOdm(
         const problems = checkedValid ? [] : await checkSubject(txCtx, s);
         const invalid = new Set(problems.map((p) => p.row));
         const keyRefused = problems.some((p) => p.column === SUBJECT_KEY_COLUMN);
+        // The subject's ItemData, each accounted for below (unmapped and superseded ones already are).
+        const left = new Map<number, string>();
+        for (const v of s.values.values()) left.set(v.row, v.column);
+        for (const r of s.records) for (const a of Object.values(r.at)) left.set(a.row, a.column);
+        for (const a of Object.values(s.factAt)) left.set(a.row, a.column);
+        for (const a of Object.values(s.dateAt)) left.set(a.row, a.column);
+        for (const r of s.repeats) for (const row of r.rows) left.set(row, r.column);
+        const refuse = (row: number) => {
+          if (left.delete(row)) report.accounting.refused++;
+        };
+        for (const row of invalid) refuse(row);
+        for (const r of s.repeats) for (const row of r.rows) refuse(row);
+        const skipRest = (why: string) => {
+          for (const [row, column] of left) skip({ row, column, rule: 'item-skipped', message: why });
+          report.accounting.skipped += left.size;
+          left.clear();
+        };
         let ref = ids.get(s.key);
         const values = [...s.values.values()].filter((v) => !invalid.has(v.row));
         const records = s.records.filter(
           (r) => !Object.values(r.at).some((a) => invalid.has(a.row)) && !invalid.has(r.row),
         );
+        // A record with a refused value is refused whole.
+        for (const r of s.records)
+          if (!records.includes(r)) for (const a of Object.values(r.at)) refuse(a.row);
         const facts = Object.entries(s.facts).filter(([item]) => !invalid.has(s.factAt[item]!.row));
+        let created = false;
         if (!ref) {
           // A subject is created only for what of it is imported: not for a row left out.
-          if (!subjectRefFor(ctx, s) || keyRefused) continue;
-          if (values.length === 0 && records.length === 0 && facts.length === 0) continue;
+          if (!subjectRefFor(ctx, s) || keyRefused) {
+            for (const row of [...left.keys()]) refuse(row);
+            continue;
+          }
+          if (values.length === 0 && records.length === 0 && facts.length === 0) {
+            skipRest(`subject ${s.key}: nothing of it is imported, so it is not created`);
+            continue;
+          }
+          const newSite = !!s.siteCode && !sites.has(s.siteCode);
           ref = await createImportedSubject(
             tx,
             opts.actor,
@@ -215,8 +291,10 @@ export async function importOdm(
             sites,
             locations,
           );
+          if (newSite) report.sitesCreated++;
           ids.set(s.key, ref);
           report.subjectsCreated++;
+          created = true;
         }
         const writes = values.map((v) => ({
           row: v,
@@ -234,10 +312,13 @@ export async function importOdm(
         }));
         // The write's own refusals, asked before anything of the subject's values is written.
         let refused = false;
+        const writeRefused = new Set<number>();
         for (const w of writes) {
           const why = await writer.refusal(w.value);
           if (!why) continue;
           refused = true;
+          writeRefused.add(w.row.row);
+          refuse(w.row.row);
           report.invalidRows++;
           addProblem(report, {
             row: w.row.row,
@@ -246,16 +327,49 @@ export async function importOdm(
             message: why.message,
           });
         }
-        if (refused && !opts.skipInvalid) continue;
-        for (const w of writes) if (!refused || !(await writer.refusal(w.value))) await writer.write(w.value);
+        // What the write takes of the subject: its values, records, the facts of a subject it
+        // creates, and the dates of the visits it writes values at.
+        const kept = writes.filter((w) => !writeRefused.has(w.row.row));
+        const visitsWritten = new Set(kept.map((w) => `${w.row.visit}|${w.row.cycle}`));
+        const take = [
+          ...kept.map((w) => w.row.row),
+          ...records.flatMap((r) => Object.values(r.at).map((a) => a.row)),
+          ...(created ? facts.map(([item]) => s.factAt[item]!.row) : []),
+          ...Object.entries(s.dateAt)
+            .filter(([k]) => visitsWritten.has(k))
+            .map(([, a]) => a.row),
+        ];
+        let takenHere = 0;
+        for (const row of take) if (left.delete(row)) takenHere++;
+        if (!created)
+          for (const [item, a] of Object.entries(s.factAt))
+            if (left.delete(a.row)) {
+              skip({
+                ...a,
+                rule: 'item-skipped',
+                message: `subject ${s.key} exists: an import does not change its subject record (${item})`,
+              });
+              report.accounting.skipped++;
+            }
+        skipRest('a visit date of a visit none of whose values is imported');
+        if (refused && !opts.skipInvalid) {
+          // Refused with its subject: valid, but not written.
+          withheld += takenHere;
+          continue;
+        }
+        taken += takenHere;
+        for (const w of kept) await writer.write(w.value);
         await writeRecords(tx, opts.actor, ref.id, records, reason, report);
       }
       await writer.flush();
       return writer.counts;
     });
+    if (outcome.kept) report.accounting.imported += taken;
+    else report.accounting.withheld += taken;
+    report.accounting.withheld += withheld;
     if (!outcome.kept && !opts.dryRun)
       // Refused: nothing was written, and the counts of the rolled-back write are not reported.
-      return { ...report, subjectsCreated: 0, ...zeroRecords };
+      return { ...report, subjectsCreated: 0, sitesCreated: 0, ...zeroRecords };
     // A dry run reports what the write would have done.
     return { ...report, ...outcome.value, written: outcome.kept };
   } finally {
@@ -289,6 +403,10 @@ const CHUNK = 1 << 16;
 
 function open(input: OdmSource): AsyncIterable<string | Buffer> {
   if (typeof input === 'function') return input();
+  if (Buffer.isBuffer(input))
+    return (async function* () {
+      for (let i = 0; i < input.length; i += CHUNK) yield input.subarray(i, i + CHUNK);
+    })();
   if (typeof input !== 'string') return input;
   return (async function* () {
     for (let i = 0; i < input.length; i += CHUNK) yield input.slice(i, i + CHUNK);

@@ -33,6 +33,10 @@ export interface OdmItem {
 export interface OdmSubjectData {
   key: string;
   siteOid: string | undefined;
+  /** OpenClinica 3's study subject id (`OpenClinica:StudySubjectID`): the subject's label there. */
+  studySubjectId?: string;
+  /** REDCap's data access group (`redcap:DataAccessGroup`), the site of the record. */
+  dataAccessGroup?: string;
   /** Every ItemData in file order (a value's versions in a Transactional file: the last one counts). */
   items: OdmItem[];
 }
@@ -148,7 +152,13 @@ export async function readOdm(
         if (a.OID && !inClinical) handlers.locations.set(a.OID, a.Name ?? a.OID);
         break;
       case 'SubjectData':
-        subject = { key: a.SubjectKey ?? '', siteOid: undefined, items: [] };
+        subject = {
+          key: a.SubjectKey ?? '',
+          siteOid: undefined,
+          ...(a['OpenClinica:StudySubjectID'] ? { studySubjectId: a['OpenClinica:StudySubjectID'] } : {}),
+          ...(a['redcap:DataAccessGroup'] ? { dataAccessGroup: a['redcap:DataAccessGroup'] } : {}),
+          items: [],
+        };
         break;
       case 'SiteRef':
         if (subject) subject.siteOid = a.LocationOID;

@@ -26,15 +26,32 @@ export interface CheckContext {
   known: Map<string, SubjectRef>;
   sites: Map<string, string>;
   locations: Map<string, string>;
+  /** Create the subjects the study does not have, keeping the file's key as their code. */
+  createSubjects?: boolean;
+  /** Create the sites the study does not have (the admin's consent), named by the file. */
+  createSites?: boolean;
 }
 
-/** A subject in the database, or one the import may create (its site exists or is in AdminData). */
+/**
+ * A subject in the database (its code is the file's subject key), or one the import may create:
+ * with `createSubjects`, at a site of the study (or a new one with `createSites`); without it, only
+ * when the file's SiteRef names a site of the study or of the file's AdminData (msct's own export).
+ */
 export function subjectRefFor(c: CheckContext, s: OdmSubject): SubjectRef | undefined {
   const known = c.known.get(s.key);
   if (known) return known;
-  if (s.siteCode && (c.sites.has(s.siteCode) || c.locations.has(`LOC.${s.siteCode}`)))
-    return { id: `new:${s.key}`, siteId: `new:${s.siteCode}` };
-  return undefined;
+  if (!s.siteCode) return undefined;
+  const siteKnown = c.sites.has(s.siteCode) || c.locations.has(`LOC.${s.siteCode}`);
+  const may = c.createSubjects ? siteKnown || !!c.createSites : s.siteFromSiteRef && siteKnown;
+  return may ? { id: `new:${s.key}`, siteId: `new:${s.siteCode}` } : undefined;
+}
+
+/** Why a subject the study does not have is not created: the option or the site it lacks. */
+export function whyNotCreated(c: CheckContext, s: OdmSubject): string {
+  if (!c.createSubjects) return 'create it with --create-subjects (API createSubjects=true)';
+  if (!s.siteCode)
+    return 'the file gives it no site (SiteRef, data access group): give the mapping a "defaultSite"';
+  return `its site "${s.siteCode}"${s.siteSource && s.siteSource !== s.siteCode ? ` (the file's "${s.siteSource}")` : ''} is not a site of the study: map it in the mapping's "sites" or create it with --create-sites (API createSites=true)`;
 }
 
 /** The problems of one subject, each with the row of its ItemData. */
@@ -75,9 +92,25 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
     unit: v.column,
   });
   // An unknown subject does not hide the value's other problems (checkValueAll).
+  const hint = ref ? '' : `: ${whyNotCreated(c, s)}`;
   for (const v of s.values.values())
     for (const p of checkValueAll(c.meta, candidates, { subject: s.key, ...v }, columns(v)).problems)
-      problems.push({ row: v.row, ...p });
+      problems.push({
+        row: v.row,
+        ...p,
+        ...(p.rule === 'subject-unknown' ? { message: p.message + hint } : {}),
+      });
+  if (!ref) {
+    // The subject's own facts and visit dates have no subject to go to either.
+    const unknown = (at: { row: number; column: string }) =>
+      problems.push({
+        ...at,
+        rule: 'subject-unknown',
+        message: `no subject "${s.key}" in study ${c.meta.studyCode}${hint}`,
+      });
+    for (const at of Object.values(s.factAt)) unknown(at);
+    for (const at of Object.values(s.dateAt)) unknown(at);
+  }
   if (!c.known.has(s.key) && ref) {
     // A subject the import creates: its key becomes its code, under the API's text rule.
     const keyIssue = textIssue(s.key, 100);
@@ -113,7 +146,7 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
         row: r.row,
         column: r.column,
         rule: 'subject-unknown',
-        message: `no subject "${s.key}" in study ${c.meta.studyCode}`,
+        message: `no subject "${s.key}" in study ${c.meta.studyCode}${hint}`,
       });
     return problems;
   }

@@ -53,12 +53,33 @@ export interface RepeatRow {
   /** How many instances the form or group has in this event, and the values of this one. */
   instances: number;
   values: number;
+  /** The rows of those values (all refused with the instance). */
+  rows: number[];
+}
+
+/** An ItemData left out of the subject on purpose, with why (reported in `skipped`). */
+export interface SkippedRow {
+  row: number;
+  column: string;
+  why: string;
 }
 
 /** One SubjectData, reduced to the last version of each value. */
 export interface OdmSubject {
+  /** The subject's code in msct: OpenClinica's StudySubjectID when the file has it, else SubjectKey. */
   key: string;
+  /** The file's own SubjectKey (OpenClinica's internal SS_… OID when `key` is its StudySubjectID). */
+  sourceKey: string;
+  /** The msct site code the subject belongs to (the file's site through the mapping's `sites`). */
   siteCode: string | undefined;
+  /** What the file says of the site (LocationOID, data access group), for messages. */
+  siteSource: string | undefined;
+  /** The site came from a SiteRef (msct's own export and ODM 1.3.2 files declare it so). */
+  siteFromSiteRef: boolean;
+  /** ItemData that are earlier versions of a value the file gives again later (the last counts). */
+  superseded: number;
+  /** ItemData left out with a reason other than an unmapped item (an empty subject fact…). */
+  skippedRows: SkippedRow[];
   facts: Record<string, string>;
   factAt: Record<string, { row: number; column: string }>;
   visitDates: Map<string, string>;
@@ -76,7 +97,14 @@ export interface ReduceOptions {
   itemUnits?: ReadonlyMap<string, string>;
   /** Leave out (and list) the ItemData of items the mapping does not map and that are not msct's own. */
   skipUnmapped?: boolean;
+  /** The file's site (LocationOID, data access group) → msct site code (the mapping's `sites`). */
+  sites?: Record<string, string>;
+  /** The msct site of a subject the file gives none. */
+  defaultSite?: string;
 }
+
+/** REDCap writes a record's data access group as this pseudo-field when the project has groups. */
+export const REDCAP_DAG_ITEM = 'redcap_data_access_group';
 
 const keyed = (r: string | undefined) => (r === undefined ? '' : `[${r}]`);
 /** The form or item group an ItemData is in, without the repeat keys of the form and group. */
@@ -97,9 +125,24 @@ export function reduceSubject(
   oidMap?: Record<string, string>,
   opts: ReduceOptions = {},
 ) {
+  // The site: SiteRef, else REDCap's data access group (attribute, or its pseudo-field), through the
+  // mapping's table; a subject without one is at the mapping's default site.
+  const siteSource =
+    s.siteOid ??
+    s.dataAccessGroup ??
+    s.items.find((i) => i.itemOid === REDCAP_DAG_ITEM && i.value)?.value ??
+    undefined;
   const out: OdmSubject = {
-    key: s.key,
-    siteCode: s.siteOid && afterPrefix(s.siteOid, 'LOC.'),
+    key: s.studySubjectId ?? s.key,
+    sourceKey: s.key,
+    siteCode:
+      siteSource === undefined
+        ? opts.defaultSite
+        : (mapped(opts.sites, siteSource) ?? afterPrefix(siteSource, 'LOC.')),
+    siteSource,
+    siteFromSiteRef: s.siteOid !== undefined,
+    superseded: 0,
+    skippedRows: [],
     facts: {},
     factAt: {},
     visitDates: new Map(),
@@ -144,6 +187,7 @@ export function reduceSubject(
         mapped(oidMap, id.itemOid) ?? id.itemOid,
         mapped(oidMap, id.itemOid) !== undefined ? `${recordForm.formCode}.` : `I.${recordForm.formCode}.`,
       );
+      if (Object.hasOwn(r.at, item)) out.superseded++;
       r.values[item] = id.value;
       r.at[item] = { row: id.row, column: id.path };
       continue;
@@ -165,11 +209,13 @@ export function reduceSubject(
           groupRepeatKey: id.groupRepeatKey,
           instances: seen.size,
           values: 0,
+          rows: [],
         };
         repeats.set(key, r);
         out.repeats.push(r);
       }
       r.values++;
+      r.rows.push(id.row);
       continue;
     }
     const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
@@ -184,16 +230,33 @@ export function reduceSubject(
     const special = dot >= 0 && (id.itemOid.startsWith('I.') || mapped(oidMap, id.itemOid) !== undefined);
     if (special && visit === SUBJECT_EVENT && form === SUBJECT_FORM.formCode) {
       if (id.value !== null) {
+        if (Object.hasOwn(out.factAt, item)) out.superseded++;
         out.facts[item] = id.value;
         out.factAt[item] = { row: id.row, column: id.path };
-      }
+      } else
+        out.skippedRows.push({
+          row: id.row,
+          column: id.path,
+          why: `${item} of the subject record is empty: nothing to set`,
+        });
     } else if (special && form === VISIT_FORM.formCode) {
       if (item === 'VISIT_DATE' && id.value) {
+        if (out.dateAt[`${visit}|${cycle}`]) out.superseded++;
         out.visitDates.set(`${visit}|${cycle}`, id.value);
         out.dateAt[`${visit}|${cycle}`] = { row: id.row, column: id.path };
-      }
+      } else
+        out.skippedRows.push({
+          row: id.row,
+          column: id.path,
+          why:
+            item === 'VISIT_DATE'
+              ? 'the visit date is empty: nothing to set'
+              : `${item} of the visit record is derived (from the visit date and day 0), not imported`,
+        });
     } else {
-      out.values.set(`${visit}|${cycle}|${form}|${item}`, {
+      const key = `${visit}|${cycle}|${form}|${item}`;
+      if (out.values.has(key)) out.superseded++;
+      out.values.set(key, {
         row: id.row,
         column: id.path,
         visit,

@@ -9,6 +9,7 @@ import {
   importCsv,
   importOdm,
   type OdmImportReport,
+  odmMetadataMapping,
   resolveOdmMapping,
   type WideMapping,
 } from '@msct/exchange';
@@ -93,9 +94,15 @@ export async function importActor(db: Db): Promise<Actor> {
 function printSkipped(r: OdmImportReport): void {
   for (const p of r.skipped) console.log(`row ${p.row}, column ${p.column}: skipped: ${p.message}`);
   if (r.skippedNotListed) console.log(`… and ${r.skippedNotListed} more skipped`);
-  if (r.skipped.length + r.skippedNotListed > 0)
-    console.log(`${r.skipped.length + r.skippedNotListed} values skipped (not in the mapping)`);
+  const unmapped = r.skipped.filter((p) => p.rule === 'item-unmapped').length;
+  if (unmapped > 0) console.log(`${unmapped} values skipped (not in the mapping)`);
   if (r.unitsConverted) console.log(`${r.unitsConverted} values converted to the item's unit`);
+  if (r.subjectsCreated || r.sitesCreated)
+    console.log(`${r.subjectsCreated} subjects and ${r.sitesCreated} sites created`);
+  const a = r.accounting;
+  console.log(
+    `${a.itemData} ItemData: ${a.imported} imported, ${a.withheld} valid but not written, ${a.superseded} superseded by a later version, ${a.skipped} skipped, ${a.refused} refused`,
+  );
 }
 
 function printReport(r: ImportReport): void {
@@ -125,7 +132,7 @@ function readMapping(path: string): unknown {
 
 /**
  * `msct import FILE --format odm|csv-long|csv-wide [--mapping FILE] [--dry-run] [--skip-invalid]
- * [--skip-unmapped]`.
+ * [--skip-unmapped] [--map-by-metadata] [--create-subjects] [--create-sites]`.
  */
 export async function importCommand(
   file: string,
@@ -136,12 +143,21 @@ export async function importCommand(
     dryRun?: boolean;
     skipInvalid?: boolean;
     skipUnmapped?: boolean;
+    mapByMetadata?: boolean;
+    createSubjects?: boolean;
+    createSites?: boolean;
   },
 ): Promise<void> {
   if (opts.skipUnmapped && opts.format !== 'odm')
     throw new Error(
       '--skip-unmapped is for --format odm (a CSV mapping leaves out the columns it does not name)',
     );
+  for (const [flag, on] of [
+    ['--map-by-metadata', opts.mapByMetadata],
+    ['--create-subjects', opts.createSubjects],
+    ['--create-sites', opts.createSites],
+  ] as const)
+    if (on && opts.format !== 'odm') throw new Error(`${flag} is for --format odm`);
   // Read and checked before the database is opened: a bad mapping is refused whole.
   const odmMapping =
     opts.format === 'odm' && opts.mapping ? resolveOdmMapping(readMapping(opts.mapping)) : undefined;
@@ -157,10 +173,18 @@ export async function importCommand(
     const actor = await importActor(db);
     let r: ImportReport;
     if (opts.format === 'odm') {
+      // The file's data onto the study its own metadata became; the mapping wins per OID.
+      const byMetadata = opts.mapByMetadata ? await odmMetadataMapping(readFileSync(file)) : undefined;
+      const m = odmMapping?.ok ? odmMapping.value : undefined;
+      const oidMap = byMetadata || m ? { ...byMetadata, ...m?.oidMap } : undefined;
       // Opened twice, streamed each time: the whole-file check, then the write.
       const odm = await importOdm(db, study.id, () => createReadStream(file), {
         actor,
-        ...(odmMapping?.ok ? { oidMap: odmMapping.value.oidMap, itemUnits: odmMapping.value.itemUnits } : {}),
+        ...(oidMap ? { oidMap } : {}),
+        ...(m ? { itemUnits: m.itemUnits, sites: m.sites } : {}),
+        ...(m?.defaultSite ? { defaultSite: m.defaultSite } : {}),
+        ...(opts.createSubjects ? { createSubjects: true } : {}),
+        ...(opts.createSites ? { createSites: true } : {}),
         ...(opts.dryRun ? { dryRun: true } : {}),
         ...(opts.skipInvalid ? { skipInvalid: true } : {}),
         ...(opts.skipUnmapped ? { skipUnmapped: true } : {}),

@@ -1,7 +1,7 @@
 // `msct import FILE --format odm` in process on a real SQLite database (issue #23): --skip-invalid
 // creates nothing for rows it does not import, the dry run refuses what the write refuses, a repeat
 // msct cannot hold is refused by name, and a UTF-16 file is read as UTF-16.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { msctSleTrial } from '@msct/core/protocol';
@@ -12,6 +12,7 @@ import { createSubject, createVisit, saveItems, setFormStatus } from '@msct/stor
 import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { importCommand } from './exchange.js';
+import { createStudyFromFile } from './study-definition.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'msct-import-cli-'));
 const saved = process.env.MSCT_DATABASE_URL;
@@ -45,7 +46,16 @@ afterAll(async () => {
 async function msctImport(
   name: string,
   body: string | Buffer,
-  flags: { dryRun?: boolean; skipInvalid?: boolean; skipUnmapped?: boolean; mapping?: string },
+  flags: {
+    dryRun?: boolean;
+    skipInvalid?: boolean;
+    skipUnmapped?: boolean;
+    mapping?: string;
+    study?: string;
+    mapByMetadata?: boolean;
+    createSubjects?: boolean;
+    createSites?: boolean;
+  },
 ) {
   const file = join(dir, name);
   writeFileSync(file, body);
@@ -187,5 +197,63 @@ describe('msct import --format odm', () => {
     expect(none).toContain(`no-clinical-data: no clinical data in ${join(dir, 'define.xml')}`);
     expect(none).toContain('nothing written');
     expect(process.exitCode).toBe(1);
+  });
+});
+
+describe("msct study create --format odm, then msct import --map-by-metadata: another system's study whole", () => {
+  it('a REDCap project export: its metadata as a study, its records as subjects, its groups as sites', async () => {
+    // Repository OuhscBbmc/REDCapR, commit c2abbc19f41c07519f19f637693a63007ce67b05, path
+    // inst/test-data/projects/dag/project.xml (exchange fixtures/definitions/README.md).
+    const fixtures = new URL('../../../exchange/src/testing/fixtures/definitions/', import.meta.url);
+    const project = readFileSync(new URL('dag/project.xml', fixtures));
+    const frame = JSON.parse(readFileSync(new URL('hand-written/frame.json', fixtures), 'utf8'));
+    frame.infusion.infusionVisitCodes = ['event_1_arm_1'];
+    const framePath = join(dir, 'frame.json');
+    writeFileSync(framePath, JSON.stringify(frame));
+    const projectPath = join(dir, 'project.xml');
+    writeFileSync(projectPath, project);
+    const created = await createStudyFromFile(t.db, {
+      definition: projectPath,
+      format: 'odm',
+      frame: framePath,
+      code: 'REDCAP-DAG',
+    });
+    expect(created.errors).toEqual([]);
+    const mapping = join(dir, 'dag-mapping.json');
+    writeFileSync(mapping, JSON.stringify({ columns: {}, sites: { daga: 'DAG-A', dagb: 'DAG-B' } }));
+    const flags = { study: 'REDCAP-DAG', mapByMetadata: true, mapping };
+    const without = await msctImport('project.xml', project, flags);
+    expect(without).toContain(
+      'no subject "331-1" in study REDCAP-DAG: create it with --create-subjects (API createSubjects=true)',
+    );
+    expect(without).toContain(
+      '15 ItemData: 0 imported, 0 valid but not written, 0 superseded by a later version, 0 skipped, 15 refused',
+    );
+    expect(process.exitCode).toBe(1);
+    process.exitCode = undefined;
+    const out = await msctImport('project.xml', project, {
+      ...flags,
+      createSubjects: true,
+      createSites: true,
+    });
+    expect(out).toContain('3 subjects and 2 sites created');
+    expect(out).toContain(
+      '15 ItemData: 15 imported, 0 valid but not written, 0 superseded by a later version, 0 skipped, 0 refused',
+    );
+    expect(out).toContain('written: 15 entered');
+    expect(process.exitCode).toBeUndefined();
+    const subjects = await t.db.kysely
+      .selectFrom('subjects')
+      .innerJoin('sites', 'sites.id', 'subjects.site_id')
+      .innerJoin('studies', 'studies.id', 'subjects.study_id')
+      .select(['subjects.subject_code as code', 'sites.code as site'])
+      .where('studies.code', '=', 'REDCAP-DAG')
+      .orderBy('subjects.subject_code')
+      .execute();
+    expect(subjects).toEqual([
+      { code: '331-1', site: 'DAG-A' },
+      { code: '331-2', site: 'DAG-A' },
+      { code: '332-3', site: 'DAG-B' },
+    ]);
   });
 });

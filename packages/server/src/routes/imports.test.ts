@@ -1,10 +1,12 @@
 // POST /api/studies/:studyId/import.csv over the real server: who may import, the dry run, the
 // problem list of a bad file (row, column, rule) with nothing written, a wide file with a mapping,
 // and the limits on what is sent.
-import { msctSleTrial } from '@msct/core/protocol';
+import { readFileSync } from 'node:fs';
+import { msctSleTrial, validateStudyDefinition } from '@msct/core/protocol';
+import { parseStudyFrame, readDefinitionFile } from '@msct/exchange';
 import { databaseFingerprint } from '@msct/exchange/testing';
 import { encoded, eventWith, FOREIGN_OID_MAP, foreignOdm, item } from '@msct/exchange/testing/foreign-odm';
-import { createSubject, createVisit, saveItems, setFormStatus } from '@msct/store';
+import { createSite, createStudy, createSubject, createVisit, saveItems, setFormStatus } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
@@ -301,5 +303,59 @@ describe('ODM and CSV import routes lose and bend nothing (issue #23)', () => {
     const ok = await odmPost(admin, `?oidMap=${map}`, utf16);
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ written: true, entered: 1 });
+  });
+});
+
+describe("another system's study over the API (issue #23): its metadata as a study, then its data", () => {
+  it('mapByMetadata, createSubjects and createSites import every ItemData of a REDCap project export', async () => {
+    // Repository OuhscBbmc/REDCapR, commit c2abbc19f41c07519f19f637693a63007ce67b05, path
+    // inst/test-data/projects/dag/project.xml (exchange fixtures/definitions/README.md).
+    const fixtures = new URL('../../../exchange/src/testing/fixtures/definitions/', import.meta.url);
+    const file = readFileSync(new URL('dag/project.xml', fixtures));
+    const frame = parseStudyFrame(readFileSync(new URL('hand-written/frame.json', fixtures), 'utf8'));
+    const converted = await readDefinitionFile({
+      format: 'odm',
+      file,
+      frame: { ...frame, infusion: { ...frame.infusion!, infusionVisitCodes: ['event_1_arm_1'] } },
+    });
+    const v = validateStudyDefinition(converted.definition);
+    if (!v.ok) throw new Error(converted.problems.join('; '));
+    const system = { id: null, name: 'test' };
+    const study = await createStudy(server.db, system, {
+      code: 'REDCAP-DAG',
+      title: 'dag',
+      definition: v.value,
+    });
+    await createSite(server.db, system, { studyId: study.id, code: 'A', name: 'Group A' });
+    const admin = await as('admin');
+    const post = (query: string) =>
+      admin.request<Record<string, unknown>>('POST', `/api/studies/${study.id}/import.odm${query}`, file, {
+        'content-type': 'application/xml',
+      });
+    const mapping = encodeURIComponent(JSON.stringify({ columns: {}, sites: { daga: 'A' } }));
+    // Without createSubjects: 422, every ItemData refused with the way to create the subjects.
+    const refused = await post(`?mapByMetadata=true&mapping=${mapping}`);
+    expect(refused.status).toBe(422);
+    const report = refused.body.report as { accounting: unknown; problems: { message: string }[] };
+    expect(report.accounting).toMatchObject({ itemData: 15, refused: 15 });
+    expect(report.problems[0]!.message).toContain('--create-subjects (API createSubjects=true)');
+    const ok = await post(`?mapByMetadata=true&createSubjects=true&createSites=true&mapping=${mapping}`);
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({
+      written: true,
+      subjectsCreated: 3,
+      sitesCreated: 1,
+      entered: 15,
+      accounting: { itemData: 15, imported: 15, withheld: 0, superseded: 0, skipped: 0, refused: 0 },
+    });
+    // A file without metadata cannot be mapped by it.
+    const bare = await admin.request<Record<string, unknown>>(
+      'POST',
+      `/api/studies/${study.id}/import.odm?mapByMetadata=true`,
+      '<?xml version="1.0"?><ODM xmlns="http://www.cdisc.org/ns/odm/v1.3"><ClinicalData StudyOID="x" MetaDataVersionOID="y"/></ODM>',
+      { 'content-type': 'application/xml' },
+    );
+    expect(bare.status).toBe(400);
+    expect(JSON.stringify(bare.body)).toContain('mapByMetadata');
   });
 });

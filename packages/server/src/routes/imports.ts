@@ -6,12 +6,20 @@
 // file is valid (or `skipInvalid`). `dryRun` checks only.
 import { once } from 'node:events';
 import { createReadStream, createWriteStream } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { routes } from '@msct/contract';
-import { type ImportReport, importCsv, importOdm, resolveOdmMapping, type WideMapping } from '@msct/exchange';
+import {
+  DefinitionFileError,
+  type ImportReport,
+  importCsv,
+  importOdm,
+  odmMetadataMapping,
+  resolveOdmMapping,
+  type WideMapping,
+} from '@msct/exchange';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { enforce } from '../access/guard.js';
@@ -137,7 +145,11 @@ export function registerImportRoutes(app: App, { db }: RouteContext) {
         const p = enforce(req, 'data.import', { studyId }, 'study');
         if (!(req.body instanceof Readable))
           throw new HttpProblem('MSCT_E_UNSUPPORTED_MEDIA', 'send the file as application/xml');
-        const { dryRun, skipInvalid, skipUnmapped, reason } = req.query;
+        const { dryRun, skipInvalid, skipUnmapped, createSubjects, createSites, mapByMetadata, reason } =
+          req.query;
+        // Subjects are created as at entry; sites only by those who may set up the study (the admin's consent).
+        if (createSubjects) enforce(req, 'subject.create', { studyId }, 'study');
+        if (createSites) enforce(req, 'study.manage', { studyId }, 'study');
         const flat = parseJsonParam('oidMap', req.query.oidMap, oidMapSchema);
         // The mapping file of the CLI's --mapping (odm-mapping.ts), checked whole before the upload.
         const mapping =
@@ -152,22 +164,39 @@ export function registerImportRoutes(app: App, { db }: RouteContext) {
               message: q.message,
             })),
           });
-        const oidMap =
-          flat || mapping ? { ...flat, ...(mapping?.ok ? mapping.value.oidMap : {}) } : undefined;
-        return fromUpload(req.body, dryRun, (file) =>
-          importOdm(db, studyId, () => createReadStream(file), {
+        const m = mapping?.ok ? mapping.value : undefined;
+        return fromUpload(req.body, dryRun, async (file) => {
+          // The file's data onto the study its own metadata became; oidMap and mapping win per OID.
+          const byMetadata = mapByMetadata ? await odmMetadataMappingOf(file) : undefined;
+          const oidMap = byMetadata || flat || m ? { ...byMetadata, ...flat, ...m?.oidMap } : undefined;
+          return importOdm(db, studyId, () => createReadStream(file), {
             actor: { id: p.userId, name: p.username },
             ...(oidMap ? { oidMap } : {}),
-            ...(mapping?.ok ? { itemUnits: mapping.value.itemUnits } : {}),
+            ...(m ? { itemUnits: m.itemUnits, sites: m.sites } : {}),
+            ...(m?.defaultSite ? { defaultSite: m.defaultSite } : {}),
+            createSubjects,
+            createSites,
             dryRun,
             skipInvalid,
             skipUnmapped,
             ...(reason ? { reason } : {}),
-          }),
-        );
+          });
+        });
       },
     );
   });
+}
+
+/** The OID map of the uploaded file's own metadata (mapByMetadata); a file without any is refused. */
+async function odmMetadataMappingOf(file: string): Promise<Record<string, string>> {
+  try {
+    return await odmMetadataMapping(await readFile(file));
+  } catch (e) {
+    if (!(e instanceof DefinitionFileError)) throw e;
+    throw new HttpProblem('MSCT_E_VALIDATION', `mapByMetadata: ${e.message}`, {
+      errors: [{ field: 'mapByMetadata', rule: 'metadata', message: e.message }],
+    });
+  }
 }
 
 /**

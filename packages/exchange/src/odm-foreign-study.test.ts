@@ -1,0 +1,299 @@
+// Another system's study comes in whole (issue #23 "Acceptance"): a REDCap project export
+// (project.xml: CDISC ODM 1.3.1 with metadata and records) becomes an msct study from its own
+// metadata, then its ClinicalData is imported into it, mapped by the OIDs that conversion gave; the
+// file's record ids become subject codes (--create-subjects) and its data access groups sites (the
+// mapping's "sites", or --create-sites). The report accounts for every ItemData of the file.
+// Real files: repository OuhscBbmc/REDCapR, commit c2abbc19f41c07519f19f637693a63007ce67b05, path
+// inst/test-data/projects/<project>/project.xml (fixtures/definitions/README.md).
+import { readFileSync } from 'node:fs';
+import { validateStudyDefinition } from '@msct/core/protocol';
+import { type Actor, createSite, createStudy, createSubject, createUser, type Db } from '@msct/store';
+import { createTestDatabase, type TestDatabase } from '@msct/store/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseStudyFrame } from './definition-frame.js';
+import { readDefinitionFile } from './definition-import.js';
+import { importOdm, type OdmImportReport } from './odm-import.js';
+import { odmMetadataMapping } from './odm-metadata-mapping.js';
+import { databaseFingerprint } from './testing/test-study.js';
+
+const fixture = (project: string, file: string) =>
+  readFileSync(new URL(`./testing/fixtures/definitions/${project}/${file}`, import.meta.url));
+
+/** The hand-written frame (centres, infusion plan, …: what no REDCap file says), infusing at `visit`. */
+const frameFor = (visit: string) => {
+  const frame = parseStudyFrame(fixture('hand-written', 'frame.json').toString('utf8'));
+  return { ...frame, infusion: { ...frame.infusion!, infusionVisitCodes: [visit] } };
+};
+
+/** Step 1: the study, from the file's own metadata (as `msct study create --format odm` makes it). */
+async function studyFromFile(db: Db, actor: Actor, code: string, file: Buffer, visit: string) {
+  const r = await readDefinitionFile({ format: 'odm', file, frame: frameFor(visit) });
+  expect(r.problems).toEqual([]);
+  const v = validateStudyDefinition(r.definition);
+  if (!v.ok) throw new Error('invalid definition');
+  return (await createStudy(db, actor, { code, title: v.value.title, definition: v.value })).id;
+}
+
+/** The accounting adds up to the file's ItemData, and each skipped or refused one is listed. */
+function expectAccounted(r: OdmImportReport) {
+  const a = r.accounting;
+  expect(a.imported + a.withheld + a.superseded + a.skipped + a.refused).toBe(a.itemData);
+  expect(r.skipped.length + r.skippedNotListed).toBe(a.skipped);
+  expect(new Set(r.problems.map((p) => p.row)).size).toBe(a.refused);
+}
+
+async function subjects(db: Db, studyId: string) {
+  return db.kysely
+    .selectFrom('subjects')
+    .innerJoin('sites', 'sites.id', 'subjects.site_id')
+    .select(['subjects.subject_code as code', 'sites.code as site'])
+    .where('subjects.study_id', '=', studyId)
+    .orderBy('subjects.subject_code')
+    .execute();
+}
+
+async function valueCount(db: Db, studyId: string) {
+  const r = await db.kysely
+    .selectFrom('item_values')
+    .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+    .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('subjects.study_id', '=', studyId)
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+describe('a REDCap project comes in whole: metadata as a study, then its data', () => {
+  let t: TestDatabase;
+  let actor: Actor;
+  beforeAll(async () => {
+    t = await createTestDatabase('sqlite');
+    const u = await createUser(
+      t.db,
+      { id: null, name: 'system' },
+      {
+        username: 'dm',
+        displayName: 'Data manager',
+        passwordHash: 'x',
+        mustChangePassword: false,
+      },
+    );
+    actor = { id: u.id, name: u.username };
+  });
+  afterAll(() => t.drop());
+
+  it('dag: data access groups become sites by the mapping table, record ids subject codes', async () => {
+    const file = fixture('dag', 'project.xml');
+    const studyId = await studyFromFile(t.db, actor, 'REDCAP-DAG', file, 'event_1_arm_1');
+    await createSite(t.db, actor, { studyId, code: 'A', name: 'Group A' });
+    const oidMap = await odmMetadataMapping(file);
+    expect(oidMap).toMatchObject({ '': 'event_1_arm_1', record_id: 'demographics.record_id' });
+    // Without --create-subjects nothing is created: every ItemData refused, saying how to create them.
+    const before = await databaseFingerprint(t.db);
+    const refused = await importOdm(t.db, studyId, file, { actor, oidMap, sites: { daga: 'A' } });
+    expect(refused.written).toBe(false);
+    expect(refused.accounting).toEqual({
+      itemData: 15,
+      imported: 0,
+      withheld: 0,
+      superseded: 0,
+      skipped: 0,
+      refused: 15,
+    });
+    expect(refused.problems[0]?.message).toBe(
+      'no subject "331-1" in study REDCAP-DAG: create it with --create-subjects (API createSubjects=true)',
+    );
+    expectAccounted(refused);
+    // With it, dag-b's record has no site: its group is neither mapped nor a site of the study.
+    const noSite = await importOdm(t.db, studyId, file, {
+      actor,
+      oidMap,
+      sites: { daga: 'A' },
+      createSubjects: true,
+    });
+    expect(noSite.written).toBe(false);
+    expect(noSite.accounting).toMatchObject({ refused: 5, withheld: 10 });
+    expect(noSite.problems[0]?.message).toContain(
+      'its site "dagb" is not a site of the study: map it in the mapping\'s "sites" or create it with --create-sites',
+    );
+    expectAccounted(noSite);
+    expect(await databaseFingerprint(t.db)).toBe(before);
+    // With --create-sites too, every ItemData is imported: 3 subjects, one new site.
+    const r = await importOdm(t.db, studyId, file, {
+      actor,
+      oidMap,
+      sites: { daga: 'A' },
+      createSubjects: true,
+      createSites: true,
+    });
+    expect(r.problems).toEqual([]);
+    expect(r).toMatchObject({ written: true, subjectsCreated: 3, sitesCreated: 1, entered: 15 });
+    expect(r.accounting).toEqual({
+      itemData: 15,
+      imported: 15,
+      withheld: 0,
+      superseded: 0,
+      skipped: 0,
+      refused: 0,
+    });
+    expect(await subjects(t.db, studyId)).toEqual([
+      { code: '331-1', site: 'A' },
+      { code: '331-2', site: 'A' },
+      { code: '332-3', site: 'dagb' },
+    ]);
+    // Imported again: the same subjects matched by code, nothing new.
+    const again = await importOdm(t.db, studyId, file, { actor, oidMap, sites: { daga: 'A' } });
+    expect(again).toMatchObject({ written: true, subjectsCreated: 0, unchanged: 15, entered: 0 });
+    expect(again.accounting.imported).toBe(15);
+  });
+
+  it('clinical-trial-1: 500 records of a classic project (no events), every ItemData accounted for', async () => {
+    const file = fixture('clinical-trial-1', 'project.xml');
+    const studyId = await studyFromFile(t.db, actor, 'REDCAP-CT1', file, 'event_1_arm_1');
+    await createSite(t.db, actor, { studyId, code: 'UM', name: 'University of Michigan' });
+    // One record already in msct under its REDCap id: matched, not created again.
+    const site = await t.db.kysely
+      .selectFrom('sites')
+      .select('id')
+      .where('study_id', '=', studyId)
+      .executeTakeFirstOrThrow();
+    await createSubject(t.db, actor, { studyId, siteId: site.id, subjectCode: '1' });
+    const oidMap = await odmMetadataMapping(file);
+    const r = await importOdm(t.db, studyId, file, {
+      actor,
+      oidMap,
+      defaultSite: 'UM',
+      createSubjects: true,
+      skipInvalid: true,
+    });
+    expectAccounted(r);
+    // 500 records × 13 ItemData (12 fields and the form status), every one within its item's rules.
+    expect(r.problems).toEqual([]);
+    expect(r.accounting).toEqual({
+      itemData: 6500,
+      imported: 6500,
+      withheld: 0,
+      superseded: 0,
+      skipped: 0,
+      refused: 0,
+    });
+    expect(r).toMatchObject({ written: true, subjectsCreated: 499, sitesCreated: 0, entered: 6500 });
+    expect(await valueCount(t.db, studyId)).toBe(6500);
+    const codes = await subjects(t.db, studyId);
+    expect(codes).toHaveLength(500);
+    expect(new Set(codes.map((c) => c.site))).toEqual(new Set(['UM']));
+    const alice = await t.db.kysely
+      .selectFrom('item_values')
+      .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+      .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+      .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
+      .select(['visits.visit_code', 'form_instances.form_code', 'item_values.item_code', 'item_values.value'])
+      .where('subjects.study_id', '=', studyId)
+      .where('subjects.subject_code', '=', '1')
+      .where('item_values.item_code', 'in', ['dob', 'height', 'race'])
+      .orderBy('item_values.item_code')
+      .execute();
+    expect(alice).toEqual([
+      { visit_code: 'event_1_arm_1', form_code: 'demographics', item_code: 'dob', value: '1991-05-13' },
+      { visit_code: 'event_1_arm_1', form_code: 'demographics', item_code: 'height', value: '176.1' },
+      { visit_code: 'event_1_arm_1', form_code: 'demographics', item_code: 'race', value: '4' },
+    ]);
+  });
+
+  it('arm-single-longitudinal: three events per record, visits by the metadata, files refused as too long', async () => {
+    const file = fixture('arm-single-longitudinal', 'project.xml');
+    const studyId = await studyFromFile(t.db, actor, 'REDCAP-ASL', file, 'intake_arm_1');
+    const oidMap = await odmMetadataMapping(file);
+    expect(oidMap).toMatchObject({
+      'Event.intake_arm_1': 'intake_arm_1',
+      'Event.dischage_arm_1': 'dischage_arm_1',
+      weight: 'collection.weight',
+    });
+    const r = await importOdm(t.db, studyId, file, {
+      actor,
+      oidMap,
+      defaultSite: 'S1',
+      createSubjects: true,
+      createSites: true,
+      skipInvalid: true,
+    });
+    expectAccounted(r);
+    // 3 records × 3 events; the 5 image files (ItemDataBase64Binary) are longer than a value may be.
+    expect(r.accounting).toEqual({
+      itemData: 41,
+      imported: 36,
+      withheld: 0,
+      superseded: 0,
+      skipped: 0,
+      refused: 5,
+    });
+    expect(r.problems.map((p) => [p.column.split('/').pop(), p.rule])).toEqual(
+      Array(5).fill(['image_profile', 'max-length']),
+    );
+    expect(r).toMatchObject({ written: true, subjectsCreated: 3, sitesCreated: 1, entered: 36 });
+    expect(await subjects(t.db, studyId)).toEqual([
+      { code: '1', site: 'S1' },
+      { code: '2', site: 'S1' },
+      { code: '3', site: 'S1' },
+    ]);
+    const visits = await t.db.kysely
+      .selectFrom('visits')
+      .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+      .select('visits.visit_code')
+      .distinct()
+      .where('subjects.study_id', '=', studyId)
+      .orderBy('visits.visit_code')
+      .execute();
+    expect(visits.map((v) => v.visit_code)).toEqual(['dischage_arm_1', 'follow_up_arm_1', 'intake_arm_1']);
+  });
+
+  it("OpenClinica's StudySubjectID is the subject's code, REDCap's redcap:DataAccessGroup its site; earlier versions are superseded", async () => {
+    // Written for this test (no public OpenClinica 3 extract was found): SubjectData as OpenClinica 3
+    // writes it (SubjectKey its internal SS_ OID, OpenClinica:StudySubjectID the label, SiteRef the
+    // site's OID) and as REDCap writes a record of a data access group (redcap:DataAccessGroup).
+    const xml = `<?xml version="1.0" encoding="UTF-8"?>
+<ODM xmlns="http://www.cdisc.org/ns/odm/v1.3" xmlns:OpenClinica="http://www.openclinica.org/ns/odm_ext_v130/v3.1" xmlns:redcap="https://projectredcap.org" ODMVersion="1.3.2" FileType="Transactional" FileOID="f" CreationDateTime="2026-12-05T00:00:00">
+<Study OID="S_TRIAL"><GlobalVariables><StudyName>Trial</StudyName><StudyDescription>d</StudyDescription><ProtocolName>oc-trial</ProtocolName></GlobalVariables>
+<MetaDataVersion OID="v1" Name="v1">
+<Protocol><StudyEventRef StudyEventOID="SE_BASE" OrderNumber="1" Mandatory="Yes"/></Protocol>
+<StudyEventDef OID="SE_BASE" Name="Baseline" Repeating="No" Type="Scheduled"><FormRef FormOID="F_VITALS" Mandatory="Yes"/></StudyEventDef>
+<FormDef OID="F_VITALS" Name="Vitals" Repeating="No"><ItemGroupRef ItemGroupOID="IG_VITALS" Mandatory="Yes"/></FormDef>
+<ItemGroupDef OID="IG_VITALS" Name="Vitals" Repeating="No"><ItemRef ItemOID="I_VITAL_WEIGHT" Mandatory="No"/></ItemGroupDef>
+<ItemDef OID="I_VITAL_WEIGHT" Name="WEIGHT" DataType="float"><Question><TranslatedText>Weight</TranslatedText></Question></ItemDef>
+</MetaDataVersion></Study>
+<ClinicalData StudyOID="S_TRIAL" MetaDataVersionOID="v1">
+<SubjectData SubjectKey="SS_0001" OpenClinica:StudySubjectID="M-001"><SiteRef LocationOID="S_SITE001"/>
+<StudyEventData StudyEventOID="SE_BASE"><FormData FormOID="F_VITALS"><ItemGroupData ItemGroupOID="IG_VITALS">
+<ItemData ItemOID="I_VITAL_WEIGHT" Value="70" TransactionType="Insert"/><ItemData ItemOID="I_VITAL_WEIGHT" Value="71" TransactionType="Update"/>
+</ItemGroupData></FormData></StudyEventData></SubjectData>
+<SubjectData SubjectKey="7" redcap:DataAccessGroup="dag-b">
+<StudyEventData StudyEventOID="SE_BASE"><FormData FormOID="F_VITALS"><ItemGroupData ItemGroupOID="IG_VITALS">
+<ItemData ItemOID="I_VITAL_WEIGHT" Value="65"/>
+</ItemGroupData></FormData></StudyEventData></SubjectData>
+</ClinicalData></ODM>`;
+    const studyId = await studyFromFile(t.db, actor, 'OC-TRIAL', Buffer.from(xml), 'SE_BASE');
+    await createSite(t.db, actor, { studyId, code: 'NJ', name: 'Nanjing' });
+    await createSite(t.db, actor, { studyId, code: 'SZ', name: 'Suzhou' });
+    const r = await importOdm(t.db, studyId, xml, {
+      actor,
+      oidMap: await odmMetadataMapping(xml),
+      sites: { S_SITE001: 'NJ', 'dag-b': 'SZ' },
+      createSubjects: true,
+    });
+    expectAccounted(r);
+    expect(r.problems).toEqual([]);
+    expect(r.accounting).toEqual({
+      itemData: 3,
+      imported: 2,
+      withheld: 0,
+      superseded: 1,
+      skipped: 0,
+      refused: 0,
+    });
+    expect(r).toMatchObject({ written: true, subjectsCreated: 2, sitesCreated: 0 });
+    expect(await subjects(t.db, studyId)).toEqual([
+      { code: '7', site: 'SZ' },
+      { code: 'M-001', site: 'NJ' },
+    ]);
+  });
+});
