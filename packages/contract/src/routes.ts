@@ -10,6 +10,7 @@ import { healthRoutes } from './health.js';
 import { queryRoutes } from './queries.js';
 import { randomisationRoutes } from './randomisation.js';
 import { reviewRoutes } from './reviews.js';
+import { printRoutes } from './print.js';
 import type { RouteContract } from './route.js';
 import { safetyRoutes } from './safety.js';
 import { signatureRoutes } from './signatures.js';
@@ -32,7 +33,8 @@ type Groups = typeof healthRoutes &
   typeof exchangeRoutes &
   typeof definitionRoutes &
   typeof signatureRoutes &
-  typeof randomisationRoutes;
+  typeof randomisationRoutes &
+  typeof printRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -52,6 +54,7 @@ export const routes: Groups = {
   ...definitionRoutes,
   ...signatureRoutes,
   ...randomisationRoutes,
+  ...printRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */
