@@ -39,6 +39,10 @@ describe('the API contract', () => {
       '/api/studies/:studyId/definition.odm.xml application/xml',
       '/api/studies/:studyId/definition.csv text/csv',
       '/api/studies/:studyId/definition.html text/html',
+      '/api/studies/:studyId/crfs.html text/html',
+      '/api/studies/:studyId/crfs.pdf application/pdf',
+      '/api/subjects/:subjectId/casebook.html text/html',
+      '/api/subjects/:subjectId/casebook.pdf application/pdf',
     ]);
   });
 

@@ -47,7 +47,7 @@ export interface StudyHeading {
 }
 
 /** The study's blank CRFs as one printable HTML document, a page per form. */
-export function blankCrfHtml(definition: StoredDefinition, study: StudyHeading, generatedAt: string): string {
+export function blankCrfHtml(definition: StoredDefinition, study: StudyHeading): string {
   const resolved = itemFormsFor(definition);
   const visitLabel = new Map((definition.visits ?? []).map((v) => [v.code, v.label]));
   visitLabel.set('UNSCHEDULED', 'Unscheduled visit');
@@ -86,6 +86,6 @@ ${rows}
 </section>`;
   });
   const header = `<h1>Blank case report forms — ${h(study.title)}</h1>
-<p class="meta">Study ${h(study.code)}; definition ${h(definition.id ?? '')} version ${h(definition.version ?? '')}; ${forms.length} forms; printed ${h(generatedAt)}</p>`;
+<p class="meta">Study ${h(study.code)}; definition ${h(definition.id ?? '')} version ${h(definition.version ?? '')}; ${forms.length} forms</p>`;
   return printDocument(`Blank CRFs — ${study.code}`, header, pages.join('\n'));
 }

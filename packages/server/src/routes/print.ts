@@ -2,6 +2,7 @@
 // subject's casebook (access like the subject record: site-scoped, pseudonymised for roles without
 // identifiers), as HTML and as PDF printed by headless Chromium (report/pdf.ts). Taking a casebook is
 // recorded in the audit trail as an export (who took which subject's record, when, in which format).
+import { createHash } from 'node:crypto';
 import { routes } from '@msct/contract';
 import { isAdHocDefinition, storedDefinition } from '@msct/core/protocol';
 import { getStudy, writeTransaction } from '@msct/store';
@@ -21,9 +22,23 @@ export function registerPrintRoutes(app: App, { db }: RouteContext) {
   // One Chromium for the server's lifetime, launched on the first PDF, closed with the server.
   const printer = pdfPrinter();
   app.addHook('onClose', async () => printer.close());
+  // Blank CRFs depend on the definition only: each document is printed once, then served from here
+  // (sites print them often; Chromium is the costly part). A few studies' worth, the newest kept.
+  const blankPdfs = new Map<string, Promise<Buffer>>();
+  const blankPdf = (html: string) => {
+    const key = createHash('sha256').update(html).digest('hex');
+    let pdf = blankPdfs.get(key);
+    if (!pdf) {
+      pdf = printer.print(html);
+      blankPdfs.set(key, pdf);
+      pdf.catch(() => blankPdfs.delete(key));
+      for (const old of blankPdfs.keys()) if (blankPdfs.size > 8) blankPdfs.delete(old);
+    }
+    return pdf;
+  };
 
   async function blankCrfs(req: FastifyRequest, studyId: string) {
-    enforce(req, 'study.read', { studyId: studyId }, 'study');
+    enforce(req, 'study.read', { studyId }, 'study');
     const s = await getStudy(db, studyId);
     const stored = JSON.parse(s.definition_json) as unknown;
     if (isAdHocDefinition(stored))
@@ -31,7 +46,7 @@ export function registerPrintRoutes(app: App, { db }: RouteContext) {
         'MSCT_E_NOT_FOUND',
         `study ${s.code} has no definition (an ad-hoc study): no CRFs to print`,
       );
-    const html = blankCrfHtml(storedDefinition(stored, s.code), s, new Date().toISOString());
+    const html = blankCrfHtml(storedDefinition(stored, s.code), s);
     return { code: s.code, html };
   }
 
@@ -56,12 +71,12 @@ export function registerPrintRoutes(app: App, { db }: RouteContext) {
     return { name: `casebook-${cb.subject.subjectCode}`.replace(/[^A-Za-z0-9_.-]/g, '_'), html };
   }
 
-  const sendPdf = async (reply: FastifyReply, html: string, filename: string) =>
+  const sendPdf = (reply: FastifyReply, pdf: Buffer, filename: string) =>
     reply
       .type('application/pdf')
       .header('cache-control', 'no-store')
       .header('content-disposition', `attachment; filename="${filename}.pdf"`)
-      .send(await printer.print(html));
+      .send(pdf);
   const sendHtml = (reply: FastifyReply, html: string) =>
     reply
       .header('content-type', 'text/html; charset=utf-8')
@@ -74,7 +89,7 @@ export function registerPrintRoutes(app: App, { db }: RouteContext) {
   );
   app.get('/api/studies/:studyId/crfs.pdf', { schema: schemaOf(routes.blankCrfsPdf) }, async (req, reply) => {
     const { code, html } = await blankCrfs(req, req.params.studyId);
-    return sendPdf(reply, html, `${code.replace(/[^A-Za-z0-9_.-]/g, '_')}-blank-crfs`);
+    return sendPdf(reply, await blankPdf(html), `${code.replace(/[^A-Za-z0-9_.-]/g, '_')}-blank-crfs`);
   });
   app.get(
     '/api/subjects/:subjectId/casebook.html',
@@ -86,7 +101,7 @@ export function registerPrintRoutes(app: App, { db }: RouteContext) {
     { schema: schemaOf(routes.casebookPdf) },
     async (req, reply) => {
       const { name, html } = await casebook(req, req.params.subjectId, 'pdf');
-      return sendPdf(reply, html, name);
+      return sendPdf(reply, await printer.print(html), name);
     },
   );
 }
