@@ -5,8 +5,8 @@ export { hashPassword, passwordProblems, verifyPassword } from './auth/password.
 export { allocationBalance, randomise } from './clinical/randomisation.js';
 export { configFromEnv, type ServerConfig } from './config.js';
 export { csrfTokenFor, SESSION_COOKIE } from './http/session.js';
-export { blankCrfHtml } from './print/blank-crf.js';
 export type { App } from './http/types.js';
+export { blankCrfHtml } from './print/blank-crf.js';
 export {
   analysisOptionsOf,
   analyzeStudy,

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { msctSleTrial } from '@msct/core/protocol';
 import { createTestTrial } from '@msct/server/testing';
-import { getStudy } from '@msct/store';
+import { createStudy, getStudy } from '@msct/store';
 import { createTestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { crfCommand } from './crf.js';
@@ -21,7 +21,9 @@ beforeAll(async () => {
   codes.defined = (
     await getStudy(t.db, (await createTestTrial(t.db, { definition: msctSleTrial })).studyId)
   ).code;
-  codes.adHoc = (await getStudy(t.db, (await createTestTrial(t.db)).studyId)).code;
+  codes.adHoc = (
+    await createStudy(t.db, { id: null, name: 'test' }, { code: 'ADHOC', title: 'Ad hoc', definition: {} })
+  ).code;
   process.env.MSCT_DATABASE_URL = t.url;
   drop = t.drop;
 }, 30_000);
