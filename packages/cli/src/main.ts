@@ -11,6 +11,7 @@ import {
   userAddCommand,
 } from './commands/admin.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { crfCommand } from './commands/crf.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand, importCommand } from './commands/exchange.js';
 import { balanceCommand, randomiseCommand } from './commands/randomise.js';
@@ -151,6 +152,16 @@ program
   .option('--force', 'replace an existing database')
   .option('--anchor <file>', 'also require the backup to hold this exported audit head')
   .action(restoreCommand);
+
+program
+  .command('crf')
+  .description('print the blank CRFs of a study (a page per form, from its definition) to PDF or HTML')
+  .requiredOption('--study <code>', 'the study code')
+  .requiredOption('--out <file>', 'output file (.pdf or .html)')
+  .option('--format <format>', 'pdf | html (default: from the file name, else pdf)')
+  .action(async (o: { study: string; out: string; format?: string }) => {
+    process.exitCode = await crfCommand(o);
+  });
 
 const study = program.command('study').description('study definitions');
 study

@@ -7,6 +7,7 @@ import { clinicalRoutes } from './clinical.js';
 import { definitionRoutes } from './definitions.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
+import { printRoutes } from './print.js';
 import { queryRoutes } from './queries.js';
 import { randomisationRoutes } from './randomisation.js';
 import { reviewRoutes } from './reviews.js';
@@ -32,7 +33,8 @@ type Groups = typeof healthRoutes &
   typeof exchangeRoutes &
   typeof definitionRoutes &
   typeof signatureRoutes &
-  typeof randomisationRoutes;
+  typeof randomisationRoutes &
+  typeof printRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -52,6 +54,7 @@ export const routes: Groups = {
   ...definitionRoutes,
   ...signatureRoutes,
   ...randomisationRoutes,
+  ...printRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

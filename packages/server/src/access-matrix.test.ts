@@ -145,6 +145,26 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/definition.html`,
   },
+  'GET /api/studies/{studyId}/crfs.html': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/crfs.html`,
+  },
+  'GET /api/studies/{studyId}/crfs.pdf': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/crfs.pdf`,
+  },
+  'GET /api/subjects/{subjectId}/casebook.html': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/casebook.html`,
+  },
+  'GET /api/subjects/{subjectId}/casebook.pdf': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/casebook.pdf`,
+  },
   'GET /api/studies/{studyId}/sites': {
     allow: 'everyone',
     scope: 'study',

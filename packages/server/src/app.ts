@@ -39,6 +39,7 @@ import { registerClinicalRoutes } from './routes/clinical.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/imports.js';
+import { registerPrintRoutes } from './routes/print.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerRandomisationRoutes } from './routes/randomisation.js';
 import { registerReviewRoutes } from './routes/reviews.js';
@@ -280,6 +281,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerExchangeRoutes(a, ctx);
     registerImportRoutes(a, ctx);
     registerSignatureRoutes(a, ctx);
+    registerPrintRoutes(a, ctx);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -408,6 +408,9 @@ for (const dialect of TEST_DIALECTS) {
         await ok('statistician', 'GET', url);
       for (const url of [`${s}/definition.odm.xml`, `${s}/definition.csv`, `${s}/definition.html`])
         await ok('statistician', 'GET', url);
+      // Printed documents (issue #22): blank CRFs and the casebook, as HTML and PDF.
+      for (const url of [`${s}/crfs.html`, `${s}/crfs.pdf`, `${sub}/casebook.html`, `${sub}/casebook.pdf`])
+        await ok('coordinator', 'GET', url);
       await ok('statistician', 'GET', `${s}/endpoints`);
       await ok('statistician', 'GET', sub);
 

@@ -202,6 +202,7 @@ for (const dialect of TEST_DIALECTS) {
           '/api/studies/{studyId}/analysis',
           '/api/studies/{studyId}/analysis/report.html',
           '/api/studies/{studyId}/export.odm.xml',
+          '/api/subjects/{subjectId}/casebook.html',
         ]),
       );
     });

@@ -6,6 +6,7 @@ export { allocationBalance, randomise } from './clinical/randomisation.js';
 export { configFromEnv, type ServerConfig } from './config.js';
 export { csrfTokenFor, SESSION_COOKIE } from './http/session.js';
 export type { App } from './http/types.js';
+export { blankCrfHtml } from './print/blank-crf.js';
 export {
   analysisOptionsOf,
   analyzeStudy,

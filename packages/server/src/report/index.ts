@@ -4,5 +4,5 @@ export { analysisOptionsOf, analyzeStudy } from './analyze-study.js';
 export { resultsToCsv, toCsv } from './csv.js';
 export { atPath, formatNumber, type NumberFormat } from './format.js';
 export { type ReportMeta, renderReportHtml, reportHtmlChunks } from './html.js';
-export { type PdfOptions, renderPdf } from './pdf.js';
+export { type PdfOptions, type PdfPrinter, pdfPrinter, renderPdf } from './pdf.js';
 export { describeSoftware, softwareIdentity, softwareVersion, withSoftware } from './software-version.js';

@@ -77,6 +77,12 @@ export class ApiClient {
   }
 
   get = <T = unknown>(path: string) => this.request<T>('GET', path);
+
+  /** A GET whose answer is binary (a PDF): the body as its bytes. */
+  async bytes(path: string): Promise<ApiResponse<Buffer>> {
+    const res = await fetch(this.baseUrl + path, { headers: this.cookie ? { cookie: this.cookie } : {} });
+    return { status: res.status, body: Buffer.from(await res.arrayBuffer()), headers: res.headers };
+  }
   post = <T = unknown>(path: string, body?: unknown) => this.request<T>('POST', path, body);
   put = <T = unknown>(path: string, body?: unknown) => this.request<T>('PUT', path, body);
   patch = <T = unknown>(path: string, body?: unknown) => this.request<T>('PATCH', path, body);

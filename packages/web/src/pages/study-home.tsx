@@ -67,6 +67,14 @@ export function StudyHome({ studyId }: { studyId: string }) {
       <p>
         <Link href={`/studies/${studyId}/adverse-events`}>Adverse events and SAEs</Link>
       </p>
+      {(definitionOf(study).forms ?? []).length > 0 && (
+        <p>
+          {/* Printed by the server (headless Chromium), one form per page (issue #22). */}
+          <a href={`/api/studies/${studyId}/crfs.pdf`} download={`${study.code}-blank-crfs.pdf`}>
+            Print blank CRFs (PDF)
+          </a>
+        </p>
+      )}
       <div className="columns">
         <section aria-labelledby="sites-h">
           <h2 id="sites-h">Sites</h2>

@@ -43,6 +43,12 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
       </p>
       <h1>Subject {subject.subjectCode}</h1>
       <LockBanner locks={locks.active} />
+      <p>
+        {/* Every visit, form and value, signatures, AEs, infusions and the audit trail (issue #22). */}
+        <a href={`/api/subjects/${subject.id}/casebook.pdf`} download={`casebook-${subject.subjectCode}.pdf`}>
+          Print casebook (PDF)
+        </a>
+      </p>
       <dl className="facts">
         <dt>Status</dt>
         <dd>{subject.status}</dd>
