@@ -250,7 +250,7 @@ export async function importOdm(
         for (const w of writes) if (!refused || !(await writer.refusal(w.value))) await writer.write(w.value);
         await writeRecords(tx, opts.actor, ref.id, records, reason, report);
       }
-      await writer.flush();
+      await writer.finish();
       return writer.counts;
     });
     if (!outcome.kept && !opts.dryRun)
