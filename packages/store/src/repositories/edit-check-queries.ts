@@ -8,8 +8,8 @@
 //   system account ("msct automatic check"), its text the check's message and the values read;
 // - passing (or no longer decidable, e.g. the value was removed): its open query is closed
 //   automatically with a system message.
-// Every raise and close is audited in the write's own transaction (the actor is the one who saved;
-// the query's author is the system account).
+// Every raise and close is audited in the write's own transaction, in the name of the system account
+// (the query's author); the save that triggered it is audited in the same transaction by who saved.
 import {
   type EditCheck,
   editCheckItems,
@@ -60,7 +60,7 @@ export async function runEditChecks(
   touches: Iterable<EditCheckTouch>,
 ): Promise<EditCheckRun> {
   const run: EditCheckRun = { raised: 0, closed: 0 };
-  let system: { id: string } | undefined;
+  let system: { id: string; name: string } | undefined;
   for (const touch of touches) {
     const checks = checksFor(definition, touch);
     if (checks.length === 0) continue;
@@ -158,6 +158,7 @@ export async function runEditChecks(
             action: 'query.raise',
             entityType: 'query',
             entityId: id,
+            actor: system,
             ...scope,
             field: `${f.formCode}.${outcome.item}`,
             newValue: text,
@@ -200,6 +201,7 @@ export async function runEditChecks(
             action: 'query.close',
             entityType: 'query',
             entityId: q.id,
+            actor: system,
             ...scope,
             field: 'status',
             oldValue: q.status,

@@ -417,14 +417,18 @@ export async function systemUserIn(tx: Tx, audit: AuditWriter): Promise<{ id: st
     version: 1,
   };
   await tx.insertInto('users').values(row).execute();
+  // In the name of the system, as systemUser's createUser does.
+  const actor = { id: null, name: 'system' };
   await audit.record([
     {
+      actor,
       action: 'user.create',
       entityType: 'user',
       entityId: row.id,
       newValue: JSON.stringify({ username: row.username, displayName: row.display_name }),
     },
     {
+      actor,
       action: 'user.deactivate',
       entityType: 'user',
       entityId: row.id,
