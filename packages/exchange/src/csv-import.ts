@@ -153,7 +153,7 @@ export async function importCsv(
         'conflict',
         'the file changed between its check and its import: nothing was imported; import it again',
       );
-    await writer.flush();
+    await writer.finish();
     return writer.counts;
   });
   if (!outcome.kept && !opts.dryRun) return report;

@@ -361,7 +361,7 @@ export async function importOdm(
         for (const w of kept) await writer.write(w.value);
         await writeRecords(tx, opts.actor, ref.id, records, reason, report);
       }
-      await writer.flush();
+      await writer.finish();
       return writer.counts;
     });
     if (outcome.kept) report.accounting.imported += taken;

@@ -208,6 +208,8 @@ export interface QueryTable {
   closed_by: string | null;
   closed_at: string | null;
   version: number;
+  /** The edit check of the study definition that raised this system query (migration 012); null: a person. */
+  edit_check: string | null;
 }
 
 export interface QueryMessageTable {

@@ -188,9 +188,11 @@ const ROWS: Row[] = [
     name: 'form removed: reported, its values listed (kept)',
     amend: (d) => {
       d.forms = d.forms.filter((f) => f.id !== 'end-of-study');
+      // Its edit checks go with it (a check on an unknown form is refused).
+      d.editChecks = d.editChecks?.filter((c) => c.form !== 'end-of-study');
     },
     values: [eos('completed')],
-    changes: ['removed form end-of-study'],
+    changes: ['changed definition editChecks', 'removed form end-of-study'],
     invalid: ['S-001 M12 end-of-study.status completed form-not-in-definition'],
   },
   {

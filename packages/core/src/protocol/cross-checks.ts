@@ -8,6 +8,7 @@
  * once. A value of the wrong shape is skipped here (the schema reports it).
  */
 import type { DefinitionIssue } from './definition-issue.js';
+import { crossCheckEditChecks } from './edit-check-checks.js';
 import { crossCheckRandomisation } from './randomisation-checks.js';
 import { visitWindowDays } from './study-definition.js';
 import { UNSCHEDULED_VISIT_CODE } from './visit-schedule.js';
@@ -190,6 +191,7 @@ export function crossCheckStudyDefinition(
   for (const [i, c] of criteria) checkCondition(out, c.condition, ['eligibility', i, 'condition']);
 
   out.push(...crossCheckRandomisation(input));
+  out.push(...crossCheckEditChecks(input));
 
   const ruleSet = str(input.endpointRuleSetId);
   if (ruleSet !== undefined && options.knownRuleSetIds && !options.knownRuleSetIds.includes(ruleSet)) {

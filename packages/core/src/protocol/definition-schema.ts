@@ -206,6 +206,78 @@ export const eligibilityCriterionSchema = z.strictObject({
 });
 
 // ---------------------------------------------------------------------------------------------
+// Edit checks (issue #20: "edit checks as data"; evaluated by edit-checks.ts, run at commit by the
+// store's item writer, which raises a system query for a broken check of severity 'query')
+// ---------------------------------------------------------------------------------------------
+
+/** A soft plausibility range of one item (the item's own min/max is the hard range that refuses). */
+const rangeRule = z.strictObject({
+  kind: z.literal('range'),
+  item: text,
+  min: z.number().optional(),
+  max: z.number().optional(),
+  /** The unit the bounds are in (shown in the query); values in another unit are not compared. */
+  unit: text.optional(),
+});
+
+/** `item` must be filled in when `condition` (on the same form's items) holds. */
+const requiredIfRule = z.strictObject({
+  kind: z.literal('required-if'),
+  item: text,
+  condition: eligibilityConditionSchema,
+});
+
+export const compareOperatorSchema = z.enum(['lt', 'lte', 'gt', 'gte', 'eq', 'ne']);
+
+/** `item op other` (another item of the same form) or `item op value`. */
+const compareRule = z.strictObject({
+  kind: z.literal('compare'),
+  item: text,
+  op: compareOperatorSchema,
+  /** The other item of the same form; exactly one of `other` and `value`. */
+  other: text.optional(),
+  value: z.number().optional(),
+});
+
+/**
+ * `item` at this visit against `referenceItem` (default: the same item) of the same form at the
+ * named earlier visit of the same cycle: its change, relative to the reference value, must not exceed
+ * `maxChangePercent` (e.g. weight change > 10 % from baseline).
+ */
+const crossVisitRule = z.strictObject({
+  kind: z.literal('cross-visit'),
+  item: text,
+  referenceVisit: text,
+  referenceItem: text.optional(),
+  maxChangePercent: z.number().gt(0),
+});
+
+export const editCheckRuleSchema = z.discriminatedUnion('kind', [
+  rangeRule,
+  requiredIfRule,
+  compareRule,
+  crossVisitRule,
+]);
+
+export const editCheckSeveritySchema = z.enum(['query', 'warning']);
+
+export const editCheckSchema = z.strictObject({
+  /** Unique within the study; names the check on the system queries it raises. */
+  id: text,
+  /** What the site reads on the query, e.g. 'Diastolic BP is not below systolic BP'. */
+  message: text,
+  /** 'query': a broken check raises a system query; 'warning': it is only reported, no query. */
+  severity: editCheckSeveritySchema,
+  /** The form whose items the check reads. */
+  form: text,
+  /** The check applies only when this condition on the form's items holds. */
+  when: eligibilityConditionSchema.optional(),
+  rule: editCheckRuleSchema,
+  /** Where the plausibility limit comes from. */
+  source: text.optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
 // Endpoints and analysis
 // ---------------------------------------------------------------------------------------------
 
@@ -324,6 +396,8 @@ export const studyDefinitionSchema = z.strictObject({
   codeLists: z.array(codeListSchema).optional(),
   forms: z.array(formSchema),
   eligibility: z.array(eligibilityCriterionSchema),
+  /** Edit checks run when values are saved or imported (issue #20/#21); absent: none. */
+  editChecks: z.array(editCheckSchema).optional(),
   /** Named, versioned endpoint rule set (see @msct/core/endpoints), e.g. 'msct-sle-bilag-2014'. */
   endpointRuleSetId: text,
   retreatment: retreatmentRuleSchema,

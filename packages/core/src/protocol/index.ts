@@ -2,6 +2,7 @@
 export * from './amendment-report.js';
 export * from './cross-checks.js';
 export * from './definition-schema.js';
+export * from './edit-checks.js';
 export * from './eligibility.js';
 export * from './entry-rules.js';
 export * from './infusion.js';

@@ -144,6 +144,56 @@ export const msctSleTrial: StudyDefinition = {
   forms: msctSleForms.forms,
   codeLists: msctSleForms.codeLists,
   eligibility: msctSleEligibilityCriteria({ maxAgeYears: 60 }),
+  // Edit checks (issue #20/#21): soft plausibility rules; a broken one raises a system query on the item.
+  editChecks: [
+    {
+      id: 'vs-diastolic-below-systolic',
+      message: 'Diastolic blood pressure must be below systolic blood pressure',
+      severity: 'query',
+      form: 'vital-signs',
+      rule: { kind: 'compare', item: 'diastolic_bp', op: 'lt', other: 'systolic_bp' },
+      // Systolic is the peak and diastolic the trough arterial pressure of one cardiac cycle (Whelton PK
+      // et al. 2017 ACC/AHA high blood pressure guideline, Hypertension 2018;71:e13, section 4 "Measurement
+      // of BP"): a diastolic value at or above the systolic is a transcription error (swapped fields).
+      source: 'Whelton PK et al. Hypertension 2018;71:e13 (BP measurement)',
+    },
+    {
+      id: 'vs-weight-change-from-d0',
+      message: 'Weight changed by more than 10 % from day 0',
+      severity: 'query',
+      form: 'vital-signs',
+      rule: { kind: 'cross-visit', item: 'weight_kg', referenceVisit: 'D0', maxChangePercent: 10 },
+      // trial.md "Intervention": the dose is 1 × 10^6 cells per kg body weight; a weight 10 % off day 0
+      // moves the dose outside its tolerance (infusion.doseTolerance 0.1 below): confirm the weight.
+      source: 'trial.md Intervention (dose per kg body weight); infusion.doseTolerance',
+    },
+    {
+      id: 'eos-death-cause',
+      message: 'Cause of death is required when the subject died',
+      severity: 'query',
+      form: 'end-of-study',
+      rule: {
+        kind: 'required-if',
+        item: 'death_cause',
+        condition: { op: 'is', item: 'status', value: 'died' },
+      },
+      // ICH E3 §12.3.1.1 (deaths listed with their cause) and issue #21 (deaths recorded consistently).
+      source: 'ICH E3 §12.3.1.1',
+    },
+    {
+      id: 'eos-withdrawal-reason',
+      message: 'Reason for withdrawal is required when the subject withdrew',
+      severity: 'query',
+      form: 'end-of-study',
+      rule: {
+        kind: 'required-if',
+        item: 'withdrawal_reason',
+        condition: { op: 'is', item: 'status', value: 'withdrawn' },
+      },
+      // ICH E3 §10.1: the specific reason for discontinuation of every subject who discontinued.
+      source: 'ICH E3 §10.1',
+    },
+  ],
   // endpoints.md: FDA 2010 / EXPLORER-style BILAG MCR/PCR over 12 months.
   endpointRuleSetId: 'msct-sle-bilag-2014',
   // endpoints.md "Re-treatment rule": after month 6 = after the month-6 assessment (or, when it was

@@ -24,6 +24,11 @@ export interface AuditEntry {
   oldValue?: string | null;
   newValue?: string | null;
   reason?: string | null;
+  /**
+   * Who acts, when not the transaction's actor: the system account raising or closing an automatic
+   * query at the commit of someone's save (repositories/edit-check-queries.ts).
+   */
+  actor?: Actor;
 }
 
 export interface AuditWriter {

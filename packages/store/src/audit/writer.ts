@@ -90,8 +90,8 @@ async function applyWithAudit<T>(
         const row = {
           seq,
           at: now,
-          actor_id: actor.id,
-          actor_name: actor.name,
+          actor_id: e.actor ? e.actor.id : actor.id,
+          actor_name: e.actor ? e.actor.name : actor.name,
           action: e.action,
           entity_type: e.entityType,
           entity_id: e.entityId,

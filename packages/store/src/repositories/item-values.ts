@@ -116,7 +116,7 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
       seen.add(item.itemCode);
       if (await writer.writeItem(item, item.expectedVersion ?? 0, `items.${i}`)) changed++;
     }
-    await writer.flush();
+    await writer.finish();
     return { form, items: writer.currentItems(), changed };
   });
 }

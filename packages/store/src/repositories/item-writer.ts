@@ -15,6 +15,8 @@
 //   only of the schedule, or UNSCHEDULED with a reason (an import's own reason, e.g. "imported from
 //   CSV", is that reason and is recorded on the visit's audit event); a form only where the
 //   definition collects it; an item only if the form has it. An ad-hoc study ({}) takes any code.
+// - at commit (finish), the study definition's edit checks that read an entered or changed item are
+//   run (edit-check-queries.ts): a broken one raises one system query, a passing one closes it.
 // It runs inside the caller's transaction: many values per call, rows inserted in batches, and for
 // imports a subject's visits and forms are read once, so a million values stay cheap.
 
@@ -26,6 +28,7 @@ import type { Db, Dialect } from '../database.js';
 import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js';
+import { type EditCheckRun, type EditCheckTouch, runEditChecks } from './edit-check-queries.js';
 import { type EntryDefinition, entryDefinition, refuseEntry, refuseUnknownItem } from './entry-definition.js';
 import { touchFormReview } from './form-reviews.js';
 import { refuseRecordLock } from './record-locks.js';
@@ -154,6 +157,8 @@ export class ItemWriter {
    * form's verification is cleared once per writer, not once per value.
    */
   private readonly reviewTouched = new Set<string>();
+  /** The items entered or changed, by subject and form: the edit checks finish() runs. */
+  private readonly touched = new Map<string, EditCheckTouch>();
 
   constructor(
     private readonly ctx: WriteContext,
@@ -272,6 +277,7 @@ export class ItemWriter {
         newValue: valueText(item.value, unit),
       });
       await this.formValueChanged(form, scope, field);
+      this.touch(scope, form.form_code, item.itemCode);
       this.counts.entered++;
       if (this.pending.length >= INSERT_BATCH) await this.flush();
       return true;
@@ -335,6 +341,7 @@ export class ItemWriter {
       reason: this.reason,
     });
     await this.formValueChanged(form, scope, field);
+    this.touch(scope, form.form_code, item.itemCode);
     this.counts.changed++;
     return true;
   }
@@ -348,6 +355,36 @@ export class ItemWriter {
     if (this.reviewTouched.has(form.id)) return;
     this.reviewTouched.add(form.id);
     await touchFormReview(this.ctx.tx, this.ctx.audit, form.id, scope, field);
+  }
+
+  private touch(
+    scope: { studyId: string; siteId: string; subjectId: string },
+    formCode: string,
+    itemCode: string,
+  ): void {
+    let t = this.touched.get(scope.subjectId);
+    if (!t) {
+      t = { ...scope, changed: new Map() };
+      this.touched.set(scope.subjectId, t);
+    }
+    let items = t.changed.get(formCode);
+    if (!items) {
+      items = new Set();
+      t.changed.set(formCode, items);
+    }
+    items.add(itemCode);
+  }
+
+  /**
+   * The commit of the write, called once at the end in the caller's transaction: writes the batched
+   * inserts, then runs the study definition's edit checks on what was entered or changed.
+   */
+  async finish(): Promise<EditCheckRun> {
+    await this.flush();
+    const touched = [...this.touched.values()];
+    this.touched.clear();
+    if (!this.entry || touched.length === 0) return { raised: 0, closed: 0 };
+    return runEditChecks(this.ctx.tx, this.ctx.audit, this.entry.definition, touched);
   }
 
   /** Writes the batched inserts; call at the end (the writer calls it before it reads or updates). */

@@ -48,6 +48,7 @@ export async function raiseQuery(db: Db, actor: Actor, input: NewQuery): Promise
       closed_by: null,
       closed_at: null,
       version: 1,
+      edit_check: null,
     };
     await tx.insertInto('queries').values(row).execute();
     await tx

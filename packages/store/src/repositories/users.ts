@@ -1,4 +1,4 @@
-import { type Actor, writeTransaction } from '../audit/writer.js';
+import { type Actor, type AuditWriter, type Tx, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -389,4 +389,54 @@ export async function systemUser(db: Db): Promise<{ id: string; name: string }> 
     if (again) return { id: again.id, name: SYSTEM_USERNAME };
     throw e;
   }
+}
+
+/**
+ * The system author inside a write's transaction (edit checks run at the commit of a save): read, or
+ * created inactive with the same row and audit events as systemUser.
+ */
+export async function systemUserIn(tx: Tx, audit: AuditWriter): Promise<{ id: string; name: string }> {
+  const found = await tx
+    .selectFrom('users')
+    .select('id')
+    .where('username', '=', SYSTEM_USERNAME)
+    .executeTakeFirst();
+  if (found) return { id: found.id, name: SYSTEM_USERNAME };
+  const row: User = {
+    id: newId(),
+    username: SYSTEM_USERNAME,
+    display_name: 'msct automatic check',
+    password_hash: '!',
+    is_active: 0,
+    failed_logins: 0,
+    locked_until: null,
+    password_changed_at: audit.now,
+    must_change_password: 0,
+    deactivated_at: audit.now,
+    created_at: audit.now,
+    version: 1,
+  };
+  await tx.insertInto('users').values(row).execute();
+  // In the name of the system, as systemUser's createUser does.
+  const actor = { id: null, name: 'system' };
+  await audit.record([
+    {
+      actor,
+      action: 'user.create',
+      entityType: 'user',
+      entityId: row.id,
+      newValue: JSON.stringify({ username: row.username, displayName: row.display_name }),
+    },
+    {
+      actor,
+      action: 'user.deactivate',
+      entityType: 'user',
+      entityId: row.id,
+      field: 'is_active',
+      oldValue: '1',
+      newValue: '0',
+      reason: 'the system author of automatic queries never logs in',
+    },
+  ]);
+  return { id: row.id, name: SYSTEM_USERNAME };
 }

@@ -98,6 +98,11 @@ export function VisitPage({ visitId }: { visitId: string }) {
   // A visit declared missed takes no data (the server refuses it), so no entry forms are offered.
   const missed = visit.status === 'missed';
   const canEnterData = can.enter && !missed;
+  // A save may raise or close automatic queries (the definition's edit checks): reload both.
+  const reloadAfterSave = () => {
+    data.reload();
+    queries.reload();
+  };
   return (
     <section>
       <p className="crumbs">
@@ -169,7 +174,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
           previousBilag2004={previousBilag2004}
           queries={queries.data ?? []}
           can={can}
-          reload={data.reload}
+          reload={reloadAfterSave}
           reloadQueries={queries.reload}
           review={reviews.data?.find((r) => r.formId === f.id)}
           reloadReviews={reviews.reload}
@@ -178,7 +183,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
       {canEnterData && !visit.forms.some((f) => f.formCode === SLEDAI_FORM_CODE) && (
         <section aria-label="New SLEDAI-2K" className="form-panel">
           <h2>SLEDAI-2K</h2>
-          <SledaiEditor visit={visit} readOnly={false} onSaved={data.reload} onReload={data.reload} />
+          <SledaiEditor visit={visit} readOnly={false} onSaved={reloadAfterSave} onReload={data.reload} />
         </section>
       )}
       {canEnterData &&
@@ -192,7 +197,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
                   def={def}
                   visitId={visit.id}
                   readOnly={false}
-                  onSaved={data.reload}
+                  onSaved={reloadAfterSave}
                   onReload={data.reload}
                   {...(liveFor(f.formCode, visit, definition, { previousBilag2004 }) ?? {})}
                 />
@@ -207,7 +212,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
             key={newFormChoices?.map((f) => f.code).join(',') ?? ''}
             visitId={visit.id}
             readOnly={false}
-            onSaved={data.reload}
+            onSaved={reloadAfterSave}
             onReload={data.reload}
             {...(newFormChoices ? { formChoices: newFormChoices } : {})}
           />
