@@ -15,9 +15,12 @@
 //   only of the schedule, or UNSCHEDULED with a reason (an import's own reason, e.g. "imported from
 //   CSV", is that reason and is recorded on the visit's audit event); a form only where the
 //   definition collects it; an item only if the form has it. An ad-hoc study ({}) takes any code.
+// - a missing-data code (ND/NK/NA, migration 013) stands in place of a value only where the item's
+//   definition allows it, never with a value; it is entered, changed and audited like a value.
 // It runs inside the caller's transaction: many values per call, rows inserted in batches, and for
 // imports a subject's visits and forms are read once, so a million values stay cheap.
 
+import { MISSING_CODE_LABELS, type MissingCode, missingCodeRefusal } from '@msct/core/crf';
 import { formEntryRefusal, UNSCHEDULED_VISIT_CODE, visitOpeningRefusal } from '@msct/core/protocol';
 import type SQLite from 'better-sqlite3';
 import type { Actor, AuditEntry, AuditWriter, Tx } from '../audit/writer.js';
@@ -59,6 +62,8 @@ export interface ItemValueWrite {
   itemCode: string;
   value: string | null;
   unit?: string | null;
+  /** A missing-data code in place of the value (value and unit then null). */
+  missingCode?: string | null;
 }
 
 /**
@@ -127,7 +132,9 @@ export function newVisitRecord(
   };
 }
 
-export function valueText(value: string | null, unit: string | null): string | null {
+/** A value as the audit trail shows it; a missing-data code as its words, e.g. `[ND: not done]`. */
+export function valueText(value: string | null, unit: string | null, missingCode?: string | null): string | null {
+  if (missingCode) return `[${missingCode}: ${MISSING_CODE_LABELS[missingCode as MissingCode] ?? missingCode}]`;
   if (value === null) return null;
   return unit ? `${value} ${unit}` : value;
 }
@@ -240,6 +247,20 @@ export class ItemWriter {
         at ? `${at}.itemCode` : 'itemCode',
       );
     refuseUnstorable(item.itemCode, item.value, unit);
+    const missing = item.missingCode ?? null;
+    if (missing !== null) {
+      const why = missingCodeRefusal(
+        this.entry?.forms.get(form.form_code),
+        item.itemCode,
+        missing,
+        item.value,
+      );
+      if (why) throw new StoreError('invalid', why, { field: at ? `${at}.missingCode` : 'missingCode' });
+      if (unit !== null)
+        throw new StoreError('invalid', `${item.itemCode}: a missing-data code takes no unit`, {
+          field: at ? `${at}.unit` : 'unit',
+        });
+    }
     const scope = { studyId: visit.studyId, siteId: visit.siteId, subjectId: visit.subjectId };
     const field = `${form.form_code}.${item.itemCode}`;
     const prev = this.items.get(item.itemCode);
@@ -260,6 +281,7 @@ export class ItemWriter {
         updated_by: this.userId,
         version: 1,
         definition_version: this.definitionVersion(),
+        missing_code: missing,
       };
       this.pending.push(row);
       this.items.set(item.itemCode, row);
@@ -269,14 +291,14 @@ export class ItemWriter {
         entityId: row.id,
         ...scope,
         field,
-        newValue: valueText(item.value, unit),
+        newValue: valueText(item.value, unit, missing),
       });
       await this.formValueChanged(form, scope, field);
       this.counts.entered++;
       if (this.pending.length >= INSERT_BATCH) await this.flush();
       return true;
     }
-    if (prev.value === item.value && prev.unit === unit) {
+    if (prev.value === item.value && prev.unit === unit && (prev.missing_code ?? null) === missing) {
       this.counts.unchanged++;
       return false;
     }
@@ -284,7 +306,7 @@ export class ItemWriter {
     if (basedOn !== 'current' && basedOn !== current)
       throw new StoreError(
         'conflict',
-        `item ${item.itemCode} was changed by someone else: you read version ${basedOn}, it is now version ${current} (value ${valueText(prev.value, prev.unit)}). Reload and re-apply your change.`,
+        `item ${item.itemCode} was changed by someone else: you read version ${basedOn}, it is now version ${current} (value ${valueText(prev.value, prev.unit, prev.missing_code)}). Reload and re-apply your change.`,
         { field: item.itemCode, expectedVersion: basedOn, currentVersion: current },
       );
     if (!this.reason?.trim())
@@ -307,6 +329,7 @@ export class ItemWriter {
         updated_by: this.userId,
         version,
         definition_version,
+        missing_code: missing,
       })
       .where('id', '=', prev.id)
       .where('version', '=', current)
@@ -323,6 +346,7 @@ export class ItemWriter {
       updated_by: this.userId,
       version,
       definition_version,
+      missing_code: missing,
     });
     await audit.record({
       action: 'item.change',
@@ -330,8 +354,8 @@ export class ItemWriter {
       entityId: prev.id,
       ...scope,
       field,
-      oldValue: valueText(prev.value, prev.unit),
-      newValue: valueText(item.value, unit),
+      oldValue: valueText(prev.value, prev.unit, prev.missing_code),
+      newValue: valueText(item.value, unit, missing),
       reason: this.reason,
     });
     await this.formValueChanged(form, scope, field);
@@ -555,7 +579,7 @@ export class ItemWriter {
     if (!stmt) {
       stmt = sqlite
         .prepare<[string], unknown[]>(
-          'select id, item_code, value, unit, updated_at, updated_by, version, definition_version from item_values where form_instance_id = ?',
+          'select id, item_code, value, unit, updated_at, updated_by, version, definition_version, missing_code from item_values where form_instance_id = ?',
         )
         .raw(true);
       itemStatements.set(sqlite, stmt);
@@ -570,6 +594,7 @@ export class ItemWriter {
       updated_by: r[5] as string,
       version: r[6] as number,
       definition_version: r[7] as number,
+      missing_code: r[8] as string | null,
     }));
   }
 }
