@@ -36,7 +36,9 @@ export const item = z.object({
   itemCode: z.string(),
   value: z.string().nullable(),
   unit: z.string().nullable(),
-  missingCode: missingCode.nullable().describe('set (value null) when the item holds ND/NK/NA instead of a value'),
+  missingCode: missingCode
+    .nullable()
+    .describe('set (value null) when the item holds ND/NK/NA instead of a value'),
   version: z.number(),
   updatedAt: z.string(),
   updatedBy: z.string(),
@@ -233,7 +235,9 @@ export const visitRoutes = {
                 missingCode: missingCode
                   .nullable()
                   .optional()
-                  .describe('ND/NK/NA in place of the value (value null), where the item definition allows it'),
+                  .describe(
+                    'ND/NK/NA in place of the value (value null), where the item definition allows it',
+                  ),
                 version: version.optional(),
               })
               .strict(),

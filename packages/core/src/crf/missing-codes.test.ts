@@ -1,7 +1,12 @@
 // Missing-data codes (definition-schema.ts missingDataCodeSchema; issues #20/#22): which code an item
 // may hold in place of a value, and that a code answers a required item where a blank does not.
 import { describe, expect, it } from 'vitest';
-import { type FormDefinitionItems, MISSING_CODE_LABELS, missingCodeRefusal, unansweredRequired } from './index.js';
+import {
+  type FormDefinitionItems,
+  MISSING_CODE_LABELS,
+  missingCodeRefusal,
+  unansweredRequired,
+} from './index.js';
 
 const form: FormDefinitionItems = {
   formCode: 'labs',
@@ -23,8 +28,12 @@ describe('missing-data codes', () => {
     expect(missingCodeRefusal(form, 'c3', 'NK', null)).toBeUndefined();
     expect(missingCodeRefusal(form, 'c3', 'NA', null)).toBe('C3 takes ND, NK, not NA');
     expect(missingCodeRefusal(form, 'c4', 'ND', null)).toBe('C4 takes no missing-data code');
-    expect(missingCodeRefusal(form, 'c3', 'ND', '0.9')).toBe('c3 holds a value or a missing-data code, not both');
-    expect(missingCodeRefusal(form, 'c3', 'UNK', null)).toBe('"UNK" is not a missing-data code (ND, NK or NA)');
+    expect(missingCodeRefusal(form, 'c3', 'ND', '0.9')).toBe(
+      'c3 holds a value or a missing-data code, not both',
+    );
+    expect(missingCodeRefusal(form, 'c3', 'UNK', null)).toBe(
+      '"UNK" is not a missing-data code (ND, NK or NA)',
+    );
     expect(missingCodeRefusal(undefined, 'x', 'ND', null)).toBe('x takes no missing-data code');
   });
 

@@ -102,9 +102,9 @@ for (const dialect of TEST_DIALECTS)
     it('replacing the code by a value is a change with a reason; the history shows the words', async () => {
       const visit = await coord.get<{ forms: Form[] }>(`/api/visits/${visitId}`);
       expect(visit.status, JSON.stringify(visit.body)).toBe(200);
-      const c3 = visit.body.forms.find((f) => f.items.some((i) => i.itemCode === 'c3'))!.items.find(
-        (i) => i.itemCode === 'c3',
-      )!;
+      const c3 = visit.body.forms
+        .find((f) => f.items.some((i) => i.itemCode === 'c3'))!
+        .items.find((i) => i.itemCode === 'c3')!;
       expect(c3.missingCode).toBe('ND');
       const noReason = await save({ items: [{ itemCode: 'c3', value: '0.8', unit: 'g/L', version: 1 }] });
       expect(noReason.status).toBe(400);

@@ -10,8 +10,8 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
-import type { AuditEventTable } from '../schema.js';
 import { valueText as writtenValueText } from '../repositories/item-writer.js';
+import type { AuditEventTable } from '../schema.js';
 
 export interface DataFinding {
   table: string;

@@ -133,8 +133,13 @@ export function newVisitRecord(
 }
 
 /** A value as the audit trail shows it; a missing-data code as its words, e.g. `[ND: not done]`. */
-export function valueText(value: string | null, unit: string | null, missingCode?: string | null): string | null {
-  if (missingCode) return `[${missingCode}: ${MISSING_CODE_LABELS[missingCode as MissingCode] ?? missingCode}]`;
+export function valueText(
+  value: string | null,
+  unit: string | null,
+  missingCode?: string | null,
+): string | null {
+  if (missingCode)
+    return `[${missingCode}: ${MISSING_CODE_LABELS[missingCode as MissingCode] ?? missingCode}]`;
   if (value === null) return null;
   return unit ? `${value} ${unit}` : value;
 }
