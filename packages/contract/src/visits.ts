@@ -29,11 +29,16 @@ export const overviewForm = formState.extend({
 });
 export const overviewVisit = visit.extend({ forms: z.array(overviewForm) });
 
+/** A missing-data code held in place of a value: ND not done, NK not known, NA not applicable. */
+export const missingCode = z.enum(['ND', 'NK', 'NA']);
 export const item = z.object({
   id: z.string(),
   itemCode: z.string(),
   value: z.string().nullable(),
   unit: z.string().nullable(),
+  missingCode: missingCode
+    .nullable()
+    .describe('set (value null) when the item holds ND/NK/NA instead of a value'),
   version: z.number(),
   updatedAt: z.string(),
   updatedBy: z.string(),
@@ -216,7 +221,7 @@ export const visitRoutes = {
     path: '/api/visits/:visitId/forms/:formCode',
     tags: ['visits'],
     summary:
-      'Save item values of a form (all or none). Changing a saved value needs its version and a reason.',
+      'Save item values (or missing-data codes ND/NK/NA where the item allows them) of a form (all or none). Changing a saved value needs its version and a reason.',
     params: z.object({ visitId: id, formCode: code }),
     body: z
       .object({
@@ -227,6 +232,12 @@ export const visitRoutes = {
                 itemCode: code,
                 value: z.string().max(2000).nullable(),
                 unit: z.string().trim().min(1).max(40).nullable().optional(),
+                missingCode: missingCode
+                  .nullable()
+                  .optional()
+                  .describe(
+                    'ND/NK/NA in place of the value (value null), where the item definition allows it',
+                  ),
                 version: version.optional(),
               })
               .strict(),

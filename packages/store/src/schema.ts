@@ -129,6 +129,11 @@ export interface ItemValueTable {
   version: number;
   /** The study definition version the row was entered (a value: last changed) under (migration 007). */
   definition_version: number;
+  /**
+   * A missing-data code held instead of a value (ND not done, NK not known, NA not applicable;
+   * migration 013): then `value` and `unit` are null. Null for a value or a blank.
+   */
+  missing_code: string | null;
 }
 
 export interface InfusionTable {

@@ -151,3 +151,54 @@ export function checkItemValue(
     }
   }
 }
+
+/**
+ * The missing-data codes an item may hold instead of a value, with the words the UI and the history
+ * show (definition-schema.ts missingDataCodeSchema; CDISC usage: ND not done, NK not known, NA not
+ * applicable).
+ */
+export const MISSING_CODE_LABELS: Readonly<Record<MissingCode, string>> = {
+  ND: 'not done',
+  NK: 'not known',
+  NA: 'not applicable',
+};
+export type MissingCode = 'ND' | 'NK' | 'NA';
+
+export const isMissingCode = (s: string | null | undefined): s is MissingCode =>
+  s === 'ND' || s === 'NK' || s === 'NA';
+
+/**
+ * Why `code` may not stand in place of a value of `itemCode`: the item does not allow it (its
+ * definition's `missingCodes`), or a value came with it (an item holds a value or a code, never
+ * both). Undefined when it may. An ad-hoc form (no definition) allows no code.
+ */
+export function missingCodeRefusal(
+  form: FormDefinitionItems | undefined,
+  itemCode: string,
+  code: string,
+  value: string | null,
+): string | undefined {
+  if (!isMissingCode(code)) return `"${code}" is not a missing-data code (ND, NK or NA)`;
+  if (value !== null) return `${itemCode} holds a value or a missing-data code, not both`;
+  const def = form?.items.find((i) => i.code === itemCode);
+  const allowed = def?.missingCodes ?? [];
+  if (!allowed.includes(code))
+    return allowed.length === 0
+      ? `${def?.label ?? itemCode} takes no missing-data code`
+      : `${def?.label ?? itemCode} takes ${allowed.join(', ')}, not ${code}`;
+  return undefined;
+}
+
+/**
+ * The required items of a form that are not answered: an item is answered when it holds a value or a
+ * missing-data code (a "not done" is an answer; a blank is not).
+ */
+export function unansweredRequired(
+  form: FormDefinitionItems,
+  items: readonly { itemCode: string; value: string | null; missingCode: string | null }[],
+): ItemDefinition[] {
+  const answered = new Set(
+    items.filter((i) => i.value !== null || i.missingCode !== null).map((i) => i.itemCode),
+  );
+  return form.items.filter((d) => d.required === true && !answered.has(d.code));
+}

@@ -1,5 +1,5 @@
 import { routes, SIGNATURE_MEANING } from '@msct/contract';
-import { checkItemValue } from '@msct/core/crf';
+import { checkItemValue, isMissingCode, unansweredRequired } from '@msct/core/crf';
 import {
   createVisit,
   getForm,
@@ -52,6 +52,7 @@ const toForm = (f: FormRow, items: readonly ItemRow[], names: ReadonlyMap<string
     itemCode: i.item_code,
     value: i.value,
     unit: i.unit,
+    missingCode: isMissingCode(i.missing_code) ? i.missing_code : null,
     version: i.version,
     updatedAt: i.updated_at,
     updatedBy: i.updated_by,
@@ -238,6 +239,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
           itemCode: i.itemCode,
           value: i.value,
           unit: i.unit ?? null,
+          missingCode: i.missingCode ?? null,
           expectedVersion: i.version,
         })),
         reason: req.body.reason,
@@ -265,7 +267,34 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
         (form.status === 'signed' || form.status === 'locked') && req.body.status !== 'signed';
       const action: Action =
         req.body.status === 'signed' ? 'form.sign' : unlocking ? 'form.unlock' : 'data.enter';
-      await enforceOnSubject(db, req, action, form.subject_id);
+      const scope = await enforceOnSubject(db, req, action, form.subject_id);
+      // Complete means every required item is answered: a value, or a missing-data code (ND/NK/NA)
+      // where the item allows one (issue #22); a blank is not an answer.
+      if (req.body.status === 'complete') {
+        const def = (await studyDefinition(db, scope.studyId)).forms.get(form.form_code);
+        const open = def
+          ? unansweredRequired(
+              def,
+              (await listItems(db, form.id)).map((i) => ({
+                itemCode: i.item_code,
+                value: i.value,
+                missingCode: i.missing_code,
+              })),
+            )
+          : [];
+        if (open.length > 0)
+          throw new HttpProblem(
+            'MSCT_E_VALIDATION',
+            `form ${form.form_code} cannot be complete: required ${open.length === 1 ? 'item' : 'items'} ${open.map((d) => d.label).join(', ')} ${open.length === 1 ? 'has' : 'have'} no value and no missing-data code`,
+            {
+              errors: open.map((d) => ({
+                field: d.code,
+                rule: 'required',
+                message: `${d.label} is required: enter a value${d.missingCodes?.length ? ` or mark it ${d.missingCodes.join('/')}` : ''}`,
+              })),
+            },
+          );
+      }
       if (req.body.status === 'signed') {
         const user = await getUser(db, principalOf(req).userId);
         // A wrong signing password counts toward the login lockout (21 CFR 11.300(d)); issue 17.

@@ -10,6 +10,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
+import { valueText as writtenValueText } from '../repositories/item-writer.js';
 import type { AuditEventTable } from '../schema.js';
 
 export interface DataFinding {
@@ -51,11 +52,9 @@ type Event = AuditEventTable;
 /** Column values as the trail writes them: null stays null, anything else as its String() form. */
 const norm = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
 
-/** An item's value as the trail writes it (repositories/visits.ts valueText). */
-const valueText = (value: unknown, unit: unknown): string | null => {
-  if (value === null || value === undefined) return null;
-  return unit ? `${String(value)} ${String(unit)}` : String(value);
-};
+/** An item's value (or missing-data code) as the trail writes it (repositories/item-writer.ts valueText). */
+const valueText = (value: unknown, unit: unknown, missingCode: unknown): string | null =>
+  writtenValueText(norm(value), norm(unit), norm(missingCode));
 
 export const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
 
@@ -468,7 +467,7 @@ const SPECS: TableSpec[] = [
       return rows.map((r) => ({
         ...r,
         item: `${r.form_code}.${r.item_code}`,
-        value: valueText(r.value, r.unit),
+        value: valueText(r.value, r.unit, r.missing_code),
       }));
     },
     fields: ['subject_id', 'item', 'value', 'updated_at', 'updated_by'],

@@ -170,8 +170,8 @@ export async function down(db: Kysely<any>): Promise<void> {
       const d = descriptorRows.get(`${a.form_instance_id}/${code}`);
       if (!d) {
         const id = newId();
-        // The columns as of this migration (migration 007's definition_version is not there yet).
-        const row: Omit<ItemValueTable, 'definition_version'> = {
+        // The columns as of this migration (007's definition_version and 013's missing_code are not there yet).
+        const row: Omit<ItemValueTable, 'definition_version' | 'missing_code'> = {
           id,
           form_instance_id: a.form_instance_id,
           item_code: code,

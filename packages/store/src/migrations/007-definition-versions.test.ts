@@ -71,9 +71,9 @@ for (const dialect of TEST_DIALECTS)
           { itemCode: 'c4', value: '0.2', unit: 'g/L' },
         ],
       });
-      // Existing data as before 007: the migration run again over it (down drops, up backfills).
+      // Existing data as before 007: every later migration taken down to 006 (007's down drops, up backfills).
       const migrator = new Migrator({ db: db.kysely, provider: migrationProvider });
-      expect((await migrator.migrateDown()).error).toBeUndefined();
+      expect((await migrator.migrateTo('006-definition-duplicate-visits')).error).toBeUndefined();
       const columns = (await db.kysely.introspection.getTables()).find(
         (x) => x.name === 'item_values',
       )!.columns;

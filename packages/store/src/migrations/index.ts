@@ -11,6 +11,7 @@ import * as m009 from './009-signatures-and-locks.js';
 import * as m010 from './010-serious-adverse-events.js';
 import * as m011 from './011-randomisation.js';
 import * as m012 from './012-edit-check-queries.js';
+import * as m013 from './013-missing-data-codes.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -28,6 +29,7 @@ export const migrationProvider: MigrationProvider = {
       '010-serious-adverse-events': m010,
       '011-randomisation': m011,
       '012-edit-check-queries': m012,
+      '013-missing-data-codes': m013,
     };
   },
 };

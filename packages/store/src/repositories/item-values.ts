@@ -24,6 +24,8 @@ export interface ItemWrite {
   itemCode: string;
   value: string | null;
   unit?: string | null;
+  /** A missing-data code (ND, NK, NA) in place of the value, where the item allows it. */
+  missingCode?: string | null;
   /** The version the client read; 0 (or absent) for a first entry. */
   expectedVersion?: number;
 }

@@ -17,9 +17,12 @@
 //   definition collects it; an item only if the form has it. An ad-hoc study ({}) takes any code.
 // - at commit (finish), the study definition's edit checks that read an entered or changed item are
 //   run (edit-check-queries.ts): a broken one raises one system query, a passing one closes it.
+// - a missing-data code (ND/NK/NA, migration 013) stands in place of a value only where the item's
+//   definition allows it, never with a value; it is entered, changed and audited like a value.
 // It runs inside the caller's transaction: many values per call, rows inserted in batches, and for
 // imports a subject's visits and forms are read once, so a million values stay cheap.
 
+import { MISSING_CODE_LABELS, type MissingCode, missingCodeRefusal } from '@msct/core/crf';
 import { formEntryRefusal, UNSCHEDULED_VISIT_CODE, visitOpeningRefusal } from '@msct/core/protocol';
 import type SQLite from 'better-sqlite3';
 import type { Actor, AuditEntry, AuditWriter, Tx } from '../audit/writer.js';
@@ -62,6 +65,8 @@ export interface ItemValueWrite {
   itemCode: string;
   value: string | null;
   unit?: string | null;
+  /** A missing-data code in place of the value (value and unit then null). */
+  missingCode?: string | null;
 }
 
 /**
@@ -130,7 +135,14 @@ export function newVisitRecord(
   };
 }
 
-export function valueText(value: string | null, unit: string | null): string | null {
+/** A value as the audit trail shows it; a missing-data code as its words, e.g. `[ND: not done]`. */
+export function valueText(
+  value: string | null,
+  unit: string | null,
+  missingCode?: string | null,
+): string | null {
+  if (missingCode)
+    return `[${missingCode}: ${MISSING_CODE_LABELS[missingCode as MissingCode] ?? missingCode}]`;
   if (value === null) return null;
   return unit ? `${value} ${unit}` : value;
 }
@@ -245,6 +257,20 @@ export class ItemWriter {
         at ? `${at}.itemCode` : 'itemCode',
       );
     refuseUnstorable(item.itemCode, item.value, unit);
+    const missing = item.missingCode ?? null;
+    if (missing !== null) {
+      const why = missingCodeRefusal(
+        this.entry?.forms.get(form.form_code),
+        item.itemCode,
+        missing,
+        item.value,
+      );
+      if (why) throw new StoreError('invalid', why, { field: at ? `${at}.missingCode` : 'missingCode' });
+      if (unit !== null)
+        throw new StoreError('invalid', `${item.itemCode}: a missing-data code takes no unit`, {
+          field: at ? `${at}.unit` : 'unit',
+        });
+    }
     const scope = { studyId: visit.studyId, siteId: visit.siteId, subjectId: visit.subjectId };
     const field = `${form.form_code}.${item.itemCode}`;
     const prev = this.items.get(item.itemCode);
@@ -265,6 +291,7 @@ export class ItemWriter {
         updated_by: this.userId,
         version: 1,
         definition_version: this.definitionVersion(),
+        missing_code: missing,
       };
       this.pending.push(row);
       this.items.set(item.itemCode, row);
@@ -274,7 +301,7 @@ export class ItemWriter {
         entityId: row.id,
         ...scope,
         field,
-        newValue: valueText(item.value, unit),
+        newValue: valueText(item.value, unit, missing),
       });
       await this.formValueChanged(form, scope, field);
       this.touch(scope, form.form_code, item.itemCode);
@@ -282,7 +309,7 @@ export class ItemWriter {
       if (this.pending.length >= INSERT_BATCH) await this.flush();
       return true;
     }
-    if (prev.value === item.value && prev.unit === unit) {
+    if (prev.value === item.value && prev.unit === unit && (prev.missing_code ?? null) === missing) {
       this.counts.unchanged++;
       return false;
     }
@@ -290,7 +317,7 @@ export class ItemWriter {
     if (basedOn !== 'current' && basedOn !== current)
       throw new StoreError(
         'conflict',
-        `item ${item.itemCode} was changed by someone else: you read version ${basedOn}, it is now version ${current} (value ${valueText(prev.value, prev.unit)}). Reload and re-apply your change.`,
+        `item ${item.itemCode} was changed by someone else: you read version ${basedOn}, it is now version ${current} (value ${valueText(prev.value, prev.unit, prev.missing_code)}). Reload and re-apply your change.`,
         { field: item.itemCode, expectedVersion: basedOn, currentVersion: current },
       );
     if (!this.reason?.trim())
@@ -313,6 +340,7 @@ export class ItemWriter {
         updated_by: this.userId,
         version,
         definition_version,
+        missing_code: missing,
       })
       .where('id', '=', prev.id)
       .where('version', '=', current)
@@ -329,6 +357,7 @@ export class ItemWriter {
       updated_by: this.userId,
       version,
       definition_version,
+      missing_code: missing,
     });
     await audit.record({
       action: 'item.change',
@@ -336,8 +365,8 @@ export class ItemWriter {
       entityId: prev.id,
       ...scope,
       field,
-      oldValue: valueText(prev.value, prev.unit),
-      newValue: valueText(item.value, unit),
+      oldValue: valueText(prev.value, prev.unit, prev.missing_code),
+      newValue: valueText(item.value, unit, missing),
       reason: this.reason,
     });
     await this.formValueChanged(form, scope, field);
@@ -592,7 +621,7 @@ export class ItemWriter {
     if (!stmt) {
       stmt = sqlite
         .prepare<[string], unknown[]>(
-          'select id, item_code, value, unit, updated_at, updated_by, version, definition_version from item_values where form_instance_id = ?',
+          'select id, item_code, value, unit, updated_at, updated_by, version, definition_version, missing_code from item_values where form_instance_id = ?',
         )
         .raw(true);
       itemStatements.set(sqlite, stmt);
@@ -607,6 +636,7 @@ export class ItemWriter {
       updated_by: r[5] as string,
       version: r[6] as number,
       definition_version: r[7] as number,
+      missing_code: r[8] as string | null,
     }));
   }
 }

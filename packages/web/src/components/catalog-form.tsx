@@ -2,7 +2,14 @@
 // plausible range and help; values checked as they are typed by the same checkItemValue the server
 // runs, and the server's own messages shown at the field after a save. A live panel (score, trace,
 // checklist) can be rendered from the draft by the caller.
-import { checkItemValue, type FormDefinitionItems, type ItemDefinition, type RawItem } from '@msct/core/crf';
+import {
+  checkItemValue,
+  type FormDefinitionItems,
+  type ItemDefinition,
+  isMissingCode,
+  MISSING_CODE_LABELS,
+  type RawItem,
+} from '@msct/core/crf';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
@@ -10,7 +17,8 @@ import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
 import { ChangeReasonAndError } from './change-reason.js';
 
-type Edit = { value: string; unit: string };
+/** A field as typed: its value and unit, or a missing-data code (ND/NK/NA, '' for none) in their place. */
+type Edit = { value: string; unit: string; missing: string };
 export type Draft = Record<string, RawItem>;
 
 /** A group of items shown as its own fieldset (e.g. one BILAG-2004 system), with a legend. */
@@ -23,6 +31,7 @@ export interface ItemGroup {
 const initial = (def: ItemDefinition, saved: Item | undefined): Edit => ({
   value: saved?.value ?? '',
   unit: saved?.unit ?? def.units?.[0] ?? '',
+  missing: saved?.missingCode ?? '',
 });
 
 /** A reference-limit item (the testing lab's lower / upper limit of normal of the item before it). */
@@ -82,20 +91,26 @@ export function CatalogForm({
     if (!e) return false;
     const s = saved.get(d.code);
     const before = initial(d, s);
-    if (e.value !== before.value) return true;
+    if (e.value !== before.value || e.missing !== before.missing) return true;
     // A unit change matters only when there is a value to qualify.
     return e.value !== '' && e.unit !== before.unit;
   });
-  const needsReason = changed.some((d) => (saved.get(d.code)?.value ?? null) !== null);
+  const needsReason = changed.some((d) => {
+    const s = saved.get(d.code);
+    return (s?.value ?? null) !== null || (s?.missingCode ?? null) !== null;
+  });
   useUnsavedWarning(changed.length > 0);
 
   const sent = changed.map((d) => {
     const e = edits[d.code]!;
     const s = saved.get(d.code);
+    // A missing-data code stands in place of the value: neither value nor unit is sent with it.
+    const missingCode = isMissingCode(e.missing) ? e.missing : null;
     return {
       itemCode: d.code,
-      value: e.value.trim() === '' ? null : e.value.trim(),
-      unit: d.units && d.units.length > 0 && e.value.trim() !== '' ? e.unit || null : null,
+      value: missingCode || e.value.trim() === '' ? null : e.value.trim(),
+      unit: !missingCode && d.units && d.units.length > 0 && e.value.trim() !== '' ? e.unit || null : null,
+      ...(missingCode ? { missingCode } : {}),
       ...(s ? { version: s.version } : {}),
     };
   });
@@ -103,6 +118,8 @@ export function CatalogForm({
   const draft: Draft = Object.fromEntries(
     def.items.map((d) => {
       const e = current(d);
+      // An item marked ND/NK/NA is missing to every score and check (never zero).
+      if (e.missing) return [d.code, { value: null, unit: null }];
       return [
         d.code,
         { value: e.value.trim() === '' ? null : e.value.trim(), unit: e.value ? e.unit || null : null },
@@ -118,7 +135,7 @@ export function CatalogForm({
       .map(([, m]) => m);
     if (server.length) return server.join('; ');
     const e = current(d);
-    if (e.value.trim() === '') return undefined;
+    if (e.missing || e.value.trim() === '') return undefined;
     return checkItemValue(def, d.code, e.value.trim(), d.units?.length ? e.unit || null : null)?.message;
   };
 
@@ -228,7 +245,8 @@ function ItemInput({
   const common = {
     id,
     form: formId,
-    disabled: readOnly,
+    // A field marked not done / not known / not applicable holds no value.
+    disabled: readOnly || edit.missing !== '',
     'aria-describedby': describedBy,
     'aria-invalid': error ? true : undefined,
   } as const;
@@ -311,6 +329,23 @@ function ItemInput({
         ) : units.length === 1 ? (
           <span className="unit">{units[0]}</span>
         ) : null}
+        {def.missingCodes && def.missingCodes.length > 0 && (
+          <select
+            form={formId}
+            className="missing-code"
+            disabled={readOnly}
+            aria-label={`Missing-data code of ${def.label}`}
+            value={edit.missing}
+            onChange={(e) => onChange({ missing: e.target.value })}
+          >
+            <option value="">(value)</option>
+            {def.missingCodes.map((c) => (
+              <option key={c} value={c}>
+                {MISSING_CODE_LABELS[c]} ({c})
+              </option>
+            ))}
+          </select>
+        )}
         {error && (
           <span id={`${id}-err`} className="field-error" role="alert">
             {error}

@@ -1,3 +1,4 @@
+import { MISSING_CODE_LABELS } from '@msct/core/crf';
 import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
@@ -168,6 +169,9 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
                     form={formId}
                     aria-label={`Value of ${i.itemCode}`}
                     value={e?.value ?? i.value ?? ''}
+                    placeholder={
+                      i.missingCode ? `${MISSING_CODE_LABELS[i.missingCode]} (${i.missingCode})` : undefined
+                    }
                     disabled={readOnly}
                     aria-invalid={err ? true : undefined}
                     onChange={(ev) => edit(i, { value: ev.target.value })}
