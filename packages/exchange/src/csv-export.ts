@@ -283,7 +283,10 @@ export async function exportCsv(
     const bySubject = new Map<string, Map<string, ValueRow[]>>();
     for (const r of rows) {
       let byVisit = bySubject.get(r.subject_id);
-      if (!byVisit) bySubject.set(r.subject_id, (byVisit = new Map()));
+      if (!byVisit) {
+        byVisit = new Map();
+        bySubject.set(r.subject_id, byVisit);
+      }
       const list = byVisit.get(r.visit_id);
       if (list) list.push(r);
       else byVisit.set(r.visit_id, [r]);
