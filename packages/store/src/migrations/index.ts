@@ -10,6 +10,7 @@ import * as m008 from './008-form-reviews.js';
 import * as m009 from './009-signatures-and-locks.js';
 import * as m010 from './010-serious-adverse-events.js';
 import * as m011 from './011-randomisation.js';
+import * as m015 from './015-export-jobs.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -26,6 +27,7 @@ export const migrationProvider: MigrationProvider = {
       '009-signatures-and-locks': m009,
       '010-serious-adverse-events': m010,
       '011-randomisation': m011,
+      '015-export-jobs': m015,
     };
   },
 };
