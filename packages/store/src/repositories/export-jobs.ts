@@ -171,14 +171,19 @@ export async function failUnfinishedExportJobs(db: Db, actor: Actor): Promise<nu
 }
 
 /** Records a download of a job's file (audited: who fetched which file). */
-export async function recordExportDownload(db: Db, actor: Actor, job: ExportJob): Promise<void> {
+export async function recordExportDownload(
+  db: Db,
+  actor: Actor,
+  job: ExportJob,
+  file: { name: string; bytes: number },
+): Promise<void> {
   await writeTransaction(db, actor, async (_tx, audit) => {
     await audit.record({
       action: 'export.download',
       entityType: 'export',
       entityId: job.id,
       studyId: job.study_id,
-      newValue: JSON.stringify({ file: job.file_name, bytes: job.bytes, sha256: job.sha256 }),
+      newValue: JSON.stringify({ file: file.name, bytes: file.bytes }),
     });
   });
 }
