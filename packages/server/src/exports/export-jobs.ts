@@ -66,15 +66,6 @@ export function jobFileNames(
   }
 }
 
-const MEDIA: Record<string, string> = {
-  '.xml': 'application/xml',
-  '.zip': 'application/zip',
-  '.json': 'application/json',
-  '.csv': 'text/csv; charset=utf-8',
-};
-export const mediaTypeOf = (name: string) =>
-  MEDIA[name.slice(name.lastIndexOf('.'))] ?? 'application/octet-stream';
-
 export class ExportJobs {
   private readonly queue: string[] = [];
   private readonly running = new Set<Promise<void>>();

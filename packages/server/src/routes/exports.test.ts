@@ -1,7 +1,7 @@
 // Export jobs over the real server, on both dialects (issue 22): who may start one, the job's
 // progress and files, pseudonymised files for the statistician (no subject code, no date), the wide
 // CSV with its dictionary and mapping re-imported unchanged by an admin, files 0600 under the data
-// directory, only the requester or an admin sees a job, downloads audited, filters checked, and a
+// directory, only the requester or an admin sees a job (403 for others in the study), downloads audited, filters checked, and a
 // restart fails the jobs it left unfinished.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -98,7 +98,7 @@ for (const dialect of TEST_DIALECTS)
       expect(job.files.map((f) => f.part)).toEqual(['data', 'dictionary']);
       const data = await download(stat, job.id);
       expect(data.status).toBe(200);
-      expect(data.headers.get('content-type')).toContain('text/csv');
+      expect(data.headers.get('content-type')).toBe('application/octet-stream');
       expect(data.headers.get('content-disposition')).toMatch(/-deid-wide\.csv"$/);
       const text = String(data.body);
       for (const code of codes) expect(text).not.toContain(code);
@@ -183,8 +183,8 @@ for (const dialect of TEST_DIALECTS)
       const stat = await as('statistician');
       const job = await finished(stat, (await start(stat, { format: 'csv-long' })).body.id);
       const monitor = await as('monitor');
-      expect((await monitor.get(`/api/exports/${job.id}`)).status).toBe(404);
-      expect((await download(monitor, job.id)).status).toBe(404);
+      expect((await monitor.get(`/api/exports/${job.id}`)).status).toBe(403);
+      expect((await download(monitor, job.id)).status).toBe(403);
       expect(
         (await monitor.get<{ jobs: ExportJob[] }>('/api/exports')).body.jobs.map((j) => j.id),
       ).not.toContain(job.id);

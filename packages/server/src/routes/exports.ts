@@ -4,7 +4,7 @@
 // (pseudonyms, no free text, study days instead of dates) for a requester who may not see
 // identities, and bounded to the sites where the requester may export. A job and its files belong
 // to its requester: only they (while they may still export in the study) or an admin see and
-// download it; anyone else gets 404. Every download is audited.
+// download it; anyone else in the study gets 403, anyone outside it 404. Every download is audited.
 import { createReadStream } from 'node:fs';
 import { type ExportFilters, type ExportFormat, routes } from '@msct/contract';
 import { loadMetadata } from '@msct/exchange';
@@ -21,7 +21,6 @@ import { enforce, principalOf } from '../access/guard.js';
 import { decide, isAdmin, seesIdentifiers, sitesFor } from '../access/policy.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import type { ExportJobs } from '../exports/export-jobs.js';
-import { mediaTypeOf } from '../exports/export-jobs.js';
 import { schemaOf } from '../http/contract.js';
 import { HttpProblem, notFoundProblem } from '../http/problem.js';
 import type { App, RouteContext } from '../http/types.js';
@@ -63,9 +62,15 @@ export function registerExportRoutes(app: App, { db }: RouteContext, jobs: Expor
     const job = await getExportJob(db, jobId).catch(() => undefined);
     if (!job) throw notFoundProblem('export job');
     if (isAdmin(p)) return job;
-    if (job.requested_by !== p.userId || decide(p, 'study.export', { studyId: job.study_id }) !== 'allow')
-      throw notFoundProblem('export job');
-    return job;
+    if (job.requested_by === p.userId && decide(p, 'study.export', { studyId: job.study_id }) === 'allow')
+      return job;
+    // Outside the user's studies a job does not exist; inside, it is someone else's.
+    if (decide(p, 'study.read', { studyId: job.study_id }) === 'hidden') throw notFoundProblem('export job');
+    throw new HttpProblem(
+      'MSCT_E_FORBIDDEN',
+      'this export job is not yours: only the user who started it, or an admin, may see it and its files',
+      { action: 'study.export' },
+    );
   }
 
   app.post('/api/studies/:studyId/exports', { schema: schemaOf(routes.createExport) }, async (req, reply) => {
@@ -160,10 +165,13 @@ export function registerExportRoutes(app: App, { db }: RouteContext, jobs: Expor
     const file = (await jobs.files(job)).find((f) => f.part === req.query.part);
     if (!file) throw notFoundProblem(`the ${req.query.part} file of this export`);
     await recordExportDownload(db, { id: p.userId, name: p.username }, job, file);
-    return reply
-      .type(mediaTypeOf(file.name))
-      .header('content-disposition', `attachment; filename="${file.name}"`)
-      .header('content-length', String(file.bytes))
-      .send(createReadStream(file.path));
+    return (
+      reply
+        // One media type for every format (the file's name says what it is): the browser saves it.
+        .type('application/octet-stream')
+        .header('content-disposition', `attachment; filename="${file.name}"`)
+        .header('content-length', String(file.bytes))
+        .send(createReadStream(file.path))
+    );
   });
 }
