@@ -35,6 +35,7 @@ describe('the API contract', () => {
     expect(allRoutes.filter((r) => r.produces).map((r) => `${r.path} ${r.produces}`)).toEqual([
       '/api/studies/:studyId/queries.csv text/csv',
       '/api/studies/:studyId/analysis/report.html text/html',
+      '/api/exports/:jobId/file application/octet-stream',
       '/api/studies/:studyId/export.odm.xml application/xml',
       '/api/studies/:studyId/definition.odm.xml application/xml',
       '/api/studies/:studyId/definition.csv text/csv',
