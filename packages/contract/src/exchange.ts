@@ -71,7 +71,82 @@ const flag = z
   .transform((v) => v === 'true');
 const importReason = z.string().trim().min(1).max(500).optional();
 
+/** The formats an export job writes (issue 22). */
+export const EXPORT_FORMATS = ['odm', 'sdtm', 'csv-long', 'csv-wide', 'analysis'] as const;
+export type ExportFormat = (typeof EXPORT_FORMATS)[number];
+/** The files of a job: the export itself, and for CSV its dictionary and (wide) the import mapping. */
+export const EXPORT_PARTS = ['data', 'dictionary', 'mapping'] as const;
+
+/** Which data an export holds: sites, forms and visits (absent: all of them the user may read). */
+export const exportFilters = z
+  .object({
+    siteIds: z.array(id).max(500).optional(),
+    formCodes: z.array(z.string().trim().min(1).max(100)).max(500).optional(),
+    visitCodes: z.array(z.string().trim().min(1).max(100)).max(500).optional(),
+  })
+  .strict();
+export type ExportFilters = z.infer<typeof exportFilters>;
+
+export const exportJob = z.object({
+  id,
+  studyId: id,
+  format: z.enum(EXPORT_FORMATS),
+  filters: exportFilters,
+  /** Pseudonyms and study days: the requester may not see identities. */
+  pseudonymised: z.boolean(),
+  status: z.enum(['queued', 'running', 'done', 'failed']),
+  /** 0–100. */
+  progress: z.number(),
+  requestedBy: z.string(),
+  createdAt: z.string(),
+  startedAt: z.string().nullable(),
+  finishedAt: z.string().nullable(),
+  /** Why the job failed. */
+  error: z.string().nullable(),
+  /** The files to download once done. */
+  files: z.array(z.object({ part: z.enum(EXPORT_PARTS), name: z.string(), bytes: z.number() })),
+});
+export type ExportJob = z.infer<typeof exportJob>;
+const jobParams = z.object({ jobId: id });
+
 export const exchangeRoutes = {
+  createExport: route({
+    method: 'POST',
+    path: '/api/studies/:studyId/exports',
+    tags: ['exchange'],
+    summary:
+      'Start an export job (ODM 1.3.2, SDTM domains with Define-XML as a zip, CSV long or wide with its data dictionary, analysis results.json), filtered by site/form/visit; pseudonymised with study days for roles that may not see identities',
+    params: studyParams,
+    body: z.object({ format: z.enum(EXPORT_FORMATS), filters: exportFilters.default({}) }).strict(),
+    response: { 202: exportJob },
+  }),
+  listExports: route({
+    method: 'GET',
+    path: '/api/exports',
+    tags: ['exchange'],
+    summary: 'My export jobs, newest first (optionally of one study)',
+    querystring: z.object({ studyId: id.optional() }).strict(),
+    response: { 200: z.object({ jobs: z.array(exportJob) }) },
+  }),
+  getExport: route({
+    method: 'GET',
+    path: '/api/exports/:jobId',
+    tags: ['exchange'],
+    summary: 'An export job: status, progress, files (the requester or an admin)',
+    params: jobParams,
+    response: { 200: exportJob },
+  }),
+  exportFile: route({
+    method: 'GET',
+    path: '/api/exports/:jobId/file',
+    tags: ['exchange'],
+    summary:
+      'Download a finished export (part: data, its dictionary, or the wide CSV import mapping); the requester or an admin; audited',
+    params: jobParams,
+    querystring: z.object({ part: z.enum(EXPORT_PARTS).default('data') }).strict(),
+    response: { 200: document },
+    produces: 'application/octet-stream',
+  }),
   exportOdm: route({
     method: 'GET',
     path: '/api/studies/:studyId/export.odm.xml',

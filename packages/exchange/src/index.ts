@@ -1,5 +1,15 @@
 // Data exchange: CDISC ODM 1.3.2 export and import, SDTM-style domain CSVs, CSV import (long and
 // wide), each with de-identification options for the statistician's view.
+export {
+  type CsvDictionaryRow,
+  type CsvExportOptions,
+  type CsvExportReport,
+  type CsvLayout,
+  csvDictionary,
+  csvDictionaryText,
+  exportCsv,
+  wideMappingFromDictionary,
+} from './csv-export.js';
 export { type CsvImportOptions, importCsv, type WideMapping } from './csv-import.js';
 export type { CsvSource } from './csv-reader.js';
 export {
@@ -43,4 +53,4 @@ export { type OdmMapping, type ResolvedOdmMapping, resolveOdmMapping } from './o
 export { odmMetadataMapping } from './odm-metadata-mapping.js';
 export { convertRedcapDictionary } from './redcap-dictionary.js';
 export { exportSdtm, type SdtmExportReport } from './sdtm-export.js';
-export { oid } from './study-metadata.js';
+export { loadMetadata, oid } from './study-metadata.js';

@@ -4,6 +4,7 @@
 import { msctSleTrial } from '@msct/core/protocol';
 import {
   assignRole,
+  createExportJob,
   createRecordLock,
   createSubject,
   createSubjectRecord,
@@ -44,6 +45,8 @@ interface Fixture {
   unlockRequestId: string;
   lockedSubjectId: string;
   activeLockId: string;
+  /** An export job the statistician requested (queued: its file is not there yet). */
+  exportJobId: string;
 }
 
 interface Entry {
@@ -521,6 +524,25 @@ const MATRIX: Record<string, Entry> = {
     path: (_f, t) => `/api/studies/${t.studyId}/import.odm?dryRun=true`,
   },
   'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
+  // Export jobs (issue 22): started by the roles that may export; a job is its requester's (here
+  // the statistician's) or an admin's to see; its file, not written yet, is a 409 past the policy.
+  'POST /api/studies/{studyId}/exports': {
+    allow: ['admin', 'monitor', 'statistician'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/exports`,
+    body: () => ({ format: 'csv-long', filters: { formCodes: ['labs'] } }),
+  },
+  'GET /api/exports': { allow: 'everyone', scope: 'global', path: () => '/api/exports' },
+  'GET /api/exports/{jobId}': {
+    allow: ['admin', 'statistician'],
+    scope: 'global',
+    path: (f) => `/api/exports/${f.exportJobId}`,
+  },
+  'GET /api/exports/{jobId}/file': {
+    allow: ['admin', 'statistician'],
+    scope: 'global',
+    path: (f) => `/api/exports/${f.exportJobId}/file`,
+  },
 };
 
 describe('access matrix (role × own/other site × route)', () => {
@@ -614,7 +636,13 @@ describe('access matrix (role × own/other site × route)', () => {
         targetId: lock2.id,
         reason: 'a late lab value',
       });
+      const exportJob = await createExportJob(
+        server.db,
+        { id: trial.users.statistician!.id, name: 'statistician' },
+        { studyId: trial.studyId, format: 'csv-long', filters: {}, pseudonymised: true },
+      );
       fixtures[key] = {
+        exportJobId: exportJob.id,
         lockId: lock.id,
         unlockRequestId: request.id,
         lockedSubjectId: locked.id,

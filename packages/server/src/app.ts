@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyStatic from '@fastify/static';
@@ -18,6 +20,7 @@ import { sessionResolver } from './auth/session-principal.js';
 import { DerivedStudyCache } from './clinical/derived-study.js';
 import type { ServerConfig } from './config.js';
 import { deidentifyDates } from './deid/date-shift.js';
+import { ExportJobs } from './exports/export-jobs.js';
 import { openApiTransform } from './http/contract.js';
 import {
   definitionProblemExtra,
@@ -37,6 +40,7 @@ import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerClinicalRoutes } from './routes/clinical.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
+import { registerExportRoutes } from './routes/exports.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/imports.js';
 import { registerPrintRoutes } from './routes/print.js';
@@ -260,6 +264,15 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
   app.addHook('preValidation', refuseMalformedText);
 
   const ctx = { db, config, derived: new DerivedStudyCache(db) };
+  // Export jobs run in this process and write under the data directory (issue 22); jobs a stopped
+  // server left unfinished are failed first.
+  const dataDir = config.dataDir ?? mkdtempSync(join(tmpdir(), 'msct-data-'));
+  const exportJobs = new ExportJobs(db, join(dataDir, 'exports'), ctx.derived);
+  await exportJobs.recover();
+  app.addHook('onClose', async () => {
+    await exportJobs.close();
+    if (!config.dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
   await app.register(async (api) => {
     const a = api as unknown as App;
     registerHealthRoutes(a, ctx);
@@ -282,6 +295,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerImportRoutes(a, ctx);
     registerSignatureRoutes(a, ctx);
     registerPrintRoutes(a, ctx);
+    registerExportRoutes(a, ctx, exportJobs);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

@@ -18,6 +18,12 @@ export interface ServerConfig {
   /** Directory of the built web app; undefined = do not serve it. */
   webRoot?: string;
   bodyLimitBytes: number;
+  /**
+   * The data directory (export files live in its `exports/`): `msct start` sets it beside the
+   * SQLite file (or ./data); MSCT_DATA_DIR overrides. Undefined: a temporary directory, removed
+   * when the server closes (tests).
+   */
+  dataDir?: string;
 }
 
 /** Reads configuration from the environment; secrets come only from there (never from code or logs). */
@@ -41,5 +47,6 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     lockoutMinutes: int('MSCT_LOCKOUT_MINUTES', 15),
     loginRateLimitPerMinute: int('MSCT_LOGIN_RATE_LIMIT', 20),
     bodyLimitBytes: int('MSCT_BODY_LIMIT_BYTES', 1_048_576),
+    ...(env.MSCT_DATA_DIR ? { dataDir: env.MSCT_DATA_DIR } : {}),
   };
 }

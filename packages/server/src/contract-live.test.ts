@@ -58,6 +58,7 @@ const MAIN_WRITES = [
   'POST /api/subjects/:subjectId/randomise',
   'POST /api/subjects/:subjectId/unblind',
   'POST /api/studies/:studyId/import.odm',
+  'POST /api/studies/:studyId/exports',
   'POST /api/subjects/:subjectId/signatures',
   'POST /api/unlock-requests',
   'POST /api/unlock-requests/:requestId/decline',
@@ -426,6 +427,19 @@ for (const dialect of TEST_DIALECTS) {
       await ok('admin', 'POST', `${s}/import.odm?dryRun=true`, odm.body, {
         'content-type': 'application/xml',
       });
+
+      // An export job (issue 22): started, followed to its end, listed, its file downloaded.
+      const job = await ok<{ id: string; status: string }>('statistician', 'POST', `${s}/exports`, {
+        format: 'csv-wide',
+      });
+      let state = job;
+      for (let i = 0; i < 200 && state.status !== 'done' && state.status !== 'failed'; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = await ok<{ id: string; status: string }>('statistician', 'GET', `/api/exports/${job.id}`);
+      }
+      expect(state.status).toBe('done');
+      await ok('statistician', 'GET', '/api/exports');
+      await ok('statistician', 'GET', `/api/exports/${job.id}/file?part=dictionary`);
 
       // Enrolment is refused while criteria are missing: a problem with the criteria.
       const enrol = await call('coordinator', 'POST', `${sub}/enrol`, {

@@ -318,6 +318,31 @@ export interface RandomisationAssignmentTable {
   assigned_by: string | null;
 }
 
+/** An export run as a job in the server process (migration 015, issue 22). */
+export interface ExportJobTable {
+  id: string;
+  study_id: string;
+  /** odm | sdtm | csv-long | csv-wide | analysis */
+  format: string;
+  filters_json: string;
+  /** 1 when the file holds pseudonyms and study days (the requester may not see identities). */
+  pseudonymised: number;
+  /** queued | running | done | failed */
+  status: string;
+  /** 0–100 */
+  progress: number;
+  file_path: string | null;
+  file_name: string | null;
+  bytes: number | null;
+  sha256: string | null;
+  requested_by: string;
+  requested_by_name: string;
+  created_at: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+}
+
 /** Emergency unblinding of one subject (migration 011). */
 export interface UnblindingTable {
   id: string;
@@ -383,4 +408,5 @@ export interface Database {
   randomisation_lists: RandomisationListTable;
   randomisation_assignments: RandomisationAssignmentTable;
   unblindings: UnblindingTable;
+  export_jobs: ExportJobTable;
 }

@@ -38,7 +38,9 @@ async function serve(config: Config, lock: DatabaseLock): Promise<void> {
   // than synchronously inside the first analysis request (it reads every source file and runs git).
   softwareIdentity();
   const db = openDatabase(config.databaseUrl, { backgroundCheckpoints: true });
-  const boot = await bootstrap(db, process.env, dataDirFor(db.location, db.dialect));
+  const dataDir = dataDirFor(db.location, db.dialect);
+  const boot = await bootstrap(db, process.env, dataDir);
+  config.dataDir ??= dataDir;
   console.log(
     `msct: database ${db.dialect} at ${db.location}${boot.migrationsApplied.length ? ` (migrated: ${boot.migrationsApplied.join(', ')})` : ''}`,
   );

@@ -12,6 +12,7 @@ import * as m010 from './010-serious-adverse-events.js';
 import * as m011 from './011-randomisation.js';
 import * as m012 from './012-edit-check-queries.js';
 import * as m013 from './013-missing-data-codes.js';
+import * as m015 from './015-export-jobs.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -30,6 +31,7 @@ export const migrationProvider: MigrationProvider = {
       '011-randomisation': m011,
       '012-edit-check-queries': m012,
       '013-missing-data-codes': m013,
+      '015-export-jobs': m015,
     };
   },
 };

@@ -52,6 +52,11 @@ export function StudyHome({ studyId }: { studyId: string }) {
           <Link href={`/studies/${studyId}/analysis`}>Analysis and endpoints</Link>
         </p>
       )}
+      {hasRole(me, ['statistician', 'monitor'], studyId) && (
+        <p>
+          <Link href={`/studies/${studyId}/exports`}>Exports</Link>
+        </p>
+      )}
       <p>
         <Link href={`/studies/${studyId}/signatures`}>
           {hasRole(me, 'investigator', studyId)
