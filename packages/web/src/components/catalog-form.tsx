@@ -40,6 +40,7 @@ export function CatalogForm({
   groups,
   renderGroup,
   renderItemExtras,
+  preview,
 }: {
   def: FormDefinitionItems;
   visitId: string;
@@ -58,6 +59,8 @@ export function CatalogForm({
   renderGroup?(groupId: string, draft: Draft): ReactNode;
   /** Rendered beside an item's field (its queries: the marker and the threads). */
   renderItemExtras?(code: string): ReactNode;
+  /** A preview (the form builder): values are checked as typed, nothing is saved. */
+  preview?: boolean;
 }) {
   const saved = new Map((form?.items ?? []).map((i) => [i.itemCode, i]));
   const [edits, setEdits] = useState<Record<string, Edit>>({});
@@ -87,7 +90,7 @@ export function CatalogForm({
     return e.value !== '' && e.unit !== before.unit;
   });
   const needsReason = changed.some((d) => (saved.get(d.code)?.value ?? null) !== null);
-  useUnsavedWarning(changed.length > 0);
+  useUnsavedWarning(!preview && changed.length > 0);
 
   const sent = changed.map((d) => {
     const e = edits[d.code]!;
@@ -124,7 +127,7 @@ export function CatalogForm({
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
-    if (sent.length === 0) return;
+    if (preview || sent.length === 0) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -188,7 +191,7 @@ export function CatalogForm({
         error={error}
         onReload={onReload}
       />
-      {!readOnly && (
+      {!readOnly && !preview && (
         <button type="submit" form={formId} disabled={busy || sent.length === 0}>
           Save {def.title}
         </button>
