@@ -37,6 +37,7 @@ export function BuilderPage({ studyId }: { studyId: string }) {
     () => (admin ? api.get('/api/studies/:studyId', { params: { studyId } }) : Promise.resolve(undefined)),
     [studyId, admin],
   );
+  const [saved, setSaved] = useState<AmendmentResult>();
   if (!admin)
     return (
       <section>
@@ -56,8 +57,21 @@ export function BuilderPage({ studyId }: { studyId: string }) {
         <Link href={`/studies/${studyId}`}>Back to the study</Link> · definition version{' '}
         {study.data.definitionVersion}
       </p>
+      {saved && (
+        <p role="status">
+          Definition version {saved.toVersion} stored (was version {saved.fromVersion}).
+        </p>
+      )}
       {read.ok ? (
-        <Builder key={study.data.version} study={study.data} definition={read.value} onSaved={study.reload} />
+        <Builder
+          key={study.data.version}
+          study={study.data}
+          definition={read.value}
+          onSaved={(r) => {
+            setSaved(r);
+            study.reload();
+          }}
+        />
       ) : (
         <p role="alert">
           This study has no study definition (an ad-hoc study): create it from a definition file on the admin
@@ -90,7 +104,7 @@ function Builder({
 }: {
   study: Study;
   definition: StudyDefinition;
-  onSaved(): void;
+  onSaved(r: AmendmentResult): void;
 }) {
   const [draft, setDraft] = useState<StudyDefinition>(definition);
   const [selected, setSelected] = useState(0);
@@ -99,7 +113,6 @@ function Builder({
   const [reason, setReason] = useState('');
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState<AmendmentResult>();
   const dirty = draft !== definition;
   useUnsavedWarning(dirty);
 
@@ -112,7 +125,6 @@ function Builder({
     });
     setChecked(undefined);
     setServerProblems([]);
-    setSaved(undefined);
   };
 
   const live = validateStudyDefinition(draft);
@@ -147,9 +159,7 @@ function Builder({
         params: { studyId: study.id },
         body: { definition: { ...draft }, version: checked.studyVersion, reason: reason.trim() },
       });
-      setSaved(r);
-      setChecked(undefined);
-      onSaved();
+      onSaved(r);
     } catch (err) {
       setError(err);
     } finally {
@@ -159,11 +169,6 @@ function Builder({
 
   return (
     <div className="builder">
-      {saved && (
-        <p role="status">
-          Definition version {saved.toVersion} stored (was version {saved.fromVersion}).
-        </p>
-      )}
       {problems.length > 0 && (
         <section aria-label="Problems in the definition">
           <p role="alert">
