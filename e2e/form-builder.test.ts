@@ -92,7 +92,7 @@ describe('form builder: a second study built without code', () => {
     await page.getByRole('link', { name: 'Admin' }).click();
 
     // 1. The study from a file: an invalid one lists the API's problems; the valid one is created.
-    const upload = page.getByRole('form', { name: 'Create a study from a file' });
+    const upload = page.getByRole('form', { name: 'Study from a definition file' });
     await upload.getByLabel(/^Definition file/).setInputFiles(bad);
     await upload.getByRole('button', { name: 'Check file' }).click();
     const problems = upload.getByRole('region', { name: 'Problems in the study file' });

@@ -13,6 +13,9 @@ import {
   type FormDefinition,
   formatDefinitionIssue,
   itemTypeSchema,
+  type PathProblem,
+  parseProblem,
+  problemsAt,
   type StudyDefinition,
   validateStudyDefinition,
 } from '@msct/core/protocol';
@@ -26,7 +29,6 @@ import { ErrorBox, LoadError } from '../components/error-box.js';
 import { TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
-import { type PathProblem, parseProblem, problemsAt } from '../lib/definition-problems.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 

@@ -115,7 +115,7 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
   const shownProblems = problems ?? (report && !report.valid ? report.problems : undefined);
 
   return (
-    <form onSubmit={check} aria-label="Create a study from a file">
+    <form onSubmit={check} aria-label="Study from a definition file">
       <SelectField
         label="File format"
         value={format}
@@ -158,7 +158,11 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
           onFile={setFrame}
         />
       )}
-      <TextField label="Study code (default: the definition's id)" value={code} onChange={setCode} />
+      <TextField
+        label="Code of the new study (default: the definition's id)"
+        value={code}
+        onChange={setCode}
+      />
       <button type="submit" disabled={!file || busy}>
         Check file
       </button>

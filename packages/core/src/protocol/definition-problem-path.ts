@@ -1,6 +1,6 @@
 // Validation problems of a study definition, one line each as the API, the CLI and the admin page
-// list them (`forms[3].items[7].codeList: unknown code list "yn2"`), read back into their path so the
-// form builder can show each problem at the control it concerns.
+// list them (formatDefinitionIssue: `forms[3].items[7].codeList: unknown code list "yn2"`), read
+// back into their path so the form builder can show each problem at the control it concerns.
 
 export interface PathProblem {
   /** `forms[3].items[7].codeList`; '' for the definition as a whole. */
