@@ -4,6 +4,7 @@ import { AdminPage } from './pages/admin-page.js';
 import { AdverseEventPage } from './pages/adverse-event-page.js';
 import { AdverseEventsPage } from './pages/adverse-events-page.js';
 import { AnalysisPage } from './pages/analysis-page.js';
+import { BuilderPage } from './pages/builder-page.js';
 import { ExportsPage } from './pages/exports-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { QueriesPage } from './pages/queries-page.js';
@@ -44,6 +45,7 @@ type Route = [pattern: string, render: (p: Record<string, string>) => ReactNode]
 const ROUTES: Route[] = [
   ['/', () => <StudiesPage />],
   ['/studies/:studyId', (p) => <StudyHome key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/builder', (p) => <BuilderPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/analysis', (p) => <AnalysisPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/exports', (p) => <ExportsPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/signatures', (p) => <SignaturesPage key={p.studyId} studyId={p.studyId!} />],

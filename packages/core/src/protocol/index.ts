@@ -1,6 +1,7 @@
 // @msct/core/protocol: the trial as data (study definition, eligibility, visit schedule, infusion plan).
 export * from './amendment-report.js';
 export * from './cross-checks.js';
+export * from './definition-problem-path.js';
 export * from './definition-schema.js';
 export * from './edit-checks.js';
 export * from './eligibility.js';

@@ -49,6 +49,7 @@ export function CatalogForm({
   groups,
   renderGroup,
   renderItemExtras,
+  preview,
 }: {
   def: FormDefinitionItems;
   visitId: string;
@@ -67,6 +68,8 @@ export function CatalogForm({
   renderGroup?(groupId: string, draft: Draft): ReactNode;
   /** Rendered beside an item's field (its queries: the marker and the threads). */
   renderItemExtras?(code: string): ReactNode;
+  /** A preview (the form builder): values are checked as typed, nothing is saved. */
+  preview?: boolean;
 }) {
   const saved = new Map((form?.items ?? []).map((i) => [i.itemCode, i]));
   const [edits, setEdits] = useState<Record<string, Edit>>({});
@@ -99,7 +102,7 @@ export function CatalogForm({
     const s = saved.get(d.code);
     return (s?.value ?? null) !== null || (s?.missingCode ?? null) !== null;
   });
-  useUnsavedWarning(changed.length > 0);
+  useUnsavedWarning(!preview && changed.length > 0);
 
   const sent = changed.map((d) => {
     const e = edits[d.code]!;
@@ -141,7 +144,7 @@ export function CatalogForm({
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
-    if (sent.length === 0) return;
+    if (preview || sent.length === 0) return;
     setBusy(true);
     setError(undefined);
     try {
@@ -205,7 +208,7 @@ export function CatalogForm({
         error={error}
         onReload={onReload}
       />
-      {!readOnly && (
+      {!readOnly && !preview && (
         <button type="submit" form={formId} disabled={busy || sent.length === 0}>
           Save {def.title}
         </button>

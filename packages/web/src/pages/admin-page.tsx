@@ -7,6 +7,7 @@ import { CreateStudy } from '../components/admin/create-study.js';
 import { CreateUser } from '../components/admin/create-user.js';
 import { ImportData } from '../components/admin/import-data.js';
 import { ResetPassword } from '../components/admin/reset-password.js';
+import { StudyFromFile } from '../components/admin/study-from-file.js';
 import { UserActive } from '../components/admin/user-active.js';
 import { LoadError } from '../components/error-box.js';
 import { useLoad } from '../hooks/use-load.js';
@@ -30,11 +31,14 @@ export function AdminPage() {
         <ul>
           {studies.data?.map((s) => (
             <li key={s.id}>
-              <Link href={`/studies/${s.id}`}>{s.code}</Link> — {s.title}
+              <Link href={`/studies/${s.id}`}>{s.code}</Link> — {s.title} (
+              <Link href={`/studies/${s.id}/builder`}>form builder</Link>)
             </li>
           ))}
         </ul>
         <CreateStudy onCreated={studies.reload} />
+        <h3>Create a study from a definition file</h3>
+        <StudyFromFile onCreated={studies.reload} />
         <h3>Add a site</h3>
         <AddSite studies={studies.data ?? []} onAdded={() => setSitesChanged((n) => n + 1)} />
       </section>

@@ -69,6 +69,11 @@ export function StudyHome({ studyId }: { studyId: string }) {
           <Link href={`/studies/${studyId}/worklist`}>Monitor's worklist</Link>
         </p>
       )}
+      {hasRole(me, 'admin', studyId) && (
+        <p>
+          <Link href={`/studies/${studyId}/builder`}>Form builder</Link>
+        </p>
+      )}
       <p>
         <Link href={`/studies/${studyId}/adverse-events`}>Adverse events and SAEs</Link>
       </p>

@@ -11,6 +11,7 @@ import { ErrorBox } from '../error-box.js';
 import { SelectField, TextField } from '../text-field.js';
 
 type Result = Awaited<ReturnType<typeof checkOrApply>>;
+export type AmendmentResult = Result;
 type Report = Result['report'];
 type Change = Report['added'][number];
 
@@ -209,7 +210,7 @@ function ChangeList({ title, changes }: { title: string; changes: Change[] }) {
   );
 }
 
-function AmendmentReport({ result }: { result: Result }) {
+export function AmendmentReport({ result }: { result: Result }) {
   const r = result.report;
   const more = r.invalidValuesTotal - r.invalidValues.length;
   const none = r.added.length + r.removed.length + r.narrowed.length + r.changed.length === 0;

@@ -1,0 +1,807 @@
+// The form builder (issue #20 "Build without code"): an administrator adds, reorders and removes a
+// study's forms and their items (type, label, help text, units, range, required, code list), edits
+// the code lists the items reference, assigns each form to the schedule's visits and previews the
+// form as a site will see it (the very CatalogForm of the visit page, resolved by core's
+// itemFormsFor as entry resolves it). The draft is checked as it is edited by the validation the
+// server runs (validateStudyDefinition), each problem shown at the control its path names; saving
+// is a protocol amendment: the server's dry-run report first, then a new definition version applied
+// with a reason (POST /api/studies/:studyId/definition/amendments).
+import { itemFormsFor } from '@msct/core/crf';
+import {
+  type CodeList,
+  type DefinitionItem,
+  type FormDefinition,
+  formatDefinitionIssue,
+  itemTypeSchema,
+  type PathProblem,
+  parseProblem,
+  problemsAt,
+  type StudyDefinition,
+  validateStudyDefinition,
+} from '@msct/core/protocol';
+import { type ReactNode, useId, useState } from 'react';
+import { api } from '../api/client.js';
+import { ApiError } from '../api/problem.js';
+import type { Study } from '../api/types.js';
+import { AmendmentReport, type AmendmentResult } from '../components/admin/amend-definition.js';
+import { CatalogForm } from '../components/catalog-form.js';
+import { ErrorBox, LoadError } from '../components/error-box.js';
+import { TextField } from '../components/text-field.js';
+import { useLoad } from '../hooks/use-load.js';
+import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { Link } from '../router.js';
+import { hasRole, useMe } from '../session.js';
+
+export function BuilderPage({ studyId }: { studyId: string }) {
+  const me = useMe();
+  const admin = hasRole(me, 'admin', studyId);
+  const study = useLoad(
+    () => (admin ? api.get('/api/studies/:studyId', { params: { studyId } }) : Promise.resolve(undefined)),
+    [studyId, admin],
+  );
+  const [saved, setSaved] = useState<AmendmentResult>();
+  if (!admin)
+    return (
+      <section>
+        <h1>Form builder</h1>
+        <p role="alert">
+          The form builder is for administrators: a study's forms are changed by amending its definition.
+        </p>
+      </section>
+    );
+  if (study.error) return <LoadError error={study.error} what="study" />;
+  if (!study.data) return <p className="loading">Loading…</p>;
+  const read = validateStudyDefinition(study.data.definition);
+  return (
+    <section>
+      <h1>Form builder — {study.data.code}</h1>
+      <p>
+        <Link href={`/studies/${studyId}`}>Back to the study</Link> · definition version{' '}
+        {study.data.definitionVersion}
+      </p>
+      {saved && (
+        <p role="status">
+          Definition version {saved.toVersion} stored (was version {saved.fromVersion}).
+        </p>
+      )}
+      {read.ok ? (
+        <Builder
+          key={study.data.version}
+          study={study.data}
+          definition={read.value}
+          onSaved={(r) => {
+            setSaved(r);
+            study.reload();
+          }}
+        />
+      ) : (
+        <p role="alert">
+          This study has no study definition (an ad-hoc study): create it from a definition file on the admin
+          page.
+        </p>
+      )}
+    </section>
+  );
+}
+
+const TYPE_LABELS: Record<DefinitionItem['type'], string> = {
+  boolean: 'Yes / no',
+  integer: 'Whole number',
+  decimal: 'Decimal number',
+  text: 'Text',
+  date: 'Date',
+  code: 'Choice from a code list',
+};
+
+function move<T>(xs: T[], i: number, by: -1 | 1): void {
+  const j = i + by;
+  if (j < 0 || j >= xs.length) return;
+  [xs[i], xs[j]] = [xs[j]!, xs[i]!];
+}
+
+function Builder({
+  study,
+  definition,
+  onSaved,
+}: {
+  study: Study;
+  definition: StudyDefinition;
+  onSaved(r: AmendmentResult): void;
+}) {
+  const [draft, setDraft] = useState<StudyDefinition>(definition);
+  const [selected, setSelected] = useState(0);
+  const [checked, setChecked] = useState<AmendmentResult>();
+  const [serverProblems, setServerProblems] = useState<string[]>([]);
+  const [reason, setReason] = useState('');
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>();
+  const dirty = draft !== definition;
+  useUnsavedWarning(dirty);
+
+  /** Every edit goes through here: a copy of the draft, changed; a report checked before is void. */
+  const edit = (change: (d: StudyDefinition) => void) => {
+    setDraft((d) => {
+      const next = structuredClone(d);
+      change(next);
+      return next;
+    });
+    setChecked(undefined);
+    setServerProblems([]);
+  };
+
+  const live = validateStudyDefinition(draft);
+  const lines = [...(live.ok ? [] : live.issues.map(formatDefinitionIssue)), ...serverProblems];
+  const problems = [...new Set(lines)].map(parseProblem);
+  const forms = draft.forms;
+  const form = forms[selected];
+
+  const check = async () => {
+    setBusy(true);
+    setError(undefined);
+    try {
+      const r = await api.post('/api/studies/:studyId/definition/amendments', {
+        params: { studyId: study.id },
+        body: { definition: { ...draft }, version: study.version, dryRun: true },
+      });
+      setChecked(r);
+    } catch (err) {
+      const listed = err instanceof ApiError ? err.problem.problems : undefined;
+      if (Array.isArray(listed)) setServerProblems(listed.map(String));
+      else setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+  const apply = async () => {
+    if (!checked) return;
+    setBusy(true);
+    setError(undefined);
+    try {
+      const r = await api.post('/api/studies/:studyId/definition/amendments', {
+        params: { studyId: study.id },
+        body: { definition: { ...draft }, version: checked.studyVersion, reason: reason.trim() },
+      });
+      onSaved(r);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="builder">
+      {problems.length > 0 && (
+        <section aria-label="Problems in the definition">
+          <p role="alert">
+            The definition has {problems.length} problem{problems.length === 1 ? '' : 's'}; it cannot be saved
+            until they are fixed.
+          </p>
+          <ul>
+            {problems.map((p) => (
+              <li key={p.line}>{p.line}</li>
+            ))}
+          </ul>
+        </section>
+      )}
+      <div className="columns">
+        <section aria-labelledby="builder-forms">
+          <h2 id="builder-forms">Forms</h2>
+          <ol aria-label="Forms of the study">
+            {forms.map((f, i) => (
+              // biome-ignore lint/suspicious/noArrayIndexKey: a draft entry has no identity while edited (its code may be blank or repeated); its position is its path in the definition
+              <li key={`${i}-${f.id}`}>
+                <button type="button" aria-pressed={i === selected} onClick={() => setSelected(i)}>
+                  {f.title || '(untitled)'} ({f.id || 'no code'})
+                </button>{' '}
+                <button
+                  type="button"
+                  aria-label={`Move form ${f.id} up`}
+                  disabled={i === 0}
+                  onClick={() => {
+                    edit((d) => move(d.forms, i, -1));
+                    if (selected === i) setSelected(i - 1);
+                  }}
+                >
+                  ↑
+                </button>
+                <button
+                  type="button"
+                  aria-label={`Move form ${f.id} down`}
+                  disabled={i === forms.length - 1}
+                  onClick={() => {
+                    edit((d) => move(d.forms, i, 1));
+                    if (selected === i) setSelected(i + 1);
+                  }}
+                >
+                  ↓
+                </button>
+                <button
+                  type="button"
+                  aria-label={`Remove form ${f.id}`}
+                  onClick={() => {
+                    edit((d) => {
+                      d.forms.splice(i, 1);
+                    });
+                    setSelected(0);
+                  }}
+                >
+                  Remove
+                </button>
+                {problemsAt(problems, `forms[${i}]`, true).length > 0 && (
+                  <span className="field-error"> has problems</span>
+                )}
+              </li>
+            ))}
+          </ol>
+          <button
+            type="button"
+            onClick={() => {
+              edit((d) => {
+                d.forms.push({ id: '', title: '', visitCodes: [], items: [] });
+              });
+              setSelected(forms.length);
+            }}
+          >
+            Add form
+          </button>
+          <CodeListsEditor codeLists={draft.codeLists ?? []} problems={problems} edit={edit} />
+        </section>
+        {form && (
+          <FormEditor
+            key={selected}
+            index={selected}
+            form={form}
+            definition={draft}
+            problems={problems}
+            edit={edit}
+          />
+        )}
+      </div>
+      <section aria-labelledby="builder-save">
+        <h2 id="builder-save">Save as a new definition version</h2>
+        <p>
+          Saving is a protocol amendment: the changes are first checked against the stored data (nothing is
+          stored), then applied with a reason. Data entered under an earlier version keeps its version.
+        </p>
+        <button type="button" disabled={!dirty || busy || !live.ok} onClick={() => void check()}>
+          Check changes
+        </button>
+        <ErrorBox error={error} />
+        {checked && (
+          <>
+            <AmendmentReport result={checked} />
+            <TextField label="Reason for the amendment (audit trail)" value={reason} onChange={setReason} />
+            <button type="button" disabled={!reason.trim() || busy} onClick={() => void apply()}>
+              Save as version {checked.toVersion}
+            </button>
+          </>
+        )}
+      </section>
+    </div>
+  );
+}
+
+type Edit = (change: (d: StudyDefinition) => void) => void;
+
+function Errors({ messages, id }: { messages: readonly string[]; id: string }) {
+  if (messages.length === 0) return null;
+  return (
+    <span id={id} className="field-error">
+      {messages.join('; ')}
+    </span>
+  );
+}
+
+/** A labelled input whose problems (by definition path) are shown at it and tied to it. */
+function Field({
+  label,
+  problems,
+  children,
+}: {
+  label: string;
+  problems: readonly string[];
+  children(props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }): ReactNode;
+}) {
+  const id = useId();
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      {children({
+        id,
+        ...(problems.length ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-err` } : {}),
+      })}
+      <Errors messages={problems} id={`${id}-err`} />
+    </div>
+  );
+}
+
+/**
+ * A text field for a value the draft holds parsed (a number, a list of units): what is typed stays
+ * as typed while it does not parse (with a message), the draft changes when it does.
+ */
+function ParsedField<T>({
+  label,
+  value,
+  format,
+  parse,
+  onChange,
+  problems,
+  inputMode,
+}: {
+  label: string;
+  value: T;
+  format(v: T): string;
+  /** The parsed value, or an error message. */
+  parse(text: string): { value: T } | { error: string };
+  onChange(v: T): void;
+  problems: readonly string[];
+  inputMode?: 'decimal' | 'text';
+}) {
+  const [text, setText] = useState(format(value));
+  const [sent, setSent] = useState<T>(value);
+  const [local, setLocal] = useState<string>();
+  // What the user typed stays while the draft holds what it parses to ("1.", "mg, ").
+  const shown = format(sent) === format(value) ? text : format(value);
+  return (
+    <Field label={label} problems={local ? [local, ...problems] : problems}>
+      {(p) => (
+        <input
+          {...p}
+          type="text"
+          inputMode={inputMode}
+          value={shown}
+          onChange={(e) => {
+            setText(e.target.value);
+            const r = parse(e.target.value);
+            if ('error' in r) {
+              setLocal(r.error);
+              return;
+            }
+            setLocal(undefined);
+            setSent(r.value);
+            onChange(r.value);
+          }}
+        />
+      )}
+    </Field>
+  );
+}
+
+const parseNumber = (t: string): { value: number | undefined } | { error: string } => {
+  if (t.trim() === '') return { value: undefined };
+  const n = Number(t.trim());
+  return Number.isFinite(n) ? { value: n } : { error: `"${t}" is not a number` };
+};
+const parseUnits = (t: string): { value: string[] | undefined } => {
+  const units = t
+    .split(',')
+    .map((u) => u.trim())
+    .filter(Boolean);
+  return { value: units.length ? units : undefined };
+};
+
+function FormEditor({
+  index,
+  form,
+  definition,
+  problems,
+  edit,
+}: {
+  index: number;
+  form: FormDefinition;
+  definition: StudyDefinition;
+  problems: readonly PathProblem[];
+  edit: Edit;
+}) {
+  const at = `forms[${index}]`;
+  const editForm = (change: (f: FormDefinition) => void) =>
+    edit((d) => {
+      change(d.forms[index]!);
+    });
+  const preview = itemFormsFor({ forms: [form], codeLists: definition.codeLists ?? [] }).get(form.id);
+  const visitChoices = [
+    ...definition.visits.map((v) => ({ code: v.code, label: v.label })),
+    { code: 'UNSCHEDULED', label: 'Unscheduled visits' },
+  ];
+  return (
+    <section aria-labelledby="builder-form" className="builder-form">
+      <h2 id="builder-form">Form: {form.title || '(untitled)'}</h2>
+      <TextFieldAt
+        label="Form code"
+        value={form.id}
+        onChange={(v) =>
+          editForm((f) => {
+            f.id = v;
+          })
+        }
+        problems={problemsAt(problems, `${at}.id`)}
+      />
+      <TextFieldAt
+        label="Form title"
+        value={form.title}
+        onChange={(v) =>
+          editForm((f) => {
+            f.title = v;
+          })
+        }
+        problems={problemsAt(problems, `${at}.title`)}
+      />
+      <fieldset
+        aria-describedby={
+          problemsAt(problems, `${at}.visitCodes`, true).length ? 'visit-codes-err' : undefined
+        }
+      >
+        <legend>Collected at the visits</legend>
+        {visitChoices.map((v) => (
+          <label key={v.code} className="check">
+            <input
+              type="checkbox"
+              checked={form.visitCodes.includes(v.code)}
+              onChange={(e) =>
+                editForm((f) => {
+                  const chosen = new Set(f.visitCodes);
+                  if (e.target.checked) chosen.add(v.code);
+                  else chosen.delete(v.code);
+                  // In the schedule's order.
+                  f.visitCodes = visitChoices.map((c) => c.code).filter((c) => chosen.has(c));
+                })
+              }
+            />{' '}
+            {v.code} — {v.label}
+          </label>
+        ))}
+        <Errors messages={problemsAt(problems, `${at}.visitCodes`, true)} id="visit-codes-err" />
+      </fieldset>
+      {form.items === undefined ? (
+        <p>
+          This form's items come from msct's built-in catalog (a scored instrument); only its visits are
+          edited here.
+        </p>
+      ) : (
+        <>
+          <h3>Items</h3>
+          {form.items.length === 0 && <p>No items yet.</p>}
+          {form.items.map((item, j) => (
+            <ItemEditor
+              // biome-ignore lint/suspicious/noArrayIndexKey: a draft entry has no identity while edited (its code may be blank or repeated); its position is its path in the definition
+              key={`${j}-${form.items!.length}`}
+              at={`${at}.items[${j}]`}
+              index={j}
+              count={form.items!.length}
+              item={item}
+              codeLists={definition.codeLists ?? []}
+              problems={problems}
+              editItems={(change) =>
+                editForm((f) => {
+                  change(f.items!);
+                })
+              }
+            />
+          ))}
+          <button
+            type="button"
+            onClick={() =>
+              editForm((f) => {
+                f.items!.push({ code: '', label: '', type: 'text' });
+              })
+            }
+          >
+            Add item
+          </button>
+        </>
+      )}
+      <section aria-label="Preview" className="preview">
+        <h3>Preview: the form as a site will see it</h3>
+        {preview && preview.items.length > 0 ? (
+          <CatalogForm
+            def={preview}
+            visitId=""
+            readOnly={false}
+            preview
+            onSaved={() => {}}
+            onReload={() => {}}
+          />
+        ) : (
+          <p>Nothing to preview: add an item.</p>
+        )}
+      </section>
+    </section>
+  );
+}
+
+function TextFieldAt({
+  label,
+  value,
+  onChange,
+  problems,
+}: {
+  label: string;
+  value: string;
+  onChange(v: string): void;
+  problems: readonly string[];
+}) {
+  return (
+    <Field label={label} problems={problems}>
+      {(p) => <input {...p} type="text" value={value} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
+  );
+}
+
+function ItemEditor({
+  at,
+  index,
+  count,
+  item,
+  codeLists,
+  problems,
+  editItems,
+}: {
+  at: string;
+  index: number;
+  count: number;
+  item: DefinitionItem;
+  codeLists: readonly CodeList[];
+  problems: readonly PathProblem[];
+  editItems(change: (items: DefinitionItem[]) => void): void;
+}) {
+  const set = (patch: Partial<DefinitionItem>) =>
+    editItems((items) => {
+      const next: DefinitionItem = { ...items[index]!, ...patch };
+      // An absent field is left out, not stored as undefined (the definition is JSON).
+      for (const k of Object.keys(next) as (keyof DefinitionItem)[])
+        if (next[k] === undefined) delete next[k];
+      items[index] = next;
+    });
+  const name = item.code || `item ${index + 1}`;
+  return (
+    <fieldset className="builder-item" data-item={item.code}>
+      <legend>
+        Item {index + 1}
+        {item.code ? `: ${item.code}` : ''}
+      </legend>
+      <Errors messages={problemsAt(problems, at)} id={`${at}-err`} />
+      <TextFieldAt
+        label="Item code"
+        value={item.code}
+        onChange={(v) => set({ code: v })}
+        problems={problemsAt(problems, `${at}.code`)}
+      />
+      <TextFieldAt
+        label="Label"
+        value={item.label}
+        onChange={(v) => set({ label: v })}
+        problems={problemsAt(problems, `${at}.label`)}
+      />
+      <Field label="Type" problems={problemsAt(problems, `${at}.type`)}>
+        {(p) => (
+          <select
+            {...p}
+            value={item.type}
+            onChange={(e) => {
+              const type = itemTypeSchema.parse(e.target.value);
+              set({ type, ...(type === 'code' ? {} : { codeList: undefined }) });
+            }}
+          >
+            {itemTypeSchema.options.map((t) => (
+              <option key={t} value={t}>
+                {TYPE_LABELS[t]}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      {item.type === 'code' && (
+        <Field label="Code list" problems={problemsAt(problems, `${at}.codeList`)}>
+          {(p) => (
+            <select
+              {...p}
+              value={item.codeList ?? ''}
+              onChange={(e) => set({ codeList: e.target.value || undefined })}
+            >
+              <option value="">(choose a code list)</option>
+              {codeLists.map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.label ? `${l.label} (${l.id})` : l.id}
+                </option>
+              ))}
+            </select>
+          )}
+        </Field>
+      )}
+      <TextFieldAt
+        label="Help text"
+        value={item.help ?? ''}
+        onChange={(v) => set({ help: v === '' ? undefined : v })}
+        problems={problemsAt(problems, `${at}.help`)}
+      />
+      {(item.type === 'integer' || item.type === 'decimal') && (
+        <>
+          <ParsedField
+            label="Units (the first is the default; others after commas)"
+            value={item.units}
+            format={(u) => (u ?? []).join(', ')}
+            parse={parseUnits}
+            onChange={(units) => set({ units })}
+            problems={problemsAt(problems, `${at}.units`, true)}
+          />
+          <ParsedField
+            label="Minimum"
+            inputMode="decimal"
+            value={item.min}
+            format={(n) => (n === undefined ? '' : String(n))}
+            parse={parseNumber}
+            onChange={(min) => set({ min })}
+            problems={problemsAt(problems, `${at}.min`)}
+          />
+          <ParsedField
+            label="Maximum"
+            inputMode="decimal"
+            value={item.max}
+            format={(n) => (n === undefined ? '' : String(n))}
+            parse={parseNumber}
+            onChange={(max) => set({ max })}
+            problems={problemsAt(problems, `${at}.max`)}
+          />
+        </>
+      )}
+      <label className="check">
+        <input
+          type="checkbox"
+          checked={item.required === true}
+          onChange={(e) => set({ required: e.target.checked ? true : undefined })}
+        />{' '}
+        Required
+      </label>
+      <div className="actions">
+        <button
+          type="button"
+          aria-label={`Move ${name} up`}
+          disabled={index === 0}
+          onClick={() => editItems((items) => move(items, index, -1))}
+        >
+          ↑ Up
+        </button>
+        <button
+          type="button"
+          aria-label={`Move ${name} down`}
+          disabled={index === count - 1}
+          onClick={() => editItems((items) => move(items, index, 1))}
+        >
+          ↓ Down
+        </button>
+        <button
+          type="button"
+          aria-label={`Remove ${name}`}
+          onClick={() => editItems((items) => void items.splice(index, 1))}
+        >
+          Remove
+        </button>
+      </div>
+    </fieldset>
+  );
+}
+
+function CodeListsEditor({
+  codeLists,
+  problems,
+  edit,
+}: {
+  codeLists: readonly CodeList[];
+  problems: readonly PathProblem[];
+  edit: Edit;
+}) {
+  const editList = (
+    k: number,
+    change: (l: { id: string; label?: string; codes: { code: string; label: string }[] }) => void,
+  ) =>
+    edit((d) => {
+      const l = d.codeLists![k]!;
+      const codes = [...l.codes];
+      const copy = { ...l, codes };
+      change(copy);
+      if (copy.label === undefined || copy.label === '') delete copy.label;
+      d.codeLists![k] = copy;
+    });
+  return (
+    <section aria-labelledby="builder-codelists">
+      <h2 id="builder-codelists">Code lists</h2>
+      {codeLists.map((l, k) => {
+        const at = `codeLists[${k}]`;
+        return (
+          // biome-ignore lint/suspicious/noArrayIndexKey: a draft entry has no identity while edited (its code may be blank or repeated); its position is its path in the definition
+          <fieldset key={`${k}-${codeLists.length}`} className="builder-codelist">
+            <legend>Code list {l.id || k + 1}</legend>
+            <Errors messages={problemsAt(problems, at)} id={`${at}-err`} />
+            <TextFieldAt
+              label="Code list id"
+              value={l.id}
+              onChange={(v) =>
+                editList(k, (x) => {
+                  x.id = v;
+                })
+              }
+              problems={problemsAt(problems, `${at}.id`)}
+            />
+            <TextFieldAt
+              label="Code list label"
+              value={l.label ?? ''}
+              onChange={(v) =>
+                editList(k, (x) => {
+                  x.label = v;
+                })
+              }
+              problems={problemsAt(problems, `${at}.label`)}
+            />
+            <Errors messages={problemsAt(problems, `${at}.codes`)} id={`${at}-codes-err`} />
+            {l.codes.map((c, m) => (
+              <fieldset
+                // biome-ignore lint/suspicious/noArrayIndexKey: a draft entry has no identity while edited (its code may be blank or repeated); its position is its path in the definition
+                key={`${m}-${l.codes.length}`}
+                className="code-row"
+              >
+                <legend>
+                  Code {m + 1} of {l.id || 'the list'}
+                </legend>
+                <TextFieldAt
+                  label="Code"
+                  value={c.code}
+                  onChange={(v) =>
+                    editList(k, (x) => {
+                      x.codes[m] = { ...x.codes[m]!, code: v };
+                    })
+                  }
+                  problems={problemsAt(problems, `${at}.codes[${m}].code`)}
+                />
+                <TextFieldAt
+                  label="Code label"
+                  value={c.label}
+                  onChange={(v) =>
+                    editList(k, (x) => {
+                      x.codes[m] = { ...x.codes[m]!, label: v };
+                    })
+                  }
+                  problems={problemsAt(problems, `${at}.codes[${m}].label`)}
+                />
+                <button
+                  type="button"
+                  aria-label={`Remove code ${c.code || m + 1}`}
+                  onClick={() => editList(k, (x) => void x.codes.splice(m, 1))}
+                >
+                  Remove
+                </button>
+              </fieldset>
+            ))}
+            <button
+              type="button"
+              onClick={() => editList(k, (x) => void x.codes.push({ code: '', label: '' }))}
+            >
+              Add code to {l.id || 'the list'}
+            </button>{' '}
+            <button
+              type="button"
+              onClick={() =>
+                edit((d) => {
+                  d.codeLists!.splice(k, 1);
+                  if (d.codeLists!.length === 0) delete d.codeLists;
+                })
+              }
+            >
+              Remove code list {l.id || k + 1}
+            </button>
+          </fieldset>
+        );
+      })}
+      <button
+        type="button"
+        onClick={() =>
+          edit((d) => {
+            d.codeLists = [...(d.codeLists ?? []), { id: '', codes: [{ code: '', label: '' }] }];
+          })
+        }
+      >
+        Add code list
+      </button>
+    </section>
+  );
+}
