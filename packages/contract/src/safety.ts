@@ -1,10 +1,4 @@
-import {
-  AE_OUTCOMES,
-  EXPECTEDNESS,
-  INFUSION_STATUSES,
-  RELATEDNESS,
-  SERIOUSNESS,
-} from '@msct/core/safety';
+import { AE_OUTCOMES, EXPECTEDNESS, INFUSION_STATUSES, RELATEDNESS, SERIOUSNESS } from '@msct/core/safety';
 import { z } from 'zod';
 import { id, isoDate, reason, shortText, version } from './common.js';
 import { route } from './route.js';

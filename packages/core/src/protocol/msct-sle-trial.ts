@@ -25,8 +25,9 @@
  *   weights; endpointBilagVersion 'classic': issue #18 item 13 (instruments.md §2.1).
  * - sledaiWindowDays 10: instruments.md §1.1, the canonical SLEDAI-2K window.
  */
-import definition from './studies/msct-sle.json' with { type: 'json' };
+
 import { studyDefinitionSchema } from './definition-schema.js';
+import definition from './studies/msct-sle.json' with { type: 'json' };
 import type { StudyDefinition, VisitDefinition } from './study-definition.js';
 
 /** The built-in trial's definition, checked against the definition schema when loaded. */

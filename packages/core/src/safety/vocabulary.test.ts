@@ -30,7 +30,13 @@ describe('the AE and infusion vocabulary, declared once (issue #20)', () => {
   });
 
   test('relatedness: the five steps of endpoints.md "Safety", related = possible/probable/definite', () => {
-    expect(codes(RELATEDNESS_CODE_LIST)).toEqual(['not_related', 'unlikely', 'possible', 'probable', 'definite']);
+    expect(codes(RELATEDNESS_CODE_LIST)).toEqual([
+      'not_related',
+      'unlikely',
+      'possible',
+      'probable',
+      'definite',
+    ]);
     expect(RELATEDNESS_CODE_LIST.codes.map((c) => c.label)).toEqual([
       'Not related',
       'Unlikely',

@@ -21,15 +21,24 @@ function codeList<const C extends readonly string[]>(
 /** endpoints.md "Safety (primary)": relatedness to the MSC infusion, in order. */
 export const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
 export type Relatedness = (typeof RELATEDNESS)[number];
-export const RELATEDNESS_CODE_LIST = codeList('ae-relatedness', 'Relatedness to the MSC infusion', RELATEDNESS, {
-  not_related: 'Not related',
-  unlikely: 'Unlikely',
-  possible: 'Possible',
-  probable: 'Probable',
-  definite: 'Definite',
-});
+export const RELATEDNESS_CODE_LIST = codeList(
+  'ae-relatedness',
+  'Relatedness to the MSC infusion',
+  RELATEDNESS,
+  {
+    not_related: 'Not related',
+    unlikely: 'Unlikely',
+    possible: 'Possible',
+    probable: 'Probable',
+    definite: 'Definite',
+  },
+);
 /** endpoints.md "Safety (primary)": "transplantation-related" = possible, probable or definite. */
-export const RELATED_ASSESSMENTS = ['possible', 'probable', 'definite'] as const satisfies readonly Relatedness[];
+export const RELATED_ASSESSMENTS = [
+  'possible',
+  'probable',
+  'definite',
+] as const satisfies readonly Relatedness[];
 
 /**
  * ICH E2A §II.B seriousness criteria (instruments.md §5.3): death, life-threatening, hospitalisation
@@ -45,14 +54,19 @@ export const SERIOUSNESS = [
   'medically_important',
 ] as const;
 export type Seriousness = (typeof SERIOUSNESS)[number];
-export const SERIOUSNESS_CODE_LIST = codeList('ae-seriousness', 'ICH E2A seriousness criterion', SERIOUSNESS, {
-  death: 'Results in death',
-  life_threatening: 'Is life threatening',
-  hospitalisation: 'Requires or prolongs hospitalisation',
-  disability: 'Persistent or significant disability',
-  congenital_anomaly: 'Congenital anomaly',
-  medically_important: 'Other medically important event',
-});
+export const SERIOUSNESS_CODE_LIST = codeList(
+  'ae-seriousness',
+  'ICH E2A seriousness criterion',
+  SERIOUSNESS,
+  {
+    death: 'Results in death',
+    life_threatening: 'Is life threatening',
+    hospitalisation: 'Requires or prolongs hospitalisation',
+    disability: 'Persistent or significant disability',
+    congenital_anomaly: 'Congenital anomaly',
+    medically_important: 'Other medically important event',
+  },
+);
 /** The SDTM AE flag of each criterion (SDTMIG AE domain: AESDTH, AESLIFE, AESHOSP, AESDISAB, AESCONG, AESMIE). */
 export const SERIOUSNESS_SDTM_FLAGS = {
   death: 'AESDTH',
