@@ -1,3 +1,4 @@
+import { AE_OUTCOMES, EXPECTEDNESS, INFUSION_STATUSES, RELATEDNESS, SERIOUSNESS } from '@msct/core/safety';
 import { z } from 'zod';
 import { id, isoDate, reason, shortText, version } from './common.js';
 import { route } from './route.js';
@@ -16,28 +17,12 @@ export const infusionFields = {
   weightKg: z.number().positive().max(400).nullable().optional(),
   vitals: z.record(z.string(), z.unknown()).nullable().optional(),
   reactions: z.string().max(2000).nullable().optional(),
-  status: z.enum(['planned', 'given', 'not_given']).optional(),
+  status: z.enum(INFUSION_STATUSES).optional(),
 };
 
-/** Relatedness scale of endpoints.md; "transplantation-related" = possible, probable or definite. */
-export const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
-/** ICH E2A seriousness criteria. */
-export const SERIOUSNESS = [
-  'death',
-  'life_threatening',
-  'hospitalisation',
-  'disability',
-  'congenital_anomaly',
-  'medically_important',
-] as const;
-export const AE_OUTCOMES = [
-  'recovered',
-  'recovering',
-  'not_recovered',
-  'recovered_with_sequelae',
-  'fatal',
-  'unknown',
-] as const;
+// The AE and infusion vocabulary is declared once, in core (safety/vocabulary.ts); the web app
+// reads it from here with the routes that use it.
+export { AE_OUTCOMES, EXPECTEDNESS, INFUSION_STATUSES, RELATEDNESS, SERIOUSNESS };
 
 export const aeFields = {
   term: shortText,
@@ -58,8 +43,6 @@ export const aeFields = {
   narrative: z.string().max(10_000).nullable().optional(),
 };
 
-/** Expectedness against the reference safety information (ICH E2A §II.C), the sponsor's judgement. */
-export const EXPECTEDNESS = ['expected', 'unexpected'] as const;
 /** The sponsor's assessment of an SAE: causality, expectedness and when the expedited report went. */
 export const sponsorAssessmentFields = {
   sponsorRelatedness: z.enum(RELATEDNESS).nullable().optional(),
@@ -84,7 +67,7 @@ export const infusion = z.object({
   cellsPerKg: z.number().nullable(),
   vitals: z.unknown().nullable(),
   reactions: z.string().nullable(),
-  status: z.enum(['planned', 'given', 'not_given']),
+  status: z.enum(INFUSION_STATUSES),
   version: z.number(),
   /** The protocol's dose check (±10 % of the planned cells/kg), when cells and weight are known. */
   doseCheck: z

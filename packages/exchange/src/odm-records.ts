@@ -3,8 +3,17 @@
 // event SE.SUBJECT, each with a repeating item group: one ItemGroupData per infusion (F.INFUSION /
 // IG.INFUSION) and per adverse event (F.AE / IG.AE), ItemGroupRepeatKey = its ordinal within the
 // subject. The ranges and code lists are those the API applies (routes/safety.ts), checked on import
-// with the same item check as every other value (checkItemValue).
+// with the same item check as every other value (checkItemValue); the code lists are core's one
+// vocabulary of these records (safety/vocabulary.ts).
 import { checkItemValue, type FormDefinitionItems, type ItemDefinition, textIssue } from '@msct/core/crf';
+import {
+  AE_OUTCOME_CODE_LIST,
+  INFUSION_STATUS_CODE_LIST,
+  RELATEDNESS_CODE_LIST,
+  SERIOUSNESS,
+  SERIOUSNESS_CODE_LIST,
+  SERIOUSNESS_SDTM_FLAGS,
+} from '@msct/core/safety';
 import type { AdverseEventTable, InfusionTable, SaeDetailColumn } from '@msct/store';
 import type { ImportRule } from './import-check.js';
 
@@ -48,24 +57,20 @@ export const INFUSION_FORM: RecordForm = {
       code: 'STATUS',
       label: 'Infusion status',
       type: 'code',
-      codes: [
-        { code: 'planned', label: 'Planned' },
-        { code: 'given', label: 'Given' },
-        { code: 'not_given', label: 'Not given' },
-      ],
+      codes: INFUSION_STATUS_CODE_LIST.codes,
     },
   ],
 };
 
-/** ICH E2A seriousness criteria, one boolean each, named as the SDTM AE flags. */
-export const SERIOUSNESS_ITEMS = [
-  ['AESDTH', 'death', 'Results in death'],
-  ['AESLIFE', 'life_threatening', 'Is life threatening'],
-  ['AESHOSP', 'hospitalisation', 'Requires or prolongs hospitalisation'],
-  ['AESDISAB', 'disability', 'Persistent or significant disability'],
-  ['AESCONG', 'congenital_anomaly', 'Congenital anomaly'],
-  ['AESMIE', 'medically_important', 'Other medically important event'],
-] as const;
+/** ICH E2A seriousness criteria, one boolean each, named as the SDTM AE flags: [flag, criterion, label]. */
+export const SERIOUSNESS_ITEMS = SERIOUSNESS.map(
+  (criterion) =>
+    [
+      SERIOUSNESS_SDTM_FLAGS[criterion],
+      criterion,
+      SERIOUSNESS_CODE_LIST.codes.find((c) => c.code === criterion)!.label,
+    ] as const,
+);
 
 export const AE_FORM: RecordForm = {
   formCode: 'AE',
@@ -86,29 +91,16 @@ export const AE_FORM: RecordForm = {
     ...SERIOUSNESS_ITEMS.map(([code, , label]): RecordItem => ({ code, label, type: 'boolean' })),
     {
       code: 'RELATEDNESS',
-      label: 'Relatedness to the MSC infusion',
+      label: RELATEDNESS_CODE_LIST.label,
       type: 'code',
-      codes: [
-        { code: 'not_related', label: 'Not related' },
-        { code: 'unlikely', label: 'Unlikely' },
-        { code: 'possible', label: 'Possible' },
-        { code: 'probable', label: 'Probable' },
-        { code: 'definite', label: 'Definite' },
-      ],
+      codes: RELATEDNESS_CODE_LIST.codes,
     },
     { code: 'ACTION_TAKEN', label: 'Action taken', type: 'text' },
     {
       code: 'OUTCOME',
-      label: 'Outcome',
+      label: AE_OUTCOME_CODE_LIST.label,
       type: 'code',
-      codes: [
-        { code: 'recovered', label: 'Recovered' },
-        { code: 'recovering', label: 'Recovering' },
-        { code: 'not_recovered', label: 'Not recovered' },
-        { code: 'recovered_with_sequelae', label: 'Recovered with sequelae' },
-        { code: 'fatal', label: 'Fatal' },
-        { code: 'unknown', label: 'Unknown' },
-      ],
+      codes: AE_OUTCOME_CODE_LIST.codes,
     },
     { code: 'INFUSION_CYCLE', label: 'Linked infusion: cycle', type: 'integer', min: 1, max: 20 },
     { code: 'INFUSION_NUMBER', label: 'Linked infusion: number', type: 'integer', min: 1, max: 10 },

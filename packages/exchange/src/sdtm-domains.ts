@@ -8,6 +8,7 @@ import {
   MGDL_PER_GL,
   UPCR_MGG_PER_MGMMOL,
 } from '@msct/core/instruments';
+import { type AeOutcome, RELATEDNESS_CODE_LIST } from '@msct/core/safety';
 
 /** Define-XML / Dataset-JSON data types of the variables msct writes. */
 export type SdtmDataType = 'text' | 'integer' | 'float' | 'date';
@@ -334,7 +335,8 @@ export interface CodeListSpec {
  * The code lists the variables above refer to: CDISC SDTM Controlled Terminology (codelist names and
  * NCI codes: SEX C66731, NY C66742, OUT C66768, AGEU C66781, ROUTE C66729, UNIT C71620, NCOMPLT
  * C66727, ND C66789; ARMNULRS without its code), only the terms msct writes; AEREL is the study's own list
- * (endpoints.md: relatedness to MSC infusion "not related / unlikely / possible / probable / definite").
+ * (endpoints.md: relatedness to MSC infusion "not related / unlikely / possible / probable / definite"):
+ * core's relatedness code list (safety/vocabulary.ts), each label in capitals.
  */
 export const CODE_LISTS: Record<string, CodeListSpec> = {
   SEX: {
@@ -368,7 +370,7 @@ export const CODE_LISTS: Record<string, CodeListSpec> = {
   },
   AEREL: {
     name: 'Causality (study terms: relatedness to the MSC infusion)',
-    terms: ['NOT RELATED', 'UNLIKELY', 'POSSIBLE', 'PROBABLE', 'DEFINITE'].map((value) => ({ value })),
+    terms: RELATEDNESS_CODE_LIST.codes.map((c) => ({ value: c.label.toUpperCase() })),
   },
   AGEU: { name: 'Age Unit', nciCode: 'C66781', terms: [{ value: 'YEARS' }] },
   ROUTE: { name: 'Route of Administration', nciCode: 'C66729', terms: [{ value: 'INTRAVENOUS' }] },
@@ -402,21 +404,17 @@ export function sdtmSex(sex: string | null | undefined): 'F' | 'M' | 'U' {
   return s === 'female' || s === 'f' ? 'F' : s === 'male' || s === 'm' ? 'M' : 'U';
 }
 
-/** AEOUT (CDISC OUT) for msct's AE outcomes (contract/safety.ts AE_OUTCOMES). */
-export const AE_OUTCOME_TERMS: Record<string, string> = {
+/** AEOUT (CDISC OUT) for msct's AE outcomes (core safety/vocabulary.ts AE_OUTCOMES). */
+export const AE_OUTCOME_TERMS: Readonly<Record<string, string>> = {
   recovered: 'RECOVERED/RESOLVED',
   recovering: 'RECOVERING/RESOLVING',
   not_recovered: 'NOT RECOVERED/NOT RESOLVED',
   recovered_with_sequelae: 'RECOVERED/RESOLVED WITH SEQUELAE',
   fatal: 'FATAL',
   unknown: 'UNKNOWN',
-};
+} satisfies Record<AeOutcome, string>;
 
-/** AEREL (the study's terms) for msct's relatedness (contract/safety.ts RELATEDNESS). */
-export const AE_RELATEDNESS_TERMS: Record<string, string> = {
-  not_related: 'NOT RELATED',
-  unlikely: 'UNLIKELY',
-  possible: 'POSSIBLE',
-  probable: 'PROBABLE',
-  definite: 'DEFINITE',
-};
+/** AEREL (the study's terms, CODE_LISTS.AEREL) for msct's relatedness (core safety/vocabulary.ts). */
+export const AE_RELATEDNESS_TERMS: Readonly<Record<string, string>> = Object.fromEntries(
+  RELATEDNESS_CODE_LIST.codes.map((c) => [c.code, c.label.toUpperCase()]),
+);

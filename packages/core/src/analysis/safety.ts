@@ -6,14 +6,13 @@
  */
 import { checkAdverseEventDates, subjectDateBounds } from '../dataset/adverse-event-dates.js';
 import type { DatasetAdverseEvent } from '../dataset/trial-dataset.js';
+import { RELATED_ASSESSMENTS, RELATEDNESS } from '../safety/vocabulary.js';
 import { countBy, proportion } from './proportion.js';
 import { dayOf, type SubjectRecord } from './subject-record.js';
 import type { DeathRecord, ExcludedAdverseEvent, SafetyResults } from './types.js';
 
-/** endpoints.md "Safety": the relatedness scale, in order. */
-export const RELATEDNESS = ['not_related', 'unlikely', 'possible', 'probable', 'definite'] as const;
 /** endpoints.md "Safety": transplantation-related = possible, probable or definite. */
-export const TRANSPLANT_RELATED: ReadonlySet<string> = new Set(['possible', 'probable', 'definite']);
+export const TRANSPLANT_RELATED: ReadonlySet<string> = new Set(RELATED_ASSESSMENTS);
 const GRADES = ['1', '2', '3', '4', '5', 'not graded'];
 
 /** Death of a subject: the endpoint history's (end-of-study form or fatal AE), else a fatal AE. */

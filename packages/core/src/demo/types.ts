@@ -4,6 +4,7 @@
 import type { VisitItems } from '../crf/derive.js';
 import type { ClassicBilagSystem } from '../instruments/bilag-classic/grades.js';
 import type { StudyDefinition } from '../protocol/study-definition.js';
+import type { AeOutcome, InfusionStatus, Relatedness } from '../safety/vocabulary.js';
 
 export type Grade = 'A' | 'B' | 'C' | 'D' | 'E';
 export type Grades = Record<ClassicBilagSystem, Grade>;
@@ -48,7 +49,7 @@ export interface DemoInfusion {
   weightKg: number | null;
   vitals: Record<string, unknown> | null;
   reactions: string | null;
-  status: 'given' | 'not_given';
+  status: Exclude<InfusionStatus, 'planned'>;
 }
 
 export interface DemoAdverseEvent {
@@ -58,9 +59,9 @@ export interface DemoAdverseEvent {
   ctcaeGrade: number | null;
   /** ICH E2A criteria codes; empty = not serious. */
   seriousness: string[];
-  relatedness: 'not_related' | 'unlikely' | 'possible' | 'probable' | 'definite';
+  relatedness: Relatedness;
   actionTaken: string | null;
-  outcome: 'recovered' | 'recovering' | 'not_recovered' | 'fatal' | null;
+  outcome: Extract<AeOutcome, 'recovered' | 'recovering' | 'not_recovered' | 'fatal'> | null;
   deathDate: string | null;
   deathCause: string | null;
   /** Where the event comes from (Table 2 row, or the note that moved it). */

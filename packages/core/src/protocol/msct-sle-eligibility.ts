@@ -1,10 +1,15 @@
 /**
- * Eligibility criteria of the MSCT–SLE trial as data (shared/protocol/trial.md "Population").
- *
- * Inclusion thresholds are those of the registered protocol (NCT01741857); exclusions are our
- * [design] list because the registry's was not recoverable. Item names are the screening form's.
+ * Eligibility criteria of the MSCT–SLE trial, declared in studies/msct-sle.json (shared/protocol/
+ * trial.md "Population"; each criterion cites its source). Inclusion thresholds are those of the
+ * registered protocol (NCT01741857): age 15–60 (15–70 in the registry's detailed description),
+ * SLEDAI ≥ 8 (inclusion 1); lupus nephritis with 24-h urine protein ≥ 1 g (2); refractory = failed
+ * prednisone > 20 mg/day, CYC 0.4–0.6 g/m² q2w × 6 months, or another immunosuppressant such as
+ * MMF 2 g/day × 3 months — "such as" → an investigator-judged other failure also qualifies (3);
+ * consent (4); contraception (5). Exclusions are our [design] list because the registry's was not
+ * recoverable (eGFR < 15 mL/min/1.73 m² or dialysis among them). Item names are the screening form's.
  */
 import type { EligibilityCriterion } from './eligibility.js';
+import { msctSleTrial } from './msct-sle-trial.js';
 
 /** Screening items read by the MSCT–SLE criteria (the screening form's field names). */
 export const msctSleScreeningItems = {
@@ -31,8 +36,6 @@ export const msctSleScreeningItems = {
   otherTrialWithin3Months: 'other_trial_within_3_months',
 } as const;
 
-const I = msctSleScreeningItems;
-
 export interface MsctSleEligibilityOptions {
   /**
    * Upper age bound, years. trial.md "Population" inclusion 1: the registry says 15–60 in one field
@@ -41,148 +44,20 @@ export interface MsctSleEligibilityOptions {
   maxAgeYears?: number;
 }
 
-/** The MSCT–SLE eligibility criteria; `maxAgeYears` selects the 15–60 (default) or 15–70 reading. */
+/**
+ * The MSCT–SLE eligibility criteria (studies/msct-sle.json); `maxAgeYears` selects the 15–60
+ * (default, the file's) or 15–70 reading of inclusion 1.
+ */
 export function msctSleEligibilityCriteria(options: MsctSleEligibilityOptions = {}): EligibilityCriterion[] {
-  const maxAgeYears = options.maxAgeYears ?? 60;
-  const registry = 'trial.md Population, registry NCT01741857';
-  const design = 'trial.md Population, [design] exclusion';
-  return [
-    {
-      id: 'inc-acr-sle',
-      label: 'Meets the ACR classification criteria for SLE',
-      kind: 'inclusion',
-      condition: { op: 'is', item: I.acrClassification, value: true },
-      source: `${registry} inclusion 1`,
-    },
-    {
-      id: 'inc-age',
-      label: `Age 15–${maxAgeYears} years`,
-      kind: 'inclusion',
-      // trial.md Population inclusion 1: age 15–60 (15–70 in the registry's detailed description).
-      condition: { op: 'between', item: I.ageYears, min: 15, max: maxAgeYears, unit: 'years' },
-      source: `${registry} inclusion 1`,
-    },
-    {
-      id: 'inc-sledai',
-      label: 'SLEDAI-2K ≥ 8',
-      kind: 'inclusion',
-      // trial.md Population inclusion 1: SLEDAI ≥ 8.
-      condition: { op: 'gte', item: I.sledai2k, value: 8 },
-      source: `${registry} inclusion 1`,
-    },
-    {
-      id: 'inc-lupus-nephritis',
-      label: 'Lupus nephritis with 24-h urine protein ≥ 1 g',
-      kind: 'inclusion',
-      // trial.md Population inclusion 2: LN with 24-h urine protein ≥ 1 g.
-      condition: {
-        op: 'all',
-        conditions: [
-          { op: 'is', item: I.lupusNephritis, value: true },
-          { op: 'gte', item: I.urineProtein24hG, value: 1, unit: 'g/24 h' },
-        ],
-      },
-      source: `${registry} inclusion 2`,
-    },
-    {
-      id: 'inc-refractory',
-      label:
-        'Refractory: failed prednisone > 20 mg/day, and/or cyclophosphamide 0.4–0.6 g/m² every 2 weeks for 6 months, or another immunosuppressant (e.g. MMF 2 g/day for 3 months)',
-      kind: 'inclusion',
-      // trial.md Population inclusion 3: prednisone > 20 mg/day; CYC 0.4–0.6 g/m² q2w × 6 months;
-      // or another immunosuppressant such as MMF 2 g/day × 3 months. "Such as" → an investigator-
-      // judged other-immunosuppressant failure also qualifies.
-      condition: {
-        op: 'any',
-        conditions: [
-          { op: 'gt', item: I.failedPrednisoneMgDay, value: 20, unit: 'mg/day' },
-          {
-            op: 'all',
-            conditions: [
-              { op: 'between', item: I.failedCycDoseGM2, min: 0.4, max: 0.6, unit: 'g/m²' },
-              { op: 'gte', item: I.failedCycMonths, value: 6, unit: 'months' },
-            ],
-          },
-          {
-            op: 'all',
-            conditions: [
-              { op: 'gte', item: I.failedMmfGDay, value: 2, unit: 'g/day' },
-              { op: 'gte', item: I.failedMmfMonths, value: 3, unit: 'months' },
-            ],
-          },
-          { op: 'is', item: I.failedOtherImmunosuppressant, value: true },
-        ],
-      },
-      source: `${registry} inclusion 3`,
-    },
-    {
-      id: 'inc-consent',
-      label: 'Signed informed consent acknowledging the investigational treatment',
-      kind: 'inclusion',
-      condition: { op: 'is', item: I.informedConsent, value: true },
-      source: `${registry} inclusion 4`,
-    },
-    {
-      id: 'inc-contraception',
-      label: 'Contraception during the study and for 12 months after treatment',
-      kind: 'inclusion',
-      condition: { op: 'is', item: I.contraception, value: true },
-      source: `${registry} inclusion 5`,
-    },
-    {
-      id: 'exc-infection',
-      label: 'Active uncontrolled infection',
-      kind: 'exclusion',
-      condition: { op: 'is', item: I.activeInfection, value: true },
-      source: design,
-    },
-    {
-      id: 'exc-pregnancy',
-      label: 'Pregnancy or lactation',
-      kind: 'exclusion',
-      condition: { op: 'is', item: I.pregnantOrLactating, value: true },
-      source: design,
-    },
-    {
-      id: 'exc-malignancy',
-      label: 'Malignancy',
-      kind: 'exclusion',
-      condition: { op: 'is', item: I.malignancy, value: true },
-      source: design,
-    },
-    {
-      id: 'exc-heart-liver-failure',
-      label: 'Severe heart or liver failure',
-      kind: 'exclusion',
-      condition: {
-        op: 'any',
-        conditions: [
-          { op: 'is', item: I.severeHeartFailure, value: true },
-          { op: 'is', item: I.severeLiverFailure, value: true },
-        ],
-      },
-      source: design,
-    },
-    {
-      id: 'exc-renal-failure',
-      label: 'eGFR < 15 mL/min/1.73 m² or dialysis',
-      kind: 'exclusion',
-      // trial.md Population [design] exclusion: eGFR < 15 or dialysis.
-      condition: {
-        op: 'any',
-        conditions: [
-          { op: 'lt', item: I.egfr, value: 15, unit: 'mL/min/1.73 m²' },
-          { op: 'is', item: I.dialysis, value: true },
-        ],
-      },
-      source: design,
-    },
-    {
-      id: 'exc-other-trial',
-      label: 'Participation in another trial within 3 months',
-      kind: 'exclusion',
-      condition: { op: 'is', item: I.otherTrialWithin3Months, value: true },
-      source: design,
-    },
-  ];
+  const maxAgeYears = options.maxAgeYears;
+  if (maxAgeYears === undefined) return msctSleTrial.eligibility;
+  return msctSleTrial.eligibility.map((c) =>
+    c.id === 'inc-age' && c.condition.op === 'between'
+      ? {
+          ...c,
+          label: `Age ${c.condition.min}–${maxAgeYears} years`,
+          condition: { ...c.condition, max: maxAgeYears },
+        }
+      : c,
+  );
 }

@@ -4,7 +4,10 @@ import {
   BILAG2004_PROVISIONAL_SYSTEMS,
   isProvisionalBilag2004Grade,
 } from '../instruments/bilag2004/provisional.js';
+import { sha256, toHex, utf8 } from '../randomisation/sha256.js';
+import { msctSleEligibilityCriteria } from './msct-sle-eligibility.js';
 import { msctSleTrial } from './msct-sle-trial.js';
+import definitionFile from './studies/msct-sle.json' with { type: 'json' };
 import { endpointBilagStatement, visitWindowDays } from './study-definition.js';
 import { validateStudyDefinition } from './validate-definition.js';
 
@@ -110,5 +113,45 @@ describe('the built-in trial under the one definition schema (issue #20)', () =>
 
   test('each form is collected at a visit at most once', () => {
     for (const f of msctSleTrial.forms) expect(new Set(f.visitCodes).size).toBe(f.visitCodes.length);
+  });
+});
+
+/** JSON with every object's keys sorted: the same value hashes the same whatever its key order. */
+const canonical = (v: unknown): unknown =>
+  Array.isArray(v)
+    ? v.map(canonical)
+    : v !== null && typeof v === 'object'
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+const hashOf = (v: unknown) => toHex(sha256(utf8(JSON.stringify(canonical(v)))));
+
+describe('the built-in trial is one definition file, studies/msct-sle.json (issue #20)', () => {
+  test('the file passes validateStudyDefinition as it stands', () => {
+    const r = validateStudyDefinition(definitionFile);
+    expect(r.issues).toEqual([]);
+    expect(r.ok && r.value).toEqual(msctSleTrial);
+  });
+
+  test('it is the very definition the TypeScript builder produced (hash taken before the builder was deleted)', () => {
+    // sha256 of the canonical JSON of `msctSleTrial` as built by msct-sle-trial.ts + withItems(catalog)
+    // + msctSleEligibilityCriteria({ maxAgeYears: 60 }) at commit 372f5a0; the edit checks were added to
+    // the definition after that commit (issues #20/#21), so they are left out of this comparison.
+    const { editChecks: _added, ...asBuilt } = msctSleTrial;
+    expect(hashOf(asBuilt)).toBe('a80aebc1012b751641293b2130c61b2d967c8bba3fa95f1ccb90d7970cf712ea');
+  });
+
+  test('the 15–70 reading of inclusion 1 changes the age bound and its label only', () => {
+    const wide = msctSleEligibilityCriteria({ maxAgeYears: 70 });
+    const age = wide.find((c) => c.id === 'inc-age');
+    expect(age?.label).toBe('Age 15–70 years');
+    expect(age?.condition).toEqual({ op: 'between', item: 'age_years', min: 15, max: 70, unit: 'years' });
+    expect(wide.filter((c) => c.id !== 'inc-age')).toEqual(
+      msctSleTrial.eligibility.filter((c) => c.id !== 'inc-age'),
+    );
+    expect(msctSleEligibilityCriteria()).toEqual(msctSleTrial.eligibility);
   });
 });

@@ -23,7 +23,8 @@
  * UTC dates. "Now" is an argument.
  */
 
-export const RELATED_ASSESSMENTS = ['possible', 'probable', 'definite'] as const;
+import { RELATED_ASSESSMENTS } from './vocabulary.js';
+
 /** Calendar days after day 0 (sponsor's first knowledge): ICH E2A §III.B.1 and §III.B.2. */
 export const FATAL_OR_LIFE_THREATENING_DAYS = 7;
 export const OTHER_SERIOUS_DAYS = 15;

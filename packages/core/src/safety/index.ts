@@ -2,3 +2,4 @@
 
 export * from './death-records.js';
 export * from './expedited-reporting.js';
+export * from './vocabulary.js';

@@ -1,4 +1,4 @@
-import { type aeFields, type infusionFields, routes } from '@msct/contract';
+import { type aeFields, INFUSION_STATUSES, type infusionFields, routes } from '@msct/contract';
 import { checkAdverseEventDates, latestTodayAnywhere, subjectDateBounds } from '@msct/core/dataset';
 import { checkInfusionDose, checkViability } from '@msct/core/protocol';
 import {
@@ -10,7 +10,7 @@ import {
   updateSubjectRecord,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { armRevealingFilter } from '../access/blinding.js';
 import { enforceOnSubject, principalOf } from '../access/guard.js';
 import { checkDeathRecords } from '../clinical/death-record-queries.js';
@@ -21,6 +21,8 @@ import type { App, RouteContext } from '../http/types.js';
 
 /** The form id a definition gives its infusion records (msct-sle-trial.ts, the randomised trial). */
 const INFUSION_FORM = 'infusion';
+/** A stored status is one of the vocabulary's (core safety/vocabulary.ts); another is a fault, not data. */
+const infusionStatus = z.enum(INFUSION_STATUSES);
 
 // Infusions (product lot, cells, viability, weight) and adverse events (CTCAE grade, ICH E2A
 // seriousness, relatedness to the MSC infusion) — endpoints.md "Safety (primary)".
@@ -44,7 +46,7 @@ const toInfusion = (r: Infusion) => ({
   cellsPerKg: r.total_cells !== null && r.weight_kg ? r.total_cells / r.weight_kg : null,
   vitals: r.vitals_json ? (JSON.parse(r.vitals_json) as unknown) : null,
   reactions: r.reactions,
-  status: r.status as 'planned' | 'given' | 'not_given',
+  status: infusionStatus.parse(r.status),
   version: r.version,
 });
 

@@ -1,3 +1,4 @@
+import { INFUSION_STATUSES } from '@msct/contract';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
@@ -290,7 +291,7 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         label="Infusion status"
         value={f.status}
         onChange={set('status')}
-        options={['planned', 'given', 'not_given'].map((s) => ({ value: s, label: s }))}
+        options={INFUSION_STATUSES.map((s) => ({ value: s, label: s.replaceAll('_', ' ') }))}
       />
       <output aria-label="Cells per kg">
         {cellsPerKg !== null ? `${cellsPerKg.toExponential(2)} cells/kg` : ''}

@@ -2,35 +2,24 @@
 // is life-threatening (immediate risk of death at the time), requires or prolongs inpatient
 // hospitalisation, results in persistent or significant disability/incapacity, is a congenital
 // anomaly/birth defect, or is another medically important event. Seriousness (reporting) is not
-// severity (CTCAE grade). The SDTM flags are AESDTH, AESLIFE, AESHOSP, AESDISAB, AESCONG, AESMIE.
+// severity (CTCAE grade). The criteria and their SDTM flags (AESDTH, AESLIFE, AESHOSP, AESDISAB,
+// AESCONG, AESMIE) are the one vocabulary of safety/vocabulary.ts; here each is a camel-cased key.
+import { SERIOUSNESS, SERIOUSNESS_SDTM_FLAGS, type Seriousness } from '../../safety/vocabulary.js';
 
-export interface SeriousnessCriteria {
-  readonly death?: boolean;
-  readonly lifeThreatening?: boolean;
-  readonly hospitalisation?: boolean;
-  readonly disability?: boolean;
-  readonly congenitalAnomaly?: boolean;
-  readonly medicallyImportant?: boolean;
-}
+/** `life_threatening` → `lifeThreatening`: the vocabulary's code as an object key. */
+type Camel<S extends string> = S extends `${infer H}_${infer T}` ? `${H}${Capitalize<Camel<T>>}` : S;
+const camel = <S extends string>(s: S) =>
+  s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()) as Camel<S>;
 
-const SDTM = Object.freeze({
-  death: 'AESDTH',
-  lifeThreatening: 'AESLIFE',
-  hospitalisation: 'AESHOSP',
-  disability: 'AESDISAB',
-  congenitalAnomaly: 'AESCONG',
-  medicallyImportant: 'AESMIE',
-} as const);
+export type SeriousnessCriteria = { readonly [K in Seriousness as Camel<K>]?: boolean };
 
-export type SdtmSeriousnessFlag = (typeof SDTM)[keyof typeof SDTM];
+export type SdtmSeriousnessFlag = (typeof SERIOUSNESS_SDTM_FLAGS)[Seriousness];
 
 export function assessSeriousness(c: SeriousnessCriteria): {
   serious: boolean;
   criteria: SdtmSeriousnessFlag[];
 } {
-  const criteria = (Object.keys(SDTM) as (keyof typeof SDTM)[])
-    .filter((k) => c[k] === true)
-    .map((k) => SDTM[k]);
+  const criteria = SERIOUSNESS.filter((k) => c[camel(k)] === true).map((k) => SERIOUSNESS_SDTM_FLAGS[k]);
   return { serious: criteria.length > 0, criteria };
 }
 
