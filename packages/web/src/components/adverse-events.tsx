@@ -4,6 +4,7 @@ import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
 import { AeForm, type AeRecord } from './ae-form.js';
 import { LoadError } from './error-box.js';
+import { TableScroll } from './table-scroll.js';
 
 /**
  * A subject's adverse events, serious ones highlighted; a form to report one (blank again after
@@ -23,46 +24,48 @@ export function AdverseEvents({ subjectId, canReport }: { subjectId: string; can
       {list.error ? <LoadError error={list.error} what="adverse events" /> : null}
       {list.data?.length === 0 && <p>No adverse events reported.</p>}
       {list.data && list.data.length > 0 && (
-        <table aria-label="Adverse events">
-          <thead>
-            <tr>
-              <th scope="col">Term</th>
-              <th scope="col">Onset</th>
-              <th scope="col">Grade</th>
-              <th scope="col">Serious</th>
-              <th scope="col">Related</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Resolved</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((a) => (
-              <tr key={a.id} className={a.serious ? 'sae' : undefined} data-ae={a.term}>
-                <td>
-                  {a.serious && <strong className="badge sae-badge">SAE</strong>} {a.term}
-                </td>
-                <td>{a.onsetDate}</td>
-                <td>{a.ctcaeGrade ?? '—'}</td>
-                <td>{a.serious ? a.seriousness.join(', ') : 'no'}</td>
-                <td>{a.relatedness}</td>
-                <td>{a.outcome ?? '—'}</td>
-                <td>{a.resolutionDate ?? '—'}</td>
-                <td>
-                  <Link href={`/adverse-events/${a.id}`}>Details</Link>
-                  {canReport && (
-                    <>
-                      {' '}
-                      <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.term}`}>
-                        Edit
-                      </button>
-                    </>
-                  )}
-                </td>
+        <TableScroll label="Adverse events">
+          <table aria-label="Adverse events">
+            <thead>
+              <tr>
+                <th scope="col">Term</th>
+                <th scope="col">Onset</th>
+                <th scope="col">Grade</th>
+                <th scope="col">Serious</th>
+                <th scope="col">Related</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Resolved</th>
+                <th scope="col">Actions</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.data.map((a) => (
+                <tr key={a.id} className={a.serious ? 'sae' : undefined} data-ae={a.term}>
+                  <td>
+                    {a.serious && <strong className="badge sae-badge">SAE</strong>} {a.term}
+                  </td>
+                  <td>{a.onsetDate}</td>
+                  <td>{a.ctcaeGrade ?? '—'}</td>
+                  <td>{a.serious ? a.seriousness.join(', ') : 'no'}</td>
+                  <td>{a.relatedness}</td>
+                  <td>{a.outcome ?? '—'}</td>
+                  <td>{a.resolutionDate ?? '—'}</td>
+                  <td>
+                    <Link href={`/adverse-events/${a.id}`}>Details</Link>
+                    {canReport && (
+                      <>
+                        {' '}
+                        <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.term}`}>
+                          Edit
+                        </button>
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {canReport && editing && (
         <AeForm

@@ -3,6 +3,7 @@ import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
 import { SignCeremony } from './sign-ceremony.js';
+import { TableScroll } from './table-scroll.js';
 
 /**
  * A casebook's signatures: every form with who signed it, when and with which meaning (21 CFR
@@ -33,38 +34,40 @@ export function CasebookSignatures({
       {forms.length === 0 ? (
         <p>No forms yet.</p>
       ) : (
-        <table aria-label="Casebook signatures">
-          <thead>
-            <tr>
-              <th scope="col">Visit</th>
-              <th scope="col">Form</th>
-              <th scope="col">Status</th>
-              <th scope="col">Signature</th>
-            </tr>
-          </thead>
-          <tbody>
-            {forms.map((f) => (
-              <tr key={f.formId}>
-                <td>
-                  <Link href={`/visits/${f.visitId}`}>{label(f)}</Link>
-                </td>
-                <td>{f.formCode}</td>
-                <td>{f.status}</td>
-                <td>
-                  {f.signature ? (
-                    <>
-                      {f.signature.signerName},{' '}
-                      <time dateTime={f.signature.signedAt}>{f.signature.signedAt}</time>:{' '}
-                      <q>{f.signature.meaning}</q>
-                    </>
-                  ) : (
-                    '—'
-                  )}
-                </td>
+        <TableScroll label="Casebook signatures">
+          <table aria-label="Casebook signatures">
+            <thead>
+              <tr>
+                <th scope="col">Visit</th>
+                <th scope="col">Form</th>
+                <th scope="col">Status</th>
+                <th scope="col">Signature</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {forms.map((f) => (
+                <tr key={f.formId}>
+                  <td>
+                    <Link href={`/visits/${f.visitId}`}>{label(f)}</Link>
+                  </td>
+                  <td>{f.formCode}</td>
+                  <td>{f.status}</td>
+                  <td>
+                    {f.signature ? (
+                      <>
+                        {f.signature.signerName},{' '}
+                        <time dateTime={f.signature.signedAt}>{f.signature.signedAt}</time>:{' '}
+                        <q>{f.signature.meaning}</q>
+                      </>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {canSign &&
         unsigned.length > 0 &&

@@ -5,6 +5,7 @@ import { fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
 import { ChangeReasonAndError } from './change-reason.js';
+import { TableScroll } from './table-scroll.js';
 import { SelectField, TextField } from './text-field.js';
 
 export interface ItemExtrasProps {
@@ -149,103 +150,105 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
           error={errs.formCode}
         />
       )}
-      <table className="items">
-        <thead>
-          <tr>
-            <th scope="col">Item</th>
-            <th scope="col">Value</th>
-            <th scope="col">Unit</th>
-            <th scope="col">Version</th>
-          </tr>
-        </thead>
-        <tbody>
-          {items.map((i) => {
-            const e = edits[i.itemCode];
-            const err = itemError(i.itemCode);
-            return (
-              <ItemRow key={i.id} item={i} error={err} extras={renderExtras?.(i)}>
-                <td>
-                  <input
-                    form={formId}
-                    aria-label={`Value of ${i.itemCode}`}
-                    value={e?.value ?? i.value ?? ''}
-                    placeholder={
-                      i.missingCode ? `${MISSING_CODE_LABELS[i.missingCode]} (${i.missingCode})` : undefined
-                    }
-                    disabled={readOnly}
-                    aria-invalid={err ? true : undefined}
-                    onChange={(ev) => edit(i, { value: ev.target.value })}
-                  />
-                </td>
-                <td>
-                  <input
-                    form={formId}
-                    aria-label={`Unit of ${i.itemCode}`}
-                    value={e?.unit ?? i.unit ?? ''}
-                    disabled={readOnly}
-                    size={8}
-                    onChange={(ev) => edit(i, { unit: ev.target.value })}
-                  />
-                </td>
-              </ItemRow>
-            );
-          })}
-          {!readOnly && (
-            <tr className="new-item">
-              <td>
-                {itemChoices ? (
-                  <select
-                    form={formId}
-                    aria-label="New item code"
-                    value={newItem.itemCode}
-                    onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
-                    aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
-                  >
-                    <option value="">(choose an item)</option>
-                    {itemChoices.map((i) => (
-                      <option key={i.code} value={i.code}>
-                        {i.label} ({i.code})
-                      </option>
-                    ))}
-                  </select>
-                ) : (
-                  <input
-                    form={formId}
-                    aria-label="New item code"
-                    placeholder="item code"
-                    value={newItem.itemCode}
-                    onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
-                    aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
-                  />
-                )}
-                {newItem.itemCode && itemError(newItem.itemCode) && (
-                  <span className="field-error">{itemError(newItem.itemCode)}</span>
-                )}
-              </td>
-              <td>
-                <input
-                  form={formId}
-                  aria-label="New item value"
-                  placeholder="value"
-                  value={newItem.value}
-                  onChange={(ev) => setNewItem({ ...newItem, value: ev.target.value })}
-                />
-              </td>
-              <td>
-                <input
-                  form={formId}
-                  aria-label="New item unit"
-                  placeholder="unit"
-                  size={8}
-                  value={newItem.unit}
-                  onChange={(ev) => setNewItem({ ...newItem, unit: ev.target.value })}
-                />
-              </td>
-              <td />
+      <TableScroll label={'Items of the form'}>
+        <table className="items">
+          <thead>
+            <tr>
+              <th scope="col">Item</th>
+              <th scope="col">Value</th>
+              <th scope="col">Unit</th>
+              <th scope="col">Version</th>
             </tr>
-          )}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {items.map((i) => {
+              const e = edits[i.itemCode];
+              const err = itemError(i.itemCode);
+              return (
+                <ItemRow key={i.id} item={i} error={err} extras={renderExtras?.(i)}>
+                  <td>
+                    <input
+                      form={formId}
+                      aria-label={`Value of ${i.itemCode}`}
+                      value={e?.value ?? i.value ?? ''}
+                      placeholder={
+                        i.missingCode ? `${MISSING_CODE_LABELS[i.missingCode]} (${i.missingCode})` : undefined
+                      }
+                      disabled={readOnly}
+                      aria-invalid={err ? true : undefined}
+                      onChange={(ev) => edit(i, { value: ev.target.value })}
+                    />
+                  </td>
+                  <td>
+                    <input
+                      form={formId}
+                      aria-label={`Unit of ${i.itemCode}`}
+                      value={e?.unit ?? i.unit ?? ''}
+                      disabled={readOnly}
+                      size={8}
+                      onChange={(ev) => edit(i, { unit: ev.target.value })}
+                    />
+                  </td>
+                </ItemRow>
+              );
+            })}
+            {!readOnly && (
+              <tr className="new-item">
+                <td>
+                  {itemChoices ? (
+                    <select
+                      form={formId}
+                      aria-label="New item code"
+                      value={newItem.itemCode}
+                      onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
+                      aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
+                    >
+                      <option value="">(choose an item)</option>
+                      {itemChoices.map((i) => (
+                        <option key={i.code} value={i.code}>
+                          {i.label} ({i.code})
+                        </option>
+                      ))}
+                    </select>
+                  ) : (
+                    <input
+                      form={formId}
+                      aria-label="New item code"
+                      placeholder="item code"
+                      value={newItem.itemCode}
+                      onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
+                      aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
+                    />
+                  )}
+                  {newItem.itemCode && itemError(newItem.itemCode) && (
+                    <span className="field-error">{itemError(newItem.itemCode)}</span>
+                  )}
+                </td>
+                <td>
+                  <input
+                    form={formId}
+                    aria-label="New item value"
+                    placeholder="value"
+                    value={newItem.value}
+                    onChange={(ev) => setNewItem({ ...newItem, value: ev.target.value })}
+                  />
+                </td>
+                <td>
+                  <input
+                    form={formId}
+                    aria-label="New item unit"
+                    placeholder="unit"
+                    size={8}
+                    value={newItem.unit}
+                    onChange={(ev) => setNewItem({ ...newItem, unit: ev.target.value })}
+                  />
+                </td>
+                <td />
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableScroll>
       <ChangeReasonAndError
         formId={formId}
         show={needsReason}

@@ -5,6 +5,7 @@ import { fieldErrors } from '../api/problem.js';
 import type { BodyOf, Infusion } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { ErrorBox, LoadError } from './error-box.js';
+import { TableScroll } from './table-scroll.js';
 import { SelectField, TextField } from './text-field.js';
 
 const num = (s: string) => (s.trim() === '' ? null : Number(s));
@@ -24,42 +25,44 @@ export function Infusions({ subjectId, canEnter }: { subjectId: string; canEnter
       {list.error ? <LoadError error={list.error} what="infusions" /> : null}
       {list.data?.length === 0 && <p>No infusions recorded.</p>}
       {list.data && list.data.length > 0 && (
-        <table aria-label="Infusions">
-          <thead>
-            <tr>
-              <th scope="col">Cycle</th>
-              <th scope="col">No.</th>
-              <th scope="col">Planned</th>
-              <th scope="col">Given at</th>
-              <th scope="col">Lot</th>
-              <th scope="col">Cells</th>
-              <th scope="col">Viability %</th>
-              <th scope="col">Weight kg</th>
-              <th scope="col">Cells/kg</th>
-              <th scope="col">Protocol checks</th>
-              <th scope="col">Status</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.map((i) => (
-              <tr key={i.id} data-infusion={`${i.cycle}-${i.infusionNumber}`}>
-                <td>{i.cycle}</td>
-                <td>{i.infusionNumber}</td>
-                <td>{i.plannedDate ?? '—'}</td>
-                <td>{shown(i.startedAt)}</td>
-                <td>{i.productLot ?? '—'}</td>
-                <td>{i.totalCells?.toExponential(2) ?? '—'}</td>
-                <td>{i.viabilityPct ?? '—'}</td>
-                <td>{i.weightKg ?? '—'}</td>
-                <td>{i.cellsPerKg?.toExponential(2) ?? '—'}</td>
-                <td>
-                  <Checks infusion={i} />
-                </td>
-                <td>{i.status}</td>
+        <TableScroll label="Infusions">
+          <table aria-label="Infusions">
+            <thead>
+              <tr>
+                <th scope="col">Cycle</th>
+                <th scope="col">No.</th>
+                <th scope="col">Planned</th>
+                <th scope="col">Given at</th>
+                <th scope="col">Lot</th>
+                <th scope="col">Cells</th>
+                <th scope="col">Viability %</th>
+                <th scope="col">Weight kg</th>
+                <th scope="col">Cells/kg</th>
+                <th scope="col">Protocol checks</th>
+                <th scope="col">Status</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.data.map((i) => (
+                <tr key={i.id} data-infusion={`${i.cycle}-${i.infusionNumber}`}>
+                  <td>{i.cycle}</td>
+                  <td>{i.infusionNumber}</td>
+                  <td>{i.plannedDate ?? '—'}</td>
+                  <td>{shown(i.startedAt)}</td>
+                  <td>{i.productLot ?? '—'}</td>
+                  <td>{i.totalCells?.toExponential(2) ?? '—'}</td>
+                  <td>{i.viabilityPct ?? '—'}</td>
+                  <td>{i.weightKg ?? '—'}</td>
+                  <td>{i.cellsPerKg?.toExponential(2) ?? '—'}</td>
+                  <td>
+                    <Checks infusion={i} />
+                  </td>
+                  <td>{i.status}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {canEnter &&
         list.data

@@ -23,6 +23,7 @@ import type { PreviousAssessment, VisitWithForms } from '../api/types.js';
 import { catalogForms, type Definition } from '../lib/definition.js';
 import { visitItemsOf } from '../lib/visit-items.js';
 import type { Draft, ItemGroup } from './catalog-form.js';
+import { TableScroll } from './table-scroll.js';
 import { TextField } from './text-field.js';
 
 export function BilagLive({ visit, draft }: { visit: VisitWithForms; draft: Draft }) {
@@ -144,29 +145,31 @@ export function Bilag2004Live({
           ? `Renal change rules compare with visit ${previous.visitCode}${previous.visitDate ? ` (${previous.visitDate})` : ''}.`
           : 'No earlier BILAG-2004 assessment: the renal change rules have nothing to compare with.'}
       </p>
-      <table className="compact" aria-label="BILAG-2004 grades">
-        <thead>
-          <tr>
-            <th scope="col">System</th>
-            <th scope="col">Grade</th>
-            <th scope="col">Grading rule</th>
-          </tr>
-        </thead>
-        <tbody>
-          {systems.map((s) => {
-            const g = grades[s];
-            return (
-              <tr key={s} data-system={s}>
-                <th scope="row">{BILAG2004_SYSTEM_LABELS[s]}</th>
-                <td data-testid={`bilag2004-summary-${s}`}>{g.ok ? g.value : '—'}</td>
-                <td className="provisional">
-                  {g.ok && isProvisionalBilag2004Grade(s, g.value) ? 'provisional' : ''}
-                </td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <TableScroll label="BILAG-2004 grades">
+        <table className="compact" aria-label="BILAG-2004 grades">
+          <thead>
+            <tr>
+              <th scope="col">System</th>
+              <th scope="col">Grade</th>
+              <th scope="col">Grading rule</th>
+            </tr>
+          </thead>
+          <tbody>
+            {systems.map((s) => {
+              const g = grades[s];
+              return (
+                <tr key={s} data-system={s}>
+                  <th scope="row">{BILAG2004_SYSTEM_LABELS[s]}</th>
+                  <td data-testid={`bilag2004-summary-${s}`}>{g.ok ? g.value : '—'}</td>
+                  <td className="provisional">
+                    {g.ok && isProvisionalBilag2004Grade(s, g.value) ? 'provisional' : ''}
+                  </td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      </TableScroll>
       {systems.some((s) => {
         const g = grades[s];
         return g.ok && isProvisionalBilag2004Grade(s, g.value);

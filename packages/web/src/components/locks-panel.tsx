@@ -7,6 +7,7 @@ import { useSubmit } from '../hooks/use-submit.js';
 import { LoadError } from './error-box.js';
 import { RequestUnlock } from './request-unlock.js';
 import { SubmitCancel } from './submit-cancel.js';
+import { TableScroll } from './table-scroll.js';
 import { TextField } from './text-field.js';
 
 type NewLock = BodyOf<'POST', '/api/studies/:studyId/locks'>;
@@ -131,45 +132,47 @@ export function LocksPanel({
       {locks.error ? <LoadError error={locks.error} what="locks" /> : null}
       {locks.data && locks.data.length === 0 && <p>No freeze or lock has been set.</p>}
       {locks.data && locks.data.length > 0 && (
-        <table aria-label="Freezes and locks">
-          <thead>
-            <tr>
-              <th scope="col">What</th>
-              <th scope="col">Kind</th>
-              <th scope="col">Set by, at, why</th>
-              <th scope="col">Released</th>
-              <th scope="col">Action</th>
-            </tr>
-          </thead>
-          <tbody>
-            {locks.data.map((l) => (
-              <tr key={l.id} className={l.releasedAt ? 'released' : 'active'}>
-                <td>{where(l)}</td>
-                <td>{l.kind}</td>
-                <td>
-                  {l.lockedBy}, <time dateTime={l.lockedAt}>{l.lockedAt}</time>: {l.reason}
-                </td>
-                <td>
-                  {l.releasedAt ? (
-                    <>
-                      {l.releasedBy}, <time dateTime={l.releasedAt}>{l.releasedAt}</time>: {l.releaseReason}
-                    </>
-                  ) : (
-                    'active'
-                  )}
-                </td>
-                <td>
-                  {!l.releasedAt && canLock && (
-                    <ReleaseLock lockId={l.id} version={l.version} onDone={locks.reload} />
-                  )}
-                  {!l.releasedAt && !canLock && canRequest && (
-                    <RequestUnlock targetType="lock" targetId={l.id} what={`the ${l.level}`} />
-                  )}
-                </td>
+        <TableScroll label="Freezes and locks">
+          <table aria-label="Freezes and locks">
+            <thead>
+              <tr>
+                <th scope="col">What</th>
+                <th scope="col">Kind</th>
+                <th scope="col">Set by, at, why</th>
+                <th scope="col">Released</th>
+                <th scope="col">Action</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {locks.data.map((l) => (
+                <tr key={l.id} className={l.releasedAt ? 'released' : 'active'}>
+                  <td>{where(l)}</td>
+                  <td>{l.kind}</td>
+                  <td>
+                    {l.lockedBy}, <time dateTime={l.lockedAt}>{l.lockedAt}</time>: {l.reason}
+                  </td>
+                  <td>
+                    {l.releasedAt ? (
+                      <>
+                        {l.releasedBy}, <time dateTime={l.releasedAt}>{l.releasedAt}</time>: {l.releaseReason}
+                      </>
+                    ) : (
+                      'active'
+                    )}
+                  </td>
+                  <td>
+                    {!l.releasedAt && canLock && (
+                      <ReleaseLock lockId={l.id} version={l.version} onDone={locks.reload} />
+                    )}
+                    {!l.releasedAt && !canLock && canRequest && (
+                      <RequestUnlock targetType="lock" targetId={l.id} what={`the ${l.level}`} />
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {canLock && (
         <div className="actions">

@@ -21,6 +21,7 @@ import { useLoad } from '../hooks/use-load.js';
 import { type Definition, formsExpectedAt, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
+import { TableScroll } from './table-scroll.js';
 
 export type CellStatus =
   | 'not_due'
@@ -273,39 +274,41 @@ export function SiteCounts({ counts }: { counts: SubjectCounts }) {
       <p className="hint">
         Every subject at your sites, counted by the server; overdue visits as of {todayIso()}.
       </p>
-      <table aria-label="Counts per site" className="compact">
-        <thead>
-          <tr>
-            <th scope="col">Site</th>
-            <th scope="col">Subjects</th>
-            {STATUS_COLUMNS.map(([k, label]) => (
-              <th key={k} scope="col">
-                {label}
+      <TableScroll label="Counts per site">
+        <table aria-label="Counts per site" className="compact">
+          <thead>
+            <tr>
+              <th scope="col">Site</th>
+              <th scope="col">Subjects</th>
+              {STATUS_COLUMNS.map(([k, label]) => (
+                <th key={k} scope="col">
+                  {label}
+                </th>
+              ))}
+              <th scope="col">Overdue visits</th>
+              <th scope="col" title="open or answered, not yet closed">
+                Open queries
               </th>
+            </tr>
+          </thead>
+          <tbody>
+            {counts.sites.map((site) => (
+              <tr key={site.siteId} data-site={site.siteCode}>
+                <th scope="row">{site.siteCode}</th>
+                {row(site)}
+              </tr>
             ))}
-            <th scope="col">Overdue visits</th>
-            <th scope="col" title="open or answered, not yet closed">
-              Open queries
-            </th>
-          </tr>
-        </thead>
-        <tbody>
-          {counts.sites.map((site) => (
-            <tr key={site.siteId} data-site={site.siteCode}>
-              <th scope="row">{site.siteCode}</th>
-              {row(site)}
-            </tr>
-          ))}
-        </tbody>
-        {counts.sites.length > 1 && (
-          <tfoot>
-            <tr data-site="">
-              <th scope="row">All sites</th>
-              {row(counts.total)}
-            </tr>
-          </tfoot>
-        )}
-      </table>
+          </tbody>
+          {counts.sites.length > 1 && (
+            <tfoot>
+              <tr data-site="">
+                <th scope="row">All sites</th>
+                {row(counts.total)}
+              </tr>
+            </tfoot>
+          )}
+        </table>
+      </TableScroll>
     </section>
   );
 }

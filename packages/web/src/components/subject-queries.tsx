@@ -4,6 +4,7 @@ import { useLoad } from '../hooks/use-load.js';
 import { hasRole, useMe } from '../session.js';
 import { LoadError } from './error-box.js';
 import { RecordQueries } from './record-queries.js';
+import { TableScroll } from './table-scroll.js';
 
 /**
  * The subject's own records and their queries: the subject's fields, each visit, each infusion and
@@ -90,46 +91,48 @@ export function SubjectQueries({
       <p className="hint">
         Queries on item values and forms are shown beside their fields on the visit pages.
       </p>
-      <table className="record-queries-table">
-        <tbody>
-          {records.map((r) => (
-            <tr key={r.key}>
-              <th scope="row">{r.label}</th>
-              <td>
-                <RecordQueries
-                  subjectId={subject.id}
-                  studyId={subject.studyId}
-                  entityType={r.entityType}
-                  entityId={r.entityId}
-                  field={r.field}
-                  label={r.label}
-                  queries={queries}
-                  canRaise={canRaise}
-                  onChanged={data.reload}
-                />
-              </td>
-            </tr>
-          ))}
-          {otherSubject.length > 0 && (
-            <tr>
-              <th scope="row">subject (other)</th>
-              <td>
-                <RecordQueries
-                  subjectId={subject.id}
-                  studyId={subject.studyId}
-                  entityType="subject"
-                  entityId={subject.id}
-                  field={null}
-                  label="subject"
-                  queries={otherSubject}
-                  canRaise={false}
-                  onChanged={data.reload}
-                />
-              </td>
-            </tr>
-          )}
-        </tbody>
-      </table>
+      <TableScroll label={"Queries on the subject's records"}>
+        <table className="record-queries-table">
+          <tbody>
+            {records.map((r) => (
+              <tr key={r.key}>
+                <th scope="row">{r.label}</th>
+                <td>
+                  <RecordQueries
+                    subjectId={subject.id}
+                    studyId={subject.studyId}
+                    entityType={r.entityType}
+                    entityId={r.entityId}
+                    field={r.field}
+                    label={r.label}
+                    queries={queries}
+                    canRaise={canRaise}
+                    onChanged={data.reload}
+                  />
+                </td>
+              </tr>
+            ))}
+            {otherSubject.length > 0 && (
+              <tr>
+                <th scope="row">subject (other)</th>
+                <td>
+                  <RecordQueries
+                    subjectId={subject.id}
+                    studyId={subject.studyId}
+                    entityType="subject"
+                    entityId={subject.id}
+                    field={null}
+                    label="subject"
+                    queries={otherSubject}
+                    canRaise={false}
+                    onChanged={data.reload}
+                  />
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </TableScroll>
     </section>
   );
 }

@@ -10,6 +10,7 @@ import { ResetPassword } from '../components/admin/reset-password.js';
 import { StudyFromFile } from '../components/admin/study-from-file.js';
 import { UserActive } from '../components/admin/user-active.js';
 import { LoadError } from '../components/error-box.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
@@ -44,50 +45,52 @@ export function AdminPage() {
       </section>
       <section aria-labelledby="adm-users">
         <h2 id="adm-users">Users</h2>
-        <table aria-label="Users">
-          <thead>
-            <tr>
-              <th scope="col">Username</th>
-              <th scope="col">Name</th>
-              <th scope="col">Roles</th>
-              <th scope="col">State</th>
-              <th scope="col">Access</th>
-            </tr>
-          </thead>
-          <tbody>
-            {users.data?.map((u) => (
-              <tr key={u.id}>
-                <td>{u.username}</td>
-                <td>{u.displayName}</td>
-                <td>
-                  {u.roles
-                    .map(
-                      (r) =>
-                        `${r.role}${r.studyId ? ` @ ${studyCode.get(r.studyId) ?? 'study'}` : ''}${r.siteId ? ' (one site)' : ''}`,
-                    )
-                    .join('; ') || '—'}
-                </td>
-                <td data-testid={`state-${u.username}`}>
-                  {u.active
-                    ? u.mustChangePassword
-                      ? 'active (must change password)'
-                      : 'active'
-                    : `deactivated${u.deactivatedAt ? ` ${u.deactivatedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`}
-                </td>
-                <td>
-                  {u.id === me.user.id ? (
-                    '—'
-                  ) : (
-                    <>
-                      <UserActive user={u} onDone={users.reload} />
-                      {u.active && <ResetPassword user={u} onDone={users.reload} />}
-                    </>
-                  )}
-                </td>
+        <TableScroll label="Users">
+          <table aria-label="Users">
+            <thead>
+              <tr>
+                <th scope="col">Username</th>
+                <th scope="col">Name</th>
+                <th scope="col">Roles</th>
+                <th scope="col">State</th>
+                <th scope="col">Access</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {users.data?.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.username}</td>
+                  <td>{u.displayName}</td>
+                  <td>
+                    {u.roles
+                      .map(
+                        (r) =>
+                          `${r.role}${r.studyId ? ` @ ${studyCode.get(r.studyId) ?? 'study'}` : ''}${r.siteId ? ' (one site)' : ''}`,
+                      )
+                      .join('; ') || '—'}
+                  </td>
+                  <td data-testid={`state-${u.username}`}>
+                    {u.active
+                      ? u.mustChangePassword
+                        ? 'active (must change password)'
+                        : 'active'
+                      : `deactivated${u.deactivatedAt ? ` ${u.deactivatedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`}
+                  </td>
+                  <td>
+                    {u.id === me.user.id ? (
+                      '—'
+                    ) : (
+                      <>
+                        <UserActive user={u} onDone={users.reload} />
+                        {u.active && <ResetPassword user={u} onDone={users.reload} />}
+                      </>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
         <h3>Create a user</h3>
         <CreateUser onCreated={users.reload} />
         <h3>Assign a role</h3>

@@ -7,6 +7,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import { ChangeReasonAndError } from '../components/change-reason.js';
 import { ErrorBox, LoadError } from '../components/error-box.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { SelectField, TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
@@ -111,29 +112,31 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
       {given.length === 0 ? (
         <p>No infusion given.</p>
       ) : (
-        <table aria-label="Suspect product">
-          <thead>
-            <tr>
-              <th scope="col">Cycle / infusion</th>
-              <th scope="col">Given</th>
-              <th scope="col">Lot</th>
-              <th scope="col">Cells/kg</th>
-            </tr>
-          </thead>
-          <tbody>
-            {given.map((i) => (
-              <tr key={i.id} className={i.id === ae.infusionId ? 'linked' : undefined}>
-                <td>
-                  {i.cycle} / {i.infusionNumber}
-                  {i.id === ae.infusionId ? ' (linked to this event)' : ''}
-                </td>
-                <td>{i.startedAt ?? i.plannedDate ?? '—'}</td>
-                <td>{i.productLot ?? '—'}</td>
-                <td>{i.cellsPerKg === null ? '—' : i.cellsPerKg.toExponential(2)}</td>
+        <TableScroll label="Suspect product">
+          <table aria-label="Suspect product">
+            <thead>
+              <tr>
+                <th scope="col">Cycle / infusion</th>
+                <th scope="col">Given</th>
+                <th scope="col">Lot</th>
+                <th scope="col">Cells/kg</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {given.map((i) => (
+                <tr key={i.id} className={i.id === ae.infusionId ? 'linked' : undefined}>
+                  <td>
+                    {i.cycle} / {i.infusionNumber}
+                    {i.id === ae.infusionId ? ' (linked to this event)' : ''}
+                  </td>
+                  <td>{i.startedAt ?? i.plannedDate ?? '—'}</td>
+                  <td>{i.productLot ?? '—'}</td>
+                  <td>{i.cellsPerKg === null ? '—' : i.cellsPerKg.toExponential(2)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       <p>Action taken: {ae.actionTaken ?? '—'}</p>
 

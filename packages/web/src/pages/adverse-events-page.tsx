@@ -10,6 +10,7 @@ import {
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
 import { LoadError } from '../components/error-box.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { SelectField, TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { clockSummary } from '../lib/sae-clock.js';
@@ -117,50 +118,52 @@ export function AdverseEventsPage({ studyId }: { studyId: string }) {
       )}
       {list.data?.events.length === 0 && <p>No adverse event matches these filters.</p>}
       {list.data && list.data.events.length > 0 && (
-        <table aria-label="Adverse event listing">
-          <thead>
-            <tr>
-              <th scope="col">Subject</th>
-              <th scope="col">Site</th>
-              <th scope="col">Term</th>
-              <th scope="col">Onset</th>
-              <th scope="col">Grade</th>
-              <th scope="col">Seriousness</th>
-              <th scope="col">Related</th>
-              <th scope="col">Outcome</th>
-              <th scope="col">Reporting clock</th>
-            </tr>
-          </thead>
-          <tbody>
-            {list.data.events.map((a) => (
-              <tr
-                key={a.id}
-                className={
-                  [a.serious ? 'sae' : '', a.clock.overdue ? 'overdue' : ''].join(' ').trim() || undefined
-                }
-                data-ae={a.term}
-              >
-                <td>
-                  <Link href={`/subjects/${a.subjectId}`}>{a.subjectCode}</Link>
-                </td>
-                <td>{a.siteCode}</td>
-                <td>
-                  {a.serious && <strong className="badge sae-badge">SAE</strong>}{' '}
-                  <Link href={`/adverse-events/${a.id}`}>{a.term}</Link>
-                </td>
-                <td>{a.onsetDate}</td>
-                <td>{a.ctcaeGrade ?? '—'}</td>
-                <td>{a.serious ? a.seriousness.map(label).join(', ') : 'not serious'}</td>
-                <td>{label(a.relatedness)}</td>
-                <td>{a.outcome ? label(a.outcome) : '—'}</td>
-                <td className="clock">
-                  {a.clock.overdue && <strong className="badge overdue-badge">overdue</strong>}{' '}
-                  {clockSummary(a.clock)}
-                </td>
+        <TableScroll label="Adverse event listing">
+          <table aria-label="Adverse event listing">
+            <thead>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">Site</th>
+                <th scope="col">Term</th>
+                <th scope="col">Onset</th>
+                <th scope="col">Grade</th>
+                <th scope="col">Seriousness</th>
+                <th scope="col">Related</th>
+                <th scope="col">Outcome</th>
+                <th scope="col">Reporting clock</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {list.data.events.map((a) => (
+                <tr
+                  key={a.id}
+                  className={
+                    [a.serious ? 'sae' : '', a.clock.overdue ? 'overdue' : ''].join(' ').trim() || undefined
+                  }
+                  data-ae={a.term}
+                >
+                  <td>
+                    <Link href={`/subjects/${a.subjectId}`}>{a.subjectCode}</Link>
+                  </td>
+                  <td>{a.siteCode}</td>
+                  <td>
+                    {a.serious && <strong className="badge sae-badge">SAE</strong>}{' '}
+                    <Link href={`/adverse-events/${a.id}`}>{a.term}</Link>
+                  </td>
+                  <td>{a.onsetDate}</td>
+                  <td>{a.ctcaeGrade ?? '—'}</td>
+                  <td>{a.serious ? a.seriousness.map(label).join(', ') : 'not serious'}</td>
+                  <td>{label(a.relatedness)}</td>
+                  <td>{a.outcome ? label(a.outcome) : '—'}</td>
+                  <td className="clock">
+                    {a.clock.overdue && <strong className="badge overdue-badge">overdue</strong>}{' '}
+                    {clockSummary(a.clock)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );

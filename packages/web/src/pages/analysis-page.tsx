@@ -5,6 +5,7 @@ import { api } from '../api/client.js';
 import { errorText } from '../api/problem.js';
 import type { EndpointRow } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
 
@@ -92,34 +93,36 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
           {adjudicated === 1 ? '' : 's'}
           {adjudicated > 0 ? ` (${((100 * responders) / adjudicated).toFixed(1)}%)` : ''}.
         </p>
-        <table aria-label="Endpoint counts per site" className="compact">
-          <thead>
-            <tr>
-              <th scope="col">Site</th>
-              {OUTCOMES.map((o) => (
-                <th key={o} scope="col">
-                  {o}
-                </th>
-              ))}
-              <th scope="col">Subjects</th>
-            </tr>
-          </thead>
-          <tbody>
-            {sites.map((site) => {
-              const mine = rows.filter((r) => r.siteCode === site);
-              const c = countBy(mine);
-              return (
-                <tr key={site}>
-                  <th scope="row">{site}</th>
-                  {OUTCOMES.map((o) => (
-                    <td key={o}>{c[o]}</td>
-                  ))}
-                  <td>{mine.length}</td>
-                </tr>
-              );
-            })}
-          </tbody>
-        </table>
+        <TableScroll label="Endpoint counts per site">
+          <table aria-label="Endpoint counts per site" className="compact">
+            <thead>
+              <tr>
+                <th scope="col">Site</th>
+                {OUTCOMES.map((o) => (
+                  <th key={o} scope="col">
+                    {o}
+                  </th>
+                ))}
+                <th scope="col">Subjects</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sites.map((site) => {
+                const mine = rows.filter((r) => r.siteCode === site);
+                const c = countBy(mine);
+                return (
+                  <tr key={site}>
+                    <th scope="row">{site}</th>
+                    {OUTCOMES.map((o) => (
+                      <td key={o}>{c[o]}</td>
+                    ))}
+                    <td>{mine.length}</td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </TableScroll>
         <p>
           <a href={csvHref} download={`${study.code}-endpoints.csv`}>
             Download the endpoint table (CSV)
@@ -176,30 +179,32 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
       </section>
       <section aria-labelledby="subjects-end-h">
         <h2 id="subjects-end-h">Per subject</h2>
-        <table aria-label="Endpoint per subject">
-          <thead>
-            <tr>
-              <th scope="col">Subject</th>
-              <th scope="col">Site</th>
-              <th scope="col">Verdict</th>
-              <th scope="col">First response</th>
-              <th scope="col">Summary</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((r) => (
-              <tr key={r.subjectId}>
-                <th scope="row">
-                  <Link href={`/subjects/${r.subjectId}`}>{r.subjectCode}</Link>
-                </th>
-                <td>{r.siteCode}</td>
-                <td>{r.label ?? 'not adjudicated'}</td>
-                <td>{r.firstResponseMonth !== null ? `month ${r.firstResponseMonth}` : '—'}</td>
-                <td>{r.summary ?? r.problems?.join('; ') ?? '—'}</td>
+        <TableScroll label="Endpoint per subject">
+          <table aria-label="Endpoint per subject">
+            <thead>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">Site</th>
+                <th scope="col">Verdict</th>
+                <th scope="col">First response</th>
+                <th scope="col">Summary</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr key={r.subjectId}>
+                  <th scope="row">
+                    <Link href={`/subjects/${r.subjectId}`}>{r.subjectCode}</Link>
+                  </th>
+                  <td>{r.siteCode}</td>
+                  <td>{r.label ?? 'not adjudicated'}</td>
+                  <td>{r.firstResponseMonth !== null ? `month ${r.firstResponseMonth}` : '—'}</td>
+                  <td>{r.summary ?? r.problems?.join('; ') ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       </section>
     </section>
   );

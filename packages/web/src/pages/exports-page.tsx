@@ -5,6 +5,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { api } from '../api/client.js';
 import { ErrorBox, LoadError } from '../components/error-box.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { SelectField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { catalogForms, definitionOf } from '../lib/definition.js';
@@ -155,65 +156,67 @@ export function ExportsPage({ studyId }: { studyId: string }) {
       {jobs.error !== undefined && <ErrorBox error={jobs.error} />}
       {jobs.data && jobs.data.jobs.length === 0 && <p>No exports yet.</p>}
       {jobs.data && jobs.data.jobs.length > 0 && (
-        <table aria-label="My exports">
-          <thead>
-            <tr>
-              <th scope="col">Started</th>
-              <th scope="col">Format</th>
-              <th scope="col">Filters</th>
-              <th scope="col">Status</th>
-              <th scope="col">Files</th>
-            </tr>
-          </thead>
-          <tbody>
-            {jobs.data.jobs.map((j) => (
-              <tr key={j.id}>
-                <td>{j.createdAt.replace('T', ' ').slice(0, 19)} UTC</td>
-                <td>
-                  {FORMATS.find((f) => f.value === j.format)?.label ?? j.format}
-                  {j.pseudonymised && ' — pseudonymised, study days'}
-                </td>
-                <td>
-                  {[
-                    j.filters.siteIds &&
-                      `sites ${j.filters.siteIds.map((s) => sites.find((x) => x.id === s)?.code ?? s).join(', ')}`,
-                    j.filters.formCodes && `forms ${j.filters.formCodes.join(', ')}`,
-                    j.filters.visitCodes && `visits ${j.filters.visitCodes.join(', ')}`,
-                  ]
-                    .filter(Boolean)
-                    .join('; ') || 'everything'}
-                </td>
-                <td>
-                  {j.status === 'running' || j.status === 'queued' ? (
-                    <>
-                      {j.status}{' '}
-                      <progress
-                        max={100}
-                        value={j.progress}
-                        aria-label={`progress of the ${j.format} export`}
-                      >
-                        {j.progress}%
-                      </progress>
-                    </>
-                  ) : j.status === 'failed' ? (
-                    <span role="alert">failed: {j.error}</span>
-                  ) : (
-                    'done'
-                  )}
-                </td>
-                <td>
-                  {j.files.map((f) => (
-                    <div key={f.part}>
-                      <a href={`/api/exports/${j.id}/file?part=${f.part}`} download={f.name}>
-                        Download {PART_LABEL[f.part]} ({f.name}, {kb(f.bytes)})
-                      </a>
-                    </div>
-                  ))}
-                </td>
+        <TableScroll label="My exports">
+          <table aria-label="My exports">
+            <thead>
+              <tr>
+                <th scope="col">Started</th>
+                <th scope="col">Format</th>
+                <th scope="col">Filters</th>
+                <th scope="col">Status</th>
+                <th scope="col">Files</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {jobs.data.jobs.map((j) => (
+                <tr key={j.id}>
+                  <td>{j.createdAt.replace('T', ' ').slice(0, 19)} UTC</td>
+                  <td>
+                    {FORMATS.find((f) => f.value === j.format)?.label ?? j.format}
+                    {j.pseudonymised && ' — pseudonymised, study days'}
+                  </td>
+                  <td>
+                    {[
+                      j.filters.siteIds &&
+                        `sites ${j.filters.siteIds.map((s) => sites.find((x) => x.id === s)?.code ?? s).join(', ')}`,
+                      j.filters.formCodes && `forms ${j.filters.formCodes.join(', ')}`,
+                      j.filters.visitCodes && `visits ${j.filters.visitCodes.join(', ')}`,
+                    ]
+                      .filter(Boolean)
+                      .join('; ') || 'everything'}
+                  </td>
+                  <td>
+                    {j.status === 'running' || j.status === 'queued' ? (
+                      <>
+                        {j.status}{' '}
+                        <progress
+                          max={100}
+                          value={j.progress}
+                          aria-label={`progress of the ${j.format} export`}
+                        >
+                          {j.progress}%
+                        </progress>
+                      </>
+                    ) : j.status === 'failed' ? (
+                      <span role="alert">failed: {j.error}</span>
+                    ) : (
+                      'done'
+                    )}
+                  </td>
+                  <td>
+                    {j.files.map((f) => (
+                      <div key={f.part}>
+                        <a href={`/api/exports/${j.id}/file?part=${f.part}`} download={f.name}>
+                          Download {PART_LABEL[f.part]} ({f.name}, {kb(f.bytes)})
+                        </a>
+                      </div>
+                    ))}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
     </section>
   );

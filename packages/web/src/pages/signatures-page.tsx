@@ -5,6 +5,7 @@ import { LoadError } from '../components/error-box.js';
 import { LocksPanel } from '../components/locks-panel.js';
 import { SignCeremony } from '../components/sign-ceremony.js';
 import { SubmitCancel } from '../components/submit-cancel.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
@@ -81,81 +82,85 @@ export function SignaturesPage({ studyId }: { studyId: string }) {
           {w && w.awaiting.length === 0 && <p>No complete form awaits your signature.</p>}
           {w?.truncated && <p className="hint">Only the first forms are listed; sign these to see more.</p>}
           {w && w.awaiting.length > 0 && (
-            <table aria-label="Awaiting my signature">
-              <thead>
-                <tr>
-                  <th scope="col">Subject</th>
-                  <th scope="col">Visit</th>
-                  <th scope="col">Forms</th>
-                  <th scope="col">Sign</th>
-                </tr>
-              </thead>
-              <tbody>
-                {w.awaiting.flatMap((subj) =>
-                  subj.visits.map((v) => {
-                    const visitLabel = `${v.visitCode}${v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}`;
-                    return (
-                      <tr key={v.visitId}>
-                        <td>
-                          <Link href={`/subjects/${subj.subjectId}`}>{subj.subjectCode}</Link> (
-                          {subj.siteCode})
-                        </td>
-                        <td>
-                          <Link href={`/visits/${v.visitId}`}>{visitLabel}</Link>
-                        </td>
-                        <td>{v.forms.map((f) => f.formCode).join(', ')}</td>
-                        <td>
-                          <SignCeremony
-                            subjectId={subj.subjectId}
-                            visitId={v.visitId}
-                            label={`Sign visit ${visitLabel} of ${subj.subjectCode}`}
-                            meaning={w.meaning}
-                            forms={v.forms.map((f) => ({ ...f, visitLabel }))}
-                            onDone={work.reload}
-                          />
-                        </td>
-                      </tr>
-                    );
-                  }),
-                )}
-              </tbody>
-            </table>
+            <TableScroll label="Awaiting my signature">
+              <table aria-label="Awaiting my signature">
+                <thead>
+                  <tr>
+                    <th scope="col">Subject</th>
+                    <th scope="col">Visit</th>
+                    <th scope="col">Forms</th>
+                    <th scope="col">Sign</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {w.awaiting.flatMap((subj) =>
+                    subj.visits.map((v) => {
+                      const visitLabel = `${v.visitCode}${v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}`;
+                      return (
+                        <tr key={v.visitId}>
+                          <td>
+                            <Link href={`/subjects/${subj.subjectId}`}>{subj.subjectCode}</Link> (
+                            {subj.siteCode})
+                          </td>
+                          <td>
+                            <Link href={`/visits/${v.visitId}`}>{visitLabel}</Link>
+                          </td>
+                          <td>{v.forms.map((f) => f.formCode).join(', ')}</td>
+                          <td>
+                            <SignCeremony
+                              subjectId={subj.subjectId}
+                              visitId={v.visitId}
+                              label={`Sign visit ${visitLabel} of ${subj.subjectCode}`}
+                              meaning={w.meaning}
+                              forms={v.forms.map((f) => ({ ...f, visitLabel }))}
+                              onDone={work.reload}
+                            />
+                          </td>
+                        </tr>
+                      );
+                    }),
+                  )}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
           <h2 id="requests-h">Requests to unlock</h2>
           {w && w.unlockRequests.length === 0 && <p>No open request.</p>}
           {w && w.unlockRequests.length > 0 && (
-            <table aria-labelledby="requests-h">
-              <thead>
-                <tr>
-                  <th scope="col">What</th>
-                  <th scope="col">Requested by, at</th>
-                  <th scope="col">Reason</th>
-                  <th scope="col">Action</th>
-                </tr>
-              </thead>
-              <tbody>
-                {w.unlockRequests.map((r) => (
-                  <tr key={r.id}>
-                    <td>
-                      {r.targetType === 'form' && r.visitId ? (
-                        <Link href={`/visits/${r.visitId}`}>
-                          {r.subjectCode} · {r.visitCode} · {r.formCode}
-                        </Link>
-                      ) : (
-                        `${r.lockKind ?? 'lock'} of the ${r.lockLevel ?? ''}${r.subjectCode ? ` ${r.subjectCode}` : ''}`
-                      )}
-                    </td>
-                    <td>
-                      {r.requestedBy}, <time dateTime={r.requestedAt}>{r.requestedAt}</time>
-                    </td>
-                    <td>{r.reason}</td>
-                    <td>
-                      <DeclineRequest id={r.id} version={r.version} onDone={work.reload} />
-                    </td>
+            <TableScroll label={'Requests to unlock'}>
+              <table aria-labelledby="requests-h">
+                <thead>
+                  <tr>
+                    <th scope="col">What</th>
+                    <th scope="col">Requested by, at</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col">Action</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {w.unlockRequests.map((r) => (
+                    <tr key={r.id}>
+                      <td>
+                        {r.targetType === 'form' && r.visitId ? (
+                          <Link href={`/visits/${r.visitId}`}>
+                            {r.subjectCode} · {r.visitCode} · {r.formCode}
+                          </Link>
+                        ) : (
+                          `${r.lockKind ?? 'lock'} of the ${r.lockLevel ?? ''}${r.subjectCode ? ` ${r.subjectCode}` : ''}`
+                        )}
+                      </td>
+                      <td>
+                        {r.requestedBy}, <time dateTime={r.requestedAt}>{r.requestedAt}</time>
+                      </td>
+                      <td>{r.reason}</td>
+                      <td>
+                        <DeclineRequest id={r.id} version={r.version} onDone={work.reload} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
         </section>
       )}

@@ -5,6 +5,7 @@ import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
 import { SdvPlanEditor } from '../components/sdv-plan-editor.js';
 import { RecordStatus } from '../components/status-grid.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf, todayIso } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
@@ -88,24 +89,26 @@ export function StudyHome({ studyId }: { studyId: string }) {
       <div className="columns">
         <section aria-labelledby="sites-h">
           <h2 id="sites-h">Sites</h2>
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Site</th>
-                <th scope="col">Name</th>
-                <th scope="col">Subjects</th>
-              </tr>
-            </thead>
-            <tbody>
-              {sites.map((s) => (
-                <tr key={s.id}>
-                  <td>{s.code}</td>
-                  <td>{s.name}</td>
-                  <td>{subjectsAt.get(s.id)?.toLocaleString('en-GB') ?? '—'}</td>
+          <TableScroll label={'Sites'}>
+            <table>
+              <thead>
+                <tr>
+                  <th scope="col">Site</th>
+                  <th scope="col">Name</th>
+                  <th scope="col">Subjects</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {sites.map((s) => (
+                  <tr key={s.id}>
+                    <td>{s.code}</td>
+                    <td>{s.name}</td>
+                    <td>{subjectsAt.get(s.id)?.toLocaleString('en-GB') ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         </section>
         <section aria-labelledby="queries-h">
           <h2 id="queries-h">Open queries</h2>

@@ -9,6 +9,7 @@ import { OpenVisitForm } from '../components/open-visit-form.js';
 import { PatientCourse } from '../components/patient-course.js';
 import { RandomisationPanel } from '../components/randomisation-panel.js';
 import { SubjectQueries } from '../components/subject-queries.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
@@ -72,29 +73,31 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
         {visits.length === 0 ? (
           <p>No visits yet.</p>
         ) : (
-          <table aria-label="Visits">
-            <thead>
-              <tr>
-                <th scope="col">Visit</th>
-                <th scope="col">Date</th>
-                <th scope="col">Status</th>
-              </tr>
-            </thead>
-            <tbody>
-              {visits.map((v) => (
-                <tr key={v.id}>
-                  <td>
-                    <Link href={`/visits/${v.id}`}>
-                      {v.visitCode}
-                      {v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}
-                    </Link>
-                  </td>
-                  <td>{v.visitDate ?? '—'}</td>
-                  <td>{v.status}</td>
+          <TableScroll label="Visits">
+            <table aria-label="Visits">
+              <thead>
+                <tr>
+                  <th scope="col">Visit</th>
+                  <th scope="col">Date</th>
+                  <th scope="col">Status</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {visits.map((v) => (
+                  <tr key={v.id}>
+                    <td>
+                      <Link href={`/visits/${v.id}`}>
+                        {v.visitCode}
+                        {v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}
+                      </Link>
+                    </td>
+                    <td>{v.visitDate ?? '—'}</td>
+                    <td>{v.status}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableScroll>
         )}
         {canEnter && (
           <OpenVisitForm

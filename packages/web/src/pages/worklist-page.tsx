@@ -3,6 +3,7 @@ import type { Worklist } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
 import { whenText } from '../components/query-thread.js';
+import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
 import { Link } from '../router.js';
 
@@ -89,33 +90,35 @@ export function WorklistPage({ studyId }: { studyId: string }) {
                 Site {siteCode.get(siteId) ?? siteId}:{' '}
                 {[...subjects.values()].reduce((n, fs) => n + fs.length, 0)} forms
               </summary>
-              <table aria-label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
-                <thead>
-                  <tr>
-                    <th scope="col">Subject</th>
-                    <th scope="col">Forms (visit form)</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {[...subjects].map(([code, fs]) => (
-                    <tr key={code}>
-                      <th scope="row">{code}</th>
-                      <td>
-                        {fs.map((f, i) => (
-                          <span key={f.formId}>
-                            {i > 0 && ', '}
-                            <Link href={`/visits/${f.visitId}`}>
-                              {f.visitCode}
-                              {f.cycle > 1 ? ` (cycle ${f.cycle})` : ''} {f.formCode}
-                            </Link>
-                            {f.changedAt && <span className="muted"> (changed)</span>}
-                          </span>
-                        ))}
-                      </td>
+              <TableScroll label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
+                <table aria-label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
+                  <thead>
+                    <tr>
+                      <th scope="col">Subject</th>
+                      <th scope="col">Forms (visit form)</th>
                     </tr>
-                  ))}
-                </tbody>
-              </table>
+                  </thead>
+                  <tbody>
+                    {[...subjects].map(([code, fs]) => (
+                      <tr key={code}>
+                        <th scope="row">{code}</th>
+                        <td>
+                          {fs.map((f, i) => (
+                            <span key={f.formId}>
+                              {i > 0 && ', '}
+                              <Link href={`/visits/${f.visitId}`}>
+                                {f.visitCode}
+                                {f.cycle > 1 ? ` (cycle ${f.cycle})` : ''} {f.formCode}
+                              </Link>
+                              {f.changedAt && <span className="muted"> (changed)</span>}
+                            </span>
+                          ))}
+                        </td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              </TableScroll>
             </details>
           ))
         )}

@@ -8,6 +8,7 @@ import { ApiError } from '../../api/problem.js';
 import type { Study } from '../../api/types.js';
 import { useLoad } from '../../hooks/use-load.js';
 import { ErrorBox } from '../error-box.js';
+import { TableScroll } from '../table-scroll.js';
 import { SelectField, TextField } from '../text-field.js';
 
 type Result = Awaited<ReturnType<typeof checkOrApply>>;
@@ -167,29 +168,31 @@ export function AmendDefinition({ studies, onApplied }: { studies: Study[]; onAp
       )}
       <h4>Definition versions</h4>
       <ErrorBox error={versions.error} />
-      <table aria-label="Definition versions">
-        <thead>
-          <tr>
-            <th scope="col">Version</th>
-            <th scope="col">Stored</th>
-            <th scope="col">By</th>
-            <th scope="col">Reason</th>
-          </tr>
-        </thead>
-        <tbody>
-          {versions.data?.map((v) => (
-            <tr key={v.version}>
-              <td>
-                {v.version}
-                {v.current ? ' (current)' : ''}
-              </td>
-              <td>{v.createdAt.slice(0, 16).replace('T', ' ')} UTC</td>
-              <td>{v.createdByName}</td>
-              <td>{v.reason ?? '—'}</td>
+      <TableScroll label="Definition versions">
+        <table aria-label="Definition versions">
+          <thead>
+            <tr>
+              <th scope="col">Version</th>
+              <th scope="col">Stored</th>
+              <th scope="col">By</th>
+              <th scope="col">Reason</th>
             </tr>
-          ))}
-        </tbody>
-      </table>
+          </thead>
+          <tbody>
+            {versions.data?.map((v) => (
+              <tr key={v.version}>
+                <td>
+                  {v.version}
+                  {v.current ? ' (current)' : ''}
+                </td>
+                <td>{v.createdAt.slice(0, 16).replace('T', ' ')} UTC</td>
+                <td>{v.createdByName}</td>
+                <td>{v.reason ?? '—'}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </TableScroll>
     </form>
   );
 }
@@ -227,38 +230,40 @@ export function AmendmentReport({ result }: { result: Result }) {
       <ChangeList title="Narrowed" changes={r.narrowed} />
       <ChangeList title="Changed" changes={r.changed} />
       {r.invalidValues.length > 0 && (
-        <table aria-label="Stored values that become invalid">
-          <thead>
-            <tr>
-              <th scope="col">Subject</th>
-              <th scope="col">Visit</th>
-              <th scope="col">Form</th>
-              <th scope="col">Item</th>
-              <th scope="col">Value</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {r.invalidValues.map((v) => (
-              <tr key={`${v.subjectCode}-${v.visitCode}-${v.cycle}-${v.formCode}-${v.itemCode}`}>
-                <td>{v.subjectCode}</td>
-                <td>
-                  {v.visitCode}
-                  {v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}
-                </td>
-                <td>{v.formCode}</td>
-                <td>{v.itemCode}</td>
-                <td>
-                  {v.value ?? '—'}
-                  {v.unit ? ` ${v.unit}` : ''}
-                </td>
-                <td>{v.rule}</td>
-                <td>{v.message}</td>
+        <TableScroll label="Stored values that become invalid">
+          <table aria-label="Stored values that become invalid">
+            <thead>
+              <tr>
+                <th scope="col">Subject</th>
+                <th scope="col">Visit</th>
+                <th scope="col">Form</th>
+                <th scope="col">Item</th>
+                <th scope="col">Value</th>
+                <th scope="col">Rule</th>
+                <th scope="col">Why</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {r.invalidValues.map((v) => (
+                <tr key={`${v.subjectCode}-${v.visitCode}-${v.cycle}-${v.formCode}-${v.itemCode}`}>
+                  <td>{v.subjectCode}</td>
+                  <td>
+                    {v.visitCode}
+                    {v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}
+                  </td>
+                  <td>{v.formCode}</td>
+                  <td>{v.itemCode}</td>
+                  <td>
+                    {v.value ?? '—'}
+                    {v.unit ? ` ${v.unit}` : ''}
+                  </td>
+                  <td>{v.rule}</td>
+                  <td>{v.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {more > 0 && <p>…and {more} more values not shown.</p>}
       {r.alreadyInvalid > 0 && (

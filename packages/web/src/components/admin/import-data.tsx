@@ -8,6 +8,7 @@ import { api } from '../../api/client.js';
 import { ApiError } from '../../api/problem.js';
 import type { ImportReport, Study } from '../../api/types.js';
 import { ErrorBox } from '../error-box.js';
+import { TableScroll } from '../table-scroll.js';
 import { SelectField, TextField } from '../text-field.js';
 
 /** Problems shown on the page; the report says how many more there are. */
@@ -207,47 +208,51 @@ function ImportResult({ report }: { report: ShownReport }) {
         </p>
       )}
       {shown.length > 0 && (
-        <table aria-label="Problems in the file">
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Column</th>
-              <th scope="col">Rule</th>
-              <th scope="col">Problem</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((p) => (
-              <tr key={`${p.row}-${p.column}-${p.rule}`}>
-                <td>{p.row}</td>
-                <td>{p.column}</td>
-                <td>{p.rule}</td>
-                <td>{p.message}</td>
+        <TableScroll label="Problems in the file">
+          <table aria-label="Problems in the file">
+            <thead>
+              <tr>
+                <th scope="col">Row</th>
+                <th scope="col">Column</th>
+                <th scope="col">Rule</th>
+                <th scope="col">Problem</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {shown.map((p) => (
+                <tr key={`${p.row}-${p.column}-${p.rule}`}>
+                  <td>{p.row}</td>
+                  <td>{p.column}</td>
+                  <td>{p.rule}</td>
+                  <td>{p.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {more > 0 && <p>…and {more} more problems not shown.</p>}
       {skipped.length > 0 && (
-        <table aria-label="Items skipped (not in the mapping)">
-          <thead>
-            <tr>
-              <th scope="col">Row</th>
-              <th scope="col">Column</th>
-              <th scope="col">Why</th>
-            </tr>
-          </thead>
-          <tbody>
-            {skipped.map((p) => (
-              <tr key={`${p.row}-${p.column}`}>
-                <td>{p.row}</td>
-                <td>{p.column}</td>
-                <td>{p.message}</td>
+        <TableScroll label="Items skipped (not in the mapping)">
+          <table aria-label="Items skipped (not in the mapping)">
+            <thead>
+              <tr>
+                <th scope="col">Row</th>
+                <th scope="col">Column</th>
+                <th scope="col">Why</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {skipped.map((p) => (
+                <tr key={`${p.row}-${p.column}`}>
+                  <td>{p.row}</td>
+                  <td>{p.column}</td>
+                  <td>{p.message}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableScroll>
       )}
       {moreSkipped > 0 && <p>…and {moreSkipped} more items skipped, not shown.</p>}
     </section>

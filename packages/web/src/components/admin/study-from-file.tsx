@@ -8,6 +8,7 @@ import { api } from '../../api/client.js';
 import { ApiError } from '../../api/problem.js';
 import type { Study } from '../../api/types.js';
 import { ErrorBox } from '../error-box.js';
+import { TableScroll } from '../table-scroll.js';
 import { SelectField, TextField } from '../text-field.js';
 
 type Format = 'msct' | 'redcap' | 'odm';
@@ -190,28 +191,30 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
             as the source meant {report.unmapped.length === 1 ? 'it' : 'them'}.
           </p>
           {report.unmapped.length > 0 && (
-            <table aria-label="Constructs not mapped">
-              <thead>
-                <tr>
-                  <th scope="col">Where</th>
-                  <th scope="col">Field</th>
-                  <th scope="col">What</th>
-                  <th scope="col">Kept?</th>
-                  <th scope="col">Why</th>
-                </tr>
-              </thead>
-              <tbody>
-                {report.unmapped.map((u) => (
-                  <tr key={`${u.row}-${u.field}-${u.what}`}>
-                    <td>{u.row}</td>
-                    <td>{u.field}</td>
-                    <td>{u.what}</td>
-                    <td>{u.kind === 'approximated' ? 'approximated' : 'left out'}</td>
-                    <td>{u.why}</td>
+            <TableScroll label="Constructs not mapped">
+              <table aria-label="Constructs not mapped">
+                <thead>
+                  <tr>
+                    <th scope="col">Where</th>
+                    <th scope="col">Field</th>
+                    <th scope="col">What</th>
+                    <th scope="col">Kept?</th>
+                    <th scope="col">Why</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {report.unmapped.map((u) => (
+                    <tr key={`${u.row}-${u.field}-${u.what}`}>
+                      <td>{u.row}</td>
+                      <td>{u.field}</td>
+                      <td>{u.what}</td>
+                      <td>{u.kind === 'approximated' ? 'approximated' : 'left out'}</td>
+                      <td>{u.why}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableScroll>
           )}
         </section>
       )}
