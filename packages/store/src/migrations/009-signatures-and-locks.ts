@@ -13,9 +13,11 @@ import { type Kysely, sql } from 'kysely';
 export async function up(db: Kysely<unknown>): Promise<void> {
   await db.schema.alterTable('form_instances').addColumn('signature_meaning', 'text').execute();
   // Signatures given before this migration: their meaning is the reason of their audited form.sign.
+  // entity_type first: the lookup then uses the audit_events_entity index (entity_type, entity_id);
+  // without it each signed form scanned the whole audit trail (a 20 000-patient trial never finished).
   await sql`update form_instances set signature_meaning = (
       select a.reason from audit_events a
-      where a.entity_id = form_instances.id and a.action = 'form.sign'
+      where a.entity_type = 'form' and a.entity_id = form_instances.id and a.action = 'form.sign'
       order by a.seq desc limit 1)
     where signed_at is not null`.execute(db);
   await db.schema
