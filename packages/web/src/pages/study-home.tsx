@@ -89,7 +89,7 @@ export function StudyHome({ studyId }: { studyId: string }) {
       <div className="columns">
         <section aria-labelledby="sites-h">
           <h2 id="sites-h">Sites</h2>
-          <TableScroll label={'Sites'}>
+          <TableScroll label="Site list">
             <table>
               <thead>
                 <tr>
