@@ -10,6 +10,8 @@
 // required as the ItemRef's Mandatory, missing-data codes as an Alias (Context msct.missingCodes).
 import { itemFormsFor } from '@msct/core/crf';
 import type { CodeList, DefinitionItem, StoredDefinition, VisitDefinition } from '@msct/core/protocol';
+import { writeBooleanCodeList, writeCodeList } from './odm-code-list.js';
+import { BOOLEAN_CODE_LIST } from './study-metadata.js';
 import { escAttr, escText, translatedText, XmlWriter } from './xml-stream.js';
 
 export interface ExportedForm {
@@ -49,7 +51,6 @@ const ODM_TYPE: Record<DefinitionItem['type'], string> = {
   date: 'date',
   code: 'text',
 };
-const BOOLEAN_LIST = 'CL.BOOLEAN';
 
 /**
  * What ODM has no attribute for, of a visit: `kind=baseline;targetDay=0;window=3/5;repeatsInCycles=yes;month=1`
@@ -224,34 +225,15 @@ export function definitionToOdm(
         xml.ele('CodeListRef', { CodeListOID: `CL.${safe(it.codeList)}` }).up();
       if (it.type === 'boolean') {
         booleans = true;
-        xml.ele('CodeListRef', { CodeListOID: BOOLEAN_LIST }).up();
+        xml.ele('CodeListRef', { CodeListOID: BOOLEAN_CODE_LIST }).up();
       }
       if (it.missingCodes && it.missingCodes.length > 0)
         xml.ele('Alias', { Context: 'msct.missingCodes', Name: it.missingCodes.join(' ') }).up();
       xml.up();
     }
-  for (const l of codeLists) {
-    xml.ele('CodeList', { OID: `CL.${safe(l.id)}`, Name: l.label ?? l.id, DataType: 'text' });
-    l.codes.forEach((c, i) => {
-      xml.ele('CodeListItem', { CodedValue: c.code, OrderNumber: String(i + 1) });
-      translatedText(xml, 'Decode', c.label);
-      xml.up();
-    });
-    xml.up();
-  }
-  if (booleans) {
-    // ODM code lists cannot be boolean-typed; 1/0 are the boolean lexical forms msct stores.
-    xml.ele('CodeList', { OID: BOOLEAN_LIST, Name: 'Yes / no', DataType: 'integer' });
-    for (const [v, label] of [
-      ['1', 'Yes / present'],
-      ['0', 'No / absent'],
-    ] as const) {
-      xml.ele('CodeListItem', { CodedValue: v });
-      translatedText(xml, 'Decode', label);
-      xml.up();
-    }
-    xml.up();
-  }
+  for (const l of codeLists)
+    writeCodeList(xml, { oid: `CL.${safe(l.id)}`, name: l.label ?? l.id, codes: l.codes });
+  if (booleans) writeBooleanCodeList(xml);
   xml.end();
   return out;
 }

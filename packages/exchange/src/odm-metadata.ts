@@ -2,6 +2,7 @@
 // MetaDataVersion with a StudyEventDef per visit, a FormDef and ItemGroupDef per form, an ItemDef per
 // item (data type, units, plausibility range) and a CodeList per coded item.
 import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
+import { writeBooleanCodeList, writeCodeList } from './odm-code-list.js';
 import { RECORD_FORMS, type RecordItem } from './odm-records.js';
 import {
   BOOLEAN_CODE_LIST,
@@ -180,31 +181,13 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
   for (const f of forms)
     for (const it of exportedItems(f, o)) {
       if (it.type !== 'code' || !it.codes) continue;
-      xml.ele('CodeList', {
-        OID: oid.codeList(f.formCode, it.code),
-        Name: `${f.formCode}.${it.code}`,
-        DataType: 'text',
+      writeCodeList(xml, {
+        oid: oid.codeList(f.formCode, it.code),
+        name: `${f.formCode}.${it.code}`,
+        codes: it.codes,
       });
-      it.codes.forEach((c, i) => {
-        xml.ele('CodeListItem', { CodedValue: c.code, OrderNumber: String(i + 1) });
-        translatedText(xml, 'Decode', c.label);
-        xml.up();
-      });
-      xml.up();
     }
-  if (needsBoolean) {
-    // ODM code lists cannot be boolean-typed; 0/1 are the boolean lexical forms msct stores.
-    xml.ele('CodeList', { OID: BOOLEAN_CODE_LIST, Name: 'Present / absent', DataType: 'integer' });
-    for (const [v, label] of [
-      ['1', 'Yes / present'],
-      ['0', 'No / absent'],
-    ] as const) {
-      xml.ele('CodeListItem', { CodedValue: v });
-      translatedText(xml, 'Decode', label);
-      xml.up();
-    }
-    xml.up();
-  }
+  if (needsBoolean) writeBooleanCodeList(xml);
   xml.up(); // MetaDataVersion
   xml.up(); // Study
 }

@@ -2,7 +2,7 @@
 import { chmodSync, closeSync, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { Kysely, PostgresDialect, SqliteAdapter, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { AuditWriter, Tx } from './audit/types.js';
 import { Checkpointer } from './checkpointer.js';
@@ -41,6 +41,27 @@ export interface Db {
 export const DEFAULT_DATABASE_URL = 'sqlite:./data/msct.sqlite';
 
 /** Parses `sqlite:PATH`, `sqlite::memory:`, a bare file path, or `postgres://…` / `postgresql://…`. */
+/**
+ * SQLite runs DDL inside transactions, but Kysely's SqliteAdapter declares that it does not, so
+ * Kysely's Migrator ran each SQLite migration bare: a migration killed midway (seen on a 20 000-
+ * patient database, session 7) left its new column without its migration record, and the next
+ * start failed with "duplicate column name". Declaring transactional DDL makes the Migrator run the
+ * pending migrations and their records in one transaction, as it does on PostgreSQL: a migration
+ * that fails or is killed leaves the schema as it was. (No msct migration needs a statement that
+ * SQLite refuses in a transaction: none sets PRAGMAs or VACUUMs; migrate.test.ts pins the rollback.)
+ */
+class TransactionalDdlSqliteAdapter extends SqliteAdapter {
+  override get supportsTransactionalDdl(): boolean {
+    return true;
+  }
+}
+
+class TransactionalDdlSqliteDialect extends SqliteDialect {
+  override createAdapter(): SqliteAdapter {
+    return new TransactionalDdlSqliteAdapter();
+  }
+}
+
 export function parseDatabaseUrl(url: string): { dialect: Dialect; target: string } {
   if (/^postgres(ql)?:\/\//.test(url)) return { dialect: 'postgres', target: url };
   if (url.startsWith('sqlite:'))
@@ -99,7 +120,7 @@ export function openDatabase(url: string = DEFAULT_DATABASE_URL, options: OpenOp
     sqlite.pragma('foreign_keys = ON');
     sqlite.pragma('busy_timeout = 5000');
     const kysely = new Kysely<Database>({
-      dialect: new SqliteDialect({ database: withStatementCache(sqlite) }),
+      dialect: new TransactionalDdlSqliteDialect({ database: withStatementCache(sqlite) }),
     });
     const checkpointer =
       options.backgroundCheckpoints && walSync ? new Checkpointer(sqlite, resolve(target)) : undefined;
