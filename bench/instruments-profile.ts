@@ -37,6 +37,8 @@ const self = new Map<string, number>();
 let total = 0;
 profile.samples.forEach((id, i) => {
   const frame = nodes.get(id)!.callFrame;
+  // The profiler's own Profiler.stop message (node:inspector post → native dispatch), not scoring.
+  if (frame.functionName === 'dispatch' && frame.url === '') return;
   const name = `${frame.functionName || '(anonymous)'} ${frame.url.split('/').slice(-2).join('/')}`;
   const dt = profile.timeDeltas[i] ?? 0;
   self.set(name, (self.get(name) ?? 0) + dt);

@@ -11,9 +11,12 @@
 // forms — SLEDAI-2K (24 descriptors + 24 attribution items), labs (with the testing lab's C3 LLN
 // and anti-dsDNA ULN), vital signs (temperature), classic BILAG (8 grades), BILAG-2004 (all 97
 // items, history and "due to SLE" items) — and the previous visit's BILAG-2004 renal values. Each
-// form object is built as store/src/dataset.ts builds it: one keyed store per item row, in item
-// order. Values are written at the precision a lab reports them (e.g. "1.37" g/24 h, "212"
-// ×10⁹/L); one further figure uses full 17-digit doubles, which take Number()'s slower parse.
+// visit is handed over as store/src/dataset.ts hands it on SQLite: the visit's items as one JSON
+// text (json_group_object, items in code order) parsed once (visitItemsOf); two further figures
+// take the forms as the PostgreSQL reader builds them (Object.fromEntries per form) and as it built
+// them before session 8 (one keyed store per item: V8's dictionary mode). Values are written at
+// the precision a lab reports them (e.g. "1.37" g/24 h, "212" ×10⁹/L); one further figure uses
+// full 17-digit doubles, which take Number()'s slower parse.
 // Before timing, every pool visit is scored by the product path and by the reference scorers and
 // must give the same values. The pool is scored round-robin; only scoring is timed.
 // Two further figures read the same items from slots (per form a value array in the definition's
@@ -143,7 +146,10 @@ const raw = (value: string | number | boolean, unit: string | null = null): RawI
   unit,
 });
 
-/** A form as store/src/dataset.ts builds it: one keyed store per item row, rows in item-code order. */
+/**
+ * A form built by one keyed store per item row, rows in item-code order (how the PostgreSQL reader
+ * built forms before session 8; V8 keeps such a form of more than a dozen items in dictionary mode).
+ */
 function storedForm(entries: Record<string, RawItem>): Record<string, RawItem> {
   const form: Record<string, RawItem> = {};
   for (const code of Object.keys(entries).sort()) form[code] = { ...entries[code]! };
@@ -238,7 +244,7 @@ function timed<T>(stored: readonly T[], score: (v: T) => number, visits = TIMED,
     let checksum = 0;
     const t0 = process.hrtime.bigint();
     const c0 = process.cpuUsage();
-    for (let i = 0; i < visits; i++) checksum += score(stored[i % POOL]!);
+    for (let i = 0; i < visits; i++) checksum += score(stored[i % stored.length]!);
     const cpu = process.cpuUsage(c0);
     return {
       perSecond: visits / (Number(process.hrtime.bigint() - t0) / 1e9),
@@ -360,11 +366,27 @@ function parseSlots(v: SlottedVisit): number {
   return n;
 }
 
+/** The visit as the SQLite reader hands it: its items' JSON text parsed once (dataset.ts visitItemsOf). */
+function asLoaded(v: StoredVisit): StoredVisit {
+  return JSON.parse(JSON.stringify(v)) as StoredVisit;
+}
+
+/** The visit as the PostgreSQL reader builds it: Object.fromEntries of [code, { value, unit }] per form. */
+function asPostgres(v: StoredVisit): StoredVisit {
+  const form = (f: Readonly<Record<string, RawItem>>) =>
+    Object.fromEntries(Object.entries(f).map(([code, it]) => [code, { value: it.value, unit: it.unit }]));
+  return {
+    items: Object.fromEntries(Object.entries(v.items).map(([code, f]) => [code, form(f)])),
+    previousBilag2004: form(v.previousBilag2004),
+  };
+}
+
 export function pool(precise: boolean) {
   const rnd = mulberry32(20260301);
   const visits = Array.from({ length: POOL }, () => visit(rnd, precise));
-  const stored = visits.map(storedVisit);
-  return { visits, stored, checksum: checkAgainstReference(visits, stored) };
+  const keyed = visits.map(storedVisit);
+  const stored = keyed.map(asLoaded);
+  return { visits, stored, keyed, checksum: checkAgainstReference(visits, stored) };
 }
 
 export default async function run(): Promise<BenchResult[]> {
@@ -383,11 +405,16 @@ export default async function run(): Promise<BenchResult[]> {
   const slots = slotted(lab.stored);
   const readingSlots = timed(slots, readSlots);
   const parsingSlots = timed(slots, parseSlots);
+  const postgres = lab.keyed.map(asPostgres);
+  if (checkAgainstReference(lab.visits, postgres) !== lab.checksum)
+    throw new Error('PostgreSQL shape differs');
+  const analysisPostgres = timed(postgres, product(false));
+  const analysisKeyed = timed(lab.keyed, product(false));
+  // The first 50 visits only, scored round-robin: they stay in the processor's caches, as a visit
+  // the reader has just parsed would be (the 10 000-visit pool is read from memory).
+  const analysisHot = timed(lab.stored.slice(0, 50), product(false));
   const precise = pool(true);
   const analysisPrecise = timed(precise.stored, product(false));
-  // The same visits JSON round-tripped: fast-mode objects, as the bench of session 5 built them
-  // (the store's keyed stores leave forms of more than a few items in V8's dictionary mode).
-  const json = timed(JSON.parse(JSON.stringify(lab.stored)) as StoredVisit[], product(false));
   return [
     {
       name: 'PRODUCT PATH: items as stored → deriveVisitScores (analysis: trace off), SLEDAI-2K + classic BILAG + BILAG-2004 + labs through the compact kernel, median of 3 × 200 000 visits, per CPU-second (one core)',
@@ -423,8 +450,18 @@ export default async function run(): Promise<BenchResult[]> {
       unit: 'visits/s',
     },
     {
-      name: 'product path on the same visits JSON round-tripped (fast-mode objects, as session 5 measured), trace off, per CPU-second',
-      value: json.perCpuSecond,
+      name: 'product path, trace off, forms as the PostgreSQL reader builds them (Object.fromEntries), per CPU-second',
+      value: analysisPostgres.perCpuSecond,
+      unit: 'visits/s',
+    },
+    {
+      name: 'product path, trace off, forms built by one keyed store per item (dictionary mode; the PostgreSQL reader before session 8), per CPU-second',
+      value: analysisKeyed.perCpuSecond,
+      unit: 'visits/s',
+    },
+    {
+      name: 'product path, trace off, 50 visits round-robin (in the processor caches, as just parsed), per CPU-second',
+      value: analysisHot.perCpuSecond,
       unit: 'visits/s',
     },
     {

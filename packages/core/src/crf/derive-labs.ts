@@ -8,8 +8,9 @@ import {
   upcrInMgMmol,
   urineProteinInG,
 } from '../instruments/units/conversions.js';
+import { formReader, formSlots } from './form-slots.js';
 import type { RawItem } from './raw-items.js';
-import { numberOf } from './stored-values.js';
+import { isTrimmed, numberOf } from './stored-values.js';
 
 type Form = Readonly<Record<string, RawItem>>;
 
@@ -49,20 +50,29 @@ const LAB_CODES = [
   'albumin',
   'haemoglobin',
   'ana_titre',
+  // Read as a flag, not a number (derive-row.ts: casts in the urine sediment).
+  'urine_casts',
 ] as const;
 export const L = Object.fromEntries(LAB_CODES.map((c, i) => [c, i])) as Record<
   (typeof LAB_CODES)[number],
   number
 >;
+/** Parsed values by L index; at L.urine_casts 1 ('1'), 0 ('0') or NaN (anything else, not entered). */
 export const labValue = new Float64Array(LAB_CODES.length);
 export const labUnit: string[] = LAB_CODES.map(() => '');
+const readLabItems = formReader(LAB_CODES);
+const labItems = formSlots(LAB_CODES);
+const CASTS = L.urine_casts!;
 
 export function readLabs(labs: Form): void {
-  for (let i = 0; i < LAB_CODES.length; i++) {
-    const it = labs[LAB_CODES[i]!];
+  readLabItems(labs, labItems);
+  for (let i = 0; i < CASTS; i++) {
+    const it = labItems[i];
     labValue[i] = numberOf(it);
     labUnit[i] = it?.unit ?? '';
   }
+  const casts = labItems[CASTS];
+  labValue[CASTS] = isTrimmed(casts, '1') ? 1 : isTrimmed(casts, '0') ? 0 : Number.NaN;
 }
 
 /** Canonical units from the parsed labs: g/24 h, µmol/L, mmol/L, g/L, IU/mL (trial.md "Schedule"). */

@@ -74,10 +74,9 @@ import {
 } from '../instruments/units/conversions.js';
 import { dueToSleItemCode, historyItemCode } from './bilag2004-form.js';
 import { type CanonicalLabs, canonicalFromScratch, L, labUnit, labValue, readLabs } from './derive-labs.js';
-import type { RawItem, VisitItems } from './raw-items.js';
+import { type Form, type FormSlots, formReader, formSlots, slotIndex } from './form-slots.js';
+import type { VisitItems } from './raw-items.js';
 import { BAD, isTrimmed, numberOf, readCode, readDecimal, readValue, readYesNo } from './stored-values.js';
-
-type Form = Readonly<Record<string, RawItem>>;
 
 // ---- the row and the kernel's output: one of each, reused (scoring is synchronous) ----
 
@@ -90,6 +89,12 @@ const C = ROW.codes;
 const ATTRIBUTION_CODES = SLEDAI2K_DESCRIPTOR_IDS.map(sledai2kAttributionItemCode);
 const COUNT_UNITS: readonly string[] = ['10^9/L', '/mm3', '/µL'];
 
+/** The SLEDAI-2K form's slots: the 24 descriptor items, then their 24 attribution items. */
+const SLEDAI_CODES: readonly string[] = [...SLEDAI2K_DESCRIPTOR_IDS, ...ATTRIBUTION_CODES];
+const N_DESCRIPTORS = SLEDAI2K_DESCRIPTOR_IDS.length;
+const readSledaiForm = formReader(SLEDAI_CODES);
+const sledaiItems = formSlots(SLEDAI_CODES);
+
 /**
  * The SLEDAI-2K part of the row from the SLEDAI-2K form, the parsed labs (readLabs first) and the
  * vital signs, as derive.ts sledai2kInputFromItems reads them. False: the reference must score it.
@@ -100,9 +105,11 @@ function writeSledai(form: Form, labs: Form | undefined, vitals: Form | undefine
   // due to SLE" whatever the descriptor item says; else the descriptor item '1' is present.
   let entered = 0;
   let excluded = 0;
-  for (let i = 0; i < SLEDAI2K_DESCRIPTOR_IDS.length; i++) {
-    if (isTrimmed(form[ATTRIBUTION_CODES[i]!], '1')) excluded |= 1 << i;
-    else if (isTrimmed(form[SLEDAI2K_DESCRIPTOR_IDS[i]!], '1')) entered |= 1 << i;
+  const items = sledaiItems;
+  readSledaiForm(form, items);
+  for (let i = 0; i < N_DESCRIPTORS; i++) {
+    if (isTrimmed(items[N_DESCRIPTORS + i], '1')) excluded |= 1 << i;
+    else if (isTrimmed(items[i], '1')) entered |= 1 << i;
   }
   F[FLAG_SLEDAI_ENTERED] = entered;
   F[FLAG_SLEDAI_EXCLUDED] = excluded;
@@ -119,12 +126,9 @@ function writeSledai(form: Form, labs: Form | undefined, vitals: Form | undefine
     V[V_SLEDAI_TEMP_LIMIT] = unit === '°F' ? SLEDAI2K_THRESHOLDS.feverF : SLEDAI2K_THRESHOLDS.feverC;
   }
   if (labs === undefined) return true;
-  const casts = labs.urine_casts;
-  if (isTrimmed(casts, '1')) V[V_SLEDAI_CASTS] = 1;
-  else if (isTrimmed(casts, '0')) V[V_SLEDAI_CASTS] = 0;
-
   const v = labValue;
   const u = labUnit;
+  V[V_SLEDAI_CASTS] = v[L.urine_casts]!; // 1, 0 or NaN
   // 24 h protein wins over UPCR (lab-rules.ts); UPCR is not even checked when 24 h protein is given.
   const p24 = v[L.proteinuria_24h]!;
   if (!Number.isNaN(p24)) {
@@ -208,24 +212,73 @@ const HAEM_UNITS = Object.fromEntries(
   HAEMATOLOGICAL_ITEMS.map((i) => [i.id, 'units' in i ? i.units : null]),
 ) as Record<string, readonly string[]>;
 const DUE_CODES = HAEM_LABS.map(dueToSleItemCode);
+const HAEMOGLOBIN = HAEM_LABS.indexOf('haemoglobin');
 const HISTORY_CODES = BILAG2004_SYSTEMS.map(historyItemCode);
+
+/** The renal value items, in the order of a renal block's reads (writeRenalValues). */
+const RENAL_VALUE_CODES = [
+  'systolic_bp',
+  'diastolic_bp',
+  'proteinuria_24h',
+  'upcr',
+  'uacr',
+  'creatinine',
+  'gfr',
+  'dipstick_protein',
+] as const;
+const RV = slotIndex(RENAL_VALUE_CODES);
+
+/**
+ * The BILAG-2004 form's slots: the coded items (layout.ts order, TTP last), the renal Y/N items,
+ * the renal values, haemolysis and Coombs, the haematological labs, their "due to SLE" items, and
+ * the nine history items.
+ */
+const BILAG_CODES: readonly string[] = [
+  ...CODE_ITEMS,
+  ...RENAL_YES_NO.map(([code]) => code),
+  ...RENAL_VALUE_CODES,
+  'haemolysis',
+  'coombs_positive',
+  ...HAEM_LABS,
+  ...DUE_CODES,
+  ...HISTORY_CODES,
+];
+const I_RENAL_YES_NO = CODE_ITEMS.length;
+const I_RENAL_VALUES = I_RENAL_YES_NO + RENAL_YES_NO.length;
+const I_HAEMOLYSIS = I_RENAL_VALUES + RENAL_VALUE_CODES.length;
+const I_COOMBS = I_HAEMOLYSIS + 1;
+const I_HAEM_LABS = I_COOMBS + 1;
+const I_DUE = I_HAEM_LABS + HAEM_LABS.length;
+const I_HISTORY = I_DUE + DUE_CODES.length;
+const readBilagForm = formReader(BILAG_CODES);
+const bilagItems = formSlots(BILAG_CODES);
+/** The previous assessment's form: its renal values only. */
+const readPreviousForm = formReader(RENAL_VALUE_CODES);
+const previousItems = formSlots(RENAL_VALUE_CODES);
 
 /**
  * The renal value block at `o` (derive-bilag2004.ts quantityOf; units/conversions.ts as the
  * reference rules call them). Returns BAD when the reference would refuse a value, else 1 when any
  * value was entered, 0 when none.
  */
-function writeRenalValues(form: Form | undefined, o: number): number {
+function writeRenalValues(items: FormSlots | undefined, b: number, o: number): number {
   for (let k = 0; k < 8; k++) V[o + k] = Number.NaN;
-  if (form === undefined) return 0;
+  if (items === undefined) return 0;
   let any = 0;
-  const sbp = readValue(form.systolic_bp, null);
-  const dbp = readValue(form.diastolic_bp, null);
-  const p24 = readValue(form.proteinuria_24h, RENAL_UNITS.proteinuria_24h!);
-  const upcr = readValue(form.upcr, RENAL_UNITS.upcr!);
-  const uacr = readValue(form.uacr, RENAL_UNITS.uacr!);
-  const creat = readValue(form.creatinine, RENAL_UNITS.creatinine!);
-  const gfr = readValue(form.gfr, RENAL_UNITS.gfr!);
+  const sbpItem = items[b + RV.systolic_bp];
+  const dbpItem = items[b + RV.diastolic_bp];
+  const p24Item = items[b + RV.proteinuria_24h];
+  const upcrItem = items[b + RV.upcr];
+  const uacrItem = items[b + RV.uacr];
+  const creatItem = items[b + RV.creatinine];
+  const gfrItem = items[b + RV.gfr];
+  const sbp = readValue(sbpItem, null);
+  const dbp = readValue(dbpItem, null);
+  const p24 = readValue(p24Item, RENAL_UNITS.proteinuria_24h!);
+  const upcr = readValue(upcrItem, RENAL_UNITS.upcr!);
+  const uacr = readValue(uacrItem, RENAL_UNITS.uacr!);
+  const creat = readValue(creatItem, RENAL_UNITS.creatinine!);
+  const gfr = readValue(gfrItem, RENAL_UNITS.gfr!);
   if (
     sbp === BAD ||
     dbp === BAD ||
@@ -237,7 +290,7 @@ function writeRenalValues(form: Form | undefined, o: number): number {
   )
     return BAD;
   // Dipstick: 0 (negative/trace) to 3 (+++), exactly.
-  const dip = form.dipstick_protein?.value;
+  const dip = items[b + RV.dipstick_protein]?.value;
   if (dip !== undefined && dip !== null) {
     const d = readDecimal(dip);
     if (!Number.isNaN(d) || dip.trim() !== '') {
@@ -255,19 +308,19 @@ function writeRenalValues(form: Form | undefined, o: number): number {
     any = 1;
   }
   if (!Number.isNaN(p24)) {
-    V[o + R_P24] = urineProteinInG(p24, form.proteinuria_24h!.unit as 'g/24h');
+    V[o + R_P24] = urineProteinInG(p24, p24Item!.unit as 'g/24h');
     any = 1;
   }
   if (!Number.isNaN(upcr)) {
-    V[o + R_UPCR] = upcrInMgMmol(upcr, form.upcr!.unit as 'mg/mmol');
+    V[o + R_UPCR] = upcrInMgMmol(upcr, upcrItem!.unit as 'mg/mmol');
     any = 1;
   }
   if (!Number.isNaN(uacr)) {
-    V[o + R_UACR] = uacrInMgMmol(uacr, form.uacr!.unit as 'mg/mmol');
+    V[o + R_UACR] = uacrInMgMmol(uacr, uacrItem!.unit as 'mg/mmol');
     any = 1;
   }
   if (!Number.isNaN(creat)) {
-    V[o + R_CREAT] = creatinineInUmolL(creat, form.creatinine!.unit as 'µmol/L');
+    V[o + R_CREAT] = creatinineInUmolL(creat, creatItem!.unit as 'µmol/L');
     any = 1;
   }
   if (!Number.isNaN(gfr)) {
@@ -285,8 +338,10 @@ let historyKnown = 0;
  * False: the reference must score it.
  */
 function writeBilag2004(form: Form, previous: Form | undefined): boolean {
+  const items = bilagItems;
+  readBilagForm(form, items);
   for (let j = 0; j < CODE_ITEMS.length; j++) {
-    const code = readCode(form[CODE_ITEMS[j]!]);
+    const code = readCode(items[j]);
     if (code === BAD) return false;
     C[j] = code;
   }
@@ -294,41 +349,48 @@ function writeBilag2004(form: Form, previous: Form | undefined): boolean {
   // Renal: its Y/N items, its values, and — only when this visit has a renal item — the previous
   // assessment's values for the change rules (the reference reads `previous` only then).
   let renal = 0;
-  for (const [code, bit] of RENAL_YES_NO) {
-    const yn = readYesNo(form[code]);
+  for (let k = 0; k < RENAL_YES_NO.length; k++) {
+    const yn = readYesNo(items[I_RENAL_YES_NO + k]);
     if (yn === BAD) return false;
-    if (yn === 1) bits |= bit;
+    if (yn === 1) bits |= RENAL_YES_NO[k]![1];
     if (yn !== CODE_NONE) renal = 1;
   }
-  const values = writeRenalValues(form, V_RENAL);
+  const values = writeRenalValues(items, I_RENAL_VALUES, V_RENAL);
   if (values === BAD) return false;
   if (values === 1) renal = 1;
-  if (writeRenalValues(renal ? previous : undefined, V_RENAL_PREV) === BAD) return false;
+  let previousValues: FormSlots | undefined;
+  if (renal && previous !== undefined) {
+    readPreviousForm(previous, previousItems);
+    previousValues = previousItems;
+  }
+  if (writeRenalValues(previousValues, 0, V_RENAL_PREV) === BAD) return false;
 
   // Haematological: the labs in the unit the bands use, Y/N items, the "due to SLE" column.
-  for (const key of ['haemolysis', 'coombs_positive'] as const) {
-    const yn = readYesNo(form[key]);
-    if (yn === BAD) return false;
-    if (yn === 1) bits |= key === 'haemolysis' ? B_HAEMOLYSIS : B_COOMBS_POSITIVE;
-  }
+  const haemolysis = readYesNo(items[I_HAEMOLYSIS]);
+  if (haemolysis === BAD) return false;
+  if (haemolysis === 1) bits |= B_HAEMOLYSIS;
+  const coombs = readYesNo(items[I_COOMBS]);
+  if (coombs === BAD) return false;
+  if (coombs === 1) bits |= B_COOMBS_POSITIVE;
   for (let i = 0; i < HAEM_LABS.length; i++) {
     const lab = HAEM_LABS[i]!;
-    const x = readValue(form[lab], HAEM_UNITS[lab]!);
+    const item = items[I_HAEM_LABS + i];
+    const x = readValue(item, HAEM_UNITS[lab]!);
     if (x === BAD) return false;
     V[V_HAEM + i] = Number.isNaN(x)
       ? x
-      : lab === 'haemoglobin'
-        ? haemoglobinInGdL(x, form[lab]!.unit as 'g/dL')
-        : cellCountIn1e9L(x, form[lab]!.unit as '10^9/L');
+      : i === HAEMOGLOBIN
+        ? haemoglobinInGdL(x, item!.unit as 'g/dL')
+        : cellCountIn1e9L(x, item!.unit as '10^9/L');
     // A "due to SLE" value other than Y/N is no confirmation either way (as the reference reads it).
-    const due = readYesNo(form[DUE_CODES[i]!]);
+    const due = readYesNo(items[I_DUE + i]);
     if (due === 1) bits |= 1 << (DUE_TRUE_SHIFT + i);
     else if (due === 0) bits |= 1 << (DUE_FALSE_SHIFT + i);
   }
   // History: '1' ever involved (D when inactive), '0' never (E); anything else is no history.
   let known = 0;
   for (let s = 0; s < BILAG2004_SYSTEMS.length; s++) {
-    const h = readYesNo(form[HISTORY_CODES[s]!]);
+    const h = readYesNo(items[I_HISTORY + s]);
     if (h === 1) bits |= 1 << (EVER_SHIFT + s);
     if (h === 0 || h === 1) known |= 1 << s;
   }
@@ -397,17 +459,41 @@ export function scoreItemsByRow(
       EMPTY_TRACE,
     );
   if (bilagRow) {
-    const grades = {} as Record<Bilag2004System, BilagGrade>;
+    const g = OUT.grades;
     for (let s = 0; s < N_SYSTEMS; s++) {
-      const g = OUT.grades[s]!;
       // No activity and no history: D or E cannot be chosen (the reference's history-missing).
-      if (g >= G_D && (historyKnown & (1 << s)) === 0) return need | NEEDS_REFERENCE_BILAG2004;
-      grades[BILAG2004_SYSTEMS[s]!] = GRADE_LETTERS[g]!;
+      if (g[s]! >= G_D && (historyKnown & (1 << s)) === 0) return need | NEEDS_REFERENCE_BILAG2004;
     }
-    out.bilag2004 = ok({ grades, numeric: OUT.numeric[0]!, numericScheme: 'bilag2004-12-8-1' }, EMPTY_TRACE);
+    out.bilag2004 = ok(
+      { grades: gradesOf(g), numeric: OUT.numeric[0]!, numericScheme: 'bilag2004-12-8-1' },
+      EMPTY_TRACE,
+    );
   }
   return need;
 }
+
+/**
+ * The grades by system, keys in BILAG2004_SYSTEMS order (as the reference builds them; the property
+ * test and the bench compare the two). One literal, so every result shares one shape; the row's
+ * grade indices are in the same order (kernel.ts).
+ */
+function gradesOf(g: Uint8Array): Record<Bilag2004System, BilagGrade> {
+  const L = GRADE_LETTERS;
+  return {
+    constitutional: L[g[0]!]!,
+    mucocutaneous: L[g[1]!]!,
+    neuropsychiatric: L[g[2]!]!,
+    musculoskeletal: L[g[3]!]!,
+    cardiorespiratory: L[g[4]!]!,
+    gastrointestinal: L[g[5]!]!,
+    ophthalmic: L[g[6]!]!,
+    renal: L[g[7]!]!,
+    haematological: L[g[8]!]!,
+  };
+}
+// The literal above lists the systems by hand: it must be BILAG2004_SYSTEMS, in that order.
+if (Object.keys(gradesOf(new Uint8Array(N_SYSTEMS))).join() !== BILAG2004_SYSTEMS.join())
+  throw new Error('derive-row.ts gradesOf: systems differ from BILAG2004_SYSTEMS');
 
 /** An empty SLEDAI-2K part (nothing present), so the kernel's pass over it is harmless. */
 function clearSledai(): void {
