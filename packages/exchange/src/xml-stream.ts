@@ -4,6 +4,7 @@
 // Hand-written rather than xmlbuilder2's callback builder, which builds a DOM node per element:
 // profiled on the demo trial it spent ~70% of the export in node construction (DESIGN.md principle 8:
 // our own code where speed demands it). The API is the subset of xmlbuilder2's we used.
+import { WriteStream } from 'node:fs';
 import type { Writable } from 'node:stream';
 
 const TEXT_SPECIAL = /[&<>]/;
@@ -88,6 +89,8 @@ export class XmlWriter {
 
 /** Bytes a destination may hold unwritten before `flush` waits for it (memory stays bounded). */
 const BACKLOG = 8 << 20;
+/** Pooled writes a file destination may have in flight (each up to ~1 MB of text, see flushPooled). */
+const POOLED_WRITES = 4;
 
 export class XmlStream {
   readonly xml: XmlWriter;
@@ -97,7 +100,11 @@ export class XmlStream {
   /** Bytes handed to the destination so far. */
   written = 0;
 
+  /** Reused write buffers, for a file destination only (see flushPooled). */
+  private readonly pool: { free: Buffer[]; inFlight: number; waiting: (() => void)[] } | undefined;
+
   constructor(private readonly out: Writable) {
+    this.pool = out instanceof WriteStream ? { free: [], inFlight: 0, waiting: [] } : undefined;
     this.xml = new XmlWriter((chunk) => {
       this.text += chunk;
     });
@@ -110,12 +117,40 @@ export class XmlStream {
    */
   async flush(): Promise<void> {
     if (this.text.length === 0) return;
+    if (this.pool) return this.flushPooled();
     // Encoded once here (a string written to a file stream is encoded again, after a byteLength pass).
     const bytes = Buffer.from(this.text);
     this.text = '';
     this.written += bytes.length;
     if (!this.out.write(bytes) && this.out.writableLength > BACKLOG)
       await new Promise<void>((r) => this.out.once('drain', () => r()));
+  }
+
+  /**
+   * To a file: the text is encoded into one of a few buffers that are used again once the file has
+   * written them (an fs.WriteStream is done with a chunk when its write callback runs). A new Buffer
+   * per megabyte outlived the young generation while it waited to be written, so it was freed only
+   * by a full GC, which V8 starts on external memory after ~64 MB: up to 75 MB of written buffers
+   * were held at the export's peak RSS (bench/exchange.bench.ts, 1 000 000 values; issue #23).
+   * Only for files: a PassThrough (the HTTP route) calls back before its reader has the chunk.
+   */
+  private async flushPooled(): Promise<void> {
+    const pool = this.pool!;
+    const text = this.text;
+    this.text = '';
+    const n = Buffer.byteLength(text);
+    while (pool.inFlight >= POOLED_WRITES) await new Promise<void>((r) => pool.waiting.push(r));
+    const i = pool.free.findIndex((b) => b.length >= n);
+    const buffer = i >= 0 ? pool.free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.max(n, 2 << 20));
+    buffer.write(text, 0, n, 'utf8');
+    this.written += n;
+    pool.inFlight++;
+    this.out.write(buffer.subarray(0, n), () => {
+      pool.inFlight--;
+      // A buffer larger than usual (a page of long texts) is not kept.
+      if (buffer.length <= 4 << 20 && pool.free.length < POOLED_WRITES) pool.free.push(buffer);
+      pool.waiting.shift()?.();
+    });
   }
 
   /** Flushes only when enough has piled up (keeps writes large, memory small). */
