@@ -72,7 +72,7 @@ export interface OdmSubject {
   sourceKey: string;
   /** The msct site code the subject belongs to (the file's site through the mapping's `sites`). */
   siteCode: string | undefined;
-  /** What the file says of the site (LocationOID, data access group), for messages. */
+  /** What the file says of the site (LocationOID, data access group, OpenClinica site study), for messages. */
   siteSource: string | undefined;
   /** The site came from a SiteRef (msct's own export and ODM 1.3.2 files declare it so). */
   siteFromSiteRef: boolean;
@@ -125,12 +125,14 @@ export function reduceSubject(
   oidMap?: Record<string, string>,
   opts: ReduceOptions = {},
 ) {
-  // The site: SiteRef, else REDCap's data access group (attribute, or its pseudo-field), through the
-  // mapping's table; a subject without one is at the mapping's default site.
+  // The site: SiteRef, else REDCap's data access group (attribute, or its pseudo-field), else
+  // OpenClinica 3's site-level study, through the mapping's table; a subject without one is at the
+  // mapping's default site.
   const siteSource =
     s.siteOid ??
     s.dataAccessGroup ??
     s.items.find((i) => i.itemOid === REDCAP_DAG_ITEM && i.value)?.value ??
+    s.siteStudyOid ??
     undefined;
   const out: OdmSubject = {
     key: s.studySubjectId ?? s.key,
