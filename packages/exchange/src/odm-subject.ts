@@ -53,8 +53,9 @@ export interface RepeatRow {
   /** How many instances the form or group has in this event, and the values of this one. */
   instances: number;
   values: number;
-  /** The rows of those values (all refused with the instance). */
+  /** The rows of those values (all refused with the instance), and the path of each. */
   rows: number[];
+  columns: string[];
 }
 
 /** An ItemData left out of the subject on purpose, with why (reported in `skipped`). */
@@ -212,12 +213,14 @@ export function reduceSubject(
           instances: seen.size,
           values: 0,
           rows: [],
+          columns: [],
         };
         repeats.set(key, r);
         out.repeats.push(r);
       }
       r.values++;
       r.rows.push(id.row);
+      r.columns.push(id.path);
       continue;
     }
     const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
