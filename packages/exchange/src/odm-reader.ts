@@ -175,7 +175,9 @@ export async function readOdm(
           siteOid: undefined,
           ...(a['OpenClinica:StudySubjectID'] ? { studySubjectId: a['OpenClinica:StudySubjectID'] } : {}),
           ...(a['redcap:DataAccessGroup'] ? { dataAccessGroup: a['redcap:DataAccessGroup'] } : {}),
-          ...(clinicalStudyOid && includingStudies.has(clinicalStudyOid) ? { siteStudyOid: clinicalStudyOid } : {}),
+          ...(clinicalStudyOid && includingStudies.has(clinicalStudyOid)
+            ? { siteStudyOid: clinicalStudyOid }
+            : {}),
           items: [],
         };
         break;

@@ -73,13 +73,12 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
     const at = (what: string, key: string | undefined) =>
       `${what}${key === undefined ? ' (no repeat key)' : ` repeat key ${key}`}`;
     const message =
-        `subject ${s.key}, event ${at(r.event, r.eventRepeatKey)}, form ${at(r.form, r.formRepeatKey)}, ` +
-        `item group ${at(r.group, r.groupRepeatKey)}: one of ${r.instances} instances of this item group ` +
-        `in this event; msct holds one per visit and form (repeating records come with the study ` +
-        `definition), so none of its ${r.values} values is imported`;
-    r.rows.forEach((row, i) =>
-      problems.push({ row, column: r.columns[i] ?? r.column, rule: 'repeat-unsupported', message }),
-    );
+      `subject ${s.key}, event ${at(r.event, r.eventRepeatKey)}, form ${at(r.form, r.formRepeatKey)}, ` +
+      `item group ${at(r.group, r.groupRepeatKey)}: one of ${r.instances} instances of this item group ` +
+      `in this event; msct holds one per visit and form (repeating records come with the study ` +
+      `definition), so none of its ${r.values} values is imported`;
+    for (const [i, row] of r.rows.entries())
+      problems.push({ row, column: r.columns[i] ?? r.column, rule: 'repeat-unsupported', message });
   }
   const columns = (v: { column: string }) => ({
     subject: v.column,
