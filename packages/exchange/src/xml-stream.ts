@@ -146,7 +146,8 @@ export class XmlStream {
     const n = Buffer.byteLength(text);
     while (pool.inFlight >= POOLED_WRITES) await new Promise<void>((r) => pool.waiting.push(r));
     const i = pool.free.findIndex((b) => b.length >= n);
-    const buffer = i >= 0 ? pool.free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.max(n, POOLED_BUFFER_BYTES));
+    const buffer =
+      i >= 0 ? pool.free.splice(i, 1)[0]! : Buffer.allocUnsafeSlow(Math.max(n, POOLED_BUFFER_BYTES));
     buffer.write(text, 0, n, 'utf8');
     this.written += n;
     pool.inFlight++;
