@@ -247,8 +247,73 @@ describe('a REDCap project comes in whole: metadata as a study, then its data', 
     expect(visits.map((v) => v.visit_code)).toEqual(['dischage_arm_1', 'follow_up_arm_1', 'intake_arm_1']);
   });
 
+  it('OpenClinica 3 full extract (JUNO demo): 22 subjects at 5 site-level studies, every ItemData accounted for, no repeat collapsed', async () => {
+    // A real OpenClinica 3 "Extract All Data" (ODM 1.3 with OpenClinica extensions): repository
+    // lindsay-stevens/openclinica_scripts, commit 1473694d6a033f9ff3bfde7c9545b1d7ac04f6c8, path
+    // OC_XML_to_SAS_R_CSV/JUNO_DEMO_odm1.3_fullExtract_All_Data_2016-08-01-081433593.xml (MIT;
+    // fixtures/odm-data/README.md). Its sites are site-level studies (S_101 … S_105, each including the
+    // parent's metadata) under whose ClinicalData OpenClinica writes each site's subjects.
+    const file = readFileSync(
+      new URL('./testing/fixtures/odm-data/openclinica-juno-full-extract.xml', import.meta.url),
+    );
+    const studyId = await studyFromFile(t.db, actor, 'JUNO', file, 'SE_INITIALVISIT');
+    const oidMap = await odmMetadataMapping(file);
+    const options = { actor, oidMap, createSubjects: true, createSites: true, skipInvalid: true };
+    const before = await databaseFingerprint(t.db);
+    const dry = await importOdm(t.db, studyId, file, { ...options, dryRun: true });
+    expect(await databaseFingerprint(t.db)).toBe(before);
+    const r = await importOdm(t.db, studyId, file, options);
+    // The dry run applies every rule the write applies: the same refusals; what the write imports it withholds.
+    expect(dry.accounting).toEqual({ ...r.accounting, imported: 0, withheld: r.accounting.imported });
+    expect(dry.problems).toEqual(r.problems);
+    expect(r.accounting).toEqual({
+      itemData: 3908,
+      imported: 2726,
+      withheld: 0,
+      superseded: 0,
+      skipped: 0,
+      refused: 1182,
+    });
+    // Every refused ItemData is named in the problems with its rule (a repeat on each of its values).
+    expectAccounted(r);
+    expect(r).toMatchObject({ written: true, subjectsCreated: 22, sitesCreated: 5, entered: 2726 });
+    expect(await valueCount(t.db, studyId)).toBe(2726);
+    // Each refused ItemData has its rule. Repeats are refused, never collapsed into the last one:
+    // the occurrences of the repeating "Monthly F/U" event from StudyEventRepeatKey 2 on are not
+    // re-treatment cycles (the definition's cycle rule says none), and each instance of a repeating
+    // item group (ItemGroupRepeatKey) is refused whole, with its values counted.
+    const rowsBy = new Map<string, Set<number>>();
+    for (const p of r.problems) rowsBy.set(p.rule, (rowsBy.get(p.rule) ?? new Set()).add(p.row));
+    expect(Object.fromEntries([...rowsBy].map(([rule, rows]) => [rule, rows.size]))).toEqual({
+      'repeat-unsupported': 333,
+      'unit-invalid': 240,
+      'visit-not-repeated-in-cycles': 608,
+      'value-out-of-range': 1,
+    });
+    const repeats = r.problems.filter((p) => p.rule === 'repeat-unsupported');
+    // 94 instances of repeating item groups, each refused whole: their values are its problems' rows.
+    expect(new Set(repeats.map((p) => p.column.replace(/\/[^/]*$/, ''))).size).toBe(94);
+    expect(repeats[0]).toMatchObject({
+      column: expect.stringMatching(/^SS_101001\/SE_INITIALVISIT\/F_MEDICALHISTO_V10\/IG_MEDIC_G2\[1\]\/I_/),
+      message: expect.stringContaining('item group IG_MEDIC_G2 repeat key 1: one of 2 instances'),
+    });
+    for (const p of r.problems.filter((x) => x.rule === 'visit-not-repeated-in-cycles'))
+      expect(p.column).toMatch(/^SS_\d+\/SE_MONTHLYFU\[(?:[2-9]|1\d)\]\//);
+    // Subjects keep their OpenClinica StudySubjectID exactly (three have a leading space there);
+    // sites are the site-level studies.
+    const codes = await subjects(t.db, studyId);
+    expect(codes).toHaveLength(22);
+    expect(codes.filter((c) => c.code.startsWith(' ')).map((c) => c.code)).toEqual([
+      ' 104-003',
+      ' 104-005',
+      ' 104-006',
+    ]);
+    expect(codes.find((c) => c.code === '101-001')).toEqual({ code: '101-001', site: 'S_101' });
+    expect(new Set(codes.map((c) => c.site))).toEqual(new Set(['S_101', 'S_102', 'S_103', 'S_104', 'S_105']));
+  });
+
   it("OpenClinica's StudySubjectID is the subject's code, REDCap's redcap:DataAccessGroup its site; earlier versions are superseded", async () => {
-    // Written for this test (no public OpenClinica 3 extract was found): SubjectData as OpenClinica 3
+    // Written for this test: SubjectData as OpenClinica 3
     // writes it (SubjectKey its internal SS_ OID, OpenClinica:StudySubjectID the label, SiteRef the
     // site's OID) and as REDCap writes a record of a data access group (redcap:DataAccessGroup).
     const xml = `<?xml version="1.0" encoding="UTF-8"?>

@@ -42,34 +42,44 @@ for (const dialect of TEST_DIALECTS)
       return r ? `${r.value}${r.unit ? ` ${r.unit}` : ''}` : undefined;
     }
 
-    it('refuses repeated item groups and forms msct cannot hold, one problem per repeat, nothing written', async () => {
+    it('refuses repeated item groups and forms msct cannot hold, each of their ItemData named, nothing written', async () => {
       const xml = foreignOdm(
         s0,
         eventWith('SE_M6', 'F_LAB', 'IG_LAB', item('I_C3', '0.8', 'MU_GL'), { group: '1' }) +
           eventWith('SE_M6', 'F_LAB', 'IG_LAB', item('I_C3', '0.9', 'MU_GL'), { group: '2' }) +
-          eventWith('SE_M6', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'B'), { form: '1' }) +
+          eventWith('SE_M6', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'B') + item('I_GENERAL', 'A'), {
+            form: '1',
+          }) +
           eventWith('SE_M6', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'C'), { form: '2' }),
       );
       const before = await databaseFingerprint(t.db);
       for (const dryRun of [true, false]) {
         const r = await importOdm(t.db, study.studyId, xml, { actor: study.actor, oidMap, dryRun });
         expect(r.written).toBe(false);
-        expect(r.values).toBe(4);
+        expect(r.values).toBe(5);
+        // Every refused ItemData has its problem (the first form repeat's two values, each), so the
+        // report counts 5 invalid rows and refuses 5 ItemData.
         expect(r.problems.map((p) => [p.row, p.rule])).toEqual([
           [1, 'repeat-unsupported'],
           [2, 'repeat-unsupported'],
           [3, 'repeat-unsupported'],
           [4, 'repeat-unsupported'],
+          [5, 'repeat-unsupported'],
         ]);
+        expect(r.invalidRows).toBe(5);
+        expect(r.accounting).toMatchObject({ itemData: 5, refused: 5, imported: 0 });
         expect(r.problems[1]!.message).toContain(
           `subject ${s0}, event SE_M6 (no repeat key), form F_LAB (no repeat key), item group IG_LAB repeat key 2`,
         );
-        expect(r.problems[3]!.message).toContain('form F_BILAG repeat key 2, item group IG_BILAG');
-        expect(r.problems[0]!.column).toBe(`${s0}/SE_M6/F_LAB/IG_LAB[1]`);
+        expect(r.problems[3]!.message).toContain('form F_BILAG repeat key 1, item group IG_BILAG');
+        expect(r.problems[3]!.message).toContain('none of its 2 values is imported');
+        expect(r.problems[4]!.message).toContain('form F_BILAG repeat key 2, item group IG_BILAG');
+        expect(r.problems[0]!.column).toBe(`${s0}/SE_M6/F_LAB/IG_LAB[1]/I_C3`);
+        expect(r.problems[3]!.column).toBe(`${s0}/SE_M6/F_BILAG[1]/IG_BILAG/I_GENERAL`);
       }
       // Skipping invalid rows writes none of a repeat either (never the last one of them).
       const r = await importOdm(t.db, study.studyId, xml, { actor: study.actor, oidMap, skipInvalid: true });
-      expect(r).toMatchObject({ entered: 0, changed: 0, invalidRows: 4 });
+      expect(r).toMatchObject({ entered: 0, changed: 0, invalidRows: 5 });
       expect(await databaseFingerprint(t.db)).toBe(before);
     });
 

@@ -37,6 +37,13 @@ export interface OdmSubjectData {
   studySubjectId?: string;
   /** REDCap's data access group (`redcap:DataAccessGroup`), the site of the record. */
   dataAccessGroup?: string;
+  /**
+   * The site as a site-level study: OpenClinica 3 writes a site's subjects under a ClinicalData whose
+   * StudyOID is a Study of the file (`S_101`, "Site A") whose MetaDataVersion includes the parent
+   * study's (`<Include StudyOID="S_THEJUNOD" …/>`, ODM 1.3.2 §3.1.3.2). Set for a subject under such
+   * a ClinicalData.
+   */
+  siteStudyOid?: string;
   /** Every ItemData in file order (a value's versions in a Transactional file: the last one counts). */
   items: OdmItem[];
 }
@@ -120,6 +127,10 @@ export async function readOdm(
   let hasRoot = false;
   let inClinical = false;
   let hasClinicalData = false;
+  /** The Study being read (metadata), the studies whose metadata includes another's (site-level studies), and the StudyOID of the ClinicalData being read. */
+  let study: string | undefined;
+  const includingStudies = new Set<string>();
+  let clinicalStudyOid: string | undefined;
   /** The ItemDef being read (metadata), whose MeasurementUnitRef is the unit of its values. */
   let itemDef: string | undefined;
   /** How many MeasurementUnitRefs that ItemDef has. */
@@ -137,9 +148,16 @@ export async function readOdm(
     const a = tag.attributes as Record<string, string>;
     if (depth++ === 0) hasRoot = name === 'ODM';
     switch (name) {
+      case 'Study':
+        study = a.OID;
+        break;
+      case 'Include':
+        if (study && !inClinical && a.StudyOID && a.StudyOID !== study) includingStudies.add(study);
+        break;
       case 'ClinicalData':
         inClinical = true;
         hasClinicalData = true;
+        clinicalStudyOid = a.StudyOID;
         break;
       case 'ItemDef':
         if (!inClinical) itemDef = a.OID;
@@ -157,6 +175,9 @@ export async function readOdm(
           siteOid: undefined,
           ...(a['OpenClinica:StudySubjectID'] ? { studySubjectId: a['OpenClinica:StudySubjectID'] } : {}),
           ...(a['redcap:DataAccessGroup'] ? { dataAccessGroup: a['redcap:DataAccessGroup'] } : {}),
+          ...(clinicalStudyOid && includingStudies.has(clinicalStudyOid)
+            ? { siteStudyOid: clinicalStudyOid }
+            : {}),
           items: [],
         };
         break;
@@ -250,6 +271,9 @@ export async function readOdm(
         break;
       case 'ClinicalData':
         inClinical = false;
+        break;
+      case 'Study':
+        study = undefined;
         break;
       case 'ItemDef':
         if (itemDef && itemDefUnits > 1) handlers.itemUnits?.delete(itemDef);

@@ -53,8 +53,9 @@ export interface RepeatRow {
   /** How many instances the form or group has in this event, and the values of this one. */
   instances: number;
   values: number;
-  /** The rows of those values (all refused with the instance). */
+  /** The rows of those values (all refused with the instance), and the path of each. */
   rows: number[];
+  columns: string[];
 }
 
 /** An ItemData left out of the subject on purpose, with why (reported in `skipped`). */
@@ -72,7 +73,7 @@ export interface OdmSubject {
   sourceKey: string;
   /** The msct site code the subject belongs to (the file's site through the mapping's `sites`). */
   siteCode: string | undefined;
-  /** What the file says of the site (LocationOID, data access group), for messages. */
+  /** What the file says of the site (LocationOID, data access group, OpenClinica site study), for messages. */
   siteSource: string | undefined;
   /** The site came from a SiteRef (msct's own export and ODM 1.3.2 files declare it so). */
   siteFromSiteRef: boolean;
@@ -125,12 +126,14 @@ export function reduceSubject(
   oidMap?: Record<string, string>,
   opts: ReduceOptions = {},
 ) {
-  // The site: SiteRef, else REDCap's data access group (attribute, or its pseudo-field), through the
-  // mapping's table; a subject without one is at the mapping's default site.
+  // The site: SiteRef, else REDCap's data access group (attribute, or its pseudo-field), else
+  // OpenClinica 3's site-level study, through the mapping's table; a subject without one is at the
+  // mapping's default site.
   const siteSource =
     s.siteOid ??
     s.dataAccessGroup ??
     s.items.find((i) => i.itemOid === REDCAP_DAG_ITEM && i.value)?.value ??
+    s.siteStudyOid ??
     undefined;
   const out: OdmSubject = {
     key: s.studySubjectId ?? s.key,
@@ -210,12 +213,14 @@ export function reduceSubject(
           instances: seen.size,
           values: 0,
           rows: [],
+          columns: [],
         };
         repeats.set(key, r);
         out.repeats.push(r);
       }
       r.values++;
       r.rows.push(id.row);
+      r.columns.push(id.path);
       continue;
     }
     const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
