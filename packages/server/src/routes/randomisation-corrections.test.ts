@@ -104,7 +104,12 @@ describe('corrections of an assignment (issue 24)', () => {
     expect(r.body.arm).toBe(randomisedArm);
     expect(r.body.correctedArm).toBe(otherArm);
     expect(r.body.corrections).toMatchObject([
-      { by: 'investigator', reason: 'kit of the other arm dispensed', fromArm: randomisedArm, toArm: otherArm },
+      {
+        by: 'investigator',
+        reason: 'kit of the other arm dispensed',
+        fromArm: randomisedArm,
+        toArm: otherArm,
+      },
     ]);
     // A second correction starts from the first one's arm.
     const back = await correct('admin', { toArm: randomisedArm, reason: 'dispensing record was wrong' });
@@ -161,9 +166,9 @@ describe('corrections of an assignment (issue 24)', () => {
     expect(inv.body.corrections).toHaveLength(2);
     const mon = await c.monitor!.get<Status>(`/api/subjects/${subjectId}/randomisation`);
     expect(mon.body).toMatchObject({ arm: null, correctedArm: null, corrections: [] });
-    expect(
-      (await c.monitor!.get(`/api/studies/${trial.studyId}/randomisation/corrections`)).status,
-    ).toBe(403);
+    expect((await c.monitor!.get(`/api/studies/${trial.studyId}/randomisation/corrections`)).status).toBe(
+      403,
+    );
     const audit = await c.monitor!.get<unknown>(`/api/subjects/${subjectId}/audit`);
     expect(audit.status).toBe(200);
     expect(JSON.stringify(audit.body)).not.toContain('randomisation.correct');

@@ -144,7 +144,12 @@ export function registerRandomisationRoutes(app: App, { db }: RouteContext) {
           'MSCT_E_NOT_IN_DEFINITION',
           'this study does not randomise: there is no assignment to correct',
         );
-      refuseBlinded(principalOf(req), scope.studyId, definition, "an assignment's corrections nor correct one (they name arms)");
+      refuseBlinded(
+        principalOf(req),
+        scope.studyId,
+        definition,
+        "an assignment's corrections nor correct one (they name arms)",
+      );
       // The assignment row is never changed and the analysis keeps the arm as randomised (ITT): no
       // derived result changes, so nothing is re-derived.
       await correctRandomisation(db, actorOf(req), {
