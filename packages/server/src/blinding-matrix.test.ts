@@ -2,6 +2,7 @@
 // statistician, each blinded role × every route that could reveal a subject's arm. The arms have
 // codes and labels that appear nowhere else, so any leak is found by searching the answers for them.
 import { randomisedLnTrial } from '@msct/core/testing';
+import { assignRole, createSite, createStudy } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
@@ -55,7 +56,24 @@ const ROUTES: Record<string, { path: (ids: Ids) => string; monitor: Expect; stat
   list: { path: (i) => `/api/studies/${i.study}/randomisation/list`, monitor: 403, statistician: 403 },
   unblindings: { path: (i) => `/api/studies/${i.study}/unblindings`, monitor: 403, statistician: 403 },
   export: { path: (i) => `/api/studies/${i.study}/export.odm.xml`, monitor: 403, statistician: 403 },
+  corrections: {
+    path: (i) => `/api/studies/${i.study}/randomisation/corrections`,
+    monitor: 403,
+    statistician: 403,
+  },
+  report: {
+    path: (i) => `/api/studies/${i.study}/analysis/report.html`,
+    monitor: 'no-arm',
+    statistician: 'no-arm',
+  },
+  casebook: {
+    path: (i) => `/api/subjects/${i.subject}/casebook.html`,
+    monitor: 'no-arm',
+    statistician: 'no-arm',
+  },
 };
+/** Every format of the export jobs (POST /api/studies/{id}/exports): SDTM, CSV long/wide, ODM, analysis. */
+const EXPORT_FORMATS = ['odm', 'sdtm', 'csv-long', 'csv-wide', 'analysis'] as const;
 interface Ids {
   study: string;
   subject: string;
@@ -112,7 +130,7 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
     ).toBe(201);
     ids = { study: trial.studyId, subject: s.body.id, d0: d0.body.id };
   });
-  afterAll(async () => server?.close());
+  afterAll(async () => server?.close(), 60_000);
 
   it('the unblinded coordinator sees the arm and the infusion form (the check can fail)', async () => {
     const r = await c.coordinator!.get(`/api/subjects/${ids.subject}/randomisation`);
@@ -142,4 +160,81 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
       }
       expect(wrong).toEqual([]);
     });
+
+  for (const role of ['monitor', 'statistician'] as const)
+    it(`${role}: every export job format is refused while the definition names arm-revealing forms`, async () => {
+      for (const format of EXPORT_FORMATS) {
+        const r = await c[role]!.post<{ detail: string }>(`/api/studies/${ids.study}/exports`, {
+          format,
+          filters: {},
+        });
+        expect([format, r.status, r.body.detail]).toEqual([
+          format,
+          403,
+          'your role is blinded in this study and the export would hold the forms that reveal the arm',
+        ]);
+      }
+    });
+
+  it('without arm-revealing forms: a blinded CSV export holds no arm; the analysis export (results by arm) is refused', async () => {
+    // A second study, the same users given the same roles in it.
+    const system = { id: null, name: 'test' };
+    const study = await createStudy(server.db, system, {
+      code: 'BLNDPLAIN',
+      title: 'No arm-revealing forms',
+      definition: {
+        ...definition,
+        randomisation: { ...definition.randomisation, armRevealing: { forms: [] } },
+      },
+    });
+    const site = await createSite(server.db, system, { studyId: study.id, code: 'SA', name: 'Site A' });
+    for (const [user, role, siteId] of [
+      ['coordinator', 'coordinator', site.id],
+      ['monitor', 'monitor', null],
+    ] as const)
+      await assignRole(server.db, system, { userId: trial.users[user]!.id, role, studyId: study.id, siteId });
+    const plain = { studyId: study.id };
+    const co = new ApiClient(server.baseUrl);
+    await co.login('coordinator');
+    const s = await co.post<{ id: string; version: number }>(`/api/studies/${plain.studyId}/subjects`, {
+      siteId: site.id,
+      sex: 'female',
+      birthDate: '1990-01-01',
+    });
+    const scr = await co.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
+      visitCode: 'SCR',
+      visitDate: '2026-01-05',
+    });
+    await co.put(`/api/visits/${scr.body.id}/forms/renal-screening`, {
+      items: [{ itemCode: 'ln_class', value: 'IV' }],
+    });
+    await co.post(`/api/subjects/${s.body.id}/enrol`, { version: s.body.version, day0Date: '2026-01-10' });
+    expect((await co.post(`/api/subjects/${s.body.id}/randomise`)).status).toBe(201);
+    const mon = new ApiClient(server.baseUrl);
+    await mon.login('monitor');
+    const analysis = await mon.post<{ detail: string }>(`/api/studies/${plain.studyId}/exports`, {
+      format: 'analysis',
+      filters: {},
+    });
+    expect(analysis.status).toBe(403);
+    expect(analysis.body.detail).toMatch(/the analysis export holds the results by arm/);
+    for (const format of ['csv-long', 'odm'] as const) {
+      const job = await mon.post<{ id: string; status: string }>(`/api/studies/${plain.studyId}/exports`, {
+        format,
+        filters: {},
+      });
+      expect(job.status).toBe(202);
+      let status = job.body.status;
+      for (let i = 0; i < 200 && status !== 'done' && status !== 'failed'; i++) {
+        await new Promise((ok) => setTimeout(ok, 50));
+        status = (await mon.get<{ status: string }>(`/api/exports/${job.body.id}`)).body.status;
+      }
+      expect(status).toBe('done');
+      const file = await mon.get<string>(`/api/exports/${job.body.id}/file?part=data`);
+      expect(file.status).toBe(200);
+      const text = typeof file.body === 'string' ? file.body : JSON.stringify(file.body);
+      expect(text.length).toBeGreaterThan(0);
+      expect(ARM_TEXT.find((t) => text.includes(t)) ?? null).toBeNull();
+    }
+  });
 });
