@@ -110,7 +110,13 @@ export const randomisationRoutes = {
     tags: ['randomisation'],
     summary: "Emergency unblindings of a study's subjects at the caller's sites (safety, investigators)",
     params: studyParams,
-    response: { 200: z.array(unblinding) },
+    response: {
+      200: z.array(
+        unblinding.extend({
+          subjectCode: z.string().describe('the pseudonym for a role without identifiers'),
+        }),
+      ),
+    },
   }),
   randomisationBalance: route({
     method: 'GET',

@@ -6,6 +6,7 @@ import { isRandomised, type StoredDefinition } from '@msct/core/protocol';
 import {
   type Actor,
   getAssignment,
+  getSubject,
   listCorrections,
   listUnblindings,
   type RandomisationAssignment,
@@ -17,7 +18,7 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { isBlinded, refuseBlinded, seesArm } from '../access/blinding.js';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
-import { type Principal, sitesFor } from '../access/policy.js';
+import { type Principal, seesIdentifiers, sitesFor } from '../access/policy.js';
 import {
   allocationBalance,
   allocationListExport,
@@ -183,11 +184,14 @@ export function registerRandomisationRoutes(app: App, { db }: RouteContext) {
       studyId: req.params.studyId,
       siteIds: sitesFor(p, 'unblinding.read', req.params.studyId),
     });
+    const identified = seesIdentifiers(p, req.params.studyId);
     const out = [];
     for (const u of rows) {
       const a = await getAssignment(db, u.subject_id);
       const shown = a && seesArm(p, req.params.studyId, definition, [u]) ? a.arm : null;
-      out.push(unblindingView(u, shown));
+      const s = await getSubject(db, u.subject_id);
+      // As the subject routes: the pseudonym for a role without identifiers.
+      out.push({ ...unblindingView(u, shown), subjectCode: identified ? s.subject_code : s.pseudonym });
     }
     return out;
   });
