@@ -130,13 +130,19 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
     ).toBe(201);
     ids = { study: trial.studyId, subject: s.body.id, d0: d0.body.id };
   });
-  afterAll(async () => server?.close(), 60_000);
+  // Closing waits for the export jobs and the derived-study cache; minutes on a loaded machine.
+  afterAll(async () => server?.close(), 180_000);
 
   it('the unblinded coordinator sees the arm and the infusion form (the check can fail)', async () => {
     const r = await c.coordinator!.get(`/api/subjects/${ids.subject}/randomisation`);
     expect(ARM_TEXT.some((t) => JSON.stringify(r.body).includes(t))).toBe(true);
     const v = await c.coordinator!.get(`/api/visits/${ids.d0}`);
     expect(JSON.stringify(v.body)).toContain('cells_per_kg');
+    for (const path of [
+      `/api/studies/${ids.study}/visit-overview?subjectIds=${ids.subject}`,
+      `/api/studies/${ids.study}/record-status`,
+    ])
+      expect(JSON.stringify((await c.coordinator!.get(path)).body)).toContain('"formCode":"infusion"');
     const inf = await c.coordinator!.get(`/api/subjects/${ids.subject}/infusions`);
     expect(JSON.stringify(inf.body)).toContain('LOT-ACTIVE-1');
   });
@@ -154,7 +160,7 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
         if (res.status !== 200) wrong.push(`${name}: expected 200, got ${res.status} ${text.slice(0, 120)}`);
         const leak =
           ARM_TEXT.find((t) => text.includes(t)) ??
-          ['cells_per_kg', 'LOT-ACTIVE-1'].find((t) => text.includes(t)) ??
+          ['cells_per_kg', 'LOT-ACTIVE-1', '"formCode":"infusion"'].find((t) => text.includes(t)) ??
           null;
         if (leak) wrong.push(`${name}: shows ${leak}`);
       }
