@@ -42,11 +42,14 @@ describe('randomisation and blinding in the browser (issue 24)', () => {
   beforeAll(async () => {
     e = await startE2e({ definition });
     const api = await apiAs(e, 'coordinator');
-    const s = await api.post<{ id: string; subjectCode: string }>(`/api/studies/${e.trial.studyId}/subjects`, {
-      siteId: e.trial.siteA,
-      sex: 'female',
-      birthDate: '1988-04-02',
-    });
+    const s = await api.post<{ id: string; subjectCode: string }>(
+      `/api/studies/${e.trial.studyId}/subjects`,
+      {
+        siteId: e.trial.siteA,
+        sex: 'female',
+        birthDate: '1988-04-02',
+      },
+    );
     subjectId = s.body.id;
     subjectCode = s.body.subjectCode;
     const scr = await api.post<{ id: string }>(`/api/subjects/${subjectId}/visits`, {
