@@ -4,9 +4,32 @@
 // subject in an emergency, with a reason, and the safety role finds it on the study home with the
 // arm; an investigator corrects the assignment (a new record; the arm as randomised stays), which
 // the monitor does not see.
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { randomisedLnTrial } from '@msct/core/testing';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
+import {
+  apiAs,
+  type E2e,
+  loginAs,
+  screenshot,
+  startE2e,
+  stopE2e,
+  TEST_PASSWORD,
+  waitForText,
+} from './support.js';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+/** Serious and critical WCAG 2.1 A/AA violations on the page (as e2e/accessibility.test.ts). */
+async function axeSerious(page: Page): Promise<string[]> {
+  await page.addScriptTag({ content: axeSource });
+  const v = (await page.evaluate(`(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+  })()`)) as { id: string; impact: string | null; help: string }[];
+  return v.filter((x) => x.impact === 'serious' || x.impact === 'critical').map((x) => `${x.id}: ${x.help}`);
+}
 
 /** The randomised trial with a screening form built from two eligibility criteria. */
 const definition = {
@@ -177,5 +200,35 @@ describe('randomisation and blinding in the browser (issue 24)', () => {
     expect(await mpanel.getByText(/Corrected/).count()).toBe(0);
     const text = await monitor.locator('body').textContent();
     for (const label of LABELS) expect(text).not.toContain(label);
+  });
+
+  it('the randomisation panel with its dialogs and the unblindings table: axe-clean, usable at 390 px', async () => {
+    const context = await e.browser.newContext({
+      baseURL: e.server.baseUrl,
+      viewport: { width: 390, height: 844 },
+      bypassCSP: true,
+    });
+    context.setDefaultTimeout(20_000);
+    e.contexts.push(context);
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByLabel('Username').fill('investigator');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    await page.goto(`/subjects/${subjectId}`);
+    const panel = page.getByRole('region', { name: 'Randomisation' });
+    await panel.getByRole('list', { name: 'Corrections of the assignment' }).waitFor();
+    await panel.getByRole('button', { name: 'Correct the assignment' }).click();
+    await page.getByRole('dialog', { name: 'Correct the assignment' }).waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    // Nothing of the panel is wider than the phone's viewport.
+    const width = await panel.evaluate((el) => (el as unknown as { scrollWidth: number }).scrollWidth);
+    expect(width).toBeLessThanOrEqual(390);
+    await screenshot(page, 'randomisation-10-phone-correct');
+    await page.goto(`/studies/${e.trial.studyId}`);
+    await page.getByRole('table', { name: 'Emergency unblindings' }).waitFor();
+    expect(await axeSerious(page)).toEqual([]);
+    await screenshot(page, 'randomisation-11-phone-unblindings');
   });
 });
