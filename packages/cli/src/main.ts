@@ -14,7 +14,12 @@ import { analyzeCommand } from './commands/analyze.js';
 import { crfCommand } from './commands/crf.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand, importCommand } from './commands/exchange.js';
-import { balanceCommand, randomiseCommand } from './commands/randomise.js';
+import {
+  balanceCommand,
+  correctCommand,
+  correctionsCommand,
+  randomiseCommand,
+} from './commands/randomise.js';
 import { startCommand } from './commands/start.js';
 import { studyAmendCommand, studyValidateCommand } from './commands/study.js';
 import { studyCreateCommand, studyExportDefinitionCommand } from './commands/study-definition.js';
@@ -94,7 +99,11 @@ program
   .option('--study <code>', 'study code (default: the only study)')
   .option('--out <dir>', 'output folder (default ./analysis)')
   .option('--format <list>', 'comma-separated: html,json,csv,pdf (default html,json,csv)')
-  .action(async (o: { study?: string; out?: string; format?: string }) => {
+  .option(
+    '--blinded',
+    'for a role the study blinds: pooled results only, nothing by arm (also when MSCT_IMPORT_USER holds a blinded role)',
+  )
+  .action(async (o: { study?: string; out?: string; format?: string; blinded?: boolean }) => {
     await analyzeCommand(o);
   });
 
@@ -107,6 +116,10 @@ program
   .requiredOption('--out <path>', 'output file (odm) or folder (sdtm)')
   .option('--study <code>', 'study code (default: the only study)')
   .option('--pseudonymise', 'de-identified: pseudonyms, study days instead of dates, no free text')
+  .option(
+    '--blinded',
+    'for a role the study blinds: refused when the definition names arm-revealing forms or items (also when MSCT_IMPORT_USER holds a blinded role)',
+  )
   .action(exportCommand);
 
 program
@@ -217,7 +230,11 @@ program
     'randomise an enrolled subject (by subject code) of a randomised study: audited and final, as the operator (MSCT_IMPORT_USER or the first administrator)',
   )
   .option('--study <code>', 'study code (default: the only study)')
-  .action(async (subject: string, o: { study?: string }) => {
+  .option(
+    '--blinded',
+    'for a role the study blinds: do not print the arm or the place in the sequence (also when MSCT_IMPORT_USER holds a blinded role)',
+  )
+  .action(async (subject: string, o: { study?: string; blinded?: boolean }) => {
     console.log(await randomiseCommand(subject, o));
   });
 const randomisation = program.command('randomisation').description('randomisation reports');
@@ -228,8 +245,30 @@ randomisation
   )
   .option('--study <code>', 'study code (default: the only study)')
   .option('--json', 'print the report as JSON')
-  .action(async (o: { study?: string; json?: boolean }) => {
+  .option('--blinded', 'refused: the balance shows counts per arm')
+  .action(async (o: { study?: string; json?: boolean; blinded?: boolean }) => {
     console.log(await balanceCommand(o));
+  });
+randomisation
+  .command('correct <subject>')
+  .description(
+    "correct a randomised subject's assignment (by subject code): a new audited record from its current arm to --to with --reason; the assignment stays as randomised and the analysis keeps it (intention to treat). As the operator; refused with --blinded",
+  )
+  .requiredOption('--to <arm>', 'the arm id the subject is corrected to')
+  .requiredOption('--reason <text>', 'why the assignment is corrected')
+  .option('--study <code>', 'study code (default: the only study)')
+  .option('--blinded', 'refused: a correction names arms')
+  .action(async (subject: string, o: { to: string; reason: string; study?: string; blinded?: boolean }) => {
+    console.log(await correctCommand(subject, o));
+  });
+randomisation
+  .command('corrections')
+  .description('list the corrections of assignments (who, when, from → to, why); refused with --blinded')
+  .option('--study <code>', 'study code (default: the only study)')
+  .option('--json', 'print the corrections as JSON')
+  .option('--blinded', 'refused: corrections name arms')
+  .action(async (o: { study?: string; json?: boolean; blinded?: boolean }) => {
+    console.log(await correctionsCommand(o));
   });
 
 const audit = program.command('audit').description('the audit trail');

@@ -16,6 +16,20 @@ export const unblinding = z.object({
   arm: z.string().nullable(),
 });
 
+/**
+ * A correction of an assignment (a new record with its reason; the assignment is never changed and
+ * the analysis keeps the arm as randomised). Shown to unblinded callers only.
+ */
+export const randomisationCorrection = z.object({
+  id: z.string(),
+  subjectId: z.string(),
+  at: z.string(),
+  by: z.string(),
+  reason: z.string(),
+  fromArm: z.string(),
+  toArm: z.string(),
+});
+
 export const randomisationStatus = z.object({
   subjectId: z.string(),
   /** The study's definition randomises (arms and a randomisation section). */
@@ -31,6 +45,10 @@ export const randomisationStatus = z.object({
   sequence: z.number().nullable(),
   assignedAt: z.string().nullable(),
   unblindings: z.array(unblinding),
+  /** Corrections of the assignment, oldest first; always empty for a blinded caller. */
+  corrections: z.array(randomisationCorrection),
+  /** The arm after the last correction (null when none, or for a blinded caller); the analysis uses `arm`. */
+  correctedArm: z.string().nullable(),
 });
 
 const balanceRow = z.object({
@@ -68,13 +86,37 @@ export const randomisationRoutes = {
     body: z.object({ reason }).strict(),
     response: { 201: randomisationStatus },
   }),
+  correctAssignment: route({
+    method: 'POST',
+    path: '/api/subjects/:subjectId/randomisation/corrections',
+    tags: ['randomisation'],
+    summary:
+      'Correct an assignment: a new audited record (from → to, reason); the assignment stays as randomised and the analysis keeps it (ITT). Unblinded roles only',
+    params: subjectParams,
+    body: z.object({ toArm: z.string().min(1), reason }).strict(),
+    response: { 201: randomisationStatus },
+  }),
+  randomisationCorrections: route({
+    method: 'GET',
+    path: '/api/studies/:studyId/randomisation/corrections',
+    tags: ['randomisation'],
+    summary: "Corrections of a study's assignments at the caller's sites (unblinded roles only)",
+    params: studyParams,
+    response: { 200: z.array(randomisationCorrection) },
+  }),
   unblindings: route({
     method: 'GET',
     path: '/api/studies/:studyId/unblindings',
     tags: ['randomisation'],
     summary: "Emergency unblindings of a study's subjects at the caller's sites (safety, investigators)",
     params: studyParams,
-    response: { 200: z.array(unblinding) },
+    response: {
+      200: z.array(
+        unblinding.extend({
+          subjectCode: z.string().describe('the pseudonym for a role without identifiers'),
+        }),
+      ),
+    },
   }),
   randomisationBalance: route({
     method: 'GET',
@@ -134,6 +176,7 @@ export const randomisationRoutes = {
             assignedAt: z.string(),
           }),
         ),
+        corrections: z.array(randomisationCorrection),
       }),
     },
   }),

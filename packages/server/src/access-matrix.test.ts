@@ -423,6 +423,17 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/randomisation/balance`,
   },
+  'POST /api/subjects/{subjectId}/randomisation/corrections': {
+    allow: ['admin', 'investigator'],
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/randomisation/corrections`,
+    body: () => ({ toArm: 'control', reason: 'matrix' }),
+  },
+  'GET /api/studies/{studyId}/randomisation/corrections': {
+    allow: ['admin', 'investigator', 'monitor', 'statistician'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/randomisation/corrections`,
+  },
   'GET /api/studies/{studyId}/randomisation/list': {
     allow: ['statistician'],
     scope: 'study',

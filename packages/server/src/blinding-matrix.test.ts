@@ -2,6 +2,7 @@
 // statistician, each blinded role × every route that could reveal a subject's arm. The arms have
 // codes and labels that appear nowhere else, so any leak is found by searching the answers for them.
 import { randomisedLnTrial } from '@msct/core/testing';
+import { assignRole, createSite, createStudy } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
@@ -55,7 +56,24 @@ const ROUTES: Record<string, { path: (ids: Ids) => string; monitor: Expect; stat
   list: { path: (i) => `/api/studies/${i.study}/randomisation/list`, monitor: 403, statistician: 403 },
   unblindings: { path: (i) => `/api/studies/${i.study}/unblindings`, monitor: 403, statistician: 403 },
   export: { path: (i) => `/api/studies/${i.study}/export.odm.xml`, monitor: 403, statistician: 403 },
+  corrections: {
+    path: (i) => `/api/studies/${i.study}/randomisation/corrections`,
+    monitor: 403,
+    statistician: 403,
+  },
+  report: {
+    path: (i) => `/api/studies/${i.study}/analysis/report.html`,
+    monitor: 'no-arm',
+    statistician: 'no-arm',
+  },
+  casebook: {
+    path: (i) => `/api/subjects/${i.subject}/casebook.html`,
+    monitor: 'no-arm',
+    statistician: 'no-arm',
+  },
 };
+/** Every format of the export jobs (POST /api/studies/{id}/exports): SDTM, CSV long/wide, ODM, analysis. */
+const EXPORT_FORMATS = ['odm', 'sdtm', 'csv-long', 'csv-wide', 'analysis'] as const;
 interface Ids {
   study: string;
   subject: string;
@@ -112,13 +130,19 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
     ).toBe(201);
     ids = { study: trial.studyId, subject: s.body.id, d0: d0.body.id };
   });
-  afterAll(async () => server?.close());
+  // Closing waits for the export jobs and the derived-study cache; minutes on a loaded machine.
+  afterAll(async () => server?.close(), 180_000);
 
   it('the unblinded coordinator sees the arm and the infusion form (the check can fail)', async () => {
     const r = await c.coordinator!.get(`/api/subjects/${ids.subject}/randomisation`);
     expect(ARM_TEXT.some((t) => JSON.stringify(r.body).includes(t))).toBe(true);
     const v = await c.coordinator!.get(`/api/visits/${ids.d0}`);
     expect(JSON.stringify(v.body)).toContain('cells_per_kg');
+    for (const path of [
+      `/api/studies/${ids.study}/visit-overview?subjectIds=${ids.subject}`,
+      `/api/studies/${ids.study}/record-status`,
+    ])
+      expect(JSON.stringify((await c.coordinator!.get(path)).body)).toContain('"formCode":"infusion"');
     const inf = await c.coordinator!.get(`/api/subjects/${ids.subject}/infusions`);
     expect(JSON.stringify(inf.body)).toContain('LOT-ACTIVE-1');
   });
@@ -136,10 +160,87 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
         if (res.status !== 200) wrong.push(`${name}: expected 200, got ${res.status} ${text.slice(0, 120)}`);
         const leak =
           ARM_TEXT.find((t) => text.includes(t)) ??
-          ['cells_per_kg', 'LOT-ACTIVE-1'].find((t) => text.includes(t)) ??
+          ['cells_per_kg', 'LOT-ACTIVE-1', '"formCode":"infusion"'].find((t) => text.includes(t)) ??
           null;
         if (leak) wrong.push(`${name}: shows ${leak}`);
       }
       expect(wrong).toEqual([]);
     });
+
+  for (const role of ['monitor', 'statistician'] as const)
+    it(`${role}: every export job format is refused while the definition names arm-revealing forms`, async () => {
+      for (const format of EXPORT_FORMATS) {
+        const r = await c[role]!.post<{ detail: string }>(`/api/studies/${ids.study}/exports`, {
+          format,
+          filters: {},
+        });
+        expect([format, r.status, r.body.detail]).toEqual([
+          format,
+          403,
+          'your role is blinded in this study and the export would hold the forms that reveal the arm',
+        ]);
+      }
+    });
+
+  it('without arm-revealing forms: a blinded CSV export holds no arm; the analysis export (results by arm) is refused', async () => {
+    // A second study, the same users given the same roles in it.
+    const system = { id: null, name: 'test' };
+    const study = await createStudy(server.db, system, {
+      code: 'BLNDPLAIN',
+      title: 'No arm-revealing forms',
+      definition: {
+        ...definition,
+        randomisation: { ...definition.randomisation, armRevealing: { forms: [] } },
+      },
+    });
+    const site = await createSite(server.db, system, { studyId: study.id, code: 'SA', name: 'Site A' });
+    for (const [user, role, siteId] of [
+      ['coordinator', 'coordinator', site.id],
+      ['monitor', 'monitor', null],
+    ] as const)
+      await assignRole(server.db, system, { userId: trial.users[user]!.id, role, studyId: study.id, siteId });
+    const plain = { studyId: study.id };
+    const co = new ApiClient(server.baseUrl);
+    await co.login('coordinator');
+    const s = await co.post<{ id: string; version: number }>(`/api/studies/${plain.studyId}/subjects`, {
+      siteId: site.id,
+      sex: 'female',
+      birthDate: '1990-01-01',
+    });
+    const scr = await co.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
+      visitCode: 'SCR',
+      visitDate: '2026-01-05',
+    });
+    await co.put(`/api/visits/${scr.body.id}/forms/renal-screening`, {
+      items: [{ itemCode: 'ln_class', value: 'IV' }],
+    });
+    await co.post(`/api/subjects/${s.body.id}/enrol`, { version: s.body.version, day0Date: '2026-01-10' });
+    expect((await co.post(`/api/subjects/${s.body.id}/randomise`)).status).toBe(201);
+    const mon = new ApiClient(server.baseUrl);
+    await mon.login('monitor');
+    const analysis = await mon.post<{ detail: string }>(`/api/studies/${plain.studyId}/exports`, {
+      format: 'analysis',
+      filters: {},
+    });
+    expect(analysis.status).toBe(403);
+    expect(analysis.body.detail).toMatch(/the analysis export holds the results by arm/);
+    for (const format of ['csv-long', 'odm'] as const) {
+      const job = await mon.post<{ id: string; status: string }>(`/api/studies/${plain.studyId}/exports`, {
+        format,
+        filters: {},
+      });
+      expect(job.status).toBe(202);
+      let status = job.body.status;
+      for (let i = 0; i < 200 && status !== 'done' && status !== 'failed'; i++) {
+        await new Promise((ok) => setTimeout(ok, 50));
+        status = (await mon.get<{ status: string }>(`/api/exports/${job.body.id}`)).body.status;
+      }
+      expect(status).toBe('done');
+      const file = await mon.get<string>(`/api/exports/${job.body.id}/file?part=data`);
+      expect(file.status).toBe(200);
+      const text = typeof file.body === 'string' ? file.body : JSON.stringify(file.body);
+      expect(text.length).toBeGreaterThan(0);
+      expect(ARM_TEXT.find((t) => text.includes(t)) ?? null).toBeNull();
+    }
+  });
 });

@@ -57,6 +57,7 @@ const MAIN_WRITES = [
   'POST /api/studies/:studyId/import.csv',
   'POST /api/subjects/:subjectId/randomise',
   'POST /api/subjects/:subjectId/unblind',
+  'POST /api/subjects/:subjectId/randomisation/corrections',
   'POST /api/studies/:studyId/import.odm',
   'POST /api/studies/:studyId/exports',
   'POST /api/subjects/:subjectId/signatures',
@@ -478,6 +479,18 @@ for (const dialect of TEST_DIALECTS) {
       await ok('monitor', 'GET', `/api/subjects/${rs.id}/randomisation`);
       await ok('investigator', 'GET', `${r}/unblindings`);
       await ok('statistician', 'GET', `${r}/randomisation/balance`);
+      const current = randomisedLnTrial.arms!.map((a) => a.id);
+      await ok('investigator', 'POST', `/api/subjects/${rs.id}/randomisation/corrections`, {
+        // To whichever arm the subject was not randomised to: the first try may be its own arm (409).
+        toArm: (await db.kysely
+          .selectFrom('randomisation_assignments')
+          .select('arm')
+          .where('subject_id', '=', rs.id)
+          .executeTakeFirstOrThrow()
+          .then((a) => current.find((x) => x !== a.arm)))!,
+        reason: 'kit of the other arm dispensed',
+      });
+      await ok('investigator', 'GET', `${r}/randomisation/corrections`);
       await ok('statistician', 'GET', `${r}/randomisation/list`);
 
       // Problems: not found, invalid input, unauthenticated.

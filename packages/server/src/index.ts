@@ -2,7 +2,7 @@ export { SIGNATURE_MEANING } from '@msct/contract';
 export { ACTIONS, type Action, decide, type Principal, ROLE_ACTIONS } from './access/policy.js';
 export { buildApp } from './app.js';
 export { hashPassword, passwordProblems, verifyPassword } from './auth/password.js';
-export { allocationBalance, randomise } from './clinical/randomisation.js';
+export { allocationBalance, correctRandomisation, randomise } from './clinical/randomisation.js';
 export { configFromEnv, type ServerConfig } from './config.js';
 export { csrfTokenFor, SESSION_COOKIE } from './http/session.js';
 export type { App } from './http/types.js';

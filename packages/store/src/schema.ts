@@ -355,6 +355,25 @@ export interface UnblindingTable {
   unblinded_by_name: string;
 }
 
+/**
+ * A correction of a subject's assignment (migration 016): a new record with its reason; the
+ * assignment itself is never changed, and the analysis keeps the arm as randomised (ITT).
+ */
+export interface RandomisationCorrectionTable {
+  id: string;
+  study_id: string;
+  site_id: string;
+  subject_id: string;
+  assignment_id: string;
+  /** The arm the subject had before this correction (the randomised arm, or the last correction's). */
+  from_arm: string;
+  to_arm: string;
+  reason: string;
+  corrected_at: string;
+  corrected_by: string | null;
+  corrected_by_name: string;
+}
+
 export interface MetaTable {
   key: string;
   value: string;
@@ -408,5 +427,6 @@ export interface Database {
   randomisation_lists: RandomisationListTable;
   randomisation_assignments: RandomisationAssignmentTable;
   unblindings: UnblindingTable;
+  randomisation_corrections: RandomisationCorrectionTable;
   export_jobs: ExportJobTable;
 }

@@ -13,8 +13,9 @@ import {
   softwareVersion,
   withSoftware,
 } from '@msct/server';
-import { findStudyByCode, listStudies, openDatabase } from '@msct/store';
+import { findStudyByCode, listStudies, openDatabase, studyDefinition } from '@msct/store';
 import cliProgress from 'cli-progress';
+import { cliBlinding } from './blinding.js';
 import { writePrettyJsonFile } from './json-file.js';
 
 export const ANALYZE_FORMATS = ['html', 'json', 'csv', 'pdf'] as const;
@@ -25,6 +26,12 @@ export interface AnalyzeCommandOptions {
   out?: string;
   /** Comma-separated subset of html,json,csv,pdf (default html,json,csv). */
   format?: string;
+  /**
+   * For a role the study blinds (issue 24): the pooled results only, without the results by arm,
+   * as GET /api/studies/{id}/analysis answers that role. Also on when MSCT_IMPORT_USER holds a
+   * blinded role (commands/blinding.ts).
+   */
+  blinded?: boolean;
 }
 
 export function parseFormats(format: string | undefined): AnalyzeFormat[] {
@@ -68,11 +75,20 @@ export async function analyzeCommand(opts: AnalyzeCommandOptions): Promise<strin
     bar.start(steps, 0, { step: `reading and deriving ${study.code}` });
     // Subject by subject from the store: each one's items are scored and adjudicated, and only the
     // derived record is kept (issue 16).
-    const results = withSoftware(
+    const blinding = await cliBlinding(
+      db,
+      study.id,
+      (await studyDefinition(db, study.id)).definition,
+      opts.blinded,
+    );
+    const analysed = withSoftware(
       await analyzeStudy(db, study.id, {}, (done) => {
         if (done % 500 === 0) bar.update({ step: `reading and deriving ${study.code}: ${done} subjects` });
       }),
     );
+    // Blinded: the report, JSON and CSVs are all made from these results, so none has an arm.
+    const { byArm: _byArm, ...pooled } = analysed;
+    const results = blinding.blinded ? pooled : analysed;
     bar.increment(1, { step: `analysed ${results.populations.screened} subjects` });
     bar.increment(1, { step: 'rendering the report' });
     mkdirSync(out, { recursive: true });
@@ -113,7 +129,7 @@ export async function analyzeCommand(opts: AnalyzeCommandOptions): Promise<strin
     }
     bar.stop();
     console.log(
-      `msct: analysed ${results.populations.enrolled} enrolled of ${results.populations.screened} subjects in ${study.code} (snapshot ${results.snapshot.hash}); wrote ${written.length} files to ${out}`,
+      `msct: analysed ${results.populations.enrolled} enrolled of ${results.populations.screened} subjects in ${study.code} (snapshot ${results.snapshot.hash}); wrote ${written.length} files to ${out}${blinding.blinded && analysed.byArm ? ` — blinded (${blinding.because}): pooled results only, no results by arm` : ''}`,
     );
     return written;
   } finally {

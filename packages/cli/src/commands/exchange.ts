@@ -14,9 +14,10 @@ import {
   type WideMapping,
 } from '@msct/exchange';
 import { configFromEnv } from '@msct/server';
-import { type Actor, type Db, openDatabase } from '@msct/store';
+import { type Actor, type Db, openDatabase, studyDefinition } from '@msct/store';
 import { SingleBar } from 'cli-progress';
 import { resolveStudy } from './adjudicate.js';
+import { armRevealingNames, cliBlinding } from './blinding.js';
 
 const bar = (label: string) =>
   new SingleBar({
@@ -32,10 +33,22 @@ export async function exportCommand(opts: {
   format: 'odm' | 'sdtm';
   out: string;
   pseudonymise?: boolean;
+  /** For a role the study blinds (issue 24; commands/blinding.ts). */
+  blinded?: boolean;
 }): Promise<void> {
   const db = openDatabase(configFromEnv().databaseUrl);
   try {
     const study = await resolveStudy(db, opts.study);
+    const { definition } = await studyDefinition(db, study.id);
+    const blinding = await cliBlinding(db, study.id, definition, opts.blinded);
+    const revealing = armRevealingNames(definition);
+    // Neither writer holds the randomisation records; what could reveal an arm is the forms and
+    // items the definition names (and the infusion records, the infusion form), which both write
+    // whole: refused, as the server's export routes refuse a blinded role.
+    if (blinding.blinded && revealing.length > 0)
+      throw new Error(
+        `a blinded export (${blinding.because}) cannot be written: study ${study.code}'s definition names ${revealing.join(', ')} as revealing the arm, and the ${opts.format === 'sdtm' ? 'SDTM' : 'ODM'} export holds them; nothing was written`,
+      );
     // A pseudonymised export is the statistician's view: dates become study days too.
     const deid = opts.pseudonymise ? ({ pseudonymise: true, shiftDates: 'study-day' } as const) : {};
     if (opts.format === 'sdtm') {

@@ -89,7 +89,12 @@ export function analyseByArm(
   arms: readonly ArmRef[],
   o: ByArmOptions,
 ): ArmResults {
-  const notes: string[] = [];
+  // ICH E9 §5.2.1 (full analysis set, intention-to-treat principle): subjects are analysed in the
+  // arm they were randomised to. A correction of an assignment (store migration 016) is a record
+  // beside it and never moves the subject; DatasetSubject.arm is the assignment as randomised.
+  const notes: string[] = [
+    'Arms are as randomised (intention to treat, ICH E9 §5.2.1): a corrected assignment does not move a subject to another arm in this analysis.',
+  ];
   const warnings: string[] = [];
   const known = new Set(arms.map((a) => a.id));
   const randomised = records.filter((r) => r.subject.arm !== undefined);

@@ -79,6 +79,8 @@ export function blindAuditEvent<
   E extends { entityType: string; field: string | null; oldValue: string | null; newValue: string | null },
 >(filter: ArmRevealingFilter, blinded: boolean, e: E): E | null {
   if (!blinded) return e;
+  // A correction of an assignment names arms (from → to): unblinded roles only (issue 24).
+  if (e.entityType === 'randomisation_correction') return null;
   if (e.entityType === 'randomisation' || e.entityType === 'unblinding')
     return { ...e, oldValue: null, newValue: null };
   if (e.entityType === 'item' && e.field) {

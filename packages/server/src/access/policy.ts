@@ -41,6 +41,9 @@ export const ACTIONS = [
   'unblinding.read',
   'randomisation.report',
   'randomisation.list',
+  // Correct an assignment (a new record with a reason, never an overwrite): an unblinded
+  // investigator or an administrator; a blinded role is refused whatever this grants.
+  'randomisation.correct',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -72,6 +75,7 @@ export const ROLE_ACTIONS: Record<Role, ReadonlySet<Action>> = {
     'subject.unblind',
     'unblinding.read',
     'randomisation.report',
+    'randomisation.correct',
   ]),
   coordinator: new Set<Action>([
     'study.read',

@@ -21,11 +21,13 @@ import {
 import {
   type Actor,
   type Allocation,
+  correctAssignment,
   type Db,
   getAssignment,
   getRandomisationList,
   getSubject,
   listAssignments,
+  listCorrections,
   listSites,
   type RandomisationAssignment,
   randomiseSubject,
@@ -158,6 +160,24 @@ export async function randomise(db: Db, actor: Actor, subjectId: string) {
   return { ...r, definition };
 }
 
+/**
+ * Corrects a randomised subject's assignment (issue 24): a new audited record from its current arm
+ * to `toArm`, with the reason; the assignment stays as randomised, and so does the analysis (ITT),
+ * so nothing derived changes. Who may is decided by the caller (route: policy + blinding; CLI: the
+ * operator, refused with --blinded).
+ */
+export async function correctRandomisation(
+  db: Db,
+  actor: Actor,
+  input: { subjectId: string; toArm: string; reason: string },
+) {
+  const subject = await getSubject(db, input.subjectId);
+  const { definition, plan } = await randomisationPlan(db, subject.study_id);
+  requirePlan(plan);
+  const r = await correctAssignment(db, actor, { ...input, arms: (definition.arms ?? []).map((a) => a.id) });
+  return { ...r, definition };
+}
+
 /** Allocation balance by stratum and by factor level (core balanceReport). */
 export async function allocationBalance(
   db: Db,
@@ -186,6 +206,7 @@ export async function allocationListExport(db: Db, studyId: string) {
   if (!record)
     throw new HttpProblem('MSCT_E_CONFLICT', 'no subject has been randomised yet: the list has no seed yet');
   const assignments = await listAssignments(db, studyId);
+  const corrections = await listCorrections(db, { studyId });
   const subjects = new Map<string, string>();
   for (const a of assignments) subjects.set(`${a.stratum}#${a.sequence}`, a.subject_id);
   let list: AllocationList | null = null;
@@ -224,6 +245,16 @@ export async function allocationListExport(db: Db, studyId: string) {
       arm: a.arm,
       levels: levelsOf(a),
       assignedAt: a.assigned_at,
+    })),
+    // Corrections are new records beside the assignments (which stay as randomised).
+    corrections: corrections.map((c) => ({
+      id: c.id,
+      subjectId: c.subject_id,
+      at: c.corrected_at,
+      by: c.corrected_by_name,
+      reason: c.reason,
+      fromArm: c.from_arm,
+      toArm: c.to_arm,
     })),
   };
 }

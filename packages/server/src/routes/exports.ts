@@ -16,7 +16,7 @@ import {
   recordExportDownload,
 } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
-import { armRevealingFilter } from '../access/blinding.js';
+import { armRevealingFilter, isBlinded } from '../access/blinding.js';
 import { enforce, principalOf } from '../access/guard.js';
 import { decide, isAdmin, seesIdentifiers, sitesFor } from '../access/policy.js';
 import { studyDefinition } from '../clinical/study-definition.js';
@@ -84,6 +84,14 @@ export function registerExportRoutes(app: App, { db }: RouteContext, jobs: Expor
       throw new HttpProblem(
         'MSCT_E_FORBIDDEN',
         'your role is blinded in this study and the export would hold the forms that reveal the arm',
+        { rule: 'blinding' },
+      );
+    // The job writes the whole analysis, whose results by arm a blinded role may not read (the
+    // analysis route leaves them out for it; the job runs later, without the requester's roles).
+    if (format === 'analysis' && definition.arms?.length && isBlinded(p, studyId, definition))
+      throw new HttpProblem(
+        'MSCT_E_FORBIDDEN',
+        'your role is blinded in this study and the analysis export holds the results by arm: read the pooled results on the Analysis page',
         { rule: 'blinding' },
       );
     for (const key of Object.keys(filters) as (keyof ExportFilters)[])

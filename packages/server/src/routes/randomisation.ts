@@ -6,8 +6,11 @@ import { isRandomised, type StoredDefinition } from '@msct/core/protocol';
 import {
   type Actor,
   getAssignment,
+  getSubject,
+  listCorrections,
   listUnblindings,
   type RandomisationAssignment,
+  type RandomisationCorrection,
   type Unblinding,
   unblindSubject,
   writeTransaction,
@@ -15,8 +18,13 @@ import {
 import type { FastifyRequest } from 'fastify';
 import { isBlinded, refuseBlinded, seesArm } from '../access/blinding.js';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
-import { type Principal, sitesFor } from '../access/policy.js';
-import { allocationBalance, allocationListExport, randomise } from '../clinical/randomisation.js';
+import { type Principal, seesIdentifiers, sitesFor } from '../access/policy.js';
+import {
+  allocationBalance,
+  allocationListExport,
+  correctRandomisation,
+  randomise,
+} from '../clinical/randomisation.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
@@ -38,7 +46,22 @@ function unblindingView(u: Unblinding, arm: string | null) {
   };
 }
 
-/** A subject's randomisation as this caller may see it. */
+function correctionView(c: RandomisationCorrection) {
+  return {
+    id: c.id,
+    subjectId: c.subject_id,
+    at: c.corrected_at,
+    by: c.corrected_by_name,
+    reason: c.reason,
+    fromArm: c.from_arm,
+    toArm: c.to_arm,
+  };
+}
+
+/**
+ * A subject's randomisation as this caller may see it. Corrections name arms: only a caller who
+ * sees the arm sees them. `arm` stays the arm as randomised (what the analysis uses, ITT).
+ */
 export function randomisationView(
   p: Principal,
   studyId: string,
@@ -46,6 +69,7 @@ export function randomisationView(
   definition: StoredDefinition,
   a: RandomisationAssignment | undefined,
   unblindings: readonly Unblinding[],
+  corrections: readonly RandomisationCorrection[] = [],
 ) {
   const blinded = isBlinded(p, studyId, definition);
   const shown = a && seesArm(p, studyId, definition, unblindings) ? a.arm : null;
@@ -60,6 +84,8 @@ export function randomisationView(
     sequence: a && !blinded ? a.sequence : null,
     assignedAt: a?.assigned_at ?? null,
     unblindings: unblindings.map((u) => unblindingView(u, shown)),
+    corrections: shown === null ? [] : corrections.map(correctionView),
+    correctedArm: shown === null ? null : (corrections.at(-1)?.to_arm ?? null),
   };
 }
 
@@ -73,6 +99,7 @@ export function registerRandomisationRoutes(app: App, { db }: RouteContext) {
       definition,
       await getAssignment(db, subjectId),
       await listUnblindings(db, { studyId, subjectId }),
+      await listCorrections(db, { studyId, subjectId }),
     );
   }
 
@@ -107,6 +134,49 @@ export function registerRandomisationRoutes(app: App, { db }: RouteContext) {
     return reply.status(201).send(await view(req, scope.studyId, req.params.subjectId));
   });
 
+  app.post(
+    '/api/subjects/:subjectId/randomisation/corrections',
+    { schema: schemaOf(routes.correctAssignment) },
+    async (req, reply) => {
+      const scope = await enforceOnSubject(db, req, 'randomisation.correct', req.params.subjectId);
+      const { definition } = await studyDefinition(db, scope.studyId);
+      if (!isRandomised(definition))
+        throw new HttpProblem(
+          'MSCT_E_NOT_IN_DEFINITION',
+          'this study does not randomise: there is no assignment to correct',
+        );
+      refuseBlinded(
+        principalOf(req),
+        scope.studyId,
+        definition,
+        "an assignment's corrections nor correct one (they name arms)",
+      );
+      // The assignment row is never changed and the analysis keeps the arm as randomised (ITT): no
+      // derived result changes, so nothing is re-derived.
+      await correctRandomisation(db, actorOf(req), {
+        subjectId: req.params.subjectId,
+        toArm: req.body.toArm,
+        reason: req.body.reason,
+      });
+      return reply.status(201).send(await view(req, scope.studyId, req.params.subjectId));
+    },
+  );
+
+  app.get(
+    '/api/studies/:studyId/randomisation/corrections',
+    { schema: schemaOf(routes.randomisationCorrections) },
+    async (req) => {
+      const p = enforce(req, 'randomisation.report', { studyId: req.params.studyId }, 'study');
+      const { definition } = await studyDefinition(db, req.params.studyId);
+      refuseBlinded(p, req.params.studyId, definition, 'the corrections of assignments (they name arms)');
+      const rows = await listCorrections(db, {
+        studyId: req.params.studyId,
+        siteIds: sitesFor(p, 'randomisation.report', req.params.studyId),
+      });
+      return rows.map(correctionView);
+    },
+  );
+
   app.get('/api/studies/:studyId/unblindings', { schema: schemaOf(routes.unblindings) }, async (req) => {
     const p = enforce(req, 'unblinding.read', { studyId: req.params.studyId }, 'study');
     const { definition } = await studyDefinition(db, req.params.studyId);
@@ -114,11 +184,14 @@ export function registerRandomisationRoutes(app: App, { db }: RouteContext) {
       studyId: req.params.studyId,
       siteIds: sitesFor(p, 'unblinding.read', req.params.studyId),
     });
+    const identified = seesIdentifiers(p, req.params.studyId);
     const out = [];
     for (const u of rows) {
       const a = await getAssignment(db, u.subject_id);
       const shown = a && seesArm(p, req.params.studyId, definition, [u]) ? a.arm : null;
-      out.push(unblindingView(u, shown));
+      const s = await getSubject(db, u.subject_id);
+      // As the subject routes: the pseudonym for a role without identifiers.
+      out.push({ ...unblindingView(u, shown), subjectCode: identified ? s.subject_code : s.pseudonym });
     }
     return out;
   });

@@ -13,6 +13,7 @@ import {
   SUBJECT_STATUSES,
   type VisitOverviewRow,
 } from '@msct/store';
+import { armRevealingFilter } from '../access/blinding.js';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { overdueVisitsBySite } from '../clinical/overdue.js';
@@ -165,8 +166,15 @@ export function registerStudyHomeRoutes(app: App, { db }: RouteContext) {
       });
       const ids = page.subjects.map((s) => s.id);
       const querySites = sitesFor(p, 'query.read', studyId);
+      // A role the study blinds does not learn that an arm-revealing form exists (issue 24).
+      const { definition } = await studyDefinition(db, studyId);
+      const shown = armRevealingFilter(p, studyId, definition);
       const [visits, queries] = await Promise.all([
-        listVisitOverview(db, studyId, ids, siteIds),
+        listVisitOverview(db, studyId, ids, siteIds).then((rows) =>
+          shown.active
+            ? rows.map((r) => ({ ...r, forms: r.forms.filter((f) => shown.form(f.form_code)) }))
+            : rows,
+        ),
         countUnresolvedQueries(
           db,
           { studyId, subjectIds: ids, ...(querySites ? { siteIds: querySites } : {}) },

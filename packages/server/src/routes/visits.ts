@@ -107,7 +107,12 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
         [...new Set(req.query.subjectIds.split(','))],
         sitesFor(p, 'subject.read', req.params.studyId),
       );
-      return rows.map(toOverviewVisit);
+      // A role the study blinds does not learn that an arm-revealing form exists (issue 24).
+      const { definition } = await studyDefinition(db, req.params.studyId);
+      const shown = armRevealingFilter(p, req.params.studyId, definition);
+      return rows.map((r) =>
+        toOverviewVisit(shown.active ? { ...r, forms: r.forms.filter((f) => shown.form(f.form_code)) } : r),
+      );
     },
   );
 

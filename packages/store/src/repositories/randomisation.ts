@@ -8,11 +8,17 @@ import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
-import type { RandomisationAssignmentTable, RandomisationListTable, UnblindingTable } from '../schema.js';
+import type {
+  RandomisationAssignmentTable,
+  RandomisationCorrectionTable,
+  RandomisationListTable,
+  UnblindingTable,
+} from '../schema.js';
 
 export type RandomisationAssignment = RandomisationAssignmentTable;
 export type RandomisationListRecord = RandomisationListTable;
 export type Unblinding = UnblindingTable;
+export type RandomisationCorrection = RandomisationCorrectionTable;
 
 /** What the allocation rule decided for one subject. */
 export interface Allocation {
@@ -213,4 +219,93 @@ export async function listUnblindings(
     s = s.where('site_id', 'in', q.siteIds);
   }
   return s.orderBy('unblinded_at').orderBy('id').execute();
+}
+
+/**
+ * Corrects a subject's assignment (issue 24: "a correction is a new audited event with a reason,
+ * never an overwrite"): a new row from the subject's current arm (as randomised, or as last
+ * corrected) to another arm of the study; the assignment row is left as it was. `arms` are the
+ * study's arm ids (the caller reads them from the definition).
+ */
+export async function correctAssignment(
+  db: Db,
+  actor: Actor,
+  input: { subjectId: string; toArm: string; reason: string; arms: readonly string[] },
+): Promise<{ correction: RandomisationCorrection; assignment: RandomisationAssignment }> {
+  if (!input.reason.trim())
+    throw new StoreError('reason_required', 'a correction of an assignment needs a reason', {
+      field: 'reason',
+    });
+  if (!input.arms.includes(input.toArm))
+    throw new StoreError(
+      'invalid',
+      `"${input.toArm}" is not an arm of this study (${input.arms.join(', ')})`,
+      { field: 'toArm' },
+    );
+  return writeTransaction(db, actor, async (tx, audit) => {
+    const assignment = await tx
+      .selectFrom('randomisation_assignments')
+      .selectAll()
+      .where('subject_id', '=', input.subjectId)
+      .executeTakeFirst();
+    if (!assignment)
+      throw new StoreError('conflict', 'the subject is not randomised: there is no assignment to correct', {
+        entity: 'randomisation',
+      });
+    const last = await tx
+      .selectFrom('randomisation_corrections')
+      .select('to_arm')
+      .where('subject_id', '=', input.subjectId)
+      .orderBy('corrected_at', 'desc')
+      .orderBy('id', 'desc')
+      .executeTakeFirst();
+    const fromArm = last?.to_arm ?? assignment.arm;
+    if (fromArm === input.toArm)
+      throw new StoreError(
+        'conflict',
+        `the subject's arm is already ${fromArm}${last ? ' (after an earlier correction)' : ''}: nothing to correct`,
+        { entity: 'randomisation', field: 'toArm' },
+      );
+    const row: RandomisationCorrection = {
+      id: newId(),
+      study_id: assignment.study_id,
+      site_id: assignment.site_id,
+      subject_id: assignment.subject_id,
+      assignment_id: assignment.id,
+      from_arm: fromArm,
+      to_arm: input.toArm,
+      reason: input.reason,
+      corrected_at: audit.now,
+      corrected_by: actor.id,
+      corrected_by_name: actor.name,
+    };
+    await tx.insertInto('randomisation_corrections').values(row).execute();
+    await audit.record({
+      action: 'randomisation.correct',
+      entityType: 'randomisation_correction',
+      entityId: row.id,
+      studyId: row.study_id,
+      siteId: row.site_id,
+      subjectId: row.subject_id,
+      field: 'arm',
+      oldValue: fromArm,
+      newValue: input.toArm,
+      reason: input.reason,
+    });
+    return { correction: row, assignment };
+  });
+}
+
+/** Corrections of a study's assignments (or of one subject's), oldest first. */
+export async function listCorrections(
+  db: Db,
+  q: { studyId: string; subjectId?: string; siteIds?: readonly string[] },
+): Promise<RandomisationCorrection[]> {
+  let s = db.kysely.selectFrom('randomisation_corrections').selectAll().where('study_id', '=', q.studyId);
+  if (q.subjectId) s = s.where('subject_id', '=', q.subjectId);
+  if (q.siteIds) {
+    if (q.siteIds.length === 0) return [];
+    s = s.where('site_id', 'in', q.siteIds);
+  }
+  return s.orderBy('corrected_at').orderBy('id').execute();
 }

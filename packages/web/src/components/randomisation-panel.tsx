@@ -1,6 +1,8 @@
 // A subject's randomisation (issue 24): the randomise button once the subject is enrolled, the arm
-// for roles the study does not blind (the server sends no arm to a blinded role), and emergency
-// unblinding by an investigator, with a reason, in a dialog.
+// for roles the study does not blind (the server sends no arm to a blinded role), emergency
+// unblinding by an investigator, with a reason, in a dialog, and corrections of the assignment (a
+// new record with a reason; the arm as randomised stays, and the analysis uses it) for unblinded
+// investigators and administrators (the server sends a blinded role no correction).
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
@@ -10,9 +12,23 @@ import { useSubmit } from '../hooks/use-submit.js';
 import { hasRole, useMe } from '../session.js';
 import { ErrorBox, LoadError } from './error-box.js';
 import { SubmitCancel } from './submit-cancel.js';
-import { TextField } from './text-field.js';
+import { SelectField, TextField } from './text-field.js';
 
-export function RandomisationPanel({ subject, onChanged }: { subject: Subject; onChanged(): void }) {
+interface ArmRef {
+  id: string;
+  label: string;
+}
+
+export function RandomisationPanel({
+  subject,
+  arms = [],
+  onChanged,
+}: {
+  subject: Subject;
+  /** The study's arms (definition), for labels and the correction's choice. */
+  arms?: readonly ArmRef[];
+  onChanged(): void;
+}) {
   const me = useMe();
   const subjectId = subject.id;
   const data = useLoad(
@@ -34,6 +50,15 @@ export function RandomisationPanel({ subject, onChanged }: { subject: Subject; o
       (x.studyId === null || x.studyId === subject.studyId) &&
       (x.siteId === null || x.siteId === subject.siteId),
   );
+  const canCorrect =
+    r.arm !== null &&
+    (me.roles.some((x) => x.role === 'admin') ||
+      hasRole(me, ['investigator'], subject.studyId, subject.siteId));
+  const label = (id: string) => arms.find((a) => a.id === id)?.label ?? id;
+  const reload = () => {
+    data.reload();
+    onChanged();
+  };
   return (
     <section aria-labelledby="randomisation-h" className="form-panel">
       <h2 id="randomisation-h">Randomisation</h2>
@@ -54,7 +79,16 @@ export function RandomisationPanel({ subject, onChanged }: { subject: Subject; o
           <p>Randomisation opens once eligibility is confirmed and the subject is enrolled.</p>
         )
       ) : (
-        <RandomisedFacts r={r} />
+        <RandomisedFacts r={r} label={label} />
+      )}
+      {r.corrections.length > 0 && (
+        <ul aria-label="Corrections of the assignment">
+          {r.corrections.map((c) => (
+            <li key={c.id}>
+              Corrected {c.at.slice(0, 10)} by {c.by}: {label(c.fromArm)} → {label(c.toArm)} ({c.reason})
+            </li>
+          ))}
+        </ul>
       )}
       {r.unblindings.length > 0 && (
         <ul aria-label="Emergency unblindings">
@@ -65,24 +99,25 @@ export function RandomisationPanel({ subject, onChanged }: { subject: Subject; o
           ))}
         </ul>
       )}
-      {r.randomised && canUnblind && (
-        <UnblindDialog
-          subjectId={subjectId}
-          onDone={() => {
-            data.reload();
-            onChanged();
-          }}
-        />
+      {r.randomised && canUnblind && <UnblindDialog subjectId={subjectId} onDone={reload} />}
+      {r.randomised && canCorrect && (
+        <CorrectDialog subjectId={subjectId} current={r.correctedArm ?? r.arm!} arms={arms} onDone={reload} />
       )}
     </section>
   );
 }
 
-function RandomisedFacts({ r }: { r: RandomisationStatus }) {
+function RandomisedFacts({ r, label }: { r: RandomisationStatus; label(id: string): string }) {
   return (
     <dl className="facts" aria-label="Assignment">
       <dt>Arm</dt>
       <dd>{r.arm === null ? 'Blinded (your role does not see the arm)' : (r.armLabel ?? r.arm)}</dd>
+      {r.correctedArm !== null && (
+        <>
+          <dt>Corrected to</dt>
+          <dd>{label(r.correctedArm)} (the analysis keeps the arm as randomised: intention to treat)</dd>
+        </>
+      )}
       <dt>Stratum</dt>
       <dd>{r.stratum}</dd>
       <dt>Randomised</dt>
@@ -129,6 +164,77 @@ function UnblindDialog({ subjectId, onDone }: { subjectId: string; onDone(): voi
           error={fieldErrors(error).reason}
         />
         <SubmitCancel submitLabel="Unblind" onCancel={() => setOpen(false)} error={error} onReload={onDone} />
+      </form>
+    </div>
+  );
+}
+
+/**
+ * A correction of the assignment: the arm the subject is corrected to and why. The assignment is
+ * never overwritten: the server records a new audited event, and the analysis keeps the arm as
+ * randomised (intention to treat).
+ */
+function CorrectDialog({
+  subjectId,
+  current,
+  arms,
+  onDone,
+}: {
+  subjectId: string;
+  current: string;
+  arms: readonly ArmRef[];
+  onDone(): void;
+}) {
+  const others = arms.filter((a) => a.id !== current);
+  const [open, setOpen] = useState(false);
+  const [toArm, setToArm] = useState(others[0]?.id ?? '');
+  const [reason, setReason] = useState('');
+  const { error, submit } = useSubmit(async () => {
+    await api.post('/api/subjects/:subjectId/randomisation/corrections', {
+      params: { subjectId },
+      body: { toArm, reason },
+    });
+    setOpen(false);
+    setReason('');
+    onDone();
+  });
+  if (others.length === 0) return null;
+  if (!open)
+    return (
+      <button type="button" onClick={() => setOpen(true)}>
+        Correct the assignment
+      </button>
+    );
+  const errors = fieldErrors(error);
+  return (
+    <div role="dialog" aria-modal="true" aria-labelledby="correct-h" className="form-panel">
+      <h3 id="correct-h">Correct the assignment</h3>
+      <p>
+        The assignment as randomised is kept, and the analysis uses it (intention to treat). The correction is
+        recorded beside it, with your name and reason, in the audit trail.
+      </p>
+      <form onSubmit={submit} aria-label="Correct the assignment" className="inline-form">
+        <SelectField
+          label="Corrected arm"
+          value={toArm}
+          onChange={setToArm}
+          options={others.map((a) => ({ value: a.id, label: a.label }))}
+          required
+          error={errors.toArm}
+        />
+        <TextField
+          label="Reason for the correction"
+          value={reason}
+          onChange={setReason}
+          required
+          error={errors.reason}
+        />
+        <SubmitCancel
+          submitLabel="Record the correction"
+          onCancel={() => setOpen(false)}
+          error={error}
+          onReload={onDone}
+        />
       </form>
     </div>
   );

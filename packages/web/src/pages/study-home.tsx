@@ -6,6 +6,7 @@ import { QueryList } from '../components/query-list.js';
 import { SdvPlanEditor } from '../components/sdv-plan-editor.js';
 import { RecordStatus } from '../components/status-grid.js';
 import { TableScroll } from '../components/table-scroll.js';
+import { UnblindingsList } from '../components/unblindings-list.js';
 import { useLoad } from '../hooks/use-load.js';
 import { definitionOf, todayIso } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
@@ -142,6 +143,13 @@ export function StudyHome({ studyId }: { studyId: string }) {
           pseudonymised={!hasRole(me, ['investigator', 'coordinator', 'monitor', 'safety'], studyId)}
         />
       </section>
+      {(definitionOf(study).arms?.length ?? 0) > 0 &&
+        (isAdmin(me) || hasRole(me, ['investigator', 'safety'], studyId)) && (
+          <section aria-labelledby="unblindings-h">
+            <h2 id="unblindings-h">Emergency unblindings</h2>
+            <UnblindingsList studyId={studyId} arms={definitionOf(study).arms ?? []} />
+          </section>
+        )}
       {isAdmin(me) && (
         <section aria-labelledby="sdv-h">
           <h2 id="sdv-h">Source data verification plan</h2>

@@ -67,7 +67,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
           </Link>
         </p>
       )}
-      <RandomisationPanel subject={subject} onChanged={data.reload} />
+      <RandomisationPanel subject={subject} arms={definition.arms ?? []} onChanged={data.reload} />
       <section aria-labelledby="visits-h">
         <h2 id="visits-h">Visits</h2>
         {visits.length === 0 ? (
