@@ -62,6 +62,7 @@ export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.
 export { migrationProvider } from './migrations/index.js';
 export * from './repositories/adverse-event-listing.js';
 export * from './repositories/audit-trail.js';
+export * from './repositories/death-record-queries.js';
 export * from './repositories/definition-versions.js';
 export { type EntryDefinition, studyDefinition } from './repositories/entry-definition.js';
 export * from './repositories/export-jobs.js';
