@@ -76,6 +76,7 @@ export {
   ItemWriter,
   type WriteCounts,
 } from './repositories/item-writer.js';
+export * from './repositories/lock-readiness.js';
 export * from './repositories/queries.js';
 export * from './repositories/randomisation.js';
 export * from './repositories/record-locks.js';
