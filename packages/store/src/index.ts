@@ -69,6 +69,7 @@ export * from './repositories/export-jobs.js';
 export * from './repositories/form-reviews.js';
 export * from './repositories/forms.js';
 export * from './repositories/item-values.js';
+export * from './repositories/item-verifications.js';
 export {
   type BasedOn,
   type ImportValue,
