@@ -77,7 +77,10 @@ export function lockReadiness(input: {
     const v = visits.get(f.visitId);
     if (!v) continue;
     let codes = present.get(v.visitId);
-    if (!codes) present.set(v.visitId, (codes = new Set()));
+    if (!codes) {
+      codes = new Set();
+      present.set(v.visitId, codes);
+    }
     codes.add(f.formCode);
     const entry = { ...where(v), formCode: f.formCode, formId: f.formId };
     if (!f.verified && needsSdv(input.plan, f.formCode, v.visitCode)) unverified.push(entry);

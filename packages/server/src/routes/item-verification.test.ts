@@ -90,10 +90,15 @@ for (const dialect of TEST_DIALECTS)
     it('verifies one item; a change to another item keeps it; a change to it clears it, audited', async () => {
       const url = `/api/forms/${lab.id}/items/HGB/verify`;
       expect((await c.coordinator!.post(url, { version: 0 })).status).toBe(403);
-      expect((await c.monitor!.post(`/api/forms/${lab.id}/items/NOPE/verify`, { version: 0 })).status).toBe(404);
-      const ok = await c.monitor!.post<{ verifiedAt: string | null; valueVersion: number; version: number }>(url, {
-        version: 0,
-      });
+      expect((await c.monitor!.post(`/api/forms/${lab.id}/items/NOPE/verify`, { version: 0 })).status).toBe(
+        404,
+      );
+      const ok = await c.monitor!.post<{ verifiedAt: string | null; valueVersion: number; version: number }>(
+        url,
+        {
+          version: 0,
+        },
+      );
       expect(ok.status).toBe(200);
       expect(ok.body).toMatchObject({ valueVersion: 1, version: 1 });
       expect(ok.body.verifiedAt).not.toBeNull();
@@ -126,7 +131,9 @@ for (const dialect of TEST_DIALECTS)
       form = (await reviews(v1)).find((r) => r.formId === lab.id)!;
       expect(form.items[0]).toMatchObject({ itemCode: 'HGB', verifiedAt: null, version: 2 });
       const trail = await audit();
-      expect(trail.map((e) => e.action)).toEqual(expect.arrayContaining(['item.verify', 'item.verify.clear']));
+      expect(trail.map((e) => e.action)).toEqual(
+        expect.arrayContaining(['item.verify', 'item.verify.clear']),
+      );
       expect(trail.find((e) => e.action === 'item.verify.clear')?.reason).toBe(
         'LAB.HGB changed after it was source verified',
       );
@@ -158,7 +165,8 @@ for (const dialect of TEST_DIALECTS)
       // Another visit's form in a visit's action: not found.
       const other = await reviews(v2);
       expect(
-        (await c.monitor!.post(url, { visitId: v1, forms: [{ formId: other[0]!.formId, version: 0 }] })).status,
+        (await c.monitor!.post(url, { visitId: v1, forms: [{ formId: other[0]!.formId, version: 0 }] }))
+          .status,
       ).toBe(404);
       expect((await c.coordinator!.post(url, { visitId: v1, forms: [] })).status).toBe(400);
       expect(
@@ -190,7 +198,8 @@ for (const dialect of TEST_DIALECTS)
       expect(done.body.verified).toEqual([(await reviews(v2))[0]!.formId]);
       expect(done.body.alreadyVerified).toHaveLength(2);
       expect(
-        (await c.coordinator_b!.post(url, { forms: all.map((r) => ({ formId: r.formId, version: 0 })) })).status,
+        (await c.coordinator_b!.post(url, { forms: all.map((r) => ({ formId: r.formId, version: 0 })) }))
+          .status,
       ).toBe(404);
       const verify = await c.admin!.get<{ ok: boolean; data: { findings: unknown[] } }>('/api/audit/verify');
       expect(verify.body.data.findings).toEqual([]);

@@ -140,7 +140,8 @@ export function registerReviewRoutes(app: App, { db }: RouteContext) {
       const { visitId, forms } = req.body;
       if (visitId) {
         const visit = await getVisitWithScope(db, visitId);
-        if (!visit || visit.subject_id !== subjectId) throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
+        if (!visit || visit.subject_id !== subjectId)
+          throw new HttpProblem('MSCT_E_NOT_FOUND', 'visit not found');
       }
       return verifyForms(db, actorOf(req), visitId ? { visitId } : { subjectId }, forms);
     },

@@ -65,8 +65,11 @@ async function markInTransaction(
 ): Promise<FormReview> {
   const formId = form.id;
   const before =
-    (await tx.selectFrom('form_reviews').selectAll().where('form_instance_id', '=', formId).executeTakeFirst()) ??
-    emptyReview(formId, form.subject_id);
+    (await tx
+      .selectFrom('form_reviews')
+      .selectAll()
+      .where('form_instance_id', '=', formId)
+      .executeTakeFirst()) ?? emptyReview(formId, form.subject_id);
   const current = Number(before.version);
   if (current !== expectedVersion) throw conflict('form review', formId, expectedVersion, current);
   // Marking again what holds changes nothing; a review is given again after a change since it.
@@ -78,7 +81,9 @@ async function markInTransaction(
   )
     return before;
   const changes: Partial<FormReview> =
-    mark === 'verified' ? { verified_by: by, verified_at: audit.now } : { reviewed_by: by, reviewed_at: audit.now };
+    mark === 'verified'
+      ? { verified_by: by, verified_at: audit.now }
+      : { reviewed_by: by, reviewed_at: audit.now };
   const after: FormReview = { ...before, ...changes, version: current + 1 };
   if (current === 0) await tx.insertInto('form_reviews').values(after).execute();
   else {

@@ -41,9 +41,13 @@ export async function markItemVerified(
       .where('item_code', '=', itemCode)
       .executeTakeFirst();
     if (!value)
-      throw new StoreError('not_found', `item ${itemCode} has no value on form ${form.form_code}: nothing to verify`, {
-        field: 'itemCode',
-      });
+      throw new StoreError(
+        'not_found',
+        `item ${itemCode} has no value on form ${form.form_code}: nothing to verify`,
+        {
+          field: 'itemCode',
+        },
+      );
     const before = await tx
       .selectFrom('item_verifications')
       .selectAll()
@@ -51,7 +55,8 @@ export async function markItemVerified(
       .where('item_code', '=', itemCode)
       .executeTakeFirst();
     const current = before ? Number(before.version) : 0;
-    if (current !== expectedVersion) throw conflict('item verification', entityId(formId, itemCode), expectedVersion, current);
+    if (current !== expectedVersion)
+      throw conflict('item verification', entityId(formId, itemCode), expectedVersion, current);
     if (before && before.verified_at !== null) return before;
     const after: ItemVerification = {
       form_instance_id: formId,
@@ -66,7 +71,12 @@ export async function markItemVerified(
     else {
       const res = await tx
         .updateTable('item_verifications')
-        .set({ verified_by: by, verified_at: audit.now, value_version: after.value_version, version: after.version })
+        .set({
+          verified_by: by,
+          verified_at: audit.now,
+          value_version: after.value_version,
+          version: after.version,
+        })
         .where('form_instance_id', '=', formId)
         .where('item_code', '=', itemCode)
         .where('version', '=', current)
@@ -80,7 +90,11 @@ export async function markItemVerified(
       .select('version')
       .where('form_instance_id', '=', formId)
       .executeTakeFirst();
-    if (!review) await tx.insertInto('form_reviews').values({ ...emptyReview(formId, form.subject_id), version: 1 }).execute();
+    if (!review)
+      await tx
+        .insertInto('form_reviews')
+        .values({ ...emptyReview(formId, form.subject_id), version: 1 })
+        .execute();
     const s = await subjectRow(tx, form.subject_id);
     await audit.record({
       action: 'item.verify',

@@ -70,7 +70,13 @@ export function FormReviewState({
           )}
         </span>
       )}
-      <ItemVerifications form={form} review={review} canReview={canReview} onDone={onDone} labelOf={labelOf} />
+      <ItemVerifications
+        form={form}
+        review={review}
+        canReview={canReview}
+        onDone={onDone}
+        labelOf={labelOf}
+      />
       <ErrorBox error={error} onReload={onDone} />
     </div>
   );

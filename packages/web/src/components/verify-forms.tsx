@@ -53,9 +53,7 @@ export function VerifyForms({
     <section aria-label="Verify forms" className="verify-forms">
       {open.length > 0 && (
         <>
-          <p>
-            Not yet source verified: {open.map((r) => formLabels.get(r.formId) ?? r.formId).join(', ')}.
-          </p>
+          <p>Not yet source verified: {open.map((r) => formLabels.get(r.formId) ?? r.formId).join(', ')}.</p>
           <button type="button" disabled={busy} onClick={verify}>
             {label} ({open.length} {open.length === 1 ? 'form' : 'forms'})
           </button>
