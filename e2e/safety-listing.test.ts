@@ -4,7 +4,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
 
-const hoursAgo = (h: number) => new Date(Date.now() - h * 3_600_000).toISOString();
+// Hours ago, but never before today's UTC midnight: the clock's day 0 is the UTC date of the
+// sponsor's notice, so an instant from yesterday (a run between 00:00 and 05:00 UTC) shifts every due day.
+const hoursAgo = (h: number) =>
+  new Date(
+    Math.max(Date.now() - h * 3_600_000, Date.parse(new Date().toISOString().slice(0, 10))),
+  ).toISOString();
 
 describe('safety: the AE/SAE listing, the SAE clock, AEs edited', () => {
   let e: E2e;

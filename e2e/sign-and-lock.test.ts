@@ -106,11 +106,22 @@ describe('signatures and locks', () => {
     await admin.getByRole('heading', { name: 'Freezes and locks' }).waitFor();
     await admin.getByRole('button', { name: 'Lock study' }).click();
     const lockForm = admin.getByRole('form', { name: 'Lock study' });
-    await lockForm.getByLabel('Reason').fill('database lock for the primary analysis');
+    // The ready-to-lock report (issue #21): the subject's forms are not signed nor verified.
+    const report = lockForm.getByRole('region', { name: 'Ready to lock report' });
+    await report.getByRole('heading', { name: 'Not ready to lock' }).waitFor();
+    expect(await report.textContent()).toMatch(/\d+ forms not signed by the investigator/);
+    await screenshot(admin, '62-ready-to-lock-report');
+    await lockForm.getByLabel('Reason', { exact: true }).fill('database lock for the primary analysis');
+    await lockForm
+      .getByLabel('Reason to lock the study although it is not ready')
+      .fill('the open items are accepted for the interim analysis');
     await lockForm.getByRole('button', { name: 'Lock study' }).click();
     const locks = admin.getByRole('table', { name: 'Freezes and locks' });
     await locks.getByText('database lock for the primary analysis').waitFor();
     expect(await locks.textContent()).toContain('whole study');
+    expect(await locks.textContent()).toContain(
+      'locked although not ready: the open items are accepted for the interim analysis',
+    );
     await screenshot(admin, '63-study-locked');
 
     const answer = coord.waitForResponse((r) => r.url().includes(`/api/visits/${visitId}/forms/LAB`));

@@ -57,7 +57,7 @@ describe('msct CLI', () => {
       expect((await msct(['migrate', '--revert', name])).stdout).toContain(`reverted: ${name}`);
     expect((await msct(['migrate'])).stdout).toContain(`applied: ${[...toRevert].reverse().join(', ')}`);
     // One CLI process per migration after 003, each a few seconds on a loaded machine.
-  }, 120_000);
+  }, 240_000);
 
   it('user add refuses a weak password and creates a user with a good one', async () => {
     const weak = await msct(['user', 'add', 'dr.wang', '--role', 'admin'], { MSCT_NEW_PASSWORD: 'short' });

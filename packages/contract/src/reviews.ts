@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { id, version } from './common.js';
 import { route } from './route.js';
 import { studyParams } from './studies.js';
+import { subjectParams } from './subjects.js';
 
 export const formReview = z.object({
   formId: z.string(),
@@ -18,6 +19,28 @@ export const formReview = z.object({
   /** The last change of one of its values after it was first marked. */
   changedAt: z.string().nullable(),
   /** 0: never marked. */
+  version: z.number(),
+  /** Items verified on their own (issue 21, per-item SDV); a cleared one has verifiedAt null. */
+  items: z.array(
+    z.object({
+      itemCode: z.string(),
+      verifiedBy: z.string().nullable(),
+      verifiedByName: z.string().nullable(),
+      verifiedAt: z.string().nullable(),
+      /** 0: never verified. */
+      version: z.number(),
+    }),
+  ),
+});
+
+export const itemVerification = z.object({
+  formId: z.string(),
+  itemCode: z.string(),
+  verifiedBy: z.string().nullable(),
+  verifiedByName: z.string().nullable(),
+  verifiedAt: z.string().nullable(),
+  /** The version of the item's value that was verified. */
+  valueVersion: z.number().nullable(),
   version: z.number(),
 });
 
@@ -91,6 +114,34 @@ export const reviewRoutes = {
     params: z.object({ formId: id }),
     body: z.object({ mark: z.enum(['verified', 'reviewed']), version }).strict(),
     response: { 200: formReview },
+  }),
+  markItemVerified: route({
+    method: 'POST',
+    path: '/api/forms/:formId/items/:itemCode/verify',
+    tags: ['reviews'],
+    summary:
+      "Mark one item of a form source verified (monitor); a later change to the item's value clears it (audited)",
+    params: z.object({ formId: id, itemCode: z.string().min(1).max(100) }),
+    body: z.object({ version }).strict(),
+    response: { 200: itemVerification },
+  }),
+  verifyForms: route({
+    method: 'POST',
+    path: '/api/subjects/:subjectId/verifications',
+    tags: ['reviews'],
+    summary:
+      "Source-verify every form of a visit (visitId) or of the subject's casebook in one action (monitor): each form shown is verified and audited on its own; a form of the scope not shown, or a stale version, refuses all (409)",
+    params: subjectParams,
+    body: z
+      .object({
+        visitId: id.optional().describe('absent: the whole casebook'),
+        forms: z
+          .array(z.object({ formId: id, version }).strict())
+          .min(1)
+          .max(5000),
+      })
+      .strict(),
+    response: { 200: z.object({ verified: z.array(z.string()), alreadyVerified: z.array(z.string()) }) },
   }),
   getSdvPlan: route({
     method: 'GET',

@@ -32,7 +32,40 @@ export const recordLock = z.object({
   releasedBy: z.string().nullable(),
   releasedAt: z.string().nullable(),
   releaseReason: z.string().nullable(),
+  /** Why a study or site was locked although its ready-to-lock report was not clean. */
+  overrideReason: z.string().nullable(),
   version: z.number(),
+});
+
+const readinessEntry = z.object({
+  subjectId: z.string(),
+  subjectCode: z.string(),
+  visitId: z.string(),
+  visitCode: z.string(),
+  formCode: z.string(),
+  formId: z.string().nullable().describe('null: a form the schedule expects that was never entered'),
+});
+/** The "ready to lock" report of a study or a site (issue 21). */
+export const lockReadiness = z.object({
+  clean: z.boolean(),
+  counts: z.object({
+    openQueries: z.number(),
+    unverifiedForms: z.number(),
+    unsignedForms: z.number(),
+    missingForms: z.number(),
+  }),
+  openQueries: z.array(
+    z.object({
+      queryId: z.string(),
+      subjectId: z.string(),
+      subjectCode: z.string(),
+      status: z.string(),
+      text: z.string(),
+    }),
+  ),
+  unverifiedForms: z.array(readinessEntry),
+  unsignedForms: z.array(readinessEntry),
+  missingForms: z.array(readinessEntry),
 });
 
 export const unlockRequest = z.object({
@@ -152,9 +185,24 @@ export const signatureRoutes = {
         siteId: id.optional().describe('level site'),
         subjectId: id.optional().describe('level subject'),
         reason,
+        overrideReason: reason
+          .optional()
+          .describe(
+            'a lock of the study or a site whose ready-to-lock report is not clean needs this reason (else 400 MSCT_E_REASON_REQUIRED naming the report)',
+          ),
       })
       .strict(),
     response: { 201: recordLock },
+  }),
+  lockReadiness: route({
+    method: 'GET',
+    path: '/api/studies/:studyId/lock-readiness',
+    tags: ['locks'],
+    summary:
+      'The ready-to-lock report of the study or one site (administrator): open queries, forms the SDV plan needs verified that are not, unsigned forms, missing forms',
+    params: studyParams,
+    querystring: z.object({ siteId: id.optional() }).strict(),
+    response: { 200: lockReadiness },
   }),
   releaseLock: route({
     method: 'POST',

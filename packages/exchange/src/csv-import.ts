@@ -8,7 +8,15 @@
 // reads hash the bytes; if the file changed in between, the transaction is rolled back.
 import { createHash, type Hash } from 'node:crypto';
 import { isIsoDate } from '@msct/core/protocol';
-import { type Actor, type Db, type ImportValue, ItemWriter, StoreError } from '@msct/store';
+import {
+  type Actor,
+  type Db,
+  DEATH_RECORD_FORM,
+  type ImportValue,
+  ItemWriter,
+  raiseDeathRecordQueries,
+  StoreError,
+} from '@msct/store';
 import { type CsvSource, openSource, readCsv } from './csv-reader.js';
 import {
   addProblem,
@@ -106,6 +114,8 @@ export async function importCsv(
   const expectedDigest = checkedDigest.digest('hex');
   const allValid = report.invalidRows === 0;
   const keep = () => !opts.dryRun && (report.invalidRows === 0 || !!opts.skipInvalid);
+  /** Subjects whose end-of-study form the import writes: their death records are checked after it. */
+  const deathForms = new Set<string>();
   const outcome = await writeOrRollBack(db, opts.actor, keep, async (txDb) => {
     const writer = ItemWriter.forImport(txDb, studyId, reason);
     const digest = createHash('sha256');
@@ -145,7 +155,11 @@ export async function importCsv(
           message: why.message,
         });
       }
-      if (!refused) for (const w of writes) await writer.write(w.value);
+      if (!refused)
+        for (const w of writes) {
+          await writer.write(w.value);
+          if (w.value.formCode === DEATH_RECORD_FORM) deathForms.add(w.value.subjectId);
+        }
       if (rows % 10_000 === 0) opts.onProgress?.(rows);
     }
     if (digest.digest('hex') !== expectedDigest)
@@ -157,6 +171,8 @@ export async function importCsv(
     return writer.counts;
   });
   if (!outcome.kept && !opts.dryRun) return report;
+  // Deaths recorded consistently (issue #21): the same system queries as a form save raises.
+  if (outcome.kept) await raiseDeathRecordQueries(db, studyId, [...deathForms]);
   // A dry run reports what the write would have done.
   return { ...report, ...outcome.value, written: outcome.kept };
 }

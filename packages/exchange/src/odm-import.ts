@@ -15,7 +15,14 @@
 // odm-spool.ts (spool), odm-subject-write.ts (records and new subjects); this file runs them.
 import { createHash } from 'node:crypto';
 import type { Readable } from 'node:stream';
-import { type Actor, type Db, ItemWriter, StoreError } from '@msct/store';
+import {
+  type Actor,
+  type Db,
+  DEATH_RECORD_FORM,
+  ItemWriter,
+  raiseDeathRecordQueries,
+  StoreError,
+} from '@msct/store';
 import {
   addProblem,
   emptyReport,
@@ -27,6 +34,7 @@ import {
   writeOrRollBack,
 } from './import-check.js';
 import { OdmSyntaxError, readOdm } from './odm-reader.js';
+import { AE_FORM } from './odm-records.js';
 import { openSpool } from './odm-spool.js';
 import { reduceSubject } from './odm-subject.js';
 import { type CheckContext, checkSubject, SUBJECT_KEY_COLUMN, subjectRefFor } from './odm-subject-check.js';
@@ -234,6 +242,8 @@ export async function importOdm(
     /** ItemData the write takes (imported if the write is kept), and those left out with a refused subject. */
     let taken = 0;
     let withheld = 0;
+    /** Subjects whose AEs or end-of-study form the import writes: their death records are checked after it. */
+    const deathRecords = new Set<string>();
     const outcome = await writeOrRollBack(db, opts.actor, keep, async (tx) => {
       const writer = ItemWriter.forImport(tx, studyId, reason);
       const txCtx: CheckContext = { ...ctx, db: tx };
@@ -358,12 +368,18 @@ export async function importOdm(
           continue;
         }
         taken += takenHere;
-        for (const w of kept) await writer.write(w.value);
+        for (const w of kept) {
+          await writer.write(w.value);
+          if (w.value.formCode === DEATH_RECORD_FORM) deathRecords.add(ref.id);
+        }
         await writeRecords(tx, opts.actor, ref.id, records, reason, report);
+        if (records.some((r) => r.form === AE_FORM)) deathRecords.add(ref.id);
       }
       await writer.finish();
       return writer.counts;
     });
+    // Deaths recorded consistently (issue #21): the same system queries as an AE or form save raises.
+    if (outcome.kept) await raiseDeathRecordQueries(db, studyId, [...deathRecords]);
     if (outcome.kept) report.accounting.imported += taken;
     else report.accounting.withheld += taken;
     report.accounting.withheld += withheld;

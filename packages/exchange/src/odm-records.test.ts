@@ -89,6 +89,14 @@ async function addSafetyRecords(db: Db, study: TestStudy) {
     infusion_id: null,
     death_date: '2024-06-20',
     death_cause: 'sepsis, at Drum Tower Hospital',
+    // The SAE detail (migration 010) travels in the ODM too (issue #21).
+    serious_date: '2024-06-02',
+    site_aware_at: '2024-06-02T08:00:00.000Z',
+    sponsor_notified_at: '2024-06-03T10:30:00.000Z',
+    reported_date: '2024-06-09',
+    narrative: 'Admitted with fever and dyspnoea; died of sepsis despite antibiotics.',
+    sponsor_relatedness: 'unlikely',
+    expectedness: 'unexpected',
   });
   return { s1: s1!, s2: s2! };
 }
@@ -188,6 +196,17 @@ for (const dialect of TEST_DIALECTS)
       expect(xml).toContain('<ItemData ItemOID="I.AE.AESDTH" Value="1"/>');
       expect(xml).toContain('<ItemData ItemOID="I.AE.INFUSION_NUMBER" Value="2"/>');
       expect(xml).toContain('<ItemData ItemOID="I.AE.DEATH_CAUSE" Value="sepsis, at Drum Tower Hospital"/>');
+      // The SAE detail: dates, narrative, the sponsor's causality and expectedness.
+      expect(xml).toContain('<ItemData ItemOID="I.AE.SERIOUS_DATE" Value="2024-06-02"/>');
+      expect(xml).toContain('<ItemData ItemOID="I.AE.SITE_AWARE_AT" Value="2024-06-02T08:00:00.000Z"/>');
+      expect(xml).toContain(
+        '<ItemData ItemOID="I.AE.SPONSOR_NOTIFIED_AT" Value="2024-06-03T10:30:00.000Z"/>',
+      );
+      expect(xml).toContain('<ItemData ItemOID="I.AE.REPORTED_DATE" Value="2024-06-09"/>');
+      expect(xml).toContain('<ItemData ItemOID="I.AE.SPONSOR_RELATEDNESS" Value="unlikely"/>');
+      expect(xml).toContain('<ItemData ItemOID="I.AE.EXPECTEDNESS" Value="unexpected"/>');
+      expect(xml).toContain('I.AE.NARRATIVE" Value="Admitted with fever and dyspnoea;');
+      expect(xml).toMatch(/<ItemDef OID="I\.AE\.SITE_AWARE_AT" [^>]*DataType="datetime"/);
     });
 
     it('de-identifies them: study days, no instants, no free text, the AE term kept', async () => {
@@ -199,6 +218,9 @@ for (const dialect of TEST_DIALECTS)
       expect(xml).not.toContain('Drum Tower Hospital"/>');
       expect(xml).not.toContain('I.INFUSION.STARTED_AT');
       expect(xml).not.toContain('I.AE.DEATH_CAUSE');
+      expect(xml).not.toContain('I.AE.NARRATIVE');
+      expect(xml).not.toContain('I.AE.SITE_AWARE_AT');
+      expect(xml).toContain('<ItemData ItemOID="I.AE.REPORTED_DATE" Value="151"/>');
       expect(xml).toContain('<ItemData ItemOID="I.AE.TERM" Value="Fever"/>');
       expect(xml).toContain('<ItemData ItemOID="I.AE.ONSET_DATE" Value="7"/>');
       expect(xml).toContain('<ItemData ItemOID="I.INFUSION.PLANNED_DATE" Value="0"/>');

@@ -8,6 +8,7 @@
 import { checkItemValue, type FormDefinitionItems, type ItemDefinition, textIssue } from '@msct/core/crf';
 import {
   AE_OUTCOME_CODE_LIST,
+  EXPECTEDNESS,
   INFUSION_STATUS_CODE_LIST,
   RELATEDNESS_CODE_LIST,
   SERIOUSNESS,
@@ -106,8 +107,38 @@ export const AE_FORM: RecordForm = {
     { code: 'INFUSION_NUMBER', label: 'Linked infusion: number', type: 'integer', min: 1, max: 10 },
     { code: 'DEATH_DATE', label: 'Date of death', type: 'date' },
     { code: 'DEATH_CAUSE', label: 'Cause of death', type: 'text' },
+    // The SAE detail (migration 010, issue #21): the dates the ICH E2A reporting clock runs on, the
+    // narrative and the sponsor's assessment (causality and expectedness, ICH E2A §II.C).
+    { code: 'SERIOUS_DATE', label: 'Date the event became serious', type: 'date' },
+    { code: 'SITE_AWARE_AT', label: 'Site became aware (UTC)', type: 'text', odmType: 'datetime' },
+    { code: 'SPONSOR_NOTIFIED_AT', label: 'Sponsor notified (UTC)', type: 'text', odmType: 'datetime' },
+    { code: 'REPORTED_DATE', label: 'Reported to the authorities', type: 'date' },
+    { code: 'NARRATIVE', label: 'SAE narrative', type: 'text' },
+    {
+      code: 'SPONSOR_RELATEDNESS',
+      label: `${RELATEDNESS_CODE_LIST.label} (sponsor)`,
+      type: 'code',
+      codes: RELATEDNESS_CODE_LIST.codes,
+    },
+    {
+      code: 'EXPECTEDNESS',
+      label: 'Expectedness (sponsor)',
+      type: 'code',
+      codes: EXPECTEDNESS.map((code) => ({ code, label: code === 'expected' ? 'Expected' : 'Unexpected' })),
+    },
   ],
 };
+
+/** Item of each SAE detail column (migration 010) in the AE form. */
+const SAE_ITEMS: readonly (readonly [string, SaeDetailColumn])[] = [
+  ['SERIOUS_DATE', 'serious_date'],
+  ['SITE_AWARE_AT', 'site_aware_at'],
+  ['SPONSOR_NOTIFIED_AT', 'sponsor_notified_at'],
+  ['REPORTED_DATE', 'reported_date'],
+  ['NARRATIVE', 'narrative'],
+  ['SPONSOR_RELATEDNESS', 'sponsor_relatedness'],
+  ['EXPECTEDNESS', 'expectedness'],
+];
 
 export const RECORD_FORMS = [INFUSION_FORM, AE_FORM] as const;
 
@@ -159,15 +190,17 @@ export function aeValues(
     INFUSION_NUMBER: linked ? String(linked.number) : null,
     DEATH_DATE: str(r.death_date),
     DEATH_CAUSE: str(r.death_cause),
+    ...Object.fromEntries(SAE_ITEMS.map(([code, column]) => [code, str(r[column])])),
   };
 }
 
 export type InfusionColumns = Omit<InfusionTable, 'id' | 'subject_id' | 'created_at' | 'version'>;
-/** The ODM carries the AE as reported; the SAE detail of migration 010 is not part of it. */
+/** The ODM carries the AE as reported and, when the file has them, the SAE detail of migration 010. */
 export type AeColumns = Omit<
   AdverseEventTable,
   'id' | 'subject_id' | 'created_at' | 'version' | SaeDetailColumn
->;
+> &
+  Partial<Pick<AdverseEventTable, SaeDetailColumn>>;
 
 const n = (v: string | null | undefined) => (v === null || v === undefined ? null : Number(v));
 const s = (v: string | null | undefined) => (v === undefined ? null : v);
@@ -205,6 +238,11 @@ export function aeColumns(v: Record<string, string | null>): Omit<AeColumns, 'in
     outcome: s(v.OUTCOME),
     death_date: s(v.DEATH_DATE),
     death_cause: s(v.DEATH_CAUSE),
+    // Only the SAE detail the file carries: a file without it (an older export, a de-identified
+    // one) leaves what is recorded alone.
+    ...Object.fromEntries(
+      SAE_ITEMS.filter(([code]) => v[code] !== undefined).map(([code, column]) => [column, v[code]]),
+    ),
   };
 }
 
@@ -218,6 +256,7 @@ const MAX_CHARS: Record<string, number> = {
   PRODUCT_LOT: 60,
   ACTION_TAKEN: 500,
   DEATH_CAUSE: 500,
+  NARRATIVE: 10_000,
   VITALS: 100_000,
 };
 const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;

@@ -141,7 +141,14 @@ export const DOMAINS: DomainSpec[] = [
       v('AESER', 'Serious Event', 'Char', 'Derived', { core: 'Exp', codeList: 'NY' }),
       v('AEREL', 'Causality', 'Char', 'Collected', { core: 'Exp', codeList: 'AEREL' }),
       v('AEOUT', 'Outcome of Adverse Event', 'Char', 'Collected', { codeList: 'OUT' }),
+      // The ICH E2A seriousness criteria (SDTMIG v3.4 AE: AESCONG, AESDISAB, AESDTH, AESHOSP,
+      // AESLIFE, AESMIE), each Y/N from the AE's recorded criteria.
+      v('AESCONG', 'Congenital Anomaly or Birth Defect', 'Char', 'Collected', { codeList: 'NY' }),
+      v('AESDISAB', 'Persist or Signif Disability/Incapacity', 'Char', 'Collected', { codeList: 'NY' }),
       v('AESDTH', 'Results in Death', 'Char', 'Derived', { codeList: 'NY' }),
+      v('AESHOSP', 'Requires or Prolongs Hospitalization', 'Char', 'Collected', { codeList: 'NY' }),
+      v('AESLIFE', 'Is Life Threatening', 'Char', 'Collected', { codeList: 'NY' }),
+      v('AESMIE', 'Other Medically Important Serious Event', 'Char', 'Collected', { codeList: 'NY' }),
     ],
   },
   {

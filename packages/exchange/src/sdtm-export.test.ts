@@ -247,6 +247,13 @@ describe('SDTM-style export', () => {
       [s1, '-1', 'Y', 'NOT RELATED', 'RECOVERED/RESOLVED WITH SEQUELAE', 'N'],
       [s2, '144', 'Y', 'UNLIKELY', 'FATAL', 'Y'],
     ]);
+    // The ICH E2A seriousness criteria as the SDTMIG flags (issue #21): s1's hospitalisation, s2's
+    // hospitalisation and death.
+    const flags = ['AESCONG', 'AESDISAB', 'AESDTH', 'AESHOSP', 'AESLIFE', 'AESMIE'];
+    expect(data.AE!.map((r) => flags.map((f) => `${f}=${r[f]}`).join(' '))).toEqual([
+      'AESCONG=N AESDISAB=N AESDTH=N AESHOSP=Y AESLIFE=N AESMIE=N',
+      'AESCONG=N AESDISAB=N AESDTH=Y AESHOSP=Y AESLIFE=N AESMIE=N',
+    ]);
     expect(dm.get(s2)).toMatchObject({ DTHFL: 'Y', DTHDTC: '2024-06-20', DTHDY: '163' });
     expect(dm.get(s1)).toMatchObject({ DTHFL: '', DTHDTC: '', DTHDY: '' });
     // --DY on, after and before RFSTDTC in the findings: D0 (= RFSTDTC) is day 1, M3 day 92.

@@ -19,6 +19,7 @@ import {
 } from '@msct/core/crf';
 import { endpointsOfSubject, previousAssessment } from '@msct/core/dataset';
 import { storedDefinition } from '@msct/core/protocol';
+import { SERIOUSNESS, SERIOUSNESS_SDTM_FLAGS, type Seriousness } from '@msct/core/safety';
 import { type Db, forEachTrialSubject, getStudy } from '@msct/store';
 import { countryAlpha3 } from './iso-3166.js';
 import type { DeidentifyOptions } from './odm-export.js';
@@ -253,7 +254,7 @@ export async function exportSdtm(
           AESER: ae.serious ? 'Y' : 'N',
           AEREL: AE_RELATEDNESS_TERMS[ae.relatedness] ?? ae.relatedness.toUpperCase(),
           AEOUT: ae.outcome ? (AE_OUTCOME_TERMS[ae.outcome] ?? ae.outcome.toUpperCase()) : null,
-          AESDTH: ae.deathDate ? 'Y' : 'N',
+          ...seriousnessFlags(ae),
         });
       const derived = new Map((verdicts.get(s.subjectId)?.visits ?? []).map((v) => [v.visitId, v]));
       // The previous BILAG-2004 assessment of each visit, chosen as the scores route chooses it.
@@ -430,4 +431,18 @@ export async function exportSdtm(
   });
   report.files.push({ name: 'define.xml', rows: listing.length });
   return report;
+}
+
+/**
+ * The SDTM AE seriousness flags (SDTMIG v3.4 AE; ICH E2A criteria, core safety/vocabulary.ts
+ * SERIOUSNESS_SDTM_FLAGS): Y when the AE records the criterion, else N. AESDTH is also Y when the AE
+ * records a death date (a fatal AE whose criterion was not ticked is a death-record query, not a
+ * survivor).
+ */
+export function seriousnessFlags(ae: { seriousness: readonly string[]; deathDate: string | null }) {
+  const has = new Set(ae.seriousness);
+  const flags = {} as Record<(typeof SERIOUSNESS_SDTM_FLAGS)[Seriousness], 'Y' | 'N'>;
+  for (const c of SERIOUSNESS) flags[SERIOUSNESS_SDTM_FLAGS[c]] = has.has(c) ? 'Y' : 'N';
+  if (ae.deathDate) flags.AESDTH = 'Y';
+  return flags;
 }

@@ -331,6 +331,19 @@ const MATRIX: Record<string, Entry> = {
     path: (f) => `/api/forms/${f.formId}/review`,
     body: () => ({ mark: 'reviewed', version: 999 }),
   },
+  'POST /api/forms/{formId}/items/{itemCode}/verify': {
+    allow: ['admin', 'monitor'],
+    scope: 'subject',
+    path: (f) => `/api/forms/${f.formId}/items/albumin/verify`,
+    // A stale version: 409 once the policy has let it through, and nothing verified.
+    body: () => ({ version: 999 }),
+  },
+  'POST /api/subjects/{subjectId}/verifications': {
+    allow: ['admin', 'monitor'],
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/verifications`,
+    body: (f) => ({ forms: [{ formId: f.formId, version: 999 }] }),
+  },
   'GET /api/studies/{studyId}/sdv-plan': {
     allow: 'everyone',
     scope: 'study',
@@ -493,6 +506,11 @@ const MATRIX: Record<string, Entry> = {
     path: (_f, t) => `/api/studies/${t.studyId}/locks`,
     // A subject already locked: 409 once the policy has let it through, and no new lock for later rows.
     body: (f) => ({ level: 'subject', subjectId: f.lockedSubjectId, kind: 'lock', reason: 'matrix' }),
+  },
+  'GET /api/studies/{studyId}/lock-readiness': {
+    allow: ['admin'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/lock-readiness`,
   },
   'POST /api/locks/{lockId}/release': {
     allow: ['admin'],

@@ -53,6 +53,8 @@ const MAIN_WRITES = [
   'POST /api/subjects/:subjectId/queries',
   'POST /api/queries/:queryId/transitions',
   'POST /api/forms/:formId/review',
+  'POST /api/forms/:formId/items/:itemCode/verify',
+  'POST /api/subjects/:subjectId/verifications',
   'PUT /api/studies/:studyId/sdv-plan',
   'POST /api/studies/:studyId/import.csv',
   'POST /api/subjects/:subjectId/randomise',
@@ -387,6 +389,18 @@ for (const dialect of TEST_DIALECTS) {
         version: plan.version,
       });
       await ok('monitor', 'GET', `${s}/worklist?saeDays=7`);
+      // Per-item and bulk verification (session 8).
+      await ok('monitor', 'POST', `/api/forms/${d0Labs.id}/items/c3/verify`, { version: 0 });
+      const d0Reviews = await ok<{ formId: string; version: number }[]>(
+        'monitor',
+        'GET',
+        `/api/visits/${d0.id}/reviews`,
+      );
+      await ok('monitor', 'POST', `${sub}/verifications`, {
+        visitId: d0.id,
+        forms: d0Reviews.map((r) => ({ formId: r.formId, version: r.version })),
+      });
+      await ok('admin', 'GET', `${s}/lock-readiness`);
 
       // Every read of the subject and the study.
       for (const url of [

@@ -453,6 +453,7 @@ for (const dialect of TEST_DIALECTS)
           level: 'study',
           kind: 'lock',
           reason: 'database lock',
+          overrideReason: 'locked whatever is open (test set-up)',
         });
       return {
         db,

@@ -62,12 +62,14 @@ export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.
 export { migrationProvider } from './migrations/index.js';
 export * from './repositories/adverse-event-listing.js';
 export * from './repositories/audit-trail.js';
+export * from './repositories/death-record-queries.js';
 export * from './repositories/definition-versions.js';
 export { type EntryDefinition, studyDefinition } from './repositories/entry-definition.js';
 export * from './repositories/export-jobs.js';
 export * from './repositories/form-reviews.js';
 export * from './repositories/forms.js';
 export * from './repositories/item-values.js';
+export * from './repositories/item-verifications.js';
 export {
   type BasedOn,
   type ImportValue,
@@ -75,6 +77,7 @@ export {
   ItemWriter,
   type WriteCounts,
 } from './repositories/item-writer.js';
+export * from './repositories/lock-readiness.js';
 export * from './repositories/queries.js';
 export * from './repositories/randomisation.js';
 export * from './repositories/record-locks.js';

@@ -242,6 +242,8 @@ export interface RecordLockTable {
   released_at: string | null;
   release_reason: string | null;
   version: number;
+  /** Why the lock was set although its ready-to-lock report was not clean (migration 017). */
+  override_reason: string | null;
 }
 
 /** A request that a signed form or a lock be unlocked (migration 009). */
@@ -392,6 +394,17 @@ export interface FormReviewTable {
   version: number;
 }
 
+/** Source verification of one item of a form (migration 017); cleared by a change of its value. */
+export interface ItemVerificationTable {
+  form_instance_id: string;
+  item_code: string;
+  subject_id: string;
+  verified_by: string | null;
+  verified_at: string | null;
+  value_version: number | null;
+  version: number;
+}
+
 /** A study's SDV plan (migration 008): which forms need source verification. */
 export interface StudySdvPlanTable {
   study_id: string;
@@ -420,6 +433,7 @@ export interface Database {
   record_locks: RecordLockTable;
   unlock_requests: UnlockRequestTable;
   form_reviews: FormReviewTable;
+  item_verifications: ItemVerificationTable;
   study_sdv_plans: StudySdvPlanTable;
   audit_events: AuditEventTable;
   audit_head: AuditHeadTable;

@@ -8,6 +8,7 @@ export * from './eligibility.js';
 export * from './entry-rules.js';
 export * from './infusion.js';
 export * from './iso-date.js';
+export * from './lock-readiness.js';
 export * from './msct-sle-eligibility.js';
 export * from './msct-sle-trial.js';
 export * from './randomisation-plan.js';

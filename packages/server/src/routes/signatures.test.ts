@@ -224,12 +224,55 @@ for (const dialect of TEST_DIALECTS)
 
     it('a locked study refuses every write with 423 naming the lock; released, writes go through', async () => {
       const s = await subjectWith({ V1: ['a'] });
-      const lock = await c.admin.post<{ id: string; version: number; lockedBy: string; level: string }>(
-        `/api/studies/${trial.studyId}/locks`,
-        { level: 'study', kind: 'lock', reason: 'database lock for the primary analysis' },
+      // Ready to lock (issue #21): the report lists the unsigned forms; without an override reason
+      // the lock is refused naming the report, and nothing is locked.
+      const report = await c.admin.get<{ clean: boolean; counts: Record<string, number> }>(
+        `/api/studies/${trial.studyId}/lock-readiness`,
       );
+      expect(report.status).toBe(200);
+      expect(report.body.clean).toBe(false);
+      expect(report.body.counts.unsignedForms).toBeGreaterThan(0);
+      expect((await c.coordinator.get(`/api/studies/${trial.studyId}/lock-readiness`)).status).toBe(403);
+      const refused = await c.admin.post<Problem>(`/api/studies/${trial.studyId}/locks`, {
+        level: 'study',
+        kind: 'lock',
+        reason: 'database lock for the primary analysis',
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.body.detail).toMatch(
+        new RegExp(
+          `the study is not ready to lock \\(\\d+ open queries, \\d+ forms not source verified, ${report.body.counts.unsignedForms} forms not signed`,
+        ),
+      );
+      const lock = await c.admin.post<{
+        id: string;
+        version: number;
+        lockedBy: string;
+        level: string;
+        overrideReason: string | null;
+      }>(`/api/studies/${trial.studyId}/locks`, {
+        level: 'study',
+        kind: 'lock',
+        reason: 'database lock for the primary analysis',
+        overrideReason: 'open items accepted by the sponsor for the interim analysis',
+      });
       expect(lock.status).toBe(201);
-      expect(lock.body).toMatchObject({ level: 'study', lockedBy: 'admin' });
+      expect(lock.body).toMatchObject({
+        level: 'study',
+        lockedBy: 'admin',
+        overrideReason: 'open items accepted by the sponsor for the interim analysis',
+      });
+      // Audited with the report's counts and the override reason.
+      const ev = await server.db.kysely
+        .selectFrom('audit_events')
+        .select(['action', 'new_value'])
+        .where('entity_id', '=', lock.body.id)
+        .executeTakeFirstOrThrow();
+      expect(ev.action).toBe('study.lock');
+      expect(JSON.parse(ev.new_value!)).toMatchObject({
+        readiness: report.body.counts,
+        overrideReason: 'open items accepted by the sponsor for the interim analysis',
+      });
       expect(
         (
           await c.coordinator.post(`/api/studies/${trial.studyId}/locks`, {
@@ -329,6 +372,7 @@ for (const dialect of TEST_DIALECTS)
           siteId: trial.siteB,
           kind: 'lock',
           reason: 'site closed',
+          overrideReason: 'site closed early; its data are frozen as they are',
         },
       );
       expect(siteLock.status).toBe(201);

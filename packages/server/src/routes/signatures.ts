@@ -7,12 +7,14 @@ import {
   createRecordLock,
   declineUnlockRequest,
   getRecordLock,
+  getSite,
   getUnlockRequest,
   getUser,
   listAwaitingSignature,
   listRecordLocks,
   listSubjectSignatures,
   listUnlockRequests,
+  lockReadinessOf,
   type RecordLock,
   releaseRecordLock,
   requestUnlock,
@@ -53,6 +55,7 @@ const toLock = (l: LockRow) => ({
   releasedBy: l.released_by_name,
   releasedAt: l.released_at,
   releaseReason: l.release_reason,
+  overrideReason: l.override_reason,
   version: Number(l.version),
 });
 
@@ -224,8 +227,20 @@ export function registerSignatureRoutes(app: App, { db, config }: RouteContext) 
       ...(b.level === 'site' ? { siteId: b.siteId } : {}),
       ...(b.level === 'subject' ? { subjectId: b.subjectId } : {}),
       reason: b.reason,
+      ...(b.overrideReason ? { overrideReason: b.overrideReason } : {}),
     });
     return reply.status(201).send(await lockOut(studyId, lock.id));
+  });
+
+  app.get('/api/studies/:studyId/lock-readiness', { schema: schemaOf(routes.lockReadiness) }, async (req) => {
+    const { studyId } = req.params;
+    enforce(req, 'record.lock', { studyId }, 'study');
+    const { siteId } = req.query;
+    if (siteId) {
+      const site = await getSite(db, siteId).catch(() => undefined);
+      if (!site || site.study_id !== studyId) throw new HttpProblem('MSCT_E_NOT_FOUND', 'site not found');
+    }
+    return lockReadinessOf(db, { studyId, siteId: siteId ?? null });
   });
 
   app.post('/api/locks/:lockId/release', { schema: schemaOf(routes.releaseLock) }, async (req) => {

@@ -14,6 +14,7 @@ import * as m012 from './012-edit-check-queries.js';
 import * as m013 from './013-missing-data-codes.js';
 import * as m015 from './015-export-jobs.js';
 import * as m016 from './016-randomisation-corrections.js';
+import * as m017 from './017-item-verification-and-lock-override.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -34,6 +35,7 @@ export const migrationProvider: MigrationProvider = {
       '013-missing-data-codes': m013,
       '015-export-jobs': m015,
       '016-randomisation-corrections': m016,
+      '017-item-verification-and-lock-override': m017,
     };
   },
 };

@@ -50,57 +50,126 @@ export async function markFormReview(
       .where('id', '=', formId)
       .executeTakeFirst();
     if (!form) throw notFound('form', formId);
-    const before =
-      (await tx
-        .selectFrom('form_reviews')
-        .selectAll()
-        .where('form_instance_id', '=', formId)
-        .executeTakeFirst()) ?? emptyReview(formId, form.subject_id);
-    const current = Number(before.version);
-    if (current !== expectedVersion) throw conflict('form review', formId, expectedVersion, current);
-    // Marking again what holds changes nothing; a review is given again after a change since it.
-    if (mark === 'verified' && before.verified_at !== null) return before;
-    if (
-      mark === 'reviewed' &&
-      before.reviewed_at !== null &&
-      (before.changed_at === null || before.changed_at <= before.reviewed_at)
-    )
-      return before;
-    const changes: Partial<FormReview> =
-      mark === 'verified'
-        ? { verified_by: by, verified_at: audit.now }
-        : { reviewed_by: by, reviewed_at: audit.now };
-    const after: FormReview = { ...before, ...changes, version: current + 1 };
-    if (current === 0) await tx.insertInto('form_reviews').values(after).execute();
-    else {
-      const res = await tx
-        .updateTable('form_reviews')
-        .set({ ...changes, version: current + 1 })
-        .where('form_instance_id', '=', formId)
-        .where('version', '=', current)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) throw conflict('form review', formId, current, current + 1);
+    return markInTransaction(tx, audit, by, form, mark, expectedVersion);
+  });
+}
+
+/** One form's mark inside the caller's transaction (a single mark, or each form of a bulk verification). */
+async function markInTransaction(
+  tx: Tx,
+  audit: AuditWriter,
+  by: string,
+  form: { id: string; subject_id: string; form_code: string },
+  mark: ReviewMark,
+  expectedVersion: number,
+): Promise<FormReview> {
+  const formId = form.id;
+  const before =
+    (await tx
+      .selectFrom('form_reviews')
+      .selectAll()
+      .where('form_instance_id', '=', formId)
+      .executeTakeFirst()) ?? emptyReview(formId, form.subject_id);
+  const current = Number(before.version);
+  if (current !== expectedVersion) throw conflict('form review', formId, expectedVersion, current);
+  // Marking again what holds changes nothing; a review is given again after a change since it.
+  if (mark === 'verified' && before.verified_at !== null) return before;
+  if (
+    mark === 'reviewed' &&
+    before.reviewed_at !== null &&
+    (before.changed_at === null || before.changed_at <= before.reviewed_at)
+  )
+    return before;
+  const changes: Partial<FormReview> =
+    mark === 'verified'
+      ? { verified_by: by, verified_at: audit.now }
+      : { reviewed_by: by, reviewed_at: audit.now };
+  const after: FormReview = { ...before, ...changes, version: current + 1 };
+  if (current === 0) await tx.insertInto('form_reviews').values(after).execute();
+  else {
+    const res = await tx
+      .updateTable('form_reviews')
+      .set({ ...changes, version: current + 1 })
+      .where('form_instance_id', '=', formId)
+      .where('version', '=', current)
+      .executeTakeFirst();
+    if (Number(res.numUpdatedRows) !== 1) throw conflict('form review', formId, current, current + 1);
+  }
+  const s = await subjectRow(tx, form.subject_id);
+  await audit.record({
+    action: mark === 'verified' ? 'form.verify' : 'form.review',
+    entityType: 'form review',
+    entityId: formId,
+    studyId: s.study_id,
+    siteId: s.site_id,
+    subjectId: s.id,
+    field: mark === 'verified' ? 'source verified' : 'reviewed',
+    oldValue: null,
+    newValue: `${form.form_code}: ${mark === 'verified' ? 'source verified' : 'reviewed'}`,
+  });
+  return after;
+}
+
+/**
+ * Source verification of every form of a visit or of a subject's casebook in one action (issue #21):
+ * each form the monitor was shown (`forms`: id and the review version read) is verified, recorded and
+ * audited on its own, in one transaction. A form of the scope not yet verified that the monitor was
+ * not shown refuses the whole action (409: it may have arrived since the page was read), as a stale
+ * version does; a form outside the scope is not found. Forms already verified are left as they are.
+ */
+export async function verifyForms(
+  db: Db,
+  actor: Actor,
+  scope: { visitId: string } | { subjectId: string },
+  forms: readonly { formId: string; version: number }[],
+): Promise<{ verified: string[]; alreadyVerified: string[] }> {
+  if (!actor.id) throw new StoreError('invalid', 'forms are verified by users');
+  const by = actor.id;
+  return writeTransaction(db, actor, async (tx, audit) => {
+    let q = tx
+      .selectFrom('form_instances')
+      .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+      .leftJoin('form_reviews', 'form_reviews.form_instance_id', 'form_instances.id')
+      .select([
+        'form_instances.id',
+        'form_instances.subject_id',
+        'form_instances.form_code',
+        'visits.visit_code',
+        'form_reviews.verified_at',
+      ]);
+    q =
+      'visitId' in scope
+        ? q.where('form_instances.visit_id', '=', scope.visitId)
+        : q.where('form_instances.subject_id', '=', scope.subjectId);
+    const inScope = new Map((await q.orderBy('visits.visit_code').execute()).map((f) => [f.id, f]));
+    const shown = new Map(forms.map((f) => [f.formId, f.version]));
+    for (const id of shown.keys()) if (!inScope.has(id)) throw notFound('form', id);
+    const verified: string[] = [];
+    const alreadyVerified: string[] = [];
+    for (const f of inScope.values()) {
+      if (f.verified_at !== null) {
+        alreadyVerified.push(f.id);
+        continue;
+      }
+      const version = shown.get(f.id);
+      if (version === undefined)
+        throw new StoreError(
+          'conflict',
+          `form ${f.form_code} of visit ${f.visit_code} was not shown to you: reload and verify again`,
+          { entity: 'form review', id: f.id },
+        );
+      await markInTransaction(tx, audit, by, f, 'verified', version);
+      verified.push(f.id);
     }
-    const s = await subjectRow(tx, form.subject_id);
-    await audit.record({
-      action: mark === 'verified' ? 'form.verify' : 'form.review',
-      entityType: 'form review',
-      entityId: formId,
-      studyId: s.study_id,
-      siteId: s.site_id,
-      subjectId: s.id,
-      field: mark === 'verified' ? 'source verified' : 'reviewed',
-      oldValue: null,
-      newValue: `${form.form_code}: ${mark === 'verified' ? 'source verified' : 'reviewed'}`,
-    });
-    return after;
+    return { verified, alreadyVerified };
   });
 }
 
 /**
  * A value of the form changed (the item writer calls this in the change's transaction): a verified
  * form loses its verification (audited, naming the change), and the change is stamped so the
- * worklist shows the form as changed since its review. A form never marked has nothing to clear.
+ * worklist shows the form as changed since its review. A form never marked has nothing to clear
+ * (false: the form has no review row, and so no item verified on its own either).
  */
 export async function touchFormReview(
   tx: Tx,
@@ -108,13 +177,13 @@ export async function touchFormReview(
   formId: string,
   scope: { studyId: string; siteId: string; subjectId: string },
   field: string,
-): Promise<void> {
+): Promise<boolean> {
   const row = await tx
     .selectFrom('form_reviews')
     .select(['verified_at', 'version'])
     .where('form_instance_id', '=', formId)
     .executeTakeFirst();
-  if (!row) return;
+  if (!row) return false;
   const version = Number(row.version) + 1;
   await tx
     .updateTable('form_reviews')
@@ -132,6 +201,7 @@ export async function touchFormReview(
       newValue: null,
       reason: `${field} changed after the form was source verified`,
     });
+  return true;
 }
 
 /** The review rows of a visit's forms (forms never marked have none). */

@@ -34,6 +34,7 @@ import type { FormInstanceTable, ItemValueTable, VisitTable } from '../schema.js
 import { type EditCheckRun, type EditCheckTouch, runEditChecks } from './edit-check-queries.js';
 import { type EntryDefinition, entryDefinition, refuseEntry, refuseUnknownItem } from './entry-definition.js';
 import { touchFormReview } from './form-reviews.js';
+import { clearItemVerification, verifiedItems } from './item-verifications.js';
 import { refuseRecordLock } from './record-locks.js';
 import { runCompiled } from './versioned.js';
 import { refuseLocked, refuseMissed, refuseUnstorable } from './write-refusals.js';
@@ -166,9 +167,11 @@ export class ItemWriter {
   private readonly unlocked = new Set<string>();
   /**
    * Forms whose review this writer has already touched, or created (a new form has no review): a
-   * form's verification is cleared once per writer, not once per value.
+   * form's verification is cleared once per writer, not once per value. The value: the items of the
+   * form verified on their own (migration 017), read only when the form has a review row (an item
+   * mark makes one), null when none — so a form never reviewed costs no more reads.
    */
-  private readonly reviewTouched = new Set<string>();
+  private readonly reviewTouched = new Map<string, Set<string> | null>();
   /** The items entered or changed, by subject and form: the edit checks finish() runs. */
   private readonly touched = new Map<string, EditCheckTouch>();
 
@@ -303,7 +306,7 @@ export class ItemWriter {
         field,
         newValue: valueText(item.value, unit, missing),
       });
-      await this.formValueChanged(form, scope, field);
+      await this.formValueChanged(form, scope, field, item.itemCode);
       this.touch(scope, form.form_code, item.itemCode);
       this.counts.entered++;
       if (this.pending.length >= INSERT_BATCH) await this.flush();
@@ -369,21 +372,32 @@ export class ItemWriter {
       newValue: valueText(item.value, unit, missing),
       reason: this.reason,
     });
-    await this.formValueChanged(form, scope, field);
+    await this.formValueChanged(form, scope, field, item.itemCode);
     this.touch(scope, form.form_code, item.itemCode);
     this.counts.changed++;
     return true;
   }
 
-  /** A value of an existing form was entered or changed: its source verification no longer holds. */
+  /**
+   * A value of an existing form was entered or changed: its source verification no longer holds, nor
+   * the verification of that one item.
+   */
   private async formValueChanged(
     form: FormInstanceTable,
     scope: { studyId: string; siteId: string; subjectId: string },
     field: string,
+    itemCode: string,
   ): Promise<void> {
-    if (this.reviewTouched.has(form.id)) return;
-    this.reviewTouched.add(form.id);
-    await touchFormReview(this.ctx.tx, this.ctx.audit, form.id, scope, field);
+    let verified = this.reviewTouched.get(form.id);
+    if (verified === undefined) {
+      const reviewed = await touchFormReview(this.ctx.tx, this.ctx.audit, form.id, scope, field);
+      verified = reviewed ? await verifiedItems(this.ctx.tx, form.id) : null;
+      this.reviewTouched.set(form.id, verified);
+    }
+    if (verified?.has(itemCode)) {
+      verified.delete(itemCode);
+      await clearItemVerification(this.ctx.tx, this.ctx.audit, form.id, itemCode, scope, field);
+    }
   }
 
   private touch(
@@ -517,7 +531,7 @@ export class ItemWriter {
       newValue: formCode,
     });
     this.counts.formsCreated++;
-    this.reviewTouched.add(created.id);
+    this.reviewTouched.set(created.id, null);
     this.form = created;
     return created;
   }

@@ -4,6 +4,7 @@
 // The writers (item-writer.ts, forms.ts, visits.ts, subjects.ts, subject-records.ts, signatures.ts)
 // ask `refuseRecordLock` inside their transaction, so every path (forms, imports, AEs, infusions,
 // visits) obeys, and the refusal (423) names the lock: its level, kind, who set it and when.
+import { type LockReadiness, readinessSummary } from '@msct/core/protocol';
 import type SQLite from 'better-sqlite3';
 import type { Actor, AuditWriter, Tx } from '../audit/writer.js';
 import { writeTransaction } from '../audit/writer.js';
@@ -12,6 +13,7 @@ import { notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type { RecordLockTable, UnlockRequestTable } from '../schema.js';
 import { assertStorable } from '../text.js';
+import { readLockReadiness } from './lock-readiness.js';
 import { loadForUpdate, runCompiled, writeVersioned } from './versioned.js';
 
 export type RecordLock = RecordLockTable;
@@ -115,6 +117,11 @@ export interface NewLock {
   siteId?: string;
   subjectId?: string;
   reason: string;
+  /**
+   * A lock of the study or a site is set only on a clean ready-to-lock report (lock-readiness.ts),
+   * or with this reason for locking anyway (audited with the report's counts).
+   */
+  overrideReason?: string;
 }
 
 /** Freezes or locks a study, a site or a subject (audited). One active lock per record. */
@@ -122,7 +129,7 @@ export async function createRecordLock(db: Db, actor: Actor, input: NewLock): Pr
   if (!actor.id) throw new StoreError('invalid', 'a lock is set by a user');
   if (!input.reason.trim())
     throw new StoreError('reason_required', 'a reason is required to lock', { field: 'reason' });
-  assertStorable('lock', { reason: input.reason });
+  assertStorable('lock', { reason: input.reason, overrideReason: input.overrideReason ?? '' });
   return writeTransaction(db, actor, async (tx, audit) => {
     let siteId: string | null = null;
     let subjectId: string | null = null;
@@ -159,6 +166,23 @@ export async function createRecordLock(db: Db, actor: Actor, input: NewLock): Pr
         `this ${input.level} already has an active ${same.kind} (${same.id}): release it before setting another`,
         { field: 'level', lockId: same.id },
       );
+    // Ready to lock (issue #21): a database lock of the study or a site on open queries, unverified,
+    // unsigned or missing forms needs an explicit override reason; the report is read in this
+    // transaction, so it is the one the lock is set on.
+    let readiness: LockReadiness | undefined;
+    let overrideReason: string | null = null;
+    if (input.kind === 'lock' && input.level !== 'subject') {
+      readiness = await readLockReadiness(tx, db.location, { studyId: input.studyId, siteId }, 0);
+      if (!readiness.clean) {
+        if (!input.overrideReason?.trim())
+          throw new StoreError(
+            'reason_required',
+            `the ${input.level} is not ready to lock (${readinessSummary(readiness)}): give a reason to lock it anyway`,
+            { field: 'overrideReason', readiness: readiness.counts },
+          );
+        overrideReason = input.overrideReason;
+      }
+    }
     const row: RecordLockTable = {
       id: newId(),
       study_id: input.studyId,
@@ -173,6 +197,7 @@ export async function createRecordLock(db: Db, actor: Actor, input: NewLock): Pr
       released_at: null,
       release_reason: null,
       version: 1,
+      override_reason: overrideReason,
     };
     await tx.insertInto('record_locks').values(row).execute();
     await audit.record({
@@ -182,7 +207,12 @@ export async function createRecordLock(db: Db, actor: Actor, input: NewLock): Pr
       studyId: input.studyId,
       siteId,
       subjectId,
-      newValue: JSON.stringify({ level: input.level, kind: input.kind }),
+      newValue: JSON.stringify({
+        level: input.level,
+        kind: input.kind,
+        ...(readiness ? { readiness: readiness.counts } : {}),
+        ...(overrideReason ? { overrideReason } : {}),
+      }),
       reason: input.reason,
     });
     return row;

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
-import type { Definition } from '../lib/definition.js';
+import { catalogForms, type Definition } from '../lib/definition.js';
 import { CatalogForm } from './catalog-form.js';
 import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
@@ -135,7 +135,17 @@ export function FormPanel({
       </div>
       <ErrorBox error={error} onReload={reload} />
       {review && (
-        <FormReviewState form={form} review={review} canReview={can.review} onDone={reloadReviews} />
+        <FormReviewState
+          form={form}
+          review={review}
+          canReview={can.review}
+          onDone={reloadReviews}
+          labelOf={(code) =>
+            catalogForms(definition)
+              .get(form.formCode)
+              ?.items.find((i) => i.code === code)?.label ?? code
+          }
+        />
       )}
       <RecordQueries
         subjectId={subjectId}

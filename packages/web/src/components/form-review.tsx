@@ -17,11 +17,14 @@ export function FormReviewState({
   review,
   canReview,
   onDone,
+  labelOf = (code) => code,
 }: {
   form: Form;
   review: FormReview;
   canReview: boolean;
   onDone(): void;
+  /** An item's label (the definition's), for the per-item verification. */
+  labelOf?: (itemCode: string) => string;
 }) {
   const [error, setError] = useState<unknown>();
   const mark = async (m: 'verified' | 'reviewed') => {
@@ -67,7 +70,84 @@ export function FormReviewState({
           )}
         </span>
       )}
+      <ItemVerifications
+        form={form}
+        review={review}
+        canReview={canReview}
+        onDone={onDone}
+        labelOf={labelOf}
+      />
       <ErrorBox error={error} onReload={onDone} />
     </div>
+  );
+}
+
+/**
+ * Source verification of single items (issue 21, "optionally per item"): each item with a value, its
+ * state, and for a monitor a button to verify it. A change to the item clears it (the server does it
+ * with the change); a change to another item does not.
+ */
+function ItemVerifications({
+  form,
+  review,
+  canReview,
+  onDone,
+  labelOf,
+}: {
+  form: Form;
+  review: FormReview;
+  canReview: boolean;
+  onDone(): void;
+  labelOf(itemCode: string): string;
+}) {
+  const [error, setError] = useState<unknown>();
+  const entered = form.items.filter((i) => i.value !== null || i.missingCode !== null);
+  const byCode = new Map(review.items.map((i) => [i.itemCode, i]));
+  const verified = entered.filter((i) => byCode.get(i.itemCode)?.verifiedAt);
+  if (entered.length === 0 || (!canReview && verified.length === 0)) return null;
+  const verify = async (itemCode: string) => {
+    setError(undefined);
+    try {
+      await api.post('/api/forms/:formId/items/:itemCode/verify', {
+        params: { formId: form.id, itemCode },
+        body: { version: byCode.get(itemCode)?.version ?? 0 },
+      });
+      onDone();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <details className="item-verifications">
+      <summary>
+        Items source verified one by one: {verified.length} of {entered.length}
+      </summary>
+      <ul>
+        {entered.map((i) => {
+          const v = byCode.get(i.itemCode);
+          const label = labelOf(i.itemCode);
+          return (
+            <li key={i.itemCode}>
+              {label}:{' '}
+              {v?.verifiedAt ? (
+                <span className="badge sdv-done">
+                  Source verified by {v.verifiedByName ?? 'a monitor'}, {whenText(v.verifiedAt)}
+                </span>
+              ) : (
+                <span className="badge sdv-due">
+                  {v ? 'Not source verified (changed since verification)' : 'Not source verified'}
+                </span>
+              )}{' '}
+              {canReview && !v?.verifiedAt && (
+                <button type="button" onClick={() => verify(i.itemCode)}>
+                  Verify {label}
+                </button>
+              )}
+            </li>
+          );
+        })}
+      </ul>
+      <ErrorBox error={error} onReload={onDone} />
+    </details>
   );
 }

@@ -12,6 +12,58 @@ import { TextField } from './text-field.js';
 
 type NewLock = BodyOf<'POST', '/api/studies/:studyId/locks'>;
 
+type Readiness = Awaited<ReturnType<typeof loadReadiness>>;
+const loadReadiness = (studyId: string, siteId?: string) =>
+  api.get('/api/studies/:studyId/lock-readiness', { params: { studyId }, query: siteId ? { siteId } : {} });
+
+const GAPS = [
+  ['openQueries', 'open or answered queries'],
+  ['unverifiedForms', 'forms the SDV plan needs verified that are not'],
+  ['unsignedForms', 'forms not signed by the investigator'],
+  ['missingForms', 'forms the visit schedule expects that were never entered'],
+] as const;
+
+/** The ready-to-lock report (issue 21): what is still open in the study or site, before its lock. */
+function ReadinessReport({ report }: { report: Readiness }) {
+  if (report.clean)
+    return (
+      <p role="status" className="readiness clean">
+        Ready to lock: no open query, every form the SDV plan needs is verified, every form is signed and none
+        is missing.
+      </p>
+    );
+  const entries = (list: Readiness['unsignedForms']) =>
+    list.slice(0, 10).map((e) => (
+      <li key={`${e.visitId}:${e.formCode}`}>
+        {e.subjectCode}, visit {e.visitCode}, form {e.formCode}
+      </li>
+    ));
+  return (
+    <section aria-label="Ready to lock report" className="readiness">
+      <h3>Not ready to lock</h3>
+      <ul>
+        {GAPS.map(([key, words]) => (
+          <li key={key}>
+            {report.counts[key]} {words}
+            {report.counts[key] > 0 && (
+              <ul>
+                {key === 'openQueries'
+                  ? report.openQueries.slice(0, 10).map((q) => (
+                      <li key={q.queryId}>
+                        {q.subjectCode}: {q.text} ({q.status})
+                      </li>
+                    ))
+                  : entries(report[key])}
+                {report.counts[key] > 10 && <li>… and {report.counts[key] - 10} more</li>}
+              </ul>
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
 /** Freeze or lock the study, a site or a subject, with a reason (administrators; the server decides). */
 export function LockForm({
   studyId,
@@ -25,14 +77,26 @@ export function LockForm({
 }) {
   const [open, setOpen] = useState<NewLock['kind'] | undefined>();
   const [reason, setReason] = useState('');
+  const [override, setOverride] = useState('');
+  // A database lock of the study or a site is set on its ready-to-lock report.
+  const withReport = open === 'lock' && target.level !== 'subject';
+  const report = useLoad(
+    () =>
+      withReport
+        ? loadReadiness(studyId, target.level === 'site' ? target.siteId : undefined)
+        : Promise.resolve(undefined),
+    [withReport, studyId, target.level === 'site' ? target.siteId : ''],
+  );
+  const needsOverride = withReport && report.data !== undefined && !report.data.clean;
   const { error, submit } = useSubmit(async () => {
     if (!open) return;
     await api.post('/api/studies/:studyId/locks', {
       params: { studyId },
-      body: { ...target, kind: open, reason },
+      body: { ...target, kind: open, reason, ...(needsOverride ? { overrideReason: override } : {}) },
     });
     setOpen(undefined);
     setReason('');
+    setOverride('');
     onDone();
   });
   if (!open)
@@ -57,6 +121,13 @@ export function LockForm({
           ? 'A lock refuses every change, signatures included.'
           : 'A freeze refuses every change of the data; investigators can still sign.'}
       </p>
+      {withReport && report.error !== undefined && (
+        <LoadError error={report.error} what="ready-to-lock report" />
+      )}
+      {withReport && report.data === undefined && report.error === undefined && (
+        <p className="loading">Reading the ready-to-lock report…</p>
+      )}
+      {report.data && <ReadinessReport report={report.data} />}
       <TextField
         label="Reason"
         value={reason}
@@ -64,6 +135,15 @@ export function LockForm({
         required
         error={fieldErrors(error).reason}
       />
+      {needsOverride && (
+        <TextField
+          label={`Reason to lock the ${target.level} although it is not ready`}
+          value={override}
+          onChange={setOverride}
+          required
+          error={fieldErrors(error).overrideReason}
+        />
+      )}
       <SubmitCancel
         submitLabel={open === 'lock' ? `Lock ${target.level}` : `Freeze ${target.level}`}
         onCancel={() => setOpen(undefined)}
@@ -150,6 +230,7 @@ export function LocksPanel({
                   <td>{l.kind}</td>
                   <td>
                     {l.lockedBy}, <time dateTime={l.lockedAt}>{l.lockedAt}</time>: {l.reason}
+                    {l.overrideReason && <> (locked although not ready: {l.overrideReason})</>}
                   </td>
                   <td>
                     {l.releasedAt ? (

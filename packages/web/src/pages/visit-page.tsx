@@ -11,6 +11,7 @@ import { MissedVisit } from '../components/missed-visit.js';
 import { RecordQueries } from '../components/record-queries.js';
 import { SignCeremony } from '../components/sign-ceremony.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
+import { VerifyForms } from '../components/verify-forms.js';
 import { useLoad } from '../hooks/use-load.js';
 import { catalogForms, definitionOf, formsExpectedAt } from '../lib/definition.js';
 import { Link } from '../router.js';
@@ -160,6 +161,20 @@ export function VisitPage({ visitId }: { visitId: string }) {
             />
           )}
         </section>
+      )}
+      {can.review && reviews.data && reviews.data.length > 0 && (
+        <VerifyForms
+          subjectId={subject.id}
+          visitId={visit.id}
+          label={`Source-verify all forms of visit ${visitLabel}`}
+          reviews={reviews.data}
+          formLabels={
+            new Map(
+              visit.forms.map((f) => [f.id, catalogForms(definition).get(f.formCode)?.title ?? f.formCode]),
+            )
+          }
+          onDone={reviews.reload}
+        />
       )}
       {visit.forms.length === 0 && !missed && <p>No forms entered yet.</p>}
       {visit.forms.map((f) => (

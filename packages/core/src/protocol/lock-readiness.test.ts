@@ -1,0 +1,75 @@
+import { describe, expect, it } from 'vitest';
+import { lockReadiness, readinessSummary } from './lock-readiness.js';
+
+const v = (visitId: string, visitCode: string, status = 'open') => ({
+  visitId,
+  visitCode,
+  subjectId: 's1',
+  subjectCode: 'SA-001',
+  status,
+});
+const f = (formId: string, formCode: string, visitId: string, signed: boolean, verified: boolean) => ({
+  formId,
+  formCode,
+  visitId,
+  signed,
+  verified,
+});
+const expectedForms = [
+  { id: 'labs', visitCodes: ['D0', 'M1'] },
+  { id: 'vital-signs', visitCodes: ['D0'] },
+];
+
+describe('lockReadiness (issue #21: ready to lock)', () => {
+  it('is clean when every expected form is there, signed and verified and no query is open', () => {
+    const r = lockReadiness({
+      plan: { mode: 'all' },
+      expectedForms,
+      visits: [v('v0', 'D0')],
+      forms: [f('f1', 'labs', 'v0', true, true), f('f2', 'vital-signs', 'v0', true, true)],
+      queries: [],
+    });
+    expect(r.clean).toBe(true);
+    expect(readinessSummary(r)).toBe(
+      '0 open queries, 0 forms not source verified, 0 forms not signed, 0 forms missing',
+    );
+  });
+
+  it('lists each kind of gap; the SDV plan decides which unverified forms count; a missed visit expects nothing', () => {
+    const r = lockReadiness({
+      plan: { mode: 'subset', rules: [{ formCode: 'labs' }] },
+      expectedForms,
+      visits: [v('v0', 'D0'), v('v1', 'M1'), v('v3', 'M3', 'missed')],
+      forms: [f('f1', 'labs', 'v0', false, false), f('f2', 'vital-signs', 'v0', true, false)],
+      queries: [{ queryId: 'q', subjectId: 's1', subjectCode: 'SA-001', status: 'answered', text: 'x' }],
+    });
+    expect(r.clean).toBe(false);
+    expect(r.counts).toEqual({ openQueries: 1, unverifiedForms: 1, unsignedForms: 1, missingForms: 1 });
+    expect(r.unverifiedForms.map((x) => x.formId)).toEqual(['f1']);
+    expect(r.missingForms).toEqual([
+      {
+        subjectId: 's1',
+        subjectCode: 'SA-001',
+        visitId: 'v1',
+        visitCode: 'M1',
+        formCode: 'labs',
+        formId: null,
+      },
+    ]);
+  });
+
+  it('an ad-hoc study (no definition) has no missing forms; lists are cut at the limit, counts are not', () => {
+    const forms = Array.from({ length: 5 }, (_, i) => f(`f${i}`, `x${i}`, 'v0', false, true));
+    const r = lockReadiness({
+      plan: { mode: 'all' },
+      expectedForms: undefined,
+      visits: [v('v0', 'D0')],
+      forms,
+      queries: [],
+      limit: 2,
+    });
+    expect(r.counts.unsignedForms).toBe(5);
+    expect(r.unsignedForms).toHaveLength(2);
+    expect(r.counts.missingForms).toBe(0);
+  });
+});
