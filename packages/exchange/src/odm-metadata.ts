@@ -1,7 +1,8 @@
 // Writes the Study element of an ODM 1.3.2 file: GlobalVariables, BasicDefinitions (units) and one
 // MetaDataVersion with a StudyEventDef per visit, a FormDef and ItemGroupDef per form, an ItemDef per
 // item (data type, units, plausibility range) and a CodeList per coded item.
-import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
+import { type FormDefinitionItems, type ItemDefinition, MISSING_CODE_LABELS } from '@msct/core/crf';
+import { MISSING_CODE_LIST_OID } from './odm-reader.js';
 import { RECORD_FORMS, type RecordItem } from './odm-records.js';
 import {
   BOOLEAN_CODE_LIST,
@@ -203,6 +204,16 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
       translatedText(xml, 'Decode', label);
       xml.up();
     }
+    xml.up();
+  }
+  if (forms.some((f) => exportedItems(f, o).some((it) => (it.missingCodes?.length ?? 0) > 0))) {
+    // The codes an ItemData's Annotation/Flag names for a value not given (odm-item-history.ts).
+    xml.ele('CodeList', { OID: MISSING_CODE_LIST_OID, Name: 'Missing-data code', DataType: 'text' });
+    Object.entries(MISSING_CODE_LABELS).forEach(([code, label], i) => {
+      xml.ele('CodeListItem', { CodedValue: code, OrderNumber: String(i + 1) });
+      translatedText(xml, 'Decode', label);
+      xml.up();
+    });
     xml.up();
   }
   xml.up(); // MetaDataVersion

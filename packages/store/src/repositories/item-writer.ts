@@ -86,6 +86,8 @@ export interface ImportValue {
   itemCode: string;
   value: string | null;
   unit: string | null;
+  /** A missing-data code in place of the value (an ODM import's ItemData Flag). */
+  missingCode?: string | null;
 }
 
 export interface WriteCounts {
@@ -458,6 +460,10 @@ export class ItemWriter {
       refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode), targetOf(v));
       refuseUnknownItem(entry, { ...targetOf(v), itemCode: v.itemCode });
       refuseUnstorable(v.itemCode, v.value, v.unit);
+      if (v.missingCode) {
+        const why = missingCodeRefusal(entry.forms.get(v.formCode), v.itemCode, v.missingCode, v.value);
+        if (why) throw new StoreError('invalid', why, { field: 'missingCode' });
+      }
       if (!visit) return undefined; // a visit the import creates: it has no form yet
       refuseMissed(visit);
       const form = this.forms.get(`${visit.id}|${v.formCode}`);
