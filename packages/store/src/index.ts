@@ -77,6 +77,7 @@ export {
 } from './repositories/item-writer.js';
 export * from './repositories/queries.js';
 export * from './repositories/randomisation.js';
+export * from './repositories/record-deletion.js';
 export * from './repositories/record-locks.js';
 export * from './repositories/sessions.js';
 export * from './repositories/signatures.js';
