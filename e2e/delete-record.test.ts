@@ -4,7 +4,7 @@
 // opened by mistake is deleted from its page, which then goes to the subject, where the visit is no
 // longer listed; both deletions are in the audit trail with their reasons.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
+import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e } from './support.js';
 
 describe('deleting a visit or form opened by mistake', () => {
   let e: E2e;
