@@ -9,6 +9,7 @@ import {
   isMissingCode,
   MISSING_CODE_LABELS,
   type RawItem,
+  showIfHolds,
 } from '@msct/core/crf';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { api } from '../api/client.js';
@@ -165,7 +166,16 @@ export function CatalogForm({
     }
   };
 
-  const shown = def.items.filter((d) => !hideItem?.(d.code));
+  // Branching logic (the definition's showIf, core crf/show-if.ts): an item is shown while its
+  // condition holds on the draft; one that still holds a value is shown so that it can be cleared
+  // (the server refuses a value for a hidden item).
+  const draftValues = new Map(Object.entries(draft).map(([code, v]) => [code, v.value]));
+  const visible = (d: ItemDefinition) => {
+    if (!d.showIf || showIfHolds(d.showIf, draftValues)) return true;
+    const e = current(d);
+    return e.value.trim() !== '' || e.missing !== '';
+  };
+  const shown = def.items.filter((d) => !hideItem?.(d.code) && visible(d));
   const grouped = new Set((groups ?? []).flatMap((g) => g.codes));
   const input = (d: ItemDefinition) => (
     <ItemInput
