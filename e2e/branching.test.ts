@@ -1,6 +1,8 @@
 // Branching logic at entry (issue #20), in Chromium: on the end-of-study form whose definition shows
 // "Cause of death" only when the status is "died", the field is not offered until Died is chosen,
 // then it is; choosing another status hides it again; the saved form holds the cause with "died".
+// A warning-severity edit check (heart rate above 120/min, a test check) is shown at its field as a
+// warning while the value is typed, and the form still saves.
 import { msctSleTrial, type StudyDefinition } from '@msct/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e } from './support.js';
@@ -11,6 +13,17 @@ function withBranching(): StudyDefinition {
   eos.items = eos.items!.map((i) =>
     i.code === 'death_cause' ? { ...i, showIf: { op: 'is', item: 'status', value: 'died' } } : i,
   );
+  d.editChecks = [
+    ...(d.editChecks ?? []),
+    {
+      id: 'vs-heart-rate-high',
+      message: 'Heart rate above 120/min: check the reading',
+      severity: 'warning',
+      form: 'vital-signs',
+      rule: { kind: 'range', item: 'heart_rate', max: 120, unit: '/min' },
+      source: 'test check (e2e/branching.test.ts)',
+    },
+  ];
   return d;
 }
 
@@ -65,5 +78,22 @@ describe('branching logic at entry', () => {
       status: 'died',
       death_cause: 'sepsis',
     });
+  });
+
+  it('shows a warning-severity edit check as a warning at its field, and still saves', async () => {
+    const page = await loginAs(e, 'coordinator');
+    await page.goto(`/visits/${visitId}`);
+    await page.getByText('Enter Vital signs').click();
+    const form = page.getByRole('region', { name: 'New Vital signs' });
+    await form.getByLabel('Heart rate', { exact: true }).fill('135');
+    const warning = form.getByRole('status').filter({ hasText: 'Warning: Heart rate above 120/min' });
+    await warning.waitFor();
+    expect(await form.locator('.field-error').count()).toBe(0);
+    await screenshot(page, 'branching-02-warning');
+    await form.getByLabel('Heart rate', { exact: true }).fill('80');
+    await warning.waitFor({ state: 'detached' });
+    await form.getByLabel('Heart rate', { exact: true }).fill('135');
+    await form.getByRole('button', { name: 'Save Vital signs' }).click();
+    await page.getByRole('region', { name: 'Form vital-signs' }).waitFor();
   });
 });

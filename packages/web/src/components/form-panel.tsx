@@ -176,6 +176,7 @@ export function FormPanel({
           onSaved={reload}
           onReload={reload}
           renderItemExtras={itemQueries}
+          warningChecks={definition.editChecks ?? []}
           {...(live ?? {})}
         />
       )}

@@ -209,6 +209,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
                   readOnly={false}
                   onSaved={reloadAfterSave}
                   onReload={data.reload}
+                  warningChecks={definition.editChecks ?? []}
                   {...(liveFor(f.formCode, visit, definition, { previousBilag2004 }) ?? {})}
                 />
               </section>
