@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { code, id, isoDate, reason, SUBJECT_SORTS, SUBJECT_STATUSES, version } from './common.js';
-import { route } from './route.js';
+import { noContent, route } from './route.js';
 import { studyParams } from './studies.js';
 import { subject, subjectParams } from './subjects.js';
 
@@ -215,6 +215,26 @@ export const visitRoutes = {
     params: visitParams,
     body: z.object({ version, missed: z.boolean(), reason }).strict(),
     response: { 200: visit },
+  }),
+  deleteVisit: route({
+    method: 'DELETE',
+    path: '/api/visits/:visitId',
+    tags: ['visits'],
+    summary:
+      'Delete a visit opened by mistake, with a reason (audited). Refused (400, rule has-values, form-signed, form-locked, has-queries or form-reviewed) while one of its forms holds a value or is signed, locked, queried or reviewed; its empty forms go with it.',
+    params: visitParams,
+    querystring: z.object({ version: z.coerce.number().int().min(0).max(2_147_483_647), reason }).strict(),
+    response: { 204: noContent },
+  }),
+  deleteForm: route({
+    method: 'DELETE',
+    path: '/api/forms/:formId',
+    tags: ['visits'],
+    summary:
+      'Delete a form opened by mistake (no value or missing-data code ever entered), with a reason (audited). Refused (400, with the rule) when it holds values, is signed or locked, has a query or was reviewed.',
+    params: z.object({ formId: id }),
+    querystring: z.object({ version: z.coerce.number().int().min(0).max(2_147_483_647), reason }).strict(),
+    response: { 204: noContent },
   }),
   saveForm: route({
     method: 'PUT',

@@ -52,6 +52,9 @@ const ODM_TYPE: Record<DefinitionItem['type'], string> = {
   code: 'text',
 };
 
+/** The Alias context of an item's branching logic (`showIf`) in msct's own ODM metadata. */
+export const SHOW_IF_ALIAS = 'msct.showIf';
+
 /**
  * What ODM has no attribute for, of a visit: `kind=baseline;targetDay=0;window=3/5;repeatsInCycles=yes;month=1`
  * (window `n` for ± n days, `before/after` otherwise), read back by odm-definition.ts.
@@ -229,6 +232,9 @@ export function definitionToOdm(
       }
       if (it.missingCodes && it.missingCodes.length > 0)
         xml.ele('Alias', { Context: 'msct.missingCodes', Name: it.missingCodes.join(' ') }).up();
+      // Branching logic as msct's JSON (ODM's ConditionDef holds an expression in a language of the
+      // sender's choice, which no other system would read the same way).
+      if (it.showIf) xml.ele('Alias', { Context: SHOW_IF_ALIAS, Name: JSON.stringify(it.showIf) }).up();
       xml.up();
     }
   for (const l of codeLists)

@@ -61,17 +61,68 @@ describe('REDCap data dictionary → study definition', () => {
     ]);
     const line = (field: string, what: string) =>
       r.unmapped.find((u) => u.field === field && u.what.startsWith(what));
-    expect(line('pregnant', 'branching logic')).toMatchObject({ row: 5, kind: 'unmapped' });
-    expect(line('pregnant', 'branching logic')?.why).toContain('show only if sex = "F"');
-    expect(line('pregnancy_weeks', 'branching logic')?.why).toContain('not a simple');
+    // Simple branching logic becomes the items' showIf (issue #20), so it is not listed.
+    const screening = d?.forms.find((f) => f.id === 'screening');
+    expect(screening?.items?.find((i) => i.code === 'pregnant')?.showIf).toEqual({
+      op: 'is',
+      item: 'sex',
+      value: 'F',
+    });
+    expect(screening?.items?.find((i) => i.code === 'pregnancy_weeks')?.showIf).toEqual({
+      op: 'all',
+      conditions: [
+        { op: 'is', item: 'pregnant', value: '1' },
+        { op: 'is', item: 'sex', value: 'F' },
+      ],
+    });
+    expect(line('pregnant', 'branching logic')).toBeUndefined();
     expect(line('bmi', 'calculated field')).toMatchObject({ row: 8, kind: 'unmapped' });
     expect(line('consent_file', 'field type file')).toBeDefined();
     expect(line('info', 'descriptive')).toBeDefined();
     expect(line('week_4_arm_2', 'event of arm 2')).toBeDefined();
     expect(line('email', 'identifier flag')).toBeDefined();
     expect(line('visit_date', 'section header')).toBeDefined();
-    expect(r.unmapped.length).toBe(16);
-    expect(count(r.unmapped, 'unmapped')).toBe(8);
+    expect(r.unmapped.length).toBe(14);
+    expect(count(r.unmapped, 'unmapped')).toBe(6);
+  });
+
+  it('lists branching logic it cannot read, or that reads another form, and keeps the item shown', async () => {
+    const header = file('hand-written', 'dictionary.csv').toString('utf8').split('\n')[0];
+    const rows = [
+      'record_id,screening,,text,"Record ID",,,,,,,,,,,,,',
+      'age,screening,,text,"Age",,,integer,0,120,,,,,,,,',
+      `adult_consent,screening,,yesno,"Adult consent",,,,,,,"[age] >= 18",,,,,,`,
+      `dose,treatment,,text,"Dose",,,number,,,,"[age] = '30'",,,,,,`,
+      `note,treatment,,notes,"Note",,,,,,,"datediff([dob], 'today', 'y') > 1 or [dose] = ''",,,,,,`,
+      `follow_up,treatment,,yesno,"Follow up",,,,,,,"[dose] <> '' and ([note] = 'x' or [dose] = '2')",,,,,,`,
+    ];
+    const r = await convertRedcapDictionary({
+      dictionary: Buffer.from([header, ...rows].join('\n')),
+      frame: frameFor('event_1_arm_1'),
+    });
+    const listed = r.unmapped.filter((u) => u.what.startsWith('branching logic'));
+    expect(listed.map((u) => [u.field, u.kind, u.why])).toEqual([
+      ['adult_consent', 'unmapped', expect.stringContaining('not made of simple')],
+      ['note', 'unmapped', expect.stringContaining('not made of simple')],
+      ['dose', 'unmapped', expect.stringContaining('it reads age, not an item msct holds on form treatment')],
+    ]);
+    const v = validateStudyDefinition(r.definition);
+    expect(v.issues.map(formatDefinitionIssue)).toEqual([]);
+    const treatment = (v.ok ? v.value : undefined)?.forms.find((f) => f.id === 'treatment');
+    expect(treatment?.items?.find((i) => i.code === 'dose')?.showIf).toBeUndefined();
+    expect(treatment?.items?.find((i) => i.code === 'follow_up')?.showIf).toEqual({
+      op: 'all',
+      conditions: [
+        { op: 'isNot', item: 'dose', value: '' },
+        {
+          op: 'any',
+          conditions: [
+            { op: 'is', item: 'note', value: 'x' },
+            { op: 'is', item: 'dose', value: '2' },
+          ],
+        },
+      ],
+    });
   });
 
   it('without a frame, names every field the definition still needs', async () => {

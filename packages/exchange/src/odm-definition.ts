@@ -13,9 +13,15 @@
 // AdminData and ReferenceData are parsed but not kept in the tree: a project export with its records
 // holds its text once and its metadata as elements.
 
-import type { CodeList, DefinitionItem, FormDefinition, VisitDefinition } from '@msct/core/protocol';
+import {
+  type CodeList,
+  type DefinitionItem,
+  type FormDefinition,
+  showIfSchema,
+  type VisitDefinition,
+} from '@msct/core/protocol';
 import { SaxesParser, type SaxesTagPlain } from 'saxes';
-import { parseVisitAlias, VISIT_ALIAS } from './definition-export.js';
+import { parseVisitAlias, SHOW_IF_ALIAS, VISIT_ALIAS } from './definition-export.js';
 import {
   assembleDefinition,
   type DefinitionConversion,
@@ -356,8 +362,24 @@ export async function convertOdmMetadata(input: {
       );
       if (codes.length > 0) item.missingCodes = codes;
     }
+    const showIf = kids(d, 'Alias').find((a) => a.attrs.Context === SHOW_IF_ALIAS);
+    if (showIf?.attrs.Name) {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(showIf.attrs.Name);
+      } catch {
+        parsed = undefined;
+      }
+      const ok = showIfSchema.safeParse(parsed);
+      if (ok.success) item.showIf = ok.data;
+      else say(`Alias ${SHOW_IF_ALIAS}=${showIf.attrs.Name}`, 'not a branching condition msct can read');
+    }
     for (const c of d.children) {
-      if (c.name === 'Alias' && c.attrs.Context === 'msct.missingCodes') continue;
+      if (
+        c.name === 'Alias' &&
+        (c.attrs.Context === 'msct.missingCodes' || c.attrs.Context === SHOW_IF_ALIAS)
+      )
+        continue;
       if (['Alias', 'ExternalQuestion', 'Role'].includes(c.name))
         say(
           `${c.name}${c.attrs.Context ? ` ${c.attrs.Context}=${c.attrs.Name ?? ''}` : ''}`,

@@ -536,6 +536,7 @@ class PageReader {
             'item_values.unit',
             'item_values.updated_at',
             'users.username as updated_by_name',
+            'item_values.missing_code',
           ])
           .where('visits.subject_id', 'in', ids),
         (r): ItemRow => [
@@ -547,6 +548,7 @@ class PageReader {
           r.unit,
           r.updated_at,
           r.updated_by_name,
+          r.missing_code,
         ],
       ),
       db.kysely

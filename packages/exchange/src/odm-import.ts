@@ -318,6 +318,7 @@ export async function importOdm(
             itemCode: v.item,
             value: v.value,
             unit: v.unit,
+            missingCode: v.missingCode ?? null,
           },
         }));
         // The write's own refusals, asked before anything of the subject's values is written.

@@ -11,6 +11,7 @@ import {
   ItemEvents,
   type ItemRow,
   itemDataText,
+  splitValueText,
 } from './odm-item-history.js';
 import { XmlWriter } from './xml-stream.js';
 
@@ -30,6 +31,7 @@ interface Version {
   user: string;
   reason: string | null;
   insert: boolean;
+  missingCode?: string;
 }
 
 /** The ItemData of `versions` written element by element at depth 6, as the export did before. */
@@ -57,6 +59,15 @@ function reference(itemOid: string, versions: Version[], withAudit: boolean, sit
     }
     if (e.unit && e.value !== null)
       xml.ele('MeasurementUnitRef', { MeasurementUnitOID: UNITS.get(e.unit) ?? e.unit }).up();
+    if (e.missingCode && e.value === null)
+      xml
+        .ele('Annotation', { SeqNum: '1' })
+        .ele('Flag')
+        .ele('FlagValue', { CodeListOID: 'CL.MSCT.MISSING_CODE' })
+        .txt(e.missingCode)
+        .up()
+        .up()
+        .up();
     xml.up();
   }
   return text;
@@ -75,16 +86,13 @@ function context(events: AuditRow[], withAudit: boolean, day0: string | null = '
   };
 }
 
-const row = (id: string, value: string | null, unit: string | null, by: string | null = 'coord'): ItemRow => [
-  id,
-  'visit-1',
-  'labs',
-  'c3',
-  value,
-  unit,
-  '2020-03-01T10:00:00.000Z',
-  by,
-];
+const row = (
+  id: string,
+  value: string | null,
+  unit: string | null,
+  by: string | null = 'coord',
+  missingCode: string | null = null,
+): ItemRow => [id, 'visit-1', 'labs', 'c3', value, unit, '2020-03-01T10:00:00.000Z', by, missingCode];
 const event = (
   id: string,
   at: string,
@@ -227,6 +235,7 @@ describe('ItemData text of one value', () => {
       null,
       '2020-04-09T00:00:00Z',
       'coord',
+      null,
     ];
     const events = [event('v2', '2020-04-09T08:00:00Z', 'coord', '2020-04-08', null)];
     const text = itemDataText(dated, date, context(events, false));
@@ -261,5 +270,75 @@ describe('ItemData text of one value', () => {
     expect(partial.items.map((i) => i.def.code)).toEqual(['c3']);
     expect([...partial.defined]).toEqual(['c3', 'date', 'note']);
     expect(partial.items[0]!.open).toBe('<ItemData ItemOID="I.labs.c3"');
+  });
+});
+
+describe('a missing-data code in ItemData (issue #20/#22: ND/NK/NA survive the ODM round trip)', () => {
+  const plan = formPlan('labs', FORM, FORM.items, false);
+  const c3 = plan.items[plan.slot.get('c3')!]!;
+  const at = '2020-03-01T10:00:00.000Z';
+
+  it('a coded value is IsNull with its code as an Annotation Flag, with and without the audit', () => {
+    const audited = itemDataText(row('v1', null, null, 'coord', 'ND'), c3, context([], true));
+    expect(audited).toBe(
+      reference(
+        'I.labs.c3',
+        [{ value: null, unit: null, at, user: 'coord', reason: null, insert: true, missingCode: 'ND' }],
+        true,
+        'NJDT',
+      ),
+    );
+    expect(audited).toContain('<FlagValue CodeListOID="CL.MSCT.MISSING_CODE">ND</FlagValue>');
+    const plain = itemDataText(row('v1', null, null, 'coord', 'NK'), c3, context([], false));
+    expect(plain).toBe(
+      reference(
+        'I.labs.c3',
+        [{ value: null, unit: null, at, user: 'coord', reason: null, insert: true, missingCode: 'NK' }],
+        false,
+        'NJDT',
+      ),
+    );
+    // A blank (no value, no code) stays a bare IsNull.
+    expect(itemDataText(row('v1', null, null), c3, context([], false))).not.toContain('Annotation');
+  });
+
+  it("the history's earlier versions keep their codes (the audit trail's `[ND: not done]`)", () => {
+    const events = [
+      event('v1', '2020-02-01T09:00:00Z', 'coord', '[ND: not done]', null),
+      event('v1', '2020-02-02T09:00:00Z', 'coord', '0.71 g/L', 'result came back'),
+    ];
+    expect(itemDataText(row('v1', '0.71', 'g/L'), c3, context(events, true))).toBe(
+      reference(
+        'I.labs.c3',
+        [
+          {
+            value: null,
+            unit: null,
+            at: '2020-02-01T09:00:00Z',
+            user: 'coord',
+            reason: null,
+            insert: true,
+            missingCode: 'ND',
+          },
+          {
+            value: '0.71',
+            unit: 'g/L',
+            at: '2020-02-02T09:00:00Z',
+            user: 'coord',
+            reason: 'result came back',
+            insert: false,
+          },
+        ],
+        true,
+        'NJDT',
+      ),
+    );
+    expect(splitValueText('[NA: not applicable]', C3)).toEqual({
+      value: null,
+      unit: null,
+      missingCode: 'NA',
+    });
+    // Text that merely looks bracketed is a value.
+    expect(splitValueText('[XX: other]', C3).missingCode).toBeNull();
   });
 });

@@ -8,6 +8,7 @@
 // (the same indentation, self-closing empty elements, escaping): the file is byte for byte what the
 // element-by-element writer produced (issue 16: ODM export ≥ 50 000 values/s).
 import type { ItemDefinition } from '@msct/core/crf';
+import { MISSING_CODE_LIST_OID } from './odm-reader.js';
 import { oid, studyDay } from './study-metadata.js';
 import { escAttr, escText } from './xml-stream.js';
 
@@ -21,6 +22,7 @@ export type ItemRow = [
   unit: string | null,
   updatedAt: string,
   updatedByName: string | null,
+  missingCode: string | null,
 ];
 export const ITEM = {
   id: 0,
@@ -31,6 +33,7 @@ export const ITEM = {
   unit: 5,
   updatedAt: 6,
   updatedByName: 7,
+  missingCode: 8,
 } as const;
 
 /** An audit event as the export reads it (columns in this order). */
@@ -148,6 +151,7 @@ export function itemDataText(row: ItemRow, item: PlannedItem, c: HistoryContext)
       row[ITEM.updatedByName] ?? 'unknown',
       null,
       true,
+      row[ITEM.missingCode],
     );
   const later = c.events.laterOf(row[ITEM.id]);
   if (later === undefined)
@@ -160,6 +164,7 @@ export function itemDataText(row: ItemRow, item: PlannedItem, c: HistoryContext)
       first[AUDIT.actorName],
       first[AUDIT.reason],
       true,
+      row[ITEM.missingCode],
     );
   const split = splitValueText(first[AUDIT.newValue], item.def);
   let s = versionText(
@@ -171,14 +176,25 @@ export function itemDataText(row: ItemRow, item: PlannedItem, c: HistoryContext)
     first[AUDIT.actorName],
     first[AUDIT.reason],
     true,
+    split.missingCode,
   );
   for (let i = 0; i < later.length; i++) {
     const e = later[i]!;
     const last = i === later.length - 1;
     const v = last
-      ? { value: row[ITEM.value], unit: row[ITEM.unit] }
+      ? { value: row[ITEM.value], unit: row[ITEM.unit], missingCode: row[ITEM.missingCode] }
       : splitValueText(e[AUDIT.newValue], item.def);
-    s += versionText(item, c, v.value, v.unit, e[AUDIT.at], e[AUDIT.actorName], e[AUDIT.reason], false);
+    s += versionText(
+      item,
+      c,
+      v.value,
+      v.unit,
+      e[AUDIT.at],
+      e[AUDIT.actorName],
+      e[AUDIT.reason],
+      false,
+      v.missingCode,
+    );
   }
   return s;
 }
@@ -192,11 +208,13 @@ function versionText(
   user: string,
   reason: string | null,
   insert: boolean,
+  missingCode: string | null,
 ): string {
   const value = item.dateToStudyDay ? nullableString(studyDay(stored, c.day0)) : stored;
   let s = `${c.indent}${item.open}${value === null ? ' IsNull="Yes"' : ` Value="${escAttr(value)}"`}`;
   const withUnit = unit !== null && unit !== '' && value !== null;
-  if (!c.withAudit && !withUnit) return `${s}/>`;
+  const coded = value === null && missingCode !== null;
+  if (!c.withAudit && !withUnit && !coded) return `${s}/>`;
   if (c.withAudit) {
     const inner = `${c.indent}    `;
     s += insert ? ' TransactionType="Insert">' : ' TransactionType="Update">';
@@ -206,18 +224,30 @@ function versionText(
   } else s += '>';
   if (withUnit)
     s += `${c.indent}  <MeasurementUnitRef MeasurementUnitOID="${escAttr(c.units.get(unit) ?? unit)}"/>`;
+  // ODM 1.3.2 has no missing-data attribute on ItemData (REDCap writes its codes as the value); an
+  // Annotation's Flag is the standard's place for a flag on a value (ODM1-3-2-foundation.xsd,
+  // ODMcomplexTypeDefinition-Annotation / -Flag), its FlagValue drawn from msct's code list of codes.
+  if (coded) {
+    const inner = `${c.indent}    `;
+    s += `${c.indent}  <Annotation SeqNum="1">${inner}<Flag>${inner}  <FlagValue CodeListOID="${MISSING_CODE_LIST_OID}">${escText(missingCode)}</FlagValue>${inner}</Flag>${c.indent}  </Annotation>`;
+  }
   return `${s}${c.indent}</ItemData>`;
 }
+
+/** The audit trail's text of a missing-data code (item-writer.ts `valueText`): `[ND: not done]`. */
+const CODED_TEXT = /^\[(ND|NK|NA): [^\]]*\]$/;
 
 /** Splits the audit trail's "value unit" text using the item's known units. */
 export function splitValueText(
   text: string | null,
   def: ItemDefinition,
-): { value: string | null; unit: string | null } {
-  if (text === null) return { value: null, unit: null };
+): { value: string | null; unit: string | null; missingCode: string | null } {
+  if (text === null) return { value: null, unit: null, missingCode: null };
+  const coded = CODED_TEXT.exec(text);
+  if (coded) return { value: null, unit: null, missingCode: coded[1]! };
   for (const u of def.units ?? [])
-    if (text.endsWith(` ${u}`)) return { value: text.slice(0, -u.length - 1), unit: u };
-  return { value: text, unit: null };
+    if (text.endsWith(` ${u}`)) return { value: text.slice(0, -u.length - 1), unit: u, missingCode: null };
+  return { value: text, unit: null, missingCode: null };
 }
 
 export const nullableString = (n: number | null) => (n === null ? null : String(n));

@@ -1,8 +1,9 @@
 // Writes the Study element of an ODM 1.3.2 file: GlobalVariables, BasicDefinitions (units) and one
 // MetaDataVersion with a StudyEventDef per visit, a FormDef and ItemGroupDef per form, an ItemDef per
 // item (data type, units, plausibility range) and a CodeList per coded item.
-import type { FormDefinitionItems, ItemDefinition } from '@msct/core/crf';
+import { type FormDefinitionItems, type ItemDefinition, MISSING_CODE_LABELS } from '@msct/core/crf';
 import { writeBooleanCodeList, writeCodeList } from './odm-code-list.js';
+import { MISSING_CODE_LIST_OID } from './odm-reader.js';
 import { RECORD_FORMS, type RecordItem } from './odm-records.js';
 import {
   BOOLEAN_CODE_LIST,
@@ -188,6 +189,13 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
       });
     }
   if (needsBoolean) writeBooleanCodeList(xml);
+  if (forms.some((f) => exportedItems(f, o).some((it) => (it.missingCodes?.length ?? 0) > 0)))
+    // The codes an ItemData's Annotation/Flag names for a value not given (odm-item-history.ts).
+    writeCodeList(xml, {
+      oid: MISSING_CODE_LIST_OID,
+      name: 'Missing-data code',
+      codes: Object.entries(MISSING_CODE_LABELS).map(([code, label]) => ({ code, label })),
+    });
   xml.up(); // MetaDataVersion
   xml.up(); // Study
 }

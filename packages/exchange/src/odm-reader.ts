@@ -28,7 +28,15 @@ export interface OdmItem {
   itemOid: string;
   value: string | null;
   unitOid: string | null;
+  /**
+   * msct's missing-data code of an empty value (ND, NK, NA): ODM 1.3.2 has no attribute for it, so
+   * msct writes it as an Annotation's Flag whose FlagValue names the code list MISSING_CODE_LIST_OID.
+   */
+  missingCode?: string;
 }
+
+/** The CodeListOID of the Flag that carries msct's missing-data code of an ItemData (odm-item-history.ts). */
+export const MISSING_CODE_LIST_OID = 'CL.MSCT.MISSING_CODE';
 
 export interface OdmSubjectData {
   key: string;
@@ -123,6 +131,8 @@ export async function readOdm(
   /** The text of a typed ItemData (ItemDataString, …) being read; undefined outside one. */
   let typedText: string | undefined;
   let typedName = '';
+  /** The text of a FlagValue of msct's missing-code list inside an ItemData; undefined otherwise. */
+  let flagText: string | undefined;
   let depth = 0;
   let hasRoot = false;
   let inClinical = false;
@@ -196,6 +206,9 @@ export async function readOdm(
       case 'ItemData':
         item = newItem(a, a.IsNull === 'Yes' ? null : (a.Value ?? null), null);
         break;
+      case 'FlagValue':
+        if (item && a.CodeListOID === MISSING_CODE_LIST_OID) flagText = '';
+        break;
       case 'MeasurementUnitRef':
         if (item) item.unitOid = a.MeasurementUnitOID ?? null;
         else if (itemDef && a.MeasurementUnitOID) {
@@ -236,6 +249,7 @@ export async function readOdm(
   };
   const onText = (t: string) => {
     if (typedText !== undefined) typedText += t;
+    if (flagText !== undefined) flagText += t;
   };
   parser.on('text', onText);
   parser.on('cdata', onText);
@@ -252,6 +266,10 @@ export async function readOdm(
       return;
     }
     switch (name) {
+      case 'FlagValue':
+        if (item && flagText !== undefined && flagText.trim() !== '') item.missingCode = flagText.trim();
+        flagText = undefined;
+        break;
       case 'ItemData':
         if (item && subject) subject.items.push(item);
         item = undefined;

@@ -17,7 +17,7 @@ import type { OdmSubject, RecordRow } from './odm-subject.js';
  */
 interface SpooledSubject extends Omit<OdmSubject, 'visitDates' | 'values' | 'records'> {
   visitDates: [string, string][];
-  values: [number, string, string, string, string, string | null, string | null][];
+  values: [number, string, string, string, string, string | null, string | null, string | null][];
   records: (Omit<RecordRow, 'form'> & { form: string })[];
 }
 
@@ -42,6 +42,7 @@ export async function openSpool() {
           v.item,
           v.value,
           v.unit,
+          v.missingCode ?? null,
         ]),
         records: s.records.map((r) => ({ ...r, form: r.form.formCode })),
       };
@@ -61,9 +62,9 @@ export async function openSpool() {
           ...line,
           visitDates: new Map(line.visitDates),
           values: new Map(
-            line.values.map(([row, visit, cycle, form, item, value, unit]) => [
+            line.values.map(([row, visit, cycle, form, item, value, unit, missingCode]) => [
               `${visit}|${cycle}|${form}|${item}`,
-              { row, column: '', visit, cycle, form, item, value, unit },
+              { row, column: '', visit, cycle, form, item, value, unit, missingCode },
             ]),
           ),
           records: line.records.map((r) => ({

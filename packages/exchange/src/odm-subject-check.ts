@@ -2,7 +2,7 @@
 // entry, a visit date a real date, a subject the import creates under the API's text rule, infusion
 // and AE records complete and consistent, AE dates against the subject's stored dates. Every
 // problem carries the row (the ItemData's ordinal) and column (its ODM path) of what it is about.
-import { checkItemValue, textIssue } from '@msct/core/crf';
+import { checkItemValue, missingCodeRefusal, textIssue } from '@msct/core/crf';
 import {
   type AdverseEventDateIssue,
   checkAdverseEventDates,
@@ -91,6 +91,12 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
   });
   // An unknown subject does not hide the value's other problems (checkValueAll).
   const hint = ref ? '' : `: ${whyNotCreated(c, s)}`;
+  // A missing-data code (the ItemData's Flag) only where the item's definition allows it, as at entry.
+  for (const v of s.values.values()) {
+    if (!v.missingCode) continue;
+    const why = missingCodeRefusal(c.meta.forms.get(v.form), v.item, v.missingCode, v.value);
+    if (why) problems.push({ row: v.row, column: v.column, rule: 'value-invalid', message: why });
+  }
   for (const v of s.values.values())
     for (const p of checkValueAll(c.meta, candidates, { subject: s.key, ...v }, columns(v)).problems)
       problems.push({

@@ -28,6 +28,8 @@ export interface ValueRow {
   item: string;
   value: string | null;
   unit: string | null;
+  /** msct's missing-data code of an empty value (ND, NK, NA), from the ItemData's Flag. */
+  missingCode?: string | null;
 }
 
 export interface RecordRow {
@@ -270,6 +272,7 @@ export function reduceSubject(
         item,
         value: id.value,
         unit,
+        ...(id.missingCode !== undefined ? { missingCode: id.missingCode } : {}),
       });
     }
   }

@@ -15,6 +15,7 @@
 // forms are collected at which visit. Events of arms other than arm 1 are listed as unmapped (the
 // definition's arms are another task's).
 import { Readable } from 'node:stream';
+import { type ShowIfCondition, showIfItems } from '@msct/core/crf';
 import type { CodeList, DefinitionItem, FormDefinition, VisitDefinition } from '@msct/core/protocol';
 import { type CsvRecord, readCsv } from './csv-reader.js';
 import {
@@ -25,6 +26,7 @@ import {
   type StudyFrame,
   type UnmappedConstruct,
 } from './definition-frame.js';
+import { checkboxVariable, parseBranching } from './redcap-branching.js';
 import { UndecodableBytes } from './text-decoding.js';
 
 export interface RedcapConversionInput {
@@ -102,27 +104,10 @@ function parseChoices(text: string): Array<{ code: string; label: string }> | un
   return out.length > 0 ? out : undefined;
 }
 
-/** `[field] = 'value'` (also `<>`, `!=`, numbers unquoted, checkbox `[field(code)]`). */
-const SIMPLE_BRANCHING =
-  /^\s*\[([A-Za-z][A-Za-z0-9_]*)(?:\(([A-Za-z0-9_]+)\))?\]\s*(=|<>|!=)\s*(?:'([^']*)'|"([^"]*)"|(-?\d+(?:\.\d+)?))\s*$/;
-
-function describeBranching(logic: string): { simple: boolean; text: string } {
-  const m = SIMPLE_BRANCHING.exec(logic);
-  if (!m) return { simple: false, text: logic };
-  const [, field, choice, op, q1, q2, n] = m;
-  const value = q1 ?? q2 ?? n ?? '';
-  const target = choice ? `${field} choice ${choice}` : field;
-  return { simple: true, text: `show only if ${target} ${op === '=' ? '=' : '≠'} ${JSON.stringify(value)}` };
-}
-
 const humanise = (form: string) => {
   const t = form.replace(/_/g, ' ').trim();
   return t.charAt(0).toUpperCase() + t.slice(1);
 };
-
-/** REDCap's variable name of one checkbox choice (as its exports name the column). */
-const checkboxVariable = (field: string, code: string) =>
-  `${field}___${code.toLowerCase().replace(/[^a-z0-9_]/g, '_')}`;
 
 const finite = (s: string) => (s !== '' && Number.isFinite(Number(s)) ? Number(s) : undefined);
 
@@ -162,6 +147,15 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
   };
 
   const forms = new Map<string, DefinitionItem[]>();
+  /** Branching logic read as a condition, set on its items once the form's items are all known. */
+  const branchings: {
+    line: number | string;
+    field: string;
+    form: string;
+    logic: string;
+    condition: ShowIfCondition;
+    items: DefinitionItem[];
+  }[] = [];
   let items = 0;
   rows.forEach((r, index) => {
     const at = (i: number) => (r.fields[i] ?? '').trim();
@@ -380,16 +374,17 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
         );
     }
     if (branching !== '') {
-      const b = describeBranching(branching);
-      note(
-        line,
-        field,
-        `branching logic ${JSON.stringify(branching)}`,
-        b.simple
-          ? `the study definition's schema has no conditional display (${b.text}): the item is always shown`
-          : 'not a simple [field] = value condition, and the schema has no conditional display: the item is always shown',
-        'unmapped',
-      );
+      // Read into `showIf` once every item of the form is known (below); what cannot be read is listed.
+      const condition = parseBranching(branching);
+      if (condition) branchings.push({ line, field, form, logic: branching, condition, items: made });
+      else
+        note(
+          line,
+          field,
+          `branching logic ${JSON.stringify(branching)}`,
+          "not made of simple [field] = 'value' / <> comparisons joined by and/or: the item is always shown",
+          'unmapped',
+        );
     }
     const extras: Array<[string, string, string]> = [
       [section, 'section header', 'a form has no sections in the definition'],
@@ -409,6 +404,26 @@ export async function convertRedcapDictionary(input: RedcapConversionInput): Pro
     formItems.push(...made);
     items += made.length;
   });
+
+  // Branching logic reads items of the same form (the definition's rule, cross-checks.ts): a field of
+  // another form, or one msct does not hold (a calculated or descriptive field), is listed instead.
+  for (const b of branchings) {
+    const codes = new Set((forms.get(b.form) ?? []).map((i) => i.code));
+    const missing = showIfItems(b.condition).filter(
+      (c) => !codes.has(c) || b.items.some((i) => i.code === c),
+    );
+    if (missing.length > 0) {
+      note(
+        b.line,
+        b.field,
+        `branching logic ${JSON.stringify(b.logic)}`,
+        `it reads ${missing.join(', ')}, not an item msct holds on form ${b.form}: the item is always shown`,
+        'unmapped',
+      );
+      continue;
+    }
+    for (const it of b.items) it.showIf = b.condition;
+  }
 
   // Events and the instrument-event mapping.
   const formVisits = new Map<string, string[]>();

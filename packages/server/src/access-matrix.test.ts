@@ -253,6 +253,17 @@ const MATRIX: Record<string, Entry> = {
     path: (f) => `/api/forms/${f.formId}/status`,
     body: () => ({ version: 999, status: 'complete' }),
   },
+  // A stale version: an allowed caller gets past the policy to a 409, and nothing is deleted.
+  'DELETE /api/visits/{visitId}': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/visits/${f.visitId}?version=999&reason=matrix`,
+  },
+  'DELETE /api/forms/{formId}': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/forms/${f.formId}?version=999&reason=matrix`,
+  },
   'GET /api/subjects/{subjectId}/infusions': {
     allow: 'everyone',
     scope: 'subject',

@@ -80,6 +80,7 @@ export {
 export * from './repositories/lock-readiness.js';
 export * from './repositories/queries.js';
 export * from './repositories/randomisation.js';
+export * from './repositories/record-deletion.js';
 export * from './repositories/record-locks.js';
 export * from './repositories/sessions.js';
 export * from './repositories/signatures.js';

@@ -5,4 +5,5 @@ export * from './derive-bilag2004.js';
 export * from './forms.js';
 export * from './item-definition.js';
 export * from './screening.js';
+export * from './show-if.js';
 export * from './text.js';

@@ -179,6 +179,10 @@ export function crossCheckStudyDefinition(
       `item code in form ${quote(f.id)}:`,
     );
     for (const [j, it] of items) checkItem(out, it, ['forms', i, 'items', j], listIds);
+    // Branching logic reads other items of the same form, never the item itself.
+    const codes = items.map(([, it]) => str(it.code));
+    for (const [j, it] of items)
+      checkShowIf(out, it.showIf, ['forms', i, 'items', j, 'showIf'], codes, str(it.code));
   }
 
   // Eligibility criteria: unique ids, `between` with min ≤ max.
@@ -264,6 +268,36 @@ function checkItem(out: DefinitionIssue[], it: Obj, path: Path, listIds: readonl
       it.missingCodes.map((u, k) => ({ id: str(u), path: [...path, 'missingCodes', k] })),
       'missing-data code',
     );
+}
+
+function checkShowIf(
+  out: DefinitionIssue[],
+  c: unknown,
+  path: Path,
+  codes: readonly (string | undefined)[],
+  self: string | undefined,
+): void {
+  if (!isObj(c)) return;
+  if ((c.op === 'all' || c.op === 'any') && Array.isArray(c.conditions)) {
+    c.conditions.forEach((sub, k) => {
+      checkShowIf(out, sub, [...path, 'conditions', k], codes, self);
+    });
+    return;
+  }
+  const item = str(c.item);
+  if (item === undefined) return;
+  if (item === self)
+    out.push({
+      path: [...path, 'item'],
+      code: 'invalid_value',
+      message: 'an item cannot be shown on its own value',
+    });
+  else if (!codes.includes(item))
+    out.push({
+      path: [...path, 'item'],
+      code: 'unknown_reference',
+      message: `unknown item ${quote(item)}: branching logic reads items of the same form`,
+    });
 }
 
 function checkCondition(out: DefinitionIssue[], c: unknown, path: Path): void {

@@ -11,6 +11,7 @@
  * (DESIGN.md principle 5).
  */
 import { z } from 'zod';
+import type { ShowIfCondition } from '../crf/show-if.js';
 
 /** A non-blank string (the checks say "must not be empty" rather than accept a space). */
 const text = z.string().regex(/\S/, 'must not be empty');
@@ -92,6 +93,19 @@ export const codeListSchema = z.strictObject({
  */
 export const missingDataCodeSchema = z.enum(['ND', 'NK', 'NA']);
 
+/**
+ * Branching logic: the item is shown (and takes a value) only while this condition on other items of
+ * its form holds (crf/show-if.ts). Values are compared as stored text.
+ */
+export const showIfSchema: z.ZodType<ShowIfCondition> = z.lazy(() =>
+  z.discriminatedUnion('op', [
+    z.strictObject({ op: z.literal('is'), item: text, value: z.string().max(2000) }),
+    z.strictObject({ op: z.literal('isNot'), item: text, value: z.string().max(2000) }),
+    z.strictObject({ op: z.literal('all'), conditions: z.array(showIfSchema).min(1) }),
+    z.strictObject({ op: z.literal('any'), conditions: z.array(showIfSchema).min(1) }),
+  ]),
+);
+
 /** The fields every item has, in the definition and in the resolved form catalog alike. */
 const itemFields = {
   code: text,
@@ -110,6 +124,8 @@ const itemFields = {
   required: z.boolean().optional(),
   /** Missing-data codes the item accepts in place of a value. */
   missingCodes: z.array(missingDataCodeSchema).readonly().optional(),
+  /** Branching logic: shown, and takes a value, only while this holds (crf/show-if.ts). */
+  showIf: showIfSchema.optional(),
 };
 
 /** An item as the definition declares it: a `code` item names its code list by id. */

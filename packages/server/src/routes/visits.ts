@@ -2,6 +2,8 @@ import { routes, SIGNATURE_MEANING } from '@msct/contract';
 import { checkItemValue, isMissingCode, unansweredRequired } from '@msct/core/crf';
 import {
   createVisit,
+  deleteForm,
+  deleteVisit,
   getForm,
   getUser,
   getVisitWithScope,
@@ -254,6 +256,37 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       if (req.params.formCode === 'end-of-study')
         await checkDeathRecords(db, req, where.studyId, where.subjectId);
       return toForm(saved.form, saved.items);
+    },
+  );
+
+  // A visit or form opened by mistake (issue #20): deleted with a reason only while it holds nothing
+  // (store/repositories/record-deletion.ts says what that means and refuses the rest with its rule).
+  app.delete(
+    '/api/visits/:visitId',
+    {
+      schema: schemaOf(routes.deleteVisit),
+    },
+    async (req, reply) => {
+      await visitFor(req, req.params.visitId, 'data.enter');
+      await deleteVisit(db, actorOf(req), req.params.visitId, req.query.version, req.query.reason);
+      return reply.status(204).send();
+    },
+  );
+
+  app.delete(
+    '/api/forms/:formId',
+    {
+      schema: schemaOf(routes.deleteForm),
+    },
+    async (req, reply) => {
+      const form = await getForm(db, req.params.formId).catch(() => undefined);
+      if (!form) {
+        principalOf(req);
+        throw new HttpProblem('MSCT_E_NOT_FOUND', 'form not found');
+      }
+      await enforceOnSubject(db, req, 'data.enter', form.subject_id);
+      await deleteForm(db, actorOf(req), form.id, req.query.version, req.query.reason);
+      return reply.status(204).send();
     },
   );
 

@@ -654,10 +654,15 @@ function compareRow(
 /** Records the trail created that no longer exist (deleted around the trail). */
 async function reportMissingRows(db: Db, spec: TableSpec, limit: number, report: (f: DataFinding) => void) {
   const creates = createActions(spec);
+  // A visit, form or item deleted through the trail (repositories/record-deletion.ts) ends with its
+  // own audited `*.delete` event: its row is gone on purpose.
+  const deleted = `${spec.entityType.replace(' ', '_')}.delete`;
   const { rows } = await sql<{ entity_id: string; seq: number }>`
     select e.entity_id, min(e.seq) as seq from audit_events e
     where e.entity_type = ${spec.entityType} and e.action in (${sql.join(creates)})
       and not exists (select 1 from ${sql.table(spec.table)} t where t.id = e.entity_id)
+      and not exists (select 1 from audit_events d
+        where d.entity_type = e.entity_type and d.entity_id = e.entity_id and d.action = ${deleted})
     group by e.entity_id order by e.entity_id limit ${limit}`.execute(db.kysely);
   for (const r of rows)
     report({

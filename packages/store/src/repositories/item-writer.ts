@@ -22,7 +22,14 @@
 // It runs inside the caller's transaction: many values per call, rows inserted in batches, and for
 // imports a subject's visits and forms are read once, so a million values stay cheap.
 
-import { MISSING_CODE_LABELS, type MissingCode, missingCodeRefusal } from '@msct/core/crf';
+import {
+  hiddenWithValues,
+  MISSING_CODE_LABELS,
+  type MissingCode,
+  missingCodeRefusal,
+  showIfItems,
+  showIfText,
+} from '@msct/core/crf';
 import { formEntryRefusal, UNSCHEDULED_VISIT_CODE, visitOpeningRefusal } from '@msct/core/protocol';
 import type SQLite from 'better-sqlite3';
 import type { Actor, AuditEntry, AuditWriter, Tx } from '../audit/writer.js';
@@ -87,6 +94,8 @@ export interface ImportValue {
   itemCode: string;
   value: string | null;
   unit: string | null;
+  /** A missing-data code in place of the value (an ODM import's ItemData Flag). */
+  missingCode?: string | null;
 }
 
 export interface WriteCounts {
@@ -172,6 +181,8 @@ export class ItemWriter {
    * mark makes one), null when none — so a form never reviewed costs no more reads.
    */
   private readonly reviewTouched = new Map<string, Set<string> | null>();
+  /** Where each item of the open form sits in the caller's input (`items.2`), for a refusal's field. */
+  private atOf = new Map<string, string>();
   /** The items entered or changed, by subject and form: the edit checks finish() runs. */
   private readonly touched = new Map<string, EditCheckTouch>();
 
@@ -260,6 +271,7 @@ export class ItemWriter {
         at ? `${at}.itemCode` : 'itemCode',
       );
     refuseUnstorable(item.itemCode, item.value, unit);
+    this.atOf.set(item.itemCode, at ?? '');
     const missing = item.missingCode ?? null;
     if (missing !== null) {
       const why = missingCodeRefusal(
@@ -423,11 +435,42 @@ export class ItemWriter {
    * inserts, then runs the study definition's edit checks on what was entered or changed.
    */
   async finish(): Promise<EditCheckRun> {
+    this.refuseHiddenValues();
     await this.flush();
     const touched = [...this.touched.values()];
     this.touched.clear();
     if (!this.entry || touched.length === 0) return { raised: 0, closed: 0 };
     return runEditChecks(this.ctx.tx, this.ctx.audit, this.entry.definition, touched);
+  }
+
+  /**
+   * Branching logic (issue #20, crf/show-if.ts): the open form is refused when one of its items holds
+   * a value or a missing-data code while its `showIf` does not hold, whichever of the two this write
+   * changed (a value for a hidden item, or a change that hides an item holding one). Asked once the
+   * form's writes are done (finish, or an import moving on to another form), so the order of the
+   * items in a save does not matter.
+   */
+  private refuseHiddenValues(): void {
+    const form = this.form;
+    if (!form || !this.entry) return;
+    const def = this.entry.forms.get(form.form_code);
+    if (!def?.items.some((i) => i.showIf)) return;
+    const held = new Map(
+      [...this.items].map(([code, r]) => [code, { value: r.value, missingCode: r.missing_code ?? null }]),
+    );
+    const hidden = hiddenWithValues(def.items, held);
+    if (hidden.length === 0) return;
+    const h = hidden[0]!;
+    const controlling = showIfItems(h.condition).find((c) => this.atOf.has(c));
+    const at = this.atOf.get(h.code) ?? (controlling ? this.atOf.get(controlling) : undefined);
+    throw new StoreError(
+      'invalid',
+      `${h.label} (${form.form_code}.${h.code}) is asked only when ${showIfText(h.condition)}: ` +
+        (this.atOf.has(h.code)
+          ? 'it takes no value while that does not hold'
+          : 'it holds a value that would be hidden; clear it first (with a reason)'),
+      { field: at ? `${at}.value` : h.code, rule: 'item-hidden', item: h.code },
+    );
   }
 
   /** Writes the batched inserts; call at the end (the writer calls it before it reads or updates). */
@@ -472,6 +515,10 @@ export class ItemWriter {
       refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode), targetOf(v));
       refuseUnknownItem(entry, { ...targetOf(v), itemCode: v.itemCode });
       refuseUnstorable(v.itemCode, v.value, v.unit);
+      if (v.missingCode) {
+        const why = missingCodeRefusal(entry.forms.get(v.formCode), v.itemCode, v.missingCode, v.value);
+        if (why) throw new StoreError('invalid', why, { field: 'missingCode' });
+      }
       if (!visit) return undefined; // a visit the import creates: it has no form yet
       refuseMissed(visit);
       const form = this.forms.get(`${visit.id}|${v.formCode}`);
@@ -497,6 +544,9 @@ export class ItemWriter {
     formCode: string,
     form: FormInstanceTable | undefined,
   ): Promise<FormInstanceTable> {
+    // The form written so far is done: its branching logic is asked before another is opened.
+    this.refuseHiddenValues();
+    this.atOf = new Map();
     if (form) refuseLocked(visit, formCode, form);
     await this.refuseRecordLock(visit);
     await this.flush();

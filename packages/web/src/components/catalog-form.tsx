@@ -9,7 +9,9 @@ import {
   isMissingCode,
   MISSING_CODE_LABELS,
   type RawItem,
+  showIfHolds,
 } from '@msct/core/crf';
+import { type EditCheck, evaluateEditCheck } from '@msct/core/protocol';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
@@ -50,6 +52,7 @@ export function CatalogForm({
   renderGroup,
   renderItemExtras,
   preview,
+  warningChecks,
 }: {
   def: FormDefinitionItems;
   visitId: string;
@@ -70,6 +73,12 @@ export function CatalogForm({
   renderItemExtras?(code: string): ReactNode;
   /** A preview (the form builder): values are checked as typed, nothing is saved. */
   preview?: boolean;
+  /**
+   * The definition's edit checks of severity `warning` on this form: evaluated on the draft as it is
+   * typed and shown at their item as a warning, which never blocks a save (a `query` check raises a
+   * system query on save instead, store/repositories/edit-check-queries.ts).
+   */
+  warningChecks?: readonly EditCheck[];
 }) {
   const saved = new Map((form?.items ?? []).map((i) => [i.itemCode, i]));
   const [edits, setEdits] = useState<Record<string, Edit>>({});
@@ -165,14 +174,32 @@ export function CatalogForm({
     }
   };
 
-  const shown = def.items.filter((d) => !hideItem?.(d.code));
+  // Branching logic (the definition's showIf, core crf/show-if.ts): an item is shown while its
+  // condition holds on the draft; one that still holds a value is shown so that it can be cleared
+  // (the server refuses a value for a hidden item).
+  const draftValues = new Map(Object.entries(draft).map(([code, v]) => [code, v.value]));
+  const visible = (d: ItemDefinition) => {
+    if (!d.showIf || showIfHolds(d.showIf, draftValues)) return true;
+    const e = current(d);
+    return e.value.trim() !== '' || e.missing !== '';
+  };
+  const shown = def.items.filter((d) => !hideItem?.(d.code) && visible(d));
   const grouped = new Set((groups ?? []).flatMap((g) => g.codes));
+  // Warning checks on the draft (cross-visit ones need another visit's values: left to the server).
+  const warningAt = new Map<string, string[]>();
+  for (const c of warningChecks ?? []) {
+    if (c.severity !== 'warning' || c.form !== def.formCode || c.rule.kind === 'cross-visit') continue;
+    const o = evaluateEditCheck(c, draft);
+    if (o.status !== 'fail') continue;
+    warningAt.set(o.item, [...(warningAt.get(o.item) ?? []), `${c.message} (${o.detail})`]);
+  }
   const input = (d: ItemDefinition) => (
     <ItemInput
       key={d.code}
       def={d}
       formId={formId}
       edit={current(d)}
+      warning={warningAt.get(d.code)?.join('; ')}
       error={fieldError(d)}
       onChange={(patch) => set(d, patch)}
       extras={renderItemExtras?.(d.code)}
@@ -229,6 +256,7 @@ function ItemInput({
   formId,
   edit,
   error,
+  warning,
   onChange,
   extras,
   readOnly,
@@ -237,6 +265,8 @@ function ItemInput({
   formId: string;
   edit: Edit;
   error: string | undefined;
+  /** A warning-severity edit check that fails on the draft: said, never blocking. */
+  warning?: string | undefined;
   onChange(patch: Partial<Edit>): void;
   extras?: ReactNode;
   readOnly: boolean;
@@ -244,7 +274,9 @@ function ItemInput({
   const id = useId();
   const help = [def.help, rangeText(def)].filter(Boolean).join(' · ');
   const describedBy =
-    [help ? `${id}-help` : '', error ? `${id}-err` : ''].filter(Boolean).join(' ') || undefined;
+    [help ? `${id}-help` : '', error ? `${id}-err` : '', warning ? `${id}-warn` : '']
+      .filter(Boolean)
+      .join(' ') || undefined;
   const common = {
     id,
     form: formId,
@@ -352,6 +384,11 @@ function ItemInput({
         {error && (
           <span id={`${id}-err`} className="field-error" role="alert">
             {error}
+          </span>
+        )}
+        {warning && !error && (
+          <span id={`${id}-warn`} className="field-warning" role="status">
+            Warning: {warning}
           </span>
         )}
       </div>

@@ -3,6 +3,7 @@ import { api } from '../api/client.js';
 import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
 import { catalogForms, type Definition } from '../lib/definition.js';
 import { CatalogForm } from './catalog-form.js';
+import { DeleteRecord, formIsEmpty } from './delete-record.js';
 import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
 import { FormReviewState } from './form-review.js';
@@ -132,6 +133,15 @@ export function FormPanel({
         {!can.sign && can.enter && locked && (
           <RequestUnlock targetType="form" targetId={form.id} what={form.formCode} />
         )}
+        {can.enter && formIsEmpty(form) && (
+          <DeleteRecord
+            kind="form"
+            id={form.id}
+            version={form.version}
+            what={`form ${form.formCode}`}
+            onDone={reload}
+          />
+        )}
       </div>
       <ErrorBox error={error} onReload={reload} />
       {review && (
@@ -176,6 +186,7 @@ export function FormPanel({
           onSaved={reload}
           onReload={reload}
           renderItemExtras={itemQueries}
+          warningChecks={definition.editChecks ?? []}
           {...(live ?? {})}
         />
       )}

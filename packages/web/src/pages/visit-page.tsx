@@ -2,6 +2,7 @@ import { formChoicesAt } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import type { Query } from '../api/types.js';
 import { CatalogForm } from '../components/catalog-form.js';
+import { DeleteRecord, formIsEmpty } from '../components/delete-record.js';
 import { LoadError } from '../components/error-box.js';
 import { type FormChoice, FormEditor } from '../components/form-editor.js';
 import { FormPanel } from '../components/form-panel.js';
@@ -14,7 +15,7 @@ import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { VerifyForms } from '../components/verify-forms.js';
 import { useLoad } from '../hooks/use-load.js';
 import { catalogForms, definitionOf, formsExpectedAt } from '../lib/definition.js';
-import { Link } from '../router.js';
+import { Link, navigate } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 
 /** A visit: each form with its item values, queries, history and signature; and a new form. */
@@ -132,6 +133,15 @@ export function VisitPage({ visitId }: { visitId: string }) {
       {can.enter && (missed || (!visit.visitDate && visit.forms.length === 0)) && (
         <MissedVisit visit={visit} onDone={data.reload} />
       )}
+      {can.enter && visit.forms.every(formIsEmpty) && (
+        <DeleteRecord
+          kind="visit"
+          id={visit.id}
+          version={visit.version}
+          what={`visit ${visitLabel}`}
+          onDone={() => navigate(`/subjects/${subject.id}`)}
+        />
+      )}
       {missed && <p>Declared missed: no data can be entered unless that is taken back.</p>}
       {visit.visitCode === 'SCR' && definition.eligibility && (
         <p>
@@ -214,6 +224,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
                   readOnly={false}
                   onSaved={reloadAfterSave}
                   onReload={data.reload}
+                  warningChecks={definition.editChecks ?? []}
                   {...(liveFor(f.formCode, visit, definition, { previousBilag2004 }) ?? {})}
                 />
               </section>
