@@ -9,6 +9,7 @@ import type { CodeList, DefinitionItem } from '../protocol/study-definition.js';
 import { BILAG2004_CODE_LISTS, BILAG2004_FORM } from './bilag2004-form.js';
 import { resolveDefinitionForm } from './definition-forms.js';
 import type { FormDefinitionItems, ItemDefinition } from './item-definition.js';
+import { LAB_ENTRY_ITEMS, LAB_SIGNIFICANCE_CODE_LIST } from './lab-entry-items.js';
 
 const GRADE_CODES = [
   { code: 'A', label: 'A — severe activity, needs disease-modifying treatment' },
@@ -136,6 +137,7 @@ export const LABS_FORM: FormDefinitionItems = {
       max: 100000,
       source: 'trial.md Schedule',
     },
+    ...LAB_ENTRY_ITEMS,
   ],
 };
 
@@ -339,6 +341,7 @@ export const MSCT_SLE_FORMS: readonly FormDefinitionItems[] = [
 export const CATALOG_CODE_LISTS: readonly CodeList[] = [
   CLASSIC_BILAG_GRADE_CODE_LIST,
   END_OF_STUDY_STATUS_CODE_LIST,
+  LAB_SIGNIFICANCE_CODE_LIST,
   ...BILAG2004_CODE_LISTS,
 ];
 

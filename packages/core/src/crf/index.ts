@@ -6,3 +6,5 @@ export * from './forms.js';
 export * from './item-definition.js';
 export * from './screening.js';
 export * from './text.js';
+export * from './lab-flags.js';
+export * from './lab-entry-items.js';

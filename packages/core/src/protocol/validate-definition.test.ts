@@ -373,7 +373,7 @@ describe('validateStudyDefinition', () => {
     const r = validateStudyDefinition(d);
     expect(r.issues.map(formatDefinitionIssue)).toEqual([
       'visits[2].windowDays: must be ≥ 0, got -1',
-      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status)',
+      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status, lab_significance)',
     ]);
   });
 
