@@ -1,10 +1,18 @@
 import { routes, SIGNATURE_MEANING } from '@msct/contract';
-import { checkItemValue, isMissingCode, unansweredRequired } from '@msct/core/crf';
+import {
+  checkItemValue,
+  isMissingCode,
+  labFlagsOfForm,
+  labSampleDate,
+  unansweredRequired,
+  unansweredSignificance,
+} from '@msct/core/crf';
 import {
   createVisit,
   getForm,
   getUser,
   getVisitWithScope,
+  labContextOfForm,
   listForms,
   listItems,
   listVisitOverview,
@@ -271,16 +279,31 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       // Complete means every required item is answered: a value, or a missing-data code (ND/NK/NA)
       // where the item allows one (issue #22); a blank is not an answer.
       if (req.body.status === 'complete') {
-        const def = (await studyDefinition(db, scope.studyId)).forms.get(form.form_code);
+        const { definition, forms } = await studyDefinition(db, scope.studyId);
+        const def = forms.get(form.form_code);
+        const entered = (await listItems(db, form.id)).map((i) => ({
+          itemCode: i.item_code,
+          value: i.value,
+          unit: i.unit,
+          missingCode: i.missing_code,
+        }));
+        // A lab value outside its reference range needs its CS/NCS answer (issue #22 "Labs").
+        const lab = def && definition.labReferenceRanges ? await labContextOfForm(db, form.id) : undefined;
         const open = def
-          ? unansweredRequired(
-              def,
-              (await listItems(db, form.id)).map((i) => ({
-                itemCode: i.item_code,
-                value: i.value,
-                missingCode: i.missing_code,
-              })),
-            )
+          ? [
+              ...unansweredRequired(def, entered),
+              ...(lab
+                ? unansweredSignificance(
+                    def,
+                    labFlagsOfForm(def, definition.labReferenceRanges, entered, {
+                      centre: lab.siteCode,
+                      sex: lab.sex,
+                      date: labSampleDate(entered, lab.visitDate),
+                    }),
+                    entered,
+                  )
+                : []),
+            ]
           : [];
         if (open.length > 0)
           throw new HttpProblem(
@@ -290,7 +313,9 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
               errors: open.map((d) => ({
                 field: d.code,
                 rule: 'required',
-                message: `${d.label} is required: enter a value${d.missingCodes?.length ? ` or mark it ${d.missingCodes.join('/')}` : ''}`,
+                message: d.significanceOf
+                  ? `${d.label} is required: the value is outside its reference range, mark it CS or NCS`
+                  : `${d.label} is required: enter a value${d.missingCodes?.length ? ` or mark it ${d.missingCodes.join('/')}` : ''}`,
               })),
             },
           );
