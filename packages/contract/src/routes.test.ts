@@ -9,7 +9,7 @@ const keysOf = (s: z.ZodType | undefined) =>
   s ? Object.keys((s as unknown as { shape: Record<string, unknown> }).shape).sort() : [];
 
 describe('the API contract', () => {
-  it('declares 92 routes, each method and path once', () => {
+  it('declares 94 routes, each method and path once', () => {
     const keys = allRoutes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
     expect(keys.length).toBe(94);
@@ -44,6 +44,7 @@ describe('the API contract', () => {
       '/api/studies/:studyId/crfs.pdf application/pdf',
       '/api/subjects/:subjectId/casebook.html text/html',
       '/api/subjects/:subjectId/casebook.pdf application/pdf',
+      '/api/studies/:studyId/out-of-range-labs.csv text/csv',
     ]);
   });
 

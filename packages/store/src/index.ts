@@ -61,7 +61,6 @@ export {
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export { migrationProvider } from './migrations/index.js';
 export * from './repositories/adverse-event-listing.js';
-export * from './repositories/lab-forms.js';
 export * from './repositories/audit-trail.js';
 export * from './repositories/definition-versions.js';
 export { type EntryDefinition, studyDefinition } from './repositories/entry-definition.js';
@@ -76,6 +75,7 @@ export {
   ItemWriter,
   type WriteCounts,
 } from './repositories/item-writer.js';
+export * from './repositories/lab-forms.js';
 export * from './repositories/queries.js';
 export * from './repositories/randomisation.js';
 export * from './repositories/record-locks.js';

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
 import type { Definition } from '../lib/definition.js';
-import { CatalogForm } from './catalog-form.js';
+import { CatalogForm, type LabContext } from './catalog-form.js';
 import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
 import { FormReviewState } from './form-review.js';
@@ -38,7 +38,10 @@ export function FormPanel({
   previousBilag2004,
   review,
   reloadReviews,
+  labs,
 }: {
+  /** What picks the lab reference ranges of the visit's subject (issue #22). */
+  labs?: LabContext | undefined;
   /** The form's review and source verification (absent for roles that do not see it). */
   review?: FormReview | undefined;
   reloadReviews(): void;
@@ -166,6 +169,7 @@ export function FormPanel({
           onSaved={reload}
           onReload={reload}
           renderItemExtras={itemQueries}
+          labs={labs}
           {...(live ?? {})}
         />
       )}
