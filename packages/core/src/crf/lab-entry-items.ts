@@ -27,7 +27,8 @@ export const RANGED_LAB_ITEMS: Readonly<Record<string, string>> = {
 /** The significance item of a lab item. */
 export const significanceItemCode = (labItemCode: string) => `${labItemCode}_cs`;
 
-export const LAB_ENTRY_ITEMS: readonly ItemDefinition[] = [
+/** When the samples were taken: first on the form (the date picks the reference ranges). */
+export const LAB_SAMPLE_ITEMS: readonly ItemDefinition[] = [
   {
     code: LAB_SAMPLE_DATE_ITEM,
     label: 'Sample date',
@@ -42,6 +43,10 @@ export const LAB_ENTRY_ITEMS: readonly ItemDefinition[] = [
     help: '24-hour HH:MM, the site’s local time (the zone of the site).',
     source: 'trial.md Schedule (labs at each assessment)',
   },
+];
+
+/** Each ranged lab's CS/NCS question (shown beside its lab while the value is out of range). */
+export const LAB_SIGNIFICANCE_ITEMS: readonly ItemDefinition[] = [
   ...Object.entries(RANGED_LAB_ITEMS).map(
     ([code, label]): ItemDefinition => ({
       code: significanceItemCode(code),
@@ -54,3 +59,6 @@ export const LAB_ENTRY_ITEMS: readonly ItemDefinition[] = [
     }),
   ),
 ];
+
+/** Every item the labs form has for issue #22, beside the lab values themselves. */
+export const LAB_ENTRY_ITEMS: readonly ItemDefinition[] = [...LAB_SAMPLE_ITEMS, ...LAB_SIGNIFICANCE_ITEMS];

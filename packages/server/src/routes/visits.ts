@@ -305,10 +305,22 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
                 : []),
             ]
           : [];
-        if (open.length > 0)
+        if (open.length > 0) {
+          const blank = open.filter((d) => !d.significanceOf);
+          const unassessed = open.filter((d) => d.significanceOf);
+          const labels = (ds: typeof open) => ds.map((d) => d.label).join(', ');
           throw new HttpProblem(
             'MSCT_E_VALIDATION',
-            `form ${form.form_code} cannot be complete: required ${open.length === 1 ? 'item' : 'items'} ${open.map((d) => d.label).join(', ')} ${open.length === 1 ? 'has' : 'have'} no value and no missing-data code`,
+            `form ${form.form_code} cannot be complete: ${[
+              blank.length > 0
+                ? `required ${blank.length === 1 ? 'item' : 'items'} ${labels(blank)} ${blank.length === 1 ? 'has' : 'have'} no value and no missing-data code`
+                : '',
+              unassessed.length > 0
+                ? `${labels(unassessed)} ${unassessed.length === 1 ? 'is' : 'are'} required: the value is outside its reference range, mark it CS or NCS`
+                : '',
+            ]
+              .filter(Boolean)
+              .join('; ')}`,
             {
               errors: open.map((d) => ({
                 field: d.code,
@@ -319,6 +331,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
               })),
             },
           );
+        }
       }
       if (req.body.status === 'signed') {
         const user = await getUser(db, principalOf(req).userId);
