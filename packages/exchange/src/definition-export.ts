@@ -7,7 +7,8 @@
 // OIDs: SE.<visit>, F.<form>, IG.<form>, I.<form>.<item>, CL.<code list>, MU.<n>; an ItemDef's Name
 // is the item code, so odm-definition.ts reads the same codes back. What ODM has no element for is
 // carried so that it reads back: help text as the ItemDef's Description, the source as its Origin,
-// required as the ItemRef's Mandatory, missing-data codes as an Alias (Context msct.missingCodes).
+// required as the ItemRef's Mandatory, missing-data codes as an Alias (Context msct.missingCodes), the
+// lab a clinical-significance item judges as an Alias (Context msct.significanceOf).
 import { itemFormsFor } from '@msct/core/crf';
 import type { CodeList, DefinitionItem, StoredDefinition, VisitDefinition } from '@msct/core/protocol';
 import { escAttr, escText, translatedText, XmlWriter } from './xml-stream.js';
@@ -228,6 +229,8 @@ export function definitionToOdm(
       }
       if (it.missingCodes && it.missingCodes.length > 0)
         xml.ele('Alias', { Context: 'msct.missingCodes', Name: it.missingCodes.join(' ') }).up();
+      if (it.significanceOf)
+        xml.ele('Alias', { Context: 'msct.significanceOf', Name: it.significanceOf }).up();
       xml.up();
     }
   for (const l of codeLists) {

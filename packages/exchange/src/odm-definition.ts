@@ -356,8 +356,14 @@ export async function convertOdmMetadata(input: {
       );
       if (codes.length > 0) item.missingCodes = codes;
     }
+    const significanceOf = kids(d, 'Alias').find((a) => a.attrs.Context === 'msct.significanceOf');
+    if (significanceOf?.attrs.Name) item.significanceOf = significanceOf.attrs.Name;
     for (const c of d.children) {
-      if (c.name === 'Alias' && c.attrs.Context === 'msct.missingCodes') continue;
+      if (
+        c.name === 'Alias' &&
+        (c.attrs.Context === 'msct.missingCodes' || c.attrs.Context === 'msct.significanceOf')
+      )
+        continue;
       if (['Alias', 'ExternalQuestion', 'Role'].includes(c.name))
         say(
           `${c.name}${c.attrs.Context ? ` ${c.attrs.Context}=${c.attrs.Name ?? ''}` : ''}`,
