@@ -10,6 +10,7 @@ export * from './common.js';
 export * from './definitions.js';
 export * from './exchange.js';
 export * from './health.js';
+export * from './labs.js';
 export * from './print.js';
 export * from './queries.js';
 export * from './randomisation.js';

@@ -7,6 +7,7 @@ import { clinicalRoutes } from './clinical.js';
 import { definitionRoutes } from './definitions.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
+import { labRoutes } from './labs.js';
 import { printRoutes } from './print.js';
 import { queryRoutes } from './queries.js';
 import { randomisationRoutes } from './randomisation.js';
@@ -34,7 +35,8 @@ type Groups = typeof healthRoutes &
   typeof definitionRoutes &
   typeof signatureRoutes &
   typeof randomisationRoutes &
-  typeof printRoutes;
+  typeof printRoutes &
+  typeof labRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -55,6 +57,7 @@ export const routes: Groups = {
   ...signatureRoutes,
   ...randomisationRoutes,
   ...printRoutes,
+  ...labRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

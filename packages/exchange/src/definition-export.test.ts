@@ -54,7 +54,8 @@ describe('definition → ODM 1.3.2 metadata → definition', () => {
     const exported = explicitForms(msctSleTrial);
     expect(back.definition.forms).toEqual(exported.forms);
     expect(back.definition.codeLists).toEqual(exported.codeLists);
-    expect(back.counts).toEqual({ forms: 11, items: 130, codeLists: 2, visits: 8 });
+    // 130 items and 2 code lists before issue #22's sample date/time and six CS/NCS items with their list.
+    expect(back.counts).toEqual({ forms: 11, items: 138, codeLists: 3, visits: 8 });
     expect(forms.map((f) => f.id)).toEqual(exported.forms.map((f) => f.id));
     expect(codeLists).toEqual(exported.codeLists);
   });

@@ -7,7 +7,8 @@
 // OIDs: SE.<visit>, F.<form>, IG.<form>, I.<form>.<item>, CL.<code list>, MU.<n>; an ItemDef's Name
 // is the item code, so odm-definition.ts reads the same codes back. What ODM has no element for is
 // carried so that it reads back: help text as the ItemDef's Description, the source as its Origin,
-// required as the ItemRef's Mandatory, missing-data codes as an Alias (Context msct.missingCodes).
+// required as the ItemRef's Mandatory, missing-data codes as an Alias (Context msct.missingCodes), the
+// lab a clinical-significance item judges as an Alias (Context msct.significanceOf).
 import { itemFormsFor } from '@msct/core/crf';
 import type { CodeList, DefinitionItem, StoredDefinition, VisitDefinition } from '@msct/core/protocol';
 import { writeBooleanCodeList, writeCodeList } from './odm-code-list.js';
@@ -235,6 +236,8 @@ export function definitionToOdm(
       // Branching logic as msct's JSON (ODM's ConditionDef holds an expression in a language of the
       // sender's choice, which no other system would read the same way).
       if (it.showIf) xml.ele('Alias', { Context: SHOW_IF_ALIAS, Name: JSON.stringify(it.showIf) }).up();
+      if (it.significanceOf)
+        xml.ele('Alias', { Context: 'msct.significanceOf', Name: it.significanceOf }).up();
       xml.up();
     }
   for (const l of codeLists)

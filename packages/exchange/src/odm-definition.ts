@@ -374,10 +374,14 @@ export async function convertOdmMetadata(input: {
       if (ok.success) item.showIf = ok.data;
       else say(`Alias ${SHOW_IF_ALIAS}=${showIf.attrs.Name}`, 'not a branching condition msct can read');
     }
+    const significanceOf = kids(d, 'Alias').find((a) => a.attrs.Context === 'msct.significanceOf');
+    if (significanceOf?.attrs.Name) item.significanceOf = significanceOf.attrs.Name;
     for (const c of d.children) {
       if (
         c.name === 'Alias' &&
-        (c.attrs.Context === 'msct.missingCodes' || c.attrs.Context === SHOW_IF_ALIAS)
+        (c.attrs.Context === 'msct.missingCodes' ||
+          c.attrs.Context === SHOW_IF_ALIAS ||
+          c.attrs.Context === 'msct.significanceOf')
       )
         continue;
       if (['Alias', 'ExternalQuestion', 'Role'].includes(c.name))

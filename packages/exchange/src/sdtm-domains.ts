@@ -165,6 +165,14 @@ export const DOMAINS: DomainSpec[] = [
       v('LBORRESU', 'Original Units', 'Char', 'Collected', exp),
       v('LBSTRESN', 'Numeric Result/Finding in Standard Units', 'Num', 'Derived', exp),
       v('LBSTRESU', 'Standard Units', 'Char', 'Assigned', { core: 'Exp', codeList: 'UNIT' }),
+      // The reference range in force (study definition labReferenceRanges: site, sex, sample date)
+      // and the value's flag against it, derived by core/crf/lab-flags.ts (issue #22).
+      v('LBORNRLO', 'Reference Range Lower Limit in Orig Unit', 'Char', 'Assigned', exp),
+      v('LBORNRHI', 'Reference Range Upper Limit in Orig Unit', 'Char', 'Assigned', exp),
+      v('LBSTNRLO', 'Reference Range Lower Limit-Std Units', 'Num', 'Derived', exp),
+      v('LBSTNRHI', 'Reference Range Upper Limit-Std Units', 'Num', 'Derived', exp),
+      v('LBNRIND', 'Reference Range Indicator', 'Char', 'Derived', { core: 'Exp', codeList: 'NRIND' }),
+      v('LBCLSIG', 'Clinically Significant', 'Char', 'Collected', { codeList: 'NY' }),
       ...VISIT,
       v('LBDTC', 'Date/Time of Specimen Collection', 'Char', 'Collected', exp),
       v('LBDY', 'Study Day of Specimen Collection', 'Num', 'Derived'),
@@ -341,7 +349,7 @@ export interface CodeListSpec {
 /**
  * The code lists the variables above refer to: CDISC SDTM Controlled Terminology (codelist names and
  * NCI codes: SEX C66731, NY C66742, OUT C66768, AGEU C66781, ROUTE C66729, UNIT C71620, NCOMPLT
- * C66727, ND C66789; ARMNULRS without its code), only the terms msct writes; AEREL is the study's own list
+ * C66727, ND C66789, NRIND C78736; ARMNULRS without its code), only the terms msct writes; AEREL is the study's own list
  * (endpoints.md: relatedness to MSC infusion "not related / unlikely / possible / probable / definite"):
  * core's relatedness code list (safety/vocabulary.ts), each label in capitals.
  */
@@ -362,6 +370,11 @@ export const CODE_LISTS: Record<string, CodeListSpec> = {
       { value: 'N', decode: 'No' },
       { value: 'Y', decode: 'Yes' },
     ],
+  },
+  NRIND: {
+    name: 'Reference Range Indicator',
+    nciCode: 'C78736',
+    terms: ['HIGH', 'LOW', 'NORMAL'].map((value) => ({ value })),
   },
   OUT: {
     name: 'Outcome of Event',

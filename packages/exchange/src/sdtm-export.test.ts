@@ -151,11 +151,12 @@ describe('SDTM-style export', () => {
     expect(r.files.find((f) => f.name === 'dm.csv')?.rows).toBe(3);
     const lb = readFileSync(join(out, 'lb.csv'), 'utf8');
     expect(lb.split('\r\n')[0]).toBe(
-      'STUDYID,DOMAIN,USUBJID,LBSEQ,LBTESTCD,LBTEST,LBORRES,LBORRESU,LBSTRESN,LBSTRESU,VISITNUM,VISIT,CYCLE,LBDTC,LBDY',
+      'STUDYID,DOMAIN,USUBJID,LBSEQ,LBTESTCD,LBTEST,LBORRES,LBORRESU,LBSTRESN,LBSTRESU,LBORNRLO,LBORNRHI,LBSTNRLO,LBSTNRHI,LBNRIND,LBCLSIG,VISITNUM,VISIT,CYCLE,LBDTC,LBDY',
     );
     expect(lb).toContain(`MSCT-SLE,LB,MSCT-SLE-${study.subjectCodes[0]},`);
     // LBDY: 2024-04-10 is 91 days after RFSTDTC 2024-01-10, so study day 92 (day 1 = RFSTDTC).
-    expect(lb).toMatch(/,C3,Complement C3,0\.71,g\/L,0\.71,g\/L,5,M3,1,2024-04-10,92\r\n/);
+    // C3 0.71 g/L is below the protocol's 0.9 g/L (instruments.md §6.4): LBNRIND LOW (issue #22).
+    expect(lb).toMatch(/,C3,Complement C3,0\.71,g\/L,0\.71,g\/L,0\.9,,0\.9,,LOW,,5,M3,1,2024-04-10,92\r\n/);
     const qs = readFileSync(join(out, 'qs.csv'), 'utf8');
     expect(qs).toContain(',SLEDTOT,SLEDAI-2K total score,');
     expect(qs).toContain(',BILREN,BILAG renal grade,A,A,,,');

@@ -15,7 +15,12 @@ import {
   bilag2004FromItems,
   dueToSleItemCode,
   historyItemCode,
+  itemFormsFor,
+  type LabFlag,
+  labFlagsOfForm,
+  labSampleDate,
   SLEDAI2K_DESCRIPTOR_ITEMS,
+  significanceItems,
 } from '@msct/core/crf';
 import { endpointsOfSubject, previousAssessment } from '@msct/core/dataset';
 import { storedDefinition } from '@msct/core/protocol';
@@ -141,6 +146,9 @@ export function bilag2004QsRows(
   return out;
 }
 
+/** CDISC NRIND terms of a lab flag (a critical value is also LOW / HIGH). */
+const NRIND: Readonly<Record<LabFlag, string>> = { LL: 'LOW', L: 'LOW', N: 'NORMAL', H: 'HIGH', HH: 'HIGH' };
+
 export async function exportSdtm(
   db: Db,
   studyId: string,
@@ -160,6 +168,9 @@ export async function exportSdtm(
   const centres = definition.centres ?? [];
   const countries = new Set(centres.map((c) => countryAlpha3(c.country)));
   const onlyCountry = countries.size === 1 ? [...countries][0] : undefined;
+  // LB reference ranges and flags (issue #22): the labs form and its CS/NCS items.
+  const labsForm = itemFormsFor(definition).get('labs');
+  const significance = labsForm ? significanceItems(labsForm) : new Map();
   const countryOf = (siteCode: string) => {
     const c = centres.find((x) => x.id === siteCode);
     return c ? countryAlpha3(c.country) : onlyCountry;
@@ -268,9 +279,26 @@ export async function exportSdtm(
       const visitById = new Map(s.visits.map((v) => [v.visitId, v]));
       for (const v of s.visits) {
         const at = { VISITNUM: visitNum(v.visitCode), VISIT: v.visitCode, CYCLE: v.cycle };
+        const labItems = Object.entries(v.items.labs ?? {}).map(([itemCode, it]) => ({ itemCode, ...it }));
+        // The sample date (the labs form's own item, else the visit date) picks the range in force.
+        const sampleDate = labSampleDate(labItems, v.date);
+        const flags = new Map(
+          (labsForm
+            ? labFlagsOfForm(labsForm, definition.labReferenceRanges, labItems, {
+                centre: s.siteCode,
+                sex: s.sex,
+                date: sampleDate,
+              })
+            : []
+          ).map((f) => [f.itemCode, f]),
+        );
         for (const [code, it] of Object.entries(v.items.labs ?? {})) {
           const t = LAB_TESTS[code];
           if (!t) continue;
+          const f = flags.get(code);
+          const limit = (n: number | undefined) => (n === undefined ? null : String(n));
+          const cs = significance.get(code);
+          const csValue = cs ? v.items.labs?.[cs.code]?.value : undefined;
           push('LB', usubjid, {
             LBTESTCD: t.testcd,
             LBTEST: t.test,
@@ -278,7 +306,14 @@ export async function exportSdtm(
             LBORRESU: it.unit,
             LBSTRESN: toStandardUnit(code, it.value, it.unit),
             LBSTRESU: t.std || null,
+            LBORNRLO: limit(f?.range.low),
+            LBORNRHI: limit(f?.range.high),
+            LBSTNRLO: f ? toStandardUnit(code, limit(f.range.low), it.unit) : null,
+            LBSTNRHI: f ? toStandardUnit(code, limit(f.range.high), it.unit) : null,
+            LBNRIND: f ? NRIND[f.flag] : null,
+            LBCLSIG: csValue === 'CS' ? 'Y' : csValue === 'NCS' ? 'N' : null,
             ...at,
+            // The visit date, as before: a pseudonymised export shifts visit dates, not item values.
             LBDTC: v.date,
             LBDY: day(v.date),
           });

@@ -331,6 +331,18 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/queries.csv?status=closed`,
   },
+  // Every role reads subjects (subject.read); a site-scoped role's list holds only its sites
+  // (routes/labs.test.ts).
+  'GET /api/studies/{studyId}/out-of-range-labs': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/out-of-range-labs?flag=L`,
+  },
+  'GET /api/studies/{studyId}/out-of-range-labs.csv': {
+    allow: 'everyone',
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/out-of-range-labs.csv?significance=unanswered`,
+  },
   'GET /api/visits/{visitId}/reviews': {
     allow: ['admin', 'investigator', 'coordinator', 'monitor', 'safety'],
     scope: 'subject',

@@ -43,6 +43,7 @@ import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerExportRoutes } from './routes/exports.js';
 import { registerHealthRoutes } from './routes/health.js';
 import { registerImportRoutes } from './routes/imports.js';
+import { registerLabRoutes } from './routes/labs.js';
 import { registerPrintRoutes } from './routes/print.js';
 import { registerQueryRoutes } from './routes/queries.js';
 import { registerRandomisationRoutes } from './routes/randomisation.js';
@@ -295,6 +296,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerImportRoutes(a, ctx);
     registerSignatureRoutes(a, ctx);
     registerPrintRoutes(a, ctx);
+    registerLabRoutes(a, ctx);
     registerExportRoutes(a, ctx, exportJobs);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());

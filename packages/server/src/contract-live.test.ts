@@ -243,7 +243,13 @@ for (const dialect of TEST_DIALECTS) {
         'coordinator',
         'PUT',
         `/api/visits/${scr.id}/forms/labs`,
-        { items: [{ itemCode: 'c3', value: '0.8', unit: 'g/L' }] },
+        {
+          // Below C3's range: answered NCS so the form may be complete (issue #22).
+          items: [
+            { itemCode: 'c3', value: '0.8', unit: 'g/L' },
+            { itemCode: 'c3_cs', value: 'NCS' },
+          ],
+        },
       );
       const done = await ok<{ version: number }>('coordinator', 'POST', `/api/forms/${form.id}/status`, {
         version: form.version,
@@ -324,7 +330,13 @@ for (const dialect of TEST_DIALECTS) {
         'coordinator',
         'PUT',
         `/api/visits/${d0.id}/forms/labs`,
-        { items: [{ itemCode: 'c3', value: '0.7', unit: 'g/L' }] },
+        {
+          // Below C3's range: answered NCS so the form may be complete (issue #22).
+          items: [
+            { itemCode: 'c3', value: '0.7', unit: 'g/L' },
+            { itemCode: 'c3_cs', value: 'NCS' },
+          ],
+        },
       );
       const d0Done = await ok<{ version: number }>('coordinator', 'POST', `/api/forms/${d0Labs.id}/status`, {
         version: d0Labs.version,
@@ -379,6 +391,9 @@ for (const dialect of TEST_DIALECTS) {
       await ok('monitor', 'GET', `/api/queries/${q.id}`);
       await ok('monitor', 'GET', `${s}/queries?status=answered`);
       await ok('monitor', 'GET', `${s}/queries.csv?minAgeDays=0`);
+      // The out-of-range lab list (issue #22): the C3 values above are below the protocol's 0.9 g/L.
+      await ok('monitor', 'GET', `${s}/out-of-range-labs?lab=c3&flag=L&significance=NCS`);
+      await ok('monitor', 'GET', `${s}/out-of-range-labs.csv?lab=c3`);
 
       // Review and source verification; the SDV plan; the monitor's worklist.
       await ok('monitor', 'POST', `/api/forms/${form.id}/review`, { mark: 'verified', version: 0 });

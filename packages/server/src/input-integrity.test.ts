@@ -96,9 +96,13 @@ for (const dialect of TEST_DIALECTS) {
         const { form, items } = await saveItems(server.db, actor, {
           visitId: v.id,
           formCode: 'labs',
-          items: [{ itemCode: 'c3', value: '0.5', unit: 'g/L' }],
+          // C3 0.5 g/L is below its range: its CS/NCS answer lets the form be complete (issue #22).
+          items: [
+            { itemCode: 'c3', value: '0.5', unit: 'g/L' },
+            { itemCode: 'c3_cs', value: 'NCS' },
+          ],
         });
-        return { s, v, form, item: items[0]! };
+        return { s, v, form, item: items.find((i) => i.item_code === 'c3')! };
       };
       const a = await subject(trial.siteA);
       const a2 = await subject(trial.siteA);

@@ -77,6 +77,7 @@ export {
   ItemWriter,
   type WriteCounts,
 } from './repositories/item-writer.js';
+export * from './repositories/lab-forms.js';
 export * from './repositories/lock-readiness.js';
 export * from './repositories/queries.js';
 export * from './repositories/randomisation.js';

@@ -7,6 +7,7 @@ import { AnalysisPage } from './pages/analysis-page.js';
 import { BuilderPage } from './pages/builder-page.js';
 import { ExportsPage } from './pages/exports-page.js';
 import { LoginPage } from './pages/login-page.js';
+import { OutOfRangeLabsPage } from './pages/out-of-range-labs-page.js';
 import { QueriesPage } from './pages/queries-page.js';
 import { ScreeningPage } from './pages/screening-page.js';
 import { SignaturesPage } from './pages/signatures-page.js';
@@ -52,6 +53,7 @@ const ROUTES: Route[] = [
   ['/studies/:studyId/queries', (p) => <QueriesPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/worklist', (p) => <WorklistPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/adverse-events', (p) => <AdverseEventsPage key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/out-of-range-labs', (p) => <OutOfRangeLabsPage key={p.studyId} studyId={p.studyId!} />],
   ['/adverse-events/:aeId', (p) => <AdverseEventPage key={p.aeId} aeId={p.aeId!} />],
   ['/subjects/:subjectId', (p) => <SubjectPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/subjects/:subjectId/screening', (p) => <ScreeningPage key={p.subjectId} subjectId={p.subjectId!} />],

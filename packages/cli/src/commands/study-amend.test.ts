@@ -95,7 +95,7 @@ describe('msct study amend', () => {
     const r = await amendStudyFromFile(db, admin, code, { definition: file, reason: 'x' });
     expect(r).toEqual({ exitCode: 1, lines: (await validateDefinitionFile(file)).lines });
     expect(r.lines[1]).toBe(
-      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status)',
+      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status, lab_significance)',
     );
     const noReason = await amendStudyFromFile(db, admin, code, { definition: write('n.json', narrowedC3()) });
     expect(noReason.exitCode).toBe(1);

@@ -42,7 +42,7 @@ describe('msct study validate', () => {
         `${file}: 3 problems`,
         'title: must not be empty',
         'visits[2].windowDays: must be ≥ 0, got -1',
-        'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status)',
+        'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status, lab_significance)',
       ],
     });
   });

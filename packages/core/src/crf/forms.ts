@@ -9,6 +9,7 @@ import type { CodeList, DefinitionItem } from '../protocol/study-definition.js';
 import { BILAG2004_CODE_LISTS, BILAG2004_FORM } from './bilag2004-form.js';
 import { resolveDefinitionForm } from './definition-forms.js';
 import type { FormDefinitionItems, ItemDefinition } from './item-definition.js';
+import { LAB_SAMPLE_ITEMS, LAB_SIGNIFICANCE_CODE_LIST, LAB_SIGNIFICANCE_ITEMS } from './lab-entry-items.js';
 
 const GRADE_CODES = [
   { code: 'A', label: 'A — severe activity, needs disease-modifying treatment' },
@@ -104,6 +105,7 @@ export const LABS_FORM: FormDefinitionItems = {
   formCode: 'labs',
   title: 'Laboratory tests',
   items: [
+    ...LAB_SAMPLE_ITEMS,
     lab('haemoglobin', 'Haemoglobin', ['g/L', 'g/dL'], 20, 250),
     lab('wbc', 'White cells', ['10^9/L'], 0, 200),
     lab('neutrophils', 'Neutrophils', ['10^9/L'], 0, 150),
@@ -136,6 +138,7 @@ export const LABS_FORM: FormDefinitionItems = {
       max: 100000,
       source: 'trial.md Schedule',
     },
+    ...LAB_SIGNIFICANCE_ITEMS,
   ],
 };
 
@@ -339,6 +342,7 @@ export const MSCT_SLE_FORMS: readonly FormDefinitionItems[] = [
 export const CATALOG_CODE_LISTS: readonly CodeList[] = [
   CLASSIC_BILAG_GRADE_CODE_LIST,
   END_OF_STUDY_STATUS_CODE_LIST,
+  LAB_SIGNIFICANCE_CODE_LIST,
   ...BILAG2004_CODE_LISTS,
 ];
 

@@ -4,6 +4,8 @@ export * from './derive.js';
 export * from './derive-bilag2004.js';
 export * from './forms.js';
 export * from './item-definition.js';
+export * from './lab-entry-items.js';
+export * from './lab-flags.js';
 export * from './screening.js';
 export * from './show-if.js';
 export * from './text.js';

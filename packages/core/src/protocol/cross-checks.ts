@@ -9,6 +9,7 @@
  */
 import type { DefinitionIssue } from './definition-issue.js';
 import { crossCheckEditChecks } from './edit-check-checks.js';
+import { crossCheckLabRanges } from './lab-range-checks.js';
 import { crossCheckRandomisation } from './randomisation-checks.js';
 import { visitWindowDays } from './study-definition.js';
 import { UNSCHEDULED_VISIT_CODE } from './visit-schedule.js';
@@ -196,6 +197,7 @@ export function crossCheckStudyDefinition(
 
   out.push(...crossCheckRandomisation(input));
   out.push(...crossCheckEditChecks(input));
+  out.push(...crossCheckLabRanges(input));
 
   const ruleSet = str(input.endpointRuleSetId);
   if (ruleSet !== undefined && options.knownRuleSetIds && !options.knownRuleSetIds.includes(ruleSet)) {

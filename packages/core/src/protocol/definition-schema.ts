@@ -126,6 +126,11 @@ const itemFields = {
   missingCodes: z.array(missingDataCodeSchema).readonly().optional(),
   /** Branching logic: shown, and takes a value, only while this holds (crf/show-if.ts). */
   showIf: showIfSchema.optional(),
+  /**
+   * This item records the clinical significance (CS/NCS) of the lab item it names, in the same form:
+   * asked, and required for completeness, while that lab is outside its reference range (issue #22).
+   */
+  significanceOf: text.optional(),
 };
 
 /** An item as the definition declares it: a `code` item names its code list by id. */
@@ -163,6 +168,39 @@ export const formSchema = z.strictObject({
    * (crf/forms.ts), the screening form from the eligibility criteria; otherwise the form is free.
    */
   items: z.array(definitionItemSchema).optional(),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Lab reference ranges (issue #22)
+// ---------------------------------------------------------------------------------------------
+
+const isoDay = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a date YYYY-MM-DD');
+
+/**
+ * The reference range of one lab item in one unit: the protocol default for every site (no
+ * `centre`; it cites its `source`) or the range a site's laboratory reports, from a date on. A value
+ * is flagged against the most specific range in force on its sample date (crf/lab-flags.ts).
+ */
+export const labReferenceRangeSchema = z.strictObject({
+  /** A numeric lab item of the definition's forms, e.g. 'platelets'. */
+  itemCode: text,
+  /** One of the item's units; a value entered in another unit is not flagged against this range. */
+  unit: text,
+  /** The centre whose laboratory reports this range; absent: the protocol default for every site. */
+  centre: text.optional(),
+  /** For one sex only (e.g. haemoglobin); absent: either. */
+  sex: z.enum(['female', 'male']).optional(),
+  /** Lower and upper limits of normal; a value equal to a limit is within the range. */
+  low: z.number().optional(),
+  high: z.number().optional(),
+  /** Critical (panic) limits, beyond the limits of normal. */
+  criticalLow: z.number().optional(),
+  criticalHigh: z.number().optional(),
+  /** First and last sample date the range applies to (inclusive); absent: open-ended. */
+  effectiveFrom: isoDay.optional(),
+  effectiveTo: isoDay.optional(),
+  /** Where the numbers come from (required for a protocol default). */
+  source: text.optional(),
 });
 
 // ---------------------------------------------------------------------------------------------
@@ -414,6 +452,8 @@ export const studyDefinitionSchema = z.strictObject({
   eligibility: z.array(eligibilityCriterionSchema),
   /** Edit checks run when values are saved or imported (issue #20/#21); absent: none. */
   editChecks: z.array(editCheckSchema).optional(),
+  /** Lab reference ranges: protocol defaults and each site laboratory's (issue #22); absent: none. */
+  labReferenceRanges: z.array(labReferenceRangeSchema).optional(),
   /** Named, versioned endpoint rule set (see @msct/core/endpoints), e.g. 'msct-sle-bilag-2014'. */
   endpointRuleSetId: text,
   retreatment: retreatmentRuleSchema,

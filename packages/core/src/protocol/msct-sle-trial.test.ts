@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { itemFormsFor, MSCT_SLE_FORMS } from '../crf/forms.js';
+import { LAB_ENTRY_ITEMS, LAB_SIGNIFICANCE_CODE_LIST } from '../crf/lab-entry-items.js';
 import {
   BILAG2004_PROVISIONAL_SYSTEMS,
   isProvisionalBilag2004Grade,
@@ -98,7 +99,11 @@ describe('the built-in trial under the one definition schema (issue #20)', () =>
     expect(r.issues).toEqual([]);
     expect(r.ok && r.value).toEqual(msctSleTrial);
     // Declared once: the eight classic BILAG systems share one grade list.
-    expect(msctSleTrial.codeLists?.map((l) => l.id)).toEqual(['bilag-classic-grade', 'end-of-study-status']);
+    expect(msctSleTrial.codeLists?.map((l) => l.id)).toEqual([
+      'bilag-classic-grade',
+      'end-of-study-status',
+      'lab_significance',
+    ]);
     const bilag = msctSleTrial.forms.find((f) => f.id === 'bilag');
     expect(bilag?.items?.map((i) => i.codeList)).toEqual(Array(8).fill('bilag-classic-grade'));
   });
@@ -140,7 +145,16 @@ describe('the built-in trial is one definition file, studies/msct-sle.json (issu
     // sha256 of the canonical JSON of `msctSleTrial` as built by msct-sle-trial.ts + withItems(catalog)
     // + msctSleEligibilityCriteria({ maxAgeYears: 60 }) at commit 372f5a0; the edit checks were added to
     // the definition after that commit (issues #20/#21), so they are left out of this comparison.
-    const { editChecks: _added, ...asBuilt } = msctSleTrial;
+    // The lab entry items, their code list and the reference ranges (issue #22) came later too.
+    const { editChecks: _added, labReferenceRanges: _ranges, ...rest } = msctSleTrial;
+    const labEntry = new Set(LAB_ENTRY_ITEMS.map((i) => i.code));
+    const asBuilt = {
+      ...rest,
+      codeLists: rest.codeLists?.filter((l) => l.id !== LAB_SIGNIFICANCE_CODE_LIST.id),
+      forms: rest.forms.map((f) =>
+        f.id === 'labs' ? { ...f, items: f.items?.filter((i) => !labEntry.has(i.code)) } : f,
+      ),
+    };
     expect(hashOf(asBuilt)).toBe('a80aebc1012b751641293b2130c61b2d967c8bba3fa95f1ccb90d7970cf712ea');
   });
 

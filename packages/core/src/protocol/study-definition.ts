@@ -13,6 +13,7 @@ import type {
   definitionItemSchema,
   formSchema,
   infusionPlanSchema,
+  labReferenceRangeSchema,
   randomisationSchema,
   retreatmentRuleSchema,
   stratificationFactorSchema,
@@ -39,6 +40,7 @@ export type StudyRole = z.infer<typeof studyRoleSchema>;
 export type StratificationFactorDefinition = z.infer<typeof stratificationFactorSchema>;
 export type RandomisationDefinition = z.infer<typeof randomisationSchema>;
 export type StudyDefinition = z.infer<typeof studyDefinitionSchema>;
+export type LabReferenceRange = z.infer<typeof labReferenceRangeSchema>;
 
 /** Earliest and latest study day of a visit's window. */
 export function visitWindowDays(visit: Pick<VisitDefinition, 'targetDay' | 'windowDays'>): {

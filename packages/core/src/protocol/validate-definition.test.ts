@@ -270,9 +270,10 @@ describe('validateStudyDefinition', () => {
     [
       'item range with min above max',
       (d: Json) => {
-        d.forms[5].items[0].min = 300;
+        // labs: items 0 and 1 are the sample date and time, 2 is haemoglobin (plausible 20–250 g/L).
+        d.forms[5].items[2].min = 300;
       },
-      ['forms', 5, 'items', 0, 'max'],
+      ['forms', 5, 'items', 2, 'max'],
       'invalid_value',
     ],
     [
@@ -286,9 +287,9 @@ describe('validateStudyDefinition', () => {
     [
       'duplicate item code in a form',
       (d: Json) => {
-        d.forms[5].items[3].code = 'wbc';
+        d.forms[5].items[4].code = 'wbc';
       },
-      ['forms', 5, 'items', 3, 'code'],
+      ['forms', 5, 'items', 4, 'code'],
       'duplicate',
     ],
     [
@@ -373,7 +374,7 @@ describe('validateStudyDefinition', () => {
     const r = validateStudyDefinition(d);
     expect(r.issues.map(formatDefinitionIssue)).toEqual([
       'visits[2].windowDays: must be ≥ 0, got -1',
-      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status)',
+      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status, lab_significance)',
     ]);
   });
 

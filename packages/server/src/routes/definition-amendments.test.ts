@@ -94,7 +94,7 @@ for (const dialect of TEST_DIALECTS)
       expect(r.status).toBe(422);
       expect(r.body.code).toBe('MSCT_E_DEFINITION_INVALID');
       expect(r.body.problems).toEqual([
-        'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status)',
+        'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status, lab_significance)',
       ]);
       const empty = await admin.post<Problem>(path(), {
         definition: {},

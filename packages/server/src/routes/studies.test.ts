@@ -64,7 +64,7 @@ for (const dialect of TEST_DIALECTS)
       expect(r.body.problems).toEqual([
         'title: must not be empty',
         'visits[2].windowDays: must be ≥ 0, got -1',
-        'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status)',
+        'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status, lab_significance)',
       ]);
       expect(r.body.errors.map((e) => [e.field, e.rule])).toEqual([
         ['definition.title', 'invalid_value'],

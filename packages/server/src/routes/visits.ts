@@ -1,5 +1,12 @@
 import { routes, SIGNATURE_MEANING } from '@msct/contract';
-import { checkItemValue, isMissingCode, unansweredRequired } from '@msct/core/crf';
+import {
+  checkItemValue,
+  isMissingCode,
+  labFlagsOfForm,
+  labSampleDate,
+  unansweredRequired,
+  unansweredSignificance,
+} from '@msct/core/crf';
 import {
   createVisit,
   deleteForm,
@@ -7,6 +14,7 @@ import {
   getForm,
   getUser,
   getVisitWithScope,
+  labContextOfForm,
   listForms,
   listItems,
   listVisitOverview,
@@ -309,29 +317,59 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       // Complete means every required item is answered: a value, or a missing-data code (ND/NK/NA)
       // where the item allows one (issue #22); a blank is not an answer.
       if (req.body.status === 'complete') {
-        const def = (await studyDefinition(db, scope.studyId)).forms.get(form.form_code);
+        const { definition, forms } = await studyDefinition(db, scope.studyId);
+        const def = forms.get(form.form_code);
+        const entered = (await listItems(db, form.id)).map((i) => ({
+          itemCode: i.item_code,
+          value: i.value,
+          unit: i.unit,
+          missingCode: i.missing_code,
+        }));
+        // A lab value outside its reference range needs its CS/NCS answer (issue #22 "Labs").
+        const lab = def && definition.labReferenceRanges ? await labContextOfForm(db, form.id) : undefined;
         const open = def
-          ? unansweredRequired(
-              def,
-              (await listItems(db, form.id)).map((i) => ({
-                itemCode: i.item_code,
-                value: i.value,
-                missingCode: i.missing_code,
-              })),
-            )
+          ? [
+              ...unansweredRequired(def, entered),
+              ...(lab
+                ? unansweredSignificance(
+                    def,
+                    labFlagsOfForm(def, definition.labReferenceRanges, entered, {
+                      centre: lab.siteCode,
+                      sex: lab.sex,
+                      date: labSampleDate(entered, lab.visitDate),
+                    }),
+                    entered,
+                  )
+                : []),
+            ]
           : [];
-        if (open.length > 0)
+        if (open.length > 0) {
+          const blank = open.filter((d) => !d.significanceOf);
+          const unassessed = open.filter((d) => d.significanceOf);
+          const labels = (ds: typeof open) => ds.map((d) => d.label).join(', ');
           throw new HttpProblem(
             'MSCT_E_VALIDATION',
-            `form ${form.form_code} cannot be complete: required ${open.length === 1 ? 'item' : 'items'} ${open.map((d) => d.label).join(', ')} ${open.length === 1 ? 'has' : 'have'} no value and no missing-data code`,
+            `form ${form.form_code} cannot be complete: ${[
+              blank.length > 0
+                ? `required ${blank.length === 1 ? 'item' : 'items'} ${labels(blank)} ${blank.length === 1 ? 'has' : 'have'} no value and no missing-data code`
+                : '',
+              unassessed.length > 0
+                ? `${labels(unassessed)} ${unassessed.length === 1 ? 'is' : 'are'} required: the value is outside its reference range, mark it CS or NCS`
+                : '',
+            ]
+              .filter(Boolean)
+              .join('; ')}`,
             {
               errors: open.map((d) => ({
                 field: d.code,
                 rule: 'required',
-                message: `${d.label} is required: enter a value${d.missingCodes?.length ? ` or mark it ${d.missingCodes.join('/')}` : ''}`,
+                message: d.significanceOf
+                  ? `${d.label} is required: the value is outside its reference range, mark it CS or NCS`
+                  : `${d.label} is required: enter a value${d.missingCodes?.length ? ` or mark it ${d.missingCodes.join('/')}` : ''}`,
               })),
             },
           );
+        }
       }
       if (req.body.status === 'signed') {
         const user = await getUser(db, principalOf(req).userId);

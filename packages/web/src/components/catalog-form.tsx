@@ -5,13 +5,19 @@
 import {
   checkItemValue,
   type FormDefinitionItems,
+  formatReferenceRange,
   type ItemDefinition,
   isMissingCode,
+  isOutOfRange,
+  LAB_FLAG_LABELS,
+  type LabValueFlag,
+  labFlagsOfForm,
+  labSampleDate,
   MISSING_CODE_LABELS,
   type RawItem,
   showIfHolds,
 } from '@msct/core/crf';
-import { type EditCheck, evaluateEditCheck } from '@msct/core/protocol';
+import { type EditCheck, evaluateEditCheck, type LabReferenceRange } from '@msct/core/protocol';
 import { type FormEvent, type ReactNode, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
@@ -22,6 +28,14 @@ import { ChangeReasonAndError } from './change-reason.js';
 /** A field as typed: its value and unit, or a missing-data code (ND/NK/NA, '' for none) in their place. */
 type Edit = { value: string; unit: string; missing: string };
 export type Draft = Record<string, RawItem>;
+
+/** What picks the reference ranges of a lab form's values: the definition's ranges, site, sex, visit date. */
+export interface LabContext {
+  ranges: readonly LabReferenceRange[];
+  centre: string | null;
+  sex: string | null;
+  visitDate: string | null;
+}
 
 /** A group of items shown as its own fieldset (e.g. one BILAG-2004 system), with a legend. */
 export interface ItemGroup {
@@ -53,7 +67,10 @@ export function CatalogForm({
   renderItemExtras,
   preview,
   warningChecks,
+  labs,
 }: {
+  /** Lab reference ranges: each value's flag is shown beside it as it is typed (issue #22). */
+  labs?: LabContext | undefined;
   def: FormDefinitionItems;
   visitId: string;
   /** The saved form; undefined while nothing is saved yet. */
@@ -183,7 +200,35 @@ export function CatalogForm({
     const e = current(d);
     return e.value.trim() !== '' || e.missing !== '';
   };
-  const shown = def.items.filter((d) => !hideItem?.(d.code) && visible(d));
+  // Each lab value's flag against the range in force (site, sex, sample date), live from the draft;
+  // a clinical-significance item is asked beside its lab while the value is out of range (or answered).
+  const draftItems = Object.entries(draft).map(([itemCode, r]) => ({ itemCode, ...r }));
+  const flags = new Map<string, LabValueFlag>(
+    labs
+      ? labFlagsOfForm(def, labs.ranges, draftItems, {
+          centre: labs.centre,
+          sex: labs.sex,
+          date: labSampleDate(draftItems, labs.visitDate),
+        }).map((f) => [f.itemCode, f])
+      : [],
+  );
+  const significanceOf = new Map(def.items.flatMap((d) => (d.significanceOf ? [[d.significanceOf, d]] : [])));
+  const outOfRange = (labCode: string) => {
+    const f = flags.get(labCode);
+    return f !== undefined && isOutOfRange(f.flag);
+  };
+  const asked = (d: ItemDefinition) => {
+    if (!d.significanceOf) return true;
+    const e = current(d);
+    return outOfRange(d.significanceOf) || e.value !== '' || e.missing !== '';
+  };
+  // Significance items follow their lab, wherever the definition lists them.
+  const ordered = def.items.flatMap((d) => {
+    if (d.significanceOf && def.items.some((x) => x.code === d.significanceOf)) return [];
+    const s = significanceOf.get(d.code);
+    return s ? [d, s] : [d];
+  });
+  const shown = ordered.filter((d) => !hideItem?.(d.code) && visible(d) && asked(d));
   const grouped = new Set((groups ?? []).flatMap((g) => g.codes));
   // Warning checks on the draft (cross-visit ones need another visit's values: left to the server).
   const warningAt = new Map<string, string[]>();
@@ -204,6 +249,13 @@ export function CatalogForm({
       onChange={(patch) => set(d, patch)}
       extras={renderItemExtras?.(d.code)}
       readOnly={readOnly}
+      flag={flags.get(d.code)}
+      requiredNow={
+        d.significanceOf !== undefined &&
+        outOfRange(d.significanceOf) &&
+        current(d).value === '' &&
+        current(d).missing === ''
+      }
     />
   );
 
@@ -260,7 +312,13 @@ function ItemInput({
   onChange,
   extras,
   readOnly,
+  flag,
+  requiredNow,
 }: {
+  /** The value's flag against its reference range, when it has one. */
+  flag?: LabValueFlag | undefined;
+  /** A clinical-significance answer the out-of-range value still needs. */
+  requiredNow?: boolean;
   def: ItemDefinition;
   formId: string;
   edit: Edit;
@@ -272,7 +330,13 @@ function ItemInput({
   readOnly: boolean;
 }) {
   const id = useId();
-  const help = [def.help, rangeText(def)].filter(Boolean).join(' · ');
+  const help = [
+    requiredNow ? 'Required: the value is outside its reference range.' : undefined,
+    def.help,
+    rangeText(def),
+  ]
+    .filter(Boolean)
+    .join(' · ');
   const describedBy =
     [help ? `${id}-help` : '', error ? `${id}-err` : '', warning ? `${id}-warn` : '']
       .filter(Boolean)
@@ -364,6 +428,13 @@ function ItemInput({
         ) : units.length === 1 ? (
           <span className="unit">{units[0]}</span>
         ) : null}
+        {flag && (
+          <span className="lab-flag-note" data-testid={`lab-flag-${def.code}`}>
+            <span className={`lab-flag flag-${flag.flag}`}>{flag.flag}</span> {LAB_FLAG_LABELS[flag.flag]} ·
+            reference {formatReferenceRange(flag.range)}
+            {flag.range.centre ? ' (site laboratory)' : ''}
+          </span>
+        )}
         {def.missingCodes && def.missingCodes.length > 0 && (
           <select
             form={formId}

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
 import { catalogForms, type Definition } from '../lib/definition.js';
-import { CatalogForm } from './catalog-form.js';
+import { CatalogForm, type LabContext } from './catalog-form.js';
 import { DeleteRecord, formIsEmpty } from './delete-record.js';
 import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
@@ -39,7 +39,10 @@ export function FormPanel({
   previousBilag2004,
   review,
   reloadReviews,
+  labs,
 }: {
+  /** What picks the lab reference ranges of the visit's subject (issue #22). */
+  labs?: LabContext | undefined;
   /** The form's review and source verification (absent for roles that do not see it). */
   review?: FormReview | undefined;
   reloadReviews(): void;
@@ -187,6 +190,7 @@ export function FormPanel({
           onReload={reload}
           renderItemExtras={itemQueries}
           warningChecks={definition.editChecks ?? []}
+          labs={labs}
           {...(live ?? {})}
         />
       )}

@@ -79,6 +79,11 @@ export function StudyHome({ studyId }: { studyId: string }) {
       <p>
         <Link href={`/studies/${studyId}/adverse-events`}>Adverse events and SAEs</Link>
       </p>
+      {(definitionOf(study).labReferenceRanges ?? []).length > 0 && (
+        <p>
+          <Link href={`/studies/${studyId}/out-of-range-labs`}>Out-of-range labs</Link>
+        </p>
+      )}
       {(definitionOf(study).forms ?? []).length > 0 && (
         <p>
           {/* Printed by the server (headless Chromium), one form per page (issue #22). */}

@@ -1,7 +1,7 @@
 import { formChoicesAt } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import type { Query } from '../api/types.js';
-import { CatalogForm } from '../components/catalog-form.js';
+import { CatalogForm, type LabContext } from '../components/catalog-form.js';
 import { DeleteRecord, formIsEmpty } from '../components/delete-record.js';
 import { LoadError } from '../components/error-box.js';
 import { type FormChoice, FormEditor } from '../components/form-editor.js';
@@ -27,10 +27,15 @@ export function VisitPage({ visitId }: { visitId: string }) {
       api.get('/api/visits/:visitId/scores', { params: { visitId } }),
     ]);
     const subject = await api.get('/api/subjects/:subjectId', { params: { subjectId: visit.subjectId } });
-    const study = await api.get('/api/studies/:studyId', { params: { studyId: subject.studyId } });
+    const [study, sites] = await Promise.all([
+      api.get('/api/studies/:studyId', { params: { studyId: subject.studyId } }),
+      api.get('/api/studies/:studyId/sites', { params: { studyId: subject.studyId } }),
+    ]);
     return {
       visit,
       subject,
+      // Reference ranges are picked by the site (its code is the definition's centre id) and sex.
+      siteCode: sites.find((s) => s.id === subject.siteId)?.code ?? null,
       definition: definitionOf(study),
       previousBilag2004: scores.previousBilag2004 ?? undefined,
     };
@@ -60,7 +65,15 @@ export function VisitPage({ visitId }: { visitId: string }) {
   );
   if (data.error) return <LoadError error={data.error} what="visit" />;
   if (!data.data || !subject) return <p className="loading">Loading…</p>;
-  const { visit, definition, previousBilag2004 } = data.data;
+  const { visit, definition, previousBilag2004, siteCode } = data.data;
+  const labs: LabContext | undefined = definition.labReferenceRanges
+    ? {
+        ranges: definition.labReferenceRanges,
+        centre: siteCode,
+        sex: subject.sex,
+        visitDate: visit.visitDate,
+      }
+    : undefined;
   const present = new Set(visit.forms.map((f) => f.formCode));
   const toEnter = formsExpectedAt(definition, visit.visitCode).filter(
     (f) => !present.has(f.formCode) && f.formCode !== SLEDAI_FORM_CODE,
@@ -197,6 +210,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
           form={f}
           definition={definition}
           previousBilag2004={previousBilag2004}
+          labs={labs}
           queries={queries.data ?? []}
           can={can}
           reload={reloadAfterSave}
@@ -225,6 +239,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
                   onSaved={reloadAfterSave}
                   onReload={data.reload}
                   warningChecks={definition.editChecks ?? []}
+                  labs={labs}
                   {...(liveFor(f.formCode, visit, definition, { previousBilag2004 }) ?? {})}
                 />
               </section>

@@ -1,0 +1,197 @@
+import { type labFlagQuery, type outOfRangeLab, routes } from '@msct/contract';
+import {
+  type EnteredLabValue,
+  isOutOfRange,
+  LAB_FLAG_LABELS,
+  LAB_SAMPLE_TIME_ITEM,
+  labFlagsOfForm,
+  labSampleDate,
+  significanceItems,
+} from '@msct/core/crf';
+import { type LabFormRow, streamLabForms, studyDefinition } from '@msct/store';
+import type { FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { enforce } from '../access/guard.js';
+import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { schemaOf } from '../http/contract.js';
+import type { App, RouteContext } from '../http/types.js';
+import { csvField } from './queries.js';
+
+// The monitor's out-of-range lab list (issue #22 "Labs"): every lab value of the study outside the
+// reference range in force for its site, the subject's sex and its sample date (core/crf/lab-flags.ts;
+// ranges are data of the study definition), with the investigator's CS/NCS answer. Derived from the
+// stored values on each request, so a corrected value or range is never listed stale. Readers shown
+// pseudonyms get pseudonyms and no calendar dates.
+
+type Row = z.infer<typeof outOfRangeLab>;
+type Query = z.infer<typeof labFlagQuery>;
+
+export function registerLabRoutes(app: App, { db }: RouteContext) {
+  async function outOfRange(req: FastifyRequest, studyId: string, f: Query) {
+    const p = enforce(req, 'subject.read', { studyId }, 'study');
+    const { definition, forms } = await studyDefinition(db, studyId);
+    const ranges = definition.labReferenceRanges ?? [];
+    const rangedItems = new Set(ranges.map((r) => r.itemCode));
+    // The forms holding a ranged item, each with its items' labels.
+    const labForms = [...forms.values()].filter((form) => form.items.some((i) => rangedItems.has(i.code)));
+    const labs = labForms.flatMap((form) =>
+      form.items.filter((i) => rangedItems.has(i.code)).map((i) => ({ code: i.code, label: i.label })),
+    );
+    const identified = seesIdentifiers(p, studyId);
+    const rows: Row[] = [];
+    const formsByCode = new Map(labForms.map((x) => [x.formCode, x]));
+    for await (const page of streamLabForms(db, {
+      studyId,
+      formCodes: labForms.map((x) => x.formCode),
+      siteIds: sitesFor(p, 'subject.read', studyId),
+      siteId: f.siteId,
+      subject: f.subject,
+      codeColumn: identified ? 'subject_code' : 'pseudonym',
+    })) {
+      for (const form of page) rows.push(...formRows(form, formsByCode.get(form.form_code)!, identified));
+    }
+    const filtered = rows.filter(
+      (r) =>
+        (f.lab === undefined || r.itemCode === f.lab) &&
+        (f.flag === undefined || r.flag === f.flag) &&
+        (f.significance === undefined ||
+          (f.significance === 'unanswered' ? r.significance === null : r.significance === f.significance)),
+    );
+    return { filtered, labs };
+
+    function formRows(
+      form: LabFormRow,
+      def: NonNullable<ReturnType<typeof formsByCode.get>>,
+      identifiedReader: boolean,
+    ): Row[] {
+      const items: EnteredLabValue[] = form.items.map((i) => ({
+        itemCode: i.item_code,
+        value: i.value,
+        unit: i.unit,
+        missingCode: i.missing_code,
+      }));
+      const sampleDate = labSampleDate(items, form.visit_date);
+      const flags = labFlagsOfForm(def, ranges, items, {
+        centre: form.site_code,
+        sex: form.sex,
+        date: sampleDate,
+      });
+      const significance = significanceItems(def);
+      const byCode = new Map(form.items.map((i) => [i.item_code, i]));
+      return flags
+        .filter((x) => isOutOfRange(x.flag))
+        .map((x): Row => {
+          const s = significance.get(x.itemCode);
+          const answer = s ? byCode.get(s.code) : undefined;
+          return {
+            subjectId: form.subject_id,
+            subjectCode: identifiedReader ? form.subject_code : form.pseudonym,
+            siteId: form.site_id,
+            siteCode: form.site_code,
+            visitId: form.visit_id,
+            visitCode: form.visit_code,
+            formId: form.form_id,
+            formCode: form.form_code,
+            formStatus: form.form_status,
+            visitDate: identifiedReader ? form.visit_date : null,
+            sampleDate: identifiedReader ? sampleDate : null,
+            sampleTime: identifiedReader ? (byCode.get(LAB_SAMPLE_TIME_ITEM)?.value ?? null) : null,
+            itemCode: x.itemCode,
+            itemLabel: def.items.find((i) => i.code === x.itemCode)?.label ?? x.itemCode,
+            value: x.value,
+            unit: x.unit,
+            flag: x.flag as Row['flag'],
+            flagLabel: LAB_FLAG_LABELS[x.flag],
+            low: x.range.low ?? null,
+            high: x.range.high ?? null,
+            criticalLow: x.range.criticalLow ?? null,
+            criticalHigh: x.range.criticalHigh ?? null,
+            rangeOrigin: x.range.centre === undefined ? 'protocol' : 'site',
+            rangeSource: x.range.source ?? null,
+            significance: answer?.value ?? answer?.missing_code ?? null,
+          };
+        });
+    }
+  }
+
+  app.get(
+    '/api/studies/:studyId/out-of-range-labs',
+    { schema: schemaOf(routes.listOutOfRangeLabs) },
+    async (req) => {
+      const { filtered, labs } = await outOfRange(req, req.params.studyId, req.query);
+      const byFlag: Record<string, number> = {};
+      for (const r of filtered) byFlag[r.flag] = (byFlag[r.flag] ?? 0) + 1;
+      return {
+        counts: {
+          total: filtered.length,
+          byFlag,
+          unanswered: filtered.filter((r) => r.significance === null).length,
+        },
+        labs,
+        rows: filtered,
+      };
+    },
+  );
+
+  app.get(
+    '/api/studies/:studyId/out-of-range-labs.csv',
+    { schema: schemaOf(routes.outOfRangeLabsCsv) },
+    async (req, reply) => {
+      const { filtered } = await outOfRange(req, req.params.studyId, req.query);
+      const header = [
+        'site',
+        'subject',
+        'visit',
+        'visit_date',
+        'sample_date',
+        'sample_time',
+        'lab',
+        'lab_label',
+        'value',
+        'unit',
+        'flag',
+        'flag_label',
+        'low',
+        'high',
+        'critical_low',
+        'critical_high',
+        'range_origin',
+        'range_source',
+        'significance',
+        'form_status',
+      ];
+      const lines = [header.join(',')];
+      for (const r of filtered)
+        lines.push(
+          [
+            r.siteCode,
+            r.subjectCode,
+            r.visitCode,
+            r.visitDate,
+            r.sampleDate,
+            r.sampleTime,
+            r.itemCode,
+            r.itemLabel,
+            r.value,
+            r.unit,
+            r.flag,
+            r.flagLabel,
+            r.low,
+            r.high,
+            r.criticalLow,
+            r.criticalHigh,
+            r.rangeOrigin,
+            r.rangeSource,
+            r.significance,
+            r.formStatus,
+          ]
+            .map(csvField)
+            .join(','),
+        );
+      return reply
+        .type('text/csv; charset=utf-8')
+        .header('content-disposition', 'attachment; filename="out-of-range-labs.csv"')
+        .send(`${lines.join('\r\n')}\r\n`);
+    },
+  );
+}
