@@ -83,7 +83,12 @@ describe('the visit of an Observation by its date (visit windows anchored on day
     anchors: new Map([['id1', { day0, visitDates: new Map(Object.entries(visitDates)) }]]),
   });
   it('one window: that visit; none: refused; no day 0: refused', () => {
-    expect(visitOf({}, '2024-02-09', 'labs', 'S-1', ctx())).toEqual({ ok: true, visit: 'M1', cycle: 1 });
+    expect(visitOf({}, '2024-02-09', 'labs', 'S-1', ctx())).toEqual({
+      ok: true,
+      visit: 'M1',
+      cycle: 1,
+      by: 'date',
+    });
     const none = visitOf({}, '2024-03-10', 'labs', 'S-1', ctx());
     expect(none).toMatchObject({ ok: false, rule: 'visit-unassigned' });
     expect(JSON.stringify(none)).toContain('study day 60');
@@ -101,9 +106,15 @@ describe('the visit of an Observation by its date (visit windows anchored on day
       ok: true,
       visit: 'M1',
       cycle: 1,
+      by: 'date',
     });
     // Labs are not collected at D7: only M1's window counts for them.
-    expect(visitOf({}, '2024-01-26', 'labs', 'S-1', ctx())).toEqual({ ok: true, visit: 'M1', cycle: 1 });
+    expect(visitOf({}, '2024-01-26', 'labs', 'S-1', ctx())).toEqual({
+      ok: true,
+      visit: 'M1',
+      cycle: 1,
+      by: 'date',
+    });
   });
 });
 

@@ -560,9 +560,10 @@ export function readObservation(o: Observation, where: string, ctx: ReadContext)
   if (!subject.ok) return fail(subjectColumn, 'subject-unknown', `${where}: ${subject.message}`);
 
   // The visit.
-  const visitColumn = o.encounter ? `${where}.encounter` : whenColumn;
+  // The column of the visit: the encounter when its mapping decided, else the date.
   const visit = visitOf(o, date, target.form, subject.code, ctx);
-  if (!visit.ok) return fail(visitColumn, visit.rule, `${where}: ${visit.message}`);
+  if (!visit.ok) return fail(whenColumn, visit.rule, `${where}: ${visit.message}`);
+  const visitColumn = visit.by === 'encounter' ? `${where}.encounter` : whenColumn;
 
   return {
     kind: 'value',
@@ -637,7 +638,9 @@ export function visitOf(
   form: string,
   subjectCodeValue: string,
   ctx: Pick<ReadContext, 'meta' | 'mapping' | 'byRef' | 'subjects' | 'anchors'>,
-): { ok: true; visit: string; cycle: number } | { ok: false; rule: ImportRule; message: string } {
+):
+  | { ok: true; visit: string; cycle: number; by: 'encounter' | 'date' }
+  | { ok: false; rule: ImportRule; message: string } {
   const enc = o.encounter;
   if (enc && ctx.mapping?.encounters.size) {
     const keys: string[] = [];
@@ -648,7 +651,7 @@ export function visitOf(
     for (const id of resource?.identifier ?? []) if (id.value) keys.push(`${id.system ?? ''}|${id.value}`);
     for (const k of keys) {
       const m = ctx.mapping.encounters.get(k);
-      if (m) return { ok: true, visit: m.visit, cycle: m.cycle };
+      if (m) return { ok: true, visit: m.visit, cycle: m.cycle, by: 'encounter' };
     }
   }
   const subject = ctx.subjects.get(subjectCodeValue);
@@ -667,7 +670,7 @@ export function visitOf(
     .filter((v) => collecting.has(v.code))
     .map((v) => checkVisitWindow(v, day0, date))
     .filter((w) => w.position === 'in_window');
-  if (inWindow.length === 1) return { ok: true, visit: inWindow[0]!.code, cycle: 1 };
+  if (inWindow.length === 1) return { ok: true, visit: inWindow[0]!.code, cycle: 1, by: 'date' };
   if (inWindow.length === 0)
     return {
       ok: false,
@@ -675,7 +678,7 @@ export function visitOf(
       message: `${date} (study day ${checkVisitWindow({ code: '', targetDay: 0, windowDays: 0 }, day0, date).studyDay} of subject ${subjectCodeValue}) is within the window of no visit collecting ${form}; map its encounter to a visit (mapping "encounters")`,
     };
   const recorded = inWindow.filter((w) => anchor.visitDates.get(w.code) === date);
-  if (recorded.length === 1) return { ok: true, visit: recorded[0]!.code, cycle: 1 };
+  if (recorded.length === 1) return { ok: true, visit: recorded[0]!.code, cycle: 1, by: 'date' };
   return {
     ok: false,
     rule: 'visit-ambiguous',
