@@ -3,13 +3,16 @@
 // rule, and writes nothing; the Bundle with its mapping then imports: the haemoglobin is stored as
 // the lab sent it (g/dL is one of the item's units) on the visit the encounter maps to, entered by
 // the admin.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { msctSleTrial } from '@msct/core/protocol';
 import { createSubject } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
+import { type E2e, loginAs, screenshot, startE2e, stopE2e, TEST_PASSWORD, waitForText } from './support.js';
+
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 describe('FHIR lab import in the browser', () => {
   let e: E2e;
@@ -112,5 +115,52 @@ describe('FHIR lab import in the browser', () => {
       visit_date: '2024-04-12',
       username: 'admin',
     });
+  });
+
+  it('the FHIR import and its report are usable at 390 px and clean under axe', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'msct-e2e-fhir-phone-'));
+    onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
+    const file = join(dir, 'bad.json');
+    const observation = {
+      resourceType: 'Observation',
+      status: 'final',
+      code: { coding: [{ system: 'http://loinc.org', code: '718-7' }] },
+      subject: { identifier: { value: code } },
+      effectiveDateTime: '2024-04-12',
+      valueQuantity: { value: '12,4', unit: 'g/dL' },
+    };
+    writeFileSync(
+      file,
+      JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [{ resource: observation }] }),
+    );
+    // CSP is bypassed in this context only, so the test can inject axe (as e2e/accessibility.test.ts).
+    const context = await e.browser.newContext({
+      baseURL: e.server.baseUrl,
+      viewport: { width: 390, height: 844 },
+      bypassCSP: true,
+    });
+    context.setDefaultTimeout(10_000);
+    e.contexts.push(context);
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByLabel('Username').fill('admin');
+    await page.getByLabel('Password').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    await page.getByRole('link', { name: 'Admin' }).click();
+    const form = page.getByRole('form', { name: 'Import data' });
+    await form.getByLabel('Layout of the file').selectOption('fhir');
+    await form.getByLabel('File', { exact: true }).setInputFiles(file);
+    await form.getByRole('button', { name: 'Check file' }).click();
+    await waitForText(form.getByRole('table', { name: 'Problems in the file' }), 'fhir-invalid');
+    await screenshot(page, 'fhir-import-390');
+    const overflow = await page.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.addScriptTag({ content: axeSource });
+    const violations = (await page.evaluate(`(async () => {
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => v.id + ': ' + v.help);
+    })()`)) as string[];
+    expect(violations).toEqual([]);
   });
 });
