@@ -287,10 +287,16 @@ describe('msct import --format fhir', () => {
     });
 
   it('--mapping maps the encounter to a visit; --skip-unmapped lists what it leaves out; every Observation counted', async () => {
+    // Earlier tests of this file create other studies: name the trial's.
+    const { code: study } = await t.db.kysely
+      .selectFrom('studies')
+      .select('code')
+      .where('id', '=', trial.studyId)
+      .executeTakeFirstOrThrow();
     const mapping = join(dir, 'fhir-mapping.json');
     writeFileSync(
       mapping,
-      JSON.stringify({ encounters: { 'urn:uuid:9a0b2c3d-4e5f-4a6b-8c7d-1e2f3a4b5c6d': 'M3' } }),
+      JSON.stringify({ encounters: { 'urn:uuid:9a0b2c3d-4e5f-4a6b-8c7d-1e2f3a4b5c6d': 'M9' } }),
     );
     const text = bundle(
       observation('718-7', 12.4, 'g/dL'),
@@ -301,6 +307,7 @@ describe('msct import --format fhir', () => {
     const before = await databaseFingerprint(t.db);
     const dry = await msctImport('labs.json', text, {
       format: 'fhir',
+      study,
       mapping,
       dryRun: true,
       skipUnmapped: true,
@@ -311,18 +318,18 @@ describe('msct import --format fhir', () => {
     expect(dry).toContain('other resources (not imported): 1 Patient, 1 Encounter');
     expect(dry).toContain('4 Observations: 0 imported, 2 valid but not written, 2 skipped, 0 refused');
     expect(dry).toContain('the import would enter 2');
-    const out = await msctImport('labs.json', text, { format: 'fhir', mapping, skipUnmapped: true });
+    const out = await msctImport('labs.json', text, { format: 'fhir', study, mapping, skipUnmapped: true });
     expect(out).toContain('4 Observations: 2 imported, 0 valid but not written, 2 skipped, 0 refused');
     expect(out).toContain('1 values converted');
     expect(process.exitCode).toBeUndefined();
     // Without --skip-unmapped the glucose is a problem of its entry: nothing written, exit 1.
-    const refused = await msctImport('labs.json', text, { format: 'fhir', mapping });
+    const refused = await msctImport('labs.json', text, { format: 'fhir', study, mapping });
     expect(refused).toContain('item-unknown');
     expect(refused).toContain('LOINC 2345-7');
     expect(process.exitCode).toBe(1);
   });
 
-  it('a bad FHIR mapping is refused whole, naming its key', async () => {
+  it('a bad FHIR mapping is refused whole, naming its key (before any study is looked up)', async () => {
     const mapping = join(dir, 'bad-fhir-mapping.json');
     writeFileSync(mapping, JSON.stringify({ columns: {} }));
     const out = await msctImport('labs.json', bundle(), { format: 'fhir', mapping });

@@ -410,7 +410,18 @@ describe('FHIR R4 lab import route (issue #23)', () => {
       bundleOf(haemoglobin(s1, 11.8)),
     );
     expect(ok.status).toBe(200);
-    expect(ok.body).toMatchObject({ written: true, entered: 1, visitsCreated: 1 });
+    expect(ok.body).toMatchObject({ written: true, entered: 1 });
+    const stored = await server.db.kysely
+      .selectFrom('item_values')
+      .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+      .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+      .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+      .select(['item_values.value', 'item_values.unit'])
+      .where('subjects.subject_code', '=', s1)
+      .where('visits.visit_code', '=', 'M1')
+      .where('item_values.item_code', '=', 'haemoglobin')
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ value: '11.8', unit: 'g/dL' });
   });
 
   it('refuses a bad mapping (400), other media types (415) and site roles (403)', async () => {
