@@ -125,17 +125,20 @@ program
 program
   .command('import <file>')
   .description(
-    'import item values from ODM XML or CSV (long or wide with --mapping); nothing is written unless the whole file is valid',
+    'import item values from ODM XML, CSV (long or wide with --mapping) or a FHIR R4 Bundle of lab Observations; nothing is written unless the whole file is valid',
   )
-  .requiredOption('--format <format>', 'odm | csv-long | csv-wide')
+  .requiredOption('--format <format>', 'odm | csv-long | csv-wide | fhir')
   .option('--study <code>', 'study code (default: the only study)')
   .option(
     '--mapping <file>',
-    'csv-wide: JSON mapping of columns to form.item and unit; odm: the same format, ItemOIDs as "columns", StudyEventOIDs as "visits", plus "sites" (file site → msct site code) and "defaultSite"',
+    'csv-wide: JSON mapping of columns to form.item and unit; odm: the same format, ItemOIDs as "columns", StudyEventOIDs as "visits", plus "sites" (file site → msct site code) and "defaultSite"; fhir: "loinc" (LOINC code → form.item), "encounters" (encounter → visit code or { visit, cycle }), "subjectSystem" (identifier system of the subject code)',
   )
   .option('--dry-run', 'check every row and list the problems; write nothing')
   .option('--skip-invalid', 'write the valid rows and report the others')
-  .option('--skip-unmapped', 'odm: leave out the items the mapping does not map, each listed')
+  .option(
+    '--skip-unmapped',
+    'odm: leave out the items the mapping does not map; fhir: the Observations whose LOINC code maps to no item; each listed',
+  )
   .option(
     '--map-by-metadata',
     "odm: map the file's data onto the study its own metadata became (msct study create --format odm); --mapping wins per OID",

@@ -65,6 +65,26 @@ export const odmImportReport = importReport.extend({
 });
 export type OdmImportReport = z.infer<typeof odmImportReport>;
 
+/** The report of a FHIR R4 lab import (issue #23): the CSV/ODM report, with every Observation accounted for. */
+export const fhirImportReport = importReport.extend({
+  /** Observations left out on purpose (not a result, no value, a code no item maps, a repeat), each with why. */
+  skipped: z.array(importProblem),
+  skippedNotListed: z.number(),
+  /** Values whose unit was converted to one the item accepts (core convertUnit). */
+  unitsConverted: z.number(),
+  /** Every Observation once: imported, withheld (valid, not written), skipped, refused; they add up. */
+  accounting: z.object({
+    observations: z.number(),
+    imported: z.number(),
+    withheld: z.number(),
+    skipped: z.number(),
+    refused: z.number(),
+  }),
+  /** The Bundle's other resources by type (Patients and Encounters give context; the rest is not read). */
+  otherResources: z.record(z.string(), z.number()),
+});
+export type FhirImportReport = z.infer<typeof fhirImportReport>;
+
 const flag = z
   .enum(['true', 'false'])
   .optional()
@@ -200,5 +220,25 @@ export const exchangeRoutes = {
     body: fileBody,
     consumes: ['application/xml', 'text/xml', 'application/vnd.cdisc.odm+xml'],
     response: { 200: odmImportReport },
+  }),
+  importFhir: route({
+    method: 'POST',
+    path: '/api/studies/:studyId/import.fhir',
+    tags: ['exchange'],
+    summary:
+      'Import lab results from a FHIR R4 Bundle (collection, transaction or searchset) of Observations: LOINC codes mapped to form items by the definition (or mapping: loinc, encounters, subjectSystem), UCUM units converted by the core, each Observation’s visit by its date within the visit windows or its mapped encounter; validated against the FHIR R4 definitions; skipUnmapped leaves out and lists Observations no item maps; dryRun lists every problem without writing; the report accounts for every Observation',
+    params: z.object({ studyId: id }),
+    querystring: z
+      .object({
+        dryRun: flag,
+        skipInvalid: flag,
+        skipUnmapped: flag,
+        reason: importReason,
+        mapping: z.string().max(100_000).optional(),
+      })
+      .strict(),
+    body: fileBody,
+    consumes: ['application/fhir+json'],
+    response: { 200: fhirImportReport },
   }),
 };

@@ -39,6 +39,14 @@ export type ImportRule =
   | 'item-skipped'
   /** A date against the subject's own dates (core/dataset/adverse-event-dates.ts). */
   | 'date-implausible'
+  /** A FHIR resource the FHIR R4 validator refuses, or a file that is not a FHIR Bundle to import (fhir-import.ts). */
+  | 'fhir-invalid'
+  /** An Observation whose date is within no visit window (or whose subject has no day 0), unmapped encounter. */
+  | 'visit-unassigned'
+  /** An Observation whose date is within the windows of several visits, none recorded on that date. */
+  | 'visit-ambiguous'
+  /** Several values for one item of one visit that differ: none is imported. */
+  | 'value-conflict'
   | TextRule;
 
 /** The longest item value and unit, as at entry (routes/visits.ts). */

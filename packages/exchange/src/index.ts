@@ -1,5 +1,5 @@
 // Data exchange: CDISC ODM 1.3.2 export and import, SDTM-style domain CSVs, CSV import (long and
-// wide), each with de-identification options for the statistician's view.
+// wide), FHIR R4 lab import, each with de-identification options for the statistician's view.
 export {
   type CsvDictionaryRow,
   type CsvExportOptions,
@@ -34,6 +34,14 @@ export {
   formatUnmapped,
   readDefinitionFile,
 } from './definition-import.js';
+export { CATALOG_LAB_LOINC, UCUM_TO_MSCT } from './fhir-codes.js';
+export {
+  type FhirImportOptions,
+  type FhirImportReport,
+  importFhir,
+  type ObservationAccounting,
+} from './fhir-import.js';
+export { type FhirMapping, type ResolvedFhirMapping, resolveFhirMapping } from './fhir-mapping.js';
 export type { ImportProblem, ImportReport, ImportRule } from './import-check.js';
 export { convertOdmMetadata } from './odm-definition.js';
 export {

@@ -575,6 +575,11 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/import.odm?dryRun=true`,
   },
+  'POST /api/studies/{studyId}/import.fhir': {
+    allow: ['admin'],
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/import.fhir?dryRun=true`,
+  },
   'GET /api/audit/verify': { allow: ['admin'], scope: 'global', path: () => '/api/audit/verify' },
   // Export jobs (issue 22): started by the roles that may export; a job is its requester's (here
   // the statistician's) or an admin's to see; its file, not written yet, is a 409 past the policy.

@@ -61,6 +61,7 @@ const MAIN_WRITES = [
   'POST /api/subjects/:subjectId/unblind',
   'POST /api/subjects/:subjectId/randomisation/corrections',
   'POST /api/studies/:studyId/import.odm',
+  'POST /api/studies/:studyId/import.fhir',
   'POST /api/studies/:studyId/exports',
   'POST /api/subjects/:subjectId/signatures',
   'POST /api/unlock-requests',
@@ -457,6 +458,13 @@ for (const dialect of TEST_DIALECTS) {
       await ok('admin', 'POST', `${s}/import.odm?dryRun=true`, odm.body, {
         'content-type': 'application/xml',
       });
+      await ok(
+        'admin',
+        'POST',
+        `${s}/import.fhir?dryRun=true&skipUnmapped=true`,
+        JSON.stringify({ resourceType: 'Bundle', type: 'collection', entry: [] }),
+        { 'content-type': 'application/fhir+json' },
+      );
 
       // An export job (issue 22): started, followed to its end, listed, its file downloaded.
       const job = await ok<{ id: string; status: string }>('statistician', 'POST', `${s}/exports`, {

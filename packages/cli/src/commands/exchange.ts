@@ -5,11 +5,14 @@ import { finished } from 'node:stream/promises';
 import {
   exportOdm,
   exportSdtm,
+  type FhirImportReport,
   type ImportReport,
   importCsv,
+  importFhir,
   importOdm,
   type OdmImportReport,
   odmMetadataMapping,
+  resolveFhirMapping,
   resolveOdmMapping,
   type WideMapping,
 } from '@msct/exchange';
@@ -118,6 +121,19 @@ function printSkipped(r: OdmImportReport): void {
   );
 }
 
+/** The Observations left out on purpose, each with its entry and why, and every Observation's fate. */
+function printFhirAccounting(r: FhirImportReport): void {
+  for (const p of r.skipped) console.log(`entry ${p.row - 1}, ${p.column}: skipped: ${p.message}`);
+  if (r.skippedNotListed) console.log(`… and ${r.skippedNotListed} more skipped`);
+  if (r.unitsConverted) console.log(`${r.unitsConverted} values converted to the item's unit`);
+  const other = Object.entries(r.otherResources).map(([t, n]) => `${n} ${t}`);
+  if (other.length > 0) console.log(`other resources (not imported): ${other.join(', ')}`);
+  const a = r.accounting;
+  console.log(
+    `${a.observations} Observations: ${a.imported} imported, ${a.withheld} valid but not written, ${a.skipped} skipped, ${a.refused} refused`,
+  );
+}
+
 function printReport(r: ImportReport): void {
   for (const p of r.problems) console.log(`row ${p.row}, column ${p.column}: ${p.rule}: ${p.message}`);
   if (r.problemsNotListed) console.log(`… and ${r.problemsNotListed} more problems`);
@@ -144,14 +160,14 @@ function readMapping(path: string): unknown {
 }
 
 /**
- * `msct import FILE --format odm|csv-long|csv-wide [--mapping FILE] [--dry-run] [--skip-invalid]
+ * `msct import FILE --format odm|csv-long|csv-wide|fhir [--mapping FILE] [--dry-run] [--skip-invalid]
  * [--skip-unmapped] [--map-by-metadata] [--create-subjects] [--create-sites]`.
  */
 export async function importCommand(
   file: string,
   opts: {
     study?: string;
-    format: 'odm' | 'csv-long' | 'csv-wide';
+    format: 'odm' | 'csv-long' | 'csv-wide' | 'fhir';
     mapping?: string;
     dryRun?: boolean;
     skipInvalid?: boolean;
@@ -161,9 +177,11 @@ export async function importCommand(
     createSites?: boolean;
   },
 ): Promise<void> {
-  if (opts.skipUnmapped && opts.format !== 'odm')
+  if (!['odm', 'csv-long', 'csv-wide', 'fhir'].includes(opts.format))
+    throw new Error(`--format ${opts.format}: expected odm, csv-long, csv-wide or fhir`);
+  if (opts.skipUnmapped && opts.format !== 'odm' && opts.format !== 'fhir')
     throw new Error(
-      '--skip-unmapped is for --format odm (a CSV mapping leaves out the columns it does not name)',
+      '--skip-unmapped is for --format odm and fhir (a CSV mapping leaves out the columns it does not name)',
     );
   for (const [flag, on] of [
     ['--map-by-metadata', opts.mapByMetadata],
@@ -180,12 +198,31 @@ export async function importCommand(
     process.exitCode = 1;
     return;
   }
+  const fhirMapping =
+    opts.format === 'fhir' && opts.mapping ? resolveFhirMapping(readMapping(opts.mapping)) : undefined;
+  if (fhirMapping && !fhirMapping.ok) {
+    for (const p of fhirMapping.problems)
+      console.log(`--mapping ${opts.mapping}, ${p.column}: ${p.rule}: ${p.message}`);
+    process.exitCode = 1;
+    return;
+  }
   const db = openDatabase(configFromEnv().databaseUrl);
   try {
     const study = await resolveStudy(db, opts.study);
     const actor = await importActor(db);
     let r: ImportReport;
-    if (opts.format === 'odm') {
+    if (opts.format === 'fhir') {
+      const fhir = await importFhir(db, study.id, readFileSync(file), {
+        actor,
+        ...(fhirMapping?.ok ? { mapping: fhirMapping.value } : {}),
+        ...(opts.dryRun ? { dryRun: true } : {}),
+        ...(opts.skipInvalid ? { skipInvalid: true } : {}),
+        ...(opts.skipUnmapped ? { skipUnmapped: true } : {}),
+        reason: `imported from ${file}`,
+      });
+      r = fhir;
+      printFhirAccounting(fhir);
+    } else if (opts.format === 'odm') {
       // The file's data onto the study its own metadata became; the mapping wins per OID.
       const byMetadata = opts.mapByMetadata ? await odmMetadataMapping(readFileSync(file)) : undefined;
       const m = odmMapping?.ok ? odmMapping.value : undefined;

@@ -55,6 +55,7 @@ async function msctImport(
     mapByMetadata?: boolean;
     createSubjects?: boolean;
     createSites?: boolean;
+    format?: 'odm' | 'fhir';
   },
 ) {
   const file = join(dir, name);
@@ -255,5 +256,85 @@ describe("msct study create --format odm, then msct import --map-by-metadata: an
       { code: '331-2', site: 'DAG-A' },
       { code: '332-3', site: 'DAG-B' },
     ]);
+  });
+});
+
+describe('msct import --format fhir', () => {
+  const observation = (loinc: string, value: number, unit: string, status = 'final') => ({
+    resourceType: 'Observation',
+    status,
+    code: { coding: [{ system: 'http://loinc.org', code: loinc }] },
+    subject: { reference: 'urn:uuid:3f1c7a52-6a39-4d5e-9b8f-0d6f1f0a2c11' },
+    encounter: { reference: 'urn:uuid:9a0b2c3d-4e5f-4a6b-8c7d-1e2f3a4b5c6d' },
+    effectiveDateTime: '2024-04-12T07:45:00-04:00',
+    valueQuantity: { value, unit, system: 'http://unitsofmeasure.org', code: unit },
+  });
+  const bundle = (...obs: unknown[]) =>
+    JSON.stringify({
+      resourceType: 'Bundle',
+      type: 'searchset',
+      entry: [
+        {
+          fullUrl: 'urn:uuid:3f1c7a52-6a39-4d5e-9b8f-0d6f1f0a2c11',
+          resource: { resourceType: 'Patient', identifier: [{ system: 'urn:site:mrn', value: subject }] },
+        },
+        {
+          fullUrl: 'urn:uuid:9a0b2c3d-4e5f-4a6b-8c7d-1e2f3a4b5c6d',
+          resource: { resourceType: 'Encounter', status: 'finished', class: { code: 'AMB' } },
+        },
+        ...obs.map((resource) => ({ resource })),
+      ],
+    });
+
+  it('--mapping maps the encounter to a visit; --skip-unmapped lists what it leaves out; every Observation counted', async () => {
+    // Earlier tests of this file create other studies: name the trial's.
+    const { code: study } = await t.db.kysely
+      .selectFrom('studies')
+      .select('code')
+      .where('id', '=', trial.studyId)
+      .executeTakeFirstOrThrow();
+    const mapping = join(dir, 'fhir-mapping.json');
+    writeFileSync(
+      mapping,
+      JSON.stringify({ encounters: { 'urn:uuid:9a0b2c3d-4e5f-4a6b-8c7d-1e2f3a4b5c6d': 'M9' } }),
+    );
+    const text = bundle(
+      observation('718-7', 12.4, 'g/dL'),
+      observation('6690-2', 5400, '/uL'),
+      observation('2345-7', 92, 'mg/dL'), // glucose: no item of the study
+      observation('777-3', 250, '10*3/uL', 'preliminary'),
+    );
+    const before = await databaseFingerprint(t.db);
+    const dry = await msctImport('labs.json', text, {
+      format: 'fhir',
+      study,
+      mapping,
+      dryRun: true,
+      skipUnmapped: true,
+    });
+    expect(await databaseFingerprint(t.db)).toBe(before);
+    expect(dry).toContain('entry 4, entry[4] Observation.code: skipped:');
+    expect(dry).toContain('entry 5, entry[5] Observation.status: skipped:');
+    expect(dry).toContain('other resources (not imported): 1 Patient, 1 Encounter');
+    expect(dry).toContain('4 Observations: 0 imported, 2 valid but not written, 2 skipped, 0 refused');
+    expect(dry).toContain('the import would enter 2');
+    const out = await msctImport('labs.json', text, { format: 'fhir', study, mapping, skipUnmapped: true });
+    expect(out).toContain('4 Observations: 2 imported, 0 valid but not written, 2 skipped, 0 refused');
+    expect(out).toContain('1 values converted');
+    expect(process.exitCode).toBeUndefined();
+    // Without --skip-unmapped the glucose is a problem of its entry: nothing written, exit 1.
+    const refused = await msctImport('labs.json', text, { format: 'fhir', study, mapping });
+    expect(refused).toContain('item-unknown');
+    expect(refused).toContain('LOINC 2345-7');
+    expect(process.exitCode).toBe(1);
+  });
+
+  it('a bad FHIR mapping is refused whole, naming its key (before any study is looked up)', async () => {
+    const mapping = join(dir, 'bad-fhir-mapping.json');
+    writeFileSync(mapping, JSON.stringify({ columns: {} }));
+    const out = await msctImport('labs.json', bundle(), { format: 'fhir', mapping });
+    expect(out).toContain('--mapping');
+    expect(out).toContain('columns: mapping-invalid: unknown key "columns"');
+    expect(process.exitCode).toBe(1);
   });
 });

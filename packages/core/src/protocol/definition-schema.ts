@@ -131,6 +131,11 @@ const itemFields = {
    * asked, and required for completeness, while that lab is outside its reference range (issue #22).
    */
   significanceOf: text.optional(),
+  /** LOINC codes whose results are this item (FHIR lab import, exchange fhir-import.ts), e.g. "718-7". */
+  loinc: z
+    .array(z.string().regex(/^\d{1,7}-\d$/, 'a LOINC code is digits, a hyphen and a check digit, e.g. 718-7'))
+    .readonly()
+    .optional(),
 };
 
 /** An item as the definition declares it: a `code` item names its code list by id. */

@@ -359,3 +359,77 @@ describe("another system's study over the API (issue #23): its metadata as a stu
     expect(JSON.stringify(bare.body)).toContain('mapByMetadata');
   });
 });
+
+describe('FHIR R4 lab import route (issue #23)', () => {
+  const fhir = (c: ApiClient, query: string, body: string, type = 'application/fhir+json') =>
+    c.request<Record<string, unknown>>('POST', `/api/studies/${trial.studyId}/import.fhir${query}`, body, {
+      'content-type': type,
+    });
+  const haemoglobin = (subject: string, value: unknown) => ({
+    resourceType: 'Observation',
+    status: 'final',
+    code: {
+      coding: [{ system: 'http://loinc.org', code: '718-7', display: 'Hemoglobin [Mass/volume] in Blood' }],
+    },
+    subject: { identifier: { system: 'urn:msct:subject', value: subject } },
+    encounter: { identifier: { system: 'urn:lab:visit', value: 'V1' } },
+    effectiveDateTime: '2024-02-09T08:00:00Z',
+    valueQuantity: { value, unit: 'g/dL', system: 'http://unitsofmeasure.org', code: 'g/dL' },
+  });
+  const bundleOf = (...observations: unknown[]) =>
+    JSON.stringify({
+      resourceType: 'Bundle',
+      type: 'collection',
+      entry: observations.map((resource) => ({ resource })),
+    });
+  const mapping = encodeURIComponent(JSON.stringify({ encounters: { 'urn:lab:visit|V1': 'M1' } }));
+
+  it('checks, refuses and imports a Bundle through the mapping, as the CLI does', async () => {
+    const admin = await as('admin');
+    const before = await databaseFingerprint(server.db);
+    // A value the validator refuses (a string for a decimal): 422 with the whole report, nothing written.
+    const bad = await fhir(
+      admin,
+      `?mapping=${mapping}`,
+      bundleOf(haemoglobin(s1, 11.8), haemoglobin(s2, '12,9')),
+    );
+    expect(bad.status).toBe(422);
+    const report = (
+      bad.body as { report: { problems: { row: number; rule: string }[]; accounting: unknown } }
+    ).report;
+    expect(report.problems.map((p) => [p.row, p.rule])).toEqual([[2, 'fhir-invalid']]);
+    expect(report.accounting).toEqual({ observations: 2, imported: 0, withheld: 1, skipped: 0, refused: 1 });
+    expect(await databaseFingerprint(server.db)).toBe(before);
+    // Without the encounter mapping, a subject without day 0 has no visit windows: refused, named.
+    const unanchored = await fhir(admin, '?dryRun=true', bundleOf(haemoglobin(s1, 11.8)));
+    expect(unanchored.status).toBe(200);
+    expect((unanchored.body as { problems: { rule: string }[] }).problems[0]!.rule).toBe('visit-unassigned');
+    const ok = await fhir(
+      admin,
+      `?mapping=${mapping}&reason=lab%20transfer`,
+      bundleOf(haemoglobin(s1, 11.8)),
+    );
+    expect(ok.status).toBe(200);
+    expect(ok.body).toMatchObject({ written: true, entered: 1 });
+    const stored = await server.db.kysely
+      .selectFrom('item_values')
+      .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+      .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+      .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+      .select(['item_values.value', 'item_values.unit'])
+      .where('subjects.subject_code', '=', s1)
+      .where('visits.visit_code', '=', 'M1')
+      .where('item_values.item_code', '=', 'haemoglobin')
+      .executeTakeFirstOrThrow();
+    expect(stored).toEqual({ value: '11.8', unit: 'g/dL' });
+  });
+
+  it('refuses a bad mapping (400), other media types (415) and site roles (403)', async () => {
+    const admin = await as('admin');
+    const bad = await fhir(admin, `?mapping=${encodeURIComponent('{"loinc":{"718-7":"x"}}')}`, bundleOf());
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(bad.body)).toContain('mapping.loinc.718-7');
+    expect((await fhir(admin, '', bundleOf(), 'text/plain')).status).toBe(415);
+    expect((await fhir(await as('investigator'), '?dryRun=true', bundleOf())).status).toBe(403);
+  });
+});

@@ -15,8 +15,10 @@ import {
   DefinitionFileError,
   type ImportReport,
   importCsv,
+  importFhir,
   importOdm,
   odmMetadataMapping,
+  resolveFhirMapping,
   resolveOdmMapping,
   type WideMapping,
 } from '@msct/exchange';
@@ -182,6 +184,46 @@ export function registerImportRoutes(app: App, { db }: RouteContext) {
             ...(reason ? { reason } : {}),
           });
         });
+      },
+    );
+
+    // FHIR JSON (application/fhir+json, http://hl7.org/fhir/R4/http.html#mime-type) streams to the
+    // spool like the other imports; the Bundle is read whole once spooled (fhir-import.ts).
+    scoped.addContentTypeParser('application/fhir+json', (_req, payload, done) => done(null, payload));
+    scoped.post(
+      '/api/studies/:studyId/import.fhir',
+      {
+        schema: schemaOf(routes.importFhir),
+      },
+      async (req) => {
+        const { studyId } = req.params;
+        const p = enforce(req, 'data.import', { studyId }, 'study');
+        if (!(req.body instanceof Readable))
+          throw new HttpProblem('MSCT_E_UNSUPPORTED_MEDIA', 'send the Bundle as application/fhir+json');
+        const { dryRun, skipInvalid, skipUnmapped, reason } = req.query;
+        // The mapping file of the CLI's --mapping (fhir-mapping.ts), checked whole before the upload.
+        const mapping =
+          req.query.mapping === undefined
+            ? undefined
+            : resolveFhirMapping(parseJsonParam('mapping', req.query.mapping, z.unknown()));
+        if (mapping && !mapping.ok)
+          throw new HttpProblem('MSCT_E_VALIDATION', 'mapping does not have the expected shape', {
+            errors: mapping.problems.map((q) => ({
+              field: `mapping.${q.column}`,
+              rule: q.rule,
+              message: q.message,
+            })),
+          });
+        return fromUpload(req.body, dryRun, async (file) =>
+          importFhir(db, studyId, await readFile(file), {
+            actor: { id: p.userId, name: p.username },
+            ...(mapping?.ok ? { mapping: mapping.value } : {}),
+            dryRun,
+            skipInvalid,
+            skipUnmapped,
+            ...(reason ? { reason } : {}),
+          }),
+        );
       },
     );
   });

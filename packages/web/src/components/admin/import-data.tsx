@@ -1,6 +1,6 @@
-// Import item values from a CSV file (long, or REDCap-like wide with a mapping) or a CDISC ODM file
+// Import item values from a CSV file (long, or REDCap-like wide with a mapping), a CDISC ODM file
 // (msct's own export, or another system's with an OID map or the wide CSV mapping format, whose
-// unmapped items may be skipped and listed): check the file first (dry run) and see
+// unmapped items may be skipped and listed) or a FHIR R4 Bundle of lab Observations: check the file first (dry run) and see
 // every problem with its row, column and rule; import only a file that checked clean. The server
 // writes all of it or nothing.
 import { type FormEvent, useState } from 'react';
@@ -14,8 +14,21 @@ import { SelectField, TextField } from '../text-field.js';
 /** Problems shown on the page; the report says how many more there are. */
 const SHOWN = 200;
 
-/** An ODM import's report: also the items skipped on purpose (skipUnmapped). */
-type ShownReport = ImportReport & { skipped?: ImportReport['problems']; skippedNotListed?: number };
+/**
+ * An ODM or FHIR import's report: also what was skipped on purpose (skipUnmapped); a FHIR import's
+ * accounts for every Observation.
+ */
+type ShownReport = ImportReport & {
+  skipped?: ImportReport['problems'];
+  skippedNotListed?: number;
+  accounting?: {
+    observations?: number;
+    imported: number;
+    withheld: number;
+    skipped: number;
+    refused: number;
+  };
+};
 
 /** The ODM mapping text as the query parameter it is: the mapping format has "columns", an OID map not. */
 function odmMappingQuery(text: string): { mapping: string } | { oidMap: string } | Record<string, never> {
@@ -29,7 +42,7 @@ function odmMappingQuery(text: string): { mapping: string } | { oidMap: string }
   return { oidMap: text };
 }
 
-type Format = 'long' | 'wide' | 'odm';
+type Format = 'long' | 'wide' | 'odm' | 'fhir';
 
 export function ImportData({ studies }: { studies: Study[] }) {
   const [studyId, setStudyId] = useState('');
@@ -48,40 +61,54 @@ export function ImportData({ studies }: { studies: Study[] }) {
     if (!file) return;
     setBusy(true);
     setError(undefined);
-    const odm = format === 'odm';
     const flags = {
       ...(dryRun ? { dryRun: 'true' as const } : {}),
       ...(!dryRun && reason.trim() ? { reason: reason.trim() } : {}),
     };
     const params = { studyId: chosen };
     try {
-      const r = odm
-        ? await api.upload(
-            '/api/studies/:studyId/import.odm',
-            {
-              params,
-              query: {
-                ...flags,
-                ...odmMappingQuery(mapping),
-                ...(skipUnmapped ? { skipUnmapped: 'true' as const } : {}),
+      const r =
+        format === 'fhir'
+          ? await api.upload(
+              '/api/studies/:studyId/import.fhir',
+              {
+                params,
+                query: {
+                  ...flags,
+                  ...(mapping.trim() ? { mapping } : {}),
+                  ...(skipUnmapped ? { skipUnmapped: 'true' as const } : {}),
+                },
               },
-            },
-            file,
-            'application/xml',
-          )
-        : await api.upload(
-            '/api/studies/:studyId/import.csv',
-            {
-              params,
-              query: {
-                format: format === 'wide' ? 'wide' : 'long',
-                ...flags,
-                ...(format === 'wide' ? { mapping } : {}),
-              },
-            },
-            file,
-            'text/csv',
-          );
+              file,
+              'application/fhir+json',
+            )
+          : format === 'odm'
+            ? await api.upload(
+                '/api/studies/:studyId/import.odm',
+                {
+                  params,
+                  query: {
+                    ...flags,
+                    ...odmMappingQuery(mapping),
+                    ...(skipUnmapped ? { skipUnmapped: 'true' as const } : {}),
+                  },
+                },
+                file,
+                'application/xml',
+              )
+            : await api.upload(
+                '/api/studies/:studyId/import.csv',
+                {
+                  params,
+                  query: {
+                    format: format === 'wide' ? 'wide' : 'long',
+                    ...flags,
+                    ...(format === 'wide' ? { mapping } : {}),
+                  },
+                },
+                file,
+                'text/csv',
+              );
       setReport(r);
       setChecked(dryRun && r.invalidRows === 0 ? file : null);
     } catch (err) {
@@ -121,6 +148,7 @@ export function ImportData({ studies }: { studies: Study[] }) {
           { value: 'long', label: 'long: subject, visit, form, item, value, unit' },
           { value: 'wide', label: 'wide: one row per subject-visit (REDCap), with a mapping' },
           { value: 'odm', label: 'CDISC ODM 1.3.2 XML (an OID map for another system’s file)' },
+          { value: 'fhir', label: 'FHIR R4 Bundle of lab results (JSON: Observations with LOINC codes)' },
         ]}
       />
       {format !== 'long' && (
@@ -128,7 +156,9 @@ export function ImportData({ studies }: { studies: Study[] }) {
           <label htmlFor="import-mapping">
             {format === 'wide'
               ? 'Mapping (JSON: column → form.item)'
-              : 'OID map (JSON: ItemOID → form.item, StudyEventOID → visit; or the mapping format with "columns" and "visits"; empty for msct’s own export)'}
+              : format === 'fhir'
+                ? 'Mapping (JSON, optional: "loinc" LOINC code → form.item, "encounters" encounter → visit, "subjectSystem"; empty: the study’s LOINC codes and the visit windows)'
+                : 'OID map (JSON: ItemOID → form.item, StudyEventOID → visit; or the mapping format with "columns" and "visits"; empty for msct’s own export)'}
           </label>
           <textarea
             id="import-mapping"
@@ -141,7 +171,7 @@ export function ImportData({ studies }: { studies: Study[] }) {
           />
         </div>
       )}
-      {format === 'odm' && (
+      {(format === 'odm' || format === 'fhir') && (
         <label className="check">
           <input
             type="checkbox"
@@ -151,7 +181,9 @@ export function ImportData({ studies }: { studies: Study[] }) {
               setChecked(null);
             }}
           />{' '}
-          Skip the items the mapping does not map (each listed)
+          {format === 'fhir'
+            ? 'Skip the Observations whose code maps to no item (each listed)'
+            : 'Skip the items the mapping does not map (each listed)'}
         </label>
       )}
       <div className="field">
@@ -159,7 +191,7 @@ export function ImportData({ studies }: { studies: Study[] }) {
         <input
           id="import-file"
           type="file"
-          accept=".csv,text/csv,.xml,application/xml"
+          accept=".csv,text/csv,.xml,application/xml,.json,application/fhir+json,application/json"
           onChange={(e) => {
             setFile(e.target.files?.[0] ?? null);
             setReport(undefined);
@@ -190,6 +222,9 @@ function ImportResult({ report }: { report: ShownReport }) {
   const skipped = (report.skipped ?? []).slice(0, SHOWN);
   const moreSkipped = (report.skipped?.length ?? 0) - skipped.length + (report.skippedNotListed ?? 0);
   const more = report.problems.length - shown.length + report.problemsNotListed;
+  const a = report.accounting;
+  const fhir = a?.observations !== undefined;
+  const skippedLabel = fhir ? 'Observations skipped' : 'Items skipped (not in the mapping)';
   return (
     <section aria-label="Import result" aria-live="polite">
       {report.written ? (
@@ -204,7 +239,14 @@ function ImportResult({ report }: { report: ShownReport }) {
         </p>
       ) : (
         <p role="alert">
-          {report.invalidRows} of {report.rows} rows are invalid; nothing was written.
+          {report.invalidRows} of {report.rows} {fhir ? 'Observations' : 'rows'} are invalid; nothing was
+          written.
+        </p>
+      )}
+      {fhir && a && (
+        <p>
+          {a.observations} Observations: {a.imported} imported, {a.withheld} valid but not written,{' '}
+          {a.skipped} skipped, {a.refused} refused.
         </p>
       )}
       {shown.length > 0 && (
@@ -233,8 +275,8 @@ function ImportResult({ report }: { report: ShownReport }) {
       )}
       {more > 0 && <p>…and {more} more problems not shown.</p>}
       {skipped.length > 0 && (
-        <TableScroll label="Items skipped (not in the mapping)">
-          <table aria-label="Items skipped (not in the mapping)">
+        <TableScroll label={skippedLabel}>
+          <table aria-label={skippedLabel}>
             <thead>
               <tr>
                 <th scope="col">Row</th>
@@ -254,7 +296,11 @@ function ImportResult({ report }: { report: ShownReport }) {
           </table>
         </TableScroll>
       )}
-      {moreSkipped > 0 && <p>…and {moreSkipped} more items skipped, not shown.</p>}
+      {moreSkipped > 0 && (
+        <p>
+          …and {moreSkipped} more {fhir ? 'Observations' : 'items'} skipped, not shown.
+        </p>
+      )}
     </section>
   );
 }
