@@ -23,7 +23,7 @@ describe('one status vocabulary (issue 22)', () => {
     expect(VISIT_RECORD_STATUS_LABELS.not_expected).toBe('not expected');
     expect(subjectStatusLabel('screen_failed')).toBe('Screen failed');
     expect(subjectStatusLabel('died')).toBe('Died');
-    expect(formStatusLabel('complete')).toBe('Complete, not signed');
+    expect(formStatusLabel('complete')).toBe('complete, not signed');
     // Unknown codes are shown as they are, never as "undefined"; no prototype key is a label.
     expect(subjectStatusLabel('odd')).toBe('odd');
     expect(formStatusLabel('toString')).toBe('toString');
@@ -38,7 +38,11 @@ describe('one status vocabulary (issue 22)', () => {
       reason: 'visit opened, no form entered yet',
     });
     expect(
-      recordedVisitStatus({ status: 'open', forms: [{ formCode: 'labs', status: 'incomplete' }] }, expected, title),
+      recordedVisitStatus(
+        { status: 'open', forms: [{ formCode: 'labs', status: 'incomplete' }] },
+        expected,
+        title,
+      ),
     ).toEqual({ status: 'incomplete', reason: 'incomplete: Laboratory tests; not entered: BILAG (classic)' });
     const both = (a: string, b: string) => ({
       status: 'open',

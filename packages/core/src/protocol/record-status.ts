@@ -32,10 +32,10 @@ export const SCHEDULE_ENDED_SUBJECT_STATUSES: ReadonlySet<string> = new Set<Subj
 
 /** A form's status as the store records it, with the words shown for it. */
 export const FORM_STATUS_LABELS = {
-  incomplete: 'Incomplete',
-  complete: 'Complete, not signed',
-  signed: 'Signed',
-  locked: 'Locked',
+  incomplete: 'incomplete',
+  complete: 'complete, not signed',
+  signed: 'signed',
+  locked: 'locked',
 } as const;
 export type FormStatusCode = keyof typeof FORM_STATUS_LABELS;
 
