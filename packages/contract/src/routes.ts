@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { clinicalRoutes } from './clinical.js';
 import { definitionRoutes } from './definitions.js';
+import { entryWorklistRoutes } from './entry-worklist.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
 import { printRoutes } from './print.js';
@@ -34,7 +35,8 @@ type Groups = typeof healthRoutes &
   typeof definitionRoutes &
   typeof signatureRoutes &
   typeof randomisationRoutes &
-  typeof printRoutes;
+  typeof printRoutes &
+  typeof entryWorklistRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -55,6 +57,7 @@ export const routes: Groups = {
   ...signatureRoutes,
   ...randomisationRoutes,
   ...printRoutes,
+  ...entryWorklistRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

@@ -5,6 +5,7 @@ import {
   recordedVisitStatus,
   SCHEDULE_ENDED_SUBJECT_STATUSES,
   scheduledVisitStatus,
+  scheduledWork,
   subjectStatusLabel,
   VISIT_RECORD_STATUS_LABELS,
   VISIT_RECORD_STATUS_SYMBOLS,
@@ -79,5 +80,52 @@ describe('one status vocabulary (issue 22)', () => {
     });
     expect(scheduledVisitStatus(m1, 'withdrawn').status).toBe('not_expected');
     expect(scheduledVisitStatus(d7, 'died').status).toBe('complete');
+  });
+});
+
+describe('scheduled work of a subject (the coordinator worklist)', () => {
+  // MSCT-SLE windows (trial.md "Schedule"): M1 day 30 ±7, M3 day 91 ±14.
+  const at = (today: string, recorded: { code: string; date: string }[] = []) =>
+    visitStatuses({ visits: msctSleTrial.visits, day0: '2026-01-01', today, recorded }).visits;
+  const codes = (es: { code: string }[]) => es.map((e) => e.code);
+  const done = [
+    { code: 'SCR', date: '2025-12-20' },
+    { code: 'D0', date: '2026-01-01' },
+    { code: 'D7', date: '2026-01-08' },
+  ];
+
+  it('a window opening within the next six days is due this week; one opening on day 7 is not', () => {
+    // M1 opens on day 23 = 2026-01-24.
+    expect(codes(scheduledWork(at('2026-01-18', done), 'enrolled', '2026-01-18').dueThisWeek)).toEqual([
+      'M1',
+    ]);
+    expect(codes(scheduledWork(at('2026-01-17', done), 'enrolled', '2026-01-17').dueThisWeek)).toEqual([]);
+  });
+
+  it('a visit in its window is due; after its window it is overdue; done visits ask nothing', () => {
+    const inWindow = scheduledWork(at('2026-01-31', done), 'enrolled', '2026-01-31');
+    expect(codes(inWindow.dueThisWeek)).toEqual(['M1']);
+    expect(inWindow.overdue).toEqual([]);
+    // M1 closes on day 37 = 2026-02-07.
+    const late = scheduledWork(at('2026-02-08', done), 'enrolled', '2026-02-08');
+    expect(codes(late.overdue)).toEqual(['M1']);
+    expect(late.dueThisWeek).toEqual([]);
+    const m1Done = scheduledWork(
+      at('2026-02-08', [...done, { code: 'M1', date: '2026-01-30' }]),
+      'enrolled',
+      '2026-02-08',
+    );
+    expect(m1Done).toEqual({ dueThisWeek: [], overdue: [] });
+  });
+
+  it('after death or withdrawal nothing is due or overdue', () => {
+    expect(scheduledWork(at('2026-02-08', done), 'died', '2026-02-08')).toEqual({
+      dueThisWeek: [],
+      overdue: [],
+    });
+    expect(scheduledWork(at('2026-01-31', done), 'withdrawn', '2026-01-31')).toEqual({
+      dueThisWeek: [],
+      overdue: [],
+    });
   });
 });

@@ -10,6 +10,7 @@
  * further visit is expected (issue 22: those visits are "not expected", never overdue; the end-of-study
  * form, crf/forms.ts END_OF_STUDY_FORM, records why and when).
  */
+import { addDays, type IsoDate } from './iso-date.js';
 import type { VisitStatusEntry } from './visit-schedule.js';
 
 /** A subject's status as the store records it, with the words shown for it. */
@@ -148,4 +149,29 @@ export function scheduledVisitStatus(
       reason: `subject ${subjectStatusLabel(subjectStatus).toLowerCase()}: visit not expected`,
     };
   return { status: entry.status === 'done' ? 'complete' : entry.status, reason: entry.reason };
+}
+
+/** "This week" of a worklist: today and the six days after it. */
+export const WORKLIST_WEEK_DAYS = 7;
+
+/**
+ * A subject's scheduled visits that ask for work (the coordinator's worklist): those overdue, and those
+ * due this week — not done nor missed, whose window is open on some day from `today` to today + 6
+ * (open now, or opening within the week). A subject off study (death, withdrawal, screen failure)
+ * has none: their visits are not expected.
+ */
+export function scheduledWork<E extends Pick<VisitStatusEntry, 'status' | 'earliestDate' | 'latestDate'>>(
+  entries: readonly E[],
+  subjectStatus: string,
+  today: IsoDate,
+): { dueThisWeek: E[]; overdue: E[] } {
+  if (SCHEDULE_ENDED_SUBJECT_STATUSES.has(subjectStatus)) return { dueThisWeek: [], overdue: [] };
+  const weekEnd = addDays(today, WORKLIST_WEEK_DAYS - 1);
+  return {
+    overdue: entries.filter((e) => e.status === 'overdue'),
+    dueThisWeek: entries.filter(
+      (e) =>
+        (e.status === 'due' || e.status === 'not_due') && e.earliestDate <= weekEnd && e.latestDate >= today,
+    ),
+  };
 }
