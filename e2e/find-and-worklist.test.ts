@@ -58,13 +58,28 @@ describe('finding and entering', () => {
     });
     expect(v.status, JSON.stringify(v.body)).toBe(201);
     eosVisitId = v.body.id;
-    const eos = await c.put(`/api/visits/${eosVisitId}/forms/end-of-study`, {
-      items: [
-        { itemCode: 'status', value: 'died' },
-        { itemCode: 'date', value: dayFrom(-10) },
-      ],
-    });
+    const eos = await c.put<{ items: { itemCode: string; version: number }[] }>(
+      `/api/visits/${eosVisitId}/forms/end-of-study`,
+      {
+        items: [
+          { itemCode: 'status', value: 'withdrawn' },
+          { itemCode: 'date', value: dayFrom(-10) },
+        ],
+      },
+    );
     expect(eos.status, JSON.stringify(eos.body)).toBe(200);
+    // Corrected: the history reads "Withdrawn → Died", not "withdrawn → died".
+    const fixed = await c.put(`/api/visits/${eosVisitId}/forms/end-of-study`, {
+      items: [
+        {
+          itemCode: 'status',
+          value: 'died',
+          version: eos.body.items.find((i) => i.itemCode === 'status')!.version,
+        },
+      ],
+      reason: 'the family reported the death',
+    });
+    expect(fixed.status, JSON.stringify(fixed.body)).toBe(200);
     const m = await apiAs(e, 'monitor');
     const q = await m.post(`/api/subjects/${due.id}/queries`, {
       entityType: 'subject',
@@ -120,6 +135,15 @@ describe('finding and entering', () => {
     await page.getByRole('heading', { name: /Visit UNSCHEDULED/ }).waitFor();
     await waitForText(page.locator('main'), 'Status: ◐ incomplete');
     await page.getByRole('heading', { name: /End of study \/ withdrawal \/ death/ }).waitFor();
+
+    // The item's history reads with the code list's labels; the codes only when asked for.
+    const panel = page.getByRole('region', { name: 'Form end-of-study' });
+    await panel.getByText('Items, history and queries').click();
+    await panel.getByRole('button', { name: 'History of status' }).click();
+    const history = panel.getByRole('table', { name: 'History of end-of-study.status' });
+    await waitForText(history, 'Withdrawn → Died');
+    await panel.getByLabel('Show coded values').check();
+    await waitForText(history, 'Withdrawn [withdrawn] → Died [died]');
   });
 
   it("the coordinator's worklist: due, overdue, forms and queries at their own site, each a link", async () => {
@@ -138,7 +162,7 @@ describe('finding and entering', () => {
     expect(await overdue.textContent()).not.toContain(died.subject_code);
 
     const forms = page.getByRole('list', { name: 'Forms to complete' });
-    await waitForText(forms, `${died.subject_code} — UNSCHEDULED`);
+    await waitForText(forms, `${died.subject_code} — Unscheduled visit`);
     await waitForText(forms, 'incomplete: End of study / withdrawal / death');
     const queries = page.getByRole('list', { name: 'Open queries to answer' });
     await waitForText(queries, 'Please record the sex');
@@ -148,7 +172,7 @@ describe('finding and entering', () => {
     await dueList.getByRole('link', { name: `${due.subject_code} — Month 1` }).click();
     await page.getByRole('heading', { name: `Subject ${due.subject_code}` }).waitFor();
     await page.goBack();
-    await forms.getByRole('link', { name: new RegExp(`${died.subject_code} — UNSCHEDULED`) }).click();
+    await forms.getByRole('link', { name: `${died.subject_code} — Unscheduled visit` }).click();
     await page.getByRole('heading', { name: /Visit UNSCHEDULED/ }).waitFor();
     expect(new URL(page.url()).pathname).toBe(`/visits/${eosVisitId}`);
   });

@@ -6,3 +6,4 @@ export * from './forms.js';
 export * from './item-definition.js';
 export * from './screening.js';
 export * from './text.js';
+export * from './value-label.js';

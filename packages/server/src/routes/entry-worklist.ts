@@ -5,7 +5,13 @@
 // Subjects are walked in batches and every list is capped at LIMIT items with its true total, so a
 // request never holds a whole trial.
 import { routes } from '@msct/contract';
-import { addDays, scheduledWork, visitStatuses, WORKLIST_WEEK_DAYS } from '@msct/core/protocol';
+import {
+  addDays,
+  scheduledWork,
+  UNSCHEDULED_VISIT_CODE,
+  visitStatuses,
+  WORKLIST_WEEK_DAYS,
+} from '@msct/core/protocol';
 import {
   forEachSubjectScheduleBatch,
   listAnsweredUnlockRequests,
@@ -34,7 +40,10 @@ export function registerEntryWorklistRoutes(app: App, { db }: RouteContext) {
     const today = req.query.today ?? new Date().toISOString().slice(0, 10);
     const [sites, { definition }] = await Promise.all([listSites(db, studyId), studyDefinition(db, studyId)]);
     const siteCode = new Map(sites.map((s) => [s.id, s.code]));
-    const visitLabel = new Map((definition.visits ?? []).map((v) => [v.code, v.label]));
+    const visitLabel = new Map([
+      [UNSCHEDULED_VISIT_CODE, 'Unscheduled visit'],
+      ...(definition.visits ?? []).map((v) => [v.code, v.label] as [string, string]),
+    ]);
     const formTitle = new Map((definition.forms ?? []).map((f) => [f.id, f.title]));
     const titleOf = (code: string) => formTitle.get(code) ?? code;
 

@@ -90,6 +90,7 @@ export function FormPanel({
           canRaise={can.raiseQuery}
           onQueriesChanged={reloadQueries}
           showQueries={!catalog}
+          itemDefinition={catalog?.items.find((d) => d.code === item.itemCode)}
         />
       )}
     />
