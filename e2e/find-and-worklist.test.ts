@@ -146,6 +146,27 @@ describe('finding and entering', () => {
     await waitForText(history, 'Withdrawn [withdrawn] → Died [died]');
   });
 
+  it('finds a subject from the quick search in the header', async () => {
+    const page = await loginAs(e, 'coordinator');
+    await page.getByRole('link', { name: /Test trial/ }).click();
+    const find = page.getByRole('form', { name: 'Find a subject' });
+    // One match: straight to the subject.
+    await find.getByLabel('Find subject').fill(due.subject_code);
+    await find.getByRole('button', { name: 'Find' }).click();
+    await page.getByRole('heading', { name: `Subject ${due.subject_code}` }).waitFor();
+    // Several: the study home's grid shows them, searched by the server.
+    await find.getByLabel('Find subject').fill('SA-');
+    await find.getByRole('button', { name: 'Find' }).click();
+    const pager = page.getByRole('navigation', { name: 'Record status pages', exact: true });
+    await waitForText(pager, 'of 8 matching subjects');
+    expect(await page.getByLabel('Subject contains').inputValue()).toBe('SA-');
+    // Typed again while the grid is shown: the grid follows.
+    await find.getByLabel('Find subject').fill(died.subject_code.slice(0, -1));
+    await find.getByRole('button', { name: 'Find' }).click();
+    await waitForText(pager, 'matching subject');
+    expect(await gridCodes(page)).toContain(died.subject_code);
+  });
+
   it("the coordinator's worklist: due, overdue, forms and queries at their own site, each a link", async () => {
     const page = await loginAs(e, 'coordinator');
     await page.getByRole('link', { name: /Test trial/ }).click();

@@ -32,6 +32,7 @@ import { useLoad } from '../hooks/use-load.js';
 import { type Definition, formsExpectedAt, formTitleOf, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
+import { FIND_SUBJECT_EVENT } from './quick-find.js';
 import { TableScroll } from './table-scroll.js';
 
 /** The one status vocabulary (core/protocol record-status.ts): the grid, subject and visit pages. */
@@ -383,6 +384,16 @@ export function RecordStatus({
   }, [q]);
   // The search box applies after a pause in typing, not on every key.
   const [searchText, setSearchText] = useState(q.search);
+  // A search typed in the header's quick find while this grid is shown.
+  useEffect(() => {
+    const onFind = (e: Event) => {
+      const search = String((e as CustomEvent).detail ?? '').slice(0, 40);
+      setSearchText(search);
+      setQ((old) => ({ ...old, search, offset: 0 }));
+    };
+    window.addEventListener(FIND_SUBJECT_EVENT, onFind);
+    return () => window.removeEventListener(FIND_SUBJECT_EVENT, onFind);
+  }, []);
   useEffect(() => {
     const t = setTimeout(
       () => setQ((old) => (old.search === searchText ? old : { ...old, search: searchText, offset: 0 })),
