@@ -102,7 +102,7 @@ describe('finding and entering', () => {
     await waitForText(pager, 'of 1 matching subject');
     expect(await gridCodes(page)).toEqual([due.subject_code]);
     // The search is kept in the address, so going back returns to it.
-    await page.waitForFunction(() => new URL(location.href).searchParams.has('q'));
+    await page.waitForFunction("new URL(location.href).searchParams.has('q')");
 
     // Another site's subject is not found, whatever is typed.
     await page.getByLabel('Subject contains').fill(other.subject_code);
