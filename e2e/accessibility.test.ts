@@ -83,6 +83,7 @@ describe('accessibility of the main pages (axe-core, WCAG 2.1 AA)', () => {
       ['visit', `/visits/${visitId}`, 'SLEDAI-2K'],
       ['analysis', `/studies/${demo.studyId}/analysis`, 'Analysis'],
       ['signatures and locks', `/studies/${demo.studyId}/signatures`, 'Freezes and locks'],
+      ['site worklist', `/studies/${demo.studyId}/entry-worklist`, 'Forms to complete'],
       ['adverse events', `/studies/${demo.studyId}/adverse-events`, 'Reporting clock'],
       ['sae', `/adverse-events/${saeId}`, 'Reaction information'],
       ['admin', '/admin', 'Users'],

@@ -250,7 +250,7 @@ describe('the MSCT–SLE trial in the browser', () => {
     await waitForText(sledaiRow, 'waived');
     await page.getByLabel('Day 0 (first infusion)').fill('2026-02-10');
     await page.getByRole('button', { name: 'Enrol', exact: true }).click();
-    await waitForText(page.getByTestId('subject-status'), 'enrolled');
+    await waitForText(page.getByTestId('subject-status'), 'Enrolled');
     await screenshot(page, '73-enrolled-with-waiver');
   });
 

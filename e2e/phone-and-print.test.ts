@@ -85,6 +85,7 @@ describe('phone (390×844) and print', () => {
       ['study home', `/studies/${demo.studyId}`, 'Record status'],
       ['subject', `/subjects/${subjectId}`, 'Visits'],
       ['visit', `/visits/${visitId}`, 'SLEDAI-2K'],
+      ['site worklist', `/studies/${demo.studyId}/entry-worklist`, 'Forms to complete'],
     ];
     const problems: string[] = [];
     for (const [name, path, text] of pages) {

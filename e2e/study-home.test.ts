@@ -123,7 +123,7 @@ describe('study home at scale', () => {
     await filters.getByLabel('Order').selectOption({ label: 'Descending' });
     await waitForText(pager, `Showing 1–25 of ${N_B} matching subjects`);
     const grid = page.getByRole('table', { name: 'Record status' });
-    await waitForText(grid.locator('tbody tr').first(), 'died');
+    await waitForText(grid.locator('tbody tr').first(), 'Died');
   });
 
   it("a site user's counts and pages hold its own site only", async () => {

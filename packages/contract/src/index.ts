@@ -8,6 +8,7 @@ export * from './auth.js';
 export * from './clinical.js';
 export * from './common.js';
 export * from './definitions.js';
+export * from './entry-worklist.js';
 export * from './exchange.js';
 export * from './health.js';
 export * from './labs.js';

@@ -5,6 +5,7 @@ import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { clinicalRoutes } from './clinical.js';
 import { definitionRoutes } from './definitions.js';
+import { entryWorklistRoutes } from './entry-worklist.js';
 import { exchangeRoutes } from './exchange.js';
 import { healthRoutes } from './health.js';
 import { labRoutes } from './labs.js';
@@ -36,7 +37,8 @@ type Groups = typeof healthRoutes &
   typeof signatureRoutes &
   typeof randomisationRoutes &
   typeof printRoutes &
-  typeof labRoutes;
+  typeof labRoutes &
+  typeof entryWorklistRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -58,6 +60,7 @@ export const routes: Groups = {
   ...randomisationRoutes,
   ...printRoutes,
   ...labRoutes,
+  ...entryWorklistRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

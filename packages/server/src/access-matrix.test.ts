@@ -500,6 +500,12 @@ const MATRIX: Record<string, Entry> = {
     scope: 'study',
     path: (_f, t) => `/api/studies/${t.studyId}/subject-counts`,
   },
+  // Issue 22: the coordinator's worklist, for the roles that enter data (at their own sites).
+  'GET /api/studies/{studyId}/entry-worklist': {
+    allow: DATA_ENTRY,
+    scope: 'study',
+    path: (_f, t) => `/api/studies/${t.studyId}/entry-worklist`,
+  },
   // Issue 21: signatures and locks.
   'GET /api/studies/{studyId}/signature-worklist': {
     allow: ['admin', 'investigator'],

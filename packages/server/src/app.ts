@@ -39,6 +39,7 @@ import { registerAnalysisRoutes } from './routes/analysis.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerClinicalRoutes } from './routes/clinical.js';
+import { registerEntryWorklistRoutes } from './routes/entry-worklist.js';
 import { registerExchangeRoutes } from './routes/exchange.js';
 import { registerExportRoutes } from './routes/exports.js';
 import { registerHealthRoutes } from './routes/health.js';
@@ -282,6 +283,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerStudyRoutes(a, ctx);
     registerStudyDefinitionRoutes(a, ctx);
     registerStudyHomeRoutes(a, ctx);
+    registerEntryWorklistRoutes(a, ctx);
     registerSubjectRoutes(a, ctx);
     registerVisitRoutes(a, ctx);
     registerSafetyRoutes(a, ctx);

@@ -344,6 +344,7 @@ for (const dialect of TEST_DIALECTS) {
         status: 'complete',
       });
       await ok('investigator', 'GET', `${s}/signature-worklist`);
+      await ok('coordinator', 'GET', `${s}/entry-worklist?today=2026-03-01`);
       await ok('investigator', 'POST', `${sub}/signatures`, {
         visitId: d0.id,
         forms: [{ formId: d0Labs.id, version: d0Done.version }],

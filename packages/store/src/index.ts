@@ -65,6 +65,7 @@ export * from './repositories/audit-trail.js';
 export * from './repositories/death-record-queries.js';
 export * from './repositories/definition-versions.js';
 export { type EntryDefinition, studyDefinition } from './repositories/entry-definition.js';
+export * from './repositories/entry-worklist.js';
 export * from './repositories/export-jobs.js';
 export * from './repositories/form-reviews.js';
 export * from './repositories/forms.js';

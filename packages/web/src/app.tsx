@@ -5,6 +5,7 @@ import { AdverseEventPage } from './pages/adverse-event-page.js';
 import { AdverseEventsPage } from './pages/adverse-events-page.js';
 import { AnalysisPage } from './pages/analysis-page.js';
 import { BuilderPage } from './pages/builder-page.js';
+import { EntryWorklistPage } from './pages/entry-worklist-page.js';
 import { ExportsPage } from './pages/exports-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { OutOfRangeLabsPage } from './pages/out-of-range-labs-page.js';
@@ -52,6 +53,7 @@ const ROUTES: Route[] = [
   ['/studies/:studyId/signatures', (p) => <SignaturesPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/queries', (p) => <QueriesPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/worklist', (p) => <WorklistPage key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/entry-worklist', (p) => <EntryWorklistPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/adverse-events', (p) => <AdverseEventsPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/out-of-range-labs', (p) => <OutOfRangeLabsPage key={p.studyId} studyId={p.studyId!} />],
   ['/adverse-events/:aeId', (p) => <AdverseEventPage key={p.aeId} aeId={p.aeId!} />],

@@ -9,3 +9,4 @@ export * from './lab-flags.js';
 export * from './screening.js';
 export * from './show-if.js';
 export * from './text.js';
+export * from './value-label.js';

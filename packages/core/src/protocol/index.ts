@@ -12,6 +12,7 @@ export * from './lock-readiness.js';
 export * from './msct-sle-eligibility.js';
 export * from './msct-sle-trial.js';
 export * from './randomisation-plan.js';
+export * from './record-status.js';
 export * from './sdv-plan.js';
 export * from './stored-definition.js';
 export * from './study-definition.js';

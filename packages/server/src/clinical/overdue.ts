@@ -3,11 +3,15 @@
 // (core/protocol countOverdueVisits, pinned to visitStatuses; trial.md visit schedule), visits declared
 // missed are not overdue, and no visit is expected after death, withdrawal or a screen failure.
 // Subjects are read in batches with their visits, so memory stays bounded whatever the trial's size.
-import { countOverdueVisits, type VisitDefinition } from '@msct/core/protocol';
+import {
+  countOverdueVisits,
+  SCHEDULE_ENDED_SUBJECT_STATUSES,
+  type VisitDefinition,
+} from '@msct/core/protocol';
 import { type Db, forEachSubjectScheduleBatch, type SubjectScheduleRow } from '@msct/store';
 
-/** After these a subject's remaining visits are not expected (status-grid.tsx shows them "not expected"). */
-export const SCHEDULE_ENDED_STATUSES: ReadonlySet<string> = new Set(['died', 'withdrawn', 'screen_failed']);
+/** After these a subject's remaining visits are not expected (core/protocol record-status.ts). */
+export const SCHEDULE_ENDED_STATUSES: ReadonlySet<string> = SCHEDULE_ENDED_SUBJECT_STATUSES;
 
 const BATCH = 2000;
 

@@ -150,7 +150,10 @@ export async function countUnresolvedQueries(
   return new Map(rows.map((r) => [r.k, Number(r.n)]));
 }
 
-export type SubjectScheduleRow = Pick<SubjectTable, 'id' | 'site_id' | 'status' | 'day0_date'> & {
+export type SubjectScheduleRow = Pick<
+  SubjectTable,
+  'id' | 'subject_code' | 'site_id' | 'status' | 'day0_date'
+> & {
   /** The subject's visits of treatment cycle 1 done on a date or declared missed (core's RecordedVisit). */
   recorded: ({ code: string; date: string } | { code: string; missed: true })[];
 };
@@ -182,7 +185,7 @@ export async function forEachSubjectScheduleBatch(
   for (;;) {
     let q = db.kysely
       .selectFrom('subjects as s')
-      .select(['s.id', 's.site_id', 's.status', 's.day0_date'])
+      .select(['s.id', 's.subject_code', 's.site_id', 's.status', 's.day0_date'])
       .select(
         sql<
           string | null
@@ -203,6 +206,7 @@ export async function forEachSubjectScheduleBatch(
     await fn(
       rows.map((r) => ({
         id: r.id,
+        subject_code: r.subject_code,
         site_id: r.site_id,
         status: r.status,
         day0_date: r.day0_date,

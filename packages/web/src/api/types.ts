@@ -47,6 +47,7 @@ export type Item = Form['items'][number];
 export type Query = Get<'/api/studies/:studyId/queries'>[number];
 export type FormReview = Get<'/api/visits/:visitId/reviews'>[number];
 export type Worklist = Get<'/api/studies/:studyId/worklist'>;
+export type EntryWorklistData = Get<'/api/studies/:studyId/entry-worklist'>;
 export type QueryMessage = Get<'/api/queries/:queryId'>['messages'][number];
 export type AuditEvent = Get<'/api/subjects/:subjectId/audit'>[number];
 export type Infusion = Get<'/api/subjects/:subjectId/infusions'>[number];

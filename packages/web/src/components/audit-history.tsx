@@ -1,3 +1,4 @@
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
 import { LoadError } from './error-box.js';
@@ -9,12 +10,19 @@ export function AuditHistory({
   entityType,
   entityId,
   title,
+  caption = title,
+  valueLabel,
 }: {
   subjectId: string;
   entityType: string;
   entityId: string;
   title: string;
+  /** The words above the table (the item's label); `title` names the table. */
+  caption?: string;
+  /** How a stored value reads (an item's code-list labels, Yes/No): issue 22, labels not codes. */
+  valueLabel?: (value: string) => string;
 }) {
+  const [showCodes, setShowCodes] = useState(false);
   const events = useLoad(
     () =>
       api.get('/api/subjects/:subjectId/audit', { params: { subjectId }, query: { entityType, entityId } }),
@@ -22,10 +30,27 @@ export function AuditHistory({
   );
   if (events.error) return <LoadError error={events.error} what="history" />;
   if (!events.data) return <p className="loading">Loading history…</p>;
+  const coded = valueLabel
+    ? events.data.some((e) =>
+        [e.oldValue, e.newValue].some((v) => v !== null && v !== undefined && valueLabel(v) !== v),
+      )
+    : false;
+  // A value by its label; the stored code beside it only when the user asks for it.
+  const shown = (v: string | null | undefined) => {
+    if (v === null || v === undefined) return '∅';
+    const label = valueLabel ? valueLabel(v) : v;
+    return label !== v && showCodes ? `${label} [${v}]` : label;
+  };
   return (
     <TableScroll label={`History of ${title}`}>
+      {coded && (
+        <label className="inline-check">
+          <input type="checkbox" checked={showCodes} onChange={(e) => setShowCodes(e.target.checked)} /> Show
+          coded values
+        </label>
+      )}
       <table className="audit" aria-label={`History of ${title}`}>
-        <caption>History of {title}</caption>
+        <caption>History of {caption}</caption>
         <thead>
           <tr>
             <th scope="col">When (UTC)</th>
@@ -42,8 +67,8 @@ export function AuditHistory({
               <td>{e.actor}</td>
               <td>{e.action}</td>
               <td>
-                <span className="old">{e.oldValue ?? '∅'}</span> →{' '}
-                <span className="new">{e.newValue ?? '∅'}</span>
+                <span className="old">{shown(e.oldValue)}</span> →{' '}
+                <span className="new">{shown(e.newValue)}</span>
               </td>
               <td>{e.reason ?? ''}</td>
             </tr>

@@ -1,7 +1,8 @@
+import { formStatusLabel } from '@msct/core/protocol';
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
-import { catalogForms, type Definition } from '../lib/definition.js';
+import { catalogForms, type Definition, formTitleOf } from '../lib/definition.js';
 import { CatalogForm, type LabContext } from './catalog-form.js';
 import { DeleteRecord, formIsEmpty } from './delete-record.js';
 import { ErrorBox } from './error-box.js';
@@ -93,6 +94,7 @@ export function FormPanel({
           canRaise={can.raiseQuery}
           onQueriesChanged={reloadQueries}
           showQueries={!catalog}
+          itemDefinition={catalog?.items.find((d) => d.code === item.itemCode)}
         />
       )}
     />
@@ -119,9 +121,11 @@ export function FormPanel({
   return (
     <section aria-label={`Form ${form.formCode}`} className={`form-panel${locked ? ' locked' : ''}`}>
       <h3>
-        {form.formCode}{' '}
+        {/* The form's title; its code on hover only (issue 22: labels, not codes). */}
+        <span title={`form code ${form.formCode}`}>{formTitleOf(definition)(form.formCode)}</span>{' '}
         <span className={`badge status-${form.status}`} data-testid={`form-status-${form.formCode}`}>
-          {locked ? `${form.status} — locked` : form.status}
+          {formStatusLabel(form.status)}
+          {locked && form.status !== 'locked' ? ' — locked' : ''}
         </span>
       </h3>
       {form.signature && <SignatureNote signature={form.signature} />}

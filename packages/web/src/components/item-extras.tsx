@@ -1,3 +1,4 @@
+import { type FormDefinitionItems, itemValueLabel } from '@msct/core/crf';
 import { useState } from 'react';
 import type { Item, Query } from '../api/types.js';
 import { AuditHistory } from './audit-history.js';
@@ -13,7 +14,10 @@ export function ItemExtras({
   canRaise,
   onQueriesChanged,
   showQueries = true,
+  itemDefinition,
 }: {
+  /** The item's definition (label, code list): its history reads with labels, not codes. */
+  itemDefinition?: FormDefinitionItems['items'][number] | undefined;
   item: Item;
   formCode: string;
   subjectId: string;
@@ -47,7 +51,14 @@ export function ItemExtras({
         />
       )}
       {showHistory && (
-        <AuditHistory subjectId={subjectId} entityType="item" entityId={item.id} title={field} />
+        <AuditHistory
+          subjectId={subjectId}
+          entityType="item"
+          entityId={item.id}
+          title={field}
+          caption={itemDefinition?.label ?? field}
+          {...(itemDefinition ? { valueLabel: (v: string) => itemValueLabel(itemDefinition, v) } : {})}
+        />
       )}
     </div>
   );

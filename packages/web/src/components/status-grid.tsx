@@ -4,7 +4,18 @@
 // complete / signed / locked). Status is written out and has its own symbol: never colour alone.
 // At scale (issue 16) the counts per site come from the server over every subject, and the grid shows
 // one page of subjects at a time, filtered, sorted and paged by the server, with its true total.
-import { UNSCHEDULED_VISIT_CODE, type VisitStatusEntry, visitStatuses } from '@msct/core/protocol';
+import { END_OF_STUDY_FORM } from '@msct/core/crf';
+import {
+  recordedVisitStatus,
+  SUBJECT_STATUS_LABELS,
+  scheduledVisitStatus,
+  subjectStatusLabel,
+  UNSCHEDULED_VISIT_CODE,
+  VISIT_RECORD_STATUS_LABELS,
+  VISIT_RECORD_STATUS_SYMBOLS,
+  type VisitRecordStatus,
+  visitStatuses,
+} from '@msct/core/protocol';
 import { useEffect, useState } from 'react';
 import { api } from '../api/client.js';
 import type {
@@ -18,49 +29,16 @@ import type {
   Visit,
 } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
-import { type Definition, formsExpectedAt, todayIso } from '../lib/definition.js';
+import { type Definition, formsExpectedAt, formTitleOf, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
+import { FIND_SUBJECT_EVENT } from './quick-find.js';
 import { TableScroll } from './table-scroll.js';
 
-export type CellStatus =
-  | 'not_due'
-  | 'due'
-  | 'overdue'
-  | 'missed'
-  | 'incomplete'
-  | 'complete'
-  | 'signed'
-  | 'locked'
-  | 'ended'
-  | 'none';
-
-const LABEL: Record<CellStatus, string> = {
-  not_due: 'not due',
-  due: 'due',
-  overdue: 'overdue',
-  missed: 'missed',
-  incomplete: 'incomplete',
-  complete: 'complete',
-  signed: 'signed',
-  locked: 'locked',
-  ended: 'not expected',
-  none: '—',
-};
-const SYMBOL: Record<CellStatus, string> = {
-  not_due: '○',
-  due: '◔',
-  overdue: '!',
-  missed: '×',
-  incomplete: '◐',
-  complete: '●',
-  signed: '✓',
-  locked: '▣',
-  ended: '–',
-  none: '',
-};
-
-const ENDED_STATUSES = new Set(['died', 'withdrawn', 'screen_failed']);
+/** The one status vocabulary (core/protocol record-status.ts): the grid, subject and visit pages. */
+export type CellStatus = VisitRecordStatus;
+const LABEL = VISIT_RECORD_STATUS_LABELS;
+const SYMBOL = VISIT_RECORD_STATUS_SYMBOLS;
 
 export interface Cell {
   status: CellStatus;
@@ -84,43 +62,29 @@ export interface SubjectRow {
 /** A recorded visit's status from its forms (and the catalog forms the definition expects at it). */
 export function recordedStatus(visit: OverviewVisit, definition: Definition): Cell {
   const base = { visitId: visit.id, ...(visit.visitDate ? { date: visit.visitDate } : {}) };
-  // Declared missed by the site (with a reason, audited): no data is expected.
-  if (visit.status === 'missed') return { ...base, status: 'missed', reason: 'declared missed by the site' };
-  const present = new Set(visit.forms.map((f) => f.formCode));
-  const missing = formsExpectedAt(definition, visit.visitCode)
-    .filter((f) => !present.has(f.formCode))
-    .map((f) => f.title);
-  if (visit.forms.length === 0)
-    return { ...base, status: 'incomplete', reason: 'visit opened, no form entered yet' };
-  const incomplete = visit.forms.filter((f) => f.status === 'incomplete').map((f) => f.formCode);
-  if (incomplete.length > 0 || missing.length > 0)
+  const expected = formsExpectedAt(definition, visit.visitCode).map((f) => f.formCode);
+  return { ...base, ...recordedVisitStatus(visit, expected, formTitleOf(definition)) };
+}
+
+/** The end-of-study record (crf/forms.ts END_OF_STUDY_FORM) wherever it was entered: its own column. */
+export const END_OF_STUDY_KEY = 'EOS';
+
+function endOfStudyCell(visits: readonly OverviewVisit[]): Cell | undefined {
+  for (const v of visits) {
+    const form = v.forms.find((f) => f.formCode === END_OF_STUDY_FORM.formCode);
+    if (!form) continue;
+    const state = recordedVisitStatus({ status: v.status, forms: [form] }, [], () => END_OF_STUDY_FORM.title);
     return {
-      ...base,
-      status: 'incomplete',
-      reason: [
-        incomplete.length ? `incomplete: ${incomplete.join(', ')}` : '',
-        missing.length ? `not entered: ${missing.join(', ')}` : '',
-      ]
-        .filter(Boolean)
-        .join('; '),
+      ...state,
+      reason: `${state.reason} (entered at ${v.visitCode}${v.cycle > 1 ? `, cycle ${v.cycle}` : ''})`,
+      visitId: v.id,
+      ...(v.visitDate ? { date: v.visitDate } : {}),
     };
-  if (visit.forms.every((f) => f.status === 'signed' || f.status === 'locked'))
-    return visit.forms.some((f) => f.status === 'locked')
-      ? { ...base, status: 'locked', reason: 'all forms signed; locked' }
-      : { ...base, status: 'signed', reason: 'all forms signed by the investigator' };
-  const unsigned = visit.forms.filter((f) => f.status === 'complete').map((f) => f.formCode);
-  return { ...base, status: 'complete', reason: `complete, not signed: ${unsigned.join(', ')}` };
+  }
+  return undefined;
 }
 
-function scheduleCell(e: VisitStatusEntry): Cell {
-  return {
-    status: e.status === 'done' ? 'complete' : e.status,
-    reason: e.reason,
-    expectedDate: e.targetDate,
-  };
-}
-
-function buildRow(
+export function buildRow(
   subject: SubjectRow['subject'],
   detailed: readonly OverviewVisit[],
   definition: Definition,
@@ -146,18 +110,10 @@ function buildRow(
         ),
     });
     // After death or withdrawal no further visit is expected: not overdue, and not in the overdue list.
-    const ended = ENDED_STATUSES.has(subject.status);
     for (const e of schedule.visits) {
-      if (ended && e.status !== 'done') {
-        cells.set(e.code, {
-          status: 'ended',
-          reason: `subject ${subject.status.replace('_', ' ')}: visit not expected`,
-          expectedDate: e.targetDate,
-        });
-        continue;
-      }
-      cells.set(e.code, scheduleCell(e));
-      if (e.status === 'overdue')
+      const cell = { ...scheduledVisitStatus(e, subject.status), expectedDate: e.targetDate };
+      cells.set(e.code, cell);
+      if (cell.status === 'overdue')
         overdue.push({ code: e.code, label: e.label, latestDate: e.latestDate, reason: e.reason });
     }
   } else if (definition.visits) {
@@ -188,6 +144,8 @@ function buildRow(
           : cell.reason,
     });
   }
+  const eos = endOfStudyCell(detailed);
+  if (eos) cells.set(END_OF_STUDY_KEY, eos);
   return { subject, cells, overdue, ...(scheduleNote ? { scheduleNote } : {}) };
 }
 
@@ -213,7 +171,7 @@ function columnsOf(definition: Definition, rows: SubjectRow[]): Column[] {
   const later: (Column & { cycle: number; order: number })[] = [];
   for (const r of rows)
     for (const key of r.cells.keys()) {
-      if (known.has(key)) continue;
+      if (known.has(key) || key === END_OF_STUDY_KEY) continue;
       known.add(key);
       const at = key.lastIndexOf('@');
       if (at > 0) {
@@ -232,7 +190,14 @@ function columnsOf(definition: Definition, rows: SubjectRow[]): Column[] {
       cols.push({ code: key, heading: key, label: key === UNSCHEDULED_VISIT_CODE ? 'Unscheduled' : key });
     }
   later.sort((a, b) => a.cycle - b.cycle || a.order - b.order || a.code.localeCompare(b.code));
-  return [...cols, ...later.map(({ code, heading, label }) => ({ code, heading, label }))];
+  return [
+    ...cols,
+    ...later.map(({ code, heading, label }) => ({ code, heading, label })),
+    // The end-of-study record has a column of its own whatever visit it was entered at (issue 22).
+    ...(definition.forms?.some((f) => f.id === END_OF_STUDY_FORM.formCode)
+      ? [{ code: END_OF_STUDY_KEY, heading: 'End of study', label: END_OF_STUDY_FORM.title }]
+      : []),
+  ];
 }
 
 export function StatusBadge({ cell }: { cell: Cell }) {
@@ -244,14 +209,7 @@ export function StatusBadge({ cell }: { cell: Cell }) {
   );
 }
 
-const STATUS_COLUMNS: [keyof Counts['byStatus'], string][] = [
-  ['screening', 'Screening'],
-  ['enrolled', 'Enrolled'],
-  ['completed', 'Completed'],
-  ['withdrawn', 'Withdrawn'],
-  ['died', 'Died'],
-  ['screen_failed', 'Screen failed'],
-];
+const STATUS_COLUMNS = Object.entries(SUBJECT_STATUS_LABELS) as [keyof Counts['byStatus'], string][];
 
 const fmt = (n: number) => n.toLocaleString('en-GB');
 const orDash = (n: number | null) => (n === null ? '—' : fmt(n));
@@ -426,6 +384,16 @@ export function RecordStatus({
   }, [q]);
   // The search box applies after a pause in typing, not on every key.
   const [searchText, setSearchText] = useState(q.search);
+  // A search typed in the header's quick find while this grid is shown.
+  useEffect(() => {
+    const onFind = (e: Event) => {
+      const search = String((e as CustomEvent).detail ?? '').slice(0, 40);
+      setSearchText(search);
+      setQ((old) => ({ ...old, search, offset: 0 }));
+    };
+    window.addEventListener(FIND_SUBJECT_EVENT, onFind);
+    return () => window.removeEventListener(FIND_SUBJECT_EVENT, onFind);
+  }, []);
   useEffect(() => {
     const t = setTimeout(
       () => setQ((old) => (old.search === searchText ? old : { ...old, search: searchText, offset: 0 })),
@@ -680,11 +648,15 @@ function GridPage({
                   <Link href={`/subjects/${r.subject.id}`}>{r.subject.subjectCode}</Link>
                 </th>
                 <td>{siteCode.get(r.subject.id) ?? '—'}</td>
-                <td>{r.subject.status}</td>
+                <td>{subjectStatusLabel(r.subject.status)}</td>
                 <td title={r.scheduleNote}>{r.subject.day0Date ?? '—'}</td>
                 <td>{orDash(r.subject.unresolvedQueries ?? null)}</td>
                 {cols.map((c) => {
-                  const cell = r.cells.get(c.code) ?? { status: 'none' as const, reason: 'not scheduled' };
+                  const cell =
+                    r.cells.get(c.code) ??
+                    (c.code === END_OF_STUDY_KEY
+                      ? { status: 'none' as const, reason: 'no end-of-study record yet' }
+                      : { status: 'none' as const, reason: 'not scheduled' });
                   // The row header names the subject; the cell's own name starts with the visit.
                   const label = `${c.heading}: ${LABEL[cell.status]} — ${cell.reason}`;
                   return (
@@ -723,7 +695,7 @@ function GridPage({
             'complete',
             'signed',
             'locked',
-            'ended',
+            'not_expected',
           ] as const
         ).map((s) => (
           <StatusBadge key={s} cell={{ status: s, reason: '' }} />
@@ -752,5 +724,67 @@ function GridPage({
         )}
       </section>
     </>
+  );
+}
+
+/**
+ * One subject's record status in the grid's words and columns (the subject page): the same cells as
+ * the subject's row of the record status grid, from the same visits and schedule.
+ */
+export function SubjectRecordStatus({
+  subject,
+  visits,
+  definition,
+}: {
+  subject: Subject;
+  visits: readonly OverviewVisit[];
+  definition: Definition;
+}) {
+  const row = buildRow(subject, visits, definition, todayIso());
+  const cols = columnsOf(definition, [row]);
+  if (cols.length === 0) return null;
+  return (
+    <TableScroll label="Record status of this subject">
+      <table aria-label="Record status of this subject" className="status-grid compact">
+        <thead>
+          <tr>
+            {cols.map((c) => (
+              <th key={c.code} scope="col" title={c.label}>
+                {c.heading}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          <tr data-subject={subject.subjectCode}>
+            {cols.map((c) => {
+              const cell = row.cells.get(c.code) ?? { status: 'none' as const, reason: 'not scheduled' };
+              const label = `${c.heading}: ${LABEL[cell.status]} — ${cell.reason}`;
+              return (
+                <td
+                  key={c.code}
+                  className={`cell st-${cell.status}`}
+                  data-visit={c.code}
+                  data-status={cell.status}
+                  title={label}
+                >
+                  {cell.visitId ? (
+                    <Link href={`/visits/${cell.visitId}`} aria-label={label}>
+                      <StatusBadge cell={cell} />
+                    </Link>
+                  ) : (
+                    <StatusBadge cell={cell} />
+                  )}
+                  {(cell.date ?? cell.expectedDate) && (
+                    <small className="cell-date">{cell.date ?? `expected ${cell.expectedDate}`}</small>
+                  )}
+                </td>
+              );
+            })}
+          </tr>
+        </tbody>
+      </table>
+      {row.scheduleNote && <p className="hint">{row.scheduleNote}</p>}
+    </TableScroll>
   );
 }

@@ -34,6 +34,10 @@ export function formsExpectedAt(definition: Definition, visitCode: string): Form
     .flatMap((f) => (catalog.has(f.id) ? [catalog.get(f.id)!] : []));
 }
 
+/** The title of a form of the definition (its code only when the definition has none). */
+export const formTitleOf = (definition: Definition) => (formCode: string) =>
+  definition.forms?.find((f) => f.id === formCode)?.title ?? formCode;
+
 export const todayIso = () => {
   const d = new Date();
   const p = (n: number) => String(n).padStart(2, '0');

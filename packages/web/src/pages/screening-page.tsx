@@ -2,7 +2,7 @@
 // checklist evaluated live (the same core engine the server's enrol route runs), a waiver per unmet
 // criterion, and enrolment with day 0 — refused by the server, with its reasons, while a criterion
 // is not met or missing.
-import type { CriterionResult } from '@msct/core/protocol';
+import { type CriterionResult, subjectStatusLabel } from '@msct/core/protocol';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
 import { ApiError, fieldErrors } from '../api/problem.js';
@@ -44,7 +44,7 @@ export function ScreeningPage({ subjectId }: { subjectId: string }) {
       </p>
       <h1>Screening — {subject.subjectCode}</h1>
       <p>
-        Status: <strong data-testid="subject-status">{subject.status}</strong>
+        Status: <strong data-testid="subject-status">{subjectStatusLabel(subject.status)}</strong>
         {subject.day0Date ? ` · day 0 ${subject.day0Date}` : ''}
       </p>
       {!def || !definition.eligibility ? (

@@ -71,6 +71,12 @@ export function StudyHome({ studyId }: { studyId: string }) {
           <Link href={`/studies/${studyId}/worklist`}>Monitor's worklist</Link>
         </p>
       )}
+      {hasRole(me, ['coordinator', 'investigator'], studyId) && (
+        <p>
+          {/* Issue 22: visits due and overdue, forms to complete, queries, unlock answers. */}
+          <Link href={`/studies/${studyId}/entry-worklist`}>My site's worklist</Link>
+        </p>
+      )}
       {hasRole(me, 'admin', studyId) && (
         <p>
           <Link href={`/studies/${studyId}/builder`}>Form builder</Link>

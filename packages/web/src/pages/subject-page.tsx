@@ -1,3 +1,4 @@
+import { subjectStatusLabel } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import { AdverseEvents } from '../components/adverse-events.js';
 import { CasebookSignatures } from '../components/casebook-signatures.js';
@@ -8,6 +9,7 @@ import { LockForm } from '../components/locks-panel.js';
 import { OpenVisitForm } from '../components/open-visit-form.js';
 import { PatientCourse } from '../components/patient-course.js';
 import { RandomisationPanel } from '../components/randomisation-panel.js';
+import { recordedStatus, StatusBadge, SubjectRecordStatus } from '../components/status-grid.js';
 import { SubjectQueries } from '../components/subject-queries.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
@@ -24,15 +26,23 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
         api.get('/api/subjects/:subjectId', { params: { subjectId } }),
         api.get('/api/subjects/:subjectId/visits', { params: { subjectId } }),
       ]).then(async ([subject, visits]) => {
-        const study = await api.get('/api/studies/:studyId', { params: { studyId: subject.studyId } });
-        return [subject, visits, definitionOf(study)] as const;
+        const [study, overview] = await Promise.all([
+          api.get('/api/studies/:studyId', { params: { studyId: subject.studyId } }),
+          // The visits with their forms' states: the record status in the grid's words (issue 22).
+          api.get('/api/studies/:studyId/visit-overview', {
+            params: { studyId: subject.studyId },
+            query: { subjectIds: subject.id },
+          }),
+        ]);
+        return [subject, visits, definitionOf(study), overview] as const;
       }),
     [subjectId],
   );
   const locks = useActiveLocks(data.data?.[0]);
   if (data.error) return <LoadError error={data.error} what="subject" />;
   if (!data.data) return <p className="loading">Loading…</p>;
-  const [subject, visits, definition] = data.data;
+  const [subject, visits, definition, overview] = data.data;
+  const visitState = new Map(overview.map((v) => [v.id, recordedStatus(v, definition)]));
   // Under a freeze or lock nothing of the subject can change (the server refuses it).
   const frozen = locks.active.length > 0;
   const canEnter = !frozen && hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
@@ -52,7 +62,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
       </p>
       <dl className="facts">
         <dt>Status</dt>
-        <dd>{subject.status}</dd>
+        <dd>{subjectStatusLabel(subject.status)}</dd>
         <dt>Sex</dt>
         <dd>{subject.sex ?? '—'}</dd>
         <dt>Birth date</dt>
@@ -70,6 +80,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
       <RandomisationPanel subject={subject} arms={definition.arms ?? []} onChanged={data.reload} />
       <section aria-labelledby="visits-h">
         <h2 id="visits-h">Visits</h2>
+        <SubjectRecordStatus subject={subject} visits={overview} definition={definition} />
         {visits.length === 0 ? (
           <p>No visits yet.</p>
         ) : (
@@ -92,7 +103,16 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
                       </Link>
                     </td>
                     <td>{v.visitDate ?? '—'}</td>
-                    <td>{v.status}</td>
+                    <td>
+                      {visitState.has(v.id) ? (
+                        <>
+                          <StatusBadge cell={visitState.get(v.id)!} />{' '}
+                          <span className="muted">{visitState.get(v.id)!.reason}</span>
+                        </>
+                      ) : (
+                        v.status
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>

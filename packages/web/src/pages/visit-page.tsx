@@ -12,6 +12,7 @@ import { MissedVisit } from '../components/missed-visit.js';
 import { RecordQueries } from '../components/record-queries.js';
 import { SignCeremony } from '../components/sign-ceremony.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
+import { recordedStatus, StatusBadge } from '../components/status-grid.js';
 import { VerifyForms } from '../components/verify-forms.js';
 import { useLoad } from '../hooks/use-load.js';
 import { catalogForms, definitionOf, formsExpectedAt } from '../lib/definition.js';
@@ -109,6 +110,8 @@ export function VisitPage({ visitId }: { visitId: string }) {
   // The whole visit is signed in one ceremony once every unsigned form of it is complete.
   const unsigned = visit.forms.filter((f) => f.status !== 'signed' && f.status !== 'locked');
   const notComplete = unsigned.filter((f) => f.status !== 'complete');
+  // The visit's status in the grid's words (core/protocol record-status.ts).
+  const visitState = recordedStatus(visit, definition);
   const visitLabel = `${visit.visitCode}${visit.cycle > 1 ? ` (cycle ${visit.cycle})` : ''}`;
   // A visit declared missed takes no data (the server refuses it), so no entry forms are offered.
   const missed = visit.status === 'missed';
@@ -129,7 +132,8 @@ export function VisitPage({ visitId }: { visitId: string }) {
         {visit.cycle > 1 ? ` (cycle ${visit.cycle})` : ''} — {subject.subjectCode}
       </h1>
       <p>
-        Date: {visit.visitDate ?? 'not recorded'} · Status: {visit.status}
+        Date: {visit.visitDate ?? 'not recorded'} · Status: <StatusBadge cell={visitState} />{' '}
+        <span className="muted">{visitState.reason}</span>
       </p>
       <LockBanner locks={locks.active} />
       <RecordQueries
