@@ -76,7 +76,7 @@ for (const dialect of TEST_DIALECTS)
       const labs = await c.coordinator.put<{ id: string; version: number }>(
         `/api/visits/${ids.d0}/forms/labs`,
         {
-          items: [{ itemCode: 'c3', value: '0.7', unit: 'g/L' }],
+          items: [{ itemCode: 'c3', value: '1.0', unit: 'g/L' }],
         },
       );
       expect(labs.status).toBe(200);
