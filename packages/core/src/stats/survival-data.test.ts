@@ -2,6 +2,7 @@
 // the stable comparator sort it replaced, on whole days (its counting path) and on any other times.
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../demo/prng.js';
+import { ascendingOrder } from './ranks.js';
 import { timeOrder } from './survival-data.js';
 
 const comparatorOrder = (time: readonly number[]) =>
@@ -15,5 +16,14 @@ describe('timeOrder', () => {
     const huge = Array.from({ length: 300 }, (_, i) => (i % 7) * 1e9);
     for (const time of [days, fractional, huge, [0, -0, 0, 3, -0], [5], [2.5, 2.5, 1]])
       expect(Array.from(timeOrder(time))).toEqual(comparatorOrder(time));
+  });
+  it('ascendingOrder (behind the ranks) does so on negative whole numbers, wide ranges and non-finite values', () => {
+    const rnd = mulberry32(5);
+    const changes = Array.from({ length: 3000 }, () => Math.floor(rnd() * 17) - 10);
+    const wide = Array.from({ length: 200 }, () => Math.floor(rnd() * 1e7) - 5e6);
+    const mixed = [3, Number.NaN, 1, Number.POSITIVE_INFINITY, 1, -2];
+    for (const v of [changes, wide, [], [-0, 0, -1, -0]])
+      expect(Array.from(ascendingOrder(v))).toEqual(comparatorOrder(v));
+    expect(Array.from(ascendingOrder(mixed))).toEqual(comparatorOrder(mixed));
   });
 });

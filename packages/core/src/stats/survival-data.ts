@@ -4,6 +4,7 @@
  * only by floating-point noise (aeqSurv, timefix = TRUE), which is moot for times recorded as
  * whole days.
  */
+import { ascendingOrder } from './ranks.js';
 import { fail, ok, type StatResult } from './result.js';
 
 export function checkSurvivalData(
@@ -33,45 +34,9 @@ export function orderByTime(time: readonly number[], event: readonly boolean[]):
 
 /**
  * Indices ordered by ascending time, ties in index order: the same order as the stable
- * `indices.sort((a, b) => time[a] - time[b])`, found by a counting sort over the distinct times
- * (one typed numeric sort of the times, then one pass). Ours rather than the comparator sort because
- * the comparator sort was most of the log-rank test's time at 100 000 subjects (bench/analysis-two-arm).
- * Times must be finite (checkSurvivalData); 0 and −0 are one time, as the comparator has them.
+ * `indices.sort((a, b) => time[a] - time[b])` (ranks.ts ascendingOrder). Times must be finite
+ * (checkSurvivalData).
  */
 export function timeOrder(time: readonly number[]): Int32Array {
-  const n = time.length;
-  // Whole days (every time msct records): count by day, no sort at all.
-  let max = 0;
-  let whole = true;
-  for (let i = 0; i < n && whole; i++) {
-    const t = time[i]!;
-    if (!Number.isInteger(t) || t < 0 || t > 4 * n + 1024) whole = false;
-    else if (t > max) max = t;
-  }
-  if (whole) {
-    const start = new Int32Array(max + 2);
-    for (let i = 0; i < n; i++) start[time[i]! + 1]!++;
-    for (let t = 0; t <= max; t++) start[t + 1]! += start[t]!;
-    const order = new Int32Array(n);
-    for (let i = 0; i < n; i++) order[start[time[i]!]!++] = i;
-    return order;
-  }
-  const sorted = Float64Array.from(time).sort();
-  const rank = new Map<number, number>();
-  let distinct = 0;
-  for (let i = 0; i < n; i++) {
-    const t = sorted[i]!;
-    if (i === 0 || t !== sorted[i - 1]) rank.set(t, distinct++);
-  }
-  const start = new Int32Array(distinct + 1);
-  const r = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = rank.get(time[i]!)!;
-    r[i] = k;
-    start[k + 1]!++;
-  }
-  for (let k = 0; k < distinct; k++) start[k + 1]! += start[k]!;
-  const order = new Int32Array(n);
-  for (let i = 0; i < n; i++) order[start[r[i]!]!++] = i;
-  return order;
+  return ascendingOrder(time);
 }
