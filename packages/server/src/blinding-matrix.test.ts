@@ -77,8 +77,6 @@ const ROUTES: Record<string, { path: (ids: Ids) => string; monitor: Expect; stat
     statistician: 'no-arm',
   },
 };
-/** Every format of the export jobs (POST /api/studies/{id}/exports): SDTM, CSV long/wide, ODM, analysis. */
-const EXPORT_FORMATS = ['odm', 'sdtm', 'csv-long', 'csv-wide', 'analysis'] as const;
 interface Ids {
   study: string;
   subject: string;
