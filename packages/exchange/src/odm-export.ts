@@ -43,6 +43,30 @@ export interface DeidentifyOptions {
   pseudonymise?: boolean;
   /** Dates as study days from day 0 (first infusion); audit records, which carry instants, are left out. */
   shiftDates?: 'study-day';
+  /**
+   * A blinded export (issue 24), for a role the study's definition blinds: no arm (SDTM DM's arm
+   * variables empty), and the forms and items the definition names as revealing the arm left out —
+   * with the infusion records when the `infusion` form is one of them. The file says so (ODM
+   * Description, define.xml).
+   */
+  blind?: ArmBlinding;
+}
+
+/** The forms and items (`form/item`) a blinded export leaves out (core protocol `armRevealingOf`). */
+export interface ArmBlinding {
+  forms: ReadonlySet<string>;
+  items: ReadonlySet<string>;
+}
+
+/** The sentence a blinded export's header carries: what was left out (forms by code, items counted). */
+export function blindedExportNote(blind: ArmBlinding): string {
+  const forms = [...blind.forms].sort();
+  const left = [
+    ...(forms.length ? [`the forms ${forms.join(', ')}`] : []),
+    ...(blind.items.size ? [`${blind.items.size} item(s) of other forms`] : []),
+    ...(blind.forms.has('infusion') ? ['the infusion records'] : []),
+  ];
+  return `Blinded export: no treatment arm${left.length ? `; ${left.join(', ')} left out as revealing the arm (study definition, randomisation.armRevealing)` : ''}`;
 }
 
 export interface OdmExportOptions extends DeidentifyOptions {
@@ -73,7 +97,25 @@ export interface OdmExportReport {
   auditRecords: number;
   /** Values of forms without item definitions (free forms), which ODM metadata cannot describe. */
   skippedValues: number;
+  /** Values of arm-revealing forms and items a blinded export left out (issue 24). */
+  blindedValues: number;
   bytes: number;
+}
+
+/**
+ * The study's metadata as a blinded export describes it: without the arm-revealing forms and items,
+ * so neither their values nor their definitions appear.
+ */
+function blindedMetadata(meta: ExchangeMetadata, blind: ArmBlinding): ExchangeMetadata {
+  const forms = new Map<string, FormDefinitionItems>();
+  for (const [code, form] of meta.forms)
+    if (!blind.forms.has(code))
+      forms.set(code, { ...form, items: form.items.filter((it) => !blind.items.has(`${code}/${it.code}`)) });
+  return {
+    ...meta,
+    forms,
+    visits: meta.visits.map((v) => ({ ...v, formCodes: v.formCodes.filter((f) => !blind.forms.has(f)) })),
+  };
 }
 
 export async function exportOdm(
@@ -82,10 +124,14 @@ export async function exportOdm(
   out: Writable,
   opts: OdmExportOptions = {},
 ): Promise<OdmExportReport> {
-  const meta = await loadMetadata(db, studyId);
+  const blind = opts.blind;
+  const fullMeta = await loadMetadata(db, studyId);
+  const meta = blind ? blindedMetadata(fullMeta, blind) : fullMeta;
+  const withoutInfusions = !!blind?.forms.has('infusion');
   const mo: MetadataOptions = {
     dropFreeText: !!opts.pseudonymise,
     studyDays: opts.shiftDates === 'study-day',
+    withoutInfusions,
   };
   const withAudit = !mo.studyDays;
   const stream = new XmlStream(out);
@@ -97,8 +143,13 @@ export async function exportOdm(
     adverseEvents: 0,
     auditRecords: 0,
     skippedValues: 0,
+    blindedValues: 0,
     bytes: 0,
   };
+  const descriptions = [
+    ...(mo.dropFreeText || mo.studyDays ? ['De-identified export (statistician view)'] : []),
+    ...(blind ? [blindedExportNote(blind)] : []),
+  ];
 
   xml.dec({ version: '1.0', encoding: 'UTF-8' });
   xml.ele('ODM', {
@@ -109,7 +160,7 @@ export async function exportOdm(
     CreationDateTime: new Date().toISOString(),
     Originator: 'msct',
     SourceSystem: 'msct',
-    ...(mo.dropFreeText || mo.studyDays ? { Description: 'De-identified export (statistician view)' } : {}),
+    ...(descriptions.length ? { Description: descriptions.join('. ') } : {}),
   });
   writeStudy(xml, meta, mo);
   const signatureDefs = await writeAdminData(db, xml, meta, withAudit);
@@ -170,21 +221,23 @@ export async function exportOdm(
       xml.ele('StudyEventData', { StudyEventOID: oid.visit(SUBJECT_EVENT) });
       writeOwnForm(xml, SUBJECT_FORM, subjectValues, mo);
       const recordContext = { mo, day0: s.day0_date, site, withAudit, lastRecordEvent };
-      const subjectInfusions = infusionsBySubject.get(s.id) ?? [];
-      writeRecords(
-        xml,
-        INFUSION_FORM,
-        subjectInfusions.map((r) => ({ id: r.id, values: infusionValues(r) })),
-        recordContext,
-        report,
-      );
+      const subjectInfusions = withoutInfusions ? [] : (infusionsBySubject.get(s.id) ?? []);
+      if (!withoutInfusions)
+        writeRecords(
+          xml,
+          INFUSION_FORM,
+          subjectInfusions.map((r) => ({ id: r.id, values: infusionValues(r) })),
+          recordContext,
+          report,
+        );
       report.infusions += subjectInfusions.length;
       const subjectAes = aesBySubject.get(s.id) ?? [];
       writeRecords(
         xml,
         AE_FORM,
         subjectAes.map((r) => {
-          const inf = r.infusion_id ? infusionById.get(r.infusion_id) : undefined;
+          // A blinded export without infusion records names no infusion an event followed.
+          const inf = r.infusion_id && !withoutInfusions ? infusionById.get(r.infusion_id) : undefined;
           return {
             id: r.id,
             values: aeValues(
@@ -230,6 +283,10 @@ export async function exportOdm(
         for (const formCode of formCodes) {
           const rows = byForm.get(formCode)!;
           const plan = plans.get(formCode);
+          if (blind?.forms.has(formCode)) {
+            report.blindedValues += rows.length;
+            continue;
+          }
           if (!plan) {
             report.skippedValues += rows.length;
             continue;
@@ -243,6 +300,7 @@ export async function exportOdm(
           for (const r of rows) {
             const i = plan.slot.get(r[ITEM.itemCode]);
             if (i !== undefined) slots[i] = r;
+            else if (blind?.items.has(`${formCode}/${r[ITEM.itemCode]}`)) report.blindedValues++;
             // Values of items the catalog no longer defines (or free text left out) are not exported.
             else if (!plan.defined.has(r[ITEM.itemCode])) report.skippedValues++;
           }

@@ -4,7 +4,7 @@
 import { type FormDefinitionItems, type ItemDefinition, MISSING_CODE_LABELS } from '@msct/core/crf';
 import { writeBooleanCodeList, writeCodeList } from './odm-code-list.js';
 import { MISSING_CODE_LIST_OID } from './odm-reader.js';
-import { RECORD_FORMS, type RecordItem } from './odm-records.js';
+import { INFUSION_FORM, RECORD_FORMS, type RecordItem } from './odm-records.js';
 import {
   BOOLEAN_CODE_LIST,
   type ExchangeMetadata,
@@ -21,6 +21,13 @@ export interface MetadataOptions {
   dropFreeText: boolean;
   /** Dates given as study days (integers from day 0) instead of calendar dates. */
   studyDays: boolean;
+  /** A blinded export whose study names the infusion form arm-revealing: no infusion records (issue 24). */
+  withoutInfusions?: boolean;
+}
+
+/** The record forms (infusions, adverse events) an export writes. */
+export function recordFormsOf(o: MetadataOptions): readonly FormDefinitionItems[] {
+  return o.withoutInfusions ? RECORD_FORMS.filter((f) => f !== INFUSION_FORM) : RECORD_FORMS;
 }
 
 /** ODM DataType of an msct item type. Booleans keep ODM's own boolean (lexical 0/1). */
@@ -100,7 +107,7 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
     Type: 'Common',
   });
   xml.ele('FormRef', { FormOID: oid.form(SUBJECT_FORM.formCode), OrderNumber: '1', Mandatory: 'Yes' }).up();
-  RECORD_FORMS.forEach((f, i) => {
+  recordFormsOf(o).forEach((f, i) => {
     xml.ele('FormRef', { FormOID: oid.form(f.formCode), OrderNumber: String(i + 2), Mandatory: 'No' }).up();
   });
   xml.up();
@@ -117,7 +124,7 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
     });
     xml.up();
   }
-  const forms = [SUBJECT_FORM, ...RECORD_FORMS, VISIT_FORM, ...meta.forms.values()];
+  const forms = [SUBJECT_FORM, ...recordFormsOf(o), VISIT_FORM, ...meta.forms.values()];
   // One ItemGroupData per infusion / adverse event: their item groups repeat within one form.
   const repeating = (f: FormDefinitionItems) => (RECORD_FORMS as readonly FormDefinitionItems[]).includes(f);
   for (const f of forms) {

@@ -15,6 +15,8 @@ export interface DefineXmlInput {
   domains: { spec: DomainSpec; rows: number; stats: Map<string, VariableStats> }[];
   /** Dates emptied (study-day export): their ItemDefs say so. */
   studyDays: boolean;
+  /** A blinded export (issue 24): what it left out, and the variables it left empty (`DM.ARMCD`, …). */
+  blinded?: { note: string; variables: ReadonlySet<string> };
   creationDateTime: string;
   sourceSystemVersion: string;
 }
@@ -22,6 +24,7 @@ export interface DefineXmlInput {
 const STANDARD_IG = 'STD.SDTMIG.3.3';
 const STANDARD_CT = 'STD.CT.SDTM';
 const COMMENT_STUDY_DAYS = 'COM.STUDY_DAYS';
+const COMMENT_BLINDED = 'COM.BLINDED';
 
 /** Where a Collected value comes from (Define-XML 2.1 def:Origin Source). */
 function originSource(x: VariableSpec): Record<string, string> {
@@ -58,7 +61,7 @@ export function defineXml(input: DefineXmlInput): string {
   xml.ele('MetaDataVersion', {
     OID: sdtmOid.metaDataVersion,
     Name: `${input.study.code} SDTM-style domains`,
-    Description: 'SDTM-style tabulation datasets written by msct (departures from SDTMIG: docs/exchange.md)',
+    Description: `SDTM-style tabulation datasets written by msct (departures from SDTMIG: docs/exchange.md)${input.blinded ? `. ${input.blinded.note}` : ''}`,
     'def:DefineVersion': '2.1.0',
   });
   xml.ele('def:Standards');
@@ -118,6 +121,7 @@ export function defineXml(input: DefineXmlInput): string {
       const st = stats.get(x.name);
       const hasLength = x.dataType !== 'date';
       const emptied = input.studyDays && x.date;
+      const blinded = !!input.blinded?.variables.has(`${spec.name}.${x.name}`);
       xml.ele('ItemDef', {
         OID: sdtmOid.item(spec.name, x.name),
         Name: x.name,
@@ -125,7 +129,11 @@ export function defineXml(input: DefineXmlInput): string {
         DataType: x.dataType,
         ...(hasLength ? { Length: String(Math.max(1, st?.maxLength ?? 0)) } : {}),
         ...(x.dataType === 'float' ? { SignificantDigits: String(st?.maxFractionDigits ?? 0) } : {}),
-        ...(emptied ? { 'def:CommentOID': COMMENT_STUDY_DAYS } : {}),
+        ...(emptied
+          ? { 'def:CommentOID': COMMENT_STUDY_DAYS }
+          : blinded
+            ? { 'def:CommentOID': COMMENT_BLINDED }
+            : {}),
       });
       translatedText(xml, 'Description', x.label);
       if (x.codeList) {
@@ -165,6 +173,11 @@ export function defineXml(input: DefineXmlInput): string {
       'Description',
       'Empty in this de-identified export: dates are shifted to study days (see the --DY variables).',
     );
+    xml.up();
+  }
+  if (input.blinded) {
+    xml.ele('def:CommentDef', { OID: COMMENT_BLINDED });
+    translatedText(xml, 'Description', `Empty in this blinded export. ${input.blinded.note}.`);
     xml.up();
   }
   xml.end();

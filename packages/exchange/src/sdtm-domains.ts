@@ -409,7 +409,8 @@ export const CODE_LISTS: Record<string, CodeListSpec> = {
   ND: { name: 'Not Done', nciCode: 'C66789', terms: [{ value: 'NOT DONE' }] },
   ARMNULRS: {
     name: 'Arm Null Reason',
-    terms: [{ value: 'ASSIGNED, NOT TREATED' }],
+    // SDTM CT ARMNULRS (C142179): the three reasons msct writes (dmArmVariables).
+    terms: [{ value: 'ASSIGNED, NOT TREATED' }, { value: 'NOT ASSIGNED' }, { value: 'SCREEN FAILURE' }],
   },
   COUNTRY: {
     name: 'Country',
@@ -417,6 +418,66 @@ export const CODE_LISTS: Record<string, CodeListSpec> = {
     external: { dictionary: 'ISO 3166-1 alpha-3', version: 'Debian iso-codes 4.15.0' },
   },
 };
+
+/** DM's arm variables (SDTMIG v3.3 §5.2 DM). */
+export interface DmArm {
+  ARMCD: string | null;
+  ARM: string | null;
+  ACTARMCD: string | null;
+  ACTARM: string | null;
+  ARMNRS: string | null;
+}
+
+/** The single arm of a study whose definition names no arms (the built-in MSCT–SLE trial). */
+export const SINGLE_ARM = { id: 'UCMSC', label: 'Umbilical cord MSC transplantation' } as const;
+
+/**
+ * DM.ARMCD/ARM/ACTARMCD/ACTARM/ARMNRS of one subject, by SDTMIG v3.3 (the version msct's define.xml
+ * declares), §5.2 DM assumptions 4–5: ARM/ARMCD the arm the subject was assigned (randomised) to,
+ * ACTARM/ACTARMCD the arm actually received; when either is null, ARMNRS says why, from CT ARMNULRS —
+ * "SCREEN FAILURE" (never randomised, failed screening), "NOT ASSIGNED" (never randomised otherwise),
+ * "ASSIGNED, NOT TREATED". (SDTMIG v3.2 put the codes SCRNFAIL/NOTASSGN into ARMCD itself; v3.3
+ * leaves ARMCD null and adds ARMNRS.)
+ * - No arms in the definition (single arm): every subject UCMSC; actual only if an infusion was given.
+ * - Randomised study: ARM as randomised (the assignment is final, issue 24); ACTARM the arm of the
+ *   subject's last correction when there is one (a correction records what the subject was, or
+ *   should be, treated as: migration 016), else as randomised; "ASSIGNED, NOT TREATED" only without a
+ *   day 0 — msct cannot tell a control arm's standard care from no treatment by the infusion records.
+ * - Blinded export: every arm variable and ARMNRS empty (define.xml says why).
+ */
+export function dmArmVariables(x: {
+  arms: readonly { id: string; label: string }[] | undefined;
+  /** The arm as randomised; undefined when not randomised. */
+  arm: string | undefined;
+  /** The arm of the last correction of the assignment, if any. */
+  correctedArm: string | undefined;
+  /** Single arm: an infusion given; randomised: the subject has a day 0. */
+  treated: boolean;
+  status: string;
+  blinded: boolean;
+}): DmArm {
+  const none: DmArm = { ARMCD: null, ARM: null, ACTARMCD: null, ACTARM: null, ARMNRS: null };
+  if (x.blinded) return none;
+  if (!x.arms?.length)
+    return {
+      ARMCD: SINGLE_ARM.id,
+      ARM: SINGLE_ARM.label,
+      ACTARMCD: x.treated ? SINGLE_ARM.id : null,
+      ACTARM: x.treated ? SINGLE_ARM.label : null,
+      ARMNRS: x.treated ? null : 'ASSIGNED, NOT TREATED',
+    };
+  if (x.arm === undefined)
+    return { ...none, ARMNRS: x.status === 'screen_failed' ? 'SCREEN FAILURE' : 'NOT ASSIGNED' };
+  const label = (id: string) => x.arms!.find((a) => a.id === id)?.label ?? id;
+  const actual = x.correctedArm ?? x.arm;
+  return {
+    ARMCD: x.arm,
+    ARM: label(x.arm),
+    ACTARMCD: x.treated ? actual : null,
+    ACTARM: x.treated ? label(actual) : null,
+    ARMNRS: x.treated ? null : 'ASSIGNED, NOT TREATED',
+  };
+}
 
 /** DM.SEX from msct's sex (`female`/`male`, or `F`/`M`): CDISC SEX, U when not known. */
 export function sdtmSex(sex: string | null | undefined): 'F' | 'M' | 'U' {

@@ -22,18 +22,19 @@ import {
   SLEDAI2K_DESCRIPTOR_ITEMS,
   significanceItems,
 } from '@msct/core/crf';
-import { endpointsOfSubject, previousAssessment } from '@msct/core/dataset';
+import { type DatasetSubject, endpointsOfSubject, previousAssessment } from '@msct/core/dataset';
 import { storedDefinition } from '@msct/core/protocol';
 import { SERIOUSNESS, SERIOUSNESS_SDTM_FLAGS, type Seriousness } from '@msct/core/safety';
 import { type Db, forEachTrialSubject, getStudy } from '@msct/store';
 import { countryAlpha3 } from './iso-3166.js';
-import type { DeidentifyOptions } from './odm-export.js';
+import { type ArmBlinding, blindedExportNote, type DeidentifyOptions } from './odm-export.js';
 import { writeDefineXml } from './sdtm-define-xml.js';
 import {
   AE_OUTCOME_TERMS,
   AE_RELATEDNESS_TERMS,
   DISPOSITION,
   DOMAINS,
+  dmArmVariables,
   LAB_TESTS,
   sdtmDayOf,
   sdtmSex,
@@ -43,11 +44,15 @@ import {
 import { type Cell, csvField, DomainFile, type Row } from './sdtm-files.js';
 import { oid } from './study-metadata.js';
 
-const ARM_NAME = 'Umbilical cord MSC transplantation';
 /** msct's version (this package's), named as the source system in Dataset-JSON and define.xml. */
 const MSCT_VERSION: string = JSON.parse(
   readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
 ).version;
+
+/** The variables a blinded export leaves empty (domain.variable). */
+const BLINDED_VARIABLES: ReadonlySet<string> = new Set(
+  ['ARMCD', 'ARM', 'ACTARMCD', 'ACTARM', 'ARMNRS'].map((v) => `DM.${v}`),
+);
 
 export interface SdtmExportReport {
   files: { name: string; rows: number }[];
@@ -149,6 +154,30 @@ export function bilag2004QsRows(
 /** CDISC NRIND terms of a lab flag (a critical value is also LOW / HIGH). */
 const NRIND: Readonly<Record<LabFlag, string>> = { LL: 'LOW', L: 'LOW', N: 'NORMAL', H: 'HIGH', HH: 'HIGH' };
 
+/**
+ * A subject as a blinded export sees it (issue 24): no arm, no values of the arm-revealing forms and
+ * items, no infusion records when the infusion form is arm-revealing. Scores and verdicts are then
+ * derived from what is left, so nothing derived from a hidden value is written either.
+ */
+export function blindedSubject(s: DatasetSubject, blind: ArmBlinding): DatasetSubject {
+  const { arm: _arm, ...rest } = s;
+  return {
+    ...rest,
+    visits: s.visits.map((v) => ({
+      ...v,
+      items: Object.fromEntries(
+        Object.entries(v.items)
+          .filter(([form]) => !blind.forms.has(form))
+          .map(([form, items]) => [
+            form,
+            Object.fromEntries(Object.entries(items).filter(([item]) => !blind.items.has(`${form}/${item}`))),
+          ]),
+      ),
+    })),
+    infusions: blind.forms.has('infusion') ? [] : s.infusions,
+  };
+}
+
 export async function exportSdtm(
   db: Db,
   studyId: string,
@@ -159,6 +188,18 @@ export async function exportSdtm(
   const definition = storedDefinition(study.definition_json, study.code);
   const pseudonymise = !!opts.pseudonymise;
   const studyDays = opts.shiftDates === 'study-day';
+  const blind = opts.blind;
+  // ACTARM: the arm of each subject's last correction (issue 24), unblinded exports only.
+  const correctedArm = new Map<string, string>();
+  if (definition.arms?.length && !blind)
+    for (const c of await db.kysely
+      .selectFrom('randomisation_corrections')
+      .select(['subject_id', 'to_arm'])
+      .where('study_id', '=', studyId)
+      .orderBy('corrected_at')
+      .orderBy('id')
+      .execute())
+      correctedArm.set(c.subject_id, c.to_arm);
   const visitNum = (code: string) => {
     const i = (definition.visits ?? []).findIndex((x) => x.code === code);
     return i < 0 ? 99 : i + 1;
@@ -198,7 +239,8 @@ export async function exportSdtm(
   };
 
   try {
-    await forEachTrialSubject(db, studyId, { pseudonymise }, async (s) => {
+    await forEachTrialSubject(db, studyId, { pseudonymise }, async (read) => {
+      const s = blind ? blindedSubject(read, blind) : read;
       rows = Object.fromEntries(DOMAINS.map((d) => [d.name, []]));
       seq = {};
       // The subject's scores and verdict from the core: the same as the API's and the report's.
@@ -215,7 +257,14 @@ export async function exportSdtm(
         deathAe?.deathDate ?? (eos?.status?.value === 'died' ? (eos?.date?.value ?? null) : null);
       // EX and the treatment dates: infusions actually given (planned or not-given ones are no exposure).
       const given = s.infusions.filter((i) => i.status === 'given');
-      const treated = given.length > 0;
+      const arm = dmArmVariables({
+        arms: definition.arms,
+        arm: s.arm,
+        correctedArm: correctedArm.get(s.subjectId),
+        treated: definition.arms?.length ? s.day0Date !== null : given.length > 0,
+        status: s.status,
+        blinded: !!blind,
+      });
       rows.DM!.push({
         STUDYID: study.code,
         DOMAIN: 'DM',
@@ -231,11 +280,7 @@ export async function exportSdtm(
         AGE: demo?.age_years?.value ?? null,
         AGEU: demo?.age_years ? 'YEARS' : null,
         SEX: sdtmSex(s.sex),
-        ARMCD: 'UCMSC',
-        ARM: ARM_NAME,
-        ACTARMCD: treated ? 'UCMSC' : null,
-        ACTARM: treated ? ARM_NAME : null,
-        ARMNRS: treated ? null : 'ASSIGNED, NOT TREATED',
+        ...arm,
         COUNTRY: countryOf(s.siteCode) ?? null,
         DTHDY: day(deathDate),
       });
@@ -442,7 +487,11 @@ export async function exportSdtm(
         x.label,
         x.type,
         x.origin,
-        studyDays && x.date ? 'empty: dates shifted to study days (see --DY)' : null,
+        studyDays && x.date
+          ? 'empty: dates shifted to study days (see --DY)'
+          : blind && BLINDED_VARIABLES.has(`${d.name}.${x.name}`)
+            ? 'empty: blinded export'
+            : null,
       ]
         .map(csvField)
         .join(','),
@@ -461,6 +510,7 @@ export async function exportSdtm(
       stats: files.get(d.name)!.stats,
     })),
     studyDays,
+    ...(blind ? { blinded: { note: blindedExportNote(blind), variables: BLINDED_VARIABLES } } : {}),
     creationDateTime: header.creationDateTime,
     sourceSystemVersion: MSCT_VERSION,
   });

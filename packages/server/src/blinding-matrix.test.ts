@@ -55,7 +55,12 @@ const ROUTES: Record<string, { path: (ids: Ids) => string; monitor: Expect; stat
   balance: { path: (i) => `/api/studies/${i.study}/randomisation/balance`, monitor: 403, statistician: 403 },
   list: { path: (i) => `/api/studies/${i.study}/randomisation/list`, monitor: 403, statistician: 403 },
   unblindings: { path: (i) => `/api/studies/${i.study}/unblindings`, monitor: 403, statistician: 403 },
-  export: { path: (i) => `/api/studies/${i.study}/export.odm.xml`, monitor: 403, statistician: 403 },
+  // A blinded export: without the arm-revealing infusion form and infusion records (issue 24).
+  export: {
+    path: (i) => `/api/studies/${i.study}/export.odm.xml`,
+    monitor: 'no-arm',
+    statistician: 'no-arm',
+  },
   corrections: {
     path: (i) => `/api/studies/${i.study}/randomisation/corrections`,
     monitor: 403,
@@ -72,8 +77,6 @@ const ROUTES: Record<string, { path: (ids: Ids) => string; monitor: Expect; stat
     statistician: 'no-arm',
   },
 };
-/** Every format of the export jobs (POST /api/studies/{id}/exports): SDTM, CSV long/wide, ODM, analysis. */
-const EXPORT_FORMATS = ['odm', 'sdtm', 'csv-long', 'csv-wide', 'analysis'] as const;
 interface Ids {
   study: string;
   subject: string;
@@ -168,17 +171,37 @@ describe('blinding matrix: blinded role × every route that could reveal the arm
     });
 
   for (const role of ['monitor', 'statistician'] as const)
-    it(`${role}: every export job format is refused while the definition names arm-revealing forms`, async () => {
-      for (const format of EXPORT_FORMATS) {
+    it(`${role}: ODM and SDTM export jobs are blinded (no arm, no arm-revealing form, saying so); CSV and analysis jobs refused`, async () => {
+      for (const format of ['csv-long', 'csv-wide', 'analysis'] as const) {
         const r = await c[role]!.post<{ detail: string }>(`/api/studies/${ids.study}/exports`, {
           format,
           filters: {},
         });
-        expect([format, r.status, r.body.detail]).toEqual([
+        expect([format, r.status]).toEqual([format, 403]);
+      }
+      // The statistician may export every site: SDTM too; the monitor's SDTM holds every site as well.
+      for (const format of ['odm', 'sdtm'] as const) {
+        const job = await c[role]!.post<{ id: string; status: string }>(`/api/studies/${ids.study}/exports`, {
           format,
-          403,
-          'your role is blinded in this study and the export would hold the forms that reveal the arm',
-        ]);
+          filters: {},
+        });
+        expect([format, job.status]).toEqual([format, 202]);
+        let status = job.body.status;
+        for (let i = 0; i < 600 && status !== 'done' && status !== 'failed'; i++) {
+          await new Promise((ok) => setTimeout(ok, 100));
+          status = (await c[role]!.get<{ status: string }>(`/api/exports/${job.body.id}`)).body.status;
+        }
+        expect([format, status]).toEqual([format, 'done']);
+        const file = await c[role]!.get<string>(`/api/exports/${job.body.id}/file?part=data`);
+        expect(file.status).toBe(200);
+        // ODM is text; the SDTM zip is stored (zip.ts), so its entries' text is searchable as bytes.
+        const text = typeof file.body === 'string' ? file.body : JSON.stringify(file.body);
+        expect(text).toContain('Blinded export: no treatment arm');
+        const leak =
+          ARM_TEXT.find((t) => text.includes(t)) ??
+          ['cells_per_kg', 'LOT-ACTIVE-1'].find((t) => text.includes(t)) ??
+          null;
+        expect([format, leak]).toEqual([format, null]);
       }
     });
 

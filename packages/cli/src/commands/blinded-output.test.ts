@@ -11,6 +11,7 @@ import {
   createSite,
   createStudy,
   createSubject,
+  createSubjectRecord,
   createUser,
   createVisit,
   saveItems,
@@ -77,6 +78,40 @@ beforeAll(async () => {
         { id: admin.id, name: 'root' },
         { visitId: v.id, formCode: 'renal-screening', items: [{ itemCode: 'ln_class', value: 'IV' }] },
       );
+    }
+    if (code === 'BLNR') {
+      // The first subject's arm-revealing data: the infusion form at day 0 and an infusion record.
+      const [first] = await t.db.kysely
+        .selectFrom('subjects')
+        .select('id')
+        .where('study_id', '=', study.id)
+        .orderBy('subject_code')
+        .execute();
+      const d0 = await createVisit(t.db, system, {
+        subjectId: first!.id,
+        visitCode: 'D0',
+        visitDate: '2026-01-10',
+      });
+      await saveItems(
+        t.db,
+        { id: admin.id, name: 'root' },
+        { visitId: d0.id, formCode: 'infusion', items: [{ itemCode: 'cells_per_kg', value: '1000000' }] },
+      );
+      await createSubjectRecord(t.db, { id: admin.id, name: 'root' }, 'infusions', first!.id, {
+        cycle: 1,
+        infusion_number: 1,
+        planned_date: '2026-01-10',
+        started_at: null,
+        ended_at: null,
+        product_lot: 'LOT-ZQ-BLIND',
+        total_cells: 55e6,
+        viability_pct: 95,
+        volume_ml: 100,
+        weight_kg: 55,
+        vitals_json: null,
+        reactions: null,
+        status: 'given',
+      });
     }
     if (code === 'BLND') {
       const mon = await createUser(t.db, system, {
@@ -173,20 +208,33 @@ describe('blinded command-line output (issue 24)', () => {
     }
   }, 60_000);
 
-  it('msct export --blinded: ODM and SDTM hold no arm; refused, writing nothing, when the definition names arm-revealing forms', async () => {
+  it('msct export --blinded: ODM and SDTM hold no arm and leave the arm-revealing forms out, saying so; unblinded they hold them', async () => {
+    // BLNR's arms are the randomised trial's; its infusion form (cells_per_kg) and infusion records
+    // (product lot LOT-ZQ-BLIND) are arm-revealing.
+    const BLNR_TEXT = ['Repeat MSCT + standard care', 'Standard care', 'cells_per_kg', 'LOT-ZQ-BLIND'];
+    const blnrLeak = (text: string) => BLNR_TEXT.find((t) => text.includes(t)) ?? null;
     for (const format of ['odm', 'sdtm'] as const) {
-      const out = join(dir, `export-${format}${format === 'odm' ? '.xml' : ''}`);
+      const ext = format === 'odm' ? '.xml' : '';
+      const out = join(dir, `export-${format}${ext}`);
       await exportCommand({ study: 'BLND', format, out, blinded: true });
       expect(leak(textOf(out))).toBeNull();
-      const refused = join(dir, `refused-${format}`);
-      await expect(exportCommand({ study: 'BLNR', format, out: refused, blinded: true })).rejects.toThrow(
-        /a blinded export \(--blinded\) cannot be written: study BLNR's definition names infusion as revealing the arm/,
+      expect(textOf(out)).toContain('Blinded export: no treatment arm');
+      const blinded = join(dir, `blinded-blnr-${format}${ext}`);
+      await exportCommand({ study: 'BLNR', format, out: blinded, blinded: true });
+      expect(blnrLeak(textOf(blinded))).toBeNull();
+      expect(textOf(blinded)).toContain(
+        'Blinded export: no treatment arm; the forms infusion, the infusion records left out as revealing the arm',
       );
-      expect(() => statSync(refused)).toThrow();
+      // Unblinded, the operator's export of the same study holds them (the check can fail).
+      const open = join(dir, `open-blnr-${format}${ext}`);
+      await exportCommand({ study: 'BLNR', format, out: open });
+      const text = textOf(open);
+      expect(text).toContain('LOT-ZQ-BLIND');
+      if (format === 'odm') expect(text).toContain('cells_per_kg');
+      else
+        expect(readFileSync(join(open, 'dm.csv'), 'utf8')).toMatch(
+          /Repeat MSCT \+ standard care|Standard care/,
+        );
     }
-    // Unblinded, the operator's export of the same study is written.
-    const open = join(dir, 'open-blnr.xml');
-    await exportCommand({ study: 'BLNR', format: 'odm', out: open });
-    expect(statSync(open).size).toBeGreaterThan(0);
   }, 60_000);
 });

@@ -3,9 +3,9 @@
 // by or for a role the study blinds is asked for with --blinded, and is also blinded without it
 // when MSCT_IMPORT_USER names a user holding a role the study's definition blinds. Blinded output
 // follows the server's rules (server/src/access/blinding.ts): no arm, no results by arm, no
-// allocation balance or corrections, and no export that would carry the forms or items the
-// definition names as arm-revealing (the ODM and SDTM writers write whole forms and the infusion
-// records with their product lot, as GET /api/studies/{id}/export.odm.xml refuses a blinded role).
+// allocation balance or corrections, and ODM/SDTM exports without the arm and without the forms and
+// items the definition names as arm-revealing (the writers' `blind` option, as the server's
+// GET /api/studies/{id}/export.odm.xml and export jobs write for a blinded role).
 import { armRevealingOf, blindedRolesOf, type StoredDefinition } from '@msct/core/protocol';
 import type { Db } from '@msct/store';
 

@@ -2,6 +2,7 @@
 // progress bar. Imports are checked whole before anything is written (--dry-run only checks).
 import { createReadStream, createWriteStream, readFileSync } from 'node:fs';
 import { finished } from 'node:stream/promises';
+import { armRevealingOf } from '@msct/core/protocol';
 import {
   exportOdm,
   exportSdtm,
@@ -44,16 +45,21 @@ export async function exportCommand(opts: {
     const study = await resolveStudy(db, opts.study);
     const { definition } = await studyDefinition(db, study.id);
     const blinding = await cliBlinding(db, study.id, definition, opts.blinded);
-    const revealing = armRevealingNames(definition);
-    // Neither writer holds the randomisation records; what could reveal an arm is the forms and
-    // items the definition names (and the infusion records, the infusion form), which both write
-    // whole: refused, as the server's export routes refuse a blinded role.
-    if (blinding.blinded && revealing.length > 0)
-      throw new Error(
-        `a blinded export (${blinding.because}) cannot be written: study ${study.code}'s definition names ${revealing.join(', ')} as revealing the arm, and the ${opts.format === 'sdtm' ? 'SDTM' : 'ODM'} export holds them; nothing was written`,
+    // A blinded export (as the server writes one for a blinded role): no arm (SDTM DM's arm variables
+    // empty), and the forms and items the definition names as arm-revealing left out, with the
+    // infusion records when the infusion form is one of them; the file's header says so.
+    const blind = blinding.blinded ? armRevealingOf(definition) : undefined;
+    if (blind) {
+      const revealing = armRevealingNames(definition);
+      console.error(
+        `msct: blinded export (${blinding.because}): no arm${revealing.length ? `; left out as revealing the arm: ${revealing.join(', ')}` : ''}`,
       );
+    }
     // A pseudonymised export is the statistician's view: dates become study days too.
-    const deid = opts.pseudonymise ? ({ pseudonymise: true, shiftDates: 'study-day' } as const) : {};
+    const deid = {
+      ...(opts.pseudonymise ? ({ pseudonymise: true, shiftDates: 'study-day' } as const) : {}),
+      ...(blind ? { blind } : {}),
+    };
     if (opts.format === 'sdtm') {
       const r = await exportSdtm(db, study.id, opts.out, deid);
       for (const f of r.files)
@@ -77,7 +83,10 @@ export async function exportCommand(opts: {
     await finished(out);
     console.log(
       `${opts.out}: ${r.subjects} subjects, ${r.itemValues} values, ${r.infusions} infusions, ${r.adverseEvents} adverse events, ${r.auditRecords} audit records, ${(r.bytes / 1e6).toFixed(1)} MB` +
-        (r.skippedValues ? ` (${r.skippedValues} values of forms without item definitions left out)` : ''),
+        (r.skippedValues ? ` (${r.skippedValues} values of forms without item definitions left out)` : '') +
+        (r.blindedValues
+          ? ` (${r.blindedValues} values of arm-revealing forms and items left out: blinded)`
+          : ''),
     );
   } finally {
     await db.close();

@@ -12,7 +12,7 @@
 import { chiSquareUpperTail } from './distributions/chi-square.js';
 import { solveLinear } from './linear-algebra.js';
 import { fail, ok, type StatResult } from './result.js';
-import { checkSurvivalData } from './survival-data.js';
+import { checkSurvivalData, timeOrder } from './survival-data.js';
 
 export type GroupLabel = string | number;
 
@@ -55,7 +55,7 @@ export function logRankTest(
   if (checked.value.events === 0) return fail('no-events', 'log-rank test: no events, so nothing to compare');
   const gIndex = new Map(labels.map((l, i) => [l, i] as const));
   const g = group.map((l) => gIndex.get(l)!);
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => time[a]! - time[b]!);
+  const order = timeOrder(time);
 
   const atRisk = new Array<number>(k).fill(0);
   for (const gi of g) atRisk[gi]!++;

@@ -4,6 +4,7 @@
  * only by floating-point noise (aeqSurv, timefix = TRUE), which is moot for times recorded as
  * whole days.
  */
+import { ascendingOrder } from './ranks.js';
 import { fail, ok, type StatResult } from './result.js';
 
 export function checkSurvivalData(
@@ -29,4 +30,13 @@ export function orderByTime(time: readonly number[], event: readonly boolean[]):
   return Array.from({ length: time.length }, (_, i) => i).sort(
     (a, b) => time[a]! - time[b]! || Number(event[b]!) - Number(event[a]!),
   );
+}
+
+/**
+ * Indices ordered by ascending time, ties in index order: the same order as the stable
+ * `indices.sort((a, b) => time[a] - time[b])` (ranks.ts ascendingOrder). Times must be finite
+ * (checkSurvivalData).
+ */
+export function timeOrder(time: readonly number[]): Int32Array {
+  return ascendingOrder(time);
 }

@@ -10,7 +10,11 @@ import type { Principal } from './policy.js';
  * who is blinded in one capacity stays blinded (a blinded monitor who is also a statistician does
  * not learn the arm by the second role).
  */
-export function isBlinded(p: Principal, studyId: string, definition: StoredDefinition): boolean {
+export function isBlinded(
+  p: Pick<Principal, 'assignments'>,
+  studyId: string,
+  definition: StoredDefinition,
+): boolean {
   const blinded = blindedRolesOf(definition);
   if (blinded.length === 0) return false;
   return p.assignments.some(
@@ -33,6 +37,18 @@ export function seesArm(
   if (unblindings.length === 0) return false;
   if (unblindings.some((u) => u.unblinded_by === p.userId)) return true;
   return p.assignments.some((a) => a.role === 'safety' && (a.study_id === null || a.study_id === studyId));
+}
+
+/**
+ * What an ODM or SDTM export for this user leaves out (issue 24): for a blinded user, the forms and
+ * items the definition names as arm-revealing (and with them the arm); nothing for anyone else.
+ */
+export function exportBlinding(
+  p: Pick<Principal, 'assignments'>,
+  studyId: string,
+  definition: StoredDefinition,
+): ReturnType<typeof armRevealingOf> | undefined {
+  return isBlinded(p, studyId, definition) ? armRevealingOf(definition) : undefined;
 }
 
 /** Refuses a blinded user a report or list that shows arms. */

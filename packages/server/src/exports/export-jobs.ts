@@ -30,10 +30,13 @@ import {
   getExportJob,
   getStudy,
   listExportJobs,
+  listRoles,
   setExportProgress,
   startExportJob,
 } from '@msct/store';
+import { exportBlinding } from '../access/blinding.js';
 import type { DerivedStudyCache } from '../clinical/derived-study.js';
+import { studyDefinition } from '../clinical/study-definition.js';
 import { deidentifyDates } from '../deid/date-shift.js';
 import { withSoftware } from '../report/software-version.js';
 import { zipDirectory } from './zip.js';
@@ -174,6 +177,12 @@ export class ExportJobs {
         out.end(resolve);
       });
     const format = job.format as ExportFormat;
+    // A job for a role the study blinds (its requester's roles now) is blinded (issue 24).
+    const blind = exportBlinding(
+      { assignments: await listRoles(this.db, job.requested_by) },
+      job.study_id,
+      (await studyDefinition(this.db, job.study_id)).definition,
+    );
     switch (format) {
       case 'csv-long':
       case 'csv-wide': {
@@ -205,6 +214,7 @@ export class ExportJobs {
           pseudonymise,
           ...(pseudonymise ? { shiftDates: 'study-day' as const } : {}),
           ...(filters.siteIds ? { siteIds: filters.siteIds } : {}),
+          ...(blind ? { blind } : {}),
           onProgress,
         });
         await ended(out);
@@ -213,12 +223,10 @@ export class ExportJobs {
       case 'sdtm': {
         const parts = join(dir, 'sdtm');
         await mkdir(parts, { mode: 0o700 });
-        await exportSdtm(
-          this.db,
-          job.study_id,
-          parts,
-          pseudonymise ? { pseudonymise, shiftDates: 'study-day' } : {},
-        );
+        await exportSdtm(this.db, job.study_id, parts, {
+          ...(pseudonymise ? { pseudonymise, shiftDates: 'study-day' as const } : {}),
+          ...(blind ? { blind } : {}),
+        });
         for (const f of await readdir(parts)) await chmod(join(parts, f), 0o600);
         await zipDirectory(parts, join(dir, names.data));
         await rm(parts, { recursive: true, force: true });

@@ -1,17 +1,18 @@
 // GET /api/studies/:studyId/export.odm.xml: the study as CDISC ODM 1.3.2, streamed as it is written.
 // Admins and monitors get the identified file (with the audit trail); statisticians a pseudonymised
 // one (no subject codes, no free text, dates as study days); `?shiftDates=study-day` gives anyone study days.
-// Site-scoped users get their sites' subjects only.
+// Site-scoped users get their sites' subjects only. A role the study blinds gets a blinded export
+// (issue 24): without the arm-revealing forms and items (and the infusion records when the infusion
+// form is one), its header saying so.
 import { PassThrough } from 'node:stream';
 import { routes } from '@msct/contract';
 import { exportOdm } from '@msct/exchange';
 import { getStudy } from '@msct/store';
-import { armRevealingFilter } from '../access/blinding.js';
+import { exportBlinding } from '../access/blinding.js';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { schemaOf } from '../http/contract.js';
-import { HttpProblem } from '../http/problem.js';
 import type { App, RouteContext } from '../http/types.js';
 
 export function registerExchangeRoutes(app: App, { db }: RouteContext) {
@@ -26,15 +27,8 @@ export function registerExchangeRoutes(app: App, { db }: RouteContext) {
       // Statisticians get pseudonyms and study days; the policy decides who sees identifiers.
       const identified = seesIdentifiers(p, studyId);
       const study = await getStudy(db, studyId);
-      // The export holds every form's values and the audit trail: for a role the study blinds, it
-      // would carry the arm-revealing forms (issue 24), which the exporter cannot yet leave out.
       const { definition } = await studyDefinition(db, studyId);
-      if (armRevealingFilter(p, studyId, definition).active)
-        throw new HttpProblem(
-          'MSCT_E_FORBIDDEN',
-          'your role is blinded in this study and the export would hold the forms that reveal the arm',
-          { rule: 'blinding' },
-        );
+      const blind = exportBlinding(p, studyId, definition);
       const siteIds = sitesFor(p, 'study.export', studyId);
       const out = new PassThrough();
       exportOdm(db, studyId, out, {
@@ -47,6 +41,7 @@ export function registerExchangeRoutes(app: App, { db }: RouteContext) {
             ? { shiftDates: req.query.shiftDates }
             : {}),
         ...(siteIds ? { siteIds } : {}),
+        ...(blind ? { blind } : {}),
       }).then(
         () => out.end(),
         (err: unknown) => out.destroy(err instanceof Error ? err : new Error(String(err))),

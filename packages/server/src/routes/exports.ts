@@ -80,10 +80,12 @@ export function registerExportRoutes(app: App, { db }: RouteContext, jobs: Expor
     // The job's answer holds no subject data, only its own times: not date-shifted.
     req.deid = undefined;
     const { definition } = await studyDefinition(db, studyId);
-    if (armRevealingFilter(p, studyId, definition).active)
+    // ODM and SDTM jobs for a blinded role leave the arm-revealing forms out (export-jobs.ts); the
+    // CSV writers cannot yet, so a CSV job is refused while the definition names such forms.
+    if ((format === 'csv-long' || format === 'csv-wide') && armRevealingFilter(p, studyId, definition).active)
       throw new HttpProblem(
         'MSCT_E_FORBIDDEN',
-        'your role is blinded in this study and the export would hold the forms that reveal the arm',
+        'your role is blinded in this study and the CSV export would hold the forms that reveal the arm: choose ODM or SDTM, which leave them out',
         { rule: 'blinding' },
       );
     // The job writes the whole analysis, whose results by arm a blinded role may not read (the
