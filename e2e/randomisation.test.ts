@@ -108,7 +108,7 @@ describe('randomisation and blinding in the browser (issue 24)', () => {
     await screenshot(page, 'randomisation-01-eligible');
     await page.getByLabel('Day 0 (first infusion)').fill('2026-12-01');
     await page.getByRole('button', { name: 'Enrol', exact: true }).click();
-    await waitForText(page.getByTestId('subject-status'), 'enrolled');
+    await waitForText(page.getByTestId('subject-status'), 'Enrolled');
 
     await page.getByRole('link', { name: subjectCode }).click();
     await panel.getByText('Not randomised yet').waitFor();
