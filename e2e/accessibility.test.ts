@@ -71,7 +71,7 @@ describe('accessibility of the main pages (axe-core, WCAG 2.1 AA)', () => {
   }, 120_000);
   afterAll(async () => stopE2e(e));
 
-  it('has no serious or critical violation on the studies, study home, subject, screening, visit, analysis, AE listing, SAE and admin pages', async () => {
+  it('has no serious or critical violation on the studies, study home, subject, screening, visit, analysis, AE listing, SAE, worklist and admin pages', async () => {
     const admin = demo.users.find((u) => u.role === 'admin')!;
     const page = await loginForAudit(e, admin.username, admin.password);
     const subjectId = demo.patients[0]!.subjectId;
@@ -86,6 +86,7 @@ describe('accessibility of the main pages (axe-core, WCAG 2.1 AA)', () => {
       ['site worklist', `/studies/${demo.studyId}/entry-worklist`, 'Forms to complete'],
       ['adverse events', `/studies/${demo.studyId}/adverse-events`, 'Reporting clock'],
       ['sae', `/adverse-events/${saeId}`, 'Reaction information'],
+      ['worklist', `/studies/${demo.studyId}/worklist`, 'Forms to source verify'],
       ['admin', '/admin', 'Users'],
     ];
     const serious: string[] = [];

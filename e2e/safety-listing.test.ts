@@ -1,6 +1,8 @@
 // Issue #21 acceptance, in Chromium: the safety role lists SAEs across sites, opens one and sees its
 // reporting clock (days left / overdue), and its printable CIOMS-style page; a coordinator changes
 // an AE's outcome with a reason, and the next new-AE form is blank (nothing carries over).
+import { readFile } from 'node:fs/promises';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
 
@@ -111,6 +113,32 @@ describe('safety: the AE/SAE listing, the SAE clock, AEs edited', () => {
     await waitForText(clock, 'no expedited report');
     await waitForText(page.getByRole('definition').filter({ hasText: 'expected' }).first(), 'expected');
     await screenshot(page, '62-sae-detail');
+
+    // The server's CIOMS-I form, printed to PDF by headless Chromium: its text read back (PDF.js).
+    const [file] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      page.getByRole('link', { name: 'CIOMS-I form (PDF)' }).click(),
+    ]);
+    expect(file.suggestedFilename()).toMatch(/^cioms-.+-Pneumonia\.pdf$/);
+    const pdf = await readFile((await file.path())!);
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const text = (
+      await extractText(await getDocumentProxy(new Uint8Array(pdf)), { mergePages: true })
+    ).text.replace(/\s+/g, ' ');
+    for (const part of [
+      'CIOMS-I suspect adverse reaction report',
+      'I. Reaction information',
+      'Pneumonia',
+      'Requires or prolongs hospitalisation (yes)',
+      'Admitted with fever and productive cough.',
+      'II. Suspect drug information',
+      'III. Concomitant drugs and history',
+      'IV. Manufacturer and sponsor information',
+      "Sponsor's causality Possible",
+      'Expectedness expected',
+    ])
+      expect(text).toContain(part);
+    expect(text).toMatch(/Initial \(yes\)/);
 
     // Printed, the page is the form alone: no navigation, no buttons or forms.
     await page.emulateMedia({ media: 'print' });

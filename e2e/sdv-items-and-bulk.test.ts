@@ -71,6 +71,9 @@ describe('per-item and bulk source verification', () => {
     await items.getByRole('button', { name: 'Verify Complement C3' }).click();
     await waitForText(items.locator('summary'), 'Items source verified one by one: 1 of 2');
     await items.getByText(/Complement C3: Source verified by/).waitFor();
+    // Beside the field itself, not only in the review block.
+    await waitForText(labs.getByTestId('sdv-marker-c3'), 'Source verified by');
+    expect(await labs.getByTestId('sdv-marker-c4').count()).toBe(0);
     await screenshot(monitor, '91-item-verified');
 
     await change('c4', '0.15');
@@ -84,6 +87,10 @@ describe('per-item and bulk source verification', () => {
     await waitForText(items3.locator('summary'), '0 of 2');
     await items3.locator('summary').click();
     await items3.getByText(/Complement C3: Not source verified \(changed since verification\)/).waitFor();
+    await waitForText(
+      monitor.getByRole('region', { name: 'Form labs' }).getByTestId('sdv-marker-c3'),
+      'Source verification cleared (changed since verification)',
+    );
 
     // The whole visit in one action.
     const bulk = monitor.getByRole('region', { name: 'Verify forms' });
@@ -106,5 +113,59 @@ describe('per-item and bulk source verification', () => {
       'form.verify',
       'form.verify',
     ]);
+  });
+
+  it('verifies a visit, then a whole casebook, from the monitor’s worklist in one action each', async () => {
+    const c = await apiAs(e, 'coordinator');
+    const s = await c.post<{ id: string; subjectCode: string }>(`/api/studies/${e.trial.studyId}/subjects`, {
+      siteId: e.trial.siteA,
+    });
+    expect(s.status).toBe(201);
+    const visits: string[] = [];
+    for (const [visitCode, visitDate] of [
+      ['M1', '2026-02-05'],
+      ['M3', '2026-04-06'],
+    ] as const) {
+      const v = await c.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, { visitCode, visitDate });
+      expect(v.status).toBe(201);
+      visits.push(v.body.id);
+      for (const [form, items] of [
+        ['labs', [{ itemCode: 'c3', value: '0.6', unit: 'g/L' }]],
+        ['vital-signs', [{ itemCode: 'heart_rate', value: '70', unit: '/min' }]],
+      ] as const)
+        expect((await c.put(`/api/visits/${v.body.id}/forms/${form}`, { items })).status).toBe(200);
+    }
+    const code = s.body.subjectCode;
+    const monitor = await loginAs(e, 'monitor');
+    await monitor.goto(`/studies/${e.trial.studyId}/worklist`);
+    const row = monitor.getByRole('row').filter({ has: monitor.getByRole('rowheader', { name: code }) });
+    await waitForText(row, 'M3 labs');
+
+    // One visit: the forms of the scope are read and named, then verified on confirmation.
+    await row.getByRole('button', { name: 'Verify visit M1…' }).click();
+    const confirm = row.getByRole('region', { name: 'Verify forms' });
+    await waitForText(confirm, 'Not yet source verified: Laboratory tests, Vital signs.');
+    await confirm.getByRole('button', { name: `Source-verify visit M1 of ${code} (2 forms)` }).click();
+    const status = monitor.getByRole('status').filter({ hasText: 'Source verified:' });
+    await waitForText(status, `Source verified: visit M1 of ${code}.`);
+    await waitForText(row, 'M3 labs');
+    expect(await row.getByText('M1 labs').count()).toBe(0);
+
+    // The rest of the casebook.
+    await row.getByRole('button', { name: `Verify all forms of ${code}…` }).click();
+    const rest = row.getByRole('region', { name: 'Verify forms' });
+    await waitForText(rest, 'M3 Laboratory tests');
+    await rest.getByRole('button', { name: `Source-verify all forms of ${code} (2 forms)` }).click();
+    await waitForText(status, `Source verified: all forms of ${code}.`);
+    await monitor.getByRole('rowheader', { name: code }).waitFor({ state: 'detached' });
+    await screenshot(monitor, '93-worklist-bulk-verified');
+
+    const verified = await e.server.db.kysely
+      .selectFrom('audit_events')
+      .select(['action', 'entity_id'])
+      .where('subject_id', '=', s.body.id)
+      .where('action', '=', 'form.verify')
+      .execute();
+    expect(verified).toHaveLength(4);
   });
 });

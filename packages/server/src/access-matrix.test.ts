@@ -309,6 +309,16 @@ const MATRIX: Record<string, Entry> = {
     scope: 'subject',
     path: (f) => `/api/adverse-events/${f.aeId}`,
   },
+  'GET /api/adverse-events/{aeId}/cioms.html': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/adverse-events/${f.aeId}/cioms.html`,
+  },
+  'GET /api/adverse-events/{aeId}/cioms.pdf': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/adverse-events/${f.aeId}/cioms.pdf`,
+  },
   'POST /api/adverse-events/{aeId}/follow-ups': {
     allow: DATA_ENTRY,
     scope: 'subject',

@@ -318,6 +318,9 @@ for (const dialect of TEST_DIALECTS) {
         reason: 'sponsor review',
       });
       await ok('safety', 'GET', `/api/adverse-events/${ae.id}`);
+      // The SAE's CIOMS-I form (issue #21), as HTML and PDF.
+      await ok('safety', 'GET', `/api/adverse-events/${ae.id}/cioms.html`);
+      await ok('safety', 'GET', `/api/adverse-events/${ae.id}/cioms.pdf`);
       await ok('safety', 'GET', `${s}/adverse-events?seriousness=serious&relatedness=related`);
       await ok('statistician', 'GET', `${s}/adverse-events`);
 

@@ -34,6 +34,7 @@ tr{break-inside:avoid;page-break-inside:avoid}
 .code{font-family:"DejaVu Sans Mono",monospace;font-size:8.5pt;color:#444}
 .sig{border:1px solid #000;padding:2mm;margin:2mm 0}
 .unsigned{color:#555;font-style:italic}
+.nowrap{white-space:nowrap}
 `;
 
 /** A whole printable document: title, a header block and the body's sections. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { routes } from '@msct/contract';
 import { isAdHocDefinition, storedDefinition } from '@msct/core/protocol';
-import { getStudy, writeTransaction } from '@msct/store';
+import { getStudy, getSubjectRecord, writeTransaction } from '@msct/store';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { schemaOf } from '../http/contract.js';
@@ -14,6 +14,8 @@ import type { App, RouteContext } from '../http/types.js';
 import { blankCrfHtml } from '../print/blank-crf.js';
 import { casebookHtml } from '../print/casebook.js';
 import { loadCasebook } from '../print/casebook-data.js';
+import { ciomsHtml } from '../print/cioms.js';
+import { type CiomsReportType, loadCioms } from '../print/cioms-data.js';
 import { pdfPrinter } from '../report/pdf.js';
 
 const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'";
@@ -71,6 +73,38 @@ export function registerPrintRoutes(app: App, { db }: RouteContext) {
     return { name: `casebook-${cb.subject.subjectCode}`.replace(/[^A-Za-z0-9_.-]/g, '_'), html };
   }
 
+  // An AE's CIOMS-I-style report: read like the AE (ae.read on its subject: site-scoped), taken
+  // as an export in the audit trail (who printed which event, in which format, initial/follow-up).
+  async function cioms(req: FastifyRequest, aeId: string, format: 'html' | 'pdf', asked?: CiomsReportType) {
+    const row = await getSubjectRecord(db, 'adverse_events', aeId).catch(() => undefined);
+    if (!row) {
+      principalOf(req);
+      throw new HttpProblem('MSCT_E_NOT_FOUND', 'adverse event not found');
+    }
+    const scope = await enforceOnSubject(db, req, 'ae.read', row.subject_id);
+    const p = principalOf(req);
+    const report = await loadCioms(db, p, aeId, asked);
+    const html = ciomsHtml(report, new Date().toISOString());
+    await writeTransaction(db, { id: p.userId, name: p.username }, (_tx, audit) =>
+      audit.record({
+        action: 'cioms.export',
+        entityType: 'adverse event',
+        entityId: aeId,
+        studyId: scope.studyId,
+        siteId: scope.siteId,
+        subjectId: row.subject_id,
+        newValue: JSON.stringify({
+          format,
+          reportType: report.reportType,
+          pseudonymised: report.pseudonymised,
+        }),
+        reason: 'CIOMS-I report printed',
+      }),
+    );
+    const name = `cioms-${report.subject.subjectCode}-${report.ae.term}`.replace(/[^A-Za-z0-9_.-]/g, '_');
+    return { name, html };
+  }
+
   const sendPdf = (reply: FastifyReply, pdf: Buffer, filename: string) =>
     reply
       .type('application/pdf')
@@ -101,6 +135,20 @@ export function registerPrintRoutes(app: App, { db }: RouteContext) {
     { schema: schemaOf(routes.casebookPdf) },
     async (req, reply) => {
       const { name, html } = await casebook(req, req.params.subjectId, 'pdf');
+      return sendPdf(reply, await printer.print(html), name);
+    },
+  );
+  app.get(
+    '/api/adverse-events/:aeId/cioms.html',
+    { schema: schemaOf(routes.ciomsHtml) },
+    async (req, reply) =>
+      sendHtml(reply, (await cioms(req, req.params.aeId, 'html', req.query.reportType)).html),
+  );
+  app.get(
+    '/api/adverse-events/:aeId/cioms.pdf',
+    { schema: schemaOf(routes.ciomsPdf) },
+    async (req, reply) => {
+      const { name, html } = await cioms(req, req.params.aeId, 'pdf', req.query.reportType);
       return sendPdf(reply, await printer.print(html), name);
     },
   );

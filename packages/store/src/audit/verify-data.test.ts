@@ -6,6 +6,7 @@ import { newId } from '../ids.js';
 import {
   type Actor,
   assignRole,
+  createRecordLock,
   createSite,
   createStudy,
   createSubject,
@@ -14,6 +15,7 @@ import {
   createVisit,
   type Db,
   raiseQuery,
+  releaseRecordLock,
   saveItems,
   setFormStatus,
   transitionQuery,
@@ -302,6 +304,101 @@ for (const dialect of TEST_DIALECTS) {
       const r = await verifyAuditedData(db);
       expect(r.findings).toEqual([]);
       expect(r.unprovable).toEqual({ 'subjects.sex': 1, 'subjects.birth_date': 1 });
+    });
+
+    it('replays freezes and locks: a tampered override reason, release or lock row is found', async () => {
+      const coord = await db.kysely.selectFrom('users').select('id').executeTakeFirstOrThrow();
+      const admin: Actor = { id: coord.id, name: 'coord' };
+      const subject = await db.kysely
+        .selectFrom('subjects')
+        .select(['study_id', 'site_id'])
+        .where('id', '=', ids.subject)
+        .executeTakeFirstOrThrow();
+      const freeze = await createRecordLock(db, admin, {
+        studyId: subject.study_id,
+        level: 'subject',
+        subjectId: ids.subject,
+        kind: 'freeze',
+        reason: 'interim review',
+      });
+      await releaseRecordLock(db, admin, freeze.id, 1, 'review done');
+      // The study is not ready (an answered query, an unsigned form): locked with an override reason.
+      const lock = await createRecordLock(db, admin, {
+        studyId: subject.study_id,
+        level: 'study',
+        kind: 'lock',
+        reason: 'database lock',
+        overrideReason: 'DSMB deadline',
+      });
+      expect(lock.override_reason).toBe('DSMB deadline');
+      const clean = await verifyAuditedData(db, { pageSize: 1 });
+      expect(clean.findings).toEqual([]);
+      expect(clean.rowsChecked.record_locks).toBe(2);
+
+      await db.kysely
+        .updateTable('record_locks')
+        .set({ override_reason: 'a better reason' })
+        .where('id', '=', lock.id)
+        .execute();
+      await db.kysely
+        .updateTable('record_locks')
+        .set({ released_at: null, released_by: null })
+        .where('id', '=', freeze.id)
+        .execute();
+      const stray = newId();
+      await db.kysely
+        .insertInto('record_locks')
+        .values({
+          id: stray,
+          study_id: subject.study_id,
+          level: 'site',
+          site_id: subject.site_id,
+          subject_id: null,
+          kind: 'lock',
+          reason: 'slipped in',
+          locked_by: coord.id,
+          locked_at: new Date().toISOString(),
+          released_by: null,
+          released_at: null,
+          release_reason: null,
+          version: 1,
+          override_reason: null,
+        })
+        .execute();
+      expect((await verifyAuditChain(db)).ok).toBe(true);
+      const r = await verifyAuditedData(db);
+      expect(r.ok).toBe(false);
+      const locks = r.findings.filter((f) => f.table === 'record_locks');
+      expect(locks).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            recordId: lock.id,
+            field: 'override_reason',
+            expected: 'DSMB deadline',
+            actual: 'a better reason',
+            seq: expect.any(Number),
+          }),
+          expect.objectContaining({ recordId: freeze.id, field: 'released_at', actual: null }),
+          expect.objectContaining({ recordId: freeze.id, field: 'released_by', actual: null }),
+          expect.objectContaining({
+            recordId: stray,
+            field: null,
+            problem: expect.stringMatching(/no audit event that created it/),
+          }),
+        ]),
+      );
+      expect(locks).toHaveLength(4);
+
+      // A lock deleted around the trail (e.g. to unlock without an audited release) is found too.
+      await db.kysely.deleteFrom('record_locks').where('id', '=', lock.id).execute();
+      const gone = await verifyAuditedData(db);
+      expect(gone.findings).toContainEqual(
+        expect.objectContaining({
+          table: 'record_locks',
+          recordId: lock.id,
+          problem: expect.stringMatching(/row is gone/),
+        }),
+      );
     });
   });
 }

@@ -201,6 +201,12 @@ const AE_COLUMNS = [
   'expectedness',
 ];
 
+/** The events that set and release a freeze or lock (repositories/record-locks.ts). */
+const LOCK_LEVELS = ['study', 'site', 'subject'] as const;
+const LOCK_KINDS = ['freeze', 'lock'] as const;
+const LOCK_SET = /^(study|site|subject)\.(freeze|lock)$/;
+const LOCK_RELEASE = /^(study|site|subject)\.un(freeze|lock)$/;
+
 function subjectRecordSpec(
   table: 'infusions' | 'adverse_events',
   entityType: string,
@@ -512,6 +518,57 @@ const SPECS: TableSpec[] = [
     },
   },
   {
+    // Freezes and locks at study, site and subject level (repositories/record-locks.ts; issue #21):
+    // set once (`<level>.<kind>`, the lock's reason as the event's reason, `overrideReason` in its
+    // value when a lock was set on a ready-to-lock report that was not clean — migration 017; an
+    // event without it set the column null, as every lock before 017 was), released once
+    // (`<level>.un<kind>`, field released_at, the release reason as the event's reason).
+    table: 'record_locks',
+    entityType: 'lock',
+    page: plainPage('record_locks'),
+    fields: [
+      'study_id',
+      'level',
+      'site_id',
+      'subject_id',
+      'kind',
+      'reason',
+      'locked_by',
+      'locked_at',
+      'released_by',
+      'released_at',
+      'release_reason',
+      'override_reason',
+    ],
+    versioned: true,
+    apply(s, e) {
+      const seq = Number(e.seq);
+      if (LOCK_SET.test(e.action)) {
+        const v = parseJson(e.new_value) ?? {};
+        s.created = true;
+        s.createSeq = seq;
+        s.set('study_id', e.study_id, seq);
+        s.set('level', v.level ?? e.action.split('.')[0], seq);
+        s.set('site_id', e.site_id, seq);
+        s.set('subject_id', e.subject_id, seq);
+        s.set('kind', v.kind ?? e.action.split('.')[1], seq);
+        s.set('reason', e.reason, seq);
+        s.set('locked_by', e.actor_id, seq);
+        s.set('locked_at', e.at, seq);
+        s.set('released_by', null, seq);
+        s.set('released_at', null, seq);
+        s.set('release_reason', null, seq);
+        s.set('override_reason', v.overrideReason ?? null, seq);
+        s.step(e, false);
+      } else if (LOCK_RELEASE.test(e.action)) {
+        s.set('released_by', e.actor_id, seq);
+        s.set('released_at', e.new_value ?? e.at, seq);
+        s.set('release_reason', e.reason, seq);
+        s.step(e, false);
+      }
+    },
+  },
+  {
     table: 'queries',
     entityType: 'query',
     page: plainPage('queries'),
@@ -682,6 +739,8 @@ function createActions(spec: TableSpec): string[] {
       return ['form.create'];
     case 'query':
       return ['query.raise'];
+    case 'lock':
+      return LOCK_LEVELS.flatMap((l) => LOCK_KINDS.map((k) => `${l}.${k}`));
     default:
       return [`${spec.entityType.replace(' ', '_')}.create`];
   }

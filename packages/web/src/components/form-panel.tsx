@@ -9,6 +9,7 @@ import { ErrorBox } from './error-box.js';
 import { FormEditor } from './form-editor.js';
 import { FormReviewState } from './form-review.js';
 import { ItemExtras } from './item-extras.js';
+import { ItemSdvMarker } from './item-sdv-marker.js';
 import { liveFor, uiFormFor } from './live-panels.js';
 import { RecordQueries } from './record-queries.js';
 import { RequestUnlock } from './request-unlock.js';
@@ -85,17 +86,20 @@ export function FormPanel({
       onSaved={reload}
       onReload={reload}
       renderExtras={(item) => (
-        <ItemExtras
-          item={item}
-          formCode={form.formCode}
-          subjectId={subjectId}
-          studyId={studyId}
-          queries={queries}
-          canRaise={can.raiseQuery}
-          onQueriesChanged={reloadQueries}
-          showQueries={!catalog}
-          itemDefinition={catalog?.items.find((d) => d.code === item.itemCode)}
-        />
+        <>
+          {!catalog && <ItemSdvMarker review={review} itemCode={item.itemCode} />}
+          <ItemExtras
+            item={item}
+            formCode={form.formCode}
+            subjectId={subjectId}
+            studyId={studyId}
+            queries={queries}
+            canRaise={can.raiseQuery}
+            onQueriesChanged={reloadQueries}
+            showQueries={!catalog}
+            itemDefinition={catalog?.items.find((d) => d.code === item.itemCode)}
+          />
+        </>
       )}
     />
   );
@@ -105,17 +109,20 @@ export function FormPanel({
     const item = savedItems.get(code);
     if (!item) return null;
     return (
-      <RecordQueries
-        subjectId={subjectId}
-        studyId={studyId}
-        entityType="item"
-        entityId={item.id}
-        field={`${form.formCode}.${code}`}
-        label={code}
-        queries={queries}
-        canRaise={can.raiseQuery}
-        onChanged={reloadQueries}
-      />
+      <>
+        <ItemSdvMarker review={review} itemCode={code} />
+        <RecordQueries
+          subjectId={subjectId}
+          studyId={studyId}
+          entityType="item"
+          entityId={item.id}
+          field={`${form.formCode}.${code}`}
+          label={code}
+          queries={queries}
+          canRaise={can.raiseQuery}
+          onChanged={reloadQueries}
+        />
+      </>
     );
   };
   return (

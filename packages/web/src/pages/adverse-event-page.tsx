@@ -1,7 +1,8 @@
 // One adverse event in detail (issue #21): for an SAE a CIOMS-I-style page — reaction information,
 // the suspect product (the subject's MSC infusions), seriousness criteria, dates, causality by the
 // investigator and the sponsor, expectedness, the expedited-reporting clock, narrative and dated
-// follow-ups — printable as one form (print stylesheet in styles.css: `.cioms`).
+// follow-ups — printable as one form (print stylesheet in styles.css: `.cioms`), and the server's
+// CIOMS-I form (GET /api/adverse-events/:aeId/cioms.pdf, printed by headless Chromium).
 import { EXPECTEDNESS, RELATEDNESS, SERIOUSNESS } from '@msct/contract';
 import { useState } from 'react';
 import { api } from '../api/client.js';
@@ -48,7 +49,13 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
       <p className="no-print">
         <button type="button" onClick={() => window.print()}>
           Print (CIOMS-I style)
-        </button>
+        </button>{' '}
+        <a href={`/api/adverse-events/${ae.id}/cioms.pdf`} download={`cioms-${ae.subjectCode}.pdf`}>
+          CIOMS-I form (PDF)
+        </a>{' '}
+        <a href={`/api/adverse-events/${ae.id}/cioms.html`} target="_blank" rel="noreferrer">
+          CIOMS-I form (HTML)
+        </a>
       </p>
       <Clock clock={ae.clock} />
       {ae.deathRecordConflicts.length > 0 && (

@@ -1,10 +1,13 @@
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Worklist } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
 import { whenText } from '../components/query-thread.js';
 import { TableScroll } from '../components/table-scroll.js';
+import { WorklistVerify } from '../components/worklist-verify.js';
 import { useLoad } from '../hooks/use-load.js';
+import { definitionOf } from '../lib/definition.js';
 import { Link } from '../router.js';
 
 type WorklistForm = Worklist['unverified'][number];
@@ -15,6 +18,7 @@ type WorklistForm = Worklist['unverified'][number];
  * subject: the SAE views are the safety role's).
  */
 export function WorklistPage({ studyId }: { studyId: string }) {
+  const [verifiedNote, setVerifiedNote] = useState<string>();
   const data = useLoad(
     () =>
       Promise.all([
@@ -29,6 +33,11 @@ export function WorklistPage({ studyId }: { studyId: string }) {
   if (data.error) return <LoadError error={data.error} what="worklist" />;
   if (!data.data) return <p className="loading">Loading…</p>;
   const [study, sites, w, answered] = data.data;
+  const definition = definitionOf(study);
+  const verified = (message: string) => {
+    setVerifiedNote(message);
+    data.reload();
+  };
   const siteCode = new Map(sites.map((s) => [s.id, s.code]));
   const formLink = (f: WorklistForm) => (
     <Link href={`/visits/${f.visitId}`}>
@@ -81,6 +90,7 @@ export function WorklistPage({ studyId }: { studyId: string }) {
 
       <section aria-labelledby="wl-sdv-h">
         <h2 id="wl-sdv-h">Forms to source verify ({w.unverified.length})</h2>
+        {verifiedNote && <p role="status">{verifiedNote}</p>}
         {w.unverified.length === 0 ? (
           <p>None.</p>
         ) : (
@@ -96,6 +106,7 @@ export function WorklistPage({ studyId }: { studyId: string }) {
                     <tr>
                       <th scope="col">Subject</th>
                       <th scope="col">Forms (visit form)</th>
+                      <th scope="col">Verify in one action</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -113,6 +124,32 @@ export function WorklistPage({ studyId }: { studyId: string }) {
                               {f.changedAt && <span className="muted"> (changed)</span>}
                             </span>
                           ))}
+                        </td>
+                        <td>
+                          <ul className="plain">
+                            {[...new Map(fs.map((f) => [f.visitId, f])).values()].map((f) => (
+                              <li key={f.visitId}>
+                                <WorklistVerify
+                                  subjectId={f.subjectId}
+                                  subjectCode={code}
+                                  visit={{
+                                    id: f.visitId,
+                                    label: `${f.visitCode}${f.cycle > 1 ? ` (cycle ${f.cycle})` : ''}`,
+                                  }}
+                                  definition={definition}
+                                  onDone={verified}
+                                />
+                              </li>
+                            ))}
+                            <li>
+                              <WorklistVerify
+                                subjectId={fs[0]!.subjectId}
+                                subjectCode={code}
+                                definition={definition}
+                                onDone={verified}
+                              />
+                            </li>
+                          </ul>
                         </td>
                       </tr>
                     ))}
