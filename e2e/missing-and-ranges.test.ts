@@ -74,7 +74,7 @@ describe('missing-data codes at entry', () => {
     // The history shows the code with its words.
     const done = page.getByRole('region', { name: 'Form labs' });
     await done.getByText('Items, history and queries').click();
-    await done.getByRole('button', { name: 'History of c3' }).click();
+    await done.getByRole('button', { name: 'History of Complement C3' }).click();
     await waitForText(done.getByRole('table', { name: 'History of labs.c3' }), '[ND: not done]');
   });
 });

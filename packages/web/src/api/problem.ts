@@ -46,10 +46,43 @@ export function fieldErrors(err: unknown): Record<string, string> {
   return out;
 }
 
-export function errorText(err: unknown): string {
+/**
+ * A field path as words: `body.items.1.value` → "item 2 value", `body.entryDate` → "entry date".
+ * Only for messages about a field the page does not show itself; a form shows its own label.
+ */
+export function fieldWords(path: string): string {
+  return path
+    .replace(/^(body|params|querystring)\./, '')
+    .split('.')
+    .map((part) => (/^\d+$/.test(part) ? String(Number(part) + 1) : part))
+    .join(' ')
+    .replace(/([a-z])([A-Z])/g, '$1 $2')
+    .toLowerCase();
+}
+
+/** Takes out the API's `body.x.y: ` field prefixes from a problem's detail, naming the field in words. */
+export function detailInWords(detail: string): string {
+  return detail.replace(/\b(?:body|params|querystring)\.([\w.]+): /g, (_m, path: string) => {
+    const words = fieldWords(path);
+    return `${words.charAt(0).toUpperCase()}${words.slice(1)}: `;
+  });
+}
+
+/**
+ * The text of an error box, field paths put in words. `atFields`: the form shows each field error
+ * at its field (fieldErrors), so the box says only that it was not saved and where to look — each
+ * message is shown once.
+ */
+export function errorText(err: unknown, { atFields = false }: { atFields?: boolean } = {}): string {
   if (err instanceof ApiError) {
-    if (err.isConflict) return `Changed by someone else — reload to see the current values. (${err.message})`;
-    return err.message;
+    if (err.isConflict)
+      return `Changed by someone else — reload to see the current values. (${detailInWords(err.message)})`;
+    const n = err.problem.errors?.length ?? 0;
+    if (atFields && n > 0)
+      return n === 1
+        ? 'Not saved: see the message at the field.'
+        : `Not saved: see the messages at the ${n} fields.`;
+    return detailInWords(err.message);
   }
   return err instanceof Error ? err.message : String(err);
 }

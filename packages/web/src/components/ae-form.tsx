@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { BodyOf } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { fromUtcInput, toUtcInput } from '../lib/dates.js';
 import { ChangeReasonAndError } from './change-reason.js';
 import { ErrorBox } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
@@ -17,8 +18,8 @@ const listAes = (subjectId: string) =>
 
 const label = (code: string) => code.replaceAll('_', ' ');
 /** An instant as the value of a datetime-local input (UTC, minutes), and back. */
-const toLocalInput = (iso: string | null) => (iso ? iso.slice(0, 16) : '');
-const fromLocalInput = (v: string) => (v ? `${v}:00Z` : null);
+const toLocalInput = toUtcInput;
+const fromLocalInput = fromUtcInput;
 
 interface Props {
   subjectId: string;
@@ -188,7 +189,7 @@ export function AeForm({ subjectId, editing, onSaved, onCancel, onReload }: Prop
           onReload={() => onReload?.()}
         />
       ) : (
-        <ErrorBox error={error} />
+        <ErrorBox error={error} atFields />
       )}
       <button type="submit" disabled={busy}>
         {e ? 'Save changes' : 'Report adverse event'}

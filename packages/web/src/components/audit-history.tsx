@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { actionText } from '../lib/audit-actions.js';
+import { dateTimeText } from '../lib/dates.js';
 import { LoadError } from './error-box.js';
 import { TableScroll } from './table-scroll.js';
 
@@ -53,7 +55,7 @@ export function AuditHistory({
         <caption>History of {caption}</caption>
         <thead>
           <tr>
-            <th scope="col">When (UTC)</th>
+            <th scope="col">When</th>
             <th scope="col">Who</th>
             <th scope="col">What</th>
             <th scope="col">Old → new</th>
@@ -63,9 +65,9 @@ export function AuditHistory({
         <tbody>
           {events.data.map((e) => (
             <tr key={e.seq}>
-              <td>{e.at.replace('T', ' ').replace(/\.\d+Z$|Z$/, '')}</td>
+              <td>{dateTimeText(e.at)}</td>
               <td>{e.actor}</td>
-              <td>{e.action}</td>
+              <td>{actionText(e.action)}</td>
               <td>
                 <span className="old">{shown(e.oldValue)}</span> →{' '}
                 <span className="new">{shown(e.newValue)}</span>

@@ -1,5 +1,6 @@
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { dateTimeText } from '../lib/dates.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
 import { SignCeremony } from './sign-ceremony.js';
@@ -56,7 +57,7 @@ export function CasebookSignatures({
                     {f.signature ? (
                       <>
                         {f.signature.signerName},{' '}
-                        <time dateTime={f.signature.signedAt}>{f.signature.signedAt}</time>:{' '}
+                        <time dateTime={f.signature.signedAt}>{dateTimeText(f.signature.signedAt)}</time>:{' '}
                         <q>{f.signature.meaning}</q>
                       </>
                     ) : (

@@ -18,11 +18,12 @@ import {
   showIfHolds,
 } from '@msct/core/crf';
 import { type EditCheck, evaluateEditCheck, type LabReferenceRange } from '@msct/core/protocol';
-import { type FormEvent, type ReactNode, useId, useState } from 'react';
+import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { DATE_PATTERN } from '../lib/dates.js';
 import { ChangeReasonAndError } from './change-reason.js';
 
 /** A field as typed: its value and unit, or a missing-data code (ND/NK/NA, '' for none) in their place. */
@@ -259,8 +260,24 @@ export function CatalogForm({
     />
   );
 
+  // After a refused save, focus goes to the first field that says what is wrong (keyboard users
+  // and screen readers land on the message, issue 22).
+  useEffect(() => {
+    if (!error) return;
+    const first = document.querySelector<HTMLElement>(`[form="${formId}"][aria-invalid="true"]`);
+    first?.focus();
+  }, [error, formId]);
+  // Ctrl+S (Cmd+S on a Mac) saves this form while focus is in it, instead of the browser's "save page".
+  const saveShortcut = (e: KeyboardEvent) => {
+    if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
+      e.preventDefault();
+      if (!readOnly && !preview) (document.getElementById(formId) as HTMLFormElement | null)?.requestSubmit();
+    }
+  };
+
   return (
-    <div className="catalog-form">
+    // biome-ignore lint/a11y/noStaticElementInteractions: catches Ctrl+S bubbling from the form's own inputs; no role of its own
+    <div className="catalog-form" onKeyDown={saveShortcut}>
       <form id={formId} onSubmit={submit} noValidate aria-label={`${def.title} entry`} />
       {renderLive?.(draft, setValue, readOnly)}
       {/* Each input is disabled when read-only, not the fieldset: the query buttons beside a field stay usable. */}
@@ -286,11 +303,17 @@ export function CatalogForm({
         reasonError={errs.reason}
         error={error}
         onReload={onReload}
+        atFields
       />
       {!readOnly && !preview && (
         <button type="submit" form={formId} disabled={busy || sent.length === 0}>
           Save {def.title}
         </button>
+      )}
+      {!readOnly && !preview && (
+        <p className="field-hint">
+          <kbd>Ctrl</kbd>+<kbd>S</kbd> saves this form while you are in it.
+        </p>
       )}
     </div>
   );
@@ -374,9 +397,14 @@ function ItemInput({
       break;
     case 'date':
       input = (
+        // Written YYYY-MM-DD whatever the browser's language (lib/dates.ts); the server checks it.
         <input
           {...common}
-          type="date"
+          type="text"
+          pattern={DATE_PATTERN}
+          placeholder="YYYY-MM-DD"
+          size={11}
+          autoComplete="off"
           value={edit.value}
           onChange={(e) => onChange({ value: e.target.value })}
         />

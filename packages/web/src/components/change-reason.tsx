@@ -15,6 +15,8 @@ interface Props {
   reasonError?: string;
   error: unknown;
   onReload(): void;
+  /** The editor shows each field error at its field: the box does not repeat them. */
+  atFields?: boolean;
 }
 
 export function ChangeReasonAndError({
@@ -25,6 +27,7 @@ export function ChangeReasonAndError({
   reasonError,
   error,
   onReload,
+  atFields,
 }: Props) {
   return (
     <>
@@ -42,6 +45,7 @@ export function ChangeReasonAndError({
       <ErrorBox
         error={error}
         onReload={error instanceof ApiError && error.isConflict ? onReload : undefined}
+        atFields={atFields}
       />
     </>
   );

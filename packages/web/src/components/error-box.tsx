@@ -1,13 +1,24 @@
-import { ApiError, errorText } from '../api/problem.js';
+import { ApiError, detailInWords, errorText } from '../api/problem.js';
 
-/** A server or network error, announced to screen readers. Conflicts say what to do. */
-export function ErrorBox({ error, onReload }: { error: unknown; onReload?: () => void }) {
+/**
+ * A server or network error, announced to screen readers. Conflicts say what to do. `atFields`: the
+ * form shows each field error at its field, so the box does not repeat them (issue 22).
+ */
+export function ErrorBox({
+  error,
+  onReload,
+  atFields,
+}: {
+  error: unknown;
+  onReload?: () => void;
+  atFields?: boolean;
+}) {
   if (!error) return null;
   const conflict = error instanceof ApiError && error.isConflict;
   return (
     <div role="alert" className={conflict ? 'error conflict' : 'error'}>
       {conflict && <strong>Changed by someone else — reload. </strong>}
-      <span>{conflict ? (error as ApiError).message : errorText(error)}</span>
+      <span>{conflict ? detailInWords((error as ApiError).message) : errorText(error, { atFields })}</span>
       {conflict && onReload && (
         <button type="button" onClick={onReload}>
           Reload

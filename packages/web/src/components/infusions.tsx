@@ -4,14 +4,15 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { BodyOf, Infusion } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { dateTimeText, fromUtcInput } from '../lib/dates.js';
 import { ErrorBox, LoadError } from './error-box.js';
 import { TableScroll } from './table-scroll.js';
 import { SelectField, TextField } from './text-field.js';
 
 const num = (s: string) => (s.trim() === '' ? null : Number(s));
-/** `<input type="datetime-local">` holds local time without a zone; the API wants an ISO instant. */
-const instant = (local: string) => (local.trim() === '' ? null : new Date(local).toISOString());
-const shown = (iso: string | null) => (iso ? new Date(iso).toLocaleString() : '—');
+/** Times are entered and shown in UTC, as every other time in the app (lib/dates.ts). */
+const instant = fromUtcInput;
+const shown = dateTimeText;
 
 /** A subject's infusions with the protocol's checks, a form to record one, and "record as given". */
 export function Infusions({ subjectId, canEnter }: { subjectId: string; canEnter: boolean }) {
@@ -210,7 +211,7 @@ function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): voi
           error={errs.reason}
         />
         <button type="submit">Record as given</button>
-        <ErrorBox error={error} />
+        <ErrorBox error={error} atFields />
       </form>
     </details>
   );
@@ -300,7 +301,7 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         {cellsPerKg !== null ? `${cellsPerKg.toExponential(2)} cells/kg` : ''}
       </output>
       <button type="submit">Record infusion</button>
-      <ErrorBox error={error} />
+      <ErrorBox error={error} atFields />
     </form>
   );
 }

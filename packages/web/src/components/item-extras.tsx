@@ -34,7 +34,7 @@ export function ItemExtras({
     <div className="item-extras">
       <div className="actions">
         <button type="button" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)}>
-          History of {item.itemCode}
+          History of {itemDefinition?.label ?? item.itemCode}
         </button>
       </div>
       {showQueries && (

@@ -1,5 +1,6 @@
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { dateTimeText } from '../lib/dates.js';
 
 type Lock = Awaited<ReturnType<typeof loadLocks>>[number];
 const loadLocks = (studyId: string) => api.get('/api/studies/:studyId/locks', { params: { studyId } });
@@ -31,7 +32,7 @@ export function LockBanner({ locks }: { locks: readonly Lock[] }) {
             The {l.level === 'subject' ? `subject ${l.subjectCode ?? ''}` : l.level} is{' '}
             {l.kind === 'freeze' ? 'frozen' : 'locked'}
           </strong>{' '}
-          by {l.lockedBy} at <time dateTime={l.lockedAt}>{l.lockedAt}</time>: {l.reason}.{' '}
+          by {l.lockedBy} at <time dateTime={l.lockedAt}>{dateTimeText(l.lockedAt)}</time>: {l.reason}.{' '}
           {l.kind === 'freeze'
             ? 'No data can change; investigators can still sign.'
             : 'Nothing can change until an administrator releases it.'}

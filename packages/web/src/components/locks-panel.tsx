@@ -4,6 +4,7 @@ import { fieldErrors } from '../api/problem.js';
 import type { BodyOf } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { dateTimeText } from '../lib/dates.js';
 import { LoadError } from './error-box.js';
 import { RequestUnlock } from './request-unlock.js';
 import { SubmitCancel } from './submit-cancel.js';
@@ -229,13 +230,14 @@ export function LocksPanel({
                   <td>{where(l)}</td>
                   <td>{l.kind}</td>
                   <td>
-                    {l.lockedBy}, <time dateTime={l.lockedAt}>{l.lockedAt}</time>: {l.reason}
+                    {l.lockedBy}, <time dateTime={l.lockedAt}>{dateTimeText(l.lockedAt)}</time>: {l.reason}
                     {l.overrideReason && <> (locked although not ready: {l.overrideReason})</>}
                   </td>
                   <td>
                     {l.releasedAt ? (
                       <>
-                        {l.releasedBy}, <time dateTime={l.releasedAt}>{l.releasedAt}</time>: {l.releaseReason}
+                        {l.releasedBy}, <time dateTime={l.releasedAt}>{dateTimeText(l.releasedAt)}</time>:{' '}
+                        {l.releaseReason}
                       </>
                     ) : (
                       'active'

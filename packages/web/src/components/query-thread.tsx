@@ -1,6 +1,7 @@
 import { api } from '../api/client.js';
 import type { Query } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { dateTimeText } from '../lib/dates.js';
 import { LoadError } from './error-box.js';
 import { QueryActions } from './query-actions.js';
 
@@ -12,7 +13,7 @@ const KIND: Record<string, string> = {
 };
 
 /** "2026-12-05 03:40 UTC" from an instant. */
-export const whenText = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
+export const whenText = dateTimeText;
 
 /**
  * One query as a thread both sides read: every message (raise, answer, close, reopen) with who and

@@ -9,6 +9,7 @@ import { fieldErrors } from '../api/problem.js';
 import type { RandomisationStatus, Subject } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { dateText } from '../lib/dates.js';
 import { hasRole, useMe } from '../session.js';
 import { ErrorBox, LoadError } from './error-box.js';
 import { SubmitCancel } from './submit-cancel.js';
@@ -85,7 +86,7 @@ export function RandomisationPanel({
         <ul aria-label="Corrections of the assignment">
           {r.corrections.map((c) => (
             <li key={c.id}>
-              Corrected {c.at.slice(0, 10)} by {c.by}: {label(c.fromArm)} → {label(c.toArm)} ({c.reason})
+              Corrected {dateText(c.at)} by {c.by}: {label(c.fromArm)} → {label(c.toArm)} ({c.reason})
             </li>
           ))}
         </ul>
@@ -94,7 +95,7 @@ export function RandomisationPanel({
         <ul aria-label="Emergency unblindings">
           {r.unblindings.map((u) => (
             <li key={u.id}>
-              Unblinded {u.at.slice(0, 10)} by {u.by}: {u.reason}
+              Unblinded {dateText(u.at)} by {u.by}: {u.reason}
             </li>
           ))}
         </ul>
@@ -121,7 +122,7 @@ function RandomisedFacts({ r, label }: { r: RandomisationStatus; label(id: strin
       <dt>Stratum</dt>
       <dd>{r.stratum}</dd>
       <dt>Randomised</dt>
-      <dd>{r.assignedAt?.slice(0, 10)}</dd>
+      <dd>{dateText(r.assignedAt)}</dd>
       {r.sequence !== null && (
         <>
           <dt>Number in stratum</dt>

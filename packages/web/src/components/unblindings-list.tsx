@@ -3,6 +3,7 @@
 // only when the server sends it (safety sees it; a blinded role who did not unblind does not).
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { dateText } from '../lib/dates.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
 import { TableScroll } from './table-scroll.js';
@@ -36,7 +37,7 @@ export function UnblindingsList({
         <tbody>
           {data.data.map((u) => (
             <tr key={u.id}>
-              <td>{u.at.slice(0, 10)}</td>
+              <td>{dateText(u.at)}</td>
               <td>
                 <Link href={`/subjects/${u.subjectId}`}>{u.subjectCode}</Link>
               </td>

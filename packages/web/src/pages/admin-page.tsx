@@ -12,6 +12,7 @@ import { UserActive } from '../components/admin/user-active.js';
 import { LoadError } from '../components/error-box.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
+import { dateTimeText } from '../lib/dates.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
 
@@ -74,7 +75,7 @@ export function AdminPage() {
                       ? u.mustChangePassword
                         ? 'active (must change password)'
                         : 'active'
-                      : `deactivated${u.deactivatedAt ? ` ${u.deactivatedAt.slice(0, 16).replace('T', ' ')} UTC` : ''}`}
+                      : `deactivated${u.deactivatedAt ? ` ${dateTimeText(u.deactivatedAt)}` : ''}`}
                   </td>
                   <td>
                     {u.id === me.user.id ? (

@@ -12,6 +12,7 @@ import { TableScroll } from '../components/table-scroll.js';
 import { SelectField, TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { dateTimeText } from '../lib/dates.js';
 import { clockSummary, type SaeClock } from '../lib/sae-clock.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
@@ -179,7 +180,7 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
             <li key={f.id}>
               <strong>{f.entryDate}</strong> — {f.text}{' '}
               <span className="muted">
-                ({f.authorName}, {f.createdAt})
+                ({f.authorName}, {dateTimeText(f.createdAt)})
               </span>
             </li>
           ))}

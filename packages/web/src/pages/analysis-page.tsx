@@ -7,6 +7,7 @@ import type { EndpointRow } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
+import { dateTimeText } from '../lib/dates.js';
 import { Link } from '../router.js';
 
 const OUTCOMES = ['MCR', 'PCR', 'NR', 'pending', 'not adjudicated'] as const;
@@ -151,7 +152,7 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
               ))}
             </ul>
             <p className="hint">
-              Snapshot {results.snapshot.takenAt} · data hash{' '}
+              Snapshot {dateTimeText(results.snapshot.takenAt)} · data hash{' '}
               <code>{results.snapshot.hash.slice(0, 12)}</code>
             </p>
             <p>

@@ -8,6 +8,7 @@ import { ErrorBox, LoadError } from '../components/error-box.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { SelectField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
+import { dateTimeText } from '../lib/dates.js';
 import { catalogForms, definitionOf } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
@@ -170,7 +171,7 @@ export function ExportsPage({ studyId }: { studyId: string }) {
             <tbody>
               {jobs.data.jobs.map((j) => (
                 <tr key={j.id}>
-                  <td>{j.createdAt.replace('T', ' ').slice(0, 19)} UTC</td>
+                  <td>{dateTimeText(j.createdAt)}</td>
                   <td>
                     {FORMATS.find((f) => f.value === j.format)?.label ?? j.format}
                     {j.pseudonymised && ' — pseudonymised, study days'}

@@ -9,6 +9,7 @@ import { TableScroll } from '../components/table-scroll.js';
 import { TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { dateTimeText } from '../lib/dates.js';
 import { Link } from '../router.js';
 import { hasRole, isAdmin, useMe } from '../session.js';
 
@@ -150,7 +151,7 @@ export function SignaturesPage({ studyId }: { studyId: string }) {
                         )}
                       </td>
                       <td>
-                        {r.requestedBy}, <time dateTime={r.requestedAt}>{r.requestedAt}</time>
+                        {r.requestedBy}, <time dateTime={r.requestedAt}>{dateTimeText(r.requestedAt)}</time>
                       </td>
                       <td>{r.reason}</td>
                       <td>

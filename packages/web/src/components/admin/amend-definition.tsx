@@ -7,6 +7,7 @@ import { api } from '../../api/client.js';
 import { ApiError } from '../../api/problem.js';
 import type { Study } from '../../api/types.js';
 import { useLoad } from '../../hooks/use-load.js';
+import { dateTimeText } from '../../lib/dates.js';
 import { ErrorBox } from '../error-box.js';
 import { TableScroll } from '../table-scroll.js';
 import { SelectField, TextField } from '../text-field.js';
@@ -185,7 +186,7 @@ export function AmendDefinition({ studies, onApplied }: { studies: Study[]; onAp
                   {v.version}
                   {v.current ? ' (current)' : ''}
                 </td>
-                <td>{v.createdAt.slice(0, 16).replace('T', ' ')} UTC</td>
+                <td>{dateTimeText(v.createdAt)}</td>
                 <td>{v.createdByName}</td>
                 <td>{v.reason ?? '—'}</td>
               </tr>
