@@ -11,7 +11,9 @@ import type {
   centreSchema,
   codeListSchema,
   definitionItemSchema,
+  eligibilitySourceSchema,
   formSchema,
+  heldLabSchema,
   infusionPlanSchema,
   randomisationSchema,
   retreatmentRuleSchema,
@@ -39,6 +41,8 @@ export type StudyRole = z.infer<typeof studyRoleSchema>;
 export type StratificationFactorDefinition = z.infer<typeof stratificationFactorSchema>;
 export type RandomisationDefinition = z.infer<typeof randomisationSchema>;
 export type StudyDefinition = z.infer<typeof studyDefinitionSchema>;
+export type EligibilitySource = z.infer<typeof eligibilitySourceSchema>;
+export type HeldLab = z.infer<typeof heldLabSchema>;
 
 /** Earliest and latest study day of a visit's window. */
 export function visitWindowDays(visit: Pick<VisitDefinition, 'targetDay' | 'windowDays'>): {
