@@ -110,9 +110,7 @@ describe('form builder: missing-data codes and branching logic', () => {
     expect(await page.getByRole('button', { name: 'Check changes' }).isDisabled()).toBe(true);
     await screenshot(page, 'builder-branching-01-problem');
     await page.locator('fieldset.builder-item[data-item="state"]').getByLabel('Item code').fill('status');
-    await page.waitForFunction(
-      () => !document.querySelector('fieldset.builder-item[data-item="death_cause"] [aria-invalid="true"]'),
-    );
+    await cause.locator('[aria-invalid="true"]').first().waitFor({ state: 'detached' });
     expect(await seriousAxeViolations(page)).toEqual([]);
 
     await page.getByRole('button', { name: 'Check changes' }).click();
