@@ -114,6 +114,11 @@ export const eligibility = z.object({
   criteria: z.array(criterion),
   waived: z.array(criterion),
   rejectedWaivers: computed<EligibilityResult['rejectedWaivers']>('waivers that were not applied, with why'),
+  /**
+   * Criterion items read from values the study already holds (the definition's
+   * `eligibilitySources`): these, not the screening form's, are what the criteria read.
+   */
+  held: z.array(z.object({ item: z.string(), value: z.string(), source: z.string() })),
 });
 
 export const schedule = z.object({

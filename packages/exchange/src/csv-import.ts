@@ -118,28 +118,52 @@ export async function importCsv(
   const deathForms = new Set<string>();
   const outcome = await writeOrRollBack(db, opts.actor, keep, async (txDb) => {
     const writer = ItemWriter.forImport(txDb, studyId, reason);
+    /** The values a row writes; undefined for a row with problems (it is not written). */
+    const writesOf = (r: RowValues): { value: ImportValue; columns: ColumnNames }[] | undefined => {
+      if (allValid) {
+        // Every value passed its check in the first read, and the digest below proves these are
+        // the same bytes: only the subject and cycle are looked up again.
+        return r.values.map((v) => {
+          const ref = resolveValue(subjects, v.raw);
+          return { value: toImportValue(v.raw, ref.subject, ref.cycle, v.visitDate), columns: v.columns };
+        });
+      }
+      const { problems, checked } = judge(r);
+      if (problems.length > 0) return undefined;
+      return r.values.flatMap((v, i) => {
+        const c = checked[i]!;
+        return c.ok
+          ? [{ value: toImportValue(v.raw, c.subject, c.cycle, v.visitDate), columns: v.columns }]
+          : [];
+      });
+    };
+    // Branching logic (`item-hidden`) is judged on a whole form, whose values may come on many rows:
+    // when a form of the study has any, one more read gathers those forms' values, so that a value
+    // the logic refuses is listed at its row like the other refusals, not a refusal of the import.
+    const hiddenAt = new Map<number, ImportProblem[]>();
+    const branching = await writer.branchingFormCodes();
+    if (branching.size > 0) {
+      const values: ImportValue[] = [];
+      const where: { row: number; columns: ColumnNames }[] = [];
+      for await (const r of rowsOf(input, opts))
+        for (const w of writesOf(r) ?? [])
+          if (branching.has(w.value.formCode)) {
+            values.push(w.value);
+            where.push({ row: r.row, columns: w.columns });
+          }
+      for (const [i, why] of await writer.hiddenItemRefusals(values)) {
+        const { row, columns } = where[i]!;
+        const list = hiddenAt.get(row) ?? [];
+        list.push({ row, column: refusalColumn(why, columns), rule: refusalRule(why), message: why.message });
+        hiddenAt.set(row, list);
+      }
+    }
     const digest = createHash('sha256');
     let rows = 0;
     for await (const r of rowsOf(input, opts, digest)) {
       rows++;
-      let writes: { value: ImportValue; columns: ColumnNames }[];
-      if (allValid) {
-        // Every value passed its check in the first read, and the digest below proves these are
-        // the same bytes: only the subject and cycle are looked up again.
-        writes = r.values.map((v) => {
-          const ref = resolveValue(subjects, v.raw);
-          return { value: toImportValue(v.raw, ref.subject, ref.cycle, v.visitDate), columns: v.columns };
-        });
-      } else {
-        const { problems, checked } = judge(r);
-        if (problems.length > 0) continue;
-        writes = r.values.flatMap((v, i) => {
-          const c = checked[i]!;
-          return c.ok
-            ? [{ value: toImportValue(v.raw, c.subject, c.cycle, v.visitDate), columns: v.columns }]
-            : [];
-        });
-      }
+      const writes = writesOf(r);
+      if (!writes) continue;
       // The writer's own refusals, asked before anything of the row is written: a row is written
       // whole or not at all.
       let refused = false;
@@ -154,6 +178,12 @@ export async function importCsv(
           rule: refusalRule(why),
           message: why.message,
         });
+      }
+      const hidden = hiddenAt.get(r.row);
+      if (hidden) {
+        if (!refused) report.invalidRows++;
+        refused = true;
+        for (const p of hidden) addProblem(report, p);
       }
       if (!refused)
         for (const w of writes) {

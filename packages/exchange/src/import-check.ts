@@ -47,6 +47,8 @@ export type ImportRule =
   | 'visit-ambiguous'
   /** Several values for one item of one visit that differ: none is imported. */
   | 'value-conflict'
+  /** A value for an item its form's branching logic hides (crf/show-if.ts), or one hiding a held value. */
+  | 'item-hidden'
   | TextRule;
 
 /** The longest item value and unit, as at entry (routes/visits.ts). */
@@ -246,6 +248,7 @@ export function refusalRule(e: StoreError): ImportRule {
   if (rule === 'form-signed' || rule === 'form-locked' || rule === 'visit-missed') return rule;
   if (e.code === 'locked') return 'record-locked';
   if (rule === 'unicode' || rule === 'control-character' || rule === 'noncharacter') return rule;
+  if (rule === 'item-hidden') return rule;
   return 'value-invalid';
 }
 
@@ -257,6 +260,8 @@ export function refusalColumn(e: StoreError, columns: ColumnNames): string {
     // A visit outside the schedule, or an unscheduled one without a reason: the row's visit.
     if (e.field === 'visitCode' || e.field === 'reason') return columns.visit;
   }
+  // Branching logic: the value that is hidden, or that hides one.
+  if (e.details.rule === 'item-hidden') return columns.value;
   // A form not collected, a missed visit, a signed or locked form: the form the row writes.
   return columns.form;
 }

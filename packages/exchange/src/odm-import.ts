@@ -338,6 +338,24 @@ export async function importOdm(
             message: why.message,
           });
         }
+        // Branching logic (`item-hidden`) on the subject's forms as the rest of its values leave
+        // them: listed at the row like the refusals above, not a refusal of the whole import.
+        const candidates = writes.filter((w) => !writeRefused.has(w.row.row));
+        const hidden = await writer.hiddenItemRefusals(candidates.map((w) => w.value));
+        for (const [i, why] of hidden) {
+          const w = candidates[i]!;
+          refused = true;
+          writeRefused.add(w.row.row);
+          refuse(w.row.row);
+          report.invalidRows++;
+          addProblem(report, {
+            row: w.row.row,
+            // The spool keeps no ODM path (odm-spool.ts): the value is named by visit, form and item.
+            column: w.row.column || `${w.row.visit}/${w.row.form}.${w.row.item}`,
+            rule: refusalRule(why),
+            message: why.message,
+          });
+        }
         // What the write takes of the subject: its values, records, the facts of a subject it
         // creates, and the dates of the visits it writes values at.
         const kept = writes.filter((w) => !writeRefused.has(w.row.row));

@@ -3,6 +3,7 @@ export * from './bilag2004-form.js';
 export * from './derive.js';
 export * from './derive-bilag2004.js';
 export * from './forms.js';
+export * from './held-screening.js';
 export * from './item-definition.js';
 export * from './lab-entry-items.js';
 export * from './lab-flags.js';

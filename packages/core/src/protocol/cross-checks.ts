@@ -195,6 +195,39 @@ export function crossCheckStudyDefinition(
   );
   for (const [i, c] of criteria) checkCondition(out, c.condition, ['eligibility', i, 'condition']);
 
+  // Where eligibility reads a held value: one source per criterion item, an item some criterion
+  // reads, a visit of the schedule, a form the definition collects at that visit.
+  const read = new Set(criteria.flatMap(([, c]) => conditionItemsOf(c.condition)));
+  const sources = objects(input.eligibilitySources);
+  unique(
+    out,
+    sources.map(([i, s]) => ({ id: str(s.item), path: ['eligibilitySources', i, 'item'] })),
+    'eligibility source of item',
+  );
+  const formVisits = new Map(
+    forms.map(([, f]) => [str(f.id), Array.isArray(f.visitCodes) ? f.visitCodes : []] as const),
+  );
+  for (const [i, s] of sources) {
+    const at = ['eligibilitySources', i];
+    const item = str(s.item);
+    if (item !== undefined && Array.isArray(input.eligibility) && !read.has(item))
+      out.push({
+        path: [...at, 'item'],
+        code: 'unknown_reference',
+        message: `no eligibility criterion reads ${quote(item)}`,
+      });
+    checkVisit(s.visit, [...at, 'visit']);
+    const form = s.from === 'score' ? 'sledai2k' : s.from === 'lab' ? 'labs' : str(s.form);
+    if (s.from === 'age' || form === undefined || typeof s.visit !== 'string') continue;
+    const collected = formVisits.get(form);
+    if (!collected?.includes(s.visit))
+      out.push({
+        path: s.from === 'item' ? [...at, 'form'] : at,
+        code: 'unknown_reference',
+        message: `the definition collects no form ${quote(form)} at visit ${quote(s.visit)}`,
+      });
+  }
+
   out.push(...crossCheckRandomisation(input));
   out.push(...crossCheckEditChecks(input));
   out.push(...crossCheckLabRanges(input));
@@ -314,4 +347,12 @@ function checkCondition(out: DefinitionIssue[], c: unknown, path: Path): void {
   const max = num(c.max);
   if (c.op === 'between' && min !== undefined && max !== undefined && min > max)
     out.push({ path: [...path, 'max'], code: 'invalid_value', message: `max ${max} is below min ${min}` });
+}
+
+/** Every item a condition reads (untrusted input: what is not a condition reads nothing). */
+function conditionItemsOf(c: unknown): string[] {
+  if (!isObj(c)) return [];
+  if (Array.isArray(c.conditions)) return c.conditions.flatMap(conditionItemsOf);
+  const item = str(c.item);
+  return item === undefined ? [] : [item];
 }

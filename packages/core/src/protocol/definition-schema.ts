@@ -264,6 +264,37 @@ export const eligibilityCriterionSchema = z.strictObject({
   source: text,
 });
 
+/**
+ * The labs an eligibility criterion can read from a visit's lab form, each in the one unit the
+ * analysis uses (crf/derive-labs.ts `CanonicalLabs`; the key names the unit).
+ */
+export const heldLabSchema = z.enum([
+  'proteinuriaG24h',
+  'upcrMgMmol',
+  'creatinineUmolL',
+  'albuminGL',
+  'c3GL',
+  'c4GL',
+  'haemoglobinGL',
+  'plateletsE9L',
+]);
+
+/**
+ * Where the study already holds a value an eligibility criterion reads (issue #20: "eligibility reads
+ * values the study already holds instead of asking again"). The screening form asks only for what is
+ * not held; a held value overrides what the screening form says (crf/held-screening.ts).
+ * - `age`: whole years from the subject's birth date to the date of `visit`;
+ * - `score`: a score derived from the forms of `visit` (SLEDAI-2K);
+ * - `lab`: a lab of `visit`'s lab form, converted to the key's unit;
+ * - `item`: an item of a form of `visit`, as stored.
+ */
+export const eligibilitySourceSchema = z.discriminatedUnion('from', [
+  z.strictObject({ item: text, from: z.literal('age'), visit: text }),
+  z.strictObject({ item: text, from: z.literal('score'), score: z.enum(['sledai2k']), visit: text }),
+  z.strictObject({ item: text, from: z.literal('lab'), lab: heldLabSchema, visit: text }),
+  z.strictObject({ item: text, from: z.literal('item'), visit: text, form: text, formItem: text }),
+]);
+
 // ---------------------------------------------------------------------------------------------
 // Edit checks (issue #20: "edit checks as data"; evaluated by edit-checks.ts, run at commit by the
 // store's item writer, which raises a system query for a broken check of severity 'query')
@@ -455,6 +486,8 @@ export const studyDefinitionSchema = z.strictObject({
   codeLists: z.array(codeListSchema).optional(),
   forms: z.array(formSchema),
   eligibility: z.array(eligibilityCriterionSchema),
+  /** Criterion items read from values the study holds rather than asked on the screening form. */
+  eligibilitySources: z.array(eligibilitySourceSchema).optional(),
   /** Edit checks run when values are saved or imported (issue #20/#21); absent: none. */
   editChecks: z.array(editCheckSchema).optional(),
   /** Lab reference ranges: protocol defaults and each site laboratory's (issue #22); absent: none. */

@@ -145,8 +145,14 @@ describe('the built-in trial is one definition file, studies/msct-sle.json (issu
     // sha256 of the canonical JSON of `msctSleTrial` as built by msct-sle-trial.ts + withItems(catalog)
     // + msctSleEligibilityCriteria({ maxAgeYears: 60 }) at commit 372f5a0; the edit checks were added to
     // the definition after that commit (issues #20/#21), so they are left out of this comparison.
-    // The lab entry items, their code list and the reference ranges (issue #22) came later too.
-    const { editChecks: _added, labReferenceRanges: _ranges, ...rest } = msctSleTrial;
+    // The lab entry items, their code list and the reference ranges (issue #22) came later too, and the
+    // eligibility sources (issue #20, session 8: eligibility reads values the study holds).
+    const {
+      editChecks: _added,
+      labReferenceRanges: _ranges,
+      eligibilitySources: _held,
+      ...rest
+    } = msctSleTrial;
     const labEntry = new Set(LAB_ENTRY_ITEMS.map((i) => i.code));
     const asBuilt = {
       ...rest,

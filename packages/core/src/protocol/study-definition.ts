@@ -11,7 +11,9 @@ import type {
   centreSchema,
   codeListSchema,
   definitionItemSchema,
+  eligibilitySourceSchema,
   formSchema,
+  heldLabSchema,
   infusionPlanSchema,
   labReferenceRangeSchema,
   randomisationSchema,
@@ -41,6 +43,8 @@ export type StratificationFactorDefinition = z.infer<typeof stratificationFactor
 export type RandomisationDefinition = z.infer<typeof randomisationSchema>;
 export type StudyDefinition = z.infer<typeof studyDefinitionSchema>;
 export type LabReferenceRange = z.infer<typeof labReferenceRangeSchema>;
+export type EligibilitySource = z.infer<typeof eligibilitySourceSchema>;
+export type HeldLab = z.infer<typeof heldLabSchema>;
 
 /** Earliest and latest study day of a visit's window. */
 export function visitWindowDays(visit: Pick<VisitDefinition, 'targetDay' | 'windowDays'>): {

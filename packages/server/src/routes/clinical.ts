@@ -3,11 +3,18 @@ import {
   BILAG2004_FORM_CODE,
   deriveVisitScores,
   explain,
+  heldScreeningValues,
   screeningFromItems,
   type VisitItems,
+  withHeldValues,
 } from '@msct/core/crf';
 import { previousAssessment } from '@msct/core/dataset';
-import { endpointBilagStatement, evaluateEligibility, visitStatuses } from '@msct/core/protocol';
+import {
+  endpointBilagStatement,
+  evaluateEligibility,
+  type StudyDefinition,
+  visitStatuses,
+} from '@msct/core/protocol';
 import { getSubject, getVisit, listForms, listItems, listVisits, updateSubject } from '@msct/store';
 import type { FastifyRequest } from 'fastify';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
@@ -63,10 +70,32 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
     };
   }
 
-  async function screening(subjectId: string) {
-    const visits = await listVisits(db, subjectId);
-    const scr = visits.find((v) => v.visit_code === 'SCR' && v.cycle === 1);
-    return scr ? ((await visitItems(scr.id)).eligibility ?? {}) : {};
+  /**
+   * The screening form's items with the values the study already holds in their place (issue #20:
+   * the definition's `eligibilitySources`, crf/held-screening.ts), and those held values with their
+   * source. Read from the store, so what a client sends cannot contradict stored data.
+   */
+  async function screening(
+    subjectId: string,
+    definition: Pick<Partial<StudyDefinition>, 'eligibilitySources' | 'sledaiWindowDays'>,
+  ) {
+    const visits = (await listVisits(db, subjectId)).filter((v) => v.cycle === 1);
+    const scr = visits.find((v) => v.visit_code === 'SCR');
+    const formItems = scr ? ((await visitItems(scr.id)).eligibility ?? {}) : {};
+    const sources = definition.eligibilitySources ?? [];
+    if (sources.length === 0) return { items: formItems, held: [] };
+    const subject = await getSubject(db, subjectId);
+    const held = new Map<string, { visitDate: string | null; items: VisitItems }>();
+    for (const code of new Set(sources.map((s) => s.visit))) {
+      const v = visits.find((x) => x.visit_code === code);
+      if (v) held.set(code, { visitDate: v.visit_date, items: await visitItems(v.id) });
+    }
+    const values = heldScreeningValues(
+      sources,
+      { birthDate: subject.birth_date, visits: held },
+      { sledaiWindowDays: definition.sledaiWindowDays },
+    );
+    return { items: withHeldValues(formItems, values), held: values };
   }
 
   app.get(
@@ -183,11 +212,9 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
       const { definition } = await studyDefinition(db, scope.studyId);
       if (!definition.eligibility)
         throw new HttpProblem('MSCT_E_VALIDATION', 'this study defines no eligibility criteria');
-      const { data, waivers } = screeningFromItems(
-        definition.eligibility,
-        await screening(req.params.subjectId),
-      );
-      return evaluateEligibility(definition.eligibility, data, waivers);
+      const { items, held } = await screening(req.params.subjectId, definition);
+      const { data, waivers } = screeningFromItems(definition.eligibility, items);
+      return { ...evaluateEligibility(definition.eligibility, data, waivers), held };
     },
   );
 
@@ -208,7 +235,7 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
       if (definition.eligibility) {
         const { data, waivers } = screeningFromItems(
           definition.eligibility,
-          await screening(req.params.subjectId),
+          (await screening(req.params.subjectId, definition)).items,
         );
         const result = evaluateEligibility(definition.eligibility, data, waivers);
         if (result.overall !== 'eligible') {

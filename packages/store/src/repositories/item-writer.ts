@@ -530,6 +530,74 @@ export class ItemWriter {
     }
   }
 
+  /** Imports: the codes of the forms with branching logic (`showIf` items); none, nothing to ask. */
+  async branchingFormCodes(): Promise<ReadonlySet<string>> {
+    const entry = await this.definition(this.studyId);
+    return new Set([...entry.forms].filter(([, f]) => f.items.some((it) => it.showIf)).map(([code]) => code));
+  }
+
+  /**
+   * Imports: the values branching logic refuses (rule `item-hidden`, crf/show-if.ts), asked before
+   * anything is written so that an import lists them per row like its other refusals (the form's
+   * own check in `finish` would refuse the whole import). `values` are everything the import brings
+   * to the forms it writes; each form with a `showIf` item is judged on what it holds in this
+   * transaction overlaid with what the import brings. A value for an item that stays hidden is
+   * refused; a value that hides an item already holding one is refused at the controlling value.
+   * Returns the refusal by index into `values`.
+   */
+  async hiddenItemRefusals(values: readonly ImportValue[]): Promise<Map<number, StoreError>> {
+    const out = new Map<number, StoreError>();
+    const entry = await this.definition(this.studyId);
+    const groups = new Map<string, number[]>();
+    values.forEach((v, i) => {
+      if (!entry.forms.get(v.formCode)?.items.some((it) => it.showIf)) return;
+      const key = `${v.subjectId}|${v.visitCode}|${v.cycle}|${v.formCode}`;
+      const g = groups.get(key);
+      if (g) g.push(i);
+      else groups.set(key, [i]);
+    });
+    for (const indexes of groups.values()) {
+      const first = values[indexes[0]!]!;
+      const def = entry.forms.get(first.formCode)!;
+      await this.loadSubject(first);
+      const visit = this.visits.get(`${first.subjectId}|${first.visitCode}|${first.cycle}`);
+      const form = visit ? this.forms.get(`${visit.id}|${first.formCode}`) : undefined;
+      const held = new Map<string, { value: string | null; missingCode: string | null }>();
+      if (form)
+        for (const r of await this.formItems(form.id))
+          held.set(r.item_code, { value: r.value, missingCode: r.missing_code ?? null });
+      const at = new Map<string, number>();
+      for (const i of indexes) {
+        const v = values[i]!;
+        held.set(v.itemCode, {
+          value: v.value === null || v.value === '' ? null : v.value,
+          missingCode: v.missingCode ?? null,
+        });
+        at.set(v.itemCode, i);
+      }
+      for (const h of hiddenWithValues(def.items, held)) {
+        const own = at.get(h.code);
+        const targets =
+          own !== undefined
+            ? [own]
+            : showIfItems(h.condition).flatMap((c) => (at.has(c) ? [at.get(c)!] : []));
+        for (const i of targets)
+          out.set(
+            i,
+            new StoreError(
+              'invalid',
+              `${h.label} (${first.formCode}.${h.code}) is asked only when ${showIfText(h.condition)}: ` +
+                (own !== undefined
+                  ? 'it takes no value while that does not hold'
+                  : 'it holds a value that would be hidden; clear it first (with a reason)'),
+              { field: 'value', rule: 'item-hidden', item: h.code },
+            ),
+          );
+      }
+    }
+    return out;
+  }
+
   /** Imports: the rule for a visit the import opens; its own reason is an unscheduled visit's. */
   private visitOpeningRefusal(entry: EntryDefinition, v: ImportValue) {
     return visitOpeningRefusal(entry.definition, entry.studyCode, {

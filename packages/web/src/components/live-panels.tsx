@@ -8,9 +8,11 @@ import {
   deriveVisitScores,
   explain,
   type FormDefinitionItems,
+  type HeldScreeningValue,
   type ItemDefinition,
   screeningFromItems,
   waiverItemCode,
+  withHeldValues,
 } from '@msct/core/crf';
 import { BILAG2004_PROVISIONAL_NOTE, isProvisionalBilag2004Grade } from '@msct/core/instruments';
 import {
@@ -204,16 +206,36 @@ export function EligibilityChecklist({
   draft,
   setValue,
   readOnly,
+  held = [],
+  labels = {},
 }: {
   criteria: readonly EligibilityCriterion[];
   draft: Draft;
   setValue(code: string, value: string): void;
   readOnly: boolean;
+  /** Values the study already holds (the server's, from stored data): read instead of the draft's. */
+  held?: readonly HeldScreeningValue[];
+  /** The screening items (label, type), for the held values' list. */
+  labels?: Readonly<Record<string, Pick<ItemDefinition, 'label' | 'type'>>>;
 }) {
-  const { data, waivers } = screeningFromItems(criteria, draft);
+  const { data, waivers } = screeningFromItems(criteria, withHeldValues(draft, held));
   const result = evaluateEligibility(criteria, data, waivers);
   return (
     <section className="live-box" aria-label="Eligibility checklist">
+      {held.length > 0 && (
+        <section aria-labelledby="held-h">
+          <h3 id="held-h">Values the study already holds</h3>
+          <p className="hint">Read from saved data, not asked again on this form.</p>
+          <ul data-testid="held-values">
+            {held.map((h) => (
+              <li key={h.item} data-item={h.item}>
+                <strong>{labels[h.item]?.label ?? h.item}</strong>: {heldText(h.value, labels[h.item]?.type)}{' '}
+                — {h.source}
+              </li>
+            ))}
+          </ul>
+        </section>
+      )}
       <p role="status" aria-live="polite">
         Overall: <strong data-testid="eligibility-overall">{result.overall.replace('_', ' ')}</strong>
       </p>
@@ -249,6 +271,12 @@ export function EligibilityChecklist({
       )}
     </section>
   );
+}
+
+/** A held value in words: a yes/no item's 1/0 as yes/no. */
+function heldText(value: string, type: ItemDefinition['type'] | undefined): string {
+  if (type === 'boolean' && (value === '1' || value === '0')) return value === '1' ? 'yes' : 'no';
+  return value;
 }
 
 function conditionUnits(c: EligibilityCondition, out: Map<string, string>) {
@@ -290,7 +318,11 @@ export function liveFor(
   formCode: string,
   visit: VisitWithForms,
   definition: Definition,
-  context: { previousBilag2004?: PreviousAssessment | undefined } = {},
+  context: {
+    previousBilag2004?: PreviousAssessment | undefined;
+    /** Screening values the study already holds (GET /api/subjects/:id/eligibility `held`). */
+    held?: readonly HeldScreeningValue[];
+  } = {},
 ):
   | {
       renderLive(draft: Draft, setValue: (code: string, value: string) => void, readOnly: boolean): ReactNode;
@@ -312,11 +344,23 @@ export function liveFor(
     };
   if (formCode === 'eligibility' && definition.eligibility) {
     const criteria = definition.eligibility;
+    const held = context.held ?? [];
+    const heldCodes = new Set(held.map((h) => h.item));
+    const form = uiFormFor('eligibility', definition);
+    const labels = Object.fromEntries((form?.items ?? []).map((i) => [i.code, i]));
     return {
       renderLive: (draft, setValue, readOnly) => (
-        <EligibilityChecklist criteria={criteria} draft={draft} setValue={setValue} readOnly={readOnly} />
+        <EligibilityChecklist
+          criteria={criteria}
+          draft={draft}
+          setValue={setValue}
+          readOnly={readOnly}
+          held={held}
+          labels={labels}
+        />
       ),
-      hideItem: (code) => code.startsWith('waiver_'),
+      // Waivers are entered in the checklist; a held value is not asked again.
+      hideItem: (code) => code.startsWith('waiver_') || heldCodes.has(code),
     };
   }
   return undefined;

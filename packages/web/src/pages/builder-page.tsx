@@ -6,13 +6,14 @@
 // server runs (validateStudyDefinition), each problem shown at the control its path names; saving
 // is a protocol amendment: the server's dry-run report first, then a new definition version applied
 // with a reason (POST /api/studies/:studyId/definition/amendments).
-import { itemFormsFor } from '@msct/core/crf';
+import { itemFormsFor, MISSING_CODE_LABELS, showIfText } from '@msct/core/crf';
 import {
   type CodeList,
   type DefinitionItem,
   type FormDefinition,
   formatDefinitionIssue,
   itemTypeSchema,
+  missingDataCodeSchema,
   type PathProblem,
   parseProblem,
   problemsAt,
@@ -471,6 +472,7 @@ function FormEditor({
               count={form.items!.length}
               item={item}
               codeLists={definition.codeLists ?? []}
+              siblings={form.items!.map((x) => x.code).filter((c) => c && c !== item.code)}
               problems={problems}
               editItems={(change) =>
                 editForm((f) => {
@@ -534,6 +536,7 @@ function ItemEditor({
   count,
   item,
   codeLists,
+  siblings,
   problems,
   editItems,
 }: {
@@ -542,6 +545,8 @@ function ItemEditor({
   count: number;
   item: DefinitionItem;
   codeLists: readonly CodeList[];
+  /** The other items of the form, which branching logic may read. */
+  siblings: readonly string[];
   problems: readonly PathProblem[];
   editItems(change: (items: DefinitionItem[]) => void): void;
 }) {
@@ -653,6 +658,33 @@ function ItemEditor({
         />{' '}
         Required
       </label>
+      <fieldset className="builder-missing">
+        <legend>Missing-data codes {name} accepts instead of a value</legend>
+        {missingDataCodeSchema.options.map((code) => (
+          <label className="check" key={code}>
+            <input
+              type="checkbox"
+              checked={item.missingCodes?.includes(code) === true}
+              onChange={(e) => {
+                const next = missingDataCodeSchema.options.filter((c) =>
+                  c === code ? e.target.checked : item.missingCodes?.includes(c),
+                );
+                set({ missingCodes: next.length ? next : undefined });
+              }}
+            />{' '}
+            {MISSING_CODE_LABELS[code]} ({code})
+          </label>
+        ))}
+        <Errors messages={problemsAt(problems, `${at}.missingCodes`, true)} id={`${at}-missing-err`} />
+      </fieldset>
+      <ShowIfEditor
+        name={name}
+        at={`${at}.showIf`}
+        showIf={item.showIf}
+        siblings={siblings}
+        problems={problems}
+        onChange={(showIf) => set({ showIf })}
+      />
       <div className="actions">
         <button
           type="button"
@@ -678,6 +710,74 @@ function ItemEditor({
           Remove
         </button>
       </div>
+    </fieldset>
+  );
+}
+
+/**
+ * Branching logic of one item: shown only while another item of the form has a value (`is`, the
+ * form REDCap's `[field] = 'value'` maps to). A condition of another shape (imported: and/or, "is
+ * not") is shown in words and can be removed, not edited here.
+ */
+function ShowIfEditor({
+  name,
+  at,
+  showIf,
+  siblings,
+  problems,
+  onChange,
+}: {
+  name: string;
+  at: string;
+  showIf: DefinitionItem['showIf'];
+  siblings: readonly string[];
+  problems: readonly PathProblem[];
+  onChange(showIf: DefinitionItem['showIf']): void;
+}) {
+  const simple = showIf === undefined || showIf.op === 'is';
+  const item = showIf?.op === 'is' ? showIf.item : '';
+  const value = showIf?.op === 'is' ? showIf.value : '';
+  return (
+    <fieldset className="builder-showif">
+      <legend>Branching: when {name} is asked</legend>
+      {simple ? (
+        <>
+          <Field label={`Ask ${name} only when item`} problems={problemsAt(problems, `${at}.item`)}>
+            {(p) => (
+              <select
+                {...p}
+                value={item}
+                onChange={(e) =>
+                  onChange(e.target.value ? { op: 'is', item: e.target.value, value } : undefined)
+                }
+              >
+                <option value="">(always asked)</option>
+                {[...new Set(item && !siblings.includes(item) ? [item, ...siblings] : siblings)].map((c) => (
+                  <option key={c} value={c}>
+                    {c}
+                  </option>
+                ))}
+              </select>
+            )}
+          </Field>
+          {item && (
+            <TextFieldAt
+              label={`… has the value (as stored, e.g. a code), to ask ${name}`}
+              value={value}
+              onChange={(v) => onChange({ op: 'is', item, value: v })}
+              problems={problemsAt(problems, `${at}.value`)}
+            />
+          )}
+        </>
+      ) : (
+        <p>
+          Asked only when {showIfText(showIf)}{' '}
+          <button type="button" onClick={() => onChange(undefined)}>
+            Remove condition of {name}
+          </button>
+        </p>
+      )}
+      <Errors messages={problemsAt(problems, at, !simple)} id={`${at}-err`} />
     </fieldset>
   );
 }

@@ -25,12 +25,21 @@ export function ScreeningPage({ subjectId }: { subjectId: string }) {
       api.get('/api/subjects/:subjectId/visits', { params: { subjectId } }),
     ]);
     const scr = visits.find((v) => v.visitCode === 'SCR' && v.cycle === 1);
-    const visit = scr ? await api.get('/api/visits/:visitId', { params: { visitId: scr.id } }) : undefined;
-    return { subject, definition: definitionOf(study), visit };
+    const definition = definitionOf(study);
+    const [visit, eligibility] = scr
+      ? await Promise.all([
+          api.get('/api/visits/:visitId', { params: { visitId: scr.id } }),
+          // The values the study already holds (age, screening scores, labs): not asked again.
+          definition.eligibility
+            ? api.get('/api/subjects/:subjectId/eligibility', { params: { subjectId } })
+            : undefined,
+        ])
+      : [undefined, undefined];
+    return { subject, definition, visit, held: eligibility?.held ?? [] };
   }, [subjectId]);
   if (data.error) return <LoadError error={data.error} what="subject" />;
   if (!data.data) return <p className="loading">Loading…</p>;
-  const { subject, definition, visit } = data.data;
+  const { subject, definition, visit, held } = data.data;
   const canEnter = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
   const def = uiFormFor('eligibility', definition);
   const form = visit?.forms.find((f) => f.formCode === 'eligibility');
@@ -71,7 +80,7 @@ export function ScreeningPage({ subjectId }: { subjectId: string }) {
               readOnly={!canEnter || locked}
               onSaved={data.reload}
               onReload={data.reload}
-              {...(liveFor('eligibility', visit, definition) ?? {})}
+              {...(liveFor('eligibility', visit, definition, { held }) ?? {})}
             />
           </section>
           {subject.status === 'screening' && canEnter && <Enrol subject={subject} onEnrolled={data.reload} />}
