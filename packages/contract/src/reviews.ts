@@ -68,8 +68,13 @@ const worklistForm = z.object({
   changedAt: z.string().nullable(),
 });
 export const monitorWorklist = z.object({
+  /** One page (`offset`, `limit`) of each form list, in site, subject and visit order. */
   changedSinceReview: z.array(worklistForm),
   unverified: z.array(worklistForm),
+  /** How many forms each list holds in all: a page is never presented as the whole list. */
+  totals: z.object({ changedSinceReview: z.number(), unverified: z.number() }),
+  offset: z.number(),
+  limit: z.number(),
   answeredQueries: z.array(
     z.object({
       id: z.string(),
@@ -167,7 +172,14 @@ export const reviewRoutes = {
     summary:
       "The monitor's worklist: forms changed since their review, unverified forms, answered queries to close, new SAEs",
     params: studyParams,
-    querystring: z.object({ saeDays: z.coerce.number().int().min(1).max(3650).default(30) }).strict(),
+    querystring: z
+      .object({
+        saeDays: z.coerce.number().int().min(1).max(3650).default(30),
+        /** The page of the two form lists (issue 16: a trial has ~25 forms a patient). */
+        offset: z.coerce.number().int().min(0).default(0),
+        limit: z.coerce.number().int().min(1).max(1000).default(200),
+      })
+      .strict(),
     response: { 200: monitorWorklist },
   }),
 };

@@ -22,7 +22,10 @@ interface Review {
 }
 interface Worklist {
   changedSinceReview: { formId: string }[];
-  unverified: { formId: string; subjectCode: string; visitCode: string }[];
+  unverified: { formId: string; subjectCode: string; visitCode: string; siteId: string }[];
+  totals: { changedSinceReview: number; unverified: number };
+  offset: number;
+  limit: number;
   answeredQueries: { id: string; answeredAt: string | null }[];
   newSaes: { id: string; term: string }[];
 }
@@ -187,11 +190,53 @@ for (const dialect of TEST_DIALECTS)
       ).toBe(409);
       expect((await reviews())[0]!.needsSdv).toBe(false);
       expect((await worklist()).unverified).toEqual([]);
+      expect((await worklist()).totals.unverified).toBe(0);
       expect(
         (await c.admin!.put(`/api/studies/${trial.studyId}/sdv-plan`, { plan: { mode: 'all' }, version: 1 }))
           .status,
       ).toBe(200);
       expect((await worklist()).unverified.map((f) => f.formId)).toContain(formId);
+    });
+
+    it('pages the form lists in the database and counts them in all (issue 16)', async () => {
+      // Two more subjects with a form each, one at the other site: three forms or more to page through.
+      for (const [client, siteId] of [
+        [c.coordinator!, trial.siteA],
+        [c.admin!, trial.siteB],
+      ] as const) {
+        const s = await client.post<{ id: string }>(`/api/studies/${trial.studyId}/subjects`, { siteId });
+        const v = await client.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
+          visitCode: 'BASELINE',
+          visitDate: '2026-03-02',
+        });
+        const f = await client.put(`/api/visits/${v.body.id}/forms/LAB`, {
+          items: [{ itemCode: 'HGB', value: '12.1', unit: 'g/dL' }],
+        });
+        expect(f.status).toBe(200);
+      }
+      const all = await worklist();
+      expect(all).toMatchObject({ offset: 0, limit: 200 });
+      expect(all.totals.unverified).toBe(all.unverified.length);
+      expect(all.unverified.length).toBeGreaterThanOrEqual(3);
+      expect(new Set(all.unverified.map((f) => f.siteId)).size).toBe(2);
+      const paged: string[] = [];
+      for (let offset = 0; offset < all.totals.unverified; offset++) {
+        const p = (
+          await c.monitor!.get<Worklist>(`/api/studies/${trial.studyId}/worklist?limit=1&offset=${offset}`)
+        ).body;
+        expect(p).toMatchObject({ offset, limit: 1, totals: all.totals });
+        expect(p.unverified).toHaveLength(1);
+        paged.push(p.unverified[0]!.formId);
+      }
+      // Page by page, the same forms in the same (site, subject, visit) order as one page of all.
+      expect(paged).toEqual(all.unverified.map((f) => f.formId));
+      const past = await c.monitor!.get<Worklist>(
+        `/api/studies/${trial.studyId}/worklist?offset=${all.totals.unverified}`,
+      );
+      expect(past.body.unverified).toEqual([]);
+      expect(past.body.totals).toEqual(all.totals);
+      expect((await c.monitor!.get(`/api/studies/${trial.studyId}/worklist?limit=0`)).status).toBe(400);
+      expect((await c.monitor!.get(`/api/studies/${trial.studyId}/worklist?limit=1001`)).status).toBe(400);
     });
 
     it('lists queries with filters and age, lists answered ones to close, exports CSV; closed ones stay findable', async () => {

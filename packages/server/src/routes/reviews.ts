@@ -166,6 +166,8 @@ export function registerReviewRoutes(app: App, { db }: RouteContext) {
       studyId,
       ...(siteIds ? { siteIds } : {}),
       saeSince: new Date(Date.now() - req.query.saeDays * 86_400_000).toISOString(),
+      offset: req.query.offset,
+      limit: req.query.limit,
     });
   });
 }

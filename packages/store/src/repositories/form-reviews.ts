@@ -5,7 +5,7 @@
 // The study's SDV plan says which forms need verification (core protocol/sdv-plan.ts).
 // Review events are audited as the entity "form review" (id: the form's), not "form": the review row
 // has its own version, and the form's own version (and its replay in audit/verify-data.ts) is untouched.
-import { FULL_SDV, needsSdv, type SdvPlan } from '@msct/core/protocol';
+import { FULL_SDV, type SdvPlan } from '@msct/core/protocol';
 import type { Actor, AuditWriter, Tx } from '../audit/writer.js';
 import { writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
@@ -303,10 +303,14 @@ export interface WorklistForm {
 }
 
 export interface MonitorWorklist {
-  /** Forms reviewed or verified before, whose values changed since their last review. */
+  /** Forms reviewed or verified before, whose values changed since their last review: one page. */
   changedSinceReview: WorklistForm[];
-  /** Forms the SDV plan needs verified that are not (or no longer) verified. */
+  /** Forms the SDV plan needs verified that are not (or no longer) verified: one page. */
   unverified: WorklistForm[];
+  /** How many forms each list holds in all (the pages above hold at most `limit` from `offset`). */
+  totals: { changedSinceReview: number; unverified: number };
+  offset: number;
+  limit: number;
   answeredQueries: {
     id: string;
     subjectId: string;
@@ -330,54 +334,110 @@ export interface MonitorWorklist {
   }[];
 }
 
+/** Forms per page of the worklist's two form lists, unless the caller asks for another size. */
+export const WORKLIST_PAGE = 200;
+
 /**
  * A monitor's worklist at the given sites (undefined: every site): four reads, each one indexed join
- * over the study's forms, queries or adverse events.
+ * over the study's forms, queries or adverse events. The two form lists are paged in the database
+ * (`offset`, `limit`, in site, subject, visit order) with their totals counted there: a trial with no
+ * verification yet has every form unverified (about 500 000 at 20 000 patients), which must not be
+ * read, held or sent at once (issue 16: 192 MB and 1.9 GB of server memory before).
  */
 export async function monitorWorklist(
   db: Db,
-  opts: { studyId: string; siteIds?: readonly string[]; saeSince: string },
+  opts: { studyId: string; siteIds?: readonly string[]; saeSince: string; offset?: number; limit?: number },
 ): Promise<MonitorWorklist> {
+  const offset = opts.offset ?? 0;
+  const limit = opts.limit ?? WORKLIST_PAGE;
   if (opts.siteIds && opts.siteIds.length === 0)
-    return { changedSinceReview: [], unverified: [], answeredQueries: [], newSaes: [] };
+    return {
+      changedSinceReview: [],
+      unverified: [],
+      totals: { changedSinceReview: 0, unverified: 0 },
+      offset,
+      limit,
+      answeredQueries: [],
+      newSaes: [],
+    };
   const sites = opts.siteIds;
-  let forms = db.kysely
-    .selectFrom('form_instances')
-    .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
-    .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
-    .leftJoin('form_reviews', 'form_reviews.form_instance_id', 'form_instances.id')
-    .select([
-      'form_instances.id as formId',
-      'form_instances.form_code as formCode',
-      'form_instances.status as formStatus',
-      'visits.id as visitId',
-      'visits.visit_code as visitCode',
-      'visits.cycle as cycle',
-      'subjects.id as subjectId',
-      'subjects.subject_code as subjectCode',
-      'subjects.site_id as siteId',
-      'form_reviews.reviewed_at as reviewedAt',
-      'form_reviews.verified_at as verifiedAt',
-      'form_reviews.changed_at as changedAt',
-    ])
-    .where('subjects.study_id', '=', opts.studyId)
-    .where((eb) =>
-      eb.or([eb('form_reviews.verified_at', 'is', null), eb('form_reviews.changed_at', 'is not', null)]),
+  const { plan } = await getSdvPlan(db, opts.studyId);
+  const base = () => {
+    let q = db.kysely
+      .selectFrom('form_instances')
+      .innerJoin('subjects', 'subjects.id', 'form_instances.subject_id')
+      .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+      .leftJoin('form_reviews', 'form_reviews.form_instance_id', 'form_instances.id')
+      .where('subjects.study_id', '=', opts.studyId);
+    if (sites) q = q.where('subjects.site_id', 'in', sites);
+    return q;
+  };
+  type Base = ReturnType<typeof base>;
+  // Changed after its last review, or after a verification the change cleared (never reviewed).
+  const changed = (q: Base) =>
+    q.where((eb) =>
+      eb.and([
+        eb('form_reviews.changed_at', 'is not', null),
+        eb.or([
+          eb('form_reviews.reviewed_at', 'is', null),
+          eb('form_reviews.changed_at', '>', eb.ref('form_reviews.reviewed_at')),
+        ]),
+      ]),
     );
-  if (sites) forms = forms.where('subjects.site_id', 'in', sites);
-  const [formRows, { plan }] = await Promise.all([
-    forms.orderBy('subjects.site_id').orderBy('subjects.subject_code').orderBy('visits.visit_code').execute(),
-    getSdvPlan(db, opts.studyId),
+  // Not verified, and needed by the SDV plan: the SQL form of core's needsSdv (sdv-plan.ts).
+  const unverifiedWhere = (q: Base) =>
+    q.where((eb) => {
+      const needed =
+        plan.mode === 'all'
+          ? eb.lit(true)
+          : eb.or(
+              plan.rules.map((r) =>
+                r.visitCode === undefined
+                  ? eb('form_instances.form_code', '=', r.formCode)
+                  : eb.and([
+                      eb('form_instances.form_code', '=', r.formCode),
+                      eb('visits.visit_code', '=', r.visitCode),
+                    ]),
+              ),
+            );
+      return eb.and([eb('form_reviews.verified_at', 'is', null), needed]);
+    });
+  const page = (q: Base) =>
+    q
+      .select([
+        'form_instances.id as formId',
+        'form_instances.form_code as formCode',
+        'form_instances.status as formStatus',
+        'visits.id as visitId',
+        'visits.visit_code as visitCode',
+        'visits.cycle as cycle',
+        'subjects.id as subjectId',
+        'subjects.subject_code as subjectCode',
+        'subjects.site_id as siteId',
+        'form_reviews.reviewed_at as reviewedAt',
+        'form_reviews.verified_at as verifiedAt',
+        'form_reviews.changed_at as changedAt',
+      ])
+      .orderBy('subjects.site_id')
+      .orderBy('subjects.subject_code')
+      .orderBy('visits.visit_code')
+      .orderBy('form_instances.id')
+      .limit(limit)
+      .offset(offset)
+      .execute()
+      .then((rows) => rows.map((f) => ({ ...f, cycle: Number(f.cycle) })));
+  const count = (q: Base) =>
+    q
+      .select((eb) => eb.fn.countAll().as('n'))
+      .executeTakeFirstOrThrow()
+      .then((r) => Number(r.n));
+  const noRules = plan.mode === 'subset' && plan.rules.length === 0;
+  const [changedSinceReview, changedTotal, unverified, unverifiedTotal] = await Promise.all([
+    page(changed(base())),
+    count(changed(base())),
+    noRules ? [] : page(unverifiedWhere(base())),
+    noRules ? 0 : count(unverifiedWhere(base())),
   ]);
-  const changedSinceReview: WorklistForm[] = [];
-  const unverified: WorklistForm[] = [];
-  for (const f of formRows) {
-    const row = { ...f, cycle: Number(f.cycle) };
-    // Changed after its last review, or after a verification the change cleared (never reviewed).
-    if (row.changedAt !== null && (row.reviewedAt === null || row.changedAt > row.reviewedAt))
-      changedSinceReview.push(row);
-    if (row.verifiedAt === null && needsSdv(plan, row.formCode, row.visitCode)) unverified.push(row);
-  }
 
   let queries = db.kysely
     .selectFrom('queries')
@@ -427,6 +487,9 @@ export async function monitorWorklist(
   return {
     changedSinceReview,
     unverified,
+    totals: { changedSinceReview: changedTotal, unverified: unverifiedTotal },
+    offset,
+    limit,
     answeredQueries: answeredQueries.map((q) => ({
       ...q,
       answeredAt: (q.answeredAt as string | null) ?? null,

@@ -19,16 +19,18 @@ type WorklistForm = Worklist['unverified'][number];
  */
 export function WorklistPage({ studyId }: { studyId: string }) {
   const [verifiedNote, setVerifiedNote] = useState<string>();
+  // The two form lists come a page at a time from the server, with their totals (issue 16).
+  const [offset, setOffset] = useState(0);
   const data = useLoad(
     () =>
       Promise.all([
         api.get('/api/studies/:studyId', { params: { studyId } }),
         api.get('/api/studies/:studyId/sites', { params: { studyId } }),
-        api.get('/api/studies/:studyId/worklist', { params: { studyId }, query: { saeDays: 30 } }),
+        api.get('/api/studies/:studyId/worklist', { params: { studyId }, query: { saeDays: 30, offset } }),
         // The same answered queries as the list shows them (visit links, threads, "Close query").
         api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'answered' } }),
       ]),
-    [studyId],
+    [studyId, offset],
   );
   if (data.error) return <LoadError error={data.error} what="worklist" />;
   if (!data.data) return <p className="loading">Loading…</p>;
@@ -44,6 +46,35 @@ export function WorklistPage({ studyId }: { studyId: string }) {
       {f.subjectCode} {f.visitCode}
       {f.cycle > 1 ? ` (cycle ${f.cycle})` : ''} {f.formCode}
     </Link>
+  );
+  const longest = Math.max(w.totals.changedSinceReview, w.totals.unverified);
+  const range = (total: number) => {
+    const shown = Math.max(0, Math.min(total, w.offset + w.limit) - w.offset);
+    return total > w.limit
+      ? `${total.toLocaleString('en-US')}; showing ${shown === 0 ? 0 : `${(w.offset + 1).toLocaleString('en-US')}–${(w.offset + shown).toLocaleString('en-US')}`}`
+      : total.toLocaleString('en-US');
+  };
+  const pager = longest > w.limit && (
+    <nav className="pager" aria-label="Pages of the form lists">
+      <button
+        type="button"
+        disabled={w.offset === 0}
+        onClick={() => setOffset(Math.max(0, w.offset - w.limit))}
+      >
+        Previous
+      </button>
+      <span className="pager-status">
+        Forms {(w.offset + 1).toLocaleString('en-US')}–
+        {Math.min(longest, w.offset + w.limit).toLocaleString('en-US')} of each list
+      </span>
+      <button
+        type="button"
+        disabled={w.offset + w.limit >= longest}
+        onClick={() => setOffset(w.offset + w.limit)}
+      >
+        Next
+      </button>
+    </nav>
   );
   // Unverified forms grouped by site, then subject; each row one visit with its forms.
   const bySite = new Map<string, Map<string, WorklistForm[]>>();
@@ -70,9 +101,10 @@ export function WorklistPage({ studyId }: { studyId: string }) {
         <QueryList queries={answered} studyId={studyId} onChange={data.reload} empty="None." />
       </section>
 
+      {pager}
       <section aria-labelledby="wl-changed-h">
         <h2 id="wl-changed-h">
-          Forms changed since their review or verification ({w.changedSinceReview.length})
+          Forms changed since their review or verification ({range(w.totals.changedSinceReview)})
         </h2>
         {w.changedSinceReview.length === 0 ? (
           <p>None.</p>
@@ -89,7 +121,7 @@ export function WorklistPage({ studyId }: { studyId: string }) {
       </section>
 
       <section aria-labelledby="wl-sdv-h">
-        <h2 id="wl-sdv-h">Forms to source verify ({w.unverified.length})</h2>
+        <h2 id="wl-sdv-h">Forms to source verify ({range(w.totals.unverified)})</h2>
         {verifiedNote && <p role="status">{verifiedNote}</p>}
         {w.unverified.length === 0 ? (
           <p>None.</p>
@@ -99,6 +131,7 @@ export function WorklistPage({ studyId }: { studyId: string }) {
               <summary>
                 Site {siteCode.get(siteId) ?? siteId}:{' '}
                 {[...subjects.values()].reduce((n, fs) => n + fs.length, 0)} forms
+                {w.totals.unverified > w.limit ? ' on this page' : ''}
               </summary>
               <TableScroll label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
                 <table aria-label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
