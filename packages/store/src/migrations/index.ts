@@ -13,6 +13,7 @@ import * as m011 from './011-randomisation.js';
 import * as m012 from './012-edit-check-queries.js';
 import * as m013 from './013-missing-data-codes.js';
 import * as m015 from './015-export-jobs.js';
+import * as m023 from './023-attachments.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -32,6 +33,7 @@ export const migrationProvider: MigrationProvider = {
       '012-edit-check-queries': m012,
       '013-missing-data-codes': m013,
       '015-export-jobs': m015,
+      '023-attachments': m023,
     };
   },
 };
