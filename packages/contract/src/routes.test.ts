@@ -12,7 +12,7 @@ describe('the API contract', () => {
   it('declares 92 routes, each method and path once', () => {
     const keys = allRoutes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.length).toBe(92);
+    expect(keys.length).toBe(96);
   });
 
   it("names each path parameter in the route's params schema, and nothing else", () => {
@@ -44,6 +44,7 @@ describe('the API contract', () => {
       '/api/studies/:studyId/crfs.pdf application/pdf',
       '/api/subjects/:subjectId/casebook.html text/html',
       '/api/subjects/:subjectId/casebook.pdf application/pdf',
+      '/api/attachments/:attachmentId/file application/octet-stream',
     ]);
   });
 

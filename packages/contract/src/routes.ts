@@ -1,6 +1,7 @@
 // Every route of the API by name, and as a list for the tests that hold the server to the contract.
 import { adminRoutes } from './admin.js';
 import { analysisRoutes } from './analysis.js';
+import { attachmentRoutes } from './attachments.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { clinicalRoutes } from './clinical.js';
@@ -34,7 +35,8 @@ type Groups = typeof healthRoutes &
   typeof definitionRoutes &
   typeof signatureRoutes &
   typeof randomisationRoutes &
-  typeof printRoutes;
+  typeof printRoutes &
+  typeof attachmentRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -55,6 +57,7 @@ export const routes: Groups = {
   ...signatureRoutes,
   ...randomisationRoutes,
   ...printRoutes,
+  ...attachmentRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */
