@@ -38,7 +38,13 @@ import type { App, RouteContext } from '../http/types.js';
 /** The default largest file: 20 MiB (issue 22's example; MSCT_ATTACHMENT_MAX_BYTES changes it). */
 export const DEFAULT_ATTACHMENT_MAX_BYTES = 20 * 1024 * 1024;
 
-const megabytes = (n: number) => `${(n / (1024 * 1024)).toFixed(n % (1024 * 1024) === 0 ? 0 : 1)} MB`;
+/** A size in words: bytes below 1 KB, else KB or MB with one decimal (1 KB = 1024 bytes). */
+export const sizeText = (n: number) =>
+  n < 1024
+    ? `${n} bytes`
+    : n < 1024 * 1024
+      ? `${(n / 1024).toFixed(1)} KB`
+      : `${(n / (1024 * 1024)).toFixed(1)} MB`;
 
 const fileProblem = (
   code: 'MSCT_E_PAYLOAD_TOO_LARGE' | 'MSCT_E_UNSUPPORTED_MEDIA' | 'MSCT_E_VALIDATION',
@@ -161,7 +167,7 @@ export function registerAttachmentRoutes(app: App, { db, config }: RouteContext)
             throw fileProblem(
               'MSCT_E_PAYLOAD_TOO_LARGE',
               'max-size',
-              `${fileName} is ${bytes > 4 * maxBytes ? 'more than ' : ''}${megabytes(bytes)}: files may be at most ${megabytes(maxBytes)}`,
+              `${fileName} is ${bytes > 4 * maxBytes ? 'more than ' : ''}${sizeText(bytes)}: files may be at most ${sizeText(maxBytes)}`,
             );
           const content = readFileSync(path);
           const kind = fileKindOf(content, fileName);
