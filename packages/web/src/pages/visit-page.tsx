@@ -1,6 +1,7 @@
 import { formChoicesAt } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import type { Query } from '../api/types.js';
+import { AttachmentsPanel } from '../components/attachments-panel.js';
 import { CatalogForm } from '../components/catalog-form.js';
 import { LoadError } from '../components/error-box.js';
 import { type FormChoice, FormEditor } from '../components/form-editor.js';
@@ -218,6 +219,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
           />
         </section>
       )}
+      <AttachmentsPanel subjectId={subject.id} visitId={visit.id} />
     </section>
   );
 }
