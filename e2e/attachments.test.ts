@@ -6,7 +6,6 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { createSubject, createVisit, listAuditEvents } from '@msct/store';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type E2e, loginAs, screenshot, startE2e, stopE2e, TEST_PASSWORD } from './support.js';
 
@@ -35,8 +34,6 @@ describe('Files on a visit', () => {
     ).id;
   });
   afterAll(() => stopE2e(e));
-
-  const filesOf = (page: Page) => page.getByRole('region', { name: 'Files', exact: true }).first();
 
   it('the coordinator uploads a PDF to the visit; a wrong kind and an oversized file are refused at the field', async () => {
     const page = await loginAs(e, 'coordinator');

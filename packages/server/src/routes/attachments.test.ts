@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createSubject, createVisit, listAuditEvents } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileKindOf } from '../attachments/file-kind.js';
+import { configFromEnv } from '../config.js';
 import {
   ApiClient,
   createTestTrial,
@@ -50,6 +51,25 @@ describe('file kinds from the content (ISO 32000 / PNG / T.81 / TIFF 6.0 signatu
     expect(fileKindOf(Buffer.from([0x61, 0x00, 0x62]), 'x.txt')).toBeUndefined();
     expect(fileKindOf(Buffer.from([0xc3, 0x28]), 'x.txt')).toBeUndefined(); // not UTF-8
     expect(fileKindOf(Buffer.alloc(0), 'x.txt')).toBeUndefined();
+  });
+});
+
+describe('attachment settings from the environment', () => {
+  it('reads the limit, the kinds and the scanner, and refuses an unknown kind at start-up', () => {
+    expect(configFromEnv({})).not.toHaveProperty('attachmentMaxBytes');
+    const c = configFromEnv({
+      MSCT_ATTACHMENT_MAX_BYTES: '5000000',
+      MSCT_ATTACHMENT_TYPES: 'PDF, csv',
+      MSCT_SCAN_COMMAND: '/usr/local/bin/scan',
+    });
+    expect(c).toMatchObject({
+      attachmentMaxBytes: 5_000_000,
+      attachmentKinds: ['pdf', 'csv'],
+      scanCommand: '/usr/local/bin/scan',
+    });
+    expect(() => configFromEnv({ MSCT_ATTACHMENT_TYPES: 'pdf,docx' })).toThrow(
+      'MSCT_ATTACHMENT_TYPES: "docx" is not one of pdf, png, jpeg, tiff, text, csv',
+    );
   });
 });
 
