@@ -134,7 +134,7 @@ describe('attachments over HTTP', () => {
     const file = await as.monitor!.bytes(`/api/attachments/${up.body.id}/file`);
     expect(file.status).toBe(200);
     expect(file.body.equals(PDF)).toBe(true);
-    expect(file.headers.get('content-type')).toBe('application/pdf');
+    expect(file.headers.get('content-type')).toBe('application/octet-stream');
     expect(file.headers.get('content-disposition')).toContain("filename*=UTF-8''Befund%202026-03-01.pdf");
     const actions = (await listAuditEvents(server.db, { entityId: up.body.id })).map((e) => e.action);
     expect(actions).toEqual(['attachment.create', 'attachment.download']);

@@ -226,8 +226,10 @@ export function registerAttachmentRoutes(app: App, { db, config }: RouteContext)
         );
       const { info, content } = await downloadAttachment(db, { id: p.userId, name: p.username }, a.id);
       const ascii = info.file_name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+      // One media type for every kind, as the contract declares: the browser saves the file and never
+      // renders it in the app's origin (the kind found at upload is the list's `contentType`).
       return reply
-        .type(info.content_type)
+        .type('application/octet-stream')
         .header(
           'content-disposition',
           `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(info.file_name)}`,
