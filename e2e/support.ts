@@ -3,6 +3,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import type { ServerConfig } from '../packages/server/src/config.js';
 import {
   ApiClient,
   createTestTrial,
@@ -24,11 +25,16 @@ export interface E2e {
   contexts: BrowserContext[];
 }
 
-/** `definition`: the study definition of the test trial (default `{}`: free forms, no schedule). */
-export async function startE2e(options: { definition?: unknown } = {}): Promise<E2e> {
+/**
+ * `definition`: the study definition of the test trial (default `{}`: free forms, no schedule);
+ * `config`: server settings to change (attachment limits, a scanner).
+ */
+export async function startE2e(
+  options: { definition?: unknown; config?: Partial<ServerConfig> } = {},
+): Promise<E2e> {
   if (!existsSync(`${webRoot}/index.html`))
     throw new Error(`no web build at ${webRoot}: run \`npm run build:web\` first`);
-  const server = await startTestServer('sqlite', { webRoot });
+  const server = await startTestServer('sqlite', { ...options.config, webRoot });
   const trial = await createTestTrial(server.db, options);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',

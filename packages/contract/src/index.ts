@@ -3,6 +3,7 @@
 // typed by them (z.infer). No Node built-ins: the web app imports it too.
 export * from './admin.js';
 export * from './analysis.js';
+export * from './attachments.js';
 export * from './audit.js';
 export * from './auth.js';
 export * from './clinical.js';

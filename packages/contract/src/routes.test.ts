@@ -9,10 +9,10 @@ const keysOf = (s: z.ZodType | undefined) =>
   s ? Object.keys((s as unknown as { shape: Record<string, unknown> }).shape).sort() : [];
 
 describe('the API contract', () => {
-  it('declares 105 routes, each method and path once', () => {
+  it('declares 109 routes, each method and path once', () => {
     const keys = allRoutes.map((r) => `${r.method} ${r.path}`);
     expect(new Set(keys).size).toBe(keys.length);
-    expect(keys.length).toBe(105);
+    expect(keys.length).toBe(109);
   });
 
   it("names each path parameter in the route's params schema, and nothing else", () => {
@@ -45,6 +45,7 @@ describe('the API contract', () => {
       '/api/subjects/:subjectId/casebook.html text/html',
       '/api/subjects/:subjectId/casebook.pdf application/pdf',
       '/api/studies/:studyId/out-of-range-labs.csv text/csv',
+      '/api/attachments/:attachmentId/file application/octet-stream',
     ]);
   });
 

@@ -1,6 +1,7 @@
 // Every route of the API by name, and as a list for the tests that hold the server to the contract.
 import { adminRoutes } from './admin.js';
 import { analysisRoutes } from './analysis.js';
+import { attachmentRoutes } from './attachments.js';
 import { auditRoutes } from './audit.js';
 import { authRoutes } from './auth.js';
 import { clinicalRoutes } from './clinical.js';
@@ -38,7 +39,8 @@ type Groups = typeof healthRoutes &
   typeof randomisationRoutes &
   typeof printRoutes &
   typeof labRoutes &
-  typeof entryWorklistRoutes;
+  typeof entryWorklistRoutes &
+  typeof attachmentRoutes;
 
 /** Every route by name (`routes.getStudy`). */
 export const routes: Groups = {
@@ -61,6 +63,7 @@ export const routes: Groups = {
   ...printRoutes,
   ...labRoutes,
   ...entryWorklistRoutes,
+  ...attachmentRoutes,
 };
 
 /** Every route of the API, for the tests that hold the server to the contract. */

@@ -3,6 +3,7 @@
 
 import { msctSleTrial } from '@msct/core/protocol';
 import {
+  addAttachment,
   assignRole,
   createExportJob,
   createRecordLock,
@@ -47,6 +48,8 @@ interface Fixture {
   activeLockId: string;
   /** An export job the statistician requested (queued: its file is not there yet). */
   exportJobId: string;
+  /** A PDF attached to the subject's visit. */
+  attachmentId: string;
 }
 
 interface Entry {
@@ -616,6 +619,32 @@ const MATRIX: Record<string, Entry> = {
     scope: 'global',
     path: (f) => `/api/exports/${f.exportJobId}/file`,
   },
+  // Attachments (issue 22): guarded like their subject. The matrix sends JSON, which the upload
+  // refuses after the access check (415: send the file itself); e2e/attachments.test.ts uploads.
+  'GET /api/subjects/{subjectId}/attachments': {
+    allow: 'everyone',
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/attachments`,
+  },
+  'POST /api/subjects/{subjectId}/attachments': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/subjects/${f.subjectId}/attachments?fileName=matrix.pdf`,
+    body: () => ({ not: 'a file' }),
+  },
+  // A statistician reads the subject pseudonymised: a source document can name the patient (403).
+  'GET /api/attachments/{attachmentId}/file': {
+    allow: ['admin', 'investigator', 'coordinator', 'monitor', 'safety'],
+    scope: 'subject',
+    path: (f) => `/api/attachments/${f.attachmentId}/file`,
+  },
+  // A stale version: an allowed role gets past the policy to a 409, and nothing changes.
+  'POST /api/attachments/{attachmentId}/retract': {
+    allow: DATA_ENTRY,
+    scope: 'subject',
+    path: (f) => `/api/attachments/${f.attachmentId}/retract`,
+    body: () => ({ version: 999_999, reason: 'matrix' }),
+  },
 };
 
 describe('access matrix (role × own/other site × route)', () => {
@@ -682,6 +711,14 @@ describe('access matrix (role × own/other site × route)', () => {
         entityId: s.id,
         text: 'check',
       });
+      const attached = await addAttachment(server.db, admin, {
+        subjectId: s.id,
+        visitId: v.id,
+        fileName: 'matrix.pdf',
+        contentType: 'application/pdf',
+        content: Buffer.from('%PDF-1.4\n%%EOF\n'),
+        scanStatus: 'not scanned',
+      });
       const extra = await assignRole(server.db, admin, {
         userId: trial.users.safety!.id,
         role: 'safety',
@@ -715,6 +752,7 @@ describe('access matrix (role × own/other site × route)', () => {
         { studyId: trial.studyId, format: 'csv-long', filters: {}, pseudonymised: true },
       );
       fixtures[key] = {
+        attachmentId: attached.id,
         exportJobId: exportJob.id,
         lockId: lock.id,
         unlockRequestId: request.id,

@@ -36,6 +36,7 @@ import type { App } from './http/types.js';
 import { registerAdminRoutes } from './routes/admin.js';
 import { registerAdverseEventRoutes } from './routes/adverse-events.js';
 import { registerAnalysisRoutes } from './routes/analysis.js';
+import { registerAttachmentRoutes } from './routes/attachments.js';
 import { registerAuditRoutes } from './routes/audit.js';
 import { registerAuthRoutes } from './routes/auth.js';
 import { registerClinicalRoutes } from './routes/clinical.js';
@@ -300,6 +301,7 @@ export async function buildApp({ db, config, logger = false, logStream }: AppOpt
     registerPrintRoutes(a, ctx);
     registerLabRoutes(a, ctx);
     registerExportRoutes(a, ctx, exportJobs);
+    registerAttachmentRoutes(a, ctx);
   });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

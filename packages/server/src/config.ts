@@ -1,4 +1,5 @@
 import { DEFAULT_DATABASE_URL } from '@msct/store';
+import { FILE_KINDS, type FileKind } from './attachments/file-kind.js';
 
 export interface ServerConfig {
   databaseUrl: string;
@@ -24,6 +25,25 @@ export interface ServerConfig {
    * when the server closes (tests).
    */
   dataDir?: string;
+  /** Attachments (issue 22): the largest file accepted, in bytes (MSCT_ATTACHMENT_MAX_BYTES, default 20 MiB). */
+  attachmentMaxBytes?: number;
+  /** The kinds of file accepted (MSCT_ATTACHMENT_TYPES, comma-separated; default all of FILE_KINDS). */
+  attachmentKinds?: FileKind[];
+  /** A virus scanner run as `command <file>` before an upload is accepted (MSCT_SCAN_COMMAND). */
+  scanCommand?: string;
+}
+
+/** MSCT_ATTACHMENT_TYPES: a comma-separated list of FILE_KINDS; an unknown kind is a start-up error. */
+function attachmentKinds(raw: string | undefined): FileKind[] | undefined {
+  if (raw === undefined || raw.trim() === '') return undefined;
+  const kinds = raw
+    .split(',')
+    .map((k) => k.trim().toLowerCase())
+    .filter(Boolean);
+  for (const k of kinds)
+    if (!(FILE_KINDS as readonly string[]).includes(k))
+      throw new Error(`MSCT_ATTACHMENT_TYPES: "${k}" is not one of ${FILE_KINDS.join(', ')}`);
+  return kinds as FileKind[];
 }
 
 /** Reads configuration from the environment; secrets come only from there (never from code or logs). */
@@ -48,5 +68,10 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     loginRateLimitPerMinute: int('MSCT_LOGIN_RATE_LIMIT', 20),
     bodyLimitBytes: int('MSCT_BODY_LIMIT_BYTES', 1_048_576),
     ...(env.MSCT_DATA_DIR ? { dataDir: env.MSCT_DATA_DIR } : {}),
+    ...(env.MSCT_ATTACHMENT_MAX_BYTES ? { attachmentMaxBytes: int('MSCT_ATTACHMENT_MAX_BYTES', 0) } : {}),
+    ...(attachmentKinds(env.MSCT_ATTACHMENT_TYPES)
+      ? { attachmentKinds: attachmentKinds(env.MSCT_ATTACHMENT_TYPES) }
+      : {}),
+    ...(env.MSCT_SCAN_COMMAND ? { scanCommand: env.MSCT_SCAN_COMMAND } : {}),
   };
 }

@@ -68,6 +68,8 @@ const MAIN_WRITES = [
   'POST /api/unlock-requests/:requestId/decline',
   'POST /api/studies/:studyId/locks',
   'POST /api/locks/:lockId/release',
+  'POST /api/subjects/:subjectId/attachments',
+  'POST /api/attachments/:attachmentId/retract',
 ];
 
 interface Seen {
@@ -263,6 +265,20 @@ for (const dialect of TEST_DIALECTS) {
       });
       const m1 = await ok<{ id: string; version: number }>('coordinator', 'POST', `${sub}/visits`, {
         visitCode: 'M1',
+      });
+      // Attachments (issue 22): a PDF uploaded to a visit, listed, downloaded, retracted.
+      const file = await ok<{ id: string; version: number }>(
+        'coordinator',
+        'POST',
+        `${sub}/attachments?fileName=letter.pdf&visitId=${m1.id}`,
+        Buffer.from('%PDF-1.4\n%%EOF\n'),
+        { 'content-type': 'application/octet-stream' },
+      );
+      await ok('monitor', 'GET', `${sub}/attachments?visitId=${m1.id}`);
+      await ok('monitor', 'GET', `/api/attachments/${file.id}/file`);
+      await ok('coordinator', 'POST', `/api/attachments/${file.id}/retract`, {
+        version: file.version,
+        reason: 'uploaded twice',
       });
       await ok('coordinator', 'POST', `/api/visits/${m1.id}/missed`, {
         version: m1.version,

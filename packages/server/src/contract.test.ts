@@ -33,7 +33,7 @@ describe('every route declares its request and response schemas (OpenAPI)', () =
     const declared = allRoutes.map((r) => keyOf(r.method, openApiPath(r.path)));
     expect(new Set(declared).size).toBe(declared.length);
     expect([...served].sort()).toEqual([...declared].sort());
-    expect(served.length).toBe(105);
+    expect(served.length).toBe(109);
   });
 
   it('each route has its path parameters, query string and body, as the contract declares them', () => {

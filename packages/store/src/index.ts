@@ -61,6 +61,7 @@ export {
 export { type MigrateReport, migrateToLatest, revertMigration } from './migrate.js';
 export { migrationProvider } from './migrations/index.js';
 export * from './repositories/adverse-event-listing.js';
+export * from './repositories/attachments.js';
 export * from './repositories/audit-trail.js';
 export * from './repositories/death-record-queries.js';
 export * from './repositories/definition-versions.js';

@@ -320,6 +320,32 @@ export interface RandomisationAssignmentTable {
   assigned_by: string | null;
 }
 
+/** A file uploaded to a subject or a visit (migration 023, issue 22); never deleted, retracted. */
+export interface AttachmentTable {
+  id: string;
+  study_id: string;
+  subject_id: string;
+  visit_id: string | null;
+  file_name: string;
+  /** The media type found from the content's first bytes (not the one the client sent). */
+  content_type: string;
+  bytes: number;
+  sha256: string;
+  content: Buffer;
+  /** 'not scanned' | 'clean' */
+  scan_status: string;
+  scanner: string | null;
+  uploaded_by: string;
+  uploaded_by_name: string;
+  created_at: string;
+  /** 'active' | 'retracted' */
+  status: string;
+  retracted_by: string | null;
+  retracted_at: string | null;
+  retract_reason: string | null;
+  version: number;
+}
+
 /** An export run as a job in the server process (migration 015, issue 22). */
 export interface ExportJobTable {
   id: string;
@@ -443,4 +469,5 @@ export interface Database {
   unblindings: UnblindingTable;
   randomisation_corrections: RandomisationCorrectionTable;
   export_jobs: ExportJobTable;
+  attachments: AttachmentTable;
 }

@@ -161,6 +161,16 @@ const SUBJECT_CREATE_KEYS: Record<string, string> = {
   enrolledAt: 'enrolled_at',
   day0Date: 'day0_date',
 };
+/** The columns an `attachment.create` event carries (repositories/attachments.ts createdValue). */
+const ATTACHMENT_COLUMNS = [
+  'visit_id',
+  'file_name',
+  'content_type',
+  'bytes',
+  'sha256',
+  'scan_status',
+  'scanner',
+];
 const SUBJECT_COLUMNS = ['status', 'sex', 'birth_date', 'enrolled_at', 'day0_date'];
 
 const INFUSION_COLUMNS = [
@@ -598,6 +608,90 @@ const SPECS: TableSpec[] = [
         }
       }
       s.step(e, false);
+    },
+  },
+  {
+    // Attachments (migration 023): created once, retracted at most once; the bytes themselves are
+    // compared with the SHA-256 the creating event recorded, one row at a time (a file is ≤ the
+    // upload limit, so memory stays bounded), so a file swapped around the trail is found.
+    table: 'attachments',
+    entityType: 'attachment',
+    page: (db, after, limit) => {
+      let q = db.kysely
+        .selectFrom('attachments')
+        .select([
+          'id',
+          'subject_id',
+          'visit_id',
+          'file_name',
+          'content_type',
+          'bytes',
+          'sha256',
+          'scan_status',
+          'scanner',
+          'uploaded_by',
+          'created_at',
+          'status',
+          'retracted_by',
+          'retracted_at',
+          'retract_reason',
+          'version',
+        ]);
+      if (after !== null) q = q.where('id', '>', after);
+      return q.orderBy('id').limit(limit).execute();
+    },
+    fields: [
+      ...ATTACHMENT_COLUMNS,
+      'subject_id',
+      'uploaded_by',
+      'created_at',
+      'status',
+      'retracted_by',
+      'retracted_at',
+      'retract_reason',
+    ],
+    versioned: true,
+    apply(s, e) {
+      const seq = Number(e.seq);
+      if (e.action === 'attachment.create') {
+        s.created = true;
+        s.createSeq = seq;
+        const v = parseJson(e.new_value) ?? {};
+        for (const c of ATTACHMENT_COLUMNS) s.set(c, v[c] ?? null, seq);
+        s.set('subject_id', e.subject_id, seq);
+        s.set('uploaded_by', e.actor_id, seq);
+        s.set('created_at', e.at, seq);
+        s.set('status', 'active', seq);
+        for (const c of ['retracted_by', 'retracted_at', 'retract_reason']) s.set(c, null, seq);
+        s.step(e, false);
+      } else if (e.action === 'attachment.retract') {
+        s.set('status', 'retracted', seq);
+        s.set('retracted_by', e.actor_id, seq);
+        s.set('retracted_at', e.at, seq);
+        s.set('retract_reason', e.reason, seq);
+        s.step(e, true);
+      }
+    },
+    async extra(db, rows, _events, report) {
+      for (const r of rows) {
+        const c = await db.kysely
+          .selectFrom('attachments')
+          .select('content')
+          .where('id', '=', String(r.id))
+          .executeTakeFirst();
+        const digest = c ? createHash('sha256').update(Buffer.from(c.content)).digest('hex') : null;
+        if (digest !== r.sha256)
+          report({
+            table: 'attachments',
+            recordId: String(r.id),
+            field: 'content',
+            seq: null,
+            problem:
+              "the file's bytes do not match the SHA-256 recorded at upload (changed around the trail)",
+            expected: norm(r.sha256),
+            actual: digest,
+          });
+      }
     },
   },
 ];

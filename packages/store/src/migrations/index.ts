@@ -15,6 +15,7 @@ import * as m013 from './013-missing-data-codes.js';
 import * as m015 from './015-export-jobs.js';
 import * as m016 from './016-randomisation-corrections.js';
 import * as m017 from './017-item-verification-and-lock-override.js';
+import * as m023 from './023-attachments.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -36,6 +37,7 @@ export const migrationProvider: MigrationProvider = {
       '015-export-jobs': m015,
       '016-randomisation-corrections': m016,
       '017-item-verification-and-lock-override': m017,
+      '023-attachments': m023,
     };
   },
 };

@@ -97,4 +97,46 @@ export const api = {
     type: string,
   ): Answer<'POST', P> =>
     send('POST', urlOf(path, request as AnyRequest), undefined, { raw: file, type }) as Promise<never>,
+  /**
+   * POSTs a file as application/octet-stream and reports how much has been sent (fetch cannot say:
+   * XMLHttpRequest's upload events can). Problems are thrown as ApiError, as for every call.
+   */
+  uploadWithProgress: <P extends PathOf<'POST'>>(
+    path: P,
+    request: Omit<Request<'POST', P>, 'body'>,
+    file: Blob,
+    onProgress: (sent: number, total: number) => void,
+  ): Answer<'POST', P> =>
+    new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('POST', urlOf(path, request as AnyRequest));
+      xhr.withCredentials = true;
+      xhr.setRequestHeader('accept', 'application/json');
+      xhr.setRequestHeader('content-type', 'application/octet-stream');
+      xhr.setRequestHeader('x-csrf-token', csrfToken);
+      xhr.upload.onprogress = (e) => onProgress(e.loaded, e.lengthComputable ? e.total : file.size);
+      xhr.onerror = () =>
+        reject(
+          new ApiError({ status: 0, code: 'MSCT_E_NETWORK', detail: 'the upload was interrupted (network)' }),
+        );
+      xhr.onload = () => {
+        let parsed: unknown;
+        try {
+          parsed = xhr.responseText ? JSON.parse(xhr.responseText) : undefined;
+        } catch {
+          parsed = undefined;
+        }
+        if (xhr.status >= 200 && xhr.status < 300) return resolve(parsed as never);
+        const p = (parsed ?? {}) as Partial<Problem>;
+        reject(
+          new ApiError({
+            ...p,
+            status: p.status ?? xhr.status,
+            code: p.code ?? 'MSCT_E_HTTP',
+            detail: p.detail ?? `${xhr.status} ${xhr.statusText}`,
+          }),
+        );
+      };
+      xhr.send(file);
+    }),
 };

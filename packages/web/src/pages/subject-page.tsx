@@ -1,6 +1,7 @@
 import { subjectStatusLabel } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import { AdverseEvents } from '../components/adverse-events.js';
+import { AttachmentsPanel } from '../components/attachments-panel.js';
 import { CasebookSignatures } from '../components/casebook-signatures.js';
 import { LoadError } from '../components/error-box.js';
 import { Infusions } from '../components/infusions.js';
@@ -149,6 +150,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
       <Infusions subjectId={subject.id} canEnter={canEnter} />
       <AdverseEvents subjectId={subject.id} canReport={canAe} />
       <SubjectQueries subject={subject} visits={visits} />
+      <AttachmentsPanel subjectId={subject.id} />
     </section>
   );
 }

@@ -1,6 +1,7 @@
 import { formChoicesAt } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import type { Query } from '../api/types.js';
+import { AttachmentsPanel } from '../components/attachments-panel.js';
 import { CatalogForm, type LabContext } from '../components/catalog-form.js';
 import { DeleteRecord, formIsEmpty } from '../components/delete-record.js';
 import { LoadError } from '../components/error-box.js';
@@ -263,6 +264,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
           />
         </section>
       )}
+      <AttachmentsPanel subjectId={subject.id} visitId={visit.id} />
     </section>
   );
 }
