@@ -123,7 +123,7 @@ describe('eligibility from values the study holds', () => {
     expect((await saved).status()).toBe(200);
     await page.getByLabel('Day 0 (first infusion)').fill('2026-11-20');
     await page.getByRole('button', { name: 'Enrol', exact: true }).click();
-    await waitForText(page.getByTestId('subject-status'), 'enrolled');
+    await waitForText(page.getByTestId('subject-status'), 'Enrolled');
 
     // The saved screening form holds none of the held items: they were not asked.
     const api = await apiAs(e, 'coordinator');

@@ -168,14 +168,27 @@ describe('the MSCT–SLE trial in the browser', () => {
 
     // Signing every form of D0 turns its cell to "signed".
     const inv = await apiAs(e, 'investigator');
-    const visit = await inv.get<{ forms: { id: string; version: number }[] }>(
+    const visit = await inv.get<{ forms: { id: string; formCode: string; version: number }[] }>(
       `/api/visits/${course.visitIds.D0}`,
     );
-    for (const f of visit.body.forms) {
-      const c = await inv.post<{ version: number }>(`/api/forms/${f.id}/status`, {
-        version: f.version,
-        status: 'complete',
-      });
+    for (const form of visit.body.forms) {
+      let f = form;
+      // An out-of-range lab value needs its clinical significance before the form can be complete
+      // (issue #22): answer each one the refusal names as not clinically significant, then retry.
+      let c = await inv.post<{ version: number; errors?: { field: string; rule: string }[] }>(
+        `/api/forms/${f.id}/status`,
+        { version: f.version, status: 'complete' },
+      );
+      const cs = (c.body.errors ?? []).filter((x) => x.rule === 'required' && x.field.endsWith('_cs'));
+      if (c.status === 400 && cs.length > 0) {
+        const put = await inv.put<{ id: string; version: number }>(
+          `/api/visits/${course.visitIds.D0}/forms/${f.formCode}`,
+          { items: cs.map((x) => ({ itemCode: x.field, value: 'NCS' })) },
+        );
+        ok(put.status, 'clinical significance', put.body);
+        f = { ...f, version: put.body.version };
+        c = await inv.post(`/api/forms/${f.id}/status`, { version: f.version, status: 'complete' });
+      }
       ok(c.status, 'complete', c.body);
       const r = await inv.post(`/api/forms/${f.id}/status`, {
         version: c.body.version,
