@@ -44,6 +44,8 @@ describe('the API contract', () => {
       '/api/studies/:studyId/crfs.pdf application/pdf',
       '/api/subjects/:subjectId/casebook.html text/html',
       '/api/subjects/:subjectId/casebook.pdf application/pdf',
+      '/api/adverse-events/:aeId/cioms.html text/html',
+      '/api/adverse-events/:aeId/cioms.pdf application/pdf',
       '/api/studies/:studyId/out-of-range-labs.csv text/csv',
       '/api/attachments/:attachmentId/file application/octet-stream',
     ]);
