@@ -60,7 +60,7 @@ describe('protocol amendment in the browser', () => {
     const problems = form.getByRole('region', { name: 'Problems in the definition' });
     await waitForText(problems, 'The definition has 1 problem; nothing was stored.');
     expect(await problems.locator('li').allTextContents()).toEqual([
-      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status)',
+      'forms[4].items[7].codeList: unknown code list "yn2" (bilag-classic-grade, end-of-study-status, lab_significance)',
     ]);
     expect(await form.getByRole('button', { name: 'Apply amendment' }).count()).toBe(0);
     await screenshot(page, 'amendment-problems');
