@@ -24,6 +24,17 @@ export const labFlagQuery = z
   })
   .strict();
 
+/**
+ * The JSON list comes a page at a time (issue 16: no request materialises a trial's lab values); the
+ * counts are over every matching value. The CSV (same filters) is the whole list, streamed.
+ */
+export const labFlagPageQuery = labFlagQuery
+  .extend({
+    offset: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(500),
+  })
+  .strict();
+
 export const outOfRangeLab = z.object({
   subjectId: id,
   /** The subject code, or the pseudonym for roles shown pseudonyms. */
@@ -64,7 +75,7 @@ export const labRoutes = {
     summary:
       'Out-of-range lab values across the study (filters: site, subject, lab, flag, CS/NCS), with their ranges and significance',
     params: studyParams,
-    querystring: labFlagQuery,
+    querystring: labFlagPageQuery,
     response: {
       200: z.object({
         counts: z.object({
@@ -74,7 +85,10 @@ export const labRoutes = {
         }),
         /** The labs that have a reference range, for the filter. */
         labs: z.array(z.object({ code: z.string(), label: z.string() })),
+        /** One page of the matching values, in site, subject and visit order. */
         rows: z.array(outOfRangeLab),
+        offset: z.number(),
+        limit: z.number(),
       }),
     },
   }),

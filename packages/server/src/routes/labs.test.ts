@@ -30,6 +30,8 @@ interface List {
   counts: { total: number; byFlag: Record<string, number>; unanswered: number };
   labs: { code: string; label: string }[];
   rows: Row[];
+  offset: number;
+  limit: number;
 }
 
 /** The built-in trial with the test trial's site A as a centre whose lab reports its own platelet range. */
@@ -130,6 +132,15 @@ for (const dialect of TEST_DIALECTS)
       expect((await list('?lab=platelets')).body.rows).toHaveLength(1);
       expect((await list(`?subject=${subjectCode}`)).body.rows).toHaveLength(2);
       expect((await list('?subject=nobody')).body.rows).toHaveLength(0);
+      // A page at a time (issue 16): the counts are over every match, the rows only the page's.
+      const whole = (await list()).body;
+      expect(whole).toMatchObject({ offset: 0, limit: 500 });
+      const second = (await list('?offset=1&limit=1')).body;
+      expect(second).toMatchObject({ offset: 1, limit: 1, counts: whole.counts });
+      expect(second.rows).toEqual(whole.rows.slice(1, 2));
+      expect((await list(`?offset=${whole.counts.total}`)).body.rows).toEqual([]);
+      expect((await list('?limit=0')).status).toBe(400);
+      expect((await list('?limit=1001')).status).toBe(400);
 
       const form = await coord.put<Form>(`/api/visits/${visitId}/forms/labs`, {
         items: [

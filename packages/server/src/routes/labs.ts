@@ -1,3 +1,4 @@
+import { Readable } from 'node:stream';
 import { type labFlagQuery, type outOfRangeLab, routes } from '@msct/contract';
 import {
   type EnteredLabValue,
@@ -27,6 +28,9 @@ type Row = z.infer<typeof outOfRangeLab>;
 type Query = z.infer<typeof labFlagQuery>;
 
 export function registerLabRoutes(app: App, { db }: RouteContext) {
+  // Access is checked and the definition read before the first row (so a refusal is an error
+  // response, not a broken stream); the rows are then derived a page of subjects at a time and
+  // filtered as they are read, so no request holds more than the page it returns.
   async function outOfRange(req: FastifyRequest, studyId: string, f: Query) {
     const p = enforce(req, 'subject.read', { studyId }, 'study');
     const { definition, forms } = await studyDefinition(db, studyId);
@@ -38,26 +42,26 @@ export function registerLabRoutes(app: App, { db }: RouteContext) {
       form.items.filter((i) => rangedItems.has(i.code)).map((i) => ({ code: i.code, label: i.label })),
     );
     const identified = seesIdentifiers(p, studyId);
-    const rows: Row[] = [];
     const formsByCode = new Map(labForms.map((x) => [x.formCode, x]));
-    for await (const page of streamLabForms(db, {
-      studyId,
-      formCodes: labForms.map((x) => x.formCode),
-      siteIds: sitesFor(p, 'subject.read', studyId),
-      siteId: f.siteId,
-      subject: f.subject,
-      codeColumn: identified ? 'subject_code' : 'pseudonym',
-    })) {
-      for (const form of page) rows.push(...formRows(form, formsByCode.get(form.form_code)!, identified));
+    const matches = (r: Row) =>
+      (f.lab === undefined || r.itemCode === f.lab) &&
+      (f.flag === undefined || r.flag === f.flag) &&
+      (f.significance === undefined ||
+        (f.significance === 'unanswered' ? r.significance === null : r.significance === f.significance));
+    async function* rows(): AsyncGenerator<Row> {
+      for await (const page of streamLabForms(db, {
+        studyId,
+        formCodes: labForms.map((x) => x.formCode),
+        siteIds: sitesFor(p, 'subject.read', studyId),
+        siteId: f.siteId,
+        subject: f.subject,
+        codeColumn: identified ? 'subject_code' : 'pseudonym',
+      }))
+        for (const form of page)
+          for (const r of formRows(form, formsByCode.get(form.form_code)!, identified))
+            if (matches(r)) yield r;
     }
-    const filtered = rows.filter(
-      (r) =>
-        (f.lab === undefined || r.itemCode === f.lab) &&
-        (f.flag === undefined || r.flag === f.flag) &&
-        (f.significance === undefined ||
-          (f.significance === 'unanswered' ? r.significance === null : r.significance === f.significance)),
-    );
-    return { filtered, labs };
+    return { rows: rows(), labs };
 
     function formRows(
       form: LabFormRow,
@@ -118,18 +122,19 @@ export function registerLabRoutes(app: App, { db }: RouteContext) {
     '/api/studies/:studyId/out-of-range-labs',
     { schema: schemaOf(routes.listOutOfRangeLabs) },
     async (req) => {
-      const { filtered, labs } = await outOfRange(req, req.params.studyId, req.query);
+      const { offset, limit, ...filters } = req.query;
+      const { rows, labs } = await outOfRange(req, req.params.studyId, filters);
       const byFlag: Record<string, number> = {};
-      for (const r of filtered) byFlag[r.flag] = (byFlag[r.flag] ?? 0) + 1;
-      return {
-        counts: {
-          total: filtered.length,
-          byFlag,
-          unanswered: filtered.filter((r) => r.significance === null).length,
-        },
-        labs,
-        rows: filtered,
-      };
+      const page: Row[] = [];
+      let total = 0;
+      let unanswered = 0;
+      for await (const r of rows) {
+        if (total >= offset && page.length < limit) page.push(r);
+        total++;
+        byFlag[r.flag] = (byFlag[r.flag] ?? 0) + 1;
+        if (r.significance === null) unanswered++;
+      }
+      return { counts: { total, byFlag, unanswered }, labs, rows: page, offset, limit };
     },
   );
 
@@ -137,7 +142,7 @@ export function registerLabRoutes(app: App, { db }: RouteContext) {
     '/api/studies/:studyId/out-of-range-labs.csv',
     { schema: schemaOf(routes.outOfRangeLabsCsv) },
     async (req, reply) => {
-      const { filtered } = await outOfRange(req, req.params.studyId, req.query);
+      const { rows } = await outOfRange(req, req.params.studyId, req.query);
       const header = [
         'site',
         'subject',
@@ -160,10 +165,10 @@ export function registerLabRoutes(app: App, { db }: RouteContext) {
         'significance',
         'form_status',
       ];
-      const lines = [header.join(',')];
-      for (const r of filtered)
-        lines.push(
-          [
+      async function* lines() {
+        yield `${header.join(',')}\r\n`;
+        for await (const r of rows)
+          yield `${[
             r.siteCode,
             r.subjectCode,
             r.visitCode,
@@ -186,12 +191,12 @@ export function registerLabRoutes(app: App, { db }: RouteContext) {
             r.formStatus,
           ]
             .map(csvField)
-            .join(','),
-        );
+            .join(',')}\r\n`;
+      }
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="out-of-range-labs.csv"')
-        .send(`${lines.join('\r\n')}\r\n`);
+        .send(Readable.from(lines()));
     },
   );
 }

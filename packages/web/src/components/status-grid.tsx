@@ -521,7 +521,8 @@ export function RecordStatus({
   );
 }
 
-function Pager({
+/** Pages of a server-paged list; it always says which part of how many it shows. */
+export function Pager({
   offset,
   shown,
   total,
@@ -532,7 +533,10 @@ function Pager({
   onPage,
   label,
   live,
+  noun,
 }: {
+  /** What is counted, singular and plural (default: subjects). */
+  noun?: readonly [string, string];
   live: boolean;
   offset: number;
   shown: number;
@@ -546,9 +550,10 @@ function Pager({
 }) {
   const pages = Math.max(1, Math.ceil(total / limit));
   const current = Math.floor(offset / limit) + 1;
-  const of = filtered
-    ? `${fmt(total)} matching subject${total === 1 ? '' : 's'}${allSubjects !== undefined ? ` (${fmt(allSubjects)} at your sites)` : ''}`
-    : `${fmt(total)} subject${total === 1 ? '' : 's'}`;
+  const [one, many] = noun ?? ['subject', 'subjects'];
+  const counted = `${fmt(total)} ${filtered ? 'matching ' : ''}${total === 1 ? one : many}`;
+  const of =
+    filtered && allSubjects !== undefined ? `${counted} (${fmt(allSubjects)} at your sites)` : counted;
   return (
     <nav className="pager" aria-label={label}>
       <button type="button" disabled={offset === 0 || loading} onClick={() => onPage(0)}>

@@ -6,6 +6,7 @@ import { LAB_FLAG_LABELS } from '@msct/core/crf';
 import { type FormEvent, useState } from 'react';
 import { api, urlOf } from '../api/client.js';
 import { LoadError } from '../components/error-box.js';
+import { Pager } from '../components/status-grid.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { SelectField, TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
@@ -25,15 +26,22 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
   const sites = useLoad(() => api.get('/api/studies/:studyId/sites', { params: { studyId } }), [studyId]);
   const [draft, setDraft] = useState<Record<string, string>>({});
   const [applied, setApplied] = useState<Record<string, string>>({});
+  // The list comes a page at a time (the counts are over every matching value).
+  const [offset, setOffset] = useState(0);
   const query = Object.fromEntries(Object.entries(applied).filter(([, v]) => v.trim() !== '')) as Filters;
   const list = useLoad(
-    () => api.get('/api/studies/:studyId/out-of-range-labs', { params: { studyId }, query }),
-    [studyId, JSON.stringify(applied)],
+    () =>
+      api.get('/api/studies/:studyId/out-of-range-labs', {
+        params: { studyId },
+        query: { ...query, offset },
+      }),
+    [studyId, JSON.stringify(applied), offset],
   );
   const set = (k: string) => (v: string) => setDraft((d) => ({ ...d, [k]: v }));
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setApplied(draft);
+    setOffset(0);
   };
   const csvHref = urlOf('/api/studies/:studyId/out-of-range-labs.csv', { params: { studyId }, query });
   const counts = list.data?.counts;
@@ -99,6 +107,21 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
         </ul>
       )}
       {list.data?.rows.length === 0 && <p>No out-of-range lab value matches these filters.</p>}
+      {list.data && list.data.counts.total > list.data.limit && (
+        <Pager
+          offset={list.data.offset}
+          shown={list.data.rows.length}
+          total={list.data.counts.total}
+          limit={list.data.limit}
+          filtered={Object.keys(query).length > 0}
+          allSubjects={undefined}
+          loading={list.loading}
+          onPage={setOffset}
+          label="Pages of the out-of-range lab list"
+          live={false}
+          noun={['out-of-range value', 'out-of-range values']}
+        />
+      )}
       {list.data && list.data.rows.length > 0 && (
         <TableScroll label="Out-of-range lab list">
           <table aria-label="Out-of-range lab list">
