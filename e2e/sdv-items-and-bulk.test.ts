@@ -148,8 +148,9 @@ describe('per-item and bulk source verification', () => {
     await confirm.getByRole('button', { name: `Source-verify visit M1 of ${code} (2 forms)` }).click();
     const status = monitor.getByRole('status').filter({ hasText: 'Source verified:' });
     await waitForText(status, `Source verified: visit M1 of ${code}.`);
+    // The worklist reloads after the status is shown: wait for the verified visit to leave the row.
+    await expect.poll(() => row.getByText('M1 labs').count(), { timeout: 10_000 }).toBe(0);
     await waitForText(row, 'M3 labs');
-    expect(await row.getByText('M1 labs').count()).toBe(0);
 
     // The rest of the casebook.
     await row.getByRole('button', { name: `Verify all forms of ${code}…` }).click();

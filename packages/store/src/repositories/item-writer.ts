@@ -463,14 +463,7 @@ export class ItemWriter {
     const h = hidden[0]!;
     const controlling = showIfItems(h.condition).find((c) => this.atOf.has(c));
     const at = this.atOf.get(h.code) ?? (controlling ? this.atOf.get(controlling) : undefined);
-    throw new StoreError(
-      'invalid',
-      `${h.label} (${form.form_code}.${h.code}) is asked only when ${showIfText(h.condition)}: ` +
-        (this.atOf.has(h.code)
-          ? 'it takes no value while that does not hold'
-          : 'it holds a value that would be hidden; clear it first (with a reason)'),
-      { field: at ? `${at}.value` : h.code, rule: 'item-hidden', item: h.code },
-    );
+    throw hiddenItemError(form.form_code, h, this.atOf.has(h.code), at ? `${at}.value` : h.code);
   }
 
   /** Writes the batched inserts; call at the end (the writer calls it before it reads or updates). */
@@ -581,18 +574,7 @@ export class ItemWriter {
           own !== undefined
             ? [own]
             : showIfItems(h.condition).flatMap((c) => (at.has(c) ? [at.get(c)!] : []));
-        for (const i of targets)
-          out.set(
-            i,
-            new StoreError(
-              'invalid',
-              `${h.label} (${first.formCode}.${h.code}) is asked only when ${showIfText(h.condition)}: ` +
-                (own !== undefined
-                  ? 'it takes no value while that does not hold'
-                  : 'it holds a value that would be hidden; clear it first (with a reason)'),
-              { field: 'value', rule: 'item-hidden', item: h.code },
-            ),
-          );
+        for (const i of targets) out.set(i, hiddenItemError(first.formCode, h, own !== undefined, 'value'));
       }
     }
     return out;
@@ -777,3 +759,23 @@ export class ItemWriter {
 const targetOf = (v: ImportValue) => ({ visitCode: v.visitCode, cycle: v.cycle, formCode: v.formCode });
 
 const itemStatements = new WeakMap<SQLite.Database, SQLite.Statement<[string], unknown[]>>();
+
+/**
+ * The refusal of branching logic (rule `item-hidden`): `own`, the value is the hidden item's own;
+ * otherwise the value would hide an item that holds one. One wording for form saves and imports.
+ */
+function hiddenItemError(
+  formCode: string,
+  h: ReturnType<typeof hiddenWithValues>[number],
+  own: boolean,
+  field: string,
+): StoreError {
+  return new StoreError(
+    'invalid',
+    `${h.label} (${formCode}.${h.code}) is asked only when ${showIfText(h.condition)}: ` +
+      (own
+        ? 'it takes no value while that does not hold'
+        : 'it holds a value that would be hidden; clear it first (with a reason)'),
+    { field, rule: 'item-hidden', item: h.code },
+  );
+}
