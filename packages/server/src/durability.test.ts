@@ -98,9 +98,13 @@ async function run(dialect: 'sqlite' | 'postgres', rounds: number, seed: number)
           const lost = [...acknowledged].filter(([code, value]) => stored.get(code) !== value);
           expect(lost, `round ${round}: acknowledged writes missing after SIGKILL`).toEqual([]);
         }
-        // Concurrent writers until a random moment, then SIGKILL mid-flight.
-        const deadline = Date.now() + 30 + random() * 250;
+        // Concurrent writers until a random moment after this round's first acknowledged write (on a
+        // loaded machine the first write can take longer than the whole window), then SIGKILL
+        // mid-flight.
+        const window = 30 + random() * 250;
+        let deadline = Date.now() + 20_000;
         let n = 0;
+        let firstAck = true;
         const writer = async (w: number) => {
           while (Date.now() < deadline) {
             const code = `r${round}_w${w}_${n++}`;
@@ -108,11 +112,19 @@ async function run(dialect: 'sqlite' | 'postgres', rounds: number, seed: number)
             const res = await client!
               .put(`/api/visits/${visitId}/forms/f${w}`, { items: [{ itemCode: code, value }] })
               .catch(() => undefined);
-            if (res?.status === 200) acknowledged.set(code, value);
+            if (res?.status === 200) {
+              acknowledged.set(code, value);
+              if (firstAck) {
+                firstAck = false;
+                deadline = Date.now() + window;
+              }
+            }
           }
         };
         const writers = [0, 1, 2, 3].map(writer);
-        await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - random() * 20)));
+        const jitter = random() * 20;
+        while (firstAck && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        await new Promise((r) => setTimeout(r, Math.max(0, deadline - Date.now() - jitter)));
         await kill(child);
         await Promise.all(writers);
         // The server is gone: nothing answers on its port any more.
