@@ -189,6 +189,7 @@ describe('a second study defined only as data, built and used in the browser (is
       userId: e.trial.users.statistician!.id,
       role: 'statistician',
       studyId,
+      siteId: null,
     });
   });
 
