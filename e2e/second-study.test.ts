@@ -377,6 +377,17 @@ describe('a second study defined only as data, built and used in the browser (is
     // Only what the definition names: no SLEDAI-2K or urea change table.
     expect(report).not.toContain('Urea nitrogen (LN)');
     expect(report).toContain('Randomised comparison by arm');
+    // At the study's own timepoints (its schedule: D0 and M3), both subjects paired.
+    const res = await page.request.get(`/api/studies/${studyId}/analysis`);
+    expect(res.status()).toBe(200);
+    const results = (await res.json()) as {
+      measures: { key: string; timepoints: { timepoint: string; pairs?: number }[] }[];
+    };
+    expect(results.measures.map((m) => m.key)).toEqual(['albumin', 'c3']);
+    for (const m of results.measures) {
+      expect(m.timepoints.map((t) => t.timepoint)).toEqual(['D0', 'M3']);
+      expect(m.timepoints[1]!.pairs).toBe(2);
+    }
     await screenshot(page, 'second-study-07-analysis');
   });
 });
