@@ -2,7 +2,8 @@
 // date whose screening visit already holds a SLEDAI-2K form, labs and demographics. The screening
 // page lists those values with their source ("from birth date 1990-03-02 …", "from visit SCR form
 // sledai2k, score 12"), does not ask for them again, asks for the rest, and the subject is enrolled
-// on the held values. Axe finds no serious violation on the page, at 390 px too.
+// on the held values; the SCR visit's own eligibility form shows them too. Axe finds no serious
+// violation on the page, at 390 px too.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { msctSleTrial } from '@msct/core/protocol';
@@ -50,6 +51,7 @@ describe('eligibility from values the study holds', () => {
       { itemCode: 'proteinuria_24h', value: '1800', unit: 'mg/24h' },
       { itemCode: 'c3', value: '0.5', unit: 'g/L' },
       { itemCode: 'c3_lln', value: '0.9', unit: 'g/L' },
+      { itemCode: 'creatinine', value: '70', unit: 'µmol/L' },
     ]);
     await put('demographics', [{ itemCode: 'lupus_nephritis', value: '1' }]);
   });
@@ -80,6 +82,8 @@ describe('eligibility from values the study holds', () => {
       'SLEDAI-2K at screening: 12 — from visit SCR form sledai2k, score 12',
       'Lupus nephritis: yes — from visit SCR form demographics, lupus_nephritis = 1',
       '24-h urine protein (g/24 h): 1.8 — from visit SCR form labs, 24-h urine protein 1800 mg/24h = 1.8 g/24h',
+      // CKD-EPI 2021 (instruments.md §6.1): 70 µmol/L, 36 years, female → 99.08
+      'eGFR (mL/min/1.73 m²): 99.1 — CKD-EPI 2021 from visit SCR form labs, creatinine 70 µmol/L, age 36 (birth date 1990-03-02), female: eGFR 99.1 mL/min/1.73 m²',
     ]);
     // Not asked again.
     for (const label of [
@@ -87,6 +91,7 @@ describe('eligibility from values the study holds', () => {
       /^SLEDAI-2K at screening/,
       /^Lupus nephritis/,
       /^24-h urine protein/,
+      /^eGFR/,
     ])
       expect(await form.getByLabel(label).count()).toBe(0);
     const overall = form.getByTestId('eligibility-overall');
@@ -110,7 +115,6 @@ describe('eligibility from values the study holds', () => {
       /^In another trial/,
     ])
       await no(l);
-    await form.getByLabel(/^eGFR/).fill('85');
     await waitForText(overall, 'eligible');
     expect(await overall.textContent()).toBe('eligible');
     await screenshot(page, 'held-eligibility-01');
@@ -135,7 +139,8 @@ describe('eligibility from values the study holds', () => {
     const codes = visit.body.forms.find((f) => f.formCode === 'eligibility')!.items.map((i) => i.itemCode);
     expect(codes).not.toContain('age_years');
     expect(codes).not.toContain('sledai2k_screening');
-    expect(codes).toContain('egfr_ml_min_1_73m2');
+    expect(codes).not.toContain('egfr_ml_min_1_73m2');
+    expect(codes).toContain('on_dialysis');
     const trail = await api.get<{ field: string; newValue: string; reason: string }[]>(
       `/api/subjects/${subjectId}/audit?entityType=subject`,
     );
@@ -144,9 +149,21 @@ describe('eligibility from values the study holds', () => {
       reason: 'enrolled: all eligibility criteria met',
     });
 
+    // The SCR visit's own eligibility form shows the same held values and does not ask for them.
+    await page.goto(`/visits/${scr.id}`);
+    const panel = page.getByRole('region', { name: 'Form eligibility' });
+    const onVisit = panel.getByTestId('held-values');
+    await onVisit.waitFor();
+    expect((await onVisit.locator('li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(
+      lines,
+    );
+    for (const label of [/^Age \(years\)/, /^SLEDAI-2K at screening/, /^eGFR/])
+      expect(await panel.getByLabel(label).count()).toBe(0);
+    await screenshot(page, 'held-eligibility-02-visit-page');
+
     // Usable at 390 px: the held values and the checklist, no serious axe violation.
     await page.setViewportSize({ width: 390, height: 844 });
-    await page.reload();
+    await page.goto(`/subjects/${subjectId}/screening`);
     await page.getByTestId('held-values').waitFor();
     expect(await seriousAxeViolations(page)).toEqual([]);
   });

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { msctSleTrial } from '../protocol/msct-sle-trial.js';
 import { exampleTrialDataset } from '../testing/example-trial.js';
-import { analyzeTrial } from './analyze-trial.js';
+import { randomisedLnTrial } from '../testing/randomised-trial.js';
+import { analysisTimepointsOf, analyzeTrial, DEFAULT_TIMEPOINTS } from './analyze-trial.js';
 import { compareWithBaseline } from './change-from-baseline.js';
 import R from './fixtures/example-trial.json' with { type: 'json' };
 import type { AnalysisResults, MeasureAnalysis, Proportion } from './types.js';
@@ -221,6 +223,19 @@ describe("the study definition's analysisMeasures (issue #20)", () => {
     expect(only.measures.map((m) => m.key)).toEqual(['sledai', 'c3']);
     expect(only.measures[0]).toEqual(measure('sledai'));
     expect(results.measures.length).toBeGreaterThan(2);
+  });
+});
+
+describe("the study definition's schedule gives the analysis timepoints (issue #20)", () => {
+  it('the built-in trial: D0 then months 1–12 (analysis-plan.md "Timepoints"), the defaults', () => {
+    expect(analysisTimepointsOf(msctSleTrial.visits)).toEqual([...DEFAULT_TIMEPOINTS]);
+  });
+  it('a study defined as data: its own baseline and month visits, in schedule order', () => {
+    expect(analysisTimepointsOf(randomisedLnTrial.visits)).toEqual(['D0', 'M3', 'M6']);
+  });
+  it('no baseline or no month visit: none (the plan defaults apply)', () => {
+    expect(analysisTimepointsOf([{ code: 'BL', kind: 'baseline' }])).toBeUndefined();
+    expect(analysisTimepointsOf([{ code: 'W4', kind: 'assessment', month: 1 }])).toBeUndefined();
   });
 });
 

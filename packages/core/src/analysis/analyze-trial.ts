@@ -46,6 +46,21 @@ export interface AnalyzeOptions {
 
 /** analysis-plan.md: "baseline (day 0, before the first infusion), months 1, 3, 6, 9, 12". */
 export const DEFAULT_TIMEPOINTS = ['D0', 'M1', 'M3', 'M6', 'M9', 'M12'] as const;
+/**
+ * The analysis timepoints of a study defined as data (issue #20: "analyse the measures its definition
+ * names" at its own schedule): its baseline visit, then its assessment visits that carry a month, in
+ * schedule order — the analysis plan's "baseline (day 0), months 1, 3, 6, 9, 12" read from the
+ * definition (the built-in trial's schedule gives DEFAULT_TIMEPOINTS). Undefined when the schedule
+ * has no baseline or no such assessment (then the plan's defaults apply).
+ */
+export function analysisTimepointsOf(
+  visits: readonly { code: string; kind: string; month?: number | undefined }[],
+): string[] | undefined {
+  const baseline = visits.find((v) => v.kind === 'baseline');
+  const followUp = visits.filter((v) => v.kind === 'assessment' && v.month !== undefined);
+  return baseline && followUp.length > 0 ? [baseline.code, ...followUp.map((v) => v.code)] : undefined;
+}
+
 /** trial.md "Schedule" target days of months 1, 3, 6, 9, 12. */
 export const DEFAULT_REPORTING_DAYS = [30, 91, 182, 273, 365] as const;
 

@@ -3,7 +3,14 @@
 // screening labs and demographics — and what the definition's sources may name.
 import { describe, expect, it } from 'vitest';
 import { evaluateEligibility, msctSleTrial, validateStudyDefinition } from '../protocol/index.js';
-import { ageInYears, heldScreeningValues, withHeldValues } from './held-screening.js';
+import {
+  ageInYears,
+  type HeldSubjectData,
+  heldEgfr,
+  heldScreeningValues,
+  withHeldValues,
+} from './held-screening.js';
+import type { VisitItems } from './raw-items.js';
 import { screeningFromItems } from './screening.js';
 
 const sources = msctSleTrial.eligibilitySources ?? [];
@@ -30,6 +37,7 @@ describe('heldScreeningValues on the built-in trial', () => {
       ['sledai2k_screening', 'score'],
       ['lupus_nephritis', 'item'],
       ['urine_protein_24h_g', 'lab'],
+      ['egfr_ml_min_1_73m2', 'egfr'],
     ]);
   });
 
@@ -123,5 +131,78 @@ describe('eligibilitySources in validateStudyDefinition', () => {
     });
     expect(r.ok).toBe(false);
     expect(r.issues[0]?.path).toEqual(['eligibilitySources', 0, 'lab']);
+  });
+});
+
+// The renal exclusion reads eGFR < 15 mL/min/1.73 m² (trial.md Population), derived from the
+// screening creatinine with age and sex by CKD-EPI 2021 creatinine (instruments.md §6.1; Inker et
+// al., N Engl J Med 2021;385:1737–49). Worked values: instruments.md §6.3 (1.2 mg/dL, 55 y, male →
+// 71.42; kidney.org's calculator gives 71) and the same table's other rows.
+describe('eGFR held from the screening creatinine', () => {
+  const source = {
+    item: 'egfr_ml_min_1_73m2',
+    from: 'egfr',
+    equation: 'ckd-epi-2021-cr',
+    visit: 'SCR',
+  } as const;
+  const subject = (
+    creatinine: { value: string; unit: string | null } | undefined,
+    birthDate: string | null,
+    sex: string | null,
+  ): HeldSubjectData => ({
+    birthDate,
+    sex,
+    visits: new Map([
+      ['SCR', { visitDate: '2026-11-02', items: creatinine ? { labs: { creatinine } } : ({} as VisitItems) }],
+    ]),
+  });
+
+  it.each([
+    // creatinine as entered, birth date (age at 2026-11-02), sex → eGFR (instruments.md §6.3)
+    [v('1.2', 'mg/dL'), '1971-01-01', 'male', 55, 71.42],
+    [v('106.08', 'µmol/L'), '1971-01-01', 'male', 55, 71.42],
+    [v('0.7', 'mg/dL'), '1986-01-01', 'female', 40, 112.05],
+    [v('1', 'mg/dL'), '1966-01-01', 'female', 60, 64.5],
+    [v('2.5', 'mg/dL'), '1956-01-01', 'male', 70, 26.96],
+    [v('3', 'mg/dL'), '1981-01-01', 'female', 45, 18.95],
+  ])('creatinine %o, born %s, %s (age %i) → eGFR %d', (cr, birth, sex, age, egfr) => {
+    const h = heldEgfr(source, subject(cr, birth, sex));
+    expect(h?.item).toBe('egfr_ml_min_1_73m2');
+    // Held to one decimal: within 0.05 of the table's two-decimal value.
+    expect(Math.abs(Number(h?.value) - egfr)).toBeLessThanOrEqual(0.0501);
+    expect(h?.source).toContain(`age ${age}`);
+    expect(h?.source).toContain(`${sex}: eGFR ${h?.value} mL/min/1.73 m²`);
+  });
+
+  it('is not held without creatinine, birth date or sex (the form asks)', () => {
+    expect(heldEgfr(source, subject(undefined, '1971-01-01', 'male'))).toBeUndefined();
+    expect(heldEgfr(source, subject(v('1.2', 'mg/dL'), null, 'male'))).toBeUndefined();
+    expect(heldEgfr(source, subject(v('1.2', 'mg/dL'), '1971-01-01', null))).toBeUndefined();
+    expect(heldEgfr(source, subject(v(' ', 'mg/dL'), '1971-01-01', 'female'))).toBeUndefined();
+  });
+
+  it('excludes by eGFR, not by creatinine: 3.5 mg/dL is eGFR 15.7 at 45 but 14.3 at 60 (female)', () => {
+    const exclusion = msctSleTrial.eligibility.find((c) => c.id === 'exc-renal-failure')!;
+    const at = (birth: string) => {
+      const held = heldScreeningValues([source], subject(v('3.5', 'mg/dL'), birth, 'female'));
+      const { data } = screeningFromItems([exclusion], withHeldValues({ on_dialysis: v('0') }, held));
+      return evaluateEligibility([exclusion], data).criteria[0]!;
+    };
+    const younger = at('1981-01-01');
+    expect(younger.status).toBe('met');
+    expect(younger.reason).toContain('egfr_ml_min_1_73m2 = 15.7');
+    const older = at('1966-01-01');
+    expect(older.status).toBe('not_met');
+    expect(older.reason).toContain('egfr_ml_min_1_73m2 = 14.3');
+  });
+
+  it('the definition refuses an eGFR source at a visit without a lab form', () => {
+    const bad = {
+      ...msctSleTrial,
+      eligibilitySources: [{ ...source, visit: 'D7' }],
+    };
+    const r = validateStudyDefinition(bad);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.map((i) => i.path.join('.'))).toContain('eligibilitySources.0');
   });
 });

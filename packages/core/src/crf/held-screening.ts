@@ -5,13 +5,18 @@
  * screening form says (the client cannot contradict stored data); a value not held is asked on the
  * screening form. Each held value says where it comes from, in words.
  */
+import { egfrCkdEpi2021 } from '../instruments/kidney/egfr.js';
 import type { EligibilitySource, HeldLab } from '../protocol/study-definition.js';
 import { type CanonicalLabs, deriveVisitScores } from './derive.js';
 import type { RawItem, VisitItems } from './raw-items.js';
 
-/** What the study holds of one subject: the birth date and the visits of the first cycle, by code. */
+/**
+ * What the study holds of one subject: the birth date, the sex (the subject record's) and the visits
+ * of the first cycle, by code.
+ */
 export interface HeldSubjectData {
   birthDate: string | null;
+  sex?: string | null;
   visits: ReadonlyMap<string, { visitDate: string | null; items: VisitItems }>;
 }
 
@@ -99,6 +104,8 @@ function heldValue(
         source: `from visit ${source.visit} form labs, ${lab.label} ${asEntered}${converted}`,
       };
     }
+    case 'egfr':
+      return heldEgfr(source, held, visit);
     case 'item': {
       const raw = visit?.items[source.form]?.[source.formItem];
       if (!raw || !entered(raw)) return undefined;
@@ -109,6 +116,36 @@ function heldValue(
       };
     }
   }
+}
+
+/**
+ * eGFR at `source.visit` by CKD-EPI 2021 creatinine (instruments.md §6.1; Inker et al., N Engl J Med
+ * 2021;385:1737–49) from that visit's lab creatinine (in µmol/L after crf/derive-labs.ts), the age
+ * in completed years at the visit and the subject's sex; undefined when one of them is not held
+ * (then the screening form asks for eGFR).
+ */
+export function heldEgfr(
+  source: Extract<EligibilitySource, { from: 'egfr' }>,
+  held: HeldSubjectData,
+  visit = held.visits.get(source.visit),
+): HeldScreeningValue | undefined {
+  const raw = visit?.items.labs?.[LAB_ITEMS.creatinineUmolL.item];
+  const sex = held.sex;
+  if (!visit?.visitDate || !held.birthDate || !raw || !entered(raw) || (sex !== 'female' && sex !== 'male'))
+    return undefined;
+  const creatinine = (deriveVisitScores(visit.items).labs as CanonicalLabs).creatinineUmolL;
+  const age = ageInYears(held.birthDate, visit.visitDate);
+  if (creatinine === undefined || age === undefined) return undefined;
+  const r = egfrCkdEpi2021({ creatinine: { value: creatinine, unit: 'µmol/L' }, ageYears: age, sex });
+  if (!r.ok) return undefined;
+  const egfr = Math.round(r.value.egfr * 10) / 10;
+  return {
+    item: source.item,
+    value: String(egfr),
+    source:
+      `CKD-EPI 2021 from visit ${source.visit} form labs, creatinine ${raw.value}${raw.unit ? ` ${raw.unit}` : ''}` +
+      `, age ${age} (birth date ${held.birthDate}), ${sex}: eGFR ${egfr} mL/min/1.73 m²`,
+  };
 }
 
 /** The held values the definition's sources name, in the sources' order (those not held left out). */

@@ -217,7 +217,8 @@ export function crossCheckStudyDefinition(
         message: `no eligibility criterion reads ${quote(item)}`,
       });
     checkVisit(s.visit, [...at, 'visit']);
-    const form = s.from === 'score' ? 'sledai2k' : s.from === 'lab' ? 'labs' : str(s.form);
+    const form =
+      s.from === 'score' ? 'sledai2k' : s.from === 'lab' || s.from === 'egfr' ? 'labs' : str(s.form);
     if (s.from === 'age' || form === undefined || typeof s.visit !== 'string') continue;
     const collected = formVisits.get(form);
     if (!collected?.includes(s.visit))

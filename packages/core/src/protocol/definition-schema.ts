@@ -286,13 +286,17 @@ export const heldLabSchema = z.enum([
  * - `age`: whole years from the subject's birth date to the date of `visit`;
  * - `score`: a score derived from the forms of `visit` (SLEDAI-2K);
  * - `lab`: a lab of `visit`'s lab form, converted to the key's unit;
- * - `item`: an item of a form of `visit`, as stored.
+ * - `item`: an item of a form of `visit`, as stored;
+ * - `egfr`: eGFR (mL/min/1.73 m²) derived by `equation` from the creatinine of `visit`'s lab form, the
+ *   age at that visit (birth date) and the subject's sex — trial.md Population excludes "eGFR < 15",
+ *   a filtration rate, not a creatinine (instruments.md §6.1: CKD-EPI 2021 creatinine, race-free).
  */
 export const eligibilitySourceSchema = z.discriminatedUnion('from', [
   z.strictObject({ item: text, from: z.literal('age'), visit: text }),
   z.strictObject({ item: text, from: z.literal('score'), score: z.enum(['sledai2k']), visit: text }),
   z.strictObject({ item: text, from: z.literal('lab'), lab: heldLabSchema, visit: text }),
   z.strictObject({ item: text, from: z.literal('item'), visit: text, form: text, formItem: text }),
+  z.strictObject({ item: text, from: z.literal('egfr'), equation: z.enum(['ckd-epi-2021-cr']), visit: text }),
 ]);
 
 // ---------------------------------------------------------------------------------------------

@@ -30,6 +30,11 @@ describe('evaluateEditCheck', () => {
     item: 'death_cause',
     condition: { op: 'is', item: 'status', value: 'died' },
   });
+  const biopsy = check({
+    kind: 'required-if',
+    item: 'biopsy_class',
+    condition: { op: 'is', item: 'biopsy', value: true },
+  });
   const cases: Array<[string, EditCheck, StoredFormValues, StoredFormValues | undefined, string]> = [
     [
       'dbp < sbp passes',
@@ -74,6 +79,11 @@ describe('evaluateEditCheck', () => {
     ['died with cause passes', death, { status: v('died'), death_cause: v('sepsis') }, undefined, 'pass'],
     ['completed without cause passes', death, { status: v('completed') }, undefined, 'pass'],
     ['no status passes', death, {}, undefined, 'pass'],
+    // A yes/no item is stored 1 / 0: a condition `is true` reads 1 as yes.
+    ['biopsy done (1) without class fails', biopsy, { biopsy: v('1') }, undefined, 'fail'],
+    ['biopsy not done (0) without class passes', biopsy, { biopsy: v('0') }, undefined, 'pass'],
+    ['biopsy true (import) without class fails', biopsy, { biopsy: v('true') }, undefined, 'fail'],
+    ['biopsy done with class passes', biopsy, { biopsy: v('1'), biopsy_class: v('IV') }, undefined, 'pass'],
     [
       'compare with a value',
       check({ kind: 'compare', item: 'heart_rate', op: 'ne', value: 0 }),

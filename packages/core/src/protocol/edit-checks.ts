@@ -70,8 +70,15 @@ function conditionData(condition: EligibilityCondition, values: StoredFormValues
     if (isBlank(v)) return;
     const raw = v!.value!.trim();
     if (c.op === 'is') {
+      // A yes/no item is stored 1 / 0 (crf/item-definition.ts BOOLEAN_VALUES); imports may say true/false.
       out[c.item] =
-        typeof c.value === 'boolean' ? (raw === 'true' ? true : raw === 'false' ? false : raw) : raw;
+        typeof c.value === 'boolean'
+          ? raw === 'true' || raw === '1'
+            ? true
+            : raw === 'false' || raw === '0'
+              ? false
+              : raw
+          : raw;
     } else out[c.item] = numberOf(v) ?? raw;
   };
   visit(condition);

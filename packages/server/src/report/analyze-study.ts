@@ -4,6 +4,7 @@
 import {
   type AnalysisResults,
   type AnalyzeOptions,
+  analysisTimepointsOf,
   analyzeRecords,
   compactRecord,
   type SubjectRecord,
@@ -28,6 +29,9 @@ export function analysisOptionsOf(definitionJson: string | null | undefined): An
   if (d.retreatment) options.retreatment = d.retreatment;
   if (d.bilagVersion) options.bilagVersion = d.bilagVersion;
   if (d.analysisMeasures) options.measureKeys = d.analysisMeasures;
+  // The study's own schedule, not the built-in trial's (issue #20: a study defined as data).
+  const timepoints = d.visits ? analysisTimepointsOf(d.visits) : undefined;
+  if (timepoints) options.timepoints = timepoints;
   if (d.arms?.length) options.arms = d.arms.map((a) => ({ id: a.id, label: a.label }));
   if (d.sledaiWindowDays === 10 || d.sledaiWindowDays === 30) options.sledaiWindowDays = d.sledaiWindowDays;
   return options;

@@ -92,7 +92,7 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
     }
     const values = heldScreeningValues(
       sources,
-      { birthDate: subject.birth_date, visits: held },
+      { birthDate: subject.birth_date, sex: subject.sex, visits: held },
       { sledaiWindowDays: definition.sledaiWindowDays },
     );
     return { items: withHeldValues(formItems, values), held: values };

@@ -166,5 +166,54 @@ for (const dialect of TEST_DIALECTS) {
         /Age 15–60 years — not met \(inclusion not met: age_years = 11 years/,
       );
     });
+
+    // trial.md Population: "eGFR < 15 or dialysis" excludes; eGFR is derived from the screening
+    // creatinine with age and sex (CKD-EPI 2021, instruments.md §6.1), whatever the form says.
+    it('reads eGFR from the screening creatinine, age and sex: the exclusion holds although the form says 85', async () => {
+      const subject = (
+        await coord.post<{ id: string; version: number }>(`/api/studies/${studyId}/subjects`, {
+          siteId,
+          sex: 'female',
+          birthDate: '1966-01-01',
+        })
+      ).body;
+      const scr = (
+        await coord.post<{ id: string }>(`/api/subjects/${subject.id}/visits`, {
+          visitCode: 'SCR',
+          visitDate: '2026-11-02',
+        })
+      ).body;
+      const items = Object.entries({
+        ...FORM,
+        age_years: '60',
+        sledai2k_screening: '12',
+        lupus_nephritis: '1',
+      }).map(([itemCode, value]) => ({ itemCode, value }));
+      expect((await coord.put(`/api/visits/${scr.id}/forms/eligibility`, { items })).status).toBe(200);
+      expect(
+        (
+          await coord.put(`/api/visits/${scr.id}/forms/labs`, {
+            items: [{ itemCode: 'creatinine', value: '3.5', unit: 'mg/dL' }],
+          })
+        ).status,
+      ).toBe(200);
+      const e = await coord.get<Eligibility>(`/api/subjects/${subject.id}/eligibility`);
+      expect(e.body.held.find((h) => h.item === 'egfr_ml_min_1_73m2')).toEqual({
+        item: 'egfr_ml_min_1_73m2',
+        value: '14.3',
+        source:
+          'CKD-EPI 2021 from visit SCR form labs, creatinine 3.5 mg/dL, age 60 (birth date 1966-01-01), female: eGFR 14.3 mL/min/1.73 m²',
+      });
+      const renal = e.body.criteria.find((c) => c.id === 'exc-renal-failure');
+      expect(renal).toMatchObject({ status: 'not_met' });
+      expect(renal?.reason).toMatch(/egfr_ml_min_1_73m2 = 14\.3/);
+      expect(e.body.overall).toBe('not_eligible');
+      const refused = await coord.post<{ code: string }>(`/api/subjects/${subject.id}/enrol`, {
+        version: subject.version,
+        day0Date: '2026-11-20',
+      });
+      expect(refused.status).toBe(422);
+      expect(refused.body.code).toBe('MSCT_E_NOT_ELIGIBLE');
+    });
   });
 }

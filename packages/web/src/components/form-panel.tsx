@@ -1,3 +1,4 @@
+import type { HeldScreeningValue } from '@msct/core/crf';
 import { formStatusLabel } from '@msct/core/protocol';
 import { useState } from 'react';
 import { api } from '../api/client.js';
@@ -39,6 +40,7 @@ export function FormPanel({
   reloadQueries,
   definition = {},
   previousBilag2004,
+  held,
   review,
   reloadReviews,
   labs,
@@ -51,6 +53,8 @@ export function FormPanel({
   definition?: Definition;
   /** The BILAG-2004 assessment before this visit, for the renal change rules. */
   previousBilag2004?: PreviousAssessment | undefined;
+  /** Screening values the study already holds (the SCR visit's eligibility form shows them). */
+  held?: readonly HeldScreeningValue[];
   visit: VisitWithForms;
   visitId: string;
   subjectId: string;
@@ -65,7 +69,9 @@ export function FormPanel({
   const locked = form.status === 'signed' || form.status === 'locked';
   const isSledai = form.formCode === SLEDAI_FORM_CODE;
   const catalog = isSledai ? undefined : uiFormFor(form.formCode, definition);
-  const live = catalog ? liveFor(form.formCode, visit, definition, { previousBilag2004 }) : undefined;
+  const live = catalog
+    ? liveFor(form.formCode, visit, definition, { previousBilag2004, ...(held ? { held } : {}) })
+    : undefined;
   const markComplete = async () => {
     setError(undefined);
     try {

@@ -20,11 +20,21 @@ import {
   type StudyDefinition,
   validateStudyDefinition,
 } from '@msct/core/protocol';
-import { type ReactNode, useId, useState } from 'react';
+import { useState } from 'react';
 import { api } from '../api/client.js';
 import { ApiError } from '../api/problem.js';
 import type { Study } from '../api/types.js';
 import { AmendmentReport, type AmendmentResult } from '../components/admin/amend-definition.js';
+import { EditChecksEditor } from '../components/builder/edit-checks-editor.js';
+import {
+  type Edit,
+  Errors,
+  Field,
+  ParsedField,
+  parseNumber,
+  parseUnits,
+  TextFieldAt,
+} from '../components/builder/fields.js';
 import { CatalogForm } from '../components/catalog-form.js';
 import { ErrorBox, LoadError } from '../components/error-box.js';
 import { TextField } from '../components/text-field.js';
@@ -283,105 +293,6 @@ function Builder({
   );
 }
 
-type Edit = (change: (d: StudyDefinition) => void) => void;
-
-function Errors({ messages, id }: { messages: readonly string[]; id: string }) {
-  if (messages.length === 0) return null;
-  return (
-    <span id={id} className="field-error">
-      {messages.join('; ')}
-    </span>
-  );
-}
-
-/** A labelled input whose problems (by definition path) are shown at it and tied to it. */
-function Field({
-  label,
-  problems,
-  children,
-}: {
-  label: string;
-  problems: readonly string[];
-  children(props: { id: string; 'aria-invalid'?: true; 'aria-describedby'?: string }): ReactNode;
-}) {
-  const id = useId();
-  return (
-    <div className="field">
-      <label htmlFor={id}>{label}</label>
-      {children({
-        id,
-        ...(problems.length ? { 'aria-invalid': true as const, 'aria-describedby': `${id}-err` } : {}),
-      })}
-      <Errors messages={problems} id={`${id}-err`} />
-    </div>
-  );
-}
-
-/**
- * A text field for a value the draft holds parsed (a number, a list of units): what is typed stays
- * as typed while it does not parse (with a message), the draft changes when it does.
- */
-function ParsedField<T>({
-  label,
-  value,
-  format,
-  parse,
-  onChange,
-  problems,
-  inputMode,
-}: {
-  label: string;
-  value: T;
-  format(v: T): string;
-  /** The parsed value, or an error message. */
-  parse(text: string): { value: T } | { error: string };
-  onChange(v: T): void;
-  problems: readonly string[];
-  inputMode?: 'decimal' | 'text';
-}) {
-  const [text, setText] = useState(format(value));
-  const [sent, setSent] = useState<T>(value);
-  const [local, setLocal] = useState<string>();
-  // What the user typed stays while the draft holds what it parses to ("1.", "mg, ").
-  const shown = format(sent) === format(value) ? text : format(value);
-  return (
-    <Field label={label} problems={local ? [local, ...problems] : problems}>
-      {(p) => (
-        <input
-          {...p}
-          type="text"
-          inputMode={inputMode}
-          value={shown}
-          onChange={(e) => {
-            setText(e.target.value);
-            const r = parse(e.target.value);
-            if ('error' in r) {
-              setLocal(r.error);
-              return;
-            }
-            setLocal(undefined);
-            setSent(r.value);
-            onChange(r.value);
-          }}
-        />
-      )}
-    </Field>
-  );
-}
-
-const parseNumber = (t: string): { value: number | undefined } | { error: string } => {
-  if (t.trim() === '') return { value: undefined };
-  const n = Number(t.trim());
-  return Number.isFinite(n) ? { value: n } : { error: `"${t}" is not a number` };
-};
-const parseUnits = (t: string): { value: string[] | undefined } => {
-  const units = t
-    .split(',')
-    .map((u) => u.trim())
-    .filter(Boolean);
-  return { value: units.length ? units : undefined };
-};
-
 function FormEditor({
   index,
   form,
@@ -412,7 +323,10 @@ function FormEditor({
         label="Form code"
         value={form.id}
         onChange={(v) =>
-          editForm((f) => {
+          edit((d) => {
+            const f = d.forms[index]!;
+            // The form's edit checks follow its code.
+            for (const c of d.editChecks ?? []) if (c.form === f.id) c.form = v;
             f.id = v;
           })
         }
@@ -493,6 +407,13 @@ function FormEditor({
           </button>
         </>
       )}
+      <EditChecksEditor
+        form={form.id}
+        items={(preview?.items ?? []).map((i) => ({ code: i.code, label: i.label, type: i.type }))}
+        definition={definition}
+        problems={problems}
+        edit={edit}
+      />
       <section aria-label="Preview" className="preview">
         <h3>Preview: the form as a site will see it</h3>
         {preview && preview.items.length > 0 ? (
@@ -501,6 +422,7 @@ function FormEditor({
             visitId=""
             readOnly={false}
             preview
+            warningChecks={definition.editChecks ?? []}
             onSaved={() => {}}
             onReload={() => {}}
           />
@@ -509,24 +431,6 @@ function FormEditor({
         )}
       </section>
     </section>
-  );
-}
-
-function TextFieldAt({
-  label,
-  value,
-  onChange,
-  problems,
-}: {
-  label: string;
-  value: string;
-  onChange(v: string): void;
-  problems: readonly string[];
-}) {
-  return (
-    <Field label={label} problems={problems}>
-      {(p) => <input {...p} type="text" value={value} onChange={(e) => onChange(e.target.value)} />}
-    </Field>
   );
 }
 

@@ -33,12 +33,20 @@ export function VisitPage({ visitId }: { visitId: string }) {
       api.get('/api/studies/:studyId', { params: { studyId: subject.studyId } }),
       api.get('/api/studies/:studyId/sites', { params: { studyId: subject.studyId } }),
     ]);
+    const definition = definitionOf(study);
+    // The screening visit's eligibility form shows the values the study already holds (age, scores,
+    // labs, eGFR) as the screening page does, and does not ask for them again (issue #20).
+    const held =
+      visit.visitCode === 'SCR' && visit.cycle === 1 && definition.eligibility
+        ? (await api.get('/api/subjects/:subjectId/eligibility', { params: { subjectId: subject.id } })).held
+        : [];
     return {
       visit,
       subject,
+      held,
       // Reference ranges are picked by the site (its code is the definition's centre id) and sex.
       siteCode: sites.find((s) => s.id === subject.siteId)?.code ?? null,
-      definition: definitionOf(study),
+      definition,
       previousBilag2004: scores.previousBilag2004 ?? undefined,
     };
   }, [visitId]);
@@ -67,7 +75,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
   );
   if (data.error) return <LoadError error={data.error} what="visit" />;
   if (!data.data || !subject) return <p className="loading">Loading…</p>;
-  const { visit, definition, previousBilag2004, siteCode } = data.data;
+  const { visit, definition, previousBilag2004, siteCode, held } = data.data;
   const labs: LabContext | undefined = definition.labReferenceRanges
     ? {
         ranges: definition.labReferenceRanges,
@@ -215,6 +223,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
           form={f}
           definition={definition}
           previousBilag2004={previousBilag2004}
+          held={held}
           labs={labs}
           queries={queries.data ?? []}
           can={can}
@@ -245,7 +254,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
                   onReload={data.reload}
                   warningChecks={definition.editChecks ?? []}
                   labs={labs}
-                  {...(liveFor(f.formCode, visit, definition, { previousBilag2004 }) ?? {})}
+                  {...(liveFor(f.formCode, visit, definition, { previousBilag2004, held }) ?? {})}
                 />
               </section>
             </details>
