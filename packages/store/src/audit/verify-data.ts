@@ -216,6 +216,9 @@ const LOCK_LEVELS = ['study', 'site', 'subject'] as const;
 const LOCK_KINDS = ['freeze', 'lock'] as const;
 const LOCK_SET = /^(study|site|subject)\.(freeze|lock)$/;
 const LOCK_RELEASE = /^(study|site|subject)\.un(freeze|lock)$/;
+/** The events that make and close a request to unlock (repositories/record-locks.ts). */
+const UNLOCK_REQUEST = 'unlock.request';
+const UNLOCK_CLOSE = /^unlock\.(granted|declined)$/;
 
 function subjectRecordSpec(
   table: 'infusions' | 'adverse_events',
@@ -579,6 +582,55 @@ const SPECS: TableSpec[] = [
     },
   },
   {
+    // Requests to unlock a signed form or a lock (repositories/record-locks.ts; migration 009): made
+    // once (`unlock.request`, the target in its value, the request's reason as the event's reason),
+    // closed once (`unlock.granted` when the target was unlocked, `unlock.declined`; field status, the
+    // closing note as the event's reason).
+    table: 'unlock_requests',
+    entityType: 'unlock request',
+    page: plainPage('unlock_requests'),
+    fields: [
+      'study_id',
+      'site_id',
+      'subject_id',
+      'target_type',
+      'target_id',
+      'reason',
+      'requested_by',
+      'requested_at',
+      'status',
+      'closed_by',
+      'closed_at',
+      'close_note',
+    ],
+    versioned: true,
+    apply(s, e) {
+      const seq = Number(e.seq);
+      if (e.action === UNLOCK_REQUEST) {
+        const v = parseJson(e.new_value) ?? {};
+        s.created = true;
+        s.createSeq = seq;
+        s.set('study_id', e.study_id, seq);
+        s.set('site_id', e.site_id, seq);
+        s.set('subject_id', e.subject_id, seq);
+        s.set('target_type', v.targetType ?? null, seq);
+        s.set('target_id', v.targetId ?? null, seq);
+        s.set('reason', e.reason, seq);
+        s.set('requested_by', e.actor_id, seq);
+        s.set('requested_at', e.at, seq);
+        s.set('status', 'open', seq);
+        for (const c of ['closed_by', 'closed_at', 'close_note']) s.set(c, null, seq);
+        s.step(e, false);
+      } else if (UNLOCK_CLOSE.test(e.action) && e.field === 'status') {
+        s.set('status', e.new_value, seq);
+        s.set('closed_by', e.actor_id, seq);
+        s.set('closed_at', e.at, seq);
+        s.set('close_note', e.reason, seq);
+        s.step(e, false);
+      }
+    },
+  },
+  {
     table: 'queries',
     entityType: 'query',
     page: plainPage('queries'),
@@ -835,6 +887,8 @@ function createActions(spec: TableSpec): string[] {
       return ['query.raise'];
     case 'lock':
       return LOCK_LEVELS.flatMap((l) => LOCK_KINDS.map((k) => `${l}.${k}`));
+    case 'unlock request':
+      return [UNLOCK_REQUEST];
     default:
       return [`${spec.entityType.replace(' ', '_')}.create`];
   }
