@@ -5,7 +5,7 @@
 // warning while the value is typed, and the form still saves.
 import { msctSleTrial, type StudyDefinition } from '@msct/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e } from './support.js';
+import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, subjectWithVisit } from './support.js';
 
 function withBranching(): StudyDefinition {
   const d: StudyDefinition = JSON.parse(JSON.stringify(msctSleTrial));
@@ -32,19 +32,7 @@ describe('branching logic at entry', () => {
   let visitId: string;
   beforeAll(async () => {
     e = await startE2e({ definition: withBranching() });
-    const api = await apiAs(e, 'coordinator');
-    const s = await api.post<{ id: string }>(`/api/studies/${e.trial.studyId}/subjects`, {
-      siteId: e.trial.siteA,
-      sex: 'female',
-      birthDate: '1990-01-01',
-    });
-    expect(s.status).toBe(201);
-    const v = await api.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
-      visitCode: 'M12',
-      visitDate: '2026-04-10',
-    });
-    expect(v.status).toBe(201);
-    visitId = v.body.id;
+    ({ visitId } = await subjectWithVisit(e, { visitCode: 'M12', visitDate: '2026-04-10' }));
   });
   afterAll(() => stopE2e(e));
 

@@ -1,27 +1,15 @@
-// The form builder edits missing-data codes and branching logic (issue #20), in Chromium: on a study
-// whose end-of-study form has a status (code list) and a cause of death, an admin ticks "not known"
-// for the cause, makes it asked only when the status is "died"; the preview hides it until Died is
-// chosen. Renaming the status item makes the condition name an unknown item: the problem is shown at
-// the branching control; renamed back, it goes. Saved as definition version 2 through the same
-// validation, the stored definition carries both.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { msctSleTrial } from '@msct/core/protocol';
 import { getDefinitionVersion, listDefinitionVersions } from '@msct/store';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type E2e, screenshot, startE2e, stopE2e, TEST_PASSWORD, waitForText } from './support.js';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(`(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`);
-}
+import {
+  type E2e,
+  loginForAxe,
+  screenshot,
+  seriousAxeViolations,
+  startE2e,
+  stopE2e,
+  waitForText,
+} from './support.js';
 
 const definition = {
   id: 'LN-FOLLOW',
@@ -69,20 +57,7 @@ describe('form builder: missing-data codes and branching logic', () => {
   afterAll(() => stopE2e(e));
 
   it('edits them, shows a problem at its control, previews, and saves version 2', async () => {
-    const context = await e.browser.newContext({
-      baseURL: e.server.baseUrl,
-      viewport: { width: 1280, height: 900 },
-      bypassCSP: true,
-    });
-    context.setDefaultTimeout(10_000);
-    e.contexts.push(context);
-    const page = await context.newPage();
-    page.on('dialog', (d) => void d.accept());
-    await page.goto('/');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    const page = await loginForAxe(e, 'admin');
     await page.goto(`/studies/${e.trial.studyId}/builder`);
     await page.getByRole('heading', { name: /^Form builder/ }).waitFor();
 

@@ -5,36 +5,23 @@
 // value is flagged at the field), sees a problem at the control it concerns, and saves it as
 // definition version 2 with a reason. A coordinator then opens that visit for a subject and enters
 // the form; an out-of-range value is refused at the field. Site roles do not get the builder.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { msctSleTrial } from '@msct/core/protocol';
 import { assignRole, createSite, listDefinitionVersions } from '@msct/store';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiAs,
   type E2e,
   loginAs,
+  loginForAxe,
   screenshot,
+  seriousAxeViolations,
   startE2e,
   stopE2e,
-  TEST_PASSWORD,
   waitForText,
 } from './support.js';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Serious or critical WCAG 2.1 A/AA violations on the page (as e2e/accessibility.test.ts audits). */
-async function seriousAxeViolations(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(`(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ': ' + v.nodes.map((n) => n.target.join(' ')).join(', '));
-  })()`);
-}
 
 /** The second study: two visits, no forms (a frame a trial team writes before building its CRFs). */
 const minimalDefinition = {
@@ -76,19 +63,7 @@ describe('form builder: a second study built without code', () => {
     writeFileSync(bad, JSON.stringify(badDefinition));
 
     // Admin, in a context where axe can be injected.
-    const context = await e.browser.newContext({
-      baseURL: e.server.baseUrl,
-      viewport: { width: 1280, height: 900 },
-      bypassCSP: true,
-    });
-    context.setDefaultTimeout(10_000);
-    e.contexts.push(context);
-    const page = await context.newPage();
-    page.on('dialog', (d) => void d.accept());
-    await page.goto('/');
-    await page.getByLabel('Username').fill('admin');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
+    const page = await loginForAxe(e, 'admin');
     await page.getByRole('link', { name: 'Admin' }).click();
 
     // 1. The study from a file: an invalid one lists the API's problems; the valid one is created.

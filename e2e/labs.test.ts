@@ -4,32 +4,19 @@
 // the monitor finds the value in the study's out-of-range list (filtered by lab, flag and CS/NCS),
 // with its CSV, and the page is clean under axe-core at 1440 px and 390 px.
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { msctSleTrial } from '@msct/core/protocol';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  apiAs,
   type E2e,
   loginAs,
+  loginForAxe,
   screenshot,
+  seriousAxeViolations,
   startE2e,
   stopE2e,
-  TEST_PASSWORD,
+  subjectWithVisit,
   waitForText,
 } from './support.js';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Serious or critical axe-core findings (WCAG 2.1 A/AA) on the page as it is now. */
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  return page.evaluate(`(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '));
-  })()`);
-}
 
 describe('labs: flag at entry, CS/NCS, the monitor’s out-of-range list', () => {
   let e: E2e;
@@ -37,23 +24,7 @@ describe('labs: flag at entry, CS/NCS, the monitor’s out-of-range list', () =>
   let subjectCode: string;
   beforeAll(async () => {
     e = await startE2e({ definition: msctSleTrial });
-    const api = await apiAs(e, 'coordinator');
-    const s = await api.post<{ id: string; subjectCode: string }>(
-      `/api/studies/${e.trial.studyId}/subjects`,
-      {
-        siteId: e.trial.siteA,
-        sex: 'female',
-        birthDate: '1990-01-01',
-      },
-    );
-    expect(s.status).toBe(201);
-    subjectCode = s.body.subjectCode;
-    const v = await api.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
-      visitCode: 'M3',
-      visitDate: '2026-04-10',
-    });
-    expect(v.status).toBe(201);
-    visitId = v.body.id;
+    ({ subjectCode, visitId } = await subjectWithVisit(e, { visitCode: 'M3', visitDate: '2026-04-10' }));
   });
   afterAll(() => stopE2e(e));
 
@@ -103,19 +74,7 @@ describe('labs: flag at entry, CS/NCS, the monitor’s out-of-range list', () =>
 
   it('the monitor finds it in the out-of-range list, filters it, downloads it as CSV; axe is clean', async () => {
     // CSP is bypassed in this context only, so the test can inject axe-core.
-    const context = await e.browser.newContext({
-      baseURL: e.server.baseUrl,
-      viewport: { width: 1440, height: 900 },
-      bypassCSP: true,
-    });
-    context.setDefaultTimeout(10_000);
-    e.contexts.push(context);
-    const page = await context.newPage();
-    await page.goto('/');
-    await page.getByLabel('Username').fill('monitor');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Studies' }).waitFor();
+    const page = await loginForAxe(e, 'monitor', { viewport: { width: 1440, height: 900 } });
     await page.goto(`/studies/${e.trial.studyId}`);
     await page.getByRole('link', { name: 'Out-of-range labs' }).click();
     await page.getByRole('heading', { name: 'Out-of-range labs' }).waitFor();
@@ -157,9 +116,9 @@ describe('labs: flag at entry, CS/NCS, the monitor’s out-of-range list', () =>
     );
     expect(csv[1]).toMatch(/,NCS,complete$/);
     await screenshot(page, 'labs-03-monitor-out-of-range');
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 390, height: 844 });
     await table.waitFor();
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
   });
 });

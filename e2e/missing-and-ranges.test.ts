@@ -4,7 +4,15 @@
 // shows the code's words.
 import { msctSleTrial, type StudyDefinition } from '@msct/core/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
+import {
+  type E2e,
+  loginAs,
+  screenshot,
+  startE2e,
+  stopE2e,
+  subjectWithVisit,
+  waitForText,
+} from './support.js';
 
 function withMissingCodes(): StudyDefinition {
   const d: StudyDefinition = JSON.parse(JSON.stringify(msctSleTrial));
@@ -20,19 +28,7 @@ describe('missing-data codes at entry', () => {
   let visitId: string;
   beforeAll(async () => {
     e = await startE2e({ definition: withMissingCodes() });
-    const api = await apiAs(e, 'coordinator');
-    const s = await api.post<{ id: string }>(`/api/studies/${e.trial.studyId}/subjects`, {
-      siteId: e.trial.siteA,
-      sex: 'female',
-      birthDate: '1990-01-01',
-    });
-    expect(s.status).toBe(201);
-    const v = await api.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
-      visitCode: 'M3',
-      visitDate: '2026-04-10',
-    });
-    expect(v.status).toBe(201);
-    visitId = v.body.id;
+    ({ visitId } = await subjectWithVisit(e, { visitCode: 'M3', visitDate: '2026-04-10' }));
   });
   afterAll(() => stopE2e(e));
 

@@ -3,9 +3,17 @@
 // answers; the monitor reads the answer beside the field and closes the query; the correction has
 // cleared the verification, and the worklist and the study's query list (filters, CSV) show it.
 import { msctSleTrial } from '@msct/core/protocol';
-import { updateSubject } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
+import {
+  apiAs,
+  type E2e,
+  loginAs,
+  screenshot,
+  startE2e,
+  stopE2e,
+  subjectWithVisit,
+  waitForText,
+} from './support.js';
 
 describe("the monitor's day", () => {
   let e: E2e;
@@ -13,28 +21,14 @@ describe("the monitor's day", () => {
   let subjectCode = '';
   beforeAll(async () => {
     e = await startE2e({ definition: msctSleTrial });
-    const c = await apiAs(e, 'coordinator');
-    const s = await c.post<{ id: string; subjectCode: string; version: number }>(
-      `/api/studies/${e.trial.studyId}/subjects`,
-      { siteId: e.trial.siteA, sex: 'female', birthDate: '1990-01-01' },
-    );
-    expect(s.status).toBe(201);
-    subjectCode = s.body.subjectCode;
     // Enrolled through the store (audited) to reach a follow-up visit quickly, as msct-trial.test does.
-    await updateSubject(
-      e.server.db,
-      { id: e.trial.users.admin!.id, name: 'admin' },
-      s.body.id,
-      s.body.version,
-      { status: 'enrolled', day0Date: '2026-01-05' },
-      'test set-up',
-    );
-    const v = await c.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
+    const set = await subjectWithVisit(e, {
       visitCode: 'M1',
       visitDate: '2026-02-05',
+      day0Date: '2026-01-05',
     });
-    expect(v.status).toBe(201);
-    visitId = v.body.id;
+    const c = set.api;
+    ({ subjectCode, visitId } = set);
     const labs = await c.put(`/api/visits/${visitId}/forms/labs`, {
       items: [{ itemCode: 'c3', value: '0.55', unit: 'g/L' }],
     });

@@ -1,35 +1,17 @@
-// Randomisation in the browser (issue 24): a second study defined only as data, with two arms and
-// eligibility criteria. A site coordinator screens the subject (the eligibility checklist), enrols
-// and randomises in the UI; the blinded monitor does not see the arm; an investigator unblinds the
-// subject in an emergency, with a reason, and the safety role finds it on the study home with the
-// arm; an investigator corrects the assignment (a new record; the arm as randomised stays), which
-// the monitor does not see.
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { randomisedLnTrial } from '@msct/core/testing';
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiAs,
   type E2e,
   loginAs,
+  loginForAxe,
   screenshot,
+  seriousAxeViolations,
   startE2e,
   stopE2e,
-  TEST_PASSWORD,
+  subjectWithVisit,
   waitForText,
 } from './support.js';
-
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-/** Serious and critical WCAG 2.1 A/AA violations on the page (as e2e/accessibility.test.ts). */
-async function axeSerious(page: Page): Promise<string[]> {
-  await page.addScriptTag({ content: axeSource });
-  const v = (await page.evaluate(`(async () => {
-    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
-  })()`)) as { id: string; impact: string | null; help: string }[];
-  return v.filter((x) => x.impact === 'serious' || x.impact === 'critical').map((x) => `${x.id}: ${x.help}`);
-}
 
 /** The randomised trial with a screening form built from two eligibility criteria. */
 const definition = {
@@ -64,23 +46,14 @@ describe('randomisation and blinding in the browser (issue 24)', () => {
   let armLabel: string;
   beforeAll(async () => {
     e = await startE2e({ definition });
-    const api = await apiAs(e, 'coordinator');
-    const s = await api.post<{ id: string; subjectCode: string }>(
-      `/api/studies/${e.trial.studyId}/subjects`,
-      {
-        siteId: e.trial.siteA,
-        sex: 'female',
-        birthDate: '1988-04-02',
-      },
-    );
-    subjectId = s.body.id;
-    subjectCode = s.body.subjectCode;
-    const scr = await api.post<{ id: string }>(`/api/subjects/${subjectId}/visits`, {
+    const set = await subjectWithVisit(e, {
       visitCode: 'SCR',
       visitDate: '2026-11-20',
+      birthDate: '1988-04-02',
     });
+    ({ subjectId, subjectCode } = set);
     // The stratification factor (LN class on the renal screening form), entered as data.
-    const f = await api.put(`/api/visits/${scr.body.id}/forms/renal-screening`, {
+    const f = await set.api.put(`/api/visits/${set.visitId}/forms/renal-screening`, {
       items: [{ itemCode: 'ln_class', value: 'IV' }],
     });
     expect(f.status).toBe(200);
@@ -203,32 +176,23 @@ describe('randomisation and blinding in the browser (issue 24)', () => {
   });
 
   it('the randomisation panel with its dialogs and the unblindings table: axe-clean, usable at 390 px', async () => {
-    const context = await e.browser.newContext({
-      baseURL: e.server.baseUrl,
+    const page = await loginForAxe(e, 'investigator', {
       viewport: { width: 390, height: 844 },
-      bypassCSP: true,
+      timeoutMs: 20_000,
     });
-    context.setDefaultTimeout(20_000);
-    e.contexts.push(context);
-    const page = await context.newPage();
-    await page.goto('/');
-    await page.getByLabel('Username').fill('investigator');
-    await page.getByLabel('Password').fill(TEST_PASSWORD);
-    await page.getByRole('button', { name: 'Log in' }).click();
-    await page.getByRole('heading', { name: 'Studies' }).waitFor();
     await page.goto(`/subjects/${subjectId}`);
     const panel = page.getByRole('region', { name: 'Randomisation' });
     await panel.getByRole('list', { name: 'Corrections of the assignment' }).waitFor();
     await panel.getByRole('button', { name: 'Correct the assignment' }).click();
     await page.getByRole('dialog', { name: 'Correct the assignment' }).waitFor();
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     // Nothing of the panel is wider than the phone's viewport.
     const width = await panel.evaluate((el) => (el as unknown as { scrollWidth: number }).scrollWidth);
     expect(width).toBeLessThanOrEqual(390);
     await screenshot(page, 'randomisation-10-phone-correct');
     await page.goto(`/studies/${e.trial.studyId}`);
     await page.getByRole('table', { name: 'Emergency unblindings' }).waitFor();
-    expect(await axeSerious(page)).toEqual([]);
+    expect(await seriousAxeViolations(page)).toEqual([]);
     await screenshot(page, 'randomisation-11-phone-unblindings');
   });
 });

@@ -198,6 +198,31 @@ describe('safety: the AE/SAE listing, the SAE clock, AEs edited', () => {
     expect(await blank.getByLabel('Narrative').count()).toBe(0);
     await screenshot(page, '64-ae-edited');
 
+    // The SAE's CIOMS-I form from the subject's AE table (serious events only): the server's PDF.
+    const sae = aes.locator('tr[data-ae="Anaphylaxis"]');
+    expect(
+      await aes
+        .locator('tr[data-ae="Headache"]')
+        .getByRole('link', { name: /CIOMS-I/ })
+        .count(),
+    ).toBe(0);
+    expect(
+      await sae.getByRole('link', { name: 'CIOMS-I form of Anaphylaxis (HTML)' }).getAttribute('href'),
+    ).toMatch(/^\/api\/adverse-events\/[^/]+\/cioms\.html$/);
+    const [cioms] = await Promise.all([
+      page.waitForEvent('download', { timeout: 60_000 }),
+      sae.getByRole('link', { name: 'CIOMS-I form of Anaphylaxis (PDF)' }).click(),
+    ]);
+    expect(cioms.suggestedFilename()).toMatch(/^cioms-.+-Anaphylaxis\.pdf$/);
+    const ciomsPdf = await readFile((await cioms.path())!);
+    expect(ciomsPdf.subarray(0, 5).toString()).toBe('%PDF-');
+    const ciomsText = (
+      await extractText(await getDocumentProxy(new Uint8Array(ciomsPdf)), { mergePages: true })
+    ).text.replace(/\s+/g, ' ');
+    expect(ciomsText).toContain('CIOMS-I suspect adverse reaction report');
+    expect(ciomsText).toContain('Anaphylaxis');
+    expect(ciomsText).toContain('Is life threatening (yes)');
+
     // The change is in the subject's audit trail with its reason.
     const api = await apiAs(e, 'coordinator');
     const trail = await api.get<{ field: string | null; newValue: string | null; reason: string | null }[]>(

@@ -2,9 +2,17 @@
 // another item does not) and then every form of the visit in one action, in Chromium against the real
 // server; each form's verification is recorded and audited.
 import { msctSleTrial } from '@msct/core/protocol';
-import { updateSubject } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiAs, type E2e, loginAs, screenshot, startE2e, stopE2e, waitForText } from './support.js';
+import {
+  apiAs,
+  type E2e,
+  loginAs,
+  screenshot,
+  startE2e,
+  stopE2e,
+  subjectWithVisit,
+  waitForText,
+} from './support.js';
 
 describe('per-item and bulk source verification', () => {
   let e: E2e;
@@ -12,27 +20,13 @@ describe('per-item and bulk source verification', () => {
   let subjectId = '';
   beforeAll(async () => {
     e = await startE2e({ definition: msctSleTrial });
-    const c = await apiAs(e, 'coordinator');
-    const s = await c.post<{ id: string; subjectCode: string; version: number }>(
-      `/api/studies/${e.trial.studyId}/subjects`,
-      { siteId: e.trial.siteA, sex: 'female', birthDate: '1990-01-01' },
-    );
-    expect(s.status).toBe(201);
-    subjectId = s.body.id;
-    await updateSubject(
-      e.server.db,
-      { id: e.trial.users.admin!.id, name: 'admin' },
-      s.body.id,
-      s.body.version,
-      { status: 'enrolled', day0Date: '2026-01-05' },
-      'test set-up',
-    );
-    const v = await c.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
+    const set = await subjectWithVisit(e, {
       visitCode: 'M1',
       visitDate: '2026-02-05',
+      day0Date: '2026-01-05',
     });
-    expect(v.status).toBe(201);
-    visitId = v.body.id;
+    const c = set.api;
+    ({ subjectId, visitId } = set);
     for (const [form, items] of [
       [
         'labs',

@@ -1,7 +1,9 @@
 // Shared set-up for the browser tests: the real server (serving the built web app) over a fresh
 // SQLite database with a two-site test trial, and Debian's Chromium driven by playwright-core.
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
+import { updateSubject } from '@msct/store';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import type { ServerConfig } from '../packages/server/src/config.js';
 import {
@@ -70,11 +72,35 @@ export async function loginAs(
   password = TEST_PASSWORD,
   newPassword?: string,
 ): Promise<Page> {
+  return logIn(e, username, password, newPassword, {});
+}
+
+/**
+ * `loginAs` (TEST_PASSWORD) in a browser context whose content security policy is bypassed, so the
+ * test can inject axe-core (seriousAxeViolations); `viewport` (default 1280 × 900) and the default
+ * `timeoutMs` of its waits (default 10 s) as the page under audit needs.
+ */
+export async function loginForAxe(
+  e: E2e,
+  username: string,
+  options: { viewport?: { width: number; height: number }; timeoutMs?: number } = {},
+): Promise<Page> {
+  return logIn(e, username, TEST_PASSWORD, undefined, { ...options, bypassCSP: true });
+}
+
+async function logIn(
+  e: E2e,
+  username: string,
+  password: string,
+  newPassword: string | undefined,
+  options: { viewport?: { width: number; height: number }; timeoutMs?: number; bypassCSP?: boolean },
+): Promise<Page> {
   const context = await e.browser.newContext({
     baseURL: e.server.baseUrl,
-    viewport: { width: 1280, height: 900 },
+    viewport: options.viewport ?? { width: 1280, height: 900 },
+    ...(options.bypassCSP ? { bypassCSP: true } : {}),
   });
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(options.timeoutMs ?? 10_000);
   e.contexts.push(context);
   const page = await context.newPage();
   page.on('dialog', (d) => void d.accept());
@@ -141,4 +167,49 @@ export async function waitForText(locator: Locator, text: string, timeoutMs = 10
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`timed out waiting for "${text}"; the text was "${last}"`);
+}
+
+/**
+ * A subject at site A (female, born 1990-01-01 unless `birthDate`) registered by the coordinator over
+ * the API, with one visit; with `day0Date` the subject is first enrolled through the store (audited), to reach a
+ * follow-up visit without the enrolment screens a test does not exercise.
+ */
+export async function subjectWithVisit(
+  e: E2e,
+  visit: { visitCode: string; visitDate: string; day0Date?: string; birthDate?: string },
+): Promise<{ api: ApiClient; subjectId: string; subjectCode: string; visitId: string }> {
+  const api = await apiAs(e, 'coordinator');
+  const s = await api.post<{ id: string; subjectCode: string; version: number }>(
+    `/api/studies/${e.trial.studyId}/subjects`,
+    { siteId: e.trial.siteA, sex: 'female', birthDate: visit.birthDate ?? '1990-01-01' },
+  );
+  if (s.status !== 201) throw new Error(`subject: ${s.status} ${JSON.stringify(s.body)}`);
+  if (visit.day0Date)
+    await updateSubject(
+      e.server.db,
+      { id: e.trial.users.admin!.id, name: 'admin' },
+      s.body.id,
+      s.body.version,
+      { status: 'enrolled', day0Date: visit.day0Date },
+      'test set-up',
+    );
+  const v = await api.post<{ id: string }>(`/api/subjects/${s.body.id}/visits`, {
+    visitCode: visit.visitCode,
+    visitDate: visit.visitDate,
+  });
+  if (v.status !== 201) throw new Error(`visit: ${v.status} ${JSON.stringify(v.body)}`);
+  return { api, subjectId: s.body.id, subjectCode: s.body.subjectCode, visitId: v.body.id };
+}
+
+let axeSource: string | undefined;
+
+/** Serious or critical axe-core findings (WCAG 2.1 A/AA) on the page as it is now, one line each. */
+export async function seriousAxeViolations(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.addScriptTag({ content: axeSource });
+  return page.evaluate(`(async () => {
+    const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return r.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => v.id + ': ' + v.help + ' — ' + v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(', '));
+  })()`);
 }

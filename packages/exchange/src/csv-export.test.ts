@@ -15,7 +15,7 @@ async function exported(t: TestDatabase, studyId: string, opts: CsvExportOptions
   const report = await exportCsv(t.db, studyId, out, opts);
   out.end();
   const text = Buffer.concat(chunks).toString('utf8');
-  const dictionary = csvDictionaryText(csvDictionary(await loadMetadata(t.db, studyId), opts));
+  const dictionary = csvDictionaryText(csvDictionary(await loadMetadata(t.db, studyId), opts), opts);
   return { report, text, dictionary };
 }
 
@@ -153,5 +153,53 @@ for (const dialect of TEST_DIALECTS)
       await expect(wideMappingFromDictionary(dictionary)).rejects.toThrow(
         /pseudonymised export cannot be imported/,
       );
+    });
+    it('blinded: the arm-revealing forms and items left out, counted, and the dictionary says so (issue 24)', async () => {
+      const blind = { forms: new Set(['labs']), items: new Set(['bilag/renal']) };
+      for (const layout of ['long', 'wide'] as const) {
+        const open = await exported(t, study.studyId, { layout });
+        const { report, text, dictionary } = await exported(t, study.studyId, { layout, blind });
+        // The unblinded file holds them (the check can fail).
+        expect(open.text).toMatch(/labs[.,]creatinine/);
+        expect(open.text).toMatch(/bilag[.,]renal/);
+        expect(open.dictionary).not.toContain('Blinded export');
+        expect(text).not.toMatch(/labs[.,]/);
+        expect(text).not.toMatch(/bilag[.,]renal/);
+        // The rest is there: another BILAG domain, the other forms.
+        expect(text).toMatch(/bilag[.,]general/);
+        expect(text).toMatch(/medication[.,]prednisone_mg_day/);
+        const labsAndRenal = await t.db.kysely
+          .selectFrom('item_values as iv')
+          .innerJoin('form_instances as fi', 'fi.id', 'iv.form_instance_id')
+          .select((eb) => eb.fn.countAll().as('n'))
+          .where((eb) =>
+            eb.or([
+              eb('fi.form_code', '=', 'labs'),
+              eb.and([eb('fi.form_code', '=', 'bilag'), eb('iv.item_code', '=', 'renal')]),
+            ]),
+          )
+          .executeTakeFirstOrThrow();
+        expect(report.blindedValues).toBe(Number(labsAndRenal.n));
+        expect(report.values + report.blindedValues).toBe(open.report.values);
+        const dict = await records(dictionary);
+        expect(dict.at(-1)).toEqual([
+          '',
+          '',
+          '',
+          'Blinded export: no treatment arm; the forms labs, 1 item(s) of other forms left out as revealing the arm (study definition, randomisation.armRevealing)',
+          'note',
+          '',
+          '',
+        ]);
+        expect(dict.some((d) => d[1] === 'labs' || d[0] === 'bilag.renal')).toBe(false);
+        if (layout === 'wide') {
+          // The columns are the dictionary's column rows; the note row is not a column and not mapped.
+          const header = (await records(text))[0]!;
+          expect(dict.slice(1, -1).map((d) => d[0])).toEqual(header);
+          const mapping = await wideMappingFromDictionary(dictionary);
+          expect(Object.values(mapping.columns)).not.toContain('bilag.renal');
+          expect(mapping.columns['bilag.general']).toBe('bilag.general');
+        }
+      }
     });
   });

@@ -8,11 +8,15 @@
 // key), so memory holds one page whatever the size of the study. Filters: sites, forms, visits.
 // Pseudonymised (the statistician's view, issue 17): pseudonyms for subject codes, no free text, and
 // no calendar dates: the visit date and date items become study days from day 0 (first infusion).
+// Blinded (issue 24, a role the study's definition blinds): the forms and items the definition names
+// as revealing the arm are left out — their columns and their values — and the dictionary says so in
+// a note row, as the blinded ODM's Description and define.xml do. The CSV carries no arm column.
 import { Readable, type Writable } from 'node:stream';
 import type { ItemDefinition } from '@msct/core/crf';
 import type { Db } from '@msct/store';
 import type { WideMapping } from './csv-import.js';
 import { readCsv } from './csv-reader.js';
+import { type ArmBlinding, blindedExportNote } from './odm-export.js';
 import { csvField } from './sdtm-files.js';
 import { type ExchangeMetadata, isFreeText, loadMetadata, studyDay } from './study-metadata.js';
 
@@ -28,6 +32,8 @@ export interface CsvExportOptions {
   formCodes?: readonly string[];
   /** Only these visits (by code). */
   visitCodes?: readonly string[];
+  /** A blinded export: the arm-revealing forms and items (core protocol `armRevealingOf`) left out. */
+  blind?: ArmBlinding;
   /** Subjects per page (default 50). */
   pageSize?: number;
   onProgress?: (done: number, total: number) => void;
@@ -40,6 +46,8 @@ export interface CsvExportReport {
   values: number;
   /** Values left out: free forms, items the definition no longer has, free text when pseudonymised. */
   skippedValues: number;
+  /** Values of arm-revealing forms and items a blinded export left out (issue 24). */
+  blindedValues: number;
 }
 
 /** One column of an export, as its dictionary describes it. */
@@ -68,8 +76,10 @@ function exportedItems(meta: ExchangeMetadata, opts: CsvExportOptions): Exported
   const out: ExportedItem[] = [];
   for (const [code, form] of meta.forms) {
     if (forms && !forms.has(code)) continue;
+    if (opts.blind?.forms.has(code)) continue;
     for (const def of form.items) {
       if (opts.pseudonymise && isFreeText(def)) continue;
+      if (opts.blind?.items.has(`${code}/${def.code}`)) continue;
       out.push({ form: code, def, asStudyDay: !!opts.pseudonymise && def.type === 'date' });
     }
   }
@@ -144,10 +154,30 @@ export function csvDictionary(meta: ExchangeMetadata, opts: CsvExportOptions): C
   return [...fixed, ...items];
 }
 
-/** The dictionary as CSV (RFC 4180, CRLF). */
-export function csvDictionaryText(rows: readonly CsvDictionaryRow[]): string {
+/**
+ * The dictionary as CSV (RFC 4180, CRLF): a row per column of the export, then a note row (type
+ * `note`, no column) per thing the reader must know about the whole file — a blinded export says
+ * what it left out.
+ */
+export function csvDictionaryText(
+  rows: readonly CsvDictionaryRow[],
+  opts: Pick<CsvExportOptions, 'blind'> = {},
+): string {
+  const notes = opts.blind ? [blindedExportNote(opts.blind)] : [];
+  const all = [
+    ...rows,
+    ...notes.map((label) => ({
+      column: '',
+      form: '',
+      item: '',
+      label,
+      type: 'note',
+      unit: '',
+      codeList: '',
+    })),
+  ];
   const lines = [DICTIONARY_HEADER.join(',')];
-  for (const r of rows)
+  for (const r of all)
     lines.push([r.column, r.form, r.item, r.label, r.type, r.unit, r.codeList].map(csvField).join(','));
   return `${lines.join('\r\n')}\r\n`;
 }
@@ -172,6 +202,7 @@ export async function wideMappingFromDictionary(dictionaryCsv: string): Promise<
     const get = (name: string) => rec.fields[header!.indexOf(name)]?.trim() ?? '';
     const column = get('column');
     const type = get('type');
+    if (type === 'note') continue;
     if (type === 'pseudonym' || type === 'study day')
       throw new Error(
         `dictionary line ${rec.line}: column "${column}" is ${type === 'pseudonym' ? 'a pseudonym' : 'a study day'}: a pseudonymised export cannot be imported`,
@@ -225,7 +256,8 @@ export async function exportCsv(
   const slot = new Map(items.map((it, i) => [`${it.form}.${it.def.code}`, i]));
   const visits = opts.visitCodes ? new Set(opts.visitCodes) : undefined;
   const visitRank = new Map(meta.visits.map((v, i) => [v.code, i]));
-  const report: CsvExportReport = { subjects: 0, rows: 0, values: 0, skippedValues: 0 };
+  const report: CsvExportReport = { subjects: 0, rows: 0, values: 0, skippedValues: 0, blindedValues: 0 };
+  const blind = opts.blind;
 
   const sites = await db.kysely
     .selectFrom('sites')
@@ -311,6 +343,10 @@ export async function exportCsv(
         const fixed = [subjectKey, site, v.visit_code, String(Number(v.cycle)), when];
         const cells: { value: string; unit: string }[] = new Array(items.length);
         for (const r of values) {
+          if (blind && (blind.forms.has(r.form_code) || blind.items.has(`${r.form_code}/${r.item_code}`))) {
+            report.blindedValues++;
+            continue;
+          }
           const i = slot.get(`${r.form_code}.${r.item_code}`);
           if (i === undefined) {
             report.skippedValues++;

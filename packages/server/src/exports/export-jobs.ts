@@ -192,12 +192,16 @@ export class ExportJobs {
           ...(filters.siteIds ? { siteIds: filters.siteIds } : {}),
           ...(filters.formCodes ? { formCodes: filters.formCodes } : {}),
           ...(filters.visitCodes ? { visitCodes: filters.visitCodes } : {}),
+          ...(blind ? { blind } : {}),
           onProgress,
         };
         const out = file(names.data);
         await exportCsv(this.db, job.study_id, out, opts);
         await ended(out);
-        const dictionary = csvDictionaryText(csvDictionary(await loadMetadata(this.db, job.study_id), opts));
+        const dictionary = csvDictionaryText(
+          csvDictionary(await loadMetadata(this.db, job.study_id), opts),
+          opts,
+        );
         const d = file(names.dictionary!);
         d.write(dictionary);
         await ended(d);

@@ -7,7 +7,6 @@
 import { msctSleTrial } from '@msct/core/protocol';
 import {
   addAdverseEventFollowUp,
-  createSubject,
   createSubjectRecord,
   createVisit,
   saveItems,
@@ -18,8 +17,10 @@ import { extractText, getDocumentProxy } from 'unpdf';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ageInYears, ciomsReportType } from '../print/cioms-data.js';
 import {
-  ApiClient,
+  type ApiClient,
   createTestTrial,
+  enrolTestSubject,
+  loginClients,
   startTestServer,
   type TestServer,
   type TestTrial,
@@ -62,22 +63,14 @@ for (const dialect of TEST_DIALECTS)
     let subject: { id: string; code: string; pseudonym: string };
     let aeId: string;
     const admin = { id: '', name: 'admin' };
-    const c = {} as Record<'safety' | 'coordinator_b' | 'statistician' | 'investigator', ApiClient>;
+    let c: Record<'safety' | 'coordinator_b' | 'statistician' | 'investigator', ApiClient>;
 
     beforeAll(async () => {
       server = await startTestServer(dialect);
       trial = await createTestTrial(server.db, { definition: msctSleTrial });
       admin.id = trial.users.admin!.id;
-      const s = await createSubject(server.db, admin, {
-        studyId: trial.studyId,
-        siteId: trial.siteA,
-        status: 'enrolled',
-        sex: 'F',
-        birthDate: DATES.birth,
-        enrolledAt: DATES.enrolled,
-        day0Date: DATES.day0,
-      });
-      subject = { id: s.id, code: s.subject_code, pseudonym: s.pseudonym };
+      subject = await enrolTestSubject(server.db, trial, DATES);
+      const s = subject;
       const scr = await createVisit(server.db, admin, {
         subjectId: s.id,
         visitCode: 'SCR',
@@ -158,10 +151,7 @@ for (const dialect of TEST_DIALECTS)
         entryDate: DATES.followUp,
         text: 'Afebrile on day 3 of antibiotics.',
       });
-      for (const who of ['safety', 'coordinator_b', 'statistician', 'investigator'] as const) {
-        c[who] = new ApiClient(server.baseUrl);
-        expect((await c[who].login(who)).status).toBe(200);
-      }
+      c = await loginClients(server.baseUrl, ['safety', 'coordinator_b', 'statistician', 'investigator']);
     }, 120_000);
     afterAll(async () => server?.close());
 

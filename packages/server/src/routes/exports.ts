@@ -80,14 +80,26 @@ export function registerExportRoutes(app: App, { db }: RouteContext, jobs: Expor
     // The job's answer holds no subject data, only its own times: not date-shifted.
     req.deid = undefined;
     const { definition } = await studyDefinition(db, studyId);
-    // ODM and SDTM jobs for a blinded role leave the arm-revealing forms out (export-jobs.ts); the
-    // CSV writers cannot yet, so a CSV job is refused while the definition names such forms.
-    if ((format === 'csv-long' || format === 'csv-wide') && armRevealingFilter(p, studyId, definition).active)
-      throw new HttpProblem(
-        'MSCT_E_FORBIDDEN',
-        'your role is blinded in this study and the CSV export would hold the forms that reveal the arm: choose ODM or SDTM, which leave them out',
-        { rule: 'blinding' },
-      );
+    // ODM, SDTM and CSV jobs for a blinded role leave the arm-revealing forms and items out
+    // (export-jobs.ts); a CSV job that asks for such a form by name is refused, naming it.
+    const revealing = armRevealingFilter(p, studyId, definition);
+    filters.formCodes?.forEach((f, i) => {
+      if (!revealing.form(f))
+        throw new HttpProblem(
+          'MSCT_E_FORBIDDEN',
+          `your role is blinded in this study and the form ${f} reveals the arm (study definition, randomisation.armRevealing): leave it out of the export`,
+          {
+            rule: 'blinding',
+            errors: [
+              {
+                field: `body.filters.formCodes.${i}`,
+                rule: 'blinding',
+                message: `form ${f} reveals the arm`,
+              },
+            ],
+          },
+        );
+    });
     // The job writes the whole analysis, whose results by arm a blinded role may not read (the
     // analysis route leaves them out for it; the job runs later, without the requester's roles).
     if (format === 'analysis' && definition.arms?.length && isBlinded(p, studyId, definition))

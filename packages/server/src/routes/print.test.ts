@@ -7,7 +7,6 @@ import { SIGNATURE_MEANING } from '@msct/contract';
 import { msctSleTrial } from '@msct/core/protocol';
 import {
   createStudy,
-  createSubject,
   createSubjectRecord,
   createVisit,
   saveItems,
@@ -19,6 +18,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   ApiClient,
   createTestTrial,
+  enrolTestSubject,
+  loginClients,
   startTestServer,
   type TestServer,
   type TestTrial,
@@ -40,10 +41,7 @@ for (const dialect of TEST_DIALECTS)
     let server: TestServer;
     let trial: TestTrial;
     let subject: { id: string; code: string; pseudonym: string };
-    const c = {} as Record<
-      'investigator' | 'coordinator_b' | 'statistician' | 'safety' | 'monitor',
-      ApiClient
-    >;
+    let c: Record<'investigator' | 'coordinator_b' | 'statistician' | 'safety' | 'monitor', ApiClient>;
 
     beforeAll(async () => {
       server = await startTestServer(dialect);
@@ -55,16 +53,8 @@ for (const dialect of TEST_DIALECTS)
         .where('id', '=', trial.users.investigator!.id)
         .execute();
       const admin = { id: trial.users.admin!.id, name: 'admin' };
-      const s = await createSubject(server.db, admin, {
-        studyId: trial.studyId,
-        siteId: trial.siteA,
-        status: 'enrolled',
-        sex: 'F',
-        birthDate: DATES.birth,
-        enrolledAt: DATES.enrolled,
-        day0Date: DATES.day0,
-      });
-      subject = { id: s.id, code: s.subject_code, pseudonym: s.pseudonym };
+      subject = await enrolTestSubject(server.db, trial, DATES);
+      const s = subject;
       const v = await createVisit(server.db, admin, {
         subjectId: s.id,
         visitCode: 'M12',
@@ -110,16 +100,13 @@ for (const dialect of TEST_DIALECTS)
         death_date: null,
         death_cause: null,
       });
-      for (const who of Object.keys({
-        investigator: 1,
-        coordinator_b: 1,
-        statistician: 1,
-        safety: 1,
-        monitor: 1,
-      })) {
-        c[who as keyof typeof c] = new ApiClient(server.baseUrl);
-        expect((await c[who as keyof typeof c].login(who)).status).toBe(200);
-      }
+      c = await loginClients(server.baseUrl, [
+        'investigator',
+        'coordinator_b',
+        'statistician',
+        'safety',
+        'monitor',
+      ]);
     }, 120_000);
     afterAll(async () => server?.close());
 

@@ -3,6 +3,7 @@
 // versions and unseen forms refused with 409), the signature's manifestation (name, instant, meaning),
 // freezes and locks of the study, a site and a subject refusing writes with 423 naming the lock, and
 // requests to unlock appearing in the worklist.
+import { verifyAuditedData } from '@msct/store';
 import { TEST_DIALECTS } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -436,6 +437,10 @@ for (const dialect of TEST_DIALECTS)
         .where('id', '=', req.body.id)
         .executeTakeFirstOrThrow();
       expect(row).toMatchObject({ status: 'done', closed_by: trial.users.investigator!.id });
+      // The request and its closing through the form's unlock are explained by the audit trail.
+      const replay = await verifyAuditedData(server.db);
+      expect(replay.findings.filter((x) => x.table === 'unlock_requests')).toEqual([]);
+      expect(replay.rowsChecked.unlock_requests).toBeGreaterThan(0);
     });
 
     it("a request to release a lock reaches the administrator's worklist, not the investigator's; a release closes it", async () => {

@@ -1,7 +1,15 @@
 // Test support: the real server on a loopback port over a fresh database, plus a small HTTP client
 // that keeps the session cookie and sends the CSRF token, as the web app does.
 import type { Dialect } from '@msct/store';
-import { assignRole, createSite, createStudy, createUser, type Db, type Role } from '@msct/store';
+import {
+  assignRole,
+  createSite,
+  createStudy,
+  createSubject,
+  createUser,
+  type Db,
+  type Role,
+} from '@msct/store';
 import { createTestDatabase } from '@msct/store/testing';
 import { buildApp } from '../app.js';
 import { hashPassword } from '../auth/password.js';
@@ -165,4 +173,44 @@ export async function createTestTrial(db: Db, options: { definition?: unknown } 
     users[username] = { id: u.id, username };
   }
   return { studyId: study.id, siteA: siteA.id, siteB: siteB.id, users };
+}
+
+/** A client per user of the test trial, each logged in (a refused login fails the setup, naming the user). */
+export async function loginClients<const U extends string>(
+  baseUrl: string,
+  usernames: readonly U[],
+): Promise<Record<U, ApiClient>> {
+  const clients = {} as Record<U, ApiClient>;
+  for (const who of usernames) {
+    const client = new ApiClient(baseUrl);
+    const res = await client.login(who);
+    if (res.status !== 200) throw new Error(`login of ${who}: ${res.status}`);
+    clients[who] = client;
+  }
+  return clients;
+}
+
+/**
+ * A woman enrolled at site A of the test trial by its administrator, with her day 0: the patient a
+ * printed record (casebook, CIOMS-I form) starts from.
+ */
+export async function enrolTestSubject(
+  db: Db,
+  trial: TestTrial,
+  dates: { birth: string; enrolled: string; day0: string },
+): Promise<{ id: string; code: string; pseudonym: string }> {
+  const s = await createSubject(
+    db,
+    { id: trial.users.admin!.id, name: 'admin' },
+    {
+      studyId: trial.studyId,
+      siteId: trial.siteA,
+      status: 'enrolled',
+      sex: 'F',
+      birthDate: dates.birth,
+      enrolledAt: dates.enrolled,
+      day0Date: dates.day0,
+    },
+  );
+  return { id: s.id, code: s.subject_code, pseudonym: s.pseudonym };
 }

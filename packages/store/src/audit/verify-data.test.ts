@@ -14,8 +14,10 @@ import {
   createUser,
   createVisit,
   type Db,
+  declineUnlockRequest,
   raiseQuery,
   releaseRecordLock,
+  requestUnlock,
   saveItems,
   setFormStatus,
   transitionQuery,
@@ -396,6 +398,126 @@ for (const dialect of TEST_DIALECTS) {
         expect.objectContaining({
           table: 'record_locks',
           recordId: lock.id,
+          problem: expect.stringMatching(/row is gone/),
+        }),
+      );
+    });
+    it('replays unlock requests: a tampered status, reason or request row is found', async () => {
+      const coord = await db.kysely.selectFrom('users').select('id').executeTakeFirstOrThrow();
+      const user: Actor = { id: coord.id, name: 'coord' };
+      const subject = await db.kysely
+        .selectFrom('subjects')
+        .select(['study_id', 'site_id'])
+        .where('id', '=', ids.subject)
+        .executeTakeFirstOrThrow();
+      const lockSubject = (kind: 'freeze' | 'lock') =>
+        createRecordLock(db, user, {
+          studyId: subject.study_id,
+          level: 'subject',
+          subjectId: ids.subject,
+          kind,
+          reason: `subject ${kind}`,
+        });
+      // Granted: the freeze is released, which closes its request as done.
+      const freeze = await lockSubject('freeze');
+      const granted = await requestUnlock(db, user, {
+        targetType: 'lock',
+        targetId: freeze.id,
+        reason: 'late lab result',
+      });
+      await releaseRecordLock(db, user, freeze.id, 1, 'unfrozen for the lab result');
+      // Declined, then asked again and left open.
+      const lock = await lockSubject('lock');
+      const declined = await requestUnlock(db, user, {
+        targetType: 'lock',
+        targetId: lock.id,
+        reason: 'typo in a date',
+      });
+      await declineUnlockRequest(db, user, declined.id, 1, 'the date is right');
+      const open = await requestUnlock(db, user, {
+        targetType: 'lock',
+        targetId: lock.id,
+        reason: 'typo in a date, source attached',
+      });
+      const clean = await verifyAuditedData(db, { pageSize: 2 });
+      expect(clean.findings).toEqual([]);
+      expect(clean.rowsChecked.unlock_requests).toBe(3);
+
+      // The open request closed in the table, the granted one's reason rewritten, a request slipped in.
+      await db.kysely
+        .updateTable('unlock_requests')
+        .set({ status: 'declined', closed_by: coord.id, close_note: 'not needed' })
+        .where('id', '=', open.id)
+        .execute();
+      await db.kysely
+        .updateTable('unlock_requests')
+        .set({ reason: 'a better reason' })
+        .where('id', '=', granted.id)
+        .execute();
+      const stray = newId();
+      await db.kysely
+        .insertInto('unlock_requests')
+        .values({
+          id: stray,
+          study_id: subject.study_id,
+          site_id: subject.site_id,
+          subject_id: ids.subject,
+          target_type: 'lock',
+          target_id: lock.id,
+          reason: 'slipped in',
+          requested_by: coord.id,
+          requested_at: new Date().toISOString(),
+          status: 'open',
+          closed_by: null,
+          closed_at: null,
+          close_note: null,
+          version: 1,
+        })
+        .execute();
+      expect((await verifyAuditChain(db)).ok).toBe(true);
+      const r = await verifyAuditedData(db);
+      expect(r.ok).toBe(false);
+      const found = r.findings.filter((f) => f.table === 'unlock_requests');
+      expect(found).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            recordId: open.id,
+            field: 'status',
+            expected: 'open',
+            actual: 'declined',
+          }),
+          expect.objectContaining({
+            recordId: open.id,
+            field: 'closed_by',
+            expected: null,
+            actual: coord.id,
+          }),
+          expect.objectContaining({ recordId: open.id, field: 'close_note', actual: 'not needed' }),
+          expect.objectContaining({
+            recordId: granted.id,
+            field: 'reason',
+            expected: 'late lab result',
+            actual: 'a better reason',
+            seq: expect.any(Number),
+          }),
+          expect.objectContaining({
+            recordId: stray,
+            field: null,
+            problem: expect.stringMatching(/no audit event that created it/),
+          }),
+        ]),
+      );
+      expect(found).toHaveLength(5);
+      // The declined request and the granted one's closing are explained by their events.
+      expect(found.filter((f) => f.recordId === declined.id)).toEqual([]);
+
+      // A request deleted around the trail (to hide that an unlock was asked for) is found too.
+      await db.kysely.deleteFrom('unlock_requests').where('id', '=', declined.id).execute();
+      const gone = await verifyAuditedData(db);
+      expect(gone.findings).toContainEqual(
+        expect.objectContaining({
+          table: 'unlock_requests',
+          recordId: declined.id,
           problem: expect.stringMatching(/row is gone/),
         }),
       );

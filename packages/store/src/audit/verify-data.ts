@@ -80,6 +80,19 @@ class Replayed {
     this.unknown.delete(field);
   }
 
+  /** The event that created the record, setting these columns: its first version. */
+  create(e: Event, columns: Record<string, unknown>) {
+    this.created = true;
+    this.createSeq = Number(e.seq);
+    this.change(e, columns);
+  }
+
+  /** An event that set these columns of the record: one version. */
+  change(e: Event, columns: Record<string, unknown>) {
+    for (const [field, value] of Object.entries(columns)) this.set(field, value, Number(e.seq));
+    this.step(e, false);
+  }
+
   /**
    * Counts versions: a repository bumps a record's version once per write and records one event per
    * changed column, so consecutive events of one write (same action, instant and reason, adjacent
@@ -113,6 +126,9 @@ class Replayed {
     this.lastSeq = seq;
   }
 }
+
+/** Where the event says its record lives, as the record's columns. */
+const scopeColumns = (e: Event) => ({ study_id: e.study_id, site_id: e.site_id, subject_id: e.subject_id });
 
 function parseJson(s: string | null): Record<string, unknown> | null {
   if (s === null) return null;
@@ -216,6 +232,9 @@ const LOCK_LEVELS = ['study', 'site', 'subject'] as const;
 const LOCK_KINDS = ['freeze', 'lock'] as const;
 const LOCK_SET = /^(study|site|subject)\.(freeze|lock)$/;
 const LOCK_RELEASE = /^(study|site|subject)\.un(freeze|lock)$/;
+/** The events that make and close a request to unlock (repositories/record-locks.ts). */
+const UNLOCK_REQUEST = 'unlock.request';
+const UNLOCK_CLOSE = /^unlock\.(granted|declined)$/;
 
 function subjectRecordSpec(
   table: 'infusions' | 'adverse_events',
@@ -552,30 +571,68 @@ const SPECS: TableSpec[] = [
     ],
     versioned: true,
     apply(s, e) {
-      const seq = Number(e.seq);
       if (LOCK_SET.test(e.action)) {
         const v = parseJson(e.new_value) ?? {};
-        s.created = true;
-        s.createSeq = seq;
-        s.set('study_id', e.study_id, seq);
-        s.set('level', v.level ?? e.action.split('.')[0], seq);
-        s.set('site_id', e.site_id, seq);
-        s.set('subject_id', e.subject_id, seq);
-        s.set('kind', v.kind ?? e.action.split('.')[1], seq);
-        s.set('reason', e.reason, seq);
-        s.set('locked_by', e.actor_id, seq);
-        s.set('locked_at', e.at, seq);
-        s.set('released_by', null, seq);
-        s.set('released_at', null, seq);
-        s.set('release_reason', null, seq);
-        s.set('override_reason', v.overrideReason ?? null, seq);
-        s.step(e, false);
-      } else if (LOCK_RELEASE.test(e.action)) {
-        s.set('released_by', e.actor_id, seq);
-        s.set('released_at', e.new_value ?? e.at, seq);
-        s.set('release_reason', e.reason, seq);
-        s.step(e, false);
-      }
+        s.create(e, {
+          ...scopeColumns(e),
+          level: v.level ?? e.action.split('.')[0],
+          kind: v.kind ?? e.action.split('.')[1],
+          reason: e.reason,
+          locked_by: e.actor_id,
+          locked_at: e.at,
+          released_by: null,
+          released_at: null,
+          release_reason: null,
+          override_reason: v.overrideReason ?? null,
+        });
+      } else if (LOCK_RELEASE.test(e.action))
+        s.change(e, {
+          released_by: e.actor_id,
+          released_at: e.new_value ?? e.at,
+          release_reason: e.reason,
+        });
+    },
+  },
+  {
+    // Requests to unlock a signed form or a lock (repositories/record-locks.ts; migration 009): made
+    // once (`unlock.request`, the target in its value, the request's reason as the event's reason),
+    // closed once (`unlock.granted` when the target was unlocked, `unlock.declined`; field status, the
+    // closing note as the event's reason).
+    table: 'unlock_requests',
+    entityType: 'unlock request',
+    page: plainPage('unlock_requests'),
+    fields: [
+      'study_id',
+      'site_id',
+      'subject_id',
+      'target_type',
+      'target_id',
+      'reason',
+      'requested_by',
+      'requested_at',
+      'status',
+      'closed_by',
+      'closed_at',
+      'close_note',
+    ],
+    versioned: true,
+    apply(s, e) {
+      if (e.action === UNLOCK_REQUEST) {
+        const v = parseJson(e.new_value) ?? {};
+        s.create(e, {
+          ...scopeColumns(e),
+          target_type: v.targetType ?? null,
+          target_id: v.targetId ?? null,
+          reason: e.reason,
+          requested_by: e.actor_id,
+          requested_at: e.at,
+          status: 'open',
+          closed_by: null,
+          closed_at: null,
+          close_note: null,
+        });
+      } else if (UNLOCK_CLOSE.test(e.action) && e.field === 'status')
+        s.change(e, { status: e.new_value, closed_by: e.actor_id, closed_at: e.at, close_note: e.reason });
     },
   },
   {
@@ -835,6 +892,8 @@ function createActions(spec: TableSpec): string[] {
       return ['query.raise'];
     case 'lock':
       return LOCK_LEVELS.flatMap((l) => LOCK_KINDS.map((k) => `${l}.${k}`));
+    case 'unlock request':
+      return [UNLOCK_REQUEST];
     default:
       return [`${spec.entityType.replace(' ', '_')}.create`];
   }

@@ -6,7 +6,7 @@
 // Review events are audited as the entity "form review" (id: the form's), not "form": the review row
 // has its own version, and the form's own version (and its replay in audit/verify-data.ts) is untouched.
 import { FULL_SDV, type SdvPlan } from '@msct/core/protocol';
-import type { Actor, AuditWriter, Tx } from '../audit/writer.js';
+import type { Actor, AuditEntry, AuditWriter, Tx } from '../audit/writer.js';
 import { writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { conflict, notFound, StoreError } from '../errors.js';
@@ -41,7 +41,31 @@ export async function markFormReview(
   mark: ReviewMark,
   expectedVersion: number,
 ): Promise<FormReview> {
-  if (!actor.id) throw new StoreError('invalid', 'forms are reviewed by users');
+  return reviewTransaction(db, actor, formId, 'forms are reviewed', (tx, audit, by, form) =>
+    markInTransaction(tx, audit, by, form, mark, expectedVersion),
+  );
+}
+
+/** The form a review write marks (the whole form, or one of its items). */
+export interface ReviewedForm {
+  id: string;
+  subject_id: string;
+  form_code: string;
+}
+
+/**
+ * One review write by a user (a form's mark, or one item's source verification), in one transaction
+ * with the form read first: an unknown form is not found. `what` says what is marked ("items are
+ * verified"), for the refusal of a write without a user.
+ */
+export async function reviewTransaction<T>(
+  db: Db,
+  actor: Actor,
+  formId: string,
+  what: string,
+  work: (tx: Tx, audit: AuditWriter, by: string, form: ReviewedForm) => Promise<T>,
+): Promise<T> {
+  if (!actor.id) throw new StoreError('invalid', `${what} by users`);
   const by = actor.id;
   return writeTransaction(db, actor, async (tx, audit) => {
     const form = await tx
@@ -50,8 +74,19 @@ export async function markFormReview(
       .where('id', '=', formId)
       .executeTakeFirst();
     if (!form) throw notFound('form', formId);
-    return markInTransaction(tx, audit, by, form, mark, expectedVersion);
+    return work(tx, audit, by, form);
   });
+}
+
+/** Records a review event of a form, where its subject lives (study and site). */
+export async function recordReviewEvent(
+  tx: Tx,
+  audit: AuditWriter,
+  subjectId: string,
+  event: Omit<AuditEntry, 'studyId' | 'siteId' | 'subjectId'>,
+): Promise<void> {
+  const s = await subjectRow(tx, subjectId);
+  await audit.record({ ...event, studyId: s.study_id, siteId: s.site_id, subjectId: s.id });
 }
 
 /** One form's mark inside the caller's transaction (a single mark, or each form of a bulk verification). */
@@ -59,7 +94,7 @@ async function markInTransaction(
   tx: Tx,
   audit: AuditWriter,
   by: string,
-  form: { id: string; subject_id: string; form_code: string },
+  form: ReviewedForm,
   mark: ReviewMark,
   expectedVersion: number,
 ): Promise<FormReview> {
@@ -95,14 +130,10 @@ async function markInTransaction(
       .executeTakeFirst();
     if (Number(res.numUpdatedRows) !== 1) throw conflict('form review', formId, current, current + 1);
   }
-  const s = await subjectRow(tx, form.subject_id);
-  await audit.record({
+  await recordReviewEvent(tx, audit, form.subject_id, {
     action: mark === 'verified' ? 'form.verify' : 'form.review',
     entityType: 'form review',
     entityId: formId,
-    studyId: s.study_id,
-    siteId: s.site_id,
-    subjectId: s.id,
     field: mark === 'verified' ? 'source verified' : 'reviewed',
     oldValue: null,
     newValue: `${form.form_code}: ${mark === 'verified' ? 'source verified' : 'reviewed'}`,

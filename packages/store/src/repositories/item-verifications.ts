@@ -6,12 +6,10 @@
 // none), which is how the item writer knows, at no extra read for forms never reviewed, that it must
 // look for item verifications.
 import type { Actor, AuditWriter, Tx } from '../audit/writer.js';
-import { writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
-import { conflict, notFound, StoreError } from '../errors.js';
+import { conflict, StoreError } from '../errors.js';
 import type { ItemVerificationTable } from '../schema.js';
-import { emptyReview } from './form-reviews.js';
-import { subjectRow } from './visit-scope.js';
+import { emptyReview, recordReviewEvent, reviewTransaction } from './form-reviews.js';
 
 export type ItemVerification = ItemVerificationTable;
 
@@ -25,15 +23,7 @@ export async function markItemVerified(
   itemCode: string,
   expectedVersion: number,
 ): Promise<ItemVerification> {
-  if (!actor.id) throw new StoreError('invalid', 'items are verified by users');
-  const by = actor.id;
-  return writeTransaction(db, actor, async (tx, audit) => {
-    const form = await tx
-      .selectFrom('form_instances')
-      .select(['id', 'subject_id', 'form_code'])
-      .where('id', '=', formId)
-      .executeTakeFirst();
-    if (!form) throw notFound('form', formId);
+  return reviewTransaction(db, actor, formId, 'items are verified', async (tx, audit, by, form) => {
     const value = await tx
       .selectFrom('item_values')
       .select(['version'])
@@ -95,14 +85,10 @@ export async function markItemVerified(
         .insertInto('form_reviews')
         .values({ ...emptyReview(formId, form.subject_id), version: 1 })
         .execute();
-    const s = await subjectRow(tx, form.subject_id);
-    await audit.record({
+    await recordReviewEvent(tx, audit, form.subject_id, {
       action: 'item.verify',
       entityType: 'item review',
       entityId: entityId(formId, itemCode),
-      studyId: s.study_id,
-      siteId: s.site_id,
-      subjectId: s.id,
       field: `${form.form_code}.${itemCode}`,
       oldValue: null,
       newValue: `${form.form_code}.${itemCode} (value version ${after.value_version}): source verified`,

@@ -4,11 +4,14 @@
 // two concurrent randomisations can never take the same place in a sequence: writers are
 // serialised by the audit head (audit/writer.ts) and the (study, stratum, sequence) key is unique.
 import { createHash, randomBytes } from 'node:crypto';
+import { type Kysely, sql } from 'kysely';
+import type { Tx } from '../audit/types.js';
 import { type Actor, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { StoreError } from '../errors.js';
 import { newId } from '../ids.js';
 import type {
+  Database,
   RandomisationAssignmentTable,
   RandomisationCorrectionTable,
   RandomisationListTable,
@@ -120,9 +123,7 @@ export async function randomiseSubject(
       action: 'subject.randomise',
       entityType: 'randomisation',
       entityId: row.id,
-      studyId: row.study_id,
-      siteId: row.site_id,
-      subjectId: row.subject_id,
+      ...subjectScopeOf(row),
       newValue: JSON.stringify({
         stratum: row.stratum,
         sequence: row.sequence,
@@ -135,11 +136,60 @@ export async function randomiseSubject(
 }
 
 export async function getAssignment(db: Db, subjectId: string): Promise<RandomisationAssignment | undefined> {
-  return db.kysely
+  return assignmentOf(db.kysely, subjectId);
+}
+
+/** A subject's one assignment, read on the database or inside a write's transaction. */
+const assignmentOf = (k: Kysely<Database>, subjectId: string) =>
+  k
     .selectFrom('randomisation_assignments')
     .selectAll()
     .where('subject_id', '=', subjectId)
     .executeTakeFirst();
+
+/** The assignment a correction or an unblinding starts from; a subject never randomised is refused. */
+async function requireAssignment(tx: Tx, subjectId: string, nothingTo: string) {
+  const assignment = await assignmentOf(tx, subjectId);
+  if (!assignment)
+    throw new StoreError('conflict', `the subject is not randomised: there is no ${nothingTo}`, {
+      entity: 'randomisation',
+    });
+  return assignment;
+}
+
+/** Where an audit event of a subject's randomisation record belongs. */
+const subjectScopeOf = (r: { study_id: string; site_id: string; subject_id: string }) => ({
+  studyId: r.study_id,
+  siteId: r.site_id,
+  subjectId: r.subject_id,
+});
+
+/** Which of a study's randomisation events a list reads: one subject's, or those at some sites. */
+export interface RandomisationEventQuery {
+  studyId: string;
+  subjectId?: string;
+  /** The sites the reader may see (undefined = every site). */
+  siteIds?: readonly string[];
+}
+
+/** When each unblinding or correction was made (the order they are listed in). */
+const MADE_AT = { unblindings: 'unblinded_at', randomisation_corrections: 'corrected_at' } as const;
+type EventTable = keyof typeof MADE_AT;
+
+/** Unblindings or corrections of a study, oldest first. */
+async function listRandomisationEvents<T extends EventTable>(
+  db: Db,
+  table: T,
+  q: RandomisationEventQuery,
+): Promise<Database[T][]> {
+  if (q.siteIds?.length === 0) return [];
+  let s = db.kysely
+    .selectFrom(table as EventTable)
+    .selectAll()
+    .where('study_id', '=', q.studyId);
+  if (q.subjectId) s = s.where('subject_id', '=', q.subjectId);
+  if (q.siteIds) s = s.where('site_id', 'in', q.siteIds);
+  return (await s.orderBy(sql.ref(MADE_AT[table])).orderBy('id').execute()) as Database[T][];
 }
 
 /** A study's assignments in the order they were made. */
@@ -173,15 +223,7 @@ export async function unblindSubject(
   if (!input.reason.trim())
     throw new StoreError('reason_required', 'emergency unblinding needs a reason', { field: 'reason' });
   return writeTransaction(db, actor, async (tx, audit) => {
-    const assignment = await tx
-      .selectFrom('randomisation_assignments')
-      .selectAll()
-      .where('subject_id', '=', input.subjectId)
-      .executeTakeFirst();
-    if (!assignment)
-      throw new StoreError('conflict', 'the subject is not randomised: there is no arm to unblind', {
-        entity: 'randomisation',
-      });
+    const assignment = await requireAssignment(tx, input.subjectId, 'arm to unblind');
     const row: Unblinding = {
       id: newId(),
       study_id: assignment.study_id,
@@ -197,9 +239,7 @@ export async function unblindSubject(
       action: 'subject.unblind',
       entityType: 'unblinding',
       entityId: row.id,
-      studyId: row.study_id,
-      siteId: row.site_id,
-      subjectId: row.subject_id,
+      ...subjectScopeOf(row),
       newValue: JSON.stringify({ arm: assignment.arm }),
       reason: input.reason,
     });
@@ -208,17 +248,8 @@ export async function unblindSubject(
 }
 
 /** Unblindings of a study (or of one subject), oldest first. */
-export async function listUnblindings(
-  db: Db,
-  q: { studyId: string; subjectId?: string; siteIds?: readonly string[] },
-): Promise<Unblinding[]> {
-  let s = db.kysely.selectFrom('unblindings').selectAll().where('study_id', '=', q.studyId);
-  if (q.subjectId) s = s.where('subject_id', '=', q.subjectId);
-  if (q.siteIds) {
-    if (q.siteIds.length === 0) return [];
-    s = s.where('site_id', 'in', q.siteIds);
-  }
-  return s.orderBy('unblinded_at').orderBy('id').execute();
+export async function listUnblindings(db: Db, q: RandomisationEventQuery): Promise<Unblinding[]> {
+  return listRandomisationEvents(db, 'unblindings', q);
 }
 
 /**
@@ -243,15 +274,7 @@ export async function correctAssignment(
       { field: 'toArm' },
     );
   return writeTransaction(db, actor, async (tx, audit) => {
-    const assignment = await tx
-      .selectFrom('randomisation_assignments')
-      .selectAll()
-      .where('subject_id', '=', input.subjectId)
-      .executeTakeFirst();
-    if (!assignment)
-      throw new StoreError('conflict', 'the subject is not randomised: there is no assignment to correct', {
-        entity: 'randomisation',
-      });
+    const assignment = await requireAssignment(tx, input.subjectId, 'assignment to correct');
     const last = await tx
       .selectFrom('randomisation_corrections')
       .select('to_arm')
@@ -284,9 +307,7 @@ export async function correctAssignment(
       action: 'randomisation.correct',
       entityType: 'randomisation_correction',
       entityId: row.id,
-      studyId: row.study_id,
-      siteId: row.site_id,
-      subjectId: row.subject_id,
+      ...subjectScopeOf(row),
       field: 'arm',
       oldValue: fromArm,
       newValue: input.toArm,
@@ -299,13 +320,7 @@ export async function correctAssignment(
 /** Corrections of a study's assignments (or of one subject's), oldest first. */
 export async function listCorrections(
   db: Db,
-  q: { studyId: string; subjectId?: string; siteIds?: readonly string[] },
+  q: RandomisationEventQuery,
 ): Promise<RandomisationCorrection[]> {
-  let s = db.kysely.selectFrom('randomisation_corrections').selectAll().where('study_id', '=', q.studyId);
-  if (q.subjectId) s = s.where('subject_id', '=', q.subjectId);
-  if (q.siteIds) {
-    if (q.siteIds.length === 0) return [];
-    s = s.where('site_id', 'in', q.siteIds);
-  }
-  return s.orderBy('corrected_at').orderBy('id').execute();
+  return listRandomisationEvents(db, 'randomisation_corrections', q);
 }

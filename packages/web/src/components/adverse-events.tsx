@@ -7,7 +7,8 @@ import { LoadError } from './error-box.js';
 import { TableScroll } from './table-scroll.js';
 
 /**
- * A subject's adverse events, serious ones highlighted; a form to report one (blank again after
+ * A subject's adverse events, serious ones highlighted, each SAE with its CIOMS-I form (the server's
+ * PDF and HTML, GET /api/adverse-events/:aeId/cioms.pdf|html); a form to report one (blank again after
  * each report: it is remounted, so no field carries over) and, per event, a form to change it with
  * a reason (issue #21).
  */
@@ -52,6 +53,26 @@ export function AdverseEvents({ subjectId, canReport }: { subjectId: string; can
                   <td>{a.resolutionDate ?? '—'}</td>
                   <td>
                     <Link href={`/adverse-events/${a.id}`}>Details</Link>
+                    {a.serious && (
+                      <>
+                        {' '}
+                        <a
+                          href={`/api/adverse-events/${a.id}/cioms.pdf`}
+                          download
+                          aria-label={`CIOMS-I form of ${a.term} (PDF)`}
+                        >
+                          CIOMS-I (PDF)
+                        </a>{' '}
+                        <a
+                          href={`/api/adverse-events/${a.id}/cioms.html`}
+                          target="_blank"
+                          rel="noreferrer"
+                          aria-label={`CIOMS-I form of ${a.term} (HTML)`}
+                        >
+                          (HTML)
+                        </a>
+                      </>
+                    )}
                     {canReport && (
                       <>
                         {' '}
