@@ -218,6 +218,14 @@ export function crossCheckStudyDefinition(
     }
   }
   const repeatingForms = new Set(forms.filter(([, f]) => f.repeating === true).map(([, f]) => str(f.id)));
+  // A cross-visit check compares a form with the same form at another visit: one record each.
+  for (const [i, c] of objects(input.editChecks))
+    if (isObj(c.rule) && c.rule.kind === 'cross-visit' && repeatingForms.has(str(c.form)))
+      out.push({
+        path: ['editChecks', i, 'rule'],
+        code: 'invalid_value',
+        message: `form ${quote(c.form)} is repeating: a cross-visit check reads a form with one record per visit`,
+      });
 
   // Eligibility criteria: unique ids, `between` with min ≤ max.
   const criteria = objects(input.eligibility);
