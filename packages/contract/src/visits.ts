@@ -19,6 +19,12 @@ export const visit = z.object({
 export const formState = z.object({
   id: z.string(),
   formCode: z.string(),
+  record: z
+    .number()
+    .int()
+    .describe(
+      "the form's record at the visit: 1, 2, … for a repeating form (the definition's `repeating`); 1 otherwise",
+    ),
   status: z.string(),
   signedBy: z.string().nullable(),
   signedAt: z.string().nullable(),
@@ -241,8 +247,19 @@ export const visitRoutes = {
     path: '/api/visits/:visitId/forms/:formCode',
     tags: ['visits'],
     summary:
-      'Save item values (or missing-data codes ND/NK/NA where the item allows them) of a form (all or none). Changing a saved value needs its version and a reason.',
+      'Save item values (or missing-data codes ND/NK/NA where the item allows them) of a form (all or none). Changing a saved value needs its version and a reason. A repeating form holds records 1, 2, … at a visit: ?record=N saves record N (a new N opens that record); any other form only record 1 (422, rule form-not-repeating).',
     params: z.object({ visitId: id, formCode: code }),
+    querystring: z
+      .object({
+        record: z.coerce
+          .number()
+          .int()
+          .min(1)
+          .max(10_000)
+          .optional()
+          .describe("the form's record at the visit (default 1); above 1 only for a repeating form"),
+      })
+      .strict(),
     body: z
       .object({
         items: z

@@ -1,4 +1,6 @@
 import { PassThrough, Readable } from 'node:stream';
+import { msctSleTrial, type StudyDefinition } from '@msct/core/protocol';
+import { saveItems } from '@msct/store';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '@msct/store/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CsvExportOptions } from './csv-export.js';
@@ -201,5 +203,101 @@ for (const dialect of TEST_DIALECTS)
           expect(mapping.columns['bilag.general']).toBe('bilag.general');
         }
       }
+    });
+  });
+
+for (const dialect of TEST_DIALECTS)
+  describe(`CSV export of a repeating form on ${dialect}`, () => {
+    let a: TestDatabase;
+    let study: TestStudy;
+    const withConmed = (): StudyDefinition => {
+      const d: StudyDefinition = JSON.parse(JSON.stringify(msctSleTrial));
+      d.forms.push({
+        id: 'conmed',
+        title: 'Concomitant medication',
+        visitCodes: ['M3'],
+        repeating: true,
+        items: [{ code: 'drug', label: 'Drug', type: 'text' }],
+      });
+      return d;
+    };
+    beforeAll(async () => {
+      a = await createTestDatabase(dialect);
+      study = await createTestStudy(a.db, 1, withConmed());
+      const m3 = await a.db.kysely
+        .selectFrom('visits')
+        .select('id')
+        .where('visit_code', '=', 'M3')
+        .executeTakeFirstOrThrow();
+      for (const [record, drug] of [
+        [1, 'Hydroxychloroquine'],
+        [2, 'Prednisone'],
+      ] as const)
+        await saveItems(a.db, study.actor, {
+          visitId: m3.id,
+          formCode: 'conmed',
+          record,
+          items: [{ itemCode: 'drug', value: drug }],
+        });
+    });
+    afterAll(() => a.drop());
+
+    it('long: a record column, one row per value of each record; it re-imports record by record', async () => {
+      const { text, dictionary } = await exported(a, study.studyId, { layout: 'long' });
+      const rows = await records(text);
+      expect(rows[0]).toEqual([
+        'subject',
+        'site',
+        'visit',
+        'cycle',
+        'visit_date',
+        'form',
+        'record',
+        'item',
+        'value',
+        'unit',
+      ]);
+      expect((await records(dictionary)).slice(1).map((d) => d[0])).toEqual(rows[0]);
+      expect(rows.filter((r) => r[5] === 'conmed').map((r) => [r[6], r[8]])).toEqual([
+        ['1', 'Hydroxychloroquine'],
+        ['2', 'Prednisone'],
+      ]);
+      expect(rows.filter((r) => r[5] === 'labs').every((r) => r[6] === '1')).toBe(true);
+      // Read back into the same study: every value is found in its own record, unchanged …
+      const before = await databaseFingerprint(a.db);
+      const back = await importCsv(a.db, study.studyId, source(text), { format: 'long', actor: study.actor });
+      expect(back.problems).toEqual([]);
+      expect(back.entered + back.changed).toBe(0);
+      expect(await databaseFingerprint(a.db)).toBe(before);
+      // … and a changed value of record 2 changes record 2 only; a third record is opened.
+      const second = rows.find((r) => r[5] === 'conmed' && r[6] === '2')!;
+      const third = [...second.slice(0, 6), '3', 'drug', 'Belimumab', ''].join(',');
+      const edited = `${text.replace('Prednisone', 'Prednisolone')}${third}\r\n`;
+      const changed = await importCsv(a.db, study.studyId, source(edited), {
+        format: 'long',
+        actor: study.actor,
+      });
+      expect(changed.problems).toEqual([]);
+      expect([changed.entered, changed.changed]).toEqual([1, 1]);
+      const stored = await a.db.kysely
+        .selectFrom('item_values')
+        .innerJoin('form_instances', 'form_instances.id', 'item_values.form_instance_id')
+        .select(['form_instances.record', 'item_values.value'])
+        .where('form_instances.form_code', '=', 'conmed')
+        .orderBy('form_instances.record')
+        .execute();
+      expect(stored.map((r) => [Number(r.record), r.value])).toEqual([
+        [1, 'Hydroxychloroquine'],
+        [2, 'Prednisolone'],
+        [3, 'Belimumab'],
+      ]);
+    });
+
+    it('wide: refused with the repeating form named, unless the forms filter leaves it out', async () => {
+      await expect(exported(a, study.studyId, { layout: 'wide' })).rejects.toThrow(
+        'a wide CSV has one cell per item and visit, but form conmed is repeating (several records per visit): export the long layout, which has a record column, or leave it out with the forms filter',
+      );
+      const { report } = await exported(a, study.studyId, { layout: 'wide', formCodes: ['labs'] });
+      expect(report.values).toBeGreaterThan(0);
     });
   });

@@ -2,6 +2,11 @@
 //   long: one row per value (subject, site, visit, cycle, visit_date, form, item, value, unit);
 //   wide: one row per subject × visit × cycle, one column per form.item (and form.item.unit for items
 //         with units), the layout of a REDCap export.
+// Repeating forms (the definition's `repeating`, issues #20/#23: several records per visit): the long
+// layout carries a `record` column (after `form`) when the export includes one, one row per value of
+// each record; the wide layout has one cell per form.item and visit, so it refuses an export that
+// includes a repeating form (export it long, or leave it out with the forms filter) rather than put
+// two records in one cell.
 // With a data dictionary (one row per column: column, form, item, label, type, unit, code list)
 // from which `wideMappingFromDictionary` builds the import's mapping, so a wide file goes back in
 // through the wide import unchanged. Subjects are read a page at a time on their code (a stable
@@ -13,7 +18,7 @@
 // a note row, as the blinded ODM's Description and define.xml do. The CSV carries no arm column.
 import { Readable, type Writable } from 'node:stream';
 import type { ItemDefinition } from '@msct/core/crf';
-import type { Db } from '@msct/store';
+import { type Db, StoreError } from '@msct/store';
 import type { WideMapping } from './csv-import.js';
 import { readCsv } from './csv-reader.js';
 import { type ArmBlinding, blindedExportNote } from './odm-export.js';
@@ -93,6 +98,26 @@ const codeListOf = (def: ItemDefinition): string =>
       ? '1 = yes | 0 = no'
       : '';
 
+/** The repeating forms an export includes (its forms filter applied). */
+export function exportedRepeatingForms(meta: ExchangeMetadata, opts: CsvExportOptions): string[] {
+  const forms = opts.formCodes ? new Set(opts.formCodes) : undefined;
+  return (meta.definition.forms ?? [])
+    .filter((f) => f.repeating && meta.forms.has(f.id) && (!forms || forms.has(f.id)))
+    .map((f) => f.id);
+}
+
+/** The wide layout holds one record per form and visit: refused for an export with a repeating form. */
+export function wideRefusal(meta: ExchangeMetadata, opts: CsvExportOptions): StoreError | undefined {
+  if (opts.layout !== 'wide') return undefined;
+  const repeating = exportedRepeatingForms(meta, opts);
+  if (repeating.length === 0) return undefined;
+  return new StoreError(
+    'invalid',
+    `a wide CSV has one cell per item and visit, but form${repeating.length > 1 ? 's' : ''} ${repeating.join(', ')} ${repeating.length > 1 ? 'are' : 'is'} repeating (several records per visit): export the long layout, which has a record column, or leave ${repeating.length > 1 ? 'them' : 'it'} out with the forms filter`,
+    { field: 'layout', rule: 'wide-repeating-form', forms: repeating },
+  );
+}
+
 /** The dictionary of an export: every column it has, in its order. */
 export function csvDictionary(meta: ExchangeMetadata, opts: CsvExportOptions): CsvDictionaryRow[] {
   const row = (column: string, label: string, type: string): CsvDictionaryRow => ({
@@ -121,6 +146,9 @@ export function csvDictionary(meta: ExchangeMetadata, opts: CsvExportOptions): C
     return [
       ...fixed,
       row('form', 'Form code', 'form'),
+      ...(exportedRepeatingForms(meta, opts).length > 0
+        ? [row('record', 'Record of a repeating form at the visit (1, 2, …; 1 for other forms)', 'record')]
+        : []),
       row('item', 'Item code', 'item'),
       row('value', 'Value (as entered; codes as listed in the wide dictionary)', 'value'),
       row('unit', 'Unit of the value', 'unit'),
@@ -223,6 +251,7 @@ interface ValueRow {
   cycle: number | string;
   visit_date: string | null;
   form_code: string;
+  record: number | string;
   item_code: string;
   value: string | null;
   unit: string | null;
@@ -251,6 +280,9 @@ export async function exportCsv(
   opts: CsvExportOptions,
 ): Promise<CsvExportReport> {
   const meta = await loadMetadata(db, studyId);
+  const refused = wideRefusal(meta, opts);
+  if (refused) throw refused;
+  const withRecord = exportedRepeatingForms(meta, opts).length > 0;
   const dictionary = csvDictionary(meta, opts);
   const items = exportedItems(meta, opts);
   const slot = new Map(items.map((it, i) => [`${it.form}.${it.def.code}`, i]));
@@ -299,6 +331,7 @@ export async function exportCsv(
         'v.cycle',
         'v.visit_date',
         'fi.form_code',
+        'fi.record',
         'iv.item_code',
         'iv.value',
         'iv.unit',
@@ -335,7 +368,19 @@ export async function exportCsv(
       );
       const subjectKey = opts.pseudonymise ? s.pseudonym : s.subject_code;
       const site = siteCode.get(s.site_id) ?? '';
-      for (const values of ordered) {
+      // Each record of a visit's forms apart (only a repeating form has records after 1; the wide
+      // layout was refused above when the export has one).
+      const perRecord = ordered.flatMap((values) => {
+        const byRecord = new Map<number, ValueRow[]>();
+        for (const r of values) {
+          const n = Number(r.record);
+          const list = byRecord.get(n);
+          if (list) list.push(r);
+          else byRecord.set(n, [r]);
+        }
+        return [...byRecord].sort(([a], [b]) => a - b);
+      });
+      for (const [record, values] of perRecord) {
         const v = values[0]!;
         const when = opts.pseudonymise
           ? (studyDay(v.visit_date, s.day0_date)?.toString() ?? '')
@@ -362,7 +407,8 @@ export async function exportCsv(
           cells.forEach((c, i) => {
             if (!c) return;
             const it = items[i]!;
-            text += `${[...fixed, it.form, it.def.code, c.value, c.unit].map(csvField).join(',')}\r\n`;
+            const form = withRecord ? [it.form, String(record)] : [it.form];
+            text += `${[...fixed, ...form, it.def.code, c.value, c.unit].map(csvField).join(',')}\r\n`;
             report.rows++;
             report.values++;
           });

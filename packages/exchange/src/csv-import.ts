@@ -222,6 +222,7 @@ function toImportValue(raw: RawValue, subject: SubjectRef, cycle: number, visitD
     cycle,
     visitDate,
     formCode: raw.form,
+    record: raw.record ?? 1,
     itemCode: raw.item,
     value: raw.value,
     unit: raw.unit,
@@ -300,7 +301,7 @@ function longLayout(header: string[]) {
   const problems: Omit<ImportProblem, 'row'>[] = missing.map((c) => ({
     column: c,
     rule: 'row-malformed',
-    message: `the header has no "${c}" column (a long file has ${LONG_COLUMNS.join(', ')}, optionally cycle and visit_date)`,
+    message: `the header has no "${c}" column (a long file has ${LONG_COLUMNS.join(', ')}, optionally cycle, visit_date and record)`,
   }));
   const idx = Object.fromEntries(LONG_COLUMNS.map((c) => [c, at(c)])) as Record<
     (typeof LONG_COLUMNS)[number],
@@ -308,6 +309,8 @@ function longLayout(header: string[]) {
   >;
   const cycleAt = at('cycle');
   const dateAt = at('visit_date');
+  // A repeating form's record (csv-export.ts writes it when the study has repeating forms).
+  const recordAt = at('record');
   const columns: ColumnNames = {
     subject: 'subject',
     visit: 'visit',
@@ -324,6 +327,10 @@ function longLayout(header: string[]) {
       const value = f[idx.value]!.trim();
       if (value === '') return [];
       const unit = f[idx.unit]!.trim();
+      const recordText = recordAt < 0 ? '' : f[recordAt]!.trim();
+      // A record that is not a whole number ≥ 1 is passed on as NaN: the writer refuses it by name.
+      const record =
+        recordText === '' ? undefined : /^[1-9]\d{0,4}$/.test(recordText) ? Number(recordText) : Number.NaN;
       return [
         {
           raw: {
@@ -331,6 +338,7 @@ function longLayout(header: string[]) {
             visit: f[idx.visit]!.trim(),
             cycle: cycleAt < 0 ? undefined : f[cycleAt]!.trim(),
             form: f[idx.form]!.trim(),
+            ...(record !== undefined ? { record } : {}),
             item: f[idx.item]!.trim(),
             value,
             unit: unit === '' ? null : unit,

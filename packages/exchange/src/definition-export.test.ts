@@ -107,6 +107,29 @@ describe('definition → ODM 1.3.2 metadata → definition', () => {
     const back = await convertOdmMetadata({ file: xml, frame });
     expect(back.definition.forms).toEqual(forms);
   });
+
+  it('a repeating form (several records per visit) travels as a repeating FormDef and reads back', async () => {
+    const d = await converted();
+    const conmed = {
+      id: 'conmed',
+      title: 'Concomitant medication',
+      visitCodes: [d.visits[0]!.code],
+      repeating: true,
+      items: [{ code: 'drug', label: 'Drug', type: 'text' as const }],
+    };
+    const withRepeating = { ...d, forms: [...d.forms, conmed] };
+    const xml = definitionToOdm(withRepeating, { code: 'RC', title: 'x' });
+    const file = join(dir, 'repeating.xml');
+    writeFileSync(file, xml);
+    expect(xsdErrors(file)).toBe('');
+    expect(xml).toContain('<FormDef OID="F.conmed" Name="Concomitant medication" Repeating="Yes">');
+    const { forms, codeLists: _, visits: __, ...frame } = withRepeating;
+    const back = await convertOdmMetadata({ file: xml, frame });
+    expect(back.unmapped).toEqual([]);
+    expect(back.definition.forms).toEqual(forms);
+    const v = validateStudyDefinition(back.definition);
+    expect(v.ok && v.value.forms.filter((f) => f.repeating).map((f) => f.id)).toEqual(['conmed']);
+  });
 });
 
 describe('the data dictionary', () => {

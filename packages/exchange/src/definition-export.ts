@@ -20,6 +20,8 @@ export interface ExportedForm {
   title: string;
   visitCodes: readonly string[];
   items: readonly DefinitionItem[];
+  /** Several records per visit: the FormDef repeats (each record one FormRepeatKey). */
+  repeating?: boolean;
 }
 
 /** The definition's forms with their items (the catalog's where the form names none) and code lists. */
@@ -30,7 +32,8 @@ export function explicitForms(definition: StoredDefinition): {
   const codeLists: CodeList[] = [...(definition.codeLists ?? [])];
   const resolved = itemFormsFor(definition);
   const forms = (definition.forms ?? []).map((f): ExportedForm => {
-    if (f.items) return { id: f.id, title: f.title, visitCodes: f.visitCodes, items: f.items };
+    const repeating = f.repeating ? { repeating: true } : {};
+    if (f.items) return { id: f.id, title: f.title, visitCodes: f.visitCodes, items: f.items, ...repeating };
     const catalog = resolved.get(f.id)?.items ?? [];
     const items = catalog.map(({ codes, ...rest }): DefinitionItem => {
       if (!codes || rest.type !== 'code') return rest;
@@ -38,7 +41,7 @@ export function explicitForms(definition: StoredDefinition): {
       if (!codeLists.some((l) => l.id === id)) codeLists.push({ id, codes });
       return { ...rest, codeList: id };
     });
-    return { id: f.id, title: f.title, visitCodes: f.visitCodes, items };
+    return { id: f.id, title: f.title, visitCodes: f.visitCodes, items, ...repeating };
   });
   return { forms, codeLists };
 }
@@ -183,7 +186,7 @@ export function definitionToOdm(
     xml.up();
   }
   for (const f of forms) {
-    xml.ele('FormDef', { OID: `F.${safe(f.id)}`, Name: f.title, Repeating: 'No' });
+    xml.ele('FormDef', { OID: `F.${safe(f.id)}`, Name: f.title, Repeating: f.repeating ? 'Yes' : 'No' });
     xml.ele('ItemGroupRef', { ItemGroupOID: `IG.${safe(f.id)}`, Mandatory: 'Yes' }).up();
     xml.up();
   }

@@ -314,6 +314,8 @@ describe('ODM metadata → study definition', () => {
         title: 'Adverse event',
         visitCodes: ['UNSCHEDULED'],
         items: [{ code: 'AETERM', label: 'Term', type: 'text', required: true }],
+        // The form's item group repeats: several records per visit.
+        repeating: true,
       },
     ]);
     expect(r.definition.codeLists).toEqual([
@@ -334,7 +336,6 @@ describe('ODM metadata → study definition', () => {
       'unmapped I_WEIGHT: RangeCheck NE 99 (Hard)',
       'approximated I_FEVER: DataType integer with a code list',
       'unmapped F_AE: extension element OpenClinica:FormDetails',
-      'unmapped IG_AE: repeating item group',
       'unmapped I_TERM: Length 200',
       'unmapped C1: ConditionDef',
       'approximated SE_AE: unscheduled event',

@@ -114,6 +114,8 @@ export interface RawValue {
   visit: string;
   cycle: string | undefined;
   form: string;
+  /** A repeating form's record (long CSV's `record` column); absent: 1. */
+  record?: number;
   item: string;
   value: string | null;
   unit: string | null;

@@ -5,7 +5,9 @@
 // (CodeListItem, EnumeratedItem) → code lists, BasicDefinitions' MeasurementUnits → units.
 // Everything else is listed as unmapped, never dropped silently: vendor extensions (REDCap's
 // `redcap:*`, OpenClinica's `OpenClinica:*` elements and attributes), conditions, methods, aliases,
-// repeating groups, soft checks….
+// soft checks…. A repeating FormDef, or a form with a repeating ItemGroupDef, becomes a repeating
+// form (several records per visit; each instance of the form or of its repeating group one record),
+// unless it is a form the analysis reads (then it is noted, one record per visit).
 //
 // msct's own definition export (definition-export.ts) names its OIDs with prefixes (SE., F., I.<form>.,
 // CL.); REDCap's with others (Event., Form.); the codes are the OIDs without those prefixes.
@@ -14,6 +16,7 @@
 // holds its text once and its metadata as elements.
 
 import {
+  ANALYSIS_FORM_CODES,
   type CodeList,
   type DefinitionItem,
   type FormDefinition,
@@ -405,8 +408,9 @@ export async function convertOdmMetadata(input: {
     const where = `FormDef ${formOid}`;
     extensions(f, where);
     const id = strip(formOid, ['F.', 'Form.']);
-    if (f.attrs.Repeating === 'Yes')
-      note(where, formOid, 'repeating form', 'the definition has no repeating forms: one instance per visit');
+    // Repeating when the FormDef repeats or one of its item groups does (OpenClinica 3 writes its
+    // logs as a repeating ItemGroupDef in a non-repeating FormDef).
+    let repeating = f.attrs.Repeating === 'Yes';
     for (const c of f.children)
       if (c.name === 'ArchiveLayout' || c.name === 'Alias')
         note(where, formOid, c.name, `a FormDef's ${c.name} is not part of the definition`);
@@ -421,13 +425,6 @@ export async function convertOdmMetadata(input: {
       if (!seenGroups.has(gOid)) {
         seenGroups.add(gOid);
         extensions(g, `ItemGroupDef ${gOid}`);
-        if (g.attrs.Repeating === 'Yes')
-          note(
-            `ItemGroupDef ${gOid}`,
-            gOid,
-            'repeating item group',
-            "the definition's forms have no repeating groups: its items are taken once",
-          );
         for (const ref2 of kids(g, 'ItemRef')) {
           const extra = Object.keys(ref2.attrs).filter(isExtension);
           if (extra.length > 0)
@@ -447,6 +444,7 @@ export async function convertOdmMetadata(input: {
               );
         }
       }
+      if (g.attrs.Repeating === 'Yes') repeating = true;
       for (const ref2 of kids(g, 'ItemRef')) {
         const item = convertItem(ref2.attrs.ItemOID ?? '', ref2.attrs.Mandatory === 'Yes');
         if (!item) continue;
@@ -465,7 +463,19 @@ export async function convertOdmMetadata(input: {
       }
     }
     itemCount += items.length;
-    forms.push({ oid: formOid, def: { id, title: f.attrs.Name ?? id, visitCodes: [], items } });
+    if (repeating && ANALYSIS_FORM_CODES.has(id)) {
+      note(
+        where,
+        formOid,
+        'repeating form',
+        `"${id}" is a form the analysis reads (one record per visit): it is not made repeating`,
+      );
+      repeating = false;
+    }
+    forms.push({
+      oid: formOid,
+      def: { id, title: f.attrs.Name ?? id, visitCodes: [], items, ...(repeating ? { repeating } : {}) },
+    });
   }
   for (const g of groupDefs.keys())
     if (!seenGroups.has(g))

@@ -189,6 +189,7 @@ export async function exportOdm(
     plans.set(code, formPlan(code, form, exportedItems(form, mo), mo.studyDays));
   const visitRank = new Map(meta.visits.map((v, i) => [v.code, i]));
   const formRank = new Map([...meta.forms.keys()].map((code, i) => [code, i]));
+  const repeatingForms = new Set((meta.definition.forms ?? []).filter((f) => f.repeating).map((f) => f.id));
   const reader = new PageReader(db, studyId, opts, withAudit, pageSize);
   // On PostgreSQL the next page is read while this one is written: the database works on it
   // meanwhile. SQLite reads run on this thread, so there a page is read when it is needed (holding
@@ -276,12 +277,24 @@ export async function exportOdm(
           { VISIT_DATE: v.visit_date, STUDY_DAY: nullableString(studyDay(v.visit_date, s.day0_date)) },
           mo,
         );
-        const byForm = groupBy(itemsByVisit.get(v.id) ?? [], (i) => i[ITEM.formCode]);
-        const formCodes = [...byForm.keys()].sort(
-          (a, b) => (formRank.get(a) ?? meta.forms.size) - (formRank.get(b) ?? meta.forms.size),
+        // One FormData per form and record: a repeating form's records each with its FormRepeatKey
+        // (the definition exports the form as a repeating FormDef, odm-metadata.ts).
+        const byForm = groupBy(
+          itemsByVisit.get(v.id) ?? [],
+          (i) => `${i[ITEM.formCode]}\u0000${i[ITEM.record]}`,
         );
-        for (const formCode of formCodes) {
-          const rows = byForm.get(formCode)!;
+        const formKeys = [...byForm.keys()]
+          .map((key) => {
+            const rows = byForm.get(key)!;
+            return { key, formCode: rows[0]![ITEM.formCode], record: rows[0]![ITEM.record] };
+          })
+          .sort(
+            (a, b) =>
+              (formRank.get(a.formCode) ?? meta.forms.size) - (formRank.get(b.formCode) ?? meta.forms.size) ||
+              a.record - b.record,
+          );
+        for (const { key, formCode, record } of formKeys) {
+          const rows = byForm.get(key)!;
           const plan = plans.get(formCode);
           if (blind?.forms.has(formCode)) {
             report.blindedValues += rows.length;
@@ -291,8 +304,11 @@ export async function exportOdm(
             report.skippedValues += rows.length;
             continue;
           }
-          xml.ele('FormData', { FormOID: oid.form(formCode) });
-          const signed = signatures.get(`${v.id}|${formCode}`);
+          xml.ele('FormData', {
+            FormOID: oid.form(formCode),
+            ...(record > 1 || repeatingForms.has(formCode) ? { FormRepeatKey: String(record) } : {}),
+          });
+          const signed = signatures.get(`${v.id}|${formCode}|${record}`);
           if (signed) writeSignature(xml, signed, site, signatureDefs);
           xml.ele('ItemGroupData', { ItemGroupOID: oid.itemGroup(formCode) });
           // Each value in its item's slot, written in the form's item order.
@@ -595,6 +611,7 @@ class PageReader {
             'item_values.updated_at',
             'users.username as updated_by_name',
             'item_values.missing_code',
+            'form_instances.record',
           ])
           .where('visits.subject_id', 'in', ids),
         (r): ItemRow => [
@@ -607,6 +624,7 @@ class PageReader {
           r.updated_at,
           r.updated_by_name,
           r.missing_code,
+          Number(r.record),
         ],
       ),
       db.kysely
@@ -647,6 +665,7 @@ class PageReader {
             .select([
               'form_instances.visit_id',
               'form_instances.form_code',
+              'form_instances.record',
               'users.username',
               'form_instances.signed_at',
               'form_instances.signature_meaning',
@@ -658,7 +677,8 @@ class PageReader {
     ]);
     const signatures = new Map<string, SignatureRow>();
     for (const s of signed)
-      if (s.signed_at) signatures.set(`${s.visit_id}|${s.form_code}`, { ...s, signed_at: s.signed_at });
+      if (s.signed_at)
+        signatures.set(`${s.visit_id}|${s.form_code}|${Number(s.record)}`, { ...s, signed_at: s.signed_at });
     const events = new ItemEvents();
     const lastRecordEvent = new Map<string, RecordEvent>();
     for (const r of audit) {

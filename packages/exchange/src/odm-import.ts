@@ -129,6 +129,8 @@ export async function importOdm(
     else report.skippedNotListed++;
   };
   const meta = await loadMetadata(db, studyId);
+  // The study's repeating forms: each instance of one in the file is its own record (issues #20, #23).
+  const repeatingForms = new Set((meta.definition.forms ?? []).filter((f) => f.repeating).map((f) => f.id));
   const known = await subjectIndex(db, studyId);
   const sites = new Map(
     (
@@ -170,6 +172,7 @@ export async function importOdm(
           ]);
           const s = reduceSubject(raw, units, opts.oidMap, {
             itemUnits,
+            repeatingForms,
             ...(opts.skipUnmapped ? { skipUnmapped: true } : {}),
             ...(opts.sites ? { sites: opts.sites } : {}),
             ...(opts.defaultSite ? { defaultSite: opts.defaultSite } : {}),
@@ -315,6 +318,7 @@ export async function importOdm(
             cycle: Number(v.cycle),
             visitDate: s.visitDates.get(`${v.visit}|${v.cycle}`) ?? null,
             formCode: v.form,
+            record: v.record ?? 1,
             itemCode: v.item,
             value: v.value,
             unit: v.unit,

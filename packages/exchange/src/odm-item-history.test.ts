@@ -92,7 +92,7 @@ const row = (
   unit: string | null,
   by: string | null = 'coord',
   missingCode: string | null = null,
-): ItemRow => [id, 'visit-1', 'labs', 'c3', value, unit, '2020-03-01T10:00:00.000Z', by, missingCode];
+): ItemRow => [id, 'visit-1', 'labs', 'c3', value, unit, '2020-03-01T10:00:00.000Z', by, missingCode, 1];
 const event = (
   id: string,
   at: string,
@@ -236,6 +236,7 @@ describe('ItemData text of one value', () => {
       '2020-04-09T00:00:00Z',
       'coord',
       null,
+      1,
     ];
     const events = [event('v2', '2020-04-09T08:00:00Z', 'coord', '2020-04-08', null)];
     const text = itemDataText(dated, date, context(events, false));

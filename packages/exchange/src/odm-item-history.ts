@@ -23,6 +23,8 @@ export type ItemRow = [
   updatedAt: string,
   updatedByName: string | null,
   missingCode: string | null,
+  /** The form's record at the visit (migration 024): above 1 only for a repeating form. */
+  record: number,
 ];
 export const ITEM = {
   id: 0,
@@ -34,6 +36,7 @@ export const ITEM = {
   updatedAt: 6,
   updatedByName: 7,
   missingCode: 8,
+  record: 9,
 } as const;
 
 /** An audit event as the export reads it (columns in this order). */

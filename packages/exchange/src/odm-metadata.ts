@@ -127,8 +127,15 @@ export function writeStudy(xml: XmlWriter, meta: ExchangeMetadata, o: MetadataOp
   const forms = [SUBJECT_FORM, ...recordFormsOf(o), VISIT_FORM, ...meta.forms.values()];
   // One ItemGroupData per infusion / adverse event: their item groups repeat within one form.
   const repeating = (f: FormDefinitionItems) => (RECORD_FORMS as readonly FormDefinitionItems[]).includes(f);
+  // A repeating form of the definition (several records per visit): each record one FormData with
+  // its FormRepeatKey (odm-export.ts), as the definition export writes it (definition-export.ts).
+  const repeatingForms = new Set((meta.definition.forms ?? []).filter((f) => f.repeating).map((f) => f.id));
   for (const f of forms) {
-    xml.ele('FormDef', { OID: oid.form(f.formCode), Name: f.title, Repeating: 'No' });
+    xml.ele('FormDef', {
+      OID: oid.form(f.formCode),
+      Name: f.title,
+      Repeating: repeatingForms.has(f.formCode) ? 'Yes' : 'No',
+    });
     xml.ele('ItemGroupRef', { ItemGroupOID: oid.itemGroup(f.formCode), Mandatory: 'Yes' }).up();
     xml.up();
   }

@@ -17,7 +17,7 @@ import type { OdmSubject, RecordRow } from './odm-subject.js';
  */
 interface SpooledSubject extends Omit<OdmSubject, 'visitDates' | 'values' | 'records'> {
   visitDates: [string, string][];
-  values: [number, string, string, string, string, string | null, string | null, string | null][];
+  values: [number, string, string, string, string, string | null, string | null, string | null, number][];
   records: (Omit<RecordRow, 'form'> & { form: string })[];
 }
 
@@ -43,6 +43,7 @@ export async function openSpool() {
           v.value,
           v.unit,
           v.missingCode ?? null,
+          v.record,
         ]),
         records: s.records.map((r) => ({ ...r, form: r.form.formCode })),
       };
@@ -62,9 +63,10 @@ export async function openSpool() {
           ...line,
           visitDates: new Map(line.visitDates),
           values: new Map(
-            line.values.map(([row, visit, cycle, form, item, value, unit, missingCode]) => [
-              `${visit}|${cycle}|${form}|${item}`,
-              { row, column: '', visit, cycle, form, item, value, unit, missingCode },
+            // A repeating form's records stay apart (the record is part of the key, as in odm-subject.ts).
+            line.values.map(([row, visit, cycle, form, item, value, unit, missingCode, record]) => [
+              `${visit}|${cycle}|${form}|${record}|${item}`,
+              { row, column: '', visit, cycle, form, record, item, value, unit, missingCode },
             ]),
           ),
           records: line.records.map((r) => ({

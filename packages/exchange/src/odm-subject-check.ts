@@ -67,7 +67,7 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
         rule: 'value-invalid',
         message: `visit date "${String(date).slice(0, 40)}" is not a date YYYY-MM-DD`,
       });
-  // A repeated form or item group msct holds once per visit: refused, each instance named, on each
+  // A repeated form or item group of a form that is not repeating: refused, each instance named, on each
   // of its ItemData (so the report says of every refused ItemData why, and counts each invalid row).
   for (const r of s.repeats) {
     const at = (what: string, key: string | undefined) =>
@@ -75,8 +75,8 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
     const message =
       `subject ${s.key}, event ${at(r.event, r.eventRepeatKey)}, form ${at(r.form, r.formRepeatKey)}, ` +
       `item group ${at(r.group, r.groupRepeatKey)}: one of ${r.instances} instances of this item group ` +
-      `in this event; msct holds one per visit and form (repeating records come with the study ` +
-      `definition), so none of its ${r.values} values is imported`;
+      `in this event; the study's form is not repeating (one record per visit; a repeating form ` +
+      `keeps each instance as a record), so none of its ${r.values} values is imported`;
     for (const [i, row] of r.rows.entries())
       problems.push({ row, column: r.columns[i] ?? r.column, rule: 'repeat-unsupported', message });
   }

@@ -3,9 +3,11 @@
 // and of each value's history (Transactional files) only the last ItemData kept.
 // Repeats: several ItemData of one item in one item group instance are versions of one value (the last
 // counts). Instances of a form or item group that repeat (ODM FormRepeatKey, ItemGroupRepeatKey) are
-// kept apart: an infusion or adverse event is one record per instance; a CRF form msct holds once per
-// visit cannot hold them until the study definition has repeating records (issue #20), so each
-// instance is set apart as a repeat the check refuses, never collapsed into the last one.
+// kept apart: an infusion or adverse event is one record per instance; each instance of a form the
+// definition declares `repeating` (issues #20, #23) is its own record of that form at the visit (the
+// n-th instance of its item group in the event, in file order, is record n); a form that is not
+// repeating holds one record per visit, so each of its instances is set apart as a repeat the check
+// refuses, never collapsed into the last one.
 // Special forms (infusions, adverse events, subject and visit records) are recognised by msct's own
 // OIDs (F.AE, I.VISIT.VISIT_DATE, …) or by the oidMap, never by a bare name another system may use.
 import type { OdmItem, OdmSubjectData } from './odm-reader.js';
@@ -25,6 +27,8 @@ export interface ValueRow {
   visit: string;
   cycle: string;
   form: string;
+  /** The form's record at the visit: 1, or the instance's number for a repeating form. */
+  record: number;
   item: string;
   value: string | null;
   unit: string | null;
@@ -104,6 +108,8 @@ export interface ReduceOptions {
   sites?: Record<string, string>;
   /** The msct site of a subject the file gives none. */
   defaultSite?: string;
+  /** The study's repeating forms (msct form codes): their instances are records, not refused repeats. */
+  repeatingForms?: ReadonlySet<string>;
 }
 
 /** REDCap writes a record's data access group as this pseudo-field when the project has groups. */
@@ -157,16 +163,18 @@ export function reduceSubject(
     repeats: [],
     unmapped: [],
   };
-  // The instances of each form and item group of a CRF form (records keep every instance anyway).
-  const instances = new Map<string, Set<string>>();
+  // The instances of each form and item group of a CRF form (records keep every instance anyway),
+  // each with its number in file order from 1.
+  const instances = new Map<string, Map<string, number>>();
   const unmapped = (id: OdmItem) =>
     !!opts.skipUnmapped && mapped(oidMap, id.itemOid) === undefined && !id.itemOid.startsWith('I.');
   for (const id of s.items) {
     if (recordFormOf(id.formOid, oidMap) || unmapped(id)) continue;
     const g = groupOf(id);
-    const set = instances.get(g) ?? new Set<string>();
-    instances.set(g, set);
-    set.add(instanceOf(id));
+    const numbers = instances.get(g) ?? new Map<string, number>();
+    instances.set(g, numbers);
+    const key = instanceOf(id);
+    if (!numbers.has(key)) numbers.set(key, numbers.size + 1);
   }
   const repeats = new Map<string, RepeatRow>();
   const records = new Map<string, RecordRow>();
@@ -199,7 +207,14 @@ export function reduceSubject(
     }
     const group = groupOf(id);
     const seen = instances.get(group)!;
-    if (seen.size > 1) {
+    const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
+    const dot = target.lastIndexOf('.');
+    const form = dot < 0 ? formCode : target.slice(0, dot);
+    const item = dot < 0 ? target : target.slice(dot + 1);
+    // A repeating form's instances are its records 1, 2, … (the instance's place among its group's).
+    const repeating = opts.repeatingForms?.has(form) === true;
+    const record = repeating ? seen.get(instanceOf(id))! : 1;
+    if (seen.size > 1 && !repeating) {
       const key = `${group}|${instanceOf(id)}`;
       let r = repeats.get(key);
       if (!r) {
@@ -225,10 +240,6 @@ export function reduceSubject(
       r.columns.push(id.path);
       continue;
     }
-    const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
-    const dot = target.lastIndexOf('.');
-    const form = dot < 0 ? formCode : target.slice(0, dot);
-    const item = dot < 0 ? target : target.slice(dot + 1);
     const unit = id.unitOid
       ? (units.get(id.unitOid) ?? id.unitOid)
       : (opts.itemUnits?.get(id.itemOid) ?? null);
@@ -261,7 +272,7 @@ export function reduceSubject(
               : `${item} of the visit record is derived (from the visit date and day 0), not imported`,
         });
     } else {
-      const key = `${visit}|${cycle}|${form}|${item}`;
+      const key = `${visit}|${cycle}|${form}|${record}|${item}`;
       if (out.values.has(key)) out.superseded++;
       out.values.set(key, {
         row: id.row,
@@ -269,6 +280,7 @@ export function reduceSubject(
         visit,
         cycle,
         form,
+        record,
         item,
         value: id.value,
         unit,

@@ -109,12 +109,18 @@ export async function listDatasetSubjects(
  * is a subquery on its parent's key, so the items are found by index even before the database has
  * statistics (a join here was planned as a scan of every item for each visit on a fresh database). Codes are ordered byte-wise (COLLATE "C" on PostgreSQL, SQLite's default), so both
  * databases give the same objects with the same key order, and the same snapshot hash.
+ *
+ * One record per form (`fi.record = 1`, migration 024): the dataset is what the analysis, the
+ * derived scores, SDTM and the death-record checks read, and every form they read is one the
+ * definition cannot make repeating (core cross-checks.ts `ANALYSIS_FORM_CODES`: one record per
+ * visit). A repeating form's records 2, … are never merged into record 1 here: they are read record
+ * by record by the form routes and the ODM and CSV exports.
  */
 export function visitItemsQuery(db: Db, subjectIds: readonly string[]) {
   const itemsJson =
     db.dialect === 'postgres'
-      ? sql<string>`coalesce((select json_agg(json_build_array(fi.form_code, (select json_agg(json_build_array(iv.item_code, iv.value, iv.unit) order by iv.item_code collate "C") from item_values iv where iv.form_instance_id = fi.id)) order by fi.form_code collate "C") from form_instances fi where fi.visit_id = visits.id)::text, '[]')`
-      : sql<string>`coalesce((select json_group_object(fi.form_code, (select json_group_object(iv.item_code, json_object('value', iv.value, 'unit', iv.unit) order by iv.item_code) from item_values iv where iv.form_instance_id = fi.id) order by fi.form_code) from form_instances fi where fi.visit_id = visits.id and exists (select 1 from item_values x where x.form_instance_id = fi.id)), '{}')`;
+      ? sql<string>`coalesce((select json_agg(json_build_array(fi.form_code, (select json_agg(json_build_array(iv.item_code, iv.value, iv.unit) order by iv.item_code collate "C") from item_values iv where iv.form_instance_id = fi.id)) order by fi.form_code collate "C") from form_instances fi where fi.visit_id = visits.id and fi.record = 1)::text, '[]')`
+      : sql<string>`coalesce((select json_group_object(fi.form_code, (select json_group_object(iv.item_code, json_object('value', iv.value, 'unit', iv.unit) order by iv.item_code) from item_values iv where iv.form_instance_id = fi.id) order by fi.form_code) from form_instances fi where fi.visit_id = visits.id and fi.record = 1 and exists (select 1 from item_values x where x.form_instance_id = fi.id)), '{}')`;
   return db.kysely
     .selectFrom('visits')
     .select(['id', 'subject_id', 'visit_code', 'cycle', 'visit_date', itemsJson.as('items_json')])

@@ -116,6 +116,11 @@ export interface FormInstanceTable {
   version: number;
   /** The study definition version the row was entered (a value: last changed) under (migration 007). */
   definition_version: number;
+  /**
+   * The record's number within its visit, from 1 (migration 024): a repeating form holds records
+   * 1, 2, …; any other form only record 1. Unique with (visit_id, form_code).
+   */
+  record: number;
 }
 
 export interface ItemValueTable {

@@ -7,6 +7,8 @@
  * shape: a definition with a blank title and an unknown visit code gets both problems listed at
  * once. A value of the wrong shape is skipped here (the schema reports it).
  */
+import { BILAG2004_FORM } from '../crf/bilag2004-form.js';
+import { MSCT_SLE_FORMS } from '../crf/forms.js';
 import type { DefinitionIssue } from './definition-issue.js';
 import { crossCheckEditChecks } from './edit-check-checks.js';
 import { crossCheckLabRanges } from './lab-range-checks.js';
@@ -24,6 +26,17 @@ export interface CrossCheckOptions {
 }
 
 type Path = Array<string | number>;
+
+/**
+ * The forms the analysis and the derived scores read, one record per visit each (crf/derive.ts:
+ * SLEDAI-2K, BILAG, BILAG-2004, the labs, vital signs, medication, demographics, end of study; the
+ * screening form). A repeating form cannot be one of them: which record would a score read?
+ */
+export const ANALYSIS_FORM_CODES: ReadonlySet<string> = new Set([
+  ...MSCT_SLE_FORMS.map((f) => f.formCode),
+  BILAG2004_FORM.formCode,
+  'eligibility',
+]);
 type Obj = Record<string, unknown>;
 
 const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -184,7 +197,35 @@ export function crossCheckStudyDefinition(
     const codes = items.map(([, it]) => str(it.code));
     for (const [j, it] of items)
       checkShowIf(out, it.showIf, ['forms', i, 'items', j, 'showIf'], codes, str(it.code));
+    if (f.repeating === true) {
+      const id = str(f.id);
+      if (id !== undefined && ANALYSIS_FORM_CODES.has(id))
+        out.push({
+          path: ['forms', i, 'repeating'],
+          code: 'invalid_value',
+          message: `form ${quote(id)} carries derived scores or labs the analysis reads, so it cannot be repeating (one record per visit)`,
+        });
+      // Lab items (a CS/NCS significance, LOINC codes for the FHIR lab import) belong to the one
+      // lab form of a visit, which the analysis reads.
+      for (const [j, it] of items)
+        for (const key of ['significanceOf', 'loinc'] as const)
+          if (it[key] !== undefined)
+            out.push({
+              path: ['forms', i, 'items', j, key],
+              code: 'invalid_value',
+              message: `a repeating form cannot carry lab items (${key} on ${quote(it.code)} of form ${quote(id)})`,
+            });
+    }
   }
+  const repeatingForms = new Set(forms.filter(([, f]) => f.repeating === true).map(([, f]) => str(f.id)));
+  // A cross-visit check compares a form with the same form at another visit: one record each.
+  for (const [i, c] of objects(input.editChecks))
+    if (isObj(c.rule) && c.rule.kind === 'cross-visit' && repeatingForms.has(str(c.form)))
+      out.push({
+        path: ['editChecks', i, 'rule'],
+        code: 'invalid_value',
+        message: `form ${quote(c.form)} is repeating: a cross-visit check reads a form with one record per visit`,
+      });
 
   // Eligibility criteria: unique ids, `between` with min ≤ max.
   const criteria = objects(input.eligibility);
@@ -219,6 +260,12 @@ export function crossCheckStudyDefinition(
     checkVisit(s.visit, [...at, 'visit']);
     const form =
       s.from === 'score' ? 'sledai2k' : s.from === 'lab' || s.from === 'egfr' ? 'labs' : str(s.form);
+    if (s.from === 'item' && repeatingForms.has(form))
+      out.push({
+        path: [...at, 'form'],
+        code: 'invalid_value',
+        message: `form ${quote(form)} is repeating: a held value cannot say which record to read`,
+      });
     if (s.from === 'age' || form === undefined || typeof s.visit !== 'string') continue;
     const collected = formVisits.get(form);
     if (!collected?.includes(s.visit))

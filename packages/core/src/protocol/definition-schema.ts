@@ -173,6 +173,12 @@ export const formSchema = z.strictObject({
    * (crf/forms.ts), the screening form from the eligibility criteria; otherwise the form is free.
    */
   items: z.array(definitionItemSchema).optional(),
+  /**
+   * A repeating form holds any number of records per visit (a concomitant-medication or AE log; ODM
+   * `Repeating="Yes"`, issues #20, #23). Absent or false: one record per visit. A repeating form is
+   * never one the analysis reads (derived scores, labs: cross-checks.ts `ANALYSIS_FORM_CODES`).
+   */
+  repeating: z.boolean().optional(),
 });
 
 // ---------------------------------------------------------------------------------------------

@@ -1,5 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import { formChoicesAt, formEntryRefusal, visitChoices, visitOpeningRefusal } from './entry-rules.js';
+import {
+  formChoicesAt,
+  formEntryRefusal,
+  formRecordRefusal,
+  visitChoices,
+  visitOpeningRefusal,
+} from './entry-rules.js';
 import { msctSleTrial } from './msct-sle-trial.js';
 
 describe('entry follows the definition (issue #20)', () => {
@@ -61,5 +67,30 @@ describe('entry follows the definition (issue #20)', () => {
     expect(visitChoices({})).toEqual([]);
     expect(visitOpeningRefusal({}, 'S', { visitCode: 'BASELINE' })).toBeUndefined();
     expect(formEntryRefusal({}, 'S', 'LAB', 'BASELINE')).toBeUndefined();
+  });
+});
+
+describe('records of a form at a visit (issues #20, #23)', () => {
+  const def = {
+    ...msctSleTrial,
+    forms: [
+      ...msctSleTrial.forms,
+      { id: 'conmed', title: 'Concomitant medication', visitCodes: ['D0'], repeating: true },
+    ],
+  };
+  test('a repeating form takes any record from 1; any other form only record 1', () => {
+    expect(formRecordRefusal(def, 'MSCT-SLE', 'conmed', 1)).toBeUndefined();
+    expect(formRecordRefusal(def, 'MSCT-SLE', 'conmed', 7)).toBeUndefined();
+    expect(formRecordRefusal(def, 'MSCT-SLE', 'labs', 1)).toBeUndefined();
+    expect(formRecordRefusal(def, 'MSCT-SLE', 'labs', 2)).toEqual({
+      rule: 'form-not-repeating',
+      field: 'record',
+      message:
+        'record: form "labs" of study MSCT-SLE is not repeating, so a visit holds one record of it (record 1), not record 2',
+    });
+    expect(formRecordRefusal({}, 'ADHOC', 'x', 2)?.rule).toBe('form-not-repeating');
+    expect(formRecordRefusal(def, 'MSCT-SLE', 'conmed', 0)?.message).toBe(
+      'record: 0 is not a record number (1, 2, …)',
+    );
   });
 });

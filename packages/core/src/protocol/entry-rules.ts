@@ -16,12 +16,13 @@ export type EntryRule =
   | 'cycle-beyond-plan'
   | 'unscheduled-reason-required'
   | 'form-not-in-definition'
-  | 'form-not-at-visit';
+  | 'form-not-at-visit'
+  | 'form-not-repeating';
 
 export interface EntryRefusal {
   rule: EntryRule;
   /** The request field the refusal is about. */
-  field: 'visitCode' | 'cycle' | 'reason' | 'formCode';
+  field: 'visitCode' | 'cycle' | 'reason' | 'formCode' | 'record';
   message: string;
 }
 
@@ -102,4 +103,31 @@ export function formEntryRefusal(
       message: `formCode: ${quote(formCode)} is not collected at visit ${visitCode} of study ${studyCode} (${formChoicesAt(definition, visitCode).join(', ') || 'no forms'}; ${formCode} at ${form.visitCodes.join(', ')})`,
     };
   return undefined;
+}
+
+/**
+ * A form holds records 1, 2, … at a visit only when the definition declares it `repeating` (issues
+ * #20, #23: a concomitant-medication log); any other form holds one record (record 1). An ad-hoc
+ * study (no forms) takes record 1 only: nothing declares a form repeating there.
+ */
+export function formRecordRefusal(
+  definition: StoredDefinition,
+  studyCode: string,
+  formCode: string,
+  record: number,
+): EntryRefusal | undefined {
+  if (!Number.isInteger(record) || record < 1)
+    return {
+      rule: 'form-not-repeating',
+      field: 'record',
+      message: `record: ${record} is not a record number (1, 2, …)`,
+    };
+  if (record === 1) return undefined;
+  const form = (definition.forms ?? []).find((f) => f.id === formCode);
+  if (form?.repeating) return undefined;
+  return {
+    rule: 'form-not-repeating',
+    field: 'record',
+    message: `record: form ${quote(formCode)} of study ${studyCode} is not repeating, so a visit holds one record of it (record 1), not record ${record}`,
+  };
 }

@@ -28,6 +28,7 @@ function duplicates(out: DefinitionIssue[], values: unknown[], path: (i: number)
 /** The form with its items and visits, as the raw input has it. */
 interface RawForm {
   visitCodes: string[];
+  repeating: boolean;
   items?: Map<string, Obj>;
 }
 
@@ -115,6 +116,7 @@ export function crossCheckRandomisation(input: Obj): DefinitionIssue[] {
     const id = str(f.id);
     if (!id) continue;
     forms.set(id, {
+      repeating: f.repeating === true,
       visitCodes: Array.isArray(f.visitCodes)
         ? f.visitCodes.filter((c): c is string => typeof c === 'string')
         : [],
@@ -183,6 +185,13 @@ export function crossCheckRandomisation(input: Obj): DefinitionIssue[] {
         path: [...path, 'source', 'visit'],
         code: 'unknown_reference',
         message: `form ${quote(f.source.form)} is not collected at visit ${quote(visit)} (${form.visitCodes.join(', ')})`,
+      });
+    // A repeating form holds several records per visit: a factor could not say which one it reads.
+    if (form?.repeating)
+      out.push({
+        path: [...path, 'source', 'form'],
+        code: 'invalid_value',
+        message: `form ${quote(f.source.form)} is repeating: a stratification factor reads a form with one record per visit`,
       });
     const codes = item && typeof item.codeList === 'string' ? codeLists.get(item.codeList) : undefined;
     if (codes && Array.isArray(f.levels))

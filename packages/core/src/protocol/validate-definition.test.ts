@@ -402,6 +402,34 @@ describe('validateStudyDefinition', () => {
     );
   });
 
+  test('a repeating form holds several records per visit, but never a form the analysis reads', () => {
+    const d = clone() as Json;
+    const visit = d.visits[1].code;
+    d.forms.push({
+      id: 'conmed',
+      title: 'Concomitant medication',
+      visitCodes: [visit],
+      repeating: true,
+      items: [{ code: 'drug', label: 'Drug', type: 'text' }],
+    });
+    const ok = validateStudyDefinition(JSON.parse(JSON.stringify(d)), PLATFORM_DEFINITION_OPTIONS);
+    expect(ok.issues).toEqual([]);
+    expect(ok.ok && ok.value.forms.find((f) => f.id === 'conmed')?.repeating).toBe(true);
+
+    const labs = d.forms.findIndex((f: { id: string }) => f.id === 'labs');
+    d.forms[labs].repeating = true;
+    const conmed = d.forms.length - 1;
+    d.forms[conmed].items.push({ code: 'hb_cs', label: 'Hb CS', type: 'text', significanceOf: 'drug' });
+    const r = validateStudyDefinition(d, PLATFORM_DEFINITION_OPTIONS);
+    expect(r.ok).toBe(false);
+    expect(r.issues.map(formatDefinitionIssue)).toEqual(
+      expect.arrayContaining([
+        `forms[${labs}].repeating: form "labs" carries derived scores or labs the analysis reads, so it cannot be repeating (one record per visit)`,
+        `forms[${conmed}].items[1].significanceOf: a repeating form cannot carry lab items (significanceOf on "hb_cs" of form "conmed")`,
+      ]),
+    );
+  });
+
   test('non-objects are rejected without throwing', () => {
     expect(validateStudyDefinition(null).issues).toEqual([
       { path: [], code: 'invalid_type', message: 'must be an object, got null' },

@@ -76,6 +76,9 @@ async function factorLevels(
       .where('visits.visit_code', '=', f.visit)
       .where('visits.cycle', '=', 1)
       .where('form_instances.form_code', '=', f.form)
+      // The form is not repeating (the definition refuses a factor on a repeating form,
+      // randomisation-checks.ts), so it has only record 1.
+      .where('form_instances.record', '=', 1)
       .where('item_values.item_code', '=', f.item)
       .executeTakeFirst();
     const where = `${f.form}.${f.item} at visit ${f.visit}`;

@@ -54,6 +54,8 @@ export async function loadCasebook(db: Db, p: Principal, subjectId: string) {
         forms: await Promise.all(
           forms.map(async (f) => ({
             formCode: f.form_code,
+            // Each record of a repeating form prints as its own form, named with its number.
+            record: Number(f.record),
             status: f.status,
             signature: signatureOf(f, names),
             items: (await listItems(db, f.id))

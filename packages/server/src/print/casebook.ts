@@ -55,7 +55,7 @@ export function casebookHtml(cb: Casebook, generatedAt: string): string {
           h(i.unit ?? ''),
         ];
       });
-      return `<h3>${h(formTitle(f.formCode))} <span class="code">${h(f.formCode)}</span> — ${h(f.status)}</h3>
+      return `<h3>${h(formTitle(f.formCode))}${f.record > 1 ? ` — record ${f.record}` : ''} <span class="code">${h(f.formCode)}</span> — ${h(f.status)}</h3>
 ${rows.length ? table(['Item', 'Value', 'Unit'], rows) : '<p class="small">No values entered.</p>'}
 ${signatureBlock(f.signature)}`;
     });

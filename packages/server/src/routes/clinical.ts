@@ -29,6 +29,9 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
   async function visitItems(visitId: string): Promise<VisitItems> {
     const out: Record<string, Record<string, { value: string | null; unit: string | null }>> = {};
     for (const f of await listForms(db, visitId)) {
+      // The scores read forms with one record per visit (a repeating form is never one of them,
+      // core cross-checks.ts ANALYSIS_FORM_CODES): a repeating form's later records are not merged in.
+      if (Number(f.record) !== 1) continue;
       out[f.form_code] = Object.fromEntries(
         (await listItems(db, f.id)).map((i) => [i.item_code, { value: i.value, unit: i.unit }]),
       );

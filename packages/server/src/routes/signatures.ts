@@ -195,6 +195,7 @@ export function registerSignatureRoutes(app: App, { db, config }: RouteContext) 
       forms: signed.map((f) => ({
         id: f.id,
         formCode: f.form_code,
+        record: Number(f.record),
         status: f.status,
         signedBy: f.signed_by,
         signedAt: f.signed_at,

@@ -37,6 +37,7 @@ export const toVisitOut = (v: VisitOverviewRow['visit']) => ({
 export const toFormState = (f: VisitOverviewRow['forms'][number]) => ({
   id: f.id,
   formCode: f.form_code,
+  record: Number(f.record),
   status: f.status,
   signedBy: f.signed_by,
   signedAt: f.signed_at,

@@ -250,6 +250,8 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       const saved = await saveItems(db, actorOf(req), {
         visitId: req.params.visitId,
         formCode: req.params.formCode,
+        // A repeating form's record (?record=N, default 1); any other form refuses N > 1 (422).
+        record: req.query.record ?? 1,
         items: req.body.items.map((i) => ({
           itemCode: i.itemCode,
           value: i.value,
@@ -391,6 +393,7 @@ export function registerVisitRoutes(app: App, { db, config }: RouteContext) {
       return {
         id: f.id,
         formCode: f.form_code,
+        record: Number(f.record),
         status: f.status,
         signedBy: f.signed_by,
         signedAt: f.signed_at,

@@ -10,7 +10,7 @@
 import { createHash } from 'node:crypto';
 import { sql } from 'kysely';
 import type { Db } from '../database.js';
-import { valueText as writtenValueText } from '../repositories/item-writer.js';
+import { formCreateValue, valueText as writtenValueText } from '../repositories/item-writer.js';
 import type { AuditEventTable } from '../schema.js';
 
 export interface DataFinding {
@@ -451,6 +451,7 @@ const SPECS: TableSpec[] = [
     fields: [
       'subject_id',
       'form_code',
+      'record',
       'status',
       'signed_by',
       'signed_at',
@@ -464,7 +465,10 @@ const SPECS: TableSpec[] = [
         s.created = true;
         s.createSeq = seq;
         s.set('subject_id', e.subject_id, seq);
-        s.set('form_code', e.new_value, seq);
+        // The record a repeating form's event names (`conmed record 2`); older events: record 1.
+        const created = formCreateValue(e.new_value);
+        s.set('form_code', created.formCode, seq);
+        s.set('record', created.record, seq);
         s.set('status', 'incomplete', seq);
         s.set('signed_by', null, seq);
         s.set('signed_at', null, seq);

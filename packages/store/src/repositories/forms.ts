@@ -10,13 +10,18 @@ import { subjectRow } from './visit-scope.js';
 
 export type FormInstance = FormInstanceTable;
 
+/** A visit's forms by form code, a repeating form's records in record order (1, 2, …). */
 export async function listForms(db: Db, visitId: string): Promise<FormInstance[]> {
-  return db.kysely
+  const rows = await db.kysely
     .selectFrom('form_instances')
     .selectAll()
     .where('visit_id', '=', visitId)
     .orderBy('form_code')
     .execute();
+  // Ordered here, not in SQL: the migration tests read forms at schemas before `record` (024).
+  return rows.sort((a, b) =>
+    a.form_code === b.form_code ? Number(a.record ?? 1) - Number(b.record ?? 1) : 0,
+  );
 }
 
 export async function getForm(db: Db, formId: string): Promise<FormInstance> {

@@ -33,6 +33,8 @@ export interface ItemWrite {
 export interface SaveItemsInput {
   visitId: string;
   formCode: string;
+  /** The form's record at the visit: 1, 2, … for a repeating form; absent: 1. */
+  record?: number;
   items: ItemWrite[];
   /** Required when any item already had a value (ALCOA: every change after first entry says why). */
   reason?: string;
@@ -107,6 +109,7 @@ export async function saveItems(db: Db, actor: Actor, input: SaveItemsInput): Pr
       },
       input.formCode,
       Number(visit.study_version),
+      input.record ?? 1,
     );
     const seen = new Set<string>();
     let changed = 0;

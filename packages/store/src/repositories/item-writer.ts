@@ -9,6 +9,8 @@
 //   as a conflict), is written guarded by that version and bumps it, with an audited change event
 //   (who and when from the transaction, why from the reason, old and new value);
 // - a new form (and, for imports, a new visit) is created with its own audit event;
+// - a form is keyed by (visit, form, record): a repeating form (the definition's `repeating`, issues
+//   #20/#23) holds records 1, 2, … at a visit, any other form only record 1 (`form-not-repeating`);
 // - a value entered or changed on a form that a monitor verified clears that verification and marks
 //   the form changed since its review, audited, in the same transaction (form-reviews.ts);
 // - entry follows the study definition (entry-definition.ts, core protocol/entry-rules.ts): a visit
@@ -30,7 +32,12 @@ import {
   showIfItems,
   showIfText,
 } from '@msct/core/crf';
-import { formEntryRefusal, UNSCHEDULED_VISIT_CODE, visitOpeningRefusal } from '@msct/core/protocol';
+import {
+  formEntryRefusal,
+  formRecordRefusal,
+  UNSCHEDULED_VISIT_CODE,
+  visitOpeningRefusal,
+} from '@msct/core/protocol';
 import type SQLite from 'better-sqlite3';
 import type { Actor, AuditEntry, AuditWriter, Tx } from '../audit/writer.js';
 import { insertRows } from '../bulk.js';
@@ -91,6 +98,8 @@ export interface ImportValue {
   cycle: number;
   visitDate?: string | null;
   formCode: string;
+  /** The form's record at the visit (a repeating form's 1, 2, …); absent: 1. */
+  record?: number;
   itemCode: string;
   value: string | null;
   unit: string | null;
@@ -143,6 +152,21 @@ export function newVisitRecord(
       ...(input.reason ? { reason: input.reason } : {}),
     },
   };
+}
+
+/**
+ * What a `form.create` audit event records as its new value: the form code, and for a record after the
+ * first its number (`conmed record 2`); events written before migration 024 are record 1
+ * (verify-data.ts reads both with `formCreateValue`).
+ */
+export function formCreateText(formCode: string, record: number): string {
+  return record === 1 ? formCode : `${formCode} record ${record}`;
+}
+
+/** The form code and record a `form.create` event's new value names (formCreateText's inverse). */
+export function formCreateValue(text: string | null): { formCode: string | null; record: number } {
+  const m = text === null ? null : /^(.+) record ([1-9]\d*)$/.exec(text);
+  return m ? { formCode: m[1]!, record: Number(m[2]) } : { formCode: text, record: 1 };
 }
 
 /** A value as the audit trail shows it; a missing-data code as its words, e.g. `[ND: not done]`. */
@@ -228,25 +252,30 @@ export class ItemWriter {
   /**
    * Opens the form `formCode` of `visit` for writing, creating it if the visit has none. Refused on
    * a form the definition does not collect at the visit, on a missed visit and on a signed or locked
-   * form. `studyVersion`: the study's version as the caller read it with the visit.
+   * form. `studyVersion`: the study's version as the caller read it with the visit. `record`: the
+   * form's record at the visit (above 1 only for a repeating form).
    */
-  async openForm(visit: WritableVisit, formCode: string, studyVersion?: number): Promise<FormInstanceTable> {
+  async openForm(
+    visit: WritableVisit,
+    formCode: string,
+    studyVersion?: number,
+    record = 1,
+  ): Promise<FormInstanceTable> {
     const { tx, dialect } = this.ctx;
     const entry = await this.definition(visit.studyId, studyVersion);
-    refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, formCode, visit.visitCode), {
-      visitCode: visit.visitCode,
-      cycle: visit.cycle,
-      formCode,
-    });
+    const target = { visitCode: visit.visitCode, cycle: visit.cycle, formCode };
+    refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, formCode, visit.visitCode), target);
+    refuseEntry(formRecordRefusal(entry.definition, entry.studyCode, formCode, record), target);
     refuseMissed(visit);
-    const [form] = await runCompiled(tx, dialect, 'itemWriter.form', [visit.id, formCode], () =>
+    const [form] = await runCompiled(tx, dialect, 'itemWriter.form', [visit.id, formCode, record], () =>
       tx
         .selectFrom('form_instances')
         .selectAll()
         .where('visit_id', '=', visit.id)
-        .where('form_code', '=', formCode),
+        .where('form_code', '=', formCode)
+        .where('record', '=', record),
     );
-    return this.enterForm(visit, formCode, form);
+    return this.enterForm(visit, formCode, form, record);
   }
 
   /** The items of the open form, by item code, as written so far. */
@@ -478,13 +507,15 @@ export class ItemWriter {
   async write(v: ImportValue): Promise<void> {
     const entry = await this.definition(this.studyId);
     const visit = await this.visitFor(v);
-    const key = `${visit.id}|${v.formCode}`;
+    const record = v.record ?? 1;
+    const key = `${visit.id}|${v.formCode}|${record}`;
     if (key !== this.formKey) {
       // Until the form is entered, no form is the open one (a refused form leaves none open).
       this.formKey = '';
       refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode), targetOf(v));
+      refuseEntry(formRecordRefusal(entry.definition, entry.studyCode, v.formCode, record), targetOf(v));
       refuseMissed(visit);
-      const form = await this.enterForm(visit, v.formCode, this.forms.get(key));
+      const form = await this.enterForm(visit, v.formCode, this.forms.get(key), record);
       this.forms.set(key, form);
       this.formKey = key;
     }
@@ -506,6 +537,10 @@ export class ItemWriter {
       await this.refuseRecordLock({ studyId: this.studyId, siteId: v.siteId, subjectId: v.subjectId });
       if (!visit) refuseEntry(this.visitOpeningRefusal(entry, v), { visitCode: v.visitCode, cycle: v.cycle });
       refuseEntry(formEntryRefusal(entry.definition, entry.studyCode, v.formCode, v.visitCode), targetOf(v));
+      refuseEntry(
+        formRecordRefusal(entry.definition, entry.studyCode, v.formCode, v.record ?? 1),
+        targetOf(v),
+      );
       refuseUnknownItem(entry, { ...targetOf(v), itemCode: v.itemCode });
       refuseUnstorable(v.itemCode, v.value, v.unit);
       if (v.missingCode) {
@@ -514,7 +549,7 @@ export class ItemWriter {
       }
       if (!visit) return undefined; // a visit the import creates: it has no form yet
       refuseMissed(visit);
-      const form = this.forms.get(`${visit.id}|${v.formCode}`);
+      const form = this.forms.get(`${visit.id}|${v.formCode}|${v.record ?? 1}`);
       if (form) refuseLocked(visit, v.formCode, form);
       return undefined;
     } catch (e) {
@@ -544,7 +579,7 @@ export class ItemWriter {
     const groups = new Map<string, number[]>();
     values.forEach((v, i) => {
       if (!entry.forms.get(v.formCode)?.items.some((it) => it.showIf)) return;
-      const key = `${v.subjectId}|${v.visitCode}|${v.cycle}|${v.formCode}`;
+      const key = `${v.subjectId}|${v.visitCode}|${v.cycle}|${v.formCode}|${v.record ?? 1}`;
       const g = groups.get(key);
       if (g) g.push(i);
       else groups.set(key, [i]);
@@ -554,7 +589,7 @@ export class ItemWriter {
       const def = entry.forms.get(first.formCode)!;
       await this.loadSubject(first);
       const visit = this.visits.get(`${first.subjectId}|${first.visitCode}|${first.cycle}`);
-      const form = visit ? this.forms.get(`${visit.id}|${first.formCode}`) : undefined;
+      const form = visit ? this.forms.get(`${visit.id}|${first.formCode}|${first.record ?? 1}`) : undefined;
       const held = new Map<string, { value: string | null; missingCode: string | null }>();
       if (form)
         for (const r of await this.formItems(form.id))
@@ -593,6 +628,7 @@ export class ItemWriter {
     visit: WritableVisit,
     formCode: string,
     form: FormInstanceTable | undefined,
+    record: number,
   ): Promise<FormInstanceTable> {
     // The form written so far is done: its branching logic is asked before another is opened.
     this.refuseHiddenValues();
@@ -619,6 +655,7 @@ export class ItemWriter {
       created_at: this.ctx.audit.now,
       version: 1,
       definition_version: this.definitionVersion(),
+      record,
     };
     await insertRows(this.ctx.tx, this.ctx.sqlite, 'form_instances', [created]);
     await this.ctx.audit.record({
@@ -628,7 +665,7 @@ export class ItemWriter {
       studyId: visit.studyId,
       siteId: visit.siteId,
       subjectId: visit.subjectId,
-      newValue: formCode,
+      newValue: formCreateText(formCode, record),
     });
     this.counts.formsCreated++;
     this.reviewTouched.set(created.id, null);
@@ -671,12 +708,12 @@ export class ItemWriter {
     const forms = await tx
       .selectFrom('form_instances')
       .selectAll()
-      // By visit, not subject_id: form_instances is indexed on (visit_id, form_code) only.
+      // By visit, not subject_id: form_instances is indexed on (visit_id, form_code, record).
       .where('visit_id', 'in', (q) =>
         q.selectFrom('visits').select('id').where('subject_id', '=', v.subjectId),
       )
       .execute();
-    for (const f of forms) this.forms.set(`${f.visit_id}|${f.form_code}`, f);
+    for (const f of forms) this.forms.set(`${f.visit_id}|${f.form_code}|${Number(f.record)}`, f);
     this.loaded.add(v.subjectId);
   }
 

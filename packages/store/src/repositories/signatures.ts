@@ -71,7 +71,7 @@ export async function signForms(db: Db, actor: Actor, input: SignFormsInput): Pr
       if (!byId.has(f.formId)) throw notFound(`form of ${where}`, f.formId);
     }
     const label = (f: (typeof inScope)[number]) =>
-      `${f.form_code} of visit ${f.visit_code}${Number(f.cycle) > 1 ? ` (cycle ${f.cycle})` : ''}`;
+      `${f.form_code}${Number(f.record) > 1 ? ` record ${f.record}` : ''} of visit ${f.visit_code}${Number(f.cycle) > 1 ? ` (cycle ${f.cycle})` : ''}`;
     // Every form still unsigned in the scope must be among those shown to the signer.
     const unseen = inScope.filter((f) => f.status !== 'signed' && f.status !== 'locked' && !asked.has(f.id));
     if (unseen.length > 0)

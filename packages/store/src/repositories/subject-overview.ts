@@ -226,7 +226,11 @@ export async function forEachSubjectScheduleBatch(
 export interface VisitOverviewRow {
   subjectId: string;
   visit: Visit;
-  forms: Pick<FormInstance, 'id' | 'form_code' | 'status' | 'version' | 'signed_by' | 'signed_at'>[];
+  /** Each record of a repeating form is its own entry (`record` 1, 2, …). */
+  forms: Pick<
+    FormInstance,
+    'id' | 'form_code' | 'record' | 'status' | 'version' | 'signed_by' | 'signed_at'
+  >[];
 }
 
 /**
@@ -256,13 +260,14 @@ export async function listVisitOverview(
   if (visits.length === 0) return [];
   const forms = await db.kysely
     .selectFrom('form_instances')
-    .select(['id', 'visit_id', 'form_code', 'status', 'version', 'signed_by', 'signed_at'])
+    .select(['id', 'visit_id', 'form_code', 'record', 'status', 'version', 'signed_by', 'signed_at'])
     .where(
       'visit_id',
       'in',
       visits.map((v) => v.id),
     )
     .orderBy('form_code')
+    .orderBy('record')
     .execute();
   const byVisit = new Map<string, VisitOverviewRow['forms']>();
   for (const { visit_id, ...f } of forms) {

@@ -110,6 +110,7 @@ export async function insertTrialInBulk(
             created_at: now,
             version: 1,
             definition_version: 1,
+            record: 1,
           });
           for (const [itemCode, it] of Object.entries(items))
             rows.items.push({

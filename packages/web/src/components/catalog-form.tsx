@@ -69,7 +69,10 @@ export function CatalogForm({
   preview,
   warningChecks,
   labs,
+  record,
 }: {
+  /** A repeating form's record this form saves (default: the saved form's, else 1). */
+  record?: number | undefined;
   /** Lab reference ranges: each value's flag is shown beside it as it is typed (issue #22). */
   labs?: LabContext | undefined;
   def: FormDefinitionItems;
@@ -175,8 +178,11 @@ export function CatalogForm({
     setBusy(true);
     setError(undefined);
     try {
+      const saveRecord = record ?? form?.record ?? 1;
       await api.put('/api/visits/:visitId/forms/:formCode', {
         params: { visitId, formCode: def.formCode },
+        // A repeating form's record after the first (issues #20, #23); the server refuses it elsewhere.
+        ...(saveRecord > 1 ? { query: { record: saveRecord } } : {}),
         body: {
           items: sent,
           ...(needsReason && reason.trim() ? { reason } : {}),

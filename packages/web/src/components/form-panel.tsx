@@ -68,6 +68,8 @@ export function FormPanel({
   const [error, setError] = useState<unknown>();
   const locked = form.status === 'signed' || form.status === 'locked';
   const isSledai = form.formCode === SLEDAI_FORM_CODE;
+  // A repeating form (several records per visit): each record is its own panel, named by its number.
+  const repeating = definition.forms?.find((f) => f.id === form.formCode)?.repeating === true;
   const catalog = isSledai ? undefined : uiFormFor(form.formCode, definition);
   const live = catalog
     ? liveFor(form.formCode, visit, definition, { previousBilag2004, ...(held ? { held } : {}) })
@@ -132,10 +134,14 @@ export function FormPanel({
     );
   };
   return (
-    <section aria-label={`Form ${form.formCode}`} className={`form-panel${locked ? ' locked' : ''}`}>
+    <section
+      aria-label={`Form ${form.formCode}${repeating ? ` record ${form.record}` : ''}`}
+      className={`form-panel${locked ? ' locked' : ''}`}
+    >
       <h3>
         {/* The form's title; its code on hover only (issue 22: labels, not codes). */}
         <span title={`form code ${form.formCode}`}>{formTitleOf(definition)(form.formCode)}</span>{' '}
+        {repeating && <span className="record">Record {form.record}</span>}{' '}
         <span className={`badge status-${form.status}`} data-testid={`form-status-${form.formCode}`}>
           {formStatusLabel(form.status)}
           {locked && form.status !== 'locked' ? ' — locked' : ''}

@@ -85,6 +85,14 @@ export function VisitPage({ visitId }: { visitId: string }) {
       }
     : undefined;
   const present = new Set(visit.forms.map((f) => f.formCode));
+  // A repeating form collected at this visit that has records: the next record can be added.
+  const nextRecords = (definition.forms ?? [])
+    .filter((f) => f.repeating && f.visitCodes.includes(visit.visitCode) && present.has(f.id))
+    .map((f) => ({
+      formCode: f.id,
+      title: f.title,
+      record: Math.max(...visit.forms.filter((x) => x.formCode === f.id).map((x) => x.record)) + 1,
+    }));
   const toEnter = formsExpectedAt(definition, visit.visitCode).filter(
     (f) => !present.has(f.formCode) && f.formCode !== SLEDAI_FORM_CODE,
   );
@@ -255,6 +263,30 @@ export function VisitPage({ visitId }: { visitId: string }) {
                   warningChecks={definition.editChecks ?? []}
                   labs={labs}
                   {...(liveFor(f.formCode, visit, definition, { previousBilag2004, held }) ?? {})}
+                />
+              </section>
+            </details>
+          );
+        })}
+      {canEnterData &&
+        nextRecords.map((r) => {
+          const def = uiFormFor(r.formCode, definition);
+          if (!def) return null;
+          return (
+            <details key={`${r.formCode}#${r.record}`} className="form-panel new-form">
+              <summary>
+                Add a record to {r.title} (record {r.record})
+              </summary>
+              <section aria-label={`New ${r.title} record ${r.record}`}>
+                <CatalogForm
+                  def={def}
+                  visitId={visit.id}
+                  record={r.record}
+                  readOnly={false}
+                  onSaved={reloadAfterSave}
+                  onReload={data.reload}
+                  warningChecks={definition.editChecks ?? []}
+                  labs={labs}
                 />
               </section>
             </details>
