@@ -152,12 +152,14 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     return { page, data, problems };
   }
 
-  it('the login, studies, queries, adverse events and out-of-range labs pages, as five roles', async () => {
+  it('the login, studies, queries, both worklists, adverse events and out-of-range labs pages, as five roles', async () => {
     const studyId = demo.studyId;
     const visits: [role: string, path: string, ready: string][] = [
       ['monitor', `/studies/${studyId}/queries`, '⟦Queries — '],
       ['monitor', `/studies/${studyId}/out-of-range-labs`, '⟦Out-of-range labs⟧'],
+      ['monitor', `/studies/${studyId}/worklist`, "⟦Monitor's worklist — "],
       ['coordinator', `/studies/${studyId}/queries`, '⟦Queries — '],
+      ['coordinator', `/studies/${studyId}/entry-worklist`, "⟦My site's worklist — "],
       ['safety', `/studies/${studyId}/adverse-events`, '⟦Adverse events⟧'],
       ['investigator', `/studies/${studyId}/adverse-events`, '⟦Adverse events⟧'],
       ['admin', `/studies/${studyId}/out-of-range-labs`, '⟦Out-of-range labs⟧'],
