@@ -152,7 +152,7 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     return { page, data, problems };
   }
 
-  it('the login, studies, queries, both worklists, adverse events and out-of-range labs pages, as five roles', async () => {
+  it('the login, studies, queries, both worklists, signatures, adverse events and out-of-range labs pages, as five roles', async () => {
     const studyId = demo.studyId;
     const visits: [role: string, path: string, ready: string][] = [
       ['monitor', `/studies/${studyId}/queries`, '⟦Queries — '],
@@ -161,6 +161,9 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
       ['coordinator', `/studies/${studyId}/queries`, '⟦Queries — '],
       ['coordinator', `/studies/${studyId}/entry-worklist`, "⟦My site's worklist — "],
       ['safety', `/studies/${studyId}/adverse-events`, '⟦Adverse events⟧'],
+      ['investigator', `/studies/${studyId}/signatures`, '⟦Signatures and locks — '],
+      ['admin', `/studies/${studyId}/signatures`, '⟦Signatures and locks — '],
+      ['coordinator', `/studies/${studyId}/signatures`, '⟦Signatures and locks — '],
       ['investigator', `/studies/${studyId}/adverse-events`, '⟦Adverse events⟧'],
       ['admin', `/studies/${studyId}/out-of-range-labs`, '⟦Out-of-range labs⟧'],
     ];
@@ -200,7 +203,7 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     }
     expect(problems).toEqual([]);
     expect(checkedTexts).toBeGreaterThan(50);
-  });
+  }, 300_000);
 
   it('English stays the default, and a text outside the catalogue would be caught', async () => {
     const context = await e.browser.newContext({ baseURL: e.server.baseUrl, locale: 'de-DE' });
