@@ -152,7 +152,7 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     return { page, data, problems };
   }
 
-  it('the login, studies, queries, both worklists, signatures, adverse events and out-of-range labs pages, as five roles', async () => {
+  it('the login, studies, queries, both worklists, signatures, exports, adverse events and out-of-range labs pages, as five roles', async () => {
     const studyId = demo.studyId;
     const visits: [role: string, path: string, ready: string][] = [
       ['monitor', `/studies/${studyId}/queries`, '⟦Queries — '],
@@ -166,6 +166,7 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
       ['coordinator', `/studies/${studyId}/signatures`, '⟦Signatures and locks — '],
       ['investigator', `/studies/${studyId}/adverse-events`, '⟦Adverse events⟧'],
       ['admin', `/studies/${studyId}/out-of-range-labs`, '⟦Out-of-range labs⟧'],
+      ['monitor', `/studies/${studyId}/exports`, '⟦Exports of '],
     ];
     const problems: string[] = [];
     const byRole = new Map<string, Awaited<ReturnType<typeof pseudoLogin>>>();
@@ -191,6 +192,15 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
         const thread = page.getByRole('button', { name: '⟦Thread⟧' }).first();
         await thread.click();
         await page.getByRole('list', { name: /⟦Thread of the query on/ }).waitFor();
+        await page.waitForLoadState('networkidle');
+      }
+      if (path.endsWith('/exports')) {
+        // A job run to its end: its row, status and download links are catalogue words too.
+        await page.getByRole('button', { name: '⟦Start the export⟧' }).click();
+        await page
+          .getByRole('link', { name: /⟦Download/ })
+          .first()
+          .waitFor({ timeout: 60_000 });
         await page.waitForLoadState('networkidle');
       }
       const foreign = await foreignTexts(page, data);
