@@ -129,7 +129,7 @@ describe('BILAG-2004 in the browser', () => {
     await panel.getByRole('button', { name: 'Save BILAG-2004' }).click();
     expect((await saved).status()).toBe(200);
 
-    const form = page.getByRole('region', { name: 'Form bilag2004' });
+    const form = page.getByRole('region', { name: 'Form BILAG-2004' });
     await waitForText(form.getByTestId('bilag2004-total'), 'BILAG-2004 numeric total 24');
     const savedMuco = form.getByRole('group', { name: 'Mucocutaneous', exact: true });
     expect(await savedMuco.getByLabel('5. Skin eruption – severe', { exact: true }).inputValue()).toBe('4');

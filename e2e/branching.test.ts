@@ -55,7 +55,7 @@ describe('branching logic at entry', () => {
     await form.getByLabel('Cause of death', { exact: true }).fill('sepsis');
     await form.getByLabel('Date of completion, withdrawal, last contact or death').fill('2026-04-10');
     await form.getByRole('button', { name: 'Save End of study / withdrawal / death' }).click();
-    const saved = page.getByRole('region', { name: 'Form end-of-study' });
+    const saved = page.getByRole('region', { name: 'Form End of study / withdrawal / death' });
     await saved.waitFor();
     const api = await apiAs(e, 'coordinator');
     const visit = await api.get<{
@@ -82,6 +82,6 @@ describe('branching logic at entry', () => {
     await warning.waitFor({ state: 'detached' });
     await form.getByLabel('Heart rate', { exact: true }).fill('135');
     await form.getByRole('button', { name: 'Save Vital signs' }).click();
-    await page.getByRole('region', { name: 'Form vital-signs' }).waitFor();
+    await page.getByRole('region', { name: 'Form Vital signs' }).waitFor();
   });
 });

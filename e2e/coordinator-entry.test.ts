@@ -54,7 +54,7 @@ describe('coordinator data entry', () => {
     expect(await lab.getByLabel('Value of HGB').inputValue()).toBe('13.1');
 
     await lab.getByRole('button', { name: 'History of HGB' }).click();
-    const history = page.getByRole('table', { name: 'History of LAB.HGB' });
+    const history = page.getByRole('table', { name: 'History of HGB' });
     await history.waitFor();
     await history.getByText('transcription error').waitFor();
     const text = (await history.textContent()) ?? '';

@@ -85,7 +85,7 @@ describe('dates, errors and the keyboard in a German browser in Shanghai', () =>
     await page.keyboard.press('Control+A');
     await page.keyboard.type('120');
     await page.keyboard.press('Control+S');
-    const saved = page.getByRole('region', { name: 'Form vital-signs' });
+    const saved = page.getByRole('region', { name: 'Form Vital signs' });
     await saved.waitFor();
     expect(await saved.getByLabel('Systolic blood pressure', { exact: true }).inputValue()).toBe('120');
 

@@ -33,10 +33,10 @@ describe('edit checks', () => {
     await entry.getByLabel('Diastolic blood pressure', { exact: true }).fill('130');
     await entry.getByRole('button', { name: 'Save Vital signs' }).click();
 
-    const form = page.getByRole('region', { name: 'Form vital-signs' });
+    const form = page.getByRole('region', { name: 'Form Vital signs' });
     const marker = form.getByTestId('query-marker-diastolic_bp');
     await waitForText(marker, '1 open');
-    const thread = form.getByRole('list', { name: 'Queries on diastolic_bp' });
+    const thread = form.getByRole('list', { name: 'Queries on Diastolic blood pressure' });
     await waitForText(thread, 'Diastolic blood pressure must be below systolic blood pressure');
     expect((await thread.textContent()) ?? '').toContain('msct automatic check');
     expect(await form.getByTestId('query-marker-systolic_bp').count()).toBe(0);
@@ -46,13 +46,13 @@ describe('edit checks', () => {
     await form.getByLabel('Reason for change').fill('systolic and diastolic swapped at entry');
     await form.getByRole('button', { name: 'Save Vital signs' }).click();
     await waitForText(
-      page.getByRole('region', { name: 'Form vital-signs' }).getByTestId('query-marker-diastolic_bp'),
+      page.getByRole('region', { name: 'Form Vital signs' }).getByTestId('query-marker-diastolic_bp'),
       '1 closed',
     );
     await waitForText(
       page
-        .getByRole('region', { name: 'Form vital-signs' })
-        .getByRole('list', { name: 'Queries on diastolic_bp' }),
+        .getByRole('region', { name: 'Form Vital signs' })
+        .getByRole('list', { name: 'Queries on Diastolic blood pressure' }),
       'query closed',
     );
     await screenshot(page, '96-edit-check-query-closed');

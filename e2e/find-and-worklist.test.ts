@@ -137,10 +137,10 @@ describe('finding and entering', () => {
     await page.getByRole('heading', { name: /End of study \/ withdrawal \/ death/ }).waitFor();
 
     // The item's history reads with the code list's labels; the codes only when asked for.
-    const panel = page.getByRole('region', { name: 'Form end-of-study' });
+    const panel = page.getByRole('region', { name: 'Form End of study / withdrawal / death' });
     await panel.getByText('Items, history and queries').click();
     await panel.getByRole('button', { name: 'History of status' }).click();
-    const history = panel.getByRole('table', { name: 'History of end-of-study.status' });
+    const history = panel.getByRole('table', { name: 'History of status' });
     await waitForText(history, 'Withdrawn → Died');
     await panel.getByLabel('Show coded values').check();
     await waitForText(history, 'Withdrawn [withdrawn] → Died [died]');

@@ -52,8 +52,8 @@ describe('labs: flag at entry, CS/NCS, the monitor’s out-of-range list', () =>
     await lab.getByRole('button', { name: 'Save Laboratory tests' }).click();
 
     // Saved without an answer: the form cannot be complete, and the page says why, at the field's name.
-    const form = page.getByRole('region', { name: 'Form labs' });
-    await form.getByRole('button', { name: 'Mark labs complete' }).click();
+    const form = page.getByRole('region', { name: 'Form Laboratory tests' });
+    await form.getByRole('button', { name: 'Mark Laboratory tests complete' }).click();
     await waitForText(
       form,
       'Platelets: clinical significance is required: the value is outside its reference range, mark it CS or NCS',
@@ -65,8 +65,8 @@ describe('labs: flag at entry, CS/NCS, the monitor’s out-of-range list', () =>
     await form.getByLabel('Platelets: clinical significance').selectOption('NCS');
     await form.getByRole('button', { name: 'Save Laboratory tests' }).click();
     await page.getByRole('button', { name: 'Save Laboratory tests', disabled: true }).waitFor();
-    const saved = page.getByRole('region', { name: 'Form labs' });
-    await saved.getByRole('button', { name: 'Mark labs complete' }).click();
+    const saved = page.getByRole('region', { name: 'Form Laboratory tests' });
+    await saved.getByRole('button', { name: 'Mark Laboratory tests complete' }).click();
     await page.locator('[data-testid="form-status-labs"].status-complete').waitFor();
     expect(await saved.getByLabel('Platelets: clinical significance').inputValue()).toBe('NCS');
     await screenshot(page, 'labs-02-ncs-complete');

@@ -41,8 +41,8 @@ describe('missing-data codes at entry', () => {
     await lab.getByRole('button', { name: 'Save Laboratory tests' }).click();
 
     // C3 is required and blank: the form cannot be complete, and the page says why.
-    const form = page.getByRole('region', { name: 'Form labs' });
-    await form.getByRole('button', { name: 'Mark labs complete' }).click();
+    const form = page.getByRole('region', { name: 'Form Laboratory tests' });
+    await form.getByRole('button', { name: 'Mark Laboratory tests complete' }).click();
     await waitForText(form, 'cannot be complete');
     await waitForText(page.getByTestId('form-status-labs'), 'incomplete');
 
@@ -55,7 +55,7 @@ describe('missing-data codes at entry', () => {
     await page.getByRole('button', { name: 'Save Laboratory tests', disabled: true }).waitFor();
     // Read back from the server: the code is what was stored.
     await page.reload();
-    const saved = page.getByRole('region', { name: 'Form labs' });
+    const saved = page.getByRole('region', { name: 'Form Laboratory tests' });
     await saved.locator('.item-row[data-item="c3"]').waitFor();
     expect(
       await saved
@@ -63,14 +63,14 @@ describe('missing-data codes at entry', () => {
         .getByLabel('Missing-data code of Complement C3')
         .inputValue(),
     ).toBe('ND');
-    await saved.getByRole('button', { name: 'Mark labs complete' }).click();
+    await saved.getByRole('button', { name: 'Mark Laboratory tests complete' }).click();
     await page.locator('[data-testid="form-status-labs"].status-complete').waitFor();
     await screenshot(page, 'missing-01-not-done-complete');
 
     // The history shows the code with its words.
-    const done = page.getByRole('region', { name: 'Form labs' });
+    const done = page.getByRole('region', { name: 'Form Laboratory tests' });
     await done.getByText('Items, history and queries').click();
     await done.getByRole('button', { name: 'History of Complement C3' }).click();
-    await waitForText(done.getByRole('table', { name: 'History of labs.c3' }), '[ND: not done]');
+    await waitForText(done.getByRole('table', { name: 'History of Complement C3' }), '[ND: not done]');
   });
 });

@@ -39,11 +39,11 @@ describe("the monitor's day", () => {
   it('query on a field with its thread on both sides; verification cleared by a correction', async () => {
     const monitor = await loginAs(e, 'monitor');
     await monitor.goto(`/visits/${visitId}`);
-    const mLabs = monitor.getByRole('region', { name: 'Form labs' });
+    const mLabs = monitor.getByRole('region', { name: 'Form Laboratory tests' });
     // The field itself, read-only for the monitor; the query is raised beside it.
     expect(await mLabs.getByLabel('Complement C3', { exact: true }).isDisabled()).toBe(true);
     const c3Row = mLabs.locator('.item-row[data-item="c3"]');
-    await c3Row.getByRole('button', { name: 'Raise query on c3' }).click();
+    await c3Row.getByRole('button', { name: 'Raise query on Complement C3' }).click();
     await c3Row
       .getByLabel('Query text')
       .fill('C3 0.55 g/L does not match the lab report (0.45 g/L); please check.');
@@ -56,17 +56,17 @@ describe("the monitor's day", () => {
     // The coordinator sees the marker beside the field, corrects the value and answers.
     const coord = await loginAs(e, 'coordinator');
     await coord.goto(`/visits/${visitId}`);
-    const cLabs = coord.getByRole('region', { name: 'Form labs' });
+    const cLabs = coord.getByRole('region', { name: 'Form Laboratory tests' });
     const cRow = cLabs.locator('.item-row[data-item="c3"]');
     await waitForText(cRow.getByTestId('query-marker-c3'), 'query: 1 open');
-    const cThread = cRow.getByRole('list', { name: 'Queries on c3' });
+    const cThread = cRow.getByRole('list', { name: 'Queries on Complement C3' });
     await cThread.getByText('does not match the lab report').waitFor();
     await cLabs.getByText('Source verified by').waitFor();
     await cLabs.getByLabel('Complement C3', { exact: true }).fill('0.45');
     await cLabs.getByLabel('Reason for change').fill('transcription error, corrected from the lab report');
     await cLabs.getByRole('button', { name: 'Save Laboratory tests' }).click();
     // The region is re-rendered after the save: look it up again.
-    const cLabs2 = coord.getByRole('region', { name: 'Form labs' });
+    const cLabs2 = coord.getByRole('region', { name: 'Form Laboratory tests' });
     await waitForText(cLabs2.getByTestId('review-labs'), 'Not source verified');
     const cRow2 = cLabs2.locator('.item-row[data-item="c3"]');
     await cRow2.getByRole('button', { name: 'Answer query' }).click();
@@ -83,7 +83,7 @@ describe("the monitor's day", () => {
     await waitForText(toClose, 'does not match the lab report');
     await toClose.getByRole('link', { name: /M1/ }).click();
     await monitor.waitForURL(`**/visits/${visitId}`);
-    const mLabs2 = monitor.getByRole('region', { name: 'Form labs' });
+    const mLabs2 = monitor.getByRole('region', { name: 'Form Laboratory tests' });
     const mRow = mLabs2.locator('.item-row[data-item="c3"]');
     const thread = mRow.getByRole('list', { name: 'Thread of the query on labs.c3' });
     await waitForText(thread, 'Corrected to 0.45 g/L from the lab report.');
@@ -144,7 +144,7 @@ describe("the monitor's day", () => {
     const monitor = await loginAs(e, 'monitor');
     await monitor.goto(`/visits/${visitId}`);
     await waitForText(
-      monitor.getByRole('region', { name: 'Form labs' }).getByTestId('review-labs'),
+      monitor.getByRole('region', { name: 'Form Laboratory tests' }).getByTestId('review-labs'),
       'SDV not required',
     );
   });

@@ -299,14 +299,14 @@ describe('the MSCT–SLE trial in the browser', () => {
     expect(await panel.getByLabel('Renal', { exact: true }).textContent()).toContain('severe activity');
     await screenshot(page, '74-bilag-live');
     await panel.getByRole('button', { name: 'Save BILAG (classic)' }).click();
-    const saved = page.getByRole('region', { name: 'Form bilag' });
+    const saved = page.getByRole('region', { name: 'Form BILAG (classic)' });
     await waitForText(saved.getByTestId('bilag-total'), 'BILAG total 12');
     await saved.getByLabel('Musculoskeletal', { exact: true }).selectOption({ value: 'C' });
     await waitForText(saved.getByTestId('bilag-total'), 'BILAG total 10');
     await saved.getByLabel('Reason for change').fill('re-graded after examination');
     await saved.getByRole('button', { name: 'Save BILAG (classic)' }).click();
     await waitForText(
-      page.getByRole('region', { name: 'Form bilag' }).getByTestId('bilag-total'),
+      page.getByRole('region', { name: 'Form BILAG (classic)' }).getByTestId('bilag-total'),
       'BILAG total 10',
     );
 
@@ -318,7 +318,7 @@ describe('the MSCT–SLE trial in the browser', () => {
     await lab.getByLabel('Serum creatinine', { exact: true }).fill('1.1');
     await lab.getByLabel('Unit of Serum creatinine').selectOption('mg/dL');
     await lab.getByRole('button', { name: 'Save Laboratory tests' }).click();
-    const savedLabs = page.getByRole('region', { name: 'Form labs' });
+    const savedLabs = page.getByRole('region', { name: 'Form Laboratory tests' });
     expect(await savedLabs.getByLabel('Unit of Serum creatinine').inputValue()).toBe('mg/dL');
     await screenshot(page, '75-visit-catalog-forms');
   });

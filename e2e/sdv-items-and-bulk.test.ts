@@ -59,7 +59,7 @@ describe('per-item and bulk source verification', () => {
   it('verifies one item, keeps it through another item’s change, loses it with its own; then the whole visit', async () => {
     const monitor = await loginAs(e, 'monitor');
     await monitor.goto(`/visits/${visitId}`);
-    const labs = monitor.getByRole('region', { name: 'Form labs' });
+    const labs = monitor.getByRole('region', { name: 'Form Laboratory tests' });
     const items = labs.locator('details.item-verifications');
     await items.locator('summary').click();
     await items.getByRole('button', { name: 'Verify Complement C3' }).click();
@@ -72,17 +72,21 @@ describe('per-item and bulk source verification', () => {
 
     await change('c4', '0.15');
     await monitor.reload();
-    const items2 = monitor.getByRole('region', { name: 'Form labs' }).locator('details.item-verifications');
+    const items2 = monitor
+      .getByRole('region', { name: 'Form Laboratory tests' })
+      .locator('details.item-verifications');
     await waitForText(items2.locator('summary'), '1 of 2');
 
     await change('c3', '0.45');
     await monitor.reload();
-    const items3 = monitor.getByRole('region', { name: 'Form labs' }).locator('details.item-verifications');
+    const items3 = monitor
+      .getByRole('region', { name: 'Form Laboratory tests' })
+      .locator('details.item-verifications');
     await waitForText(items3.locator('summary'), '0 of 2');
     await items3.locator('summary').click();
     await items3.getByText(/Complement C3: Not source verified \(changed since verification\)/).waitFor();
     await waitForText(
-      monitor.getByRole('region', { name: 'Form labs' }).getByTestId('sdv-marker-c3'),
+      monitor.getByRole('region', { name: 'Form Laboratory tests' }).getByTestId('sdv-marker-c3'),
       'Source verification cleared (changed since verification)',
     );
 

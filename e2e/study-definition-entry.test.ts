@@ -52,7 +52,10 @@ describe('entry follows the study definition', () => {
     await newForm.getByLabel('New item code').fill('cells_per_kg');
     await newForm.getByLabel('New item value').fill('1000000');
     await newForm.getByRole('button', { name: 'Save form' }).click();
-    await page.getByRole('region', { name: 'Form infusion' }).getByLabel('Value of cells_per_kg').waitFor();
+    await page
+      .getByRole('region', { name: 'Form MSC infusion record' })
+      .getByLabel('Value of cells_per_kg')
+      .waitFor();
     // Saved: only adverse events is left to offer.
     await page.getByLabel('Form code').locator('option[value="infusion"]').waitFor({ state: 'detached' });
     expect(

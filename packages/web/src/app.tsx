@@ -1,5 +1,6 @@
 import type { ReactNode } from 'react';
 import { Header } from './components/header.js';
+import { t } from './i18n/index.js';
 import { AdminPage } from './pages/admin-page.js';
 import { AdverseEventPage } from './pages/adverse-event-page.js';
 import { AdverseEventsPage } from './pages/adverse-events-page.js';
@@ -70,8 +71,8 @@ function Page({ path }: { path: string }) {
   }
   return (
     <section>
-      <h1>Not found</h1>
-      <p role="alert">No page at {path}.</p>
+      <h1>{t('app.notFound.title')}</h1>
+      <p role="alert">{t('app.notFound.text', { path })}</p>
     </section>
   );
 }

@@ -3,6 +3,7 @@ import { createContext, type ReactNode, useCallback, useContext, useEffect, useS
 import { api, setCsrfToken } from './api/client.js';
 import { ApiError } from './api/problem.js';
 import type { Me, Role } from './api/types.js';
+import { t } from './i18n/index.js';
 
 interface SessionValue {
   me: Me | null;
@@ -52,7 +53,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     }
   }, []);
 
-  if (me === undefined) return <p className="loading">Loading…</p>;
+  if (me === undefined) return <p className="loading">{t('app.loading')}</p>;
   return (
     <SessionContext.Provider value={{ me, login, changePassword, logout }}>
       {children}

@@ -129,6 +129,29 @@ describe('evaluateEditCheck', () => {
       missing: true,
     });
   });
+
+  it('names items by the labels it is given (issue 22: labels, not codes), the item code stays the field', () => {
+    const labels: Record<string, string> = {
+      weight_kg: 'Weight',
+      death_cause: 'Cause of death',
+      status: 'Status',
+    };
+    const label = (code: string) => labels[code] ?? code;
+    expect(
+      evaluateEditCheck(weight, { weight_kg: v('66.3', 'kg') }, { weight_kg: v('60', 'kg') }, label),
+    ).toEqual({
+      status: 'fail',
+      item: 'weight_kg',
+      missing: false,
+      detail: 'Weight = 66.3 kg, Weight = 60 kg at D0: +10.5 % (limit ±10 %)',
+    });
+    expect(evaluateEditCheck(death, { status: v('died') }, undefined, label)).toEqual({
+      status: 'fail',
+      item: 'death_cause',
+      missing: true,
+      detail: 'Cause of death not entered although Status = died',
+    });
+  });
 });
 
 describe('edit checks in the definition', () => {

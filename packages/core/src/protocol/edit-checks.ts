@@ -55,8 +55,13 @@ function numberOf(v: StoredItemValue | undefined): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-const show = (item: string, v: StoredItemValue | undefined) =>
-  isBlank(v) ? `${item} not entered` : `${item} = ${v!.value}${v!.unit ? ` ${v!.unit}` : ''}`;
+/** How a check names an item in the words it writes: its label from the definition (issue 22). */
+export type ItemLabel = (itemCode: string) => string;
+
+const showWith =
+  (label: ItemLabel) =>
+  (item: string, v: StoredItemValue | undefined): string =>
+    isBlank(v) ? `${label(item)} not entered` : `${label(item)} = ${v!.value}${v!.unit ? ` ${v!.unit}` : ''}`;
 
 /** The form's values typed as a condition's leaves read them (numbers, booleans or text). */
 function conditionData(condition: EligibilityCondition, values: StoredFormValues): ScreeningData {
@@ -116,13 +121,18 @@ const compare = (a: number, op: CompareOperator, b: number): boolean =>
 
 /**
  * Evaluates one check on one form's values. `reference`: the same form's values at the rule's
- * reference visit (cross-visit rules only; absent when that visit has no such form).
+ * reference visit (cross-visit rules only; absent when that visit has no such form). `label`: how
+ * the outcome's words name an item — the store passes the definition's item labels, so a query
+ * reads "Diastolic blood pressure = 130 mmHg", not "diastolic_bp = 130 mmHg" (issue 22: labels, not
+ * codes; the item's code stays on the query as its field). Without it items are named by code.
  */
 export function evaluateEditCheck(
   check: EditCheck,
   values: StoredFormValues,
   reference?: StoredFormValues,
+  label: ItemLabel = (item) => item,
 ): EditCheckOutcome {
+  const show = showWith(label);
   if (check.when) {
     const w = evaluateCondition(check.when, conditionData(check.when, values));
     if (w.value !== true) return { status: 'not_applicable', reason: `when: ${w.clauses.join('; ')}` };
@@ -158,7 +168,8 @@ export function evaluateEditCheck(
         status: 'fail',
         item: r.item,
         missing: true,
-        detail: `${r.item} not entered although ${c.clauses.join('; ')}`,
+        // A clause starts with the item it read (eligibility.ts); that item is named by its label.
+        detail: `${label(r.item)} not entered although ${c.clauses.map((cl) => cl.replace(/^\S+/, (code) => label(code))).join('; ')}`,
       };
     }
     case 'compare': {
@@ -214,4 +225,4 @@ export function evaluateEditCheck(
 
 /** The text of the system query a broken check raises: its message and the values it read. */
 export const editCheckQueryText = (check: EditCheck, outcome: { detail: string }): string =>
-  `Automatic check ${check.id}: ${check.message} (${outcome.detail})`;
+  `Automatic check: ${check.message} (${outcome.detail})`;

@@ -89,7 +89,7 @@ for (const dialect of TEST_DIALECTS)
         visitCode: 'D0',
       });
       expect(q.text).toBe(
-        'Automatic check vs-diastolic-below-systolic: Diastolic blood pressure must be below systolic blood pressure (diastolic_bp = 130 mmHg, expected < systolic_bp = 120 mmHg)',
+        'Automatic check: Diastolic blood pressure must be below systolic blood pressure (Diastolic blood pressure = 130 mmHg, expected < Systolic blood pressure = 120 mmHg)',
       );
 
       // Another save of the form while the check still fails: no second query.
@@ -119,7 +119,7 @@ for (const dialect of TEST_DIALECTS)
         ['msct automatic check', 'close'],
       ]);
       expect(t.messages[1]!.text).toBe(
-        'Closed automatically: the data now pass edit check vs-diastolic-below-systolic.',
+        'Closed automatically: the data now pass the check "Diastolic blood pressure must be below systolic blood pressure".',
       );
       const audit = await c.admin!.get<{ action: string; entityId: string }[]>(
         `/api/subjects/${subjectId}/audit`,
@@ -151,7 +151,7 @@ for (const dialect of TEST_DIALECTS)
       const open = (await queries()).filter((x) => x.status === 'open');
       expect(open).toHaveLength(1);
       expect(open[0]).toMatchObject({ field: 'vital-signs.weight_kg', visitCode: 'M1', entityType: 'item' });
-      expect(open[0]!.text).toContain('weight_kg = 70 kg, weight_kg = 60 kg at D0: +16.7 % (limit ±10 %)');
+      expect(open[0]!.text).toContain('Weight = 70 kg, Weight = 60 kg at D0: +16.7 % (limit ±10 %)');
 
       // Corrected at source and imported again: the query closes.
       const fixed = await c.admin!.request<Record<string, unknown>>(

@@ -10,6 +10,8 @@
 //   automatically with a system message.
 // Every raise and close is audited in the write's own transaction, in the name of the system account
 // (the query's author); the save that triggered it is audited in the same transaction by who saved.
+
+import { itemFormsFor } from '@msct/core/crf';
 import {
   type EditCheck,
   editCheckItems,
@@ -61,6 +63,12 @@ export async function runEditChecks(
 ): Promise<EditCheckRun> {
   const run: EditCheckRun = { raised: 0, closed: 0 };
   let system: { id: string; name: string } | undefined;
+  // The query's words name items by their labels in the definition (issue 22: labels, not codes).
+  let itemForms: ReturnType<typeof itemFormsFor> | undefined;
+  const labelIn = (formCode: string) => (itemCode: string) => {
+    itemForms ??= itemFormsFor(definition);
+    return itemForms.get(formCode)?.items.find((i) => i.code === itemCode)?.label ?? itemCode;
+  };
   for (const touch of touches) {
     const checks = checksFor(definition, touch);
     if (checks.length === 0) continue;
@@ -116,7 +124,7 @@ export async function runEditChecks(
           reference = [...forms.values()].find(
             (g) => g.formCode === f.formCode && g.visitCode === rule.referenceVisit && g.cycle === f.cycle,
           )?.values;
-        const outcome = evaluateEditCheck(check, f.values, reference);
+        const outcome = evaluateEditCheck(check, f.values, reference, labelIn(check.form));
         const entities = new Set([f.formId, ...f.itemIds.values()]);
         const raisedHere = open.filter((q) => q.edit_check === check.id && entities.has(q.entity_id));
         if (outcome.status === 'fail') {
@@ -171,8 +179,8 @@ export async function runEditChecks(
           system ??= await systemUserIn(tx, audit);
           const text =
             outcome.status === 'pass'
-              ? `Closed automatically: the data now pass edit check ${check.id}.`
-              : `Closed automatically: edit check ${check.id} no longer applies (${outcome.reason}).`;
+              ? `Closed automatically: the data now pass the check "${check.message}".`
+              : `Closed automatically: the check "${check.message}" no longer applies (${outcome.reason}).`;
           const res = await tx
             .updateTable('queries')
             .set({

@@ -1,3 +1,5 @@
+import { t } from '../i18n/index.js';
+
 // RFC 9457 problem+json, as the API returns it, turned into something a form can show.
 
 export interface FieldIssue {
@@ -75,13 +77,9 @@ export function detailInWords(detail: string): string {
  */
 export function errorText(err: unknown, { atFields = false }: { atFields?: boolean } = {}): string {
   if (err instanceof ApiError) {
-    if (err.isConflict)
-      return `Changed by someone else — reload to see the current values. (${detailInWords(err.message)})`;
+    if (err.isConflict) return t('error.conflict', { detail: detailInWords(err.message) });
     const n = err.problem.errors?.length ?? 0;
-    if (atFields && n > 0)
-      return n === 1
-        ? 'Not saved: see the message at the field.'
-        : `Not saved: see the messages at the ${n} fields.`;
+    if (atFields && n > 0) return t('error.atFields', { count: n });
     return detailInWords(err.message);
   }
   return err instanceof Error ? err.message : String(err);

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { actionText } from '../lib/audit-actions.js';
 import { dateTimeText } from '../lib/dates.js';
 import { LoadError } from './error-box.js';
@@ -30,8 +31,8 @@ export function AuditHistory({
       api.get('/api/subjects/:subjectId/audit', { params: { subjectId }, query: { entityType, entityId } }),
     [subjectId, entityType, entityId],
   );
-  if (events.error) return <LoadError error={events.error} what="history" />;
-  if (!events.data) return <p className="loading">Loading history…</p>;
+  if (events.error) return <LoadError error={events.error} what={t('audit.loadWhat')} />;
+  if (!events.data) return <p className="loading">{t('audit.loading')}</p>;
   const coded = valueLabel
     ? events.data.some((e) =>
         [e.oldValue, e.newValue].some((v) => v !== null && v !== undefined && valueLabel(v) !== v),
@@ -39,27 +40,27 @@ export function AuditHistory({
     : false;
   // A value by its label; the stored code beside it only when the user asks for it.
   const shown = (v: string | null | undefined) => {
-    if (v === null || v === undefined) return '∅';
+    if (v === null || v === undefined) return t('audit.noValue');
     const label = valueLabel ? valueLabel(v) : v;
-    return label !== v && showCodes ? `${label} [${v}]` : label;
+    return label !== v && showCodes ? t('audit.valueWithCode', { label, code: v }) : label;
   };
   return (
-    <TableScroll label={`History of ${title}`}>
+    <TableScroll label={t('audit.tableName', { name: title })}>
       {coded && (
         <label className="inline-check">
-          <input type="checkbox" checked={showCodes} onChange={(e) => setShowCodes(e.target.checked)} /> Show
-          coded values
+          <input type="checkbox" checked={showCodes} onChange={(e) => setShowCodes(e.target.checked)} />{' '}
+          {t('audit.showCodes')}
         </label>
       )}
-      <table className="audit" aria-label={`History of ${title}`}>
-        <caption>History of {caption}</caption>
+      <table className="audit" aria-label={t('audit.tableName', { name: title })}>
+        <caption>{t('audit.tableName', { name: caption })}</caption>
         <thead>
           <tr>
-            <th scope="col">When</th>
-            <th scope="col">Who</th>
-            <th scope="col">What</th>
-            <th scope="col">Old → new</th>
-            <th scope="col">Why</th>
+            <th scope="col">{t('audit.col.when')}</th>
+            <th scope="col">{t('audit.col.who')}</th>
+            <th scope="col">{t('audit.col.what')}</th>
+            <th scope="col">{t('audit.col.change')}</th>
+            <th scope="col">{t('audit.col.why')}</th>
           </tr>
         </thead>
         <tbody>

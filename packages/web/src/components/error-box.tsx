@@ -1,4 +1,5 @@
 import { ApiError, detailInWords, errorText } from '../api/problem.js';
+import { t } from '../i18n/index.js';
 
 /**
  * A server or network error, announced to screen readers. Conflicts say what to do. `atFields`: the
@@ -17,11 +18,11 @@ export function ErrorBox({
   const conflict = error instanceof ApiError && error.isConflict;
   return (
     <div role="alert" className={conflict ? 'error conflict' : 'error'}>
-      {conflict && <strong>Changed by someone else — reload. </strong>}
+      {conflict && <strong>{t('errorBox.conflict')}</strong>}
       <span>{conflict ? detailInWords((error as ApiError).message) : errorText(error, { atFields })}</span>
       {conflict && onReload && (
         <button type="button" onClick={onReload}>
-          Reload
+          {t('errorBox.reload')}
         </button>
       )}
     </div>
@@ -31,8 +32,8 @@ export function ErrorBox({
 export function NotFound({ what }: { what: string }) {
   return (
     <section>
-      <h1>Not found</h1>
-      <p role="alert">This {what} was not found, or you do not have access to it.</p>
+      <h1>{t('notFound.title')}</h1>
+      <p role="alert">{t('notFound.text', { what })}</p>
     </section>
   );
 }

@@ -1,8 +1,9 @@
 import type { HeldScreeningValue } from '@msct/core/crf';
-import { formStatusLabel } from '@msct/core/protocol';
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
+import { t } from '../i18n/index.js';
+import { formStatusText } from '../i18n/statuses.js';
 import { catalogForms, type Definition, formTitleOf } from '../lib/definition.js';
 import { CatalogForm, type LabContext } from './catalog-form.js';
 import { DeleteRecord, formIsEmpty } from './delete-record.js';
@@ -74,6 +75,12 @@ export function FormPanel({
   const live = catalog
     ? liveFor(form.formCode, visit, definition, { previousBilag2004, ...(held ? { held } : {}) })
     : undefined;
+  // The form by its title from the definition (issue 22: labels, not codes); its code on hover.
+  const title = formTitleOf(definition)(form.formCode);
+  const labelOf = (code: string) =>
+    catalogForms(definition)
+      .get(form.formCode)
+      ?.items.find((i) => i.code === code)?.label ?? code;
   const markComplete = async () => {
     setError(undefined);
     try {
@@ -125,7 +132,7 @@ export function FormPanel({
           entityType="item"
           entityId={item.id}
           field={`${form.formCode}.${code}`}
-          label={code}
+          label={labelOf(code)}
           queries={queries}
           canRaise={can.raiseQuery}
           onChanged={reloadQueries}
@@ -135,36 +142,40 @@ export function FormPanel({
   };
   return (
     <section
-      aria-label={`Form ${form.formCode}${repeating ? ` record ${form.record}` : ''}`}
+      aria-label={
+        repeating
+          ? t('formPanel.regionRecord', { title, record: form.record })
+          : t('formPanel.region', { title })
+      }
       className={`form-panel${locked ? ' locked' : ''}`}
     >
       <h3>
         {/* The form's title; its code on hover only (issue 22: labels, not codes). */}
-        <span title={`form code ${form.formCode}`}>{formTitleOf(definition)(form.formCode)}</span>{' '}
-        {repeating && <span className="record">Record {form.record}</span>}{' '}
+        <span title={t('formPanel.codeHint', { code: form.formCode })}>{title}</span>{' '}
+        {repeating && <span className="record">{t('formPanel.record', { record: form.record })}</span>}{' '}
         <span className={`badge status-${form.status}`} data-testid={`form-status-${form.formCode}`}>
-          {formStatusLabel(form.status)}
-          {locked && form.status !== 'locked' ? ' — locked' : ''}
+          {formStatusText(form.status)}
+          {locked && form.status !== 'locked' ? t('formPanel.lockedSuffix') : ''}
         </span>
       </h3>
       {form.signature && <SignatureNote signature={form.signature} />}
       <div className="actions">
         {can.enter && form.status === 'incomplete' && (
           <button type="button" onClick={markComplete}>
-            Mark {form.formCode} complete
+            {t('formPanel.markComplete', { title })}
           </button>
         )}
         {can.sign && !locked && <SignForm form={form} meaning={visit.signatureMeaning} onDone={reload} />}
         {can.sign && locked && <UnlockForm form={form} onDone={reload} />}
         {!can.sign && can.enter && locked && (
-          <RequestUnlock targetType="form" targetId={form.id} what={form.formCode} />
+          <RequestUnlock targetType="form" targetId={form.id} what={title} />
         )}
         {can.enter && formIsEmpty(form) && (
           <DeleteRecord
             kind="form"
             id={form.id}
             version={form.version}
-            what={`form ${form.formCode}`}
+            what={t('formPanel.formWhat', { title })}
             onDone={reload}
           />
         )}
@@ -176,11 +187,7 @@ export function FormPanel({
           review={review}
           canReview={can.review}
           onDone={reloadReviews}
-          labelOf={(code) =>
-            catalogForms(definition)
-              .get(form.formCode)
-              ?.items.find((i) => i.code === code)?.label ?? code
-          }
+          labelOf={labelOf}
         />
       )}
       <RecordQueries
@@ -189,7 +196,7 @@ export function FormPanel({
         entityType="form"
         entityId={form.id}
         field={null}
-        label={`form ${form.formCode}`}
+        label={t('formPanel.formWhat', { title })}
         queries={queries}
         canRaise={can.raiseQuery}
         onChanged={reloadQueries}
@@ -219,7 +226,7 @@ export function FormPanel({
       )}
       {isSledai || catalog ? (
         <details>
-          <summary>Items, history and queries</summary>
+          <summary>{t('formPanel.itemsHistoryQueries')}</summary>
           {editor}
         </details>
       ) : (

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { t } from '../i18n/index.js';
 import { Link, match, navigate, usePath } from '../router.js';
 import { isAdmin, useMe, useSession } from '../session.js';
 import { QuickFind } from './quick-find.js';
@@ -6,7 +7,7 @@ import { QuickFind } from './quick-find.js';
 export function Header() {
   const me = useMe();
   const { logout } = useSession();
-  const roles = [...new Set(me.roles.map((r) => r.role))].join(', ') || 'no role';
+  const roles = [...new Set(me.roles.map((r) => r.role))].join(', ') || t('header.noRole');
   // Inside a study (its home and its pages), a quick search for a subject.
   const path = usePath();
   const inStudy = (match('/studies/:studyId', path) ?? match('/studies/:studyId/:page', path))?.studyId;
@@ -18,17 +19,17 @@ export function Header() {
   }, [inStudy, path]);
   return (
     <header className="app-header">
-      <nav aria-label="Main">
+      <nav aria-label={t('header.mainNav')}>
         <Link href="/" className="brand">
-          msct
+          {t('header.brand')}
         </Link>
-        <Link href="/">Studies</Link>
-        {isAdmin(me) && <Link href="/admin">Admin</Link>}
+        <Link href="/">{t('header.studies')}</Link>
+        {isAdmin(me) && <Link href="/admin">{t('header.admin')}</Link>}
       </nav>
       {studyId && <QuickFind studyId={studyId} />}
       <div className="who">
         <span data-testid="current-user">
-          {me.user.displayName} ({me.user.username})
+          {t('header.user', { displayName: me.user.displayName, username: me.user.username })}
         </span>{' '}
         <span className="roles" data-testid="current-roles">
           {roles}
@@ -40,7 +41,7 @@ export function Header() {
             navigate('/');
           }}
         >
-          Log out
+          {t('header.logOut')}
         </button>
       </div>
     </header>

@@ -1,6 +1,7 @@
 import { type FormDefinitionItems, itemValueLabel } from '@msct/core/crf';
 import { useState } from 'react';
 import type { Item, Query } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { AuditHistory } from './audit-history.js';
 import { RecordQueries } from './record-queries.js';
 
@@ -30,11 +31,13 @@ export function ItemExtras({
 }) {
   const [showHistory, setShowHistory] = useState(false);
   const field = `${formCode}.${item.itemCode}`;
+  // The item by its label (issue 22: labels, not codes); its code where no definition names it.
+  const label = itemDefinition?.label ?? item.itemCode;
   return (
     <div className="item-extras">
       <div className="actions">
         <button type="button" aria-expanded={showHistory} onClick={() => setShowHistory(!showHistory)}>
-          History of {itemDefinition?.label ?? item.itemCode}
+          {t('itemExtras.history', { label })}
         </button>
       </div>
       {showQueries && (
@@ -44,7 +47,7 @@ export function ItemExtras({
           entityType="item"
           entityId={item.id}
           field={field}
-          label={item.itemCode}
+          label={label}
           queries={queries}
           canRaise={canRaise}
           onChanged={onQueriesChanged}
@@ -55,8 +58,7 @@ export function ItemExtras({
           subjectId={subjectId}
           entityType="item"
           entityId={item.id}
-          title={field}
-          caption={itemDefinition?.label ?? field}
+          title={label}
           {...(itemDefinition ? { valueLabel: (v: string) => itemValueLabel(itemDefinition, v) } : {})}
         />
       )}

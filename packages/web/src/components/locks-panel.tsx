@@ -4,6 +4,7 @@ import { fieldErrors } from '../api/problem.js';
 import type { BodyOf } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 import { LoadError } from './error-box.js';
 import { RequestUnlock } from './request-unlock.js';
@@ -18,44 +19,48 @@ const loadReadiness = (studyId: string, siteId?: string) =>
   api.get('/api/studies/:studyId/lock-readiness', { params: { studyId }, query: siteId ? { siteId } : {} });
 
 const GAPS = [
-  ['openQueries', 'open or answered queries'],
-  ['unverifiedForms', 'forms the SDV plan needs verified that are not'],
-  ['unsignedForms', 'forms not signed by the investigator'],
-  ['missingForms', 'forms the visit schedule expects that were never entered'],
+  ['openQueries', () => t('locks.gap.openQueries')],
+  ['unverifiedForms', () => t('locks.gap.unverifiedForms')],
+  ['unsignedForms', () => t('locks.gap.unsignedForms')],
+  ['missingForms', () => t('locks.gap.missingForms')],
 ] as const;
+const levelWords = (level: string) => t('locks.level', { level });
 
 /** The ready-to-lock report (issue 21): what is still open in the study or site, before its lock. */
 function ReadinessReport({ report }: { report: Readiness }) {
   if (report.clean)
     return (
       <p role="status" className="readiness clean">
-        Ready to lock: no open query, every form the SDV plan needs is verified, every form is signed and none
-        is missing.
+        {t('locks.ready')}
       </p>
     );
   const entries = (list: Readiness['unsignedForms']) =>
-    list.slice(0, 10).map((e) => (
-      <li key={`${e.visitId}:${e.formCode}`}>
-        {e.subjectCode}, visit {e.visitCode}, form {e.formCode}
-      </li>
-    ));
+    list
+      .slice(0, 10)
+      .map((e) => (
+        <li key={`${e.visitId}:${e.formCode}`}>
+          {t('locks.entry', { subject: e.subjectCode, visit: e.visitCode, form: e.formCode })}
+        </li>
+      ));
   return (
-    <section aria-label="Ready to lock report" className="readiness">
-      <h3>Not ready to lock</h3>
+    <section aria-label={t('locks.report')} className="readiness">
+      <h3>{t('locks.notReady')}</h3>
       <ul>
         {GAPS.map(([key, words]) => (
           <li key={key}>
-            {report.counts[key]} {words}
+            {t('locks.gapLine', { count: report.counts[key], words: words() })}
             {report.counts[key] > 0 && (
               <ul>
                 {key === 'openQueries'
-                  ? report.openQueries.slice(0, 10).map((q) => (
-                      <li key={q.queryId}>
-                        {q.subjectCode}: {q.text} ({q.status})
-                      </li>
-                    ))
+                  ? report.openQueries
+                      .slice(0, 10)
+                      .map((q) => (
+                        <li key={q.queryId}>
+                          {t('locks.queryLine', { subject: q.subjectCode, text: q.text, status: q.status })}
+                        </li>
+                      ))
                   : entries(report[key])}
-                {report.counts[key] > 10 && <li>… and {report.counts[key] - 10} more</li>}
+                {report.counts[key] > 10 && <li>{t('locks.more', { count: report.counts[key] - 10 })}</li>}
               </ul>
             )}
           </li>
@@ -104,33 +109,33 @@ export function LockForm({
     return (
       <>
         <button type="button" onClick={() => setOpen('freeze')}>
-          Freeze {target.level}
+          {t('locks.freeze', { level: levelWords(target.level) })}
         </button>{' '}
         <button type="button" onClick={() => setOpen('lock')}>
-          Lock {target.level}
+          {t('locks.lock', { level: levelWords(target.level) })}
         </button>
       </>
     );
   return (
     <form
       onSubmit={submit}
-      aria-label={`${open === 'lock' ? 'Lock' : 'Freeze'} ${target.level}`}
+      aria-label={
+        open === 'lock'
+          ? t('locks.lock', { level: levelWords(target.level) })
+          : t('locks.freeze', { level: levelWords(target.level) })
+      }
       className="inline-form"
     >
-      <p className="hint">
-        {open === 'lock'
-          ? 'A lock refuses every change, signatures included.'
-          : 'A freeze refuses every change of the data; investigators can still sign.'}
-      </p>
+      <p className="hint">{open === 'lock' ? t('locks.lockHint') : t('locks.freezeHint')}</p>
       {withReport && report.error !== undefined && (
-        <LoadError error={report.error} what="ready-to-lock report" />
+        <LoadError error={report.error} what={t('locks.loadReport')} />
       )}
       {withReport && report.data === undefined && report.error === undefined && (
-        <p className="loading">Reading the ready-to-lock report…</p>
+        <p className="loading">{t('locks.readingReport')}</p>
       )}
       {report.data && <ReadinessReport report={report.data} />}
       <TextField
-        label="Reason"
+        label={t('locks.reason')}
         value={reason}
         onChange={setReason}
         required
@@ -138,7 +143,7 @@ export function LockForm({
       />
       {needsOverride && (
         <TextField
-          label={`Reason to lock the ${target.level} although it is not ready`}
+          label={t('locks.overrideReason', { level: levelWords(target.level) })}
           value={override}
           onChange={setOverride}
           required
@@ -146,7 +151,11 @@ export function LockForm({
         />
       )}
       <SubmitCancel
-        submitLabel={open === 'lock' ? `Lock ${target.level}` : `Freeze ${target.level}`}
+        submitLabel={
+          open === 'lock'
+            ? t('locks.lock', { level: levelWords(target.level) })
+            : t('locks.freeze', { level: levelWords(target.level) })
+        }
         onCancel={() => setOpen(undefined)}
         error={error}
         onReload={onDone}
@@ -166,19 +175,24 @@ function ReleaseLock({ lockId, version, onDone }: { lockId: string; version: num
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        Release
+        {t('locks.release')}
       </button>
     );
   return (
-    <form onSubmit={submit} aria-label="Release lock" className="inline-form">
+    <form onSubmit={submit} aria-label={t('locks.releaseForm')} className="inline-form">
       <TextField
-        label="Reason for releasing"
+        label={t('locks.releaseReason')}
         value={reason}
         onChange={setReason}
         required
         error={fieldErrors(error).reason}
       />
-      <SubmitCancel submitLabel="Release" onCancel={() => setOpen(false)} error={error} onReload={onDone} />
+      <SubmitCancel
+        submitLabel={t('locks.release')}
+        onCancel={() => setOpen(false)}
+        error={error}
+        onReload={onDone}
+      />
     </form>
   );
 }
@@ -203,44 +217,47 @@ export function LocksPanel({
   const siteCode = new Map(sites.map((s) => [s.id, s.code]));
   const where = (l: { level: string; siteId: string | null; subjectCode: string | null }) =>
     l.level === 'study'
-      ? 'whole study'
+      ? t('locks.wholeStudy')
       : l.level === 'site'
-        ? `site ${siteCode.get(l.siteId ?? '') ?? l.siteId}`
-        : `subject ${l.subjectCode}`;
+        ? t('locks.site', { site: siteCode.get(l.siteId ?? '') ?? l.siteId ?? '' })
+        : t('locks.subject', { subject: l.subjectCode ?? '' });
   return (
     <section aria-labelledby="locks-h">
-      <h2 id="locks-h">Freezes and locks</h2>
-      {locks.error ? <LoadError error={locks.error} what="locks" /> : null}
-      {locks.data && locks.data.length === 0 && <p>No freeze or lock has been set.</p>}
+      <h2 id="locks-h">{t('locks.title')}</h2>
+      {locks.error ? <LoadError error={locks.error} what={t('locks.loadWhat')} /> : null}
+      {locks.data && locks.data.length === 0 && <p>{t('locks.none')}</p>}
       {locks.data && locks.data.length > 0 && (
-        <TableScroll label="Freezes and locks">
-          <table aria-label="Freezes and locks">
+        <TableScroll label={t('locks.title')}>
+          <table aria-label={t('locks.title')}>
             <thead>
               <tr>
-                <th scope="col">What</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Set by, at, why</th>
-                <th scope="col">Released</th>
-                <th scope="col">Action</th>
+                <th scope="col">{t('locks.col.what')}</th>
+                <th scope="col">{t('locks.col.kind')}</th>
+                <th scope="col">{t('locks.col.set')}</th>
+                <th scope="col">{t('locks.col.released')}</th>
+                <th scope="col">{t('locks.col.action')}</th>
               </tr>
             </thead>
             <tbody>
               {locks.data.map((l) => (
                 <tr key={l.id} className={l.releasedAt ? 'released' : 'active'}>
                   <td>{where(l)}</td>
-                  <td>{l.kind}</td>
+                  <td>{t('locks.kind', { kind: l.kind })}</td>
                   <td>
-                    {l.lockedBy}, <time dateTime={l.lockedAt}>{dateTimeText(l.lockedAt)}</time>: {l.reason}
-                    {l.overrideReason && <> (locked although not ready: {l.overrideReason})</>}
+                    {t('locks.byAt', { name: l.lockedBy })}
+                    <time dateTime={l.lockedAt}>{dateTimeText(l.lockedAt)}</time>
+                    {t('locks.why', { reason: l.reason })}
+                    {l.overrideReason && t('locks.override', { reason: l.overrideReason })}
                   </td>
                   <td>
                     {l.releasedAt ? (
                       <>
-                        {l.releasedBy}, <time dateTime={l.releasedAt}>{dateTimeText(l.releasedAt)}</time>:{' '}
-                        {l.releaseReason}
+                        {t('locks.byAt', { name: l.releasedBy ?? '' })}
+                        <time dateTime={l.releasedAt}>{dateTimeText(l.releasedAt)}</time>
+                        {t('locks.why', { reason: l.releaseReason ?? '' })}
                       </>
                     ) : (
-                      'active'
+                      t('locks.active')
                     )}
                   </td>
                   <td>
@@ -248,7 +265,11 @@ export function LocksPanel({
                       <ReleaseLock lockId={l.id} version={l.version} onDone={locks.reload} />
                     )}
                     {!l.releasedAt && !canLock && canRequest && (
-                      <RequestUnlock targetType="lock" targetId={l.id} what={`the ${l.level}`} />
+                      <RequestUnlock
+                        targetType="lock"
+                        targetId={l.id}
+                        what={t('locks.theLevel', { level: l.level })}
+                      />
                     )}
                   </td>
                 </tr>
@@ -261,9 +282,9 @@ export function LocksPanel({
         <div className="actions">
           <LockForm studyId={studyId} target={{ level: 'study' }} onDone={locks.reload} />
           <div className="field">
-            <label htmlFor="lock-site">Site</label>
+            <label htmlFor="lock-site">{t('locks.siteLabel')}</label>
             <select id="lock-site" value={siteId} onChange={(e) => setSiteId(e.target.value)}>
-              <option value="">choose a site…</option>
+              <option value="">{t('locks.chooseSite')}</option>
               {sites.map((s) => (
                 <option key={s.id} value={s.id}>
                   {s.code}

@@ -2,11 +2,11 @@ import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Query } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { hasRole, useMe } from '../session.js';
 import { ErrorBox } from './error-box.js';
 
 type Transition = 'answer' | 'close' | 'reopen';
-const LABEL: Record<Transition, string> = { answer: 'Answer', close: 'Close', reopen: 'Reopen' };
 
 /** The transitions this user may take on a query: the site answers; the monitor closes or reopens. */
 export function allowedTransitions(me: ReturnType<typeof useMe>, q: Query, studyId: string): Transition[] {
@@ -51,22 +51,26 @@ export function QueryActions({ query, studyId, onDone }: { query: Query; studyId
   if (!open)
     return (
       <span className="actions">
-        {transitions.map((t) => (
-          <button key={t} type="button" onClick={() => setOpen(t)}>
-            {LABEL[t]} query
+        {transitions.map((tr) => (
+          <button key={tr} type="button" onClick={() => setOpen(tr)}>
+            {t('queryActions.open', { transition: tr })}
           </button>
         ))}
       </span>
     );
   const errs = fieldErrors(error);
   return (
-    <form onSubmit={submit} aria-label={`${LABEL[open]} query`} className="inline-form">
-      <label htmlFor={id}>{open === 'answer' ? 'Answer' : `Comment (${LABEL[open].toLowerCase()})`}</label>
+    <form onSubmit={submit} aria-label={t('queryActions.open', { transition: open })} className="inline-form">
+      <label htmlFor={id}>
+        {open === 'answer' ? t('queryActions.answer') : t('queryActions.comment', { transition: open })}
+      </label>
       <textarea id={id} value={text} onChange={(e) => setText(e.target.value)} required rows={2} />
       {errs.text && <span className="field-error">{errs.text}</span>}
-      <button type="submit">{open === 'answer' ? 'Send answer' : `${LABEL[open]} query`}</button>
+      <button type="submit">
+        {open === 'answer' ? t('queryActions.sendAnswer') : t('queryActions.open', { transition: open })}
+      </button>
       <button type="button" onClick={() => setOpen(undefined)}>
-        Cancel
+        {t('common.cancel')}
       </button>
       <ErrorBox error={error} onReload={onDone} />
     </form>

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { Query } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { QueryActions } from './query-actions.js';
 import { QueryThread } from './query-thread.js';
@@ -9,7 +10,7 @@ export function QueryList({
   queries,
   studyId,
   onChange,
-  empty = 'No open queries.',
+  empty = t('queryList.noOpen'),
 }: {
   queries: Query[];
   studyId: string;
@@ -18,7 +19,7 @@ export function QueryList({
 }) {
   if (queries.length === 0) return <p>{empty}</p>;
   return (
-    <ul className="queries" aria-label="Queries">
+    <ul className="queries" aria-label={t('queryList.name')}>
       {queries.map((q) => (
         <QueryListItem key={q.id} q={q} studyId={studyId} onChange={onChange} />
       ))}
@@ -28,7 +29,7 @@ export function QueryList({
 
 function QueryListItem({ q, studyId, onChange }: { q: Query; studyId: string; onChange(): void }) {
   const [showThread, setShowThread] = useState(false);
-  const where = q.field ?? (q.formCode ? `form ${q.formCode}` : q.entityType);
+  const where = q.field ?? (q.formCode ? t('queryList.form', { form: q.formCode }) : q.entityType);
   return (
     <li className={`query query-${q.status}`}>
       <div>
@@ -41,15 +42,17 @@ function QueryListItem({ q, studyId, onChange }: { q: Query; studyId: string; on
         ) : (
           <code>{where}</code>
         )}{' '}
-        <span className="badge">{q.status}</span>{' '}
+        <span className="badge">{t('query.status', { status: q.status })}</span>{' '}
         <span className="muted">
-          {q.raisedByName && `raised by ${q.raisedByName}, `}
-          {q.status === 'closed' ? `open ${q.ageDays} d` : `${q.ageDays} d open`}
+          {q.raisedByName && t('queryList.raisedBy', { name: q.raisedByName })}
+          {q.status === 'closed'
+            ? t('queryList.ageClosed', { days: q.ageDays })
+            : t('queryList.ageOpen', { days: q.ageDays })}
         </span>
       </div>
       <p className="query-text">{q.text}</p>
       <button type="button" aria-expanded={showThread} onClick={() => setShowThread(!showThread)}>
-        Thread
+        {t('queryList.thread')}
       </button>
       {showThread && <QueryThread query={q} studyId={studyId} onChange={onChange} actions={false} />}
       <QueryActions query={q} studyId={studyId} onDone={onChange} />

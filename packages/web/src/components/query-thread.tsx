@@ -1,16 +1,10 @@
 import { api } from '../api/client.js';
 import type { Query } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 import { LoadError } from './error-box.js';
 import { QueryActions } from './query-actions.js';
-
-const KIND: Record<string, string> = {
-  raise: 'raised',
-  answer: 'answered',
-  close: 'closed',
-  reopen: 'reopened',
-};
 
 /** "2026-12-05 03:40 UTC" from an instant. */
 export const whenText = dateTimeText;
@@ -38,12 +32,12 @@ export function QueryThread({
   );
   return (
     <div className="query-thread">
-      {thread.error ? <LoadError error={thread.error} what="query thread" /> : null}
-      <ol aria-label={`Thread of the query on ${query.field ?? query.entityType}`}>
+      {thread.error ? <LoadError error={thread.error} what={t('queryThread.loadWhat')} /> : null}
+      <ol aria-label={t('queryThread.name', { what: query.field ?? query.entityType })}>
         {(thread.data?.messages ?? []).map((m) => (
           <li key={m.id} className={`query-message kind-${m.kind}`}>
             <span className="query-who">
-              {m.authorName} {KIND[m.kind] ?? m.kind}
+              {m.authorName} {t('queryThread.kind', { kind: m.kind })}
             </span>{' '}
             <time dateTime={m.createdAt}>{whenText(m.createdAt)}</time>
             <p className="query-text">{m.text}</p>

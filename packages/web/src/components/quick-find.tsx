@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
+import { t } from '../i18n/index.js';
 import { navigate } from '../router.js';
 
 /** The study home's grid listens for this to show a search typed in the header. */
@@ -16,7 +17,7 @@ export function QuickFind({ studyId }: { studyId: string }) {
   return (
     <form
       className="quick-find"
-      aria-label="Find a subject"
+      aria-label={t('quickFind.form')}
       onSubmit={async (e) => {
         e.preventDefault();
         const search = text.trim();
@@ -40,7 +41,7 @@ export function QuickFind({ studyId }: { studyId: string }) {
         window.dispatchEvent(new CustomEvent(FIND_SUBJECT_EVENT, { detail: search }));
       }}
     >
-      <label htmlFor="quick-find">Find subject</label>
+      <label htmlFor="quick-find">{t('quickFind.label')}</label>
       <input
         id="quick-find"
         type="search"
@@ -50,7 +51,7 @@ export function QuickFind({ studyId }: { studyId: string }) {
         onChange={(e) => setText(e.target.value)}
       />
       <button type="submit" disabled={busy}>
-        Find
+        {t('quickFind.submit')}
       </button>
     </form>
   );

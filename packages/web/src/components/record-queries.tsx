@@ -1,25 +1,39 @@
 import { useState } from 'react';
 import type { Query } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { QueryThread } from './query-thread.js';
 import { RaiseQuery } from './raise-query.js';
 
 /** The marker beside a field or record: how many queries are open or answered on it. */
-export function QueryMarker({ queries, label }: { queries: Query[]; label: string }) {
+export function QueryMarker({
+  queries,
+  label,
+  testId = label,
+}: {
+  queries: Query[];
+  label: string;
+  testId?: string;
+}) {
   const unresolved = queries.filter((q) => q.status !== 'closed');
   if (queries.length === 0) return null;
   const open = unresolved.filter((q) => q.status === 'open').length;
   const answered = unresolved.length - open;
   const text =
     unresolved.length === 0
-      ? `${queries.length} closed`
-      : [open ? `${open} open` : '', answered ? `${answered} answered` : ''].filter(Boolean).join(', ');
+      ? t('queries.marker.closed', { count: queries.length })
+      : [
+          open ? t('queries.marker.open', { count: open }) : '',
+          answered ? t('queries.marker.answered', { count: answered }) : '',
+        ]
+          .filter(Boolean)
+          .join(t('queries.marker.join'));
   return (
     <span
       className={`query-marker${unresolved.length ? (open ? ' marker-open' : ' marker-answered') : ' marker-closed'}`}
-      title={`Queries on ${label}`}
-      data-testid={`query-marker-${label}`}
+      title={t('queries.on', { label })}
+      data-testid={`query-marker-${testId}`}
     >
-      ⚑ {queries.length === 1 ? 'query' : 'queries'}: {text}
+      {t('queries.marker.text', { count: queries.length, states: text })}
     </span>
   );
 }
@@ -45,7 +59,7 @@ export function RecordQueries({
   entityId: string;
   /** The field within the record (an item's FORM.ITEM, a subject's column), or null for the record. */
   field: string | null;
-  /** What the buttons and lists name: the item code, "form LAB", "visit BASELINE", … */
+  /** What the buttons and lists name: the item's label, "form Laboratory tests", "visit BASELINE", … */
   label: string;
   /** The queries of the subject (or more): those on this record are picked out here. */
   queries: Query[];
@@ -58,10 +72,15 @@ export function RecordQueries({
   );
   return (
     <div className="record-queries">
-      <QueryMarker queries={mine} label={label} />
+      {/* The marker's test id keeps the item's code (FORM.ITEM → ITEM): ids are not user-facing. */}
+      <QueryMarker
+        queries={mine}
+        label={label}
+        testId={field ? field.slice(field.indexOf('.') + 1) : label}
+      />
       {canRaise && !raising && (
         <button type="button" onClick={() => setRaising(true)}>
-          Raise query on {label}
+          {t('queries.raiseOn', { label })}
         </button>
       )}
       {raising && (
@@ -78,10 +97,10 @@ export function RecordQueries({
         />
       )}
       {mine.length > 0 && (
-        <ul className="queries" aria-label={`Queries on ${label}`}>
+        <ul className="queries" aria-label={t('queries.on', { label })}>
           {mine.map((q) => (
             <li key={q.id} className={`query query-${q.status}`}>
-              <span className="badge">query {q.status}</span>
+              <span className="badge">{t('queries.badge', { status: q.status })}</span>
               <QueryThread query={q} studyId={studyId} onChange={onChanged} />
             </li>
           ))}

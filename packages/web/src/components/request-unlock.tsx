@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
 
@@ -23,24 +24,24 @@ export function RequestUnlock({
     setOpen(false);
     setSent(true);
   });
-  if (sent) return <p role="status">Unlock of {what} requested.</p>;
+  if (sent) return <p role="status">{t('unlock.requested', { what })}</p>;
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        Request unlock of {what}
+        {t('unlock.request', { what })}
       </button>
     );
   return (
-    <form onSubmit={submit} aria-label={`Request unlock of ${what}`} className="inline-form">
+    <form onSubmit={submit} aria-label={t('unlock.request', { what })} className="inline-form">
       <TextField
-        label="Why it must be unlocked"
+        label={t('unlock.why')}
         value={reason}
         onChange={setReason}
         required
         error={fieldErrors(error).reason}
       />
       <SubmitCancel
-        submitLabel="Request unlock"
+        submitLabel={t('unlock.submit')}
         onCancel={() => setOpen(false)}
         error={error}
         onReload={() => setOpen(false)}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { useMe } from '../session.js';
 import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
@@ -55,27 +56,25 @@ export function SignCeremony({
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        {label} ({forms.length} {forms.length === 1 ? 'form' : 'forms'})
+        {t('sign.button', { label, count: forms.length })}
       </button>
     );
   return (
     <form onSubmit={submit} aria-label={label} className="sign-panel">
-      <p>You are signing these forms, each with its own recorded signature:</p>
+      <p>{t('sign.intro')}</p>
       <ul data-testid="forms-to-sign">
         {forms.map((f) => (
-          <li key={f.formId}>
-            {f.visitLabel} — {f.formCode}
-          </li>
+          <li key={f.formId}>{t('sign.formLine', { visit: f.visitLabel, form: f.formCode })}</li>
         ))}
       </ul>
       <p>
-        <strong>Signer:</strong> <span data-testid="signer">{me.user.displayName}</span>
+        <strong>{t('sign.signer')}</strong> <span data-testid="signer">{me.user.displayName}</span>
       </p>
       <p className="meaning">
-        <strong>Meaning of this signature:</strong> <span data-testid="signature-meaning">{meaning}</span>
+        <strong>{t('sign.meaning')}</strong> <span data-testid="signature-meaning">{meaning}</span>
       </p>
       <TextField
-        label="Password (entered once for all these forms)"
+        label={t('sign.password')}
         type="password"
         autoComplete="current-password"
         value={password}
@@ -84,7 +83,7 @@ export function SignCeremony({
         error={fieldErrors(error).password}
       />
       <SubmitCancel
-        submitLabel={`Sign ${forms.length} ${forms.length === 1 ? 'form' : 'forms'} electronically`}
+        submitLabel={t('sign.submit', { count: forms.length })}
         onCancel={() => setOpen(false)}
         error={error}
         onReload={onDone}

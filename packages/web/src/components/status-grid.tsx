@@ -29,6 +29,7 @@ import type {
   Visit,
 } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { type Definition, formsExpectedAt, formTitleOf, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
@@ -395,11 +396,11 @@ export function RecordStatus({
     return () => window.removeEventListener(FIND_SUBJECT_EVENT, onFind);
   }, []);
   useEffect(() => {
-    const t = setTimeout(
+    const timer = setTimeout(
       () => setQ((old) => (old.search === searchText ? old : { ...old, search: searchText, offset: 0 })),
       300,
     );
-    return () => clearTimeout(t);
+    return () => clearTimeout(timer);
   }, [searchText]);
   const change = (patch: Partial<GridQuery>) =>
     setQ((old) => ({ ...old, ...patch, offset: patch.offset ?? 0 }));
@@ -535,8 +536,8 @@ export function Pager({
   live,
   noun,
 }: {
-  /** What is counted, singular and plural (default: subjects). */
-  noun?: readonly [string, string];
+  /** What is counted, in words for a count (default: subjects), from the catalogue. */
+  noun?: (count: number) => string;
   live: boolean;
   offset: number;
   shown: number;
@@ -550,40 +551,48 @@ export function Pager({
 }) {
   const pages = Math.max(1, Math.ceil(total / limit));
   const current = Math.floor(offset / limit) + 1;
-  const [one, many] = noun ?? ['subject', 'subjects'];
-  const counted = `${fmt(total)} ${filtered ? 'matching ' : ''}${total === 1 ? one : many}`;
+  const nounOf = noun ?? ((count: number) => t('pager.subjects', { count }));
+  const counted = t('pager.counted', {
+    count: fmt(total),
+    filtered: filtered ? 'yes' : 'no',
+    noun: nounOf(total),
+  });
   const of =
-    filtered && allSubjects !== undefined ? `${counted} (${fmt(allSubjects)} at your sites)` : counted;
+    filtered && allSubjects !== undefined
+      ? t('pager.atYourSites', { counted, all: fmt(allSubjects) })
+      : counted;
   return (
     <nav className="pager" aria-label={label}>
       <button type="button" disabled={offset === 0 || loading} onClick={() => onPage(0)}>
-        First
+        {t('pager.first')}
       </button>
       <button
         type="button"
         disabled={offset === 0 || loading}
         onClick={() => onPage(Math.max(0, offset - limit))}
       >
-        Previous
+        {t('pager.previous')}
       </button>
       <span className="pager-status" aria-live={live ? 'polite' : undefined}>
-        {shown === 0 ? `Showing 0 of ${of}` : `Showing ${fmt(offset + 1)}–${fmt(offset + shown)} of ${of}`} ·
-        page {fmt(current)} of {fmt(pages)}
-        {loading ? ' · loading…' : ''}
+        {shown === 0
+          ? t('pager.showingNone', { of })
+          : t('pager.showing', { from: fmt(offset + 1), to: fmt(offset + shown), of })}
+        {t('pager.page', { page: fmt(current), pages: fmt(pages) })}
+        {loading ? t('pager.loading') : ''}
       </span>
       <button
         type="button"
         disabled={offset + shown >= total || loading}
         onClick={() => onPage(offset + limit)}
       >
-        Next
+        {t('pager.next')}
       </button>
       <button
         type="button"
         disabled={offset + shown >= total || loading}
         onClick={() => onPage((pages - 1) * limit)}
       >
-        Last
+        {t('pager.last')}
       </button>
     </nav>
   );

@@ -2,6 +2,7 @@
 // password, (de)activate a user): submit, cancel (closes the form), and the error, where a conflict
 // offers a reload.
 import type { ReactNode } from 'react';
+import { t } from '../i18n/index.js';
 import { ErrorBox } from './error-box.js';
 
 interface Props {
@@ -16,7 +17,7 @@ export function SubmitCancel({ submitLabel, onCancel, error, onReload }: Props) 
     <>
       <button type="submit">{submitLabel}</button>
       <button type="button" onClick={onCancel}>
-        Cancel
+        {t('submitCancel.cancel')}
       </button>
       <ErrorBox error={error} onReload={onReload} />
     </>

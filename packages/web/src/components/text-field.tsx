@@ -1,6 +1,7 @@
 // A labelled input with its error message tied to it (aria-describedby), so tests and screen
 // readers find both by the label.
 import { type InputHTMLAttributes, useEffect, useId, useRef, useState } from 'react';
+import { t } from '../i18n/index.js';
 import { DATE_PATTERN, DATE_TIME_PATTERN, dateInputProblem } from '../lib/dates.js';
 
 interface Props extends Omit<InputHTMLAttributes<HTMLInputElement>, 'onChange'> {
@@ -27,7 +28,8 @@ export function TextField({ label, value, onChange, error, type, ...rest }: Prop
     ref.current?.setCustomValidity(problem ?? '');
   }, [problem]);
   const shownError = error ?? (left ? problem : undefined);
-  const hint = kind === 'date' ? 'YYYY-MM-DD' : kind === 'datetime' ? 'YYYY-MM-DD HH:mm, UTC' : undefined;
+  const hint =
+    kind === 'date' ? t('field.hintDate') : kind === 'datetime' ? t('field.hintDateTime') : undefined;
   const describedBy = [hint ? `${id}-hint` : '', shownError ? `${id}-err` : ''].filter(Boolean).join(' ');
   return (
     <div className="field">

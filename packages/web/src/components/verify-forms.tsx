@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { FormReview } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { ErrorBox } from './error-box.js';
 
 /**
@@ -50,20 +51,20 @@ export function VerifyForms({
     }
   };
   return (
-    <section aria-label="Verify forms" className="verify-forms">
+    <section aria-label={t('verifyForms.name')} className="verify-forms">
       {open.length > 0 && (
         <>
-          <p>Not yet source verified: {open.map((r) => formLabels.get(r.formId) ?? r.formId).join(', ')}.</p>
+          <p>
+            {t('verifyForms.notYet', {
+              forms: open.map((r) => formLabels.get(r.formId) ?? r.formId).join(', '),
+            })}
+          </p>
           <button type="button" disabled={busy} onClick={verify}>
-            {label} ({open.length} {open.length === 1 ? 'form' : 'forms'})
+            {t('verifyForms.button', { label, count: open.length })}
           </button>
         </>
       )}
-      {done !== undefined && (
-        <p role="status">
-          {done} {done === 1 ? 'form' : 'forms'} source verified.
-        </p>
-      )}
+      {done !== undefined && <p role="status">{t('verifyForms.done', { count: done })}</p>}
       <ErrorBox error={error} onReload={onDone} />
     </section>
   );

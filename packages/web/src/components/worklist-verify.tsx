@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { FormReview } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { catalogForms, type definitionOf } from '../lib/definition.js';
 import { ErrorBox } from './error-box.js';
 import { VerifyForms } from './verify-forms.js';
@@ -32,7 +33,9 @@ export function WorklistVerify({
   const [loaded, setLoaded] = useState<{ reviews: FormReview[]; labels: Map<string, string> }>();
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
-  const scope = visit ? `visit ${visit.label} of ${subjectCode}` : `all forms of ${subjectCode}`;
+  const scope = visit
+    ? t('worklistVerify.scopeVisit', { visit: visit.label, subject: subjectCode })
+    : t('worklistVerify.scopeAll', { subject: subjectCode });
   const load = async () => {
     setError(undefined);
     setBusy(true);
@@ -51,7 +54,10 @@ export function WorklistVerify({
         for (const f of v.forms)
           labels.set(
             f.id,
-            `${visit ? '' : `${v.visitCode} `}${catalog.get(f.formCode)?.title ?? f.formCode}`,
+            t('worklistVerify.formLabel', {
+              visit: visit ? '' : `${v.visitCode} `,
+              form: catalog.get(f.formCode)?.title ?? f.formCode,
+            }),
           );
         reviews.push(...r);
       }
@@ -66,21 +72,23 @@ export function WorklistVerify({
     return (
       <>
         <button type="button" disabled={busy} onClick={load}>
-          {visit ? `Verify visit ${visit.label}…` : `Verify all forms of ${subjectCode}…`}
+          {visit
+            ? t('worklistVerify.verifyVisit', { visit: visit.label })
+            : t('worklistVerify.verifyAll', { subject: subjectCode })}
         </button>
         <ErrorBox error={error} />
       </>
     );
   if (!loaded.reviews.some((r) => r.verifiedAt === null))
-    return <p role="status">Every form of {scope} is already source verified.</p>;
+    return <p role="status">{t('worklistVerify.already', { scope })}</p>;
   return (
     <VerifyForms
       subjectId={subjectId}
       {...(visit ? { visitId: visit.id } : {})}
-      label={`Source-verify ${scope}`}
+      label={t('worklistVerify.label', { scope })}
       reviews={loaded.reviews}
       formLabels={loaded.labels}
-      onDone={() => onDone(`Source verified: ${scope}.`)}
+      onDone={() => onDone(t('worklistVerify.done', { scope }))}
     />
   );
 }

@@ -7,6 +7,8 @@
 // whose displayed order follows the browser's language: 06.12.2026 in German, 12/06/2026 in US
 // English) and time fields are `YYYY-MM-DD HH:mm` in UTC, the zone every time is shown in.
 
+import { t } from '../i18n/index.js';
+
 export const DATE_PATTERN = '\\d{4}-\\d{2}-\\d{2}';
 export const DATE_TIME_PATTERN = '\\d{4}-\\d{2}-\\d{2}[ T]\\d{2}:\\d{2}';
 
@@ -56,11 +58,11 @@ export function dateInputProblem(kind: 'date' | 'datetime', v: string): string |
   const s = v.trim();
   if (s === '') return undefined;
   if (kind === 'date') {
-    return isIsoDate(s) ? undefined : `Write the date as YYYY-MM-DD, for example 2026-03-01 (not "${s}").`;
+    return isIsoDate(s) ? undefined : t('dates.badDate', { typed: s });
   }
   const m = DATE_TIME_RE.exec(s);
   if (!m || !isIsoDate(m[1] as string) || Number(m[2]?.slice(0, 2)) > 23 || Number(m[2]?.slice(3)) > 59) {
-    return `Write the time as YYYY-MM-DD HH:mm in UTC, for example 2026-03-01 09:30 (not "${s}").`;
+    return t('dates.badDateTime', { typed: s });
   }
   return undefined;
 }

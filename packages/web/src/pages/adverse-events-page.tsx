@@ -13,12 +13,13 @@ import { LoadError } from '../components/error-box.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { SelectField, TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { clockSummary } from '../lib/sae-clock.js';
 import { Link } from '../router.js';
 
 type Filters = NonNullable<RequestOf<RouteOf<'GET', '/api/studies/:studyId/adverse-events'>>['query']>;
-const label = (code: string) => code.replaceAll('_', ' ');
-const none = { value: '', label: '(any)' };
+// A vocabulary code in words (the catalogue's `code.words` may name each code; English: the code's words).
+const label = (code: string) => t('code.words', { code, words: code.replaceAll('_', ' ') });
 
 export function AdverseEventsPage({ studyId }: { studyId: string }) {
   const sites = useLoad(() => api.get('/api/studies/:studyId/sites', { params: { studyId } }), [studyId]);
@@ -35,102 +36,126 @@ export function AdverseEventsPage({ studyId }: { studyId: string }) {
     setApplied(draft);
   };
   const counts = list.data?.counts;
+  const none = { value: '', label: t('aePage.any') };
   return (
     <section>
       <p className="crumbs">
-        <Link href={`/studies/${studyId}`}>Study</Link>
+        <Link href={`/studies/${studyId}`}>{t('aePage.crumb')}</Link>
       </p>
-      <h1>Adverse events</h1>
-      <form aria-label="Filter adverse events" className="inline-form" onSubmit={apply}>
+      <h1>{t('aePage.title')}</h1>
+      <form aria-label={t('aePage.filters')} className="inline-form" onSubmit={apply}>
         <SelectField
-          label="Seriousness"
+          label={t('aePage.seriousness')}
           value={draft.seriousness ?? ''}
           onChange={set('seriousness')}
           options={[none, ...AE_SERIOUSNESS_FILTERS.map((s) => ({ value: s, label: label(s) }))]}
         />
         <SelectField
-          label="Grade"
+          label={t('aePage.grade')}
           value={draft.grade ?? ''}
           onChange={set('grade')}
           options={[none, ...['1', '2', '3', '4', '5'].map((g) => ({ value: g, label: g }))]}
         />
         <SelectField
-          label="Relatedness"
+          label={t('aePage.relatedness')}
           value={draft.relatedness ?? ''}
           onChange={set('relatedness')}
           options={[none, ...AE_RELATEDNESS_FILTERS.map((r) => ({ value: r, label: label(r) }))]}
         />
         <SelectField
-          label="Site"
+          label={t('aePage.site')}
           value={draft.siteId ?? ''}
           onChange={set('siteId')}
-          options={[none, ...(sites.data ?? []).map((s) => ({ value: s.id, label: `${s.code} ${s.name}` }))]}
+          options={[
+            none,
+            ...(sites.data ?? []).map((s) => ({
+              value: s.id,
+              label: t('aePage.siteOption', { code: s.code, name: s.name }),
+            })),
+          ]}
         />
-        <TextField label="Term contains" value={draft.term ?? ''} onChange={set('term')} />
+        <TextField label={t('aePage.term')} value={draft.term ?? ''} onChange={set('term')} />
         <SelectField
-          label="Outcome"
+          label={t('aePage.outcome')}
           value={draft.outcome ?? ''}
           onChange={set('outcome')}
           options={[
             none,
             ...AE_OUTCOMES.map((o) => ({ value: o, label: label(o) })),
-            { value: 'none', label: '(not yet known)' },
+            { value: 'none', label: t('aePage.outcomeUnknown') },
           ]}
         />
-        <TextField label="Onset from" type="date" value={draft.onsetFrom ?? ''} onChange={set('onsetFrom')} />
-        <TextField label="Onset to" type="date" value={draft.onsetTo ?? ''} onChange={set('onsetTo')} />
+        <TextField
+          label={t('aePage.onsetFrom')}
+          type="date"
+          value={draft.onsetFrom ?? ''}
+          onChange={set('onsetFrom')}
+        />
+        <TextField
+          label={t('aePage.onsetTo')}
+          type="date"
+          value={draft.onsetTo ?? ''}
+          onChange={set('onsetTo')}
+        />
         <label className="check">
           <input
             type="checkbox"
             checked={draft.overdue === 'yes'}
             onChange={(e) => set('overdue')(e.target.checked ? 'yes' : '')}
           />{' '}
-          Overdue only
+          {t('aePage.overdueOnly')}
         </label>
-        <button type="submit">Apply filters</button>
+        <button type="submit">{t('aePage.apply')}</button>
       </form>
-      {list.error ? <LoadError error={list.error} what="adverse events" /> : null}
+      {list.error ? <LoadError error={list.error} what={t('aePage.loadWhat')} /> : null}
       {counts && (
-        <ul className="counts" aria-label="Adverse event counts">
+        <ul className="counts" aria-label={t('aePage.counts')}>
           <li className="count">
-            <strong>{counts.total}</strong> events
+            <strong>{counts.total}</strong>
+            {t('aePage.count.events')}
           </li>
           <li className="count">
-            <strong>{counts.serious}</strong> serious
+            <strong>{counts.serious}</strong>
+            {t('aePage.count.serious')}
           </li>
           <li className="count">
-            <strong>{counts.related}</strong> related
+            <strong>{counts.related}</strong>
+            {t('aePage.count.related')}
           </li>
           <li className="count">
-            <strong>{counts.fatal}</strong> fatal
+            <strong>{counts.fatal}</strong>
+            {t('aePage.count.fatal')}
           </li>
           <li className={counts.overdue > 0 ? 'count overdue' : 'count'}>
-            <strong>{counts.overdue}</strong> overdue
+            <strong>{counts.overdue}</strong>
+            {t('aePage.count.overdue')}
           </li>
           <li className="count">
-            by grade:{' '}
-            {Object.entries(counts.byGrade)
-              .sort()
-              .map(([g, n]) => `${g}: ${n}`)
-              .join(', ') || '—'}
+            {t('aePage.byGrade', {
+              grades:
+                Object.entries(counts.byGrade)
+                  .sort()
+                  .map(([g, n]) => t('aePage.gradeCount', { grade: g, count: n }))
+                  .join(', ') || t('aePage.none'),
+            })}
           </li>
         </ul>
       )}
-      {list.data?.events.length === 0 && <p>No adverse event matches these filters.</p>}
+      {list.data?.events.length === 0 && <p>{t('aePage.noMatch')}</p>}
       {list.data && list.data.events.length > 0 && (
-        <TableScroll label="Adverse event listing">
-          <table aria-label="Adverse event listing">
+        <TableScroll label={t('aePage.listing')}>
+          <table aria-label={t('aePage.listing')}>
             <thead>
               <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">Site</th>
-                <th scope="col">Term</th>
-                <th scope="col">Onset</th>
-                <th scope="col">Grade</th>
-                <th scope="col">Seriousness</th>
-                <th scope="col">Related</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Reporting clock</th>
+                <th scope="col">{t('aePage.col.subject')}</th>
+                <th scope="col">{t('aePage.col.site')}</th>
+                <th scope="col">{t('aePage.col.term')}</th>
+                <th scope="col">{t('aePage.col.onset')}</th>
+                <th scope="col">{t('aePage.col.grade')}</th>
+                <th scope="col">{t('aePage.col.seriousness')}</th>
+                <th scope="col">{t('aePage.col.related')}</th>
+                <th scope="col">{t('aePage.col.outcome')}</th>
+                <th scope="col">{t('aePage.col.clock')}</th>
               </tr>
             </thead>
             <tbody>
@@ -147,16 +172,18 @@ export function AdverseEventsPage({ studyId }: { studyId: string }) {
                   </td>
                   <td>{a.siteCode}</td>
                   <td>
-                    {a.serious && <strong className="badge sae-badge">SAE</strong>}{' '}
+                    {a.serious && <strong className="badge sae-badge">{t('aePage.sae')}</strong>}{' '}
                     <Link href={`/adverse-events/${a.id}`}>{a.term}</Link>
                   </td>
                   <td>{a.onsetDate}</td>
-                  <td>{a.ctcaeGrade ?? '—'}</td>
-                  <td>{a.serious ? a.seriousness.map(label).join(', ') : 'not serious'}</td>
+                  <td>{a.ctcaeGrade ?? t('aePage.none')}</td>
+                  <td>{a.serious ? a.seriousness.map(label).join(', ') : t('aePage.notSerious')}</td>
                   <td>{label(a.relatedness)}</td>
-                  <td>{a.outcome ? label(a.outcome) : '—'}</td>
+                  <td>{a.outcome ? label(a.outcome) : t('aePage.none')}</td>
                   <td className="clock">
-                    {a.clock.overdue && <strong className="badge overdue-badge">overdue</strong>}{' '}
+                    {a.clock.overdue && (
+                      <strong className="badge overdue-badge">{t('aePage.overdue')}</strong>
+                    )}{' '}
                     {clockSummary(a.clock)}
                   </td>
                 </tr>

@@ -8,6 +8,7 @@ import { ErrorBox, LoadError } from '../components/error-box.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { SelectField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 import { catalogForms, definitionOf } from '../lib/definition.js';
 import { Link } from '../router.js';
@@ -17,14 +18,13 @@ type Job = Awaited<ReturnType<typeof listJobs>>['jobs'][number];
 type Format = Job['format'];
 const listJobs = (studyId: string) => api.get('/api/exports', { query: { studyId } });
 
-const FORMATS: { value: Format; label: string }[] = [
-  { value: 'csv-wide', label: 'CSV, wide (one row per subject and visit) with its data dictionary' },
-  { value: 'csv-long', label: 'CSV, long (one row per value) with its data dictionary' },
-  { value: 'odm', label: 'CDISC ODM 1.3.2 XML' },
-  { value: 'sdtm', label: 'SDTM-style domains with Define-XML and Dataset-JSON (zip)' },
-  { value: 'analysis', label: 'Analysis results (JSON)' },
+const formats = (): { value: Format; label: string }[] => [
+  { value: 'csv-wide', label: t('exports.format.csvWide') },
+  { value: 'csv-long', label: t('exports.format.csvLong') },
+  { value: 'odm', label: t('exports.format.odm') },
+  { value: 'sdtm', label: t('exports.format.sdtm') },
+  { value: 'analysis', label: t('exports.format.analysis') },
 ];
-const PART_LABEL = { data: 'the export', dictionary: 'its data dictionary', mapping: 'the import mapping' };
 /** Which filters each format applies (the server refuses the others). */
 const FILTERS: Record<Format, { site: boolean; formVisit: boolean }> = {
   'csv-wide': { site: true, formVisit: true },
@@ -34,7 +34,8 @@ const FILTERS: Record<Format, { site: boolean; formVisit: boolean }> = {
   sdtm: { site: false, formVisit: false },
 };
 
-const kb = (n: number) => (n < 1024 ? `${n} B` : `${(n / 1024).toFixed(1)} KB`);
+const kb = (n: number) =>
+  n < 1024 ? t('exports.bytes', { n }) : t('exports.kb', { n: (n / 1024).toFixed(1) });
 
 export function ExportsPage({ studyId }: { studyId: string }) {
   const me = useMe();
@@ -59,24 +60,25 @@ export function ExportsPage({ studyId }: { studyId: string }) {
   const { reload } = jobs;
   useEffect(() => {
     if (!pending) return;
-    const t = setInterval(reload, 1000);
-    return () => clearInterval(t);
+    const timer = setInterval(reload, 1000);
+    return () => clearInterval(timer);
   }, [pending, reload]);
 
   if (!hasRole(me, ['monitor', 'statistician'], studyId))
     return (
       <section>
-        <h1>Exports</h1>
-        <p role="alert">Your role may not export this study's data.</p>
+        <h1>{t('exports.title')}</h1>
+        <p role="alert">{t('exports.notAllowed')}</p>
       </section>
     );
-  if (data.error) return <LoadError error={data.error} what="study" />;
-  if (!data.data) return <p className="loading">Loading…</p>;
+  if (data.error) return <LoadError error={data.error} what={t('exports.loadWhat')} />;
+  if (!data.data) return <p className="loading">{t('common.loading')}</p>;
   const [study, sites] = data.data;
   const definition = definitionOf(study);
   const forms = [...catalogForms(definition).values()];
   const visits = definition.visits ?? [];
   const can = FILTERS[format];
+  const FORMATS = formats();
 
   const start = async (e: FormEvent) => {
     e.preventDefault();
@@ -105,23 +107,23 @@ export function ExportsPage({ studyId }: { studyId: string }) {
   return (
     <section>
       <p>
-        <Link href={`/studies/${studyId}`}>← {study.code}</Link>
+        <Link href={`/studies/${studyId}`}>{t('exports.back', { study: study.code })}</Link>
       </p>
-      <h1>Exports of {study.code}</h1>
-      <form onSubmit={start} aria-label="Start an export">
+      <h1>{t('exports.titleOf', { study: study.code })}</h1>
+      <form onSubmit={start} aria-label={t('exports.form')}>
         <SelectField
-          label="Format"
+          label={t('exports.formatLabel')}
           value={format}
           onChange={(v) => setFormat(v as Format)}
           options={FORMATS}
         />
         {can.site && (
           <SelectField
-            label="Site"
+            label={t('exports.site')}
             value={siteId}
             onChange={setSiteId}
             options={[
-              { value: '', label: 'all sites' },
+              { value: '', label: t('exports.allSites') },
               ...sites.map((s) => ({ value: s.id, label: s.code })),
             ]}
           />
@@ -129,20 +131,20 @@ export function ExportsPage({ studyId }: { studyId: string }) {
         {can.formVisit && (
           <>
             <SelectField
-              label="Form"
+              label={t('exports.formLabel')}
               value={formCode}
               onChange={setFormCode}
               options={[
-                { value: '', label: 'all forms' },
+                { value: '', label: t('exports.allForms') },
                 ...forms.map((f) => ({ value: f.formCode, label: f.title })),
               ]}
             />
             <SelectField
-              label="Visit"
+              label={t('exports.visit')}
               value={visitCode}
               onChange={setVisitCode}
               options={[
-                { value: '', label: 'all visits' },
+                { value: '', label: t('exports.allVisits') },
                 ...visits.map((v) => ({ value: v.code, label: v.label })),
               ]}
             />
@@ -150,22 +152,22 @@ export function ExportsPage({ studyId }: { studyId: string }) {
         )}
         {error !== undefined && <ErrorBox error={error} />}
         <button type="submit" disabled={busy}>
-          Start the export
+          {t('exports.start')}
         </button>
       </form>
-      <h2>My exports</h2>
+      <h2>{t('exports.mine')}</h2>
       {jobs.error !== undefined && <ErrorBox error={jobs.error} />}
-      {jobs.data && jobs.data.jobs.length === 0 && <p>No exports yet.</p>}
+      {jobs.data && jobs.data.jobs.length === 0 && <p>{t('exports.none')}</p>}
       {jobs.data && jobs.data.jobs.length > 0 && (
-        <TableScroll label="My exports">
-          <table aria-label="My exports">
+        <TableScroll label={t('exports.mine')}>
+          <table aria-label={t('exports.mine')}>
             <thead>
               <tr>
-                <th scope="col">Started</th>
-                <th scope="col">Format</th>
-                <th scope="col">Filters</th>
-                <th scope="col">Status</th>
-                <th scope="col">Files</th>
+                <th scope="col">{t('exports.col.started')}</th>
+                <th scope="col">{t('exports.col.format')}</th>
+                <th scope="col">{t('exports.col.filters')}</th>
+                <th scope="col">{t('exports.col.status')}</th>
+                <th scope="col">{t('exports.col.files')}</th>
               </tr>
             </thead>
             <tbody>
@@ -174,41 +176,51 @@ export function ExportsPage({ studyId }: { studyId: string }) {
                   <td>{dateTimeText(j.createdAt)}</td>
                   <td>
                     {FORMATS.find((f) => f.value === j.format)?.label ?? j.format}
-                    {j.pseudonymised && ' — pseudonymised, study days'}
+                    {j.pseudonymised && t('exports.pseudonymised')}
                   </td>
                   <td>
                     {[
                       j.filters.siteIds &&
-                        `sites ${j.filters.siteIds.map((s) => sites.find((x) => x.id === s)?.code ?? s).join(', ')}`,
-                      j.filters.formCodes && `forms ${j.filters.formCodes.join(', ')}`,
-                      j.filters.visitCodes && `visits ${j.filters.visitCodes.join(', ')}`,
+                        t('exports.filter.sites', {
+                          list: j.filters.siteIds
+                            .map((s) => sites.find((x) => x.id === s)?.code ?? s)
+                            .join(', '),
+                        }),
+                      j.filters.formCodes &&
+                        t('exports.filter.forms', { list: j.filters.formCodes.join(', ') }),
+                      j.filters.visitCodes &&
+                        t('exports.filter.visits', { list: j.filters.visitCodes.join(', ') }),
                     ]
                       .filter(Boolean)
-                      .join('; ') || 'everything'}
+                      .join(t('exports.filter.join')) || t('exports.everything')}
                   </td>
                   <td>
                     {j.status === 'running' || j.status === 'queued' ? (
                       <>
-                        {j.status}{' '}
+                        {t('exports.status', { status: j.status })}{' '}
                         <progress
                           max={100}
                           value={j.progress}
-                          aria-label={`progress of the ${j.format} export`}
+                          aria-label={t('exports.progress', { format: j.format })}
                         >
-                          {j.progress}%
+                          {t('exports.progressValue', { n: j.progress })}
                         </progress>
                       </>
                     ) : j.status === 'failed' ? (
-                      <span role="alert">failed: {j.error}</span>
+                      <span role="alert">{t('exports.failed', { error: j.error ?? '' })}</span>
                     ) : (
-                      'done'
+                      t('exports.status', { status: 'done' })
                     )}
                   </td>
                   <td>
                     {j.files.map((f) => (
                       <div key={f.part}>
                         <a href={`/api/exports/${j.id}/file?part=${f.part}`} download={f.name}>
-                          Download {PART_LABEL[f.part]} ({f.name}, {kb(f.bytes)})
+                          {t('exports.download', {
+                            part: t('exports.part', { part: f.part }),
+                            name: f.name,
+                            size: kb(f.bytes),
+                          })}
                         </a>
                       </div>
                     ))}

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { ErrorBox } from '../components/error-box.js';
 import { TextField } from '../components/text-field.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { useSession } from '../session.js';
 
 export function LoginPage() {
@@ -15,17 +16,17 @@ export function LoginPage() {
 
   return (
     <main className="login">
-      <h1>msct — log in</h1>
-      <form onSubmit={submit} aria-label="Log in">
+      <h1>{t('login.title')}</h1>
+      <form onSubmit={submit} aria-label={t('login.form')}>
         <TextField
-          label="Username"
+          label={t('login.username')}
           value={username}
           onChange={setUsername}
           autoComplete="username"
           required
         />
         <TextField
-          label="Password"
+          label={t('login.password')}
           type="password"
           value={password}
           onChange={setPassword}
@@ -34,7 +35,7 @@ export function LoginPage() {
         />
         <ErrorBox error={error} />
         <button type="submit" disabled={busy}>
-          Log in
+          {t('login.submit')}
         </button>
       </form>
     </main>
@@ -59,15 +60,16 @@ function ChooseNewPassword({ knownPassword }: { knownPassword: string }) {
 
   return (
     <main className="login">
-      <h1>Choose a new password</h1>
+      <h1>{t('login.newPassword.title')}</h1>
       <p>
-        Your password for <strong>{me?.user.username}</strong> was set by someone else. Choose your own before
-        you go on: at least 12 characters, not a common password, not containing your username.
+        {t('login.newPassword.before')}
+        <strong>{me?.user.username}</strong>
+        {t('login.newPassword.after')}
       </p>
-      <form onSubmit={submit} aria-label="Choose a new password">
+      <form onSubmit={submit} aria-label={t('login.newPassword.title')}>
         {!knownPassword && (
           <TextField
-            label="Current password"
+            label={t('login.newPassword.current')}
             type="password"
             value={current}
             onChange={setCurrent}
@@ -77,7 +79,7 @@ function ChooseNewPassword({ knownPassword }: { knownPassword: string }) {
           />
         )}
         <TextField
-          label="New password"
+          label={t('login.newPassword.new')}
           type="password"
           value={next}
           onChange={setNext}
@@ -86,20 +88,20 @@ function ChooseNewPassword({ knownPassword }: { knownPassword: string }) {
           error={errs.newPassword}
         />
         <TextField
-          label="Repeat the new password"
+          label={t('login.newPassword.repeat')}
           type="password"
           value={repeat}
           onChange={setRepeat}
           autoComplete="new-password"
           required
-          error={mismatch ? 'does not match the new password' : undefined}
+          error={mismatch ? t('login.newPassword.mismatch') : undefined}
         />
         <ErrorBox error={error} />
         <button type="submit" disabled={busy}>
-          Save new password
+          {t('login.newPassword.save')}
         </button>
         <button type="button" onClick={() => void logout()}>
-          Log out
+          {t('login.newPassword.logOut')}
         </button>
       </form>
     </main>

@@ -10,17 +10,19 @@ import { Pager } from '../components/status-grid.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { SelectField, TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { Link } from '../router.js';
 
 type Filters = NonNullable<RequestOf<RouteOf<'GET', '/api/studies/:studyId/out-of-range-labs'>>['query']>;
-const none = { value: '', label: '(any)' };
-const SIGNIFICANCE_LABELS: Record<(typeof LAB_SIGNIFICANCE_FILTERS)[number], string> = {
-  CS: 'Clinically significant (CS)',
-  NCS: 'Not clinically significant (NCS)',
-  unanswered: 'Not yet assessed',
+const SIGNIFICANCE_LABELS: Record<(typeof LAB_SIGNIFICANCE_FILTERS)[number], () => string> = {
+  CS: () => t('oor.sig.CS'),
+  NCS: () => t('oor.sig.NCS'),
+  unanswered: () => t('oor.sig.unanswered'),
 };
 const significanceWords = (s: string | null) =>
-  s === null ? 'not yet assessed' : s === 'CS' || s === 'NCS' ? SIGNIFICANCE_LABELS[s] : s;
+  s === null ? t('oor.sig.none') : s === 'CS' || s === 'NCS' ? SIGNIFICANCE_LABELS[s]() : s;
+/** A flag in words (core's LAB_FLAG_LABELS in English; a translation names each flag in `oor.flagWords`). */
+const flagWords = (flag: string, words: string) => t('oor.flagWords', { flag, words });
 
 export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
   const sites = useLoad(() => api.get('/api/studies/:studyId/sites', { params: { studyId } }), [studyId]);
@@ -45,68 +47,80 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
   };
   const csvHref = urlOf('/api/studies/:studyId/out-of-range-labs.csv', { params: { studyId }, query });
   const counts = list.data?.counts;
+  const none = { value: '', label: t('oor.any') };
   return (
     <section>
       <p className="crumbs">
-        <Link href={`/studies/${studyId}`}>Study</Link>
+        <Link href={`/studies/${studyId}`}>{t('oor.crumb')}</Link>
       </p>
-      <h1>Out-of-range labs</h1>
-      <form aria-label="Filter out-of-range labs" className="inline-form" onSubmit={apply}>
+      <h1>{t('oor.title')}</h1>
+      <form aria-label={t('oor.filters')} className="inline-form" onSubmit={apply}>
         <SelectField
-          label="Site"
+          label={t('oor.site')}
           value={draft.siteId ?? ''}
           onChange={set('siteId')}
-          options={[none, ...(sites.data ?? []).map((s) => ({ value: s.id, label: `${s.code} ${s.name}` }))]}
+          options={[
+            none,
+            ...(sites.data ?? []).map((s) => ({
+              value: s.id,
+              label: t('oor.siteOption', { code: s.code, name: s.name }),
+            })),
+          ]}
         />
-        <TextField label="Subject" value={draft.subject ?? ''} onChange={set('subject')} />
+        <TextField label={t('oor.subject')} value={draft.subject ?? ''} onChange={set('subject')} />
         <SelectField
-          label="Lab"
+          label={t('oor.lab')}
           value={draft.lab ?? ''}
           onChange={set('lab')}
           options={[none, ...(list.data?.labs ?? []).map((l) => ({ value: l.code, label: l.label }))]}
         />
         <SelectField
-          label="Flag"
+          label={t('oor.flag')}
           value={draft.flag ?? ''}
           onChange={set('flag')}
           options={[
             none,
-            ...OUT_OF_RANGE_FLAGS.map((f) => ({ value: f, label: `${LAB_FLAG_LABELS[f]} (${f})` })),
+            ...OUT_OF_RANGE_FLAGS.map((f) => ({
+              value: f,
+              label: t('oor.flagOption', { words: flagWords(f, LAB_FLAG_LABELS[f]), flag: f }),
+            })),
           ]}
         />
         <SelectField
-          label="Clinical significance"
+          label={t('oor.significance')}
           value={draft.significance ?? ''}
           onChange={set('significance')}
           options={[
             none,
-            ...LAB_SIGNIFICANCE_FILTERS.map((s) => ({ value: s, label: SIGNIFICANCE_LABELS[s] })),
+            ...LAB_SIGNIFICANCE_FILTERS.map((s) => ({ value: s, label: SIGNIFICANCE_LABELS[s]() })),
           ]}
         />
-        <button type="submit">Apply filters</button>
+        <button type="submit">{t('oor.apply')}</button>
       </form>
       <p>
         <a href={csvHref} download="out-of-range-labs.csv">
-          Download this list (CSV)
+          {t('oor.csv')}
         </a>
       </p>
-      {list.error ? <LoadError error={list.error} what="out-of-range labs" /> : null}
+      {list.error ? <LoadError error={list.error} what={t('oor.loadWhat')} /> : null}
       {counts && (
-        <ul className="counts" aria-label="Out-of-range lab counts">
+        <ul className="counts" aria-label={t('oor.counts')}>
           <li className="count">
-            <strong>{counts.total}</strong> out of range
+            <strong>{counts.total}</strong>
+            {t('oor.count.total')}
           </li>
           {OUT_OF_RANGE_FLAGS.map((f) => (
             <li className="count" key={f}>
-              <strong>{counts.byFlag[f] ?? 0}</strong> {LAB_FLAG_LABELS[f]}
+              <strong>{counts.byFlag[f] ?? 0}</strong> {flagWords(f, LAB_FLAG_LABELS[f])}
             </li>
           ))}
           <li className={counts.unanswered > 0 ? 'count overdue' : 'count'}>
-            <strong>{counts.unanswered}</strong> not yet assessed
+            <strong>{counts.unanswered}</strong>
+            {t('oor.count.unanswered')}
           </li>
         </ul>
       )}
-      {list.data?.rows.length === 0 && <p>No out-of-range lab value matches these filters.</p>}
+      {list.data?.rows.length === 0 && <p>{t('oor.noMatch')}</p>}
       {list.data && list.data.counts.total > list.data.limit && (
         <Pager
           offset={list.data.offset}
@@ -117,25 +131,25 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
           allSubjects={undefined}
           loading={list.loading}
           onPage={setOffset}
-          label="Pages of the out-of-range lab list"
+          label={t('oor.pages')}
           live={false}
-          noun={['out-of-range value', 'out-of-range values']}
+          noun={(count) => t('oor.noun', { count })}
         />
       )}
       {list.data && list.data.rows.length > 0 && (
-        <TableScroll label="Out-of-range lab list">
-          <table aria-label="Out-of-range lab list">
+        <TableScroll label={t('oor.list')}>
+          <table aria-label={t('oor.list')}>
             <thead>
               <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">Site</th>
-                <th scope="col">Visit</th>
-                <th scope="col">Sample taken</th>
-                <th scope="col">Lab</th>
-                <th scope="col">Value</th>
-                <th scope="col">Flag</th>
-                <th scope="col">Reference range</th>
-                <th scope="col">Clinical significance</th>
+                <th scope="col">{t('oor.col.subject')}</th>
+                <th scope="col">{t('oor.col.site')}</th>
+                <th scope="col">{t('oor.col.visit')}</th>
+                <th scope="col">{t('oor.col.sample')}</th>
+                <th scope="col">{t('oor.col.lab')}</th>
+                <th scope="col">{t('oor.col.value')}</th>
+                <th scope="col">{t('oor.col.flag')}</th>
+                <th scope="col">{t('oor.col.range')}</th>
+                <th scope="col">{t('oor.col.significance')}</th>
               </tr>
             </thead>
             <tbody>
@@ -148,21 +162,22 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
                   <td>
                     <Link href={`/visits/${r.visitId}`}>{r.visitCode}</Link>
                   </td>
-                  <td>{[r.sampleDate, r.sampleTime].filter(Boolean).join(' ') || '—'}</td>
+                  <td>{[r.sampleDate, r.sampleTime].filter(Boolean).join(' ') || t('oor.none')}</td>
                   <td>{r.itemLabel}</td>
                   <td>
                     {r.value} {r.unit ?? ''}
                   </td>
                   <td>
-                    <span className={`lab-flag flag-${r.flag}`}>{r.flag}</span> {r.flagLabel}
+                    <span className={`lab-flag flag-${r.flag}`}>{r.flag}</span>{' '}
+                    {flagWords(r.flag, r.flagLabel)}
                   </td>
                   <td>
                     {r.low !== null && r.high !== null
-                      ? `${r.low}–${r.high}`
+                      ? t('oor.rangeBoth', { low: r.low, high: r.high })
                       : r.low !== null
-                        ? `≥ ${r.low}`
-                        : `≤ ${r.high}`}{' '}
-                    {r.unit ?? ''} ({r.rangeOrigin === 'site' ? 'site laboratory' : 'protocol default'})
+                        ? t('oor.rangeLow', { low: r.low })
+                        : t('oor.rangeHigh', { high: r.high ?? '' })}{' '}
+                    {r.unit ?? ''} {t('oor.origin', { origin: r.rangeOrigin })}
                   </td>
                   <td>{significanceWords(r.significance)}</td>
                 </tr>

@@ -4,6 +4,7 @@ import type { Query } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { Link } from '../router.js';
 
 type Status = Query['status'];
@@ -34,8 +35,8 @@ export function QueriesPage({ studyId }: { studyId: string }) {
     [studyId, JSON.stringify(filters)],
   );
   const ids = { status: useId(), site: useId(), subject: useId(), form: useId(), by: useId(), age: useId() };
-  if (base.error) return <LoadError error={base.error} what="queries" />;
-  if (!base.data) return <p className="loading">Loading…</p>;
+  if (base.error) return <LoadError error={base.error} what={t('queriesPage.loadWhat')} />;
+  if (!base.data) return <p className="loading">{t('common.loading')}</p>;
   const [study, sites, all] = base.data;
   const uniq = <T,>(xs: T[], key: (x: T) => string) => [...new Map(xs.map((x) => [key(x), x])).values()];
   const subjects = uniq(all, (q) => q.subjectId).sort((a, b) => a.subjectCode.localeCompare(b.subjectCode));
@@ -54,75 +55,79 @@ export function QueriesPage({ studyId }: { studyId: string }) {
       <p className="crumbs">
         <Link href={`/studies/${studyId}`}>{study.code}</Link>
       </p>
-      <h1>Queries — {study.code}</h1>
+      <h1>{t('queriesPage.title', { study: study.code })}</h1>
       <p data-testid="query-counts">
-        Open {count('open')} · Answered {count('answered')} · Closed {count('closed')}
+        {t('queriesPage.counts', {
+          open: count('open'),
+          answered: count('answered'),
+          closed: count('closed'),
+        })}
       </p>
-      <form className="filters" aria-label="Query filters" onSubmit={(e) => e.preventDefault()}>
-        <label htmlFor={ids.status}>Status</label>
+      <form className="filters" aria-label={t('queriesPage.filters')} onSubmit={(e) => e.preventDefault()}>
+        <label htmlFor={ids.status}>{t('queriesPage.status')}</label>
         <select
           id={ids.status}
           value={filters.status ?? ''}
           onChange={(e) => set({ status: (e.target.value || undefined) as Status | undefined })}
         >
-          <option value="">any</option>
-          <option value="open">open</option>
-          <option value="answered">answered</option>
-          <option value="closed">closed</option>
+          <option value="">{t('common.any')}</option>
+          <option value="open">{t('query.status', { status: 'open' })}</option>
+          <option value="answered">{t('query.status', { status: 'answered' })}</option>
+          <option value="closed">{t('query.status', { status: 'closed' })}</option>
         </select>
-        <label htmlFor={ids.site}>Site</label>
+        <label htmlFor={ids.site}>{t('queriesPage.site')}</label>
         <select
           id={ids.site}
           value={filters.siteId ?? ''}
           onChange={(e) => set({ siteId: e.target.value || undefined })}
         >
-          <option value="">any</option>
+          <option value="">{t('common.any')}</option>
           {sites.map((s) => (
             <option key={s.id} value={s.id}>
               {s.code}
             </option>
           ))}
         </select>
-        <label htmlFor={ids.subject}>Subject</label>
+        <label htmlFor={ids.subject}>{t('queriesPage.subject')}</label>
         <select
           id={ids.subject}
           value={filters.subjectId ?? ''}
           onChange={(e) => set({ subjectId: e.target.value || undefined })}
         >
-          <option value="">any</option>
+          <option value="">{t('common.any')}</option>
           {subjects.map((q) => (
             <option key={q.subjectId} value={q.subjectId}>
               {q.subjectCode}
             </option>
           ))}
         </select>
-        <label htmlFor={ids.form}>Form</label>
+        <label htmlFor={ids.form}>{t('queriesPage.form')}</label>
         <select
           id={ids.form}
           value={filters.formCode ?? ''}
           onChange={(e) => set({ formCode: e.target.value || undefined })}
         >
-          <option value="">any</option>
+          <option value="">{t('common.any')}</option>
           {forms.map((f) => (
             <option key={f} value={f}>
               {f}
             </option>
           ))}
         </select>
-        <label htmlFor={ids.by}>Raised by</label>
+        <label htmlFor={ids.by}>{t('queriesPage.raisedBy')}</label>
         <select
           id={ids.by}
           value={filters.raisedBy ?? ''}
           onChange={(e) => set({ raisedBy: e.target.value || undefined })}
         >
-          <option value="">anyone</option>
+          <option value="">{t('queriesPage.anyone')}</option>
           {raisers.map((q) => (
             <option key={q.raisedBy} value={q.raisedBy}>
               {q.raisedByName}
             </option>
           ))}
         </select>
-        <label htmlFor={ids.age}>Open at least (days)</label>
+        <label htmlFor={ids.age}>{t('queriesPage.minAge')}</label>
         <input
           id={ids.age}
           type="number"
@@ -135,15 +140,15 @@ export function QueriesPage({ studyId }: { studyId: string }) {
       </form>
       <p>
         <a href={csvHref} download="queries.csv">
-          Export these queries (CSV)
+          {t('queriesPage.csv')}
         </a>
       </p>
-      {list.error ? <LoadError error={list.error} what="queries" /> : null}
+      {list.error ? <LoadError error={list.error} what={t('queriesPage.loadWhat')} /> : null}
       {list.data && (
         <QueryList
           queries={list.data}
           studyId={studyId}
-          empty="No query matches these filters."
+          empty={t('queriesPage.noMatch')}
           onChange={() => {
             list.reload();
             base.reload();

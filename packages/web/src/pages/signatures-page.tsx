@@ -9,6 +9,7 @@ import { TableScroll } from '../components/table-scroll.js';
 import { TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 import { Link } from '../router.js';
 import { hasRole, isAdmin, useMe } from '../session.js';
@@ -27,19 +28,24 @@ function DeclineRequest({ id, version, onDone }: { id: string; version: number; 
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        Decline
+        {t('signatures.decline')}
       </button>
     );
   return (
-    <form onSubmit={submit} aria-label="Decline request" className="inline-form">
+    <form onSubmit={submit} aria-label={t('signatures.declineForm')} className="inline-form">
       <TextField
-        label="Reason for declining"
+        label={t('signatures.declineReason')}
         value={reason}
         onChange={setReason}
         required
         error={fieldErrors(error).reason}
       />
-      <SubmitCancel submitLabel="Decline" onCancel={() => setOpen(false)} error={error} onReload={onDone} />
+      <SubmitCancel
+        submitLabel={t('signatures.decline')}
+        onCancel={() => setOpen(false)}
+        error={error}
+        onReload={onDone}
+      />
     </form>
   );
 }
@@ -66,8 +72,8 @@ export function SignaturesPage({ studyId }: { studyId: string }) {
         : Promise.resolve(undefined),
     [studyId],
   );
-  if (study.error) return <LoadError error={study.error} what="study" />;
-  if (!study.data) return <p className="loading">Loading…</p>;
+  if (study.error) return <LoadError error={study.error} what={t('signatures.loadStudy')} />;
+  if (!study.data) return <p className="loading">{t('common.loading')}</p>;
   const [s, sites] = study.data;
   const w = work.data;
   return (
@@ -75,33 +81,33 @@ export function SignaturesPage({ studyId }: { studyId: string }) {
       <p className="crumbs">
         <Link href={`/studies/${studyId}`}>{s.code}</Link>
       </p>
-      <h1>Signatures and locks — {s.code}</h1>
+      <h1>{t('signatures.title', { study: s.code })}</h1>
       {signer && (
         <section aria-labelledby="awaiting-h">
-          <h2 id="awaiting-h">Awaiting my signature</h2>
-          {work.error ? <LoadError error={work.error} what="worklist" /> : null}
-          {w && w.awaiting.length === 0 && <p>No complete form awaits your signature.</p>}
-          {w?.truncated && <p className="hint">Only the first forms are listed; sign these to see more.</p>}
+          <h2 id="awaiting-h">{t('signatures.awaiting')}</h2>
+          {work.error ? <LoadError error={work.error} what={t('signatures.loadWorklist')} /> : null}
+          {w && w.awaiting.length === 0 && <p>{t('signatures.noneAwaiting')}</p>}
+          {w?.truncated && <p className="hint">{t('signatures.truncated')}</p>}
           {w && w.awaiting.length > 0 && (
-            <TableScroll label="Awaiting my signature">
-              <table aria-label="Awaiting my signature">
+            <TableScroll label={t('signatures.awaiting')}>
+              <table aria-label={t('signatures.awaiting')}>
                 <thead>
                   <tr>
-                    <th scope="col">Subject</th>
-                    <th scope="col">Visit</th>
-                    <th scope="col">Forms</th>
-                    <th scope="col">Sign</th>
+                    <th scope="col">{t('signatures.col.subject')}</th>
+                    <th scope="col">{t('signatures.col.visit')}</th>
+                    <th scope="col">{t('signatures.col.forms')}</th>
+                    <th scope="col">{t('signatures.col.sign')}</th>
                   </tr>
                 </thead>
                 <tbody>
                   {w.awaiting.flatMap((subj) =>
                     subj.visits.map((v) => {
-                      const visitLabel = `${v.visitCode}${v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}`;
+                      const visitLabel = `${v.visitCode}${v.cycle > 1 ? t('signatures.cycle', { cycle: v.cycle }) : ''}`;
                       return (
                         <tr key={v.visitId}>
                           <td>
-                            <Link href={`/subjects/${subj.subjectId}`}>{subj.subjectCode}</Link> (
-                            {subj.siteCode})
+                            <Link href={`/subjects/${subj.subjectId}`}>{subj.subjectCode}</Link>
+                            {t('signatures.site', { site: subj.siteCode })}
                           </td>
                           <td>
                             <Link href={`/visits/${v.visitId}`}>{visitLabel}</Link>
@@ -111,7 +117,10 @@ export function SignaturesPage({ studyId }: { studyId: string }) {
                             <SignCeremony
                               subjectId={subj.subjectId}
                               visitId={v.visitId}
-                              label={`Sign visit ${visitLabel} of ${subj.subjectCode}`}
+                              label={t('signatures.signVisit', {
+                                visit: visitLabel,
+                                subject: subj.subjectCode,
+                              })}
                               meaning={w.meaning}
                               forms={v.forms.map((f) => ({ ...f, visitLabel }))}
                               onDone={work.reload}
@@ -125,17 +134,17 @@ export function SignaturesPage({ studyId }: { studyId: string }) {
               </table>
             </TableScroll>
           )}
-          <h2 id="requests-h">Requests to unlock</h2>
-          {w && w.unlockRequests.length === 0 && <p>No open request.</p>}
+          <h2 id="requests-h">{t('signatures.requests')}</h2>
+          {w && w.unlockRequests.length === 0 && <p>{t('signatures.noRequest')}</p>}
           {w && w.unlockRequests.length > 0 && (
-            <TableScroll label={'Requests to unlock'}>
+            <TableScroll label={t('signatures.requests')}>
               <table aria-labelledby="requests-h">
                 <thead>
                   <tr>
-                    <th scope="col">What</th>
-                    <th scope="col">Requested by, at</th>
-                    <th scope="col">Reason</th>
-                    <th scope="col">Action</th>
+                    <th scope="col">{t('signatures.col.what')}</th>
+                    <th scope="col">{t('signatures.col.requested')}</th>
+                    <th scope="col">{t('signatures.col.reason')}</th>
+                    <th scope="col">{t('signatures.col.action')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -144,14 +153,23 @@ export function SignaturesPage({ studyId }: { studyId: string }) {
                       <td>
                         {r.targetType === 'form' && r.visitId ? (
                           <Link href={`/visits/${r.visitId}`}>
-                            {r.subjectCode} · {r.visitCode} · {r.formCode}
+                            {t('signatures.formTarget', {
+                              subject: r.subjectCode ?? '',
+                              visit: r.visitCode ?? '',
+                              form: r.formCode ?? '',
+                            })}
                           </Link>
                         ) : (
-                          `${r.lockKind ?? 'lock'} of the ${r.lockLevel ?? ''}${r.subjectCode ? ` ${r.subjectCode}` : ''}`
+                          t('signatures.lockTarget', {
+                            kind: r.lockKind ?? 'lock',
+                            level: r.lockLevel ?? '',
+                            subject: r.subjectCode ? ` ${r.subjectCode}` : '',
+                          })
                         )}
                       </td>
                       <td>
-                        {r.requestedBy}, <time dateTime={r.requestedAt}>{dateTimeText(r.requestedAt)}</time>
+                        {t('signatures.by', { name: r.requestedBy })}
+                        <time dateTime={r.requestedAt}>{dateTimeText(r.requestedAt)}</time>
                       </td>
                       <td>{r.reason}</td>
                       <td>

@@ -7,6 +7,7 @@ import { whenText } from '../components/query-thread.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { WorklistVerify } from '../components/worklist-verify.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { definitionOf } from '../lib/definition.js';
 import { Link } from '../router.js';
 
@@ -32,8 +33,8 @@ export function WorklistPage({ studyId }: { studyId: string }) {
       ]),
     [studyId, offset],
   );
-  if (data.error) return <LoadError error={data.error} what="worklist" />;
-  if (!data.data) return <p className="loading">Loading…</p>;
+  if (data.error) return <LoadError error={data.error} what={t('worklist.loadWhat')} />;
+  if (!data.data) return <p className="loading">{t('common.loading')}</p>;
   const [study, sites, w, answered] = data.data;
   const definition = definitionOf(study);
   const verified = (message: string) => {
@@ -43,36 +44,44 @@ export function WorklistPage({ studyId }: { studyId: string }) {
   const siteCode = new Map(sites.map((s) => [s.id, s.code]));
   const formLink = (f: WorklistForm) => (
     <Link href={`/visits/${f.visitId}`}>
-      {f.subjectCode} {f.visitCode}
-      {f.cycle > 1 ? ` (cycle ${f.cycle})` : ''} {f.formCode}
+      {t('worklist.formLink', { subject: f.subjectCode, visit: f.visitCode })}
+      {f.cycle > 1 ? t('worklist.cycle', { cycle: f.cycle }) : ''} {f.formCode}
     </Link>
   );
   const longest = Math.max(w.totals.changedSinceReview, w.totals.unverified);
   const range = (total: number) => {
     const shown = Math.max(0, Math.min(total, w.offset + w.limit) - w.offset);
     return total > w.limit
-      ? `${total.toLocaleString('en-US')}; showing ${shown === 0 ? 0 : `${(w.offset + 1).toLocaleString('en-US')}–${(w.offset + shown).toLocaleString('en-US')}`}`
+      ? t('worklist.rangeCut', {
+          total: total.toLocaleString('en-US'),
+          from:
+            shown === 0
+              ? 0
+              : `${(w.offset + 1).toLocaleString('en-US')}–${(w.offset + shown).toLocaleString('en-US')}`,
+        })
       : total.toLocaleString('en-US');
   };
   const pager = longest > w.limit && (
-    <nav className="pager" aria-label="Pages of the form lists">
+    <nav className="pager" aria-label={t('worklist.pages')}>
       <button
         type="button"
         disabled={w.offset === 0}
         onClick={() => setOffset(Math.max(0, w.offset - w.limit))}
       >
-        Previous
+        {t('worklist.previous')}
       </button>
       <span className="pager-status">
-        Forms {(w.offset + 1).toLocaleString('en-US')}–
-        {Math.min(longest, w.offset + w.limit).toLocaleString('en-US')} of each list
+        {t('worklist.pagerStatus', {
+          from: (w.offset + 1).toLocaleString('en-US'),
+          to: Math.min(longest, w.offset + w.limit).toLocaleString('en-US'),
+        })}
       </span>
       <button
         type="button"
         disabled={w.offset + w.limit >= longest}
         onClick={() => setOffset(w.offset + w.limit)}
       >
-        Next
+        {t('worklist.next')}
       </button>
     </nav>
   );
@@ -88,32 +97,32 @@ export function WorklistPage({ studyId }: { studyId: string }) {
       <p className="crumbs">
         <Link href={`/studies/${studyId}`}>{study.code}</Link>
       </p>
-      <h1>Monitor's worklist — {study.code}</h1>
+      <h1>{t('worklist.title', { study: study.code })}</h1>
       <p>
         <button type="button" onClick={data.reload}>
-          Refresh
+          {t('worklist.refresh')}
         </button>{' '}
-        <Link href={`/studies/${studyId}/queries`}>All queries</Link>
+        <Link href={`/studies/${studyId}/queries`}>{t('worklist.allQueries')}</Link>
       </p>
 
       <section aria-labelledby="wl-answered-h">
-        <h2 id="wl-answered-h">Answered queries to close ({w.answeredQueries.length})</h2>
-        <QueryList queries={answered} studyId={studyId} onChange={data.reload} empty="None." />
+        <h2 id="wl-answered-h">{t('worklist.answered', { count: w.answeredQueries.length })}</h2>
+        <QueryList queries={answered} studyId={studyId} onChange={data.reload} empty={t('worklist.none')} />
       </section>
 
       {pager}
       <section aria-labelledby="wl-changed-h">
-        <h2 id="wl-changed-h">
-          Forms changed since their review or verification ({range(w.totals.changedSinceReview)})
-        </h2>
+        <h2 id="wl-changed-h">{t('worklist.changed', { range: range(w.totals.changedSinceReview) })}</h2>
         {w.changedSinceReview.length === 0 ? (
-          <p>None.</p>
+          <p>{t('worklist.none')}</p>
         ) : (
-          <ul aria-label="Forms changed since their review">
+          <ul aria-label={t('worklist.changedList')}>
             {w.changedSinceReview.map((f) => (
               <li key={f.formId}>
                 {formLink(f)}{' '}
-                <span className="muted">changed {f.changedAt ? whenText(f.changedAt) : ''}</span>
+                <span className="muted">
+                  {t('worklist.changedAt', { when: f.changedAt ? whenText(f.changedAt) : '' })}
+                </span>
               </li>
             ))}
           </ul>
@@ -121,25 +130,27 @@ export function WorklistPage({ studyId }: { studyId: string }) {
       </section>
 
       <section aria-labelledby="wl-sdv-h">
-        <h2 id="wl-sdv-h">Forms to source verify ({range(w.totals.unverified)})</h2>
+        <h2 id="wl-sdv-h">{t('worklist.toVerify', { range: range(w.totals.unverified) })}</h2>
         {verifiedNote && <p role="status">{verifiedNote}</p>}
         {w.unverified.length === 0 ? (
-          <p>None.</p>
+          <p>{t('worklist.none')}</p>
         ) : (
           [...bySite].map(([siteId, subjects]) => (
             <details key={siteId} open>
               <summary>
-                Site {siteCode.get(siteId) ?? siteId}:{' '}
-                {[...subjects.values()].reduce((n, fs) => n + fs.length, 0)} forms
-                {w.totals.unverified > w.limit ? ' on this page' : ''}
+                {t('worklist.siteSummary', {
+                  site: siteCode.get(siteId) ?? siteId,
+                  count: [...subjects.values()].reduce((n, fs) => n + fs.length, 0),
+                  page: w.totals.unverified > w.limit ? 'yes' : 'no',
+                })}
               </summary>
-              <TableScroll label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
-                <table aria-label={`Forms to source verify at site ${siteCode.get(siteId) ?? siteId}`}>
+              <TableScroll label={t('worklist.siteTable', { site: siteCode.get(siteId) ?? siteId })}>
+                <table aria-label={t('worklist.siteTable', { site: siteCode.get(siteId) ?? siteId })}>
                   <thead>
                     <tr>
-                      <th scope="col">Subject</th>
-                      <th scope="col">Forms (visit form)</th>
-                      <th scope="col">Verify in one action</th>
+                      <th scope="col">{t('worklist.col.subject')}</th>
+                      <th scope="col">{t('worklist.col.forms')}</th>
+                      <th scope="col">{t('worklist.col.verify')}</th>
                     </tr>
                   </thead>
                   <tbody>
@@ -152,9 +163,9 @@ export function WorklistPage({ studyId }: { studyId: string }) {
                               {i > 0 && ', '}
                               <Link href={`/visits/${f.visitId}`}>
                                 {f.visitCode}
-                                {f.cycle > 1 ? ` (cycle ${f.cycle})` : ''} {f.formCode}
+                                {f.cycle > 1 ? t('worklist.cycle', { cycle: f.cycle }) : ''} {f.formCode}
                               </Link>
-                              {f.changedAt && <span className="muted"> (changed)</span>}
+                              {f.changedAt && <span className="muted">{t('worklist.changedMark')}</span>}
                             </span>
                           ))}
                         </td>
@@ -167,7 +178,7 @@ export function WorklistPage({ studyId }: { studyId: string }) {
                                   subjectCode={code}
                                   visit={{
                                     id: f.visitId,
-                                    label: `${f.visitCode}${f.cycle > 1 ? ` (cycle ${f.cycle})` : ''}`,
+                                    label: `${f.visitCode}${f.cycle > 1 ? t('worklist.cycle', { cycle: f.cycle }) : ''}`,
                                   }}
                                   definition={definition}
                                   onDone={verified}
@@ -195,15 +206,16 @@ export function WorklistPage({ studyId }: { studyId: string }) {
       </section>
 
       <section aria-labelledby="wl-sae-h">
-        <h2 id="wl-sae-h">New serious adverse events, last 30 days ({w.newSaes.length})</h2>
+        <h2 id="wl-sae-h">{t('worklist.saes', { count: w.newSaes.length })}</h2>
         {w.newSaes.length === 0 ? (
-          <p>None.</p>
+          <p>{t('worklist.none')}</p>
         ) : (
-          <ul aria-label="New serious adverse events">
+          <ul aria-label={t('worklist.saeList')}>
             {w.newSaes.map((a) => (
               <li key={a.id}>
-                <Link href={`/subjects/${a.subjectId}`}>{a.subjectCode}</Link> {a.term}, onset {a.onsetDate}{' '}
-                <span className="muted">reported {whenText(a.createdAt)}</span>
+                <Link href={`/subjects/${a.subjectId}`}>{a.subjectCode}</Link>
+                {t('worklist.saeOnset', { term: a.term, date: a.onsetDate })}
+                <span className="muted">{t('worklist.reported', { when: whenText(a.createdAt) })}</span>
               </li>
             ))}
           </ul>
