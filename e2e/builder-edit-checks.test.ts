@@ -191,9 +191,9 @@ describe('form builder: edit checks', () => {
     await entry.getByLabel('Kidney biopsy done', { exact: true }).selectOption('1');
     await waitForText(entry, 'Warning: Give the ISN/RPS class of the biopsy');
     await entry.getByRole('button', { name: 'Save Renal assessment' }).click();
-    const form = site.getByRole('region', { name: 'Form renal' });
+    const form = site.getByRole('region', { name: 'Form Renal assessment' });
     await waitForText(form.getByTestId('query-marker-upcr'), '1 open');
-    const thread = form.getByRole('list', { name: 'Queries on upcr' });
+    const thread = form.getByRole('list', { name: 'Queries on Urine protein/creatinine ratio' });
     await waitForText(thread, 'UPCR above 10 g/g is implausible: check the unit');
     expect((await thread.textContent()) ?? '').toContain('msct automatic check');
     // A warning raises no query.

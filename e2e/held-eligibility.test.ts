@@ -151,7 +151,7 @@ describe('eligibility from values the study holds', () => {
 
     // The SCR visit's own eligibility form shows the same held values and does not ask for them.
     await page.goto(`/visits/${scr.id}`);
-    const panel = page.getByRole('region', { name: 'Form eligibility' });
+    const panel = page.getByRole('region', { name: 'Form Eligibility and screening' });
     const onVisit = panel.getByTestId('held-values');
     await onVisit.waitFor();
     expect((await onVisit.locator('li').allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim())).toEqual(

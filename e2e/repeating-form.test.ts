@@ -49,15 +49,15 @@ describe('a repeating form: several records at one visit', () => {
     const first = page.getByRole('region', { name: 'New Concomitant medication' });
     await first.getByLabel('Drug', { exact: true }).fill('Hydroxychloroquine');
     await first.getByRole('button', { name: 'Save Concomitant medication' }).click();
-    await page.getByRole('region', { name: 'Form conmed record 1' }).waitFor();
+    await page.getByRole('region', { name: 'Form Concomitant medication record 1' }).waitFor();
 
     await page.getByText('Add a record to Concomitant medication (record 2)').click();
     const second = page.getByRole('region', { name: 'New Concomitant medication record 2' });
     await second.getByLabel('Drug', { exact: true }).fill('Prednisone');
     await second.getByRole('button', { name: 'Save Concomitant medication' }).click();
-    const record2 = page.getByRole('region', { name: 'Form conmed record 2' });
+    const record2 = page.getByRole('region', { name: 'Form Concomitant medication record 2' });
     await record2.waitFor();
-    const record1 = page.getByRole('region', { name: 'Form conmed record 1' });
+    const record1 = page.getByRole('region', { name: 'Form Concomitant medication record 1' });
     await waitForText(record1, 'Record 1');
     await waitForText(record2, 'Record 2');
     expect(await record1.getByLabel('Drug', { exact: true }).inputValue()).toBe('Hydroxychloroquine');
@@ -72,18 +72,18 @@ describe('a repeating form: several records at one visit', () => {
     await record2.getByRole('button', { name: 'Save Concomitant medication' }).click();
     await page.getByRole('button', { name: 'Save Concomitant medication', disabled: true }).first().waitFor();
     await page.reload();
-    const saved2 = page.getByRole('region', { name: 'Form conmed record 2' });
+    const saved2 = page.getByRole('region', { name: 'Form Concomitant medication record 2' });
     await saved2.waitFor();
     expect(await saved2.getByLabel('Drug', { exact: true }).inputValue()).toBe('Prednisolone');
     expect(
       await page
-        .getByRole('region', { name: 'Form conmed record 1' })
+        .getByRole('region', { name: 'Form Concomitant medication record 1' })
         .getByLabel('Drug', { exact: true })
         .inputValue(),
     ).toBe('Hydroxychloroquine');
     await saved2.getByText('Items, history and queries').click();
     await saved2.getByRole('button', { name: 'History of Drug' }).click();
-    const history = saved2.getByRole('table', { name: 'History of conmed.drug' });
+    const history = saved2.getByRole('table', { name: 'History of Drug' });
     await waitForText(history, 'Prednisolone');
     await waitForText(history, 'transcription error');
     await screenshot(page, 'repeating-02-record-2-changed');

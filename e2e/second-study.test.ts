@@ -244,11 +244,11 @@ describe('a second study defined only as data, built and used in the browser (is
       // 12 passes the item's range but breaks the plausibility check.
       await entry.getByLabel('Urine protein/creatinine ratio').fill(k === 0 ? '3.2' : '12');
       await entry.getByRole('button', { name: 'Save Renal assessment' }).click();
-      const renal = page.getByRole('region', { name: 'Form renal' });
+      const renal = page.getByRole('region', { name: 'Form Renal assessment' });
       await renal.waitFor();
       if (k === 1) {
         await waitForText(renal.getByTestId('query-marker-upcr'), '1 open');
-        const thread = renal.getByRole('list', { name: 'Queries on upcr' });
+        const thread = renal.getByRole('list', { name: 'Queries on Urine protein/creatinine ratio' });
         await waitForText(thread, 'UPCR above 10 g/g: check the unit (mg/g?)');
         expect((await thread.textContent()) ?? '').toContain('msct automatic check');
         await screenshot(page, 'second-study-03-automatic-query');
@@ -297,9 +297,9 @@ describe('a second study defined only as data, built and used in the browser (is
     const visitId = await d0(subjects[0]!.id);
     const monitor = await loginAs(e, 'monitor');
     await monitor.goto(`/visits/${visitId}`);
-    const mRenal = monitor.getByRole('region', { name: 'Form renal' });
+    const mRenal = monitor.getByRole('region', { name: 'Form Renal assessment' });
     const row = mRenal.locator('.item-row[data-item="ln_class"]');
-    await row.getByRole('button', { name: 'Raise query on ln_class' }).click();
+    await row.getByRole('button', { name: 'Raise query on ISN/RPS class on the latest biopsy' }).click();
     await row.getByLabel('Query text').fill('Class IV: please confirm against the biopsy report.');
     await row.getByRole('button', { name: 'Raise query', exact: true }).click();
     await waitForText(row.getByTestId('query-marker-ln_class'), 'query: 1 open');
@@ -308,15 +308,17 @@ describe('a second study defined only as data, built and used in the browser (is
 
     const coord = await loginAs(e, 'coordinator');
     await coord.goto(`/visits/${visitId}`);
-    const cRow = coord.getByRole('region', { name: 'Form renal' }).locator('.item-row[data-item="ln_class"]');
+    const cRow = coord
+      .getByRole('region', { name: 'Form Renal assessment' })
+      .locator('.item-row[data-item="ln_class"]');
     await cRow.getByRole('button', { name: 'Answer query' }).click();
     await cRow.getByLabel('Answer', { exact: true }).fill('Confirmed: class IV on the biopsy of 2026-09-30.');
     await cRow.getByRole('button', { name: 'Send answer' }).click();
     await waitForText(cRow.getByTestId('query-marker-ln_class'), 'query: 1 answered');
     await screenshot(coord, 'second-study-04-query-answered');
     // The site declares the visit's forms complete: the investigator signs complete forms.
-    for (const code of ['renal', 'labs']) {
-      const mark = coord.getByRole('button', { name: `Mark ${code} complete` });
+    for (const title of ['Renal assessment', 'Laboratory tests']) {
+      const mark = coord.getByRole('button', { name: `Mark ${title} complete` });
       await mark.click();
       await mark.waitFor({ state: 'detached' });
     }
@@ -327,9 +329,12 @@ describe('a second study defined only as data, built and used in the browser (is
     const ceremony = inv.getByRole('form', { name: 'Sign visit D0' });
     await ceremony.getByLabel('Password (entered once for all these forms)').fill(TEST_PASSWORD);
     await ceremony.getByRole('button', { name: 'Sign 2 forms electronically' }).click();
-    for (const code of ['renal', 'labs'])
+    for (const [code, title] of [
+      ['renal', 'Renal assessment'],
+      ['labs', 'Laboratory tests'],
+    ])
       await inv
-        .getByRole('region', { name: `Form ${code}` })
+        .getByRole('region', { name: `Form ${title}` })
         .getByTestId(`form-status-${code}`)
         .getByText('signed — locked')
         .waitFor();
