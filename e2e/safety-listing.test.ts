@@ -228,14 +228,56 @@ describe('safety: the AE/SAE listing, the SAE clock, AEs edited', () => {
     await page.goto(`/adverse-events/${r.body.id}`);
     const alert = page.getByRole('alert', { name: 'Death records disagree' });
     await waitForText(alert, 'does not carry the seriousness criterion "death"');
-    const queries = await (await apiAs(e, 'monitor')).get<{ text: string; raisedByName: string }[]>(
-      `/api/studies/${e.trial.studyId}/queries?subjectId=${subjectA}`,
-    );
-    expect(queries.body).toContainEqual(
+    const queries = await (await apiAs(e, 'monitor')).get<{
+      queries: { text: string; raisedByName: string }[];
+    }>(`/api/studies/${e.trial.studyId}/queries?subjectId=${subjectA}`);
+    expect(queries.body.queries).toContainEqual(
       expect.objectContaining({
         raisedByName: 'msct automatic check',
         text: expect.stringContaining('"Cardiac arrest" resulted in death'),
       }),
     );
+  });
+
+  it('the listing pages through more events than one page holds; the counts stay over all (issue 16)', async () => {
+    const api = await apiAs(e, 'coordinator');
+    // 55 events of one term: more than a page of the listing (50).
+    for (let i = 1; i <= 55; i++) {
+      const r = await api.post(`/api/subjects/${subjectA}/adverse-events`, {
+        term: `Rash ${String(i).padStart(2, '0')}`,
+        onsetDate: `2026-02-${String(1 + (i % 28)).padStart(2, '0')}`,
+        ctcaeGrade: 1,
+        relatedness: 'not_related',
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const page = await loginAs(e, 'safety');
+    await page.goto(`/studies/${e.trial.studyId}/adverse-events`);
+    const filters = page.getByRole('form', { name: 'Filter adverse events' });
+    await filters.getByLabel('Seriousness').selectOption('');
+    await filters.getByLabel('Term contains').fill('Rash');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    const counts = page.getByRole('list', { name: 'Adverse event counts' });
+    await waitForText(counts, '55 events');
+    const pager = page.getByRole('navigation', { name: 'Pages of the adverse event listing' });
+    await waitForText(pager, 'Showing 1–50 of 55 matching adverse events · page 1 of 2');
+    const listing = page.getByRole('table', { name: 'Adverse event listing' });
+    expect(await listing.locator('tbody tr').count()).toBe(50);
+    const firstPage = await listing
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ae')));
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await waitForText(pager, 'Showing 51–55 of 55 matching adverse events · page 2 of 2');
+    expect(await listing.locator('tbody tr').count()).toBe(5);
+    const secondPage = await listing
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ae')));
+    // The two pages together are the 55 events, each once; the counts did not change.
+    expect(new Set([...firstPage, ...secondPage]).size).toBe(55);
+    await waitForText(counts, '55 events');
+    expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await screenshot(page, '65-ae-listing-paged');
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await waitForText(pager, 'Showing 1–50 of 55');
   });
 });
