@@ -227,7 +227,18 @@ async function database(dialect: string, patients: number): Promise<{ url: strin
     const analyze = async () => {
       if (dialect === 'postgres') await sql`analyze`.execute(db.kysely);
     };
-    if (await findStudyByCode(db, DEMO_STUDY_CODE)) {
+    const built = await findStudyByCode(db, DEMO_STUDY_CODE);
+    if (built) {
+      // A build that was stopped leaves a partial trial: say so rather than time it as N patients.
+      const { n } = await db.kysely
+        .selectFrom('subjects')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('study_id', '=', built.id)
+        .executeTakeFirstOrThrow();
+      if (Number(n) < patients)
+        throw new Error(
+          `${url.replace(/\/\/.*@/, '//')}: ${n} of ${patients} patients (a build still running or stopped); finish it or drop it`,
+        );
       await analyze();
       return { url, builtMs: null };
     }

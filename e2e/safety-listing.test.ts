@@ -280,4 +280,34 @@ describe('safety: the AE/SAE listing, the SAE clock, AEs edited', () => {
     await pager.getByRole('button', { name: 'Previous' }).click();
     await waitForText(pager, 'Showing 1–50 of 55');
   });
+
+  it('the query list pages too; its status counts are over every query (issue 16)', async () => {
+    const monitor = await apiAs(e, 'monitor');
+    for (let i = 1; i <= 52; i++) {
+      const r = await monitor.post(`/api/subjects/${subjectA}/queries`, {
+        entityType: 'subject',
+        entityId: subjectA,
+        field: 'sex',
+        text: `Check the sex, please (${i})`,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const all = await monitor.get<{ counts: { total: number; byStatus: Record<string, number> } }>(
+      `/api/studies/${e.trial.studyId}/queries?limit=1`,
+    );
+    const total = all.body.counts.total;
+    expect(total).toBeGreaterThanOrEqual(52);
+    const page = await loginAs(e, 'monitor');
+    await page.goto(`/studies/${e.trial.studyId}/queries`);
+    await waitForText(page.getByTestId('query-counts'), `Open ${all.body.counts.byStatus.open}`);
+    const pager = page.getByRole('navigation', { name: 'Pages of the query list' });
+    await waitForText(pager, `Showing 1–50 of ${total} queries · page 1 of 2`);
+    const list = page.getByRole('list', { name: 'Queries' });
+    expect(await list.locator(':scope > li').count()).toBe(50);
+    await pager.getByRole('button', { name: 'Last' }).click();
+    await waitForText(pager, `Showing 51–${total} of ${total} queries · page 2 of 2`);
+    await waitForText(list, 'Check the sex, please (52)');
+    expect(await list.locator(':scope > li').count()).toBe(total - 50);
+    await screenshot(page, '66-queries-paged');
+  });
 });
