@@ -138,6 +138,8 @@ interface BackgroundJob {
   startedAt: string;
   /** Settles when the work does (never rejects: the outcome is in `settled`). */
   done: Promise<void>;
+  /** Resolves when the work reaches a long synchronous step: a waiting request answers "computing" first. */
+  busy: Promise<void>;
   settled?: { ok: true; value: unknown } | { ok: false; error: unknown };
 }
 
@@ -184,8 +186,9 @@ export class DerivedStudyCache {
 
   /**
    * The analysis of a selection, like endpointsOrComputing. The analysis of the derived records is
-   * one synchronous computation (seconds at 20 000 patients) on this thread: while it runs, the
-   * server answers nothing (moving it to a worker thread is left, docs/validation.md).
+   * one synchronous computation (12 s at 20 000 patients on a loaded machine): a request waiting for
+   * it answers "computing" before it starts (it would otherwise wait it out, the timer unable to
+   * fire); while it runs the server answers nothing (a worker thread for it is left, docs/validation.md).
    */
   analysisOrComputing(
     studyId: string,
@@ -195,7 +198,11 @@ export class DerivedStudyCache {
     return this.background(
       `analysis|${this.selectionKey(studyId, opts)}`,
       () => this.isCurrent(studyId, opts.pseudonymise, siteKeyOf(opts.siteIds)),
-      async () => (await this.select(studyId, opts)).analysis(),
+      async (busy) => {
+        const sel = await this.select(studyId, opts);
+        await busy();
+        return sel.analysis();
+      },
       waitMs,
     );
   }
@@ -220,8 +227,11 @@ export class DerivedStudyCache {
   private async background<T>(
     key: string,
     isCurrent: () => Promise<boolean>,
-    compute: () => Promise<T>,
-    /** How long to wait for a derivation; Infinity: until it is done (a document a browser opens). */
+    compute: (busy: () => Promise<void>) => Promise<T>,
+    /**
+     * How long to wait for a derivation (cut short by a long synchronous step); Infinity: until it is
+     * done (a document a browser opens; tests that read the results in one request).
+     */
     waitMs: number,
   ): Promise<ReadyOrComputing<T>> {
     let job = this.jobs.get(key);
@@ -229,11 +239,11 @@ export class DerivedStudyCache {
       this.jobs.delete(key);
       if (!job.settled.ok) throw job.settled.error;
       // Done: from the cache if nothing changed since (a fresh reading time), else what it computed.
-      if (await isCurrent()) return { ready: await compute() };
+      if (await isCurrent()) return { ready: await compute(async () => {}) };
       return { ready: job.settled.value as T };
     }
     if (!job) {
-      if (await isCurrent()) return { ready: await compute() };
+      if (await isCurrent()) return { ready: await compute(async () => {}) };
       job = this.jobs.get(key) ?? this.start(key, compute);
     }
     // Waiting 0 ms answers "computing" at once, before the work's first step (a small SQLite trial
@@ -243,6 +253,7 @@ export class DerivedStudyCache {
     const waited = Number.isFinite(waitMs)
       ? await Promise.race([
           job.done.then(() => 'done' as const),
+          job.busy.then(() => 'busy' as const),
           new Promise<'timeout'>((resolve) => {
             timer = setTimeout(() => resolve('timeout'), waitMs);
           }),
@@ -257,13 +268,21 @@ export class DerivedStudyCache {
     return { computing: { startedAt: job.startedAt } };
   }
 
-  private start<T>(key: string, compute: () => Promise<T>): BackgroundJob {
-    const job: BackgroundJob = { startedAt: new Date().toISOString(), done: Promise.resolve() };
+  private start<T>(key: string, compute: (busy: () => Promise<void>) => Promise<T>): BackgroundJob {
+    let markBusy: () => void = () => {};
+    const busy = new Promise<void>((resolve) => {
+      markBusy = resolve;
+    });
+    const job: BackgroundJob = { startedAt: new Date().toISOString(), done: Promise.resolve(), busy };
     job.done = (async () => {
       // Started on the next turn, so the request that started it is answered before any work.
       await new Promise((resolve) => setImmediate(resolve));
       try {
-        const value = await compute();
+        const value = await compute(async () => {
+          markBusy();
+          // A turn of the event loop, so the waiting requests' answers go out first.
+          await new Promise((resolve) => setImmediate(resolve));
+        });
         job.settled = { ok: true, value };
       } catch (error) {
         job.settled = { ok: false, error };
