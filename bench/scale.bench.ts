@@ -12,7 +12,7 @@
 //
 // Sizes and databases: MSCT_SCALE_SIZES (default 1000,5000,20000), MSCT_SCALE_DIALECTS (default
 // sqlite,postgres), steps MSCT_SCALE_STEPS (default every one: analyze-json, analyze-html,
-// adjudicate, server, export-odm, export-sdtm, routes). Built databases are kept for the next run (MSCT_SCALE_DIR, default
+// adjudicate, server, export-odm, export-sdtm, routes; empty: only build). Built databases are kept for the next run (MSCT_SCALE_DIR, default
 // /tmp/msct-scale; PostgreSQL databases msct_scale_<N>): building 20 000 patients takes minutes.
 import { execFile } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -141,19 +141,32 @@ async function runStep(job: Job): Promise<Figures> {
     const login = await client.login(BENCH_ADMIN, BENCH_ADMIN_PASSWORD);
     if (login.status !== 200) throw new Error(`login answered ${login.status}`);
     const study = await findStudyByCode(db, DEMO_STUDY_CODE);
+    /**
+     * Time to the first answer (200, or 202 "computing" while the server derives in the background:
+     * issue 16) and time until the result, asking again every 250 ms as a client would.
+     */
     const timed = async (path: string) => {
       const t0 = performance.now();
-      const res = await client.get(path);
+      let res = await client.get(path);
+      const first = performance.now() - t0;
+      while (res.status === 202) {
+        await new Promise((resolve) => setTimeout(resolve, 250));
+        res = await client.get(path);
+      }
       if (res.status !== 200) throw new Error(`${path} answered ${res.status}: ${JSON.stringify(res.body)}`);
-      return performance.now() - t0;
+      return { first, ready: performance.now() - t0 };
     };
     const extra: Record<string, number> = {};
     const cpu = process.cpuUsage();
     const t0 = performance.now();
-    extra.endpointsFirstMs = await timed(`/api/studies/${study!.id}/endpoints`);
-    extra.endpointsCachedMs = await timed(`/api/studies/${study!.id}/endpoints`);
-    extra.analysisFirstMs = await timed(`/api/studies/${study!.id}/analysis`);
-    extra.analysisCachedMs = await timed(`/api/studies/${study!.id}/analysis`);
+    const e1 = await timed(`/api/studies/${study!.id}/endpoints`);
+    extra.endpointsFirstAnswerMs = e1.first;
+    extra.endpointsFirstMs = e1.ready;
+    extra.endpointsCachedMs = (await timed(`/api/studies/${study!.id}/endpoints`)).ready;
+    const a1 = await timed(`/api/studies/${study!.id}/analysis`);
+    extra.analysisFirstAnswerMs = a1.first;
+    extra.analysisFirstMs = a1.ready;
+    extra.analysisCachedMs = (await timed(`/api/studies/${study!.id}/analysis`)).ready;
     return { ms: performance.now() - t0, cpuMs: cpuSince(cpu), peakMb: peak(), extra };
   } finally {
     await app.close();
@@ -214,7 +227,18 @@ async function database(dialect: string, patients: number): Promise<{ url: strin
     const analyze = async () => {
       if (dialect === 'postgres') await sql`analyze`.execute(db.kysely);
     };
-    if (await findStudyByCode(db, DEMO_STUDY_CODE)) {
+    const built = await findStudyByCode(db, DEMO_STUDY_CODE);
+    if (built) {
+      // A build that was stopped leaves a partial trial: say so rather than time it as N patients.
+      const { n } = await db.kysely
+        .selectFrom('subjects')
+        .select((eb) => eb.fn.countAll<number | string>().as('n'))
+        .where('study_id', '=', built.id)
+        .executeTakeFirstOrThrow();
+      if (Number(n) < patients)
+        throw new Error(
+          `${url.replace(/\/\/.*@/, '//')}: ${n} of ${patients} patients (a build still running or stopped); finish it or drop it`,
+        );
       await analyze();
       return { url, builtMs: null };
     }
@@ -238,7 +262,9 @@ async function database(dialect: string, patients: number): Promise<{ url: strin
 export default async function run(): Promise<BenchResult[]> {
   const sizes = (process.env.MSCT_SCALE_SIZES ?? '1000,5000,20000').split(',').map(Number);
   const dialects = (process.env.MSCT_SCALE_DIALECTS ?? 'sqlite,postgres').split(',');
-  const steps = (process.env.MSCT_SCALE_STEPS?.split(',') ?? STEPS) as Step[];
+  // MSCT_SCALE_STEPS= (empty): only build the databases (and keep them for the next run).
+  const stepsEnv = process.env.MSCT_SCALE_STEPS;
+  const steps = (stepsEnv === '' ? [] : (stepsEnv?.split(',') ?? STEPS)) as Step[];
   for (const s of steps) if (!STEPS.includes(s)) throw new Error(`MSCT_SCALE_STEPS: no step "${s}"`);
   const results: BenchResult[] = [];
   for (const dialect of dialects)
@@ -263,14 +289,32 @@ export default async function run(): Promise<BenchResult[]> {
           const e = f.extra!;
           const cachedOk = e.endpointsCachedMs! < 1000;
           results.push(
-            { name: `${tag}: GET /endpoints, first`, value: Math.round(e.endpointsFirstMs!), unit: 'ms' },
+            {
+              name: `${tag}: GET /endpoints, first answer (202 computing or 200)`,
+              value: Math.round(e.endpointsFirstAnswerMs!),
+              unit: 'ms',
+            },
+            {
+              name: `${tag}: GET /endpoints, first, until the result`,
+              value: Math.round(e.endpointsFirstMs!),
+              unit: 'ms',
+            },
             {
               name: `${tag}: GET /endpoints, cached`,
               value: Math.round(e.endpointsCachedMs!),
               unit: 'ms',
               ...(n <= 5000 ? { target: '< 1 000 ms (5 000 patients)', ok: cachedOk } : {}),
             },
-            { name: `${tag}: GET /analysis, first`, value: Math.round(e.analysisFirstMs!), unit: 'ms' },
+            {
+              name: `${tag}: GET /analysis, first answer (202 computing or 200)`,
+              value: Math.round(e.analysisFirstAnswerMs!),
+              unit: 'ms',
+            },
+            {
+              name: `${tag}: GET /analysis, first, until the result`,
+              value: Math.round(e.analysisFirstMs!),
+              unit: 'ms',
+            },
             {
               name: `${tag}: GET /analysis, cached`,
               value: Math.round(e.analysisCachedMs!),
@@ -417,8 +461,33 @@ async function routesStep(url: string): Promise<Figures> {
         status = 0;
       }
       extra[`${name}Ms`] = performance.now() - t0;
+      // 202 "computing" (the derived-results routes, issue 16): asked again until the result; the
+      // time until it is recorded as `<name>ReadyMs` beside the first answer's.
+      if (status === 202) {
+        while (status === 202 && performance.now() - t0 < timeoutMs) {
+          await new Promise((resolve) => setTimeout(resolve, 250));
+          chunks.length = 0;
+          bytes = 0;
+          try {
+            const res = await fetch(base + path, {
+              headers: { cookie },
+              signal: AbortSignal.timeout(timeoutMs),
+            });
+            status = res.status;
+            for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+              bytes += chunk.length;
+              if (keep || res.status !== 200) chunks.push(Buffer.from(chunk));
+            }
+          } catch (e) {
+            process.stderr.write(`  ${path}: ${(e as Error).message}\n`);
+            status = 0;
+          }
+        }
+        extra[`${name}ReadyMs`] = performance.now() - t0;
+        extra[`${name}ReadyStatus`] = status;
+      }
       extra[`${name}Kb`] = Math.round(bytes / 1024);
-      extra[`${name}Status`] = status;
+      extra[`${name}Status`] = extra[`${name}ReadyMs`] === undefined ? status : 202;
       extra[`${name}PeakMb`] = peakMb();
       const text = Buffer.concat(chunks).toString();
       if (status !== 200) {
@@ -468,7 +537,9 @@ async function routesStep(url: string): Promise<Figures> {
     const aes = (await get('listStudyAdverseEvents', `${s}/adverse-events`, true)) as
       | { events: { id: string }[] }
       | undefined;
-    const queries = (await get('listQueries', `${s}/queries`, true)) as { id: string }[] | undefined;
+    const queries = (await get('listQueries', `${s}/queries`, true)) as
+      | { queries: { id: string }[] }
+      | undefined;
     const jobs = (await get('listExports', `/api/exports?studyId=${study.id}`, true)) as
       | { jobs: { id: string; status?: string }[] }
       | undefined;
@@ -477,7 +548,7 @@ async function routesStep(url: string): Promise<Figures> {
       subjectId,
       visitId: visits?.[0]?.id,
       aeId: aes?.events[0]?.id,
-      queryId: queries?.[0]?.id,
+      queryId: queries?.queries[0]?.id,
       jobId: jobs?.jobs.find((j) => j.status === 'done')?.id ?? jobs?.jobs[0]?.id,
     };
     // Query strings a user's request carries (the rest take the route's defaults).
@@ -554,15 +625,22 @@ function stepResults(tag: string, step: 'export-odm' | 'export-sdtm' | 'routes',
         status !== undefined && status !== 200
           ? status === 0
             ? 'TIMED OUT / FAILED'
-            : `answered ${status}`
+            : status === 202
+              ? 'answered 202 computing'
+              : `answered ${status}`
           : '',
+        name.endsWith('Ready') ? 'until the derived result' : '',
         peak !== undefined ? `peak ${peak} MB after` : '',
       ].filter(Boolean);
       out.push({
         name: `${tag}: GET ${name}${notes.length ? ` (${notes.join(', ')})` : ''}`,
         value: Math.round(v),
         unit: 'ms',
-        ...(status !== undefined ? { target: '200 in < 10 000 ms', ok: status === 200 && v < 10_000 } : {}),
+        // The first answer of a derived-results route may be 202 "computing" (issue 16); the time
+        // until its result (`…Ready`) is a figure, not held to the per-request target.
+        ...(status !== undefined && !name.endsWith('Ready')
+          ? { target: '200/202 in < 10 000 ms', ok: (status === 200 || status === 202) && v < 10_000 }
+          : {}),
       });
     }
   out.push(

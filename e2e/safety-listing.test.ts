@@ -253,14 +253,86 @@ describe('safety: the AE/SAE listing, the SAE clock, AEs edited', () => {
     await page.goto(`/adverse-events/${r.body.id}`);
     const alert = page.getByRole('alert', { name: 'Death records disagree' });
     await waitForText(alert, 'does not carry the seriousness criterion "death"');
-    const queries = await (await apiAs(e, 'monitor')).get<{ text: string; raisedByName: string }[]>(
-      `/api/studies/${e.trial.studyId}/queries?subjectId=${subjectA}`,
-    );
-    expect(queries.body).toContainEqual(
+    const queries = await (await apiAs(e, 'monitor')).get<{
+      queries: { text: string; raisedByName: string }[];
+    }>(`/api/studies/${e.trial.studyId}/queries?subjectId=${subjectA}`);
+    expect(queries.body.queries).toContainEqual(
       expect.objectContaining({
         raisedByName: 'msct automatic check',
         text: expect.stringContaining('"Cardiac arrest" resulted in death'),
       }),
     );
+  });
+
+  it('the listing pages through more events than one page holds; the counts stay over all (issue 16)', async () => {
+    const api = await apiAs(e, 'coordinator');
+    // 55 events of one term: more than a page of the listing (50).
+    for (let i = 1; i <= 55; i++) {
+      const r = await api.post(`/api/subjects/${subjectA}/adverse-events`, {
+        term: `Rash ${String(i).padStart(2, '0')}`,
+        onsetDate: `2026-02-${String(1 + (i % 28)).padStart(2, '0')}`,
+        ctcaeGrade: 1,
+        relatedness: 'not_related',
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const page = await loginAs(e, 'safety');
+    await page.goto(`/studies/${e.trial.studyId}/adverse-events`);
+    const filters = page.getByRole('form', { name: 'Filter adverse events' });
+    await filters.getByLabel('Seriousness').selectOption('');
+    await filters.getByLabel('Term contains').fill('Rash');
+    await filters.getByRole('button', { name: 'Apply filters' }).click();
+    const counts = page.getByRole('list', { name: 'Adverse event counts' });
+    await waitForText(counts, '55 events');
+    const pager = page.getByRole('navigation', { name: 'Pages of the adverse event listing' });
+    await waitForText(pager, 'Showing 1–50 of 55 matching adverse events · page 1 of 2');
+    const listing = page.getByRole('table', { name: 'Adverse event listing' });
+    expect(await listing.locator('tbody tr').count()).toBe(50);
+    const firstPage = await listing
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ae')));
+    await pager.getByRole('button', { name: 'Next' }).click();
+    await waitForText(pager, 'Showing 51–55 of 55 matching adverse events · page 2 of 2');
+    expect(await listing.locator('tbody tr').count()).toBe(5);
+    const secondPage = await listing
+      .locator('tbody tr')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-ae')));
+    // The two pages together are the 55 events, each once; the counts did not change.
+    expect(new Set([...firstPage, ...secondPage]).size).toBe(55);
+    await waitForText(counts, '55 events');
+    expect(await pager.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await screenshot(page, '65-ae-listing-paged');
+    await pager.getByRole('button', { name: 'Previous' }).click();
+    await waitForText(pager, 'Showing 1–50 of 55');
+  });
+
+  it('the query list pages too; its status counts are over every query (issue 16)', async () => {
+    const monitor = await apiAs(e, 'monitor');
+    for (let i = 1; i <= 52; i++) {
+      const r = await monitor.post(`/api/subjects/${subjectA}/queries`, {
+        entityType: 'subject',
+        entityId: subjectA,
+        field: 'sex',
+        text: `Check the sex, please (${i})`,
+      });
+      expect(r.status, JSON.stringify(r.body)).toBe(201);
+    }
+    const all = await monitor.get<{ counts: { total: number; byStatus: Record<string, number> } }>(
+      `/api/studies/${e.trial.studyId}/queries?limit=1`,
+    );
+    const total = all.body.counts.total;
+    expect(total).toBeGreaterThanOrEqual(52);
+    const page = await loginAs(e, 'monitor');
+    await page.goto(`/studies/${e.trial.studyId}/queries`);
+    await waitForText(page.getByTestId('query-counts'), `Open ${all.body.counts.byStatus.open}`);
+    const pager = page.getByRole('navigation', { name: 'Pages of the query list' });
+    await waitForText(pager, `Showing 1–50 of ${total} queries · page 1 of 2`);
+    const list = page.getByRole('list', { name: 'Queries' });
+    expect(await list.locator(':scope > li').count()).toBe(50);
+    await pager.getByRole('button', { name: 'Last' }).click();
+    await waitForText(pager, `Showing 51–${total} of ${total} queries · page 2 of 2`);
+    await waitForText(list, 'Check the sex, please (52)');
+    expect(await list.locator(':scope > li').count()).toBe(total - 50);
+    await screenshot(page, '66-queries-paged');
   });
 });

@@ -2,7 +2,7 @@
 // declared field by field; the statistics (core/analysis/types.ts) are typed from the core.
 import type { AnalysisResults } from '@msct/core/analysis';
 import { z } from 'zod';
-import { snapshot } from './clinical.js';
+import { computing, snapshot } from './clinical.js';
 import { document, route } from './route.js';
 import { studyParams } from './studies.js';
 
@@ -73,7 +73,7 @@ export const analysisRoutes = {
     tags: ['analysis'],
     summary: 'The analysis plan’s results (analysis-plan.md R1–R12), recomputed from the item-level data',
     params: studyParams,
-    response: { 200: analysisResults },
+    response: { 200: analysisResults, 202: computing },
   }),
   analysisReport: route({
     method: 'GET',

@@ -138,6 +138,21 @@ export const enrolment = z.object({
   reason: z.string(),
 });
 
+/**
+ * The answer of a derived-results route (/endpoints, /analysis) while the study's data are being
+ * derived in the background (issue 16: the first derivation of a large trial does not hold the
+ * request): 202 with a Retry-After header; ask again for the result. A derivation that failed is
+ * reported to the next request as a problem (500, with its request id); the request after that
+ * starts it again.
+ */
+export const computing = z.object({
+  status: z.literal('computing'),
+  /** When the derivation started (ISO 8601). */
+  startedAt: z.string(),
+  /** Seconds to wait before asking again (also the Retry-After header). */
+  retryAfterSeconds: z.number().int(),
+});
+
 export const clinicalRoutes = {
   visitScores: route({
     method: 'GET',
@@ -163,7 +178,7 @@ export const clinicalRoutes = {
     tags: ['clinical'],
     summary: "Every visible subject's endpoint verdict (adjudication run)",
     params: studyParams,
-    response: { 200: studyEndpoints },
+    response: { 200: studyEndpoints, 202: computing },
   }),
   eligibility: route({
     method: 'GET',

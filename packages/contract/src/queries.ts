@@ -57,15 +57,44 @@ export const queryListFilters = z
   })
   .strict();
 
+/**
+ * The list comes a page at a time (issue 16: no request sends a trial's every query), ordered by when
+ * each was raised; the counts are over every match. The CSV (same filters) is the whole list, streamed.
+ */
+export const queryListPageQuery = queryListFilters
+  .extend({
+    offset: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+
 export const queryRoutes = {
   listQueries: route({
     method: 'GET',
     path: '/api/studies/:studyId/queries',
     tags: ['queries'],
-    summary: "Queries at the user's sites, filtered by status, site, subject, form, who raised them and age",
+    summary:
+      "Queries at the user's sites, filtered by status, site, subject, form, who raised them and age, a page at a time",
     params: studyParams,
-    querystring: queryListFilters,
-    response: { 200: z.array(listedQuery) },
+    querystring: queryListPageQuery,
+    response: {
+      200: z.object({
+        /** One page of the matching queries, oldest raised first. */
+        queries: z.array(listedQuery),
+        counts: z.object({
+          /** Every query that matches all the filters (what the pages go through). */
+          total: z.number().int(),
+          /** Matches of every filter but the status, by status. */
+          byStatus: z.object({
+            open: z.number().int(),
+            answered: z.number().int(),
+            closed: z.number().int(),
+          }),
+        }),
+        offset: z.number().int(),
+        limit: z.number().int(),
+      }),
+    },
   }),
   exportQueriesCsv: route({
     method: 'GET',

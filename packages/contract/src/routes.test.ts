@@ -60,7 +60,7 @@ describe('the API contract', () => {
     expectTypeOf<ResponseOf<GetStudy>['code']>().toEqualTypeOf<string>();
     expectTypeOf<ResponseOf<RouteOf<'POST', '/api/auth/logout'>>>().toEqualTypeOf<undefined>();
     expectTypeOf<
-      ResponseOf<RouteOf<'GET', '/api/studies/:studyId/queries'>>[number]['status']
+      ResponseOf<RouteOf<'GET', '/api/studies/:studyId/queries'>>['queries'][number]['status']
     >().toEqualTypeOf<'open' | 'answered' | 'closed'>();
     expect(routes.getStudy.path).toBe('/api/studies/:studyId');
   });

@@ -164,6 +164,9 @@ const aeListQuery = z
     onsetFrom: isoDate.optional(),
     onsetTo: isoDate.optional(),
     overdue: z.enum(['yes']).optional(),
+    /** The listing comes a page at a time (issue 16); its counts are over every matching event. */
+    offset: z.coerce.number().int().min(0).default(0),
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
   })
   .strict();
 
@@ -238,7 +241,10 @@ export const safetyRoutes = {
           overdue: z.number(),
           byGrade: z.record(z.string(), z.number()),
         }),
+        /** One page of the matching events, latest onset first. */
         events: z.array(listedAdverseEvent),
+        offset: z.number().int(),
+        limit: z.number().int(),
       }),
     },
   }),

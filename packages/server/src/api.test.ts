@@ -334,10 +334,10 @@ describe('query lists say who raised them and where', () => {
         text: 'Unit?',
       });
       expect(q.status).toBe(201);
-      const list = await coord.get<{ id: string; raisedByName: string; visitId: string; formCode: string }[]>(
-        `/api/studies/${trial.studyId}/queries`,
-      );
-      expect(list.body.find((x) => x.id === q.body.id)).toMatchObject({
+      const list = await coord.get<{
+        queries: { id: string; raisedByName: string; visitId: string; formCode: string }[];
+      }>(`/api/studies/${trial.studyId}/queries`);
+      expect(list.body.queries.find((x) => x.id === q.body.id)).toMatchObject({
         raisedByName: 'monitor',
         visitId: v.body.id,
         formCode: 'labs',

@@ -31,6 +31,11 @@ export interface ServerConfig {
   attachmentKinds?: FileKind[];
   /** A virus scanner run as `command <file>` before an upload is accepted (MSCT_SCAN_COMMAND). */
   scanCommand?: string;
+  /**
+   * How long /endpoints and /analysis wait for a derivation running in the background before they
+   * answer 202 "computing" (MSCT_DERIVATION_WAIT_MS, default 2 000 ms; issue 16).
+   */
+  derivationWaitMs: number;
 }
 
 /** MSCT_ATTACHMENT_TYPES: a comma-separated list of FILE_KINDS; an unknown kind is a start-up error. */
@@ -67,6 +72,7 @@ export function configFromEnv(env: NodeJS.ProcessEnv = process.env): ServerConfi
     lockoutMinutes: int('MSCT_LOCKOUT_MINUTES', 15),
     loginRateLimitPerMinute: int('MSCT_LOGIN_RATE_LIMIT', 20),
     bodyLimitBytes: int('MSCT_BODY_LIMIT_BYTES', 1_048_576),
+    derivationWaitMs: int('MSCT_DERIVATION_WAIT_MS', 2_000),
     ...(env.MSCT_DATA_DIR ? { dataDir: env.MSCT_DATA_DIR } : {}),
     ...(env.MSCT_ATTACHMENT_MAX_BYTES ? { attachmentMaxBytes: int('MSCT_ATTACHMENT_MAX_BYTES', 0) } : {}),
     ...(attachmentKinds(env.MSCT_ATTACHMENT_TYPES)

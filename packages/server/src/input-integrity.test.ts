@@ -485,8 +485,10 @@ for (const dialect of TEST_DIALECTS) {
           'entityId',
           'reference',
         );
-      const list = await monitor.get<{ visitId: string | null }[]>(`/api/studies/${trial.studyId}/queries`);
-      expect(list.body.map((q) => q.visitId)).not.toContain(ids.visitB);
+      const list = await monitor.get<{ queries: { visitId: string | null }[] }>(
+        `/api/studies/${trial.studyId}/queries`,
+      );
+      expect(list.body.queries.map((q) => q.visitId)).not.toContain(ids.visitB);
       // A query stored before the check, pointing at site B's item, does not show site B's visit.
       const actor = { id: trial.users.monitor!.id, name: 'monitor' };
       await writeTransaction(server.db, actor, async (tx) => {
@@ -508,10 +510,13 @@ for (const dialect of TEST_DIALECTS) {
           })
           .execute();
       });
-      const legacy = await monitor.get<{ text: string; visitId: string | null; formCode: string | null }[]>(
-        `/api/studies/${trial.studyId}/queries`,
-      );
-      expect(legacy.body.find((q) => q.text === 'legacy')).toMatchObject({ visitId: null, formCode: null });
+      const legacy = await monitor.get<{
+        queries: { text: string; visitId: string | null; formCode: string | null }[];
+      }>(`/api/studies/${trial.studyId}/queries`);
+      expect(legacy.body.queries.find((q) => q.text === 'legacy')).toMatchObject({
+        visitId: null,
+        formCode: null,
+      });
     });
 
     it('API answers carry Cache-Control: no-store', async () => {

@@ -44,6 +44,8 @@ type Listing = {
     byGrade: Record<string, number>;
   };
   events: Ae[];
+  offset: number;
+  limit: number;
 };
 
 // Hours ago, but never before today's UTC midnight: the clock's day 0 is the UTC date of the
@@ -161,6 +163,29 @@ for (const dialect of TEST_DIALECTS) {
       expect(r.status).toBe(200);
       expect(r.body.events.map((e) => e.term).sort()).toEqual(terms);
       expect(r.body.counts.total).toBe(terms.length);
+    });
+
+    it('pages the listing; its counts stay over every matching event (issue 16)', async () => {
+      const whole = (await list('safety')).body;
+      expect(whole).toMatchObject({ offset: 0, limit: 200 });
+      const pages = [];
+      for (let offset = 0; offset < whole.counts.total; offset++) {
+        const page = (await list('safety', `?offset=${offset}&limit=1`)).body;
+        expect(page).toMatchObject({ offset, limit: 1, counts: whole.counts });
+        pages.push(...page.events);
+      }
+      expect(pages.map((e) => e.id)).toEqual(whole.events.map((e) => e.id));
+      expect((await list('safety', `?offset=${whole.counts.total}`)).body.events).toEqual([]);
+      // With the derived filter (overdue) too: the page comes from the matches, the counts are theirs.
+      const serious = (await list('safety', '?seriousness=serious&offset=1&limit=1')).body;
+      expect(serious.counts.total).toBe(2);
+      expect(serious.events).toHaveLength(1);
+      expect((await list('safety', '?overdue=yes&offset=1')).body).toMatchObject({
+        events: [],
+        counts: { total: 1, overdue: 1 },
+      });
+      expect((await list('safety', '?limit=0')).status).toBe(400);
+      expect((await list('safety', '?limit=1001')).status).toBe(400);
     });
 
     it('refuses a reversed date range and an unknown filter', async () => {
@@ -313,10 +338,10 @@ for (const dialect of TEST_DIALECTS) {
       type Query = { text: string; raisedByName: string; status: string };
       const queries = async () =>
         (
-          await c.monitor!.get<Query[]>(
+          await c.monitor!.get<{ queries: Query[] }>(
             `/api/studies/${trial.studyId}/queries?subjectId=${consistent.body.subjectId}`,
           )
-        ).body;
+        ).body.queries;
       const raised = await queries();
       expect(raised.map((q) => q.text).sort()).toEqual([
         expect.stringMatching(

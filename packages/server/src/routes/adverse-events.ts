@@ -75,7 +75,7 @@ export function registerAdverseEventRoutes(app: App, { db }: RouteContext) {
         throw new HttpProblem('MSCT_E_VALIDATION', 'query.onsetTo: must not be before onsetFrom', {
           errors: [{ field: 'query.onsetTo', rule: 'range', message: 'must not be before onsetFrom' }],
         });
-      const rows = await listStudyAdverseEvents(db, {
+      const filter = {
         studyId: req.params.studyId,
         siteIds: sitesFor(p, 'ae.read', req.params.studyId),
         siteId: f.siteId,
@@ -86,27 +86,33 @@ export function registerAdverseEventRoutes(app: App, { db }: RouteContext) {
         outcome: f.outcome,
         onsetFrom: f.onsetFrom,
         onsetTo: f.onsetTo,
-      });
+      };
       const now = new Date();
       const identified = seesIdentifiers(p, req.params.studyId);
-      let events = rows.map((r) => listed(r, identified, now));
-      if (f.overdue === 'yes') events = events.filter((e) => e.clock.overdue);
+      // Issue 16: every filter but "overdue" is applied in the query; the events are then read a batch
+      // at a time, each with its reporting clock (core/safety/expedited-reporting.ts, which "overdue"
+      // and "related" come from), counted, and only the requested page kept.
+      const counts = { total: 0, serious: 0, related: 0, fatal: 0, overdue: 0 };
       const byGrade: Record<string, number> = {};
-      for (const e of events) {
-        const g = e.ctcaeGrade === null ? 'ungraded' : String(e.ctcaeGrade);
-        byGrade[g] = (byGrade[g] ?? 0) + 1;
+      const events: ReturnType<typeof listed>[] = [];
+      const BATCH = 1000;
+      for (let at = 0; ; at += BATCH) {
+        const rows = await listStudyAdverseEvents(db, { ...filter, offset: at, limit: BATCH });
+        for (const r of rows) {
+          const e = listed(r, identified, now);
+          if (f.overdue === 'yes' && !e.clock.overdue) continue;
+          if (counts.total >= f.offset && events.length < f.limit) events.push(e);
+          counts.total++;
+          if (e.serious) counts.serious++;
+          if (e.clock.related) counts.related++;
+          if (e.outcome === 'fatal') counts.fatal++;
+          if (e.clock.overdue) counts.overdue++;
+          const g = e.ctcaeGrade === null ? 'ungraded' : String(e.ctcaeGrade);
+          byGrade[g] = (byGrade[g] ?? 0) + 1;
+        }
+        if (rows.length < BATCH) break;
       }
-      return {
-        counts: {
-          total: events.length,
-          serious: events.filter((e) => e.serious).length,
-          related: events.filter((e) => e.clock.related).length,
-          fatal: events.filter((e) => e.outcome === 'fatal').length,
-          overdue: events.filter((e) => e.clock.overdue).length,
-          byGrade,
-        },
-        events,
-      };
+      return { counts: { ...counts, byGrade }, events, offset: f.offset, limit: f.limit };
     },
   );
 

@@ -10,6 +10,7 @@ import type { FastifyRequest } from 'fastify';
 import { isBlinded } from '../access/blinding.js';
 import { enforce } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { computingAnswer } from '../clinical/computing.js';
 import { studyDefinition } from '../clinical/study-definition.js';
 import { deidentifyDates } from '../deid/date-shift.js';
 import { schemaOf } from '../http/contract.js';
@@ -17,25 +18,31 @@ import type { App, RouteContext } from '../http/types.js';
 import { renderReportHtml } from '../report/html.js';
 import { softwareVersion, withSoftware } from '../report/software-version.js';
 
-export function registerAnalysisRoutes(app: App, { db, derived }: RouteContext) {
-  async function resultsFor(req: FastifyRequest, studyId: string) {
+export function registerAnalysisRoutes(app: App, { db, derived, config }: RouteContext) {
+  /**
+   * The results, or "computing" when the derivation has not finished within `waitMs` (issue 16: it
+   * runs in the background, one per study and selection; clinical/derived-study.ts).
+   */
+  async function resultsFor(req: FastifyRequest, studyId: string, waitMs: number) {
     const p = enforce(req, 'analysis.read', { studyId }, 'study');
     // Bounded by the sites where the user may read the analysis (site scoping of the one policy).
     const siteIds = sitesFor(p, 'analysis.read', studyId);
-    const selection = await derived.select(studyId, {
-      pseudonymise: !seesIdentifiers(p, studyId),
-      siteIds: siteIds ?? undefined,
-    });
-    const results = selection.analysis();
+    const answer = await derived.analysisOrComputing(
+      studyId,
+      { pseudonymise: !seesIdentifiers(p, studyId), siteIds: siteIds ?? undefined },
+      waitMs,
+    );
+    if ('computing' in answer) return answer;
+    const results = answer.ready;
     // A blinded role sees the pooled analysis only: the results by arm would reveal the arms (issue 24).
     if (results.byArm) {
       const { definition } = await studyDefinition(db, studyId);
       if (isBlinded(p, studyId, definition)) {
         const { byArm: _hidden, ...pooled } = results;
-        return withSoftware(pooled);
+        return { ready: withSoftware(pooled) };
       }
     }
-    return withSoftware(results);
+    return { ready: withSoftware(results) };
   }
 
   app.get(
@@ -43,7 +50,11 @@ export function registerAnalysisRoutes(app: App, { db, derived }: RouteContext) 
     {
       schema: schemaOf(routes.analysis),
     },
-    async (req) => resultsFor(req, req.params.studyId),
+    async (req, reply) => {
+      const answer = await resultsFor(req, req.params.studyId, config.derivationWaitMs);
+      if ('computing' in answer) return computingAnswer(reply, answer.computing.startedAt);
+      return answer.ready;
+    },
   );
 
   app.get(
@@ -52,7 +63,10 @@ export function registerAnalysisRoutes(app: App, { db, derived }: RouteContext) 
       schema: schemaOf(routes.analysisReport),
     },
     async (req, reply) => {
-      const computed = await resultsFor(req, req.params.studyId);
+      // The report is a document a browser opens: it waits for the derivation (joining the one running).
+      const answer = await resultsFor(req, req.params.studyId, Number.POSITIVE_INFINITY);
+      if ('computing' in answer) throw new Error('the analysis was not derived');
+      const computed = answer.ready;
       // A string answer skips the app's date shifting (JSON only): shift before rendering.
       const results = req.deid
         ? ((await deidentifyDates(db, computed, req.deid)) as typeof computed)

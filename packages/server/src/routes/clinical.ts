@@ -19,13 +19,14 @@ import { getSubject, getVisit, listForms, listItems, listVisits, updateSubject }
 import type { FastifyRequest } from 'fastify';
 import { enforce, enforceOnSubject, principalOf } from '../access/guard.js';
 import { seesIdentifiers, sitesFor } from '../access/policy.js';
+import { computingAnswer } from '../clinical/computing.js';
 import { deriveOptionsOf, studyDefinition } from '../clinical/study-definition.js';
 import { subjectEndpoints } from '../clinical/subject-endpoints.js';
 import { schemaOf } from '../http/contract.js';
 import { HttpProblem } from '../http/problem.js';
 import type { App, RouteContext } from '../http/types.js';
 
-export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) {
+export function registerClinicalRoutes(app: App, { db, derived, config }: RouteContext) {
   async function visitItems(visitId: string): Promise<VisitItems> {
     const out: Record<string, Record<string, { value: string | null; unit: string | null }>> = {};
     for (const f of await listForms(db, visitId)) {
@@ -176,14 +177,18 @@ export function registerClinicalRoutes(app: App, { db, derived }: RouteContext) 
     {
       schema: schemaOf(routes.studyEndpoints),
     },
-    async (req) => {
+    async (req, reply) => {
       const p = enforce(req, 'subject.read', { studyId: req.params.studyId }, 'study');
       const sites = sitesFor(p, 'subject.read', req.params.studyId);
-      // Derived subject by subject and cached by data snapshot (clinical/derived-study.ts).
-      const r = await derived.select(req.params.studyId, {
-        siteIds: sites ?? undefined,
-        pseudonymise: !seesIdentifiers(p, req.params.studyId),
-      });
+      // Derived subject by subject and cached by data snapshot (clinical/derived-study.ts); a
+      // derivation not finished within the configured wait answers 202 "computing" (issue 16).
+      const answer = await derived.endpointsOrComputing(
+        req.params.studyId,
+        { siteIds: sites ?? undefined, pseudonymise: !seesIdentifiers(p, req.params.studyId) },
+        config.derivationWaitMs,
+      );
+      if ('computing' in answer) return computingAnswer(reply, answer.computing.startedAt);
+      const r = answer.ready;
       return {
         snapshot: r.snapshot,
         subjects: r.subjects.map((s) => {

@@ -43,9 +43,9 @@ for (const dialect of TEST_DIALECTS)
     afterAll(async () => server?.close());
 
     const deathQueries = async () =>
-      (await admin.get<Listed[]>(`/api/studies/${trial.studyId}/queries?subjectId=${subjectId}`)).body.filter(
-        (q) => q.text.startsWith('Automatic check, death records disagree: '),
-      );
+      (
+        await admin.get<{ queries: Listed[] }>(`/api/studies/${trial.studyId}/queries?subjectId=${subjectId}`)
+      ).body.queries.filter((q) => q.text.startsWith('Automatic check, death records disagree: '));
 
     it('a CSV import of an end-of-study death without a fatal AE raises the system query, once', async () => {
       const body = [

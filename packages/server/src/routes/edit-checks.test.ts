@@ -64,7 +64,11 @@ for (const dialect of TEST_DIALECTS)
     afterAll(async () => server?.close());
 
     const queries = async () =>
-      (await c.monitor!.get<Listed[]>(`/api/studies/${trial.studyId}/queries?subjectId=${subjectId}`)).body;
+      (
+        await c.monitor!.get<{ queries: Listed[] }>(
+          `/api/studies/${trial.studyId}/queries?subjectId=${subjectId}`,
+        )
+      ).body.queries;
     const thread = async (id: string) => (await c.monitor!.get<Thread>(`/api/queries/${id}`)).body;
 
     it('a save that breaks a check raises one query on the field; a correction closes it', async () => {

@@ -1,5 +1,7 @@
+import { Readable } from 'node:stream';
 import { type QUERY_STATUSES, type queryListFilters, routes } from '@msct/contract';
 import {
+  countQueries,
   getQuery,
   listQueries,
   listQueryMessages,
@@ -39,46 +41,75 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
   const ageDays = (raisedAt: string, closedAt: string | null, now: number) =>
     Math.max(0, Math.floor(((closedAt ? Date.parse(closedAt) : now) - Date.parse(raisedAt)) / DAY_MS));
 
-  /** The study's queries at the user's sites, with the list's filters and each one's age. */
-  async function listed(req: FastifyRequest, studyId: string, f: z.infer<typeof queryListFilters>) {
+  type Filters = z.infer<typeof queryListFilters>;
+  /** The store's options for the list's filters, at the user's sites. */
+  function listOptions(req: FastifyRequest, studyId: string, f: Filters, now: number) {
     const p = enforce(req, 'query.read', { studyId }, 'study');
-    const now = Date.now();
-    const rows = await listQueries(db, {
-      studyId,
-      siteIds: sitesFor(p, 'query.read', studyId),
-      ...(f.status ? { status: f.status } : {}),
-      ...(f.subjectId ? { subjectId: f.subjectId } : {}),
-      ...(f.siteId ? { siteId: f.siteId } : {}),
-      ...(f.formCode ? { formCode: f.formCode } : {}),
-      ...(f.raisedBy ? { raisedBy: f.raisedBy } : {}),
-      ...(f.minAgeDays ? { raisedBefore: new Date(now - f.minAgeDays * DAY_MS).toISOString() } : {}),
-    });
-    // Ordered by when each query was raised, never by subject code; pseudonyms for roles shown them.
+    return {
+      p,
+      opts: {
+        studyId,
+        siteIds: sitesFor(p, 'query.read', studyId),
+        ...(f.status ? { status: f.status } : {}),
+        ...(f.subjectId ? { subjectId: f.subjectId } : {}),
+        ...(f.siteId ? { siteId: f.siteId } : {}),
+        ...(f.formCode ? { formCode: f.formCode } : {}),
+        ...(f.raisedBy ? { raisedBy: f.raisedBy } : {}),
+        ...(f.minAgeDays ? { minAgeDays: { days: f.minAgeDays, now } } : {}),
+      },
+    };
+  }
+  /** One page of the study's queries as listed: ordered by when each was raised, never by subject code; pseudonyms for roles shown them. */
+  async function listedPage(
+    p: ReturnType<typeof enforce>,
+    opts: ReturnType<typeof listOptions>['opts'],
+    studyId: string,
+    now: number,
+    offset: number,
+    limit: number,
+  ) {
     const identified = seesIdentifiers(p, studyId);
-    return rows
-      .map((q) => ({
-        ...toQuery(q),
-        subjectCode: identified ? q.subject_code : q.pseudonym,
-        siteId: q.site_id,
-        raisedByName: q.raised_by_name,
-        visitId: q.visit_id,
-        visitCode: q.visit_code,
-        formCode: q.form_code,
-        ageDays: ageDays(q.raised_at, q.closed_at, now),
-        lastActivityAt: q.last_message_at,
-      }))
-      .filter((q) => f.minAgeDays === undefined || q.ageDays >= f.minAgeDays);
+    return (await listQueries(db, { ...opts, offset, limit })).map((q) => ({
+      ...toQuery(q),
+      subjectCode: identified ? q.subject_code : q.pseudonym,
+      siteId: q.site_id,
+      raisedByName: q.raised_by_name,
+      visitId: q.visit_id,
+      visitCode: q.visit_code,
+      formCode: q.form_code,
+      ageDays: ageDays(q.raised_at, q.closed_at, now),
+      lastActivityAt: q.last_message_at,
+    }));
   }
 
-  app.get('/api/studies/:studyId/queries', { schema: schemaOf(routes.listQueries) }, (req) =>
-    listed(req, req.params.studyId, req.query),
-  );
+  app.get('/api/studies/:studyId/queries', { schema: schemaOf(routes.listQueries) }, async (req) => {
+    const { offset, limit, ...f } = req.query;
+    const now = Date.now();
+    const { p, opts } = listOptions(req, req.params.studyId, f, now);
+    const [queries, counts] = await Promise.all([
+      listedPage(p, opts, req.params.studyId, now, offset, limit),
+      countQueries(db, opts),
+    ]);
+    const by = counts.byStatus;
+    return {
+      queries,
+      counts: {
+        total: counts.total,
+        byStatus: { open: by.open ?? 0, answered: by.answered ?? 0, closed: by.closed ?? 0 },
+      },
+      offset,
+      limit,
+    };
+  });
 
   app.get(
     '/api/studies/:studyId/queries.csv',
     { schema: schemaOf(routes.exportQueriesCsv) },
     async (req, reply) => {
-      const rows = await listed(req, req.params.studyId, req.query);
+      const now = Date.now();
+      // Access is checked and the sites read before the first row (a refusal is an error response,
+      // not a broken stream); the rows are then read and written a page at a time.
+      const { p, opts } = listOptions(req, req.params.studyId, req.query, now);
       const sites = new Map((await listSites(db, req.params.studyId)).map((s) => [s.id, s.code]));
       const header = [
         'query_id',
@@ -96,32 +127,38 @@ export function registerQueryRoutes(app: App, { db }: RouteContext) {
         'closed_at',
         'text',
       ];
-      const lines = [header.join(',')];
-      for (const q of rows)
-        lines.push(
-          [
-            q.id,
-            sites.get(q.siteId) ?? q.siteId,
-            q.subjectCode,
-            q.visitCode,
-            q.formCode,
-            q.field,
-            q.entityType,
-            q.status,
-            q.raisedByName,
-            q.raisedAt,
-            q.ageDays,
-            q.lastActivityAt,
-            q.closedAt,
-            q.text,
-          ]
-            .map(csvField)
-            .join(','),
-        );
+      const studyId = req.params.studyId;
+      async function* lines() {
+        yield `${header.join(',')}\r\n`;
+        const PAGE = 500;
+        for (let offset = 0; ; offset += PAGE) {
+          const page = await listedPage(p, opts, studyId, now, offset, PAGE);
+          for (const q of page)
+            yield `${[
+              q.id,
+              sites.get(q.siteId) ?? q.siteId,
+              q.subjectCode,
+              q.visitCode,
+              q.formCode,
+              q.field,
+              q.entityType,
+              q.status,
+              q.raisedByName,
+              q.raisedAt,
+              q.ageDays,
+              q.lastActivityAt,
+              q.closedAt,
+              q.text,
+            ]
+              .map(csvField)
+              .join(',')}\r\n`;
+          if (page.length < PAGE) break;
+        }
+      }
       return reply
         .type('text/csv; charset=utf-8')
         .header('content-disposition', 'attachment; filename="queries.csv"')
-        .send(`${lines.join('\r\n')}\r\n`);
+        .send(Readable.from(lines()));
     },
   );
 

@@ -253,15 +253,15 @@ for (const dialect of TEST_DIALECTS)
         text: 'Visit date?',
       });
       const base = `/api/studies/${trial.studyId}/queries`;
-      const byForm = await c.monitor!.get<Listed[]>(`${base}?formCode=LAB`);
-      expect(byForm.body.map((x) => x.id)).toEqual([q.body.id]);
-      expect(byForm.body[0]).toMatchObject({ visitCode: 'BASELINE', formCode: 'LAB', ageDays: 0 });
-      expect((await c.monitor!.get<Listed[]>(`${base}?minAgeDays=1`)).body).toEqual([]);
-      expect((await c.monitor!.get<Listed[]>(`${base}?siteId=${trial.siteB}`)).body).toEqual([]);
-      expect(
-        (await c.monitor!.get<Listed[]>(`${base}?raisedBy=${trial.users.monitor!.id}`)).body,
-      ).toHaveLength(2);
-      expect((await c.coordinator_b!.get<Listed[]>(base)).body).toEqual([]);
+      const list = async (who: ApiClient, path: string) =>
+        (await who.get<{ queries: Listed[] }>(path)).body.queries;
+      const byForm = await list(c.monitor!, `${base}?formCode=LAB`);
+      expect(byForm.map((x) => x.id)).toEqual([q.body.id]);
+      expect(byForm[0]).toMatchObject({ visitCode: 'BASELINE', formCode: 'LAB', ageDays: 0 });
+      expect(await list(c.monitor!, `${base}?minAgeDays=1`)).toEqual([]);
+      expect(await list(c.monitor!, `${base}?siteId=${trial.siteB}`)).toEqual([]);
+      expect(await list(c.monitor!, `${base}?raisedBy=${trial.users.monitor!.id}`)).toHaveLength(2);
+      expect(await list(c.coordinator_b!, base)).toEqual([]);
 
       expect(
         (
@@ -288,9 +288,9 @@ for (const dialect of TEST_DIALECTS)
         version: 2,
         text: 'OK',
       });
-      const closed = await c.monitor!.get<Listed[]>(`${base}?status=closed`);
-      expect(closed.body.map((x) => x.id)).toEqual([q.body.id]);
-      expect(closed.body[0]!.lastActivityAt).toBe(closed.body[0]!.closedAt);
+      const closed = await list(c.monitor!, `${base}?status=closed`);
+      expect(closed.map((x) => x.id)).toEqual([q.body.id]);
+      expect(closed[0]!.lastActivityAt).toBe(closed[0]!.closedAt);
 
       const csv = await c.monitor!.get<string>(`${base}.csv`);
       expect(csv.status).toBe(200);
@@ -307,6 +307,58 @@ for (const dialect of TEST_DIALECTS)
       expect(row.endsWith(`,"'=HGB does not match the source, ""please"" check"`)).toBe(true);
       expect(lines.some((l) => l.startsWith(other.body.id))).toBe(true);
       expect((await c.statistician!.get(`${base}.csv`)).status).toBe(403);
+
+      // A page at a time (issue 16), ordered by when each was raised; the counts are over every match.
+      type Page = { queries: Listed[]; counts: { total: number; byStatus: Record<string, number> } };
+      const page = async (qs: string) => (await c.monitor!.get<Page>(`${base}?${qs}`)).body;
+      const all = await page('');
+      expect(all).toMatchObject({
+        offset: 0,
+        limit: 200,
+        counts: { total: 2, byStatus: { open: 1, answered: 0, closed: 1 } },
+      });
+      const first = await page('limit=1');
+      const second = await page('limit=1&offset=1');
+      expect([...first.queries, ...second.queries].map((x) => x.id)).toEqual(all.queries.map((x) => x.id));
+      expect(second.counts).toEqual(all.counts);
+      expect((await page('offset=2')).queries).toEqual([]);
+      // The status filter narrows the list and its total; byStatus still counts every status.
+      expect((await page('status=open')).counts).toEqual({ total: 1, byStatus: all.counts.byStatus });
+      expect((await c.monitor!.get(`${base}?limit=0`)).status).toBe(400);
+      expect((await c.monitor!.get(`${base}?limit=1001`)).status).toBe(400);
+
+      // "Open at least N days" in the database: a query raised 10 days ago and closed 3 days after
+      // was open 3 days; one raised 10 days ago and still open, 10.
+      const day = 86_400_000;
+      const raisedAt = new Date(Date.now() - 10 * day).toISOString();
+      const old = { id: trial.users.monitor!.id, name: 'monitor' };
+      const ids = [crypto.randomUUID(), crypto.randomUUID()];
+      await inTransaction(server.db, old, async (tx) => {
+        for (const [i, closedAt] of [new Date(Date.parse(raisedAt) + 3 * day).toISOString(), null].entries())
+          await tx.kysely
+            .insertInto('queries')
+            .values({
+              id: ids[i]!,
+              subject_id: subjectId,
+              entity_type: 'subject',
+              entity_id: subjectId,
+              field: null,
+              status: closedAt ? 'closed' : 'open',
+              text: `aged ${i}`,
+              raised_by: old.id,
+              raised_at: raisedAt,
+              closed_by: closedAt ? old.id : null,
+              closed_at: closedAt,
+              version: 1,
+            })
+            .execute();
+      });
+      const aged = async (days: number) => (await page(`minAgeDays=${days}`)).queries.map((x) => x.id).sort();
+      expect(await aged(3)).toEqual([...ids].sort());
+      expect(await aged(4)).toEqual([ids[1]]);
+      expect(await aged(10)).toEqual([ids[1]]);
+      expect(await aged(11)).toEqual([]);
+      expect((await page('minAgeDays=3&limit=1&offset=1')).counts.total).toBe(2);
     });
     it('raises queries on every kind of record of the subject, and none on another subject’s', async () => {
       const inf = await c.coordinator!.post<{ id: string }>(`/api/subjects/${subjectId}/infusions`, {
@@ -339,10 +391,10 @@ for (const dialect of TEST_DIALECTS)
         expect(r.status, `${entityType}: ${JSON.stringify(r.body)}`).toBe(201);
       }
       const listed = (
-        await c.coordinator!.get<(Listed & { entityType: string; text: string })[]>(
+        await c.coordinator!.get<{ queries: (Listed & { entityType: string; text: string })[] }>(
           `/api/studies/${trial.studyId}/queries?subjectId=${subjectId}&status=open`,
         )
-      ).body;
+      ).body.queries;
       for (const [entityType] of targets)
         expect(
           listed.some((q) => q.entityType === entityType && q.text === `check the ${entityType}`),

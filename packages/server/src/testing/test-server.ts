@@ -35,6 +35,9 @@ export async function startTestServer(
     databaseUrl: t.url,
     port: 0,
     loginRateLimitPerMinute: 1000,
+    // Tests of the derived results read them in one request unless a test asks for the 202 path
+    // (derivationWaitMs: 0): a loaded machine must not turn their first request into "computing".
+    derivationWaitMs: Number.POSITIVE_INFINITY,
     ...overrides,
   };
   const app = await buildApp({ db: t.db, config });

@@ -23,6 +23,9 @@ export interface AdverseEventListFilter {
   onsetFrom?: string;
   onsetTo?: string;
   aeId?: string;
+  /** A slice of the listing in its order (a caller reads a study's events a batch at a time); default: all. */
+  offset?: number;
+  limit?: number;
 }
 
 export type ListedAdverseEventRow = AdverseEventTable & {
@@ -67,9 +70,10 @@ export async function listStudyAdverseEvents(
   else if (f.outcome) q = q.where('adverse_events.outcome', '=', f.outcome);
   if (f.onsetFrom) q = q.where('adverse_events.onset_date', '>=', f.onsetFrom);
   if (f.onsetTo) q = q.where('adverse_events.onset_date', '<=', f.onsetTo);
-  return q
+  let ordered = q
     .orderBy('adverse_events.onset_date', 'desc')
     .orderBy('subjects.subject_code')
-    .orderBy('adverse_events.id')
-    .execute();
+    .orderBy('adverse_events.id');
+  if (f.limit !== undefined) ordered = ordered.limit(f.limit).offset(f.offset ?? 0);
+  return ordered.execute();
 }

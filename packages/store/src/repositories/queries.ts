@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { notFound, StoreError } from '../errors.js';
@@ -205,25 +206,20 @@ export interface QueryListOptions {
   /** The form the queried item or form belongs to. */
   formCode?: string;
   raisedBy?: string;
-  /** Raised at or before this instant (the list's "open at least N days"). */
-  raisedBefore?: string;
+  /**
+   * Open at least this many whole days (the list's "open at least N days"): raised at or before
+   * `now` minus that many days, and, when closed, closed at least that many days after it was raised.
+   */
+  minAgeDays?: { days: number; now: number };
+  /** One page of the list (issue 16: a trial's queries are never all sent at once); default: all. */
+  offset?: number;
+  limit?: number;
 }
 
-export async function listQueries(
-  db: Db,
-  opts: QueryListOptions,
-): Promise<
-  (DataQuery & {
-    subject_code: string;
-    pseudonym: string;
-    site_id: string;
-    raised_by_name: string;
-    visit_id: string | null;
-    visit_code: string | null;
-    form_code: string | null;
-    last_message_at: string;
-  })[]
-> {
+const DAY_MS = 86_400_000;
+
+/** The study's queries with the list's filters, joined to where each sits (no columns chosen yet). */
+function filteredQueries(db: Db, opts: QueryListOptions, withStatus: boolean) {
   let q = db.kysely
     .selectFrom('queries')
     .innerJoin('subjects', 'subjects.id', 'queries.subject_id')
@@ -248,6 +244,63 @@ export async function listQueries(
         ]),
       ),
     )
+    .where('subjects.study_id', '=', opts.studyId);
+  if (opts.siteIds) q = q.where('subjects.site_id', 'in', opts.siteIds.length ? [...opts.siteIds] : ['']);
+  if (opts.subjectId) q = q.where('queries.subject_id', '=', opts.subjectId);
+  if (withStatus && opts.status) q = q.where('queries.status', '=', opts.status);
+  if (opts.siteId) q = q.where('subjects.site_id', '=', opts.siteId);
+  if (opts.formCode) q = q.where('form_instances.form_code', '=', opts.formCode);
+  if (opts.raisedBy) q = q.where('queries.raised_by', '=', opts.raisedBy);
+  const age = opts.minAgeDays;
+  if (age && age.days > 0) {
+    q = q.where('queries.raised_at', '<=', new Date(age.now - age.days * DAY_MS).toISOString());
+    // A closed query's age stops at its closing: closed_at − raised_at ≥ days (timestamps are ISO text).
+    const lasted =
+      db.dialect === 'postgres'
+        ? sql<boolean>`(${sql.ref('queries.closed_at')}::timestamptz - ${sql.ref('queries.raised_at')}::timestamptz) >= make_interval(days => ${age.days})`
+        : sql<boolean>`(julianday(${sql.ref('queries.closed_at')}) - julianday(${sql.ref('queries.raised_at')})) * 86400000 >= ${age.days * DAY_MS}`;
+    q = q.where((eb) => eb.or([eb('queries.closed_at', 'is', null), lasted]));
+  }
+  return q;
+}
+
+/**
+ * How many queries match, by status: `byStatus` with every filter but the status (a list's status
+ * tabs), `total` with the status filter too (what the list pages through).
+ */
+export async function countQueries(
+  db: Db,
+  opts: QueryListOptions,
+): Promise<{ total: number; byStatus: Record<string, number> }> {
+  const rows = await filteredQueries(db, opts, false)
+    .select(['queries.status', (eb) => eb.fn.countAll<number | string | bigint>().as('n')])
+    .groupBy('queries.status')
+    .execute();
+  const byStatus: Record<string, number> = {};
+  for (const r of rows) byStatus[r.status] = Number(r.n);
+  const total = opts.status
+    ? (byStatus[opts.status] ?? 0)
+    : Object.values(byStatus).reduce((a, b) => a + b, 0);
+  return { total, byStatus };
+}
+
+export async function listQueries(
+  db: Db,
+  opts: QueryListOptions,
+): Promise<
+  (DataQuery & {
+    subject_code: string;
+    pseudonym: string;
+    site_id: string;
+    raised_by_name: string;
+    visit_id: string | null;
+    visit_code: string | null;
+    form_code: string | null;
+    last_message_at: string;
+  })[]
+> {
+  if (opts.siteIds && opts.siteIds.length === 0) return [];
+  let q = filteredQueries(db, opts, true)
     .selectAll('queries')
     .select([
       'subjects.subject_code',
@@ -269,18 +322,10 @@ export async function listQueries(
           .whereRef('query_messages.query_id', '=', 'queries.id')
           .as('last_message_at'),
     ])
-    .where('subjects.study_id', '=', opts.studyId);
-  if (opts.siteIds) {
-    if (opts.siteIds.length === 0) return [];
-    q = q.where('subjects.site_id', 'in', opts.siteIds);
-  }
-  if (opts.subjectId) q = q.where('queries.subject_id', '=', opts.subjectId);
-  if (opts.status) q = q.where('queries.status', '=', opts.status);
-  if (opts.siteId) q = q.where('subjects.site_id', '=', opts.siteId);
-  if (opts.formCode) q = q.where('form_instances.form_code', '=', opts.formCode);
-  if (opts.raisedBy) q = q.where('queries.raised_by', '=', opts.raisedBy);
-  if (opts.raisedBefore) q = q.where('queries.raised_at', '<=', opts.raisedBefore);
-  const rows = await q.orderBy('queries.raised_at').orderBy('queries.id').execute();
+    .orderBy('queries.raised_at')
+    .orderBy('queries.id');
+  if (opts.limit !== undefined) q = q.limit(opts.limit).offset(opts.offset ?? 0);
+  const rows = await q.execute();
   return rows.map((r) => ({
     ...r,
     visit_code: (r.visit_code as string | null) ?? null,

@@ -1,6 +1,7 @@
 // The shapes the API returns, derived from the contract (@msct/contract: each route's response
 // schema, z.infer) — none is written by hand here. Only ROLES, the order the UI lists roles in, is
 // the web app's own (checked against the contract's roles below).
+
 import type {
   ImportProblem,
   ImportReport,
@@ -12,6 +13,7 @@ import type {
   RouteOf,
   SubjectStatus,
 } from '@msct/contract';
+import type { Computing } from './derived.js';
 
 /** The success body of GET `path`. */
 type Get<P extends PathOf<'GET'>> = ResponseOf<RouteOf<'GET', P>>;
@@ -44,7 +46,7 @@ export type Visit = Get<'/api/subjects/:subjectId/visits'>[number];
 export type VisitWithForms = Get<'/api/visits/:visitId'>;
 export type Form = VisitWithForms['forms'][number];
 export type Item = Form['items'][number];
-export type Query = Get<'/api/studies/:studyId/queries'>[number];
+export type Query = Get<'/api/studies/:studyId/queries'>['queries'][number];
 export type FormReview = Get<'/api/visits/:visitId/reviews'>[number];
 export type Worklist = Get<'/api/studies/:studyId/worklist'>;
 export type EntryWorklistData = Get<'/api/studies/:studyId/entry-worklist'>;
@@ -63,7 +65,7 @@ export type RecordStatusPage = Get<'/api/studies/:studyId/record-status'>;
 /** GET /api/subjects/{id}/endpoints: scores per visit, the verdict with its trace, time to event. */
 export type SubjectEndpoints = Get<'/api/subjects/:subjectId/endpoints'>;
 /** One subject's verdict in GET /api/studies/{id}/endpoints. */
-export type EndpointRow = Get<'/api/studies/:studyId/endpoints'>['subjects'][number];
+export type EndpointRow = Exclude<Get<'/api/studies/:studyId/endpoints'>, Computing>['subjects'][number];
 /** GET /api/studies/{id}/analysis: the analysis plan's results. */
-export type AnalysisResults = Get<'/api/studies/:studyId/analysis'>;
+export type AnalysisResults = Exclude<Get<'/api/studies/:studyId/analysis'>, Computing>;
 export type RandomisationStatus = Get<'/api/subjects/:subjectId/randomisation'>;

@@ -30,10 +30,13 @@ export function SubjectQueries({
     () =>
       reads
         ? Promise.all([
-            api.get('/api/studies/:studyId/queries', {
-              params: { studyId: subject.studyId },
-              query: { subjectId: subject.id },
-            }),
+            api
+              .get('/api/studies/:studyId/queries', {
+                params: { studyId: subject.studyId },
+                // One subject's queries: the largest page the list gives (issue 16).
+                query: { subjectId: subject.id, limit: 1000 },
+              })
+              .then((r) => r.queries),
             api.get('/api/subjects/:subjectId/infusions', { params: { subjectId: subject.id } }),
             api.get('/api/subjects/:subjectId/adverse-events', { params: { subjectId: subject.id } }),
           ])

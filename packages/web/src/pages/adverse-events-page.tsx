@@ -10,6 +10,7 @@ import {
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
 import { LoadError } from '../components/error-box.js';
+import { Pager } from '../components/status-grid.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { SelectField, TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
@@ -20,20 +21,25 @@ import { Link } from '../router.js';
 type Filters = NonNullable<RequestOf<RouteOf<'GET', '/api/studies/:studyId/adverse-events'>>['query']>;
 // A vocabulary code in words (the catalogue's `code.words` may name each code; English: the code's words).
 const label = (code: string) => t('code.words', { code, words: code.replaceAll('_', ' ') });
+/** Events per page of the listing. */
+const AE_PAGE = 50;
 
 export function AdverseEventsPage({ studyId }: { studyId: string }) {
   const sites = useLoad(() => api.get('/api/studies/:studyId/sites', { params: { studyId } }), [studyId]);
   const [draft, setDraft] = useState<Record<string, string>>({ seriousness: 'serious' });
   const [applied, setApplied] = useState<Record<string, string>>(draft);
+  // The listing comes a page at a time (issue 16); the counts are over every matching event.
+  const [offset, setOffset] = useState(0);
   const list = useLoad(() => {
-    const query: Record<string, string | number> = {};
+    const query: Record<string, string | number> = { offset, limit: AE_PAGE };
     for (const [k, v] of Object.entries(applied)) if (v) query[k] = k === 'grade' ? Number(v) : v;
     return api.get('/api/studies/:studyId/adverse-events', { params: { studyId }, query: query as Filters });
-  }, [studyId, JSON.stringify(applied)]);
+  }, [studyId, JSON.stringify(applied), offset]);
   const set = (k: string) => (v: string) => setDraft((d) => ({ ...d, [k]: v }));
   const apply = (e: FormEvent) => {
     e.preventDefault();
     setApplied(draft);
+    setOffset(0);
   };
   const counts = list.data?.counts;
   const none = { value: '', label: t('aePage.any') };
@@ -142,6 +148,21 @@ export function AdverseEventsPage({ studyId }: { studyId: string }) {
         </ul>
       )}
       {list.data?.events.length === 0 && <p>{t('aePage.noMatch')}</p>}
+      {list.data && list.data.counts.total > list.data.limit && (
+        <Pager
+          offset={list.data.offset}
+          shown={list.data.events.length}
+          total={list.data.counts.total}
+          limit={list.data.limit}
+          filtered={Object.values(applied).some(Boolean)}
+          allSubjects={undefined}
+          loading={list.loading}
+          onPage={setOffset}
+          label={t('aePage.pages')}
+          live={false}
+          noun={(count) => t('aePage.noun', { count })}
+        />
+      )}
       {list.data && list.data.events.length > 0 && (
         <TableScroll label={t('aePage.listing')}>
           <table aria-label={t('aePage.listing')}>

@@ -1,7 +1,9 @@
 // Analysis: the endpoint counts of every visible subject (GET /api/studies/:id/endpoints, the
 // server's adjudication of the stored items), per site and overall, and the analysis report when the
 // server offers it (GET /api/studies/:id/analysis and …/analysis/report.html).
+import { useEffect, useRef, useState } from 'react';
 import { api } from '../api/client.js';
+import { type Computing, untilDerived } from '../api/derived.js';
 import { errorText } from '../api/problem.js';
 import type { EndpointRow } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
@@ -33,19 +35,36 @@ function csvOf(rows: EndpointRow[]): string {
 }
 
 export function AnalysisPage({ studyId }: { studyId: string }) {
+  // The server derives a study's results in the background the first time (issue 16): while it does,
+  // the routes answer "computing" and this page says so and asks again.
+  const shown = useRef(true);
+  useEffect(
+    () => () => {
+      shown.current = false;
+    },
+    [],
+  );
+  const [computing, setComputing] = useState<Computing | null>(null);
   const data = useLoad(
     () =>
       Promise.all([
         api.get('/api/studies/:studyId', { params: { studyId } }),
-        api.get('/api/studies/:studyId/endpoints', { params: { studyId } }),
+        untilDerived(
+          () => api.get('/api/studies/:studyId/endpoints', { params: { studyId } }),
+          setComputing,
+          () => shown.current,
+        ),
       ]),
     [studyId],
   );
   // The analysis route may not be deployed on this server yet: its absence is shown, not an error.
   const analysis = useLoad(
     () =>
-      api
-        .get('/api/studies/:studyId/analysis', { params: { studyId } })
+      untilDerived(
+        () => api.get('/api/studies/:studyId/analysis', { params: { studyId } }),
+        () => {},
+        () => shown.current,
+      )
         .then((r) => ({ ok: true as const, results: r }))
         .catch((e: unknown) => ({ ok: false as const, why: errorText(e) })),
     [studyId],
@@ -59,7 +78,15 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
     return res.text();
   }, [studyId, analysis.data?.ok]);
   if (data.error) return <LoadError error={data.error} what="study" />;
-  if (!data.data) return <p className="loading">Loading…</p>;
+  if (!data.data)
+    return computing ? (
+      <p role="status" className="loading" data-testid="computing">
+        Computing… the server is deriving this study's results (started {dateTimeText(computing.startedAt)});
+        this page asks again every {computing.retryAfterSeconds} s.
+      </p>
+    ) : (
+      <p className="loading">Loading…</p>
+    );
   const [study, endpoints] = data.data;
   const rows = endpoints.subjects;
   const total = countBy(rows);
@@ -133,7 +160,7 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
       <section aria-labelledby="report-h">
         <h2 id="report-h">Analysis report</h2>
         {!analysis.data ? (
-          <p className="loading">Checking for the analysis report…</p>
+          <p className="loading">Computing… the analysis of the endpoints above.</p>
         ) : results ? (
           <>
             <ul className="counts" aria-label="Analysis populations">

@@ -3,11 +3,14 @@ import { api, urlOf } from '../api/client.js';
 import type { Query } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
 import { QueryList } from '../components/query-list.js';
+import { Pager } from '../components/status-grid.js';
 import { useLoad } from '../hooks/use-load.js';
 import { t } from '../i18n/index.js';
 import { Link } from '../router.js';
 
 type Status = Query['status'];
+/** Queries per page of the list. */
+const QUERY_PAGE = 50;
 interface Filters {
   status?: Status;
   siteId?: string;
@@ -25,19 +28,26 @@ export function QueriesPage({ studyId }: { studyId: string }) {
       Promise.all([
         api.get('/api/studies/:studyId', { params: { studyId } }),
         api.get('/api/studies/:studyId/sites', { params: { studyId } }),
-        // Every query once, for the filters' choices and the counts.
-        api.get('/api/studies/:studyId/queries', { params: { studyId } }),
+        // The counts over every query, and the filters' choices from the largest page the list gives
+        // (issue 16: the list is paged; a trial's queries are never all sent at once).
+        api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { limit: 1000 } }),
       ]),
     [studyId],
   );
+  // The list a page at a time (QUERY_PAGE queries); the total is over every match.
+  const [offset, setOffset] = useState(0);
   const list = useLoad(
-    () => api.get('/api/studies/:studyId/queries', { params: { studyId }, query: filters }),
-    [studyId, JSON.stringify(filters)],
+    () =>
+      api.get('/api/studies/:studyId/queries', {
+        params: { studyId },
+        query: { ...filters, offset, limit: QUERY_PAGE },
+      }),
+    [studyId, JSON.stringify(filters), offset],
   );
   const ids = { status: useId(), site: useId(), subject: useId(), form: useId(), by: useId(), age: useId() };
   if (base.error) return <LoadError error={base.error} what={t('queriesPage.loadWhat')} />;
   if (!base.data) return <p className="loading">{t('common.loading')}</p>;
-  const [study, sites, all] = base.data;
+  const [study, sites, { queries: all, counts: allCounts }] = base.data;
   const uniq = <T,>(xs: T[], key: (x: T) => string) => [...new Map(xs.map((x) => [key(x), x])).values()];
   const subjects = uniq(all, (q) => q.subjectId).sort((a, b) => a.subjectCode.localeCompare(b.subjectCode));
   const forms = [...new Set(all.map((q) => q.formCode).filter((f): f is string => f !== null))].sort();
@@ -47,8 +57,9 @@ export function QueriesPage({ studyId }: { studyId: string }) {
     for (const k of Object.keys(next) as (keyof Filters)[])
       if (next[k] === undefined || next[k] === '') delete next[k];
     setFilters(next);
+    setOffset(0);
   };
-  const count = (s: Status) => all.filter((q) => q.status === s).length;
+  const count = (s: Status) => allCounts.byStatus[s];
   const csvHref = urlOf('/api/studies/:studyId/queries.csv', { params: { studyId }, query: { ...filters } });
   return (
     <section>
@@ -144,9 +155,24 @@ export function QueriesPage({ studyId }: { studyId: string }) {
         </a>
       </p>
       {list.error ? <LoadError error={list.error} what={t('queriesPage.loadWhat')} /> : null}
+      {list.data && list.data.counts.total > list.data.limit && (
+        <Pager
+          offset={list.data.offset}
+          shown={list.data.queries.length}
+          total={list.data.counts.total}
+          limit={list.data.limit}
+          filtered={Object.keys(filters).length > 0}
+          allSubjects={undefined}
+          loading={list.loading}
+          onPage={setOffset}
+          label={t('queriesPage.pages')}
+          live={false}
+          noun={(count) => t('queriesPage.noun', { count })}
+        />
+      )}
       {list.data && (
         <QueryList
-          queries={list.data}
+          queries={list.data.queries}
           studyId={studyId}
           empty={t('queriesPage.noMatch')}
           onChange={() => {

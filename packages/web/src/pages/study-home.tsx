@@ -31,13 +31,22 @@ export function StudyHome({ studyId }: { studyId: string }) {
       api.get('/api/studies/:studyId/subject-counts', { params: { studyId }, query: { today: todayIso() } }),
     [studyId],
   );
-  const queries = useLoad(
-    () =>
-      hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId)
-        ? api.get('/api/studies/:studyId/queries', { params: { studyId } })
-        : Promise.resolve([] as Query[]),
-    [studyId],
-  );
+  // The open and the answered queries, the first page of each (the list is paged, issue 16); the
+  // counts come from the server over every query at the user's sites.
+  const queries = useLoad(async () => {
+    if (!hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId)) return undefined;
+    const page = (status: 'open' | 'answered') =>
+      api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status, limit: 100 } });
+    const [open, answered] = await Promise.all([page('open'), page('answered')]);
+    const shown: Query[] = [...open.queries, ...answered.queries].sort((a, b) =>
+      a.raisedAt.localeCompare(b.raisedAt),
+    );
+    return {
+      shown,
+      byStatus: open.counts.byStatus,
+      unshown: open.counts.total + answered.counts.total - shown.length,
+    };
+  }, [studyId]);
   if (data.error) return <LoadError error={data.error} what="study" />;
   if (!data.data) return <p className="loading">Loading…</p>;
   const [study, sites] = data.data;
@@ -125,20 +134,16 @@ export function StudyHome({ studyId }: { studyId: string }) {
         <section aria-labelledby="queries-h">
           <h2 id="queries-h">Open queries</h2>
           {queries.error ? <LoadError error={queries.error} what="queries" /> : null}
-          {queries.data && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], studyId) && (
+          {queries.data && (
             <p data-testid="query-counts">
-              Open {queries.data.filter((q) => q.status === 'open').length} · Answered{' '}
-              {queries.data.filter((q) => q.status === 'answered').length} · Closed{' '}
-              {queries.data.filter((q) => q.status === 'closed').length} ·{' '}
+              Open {queries.data.byStatus.open} · Answered {queries.data.byStatus.answered} · Closed{' '}
+              {queries.data.byStatus.closed} ·{' '}
               <Link href={`/studies/${studyId}/queries`}>All queries (filters, CSV)</Link>
+              {queries.data.unshown > 0 ? ` · the ${queries.data.shown.length} oldest shown here` : ''}
             </p>
           )}
           {queries.data && (
-            <QueryList
-              queries={queries.data.filter((q) => q.status !== 'closed')}
-              studyId={studyId}
-              onChange={queries.reload}
-            />
+            <QueryList queries={queries.data.shown} studyId={studyId} onChange={queries.reload} />
           )}
         </section>
       </div>

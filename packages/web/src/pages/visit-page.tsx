@@ -54,10 +54,13 @@ export function VisitPage({ visitId }: { visitId: string }) {
   const queries = useLoad(
     () =>
       subject && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], subject.studyId)
-        ? api.get('/api/studies/:studyId/queries', {
-            params: { studyId: subject.studyId },
-            query: { subjectId: subject.id },
-          })
+        ? api
+            .get('/api/studies/:studyId/queries', {
+              params: { studyId: subject.studyId },
+              // One subject's queries: the largest page the list gives (issue 16).
+              query: { subjectId: subject.id, limit: 1000 },
+            })
+            .then((r) => r.queries)
         : Promise.resolve([] as Query[]),
     [subject?.id],
   );

@@ -29,7 +29,12 @@ export function WorklistPage({ studyId }: { studyId: string }) {
         api.get('/api/studies/:studyId/sites', { params: { studyId } }),
         api.get('/api/studies/:studyId/worklist', { params: { studyId }, query: { saeDays: 30, offset } }),
         // The same answered queries as the list shows them (visit links, threads, "Close query").
-        api.get('/api/studies/:studyId/queries', { params: { studyId }, query: { status: 'answered' } }),
+        api
+          .get('/api/studies/:studyId/queries', {
+            params: { studyId },
+            query: { status: 'answered', limit: 1000 },
+          })
+          .then((r) => r.queries),
       ]),
     [studyId, offset],
   );
