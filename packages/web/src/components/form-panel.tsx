@@ -42,7 +42,10 @@ export function FormPanel({
   review,
   reloadReviews,
   labs,
+  onSaveAndNext,
 }: {
+  /** "Save and go to the next form" after this one (components/next-form.tsx). */
+  onSaveAndNext?: ((formCode: string) => void) | undefined;
   /** What picks the lab reference ranges of the visit's subject (issue #22). */
   labs?: LabContext | undefined;
   /** The form's review and source verification (absent for roles that do not see it). */
@@ -126,7 +129,11 @@ export function FormPanel({
     );
   };
   return (
-    <section aria-label={`Form ${form.formCode}`} className={`form-panel${locked ? ' locked' : ''}`}>
+    <section
+      aria-label={`Form ${form.formCode}`}
+      className={`form-panel${locked ? ' locked' : ''}`}
+      data-form-code={form.formCode}
+    >
       <h3>
         {/* The form's title; its code on hover only (issue 22: labels, not codes). */}
         <span title={`form code ${form.formCode}`}>{formTitleOf(definition)(form.formCode)}</span>{' '}
@@ -202,6 +209,7 @@ export function FormPanel({
           renderItemExtras={itemQueries}
           warningChecks={definition.editChecks ?? []}
           labs={labs}
+          onSaveAndNext={onSaveAndNext && (() => onSaveAndNext(form.formCode))}
           {...(live ?? {})}
         />
       )}

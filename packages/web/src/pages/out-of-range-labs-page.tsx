@@ -152,6 +152,7 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
                   <td>{r.itemLabel}</td>
                   <td>
                     {r.value} {r.unit ?? ''}
+                    {r.valueInRangeUnit !== null && ` (= ${r.valueInRangeUnit} ${r.rangeUnit})`}
                   </td>
                   <td>
                     <span className={`lab-flag flag-${r.flag}`}>{r.flag}</span> {r.flagLabel}
@@ -162,7 +163,7 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
                       : r.low !== null
                         ? `≥ ${r.low}`
                         : `≤ ${r.high}`}{' '}
-                    {r.unit ?? ''} ({r.rangeOrigin === 'site' ? 'site laboratory' : 'protocol default'})
+                    {r.rangeUnit} ({r.rangeOrigin === 'site' ? 'site laboratory' : 'protocol default'})
                   </td>
                   <td>{significanceWords(r.significance)}</td>
                 </tr>
