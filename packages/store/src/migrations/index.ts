@@ -16,6 +16,7 @@ import * as m015 from './015-export-jobs.js';
 import * as m016 from './016-randomisation-corrections.js';
 import * as m017 from './017-item-verification-and-lock-override.js';
 import * as m023 from './023-attachments.js';
+import * as m025 from './025-form-attachments.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -38,6 +39,7 @@ export const migrationProvider: MigrationProvider = {
       '016-randomisation-corrections': m016,
       '017-item-verification-and-lock-override': m017,
       '023-attachments': m023,
+      '025-form-attachments': m025,
     };
   },
 };

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from '../api/types.js';
 import { catalogForms, type Definition, formTitleOf } from '../lib/definition.js';
+import { AttachmentsPanel } from './attachments-panel.js';
 import { CatalogForm, type LabContext } from './catalog-form.js';
 import { DeleteRecord, formIsEmpty } from './delete-record.js';
 import { ErrorBox } from './error-box.js';
@@ -65,6 +66,7 @@ export function FormPanel({
   reloadQueries(): void;
 }) {
   const [error, setError] = useState<unknown>();
+  const [filesOpen, setFilesOpen] = useState(false);
   const locked = form.status === 'signed' || form.status === 'locked';
   const isSledai = form.formCode === SLEDAI_FORM_CODE;
   const catalog = isSledai ? undefined : uiFormFor(form.formCode, definition);
@@ -213,6 +215,17 @@ export function FormPanel({
           {...(live ?? {})}
         />
       )}
+      {/* Loaded when opened: a visit of many forms makes no request per form until asked. */}
+      <details className="form-files-details" onToggle={(e) => setFilesOpen(e.currentTarget.open)}>
+        <summary>Files of this form</summary>
+        {filesOpen && (
+          <AttachmentsPanel
+            subjectId={subjectId}
+            visitId={visitId}
+            form={{ id: form.id, title: formTitleOf(definition)(form.formCode), locked }}
+          />
+        )}
+      </details>
       {isSledai || catalog ? (
         <details>
           <summary>Items, history and queries</summary>
