@@ -212,7 +212,7 @@ function LabRangesEditor({ study, onSaved }: { study: Study; onSaved(): void }) 
   };
 
   return (
-    <section>
+    <section className="lab-ranges">
       <p className="crumbs">
         <Link href={`/studies/${study.id}`}>Study {study.code}</Link>
       </p>
