@@ -105,14 +105,14 @@ describe('daily entry: lab ranges screen, next form, tab order, form files in th
     // Saved (the labs panel is now an entered form) and the next form of the visit is open, focused.
     await page.getByRole('region', { name: 'Form labs' }).waitFor();
     const focusedForm = () =>
-      page.evaluate(() =>
-        document.activeElement?.closest('[data-form-code]')?.getAttribute('data-form-code'),
+      page.evaluate<string | null | undefined>(
+        "document.activeElement?.closest('[data-form-code]')?.getAttribute('data-form-code')",
       );
     const order = definition.forms.filter((f) => f.visitCodes.includes('M3')).map((f) => f.id);
     const afterLabs = order.slice(order.indexOf('labs') + 1);
     let at = await focusedForm();
     expect(afterLabs).toContain(at);
-    const tag = await page.evaluate(() => document.activeElement?.tagName);
+    const tag = await page.evaluate<string | undefined>('document.activeElement?.tagName');
     expect(['INPUT', 'SELECT', 'TEXTAREA']).toContain(tag);
     // The button, form after form, until the page says there is none left.
     for (let i = 0; i < afterLabs.length; i++) {
@@ -120,10 +120,9 @@ describe('daily entry: lab ranges screen, next form, tab order, form files in th
       await panel.getByRole('button', { name: 'Save and go to the next form' }).click();
       const notice = page.locator('#next-form-notice');
       if (await notice.isVisible().catch(() => false)) break;
-      await page.waitForFunction((prev) => {
-        const c = document.activeElement?.closest('[data-form-code]')?.getAttribute('data-form-code');
-        return c !== prev || document.getElementById('next-form-notice') !== null;
-      }, at);
+      await page.waitForFunction(
+        `document.activeElement?.closest('[data-form-code]')?.getAttribute('data-form-code') !== ${JSON.stringify(at)} || document.getElementById('next-form-notice') !== null`,
+      );
       if (await notice.isVisible().catch(() => false)) break;
       const next = await focusedForm();
       expect(afterLabs.indexOf(next!)).toBeGreaterThan(afterLabs.indexOf(at!));
@@ -131,7 +130,7 @@ describe('daily entry: lab ranges screen, next form, tab order, form files in th
     }
     const notice = page.locator('#next-form-notice');
     await waitForText(notice, 'was the last form left to enter at this visit: back at the top of the visit.');
-    expect(await page.evaluate(() => document.activeElement?.id)).toBe('next-form-notice');
+    expect(await page.evaluate<string | undefined>('document.activeElement?.id')).toBe('next-form-notice');
     await screenshot(page, 'daily-03-last-form');
   });
 
@@ -155,7 +154,9 @@ describe('daily entry: lab ranges screen, next form, tab order, form files in th
     await form.locator('[data-tab-check="0"]').focus();
     const seen: number[] = [];
     for (let i = 0; i < 120; i++) {
-      const n = await page.evaluate(() => document.activeElement?.getAttribute('data-tab-check') ?? null);
+      const n = await page.evaluate<string | null>(
+        "document.activeElement?.getAttribute('data-tab-check') ?? null",
+      );
       if (n !== null) seen.push(Number(n));
       await page.keyboard.press('Tab');
     }

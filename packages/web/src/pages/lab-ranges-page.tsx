@@ -77,13 +77,33 @@ function rangedItems(definition: Definition) {
 
 export function LabRangesPage({ studyId }: { studyId: string }) {
   const study = useLoad(() => api.get('/api/studies/:studyId', { params: { studyId } }), [studyId]);
+  // Said after the editor is remounted with the saved version.
+  const [saved, setSaved] = useState<string>();
   if (study.error) return <LoadError error={study.error} what="study" />;
   if (!study.data) return <p className="loading">Loading…</p>;
   // Remounted with each saved version: the table starts from the stored ranges.
-  return <LabRangesEditor key={study.data.version} study={study.data} onSaved={study.reload} />;
+  return (
+    <LabRangesEditor
+      key={study.data.version}
+      study={study.data}
+      saved={saved}
+      onSaved={(message) => {
+        setSaved(message);
+        study.reload();
+      }}
+    />
+  );
 }
 
-function LabRangesEditor({ study, onSaved }: { study: Study; onSaved(): void }) {
+function LabRangesEditor({
+  study,
+  saved,
+  onSaved,
+}: {
+  study: Study;
+  saved: string | undefined;
+  onSaved(message: string): void;
+}) {
   const definition = definitionOf(study);
   const items = rangedItems(definition);
   const centres = definition.centres ?? [];
@@ -91,7 +111,6 @@ function LabRangesEditor({ study, onSaved }: { study: Study; onSaved(): void }) 
   const [reason, setReason] = useState('');
   const [problems, setProblems] = useState<string[]>();
   const [error, setError] = useState<unknown>();
-  const [saved, setSaved] = useState<string>();
   const [busy, setBusy] = useState(false);
 
   const set = (i: number, f: (typeof FIELDS)[number], v: string) =>
@@ -120,7 +139,6 @@ function LabRangesEditor({ study, onSaved }: { study: Study; onSaved(): void }) 
     e.preventDefault();
     setProblems(undefined);
     setError(undefined);
-    setSaved(undefined);
     const read = rows.map((r, i) => toRange(r, i + 1));
     const local = read.flatMap((r) => r.problems);
     if (local.length) return setProblems(local);
@@ -143,8 +161,7 @@ function LabRangesEditor({ study, onSaved }: { study: Study; onSaved(): void }) 
         params: { studyId: study.id },
         body: { ...body, reason: reason.trim() },
       });
-      setSaved(`Saved as definition version ${r.toVersion}.`);
-      onSaved();
+      onSaved(`Saved as definition version ${r.toVersion}.`);
     } catch (err) {
       const listed = err instanceof ApiError ? err.problem.problems : undefined;
       if (Array.isArray(listed)) setProblems(listed.map(String));
