@@ -112,7 +112,7 @@ describe('labs: flag at entry, CS/NCS, the monitor’s out-of-range list', () =>
     expect(csv[0]).toMatch(/^site,subject,visit,visit_date,sample_date,sample_time,lab,/);
     expect(csv).toHaveLength(2);
     expect(csv[1]).toContain(
-      `,${subjectCode},M3,2026-04-10,2026-04-09,08:30,platelets,Platelets,80,10^9/L,L,low,125,350,`,
+      `,${subjectCode},M3,2026-04-10,2026-04-09,08:30,platelets,Platelets,80,10^9/L,L,low,10^9/L,,125,350,`,
     );
     expect(csv[1]).toMatch(/,NCS,complete$/);
     await screenshot(page, 'labs-03-monitor-out-of-range');

@@ -11,6 +11,7 @@ import {
   userAddCommand,
 } from './commands/admin.js';
 import { analyzeCommand } from './commands/analyze.js';
+import { attachmentsGetCommand, attachmentsListCommand } from './commands/attachments.js';
 import { crfCommand } from './commands/crf.js';
 import { demoCommand } from './commands/demo.js';
 import { exportCommand, importCommand } from './commands/exchange.js';
@@ -272,6 +273,30 @@ randomisation
   .option('--blinded', 'refused: corrections name arms')
   .action(async (o: { study?: string; json?: boolean; blinded?: boolean }) => {
     console.log(await correctionsCommand(o));
+  });
+
+const attachments = program
+  .command('attachments')
+  .description('files attached to subjects, visits and forms');
+attachments
+  .command('list')
+  .description(
+    "list a subject's files (the record each belongs to, name, type, size, SHA-256, who and when, scan state, status) as the operator (MSCT_IMPORT_USER or the first administrator), with that user's sites and rights as in the API",
+  )
+  .requiredOption('--subject <code>', 'subject code')
+  .option('--study <code>', 'study code (default: the only study)')
+  .option('--json', 'print the list as JSON')
+  .action(async (o: { subject: string; study?: string; json?: boolean }) => {
+    console.log(await attachmentsListCommand(o));
+  });
+attachments
+  .command('get <id>')
+  .description(
+    'write one file (not a retracted one) to a new file, checked against its SHA-256; audited as a download by the operator; refused for a pseudonymised role or another site',
+  )
+  .requiredOption('--out <file>', 'the file to write (must not exist)')
+  .action(async (id: string, o: { out: string }) => {
+    console.log(await attachmentsGetCommand(id, o));
   });
 
 const audit = program.command('audit').description('the audit trail');

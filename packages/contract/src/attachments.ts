@@ -1,4 +1,5 @@
-// Attachments (issue 22): source documents and reports uploaded to a subject or one of its visits.
+// Attachments (issue 22): source documents and reports uploaded to a subject, one of its visits or
+// one form of a visit (a signed or locked form takes no new file and no retraction: 423).
 // Read like the subject (subject.read), uploaded and retracted like its data (data.enter); site
 // isolation as for the subject. A role that may not see identities gets no file name, no retraction
 // reason and no download (a source document names the patient).
@@ -15,6 +16,8 @@ export const attachment = z.object({
   subjectId: id,
   /** The visit it belongs to; null: the subject as a whole. */
   visitId: id.nullable(),
+  /** The form instance it belongs to (its visit is `visitId`); null: the visit or subject. */
+  formId: id.nullable(),
   /** Null for a reader who may not see identities (a file name can name the patient). */
   fileName: z.string().nullable(),
   kind: z.enum(ATTACHMENT_KINDS),
@@ -48,9 +51,9 @@ export const attachmentRoutes = {
     path: '/api/subjects/:subjectId/attachments',
     tags: ['attachments'],
     summary:
-      'The files of a subject (or of one of its visits), retracted ones included, and the upload limits',
+      'The files of a subject (or of one of its visits, or one form), retracted ones included, and the upload limits',
     params: subjectParams,
-    querystring: z.object({ visitId: id.optional() }).strict(),
+    querystring: z.object({ visitId: id.optional(), formId: id.optional() }).strict(),
     response: {
       200: z.object({ attachments: z.array(attachment), limits: attachmentLimits, mayUpload: z.boolean() }),
     },
@@ -60,9 +63,11 @@ export const attachmentRoutes = {
     path: '/api/subjects/:subjectId/attachments',
     tags: ['attachments'],
     summary:
-      'Upload a file (PDF, PNG, JPEG, TIFF, plain text, CSV by default; the kind is read from its content) to a subject or one of its visits; size-limited and virus-scanned when a scanner is configured; audited',
+      'Upload a file (PDF, PNG, JPEG, TIFF, plain text, CSV by default; the kind is read from its content) to a subject, one of its visits or one form of a visit; size-limited and virus-scanned when a scanner is configured; audited',
     params: subjectParams,
-    querystring: z.object({ fileName: z.string().trim().min(1).max(255), visitId: id.optional() }).strict(),
+    querystring: z
+      .object({ fileName: z.string().trim().min(1).max(255), visitId: id.optional(), formId: id.optional() })
+      .strict(),
     body: fileBody,
     consumes: ['application/octet-stream'],
     response: { 201: attachment },

@@ -56,6 +56,10 @@ export const outOfRangeLab = z.object({
   unit: z.string().nullable(),
   flag: z.enum(OUT_OF_RANGE_FLAGS),
   flagLabel: z.string(),
+  /** The unit the limits are in: the value's own, or the one it was converted to (core lab-flags.ts). */
+  rangeUnit: z.string(),
+  /** The value in `rangeUnit` when the range is in another unit than the value's; else null. */
+  valueInRangeUnit: z.number().nullable(),
   low: z.number().nullable(),
   high: z.number().nullable(),
   criticalLow: z.number().nullable(),

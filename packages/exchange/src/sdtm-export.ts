@@ -23,6 +23,7 @@ import {
   significanceItems,
 } from '@msct/core/crf';
 import { type DatasetSubject, endpointsOfSubject, previousAssessment } from '@msct/core/dataset';
+import { convertUnitEitherWay } from '@msct/core/instruments';
 import { storedDefinition } from '@msct/core/protocol';
 import { SERIOUSNESS, SERIOUSNESS_SDTM_FLAGS, type Seriousness } from '@msct/core/safety';
 import { type Db, forEachTrialSubject, getStudy } from '@msct/store';
@@ -351,10 +352,12 @@ export async function exportSdtm(
             LBORRESU: it.unit,
             LBSTRESN: toStandardUnit(code, it.value, it.unit),
             LBSTRESU: t.std || null,
-            LBORNRLO: limit(f?.range.low),
-            LBORNRHI: limit(f?.range.high),
-            LBSTNRLO: f ? toStandardUnit(code, limit(f.range.low), it.unit) : null,
-            LBSTNRHI: f ? toStandardUnit(code, limit(f.range.high), it.unit) : null,
+            // Limits in the original result's unit (LBORRESU); a range stated in another unit is
+            // converted by core's unit functions (the same conversion its flag was judged by).
+            LBORNRLO: f ? limitIn(f.range.low, f.range.unit, it.unit, code) : null,
+            LBORNRHI: f ? limitIn(f.range.high, f.range.unit, it.unit, code) : null,
+            LBSTNRLO: f ? toStandardUnit(code, limit(f.range.low), f.range.unit) : null,
+            LBSTNRHI: f ? toStandardUnit(code, limit(f.range.high), f.range.unit) : null,
             LBNRIND: f ? NRIND[f.flag] : null,
             LBCLSIG: csValue === 'CS' ? 'Y' : csValue === 'NCS' ? 'N' : null,
             ...at,
@@ -530,4 +533,12 @@ export function seriousnessFlags(ae: { seriousness: readonly string[]; deathDate
   for (const c of SERIOUSNESS) flags[SERIOUSNESS_SDTM_FLAGS[c]] = has.has(c) ? 'Y' : 'N';
   if (ae.deathDate) flags.AESDTH = 'Y';
   return flags;
+}
+
+/** A range limit in the result's own unit (LBORNRLO/HI), converted when the range is in another unit. */
+function limitIn(n: number | undefined, from: string, to: string | null, itemCode: string): string | null {
+  if (n === undefined) return null;
+  if (to === null || from === to) return String(n);
+  const x = convertUnitEitherWay(n, from, to, itemCode);
+  return x === undefined ? null : String(Number(x.toPrecision(12)));
 }

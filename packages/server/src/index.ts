@@ -1,5 +1,13 @@
 export { SIGNATURE_MEANING } from '@msct/contract';
-export { ACTIONS, type Action, decide, type Principal, ROLE_ACTIONS } from './access/policy.js';
+export { armRevealingFilter } from './access/blinding.js';
+export {
+  ACTIONS,
+  type Action,
+  decide,
+  type Principal,
+  ROLE_ACTIONS,
+  seesIdentifiers,
+} from './access/policy.js';
 export { buildApp } from './app.js';
 export { hashPassword, passwordProblems, verifyPassword } from './auth/password.js';
 export { allocationBalance, correctRandomisation, randomise } from './clinical/randomisation.js';

@@ -331,6 +331,8 @@ export interface AttachmentTable {
   study_id: string;
   subject_id: string;
   visit_id: string | null;
+  /** The form instance the file belongs to (migration 025); its visit is `visit_id`. */
+  form_id: string | null;
   file_name: string;
   /** The media type found from the content's first bytes (not the one the client sent). */
   content_type: string;

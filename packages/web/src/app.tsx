@@ -8,6 +8,7 @@ import { AnalysisPage } from './pages/analysis-page.js';
 import { BuilderPage } from './pages/builder-page.js';
 import { EntryWorklistPage } from './pages/entry-worklist-page.js';
 import { ExportsPage } from './pages/exports-page.js';
+import { LabRangesPage } from './pages/lab-ranges-page.js';
 import { LoginPage } from './pages/login-page.js';
 import { OutOfRangeLabsPage } from './pages/out-of-range-labs-page.js';
 import { QueriesPage } from './pages/queries-page.js';
@@ -57,6 +58,7 @@ const ROUTES: Route[] = [
   ['/studies/:studyId/entry-worklist', (p) => <EntryWorklistPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/adverse-events', (p) => <AdverseEventsPage key={p.studyId} studyId={p.studyId!} />],
   ['/studies/:studyId/out-of-range-labs', (p) => <OutOfRangeLabsPage key={p.studyId} studyId={p.studyId!} />],
+  ['/studies/:studyId/lab-ranges', (p) => <LabRangesPage key={p.studyId} studyId={p.studyId!} />],
   ['/adverse-events/:aeId', (p) => <AdverseEventPage key={p.aeId} aeId={p.aeId!} />],
   ['/subjects/:subjectId', (p) => <SubjectPage key={p.subjectId} subjectId={p.subjectId!} />],
   ['/subjects/:subjectId/screening', (p) => <ScreeningPage key={p.subjectId} subjectId={p.subjectId!} />],

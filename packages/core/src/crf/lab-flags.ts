@@ -4,6 +4,7 @@
 // data of the study definition (definition-schema.ts labReferenceRangeSchema): protocol defaults
 // citing their source, and each site laboratory's ranges with the dates they are in force. Flags are
 // derived, never stored: the value, its unit and the definition are the record (DESIGN.md principle 3).
+import { convertUnitEitherWay } from '../instruments/units/convert.js';
 import type { LabReferenceRange } from '../protocol/study-definition.js';
 import type { FormDefinitionItems, ItemDefinition } from './item-definition.js';
 
@@ -81,6 +82,54 @@ export function referenceRangeFor(
   return best;
 }
 
+/** The range a value is judged by, and the value in that range's unit. */
+export interface LabRangeMatch {
+  range: LabReferenceRange;
+  /** The value in `range.unit`: the value itself, or converted from the unit it was entered in. */
+  valueInRangeUnit: number;
+  /** True when the range is stated in another unit than the value's (the value was converted). */
+  converted: boolean;
+}
+
+/**
+ * The range in force for a value of `itemCode` entered in `unit`: the range in that unit when there
+ * is one (`referenceRangeFor`); otherwise a range of the item in another unit that the value converts
+ * to through core's unit functions (instruments/units/convert.ts, factors of instruments.md §6.4:
+ * g/dL × 10 = g/L, mg/dL ÷ 100 = g/L for complement, /mm³ ÷ 1000 = 10⁹/L, creatinine mg/dL × 88.4 =
+ * µmol/L, …), the site's/sex-specific one over the protocol default as above; among equally specific
+ * ones the first unit in the definition's order. Undefined: no range in any convertible unit, no flag.
+ */
+export function referenceRangeForValue(
+  ranges: readonly LabReferenceRange[] | undefined,
+  itemCode: string,
+  value: number,
+  unit: string | null,
+  ctx: LabRangeContext,
+): LabRangeMatch | undefined {
+  const own = referenceRangeFor(ranges, itemCode, unit, ctx);
+  if (own) return { range: own, valueInRangeUnit: value, converted: false };
+  if (unit === null) return undefined;
+  let best: LabRangeMatch | undefined;
+  let bestRank = -1;
+  const seen = new Set<string>([unit]);
+  for (const r of ranges ?? []) {
+    if (r.itemCode !== itemCode || seen.has(r.unit)) continue;
+    seen.add(r.unit);
+    const converted = convertUnitEitherWay(value, unit, r.unit, itemCode);
+    if (converted === undefined) continue;
+    // 12 significant digits: a value at a limit stays at it (0.9 g/L is 90 mg/dL, not 90.00000000000001).
+    const inUnit = Number(converted.toPrecision(12));
+    const range = referenceRangeFor(ranges, itemCode, r.unit, ctx);
+    if (!range) continue;
+    const rank = (range.centre !== undefined ? 2 : 0) + (range.sex !== undefined ? 1 : 0);
+    if (rank > bestRank) {
+      best = { range, valueInRangeUnit: inUnit, converted: true };
+      bestRank = rank;
+    }
+  }
+  return best;
+}
+
 /** How a range reads: "125–350 10^9/L", "≥ 0.9 g/L", "≤ 5 /hpf". */
 export function formatReferenceRange(r: Pick<LabReferenceRange, 'low' | 'high' | 'unit'>): string {
   const span =
@@ -101,10 +150,14 @@ export interface EnteredLabValue {
 
 export interface LabValueFlag {
   itemCode: string;
+  /** The value as entered, in `unit`. */
   value: number;
   unit: string | null;
   flag: LabFlag;
+  /** The range in force, in its own unit (`range.unit`, which may differ from `unit`). */
   range: LabReferenceRange;
+  /** Present when the range is in another unit: the value converted to `range.unit`. */
+  valueInRangeUnit?: number;
 }
 
 /** The sample date of a lab form's values: its sample-date item, else the visit's date. */
@@ -128,8 +181,17 @@ export function labFlagsOfForm(
     if (!def || (def.type !== 'decimal' && def.type !== 'integer')) continue;
     const n = Number(it.value);
     if (!Number.isFinite(n)) continue;
-    const range = referenceRangeFor(ranges, it.itemCode, it.unit, ctx);
-    if (range) out.push({ itemCode: it.itemCode, value: n, unit: it.unit, flag: labFlag(n, range), range });
+    const match = referenceRangeForValue(ranges, it.itemCode, n, it.unit, ctx);
+    if (!match) continue;
+    const { range, valueInRangeUnit, converted } = match;
+    out.push({
+      itemCode: it.itemCode,
+      value: n,
+      unit: it.unit,
+      flag: labFlag(valueInRangeUnit, range),
+      range,
+      ...(converted ? { valueInRangeUnit } : {}),
+    });
   }
   return out;
 }

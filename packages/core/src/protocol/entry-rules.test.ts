@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import {
+  expectedFormCodesAt,
   formChoicesAt,
   formEntryRefusal,
   formRecordRefusal,
@@ -67,6 +68,14 @@ describe('entry follows the definition (issue #20)', () => {
     expect(visitChoices({})).toEqual([]);
     expect(visitOpeningRefusal({}, 'S', { visitCode: 'BASELINE' })).toBeUndefined();
     expect(formEntryRefusal({}, 'S', 'LAB', 'BASELINE')).toBeUndefined();
+  });
+
+  test('expected forms: what a scheduled visit collects; nothing at an unscheduled visit (not the end-of-study form)', () => {
+    expect(formChoicesAt(msctSleTrial, 'UNSCHEDULED')).toContain('end-of-study');
+    expect(expectedFormCodesAt(msctSleTrial.forms, 'UNSCHEDULED')).toEqual([]);
+    expect(expectedFormCodesAt(msctSleTrial.forms, 'M12')).toEqual(formChoicesAt(msctSleTrial, 'M12'));
+    expect(expectedFormCodesAt(msctSleTrial.forms, 'M12')).toContain('end-of-study');
+    expect(expectedFormCodesAt(undefined, 'M1')).toEqual([]);
   });
 });
 

@@ -39,6 +39,20 @@ export function formChoicesAt(definition: StoredDefinition, visitCode: string): 
   return (definition.forms ?? []).filter((f) => f.visitCodes.includes(visitCode)).map((f) => f.id);
 }
 
+/**
+ * The forms the definition expects at a visit code (the status grid's "not entered", lock readiness's
+ * missing forms, the coordinator's worklist): those it collects there, except at an unscheduled visit,
+ * which collects what the day needs and so expects nothing — in particular not the end-of-study form
+ * that the definition allows there (issue #22). The one place this rule lives.
+ */
+export function expectedFormCodesAt(
+  forms: readonly { id: string; visitCodes: readonly string[] }[] | undefined,
+  visitCode: string,
+): string[] {
+  if (visitCode === UNSCHEDULED_VISIT_CODE) return [];
+  return (forms ?? []).filter((f) => f.visitCodes.includes(visitCode)).map((f) => f.id);
+}
+
 /** Why a visit may not be opened, or undefined when it may. */
 export function visitOpeningRefusal(
   definition: StoredDefinition,

@@ -18,6 +18,7 @@ const f = (formId: string, formCode: string, visitId: string, signed: boolean, v
 const expectedForms = [
   { id: 'labs', visitCodes: ['D0', 'M1'] },
   { id: 'vital-signs', visitCodes: ['D0'] },
+  { id: 'end-of-study', visitCodes: ['M12', 'UNSCHEDULED'] },
 ];
 
 describe('lockReadiness (issue #21: ready to lock)', () => {
@@ -71,5 +72,16 @@ describe('lockReadiness (issue #21: ready to lock)', () => {
     expect(r.counts.unsignedForms).toBe(5);
     expect(r.unsignedForms).toHaveLength(2);
     expect(r.counts.missingForms).toBe(0);
+  });
+
+  it('an unscheduled visit expects no form, not even the end-of-study form it allows (issue #22)', () => {
+    const r = lockReadiness({
+      plan: { mode: 'all' },
+      expectedForms,
+      visits: [v('u1', 'UNSCHEDULED'), v('v12', 'M12')],
+      forms: [],
+      queries: [],
+    });
+    expect(r.missingForms.map((m) => `${m.visitCode}:${m.formCode}`)).toEqual(['M12:end-of-study']);
   });
 });

@@ -3,6 +3,7 @@
 // verified that are not, forms not signed by the investigator, and forms the visit schedule expects
 // that were never entered (ICH E6(R3) 4.2 / 5.5: the database is locked once data are complete,
 // verified and queries resolved). Pure: the store reads the rows, this judges them.
+import { expectedFormCodesAt } from './entry-rules.js';
 import { needsSdv, type SdvPlan } from './sdv-plan.js';
 
 export interface ReadinessVisit {
@@ -89,9 +90,8 @@ export function lockReadiness(input: {
   for (const v of input.visits) {
     if (v.status === 'missed' || !input.expectedForms) continue;
     const codes = present.get(v.visitId);
-    for (const form of input.expectedForms)
-      if (form.visitCodes.includes(v.visitCode) && !codes?.has(form.id))
-        missing.push({ ...where(v), formCode: form.id, formId: null });
+    for (const formCode of expectedFormCodesAt(input.expectedForms, v.visitCode))
+      if (!codes?.has(formCode)) missing.push({ ...where(v), formCode, formId: null });
   }
   const counts = {
     openQueries: input.queries.length,

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { msctSleTrial } from './msct-sle-trial.js';
 import {
   formStatusLabel,
+  nextFormToEnter,
   recordedVisitStatus,
   SCHEDULE_ENDED_SUBJECT_STATUSES,
   scheduledVisitStatus,
@@ -127,5 +128,37 @@ describe('scheduled work of a subject (the coordinator worklist)', () => {
       dueThisWeek: [],
       overdue: [],
     });
+  });
+});
+
+describe('the next form of a visit (issue 22: save and go to the next form)', () => {
+  const order = ['sledai2k', 'bilag', 'labs', 'medication', 'vital-signs'];
+  it('skips complete, signed and locked forms; a form not entered yet is next', () => {
+    const forms = [
+      { formCode: 'sledai2k', status: 'incomplete' },
+      { formCode: 'bilag', status: 'complete' },
+      { formCode: 'labs', status: 'signed' },
+      { formCode: 'vital-signs', status: 'incomplete' },
+    ];
+    expect(nextFormToEnter(order, forms, 'sledai2k')).toBe('medication');
+    expect(nextFormToEnter(order, [...forms, { formCode: 'medication', status: 'locked' }], 'sledai2k')).toBe(
+      'vital-signs',
+    );
+  });
+  it('none after the last form (the forms before it are not revisited); forms outside the order follow it', () => {
+    expect(nextFormToEnter(order, [], 'vital-signs')).toBeUndefined();
+    expect(nextFormToEnter(order, [{ formCode: 'extra', status: 'incomplete' }], 'vital-signs')).toBe(
+      'extra',
+    );
+    expect(
+      nextFormToEnter(
+        [],
+        [
+          { formCode: 'a', status: 'incomplete' },
+          { formCode: 'b', status: 'complete' },
+        ],
+        'a',
+      ),
+    ).toBeUndefined();
   });
 });

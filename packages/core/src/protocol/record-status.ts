@@ -175,3 +175,24 @@ export function scheduledWork<E extends Pick<VisitStatusEntry, 'status' | 'earli
     ),
   };
 }
+
+/**
+ * "Save and go to the next form" (issue #22, keyboard and button): the form after `current` in the
+ * visit's expected order (`order`: the definition's forms at the visit, then any other form entered
+ * there), skipping forms that are complete, signed or locked. Undefined at the last form: the caller
+ * goes back to the visit and says so. A form not entered yet is a next form (it is still to do).
+ */
+export function nextFormToEnter(
+  order: readonly string[],
+  forms: readonly { formCode: string; status: string }[],
+  current: string,
+): string | undefined {
+  const status = new Map(forms.map((f) => [f.formCode, f.status]));
+  const all = [...order, ...forms.map((f) => f.formCode).filter((c) => !order.includes(c))];
+  const done = (c: string) => {
+    const s = status.get(c);
+    return s === 'complete' || s === 'signed' || s === 'locked';
+  };
+  const at = all.indexOf(current);
+  return all.slice(at + 1).find((c) => !done(c));
+}

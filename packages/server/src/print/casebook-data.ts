@@ -8,6 +8,7 @@ import {
   type Db,
   getStudy,
   getSubject,
+  listAttachments,
   listAuditEvents,
   listForms,
   listItems,
@@ -39,9 +40,13 @@ export async function loadCasebook(db: Db, p: Principal, subjectId: string) {
   const blinded = isBlinded(p, s.study_id, definition);
 
   const visits = await listVisits(db, subjectId);
+  // Every form of the subject by id (arm-revealing ones included), so a file names its form.
+  const formOf = new Map<string, { formCode: string; visitId: string }>();
   const visitForms = await Promise.all(
     visits.map(async (v) => {
-      const forms = (await listForms(db, v.id)).filter((f) => filter.form(f.form_code));
+      const all = await listForms(db, v.id);
+      for (const f of all) formOf.set(f.id, { formCode: f.form_code, visitId: v.id });
+      const forms = all.filter((f) => filter.form(f.form_code));
       const names = await signerNames(
         db,
         forms.flatMap((f) => (f.signed_by ? [f.signed_by] : [])),
@@ -87,6 +92,31 @@ export async function loadCasebook(db: Db, p: Principal, subjectId: string) {
       }))
     : [];
   const adverseEvents = (await listSubjectRecords(db, 'adverse_events', subjectId)).map(toAe);
+  // Every file's metadata, as the Files lists show it (routes/attachments.ts): the record it belongs
+  // to, name (withheld from pseudonymised readers: a file name can name the patient), kind, size,
+  // SHA-256, who and when, scan state, retraction. Not the bytes: the casebook lists, the API hands out.
+  const names = seesIdentifiers(p, s.study_id);
+  const visitById = new Map(visits.map((v) => [v.id, v]));
+  const attachments = (await listAttachments(db, subjectId))
+    .filter((a) => !a.form_id || filter.form(formOf.get(a.form_id)?.formCode ?? ''))
+    .map((a) => {
+      const v = a.visit_id ? visitById.get(a.visit_id) : undefined;
+      return {
+        visitCode: v?.visit_code ?? null,
+        cycle: v?.cycle ?? null,
+        formCode: a.form_id ? (formOf.get(a.form_id)?.formCode ?? null) : null,
+        fileName: names ? a.file_name : null,
+        contentType: a.content_type,
+        bytes: Number(a.bytes),
+        sha256: a.sha256,
+        scanStatus: a.scan_status,
+        uploadedBy: a.uploaded_by_name,
+        uploadedAt: a.created_at,
+        status: a.status,
+        retractedAt: a.retracted_at,
+        retractReason: names ? a.retract_reason : null,
+      };
+    });
   // The trail is printed for the roles that read it (the policy's 'audit.read'), as on screen.
   const readsAudit = decide(p, 'audit.read', { studyId: s.study_id, siteId: s.site_id }) === 'allow';
   const rows = readsAudit ? await listAuditEvents(db, { subjectId, limit: CASEBOOK_AUDIT_LIMIT }) : [];
@@ -109,6 +139,7 @@ export async function loadCasebook(db: Db, p: Principal, subjectId: string) {
     visits: visitForms,
     infusions,
     adverseEvents,
+    attachments,
     audit: readsAudit ? audit : null,
     auditComplete: rows.length < CASEBOOK_AUDIT_LIMIT,
   };

@@ -1,6 +1,7 @@
 // The patient casebook as a printable document (issue #22; issue #21: a signed record shows the
 // signer's full name, the date/time and the meaning, 21 CFR 11.50): the subject, every visit's forms
-// with their values as labels (not codes) and units, each form's signature, infusions, adverse events
+// with their values as labels (not codes) and units, each form's signature, infusions, adverse events,
+// every attached file's metadata (the record it belongs to, name, type, size, SHA-256, who and when)
 // and the audit trail. Pure: the loaded casebook (casebook-data.ts) in, HTML out.
 import { type ItemDefinition, itemFormsFor } from '@msct/core/crf';
 import type { Casebook } from './casebook-data.js';
@@ -104,6 +105,25 @@ ${formBlocks.length ? formBlocks.join('\n') : '<p class="small">No forms.</p>'}
     h(a.actionTaken ?? ''),
   ]);
 
+  const files = cb.attachments.map((a, i) => [
+    h(
+      a.visitCode === null
+        ? 'Subject'
+        : `Visit ${a.visitCode}${a.cycle !== null && a.cycle > 1 ? ` cycle ${a.cycle}` : ''}${a.formCode ? `, form ${formTitle(a.formCode)}` : ''}`,
+    ),
+    h(a.fileName ?? `File ${i + 1} (name withheld)`),
+    h(a.contentType),
+    h(`${a.bytes} bytes`),
+    `<span class="code">${h(a.sha256)}</span>`,
+    h(`${a.uploadedBy}, ${printedInstant(a.uploadedAt)}`),
+    h(a.scanStatus),
+    h(
+      a.status === 'retracted'
+        ? `Retracted ${printedInstant(a.retractedAt)}${a.retractReason ? `: ${a.retractReason}` : ''}`
+        : 'Active',
+    ),
+  ]);
+
   /** An audited item value as a label: `form.item` → the item's label, a code → its label. */
   const auditField = (entityType: string, field: string | null) => {
     if (entityType === 'item' && field?.includes('.')) {
@@ -146,6 +166,13 @@ ${signed.length ? table(['Visit', 'Form', 'Signed by', 'Date and time', 'Meaning
 ${infusions.length ? table(['Cycle.no', 'Status', 'Planned', 'Started', 'Ended', 'Product lot', 'Total cells', 'Viability', 'Reactions'], infusions) : '<p class="small">No infusions recorded.</p>'}
 <h2>Adverse events</h2>
 ${aes.length ? table(['Term', 'Onset', 'Resolved', 'CTCAE grade', 'Serious', 'Relatedness', 'Outcome', 'Action taken'], aes) : '<p class="small">No adverse events recorded.</p>'}
+<h2>Attached files</h2>
+${
+  files.length
+    ? `<p class="meta">${files.length} file${files.length === 1 ? '' : 's'}; the SHA-256 identifies each file's exact bytes (the file itself is downloaded from the record).</p>
+${table(['Belongs to', 'File', 'Type', 'Size', 'SHA-256', 'Uploaded by, when', 'Virus scan', 'Status'], files)}`
+    : '<p class="small">No files attached.</p>'
+}
 </section>
 ${visitSections.join('\n')}
 <section class="page">

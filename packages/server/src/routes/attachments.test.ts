@@ -6,7 +6,7 @@
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createSubject, createVisit, listAuditEvents } from '@msct/store';
+import { createSubject, createVisit, listAuditEvents, setFormStatus } from '@msct/store';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fileKindOf } from '../attachments/file-kind.js';
 import { configFromEnv } from '../config.js';
@@ -221,5 +221,52 @@ describe('attachments over HTTP', () => {
     expect(
       (await as.monitor!.post(`/api/attachments/${up.body.id}/retract`, { version: 2, reason: 'x' })).status,
     ).toBe(403);
+  });
+
+  it("a file on one form: listed with the form, refused for another subject's form, and while the form is signed (423)", async () => {
+    const saved = await as.coordinator!.put<{ id: string; version: number }>(
+      `/api/visits/${visitId}/forms/labs`,
+      { items: [{ itemCode: 'platelets', value: '80' }] },
+    );
+    expect(saved.status).toBe(200);
+    const formId = saved.body.id;
+    const toForm = (c: ApiClient, form: string, name = 'lab report.pdf') =>
+      c.request<Attachment & Problem & { formId: string; visitId: string }>(
+        'POST',
+        `/api/subjects/${subjectId}/attachments?fileName=${encodeURIComponent(name)}&formId=${form}`,
+        PDF,
+        { 'content-type': 'application/octet-stream' },
+      );
+    const up = await toForm(as.coordinator!, formId);
+    expect(up.status).toBe(201);
+    expect(up.body).toMatchObject({ formId, visitId, fileName: 'lab report.pdf' });
+    const list = await as.monitor!.get<{ attachments: { id: string; formId: string | null }[] }>(
+      `/api/subjects/${subjectId}/attachments?formId=${formId}`,
+    );
+    expect(list.body.attachments.map((a) => [a.id, a.formId])).toEqual([[up.body.id, formId]]);
+    // Another subject's form: refused at formId, nothing stored.
+    const admin = { id: trial.users.admin!.id, name: 'admin' };
+    const other = (await createSubject(server.db, admin, { studyId: trial.studyId, siteId: trial.siteA })).id;
+    const otherVisit = (await createVisit(server.db, admin, { subjectId: other, visitCode: 'baseline' })).id;
+    const otherForm = await as.coordinator!.put<{ id: string }>(`/api/visits/${otherVisit}/forms/labs`, {
+      items: [{ itemCode: 'platelets', value: '90' }],
+    });
+    const wrong = await toForm(as.coordinator!, otherForm.body.id);
+    expect(wrong.status).toBe(400);
+    expect(wrong.body.errors[0]).toMatchObject({ field: 'formId', rule: 'belongs-to-subject' });
+    // Signed: the form's files are part of what was signed; no new file, no retraction.
+    await setFormStatus(server.db, admin, formId, saved.body.version, 'signed');
+    const late = await toForm(as.coordinator!, formId, 'late page.pdf');
+    expect(late.status).toBe(423);
+    expect(late.body.detail).toMatch(/form labs.*signed.*unlock/);
+    const retract = await as.coordinator!.post<Problem>(`/api/attachments/${up.body.id}/retract`, {
+      version: 1,
+      reason: 'wrong report',
+    });
+    expect(retract.status).toBe(423);
+    const all = await as.monitor!.get<{ attachments: { fileName: string | null }[] }>(
+      `/api/subjects/${subjectId}/attachments?formId=${formId}`,
+    );
+    expect(all.body.attachments.map((a) => a.fileName)).toEqual(['lab report.pdf']);
   });
 });

@@ -16,10 +16,13 @@ import {
   addAttachment,
   downloadAttachment,
   getAttachment,
+  getForm,
   listAttachments,
   retractAttachment,
+  studyDefinition,
 } from '@msct/store';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { armRevealingFilter } from '../access/blinding.js';
 import { enforceOnSubject } from '../access/guard.js';
 import { decide, type Principal, seesIdentifiers } from '../access/policy.js';
 import {
@@ -92,6 +95,7 @@ export function registerAttachmentRoutes(app: App, { db, config }: RouteContext)
       id: a.id,
       subjectId: a.subject_id,
       visitId: a.visit_id,
+      formId: a.form_id,
       fileName: identities ? a.file_name : null,
       kind: kindOfType(a.content_type),
       contentType: a.content_type,
@@ -119,8 +123,19 @@ export function registerAttachmentRoutes(app: App, { db, config }: RouteContext)
       throw notFoundProblem('attachment');
     }
     await enforceOnSubject(db, req, action, a.subject_id);
+    if (a.form_id && !(await formShown(req.principal as Principal, a.study_id))(await formCode(a.form_id)))
+      throw notFoundProblem('attachment');
     return a;
   }
+
+  // A file on a form is read like the form: a role the study blinds does not see the files of an
+  // arm-revealing form (access/blinding.ts), as it does not see the form (issue 24).
+  async function formShown(p: Principal, studyId: string): Promise<(formCode: string) => boolean> {
+    const { definition } = await studyDefinition(db, studyId);
+    const filter = armRevealingFilter(p, studyId, definition);
+    return filter.active ? (c) => filter.form(c) : () => true;
+  }
+  const formCode = async (formId: string) => (await getForm(db, formId)).form_code;
 
   app.get(
     '/api/subjects/:subjectId/attachments',
@@ -128,13 +143,17 @@ export function registerAttachmentRoutes(app: App, { db, config }: RouteContext)
     async (req) => {
       const scope = await enforceOnSubject(db, req, 'subject.read', req.params.subjectId);
       const p = req.principal as Principal;
-      const rows = await listAttachments(
-        db,
-        scope.subjectId,
-        req.query.visitId ? { visitId: req.query.visitId } : {},
-      );
+      const { visitId, formId } = req.query;
+      const rows = await listAttachments(db, scope.subjectId, {
+        ...(visitId ? { visitId } : {}),
+        ...(formId ? { formId } : {}),
+      });
+      const shown = await formShown(p, scope.studyId);
+      const codes = new Map<string, string>();
+      for (const a of rows)
+        if (a.form_id && !codes.has(a.form_id)) codes.set(a.form_id, await formCode(a.form_id));
       return {
-        attachments: rows.map((a) => view(a, p)),
+        attachments: rows.filter((a) => !a.form_id || shown(codes.get(a.form_id)!)).map((a) => view(a, p)),
         limits,
         mayUpload: decide(p, 'data.enter', scope) === 'allow',
       };
@@ -158,7 +177,22 @@ export function registerAttachmentRoutes(app: App, { db, config }: RouteContext)
             'media-type',
             'send the file itself as the body (application/octet-stream)',
           );
-        const { fileName, visitId } = req.query;
+        const { fileName, visitId, formId } = req.query;
+        if (formId) {
+          // The form must be one this user sees (a blinded role: not an arm-revealing one) and of this subject.
+          const form = await getForm(db, formId).catch(() => undefined);
+          const shown = await formShown(p, scope.studyId);
+          if (!form || form.subject_id !== scope.subjectId || !shown(form.form_code))
+            throw new HttpProblem('MSCT_E_VALIDATION', `form ${formId} is not a form of this subject`, {
+              errors: [
+                {
+                  field: 'formId',
+                  rule: 'belongs-to-subject',
+                  message: `form ${formId} is not a form of this subject`,
+                },
+              ],
+            });
+        }
         const dir = mkdtempSync(join(tmpdir(), 'msct-upload-'));
         try {
           const path = join(dir, randomUUID());
@@ -197,6 +231,7 @@ export function registerAttachmentRoutes(app: App, { db, config }: RouteContext)
             {
               subjectId: scope.subjectId,
               visitId: visitId ?? null,
+              formId: formId ?? null,
               fileName,
               contentType: MEDIA_TYPES[kind],
               content,

@@ -7,6 +7,7 @@
 import { routes } from '@msct/contract';
 import {
   addDays,
+  expectedFormCodesAt,
   scheduledWork,
   UNSCHEDULED_VISIT_CODE,
   visitStatuses,
@@ -96,10 +97,7 @@ export function registerEntryWorklistRoutes(app: App, { db }: RouteContext) {
     // What each visit code expects (unscheduled visits collect what the day needs: nothing is expected).
     const expected = new Map<string, string[]>();
     for (const v of definition.visits ?? [])
-      expected.set(
-        v.code,
-        (definition.forms ?? []).filter((f) => f.visitCodes.includes(v.code)).map((f) => f.id),
-      );
+      expected.set(v.code, expectedFormCodesAt(definition.forms, v.code));
     const since = new Date(Date.now() - UNLOCK_ANSWER_DAYS * 86_400_000).toISOString();
     const querySites = sitesFor(p, 'query.answer', studyId);
     const [entry, queries, answers] = await Promise.all([

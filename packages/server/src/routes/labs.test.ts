@@ -20,6 +20,8 @@ interface Row {
   value: number;
   flag: string;
   low: number | null;
+  rangeUnit: string;
+  valueInRangeUnit: number | null;
   criticalLow: number | null;
   rangeOrigin: string;
   significance: string | null;
@@ -122,6 +124,8 @@ for (const dialect of TEST_DIALECTS)
         subjectCode,
         value: 140,
         flag: 'L',
+        rangeUnit: '10^9/L',
+        valueInRangeUnit: null,
         low: 150,
         criticalLow: 20,
         rangeOrigin: 'site',
@@ -163,7 +167,7 @@ for (const dialect of TEST_DIALECTS)
       expect(lines[0]).toMatch(/^site,subject,visit,visit_date,sample_date,sample_time,lab,/);
       expect(lines).toHaveLength(2);
       expect(lines[1]).toContain(
-        `SA,${subjectCode},M3,2024-04-10,2024-04-09,08:30,platelets,Platelets,140,10^9/L,L,low,150,400,20,,site,`,
+        `SA,${subjectCode},M3,2024-04-10,2024-04-09,08:30,platelets,Platelets,140,10^9/L,L,low,10^9/L,,150,400,20,,site,`,
       );
       expect(lines[1]).toMatch(/,NCS,complete$/);
     });

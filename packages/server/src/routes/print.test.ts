@@ -6,11 +6,13 @@
 import { SIGNATURE_MEANING } from '@msct/contract';
 import { msctSleTrial } from '@msct/core/protocol';
 import {
+  addAttachment,
   createStudy,
   createSubjectRecord,
   createVisit,
   saveItems,
   setFormStatus,
+  sha256Of,
   signForms,
 } from '@msct/store';
 import { TEST_DIALECTS } from '@msct/store/testing';
@@ -24,6 +26,9 @@ import {
   type TestServer,
   type TestTrial,
 } from '../testing/test-server.js';
+
+const REPORT = Buffer.from('%PDF-1.4\n% lab report of the casebook test\n%%EOF\n');
+const NOTE = Buffer.from('referral letter\n');
 
 const DATES = {
   birth: '1971-04-23',
@@ -72,6 +77,23 @@ for (const dialect of TEST_DIALECTS)
           { itemCode: 'status', value: 'died' },
           { itemCode: 'date', value: DATES.m12 },
         ],
+      });
+      // Files on the labs form (before it is signed) and on the subject: listed in the casebook.
+      await addAttachment(server.db, admin, {
+        subjectId: s.id,
+        formId: labs.form.id,
+        fileName: 'Lab report M12.pdf',
+        contentType: 'application/pdf',
+        content: REPORT,
+        scanStatus: 'not scanned',
+      });
+      await addAttachment(server.db, admin, {
+        subjectId: s.id,
+        fileName: 'Referral letter.txt',
+        contentType: 'text/plain; charset=utf-8',
+        content: NOTE,
+        scanStatus: 'clean',
+        scanner: 'fake-scan',
       });
       const done = await Promise.all(
         [labs, eos].map((f) => setFormStatus(server.db, admin, f.form.id, f.form.version, 'complete')),
@@ -161,6 +183,17 @@ for (const dialect of TEST_DIALECTS)
         /Electronically signed<\/strong> by <strong>Dr Wei Li<\/strong> on \d{4}-\d\d-\d\d \d\d:\d\d:\d\d UTC\.<br>Meaning of the signature: I am the investigator responsible/,
       );
       expect(html).toContain('<td>Fever</td>');
+      // Every attached file's metadata: the record it belongs to, name, type, size, SHA-256, who/when.
+      expect(html).toContain('<h2>Attached files</h2>');
+      expect(html).toMatch(
+        new RegExp(
+          `<td>Visit M12, form Laboratory[^<]*</td><td>Lab report M12\\.pdf</td><td>application/pdf</td><td>${REPORT.length} bytes</td><td><span class="code">${sha256Of(REPORT)}</span></td><td>admin, \\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d UTC</td><td>not scanned</td><td>Active</td>`,
+        ),
+      );
+      expect(html).toMatch(
+        /<td>Subject<\/td><td>Referral letter\.txt<\/td><td>text\/plain; charset=utf-8<\/td>/,
+      );
+      expect(html).toContain(sha256Of(NOTE));
       // The audit trail: the signature and the item values, the item named by its label.
       expect(html).toContain('<td>form.sign</td>');
       expect(html).toMatch(
@@ -193,6 +226,10 @@ for (const dialect of TEST_DIALECTS)
       expect(html).not.toContain(subject.code);
       for (const d of Object.values(DATES)) expect(html).not.toContain(d);
       expect(html).toContain('Pseudonymised:');
+      // Files listed without their names (a file name can name the patient); the digests stay.
+      expect(html).not.toContain('Lab report M12.pdf');
+      expect(html).toContain('File 1 (name withheld)');
+      expect(html).toContain(sha256Of(REPORT));
       // The signature is still shown with its name and meaning (dates shifted).
       expect(html).toContain('by <strong>Dr Wei Li</strong>');
     });

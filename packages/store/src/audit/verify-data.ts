@@ -180,6 +180,7 @@ const SUBJECT_CREATE_KEYS: Record<string, string> = {
 /** The columns an `attachment.create` event carries (repositories/attachments.ts createdValue). */
 const ATTACHMENT_COLUMNS = [
   'visit_id',
+  'form_id',
   'file_name',
   'content_type',
   'bytes',
@@ -684,6 +685,7 @@ const SPECS: TableSpec[] = [
           'id',
           'subject_id',
           'visit_id',
+          'form_id',
           'file_name',
           'content_type',
           'bytes',

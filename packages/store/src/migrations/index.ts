@@ -17,6 +17,7 @@ import * as m016 from './016-randomisation-corrections.js';
 import * as m017 from './017-item-verification-and-lock-override.js';
 import * as m023 from './023-attachments.js';
 import * as m024 from './024-repeating-form-records.js';
+import * as m025 from './025-form-attachments.js';
 
 /** Migrations are compiled in, not read from disk, so the same list runs from source, tests and bundles. */
 export const migrationProvider: MigrationProvider = {
@@ -40,6 +41,7 @@ export const migrationProvider: MigrationProvider = {
       '017-item-verification-and-lock-override': m017,
       '023-attachments': m023,
       '024-repeating-form-records': m024,
+      '025-form-attachments': m025,
     };
   },
 };

@@ -27,6 +27,8 @@ import {
   releaseRecordLock,
   retractAttachment,
   StoreError,
+  saveItems,
+  setFormStatus,
   sha256Of,
   verifyAuditChain,
 } from '../index.js';
@@ -211,6 +213,60 @@ for (const dialect of TEST_DIALECTS) {
       const after = await verifyAuditedData(db);
       const found = after.findings.filter((f) => f.table === 'attachments').map((f) => f.field);
       expect(found.sort()).toEqual(['content', 'file_name']);
+    });
+
+    it('a file on one form: listed with the form and its visit; a signed form takes no file and no retraction until unlocked', async () => {
+      const { form } = await saveItems(db, user, {
+        visitId,
+        formCode: 'labs',
+        items: [{ itemCode: 'platelets', value: '80' }],
+      });
+      const a = await addAttachment(db, user, {
+        subjectId,
+        formId: form.id,
+        fileName: 'lab report.pdf',
+        contentType: 'application/pdf',
+        content: pdf,
+        scanStatus: 'not scanned',
+      });
+      expect(a).toMatchObject({ form_id: form.id, visit_id: visitId });
+      expect((await listAttachments(db, subjectId, { formId: form.id })).map((r) => r.id)).toEqual([a.id]);
+      expect((await listAttachments(db, subjectId, { visitId })).map((r) => r.id)).toContain(a.id);
+      const create = (await listAuditEvents(db, { entityId: a.id }))[0]!;
+      expect(JSON.parse(create.new_value!)).toMatchObject({ form_id: form.id, visit_id: visitId });
+      // A form of another subject, or of another visit than the one named, is refused at formId.
+      const other = await saveItems(db, user, {
+        visitId: otherSubjectVisit,
+        formCode: 'labs',
+        items: [{ itemCode: 'platelets', value: '90' }],
+      });
+      const wrong = {
+        fileName: 'x.pdf',
+        contentType: 'application/pdf',
+        content: pdf,
+        scanStatus: 'clean',
+      } as const;
+      const e1 = await storeError(addAttachment(db, user, { subjectId, formId: other.form.id, ...wrong }));
+      expect([e1.code, e1.details.field]).toEqual(['invalid', 'formId']);
+      const otherVisit = (await createVisit(db, user, { subjectId, visitCode: 'month_1' })).id;
+      const e2 = await storeError(
+        addAttachment(db, user, { subjectId, visitId: otherVisit, formId: form.id, ...wrong }),
+      );
+      expect([e2.code, e2.details.field]).toEqual(['invalid', 'formId']);
+      // Signed: the form's files are part of what was signed.
+      const signed = await setFormStatus(db, user, form.id, form.version, 'signed');
+      const e3 = await storeError(addAttachment(db, user, { subjectId, formId: form.id, ...wrong }));
+      expect(e3.code).toBe('locked');
+      expect(e3.message).toMatch(/form labs.*signed.*unlock/);
+      const e4 = await storeError(retractAttachment(db, user, a.id, { version: 1, reason: 'wrong file' }));
+      expect(e4.code).toBe('locked');
+      // Unlocked with a reason, the form's file can be retracted.
+      await setFormStatus(db, user, form.id, signed.version, 'incomplete', 'add the missing page');
+      expect((await retractAttachment(db, user, a.id, { version: 1, reason: 'wrong file' })).status).toBe(
+        'retracted',
+      );
+      const found = (await verifyAuditedData(db)).findings.filter((f) => f.recordId === a.id);
+      expect(found).toEqual([]);
     });
   });
 }

@@ -1,11 +1,14 @@
-// Attachments (issue 22, migration 023): source documents and reports uploaded to a subject or one
-// of its visits. The bytes live in the database with their SHA-256 (see the migration for why).
+// Attachments (issue 22, migrations 023 and 025): source documents and reports uploaded to a subject,
+// one of its visits, or one form instance of a visit (a lab report to its labs form). The bytes live in the database with their SHA-256 (see the migration for why).
 // Upload, download and retraction are audited (entity type 'attachment'); a retraction keeps the
 // row and its bytes and only stops downloads — nothing is removed. The server checks the file's
 // type, size and scan before it calls `addAttachment`; this module checks what the store can:
-// the subject and visit exist and belong together, no lock holds the subject, the digest matches.
+// the subject, visit and form exist and belong together, no lock holds the subject, the digest matches.
+// A form's files follow the form's lock rule: a signed or locked form takes no new file and no
+// retraction of one (the signature covers the form as it stood, files included); an investigator
+// unlocks it with a reason first, as for a value.
 import { createHash } from 'node:crypto';
-import { type Actor, writeTransaction } from '../audit/writer.js';
+import { type Actor, type Tx, writeTransaction } from '../audit/writer.js';
 import type { Db } from '../database.js';
 import { conflict, notFound, StoreError } from '../errors.js';
 import { newId } from '../ids.js';
@@ -20,6 +23,7 @@ const INFO_COLUMNS = [
   'study_id',
   'subject_id',
   'visit_id',
+  'form_id',
   'file_name',
   'content_type',
   'bytes',
@@ -39,6 +43,8 @@ const INFO_COLUMNS = [
 export interface NewAttachment {
   subjectId: string;
   visitId?: string | null;
+  /** A form instance of the subject: the file belongs to it (and to its visit). */
+  formId?: string | null;
   fileName: string;
   contentType: string;
   content: Buffer;
@@ -60,14 +66,25 @@ export async function addAttachment(db: Db, actor: Actor, input: NewAttachment):
       .where('id', '=', input.subjectId)
       .executeTakeFirst();
     if (!subject) throw notFound('subject', input.subjectId);
-    if (input.visitId) {
+    let visitId = input.visitId ?? null;
+    if (input.formId) {
+      const form = await formOfSubject(tx, input.formId, subject.id);
+      if (visitId && visitId !== form.visit_id)
+        throw new StoreError('invalid', `form ${input.formId} is not a form of visit ${visitId}`, {
+          field: 'formId',
+          rule: 'belongs-to-visit',
+        });
+      refuseSignedForm(form, `attaching a file to form ${form.form_code}`);
+      visitId = form.visit_id;
+    }
+    if (visitId) {
       const visit = await tx
         .selectFrom('visits')
         .select(['id', 'subject_id'])
-        .where('id', '=', input.visitId)
+        .where('id', '=', visitId)
         .executeTakeFirst();
       if (!visit || visit.subject_id !== subject.id)
-        throw new StoreError('invalid', `visit ${input.visitId} is not a visit of this subject`, {
+        throw new StoreError('invalid', `visit ${visitId} is not a visit of this subject`, {
           field: 'visitId',
           rule: 'belongs-to-subject',
         });
@@ -82,7 +99,8 @@ export async function addAttachment(db: Db, actor: Actor, input: NewAttachment):
       id: newId(),
       study_id: subject.study_id,
       subject_id: subject.id,
-      visit_id: input.visitId ?? null,
+      visit_id: visitId,
+      form_id: input.formId ?? null,
       file_name: input.fileName,
       content_type: input.contentType,
       bytes: input.content.length,
@@ -118,6 +136,7 @@ export async function addAttachment(db: Db, actor: Actor, input: NewAttachment):
 export function createdValue(a: AttachmentInfo) {
   return {
     visit_id: a.visit_id,
+    form_id: a.form_id,
     file_name: a.file_name,
     content_type: a.content_type,
     bytes: a.bytes,
@@ -137,11 +156,11 @@ export async function getAttachment(db: Db, id: string): Promise<AttachmentInfo>
   return row;
 }
 
-/** A subject's attachments (or one visit's), oldest first, without their bytes. */
+/** A subject's attachments (or one visit's, or one form's), oldest first, without their bytes. */
 export async function listAttachments(
   db: Db,
   subjectId: string,
-  opts: { visitId?: string } = {},
+  opts: { visitId?: string; formId?: string } = {},
 ): Promise<AttachmentInfo[]> {
   let q = db.kysely
     .selectFrom('attachments')
@@ -151,6 +170,7 @@ export async function listAttachments(
     .orderBy('id')
     .limit(1000);
   if (opts.visitId) q = q.where('visit_id', '=', opts.visitId);
+  if (opts.formId) q = q.where('form_id', '=', opts.formId);
   return q.execute();
 }
 
@@ -229,6 +249,10 @@ export async function retractAttachment(
       { studyId: row.study_id, siteId: subject.site_id, subjectId: row.subject_id },
       `retracting a file of subject ${subject.subject_code}`,
     );
+    if (row.form_id) {
+      const form = await formOfSubject(tx, row.form_id, row.subject_id);
+      refuseSignedForm(form, `retracting a file of form ${form.form_code}`);
+    }
     const result = await tx
       .updateTable('attachments')
       .set({
@@ -264,4 +288,29 @@ export async function retractAttachment(
       version: input.version + 1,
     };
   });
+}
+
+/** The form instance `formId` of the subject (its visit, code and status), or a refusal at `formId`. */
+async function formOfSubject(tx: Tx, formId: string, subjectId: string) {
+  const form = await tx
+    .selectFrom('form_instances')
+    .select(['id', 'visit_id', 'form_code', 'status', 'subject_id'])
+    .where('id', '=', formId)
+    .executeTakeFirst();
+  if (!form || form.subject_id !== subjectId)
+    throw new StoreError('invalid', `form ${formId} is not a form of this subject`, {
+      field: 'formId',
+      rule: 'belongs-to-subject',
+    });
+  return form;
+}
+
+/** A signed or locked form's files do not change (as its values do not): unlocked first, with a reason. */
+function refuseSignedForm(form: { id: string; form_code: string; status: string }, what: string): void {
+  if (form.status === 'signed' || form.status === 'locked')
+    throw new StoreError(
+      'locked',
+      `${what}: the form is ${form.status}; an investigator must unlock it (with a reason) first`,
+      { formId: form.id, rule: `form-${form.status}` },
+    );
 }

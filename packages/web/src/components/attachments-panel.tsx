@@ -1,4 +1,4 @@
-// The Files section of a subject or a visit (issue 22): the files attached (name, kind, size, who
+// The Files section of a subject, a visit or one form (issue 22): the files attached (name, kind, size, who
 // and when, scan state, retracted or not), a download link, retraction with a reason, and an upload
 // with its progress. The server decides what a file is from its content and refuses at the field
 // `file`; the size limit is also checked here first, so an oversized file is not sent at all.
@@ -40,24 +40,40 @@ export const sizeText = (n: number) =>
 /** ISO 8601 instant to the minute, in UTC. */
 const instant = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
 
-export function AttachmentsPanel({ subjectId, visitId }: { subjectId: string; visitId?: string }) {
+export function AttachmentsPanel({
+  subjectId,
+  visitId,
+  form,
+}: {
+  subjectId: string;
+  visitId?: string;
+  /** The files of one form: its id, title, and whether it is signed or locked (then it takes no change). */
+  form?: { id: string; title: string; locked: boolean };
+}) {
   const headingId = useId();
   const list = useLoad(
     () =>
       api.get('/api/subjects/:subjectId/attachments', {
         params: { subjectId },
-        query: visitId ? { visitId } : {},
+        query: form ? { formId: form.id } : visitId ? { visitId } : {},
       }),
-    [subjectId, visitId],
+    [subjectId, visitId, form?.id],
   );
   const data = list.data;
+  // A signed or locked form's files change only after it is unlocked (store/repositories/attachments.ts).
+  const mayChange = (data?.mayUpload ?? false) && !form?.locked;
   return (
-    <section aria-labelledby={headingId} className="attachments">
-      <h2 id={headingId}>Files</h2>
+    <section aria-labelledby={headingId} className={form ? 'form-files' : 'attachments'}>
+      {form ? <h4 id={headingId}>Files of {form.title}</h4> : <h2 id={headingId}>Files</h2>}
+      {form?.locked && data?.mayUpload && (
+        <p className="hint">The form is signed: its files change only after it is unlocked.</p>
+      )}
       {list.error !== undefined && <ErrorBox error={list.error} />}
-      {data && data.attachments.length === 0 && <p>No files attached{visitId ? ' to this visit' : ''}.</p>}
+      {data && data.attachments.length === 0 && (
+        <p>No files attached{form ? ' to this form' : visitId ? ' to this visit' : ''}.</p>
+      )}
       {data && data.attachments.length > 0 && (
-        <TableScroll label="Files">
+        <TableScroll label={form ? `Files of ${form.title}` : 'Files'}>
           <table>
             <thead>
               <tr>
@@ -76,7 +92,7 @@ export function AttachmentsPanel({ subjectId, visitId }: { subjectId: string; vi
                   key={`${a.id}:${a.version}`}
                   a={a}
                   n={i + 1}
-                  mayRetract={data.mayUpload}
+                  mayRetract={mayChange}
                   onDone={list.reload}
                 />
               ))}
@@ -84,10 +100,11 @@ export function AttachmentsPanel({ subjectId, visitId }: { subjectId: string; vi
           </table>
         </TableScroll>
       )}
-      {data?.mayUpload && (
+      {data && mayChange && (
         <UploadForm
           subjectId={subjectId}
           {...(visitId ? { visitId } : {})}
+          {...(form ? { formId: form.id, label: `Upload a file to ${form.title}` } : {})}
           maxBytes={data.limits.maxBytes}
           kinds={data.limits.kinds}
           scanner={data.limits.scanner}
@@ -173,6 +190,8 @@ function AttachmentRow({
 function UploadForm({
   subjectId,
   visitId,
+  formId,
+  label = 'Upload a file',
   maxBytes,
   kinds,
   scanner,
@@ -180,6 +199,8 @@ function UploadForm({
 }: {
   subjectId: string;
   visitId?: string;
+  formId?: string;
+  label?: string;
   maxBytes: number;
   kinds: AttachmentKind[];
   scanner: boolean;
@@ -213,7 +234,10 @@ function UploadForm({
     try {
       await api.uploadWithProgress(
         '/api/subjects/:subjectId/attachments',
-        { params: { subjectId }, query: { fileName: file.name, ...(visitId ? { visitId } : {}) } },
+        {
+          params: { subjectId },
+          query: { fileName: file.name, ...(visitId ? { visitId } : {}), ...(formId ? { formId } : {}) },
+        },
         file,
         (sent, total) => setProgress({ sent, total }),
       );
@@ -230,7 +254,7 @@ function UploadForm({
   };
 
   return (
-    <form onSubmit={submit} className="upload" aria-label="Upload a file">
+    <form onSubmit={submit} className="upload" aria-label={label}>
       <div className="field">
         <label htmlFor={id}>File</label>
         <input

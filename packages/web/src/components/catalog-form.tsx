@@ -18,13 +18,22 @@ import {
   showIfHolds,
 } from '@msct/core/crf';
 import { type EditCheck, evaluateEditCheck, type LabReferenceRange } from '@msct/core/protocol';
-import { type FormEvent, type KeyboardEvent, type ReactNode, useEffect, useId, useState } from 'react';
+import {
+  type FormEvent,
+  type KeyboardEvent,
+  type ReactNode,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+} from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
 import { DATE_PATTERN } from '../lib/dates.js';
 import { ChangeReasonAndError } from './change-reason.js';
+import { isNextFormShortcut, SaveAndNextButton } from './next-form.js';
 
 /** A field as typed: its value and unit, or a missing-data code (ND/NK/NA, '' for none) in their place. */
 type Edit = { value: string; unit: string; missing: string };
@@ -70,9 +79,12 @@ export function CatalogForm({
   warningChecks,
   labs,
   record,
+  onSaveAndNext,
 }: {
   /** A repeating form's record this form saves (default: the saved form's, else 1). */
   record?: number | undefined;
+  /** "Save and go to the next form" (button and Alt+Shift+N): called after a successful save. */
+  onSaveAndNext?: (() => void) | undefined;
   /** Lab reference ranges: each value's flag is shown beside it as it is typed (issue #22). */
   labs?: LabContext | undefined;
   def: FormDefinitionItems;
@@ -107,6 +119,8 @@ export function CatalogForm({
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
   const formId = useId();
+  // Set by the "Save and go to the next form" button or shortcut just before the form is submitted.
+  const nextAfterSave = useRef(false);
 
   const current = (d: ItemDefinition): Edit => edits[d.code] ?? initial(d, saved.get(d.code));
   const set = (d: ItemDefinition, patch: Partial<Edit>) =>
@@ -174,7 +188,14 @@ export function CatalogForm({
 
   const submit = async (ev: FormEvent) => {
     ev.preventDefault();
-    if (preview || sent.length === 0) return;
+    const next = nextAfterSave.current;
+    nextAfterSave.current = false;
+    if (preview) return;
+    if (sent.length === 0) {
+      // Nothing to save: "save and next" just moves on.
+      if (next) onSaveAndNext?.();
+      return;
+    }
     setBusy(true);
     setError(undefined);
     try {
@@ -191,6 +212,7 @@ export function CatalogForm({
       setEdits({});
       setReason('');
       onSaved();
+      if (next) onSaveAndNext?.();
     } catch (err) {
       setError(err);
     } finally {
@@ -278,6 +300,11 @@ export function CatalogForm({
     if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 's') {
       e.preventDefault();
       if (!readOnly && !preview) (document.getElementById(formId) as HTMLFormElement | null)?.requestSubmit();
+    } else if (onSaveAndNext && isNextFormShortcut(e)) {
+      e.preventDefault();
+      if (readOnly || preview || busy) return;
+      nextAfterSave.current = true;
+      (document.getElementById(formId) as HTMLFormElement | null)?.requestSubmit();
     }
   };
 
@@ -315,6 +342,9 @@ export function CatalogForm({
         <button type="submit" form={formId} disabled={busy || sent.length === 0}>
           Save {def.title}
         </button>
+      )}
+      {!readOnly && !preview && onSaveAndNext && (
+        <SaveAndNextButton formId={formId} disabled={busy} onClick={() => (nextAfterSave.current = true)} />
       )}
       {!readOnly && !preview && (
         <p className="field-hint">
@@ -467,6 +497,8 @@ function ItemInput({
             <span className={`lab-flag flag-${flag.flag}`}>{flag.flag}</span> {LAB_FLAG_LABELS[flag.flag]} ·
             reference {formatReferenceRange(flag.range)}
             {flag.range.centre ? ' (site laboratory)' : ''}
+            {flag.valueInRangeUnit !== undefined &&
+              ` · ${flag.value} ${flag.unit ?? ''} = ${flag.valueInRangeUnit} ${flag.range.unit}`}
           </span>
         )}
         {def.missingCodes && def.missingCodes.length > 0 && (

@@ -5,6 +5,7 @@ import type { Form, FormReview, PreviousAssessment, Query, VisitWithForms } from
 import { t } from '../i18n/index.js';
 import { formStatusText } from '../i18n/statuses.js';
 import { catalogForms, type Definition, formTitleOf } from '../lib/definition.js';
+import { AttachmentsPanel } from './attachments-panel.js';
 import { CatalogForm, type LabContext } from './catalog-form.js';
 import { DeleteRecord, formIsEmpty } from './delete-record.js';
 import { ErrorBox } from './error-box.js';
@@ -45,7 +46,10 @@ export function FormPanel({
   review,
   reloadReviews,
   labs,
+  onSaveAndNext,
 }: {
+  /** "Save and go to the next form" after this one (components/next-form.tsx). */
+  onSaveAndNext?: ((formCode: string) => void) | undefined;
   /** What picks the lab reference ranges of the visit's subject (issue #22). */
   labs?: LabContext | undefined;
   /** The form's review and source verification (absent for roles that do not see it). */
@@ -67,6 +71,7 @@ export function FormPanel({
   reloadQueries(): void;
 }) {
   const [error, setError] = useState<unknown>();
+  const [filesOpen, setFilesOpen] = useState(false);
   const locked = form.status === 'signed' || form.status === 'locked';
   const isSledai = form.formCode === SLEDAI_FORM_CODE;
   // A repeating form (several records per visit): each record is its own panel, named by its number.
@@ -148,6 +153,7 @@ export function FormPanel({
           : t('formPanel.region', { title })
       }
       className={`form-panel${locked ? ' locked' : ''}`}
+      data-form-code={form.formCode}
     >
       <h3>
         {/* The form's title; its code on hover only (issue 22: labels, not codes). */}
@@ -221,9 +227,17 @@ export function FormPanel({
           renderItemExtras={itemQueries}
           warningChecks={definition.editChecks ?? []}
           labs={labs}
+          onSaveAndNext={onSaveAndNext && (() => onSaveAndNext(form.formCode))}
           {...(live ?? {})}
         />
       )}
+      {/* Loaded when opened: a visit of many forms makes no request per form until asked. */}
+      <details className="form-files-details" onToggle={(e) => setFilesOpen(e.currentTarget.open)}>
+        <summary>{t('formPanel.files')}</summary>
+        {filesOpen && (
+          <AttachmentsPanel subjectId={subjectId} visitId={visitId} form={{ id: form.id, title, locked }} />
+        )}
+      </details>
       {isSledai || catalog ? (
         <details>
           <summary>{t('formPanel.itemsHistoryQueries')}</summary>

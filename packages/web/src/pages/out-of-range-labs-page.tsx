@@ -166,6 +166,8 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
                   <td>{r.itemLabel}</td>
                   <td>
                     {r.value} {r.unit ?? ''}
+                    {r.valueInRangeUnit !== null &&
+                      t('oor.converted', { value: r.valueInRangeUnit, unit: r.rangeUnit ?? '' })}
                   </td>
                   <td>
                     <span className={`lab-flag flag-${r.flag}`}>{r.flag}</span>{' '}
@@ -177,7 +179,7 @@ export function OutOfRangeLabsPage({ studyId }: { studyId: string }) {
                       : r.low !== null
                         ? t('oor.rangeLow', { low: r.low })
                         : t('oor.rangeHigh', { high: r.high ?? '' })}{' '}
-                    {r.unit ?? ''} {t('oor.origin', { origin: r.rangeOrigin })}
+                    {r.rangeUnit} {t('oor.origin', { origin: r.rangeOrigin })}
                   </td>
                   <td>{significanceWords(r.significance)}</td>
                 </tr>

@@ -91,6 +91,11 @@ export function StudyHome({ studyId }: { studyId: string }) {
           <Link href={`/studies/${studyId}/builder`}>Form builder</Link>
         </p>
       )}
+      {hasRole(me, 'admin', studyId) && (definitionOf(study).forms ?? []).length > 0 && (
+        <p>
+          <Link href={`/studies/${studyId}/lab-ranges`}>Lab reference ranges</Link>
+        </p>
+      )}
       <p>
         <Link href={`/studies/${studyId}/adverse-events`}>Adverse events and SAEs</Link>
       </p>

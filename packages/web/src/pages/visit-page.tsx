@@ -10,6 +10,7 @@ import { FormPanel } from '../components/form-panel.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
 import { LockBanner, useActiveLocks } from '../components/lock-banner.js';
 import { MissedVisit } from '../components/missed-visit.js';
+import { useNextForm } from '../components/next-form.js';
 import { RecordQueries } from '../components/record-queries.js';
 import { SignCeremony } from '../components/sign-ceremony.js';
 import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
@@ -69,6 +70,12 @@ export function VisitPage({ visitId }: { visitId: string }) {
   const stamp = data.data?.visit.forms
     .map((f) => `${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`)
     .join('|');
+  // "Save and go to the next form": the definition's forms at this visit in its order.
+  const nextForm = useNextForm({
+    order: data.data ? formChoicesAt(data.data.definition, data.data.visit.visitCode) : [],
+    forms: data.data?.visit.forms ?? [],
+    titleOf: (code) => data.data?.definition.forms?.find((f) => f.id === code)?.title ?? code,
+  });
   const reviews = useLoad(
     () =>
       subject && hasRole(me, ['monitor', 'coordinator', 'investigator', 'safety'], subject.studyId)
@@ -155,6 +162,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         Date: {visit.visitDate ?? 'not recorded'} · Status: <StatusBadge cell={visitState} />{' '}
         <span className="muted">{visitState.reason}</span>
       </p>
+      {nextForm.notice}
       <LockBanner locks={locks.active} />
       <RecordQueries
         subjectId={subject.id}
@@ -242,10 +250,11 @@ export function VisitPage({ visitId }: { visitId: string }) {
           reloadQueries={queries.reload}
           review={reviews.data?.find((r) => r.formId === f.id)}
           reloadReviews={reviews.reload}
+          onSaveAndNext={nextForm.goNext}
         />
       ))}
       {canEnterData && !visit.forms.some((f) => f.formCode === SLEDAI_FORM_CODE) && (
-        <section aria-label="New SLEDAI-2K" className="form-panel">
+        <section aria-label="New SLEDAI-2K" className="form-panel" data-form-code={SLEDAI_FORM_CODE}>
           <h2>SLEDAI-2K</h2>
           <SledaiEditor visit={visit} readOnly={false} onSaved={reloadAfterSave} onReload={data.reload} />
         </section>
@@ -254,7 +263,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         toEnter.map((f) => {
           const def = uiFormFor(f.formCode, definition) ?? f;
           return (
-            <details key={f.formCode} className="form-panel new-form">
+            <details key={f.formCode} className="form-panel new-form" data-form-code={f.formCode}>
               <summary>Enter {f.title}</summary>
               <section aria-label={`New ${f.title}`}>
                 <CatalogForm
@@ -265,6 +274,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
                   onReload={data.reload}
                   warningChecks={definition.editChecks ?? []}
                   labs={labs}
+                  onSaveAndNext={() => nextForm.goNext(f.formCode)}
                   {...(liveFor(f.formCode, visit, definition, { previousBilag2004, held }) ?? {})}
                 />
               </section>

@@ -42,3 +42,23 @@ export function convertUnit(value: number, from: string, to: string, itemCode?: 
   const f = (itemCode ? BY_ITEM[itemCode]?.[key] : undefined) ?? ANY_ITEM[key];
   return f ? f(value) : undefined;
 }
+
+/**
+ * `value` (in `from`) in unit `to` by a known conversion either way: the forward one of
+ * `convertUnit`, else the inverse of a proportional conversion `to → from` (one with f(0) = 0: every
+ * lab unit conversion of conversions.ts is a factor, so its inverse is a division by the same
+ * factor — not the affine °F → °C). Undefined when neither is known. Lab ranges use it to judge a
+ * value entered in one unit against a range stated in another (crf/lab-flags.ts).
+ */
+export function convertUnitEitherWay(
+  value: number,
+  from: string,
+  to: string,
+  itemCode?: string,
+): number | undefined {
+  const forward = convertUnit(value, from, to, itemCode);
+  if (forward !== undefined) return forward;
+  const factor = convertUnit(1, to, from, itemCode);
+  if (factor === undefined || factor === 0 || convertUnit(0, to, from, itemCode) !== 0) return undefined;
+  return value / factor;
+}
