@@ -103,7 +103,7 @@ describe('daily entry: lab ranges screen, next form, tab order, form files in th
     await lab.getByLabel('Serum albumin', { exact: true }).fill('40');
     await lab.getByLabel('Serum albumin', { exact: true }).press('Alt+Shift+N');
     // Saved (the labs panel is now an entered form) and the next form of the visit is open, focused.
-    await page.getByRole('region', { name: 'Form labs' }).waitFor();
+    await page.getByRole('region', { name: 'Form Laboratory tests' }).waitFor();
     const focusedForm = () =>
       page.evaluate<string | null | undefined>(
         "document.activeElement?.closest('[data-form-code]')?.getAttribute('data-form-code')",
@@ -169,7 +169,7 @@ describe('daily entry: lab ranges screen, next form, tab order, form files in th
   it('a file on the labs form is listed there and in the patient casebook', async () => {
     const page = await loginAs(e, 'coordinator');
     await page.goto(`/visits/${visitId}`);
-    const labs = page.getByRole('region', { name: 'Form labs' });
+    const labs = page.getByRole('region', { name: 'Form Laboratory tests' });
     await labs.getByText('Files of this form').click();
     const files = labs.locator('section.form-files');
     await files.getByText('No files attached to this form.').waitFor();
