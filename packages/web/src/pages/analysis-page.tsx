@@ -187,7 +187,7 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
             </ul>
             <p className="hint">
               {t('analysis.snapshot', { at: dateTimeText(results.snapshot.takenAt) })}{' '}
-              <code>{results.snapshot.hash.slice(0, 12)}</code>
+              <code>{t('analysis.hash', { hash: results.snapshot.hash.slice(0, 12) })}</code>
             </p>
             <p>
               <a href={`/api/studies/${studyId}/analysis/report.html`} target="_blank" rel="noreferrer">

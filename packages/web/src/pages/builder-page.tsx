@@ -206,7 +206,7 @@ function Builder({
                     if (selected === i) setSelected(i - 1);
                   }}
                 >
-                  ↑
+                  {t('builder.arrowUp')}
                 </button>
                 <button
                   type="button"
@@ -217,7 +217,7 @@ function Builder({
                     if (selected === i) setSelected(i + 1);
                   }}
                 >
-                  ↓
+                  {t('builder.arrowDown')}
                 </button>
                 <button
                   type="button"
