@@ -7,11 +7,12 @@
 // role and words. axe-core stays clean on the same pages.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { randomisedLnTrial } from '@msct/core/testing';
 import { raiseQuery } from '@msct/store';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadDemoResult, loadDemoTrial } from '../packages/cli/src/demo/load-demo.js';
-import { type E2e, startE2e, stopE2e } from './support.js';
+import { apiAs, type E2e, startE2e, stopE2e, subjectWithVisit, TEST_PASSWORD } from './support.js';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -301,4 +302,75 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     const data = new Set(['msct — log in', 'Username', 'Password', 'Log in']);
     expect(await foreignTexts(page, data)).toEqual(['Written in the code']);
   });
+});
+
+// i18n-c: the randomisation panel (subject page) and the emergency unblindings list (study home) of a
+// randomised study, as the investigator who unblinded: only those components are checked here (the
+// pages around them are converted and checked with the subject page and the study home).
+describe('the pseudo-locale on a randomised study: randomisation panel and unblindings list', () => {
+  let e: E2e;
+  let subjectId: string;
+  beforeAll(async () => {
+    e = await startE2e({ definition: randomisedLnTrial });
+    const set = await subjectWithVisit(e, {
+      visitCode: 'SCR',
+      visitDate: '2026-11-20',
+      day0Date: '2026-12-01',
+      birthDate: '1988-04-02',
+    });
+    subjectId = set.subjectId;
+    // The stratification factor, then the assignment and an emergency unblinding (set-up through the API).
+    const f = await set.api.put(`/api/visits/${set.visitId}/forms/renal-screening`, {
+      items: [{ itemCode: 'ln_class', value: 'IV' }],
+    });
+    expect(f.status).toBe(200);
+    expect((await set.api.post(`/api/subjects/${subjectId}/randomise`)).status).toBeLessThan(300);
+    const investigator = await apiAs(e, 'investigator');
+    const unblind = await investigator.post(`/api/subjects/${subjectId}/unblind`, {
+      reason: 'Serious adverse event: choice of rescue therapy',
+    });
+    expect(unblind.status).toBeLessThan(300);
+  }, 120_000);
+  afterAll(async () => stopE2e(e));
+
+  it('every word of the panel, its correction dialog and the unblindings table is from the catalogue', async () => {
+    const context = await e.browser.newContext({
+      baseURL: e.server.baseUrl,
+      viewport: { width: 1280, height: 900 },
+      bypassCSP: true,
+    });
+    context.setDefaultTimeout(20_000);
+    e.contexts.push(context);
+    await context.addInitScript("localStorage.setItem('msct.locale', 'x-pseudo')");
+    const page = await context.newPage();
+    const data = collectData(page);
+    data.add('investigator');
+    await page.goto('/');
+    await page.getByLabel('⟦Username⟧').fill('investigator');
+    await page.getByLabel('⟦Password⟧').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: '⟦Log in⟧' }).click();
+    await page.getByRole('heading', { name: '⟦Studies⟧' }).waitFor();
+    const problems: string[] = [];
+
+    await page.goto(`/subjects/${subjectId}`);
+    const panel = page.getByRole('region', { name: '⟦Randomisation⟧' });
+    await panel.getByRole('list', { name: '⟦Emergency unblindings⟧' }).waitFor();
+    await panel.getByRole('button', { name: '⟦Correct the assignment⟧' }).click();
+    await page.getByRole('dialog', { name: '⟦Correct the assignment⟧' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    for (const text of await foreignTexts(page, data, 'section[aria-labelledby="randomisation-h"]'))
+      problems.push(`randomisation panel: "${text}"`);
+    const words = (await panel.textContent()) ?? '';
+    expect(words).toContain('⟦Unblinded ');
+    expect(words).toContain('⟦Stratum⟧');
+
+    await page.goto(`/studies/${e.trial.studyId}`);
+    const table = page.getByRole('table', { name: '⟦Emergency unblindings⟧' });
+    await table.getByRole('row').nth(1).waitFor();
+    await page.waitForLoadState('networkidle');
+    for (const text of await foreignTexts(page, data, 'table[aria-label="⟦Emergency unblindings⟧"]'))
+      problems.push(`unblindings list: "${text}"`);
+    expect((await table.textContent()) ?? '').toContain('⟦Unblinded by⟧');
+    expect(problems).toEqual([]);
+  }, 180_000);
 });
