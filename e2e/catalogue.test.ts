@@ -7,11 +7,12 @@
 // role and words. axe-core stays clean on the same pages.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { randomisedLnTrial } from '@msct/core/testing';
 import { raiseQuery } from '@msct/store';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadDemoResult, loadDemoTrial } from '../packages/cli/src/demo/load-demo.js';
-import { type E2e, startE2e, stopE2e } from './support.js';
+import { apiAs, type E2e, startE2e, stopE2e, subjectWithVisit, TEST_PASSWORD } from './support.js';
 
 const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
@@ -41,19 +42,20 @@ function collectData(page: Page): Set<string> {
 const DATA_PATTERN =
   /^([\d\s.,:;+\-−–—=<>≤≥%()/·×○◔◐●✓▣!?[\]∅→]|\d{4}-\d{2}-\d{2}( \d{2}:\d{2}( UTC)?)?|UTC)*$/u;
 
-/** The texts on screen that neither come from the catalogue nor are data. */
-async function foreignTexts(page: Page, data: Set<string>): Promise<string[]> {
+/** The texts on screen (or in the element `root` names) that neither come from the catalogue nor are data. */
+async function foreignTexts(page: Page, data: Set<string>, root = 'body'): Promise<string[]> {
   const found: string[] = await page.evaluate(`(() => {
     const out = [];
     const visible = (el) => el && (el.checkVisibility ? el.checkVisibility() : true);
-    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    const root = document.querySelector(${JSON.stringify(root)});
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
     for (let n = walker.nextNode(); n; n = walker.nextNode()) {
       const p = n.parentElement;
       if (!p || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(p.tagName)) continue;
       if (p.tagName !== 'OPTION' && !visible(p)) continue;
       if (n.textContent.trim()) out.push(n.textContent);
     }
-    for (const el of document.body.querySelectorAll('[aria-label], [title], [placeholder]')) {
+    for (const el of root.querySelectorAll('[aria-label], [title], [placeholder]')) {
       if (!visible(el)) continue;
       for (const a of ['aria-label', 'title', 'placeholder']) {
         const v = el.getAttribute(a);
@@ -167,6 +169,11 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
       ['investigator', `/studies/${studyId}/adverse-events`, '⟦Adverse events⟧'],
       ['admin', `/studies/${studyId}/out-of-range-labs`, '⟦Out-of-range labs⟧'],
       ['monitor', `/studies/${studyId}/exports`, '⟦Exports of '],
+      // i18n-c: administration (with a definition amendment checked), lab ranges, form builder, analysis.
+      ['admin', '/admin', '⟦Administration⟧'],
+      ['admin', `/studies/${studyId}/lab-ranges`, '⟦Lab reference ranges — '],
+      ['admin', `/studies/${studyId}/builder`, '⟦Form builder — '],
+      ['statistician', `/studies/${studyId}/analysis`, '⟦Analysis — '],
     ];
     const problems: string[] = [];
     const byRole = new Map<string, Awaited<ReturnType<typeof pseudoLogin>>>();
@@ -203,6 +210,55 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
           .waitFor({ timeout: 60_000 });
         await page.waitForLoadState('networkidle');
       }
+      if (path === '/admin') {
+        // The study's own definition checked as an amendment: the amendment report and the versions.
+        const definition = await page.evaluate(
+          `fetch('/api/studies/${studyId}').then((r) => r.json()).then((s) => JSON.stringify(s.definition))`,
+        );
+        const amend = page.getByRole('form', { name: '⟦Amend the study definition⟧' });
+        await amend.getByLabel('⟦New definition (JSON file)⟧').setInputFiles({
+          name: 'definition.json',
+          mimeType: 'application/json',
+          buffer: Buffer.from(String(definition)),
+        });
+        await amend.getByRole('button', { name: '⟦Check amendment⟧' }).click();
+        await page.getByRole('region', { name: '⟦Amendment report⟧' }).waitFor({ timeout: 60_000 });
+        // A user's deactivation form open (its reason field and buttons).
+        await page.getByRole('button', { name: '⟦Deactivate⟧' }).first().click();
+        await page.waitForLoadState('networkidle');
+      }
+      if (path.endsWith('/lab-ranges')) await page.getByRole('button', { name: '⟦Add a range⟧' }).click();
+      if (path.endsWith('/builder')) {
+        // A new form with an item and an edit check: the item and check editors, every choice.
+        await page.getByRole('button', { name: '⟦Add form⟧' }).click();
+        await page.getByLabel('⟦Form code⟧').fill('catalogue_form');
+        await page.getByLabel('⟦Form title⟧').fill('Catalogue form');
+        await page
+          .locator('fieldset')
+          .filter({ hasText: '⟦Collected at the visits⟧' })
+          .getByRole('checkbox')
+          .first()
+          .check();
+        await page.getByRole('button', { name: '⟦Add item⟧' }).click();
+        await page.getByLabel('⟦Item code⟧').fill('catalogue_item');
+        await page.getByLabel('⟦Label⟧', { exact: true }).fill('Catalogue item');
+        await page.getByLabel('⟦Type⟧').selectOption('integer');
+        await page.getByRole('button', { name: /⟦Add edit check to/ }).click();
+        await page.getByLabel('⟦Check id⟧').fill('catalogue_check');
+        await page.getByLabel(/⟦Message of/).fill('Catalogue check');
+        await page.getByLabel(/⟦Plausible minimum of/).fill('0');
+        // The preview is the visit page's entry form (components/catalog-form.tsx), converted with
+        // the visit page (i18n-b) and checked there, not here.
+        await page.evaluate(`document.querySelector('section.preview')?.remove()`);
+      }
+      if (path.endsWith('/analysis')) {
+        // The analysis results (populations, snapshot) or the note that the server has none.
+        await page
+          .locator('[data-testid="population-screened"], [data-testid="analysis-unavailable"]')
+          .first()
+          .waitFor({ timeout: 120_000 });
+        await page.waitForLoadState('networkidle');
+      }
       const foreign = await foreignTexts(page, data);
       for (const text of foreign) problems.push(`${role} ${path}: "${text}"`);
       for (const v of await axeSerious(page)) problems.push(`${role} ${path}: axe ${v}`);
@@ -210,10 +266,24 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
       const body = (await page.locator('main').textContent()) ?? '';
       expect(body, path).toContain('⟦');
       checkedTexts += (body.match(/⟦/g) ?? []).length;
+      if (path === '/admin') {
+        // The SDV plan editor of the study home (its own words; the page around it is the study home's).
+        await page.goto(`/studies/${studyId}`);
+        const plan = page.getByRole('form', { name: '⟦Source data verification plan⟧' });
+        await plan.getByLabel('⟦Only these forms (risk-based)⟧').check();
+        await plan.getByLabel('⟦Form⟧', { exact: true }).fill('labs');
+        await plan.getByRole('button', { name: '⟦Add form⟧' }).click();
+        for (const text of await foreignTexts(
+          page,
+          data,
+          'form[aria-label="⟦Source data verification plan⟧"]',
+        ))
+          problems.push(`${role} SDV plan: "${text}"`);
+      }
     }
     expect(problems).toEqual([]);
     expect(checkedTexts).toBeGreaterThan(50);
-  }, 300_000);
+  }, 600_000);
 
   it('English stays the default, and a text outside the catalogue would be caught', async () => {
     const context = await e.browser.newContext({ baseURL: e.server.baseUrl, locale: 'de-DE' });
@@ -232,4 +302,75 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     const data = new Set(['msct — log in', 'Username', 'Password', 'Log in']);
     expect(await foreignTexts(page, data)).toEqual(['Written in the code']);
   });
+});
+
+// i18n-c: the randomisation panel (subject page) and the emergency unblindings list (study home) of a
+// randomised study, as the investigator who unblinded: only those components are checked here (the
+// pages around them are converted and checked with the subject page and the study home).
+describe('the pseudo-locale on a randomised study: randomisation panel and unblindings list', () => {
+  let e: E2e;
+  let subjectId: string;
+  beforeAll(async () => {
+    e = await startE2e({ definition: randomisedLnTrial });
+    const set = await subjectWithVisit(e, {
+      visitCode: 'SCR',
+      visitDate: '2026-11-20',
+      day0Date: '2026-12-01',
+      birthDate: '1988-04-02',
+    });
+    subjectId = set.subjectId;
+    // The stratification factor, then the assignment and an emergency unblinding (set-up through the API).
+    const f = await set.api.put(`/api/visits/${set.visitId}/forms/renal-screening`, {
+      items: [{ itemCode: 'ln_class', value: 'IV' }],
+    });
+    expect(f.status).toBe(200);
+    expect((await set.api.post(`/api/subjects/${subjectId}/randomise`)).status).toBeLessThan(300);
+    const investigator = await apiAs(e, 'investigator');
+    const unblind = await investigator.post(`/api/subjects/${subjectId}/unblind`, {
+      reason: 'Serious adverse event: choice of rescue therapy',
+    });
+    expect(unblind.status).toBeLessThan(300);
+  }, 120_000);
+  afterAll(async () => stopE2e(e));
+
+  it('every word of the panel, its correction dialog and the unblindings table is from the catalogue', async () => {
+    const context = await e.browser.newContext({
+      baseURL: e.server.baseUrl,
+      viewport: { width: 1280, height: 900 },
+      bypassCSP: true,
+    });
+    context.setDefaultTimeout(20_000);
+    e.contexts.push(context);
+    await context.addInitScript("localStorage.setItem('msct.locale', 'x-pseudo')");
+    const page = await context.newPage();
+    const data = collectData(page);
+    data.add('investigator');
+    await page.goto('/');
+    await page.getByLabel('⟦Username⟧').fill('investigator');
+    await page.getByLabel('⟦Password⟧').fill(TEST_PASSWORD);
+    await page.getByRole('button', { name: '⟦Log in⟧' }).click();
+    await page.getByRole('heading', { name: '⟦Studies⟧' }).waitFor();
+    const problems: string[] = [];
+
+    await page.goto(`/subjects/${subjectId}`);
+    const panel = page.getByRole('region', { name: '⟦Randomisation⟧' });
+    await panel.getByRole('list', { name: '⟦Emergency unblindings⟧' }).waitFor();
+    await panel.getByRole('button', { name: '⟦Correct the assignment⟧' }).click();
+    await page.getByRole('dialog', { name: '⟦Correct the assignment⟧' }).waitFor();
+    await page.waitForLoadState('networkidle');
+    for (const text of await foreignTexts(page, data, 'section[aria-labelledby="randomisation-h"]'))
+      problems.push(`randomisation panel: "${text}"`);
+    const words = (await panel.textContent()) ?? '';
+    expect(words).toContain('⟦Unblinded ');
+    expect(words).toContain('⟦Stratum⟧');
+
+    await page.goto(`/studies/${e.trial.studyId}`);
+    const table = page.getByRole('table', { name: '⟦Emergency unblindings⟧' });
+    await table.getByRole('row').nth(1).waitFor();
+    await page.waitForLoadState('networkidle');
+    for (const text of await foreignTexts(page, data, 'table[aria-label="⟦Emergency unblindings⟧"]'))
+      problems.push(`unblindings list: "${text}"`);
+    expect((await table.textContent()) ?? '').toContain('⟦Unblinded by⟧');
+    expect(problems).toEqual([]);
+  }, 180_000);
 });

@@ -9,6 +9,7 @@ import { fieldErrors } from '../api/problem.js';
 import type { RandomisationStatus, Subject } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { dateText } from '../lib/dates.js';
 import { hasRole, useMe } from '../session.js';
 import { ErrorBox, LoadError } from './error-box.js';
@@ -41,7 +42,7 @@ export function RandomisationPanel({
     data.reload();
     onChanged();
   });
-  if (data.error) return <LoadError error={data.error} what="randomisation" />;
+  if (data.error) return <LoadError error={data.error} what={t('randomisation.loadWhat')} />;
   const r = data.data;
   if (!r?.studyRandomises) return null;
   const canRandomise = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
@@ -62,40 +63,50 @@ export function RandomisationPanel({
   };
   return (
     <section aria-labelledby="randomisation-h" className="form-panel">
-      <h2 id="randomisation-h">Randomisation</h2>
+      <h2 id="randomisation-h">{t('randomisation.title')}</h2>
       {!r.randomised ? (
         subject.status === 'enrolled' ? (
           <>
-            <p>Not randomised yet. The assignment is final once made.</p>
+            <p>{t('randomisation.notYet')}</p>
             {canRandomise && (
-              <form onSubmit={randomise.submit} aria-label="Randomise" className="inline-form">
+              <form
+                onSubmit={randomise.submit}
+                aria-label={t('randomisation.randomise')}
+                className="inline-form"
+              >
                 <button type="submit" disabled={randomise.busy}>
-                  Randomise
+                  {t('randomisation.randomise')}
                 </button>
                 <ErrorBox error={randomise.error} onReload={data.reload} />
               </form>
             )}
           </>
         ) : (
-          <p>Randomisation opens once eligibility is confirmed and the subject is enrolled.</p>
+          <p>{t('randomisation.notEnrolled')}</p>
         )
       ) : (
         <RandomisedFacts r={r} label={label} />
       )}
       {r.corrections.length > 0 && (
-        <ul aria-label="Corrections of the assignment">
+        <ul aria-label={t('randomisation.corrections')}>
           {r.corrections.map((c) => (
             <li key={c.id}>
-              Corrected {dateText(c.at)} by {c.by}: {label(c.fromArm)} → {label(c.toArm)} ({c.reason})
+              {t('randomisation.correction', {
+                at: dateText(c.at),
+                by: c.by,
+                from: label(c.fromArm),
+                to: label(c.toArm),
+                reason: c.reason,
+              })}
             </li>
           ))}
         </ul>
       )}
       {r.unblindings.length > 0 && (
-        <ul aria-label="Emergency unblindings">
+        <ul aria-label={t('randomisation.unblindings')}>
           {r.unblindings.map((u) => (
             <li key={u.id}>
-              Unblinded {dateText(u.at)} by {u.by}: {u.reason}
+              {t('randomisation.unblinding', { at: dateText(u.at), by: u.by, reason: u.reason })}
             </li>
           ))}
         </ul>
@@ -110,22 +121,22 @@ export function RandomisationPanel({
 
 function RandomisedFacts({ r, label }: { r: RandomisationStatus; label(id: string): string }) {
   return (
-    <dl className="facts" aria-label="Assignment">
-      <dt>Arm</dt>
-      <dd>{r.arm === null ? 'Blinded (your role does not see the arm)' : (r.armLabel ?? r.arm)}</dd>
+    <dl className="facts" aria-label={t('randomisation.assignment')}>
+      <dt>{t('randomisation.arm')}</dt>
+      <dd>{r.arm === null ? t('randomisation.blinded') : (r.armLabel ?? r.arm)}</dd>
       {r.correctedArm !== null && (
         <>
-          <dt>Corrected to</dt>
-          <dd>{label(r.correctedArm)} (the analysis keeps the arm as randomised: intention to treat)</dd>
+          <dt>{t('randomisation.correctedTo')}</dt>
+          <dd>{t('randomisation.correctedArm', { arm: label(r.correctedArm) })}</dd>
         </>
       )}
-      <dt>Stratum</dt>
+      <dt>{t('randomisation.stratum')}</dt>
       <dd>{r.stratum}</dd>
-      <dt>Randomised</dt>
+      <dt>{t('randomisation.randomised')}</dt>
       <dd>{dateText(r.assignedAt)}</dd>
       {r.sequence !== null && (
         <>
-          <dt>Number in stratum</dt>
+          <dt>{t('randomisation.number')}</dt>
           <dd>{r.sequence}</dd>
         </>
       )}
@@ -146,25 +157,27 @@ function UnblindDialog({ subjectId, onDone }: { subjectId: string; onDone(): voi
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        Emergency unblinding
+        {t('randomisation.unblind')}
       </button>
     );
   return (
     <div role="dialog" aria-modal="true" aria-labelledby="unblind-h" className="form-panel">
-      <h3 id="unblind-h">Emergency unblinding</h3>
-      <p>
-        This reveals the arm of this subject only, is recorded in the audit trail with your name and reason,
-        and is shown to the safety reviewers.
-      </p>
-      <form onSubmit={submit} aria-label="Unblind" className="inline-form">
+      <h3 id="unblind-h">{t('randomisation.unblind')}</h3>
+      <p>{t('randomisation.unblindNote')}</p>
+      <form onSubmit={submit} aria-label={t('randomisation.unblindSubmit')} className="inline-form">
         <TextField
-          label="Reason for unblinding"
+          label={t('randomisation.unblindReason')}
           value={reason}
           onChange={setReason}
           required
           error={fieldErrors(error).reason}
         />
-        <SubmitCancel submitLabel="Unblind" onCancel={() => setOpen(false)} error={error} onReload={onDone} />
+        <SubmitCancel
+          submitLabel={t('randomisation.unblindSubmit')}
+          onCancel={() => setOpen(false)}
+          error={error}
+          onReload={onDone}
+        />
       </form>
     </div>
   );
@@ -203,20 +216,17 @@ function CorrectDialog({
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        Correct the assignment
+        {t('randomisation.correct')}
       </button>
     );
   const errors = fieldErrors(error);
   return (
     <div role="dialog" aria-modal="true" aria-labelledby="correct-h" className="form-panel">
-      <h3 id="correct-h">Correct the assignment</h3>
-      <p>
-        The assignment as randomised is kept, and the analysis uses it (intention to treat). The correction is
-        recorded beside it, with your name and reason, in the audit trail.
-      </p>
-      <form onSubmit={submit} aria-label="Correct the assignment" className="inline-form">
+      <h3 id="correct-h">{t('randomisation.correct')}</h3>
+      <p>{t('randomisation.correctNote')}</p>
+      <form onSubmit={submit} aria-label={t('randomisation.correct')} className="inline-form">
         <SelectField
-          label="Corrected arm"
+          label={t('randomisation.correctArm')}
           value={toArm}
           onChange={setToArm}
           options={others.map((a) => ({ value: a.id, label: a.label }))}
@@ -224,14 +234,14 @@ function CorrectDialog({
           error={errors.toArm}
         />
         <TextField
-          label="Reason for the correction"
+          label={t('randomisation.correctReason')}
           value={reason}
           onChange={setReason}
           required
           error={errors.reason}
         />
         <SubmitCancel
-          submitLabel="Record the correction"
+          submitLabel={t('randomisation.correctSubmit')}
           onCancel={() => setOpen(false)}
           error={error}
           onReload={onDone}

@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { api } from '../api/client.js';
 import type { BodyOf } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import type { Definition } from '../lib/definition.js';
 import { ErrorBox, LoadError } from './error-box.js';
 
@@ -16,7 +17,7 @@ export function SdvPlanEditor({ studyId, definition }: { studyId: string; defini
   const loaded = useLoad(() => api.get('/api/studies/:studyId/sdv-plan', { params: { studyId } }), [studyId]);
   // Kept here: the form is remounted with the saved plan's new version.
   const [saved, setSaved] = useState(false);
-  if (loaded.error) return <LoadError error={loaded.error} what="SDV plan" />;
+  if (loaded.error) return <LoadError error={loaded.error} what={t('sdvPlan.loadWhat')} />;
   if (!loaded.data) return null;
   return (
     <PlanForm
@@ -74,33 +75,37 @@ function PlanForm({
   };
   return (
     <form
-      aria-label="Source data verification plan"
+      aria-label={t('sdvPlan.form')}
       onSubmit={(e) => {
         e.preventDefault();
         void save();
       }}
     >
       <label>
-        <input type="radio" name="sdv-mode" checked={mode === 'all'} onChange={() => setMode('all')} /> Every
-        form (100 % SDV)
+        <input type="radio" name="sdv-mode" checked={mode === 'all'} onChange={() => setMode('all')} />{' '}
+        {t('sdvPlan.all')}
       </label>{' '}
       <label>
         <input type="radio" name="sdv-mode" checked={mode === 'subset'} onChange={() => setMode('subset')} />{' '}
-        Only these forms (risk-based)
+        {t('sdvPlan.subset')}
       </label>
       {mode === 'subset' && (
         <div>
-          <ul aria-label="Forms that need SDV">
+          <ul aria-label={t('sdvPlan.rules')}>
             {rules.map((r, i) => (
               <li key={`${r.formCode}|${r.visitCode ?? ''}`}>
-                {r.formCode} {r.visitCode ? `at ${r.visitCode}` : 'at every visit'}{' '}
+                {t('sdvPlan.rule', {
+                  form: r.formCode,
+                  visit: r.visitCode ?? '',
+                  at: r.visitCode ? 'visit' : 'every',
+                })}{' '}
                 <button type="button" onClick={() => setRules(rules.filter((_, j) => j !== i))}>
-                  Remove {r.formCode}
+                  {t('sdvPlan.remove', { form: r.formCode })}
                 </button>
               </li>
             ))}
           </ul>
-          <label htmlFor={ids.form}>Form</label>{' '}
+          <label htmlFor={ids.form}>{t('sdvPlan.formField')}</label>{' '}
           <input
             id={ids.form}
             list={`${ids.form}-list`}
@@ -112,7 +117,7 @@ function PlanForm({
               <option key={f} value={f} />
             ))}
           </datalist>{' '}
-          <label htmlFor={ids.visit}>Visit (empty: every visit)</label>{' '}
+          <label htmlFor={ids.visit}>{t('sdvPlan.visitField')}</label>{' '}
           <input
             id={ids.visit}
             list={`${ids.visit}-list`}
@@ -138,12 +143,12 @@ function PlanForm({
               setVisitCode('');
             }}
           >
-            Add form
+            {t('sdvPlan.add')}
           </button>
         </div>
       )}
-      <button type="submit">Save SDV plan</button>
-      {saved && <span role="status"> Saved.</span>}
+      <button type="submit">{t('sdvPlan.save')}</button>
+      {saved && <span role="status"> {t('sdvPlan.saved')}</span>}
       <ErrorBox error={error} onReload={onReload} />
     </form>
   );

@@ -3,6 +3,7 @@
 // only when the server sends it (safety sees it; a blinded role who did not unblind does not).
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { dateText } from '../lib/dates.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
@@ -19,19 +20,19 @@ export function UnblindingsList({
     () => api.get('/api/studies/:studyId/unblindings', { params: { studyId } }),
     [studyId],
   );
-  if (data.error) return <LoadError error={data.error} what="emergency unblindings" />;
-  if (!data.data) return <p className="loading">Loading…</p>;
-  if (data.data.length === 0) return <p>No subject has been unblinded.</p>;
+  if (data.error) return <LoadError error={data.error} what={t('unblindings.loadWhat')} />;
+  if (!data.data) return <p className="loading">{t('common.loading')}</p>;
+  if (data.data.length === 0) return <p>{t('unblindings.none')}</p>;
   return (
-    <TableScroll label="Emergency unblinding list">
-      <table aria-label="Emergency unblindings">
+    <TableScroll label={t('unblindings.scroll')}>
+      <table aria-label={t('unblindings.table')}>
         <thead>
           <tr>
-            <th scope="col">Date</th>
-            <th scope="col">Subject</th>
-            <th scope="col">Unblinded by</th>
-            <th scope="col">Reason</th>
-            <th scope="col">Arm</th>
+            <th scope="col">{t('unblindings.col.date')}</th>
+            <th scope="col">{t('unblindings.col.subject')}</th>
+            <th scope="col">{t('unblindings.col.by')}</th>
+            <th scope="col">{t('unblindings.col.reason')}</th>
+            <th scope="col">{t('unblindings.col.arm')}</th>
           </tr>
         </thead>
         <tbody>
@@ -43,7 +44,11 @@ export function UnblindingsList({
               </td>
               <td>{u.by}</td>
               <td>{u.reason}</td>
-              <td>{u.arm === null ? 'Blinded' : (arms.find((a) => a.id === u.arm)?.label ?? u.arm)}</td>
+              <td>
+                {u.arm === null
+                  ? t('unblindings.blinded')
+                  : (arms.find((a) => a.id === u.arm)?.label ?? u.arm)}
+              </td>
             </tr>
           ))}
         </tbody>

@@ -12,6 +12,7 @@ import { UserActive } from '../components/admin/user-active.js';
 import { LoadError } from '../components/error-box.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 import { Link } from '../router.js';
 import { useMe } from '../session.js';
@@ -22,39 +23,39 @@ export function AdminPage() {
   const users = useLoad(() => api.get('/api/users'), []);
   const [sitesChanged, setSitesChanged] = useState(0);
   const me = useMe();
-  if (studies.error) return <LoadError error={studies.error} what="admin page" />;
-  if (users.error) return <LoadError error={users.error} what="admin page" />;
+  if (studies.error) return <LoadError error={studies.error} what={t('adminPage.loadWhat')} />;
+  if (users.error) return <LoadError error={users.error} what={t('adminPage.loadWhat')} />;
   const studyCode = new Map((studies.data ?? []).map((s) => [s.id, s.code]));
   return (
     <section>
-      <h1>Administration</h1>
+      <h1>{t('adminPage.title')}</h1>
       <section aria-labelledby="adm-studies">
-        <h2 id="adm-studies">Studies</h2>
+        <h2 id="adm-studies">{t('adminPage.studies')}</h2>
         <ul>
           {studies.data?.map((s) => (
             <li key={s.id}>
               <Link href={`/studies/${s.id}`}>{s.code}</Link> — {s.title} (
-              <Link href={`/studies/${s.id}/builder`}>form builder</Link>)
+              <Link href={`/studies/${s.id}/builder`}>{t('adminPage.builderLink')}</Link>)
             </li>
           ))}
         </ul>
         <CreateStudy onCreated={studies.reload} />
-        <h3>Create a study from a definition file</h3>
+        <h3>{t('adminPage.studyFromFile')}</h3>
         <StudyFromFile onCreated={studies.reload} />
-        <h3>Add a site</h3>
+        <h3>{t('adminPage.addSite')}</h3>
         <AddSite studies={studies.data ?? []} onAdded={() => setSitesChanged((n) => n + 1)} />
       </section>
       <section aria-labelledby="adm-users">
-        <h2 id="adm-users">Users</h2>
-        <TableScroll label="Users">
-          <table aria-label="Users">
+        <h2 id="adm-users">{t('adminPage.users')}</h2>
+        <TableScroll label={t('adminPage.users')}>
+          <table aria-label={t('adminPage.users')}>
             <thead>
               <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Name</th>
-                <th scope="col">Roles</th>
-                <th scope="col">State</th>
-                <th scope="col">Access</th>
+                <th scope="col">{t('adminPage.col.username')}</th>
+                <th scope="col">{t('adminPage.col.name')}</th>
+                <th scope="col">{t('adminPage.col.roles')}</th>
+                <th scope="col">{t('adminPage.col.state')}</th>
+                <th scope="col">{t('adminPage.col.access')}</th>
               </tr>
             </thead>
             <tbody>
@@ -64,18 +65,22 @@ export function AdminPage() {
                   <td>{u.displayName}</td>
                   <td>
                     {u.roles
-                      .map(
-                        (r) =>
-                          `${r.role}${r.studyId ? ` @ ${studyCode.get(r.studyId) ?? 'study'}` : ''}${r.siteId ? ' (one site)' : ''}`,
+                      .map((r) =>
+                        t('adminPage.roleGrant', {
+                          role: t('adminRole.name', { role: r.role }),
+                          scope: r.studyId ? 'study' : 'all',
+                          study: r.studyId ? (studyCode.get(r.studyId) ?? t('adminPage.roleStudy')) : '',
+                          site: r.siteId ? 'one' : 'all',
+                        }),
                       )
-                      .join('; ') || '—'}
+                      .join(t('adminPage.roleJoin')) || '—'}
                   </td>
                   <td data-testid={`state-${u.username}`}>
                     {u.active
-                      ? u.mustChangePassword
-                        ? 'active (must change password)'
-                        : 'active'
-                      : `deactivated${u.deactivatedAt ? ` ${dateTimeText(u.deactivatedAt)}` : ''}`}
+                      ? t('adminPage.stateActive', { mustChange: u.mustChangePassword ? 'yes' : 'no' })
+                      : t('adminPage.stateDeactivated', {
+                          at: u.deactivatedAt ? ` ${dateTimeText(u.deactivatedAt)}` : '',
+                        })}
                   </td>
                   <td>
                     {u.id === me.user.id ? (
@@ -92,9 +97,9 @@ export function AdminPage() {
             </tbody>
           </table>
         </TableScroll>
-        <h3>Create a user</h3>
+        <h3>{t('adminPage.createUser')}</h3>
         <CreateUser onCreated={users.reload} />
-        <h3>Assign a role</h3>
+        <h3>{t('adminPage.assignRole')}</h3>
         <AssignRole
           users={users.data ?? []}
           studies={studies.data ?? []}
@@ -103,11 +108,11 @@ export function AdminPage() {
         />
       </section>
       <section aria-labelledby="adm-amend">
-        <h2 id="adm-amend">Study definition: versions and amendments</h2>
+        <h2 id="adm-amend">{t('adminPage.amend')}</h2>
         <AmendDefinition studies={studies.data ?? []} onApplied={studies.reload} />
       </section>
       <section aria-labelledby="adm-import">
-        <h2 id="adm-import">Import data</h2>
+        <h2 id="adm-import">{t('adminPage.import')}</h2>
         <ImportData studies={studies.data ?? []} />
       </section>
     </section>

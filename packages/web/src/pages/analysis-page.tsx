@@ -9,12 +9,15 @@ import type { EndpointRow } from '../api/types.js';
 import { LoadError } from '../components/error-box.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 import { Link } from '../router.js';
 
 const OUTCOMES = ['MCR', 'PCR', 'NR', 'pending', 'not adjudicated'] as const;
 type OutcomeKey = (typeof OUTCOMES)[number];
 const keyOf = (r: EndpointRow): OutcomeKey => r.outcome ?? 'not adjudicated';
+/** An outcome code in words (the protocol's codes; their words are the catalogue's). */
+const outcomeText = (o: OutcomeKey): string => t('analysis.outcome', { outcome: o });
 
 function countBy(rows: EndpointRow[]): Record<OutcomeKey, number> {
   const out = Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<OutcomeKey, number>;
@@ -74,18 +77,20 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
   const report = useLoad(async () => {
     if (!analysis.data?.ok) return undefined;
     const res = await fetch(`/api/studies/${studyId}/analysis/report.html`, { credentials: 'same-origin' });
-    if (!res.ok) throw new Error(`the report could not be loaded (${res.status})`);
+    if (!res.ok) throw new Error(t('analysis.reportFailed', { status: res.status }));
     return res.text();
   }, [studyId, analysis.data?.ok]);
-  if (data.error) return <LoadError error={data.error} what="study" />;
+  if (data.error) return <LoadError error={data.error} what={t('analysis.loadWhat')} />;
   if (!data.data)
     return computing ? (
       <p role="status" className="loading" data-testid="computing">
-        Computing… the server is deriving this study's results (started {dateTimeText(computing.startedAt)});
-        this page asks again every {computing.retryAfterSeconds} s.
+        {t('analysis.computing', {
+          started: dateTimeText(computing.startedAt),
+          seconds: computing.retryAfterSeconds,
+        })}
       </p>
     ) : (
-      <p className="loading">Loading…</p>
+      <p className="loading">{t('common.loading')}</p>
     );
   const [study, endpoints] = data.data;
   const rows = endpoints.subjects;
@@ -99,39 +104,41 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
   return (
     <section>
       <p className="crumbs">
-        <Link href={`/studies/${studyId}`}>Study</Link>
+        <Link href={`/studies/${studyId}`}>{t('analysis.crumb')}</Link>
       </p>
-      <h1>Analysis — {study.code}</h1>
+      <h1>{t('analysis.title', { study: study.code })}</h1>
       <section aria-labelledby="counts-h">
-        <h2 id="counts-h">Primary endpoint (cycle 1)</h2>
-        <ul className="counts" aria-label="Endpoint counts">
+        <h2 id="counts-h">{t('analysis.primary')}</h2>
+        <ul className="counts" aria-label={t('analysis.counts')}>
           {OUTCOMES.map((o) => (
             <li key={o} className="count" data-outcome={o}>
               <strong data-testid={`count-${o}`}>{total[o]}</strong>
-              {o}
+              {outcomeText(o)}
             </li>
           ))}
           <li className="count">
             <strong data-testid="count-subjects">{rows.length}</strong>
-            subjects
+            {t('analysis.subjects')}
           </li>
         </ul>
         <p>
-          Response (MCR + PCR): {responders} of {adjudicated} adjudicated subject
-          {adjudicated === 1 ? '' : 's'}
-          {adjudicated > 0 ? ` (${((100 * responders) / adjudicated).toFixed(1)}%)` : ''}.
+          {t('analysis.response', {
+            responders,
+            adjudicated,
+            percent: adjudicated > 0 ? ((100 * responders) / adjudicated).toFixed(1) : 'none',
+          })}
         </p>
-        <TableScroll label="Endpoint counts per site">
-          <table aria-label="Endpoint counts per site" className="compact">
+        <TableScroll label={t('analysis.perSite')}>
+          <table aria-label={t('analysis.perSite')} className="compact">
             <thead>
               <tr>
-                <th scope="col">Site</th>
+                <th scope="col">{t('analysis.col.site')}</th>
                 {OUTCOMES.map((o) => (
                   <th key={o} scope="col">
-                    {o}
+                    {outcomeText(o)}
                   </th>
                 ))}
-                <th scope="col">Subjects</th>
+                <th scope="col">{t('analysis.col.subjects')}</th>
               </tr>
             </thead>
             <tbody>
@@ -153,69 +160,68 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
         </TableScroll>
         <p>
           <a href={csvHref} download={`${study.code}-endpoints.csv`}>
-            Download the endpoint table (CSV)
+            {t('analysis.downloadCsv')}
           </a>
         </p>
       </section>
       <section aria-labelledby="report-h">
-        <h2 id="report-h">Analysis report</h2>
+        <h2 id="report-h">{t('analysis.report')}</h2>
         {!analysis.data ? (
-          <p className="loading">Computing… the analysis of the endpoints above.</p>
+          <p className="loading">{t('analysis.reportComputing')}</p>
         ) : results ? (
           <>
-            <ul className="counts" aria-label="Analysis populations">
+            <ul className="counts" aria-label={t('analysis.populations')}>
               {(
                 [
-                  ['screened', 'screened'],
-                  ['enrolled', 'enrolled'],
-                  ['responders', 'responders'],
-                  ['lupusNephritis', 'lupus nephritis'],
+                  ['screened', () => t('analysis.population.screened')],
+                  ['enrolled', () => t('analysis.population.enrolled')],
+                  ['responders', () => t('analysis.population.responders')],
+                  ['lupusNephritis', () => t('analysis.population.lupusNephritis')],
                 ] as const
               ).map(([k, label]) => (
                 <li key={k} className="count">
                   <strong data-testid={`population-${k}`}>{results?.populations[k]}</strong>
-                  {label}
+                  {label()}
                 </li>
               ))}
             </ul>
             <p className="hint">
-              Snapshot {dateTimeText(results.snapshot.takenAt)} · data hash{' '}
-              <code>{results.snapshot.hash.slice(0, 12)}</code>
+              {t('analysis.snapshot', { at: dateTimeText(results.snapshot.takenAt) })}{' '}
+              <code>{t('analysis.hash', { hash: results.snapshot.hash.slice(0, 12) })}</code>
             </p>
             <p>
               <a href={`/api/studies/${studyId}/analysis/report.html`} target="_blank" rel="noreferrer">
-                Open the report in a new tab (print it to PDF from there)
+                {t('analysis.openReport')}
               </a>{' '}
               ·{' '}
               <a href={`/api/studies/${studyId}/analysis`} download={`${study.code}-analysis.json`}>
-                Download the results (JSON)
+                {t('analysis.downloadJson')}
               </a>
             </p>
-            {report.error ? <LoadError error={report.error} what="report" /> : null}
+            {report.error ? <LoadError error={report.error} what={t('analysis.reportWhat')} /> : null}
             {report.data ? (
-              <iframe className="report" title="Analysis report" srcDoc={report.data} sandbox="" />
+              <iframe className="report" title={t('analysis.report')} srcDoc={report.data} sandbox="" />
             ) : (
-              !report.error && <p className="loading">Loading the report…</p>
+              !report.error && <p className="loading">{t('analysis.reportLoading')}</p>
             )}
           </>
         ) : analysis.data.ok ? null : (
           <p role="note" data-testid="analysis-unavailable">
-            The analysis report is not available from this server yet ({analysis.data.why}). The endpoint
-            counts above come from the adjudication of the stored items.
+            {t('analysis.unavailable', { why: analysis.data.why })}
           </p>
         )}
       </section>
       <section aria-labelledby="subjects-end-h">
-        <h2 id="subjects-end-h">Per subject</h2>
-        <TableScroll label="Endpoint per subject">
-          <table aria-label="Endpoint per subject">
+        <h2 id="subjects-end-h">{t('analysis.perSubject')}</h2>
+        <TableScroll label={t('analysis.perSubjectTable')}>
+          <table aria-label={t('analysis.perSubjectTable')}>
             <thead>
               <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">Site</th>
-                <th scope="col">Verdict</th>
-                <th scope="col">First response</th>
-                <th scope="col">Summary</th>
+                <th scope="col">{t('analysis.col.subject')}</th>
+                <th scope="col">{t('analysis.col.site')}</th>
+                <th scope="col">{t('analysis.col.verdict')}</th>
+                <th scope="col">{t('analysis.col.firstResponse')}</th>
+                <th scope="col">{t('analysis.col.summary')}</th>
               </tr>
             </thead>
             <tbody>
@@ -225,8 +231,12 @@ export function AnalysisPage({ studyId }: { studyId: string }) {
                     <Link href={`/subjects/${r.subjectId}`}>{r.subjectCode}</Link>
                   </th>
                   <td>{r.siteCode}</td>
-                  <td>{r.label ?? 'not adjudicated'}</td>
-                  <td>{r.firstResponseMonth !== null ? `month ${r.firstResponseMonth}` : '—'}</td>
+                  <td>{r.label ?? outcomeText('not adjudicated')}</td>
+                  <td>
+                    {r.firstResponseMonth !== null
+                      ? t('analysis.month', { month: r.firstResponseMonth })
+                      : '—'}
+                  </td>
                   <td>{r.summary ?? r.problems?.join('; ') ?? '—'}</td>
                 </tr>
               ))}

@@ -6,7 +6,7 @@
 // server runs (validateStudyDefinition), each problem shown at the control its path names; saving
 // is a protocol amendment: the server's dry-run report first, then a new definition version applied
 // with a reason (POST /api/studies/:studyId/definition/amendments).
-import { itemFormsFor, MISSING_CODE_LABELS, showIfText } from '@msct/core/crf';
+import { itemFormsFor, showIfText } from '@msct/core/crf';
 import {
   type CodeList,
   type DefinitionItem,
@@ -40,6 +40,7 @@ import { ErrorBox, LoadError } from '../components/error-box.js';
 import { TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { t } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 
@@ -54,27 +55,21 @@ export function BuilderPage({ studyId }: { studyId: string }) {
   if (!admin)
     return (
       <section>
-        <h1>Form builder</h1>
-        <p role="alert">
-          The form builder is for administrators: a study's forms are changed by amending its definition.
-        </p>
+        <h1>{t('builder.titleBare')}</h1>
+        <p role="alert">{t('builder.adminsOnly')}</p>
       </section>
     );
-  if (study.error) return <LoadError error={study.error} what="study" />;
-  if (!study.data) return <p className="loading">Loading…</p>;
+  if (study.error) return <LoadError error={study.error} what={t('builder.loadWhat')} />;
+  if (!study.data) return <p className="loading">{t('common.loading')}</p>;
   const read = validateStudyDefinition(study.data.definition);
   return (
     <section>
-      <h1>Form builder — {study.data.code}</h1>
+      <h1>{t('builder.title', { study: study.data.code })}</h1>
       <p>
-        <Link href={`/studies/${studyId}`}>Back to the study</Link> · definition version{' '}
-        {study.data.definitionVersion}
+        <Link href={`/studies/${studyId}`}>{t('builder.back')}</Link>{' '}
+        {t('builder.version', { version: study.data.definitionVersion })}
       </p>
-      {saved && (
-        <p role="status">
-          Definition version {saved.toVersion} stored (was version {saved.fromVersion}).
-        </p>
-      )}
+      {saved && <p role="status">{t('builder.saved', { to: saved.toVersion, from: saved.fromVersion })}</p>}
       {read.ok ? (
         <Builder
           key={study.data.version}
@@ -86,22 +81,19 @@ export function BuilderPage({ studyId }: { studyId: string }) {
           }}
         />
       ) : (
-        <p role="alert">
-          This study has no study definition (an ad-hoc study): create it from a definition file on the admin
-          page.
-        </p>
+        <p role="alert">{t('builder.noDefinition')}</p>
       )}
     </section>
   );
 }
 
-const TYPE_LABELS: Record<DefinitionItem['type'], string> = {
-  boolean: 'Yes / no',
-  integer: 'Whole number',
-  decimal: 'Decimal number',
-  text: 'Text',
-  date: 'Date',
-  code: 'Choice from a code list',
+const TYPE_LABELS: Record<DefinitionItem['type'], () => string> = {
+  boolean: () => t('builder.type.boolean'),
+  integer: () => t('builder.type.integer'),
+  decimal: () => t('builder.type.decimal'),
+  text: () => t('builder.type.text'),
+  date: () => t('builder.type.date'),
+  code: () => t('builder.type.code'),
 };
 
 function move<T>(xs: T[], i: number, by: -1 | 1): void {
@@ -183,11 +175,8 @@ function Builder({
   return (
     <div className="builder">
       {problems.length > 0 && (
-        <section aria-label="Problems in the definition">
-          <p role="alert">
-            The definition has {problems.length} problem{problems.length === 1 ? '' : 's'}; it cannot be saved
-            until they are fixed.
-          </p>
+        <section aria-label={t('builder.problems')}>
+          <p role="alert">{t('builder.problemCount', { count: problems.length })}</p>
           <ul>
             {problems.map((p) => (
               <li key={p.line}>{p.line}</li>
@@ -197,39 +186,42 @@ function Builder({
       )}
       <div className="columns">
         <section aria-labelledby="builder-forms">
-          <h2 id="builder-forms">Forms</h2>
-          <ol aria-label="Forms of the study">
+          <h2 id="builder-forms">{t('builder.forms')}</h2>
+          <ol aria-label={t('builder.formsList')}>
             {forms.map((f, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: a draft entry has no identity while edited (its code may be blank or repeated); its position is its path in the definition
               <li key={`${i}-${f.id}`}>
                 <button type="button" aria-pressed={i === selected} onClick={() => setSelected(i)}>
-                  {f.title || '(untitled)'} ({f.id || 'no code'})
+                  {t('builder.formButton', {
+                    title: f.title || t('builder.untitled'),
+                    code: f.id || t('builder.noCode'),
+                  })}
                 </button>{' '}
                 <button
                   type="button"
-                  aria-label={`Move form ${f.id} up`}
+                  aria-label={t('builder.moveFormUp', { form: f.id })}
                   disabled={i === 0}
                   onClick={() => {
                     edit((d) => move(d.forms, i, -1));
                     if (selected === i) setSelected(i - 1);
                   }}
                 >
-                  ↑
+                  {t('builder.arrowUp')}
                 </button>
                 <button
                   type="button"
-                  aria-label={`Move form ${f.id} down`}
+                  aria-label={t('builder.moveFormDown', { form: f.id })}
                   disabled={i === forms.length - 1}
                   onClick={() => {
                     edit((d) => move(d.forms, i, 1));
                     if (selected === i) setSelected(i + 1);
                   }}
                 >
-                  ↓
+                  {t('builder.arrowDown')}
                 </button>
                 <button
                   type="button"
-                  aria-label={`Remove form ${f.id}`}
+                  aria-label={t('builder.removeForm', { form: f.id })}
                   onClick={() => {
                     edit((d) => {
                       d.forms.splice(i, 1);
@@ -237,10 +229,10 @@ function Builder({
                     setSelected(0);
                   }}
                 >
-                  Remove
+                  {t('builder.remove')}
                 </button>
                 {problemsAt(problems, `forms[${i}]`, true).length > 0 && (
-                  <span className="field-error"> has problems</span>
+                  <span className="field-error"> {t('builder.hasProblems')}</span>
                 )}
               </li>
             ))}
@@ -254,7 +246,7 @@ function Builder({
               setSelected(forms.length);
             }}
           >
-            Add form
+            {t('builder.addForm')}
           </button>
           <CodeListsEditor codeLists={draft.codeLists ?? []} problems={problems} edit={edit} />
         </section>
@@ -270,21 +262,18 @@ function Builder({
         )}
       </div>
       <section aria-labelledby="builder-save">
-        <h2 id="builder-save">Save as a new definition version</h2>
-        <p>
-          Saving is a protocol amendment: the changes are first checked against the stored data (nothing is
-          stored), then applied with a reason. Data entered under an earlier version keeps its version.
-        </p>
+        <h2 id="builder-save">{t('builder.save')}</h2>
+        <p>{t('builder.saveNote')}</p>
         <button type="button" disabled={!dirty || busy || !live.ok} onClick={() => void check()}>
-          Check changes
+          {t('builder.check')}
         </button>
         <ErrorBox error={error} />
         {checked && (
           <>
             <AmendmentReport result={checked} />
-            <TextField label="Reason for the amendment (audit trail)" value={reason} onChange={setReason} />
+            <TextField label={t('amend.reason')} value={reason} onChange={setReason} />
             <button type="button" disabled={!reason.trim() || busy} onClick={() => void apply()}>
-              Save as version {checked.toVersion}
+              {t('builder.saveAs', { version: checked.toVersion })}
             </button>
           </>
         )}
@@ -314,13 +303,13 @@ function FormEditor({
   const preview = itemFormsFor({ forms: [form], codeLists: definition.codeLists ?? [] }).get(form.id);
   const visitChoices = [
     ...definition.visits.map((v) => ({ code: v.code, label: v.label })),
-    { code: 'UNSCHEDULED', label: 'Unscheduled visits' },
+    { code: 'UNSCHEDULED', label: t('builder.unscheduled') },
   ];
   return (
     <section aria-labelledby="builder-form" className="builder-form">
-      <h2 id="builder-form">Form: {form.title || '(untitled)'}</h2>
+      <h2 id="builder-form">{t('builder.formTitle', { title: form.title || t('builder.untitled') })}</h2>
       <TextFieldAt
-        label="Form code"
+        label={t('builder.formCode')}
         value={form.id}
         onChange={(v) =>
           edit((d) => {
@@ -333,7 +322,7 @@ function FormEditor({
         problems={problemsAt(problems, `${at}.id`)}
       />
       <TextFieldAt
-        label="Form title"
+        label={t('builder.formTitleField')}
         value={form.title}
         onChange={(v) =>
           editForm((f) => {
@@ -347,7 +336,7 @@ function FormEditor({
           problemsAt(problems, `${at}.visitCodes`, true).length ? 'visit-codes-err' : undefined
         }
       >
-        <legend>Collected at the visits</legend>
+        <legend>{t('builder.visits')}</legend>
         {visitChoices.map((v) => (
           <label key={v.code} className="check">
             <input
@@ -363,20 +352,17 @@ function FormEditor({
                 })
               }
             />{' '}
-            {v.code} — {v.label}
+            {t('builder.visitOption', { code: v.code, label: v.label })}
           </label>
         ))}
         <Errors messages={problemsAt(problems, `${at}.visitCodes`, true)} id="visit-codes-err" />
       </fieldset>
       {form.items === undefined ? (
-        <p>
-          This form's items come from msct's built-in catalog (a scored instrument); only its visits are
-          edited here.
-        </p>
+        <p>{t('builder.catalogForm')}</p>
       ) : (
         <>
-          <h3>Items</h3>
-          {form.items.length === 0 && <p>No items yet.</p>}
+          <h3>{t('builder.items')}</h3>
+          {form.items.length === 0 && <p>{t('builder.noItems')}</p>}
           {form.items.map((item, j) => (
             <ItemEditor
               // biome-ignore lint/suspicious/noArrayIndexKey: a draft entry has no identity while edited (its code may be blank or repeated); its position is its path in the definition
@@ -403,7 +389,7 @@ function FormEditor({
               })
             }
           >
-            Add item
+            {t('builder.addItem')}
           </button>
         </>
       )}
@@ -414,8 +400,8 @@ function FormEditor({
         problems={problems}
         edit={edit}
       />
-      <section aria-label="Preview" className="preview">
-        <h3>Preview: the form as a site will see it</h3>
+      <section aria-label={t('builder.preview')} className="preview">
+        <h3>{t('builder.previewTitle')}</h3>
         {preview && preview.items.length > 0 ? (
           <CatalogForm
             def={preview}
@@ -427,7 +413,7 @@ function FormEditor({
             onReload={() => {}}
           />
         ) : (
-          <p>Nothing to preview: add an item.</p>
+          <p>{t('builder.nothingToPreview')}</p>
         )}
       </section>
     </section>
@@ -462,27 +448,28 @@ function ItemEditor({
         if (next[k] === undefined) delete next[k];
       items[index] = next;
     });
-  const name = item.code || `item ${index + 1}`;
+  const name = item.code || t('builder.itemN', { n: index + 1 });
   return (
     <fieldset className="builder-item" data-item={item.code}>
       <legend>
-        Item {index + 1}
-        {item.code ? `: ${item.code}` : ''}
+        {item.code
+          ? t('builder.itemLegendCode', { n: index + 1, code: item.code })
+          : t('builder.itemLegend', { n: index + 1 })}
       </legend>
       <Errors messages={problemsAt(problems, at)} id={`${at}-err`} />
       <TextFieldAt
-        label="Item code"
+        label={t('builder.itemCode')}
         value={item.code}
         onChange={(v) => set({ code: v })}
         problems={problemsAt(problems, `${at}.code`)}
       />
       <TextFieldAt
-        label="Label"
+        label={t('builder.label')}
         value={item.label}
         onChange={(v) => set({ label: v })}
         problems={problemsAt(problems, `${at}.label`)}
       />
-      <Field label="Type" problems={problemsAt(problems, `${at}.type`)}>
+      <Field label={t('builder.type')} problems={problemsAt(problems, `${at}.type`)}>
         {(p) => (
           <select
             {...p}
@@ -492,26 +479,26 @@ function ItemEditor({
               set({ type, ...(type === 'code' ? {} : { codeList: undefined }) });
             }}
           >
-            {itemTypeSchema.options.map((t) => (
-              <option key={t} value={t}>
-                {TYPE_LABELS[t]}
+            {itemTypeSchema.options.map((type) => (
+              <option key={type} value={type}>
+                {TYPE_LABELS[type]()}
               </option>
             ))}
           </select>
         )}
       </Field>
       {item.type === 'code' && (
-        <Field label="Code list" problems={problemsAt(problems, `${at}.codeList`)}>
+        <Field label={t('builder.codeList')} problems={problemsAt(problems, `${at}.codeList`)}>
           {(p) => (
             <select
               {...p}
               value={item.codeList ?? ''}
               onChange={(e) => set({ codeList: e.target.value || undefined })}
             >
-              <option value="">(choose a code list)</option>
+              <option value="">{t('builder.chooseCodeList')}</option>
               {codeLists.map((l) => (
                 <option key={l.id} value={l.id}>
-                  {l.label ? `${l.label} (${l.id})` : l.id}
+                  {l.label ? t('builder.codeListOption', { label: l.label, id: l.id }) : l.id}
                 </option>
               ))}
             </select>
@@ -519,7 +506,7 @@ function ItemEditor({
         </Field>
       )}
       <TextFieldAt
-        label="Help text"
+        label={t('builder.help')}
         value={item.help ?? ''}
         onChange={(v) => set({ help: v === '' ? undefined : v })}
         problems={problemsAt(problems, `${at}.help`)}
@@ -527,7 +514,7 @@ function ItemEditor({
       {(item.type === 'integer' || item.type === 'decimal') && (
         <>
           <ParsedField
-            label="Units (the first is the default; others after commas)"
+            label={t('builder.units')}
             value={item.units}
             format={(u) => (u ?? []).join(', ')}
             parse={parseUnits}
@@ -535,7 +522,7 @@ function ItemEditor({
             problems={problemsAt(problems, `${at}.units`, true)}
           />
           <ParsedField
-            label="Minimum"
+            label={t('builder.min')}
             inputMode="decimal"
             value={item.min}
             format={(n) => (n === undefined ? '' : String(n))}
@@ -544,7 +531,7 @@ function ItemEditor({
             problems={problemsAt(problems, `${at}.min`)}
           />
           <ParsedField
-            label="Maximum"
+            label={t('builder.max')}
             inputMode="decimal"
             value={item.max}
             format={(n) => (n === undefined ? '' : String(n))}
@@ -560,10 +547,10 @@ function ItemEditor({
           checked={item.required === true}
           onChange={(e) => set({ required: e.target.checked ? true : undefined })}
         />{' '}
-        Required
+        {t('builder.required')}
       </label>
       <fieldset className="builder-missing">
-        <legend>Missing-data codes {name} accepts instead of a value</legend>
+        <legend>{t('builder.missingCodes', { name })}</legend>
         {missingDataCodeSchema.options.map((code) => (
           <label className="check" key={code}>
             <input
@@ -576,7 +563,7 @@ function ItemEditor({
                 set({ missingCodes: next.length ? next : undefined });
               }}
             />{' '}
-            {MISSING_CODE_LABELS[code]} ({code})
+            {t('builder.missingCode', { code })}
           </label>
         ))}
         <Errors messages={problemsAt(problems, `${at}.missingCodes`, true)} id={`${at}-missing-err`} />
@@ -592,26 +579,26 @@ function ItemEditor({
       <div className="actions">
         <button
           type="button"
-          aria-label={`Move ${name} up`}
+          aria-label={t('builder.moveItemUp', { name })}
           disabled={index === 0}
           onClick={() => editItems((items) => move(items, index, -1))}
         >
-          ↑ Up
+          {t('builder.up')}
         </button>
         <button
           type="button"
-          aria-label={`Move ${name} down`}
+          aria-label={t('builder.moveItemDown', { name })}
           disabled={index === count - 1}
           onClick={() => editItems((items) => move(items, index, 1))}
         >
-          ↓ Down
+          {t('builder.down')}
         </button>
         <button
           type="button"
-          aria-label={`Remove ${name}`}
+          aria-label={t('builder.removeItem', { name })}
           onClick={() => editItems((items) => void items.splice(index, 1))}
         >
-          Remove
+          {t('builder.remove')}
         </button>
       </div>
     </fieldset>
@@ -643,10 +630,10 @@ function ShowIfEditor({
   const value = showIf?.op === 'is' ? showIf.value : '';
   return (
     <fieldset className="builder-showif">
-      <legend>Branching: when {name} is asked</legend>
+      <legend>{t('builder.branching', { name })}</legend>
       {simple ? (
         <>
-          <Field label={`Ask ${name} only when item`} problems={problemsAt(problems, `${at}.item`)}>
+          <Field label={t('builder.askWhen', { name })} problems={problemsAt(problems, `${at}.item`)}>
             {(p) => (
               <select
                 {...p}
@@ -655,7 +642,7 @@ function ShowIfEditor({
                   onChange(e.target.value ? { op: 'is', item: e.target.value, value } : undefined)
                 }
               >
-                <option value="">(always asked)</option>
+                <option value="">{t('builder.alwaysAsked')}</option>
                 {[...new Set(item && !siblings.includes(item) ? [item, ...siblings] : siblings)].map((c) => (
                   <option key={c} value={c}>
                     {c}
@@ -666,7 +653,7 @@ function ShowIfEditor({
           </Field>
           {item && (
             <TextFieldAt
-              label={`… has the value (as stored, e.g. a code), to ask ${name}`}
+              label={t('builder.hasValue', { name })}
               value={value}
               onChange={(v) => onChange({ op: 'is', item, value: v })}
               problems={problemsAt(problems, `${at}.value`)}
@@ -675,9 +662,9 @@ function ShowIfEditor({
         </>
       ) : (
         <p>
-          Asked only when {showIfText(showIf)}{' '}
+          {t('builder.askedOnlyWhen', { condition: showIfText(showIf) })}{' '}
           <button type="button" onClick={() => onChange(undefined)}>
-            Remove condition of {name}
+            {t('builder.removeCondition', { name })}
           </button>
         </p>
       )}
@@ -709,16 +696,16 @@ function CodeListsEditor({
     });
   return (
     <section aria-labelledby="builder-codelists">
-      <h2 id="builder-codelists">Code lists</h2>
+      <h2 id="builder-codelists">{t('builder.codeLists')}</h2>
       {codeLists.map((l, k) => {
         const at = `codeLists[${k}]`;
         return (
           // biome-ignore lint/suspicious/noArrayIndexKey: a draft entry has no identity while edited (its code may be blank or repeated); its position is its path in the definition
           <fieldset key={`${k}-${codeLists.length}`} className="builder-codelist">
-            <legend>Code list {l.id || k + 1}</legend>
+            <legend>{t('builder.codeListLegend', { list: l.id || k + 1 })}</legend>
             <Errors messages={problemsAt(problems, at)} id={`${at}-err`} />
             <TextFieldAt
-              label="Code list id"
+              label={t('builder.codeListId')}
               value={l.id}
               onChange={(v) =>
                 editList(k, (x) => {
@@ -728,7 +715,7 @@ function CodeListsEditor({
               problems={problemsAt(problems, `${at}.id`)}
             />
             <TextFieldAt
-              label="Code list label"
+              label={t('builder.codeListLabel')}
               value={l.label ?? ''}
               onChange={(v) =>
                 editList(k, (x) => {
@@ -744,11 +731,9 @@ function CodeListsEditor({
                 key={`${m}-${l.codes.length}`}
                 className="code-row"
               >
-                <legend>
-                  Code {m + 1} of {l.id || 'the list'}
-                </legend>
+                <legend>{t('builder.codeLegend', { n: m + 1, list: l.id || t('builder.theList') })}</legend>
                 <TextFieldAt
-                  label="Code"
+                  label={t('builder.code')}
                   value={c.code}
                   onChange={(v) =>
                     editList(k, (x) => {
@@ -758,7 +743,7 @@ function CodeListsEditor({
                   problems={problemsAt(problems, `${at}.codes[${m}].code`)}
                 />
                 <TextFieldAt
-                  label="Code label"
+                  label={t('builder.codeLabel')}
                   value={c.label}
                   onChange={(v) =>
                     editList(k, (x) => {
@@ -769,10 +754,10 @@ function CodeListsEditor({
                 />
                 <button
                   type="button"
-                  aria-label={`Remove code ${c.code || m + 1}`}
+                  aria-label={t('builder.removeCode', { code: c.code || m + 1 })}
                   onClick={() => editList(k, (x) => void x.codes.splice(m, 1))}
                 >
-                  Remove
+                  {t('builder.remove')}
                 </button>
               </fieldset>
             ))}
@@ -780,7 +765,7 @@ function CodeListsEditor({
               type="button"
               onClick={() => editList(k, (x) => void x.codes.push({ code: '', label: '' }))}
             >
-              Add code to {l.id || 'the list'}
+              {t('builder.addCode', { list: l.id || t('builder.theList') })}
             </button>{' '}
             <button
               type="button"
@@ -791,7 +776,7 @@ function CodeListsEditor({
                 })
               }
             >
-              Remove code list {l.id || k + 1}
+              {t('builder.removeCodeList', { list: l.id || k + 1 })}
             </button>
           </fieldset>
         );
@@ -804,7 +789,7 @@ function CodeListsEditor({
           })
         }
       >
-        Add code list
+        {t('builder.addCodeList')}
       </button>
     </section>
   );

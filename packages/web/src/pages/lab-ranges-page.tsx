@@ -13,6 +13,7 @@ import { ErrorBox, LoadError } from '../components/error-box.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { catalogForms, type Definition, definitionOf } from '../lib/definition.js';
 import { Link } from '../router.js';
 
@@ -32,18 +33,18 @@ const FIELDS = [
   'source',
 ] as const;
 const NUMBERS = ['low', 'high', 'criticalLow', 'criticalHigh'] as const;
-const FIELD_LABELS: Record<(typeof FIELDS)[number], string> = {
-  itemCode: 'Lab',
-  unit: 'Unit',
-  centre: 'Site laboratory',
-  sex: 'Sex',
-  low: 'Low',
-  high: 'High',
-  criticalLow: 'Critical low',
-  criticalHigh: 'Critical high',
-  effectiveFrom: 'From (sample date)',
-  effectiveTo: 'To (sample date)',
-  source: 'Source',
+const FIELD_LABELS: Record<(typeof FIELDS)[number], () => string> = {
+  itemCode: () => t('labRanges.field.itemCode'),
+  unit: () => t('labRanges.field.unit'),
+  centre: () => t('labRanges.field.centre'),
+  sex: () => t('labRanges.field.sex'),
+  low: () => t('labRanges.field.low'),
+  high: () => t('labRanges.field.high'),
+  criticalLow: () => t('labRanges.field.criticalLow'),
+  criticalHigh: () => t('labRanges.field.criticalHigh'),
+  effectiveFrom: () => t('labRanges.field.effectiveFrom'),
+  effectiveTo: () => t('labRanges.field.effectiveTo'),
+  source: () => t('labRanges.field.source'),
 };
 
 const toRow = (r: LabReferenceRange): Row =>
@@ -58,7 +59,8 @@ function toRange(row: Row, n: number): { range?: LabReferenceRange; problems: st
     if (v === '') continue;
     if ((NUMBERS as readonly string[]).includes(f)) {
       const x = Number(v);
-      if (!Number.isFinite(x)) problems.push(`Range ${n}: ${FIELD_LABELS[f]} "${v}" is not a number`);
+      if (!Number.isFinite(x))
+        problems.push(t('labRanges.notNumber', { n, field: FIELD_LABELS[f](), value: v }));
       else range[f] = x;
     } else range[f] = v;
   }
@@ -79,8 +81,8 @@ export function LabRangesPage({ studyId }: { studyId: string }) {
   const study = useLoad(() => api.get('/api/studies/:studyId', { params: { studyId } }), [studyId]);
   // Said after the editor is remounted with the saved version.
   const [saved, setSaved] = useState<string>();
-  if (study.error) return <LoadError error={study.error} what="study" />;
-  if (!study.data) return <p className="loading">Loading…</p>;
+  if (study.error) return <LoadError error={study.error} what={t('labRanges.loadWhat')} />;
+  if (!study.data) return <p className="loading">{t('common.loading')}</p>;
   // Remounted with each saved version: the table starts from the stored ranges.
   return (
     <LabRangesEditor
@@ -142,7 +144,7 @@ function LabRangesEditor({
     const read = rows.map((r, i) => toRange(r, i + 1));
     const local = read.flatMap((r) => r.problems);
     if (local.length) return setProblems(local);
-    if (!reason.trim()) return setProblems(['Say why the ranges change (the reason of the amendment).']);
+    if (!reason.trim()) return setProblems([t('labRanges.noReason')]);
     const body = {
       definition: {
         ...(study.definition as Record<string, unknown>),
@@ -161,7 +163,7 @@ function LabRangesEditor({
         params: { studyId: study.id },
         body: { ...body, reason: reason.trim() },
       });
-      onSaved(`Saved as definition version ${r.toVersion}.`);
+      onSaved(t('labRanges.saved', { version: r.toVersion }));
     } catch (err) {
       const listed = err instanceof ApiError ? err.problem.problems : undefined;
       if (Array.isArray(listed)) setProblems(listed.map(String));
@@ -172,7 +174,7 @@ function LabRangesEditor({
   };
 
   const field = (i: number, f: (typeof FIELDS)[number]) => {
-    const label = `${FIELD_LABELS[f]} of range ${i + 1}`;
+    const label = t('labRanges.fieldOfRange', { field: FIELD_LABELS[f](), n: i + 1 });
     const value = rows[i]![f];
     const onChange = (v: string) => set(i, f, v);
     if (f === 'itemCode')
@@ -198,10 +200,10 @@ function LabRangesEditor({
     if (f === 'centre')
       return (
         <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
-          <option value="">Protocol default (every site)</option>
+          <option value="">{t('labRanges.protocolDefault')}</option>
           {centres.map((c) => (
             <option key={c.id} value={c.id}>
-              {c.name} ({c.id})
+              {t('labRanges.centreOption', { name: c.name, id: c.id })}
             </option>
           ))}
         </select>
@@ -209,9 +211,9 @@ function LabRangesEditor({
     if (f === 'sex')
       return (
         <select aria-label={label} value={value} onChange={(e) => onChange(e.target.value)}>
-          <option value="">Either</option>
-          <option value="female">Female</option>
-          <option value="male">Male</option>
+          <option value="">{t('labRanges.sexEither')}</option>
+          <option value="female">{t('labRanges.sexFemale')}</option>
+          <option value="male">{t('labRanges.sexMale')}</option>
         </select>
       );
     const date = f === 'effectiveFrom' || f === 'effectiveTo';
@@ -221,7 +223,7 @@ function LabRangesEditor({
         type="text"
         size={f === 'source' ? 24 : date ? 11 : 6}
         inputMode={date || f === 'source' ? undefined : 'decimal'}
-        placeholder={date ? 'YYYY-MM-DD' : undefined}
+        placeholder={date ? t('field.hintDate') : undefined}
         value={value}
         onChange={(e) => onChange(e.target.value)}
       />
@@ -231,28 +233,22 @@ function LabRangesEditor({
   return (
     <section className="lab-ranges">
       <p className="crumbs">
-        <Link href={`/studies/${study.id}`}>Study {study.code}</Link>
+        <Link href={`/studies/${study.id}`}>{t('labRanges.crumb', { study: study.code })}</Link>
       </p>
-      <h1>Lab reference ranges — {study.code}</h1>
-      <p>
-        A value is flagged against the range in force for its site, sex, unit and sample date; a value in
-        another unit is converted to a unit that has a range. A site's range wins over the protocol default.
-        To change a range a site laboratory has used, end it with a "To" date and add the new one from the
-        next day: values already entered keep the flag of the range in force on their sample date. Saving
-        stores a new definition version (a protocol amendment) with your reason.
-      </p>
-      <form onSubmit={(e) => void save(e)} aria-label="Lab reference ranges">
-        <TableScroll label="Reference ranges">
+      <h1>{t('labRanges.title', { study: study.code })}</h1>
+      <p>{t('labRanges.intro')}</p>
+      <form onSubmit={(e) => void save(e)} aria-label={t('labRanges.form')}>
+        <TableScroll label={t('labRanges.table')}>
           <table>
             <thead>
               <tr>
-                <th scope="col">#</th>
+                <th scope="col">{t('labRanges.col.number')}</th>
                 {FIELDS.map((f) => (
                   <th key={f} scope="col">
-                    {FIELD_LABELS[f]}
+                    {FIELD_LABELS[f]()}
                   </th>
                 ))}
-                <th scope="col">Remove</th>
+                <th scope="col">{t('labRanges.col.remove')}</th>
               </tr>
             </thead>
             <tbody>
@@ -265,7 +261,7 @@ function LabRangesEditor({
                   ))}
                   <td>
                     <button type="button" onClick={() => setRows((all) => all.filter((__, j) => j !== i))}>
-                      Remove range {i + 1}
+                      {t('labRanges.remove', { n: i + 1 })}
                     </button>
                   </td>
                 </tr>
@@ -274,24 +270,22 @@ function LabRangesEditor({
           </table>
         </TableScroll>
         <button type="button" onClick={add} disabled={items.length === 0}>
-          Add a range
+          {t('labRanges.add')}
         </button>
         <TextField
-          label="Reason for the amendment"
+          label={t('labRanges.reason')}
           value={reason}
           onChange={setReason}
           required
           maxLength={500}
         />
         <button type="submit" disabled={busy}>
-          Save ranges as an amendment
+          {t('labRanges.save')}
         </button>
       </form>
       {problems && (
-        <section aria-label="Problems in the ranges">
-          <p role="alert">
-            {problems.length} problem{problems.length === 1 ? '' : 's'}; nothing was saved.
-          </p>
+        <section aria-label={t('labRanges.problems')}>
+          <p role="alert">{t('labRanges.problemCount', { count: problems.length })}</p>
           <ul>
             {problems.map((p) => (
               <li key={p}>{p}</li>

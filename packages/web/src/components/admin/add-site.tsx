@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../../api/client.js';
 import type { Study } from '../../api/types.js';
 import { useSubmit } from '../../hooks/use-submit.js';
+import { t } from '../../i18n/index.js';
 import { ErrorBox } from '../error-box.js';
 import { SelectField, TextField } from '../text-field.js';
 
@@ -17,17 +18,17 @@ export function AddSite({ studies, onAdded }: { studies: Study[]; onAdded(): voi
     onAdded();
   });
   return (
-    <form onSubmit={submit} aria-label="Add a site" className="inline-form">
+    <form onSubmit={submit} aria-label={t('adminAddSite.form')} className="inline-form">
       <SelectField
-        label="Study of the site"
+        label={t('adminAddSite.study')}
         value={chosen}
         onChange={setStudyId}
         options={studies.map((s) => ({ value: s.id, label: s.code }))}
       />
-      <TextField label="Site code" value={code} onChange={setCode} required error={errs.code} />
-      <TextField label="Site name" value={name} onChange={setName} required error={errs.name} />
+      <TextField label={t('adminAddSite.code')} value={code} onChange={setCode} required error={errs.code} />
+      <TextField label={t('adminAddSite.name')} value={name} onChange={setName} required error={errs.name} />
       <button type="submit" disabled={!chosen}>
-        Add site
+        {t('adminAddSite.submit')}
       </button>
       <ErrorBox error={error} />
     </form>

@@ -7,6 +7,7 @@ import { api } from '../../api/client.js';
 import { ApiError } from '../../api/problem.js';
 import type { Study } from '../../api/types.js';
 import { useLoad } from '../../hooks/use-load.js';
+import { t } from '../../i18n/index.js';
 import { dateTimeText } from '../../lib/dates.js';
 import { ErrorBox } from '../error-box.js';
 import { TableScroll } from '../table-scroll.js';
@@ -86,11 +87,16 @@ export function AmendDefinition({ studies, onApplied }: { studies: Study[]; onAp
     try {
       parsed = JSON.parse(await file.text());
     } catch (err) {
-      setProblems([`${file.name}: is not JSON (${err instanceof Error ? err.message : String(err)})`]);
+      setProblems([
+        t('studyFromFile.notJson', {
+          file: file.name,
+          why: err instanceof Error ? err.message : String(err),
+        }),
+      ]);
       return;
     }
     if (!isRecord(parsed)) {
-      setProblems([`${file.name}: a study definition is a JSON object`]);
+      setProblems([t('amend.notObject', { file: file.name })]);
       return;
     }
     setDefinition(parsed);
@@ -105,9 +111,9 @@ export function AmendDefinition({ studies, onApplied }: { studies: Study[]; onAp
   };
 
   return (
-    <form onSubmit={(e) => void check(e)} aria-label="Amend the study definition">
+    <form onSubmit={(e) => void check(e)} aria-label={t('amend.form')}>
       <SelectField
-        label="Study to amend"
+        label={t('amend.study')}
         value={chosen}
         onChange={(v) => {
           setStudyId(v);
@@ -115,11 +121,11 @@ export function AmendDefinition({ studies, onApplied }: { studies: Study[]; onAp
         }}
         options={studies.map((s) => ({
           value: s.id,
-          label: `${s.code} (definition version ${s.definitionVersion})`,
+          label: t('amend.studyOption', { study: s.code, version: s.definitionVersion }),
         }))}
       />
       <div className="field">
-        <label htmlFor="amend-file">New definition (JSON file)</label>
+        <label htmlFor="amend-file">{t('amend.file')}</label>
         <input
           id="amend-file"
           type="file"
@@ -131,15 +137,12 @@ export function AmendDefinition({ studies, onApplied }: { studies: Study[]; onAp
         />
       </div>
       <button type="submit" disabled={!file || !chosen || busy}>
-        Check amendment
+        {t('amend.check')}
       </button>
       <ErrorBox error={error} />
       {problems && (
-        <section aria-label="Problems in the definition" aria-live="polite">
-          <p role="alert">
-            The definition has {problems.length} problem{problems.length === 1 ? '' : 's'}; nothing was
-            stored.
-          </p>
+        <section aria-label={t('amend.problems')} aria-live="polite">
+          <p role="alert">{t('amend.problemCount', { count: problems.length })}</p>
           <ul>
             {problems.map((p) => (
               <li key={p}>{p}</li>
@@ -150,42 +153,41 @@ export function AmendDefinition({ studies, onApplied }: { studies: Study[]; onAp
       {checked && definition && (
         <>
           <AmendmentReport result={checked} />
-          <TextField label="Reason for the amendment (audit trail)" value={reason} onChange={setReason} />
+          <TextField label={t('amend.reason')} value={reason} onChange={setReason} />
           <button
             type="button"
             disabled={!reason.trim() || busy}
             onClick={() => void run(false, definition, checked.studyVersion)}
           >
-            Apply amendment
+            {t('amend.apply')}
           </button>
         </>
       )}
       {applied && (
         <p role="status">
-          Definition version {applied.toVersion} stored (was version {applied.fromVersion});{' '}
-          {applied.report.invalidValuesTotal} stored value{applied.report.invalidValuesTotal === 1 ? '' : 's'}{' '}
-          invalid under it, kept as entered.
+          {t('amend.applied', {
+            to: applied.toVersion,
+            from: applied.fromVersion,
+            count: applied.report.invalidValuesTotal,
+          })}
         </p>
       )}
-      <h4>Definition versions</h4>
+      <h4>{t('amend.versions')}</h4>
       <ErrorBox error={versions.error} />
-      <TableScroll label="Definition versions">
-        <table aria-label="Definition versions">
+      <TableScroll label={t('amend.versions')}>
+        <table aria-label={t('amend.versions')}>
           <thead>
             <tr>
-              <th scope="col">Version</th>
-              <th scope="col">Stored</th>
-              <th scope="col">By</th>
-              <th scope="col">Reason</th>
+              <th scope="col">{t('amend.col.version')}</th>
+              <th scope="col">{t('amend.col.stored')}</th>
+              <th scope="col">{t('amend.col.by')}</th>
+              <th scope="col">{t('amend.col.reason')}</th>
             </tr>
           </thead>
           <tbody>
             {versions.data?.map((v) => (
               <tr key={v.version}>
-                <td>
-                  {v.version}
-                  {v.current ? ' (current)' : ''}
-                </td>
+                <td>{t('amend.version', { version: v.version, current: v.current ? 'yes' : 'no' })}</td>
                 <td>{dateTimeText(v.createdAt)}</td>
                 <td>{v.createdByName}</td>
                 <td>{v.reason ?? '—'}</td>
@@ -202,9 +204,7 @@ function ChangeList({ title, changes }: { title: string; changes: Change[] }) {
   if (changes.length === 0) return null;
   return (
     <>
-      <h4>
-        {title} ({changes.length})
-      </h4>
+      <h4>{t('amend.changeTitle', { title, count: changes.length })}</h4>
       <ul aria-label={title}>
         {changes.map((c) => (
           <li key={`${c.kind}-${c.message}`}>{c.message}</li>
@@ -219,29 +219,32 @@ export function AmendmentReport({ result }: { result: Result }) {
   const more = r.invalidValuesTotal - r.invalidValues.length;
   const none = r.added.length + r.removed.length + r.narrowed.length + r.changed.length === 0;
   return (
-    <section aria-label="Amendment report" aria-live="polite">
+    <section aria-label={t('amend.report')} aria-live="polite">
       <p role="status">
-        Checked: definition version {result.fromVersion} → {result.toVersion}. {r.valuesChecked} stored value
-        {r.valuesChecked === 1 ? '' : 's'} checked, {r.invalidValuesTotal} would become invalid. Nothing is
-        stored until you apply it.
+        {t('amend.checked', {
+          from: result.fromVersion,
+          to: result.toVersion,
+          checked: r.valuesChecked,
+          invalid: r.invalidValuesTotal,
+        })}
       </p>
-      {none && <p>The new definition changes nothing.</p>}
-      <ChangeList title="Added" changes={r.added} />
-      <ChangeList title="Removed" changes={r.removed} />
-      <ChangeList title="Narrowed" changes={r.narrowed} />
-      <ChangeList title="Changed" changes={r.changed} />
+      {none && <p>{t('amend.nothing')}</p>}
+      <ChangeList title={t('amend.added')} changes={r.added} />
+      <ChangeList title={t('amend.removed')} changes={r.removed} />
+      <ChangeList title={t('amend.narrowed')} changes={r.narrowed} />
+      <ChangeList title={t('amend.changed')} changes={r.changed} />
       {r.invalidValues.length > 0 && (
-        <TableScroll label="Stored values that become invalid">
-          <table aria-label="Stored values that become invalid">
+        <TableScroll label={t('amend.invalid')}>
+          <table aria-label={t('amend.invalid')}>
             <thead>
               <tr>
-                <th scope="col">Subject</th>
-                <th scope="col">Visit</th>
-                <th scope="col">Form</th>
-                <th scope="col">Item</th>
-                <th scope="col">Value</th>
-                <th scope="col">Rule</th>
-                <th scope="col">Why</th>
+                <th scope="col">{t('amend.col.subject')}</th>
+                <th scope="col">{t('amend.col.visit')}</th>
+                <th scope="col">{t('amend.col.form')}</th>
+                <th scope="col">{t('amend.col.item')}</th>
+                <th scope="col">{t('amend.col.value')}</th>
+                <th scope="col">{t('amend.col.rule')}</th>
+                <th scope="col">{t('amend.col.why')}</th>
               </tr>
             </thead>
             <tbody>
@@ -249,8 +252,9 @@ export function AmendmentReport({ result }: { result: Result }) {
                 <tr key={`${v.subjectCode}-${v.visitCode}-${v.cycle}-${v.formCode}-${v.itemCode}`}>
                   <td>{v.subjectCode}</td>
                   <td>
-                    {v.visitCode}
-                    {v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}
+                    {v.cycle > 1
+                      ? t('amend.visitCycle', { visit: v.visitCode, cycle: v.cycle })
+                      : v.visitCode}
                   </td>
                   <td>{v.formCode}</td>
                   <td>{v.itemCode}</td>
@@ -266,10 +270,8 @@ export function AmendmentReport({ result }: { result: Result }) {
           </table>
         </TableScroll>
       )}
-      {more > 0 && <p>…and {more} more values not shown.</p>}
-      {r.alreadyInvalid > 0 && (
-        <p>{r.alreadyInvalid} stored values were already invalid under the current version.</p>
-      )}
+      {more > 0 && <p>{t('amend.more', { count: more })}</p>}
+      {r.alreadyInvalid > 0 && <p>{t('amend.alreadyInvalid', { count: r.alreadyInvalid })}</p>}
     </section>
   );
 }

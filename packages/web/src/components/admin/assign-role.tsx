@@ -3,6 +3,7 @@ import { api } from '../../api/client.js';
 import { ROLES, type Role, type Site, type Study, type UserRow } from '../../api/types.js';
 import { useLoad } from '../../hooks/use-load.js';
 import { useSubmit } from '../../hooks/use-submit.js';
+import { t } from '../../i18n/index.js';
 import { ErrorBox } from '../error-box.js';
 import { SelectField } from '../text-field.js';
 
@@ -43,23 +44,26 @@ export function AssignRole({
     onAssigned();
   });
   return (
-    <form onSubmit={submit} aria-label="Assign a role" className="inline-form">
+    <form onSubmit={submit} aria-label={t('adminAssignRole.form')} className="inline-form">
       <SelectField
-        label="User"
+        label={t('adminAssignRole.user')}
         value={chosenUser}
         onChange={setUserId}
-        options={users.map((u) => ({ value: u.id, label: `${u.username} (${u.displayName})` }))}
+        options={users.map((u) => ({
+          value: u.id,
+          label: t('adminAssignRole.userOption', { user: u.username, name: u.displayName }),
+        }))}
       />
       <SelectField
-        label="Role"
+        label={t('adminAssignRole.role')}
         value={role}
         onChange={setRole}
-        options={ROLES.map((r) => ({ value: r, label: r }))}
+        options={ROLES.map((r) => ({ value: r, label: t('adminRole.name', { role: r }) }))}
       />
       {role !== 'admin' && (
         <>
           <SelectField
-            label="Study of the role"
+            label={t('adminAssignRole.study')}
             value={chosenStudy}
             onChange={(v) => {
               setStudyId(v);
@@ -69,19 +73,22 @@ export function AssignRole({
             error={errs.studyId}
           />
           <SelectField
-            label="Site of the role"
+            label={t('adminAssignRole.site')}
             value={siteId}
             onChange={setSiteId}
             options={[
-              { value: '', label: 'all sites' },
-              ...(sites.data ?? []).map((s) => ({ value: s.id, label: `${s.code} — ${s.name}` })),
+              { value: '', label: t('adminAssignRole.allSites') },
+              ...(sites.data ?? []).map((s) => ({
+                value: s.id,
+                label: t('adminAssignRole.siteOption', { code: s.code, name: s.name }),
+              })),
             ]}
             error={errs.siteId}
           />
         </>
       )}
       <button type="submit" disabled={!chosenUser}>
-        Assign role
+        {t('adminAssignRole.submit')}
       </button>
       <ErrorBox error={error} />
     </form>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../../api/client.js';
 import { useSubmit } from '../../hooks/use-submit.js';
+import { t } from '../../i18n/index.js';
 import { ErrorBox } from '../error-box.js';
 import { TextField } from '../text-field.js';
 
@@ -16,23 +17,23 @@ export function CreateUser({ onCreated }: { onCreated(): void }) {
     onCreated();
   });
   return (
-    <form onSubmit={submit} aria-label="Create a user" className="inline-form">
+    <form onSubmit={submit} aria-label={t('adminCreateUser.form')} className="inline-form">
       <TextField
-        label="New username"
+        label={t('adminCreateUser.username')}
         value={username}
         onChange={setUsername}
         required
         error={errs.username}
       />
       <TextField
-        label="Display name"
+        label={t('adminCreateUser.displayName')}
         value={displayName}
         onChange={setDisplayName}
         required
         error={errs.displayName}
       />
       <TextField
-        label="Initial password (12+ characters)"
+        label={t('adminCreateUser.password')}
         type="password"
         autoComplete="new-password"
         value={password}
@@ -40,7 +41,7 @@ export function CreateUser({ onCreated }: { onCreated(): void }) {
         required
         error={errs.password}
       />
-      <button type="submit">Create user</button>
+      <button type="submit">{t('adminCreateUser.submit')}</button>
       <ErrorBox error={error} />
     </form>
   );

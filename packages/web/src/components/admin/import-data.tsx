@@ -7,6 +7,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.js';
 import { ApiError } from '../../api/problem.js';
 import type { ImportReport, Study } from '../../api/types.js';
+import { t } from '../../i18n/index.js';
 import { ErrorBox } from '../error-box.js';
 import { TableScroll } from '../table-scroll.js';
 import { SelectField, TextField } from '../text-field.js';
@@ -127,9 +128,9 @@ export function ImportData({ studies }: { studies: Study[] }) {
   };
 
   return (
-    <form onSubmit={check} aria-label="Import data">
+    <form onSubmit={check} aria-label={t('importData.form')}>
       <SelectField
-        label="Study to import into"
+        label={t('importData.study')}
         value={chosen}
         onChange={(v) => {
           setStudyId(v);
@@ -138,27 +139,27 @@ export function ImportData({ studies }: { studies: Study[] }) {
         options={studies.map((s) => ({ value: s.id, label: s.code }))}
       />
       <SelectField
-        label="Layout of the file"
+        label={t('importData.layout')}
         value={format}
         onChange={(v) => {
           setFormat(v as Format);
           setChecked(null);
         }}
         options={[
-          { value: 'long', label: 'long: subject, visit, form, item, value, unit' },
-          { value: 'wide', label: 'wide: one row per subject-visit (REDCap), with a mapping' },
-          { value: 'odm', label: 'CDISC ODM 1.3.2 XML (an OID map for another system’s file)' },
-          { value: 'fhir', label: 'FHIR R4 Bundle of lab results (JSON: Observations with LOINC codes)' },
+          { value: 'long', label: t('importData.layout.long') },
+          { value: 'wide', label: t('importData.layout.wide') },
+          { value: 'odm', label: t('importData.layout.odm') },
+          { value: 'fhir', label: t('importData.layout.fhir') },
         ]}
       />
       {format !== 'long' && (
         <div className="field">
           <label htmlFor="import-mapping">
             {format === 'wide'
-              ? 'Mapping (JSON: column → form.item)'
+              ? t('importData.mapping.wide')
               : format === 'fhir'
-                ? 'Mapping (JSON, optional: "loinc" LOINC code → form.item, "encounters" encounter → visit, "subjectSystem"; empty: the study’s LOINC codes and the visit windows)'
-                : 'OID map (JSON: ItemOID → form.item, StudyEventOID → visit; or the mapping format with "columns" and "visits"; empty for msct’s own export)'}
+                ? t('importData.mapping.fhir')
+                : t('importData.mapping.odm')}
           </label>
           <textarea
             id="import-mapping"
@@ -181,13 +182,11 @@ export function ImportData({ studies }: { studies: Study[] }) {
               setChecked(null);
             }}
           />{' '}
-          {format === 'fhir'
-            ? 'Skip the Observations whose code maps to no item (each listed)'
-            : 'Skip the items the mapping does not map (each listed)'}
+          {format === 'fhir' ? t('importData.skip.fhir') : t('importData.skip.odm')}
         </label>
       )}
       <div className="field">
-        <label htmlFor="import-file">File</label>
+        <label htmlFor="import-file">{t('importData.file')}</label>
         <input
           id="import-file"
           type="file"
@@ -200,16 +199,16 @@ export function ImportData({ studies }: { studies: Study[] }) {
         />
       </div>
       <button type="submit" disabled={!file || !chosen || busy}>
-        Check file
+        {t('importData.check')}
       </button>
       <TextField
-        label="Reason for changed values (audit trail)"
+        label={t('importData.reason')}
         value={reason}
         onChange={setReason}
-        placeholder="imported from CSV"
+        placeholder={t('importData.reasonPlaceholder')}
       />
       <button type="button" disabled={!checked || checked !== file || busy} onClick={() => void send(false)}>
-        Import checked file
+        {t('importData.import')}
       </button>
       <ErrorBox error={error} />
       {report && <ImportResult report={report} />}
@@ -224,40 +223,50 @@ function ImportResult({ report }: { report: ShownReport }) {
   const more = report.problems.length - shown.length + report.problemsNotListed;
   const a = report.accounting;
   const fhir = a?.observations !== undefined;
-  const skippedLabel = fhir ? 'Observations skipped' : 'Items skipped (not in the mapping)';
+  const skippedLabel = fhir ? t('importData.skippedFhir') : t('importData.skippedItems');
   return (
-    <section aria-label="Import result" aria-live="polite">
+    <section aria-label={t('importData.result')} aria-live="polite">
       {report.written ? (
         <p role="status">
-          Imported: {report.entered} values entered, {report.changed} changed, {report.unchanged} unchanged;{' '}
-          {report.visitsCreated} visits and {report.formsCreated} forms created.
+          {t('importData.imported', {
+            entered: report.entered,
+            changed: report.changed,
+            unchanged: report.unchanged,
+            visits: report.visitsCreated,
+            forms: report.formsCreated,
+          })}
         </p>
       ) : report.invalidRows === 0 ? (
-        <p role="status">
-          The file checked clean: {report.rows} rows, {report.values} values. Nothing is written until you
-          import it.
-        </p>
+        <p role="status">{t('importData.clean', { rows: report.rows, values: report.values })}</p>
       ) : (
         <p role="alert">
-          {report.invalidRows} of {report.rows} {fhir ? 'Observations' : 'rows'} are invalid; nothing was
-          written.
+          {t('importData.invalid', {
+            invalid: report.invalidRows,
+            rows: report.rows,
+            kind: fhir ? 'fhir' : 'rows',
+          })}
         </p>
       )}
       {fhir && a && (
         <p>
-          {a.observations} Observations: {a.imported} imported, {a.withheld} valid but not written,{' '}
-          {a.skipped} skipped, {a.refused} refused.
+          {t('importData.accounting', {
+            observations: a.observations ?? 0,
+            imported: a.imported,
+            withheld: a.withheld,
+            skipped: a.skipped,
+            refused: a.refused,
+          })}
         </p>
       )}
       {shown.length > 0 && (
-        <TableScroll label="Problems in the file">
-          <table aria-label="Problems in the file">
+        <TableScroll label={t('importData.problems')}>
+          <table aria-label={t('importData.problems')}>
             <thead>
               <tr>
-                <th scope="col">Row</th>
-                <th scope="col">Column</th>
-                <th scope="col">Rule</th>
-                <th scope="col">Problem</th>
+                <th scope="col">{t('importData.col.row')}</th>
+                <th scope="col">{t('importData.col.column')}</th>
+                <th scope="col">{t('importData.col.rule')}</th>
+                <th scope="col">{t('importData.col.problem')}</th>
               </tr>
             </thead>
             <tbody>
@@ -273,15 +282,15 @@ function ImportResult({ report }: { report: ShownReport }) {
           </table>
         </TableScroll>
       )}
-      {more > 0 && <p>…and {more} more problems not shown.</p>}
+      {more > 0 && <p>{t('importData.more', { count: more })}</p>}
       {skipped.length > 0 && (
         <TableScroll label={skippedLabel}>
           <table aria-label={skippedLabel}>
             <thead>
               <tr>
-                <th scope="col">Row</th>
-                <th scope="col">Column</th>
-                <th scope="col">Why</th>
+                <th scope="col">{t('importData.col.row')}</th>
+                <th scope="col">{t('importData.col.column')}</th>
+                <th scope="col">{t('importData.col.why')}</th>
               </tr>
             </thead>
             <tbody>
@@ -297,9 +306,7 @@ function ImportResult({ report }: { report: ShownReport }) {
         </TableScroll>
       )}
       {moreSkipped > 0 && (
-        <p>
-          …and {moreSkipped} more {fhir ? 'Observations' : 'items'} skipped, not shown.
-        </p>
+        <p>{t('importData.moreSkipped', { count: moreSkipped, kind: fhir ? 'fhir' : 'items' })}</p>
       )}
     </section>
   );

@@ -3,6 +3,7 @@ import { api } from '../../api/client.js';
 import { fieldErrors } from '../../api/problem.js';
 import type { UserRow } from '../../api/types.js';
 import { useSubmit } from '../../hooks/use-submit.js';
+import { t } from '../../i18n/index.js';
 import { SubmitCancel } from '../submit-cancel.js';
 import { TextField } from '../text-field.js';
 
@@ -25,13 +26,17 @@ export function ResetPassword({ user, onDone }: { user: UserRow; onDone(): void 
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        Reset password
+        {t('adminResetPassword.open')}
       </button>
     );
   return (
-    <form onSubmit={submit} aria-label={`Reset the password of ${user.username}`} className="inline-form">
+    <form
+      onSubmit={submit}
+      aria-label={t('adminResetPassword.form', { user: user.username })}
+      className="inline-form"
+    >
       <TextField
-        label={`New password for ${user.username} (to be changed at the next login)`}
+        label={t('adminResetPassword.password', { user: user.username })}
         type="password"
         autoComplete="new-password"
         value={password}
@@ -40,7 +45,7 @@ export function ResetPassword({ user, onDone }: { user: UserRow; onDone(): void 
         error={fieldErrors(error).password}
       />
       <SubmitCancel
-        submitLabel="Set password"
+        submitLabel={t('adminResetPassword.submit')}
         onCancel={() => setOpen(false)}
         error={error}
         onReload={onDone}

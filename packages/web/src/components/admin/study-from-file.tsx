@@ -7,6 +7,7 @@ import { type FormEvent, useState } from 'react';
 import { api } from '../../api/client.js';
 import { ApiError } from '../../api/problem.js';
 import type { Study } from '../../api/types.js';
+import { t } from '../../i18n/index.js';
 import { ErrorBox } from '../error-box.js';
 import { TableScroll } from '../table-scroll.js';
 import { SelectField, TextField } from '../text-field.js';
@@ -26,10 +27,10 @@ function fromFile(body: {
   return api.post('/api/studies/from-file', { body });
 }
 
-const FORMATS: { value: Format; label: string; accept: string }[] = [
-  { value: 'msct', label: 'msct study definition (JSON)', accept: '.json,application/json' },
-  { value: 'redcap', label: 'REDCap data dictionary (CSV)', accept: '.csv,text/csv' },
-  { value: 'odm', label: 'CDISC ODM 1.3.2 metadata (XML)', accept: '.xml,application/xml,text/xml' },
+const FORMATS: { value: Format; label: () => string; accept: string }[] = [
+  { value: 'msct', label: () => t('studyFromFile.format.msct'), accept: '.json,application/json' },
+  { value: 'redcap', label: () => t('studyFromFile.format.redcap'), accept: '.csv,text/csv' },
+  { value: 'odm', label: () => t('studyFromFile.format.odm'), accept: '.xml,application/xml,text/xml' },
 ];
 
 function FileField({
@@ -81,7 +82,12 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
         try {
           frameValue = JSON.parse(await frame.text()) as Record<string, unknown>;
         } catch (err) {
-          setProblems([`${frame.name}: is not JSON (${err instanceof Error ? err.message : String(err)})`]);
+          setProblems([
+            t('studyFromFile.notJson', {
+              file: frame.name,
+              why: err instanceof Error ? err.message : String(err),
+            }),
+          ]);
           return;
         }
       }
@@ -116,19 +122,19 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
   const shownProblems = problems ?? (report && !report.valid ? report.problems : undefined);
 
   return (
-    <form onSubmit={check} aria-label="Study from a definition file">
+    <form onSubmit={check} aria-label={t('studyFromFile.form')}>
       <SelectField
-        label="File format"
+        label={t('studyFromFile.formatField')}
         value={format}
         onChange={(v) => {
           setFormat(v as Format);
           reset();
         }}
-        options={FORMATS.map(({ value, label }) => ({ value, label }))}
+        options={FORMATS.map(({ value, label }) => ({ value, label: label() }))}
       />
       <FileField
         id="from-file-file"
-        label={`Definition file: ${chosen.label}`}
+        label={t('studyFromFile.file', { format: chosen.label() })}
         accept={chosen.accept}
         onFile={(f) => {
           setFile(f);
@@ -139,13 +145,13 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
         <>
           <FileField
             id="from-file-events"
-            label="REDCap events (CSV, optional)"
+            label={t('studyFromFile.events')}
             accept=".csv,text/csv"
             onFile={setEvents}
           />
           <FileField
             id="from-file-instrument-events"
-            label="REDCap instrument–event mapping (CSV, optional)"
+            label={t('studyFromFile.instrumentEvents')}
             accept=".csv,text/csv"
             onFile={setInstrumentEvents}
           />
@@ -154,26 +160,19 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
       {format !== 'msct' && (
         <FileField
           id="from-file-frame"
-          label="Study frame: what the file cannot say (JSON: centres, visits, infusion, …)"
+          label={t('studyFromFile.frame')}
           accept=".json,application/json"
           onFile={setFrame}
         />
       )}
-      <TextField
-        label="Code of the new study (default: the definition's id)"
-        value={code}
-        onChange={setCode}
-      />
+      <TextField label={t('studyFromFile.code')} value={code} onChange={setCode} />
       <button type="submit" disabled={!file || busy}>
-        Check file
+        {t('studyFromFile.check')}
       </button>
       <ErrorBox error={error} />
       {shownProblems && (
-        <section aria-label="Problems in the study file" aria-live="polite">
-          <p role="alert">
-            The definition has {shownProblems.length} problem{shownProblems.length === 1 ? '' : 's'}; no study
-            can be created from it.
-          </p>
+        <section aria-label={t('studyFromFile.problems')} aria-live="polite">
+          <p role="alert">{t('studyFromFile.problemCount', { count: shownProblems.length })}</p>
           <ul>
             {shownProblems.map((p) => (
               <li key={p}>{p}</li>
@@ -182,24 +181,26 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
         </section>
       )}
       {report && (
-        <section aria-label="Unmapped constructs" aria-live="polite">
+        <section aria-label={t('studyFromFile.unmapped')} aria-live="polite">
           <p role="status">
             {report.dryRun
-              ? `Checked: the definition is ${report.valid ? 'valid' : 'invalid'}; nothing is stored until you create the study.`
-              : `Study ${created?.code ?? ''} created (definition version ${created?.definitionVersion ?? 1}).`}{' '}
-            {report.unmapped.length} construct{report.unmapped.length === 1 ? '' : 's'} of the file not mapped
-            as the source meant {report.unmapped.length === 1 ? 'it' : 'them'}.
+              ? t('studyFromFile.checked', { valid: report.valid ? 'yes' : 'no' })
+              : t('studyFromFile.created', {
+                  study: created?.code ?? '',
+                  version: created?.definitionVersion ?? 1,
+                })}{' '}
+            {t('studyFromFile.unmappedCount', { count: report.unmapped.length })}
           </p>
           {report.unmapped.length > 0 && (
-            <TableScroll label="Constructs not mapped">
-              <table aria-label="Constructs not mapped">
+            <TableScroll label={t('studyFromFile.notMapped')}>
+              <table aria-label={t('studyFromFile.notMapped')}>
                 <thead>
                   <tr>
-                    <th scope="col">Where</th>
-                    <th scope="col">Field</th>
-                    <th scope="col">What</th>
-                    <th scope="col">Kept?</th>
-                    <th scope="col">Why</th>
+                    <th scope="col">{t('studyFromFile.col.where')}</th>
+                    <th scope="col">{t('studyFromFile.col.field')}</th>
+                    <th scope="col">{t('studyFromFile.col.what')}</th>
+                    <th scope="col">{t('studyFromFile.col.kept')}</th>
+                    <th scope="col">{t('studyFromFile.col.why')}</th>
                   </tr>
                 </thead>
                 <tbody>
@@ -208,7 +209,7 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
                       <td>{u.row}</td>
                       <td>{u.field}</td>
                       <td>{u.what}</td>
-                      <td>{u.kind === 'approximated' ? 'approximated' : 'left out'}</td>
+                      <td>{t('studyFromFile.kept', { kind: u.kind })}</td>
                       <td>{u.why}</td>
                     </tr>
                   ))}
@@ -220,7 +221,7 @@ export function StudyFromFile({ onCreated }: { onCreated(s: Study): void }) {
       )}
       {report?.dryRun && report.valid && (
         <button type="button" disabled={busy} onClick={() => void run(false)}>
-          Create study from file
+          {t('studyFromFile.create')}
         </button>
       )}
     </form>

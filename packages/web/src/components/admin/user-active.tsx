@@ -3,6 +3,7 @@ import { api } from '../../api/client.js';
 import { fieldErrors } from '../../api/problem.js';
 import type { UserRow } from '../../api/types.js';
 import { useSubmit } from '../../hooks/use-submit.js';
+import { t } from '../../i18n/index.js';
 import { SubmitCancel } from '../submit-cancel.js';
 import { TextField } from '../text-field.js';
 
@@ -13,7 +14,8 @@ import { TextField } from '../text-field.js';
 export function UserActive({ user, onDone }: { user: UserRow; onDone(): void }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const verb = user.active ? 'Deactivate' : 'Reactivate';
+  const action = user.active ? 'deactivate' : 'reactivate';
+  const verb = t('adminUserActive.verb', { action });
   const { error, submit } = useSubmit(async () => {
     await api.post('/api/users/:userId/active', {
       params: { userId: user.id },
@@ -30,9 +32,13 @@ export function UserActive({ user, onDone }: { user: UserRow; onDone(): void }) 
       </button>
     );
   return (
-    <form onSubmit={submit} aria-label={`${verb} ${user.username}`} className="inline-form">
+    <form
+      onSubmit={submit}
+      aria-label={t('adminUserActive.form', { action, user: user.username })}
+      className="inline-form"
+    >
       <TextField
-        label={`Reason to ${verb.toLowerCase()} ${user.username}`}
+        label={t('adminUserActive.reason', { action, user: user.username })}
         value={reason}
         onChange={setReason}
         required

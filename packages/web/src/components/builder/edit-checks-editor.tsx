@@ -15,6 +15,7 @@ import {
   problemsAt,
   type StudyDefinition,
 } from '@msct/core/protocol';
+import { t } from '../../i18n/index.js';
 import { type Edit, Errors, Field, ParsedField, parseNumber, TextFieldAt } from './fields.js';
 
 /** An item the checks of the form may read (the form's own or, for a catalog form, core's). */
@@ -24,23 +25,23 @@ export interface CheckableItem {
   type: string;
 }
 
-const RULE_LABELS: Record<EditCheckRule['kind'], string> = {
-  range: 'Range (plausible minimum / maximum)',
-  'required-if': 'Required if (another item has a value)',
-  compare: 'Compare (with another item or a number)',
-  'cross-visit': 'Cross-visit (change from an earlier visit)',
+const RULE_LABELS: Record<EditCheckRule['kind'], () => string> = {
+  range: () => t('editChecks.rule.range'),
+  'required-if': () => t('editChecks.rule.requiredIf'),
+  compare: () => t('editChecks.rule.compare'),
+  'cross-visit': () => t('editChecks.rule.crossVisit'),
 };
-const SEVERITY_LABELS: Record<EditCheck['severity'], string> = {
-  query: 'Query: a save that breaks it raises a system query',
-  warning: 'Warning: shown at the item during entry, no query',
+const SEVERITY_LABELS: Record<EditCheck['severity'], () => string> = {
+  query: () => t('editChecks.severity.query'),
+  warning: () => t('editChecks.severity.warning'),
 };
-const OP_LABELS: Record<CompareOperator, string> = {
-  lt: 'below (<)',
-  lte: 'at most (≤)',
-  gt: 'above (>)',
-  gte: 'at least (≥)',
-  eq: 'equal to (=)',
-  ne: 'not equal to (≠)',
+const OP_LABELS: Record<CompareOperator, () => string> = {
+  lt: () => t('editChecks.op.lt'),
+  lte: () => t('editChecks.op.lte'),
+  gt: () => t('editChecks.op.gt'),
+  gte: () => t('editChecks.op.gte'),
+  eq: () => t('editChecks.op.eq'),
+  ne: () => t('editChecks.op.ne'),
 };
 
 /** A rule of `kind` on `item`, with the fields its schema requires given a first value. */
@@ -69,13 +70,25 @@ export function conditionText(c: EligibilityCondition): string {
     case 'any':
       return c.conditions
         .map((s) => (s.op === 'all' || s.op === 'any' ? `(${conditionText(s)})` : conditionText(s)))
-        .join(c.op === 'all' ? ' and ' : ' or ');
+        .join(c.op === 'all' ? t('editChecks.cond.and') : t('editChecks.cond.or'));
     case 'is':
-      return `${c.item} is ${JSON.stringify(c.value)}`;
+      return t('editChecks.cond.is', { item: c.item, value: JSON.stringify(c.value) });
     case 'between':
-      return `${c.item} between ${c.min} and ${c.max}${c.unit ? ` ${c.unit}` : ''}`;
+      return t('editChecks.cond.between', {
+        item: c.item,
+        min: c.min,
+        max: c.max,
+        unit: c.unit ?? '',
+        hasUnit: c.unit ? 'yes' : 'no',
+      });
     default:
-      return `${c.item} ${OP_LABELS[c.op]} ${c.value}${c.unit ? ` ${c.unit}` : ''}`;
+      return t('editChecks.cond.compare', {
+        item: c.item,
+        op: OP_LABELS[c.op](),
+        value: c.value,
+        unit: c.unit ?? '',
+        hasUnit: c.unit ? 'yes' : 'no',
+      });
   }
 }
 
@@ -108,8 +121,8 @@ export function EditChecksEditor({
     });
   return (
     <section aria-labelledby="builder-checks" className="builder-checks">
-      <h3 id="builder-checks">Edit checks of {form || 'this form'}</h3>
-      {mine.length === 0 && <p>No edit checks on this form.</p>}
+      <h3 id="builder-checks">{t('editChecks.title', { form: form || t('editChecks.thisForm') })}</h3>
+      {mine.length === 0 && <p>{t('editChecks.none')}</p>}
       {mine.map(({ check, k }, n) => (
         <CheckEditor
           // A draft entry has no identity while edited (its id may be blank or repeated): its position is its path.
@@ -141,7 +154,7 @@ export function EditChecksEditor({
           })
         }
       >
-        Add edit check to {form || 'this form'}
+        {t('editChecks.add', { form: form || t('editChecks.thisForm') })}
       </button>
     </section>
   );
@@ -169,11 +182,11 @@ function ItemSelect({
     <Field label={label} problems={problems}>
       {(p) => (
         <select {...p} value={value ?? ''} onChange={(e) => onChange(e.target.value || undefined)}>
-          {(none !== undefined || !value) && <option value="">{none ?? '(choose an item)'}</option>}
-          {!known && <option value={value}>{value} (not on the form)</option>}
+          {(none !== undefined || !value) && <option value="">{none ?? t('editChecks.chooseItem')}</option>}
+          {!known && <option value={value}>{t('editChecks.notOnForm', { item: value ?? '' })}</option>}
           {items.map((i) => (
             <option key={i.code} value={i.code}>
-              {i.label} ({i.code})
+              {t('editChecks.itemOption', { label: i.label, code: i.code })}
             </option>
           ))}
         </select>
@@ -203,7 +216,7 @@ function CheckEditor({
 }) {
   const r = check.rule;
   const rp = `${at}.rule`;
-  const name = check.id || `check ${n}`;
+  const name = check.id || t('editChecks.checkN', { n });
   const setRule = (patch: Partial<EditCheckRule>) =>
     onChange((c) => {
       c.rule = { ...c.rule, ...patch } as EditCheckRule;
@@ -211,12 +224,11 @@ function CheckEditor({
   return (
     <fieldset className="builder-check" data-check={check.id}>
       <legend>
-        Edit check {n}
-        {check.id ? `: ${check.id}` : ''}
+        {check.id ? t('editChecks.legendId', { n, id: check.id }) : t('editChecks.legend', { n })}
       </legend>
       <Errors messages={problemsAt(problems, at)} id={`${at}-err`} />
       <TextFieldAt
-        label="Check id"
+        label={t('editChecks.id')}
         value={check.id}
         onChange={(v) =>
           onChange((c) => {
@@ -226,7 +238,7 @@ function CheckEditor({
         problems={problemsAt(problems, `${at}.id`)}
       />
       <TextFieldAt
-        label={`Message of ${name} (what the site reads)`}
+        label={t('editChecks.message', { name })}
         value={check.message}
         onChange={(v) =>
           onChange((c) => {
@@ -235,7 +247,7 @@ function CheckEditor({
         }
         problems={problemsAt(problems, `${at}.message`)}
       />
-      <Field label={`Severity of ${name}`} problems={problemsAt(problems, `${at}.severity`)}>
+      <Field label={t('editChecks.severity', { name })} problems={problemsAt(problems, `${at}.severity`)}>
         {(p) => (
           <select
             {...p}
@@ -248,13 +260,13 @@ function CheckEditor({
           >
             {editCheckSeveritySchema.options.map((s) => (
               <option key={s} value={s}>
-                {SEVERITY_LABELS[s]}
+                {SEVERITY_LABELS[s]()}
               </option>
             ))}
           </select>
         )}
       </Field>
-      <Field label={`Rule of ${name}`} problems={problemsAt(problems, `${rp}.kind`)}>
+      <Field label={t('editChecks.ruleOf', { name })} problems={problemsAt(problems, `${rp}.kind`)}>
         {(p) => (
           <select
             {...p}
@@ -268,7 +280,7 @@ function CheckEditor({
           >
             {(Object.keys(RULE_LABELS) as EditCheckRule['kind'][]).map((k) => (
               <option key={k} value={k}>
-                {RULE_LABELS[k]}
+                {RULE_LABELS[k]()}
               </option>
             ))}
           </select>
@@ -276,7 +288,7 @@ function CheckEditor({
       </Field>
       <Errors messages={problemsAt(problems, rp)} id={`${rp}-err`} />
       <ItemSelect
-        label={`Item ${name} checks`}
+        label={t('editChecks.item', { name })}
         value={r.item}
         items={items}
         problems={problemsAt(problems, `${rp}.item`)}
@@ -285,7 +297,7 @@ function CheckEditor({
       {r.kind === 'range' && (
         <>
           <ParsedField
-            label={`Plausible minimum of ${name}`}
+            label={t('editChecks.min', { name })}
             inputMode="decimal"
             value={r.min}
             format={formatNumber}
@@ -294,7 +306,7 @@ function CheckEditor({
             problems={problemsAt(problems, `${rp}.min`)}
           />
           <ParsedField
-            label={`Plausible maximum of ${name}`}
+            label={t('editChecks.max', { name })}
             inputMode="decimal"
             value={r.max}
             format={formatNumber}
@@ -303,7 +315,7 @@ function CheckEditor({
             problems={problemsAt(problems, `${rp}.max`)}
           />
           <TextFieldAt
-            label={`Unit of the bounds of ${name} (optional)`}
+            label={t('editChecks.unit', { name })}
             value={r.unit ?? ''}
             onChange={(v) => setRule({ unit: v === '' ? undefined : v })}
             problems={problemsAt(problems, `${rp}.unit`)}
@@ -322,7 +334,7 @@ function CheckEditor({
       )}
       {r.kind === 'compare' && (
         <>
-          <Field label={`Comparison of ${name}`} problems={problemsAt(problems, `${rp}.op`)}>
+          <Field label={t('editChecks.comparison', { name })} problems={problemsAt(problems, `${rp}.op`)}>
             {(p) => (
               <select
                 {...p}
@@ -331,23 +343,23 @@ function CheckEditor({
               >
                 {compareOperatorSchema.options.map((o) => (
                   <option key={o} value={o}>
-                    {OP_LABELS[o]}
+                    {OP_LABELS[o]()}
                   </option>
                 ))}
               </select>
             )}
           </Field>
           <ItemSelect
-            label={`Compared with item (${name})`}
+            label={t('editChecks.otherItem', { name })}
             value={r.other}
             items={items}
-            none="(a number, below)"
+            none={t('editChecks.aNumber')}
             problems={problemsAt(problems, `${rp}.other`)}
             onChange={(other) => setRule({ other, ...(other ? { value: undefined } : {}) })}
           />
           {!r.other && (
             <ParsedField
-              label={`Compared with the number (${name})`}
+              label={t('editChecks.number', { name })}
               inputMode="decimal"
               value={r.value}
               format={formatNumber}
@@ -360,14 +372,17 @@ function CheckEditor({
       )}
       {r.kind === 'cross-visit' && (
         <>
-          <Field label={`Reference visit of ${name}`} problems={problemsAt(problems, `${rp}.referenceVisit`)}>
+          <Field
+            label={t('editChecks.referenceVisit', { name })}
+            problems={problemsAt(problems, `${rp}.referenceVisit`)}
+          >
             {(p) => (
               <select
                 {...p}
                 value={r.referenceVisit}
                 onChange={(e) => setRule({ referenceVisit: e.target.value })}
               >
-                <option value="">(choose a visit)</option>
+                <option value="">{t('editChecks.chooseVisit')}</option>
                 {visits.map((v) => (
                   <option key={v} value={v}>
                     {v}
@@ -377,15 +392,15 @@ function CheckEditor({
             )}
           </Field>
           <ItemSelect
-            label={`Reference item of ${name}`}
+            label={t('editChecks.referenceItem', { name })}
             value={r.referenceItem}
             items={items}
-            none="(the same item)"
+            none={t('editChecks.sameItem')}
             problems={problemsAt(problems, `${rp}.referenceItem`)}
             onChange={(referenceItem) => setRule({ referenceItem })}
           />
           <ParsedField
-            label={`Largest change in % of ${name}`}
+            label={t('editChecks.maxChange', { name })}
             inputMode="decimal"
             value={r.maxChangePercent as number | undefined}
             format={formatNumber}
@@ -397,7 +412,7 @@ function CheckEditor({
       )}
       {check.when && (
         <p>
-          Applies only when {conditionText(check.when)}{' '}
+          {t('editChecks.appliesWhen', { condition: conditionText(check.when) })}{' '}
           <button
             type="button"
             onClick={() =>
@@ -406,13 +421,13 @@ function CheckEditor({
               })
             }
           >
-            Remove condition of {name}
+            {t('editChecks.removeCondition', { name })}
           </button>
           <Errors messages={problemsAt(problems, `${at}.when`, true)} id={`${at}-when-err`} />
         </p>
       )}
       <TextFieldAt
-        label={`Source of ${name} (guideline, protocol section)`}
+        label={t('editChecks.source', { name })}
         value={check.source ?? ''}
         onChange={(v) =>
           onChange((c) => {
@@ -421,8 +436,8 @@ function CheckEditor({
         }
         problems={problemsAt(problems, `${at}.source`)}
       />
-      <button type="button" aria-label={`Remove edit check ${name}`} onClick={onRemove}>
-        Remove
+      <button type="button" aria-label={t('editChecks.remove', { name })} onClick={onRemove}>
+        {t('editChecks.removeButton')}
       </button>
     </fieldset>
   );
@@ -448,7 +463,7 @@ function RequiredIf({
   if (c.op !== 'is')
     return (
       <p>
-        Required when {conditionText(c)}
+        {t('editChecks.requiredWhen', { condition: conditionText(c) })}
         <Errors messages={problemsAt(problems, at, true)} id={`${at}-err`} />
       </p>
     );
@@ -457,7 +472,7 @@ function RequiredIf({
   return (
     <>
       <ItemSelect
-        label={`${name}: required when item`}
+        label={t('editChecks.requiredWhenItem', { name })}
         value={c.item}
         items={items.filter((i) => i.code !== rule.item)}
         problems={problemsAt(problems, `${at}.item`)}
@@ -467,17 +482,17 @@ function RequiredIf({
         }}
       />
       {boolean ? (
-        <Field label={`${name}: … is`} problems={problemsAt(problems, `${at}.value`)}>
+        <Field label={t('editChecks.whenIs', { name })} problems={problemsAt(problems, `${at}.value`)}>
           {(p) => (
             <select {...p} value={String(c.value)} onChange={(e) => set(c.item, e.target.value === 'true')}>
-              <option value="true">Yes</option>
-              <option value="false">No</option>
+              <option value="true">{t('editChecks.yes')}</option>
+              <option value="false">{t('editChecks.no')}</option>
             </select>
           )}
         </Field>
       ) : (
         <TextFieldAt
-          label={`${name}: … has the value (as stored, e.g. a code)`}
+          label={t('editChecks.whenValue', { name })}
           value={String(c.value)}
           onChange={(v) => set(c.item, v)}
           problems={problemsAt(problems, `${at}.value`)}

@@ -3,6 +3,7 @@
 
 import type { StudyDefinition } from '@msct/core/protocol';
 import { type ReactNode, useId, useState } from 'react';
+import { t } from '../../i18n/index.js';
 
 /** Every edit of the builder's draft: a copy of the definition, changed. */
 export type Edit = (change: (d: StudyDefinition) => void) => void;
@@ -91,13 +92,13 @@ export function ParsedField<T>({
   );
 }
 
-export const parseNumber = (t: string): { value: number | undefined } | { error: string } => {
-  if (t.trim() === '') return { value: undefined };
-  const n = Number(t.trim());
-  return Number.isFinite(n) ? { value: n } : { error: `"${t}" is not a number` };
+export const parseNumber = (text: string): { value: number | undefined } | { error: string } => {
+  if (text.trim() === '') return { value: undefined };
+  const n = Number(text.trim());
+  return Number.isFinite(n) ? { value: n } : { error: t('builderFields.notNumber', { text }) };
 };
-export const parseUnits = (t: string): { value: string[] | undefined } => {
-  const units = t
+export const parseUnits = (text: string): { value: string[] | undefined } => {
+  const units = text
     .split(',')
     .map((u) => u.trim())
     .filter(Boolean);
