@@ -7,7 +7,7 @@
 // role and words. axe-core stays clean on the same pages.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { raiseQuery } from '@msct/store';
+import { createVisit, raiseQuery } from '@msct/store';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadDemoResult, loadDemoTrial } from '../packages/cli/src/demo/load-demo.js';
@@ -298,6 +298,27 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     await page.getByRole('link', { name: '⟦Screening checklist and enrolment⟧' }).click();
     await page.getByRole('form', { name: '⟦Open the screening visit⟧' }).waitFor();
     await checkPage(coordinator, 'coordinator screening page (new subject)');
+    // The new subject's M3, opened without a date: declared missed and taken back (its form and
+    // buttons; the rest of the visit page is converted apart).
+    const newSubjectId = new URL(page.url()).pathname.split('/')[2]!;
+    const m3 = await createVisit(
+      e.server.db,
+      { id: null, name: 'catalogue test' },
+      { subjectId: newSubjectId, visitCode: 'M3' },
+    );
+    await page.goto(`/visits/${m3.id}`);
+    await page.getByRole('button', { name: '⟦Declare visit missed⟧' }).click();
+    const missed = page.getByRole('form', { name: '⟦Declare visit missed⟧' });
+    await checkPage(
+      coordinator,
+      'coordinator declare visit missed',
+      'form[aria-label="⟦Declare visit missed⟧"]',
+    );
+    await missed.getByLabel('⟦Reason the visit was missed⟧').fill('patient travelling');
+    await missed.getByRole('button', { name: '⟦Declare missed⟧' }).click();
+    await page.getByRole('button', { name: '⟦Take back “missed”⟧' }).click();
+    await page.getByRole('form', { name: '⟦Take back “missed”⟧' }).waitFor();
+    await checkPage(coordinator, 'coordinator take back missed', 'form[aria-label="⟦Take back “missed”⟧"]');
     expect(problems).toEqual([]);
     expect(checkedTexts).toBeGreaterThan(100);
   }, 300_000);
