@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { randomisedLnTrial } from '@msct/core/testing';
-import { raiseQuery } from '@msct/store';
+import { createVisit, raiseQuery } from '@msct/store';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LoadDemoResult, loadDemoTrial } from '../packages/cli/src/demo/load-demo.js';
@@ -42,28 +42,34 @@ function collectData(page: Page): Set<string> {
 const DATA_PATTERN =
   /^([\d\s.,:;+\-−–—=<>≤≥%()/·×○◔◐●✓▣!?[\]∅→]|\d{4}-\d{2}-\d{2}( \d{2}:\d{2}( UTC)?)?|UTC)*$/u;
 
-/** The texts on screen (or in the element `root` names) that neither come from the catalogue nor are data. */
-async function foreignTexts(page: Page, data: Set<string>, root = 'body'): Promise<string[]> {
-  const found: string[] = await page.evaluate(`(() => {
+/**
+ * The texts on screen that neither come from the catalogue nor are data; within the elements that
+ * `scope` (a CSS selector list) selects, the whole page by default.
+ */
+async function foreignTexts(page: Page, data: Set<string>, scope = 'body'): Promise<string[]> {
+  const found: string[] = await page.evaluate(`((scope) => {
     const out = [];
     const visible = (el) => el && (el.checkVisibility ? el.checkVisibility() : true);
-    const root = document.querySelector(${JSON.stringify(root)});
-    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
-    for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-      const p = n.parentElement;
-      if (!p || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(p.tagName)) continue;
-      if (p.tagName !== 'OPTION' && !visible(p)) continue;
-      if (n.textContent.trim()) out.push(n.textContent);
-    }
-    for (const el of root.querySelectorAll('[aria-label], [title], [placeholder]')) {
-      if (!visible(el)) continue;
-      for (const a of ['aria-label', 'title', 'placeholder']) {
-        const v = el.getAttribute(a);
-        if (v && v.trim()) out.push(v);
+    const roots = [...document.querySelectorAll(scope)];
+    if (roots.length === 0) out.push('(nothing matches the scope ' + scope + ')');
+    for (const root of roots) {
+      const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+      for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+        const p = n.parentElement;
+        if (!p || ['SCRIPT', 'STYLE', 'NOSCRIPT'].includes(p.tagName)) continue;
+        if (p.tagName !== 'OPTION' && !visible(p)) continue;
+        if (n.textContent.trim()) out.push(n.textContent);
+      }
+      for (const el of [root, ...root.querySelectorAll('[aria-label], [title], [placeholder]')]) {
+        if (!visible(el)) continue;
+        for (const a of ['aria-label', 'title', 'placeholder']) {
+          const v = el.getAttribute(a);
+          if (v && v.trim()) out.push(v);
+        }
       }
     }
     return out;
-  })()`);
+  })(${JSON.stringify(scope)})`);
   const foreign: string[] = [];
   for (const text of found) {
     // Take out every catalogue message (innermost first: a message may carry another as a parameter).
@@ -120,8 +126,12 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
   afterAll(async () => stopE2e(e));
 
   /** Logged in as a demo user in the pseudo-locale; the login and new-password pages are checked on the way. */
-  async function pseudoLogin(role: string): Promise<{ page: Page; data: Set<string>; problems: string[] }> {
-    const login = demo.users.find((u) => u.role === role)!;
+  async function pseudoLogin(
+    role: string,
+    /** Which of the role's demo users (one per site): each logs in, and changes its password, once. */
+    which = 0,
+  ): Promise<{ page: Page; data: Set<string>; problems: string[] }> {
+    const login = demo.users.filter((u) => u.role === role)[which]!;
     const context = await e.browser.newContext({
       baseURL: e.server.baseUrl,
       viewport: { width: 1280, height: 900 },
@@ -285,6 +295,134 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     expect(checkedTexts).toBeGreaterThan(50);
   }, 600_000);
 
+  it('the study home with its status grid, the enrol form, a subject page and the screening page, as coordinator and monitor', async () => {
+    const studyId = demo.studyId;
+    const problems: string[] = [];
+    let checkedTexts = 0;
+    const checkPage = async (
+      session: Awaited<ReturnType<typeof pseudoLogin>>,
+      where: string,
+      scope = 'body',
+    ) => {
+      await session.page.waitForLoadState('networkidle');
+      for (const text of await foreignTexts(session.page, session.data, scope))
+        problems.push(`${where}: "${text}"`);
+      for (const v of await axeSerious(session.page)) problems.push(`${where}: axe ${v}`);
+      const body = (await session.page.locator('main').textContent()) ?? '';
+      expect(body, where).toContain('⟦');
+      checkedTexts += (body.match(/⟦/g) ?? []).length;
+    };
+    // The study home, whole, as the monitor and as the coordinator (the grid with its cells' titles,
+    // counts per site, filters, pager, overdue list, open queries; the coordinator's enrol form).
+    // The second site's users: the first ones changed their passwords in the test above.
+    const monitor = await pseudoLogin('monitor', 1);
+    problems.push(...monitor.problems);
+    await monitor.page.goto(`/studies/${studyId}`);
+    await monitor.page.getByRole('table', { name: '⟦Record status⟧' }).waitFor();
+    await checkPage(monitor, 'monitor study home');
+    const coordinator = await pseudoLogin('coordinator', 1);
+    problems.push(...coordinator.problems);
+    const { page } = coordinator;
+    await page.goto(`/studies/${studyId}`);
+    const grid = page.getByRole('table', { name: '⟦Record status⟧' });
+    await grid.waitFor();
+    // The grid's cells say why in catalogue words, with core's reasons as codes and parameters.
+    const title = (await grid.locator('td.cell[title]').first().getAttribute('title')) ?? '';
+    expect(title).toMatch(/^⟦.*⟦.*: ⟦.*⟧ — ⟦.*⟧⟧⟧$/u);
+    await checkPage(coordinator, 'coordinator study home');
+    // A subject of the demo trial at the coordinator's site (visits with forms, infusions, AEs): the
+    // parts of the subject page this catalogue round converted (the infusions, AE, attachments,
+    // casebook signature and randomisation panels and the open-visit form are converted apart).
+    await grid.locator('tbody th a').first().click();
+    await page.getByRole('heading', { name: /^⟦Subject / }).waitFor();
+    await page.locator('section[aria-labelledby="course-h"] [data-testid="verdict"]').waitFor();
+    await page.locator('section[aria-labelledby="record-queries-h"]').waitFor();
+    await checkPage(
+      coordinator,
+      'coordinator subject page',
+      'main .crumbs, main h1, dl.facts, a[href$="/screening"], #visits-h, ' +
+        'section[aria-label="⟦Record status of this subject⟧"], section[aria-label="⟦Visits⟧"], ' +
+        'section[aria-labelledby="course-h"], section[aria-labelledby="record-queries-h"]',
+    );
+    await page.goto(`${new URL(page.url()).pathname}/screening`);
+    await page.getByRole('heading', { name: /^⟦Screening — / }).waitFor();
+    await checkPage(
+      coordinator,
+      'coordinator screening page (enrolled)',
+      'main .crumbs, main h1, main > section > p',
+    );
+    // A new subject through the enrol form: its subject page, then its screening page before a visit.
+    await page.goto(`/studies/${studyId}`);
+    const enrol = page.getByRole('form', { name: '⟦Enrol a subject⟧' });
+    await enrol.getByLabel('⟦Sex⟧').selectOption('female');
+    await enrol.getByRole('button', { name: '⟦Enrol subject⟧' }).click();
+    await page.getByRole('heading', { name: /^⟦Subject / }).waitFor();
+    await page.getByText('⟦No visits yet.⟧').waitFor();
+    await checkPage(
+      coordinator,
+      'coordinator new subject page',
+      'main .crumbs, main h1, dl.facts, a[href$="/screening"], section[aria-labelledby="visits-h"] > p, ' +
+        'section[aria-labelledby="course-h"], section[aria-labelledby="record-queries-h"]',
+    );
+    await page.getByRole('link', { name: '⟦Screening checklist and enrolment⟧' }).click();
+    await page.getByRole('form', { name: '⟦Open the screening visit⟧' }).waitFor();
+    await checkPage(coordinator, 'coordinator screening page (new subject)');
+    // The new subject's M3, opened without a date: declared missed and taken back (its form and
+    // buttons; the rest of the visit page is converted apart).
+    const newSubjectId = new URL(page.url()).pathname.split('/')[2]!;
+    const m3 = await createVisit(
+      e.server.db,
+      { id: null, name: 'catalogue test' },
+      { subjectId: newSubjectId, visitCode: 'M3' },
+    );
+    await page.goto(`/visits/${m3.id}`);
+    await page.getByRole('button', { name: '⟦Declare visit missed⟧' }).click();
+    const missed = page.getByRole('form', { name: '⟦Declare visit missed⟧' });
+    await checkPage(
+      coordinator,
+      'coordinator declare visit missed',
+      'form[aria-label="⟦Declare visit missed⟧"]',
+    );
+    await missed.getByLabel('⟦Reason the visit was missed⟧').fill('patient travelling');
+    await missed.getByRole('button', { name: '⟦Declare missed⟧' }).click();
+    await page.getByRole('button', { name: '⟦Take back “missed”⟧' }).click();
+    await page.getByRole('form', { name: '⟦Take back “missed”⟧' }).waitFor();
+    await checkPage(coordinator, 'coordinator take back missed', 'form[aria-label="⟦Take back “missed”⟧"]');
+    expect(problems).toEqual([]);
+    expect(checkedTexts).toBeGreaterThan(100);
+  }, 300_000);
+
+  it('the language choice: 中文 turns the login page Chinese, and English turns it back', async () => {
+    const context = await e.browser.newContext({ baseURL: e.server.baseUrl, locale: 'en-GB' });
+    e.contexts.push(context);
+    const page = await context.newPage();
+    await page.goto('/');
+    await page.getByRole('button', { name: 'Log in', exact: true }).waitFor();
+    const choice = page.getByLabel('Language', { exact: true });
+    expect(await choice.locator('option').allTextContents()).toEqual(['English', '中文']);
+    await choice.selectOption('zh');
+    // The app reloads in Chinese: the login words from locales/zh.json, <html lang> follows.
+    await page.getByRole('button', { name: '登录', exact: true }).waitFor();
+    await page.getByRole('heading', { name: 'msct — 登录' }).waitFor();
+    await page.getByLabel('用户名').waitFor();
+    await page.getByLabel('密码').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('zh');
+    // Kept as the user's setting: a new visit of the page stays Chinese.
+    await page.goto('/');
+    await page.getByRole('button', { name: '登录', exact: true }).waitFor();
+    // The header's choice after logging in (a word the sample translation lacks falls back to English).
+    const login = demo.users.find((u) => u.role === 'statistician')!;
+    await page.getByLabel('用户名').fill(login.username);
+    await page.getByLabel('密码').fill(login.password);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await page.getByRole('heading', { name: '设置新密码' }).waitFor();
+    await page.getByRole('button', { name: '退出登录' }).click();
+    await page.getByLabel('语言').selectOption('en');
+    await page.getByRole('button', { name: 'Log in', exact: true }).waitFor();
+    await page.getByLabel('Username').waitFor();
+    expect(await page.locator('html').getAttribute('lang')).toBe('en');
+  });
+
   it('English stays the default, and a text outside the catalogue would be caught', async () => {
     const context = await e.browser.newContext({ baseURL: e.server.baseUrl, locale: 'de-DE' });
     e.contexts.push(context);
@@ -299,7 +437,7 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
       p.textContent = 'Written in the code';
       document.querySelector('main').append(p);
     })()`);
-    const data = new Set(['msct — log in', 'Username', 'Password', 'Log in']);
+    const data = new Set(['msct — log in', 'Language', 'English', '中文', 'Username', 'Password', 'Log in']);
     expect(await foreignTexts(page, data)).toEqual(['Written in the code']);
   });
 });

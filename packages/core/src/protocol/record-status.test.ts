@@ -38,6 +38,7 @@ describe('one status vocabulary (issue 22)', () => {
     expect(recordedVisitStatus({ status: 'open', forms: [] }, expected, title)).toEqual({
       status: 'incomplete',
       reason: 'visit opened, no form entered yet',
+      why: { code: 'no_form_yet', params: {} },
     });
     expect(
       recordedVisitStatus(
@@ -45,7 +46,14 @@ describe('one status vocabulary (issue 22)', () => {
         expected,
         title,
       ),
-    ).toEqual({ status: 'incomplete', reason: 'incomplete: Laboratory tests; not entered: BILAG (classic)' });
+    ).toEqual({
+      status: 'incomplete',
+      reason: 'incomplete: Laboratory tests; not entered: BILAG (classic)',
+      why: {
+        code: 'forms_incomplete',
+        params: { incomplete: 'Laboratory tests', missing: 'BILAG (classic)' },
+      },
+    });
     const both = (a: string, b: string) => ({
       status: 'open',
       forms: [
@@ -56,9 +64,20 @@ describe('one status vocabulary (issue 22)', () => {
     expect(recordedVisitStatus(both('complete', 'signed'), expected, title)).toEqual({
       status: 'complete',
       reason: 'complete, not signed: Laboratory tests',
+      why: { code: 'complete_not_signed', params: { forms: 'Laboratory tests' } },
     });
-    expect(recordedVisitStatus(both('signed', 'signed'), expected, title).status).toBe('signed');
-    expect(recordedVisitStatus(both('signed', 'locked'), expected, title).status).toBe('locked');
+    expect(recordedVisitStatus(both('signed', 'signed'), expected, title)).toMatchObject({
+      status: 'signed',
+      why: { code: 'all_signed', params: {} },
+    });
+    expect(recordedVisitStatus(both('signed', 'locked'), expected, title)).toMatchObject({
+      status: 'locked',
+      why: { code: 'all_signed_locked', params: {} },
+    });
+    expect(recordedVisitStatus({ status: 'missed', forms: [] }, expected, title).why).toEqual({
+      code: 'missed_by_site',
+      params: {},
+    });
   });
 
   it('after death or withdrawal a visit not done is not expected; a done one keeps its status', () => {
@@ -78,6 +97,15 @@ describe('one status vocabulary (issue 22)', () => {
     expect(scheduledVisitStatus(m1, 'died')).toEqual({
       status: 'not_expected',
       reason: 'subject died: visit not expected',
+      why: { code: 'subject_off_study', params: { subjectStatus: 'died' } },
+    });
+    expect(scheduledVisitStatus(m1, 'enrolled').why).toEqual({
+      code: 'window_closed',
+      params: { closed: m1.latestDate },
+    });
+    expect(scheduledVisitStatus(d7, 'enrolled').why).toEqual({
+      code: 'visit_in_window',
+      params: { visit: 'D7', day: 7, earliestDay: d7.earliestDay, latestDay: d7.latestDay },
     });
     expect(scheduledVisitStatus(m1, 'withdrawn').status).toBe('not_expected');
     expect(scheduledVisitStatus(d7, 'died').status).toBe('complete');

@@ -11,7 +11,7 @@
  * form, crf/forms.ts END_OF_STUDY_FORM, records why and when).
  */
 import { addDays, type IsoDate } from './iso-date.js';
-import type { VisitStatusEntry } from './visit-schedule.js';
+import type { StatusReason, VisitStatusEntry } from './visit-schedule.js';
 
 /** A subject's status as the store records it, with the words shown for it. */
 export const SUBJECT_STATUS_LABELS = {
@@ -92,8 +92,10 @@ export const formStatusLabel = (code: string): string => labelOr(FORM_STATUS_LAB
 
 export interface VisitRecordState {
   status: VisitRecordStatus;
-  /** Why, in words: the schedule's reason or the forms' state. */
+  /** Why, in core's English: the schedule's reason or the forms' state (server, exports). */
   reason: string;
+  /** The same as a code and parameters, for the web app's catalogue (issue 22). */
+  why: StatusReason;
 }
 
 /** A recorded visit as the status needs it: its own status ('open' or 'missed') and its forms'. */
@@ -112,8 +114,18 @@ export function recordedVisitStatus(
   expectedFormCodes: readonly string[],
   formTitle: (formCode: string) => string = (c) => c,
 ): VisitRecordState {
-  if (visit.status === 'missed') return { status: 'missed', reason: 'declared missed by the site' };
-  if (visit.forms.length === 0) return { status: 'incomplete', reason: 'visit opened, no form entered yet' };
+  if (visit.status === 'missed')
+    return {
+      status: 'missed',
+      reason: 'declared missed by the site',
+      why: { code: 'missed_by_site', params: {} },
+    };
+  if (visit.forms.length === 0)
+    return {
+      status: 'incomplete',
+      reason: 'visit opened, no form entered yet',
+      why: { code: 'no_form_yet', params: {} },
+    };
   const present = new Set(visit.forms.map((f) => f.formCode));
   const missing = expectedFormCodes.filter((c) => !present.has(c)).map(formTitle);
   const incomplete = visit.forms.filter((f) => f.status === 'incomplete').map((f) => formTitle(f.formCode));
@@ -126,13 +138,29 @@ export function recordedVisitStatus(
       ]
         .filter(Boolean)
         .join('; '),
+      why: {
+        code: 'forms_incomplete',
+        params: { incomplete: incomplete.join(', '), missing: missing.join(', ') },
+      },
     };
   if (visit.forms.every((f) => f.status === 'signed' || f.status === 'locked'))
     return visit.forms.some((f) => f.status === 'locked')
-      ? { status: 'locked', reason: 'all forms signed; locked' }
-      : { status: 'signed', reason: 'all forms signed by the investigator' };
+      ? {
+          status: 'locked',
+          reason: 'all forms signed; locked',
+          why: { code: 'all_signed_locked', params: {} },
+        }
+      : {
+          status: 'signed',
+          reason: 'all forms signed by the investigator',
+          why: { code: 'all_signed', params: {} },
+        };
   const unsigned = visit.forms.filter((f) => f.status === 'complete').map((f) => formTitle(f.formCode));
-  return { status: 'complete', reason: `complete, not signed: ${unsigned.join(', ')}` };
+  return {
+    status: 'complete',
+    reason: `complete, not signed: ${unsigned.join(', ')}`,
+    why: { code: 'complete_not_signed', params: { forms: unsigned.join(', ') } },
+  };
 }
 
 /**
@@ -140,15 +168,20 @@ export function recordedVisitStatus(
  * say more), except that after death, withdrawal or a screen failure a visit not done is not expected.
  */
 export function scheduledVisitStatus(
-  entry: Pick<VisitStatusEntry, 'status' | 'reason'>,
+  entry: Pick<VisitStatusEntry, 'status' | 'reason' | 'why'>,
   subjectStatus: string,
 ): VisitRecordState {
   if (entry.status !== 'done' && SCHEDULE_ENDED_SUBJECT_STATUSES.has(subjectStatus))
     return {
       status: 'not_expected',
       reason: `subject ${subjectStatusLabel(subjectStatus).toLowerCase()}: visit not expected`,
+      why: { code: 'subject_off_study', params: { subjectStatus } },
     };
-  return { status: entry.status === 'done' ? 'complete' : entry.status, reason: entry.reason };
+  return {
+    status: entry.status === 'done' ? 'complete' : entry.status,
+    reason: entry.reason,
+    why: entry.why,
+  };
 }
 
 /** "This week" of a worklist: today and the six days after it. */

@@ -140,6 +140,55 @@ describe('visit status', () => {
     expect(superseded.M6).toBe('not_due');
   });
 
+  test('each status says why as a code and parameters that carry the same as its English (issue 22)', () => {
+    type P = Readonly<Record<string, string | number>>;
+    const days = (n: string | number | undefined) => `${n} day${n === 1 ? '' : 's'}`;
+    const english: Record<string, (p: P) => string> = {
+      visit_early: (p) =>
+        `${p.visit} on day ${p.day} is ${days(p.days)} early (window days ${p.earliestDay}…${p.latestDay})`,
+      visit_late: (p) =>
+        `${p.visit} on day ${p.day} is ${days(p.days)} late (window days ${p.earliestDay}…${p.latestDay})`,
+      visit_in_window: (p) =>
+        `${p.visit} on day ${p.day} is within its window (days ${p.earliestDay}…${p.latestDay})`,
+      declared_missed: (p) => `declared missed${p.reason ? `: ${p.reason}` : ''}`,
+      window_opens: (p) => `window opens ${p.date}`,
+      window_open: (p) => `window ${p.from}…${p.to}`,
+      window_closed_later_done: (p) => `window closed ${p.closed} and ${p.later} is already done`,
+      window_closed: (p) => `window closed ${p.closed}; not recorded`,
+    };
+    const seen = new Set<string>();
+    for (const [today, recorded] of [
+      [
+        '2024-04-10',
+        [
+          { code: 'D0', date: day0 },
+          { code: 'D7', missed: true, reason: 'patient febrile' },
+        ],
+      ],
+      [
+        '2024-06-01',
+        [
+          { code: 'D0', date: day0 },
+          { code: 'D7', date: '2024-03-30' },
+          { code: 'M3', date: '2024-05-29' },
+        ],
+      ],
+      [
+        '2024-03-06',
+        [
+          { code: 'SCR', date: '2024-01-01' },
+          { code: 'D0', date: day0 },
+        ],
+      ],
+    ] as const) {
+      for (const e of visitStatuses({ visits: msctSleVisits, day0, today, recorded }).visits) {
+        seen.add(e.why.code);
+        expect(english[e.why.code]?.(e.why.params), `${today} ${e.code}`).toBe(e.reason);
+      }
+    }
+    expect([...seen].sort()).toEqual(Object.keys(english).sort());
+  });
+
   test('a done visit carries its window check; unscheduled visits are listed apart', () => {
     const r = visitStatuses({
       visits: msctSleVisits,

@@ -54,6 +54,34 @@ export function expectedVisits(
 
 export type WindowPosition = 'in_window' | 'early' | 'late';
 
+/**
+ * Why a visit has its status, as a code and its parameters (issue 22, "Languages"): the web app
+ * words it from its message catalogue; `reason`/`message` beside it keep core's English for the
+ * server's answers, reports and exports. Lists (form titles) are joined with ", ".
+ */
+export interface StatusReason {
+  code: StatusReasonCode;
+  params: Readonly<Record<string, string | number>>;
+}
+export type StatusReasonCode =
+  // the schedule (visitStatuses)
+  | 'visit_early'
+  | 'visit_late'
+  | 'visit_in_window'
+  | 'declared_missed'
+  | 'window_opens'
+  | 'window_open'
+  | 'window_closed_later_done'
+  | 'window_closed'
+  // the forms (record-status.ts)
+  | 'missed_by_site'
+  | 'no_form_yet'
+  | 'forms_incomplete'
+  | 'all_signed_locked'
+  | 'all_signed'
+  | 'complete_not_signed'
+  | 'subject_off_study';
+
 export interface WindowCheck {
   code: string;
   studyDay: number;
@@ -63,6 +91,7 @@ export interface WindowCheck {
   /** Days outside the window (0 when in window). */
   daysOutside: number;
   message: string;
+  why: StatusReason;
 }
 
 /** Where a recorded visit date falls relative to its window. */
@@ -81,6 +110,7 @@ export function checkVisitWindow(
       position: 'early',
       daysOutside: n,
       message: `${visit.code} on day ${day} is ${n} day${n === 1 ? '' : 's'} early (window days ${earliestDay}…${latestDay})`,
+      why: { code: 'visit_early', params: { visit: visit.code, day, days: n, earliestDay, latestDay } },
     };
   }
   if (day > latestDay) {
@@ -90,6 +120,7 @@ export function checkVisitWindow(
       position: 'late',
       daysOutside: n,
       message: `${visit.code} on day ${day} is ${n} day${n === 1 ? '' : 's'} late (window days ${earliestDay}…${latestDay})`,
+      why: { code: 'visit_late', params: { visit: visit.code, day, days: n, earliestDay, latestDay } },
     };
   }
   return {
@@ -97,6 +128,7 @@ export function checkVisitWindow(
     position: 'in_window',
     daysOutside: 0,
     message: `${visit.code} on day ${day} is within its window (days ${earliestDay}…${latestDay})`,
+    why: { code: 'visit_in_window', params: { visit: visit.code, day, earliestDay, latestDay } },
   };
 }
 
@@ -116,7 +148,9 @@ export type VisitStatus = 'not_due' | 'due' | 'overdue' | 'done' | 'missed';
 
 export interface VisitStatusEntry extends ExpectedVisit {
   status: VisitStatus;
+  /** Why, in core's English (server answers, exports); `why` is the same as a code and parameters. */
   reason: string;
+  why: StatusReason;
   /** For a done visit: the window check of its date. */
   window?: WindowCheck;
   date?: IsoDate;
@@ -163,20 +197,31 @@ export function visitStatuses(input: {
     const record = inCycle.find((r) => r.code === e.code);
     if (record?.date && !record.missed) {
       const window = checkVisitWindow(definition, input.day0, record.date);
-      return { ...e, status: 'done', date: record.date, window, reason: window.message };
+      return { ...e, status: 'done', date: record.date, window, reason: window.message, why: window.why };
     }
     if (record?.missed) {
       return {
         ...e,
         status: 'missed',
         reason: `declared missed${record.reason ? `: ${record.reason}` : ''}`,
+        why: { code: 'declared_missed', params: { reason: record.reason ?? '' } },
       };
     }
     if (todayDay < e.earliestDay) {
-      return { ...e, status: 'not_due', reason: `window opens ${e.earliestDate}` };
+      return {
+        ...e,
+        status: 'not_due',
+        reason: `window opens ${e.earliestDate}`,
+        why: { code: 'window_opens', params: { date: e.earliestDate } },
+      };
     }
     if (todayDay <= e.latestDay) {
-      return { ...e, status: 'due', reason: `window ${e.earliestDate}…${e.latestDate}` };
+      return {
+        ...e,
+        status: 'due',
+        reason: `window ${e.earliestDate}…${e.latestDate}`,
+        why: { code: 'window_open', params: { from: e.earliestDate, to: e.latestDate } },
+      };
     }
     const later = expected.find((x) => x.targetDay > e.targetDay && doneDays.has(x.code));
     if (later) {
@@ -184,9 +229,15 @@ export function visitStatuses(input: {
         ...e,
         status: 'missed',
         reason: `window closed ${e.latestDate} and ${later.code} is already done`,
+        why: { code: 'window_closed_later_done', params: { closed: e.latestDate, later: later.code } },
       };
     }
-    return { ...e, status: 'overdue', reason: `window closed ${e.latestDate}; not recorded` };
+    return {
+      ...e,
+      status: 'overdue',
+      reason: `window closed ${e.latestDate}; not recorded`,
+      why: { code: 'window_closed', params: { closed: e.latestDate } },
+    };
   });
 
   const unscheduled = inCycle

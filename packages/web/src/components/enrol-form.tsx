@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { BodyOf, Site, Subject } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { ErrorBox } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
 
@@ -34,35 +35,38 @@ export function EnrolForm({
   });
 
   return (
-    <form onSubmit={submit} aria-label="Enrol a subject" className="inline-form">
+    <form onSubmit={submit} aria-label={t('enrolForm.form')} className="inline-form">
       <SelectField
-        label="Site"
+        label={t('enrolForm.site')}
         value={siteId}
         onChange={setSiteId}
-        options={sites.map((s) => ({ value: s.id, label: `${s.code} — ${s.name}` }))}
+        options={sites.map((s) => ({
+          value: s.id,
+          label: t('enrolForm.siteOption', { code: s.code, name: s.name }),
+        }))}
         error={errs.siteId}
         required
       />
       <SelectField
-        label="Sex"
+        label={t('enrolForm.sex')}
         value={sex}
         onChange={setSex}
         options={[
-          { value: '', label: '(not recorded)' },
-          { value: 'female', label: 'female' },
-          { value: 'male', label: 'male' },
+          { value: '', label: t('enrolForm.sexNotRecorded') },
+          { value: 'female', label: t('enrolForm.female') },
+          { value: 'male', label: t('enrolForm.male') },
         ]}
         error={errs.sex}
       />
       <TextField
-        label="Birth date"
+        label={t('enrolForm.birthDate')}
         type="date"
         value={birthDate}
         onChange={setBirthDate}
         error={errs.birthDate}
       />
       <button type="submit" disabled={!siteId}>
-        Enrol subject
+        {t('enrolForm.submit')}
       </button>
       <ErrorBox error={error} />
     </form>

@@ -1,8 +1,33 @@
 import { useEffect, useState } from 'react';
-import { t } from '../i18n/index.js';
+import { chooseLanguage, LOCALES, locale, t } from '../i18n/index.js';
 import { Link, match, navigate, usePath } from '../router.js';
 import { isAdmin, useMe, useSession } from '../session.js';
 import { QuickFind } from './quick-find.js';
+
+/**
+ * The user's language (issue 22): a choice of the locales that have a catalogue (i18n/locales/*.json),
+ * shown when there is more than one. Choosing saves the setting and reloads the app in that language.
+ * Each language is named in itself (`header.languageName`), so a user finds their own.
+ */
+export function LanguageChoice() {
+  if (LOCALES.length < 2) return null;
+  return (
+    <span className="language-choice">
+      <label htmlFor="language-choice">{t('header.language')}</label>{' '}
+      <select
+        id="language-choice"
+        value={LOCALES.includes(locale) ? locale : 'en'}
+        onChange={(e) => chooseLanguage(e.target.value)}
+      >
+        {LOCALES.map((l) => (
+          <option key={l} value={l} lang={l}>
+            {t('header.languageName', { locale: l })}
+          </option>
+        ))}
+      </select>
+    </span>
+  );
+}
 
 export function Header() {
   const me = useMe();
@@ -33,7 +58,8 @@ export function Header() {
         </span>{' '}
         <span className="roles" data-testid="current-roles">
           {roles}
-        </span>
+        </span>{' '}
+        <LanguageChoice />
         <button
           type="button"
           onClick={async () => {

@@ -3,6 +3,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Visit } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
 
@@ -15,7 +16,7 @@ export function MissedVisit({ visit, onDone }: { visit: Visit; onDone(): void })
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
   const missed = visit.status === 'missed';
-  const label = missed ? 'Take back “missed”' : 'Declare visit missed';
+  const label = missed ? t('missedVisit.takeBackTitle') : t('missedVisit.declareTitle');
   const { error, submit } = useSubmit(async () => {
     await api.post('/api/visits/:visitId/missed', {
       params: { visitId: visit.id },
@@ -34,14 +35,14 @@ export function MissedVisit({ visit, onDone }: { visit: Visit; onDone(): void })
   return (
     <form onSubmit={submit} aria-label={label} className="inline-form">
       <TextField
-        label={missed ? 'Reason for taking it back' : 'Reason the visit was missed'}
+        label={missed ? t('missedVisit.takeBackReason') : t('missedVisit.declareReason')}
         value={reason}
         onChange={setReason}
         required
         error={fieldErrors(error).reason}
       />
       <SubmitCancel
-        submitLabel={missed ? 'Take back' : 'Declare missed'}
+        submitLabel={missed ? t('missedVisit.takeBack') : t('missedVisit.declare')}
         onCancel={() => setOpen(false)}
         error={error}
         onReload={onDone}

@@ -6,6 +6,7 @@ import { daysBetween } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import type { Subject, SubjectEndpoints } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { LoadError } from './error-box.js';
 
 /** One visit of GET /api/subjects/:id/endpoints. */
@@ -19,16 +20,31 @@ interface Point {
 
 const SERIES: {
   key: string;
-  title: string;
+  title: () => string;
   unit: string;
   get(v: EndpointVisit): number | null | undefined;
 }[] = [
-  { key: 'sledai', title: 'SLEDAI-2K', unit: '', get: (v) => v.sledai },
-  { key: 'bilag', title: 'BILAG total', unit: '', get: (v) => v.bilagTotal },
-  { key: 'proteinuria', title: 'Proteinuria', unit: 'g/24 h', get: (v) => v.labs.proteinuriaG24h },
-  { key: 'creatinine', title: 'Creatinine', unit: 'µmol/L', get: (v) => v.labs.creatinineUmolL },
-  { key: 'c3', title: 'C3', unit: 'g/L', get: (v) => v.labs.c3GL },
-  { key: 'dsdna', title: 'Anti-dsDNA', unit: 'IU/mL', get: (v) => v.labs.antiDsDnaIuMl },
+  { key: 'sledai', title: () => t('patientCourse.series.sledai'), unit: '', get: (v) => v.sledai },
+  { key: 'bilag', title: () => t('patientCourse.series.bilag'), unit: '', get: (v) => v.bilagTotal },
+  {
+    key: 'proteinuria',
+    title: () => t('patientCourse.series.proteinuria'),
+    unit: 'g/24 h',
+    get: (v) => v.labs.proteinuriaG24h,
+  },
+  {
+    key: 'creatinine',
+    title: () => t('patientCourse.series.creatinine'),
+    unit: 'µmol/L',
+    get: (v) => v.labs.creatinineUmolL,
+  },
+  { key: 'c3', title: () => t('patientCourse.series.c3'), unit: 'g/L', get: (v) => v.labs.c3GL },
+  {
+    key: 'dsdna',
+    title: () => t('patientCourse.series.dsdna'),
+    unit: 'IU/mL',
+    get: (v) => v.labs.antiDsDnaIuMl,
+  },
 ];
 
 const fmt = (n: number) => (Number.isInteger(n) ? String(n) : n.toPrecision(3).replace(/\.?0+$/, ''));
@@ -56,40 +72,42 @@ export function LineChart({
   const [x0, x1] = domain[0] === domain[1] ? [domain[0] - 1, domain[1] + 1] : domain;
   const sx = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const sy = (y: number) => H - m.b - ((y - yMin) / (yMax - yMin)) * (H - m.t - m.b);
-  const described = points.map((p) => `${p.label} day ${p.x}: ${fmt(p.y)}`).join('; ');
-  const caption = `${title}${unit ? ` (${unit})` : ''}`;
+  const described = points
+    .map((p) => t('patientCourse.chart.point', { visit: p.label, day: p.x, value: fmt(p.y) }))
+    .join(t('patientCourse.listSeparator'));
+  const caption = unit ? t('patientCourse.chart.captionUnit', { title, unit }) : title;
   return (
     <figure className="chart" data-chart={title}>
       <figcaption>{caption}</figcaption>
       {points.length === 0 ? (
-        <p className="muted">No values yet.</p>
+        <p className="muted">{t('patientCourse.chart.noValues')}</p>
       ) : (
         <svg
           viewBox={`0 0 ${W} ${H}`}
           width={W}
           height={H}
           role="img"
-          aria-label={`${caption} over study days: ${described}`}
+          aria-label={t('patientCourse.chart.label', { caption, points: described })}
         >
           <line x1={m.l} y1={H - m.b} x2={W - m.r} y2={H - m.b} stroke="#888" />
           <line x1={m.l} y1={m.t} x2={m.l} y2={H - m.b} stroke="#888" />
-          {[yMin, (yMin + yMax) / 2, yMax].map((t) => (
-            <g key={t}>
-              <line x1={m.l - 4} x2={m.l} y1={sy(t)} y2={sy(t)} stroke="#888" />
-              <text x={m.l - 6} y={sy(t) + 4} textAnchor="end" fontSize="10" fill="#333">
-                {fmt(t)}
+          {[yMin, (yMin + yMax) / 2, yMax].map((tick) => (
+            <g key={tick}>
+              <line x1={m.l - 4} x2={m.l} y1={sy(tick)} y2={sy(tick)} stroke="#888" />
+              <text x={m.l - 6} y={sy(tick) + 4} textAnchor="end" fontSize="10" fill="#333">
+                {fmt(tick)}
               </text>
             </g>
           ))}
           <text x={m.l} y={H - 6} fontSize="10" fill="#333">
-            day {x0}
+            {t('patientCourse.day', { day: x0 })}
           </text>
           <text x={W - m.r} y={H - 6} fontSize="10" fill="#333" textAnchor="end">
-            day {x1}
+            {t('patientCourse.day', { day: x1 })}
           </text>
           {infusionDays.map((d) => (
             <line key={d} x1={sx(d)} x2={sx(d)} y1={m.t} y2={H - m.b} stroke="#7a3db8" strokeDasharray="3 3">
-              <title>infusion, day {d}</title>
+              <title>{t('patientCourse.chart.infusion', { day: d })}</title>
             </line>
           ))}
           <polyline
@@ -101,7 +119,7 @@ export function LineChart({
           {points.map((p) => (
             <circle key={`${p.label}-${p.x}`} cx={sx(p.x)} cy={sy(p.y)} r="3.5" fill="#0b5cad">
               <title>
-                {p.label} (day {p.x}): {fmt(p.y)} {unit}
+                {t('patientCourse.chart.pointTitle', { visit: p.label, day: p.x, value: fmt(p.y), unit })}
               </title>
             </circle>
           ))}
@@ -128,25 +146,23 @@ function Timeline({
   const sx = (x: number) => m.l + ((x - x0) / (x1 - x0)) * (W - m.l - m.r);
   const dated = visits.filter((v) => v.studyDay !== null);
   const text = [
-    ...dated.map((v) => `${v.visitCode} day ${v.studyDay}`),
-    ...infusions.map((i) => `${i.label} day ${i.day}`),
-  ].join('; ');
+    ...dated.map((v) => t('patientCourse.timeline.entry', { label: v.visitCode, day: v.studyDay ?? '' })),
+    ...infusions.map((i) => t('patientCourse.timeline.entry', { label: i.label, day: i.day })),
+  ].join(t('patientCourse.listSeparator'));
   return (
     <svg
       viewBox={`0 0 ${W} ${H}`}
       width="100%"
       height={H}
       role="img"
-      aria-label={`Timeline: ${text || 'no dated visits'}`}
+      aria-label={t('patientCourse.timeline.label', { text: text || t('patientCourse.timeline.none') })}
       className="timeline"
     >
       <line x1={m.l} x2={W - m.r} y1={45} y2={45} stroke="#888" />
       {infusions.map((i) => (
         <g key={`${i.label}-${i.day}`} data-infusion-day={i.day}>
           <polygon points={`${sx(i.day)},52 ${sx(i.day) - 7},66 ${sx(i.day) + 7},66`} fill="#7a3db8">
-            <title>
-              {i.label}, day {i.day}
-            </title>
+            <title>{t('patientCourse.timeline.infusionTitle', { label: i.label, day: i.day })}</title>
           </polygon>
           <text x={sx(i.day)} y={80} fontSize="11" textAnchor="middle" fill="#4b2377">
             {i.label}
@@ -157,14 +173,18 @@ function Timeline({
         <g key={v.visitId}>
           <circle cx={sx(v.studyDay!)} cy={45} r="6" fill="#0b5cad">
             <title>
-              {v.visitCode} {v.date} (day {v.studyDay})
+              {t('patientCourse.timeline.visitTitle', {
+                visit: v.visitCode,
+                date: v.date ?? '',
+                day: v.studyDay ?? '',
+              })}
             </title>
           </circle>
           <text x={sx(v.studyDay!)} y={30} fontSize="11" textAnchor="middle" fill="#1a1a1a">
             {v.visitCode}
           </text>
           <text x={sx(v.studyDay!)} y={16} fontSize="9" textAnchor="middle" fill="#555">
-            d{v.studyDay}
+            {t('patientCourse.timeline.dayShort', { day: v.studyDay ?? '' })}
           </text>
         </g>
       ))}
@@ -178,10 +198,10 @@ export function EndpointVerdict({ endpoints }: { endpoints: SubjectEndpoints }) 
     return (
       <div className="verdict" data-testid="verdict">
         <p>
-          <span className="outcome">Not adjudicated yet</span>
+          <span className="outcome">{t('patientCourse.verdict.notAdjudicated')}</span>
         </p>
         {endpoints.problems.length > 0 && (
-          <ul aria-label="Why not">
+          <ul aria-label={t('patientCourse.verdict.whyNot')}>
             {endpoints.problems.map((p) => (
               <li key={p}>{p}</li>
             ))}
@@ -196,25 +216,43 @@ export function EndpointVerdict({ endpoints }: { endpoints: SubjectEndpoints }) 
         <span className="outcome" data-testid="verdict-outcome">
           {v.label}
         </span>{' '}
-        {v.firstResponseMonth !== null && <span>(first response at month {v.firstResponseMonth})</span>}
+        {v.firstResponseMonth !== null && (
+          <span>{t('patientCourse.verdict.firstResponse', { month: v.firstResponseMonth })}</span>
+        )}
       </p>
       <p data-testid="verdict-summary">{v.summary}</p>
       {a.death && (
         <p>
-          Died on day {a.death.studyDay} ({a.death.date}){a.death.cause ? `: ${a.death.cause}` : ''}
+          {a.death.cause
+            ? t('patientCourse.verdict.diedOf', {
+                day: a.death.studyDay,
+                date: a.death.date,
+                cause: a.death.cause,
+              })
+            : t('patientCourse.verdict.died', { day: a.death.studyDay, date: a.death.date })}
         </p>
       )}
       <details open>
-        <summary>Why: the trace of rules applied</summary>
-        <ol aria-label="Endpoint trace">
-          {v.trace.map((t, i) => (
+        <summary>{t('patientCourse.verdict.traceSummary')}</summary>
+        <ol aria-label={t('patientCourse.verdict.trace')}>
+          {v.trace.map((step, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: the trace is an ordered, immutable list
-            <li key={`${t.rule}-${i}`} className={`trace-${t.outcome}`}>
-              <code>{t.rule}</code> — {t.outcome.replace('_', ' ')}
-              {t.visitCode
-                ? ` at ${t.visitCode}${t.studyDay !== undefined ? ` (day ${t.studyDay})` : ''}`
-                : ''}
-              : {t.text}
+            <li key={`${step.rule}-${i}`} className={`trace-${step.outcome}`}>
+              <code>{step.rule}</code>
+              {!step.visitCode
+                ? t('patientCourse.verdict.traceStep', { outcome: step.outcome, text: step.text })
+                : step.studyDay === undefined
+                  ? t('patientCourse.verdict.traceStepAt', {
+                      outcome: step.outcome,
+                      visit: step.visitCode,
+                      text: step.text,
+                    })
+                  : t('patientCourse.verdict.traceStepAtDay', {
+                      outcome: step.outcome,
+                      visit: step.visitCode,
+                      day: step.studyDay,
+                      text: step.text,
+                    })}
             </li>
           ))}
         </ol>
@@ -232,19 +270,21 @@ function ProvisionalBilag2004({ visits }: { visits: EndpointVisit[] }) {
   if (marked.length === 0) return null;
   return (
     <div className="provisional-note" data-testid="bilag2004-provisional">
-      <p>
-        BILAG-2004 grades marked provisional come from grading rules not yet checked against the published
-        BILAG-2004 scoring rules:
-      </p>
+      <p>{t('patientCourse.provisional.intro')}</p>
       <ul>
         {marked.map((v) => (
           <li key={v.visitId}>
-            {v.visitCode}:{' '}
-            {v
-              .bilag2004Provisional!.map(
-                (s) => `${SYSTEM_LABEL.get(s) ?? s} ${v.bilag2004Grades![s]} (provisional)`,
-              )
-              .join(', ')}
+            {t('patientCourse.provisional.visit', {
+              visit: v.visitCode,
+              grades: v
+                .bilag2004Provisional!.map((s) =>
+                  t('patientCourse.provisional.grade', {
+                    system: SYSTEM_LABEL.get(s) ?? s,
+                    grade: v.bilag2004Grades![s] ?? '',
+                  }),
+                )
+                .join(t('patientCourse.provisional.separator')),
+            })}
           </li>
         ))}
       </ul>
@@ -261,8 +301,8 @@ export function PatientCourse({ subject }: { subject: Subject }) {
       ]),
     [subject.id, subject.version],
   );
-  if (data.error) return <LoadError error={data.error} what="course" />;
-  if (!data.data) return <p className="loading">Loading the course…</p>;
+  if (data.error) return <LoadError error={data.error} what={t('patientCourse.loadWhat')} />;
+  if (!data.data) return <p className="loading">{t('patientCourse.loading')}</p>;
   const [endpoints, infusionList] = data.data;
   const visits = endpoints.visits
     .filter((v) => v.studyDay !== null)
@@ -272,30 +312,30 @@ export function PatientCourse({ subject }: { subject: Subject }) {
         .filter((i) => i.status === 'given' && i.plannedDate)
         .map((i) => ({
           day: daysBetween(subject.day0Date!, i.plannedDate!),
-          label: `Inf ${i.cycle > 1 ? `${i.cycle}.` : ''}${i.infusionNumber}`,
+          label: t('patientCourse.infusionLabel', { cycle: i.cycle, number: i.infusionNumber }),
         }))
     : [];
   const days = [...visits.map((v) => v.studyDay!), ...infusions.map((i) => i.day)];
   const domain: [number, number] = days.length ? [Math.min(...days), Math.max(...days)] : [0, 1];
   return (
     <section aria-labelledby="course-h">
-      <h2 id="course-h">Course and endpoint</h2>
-      <h3>Current endpoint status</h3>
+      <h2 id="course-h">{t('patientCourse.title')}</h2>
+      <h3>{t('patientCourse.endpointStatus')}</h3>
       {endpoints.endpointBilag && <p data-testid="endpoint-bilag">{endpoints.endpointBilag}</p>}
       <EndpointVerdict endpoints={endpoints} />
       <ProvisionalBilag2004 visits={visits} />
-      <h3>Timeline</h3>
+      <h3>{t('patientCourse.timeline.title')}</h3>
       {visits.length === 0 && infusions.length === 0 ? (
-        <p>No dated visits since day 0 yet.</p>
+        <p>{t('patientCourse.timeline.empty')}</p>
       ) : (
         <Timeline visits={visits} infusions={infusions} domain={domain} />
       )}
-      <h3>Measures over study days</h3>
+      <h3>{t('patientCourse.measures')}</h3>
       <div className="charts">
         {SERIES.map((s) => (
           <LineChart
             key={s.key}
-            title={s.title}
+            title={s.title()}
             unit={s.unit}
             domain={domain}
             infusionDays={infusions.map((i) => i.day)}

@@ -8,11 +8,10 @@ import { END_OF_STUDY_FORM } from '@msct/core/crf';
 import {
   expectedFormCodesAt,
   recordedVisitStatus,
+  type StatusReason,
   SUBJECT_STATUS_LABELS,
   scheduledVisitStatus,
-  subjectStatusLabel,
   UNSCHEDULED_VISIT_CODE,
-  VISIT_RECORD_STATUS_LABELS,
   VISIT_RECORD_STATUS_SYMBOLS,
   type VisitRecordStatus,
   visitStatuses,
@@ -31,6 +30,7 @@ import type {
 } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
 import { t } from '../i18n/index.js';
+import { subjectStatusText } from '../i18n/statuses.js';
 import { type Definition, formTitleOf, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
@@ -39,12 +39,75 @@ import { TableScroll } from './table-scroll.js';
 
 /** The one status vocabulary (core/protocol record-status.ts): the grid, subject and visit pages. */
 export type CellStatus = VisitRecordStatus;
-const LABEL = VISIT_RECORD_STATUS_LABELS;
 const SYMBOL = VISIT_RECORD_STATUS_SYMBOLS;
+
+/** A visit's status in words (core's codes, record-status.ts; the catalogue's words). */
+const VISIT_STATUS: Record<VisitRecordStatus, () => string> = {
+  not_due: () => t('statusGrid.visitStatus.notDue'),
+  due: () => t('statusGrid.visitStatus.due'),
+  overdue: () => t('statusGrid.visitStatus.overdue'),
+  missed: () => t('statusGrid.visitStatus.missed'),
+  not_expected: () => t('statusGrid.visitStatus.notExpected'),
+  incomplete: () => t('statusGrid.visitStatus.incomplete'),
+  complete: () => t('statusGrid.visitStatus.complete'),
+  signed: () => t('statusGrid.visitStatus.signed'),
+  locked: () => t('statusGrid.visitStatus.locked'),
+  none: () => t('statusGrid.visitStatus.none'),
+};
+export const visitStatusText = (status: VisitRecordStatus): string => VISIT_STATUS[status]();
+
+const str = (v: string | number | undefined): string => String(v ?? '');
+
+/**
+ * Why a visit has its status, in the user's language: core gives the reason as a code and its
+ * parameters (record-status.ts, visit-schedule.ts `StatusReason`), the catalogue words it.
+ */
+export function statusReasonText(why: StatusReason): string {
+  const p = why.params;
+  switch (why.code) {
+    case 'visit_early':
+      return t('statusGrid.reason.visitEarly', p);
+    case 'visit_late':
+      return t('statusGrid.reason.visitLate', p);
+    case 'visit_in_window':
+      return t('statusGrid.reason.visitInWindow', p);
+    case 'declared_missed':
+      return p.reason
+        ? t('statusGrid.reason.declaredMissedBecause', p)
+        : t('statusGrid.reason.declaredMissed');
+    case 'window_opens':
+      return t('statusGrid.reason.windowOpens', p);
+    case 'window_open':
+      return t('statusGrid.reason.windowOpen', p);
+    case 'window_closed_later_done':
+      return t('statusGrid.reason.windowClosedLaterDone', p);
+    case 'window_closed':
+      return t('statusGrid.reason.windowClosed', p);
+    case 'missed_by_site':
+      return t('statusGrid.reason.missedBySite');
+    case 'no_form_yet':
+      return t('statusGrid.reason.noFormYet');
+    case 'forms_incomplete':
+      return [
+        p.incomplete ? t('statusGrid.reason.incomplete', { forms: str(p.incomplete) }) : '',
+        p.missing ? t('statusGrid.reason.notEntered', { forms: str(p.missing) }) : '',
+      ]
+        .filter(Boolean)
+        .join(t('statusGrid.reason.separator'));
+    case 'all_signed_locked':
+      return t('statusGrid.reason.allSignedLocked');
+    case 'all_signed':
+      return t('statusGrid.reason.allSigned');
+    case 'complete_not_signed':
+      return t('statusGrid.reason.completeNotSigned', p);
+    case 'subject_off_study':
+      return t('statusGrid.reason.subjectOffStudy', p);
+  }
+}
 
 export interface Cell {
   status: CellStatus;
-  /** Why: the schedule's reason or the forms' state. */
+  /** Why, in the user's language: the schedule's reason or the forms' state. */
   reason: string;
   visitId?: string;
   date?: string;
@@ -65,7 +128,8 @@ export interface SubjectRow {
 export function recordedStatus(visit: OverviewVisit, definition: Definition): Cell {
   const base = { visitId: visit.id, ...(visit.visitDate ? { date: visit.visitDate } : {}) };
   const expected = expectedFormCodesAt(definition.forms, visit.visitCode);
-  return { ...base, ...recordedVisitStatus(visit, expected, formTitleOf(definition)) };
+  const state = recordedVisitStatus(visit, expected, formTitleOf(definition));
+  return { ...base, status: state.status, reason: statusReasonText(state.why) };
 }
 
 /** The end-of-study record (crf/forms.ts END_OF_STUDY_FORM) wherever it was entered: its own column. */
@@ -77,8 +141,12 @@ function endOfStudyCell(visits: readonly OverviewVisit[]): Cell | undefined {
     if (!form) continue;
     const state = recordedVisitStatus({ status: v.status, forms: [form] }, [], () => END_OF_STUDY_FORM.title);
     return {
-      ...state,
-      reason: `${state.reason} (entered at ${v.visitCode}${v.cycle > 1 ? `, cycle ${v.cycle}` : ''})`,
+      status: state.status,
+      reason: t('statusGrid.reason.enteredAt', {
+        reason: statusReasonText(state.why),
+        visit: v.visitCode,
+        cycle: v.cycle,
+      }),
       visitId: v.id,
       ...(v.visitDate ? { date: v.visitDate } : {}),
     };
@@ -113,13 +181,19 @@ export function buildRow(
     });
     // After death or withdrawal no further visit is expected: not overdue, and not in the overdue list.
     for (const e of schedule.visits) {
-      const cell = { ...scheduledVisitStatus(e, subject.status), expectedDate: e.targetDate };
+      const state = scheduledVisitStatus(e, subject.status);
+      const cell = { status: state.status, reason: statusReasonText(state.why), expectedDate: e.targetDate };
       cells.set(e.code, cell);
       if (cell.status === 'overdue')
-        overdue.push({ code: e.code, label: e.label, latestDate: e.latestDate, reason: e.reason });
+        overdue.push({
+          code: e.code,
+          label: e.label,
+          latestDate: e.latestDate,
+          reason: statusReasonText(e.why),
+        });
     }
   } else if (definition.visits) {
-    scheduleNote = 'no day 0 yet: the schedule starts at enrolment';
+    scheduleNote = t('statusGrid.noDay0');
   }
   // Recorded visits of the first cycle: their forms decide the cell (the schedule's window note stays).
   for (const v of detailed) {
@@ -142,7 +216,7 @@ export function buildRow(
       ...cell,
       reason:
         fromSchedule && fromSchedule.status === 'complete'
-          ? `${cell.reason}; ${fromSchedule.reason}`
+          ? `${cell.reason}${t('statusGrid.reason.separator')}${fromSchedule.reason}`
           : cell.reason,
     });
   }
@@ -182,14 +256,18 @@ function columnsOf(definition: Definition, rows: SubjectRow[]): Column[] {
         const def = scheduled.findIndex((v) => v.code === code);
         later.push({
           code: key,
-          heading: `${code} c${cycle}`,
-          label: `${scheduled[def]?.label ?? code}, treatment cycle ${cycle}`,
+          heading: t('statusGrid.cycleHeading', { code, cycle }),
+          label: t('statusGrid.cycleLabel', { visit: scheduled[def]?.label ?? code, cycle }),
           cycle,
           order: def < 0 ? scheduled.length : def,
         });
         continue;
       }
-      cols.push({ code: key, heading: key, label: key === UNSCHEDULED_VISIT_CODE ? 'Unscheduled' : key });
+      cols.push({
+        code: key,
+        heading: key,
+        label: key === UNSCHEDULED_VISIT_CODE ? t('statusGrid.unscheduled') : key,
+      });
     }
   later.sort((a, b) => a.cycle - b.cycle || a.order - b.order || a.code.localeCompare(b.code));
   return [
@@ -197,7 +275,7 @@ function columnsOf(definition: Definition, rows: SubjectRow[]): Column[] {
     ...later.map(({ code, heading, label }) => ({ code, heading, label })),
     // The end-of-study record has a column of its own whatever visit it was entered at (issue 22).
     ...(definition.forms?.some((f) => f.id === END_OF_STUDY_FORM.formCode)
-      ? [{ code: END_OF_STUDY_KEY, heading: 'End of study', label: END_OF_STUDY_FORM.title }]
+      ? [{ code: END_OF_STUDY_KEY, heading: t('statusGrid.endOfStudy'), label: END_OF_STUDY_FORM.title }]
       : []),
   ];
 }
@@ -206,12 +284,15 @@ export function StatusBadge({ cell }: { cell: Cell }) {
   return (
     <span className={`cell-status st-${cell.status}`}>
       <span aria-hidden="true">{SYMBOL[cell.status]} </span>
-      {LABEL[cell.status]}
+      {visitStatusText(cell.status)}
     </span>
   );
 }
 
-const STATUS_COLUMNS = Object.entries(SUBJECT_STATUS_LABELS) as [keyof Counts['byStatus'], string][];
+const STATUS_COLUMNS = Object.keys(SUBJECT_STATUS_LABELS).map((k) => [k, subjectStatusText(k)]) as [
+  keyof Counts['byStatus'],
+  string,
+][];
 
 const fmt = (n: number) => n.toLocaleString('en-GB');
 const orDash = (n: number | null) => (n === null ? '—' : fmt(n));
@@ -230,24 +311,22 @@ export function SiteCounts({ counts }: { counts: SubjectCounts }) {
   );
   return (
     <section aria-labelledby="site-counts-h">
-      <h3 id="site-counts-h">Counts per site</h3>
-      <p className="hint">
-        Every subject at your sites, counted by the server; overdue visits as of {todayIso()}.
-      </p>
-      <TableScroll label="Counts per site">
-        <table aria-label="Counts per site" className="compact">
+      <h3 id="site-counts-h">{t('statusGrid.counts.title')}</h3>
+      <p className="hint">{t('statusGrid.counts.hint', { today: todayIso() })}</p>
+      <TableScroll label={t('statusGrid.counts.title')}>
+        <table aria-label={t('statusGrid.counts.title')} className="compact">
           <thead>
             <tr>
-              <th scope="col">Site</th>
-              <th scope="col">Subjects</th>
+              <th scope="col">{t('statusGrid.site')}</th>
+              <th scope="col">{t('statusGrid.counts.subjects')}</th>
               {STATUS_COLUMNS.map(([k, label]) => (
                 <th key={k} scope="col">
                   {label}
                 </th>
               ))}
-              <th scope="col">Overdue visits</th>
-              <th scope="col" title="open or answered, not yet closed">
-                Open queries
+              <th scope="col">{t('statusGrid.overdueVisits')}</th>
+              <th scope="col" title={t('statusGrid.counts.openQueriesTitle')}>
+                {t('statusGrid.openQueries')}
               </th>
             </tr>
           </thead>
@@ -262,7 +341,7 @@ export function SiteCounts({ counts }: { counts: SubjectCounts }) {
           {counts.sites.length > 1 && (
             <tfoot>
               <tr data-site="">
-                <th scope="row">All sites</th>
+                <th scope="row">{t('statusGrid.counts.allSites')}</th>
                 {row(counts.total)}
               </tr>
             </tfoot>
@@ -274,18 +353,19 @@ export function SiteCounts({ counts }: { counts: SubjectCounts }) {
 }
 
 const PAGE_SIZES = [25, 50, 100, 200] as const;
-const SORTS = [
-  ['code', 'Subject'],
-  ['site', 'Site'],
-  ['status', 'Status'],
-  ['day0', 'Day 0'],
-] as const;
+const SORTS = ['code', 'site', 'status', 'day0'] as const;
+const SORT_WORDS: Record<(typeof SORTS)[number], () => string> = {
+  code: () => t('statusGrid.subject'),
+  site: () => t('statusGrid.site'),
+  status: () => t('statusGrid.status'),
+  day0: () => t('statusGrid.day0'),
+};
 
 interface GridQuery {
   siteId: string;
   status: string;
   search: string;
-  sort: (typeof SORTS)[number][0];
+  sort: (typeof SORTS)[number];
   order: 'asc' | 'desc';
   limit: number;
   offset: number;
@@ -332,7 +412,7 @@ const DEFAULT_QUERY: GridQuery = {
  */
 function queryFromLocation(search: string, sorts: readonly (typeof SORTS)[number][]): GridQuery {
   const p = new URLSearchParams(search);
-  const sort = sorts.find(([k]) => k === p.get('sort'))?.[0] ?? DEFAULT_QUERY.sort;
+  const sort = sorts.find((k) => k === p.get('sort')) ?? DEFAULT_QUERY.sort;
   const limit = PAGE_SIZES.find((n) => String(n) === p.get('size')) ?? DEFAULT_QUERY.limit;
   const page = Math.max(1, Math.floor(Number(p.get('page')) || 1));
   return {
@@ -378,7 +458,7 @@ export function RecordStatus({
   pseudonymised: boolean;
 }) {
   const today = todayIso();
-  const sorts = pseudonymised ? SORTS.filter(([k]) => k !== 'day0') : SORTS;
+  const sorts = pseudonymised ? SORTS.filter((k) => k !== 'day0') : SORTS;
   const [q, setQ] = useState<GridQuery>(() => queryFromLocation(location.search, sorts));
   useEffect(() => {
     const search = locationOf(q);
@@ -431,16 +511,16 @@ export function RecordStatus({
       {counts && <SiteCounts counts={counts} />}
       <form
         className="inline-form grid-filters"
-        aria-label="Find subjects"
+        aria-label={t('statusGrid.filters.form')}
         onSubmit={(e) => {
           e.preventDefault();
           change({ search: searchText });
         }}
       >
         <div className="field">
-          <label htmlFor="grid-site">Filter by site</label>
+          <label htmlFor="grid-site">{t('statusGrid.filters.site')}</label>
           <select id="grid-site" value={q.siteId} onChange={(e) => change({ siteId: e.target.value })}>
-            <option value="">All your sites</option>
+            <option value="">{t('statusGrid.filters.allSites')}</option>
             {sites.map((s) => (
               <option key={s.id} value={s.id}>
                 {s.code}
@@ -449,9 +529,9 @@ export function RecordStatus({
           </select>
         </div>
         <div className="field">
-          <label htmlFor="grid-status">Filter by status</label>
+          <label htmlFor="grid-status">{t('statusGrid.filters.status')}</label>
           <select id="grid-status" value={q.status} onChange={(e) => change({ status: e.target.value })}>
-            <option value="">Any status</option>
+            <option value="">{t('statusGrid.filters.anyStatus')}</option>
             {STATUS_COLUMNS.map(([k, label]) => (
               <option key={k} value={k}>
                 {label}
@@ -460,7 +540,7 @@ export function RecordStatus({
           </select>
         </div>
         <div className="field">
-          <label htmlFor="grid-search">Subject contains</label>
+          <label htmlFor="grid-search">{t('statusGrid.filters.search')}</label>
           <input
             id="grid-search"
             type="search"
@@ -470,32 +550,32 @@ export function RecordStatus({
           />
         </div>
         <div className="field">
-          <label htmlFor="grid-sort">Sort by</label>
+          <label htmlFor="grid-sort">{t('statusGrid.filters.sort')}</label>
           <select
             id="grid-sort"
             value={q.sort}
             onChange={(e) => change({ sort: e.target.value as GridQuery['sort'] })}
           >
-            {sorts.map(([k, label]) => (
+            {sorts.map((k) => (
               <option key={k} value={k}>
-                {label}
+                {SORT_WORDS[k]()}
               </option>
             ))}
           </select>
         </div>
         <div className="field">
-          <label htmlFor="grid-order">Order</label>
+          <label htmlFor="grid-order">{t('statusGrid.filters.order')}</label>
           <select
             id="grid-order"
             value={q.order}
             onChange={(e) => change({ order: e.target.value as GridQuery['order'] })}
           >
-            <option value="asc">Ascending</option>
-            <option value="desc">Descending</option>
+            <option value="asc">{t('statusGrid.filters.ascending')}</option>
+            <option value="desc">{t('statusGrid.filters.descending')}</option>
           </select>
         </div>
         <div className="field">
-          <label htmlFor="grid-size">Per page</label>
+          <label htmlFor="grid-size">{t('statusGrid.filters.perPage')}</label>
           <select id="grid-size" value={q.limit} onChange={(e) => change({ limit: Number(e.target.value) })}>
             {PAGE_SIZES.map((n) => (
               <option key={n} value={n}>
@@ -505,7 +585,7 @@ export function RecordStatus({
           </select>
         </div>
       </form>
-      {page.error ? <LoadError error={page.error} what="record status" /> : null}
+      {page.error ? <LoadError error={page.error} what={t('statusGrid.loadWhat')} /> : null}
       {page.data ? (
         <GridPage
           data={page.data}
@@ -517,7 +597,7 @@ export function RecordStatus({
           onPage={(offset) => change({ offset })}
         />
       ) : (
-        !page.error && <p className="loading">Loading record status…</p>
+        !page.error && <p className="loading">{t('statusGrid.loading')}</p>
       )}
     </>
   );
@@ -599,6 +679,10 @@ export function Pager({
   );
 }
 
+/** A cell's name: its visit, status and why (`M1: overdue — window closed …`). */
+const cellLabel = (heading: string, cell: Pick<Cell, 'status' | 'reason'>) =>
+  t('statusGrid.cellLabel', { visit: heading, status: visitStatusText(cell.status), reason: cell.reason });
+
 function GridPage({
   data,
   loading,
@@ -634,21 +718,20 @@ function GridPage({
       label={label}
     />
   );
-  if (data.total === 0)
-    return <p>{filtered ? 'No subject matches these filters.' : 'No subjects at your sites yet.'}</p>;
+  if (data.total === 0) return <p>{filtered ? t('statusGrid.noMatch') : t('statusGrid.noSubjects')}</p>;
 
   return (
     <>
-      {pager('Record status pages', true)}
+      {pager(t('statusGrid.pages'), true)}
       <div className="grid-scroll">
-        <table aria-label="Record status" className="status-grid" aria-busy={loading}>
+        <table aria-label={t('statusGrid.table')} className="status-grid" aria-busy={loading}>
           <thead>
             <tr>
-              <th scope="col">Subject</th>
-              <th scope="col">Site</th>
-              <th scope="col">Status</th>
-              <th scope="col">Day 0</th>
-              <th scope="col">Open queries</th>
+              <th scope="col">{t('statusGrid.subject')}</th>
+              <th scope="col">{t('statusGrid.site')}</th>
+              <th scope="col">{t('statusGrid.status')}</th>
+              <th scope="col">{t('statusGrid.day0')}</th>
+              <th scope="col">{t('statusGrid.openQueries')}</th>
               {cols.map((c) => (
                 <th key={c.code} scope="col" title={c.label}>
                   {c.heading}
@@ -663,24 +746,24 @@ function GridPage({
                   <Link href={`/subjects/${r.subject.id}`}>{r.subject.subjectCode}</Link>
                 </th>
                 <td>{siteCode.get(r.subject.id) ?? '—'}</td>
-                <td>{subjectStatusLabel(r.subject.status)}</td>
+                <td>{subjectStatusText(r.subject.status)}</td>
                 <td title={r.scheduleNote}>{r.subject.day0Date ?? '—'}</td>
                 <td>{orDash(r.subject.unresolvedQueries ?? null)}</td>
                 {cols.map((c) => {
                   const cell =
                     r.cells.get(c.code) ??
                     (c.code === END_OF_STUDY_KEY
-                      ? { status: 'none' as const, reason: 'no end-of-study record yet' }
-                      : { status: 'none' as const, reason: 'not scheduled' });
+                      ? { status: 'none' as const, reason: t('statusGrid.reason.noEndOfStudy') }
+                      : { status: 'none' as const, reason: t('statusGrid.reason.notScheduled') });
                   // The row header names the subject; the cell's own name starts with the visit.
-                  const label = `${c.heading}: ${LABEL[cell.status]} — ${cell.reason}`;
+                  const label = cellLabel(c.heading, cell);
                   return (
                     <td
                       key={c.code}
                       className={`cell st-${cell.status}`}
                       data-visit={c.code}
                       data-status={cell.status}
-                      title={`${r.subject.subjectCode} ${label}`}
+                      title={t('statusGrid.cellTitle', { subject: r.subject.subjectCode, label })}
                     >
                       {cell.visitId ? (
                         <Link href={`/visits/${cell.visitId}`} aria-label={label}>
@@ -698,7 +781,7 @@ function GridPage({
           </tbody>
         </table>
       </div>
-      {pager('Record status pages (bottom)', false)}
+      {pager(t('statusGrid.pagesBottom'), false)}
       <p className="legend">
         {(
           [
@@ -717,22 +800,20 @@ function GridPage({
         ))}
       </p>
       <section aria-labelledby="overdue-h">
-        <h3 id="overdue-h">Overdue visits</h3>
+        <h3 id="overdue-h">{t('statusGrid.overdueVisits')}</h3>
         <p className="hint">
-          Of the subjects on this page
           {overdueTotal !== null
-            ? ` (${fmt(overdueTotal)} overdue at your sites in all: see the counts per site)`
-            : ''}
-          .
+            ? t('statusGrid.overdue.hintWithTotal', { total: fmt(overdueTotal) })
+            : t('statusGrid.overdue.hint')}
         </p>
         {overdue.length === 0 ? (
-          <p>No overdue visits on this page.</p>
+          <p>{t('statusGrid.overdue.none')}</p>
         ) : (
-          <ul aria-label="Overdue visits" className="overdue-list">
+          <ul aria-label={t('statusGrid.overdueVisits')} className="overdue-list">
             {overdue.map((o) => (
               <li key={`${o.subject.id}:${o.code}`}>
-                <Link href={`/subjects/${o.subject.id}`}>{o.subject.subjectCode}</Link> — {o.code} ({o.label}
-                ): {o.reason}
+                <Link href={`/subjects/${o.subject.id}`}>{o.subject.subjectCode}</Link>
+                {t('statusGrid.overdue.item', { code: o.code, label: o.label, reason: o.reason })}
               </li>
             ))}
           </ul>
@@ -759,8 +840,8 @@ export function SubjectRecordStatus({
   const cols = columnsOf(definition, [row]);
   if (cols.length === 0) return null;
   return (
-    <TableScroll label="Record status of this subject">
-      <table aria-label="Record status of this subject" className="status-grid compact">
+    <TableScroll label={t('statusGrid.subjectTable')}>
+      <table aria-label={t('statusGrid.subjectTable')} className="status-grid compact">
         <thead>
           <tr>
             {cols.map((c) => (
@@ -773,8 +854,11 @@ export function SubjectRecordStatus({
         <tbody>
           <tr data-subject={subject.subjectCode}>
             {cols.map((c) => {
-              const cell = row.cells.get(c.code) ?? { status: 'none' as const, reason: 'not scheduled' };
-              const label = `${c.heading}: ${LABEL[cell.status]} — ${cell.reason}`;
+              const cell = row.cells.get(c.code) ?? {
+                status: 'none' as const,
+                reason: t('statusGrid.reason.notScheduled'),
+              };
+              const label = cellLabel(c.heading, cell);
               return (
                 <td
                   key={c.code}
@@ -791,7 +875,9 @@ export function SubjectRecordStatus({
                     <StatusBadge cell={cell} />
                   )}
                   {(cell.date ?? cell.expectedDate) && (
-                    <small className="cell-date">{cell.date ?? `expected ${cell.expectedDate}`}</small>
+                    <small className="cell-date">
+                      {cell.date ?? t('statusGrid.expected', { date: cell.expectedDate ?? '' })}
+                    </small>
                   )}
                 </td>
               );

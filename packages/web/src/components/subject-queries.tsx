@@ -1,6 +1,7 @@
 import { api } from '../api/client.js';
 import type { Query, Subject } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { hasRole, useMe } from '../session.js';
 import { LoadError } from './error-box.js';
 import { RecordQueries } from './record-queries.js';
@@ -44,7 +45,7 @@ export function SubjectQueries({
     [subject.id, reads],
   );
   if (!reads) return null;
-  if (data.error) return <LoadError error={data.error} what="queries" />;
+  if (data.error) return <LoadError error={data.error} what={t('subjectQueries.loadWhat')} />;
   if (!data.data) return null;
   const [queries, infusions, aes] = data.data;
   const records: {
@@ -59,28 +60,28 @@ export function SubjectQueries({
       entityType: 'subject' as const,
       entityId: subject.id,
       field: f,
-      label: `subject ${f}`,
+      label: t('subjectQueries.subjectField', { field: f }),
     })),
     ...visits.map((v) => ({
       key: v.id,
       entityType: 'visit' as const,
       entityId: v.id,
       field: null,
-      label: `visit ${v.visitCode}${v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}`,
+      label: t('subjectQueries.visit', { visit: v.visitCode, cycle: v.cycle }),
     })),
     ...infusions.map((i) => ({
       key: i.id,
       entityType: 'infusion' as const,
       entityId: i.id,
       field: null,
-      label: `infusion ${i.cycle}.${i.infusionNumber}`,
+      label: t('subjectQueries.infusion', { cycle: i.cycle, number: i.infusionNumber }),
     })),
     ...aes.map((a) => ({
       key: a.id,
       entityType: 'adverse event' as const,
       entityId: a.id,
       field: null,
-      label: `adverse event ${a.term} (${a.onsetDate})`,
+      label: t('subjectQueries.adverseEvent', { term: a.term, onset: a.onsetDate }),
     })),
   ];
   // Queries on the subject with no field, or with a field not listed above, are shown on the subject.
@@ -90,11 +91,9 @@ export function SubjectQueries({
   );
   return (
     <section aria-labelledby="record-queries-h">
-      <h2 id="record-queries-h">Queries on the subject's records</h2>
-      <p className="hint">
-        Queries on item values and forms are shown beside their fields on the visit pages.
-      </p>
-      <TableScroll label={"Queries on the subject's records"}>
+      <h2 id="record-queries-h">{t('subjectQueries.title')}</h2>
+      <p className="hint">{t('subjectQueries.hint')}</p>
+      <TableScroll label={t('subjectQueries.title')}>
         <table className="record-queries-table">
           <tbody>
             {records.map((r) => (
@@ -117,7 +116,7 @@ export function SubjectQueries({
             ))}
             {otherSubject.length > 0 && (
               <tr>
-                <th scope="row">subject (other)</th>
+                <th scope="row">{t('subjectQueries.subjectOther')}</th>
                 <td>
                   <RecordQueries
                     subjectId={subject.id}
@@ -125,7 +124,7 @@ export function SubjectQueries({
                     entityType="subject"
                     entityId={subject.id}
                     field={null}
-                    label="subject"
+                    label={t('subjectQueries.subject')}
                     queries={otherSubject}
                     canRaise={false}
                     onChanged={data.reload}

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { ErrorBox } from '../components/error-box.js';
+import { LanguageChoice } from '../components/header.js';
 import { TextField } from '../components/text-field.js';
 import { useSubmit } from '../hooks/use-submit.js';
 import { t } from '../i18n/index.js';
@@ -17,6 +18,9 @@ export function LoginPage() {
   return (
     <main className="login">
       <h1>{t('login.title')}</h1>
+      <p>
+        <LanguageChoice />
+      </p>
       <form onSubmit={submit} aria-label={t('login.form')}>
         <TextField
           label={t('login.username')}

@@ -2,7 +2,7 @@
 // checklist evaluated live (the same core engine the server's enrol route runs), a waiver per unmet
 // criterion, and enrolment with day 0 — refused by the server, with its reasons, while a criterion
 // is not met or missing.
-import { type CriterionResult, subjectStatusLabel } from '@msct/core/protocol';
+import type { CriterionResult } from '@msct/core/protocol';
 import { type FormEvent, useState } from 'react';
 import { api } from '../api/client.js';
 import { ApiError, fieldErrors } from '../api/problem.js';
@@ -12,6 +12,8 @@ import { ErrorBox, LoadError } from '../components/error-box.js';
 import { liveFor, uiFormFor } from '../components/live-panels.js';
 import { TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
+import { subjectStatusText } from '../i18n/statuses.js';
 import { definitionOf, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
@@ -37,8 +39,8 @@ export function ScreeningPage({ subjectId }: { subjectId: string }) {
       : [undefined, undefined];
     return { subject, definition, visit, held: eligibility?.held ?? [] };
   }, [subjectId]);
-  if (data.error) return <LoadError error={data.error} what="subject" />;
-  if (!data.data) return <p className="loading">Loading…</p>;
+  if (data.error) return <LoadError error={data.error} what={t('screening.loadWhat')} />;
+  if (!data.data) return <p className="loading">{t('app.loading')}</p>;
   const { subject, definition, visit, held } = data.data;
   const canEnter = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
   const def = uiFormFor('eligibility', definition);
@@ -48,30 +50,34 @@ export function ScreeningPage({ subjectId }: { subjectId: string }) {
   return (
     <section>
       <p className="crumbs">
-        <Link href={`/studies/${subject.studyId}`}>Study</Link> ›{' '}
+        <Link href={`/studies/${subject.studyId}`}>{t('screening.study')}</Link>
+        {t('screening.crumbSeparator')}
         <Link href={`/subjects/${subject.id}`}>{subject.subjectCode}</Link>
       </p>
-      <h1>Screening — {subject.subjectCode}</h1>
+      <h1>{t('screening.title', { code: subject.subjectCode })}</h1>
       <p>
-        Status: <strong data-testid="subject-status">{subjectStatusLabel(subject.status)}</strong>
-        {subject.day0Date ? ` · day 0 ${subject.day0Date}` : ''}
+        {t('screening.status')}
+        <strong data-testid="subject-status">{subjectStatusText(subject.status)}</strong>
+        {subject.day0Date ? t('screening.day0', { date: subject.day0Date }) : ''}
       </p>
       {!def || !definition.eligibility ? (
-        <p>This study defines no eligibility criteria.</p>
+        <p>{t('screening.noCriteria')}</p>
       ) : !visit ? (
         canEnter ? (
           <OpenScreeningVisit subjectId={subject.id} onOpened={data.reload} />
         ) : (
-          <p>No screening visit yet.</p>
+          <p>{t('screening.noVisit')}</p>
         )
       ) : (
         <>
           <p>
-            Screening visit <Link href={`/visits/${visit.id}`}>SCR</Link> on {visit.visitDate ?? 'no date'}
-            {form ? ` · form ${form.status}` : ''}
+            {t('screening.visitBefore')}
+            <Link href={`/visits/${visit.id}`}>SCR</Link>
+            {t('screening.visitOn', { date: visit.visitDate ?? t('screening.noDate') })}
+            {form ? t('screening.formStatus', { status: form.status }) : ''}
           </p>
-          <section aria-label="Screening form" className="form-panel">
-            <h2>Eligibility and screening</h2>
+          <section aria-label={t('screening.form')} className="form-panel">
+            <h2>{t('screening.formTitle')}</h2>
             <CatalogForm
               key={form ? `${form.id}:${form.version}:${form.items.map((i) => i.version).join(',')}` : 'new'}
               def={def}
@@ -107,9 +113,9 @@ function OpenScreeningVisit({ subjectId, onOpened }: { subjectId: string; onOpen
     }
   };
   return (
-    <form onSubmit={submit} aria-label="Open the screening visit" className="inline-form">
-      <TextField label="Screening date" type="date" value={date} onChange={setDate} required />
-      <button type="submit">Open screening visit</button>
+    <form onSubmit={submit} aria-label={t('screening.open.form')} className="inline-form">
+      <TextField label={t('screening.open.date')} type="date" value={date} onChange={setDate} required />
+      <button type="submit">{t('screening.open.submit')}</button>
       <ErrorBox error={error} />
     </form>
   );
@@ -144,13 +150,11 @@ function Enrol({ subject, onEnrolled }: { subject: Subject; onEnrolled(): void }
       : undefined;
   return (
     <section aria-labelledby="enrol-h" className="form-panel">
-      <h2 id="enrol-h">Enrol</h2>
-      <p className="hint">
-        Enrolment reads the saved screening form: save it first. Day 0 is the date of the first infusion.
-      </p>
-      <form onSubmit={submit} aria-label="Enrol" className="inline-form">
+      <h2 id="enrol-h">{t('screening.enrol.title')}</h2>
+      <p className="hint">{t('screening.enrol.hint')}</p>
+      <form onSubmit={submit} aria-label={t('screening.enrol.title')} className="inline-form">
         <TextField
-          label="Day 0 (first infusion)"
+          label={t('screening.enrol.day0')}
           type="date"
           value={day0}
           onChange={setDay0}
@@ -158,17 +162,18 @@ function Enrol({ subject, onEnrolled }: { subject: Subject; onEnrolled(): void }
           error={fieldErrors(error).day0Date}
         />
         <button type="submit" disabled={!day0}>
-          Enrol
+          {t('screening.enrol.submit')}
         </button>
       </form>
       {done && <p role="status">{done}</p>}
       {refused ? (
-        <div role="alert" className="error" aria-label="Enrolment refused">
-          <strong>Enrolment refused.</strong> The saved screening form does not make this subject eligible:
+        <div role="alert" className="error" aria-label={t('screening.refused.label')}>
+          <strong>{t('screening.refused.title')}</strong>
+          {t('screening.refused.text')}
           <ul>
             {refused.map((c) => (
               <li key={c.id}>
-                {c.label} — {c.status.replace('_', ' ')}: {c.reason}
+                {t('screening.refused.criterion', { label: c.label, status: c.status, reason: c.reason })}
               </li>
             ))}
           </ul>

@@ -8,6 +8,7 @@ import { RecordStatus } from '../components/status-grid.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { UnblindingsList } from '../components/unblindings-list.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { definitionOf, todayIso } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
 import { hasRole, isAdmin, useMe } from '../session.js';
@@ -47,81 +48,79 @@ export function StudyHome({ studyId }: { studyId: string }) {
       unshown: open.counts.total + answered.counts.total - shown.length,
     };
   }, [studyId]);
-  if (data.error) return <LoadError error={data.error} what="study" />;
-  if (!data.data) return <p className="loading">Loading…</p>;
+  if (data.error) return <LoadError error={data.error} what={t('studyHome.loadStudy')} />;
+  if (!data.data) return <p className="loading">{t('app.loading')}</p>;
   const [study, sites] = data.data;
   const enrolSites = sites.filter((s) => hasRole(me, ['coordinator', 'investigator'], studyId, s.id));
   const subjectsAt = new Map(counts.data?.sites.map((c) => [c.siteId, c.subjects]));
 
   return (
     <section>
-      <h1>
-        {study.code} — {study.title}
-      </h1>
+      <h1>{t('studyHome.title', { code: study.code, title: study.title })}</h1>
       {hasRole(me, ['statistician', 'monitor', 'investigator'], studyId) && (
         <p>
-          <Link href={`/studies/${studyId}/analysis`}>Analysis and endpoints</Link>
+          <Link href={`/studies/${studyId}/analysis`}>{t('studyHome.link.analysis')}</Link>
         </p>
       )}
       {hasRole(me, ['statistician', 'monitor'], studyId) && (
         <p>
-          <Link href={`/studies/${studyId}/exports`}>Exports</Link>
+          <Link href={`/studies/${studyId}/exports`}>{t('studyHome.link.exports')}</Link>
         </p>
       )}
       <p>
         <Link href={`/studies/${studyId}/signatures`}>
           {hasRole(me, 'investigator', studyId)
-            ? 'Awaiting my signature, requests to unlock, locks'
-            : 'Freezes and locks'}
+            ? t('studyHome.link.signaturesInvestigator')
+            : t('studyHome.link.signatures')}
         </Link>
       </p>
       {hasRole(me, 'monitor', studyId) && (
         <p>
-          <Link href={`/studies/${studyId}/worklist`}>Monitor's worklist</Link>
+          <Link href={`/studies/${studyId}/worklist`}>{t('studyHome.link.monitorWorklist')}</Link>
         </p>
       )}
       {hasRole(me, ['coordinator', 'investigator'], studyId) && (
         <p>
           {/* Issue 22: visits due and overdue, forms to complete, queries, unlock answers. */}
-          <Link href={`/studies/${studyId}/entry-worklist`}>My site's worklist</Link>
+          <Link href={`/studies/${studyId}/entry-worklist`}>{t('studyHome.link.siteWorklist')}</Link>
         </p>
       )}
       {hasRole(me, 'admin', studyId) && (
         <p>
-          <Link href={`/studies/${studyId}/builder`}>Form builder</Link>
+          <Link href={`/studies/${studyId}/builder`}>{t('studyHome.link.builder')}</Link>
         </p>
       )}
       {hasRole(me, 'admin', studyId) && (definitionOf(study).forms ?? []).length > 0 && (
         <p>
-          <Link href={`/studies/${studyId}/lab-ranges`}>Lab reference ranges</Link>
+          <Link href={`/studies/${studyId}/lab-ranges`}>{t('studyHome.link.labRanges')}</Link>
         </p>
       )}
       <p>
-        <Link href={`/studies/${studyId}/adverse-events`}>Adverse events and SAEs</Link>
+        <Link href={`/studies/${studyId}/adverse-events`}>{t('studyHome.link.adverseEvents')}</Link>
       </p>
       {(definitionOf(study).labReferenceRanges ?? []).length > 0 && (
         <p>
-          <Link href={`/studies/${studyId}/out-of-range-labs`}>Out-of-range labs</Link>
+          <Link href={`/studies/${studyId}/out-of-range-labs`}>{t('studyHome.link.outOfRangeLabs')}</Link>
         </p>
       )}
       {(definitionOf(study).forms ?? []).length > 0 && (
         <p>
           {/* Printed by the server (headless Chromium), one form per page (issue #22). */}
           <a href={`/api/studies/${studyId}/crfs.pdf`} download={`${study.code}-blank-crfs.pdf`}>
-            Print blank CRFs (PDF)
+            {t('studyHome.link.blankCrfs')}
           </a>
         </p>
       )}
       <div className="columns">
         <section aria-labelledby="sites-h">
-          <h2 id="sites-h">Sites</h2>
-          <TableScroll label="Site list">
+          <h2 id="sites-h">{t('studyHome.sites')}</h2>
+          <TableScroll label={t('studyHome.siteList')}>
             <table>
               <thead>
                 <tr>
-                  <th scope="col">Site</th>
-                  <th scope="col">Name</th>
-                  <th scope="col">Subjects</th>
+                  <th scope="col">{t('studyHome.site')}</th>
+                  <th scope="col">{t('studyHome.siteName')}</th>
+                  <th scope="col">{t('studyHome.subjectCount')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -137,14 +136,15 @@ export function StudyHome({ studyId }: { studyId: string }) {
           </TableScroll>
         </section>
         <section aria-labelledby="queries-h">
-          <h2 id="queries-h">Open queries</h2>
-          {queries.error ? <LoadError error={queries.error} what="queries" /> : null}
+          <h2 id="queries-h">{t('studyHome.openQueries')}</h2>
+          {queries.error ? <LoadError error={queries.error} what={t('studyHome.loadQueries')} /> : null}
           {queries.data && (
             <p data-testid="query-counts">
-              Open {queries.data.byStatus.open} · Answered {queries.data.byStatus.answered} · Closed{' '}
-              {queries.data.byStatus.closed} ·{' '}
-              <Link href={`/studies/${studyId}/queries`}>All queries (filters, CSV)</Link>
-              {queries.data.unshown > 0 ? ` · the ${queries.data.shown.length} oldest shown here` : ''}
+              {t('studyHome.queryCounts', queries.data.byStatus)}
+              <Link href={`/studies/${studyId}/queries`}>{t('studyHome.allQueries')}</Link>
+              {queries.data.unshown > 0
+                ? t('studyHome.oldestShown', { count: queries.data.shown.length })
+                : ''}
             </p>
           )}
           {queries.data && (
@@ -153,9 +153,9 @@ export function StudyHome({ studyId }: { studyId: string }) {
         </section>
       </div>
       <section aria-labelledby="subjects-h">
-        <h2 id="subjects-h">Subjects</h2>
-        <p className="hint">Record status: subjects × scheduled visits, at your sites.</p>
-        {counts.error ? <LoadError error={counts.error} what="subject counts" /> : null}
+        <h2 id="subjects-h">{t('studyHome.subjects')}</h2>
+        <p className="hint">{t('studyHome.subjectsHint')}</p>
+        {counts.error ? <LoadError error={counts.error} what={t('studyHome.loadCounts')} /> : null}
         <RecordStatus
           studyId={studyId}
           definition={definitionOf(study)}
@@ -167,19 +167,19 @@ export function StudyHome({ studyId }: { studyId: string }) {
       {(definitionOf(study).arms?.length ?? 0) > 0 &&
         (isAdmin(me) || hasRole(me, ['investigator', 'safety'], studyId)) && (
           <section aria-labelledby="unblindings-h">
-            <h2 id="unblindings-h">Emergency unblindings</h2>
+            <h2 id="unblindings-h">{t('studyHome.unblindings')}</h2>
             <UnblindingsList studyId={studyId} arms={definitionOf(study).arms ?? []} />
           </section>
         )}
       {isAdmin(me) && (
         <section aria-labelledby="sdv-h">
-          <h2 id="sdv-h">Source data verification plan</h2>
+          <h2 id="sdv-h">{t('studyHome.sdvPlan')}</h2>
           <SdvPlanEditor studyId={studyId} definition={definitionOf(study)} />
         </section>
       )}
       {enrolSites.length > 0 && (
         <section aria-labelledby="enrol-h">
-          <h2 id="enrol-h">Enrol a subject</h2>
+          <h2 id="enrol-h">{t('studyHome.enrol')}</h2>
           <EnrolForm studyId={studyId} sites={enrolSites} onEnrolled={(s) => navigate(`/subjects/${s.id}`)} />
         </section>
       )}

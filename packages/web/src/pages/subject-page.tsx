@@ -1,4 +1,3 @@
-import { subjectStatusLabel } from '@msct/core/protocol';
 import { api } from '../api/client.js';
 import { AdverseEvents } from '../components/adverse-events.js';
 import { AttachmentsPanel } from '../components/attachments-panel.js';
@@ -14,6 +13,8 @@ import { recordedStatus, StatusBadge, SubjectRecordStatus } from '../components/
 import { SubjectQueries } from '../components/subject-queries.js';
 import { TableScroll } from '../components/table-scroll.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
+import { subjectStatusText } from '../i18n/statuses.js';
 import { definitionOf } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
 import { hasRole, isAdmin, useMe } from '../session.js';
@@ -40,8 +41,8 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
     [subjectId],
   );
   const locks = useActiveLocks(data.data?.[0]);
-  if (data.error) return <LoadError error={data.error} what="subject" />;
-  if (!data.data) return <p className="loading">Loading…</p>;
+  if (data.error) return <LoadError error={data.error} what={t('subjectPage.loadWhat')} />;
+  if (!data.data) return <p className="loading">{t('app.loading')}</p>;
   const [subject, visits, definition, overview] = data.data;
   const visitState = new Map(overview.map((v) => [v.id, recordedStatus(v, definition)]));
   // Under a freeze or lock nothing of the subject can change (the server refuses it).
@@ -51,47 +52,47 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
   return (
     <section>
       <p className="crumbs">
-        <Link href={`/studies/${subject.studyId}`}>Study</Link>
+        <Link href={`/studies/${subject.studyId}`}>{t('subjectPage.study')}</Link>
       </p>
-      <h1>Subject {subject.subjectCode}</h1>
+      <h1>{t('subjectPage.title', { code: subject.subjectCode })}</h1>
       <LockBanner locks={locks.active} />
       <p>
         {/* Every visit, form and value, signatures, AEs, infusions and the audit trail (issue #22). */}
         <a href={`/api/subjects/${subject.id}/casebook.pdf`} download={`casebook-${subject.subjectCode}.pdf`}>
-          Print casebook (PDF)
+          {t('subjectPage.printCasebook')}
         </a>
       </p>
       <dl className="facts">
-        <dt>Status</dt>
-        <dd>{subjectStatusLabel(subject.status)}</dd>
-        <dt>Sex</dt>
+        <dt>{t('subjectPage.status')}</dt>
+        <dd>{subjectStatusText(subject.status)}</dd>
+        <dt>{t('subjectPage.sex')}</dt>
         <dd>{subject.sex ?? '—'}</dd>
-        <dt>Birth date</dt>
+        <dt>{t('subjectPage.birthDate')}</dt>
         <dd>{subject.birthDate ?? '—'}</dd>
-        <dt>Day 0</dt>
+        <dt>{t('subjectPage.day0')}</dt>
         <dd>{subject.day0Date ?? '—'}</dd>
       </dl>
       {definition.eligibility && (
         <p>
           <Link href={`/subjects/${subject.id}/screening`}>
-            {subject.status === 'screening' ? 'Screening checklist and enrolment' : 'Screening checklist'}
+            {subject.status === 'screening' ? t('subjectPage.screeningAndEnrol') : t('subjectPage.screening')}
           </Link>
         </p>
       )}
       <RandomisationPanel subject={subject} arms={definition.arms ?? []} onChanged={data.reload} />
       <section aria-labelledby="visits-h">
-        <h2 id="visits-h">Visits</h2>
+        <h2 id="visits-h">{t('subjectPage.visits')}</h2>
         <SubjectRecordStatus subject={subject} visits={overview} definition={definition} />
         {visits.length === 0 ? (
-          <p>No visits yet.</p>
+          <p>{t('subjectPage.noVisits')}</p>
         ) : (
-          <TableScroll label="Visits">
-            <table aria-label="Visits">
+          <TableScroll label={t('subjectPage.visits')}>
+            <table aria-label={t('subjectPage.visits')}>
               <thead>
                 <tr>
-                  <th scope="col">Visit</th>
-                  <th scope="col">Date</th>
-                  <th scope="col">Status</th>
+                  <th scope="col">{t('subjectPage.visit')}</th>
+                  <th scope="col">{t('subjectPage.date')}</th>
+                  <th scope="col">{t('subjectPage.status')}</th>
                 </tr>
               </thead>
               <tbody>
@@ -100,7 +101,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
                     <td>
                       <Link href={`/visits/${v.id}`}>
                         {v.visitCode}
-                        {v.cycle > 1 ? ` (cycle ${v.cycle})` : ''}
+                        {v.cycle > 1 ? t('subjectPage.cycle', { cycle: v.cycle }) : ''}
                       </Link>
                     </td>
                     <td>{v.visitDate ?? '—'}</td>
@@ -111,7 +112,7 @@ export function SubjectPage({ subjectId }: { subjectId: string }) {
                           <span className="muted">{visitState.get(v.id)!.reason}</span>
                         </>
                       ) : (
-                        v.status
+                        t('subjectPage.visitStatus', { status: v.status })
                       )}
                     </td>
                   </tr>
