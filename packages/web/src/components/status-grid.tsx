@@ -6,7 +6,6 @@
 // one page of subjects at a time, filtered, sorted and paged by the server, with its true total.
 import { END_OF_STUDY_FORM } from '@msct/core/crf';
 import {
-  expectedFormCodesAt,
   recordedVisitStatus,
   type StatusReason,
   SUBJECT_STATUS_LABELS,
@@ -31,7 +30,7 @@ import type {
 import { useLoad } from '../hooks/use-load.js';
 import { t } from '../i18n/index.js';
 import { subjectStatusText } from '../i18n/statuses.js';
-import { type Definition, formTitleOf, todayIso } from '../lib/definition.js';
+import { type Definition, formsExpectedAt, formTitleOf, todayIso } from '../lib/definition.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
 import { FIND_SUBJECT_EVENT } from './quick-find.js';
@@ -127,7 +126,7 @@ export interface SubjectRow {
 /** A recorded visit's status from its forms (and the catalog forms the definition expects at it). */
 export function recordedStatus(visit: OverviewVisit, definition: Definition): Cell {
   const base = { visitId: visit.id, ...(visit.visitDate ? { date: visit.visitDate } : {}) };
-  const expected = expectedFormCodesAt(definition.forms, visit.visitCode);
+  const expected = formsExpectedAt(definition, visit.visitCode).map((f) => f.formCode);
   const state = recordedVisitStatus(visit, expected, formTitleOf(definition));
   return { ...base, status: state.status, reason: statusReasonText(state.why) };
 }

@@ -1,6 +1,6 @@
 // The study definition as the browser sees it: the same core functions the server applies to it.
 import { type FormDefinitionItems, itemFormsFor } from '@msct/core/crf';
-import { type StoredDefinition, storedDefinition } from '@msct/core/protocol';
+import { expectedFormCodesAt, type StoredDefinition, storedDefinition } from '@msct/core/protocol';
 import type { Study } from '../api/types.js';
 
 export type Definition = StoredDefinition;
@@ -26,12 +26,16 @@ export function catalogForms(definition: Definition): Map<string, FormDefinition
   return itemFormsFor(definition);
 }
 
-/** Catalog forms the definition expects at a visit code, in the definition's order. */
+/**
+ * Catalog forms the definition expects at a visit code, in the definition's order (core's one rule:
+ * nothing at an unscheduled visit). The infusion and adverse-event records are kept outside the
+ * visit's forms, so they are never "not entered" here.
+ */
 export function formsExpectedAt(definition: Definition, visitCode: string): FormDefinitionItems[] {
   const catalog = catalogForms(definition);
-  return (definition.forms ?? [])
-    .filter((f) => f.visitCodes.includes(visitCode))
-    .flatMap((f) => (catalog.has(f.id) ? [catalog.get(f.id)!] : []));
+  return expectedFormCodesAt(definition.forms, visitCode).flatMap((id) =>
+    catalog.has(id) ? [catalog.get(id)!] : [],
+  );
 }
 
 /** The title of a form of the definition (its code only when the definition has none). */
