@@ -4,6 +4,7 @@ import {
   type EnteredLabValue,
   isOutOfRange,
   LAB_FLAG_LABELS,
+  LAB_SAMPLE_DATE_ITEM,
   LAB_SAMPLE_TIME_ITEM,
   labFlagsOfForm,
   labSampleDate,
@@ -41,6 +42,15 @@ export function registerLabRoutes(app: App, { db }: RouteContext) {
     const labs = labForms.flatMap((form) =>
       form.items.filter((i) => rangedItems.has(i.code)).map((i) => ({ code: i.code, label: i.label })),
     );
+    // The items a row is made of: the ranged values, their CS/NCS answers, the sample date and time.
+    const itemCodes = [
+      ...new Set([
+        ...labs.map((l) => l.code),
+        ...labForms.flatMap((form) => [...significanceItems(form).values()].map((i) => i.code)),
+        LAB_SAMPLE_DATE_ITEM,
+        LAB_SAMPLE_TIME_ITEM,
+      ]),
+    ];
     const identified = seesIdentifiers(p, studyId);
     const formsByCode = new Map(labForms.map((x) => [x.formCode, x]));
     const matches = (r: Row) =>
@@ -56,6 +66,7 @@ export function registerLabRoutes(app: App, { db }: RouteContext) {
         siteId: f.siteId,
         subject: f.subject,
         codeColumn: identified ? 'subject_code' : 'pseudonym',
+        itemCodes,
       }))
         for (const form of page)
           for (const r of formRows(form, formsByCode.get(form.form_code)!, identified))
