@@ -9,6 +9,8 @@
 // (issue 16: every command and route that works at 40 patients works at 20 000). The two whole-trial
 // routes (the ODM export, the audit chain's verification) are timed only with MSCT_SCALE_WHOLE=1; a
 // request is given up after MSCT_SCALE_ROUTE_TIMEOUT_MS (default 120 000) and reported as such.
+// MSCT_SCALE_ROUTES=name,… (contract route names) times only those of the contract's routes after the
+// study home's (so one slow route can be measured again alone, with its own peak RSS).
 //
 // Sizes and databases: MSCT_SCALE_SIZES (default 1000,5000,20000), MSCT_SCALE_DIALECTS (default
 // sqlite,postgres), steps MSCT_SCALE_STEPS (default every one: analyze-json, analyze-html,
@@ -562,8 +564,11 @@ async function routesStep(url: string): Promise<Figures> {
         .map((k) => k.slice(0, -6)),
     );
     const notTimed: string[] = [];
+    const only = process.env.MSCT_SCALE_ROUTES?.split(',').filter(Boolean);
+    for (const name of only ?? [])
+      if (!(name in routes)) throw new Error(`MSCT_SCALE_ROUTES: no route "${name}" in the contract`);
     for (const [name, r] of Object.entries(routes) as [string, { method: string; path: string }][]) {
-      if (r.method !== 'GET' || done.has(name)) continue;
+      if (r.method !== 'GET' || done.has(name) || (only && !only.includes(name))) continue;
       if (WHOLE_TRIAL_ROUTES[name] && process.env.MSCT_SCALE_WHOLE !== '1') {
         notTimed.push(`${name}: ${WHOLE_TRIAL_ROUTES[name]}`);
         continue;

@@ -74,6 +74,34 @@ describe('lockReadiness (issue #21: ready to lock)', () => {
     expect(r.counts.missingForms).toBe(0);
   });
 
+  it('every list is cut at the limit in order and counted in full; the plan is asked per visit and form', () => {
+    const visits = [v('v0', 'D0'), v('v1', 'M1'), v('v2', 'D0'), v('v3', 'M1')];
+    const forms = [
+      f('a', 'labs', 'v0', false, false),
+      f('b', 'vital-signs', 'v0', false, false),
+      f('c', 'labs', 'v1', false, false),
+      f('d', 'labs', 'v2', false, false),
+      f('e', 'vital-signs', 'v2', true, false),
+    ];
+    const r = lockReadiness({
+      plan: { mode: 'subset', rules: [{ formCode: 'labs', visitCode: 'D0' }] },
+      expectedForms,
+      visits,
+      forms,
+      queries: [],
+      limit: 1,
+    });
+    // labs at D0 needs SDV (a, d); labs at M1 (c) and vital signs (b, e) do not.
+    expect(r.counts).toEqual({ openQueries: 0, unverifiedForms: 2, unsignedForms: 4, missingForms: 1 });
+    expect(r.unverifiedForms.map((x) => x.formId)).toEqual(['a']);
+    expect(r.unsignedForms.map((x) => x.formId)).toEqual(['a']);
+    expect(r.missingForms.map((x) => `${x.visitId}:${x.formCode}`)).toEqual(['v3:labs']);
+    const all = lockReadiness({ plan: { mode: 'all' }, expectedForms, visits, forms, queries: [], limit: 3 });
+    expect(all.counts).toEqual({ openQueries: 0, unverifiedForms: 5, unsignedForms: 4, missingForms: 1 });
+    expect(all.unverifiedForms.map((x) => x.formId)).toEqual(['a', 'b', 'c']);
+    expect(all.unsignedForms.map((x) => x.formId)).toEqual(['a', 'b', 'c']);
+  });
+
   it('an unscheduled visit expects no form, not even the end-of-study form it allows (issue #22)', () => {
     const r = lockReadiness({
       plan: { mode: 'all' },

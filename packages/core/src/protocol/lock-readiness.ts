@@ -70,10 +70,16 @@ export function lockReadiness(input: {
 }): LockReadiness {
   const limit = input.limit ?? 200;
   const visits = new Map(input.visits.map((v) => [v.visitId, v]));
+  // Each list keeps its first `limit` entries and counts the rest without building them: at 20 000
+  // patients a study has 737 000 forms, and an entry object per form was most of the report's time
+  // (garbage collection) and memory (docs/validation.md, scale2).
   const unverified: ReadinessEntry[] = [];
   const unsigned: ReadinessEntry[] = [];
   const missing: ReadinessEntry[] = [];
+  const counts = { openQueries: input.queries.length, unverifiedForms: 0, unsignedForms: 0, missingForms: 0 };
   const present = new Map<string, Set<string>>();
+  // needsSdv by visit and form code: the plan's answer depends on nothing else.
+  const sdv = new Map<string, boolean>();
   for (const f of input.forms) {
     const v = visits.get(f.visitId);
     if (!v) continue;
@@ -83,29 +89,39 @@ export function lockReadiness(input: {
       present.set(v.visitId, codes);
     }
     codes.add(f.formCode);
-    const entry = { ...where(v), formCode: f.formCode, formId: f.formId };
-    if (!f.verified && needsSdv(input.plan, f.formCode, v.visitCode)) unverified.push(entry);
-    if (!f.signed) unsigned.push(entry);
+    if (!f.verified) {
+      const key = `${v.visitCode}\u0000${f.formCode}`;
+      let needs = sdv.get(key);
+      if (needs === undefined) {
+        needs = needsSdv(input.plan, f.formCode, v.visitCode);
+        sdv.set(key, needs);
+      }
+      if (needs && counts.unverifiedForms++ < limit)
+        unverified.push({ ...where(v), formCode: f.formCode, formId: f.formId });
+    }
+    if (!f.signed && counts.unsignedForms++ < limit)
+      unsigned.push({ ...where(v), formCode: f.formCode, formId: f.formId });
   }
+  const expectedAt = new Map<string, readonly string[]>();
   for (const v of input.visits) {
     if (v.status === 'missed' || !input.expectedForms) continue;
     const codes = present.get(v.visitId);
-    for (const formCode of expectedFormCodesAt(input.expectedForms, v.visitCode))
-      if (!codes?.has(formCode)) missing.push({ ...where(v), formCode, formId: null });
+    let expected = expectedAt.get(v.visitCode);
+    if (!expected) {
+      expected = expectedFormCodesAt(input.expectedForms, v.visitCode);
+      expectedAt.set(v.visitCode, expected);
+    }
+    for (const formCode of expected)
+      if (!codes?.has(formCode) && counts.missingForms++ < limit)
+        missing.push({ ...where(v), formCode, formId: null });
   }
-  const counts = {
-    openQueries: input.queries.length,
-    unverifiedForms: unverified.length,
-    unsignedForms: unsigned.length,
-    missingForms: missing.length,
-  };
   return {
     clean: Object.values(counts).every((n) => n === 0),
     counts,
     openQueries: input.queries.slice(0, limit),
-    unverifiedForms: unverified.slice(0, limit),
-    unsignedForms: unsigned.slice(0, limit),
-    missingForms: missing.slice(0, limit),
+    unverifiedForms: unverified,
+    unsignedForms: unsigned,
+    missingForms: missing,
   };
 }
 

@@ -6,6 +6,7 @@
 import { msctSleTrial, type StudyDefinition } from '@msct/core/protocol';
 import { createSubject, createVisit, verifyAuditedData } from '@msct/store';
 import { TEST_DIALECTS } from '@msct/store/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiClient, createTestTrial, startTestServer, type TestServer } from '../testing/test-server.js';
 
@@ -170,6 +171,36 @@ for (const dialect of TEST_DIALECTS)
         `SA,${subjectCode},M3,2024-04-10,2024-04-09,08:30,platelets,Platelets,140,10^9/L,L,low,10^9/L,,150,400,20,,site,`,
       );
       expect(lines[1]).toMatch(/,NCS,complete$/);
+    });
+
+    it('an unchanged study is listed again without reading its lab values; a write derives it anew', async () => {
+      const before = (await list()).body; // derived and kept (the monitor reads every site)
+      const csvBefore = (
+        await monitor.bytes(`/api/studies/${studyId}/out-of-range-labs.csv`)
+      ).body.toString();
+      // The values made unreadable: only the kept list can answer.
+      await sql`alter table item_values rename to item_values_gone`.execute(server.db.kysely);
+      try {
+        expect((await list()).body).toEqual(before);
+        expect((await list('?offset=1&limit=1')).body.rows).toEqual(before.rows.slice(1, 2));
+        expect((await list(`?subject=${subjectCode}&flag=L`)).body.rows.map((r) => r.itemCode)).toEqual([
+          'platelets',
+        ]);
+        const csv = await monitor.bytes(`/api/studies/${studyId}/out-of-range-labs.csv`);
+        expect(csv.status).toBe(200);
+        expect(csv.body.toString()).toBe(csvBefore);
+      } finally {
+        await sql`alter table item_values_gone rename to item_values`.execute(server.db.kysely);
+      }
+      // A corrected value is audited, which moves the audit head: the next list is derived again.
+      const corrected = await coord.put<Form>(`/api/visits/${visitId}/forms/labs`, {
+        reason: 'transcription error',
+        items: [{ itemCode: 'platelets', value: '130', unit: '10^9/L', version: 1 }],
+      });
+      expect(corrected.body).toMatchObject({ id: expect.any(String) });
+      const after = (await list()).body;
+      expect(after.counts).toEqual(before.counts);
+      expect(after.rows.find((r) => r.itemCode === 'platelets')!.value).toBe(130);
     });
 
     it('a critically low value is LL; another site sees nothing; the statistician sees no code or date', async () => {

@@ -19,6 +19,7 @@ import {
   verifyAuditChain,
   verifyAuditedData,
 } from '../index.js';
+import { migrateToLatest } from '../migrate.js';
 import { createTestDatabase, TEST_DIALECTS, type TestDatabase } from '../testing/databases.js';
 import { migrationProvider } from './index.js';
 
@@ -49,6 +50,15 @@ for (const dialect of TEST_DIALECTS)
     let subjectId: string;
     let labsFormId: string;
     const migrator = () => new Migrator({ db: db.kysely, provider: migrationProvider });
+    /** SQLite: where each child table's b-tree starts (a rebuilt table starts elsewhere). */
+    const childRootPages = async () =>
+      (
+        await sql<{ name: string; rootpage: number }>`select name, rootpage from sqlite_master
+          where name in ('item_values', 'form_reviews', 'item_verifications') order by name`.execute(
+          db.kysely,
+        )
+      ).rows;
+    let childPagesBefore: { name: string; rootpage: number }[] = [];
 
     beforeAll(async () => {
       t = await createTestDatabase(dialect);
@@ -78,11 +88,13 @@ for (const dialect of TEST_DIALECTS)
         (x) => x.name === 'form_instances',
       )!.columns;
       expect(columns.map((x) => x.name)).not.toContain('record');
-      expect((await migrator().migrateToLatest()).error).toBeUndefined();
+      // Up as `msct migrate` runs it (SQLite: foreign keys off, only form_instances rebuilt).
+      if (dialect === 'sqlite') childPagesBefore = await childRootPages();
+      expect((await migrateToLatest(db)).error).toBeUndefined();
     });
     afterAll(() => t.drop());
 
-    it('keeps every form as record 1 with its values, and every foreign key declared and enforced', async () => {
+    const keepsEverything = async () => {
       const forms = await db.kysely
         .selectFrom('form_instances')
         .select(['form_code', 'record'])
@@ -151,6 +163,29 @@ for (const dialect of TEST_DIALECTS)
           })
           .execute(),
       ).rejects.toThrow(/unique|duplicate/i);
+    };
+
+    it('keeps every form as record 1 with its values, and every foreign key declared and enforced', async () => {
+      await keepsEverything();
+      if (dialect === 'sqlite') {
+        // The children were not copied: the same b-trees, still referencing form_instances.
+        expect(childPagesBefore).toHaveLength(3);
+        expect(await childRootPages()).toEqual(childPagesBefore);
+      }
+      if (dialect === 'sqlite')
+        expect((await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db.kysely)).rows).toEqual([
+          { foreign_keys: 1 },
+        ]);
+    });
+
+    it('the same when a migrator runs bare with foreign keys on (SQLite: the children rebuilt too), down and up', async () => {
+      expect((await migrator().migrateTo('023-attachments')).error).toBeUndefined();
+      const columns = (await db.kysely.introspection.getTables()).find(
+        (x) => x.name === 'form_instances',
+      )!.columns;
+      expect(columns.map((x) => x.name)).not.toContain('record');
+      expect((await migrator().migrateToLatest()).error).toBeUndefined();
+      await keepsEverything();
     });
 
     it('a repeating form takes a second record at the visit; any other form refuses one, naming the rule', async () => {

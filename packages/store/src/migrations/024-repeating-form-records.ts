@@ -5,10 +5,16 @@
 // still holds only record 1: the item writer refuses more (item-writer.ts `formRecordError`).
 //
 // PostgreSQL: a column and a swapped constraint. SQLite cannot drop a table's inline UNIQUE
-// constraint, so the table is rebuilt; migrations run in one transaction with foreign keys ON
-// (database.ts), where neither `PRAGMA foreign_keys` nor SQLite's documented 12-step rebuild can work:
-// dropping `form_instances` while item_values, form_reviews and item_verifications reference it would
-// leave deferred violations at commit. So each child is first rebuilt to reference the new parent
+// constraint, so the table is rebuilt. `migrateToLatest` (migrate.ts) runs SQLite migrations with
+// foreign keys OFF, as SQLite's documented 12-step table rebuild requires
+// (https://www.sqlite.org/lang_altertable.html#otheralter): then only `form_instances` is copied,
+// the old table dropped and the copy renamed — its children (item_values, form_reviews,
+// item_verifications) name `form_instances` and are not touched. At 20 000 patients the children
+// hold 8.9 million item values (most of a 9.2 GB file): rebuilding them cost minutes and gigabytes of
+// WAL, rebuilding the parent alone (737 000 rows) seconds (docs/validation.md, scale2).
+// A migrator run bare on a connection with foreign keys ON (a PRAGMA cannot change inside the
+// migration's transaction) takes the slow path: dropping `form_instances` while its children
+// reference it would leave deferred violations at commit. So each child is first rebuilt to reference the new parent
 // `form_instances_next` (its own CREATE TABLE text from sqlite_master, only that reference changed),
 // the old parent is dropped with no child left on it, and renaming `form_instances_next` to
 // `form_instances` carries the children's references with it (SQLite rewrites them on a rename while
@@ -58,6 +64,15 @@ async function rebuildSqlite(db: Db, reshape: (create: string) => string): Promi
   await sql
     .raw(`insert into "${NEXT}" (${keep.join(', ')}) select ${keep.join(', ')} from "${PARENT}"`)
     .execute(db);
+  const fk = (await sql<{ foreign_keys: number }>`pragma foreign_keys`.execute(db)).rows[0]?.foreign_keys;
+  if (Number(fk) === 0) {
+    // Foreign keys off: the children keep naming `form_instances`, which is the copy once renamed
+    // (with foreign keys off a rename rewrites only references to the renamed table itself).
+    await sql.raw(`drop table "${PARENT}"`).execute(db);
+    await sql.raw(`alter table "${NEXT}" rename to "${PARENT}"`).execute(db);
+    for (const index of parent.indexes) await sql.raw(index).execute(db);
+    return;
+  }
   for (const child of CHILDREN) {
     const c = await master(db, child);
     const ref = `references "${PARENT}" ("id")`;
