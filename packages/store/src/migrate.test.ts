@@ -28,6 +28,26 @@ function withExtra(name: string, extra: Migration) {
   };
 }
 
+describe('SQLite migrations run with foreign keys off, then checked', () => {
+  it('a reference left dangling is reported by the next migrate, naming the table', async () => {
+    const db = openDatabase(`sqlite:${join(dir, 'fk.sqlite')}`);
+    try {
+      expect((await migrateToLatest(db)).error).toBeUndefined();
+      db.sqlite!.pragma('foreign_keys = OFF');
+      db.sqlite!.exec(
+        "insert into form_instances (id, visit_id, subject_id, form_code, status, created_at, version) values ('f-x', 'no-such-visit', 'no-such-subject', 'labs', 'draft', '2026-01-01', 1)",
+      );
+      db.sqlite!.pragma('foreign_keys = ON');
+      const { error } = await migrateToLatest(db);
+      expect(error).toMatch(/^foreign key check after migrating: /);
+      expect(error).toContain('1 row(s) of form_instances → visits reference no row');
+      expect(error).toContain('1 row(s) of form_instances → subjects reference no row');
+    } finally {
+      await db.close();
+    }
+  });
+});
+
 describe('SQLite migrations run in a transaction', () => {
   it('a migration that fails after its DDL leaves neither its column nor its record', async () => {
     const db = await openDatabase(`sqlite:${join(dir, 'failing.db')}`);

@@ -26,13 +26,29 @@ async function withoutForeignKeys<T>(db: Db, f: () => Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * SQLite: what the documented rebuild ends with — `pragma foreign_key_check` — so a migration that
+ * left a reference dangling while foreign keys were off is reported, never served silently.
+ */
+function danglingReferences(db: Db): string | undefined {
+  if (!db.sqlite) return undefined;
+  const rows = db.sqlite.pragma('foreign_key_check') as { table: string; rowid: number; parent: string }[];
+  if (rows.length === 0) return undefined;
+  const byTable = new Map<string, number>();
+  for (const r of rows)
+    byTable.set(`${r.table} → ${r.parent}`, (byTable.get(`${r.table} → ${r.parent}`) ?? 0) + 1);
+  return `foreign key check after migrating: ${[...byTable].map(([t, n]) => `${n} row(s) of ${t} reference no row`).join('; ')}`;
+}
+
 /** Brings the schema to the latest version; returns what ran (never throws for a failed migration). */
 export async function migrateToLatest(db: Db): Promise<MigrateReport> {
   const migrator = new Migrator({ db: db.kysely, provider: migrationProvider });
   const { error, results } = await withoutForeignKeys(db, () => migrator.migrateToLatest());
   const applied = (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
   await db.durable();
-  return error ? { applied, error: error instanceof Error ? error.message : String(error) } : { applied };
+  if (error) return { applied, error: error instanceof Error ? error.message : String(error) };
+  const dangling = danglingReferences(db);
+  return dangling ? { applied, error: dangling } : { applied };
 }
 
 /**
