@@ -25,7 +25,7 @@ export function CasebookSignatures({
     () => api.get('/api/subjects/:subjectId/signatures', { params: { subjectId } }),
     [subjectId],
   );
-  if (data.error) return <LoadError error={data.error} what="signatures" />;
+  if (data.error) return <LoadError error={data.error} what={t('casebookSignatures.loadWhat')} />;
   if (!data.data) return null;
   const { forms, meaning } = data.data;
   const label = (f: (typeof forms)[number]) =>

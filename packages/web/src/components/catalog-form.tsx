@@ -18,6 +18,7 @@ import {
 import { type EditCheck, evaluateEditCheck, type LabReferenceRange } from '@msct/core/protocol';
 import {
   type FormEvent,
+  Fragment,
   type KeyboardEvent,
   type ReactNode,
   useEffect,
@@ -352,7 +353,7 @@ export function CatalogForm({
       )}
       {!readOnly && !preview && (
         <p className="field-hint">
-          <kbd>Ctrl</kbd>+<kbd>S</kbd> {t('catalogForm.ctrlS')}
+          <kbd>{t('catalogForm.keyCtrl')}</kbd>+<kbd>{t('catalogForm.keyS')}</kbd> {t('catalogForm.ctrlS')}
         </p>
       )}
     </div>
@@ -393,9 +394,11 @@ function ItemInput({
   readOnly: boolean;
 }) {
   const id = useId();
-  const help = [requiredNow ? t('catalogForm.requiredNow') : undefined, def.help, rangeText(def)]
-    .filter(Boolean)
-    .join(' · ');
+  // Each part its own text (a catalogue message, the definition's help, the range), joined by ' · '.
+  const helpParts = [requiredNow ? t('catalogForm.requiredNow') : undefined, def.help, rangeText(def)].filter(
+    (p): p is string => Boolean(p),
+  );
+  const help = helpParts.length > 0;
   const describedBy =
     [help ? `${id}-help` : '', error ? `${id}-err` : '', warning ? `${id}-warn` : '']
       .filter(Boolean)
@@ -438,7 +441,7 @@ function ItemInput({
           {...common}
           type="text"
           pattern={DATE_PATTERN}
-          placeholder="YYYY-MM-DD"
+          placeholder={t('field.hintDate')}
           size={11}
           autoComplete="off"
           value={edit.value}
@@ -494,7 +497,9 @@ function ItemInput({
         ) : null}
         {flag && (
           <span className="lab-flag-note" data-testid={`lab-flag-${def.code}`}>
-            <span className={`lab-flag flag-${flag.flag}`}>{flag.flag}</span>{' '}
+            <span className={`lab-flag flag-${flag.flag}`}>
+              {t('catalogForm.flagLetter', { flag: flag.flag })}
+            </span>{' '}
             {t('catalogForm.flagWords', { flag: flag.flag })}{' '}
             {t('catalogForm.reference', { range: formatReferenceRange(flag.range) })}
             {flag.range.centre ? ` ${t('catalogForm.siteLab')}` : ''}
@@ -532,7 +537,12 @@ function ItemInput({
       </div>
       {help && (
         <small id={`${id}-help`} className="help">
-          {help}
+          {helpParts.map((p, i) => (
+            <Fragment key={p}>
+              {i > 0 && ' · '}
+              {p}
+            </Fragment>
+          ))}
         </small>
       )}
       {extras}

@@ -303,7 +303,7 @@ export function screeningFormForUi(form: FormDefinitionItems, criteria: readonly
     const read = readers.get(d.code);
     return {
       ...d,
-      label: unit ? `${label} (${unit})` : label,
+      label: unit ? t('livePanels.labelUnit', { label, unit }) : label,
       ...(read ? { help: t('livePanels.readBy', { readers: [...new Set(read)].join('; ') }) } : {}),
     };
   });

@@ -27,7 +27,8 @@ export function SaveAndNextButton({
         {t('nextForm.button')}
       </button>
       <p className="field-hint">
-        <kbd>Alt</kbd>+<kbd>Shift</kbd>+<kbd>N</kbd> {t('nextForm.hint')}
+        <kbd>{t('nextForm.keyAlt')}</kbd>+<kbd>{t('nextForm.keyShift')}</kbd>+<kbd>{t('nextForm.keyN')}</kbd>{' '}
+        {t('nextForm.hint')}
       </p>
     </>
   );

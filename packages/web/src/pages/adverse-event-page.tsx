@@ -96,7 +96,7 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
             <dt>{t('aeDetail.death')}</dt>
             <dd>
               {ae.deathDate}
-              {ae.deathCause ? ` — ${ae.deathCause}` : ''}
+              {ae.deathCause ? <> — {ae.deathCause}</> : null}
             </dd>
           </>
         )}

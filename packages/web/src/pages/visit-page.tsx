@@ -84,7 +84,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         : Promise.resolve([]),
     [visitId, subject?.id, stamp],
   );
-  if (data.error) return <LoadError error={data.error} what="visit" />;
+  if (data.error) return <LoadError error={data.error} what={t('visitPage.loadWhat')} />;
   if (!data.data || !subject) return <p className="loading">{t('common.loading')}</p>;
   const { visit, definition, previousBilag2004, siteCode, held } = data.data;
   const labs: LabContext | undefined = definition.labReferenceRanges
@@ -156,7 +156,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         <Link href={`/subjects/${subject.id}`}>{subject.subjectCode}</Link>
       </p>
       <h1>{t('visitPage.title', { visit: visitLabel, subject: subject.subjectCode })}</h1>
-      <p>
+      <p className="visit-status">
         {t('visitPage.date', { date: visit.visitDate ?? t('visitPage.notRecorded') })}{' '}
         <StatusBadge cell={visitState} /> <span className="muted">{visitState.reason}</span>
       </p>
