@@ -112,14 +112,14 @@ async function foreignTexts(page: Page, data: Set<string>, scope = 'body'): Prom
 
 async function axeSerious(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axeSource });
-  const violations: { id: string; impact: string | null; help: string }[] =
+  const violations: { id: string; impact: string | null; help: string; at: string }[] =
     await page.evaluate(`(async () => {
     const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, at: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + (n.failureSummary || '').slice(0, 160)).join(' | ') }));
   })()`);
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} ${v.help}`);
+    .map((v) => `${v.id} ${v.help} (at ${v.at})`);
 }
 
 describe('the pseudo-locale: every word on the converted pages comes from the catalogue', () => {
