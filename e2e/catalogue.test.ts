@@ -7,6 +7,9 @@
 // role and words. axe-core stays clean on the same pages.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { BILAG2004_SYSTEM_LABELS, itemFormsFor, SLEDAI2K_DESCRIPTOR_ITEMS } from '@msct/core/crf';
+import { BILAG2004_PROVISIONAL_NOTE } from '@msct/core/instruments';
+import { storedDefinition } from '@msct/core/protocol';
 import { randomisedLnTrial } from '@msct/core/testing';
 import { createVisit, raiseQuery } from '@msct/store';
 import type { Page } from 'playwright-core';
@@ -39,8 +42,28 @@ function collectData(page: Page): Set<string> {
 }
 
 // Dates, times, numbers, ranges and punctuation: data written by lib/dates.ts or a number format.
+// Also numbers in exponent form (cells: 9.93e+5), the breadcrumb's › and the check boxes ☒ ☐.
 const DATA_PATTERN =
-  /^([\d\s.,:;+\-−–—=<>≤≥%()/·×○◔◐●✓▣!?[\]∅→]|\d{4}-\d{2}-\d{2}( \d{2}:\d{2}( UTC)?)?|UTC)*$/u;
+  /^([\d\s.,:;+\-−–—=<>≤≥%()/·×○◔◐●✓▣!?[\]∅→›☒☐]|\d{4}-\d{2}-\d{2}( \d{2}:\d{2}( UTC)?)?|UTC|\d(\.\d+)?e[+-]\d+)*$/u;
+
+/**
+ * The strings of the instruments and the CRF catalogue behind a study definition (item labels, help,
+ * code lists, group legends; SLEDAI-2K descriptors, BILAG-2004 systems): data, as the definition is.
+ */
+function instrumentStrings(definition: unknown): Set<string> {
+  const out = new Set<string>();
+  const walk = (v: unknown) => {
+    if (typeof v === 'string') out.add(v.trim());
+    else if (Array.isArray(v)) for (const x of v) walk(x);
+    else if (v instanceof Map) for (const x of v.values()) walk(x);
+    else if (v && typeof v === 'object') for (const x of Object.values(v)) walk(x);
+  };
+  walk(itemFormsFor(storedDefinition(definition)));
+  walk(SLEDAI2K_DESCRIPTOR_ITEMS);
+  walk(BILAG2004_SYSTEM_LABELS);
+  walk(BILAG2004_PROVISIONAL_NOTE);
+  return out;
+}
 
 /**
  * The texts on screen that neither come from the catalogue nor are data; within the elements that
@@ -92,14 +115,14 @@ async function foreignTexts(page: Page, data: Set<string>, scope = 'body'): Prom
 
 async function axeSerious(page: Page): Promise<string[]> {
   await page.addScriptTag({ content: axeSource });
-  const violations: { id: string; impact: string | null; help: string }[] =
+  const violations: { id: string; impact: string | null; help: string; at: string }[] =
     await page.evaluate(`(async () => {
     const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help }));
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, at: v.nodes.slice(0, 3).map((n) => n.target.join(' ') + ' ' + (n.failureSummary || '').slice(0, 160)).join(' | ') }));
   })()`);
   return violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-    .map((v) => `${v.id} ${v.help}`);
+    .map((v) => `${v.id} ${v.help} (at ${v.at})`);
 }
 
 describe('the pseudo-locale: every word on the converted pages comes from the catalogue', () => {
@@ -164,9 +187,50 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
     return { page, data, problems };
   }
 
-  it('the login, studies, queries, both worklists, signatures, exports, adverse events and out-of-range labs pages, as five roles', async () => {
+  it('the login, studies, queries, both worklists, signatures, exports, adverse events, out-of-range labs, visit, adverse-event and subject (entry panels) pages, as five roles', async () => {
     const studyId = demo.studyId;
-    const visits: [role: string, path: string, ready: string][] = [
+    // The visit page with data on it: the visit of the coordinator's site with the most forms
+    // (catalog forms, live scores, SLEDAI-2K, files), and an adverse event of that site (an SAE first).
+    const db = e.server.db.kysely;
+    const coordinator = demo.users.find((u) => u.role === 'coordinator')!;
+    const site = await db
+      .selectFrom('sites')
+      .select('id')
+      .where('study_id', '=', studyId)
+      .where('code', '=', coordinator.site!)
+      .executeTakeFirstOrThrow();
+    const visit = await db
+      .selectFrom('form_instances')
+      .innerJoin('visits', 'visits.id', 'form_instances.visit_id')
+      .innerJoin('subjects', 'subjects.id', 'visits.subject_id')
+      .where('subjects.site_id', '=', site.id)
+      .where('visits.status', '!=', 'missed')
+      .select(['visits.id as visitId', 'visits.subject_id as subjectId', (eb) => eb.fn.countAll().as('n')])
+      .groupBy(['visits.id', 'visits.subject_id'])
+      .orderBy('n', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const ae = await db
+      .selectFrom('adverse_events')
+      .innerJoin('subjects', 'subjects.id', 'adverse_events.subject_id')
+      .where('subjects.site_id', '=', site.id)
+      .select(['adverse_events.id', 'adverse_events.subject_id as subjectId'])
+      .orderBy('adverse_events.serious', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const study = await db
+      .selectFrom('studies')
+      .select('definition_json')
+      .where('id', '=', studyId)
+      .executeTakeFirstOrThrow();
+    const instruments = instrumentStrings(JSON.parse(study.definition_json));
+    // The visit page but its status line: the status badge and core's reason belong to the status grid
+    // (converted with the study home, i18n-a).
+    const visitPage = 'main > section > :not(.visit-status)';
+    // The subject page's panels that are converted (infusions, adverse events, files, casebook signatures).
+    const subjectPanels =
+      'section[aria-labelledby="inf-h"], section[aria-labelledby="ae-h"], section[aria-labelledby="casebook-h"], section.attachments';
+    const visits: [role: string, path: string, ready: string, scope?: string][] = [
       ['monitor', `/studies/${studyId}/queries`, '⟦Queries — '],
       ['monitor', `/studies/${studyId}/out-of-range-labs`, '⟦Out-of-range labs⟧'],
       ['monitor', `/studies/${studyId}/worklist`, "⟦Monitor's worklist — "],
@@ -184,15 +248,23 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
       ['admin', `/studies/${studyId}/lab-ranges`, '⟦Lab reference ranges — '],
       ['admin', `/studies/${studyId}/builder`, '⟦Form builder — '],
       ['statistician', `/studies/${studyId}/analysis`, '⟦Analysis — '],
+      ['coordinator', `/visits/${visit.visitId}`, '⟦Visit ', visitPage],
+      ['monitor', `/visits/${visit.visitId}`, '⟦Visit ', visitPage],
+      ['investigator', `/visits/${visit.visitId}`, '⟦Visit ', visitPage],
+      ['safety', `/adverse-events/${ae.id}`, 'adverse event: '],
+      ['coordinator', `/adverse-events/${ae.id}`, 'adverse event: '],
+      ['coordinator', `/subjects/${ae.subjectId}`, '⟦Infusions⟧', subjectPanels],
+      ['investigator', `/subjects/${visit.subjectId}`, '⟦Infusions⟧', subjectPanels],
     ];
     const problems: string[] = [];
     const byRole = new Map<string, Awaited<ReturnType<typeof pseudoLogin>>>();
     let checkedTexts = 0;
-    for (const [role, path, ready] of visits) {
+    for (const [role, path, ready, scope] of visits) {
       let session = byRole.get(role);
       if (!session) {
         session = await pseudoLogin(role);
         byRole.set(role, session);
+        for (const x of instruments) session.data.add(x);
         // The studies page, in the pseudo-locale.
         await session.page.locator('.cards a').first().waitFor();
         for (const text of await foreignTexts(session.page, session.data))
@@ -269,7 +341,24 @@ describe('the pseudo-locale: every word on the converted pages comes from the ca
           .waitFor({ timeout: 120_000 });
         await page.waitForLoadState('networkidle');
       }
-      const foreign = await foreignTexts(page, data);
+      if (path.startsWith('/visits/') && role === 'coordinator') {
+        // A form still to enter and a new record of a repeating form: open, with their entry fields.
+        for (const summary of await page.locator('details.new-form > summary').all()) await summary.click();
+      }
+      if (path.startsWith('/visits/') && role === 'monitor') {
+        // The per-item source verification lists of the form panels.
+        for (const summary of await page.locator('details.item-verifications > summary').all())
+          await summary.click();
+      }
+      if (path.startsWith('/subjects/') && role === 'coordinator') {
+        // The adverse event form in its "change" state too.
+        await page
+          .getByRole('button', { name: /^⟦Edit / })
+          .first()
+          .click();
+        await page.getByRole('form', { name: /⟦Change adverse event / }).waitFor();
+      }
+      const foreign = await foreignTexts(page, data, scope);
       for (const text of foreign) problems.push(`${role} ${path}: "${text}"`);
       for (const v of await axeSerious(page)) problems.push(`${role} ${path}: axe ${v}`);
       // The test is not vacuous: the page shows catalogue words and data side by side.

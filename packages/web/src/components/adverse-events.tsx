@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { Link } from '../router.js';
 import { AeForm, type AeRecord } from './ae-form.js';
 import { LoadError } from './error-box.js';
@@ -12,6 +13,9 @@ import { TableScroll } from './table-scroll.js';
  * each report: it is remounted, so no field carries over) and, per event, a form to change it with
  * a reason (issue #21).
  */
+/** A vocabulary code as it is stored (a translation names each code in `code.words`). */
+const code = (c: string) => t('code.words', { code: c, words: c });
+
 export function AdverseEvents({ subjectId, canReport }: { subjectId: string; canReport: boolean }) {
   const list = useLoad(
     () => api.get('/api/subjects/:subjectId/adverse-events', { params: { subjectId } }),
@@ -21,63 +25,67 @@ export function AdverseEvents({ subjectId, canReport }: { subjectId: string; can
   const [editing, setEditing] = useState<AeRecord>();
   return (
     <section aria-labelledby="ae-h">
-      <h2 id="ae-h">Adverse events</h2>
-      {list.error ? <LoadError error={list.error} what="adverse events" /> : null}
-      {list.data?.length === 0 && <p>No adverse events reported.</p>}
+      <h2 id="ae-h">{t('aeList.title')}</h2>
+      {list.error ? <LoadError error={list.error} what={t('aePage.loadWhat')} /> : null}
+      {list.data?.length === 0 && <p>{t('aeList.none')}</p>}
       {list.data && list.data.length > 0 && (
-        <TableScroll label="Adverse events">
-          <table aria-label="Adverse events">
+        <TableScroll label={t('aeList.title')}>
+          <table aria-label={t('aeList.title')}>
             <thead>
               <tr>
-                <th scope="col">Term</th>
-                <th scope="col">Onset</th>
-                <th scope="col">Grade</th>
-                <th scope="col">Serious</th>
-                <th scope="col">Related</th>
-                <th scope="col">Outcome</th>
-                <th scope="col">Resolved</th>
-                <th scope="col">Actions</th>
+                <th scope="col">{t('aeList.col.term')}</th>
+                <th scope="col">{t('aeList.col.onset')}</th>
+                <th scope="col">{t('aeList.col.grade')}</th>
+                <th scope="col">{t('aeList.col.serious')}</th>
+                <th scope="col">{t('aeList.col.related')}</th>
+                <th scope="col">{t('aeList.col.outcome')}</th>
+                <th scope="col">{t('aeList.col.resolved')}</th>
+                <th scope="col">{t('aeList.col.actions')}</th>
               </tr>
             </thead>
             <tbody>
               {list.data.map((a) => (
                 <tr key={a.id} className={a.serious ? 'sae' : undefined} data-ae={a.term}>
                   <td>
-                    {a.serious && <strong className="badge sae-badge">SAE</strong>} {a.term}
+                    {a.serious && <strong className="badge sae-badge">{t('aePage.sae')}</strong>} {a.term}
                   </td>
                   <td>{a.onsetDate}</td>
                   <td>{a.ctcaeGrade ?? '—'}</td>
-                  <td>{a.serious ? a.seriousness.join(', ') : 'no'}</td>
-                  <td>{a.relatedness}</td>
-                  <td>{a.outcome ?? '—'}</td>
+                  <td>{a.serious ? a.seriousness.map(code).join(', ') : t('aeList.notSerious')}</td>
+                  <td>{code(a.relatedness)}</td>
+                  <td>{a.outcome ? code(a.outcome) : '—'}</td>
                   <td>{a.resolutionDate ?? '—'}</td>
                   <td>
-                    <Link href={`/adverse-events/${a.id}`}>Details</Link>
+                    <Link href={`/adverse-events/${a.id}`}>{t('aeList.details')}</Link>
                     {a.serious && (
                       <>
                         {' '}
                         <a
                           href={`/api/adverse-events/${a.id}/cioms.pdf`}
                           download
-                          aria-label={`CIOMS-I form of ${a.term} (PDF)`}
+                          aria-label={t('aeList.ciomsPdf', { term: a.term })}
                         >
-                          CIOMS-I (PDF)
+                          {t('aeList.pdf')}
                         </a>{' '}
                         <a
                           href={`/api/adverse-events/${a.id}/cioms.html`}
                           target="_blank"
                           rel="noreferrer"
-                          aria-label={`CIOMS-I form of ${a.term} (HTML)`}
+                          aria-label={t('aeList.ciomsHtml', { term: a.term })}
                         >
-                          (HTML)
+                          {t('aeList.html')}
                         </a>
                       </>
                     )}
                     {canReport && (
                       <>
                         {' '}
-                        <button type="button" onClick={() => setEditing(a)} aria-label={`Edit ${a.term}`}>
-                          Edit
+                        <button
+                          type="button"
+                          onClick={() => setEditing(a)}
+                          aria-label={t('aeList.edit', { term: a.term })}
+                        >
+                          {t('aeList.editButton')}
                         </button>
                       </>
                     )}

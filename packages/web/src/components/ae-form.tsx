@@ -6,6 +6,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { BodyOf } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { fromUtcInput, toUtcInput } from '../lib/dates.js';
 import { ChangeReasonAndError } from './change-reason.js';
 import { ErrorBox } from './error-box.js';
@@ -16,7 +17,8 @@ export type AeRecord = Awaited<ReturnType<typeof listAes>>[number];
 const listAes = (subjectId: string) =>
   api.get('/api/subjects/:subjectId/adverse-events', { params: { subjectId } });
 
-const label = (code: string) => code.replaceAll('_', ' ');
+/** A vocabulary code in words (its English is the code's words; a translation names each code in `code.words`). */
+const label = (code: string) => t('code.words', { code, words: code.replaceAll('_', ' ') });
 /** An instant as the value of a datetime-local input (UTC, minutes), and back. */
 const toLocalInput = toUtcInput;
 const fromLocalInput = fromUtcInput;
@@ -80,13 +82,13 @@ export function AeForm({ subjectId, editing, onSaved, onCancel, onReload }: Prop
     onSaved();
   });
   const formId = e ? `ae-edit-${e.id}` : 'ae-new';
-  const name = e ? `Change adverse event ${e.term}` : 'Report an adverse event';
+  const name = e ? t('aeForm.change', { term: e.term }) : t('aeForm.report');
   return (
     <form id={formId} onSubmit={submit} aria-label={name} className="inline-form ae-form">
-      {e && <h3 className="full">Change “{e.term}”</h3>}
-      <TextField label="AE term" value={term} onChange={setTerm} required error={errs.term} />
+      {e && <h3 className="full">{t('aeForm.changeTitle', { term: e.term })}</h3>}
+      <TextField label={t('aeForm.term')} value={term} onChange={setTerm} required error={errs.term} />
       <TextField
-        label="Onset date"
+        label={t('aeForm.onset')}
         type="date"
         value={onsetDate}
         onChange={setOnsetDate}
@@ -94,41 +96,44 @@ export function AeForm({ subjectId, editing, onSaved, onCancel, onReload }: Prop
         error={errs.onsetDate}
       />
       <TextField
-        label="Resolution date"
+        label={t('aeForm.resolution')}
         type="date"
         value={resolutionDate}
         onChange={setResolutionDate}
         error={errs.resolutionDate}
       />
       <SelectField
-        label="CTCAE grade"
+        label={t('aeForm.grade')}
         value={grade}
         onChange={setGrade}
-        options={['', '1', '2', '3', '4', '5'].map((g) => ({ value: g, label: g || '(not graded)' }))}
+        options={['', '1', '2', '3', '4', '5'].map((g) => ({ value: g, label: g || t('aeForm.notGraded') }))}
         error={errs.ctcaeGrade}
       />
       <SelectField
-        label="Relatedness to infusion"
+        label={t('aeForm.relatedness')}
         value={relatedness}
         onChange={setRelatedness}
         options={RELATEDNESS.map((r) => ({ value: r, label: label(r) }))}
         error={errs.relatedness}
       />
       <SelectField
-        label="Outcome"
+        label={t('aeForm.outcome')}
         value={outcome}
         onChange={setOutcome}
-        options={['', ...AE_OUTCOMES].map((o) => ({ value: o, label: o ? label(o) : '(not yet known)' }))}
+        options={['', ...AE_OUTCOMES].map((o) => ({
+          value: o,
+          label: o ? label(o) : t('aeForm.outcomeUnknown'),
+        }))}
         error={errs.outcome}
       />
       <TextField
-        label="Action taken"
+        label={t('aeForm.action')}
         value={actionTaken}
         onChange={setActionTaken}
         error={errs.actionTaken}
       />
       <fieldset>
-        <legend>Seriousness (any makes it an SAE)</legend>
+        <legend>{t('aeForm.seriousness')}</legend>
         {SERIOUSNESS.map((s) => (
           <label key={s} className="check">
             <input
@@ -144,30 +149,30 @@ export function AeForm({ subjectId, editing, onSaved, onCancel, onReload }: Prop
       </fieldset>
       {serious && (
         <fieldset className="full">
-          <legend>Serious adverse event</legend>
+          <legend>{t('aeForm.sae')}</legend>
           <TextField
-            label="Became serious on"
+            label={t('aeForm.seriousDate')}
             type="date"
             value={seriousDate}
             onChange={setSeriousDate}
             error={errs.seriousDate}
           />
           <TextField
-            label="Site aware at (UTC)"
+            label={t('aeForm.siteAware')}
             type="datetime-local"
             value={siteAwareAt}
             onChange={setSiteAwareAt}
             error={errs.siteAwareAt}
           />
           <TextField
-            label="Sponsor notified at (UTC)"
+            label={t('aeForm.sponsorNotified')}
             type="datetime-local"
             value={sponsorNotifiedAt}
             onChange={setSponsorNotifiedAt}
             error={errs.sponsorNotifiedAt}
           />
           <div className="field">
-            <label htmlFor={`${formId}-narrative`}>Narrative</label>
+            <label htmlFor={`${formId}-narrative`}>{t('aeForm.narrative')}</label>
             <textarea
               id={`${formId}-narrative`}
               rows={4}
@@ -192,11 +197,11 @@ export function AeForm({ subjectId, editing, onSaved, onCancel, onReload }: Prop
         <ErrorBox error={error} atFields />
       )}
       <button type="submit" disabled={busy}>
-        {e ? 'Save changes' : 'Report adverse event'}
+        {e ? t('aeForm.save') : t('aeForm.submit')}
       </button>
       {onCancel && (
         <button type="button" onClick={onCancel}>
-          Cancel
+          {t('common.cancel')}
         </button>
       )}
     </form>

@@ -8,18 +8,13 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { ErrorBox } from './error-box.js';
 import { TableScroll } from './table-scroll.js';
 import { TextField } from './text-field.js';
 
-const KIND_LABELS: Record<AttachmentKind, string> = {
-  pdf: 'PDF',
-  png: 'PNG image',
-  jpeg: 'JPEG image',
-  tiff: 'TIFF image',
-  text: 'Plain text',
-  csv: 'CSV',
-};
+/** A file kind in words. */
+const kindLabel = (kind: AttachmentKind) => t('attachments.kind', { kind });
 const KIND_EXTENSIONS: Record<AttachmentKind, string> = {
   pdf: '.pdf',
   png: '.png',
@@ -32,10 +27,10 @@ const KIND_EXTENSIONS: Record<AttachmentKind, string> = {
 /** A size in words, as the server says it (routes/attachments.ts sizeText). */
 export const sizeText = (n: number) =>
   n < 1024
-    ? `${n} bytes`
+    ? t('attachments.bytes', { n })
     : n < 1024 * 1024
-      ? `${(n / 1024).toFixed(1)} KB`
-      : `${(n / (1024 * 1024)).toFixed(1)} MB`;
+      ? t('attachments.kb', { n: (n / 1024).toFixed(1) })
+      : t('attachments.mb', { n: (n / (1024 * 1024)).toFixed(1) });
 
 /** ISO 8601 instant to the minute, in UTC. */
 const instant = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')} UTC`;
@@ -64,26 +59,28 @@ export function AttachmentsPanel({
   const mayChange = (data?.mayUpload ?? false) && !form?.locked;
   return (
     <section aria-labelledby={headingId} className={form ? 'form-files' : 'attachments'}>
-      {form ? <h4 id={headingId}>Files of {form.title}</h4> : <h2 id={headingId}>Files</h2>}
-      {form?.locked && data?.mayUpload && (
-        <p className="hint">The form is signed: its files change only after it is unlocked.</p>
+      {form ? (
+        <h4 id={headingId}>{t('attachments.filesOf', { title: form.title })}</h4>
+      ) : (
+        <h2 id={headingId}>{t('attachments.files')}</h2>
       )}
+      {form?.locked && data?.mayUpload && <p className="hint">{t('attachments.signedHint')}</p>}
       {list.error !== undefined && <ErrorBox error={list.error} />}
       {data && data.attachments.length === 0 && (
-        <p>No files attached{form ? ' to this form' : visitId ? ' to this visit' : ''}.</p>
+        <p>{t('attachments.none', { where: form ? 'form' : visitId ? 'visit' : 'subject' })}</p>
       )}
       {data && data.attachments.length > 0 && (
-        <TableScroll label={form ? `Files of ${form.title}` : 'Files'}>
+        <TableScroll label={form ? t('attachments.filesOf', { title: form.title }) : t('attachments.files')}>
           <table>
             <thead>
               <tr>
-                <th scope="col">File</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Size</th>
-                <th scope="col">Uploaded</th>
-                <th scope="col">Virus scan</th>
-                <th scope="col">Status</th>
-                <th scope="col">Actions</th>
+                <th scope="col">{t('attachments.col.file')}</th>
+                <th scope="col">{t('attachments.col.kind')}</th>
+                <th scope="col">{t('attachments.col.size')}</th>
+                <th scope="col">{t('attachments.col.uploaded')}</th>
+                <th scope="col">{t('attachments.col.scan')}</th>
+                <th scope="col">{t('attachments.col.status')}</th>
+                <th scope="col">{t('attachments.col.actions')}</th>
               </tr>
             </thead>
             <tbody>
@@ -104,7 +101,7 @@ export function AttachmentsPanel({
         <UploadForm
           subjectId={subjectId}
           {...(visitId ? { visitId } : {})}
-          {...(form ? { formId: form.id, label: `Upload a file to ${form.title}` } : {})}
+          {...(form ? { formId: form.id, label: t('attachments.uploadTo', { title: form.title }) } : {})}
           maxBytes={data.limits.maxBytes}
           kinds={data.limits.kinds}
           scanner={data.limits.scanner}
@@ -136,37 +133,42 @@ function AttachmentRow({
     onDone();
   });
   // A pseudonymised reader gets no file name (it can name the patient): a neutral one instead.
-  const name = a.fileName ?? `File ${n} (${KIND_LABELS[a.kind]})`;
+  const name = a.fileName ?? t('attachments.neutralName', { n, kind: kindLabel(a.kind) });
   const active = a.status === 'active';
   return (
     <tr className={active ? undefined : 'retracted'}>
       <td>{active ? name : <del>{name}</del>}</td>
-      <td>{KIND_LABELS[a.kind]}</td>
+      <td>{kindLabel(a.kind)}</td>
       <td>{sizeText(a.bytes)}</td>
       <td>
         {a.uploadedBy}, {instant(a.uploadedAt)}
       </td>
-      <td>{a.scanStatus === 'clean' ? 'Scanned, clean' : 'Not scanned'}</td>
+      <td>{a.scanStatus === 'clean' ? t('attachments.clean') : t('attachments.notScanned')}</td>
       <td>
         {active
-          ? 'Active'
-          : `Retracted ${a.retractedAt ? instant(a.retractedAt) : ''}${a.retractReason ? `: ${a.retractReason}` : ''}`}
+          ? t('attachments.active')
+          : a.retractReason
+            ? t('attachments.retractedReason', {
+                at: a.retractedAt ? instant(a.retractedAt) : '',
+                reason: a.retractReason,
+              })
+            : t('attachments.retracted', { at: a.retractedAt ? instant(a.retractedAt) : '' })}
       </td>
       <td>
         {active && a.fileName !== null && (
           <a href={`/api/attachments/${encodeURIComponent(a.id)}/file`} download={a.fileName}>
-            Download <span className="sr-only">{name}</span>
+            {t('attachments.download')} <span className="sr-only">{name}</span>
           </a>
         )}
         {active && mayRetract && !retracting && (
           <button type="button" onClick={() => setRetracting(true)}>
-            Retract <span className="sr-only">{name}</span>
+            {t('attachments.retract')} <span className="sr-only">{name}</span>
           </button>
         )}
         {retracting && (
-          <form onSubmit={submit} aria-label={`Retract ${name}`}>
+          <form onSubmit={submit} aria-label={t('attachments.retractName', { name })}>
             <TextField
-              label="Reason for retraction"
+              label={t('attachments.reason')}
               value={reason}
               onChange={setReason}
               required
@@ -174,10 +176,10 @@ function AttachmentRow({
               {...(errs.reason ? { error: errs.reason } : {})}
             />
             <button type="submit" disabled={busy}>
-              Retract file
+              {t('attachments.retractFile')}
             </button>
             <button type="button" onClick={() => setRetracting(false)}>
-              Cancel
+              {t('common.cancel')}
             </button>
             {error !== undefined && !errs.reason && <ErrorBox error={error} onReload={onDone} />}
           </form>
@@ -191,7 +193,7 @@ function UploadForm({
   subjectId,
   visitId,
   formId,
-  label = 'Upload a file',
+  label = t('attachments.upload'),
   maxBytes,
   kinds,
   scanner,
@@ -212,7 +214,7 @@ function UploadForm({
   const [fileError, setFileError] = useState<string>();
   const [error, setError] = useState<unknown>();
   const [progress, setProgress] = useState<{ sent: number; total: number }>();
-  const accepted = kinds.map((k) => KIND_LABELS[k]).join(', ');
+  const accepted = kinds.map(kindLabel).join(', ');
 
   const choose = (f: File | undefined) => {
     setError(undefined);
@@ -220,7 +222,7 @@ function UploadForm({
     setFile(f);
     setFileError(
       f && f.size > maxBytes
-        ? `${f.name} is ${sizeText(f.size)}: files may be at most ${sizeText(maxBytes)}`
+        ? t('attachments.tooLarge', { name: f.name, size: sizeText(f.size), max: sizeText(maxBytes) })
         : undefined,
     );
   };
@@ -228,7 +230,7 @@ function UploadForm({
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
-    if (!file) return setFileError('choose a file first');
+    if (!file) return setFileError(t('attachments.chooseFirst'));
     if (fileError) return;
     setProgress({ sent: 0, total: file.size });
     try {
@@ -256,7 +258,7 @@ function UploadForm({
   return (
     <form onSubmit={submit} className="upload" aria-label={label}>
       <div className="field">
-        <label htmlFor={id}>File</label>
+        <label htmlFor={id}>{t('attachments.file')}</label>
         <input
           id={id}
           ref={input}
@@ -267,8 +269,8 @@ function UploadForm({
           aria-describedby={`${id}-hint${fileError ? ` ${id}-err` : ''}`}
         />
         <span id={`${id}-hint`} className="hint">
-          {accepted}; at most {sizeText(maxBytes)}.{' '}
-          {scanner ? 'Each file is virus-scanned before it is accepted.' : 'No virus scanner is configured.'}
+          {t('attachments.accepted', { kinds: accepted, max: sizeText(maxBytes) })}{' '}
+          {scanner ? t('attachments.scanner') : t('attachments.noScanner')}
         </span>
         {fileError && (
           <span id={`${id}-err`} className="field-error">
@@ -277,19 +279,17 @@ function UploadForm({
         )}
       </div>
       {file && !fileError && (
-        <p>
-          Selected: {file.name} ({sizeText(file.size)})
-        </p>
+        <p>{t('attachments.selected', { name: file.name, size: sizeText(file.size) })}</p>
       )}
       {progress && (
         <p>
-          <label htmlFor={`${id}-progress`}>Uploading</label>{' '}
+          <label htmlFor={`${id}-progress`}>{t('attachments.uploading')}</label>{' '}
           <progress id={`${id}-progress`} max={progress.total} value={progress.sent} />{' '}
-          {sizeText(progress.sent)} of {sizeText(progress.total)}
+          {t('attachments.progress', { sent: sizeText(progress.sent), total: sizeText(progress.total) })}
         </p>
       )}
       <button type="submit" disabled={progress !== undefined}>
-        Upload
+        {t('attachments.uploadButton')}
       </button>
       {error !== undefined && <ErrorBox error={error} />}
     </form>

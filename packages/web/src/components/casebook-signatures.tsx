@@ -1,5 +1,7 @@
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
+import { formStatusText } from '../i18n/statuses.js';
 import { dateTimeText } from '../lib/dates.js';
 import { Link } from '../router.js';
 import { LoadError } from './error-box.js';
@@ -23,26 +25,27 @@ export function CasebookSignatures({
     () => api.get('/api/subjects/:subjectId/signatures', { params: { subjectId } }),
     [subjectId],
   );
-  if (data.error) return <LoadError error={data.error} what="signatures" />;
+  if (data.error) return <LoadError error={data.error} what={t('casebookSignatures.loadWhat')} />;
   if (!data.data) return null;
   const { forms, meaning } = data.data;
-  const label = (f: (typeof forms)[number]) => `${f.visitCode}${f.cycle > 1 ? ` (cycle ${f.cycle})` : ''}`;
+  const label = (f: (typeof forms)[number]) =>
+    t('visitPage.label', { code: f.visitCode, cycle: String(f.cycle) });
   const unsigned = forms.filter((f) => f.status !== 'signed' && f.status !== 'locked');
   const notComplete = unsigned.filter((f) => f.status !== 'complete');
   return (
     <section aria-labelledby="casebook-h">
-      <h2 id="casebook-h">Casebook signatures</h2>
+      <h2 id="casebook-h">{t('casebookSignatures.title')}</h2>
       {forms.length === 0 ? (
-        <p>No forms yet.</p>
+        <p>{t('casebookSignatures.noForms')}</p>
       ) : (
-        <TableScroll label="Casebook signatures">
-          <table aria-label="Casebook signatures">
+        <TableScroll label={t('casebookSignatures.title')}>
+          <table aria-label={t('casebookSignatures.title')}>
             <thead>
               <tr>
-                <th scope="col">Visit</th>
-                <th scope="col">Form</th>
-                <th scope="col">Status</th>
-                <th scope="col">Signature</th>
+                <th scope="col">{t('casebookSignatures.visit')}</th>
+                <th scope="col">{t('casebookSignatures.form')}</th>
+                <th scope="col">{t('casebookSignatures.status')}</th>
+                <th scope="col">{t('casebookSignatures.signature')}</th>
               </tr>
             </thead>
             <tbody>
@@ -52,7 +55,7 @@ export function CasebookSignatures({
                     <Link href={`/visits/${f.visitId}`}>{label(f)}</Link>
                   </td>
                   <td>{f.formCode}</td>
-                  <td>{f.status}</td>
+                  <td>{formStatusText(f.status)}</td>
                   <td>
                     {f.signature ? (
                       <>
@@ -73,13 +76,11 @@ export function CasebookSignatures({
       {canSign &&
         unsigned.length > 0 &&
         (notComplete.length > 0 ? (
-          <p className="hint">
-            The casebook can be signed once every form is complete ({notComplete.length} not yet).
-          </p>
+          <p className="hint">{t('casebookSignatures.notComplete', { count: notComplete.length })}</p>
         ) : (
           <SignCeremony
             subjectId={subjectId}
-            label={`Sign casebook ${subjectCode}`}
+            label={t('casebookSignatures.sign', { code: subjectCode })}
             meaning={meaning}
             forms={unsigned.map((f) => ({
               formId: f.formId,

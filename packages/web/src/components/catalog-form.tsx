@@ -9,17 +9,16 @@ import {
   type ItemDefinition,
   isMissingCode,
   isOutOfRange,
-  LAB_FLAG_LABELS,
   type LabValueFlag,
   labFlagsOfForm,
   labSampleDate,
-  MISSING_CODE_LABELS,
   type RawItem,
   showIfHolds,
 } from '@msct/core/crf';
 import { type EditCheck, evaluateEditCheck, type LabReferenceRange } from '@msct/core/protocol';
 import {
   type FormEvent,
+  Fragment,
   type KeyboardEvent,
   type ReactNode,
   useEffect,
@@ -31,6 +30,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { t } from '../i18n/index.js';
 import { DATE_PATTERN } from '../lib/dates.js';
 import { ChangeReasonAndError } from './change-reason.js';
 import { isNextFormShortcut, SaveAndNextButton } from './next-form.js';
@@ -311,10 +311,15 @@ export function CatalogForm({
   return (
     // biome-ignore lint/a11y/noStaticElementInteractions: catches Ctrl+S bubbling from the form's own inputs; no role of its own
     <div className="catalog-form" onKeyDown={saveShortcut}>
-      <form id={formId} onSubmit={submit} noValidate aria-label={`${def.title} entry`} />
+      <form
+        id={formId}
+        onSubmit={submit}
+        noValidate
+        aria-label={t('catalogForm.entry', { title: def.title })}
+      />
       {renderLive?.(draft, setValue, readOnly)}
       {/* Each input is disabled when read-only, not the fieldset: the query buttons beside a field stay usable. */}
-      <fieldset aria-label={`${def.title} items`}>
+      <fieldset aria-label={t('catalogForm.items', { title: def.title })}>
         <legend>{def.title}</legend>
         {groups?.map((g) => {
           const codes = new Set(g.codes);
@@ -340,7 +345,7 @@ export function CatalogForm({
       />
       {!readOnly && !preview && (
         <button type="submit" form={formId} disabled={busy || sent.length === 0}>
-          Save {def.title}
+          {t('catalogForm.save', { title: def.title })}
         </button>
       )}
       {!readOnly && !preview && onSaveAndNext && (
@@ -348,7 +353,7 @@ export function CatalogForm({
       )}
       {!readOnly && !preview && (
         <p className="field-hint">
-          <kbd>Ctrl</kbd>+<kbd>S</kbd> saves this form while you are in it.
+          <kbd>{t('catalogForm.keyCtrl')}</kbd>+<kbd>{t('catalogForm.keyS')}</kbd> {t('catalogForm.ctrlS')}
         </p>
       )}
     </div>
@@ -359,7 +364,7 @@ function rangeText(d: ItemDefinition): string | undefined {
   // A lower bound alone (0 for counts and doses) says nothing worth the space.
   if (d.max === undefined) return undefined;
   const unit = d.units?.[0] ? ` ${d.units[0]}` : '';
-  return `plausible ${d.min ?? '…'}–${d.max ?? '…'}${unit}`;
+  return t('catalogForm.plausible', { min: d.min ?? '…', max: d.max ?? '…', unit });
 }
 
 function ItemInput({
@@ -389,13 +394,11 @@ function ItemInput({
   readOnly: boolean;
 }) {
   const id = useId();
-  const help = [
-    requiredNow ? 'Required: the value is outside its reference range.' : undefined,
-    def.help,
-    rangeText(def),
-  ]
-    .filter(Boolean)
-    .join(' · ');
+  // Each part its own text (a catalogue message, the definition's help, the range), joined by ' · '.
+  const helpParts = [requiredNow ? t('catalogForm.requiredNow') : undefined, def.help, rangeText(def)].filter(
+    (p): p is string => Boolean(p),
+  );
+  const help = helpParts.length > 0;
   const describedBy =
     [help ? `${id}-help` : '', error ? `${id}-err` : '', warning ? `${id}-warn` : '']
       .filter(Boolean)
@@ -413,16 +416,16 @@ function ItemInput({
     case 'boolean':
       input = (
         <select {...common} value={edit.value} onChange={(e) => onChange({ value: e.target.value })}>
-          <option value="">(not recorded)</option>
-          <option value="1">Yes</option>
-          <option value="0">No</option>
+          <option value="">{t('catalogForm.notRecorded')}</option>
+          <option value="1">{t('catalogForm.yes')}</option>
+          <option value="0">{t('catalogForm.no')}</option>
         </select>
       );
       break;
     case 'code':
       input = (
         <select {...common} value={edit.value} onChange={(e) => onChange({ value: e.target.value })}>
-          <option value="">(not recorded)</option>
+          <option value="">{t('catalogForm.notRecorded')}</option>
           {def.codes?.map((c) => (
             <option key={c.code} value={c.code}>
               {c.label}
@@ -438,7 +441,7 @@ function ItemInput({
           {...common}
           type="text"
           pattern={DATE_PATTERN}
-          placeholder="YYYY-MM-DD"
+          placeholder={t('field.hintDate')}
           size={11}
           autoComplete="off"
           value={edit.value}
@@ -479,7 +482,7 @@ function ItemInput({
           <select
             form={formId}
             disabled={readOnly}
-            aria-label={`Unit of ${def.label}`}
+            aria-label={t('catalogForm.unitOf', { label: def.label })}
             value={edit.unit}
             onChange={(e) => onChange({ unit: e.target.value })}
           >
@@ -494,9 +497,12 @@ function ItemInput({
         ) : null}
         {flag && (
           <span className="lab-flag-note" data-testid={`lab-flag-${def.code}`}>
-            <span className={`lab-flag flag-${flag.flag}`}>{flag.flag}</span> {LAB_FLAG_LABELS[flag.flag]} ·
-            reference {formatReferenceRange(flag.range)}
-            {flag.range.centre ? ' (site laboratory)' : ''}
+            <span className={`lab-flag flag-${flag.flag}`}>
+              {t('catalogForm.flagLetter', { flag: flag.flag })}
+            </span>{' '}
+            {t('catalogForm.flagWords', { flag: flag.flag })}{' '}
+            {t('catalogForm.reference', { range: formatReferenceRange(flag.range) })}
+            {flag.range.centre ? ` ${t('catalogForm.siteLab')}` : ''}
             {flag.valueInRangeUnit !== undefined &&
               ` · ${flag.value} ${flag.unit ?? ''} = ${flag.valueInRangeUnit} ${flag.range.unit}`}
           </span>
@@ -506,14 +512,14 @@ function ItemInput({
             form={formId}
             className="missing-code"
             disabled={readOnly}
-            aria-label={`Missing-data code of ${def.label}`}
+            aria-label={t('catalogForm.missingOf', { label: def.label })}
             value={edit.missing}
             onChange={(e) => onChange({ missing: e.target.value })}
           >
-            <option value="">(value)</option>
+            <option value="">{t('catalogForm.value')}</option>
             {def.missingCodes.map((c) => (
               <option key={c} value={c}>
-                {MISSING_CODE_LABELS[c]} ({c})
+                {t('catalogForm.missingCode', { code: c })}
               </option>
             ))}
           </select>
@@ -525,13 +531,18 @@ function ItemInput({
         )}
         {warning && !error && (
           <span id={`${id}-warn`} className="field-warning" role="status">
-            Warning: {warning}
+            {t('catalogForm.warning', { warning })}
           </span>
         )}
       </div>
       {help && (
         <small id={`${id}-help`} className="help">
-          {help}
+          {helpParts.map((p, i) => (
+            <Fragment key={p}>
+              {i > 0 && ' · '}
+              {p}
+            </Fragment>
+          ))}
         </small>
       )}
       {extras}

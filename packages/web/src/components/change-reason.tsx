@@ -2,6 +2,7 @@
 // field while a saved value is changing (21 CFR 11.10(e)), and the save's error, where a conflict
 // (someone else saved first) offers a reload.
 import { ApiError } from '../api/problem.js';
+import { t } from '../i18n/index.js';
 import { ErrorBox } from './error-box.js';
 import { TextField } from './text-field.js';
 
@@ -34,12 +35,12 @@ export function ChangeReasonAndError({
       {show && (
         <TextField
           form={formId}
-          label="Reason for change"
+          label={t('changeReason.label')}
           value={reason}
           onChange={onReason}
           required
           error={reasonError}
-          placeholder="why is a saved value changing?"
+          placeholder={t('changeReason.placeholder')}
         />
       )}
       <ErrorBox

@@ -3,6 +3,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
 
@@ -36,7 +37,7 @@ export function DeleteRecord({
 }) {
   const [open, setOpen] = useState(false);
   const [reason, setReason] = useState('');
-  const label = `Delete ${what}`;
+  const label = t('deleteRecord.delete', { what });
   const { error, submit } = useSubmit(async () => {
     const query = { version, reason };
     if (kind === 'visit') await api.delete('/api/visits/:visitId', { params: { visitId: id }, query });
@@ -53,18 +54,20 @@ export function DeleteRecord({
   const errors = fieldErrors(error);
   return (
     <form onSubmit={submit} aria-label={label} className="inline-form">
-      <p className="hint">
-        Only a {kind} opened by mistake, with no values, can be deleted. The deletion and its reason stay in
-        the audit trail.
-      </p>
+      <p className="hint">{t('deleteRecord.hint', { kind })}</p>
       <TextField
-        label={`Reason for deleting ${what}`}
+        label={t('deleteRecord.reason', { what })}
         value={reason}
         onChange={setReason}
         required
         error={errors.reason ?? errors['querystring.reason']}
       />
-      <SubmitCancel submitLabel="Delete" onCancel={() => setOpen(false)} error={error} onReload={onDone} />
+      <SubmitCancel
+        submitLabel={t('deleteRecord.submit')}
+        onCancel={() => setOpen(false)}
+        error={error}
+        onReload={onDone}
+      />
     </form>
   );
 }

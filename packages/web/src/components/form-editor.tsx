@@ -1,9 +1,9 @@
-import { MISSING_CODE_LABELS } from '@msct/core/crf';
 import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form, Item } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { t } from '../i18n/index.js';
 import { ChangeReasonAndError } from './change-reason.js';
 import { TableScroll } from './table-scroll.js';
 import { SelectField, TextField } from './text-field.js';
@@ -125,17 +125,23 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
     }));
 
   return (
-    <fieldset className="crf" aria-label={form ? `Form ${form.formCode} values` : 'New form'}>
+    <fieldset
+      className="crf"
+      aria-label={form ? t('formEditor.values', { code: form.formCode }) : t('formEditor.newForm')}
+    >
       <form id={formId} onSubmit={submit} noValidate />
       {!form && formChoices && (
         <SelectField
-          label="Form code"
+          label={t('formEditor.formCode')}
           value={formCode}
           onChange={(c) => {
             setFormCode(c);
             setNewItem({ itemCode: '', value: '', unit: '' });
           }}
-          options={formChoices.map((f) => ({ value: f.code, label: `${f.title} (${f.code})` }))}
+          options={formChoices.map((f) => ({
+            value: f.code,
+            label: t('formEditor.choice', { title: f.title, code: f.code }),
+          }))}
           required
           error={errs.formCode}
         />
@@ -143,21 +149,21 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
       {!form && !formChoices && (
         <TextField
           form={formId}
-          label="Form code"
+          label={t('formEditor.formCode')}
           value={formCode}
           onChange={setFormCode}
           required
           error={errs.formCode}
         />
       )}
-      <TableScroll label={'Items of the form'}>
+      <TableScroll label={t('formEditor.items')}>
         <table className="items">
           <thead>
             <tr>
-              <th scope="col">Item</th>
-              <th scope="col">Value</th>
-              <th scope="col">Unit</th>
-              <th scope="col">Version</th>
+              <th scope="col">{t('formEditor.item')}</th>
+              <th scope="col">{t('formEditor.value')}</th>
+              <th scope="col">{t('formEditor.unit')}</th>
+              <th scope="col">{t('formEditor.version')}</th>
             </tr>
           </thead>
           <tbody>
@@ -169,10 +175,10 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
                   <td>
                     <input
                       form={formId}
-                      aria-label={`Value of ${i.itemCode}`}
+                      aria-label={t('formEditor.valueOf', { code: i.itemCode })}
                       value={e?.value ?? i.value ?? ''}
                       placeholder={
-                        i.missingCode ? `${MISSING_CODE_LABELS[i.missingCode]} (${i.missingCode})` : undefined
+                        i.missingCode ? t('catalogForm.missingCode', { code: i.missingCode }) : undefined
                       }
                       disabled={readOnly}
                       aria-invalid={err ? true : undefined}
@@ -182,7 +188,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
                   <td>
                     <input
                       form={formId}
-                      aria-label={`Unit of ${i.itemCode}`}
+                      aria-label={t('formEditor.unitOf', { code: i.itemCode })}
                       value={e?.unit ?? i.unit ?? ''}
                       disabled={readOnly}
                       size={8}
@@ -198,23 +204,23 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
                   {itemChoices ? (
                     <select
                       form={formId}
-                      aria-label="New item code"
+                      aria-label={t('formEditor.newItemCode')}
                       value={newItem.itemCode}
                       onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
                       aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
                     >
-                      <option value="">(choose an item)</option>
+                      <option value="">{t('formEditor.chooseItem')}</option>
                       {itemChoices.map((i) => (
                         <option key={i.code} value={i.code}>
-                          {i.label} ({i.code})
+                          {t('formEditor.choice', { title: i.label, code: i.code })}
                         </option>
                       ))}
                     </select>
                   ) : (
                     <input
                       form={formId}
-                      aria-label="New item code"
-                      placeholder="item code"
+                      aria-label={t('formEditor.newItemCode')}
+                      placeholder={t('formEditor.itemCodePlaceholder')}
                       value={newItem.itemCode}
                       onChange={(ev) => setNewItem({ ...newItem, itemCode: ev.target.value })}
                       aria-invalid={newItem.itemCode && itemError(newItem.itemCode) ? true : undefined}
@@ -227,8 +233,8 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
                 <td>
                   <input
                     form={formId}
-                    aria-label="New item value"
-                    placeholder="value"
+                    aria-label={t('formEditor.newItemValue')}
+                    placeholder={t('formEditor.valuePlaceholder')}
                     value={newItem.value}
                     onChange={(ev) => setNewItem({ ...newItem, value: ev.target.value })}
                   />
@@ -236,8 +242,8 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
                 <td>
                   <input
                     form={formId}
-                    aria-label="New item unit"
-                    placeholder="unit"
+                    aria-label={t('formEditor.newItemUnit')}
+                    placeholder={t('formEditor.unitPlaceholder')}
                     size={8}
                     value={newItem.unit}
                     onChange={(ev) => setNewItem({ ...newItem, unit: ev.target.value })}
@@ -260,7 +266,7 @@ export function FormEditor({ visitId, form, readOnly, onSaved, onReload, renderE
       />
       {!readOnly && (
         <button type="submit" form={formId} disabled={busy || sent.length === 0 || (!form && !formCode)}>
-          Save {form ? form.formCode : 'form'}
+          {form ? t('formEditor.save', { code: form.formCode }) : t('formEditor.saveNew')}
         </button>
       )}
     </fieldset>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Form, FormReview } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { ErrorBox } from './error-box.js';
 import { whenText } from './query-thread.js';
 
@@ -44,28 +45,35 @@ export function FormReviewState({
     <div className="form-review" data-testid={`review-${form.formCode}`}>
       <span className={`badge ${review.verifiedAt ? 'sdv-done' : review.needsSdv ? 'sdv-due' : 'sdv-none'}`}>
         {review.verifiedAt
-          ? `Source verified by ${review.verifiedByName ?? 'a monitor'}, ${whenText(review.verifiedAt)}`
+          ? t('itemSdvMarker.verified', {
+              name: review.verifiedByName ?? t('itemSdvMarker.aMonitor'),
+              when: whenText(review.verifiedAt),
+            })
           : review.needsSdv
             ? review.changedAt
-              ? 'Not source verified (changed since verification)'
-              : 'Not source verified'
-            : 'SDV not required'}
+              ? t('formReview.notVerifiedChanged')
+              : t('formReview.notVerified')
+            : t('formReview.sdvNotRequired')}
       </span>{' '}
       <span className={`badge ${review.reviewedAt && !changed ? 'review-done' : 'review-due'}`}>
         {review.reviewedAt
-          ? `Reviewed by ${review.reviewedByName ?? 'a monitor'}, ${whenText(review.reviewedAt)}${changed ? ' — changed since review' : ''}`
-          : 'Not reviewed'}
+          ? t('formReview.reviewed', {
+              name: review.reviewedByName ?? t('itemSdvMarker.aMonitor'),
+              when: whenText(review.reviewedAt),
+              changed: changed ? 'yes' : 'no',
+            })
+          : t('formReview.notReviewed')}
       </span>
       {canReview && (
         <span className="actions">
           {!review.verifiedAt && (
             <button type="button" onClick={() => mark('verified')}>
-              Mark {form.formCode} source verified
+              {t('formReview.markVerified', { code: form.formCode })}
             </button>
           )}
           {(!review.reviewedAt || changed) && (
             <button type="button" onClick={() => mark('reviewed')}>
-              Mark {form.formCode} reviewed
+              {t('formReview.markReviewed', { code: form.formCode })}
             </button>
           )}
         </span>
@@ -119,9 +127,7 @@ function ItemVerifications({
   };
   return (
     <details className="item-verifications">
-      <summary>
-        Items source verified one by one: {verified.length} of {entered.length}
-      </summary>
+      <summary>{t('formReview.oneByOne', { verified: verified.length, entered: entered.length })}</summary>
       <ul>
         {entered.map((i) => {
           const v = byCode.get(i.itemCode);
@@ -131,16 +137,19 @@ function ItemVerifications({
               {label}:{' '}
               {v?.verifiedAt ? (
                 <span className="badge sdv-done">
-                  Source verified by {v.verifiedByName ?? 'a monitor'}, {whenText(v.verifiedAt)}
+                  {t('itemSdvMarker.verified', {
+                    name: v.verifiedByName ?? t('itemSdvMarker.aMonitor'),
+                    when: whenText(v.verifiedAt),
+                  })}
                 </span>
               ) : (
                 <span className="badge sdv-due">
-                  {v ? 'Not source verified (changed since verification)' : 'Not source verified'}
+                  {v ? t('formReview.notVerifiedChanged') : t('formReview.notVerified')}
                 </span>
               )}{' '}
               {canReview && !v?.verifiedAt && (
                 <button type="button" onClick={() => verify(i.itemCode)}>
-                  Verify {label}
+                  {t('formReview.verify', { label })}
                 </button>
               )}
             </li>

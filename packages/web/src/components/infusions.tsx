@@ -4,6 +4,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { BodyOf, Infusion } from '../api/types.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText, fromUtcInput } from '../lib/dates.js';
 import { ErrorBox, LoadError } from './error-box.js';
 import { TableScroll } from './table-scroll.js';
@@ -22,25 +23,25 @@ export function Infusions({ subjectId, canEnter }: { subjectId: string; canEnter
   );
   return (
     <section aria-labelledby="inf-h">
-      <h2 id="inf-h">Infusions</h2>
-      {list.error ? <LoadError error={list.error} what="infusions" /> : null}
-      {list.data?.length === 0 && <p>No infusions recorded.</p>}
+      <h2 id="inf-h">{t('infusions.title')}</h2>
+      {list.error ? <LoadError error={list.error} what={t('infusions.loadWhat')} /> : null}
+      {list.data?.length === 0 && <p>{t('infusions.none')}</p>}
       {list.data && list.data.length > 0 && (
-        <TableScroll label="Infusions">
-          <table aria-label="Infusions">
+        <TableScroll label={t('infusions.title')}>
+          <table aria-label={t('infusions.title')}>
             <thead>
               <tr>
-                <th scope="col">Cycle</th>
-                <th scope="col">No.</th>
-                <th scope="col">Planned</th>
-                <th scope="col">Given at</th>
-                <th scope="col">Lot</th>
-                <th scope="col">Cells</th>
-                <th scope="col">Viability %</th>
-                <th scope="col">Weight kg</th>
-                <th scope="col">Cells/kg</th>
-                <th scope="col">Protocol checks</th>
-                <th scope="col">Status</th>
+                <th scope="col">{t('infusions.col.cycle')}</th>
+                <th scope="col">{t('infusions.col.number')}</th>
+                <th scope="col">{t('infusions.col.planned')}</th>
+                <th scope="col">{t('infusions.col.given')}</th>
+                <th scope="col">{t('infusions.col.lot')}</th>
+                <th scope="col">{t('infusions.col.cells')}</th>
+                <th scope="col">{t('infusions.col.viability')}</th>
+                <th scope="col">{t('infusions.col.weight')}</th>
+                <th scope="col">{t('infusions.col.cellsPerKg')}</th>
+                <th scope="col">{t('infusions.col.checks')}</th>
+                <th scope="col">{t('infusions.col.status')}</th>
               </tr>
             </thead>
             <tbody>
@@ -58,7 +59,7 @@ export function Infusions({ subjectId, canEnter }: { subjectId: string; canEnter
                   <td>
                     <Checks infusion={i} />
                   </td>
-                  <td>{i.status}</td>
+                  <td>{t('infusions.status', { status: i.status })}</td>
                 </tr>
               ))}
             </tbody>
@@ -126,21 +127,21 @@ function ProductFields({
   return (
     <>
       <TextField
-        label="Product lot"
+        label={t('infusions.lot')}
         value={f.productLot}
         onChange={set('productLot')}
         error={errs.productLot}
       />
-      {decimal('totalCells', 'Total cells')}
-      {decimal('viabilityPct', 'Viability %')}
-      {decimal('weightKg', 'Weight kg')}
-      {decimal('volumeMl', 'Volume mL')}
+      {decimal('totalCells', t('infusions.totalCells'))}
+      {decimal('viabilityPct', t('infusions.viabilityPct'))}
+      {decimal('weightKg', t('infusions.weightKg'))}
+      {decimal('volumeMl', t('infusions.volumeMl'))}
       <TextField
-        label="Infusion reactions"
+        label={t('infusions.reactions')}
         value={f.reactions}
         onChange={set('reactions')}
         error={errs.reactions}
-        placeholder="none"
+        placeholder={t('infusions.reactionsPlaceholder')}
       />
     </>
   );
@@ -157,12 +158,12 @@ function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): voi
     weightKg: infusion.weightKg?.toString() ?? '',
     volumeMl: infusion.volumeMl?.toString() ?? '',
     reactions: '',
-    reason: 'infusion given',
+    reason: t('infusions.givenReason'),
   });
   const [error, setError] = useState<unknown>();
   const errs = fieldErrors(error);
   const set = (k: keyof typeof f) => (v: string) => setF({ ...f, [k]: v });
-  const label = `infusion ${infusion.infusionNumber} of cycle ${infusion.cycle}`;
+  const label = t('infusions.which', { number: infusion.infusionNumber, cycle: infusion.cycle });
   const submit = async (e: FormEvent) => {
     e.preventDefault();
     setError(undefined);
@@ -185,10 +186,10 @@ function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): voi
   };
   return (
     <details className="form-panel">
-      <summary>Record {label} as given</summary>
-      <form onSubmit={submit} aria-label={`Record ${label} as given`} className="inline-form">
+      <summary>{t('infusions.recordGiven', { label })}</summary>
+      <form onSubmit={submit} aria-label={t('infusions.recordGiven', { label })} className="inline-form">
         <TextField
-          label="Given at"
+          label={t('infusions.givenAt')}
           type="datetime-local"
           required
           value={f.startedAt}
@@ -196,7 +197,7 @@ function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): voi
           error={errs.startedAt}
         />
         <TextField
-          label="Ended at"
+          label={t('infusions.endedAt')}
           type="datetime-local"
           value={f.endedAt}
           onChange={set('endedAt')}
@@ -204,13 +205,13 @@ function RecordGiven({ infusion, onSaved }: { infusion: Infusion; onSaved(): voi
         />
         <ProductFields f={f} set={set} errs={errs} />
         <TextField
-          label="Reason for the change"
+          label={t('infusions.reason')}
           required
           value={f.reason}
           onChange={set('reason')}
           error={errs.reason}
         />
-        <button type="submit">Record as given</button>
+        <button type="submit">{t('infusions.submitGiven')}</button>
         <ErrorBox error={error} atFields />
       </form>
     </details>
@@ -259,9 +260,9 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
     }
   };
   return (
-    <form onSubmit={submit} aria-label="Record an infusion" className="inline-form">
+    <form onSubmit={submit} aria-label={t('infusions.recordName')} className="inline-form">
       <TextField
-        label="Cycle"
+        label={t('infusions.cycle')}
         type="number"
         min={1}
         value={f.cycle}
@@ -269,7 +270,7 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         error={errs.cycle}
       />
       <TextField
-        label="Infusion number"
+        label={t('infusions.number')}
         type="number"
         min={1}
         value={f.infusionNumber}
@@ -277,14 +278,14 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
         error={errs.infusionNumber}
       />
       <TextField
-        label="Planned date"
+        label={t('infusions.plannedDate')}
         type="date"
         value={f.plannedDate}
         onChange={set('plannedDate')}
         error={errs.plannedDate}
       />
       <TextField
-        label="Given at (if given)"
+        label={t('infusions.givenAtIf')}
         type="datetime-local"
         value={f.startedAt}
         onChange={set('startedAt')}
@@ -292,15 +293,18 @@ function InfusionForm({ subjectId, onSaved }: { subjectId: string; onSaved(): vo
       />
       <ProductFields f={f} set={set} errs={errs} />
       <SelectField
-        label="Infusion status"
+        label={t('infusions.statusLabel')}
         value={f.status}
         onChange={set('status')}
-        options={INFUSION_STATUSES.map((s) => ({ value: s, label: s.replaceAll('_', ' ') }))}
+        options={INFUSION_STATUSES.map((s) => ({
+          value: s,
+          label: t('infusions.statusOption', { status: s }),
+        }))}
       />
-      <output aria-label="Cells per kg">
-        {cellsPerKg !== null ? `${cellsPerKg.toExponential(2)} cells/kg` : ''}
+      <output aria-label={t('infusions.cellsPerKg')}>
+        {cellsPerKg !== null ? t('infusions.cellsPerKgValue', { value: cellsPerKg.toExponential(2) }) : ''}
       </output>
-      <button type="submit">Record infusion</button>
+      <button type="submit">{t('infusions.submit')}</button>
       <ErrorBox error={error} atFields />
     </form>
   );

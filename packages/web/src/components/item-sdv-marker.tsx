@@ -1,4 +1,5 @@
 import type { FormReview } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { whenText } from './query-thread.js';
 
 /**
@@ -11,11 +12,14 @@ export function ItemSdvMarker({ review, itemCode }: { review: FormReview | undef
   if (!v) return null;
   return v.verifiedAt ? (
     <span className="badge sdv-done item-sdv" data-testid={`sdv-marker-${itemCode}`}>
-      Source verified by {v.verifiedByName ?? 'a monitor'}, {whenText(v.verifiedAt)}
+      {t('itemSdvMarker.verified', {
+        name: v.verifiedByName ?? t('itemSdvMarker.aMonitor'),
+        when: whenText(v.verifiedAt),
+      })}
     </span>
   ) : (
     <span className="badge sdv-due item-sdv" data-testid={`sdv-marker-${itemCode}`}>
-      Source verification cleared (changed since verification)
+      {t('itemSdvMarker.cleared')}
     </span>
   );
 }

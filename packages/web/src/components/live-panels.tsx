@@ -22,6 +22,7 @@ import {
 } from '@msct/core/protocol';
 import type { ReactNode } from 'react';
 import type { PreviousAssessment, VisitWithForms } from '../api/types.js';
+import { t } from '../i18n/index.js';
 import { catalogForms, type Definition } from '../lib/definition.js';
 import { visitItemsOf } from '../lib/visit-items.js';
 import type { Draft, ItemGroup } from './catalog-form.js';
@@ -34,20 +35,18 @@ export function BilagLive({ visit, draft }: { visit: VisitWithForms; draft: Draf
   }).bilag;
   const entered = Object.values(draft).filter((d) => d.value !== null).length;
   return (
-    <div className="live-box" role="status" aria-live="polite" aria-label="BILAG live score">
+    <div className="live-box" role="status" aria-live="polite" aria-label={t('livePanels.bilagLive')}>
       {bilag?.ok ? (
         <span className="score" data-testid="bilag-total">
-          BILAG total {bilag.value.total}
+          {t('livePanels.bilagTotal', { total: bilag.value.total })}
         </span>
       ) : (
-        <span data-testid="bilag-total">
-          BILAG total cannot be computed yet ({entered} of 8 systems graded)
-        </span>
+        <span data-testid="bilag-total">{t('livePanels.bilagNotYet', { entered })}</span>
       )}
-      {bilag?.ok && <span> · highest grade {String(bilag.value.highest)}</span>}
-      <ul className="trace" aria-label="BILAG trace">
-        {explain(bilag).map((t) => (
-          <li key={t}>{t}</li>
+      {bilag?.ok && <span> {t('livePanels.highest', { grade: String(bilag.value.highest) })}</span>}
+      <ul className="trace" aria-label={t('livePanels.bilagTrace')}>
+        {explain(bilag).map((line) => (
+          <li key={line}>{line}</li>
         ))}
       </ul>
     </div>
@@ -70,8 +69,7 @@ function systemGrades(draft: Draft, previous: PreviousAssessment | undefined): S
   return grades;
 }
 
-const gradeText = (r: SystemGrades[System]) =>
-  r.ok ? r.value : 'not yet graded (no activity entered: is "ever involved" recorded?)';
+const gradeText = (r: SystemGrades[System]) => (r.ok ? r.value : t('livePanels.notGraded'));
 
 /** The BILAG-2004 form's fieldsets, one per system. */
 export const BILAG2004_GROUPS: readonly ItemGroup[] = BILAG2004_FORM_GROUPS.map((g) => ({
@@ -93,7 +91,7 @@ export function Bilag2004SystemGrade({
   const r = systemGrades(draft, previous)[system];
   return (
     <p className="group-grade" role="status" aria-live="polite">
-      {BILAG2004_SYSTEM_LABELS[system]} grade:{' '}
+      {t('livePanels.systemGrade', { system: BILAG2004_SYSTEM_LABELS[system] })}{' '}
       <strong data-testid={`bilag2004-grade-${system}`}>{gradeText(r)}</strong>
       {r.ok && isProvisionalBilag2004Grade(system, r.value) && (
         <span className="provisional" data-testid={`bilag2004-provisional-${system}`}>
@@ -129,31 +127,30 @@ export function Bilag2004Live({
   const trace = total?.ok ? explain(total) : systems.flatMap((s) => (grades[s].ok ? explain(grades[s]) : []));
   const problems = total && !total.ok ? total.issues.filter((i) => i.code !== 'history-missing') : [];
   return (
-    <section className="live-box" aria-label="BILAG-2004 live grades">
+    <section className="live-box" aria-label={t('livePanels.live2004')}>
       <p role="status" aria-live="polite">
         {total?.ok ? (
           <span className="score" data-testid="bilag2004-total">
-            BILAG-2004 numeric total {total.value.numeric}
+            {t('livePanels.total2004', { total: total.value.numeric })}
           </span>
         ) : (
           <span data-testid="bilag2004-total">
-            BILAG-2004 total cannot be computed yet ({systems.length - waiting.length} of {systems.length}{' '}
-            systems graded)
+            {t('livePanels.notYet2004', { graded: systems.length - waiting.length, systems: systems.length })}
           </span>
         )}
       </p>
       <p data-testid="bilag2004-previous">
         {previous
-          ? `Renal change rules compare with visit ${previous.visitCode}${previous.visitDate ? ` (${previous.visitDate})` : ''}.`
-          : 'No earlier BILAG-2004 assessment: the renal change rules have nothing to compare with.'}
+          ? t('livePanels.previous', { visit: previous.visitCode, date: previous.visitDate ?? 'none' })
+          : t('livePanels.noPrevious')}
       </p>
-      <TableScroll label="BILAG-2004 grades">
-        <table className="compact" aria-label="BILAG-2004 grades">
+      <TableScroll label={t('livePanels.grades2004')}>
+        <table className="compact" aria-label={t('livePanels.grades2004')}>
           <thead>
             <tr>
-              <th scope="col">System</th>
-              <th scope="col">Grade</th>
-              <th scope="col">Grading rule</th>
+              <th scope="col">{t('livePanels.system')}</th>
+              <th scope="col">{t('livePanels.grade')}</th>
+              <th scope="col">{t('livePanels.rule')}</th>
             </tr>
           </thead>
           <tbody>
@@ -164,7 +161,7 @@ export function Bilag2004Live({
                   <th scope="row">{BILAG2004_SYSTEM_LABELS[s]}</th>
                   <td data-testid={`bilag2004-summary-${s}`}>{g.ok ? g.value : '—'}</td>
                   <td className="provisional">
-                    {g.ok && isProvisionalBilag2004Grade(s, g.value) ? 'provisional' : ''}
+                    {g.ok && isProvisionalBilag2004Grade(s, g.value) ? t('livePanels.provisional') : ''}
                   </td>
                 </tr>
               );
@@ -175,14 +172,9 @@ export function Bilag2004Live({
       {systems.some((s) => {
         const g = grades[s];
         return g.ok && isProvisionalBilag2004Grade(s, g.value);
-      }) && (
-        <p className="provisional-note">
-          Grades marked provisional come from grading rules not yet checked against the published BILAG-2004
-          scoring rules.
-        </p>
-      )}
+      }) && <p className="provisional-note">{t('livePanels.provisionalNote')}</p>}
       {problems.length > 0 && (
-        <ul aria-label="BILAG-2004 problems">
+        <ul aria-label={t('livePanels.problems2004')}>
           {problems.map((i) => (
             <li key={`${i.path.join('.')}:${i.message}`}>
               {i.path.join('.')}: {i.message}
@@ -190,16 +182,14 @@ export function Bilag2004Live({
           ))}
         </ul>
       )}
-      <ul className="trace" aria-label="BILAG-2004 trace">
-        {trace.map((t) => (
-          <li key={t}>{t}</li>
+      <ul className="trace" aria-label={t('livePanels.trace2004')}>
+        {trace.map((line) => (
+          <li key={line}>{line}</li>
         ))}
       </ul>
     </section>
   );
 }
-
-const STATUS_TEXT = { met: 'met', not_met: 'not met', missing: 'missing', waived: 'waived' } as const;
 
 export function EligibilityChecklist({
   criteria,
@@ -221,11 +211,11 @@ export function EligibilityChecklist({
   const { data, waivers } = screeningFromItems(criteria, withHeldValues(draft, held));
   const result = evaluateEligibility(criteria, data, waivers);
   return (
-    <section className="live-box" aria-label="Eligibility checklist">
+    <section className="live-box" aria-label={t('livePanels.eligibility')}>
       {held.length > 0 && (
         <section aria-labelledby="held-h">
-          <h3 id="held-h">Values the study already holds</h3>
-          <p className="hint">Read from saved data, not asked again on this form.</p>
+          <h3 id="held-h">{t('livePanels.held')}</h3>
+          <p className="hint">{t('livePanels.heldHint')}</p>
           <ul data-testid="held-values">
             {held.map((h) => (
               <li key={h.item} data-item={h.item}>
@@ -237,7 +227,10 @@ export function EligibilityChecklist({
         </section>
       )}
       <p role="status" aria-live="polite">
-        Overall: <strong data-testid="eligibility-overall">{result.overall.replace('_', ' ')}</strong>
+        {t('livePanels.overall')}{' '}
+        <strong data-testid="eligibility-overall">
+          {t('livePanels.overallValue', { overall: result.overall })}
+        </strong>
       </p>
       <ul className="checklist">
         {result.criteria.map((c) => {
@@ -245,12 +238,15 @@ export function EligibilityChecklist({
           const waiver = draft[code]?.value ?? '';
           return (
             <li key={c.id} data-criterion={c.id} data-status={c.status}>
-              <span className={`crit-status crit-${c.status}`}>{STATUS_TEXT[c.status]}</span>{' '}
-              <span className="muted">{c.kind}</span> <strong>{c.label}</strong>
+              <span className={`crit-status crit-${c.status}`}>
+                {t('livePanels.critStatus', { status: c.status })}
+              </span>{' '}
+              <span className="muted">{t('livePanels.critKind', { kind: c.kind })}</span>{' '}
+              <strong>{c.label}</strong>
               <div className="muted">{c.reason}</div>
               {(c.status === 'not_met' || c.status === 'waived' || waiver) && (
                 <TextField
-                  label={`Waiver of "${c.label}": justification`}
+                  label={t('livePanels.waiver', { label: c.label })}
                   value={waiver}
                   disabled={readOnly}
                   onChange={(v) => setValue(code, v)}
@@ -261,10 +257,10 @@ export function EligibilityChecklist({
         })}
       </ul>
       {result.rejectedWaivers.length > 0 && (
-        <ul aria-label="Waivers not applied">
+        <ul aria-label={t('livePanels.rejected')}>
           {result.rejectedWaivers.map((w) => (
             <li key={w.waiver.criterionId}>
-              Waiver of {w.waiver.criterionId} not applied: {w.reason}
+              {t('livePanels.rejectedOne', { criterion: w.waiver.criterionId, reason: w.reason })}
             </li>
           ))}
         </ul>
@@ -275,7 +271,8 @@ export function EligibilityChecklist({
 
 /** A held value in words: a yes/no item's 1/0 as yes/no. */
 function heldText(value: string, type: ItemDefinition['type'] | undefined): string {
-  if (type === 'boolean' && (value === '1' || value === '0')) return value === '1' ? 'yes' : 'no';
+  if (type === 'boolean' && (value === '1' || value === '0'))
+    return value === '1' ? t('livePanels.yes') : t('livePanels.no');
   return value;
 }
 
@@ -306,8 +303,8 @@ export function screeningFormForUi(form: FormDefinitionItems, criteria: readonly
     const read = readers.get(d.code);
     return {
       ...d,
-      label: unit ? `${label} (${unit})` : label,
-      ...(read ? { help: `Read by: ${[...new Set(read)].join('; ')}` } : {}),
+      label: unit ? t('livePanels.labelUnit', { label, unit }) : label,
+      ...(read ? { help: t('livePanels.readBy', { readers: [...new Set(read)].join('; ') }) } : {}),
     };
   });
   return { ...form, items };

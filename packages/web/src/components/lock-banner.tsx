@@ -1,5 +1,6 @@
 import { api } from '../api/client.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 
 type Lock = Awaited<ReturnType<typeof loadLocks>>[number];
@@ -25,17 +26,13 @@ export function useActiveLocks(subject: { id: string; studyId: string; siteId: s
 export function LockBanner({ locks }: { locks: readonly Lock[] }) {
   if (locks.length === 0) return null;
   return (
-    <div role="status" className="lock-banner" aria-label="Locked">
+    <div role="status" className="lock-banner" aria-label={t('lockBanner.name')}>
       {locks.map((l) => (
         <p key={l.id}>
-          <strong>
-            The {l.level === 'subject' ? `subject ${l.subjectCode ?? ''}` : l.level} is{' '}
-            {l.kind === 'freeze' ? 'frozen' : 'locked'}
-          </strong>{' '}
-          by {l.lockedBy} at <time dateTime={l.lockedAt}>{dateTimeText(l.lockedAt)}</time>: {l.reason}.{' '}
-          {l.kind === 'freeze'
-            ? 'No data can change; investigators can still sign.'
-            : 'Nothing can change until an administrator releases it.'}
+          <strong>{t('lockBanner.what', { level: l.level, code: l.subjectCode ?? '', kind: l.kind })}</strong>{' '}
+          {t('lockBanner.by', { name: l.lockedBy })}{' '}
+          <time dateTime={l.lockedAt}>{dateTimeText(l.lockedAt)}</time>: {l.reason}.{' '}
+          {l.kind === 'freeze' ? t('lockBanner.freeze') : t('lockBanner.lock')}
         </p>
       ))}
     </div>

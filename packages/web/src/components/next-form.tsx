@@ -5,6 +5,7 @@
 // goes back to the top of the visit and says so.
 import { nextFormToEnter } from '@msct/core/protocol';
 import { type KeyboardEvent, useState } from 'react';
+import { t } from '../i18n/index.js';
 
 /** Alt+Shift+N (Option+Shift+N on a Mac: `code`, not `key`, which a Mac turns into a symbol). */
 export const isNextFormShortcut = (e: KeyboardEvent) =>
@@ -23,10 +24,11 @@ export function SaveAndNextButton({
   return (
     <>
       <button type="submit" form={formId} disabled={disabled} onClick={onClick} className="save-and-next">
-        Save and go to the next form
+        {t('nextForm.button')}
       </button>
       <p className="field-hint">
-        <kbd>Alt</kbd>+<kbd>Shift</kbd>+<kbd>N</kbd> saves this form and goes to the next one.
+        <kbd>{t('nextForm.keyAlt')}</kbd>+<kbd>{t('nextForm.keyShift')}</kbd>+<kbd>{t('nextForm.keyN')}</kbd>{' '}
+        {t('nextForm.hint')}
       </p>
     </>
   );
@@ -69,9 +71,7 @@ export function useNextForm(input: {
       }
       at = next;
     }
-    setNotice(
-      `${input.titleOf(from)} was the last form left to enter at this visit: back at the top of the visit.`,
-    );
+    setNotice(t('nextForm.last', { title: input.titleOf(from) }));
     // Focus the notice once it is rendered, so that a screen reader reads it and Tab starts at the top.
     requestAnimationFrame(() => {
       const p = document.getElementById('next-form-notice');

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { api } from '../api/client.js';
 import type { Visit } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import type { Definition } from '../lib/definition.js';
 import { ErrorBox } from './error-box.js';
 import { SelectField, TextField } from './text-field.js';
@@ -49,13 +50,16 @@ export function OpenVisitForm({
   });
   const label = (code: string) =>
     code === UNSCHEDULED
-      ? 'Unscheduled visit'
-      : `${code} — ${definition.visits?.find((v) => v.code === code)?.label ?? code}`;
+      ? t('openVisitForm.unscheduled')
+      : t('openVisitForm.choice', {
+          code,
+          label: definition.visits?.find((v) => v.code === code)?.label ?? code,
+        });
   return (
-    <form onSubmit={submit} aria-label="Open a visit" className="inline-form">
+    <form onSubmit={submit} aria-label={t('openVisitForm.name')} className="inline-form">
       {choices.length > 0 ? (
         <SelectField
-          label="Visit code"
+          label={t('openVisitForm.code')}
           value={visitCode}
           onChange={setVisitCode}
           options={choices.map((c) => ({ value: c, label: label(c) }))}
@@ -64,7 +68,7 @@ export function OpenVisitForm({
         />
       ) : (
         <TextField
-          label="Visit code"
+          label={t('openVisitForm.code')}
           value={visitCode}
           onChange={setVisitCode}
           required
@@ -73,7 +77,7 @@ export function OpenVisitForm({
       )}
       {unscheduled && (
         <TextField
-          label="Reason for the unscheduled visit"
+          label={t('openVisitForm.reason')}
           value={reason}
           onChange={setReason}
           required
@@ -81,13 +85,13 @@ export function OpenVisitForm({
         />
       )}
       <TextField
-        label="Visit date"
+        label={t('openVisitForm.date')}
         type="date"
         value={visitDate}
         onChange={setVisitDate}
         error={errs.visitDate}
       />
-      <button type="submit">Open visit</button>
+      <button type="submit">{t('openVisitForm.submit')}</button>
       <ErrorBox error={error} />
     </form>
   );

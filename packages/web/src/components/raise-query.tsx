@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import { api } from '../api/client.js';
 import type { BodyOf } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { ErrorBox } from './error-box.js';
 
 /** A monitor raises a query on a record or one of its fields. */
@@ -36,13 +37,17 @@ export function RaiseQuery({
     onRaised();
   });
   return (
-    <form onSubmit={submit} aria-label={`Raise a query on ${field ?? entityType}`} className="inline-form">
-      <label htmlFor={id}>Query text</label>
+    <form
+      onSubmit={submit}
+      aria-label={t('raiseQuery.name', { field: field ?? entityType })}
+      className="inline-form"
+    >
+      <label htmlFor={id}>{t('raiseQuery.text')}</label>
       <textarea id={id} value={text} onChange={(e) => setText(e.target.value)} rows={2} required />
       {errs.text && <span className="field-error">{errs.text}</span>}
-      <button type="submit">Raise query</button>
+      <button type="submit">{t('raiseQuery.submit')}</button>
       <button type="button" onClick={onCancel}>
-        Cancel
+        {t('common.cancel')}
       </button>
       <ErrorBox error={error} />
     </form>

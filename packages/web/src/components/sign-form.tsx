@@ -3,6 +3,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
 
@@ -22,16 +23,16 @@ export function SignForm({ form, meaning, onDone }: { form: Form; meaning: strin
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        Sign {form.formCode}
+        {t('signForm.sign', { code: form.formCode })}
       </button>
     );
   return (
-    <form onSubmit={submit} aria-label={`Sign ${form.formCode}`} className="sign-panel">
+    <form onSubmit={submit} aria-label={t('signForm.sign', { code: form.formCode })} className="sign-panel">
       <p className="meaning">
-        <strong>Meaning of this signature:</strong> <span data-testid="signature-meaning">{meaning}</span>
+        <strong>{t('signForm.meaning')}</strong> <span data-testid="signature-meaning">{meaning}</span>
       </p>
       <TextField
-        label="Password (re-enter to sign)"
+        label={t('signForm.password')}
         type="password"
         autoComplete="current-password"
         value={password}
@@ -40,7 +41,7 @@ export function SignForm({ form, meaning, onDone }: { form: Form; meaning: strin
         error={fieldErrors(error).password}
       />
       <SubmitCancel
-        submitLabel="Sign electronically"
+        submitLabel={t('signForm.submit')}
         onCancel={() => setOpen(false)}
         error={error}
         onReload={onDone}

@@ -1,3 +1,4 @@
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 /** A signed record's manifestation (21 CFR 11.50): the signer's printed name, date and time (ISO 8601 with its zone), and the meaning. */
 export function SignatureNote({
@@ -7,10 +8,10 @@ export function SignatureNote({
 }) {
   return (
     <p className="signed-note" data-testid="signature">
-      Signed by <strong data-testid="signer-name">{signature.signerName}</strong> at{' '}
-      <time dateTime={signature.signedAt}>{dateTimeText(signature.signedAt)}</time> — meaning:{' '}
-      <q data-testid="signed-meaning">{signature.meaning}</q>. Locked: values cannot change until an
-      investigator unlocks it with a reason.
+      {t('signatureNote.signedBy')} <strong data-testid="signer-name">{signature.signerName}</strong>{' '}
+      {t('signatureNote.at')} <time dateTime={signature.signedAt}>{dateTimeText(signature.signedAt)}</time>{' '}
+      {t('signatureNote.meaning')} <q data-testid="signed-meaning">{signature.meaning}</q>
+      {t('signatureNote.locked')}
     </p>
   );
 }

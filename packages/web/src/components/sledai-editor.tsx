@@ -16,6 +16,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form, VisitWithForms } from '../api/types.js';
 import { useUnsavedWarning } from '../hooks/use-unsaved-warning.js';
+import { t } from '../i18n/index.js';
 import { ChangeReasonAndError } from './change-reason.js';
 
 export const SLEDAI_FORM_CODE = SLEDAI2K_FORM.formCode;
@@ -114,27 +115,26 @@ export function SledaiEditor({
         {sledai?.ok ? (
           <>
             <span className="score" data-testid="sledai-score">
-              SLEDAI-2K {sledai.value.score}
+              {t('sledaiEditor.score', { score: sledai.value.score })}
             </span>{' '}
             <span>
-              (clinical {sledai.value.clinicalScore}; window {sledai.value.windowDays} days)
+              {t('sledaiEditor.clinical', {
+                clinical: sledai.value.clinicalScore,
+                days: sledai.value.windowDays,
+              })}
             </span>
           </>
         ) : (
-          <span>SLEDAI-2K cannot be scored yet</span>
+          <span>{t('sledaiEditor.notYet')}</span>
         )}
-        <ul className="trace" aria-label="SLEDAI-2K trace">
-          {trace.map((t) => (
-            <li key={t}>{t}</li>
+        <ul className="trace" aria-label={t('sledaiEditor.trace')}>
+          {trace.map((line) => (
+            <li key={line}>{line}</li>
           ))}
         </ul>
       </div>
       <fieldset className="descriptors" disabled={readOnly}>
-        <legend>
-          SLEDAI-2K descriptors present in the last 10 days. Tick "present but not due to SLE" when another
-          cause explains it (e.g. infection, drug): it then does not score, even when a laboratory value or
-          the temperature shows it.
-        </legend>
+        <legend>{t('sledaiEditor.legend')}</legend>
         {SLEDAI2K_DESCRIPTOR_ITEMS.map((d) => {
           const not = attributionCode(d.code);
           return (
@@ -150,7 +150,7 @@ export function SledaiEditor({
                 {d.label}
               </label>
               {derived.has(d.code) && entries[d.code] !== '1' && (
-                <span className="derived-note">shown by this visit's measurements</span>
+                <span className="derived-note">{t('sledaiEditor.derived')}</span>
               )}
               <label className="not-sle">
                 <input
@@ -159,7 +159,7 @@ export function SledaiEditor({
                   checked={entries[not] === '1'}
                   onChange={(e) => set(not, e.target.checked)}
                 />{' '}
-                {d.label.replace(/^\d+\. /, '').replace(/ \(\d+\)$/, '')}: present but not due to SLE
+                {t('sledaiEditor.notSle', { label: d.label.replace(/^\d+\. /, '').replace(/ \(\d+\)$/, '') })}
               </label>
               <small id={`${formId}-${d.code}-help`} className="help">
                 {d.help}
@@ -181,7 +181,7 @@ export function SledaiEditor({
       />
       {!readOnly && (
         <button type="submit" form={formId} disabled={changed.length === 0}>
-          Save SLEDAI-2K
+          {t('sledaiEditor.save')}
         </button>
       )}
     </div>

@@ -3,6 +3,7 @@ import { api } from '../api/client.js';
 import { fieldErrors } from '../api/problem.js';
 import type { Form } from '../api/types.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { SubmitCancel } from './submit-cancel.js';
 import { TextField } from './text-field.js';
 
@@ -21,19 +22,28 @@ export function UnlockForm({ form, onDone }: { form: Form; onDone(): void }) {
   if (!open)
     return (
       <button type="button" onClick={() => setOpen(true)}>
-        Unlock {form.formCode}
+        {t('unlockForm.unlock', { code: form.formCode })}
       </button>
     );
   return (
-    <form onSubmit={submit} aria-label={`Unlock ${form.formCode}`} className="inline-form">
+    <form
+      onSubmit={submit}
+      aria-label={t('unlockForm.unlock', { code: form.formCode })}
+      className="inline-form"
+    >
       <TextField
-        label="Reason for unlocking"
+        label={t('unlockForm.reason')}
         value={reason}
         onChange={setReason}
         required
         error={fieldErrors(error).reason}
       />
-      <SubmitCancel submitLabel="Unlock" onCancel={() => setOpen(false)} error={error} onReload={onDone} />
+      <SubmitCancel
+        submitLabel={t('unlockForm.submit')}
+        onCancel={() => setOpen(false)}
+        error={error}
+        onReload={onDone}
+      />
     </form>
   );
 }

@@ -12,12 +12,15 @@ import { TableScroll } from '../components/table-scroll.js';
 import { SelectField, TextField } from '../components/text-field.js';
 import { useLoad } from '../hooks/use-load.js';
 import { useSubmit } from '../hooks/use-submit.js';
+import { t } from '../i18n/index.js';
 import { dateTimeText } from '../lib/dates.js';
 import { clockSummary, type SaeClock } from '../lib/sae-clock.js';
 import { Link } from '../router.js';
 import { hasRole, useMe } from '../session.js';
 
-const label = (code: string | null) => (code ? code.replaceAll('_', ' ') : '—');
+/** A vocabulary code in words (its English is the code's words; a translation names each code in `code.words`). */
+const label = (code: string | null) =>
+  code ? t('code.words', { code, words: code.replaceAll('_', ' ') }) : '—';
 type Detail = Awaited<ReturnType<typeof load>>['ae'];
 
 const load = async (aeId: string) => {
@@ -32,8 +35,8 @@ const load = async (aeId: string) => {
 export function AdverseEventPage({ aeId }: { aeId: string }) {
   const me = useMe();
   const data = useLoad(() => load(aeId), [aeId]);
-  if (data.error) return <LoadError error={data.error} what="adverse event" />;
-  if (!data.data) return <p className="loading">Loading…</p>;
+  if (data.error) return <LoadError error={data.error} what={t('aeDetail.loadWhat')} />;
+  if (!data.data) return <p className="loading">{t('common.loading')}</p>;
   const { ae, subject, infusions } = data.data;
   const canWrite = hasRole(me, ['coordinator', 'investigator'], subject.studyId, subject.siteId);
   const canAssess = hasRole(me, ['safety'], subject.studyId);
@@ -41,27 +44,25 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
   return (
     <section className="cioms">
       <p className="crumbs no-print">
-        <Link href={`/studies/${subject.studyId}/adverse-events`}>Adverse events</Link> ·{' '}
-        <Link href={`/subjects/${subject.id}`}>Subject {ae.subjectCode}</Link>
+        <Link href={`/studies/${subject.studyId}/adverse-events`}>{t('aeDetail.crumb')}</Link> ·{' '}
+        <Link href={`/subjects/${subject.id}`}>{t('aeDetail.subject', { code: ae.subjectCode })}</Link>
       </p>
-      <h1>
-        {ae.serious ? 'Serious adverse event' : 'Adverse event'}: {ae.term}
-      </h1>
+      <h1>{t('aeDetail.title', { serious: ae.serious ? 'yes' : 'no', term: ae.term })}</h1>
       <p className="no-print">
         <button type="button" onClick={() => window.print()}>
-          Print (CIOMS-I style)
+          {t('aeDetail.print')}
         </button>{' '}
         <a href={`/api/adverse-events/${ae.id}/cioms.pdf`} download={`cioms-${ae.subjectCode}.pdf`}>
-          CIOMS-I form (PDF)
+          {t('aeDetail.pdf')}
         </a>{' '}
         <a href={`/api/adverse-events/${ae.id}/cioms.html`} target="_blank" rel="noreferrer">
-          CIOMS-I form (HTML)
+          {t('aeDetail.html')}
         </a>
       </p>
       <Clock clock={ae.clock} />
       {ae.deathRecordConflicts.length > 0 && (
-        <div role="alert" className="error" aria-label="Death records disagree">
-          <strong>The subject's death records disagree</strong> (adverse events, end-of-study form, survival):
+        <div role="alert" className="error" aria-label={t('aeDetail.deathConflict')}>
+          <strong>{t('aeDetail.deathConflictTitle')}</strong> {t('aeDetail.deathConflictWhere')}
           <ul>
             {ae.deathRecordConflicts.map((c) => (
               <li key={c.message}>{c.message}</li>
@@ -70,64 +71,64 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
         </div>
       )}
 
-      <h2>I. Reaction information</h2>
-      <dl className="facts" aria-label="Reaction information">
-        <dt>Subject</dt>
-        <dd>
-          {ae.subjectCode} (site {ae.siteCode})
-        </dd>
-        <dt>Sex</dt>
+      <h2>{t('aeDetail.section1')}</h2>
+      <dl className="facts" aria-label={t('aeDetail.reaction')}>
+        <dt>{t('aeDetail.subjectLabel')}</dt>
+        <dd>{t('aeDetail.subjectSite', { code: ae.subjectCode, site: ae.siteCode })}</dd>
+        <dt>{t('aeDetail.sex')}</dt>
         <dd>{subject.sex ?? '—'}</dd>
-        <dt>Birth date</dt>
+        <dt>{t('aeDetail.birthDate')}</dt>
         <dd>{subject.birthDate ?? '—'}</dd>
-        <dt>Reaction (term)</dt>
+        <dt>{t('aeDetail.term')}</dt>
         <dd>{ae.term}</dd>
-        <dt>Onset</dt>
+        <dt>{t('aeDetail.onset')}</dt>
         <dd>{ae.onsetDate}</dd>
-        <dt>Became serious</dt>
+        <dt>{t('aeDetail.becameSerious')}</dt>
         <dd>{ae.seriousDate ?? '—'}</dd>
-        <dt>CTCAE grade</dt>
+        <dt>{t('aeDetail.grade')}</dt>
         <dd>{ae.ctcaeGrade ?? '—'}</dd>
-        <dt>Outcome</dt>
+        <dt>{t('aeDetail.outcome')}</dt>
         <dd>{label(ae.outcome)}</dd>
-        <dt>Resolution date</dt>
+        <dt>{t('aeDetail.resolution')}</dt>
         <dd>{ae.resolutionDate ?? '—'}</dd>
         {ae.deathDate && (
           <>
-            <dt>Death</dt>
+            <dt>{t('aeDetail.death')}</dt>
             <dd>
               {ae.deathDate}
-              {ae.deathCause ? ` — ${ae.deathCause}` : ''}
+              {ae.deathCause ? <> — {ae.deathCause}</> : null}
             </dd>
           </>
         )}
       </dl>
       <fieldset className="criteria">
-        <legend>Seriousness criteria (ICH E2A)</legend>
-        <ul aria-label="Seriousness criteria">
+        <legend>{t('aeDetail.criteriaLegend')}</legend>
+        <ul aria-label={t('aeDetail.criteria')}>
           {SERIOUSNESS.map((s) => (
             <li key={s}>
               <span aria-hidden="true">{ae.seriousness.includes(s) ? '☒' : '☐'}</span> {label(s)}
-              {ae.seriousness.includes(s) ? <span className="visually-hidden"> (met)</span> : null}
+              {ae.seriousness.includes(s) ? (
+                <span className="visually-hidden"> {t('aeDetail.met')}</span>
+              ) : null}
             </li>
           ))}
         </ul>
       </fieldset>
-      <h3>Narrative</h3>
+      <h3>{t('aeDetail.narrative')}</h3>
       <p className="narrative">{ae.narrative ?? '—'}</p>
 
-      <h2>II. Suspect product: MSC infusions</h2>
+      <h2>{t('aeDetail.section2')}</h2>
       {given.length === 0 ? (
-        <p>No infusion given.</p>
+        <p>{t('aeDetail.noInfusion')}</p>
       ) : (
-        <TableScroll label="Suspect product">
-          <table aria-label="Suspect product">
+        <TableScroll label={t('aeDetail.suspect')}>
+          <table aria-label={t('aeDetail.suspect')}>
             <thead>
               <tr>
-                <th scope="col">Cycle / infusion</th>
-                <th scope="col">Given</th>
-                <th scope="col">Lot</th>
-                <th scope="col">Cells/kg</th>
+                <th scope="col">{t('aeDetail.col.infusion')}</th>
+                <th scope="col">{t('aeDetail.col.given')}</th>
+                <th scope="col">{t('aeDetail.col.lot')}</th>
+                <th scope="col">{t('aeDetail.col.cellsPerKg')}</th>
               </tr>
             </thead>
             <tbody>
@@ -135,7 +136,7 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
                 <tr key={i.id} className={i.id === ae.infusionId ? 'linked' : undefined}>
                   <td>
                     {i.cycle} / {i.infusionNumber}
-                    {i.id === ae.infusionId ? ' (linked to this event)' : ''}
+                    {i.id === ae.infusionId ? ` ${t('aeDetail.linked')}` : ''}
                   </td>
                   <td>{i.startedAt ?? i.plannedDate ?? '—'}</td>
                   <td>{i.productLot ?? '—'}</td>
@@ -146,36 +147,36 @@ export function AdverseEventPage({ aeId }: { aeId: string }) {
           </table>
         </TableScroll>
       )}
-      <p>Action taken: {ae.actionTaken ?? '—'}</p>
+      <p>{t('aeDetail.actionTaken', { action: ae.actionTaken ?? '—' })}</p>
 
-      <h2>III. Causality and expectedness</h2>
-      <dl className="facts" aria-label="Causality">
-        <dt>Investigator's causality</dt>
+      <h2>{t('aeDetail.section3')}</h2>
+      <dl className="facts" aria-label={t('aeDetail.causality')}>
+        <dt>{t('aeDetail.investigatorCausality')}</dt>
         <dd>{label(ae.relatedness)}</dd>
-        <dt>Sponsor's causality</dt>
+        <dt>{t('aeDetail.sponsorCausality')}</dt>
         <dd>{label(ae.sponsorRelatedness)}</dd>
-        <dt>Expectedness</dt>
-        <dd>{ae.expectedness ?? 'not yet assessed'}</dd>
+        <dt>{t('aeDetail.expectedness')}</dt>
+        <dd>{ae.expectedness ? label(ae.expectedness) : t('aeDetail.notAssessed')}</dd>
       </dl>
 
-      <h2>IV. Reporting</h2>
-      <dl className="facts" aria-label="Reporting dates">
-        <dt>Site aware</dt>
+      <h2>{t('aeDetail.section4')}</h2>
+      <dl className="facts" aria-label={t('aeDetail.reportingDates')}>
+        <dt>{t('aeDetail.siteAware')}</dt>
         <dd>{ae.siteAwareAt ?? '—'}</dd>
-        <dt>Sponsor notified</dt>
+        <dt>{t('aeDetail.sponsorNotified')}</dt>
         <dd>{ae.sponsorNotifiedAt ?? '—'}</dd>
-        <dt>Expedited report due</dt>
+        <dt>{t('aeDetail.reportDue')}</dt>
         <dd>{ae.clock.reportDueDate ?? '—'}</dd>
-        <dt>Reported</dt>
+        <dt>{t('aeDetail.reported')}</dt>
         <dd>{ae.reportedDate ?? '—'}</dd>
       </dl>
       {canAssess && <SponsorAssessment key={ae.version} ae={ae} onSaved={data.reload} />}
 
-      <h2>Follow-up</h2>
+      <h2>{t('aeDetail.followUp')}</h2>
       {ae.followUps.length === 0 ? (
-        <p>No follow-up recorded.</p>
+        <p>{t('aeDetail.noFollowUp')}</p>
       ) : (
-        <ol className="follow-ups" aria-label="Follow-ups">
+        <ol className="follow-ups" aria-label={t('aeDetail.followUps')}>
           {ae.followUps.map((f) => (
             <li key={f.id}>
               <strong>{f.entryDate}</strong> — {f.text}{' '}
@@ -197,9 +198,9 @@ function Clock({ clock }: { clock: SaeClock }) {
     <div
       className={clock.overdue ? 'clock-panel overdue' : 'clock-panel'}
       role="status"
-      aria-label="Reporting clock"
+      aria-label={t('aeDetail.clock')}
     >
-      <strong>{clock.overdue ? 'Overdue: ' : 'Reporting clock: '}</strong>
+      <strong>{clock.overdue ? t('aeDetail.overdue') : t('aeDetail.clockLead')} </strong>
       {clockSummary(clock)}
       <ul>
         {clock.reasons.map((r) => (
@@ -231,26 +232,32 @@ function SponsorAssessment({ ae, onSaved }: { ae: Detail; onSaved(): void }) {
   return (
     <form
       id="sponsor-assessment"
-      aria-label="Sponsor assessment"
+      aria-label={t('aeDetail.assessment')}
       className="inline-form no-print"
       onSubmit={submit}
     >
       <SelectField
-        label="Sponsor's causality"
+        label={t('aeDetail.sponsorCausality')}
         value={sponsorRelatedness}
         onChange={setSponsorRelatedness}
-        options={['', ...RELATEDNESS].map((r) => ({ value: r, label: r ? label(r) : '(not assessed)' }))}
+        options={['', ...RELATEDNESS].map((r) => ({
+          value: r,
+          label: r ? label(r) : t('aeDetail.notAssessedOption'),
+        }))}
         error={errs.sponsorRelatedness}
       />
       <SelectField
-        label="Expectedness"
+        label={t('aeDetail.expectedness')}
         value={expectedness}
         onChange={setExpectedness}
-        options={['', ...EXPECTEDNESS].map((r) => ({ value: r, label: r || '(not assessed)' }))}
+        options={['', ...EXPECTEDNESS].map((r) => ({
+          value: r,
+          label: r ? label(r) : t('aeDetail.notAssessedOption'),
+        }))}
         error={errs.expectedness}
       />
       <TextField
-        label="Expedited report submitted on"
+        label={t('aeDetail.reportedOn')}
         type="date"
         value={reportedDate}
         onChange={setReportedDate}
@@ -266,7 +273,7 @@ function SponsorAssessment({ ae, onSaved }: { ae: Detail; onSaved(): void }) {
         onReload={onSaved}
       />
       <button type="submit" disabled={busy}>
-        Save assessment
+        {t('aeDetail.saveAssessment')}
       </button>
     </form>
   );
@@ -282,18 +289,18 @@ function FollowUpForm({ aeId, onSaved }: { aeId: string; onSaved(): void }) {
     onSaved();
   });
   return (
-    <form aria-label="Add a follow-up" className="inline-form no-print" onSubmit={submit}>
+    <form aria-label={t('aeDetail.addFollowUp')} className="inline-form no-print" onSubmit={submit}>
       <TextField
-        label="Follow-up date"
+        label={t('aeDetail.followUpDate')}
         type="date"
         value={entryDate}
         onChange={setEntryDate}
         required
         error={errs.entryDate}
       />
-      <TextField label="Follow-up" value={text} onChange={setText} required error={errs.text} />
+      <TextField label={t('aeDetail.followUp')} value={text} onChange={setText} required error={errs.text} />
       <button type="submit" disabled={busy}>
-        Add follow-up
+        {t('aeDetail.addFollowUpButton')}
       </button>
       <ErrorBox error={error} />
     </form>

@@ -17,6 +17,7 @@ import { SLEDAI_FORM_CODE, SledaiEditor } from '../components/sledai-editor.js';
 import { recordedStatus, StatusBadge } from '../components/status-grid.js';
 import { VerifyForms } from '../components/verify-forms.js';
 import { useLoad } from '../hooks/use-load.js';
+import { t } from '../i18n/index.js';
 import { catalogForms, definitionOf, formsExpectedAt } from '../lib/definition.js';
 import { Link, navigate } from '../router.js';
 import { hasRole, useMe } from '../session.js';
@@ -83,8 +84,8 @@ export function VisitPage({ visitId }: { visitId: string }) {
         : Promise.resolve([]),
     [visitId, subject?.id, stamp],
   );
-  if (data.error) return <LoadError error={data.error} what="visit" />;
-  if (!data.data || !subject) return <p className="loading">Loading…</p>;
+  if (data.error) return <LoadError error={data.error} what={t('visitPage.loadWhat')} />;
+  if (!data.data || !subject) return <p className="loading">{t('common.loading')}</p>;
   const { visit, definition, previousBilag2004, siteCode, held } = data.data;
   const labs: LabContext | undefined = definition.labReferenceRanges
     ? {
@@ -139,7 +140,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
   const notComplete = unsigned.filter((f) => f.status !== 'complete');
   // The visit's status in the grid's words (core/protocol record-status.ts).
   const visitState = recordedStatus(visit, definition);
-  const visitLabel = `${visit.visitCode}${visit.cycle > 1 ? ` (cycle ${visit.cycle})` : ''}`;
+  const visitLabel = t('visitPage.label', { code: visit.visitCode, cycle: String(visit.cycle) });
   // A visit declared missed takes no data (the server refuses it), so no entry forms are offered.
   const missed = visit.status === 'missed';
   const canEnterData = can.enter && !missed;
@@ -151,16 +152,13 @@ export function VisitPage({ visitId }: { visitId: string }) {
   return (
     <section>
       <p className="crumbs">
-        <Link href={`/studies/${subject.studyId}`}>Study</Link> ›{' '}
+        <Link href={`/studies/${subject.studyId}`}>{t('visitPage.study')}</Link> ›{' '}
         <Link href={`/subjects/${subject.id}`}>{subject.subjectCode}</Link>
       </p>
-      <h1>
-        Visit {visit.visitCode}
-        {visit.cycle > 1 ? ` (cycle ${visit.cycle})` : ''} — {subject.subjectCode}
-      </h1>
-      <p>
-        Date: {visit.visitDate ?? 'not recorded'} · Status: <StatusBadge cell={visitState} />{' '}
-        <span className="muted">{visitState.reason}</span>
+      <h1>{t('visitPage.title', { visit: visitLabel, subject: subject.subjectCode })}</h1>
+      <p className="visit-status">
+        {t('visitPage.date', { date: visit.visitDate ?? t('visitPage.notRecorded') })}{' '}
+        <StatusBadge cell={visitState} /> <span className="muted">{visitState.reason}</span>
       </p>
       {nextForm.notice}
       <LockBanner locks={locks.active} />
@@ -170,7 +168,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         entityType="visit"
         entityId={visit.id}
         field={null}
-        label={`visit ${visit.visitCode}`}
+        label={t('visitPage.visitQueries', { code: visit.visitCode })}
         queries={queries.data ?? []}
         canRaise={can.raiseQuery}
         onChanged={queries.reload}
@@ -183,28 +181,27 @@ export function VisitPage({ visitId }: { visitId: string }) {
           kind="visit"
           id={visit.id}
           version={visit.version}
-          what={`visit ${visitLabel}`}
+          what={t('visitPage.deleteWhat', { visit: visitLabel })}
           onDone={() => navigate(`/subjects/${subject.id}`)}
         />
       )}
-      {missed && <p>Declared missed: no data can be entered unless that is taken back.</p>}
+      {missed && <p>{t('visitPage.missed')}</p>}
       {visit.visitCode === 'SCR' && definition.eligibility && (
         <p>
-          <Link href={`/subjects/${subject.id}/screening`}>Screening checklist and enrolment</Link>
+          <Link href={`/subjects/${subject.id}/screening`}>{t('visitPage.screening')}</Link>
         </p>
       )}
       {can.sign && unsigned.length > 0 && (
-        <section aria-label="Visit signature" className="sign-visit">
+        <section aria-label={t('visitPage.signature')} className="sign-visit">
           {notComplete.length > 0 ? (
             <p className="hint">
-              The visit can be signed once every form is complete (not yet:{' '}
-              {notComplete.map((f) => f.formCode).join(', ')}).
+              {t('visitPage.notComplete', { forms: notComplete.map((f) => f.formCode).join(', ') })}
             </p>
           ) : (
             <SignCeremony
               subjectId={subject.id}
               visitId={visit.id}
-              label={`Sign visit ${visitLabel}`}
+              label={t('visitPage.sign', { visit: visitLabel })}
               meaning={visit.signatureMeaning}
               forms={unsigned.map((f) => ({
                 formId: f.id,
@@ -221,7 +218,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         <VerifyForms
           subjectId={subject.id}
           visitId={visit.id}
-          label={`Source-verify all forms of visit ${visitLabel}`}
+          label={t('visitPage.verify', { visit: visitLabel })}
           reviews={reviews.data}
           formLabels={
             new Map(
@@ -231,7 +228,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
           onDone={reviews.reload}
         />
       )}
-      {visit.forms.length === 0 && !missed && <p>No forms entered yet.</p>}
+      {visit.forms.length === 0 && !missed && <p>{t('visitPage.noForms')}</p>}
       {visit.forms.map((f) => (
         <FormPanel
           key={`${f.id}:${f.version}:${f.items.map((i) => i.version).join(',')}`}
@@ -254,8 +251,12 @@ export function VisitPage({ visitId }: { visitId: string }) {
         />
       ))}
       {canEnterData && !visit.forms.some((f) => f.formCode === SLEDAI_FORM_CODE) && (
-        <section aria-label="New SLEDAI-2K" className="form-panel" data-form-code={SLEDAI_FORM_CODE}>
-          <h2>SLEDAI-2K</h2>
+        <section
+          aria-label={t('visitPage.newSledai')}
+          className="form-panel"
+          data-form-code={SLEDAI_FORM_CODE}
+        >
+          <h2>{t('visitPage.sledai')}</h2>
           <SledaiEditor visit={visit} readOnly={false} onSaved={reloadAfterSave} onReload={data.reload} />
         </section>
       )}
@@ -264,8 +265,8 @@ export function VisitPage({ visitId }: { visitId: string }) {
           const def = uiFormFor(f.formCode, definition) ?? f;
           return (
             <details key={f.formCode} className="form-panel new-form" data-form-code={f.formCode}>
-              <summary>Enter {f.title}</summary>
-              <section aria-label={`New ${f.title}`}>
+              <summary>{t('visitPage.enter', { title: f.title })}</summary>
+              <section aria-label={t('visitPage.new', { title: f.title })}>
                 <CatalogForm
                   def={def}
                   visitId={visit.id}
@@ -287,10 +288,8 @@ export function VisitPage({ visitId }: { visitId: string }) {
           if (!def) return null;
           return (
             <details key={`${r.formCode}#${r.record}`} className="form-panel new-form">
-              <summary>
-                Add a record to {r.title} (record {r.record})
-              </summary>
-              <section aria-label={`New ${r.title} record ${r.record}`}>
+              <summary>{t('visitPage.addRecord', { title: r.title, record: r.record })}</summary>
+              <section aria-label={t('visitPage.newRecord', { title: r.title, record: r.record })}>
                 <CatalogForm
                   def={def}
                   visitId={visit.id}
@@ -307,7 +306,7 @@ export function VisitPage({ visitId }: { visitId: string }) {
         })}
       {canEnterData && (!newFormChoices || newFormChoices.length > 0) && (
         <section aria-labelledby="new-form-h" className="form-panel">
-          <h2 id="new-form-h">Enter a new form</h2>
+          <h2 id="new-form-h">{t('visitPage.newForm')}</h2>
           <FormEditor
             key={newFormChoices?.map((f) => f.code).join(',') ?? ''}
             visitId={visit.id}
