@@ -117,6 +117,11 @@ export async function readOdm(
      * with several units says nothing about a value without one.
      */
     itemUnits?: Map<string, string>;
+    /**
+     * Filled with every unit each ItemDef declares (ItemOID → MeasurementUnitOIDs): the units whose
+     * drop from an item that takes none the definition conversion noted (odm-units.ts itemUnitRule).
+     */
+    itemDeclaredUnits?: Map<string, string[]>;
     /** Fed every chunk read (to tell whether the file changed between two reads). */
     onChunk?: (chunk: string | Buffer) => void | Promise<void>;
   },
@@ -214,6 +219,9 @@ export async function readOdm(
         else if (itemDef && a.MeasurementUnitOID) {
           itemDefUnits++;
           handlers.itemUnits?.set(itemDef, a.MeasurementUnitOID);
+          const declared = handlers.itemDeclaredUnits?.get(itemDef) ?? [];
+          declared.push(a.MeasurementUnitOID);
+          handlers.itemDeclaredUnits?.set(itemDef, declared);
         }
         break;
       default:

@@ -32,6 +32,8 @@ export interface ValueRow {
   item: string;
   value: string | null;
   unit: string | null;
+  /** The units the file's ItemDef declares for the item (odm-units.ts itemUnitRule drops these only). */
+  declaredUnits?: readonly string[];
   /** msct's missing-data code of an empty value (ND, NK, NA), from the ItemData's Flag. */
   missingCode?: string | null;
 }
@@ -102,6 +104,8 @@ export interface OdmSubject {
 export interface ReduceOptions {
   /** The unit of an item's values that carry none (ItemOID → unit): the file's ItemDef, then the mapping's. */
   itemUnits?: ReadonlyMap<string, string>;
+  /** Every unit each ItemDef of the file declares, by name (ItemOID → units). */
+  declaredUnits?: ReadonlyMap<string, readonly string[]>;
   /** Leave out (and list) the ItemData of items the mapping does not map and that are not msct's own. */
   skipUnmapped?: boolean;
   /** The file's site (LocationOID, data access group) → msct site code (the mapping's `sites`). */
@@ -284,6 +288,9 @@ export function reduceSubject(
         item,
         value: id.value,
         unit,
+        ...(opts.declaredUnits?.has(id.itemOid)
+          ? { declaredUnits: opts.declaredUnits.get(id.itemOid)! }
+          : {}),
         ...(id.missingCode !== undefined ? { missingCode: id.missingCode } : {}),
       });
     }
