@@ -33,6 +33,7 @@ import {
   type StudyFrame,
   type UnmappedConstruct,
 } from './definition-frame.js';
+import { measurementUnitName } from './odm-reader.js';
 import { helpWithSourceUnit, itemUnitRule } from './odm-units.js';
 import { ByteDecoder, sniffXml } from './text-decoding.js';
 
@@ -204,7 +205,18 @@ export async function convertOdmMetadata(input: {
   // Units.
   const units = new Map<string, string>();
   for (const u of kids(kid(study, 'BasicDefinitions'), 'MeasurementUnit'))
-    if (u.attrs.OID) units.set(u.attrs.OID, translated(kid(u, 'Symbol')) ?? u.attrs.Name ?? u.attrs.OID);
+    if (u.attrs.OID)
+      units.set(
+        u.attrs.OID,
+        measurementUnitName({
+          oid: u.attrs.OID,
+          name: u.attrs.Name,
+          symbols: kids(kid(u, 'Symbol'), 'TranslatedText').map((x) => ({
+            lang: x.attrs['xml:lang'],
+            text: x.text,
+          })),
+        }),
+      );
 
   // Code lists.
   const codeListIds = new Map<string, string>();
