@@ -46,6 +46,13 @@ export const odmImportReport = importReport.extend({
   skippedNotListed: z.number(),
   /** Values whose unit was converted to one the item accepts (core convertUnit). */
   unitsConverted: z.number(),
+  /**
+   * Units dropped from the values of items that take none, once per item and unit (the rule the
+   * definition conversion applied to the item: exchange odm-units.ts itemUnitRule), with why.
+   */
+  unitsDropped: z.array(
+    z.object({ item: z.string(), unit: z.string(), values: z.number(), why: z.string() }),
+  ),
   /** Sites the import created (createSites). */
   sitesCreated: z.number(),
   /**

@@ -11,8 +11,8 @@ export const UCUM_SYSTEM = 'http://unitsofmeasure.org';
 /**
  * LOINC codes → the catalog labs form's item (LOINC 2.78, https://loinc.org/<code>, each code's long
  * common name in the comment). Only codes whose property (mass or substance concentration, count,
- * rate) the item holds in one of its units; a code in another scale (e.g. a titre ordinal) is left to
- * a mapping file.
+ * rate) the item holds in one of its units, and the ANA titre (read as its reciprocal, TITRE_ITEMS); a
+ * code in another scale (e.g. an ordinal "positive") is left to a mapping file.
  */
 export const CATALOG_LAB_LOINC: Readonly<Record<string, string>> = {
   '718-7': 'labs.haemoglobin', // Hemoglobin [Mass/volume] in Blood
@@ -35,7 +35,38 @@ export const CATALOG_LAB_LOINC: Readonly<Record<string, string>> = {
   '4485-9': 'labs.c3', // Complement C3 [Mass/volume] in Serum or Plasma
   '4498-2': 'labs.c4', // Complement C4 [Mass/volume] in Serum or Plasma
   '5130-0': 'labs.anti_dsdna', // DNA double strand Ab [Units/volume] in Serum
+  '5048-4': 'labs.ana_titre', // Nuclear Ab [Titer] in Serum by Immunofluorescence (a titre: TITRE_ITEMS)
 };
+
+/**
+ * The items holding the testing lab's own limits of a lab item of the same form (form item → its
+ * limit items), taken from an Observation's referenceRange (low: lower limit of normal, high: upper):
+ * the SLEDAI-2K judges low complement and raised DNA binding against the testing lab's limits
+ * (../shared/protocol/instruments.md §1.2 descriptors 20–21; core crf/derive.ts reads them so), and
+ * the catalog labs form (core crf/forms.ts LABS_FORM) holds them beside each value.
+ */
+export const LAB_LIMIT_ITEMS: Readonly<Record<string, { low?: string; high?: string }>> = {
+  c3: { low: 'c3_lln' },
+  c4: { low: 'c4_lln' },
+  anti_dsdna: { high: 'anti_dsdna_uln' },
+};
+
+/**
+ * Items holding a titre as its reciprocal (`ana_titre`: "ANA titre (reciprocal, e.g. 320 for
+ * 1:320)", core crf/forms.ts LABS_FORM). ANA titres are written as the dilution 1:N (ANA ≥1:80 is the
+ * entry criterion of the 2019 EULAR/ACR classification, ../shared/protocol/instruments.md §4.2;
+ * ../shared/protocol/trial.md "Schedule" lists the ANA titre among the labs), so a FHIR value 1:320
+ * (valueString "1:320", or valueRatio 1/320) is the item's 320.
+ */
+export const TITRE_ITEMS: ReadonlySet<string> = new Set(['labs.ana_titre']);
+
+/** The reciprocal of a titre written "1:N" (N a positive whole number), else undefined. */
+export function titreReciprocal(text: string): number | undefined {
+  const m = /^1\s*:\s*(\d+)$/.exec(text.trim());
+  if (!m) return undefined;
+  const n = Number(m[1]);
+  return n > 0 && Number.isSafeInteger(n) ? n : undefined;
+}
 
 /**
  * UCUM codes (The Unified Code for Units of Measure, https://ucum.org/ucum) → msct's spelling of the

@@ -271,6 +271,124 @@ for (const dialect of TEST_DIALECTS)
       ]);
     });
 
+    // The labs form's limit items from an Observation's referenceRange, and the ANA titre as 1:N.
+    const UCUM = 'http://unitsofmeasure.org';
+    const q = (value: number, code: string) => ({ value, unit: code, system: UCUM, code });
+    const at12 = { encounter: { identifier: { system: 'urn:lab', value: 'V-12' } } };
+    const lab = (id: string, loinc: string, over: Record<string, unknown>) =>
+      observation({ id, code: { coding: [{ system: 'http://loinc.org', code: loinc }] }, ...at12, ...over });
+
+    it("takes the testing lab's limits from referenceRange (units converted) and an ANA titre 1:N as its reciprocal", async () => {
+      const m = mapping({ encounters: { 'urn:lab|V-12': 'M12' } });
+      const text = collection(
+        // C3 0.7 g/L, normal range 0.09–0.18 g/dL: the lower limit is c3_lln, 0.9 g/L (g/dL → g/L by core convertUnit).
+        lab('c3', '4485-9', {
+          valueQuantity: q(0.7, 'g/L'),
+          referenceRange: [{ low: q(0.09, 'g/dL'), high: q(0.18, 'g/dL') }],
+        }),
+        // C4 in mg/dL, a unit c4_lln accepts as it is; a "treatment" range is not the normal range.
+        lab('c4', '4498-2', {
+          valueQuantity: q(8, 'mg/dL'),
+          referenceRange: [
+            {
+              low: q(40, 'mg/dL'),
+              type: {
+                coding: [
+                  {
+                    system: 'http://terminology.hl7.org/CodeSystem/referencerange-meaning',
+                    code: 'treatment',
+                  },
+                ],
+              },
+            },
+            {
+              low: q(10, 'mg/dL'),
+              type: {
+                coding: [
+                  { system: 'http://terminology.hl7.org/CodeSystem/referencerange-meaning', code: 'normal' },
+                ],
+              },
+            },
+          ],
+        }),
+        // Anti-dsDNA: the upper limit is anti_dsdna_uln.
+        lab('dsdna', '5130-0', {
+          valueQuantity: q(150, '[IU]/mL'),
+          referenceRange: [{ high: q(30, '[IU]/mL') }],
+        }),
+        // ANA 1:320 as text: the labs form holds the reciprocal, 320 (instruments.md §4.2 "ANA ≥1:80").
+        lab('ana', '5048-4', { valueQuantity: undefined, valueString: '1:320' }),
+      );
+      const r = await importFhir(t.db, study.studyId, text, { actor: study.actor, mapping: m });
+      expect(r.problems).toEqual([]);
+      expect(r.accounting).toEqual({ observations: 4, imported: 4, withheld: 0, skipped: 0, refused: 0 });
+      expect(r).toMatchObject({ written: true, entered: 7, unitsConverted: 1 });
+      // M12 is recorded already (2025-01-09, the test study's visit): the values go to it.
+      expect((await storedLabs('NJDT-001', 'M12')).map(({ visit_date: _, ...v }) => v)).toEqual([
+        { item_code: 'ana_titre', value: '320', unit: null },
+        { item_code: 'anti_dsdna', value: '150', unit: 'IU/mL' },
+        { item_code: 'anti_dsdna_uln', value: '30', unit: 'IU/mL' },
+        { item_code: 'c3', value: '0.7', unit: 'g/L' },
+        { item_code: 'c3_lln', value: '0.9', unit: 'g/L' },
+        { item_code: 'c4', value: '8', unit: 'mg/dL' },
+        { item_code: 'c4_lln', value: '10', unit: 'mg/dL' },
+      ]);
+      // The same titre as a valueRatio 1/320 is the same value: unchanged.
+      const ratio = await importFhir(
+        t.db,
+        study.studyId,
+        collection(
+          lab('ana2', '5048-4', {
+            valueQuantity: undefined,
+            valueRatio: { numerator: { value: 1 }, denominator: { value: 320 } },
+          }),
+        ),
+        { actor: study.actor, mapping: m, dryRun: true },
+      );
+      expect(ratio.problems).toEqual([]);
+      expect(ratio).toMatchObject({ unchanged: 1, entered: 0, changed: 0 });
+    });
+
+    it('refuses a titre that is not 1:N and a reference range it cannot read, naming the Observation and path', async () => {
+      const m = mapping({ encounters: { 'urn:lab|V-12': 'M12' } });
+      const normal = (low: ReturnType<typeof q>) => ({ low });
+      const text = collection(
+        lab('ana-text', '5048-4', { valueQuantity: undefined, valueString: 'positive' }),
+        lab('ana-ratio', '5048-4', {
+          valueQuantity: undefined,
+          valueRatio: { numerator: { value: 2 }, denominator: { value: 640 } },
+        }),
+        lab('c3-mmol', '4485-9', {
+          valueQuantity: q(0.7, 'g/L'),
+          referenceRange: [normal(q(0.9, 'mmol/L'))],
+        }),
+        lab('c4-two', '4498-2', {
+          valueQuantity: q(8, 'mg/dL'),
+          referenceRange: [normal(q(10, 'mg/dL')), normal(q(0.12, 'g/L'))],
+        }),
+        lab('hb-ratio', '718-7', {
+          valueQuantity: undefined,
+          valueRatio: { numerator: { value: 1 }, denominator: { value: 12 } },
+        }),
+      );
+      const before = await databaseFingerprint(t.db);
+      const r = await importFhir(t.db, study.studyId, text, { actor: study.actor, mapping: m });
+      expect(r.written).toBe(false);
+      expect(await databaseFingerprint(t.db)).toBe(before);
+      expect(r.problems.map((p) => [p.column, p.rule])).toEqual([
+        ['entry[1] Observation/ana-text.valueString', 'value-invalid'],
+        ['entry[2] Observation/ana-ratio.valueRatio', 'value-invalid'],
+        ['entry[3] Observation/c3-mmol.referenceRange[0].low', 'unit-invalid'],
+        ['entry[4] Observation/c4-two.referenceRange', 'value-conflict'],
+        ['entry[5] Observation/hb-ratio.valueRatio', 'value-invalid'],
+      ]);
+      expect(r.problems[0]!.message).toContain('"positive" is not a titre written 1:N');
+      expect(r.problems[1]!.message).toContain('the numerator is not 1');
+      expect(r.problems[2]!.message).toContain('"mmol/L"');
+      expect(r.problems[3]!.message).toContain('10 mg/dL; 0.12 g/L');
+      expect(r.accounting).toEqual({ observations: 5, imported: 0, withheld: 0, skipped: 0, refused: 5 });
+    });
+
     it('refuses what is not a FHIR Bundle to import, with one clear problem', async () => {
       const cases: [string, string, string][] = [
         ['{"resourceType":"Bundle","type":"document","entry":[]}', 'fhir-invalid', 'Bundle.type "document"'],

@@ -18,7 +18,14 @@
 import type { ItemDefinition } from '@msct/core/crf';
 import { checkVisitWindow, type VisitDefinition } from '@msct/core/protocol';
 import { type Actor, type Db, type ImportValue, ItemWriter } from '@msct/store';
-import { CATALOG_LAB_LOINC, LOINC_SYSTEM, msctUnit } from './fhir-codes.js';
+import {
+  CATALOG_LAB_LOINC,
+  LAB_LIMIT_ITEMS,
+  LOINC_SYSTEM,
+  msctUnit,
+  TITRE_ITEMS,
+  titreReciprocal,
+} from './fhir-codes.js';
 import type { ResolvedFhirMapping } from './fhir-mapping.js';
 import { validateFhirResource } from './fhir-validate.js';
 import {
@@ -115,10 +122,21 @@ interface Observation {
   valueInteger?: number;
   valueBoolean?: boolean;
   valueString?: string;
+  valueRatio?: { numerator?: Quantity; denominator?: Quantity };
+  referenceRange?: ReferenceRange[];
   dataAbsentReason?: { coding?: Coding[]; text?: string };
   component?: unknown[];
   [k: string]: unknown;
 }
+/** Observation.referenceRange (FHIR R4 §Observation: low/high are SimpleQuantity). */
+interface ReferenceRange {
+  low?: Quantity;
+  high?: Quantity;
+  type?: { coding?: Coding[]; text?: string };
+  text?: string;
+}
+/** The meanings of a reference range that are the normal range (http://terminology.hl7.org/CodeSystem/referencerange-meaning). */
+const NORMAL_RANGE_TYPES = ['normal'];
 interface Resource {
   resourceType: string;
   id?: string;
@@ -131,9 +149,19 @@ interface Entry {
   request?: { method?: string };
 }
 
-/** One Observation read: a value to check, a skip (why), or a refusal (problems). */
+/** One value an Observation gives (its result, or a limit of its reference range). */
+interface ObservedValue {
+  raw: RawValue;
+  columns: ColumnNames;
+  converted: boolean;
+}
+
+/**
+ * One Observation read: its values to check (the result first, then the testing lab's limits from
+ * its referenceRange), a skip (why), or a refusal (problems).
+ */
 type Reading =
-  | { kind: 'value'; raw: RawValue; columns: ColumnNames; visitDate: string; converted: boolean }
+  | { kind: 'value'; values: ObservedValue[]; visitDate: string }
   | { kind: 'skip'; rule: ImportRule; column: string; message: string }
   | { kind: 'refuse'; problems: Omit<ImportProblem, 'row'>[] };
 
@@ -229,6 +257,8 @@ export async function importFhir(
     subject: SubjectRef;
     cycle: number;
     converted: boolean;
+    /** A limit of the Observation's reference range, not its result. */
+    limit: boolean;
   }[] = [];
   /** Reads one entry; says what became of it. */
   const readEntry = (entry: Entry, i: number): 'other' | 'skipped' | 'refused' | 'valid' => {
@@ -242,8 +272,8 @@ export async function importFhir(
     report.rows++;
     report.accounting.observations++;
     const where = `entry[${i}] Observation${r!.id ? `/${r!.id}` : ''}`;
-    const problems = invalid.get(i);
-    if (problems) return refuse(row, problems);
+    const invalidProblems = invalid.get(i);
+    if (invalidProblems) return refuse(row, invalidProblems);
     if (entry.request?.method === 'DELETE')
       return skip(
         row,
@@ -271,43 +301,76 @@ export async function importFhir(
       return skip(row, reading.rule, reading.column, reading.message);
     }
     if (reading.kind === 'refuse') return refuse(row, reading.problems);
-    report.values++;
-    const c = checkValueAll(meta, subjects, reading.raw, reading.columns);
-    if (!c.checked.ok) return refuse(row, c.problems);
-    valid.push({ row, ...reading, subject: c.checked.subject, cycle: c.checked.cycle });
+    // The result and its limits are checked alike; one refused refuses the Observation.
+    const checked: typeof valid = [];
+    const problems: Omit<ImportProblem, 'row'>[] = [];
+    for (const [k, v] of reading.values.entries()) {
+      report.values++;
+      const c = checkValueAll(meta, subjects, v.raw, v.columns);
+      if (!c.checked.ok) problems.push(...c.problems);
+      else
+        checked.push({
+          row,
+          ...v,
+          visitDate: reading.visitDate,
+          subject: c.checked.subject,
+          cycle: c.checked.cycle,
+          limit: k > 0,
+        });
+    }
+    if (problems.length > 0) return refuse(row, problems);
+    valid.push(...checked);
     return 'valid';
   };
   for (const [i, entry] of entries.entries()) readEntry(entry, i);
 
   // Two Observations for one item of one visit: the same value is one value (the later skipped);
-  // different values are both refused, never one chosen silently.
-  const groups = new Map<string, typeof valid>();
-  for (const v of valid) {
-    const key = [v.raw.subject, v.raw.visit, v.cycle, v.raw.form, v.raw.item].join('\u0000');
-    groups.set(key, [...(groups.get(key) ?? []), v]);
-  }
-  const toWrite: typeof valid = [];
-  for (const g of groups.values()) {
+  // different values are both refused, never one chosen silently. A limit of a reference range is
+  // such a value too; an Observation with one value in conflict is refused whole.
+  const keyOf = (v: (typeof valid)[number]) =>
+    [v.raw.subject, v.raw.visit, v.cycle, v.raw.form, v.raw.item].join('\u0000');
+  const groupsOf = (vs: typeof valid) => {
+    const out = new Map<string, typeof valid>();
+    for (const v of vs) out.set(keyOf(v), [...(out.get(keyOf(v)) ?? []), v]);
+    return out;
+  };
+  const conflicts = new Map<number, Omit<ImportProblem, 'row'>[]>();
+  for (const g of groupsOf(valid).values()) {
     const first = g[0]!;
-    const same = g.every((v) => v.raw.value === first.raw.value && v.raw.unit === first.raw.unit);
-    if (same) {
-      toWrite.push(first);
-      for (const v of g.slice(1))
-        skip(
-          v.row,
-          'item-skipped',
-          v.columns.value,
-          `the same ${first.raw.form}.${first.raw.item} value (${first.raw.value} ${first.raw.unit ?? ''}) as entry ${first.row - 1} for subject ${first.raw.subject}, visit ${first.raw.visit}`,
-        );
-    } else
-      for (const v of g)
-        refuse(v.row, [
-          {
-            column: v.columns.value,
-            rule: 'value-conflict',
-            message: `${g.length} Observations give ${first.raw.form}.${first.raw.item} of subject ${first.raw.subject} at visit ${first.raw.visit} different values (${g.map((x) => `entry ${x.row - 1}: ${x.raw.value} ${x.raw.unit ?? ''}`.trim()).join('; ')}): none is imported`,
-          },
-        ]);
+    if (g.every((v) => v.raw.value === first.raw.value && v.raw.unit === first.raw.unit)) continue;
+    for (const v of g)
+      conflicts.set(v.row, [
+        ...(conflicts.get(v.row) ?? []),
+        {
+          column: v.columns.value,
+          rule: 'value-conflict',
+          message: `${g.length} Observations give ${first.raw.form}.${first.raw.item} of subject ${first.raw.subject} at visit ${first.raw.visit} different values (${g.map((x) => `entry ${x.row - 1}: ${x.raw.value} ${x.raw.unit ?? ''}`.trim()).join('; ')}): none is imported`,
+        },
+      ]);
+  }
+  for (const [row, problems] of conflicts) refuse(row, problems);
+  // Of the others, each value once (the first Observation giving it); an Observation none of whose
+  // values is new is skipped, named by its result.
+  const firsts = new Set(
+    [...groupsOf(valid.filter((v) => !conflicts.has(v.row))).values()].map((g) => g[0]!),
+  );
+  const toWrite: typeof valid = [];
+  const byRow = new Map<number, typeof valid>();
+  for (const v of valid) if (!conflicts.has(v.row)) byRow.set(v.row, [...(byRow.get(v.row) ?? []), v]);
+  for (const [, vs] of byRow) {
+    const fresh = vs.filter((v) => firsts.has(v));
+    if (fresh.length > 0) {
+      toWrite.push(...fresh);
+      continue;
+    }
+    const v = vs[0]!;
+    const first = valid.find((x) => firsts.has(x) && keyOf(x) === keyOf(v))!;
+    skip(
+      v.row,
+      'item-skipped',
+      v.columns.value,
+      `the same ${first.raw.form}.${first.raw.item} value (${first.raw.value} ${first.raw.unit ?? ''}) as entry ${first.row - 1} for subject ${first.raw.subject}, visit ${first.raw.visit}`,
+    );
   }
   toWrite.sort((a, b) => a.row - b.row);
 
@@ -320,26 +383,35 @@ export async function importFhir(
   let converted = 0;
   const outcome = await writeOrRollBack(db, opts.actor, keep, async (txDb) => {
     const writer = ItemWriter.forImport(txDb, studyId, reason);
-    for (const v of toWrite) {
-      const value: ImportValue = {
-        subjectId: v.subject.id,
-        siteId: v.subject.siteId,
-        visitCode: v.raw.visit,
-        cycle: v.cycle,
-        visitDate: v.visitDate,
-        formCode: v.raw.form,
-        itemCode: v.raw.item,
-        value: v.raw.value,
-        unit: v.raw.unit,
-      };
-      const why = await writer.refusal(value);
-      if (why) {
-        refuse(v.row, [{ column: v.columns.form, rule: refusalRule(why), message: why.message }]);
+    // An Observation's values (its result and limits) are written together or not at all.
+    const rows = new Map<number, typeof toWrite>();
+    for (const v of toWrite) rows.set(v.row, [...(rows.get(v.row) ?? []), v]);
+    const importValue = (v: (typeof toWrite)[number]): ImportValue => ({
+      subjectId: v.subject.id,
+      siteId: v.subject.siteId,
+      visitCode: v.raw.visit,
+      cycle: v.cycle,
+      visitDate: v.visitDate,
+      formCode: v.raw.form,
+      itemCode: v.raw.item,
+      value: v.raw.value,
+      unit: v.raw.unit,
+    });
+    for (const [row, vs] of rows) {
+      const refusals: Omit<ImportProblem, 'row'>[] = [];
+      for (const v of vs) {
+        const why = await writer.refusal(importValue(v));
+        if (why) refusals.push({ column: v.columns.form, rule: refusalRule(why), message: why.message });
+      }
+      if (refusals.length > 0) {
+        refuse(row, refusals);
         continue;
       }
-      await writer.write(value);
+      for (const v of vs) {
+        await writer.write(importValue(v));
+        if (v.converted) converted++;
+      }
       written++;
-      if (v.converted) converted++;
     }
     await writer.finish();
     return writer.counts;
@@ -485,7 +557,14 @@ export function readObservation(o: Observation, where: string, ctx: ReadContext)
   let unit: string | null = null;
   let valueColumn = `${where}.value[x]`;
   const def = target.def;
-  if (o.valueQuantity) {
+  const titre = TITRE_ITEMS.has(`${target.form}.${target.item}`);
+  if (titre && (o.valueString !== undefined || o.valueRatio !== undefined)) {
+    // A titre written as the dilution 1:N is the item's N (fhir-codes.ts TITRE_ITEMS).
+    const read = readTitre(o, where, `${target.form}.${target.item}`);
+    if (!read.ok) return fail(read.column, 'value-invalid', read.message);
+    value = String(read.reciprocal);
+    valueColumn = read.column;
+  } else if (o.valueQuantity) {
     const q = o.valueQuantity;
     valueColumn = `${where}.valueQuantity`;
     if (q.comparator)
@@ -517,6 +596,12 @@ export function readObservation(o: Observation, where: string, ctx: ReadContext)
     unit = target.unit ?? null;
   } else {
     const kind = Object.keys(o).find((k) => k.startsWith('value')) ?? 'no value[x]';
+    if (kind === 'valueRatio' && !titre)
+      return fail(
+        `${where}.valueRatio`,
+        'value-invalid',
+        `${where}: a ratio for ${target.form}.${target.item}, which holds no titre (a ratio is read only for a titre item: ${[...TITRE_ITEMS].join(', ')})`,
+      );
     return fail(
       valueColumn,
       'value-invalid',
@@ -561,17 +646,21 @@ export function readObservation(o: Observation, where: string, ctx: ReadContext)
   const visit = visitOf(o, date, target.form, subject.code, ctx);
   if (!visit.ok) return fail(whenColumn, visit.rule, `${where}: ${visit.message}`);
   const visitColumn = visit.by === 'encounter' ? `${where}.encounter` : whenColumn;
-
-  return {
-    kind: 'value',
+  const observed = (
+    item: string,
+    v: string,
+    u: string | null,
+    column: string,
+    conv: boolean,
+  ): ObservedValue => ({
     raw: {
       subject: subject.code,
       visit: visit.visit,
       cycle: String(visit.cycle),
       form: target.form,
-      item: target.item,
-      value,
-      unit,
+      item,
+      value: v,
+      unit: u,
     },
     columns: {
       subject: subjectColumn,
@@ -579,12 +668,130 @@ export function readObservation(o: Observation, where: string, ctx: ReadContext)
       cycle: visitColumn,
       form: `${where}.code`,
       item: `${where}.code`,
-      value: valueColumn,
-      unit: valueColumn,
+      value: column,
+      unit: column,
     },
+    converted: conv,
+  });
+
+  // The testing lab's own limits, from the reference range, into their items (fhir-codes.ts LAB_LIMIT_ITEMS).
+  const limits = referenceLimits(o, where, target, ctx.meta);
+  if (!limits.ok) return { kind: 'refuse', problems: limits.problems };
+  return {
+    kind: 'value',
+    values: [
+      observed(target.item, value, unit, valueColumn, converted),
+      ...limits.values.map((l) => observed(l.item, l.value, l.unit, l.column, l.converted)),
+    ],
     visitDate: date,
-    converted,
   };
+}
+
+/** A titre's reciprocal from valueString "1:N" or valueRatio 1/N; anything else refused by path. */
+function readTitre(
+  o: Observation,
+  where: string,
+  item: string,
+): { ok: true; reciprocal: number; column: string } | { ok: false; column: string; message: string } {
+  if (o.valueString !== undefined) {
+    const column = `${where}.valueString`;
+    const n = titreReciprocal(o.valueString);
+    return n !== undefined
+      ? { ok: true, reciprocal: n, column }
+      : {
+          ok: false,
+          column,
+          message: `${where}: "${o.valueString}" is not a titre written 1:N (e.g. 1:320); ${item} holds a titre's reciprocal`,
+        };
+  }
+  const column = `${where}.valueRatio`;
+  const r = o.valueRatio ?? {};
+  const num = r.numerator;
+  const den = r.denominator;
+  const bad = (why: string) => ({
+    ok: false as const,
+    column,
+    message: `${where}: valueRatio ${num?.value ?? '?'}:${den?.value ?? '?'} is not a titre 1:N (${why}); ${item} holds a titre's reciprocal`,
+  });
+  if (num?.comparator || den?.comparator) return bad('a censored ratio');
+  if (num?.value !== 1) return bad('the numerator is not 1');
+  if (den?.value === undefined || !Number.isSafeInteger(den.value) || den.value <= 0)
+    return bad('the denominator is not a positive whole number');
+  return { ok: true, reciprocal: den.value, column };
+}
+
+/**
+ * The limits of an Observation's normal reference range (a range without a type, or of type
+ * "normal") for the items that hold them beside its result's item (fhir-codes.ts LAB_LIMIT_ITEMS),
+ * each in a unit its item accepts (converted by core convertUnit when needed). Ranges that
+ * disagree on a bound, a bound without a unit, or one in a unit that cannot be converted are
+ * refused, named by their path.
+ */
+function referenceLimits(
+  o: Observation,
+  where: string,
+  target: ItemTarget,
+  meta: ExchangeMetadata,
+):
+  | {
+      ok: true;
+      values: { item: string; value: string; unit: string | null; column: string; converted: boolean }[];
+    }
+  | { ok: false; problems: Omit<ImportProblem, 'row'>[] } {
+  const wanted = LAB_LIMIT_ITEMS[target.item];
+  const form = meta.forms.get(target.form);
+  if (!wanted || !form || !o.referenceRange) return { ok: true, values: [] };
+  const values: { item: string; value: string; unit: string | null; column: string; converted: boolean }[] =
+    [];
+  const problems: Omit<ImportProblem, 'row'>[] = [];
+  for (const bound of ['low', 'high'] as const) {
+    const item = wanted[bound];
+    const def = item ? form.items.find((i) => i.code === item) : undefined;
+    if (!item || !def) continue;
+    const found: { value: string; unit: string | null; column: string; converted: boolean }[] = [];
+    for (const [k, range] of o.referenceRange.entries()) {
+      const q = range[bound];
+      const typeCodes = (range.type?.coding ?? []).map((c) => c.code);
+      if (!q || (range.type && !typeCodes.some((c) => c && NORMAL_RANGE_TYPES.includes(c)))) continue;
+      const column = `${where}.referenceRange[${k}].${bound}`;
+      if (q.value === undefined) continue;
+      let value = String(q.value);
+      let unit = msctUnit(q);
+      let converted = false;
+      if (!unit) {
+        problems.push({
+          column,
+          rule: 'unit-missing',
+          message: `${where}: the reference range's ${bound} ${q.value} has no unit; ${target.form}.${item} takes ${def.units?.join(' or ')}`,
+        });
+        continue;
+      }
+      if (def.units && !def.units.includes(unit)) {
+        const c = convertToAccepted(def, value, unit);
+        if (!c) {
+          problems.push({
+            column,
+            rule: 'unit-invalid',
+            message: `${where}: the reference range's ${bound} is in "${unit}", not a unit ${target.form}.${item} accepts (${def.units.join(', ')}), and no conversion is known`,
+          });
+          continue;
+        }
+        value = c.value;
+        unit = c.unit;
+        converted = true;
+      }
+      found.push({ value, unit, column, converted });
+    }
+    const distinct = new Set(found.map((f) => `${f.value} ${f.unit}`));
+    if (distinct.size > 1)
+      problems.push({
+        column: `${where}.referenceRange`,
+        rule: 'value-conflict',
+        message: `${where}: its normal reference ranges give ${target.form}.${item} different values (${[...distinct].join('; ')}): none is imported`,
+      });
+    else if (found.length > 0) values.push({ item, ...found[0]! });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
 }
 
 /**

@@ -33,6 +33,8 @@ import {
   type StudyFrame,
   type UnmappedConstruct,
 } from './definition-frame.js';
+import { measurementUnitName } from './odm-reader.js';
+import { helpWithSourceUnit, itemUnitRule } from './odm-units.js';
 import { ByteDecoder, sniffXml } from './text-decoding.js';
 
 interface El {
@@ -203,7 +205,18 @@ export async function convertOdmMetadata(input: {
   // Units.
   const units = new Map<string, string>();
   for (const u of kids(kid(study, 'BasicDefinitions'), 'MeasurementUnit'))
-    if (u.attrs.OID) units.set(u.attrs.OID, translated(kid(u, 'Symbol')) ?? u.attrs.Name ?? u.attrs.OID);
+    if (u.attrs.OID)
+      units.set(
+        u.attrs.OID,
+        measurementUnitName({
+          oid: u.attrs.OID,
+          name: u.attrs.Name,
+          symbols: kids(kid(u, 'Symbol'), 'TranslatedText').map((x) => ({
+            lang: x.attrs['xml:lang'],
+            text: x.text,
+          })),
+        }),
+      );
 
   // Code lists.
   const codeListIds = new Map<string, string>();
@@ -313,14 +326,17 @@ export async function convertOdmMetadata(input: {
     const unitRefs = kids(d, 'MeasurementUnitRef').map((u) => u.attrs.MeasurementUnitOID ?? '');
     if (unitRefs.length > 0) {
       const names = unitRefs.map((u) => units.get(u));
-      if (!numeric)
-        say(
-          `MeasurementUnitRef ${unitRefs.join(', ')}`,
-          `msct holds units for numeric items only, this item is ${item.type}`,
-        );
-      else if (names.some((n) => n === undefined))
+      // The rule the data import applies to the item's values too (odm-units.ts itemUnitRule).
+      const rule = itemUnitRule(
+        item.type,
+        names.map((n, i) => n ?? unitRefs[i]!),
+      );
+      if ('drop' in rule) {
+        say(`MeasurementUnitRef ${unitRefs.join(', ')} (${rule.drop.join(', ')})`, rule.why, 'approximated');
+        item.help = helpWithSourceUnit(item.help, rule.drop);
+      } else if (names.some((n) => n === undefined))
         say(`MeasurementUnitRef ${unitRefs.join(', ')}`, 'a unit not declared in BasicDefinitions');
-      else item.units = [...new Set(names as string[])];
+      else item.units = rule.keep;
     }
     for (const rc of kids(d, 'RangeCheck')) {
       const comparator = rc.attrs.Comparator ?? '';

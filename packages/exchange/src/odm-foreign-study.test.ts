@@ -268,16 +268,46 @@ describe('a REDCap project comes in whole: metadata as a study, then its data', 
     expect(dry.problems).toEqual(r.problems);
     expect(r.accounting).toEqual({
       itemData: 3908,
-      imported: 3010,
+      imported: 3250,
       withheld: 0,
       superseded: 0,
       skipped: 0,
-      refused: 898,
+      refused: 658,
     });
     // Every refused ItemData is named in the problems with its rule.
     expectAccounted(r);
-    expect(r).toMatchObject({ written: true, subjectsCreated: 22, sitesCreated: 5, entered: 3010 });
-    expect(await valueCount(t.db, studyId)).toBe(3010);
+    expect(r).toMatchObject({ written: true, subjectsCreated: 22, sitesCreated: 5, entered: 3250 });
+    expect(await valueCount(t.db, studyId)).toBe(3250);
+    // One unit rule for the definition and the data (odm-units.ts itemUnitRule): the text and date
+    // items whose ItemDef has a unit ("Hg", "(DD-MMM-YYYY)", "hh:mm") took none in the definition
+    // (their help keeps it), and their 240 values come in as they are, the unit dropped and listed
+    // once per item (session 8 and 9: all 240 refused `unit-invalid`).
+    // The counts include the values of these items refused for another reason (the repeated
+    // "Monthly F/U" occurrences below): the unit is dropped before the value is checked.
+    expect(r.unitsDropped.map((d) => [d.item, d.unit, d.values])).toEqual([
+      ['F_PHYSICALEXAM_ENGLISH.DIASTOLIC', 'Hg', 14],
+      ['F_PHYSICALEXAM_ENGLISH.PEDAT', '(DD-MMM-YYYY)', 14],
+      ['F_PHYSICALEXAM_ENGLISH.PETIM', 'HH:MM', 14],
+      ['F_PHYSICALEXAM_ENGLISH.SYSTOLIC', 'mm', 14],
+      ['F_PHARMACOKINE_V10.PH_S1AT', 'hh:mm', 33],
+      ['F_PHARMACOKINE_V10.PH_S1ST', 'hh:mm', 37],
+      ['F_PHARMACOKINE_V10.PH_S2AT', 'hh:mm', 33],
+      ['F_PHARMACOKINE_V10.PH_S2ST', 'hh:mm', 37],
+      ['F_PHARMACOKINE_V10.PH_S3AT', 'hh:mm', 33],
+      ['F_PHARMACOKINE_V10.PH_S3ST', 'hh:mm', 37],
+      ['F_PHARMACOKINE_V10.PH_S4AT', 'hh:mm', 33],
+      ['F_PHARMACOKINE_V10.PH_S4ST', 'hh:mm', 37],
+    ]);
+    expect(r.unitsDropped[0]?.why).toMatch(/numeric items only, this item is text/);
+    // The stored values are the file's text, without a unit; the definition's item keeps the unit in its help.
+    const diastolic = await t.db.kysely
+      .selectFrom('item_values')
+      .select(['value', 'unit'])
+      .where('item_code', '=', 'DIASTOLIC')
+      .execute();
+    expect(diastolic.length).toBeGreaterThan(0);
+    expect(diastolic.every((x) => x.unit === null && /^\d+$/.test(x.value ?? ''))).toBe(true);
+    expect(dry.unitsDropped).toEqual(r.unitsDropped);
     // The metadata's repeating item groups (BP log, AE log, ConMed log, …) made their forms repeating
     // (odm-definition.ts), so each ItemGroupRepeatKey instance is its own record of the form at the
     // visit: none is refused as a repeat, none collapsed into the last one. Before repeating records
@@ -288,6 +318,16 @@ describe('a REDCap project comes in whole: metadata as a study, then its data', 
       .select('definition_json')
       .where('id', '=', studyId)
       .executeTakeFirstOrThrow();
+    const defForms = (
+      JSON.parse(definition.definition_json) as {
+        forms: { id: string; items: { code: string; help?: string; units?: string[] }[] }[];
+      }
+    ).forms;
+    const diastolicDef = defForms
+      .find((f) => f.id === 'F_PHYSICALEXAM_ENGLISH')
+      ?.items.find((i) => i.code === 'DIASTOLIC');
+    expect(diastolicDef?.units).toBeUndefined();
+    expect(diastolicDef?.help).toMatch(/Unit in the source: Hg\.$/);
     expect(
       (JSON.parse(definition.definition_json) as { forms: { id: string; repeating?: boolean }[] }).forms
         .filter((f) => f.repeating)
@@ -321,14 +361,11 @@ describe('a REDCap project comes in whole: metadata as a study, then its data', 
     //   occurrences from StudyEventRepeatKey 2 on (608 before, and the 48 of its item-group repeats
     //   that were refused as repeats before): a repeated event is a re-treatment cycle only by the
     //   definition's cycle rule, which says none here; event occurrences are not modelled;
-    // - unit-invalid 240: text items whose ItemDef has the unit `Hg` (the definition leaves a text
-    //   item unitless, the data import applies the ItemDef's unit);
     // - value-out-of-range 2: heart rate 108 (> 100) in the second BP log row of SS_102004, checked
     //   now that the row is a record; respiration 25 (> 22) of SS_102005.
     const rowsBy = new Map<string, Set<number>>();
     for (const p of r.problems) rowsBy.set(p.rule, (rowsBy.get(p.rule) ?? new Set()).add(p.row));
     expect(Object.fromEntries([...rowsBy].map(([rule, rows]) => [rule, rows.size]))).toEqual({
-      'unit-invalid': 240,
       'visit-not-repeated-in-cycles': 656,
       'value-out-of-range': 2,
     });

@@ -114,23 +114,29 @@ for (const dialect of TEST_DIALECTS)
 
     it('a repeated visit is a cycle only by the definition (repeatsInCycles, maxCycles 2)', async () => {
       const before = await databaseFingerprint(t.db);
+      // The unscheduled event's repeat key 2 is within the plan's 2 cycles: before, it was read as cycle 2.
       const xml = foreignOdm(
         s0,
         eventWith('SE_M6', 'F_LAB', 'IG_LAB', item('I_C3', '0.7', 'MU_GL'), { event: '3' }) +
           eventWith('SE_SCR', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'B'), { event: '2' }) +
-          eventWith('SE_UNS', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'C'), { event: '3' }),
+          eventWith('SE_UNS', 'F_BILAG', 'IG_BILAG', item('I_RENAL', 'C'), { event: '2' }),
       );
       for (const dryRun of [true, false]) {
         const r = await importOdm(t.db, study.studyId, xml, { actor: study.actor, oidMap, dryRun });
         expect(r.written).toBe(false);
+        // A subject's repeats are reported before its values' problems.
         expect(r.problems.map((p) => [p.row, p.rule])).toEqual([
+          // Another system's occurrences of an unscheduled event are not cycles: a reported problem.
+          [3, 'repeat-unsupported'],
           [1, 'cycle-beyond-plan'],
           [2, 'visit-not-repeated-in-cycles'],
-          [3, 'cycle-beyond-plan'],
         ]);
-        expect(r.problems[0]!.message).toContain("beyond the study's 2 treatment cycles");
-        expect(r.problems[2]!.message).toContain('cycle 3 of visit UNSCHEDULED is beyond');
-        expect(r.problems[1]!.message).toContain('visit SCR does not repeat in treatment cycles');
+        expect(r.problems[1]!.message).toContain("beyond the study's 2 treatment cycles");
+        expect(r.problems[0]!.message).toContain(
+          'event SE_UNS repeat key 2: an occurrence of an event mapped to the unscheduled visit',
+        );
+        expect(r.problems[0]!.message).toContain('counts occurrences, not treatment cycles');
+        expect(r.problems[2]!.message).toContain('visit SCR does not repeat in treatment cycles');
       }
       expect(await databaseFingerprint(t.db)).toBe(before);
       // Cycle 2 of a visit that repeats in cycles is one.

@@ -39,7 +39,7 @@ import { openSpool } from './odm-spool.js';
 import { reduceSubject } from './odm-subject.js';
 import { type CheckContext, checkSubject, SUBJECT_KEY_COLUMN, subjectRefFor } from './odm-subject-check.js';
 import { createImportedSubject, type RecordCounts, writeRecords } from './odm-subject-write.js';
-import { convertUnits } from './odm-units.js';
+import { convertUnits, type UnitDropped } from './odm-units.js';
 import { loadMetadata } from './study-metadata.js';
 
 export type { RecordCounts } from './odm-subject-write.js';
@@ -86,6 +86,11 @@ export interface OdmImportReport extends ImportReport {
   skippedNotListed: number;
   /** Values whose unit was converted to one the item accepts (core convertUnit). */
   unitsConverted: number;
+  /**
+   * Units dropped from the values of items that take none (odm-units.ts itemUnitRule: the rule the
+   * definition conversion applied to the item), once per item and unit, with how many values.
+   */
+  unitsDropped: UnitDropped[];
   /** Sites the import created (`createSites`). */
   sitesCreated: number;
   /** What became of every ItemData of the file; the counts add up to `itemData`. */
@@ -121,6 +126,7 @@ export async function importOdm(
     skipped: [],
     skippedNotListed: 0,
     unitsConverted: 0,
+    unitsDropped: [],
     sitesCreated: 0,
     accounting: { itemData: 0, imported: 0, withheld: 0, superseded: 0, skipped: 0, refused: 0 },
   };
@@ -142,6 +148,10 @@ export async function importOdm(
   // The file's ItemDef units (ItemOID → MeasurementUnitOID), read with its metadata.
   const itemDefUnits = new Map<string, string>();
   let itemUnits: Map<string, string> | undefined;
+  // Every unit of each ItemDef (ItemOID → MeasurementUnitOIDs), and by name.
+  const itemDeclaredUnits = new Map<string, string[]>();
+  let declaredUnits: Map<string, string[]> | undefined;
+  const unitsDropped = new Map<string, UnitDropped>();
   const ctx: CheckContext = {
     db,
     meta,
@@ -160,6 +170,7 @@ export async function importOdm(
         units,
         locations,
         itemUnits: itemDefUnits,
+        itemDeclaredUnits,
         onChunk: (c) => {
           checkedDigest.update(c);
         },
@@ -170,8 +181,12 @@ export async function importOdm(
             ...Object.entries(opts.itemUnits ?? {}),
             ...[...itemDefUnits].map(([item, u]) => [item, units.get(u) ?? u] as [string, string]),
           ]);
+          declaredUnits ??= new Map(
+            [...itemDeclaredUnits].map(([item, us]) => [item, us.map((u) => units.get(u) ?? u)]),
+          );
           const s = reduceSubject(raw, units, opts.oidMap, {
             itemUnits,
+            declaredUnits,
             repeatingForms,
             ...(opts.skipUnmapped ? { skipUnmapped: true } : {}),
             ...(opts.sites ? { sites: opts.sites } : {}),
@@ -188,7 +203,7 @@ export async function importOdm(
             skip({ row: u.row, column: u.column, rule: 'item-skipped', message: u.why });
           report.accounting.skipped += s.unmapped.length + s.skippedRows.length;
           report.accounting.superseded += s.superseded;
-          report.unitsConverted += convertUnits(meta, s);
+          report.unitsConverted += convertUnits(meta, s, unitsDropped);
           report.values +=
             s.values.size +
             s.records.reduce((n, r) => n + Object.keys(r.values).length, 0) +
@@ -201,6 +216,7 @@ export async function importOdm(
       }),
     );
     await spool.end();
+    report.unitsDropped = [...unitsDropped.values()];
     if (!read) return report;
     report.rows = read.itemData;
     report.accounting.itemData = read.itemData;

@@ -101,6 +101,21 @@ const local = (name: string) => {
 };
 
 /**
+ * A MeasurementUnit's name in msct: the text of its Symbol (the English TranslatedText, else the
+ * first), else its Name, else its OID. One rule for the definition conversion (odm-definition.ts) and
+ * the data reader (odm-reader.ts), so an item's units and its values' units are spelled alike.
+ */
+export function measurementUnitName(u: {
+  oid: string;
+  name?: string | undefined;
+  symbols: readonly { lang?: string | undefined; text: string }[];
+}): string {
+  const t = u.symbols.find((x) => (x.lang ?? '').startsWith('en')) ?? u.symbols[0];
+  const symbol = t?.text.trim();
+  return symbol ? symbol : (u.name ?? u.oid);
+}
+
+/**
  * Parses one ODM stream. `onSubject` is awaited for each SubjectData, between chunks, in file
  * order; `units` and `locations` are filled as the Study and AdminData go by (both come before
  * ClinicalData in a valid file). Throws OdmSyntaxError on malformed XML or a DOCTYPE.
@@ -117,6 +132,11 @@ export async function readOdm(
      * with several units says nothing about a value without one.
      */
     itemUnits?: Map<string, string>;
+    /**
+     * Filled with every unit each ItemDef declares (ItemOID → MeasurementUnitOIDs): the units whose
+     * drop from an item that takes none the definition conversion noted (odm-units.ts itemUnitRule).
+     */
+    itemDeclaredUnits?: Map<string, string[]>;
     /** Fed every chunk read (to tell whether the file changed between two reads). */
     onChunk?: (chunk: string | Buffer) => void | Promise<void>;
   },
@@ -153,6 +173,10 @@ export async function readOdm(
   parser.on('doctype', () =>
     fail('a DOCTYPE is not accepted: ODM files have no DTD, and no entity of one is ever expanded'),
   );
+  /** The MeasurementUnit being read, and the text of a TranslatedText of its Symbol being read. */
+  let unit: { oid: string; name?: string; symbols: { lang?: string; text: string }[] } | undefined;
+  let inSymbol = false;
+  let symbolText: { lang?: string; text: string } | undefined;
   parser.on('opentag', (tag: SaxesTagPlain) => {
     const name = local(tag.name);
     const a = tag.attributes as Record<string, string>;
@@ -174,7 +198,17 @@ export async function readOdm(
         itemDefUnits = 0;
         break;
       case 'MeasurementUnit':
-        if (a.OID) handlers.units.set(a.OID, a.Name ?? a.OID);
+        if (a.OID) {
+          unit = { oid: a.OID, ...(a.Name !== undefined ? { name: a.Name } : {}), symbols: [] };
+          handlers.units.set(a.OID, measurementUnitName(unit));
+        }
+        break;
+      case 'Symbol':
+        if (unit) inSymbol = true;
+        break;
+      case 'TranslatedText':
+        if (inSymbol)
+          symbolText = { ...(a['xml:lang'] !== undefined ? { lang: a['xml:lang'] } : {}), text: '' };
         break;
       case 'Location':
         if (a.OID && !inClinical) handlers.locations.set(a.OID, a.Name ?? a.OID);
@@ -214,6 +248,9 @@ export async function readOdm(
         else if (itemDef && a.MeasurementUnitOID) {
           itemDefUnits++;
           handlers.itemUnits?.set(itemDef, a.MeasurementUnitOID);
+          const declared = handlers.itemDeclaredUnits?.get(itemDef) ?? [];
+          declared.push(a.MeasurementUnitOID);
+          handlers.itemDeclaredUnits?.set(itemDef, declared);
         }
         break;
       default:
@@ -248,6 +285,7 @@ export async function readOdm(
     } satisfies OdmItem;
   };
   const onText = (t: string) => {
+    if (symbolText !== undefined) symbolText.text += t;
     if (typedText !== undefined) typedText += t;
     if (flagText !== undefined) flagText += t;
   };
@@ -266,6 +304,18 @@ export async function readOdm(
       return;
     }
     switch (name) {
+      case 'TranslatedText':
+        if (symbolText !== undefined) unit?.symbols.push(symbolText);
+        symbolText = undefined;
+        break;
+      case 'Symbol':
+        inSymbol = false;
+        break;
+      case 'MeasurementUnit':
+        // Its name by the one rule (odm-units.ts measurementUnitName), as the definition conversion names it.
+        if (unit) handlers.units.set(unit.oid, measurementUnitName(unit));
+        unit = undefined;
+        break;
       case 'FlagValue':
         if (item && flagText !== undefined && flagText.trim() !== '') item.missingCode = flagText.trim();
         flagText = undefined;

@@ -73,10 +73,15 @@ export async function checkSubject(c: CheckContext, s: OdmSubject): Promise<Impo
     const at = (what: string, key: string | undefined) =>
       `${what}${key === undefined ? ' (no repeat key)' : ` repeat key ${key}`}`;
     const message =
-      `subject ${s.key}, event ${at(r.event, r.eventRepeatKey)}, form ${at(r.form, r.formRepeatKey)}, ` +
-      `item group ${at(r.group, r.groupRepeatKey)}: one of ${r.instances} instances of this item group ` +
-      `in this event; the study's form is not repeating (one record per visit; a repeating form ` +
-      `keeps each instance as a record), so none of its ${r.values} values is imported`;
+      r.kind === 'unscheduled-occurrence'
+        ? `subject ${s.key}, event ${at(r.event, r.eventRepeatKey)}: an occurrence of an event mapped to ` +
+          `the unscheduled visit; its repeat key counts occurrences, not treatment cycles (the definition's ` +
+          `cycle rule makes a cycle), and msct holds one unscheduled visit per subject and cycle, so none ` +
+          `of its ${r.values} values is imported (enter it by hand as an unscheduled visit of its cycle)`
+        : `subject ${s.key}, event ${at(r.event, r.eventRepeatKey)}, form ${at(r.form, r.formRepeatKey)}, ` +
+          `item group ${at(r.group, r.groupRepeatKey)}: one of ${r.instances} instances of this item group ` +
+          `in this event; the study's form is not repeating (one record per visit; a repeating form ` +
+          `keeps each instance as a record), so none of its ${r.values} values is imported`;
     for (const [i, row] of r.rows.entries())
       problems.push({ row, column: r.columns[i] ?? r.column, rule: 'repeat-unsupported', message });
   }

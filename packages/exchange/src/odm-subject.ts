@@ -10,6 +10,7 @@
 // refuses, never collapsed into the last one.
 // Special forms (infusions, adverse events, subject and visit records) are recognised by msct's own
 // OIDs (F.AE, I.VISIT.VISIT_DATE, …) or by the oidMap, never by a bare name another system may use.
+import { UNSCHEDULED_VISIT_CODE } from '@msct/core/protocol';
 import type { OdmItem, OdmSubjectData } from './odm-reader.js';
 import { RECORD_FORMS, type RecordForm } from './odm-records.js';
 import { oid, SUBJECT_EVENT, SUBJECT_FORM, VISIT_FORM } from './study-metadata.js';
@@ -32,6 +33,8 @@ export interface ValueRow {
   item: string;
   value: string | null;
   unit: string | null;
+  /** The units the file's ItemDef declares for the item (odm-units.ts itemUnitRule drops these only). */
+  declaredUnits?: readonly string[];
   /** msct's missing-data code of an empty value (ND, NK, NA), from the ItemData's Flag. */
   missingCode?: string | null;
 }
@@ -56,6 +59,11 @@ export interface RepeatRow {
   formRepeatKey: string | undefined;
   group: string;
   groupRepeatKey: string | undefined;
+  /**
+   * Why it is refused: a repeat of a form that is not repeating (the default), or an occurrence after
+   * the first of another system's event mapped to the unscheduled visit (its repeat key is no cycle).
+   */
+  kind?: 'unscheduled-occurrence';
   /** How many instances the form or group has in this event, and the values of this one. */
   instances: number;
   values: number;
@@ -102,6 +110,8 @@ export interface OdmSubject {
 export interface ReduceOptions {
   /** The unit of an item's values that carry none (ItemOID → unit): the file's ItemDef, then the mapping's. */
   itemUnits?: ReadonlyMap<string, string>;
+  /** Every unit each ItemDef of the file declares, by name (ItemOID → units). */
+  declaredUnits?: ReadonlyMap<string, readonly string[]>;
   /** Leave out (and list) the ItemData of items the mapping does not map and that are not msct's own. */
   skipUnmapped?: boolean;
   /** The file's site (LocationOID, data access group) → msct site code (the mapping's `sites`). */
@@ -207,6 +217,43 @@ export function reduceSubject(
     }
     const group = groupOf(id);
     const seen = instances.get(group)!;
+    // Another system's event mapped to the unscheduled visit: its StudyEventRepeatKey counts its
+    // occurrences, which are not treatment cycles (only the definition's cycle rule makes a cycle, and
+    // several unscheduled visits fall in one cycle); msct holds one unscheduled visit per subject and
+    // cycle, so every occurrence after the first is refused, never read as cycle 2, 3, ….
+    // msct's own export writes the visit's cycle there (odm-export.ts), read as such.
+    if (
+      visit === UNSCHEDULED_VISIT_CODE &&
+      mapped(oidMap, id.eventOid) !== undefined &&
+      id.eventRepeatKey !== undefined &&
+      id.eventRepeatKey !== '1'
+    ) {
+      const key = `unscheduled|${id.eventOid}|${id.eventRepeatKey}`;
+      let r = repeats.get(key);
+      if (!r) {
+        r = {
+          row: id.row,
+          column: id.path.replace(/\/[^/]*$/, ''),
+          event: id.eventOid,
+          eventRepeatKey: id.eventRepeatKey,
+          form: id.formOid,
+          formRepeatKey: id.formRepeatKey,
+          group: id.groupOid,
+          groupRepeatKey: id.groupRepeatKey,
+          kind: 'unscheduled-occurrence',
+          instances: 0,
+          values: 0,
+          rows: [],
+          columns: [],
+        };
+        repeats.set(key, r);
+        out.repeats.push(r);
+      }
+      r.values++;
+      r.rows.push(id.row);
+      r.columns.push(id.path);
+      continue;
+    }
     const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
     const dot = target.lastIndexOf('.');
     const form = dot < 0 ? formCode : target.slice(0, dot);
@@ -284,6 +331,9 @@ export function reduceSubject(
         item,
         value: id.value,
         unit,
+        ...(opts.declaredUnits?.has(id.itemOid)
+          ? { declaredUnits: opts.declaredUnits.get(id.itemOid)! }
+          : {}),
         ...(id.missingCode !== undefined ? { missingCode: id.missingCode } : {}),
       });
     }

@@ -122,6 +122,8 @@ function printSkipped(r: OdmImportReport): void {
   const unmapped = r.skipped.filter((p) => p.rule === 'item-unmapped').length;
   if (unmapped > 0) console.log(`${unmapped} values skipped (not in the mapping)`);
   if (r.unitsConverted) console.log(`${r.unitsConverted} values converted to the item's unit`);
+  for (const d of r.unitsDropped)
+    console.log(`${d.item}: unit "${d.unit}" dropped from ${d.values} values (${d.why})`);
   if (r.subjectsCreated || r.sitesCreated)
     console.log(`${r.subjectsCreated} subjects and ${r.sitesCreated} sites created`);
   const a = r.accounting;
