@@ -32,7 +32,10 @@ const KEEP_ODM = process.env.MSCT_BENCH_ODM_KEEP;
 const VALUES = Number(process.env.MSCT_BENCH_EXCHANGE_VALUES ?? 1_000_000);
 const VISITS = ['D0', 'M1', 'M3', 'M6', 'M9', 'M12'];
 
-/** One visit's values: every SLEDAI-2K descriptor, every BILAG system, every lab in its default unit. */
+/**
+ * One visit's values: every SLEDAI-2K descriptor, every BILAG system, every lab in its default unit
+ * with the sample's date and time.
+ */
 function visitRows(subject: string, visit: string, n: number): string[] {
   const rows: string[] = [];
   SLEDAI2K_DESCRIPTOR_ITEMS.forEach((it, i) => {
@@ -41,7 +44,11 @@ function visitRows(subject: string, visit: string, n: number): string[] {
   for (const it of CLASSIC_BILAG_FORM.items)
     rows.push(`${subject},${visit},bilag,${it.code},${'ABCDE'[n % 5]},`);
   for (const it of LABS_FORM.items) {
+    // The CS/NCS questions are asked only for a value outside its range (these values are in range).
+    if (it.significanceOf) continue;
     if (it.type === 'boolean') rows.push(`${subject},${visit},labs,${it.code},0,`);
+    else if (it.type === 'date') rows.push(`${subject},${visit},labs,${it.code},2026-01-05,`);
+    else if (it.type === 'text') rows.push(`${subject},${visit},labs,${it.code},08:30,`);
     else if (it.type === 'integer') rows.push(`${subject},${visit},labs,${it.code},320,`);
     else rows.push(`${subject},${visit},labs,${it.code},${(it.min ?? 0) + 1},${it.units?.[0] ?? ''}`);
   }
