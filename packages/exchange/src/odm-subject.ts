@@ -187,6 +187,36 @@ export function reduceSubject(
     if (!numbers.has(key)) numbers.set(key, numbers.size + 1);
   }
   const repeats = new Map<string, RepeatRow>();
+  // One refused repeat (an instance of a non-repeating form, or an unscheduled occurrence) with each
+  // of its values' rows and paths.
+  const countRepeat = (
+    key: string,
+    id: (typeof s.items)[number],
+    what: Pick<RepeatRow, 'instances'> & Partial<Pick<RepeatRow, 'kind'>>,
+  ) => {
+    let r = repeats.get(key);
+    if (!r) {
+      r = {
+        row: id.row,
+        column: id.path.replace(/\/[^/]*$/, ''),
+        event: id.eventOid,
+        eventRepeatKey: id.eventRepeatKey,
+        form: id.formOid,
+        formRepeatKey: id.formRepeatKey,
+        group: id.groupOid,
+        groupRepeatKey: id.groupRepeatKey,
+        ...what,
+        values: 0,
+        rows: [],
+        columns: [],
+      };
+      repeats.set(key, r);
+      out.repeats.push(r);
+    }
+    r.values++;
+    r.rows.push(id.row);
+    r.columns.push(id.path);
+  };
   const records = new Map<string, RecordRow>();
   for (const id of s.items) {
     if (unmapped(id)) {
@@ -228,30 +258,10 @@ export function reduceSubject(
       id.eventRepeatKey !== undefined &&
       id.eventRepeatKey !== '1'
     ) {
-      const key = `unscheduled|${id.eventOid}|${id.eventRepeatKey}`;
-      let r = repeats.get(key);
-      if (!r) {
-        r = {
-          row: id.row,
-          column: id.path.replace(/\/[^/]*$/, ''),
-          event: id.eventOid,
-          eventRepeatKey: id.eventRepeatKey,
-          form: id.formOid,
-          formRepeatKey: id.formRepeatKey,
-          group: id.groupOid,
-          groupRepeatKey: id.groupRepeatKey,
-          kind: 'unscheduled-occurrence',
-          instances: 0,
-          values: 0,
-          rows: [],
-          columns: [],
-        };
-        repeats.set(key, r);
-        out.repeats.push(r);
-      }
-      r.values++;
-      r.rows.push(id.row);
-      r.columns.push(id.path);
+      countRepeat(`unscheduled|${id.eventOid}|${id.eventRepeatKey}`, id, {
+        kind: 'unscheduled-occurrence',
+        instances: 0,
+      });
       continue;
     }
     const target = mapped(oidMap, id.itemOid) ?? afterPrefix(id.itemOid, 'I.');
@@ -262,29 +272,7 @@ export function reduceSubject(
     const repeating = opts.repeatingForms?.has(form) === true;
     const record = repeating ? seen.get(instanceOf(id))! : 1;
     if (seen.size > 1 && !repeating) {
-      const key = `${group}|${instanceOf(id)}`;
-      let r = repeats.get(key);
-      if (!r) {
-        r = {
-          row: id.row,
-          column: id.path.replace(/\/[^/]*$/, ''),
-          event: id.eventOid,
-          eventRepeatKey: id.eventRepeatKey,
-          form: id.formOid,
-          formRepeatKey: id.formRepeatKey,
-          group: id.groupOid,
-          groupRepeatKey: id.groupRepeatKey,
-          instances: seen.size,
-          values: 0,
-          rows: [],
-          columns: [],
-        };
-        repeats.set(key, r);
-        out.repeats.push(r);
-      }
-      r.values++;
-      r.rows.push(id.row);
-      r.columns.push(id.path);
+      countRepeat(`${group}|${instanceOf(id)}`, id, { instances: seen.size });
       continue;
     }
     const unit = id.unitOid
